@@ -1,0 +1,93 @@
+"""Rete: the portal of the provincial network against discrimination."""
+from flask import Flask
+
+from .config import INSTANCE_DIR, load_config
+
+
+def create_app(overrides: dict | None = None, *, owner: bool = False) -> Flask:
+    """Build the application.
+
+    ``owner=True`` connects as the schema owner (migrations, seeding, maintenance commands); the web
+    application never does, so PostgreSQL row-level security always applies to it.
+    """
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(load_config())
+    if overrides:
+        app.config.from_mapping(overrides)
+    if owner:
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_OWNER_URL"]
+    configure_database(app)
+    configure_auth(app)
+    configure_i18n(app)
+    configure_security(app)
+    configure_templates(app)
+    configure_blueprints(app)
+    configure_errors(app)
+    configure_cli(app)
+    return app
+
+
+def create_owner_app() -> Flask:
+    """Entry point for the ``flask`` command: migrations and maintenance run as the owner."""
+    return create_app(owner=True)
+
+
+def configure_database(app: Flask) -> None:
+    from .db import init_database
+
+    init_database(app)
+
+
+def configure_auth(app: Flask) -> None:
+    from .accounts.session import init_auth
+
+    init_auth(app)
+
+
+def configure_i18n(app: Flask) -> None:
+    from .i18n import init_i18n
+
+    init_i18n(app)
+
+
+def configure_security(app: Flask) -> None:
+    from .security import init_security
+
+    init_security(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from .accounts.labels import ROLE_LABELS
+    from .accounts.permissions import Capability, can, current_membership
+    from .tenancy.labels import KIND_LABELS
+
+    app.jinja_env.globals.update(
+        ROLE_LABELS=ROLE_LABELS, KIND_LABELS=KIND_LABELS, can=can, Capability=Capability,
+        current_membership=current_membership,
+    )
+
+
+def configure_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .audit.views import bp as audit_bp
+    from .core.views import bp as core_bp
+
+    for bp in (core_bp, accounts_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def configure_errors(app: Flask) -> None:
+    from .core.errors import init_errors
+
+    init_errors(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from .cli import rete
+
+    app.cli.add_command(rete)

@@ -1,0 +1,1 @@
+"""Users, memberships, roles, login and the permission table."""

@@ -1,0 +1,55 @@
+"""Account forms. Labels are Italian msgids; English lives in the catalogue."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from .passwords import policy_problems
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class ChooseTenantForm(FlaskForm):
+    membership = RadioField(_l("Organizzazione"), coerce=int, validators=[DataRequired()])
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("Nuova password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("Ripeti la nuova password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Le due password non coincidono."))],
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._email = email
+
+    def validate_password(self, field):
+        problems = policy_problems(field.data or "", self._email)
+        if problems:
+            raise ValidationError(" ".join(str(p) for p in problems))
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Password attuale"), validators=[DataRequired()])
+
+
+class InviteForm(FlaskForm):
+    full_name = StringField(_l("Nome e cognome"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Ruolo"), validators=[DataRequired()])
+
+
+class VersionedActionForm(FlaskForm):
+    """A button that changes one row: carries the version it was rendered with."""
+
+    version = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,73 @@
+"""Global user identities and their memberships (a role in one tenant)."""
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import Timestamped, Versioned
+from ..tenancy.mixins import Shared, UserShared
+from ..tenancy.models import Tenant, enum_column
+
+
+class Role(enum.StrEnum):
+    ANTENNA_OPERATOR = "antenna_operator"
+    ANTENNA_ADMIN = "antenna_admin"
+    CASE_WORKER = "case_worker"
+    COORDINATOR = "coordinator"
+    BUDGET_OFFICER = "budget_officer"
+    DATA_PROTECTION_OFFICER = "data_protection_officer"
+    PROVIDER_USER = "provider_user"
+    SYSTEM_ADMIN = "system_admin"
+
+
+NODE_ROLES = {Role.CASE_WORKER, Role.COORDINATOR, Role.BUDGET_OFFICER, Role.DATA_PROTECTION_OFFICER, Role.SYSTEM_ADMIN}
+ANTENNA_ROLES = {Role.ANTENNA_OPERATOR, Role.ANTENNA_ADMIN, Role.DATA_PROTECTION_OFFICER}
+PROVIDER_ROLES = {Role.PROVIDER_USER}
+# Roles that must use a second factor once they have enrolled one (node staff see special-category data).
+SECOND_FACTOR_ROLES = {Role.CASE_WORKER, Role.COORDINATOR, Role.BUDGET_OFFICER, Role.DATA_PROTECTION_OFFICER}
+
+
+class User(Shared, UserMixin, Timestamped, db.Model):
+    __tablename__ = "users"
+    __shared_reason__ = "global identity (e-mail, password hash); tenant data hangs off memberships"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locale: Mapped[str | None] = mapped_column(String(5))
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="user", lazy="selectin")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
+        return bool(self.active)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Membership(UserShared, Versioned, Timestamped, db.Model):
+    """A user's role in one tenant. Visible to the tenant and to the user themself (to choose at login)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "tenant_id", name="uq_memberships_user_tenant"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, name="role"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    tenant: Mapped[Tenant] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.user_id}@{self.tenant_id} {self.role}>"

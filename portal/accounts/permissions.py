@@ -1,0 +1,81 @@
+"""The permission table (DESIGN.md), in one place. Services and views ask ``can``/``require``."""
+import enum
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user
+
+from .models import Role
+
+
+class Capability(enum.StrEnum):
+    REFER = "refer"
+    SEE_REFERRALS = "see_referrals"
+    DECIDE_REFERRALS = "decide_referrals"
+    LOG_DELIVERY = "log_delivery"
+    APPROVE_MONEY = "approve_money"
+    FORUM = "forum"
+    MODERATE = "moderate"
+    MANAGE_USERS = "manage_users"
+    READ_AUDIT = "read_audit"
+
+
+R = Role
+PERMISSIONS: dict[Capability, frozenset[Role]] = {
+    Capability.REFER: frozenset({R.ANTENNA_OPERATOR, R.ANTENNA_ADMIN}),
+    Capability.SEE_REFERRALS: frozenset({R.ANTENNA_OPERATOR, R.ANTENNA_ADMIN, R.CASE_WORKER, R.COORDINATOR}),
+    Capability.DECIDE_REFERRALS: frozenset({R.CASE_WORKER, R.COORDINATOR}),
+    Capability.LOG_DELIVERY: frozenset({R.PROVIDER_USER}),
+    Capability.APPROVE_MONEY: frozenset({R.COORDINATOR, R.BUDGET_OFFICER}),
+    Capability.FORUM: frozenset(Role),
+    Capability.MODERATE: frozenset({R.COORDINATOR}),
+    # Antenna admins manage their own tenant; on the node the coordinator and the system admin do.
+    Capability.MANAGE_USERS: frozenset({R.ANTENNA_ADMIN, R.COORDINATOR, R.SYSTEM_ADMIN}),
+    Capability.READ_AUDIT: frozenset({R.DATA_PROTECTION_OFFICER}),
+}
+
+
+def current_membership():
+    return g.get("membership")
+
+
+def can(capability: Capability, membership=None) -> bool:
+    membership = membership or current_membership()
+    return membership is not None and membership.role in PERMISSIONS[capability]
+
+
+def require(capability: Capability) -> None:
+    """Abort with 403 unless the current membership has the capability (401 handled by login_required)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not can(capability):
+        abort(403)
+
+
+def requires(capability: Capability):
+    """View decorator form of :func:`require`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            require(capability)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def membership_required(view):
+    """Login plus a chosen membership (tenant); otherwise to login or to the tenant chooser."""
+    from flask import redirect, request, url_for
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path))
+        if current_membership() is None:
+            return redirect(url_for("accounts.choose_tenant", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped

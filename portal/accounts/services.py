@@ -1,0 +1,194 @@
+"""Account rules: authentication with lockout, password reset, invitations, deactivation.
+
+Plain functions that flush and audit; the request commits.
+"""
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from ..audit.services import record
+from ..extensions import db
+from ..mail import send_mail
+from ..models_base import utcnow
+from ..tenancy.context import current
+from ..tenancy.models import Tenant
+from .models import ANTENNA_ROLES, NODE_ROLES, PROVIDER_ROLES, Membership, Role, User
+from .passwords import hash_password, needs_rehash, verify_password
+
+
+class AccountError(ValueError):
+    """A refused account operation, with a message fit for the user."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _as_utc(moment):
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user or raise AccountError. Counts failures and locks the account after too many."""
+    cfg = current_app.config
+    user = find_user(email)
+    now = utcnow()
+    if user is not None and user.locked_until and _as_utc(user.locked_until) > now:
+        record("login.locked", "user", user.id, user_id=user.id)
+        minutes = int((_as_utc(user.locked_until) - now).total_seconds() // 60) + 1
+        raise AccountError(_("Account temporaneamente bloccato per troppi tentativi: riprova tra %(m)d minuti.", m=minutes))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        if user is not None:
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+                user.failed_logins = 0
+        record("login.failure", "user", user.id if user else None, user_id=user.id if user else None)
+        raise AccountError(_("E-mail o password non corretti."))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.flush()
+    return user
+
+
+def record_login(membership: Membership) -> None:
+    record("login.success", "membership", membership.id, user_id=membership.user_id)
+
+
+# --- password reset and invitations: signed, expiring, single-use tokens -------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="rete-password-reset")
+
+
+def _fingerprint(user: User) -> str:
+    # Changes whenever the password does, so a used token cannot be replayed.
+    return (user.password_hash or "unset")[-12:]
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_for_token(token: str, max_hours: int | None = None) -> User:
+    hours = max_hours or current_app.config["PASSWORD_RESET_HOURS"]
+    try:
+        data = _serializer().loads(token, max_age=hours * 3600)
+    except SignatureExpired as exc:
+        raise AccountError(_("Il collegamento è scaduto: richiedine uno nuovo.")) from exc
+    except BadSignature as exc:
+        raise AccountError(_("Il collegamento non è valido.")) from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.active or data.get("f") != _fingerprint(user):
+        raise AccountError(_("Il collegamento non è valido o è già stato usato."))
+    return user
+
+
+def _link(endpoint: str, **values) -> str:
+    return current_app.config["SERVER_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the account exists. The caller shows the same message either way."""
+    user = find_user(email)
+    if user is None or not user.active:
+        return
+    link = _link("accounts.reset_password", token=make_reset_token(user))
+    send_mail(
+        user.email,
+        _("Rete – reimpostazione della password"),
+        _("Gentile %(name)s,\n\nper scegliere una nuova password apri questo collegamento (valido %(h)d ore):\n%(link)s\n\n"
+          "Se non hai chiesto tu la reimpostazione, ignora questo messaggio.",
+          name=user.full_name, h=current_app.config["PASSWORD_RESET_HOURS"], link=link),
+    )
+    record("password.reset_requested", "user", user.id, user_id=user.id)
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    record("password.changed", "user", user.id, ["password"], user_id=user.id)
+
+
+# --- tenant administration ------------------------------------------------------------------------
+
+def roles_for(tenant: Tenant) -> list[Role]:
+    """Roles a tenant of this kind can hand out."""
+    if tenant.is_node:
+        pool = NODE_ROLES
+    elif tenant.is_provider:
+        pool = PROVIDER_ROLES
+    else:
+        pool = ANTENNA_ROLES
+    return [r for r in Role if r in pool]
+
+
+def tenant_memberships() -> list[Membership]:
+    """Memberships of the current tenant (the scoping rule keeps other tenants out)."""
+    return list(
+        db.session.scalars(
+            select(Membership).join(Membership.user)
+            .where(Membership.tenant_id == current().tenant_id)
+            .order_by(func.lower(User.full_name))
+        )
+    )
+
+
+def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Membership:
+    tenant = db.session.get(Tenant, current().tenant_id)
+    if role not in roles_for(tenant):
+        raise AccountError(_("Questo ruolo non è previsto per la tua organizzazione."))
+    user = find_user(email)
+    if user is None:
+        user = User(email=normalise_email(email), full_name=full_name.strip(), active=True)
+        db.session.add(user)
+        db.session.flush()
+    existing = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.tenant_id == tenant.id)
+    )
+    if existing is not None and existing.active:
+        raise AccountError(_("Questa persona fa già parte della tua organizzazione."))
+    if existing is not None:
+        existing.active, existing.role = True, role
+        membership = existing
+    else:
+        membership = Membership(user_id=user.id, tenant_id=tenant.id, role=role, active=True)
+        db.session.add(membership)
+    db.session.flush()
+    record("membership.invited", "membership", membership.id, ["role", "active"])
+    link = _link("accounts.reset_password", token=make_reset_token(user))
+    send_mail(
+        user.email,
+        _("Rete – invito da %(org)s", org=tenant.name),
+        _("Gentile %(name)s,\n\n%(inviter)s ti ha invitato a Rete per %(org)s.\n"
+          "Scegli la tua password qui (collegamento valido 72 ore): %(link)s\n",
+          name=user.full_name, inviter=inviter.full_name, org=tenant.name, link=link)
+        if not user.password_hash
+        else _("Gentile %(name)s,\n\n%(inviter)s ti ha dato accesso a Rete per %(org)s.\n"
+               "Accedi con le tue credenziali: %(link)s\n",
+               name=user.full_name, inviter=inviter.full_name, org=tenant.name, link=_link("accounts.login")),
+    )
+    return membership
+
+
+def deactivate_membership(membership: Membership, actor: User, expected_version: int) -> None:
+    if membership.user_id == actor.id:
+        raise AccountError(_("Non puoi disattivare il tuo stesso accesso."))
+    from ..core.locking import check_version
+
+    check_version(membership, expected_version)
+    membership.active = False
+    db.session.flush()
+    record("membership.deactivated", "membership", membership.id, ["active"])

@@ -1,0 +1,176 @@
+"""Login, tenant choice, logout, password reset and the tenant's user administration."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter
+from ..tenancy.context import current
+from ..tenancy.scoping import get_visible
+from . import services
+from .forms import ChangePasswordForm, ChooseTenantForm, ForgotPasswordForm, InviteForm, LoginForm, NewPasswordForm, VersionedActionForm
+from .labels import ROLE_LABELS
+from .models import Membership, Role
+from .passwords import verify_password
+from .permissions import Capability, membership_required, requires
+from .session import LAST_SEEN_KEY, active_memberships, choose_membership
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths: an open redirect would help phishing."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("core.home")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/accesso", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountError as exc:
+            flash(str(exc), "danger")
+            return render_template("accounts/login.html", form=form)
+        memberships = active_memberships(user)
+        if not memberships:
+            flash(_("Il tuo account non è attivo presso alcuna organizzazione."), "danger")
+            return render_template("accounts/login.html", form=form)
+        session.clear()
+        login_user(user)
+        session[LAST_SEEN_KEY] = None
+        if len(memberships) == 1:
+            choose_membership(memberships[0])
+            services.record_login(memberships[0])
+            return redirect(_safe_next(form.next.data))
+        return redirect(url_for("accounts.choose_tenant", next=form.next.data or None))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/accesso/organizzazione", methods=["GET", "POST"])
+@login_required
+def choose_tenant():
+    memberships = active_memberships(current_user)
+    form = ChooseTenantForm(next=request.args.get("next", ""))
+    form.membership.choices = [(m.id, f"{m.tenant.name} – {ROLE_LABELS[m.role]}") for m in memberships]
+    if form.validate_on_submit():
+        chosen = next(m for m in memberships if m.id == form.membership.data)
+        choose_membership(chosen)
+        services.record_login(chosen)
+        return redirect(_safe_next(form.next.data))
+    return render_template("accounts/choose_tenant.html", form=form)
+
+
+@bp.route("/esci", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        from ..audit.services import record
+
+        record("logout", "user", current_user.id)
+    logout_user()
+    session.clear()
+    flash(_("Sei uscito da Rete."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/dimenticata", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        # Same answer whether or not the address exists: no account enumeration.
+        flash(_("Se l'indirizzo è registrato, riceverai a breve un messaggio con le istruzioni."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/nuova/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        user = services.user_for_token(token, max_hours=72)
+    except services.AccountError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("accounts.forgot_password"))
+    form = NewPasswordForm(email=user.email)
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        flash(_("Password impostata: ora puoi accedere."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form, user=user)
+
+
+@bp.route("/profilo/password", methods=["GET", "POST"])
+@membership_required
+def change_password():
+    form = ChangePasswordForm(email=current_user.email)
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("La password attuale non è corretta."))
+        else:
+            services.set_password(current_user, form.password.data)
+            flash(_("Password aggiornata."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/utenti")
+@membership_required
+@requires(Capability.MANAGE_USERS)
+def users():
+    return render_template(
+        "accounts/users.html", memberships=services.tenant_memberships(), action_form=VersionedActionForm()
+    )
+
+
+@bp.route("/utenti/invita", methods=["GET", "POST"])
+@membership_required
+@requires(Capability.MANAGE_USERS)
+def invite():
+    from ..tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, current().tenant_id)
+    form = InviteForm()
+    form.role.choices = [(r.value, ROLE_LABELS[r]) for r in services.roles_for(tenant)]
+    if form.validate_on_submit():
+        try:
+            services.invite_user(form.email.data, form.full_name.data, Role(form.role.data), current_user)
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash(_("Invito inviato a %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/invite.html", form=form)
+
+
+@bp.route("/utenti/<int:membership_id>/disattiva", methods=["POST"])
+@membership_required
+@requires(Capability.MANAGE_USERS)
+def deactivate(membership_id):
+    membership = get_visible(Membership, membership_id)
+    # Another tenant's membership is invisible (404, never a 403 that confirms it exists); a user's own
+    # membership elsewhere is visible to them but not administrable from here.
+    if membership is None or membership.tenant_id != current().tenant_id:
+        abort(404)
+    form = VersionedActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.deactivate_membership(membership, current_user, form.version.data)
+    except services.AccountError as exc:
+        flash(str(exc), "danger")
+    else:
+        flash(_("Accesso disattivato."), "success")
+    return redirect(url_for("accounts.users"))

@@ -1,0 +1,1 @@
+"""Append-only, hash-chained audit log of who read or changed what."""

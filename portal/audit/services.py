@@ -1,0 +1,93 @@
+"""Recording and verifying audit events. The one function every domain calls: :func:`record`."""
+import hashlib
+import json
+from datetime import UTC
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..models_base import utcnow
+from ..tenancy.context import current
+from ..tenancy.models import Tenant
+from .models import AuditChainHead, AuditEvent
+
+GENESIS = "0" * 64
+
+
+def _canonical_time(at):
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds")
+
+
+def event_hash(event: AuditEvent, prev_hash: str) -> str:
+    payload = json.dumps(
+        [
+            event.chain_key, event.seq, event.tenant_id, event.node_id, event.actor_user_id, event.action,
+            event.object_type, event.object_id, sorted(event.fields or []), event.ip,
+            _canonical_time(event.at), prev_hash,
+        ],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _lock_head(chain_key: str) -> AuditChainHead:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(AuditChainHead).values(chain_key=chain_key, seq=0, last_hash=GENESIS).on_conflict_do_nothing()
+    )
+    return db.session.execute(
+        select(AuditChainHead).where(AuditChainHead.chain_key == chain_key).with_for_update()
+    ).scalar_one()
+
+
+def record(action: str, object_type: str | None = None, object_id=None, fields=(), *, tenant_id=None, user_id=None):
+    """Append one event in the caller's transaction (it commits or rolls back with the change itself)."""
+    ctx = current()
+    tenant_id = tenant_id if tenant_id is not None else ctx.tenant_id
+    if user_id is None and has_request_context() and current_user and current_user.is_authenticated:
+        user_id = current_user.id
+    node_id = None
+    if tenant_id is not None:
+        tenant = db.session.get(Tenant, tenant_id)
+        node_id = tenant.network_node_id if tenant else None
+    chain_key = f"t{tenant_id}" if tenant_id is not None else "global"
+    head = _lock_head(chain_key)
+    event = AuditEvent(
+        tenant_id=tenant_id, node_id=node_id, chain_key=chain_key, seq=head.seq + 1, at=utcnow(),
+        actor_user_id=user_id, action=action, object_type=object_type,
+        object_id=None if object_id is None else str(object_id), fields=sorted(fields),
+        ip=request.remote_addr if has_request_context() else None, prev_hash=head.last_hash,
+    )
+    event.hash = event_hash(event, head.last_hash)
+    head.seq, head.last_hash = event.seq, event.hash
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def verify_chains() -> list[str]:
+    """Recompute every chain; return the problems found (empty when the log is intact). Run unscoped."""
+    problems = []
+    heads = {h.chain_key: h for h in db.session.scalars(select(AuditChainHead))}
+    keys = set(heads) | set(db.session.scalars(select(AuditEvent.chain_key).distinct()))
+    for key in sorted(keys):
+        prev, expected_seq = GENESIS, 1
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.chain_key == key).order_by(AuditEvent.seq)
+        )
+        for event in rows:
+            if event.seq != expected_seq:
+                problems.append(f"{key}: missing event before seq {event.seq} (expected {expected_seq})")
+            if event.prev_hash != prev or event_hash(event, prev) != event.hash:
+                problems.append(f"{key}: event seq {event.seq} (id {event.id}) was altered")
+            prev, expected_seq = event.hash, event.seq + 1
+        head = heads.get(key)
+        if head is None or head.seq != expected_seq - 1 or head.last_hash != prev:
+            problems.append(f"{key}: chain head does not match the last event (events removed at the end?)")
+    return problems

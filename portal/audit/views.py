@@ -1,0 +1,42 @@
+"""The data protection officer's view of the audit log (read-only)."""
+from datetime import datetime, time
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import func, select
+
+from ..accounts.models import User
+from ..accounts.permissions import Capability, membership_required, requires
+from ..extensions import db
+from .forms import AuditFilterForm
+from .models import AuditEvent
+
+bp = Blueprint("audit", __name__, url_prefix="/registro-accessi")
+PAGE_SIZE = 50
+
+
+@bp.route("/")
+@membership_required
+@requires(Capability.READ_AUDIT)
+def index():
+    form = AuditFilterForm(request.args, meta={"csrf": False})
+    query = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_user_id)
+    if form.validate():
+        if form.action.data:
+            query = query.where(AuditEvent.action.startswith(form.action.data))
+        if form.object_type.data:
+            query = query.where(AuditEvent.object_type == form.object_type.data)
+        if form.object_id.data:
+            query = query.where(AuditEvent.object_id == form.object_id.data)
+        if form.actor.data:
+            query = query.where(func.lower(User.email).contains(form.actor.data.lower()))
+        if form.since.data:
+            query = query.where(AuditEvent.at >= datetime.combine(form.since.data, time.min))
+        if form.until.data:
+            query = query.where(AuditEvent.at <= datetime.combine(form.until.data, time.max))
+    page = max(request.args.get("pagina", 1, type=int), 1)
+    rows = db.session.execute(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "audit/index.html", form=form, rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
+    )

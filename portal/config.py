@@ -1,0 +1,90 @@
+"""Configuration from environment variables, with safe development defaults.
+
+Production (``RETE_ENV=production``) refuses to start with any development secret.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("RETE_INSTANCE_DIR", BASE_DIR / "instance"))
+
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"
+# 32-byte AES-GCM key (base64url) used only in development and tests.
+DEV_DATA_KEYS = "k1:ZGV2LWRhdGEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="
+DEV_BLIND_INDEX_KEY = "dev-blind-index-key-not-for-production"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe for the chosen environment."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def load_config() -> dict:
+    env = os.environ.get("RETE_ENV", "development")
+    production = env == "production"
+    default_db = f"sqlite:///{INSTANCE_DIR / 'rete.sqlite'}"
+    database_url = os.environ.get("DATABASE_URL", default_db)
+    cfg = {
+        "RETE_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Migrations, seeding and maintenance jobs connect as the schema owner; the web app does not.
+        "DATABASE_OWNER_URL": os.environ.get("DATABASE_OWNER_URL", database_url),
+        "DATA_KEYS": os.environ.get("RETE_DATA_KEYS", DEV_DATA_KEYS),
+        "BLIND_INDEX_KEY": os.environ.get("RETE_BLIND_INDEX_KEY", DEV_BLIND_INDEX_KEY),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int("MAIL_PORT", 8025),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Rete Novara <noreply@rete.provincia.novara.example>"),
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
+        "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 30),
+        "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime bounds the token
+        "BABEL_DEFAULT_LOCALE": "it",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
+        "LANGUAGES": ["it", "en"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "SERVER_BASE_URL": os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:8000"),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024),
+    }
+    if production:
+        check_production(cfg)
+    return cfg
+
+
+def check_production(cfg: dict) -> None:
+    problems = []
+    if cfg["SECRET_KEY"] in (DEV_SECRET_KEY, "") or len(cfg["SECRET_KEY"]) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if cfg["DATA_KEYS"] == DEV_DATA_KEYS:
+        problems.append("RETE_DATA_KEYS must be set (development data key in use)")
+    if cfg["BLIND_INDEX_KEY"] == DEV_BLIND_INDEX_KEY:
+        problems.append("RETE_BLIND_INDEX_KEY must be set (development key in use)")
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        problems.append("DATABASE_URL must point to PostgreSQL in production")
+    if not cfg["SESSION_COOKIE_SECURE"]:
+        problems.append("SESSION_COOKIE_SECURE must be on in production")
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems))

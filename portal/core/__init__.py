@@ -1,0 +1,1 @@
+"""Cross-cutting pages: home, legal pages (accessibility, privacy), feedback, errors, locking."""

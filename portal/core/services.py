@@ -1,0 +1,34 @@
+"""Home-page panels per role and the feedback form."""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from ..accounts.permissions import PERMISSIONS, Capability
+from ..extensions import db
+from .models import Feedback
+
+# Each domain contributes entries here as it lands: (capability, title, description, endpoint).
+HOME_LINKS = [
+    (Capability.MANAGE_USERS, _l("Utenti dell'organizzazione"), _l("Invita e disattiva gli accessi."), "accounts.users"),
+    (Capability.READ_AUDIT, _l("Registro degli accessi"), _l("Chi ha letto o modificato cosa, e quando."), "audit.index"),
+    (Capability.FORUM, _l("Profilo e password"), _l("Cambia la tua password."), "accounts.change_password"),
+]
+
+
+def home_panels(membership) -> list[dict]:
+    return [
+        {"title": title, "text": text, "url": url_for(endpoint)}
+        for capability, title, text, endpoint in HOME_LINKS
+        if membership.role in PERMISSIONS[capability]
+    ]
+
+
+def save_feedback(form) -> Feedback:
+    item = Feedback(
+        page=(form.page.data or "")[:300],
+        rating=int(form.rating.data) if form.rating.data else None,
+        message=form.message.data,
+        contact_email=form.contact_email.data or None,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item

@@ -1,0 +1,54 @@
+"""Home (per role), legal pages, feedback, language switch and a health check."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from ..accounts.permissions import current_membership, membership_required
+from ..accounts.views import _safe_next
+from ..extensions import db
+from ..i18n import LOCALE_KEY
+from . import services
+from .forms import FeedbackForm, LanguageForm
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@membership_required
+def home():
+    membership = current_membership()
+    return render_template("core/home.html", membership=membership, panels=services.home_panels(membership))
+
+
+@bp.route("/accessibilita")
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("core/privacy.html")
+
+
+@bp.route("/feedback", methods=["GET", "POST"])
+def feedback():
+    form = FeedbackForm(page=request.args.get("pagina", request.referrer or ""))
+    if form.validate_on_submit():
+        services.save_feedback(form)
+        flash(_("Grazie: il tuo messaggio è stato ricevuto."), "success")
+        return redirect(url_for("core.feedback"))
+    return render_template("core/feedback.html", form=form)
+
+
+@bp.route("/lingua", methods=["POST"])
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
+        session[LOCALE_KEY] = form.lang.data
+    return redirect(_safe_next(form.next.data))
+
+
+@bp.route("/salute")
+def health():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,59 @@
+"""Database wiring: engine options per dialect, model registry and the per-request commit."""
+import os
+
+from flask import Flask
+from sqlalchemy import event
+
+from .extensions import db, migrate
+
+
+def import_models() -> None:
+    """Import every domain's models so metadata (and Alembic) sees all tables."""
+    from .accounts import models as _accounts  # noqa: F401
+    from .audit import models as _audit  # noqa: F401
+    from .core import models as _core  # noqa: F401
+    from .tenancy import models as _tenancy  # noqa: F401
+
+
+def _sqlite_setup(engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINTs; let SQLAlchemy emit BEGIN itself.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def init_database(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(uri.removeprefix("sqlite:///")) or ".", exist_ok=True)
+    import_models()
+    from .tenancy import rls, scoping  # noqa: F401  (registers the session listeners)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_setup(db.engine)
+
+    @app.after_request
+    def _commit(response):
+        # Services flush and audit; the request commits once, so a change and its audit row land together.
+        # An error response (validation aside, which re-renders with 200) discards what was flushed.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def _rollback(exc):
+        if exc is not None:
+            db.session.rollback()

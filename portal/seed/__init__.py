@@ -1,0 +1,16 @@
+"""The demo network, seeded in modules: each domain appends its own part to SEEDERS.
+
+Everything seeded is fictitious except the names of the institutions, which come from the seed
+document (Provincia di Novara, "Piano sintetico interventi – Azione 2", 2012).
+"""
+from . import network
+
+# Order matters: later seeders find what earlier ones made (by slug/e-mail, never by id).
+SEEDERS = [network.seed]
+
+
+def seed_all() -> list[str]:
+    report: list[str] = []
+    for seeder in SEEDERS:
+        report.extend(seeder())
+    return report

@@ -1,0 +1,73 @@
+"""Ownership mixins: each says, in one expression, which rows the current tenant may see.
+
+Exactly one owner (``tenant_id``) plus at most one named sharer column. The mixins are disjoint (none
+inherits another) so that one ``with_loader_criteria`` per mixin applies exactly one rule per model.
+"""
+from sqlalchemy import ForeignKey, Integer, or_
+from sqlalchemy.orm import Mapped, mapped_column
+
+# Plain mapped_column() on mixins (not declared_attr): SQLAlchemy copies them per model, and the
+# with_loader_criteria lambdas can then be analysed against the mixin class itself.
+
+
+class _TenantColumn:
+    tenant_id: Mapped[int] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=False, index=True)
+
+
+class TenantOwned(_TenantColumn):
+    """Rows only their tenant sees."""
+
+    __sharer__ = None
+
+    @classmethod
+    def visible_to(cls, tenant_id, user_id=None):
+        return cls.tenant_id == tenant_id
+
+
+class NodeShared(_TenantColumn):
+    """Rows an antenna owns and its node also sees (referral, person): tenant OR node."""
+
+    __sharer__ = "node_id"
+
+    node_id: Mapped[int] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=False, index=True)
+
+    @classmethod
+    def visible_to(cls, tenant_id, user_id=None):
+        return or_(cls.tenant_id == tenant_id, cls.node_id == tenant_id)
+
+
+class ProviderShared(_TenantColumn):
+    """Rows the node owns and shares with one service provider: tenant OR provider."""
+
+    __sharer__ = "provider_id"
+
+    provider_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=True, index=True)
+
+    @classmethod
+    def visible_to(cls, tenant_id, user_id=None):
+        return or_(cls.tenant_id == tenant_id, cls.provider_id == tenant_id)
+
+
+class UserShared(_TenantColumn):
+    """Rows a tenant owns that their user also sees before choosing a tenant (memberships)."""
+
+    __sharer__ = "user_id"
+
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), nullable=False, index=True)
+
+    @classmethod
+    def visible_to(cls, tenant_id, user_id=None):
+        return or_(cls.tenant_id == tenant_id, cls.user_id == user_id)
+
+
+class Shared:
+    """Deliberately unscoped: the common space of the network or a global registry.
+
+    Subclasses state why in ``__shared_reason__``; the isolation tests check every model is either
+    scoped by one of the mixins above or marked Shared.
+    """
+
+    __shared_reason__ = ""
+
+
+SCOPED_MIXINS = (TenantOwned, NodeShared, ProviderShared, UserShared)

@@ -1,0 +1,82 @@
+"""Tenants: the node(s) and their antennas. A region with several nodes is several node tenants."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .mixins import Shared
+
+
+class TenantKind(enum.StrEnum):
+    NODE = "node"
+    MUNICIPALITY = "municipality"
+    SOCIAL_CONSORTIUM = "social_consortium"
+    HEALTH_AUTHORITY = "health_authority"
+    HOSPITAL = "hospital"
+    COURT = "court"
+    PROSECUTOR = "prosecutor"
+    POLICE = "police"
+    PRISON_ADMINISTRATION = "prison_administration"
+    PREFECTURE = "prefecture"
+    PROFESSIONAL_ORDER = "professional_order"
+    ASSOCIATION = "association"
+    EQUALITY_ADVISOR = "equality_advisor"
+    SCHOOL = "school"
+    UNIVERSITY = "university"
+    CHAMBER_OF_COMMERCE = "chamber_of_commerce"
+    EMPLOYERS_ASSOCIATION = "employers_association"
+    SERVICE_PROVIDER = "service_provider"
+
+
+def enum_column(enum_cls, **kw):
+    """Enums stored as their values (readable in SQL, stable across renames of the Python member)."""
+    return Enum(
+        enum_cls,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        validate_strings=True,
+        length=40,
+        **kw,
+    )
+
+
+class Tenant(Shared, db.Model):
+    """The registry of organisations in the network.
+
+    Shared: every member may know which organisations exist (names appear on forum posts and in the
+    directory); nothing private lives on this table.
+    """
+
+    __tablename__ = "tenants"
+    __shared_reason__ = "registry of the network's organisations; names are public within the network"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[TenantKind] = mapped_column(enum_column(TenantKind, name="tenant_kind"))
+    # The node an antenna belongs to; NULL for a node.
+    node_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    node: Mapped["Tenant | None"] = relationship(remote_side=[id], back_populates="antennas")
+    antennas: Mapped[list["Tenant"]] = relationship(back_populates="node", order_by="Tenant.name")
+
+    @property
+    def is_node(self) -> bool:
+        return self.kind == TenantKind.NODE
+
+    @property
+    def is_provider(self) -> bool:
+        return self.kind == TenantKind.SERVICE_PROVIDER
+
+    @property
+    def network_node_id(self) -> int:
+        """The node whose network this tenant belongs to (itself for a node)."""
+        return self.id if self.is_node else self.node_id
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"

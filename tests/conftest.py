@@ -1,0 +1,204 @@
+"""The test harness every domain reuses.
+
+- ``RETE_TEST_DB=sqlite|postgresql`` picks the database (``make test`` runs both). On PostgreSQL each
+  run creates and drops its own database; the app connects as the non-owner role, so row-level
+  security is exercised by every test. A missing server is a skip locally and a failure with CI=true.
+- One connection and outer transaction per test; the app's session joins it with savepoints and
+  everything is rolled back afterwards.
+- A real SMTP server (aiosmtpd) receives the mail.
+"""
+import os
+import secrets
+import socket
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import orm
+from flask_sqlalchemy.session import _app_ctx_id
+
+from portal import create_app
+from portal.extensions import db, limiter
+from portal.tenancy import context
+
+from .mail_server import MailServer
+from .network import build_network
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+DB_KIND = os.environ.get("RETE_TEST_DB", "sqlite")
+PG_HOST = os.environ.get("RETE_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("RETE_TEST_PG_PORT", "5432"))
+APP_ROLE = os.environ.get("RETE_APP_ROLE", "rete_app")
+
+
+def pytest_report_header(config):
+    return f"rete: database={DB_KIND} ci={IN_CI}"
+
+
+def unavailable(reason: str):
+    """Skip locally, fail in CI: a green CI must mean the real thing ran."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required when CI=true)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _pg_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+class Database:
+    """A throw-away database for this run: owner URL (migrations, seeding) and app URL (the app)."""
+
+    def __init__(self, tmp_path_factory, label: str):
+        self.kind = DB_KIND
+        if self.kind == "sqlite":
+            path = tmp_path_factory.mktemp(label) / "rete.sqlite"
+            self.owner_url = self.app_url = f"sqlite:///{path}"
+        elif self.kind == "postgresql":
+            if not _pg_reachable():
+                unavailable(f"PostgreSQL not reachable on {PG_HOST}:{PG_PORT}")
+            self.name = f"rete_test_{label}_{os.getpid()}_{secrets.token_hex(3)}"
+            self.admin_url = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/postgres"
+            self.owner_url = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{self.name}"
+            self.app_url = f"postgresql+psycopg://{APP_ROLE}@{PG_HOST}:{PG_PORT}/{self.name}"
+            self._admin(f'CREATE DATABASE "{self.name}"')
+        else:
+            raise pytest.UsageError(f"unknown RETE_TEST_DB={self.kind}")
+
+    def _admin(self, sql: str) -> None:
+        engine = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(sql)
+        engine.dispose()
+
+    def migrate(self) -> None:
+        from flask_migrate import upgrade
+
+        owner_app = create_app({"SQLALCHEMY_DATABASE_URI": self.owner_url, "DATABASE_OWNER_URL": self.owner_url})
+        with owner_app.app_context():
+            upgrade()
+            db.engine.dispose()
+
+    def drop(self) -> None:
+        if self.kind == "postgresql":
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    database = Database(tmp_path_factory, "main")
+    database.migrate()
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session")
+def mail_server():
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def make_config(database, mail_server, **extra) -> dict:
+    cfg = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database.app_url,
+        "DATABASE_OWNER_URL": database.owner_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": mail_server.port,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "SERVER_NAME": None,
+    }
+    cfg.update(extra)
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def app(database, mail_server):
+    return create_app(make_config(database, mail_server))
+
+
+@pytest.fixture
+def session(app):
+    """The per-test session: joined to an outer transaction that is rolled back afterwards."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = orm.scoped_session(
+            orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
+        )
+        limiter.reset()
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            context.reset()
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def mailbox(mail_server):
+    mail_server.messages.clear()
+    return mail_server
+
+
+@pytest.fixture
+def network(session):
+    """Node N1 with antennas A and B and a provider; node N2 elsewhere; one user per role in each."""
+    return build_network(session)
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app, session, network):
+    """``login(key)`` returns a fresh test client logged in as the network user ``key``."""
+    from .helpers import log_in
+
+    def _login(key: str):
+        client = app.test_client()
+        user = network.users[key]
+        log_in(client, user.email, membership_id=network.memberships[key].id)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` then ``counter.count`` (statements sent to the DB)."""
+    import contextlib
+
+    class Counter:
+        count = 0
+        statements: list = []
+
+    @contextlib.contextmanager
+    def _count():
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, *args):
+            if "set_config" not in statement:
+                counter.count += 1
+                counter.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return _count

@@ -1,0 +1,35 @@
+"""Helpers for driving the app as a user would: real forms, real CSRF tokens."""
+import re
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def csrf_token(client, path: str = "/accesso") -> str:
+    return csrf_from(client.get(path).get_data(as_text=True))
+
+
+def log_in(client, email: str, password: str | None = None, membership_id: int | None = None):
+    from .factories import TEST_PASSWORD
+
+    token = csrf_token(client, "/accesso")
+    response = client.post(
+        "/accesso", data={"email": email, "password": password or TEST_PASSWORD, "csrf_token": token}
+    )
+    if response.status_code == 302 and "/accesso/organizzazione" in response.headers["Location"]:
+        page = client.get("/accesso/organizzazione").get_data(as_text=True)
+        response = client.post(
+            "/accesso/organizzazione", data={"membership": membership_id, "csrf_token": csrf_from(page)}
+        )
+    return response
+
+
+def post_form(client, path: str, data: dict, page: str | None = None):
+    """POST like a browser: fetch the page holding the form for its CSRF token first."""
+    token = csrf_token(client, page or path)
+    return client.post(path, data={**data, "csrf_token": token})
