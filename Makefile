@@ -1,0 +1,66 @@
+# Rete - two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# Migrations and maintenance commands connect as the schema owner; the web app never does.
+export FLASK_APP := portal:create_owner_app
+
+.PHONY: run test test-sqlite test-postgresql test-browser bench install install-test assets i18n lint clean
+
+run: install assets i18n
+	$(BIN)/flask db upgrade
+	$(BIN)/flask rete seed-demo
+	@$(BIN)/python -m portal.seed.logins
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: install-test assets i18n
+	@status=0; \
+	echo "=== Suite on SQLite (unit, integration, browser) ==="; \
+	RETE_TEST_DB=sqlite $(BIN)/pytest || status=1; \
+	echo "=== Suite on PostgreSQL 127.0.0.1:5432 (unit, integration, row-level security, browser) ==="; \
+	RETE_TEST_DB=postgresql $(BIN)/pytest || status=1; \
+	exit $$status
+
+test-sqlite: install-test assets i18n
+	RETE_TEST_DB=sqlite $(BIN)/pytest $(ARGS)
+
+test-postgresql: install-test assets i18n
+	RETE_TEST_DB=postgresql $(BIN)/pytest $(ARGS)
+
+bench: install-test assets i18n
+	RETE_TEST_DB=$${RETE_TEST_DB:-postgresql} $(BIN)/python -m tests.bench $(ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+
+$(VENV)/.installed: $(BIN)/python setup.cfg
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed setup.cfg
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+static/vendor/.stamp: node_modules/.package-lock.json scripts/vendor.sh
+	bash scripts/vendor.sh
+	@touch $@
+
+assets: static/vendor/.stamp
+
+i18n: $(BIN)/python
+	@$(BIN)/pybabel compile -q -d portal/translations
+
+lint: install-test
+	$(BIN)/ruff check portal tests
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite

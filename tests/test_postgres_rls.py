@@ -1,0 +1,119 @@
+"""Row-level security: the scoping rule again in PostgreSQL, with the app's own non-owner role."""
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import text
+
+from portal.tenancy.mixins import SCOPED_MIXINS
+from portal.extensions import db
+
+from .conftest import DB_KIND
+
+pytestmark = pytest.mark.skipif(DB_KIND != "postgresql", reason="row-level security exists on PostgreSQL only")
+
+
+def scoped_tables():
+    return sorted({m.local_table.name for m in db.Model.registry.mappers if issubclass(m.class_, SCOPED_MIXINS)})
+
+
+@pytest.fixture
+def app_conn(database):
+    """A raw connection as the application role, outside the ORM and its listeners."""
+    engine = sa.create_engine(database.app_url)
+    with engine.connect() as conn:
+        yield conn
+    engine.dispose()
+
+
+@pytest.fixture
+def committed_network(database, app):
+    """Data committed through the owner (as migrations/seeding would), removed afterwards."""
+    engine = sa.create_engine(database.owner_url)
+    with engine.begin() as conn:
+        node = conn.execute(text("INSERT INTO tenants (slug, name, kind, active) VALUES ('rls-n', 'N', 'node', true) RETURNING id")).scalar()
+        a = conn.execute(text("INSERT INTO tenants (slug, name, kind, node_id, active) VALUES ('rls-a', 'A', 'municipality', :n, true) RETURNING id"), {"n": node}).scalar()
+        b = conn.execute(text("INSERT INTO tenants (slug, name, kind, node_id, active) VALUES ('rls-b', 'B', 'municipality', :n, true) RETURNING id"), {"n": node}).scalar()
+        user = conn.execute(text("INSERT INTO users (email, full_name, active, failed_logins, created_at, updated_at) VALUES ('rls@x.example', 'R', true, 0, now(), now()) RETURNING id")).scalar()
+        conn.execute(text("INSERT INTO memberships (user_id, tenant_id, role, active, version, created_at, updated_at) VALUES (:u, :a, 'antenna_operator', true, 1, now(), now())"), {"u": user, "a": a})
+        conn.execute(text("INSERT INTO audit_events (tenant_id, node_id, chain_key, seq, at, action, fields, prev_hash, hash) VALUES (:a, :n, 'rls', 1, now(), 'x', '[]', 'p', 'h')"), {"a": a, "n": node})
+    yield {"node": node, "a": a, "b": b, "user": user}
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE chain_key = 'rls'"))
+        conn.execute(text("DELETE FROM memberships WHERE user_id = :u"), {"u": user})
+        conn.execute(text("DELETE FROM users WHERE id = :u"), {"u": user})
+        conn.execute(text("DELETE FROM tenants WHERE slug IN ('rls-a', 'rls-b')"))
+        conn.execute(text("DELETE FROM tenants WHERE slug = 'rls-n'"))
+    engine.dispose()
+
+
+def set_tenant(conn, tenant_id):
+    conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+
+
+def test_app_role_is_not_owner_and_cannot_bypass(app_conn):
+    row = app_conn.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    assert row == (False, False)
+    owners = app_conn.execute(
+        text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")
+    ).scalar()
+    assert owners == 0
+
+
+def test_every_scoped_table_has_forced_rls(app_conn):
+    tables = scoped_tables()
+    assert "memberships" in tables and "audit_events" in tables
+    rows = app_conn.execute(
+        text("SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = ANY(:t)"),
+        {"t": tables},
+    ).all()
+    assert {r.relname for r in rows} == set(tables)
+    assert all(r.relrowsecurity and r.relforcerowsecurity for r in rows), rows
+
+
+def test_no_tenant_set_returns_zero_rows(app_conn, committed_network):
+    for table in scoped_tables():
+        assert app_conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
+
+
+def test_tenant_sees_own_rows_only(app_conn, committed_network):
+    with app_conn.begin():
+        set_tenant(app_conn, committed_network["a"])
+        assert app_conn.execute(text("SELECT count(*) FROM memberships")).scalar() == 1
+    with app_conn.begin():
+        set_tenant(app_conn, committed_network["b"])
+        assert app_conn.execute(text("SELECT count(*) FROM memberships")).scalar() == 0
+        assert app_conn.execute(text("SELECT count(*) FROM audit_events")).scalar() == 0
+    with app_conn.begin():  # the node reads its network's audit trail (node_id sharer)
+        set_tenant(app_conn, committed_network["node"])
+        assert app_conn.execute(text("SELECT count(*) FROM audit_events WHERE chain_key = 'rls'")).scalar() == 1
+
+
+def test_setting_is_transaction_local(app_conn, committed_network):
+    with app_conn.begin():
+        set_tenant(app_conn, committed_network["a"])
+    assert app_conn.execute(text("SELECT count(*) FROM memberships")).scalar() == 0
+
+
+def test_cross_tenant_insert_is_rejected(app_conn, committed_network):
+    with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+        with app_conn.begin():
+            set_tenant(app_conn, committed_network["b"])
+            app_conn.execute(
+                text("INSERT INTO memberships (user_id, tenant_id, role, active, version, created_at, updated_at) "
+                     "VALUES (:u, :a, 'antenna_admin', true, 1, now(), now())"),
+                {"u": committed_network["user"], "a": committed_network["a"]},
+            )
+
+
+def test_cross_tenant_update_touches_nothing(app_conn, committed_network):
+    with app_conn.begin():
+        set_tenant(app_conn, committed_network["b"])
+        changed = app_conn.execute(text("UPDATE memberships SET active = false")).rowcount
+    assert changed == 0
+
+
+def test_audit_log_is_append_only_for_the_app(app_conn, committed_network):
+    for statement in ("UPDATE audit_events SET action = 'y'", "DELETE FROM audit_events"):
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            with app_conn.begin():
+                set_tenant(app_conn, committed_network["a"])
+                app_conn.execute(text(statement))
