@@ -1,0 +1,36 @@
+"""The harness checks itself: a CSP violation is caught, axe runs under the app's strict CSP."""
+from .conftest import CSP_RE, BrowserLog, _REPORT_CSP, _new_context, _watch
+
+
+def test_server_answers(live_server, page):
+    response = page.goto("/salute")
+    assert response.status == 200
+    assert response.json() == {"status": "ok"}
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_csp_violations_are_caught(browser, live_server):
+    """An inline script under the app's CSP must be reported, or the ``page`` fixture proves nothing."""
+    csp = live_server.app.test_client().get("/salute").headers["Content-Security-Policy"]
+    ctx = _new_context(browser, live_server)
+    ctx.add_init_script(_REPORT_CSP)
+    ctx.route(
+        "**/csp-probe",
+        lambda route: route.fulfill(
+            status=200,
+            headers={"Content-Type": "text/html", "Content-Security-Policy": csp},
+            body="<!doctype html><html lang='it'><title>x</title><p style='color:red'>x</p>"
+            "<script>document.title = 'ran'</script></html>",
+        ),
+    )
+    log = BrowserLog()
+    try:
+        page = ctx.new_page()
+        _watch(page, log)
+        page.goto("/csp-probe")
+        page.wait_for_timeout(200)
+        assert page.title() == "x", "the inline script ran: CSP is not enforced"
+    finally:
+        ctx.close()
+    assert log.csp, f"no CSP violation reported; errors={log.errors}"
+    assert all(CSP_RE.search(c) for c in log.csp)

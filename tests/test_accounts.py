@@ -1,0 +1,197 @@
+"""Login, lockout, rate limit, CSRF, idle timeout, password reset by real SMTP, invitations."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import Membership, User
+from portal.accounts.passwords import policy_problems, verify_password
+from portal.audit.models import AuditEvent
+from portal.tenancy import context
+
+from .factories import TEST_PASSWORD
+from .helpers import csrf_from, csrf_token, log_in, post_form
+
+
+def test_login_page_is_italian(client):
+    html = client.get("/accesso").get_data(as_text=True)
+    assert 'lang="it"' in html
+    assert "Accedi" in html
+
+
+def test_login_reaches_tenant_home(client, network):
+    response = log_in(client, network.users["a_operator"].email)
+    assert response.status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "Antenna Alfa" in home
+
+
+def test_wrong_password_keeps_email_and_says_why(client, network):
+    email = network.users["a_operator"].email
+    response = client.post("/accesso", data={"email": email, "password": "sbagliata-123456", "csrf_token": csrf_token(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "E-mail o password non corretti" in html
+    assert f'value="{email}"' in html
+
+
+def test_login_without_csrf_token_is_rejected(client, network):
+    response = client.post("/accesso", data={"email": network.users["a_operator"].email, "password": TEST_PASSWORD})
+    assert response.status_code == 400
+
+
+def test_lockout_after_repeated_failures(app, client, network, session):
+    email = network.users["a_operator"].email
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post("/accesso", data={"email": email, "password": "sbagliata-123456", "csrf_token": csrf_token(client)})
+    response = log_in(client, email)  # right password, but locked
+    assert response.status_code == 200
+    assert "bloccato" in response.get_data(as_text=True)
+    user = session.scalar(select(User).where(User.email == email))
+    assert user.locked_until is not None
+
+
+def test_login_is_rate_limited(app, client, network):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    try:
+        codes = [
+            client.post("/accesso", data={"email": "x@y.example", "password": "z" * 12, "csrf_token": csrf_token(client)}).status_code
+            for _ in range(4)
+        ]
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    assert codes[:3] == [200, 200, 200]
+    assert codes[3] == 429
+
+
+def test_user_with_two_memberships_chooses_tenant(client, network, session):
+    from .factories import MembershipFactory
+
+    user = network.users["a_admin"]
+    extra = MembershipFactory(user=user, tenant=network.tenants["b"])
+    response = client.post("/accesso", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": csrf_token(client)})
+    assert "/accesso/organizzazione" in response.headers["Location"]
+    page = client.get("/accesso/organizzazione").get_data(as_text=True)
+    assert "Antenna Alfa" in page and "Antenna Beta" in page
+    client.post("/accesso/organizzazione", data={"membership": extra.id, "csrf_token": csrf_from(page)})
+    assert "Antenna Beta" in client.get("/").get_data(as_text=True)
+
+
+def test_open_redirect_is_refused(client, network):
+    token = csrf_token(client)
+    response = client.post("/accesso", data={
+        "email": network.users["a_operator"].email, "password": TEST_PASSWORD, "csrf_token": token,
+        "next": "https://evil.example/phish",
+    })
+    assert response.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_idle_timeout_logs_out(app, login):
+    client = login("a_operator")
+    with client.session_transaction() as s:
+        s["last_seen"] = s["last_seen"] - timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 1).total_seconds()
+    response = client.get("/")
+    assert response.status_code == 302 and "/accesso" in response.headers["Location"]
+    assert client.get("/").status_code == 302
+
+
+def test_logout_requires_post(login):
+    client = login("a_operator")
+    assert client.get("/esci").status_code == 405
+    post_form(client, "/esci", {}, page="/")
+    assert client.get("/").status_code == 302
+
+
+def test_password_policy():
+    assert policy_problems("corta")
+    assert policy_problems("aaaaaaaaaaaaaaa")
+    assert policy_problems("mario.rossi-2026!", "mario.rossi@x.example")
+    assert not policy_problems("Cavallo-Batteria-Graffetta")
+
+
+def test_password_reset_through_real_smtp(client, network, mailbox, session):
+    user = network.users["a_operator"]
+    post_form(client, "/password/dimenticata", {"email": user.email})
+    message = mailbox.wait_for(1)[0]
+    assert message["To"] == user.email
+    link = re.search(r"http\S+/password/nuova/\S+", mailbox.body(message)).group(0)
+    path = link.split("localhost", 1)[-1] if "localhost" in link else "/" + link.split("/", 3)[3]
+    page = client.get(path).get_data(as_text=True)
+    new_password = "Nuova-password-sicura-42"
+    short = client.post(path, data={"password": "corta", "confirm": "corta", "csrf_token": csrf_from(page)})
+    assert "almeno 12 caratteri" in short.get_data(as_text=True)
+    client.post(path, data={"password": new_password, "confirm": new_password, "csrf_token": csrf_from(page)})
+    session.expire_all()
+    assert verify_password(session.get(User, user.id).password_hash, new_password)
+    # The link is single-use: the fingerprint changed with the password.
+    assert client.get(path).status_code == 302
+
+
+def test_reset_for_unknown_email_says_the_same_and_sends_nothing(client, mailbox):
+    response = post_form(client, "/password/dimenticata", {"email": "nessuno@x.example"})
+    assert response.status_code == 302
+    assert mailbox.wait_for(1, timeout=0.5) == []
+
+
+def test_admin_invites_user_into_own_tenant(login, network, mailbox, session):
+    client = login("a_admin")
+    response = post_form(client, "/utenti/invita", {"full_name": "Nuova Operatrice", "email": "nuova@alfa.example", "role": "antenna_operator"})
+    assert response.status_code == 302
+    assert "nuova@alfa.example" in mailbox.body(mailbox.wait_for(1)[0]) or mailbox.messages[0]["To"] == "nuova@alfa.example"
+    with context.acting_as(network.tenants["a"].id):
+        invited = session.scalar(select(Membership).join(User).where(User.email == "nuova@alfa.example"))
+    assert invited.tenant_id == network.tenants["a"].id
+
+
+def test_antenna_admin_cannot_grant_node_roles(login):
+    client = login("a_admin")
+    response = post_form(client, "/utenti/invita", {"full_name": "X Y", "email": "xy@alfa.example", "role": "coordinator"})
+    assert response.status_code == 200  # re-rendered with the error, input kept
+    assert 'value="xy@alfa.example"' in response.get_data(as_text=True)
+
+
+def test_operator_cannot_manage_users(login):
+    client = login("a_operator")
+    assert client.get("/utenti").status_code == 403
+
+
+def test_admin_deactivates_user_of_own_tenant(login, network, session):
+    client = login("a_admin")
+    target = network.memberships["a_operator"]
+    response = post_form(client, f"/utenti/{target.id}/disattiva", {"version": target.version}, page="/utenti")
+    assert response.status_code == 302
+    session.expire_all()
+    with context.acting_as(network.tenants["a"].id):
+        assert session.get(Membership, target.id).active is False
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "membership.deactivated"))
+
+
+def test_deactivated_user_cannot_log_in(login, network, client, session):
+    admin = login("a_admin")
+    target = network.memberships["a_operator"]
+    post_form(admin, f"/utenti/{target.id}/disattiva", {"version": target.version}, page="/utenti")
+    response = log_in(client, network.users["a_operator"].email)
+    assert response.status_code == 200
+    assert "non è attivo" in response.get_data(as_text=True)
+
+
+def test_stale_version_shows_conflict_and_changes_nothing(login, network, session):
+    client = login("a_admin")
+    target = network.memberships["a_operator"]
+    response = post_form(client, f"/utenti/{target.id}/disattiva", {"version": target.version + 7}, page="/utenti")
+    assert response.status_code == 409
+    session.expire_all()
+    with context.acting_as(network.tenants["a"].id):
+        assert session.get(Membership, target.id).active is True
+
+
+@pytest.mark.parametrize("attacker", ["b_admin", "n2_sysadmin", "n1_coordinator"])
+def test_admin_cannot_deactivate_other_tenants_users(login, network, attacker, session):
+    client = login(attacker)
+    target = network.memberships["a_operator"]
+    response = post_form(client, f"/utenti/{target.id}/disattiva", {"version": target.version}, page="/utenti")
+    assert response.status_code == 404
+    session.expire_all()
+    with context.acting_as(network.tenants["a"].id):
+        assert session.get(Membership, target.id).active is True
