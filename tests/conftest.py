@@ -7,6 +7,7 @@
   everything is rolled back afterwards.
 - A real SMTP server (aiosmtpd) receives the mail.
 """
+import contextvars
 import os
 import secrets
 import socket
@@ -14,6 +15,7 @@ import socket
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 
 from portal import create_app
@@ -117,9 +119,19 @@ def make_config(database, mail_server, **extra) -> dict:
     return cfg
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context (so its own ``g``
+    and its own database session), and no tenant context inherited from the test code."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database, mail_server):
-    return create_app(make_config(database, mail_server))
+    app = create_app(make_config(database, mail_server))
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import record, verify_chains
 from portal.tenancy import context
 
+from .conftest import DB_KIND
+
 
 def test_login_writes_an_audit_event(login, network, session):
     login("a_operator")
@@ -24,6 +26,14 @@ def test_events_store_field_names_not_values(network, session):
     assert event.fields == ["codice_fiscale", "last_name"]
 
 
+in_app_tampering = pytest.mark.skipif(
+    DB_KIND == "postgresql",
+    reason="on PostgreSQL the app role cannot UPDATE/DELETE audit rows at all (test_postgres_rls); "
+    "owner-level tampering is covered by test_audit_verify_cli_as_owner",
+)
+
+
+@in_app_tampering
 def test_chain_verifies_and_detects_tampering(network, session):
     a = network.tenants["a"]
     with context.acting_as(a.id):
@@ -43,14 +53,16 @@ def test_chain_verifies_and_detects_tampering(network, session):
     assert any("altered" in p for p in problems)
 
 
+@in_app_tampering
 def test_deleting_the_last_event_is_detected(network, session):
     with context.acting_as(network.tenants["a"].id):
         record("x.one", "thing", 1)
         last = record("x.two", "thing", 2)
+        chain = [last.chain_key]
         session.execute(text("DELETE FROM audit_events WHERE id = :i"), {"i": last.id})
     session.expire_all()
     with context.acting_as(network.tenants["a"].id):
-        assert any("head" in p for p in verify_chains([last.chain_key]))
+        assert any("head" in p for p in verify_chains(chain))
 
 
 def test_dpo_reads_the_network_log_and_antennas_cannot(login, network):

@@ -46,7 +46,7 @@ class User(Shared, UserMixin, Timestamped, db.Model):
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     locale: Mapped[str | None] = mapped_column(String(5))
 
-    memberships: Mapped[list["Membership"]] = relationship(back_populates="user", lazy="selectin")
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in

@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from sqlalchemy import select
 
 from ..extensions import db, login_manager
 from ..models_base import utcnow
@@ -26,7 +27,12 @@ def load_user(user_id: str):
 
 
 def active_memberships(user: User) -> list[Membership]:
-    return [m for m in user.memberships if m.active and m.tenant.active]
+    """The user's usable memberships; readable before a tenant is chosen thanks to the user sharer."""
+    context.activate(context.current_tenant_id(), user.id)
+    rows = db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id, Membership.active.is_(True)).order_by(Membership.id)
+    )
+    return [m for m in rows if m.tenant.active]
 
 
 def choose_membership(membership: Membership) -> None:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
 from . import services
@@ -50,7 +51,7 @@ def login():
             return render_template("accounts/login.html", form=form)
         session.clear()
         login_user(user)
-        session[LAST_SEEN_KEY] = None
+        session[LAST_SEEN_KEY] = utcnow().timestamp()
         if len(memberships) == 1:
             choose_membership(memberships[0])
             services.record_login(memberships[0])

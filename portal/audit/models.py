@@ -22,6 +22,9 @@ class AuditEvent(NodeShared, db.Model):
     __table_args__ = (
         Index("ix_audit_events_chain_seq", "chain_key", "seq", unique=True),
         Index("ix_audit_events_object", "object_type", "object_id"),
+        # Anonymous events (failed logins) are readable by no tenant, and PostgreSQL refuses
+        # INSERT ... RETURNING of a row the inserter cannot SELECT: fetch ids from the sequence instead.
+        {"implicit_returning": False},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -60,6 +60,8 @@ class Tenant(Shared, db.Model):
     node_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[str | None] = mapped_column(String(200))
+    # A node's short code, the prefix of its people's pseudonyms (e.g. "NO" -> NO-2026-000123).
+    code: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     node: Mapped["Tenant | None"] = relationship(remote_side=[id], back_populates="antennas")

@@ -24,7 +24,10 @@ def _rule(sharer: str | None) -> str:
     return f"(tenant_id = {_TENANT} OR {sharer} = {value})"
 
 
-def enable(op, table: str, sharer: str | None = None, *, read_only: bool = False, tenantless_insert: bool = False) -> None:
+def enable(
+    op, table: str, sharer: str | None = None, *, read_only: bool = False, tenantless_insert: bool = False,
+    sharer_insert: bool = False,
+) -> None:
     """Enable and FORCE RLS on ``table``; read/change the rows of the tenant (or its sharer); insert own only."""
     if op.get_bind().dialect.name != "postgresql":
         return
@@ -35,6 +38,8 @@ def enable(op, table: str, sharer: str | None = None, *, read_only: bool = False
     check = f"tenant_id = {_TENANT}"
     if tenantless_insert:  # audit events of anonymous actors (failed logins) carry no tenant
         check = f"(tenant_id IS NULL OR {check})"
+    if sharer_insert:  # rows the sharer writes into the owner's space (the node's messages to an antenna)
+        check = rule
     op.execute(f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK ({check})")
     if not read_only:
         op.execute(f"CREATE POLICY {table}_update ON {table} FOR UPDATE USING ({rule}) WITH CHECK ({rule})")

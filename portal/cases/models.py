@@ -1,0 +1,157 @@
+"""Node-only rows: the case, its actions (shared with the assigned provider) and verifications.
+
+The analytical record (scheda analitica) is a view over these rows in time order, not a copy.
+"""
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..crypto import EncryptedField
+from ..extensions import db
+from ..models_base import Timestamped, Versioned
+from ..people.models import Person, new_uid
+from ..tenancy.mixins import ProviderShared, TenantOwned
+from ..tenancy.models import enum_column
+
+HOURS = Numeric(7, 2)
+
+
+class CaseState(enum.StrEnum):
+    OPEN = "open"
+    PHASE_1 = "phase_1"
+    PHASE_2 = "phase_2"
+    CLOSED = "closed"
+
+
+class ClosureOutcome(enum.StrEnum):
+    INCLUDED = "included"
+    EMPLOYED = "employed"
+    PARTIAL = "partial"
+    DROPPED_OUT = "dropped_out"
+    MOVED_AWAY = "moved_away"
+    REFERRED_ELSEWHERE = "referred_elsewhere"
+    OTHER = "other"
+
+
+class ServiceType(enum.StrEnum):
+    COUNSELLING = "counselling"
+    ORIENTATION = "orientation"
+    SKILLS_REINFORCEMENT = "skills_reinforcement"
+    TUTORING = "tutoring"
+    TRAINING = "training"
+    JOB_MATCHING = "job_matching"
+    PSYCHOLOGICAL_SUPPORT = "psychological_support"
+    SOCIAL_MEDIATION = "social_mediation"
+    BUSINESS_STARTUP = "business_startup"
+    SELF_EMPLOYMENT = "self_employment"
+    MOTIVATION = "motivation"
+
+
+class ActionPhase(enum.StrEnum):
+    PREPARATORY = "preparatory"  # fase propedeutica
+    JOB_INSERTION = "job_insertion"  # phase 1
+    INCLUSION = "inclusion"  # phase 2
+
+
+class ActionStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class VerificationPhase(enum.StrEnum):
+    JOB_INSERTION = "job_insertion"
+    INCLUSION = "inclusion"
+
+
+class JobOutcome(enum.StrEnum):
+    EMPLOYED = "employed"
+    TRAINEESHIP = "traineeship"
+    SELF_EMPLOYED = "self_employed"
+    NOT_YET = "not_yet"
+
+
+class ContractType(enum.StrEnum):
+    PERMANENT = "permanent"
+    FIXED_TERM = "fixed_term"
+    APPRENTICESHIP = "apprenticeship"
+    AGENCY = "agency"
+    OTHER = "other"
+
+
+class Case(TenantOwned, Versioned, Timestamped, db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # Denormalised copies for the node's case list (filters without joining the antenna's rows).
+    pseudonym: Mapped[str] = mapped_column(String(20), index=True)
+    antenna_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    grounds: Mapped[str] = mapped_column(String(200), default="")  # comma-joined, for filtering
+    case_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[CaseState] = mapped_column(enum_column(CaseState, name="case_state"), index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closure_outcome: Mapped[ClosureOutcome | None] = mapped_column(enum_column(ClosureOutcome, name="closure_outcome"))
+    closure_reason: Mapped[str | None] = mapped_column(Text)
+    internal_notes_enc: Mapped[str | None] = mapped_column(Text)
+    internal_notes = EncryptedField("internal_notes_enc")
+
+    person: Mapped[Person] = relationship()
+    actions: Mapped[list["Action"]] = relationship(back_populates="case", order_by="Action.planned_start")
+    verifications: Mapped[list["Verification"]] = relationship(back_populates="case", order_by="Verification.due_date")
+
+
+class Action(ProviderShared, Versioned, Timestamped, db.Model):
+    """One service in the pathway. Shared with the provider that delivers it (``provider_id``);
+    NULL provider means the node delivers it itself."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(20))  # all a provider ever learns of the person
+    service_type: Mapped[ServiceType] = mapped_column(enum_column(ServiceType, name="service_type"), index=True)
+    phase: Mapped[ActionPhase] = mapped_column(enum_column(ActionPhase, name="action_phase"))
+    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, name="action_status"), default=ActionStatus.PLANNED)
+    planned_start: Mapped[date] = mapped_column(Date)
+    planned_end: Mapped[date | None] = mapped_column(Date)
+    planned_hours: Mapped[Decimal] = mapped_column(HOURS, default=Decimal("0"))
+    delivered_hours: Mapped[Decimal] = mapped_column(HOURS, default=Decimal("0"))
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(500))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="actions")
+
+
+class Verification(TenantOwned, Versioned, Timestamped, db.Model):
+    """Phase 1: the job-insertion outcome. Phase 2: follow-ups at planned months (3, 6, 12)."""
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    phase: Mapped[VerificationPhase] = mapped_column(enum_column(VerificationPhase, name="verification_phase"))
+    months_after: Mapped[int | None] = mapped_column(Integer)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    job_outcome: Mapped[JobOutcome | None] = mapped_column(enum_column(JobOutcome, name="job_outcome"))
+    contract_type: Mapped[ContractType | None] = mapped_column(enum_column(ContractType, name="contract_type"))
+    hours_per_week: Mapped[Decimal | None] = mapped_column(HOURS)
+    sector: Mapped[str | None] = mapped_column(String(120))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[str | None] = mapped_column(String(300))
+    still_in_work: Mapped[bool | None] = mapped_column(Boolean)
+    difficulties: Mapped[str | None] = mapped_column(Text)
+    support_needed: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="verifications")

@@ -1,0 +1,107 @@
+"""Encryption at rest for identifying fields, and blind indexes to search them.
+
+AES-256-GCM with a key id in every ciphertext (``v1.<kid>.<base64 nonce|ciphertext>``). The associated
+data binds each ciphertext to its table, column and row, so a value copied onto another row or field
+fails to decrypt. Keys come from the environment (``RETE_DATA_KEYS``), never from the database; the
+first key encrypts, all of them decrypt, and ``flask rete rotate-keys`` re-encrypts with the first.
+"""
+import base64
+import hashlib
+import hmac
+import os
+import unicodedata
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+
+
+class DecryptionError(ValueError):
+    pass
+
+
+def _keys() -> list[tuple[str, bytes]]:
+    keys = []
+    for item in current_app.config["DATA_KEYS"].split(","):
+        kid, _, b64 = item.strip().partition(":")
+        key = base64.urlsafe_b64decode(b64)
+        if len(key) != 32 or not kid.isalnum():
+            raise ValueError("RETE_DATA_KEYS entries must be 'kid:base64(32 bytes)'")
+        keys.append((kid, key))
+    return keys
+
+
+def active_key_id() -> str:
+    return _keys()[0][0]
+
+
+def encrypt(plaintext: str | None, aad: str) -> str | None:
+    if plaintext is None:
+        return None
+    kid, key = _keys()[0]
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), aad.encode())
+    return f"v1.{kid}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str | None, aad: str) -> str | None:
+    if token is None:
+        return None
+    try:
+        version, kid, b64 = token.split(".", 2)
+        keys = dict(_keys())
+        raw = base64.urlsafe_b64decode(b64)
+        return AESGCM(keys[kid]).decrypt(raw[:12], raw[12:], aad.encode()).decode()
+    except Exception as exc:  # wrong key, wrong row, tampered: all the same to the caller
+        raise DecryptionError("cannot decrypt field") from exc
+
+
+def key_id_of(token: str | None) -> str | None:
+    return token.split(".", 2)[1] if token else None
+
+
+def normalise(value: str) -> str:
+    """Case-, accent- and space-insensitive form used for blind indexes and matching."""
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    return " ".join(value.lower().replace("'", " ").split())
+
+
+def blind_index(value: str | None, purpose: str) -> str | None:
+    """Keyed hash of the normalised value: equality search without decrypting everything."""
+    if not value:
+        return None
+    key = current_app.config["BLIND_INDEX_KEY"].encode()
+    return hmac.new(key, f"{purpose}:{normalise(value)}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+class EncryptedField:
+    """Descriptor: ``first_name = EncryptedField("first_name_enc")`` on a model with a ``uid`` column.
+
+    Reading decrypts, writing encrypts; the ciphertext column is the only thing stored.
+    """
+
+    def __init__(self, column: str):
+        self.column = column
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def _aad(self, obj) -> str:
+        if not obj.uid:
+            raise ValueError("set uid before encrypted fields")
+        return f"{obj.__tablename__}.{self.name}.{obj.uid}"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return decrypt(getattr(obj, self.column), self._aad(obj))
+
+    def __set__(self, obj, value):
+        setattr(obj, self.column, encrypt(value or None, self._aad(obj)))
+
+    def reencrypt(self, obj) -> bool:
+        token = getattr(obj, self.column)
+        if token is None or key_id_of(token) == active_key_id():
+            return False
+        self.__set__(obj, self.__get__(obj))
+        return True

@@ -1,0 +1,111 @@
+"""A person: a pseudonym everywhere, encrypted identity, monitoring attributes kept apart."""
+import enum
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..crypto import EncryptedField
+from ..extensions import db
+from ..models_base import Timestamped, Versioned
+from ..tenancy.mixins import NodeShared
+from ..tenancy.models import enum_column
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary"
+    NOT_STATED = "not_stated"
+
+
+class AgeBand(enum.StrEnum):
+    UNDER_25 = "under_25"
+    FROM_25_TO_54 = "25_54"
+    OVER_54 = "over_54"
+
+
+class CitizenshipGroup(enum.StrEnum):
+    ITALIAN = "italian"
+    EU = "eu"
+    NON_EU = "non_eu"
+    STATELESS = "stateless"
+    NOT_STATED = "not_stated"
+
+
+class LabourStatus(enum.StrEnum):
+    EMPLOYED = "employed"
+    UNEMPLOYED = "unemployed"
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed"
+    INACTIVE = "inactive"
+    IN_EDUCATION = "in_education"
+
+
+class EducationLevel(enum.StrEnum):
+    ISCED_0_2 = "isced_0_2"
+    ISCED_3_4 = "isced_3_4"
+    ISCED_5_8 = "isced_5_8"
+    NOT_STATED = "not_stated"
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+class Person(NodeShared, Versioned, Timestamped, db.Model):
+    """Owned by the referring antenna (``tenant_id``), shared with its node (``node_id``).
+
+    Identity lives only in the ``*_enc`` columns (AES-GCM bound to this row's ``uid``); the blind
+    indexes allow duplicate detection and search without decrypting. Lists, exports and everyone
+    without a need to know see ``pseudonym``.
+    """
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    pseudonym: Mapped[str | None] = mapped_column(String(20), unique=True)
+
+    first_name_enc: Mapped[str | None] = mapped_column(Text)
+    last_name_enc: Mapped[str | None] = mapped_column(Text)
+    tax_code_enc: Mapped[str | None] = mapped_column(Text)
+    birth_year_enc: Mapped[str | None] = mapped_column(Text)
+    contact_enc: Mapped[str | None] = mapped_column(Text)
+    first_name = EncryptedField("first_name_enc")
+    last_name = EncryptedField("last_name_enc")
+    tax_code = EncryptedField("tax_code_enc")
+    birth_year_text = EncryptedField("birth_year_enc")
+    contact = EncryptedField("contact_enc")
+    ENCRYPTED_FIELDS = ("first_name", "last_name", "tax_code", "birth_year_text", "contact")
+
+    tax_code_bidx: Mapped[str | None] = mapped_column(String(40), index=True)
+    name_year_bidx: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Coarse keys for tolerant matching (soundex-like of the surname + birth decade), still keyed hashes.
+    fuzzy_bidx: Mapped[str | None] = mapped_column(String(40), index=True)
+
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender, name="gender"))
+    age_band: Mapped[AgeBand | None] = mapped_column(enum_column(AgeBand, name="age_band"))
+    citizenship_group: Mapped[CitizenshipGroup | None] = mapped_column(enum_column(CitizenshipGroup, name="citizenship_group"))
+    disability: Mapped[bool | None] = mapped_column(Boolean)
+    labour_status: Mapped[LabourStatus | None] = mapped_column(enum_column(LabourStatus, name="labour_status"))
+    education_level: Mapped[EducationLevel | None] = mapped_column(enum_column(EducationLevel, name="education_level"))
+
+    # Set by the node when it decides two referrals concern the same person.
+    linked_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    retain_until: Mapped[date | None] = mapped_column(Date)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def birth_year(self) -> int | None:
+        value = self.birth_year_text
+        return int(value) if value else None
+
+    @birth_year.setter
+    def birth_year(self, value: int | None) -> None:
+        self.birth_year_text = str(value) if value else None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name or ''} {self.last_name or ''}".strip()

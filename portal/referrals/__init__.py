@@ -1,0 +1,1 @@
+"""Referrals: an antenna asks the node to take a person in charge."""

@@ -1,0 +1,140 @@
+"""The referral, its transitions (with the messages between antenna and node) and attachments."""
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..crypto import EncryptedField
+from ..extensions import db
+from ..models_base import Timestamped, Versioned, utcnow
+from ..people.models import Person
+from ..tenancy.mixins import NodeShared
+from ..tenancy.models import enum_column
+
+
+class Ground(enum.StrEnum):
+    ETHNICITY = "ethnicity"
+    AGE = "age"
+    RELIGION = "religion"
+    DISABILITY = "disability"
+    GENDER = "gender"
+    SEXUAL_ORIENTATION = "sexual_orientation"
+    OTHER = "other"
+
+
+class Context(enum.StrEnum):
+    WORK = "work"
+    HOUSING = "housing"
+    SCHOOL = "school"
+    SERVICES = "services"
+    PUBLIC_SPACE = "public_space"
+    HEALTH = "health"
+    ONLINE = "online"
+    OTHER = "other"
+
+
+class Urgency(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class ReferralState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    INFO_REQUESTED = "info_requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class DeclineReason(enum.StrEnum):
+    OUT_OF_SCOPE = "out_of_scope"
+    NOT_ELIGIBLE = "not_eligible"
+    DUPLICATE = "duplicate"
+    REFERRED_ELSEWHERE = "referred_elsewhere"
+    NO_CONSENT = "no_consent"
+    PERSON_UNREACHABLE = "person_unreachable"
+    OTHER = "other"
+
+
+class LegalBasis(enum.StrEnum):
+    CONSENT = "consent"
+    VITAL_INTERESTS = "vital_interests"  # art. 9(2)(c) GDPR
+    PUBLIC_INTEREST = "public_interest"  # art. 9(2)(g) GDPR, chosen by the node
+
+
+class Referral(NodeShared, Versioned, Timestamped, db.Model):
+    """Owned by the antenna, shared with its node. The node updates state and the outcome summary;
+    its internal notes live on the Case, which the antenna never reads."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[ReferralState] = mapped_column(enum_column(ReferralState, name="referral_state"), index=True)
+    grounds: Mapped[list] = mapped_column(JSON, default=list)
+    context: Mapped[Context] = mapped_column(enum_column(Context, name="referral_context"))
+    urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency, name="urgency"), default=Urgency.NORMAL)
+    # Free text about the discrimination suffered: special-category content, encrypted like identity.
+    situation_enc: Mapped[str | None] = mapped_column(Text)
+    needs_enc: Mapped[str | None] = mapped_column(Text)
+    situation = EncryptedField("situation_enc")
+    needs = EncryptedField("needs_enc")
+    availability: Mapped[str | None] = mapped_column(String(500))
+    consent_notice_version: Mapped[str | None] = mapped_column(String(20))
+    consent_date: Mapped[date | None] = mapped_column(Date)
+    legal_basis: Mapped[LegalBasis | None] = mapped_column(enum_column(LegalBasis, name="legal_basis"))
+    # One referral per rendered form: a double click or the back button cannot create two.
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason, name="decline_reason"))
+    outcome_summary: Mapped[str | None] = mapped_column(String(500))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    person: Mapped[Person] = relationship(lazy="joined")
+    events: Mapped[list["ReferralEvent"]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.at", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="referral", order_by="Attachment.id")
+
+
+class ReferralEvent(NodeShared, db.Model):
+    """A transition with its message to the other side. Written by either side (the node too)."""
+
+    __tablename__ = "referral_events"
+    __sharer_may_insert__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    actor_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str | None] = mapped_column(Text)
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+
+
+class Attachment(NodeShared, Timestamped, db.Model):
+    """A document attached to a referral; stored outside static/, served only to who may read it."""
+
+    __tablename__ = "attachments"
+    __sharer_may_insert__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    referral: Mapped[Referral] = relationship(back_populates="attachments")
