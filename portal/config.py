@@ -67,6 +67,10 @@ def load_config() -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SERVER_BASE_URL": os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:8000"),
+        "REFERRAL_STALE_DAYS": _int("REFERRAL_STALE_DAYS", 7),
+        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024),
+        "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
+        "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024),
     }
     if production:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
+import uuid
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
@@ -87,8 +88,8 @@ class EncryptedField:
         self.name = name
 
     def _aad(self, obj) -> str:
-        if not obj.uid:
-            raise ValueError("set uid before encrypted fields")
+        if not obj.uid:  # the row key must exist before the first encryption binds to it
+            obj.uid = uuid.uuid4().hex
         return f"{obj.__tablename__}.{self.name}.{obj.uid}"
 
     def __get__(self, obj, owner=None):

@@ -52,6 +52,8 @@ class TenantFactory(BaseFactory):
 class NodeFactory(TenantFactory):
     kind = TenantKind.NODE
     name = factory.Sequence(lambda n: f"Nodo di prova {n}")
+    code = "NP"
+    email = factory.Sequence(lambda n: f"nodo{n}@prova.example")
 
 
 class UserFactory(BaseFactory):
@@ -73,3 +75,68 @@ class MembershipFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     role = Role.ANTENNA_OPERATOR
     active = True
+
+
+# --- people, referrals, cases: built through the same services and scoping as the app -------------
+
+def make_person(antenna, first_name="Mario", last_name="Rossi", birth_year=1980, tax_code=None, contact=None, **monitoring):
+    from portal.people.services import create_person
+
+    with context.acting_as(antenna.id):
+        return create_person(
+            node_id=antenna.node_id, monitoring=monitoring or None, first_name=first_name, last_name=last_name,
+            birth_year=birth_year, tax_code=tax_code, contact=contact,
+        )
+
+
+def make_referral(antenna, created_by, person=None, state="submitted", **fields):
+    import secrets
+
+    from portal.models_base import utcnow
+    from portal.referrals.models import Context, Ground, Referral, ReferralState
+
+    person = person or make_person(antenna)
+    with context.acting_as(antenna.id):
+        referral = Referral(
+            uid=secrets.token_hex(16), person_id=person.id, tenant_id=antenna.id, node_id=antenna.node_id,
+            created_by_id=created_by.id, state=ReferralState(state), submission_key=secrets.token_urlsafe(16),
+            grounds=fields.pop("grounds", [Ground.ETHNICITY.value]), context=fields.pop("context", Context.WORK),
+            consent_notice_version="2026-01", consent_date=utcnow().date(),
+            submitted_at=None if state == "draft" else utcnow(), **fields,
+        )
+        referral.situation = fields.get("situation", "Rifiutata a un colloquio di lavoro per il velo (prova).")
+        db.session.add(referral)
+        db.session.flush()
+    return referral
+
+
+def make_case(referral, case_worker=None, state="open"):
+    from portal.cases.models import CaseState
+    from portal.cases.services import open_case
+    from portal.referrals.models import ReferralState
+
+    with context.acting_as(referral.node_id):
+        referral.state = ReferralState.ACCEPTED
+        case = open_case(referral, case_worker_id=case_worker.id if case_worker else None)
+        case.state = CaseState(state)
+        db.session.flush()
+    return case
+
+
+def make_action(case, service_type="counselling", phase="preparatory", provider=None, **fields):
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.cases.models import Action, ActionPhase, ServiceType
+
+    with context.acting_as(case.tenant_id):
+        action = Action(
+            case_id=case.id, tenant_id=case.tenant_id, pseudonym=case.pseudonym,
+            service_type=ServiceType(service_type), phase=ActionPhase(phase),
+            provider_id=provider.id if provider else None,
+            planned_start=fields.pop("planned_start", date(2026, 3, 2)),
+            planned_hours=fields.pop("planned_hours", Decimal("10")), **fields,
+        )
+        db.session.add(action)
+        db.session.flush()
+    return action

@@ -45,4 +45,8 @@ MATRIX: dict[str, Route] = {
         "foreign", args=_membership, form=lambda net: {"version": net.memberships["a_operator"].version}
     ),
     "audit.index": Route("own"),
+    # --- referrals ---
+    "referrals.detail": Route("foreign", args=lambda net: {"referral_id": net.referral.id}),
+    # --- cases ---
+    # --- people ---
 }

@@ -4,7 +4,9 @@ from dataclasses import dataclass, field
 from portal.accounts.models import Role
 from portal.tenancy.models import TenantKind
 
-from .factories import MembershipFactory, NodeFactory, TenantFactory, UserFactory
+from .factories import MembershipFactory, NodeFactory, TenantFactory, UserFactory, make_action, make_case, make_person, make_referral
+
+VICTIM_FIRST_NAME, VICTIM_LAST_NAME, VICTIM_TAX_CODE = "Zelinda", "Quartararo", "QRTZND80A41F952P"
 
 # (key, tenant key, role). Keys read as "<tenant>_<role>".
 USERS = [
@@ -38,6 +40,11 @@ class Network:
     tenants: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
     memberships: dict = field(default_factory=dict)
+    # The victim's data: a person and referral of antenna A, the node N1's case and action for them.
+    person: object = None
+    referral: object = None
+    case: object = None
+    action: object = None
 
     def secrets_of(self, *tenant_keys: str) -> list[str]:
         """Strings that must never appear in another tenant's responses."""
@@ -45,6 +52,8 @@ class Network:
         for key, tenant, _ in USERS:
             if tenant in tenant_keys:
                 out += [self.users[key].email, self.users[key].full_name]
+        if "a" in tenant_keys or "n1" in tenant_keys:
+            out += [VICTIM_FIRST_NAME, VICTIM_LAST_NAME, VICTIM_TAX_CODE]
         return out
 
 
@@ -62,4 +71,11 @@ def build_network(session) -> Network:
         net.users[key] = user
         net.memberships[key] = MembershipFactory(user=user, tenant=net.tenants[tenant_key], role=role)
     session.flush()
+    net.person = make_person(
+        net.tenants["a"], first_name=VICTIM_FIRST_NAME, last_name=VICTIM_LAST_NAME, birth_year=1980,
+        tax_code=VICTIM_TAX_CODE,
+    )
+    net.referral = make_referral(net.tenants["a"], net.users["a_operator"], person=net.person)
+    net.case = make_case(net.referral, case_worker=net.users["n1_case_worker"])
+    net.action = make_action(net.case, provider=net.tenants["p"])
     return net

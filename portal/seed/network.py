@@ -57,18 +57,19 @@ USERS = [
 ]
 
 
-def _tenant(slug, name, kind, node_id=None, code=None) -> tuple[Tenant, bool]:
+def _tenant(slug, name, kind, node_id=None, code=None, email=None) -> tuple[Tenant, bool]:
     tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
     if tenant is not None:
         return tenant, False
-    tenant = Tenant(slug=slug, name=name, kind=kind, node_id=node_id, active=True, code=code)
+    tenant = Tenant(slug=slug, name=name, kind=kind, node_id=node_id, active=True, code=code,
+                    email=email or f"segreteria@{slug}.example")
     db.session.add(tenant)
     db.session.flush()
     return tenant, True
 
 
 def seed() -> list[str]:
-    node, _ = _tenant(*NODE, code="NO")
+    node, _ = _tenant(*NODE, code="NO", email="nodo.discriminazioni@provincia.novara.example")
     created = 0
     for slug, name, kind in ANTENNAS:
         created += _tenant(slug, name, kind, node_id=node.id)[1]

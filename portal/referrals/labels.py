@@ -1,0 +1,52 @@
+"""Italian labels for referral enums (msgids; English in the catalogue)."""
+from flask_babel import lazy_gettext as _l
+
+from .models import Context, DeclineReason, Ground, LegalBasis, ReferralState, Urgency
+
+STATE_LABELS = {
+    ReferralState.DRAFT: _l("Bozza"),
+    ReferralState.SUBMITTED: _l("Inviata al nodo"),
+    ReferralState.INFO_REQUESTED: _l("Richieste informazioni"),
+    ReferralState.ACCEPTED: _l("Presa in carico"),
+    ReferralState.DECLINED: _l("Non accolta"),
+    ReferralState.WITHDRAWN: _l("Ritirata"),
+}
+GROUND_LABELS = {
+    Ground.ETHNICITY: _l("Origine etnica"),
+    Ground.AGE: _l("Età"),
+    Ground.RELIGION: _l("Religione o convinzioni personali"),
+    Ground.DISABILITY: _l("Disabilità"),
+    Ground.GENDER: _l("Genere"),
+    Ground.SEXUAL_ORIENTATION: _l("Orientamento sessuale"),
+    Ground.OTHER: _l("Altro / intersezionale"),
+}
+CONTEXT_LABELS = {
+    Context.WORK: _l("Lavoro"),
+    Context.HOUSING: _l("Casa"),
+    Context.SCHOOL: _l("Scuola e formazione"),
+    Context.SERVICES: _l("Accesso ai servizi"),
+    Context.PUBLIC_SPACE: _l("Spazio pubblico"),
+    Context.HEALTH: _l("Salute"),
+    Context.ONLINE: _l("Online"),
+    Context.OTHER: _l("Altro"),
+}
+URGENCY_LABELS = {
+    Urgency.LOW: _l("Bassa"),
+    Urgency.NORMAL: _l("Normale"),
+    Urgency.HIGH: _l("Alta"),
+    Urgency.URGENT: _l("Urgente"),
+}
+DECLINE_LABELS = {
+    DeclineReason.OUT_OF_SCOPE: _l("Fuori dall'ambito del nodo"),
+    DeclineReason.NOT_ELIGIBLE: _l("Requisiti non soddisfatti"),
+    DeclineReason.DUPLICATE: _l("Segnalazione duplicata"),
+    DeclineReason.REFERRED_ELSEWHERE: _l("Inviata ad altro servizio"),
+    DeclineReason.NO_CONSENT: _l("Consenso mancante o revocato"),
+    DeclineReason.PERSON_UNREACHABLE: _l("Persona non raggiungibile"),
+    DeclineReason.OTHER: _l("Altro"),
+}
+LEGAL_BASIS_LABELS = {
+    LegalBasis.CONSENT: _l("Consenso esplicito (art. 9.2.a GDPR)"),
+    LegalBasis.VITAL_INTERESTS: _l("Interessi vitali (art. 9.2.c GDPR)"),
+    LegalBasis.PUBLIC_INTEREST: _l("Interesse pubblico rilevante (art. 9.2.g GDPR)"),
+}
