@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..i18n import LOCALE_KEY
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
@@ -49,7 +50,10 @@ def login():
         if not memberships:
             flash(_("Il tuo account non è attivo presso alcuna organizzazione."), "danger")
             return render_template("accounts/login.html", form=form)
-        session.clear()
+        language = session.get(LOCALE_KEY)
+        session.clear()  # a fresh session on login (no fixation); the chosen language survives
+        if language:
+            session[LOCALE_KEY] = language
         login_user(user)
         session[LAST_SEEN_KEY] = utcnow().timestamp()
         if len(memberships) == 1:

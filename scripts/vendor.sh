@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Copy the front-end assets Rete needs from node_modules into static/vendor/ (served by Flask, no CDN).
+# Idempotent and fast on later runs: files are copied only when missing or changed.
+# Usage: scripts/vendor.sh            (after `npm ci`)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NM="$ROOT/node_modules"
+DEST="$ROOT/static/vendor"
+BI="$NM/bootstrap-italia/dist"
+HTMX="$NM/htmx.org/dist"
+
+for required in "$BI/css/bootstrap-italia.min.css" "$BI/js/bootstrap-italia.bundle.min.js" \
+                "$BI/svg/sprites.svg" "$BI/fonts/Titillium_Web" "$HTMX/htmx.min.js"; do
+    if [ ! -e "$required" ]; then
+        echo "vendor.sh: missing $required - run 'npm ci' first" >&2
+        exit 1
+    fi
+done
+
+# copy SRC DST: copy one file only if the destination is missing or differs.
+copy() {
+    local src="$1" dst="$2"
+    if [ ! -f "$dst" ] || ! cmp -s "$src" "$dst"; then
+        mkdir -p "$(dirname "$dst")"
+        cp -f "$src" "$dst"
+        echo "  $dst"
+    fi
+}
+
+# The stylesheet, minus one rule: the Video.js icon font is embedded as a data: URL, which our CSP
+# (font-src 'self') refuses, logging a violation on every page. Rete has no video player, so the
+# @font-face is dropped; its sourceMappingURL goes too (the map would no longer match).
+tmp="$(mktemp)"
+trap 'rm -f "$tmp"' EXIT
+sed -E -e 's/@font-face\{font-family:VideoJS;[^}]*\}//' -e '/sourceMappingURL=/d' \
+    "$BI/css/bootstrap-italia.min.css" > "$tmp"
+if grep -q 'url(data:application/font-woff' "$tmp"; then
+    echo "vendor.sh: warning: an embedded data: font is still in bootstrap-italia.min.css (CSP will block it)" >&2
+fi
+copy "$tmp" "$DEST/css/bootstrap-italia.min.css"
+rm -f "$DEST/css/bootstrap-italia.min.css.map"
+copy "$BI/js/bootstrap-italia.bundle.min.js" "$DEST/js/bootstrap-italia.bundle.min.js"
+copy "$BI/svg/sprites.svg" "$DEST/svg/sprites.svg"
+copy "$HTMX/htmx.min.js" "$DEST/js/htmx.min.js"
+
+# Only the web formats (woff2, woff) and the licences: static/css/fonts.css references nothing else.
+for family in Titillium_Web Lora Roboto_Mono; do
+    [ -d "$BI/fonts/$family" ] || continue
+    for src in "$BI/fonts/$family"/*.woff2 "$BI/fonts/$family"/*.woff "$BI/fonts/$family"/*.txt; do
+        [ -e "$src" ] || continue
+        copy "$src" "$DEST/fonts/$family/$(basename "$src")"
+    done
+done
+
+# Record what was vendored (useful when auditing third-party components, AgID "riuso").
+versions="bootstrap-italia $(node -p "require('$NM/bootstrap-italia/package.json').version" 2>/dev/null \
+    || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/bootstrap-italia/package.json")
+htmx.org $(node -p "require('$NM/htmx.org/package.json').version" 2>/dev/null \
+    || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/htmx.org/package.json")"
+if [ ! -f "$DEST/VERSIONS" ] || [ "$(cat "$DEST/VERSIONS")" != "$versions" ]; then
+    printf '%s\n' "$versions" > "$DEST/VERSIONS"
+fi
+echo "vendor.sh: static/vendor is up to date"

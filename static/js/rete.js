@@ -1,0 +1,61 @@
+/*
+ * Rete: the portal's own JavaScript (no inline scripts anywhere: CSP script-src 'self').
+ * Loaded with `defer` after bootstrap-italia.bundle.min.js and htmx.min.js.
+ * Bootstrap Italia's loadFonts() is deliberately NOT called: the fonts are declared in
+ * static/css/fonts.css (loadFonts would inject an inline <style>, blocked by the CSP).
+ */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // htmx requests carry the CSRF token as a header (Flask-WTF accepts X-CSRFToken).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfToken();
+    if (token && event.detail && event.detail.headers) {
+      event.detail.headers["X-CSRFToken"] = token;
+    }
+  });
+
+  // <form data-confirm="Sei sicura/o?"> asks before submitting (no inline onsubmit handlers).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var message = form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+  });
+
+  function ready(fn) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", fn);
+    } else {
+      fn();
+    }
+  }
+
+  ready(function () {
+    // A form came back with errors: move focus to the summary so screen readers announce it.
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+    // Links in the error summary focus the control, not just scroll to it.
+    document.querySelectorAll("[data-error-summary] a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (target) {
+          event.preventDefault();
+          var control = target.matches("fieldset") ? target.querySelector("input, select, textarea") : target;
+          (control || target).focus();
+          target.scrollIntoView({ block: "center" });
+        }
+      });
+    });
+  });
+})();
