@@ -57,7 +57,7 @@ static/vendor/.stamp: node_modules/.package-lock.json scripts/vendor.sh
 assets: static/vendor/.stamp
 
 i18n: $(BIN)/python
-	@$(BIN)/pybabel compile -q -d portal/translations
+	@$(BIN)/pybabel compile -d portal/translations 2>&1 | grep -v "^compiling" || true
 
 lint: install-test
 	$(BIN)/ruff check portal tests

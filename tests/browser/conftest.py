@@ -59,7 +59,14 @@ def live_database(tmp_path_factory):
     try:
         database.migrate()
         owner_app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": database.owner_url, "DATABASE_OWNER_URL": database.owner_url}, owner=True
+            {
+                "SQLALCHEMY_DATABASE_URI": database.owner_url,
+                "DATABASE_OWNER_URL": database.owner_url,
+                # Cheap argon2 parameters for the demo passwords, as make_config gives the live app.
+                "TESTING": True,
+                "FAST_PASSWORD_HASH": True,
+            },
+            owner=True,
         )
         with owner_app.app_context():
             with context.system("test seed"):
@@ -208,6 +215,11 @@ def open_page(browser, live_server, browser_log):
 
     yield _open
     for ctx in contexts:
+        for opened in ctx.pages:
+            try:  # let late errors (fonts, deferred scripts, favicon) reach the log before closing
+                opened.wait_for_load_state("load")
+            except Exception:  # noqa: BLE001 - a page that never loads already failed its test
+                pass
         ctx.close()
     problems = browser_log.problems()
     if problems:

@@ -4,6 +4,8 @@ feedback, the audit log for the DPO, tenant-scoped user administration and life 
 Every test stands on the seeded demo network alone (see conftest.py): none relies on another's data.
 """
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +14,7 @@ from portal.seed.network import ANTENNAS, NODE, demo_logins
 
 from .conftest import assert_accessible, login_as
 
+ROME = ZoneInfo("Europe/Rome")
 TENANT_NAMES = {slug: name for slug, name, _ in [NODE, *ANTENNAS]}
 # The home page is checked with axe for one node user and one antenna user (the panels differ by role).
 AXE_HOME = {"coordinatrice@nodo.novara.example", "operatore@comune-novara.example"}
@@ -95,6 +98,10 @@ def test_feedback_empty_shows_field_error_and_keeps_input(page):
     error = page.locator(f"#{message.get_attribute('id')}-error")
     expect(error).to_be_visible()
     expect(error).to_contain_text("obbligatorio")
+    # The summary at the top names the field and links to it.
+    expect(page.get_by_role("alert").get_by_role("link", name="Il tuo messaggio")).to_have_attribute(
+        "href", f"#{message.get_attribute('id')}"
+    )
     # Nothing the person typed is lost.
     expect(page.get_by_label("E-mail")).to_have_value("cittadina@example.org")
     expect(page.get_by_label("Abbastanza")).to_be_checked()
@@ -114,12 +121,16 @@ def test_feedback_filled_shows_success(page):
 
 def test_dpo_sees_own_login_in_audit_log(page):
     email = "rpd@nodo.novara.example"
+    before = datetime.now(ROME).strftime("%d/%m/%Y")
     login_as(page, email)
     with page.expect_navigation():
         page.get_by_role("link", name="Registro degli accessi").first.click()
     expect(page.get_by_role("heading", level=1, name="Registro degli accessi")).to_be_visible()
-    rows = page.locator("table tbody tr").filter(has_text=email).filter(has_text=re.compile(r"login\.success|[Aa]ccesso"))
+    # Shown in Rome time as dd/mm/yyyy (either side of midnight, should the test straddle it).
+    days = "|".join(re.escape(d) for d in {before, datetime.now(ROME).strftime("%d/%m/%Y")})
+    rows = page.locator("table tbody tr").filter(has_text=email).filter(has_text="login.success")
     expect(rows.first).to_be_visible()
+    expect(rows.first.locator("td").first).to_have_text(re.compile(rf"^({days}) \d\d:\d\d$"))
     assert_accessible(page, "audit log")
 
 
