@@ -12,7 +12,7 @@ export FLASK_APP := portal:create_owner_app
 run: install assets i18n
 	$(BIN)/flask db upgrade
 	$(BIN)/flask rete seed-demo
-	@$(BIN)/python -m portal.seed.logins
+	@$(BIN)/python -m portal.seed.logins $(HOST):$(PORT)
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: install-test assets i18n

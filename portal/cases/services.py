@@ -1,10 +1,64 @@
-"""Case rules: opening a case when a referral is accepted; the rest of the pathway lives here too."""
-from sqlalchemy import select
+"""Case rules: opening, who may see and change a case, the pathway of actions, the two verification
+phases, the state machine and the case list.
 
+Plain functions: they check permissions and versions *before* changing anything, flush, audit with
+``record()`` and never commit (the request does). Views only translate their exceptions:
+``Forbidden`` -> 403, ``CaseError`` -> a form error (200), ``ConflictError`` -> the global 409 page.
+
+State machine (DESIGN.md "Case, pathway, phases")::
+
+    open --start_phase_1--> phase_1 --start_phase_2 (needs the phase-1 outcome)--> phase_2
+    open|phase_1|phase_2 --close (outcome + reason)--> closed
+
+Closing is allowed from every open state because a pathway can end early (drop-out, moving away,
+referral elsewhere: the ClosureOutcome values say so). Each change of state rewrites the referral's
+``outcome_summary``, the only thing the antenna learns about the case.
+"""
+import calendar
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, exists, func, literal, select, true
+from sqlalchemy import case as sql_case
+
+from ..accounts.models import Membership, Role, User
+from ..accounts.permissions import Capability, can, current_membership
+from ..audit.services import record
+from ..core.locking import ConflictError, check_version
 from ..extensions import db
 from ..models_base import utcnow
-from .models import Case, CaseState
+from ..referrals.models import Referral
+from ..tenancy.context import current
+from ..tenancy.models import Tenant, TenantKind
+from .models import (
+    Action, ActionPhase, ActionStatus, Case, CaseState, ClosureOutcome, ContractType, JobOutcome, Verification,
+    VerificationPhase,
+)
 
+FOLLOW_UP_MONTHS = (3, 6, 12)
+PAGE_SIZE = 25
+CASE_WORKER_ROLES = (Role.CASE_WORKER, Role.COORDINATOR)
+
+
+class Forbidden(PermissionError):
+    """The current user may not do this (views answer 403)."""
+
+
+class CaseError(ValueError):
+    """A refused change, with a message fit for the user (views show it on the form)."""
+
+    def __init__(self, message, field_name: str | None = None):
+        super().__init__(message)
+        self.field_name = field_name
+
+
+# --- opening -----------------------------------------------------------------------------------------
 
 def open_case(referral, *, case_worker_id: int | None = None, urgent: bool = False) -> Case:
     """Called by the referral's ``accept`` transition (acting as the node)."""
@@ -20,3 +74,535 @@ def open_case(referral, *, case_worker_id: int | None = None, urgent: bool = Fal
     db.session.add(case)
     db.session.flush()
     return case
+
+
+# --- who may do what ---------------------------------------------------------------------------------
+
+def _membership(membership=None):
+    return membership or current_membership()
+
+
+def can_view(case: Case, membership=None) -> bool:
+    """Node case workers (every case of their node, read-only unless assigned) and the coordinator."""
+    membership = _membership(membership)
+    return (
+        membership is not None and can(Capability.DECIDE_REFERRALS, membership)
+        and case.tenant_id == membership.tenant_id
+    )
+
+
+def can_edit(case: Case, membership=None) -> bool:
+    """The coordinator changes every case of the node; a case worker only the cases assigned to them."""
+    membership = _membership(membership)
+    if not can_view(case, membership):
+        return False
+    if membership.role == Role.COORDINATOR:
+        return True
+    return membership.role == Role.CASE_WORKER and case.case_worker_id == membership.user_id
+
+
+def can_assign(case: Case, membership=None) -> bool:
+    membership = _membership(membership)
+    return can_view(case, membership) and membership.role == Role.COORDINATOR
+
+
+def ensure_can_view(case: Case) -> None:
+    if not can_view(case):
+        raise Forbidden()
+
+
+def ensure_can_edit(case: Case) -> None:
+    if not can_edit(case):
+        raise Forbidden()
+
+
+def ensure_open(case: Case) -> None:
+    if case.state == CaseState.CLOSED:
+        raise CaseError(_("Il percorso è concluso: non si può più modificare."))
+
+
+# --- choices -----------------------------------------------------------------------------------------
+
+def node_providers() -> list[Tenant]:
+    """Service providers attached to the current node (an action's provider; NULL = the node itself)."""
+    return list(
+        db.session.scalars(
+            select(Tenant)
+            .where(Tenant.node_id == current().tenant_id, Tenant.kind == TenantKind.SERVICE_PROVIDER, Tenant.active)
+            .order_by(Tenant.name)
+        )
+    )
+
+
+def node_antennas() -> list[Tenant]:
+    return list(
+        db.session.scalars(
+            select(Tenant)
+            .where(Tenant.node_id == current().tenant_id, Tenant.kind != TenantKind.SERVICE_PROVIDER)
+            .order_by(Tenant.name)
+        )
+    )
+
+
+def node_case_workers() -> list[User]:
+    """Users who may be assigned a case: the node's active case workers and coordinators."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.tenant_id == current().tenant_id, Membership.active, User.active,
+                Membership.role.in_(CASE_WORKER_ROLES),
+            )
+            .order_by(User.full_name)
+            .distinct()
+        )
+    )
+
+
+# --- the referral's outcome summary (all the antenna learns) -----------------------------------------
+
+def _summary_for(case: Case) -> str:
+    # Stored text, read by the antenna: always in the portal's default language, whatever the node
+    # user's interface language. Only state words: never internal notes or outcome details.
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "it")):
+        return {
+            CaseState.OPEN: _("Presa in carico dal nodo"),
+            CaseState.PHASE_1: _("Presa in carico – fase 1: inserimento lavorativo"),
+            CaseState.PHASE_2: _("Presa in carico – fase 2: inclusione socio-lavorativa"),
+            CaseState.CLOSED: _("Percorso concluso"),
+        }[case.state]
+
+
+def _update_referral_summary(case: Case) -> None:
+    referral = db.session.get(Referral, case.referral_id)
+    if referral is None:  # not visible: never expected for the node that owns the case
+        return
+    summary = _summary_for(case)
+    if referral.outcome_summary != summary:
+        referral.outcome_summary = summary
+        db.session.flush()
+        record("referral.outcome_summary", "referral", referral.id, ["outcome_summary"])
+
+
+# --- case page ---------------------------------------------------------------------------------------
+
+def read_case(case: Case) -> None:
+    """Every read of a case page is an event in the audit log."""
+    ensure_can_view(case)
+    record("case.read", "case", case.id)
+
+
+def update_notes(case: Case, notes: str | None, expected_version) -> None:
+    ensure_can_edit(case)
+    check_version(case, expected_version)
+    notes = (notes or "").strip() or None
+    if notes != case.internal_notes:
+        case.internal_notes = notes
+        db.session.flush()
+        record("case.updated", "case", case.id, ["internal_notes"])
+
+
+def assign_case_worker(case: Case, user_id, expected_version) -> None:
+    if not can_assign(case):
+        raise Forbidden()
+    check_version(case, expected_version)
+    try:
+        user_id = int(user_id) if user_id not in (None, "") else None
+    except (TypeError, ValueError):
+        user_id = -1
+    if user_id is not None and user_id not in {u.id for u in node_case_workers()}:
+        raise CaseError(_("Scegli un operatore o un'operatrice del nodo."), "case_worker")
+    if user_id != case.case_worker_id:
+        case.case_worker_id = user_id
+        db.session.flush()
+        record("case.assigned", "case", case.id, ["case_worker_id"])
+
+
+# --- state machine -----------------------------------------------------------------------------------
+
+def phase_1_verification(case: Case) -> Verification | None:
+    return next((v for v in case.verifications if v.phase == VerificationPhase.JOB_INSERTION), None)
+
+
+def follow_ups(case: Case) -> list[Verification]:
+    return [v for v in case.verifications if v.phase == VerificationPhase.INCLUSION]
+
+
+def has_phase_1_outcome(case: Case) -> bool:
+    verification = phase_1_verification(case)
+    return verification is not None and verification.job_outcome is not None and verification.done_on is not None
+
+
+def allowed_transitions(case: Case) -> list[str]:
+    """The state changes the current user may make now (names used by the views and templates)."""
+    if not can_edit(case):
+        return []
+    names = []
+    if case.state == CaseState.OPEN:
+        names.append("start_phase_1")
+    if case.state == CaseState.PHASE_1 and has_phase_1_outcome(case):
+        names.append("start_phase_2")
+    if case.state != CaseState.CLOSED:
+        names.append("close")
+    return names
+
+
+def _set_state(case: Case, state: CaseState, fields=()) -> None:
+    case.state = state
+    db.session.flush()
+    record(f"case.{state.value}", "case", case.id, ["state", *fields])
+    _update_referral_summary(case)
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def start_phase_1(case: Case, expected_version) -> None:
+    ensure_can_edit(case)
+    check_version(case, expected_version)
+    if case.state != CaseState.OPEN:
+        raise CaseError(_("La fase 1 si avvia solo da un caso aperto."))
+    _set_state(case, CaseState.PHASE_1)
+
+
+def start_phase_2(case: Case, expected_version, today: date | None = None) -> list[Verification]:
+    """Phase 2 needs the phase-1 outcome; it plans the follow-ups at 3, 6 and 12 months."""
+    ensure_can_edit(case)
+    check_version(case, expected_version)
+    if case.state != CaseState.PHASE_1:
+        raise CaseError(_("La fase 2 si avvia solo dalla fase 1."))
+    if not has_phase_1_outcome(case):
+        raise CaseError(_("Prima di passare alla fase 2 registra l'esito della fase 1."))
+    start = today or date.today()
+    planned = []
+    for months in FOLLOW_UP_MONTHS:
+        verification = Verification(
+            case_id=case.id, tenant_id=case.tenant_id, phase=VerificationPhase.INCLUSION, months_after=months,
+            due_date=add_months(start, months),
+        )
+        db.session.add(verification)
+        planned.append(verification)
+    db.session.flush()
+    for verification in planned:
+        record("verification.planned", "verification", verification.id, ["due_date", "months_after", "phase"])
+    _set_state(case, CaseState.PHASE_2)
+    db.session.expire(case, ["verifications"])
+    return planned
+
+
+def close_case(case: Case, *, outcome, reason: str | None, expected_version) -> None:
+    ensure_can_edit(case)
+    check_version(case, expected_version)
+    ensure_open(case)
+    reason = (reason or "").strip()
+    if not outcome:
+        raise CaseError(_("Indica l'esito del percorso."), "outcome")
+    if not reason:
+        raise CaseError(_("Indica il motivo della chiusura."), "reason")
+    case.closure_outcome = ClosureOutcome(outcome)
+    case.closure_reason = reason
+    case.closed_at = utcnow()
+    _set_state(case, CaseState.CLOSED, ["closed_at", "closure_outcome", "closure_reason"])
+
+
+# --- verifications -----------------------------------------------------------------------------------
+
+def record_job_outcome(case: Case, data: dict, expected_version) -> Verification:
+    """Phase 1: the job (re-)insertion outcome, its evidence and the date of the check.
+
+    ``expected_version`` is the phase-1 verification's version, or 0 when the form was rendered before
+    one existed (so two people recording it at once cannot create two).
+    """
+    ensure_can_edit(case)
+    existing = phase_1_verification(case)
+    if existing is not None:
+        check_version(existing, expected_version)
+    elif str(expected_version) != "0":
+        raise ConflictError(case, None)
+    if case.state != CaseState.PHASE_1:
+        raise CaseError(_("L'esito della fase 1 si registra durante la fase 1."))
+    outcome = JobOutcome(data["job_outcome"]) if data.get("job_outcome") else None
+    if outcome is None:
+        raise CaseError(_("Indica l'esito."), "job_outcome")
+    if not data.get("done_on"):
+        raise CaseError(_("Indica la data della verifica."), "done_on")
+    if outcome == JobOutcome.EMPLOYED:
+        missing = [name for name in ("contract_type", "hours_per_week", "sector", "start_date") if not data.get(name)]
+        if missing:
+            raise CaseError(_("Per un'assunzione indica tipo di contratto, ore settimanali, settore e data di inizio."), missing[0])
+    values = {
+        "job_outcome": outcome,
+        "contract_type": ContractType(data["contract_type"]) if data.get("contract_type") and outcome == JobOutcome.EMPLOYED else None,
+        "hours_per_week": data.get("hours_per_week") if outcome == JobOutcome.EMPLOYED else None,
+        "sector": (data.get("sector") or "").strip() or None if outcome != JobOutcome.NOT_YET else None,
+        "start_date": data.get("start_date") if outcome != JobOutcome.NOT_YET else None,
+        "evidence": (data.get("evidence") or "").strip() or None,
+        "done_on": data["done_on"],
+    }
+    verification = existing
+    if verification is None:
+        verification = Verification(
+            case_id=case.id, tenant_id=case.tenant_id, phase=VerificationPhase.JOB_INSERTION, due_date=values["done_on"],
+        )
+        db.session.add(verification)
+        # Touch the case (version + 1) so a concurrent first recording conflicts on the case row.
+        case.updated_at = utcnow()
+    changed = _apply(verification, values)
+    verification.verified_by_id = current_user.id
+    db.session.flush()
+    if existing is None:
+        db.session.expire(case, ["verifications"])
+    record("verification.recorded", "verification", verification.id, changed)
+    return verification
+
+
+def record_follow_up(verification: Verification, data: dict, expected_version) -> None:
+    """Phase 2: a planned follow-up, recorded (still in work, difficulties met, support needed)."""
+    case = verification.case
+    ensure_can_edit(case)
+    check_version(verification, expected_version)
+    if verification.phase != VerificationPhase.INCLUSION:
+        raise CaseError(_("Questa verifica non è un follow-up della fase 2."))
+    if case.state != CaseState.PHASE_2:
+        raise CaseError(_("I follow-up si registrano durante la fase 2."))
+    if data.get("still_in_work") is None:
+        raise CaseError(_("Indica se la persona lavora ancora."), "still_in_work")
+    if not data.get("done_on"):
+        raise CaseError(_("Indica la data della verifica."), "done_on")
+    values = {
+        "done_on": data["done_on"],
+        "still_in_work": bool(data["still_in_work"]),
+        "difficulties": (data.get("difficulties") or "").strip() or None,
+        "support_needed": (data.get("support_needed") or "").strip() or None,
+    }
+    changed = _apply(verification, values)
+    verification.verified_by_id = current_user.id
+    db.session.flush()
+    record("verification.recorded", "verification", verification.id, changed)
+
+
+# --- actions (the pathway) ---------------------------------------------------------------------------
+
+PLAN_FIELDS = ("service_type", "phase", "planned_start", "planned_end", "planned_hours", "notes")
+RECORD_FIELDS = ("status", "delivered_hours", "delivered_on", "outcome")
+
+
+def _apply(obj, values: dict) -> list[str]:
+    changed = []
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def _check_plan(values: dict) -> None:
+    if values.get("planned_end") and values.get("planned_start") and values["planned_end"] < values["planned_start"]:
+        raise CaseError(_("La fine prevista non può precedere l'inizio."), "planned_end")
+    hours = values.get("planned_hours")
+    if hours is not None and Decimal(hours) < 0:
+        raise CaseError(_("Le ore non possono essere negative."), "planned_hours")
+
+
+def _provider_id(value) -> int | None:
+    if value in (None, "", "0"):
+        return None
+    try:
+        provider_id = int(value)
+    except (TypeError, ValueError):
+        provider_id = -1
+    if provider_id not in {p.id for p in node_providers()}:
+        raise CaseError(_("Scegli un soggetto attuatore della rete."), "provider")
+    return provider_id
+
+
+def plan_action(case: Case, data: dict) -> Action:
+    ensure_can_edit(case)
+    ensure_open(case)
+    values = {name: data.get(name) for name in PLAN_FIELDS}
+    values["notes"] = (values.get("notes") or "").strip() or None
+    values["planned_hours"] = values.get("planned_hours") or Decimal("0")
+    _check_plan(values)
+    action = Action(
+        case_id=case.id, tenant_id=case.tenant_id, pseudonym=case.pseudonym, provider_id=_provider_id(data.get("provider")),
+        status=ActionStatus.PLANNED, delivered_hours=Decimal("0"), **values,
+    )
+    db.session.add(action)
+    db.session.flush()
+    record("action.created", "action", action.id, [n for n, v in values.items() if v is not None] + ["provider_id"])
+    db.session.expire(case, ["actions"])
+    return action
+
+
+def update_action(action: Action, data: dict, expected_version) -> None:
+    """Change the plan (not the provider: the action is shared with it; to change provider cancel the
+    action and plan a new one) and, on the same screen, the status."""
+    ensure_can_edit(action.case)
+    check_version(action, expected_version)
+    ensure_open(action.case)
+    values = {name: data[name] for name in PLAN_FIELDS + ("status",) if name in data}
+    if "notes" in values:
+        values["notes"] = (values["notes"] or "").strip() or None
+    if "planned_hours" in values and values["planned_hours"] is None:
+        values["planned_hours"] = Decimal("0")
+    _check_plan({"planned_start": action.planned_start, "planned_end": action.planned_end, **values})
+    changed = _apply(action, values)
+    db.session.flush()
+    if changed:
+        record("action.updated", "action", action.id, changed)
+
+
+def record_action(action: Action, data: dict, expected_version) -> None:
+    """What was delivered: hours, date, status and outcome."""
+    ensure_can_edit(action.case)
+    check_version(action, expected_version)
+    ensure_open(action.case)
+    hours = data.get("delivered_hours") or Decimal("0")
+    if hours < 0:
+        raise CaseError(_("Le ore non possono essere negative."), "delivered_hours")
+    status = ActionStatus(data["status"]) if data.get("status") else action.status
+    if (hours > 0 or status == ActionStatus.DONE) and not data.get("delivered_on"):
+        raise CaseError(_("Indica la data dell'ultima erogazione."), "delivered_on")
+    if data.get("delivered_on") and data["delivered_on"] > date.today():
+        raise CaseError(_("La data di erogazione non può essere nel futuro."), "delivered_on")
+    values = {
+        "status": status,
+        "delivered_hours": hours,
+        "delivered_on": data.get("delivered_on"),
+        "outcome": (data.get("outcome") or "").strip() or None,
+    }
+    changed = _apply(action, values)
+    db.session.flush()
+    if changed:
+        record("action.recorded", "action", action.id, changed)
+
+
+# --- analytical record (scheda analitica) ------------------------------------------------------------
+
+@dataclass
+class AnalyticalRecord:
+    case: Case
+    antenna: Tenant | None
+    case_worker: User | None
+    actions: list
+    verifications: list
+    providers: dict
+    planned_total: Decimal = Decimal("0")
+    delivered_total: Decimal = Decimal("0")
+
+
+def actions_in_time_order(case: Case) -> list[Action]:
+    def key(a: Action):
+        return (a.planned_start, a.delivered_on or a.planned_start, a.id)
+
+    return sorted(case.actions, key=key)
+
+
+def analytical_record(case: Case) -> AnalyticalRecord:
+    ensure_can_view(case)
+    actions = actions_in_time_order(case)
+    provider_ids = {a.provider_id for a in actions if a.provider_id}
+    providers = {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_(provider_ids)))} if provider_ids else {}
+    return AnalyticalRecord(
+        case=case,
+        antenna=db.session.get(Tenant, case.antenna_id),
+        case_worker=db.session.get(User, case.case_worker_id) if case.case_worker_id else None,
+        actions=actions,
+        verifications=sorted(case.verifications, key=lambda v: (v.due_date, v.months_after or 0, v.id)),
+        providers=providers,
+        planned_total=sum((a.planned_hours or Decimal("0") for a in actions if a.status != ActionStatus.CANCELLED), Decimal("0")),
+        delivered_total=sum((a.delivered_hours or Decimal("0") for a in actions), Decimal("0")),
+    )
+
+
+# --- case list ---------------------------------------------------------------------------------------
+
+SORTS = {
+    "aperto": lambda: Case.opened_at,
+    "pseudonimo": lambda: Case.pseudonym,
+    "stato": lambda: sql_case(
+        {CaseState.OPEN.value: 0, CaseState.PHASE_1.value: 1, CaseState.PHASE_2.value: 2, CaseState.CLOSED.value: 3},
+        value=Case.state, else_=9,
+    ),
+}
+DEFAULT_SORT = "-aperto"
+
+
+@dataclass
+class CaseFilters:
+    q: str = ""
+    state: str = ""
+    ground: str = ""
+    antenna_id: int | None = None
+    case_worker_id: int | None = None  # 0: unassigned
+    phase: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+
+@dataclass
+class CasePage:
+    rows: list = field(default_factory=list)  # (Case, antenna name, case worker name)
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    sort: str = DEFAULT_SORT
+
+
+def normalise_sort(value: str | None) -> str:
+    value = value or DEFAULT_SORT
+    return value if value.lstrip("-") in SORTS else DEFAULT_SORT
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def case_list(filters: CaseFilters) -> CasePage:
+    """The node's cases (scoped to the current tenant), one page: two queries whatever the page size."""
+    if not can(Capability.DECIDE_REFERRALS):
+        raise Forbidden()
+    conditions = []
+    if filters.q:
+        conditions.append(func.upper(Case.pseudonym).like(f"%{_escape_like(filters.q.strip().upper())}%", escape="\\"))
+    if filters.state:
+        conditions.append(Case.state == CaseState(filters.state))
+    if filters.ground:
+        # grounds is comma-joined: match a whole item, not a substring of another ground.
+        conditions.append((literal(",") + Case.grounds + literal(",")).like(f"%,{_escape_like(filters.ground)},%", escape="\\"))
+    if filters.antenna_id:
+        conditions.append(Case.antenna_id == filters.antenna_id)
+    if filters.case_worker_id == 0:
+        conditions.append(Case.case_worker_id.is_(None))
+    elif filters.case_worker_id:
+        conditions.append(Case.case_worker_id == filters.case_worker_id)
+    if filters.phase:
+        # Cases whose pathway has (non-cancelled) actions in that phase.
+        conditions.append(
+            exists().where(
+                Action.case_id == Case.id, Action.phase == ActionPhase(filters.phase), Action.status != ActionStatus.CANCELLED
+            )
+        )
+    where = and_(*conditions) if conditions else true()
+    total = db.session.scalar(select(func.count(Case.id)).where(where)) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(filters.page, 1), pages)
+    sort = normalise_sort(filters.sort)
+    column = SORTS[sort.lstrip("-")]()
+    order = [column.desc() if sort.startswith("-") else column.asc(), Case.id.desc() if sort.startswith("-") else Case.id.asc()]
+    antenna = Tenant.__table__.alias("antenna")
+    rows = db.session.execute(
+        select(Case, antenna.c.name, User.full_name)
+        .outerjoin(antenna, antenna.c.id == Case.antenna_id)
+        .outerjoin(User, User.id == Case.case_worker_id)
+        .where(where)
+        .order_by(*order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return CasePage(rows=[tuple(r) for r in rows], total=total, page=page, pages=pages, sort=sort)
+

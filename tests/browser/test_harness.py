@@ -34,3 +34,26 @@ def test_csp_violations_are_caught(browser, live_server):
         ctx.close()
     assert log.csp, f"no CSP violation reported; errors={log.errors}"
     assert all(CSP_RE.search(c) for c in log.csp)
+
+
+def test_axe_reports_serious_violations(page):
+    """An unlabelled field and an image without text are caught, under the app's own CSP."""
+    import pytest
+
+    from .conftest import assert_accessible
+
+    page.goto("/accesso")
+    page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            const input = document.createElement('input');
+            input.type = 'text';
+            main.append(input);
+            const img = document.createElement('img');
+            img.src = '/static/vendor/svg/sprites.svg';
+            main.append(img);
+        }"""
+    )
+    with pytest.raises(pytest.fail.Exception) as failure:
+        assert_accessible(page, "broken page")
+    assert "image-alt" in str(failure.value) and "label" in str(failure.value)
