@@ -29,8 +29,11 @@ test-sqlite: install-test assets i18n
 test-postgresql: install-test assets i18n
 	RETE_TEST_DB=postgresql $(BIN)/pytest $(ARGS)
 
+# Benchmarks (not part of `make test`): both databases, realistic and large scale. Data sets are kept in
+# instance/bench-*.sqlite and rete_bench_* databases for re-runs; add ARGS=--fresh to rebuild them.
 bench: install-test assets i18n
-	RETE_TEST_DB=$${RETE_TEST_DB:-postgresql} $(BIN)/python -m tests.bench $(ARGS)
+	@for db in sqlite postgresql; do for scale in realistic large; do \
+	  $(BIN)/python -m tests.bench --db $$db --scale $$scale $(ARGS) || exit 1; done; done
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
