@@ -9,8 +9,10 @@
   Policy violations fail the test (a page that works only because CSP is off is a bug).
 - ``login_as`` and ``assert_accessible`` (axe-core, WCAG 2.1 A/AA, serious and critical) for the tests.
 """
+
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -53,6 +55,7 @@ def pytest_collection_modifyitems(config, items):
 
 # --- database and server ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def live_database(tmp_path_factory):
     database = Database(tmp_path_factory, "browser")  # skips (or fails in CI) without PostgreSQL
@@ -92,6 +95,10 @@ def live_server(live_database, mail_server):
     from werkzeug.serving import make_server
 
     app = create_app(make_config(live_database, mail_server, LOGIN_RATE_LIMIT="1000 per minute"))
+    # One INFO line per request buries the failure; tracebacks of failed requests (ERROR) still show.
+    werkzeug_log = logging.getLogger("werkzeug")
+    previous_level = werkzeug_log.level
+    werkzeug_log.setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="rete-live-server", daemon=True)
     thread.start()
@@ -101,11 +108,13 @@ def live_server(live_database, mail_server):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        werkzeug_log.setLevel(previous_level)
         with app.app_context():
             db.engine.dispose()
 
 
 # --- browser ----------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser():
@@ -178,9 +187,7 @@ class BrowserLog:
 
 
 def _new_context(browser, live_server, **options):
-    ctx = browser.new_context(
-        base_url=live_server.url, locale="it-IT", timezone_id="Europe/Rome", **options
-    )
+    ctx = browser.new_context(base_url=live_server.url, locale="it-IT", timezone_id="Europe/Rome", **options)
     ctx.set_default_timeout(TIMEOUT_MS)
     ctx.set_default_navigation_timeout(TIMEOUT_MS)
     return ctx
@@ -229,6 +236,7 @@ def page(open_page):
 
 
 # --- helpers for the tests --------------------------------------------------------------------------
+
 
 def login_as(page, email: str, password: str = DEMO_PASSWORD):
     """Log in through the real form, by its Italian labels, and wait for the page after it."""

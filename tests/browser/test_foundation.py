@@ -3,6 +3,7 @@ feedback, the audit log for the DPO, tenant-scoped user administration and life 
 
 Every test stands on the seeded demo network alone (see conftest.py): none relies on another's data.
 """
+
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,12 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from portal.seed.network import ANTENNAS, NODE, demo_logins
+from portal.seed.network import ANTENNAS, NODE, USERS, demo_logins
 
 from .conftest import assert_accessible, login_as
 
 ROME = ZoneInfo("Europe/Rome")
 TENANT_NAMES = {slug: name for slug, name, _ in [NODE, *ANTENNAS]}
+FULL_NAMES = {email: full_name for email, full_name, _, _ in USERS}
 # The home page is checked with axe for one node user and one antenna user (the panels differ by role).
 AXE_HOME = {"coordinatrice@nodo.novara.example", "operatore@comune-novara.example"}
 
@@ -31,6 +33,7 @@ def _logout(page) -> None:
 
 # --- login ---------------------------------------------------------------------------------------
 
+
 def test_login_page_is_italian_and_accessible(page):
     page.goto("/accesso")
     expect(page.locator("html")).to_have_attribute("lang", "it")
@@ -42,7 +45,8 @@ def test_login_page_is_italian_and_accessible(page):
 def test_demo_user_logs_in_to_their_home_and_out(page, email, slug, role):
     login_as(page, email)
     assert _path(page) == "/", f"{email} landed on {page.url}"
-    expect(page.locator("main").get_by_text(TENANT_NAMES[slug], exact=False).first).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(FULL_NAMES[email])
+    expect(page.locator("main").get_by_text(TENANT_NAMES[slug], exact=True).first).to_be_visible()
     if email in AXE_HOME:
         assert_accessible(page, f"home page of {email} ({role})")
     _logout(page)
@@ -68,11 +72,13 @@ def test_language_switch_shows_login_in_english(page):
     with page.expect_navigation():
         header.get_by_role("button", name=re.compile(r"^(English|EN)\b", re.I)).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("header").get_by_role("button", name="English")).to_have_attribute("aria-current", "true")
     expect(page.get_by_role("heading", level=1, name=re.compile(r"sign in|log in", re.I))).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(r"^(sign in|log in)$", re.I))).to_be_visible()
 
 
 # --- public pages in the footer ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", ["/accessibilita", "/privacy", "/feedback"])
 def test_footer_page_is_linked_loads_and_is_accessible(page, path):
@@ -119,6 +125,7 @@ def test_feedback_filled_shows_success(page):
 
 # --- the DPO's audit log and the antenna admin's users -----------------------------------------------
 
+
 def test_dpo_sees_own_login_in_audit_log(page):
     email = "rpd@nodo.novara.example"
     before = datetime.now(ROME).strftime("%d/%m/%Y")
@@ -147,6 +154,7 @@ def test_antenna_admin_sees_only_own_tenant_users(page):
 
 
 # --- without JavaScript ------------------------------------------------------------------------------
+
 
 def test_login_and_home_work_without_javascript(open_page):
     page = open_page(java_script_enabled=False)

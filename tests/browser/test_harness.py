@@ -1,5 +1,8 @@
 """The harness checks itself: a CSP violation is caught, axe runs under the app's strict CSP."""
-from .conftest import CSP_RE, BrowserLog, _REPORT_CSP, _new_context, _watch
+
+import pytest
+
+from .conftest import _REPORT_CSP, CSP_RE, BrowserLog, _new_context, _watch, assert_accessible
 
 
 def test_server_answers(live_server, page):
@@ -38,10 +41,6 @@ def test_csp_violations_are_caught(browser, live_server):
 
 def test_axe_reports_serious_violations(page):
     """An unlabelled field and an image without text are caught, under the app's own CSP."""
-    import pytest
-
-    from .conftest import assert_accessible
-
     page.goto("/accesso")
     page.evaluate(
         """() => {

@@ -1,0 +1,53 @@
+"""Referral screens in a browser, checked with axe: the antenna's form (empty and filled), its list and
+the referral page; the node's inbox and the referral page with its decision forms.
+
+Stands on the seeded demo network alone: the referral it looks at is the one it creates.
+"""
+import re
+from datetime import date
+
+from playwright.sync_api import expect
+
+from .conftest import assert_accessible, login_as
+
+OPERATOR = "operatore@comune-novara.example"
+COORDINATOR = "coordinatrice@nodo.novara.example"
+
+
+def test_referral_screens_are_accessible(page, open_page):
+    login_as(page, OPERATOR)
+    page.goto("/segnalazioni/nuova")
+    expect(page.get_by_role("heading", level=1, name="Nuova segnalazione")).to_be_visible()
+    assert_accessible(page, "new referral form")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Invia al nodo").click()
+    expect(page.get_by_text("Il modulo contiene errori")).to_be_visible()
+    assert_accessible(page, "new referral form with errors")
+
+    page.get_by_label("Nome", exact=True).fill("Prova")
+    page.get_by_label("Cognome", exact=True).fill("Browser")
+    page.get_by_label("Origine etnica").check()
+    page.get_by_label("Ambito").select_option("work")
+    page.get_by_label("La situazione").fill("Situazione di prova scritta dal test nel browser.")
+    page.get_by_label("La persona ha ricevuto l'informativa sulla privacy e ha dato il consenso").check()
+    page.get_by_label("Versione dell'informativa").fill("2026-01")
+    page.get_by_label("Data del consenso").fill(date.today().isoformat())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Invia al nodo").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Segnalazione")
+    code = re.search(r"Segnalazione (\S+)", heading.inner_text()).group(1)
+    assert_accessible(page, "referral page (antenna)")
+    page.goto("/segnalazioni/")
+    expect(page.get_by_role("link", name=code)).to_be_visible()
+    assert_accessible(page, "referral list (antenna)")
+
+    node = open_page()
+    login_as(node, COORDINATOR)
+    node.goto("/segnalazioni/")
+    assert_accessible(node, "referral inbox (node)")
+    with node.expect_navigation():
+        node.get_by_role("link", name=code).click()
+    expect(node.get_by_role("button", name="Prendi in carico")).to_be_visible()
+    assert_accessible(node, "referral page with decisions (node)")
