@@ -39,3 +39,61 @@ def audit_verify():
             click.echo(f"ALTERATO: {problem}", err=True)
         sys.exit(1)
     click.echo("Registro degli accessi integro.")
+
+
+@rete.command("remind-stale")
+@click.option("--days", type=int, default=None, help="Days without a decision (default REFERRAL_STALE_DAYS).")
+@with_appcontext
+def remind_stale(days):
+    """E-mail each node about referrals waiting for a decision too long (once per period)."""
+    from .referrals.services import remind_stale as send_reminders
+
+    with context.system("remind-stale"):
+        sent = send_reminders(days)
+        db.session.commit()
+    click.echo(f"Promemoria inviati: {sent}")
+
+
+@rete.command("rotate-keys")
+@click.option("--batch-size", default=200, show_default=True, help="Rows re-encrypted per transaction.")
+@with_appcontext
+def rotate_keys(batch_size):
+    """Re-encrypt every encrypted field of every model with the active key (first of RETE_DATA_KEYS)."""
+    from .audit.services import record
+    from .crypto import active_key_id, rotate_all
+
+    with context.system("rotate-keys"):
+        counts, failures = rotate_all(batch_size)
+        if counts:
+            record("keys.rotated", "data_key", active_key_id(), sorted(counts))
+            db.session.commit()
+    for name, count in counts.items():
+        click.echo(f"{name}: {count} valori cifrati di nuovo con la chiave {active_key_id()}")
+    if not counts:
+        click.echo(f"Nessun valore da cifrare di nuovo: tutto è già cifrato con la chiave {active_key_id()}.")
+    if failures:
+        for failure in failures:
+            click.echo(f"NON DECIFRABILE: {failure}", err=True)
+        sys.exit(1)
+
+
+@rete.command("apply-retention")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Reference day (YYYY-MM-DD); default: today.")
+@with_appcontext
+def apply_retention(today):
+    """Anonymise the people whose retention period (RETENTION_YEARS) is over, except legal holds."""
+    from datetime import date
+
+    from .people.services import apply_retention as run
+
+    day = today.date() if today else date.today()
+    with context.system("apply-retention"):
+        report = run(day)
+        db.session.commit()
+    click.echo(
+        f"Conservazione al {day.isoformat()}: {len(report['anonymised'])} persone anonimizzate, "
+        f"{report['held']} con blocco legale, {report['kept']} ancora da conservare."
+    )
+    for pseudonym in report["anonymised"]:
+        click.echo(f"anonimizzata: {pseudonym}")

@@ -106,3 +106,66 @@ class EncryptedField:
             return False
         self.__set__(obj, self.__get__(obj))
         return True
+
+
+def encrypted_fields() -> dict[type, list[EncryptedField]]:
+    """Every mapped model with EncryptedField attributes, found generically (new models included)."""
+    from .extensions import db
+
+    found: dict[type, list[EncryptedField]] = {}
+    for mapper in db.Model.registry.mappers:
+        cls = mapper.class_
+        fields, seen = [], set()
+        for klass in cls.__mro__:
+            for name, value in vars(klass).items():
+                if isinstance(value, EncryptedField) and name not in seen:
+                    seen.add(name)
+                    fields.append(value)
+        if fields:
+            found[cls] = sorted(fields, key=lambda f: f.name)
+    return dict(sorted(found.items(), key=lambda item: item[0].__name__))
+
+
+def rotate_all(batch_size: int = 200) -> tuple[dict[str, int], list[str]]:
+    """Re-encrypt with the active key every ciphertext written under another key, in committed batches.
+
+    Run in system context (every tenant's rows). A plain UPDATE of the ciphertext columns: rotating a
+    key is not a change of the data, so versions and ``updated_at`` stay as they are.
+    Returns (re-encrypted values per ``Model.field``, rows that could not be decrypted).
+    """
+    from sqlalchemy import and_, or_, select, update
+
+    from .extensions import db
+
+    kid = active_key_id()
+    prefix = f"v1.{kid}."
+    counts: dict[str, int] = {}
+    failures: list[str] = []
+    for cls, fields in encrypted_fields().items():
+        table = cls.__table__
+        columns = [getattr(cls, field.column) for field in fields]
+        stale = or_(*[and_(column.isnot(None), ~column.startswith(prefix, autoescape=True)) for column in columns])
+        last_id = 0
+        while True:
+            rows = db.session.scalars(select(cls).where(stale, cls.id > last_id).order_by(cls.id).limit(batch_size)).all()
+            if not rows:
+                break
+            last_id = rows[-1].id
+            for obj in rows:
+                values = {}
+                for field in fields:
+                    token = getattr(obj, field.column)
+                    if token is None or key_id_of(token) == kid:
+                        continue
+                    aad = field._aad(obj)
+                    try:
+                        values[field.column] = encrypt(decrypt(token, aad), aad)
+                    except DecryptionError:
+                        failures.append(f"{cls.__name__} {obj.id} {field.name}")
+                        continue
+                    key = f"{cls.__name__}.{field.name}"
+                    counts[key] = counts.get(key, 0) + 1
+                if values:
+                    db.session.execute(update(table).where(table.c.id == obj.id).values(**values))
+            db.session.commit()
+    return counts, failures

@@ -5,7 +5,7 @@ from decimal import Decimal
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
 
 from .extensions import babel
@@ -14,6 +14,8 @@ LOCALE_KEY = "lang"
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI jobs and e-mails sent from them speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = current_app.config["LANGUAGES"]
     chosen = session.get(LOCALE_KEY)
     if chosen in supported:

@@ -78,7 +78,7 @@ def test_dpo_reads_the_network_log_and_antennas_cannot(login, network):
 @pytest.fixture
 def owner_app(database):
     """The CLI's own setup: the owner connection, committed data (cleaned up afterwards)."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database.owner_url}, owner=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database.owner_url, "DATABASE_OWNER_URL": database.owner_url}, owner=True)
     yield app
     with app.app_context():
         db.session.execute(text("DELETE FROM audit_events WHERE chain_key = 'global'"))

@@ -18,7 +18,7 @@ def scratch(tmp_path_factory):
 
 
 def test_upgrade_from_empty_downgrade_and_again(scratch):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch.owner_url}, owner=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch.owner_url, "DATABASE_OWNER_URL": scratch.owner_url}, owner=True)
     with app.app_context():
         upgrade()
         downgrade(revision="base")

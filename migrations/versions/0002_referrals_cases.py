@@ -252,6 +252,50 @@ def upgrade():
     with op.batch_alter_table('tenants', schema=None) as batch_op:
         batch_op.add_column(sa.Column('code', sa.String(length=8), nullable=True))
 
+    # Added by hand with the people screens (data-subject requests, dismissed duplicate pairs).
+    op.create_table('data_subject_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('access', 'rectification', 'erasure', name='request_kind', native_enum=False, length=40), nullable=False),
+    sa.Column('status', sa.Enum('open', 'closed', name='request_status', native_enum=False, length=40), nullable=False),
+    sa.Column('reference', sa.String(length=100), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('opened_by_id', sa.Integer(), nullable=False),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('outcome', sa.String(length=40), nullable=True),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], name=op.f('fk_data_subject_requests_closed_by_id_users')),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_data_subject_requests_opened_by_id_users')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_data_subject_requests_person_id_people')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_data_subject_requests_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_data_subject_requests'))
+    )
+    with op.batch_alter_table('data_subject_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_data_subject_requests_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_data_subject_requests_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_data_subject_requests_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('duplicate_dismissals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('other_person_id', sa.Integer(), nullable=False),
+    sa.Column('dismissed_by_id', sa.Integer(), nullable=False),
+    sa.Column('dismissed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['dismissed_by_id'], ['users.id'], name=op.f('fk_duplicate_dismissals_dismissed_by_id_users')),
+    sa.ForeignKeyConstraint(['other_person_id'], ['people.id'], name=op.f('fk_duplicate_dismissals_other_person_id_people')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_duplicate_dismissals_person_id_people')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_duplicate_dismissals_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_duplicate_dismissals')),
+    sa.UniqueConstraint('person_id', 'other_person_id', name='uq_duplicate_dismissals_pair')
+    )
+    with op.batch_alter_table('duplicate_dismissals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_duplicate_dismissals_other_person_id'), ['other_person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_duplicate_dismissals_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_duplicate_dismissals_tenant_id'), ['tenant_id'], unique=False)
+
     # ### end Alembic commands ###
     rls.enable(op, "people", "node_id")
     rls.enable(op, "referrals", "node_id")
@@ -260,10 +304,26 @@ def upgrade():
     rls.enable(op, "cases")
     rls.enable(op, "actions", "provider_id")
     rls.enable(op, "verifications")
+    rls.enable(op, "data_subject_requests")
+    rls.enable(op, "duplicate_dismissals")
     rls.grant_app_role(op, append_only=("audit_events",))
 
 
 def downgrade():
+    for table in ("duplicate_dismissals", "data_subject_requests"):
+        rls.disable(op, table)
+    with op.batch_alter_table('duplicate_dismissals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_duplicate_dismissals_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_duplicate_dismissals_person_id'))
+        batch_op.drop_index(batch_op.f('ix_duplicate_dismissals_other_person_id'))
+
+    op.drop_table('duplicate_dismissals')
+    with op.batch_alter_table('data_subject_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_data_subject_requests_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_data_subject_requests_status'))
+        batch_op.drop_index(batch_op.f('ix_data_subject_requests_person_id'))
+
+    op.drop_table('data_subject_requests')
     for table in ("verifications", "actions", "cases", "attachments", "referral_events", "referrals", "people"):
         rls.disable(op, table)
     # ### commands auto generated by Alembic - please adjust! ###

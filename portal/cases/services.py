@@ -37,7 +37,15 @@ from ..referrals.models import Referral
 from ..tenancy.context import current
 from ..tenancy.models import Tenant, TenantKind
 from .models import (
-    Action, ActionPhase, ActionStatus, Case, CaseState, ClosureOutcome, ContractType, JobOutcome, Verification,
+    Action,
+    ActionPhase,
+    ActionStatus,
+    Case,
+    CaseState,
+    ClosureOutcome,
+    ContractType,
+    JobOutcome,
+    Verification,
     VerificationPhase,
 )
 
@@ -502,8 +510,14 @@ def actions_in_time_order(case: Case) -> list[Action]:
     return sorted(case.actions, key=key)
 
 
-def analytical_record(case: Case) -> AnalyticalRecord:
+def analytical_record(case: Case, event: str | None = None) -> AnalyticalRecord:
+    """The scheda analitica: every action in time order, hours, providers, verifications.
+
+    ``event`` audits the read (the record page and each export are reads of the case).
+    """
     ensure_can_view(case)
+    if event:
+        record(event, "case", case.id)
     actions = actions_in_time_order(case)
     provider_ids = {a.provider_id for a in actions if a.provider_id}
     providers = {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_(provider_ids)))} if provider_ids else {}

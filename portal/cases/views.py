@@ -1,4 +1,392 @@
-"""Case screens of the node: case list, case page, pathway actions, verifications, analytical record."""
-from flask import Blueprint
+"""Case screens of the node: case list, case page, pathway actions, verifications, analytical record.
+
+Thin views: rules live in services.py. Every route needs a node membership that may decide on
+referrals (case workers and the coordinator); ids of other tenants are 404 (``get_visible``), a
+same-tenant user lacking permission gets 403 (``services.Forbidden``).
+"""
+from functools import wraps
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..accounts.permissions import Capability, membership_required, requires
+from ..extensions import db
+from ..models_base import utcnow
+from ..people.services import can_see_identity, reveal_identity
+from ..tenancy.context import current
+from ..tenancy.scoping import get_visible
+from . import exports, services
+from .forms import (
+    ActionPlanForm,
+    ActionRecordForm,
+    AssignForm,
+    CaseFilterForm,
+    CloseForm,
+    FollowUpForm,
+    JobOutcomeForm,
+    NotesForm,
+    TransitionForm,
+)
+from .labels import (
+    ACTION_PHASE_LABELS,
+    ACTION_STATUS_LABELS,
+    CASE_STATE_LABELS,
+    CLOSURE_OUTCOME_LABELS,
+    CONTRACT_TYPE_LABELS,
+    JOB_OUTCOME_LABELS,
+    SERVICE_TYPE_LABELS,
+    SORT_LABELS,
+    VERIFICATION_PHASE_LABELS,
+)
+from .models import Action, Case, CaseState
 
 bp = Blueprint("cases", __name__, url_prefix="/casi")
+
+
+@bp.context_processor
+def _labels():
+    from ..referrals.labels import GROUND_LABELS
+
+    return {
+        "CASE_STATE_LABELS": CASE_STATE_LABELS, "SERVICE_TYPE_LABELS": SERVICE_TYPE_LABELS,
+        "ACTION_PHASE_LABELS": ACTION_PHASE_LABELS, "ACTION_STATUS_LABELS": ACTION_STATUS_LABELS,
+        "VERIFICATION_PHASE_LABELS": VERIFICATION_PHASE_LABELS, "JOB_OUTCOME_LABELS": JOB_OUTCOME_LABELS,
+        "CONTRACT_TYPE_LABELS": CONTRACT_TYPE_LABELS, "CLOSURE_OUTCOME_LABELS": CLOSURE_OUTCOME_LABELS,
+        "GROUND_LABELS": GROUND_LABELS, "SORT_LABELS": SORT_LABELS,
+    }
+
+
+def node_staff(view):
+    """Login, a chosen membership and the node capability (403 otherwise); services.Forbidden -> 403."""
+
+    @wraps(view)
+    @membership_required
+    @requires(Capability.DECIDE_REFERRALS)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except services.Forbidden:
+            abort(403)
+
+    return wrapped
+
+
+def _own(model, ident):
+    """A row of the current tenant, or 404 (an action shared with a provider is not the provider's to open here)."""
+    obj = get_visible(model, ident)
+    if obj is None or obj.tenant_id != current().tenant_id:
+        abort(404)
+    return obj
+
+
+def _form_error(form, exc: services.CaseError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field_name, None) if exc.field_name else None
+    if field is not None:
+        field.errors = list(field.errors or []) + [str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+# --- case list ---------------------------------------------------------------------------------------
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/")
+@node_staff
+def index():
+    form = CaseFilterForm(request.args)
+    form.antenna.choices = [("", _("Tutte"))] + [(str(t.id), t.name) for t in services.node_antennas()]
+    form.operatore.choices = (
+        [("", _("Tutti")), ("0", _("Nessuno (da assegnare)"))]
+        + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+    )
+    form.validate()
+
+    def value(field):
+        return field.data if field.data and not field.errors else ""
+
+    filters = services.CaseFilters(
+        q=value(form.q), state=value(form.stato), ground=value(form.motivo),
+        antenna_id=_int_or_none(value(form.antenna)), case_worker_id=_int_or_none(value(form.operatore)),
+        phase=value(form.fase), sort=services.normalise_sort(request.args.get("ordina")),
+        page=request.args.get("pagina", 1, type=int) or 1,
+    )
+    form.ordina.data = filters.sort
+    result = services.case_list(filters)
+    args = {k: v for k, v in request.args.items() if v and k != "pagina"}
+    # htmx asks for the results only; its history restore (cache miss) needs the whole page.
+    partial = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+    context = {"form": form, "result": result, "args": args, "partial": partial}
+    response = make_response(render_template("cases/_results.html" if partial else "cases/index.html", **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+# --- case page ---------------------------------------------------------------------------------------
+
+def _case_page(case: Case, *, notes_form=None, assign_form=None, status=200):
+    services.read_case(case)
+    identity = None
+    if request.args.get("identita") == "1":
+        identity = reveal_identity(case.person)
+        if identity is None:
+            abort(403)
+    editable = services.can_edit(case)
+    if notes_form is None:
+        notes_form = NotesForm(version=case.version, internal_notes=case.internal_notes if editable else None)
+    if assign_form is None:
+        assign_form = AssignForm(version=case.version, case_worker=str(case.case_worker_id or ""))
+    assign_form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+    record = services.analytical_record(case)
+    return render_template(
+        "cases/detail.html", case=case, record=record, identity=identity, editable=editable,
+        may_see_identity=can_see_identity(case.person), may_assign=services.can_assign(case),
+        transitions=services.allowed_transitions(case), notes_form=notes_form, assign_form=assign_form,
+        transition_form=TransitionForm(version=case.version), phase_1=services.phase_1_verification(case),
+        follow_ups=services.follow_ups(case),
+    ), status
+
+
+@bp.route("/<int:case_id>")
+@node_staff
+def detail(case_id):
+    return _case_page(_own(Case, case_id))
+
+
+@bp.route("/<int:case_id>/note", methods=["POST"])
+@node_staff
+def notes(case_id):
+    case = _own(Case, case_id)
+    services.ensure_can_edit(case)
+    form = NotesForm()
+    if not form.validate_on_submit():
+        return _case_page(case, notes_form=form)
+    services.update_notes(case, form.internal_notes.data, form.version.data)
+    flash(_("Note salvate."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/assegna", methods=["POST"])
+@node_staff
+def assign(case_id):
+    case = _own(Case, case_id)
+    if not services.can_assign(case):
+        abort(403)
+    form = AssignForm()
+    form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+    if form.validate_on_submit():
+        try:
+            services.assign_case_worker(case, form.case_worker.data, form.version.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Assegnazione aggiornata."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return _case_page(case, assign_form=form)
+
+
+@bp.route("/<int:case_id>/stato", methods=["POST"])
+@node_staff
+def transition(case_id):
+    case = _own(Case, case_id)
+    services.ensure_can_edit(case)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    moves = {"start_phase_1": services.start_phase_1, "start_phase_2": services.start_phase_2}
+    move = moves.get(form.transition.data)
+    if move is None:
+        abort(400)
+    try:
+        move(case, form.version.data)
+    except services.CaseError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash(_("Stato del caso aggiornato: %(state)s.", state=CASE_STATE_LABELS[case.state]), "success")
+    return redirect(url_for("cases.detail", case_id=case_id))
+
+
+@bp.route("/<int:case_id>/chiudi", methods=["GET", "POST"])
+@node_staff
+def close(case_id):
+    case = _own(Case, case_id)
+    services.ensure_can_edit(case)
+    if case.state == CaseState.CLOSED:
+        flash(_("Il percorso è già concluso."), "info")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    form = CloseForm(version=case.version)
+    if form.validate_on_submit():
+        try:
+            services.close_case(case, outcome=form.outcome.data, reason=form.reason.data, expected_version=form.version.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Percorso concluso."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/close.html", case=case, form=form)
+
+
+# --- actions -----------------------------------------------------------------------------------------
+
+def _provider_choices():
+    return [("", _("Il nodo (realizzazione diretta)"))] + [(str(p.id), p.name) for p in services.node_providers()]
+
+
+@bp.route("/<int:case_id>/azioni/nuova", methods=["GET", "POST"])
+@node_staff
+def new_action(case_id):
+    case = _own(Case, case_id)
+    services.ensure_can_edit(case)
+    form = ActionPlanForm()
+    form.provider.choices = _provider_choices()
+    if form.validate_on_submit():
+        try:
+            services.plan_action(case, form.data_for_service())
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Azione pianificata."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
+    return render_template("cases/action_form.html", case=case, form=form, action=None)
+
+
+@bp.route("/azioni/<int:action_id>", methods=["GET", "POST"])
+@node_staff
+def edit_action(action_id):
+    action = _own(Action, action_id)
+    case = action.case
+    services.ensure_can_edit(case)
+    form = ActionPlanForm(obj=action if request.method == "GET" else None)
+    form.provider.choices = _provider_choices()
+    form.provider.validate_choice = False  # shown, never submitted (disabled)
+    if request.method == "GET":
+        form.version.data = action.version
+        form.service_type.data = action.service_type.value
+        form.phase.data = action.phase.value
+    # The provider is fixed once planned (the action is shared with it): show it, do not submit it.
+    form.provider.data = str(action.provider_id or "")
+    if form.validate_on_submit():
+        data = form.data_for_service()
+        data.pop("provider")
+        try:
+            services.update_action(action, data, form.version.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Azione aggiornata."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
+    return render_template("cases/action_form.html", case=case, form=form, action=action)
+
+
+@bp.route("/azioni/<int:action_id>/registra", methods=["GET", "POST"])
+@node_staff
+def record_action(action_id):
+    action = _own(Action, action_id)
+    case = action.case
+    services.ensure_can_edit(case)
+    form = ActionRecordForm(obj=action if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = action.version
+        form.status.data = action.status.value
+    if form.validate_on_submit():
+        try:
+            services.record_action(action, form.data_for_service(), form.version.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Erogazione registrata."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
+    return render_template("cases/action_record.html", case=case, form=form, action=action)
+
+
+# --- verifications -----------------------------------------------------------------------------------
+
+@bp.route("/<int:case_id>/esito-fase-1", methods=["GET", "POST"])
+@node_staff
+def job_outcome(case_id):
+    case = _own(Case, case_id)
+    services.ensure_can_edit(case)
+    existing = services.phase_1_verification(case)
+    if case.state != CaseState.PHASE_1:
+        flash(_("L'esito della fase 1 si registra durante la fase 1."), "info")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    form = JobOutcomeForm(obj=existing if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = existing.version if existing else 0
+        if existing is not None:
+            form.job_outcome.data = existing.job_outcome.value if existing.job_outcome else None
+            form.contract_type.data = existing.contract_type.value if existing.contract_type else ""
+    if form.validate_on_submit():
+        try:
+            services.record_job_outcome(case, form.data_for_service(), form.version.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Esito della fase 1 registrato."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id) + "#verifiche")
+    return render_template("cases/job_outcome.html", case=case, form=form)
+
+
+@bp.route("/<int:case_id>/follow-up/<int:months>", methods=["GET", "POST"])
+@node_staff
+def follow_up(case_id, months):
+    case = _own(Case, case_id)
+    services.ensure_can_edit(case)
+    verification = next((v for v in services.follow_ups(case) if v.months_after == months), None)
+    if verification is None:
+        abort(404)
+    form = FollowUpForm(obj=verification if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = verification.version
+        if verification.still_in_work is not None:
+            form.still_in_work.data = "si" if verification.still_in_work else "no"
+    if form.validate_on_submit():
+        try:
+            services.record_follow_up(verification, form.data_for_service(), form.version.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Follow-up registrato."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id) + "#verifiche")
+    return render_template("cases/follow_up.html", case=case, form=form, verification=verification)
+
+
+# --- analytical record -------------------------------------------------------------------------------
+
+@bp.route("/<int:case_id>/scheda")
+@node_staff
+def analytical_record(case_id):
+    case = _own(Case, case_id)
+    record = services.analytical_record(case, event="case.record_read")
+    return render_template("cases/record.html", case=case, record=record, now=utcnow())
+
+
+def _download(content: bytes, mimetype: str, filename: str):
+    response = make_response(content)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:case_id>/scheda.csv")
+@node_staff
+def analytical_record_csv(case_id):
+    case = _own(Case, case_id)
+    content = exports.record_csv(services.analytical_record(case, event="case.record_export_csv"))
+    return _download(content, "text/csv", exports.filename(case, "csv"))
+
+
+@bp.route("/<int:case_id>/scheda.xlsx")
+@node_staff
+def analytical_record_xlsx(case_id):
+    case = _own(Case, case_id)
+    content = exports.record_xlsx(services.analytical_record(case, event="case.record_export_xlsx"))
+    return _download(content, exports.XLSX_MIMETYPE, exports.filename(case, "xlsx"))

@@ -8,9 +8,14 @@ from .models import Feedback
 
 # Each domain contributes entries here as it lands: (capability, title, description, endpoint).
 HOME_LINKS = [
+    (Capability.REFER, _l("Nuova segnalazione"), _l("Segnala al nodo una persona che ha subito una discriminazione."), "referrals.new"),
+    (Capability.SEE_REFERRALS, _l("Segnalazioni"), _l("Lo stato delle segnalazioni e le decisioni del nodo."), "referrals.index"),
+    (Capability.DECIDE_REFERRALS, _l("Casi in carico"), _l("Percorsi, azioni, verifiche e scheda analitica delle persone prese in carico."), "cases.index"),
     (Capability.MANAGE_USERS, _l("Utenti dell'organizzazione"), _l("Invita e disattiva gli accessi."), "accounts.users"),
     (Capability.READ_AUDIT, _l("Registro degli accessi"), _l("Chi ha letto o modificato cosa, e quando."), "audit.index"),
     (Capability.FORUM, _l("Profilo e password"), _l("Cambia la tua password."), "accounts.change_password"),
+    # Also in the header's user menu, which needs JavaScript: the home page keeps it reachable without.
+    (Capability.FORUM, _l("Cambia organizzazione"), _l("Lavora per un'altra delle tue organizzazioni."), "accounts.choose_tenant"),
 ]
 
 

@@ -3,13 +3,13 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
 from ..models_base import Timestamped, Versioned
-from ..tenancy.mixins import NodeShared
+from ..tenancy.mixins import NodeShared, TenantOwned
 from ..tenancy.models import enum_column
 
 
@@ -109,3 +109,52 @@ class Person(NodeShared, Versioned, Timestamped, db.Model):
     @property
     def display_name(self) -> str:
         return f"{self.first_name or ''} {self.last_name or ''}".strip()
+
+
+class RequestKind(enum.StrEnum):
+    ACCESS = "access"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+
+
+class RequestStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class DataSubjectRequest(TenantOwned, db.Model):
+    """A data-subject request (GDPR arts. 15-17) the node's data protection officer logs for a person.
+
+    Owned by the node. While one is open the DPO may see the person's identity and export it; every
+    such read is audited. ``outcome`` says how it was closed (e.g. anonymised, refused for legal hold).
+    """
+
+    __tablename__ = "data_subject_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[RequestKind] = mapped_column(enum_column(RequestKind, name="request_kind"))
+    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus, name="request_status"), index=True)
+    reference: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(40))
+
+    person: Mapped[Person] = relationship()
+    opened_by: Mapped["User"] = relationship(foreign_keys=[opened_by_id])  # noqa: F821
+
+
+class DuplicateDismissal(TenantOwned, db.Model):
+    """The node's coordinator decided two duplicate candidates are different people (node-owned)."""
+
+    __tablename__ = "duplicate_dismissals"
+    __table_args__ = (UniqueConstraint("person_id", "other_person_id", name="uq_duplicate_dismissals_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    other_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    dismissed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    dismissed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,4 +1,224 @@
-"""People screens: identity (need-to-know), duplicates, data-subject rights, who accessed a person."""
-from flask import Blueprint
+"""People screens: identity (need-to-know), duplicates, data-subject rights, who accessed a person.
+
+Every route looks the person up with ``get_visible`` (404 when another tenant's), then asks the
+services who may do what (403). Identity is read only through ``services.reveal_identity`` (audited).
+"""
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..accounts.permissions import current_membership, membership_required
+from ..audit.services import record
+from ..tenancy.scoping import get_visible
+from . import services
+from .forms import ActionForm, DataSubjectRequestForm, RectifyForm, VersionedActionForm
+from .labels import (
+    AGE_BAND_LABELS,
+    CITIZENSHIP_LABELS,
+    EDUCATION_LABELS,
+    GENDER_LABELS,
+    IDENTITY_LABELS,
+    LABOUR_LABELS,
+    MATCH_LABELS,
+    OUTCOME_LABELS,
+    REQUEST_KIND_LABELS,
+    REQUEST_STATUS_LABELS,
+    YES_NO,
+)
+from .models import DataSubjectRequest, Person, RequestKind
 
 bp = Blueprint("people", __name__, url_prefix="/persone")
+PAGE_SIZE = 100
+
+
+@bp.context_processor
+def _labels():
+    return dict(
+        GENDER_LABELS=GENDER_LABELS, AGE_BAND_LABELS=AGE_BAND_LABELS, CITIZENSHIP_LABELS=CITIZENSHIP_LABELS,
+        LABOUR_LABELS=LABOUR_LABELS, EDUCATION_LABELS=EDUCATION_LABELS, IDENTITY_LABELS=IDENTITY_LABELS,
+        REQUEST_KIND_LABELS=REQUEST_KIND_LABELS, REQUEST_STATUS_LABELS=REQUEST_STATUS_LABELS,
+        OUTCOME_LABELS=OUTCOME_LABELS, MATCH_LABELS=MATCH_LABELS, YES_NO=YES_NO,
+    )
+
+
+def _person(person_id: int, check=services.can_view_person) -> Person:
+    """The person if visible (else 404) and the user may use this page (else 403)."""
+    person = get_visible(Person, person_id)
+    if person is None:
+        abort(404)
+    if not check(person):
+        abort(403)
+    return person
+
+
+def _render_person(person: Person, identity: dict | None):
+    linked = get_visible(Person, person.linked_person_id) if person.linked_person_id else None
+    return render_template(
+        "people/detail.html", person=person, identity=identity, linked=linked,
+        may_see_identity=services.can_see_identity(person), may_rectify=services.can_rectify(person),
+        is_dpo=services.is_node_dpo(person),
+    )
+
+
+@bp.route("/<int:person_id>")
+@membership_required
+def detail(person_id):
+    person = _person(person_id)
+    record("person.viewed", "person", person.id, ["pseudonym"] + services.MONITORING_FIELDS)
+    return _render_person(person, None)
+
+
+@bp.route("/<int:person_id>/identita")
+@membership_required
+def identity(person_id):
+    person = _person(person_id)
+    identity = services.reveal_identity(person)  # audited; None when the need-to-know rule says no
+    if identity is None:
+        abort(403)
+    return _render_person(person, identity)
+
+
+@bp.route("/<int:person_id>/rettifica", methods=["GET", "POST"])
+@membership_required
+def rectify(person_id):
+    person = _person(person_id)
+    if not services.can_rectify(person):
+        abort(403)
+    if request.method == "POST":
+        form = RectifyForm()
+        if form.validate_on_submit():
+            try:
+                changed = services.rectify(
+                    person, expected_version=form.version.data, identity=form.identity(), monitoring=form.monitoring()
+                )
+            except services.PersonError as exc:
+                form.tax_code.errors.append(str(exc))
+            else:
+                if changed:
+                    flash(_("Dati rettificati."), "success")
+                else:
+                    flash(_("Nessuna modifica da salvare."), "info")
+                return redirect(url_for("people.detail", person_id=person.id))
+    else:
+        current_identity = services.reveal_identity(person)  # the form shows the identity: an audited read
+        form = RectifyForm(data={**current_identity, **services.monitoring_of(person), "version": person.version})
+    return render_template("people/rectify.html", person=person, form=form)
+
+
+# --- duplicates (the node's coordinator) ---
+
+@bp.route("/duplicati")
+@membership_required
+def duplicates():
+    membership = current_membership()
+    if not services.is_node_coordinator(membership):
+        abort(403)
+    pairs = services.duplicate_pairs(membership.tenant_id)
+    return render_template("people/duplicates.html", pairs=pairs, form=ActionForm())
+
+
+def _pair(person_id: int, other_id: int) -> tuple[Person, Person]:
+    person, other = get_visible(Person, person_id), get_visible(Person, other_id)
+    if person is None or other is None or person.id == other.id:
+        abort(404)
+    if not services.is_node_coordinator() or person.node_id != current_membership().tenant_id \
+            or other.node_id != person.node_id:
+        abort(403)
+    return person, other
+
+
+@bp.route("/<int:person_id>/collega/<int:other_id>", methods=["POST"])
+@membership_required
+def link(person_id, other_id):
+    person, other = _pair(person_id, other_id)
+    form = VersionedActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.link_duplicate(person, other, form.version.data)
+    flash(_("%(a)s è stata collegata a %(b)s: sono la stessa persona.", a=person.pseudonym, b=other.pseudonym), "success")
+    return redirect(url_for("people.duplicates"))
+
+
+@bp.route("/<int:person_id>/scarta/<int:other_id>", methods=["POST"])
+@membership_required
+def dismiss(person_id, other_id):
+    person, other = _pair(person_id, other_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.dismiss_duplicate(person, other)
+    flash(_("%(a)s e %(b)s sono persone diverse: la coppia non verrà più proposta.", a=person.pseudonym, b=other.pseudonym), "success")
+    return redirect(url_for("people.duplicates"))
+
+
+# --- the data protection officer: who accessed, data-subject requests, export ---
+
+@bp.route("/<int:person_id>/accessi")
+@membership_required
+def accesses(person_id):
+    person = _person(person_id, check=services.is_node_dpo)
+    page = max(request.args.get("pagina", 1, type=int), 1)
+    rows = services.access_events(person, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    record("person.accesses_viewed", "person", person.id, [])
+    return render_template(
+        "people/accesses.html", person=person, rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
+    )
+
+
+@bp.route("/<int:person_id>/richieste", methods=["GET", "POST"])
+@membership_required
+def requests(person_id):
+    person = _person(person_id, check=services.is_node_dpo)
+    form = DataSubjectRequestForm()
+    if form.validate_on_submit():
+        if person.anonymised_at is not None:
+            flash(_("I dati di questa persona sono già stati anonimizzati."), "warning")
+            return redirect(url_for("people.requests", person_id=person.id))
+        dsr, refusal = services.open_request(
+            person, RequestKind(form.kind.data), reference=form.reference.data, notes=form.notes.data
+        )
+        if refusal:
+            flash(refusal, "warning")
+        elif dsr.kind == RequestKind.ERASURE:
+            flash(_("Richiesta di cancellazione eseguita: i dati identificativi sono stati cancellati."), "success")
+        else:
+            flash(_("Richiesta registrata. Finché è aperta puoi vedere i dati identificativi; ogni lettura è registrata."), "success")
+        return redirect(url_for("people.requests", person_id=person.id))
+    return render_template(
+        "people/requests.html", person=person, form=form, action_form=ActionForm(),
+        dsrs=services.person_requests(person), may_see_identity=services.can_see_identity(person),
+        may_rectify=services.can_rectify(person),
+        may_export=services.open_request_for(person, kinds=[RequestKind.ACCESS]) is not None,
+    )
+
+
+@bp.route("/<int:person_id>/richieste/<int:request_id>/chiudi", methods=["POST"])
+@membership_required
+def close_request(person_id, request_id):
+    person = _person(person_id, check=services.is_node_dpo)
+    dsr = get_visible(DataSubjectRequest, request_id)
+    if dsr is None or dsr.person_id != person.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.close_request(dsr)
+    flash(_("Richiesta chiusa."), "success")
+    return redirect(url_for("people.requests", person_id=person.id))
+
+
+@bp.route("/<int:person_id>/esporta")
+@membership_required
+def export(person_id):
+    person = _person(person_id, check=services.is_node_dpo)
+    try:
+        data = services.export_person(person)
+    except services.Forbidden:
+        abort(403)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body, mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{person.pseudonym or person.id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -50,3 +50,13 @@ LEGAL_BASIS_LABELS = {
     LegalBasis.VITAL_INTERESTS: _l("Interessi vitali (art. 9.2.c GDPR)"),
     LegalBasis.PUBLIC_INTEREST: _l("Interesse pubblico rilevante (art. 9.2.g GDPR)"),
 }
+
+# Buttons of the transitions (services.TRANSITIONS) and what the timeline says they did.
+TRANSITION_LABELS = {
+    "submit": _l("Invia al nodo"),
+    "resubmit": _l("Invia di nuovo al nodo"),
+    "withdraw": _l("Ritira la segnalazione"),
+    "request_info": _l("Chiedi informazioni all'antenna"),
+    "accept": _l("Prendi in carico"),
+    "decline": _l("Non accogliere"),
+}

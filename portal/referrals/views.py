@@ -1,11 +1,318 @@
-"""Referral screens (antenna: create, edit, submit, answer, withdraw; node: inbox and decisions)."""
-from flask import Blueprint
+"""Referral screens (antenna: create, edit, submit, answer, withdraw; node: inbox and decisions).
+
+Views are thin: they find the row (``get_visible`` → 404), build forms and call the services, which hold
+the rules (who may do what, the state machine, consent, attachments' checks) and audit every change.
+"""
+import os
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.permissions import Capability, current_membership, membership_required, requires
+from ..extensions import db
+from ..people.services import PersonError, can_see_identity, reveal_identity
+from ..tenancy.scoping import get_visible
+from . import services
+from .forms import (
+    RESUBMIT,
+    SUBMIT,
+    TRANSITION_FORMS,
+    AttachmentForm,
+    InboxFilterForm,
+    LegalBasisForm,
+    ReferralForm,
+)
+from .labels import (
+    CONTEXT_LABELS,
+    DECLINE_LABELS,
+    GROUND_LABELS,
+    LEGAL_BASIS_LABELS,
+    STATE_LABELS,
+    TRANSITION_LABELS,
+    URGENCY_LABELS,
+)
+from .models import Attachment, DeclineReason, Referral, ReferralState
 
 bp = Blueprint("referrals", __name__, url_prefix="/segnalazioni")
 
 
-@bp.route("/<int:referral_id>")
-def detail(referral_id):  # placeholder until the referral screens land
-    from flask import abort
+@bp.app_context_processor
+def _labels():
+    return {
+        "REFERRAL_STATE_LABELS": STATE_LABELS, "GROUND_LABELS": GROUND_LABELS, "CONTEXT_LABELS": CONTEXT_LABELS,
+        "URGENCY_LABELS": URGENCY_LABELS, "DECLINE_LABELS": DECLINE_LABELS, "LEGAL_BASIS_LABELS": LEGAL_BASIS_LABELS,
+        "TRANSITION_LABELS": TRANSITION_LABELS,
+    }
 
-    abort(404)
+
+def _get(referral_id) -> Referral:
+    """The referral if the current tenant sees it (404 otherwise) and the user's role may read it (403)."""
+    referral = get_visible(Referral, referral_id)
+    if referral is None:
+        abort(404)
+    if not services.may_read(referral):
+        abort(403)
+    return referral
+
+
+def _unique_ids(form, prefix: str):
+    """Several forms share one page: give their controls distinct ids (labels follow field.id)."""
+    for field in form:
+        field.id = f"{prefix}-{field.name}"
+    return form
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+@bp.route("/")
+@membership_required
+@requires(Capability.SEE_REFERRALS)
+def index():
+    node_view = current_membership().tenant.is_node
+    form = InboxFilterForm(request.args)
+    form.validate()
+    page = max(request.args.get("pagina", 1, type=int), 1)
+    try:
+        rows, has_next = services.list_referrals(page=page, state=form.state())
+    except services.Forbidden:
+        abort(403)
+    return render_template(
+        "referrals/index.html", rows=rows, has_next=has_next, page=page, node_view=node_view, form=form,
+        is_stale=services.is_stale, stale_days=current_app.config["REFERRAL_STALE_DAYS"],
+    )
+
+
+# --- create and edit --------------------------------------------------------------------------------
+
+@bp.route("/nuova", methods=["GET", "POST"])
+@membership_required
+@requires(Capability.REFER)
+def new():
+    form = ReferralForm()
+    if request.method == "POST" and form.submission_key.data:
+        # A second post of the same form (double click, back button): show the first, create nothing.
+        existing = services.find_by_submission_key(form.submission_key.data)
+        if existing is not None:
+            flash(_("Questa segnalazione era già stata registrata."), "info")
+            return redirect(url_for(".detail", referral_id=existing.id))
+    if not form.submission_key.data:
+        form.submission_key.data = services.new_submission_key()
+    if form.validate_on_submit():
+        try:
+            referral, _created = services.create_with_person(
+                identity=form.identity(), monitoring=form.monitoring(), data=form.referral_data(),
+                submission_key=form.submission_key.data, submit=form.action.data == SUBMIT,
+            )
+        except services.Forbidden:
+            abort(403)
+        except PersonError as exc:
+            db.session.rollback()
+            form.tax_code.errors.append(str(exc))
+        except services.ReferralError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        except IntegrityError:  # the same form posted twice at the same instant: the other post won
+            db.session.rollback()
+            existing = services.find_by_submission_key(form.submission_key.data)
+            if existing is None:
+                raise
+            return redirect(url_for(".detail", referral_id=existing.id))
+        else:
+            if referral.state == ReferralState.SUBMITTED:
+                flash(_("Segnalazione %(code)s inviata al nodo.", code=referral.person.pseudonym), "success")
+            else:
+                flash(_("Bozza %(code)s salvata.", code=referral.person.pseudonym), "success")
+            return redirect(url_for(".detail", referral_id=referral.id))
+    return render_template("referrals/form.html", form=form, referral=None)
+
+
+@bp.route("/<int:referral_id>/modifica", methods=["GET", "POST"])
+@membership_required
+def edit(referral_id):
+    referral = _get(referral_id)
+    if services.side_of_current_user(referral) != services.ANTENNA:
+        abort(403)
+    if referral.state not in services.EDITABLE_STATES:
+        flash(_("La segnalazione non è più modificabile."), "warning")
+        return redirect(url_for(".detail", referral_id=referral.id))
+    form = ReferralForm(legal_basis=referral.legal_basis)
+    if request.method == "GET":
+        identity = reveal_identity(referral.person)
+        if identity is None:
+            abort(403)
+        form.fill(referral, identity)
+    elif form.validate_on_submit():
+        try:
+            services.update_with_person(
+                referral, identity=form.identity(), monitoring=form.monitoring(), data=form.referral_data(),
+                expected_version=form.version.data, expected_person_version=form.person_version.data,
+            )
+            if form.action.data == SUBMIT and referral.state == ReferralState.DRAFT:
+                services.transition(referral, "submit", expected_version=referral.version)
+            elif form.action.data == RESUBMIT and referral.state == ReferralState.INFO_REQUESTED:
+                services.transition(referral, "resubmit", expected_version=referral.version, message=form.message.data)
+        except services.Forbidden:
+            abort(403)
+        except (PersonError, services.ReferralError) as exc:
+            db.session.rollback()  # nothing half-done: the edit and the transition stand or fall together
+            form.form_errors.append(str(exc))
+        else:
+            flash(_("Segnalazione %(code)s salvata.", code=referral.person.pseudonym), "success")
+            return redirect(url_for(".detail", referral_id=referral.id))
+    return render_template("referrals/form.html", form=form, referral=referral)
+
+
+# --- the referral page and what can be done on it ---------------------------------------------------
+
+def _render_detail(referral: Referral, *, failed: str | None = None, failed_form=None, attachment_form=None,
+                   legal_form=None):
+    side = services.side_of_current_user(referral)
+    texts = services.read_texts(referral)
+    identity = None
+    show_identity = request.args.get("identita") == "1"
+    may_see_identity = can_see_identity(referral.person)
+    if show_identity and may_see_identity:
+        identity = reveal_identity(referral.person)
+    forms = {}
+    for name in services.allowed_transitions(referral):
+        if name == failed and failed_form is not None:
+            form = failed_form
+        else:
+            form = TRANSITION_FORMS[name](formdata=None, version=referral.version)
+        if name == "accept":
+            form.case_worker_id.choices = [(u.id, u.full_name) for u in services.case_workers(referral.node_id)]
+        forms[name] = _unique_ids(form, name)
+    errors = list(failed_form.form_errors) if failed_form is not None and failed not in forms else []
+    case = None
+    if side == services.NODE and referral.state == ReferralState.ACCEPTED:
+        from ..cases.models import Case
+
+        case = db.session.scalar(select(Case).where(Case.referral_id == referral.id))
+    may_attach = services.may_attach(referral)
+    if may_attach and attachment_form is None:
+        attachment_form = AttachmentForm(formdata=None)
+    if attachment_form is not None:
+        _unique_ids(attachment_form, "attachment")
+    if side == services.NODE and referral.state in (ReferralState.DRAFT, ReferralState.SUBMITTED, ReferralState.INFO_REQUESTED):
+        legal_form = legal_form or LegalBasisForm(formdata=None, version=referral.version, legal_basis=referral.legal_basis)
+        _unique_ids(legal_form, "legal")
+    else:
+        legal_form = None
+    return render_template(
+        "referrals/detail.html", referral=referral, side=side, texts=texts, identity=identity,
+        may_see_identity=may_see_identity, forms=forms, errors=errors, events=services.timeline(referral),
+        attachments=referral.attachments, attachment_form=attachment_form, legal_form=legal_form, case=case,
+        case_url=_case_url(case), stale=side == services.NODE and services.is_stale(referral),
+        stale_days=current_app.config["REFERRAL_STALE_DAYS"], editable=side == services.ANTENNA
+        and referral.state in services.EDITABLE_STATES,
+    )
+
+
+def _case_url(case) -> str | None:
+    if case is None or "cases.detail" not in current_app.view_functions:
+        return None
+    try:
+        return url_for("cases.detail", case_id=case.id)
+    except Exception:  # the cases screens name their argument differently: no link rather than an error
+        return None
+
+
+@bp.route("/<int:referral_id>")
+@membership_required
+def detail(referral_id):
+    return _render_detail(_get(referral_id))
+
+
+@bp.route("/<int:referral_id>/stato/<name>", methods=["POST"])
+@membership_required
+def move(referral_id, name):
+    if name not in TRANSITION_FORMS:
+        abort(404)
+    referral = _get(referral_id)
+    if services.side_of_current_user(referral) != services.TRANSITIONS[name].side:
+        abort(403)
+    form = TRANSITION_FORMS[name]()
+    if name == "accept":
+        form.case_worker_id.choices = [(u.id, u.full_name) for u in services.case_workers(referral.node_id)]
+    if form.validate_on_submit():
+        extra = {}
+        if name == "accept":
+            extra["case_worker_id"] = form.case_worker_id.data
+        elif name == "decline":
+            extra["decline_reason"] = DeclineReason(form.decline_reason.data)
+        try:
+            services.transition(referral, name, expected_version=form.version.data, message=form.message.data, **extra)
+        except services.Forbidden:
+            abort(403)
+        except services.ReferralError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash(_("Segnalazione %(code)s: %(state)s.", code=referral.person.pseudonym,
+                    state=STATE_LABELS[referral.state]), "success")
+            return redirect(url_for(".detail", referral_id=referral.id))
+    return _render_detail(referral, failed=name, failed_form=form)
+
+
+@bp.route("/<int:referral_id>/base-giuridica", methods=["POST"])
+@membership_required
+def legal_basis(referral_id):
+    referral = _get(referral_id)
+    if services.side_of_current_user(referral) != services.NODE:
+        abort(403)
+    form = LegalBasisForm()
+    if form.validate_on_submit():
+        try:
+            services.set_legal_basis(referral, form.legal_basis.data, form.version.data)
+        except services.Forbidden:
+            abort(403)
+        except services.ReferralError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash(_("Base giuridica registrata."), "success")
+            return redirect(url_for(".detail", referral_id=referral.id))
+    return _render_detail(referral, legal_form=form)
+
+
+# --- attachments ------------------------------------------------------------------------------------
+
+@bp.route("/<int:referral_id>/allegati", methods=["POST"])
+@membership_required
+def upload(referral_id):
+    referral = _get(referral_id)
+    if not services.may_attach(referral):
+        abort(403)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        try:
+            attachment = services.add_attachment(referral, form.file.data)
+        except services.Forbidden:
+            abort(403)
+        except services.ReferralError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            flash(_("Allegato «%(name)s» aggiunto.", name=attachment.filename), "success")
+            return redirect(url_for(".detail", referral_id=referral.id, _anchor="allegati"))
+    return _render_detail(referral, attachment_form=form)
+
+
+@bp.route("/<int:referral_id>/allegati/<int:attachment_id>")
+@membership_required
+def download(referral_id, attachment_id):
+    referral = _get(referral_id)
+    attachment = get_visible(Attachment, attachment_id)
+    if attachment is None or attachment.referral_id != referral.id:
+        abort(404)
+    path = services.read_attachment(attachment)
+    if not os.path.isfile(path):
+        abort(404)
+    response = send_file(
+        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename,
+        conditional=False, etag=False, max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -3,10 +3,10 @@
 Everything seeded is fictitious except the names of the institutions, which come from the seed
 document (Provincia di Novara, "Piano sintetico interventi – Azione 2", 2012).
 """
-from . import network
+from . import cases, network
 
 # Order matters: later seeders find what earlier ones made (by slug/e-mail, never by id).
-SEEDERS = [network.seed]
+SEEDERS = [network.seed, cases.seed]
 
 
 def seed_all() -> list[str]:

@@ -31,6 +31,14 @@
     }
   });
 
+  // <button data-print hidden> (scheda analitica): shown only with JavaScript, prints the page.
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+    if (button) {
+      window.print();
+    }
+  });
+
   function ready(fn) {
     if (document.readyState === "loading") {
       document.addEventListener("DOMContentLoaded", fn);
@@ -40,6 +48,9 @@
   }
 
   ready(function () {
+    document.querySelectorAll("[data-print][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
     // A form came back with errors: move focus to the summary so screen readers announce it.
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {

@@ -1,0 +1,182 @@
+"""Case forms. Labels are Italian msgids; English lives in the catalogue.
+
+Choices that depend on the node (providers, case workers, antennas) are filled in by the views from
+the services. Hours are Decimal: :class:`HoursField` accepts the Italian decimal comma.
+"""
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
+
+from ..referrals.labels import GROUND_LABELS
+from ..referrals.models import Ground
+from .labels import (
+    ACTION_PHASE_LABELS,
+    ACTION_STATUS_LABELS,
+    CASE_STATE_LABELS,
+    CLOSURE_OUTCOME_LABELS,
+    CONTRACT_TYPE_LABELS,
+    JOB_OUTCOME_LABELS,
+    SERVICE_TYPE_LABELS,
+)
+from .models import ActionPhase, ActionStatus, ContractType, JobOutcome, ServiceType
+
+
+def _choices(labels: dict, blank=None) -> list:
+    items = [(member.value, label) for member, label in labels.items()]
+    return ([("", blank)] if blank is not None else []) + items
+
+
+class HoursField(DecimalField):
+    """Hours as Decimal, typed as ``12,5`` (Italian) or ``12.5``; shown in the user's locale."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("places", 2)
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip().replace(" ", "")
+        if not raw:
+            self.data = None
+            return
+        if "," in raw:
+            raw = raw.replace(".", "").replace(",", ".")
+        try:
+            self.data = Decimal(raw).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            self.data = None
+            raise ValueError(self.gettext("Scrivi un numero di ore, ad esempio 12,5.")) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        text = format(Decimal(self.data).normalize(), "f")
+        return text.replace(".", ",") if str(get_locale() or "it").startswith("it") else text
+
+
+class ActionPlanForm(FlaskForm):
+    version = HiddenField()
+    service_type = SelectField(_l("Tipo di servizio"), choices=_choices(SERVICE_TYPE_LABELS), validators=[DataRequired()])
+    phase = SelectField(_l("Fase del percorso"), choices=_choices(ACTION_PHASE_LABELS), validators=[DataRequired()])
+    provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[Optional()])
+    planned_start = DateField(_l("Inizio previsto"), validators=[DataRequired()])
+    planned_end = DateField(_l("Fine prevista"), validators=[Optional()])
+    planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), NumberRange(min=0, max=9999)])
+    notes = TextAreaField(_l("Note per l'erogazione"), validators=[Optional(), Length(max=4000)])
+
+    def data_for_service(self) -> dict:
+        return {
+            "service_type": ServiceType(self.service_type.data), "phase": ActionPhase(self.phase.data),
+            "provider": self.provider.data, "planned_start": self.planned_start.data,
+            "planned_end": self.planned_end.data, "planned_hours": self.planned_hours.data, "notes": self.notes.data,
+        }
+
+
+class ActionRecordForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    status = SelectField(_l("Stato"), choices=_choices(ACTION_STATUS_LABELS), validators=[DataRequired()])
+    delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), NumberRange(min=0, max=9999)])
+    delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional()])
+    outcome = TextAreaField(_l("Esito"), validators=[Optional(), Length(max=500)])
+
+    def data_for_service(self) -> dict:
+        return {
+            "status": ActionStatus(self.status.data), "delivered_hours": self.delivered_hours.data,
+            "delivered_on": self.delivered_on.data, "outcome": self.outcome.data,
+        }
+
+
+class NotesForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    internal_notes = TextAreaField(_l("Note interne del nodo"), validators=[Optional(), Length(max=10000)])
+
+
+class AssignForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[Optional()])
+
+
+class TransitionForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    transition = HiddenField(validators=[DataRequired()])
+
+
+class CloseForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    outcome = SelectField(
+        _l("Esito del percorso"), choices=_choices(CLOSURE_OUTCOME_LABELS, blank=_l("Scegli l'esito")),
+        validators=[DataRequired(message=_l("Indica l'esito del percorso."))],
+    )
+    reason = TextAreaField(
+        _l("Motivo della chiusura"),
+        validators=[DataRequired(message=_l("Indica il motivo della chiusura.")), Length(max=4000)],
+    )
+
+
+class JobOutcomeForm(FlaskForm):
+    version = HiddenField(validators=[InputRequired()])
+    job_outcome = RadioField(_l("Esito dell'inserimento lavorativo"), choices=_choices(JOB_OUTCOME_LABELS), validators=[DataRequired()])
+    contract_type = SelectField(
+        _l("Tipo di contratto"), choices=_choices(CONTRACT_TYPE_LABELS, blank=_l("Non applicabile")), validators=[Optional()]
+    )
+    hours_per_week = HoursField(_l("Ore settimanali"), validators=[Optional(), NumberRange(min=0, max=80)])
+    sector = StringField(_l("Settore"), validators=[Optional(), Length(max=120)])
+    start_date = DateField(_l("Data di inizio"), validators=[Optional()])
+    evidence = StringField(_l("Documentazione a riprova"), validators=[Optional(), Length(max=300)])
+    done_on = DateField(_l("Data della verifica"), validators=[DataRequired()])
+
+    def data_for_service(self) -> dict:
+        return {
+            "job_outcome": JobOutcome(self.job_outcome.data),
+            "contract_type": ContractType(self.contract_type.data) if self.contract_type.data else None,
+            "hours_per_week": self.hours_per_week.data, "sector": self.sector.data, "start_date": self.start_date.data,
+            "evidence": self.evidence.data, "done_on": self.done_on.data,
+        }
+
+
+class FollowUpForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    done_on = DateField(_l("Data della verifica"), validators=[DataRequired()])
+    still_in_work = RadioField(
+        _l("La persona lavora ancora?"), choices=[("si", _l("Sì")), ("no", _l("No"))], validators=[DataRequired()]
+    )
+    difficulties = TextAreaField(_l("Difficoltà incontrate"), validators=[Optional(), Length(max=4000)])
+    support_needed = TextAreaField(_l("Sostegno necessario"), validators=[Optional(), Length(max=4000)])
+
+    def data_for_service(self) -> dict:
+        return {
+            "done_on": self.done_on.data, "still_in_work": self.still_in_work.data == "si",
+            "difficulties": self.difficulties.data, "support_needed": self.support_needed.data,
+        }
+
+
+class CaseFilterForm(FlaskForm):
+    """The case list's GET form (no CSRF: it changes nothing). Field names are the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Cerca per codice pseudonimo"), validators=[Optional(), Length(max=20)])
+    stato = SelectField(_l("Stato"), choices=_choices(CASE_STATE_LABELS, blank=_l("Tutti")), validators=[Optional()])
+    motivo = SelectField(
+        _l("Motivo di discriminazione"),
+        choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[Optional()],
+    )
+    antenna = SelectField(_l("Antenna"), choices=[], validators=[Optional()])
+    operatore = SelectField(_l("Operatore/operatrice"), choices=[], validators=[Optional()])
+    fase = SelectField(
+        _l("Azioni nella fase"), choices=_choices(ACTION_PHASE_LABELS, blank=_l("Tutte")), validators=[Optional()]
+    )
+    ordina = HiddenField()
+

@@ -1,0 +1,115 @@
+"""People forms. Labels are Italian msgids; English lives in the catalogue."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from .labels import (
+    AGE_BAND_LABELS,
+    CITIZENSHIP_LABELS,
+    EDUCATION_LABELS,
+    GENDER_LABELS,
+    LABOUR_LABELS,
+    REQUEST_KIND_LABELS,
+)
+from .models import AgeBand, CitizenshipGroup, EducationLevel, Gender, LabourStatus
+
+
+def _choices(labels: dict):
+    return [("", _l("Non indicato"))] + [(member.value, label) for member, label in labels.items()]
+
+
+def _enum_or_none(enum_cls):
+    return lambda value: enum_cls(value) if value else None
+
+
+def _bool_or_none(value):
+    if value in (True, False, None):
+        return value
+    return {"yes": True, "no": False}.get(value)
+
+
+class RectifyForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    first_name = StringField(_l("Nome"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Cognome"), validators=[DataRequired(), Length(max=100)])
+    tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])
+    birth_year = IntegerField(_l("Anno di nascita"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)])
+    contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
+    gender = SelectField(_l("Genere"), choices=_choices(GENDER_LABELS), coerce=_enum_or_none(Gender), validate_choice=False)
+    age_band = SelectField(_l("Fascia d'età"), choices=_choices(AGE_BAND_LABELS), coerce=_enum_or_none(AgeBand), validate_choice=False)
+    citizenship_group = SelectField(
+        _l("Cittadinanza"), choices=_choices(CITIZENSHIP_LABELS), coerce=_enum_or_none(CitizenshipGroup), validate_choice=False
+    )
+    disability = SelectField(
+        _l("Disabilità"), choices=[("", _l("Non indicato")), ("yes", _l("Sì")), ("no", _l("No"))], coerce=_bool_or_none,
+        validate_choice=False,
+    )
+    labour_status = SelectField(
+        _l("Condizione occupazionale"), choices=_choices(LABOUR_LABELS), coerce=_enum_or_none(LabourStatus), validate_choice=False
+    )
+    education_level = SelectField(
+        _l("Titolo di studio"), choices=_choices(EDUCATION_LABELS), coerce=_enum_or_none(EducationLevel), validate_choice=False
+    )
+
+    def validate_tax_code(self, field):
+        from .services import valid_tax_code
+
+        if field.data and not valid_tax_code(field.data):
+            raise ValidationError(_l("Il codice fiscale non è valido."))
+
+    def _check_choice(self, field, enum_cls):
+        raw = field.raw_data[0] if field.raw_data else ""
+        if raw and raw not in {m.value for m in enum_cls}:
+            raise ValidationError(_l("Scegli una delle voci proposte."))
+
+    def validate_gender(self, field):
+        self._check_choice(field, Gender)
+
+    def validate_age_band(self, field):
+        self._check_choice(field, AgeBand)
+
+    def validate_citizenship_group(self, field):
+        self._check_choice(field, CitizenshipGroup)
+
+    def validate_labour_status(self, field):
+        self._check_choice(field, LabourStatus)
+
+    def validate_education_level(self, field):
+        self._check_choice(field, EducationLevel)
+
+    def validate_disability(self, field):
+        raw = field.raw_data[0] if field.raw_data else ""
+        if raw and raw not in ("yes", "no"):
+            raise ValidationError(_l("Scegli una delle voci proposte."))
+
+    def identity(self) -> dict:
+        return {
+            "first_name": self.first_name.data, "last_name": self.last_name.data, "tax_code": self.tax_code.data or None,
+            "birth_year": self.birth_year.data, "contact": self.contact.data or None,
+        }
+
+    def monitoring(self) -> dict:
+        return {name: getattr(self, name).data for name in
+                ("gender", "age_band", "citizenship_group", "disability", "labour_status", "education_level")}
+
+
+class VersionedActionForm(FlaskForm):
+    """A button that changes one row: carries the version it was rendered with."""
+
+    version = HiddenField(validators=[DataRequired()])
+
+
+class ActionForm(FlaskForm):
+    """A button with CSRF protection only."""
+
+
+class DataSubjectRequestForm(FlaskForm):
+    kind = RadioField(
+        _l("Tipo di richiesta"), choices=[(k.value, label) for k, label in REQUEST_KIND_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    reference = StringField(_l("Riferimento (numero di protocollo)"), validators=[Optional(), Length(max=100)])
+    notes = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

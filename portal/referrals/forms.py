@@ -1,0 +1,279 @@
+"""Referral forms. Labels are Italian msgids; English lives in the catalogue.
+
+The new-referral form also creates the person (identity and monitoring attributes), so it carries both.
+Which button was pressed ("Salva bozza" / "Invia al nodo") arrives in ``action``; the rules for sending
+(grounds, consent or a legal basis) are checked here for the user and again by the services.
+"""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
+from ..people.services import valid_tax_code
+from .labels import CONTEXT_LABELS, DECLINE_LABELS, GROUND_LABELS, LEGAL_BASIS_LABELS, STATE_LABELS, URGENCY_LABELS
+from .models import Context, DeclineReason, LegalBasis, ReferralState, Urgency
+
+# Monitoring attributes of the person (people/models.py enums). Kept here until people/ has its labels.
+GENDER_LABELS = {
+    Gender.FEMALE: _l("Donna"),
+    Gender.MALE: _l("Uomo"),
+    Gender.NON_BINARY: _l("Non binario"),
+    Gender.NOT_STATED: _l("Preferisce non dichiararlo"),
+}
+CITIZENSHIP_LABELS = {
+    CitizenshipGroup.ITALIAN: _l("Italiana"),
+    CitizenshipGroup.EU: _l("Di un altro Paese dell'Unione europea"),
+    CitizenshipGroup.NON_EU: _l("Di un Paese extra UE"),
+    CitizenshipGroup.STATELESS: _l("Apolide"),
+    CitizenshipGroup.NOT_STATED: _l("Non dichiarata"),
+}
+LABOUR_LABELS = {
+    LabourStatus.EMPLOYED: _l("Occupata/o"),
+    LabourStatus.UNEMPLOYED: _l("Disoccupata/o"),
+    LabourStatus.LONG_TERM_UNEMPLOYED: _l("Disoccupata/o di lunga durata"),
+    LabourStatus.INACTIVE: _l("Inattiva/o"),
+    LabourStatus.IN_EDUCATION: _l("In istruzione o formazione"),
+}
+EDUCATION_LABELS = {
+    EducationLevel.ISCED_0_2: _l("Fino alla licenza media (ISCED 0-2)"),
+    EducationLevel.ISCED_3_4: _l("Diploma o qualifica (ISCED 3-4)"),
+    EducationLevel.ISCED_5_8: _l("Laurea o superiore (ISCED 5-8)"),
+    EducationLevel.NOT_STATED: _l("Non dichiarato"),
+}
+NOT_STATED = ("", _l("Non indicato"))
+
+
+def _choices(labels: dict, blank=None) -> list:
+    return ([blank] if blank else []) + [(member.value, label) for member, label in labels.items()]
+
+
+def _enum_or_none(enum_cls):
+    return lambda value: enum_cls(value) if value else None
+
+
+def _disability(value):
+    return {"yes": True, "no": False}.get(value) if isinstance(value, str) else value
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (rendered by templates/referrals/_fields.html in a fieldset with a legend)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+SUBMIT, SAVE, RESUBMIT = "submit", "save", "resubmit"
+
+
+class ReferralForm(FlaskForm):
+    submission_key = HiddenField()
+    version = HiddenField()
+    person_version = HiddenField()
+    action = StringField()  # the button pressed (never rendered as a field)
+
+    # The person: identity (encrypted, need-to-know) ...
+    first_name = StringField(_l("Nome"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Cognome"), validators=[DataRequired(), Length(max=100)])
+    tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(min=16, max=16)])
+    birth_year = IntegerField(_l("Anno di nascita"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)])
+    contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
+    # ... and monitoring attributes (aggregate statistics only).
+    gender = SelectField(_l("Genere"), choices=_choices(GENDER_LABELS, NOT_STATED), coerce=_enum_or_none(Gender),
+                         validators=[Optional()])
+    citizenship_group = SelectField(_l("Cittadinanza"), choices=_choices(CITIZENSHIP_LABELS, NOT_STATED),
+                                    coerce=_enum_or_none(CitizenshipGroup), validators=[Optional()])
+    disability = SelectField(_l("Disabilità"), choices=[NOT_STATED, ("yes", _l("Sì")), ("no", _l("No"))],
+                             coerce=_disability, validators=[Optional()])
+    labour_status = SelectField(_l("Condizione occupazionale"), choices=_choices(LABOUR_LABELS, NOT_STATED),
+                                coerce=_enum_or_none(LabourStatus), validators=[Optional()])
+    education_level = SelectField(_l("Titolo di studio"), choices=_choices(EDUCATION_LABELS, NOT_STATED),
+                                  coerce=_enum_or_none(EducationLevel), validators=[Optional()])
+
+    # The referral.
+    grounds = CheckboxesField(_l("Motivi di discriminazione"), choices=_choices(GROUND_LABELS), validators=[Optional()])
+    context = SelectField(_l("Ambito"), choices=_choices(CONTEXT_LABELS, ("", _l("Scegli un ambito"))),
+                          validators=[InputRequired(message=_l("Scegli l'ambito in cui è avvenuta la discriminazione."))])
+    urgency = SelectField(_l("Urgenza"), choices=_choices(URGENCY_LABELS), default=Urgency.NORMAL.value,
+                          validators=[DataRequired()])
+    situation = TextAreaField(_l("La situazione"), validators=[Optional(), Length(max=10000)])
+    needs = TextAreaField(_l("Bisogni della persona"), validators=[Optional(), Length(max=5000)])
+    availability = StringField(_l("Disponibilità (giorni, orari, modalità di contatto)"), validators=[Optional(), Length(max=500)])
+    consent = BooleanField(_l("La persona ha ricevuto l'informativa sulla privacy e ha dato il consenso"))
+    consent_notice_version = StringField(_l("Versione dell'informativa"), validators=[Optional(), Length(max=20)])
+    consent_date = DateField(_l("Data del consenso"), validators=[Optional()])
+    # Only with "Salva e invia di nuovo" after the node asked for information.
+    message = TextAreaField(_l("Risposta per il nodo"), validators=[Optional(), Length(max=5000)])
+
+    def __init__(self, *args, legal_basis=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._legal_basis = legal_basis
+
+    @property
+    def sending(self) -> bool:
+        return self.action.data in (SUBMIT, RESUBMIT)
+
+    def validate_context(self, field):
+        if field.data and field.data not in {c.value for c in Context}:
+            raise ValidationError(_l("Scegli un ambito dall'elenco."))
+
+    def validate_tax_code(self, field):
+        if field.data and not valid_tax_code(field.data):
+            raise ValidationError(_l("Il codice fiscale non è valido."))
+
+    def validate_consent_date(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("La data del consenso non può essere nel futuro."))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.consent.data:
+            if not (self.consent_notice_version.data or "").strip():
+                self.consent_notice_version.errors.append(_l("Indica la versione dell'informativa consegnata."))
+                ok = False
+            if not self.consent_date.data and not self.consent_date.errors:
+                self.consent_date.errors.append(_l("Indica la data del consenso."))
+                ok = False
+        if self.sending:
+            if not self.grounds.data:
+                self.grounds.errors.append(_l("Indica almeno un motivo di discriminazione."))
+                ok = False
+            if not (self.situation.data or "").strip():
+                self.situation.errors.append(_l("Descrivi la situazione prima di inviare la segnalazione al nodo."))
+                ok = False
+            if self.action.data == RESUBMIT and not (self.message.data or "").strip():
+                self.message.errors.append(_l("Scrivi la risposta alle richieste del nodo."))
+                ok = False
+            if not self.consent.data and self._legal_basis is None:
+                self.consent.errors.append(_l(
+                    "Senza il consenso informato della persona (versione dell'informativa e data) la segnalazione "
+                    "non può essere inviata: salvala come bozza."
+                ))
+                ok = False
+        return ok
+
+    # What the services take.
+    def identity(self) -> dict:
+        return {
+            "first_name": self.first_name.data, "last_name": self.last_name.data,
+            "tax_code": (self.tax_code.data or "").strip().upper() or None, "birth_year": self.birth_year.data,
+            "contact": self.contact.data,
+        }
+
+    def monitoring(self) -> dict:
+        return {
+            "gender": self.gender.data, "citizenship_group": self.citizenship_group.data,
+            "disability": self.disability.data, "labour_status": self.labour_status.data,
+            "education_level": self.education_level.data,
+        }
+
+    def referral_data(self) -> dict:
+        consent = bool(self.consent.data)
+        return {
+            "grounds": sorted(self.grounds.data or []),
+            "context": Context(self.context.data),
+            "urgency": Urgency(self.urgency.data),
+            "situation": (self.situation.data or "").strip() or None,
+            "needs": (self.needs.data or "").strip() or None,
+            "availability": (self.availability.data or "").strip() or None,
+            "consent_notice_version": (self.consent_notice_version.data or "").strip() or None if consent else None,
+            "consent_date": self.consent_date.data if consent else None,
+        }
+
+    def fill(self, referral, identity: dict) -> None:
+        """Pre-fill from a referral, its person's monitoring attributes and the revealed identity (GET)."""
+        person = referral.person
+        self.version.data = referral.version
+        self.person_version.data = person.version
+        for name in ("first_name", "last_name", "tax_code", "birth_year", "contact"):
+            getattr(self, name).data = identity.get(name)
+        self.gender.data = person.gender
+        self.citizenship_group.data = person.citizenship_group
+        self.disability.data = person.disability
+        self.labour_status.data = person.labour_status
+        self.education_level.data = person.education_level
+        self.grounds.data = list(referral.grounds or [])
+        self.context.data = referral.context.value if referral.context else ""
+        self.urgency.data = referral.urgency.value if referral.urgency else Urgency.NORMAL.value
+        self.situation.data = referral.situation
+        self.needs.data = referral.needs
+        self.availability.data = referral.availability
+        self.consent.data = bool(referral.consent_notice_version and referral.consent_date)
+        self.consent_notice_version.data = referral.consent_notice_version
+        self.consent_date.data = referral.consent_date
+
+
+class TransitionForm(FlaskForm):
+    """A state change: the version the page was rendered with and an optional message."""
+
+    version = HiddenField(validators=[DataRequired()])
+    message = TextAreaField(_l("Messaggio (facoltativo)"), validators=[Optional(), Length(max=5000)])
+
+
+class RequestInfoForm(TransitionForm):
+    message = TextAreaField(_l("Quali informazioni servono"), validators=[DataRequired(), Length(max=5000)])
+
+
+class ResubmitForm(TransitionForm):
+    message = TextAreaField(_l("Risposta per il nodo"), validators=[DataRequired(), Length(max=5000)])
+
+
+class DeclineForm(TransitionForm):
+    decline_reason = SelectField(
+        _l("Motivo"), choices=_choices(DECLINE_LABELS, ("", _l("Scegli un motivo"))),
+        validators=[InputRequired(message=_l("Scegli il motivo."))],
+    )
+    message = TextAreaField(_l("Messaggio per l'antenna"), validators=[DataRequired(), Length(max=5000)])
+
+    def validate_decline_reason(self, field):
+        if field.data not in {r.value for r in DeclineReason}:
+            raise ValidationError(_l("Scegli il motivo dall'elenco."))
+
+
+class AcceptForm(TransitionForm):
+    case_worker_id = SelectField(_l("Case manager"), coerce=int, validators=[InputRequired(message=_l("Scegli il case manager."))])
+    message = TextAreaField(_l("Messaggio per l'antenna (facoltativo)"), validators=[Optional(), Length(max=5000)])
+
+
+TRANSITION_FORMS = {
+    "submit": TransitionForm,
+    "resubmit": ResubmitForm,
+    "withdraw": TransitionForm,
+    "request_info": RequestInfoForm,
+    "accept": AcceptForm,
+    "decline": DeclineForm,
+}
+
+
+class LegalBasisForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    legal_basis = SelectField(_l("Base giuridica del trattamento"), choices=_choices(LEGAL_BASIS_LABELS, ("", _l("Nessuna"))),
+                              coerce=_enum_or_none(LegalBasis), validators=[Optional()])
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
+
+
+class InboxFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    stato = SelectField(_l("Stato"), choices=_choices(STATE_LABELS, ("", _l("Tutte le inviate"))), validators=[Optional()])
+
+    def state(self) -> ReferralState | None:
+        return ReferralState(self.stato.data) if self.stato.data in {s.value for s in ReferralState} else None
+

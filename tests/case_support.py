@@ -1,0 +1,56 @@
+"""Helpers for the case-screen tests (issue 4): reading rows as a tenant, driving the case forms."""
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.cases.models import Action, Case, Verification
+from portal.extensions import db
+from portal.referrals.models import Referral
+from portal.tenancy import context
+
+from .helpers import csrf_from
+
+
+def fresh(model, ident, tenant_id):
+    """The row as ``tenant_id`` sees it now (bypassing the identity map of the test session)."""
+    with context.acting_as(tenant_id):
+        return db.session.execute(
+            select(model).where(model.id == ident).execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+
+
+def case_of(net, case_id=None):
+    return fresh(Case, case_id or net.case.id, net.tenants["n1"].id)
+
+
+def action_of(net, action_id):
+    return fresh(Action, action_id, net.tenants["n1"].id)
+
+
+def referral_as_antenna(net, referral_id=None):
+    return fresh(Referral, referral_id or net.referral.id, net.tenants["a"].id)
+
+
+def verifications_of(net, case_id=None):
+    with context.acting_as(net.tenants["n1"].id):
+        return list(
+            db.session.scalars(
+                select(Verification).where(Verification.case_id == (case_id or net.case.id))
+                .order_by(Verification.due_date, Verification.id).execution_options(populate_existing=True)
+            )
+        )
+
+
+def audit_actions(net, tenant="n1", object_type=None, object_id=None):
+    with context.acting_as(net.tenants[tenant].id):
+        query = select(AuditEvent).order_by(AuditEvent.seq)
+        if object_type:
+            query = query.where(AuditEvent.object_type == object_type)
+        if object_id is not None:
+            query = query.where(AuditEvent.object_id == str(object_id))
+        return list(db.session.scalars(query))
+
+
+def post(client, path, data, page=None):
+    """POST a form like a browser: CSRF token from the page that holds the form (the path by default)."""
+    token = csrf_from(client.get(page or path).get_data(as_text=True))
+    return client.post(path, data={**data, "csrf_token": token})

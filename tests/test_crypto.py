@@ -1,0 +1,189 @@
+"""Encryption at rest of identifying fields: AES-GCM bound to the row, key ids, rotation, blind indexes."""
+import base64
+
+import pytest
+from sqlalchemy import select, text
+
+from portal import create_app
+from portal.cases.models import Case
+from portal.config import DEV_DATA_KEYS
+from portal.crypto import DecryptionError, blind_index, encrypted_fields, key_id_of, normalise
+from portal.extensions import db
+from portal.people.models import Person
+from portal.referrals.models import Referral
+from portal.tenancy import context
+
+from .factories import MembershipFactory, NodeFactory, TenantFactory, UserFactory, make_case, make_person, make_referral
+from .network import VICTIM_LAST_NAME, VICTIM_TAX_CODE
+
+K2 = "k2:" + base64.urlsafe_b64encode(b"another-32-byte-key-for-tests!!!").decode()
+
+
+def test_identity_is_encrypted_at_rest(network, session):
+    with context.acting_as(network.tenants["a"].id):
+        raw = session.execute(
+            text("SELECT last_name_enc, tax_code_enc, first_name_enc FROM people WHERE id = :i"), {"i": network.person.id}
+        ).one()
+        situation = session.execute(text("SELECT situation_enc FROM referrals WHERE id = :i"), {"i": network.referral.id}).scalar()
+    row = " ".join(raw)
+    assert VICTIM_LAST_NAME not in row and VICTIM_TAX_CODE not in row
+    assert VICTIM_LAST_NAME.lower() not in row.lower()
+    assert all(value.startswith("v1.k1.") for value in raw)
+    assert "velo" not in situation
+    assert network.person.last_name == VICTIM_LAST_NAME
+
+
+def test_tampering_with_a_ciphertext_is_detected(network):
+    person = network.person
+    token = person.last_name_enc
+    prefix, body = token.rsplit(".", 1)
+    raw = bytearray(base64.urlsafe_b64decode(body))
+    raw[-1] ^= 0x01
+    person.last_name_enc = f"{prefix}.{base64.urlsafe_b64encode(bytes(raw)).decode()}"
+    with pytest.raises(DecryptionError):
+        person.last_name  # noqa: B018
+
+
+def test_a_ciphertext_copied_to_another_row_or_field_does_not_decrypt(network):
+    other = make_person(network.tenants["a"], first_name="Bruno", last_name="Verdi")
+    other.last_name_enc = network.person.last_name_enc
+    with pytest.raises(DecryptionError):
+        other.last_name  # noqa: B018
+    network.person.first_name_enc = network.person.last_name_enc
+    with pytest.raises(DecryptionError):
+        network.person.first_name  # noqa: B018
+
+
+def test_unknown_key_id_fails_closed(app, network):
+    token = network.person.last_name_enc.replace("v1.k1.", "v1.zz.", 1)
+    network.person.last_name_enc = token
+    with pytest.raises(DecryptionError):
+        network.person.last_name  # noqa: B018
+
+
+def test_blind_index_normalises_case_accents_and_spaces(app):
+    with app.app_context():
+        assert normalise("  D'Àngelo   Rossì ") == "d angelo rossi"
+        assert blind_index("Rossì  Mario", "name") == blind_index("ROSSI mario", "name")
+        assert blind_index("Rossi", "name") != blind_index("Rossi", "tax_code")  # purpose separates indexes
+        assert blind_index("Rossi", "name") != blind_index("Rosi", "name")
+        assert blind_index("", "name") is None
+        assert len(blind_index("Rossi", "name")) == 40
+
+
+def test_encrypted_fields_are_found_generically(app):
+    with app.app_context():
+        found = {cls.__name__: [f.name for f in fields] for cls, fields in encrypted_fields().items()}
+    assert found["Person"] == sorted(Person.ENCRYPTED_FIELDS)
+    assert found["Referral"] == ["needs", "situation"]
+    assert found["Case"] == ["internal_notes"]
+
+
+# --- key rotation through the CLI, as in production: the owner connection, committed data ---------
+
+@pytest.fixture
+def owner_app(database, mail_server):
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database.owner_url, "DATABASE_OWNER_URL": database.owner_url, "TESTING": True,
+         "MAIL_PORT": mail_server.port, "FAST_PASSWORD_HASH": True},
+        owner=True,
+    )
+    created = {"tenants": [], "users": []}
+    yield app, created
+    with app.app_context():
+        tids = created["tenants"] or [-1]
+        uids = created["users"] or [-1]
+        chains = ["global"] + [f"t{t}" for t in tids]
+        params = {"t": tids, "u": uids, "c": chains}
+        from sqlalchemy import bindparam
+
+        def run(sql):
+            db.session.execute(
+                text(sql).bindparams(*[bindparam(k, expanding=True) for k in params if f":{k}" in sql]),
+                {k: v for k, v in params.items() if f":{k}" in sql},
+            )
+
+        run("DELETE FROM audit_events WHERE chain_key IN :c OR tenant_id IN :t OR node_id IN :t")
+        run("DELETE FROM audit_chain_heads WHERE chain_key IN :c")
+        run("DELETE FROM actions WHERE tenant_id IN :t")
+        run("DELETE FROM verifications WHERE tenant_id IN :t")
+        run("DELETE FROM cases WHERE tenant_id IN :t")
+        run("DELETE FROM referral_events WHERE tenant_id IN :t")
+        run("DELETE FROM referrals WHERE tenant_id IN :t")
+        run("DELETE FROM people WHERE tenant_id IN :t")
+        run("DELETE FROM memberships WHERE tenant_id IN :t")
+        run("DELETE FROM users WHERE id IN :u")
+        run("UPDATE tenants SET node_id = NULL WHERE id IN :t")
+        run("DELETE FROM tenants WHERE id IN :t")
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _all_tokens():
+    tokens = []
+    for cls, fields in encrypted_fields().items():
+        for obj in db.session.scalars(select(cls)):
+            for field in fields:
+                tokens.append((obj, field, getattr(obj, field.column)))
+    return [t for t in tokens if t[2] is not None]
+
+
+def test_rotate_keys_cli_reencrypts_every_field_with_the_active_key(owner_app):
+    app, created = owner_app
+    with app.app_context():
+        node = NodeFactory(slug="nodo-rotazione", code="RK")
+        antenna = TenantFactory(slug="antenna-rotazione", node=node)
+        user = UserFactory(email="rotazione@prova.example")
+        created["tenants"] += [antenna.id, node.id]
+        created["users"].append(user.id)
+        MembershipFactory(user=user, tenant=antenna)
+        people = [
+            make_person(antenna, first_name=f"Nome{i}", last_name=f"Cognome{i}", tax_code=VICTIM_TAX_CODE if i == 0 else None,
+                        contact=f"33300000{i}") for i in range(5)
+        ]
+        referral = make_referral(antenna, user, person=people[0], needs="Bisogno di orientamento")
+        case = make_case(referral)
+        with context.acting_as(node.id):
+            case.internal_notes = "Nota interna riservata"
+            db.session.flush()
+        db.session.commit()
+        with context.system("test"):
+            before = {(type(o).__name__, o.id, f.name): f.__get__(o) for o, f, _ in _all_tokens()}
+            assert {key_id_of(t) for _, _, t in _all_tokens()} == {"k1"}
+            versions = {p.id: p.version for p in db.session.scalars(select(Person))}
+        db.session.remove()
+
+        app.config["DATA_KEYS"] = f"{K2},{DEV_DATA_KEYS}"
+        result = app.test_cli_runner().invoke(args=["rete", "rotate-keys", "--batch-size", "2"])
+        assert result.exit_code == 0, result.output
+        assert "Person.last_name: 5" in result.output
+        db.session.remove()
+
+        with context.system("test"):
+            tokens = _all_tokens()
+            assert tokens and {key_id_of(t) for _, _, t in tokens} == {"k2"}
+            after = {(type(o).__name__, o.id, f.name): f.__get__(o) for o, f, _ in tokens}
+            assert after == before
+            assert after[("Case", case.id, "internal_notes")] == "Nota interna riservata"
+            # Rotation is not a change of the data: versions untouched.
+            assert {p.id: p.version for p in db.session.scalars(select(Person))} == versions
+        # Run again: nothing left to do.
+        result = app.test_cli_runner().invoke(args=["rete", "rotate-keys"])
+        assert result.exit_code == 0 and "Nessun valore" in result.output
+        db.session.remove()
+
+        with context.system("test"):
+            p0, p1 = db.session.get(Person, people[0].id), db.session.get(Person, people[1].id)
+            p1.last_name_enc = p0.last_name_enc  # AAD binding: a value copied onto another row fails
+            with pytest.raises(DecryptionError):
+                p1.last_name  # noqa: B018
+            r = db.session.get(Referral, referral.id)
+            r.situation_enc = r.needs_enc  # ... and onto another field of the same row
+            with pytest.raises(DecryptionError):
+                r.situation  # noqa: B018
+            db.session.rollback()
+            # The old key alone can no longer read the rotated data.
+            app.config["DATA_KEYS"] = DEV_DATA_KEYS
+            with pytest.raises(DecryptionError):
+                db.session.get(Case, case.id).internal_notes  # noqa: B018
+        db.session.remove()

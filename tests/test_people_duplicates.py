@@ -1,0 +1,98 @@
+"""Possible duplicates at the node: keyed hashes of normalised identifiers and tolerant matching."""
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.people.models import Person
+from portal.people.services import duplicate_candidates, duplicate_pairs
+from portal.tenancy import context
+
+from .factories import make_person
+from .helpers import csrf_from
+from .network import VICTIM_LAST_NAME, VICTIM_TAX_CODE
+
+
+def candidates(network, person, as_tenant="n1"):
+    with context.acting_as(network.tenants[as_tenant].id):
+        return [p.id for p in duplicate_candidates(person)]
+
+
+def test_same_tax_code_is_a_duplicate_whatever_the_name(network):
+    other = make_person(network.tenants["b"], first_name="Z.", last_name="Q.", birth_year=None,
+                        tax_code=VICTIM_TAX_CODE.lower())
+    assert candidates(network, other) == [network.person.id]
+
+
+def test_same_name_and_year_with_different_case_and_accents(network):
+    a = make_person(network.tenants["a"], first_name="José", last_name="Pérez Núñez", birth_year=1975)
+    b = make_person(network.tenants["b"], first_name="JOSE", last_name="perez  nunez", birth_year=1975)
+    c = make_person(network.tenants["b"], first_name="Jose", last_name="Perez Nunez", birth_year=1990)
+    assert candidates(network, b) == [a.id]
+    assert a.name_year_bidx == b.name_year_bidx != c.name_year_bidx
+
+
+def test_tolerant_match_on_a_slightly_different_spelling_in_the_same_decade(network):
+    rossi = make_person(network.tenants["a"], first_name="Mario", last_name="Rossi", birth_year=1981)
+    rosi = make_person(network.tenants["b"], first_name="mario", last_name="Rosi", birth_year=1984)
+    other_decade = make_person(network.tenants["b"], first_name="Mario", last_name="Rosi", birth_year=1995)
+    other_name = make_person(network.tenants["b"], first_name="Mario", last_name="Bianchi", birth_year=1981)
+    found = candidates(network, rosi)
+    assert rossi.id in found and other_decade.id not in found and other_name.id not in found
+    assert rossi.name_year_bidx != rosi.name_year_bidx  # not exact: the tolerant key matched
+
+
+def test_antennas_never_see_other_antennas_people_as_candidates(network):
+    mine = make_person(network.tenants["b"], first_name="Zelinda", last_name="Quartararo", birth_year=1980,
+                       tax_code=VICTIM_TAX_CODE)
+    assert candidates(network, mine, as_tenant="b") == []  # antenna A's person exists but is invisible
+    assert candidates(network, mine, as_tenant="n1") == [network.person.id]
+    with context.acting_as(network.tenants["n2"].id):
+        assert duplicate_pairs(network.tenants["n2"].id) == []
+
+
+def test_the_coordinator_links_or_dismisses_pairs(login, network, session):
+    rossi = make_person(network.tenants["a"], first_name="Mario", last_name="Rossi", birth_year=1981)
+    rosi = make_person(network.tenants["b"], first_name="Mario", last_name="Rosi", birth_year=1984)
+    twin = make_person(network.tenants["b"], first_name="Zelinda", last_name="QUARTARARO", birth_year=1980)
+    client = login("n1_coordinator")
+    page = client.get("/persone/duplicati")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for p in (rossi, rosi, twin, network.person):
+        assert p.pseudonym in html
+    assert "Mario" not in html and VICTIM_LAST_NAME not in html  # lists show pseudonyms only
+    token = csrf_from(html)
+
+    response = client.post(f"/persone/{twin.id}/collega/{network.person.id}", data={"csrf_token": token, "version": twin.version})
+    assert response.status_code == 302
+    response = client.post(f"/persone/{rosi.id}/scarta/{rossi.id}", data={"csrf_token": token})
+    assert response.status_code == 302
+
+    session.expire_all()
+    with context.acting_as(network.tenants["n1"].id):
+        assert session.get(Person, twin.id).linked_person_id == network.person.id
+        assert duplicate_pairs(network.tenants["n1"].id) == []
+        assert duplicate_candidates(rosi) == []
+        actions = [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.object_type == "person"))]
+    assert "person.linked" in actions and "person.duplicate_dismissed" in actions
+    assert "Nessun possibile duplicato" in client.get("/persone/duplicati").get_data(as_text=True)
+
+
+def test_a_stale_link_is_a_conflict(login, network):
+    twin = make_person(network.tenants["b"], first_name="Zelinda", last_name="Quartararo", birth_year=1980)
+    client = login("n1_coordinator")
+    token = csrf_from(client.get("/persone/duplicati").get_data(as_text=True))
+    response = client.post(f"/persone/{twin.id}/collega/{network.person.id}", data={"csrf_token": token, "version": twin.version - 1})
+    assert response.status_code == 409
+
+
+def test_only_the_node_coordinator_decides(login, network):
+    twin = make_person(network.tenants["a"], first_name="Zelinda", last_name="Quartararo", birth_year=1980)
+    for key in ("a_operator", "n1_case_worker", "n1_dpo"):
+        client = login(key)
+        assert client.get("/persone/duplicati").status_code == 403
+        token = csrf_from(client.get("/profilo/password").get_data(as_text=True))
+        response = client.post(f"/persone/{twin.id}/collega/{network.person.id}", data={"csrf_token": token, "version": twin.version})
+        assert response.status_code == 403, key
+    client = login("b_operator")
+    token = csrf_from(client.get("/profilo/password").get_data(as_text=True))
+    assert client.post(f"/persone/{twin.id}/scarta/{network.person.id}", data={"csrf_token": token}).status_code == 404

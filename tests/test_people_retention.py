@@ -1,0 +1,126 @@
+"""`flask rete apply-retention --today`: anonymise past the retention period, keep legal holds."""
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.cases.models import Case, CaseState
+from portal.people.models import Person
+from portal.referrals.models import Referral, ReferralEvent
+from portal.tenancy import context
+
+from .factories import make_case, make_person, make_referral
+from .network import VICTIM_LAST_NAME
+
+
+def declined(network, name, decided, **person_fields):
+    person = make_person(network.tenants["a"], first_name="Prova", last_name=name, gender="male", **person_fields)
+    make_referral(network.tenants["a"], network.users["a_operator"], person=person, state="declined",
+                  decided_at=datetime(*decided, tzinfo=UTC))
+    return person
+
+
+def closed_case(network, name, closed):
+    person = make_person(network.tenants["a"], first_name="Prova", last_name=name, citizenship_group="non_eu")
+    referral = make_referral(network.tenants["a"], network.users["a_operator"], person=person, needs="Casa e lavoro")
+    case = make_case(referral, case_worker=network.users["n1_case_worker"])
+    with context.acting_as(case.tenant_id):
+        case.state = CaseState.CLOSED
+        case.closed_at = datetime(*closed, tzinfo=UTC)
+        case.internal_notes = "Nota riservata"
+        referral.events.append(ReferralEvent(
+            tenant_id=referral.tenant_id, node_id=referral.node_id, actor_id=network.users["n1_coordinator"].id,
+            actor_tenant_id=case.tenant_id, from_state="submitted", to_state="accepted", message="Messaggio libero",
+        ))
+        from portal.extensions import db
+
+        db.session.flush()
+    return person, referral, case
+
+
+def withdrawn(network, name, at):
+    person = make_person(network.tenants["b"], first_name="Prova", last_name=name)
+    referral = make_referral(network.tenants["b"], network.users["b_operator"], person=person, state="withdrawn")
+    with context.acting_as(network.tenants["b"].id):
+        referral.events.append(ReferralEvent(
+            tenant_id=referral.tenant_id, node_id=referral.node_id, actor_id=network.users["b_operator"].id,
+            actor_tenant_id=referral.tenant_id, at=datetime(*at, tzinfo=UTC), from_state="submitted", to_state="withdrawn",
+        ))
+        from portal.extensions import db
+
+        db.session.flush()
+    return person
+
+
+def run(app, today):
+    result = app.test_cli_runner().invoke(args=["rete", "apply-retention", "--today", today])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_retention_anonymises_past_due_and_keeps_holds_and_the_not_yet_due(app, network, session):
+    app.config["RETENTION_YEARS"] = 5
+    old = declined(network, "Vecchia", (2019, 1, 10))
+    held = declined(network, "Bloccata", (2019, 1, 10))
+    with context.acting_as(network.tenants["a"].id):
+        held.legal_hold = True
+        session.flush()
+    recent = declined(network, "Recente", (2022, 6, 1))
+    kept_by_date = declined(network, "Trattenuta", (2019, 1, 10))
+    with context.acting_as(network.tenants["a"].id):
+        kept_by_date.retain_until = date(2030, 1, 1)
+        session.flush()
+    closed, closed_referral, closed_case_ = closed_case(network, "Chiusa", (2020, 2, 1))
+    gone = withdrawn(network, "Ritirata", (2020, 5, 5))
+    pseudonyms = {p.id: p.pseudonym for p in (old, held, recent, kept_by_date, closed, gone, network.person)}
+
+    output = run(app, "2026-01-01")
+    assert "3 persone anonimizzate" in output and "1 con blocco legale" in output
+
+    session.expire_all()
+    with context.acting_as(network.tenants["n1"].id):
+        people = {p.id: p for p in session.scalars(select(Person))}
+        for person in (old, closed, gone):
+            p = people[person.id]
+            assert p.anonymised_at is not None, p.pseudonym
+            assert p.first_name_enc is p.last_name_enc is p.birth_year_enc is p.tax_code_enc is p.contact_enc is None
+            assert p.tax_code_bidx is p.name_year_bidx is p.fuzzy_bidx is None
+            assert p.pseudonym == pseudonyms[p.id]  # statistics keep the pseudonym ...
+        assert people[old.id].gender.value == "male"  # ... and the monitoring attributes
+        assert people[closed.id].citizenship_group.value == "non_eu"
+        referral = session.get(Referral, closed_referral.id)
+        assert referral.situation_enc is None and referral.needs_enc is None
+        assert all(e.message is None for e in referral.events)
+        assert session.get(Case, closed_case_.id).internal_notes_enc is None
+        for person in (held, recent, kept_by_date, network.person):  # hold, not yet due, retain_until, open case
+            assert people[person.id].anonymised_at is None
+            assert people[person.id].last_name
+        assert people[network.person.id].last_name == VICTIM_LAST_NAME
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "person.anonymised.retention")).all()
+        assert sorted(int(e.object_id) for e in events) == sorted([old.id, closed.id, gone.id])
+        assert all(e.actor_user_id is None and e.tenant_id == network.tenants["n1"].id for e in events)
+        assert all("Chiusa" not in " ".join(e.fields) for e in events)
+
+    # The clock moves on: the recent one falls due on 2027-06-01, not a day before; a second run is idempotent.
+    assert "0 persone anonimizzate" in run(app, "2027-05-31")
+    assert "1 persone anonimizzate" in run(app, "2027-06-01")
+    session.expire_all()
+    with context.acting_as(network.tenants["n1"].id):
+        assert session.get(Person, recent.id).anonymised_at is not None
+        assert session.get(Person, held.id).anonymised_at is None
+
+
+def test_retention_period_is_configurable(app, network, session):
+    old = declined(network, "Configurabile", (2019, 1, 10))
+    app.config["RETENTION_YEARS"] = 10
+    try:
+        run(app, "2026-01-01")
+        session.expire_all()
+        with context.acting_as(network.tenants["n1"].id):
+            assert session.get(Person, old.id).anonymised_at is None
+        run(app, "2029-01-10")
+        session.expire_all()
+        with context.acting_as(network.tenants["n1"].id):
+            assert session.get(Person, old.id).anonymised_at is not None
+    finally:
+        app.config["RETENTION_YEARS"] = 5

@@ -1,0 +1,105 @@
+"""Attachments: type by content, size limit, stored outside static/, served only to who sees the referral."""
+import hashlib
+import io
+import os
+
+import pytest
+
+from portal.referrals.models import Attachment
+from portal.tenancy import context
+
+from .factories import make_referral
+from .helpers import csrf_from
+from .referral_support import PDF
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100
+
+
+@pytest.fixture
+def storage(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path / "allegati"))
+    return tmp_path / "allegati"
+
+
+@pytest.fixture
+def draft(network):
+    return make_referral(network.tenants["a"], network.users["a_operator"], state="draft")
+
+
+def _upload(client, referral, content, filename):
+    token = csrf_from(client.get(f"/segnalazioni/{referral.id}").get_data(as_text=True))
+    return client.post(
+        f"/segnalazioni/{referral.id}/allegati", data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def _attachments(session, network, referral):
+    with context.acting_as(network.tenants["a"].id):
+        return session.query(Attachment).filter_by(referral_id=referral.id).populate_existing().all()
+
+
+def test_pdf_is_stored_and_downloaded(login, network, session, storage, draft):
+    client = login("a_operator")
+    response = _upload(client, draft, PDF, "referto medico.pdf")
+    assert response.status_code == 302
+    [attachment] = _attachments(session, network, draft)
+    assert attachment.content_type == "application/pdf" and attachment.size == len(PDF)
+    assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
+    path = storage / attachment.storage_key
+    assert path.read_bytes() == PDF and "static" not in str(path)
+    assert attachment.storage_key not in attachment.filename and "referto" in attachment.filename
+    url = f"/segnalazioni/{draft.id}/allegati/{attachment.id}"
+    for key in ("a_operator", "n1_coordinator"):
+        response = login(key).get(url)
+        assert response.status_code == 200 and response.data == PDF
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert response.headers["Content-Disposition"].startswith("attachment")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert login("a_operator").get(f"/segnalazioni/{draft.id}").get_data(as_text=True).count(url) == 1
+
+
+def test_png_accepted_even_with_a_wrong_extension(login, network, session, storage, draft):
+    assert _upload(login("a_operator"), draft, PNG, "foto.pdf").status_code == 302
+    [attachment] = _attachments(session, network, draft)
+    assert attachment.content_type == "image/png" and attachment.filename == "foto.png"
+
+
+def test_executable_renamed_pdf_is_refused(login, network, session, storage, draft):
+    response = _upload(login("a_operator"), draft, EXE, "documento.pdf")
+    assert response.status_code == 200
+    assert "Sono ammessi solo file PDF, PNG o JPEG" in response.get_data(as_text=True)
+    assert _attachments(session, network, draft) == []
+    assert not storage.exists() or os.listdir(storage) == []
+
+
+def test_oversize_is_refused(app, login, network, session, storage, draft, monkeypatch):
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 50)
+    response = _upload(login("a_operator"), draft, PDF, "grande.pdf")
+    assert response.status_code == 200 and "dimensione massima" in response.get_data(as_text=True)
+    assert _attachments(session, network, draft) == []
+
+
+def test_other_tenants_cannot_download_or_upload(login, network, session, storage, draft):
+    assert _upload(login("a_operator"), draft, PDF, "a.pdf").status_code == 302
+    [attachment] = _attachments(session, network, draft)
+    url = f"/segnalazioni/{draft.id}/allegati/{attachment.id}"
+    for key in ("b_operator", "n2_coordinator", "p_user"):
+        assert login(key).get(url).status_code == 404
+    # The right attachment id under another (visible) referral is not found either.
+    assert login("a_operator").get(f"/segnalazioni/{network.referral.id}/allegati/{attachment.id}").status_code == 404
+    # Roles of the node without access to referrals.
+    assert login("n1_budget_officer").get(url).status_code == 403
+
+
+def test_antenna_cannot_attach_once_sent_but_the_node_can(login, network, session, storage):
+    referral = make_referral(network.tenants["a"], network.users["a_operator"])  # submitted
+    token = csrf_from(login("a_operator").get(f"/segnalazioni/{referral.id}").get_data(as_text=True))
+    client = login("a_operator")
+    response = client.post(f"/segnalazioni/{referral.id}/allegati",
+                           data={"csrf_token": csrf_from(client.get(f"/segnalazioni/{referral.id}").get_data(as_text=True)),
+                                 "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
+    assert token and response.status_code == 403
+    assert _upload(login("n1_coordinator"), referral, PDF, "nota.pdf").status_code == 302
+    assert len(_attachments(session, network, referral)) == 1

@@ -1,0 +1,271 @@
+"""Referral screens: creation with consent, double submission, the state machine, e-mails, locking."""
+from markupsafe import escape
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.cases.models import Case
+from portal.referrals.models import DeclineReason, ReferralEvent, ReferralState
+from portal.tenancy import context
+
+from .factories import make_referral
+from .referral_support import (
+    FIRST_NAME,
+    LAST_NAME,
+    SITUATION,
+    count_referrals,
+    form_data,
+    new_form,
+    post_new,
+    post_on_page,
+    referral_by_key,
+    reload,
+)
+
+
+def _detail(referral):
+    return f"/segnalazioni/{referral.id}"
+
+
+def _move(client, referral, name, **data):
+    return post_on_page(client, _detail(referral), f"/segnalazioni/{referral.id}/stato/{name}", data)
+
+
+def _mail_for(mailbox, count):
+    messages = mailbox.wait_for(count)
+    assert len(messages) >= count, f"expected {count} e-mails, got {len(messages)}"
+    return messages
+
+
+def _assert_pseudonymous(mailbox, message, pseudonym):
+    text = message["Subject"] + mailbox.body(message)
+    assert pseudonym in text
+    for secret in (FIRST_NAME, LAST_NAME, SITUATION[:20]):
+        assert secret not in text
+
+
+def test_form_page_has_the_fields(login):
+    html = login("a_operator").get("/segnalazioni/nuova").get_data(as_text=True)
+    for text in ("Salva bozza", "Invia al nodo", "Motivi di discriminazione", "<legend", "non_binary", 'name="submission_key"'):
+        assert text in html
+
+
+def test_full_lifecycle_with_emails(login, network, session, mailbox):
+    a, n1 = network.tenants["a"], network.tenants["n1"]
+    operator, coordinator = login("a_operator"), login("n1_coordinator")
+
+    response, key = post_new(operator)
+    assert response.status_code == 302
+    referral = referral_by_key(session, a, key)
+    assert referral.state == ReferralState.SUBMITTED and referral.submitted_at is not None
+    assert referral.grounds == ["ethnicity", "religion"] and referral.situation == SITUATION
+    assert referral.consent_notice_version == "2026-01"
+    person = referral.person
+    assert person.first_name == FIRST_NAME and person.node_id == n1.id and person.tenant_id == a.id
+    assert person.gender.value == "female" and person.disability is False
+    pseudonym = person.pseudonym
+    message = _mail_for(mailbox, 1)[0]
+    assert message["To"] == n1.email
+    _assert_pseudonymous(mailbox, message, pseudonym)
+
+    # The node reads it: the situation, audited; asks for information.
+    page = coordinator.get(_detail(referral)).get_data(as_text=True)
+    assert str(escape(SITUATION)) in page and pseudonym in page and LAST_NAME not in page
+    assert _move(coordinator, referral, "request_info", version=referral.version, message="Serve il contratto.").status_code == 302
+    referral = reload(session, a, referral)
+    assert referral.state == ReferralState.INFO_REQUESTED
+    message = _mail_for(mailbox, 2)[1]
+    assert message["To"] == network.users["a_operator"].email
+    _assert_pseudonymous(mailbox, message, pseudonym)
+
+    # The antenna sees the question and answers with a resubmission.
+    page = operator.get(_detail(referral)).get_data(as_text=True)
+    assert "Serve il contratto." in page and "Invia di nuovo al nodo" in page
+    assert _move(operator, referral, "resubmit", version=referral.version, message="Allegato il contratto.").status_code == 302
+    referral = reload(session, a, referral)
+    assert referral.state == ReferralState.SUBMITTED
+    _assert_pseudonymous(mailbox, _mail_for(mailbox, 3)[2], pseudonym)
+
+    # The node accepts and chooses the case worker: a case opens.
+    worker = network.users["n1_case_worker"]
+    page = coordinator.get(_detail(referral)).get_data(as_text=True)
+    assert worker.full_name in page
+    assert _move(coordinator, referral, "accept", version=referral.version, case_worker_id=worker.id).status_code == 302
+    referral = reload(session, a, referral)
+    assert referral.state == ReferralState.ACCEPTED and referral.decided_at is not None
+    assert referral.outcome_summary
+    with context.acting_as(n1.id):
+        case = session.scalar(select(Case).where(Case.referral_id == referral.id))
+    assert case is not None and case.case_worker_id == worker.id and case.pseudonym == pseudonym
+    _assert_pseudonymous(mailbox, _mail_for(mailbox, 4)[3], pseudonym)
+
+    with context.acting_as(a.id):
+        events = session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(ReferralEvent.id)).all()
+        actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(referral.id))))
+    assert [e.to_state for e in events] == ["submitted", "info_requested", "submitted", "accepted"]
+    assert all(e.at is not None for e in events)
+    assert {"referral.created", "referral.submit", "referral.resubmit"} <= actions
+    with context.acting_as(n1.id):
+        node_actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(referral.id))))
+    assert {"referral.read", "referral.request_info", "referral.accept"} <= node_actions
+
+    # The antenna sees the outcome, never the node's case.
+    page = operator.get(_detail(referral)).get_data(as_text=True)
+    assert referral.outcome_summary in page
+    assert f"/casi/{case.id}" not in page
+
+
+def test_draft_then_submit_from_the_detail_page(login, network, session, mailbox):
+    operator = login("a_operator")
+    response, key = post_new(operator, action="save", consent=None, consent_notice_version=None, consent_date=None)
+    assert response.status_code == 302
+    referral = referral_by_key(session, network.tenants["a"], key)
+    assert referral.state == ReferralState.DRAFT and referral.consent_date is None
+    assert mailbox.messages == []
+    # Without consent the draft cannot be sent: the error is shown, nothing moves.
+    response = _move(operator, referral, "submit", version=referral.version)
+    assert response.status_code == 200 and "consenso" in response.get_data(as_text=True)
+    assert reload(session, network.tenants["a"], referral).state == ReferralState.DRAFT
+    # The node records a legal basis instead of consent; then the antenna may send it.
+    coordinator = login("n1_coordinator")
+    response = post_on_page(coordinator, _detail(referral), f"/segnalazioni/{referral.id}/base-giuridica",
+                            {"version": referral.version, "legal_basis": "vital_interests"})
+    assert response.status_code == 302
+    referral = reload(session, network.tenants["a"], referral)
+    assert referral.legal_basis.value == "vital_interests"
+    assert _move(operator, referral, "submit", version=referral.version).status_code == 302
+    assert reload(session, network.tenants["a"], referral).state == ReferralState.SUBMITTED
+
+
+def test_no_consent_no_submission_and_input_kept(login, network, session):
+    a = network.tenants["a"]
+    before = count_referrals(session, a)
+    response, key = post_new(login("a_operator"), consent=None, consent_notice_version=None, consent_date=None)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "consenso informato" in html
+    assert FIRST_NAME in html and str(escape(SITUATION)) in html  # input kept
+    assert html.count("checked") >= 2  # the grounds ticked stay ticked
+    assert referral_by_key(session, a, key) is None
+    assert count_referrals(session, a) == before
+
+
+def test_invalid_tax_code_is_an_error_with_input_kept(login, network, session):
+    response, key = post_new(login("a_operator"), tax_code="RSSMRA80A01F952Z")
+    assert response.status_code == 200
+    assert "codice fiscale non è valido" in response.get_data(as_text=True)
+    assert referral_by_key(session, network.tenants["a"], key) is None
+
+
+def test_double_submission_creates_one_referral(login, network, session, mailbox):
+    a = network.tenants["a"]
+    operator = login("a_operator")
+    before = count_referrals(session, a)
+    token, key = new_form(operator)
+    data = {**form_data(), "csrf_token": token, "submission_key": key}
+    first = operator.post("/segnalazioni/nuova", data=data)
+    second = operator.post("/segnalazioni/nuova", data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count_referrals(session, a) == before + 1
+    assert len(mailbox.wait_for(2, timeout=1)) == 1  # one submission, one e-mail
+
+
+def test_decline_needs_reason_and_message(login, network, session, mailbox):
+    a = network.tenants["a"]
+    referral = make_referral(a, network.users["a_operator"])
+    coordinator = login("n1_coordinator")
+    response = _move(coordinator, referral, "decline", version=referral.version, message="")
+    assert response.status_code == 200 and "Il modulo contiene errori" in response.get_data(as_text=True)
+    assert reload(session, a, referral).state == ReferralState.SUBMITTED
+    response = _move(coordinator, referral, "decline", version=referral.version, decline_reason="out_of_scope",
+                     message="Non rientra nelle competenze del nodo.")
+    assert response.status_code == 302
+    referral = reload(session, a, referral)
+    assert referral.state == ReferralState.DECLINED and referral.decline_reason == DeclineReason.OUT_OF_SCOPE
+    message = _mail_for(mailbox, 1)[0]
+    assert message["To"] == network.users["a_operator"].email
+    page = login("a_operator").get(_detail(referral)).get_data(as_text=True)
+    assert "ambito del nodo" in page and "Non rientra nelle competenze del nodo." in page
+
+
+def test_withdraw(login, network, session, mailbox):
+    a = network.tenants["a"]
+    referral = make_referral(a, network.users["a_operator"])
+    assert _move(login("a_operator"), referral, "withdraw", version=referral.version, message="La persona ha rinunciato.").status_code == 302
+    assert reload(session, a, referral).state == ReferralState.WITHDRAWN
+    assert _mail_for(mailbox, 1)[0]["To"] == network.tenants["n1"].email
+
+
+def test_each_side_moves_only_its_transitions(login, network, session):
+    a = network.tenants["a"]
+    referral = make_referral(a, network.users["a_operator"])
+    assert _move(login("a_operator"), referral, "accept", version=referral.version,
+                 case_worker_id=network.users["n1_case_worker"].id).status_code == 403
+    assert _move(login("n1_coordinator"), referral, "withdraw", version=referral.version).status_code == 403
+    assert _move(login("n1_budget_officer"), referral, "request_info", version=referral.version, message="x").status_code == 403
+    assert _move(login("a_operator"), referral, "inventata", version=referral.version).status_code == 404
+    assert reload(session, a, referral).state == ReferralState.SUBMITTED
+
+
+def test_accept_refuses_a_case_worker_of_another_node(login, network, session):
+    a = network.tenants["a"]
+    referral = make_referral(a, network.users["a_operator"])
+    response = _move(login("n1_coordinator"), referral, "accept", version=referral.version,
+                     case_worker_id=network.users["n2_case_worker"].id)
+    assert response.status_code == 200
+    assert reload(session, a, referral).state == ReferralState.SUBMITTED
+
+
+def test_stale_version_is_a_conflict_and_changes_nothing(login, network, session):
+    a = network.tenants["a"]
+    referral = make_referral(a, network.users["a_operator"])
+    stale = referral.version
+    coordinator = login("n1_coordinator")
+    assert _move(coordinator, referral, "request_info", version=stale, message="Prima domanda").status_code == 302
+    response = _move(coordinator, referral, "decline", version=stale, decline_reason="other", message="Testo da non perdere")
+    assert response.status_code == 409
+    assert "Testo da non perdere" in response.get_data(as_text=True)
+    referral = reload(session, a, referral)
+    assert referral.state == ReferralState.INFO_REQUESTED and referral.decline_reason is None
+
+
+def test_edit_keeps_identity_and_is_version_checked(login, network, session):
+    a = network.tenants["a"]
+    operator = login("a_operator")
+    response, key = post_new(operator, action="save")
+    referral = referral_by_key(session, a, key)
+    page = operator.get(f"/segnalazioni/{referral.id}/modifica").get_data(as_text=True)
+    assert FIRST_NAME in page and "Salva bozza" in page
+    with context.acting_as(a.id):
+        reads = session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(referral.person_id))).all()
+    assert "person.identity_read" in reads
+    data = {**form_data(situation="Situazione aggiornata."), "version": referral.version,
+            "person_version": referral.person.version, "action": "save"}
+    response = post_on_page(operator, f"/segnalazioni/{referral.id}/modifica", f"/segnalazioni/{referral.id}/modifica", data)
+    assert response.status_code == 302
+    referral = reload(session, a, referral)
+    assert referral.situation == "Situazione aggiornata." and referral.version == 2
+    # The same (now stale) form again: 409, what was typed is shown back, nothing saved.
+    data["situation"] = "Seconda modifica concorrente."
+    response = post_on_page(operator, f"/segnalazioni/{referral.id}/modifica", f"/segnalazioni/{referral.id}/modifica",
+                            {**data, "version": 1})
+    assert response.status_code == 409 and "Seconda modifica concorrente." in response.get_data(as_text=True)
+    assert reload(session, a, referral).situation == "Situazione aggiornata."
+
+
+def test_edit_is_refused_once_sent_and_to_the_node(login, network, session):
+    referral = make_referral(network.tenants["a"], network.users["a_operator"])  # submitted
+    response = login("a_operator").get(f"/segnalazioni/{referral.id}/modifica")
+    assert response.status_code == 302
+    assert login("n1_coordinator").get(f"/segnalazioni/{referral.id}/modifica").status_code == 403
+
+
+def test_identity_only_on_request_and_audited(login, network, session):
+    referral = network.referral
+    coordinator = login("n1_coordinator")
+    page = coordinator.get(_detail(referral)).get_data(as_text=True)
+    assert "Quartararo" not in page and "Mostra i dati identificativi" in page
+    page = coordinator.get(_detail(referral) + "?identita=1").get_data(as_text=True)
+    assert "Quartararo" in page
+    # The budget officer of the node may not read referrals at all.
+    assert login("n1_budget_officer").get(_detail(referral)).status_code == 403
