@@ -10,7 +10,7 @@ export FLASK_APP := portal:create_owner_app
 .PHONY: run test test-sqlite test-postgresql test-browser bench install install-test assets i18n lint clean
 
 run: install assets i18n
-	$(BIN)/flask db upgrade
+	$(BIN)/flask db upgrade heads
 	$(BIN)/flask rete seed-demo
 	@$(BIN)/python -m portal.seed.logins $(HOST):$(PORT)
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app

@@ -81,7 +81,7 @@ class Database:
 
         owner_app = create_app({"SQLALCHEMY_DATABASE_URI": self.owner_url, "DATABASE_OWNER_URL": self.owner_url})
         with owner_app.app_context():
-            upgrade()
+            upgrade(revision="heads")
             db.engine.dispose()
 
     def drop(self) -> None:

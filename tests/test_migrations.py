@@ -20,9 +20,9 @@ def scratch(tmp_path_factory):
 def test_upgrade_from_empty_downgrade_and_again(scratch):
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch.owner_url, "DATABASE_OWNER_URL": scratch.owner_url}, owner=True)
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         downgrade(revision="base")
-        upgrade()
+        upgrade(revision="heads")
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
         db.engine.dispose()

@@ -59,7 +59,7 @@ def prepare(owner_url: str, scale: str) -> dict:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": owner_url, "DATABASE_OWNER_URL": owner_url}, owner=True)
     with app.app_context(), context.system("bench seed"):
-        upgrade()
+        upgrade(revision="heads")
         seed_all()
         db.session.commit()
         started = time.perf_counter()
