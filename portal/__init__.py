@@ -75,12 +75,15 @@ def configure_templates(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .audit.views import bp as audit_bp
+    from .budget.views import bp as budget_bp
     from .cases.views import bp as cases_bp
     from .core.views import bp as core_bp
+    from .directory.views import bp as directory_bp
+    from .forum.views import bp as forum_bp
     from .people.views import bp as people_bp
     from .referrals.views import bp as referrals_bp
 
-    for bp in (core_bp, accounts_bp, audit_bp, referrals_bp, cases_bp, people_bp):
+    for bp in (core_bp, accounts_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp, directory_bp, budget_bp):
         app.register_blueprint(bp)
 
 

@@ -46,7 +46,7 @@ def audit_verify():
 @with_appcontext
 def remind_stale(days):
     """E-mail each node about referrals waiting for a decision too long (once per period)."""
-    from .referrals.services import remind_stale as send_reminders
+    from .referrals.reminders import remind_stale as send_reminders
 
     with context.system("remind-stale"):
         sent = send_reminders(days)
@@ -85,7 +85,7 @@ def apply_retention(today):
     """Anonymise the people whose retention period (RETENTION_YEARS) is over, except legal holds."""
     from datetime import date
 
-    from .people.services import apply_retention as run
+    from .people.gdpr import apply_retention as run
 
     day = today.date() if today else date.today()
     with context.system("apply-retention"):
@@ -97,3 +97,15 @@ def apply_retention(today):
     )
     for pseudonym in report["anonymised"]:
         click.echo(f"anonimizzata: {pseudonym}")
+
+
+@rete.command("forum-digest")
+@with_appcontext
+def forum_digest():
+    """E-mail the daily forum digest to users who chose it (threads with new posts since the last one)."""
+    from .forum.notify import send_digest
+
+    with context.system("forum-digest"):
+        sent = send_digest()
+        db.session.commit()
+    click.echo(f"Riepiloghi del forum inviati: {sent}")

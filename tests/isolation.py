@@ -25,6 +25,10 @@ def _membership(net):
     return {"membership_id": net.memberships["a_operator"].id}
 
 
+def _budget(net):
+    return __import__("tests.budget_support", fromlist=["victim"]).victim(net)
+
+
 MATRIX: dict[str, Route] = {
     "static": Route("public", args=lambda net: {"filename": "css/rete.css"}),
     "core.home": Route("own"),
@@ -132,4 +136,76 @@ MATRIX: dict[str, Route] = {
     ),
     "people.close_request": Route("foreign", args=lambda net: {"person_id": net.person.id, "request_id": 1}),
     "people.export": Route("foreign", args=lambda net: {"person_id": net.person.id}),
+    # --- budget ---
+    "budget.index": Route("own"),
+    "budget.settle": Route(
+        "foreign", args=lambda net: {"budget_id": _budget(net)["budget"].id},
+        form=lambda net: {"version": _budget(net)["budget"].version, "note": "VITTIMA-SEGRETO-7731"}, victim="n1",
+    ),
+    "budget.export_xlsx": Route("own"),
+    "budget.export_csv": Route("own"),
+    "budget.contracts": Route("own"),
+    "budget.new_contract": Route("own"),
+    "budget.internal_costs": Route("own"),
+    "budget.orders": Route("own"),
+    # Rows of N1 shared with another provider Q: the provider P is an attacker too (tests/budget_support.py).
+    "budget.contract": Route("foreign", args=lambda net: {"contract_id": _budget(net)["contract"].id}, victim="n1"),
+    "budget.statement_xlsx": Route("foreign", args=lambda net: {"contract_id": _budget(net)["contract"].id}, victim="n1"),
+    "budget.statement_csv": Route("foreign", args=lambda net: {"contract_id": _budget(net)["contract"].id}, victim="n1"),
+    "budget.new_order": Route(
+        "foreign", args=lambda net: {"contract_id": _budget(net)["contract"].id},
+        form=lambda net: {"action": _budget(net)["action"].id, "line": _budget(net)["contract"].lines[0].id, "quantity": "1"},
+        victim="n1",
+    ),
+    "budget.new_invoice": Route(
+        "foreign", args=lambda net: {"contract_id": _budget(net)["contract"].id},
+        form=lambda net: {"number": "X-1", "issued_on": "2026-03-02", "amount": "1,00"}, victim="n1",
+    ),
+    "budget.invoice_step": Route(
+        "foreign", args=lambda net: {"invoice_id": _budget(net)["invoice"].id},
+        form=lambda net: {"version": _budget(net)["invoice"].version, "step": "verify"}, victim="n1",
+    ),
+    "budget.order": Route(
+        "foreign", args=lambda net: {"order_id": _budget(net)["order"].id},
+        form=lambda net: {"delivered_on": "2026-03-02", "units": "1", "attended": "y", "note": "VITTIMA-SEGRETO-7731"},
+        victim="n1",
+    ),
+    "budget.review": Route(
+        "foreign", args=lambda net: {"delivery_id": _budget(net)["delivery"].id},
+        form=lambda net: {"version": _budget(net)["delivery"].version, "decision": "approve"}, victim="n1",
+    ),
+    # --- forum ---
+    # The forum is the network's shared space: reading and posting are "own" (the pages must still never
+    # show antenna A's users); editing, moderating and validating A's thread are "foreign" (403/404).
+    "forum.index": Route("own"),
+    "forum.new_thread": Route("own"),
+    "forum.thread": Route("own", args=lambda net: _forum("thread_args", net)),
+    "forum.reply": Route("own", args=lambda net: _forum("thread_args", net), form=lambda net: {"body": "Grazie"}),
+    "forum.edit_post": Route(
+        "foreign", args=lambda net: _forum("post_args", net), form=lambda net: {"body": "VITTIMA-SEGRETO-7731"}
+    ),
+    "forum.report": Route("own", args=lambda net: _forum("post_args", net), form=lambda net: {"reason": "Prova"}),
+    "forum.moderate_post": Route("foreign", args=lambda net: _forum("post_args", net), form=lambda net: {"action": "hide"}),
+    "forum.moderate_thread": Route(
+        "foreign", args=lambda net: _forum("thread_args", net), form=lambda net: {"action": "hide"}
+    ),
+    "forum.validate": Route("foreign", args=lambda net: _forum("thread_args", net), form=lambda net: {"action": "validate"}),
+    "forum.practices": Route("own"),
+    "forum.search": Route("own", args=lambda net: {"q": "scheda"}),
+    "forum.subscriptions": Route("own", form=lambda net: {"thread_id": _forum("thread_args", net)["thread_id"]}),
+    "forum.reports": Route("own"),
+    # Network directory (/rete): shared reading; A's entry is edited only by A's admin or node N1.
+    "directory.index": Route("own"),
+    "directory.mine": Route("own"),
+    "directory.detail": Route("own", args=lambda net: _forum("entry_args", net)),
+    "directory.edit": Route(
+        "foreign", args=lambda net: _forum("entry_args", net),
+        form=lambda net: {"version": "1", "services": "VITTIMA-SEGRETO-7731"},
+    ),
+    "directory.add_point": Route("foreign", args=lambda net: _forum("entry_args", net), form=lambda net: {"name": "X"}),
+    "directory.remove_point": Route("foreign", args=lambda net: _forum("point_args", net)),
 }
+
+
+def _forum(name, net):
+    return getattr(__import__("tests.forum_support", fromlist=[name]), name)(net)

@@ -6,6 +6,7 @@ from flask_migrate import downgrade, upgrade
 
 from portal import create_app
 from portal.extensions import db
+from portal.forum.models import include_object
 
 from .conftest import Database
 
@@ -24,6 +25,6 @@ def test_upgrade_from_empty_downgrade_and_again(scratch):
         downgrade(revision="base")
         upgrade(revision="heads")
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}), db.metadata)
         db.engine.dispose()
     assert diff == [], f"models and migrations differ: run 'flask db migrate' ({diff})"

@@ -2,8 +2,8 @@
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
+from portal.people.duplicates import duplicate_candidates, duplicate_pairs
 from portal.people.models import Person
-from portal.people.services import duplicate_candidates, duplicate_pairs
 from portal.tenancy import context
 
 from .factories import make_person

@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
+from portal.models_base import utcnow
 from portal.people.models import Gender, Person
 from portal.tenancy import context
 
@@ -149,3 +150,36 @@ def test_changing_the_birth_year_recomputes_the_age_band(login, network, session
         assert session.get(Person, network.person.id).age_band.value == "under_25"
     [event] = events(network, "person.rectified", network.person.id)
     assert "birth_year" in event.fields and "age_band" in event.fields
+
+
+def test_the_node_does_not_see_a_person_only_in_a_draft(login, network, session):
+    from .factories import make_person, make_referral
+
+    a = network.tenants["a"]
+    person = make_person(a, last_name="Bozzolo")
+    referral = make_referral(a, network.users["a_operator"], person=person, state="draft")
+    for key in ("n1_coordinator", "n1_case_worker", "n1_dpo"):
+        client = login(key)
+        assert client.get(f"/persone/{person.id}").status_code == 404, key
+        assert client.get(f"/persone/{person.id}/identita").status_code == 404, key
+    assert person.pseudonym not in login("n1_coordinator").get("/persone/duplicati").get_data(as_text=True)
+    # The antenna sees its person, and the referral page links to it.
+    antenna = login("a_operator")
+    assert antenna.get(f"/persone/{person.id}").status_code == 200
+    assert f'href="/persone/{person.id}"' in antenna.get(f"/segnalazioni/{referral.id}").get_data(as_text=True)
+    # Once sent, the node sees it.
+    with context.acting_as(a.id):
+        from portal.referrals.models import ReferralState
+
+        referral.state = ReferralState.SUBMITTED
+
+        referral.submitted_at = utcnow()
+        session.flush()
+    assert login("n1_coordinator").get(f"/persone/{person.id}").status_code == 200
+
+
+def test_case_page_links_the_person_page(login, network):
+    html = login("n1_coordinator").get(f"/casi/{network.case.id}").get_data(as_text=True)
+    assert f'href="/persone/{network.person.id}"' in html
+    html = login("n1_coordinator").get(f"/segnalazioni/{network.referral.id}").get_data(as_text=True)
+    assert f'href="/persone/{network.person.id}"' in html

@@ -1,16 +1,19 @@
 """`flask rete apply-retention --today`: anonymise past the retention period, keep legal holds."""
+import secrets
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.cases.models import Case, CaseState
+from portal.cases.models import Action, ActionStatus, Case, CaseState, Verification, VerificationPhase
 from portal.people.models import Person
-from portal.referrals.models import Referral, ReferralEvent
+from portal.referrals.models import Attachment, Referral, ReferralEvent
 from portal.tenancy import context
 
-from .factories import make_case, make_person, make_referral
+from .factories import make_action, make_case, make_person, make_referral
 from .network import VICTIM_LAST_NAME
+from .referral_support import PDF
 
 
 def declined(network, name, decided, **person_fields):
@@ -24,10 +27,21 @@ def closed_case(network, name, closed):
     person = make_person(network.tenants["a"], first_name="Prova", last_name=name, citizenship_group="non_eu")
     referral = make_referral(network.tenants["a"], network.users["a_operator"], person=person, needs="Casa e lavoro")
     case = make_case(referral, case_worker=network.users["n1_case_worker"])
+    make_action(case, notes=f"Chiamare {name} al mattino", outcome=f"{name} ha concluso il corso",
+                status=ActionStatus.DONE, delivered_hours=Decimal("10"))
     with context.acting_as(case.tenant_id):
+        from portal.extensions import db
+
+        db.session.add(Verification(
+            case_id=case.id, tenant_id=case.tenant_id, phase=VerificationPhase.INCLUSION, months_after=6,
+            due_date=date(2019, 8, 1), done_on=date(2019, 8, 1), still_in_work=True,
+            difficulties=f"{name} fatica con i turni", support_needed="Colloquio con il tutor",
+            evidence=f"Busta paga di {name}",
+        ))
         case.state = CaseState.CLOSED
         case.closed_at = datetime(*closed, tzinfo=UTC)
         case.internal_notes = "Nota riservata"
+        case.closure_reason = f"{name} ha trovato lavoro"
         referral.events.append(ReferralEvent(
             tenant_id=referral.tenant_id, node_id=referral.node_id, actor_id=network.users["n1_coordinator"].id,
             actor_tenant_id=case.tenant_id, from_state="submitted", to_state="accepted", message="Messaggio libero",
@@ -52,14 +66,35 @@ def withdrawn(network, name, at):
     return person
 
 
+def with_attachment(app, network, referral, tmp_path):
+    """A real file in ATTACHMENT_DIR with its row, as an upload leaves them."""
+    directory = tmp_path / "allegati"
+    directory.mkdir(exist_ok=True)
+    app.config["ATTACHMENT_DIR"] = str(directory)
+    key = secrets.token_hex(24)
+    (directory / key).write_bytes(PDF)
+    with context.acting_as(referral.tenant_id):
+        attachment = Attachment(
+            referral_id=referral.id, tenant_id=referral.tenant_id, node_id=referral.node_id, filename="referto.pdf",
+            content_type="application/pdf", size=len(PDF), storage_key=key, sha256="0" * 64,
+            uploaded_by_id=network.users["a_operator"].id,
+        )
+        from portal.extensions import db
+
+        db.session.add(attachment)
+        db.session.flush()
+    return attachment, directory / key
+
+
 def run(app, today):
     result = app.test_cli_runner().invoke(args=["rete", "apply-retention", "--today", today])
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def test_retention_anonymises_past_due_and_keeps_holds_and_the_not_yet_due(app, network, session):
+def test_retention_anonymises_past_due_and_keeps_holds_and_the_not_yet_due(app, network, session, tmp_path, monkeypatch):
     app.config["RETENTION_YEARS"] = 5
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", app.config["ATTACHMENT_DIR"])  # restored afterwards
     old = declined(network, "Vecchia", (2019, 1, 10))
     held = declined(network, "Bloccata", (2019, 1, 10))
     with context.acting_as(network.tenants["a"].id):
@@ -72,6 +107,8 @@ def test_retention_anonymises_past_due_and_keeps_holds_and_the_not_yet_due(app, 
         session.flush()
     closed, closed_referral, closed_case_ = closed_case(network, "Chiusa", (2020, 2, 1))
     gone = withdrawn(network, "Ritirata", (2020, 5, 5))
+    attachment, attachment_file = with_attachment(app, network, closed_referral, tmp_path)
+    kept_attachment, kept_file = with_attachment(app, network, network.referral, tmp_path)
     pseudonyms = {p.id: p.pseudonym for p in (old, held, recent, kept_by_date, closed, gone, network.person)}
 
     output = run(app, "2026-01-01")
@@ -91,7 +128,21 @@ def test_retention_anonymises_past_due_and_keeps_holds_and_the_not_yet_due(app, 
         referral = session.get(Referral, closed_referral.id)
         assert referral.situation_enc is None and referral.needs_enc is None
         assert all(e.message is None for e in referral.events)
-        assert session.get(Case, closed_case_.id).internal_notes_enc is None
+        case = session.get(Case, closed_case_.id)
+        assert case.internal_notes_enc is None and case.closure_reason is None
+        assert case.state == CaseState.CLOSED and case.closed_at is not None  # coded fields stay
+        # Every free text that may identify the person is gone; the coded fields (hours, dates) stay.
+        [action] = session.scalars(select(Action).where(Action.case_id == case.id)).all()
+        assert action.notes is None and action.outcome is None
+        assert action.delivered_hours == Decimal("10") and action.status == ActionStatus.DONE
+        [verification] = session.scalars(select(Verification).where(Verification.case_id == case.id)).all()
+        assert verification.difficulties is verification.support_needed is verification.evidence is None
+        assert verification.still_in_work is True and verification.done_on == date(2019, 8, 1)
+        # The attachments: rows and files deleted; another person's stay.
+        assert session.scalars(select(Attachment).where(Attachment.referral_id == closed_referral.id)).all() == []
+        assert not attachment_file.exists()
+        assert session.get(Attachment, kept_attachment.id) is not None and kept_file.exists()
+        assert referral.availability is None
         for person in (held, recent, kept_by_date, network.person):  # hold, not yet due, retain_until, open case
             assert people[person.id].anonymised_at is None
             assert people[person.id].last_name
@@ -100,6 +151,9 @@ def test_retention_anonymises_past_due_and_keeps_holds_and_the_not_yet_due(app, 
         assert sorted(int(e.object_id) for e in events) == sorted([old.id, closed.id, gone.id])
         assert all(e.actor_user_id is None and e.tenant_id == network.tenants["n1"].id for e in events)
         assert all("Chiusa" not in " ".join(e.fields) for e in events)
+        [closed_event] = [e for e in events if e.object_id == str(closed.id)]
+        assert {"action.notes", "action.outcome", "verification.difficulties", "verification.support_needed",
+                "verification.evidence", "case.closure_reason", "referral.attachments"} <= set(closed_event.fields)
 
     # The clock moves on: the recent one falls due on 2027-06-01, not a day before; a second run is idempotent.
     assert "0 persone anonimizzate" in run(app, "2027-05-31")

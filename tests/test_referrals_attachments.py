@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from portal.referrals.models import Attachment
+from portal.models_base import utcnow
+from portal.referrals.models import Attachment, ReferralState
 from portal.tenancy import context
 
 from .factories import make_referral
@@ -51,6 +52,11 @@ def test_pdf_is_stored_and_downloaded(login, network, session, storage, draft):
     assert path.read_bytes() == PDF and "static" not in str(path)
     assert attachment.storage_key not in attachment.filename and "referto" in attachment.filename
     url = f"/segnalazioni/{draft.id}/allegati/{attachment.id}"
+    assert login("n1_coordinator").get(url).status_code == 404  # a draft is not yet addressed to the node
+    with context.acting_as(network.tenants["a"].id):
+        draft.state = ReferralState.SUBMITTED
+        draft.submitted_at = utcnow()
+        session.flush()
     for key in ("a_operator", "n1_coordinator"):
         response = login(key).get(url)
         assert response.status_code == 200 and response.data == PDF
@@ -89,7 +95,13 @@ def test_other_tenants_cannot_download_or_upload(login, network, session, storag
         assert login(key).get(url).status_code == 404
     # The right attachment id under another (visible) referral is not found either.
     assert login("a_operator").get(f"/segnalazioni/{network.referral.id}/allegati/{attachment.id}").status_code == 404
-    # Roles of the node without access to referrals.
+    # The node (whatever the role) does not see a draft at all; once sent, roles without referrals get 403.
+    assert login("n1_coordinator").get(url).status_code == 404
+    assert login("n1_budget_officer").get(url).status_code == 404
+    with context.acting_as(network.tenants["a"].id):
+        draft.state = ReferralState.SUBMITTED
+        draft.submitted_at = utcnow()
+        session.flush()
     assert login("n1_budget_officer").get(url).status_code == 403
 
 

@@ -7,7 +7,8 @@ from portal.cases.models import Case
 from portal.referrals.models import DeclineReason, ReferralEvent, ReferralState
 from portal.tenancy import context
 
-from .factories import make_referral
+from .factories import make_person, make_referral
+from .helpers import csrf_from
 from .referral_support import (
     FIRST_NAME,
     LAST_NAME,
@@ -120,20 +121,91 @@ def test_draft_then_submit_from_the_detail_page(login, network, session, mailbox
     assert response.status_code == 302
     referral = referral_by_key(session, network.tenants["a"], key)
     assert referral.state == ReferralState.DRAFT and referral.consent_date is None
+    assert not referral.legal_basis_requested
     assert mailbox.messages == []
-    # Without consent the draft cannot be sent: the error is shown, nothing moves.
+    # Without consent (nor a request for another legal basis) the draft cannot be sent: nothing moves.
     response = _move(operator, referral, "submit", version=referral.version)
     assert response.status_code == 200 and "consenso" in response.get_data(as_text=True)
     assert reload(session, network.tenants["a"], referral).state == ReferralState.DRAFT
-    # The node records a legal basis instead of consent; then the antenna may send it.
-    coordinator = login("n1_coordinator")
-    response = post_on_page(coordinator, _detail(referral), f"/segnalazioni/{referral.id}/base-giuridica",
-                            {"version": referral.version, "legal_basis": "vital_interests"})
-    assert response.status_code == 302
-    referral = reload(session, network.tenants["a"], referral)
-    assert referral.legal_basis.value == "vital_interests"
-    assert _move(operator, referral, "submit", version=referral.version).status_code == 302
+    # With consent recorded on the form it goes.
+    data = {**form_data(), "version": referral.version, "person_version": referral.person.version, "action": "submit"}
+    edit = f"/segnalazioni/{referral.id}/modifica"
+    assert post_on_page(operator, edit, edit, data).status_code == 302
     assert reload(session, network.tenants["a"], referral).state == ReferralState.SUBMITTED
+
+
+def test_node_never_sees_drafts(login, network, session):
+    a = network.tenants["a"]
+    person = make_person(a, last_name="Bozzetti")
+    draft = make_referral(a, network.users["a_operator"], person=person, state="draft")
+    # A draft withdrawn before it was ever sent is not the node's either.
+    unsent_person = make_person(a, last_name="Ritirelli")
+    unsent = make_referral(a, network.users["a_operator"], person=unsent_person, state="withdrawn")
+    with context.acting_as(a.id):
+        unsent.submitted_at = None
+        session.flush()
+    for key in ("n1_coordinator", "n1_case_worker"):
+        client = login(key)
+        for query in ("", "?stato=draft", "?stato=withdrawn"):
+            html = client.get("/segnalazioni/" + query).get_data(as_text=True)
+            assert person.pseudonym not in html and unsent_person.pseudonym not in html
+        assert client.get(_detail(draft)).status_code == 404
+        assert client.get(_detail(draft) + "?identita=1").status_code == 404
+        assert client.get(_detail(unsent)).status_code == 404
+        assert client.get(f"/persone/{unsent_person.id}").status_code == 404
+    coordinator = login("n1_coordinator")
+    token = csrf_from(coordinator.get("/segnalazioni/").get_data(as_text=True))
+    for path, data in ((f"/segnalazioni/{draft.id}/base-giuridica", {"legal_basis": "vital_interests"}),
+                       (f"/segnalazioni/{draft.id}/stato/accept", {"case_worker_id": network.users["n1_case_worker"].id}),
+                       (f"/segnalazioni/{draft.id}/stato/request_info", {"message": "?"})):
+        response = coordinator.post(path, data={**data, "version": draft.version, "csrf_token": token})
+        assert response.status_code == 404, path
+    draft = reload(session, a, draft)
+    assert draft.state == ReferralState.DRAFT and draft.legal_basis is None
+    # The antenna still sees its own draft.
+    assert login("a_operator").get(_detail(draft)).status_code == 200
+
+
+def test_without_consent_the_node_records_a_legal_basis_before_accepting(login, network, session, mailbox):
+    a = network.tenants["a"]
+    operator, coordinator = login("a_operator"), login("n1_coordinator")
+    # Sending without consent needs the explicit request to the node...
+    response, key = post_new(operator, consent=None, consent_notice_version=None, consent_date=None)
+    assert response.status_code == 200 and referral_by_key(session, a, key) is None
+    # ... and ticking both consent and the request is a contradiction.
+    response, key = post_new(operator, legal_basis_requested="y")
+    assert response.status_code == 200 and referral_by_key(session, a, key) is None
+    assert "non serve chiedere" in response.get_data(as_text=True)
+    response, key = post_new(operator, consent=None, consent_notice_version=None, consent_date=None,
+                             legal_basis_requested="y")
+    assert response.status_code == 302
+    referral = referral_by_key(session, a, key)
+    assert referral.state == ReferralState.SUBMITTED and referral.legal_basis_requested
+    assert referral.consent_date is None and referral.legal_basis is None
+    page = coordinator.get(_detail(referral)).get_data(as_text=True)
+    assert "chiede al nodo di valutare una base giuridica" in page and "Registra la base giuridica" in page
+    # Accepting is refused while neither consent nor a legal basis is recorded.
+    worker = network.users["n1_case_worker"]
+    response = _move(coordinator, referral, "accept", version=referral.version, case_worker_id=worker.id)
+    assert response.status_code == 200 and "registra la base giuridica" in response.get_data(as_text=True)
+    assert reload(session, a, referral).state == ReferralState.SUBMITTED
+    # Consent is the antenna's to record: the node cannot pick it.
+    legal = f"/segnalazioni/{referral.id}/base-giuridica"
+    response = post_on_page(coordinator, _detail(referral), legal, {"version": referral.version, "legal_basis": "consent"})
+    assert response.status_code == 200
+    assert reload(session, a, referral).legal_basis is None
+    # The node records a legal basis; then it may accept.
+    response = post_on_page(coordinator, _detail(referral), legal, {"version": referral.version, "legal_basis": "vital_interests"})
+    assert response.status_code == 302
+    referral = reload(session, a, referral)
+    assert referral.legal_basis.value == "vital_interests"
+    with context.acting_as(network.tenants["n1"].id):
+        assert "referral.legal_basis" in session.scalars(
+            select(AuditEvent.action).where(AuditEvent.object_id == str(referral.id))).all()
+    assert _move(coordinator, referral, "accept", version=referral.version, case_worker_id=worker.id).status_code == 302
+    assert reload(session, a, referral).state == ReferralState.ACCEPTED
+    # The antenna sees the legal basis the node chose.
+    assert "Interessi vitali" in operator.get(_detail(referral)).get_data(as_text=True)
 
 
 def test_no_consent_no_submission_and_input_kept(login, network, session):

@@ -75,6 +75,7 @@ def upgrade():
     sa.Column('availability', sa.String(length=500), nullable=True),
     sa.Column('consent_notice_version', sa.String(length=20), nullable=True),
     sa.Column('consent_date', sa.Date(), nullable=True),
+    sa.Column('legal_basis_requested', sa.Boolean(), nullable=False),
     sa.Column('legal_basis', sa.Enum('consent', 'vital_interests', 'public_interest', name='legal_basis', native_enum=False, length=40), nullable=True),
     sa.Column('submission_key', sa.String(length=64), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),

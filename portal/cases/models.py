@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
@@ -85,6 +85,13 @@ class ContractType(enum.StrEnum):
 
 class Case(TenantOwned, Versioned, Timestamped, db.Model):
     __tablename__ = "cases"
+    # The case list reads one page of ids from these (see cases/listing.py), whatever the number of cases.
+    __table_args__ = (
+        Index("ix_cases_tenant_opened", "tenant_id", "opened_at", "id"),
+        Index("ix_cases_tenant_pseudonym", "tenant_id", "pseudonym", "id"),
+        # LIKE 'NO-2026-00%' can use a btree only with pattern ops under a non-C collation (PostgreSQL).
+        Index("ix_cases_pseudonym_prefix", "pseudonym", postgresql_ops={"pseudonym": "text_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)

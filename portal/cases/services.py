@@ -1,5 +1,7 @@
-"""Case rules: opening, who may see and change a case, the pathway of actions, the two verification
-phases, the state machine and the case list.
+"""Case rules: opening, who may see and change a case, the two verification phases and the state machine.
+
+The pathway of actions lives in ``pathway.py``, the analytical record in ``record.py``, the case list in
+``listing.py``.
 
 Plain functions: they check permissions and versions *before* changing anything, flush, audit with
 ``record()`` and never commit (the request does). Views only translate their exceptions:
@@ -15,17 +17,13 @@ referral elsewhere: the ClosureOutcome values say so). Each change of state rewr
 ``outcome_summary``, the only thing the antenna learns about the case.
 """
 import calendar
-import math
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, exists, func, literal, select, true
-from sqlalchemy import case as sql_case
+from sqlalchemy import select
 
 from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can, current_membership
@@ -37,9 +35,6 @@ from ..referrals.models import Referral
 from ..tenancy.context import current
 from ..tenancy.models import Tenant, TenantKind
 from .models import (
-    Action,
-    ActionPhase,
-    ActionStatus,
     Case,
     CaseState,
     ClosureOutcome,
@@ -50,7 +45,6 @@ from .models import (
 )
 
 FOLLOW_UP_MONTHS = (3, 6, 12)
-PAGE_SIZE = 25
 CASE_WORKER_ROLES = (Role.CASE_WORKER, Role.COORDINATOR)
 
 
@@ -359,7 +353,7 @@ def record_job_outcome(case: Case, data: dict, expected_version) -> Verification
         db.session.add(verification)
         # Touch the case (version + 1) so a concurrent first recording conflicts on the case row.
         case.updated_at = utcnow()
-    changed = _apply(verification, values)
+    changed = apply_values(verification, values)
     verification.verified_by_id = current_user.id
     db.session.flush()
     if existing is None:
@@ -387,236 +381,17 @@ def record_follow_up(verification: Verification, data: dict, expected_version) -
         "difficulties": (data.get("difficulties") or "").strip() or None,
         "support_needed": (data.get("support_needed") or "").strip() or None,
     }
-    changed = _apply(verification, values)
+    changed = apply_values(verification, values)
     verification.verified_by_id = current_user.id
     db.session.flush()
     record("verification.recorded", "verification", verification.id, changed)
 
 
-# --- actions (the pathway) ---------------------------------------------------------------------------
-
-PLAN_FIELDS = ("service_type", "phase", "planned_start", "planned_end", "planned_hours", "notes")
-RECORD_FIELDS = ("status", "delivered_hours", "delivered_on", "outcome")
-
-
-def _apply(obj, values: dict) -> list[str]:
+def apply_values(obj, values: dict) -> list[str]:
+    """Set ``values`` on ``obj``; return the names of those that changed."""
     changed = []
     for name, value in values.items():
         if getattr(obj, name) != value:
             setattr(obj, name, value)
             changed.append(name)
     return changed
-
-
-def _check_plan(values: dict) -> None:
-    if values.get("planned_end") and values.get("planned_start") and values["planned_end"] < values["planned_start"]:
-        raise CaseError(_("La fine prevista non può precedere l'inizio."), "planned_end")
-    hours = values.get("planned_hours")
-    if hours is not None and Decimal(hours) < 0:
-        raise CaseError(_("Le ore non possono essere negative."), "planned_hours")
-
-
-def _provider_id(value) -> int | None:
-    if value in (None, "", "0"):
-        return None
-    try:
-        provider_id = int(value)
-    except (TypeError, ValueError):
-        provider_id = -1
-    if provider_id not in {p.id for p in node_providers()}:
-        raise CaseError(_("Scegli un soggetto attuatore della rete."), "provider")
-    return provider_id
-
-
-def plan_action(case: Case, data: dict) -> Action:
-    ensure_can_edit(case)
-    ensure_open(case)
-    values = {name: data.get(name) for name in PLAN_FIELDS}
-    values["notes"] = (values.get("notes") or "").strip() or None
-    values["planned_hours"] = values.get("planned_hours") or Decimal("0")
-    _check_plan(values)
-    action = Action(
-        case_id=case.id, tenant_id=case.tenant_id, pseudonym=case.pseudonym, provider_id=_provider_id(data.get("provider")),
-        status=ActionStatus.PLANNED, delivered_hours=Decimal("0"), **values,
-    )
-    db.session.add(action)
-    db.session.flush()
-    record("action.created", "action", action.id, [n for n, v in values.items() if v is not None] + ["provider_id"])
-    db.session.expire(case, ["actions"])
-    return action
-
-
-def update_action(action: Action, data: dict, expected_version) -> None:
-    """Change the plan (not the provider: the action is shared with it; to change provider cancel the
-    action and plan a new one) and, on the same screen, the status."""
-    ensure_can_edit(action.case)
-    check_version(action, expected_version)
-    ensure_open(action.case)
-    values = {name: data[name] for name in PLAN_FIELDS + ("status",) if name in data}
-    if "notes" in values:
-        values["notes"] = (values["notes"] or "").strip() or None
-    if "planned_hours" in values and values["planned_hours"] is None:
-        values["planned_hours"] = Decimal("0")
-    _check_plan({"planned_start": action.planned_start, "planned_end": action.planned_end, **values})
-    changed = _apply(action, values)
-    db.session.flush()
-    if changed:
-        record("action.updated", "action", action.id, changed)
-
-
-def record_action(action: Action, data: dict, expected_version) -> None:
-    """What was delivered: hours, date, status and outcome."""
-    ensure_can_edit(action.case)
-    check_version(action, expected_version)
-    ensure_open(action.case)
-    hours = data.get("delivered_hours") or Decimal("0")
-    if hours < 0:
-        raise CaseError(_("Le ore non possono essere negative."), "delivered_hours")
-    status = ActionStatus(data["status"]) if data.get("status") else action.status
-    if (hours > 0 or status == ActionStatus.DONE) and not data.get("delivered_on"):
-        raise CaseError(_("Indica la data dell'ultima erogazione."), "delivered_on")
-    if data.get("delivered_on") and data["delivered_on"] > date.today():
-        raise CaseError(_("La data di erogazione non può essere nel futuro."), "delivered_on")
-    values = {
-        "status": status,
-        "delivered_hours": hours,
-        "delivered_on": data.get("delivered_on"),
-        "outcome": (data.get("outcome") or "").strip() or None,
-    }
-    changed = _apply(action, values)
-    db.session.flush()
-    if changed:
-        record("action.recorded", "action", action.id, changed)
-
-
-# --- analytical record (scheda analitica) ------------------------------------------------------------
-
-@dataclass
-class AnalyticalRecord:
-    case: Case
-    antenna: Tenant | None
-    case_worker: User | None
-    actions: list
-    verifications: list
-    providers: dict
-    planned_total: Decimal = Decimal("0")
-    delivered_total: Decimal = Decimal("0")
-
-
-def actions_in_time_order(case: Case) -> list[Action]:
-    def key(a: Action):
-        return (a.planned_start, a.delivered_on or a.planned_start, a.id)
-
-    return sorted(case.actions, key=key)
-
-
-def analytical_record(case: Case, event: str | None = None) -> AnalyticalRecord:
-    """The scheda analitica: every action in time order, hours, providers, verifications.
-
-    ``event`` audits the read (the record page and each export are reads of the case).
-    """
-    ensure_can_view(case)
-    if event:
-        record(event, "case", case.id)
-    actions = actions_in_time_order(case)
-    provider_ids = {a.provider_id for a in actions if a.provider_id}
-    providers = {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_(provider_ids)))} if provider_ids else {}
-    return AnalyticalRecord(
-        case=case,
-        antenna=db.session.get(Tenant, case.antenna_id),
-        case_worker=db.session.get(User, case.case_worker_id) if case.case_worker_id else None,
-        actions=actions,
-        verifications=sorted(case.verifications, key=lambda v: (v.due_date, v.months_after or 0, v.id)),
-        providers=providers,
-        planned_total=sum((a.planned_hours or Decimal("0") for a in actions if a.status != ActionStatus.CANCELLED), Decimal("0")),
-        delivered_total=sum((a.delivered_hours or Decimal("0") for a in actions), Decimal("0")),
-    )
-
-
-# --- case list ---------------------------------------------------------------------------------------
-
-SORTS = {
-    "aperto": lambda: Case.opened_at,
-    "pseudonimo": lambda: Case.pseudonym,
-    "stato": lambda: sql_case(
-        {CaseState.OPEN.value: 0, CaseState.PHASE_1.value: 1, CaseState.PHASE_2.value: 2, CaseState.CLOSED.value: 3},
-        value=Case.state, else_=9,
-    ),
-}
-DEFAULT_SORT = "-aperto"
-
-
-@dataclass
-class CaseFilters:
-    q: str = ""
-    state: str = ""
-    ground: str = ""
-    antenna_id: int | None = None
-    case_worker_id: int | None = None  # 0: unassigned
-    phase: str = ""
-    sort: str = DEFAULT_SORT
-    page: int = 1
-
-
-@dataclass
-class CasePage:
-    rows: list = field(default_factory=list)  # (Case, antenna name, case worker name)
-    total: int = 0
-    page: int = 1
-    pages: int = 1
-    sort: str = DEFAULT_SORT
-
-
-def normalise_sort(value: str | None) -> str:
-    value = value or DEFAULT_SORT
-    return value if value.lstrip("-") in SORTS else DEFAULT_SORT
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def case_list(filters: CaseFilters) -> CasePage:
-    """The node's cases (scoped to the current tenant), one page: two queries whatever the page size."""
-    if not can(Capability.DECIDE_REFERRALS):
-        raise Forbidden()
-    conditions = []
-    if filters.q:
-        conditions.append(func.upper(Case.pseudonym).like(f"%{_escape_like(filters.q.strip().upper())}%", escape="\\"))
-    if filters.state:
-        conditions.append(Case.state == CaseState(filters.state))
-    if filters.ground:
-        # grounds is comma-joined: match a whole item, not a substring of another ground.
-        conditions.append((literal(",") + Case.grounds + literal(",")).like(f"%,{_escape_like(filters.ground)},%", escape="\\"))
-    if filters.antenna_id:
-        conditions.append(Case.antenna_id == filters.antenna_id)
-    if filters.case_worker_id == 0:
-        conditions.append(Case.case_worker_id.is_(None))
-    elif filters.case_worker_id:
-        conditions.append(Case.case_worker_id == filters.case_worker_id)
-    if filters.phase:
-        # Cases whose pathway has (non-cancelled) actions in that phase.
-        conditions.append(
-            exists().where(
-                Action.case_id == Case.id, Action.phase == ActionPhase(filters.phase), Action.status != ActionStatus.CANCELLED
-            )
-        )
-    where = and_(*conditions) if conditions else true()
-    total = db.session.scalar(select(func.count(Case.id)).where(where)) or 0
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(max(filters.page, 1), pages)
-    sort = normalise_sort(filters.sort)
-    column = SORTS[sort.lstrip("-")]()
-    order = [column.desc() if sort.startswith("-") else column.asc(), Case.id.desc() if sort.startswith("-") else Case.id.asc()]
-    antenna = Tenant.__table__.alias("antenna")
-    rows = db.session.execute(
-        select(Case, antenna.c.name, User.full_name)
-        .outerjoin(antenna, antenna.c.id == Case.antenna_id)
-        .outerjoin(User, User.id == Case.case_worker_id)
-        .where(where)
-        .order_by(*order)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return CasePage(rows=[tuple(r) for r in rows], total=total, page=page, pages=pages, sort=sort)
-

@@ -1,8 +1,9 @@
 """Case screens of the node: case list, case page, pathway actions, verifications, analytical record.
 
-Thin views: rules live in services.py. Every route needs a node membership that may decide on
-referrals (case workers and the coordinator); ids of other tenants are 404 (``get_visible``), a
-same-tenant user lacking permission gets 403 (``services.Forbidden``).
+Thin views: rules live in services.py, pathway.py (actions), record.py (scheda analitica) and listing.py
+(case list). Every route needs a node membership that may decide on referrals (case workers and the
+coordinator); ids of other tenants are 404 (``get_visible``), a same-tenant user lacking permission gets
+403 (``services.Forbidden``).
 """
 from functools import wraps
 
@@ -12,10 +13,11 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..extensions import db
 from ..models_base import utcnow
-from ..people.services import can_see_identity, reveal_identity
+from ..people.services import can_see_identity, can_view_person, reveal_identity
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from . import exports, services
+from . import exports, listing, pathway, services
+from . import record as records
 from .forms import (
     ActionPlanForm,
     ActionRecordForm,
@@ -111,14 +113,14 @@ def index():
     def value(field):
         return field.data if field.data and not field.errors else ""
 
-    filters = services.CaseFilters(
+    filters = listing.CaseFilters(
         q=value(form.q), state=value(form.stato), ground=value(form.motivo),
         antenna_id=_int_or_none(value(form.antenna)), case_worker_id=_int_or_none(value(form.operatore)),
-        phase=value(form.fase), sort=services.normalise_sort(request.args.get("ordina")),
+        phase=value(form.fase), sort=listing.normalise_sort(request.args.get("ordina")),
         page=request.args.get("pagina", 1, type=int) or 1,
     )
     form.ordina.data = filters.sort
-    result = services.case_list(filters)
+    result = listing.case_list(filters)
     args = {k: v for k, v in request.args.items() if v and k != "pagina"}
     # htmx asks for the results only; its history restore (cache miss) needs the whole page.
     partial = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
@@ -143,10 +145,11 @@ def _case_page(case: Case, *, notes_form=None, assign_form=None, status=200):
     if assign_form is None:
         assign_form = AssignForm(version=case.version, case_worker=str(case.case_worker_id or ""))
     assign_form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
-    record = services.analytical_record(case)
+    record = records.analytical_record(case)
     return render_template(
         "cases/detail.html", case=case, record=record, identity=identity, editable=editable,
-        may_see_identity=can_see_identity(case.person), may_assign=services.can_assign(case),
+        may_see_identity=can_see_identity(case.person), may_view_person=can_view_person(case.person),
+        may_assign=services.can_assign(case),
         transitions=services.allowed_transitions(case), notes_form=notes_form, assign_form=assign_form,
         transition_form=TransitionForm(version=case.version), phase_1=services.phase_1_verification(case),
         follow_ups=services.follow_ups(case),
@@ -248,7 +251,7 @@ def new_action(case_id):
     form.provider.choices = _provider_choices()
     if form.validate_on_submit():
         try:
-            services.plan_action(case, form.data_for_service())
+            pathway.plan_action(case, form.data_for_service())
         except services.CaseError as exc:
             _form_error(form, exc)
         else:
@@ -276,7 +279,7 @@ def edit_action(action_id):
         data = form.data_for_service()
         data.pop("provider")
         try:
-            services.update_action(action, data, form.version.data)
+            pathway.update_action(action, data, form.version.data)
         except services.CaseError as exc:
             _form_error(form, exc)
         else:
@@ -297,7 +300,7 @@ def record_action(action_id):
         form.status.data = action.status.value
     if form.validate_on_submit():
         try:
-            services.record_action(action, form.data_for_service(), form.version.data)
+            pathway.record_action(action, form.data_for_service(), form.version.data)
         except services.CaseError as exc:
             _form_error(form, exc)
         else:
@@ -364,7 +367,7 @@ def follow_up(case_id, months):
 @node_staff
 def analytical_record(case_id):
     case = _own(Case, case_id)
-    record = services.analytical_record(case, event="case.record_read")
+    record = records.analytical_record(case, event="case.record_read")
     return render_template("cases/record.html", case=case, record=record, now=utcnow())
 
 
@@ -380,7 +383,7 @@ def _download(content: bytes, mimetype: str, filename: str):
 @node_staff
 def analytical_record_csv(case_id):
     case = _own(Case, case_id)
-    content = exports.record_csv(services.analytical_record(case, event="case.record_export_csv"))
+    content = exports.record_csv(records.analytical_record(case, event="case.record_export_csv"))
     return _download(content, "text/csv", exports.filename(case, "csv"))
 
 
@@ -388,5 +391,5 @@ def analytical_record_csv(case_id):
 @node_staff
 def analytical_record_xlsx(case_id):
     case = _own(Case, case_id)
-    content = exports.record_xlsx(services.analytical_record(case, event="case.record_export_xlsx"))
+    content = exports.record_xlsx(records.analytical_record(case, event="case.record_export_xlsx"))
     return _download(content, exports.XLSX_MIMETYPE, exports.filename(case, "xlsx"))

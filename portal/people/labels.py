@@ -1,4 +1,8 @@
-"""Italian labels for people enums (msgids; English in the catalogue)."""
+"""Italian labels for people enums (msgids; English in the catalogue).
+
+The single source for the monitoring attributes: the person pages, the rectification form and the
+referral form (which creates the person) all use these.
+"""
 from flask_babel import lazy_gettext as _l
 
 from .models import AgeBand, CitizenshipGroup, EducationLevel, Gender, LabourStatus, RequestKind, RequestStatus
@@ -7,7 +11,7 @@ GENDER_LABELS = {
     Gender.FEMALE: _l("Donna"),
     Gender.MALE: _l("Uomo"),
     Gender.NON_BINARY: _l("Non binario"),
-    Gender.NOT_STATED: _l("Non dichiarato"),
+    Gender.NOT_STATED: _l("Preferisce non dichiararlo"),
 }
 AGE_BAND_LABELS = {
     AgeBand.UNDER_25: _l("Meno di 25 anni"),
@@ -16,8 +20,8 @@ AGE_BAND_LABELS = {
 }
 CITIZENSHIP_LABELS = {
     CitizenshipGroup.ITALIAN: _l("Italiana"),
-    CitizenshipGroup.EU: _l("Unione europea"),
-    CitizenshipGroup.NON_EU: _l("Extra Unione europea"),
+    CitizenshipGroup.EU: _l("Di un altro Paese dell'Unione europea"),
+    CitizenshipGroup.NON_EU: _l("Di un Paese extra UE"),
     CitizenshipGroup.STATELESS: _l("Apolide"),
     CitizenshipGroup.NOT_STATED: _l("Non dichiarata"),
 }

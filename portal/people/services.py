@@ -1,9 +1,10 @@
-"""People: creation with pseudonym and blind indexes, the need-to-know rule for identity, duplicates.
+"""People: creation with pseudonym and blind indexes, the need-to-know rule for identity, rectification.
+
+Duplicates live in ``duplicates.py``; data-subject rights, export, erasure and retention in ``gdpr.py``.
 
 Identity (names, codice fiscale, birth year, contact) is shown only to the referring antenna's users,
 the node's coordinator and the case worker assigned to the person's case; every reveal is audited.
 """
-import enum
 from datetime import date
 
 from codicefiscale import codicefiscale
@@ -114,7 +115,7 @@ def can_see_identity(person: Person, membership=None) -> bool:
     if role in (Role.ANTENNA_OPERATOR, Role.ANTENNA_ADMIN):
         return person.tenant_id == tenant_id
     if role == Role.COORDINATOR:
-        return person.node_id == tenant_id
+        return person.node_id == tenant_id and sent_to_node(person)
     if role == Role.CASE_WORKER and person.node_id == tenant_id:
         from ..cases.models import Case
 
@@ -135,25 +136,7 @@ def reveal_identity(person: Person) -> dict | None:
     return {field: getattr(person, field) for field in IDENTITY_FIELDS}
 
 
-def duplicate_candidates(person: Person) -> list[Person]:
-    """Other people of the same node whose keyed identifiers match (exact or tolerant), undecided yet."""
-    keys = [(Person.tax_code_bidx, person.tax_code_bidx), (Person.name_year_bidx, person.name_year_bidx),
-            (Person.fuzzy_bidx, person.fuzzy_bidx)]
-    conditions = [column == value for column, value in keys if value]
-    if not conditions:
-        return []
-    return list(
-        db.session.scalars(
-            select(Person)
-            .where(Person.node_id == person.node_id, Person.id != person.id, Person.anonymised_at.is_(None))
-            .where(or_(*conditions))
-            .where(_undecided(person, Person))
-            .order_by(Person.id)
-        )
-    )
-
-
-# --- The people screens: who may do what, rectification, duplicates, data-subject rights, retention ---
+# --- The people screens: who may do what, rectification ---
 
 MONITORING_FIELDS = ["gender", "age_band", "citizenship_group", "disability", "labour_status", "education_level"]
 BLIND_INDEX_COLUMNS = ["tax_code_bidx", "name_year_bidx", "fuzzy_bidx"]
@@ -173,8 +156,38 @@ def can_view_person(person: Person, membership=None) -> bool:
     if membership.role in ANTENNA_ROLES:
         return person.tenant_id == membership.tenant_id
     if membership.role in NODE_PERSON_ROLES:
-        return person.node_id == membership.tenant_id
+        return person.node_id == membership.tenant_id and sent_to_node(person)
     return False
+
+
+def sent_to_node(person: Person) -> bool:
+    """False while the person is only in referrals never sent to the node (drafts, drafts withdrawn): the
+    node must not read them (the row is shared with the node; this rule sits on top of the tenant scoping)."""
+    from sqlalchemy import func
+
+    from ..referrals.models import Referral
+
+    total, sent = db.session.execute(
+        select(func.count(Referral.id), func.count(Referral.submitted_at)).where(Referral.person_id == person.id)
+    ).one()
+    return total == 0 or sent > 0
+
+
+def is_addressed_to_current(person: Person) -> bool:
+    """The referring antenna always; the node once a referral of the person was sent to it (views: 404)."""
+    return person.tenant_id == current().tenant_id or sent_to_node(person)
+
+
+def sent_to_node_sql(person):
+    """SQL for :func:`sent_to_node` (``person`` a Person row class or alias): no draft-only person."""
+    from sqlalchemy import exists
+
+    from ..referrals.models import Referral
+
+    return or_(
+        ~exists().where(Referral.person_id == person.id),
+        exists().where(Referral.person_id == person.id, Referral.submitted_at.isnot(None)),
+    )
 
 
 def is_node_dpo(person: Person, membership=None) -> bool:
@@ -241,449 +254,3 @@ def rectify(person: Person, *, expected_version, identity: dict, monitoring: dic
         db.session.flush()
         record("person.rectified", "person", person.id, sorted(changed))
     return sorted(changed)
-
-
-# --- duplicates ---
-
-def _undecided(person, other):
-    """SQL: the pair is neither linked (either way) nor dismissed. ``person`` may be a row or an alias."""
-    from sqlalchemy import and_, exists, func
-
-    from .models import DuplicateDismissal as D
-
-    return and_(
-        func.coalesce(other.linked_person_id, 0) != person.id,
-        func.coalesce(person.linked_person_id, 0) != other.id,
-        ~exists().where(
-            or_(
-                and_(D.person_id == person.id, D.other_person_id == other.id),
-                and_(D.person_id == other.id, D.other_person_id == person.id),
-            )
-        ),
-    )
-
-
-def match_reason(a: Person, b: Person) -> str:
-    if a.tax_code_bidx and a.tax_code_bidx == b.tax_code_bidx:
-        return "tax_code"
-    if a.name_year_bidx and a.name_year_bidx == b.name_year_bidx:
-        return "name_year"
-    return "similar"
-
-
-def duplicate_pairs(node_id: int) -> list[tuple[Person, Person, str]]:
-    """Undecided pairs of possible duplicates at the node: (older, newer, reason). One query."""
-    from sqlalchemy import and_
-    from sqlalchemy.orm import aliased
-
-    older, newer = aliased(Person), aliased(Person)
-    match = or_(*[
-        and_(getattr(older, column).isnot(None), getattr(older, column) == getattr(newer, column))
-        for column in BLIND_INDEX_COLUMNS
-    ])
-    rows = db.session.execute(
-        select(older, newer)
-        .where(older.node_id == node_id, newer.node_id == node_id, older.id < newer.id)
-        .where(older.anonymised_at.is_(None), newer.anonymised_at.is_(None))
-        .where(match, _undecided(older, newer))
-        .order_by(newer.id, older.id)
-    ).all()
-    return [(a, b, match_reason(a, b)) for a, b in rows]
-
-
-def _check_pair(person: Person, other: Person) -> None:
-    membership = current_membership()
-    if not is_node_coordinator(membership) or person.id == other.id:
-        raise Forbidden()
-    if person.node_id != membership.tenant_id or other.node_id != membership.tenant_id:
-        raise Forbidden()
-
-
-def link_duplicate(person: Person, other: Person, expected_version) -> None:
-    """The coordinator decides ``person`` is the same as ``other``: person.linked_person_id = other."""
-    from ..core.locking import check_version
-
-    _check_pair(person, other)
-    check_version(person, expected_version)
-    person.linked_person_id = other.id
-    db.session.flush()
-    record("person.linked", "person", person.id, ["linked_person_id"])
-
-
-def dismiss_duplicate(person: Person, other: Person) -> None:
-    """The coordinator decides they are different people: the pair is not proposed again."""
-    from flask_login import current_user
-
-    from ..models_base import utcnow
-    from .models import DuplicateDismissal
-
-    _check_pair(person, other)
-    low, high = sorted((person.id, other.id))
-    exists_already = db.session.scalar(
-        select(DuplicateDismissal.id).where(DuplicateDismissal.person_id == low, DuplicateDismissal.other_person_id == high)
-    )
-    if exists_already is None:
-        db.session.add(DuplicateDismissal(
-            tenant_id=current().tenant_id, person_id=low, other_person_id=high,
-            dismissed_by_id=current_user.id, dismissed_at=utcnow(),
-        ))
-        db.session.flush()
-    record("person.duplicate_dismissed", "person", person.id, ["other_person_id"])
-
-
-# --- who accessed this person ---
-
-def related_objects(person: Person) -> list[tuple[str, str]]:
-    """(object_type, object_id) of the person, their referrals, cases and data-subject requests."""
-    from ..cases.models import Case
-    from ..referrals.models import Referral
-    from .models import DataSubjectRequest
-
-    objects = [("person", str(person.id))]
-    for object_type, model in (("referral", Referral), ("case", Case), ("data_subject_request", DataSubjectRequest)):
-        ids = db.session.scalars(select(model.id).where(model.person_id == person.id).order_by(model.id))
-        objects += [(object_type, str(i)) for i in ids]
-    return objects
-
-
-def access_events(person: Person, *, limit: int | None = None, offset: int = 0):
-    """Audit events about the person and their referrals/case, newest first: (event, user, tenant)."""
-    from sqlalchemy import and_
-
-    from ..accounts.models import User
-    from ..audit.models import AuditEvent
-
-    by_type: dict[str, list[str]] = {}
-    for object_type, object_id in related_objects(person):
-        by_type.setdefault(object_type, []).append(object_id)
-    condition = or_(*[
-        and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(ids)) for object_type, ids in by_type.items()
-    ])
-    query = (
-        select(AuditEvent, User, Tenant)
-        .outerjoin(User, User.id == AuditEvent.actor_user_id)
-        .outerjoin(Tenant, Tenant.id == AuditEvent.tenant_id)
-        .where(condition)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return db.session.execute(query).all()
-
-
-# --- data-subject requests (the DPO's) ---
-
-def person_requests(person: Person):
-    from .models import DataSubjectRequest
-
-    return list(db.session.scalars(
-        select(DataSubjectRequest).where(DataSubjectRequest.person_id == person.id).order_by(DataSubjectRequest.id.desc())
-    ))
-
-
-def open_request(person: Person, kind, *, reference: str | None = None, notes: str | None = None,
-                 today: date | None = None):
-    """The DPO logs a request. An erasure request anonymises at once unless a legal hold or the
-    retention obligation forbids it: then it is closed as refused and the reason returned.
-
-    Returns ``(request, refusal)``; ``refusal`` is None when nothing was refused.
-    """
-    from flask_login import current_user
-
-    from ..models_base import utcnow
-    from .models import DataSubjectRequest, RequestKind, RequestStatus
-
-    if not is_node_dpo(person):
-        raise Forbidden()
-    kind = RequestKind(kind)
-    request = DataSubjectRequest(
-        tenant_id=current().tenant_id, person_id=person.id, kind=kind, status=RequestStatus.OPEN,
-        reference=(reference or "").strip() or None, notes=(notes or "").strip() or None,
-        opened_by_id=current_user.id, opened_at=utcnow(),
-    )
-    db.session.add(request)
-    db.session.flush()
-    record("data_subject_request.opened", "data_subject_request", request.id,
-           ["kind", "person_id"] + [f for f in ("reference", "notes") if getattr(request, f)])
-    refusal = None
-    if kind == RequestKind.ERASURE:
-        refusal = erasure_refusal(person, today or date.today())
-        if refusal is None:
-            anonymise(person, reason="erasure_request")
-            close_request(request, outcome="anonymised")
-        else:
-            close_request(request, outcome="refused")
-    return request, refusal
-
-
-def close_request(request, outcome: str = "closed") -> None:
-    from flask_login import current_user
-
-    from ..models_base import utcnow
-    from .models import RequestStatus
-
-    if not is_node_dpo(request.person):
-        raise Forbidden()
-    if request.status == RequestStatus.CLOSED:
-        return
-    request.status = RequestStatus.CLOSED
-    request.closed_at = utcnow()
-    request.closed_by_id = current_user.id
-    request.outcome = outcome
-    db.session.flush()
-    record("data_subject_request.closed", "data_subject_request", request.id, ["status", "outcome"])
-
-
-# --- export (right of access) ---
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
-def _value(value):
-    return value.value if isinstance(value, enum.Enum) else value
-
-
-def export_person(person: Person) -> dict:
-    """Everything held about the person, for the DPO under an open access request. Audited."""
-    from ..cases.models import Case
-    from ..models_base import utcnow
-    from ..referrals.models import Referral, ReferralEvent
-    from .models import RequestKind
-
-    membership = current_membership()
-    request = open_request_for(person, kinds=[RequestKind.ACCESS], tenant_id=membership.tenant_id if membership else None)
-    if not is_node_dpo(person) or request is None:
-        raise Forbidden()
-    identity = reveal_identity(person)
-    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id == person.id).order_by(Referral.id)))
-    tenants = {t.id: t.name for t in db.session.scalars(select(Tenant))}
-    events: dict[int, list] = {}
-    if referrals:
-        for event in db.session.scalars(
-            select(ReferralEvent).where(ReferralEvent.referral_id.in_([r.id for r in referrals])).order_by(ReferralEvent.at)
-        ):
-            events.setdefault(event.referral_id, []).append(event)
-    cases = list(db.session.scalars(select(Case).where(Case.person_id == person.id).order_by(Case.id)))
-    linked = db.session.get(Person, person.linked_person_id) if person.linked_person_id else None
-    data = {
-        "generated_at": _iso(utcnow()),
-        "data_subject_request": {"id": request.id, "kind": request.kind.value, "reference": request.reference},
-        "person": {
-            "pseudonym": person.pseudonym,
-            "created_at": _iso(person.created_at),
-            "identity": identity,
-            "monitoring": {field: _value(value) for field, value in monitoring_of(person).items()},
-            "linked_to": linked.pseudonym if linked is not None else None,
-            "legal_hold": bool(person.legal_hold),
-            "retain_until": _iso(person.retain_until),
-            "anonymised_at": _iso(person.anonymised_at),
-        },
-        "referrals": [
-            {
-                "id": r.id, "antenna": tenants.get(r.tenant_id), "state": _value(r.state), "grounds": list(r.grounds or []),
-                "context": _value(r.context), "urgency": _value(r.urgency), "situation": r.situation, "needs": r.needs,
-                "availability": r.availability, "consent_notice_version": r.consent_notice_version,
-                "consent_date": _iso(r.consent_date), "legal_basis": _value(r.legal_basis),
-                "submitted_at": _iso(r.submitted_at), "decided_at": _iso(r.decided_at),
-                "decline_reason": _value(r.decline_reason), "outcome_summary": r.outcome_summary,
-                "events": [
-                    {"at": _iso(e.at), "from_state": e.from_state, "to_state": e.to_state, "message": e.message}
-                    for e in events.get(r.id, [])
-                ],
-            }
-            for r in referrals
-        ],
-        "cases": [
-            {
-                "id": c.id, "state": _value(c.state), "opened_at": _iso(c.opened_at), "closed_at": _iso(c.closed_at),
-                "closure_outcome": _value(c.closure_outcome), "closure_reason": c.closure_reason,
-                "internal_notes": c.internal_notes, "grounds": c.grounds,
-                "actions": [
-                    {
-                        "service_type": _value(a.service_type), "phase": _value(a.phase), "status": _value(a.status),
-                        "provider": tenants.get(a.provider_id), "planned_start": _iso(a.planned_start),
-                        "planned_end": _iso(a.planned_end), "planned_hours": str(a.planned_hours),
-                        "delivered_hours": str(a.delivered_hours), "delivered_on": _iso(a.delivered_on),
-                        "outcome": a.outcome, "notes": a.notes,
-                    }
-                    for a in c.actions
-                ],
-                "verifications": [
-                    {
-                        "phase": _value(v.phase), "months_after": v.months_after, "due_date": _iso(v.due_date),
-                        "done_on": _iso(v.done_on), "job_outcome": _value(v.job_outcome),
-                        "contract_type": _value(v.contract_type),
-                        "hours_per_week": None if v.hours_per_week is None else str(v.hours_per_week),
-                        "sector": v.sector, "start_date": _iso(v.start_date), "still_in_work": v.still_in_work,
-                        "difficulties": v.difficulties, "support_needed": v.support_needed,
-                    }
-                    for v in c.verifications
-                ],
-            }
-            for c in cases
-        ],
-        "accesses": [
-            {
-                "at": _iso(event.at), "user": user.full_name if user else None, "organisation": tenant.name if tenant else None,
-                "action": event.action, "object_type": event.object_type, "object_id": event.object_id,
-                "fields": list(event.fields or []),
-            }
-            for event, user, tenant in access_events(person)
-        ],
-    }
-    record("person.exported", "person", person.id, ["identity", "monitoring", "referrals", "cases", "accesses"])
-    return data
-
-
-# --- erasure, anonymisation and retention ---
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _day(value) -> date | None:
-    return value.date() if value is not None and hasattr(value, "date") else value
-
-
-def retention_ends(persons: list[Person]) -> dict[int, date | None]:
-    """For each person, the day their data may be kept until, or None while a referral or case is still
-    active. The period (RETENTION_YEARS) runs from the latest case closure, referral decision or
-    withdrawal; a person with no referral at all counts from their creation."""
-    from flask import current_app
-
-    from ..cases.models import Case, CaseState
-    from ..referrals.models import Referral, ReferralEvent, ReferralState
-
-    years = current_app.config["RETENTION_YEARS"]
-    ids = [p.id for p in persons]
-    if not ids:
-        return {}
-    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id.in_(ids))))
-    cases = {c.referral_id: c for c in db.session.scalars(select(Case).where(Case.person_id.in_(ids)))}
-    withdrawn: dict[int, object] = {}
-    if referrals:
-        for event in db.session.scalars(
-            select(ReferralEvent).where(
-                ReferralEvent.referral_id.in_([r.id for r in referrals]), ReferralEvent.to_state == ReferralState.WITHDRAWN.value
-            )
-        ):
-            withdrawn[event.referral_id] = max(event.at, withdrawn.get(event.referral_id, event.at))
-    starts: dict[int, list] = {p.id: [] for p in persons}
-    active: set[int] = set()
-    for r in referrals:
-        if r.state == ReferralState.DECLINED:
-            starts[r.person_id].append(_day(r.decided_at or r.updated_at))
-        elif r.state == ReferralState.WITHDRAWN:
-            starts[r.person_id].append(_day(withdrawn.get(r.id) or r.decided_at or r.updated_at))
-        elif r.state == ReferralState.ACCEPTED:
-            case = cases.get(r.id)
-            if case is not None and case.state == CaseState.CLOSED and case.closed_at is not None:
-                starts[r.person_id].append(_day(case.closed_at))
-            else:
-                active.add(r.person_id)
-        else:
-            active.add(r.person_id)
-    out = {}
-    for p in persons:
-        if p.id in active:
-            out[p.id] = None
-        else:
-            start = max(starts[p.id]) if starts[p.id] else _day(p.created_at)
-            out[p.id] = _add_years(start, years)
-    return out
-
-
-def erasure_refusal(person: Person, today: date) -> str | None:
-    """Why the person's data cannot be erased today (a message for the DPO), or None if it can."""
-    from flask_babel import format_date
-
-    if person.anonymised_at is not None:
-        return _("I dati di questa persona sono già stati anonimizzati.")
-    if person.legal_hold:
-        return _("Cancellazione rifiutata: sui dati di questa persona è attivo un blocco per obblighi di legge (legal hold).")
-    if person.retain_until is not None and person.retain_until > today:
-        return _("Cancellazione rifiutata: i dati vanno conservati per obbligo di legge fino al %(date)s.",
-                 date=format_date(person.retain_until))
-    end = retention_ends([person])[person.id]
-    if end is None:
-        return _("Cancellazione rifiutata: la persona ha una segnalazione o una presa in carico ancora in corso. "
-                 "Va prima chiusa (o ritirata la segnalazione).")
-    if end > today:
-        return _("Cancellazione rifiutata: il periodo di conservazione obbligatoria termina il %(date)s.",
-                 date=format_date(end))
-    return None
-
-
-def anonymise(person: Person, *, reason: str) -> list[str]:
-    """Clear identity (ciphertexts and blind indexes) and the free texts about the person; keep the
-    pseudonym and the monitoring attributes for statistics. Audited with field names only."""
-    from ..cases.models import Case
-    from ..models_base import utcnow
-    from ..referrals.models import Referral, ReferralEvent
-
-    cleared = []
-    for name in Person.ENCRYPTED_FIELDS:
-        column = vars(Person)[name].column
-        if getattr(person, column) is not None:
-            setattr(person, column, None)
-            cleared.append(name)
-    for column in BLIND_INDEX_COLUMNS:
-        setattr(person, column, None)
-    person.anonymised_at = utcnow()
-    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id == person.id)))
-    for r in referrals:
-        if r.situation_enc is not None or r.needs_enc is not None:
-            r.situation_enc = r.needs_enc = None
-            cleared.append("referral.situation")
-            cleared.append("referral.needs")
-    if referrals:
-        for event in db.session.scalars(
-            select(ReferralEvent).where(ReferralEvent.referral_id.in_([r.id for r in referrals]), ReferralEvent.message.isnot(None))
-        ):
-            event.message = None
-            cleared.append("referral_event.message")
-    for case in db.session.scalars(select(Case).where(Case.person_id == person.id)):
-        if case.internal_notes_enc is not None:
-            case.internal_notes_enc = None
-            cleared.append("case.internal_notes")
-    db.session.flush()
-    record(f"person.anonymised.{reason}", "person", person.id, sorted(set(cleared)) + ["anonymised_at"])
-    return cleared
-
-
-def apply_retention(today: date, batch_size: int = 200) -> dict:
-    """Anonymise every person past retention, node by node (acting as the node, so row-level security
-    holds even for this job). Legal holds and explicit retention dates are respected."""
-    from ..tenancy import context
-    from ..tenancy.models import TenantKind
-
-    report = {"anonymised": [], "held": 0, "kept": 0}
-    nodes = list(db.session.scalars(select(Tenant).where(Tenant.kind == TenantKind.NODE).order_by(Tenant.id)))
-    for node in nodes:
-        with context.acting_as(node.id):
-            last_id = 0
-            while True:
-                batch = list(db.session.scalars(
-                    select(Person)
-                    .where(Person.node_id == node.id, Person.anonymised_at.is_(None), Person.id > last_id)
-                    .order_by(Person.id).limit(batch_size)
-                ))
-                if not batch:
-                    break
-                last_id = batch[-1].id
-                ends = retention_ends(batch)
-                for person in batch:
-                    if person.legal_hold:
-                        report["held"] += 1
-                    elif (person.retain_until is not None and person.retain_until > today) or ends[person.id] is None \
-                            or ends[person.id] > today:
-                        report["kept"] += 1
-                    else:
-                        anonymise(person, reason="retention")
-                        report["anonymised"].append(person.pseudonym)
-    return report

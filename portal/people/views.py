@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from ..accounts.permissions import current_membership, membership_required
 from ..audit.services import record
 from ..tenancy.scoping import get_visible
-from . import services
+from . import duplicates as dups
+from . import gdpr, services
 from .forms import ActionForm, DataSubjectRequestForm, RectifyForm, VersionedActionForm
 from .labels import (
     AGE_BAND_LABELS,
@@ -45,7 +46,7 @@ def _labels():
 def _person(person_id: int, check=services.can_view_person) -> Person:
     """The person if visible (else 404) and the user may use this page (else 403)."""
     person = get_visible(Person, person_id)
-    if person is None:
+    if person is None or not services.is_addressed_to_current(person):  # the node never sees drafts
         abort(404)
     if not check(person):
         abort(403)
@@ -114,13 +115,14 @@ def duplicates():
     membership = current_membership()
     if not services.is_node_coordinator(membership):
         abort(403)
-    pairs = services.duplicate_pairs(membership.tenant_id)
+    pairs = dups.duplicate_pairs(membership.tenant_id)
     return render_template("people/duplicates.html", pairs=pairs, form=ActionForm())
 
 
 def _pair(person_id: int, other_id: int) -> tuple[Person, Person]:
     person, other = get_visible(Person, person_id), get_visible(Person, other_id)
-    if person is None or other is None or person.id == other.id:
+    if person is None or other is None or person.id == other.id \
+            or not (services.sent_to_node(person) and services.sent_to_node(other)):
         abort(404)
     if not services.is_node_coordinator() or person.node_id != current_membership().tenant_id \
             or other.node_id != person.node_id:
@@ -135,7 +137,7 @@ def link(person_id, other_id):
     form = VersionedActionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.link_duplicate(person, other, form.version.data)
+    dups.link_duplicate(person, other, form.version.data)
     flash(_("%(a)s è stata collegata a %(b)s: sono la stessa persona.", a=person.pseudonym, b=other.pseudonym), "success")
     return redirect(url_for("people.duplicates"))
 
@@ -146,7 +148,7 @@ def dismiss(person_id, other_id):
     person, other = _pair(person_id, other_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.dismiss_duplicate(person, other)
+    dups.dismiss_duplicate(person, other)
     flash(_("%(a)s e %(b)s sono persone diverse: la coppia non verrà più proposta.", a=person.pseudonym, b=other.pseudonym), "success")
     return redirect(url_for("people.duplicates"))
 
@@ -158,7 +160,7 @@ def dismiss(person_id, other_id):
 def accesses(person_id):
     person = _person(person_id, check=services.is_node_dpo)
     page = max(request.args.get("pagina", 1, type=int), 1)
-    rows = services.access_events(person, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    rows = gdpr.access_events(person, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     record("person.accesses_viewed", "person", person.id, [])
     return render_template(
         "people/accesses.html", person=person, rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
@@ -174,7 +176,7 @@ def requests(person_id):
         if person.anonymised_at is not None:
             flash(_("I dati di questa persona sono già stati anonimizzati."), "warning")
             return redirect(url_for("people.requests", person_id=person.id))
-        dsr, refusal = services.open_request(
+        dsr, refusal = gdpr.open_request(
             person, RequestKind(form.kind.data), reference=form.reference.data, notes=form.notes.data
         )
         if refusal:
@@ -186,7 +188,7 @@ def requests(person_id):
         return redirect(url_for("people.requests", person_id=person.id))
     return render_template(
         "people/requests.html", person=person, form=form, action_form=ActionForm(),
-        dsrs=services.person_requests(person), may_see_identity=services.can_see_identity(person),
+        dsrs=gdpr.person_requests(person), may_see_identity=services.can_see_identity(person),
         may_rectify=services.can_rectify(person),
         may_export=services.open_request_for(person, kinds=[RequestKind.ACCESS]) is not None,
     )
@@ -201,7 +203,7 @@ def close_request(person_id, request_id):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.close_request(dsr)
+    gdpr.close_request(dsr)
     flash(_("Richiesta chiusa."), "success")
     return redirect(url_for("people.requests", person_id=person.id))
 
@@ -211,7 +213,7 @@ def close_request(person_id, request_id):
 def export(person_id):
     person = _person(person_id, check=services.is_node_dpo)
     try:
-        data = services.export_person(person)
+        data = gdpr.export_person(person)
     except services.Forbidden:
         abort(403)
     body = json.dumps(data, ensure_ascii=False, indent=2)

@@ -22,38 +22,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
 from ..people.services import valid_tax_code
 from .labels import CONTEXT_LABELS, DECLINE_LABELS, GROUND_LABELS, LEGAL_BASIS_LABELS, STATE_LABELS, URGENCY_LABELS
 from .models import Context, DeclineReason, LegalBasis, ReferralState, Urgency
 
-# Monitoring attributes of the person (people/models.py enums). Kept here until people/ has its labels.
-GENDER_LABELS = {
-    Gender.FEMALE: _l("Donna"),
-    Gender.MALE: _l("Uomo"),
-    Gender.NON_BINARY: _l("Non binario"),
-    Gender.NOT_STATED: _l("Preferisce non dichiararlo"),
-}
-CITIZENSHIP_LABELS = {
-    CitizenshipGroup.ITALIAN: _l("Italiana"),
-    CitizenshipGroup.EU: _l("Di un altro Paese dell'Unione europea"),
-    CitizenshipGroup.NON_EU: _l("Di un Paese extra UE"),
-    CitizenshipGroup.STATELESS: _l("Apolide"),
-    CitizenshipGroup.NOT_STATED: _l("Non dichiarata"),
-}
-LABOUR_LABELS = {
-    LabourStatus.EMPLOYED: _l("Occupata/o"),
-    LabourStatus.UNEMPLOYED: _l("Disoccupata/o"),
-    LabourStatus.LONG_TERM_UNEMPLOYED: _l("Disoccupata/o di lunga durata"),
-    LabourStatus.INACTIVE: _l("Inattiva/o"),
-    LabourStatus.IN_EDUCATION: _l("In istruzione o formazione"),
-}
-EDUCATION_LABELS = {
-    EducationLevel.ISCED_0_2: _l("Fino alla licenza media (ISCED 0-2)"),
-    EducationLevel.ISCED_3_4: _l("Diploma o qualifica (ISCED 3-4)"),
-    EducationLevel.ISCED_5_8: _l("Laurea o superiore (ISCED 5-8)"),
-    EducationLevel.NOT_STATED: _l("Non dichiarato"),
-}
 NOT_STATED = ("", _l("Non indicato"))
 
 
@@ -115,6 +89,9 @@ class ReferralForm(FlaskForm):
     consent = BooleanField(_l("La persona ha ricevuto l'informativa sulla privacy e ha dato il consenso"))
     consent_notice_version = StringField(_l("Versione dell'informativa"), validators=[Optional(), Length(max=20)])
     consent_date = DateField(_l("Data del consenso"), validators=[Optional()])
+    legal_basis_requested = BooleanField(
+        _l("Consenso non raccoglibile: chiedo al nodo di valutare una base giuridica")
+    )
     # Only with "Salva e invia di nuovo" after the node asked for information.
     message = TextAreaField(_l("Risposta per il nodo"), validators=[Optional(), Length(max=5000)])
 
@@ -157,12 +134,17 @@ class ReferralForm(FlaskForm):
             if self.action.data == RESUBMIT and not (self.message.data or "").strip():
                 self.message.errors.append(_l("Scrivi la risposta alle richieste del nodo."))
                 ok = False
-            if not self.consent.data and self._legal_basis is None:
+            if not self.consent.data and not self.legal_basis_requested.data and self._legal_basis is None:
                 self.consent.errors.append(_l(
                     "Senza il consenso informato della persona (versione dell'informativa e data) la segnalazione "
-                    "non può essere inviata: salvala come bozza."
+                    "non può essere inviata: salvala come bozza, oppure chiedi al nodo di valutare una base giuridica."
                 ))
                 ok = False
+        if self.consent.data and self.legal_basis_requested.data:
+            self.legal_basis_requested.errors.append(_l(
+                "La persona ha dato il consenso: non serve chiedere al nodo un'altra base giuridica."
+            ))
+            ok = False
         return ok
 
     # What the services take.
@@ -191,6 +173,7 @@ class ReferralForm(FlaskForm):
             "availability": (self.availability.data or "").strip() or None,
             "consent_notice_version": (self.consent_notice_version.data or "").strip() or None if consent else None,
             "consent_date": self.consent_date.data if consent else None,
+            "legal_basis_requested": bool(self.legal_basis_requested.data) and not consent,
         }
 
     def fill(self, referral, identity: dict) -> None:
@@ -214,6 +197,7 @@ class ReferralForm(FlaskForm):
         self.consent.data = bool(referral.consent_notice_version and referral.consent_date)
         self.consent_notice_version.data = referral.consent_notice_version
         self.consent_date.data = referral.consent_date
+        self.legal_basis_requested.data = bool(referral.legal_basis_requested)
 
 
 class TransitionForm(FlaskForm):
@@ -260,8 +244,12 @@ TRANSITION_FORMS = {
 
 class LegalBasisForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
-    legal_basis = SelectField(_l("Base giuridica del trattamento"), choices=_choices(LEGAL_BASIS_LABELS, ("", _l("Nessuna"))),
-                              coerce=_enum_or_none(LegalBasis), validators=[Optional()])
+    # Consent is the antenna's to record (notice version and date): the node chooses among the others.
+    legal_basis = SelectField(
+        _l("Base giuridica del trattamento"),
+        choices=_choices({k: v for k, v in LEGAL_BASIS_LABELS.items() if k != LegalBasis.CONSENT}, ("", _l("Nessuna"))),
+        coerce=_enum_or_none(LegalBasis), validators=[Optional()],
+    )
 
 
 class AttachmentForm(FlaskForm):

@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
@@ -71,6 +71,12 @@ class Referral(NodeShared, Versioned, Timestamped, db.Model):
     its internal notes live on the Case, which the antenna never reads."""
 
     __tablename__ = "referrals"
+    # The antenna's list and the node's inbox read their page of ids from these (referrals/listing.py).
+    __table_args__ = (
+        Index("ix_referrals_tenant_updated", "tenant_id", "updated_at", "id"),
+        Index("ix_referrals_node_state_submitted", "node_id", "state", "submitted_at", "id"),
+        Index("ix_referrals_node_submitted", "node_id", "submitted_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True)
@@ -88,6 +94,9 @@ class Referral(NodeShared, Versioned, Timestamped, db.Model):
     availability: Mapped[str | None] = mapped_column(String(500))
     consent_notice_version: Mapped[str | None] = mapped_column(String(20))
     consent_date: Mapped[date | None] = mapped_column(Date)
+    # Consent could not be collected: the antenna asks the node to assess another legal basis (art. 9.2 GDPR),
+    # which the node records (``legal_basis``) before it may take the person in charge.
+    legal_basis_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     legal_basis: Mapped[LegalBasis | None] = mapped_column(enum_column(LegalBasis, name="legal_basis"))
     # One referral per rendered form: a double click or the back button cannot create two.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)

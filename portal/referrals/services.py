@@ -6,29 +6,26 @@ draft|submitted|info_requested --withdraw--> withdrawn
 
 Antenna users move submit, resubmit, withdraw; node users move request_info, accept, decline.
 Every transition: timestamp, actor, optional message, audit row, e-mail to the other side.
+
+Lists live in ``listing.py``, attachments in ``attachments.py``, the reminders job in ``reminders.py``.
 """
-import hashlib
-import os
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import case, or_, select
-from werkzeug.utils import secure_filename
+from sqlalchemy import select
 
-from ..accounts.permissions import Capability, can, current_membership
+from ..accounts.permissions import Capability, can
 from ..audit.services import record
 from ..core.locking import check_version
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
-from ..tenancy import context as tenant_context
 from ..tenancy.context import current
-from ..tenancy.models import Tenant, TenantKind
-from .models import Attachment, Referral, ReferralEvent
+from ..tenancy.models import Tenant
+from .models import LegalBasis, Referral, ReferralEvent
 from .models import ReferralState as S
 
 ANTENNA, NODE = "antenna", "node"
@@ -68,13 +65,28 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def sent_to_node(referral: Referral) -> bool:
+    """Submitted at least once. A draft (or a draft withdrawn before sending) belongs to its antenna alone."""
+    return referral.submitted_at is not None
+
+
+def is_addressed_to_current(referral: Referral) -> bool:
+    """The antenna always; the node only once the referral was sent to it. The row is shared with the node,
+    so this rule sits on top of the tenant scoping (views answer 404, as for another tenant's row)."""
+    return referral.tenant_id == current().tenant_id or sent_to_node(referral)
+
+
 def side_of_current_user(referral: Referral) -> str | None:
     tenant_id = current().tenant_id
     if referral.tenant_id == tenant_id and can(Capability.REFER):
         return ANTENNA
-    if referral.node_id == tenant_id and can(Capability.DECIDE_REFERRALS):
+    if referral.node_id == tenant_id and can(Capability.DECIDE_REFERRALS) and sent_to_node(referral):
         return NODE
     return None
+
+
+def has_consent(referral: Referral) -> bool:
+    return bool(referral.consent_notice_version and referral.consent_date)
 
 
 def allowed_transitions(referral: Referral) -> list[str]:
@@ -128,11 +140,22 @@ def update_referral(referral: Referral, data: dict, expected_version) -> None:
 
 
 def _check_submittable(referral: Referral) -> None:
+    """Sending needs grounds and either the person's consent or the request that the node assess another
+    legal basis (consent could not be collected); a legal basis the node already recorded also stands."""
     if not referral.grounds:
         raise ReferralError(_("Indica almeno un motivo di discriminazione."))
-    if not (referral.consent_notice_version and referral.consent_date) and referral.legal_basis is None:
+    if not has_consent(referral) and referral.legal_basis is None and not referral.legal_basis_requested:
         raise ReferralError(
-            _("Senza il consenso informato della persona (versione dell'informativa e data) la segnalazione non può essere inviata.")
+            _("Senza il consenso informato della persona (versione dell'informativa e data) la segnalazione non può "
+              "essere inviata, a meno di chiedere al nodo di valutare una base giuridica.")
+        )
+
+
+def _check_acceptable(referral: Referral) -> None:
+    """The node takes a person in charge only with consent or a legal basis it has recorded."""
+    if not has_consent(referral) and referral.legal_basis is None:
+        raise ReferralError(
+            _("Manca il consenso della persona: prima di prendere in carico registra la base giuridica del trattamento.")
         )
 
 
@@ -149,6 +172,7 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
     if name == "request_info" and not (message or "").strip():
         raise ReferralError(_("Scrivi quali informazioni servono."))
     if name == "accept":
+        _check_acceptable(referral)
         worker = extra.get("case_worker_id")
         if worker is None or int(worker) not in {u.id for u in case_workers(referral.node_id)}:
             raise ReferralError(_("Scegli il case manager del nodo a cui affidare la persona."))
@@ -205,28 +229,7 @@ def notify(referral: Referral, spec: Transition) -> None:
     )
 
 
-def stale_referrals(days: int | None = None) -> list[Referral]:
-    """Submitted referrals with no decision after ``days`` (REFERRAL_STALE_DAYS) days."""
-    days = days if days is not None else current_app.config["REFERRAL_STALE_DAYS"]
-    limit = utcnow() - timedelta(days=days)
-    return list(
-        db.session.scalars(
-            select(Referral).where(Referral.state == S.SUBMITTED, Referral.submitted_at <= limit).order_by(Referral.submitted_at)
-        )
-    )
-
-
-def is_stale(referral: Referral) -> bool:
-    if referral.state != S.SUBMITTED or referral.submitted_at is None:
-        return False
-    submitted = referral.submitted_at if referral.submitted_at.tzinfo else referral.submitted_at.replace(tzinfo=utcnow().tzinfo)
-    return utcnow() - submitted > timedelta(days=current_app.config["REFERRAL_STALE_DAYS"])
-
-
-# --- screens' services: lists, reading, creation with the person, attachments, reminders ------------
-
-PAGE_SIZE = 25
-
+# --- screens' services: reading, creation with the person, the legal basis ----------------------------
 
 def referral_link(referral: Referral) -> str:
     """Absolute link to the referral page, buildable in a request, a job or a CLI command alike."""
@@ -262,33 +265,6 @@ def read_texts(referral: Referral) -> dict:
     return {"situation": referral.situation, "needs": referral.needs}
 
 
-def list_referrals(*, page: int = 1, state: S | None = None):
-    """One page of the current tenant's referrals: the antenna's own, or the node's inbox.
-
-    Returns ``(rows, has_next)``, each row ``(referral, antenna_name)``; one query whatever the page size.
-    """
-    membership = current_membership()
-    tenant_id = current().tenant_id
-    query = select(Referral, Tenant.name).join(Tenant, Tenant.id == Referral.tenant_id)
-    if can(Capability.REFER) and not membership.tenant.is_node:
-        query = query.where(Referral.tenant_id == tenant_id)
-        if state is not None:
-            query = query.where(Referral.state == state)
-        order = (Referral.updated_at.desc(), Referral.id.desc())
-    elif can(Capability.DECIDE_REFERRALS) and membership.tenant.is_node:
-        query = query.where(Referral.node_id == tenant_id)
-        # The inbox holds what was sent; drafts only on request (the node may record a legal basis).
-        query = query.where(Referral.state == state) if state is not None else query.where(Referral.state != S.DRAFT)
-        # Waiting first, the longest-waiting at the top; then the decided ones, the latest first.
-        waiting = case((Referral.state == S.SUBMITTED, 0), (Referral.state == S.INFO_REQUESTED, 1), else_=2)
-        order = (waiting, case((waiting < 2, Referral.submitted_at)).asc(), Referral.submitted_at.desc(), Referral.id.desc())
-    else:
-        raise Forbidden()
-    page = max(page, 1)
-    rows = db.session.execute(query.order_by(*order).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-
-
 def timeline(referral: Referral) -> list:
     """The events with who moved them (name and organisation), oldest first, in one query."""
     from ..accounts.models import User
@@ -316,7 +292,8 @@ def create_with_person(*, identity: dict, monitoring: dict, data: dict, submissi
         return existing, False
     if submit:
         probe = Referral(grounds=data.get("grounds"), consent_notice_version=data.get("consent_notice_version"),
-                         consent_date=data.get("consent_date"))
+                         consent_date=data.get("consent_date"),
+                         legal_basis_requested=bool(data.get("legal_basis_requested")))
         _check_submittable(probe)
     from ..people.services import create_person
 
@@ -345,125 +322,20 @@ def update_with_person(referral: Referral, *, identity: dict, monitoring: dict, 
     update_referral(referral, data, expected_version)
 
 
+LEGAL_BASIS_STATES = (S.SUBMITTED, S.INFO_REQUESTED)
+
+
 def set_legal_basis(referral: Referral, legal_basis, expected_version) -> None:
-    """Only the node records the legal basis that may stand in for consent (art. 9.2 GDPR)."""
+    """Only the node records the legal basis that may stand in for consent (art. 9.2 GDPR), on a referral
+    sent to it and not yet decided; ``accept`` needs consent or this."""
     if side_of_current_user(referral) != NODE:
         raise Forbidden()
-    if referral.state not in (S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED):
+    if referral.state not in LEGAL_BASIS_STATES:
         raise ReferralError(_("La segnalazione non è più modificabile."))
     check_version(referral, expected_version)
+    if legal_basis == LegalBasis.CONSENT and not has_consent(referral):
+        raise ReferralError(_("Il consenso lo registra l'antenna, con la versione dell'informativa e la data."))
     if referral.legal_basis != legal_basis:
         referral.legal_basis = legal_basis
         db.session.flush()
         record("referral.legal_basis", "referral", referral.id, ["legal_basis"])
-
-
-# Attachments: the type comes from the content (magic bytes), never from the name or the browser.
-MAGIC = [
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-]
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for magic, content_type, extension in MAGIC:
-        if head.startswith(magic):
-            return content_type, extension
-    return None
-
-
-def may_attach(referral: Referral) -> bool:
-    side = side_of_current_user(referral)
-    if side == ANTENNA:
-        return referral.state in EDITABLE_STATES
-    return side == NODE and referral.state != S.WITHDRAWN
-
-
-def attachment_path(attachment: Attachment) -> str:
-    return os.path.join(current_app.config["ATTACHMENT_DIR"], attachment.storage_key)
-
-
-def add_attachment(referral: Referral, upload) -> Attachment:
-    """Check and store one uploaded file (a werkzeug FileStorage) outside static/, under a random name."""
-    if not may_attach(referral):
-        raise Forbidden()
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    content = upload.stream.read(limit + 1)
-    if not content:
-        raise ReferralError(_("Il file è vuoto."))
-    if len(content) > limit:
-        raise ReferralError(_("Il file supera la dimensione massima di %(mb)s MB.", mb=round(limit / 1048576, 1)))
-    kind = sniff(content[:16])
-    if kind is None:
-        raise ReferralError(_("Sono ammessi solo file PDF, PNG o JPEG."))
-    content_type, extension = kind
-    stem = os.path.splitext(secure_filename(upload.filename or "") or "allegato")[0][:150] or "allegato"
-    storage_key = secrets.token_hex(24)
-    directory = current_app.config["ATTACHMENT_DIR"]
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    path = os.path.join(directory, storage_key)
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-        out.write(content)
-    attachment = Attachment(
-        referral_id=referral.id, tenant_id=referral.tenant_id, node_id=referral.node_id,
-        filename=stem + extension, content_type=content_type, size=len(content), storage_key=storage_key,
-        sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=current_user.id,
-    )
-    db.session.add(attachment)
-    db.session.flush()
-    record("referral.attachment_added", "attachment", attachment.id, ["filename", "content_type", "size", "sha256"])
-    return attachment
-
-
-def read_attachment(attachment: Attachment) -> str:
-    """The file's path on disk for download, audited as a read."""
-    record("referral.attachment_read", "attachment", attachment.id, ["content"])
-    return attachment_path(attachment)
-
-
-# Reminders: `flask rete remind-stale`.
-
-def remind_stale(days: int | None = None) -> int:
-    """E-mail each node once per period about each referral waiting longer than ``days``.
-
-    Works node by node, acting as that node (so PostgreSQL row-level security applies as for a user).
-    Returns the number of reminders sent.
-    """
-    from flask_babel import force_locale
-
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # no request: no user's language
-        return _remind_stale(days)
-
-
-def _remind_stale(days: int | None) -> int:
-    from ..i18n import format_day
-
-    days = days if days is not None else current_app.config["REFERRAL_STALE_DAYS"]
-    limit = utcnow() - timedelta(days=days)
-    nodes = list(db.session.scalars(select(Tenant).where(Tenant.kind == TenantKind.NODE, Tenant.active.is_(True)).order_by(Tenant.id)))
-    sent = 0
-    for node in nodes:
-        with tenant_context.acting_as(node.id):
-            referrals = db.session.scalars(
-                select(Referral)
-                .where(Referral.node_id == node.id, Referral.state == S.SUBMITTED, Referral.submitted_at <= limit)
-                .where(or_(Referral.reminded_at.is_(None), Referral.reminded_at <= limit))
-                .order_by(Referral.submitted_at)
-            ).all()
-            for referral in referrals:
-                referral.reminded_at = utcnow()
-                db.session.flush()
-                record("referral.reminded", "referral", referral.id, ["reminded_at"], tenant_id=node.id)
-                if node.email:
-                    send_mail(
-                        node.email,
-                        _("Rete – segnalazione %(code)s in attesa da più di %(days)s giorni",
-                          code=referral.person.pseudonym, days=days),
-                        _("La segnalazione %(code)s è stata inviata al nodo il %(date)s ed è ancora in attesa di una "
-                          "decisione.\nPer i dettagli accedi a Rete: %(link)s\n",
-                          code=referral.person.pseudonym, date=format_day(referral.submitted_at),
-                          link=referral_link(referral)),
-                    )
-                    sent += 1
-    return sent

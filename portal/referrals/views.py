@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..extensions import db
-from ..people.services import PersonError, can_see_identity, reveal_identity
+from ..people.services import PersonError, can_see_identity, can_view_person, reveal_identity
 from ..tenancy.scoping import get_visible
-from . import services
+from . import attachments, listing, services
 from .forms import (
     RESUBMIT,
     SUBMIT,
@@ -50,7 +50,7 @@ def _labels():
 def _get(referral_id) -> Referral:
     """The referral if the current tenant sees it (404 otherwise) and the user's role may read it (403)."""
     referral = get_visible(Referral, referral_id)
-    if referral is None:
+    if referral is None or not services.is_addressed_to_current(referral):  # the node never sees drafts
         abort(404)
     if not services.may_read(referral):
         abort(403)
@@ -72,15 +72,17 @@ def _unique_ids(form, prefix: str):
 def index():
     node_view = current_membership().tenant.is_node
     form = InboxFilterForm(request.args)
+    if node_view:  # drafts are never in the node's inbox
+        form.stato.choices = [c for c in form.stato.choices if c[0] != ReferralState.DRAFT.value]
     form.validate()
     page = max(request.args.get("pagina", 1, type=int), 1)
     try:
-        rows, has_next = services.list_referrals(page=page, state=form.state())
+        rows, has_next = listing.list_referrals(page=page, state=form.state())
     except services.Forbidden:
         abort(403)
     return render_template(
         "referrals/index.html", rows=rows, has_next=has_next, page=page, node_view=node_view, form=form,
-        is_stale=services.is_stale, stale_days=current_app.config["REFERRAL_STALE_DAYS"],
+        is_stale=listing.is_stale, stale_days=current_app.config["REFERRAL_STALE_DAYS"],
     )
 
 
@@ -190,23 +192,25 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
         from ..cases.models import Case
 
         case = db.session.scalar(select(Case).where(Case.referral_id == referral.id))
-    may_attach = services.may_attach(referral)
+    may_attach = attachments.may_attach(referral)
     if may_attach and attachment_form is None:
         attachment_form = AttachmentForm(formdata=None)
     if attachment_form is not None:
         _unique_ids(attachment_form, "attachment")
-    if side == services.NODE and referral.state in (ReferralState.DRAFT, ReferralState.SUBMITTED, ReferralState.INFO_REQUESTED):
+    if side == services.NODE and referral.state in services.LEGAL_BASIS_STATES \
+            and (not services.has_consent(referral) or referral.legal_basis is not None):
         legal_form = legal_form or LegalBasisForm(formdata=None, version=referral.version, legal_basis=referral.legal_basis)
         _unique_ids(legal_form, "legal")
     else:
         legal_form = None
     return render_template(
         "referrals/detail.html", referral=referral, side=side, texts=texts, identity=identity,
-        may_see_identity=may_see_identity, forms=forms, errors=errors, events=services.timeline(referral),
-        attachments=referral.attachments, attachment_form=attachment_form, legal_form=legal_form, case=case,
-        case_url=_case_url(case), stale=side == services.NODE and services.is_stale(referral),
-        stale_days=current_app.config["REFERRAL_STALE_DAYS"], editable=side == services.ANTENNA
-        and referral.state in services.EDITABLE_STATES,
+        may_see_identity=may_see_identity, may_view_person=can_view_person(referral.person), forms=forms,
+        errors=errors, events=services.timeline(referral), attachments=referral.attachments,
+        attachment_form=attachment_form, legal_form=legal_form, case=case, case_url=_case_url(case),
+        stale=side == services.NODE and listing.is_stale(referral), stale_days=current_app.config["REFERRAL_STALE_DAYS"],
+        has_consent=services.has_consent(referral),
+        editable=side == services.ANTENNA and referral.state in services.EDITABLE_STATES,
     )
 
 
@@ -283,12 +287,12 @@ def legal_basis(referral_id):
 @membership_required
 def upload(referral_id):
     referral = _get(referral_id)
-    if not services.may_attach(referral):
+    if not attachments.may_attach(referral):
         abort(403)
     form = AttachmentForm()
     if form.validate_on_submit():
         try:
-            attachment = services.add_attachment(referral, form.file.data)
+            attachment = attachments.add_attachment(referral, form.file.data)
         except services.Forbidden:
             abort(403)
         except services.ReferralError as exc:
@@ -306,7 +310,7 @@ def download(referral_id, attachment_id):
     attachment = get_visible(Attachment, attachment_id)
     if attachment is None or attachment.referral_id != referral.id:
         abort(404)
-    path = services.read_attachment(attachment)
+    path = attachments.read_attachment(attachment)
     if not os.path.isfile(path):
         abort(404)
     response = send_file(

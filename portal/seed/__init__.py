@@ -3,10 +3,13 @@
 Everything seeded is fictitious except the names of the institutions, which come from the seed
 document (Provincia di Novara, "Piano sintetico interventi – Azione 2", 2012).
 """
-from . import cases, network
+from . import budget, cases, network
+from . import directory as directory_seed
+from . import forum as forum_seed
 
 # Order matters: later seeders find what earlier ones made (by slug/e-mail, never by id).
-SEEDERS = [network.seed, cases.seed]
+SEEDERS = [network.seed, cases.seed, budget.seed]
+SEEDERS += [forum_seed.seed, directory_seed.seed]
 
 
 def seed_all() -> list[str]:

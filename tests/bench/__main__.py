@@ -4,6 +4,7 @@ Reports, per page, median and p95 latency (in-process WSGI, warm), SQL statement
 throughput with concurrent clients against gunicorn. Not timed assertions: numbers to read and compare.
 """
 import argparse
+import collections
 import math
 import os
 import re
@@ -67,7 +68,6 @@ def prepare(owner_url: str, scale: str) -> dict:
         if db.engine.dialect.name == "postgresql":
             for table in ("tenants", "people", "referrals", "cases", "actions", "users", "memberships"):
                 db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
-            db.session.execute(sa.text("ANALYZE"))
         if db.session.scalar(sa.select(User).where(User.email == ANTENNA_USER)) is None:
             user = User(email=ANTENNA_USER, full_name="Operatore Bench", password_hash=hash_password(BENCH_PASSWORD), active=True)
             db.session.add(user)
@@ -75,6 +75,9 @@ def prepare(owner_url: str, scale: str) -> dict:
             antenna = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "bench-antenna-0"))
             db.session.add(Membership(user_id=user.id, tenant_id=antenna.id, role=Role.ANTENNA_OPERATOR, active=True))
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # as autovacuum would have done after a bulk load
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
         print(f"data ready in {time.perf_counter() - started:.1f} s: {SCALES[scale]}", flush=True)
         db.engine.dispose()
     return targets
@@ -145,18 +148,22 @@ def throughput(app_url: str, owner_url: str, email: str, path: str, clients: int
             token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
             s.post(base + "/accesso", data={"email": email, "password": BENCH_PASSWORD, "csrf_token": token}, allow_redirects=False)
             sessions.append(s)
-        done, latencies, errors = [0], [], [0]
+        done, latencies, errors = [0], [], collections.Counter()
         lock = threading.Lock()
         deadline = time.perf_counter() + seconds
 
         def worker(s):
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                ok = s.get(base + path, timeout=30).status_code == 200
+                try:
+                    status = s.get(base + path, timeout=30, allow_redirects=False).status_code
+                except requests.RequestException as exc:
+                    status = type(exc).__name__
                 elapsed = (time.perf_counter() - started) * 1000
                 with lock:
-                    done[0] += ok
-                    errors[0] += not ok
+                    done[0] += status == 200
+                    if status != 200:
+                        errors[status] += 1
                     latencies.append(elapsed)
 
         threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
@@ -167,7 +174,7 @@ def throughput(app_url: str, owner_url: str, email: str, path: str, clients: int
             t.join()
         elapsed = time.perf_counter() - started
         latencies.sort()
-        return {"clients": clients, "requests": done[0], "errors": errors[0], "rps": done[0] / elapsed,
+        return {"clients": clients, "requests": done[0], "errors": dict(errors) or 0, "rps": done[0] / elapsed,
                 "p95_ms": latencies[max(0, math.ceil(0.95 * len(latencies)) - 1)] if latencies else 0}
     finally:
         server.terminate()

@@ -1,0 +1,277 @@
+"""Contracts with their lines, service orders (an action assigned to a provider under a contract line)
+and deliveries (logged by the provider, approved or sent back by the node).
+
+Limits, each blocked or passed only with an audited override reason given by a money role:
+- a contract whose value exceeds what its budget line has left uncommitted;
+- orders of a contract line beyond the line's quantity;
+- a delivery that would take the contract beyond its value. The provider is always refused (it cannot
+  override); the node may approve beyond the value only with a reason.
+"""
+import re
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..audit.services import record
+from ..cases.models import Action, ActionStatus
+from ..cases.services import node_providers
+from ..core.locking import check_version
+from ..extensions import db
+from ..models_base import utcnow
+from ..tenancy.context import current
+from . import figures
+from .models import (
+    BudgetLine,
+    Contract,
+    ContractLine,
+    Delivery,
+    DeliveryStatus,
+    LineKind,
+    OrderStatus,
+    Procedure,
+    ServiceOrder,
+    Unit,
+    cents,
+    line_amount,
+)
+from .services import BudgetError, Forbidden, ensure_money, ensure_override_allowed, is_provider, may_manage_money
+
+# Codice Identificativo Gara: 10 characters, digits and upper-case letters (ANAC).
+CIG_RE = re.compile(r"^[0-9A-Z]{10}$")
+LEGAL_BASIS = "D.Lgs. 36/2023"
+
+
+def normalise_cig(value: str | None) -> str:
+    return (value or "").strip().upper().replace(" ", "")
+
+
+def valid_cig(value: str | None) -> bool:
+    return bool(CIG_RE.match(normalise_cig(value)))
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+def may_view_contract(contract: Contract) -> bool:
+    tid = current().tenant_id
+    if contract.tenant_id == tid:
+        return may_manage_money()
+    return contract.provider_id == tid and is_provider()
+
+
+def ensure_can_view(contract: Contract) -> None:
+    if not may_view_contract(contract):
+        raise Forbidden()
+
+
+def contracts() -> list[Contract]:
+    return list(db.session.scalars(select(Contract).order_by(Contract.start_date.desc(), Contract.id.desc())))
+
+
+def service_lines() -> list[BudgetLine]:
+    return list(db.session.scalars(
+        select(BudgetLine).where(BudgetLine.kind == LineKind.SERVICES).order_by(BudgetLine.budget_id, BudgetLine.position)
+    ))
+
+
+def orders_of(contract: Contract, limit: int = 100) -> tuple[list[ServiceOrder], int]:
+    """The latest orders of a contract (at most ``limit``) and how many there are."""
+    total = db.session.scalar(select(func.count(ServiceOrder.id)).where(ServiceOrder.contract_id == contract.id)) or 0
+    latest = db.session.scalars(
+        select(ServiceOrder).where(ServiceOrder.contract_id == contract.id).order_by(ServiceOrder.id.desc()).limit(limit)
+    )
+    return list(latest), total
+
+
+def deliveries_of(order: ServiceOrder) -> list[Delivery]:
+    return list(db.session.scalars(select(Delivery).where(Delivery.order_id == order.id).order_by(Delivery.delivered_on, Delivery.id)))
+
+
+def recent_deliveries(contract: Contract, limit: int = 50) -> list[tuple[Delivery, str]]:
+    """The latest deliveries with their pseudonym, in one query (the statement shows the latest only)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Delivery, ServiceOrder.pseudonym).join(ServiceOrder, ServiceOrder.id == Delivery.order_id)
+        .where(Delivery.contract_id == contract.id)
+        .order_by(Delivery.status != DeliveryStatus.SUBMITTED, Delivery.delivered_on.desc(), Delivery.id.desc()).limit(limit)
+    )]
+
+
+def ordered_by_line(contract: Contract) -> dict[int, Decimal]:
+    rows = db.session.execute(
+        select(ServiceOrder.contract_line_id, func.sum(ServiceOrder.quantity))
+        .where(ServiceOrder.contract_id == contract.id, ServiceOrder.status != OrderStatus.CANCELLED)
+        .group_by(ServiceOrder.contract_line_id)
+    )
+    return {line_id: Decimal(total) for line_id, total in rows}
+
+
+def assignable_actions(contract: Contract) -> list[Action]:
+    """The node's actions planned with this contract's provider and not yet ordered."""
+    ordered = select(ServiceOrder.action_id)
+    return list(db.session.scalars(
+        select(Action).where(
+            Action.tenant_id == contract.tenant_id, Action.provider_id == contract.provider_id,
+            Action.status != ActionStatus.CANCELLED, Action.id.not_in(ordered),
+        ).order_by(Action.planned_start, Action.id)
+    ))
+
+
+def provider_orders() -> list[ServiceOrder]:
+    return list(db.session.scalars(
+        select(ServiceOrder).where(ServiceOrder.provider_id == current().tenant_id).order_by(ServiceOrder.id.desc())
+    ))
+
+
+# --- contracts ---------------------------------------------------------------------------------------
+
+def create_contract(data: dict, lines: list[dict], override_reason: str | None = None) -> Contract:
+    """``data``: budget_line (BudgetLine), provider (id), title, procedure, cig, start_date, end_date,
+    total_value, vat_rate. ``lines``: service_type, unit, unit_price, quantity."""
+    ensure_money()
+    line: BudgetLine = data["budget_line"]
+    if line is None or line.kind != LineKind.SERVICES:
+        raise BudgetError(_("Scegli una linea di budget per servizi in appalto."), "budget_line")
+    provider_id = data.get("provider")
+    if provider_id not in {p.id for p in node_providers()}:
+        raise BudgetError(_("Scegli un soggetto attuatore della rete."), "provider")
+    cig = normalise_cig(data.get("cig"))
+    if not CIG_RE.match(cig):
+        raise BudgetError(_("Il CIG è di 10 caratteri: cifre e lettere maiuscole."), "cig")
+    if db.session.scalar(select(Contract.id).where(Contract.cig == cig)):
+        raise BudgetError(_("Esiste già un contratto con questo CIG."), "cig")
+    if data["end_date"] < data["start_date"]:
+        raise BudgetError(_("La fine del contratto non può precedere l'inizio."), "end_date")
+    total = cents(data["total_value"])
+    if total <= 0:
+        raise BudgetError(_("Il valore del contratto deve essere maggiore di zero."), "total_value")
+    if not lines:
+        raise BudgetError(_("Aggiungi almeno una riga di servizio."))
+    lines_value = sum((line_amount(item["quantity"], item["unit_price"]) for item in lines), Decimal("0"))
+    if lines_value > total:
+        raise BudgetError(_("Le righe valgono più del valore del contratto."), "total_value")
+    line_figs = figures.line_of(line)
+    reason = None
+    if line_figs.committed + total > line_figs.allocated:
+        reason = ensure_override_allowed(override_reason, _("Il contratto supera il residuo della linea di budget."))
+    contract = Contract(
+        tenant_id=line.tenant_id, provider_id=provider_id, budget_line_id=line.id, title=(data.get("title") or "").strip(),
+        procedure=Procedure(data["procedure"]), legal_basis=data.get("legal_basis") or LEGAL_BASIS, cig=cig,
+        start_date=data["start_date"], end_date=data["end_date"], total_value=total,
+        vat_rate=Decimal(data.get("vat_rate") or 0), override_reason=reason,
+    )
+    db.session.add(contract)
+    db.session.flush()
+    for item in lines:
+        db.session.add(ContractLine(
+            tenant_id=contract.tenant_id, provider_id=provider_id, contract_id=contract.id, service_type=item["service_type"],
+            unit=Unit(item["unit"]), unit_price=cents(item["unit_price"]), quantity=Decimal(item["quantity"]),
+        ))
+    db.session.flush()
+    record("contract.created", "contract", contract.id, ["budget_line_id", "cig", "procedure", "provider_id", "total_value", "lines"])
+    if reason:
+        record("contract.override", "contract", contract.id, ["override_reason"])
+    return contract
+
+
+# --- service orders ----------------------------------------------------------------------------------
+
+def assign_order(contract: Contract, *, action_id, line_id, quantity: Decimal, override_reason=None) -> ServiceOrder:
+    ensure_money()
+    if contract.tenant_id != current().tenant_id:
+        raise Forbidden()
+    action = next((a for a in assignable_actions(contract) if str(a.id) == str(action_id)), None)
+    if action is None:
+        raise BudgetError(_("Scegli un'azione affidata a questo soggetto attuatore e non ancora ordinata."), "action")
+    line = next((item for item in contract.lines if str(item.id) == str(line_id)), None)
+    if line is None:
+        raise BudgetError(_("Scegli una riga del contratto."), "line")
+    if line.service_type != action.service_type:
+        raise BudgetError(_("Il tipo di servizio della riga non corrisponde a quello dell'azione."), "line")
+    if quantity is None or quantity <= 0:
+        raise BudgetError(_("La quantità deve essere maggiore di zero."), "quantity")
+    reason = None
+    if ordered_by_line(contract).get(line.id, Decimal("0")) + quantity > line.quantity:
+        reason = ensure_override_allowed(override_reason, _("La quantità supera quella prevista dalla riga del contratto."))
+    order = ServiceOrder(
+        tenant_id=contract.tenant_id, provider_id=contract.provider_id, contract_id=contract.id, contract_line_id=line.id,
+        action_id=action.id, pseudonym=action.pseudonym, quantity=quantity, status=OrderStatus.OPEN, override_reason=reason,
+    )
+    db.session.add(order)
+    db.session.flush()
+    record("service_order.created", "service_order", order.id, ["action_id", "contract_line_id", "quantity"])
+    if reason:
+        record("service_order.override", "service_order", order.id, ["override_reason"])
+    return order
+
+
+# --- deliveries --------------------------------------------------------------------------------------
+
+def may_log(order: ServiceOrder) -> bool:
+    return is_provider() and order.provider_id == current().tenant_id and order.status == OrderStatus.OPEN
+
+
+def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, attended: bool, note: str | None) -> Delivery:
+    """The provider logs what it delivered. Over the contract's value it is refused (no override here)."""
+    if not is_provider() or order.provider_id != current().tenant_id:
+        raise Forbidden()
+    if order.status != OrderStatus.OPEN:
+        raise BudgetError(_("L'ordine di servizio non è aperto."))
+    contract = order.contract
+    if units is None or units <= 0:
+        raise BudgetError(_("Le ore o unità devono essere maggiori di zero."), "units")
+    if delivered_on > date.today():
+        raise BudgetError(_("La data non può essere nel futuro."), "delivered_on")
+    if not contract.start_date <= delivered_on <= contract.end_date:
+        raise BudgetError(_("La data è fuori dal periodo del contratto."), "delivered_on")
+    amount = line_amount(units, order.line.unit_price)
+    contract_figs = figures.contract_of(contract)
+    if contract_figs.delivered + contract_figs.pending + amount > contract.total_value:
+        raise BudgetError(
+            _("La prestazione (%(amount)s) supera il valore residuo del contratto.", amount=_money(amount)), "units"
+        )
+    delivery = Delivery(
+        tenant_id=order.tenant_id, provider_id=order.provider_id, order_id=order.id, contract_id=order.contract_id,
+        delivered_on=delivered_on, units=units, unit_price=order.line.unit_price, amount=amount, attended=bool(attended),
+        note=(note or "").strip() or None, status=DeliveryStatus.SUBMITTED, logged_by_id=current_user.id,
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    # Audited in the provider's chain (the node reads it through node_id, as for every network event).
+    record("delivery.logged", "delivery", delivery.id, ["amount", "attended", "delivered_on", "note", "units"])
+    return delivery
+
+
+def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expected_version, override_reason=None) -> None:
+    """The node approves a delivery (it becomes what the contract has consumed) or sends it back."""
+    ensure_money()
+    if delivery.tenant_id != current().tenant_id:
+        raise Forbidden()
+    check_version(delivery, expected_version)
+    if delivery.status != DeliveryStatus.SUBMITTED:
+        raise BudgetError(_("La prestazione è già stata esaminata."))
+    note = (note or "").strip() or None
+    reason = None
+    if approve:
+        contract_figs = figures.contract_of(delivery.order.contract)
+        if contract_figs.delivered + delivery.amount > delivery.order.contract.total_value:
+            reason = ensure_override_allowed(override_reason, _("Approvandola si supera il valore del contratto."))
+    elif not note:
+        raise BudgetError(_("Spiega al soggetto attuatore perché la prestazione torna indietro."), "note")
+    delivery.status = DeliveryStatus.APPROVED if approve else DeliveryStatus.RETURNED
+    delivery.review_note = note
+    delivery.reviewed_by_id = current_user.id
+    delivery.reviewed_at = utcnow()
+    delivery.override_reason = reason
+    db.session.flush()
+    record("delivery.approved" if approve else "delivery.returned", "delivery", delivery.id,
+           ["review_note", "reviewed_at", "reviewed_by_id", "status"])
+    if reason:
+        record("delivery.override", "delivery", delivery.id, ["override_reason"])
+
+
+def _money(value) -> str:
+    from ..i18n import format_money
+
+    return format_money(value)

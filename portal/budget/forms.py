@@ -1,0 +1,133 @@
+"""Budget and contract forms. Money is Decimal: :class:`MoneyField` accepts ``1.234,56`` or ``1234.56``."""
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
+
+from ..cases.forms import HoursField
+from ..cases.labels import SERVICE_TYPE_LABELS
+from .labels import PROCEDURE_LABELS, UNIT_LABELS
+
+
+def _choices(labels: dict, blank=None) -> list:
+    return ([("", blank)] if blank is not None else []) + [(m.value, label) for m, label in labels.items()]
+
+
+class MoneyField(DecimalField):
+    """Euro amounts as Decimal (2 places), typed the Italian way (``1.234,56``) or with a dot."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("places", 2)
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip().replace(" ", "").replace("€", "").replace("\u00a0", "")
+        if not raw:
+            self.data = None
+            return
+        if "," in raw:
+            raw = raw.replace(".", "").replace(",", ".")
+        try:
+            value = Decimal(raw)
+            if value != value.quantize(Decimal("0.01")):
+                raise InvalidOperation
+            self.data = value.quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            self.data = None
+            raise ValueError(self.gettext("Scrivi un importo in euro, ad esempio 1.234,56.")) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        text = f"{Decimal(self.data):.2f}"
+        return text.replace(".", ",") if str(get_locale() or "it").startswith("it") else text
+
+
+class ContractLineForm(Form):
+    service_type = SelectField(_l("Tipo di servizio"), choices=_choices(SERVICE_TYPE_LABELS, blank=_l("Nessuno")), validators=[Optional()])
+    unit = SelectField(_l("Unità"), choices=_choices(UNIT_LABELS), validators=[Optional()])
+    unit_price = MoneyField(_l("Prezzo unitario (€)"), validators=[Optional(), NumberRange(min=0)])
+    quantity = HoursField(_l("Quantità"), validators=[Optional(), NumberRange(min=0, max=9999999)])
+
+
+class ContractForm(FlaskForm):
+    title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
+    budget_line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
+    provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
+    procedure = SelectField(_l("Procedura"), choices=_choices(PROCEDURE_LABELS), validators=[DataRequired()])
+    legal_basis = StringField(_l("Riferimento normativo"), default="D.Lgs. 36/2023", validators=[DataRequired(), Length(max=120)])
+    cig = StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)])
+    start_date = DateField(_l("Inizio"), validators=[DataRequired()])
+    end_date = DateField(_l("Fine"), validators=[DataRequired()])
+    total_value = MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()])
+    vat_rate = HoursField(_l("Aliquota IVA (%)"), default=Decimal("5"), validators=[Optional(), NumberRange(min=0, max=100)])
+    lines = FieldList(FormField(ContractLineForm), min_entries=3, max_entries=20)
+    override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
+
+    def line_data(self) -> list[dict]:
+        out = []
+        for entry in self.lines:
+            sub = entry.form
+            if not sub.service_type.data:
+                continue
+            out.append({"service_type": sub.service_type.data, "unit": sub.unit.data or "hour",
+                        "unit_price": sub.unit_price.data or Decimal("0"), "quantity": sub.quantity.data or Decimal("0")})
+        return out
+
+
+class SettlementForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(_l("Come è stata risolta la differenza"), validators=[DataRequired(), Length(max=4000)])
+
+
+class OrderForm(FlaskForm):
+    action = SelectField(_l("Azione da affidare"), choices=[], validators=[DataRequired()])
+    line = SelectField(_l("Riga del contratto"), choices=[], validators=[DataRequired()])
+    quantity = HoursField(_l("Quantità ordinata"), validators=[InputRequired(), NumberRange(min=0, max=99999)])
+    override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
+
+
+class DeliveryForm(FlaskForm):
+    delivered_on = DateField(_l("Data della prestazione"), validators=[DataRequired()])
+    units = HoursField(_l("Ore o unità erogate"), validators=[InputRequired(), NumberRange(min=0, max=9999)])
+    attended = BooleanField(_l("La persona era presente"), default=True)
+    note = StringField(_l("Nota breve"), validators=[Optional(), Length(max=500)])
+
+
+class ReviewForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    decision = HiddenField(validators=[DataRequired()])
+    note = StringField(_l("Nota per il soggetto attuatore"), validators=[Optional(), Length(max=500)])
+    override_reason = StringField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
+
+
+class InvoiceForm(FlaskForm):
+    number = StringField(_l("Numero della fattura"), validators=[DataRequired(), Length(max=40)])
+    issued_on = DateField(_l("Data della fattura"), validators=[DataRequired()])
+    amount = MoneyField(_l("Importo, IVA inclusa (€)"), validators=[InputRequired()])
+
+
+class InvoiceActionForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    step = HiddenField(validators=[DataRequired()])
+    paid_on = DateField(_l("Data del pagamento"), validators=[Optional()])
+    reference = StringField(_l("Riferimento del mandato"), validators=[Optional(), Length(max=80)])
+
+
+class InternalCostForm(FlaskForm):
+    line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
+    spent_on = DateField(_l("Data"), validators=[DataRequired()])
+    description = StringField(_l("Descrizione"), validators=[DataRequired(), Length(max=300)])
+    amount = MoneyField(_l("Importo (€)"), validators=[InputRequired()])
+    override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])

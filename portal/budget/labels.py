@@ -1,0 +1,42 @@
+"""Italian labels for the budget enums (msgids; English in the catalogue)."""
+from flask_babel import lazy_gettext as _l
+
+from .models import DeliveryStatus, InvoiceStatus, LineKind, OrderStatus, Procedure, Unit
+
+LINE_KIND_LABELS = {
+    LineKind.SERVICES: _l("Appalto di servizi"),
+    LineKind.DIRECT_MANAGEMENT: _l("Realizzazione diretta"),
+}
+PROCEDURE_LABELS = {
+    Procedure.OPEN: _l("Procedura aperta"),
+    Procedure.NEGOTIATED: _l("Procedura negoziata"),
+    Procedure.DIRECT_AWARD: _l("Affidamento diretto"),
+}
+UNIT_LABELS = {
+    Unit.HOUR: _l("Ora"),
+    Unit.PARTICIPANT: _l("Partecipante"),
+    Unit.LUMP_SUM: _l("A corpo"),
+}
+ORDER_STATUS_LABELS = {
+    OrderStatus.OPEN: _l("Aperto"),
+    OrderStatus.CLOSED: _l("Chiuso"),
+    OrderStatus.CANCELLED: _l("Annullato"),
+}
+DELIVERY_STATUS_LABELS = {
+    DeliveryStatus.SUBMITTED: _l("Da approvare"),
+    DeliveryStatus.APPROVED: _l("Approvata"),
+    DeliveryStatus.RETURNED: _l("Restituita"),
+}
+INVOICE_STATUS_LABELS = {
+    InvoiceStatus.RECEIVED: _l("Ricevuta"),
+    InvoiceStatus.VERIFIED: _l("Verificata"),
+    InvoiceStatus.PAID: _l("Pagata"),
+}
+FIGURE_LABELS = {
+    "allocated": _l("Stanziato"),
+    "committed": _l("Impegnato"),
+    "delivered": _l("Erogato (maturato)"),
+    "invoiced": _l("Fatturato"),
+    "paid": _l("Pagato"),
+    "residual": _l("Residuo"),
+}

@@ -1,0 +1,188 @@
+"""Budget rules: who may see and change money, the reconciliation note, internal costs, invoices and
+payments. Contracts, service orders and deliveries live in ``contracts.py``.
+
+Plain functions, as in the other domains: they check permission and version first, flush, audit with
+``record()`` and never commit. ``Forbidden`` -> 403, ``BudgetError`` -> a form error, ``ConflictError``
+-> the global 409 page. Only the coordinator and the budget officer (``APPROVE_MONEY``) change money.
+"""
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..accounts.permissions import Capability, can, current_membership
+from ..audit.services import record
+from ..core.locking import check_version
+from ..extensions import db
+from ..models_base import utcnow
+from ..tenancy.context import current
+from . import figures
+from .models import Budget, BudgetLine, Contract, InternalCost, Invoice, InvoiceStatus, LineKind, Payment, cents
+
+
+class Forbidden(PermissionError):
+    """The current user may not do this (views answer 403)."""
+
+
+class BudgetError(ValueError):
+    """A refused change, with a message fit for the user (views show it on the form)."""
+
+    def __init__(self, message, field_name: str | None = None):
+        super().__init__(message)
+        self.field_name = field_name
+
+
+# --- who may do what ---------------------------------------------------------------------------------
+
+def is_node_member(membership=None) -> bool:
+    membership = membership or current_membership()
+    return membership is not None and membership.tenant.is_node
+
+
+def may_manage_money(membership=None) -> bool:
+    """Coordinator and budget officer of the node: see the budget, change money."""
+    membership = membership or current_membership()
+    return is_node_member(membership) and can(Capability.APPROVE_MONEY, membership)
+
+
+def is_provider(membership=None) -> bool:
+    membership = membership or current_membership()
+    return membership is not None and membership.tenant.is_provider and can(Capability.LOG_DELIVERY, membership)
+
+
+def ensure_money() -> None:
+    if not may_manage_money():
+        raise Forbidden()
+
+
+def ensure_override_allowed(reason: str | None, message: str) -> str:
+    """An amount over a limit passes only with a reason, given by someone who may change money."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BudgetError(message + " " + _("Per procedere comunque indica il motivo della deroga."), "override_reason")
+    ensure_money()
+    return reason
+
+
+# --- budget ------------------------------------------------------------------------------------------
+
+def budgets() -> list[Budget]:
+    return list(db.session.scalars(select(Budget).order_by(Budget.start_date, Budget.id)))
+
+
+def settle_reconciliation(budget: Budget, note: str | None, expected_version) -> None:
+    """Record in words how the difference between declared total and lines was settled (never a fix)."""
+    ensure_money()
+    check_version(budget, expected_version)
+    note = (note or "").strip()
+    if not note:
+        raise BudgetError(_("Descrivi come è stata risolta la differenza."), "note")
+    budget.settlement_note = note
+    budget.settled_by_id = current_user.id
+    budget.settled_at = utcnow()
+    db.session.flush()
+    record("budget.reconciliation_settled", "budget", budget.id, ["settled_at", "settled_by_id", "settlement_note"])
+
+
+# --- internal costs (realizzazione diretta) -------------------------------------------------------------
+
+def direct_lines() -> list[BudgetLine]:
+    return list(db.session.scalars(
+        select(BudgetLine).where(BudgetLine.kind == LineKind.DIRECT_MANAGEMENT).order_by(BudgetLine.budget_id, BudgetLine.position)
+    ))
+
+
+def add_internal_cost(line: BudgetLine, *, spent_on: date, description: str, amount: Decimal, override_reason=None) -> InternalCost:
+    ensure_money()
+    if line.kind != LineKind.DIRECT_MANAGEMENT:
+        raise BudgetError(_("I costi interni si registrano solo sulle linee a realizzazione diretta."), "line")
+    amount = cents(amount)
+    if amount <= 0:
+        raise BudgetError(_("L'importo deve essere maggiore di zero."), "amount")
+    description = (description or "").strip()
+    if not description:
+        raise BudgetError(_("Descrivi il costo."), "description")
+    line_figs = figures.line_of(line)
+    reason = None
+    if line_figs.committed + amount > line_figs.allocated:
+        reason = ensure_override_allowed(override_reason, _("Il costo supera il residuo della linea di budget."))
+    cost = InternalCost(
+        tenant_id=line.tenant_id, budget_line_id=line.id, spent_on=spent_on, description=description, amount=amount,
+        override_reason=reason,
+    )
+    db.session.add(cost)
+    db.session.flush()
+    record("internal_cost.created", "internal_cost", cost.id, ["amount", "budget_line_id", "description", "spent_on"])
+    if reason:
+        record("internal_cost.override", "internal_cost", cost.id, ["override_reason"])
+    return cost
+
+
+# --- invoices and payments ---------------------------------------------------------------------------
+
+def invoices_of(contract: Contract) -> list[Invoice]:
+    return list(db.session.scalars(select(Invoice).where(Invoice.contract_id == contract.id).order_by(Invoice.issued_on, Invoice.id)))
+
+
+def paid_by_invoice(contract: Contract) -> dict[int, Decimal]:
+    rows = db.session.execute(
+        select(Payment.invoice_id, func.sum(Payment.amount)).where(Payment.contract_id == contract.id).group_by(Payment.invoice_id)
+    )
+    return {invoice_id: cents(total) for invoice_id, total in rows}
+
+
+def add_invoice(contract: Contract, *, number: str, issued_on: date, amount: Decimal) -> Invoice:
+    ensure_money()
+    if contract.tenant_id != current().tenant_id:
+        raise Forbidden()
+    number = (number or "").strip()
+    if not number:
+        raise BudgetError(_("Indica il numero della fattura."), "number")
+    amount = cents(amount)
+    if amount <= 0:
+        raise BudgetError(_("L'importo deve essere maggiore di zero."), "amount")
+    if db.session.scalar(select(Invoice.id).where(Invoice.contract_id == contract.id, Invoice.number == number)):
+        raise BudgetError(_("Questa fattura è già registrata per il contratto."), "number")
+    contract_figs = figures.contract_of(contract)
+    if contract_figs.invoiced + amount > contract.total_value:
+        raise BudgetError(_("La fattura supera il valore del contratto non ancora fatturato."), "amount")
+    invoice = Invoice(tenant_id=contract.tenant_id, contract_id=contract.id, number=number, issued_on=issued_on, amount=amount,
+                      status=InvoiceStatus.RECEIVED)
+    db.session.add(invoice)
+    db.session.flush()
+    record("invoice.received", "invoice", invoice.id, ["amount", "contract_id", "issued_on", "number"])
+    return invoice
+
+
+def verify_invoice(invoice: Invoice, expected_version) -> None:
+    ensure_money()
+    check_version(invoice, expected_version)
+    if invoice.status != InvoiceStatus.RECEIVED:
+        raise BudgetError(_("La fattura è già stata verificata."))
+    invoice.status = InvoiceStatus.VERIFIED
+    db.session.flush()
+    record("invoice.verified", "invoice", invoice.id, ["status"])
+
+
+def pay_invoice(invoice: Invoice, *, paid_on: date, amount: Decimal | None, reference: str | None, expected_version) -> Payment:
+    """A payment of a verified invoice (partial payments allowed); fully paid -> status paid."""
+    ensure_money()
+    check_version(invoice, expected_version)
+    if invoice.status != InvoiceStatus.VERIFIED:
+        raise BudgetError(_("Si paga solo una fattura verificata e non ancora saldata."))
+    already = cents(db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.invoice_id == invoice.id)))
+    amount = cents(amount) if amount is not None else invoice.amount - already
+    if amount <= 0 or already + amount > invoice.amount:
+        raise BudgetError(_("Il pagamento supera l'importo ancora da pagare della fattura."), "amount")
+    payment = Payment(tenant_id=invoice.tenant_id, invoice_id=invoice.id, contract_id=invoice.contract_id, paid_on=paid_on,
+                      amount=amount, reference=(reference or "").strip() or None)
+    db.session.add(payment)
+    if already + amount == invoice.amount:
+        invoice.status = InvoiceStatus.PAID
+    invoice.updated_at = utcnow()  # a payment changes the invoice: its version moves on
+    db.session.flush()
+    record("payment.created", "payment", payment.id, ["amount", "invoice_id", "paid_on", "reference"])
+    record("invoice.updated", "invoice", invoice.id, ["status"])
+    return payment

@@ -1,0 +1,394 @@
+"""Budget screens (/budget): overview of Azione 2, contracts and their statements, service orders,
+deliveries, invoices, internal costs and the exports.
+
+Thin views: rules live in services.py and contracts.py. Ids of rows the tenant cannot see are 404
+(``get_visible``); a user of the right tenant without the right role gets 403.
+"""
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..accounts.permissions import membership_required
+from ..cases.labels import SERVICE_TYPE_LABELS
+from ..cases.models import Action
+from ..cases.services import node_providers
+from ..extensions import db
+from ..tenancy.context import current
+from ..tenancy.models import Tenant
+from ..tenancy.scoping import get_visible
+from . import contracts as contract_services
+from . import exports, figures, services
+from .forms import ContractForm, DeliveryForm, InternalCostForm, InvoiceActionForm, InvoiceForm, OrderForm, ReviewForm, SettlementForm
+from .labels import (
+    DELIVERY_STATUS_LABELS,
+    FIGURE_LABELS,
+    INVOICE_STATUS_LABELS,
+    LINE_KIND_LABELS,
+    ORDER_STATUS_LABELS,
+    PROCEDURE_LABELS,
+    UNIT_LABELS,
+)
+from .models import Budget, BudgetLine, Contract, Delivery, InternalCost, Invoice, ServiceOrder
+
+bp = Blueprint("budget", __name__, url_prefix="/budget")
+
+
+@bp.context_processor
+def _labels():
+    return {
+        "SERVICE_TYPE_LABELS": SERVICE_TYPE_LABELS, "DELIVERY_STATUS_LABELS": DELIVERY_STATUS_LABELS,
+        "FIGURE_LABELS": FIGURE_LABELS, "INVOICE_STATUS_LABELS": INVOICE_STATUS_LABELS, "LINE_KIND_LABELS": LINE_KIND_LABELS,
+        "ORDER_STATUS_LABELS": ORDER_STATUS_LABELS, "PROCEDURE_LABELS": PROCEDURE_LABELS, "UNIT_LABELS": UNIT_LABELS,
+        "may_manage_money": services.may_manage_money(),
+    }
+
+
+def _guard(check):
+    def decorator(view):
+        @wraps(view)
+        @membership_required
+        def wrapped(*args, **kwargs):
+            if not check():
+                abort(403)
+            try:
+                return view(*args, **kwargs)
+            except services.Forbidden:
+                abort(403)
+
+        return wrapped
+
+    return decorator
+
+
+money_staff = _guard(services.may_manage_money)
+money_or_provider = _guard(lambda: services.may_manage_money() or services.is_provider())
+provider_only = _guard(services.is_provider)
+
+
+def _visible(model, ident, own: bool = False):
+    obj = get_visible(model, ident)
+    if obj is None or (own and obj.tenant_id != current().tenant_id):
+        abort(404)
+    return obj
+
+
+def _form_error(form, exc: services.BudgetError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field_name, None) if exc.field_name else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors or []) + [str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def _download(fileobj, mimetype: str, filename: str):
+    response = send_file(fileobj, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _provider_names(ids) -> dict:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids))).all())
+
+
+# --- overview ----------------------------------------------------------------------------------------
+
+def _contract_rows():
+    items = contract_services.contracts()
+    figs = figures.contract_figures([c.id for c in items])
+    names = _provider_names(c.provider_id for c in items)
+    return [(c, names.get(c.provider_id, ""), figs[c.id]) for c in items]
+
+
+def _overviews(rows):
+    known = {c.id: figs for c, _, figs in rows}
+    return [figures.overview(b, contract_figs=known) for b in services.budgets()]
+
+
+@bp.route("/")
+@money_staff
+def index():
+    rows = _contract_rows()
+    overviews = _overviews(rows)
+    forms = {ov.budget.id: SettlementForm(version=ov.budget.version, note=ov.budget.settlement_note) for ov in overviews}
+    return render_template("budget/index.html", overviews=overviews, forms=forms, contract_rows=rows)
+
+
+@bp.route("/<int:budget_id>/riconciliazione", methods=["POST"])
+@money_staff
+def settle(budget_id):
+    budget = _visible(Budget, budget_id, own=True)
+    form = SettlementForm()
+    if form.validate_on_submit():
+        try:
+            services.settle_reconciliation(budget, form.note.data, form.version.data)
+        except services.BudgetError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Nota di riconciliazione registrata."), "success")
+            return redirect(url_for("budget.index") + f"#budget-{budget.id}")
+    rows = _contract_rows()
+    overviews = _overviews(rows)
+    forms = {ov.budget.id: SettlementForm(version=ov.budget.version) for ov in overviews}
+    forms[budget.id] = form
+    return render_template("budget/index.html", overviews=overviews, forms=forms, contract_rows=rows)
+
+
+def _first_overview(rows):
+    overviews = _overviews(rows)
+    if not overviews:
+        abort(404)
+    return overviews[0]
+
+
+@bp.route("/export.xlsx")
+@money_staff
+def export_xlsx():
+    rows = _contract_rows()
+    return _download(exports.overview_xlsx(_first_overview(rows), rows), exports.XLSX_MIMETYPE, "budget.xlsx")
+
+
+@bp.route("/export.csv")
+@money_staff
+def export_csv():
+    rows = _contract_rows()
+    return _download(exports.overview_csv(_first_overview(rows), rows), "text/csv", "budget.csv")
+
+
+# --- contracts ---------------------------------------------------------------------------------------
+
+@bp.route("/contratti")
+@money_or_provider
+def contracts():
+    return render_template("budget/contracts.html", rows=_contract_rows())
+
+
+def _contract_form_choices(form):
+    form.budget_line.choices = [("", _("Scegli"))] + [(str(line.id), line.title) for line in contract_services.service_lines()]
+    form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in node_providers()]
+
+
+@bp.route("/contratti/nuovo", methods=["GET", "POST"])
+@money_staff
+def new_contract():
+    form = ContractForm()
+    _contract_form_choices(form)
+    if form.validate_on_submit():
+        data = {
+            "budget_line": get_visible(BudgetLine, form.budget_line.data), "provider": int(form.provider.data),
+            "title": form.title.data, "procedure": form.procedure.data, "legal_basis": form.legal_basis.data,
+            "cig": form.cig.data, "start_date": form.start_date.data, "end_date": form.end_date.data,
+            "total_value": form.total_value.data, "vat_rate": form.vat_rate.data,
+        }
+        try:
+            contract = contract_services.create_contract(data, form.line_data(), form.override_reason.data)
+        except services.BudgetError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Contratto registrato."), "success")
+            return redirect(url_for("budget.contract", contract_id=contract.id))
+    return render_template("budget/contract_form.html", form=form)
+
+
+def _statement(contract, *, invoice_form=None, status=200):
+    contract_services.ensure_can_view(contract)
+    figs = figures.contract_of(contract)
+    ordered = contract_services.ordered_by_line(contract)
+    deliveries = contract_services.recent_deliveries(contract)
+    invoices = services.invoices_of(contract) if services.may_manage_money() else []
+    orders, order_count = contract_services.orders_of(contract)
+    return render_template(
+        "budget/contract.html", contract=contract, figs=figs, ordered=ordered,
+        orders=orders, order_count=order_count, deliveries=deliveries, invoices=invoices,
+        paid=services.paid_by_invoice(contract) if invoices else {},
+        provider_name=_provider_names([contract.provider_id]).get(contract.provider_id, ""),
+        invoice_form=invoice_form or InvoiceForm(), review_form=ReviewForm(), invoice_action_form=InvoiceActionForm(),
+    ), status
+
+
+@bp.route("/contratti/<int:contract_id>")
+@money_or_provider
+def contract(contract_id):
+    return _statement(_visible(Contract, contract_id))
+
+
+def _statement_export(contract_id, builder, mimetype, extension):
+    contract = _visible(Contract, contract_id)
+    contract_services.ensure_can_view(contract)
+    name = _provider_names([contract.provider_id]).get(contract.provider_id, "")
+    fileobj = builder(contract, name, figures.contract_of(contract))
+    return _download(fileobj, mimetype, f"contratto-{contract.cig}.{extension}")
+
+
+@bp.route("/contratti/<int:contract_id>/prestazioni.xlsx")
+@money_or_provider
+def statement_xlsx(contract_id):
+    return _statement_export(contract_id, exports.statement_xlsx, exports.XLSX_MIMETYPE, "xlsx")
+
+
+@bp.route("/contratti/<int:contract_id>/prestazioni.csv")
+@money_or_provider
+def statement_csv(contract_id):
+    return _statement_export(contract_id, exports.statement_csv, "text/csv", "csv")
+
+
+@bp.route("/contratti/<int:contract_id>/ordini/nuovo", methods=["GET", "POST"])
+@money_staff
+def new_order(contract_id):
+    contract = _visible(Contract, contract_id, own=True)
+    form = OrderForm()
+    form.action.choices = [("", _("Scegli"))] + [
+        (str(a.id), f"{a.pseudonym} – {SERVICE_TYPE_LABELS[a.service_type]} ({a.planned_start:%d/%m/%Y})")
+        for a in contract_services.assignable_actions(contract)
+    ]
+    form.line.choices = [("", _("Scegli"))] + [
+        (str(line.id), f"{SERVICE_TYPE_LABELS[line.service_type]} – {UNIT_LABELS[line.unit]}") for line in contract.lines
+    ]
+    if form.validate_on_submit():
+        try:
+            contract_services.assign_order(
+                contract, action_id=form.action.data, line_id=form.line.data, quantity=form.quantity.data,
+                override_reason=form.override_reason.data,
+            )
+        except services.BudgetError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Ordine di servizio creato: l'azione è affidata al soggetto attuatore."), "success")
+            return redirect(url_for("budget.contract", contract_id=contract.id) + "#ordini")
+    return render_template("budget/order_form.html", contract=contract, form=form)
+
+
+@bp.route("/contratti/<int:contract_id>/fatture", methods=["POST"])
+@money_staff
+def new_invoice(contract_id):
+    contract = _visible(Contract, contract_id, own=True)
+    form = InvoiceForm()
+    if form.validate_on_submit():
+        try:
+            services.add_invoice(contract, number=form.number.data, issued_on=form.issued_on.data, amount=form.amount.data)
+        except services.BudgetError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Fattura registrata."), "success")
+            return redirect(url_for("budget.contract", contract_id=contract.id) + "#fatture")
+    return _statement(contract, invoice_form=form)
+
+
+@bp.route("/fatture/<int:invoice_id>", methods=["POST"])
+@money_staff
+def invoice_step(invoice_id):
+    invoice = _visible(Invoice, invoice_id, own=True)
+    form = InvoiceActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if form.step.data == "verify":
+            services.verify_invoice(invoice, form.version.data)
+            flash(_("Fattura verificata."), "success")
+        elif form.step.data == "pay":
+            if form.paid_on.data is None:
+                raise services.BudgetError(_("Indica la data del pagamento."))
+            services.pay_invoice(invoice, paid_on=form.paid_on.data, amount=None, reference=form.reference.data,
+                                 expected_version=form.version.data)
+            flash(_("Pagamento registrato."), "success")
+        else:
+            abort(400)
+    except services.BudgetError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return redirect(url_for("budget.contract", contract_id=invoice.contract_id) + "#fatture")
+
+
+# --- orders and deliveries ---------------------------------------------------------------------------
+
+@bp.route("/ordini")
+@provider_only
+def orders():
+    items = contract_services.provider_orders()
+    return render_template("budget/orders.html", orders=items)
+
+
+def _order_page(order, form=None, status=200):
+    if not (services.is_provider() and order.provider_id == current().tenant_id) and not (
+        services.may_manage_money() and order.tenant_id == current().tenant_id
+    ):
+        abort(403)
+    action = get_visible(Action, order.action_id)
+    return render_template(
+        "budget/order.html", order=order, action=action, deliveries=contract_services.deliveries_of(order),
+        form=form or DeliveryForm(), may_log=contract_services.may_log(order), review_form=ReviewForm(),
+    ), status
+
+
+@bp.route("/ordini/<int:order_id>", methods=["GET", "POST"])
+@money_or_provider
+def order(order_id):
+    order = _visible(ServiceOrder, order_id)
+    if request.method == "GET":
+        return _order_page(order)
+    if not contract_services.may_log(order):
+        abort(403)
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        try:
+            contract_services.log_delivery(
+                order, delivered_on=form.delivered_on.data, units=form.units.data, attended=form.attended.data, note=form.note.data,
+            )
+        except services.BudgetError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Prestazione registrata: il nodo la esaminerà."), "success")
+            return redirect(url_for("budget.order", order_id=order.id))
+    return _order_page(order, form=form)
+
+
+@bp.route("/prestazioni/<int:delivery_id>/esame", methods=["POST"])
+@money_staff
+def review(delivery_id):
+    delivery = _visible(Delivery, delivery_id, own=True)
+    form = ReviewForm()
+    if not form.validate_on_submit() or form.decision.data not in ("approve", "return"):
+        abort(400)
+    try:
+        contract_services.review_delivery(
+            delivery, approve=form.decision.data == "approve", note=form.note.data, expected_version=form.version.data,
+            override_reason=form.override_reason.data,
+        )
+    except services.BudgetError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash(_("Prestazione approvata.") if form.decision.data == "approve" else _("Prestazione restituita al soggetto attuatore."),
+              "success")
+    target = request.form.get("next") or ""
+    if target == "order":
+        return redirect(url_for("budget.order", order_id=delivery.order_id))
+    return redirect(url_for("budget.contract", contract_id=delivery.contract_id) + "#prestazioni")
+
+
+# --- internal costs ----------------------------------------------------------------------------------
+
+@bp.route("/costi-interni", methods=["GET", "POST"])
+@money_staff
+def internal_costs():
+    form = InternalCostForm()
+    lines = services.direct_lines()
+    form.line.choices = [(str(line.id), line.title) for line in lines]
+    if form.validate_on_submit():
+        line = _visible(BudgetLine, form.line.data, own=True)
+        try:
+            services.add_internal_cost(line, spent_on=form.spent_on.data, description=form.description.data,
+                                       amount=form.amount.data, override_reason=form.override_reason.data)
+        except services.BudgetError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Costo interno registrato."), "success")
+            return redirect(url_for("budget.internal_costs"))
+    costs = list(db.session.scalars(select(InternalCost).order_by(InternalCost.spent_on.desc(), InternalCost.id.desc())))
+    line_figs = {line.id: figures.line_of(line) for line in lines}
+    return render_template("budget/costs.html", form=form, costs=costs, lines=lines, line_figs=line_figs)

@@ -1,0 +1,54 @@
+"""The analytical record (scheda analitica): a view over the case's rows in time order, not a copy."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..audit.services import record
+from ..extensions import db
+from ..tenancy.models import Tenant
+from .models import Action, ActionStatus, Case
+from .services import ensure_can_view
+
+
+@dataclass
+class AnalyticalRecord:
+    case: Case
+    antenna: Tenant | None
+    case_worker: User | None
+    actions: list
+    verifications: list
+    providers: dict
+    planned_total: Decimal = Decimal("0")
+    delivered_total: Decimal = Decimal("0")
+
+
+def actions_in_time_order(case: Case) -> list[Action]:
+    def key(a: Action):
+        return (a.planned_start, a.delivered_on or a.planned_start, a.id)
+
+    return sorted(case.actions, key=key)
+
+
+def analytical_record(case: Case, event: str | None = None) -> AnalyticalRecord:
+    """The scheda analitica: every action in time order, hours, providers, verifications.
+
+    ``event`` audits the read (the record page and each export are reads of the case).
+    """
+    ensure_can_view(case)
+    if event:
+        record(event, "case", case.id)
+    actions = actions_in_time_order(case)
+    provider_ids = {a.provider_id for a in actions if a.provider_id}
+    providers = {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_(provider_ids)))} if provider_ids else {}
+    return AnalyticalRecord(
+        case=case,
+        antenna=db.session.get(Tenant, case.antenna_id),
+        case_worker=db.session.get(User, case.case_worker_id) if case.case_worker_id else None,
+        actions=actions,
+        verifications=sorted(case.verifications, key=lambda v: (v.due_date, v.months_after or 0, v.id)),
+        providers=providers,
+        planned_total=sum((a.planned_hours or Decimal("0") for a in actions if a.status != ActionStatus.CANCELLED), Decimal("0")),
+        delivered_total=sum((a.delivered_hours or Decimal("0") for a in actions), Decimal("0")),
+    )

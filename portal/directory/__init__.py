@@ -1,0 +1,1 @@
+"""The network directory: the node and its antennas, their contacts and information points (shared)."""

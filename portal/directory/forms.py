@@ -1,0 +1,67 @@
+"""Directory forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..referrals.labels import GROUND_LABELS
+from ..tenancy.labels import KIND_LABELS
+from .municipalities import province
+
+
+def _municipalities(blank):
+    return [("", blank)] + province("NO")
+
+
+class EntryForm(FlaskForm):
+    version = HiddenField()
+    description = TextAreaField(_l("Chi siamo"), validators=[Optional(), Length(max=3000)])
+    address = StringField(_l("Indirizzo"), validators=[Optional(), Length(max=300)])
+    municipality_code = SelectField(_l("Comune"), validators=[Optional()])
+    phone = StringField(_l("Telefono"), validators=[Optional(), Length(max=60)])
+    email = StringField(_l("E-mail istituzionale"), validators=[Optional(), Email(), Length(max=200)])
+    website = StringField(_l("Sito web"), validators=[Optional(), Length(max=300)])
+    referents = TextAreaField(_l("Referenti"), validators=[Optional(), Length(max=2000)])
+    grounds = SelectMultipleField(
+        _l("Motivi di discriminazione seguiti"), choices=[(k.value, v) for k, v in GROUND_LABELS.items()],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validators=[Optional()],
+    )
+    services = TextAreaField(_l("Servizi offerti"), validators=[Optional(), Length(max=3000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality_code.choices = _municipalities(_l("Non indicato"))
+
+    def data_for_service(self) -> dict:
+        return {
+            "description": self.description.data or None, "address": self.address.data or None,
+            "municipality_code": self.municipality_code.data or None, "phone": self.phone.data or None,
+            "email": self.email.data or None, "website": self.website.data or None,
+            "referents": self.referents.data or None, "grounds": list(self.grounds.data or []),
+            "services": self.services.data or None,
+        }
+
+
+class PointForm(FlaskForm):
+    name = StringField(_l("Nome del punto informativo"), validators=[DataRequired(), Length(max=200)])
+    address = StringField(_l("Indirizzo del punto"), validators=[Optional(), Length(max=300)])
+    municipality_name = StringField(_l("Comune del punto"), validators=[Optional(), Length(max=120)])
+    opening_hours = StringField(_l("Orari"), validators=[Optional(), Length(max=300)])
+    phone = StringField(_l("Telefono del punto"), validators=[Optional(), Length(max=60)])
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Cerca per nome, servizio o comune"), validators=[Optional(), Length(max=100)])
+    tipo = SelectField(_l("Tipo di organizzazione"), validators=[Optional()])
+    motivo = SelectField(_l("Motivo di discriminazione"), validators=[Optional()])
+    comune = SelectField(_l("Comune"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tipo.choices = [("", _l("Tutti"))] + [(k.value, v) for k, v in KIND_LABELS.items()]
+        self.motivo.choices = [("", _l("Tutti"))] + [(k.value, v) for k, v in GROUND_LABELS.items()]
+        self.comune.choices = _municipalities(_l("Tutti"))

@@ -1,0 +1,117 @@
+"""Directory rules: anyone in the network reads it; an antenna's admin edits its own entry, the node's
+coordinator and system admin every entry of their network. Every change is audited."""
+from sqlalchemy import or_, select
+
+from ..accounts.models import Role
+from ..accounts.permissions import current_membership
+from ..audit.services import record
+from ..core.locking import check_version
+from ..extensions import db
+from ..tenancy.models import Tenant
+from .models import DirectoryEntry, InformationPoint
+
+EDITABLE = ("description", "address", "municipality_code", "phone", "email", "website", "referents", "grounds",
+            "services")
+
+
+class Forbidden(Exception):
+    pass
+
+
+def may_edit(entry: DirectoryEntry) -> bool:
+    membership = current_membership()
+    if membership is None:
+        return False
+    if membership.role == Role.ANTENNA_ADMIN and entry.organisation_id == membership.tenant_id:
+        return True
+    return (
+        membership.tenant.is_node and membership.role in (Role.COORDINATOR, Role.SYSTEM_ADMIN)
+        and entry.organisation.network_node_id == membership.tenant_id
+    )
+
+
+def search(q: str | None = None, kind: str | None = None, ground: str | None = None,
+           municipality: str | None = None) -> list[DirectoryEntry]:
+    query = select(DirectoryEntry).join(Tenant, Tenant.id == DirectoryEntry.organisation_id).where(Tenant.active.is_(True))
+    if q:
+        like = f"%{q.strip()[:100]}%"
+        query = query.where(or_(
+            Tenant.name.ilike(like), DirectoryEntry.services.ilike(like), DirectoryEntry.municipality_name.ilike(like),
+            DirectoryEntry.description.ilike(like),
+        ))
+    if kind:
+        query = query.where(Tenant.kind == kind)
+    if municipality:
+        query = query.where(DirectoryEntry.municipality_code == municipality)
+    rows = list(db.session.scalars(query.order_by(Tenant.name).limit(500)).unique())
+    if ground:  # JSON list: filtered here, the directory is small (one row per organisation)
+        rows = [r for r in rows if ground in (r.grounds or [])]
+    return rows
+
+
+def get(entry_id) -> DirectoryEntry | None:
+    try:
+        return db.session.get(DirectoryEntry, int(entry_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def update(entry: DirectoryEntry, data: dict, version) -> DirectoryEntry:
+    if not may_edit(entry):
+        raise Forbidden()
+    check_version(entry, version)
+    from .municipalities import name_of
+
+    changed = []
+    for name in EDITABLE:
+        if name in data and getattr(entry, name) != data[name]:
+            setattr(entry, name, data[name])
+            changed.append(name)
+    entry.municipality_name = name_of(entry.municipality_code) if entry.municipality_code else None
+    db.session.flush()
+    if changed:
+        record("directory.entry.update", "directory_entry", entry.id, changed)
+    return entry
+
+
+def add_point(entry: DirectoryEntry, data: dict) -> InformationPoint:
+    if not may_edit(entry):
+        raise Forbidden()
+    point = InformationPoint(entry_id=entry.id, **data)
+    db.session.add(point)
+    db.session.flush()
+    record("directory.point.create", "directory_information_point", point.id, sorted(data))
+    return point
+
+
+def remove_point(entry: DirectoryEntry, point_id) -> None:
+    if not may_edit(entry):
+        raise Forbidden()
+    point = next((p for p in entry.points if str(p.id) == str(point_id)), None)
+    if point is None:
+        raise LookupError(point_id)
+    db.session.delete(point)
+    db.session.flush()
+    record("directory.point.delete", "directory_information_point", point.id, [])
+
+
+def may_keep_own_entry() -> bool:
+    membership = current_membership()
+    return membership is not None and (
+        membership.role == Role.ANTENNA_ADMIN
+        or (membership.tenant.is_node and membership.role in (Role.COORDINATOR, Role.SYSTEM_ADMIN))
+    )
+
+
+def own_entry() -> DirectoryEntry:
+    """The current organisation's entry, created empty the first time its admin opens it."""
+    if not may_keep_own_entry():
+        raise Forbidden()
+    tenant_id = current_membership().tenant_id
+    entry = db.session.scalar(select(DirectoryEntry).where(DirectoryEntry.organisation_id == tenant_id))
+    if entry is None:
+        entry = DirectoryEntry(organisation_id=tenant_id, grounds=[])
+        db.session.add(entry)
+        db.session.flush()
+        record("directory.entry.create", "directory_entry", entry.id, [])
+    return entry

@@ -1,0 +1,99 @@
+"""Network directory at /rete: search and filter the organisations; their admins (and the node) edit."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..accounts.permissions import Capability, membership_required, requires
+from ..referrals.labels import GROUND_LABELS
+from . import services
+from .forms import EntryForm, FilterForm, PointForm
+
+bp = Blueprint("directory", __name__, url_prefix="/rete")
+
+
+@bp.before_request
+@membership_required
+@requires(Capability.FORUM)  # everyone in the network reads the directory, as the forum
+def _members_only():
+    return None
+
+
+def _entry_or_404(entry_id):
+    entry = services.get(entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+@bp.route("/")
+def index():
+    form = FilterForm(request.args)
+    form.validate()
+    rows = services.search(
+        q=form.q.data, kind=form.tipo.data or None,
+        ground=form.motivo.data if form.motivo.data in {g.value for g in GROUND_LABELS} else None,
+        municipality=form.comune.data or None,
+    )
+    return render_template("directory/index.html", form=form, rows=rows,
+                           may_keep_own_entry=services.may_keep_own_entry())
+
+
+@bp.route("/mia", methods=["GET", "POST"])
+def mine():
+    """The organisation's own entry (created on first use by its admin): straight to the edit form."""
+    if request.method == "GET" and not services.may_keep_own_entry():
+        abort(403)
+    try:
+        entry = services.own_entry()
+    except services.Forbidden:
+        abort(403)
+    return redirect(url_for(".edit", entry_id=entry.id))
+
+
+@bp.route("/<int:entry_id>")
+def detail(entry_id):
+    entry = _entry_or_404(entry_id)
+    return render_template("directory/detail.html", entry=entry, may_edit=services.may_edit(entry),
+                           point_form=PointForm())
+
+
+@bp.route("/<int:entry_id>/modifica", methods=["GET", "POST"])
+def edit(entry_id):
+    entry = _entry_or_404(entry_id)
+    if not services.may_edit(entry):
+        abort(403)
+    form = EntryForm(obj=entry)
+    if request.method == "GET":
+        form.version.data = entry.version
+    if form.validate_on_submit():
+        services.update(entry, form.data_for_service(), form.version.data)
+        flash(_("Scheda della rubrica aggiornata."), "success")
+        return redirect(url_for(".detail", entry_id=entry.id))
+    return render_template("directory/edit.html", entry=entry, form=form)
+
+
+@bp.route("/<int:entry_id>/punti", methods=["POST"])
+def add_point(entry_id):
+    entry = _entry_or_404(entry_id)
+    if not services.may_edit(entry):
+        abort(403)
+    form = PointForm()
+    if form.validate_on_submit():
+        services.add_point(entry, {k: (form[k].data or None) for k in ("name", "address", "municipality_name",
+                                                                        "opening_hours", "phone")})
+        flash(_("Punto informativo aggiunto."), "success")
+    else:
+        flash(_("Indica almeno il nome del punto informativo."), "warning")
+    return redirect(url_for(".detail", entry_id=entry.id))
+
+
+@bp.route("/<int:entry_id>/punti/<int:point_id>/elimina", methods=["POST"])
+def remove_point(entry_id, point_id):
+    entry = _entry_or_404(entry_id)
+    try:
+        services.remove_point(entry, point_id)
+    except services.Forbidden:
+        abort(403)
+    except LookupError:
+        abort(404)
+    flash(_("Punto informativo eliminato."), "success")
+    return redirect(url_for(".detail", entry_id=entry.id))

@@ -1,0 +1,69 @@
+"""Forum forms. Post bodies are Markdown; the personal-data confirmation appears only when needed."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..referrals.labels import GROUND_LABELS
+from .labels import MODE_LABELS, PRACTICE_LABELS
+from .models import PRACTICE_FIELDS
+
+BODY_HELP = _l("Puoi usare Markdown (grassetto, elenchi, link). Non scrivere dati di persone seguite: nomi, codici fiscali, codici pseudonimo, telefoni, e-mail.")
+CONFIRM_LABEL = _l("Ho verificato: non sono dati di persone seguite, pubblica comunque")
+
+
+def _grounds():
+    return [("", _l("Nessuno in particolare"))] + [(k.value, v) for k, v in GROUND_LABELS.items()]
+
+
+class ThreadForm(FlaskForm):
+    category = SelectField(_l("Categoria"), validators=[DataRequired()])
+    title = StringField(_l("Titolo"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Testo"), validators=[DataRequired(), Length(max=20000)])
+    confirm_personal_data = BooleanField(CONFIRM_LABEL)
+
+
+class PracticeForm(ThreadForm):
+    ground = SelectField(_l("Motivo di discriminazione"), choices=_grounds(), validators=[Optional()])
+    problem = TextAreaField(PRACTICE_LABELS["problem"], validators=[DataRequired(), Length(max=5000)])
+    target_group = TextAreaField(PRACTICE_LABELS["target_group"], validators=[DataRequired(), Length(max=2000)])
+    intervention = TextAreaField(PRACTICE_LABELS["intervention"], validators=[DataRequired(), Length(max=5000)])
+    partners = TextAreaField(PRACTICE_LABELS["partners"], validators=[Optional(), Length(max=2000)])
+    resources = TextAreaField(PRACTICE_LABELS["resources"], validators=[Optional(), Length(max=2000)])
+    results = TextAreaField(PRACTICE_LABELS["results"], validators=[Optional(), Length(max=5000)])
+    contacts = TextAreaField(PRACTICE_LABELS["contacts"], validators=[Optional(), Length(max=1000)])
+
+    def practice(self) -> dict:
+        return {name: (getattr(self, name).data or "").strip() for name in PRACTICE_FIELDS}
+
+
+class PostForm(FlaskForm):
+    body = TextAreaField(_l("Risposta"), validators=[DataRequired(), Length(max=20000)])
+    confirm_personal_data = BooleanField(CONFIRM_LABEL)
+
+
+class ReportForm(FlaskForm):
+    reason = StringField(_l("Motivo della segnalazione"), validators=[DataRequired(), Length(max=500)])
+
+
+class SubscribeForm(FlaskForm):
+    thread_id = HiddenField()
+    category_id = HiddenField()
+    mode = SelectField(_l("Come ricevere gli avvisi"), choices=[(k.value, v) for k, v in MODE_LABELS.items()],
+                       default="immediate")
+    action = HiddenField(default="subscribe")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Cerca nel forum"), validators=[Optional(), Length(max=200)])
+
+
+class PracticeFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    motivo = SelectField(_l("Motivo di discriminazione"), choices=[("", _l("Tutti"))] + _grounds()[1:], validators=[Optional()])
+    categoria = SelectField(_l("Categoria"), validators=[Optional()])

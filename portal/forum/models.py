@@ -1,0 +1,168 @@
+"""Forum rows. All of them are Shared: the forum is the network's common space.
+
+Posts carry ``author_user_id`` and ``author_tenant_id`` (the organisation shown on each post) but no
+tenant scoping. Subscriptions and read markers are per *user*, also Shared: a reply in one tenant must
+find the subscribers of every other tenant to notify them (on PostgreSQL a TenantOwned row would be hidden
+by RLS from the replier's transaction). Services always filter them by the current user.
+"""
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import Timestamped, utcnow
+from ..tenancy.mixins import Shared
+from ..tenancy.models import Tenant, enum_column
+
+
+class CategoryKind(enum.StrEnum):
+    GROUND = "ground"
+    INTERVENTION = "intervention"
+    NETWORK = "network"
+
+
+class ThreadKind(enum.StrEnum):
+    DISCUSSION = "discussion"
+    PRACTICE = "practice"
+
+
+class SubscriptionMode(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+
+
+# The structured fields of a good-practice card, in display order.
+PRACTICE_FIELDS = ("problem", "target_group", "intervention", "partners", "resources", "results", "contacts")
+
+
+class ForumCategory(Shared, db.Model):
+    __tablename__ = "forum_categories"
+    __shared_reason__ = "forum categories are the network's common space"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[CategoryKind] = mapped_column(enum_column(CategoryKind, name="forum_category_kind"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ForumThread(Shared, Timestamped, db.Model):
+    __tablename__ = "forum_threads"
+    __shared_reason__ = "threads are published to the whole network; they carry no case data"
+    __table_args__ = (
+        Index("ix_forum_threads_category_last", "category_id", "last_post_at"),
+        Index("ix_forum_threads_validated", "kind", "validated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id"))
+    kind: Mapped[ThreadKind] = mapped_column(enum_column(ThreadKind, name="forum_thread_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    author_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    ground: Mapped[str | None] = mapped_column(String(40))  # referrals.models.Ground, for the practice filter
+    problem: Mapped[str | None] = mapped_column(Text)
+    target_group: Mapped[str | None] = mapped_column(Text)
+    intervention: Mapped[str | None] = mapped_column(Text)
+    partners: Mapped[str | None] = mapped_column(Text)
+    resources: Mapped[str | None] = mapped_column(Text)
+    results: Mapped[str | None] = mapped_column(Text)
+    contacts: Mapped[str | None] = mapped_column(Text)
+    validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    validated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_post_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    category: Mapped[ForumCategory] = relationship(lazy="joined", innerjoin=True)
+    author_tenant: Mapped[Tenant] = relationship(foreign_keys=[author_tenant_id], lazy="joined", innerjoin=True)
+
+
+class ForumPost(Shared, Timestamped, db.Model):
+    __tablename__ = "forum_posts"
+    __shared_reason__ = "posts are published to the whole network; checked for personal data before publishing"
+    __table_args__ = (Index("ix_forum_posts_thread_id_id", "thread_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"))
+    author_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    body: Mapped[str] = mapped_column(Text)  # Markdown as written
+    body_html: Mapped[str] = mapped_column(Text)  # rendered with raw HTML off, then cleaned by nh3
+    search_text: Mapped[str] = mapped_column(Text)  # what full-text search indexes (title and card on the first post)
+    personal_data_flags: Mapped[list] = mapped_column(JSON, default=list)  # kinds the author confirmed anyway
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    author_tenant: Mapped[Tenant] = relationship(foreign_keys=[author_tenant_id], lazy="joined", innerjoin=True)
+
+
+class ForumPostRevision(Shared, db.Model):
+    """The text a post had before each edit (the edit history)."""
+
+    __tablename__ = "forum_post_revisions"
+    __shared_reason__ = "history of a shared post"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    edited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ForumReport(Shared, db.Model):
+    __tablename__ = "forum_reports"
+    __shared_reason__ = "reports on shared posts, read by the node's moderators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id"), index=True)
+    reporter_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reporter_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ForumSubscription(Shared, db.Model):
+    """A user's subscription to a thread or a category (exactly one of the two)."""
+
+    __tablename__ = "forum_subscriptions"
+    __shared_reason__ = "per-user rows; services filter by the current user (notifications cross tenants)"
+    __table_args__ = (
+        UniqueConstraint("user_id", "thread_id", name="uq_forum_subscriptions_user_thread"),
+        UniqueConstraint("user_id", "category_id", name="uq_forum_subscriptions_user_category"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("forum_threads.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("forum_categories.id"), index=True)
+    mode: Mapped[SubscriptionMode] = mapped_column(enum_column(SubscriptionMode, name="forum_subscription_mode"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ForumReadMarker(Shared, db.Model):
+    """The last post of a thread a user has seen: threads with newer posts show as unread."""
+
+    __tablename__ = "forum_read_markers"
+    __shared_reason__ = "per-user rows; services filter by the current user"
+    __table_args__ = (UniqueConstraint("user_id", "thread_id", name="uq_forum_read_markers_user_thread"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Search objects created by migration 0004 with op.execute, outside the models: autogenerate skips them.
+SEARCH_OBJECTS = ("forum_posts_fts", "ix_forum_posts_search_italian", "search_vector")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic ``include_object`` hook: hide the full-text search objects from model comparison."""
+    return not (reflected and compare_to is None and name and name.startswith(SEARCH_OBJECTS))

@@ -1,0 +1,333 @@
+"""Forum rules: who may post, edit, moderate and validate; the personal-data check; audit of changes.
+
+The forum is Shared (no tenant filter): what keeps it clean of case data is the check before publishing
+(:func:`text.personal_data`) and the node's moderation. Moderators are the coordinators of a node, and
+they moderate the posts of their own network (authors whose organisation belongs to their node).
+"""
+from datetime import timedelta
+from math import ceil
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy import func, select, update
+
+from ..accounts.permissions import Capability, can, current_membership
+from ..audit.services import record
+from ..extensions import db
+from ..models_base import utcnow
+from ..tenancy.models import Tenant
+from . import text
+from .models import (
+    PRACTICE_FIELDS,
+    ForumCategory,
+    ForumPost,
+    ForumPostRevision,
+    ForumReadMarker,
+    ForumReport,
+    ForumThread,
+    ThreadKind,
+)
+
+THREADS_PER_PAGE = 25
+POSTS_PER_PAGE = 20
+
+
+class Forbidden(Exception):
+    pass
+
+
+class ForumError(Exception):
+    pass
+
+
+class PersonalDataFound(Exception):
+    """The text looks like it holds personal data: the author removes it or confirms."""
+
+    def __init__(self, kinds: list[str]):
+        super().__init__(", ".join(kinds))
+        self.kinds = kinds
+
+
+def _require_forum() -> None:
+    if not current_user.is_authenticated or not can(Capability.FORUM):
+        raise Forbidden()
+
+
+def is_moderator() -> bool:
+    membership = current_membership()
+    return can(Capability.MODERATE) and membership is not None and membership.tenant.is_node
+
+
+def may_moderate(author_tenant: Tenant) -> bool:
+    """A node coordinator moderates what the organisations of their own network publish."""
+    return is_moderator() and author_tenant.network_node_id == current_membership().tenant_id
+
+
+def _check_personal_data(parts, confirmed: bool) -> list[str]:
+    kinds = text.personal_data("\n".join(p or "" for p in parts))
+    if kinds and not confirmed:
+        raise PersonalDataFound(kinds)
+    return kinds
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def categories() -> list[ForumCategory]:
+    return list(db.session.scalars(select(ForumCategory).order_by(ForumCategory.position, ForumCategory.name)))
+
+
+def category_by_slug(slug: str) -> ForumCategory | None:
+    return db.session.scalar(select(ForumCategory).where(ForumCategory.slug == slug))
+
+
+def list_threads(category: ForumCategory | None = None, page: int = 1) -> tuple[list[ForumThread], bool]:
+    _require_forum()
+    query = select(ForumThread)
+    if category is not None:
+        query = query.where(ForumThread.category_id == category.id)
+    if not is_moderator():
+        query = query.where(ForumThread.hidden.is_(False))
+    query = query.order_by(ForumThread.last_post_at.desc(), ForumThread.id.desc())
+    rows = list(db.session.scalars(query.offset((page - 1) * THREADS_PER_PAGE).limit(THREADS_PER_PAGE + 1)))
+    return rows[:THREADS_PER_PAGE], len(rows) > THREADS_PER_PAGE
+
+
+def unread_ids(threads: list[ForumThread]) -> set[int]:
+    """The threads with posts newer than the current user last saw (never seen counts as unread)."""
+    if not threads:
+        return set()
+    seen = dict(db.session.execute(
+        select(ForumReadMarker.thread_id, ForumReadMarker.seen_at).where(
+            ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id.in_([t.id for t in threads])
+        )
+    ).all())
+    return {t.id for t in threads if t.id not in seen or _aware(seen[t.id]) < _aware(t.last_post_at)}
+
+
+def _aware(value):
+    from datetime import UTC
+
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def get_thread(thread_id) -> ForumThread | None:
+    _require_forum()
+    try:
+        thread = db.session.get(ForumThread, int(thread_id))
+    except (TypeError, ValueError):
+        return None
+    if thread is None or (thread.hidden and not is_moderator()):
+        return None
+    return thread
+
+
+def get_post(post_id) -> ForumPost | None:
+    _require_forum()
+    try:
+        post = db.session.get(ForumPost, int(post_id))
+    except (TypeError, ValueError):
+        return None
+    if post is None or get_thread(post.thread_id) is None or (post.hidden and not is_moderator()):
+        return None
+    return post
+
+
+def thread_posts(thread: ForumThread, page: int = 1) -> tuple[list[ForumPost], int]:
+    """One page of posts (oldest first) and the number of pages."""
+    query = select(ForumPost).where(ForumPost.thread_id == thread.id)
+    if not is_moderator():
+        query = query.where(ForumPost.hidden.is_(False))
+    total = thread.post_count
+    pages = max(ceil(total / POSTS_PER_PAGE), 1)
+    rows = db.session.scalars(query.order_by(ForumPost.id).offset((page - 1) * POSTS_PER_PAGE).limit(POSTS_PER_PAGE))
+    return list(rows), pages
+
+
+def mark_read(thread: ForumThread) -> None:
+    marker = db.session.scalar(
+        select(ForumReadMarker).where(ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id == thread.id)
+    )
+    if marker is None:
+        db.session.add(ForumReadMarker(user_id=current_user.id, thread_id=thread.id, seen_at=utcnow()))
+    else:
+        marker.seen_at = utcnow()
+    db.session.flush()
+
+
+def may_edit(post: ForumPost) -> bool:
+    minutes = current_app.config.get("FORUM_EDIT_MINUTES", 30)
+    return (
+        current_user.is_authenticated and post.author_user_id == current_user.id
+        and _aware(post.created_at) + timedelta(minutes=minutes) >= utcnow()
+    )
+
+
+def practices(ground: str | None = None, category_id: int | None = None, author_tenant_id: int | None = None,
+              page: int = 1) -> tuple[list[ForumThread], bool]:
+    """Validated good practices, newest validation first."""
+    _require_forum()
+    query = select(ForumThread).where(
+        ForumThread.kind == ThreadKind.PRACTICE, ForumThread.validated_at.is_not(None), ForumThread.hidden.is_(False)
+    )
+    if ground:
+        query = query.where(ForumThread.ground == ground)
+    if category_id:
+        query = query.where(ForumThread.category_id == category_id)
+    if author_tenant_id:
+        query = query.where(ForumThread.author_tenant_id == author_tenant_id)
+    query = query.order_by(ForumThread.validated_at.desc(), ForumThread.id.desc())
+    rows = list(db.session.scalars(query.offset((page - 1) * THREADS_PER_PAGE).limit(THREADS_PER_PAGE + 1)))
+    return rows[:THREADS_PER_PAGE], len(rows) > THREADS_PER_PAGE
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+def _search_text(thread: ForumThread | None, body: str) -> str:
+    parts = []
+    if thread is not None:
+        parts.append(thread.title)
+        parts += [getattr(thread, name) or "" for name in PRACTICE_FIELDS]
+    parts.append(body)
+    return "\n".join(p for p in parts if p)
+
+
+def _new_post(thread: ForumThread, body: str, kinds: list[str], first: bool) -> ForumPost:
+    membership = current_membership()
+    post = ForumPost(
+        thread_id=thread.id, author_user_id=current_user.id, author_tenant_id=membership.tenant_id, body=body,
+        body_html=text.render(body), search_text=_search_text(thread if first else None, body),
+        personal_data_flags=kinds, hidden=False,
+    )
+    db.session.add(post)
+    thread.post_count = (thread.post_count or 0) + 1
+    thread.last_post_at = utcnow()
+    db.session.flush()
+    return post
+
+
+def create_thread(category: ForumCategory, title: str, body: str, *, practice: dict | None = None,
+                  ground: str | None = None, confirmed: bool = False) -> ForumThread:
+    _require_forum()
+    practice = {k: (practice or {}).get(k) or None for k in PRACTICE_FIELDS} if practice is not None else None
+    kinds = _check_personal_data([title, body, *(practice or {}).values()], confirmed)
+    membership = current_membership()
+    thread = ForumThread(
+        category_id=category.id, kind=ThreadKind.PRACTICE if practice is not None else ThreadKind.DISCUSSION,
+        title=title.strip(), author_user_id=current_user.id, author_tenant_id=membership.tenant_id,
+        ground=ground or None, locked=False, hidden=False, post_count=0, last_post_at=utcnow(), **(practice or {}),
+    )
+    db.session.add(thread)
+    db.session.flush()
+    post = _new_post(thread, body, kinds, first=True)
+    record("forum.thread.create", "forum_thread", thread.id, ["title", "body", *(practice or {})])
+    if kinds:
+        record("forum.post.personal_data_confirmed", "forum_post", post.id, kinds)
+    return thread
+
+
+def reply(thread: ForumThread, body: str, *, confirmed: bool = False) -> ForumPost:
+    _require_forum()
+    if thread.locked:
+        raise ForumError("locked")
+    kinds = _check_personal_data([body], confirmed)
+    post = _new_post(thread, body, kinds, first=False)
+    record("forum.post.create", "forum_post", post.id, ["body"])
+    if kinds:
+        record("forum.post.personal_data_confirmed", "forum_post", post.id, kinds)
+    from .notify import notify_reply
+
+    notify_reply(post, thread)
+    return post
+
+
+def edit_post(post: ForumPost, body: str, *, confirmed: bool = False) -> ForumPost:
+    if not may_edit(post):
+        raise Forbidden()
+    kinds = _check_personal_data([body], confirmed)
+    db.session.add(ForumPostRevision(post_id=post.id, body=post.body, edited_by_id=current_user.id, edited_at=utcnow()))
+    first_id = db.session.scalar(select(func.min(ForumPost.id)).where(ForumPost.thread_id == post.thread_id))
+    thread = db.session.get(ForumThread, post.thread_id)
+    post.body, post.body_html = body, text.render(body)
+    post.search_text = _search_text(thread if post.id == first_id else None, body)
+    post.personal_data_flags = kinds
+    post.edited_at = utcnow()
+    db.session.flush()
+    record("forum.post.edit", "forum_post", post.id, ["body"])
+    return post
+
+
+def revisions(post: ForumPost) -> list[ForumPostRevision]:
+    return list(db.session.scalars(
+        select(ForumPostRevision).where(ForumPostRevision.post_id == post.id).order_by(ForumPostRevision.id)
+    ))
+
+
+def report(post: ForumPost, reason: str) -> ForumReport:
+    _require_forum()
+    row = ForumReport(
+        post_id=post.id, reporter_user_id=current_user.id, reporter_tenant_id=current_membership().tenant_id,
+        reason=reason.strip()[:500], created_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    record("forum.post.report", "forum_post", post.id, ["reason"])
+    return row
+
+
+def open_reports() -> list[tuple[ForumReport, ForumPost, ForumThread]]:
+    """Unresolved reports on posts of the moderator's network."""
+    if not is_moderator():
+        raise Forbidden()
+    node_id = current_membership().tenant_id
+    rows = db.session.execute(
+        select(ForumReport, ForumPost, ForumThread)
+        .join(ForumPost, ForumPost.id == ForumReport.post_id)
+        .join(ForumThread, ForumThread.id == ForumPost.thread_id)
+        .join(Tenant, Tenant.id == ForumPost.author_tenant_id)
+        .where(ForumReport.resolved_at.is_(None), (Tenant.node_id == node_id) | (Tenant.id == node_id))
+        .order_by(ForumReport.id)
+        .limit(200)
+    ).all()
+    return [tuple(r) for r in rows]
+
+
+def moderate_post(post: ForumPost, action: str) -> None:
+    if not may_moderate(post.author_tenant):
+        raise Forbidden()
+    if action not in ("hide", "restore"):
+        raise ForumError(action)
+    post.hidden = action == "hide"
+    db.session.execute(
+        update(ForumReport).where(ForumReport.post_id == post.id, ForumReport.resolved_at.is_(None))
+        .values(resolved_at=utcnow())
+    )
+    db.session.flush()
+    record(f"forum.post.{action}", "forum_post", post.id, ["hidden"])
+
+
+def moderate_thread(thread: ForumThread, action: str, category: ForumCategory | None = None) -> None:
+    if not may_moderate(thread.author_tenant):
+        raise Forbidden()
+    if action in ("lock", "unlock"):
+        thread.locked, fields = action == "lock", ["locked"]
+    elif action in ("hide", "restore"):
+        thread.hidden, fields = action == "hide", ["hidden"]
+    elif action == "move" and category is not None:
+        thread.category_id, fields = category.id, ["category_id"]
+    else:
+        raise ForumError(action)
+    db.session.flush()
+    record(f"forum.thread.{action}", "forum_thread", thread.id, fields)
+
+
+def validate_practice(thread: ForumThread, validated: bool = True) -> None:
+    """The node marks a good-practice card as a validated good practice ("buona prassi"), or withdraws it."""
+    if thread.kind != ThreadKind.PRACTICE:
+        raise ForumError("not a practice")
+    if not may_moderate(thread.author_tenant):
+        raise Forbidden()
+    thread.validated_at = utcnow() if validated else None
+    thread.validated_by_id = current_user.id if validated else None
+    db.session.flush()
+    record("forum.practice.validate" if validated else "forum.practice.unvalidate", "forum_thread", thread.id,
+           ["validated_at"])

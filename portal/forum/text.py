@@ -1,0 +1,83 @@
+"""Post text: Markdown to safe HTML, the personal-data check, and the search terms.
+
+Markdown is rendered by markdown-it-py with raw HTML off, then cleaned again by nh3 with a small
+allow-list (defence in depth): the stored HTML is inert whatever the author typed.
+"""
+import re
+
+import nh3
+from codicefiscale import codicefiscale
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+
+
+def render(markdown: str) -> str:
+    """Markdown → HTML safe to mark |safe in templates (only ever call |safe on this function's output)."""
+    html = _md.render(markdown or "")
+    return nh3.clean(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow", strip_comments=True,
+    )
+
+
+# --- personal data --------------------------------------------------------------------------------
+
+TAX_CODE = "tax_code"
+PSEUDONYM = "pseudonym"
+PHONE = "phone"
+EMAIL = "email"
+
+_TAX_CODE_CANDIDATE = re.compile(r"\b[A-Za-z0-9]{16}\b")
+_PSEUDONYM = re.compile(r"\b[A-Z]{2}-\d{4}-\d{6}\b")
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# Italian numbers: mobiles (3xx) and landlines (0x…), optional +39/0039, spaces, dots or dashes inside.
+_PHONE = re.compile(r"(?<![\w-])(?:(?:\+|00)39[\s.-]?)?(?:3\d{2}|0\d{1,3})(?:[\s.-]?\d){5,8}(?![\w-])")
+
+
+def personal_data(text: str) -> list[str]:
+    """The kinds of what looks like personal data in ``text`` (sorted, each at most once)."""
+    text = text or ""
+    found = set()
+    if any(codicefiscale.is_valid(token.upper()) for token in _TAX_CODE_CANDIDATE.findall(text)):
+        found.add(TAX_CODE)
+    if _PSEUDONYM.search(text):
+        found.add(PSEUDONYM)
+    if _EMAIL.search(text):
+        found.add(EMAIL)
+    if _PHONE.search(_PSEUDONYM.sub(" ", text)):
+        found.add(PHONE)
+    return sorted(found)
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+_STOPWORDS = frozenset(
+    "il lo la i gli le un uno una di a da in con su per tra fra del dello della dei degli delle al allo alla ai "
+    "agli alle dal dallo dalla dai dagli dalle nel nello nella nei negli nelle sul sullo sulla sui sugli sulle "
+    "e ed o che non come anche ma se più".split()
+)
+
+
+def words(query: str) -> list[str]:
+    return [w for w in (m.lower() for m in _WORD.findall(query or "")) if len(w) >= 2 and w not in _STOPWORDS][:8]
+
+
+def crude_stem(word: str) -> str:
+    """A rough Italian stem for SQLite (no Snowball there): drop the final vowels, keep at least 3 letters."""
+    stem = word.rstrip("aeiouàèéìòù")
+    return stem if len(stem) >= 3 else word
+
+
+def fts5_query(query: str) -> str:
+    """Each word as a quoted prefix of its crude stem, all required ("discriminazion"* …)."""
+    return " ".join(f'"{crude_stem(w)}"*' for w in words(query))

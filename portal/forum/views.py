@@ -1,0 +1,259 @@
+"""Forum screens at /forum. Views are thin: the services hold the rules and audit every change."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..accounts.permissions import Capability, current_membership, membership_required, requires
+from ..extensions import db
+from ..referrals.labels import GROUND_LABELS
+from . import notify, services
+from .forms import PostForm, PracticeFilterForm, PracticeForm, ReportForm, SearchForm, SubscribeForm, ThreadForm
+from .labels import CATEGORY_KIND_LABELS, MODE_LABELS, PERSONAL_DATA_LABELS, PRACTICE_LABELS, THREAD_KIND_LABELS
+from .models import PRACTICE_FIELDS, ForumCategory, SubscriptionMode, ThreadKind
+from .search import search as run_search
+
+bp = Blueprint("forum", __name__, url_prefix="/forum")
+
+
+@bp.app_context_processor
+def _labels():
+    return {
+        "FORUM_CATEGORY_KIND_LABELS": CATEGORY_KIND_LABELS, "FORUM_THREAD_KIND_LABELS": THREAD_KIND_LABELS,
+        "PRACTICE_LABELS": PRACTICE_LABELS, "PRACTICE_FIELDS": PRACTICE_FIELDS,
+        "PERSONAL_DATA_LABELS": PERSONAL_DATA_LABELS, "FORUM_MODE_LABELS": MODE_LABELS,
+    }
+
+
+def _page() -> int:
+    return max(request.args.get("pagina", 1, type=int), 1)
+
+
+def _thread_or_404(thread_id):
+    thread = services.get_thread(thread_id)
+    if thread is None:
+        abort(404)
+    return thread
+
+
+def _post_or_404(post_id):
+    post = services.get_post(post_id)
+    if post is None:
+        abort(404)
+    return post
+
+
+@bp.before_request
+@membership_required
+@requires(Capability.FORUM)
+def _members_only():
+    return None
+
+
+@bp.route("/")
+def index():
+    category = None
+    if request.args.get("categoria"):
+        category = services.category_by_slug(request.args["categoria"])
+        if category is None:
+            abort(404)
+    page = _page()
+    threads, has_next = services.list_threads(category, page)
+    return render_template(
+        "forum/index.html", categories=services.categories(), category=category, threads=threads,
+        unread=services.unread_ids(threads), has_next=has_next, page=page, search_form=SearchForm(),
+    )
+
+
+def _category_choices(form) -> None:
+    form.category.choices = [(str(c.id), c.name) for c in services.categories()]
+
+
+@bp.route("/nuova", methods=["GET", "POST"])
+def new_thread():
+    practice = request.args.get("tipo") == "prassi"
+    form = PracticeForm() if practice else ThreadForm()
+    _category_choices(form)
+    if request.method == "GET" and request.args.get("categoria"):
+        form.category.data = request.args["categoria"]
+    flags = []
+    if form.validate_on_submit():
+        category = db.session.get(ForumCategory, int(form.category.data))
+        try:
+            thread = services.create_thread(
+                category, form.title.data, form.body.data, practice=form.practice() if practice else None,
+                ground=form.ground.data if practice else None, confirmed=form.confirm_personal_data.data,
+            )
+        except services.PersonalDataFound as exc:
+            flags = exc.kinds
+        else:
+            flash(_("Pubblicato nel forum della rete."), "success")
+            return redirect(url_for(".thread", thread_id=thread.id))
+    return render_template("forum/new.html", form=form, practice=practice, flags=flags)
+
+
+@bp.route("/t/<int:thread_id>")
+def thread(thread_id):
+    thread = _thread_or_404(thread_id)
+    posts, pages = services.thread_posts(thread, _page())
+    services.mark_read(thread)
+    return _render_thread(thread, posts, pages, PostForm())
+
+
+def _render_thread(thread, posts, pages, form, flags=()):
+    moderator = services.may_moderate(thread.author_tenant)
+    subscribe_form = SubscribeForm(thread_id=thread.id)
+    return render_template(
+        "forum/thread.html", thread=thread, posts=posts, pages=pages, page=_page(), form=form, flags=flags,
+        moderator=moderator, subscription=notify.subscription_for(thread=thread), subscribe_form=subscribe_form,
+        report_form=ReportForm(), categories=services.categories() if moderator else [],
+        may_edit=services.may_edit, may_moderate=services.may_moderate,
+        own_tenant_id=current_membership().tenant_id,
+    )
+
+
+@bp.route("/t/<int:thread_id>/rispondi", methods=["POST"])
+def reply(thread_id):
+    thread = _thread_or_404(thread_id)
+    form = PostForm()
+    flags = []
+    if form.validate_on_submit():
+        try:
+            services.reply(thread, form.body.data, confirmed=form.confirm_personal_data.data)
+        except services.PersonalDataFound as exc:
+            flags = exc.kinds
+        except services.ForumError:
+            flash(_("La discussione è chiusa: non si può rispondere."), "warning")
+            return redirect(url_for(".thread", thread_id=thread.id))
+        else:
+            flash(_("Risposta pubblicata."), "success")
+            last = max((thread.post_count - 1) // services.POSTS_PER_PAGE + 1, 1)
+            return redirect(url_for(".thread", thread_id=thread.id, pagina=last))
+    posts, pages = services.thread_posts(thread, 1)
+    return _render_thread(thread, posts, pages, form, flags)
+
+
+@bp.route("/p/<int:post_id>/modifica", methods=["GET", "POST"])
+def edit_post(post_id):
+    post = _post_or_404(post_id)
+    if not services.may_edit(post):
+        abort(403)
+    form = PostForm(obj=post)
+    flags = []
+    if form.validate_on_submit():
+        try:
+            services.edit_post(post, form.body.data, confirmed=form.confirm_personal_data.data)
+        except services.PersonalDataFound as exc:
+            flags = exc.kinds
+        else:
+            flash(_("Messaggio modificato."), "success")
+            return redirect(url_for(".thread", thread_id=post.thread_id))
+    return render_template("forum/edit.html", form=form, post=post, flags=flags, revisions=services.revisions(post))
+
+
+@bp.route("/p/<int:post_id>/segnala", methods=["POST"])
+def report(post_id):
+    post = _post_or_404(post_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        services.report(post, form.reason.data)
+        flash(_("Grazie: i moderatori del nodo esamineranno il messaggio."), "success")
+    else:
+        flash(_("Indica il motivo della segnalazione."), "warning")
+    return redirect(url_for(".thread", thread_id=post.thread_id))
+
+
+@bp.route("/p/<int:post_id>/modera", methods=["POST"])
+def moderate_post(post_id):
+    post = _post_or_404(post_id)
+    try:
+        services.moderate_post(post, request.form.get("action", ""))
+    except services.Forbidden:
+        abort(403)
+    except services.ForumError:
+        abort(400)
+    flash(_("Moderazione registrata."), "success")
+    return redirect(url_for(".thread", thread_id=post.thread_id))
+
+
+@bp.route("/t/<int:thread_id>/modera", methods=["POST"])
+def moderate_thread(thread_id):
+    thread = _thread_or_404(thread_id)
+    category = None
+    if request.form.get("category_id", "").isdigit():
+        category = db.session.get(ForumCategory, int(request.form["category_id"]))
+    try:
+        services.moderate_thread(thread, request.form.get("action", ""), category)
+    except services.Forbidden:
+        abort(403)
+    except services.ForumError:
+        abort(400)
+    flash(_("Moderazione registrata."), "success")
+    return redirect(url_for(".thread", thread_id=thread.id))
+
+
+@bp.route("/t/<int:thread_id>/valida", methods=["POST"])
+def validate(thread_id):
+    thread = _thread_or_404(thread_id)
+    try:
+        services.validate_practice(thread, request.form.get("action", "validate") == "validate")
+    except services.Forbidden:
+        abort(403)
+    except services.ForumError:
+        abort(400)
+    flash(_("Buona prassi validata dal nodo.") if thread.validated_at else _("Validazione ritirata."), "success")
+    return redirect(url_for(".thread", thread_id=thread.id))
+
+
+@bp.route("/buone-prassi")
+def practices():
+    form = PracticeFilterForm(request.args)
+    cats = services.categories()
+    form.categoria.choices = [("", _("Tutte"))] + [(str(c.id), c.name) for c in cats]
+    form.validate()
+    ground = form.motivo.data if form.motivo.data in {g.value for g in GROUND_LABELS} else None
+    category_id = int(form.categoria.data) if (form.categoria.data or "").isdigit() else None
+    rows, has_next = services.practices(ground=ground, category_id=category_id, page=_page())
+    return render_template("forum/practices.html", form=form, rows=rows, has_next=has_next, page=_page())
+
+
+@bp.route("/cerca")
+def search():
+    form = SearchForm(request.args)
+    q = (form.q.data or "").strip()[:200]
+    results = run_search(q) if q else []
+    template = "forum/_results.html" if request.headers.get("HX-Request") else "forum/search.html"
+    return render_template(template, form=form, q=q, results=results, search_form=form)
+
+
+@bp.route("/iscrizioni", methods=["GET", "POST"])
+def subscriptions():
+    if request.method == "POST":
+        form = SubscribeForm()
+        thread = services.get_thread(form.thread_id.data) if form.thread_id.data else None
+        category = db.session.get(ForumCategory, int(form.category_id.data)) if (form.category_id.data or "").isdigit() else None
+        if not form.validate_on_submit() or (thread is None) == (category is None):
+            abort(400)
+        if form.action.data == "unsubscribe":
+            notify.unsubscribe(thread, category)
+            flash(_("Non riceverai più avvisi."), "success")
+        else:
+            notify.subscribe(thread, category, SubscriptionMode(form.mode.data))
+            flash(_("Iscrizione registrata: riceverai gli avvisi per e-mail."), "success")
+        target = request.form.get("next", "")
+        if target.startswith("/forum/") and not target.startswith("//"):
+            return redirect(target)
+        return redirect(url_for(".subscriptions"))
+    rows = notify.my_subscriptions()
+    threads = {r.thread_id: services.get_thread(r.thread_id) for r in rows if r.thread_id}
+    cats = {c.id: c for c in services.categories()}
+    return render_template("forum/subscriptions.html", rows=rows, threads=threads, cats=cats,
+                           subscribe_form=SubscribeForm())
+
+
+@bp.route("/segnalazioni")
+def reports():
+    if not services.is_moderator():
+        abort(403)
+    return render_template("forum/reports.html", rows=services.open_reports())
+
+
+__all__ = ["bp", "ThreadKind"]

@@ -1,0 +1,394 @@
+"""Data-subject rights and retention (GDPR): who accessed a person, the DPO's requests, the export
+(right of access), erasure, anonymisation and the retention job (``flask rete apply-retention``)."""
+import enum
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from ..accounts.permissions import current_membership
+from ..audit.services import record
+from ..extensions import db
+from ..tenancy.context import current
+from ..tenancy.models import Tenant
+from .models import Person
+from .services import BLIND_INDEX_COLUMNS, Forbidden, is_node_dpo, monitoring_of, open_request_for, reveal_identity
+
+# --- who accessed this person ---
+
+def related_objects(person: Person) -> list[tuple[str, str]]:
+    """(object_type, object_id) of the person, their referrals, cases and data-subject requests."""
+    from ..cases.models import Case
+    from ..referrals.models import Referral
+    from .models import DataSubjectRequest
+
+    objects = [("person", str(person.id))]
+    for object_type, model in (("referral", Referral), ("case", Case), ("data_subject_request", DataSubjectRequest)):
+        ids = db.session.scalars(select(model.id).where(model.person_id == person.id).order_by(model.id))
+        objects += [(object_type, str(i)) for i in ids]
+    return objects
+
+
+def access_events(person: Person, *, limit: int | None = None, offset: int = 0):
+    """Audit events about the person and their referrals/case, newest first: (event, user, tenant)."""
+    from sqlalchemy import and_
+
+    from ..accounts.models import User
+    from ..audit.models import AuditEvent
+
+    by_type: dict[str, list[str]] = {}
+    for object_type, object_id in related_objects(person):
+        by_type.setdefault(object_type, []).append(object_id)
+    condition = or_(*[
+        and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(ids)) for object_type, ids in by_type.items()
+    ])
+    query = (
+        select(AuditEvent, User, Tenant)
+        .outerjoin(User, User.id == AuditEvent.actor_user_id)
+        .outerjoin(Tenant, Tenant.id == AuditEvent.tenant_id)
+        .where(condition)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return db.session.execute(query).all()
+
+
+# --- data-subject requests (the DPO's) ---
+
+def person_requests(person: Person):
+    from .models import DataSubjectRequest
+
+    return list(db.session.scalars(
+        select(DataSubjectRequest).where(DataSubjectRequest.person_id == person.id).order_by(DataSubjectRequest.id.desc())
+    ))
+
+
+def open_request(person: Person, kind, *, reference: str | None = None, notes: str | None = None,
+                 today: date | None = None):
+    """The DPO logs a request. An erasure request anonymises at once unless a legal hold or the
+    retention obligation forbids it: then it is closed as refused and the reason returned.
+
+    Returns ``(request, refusal)``; ``refusal`` is None when nothing was refused.
+    """
+    from flask_login import current_user
+
+    from ..models_base import utcnow
+    from .models import DataSubjectRequest, RequestKind, RequestStatus
+
+    if not is_node_dpo(person):
+        raise Forbidden()
+    kind = RequestKind(kind)
+    request = DataSubjectRequest(
+        tenant_id=current().tenant_id, person_id=person.id, kind=kind, status=RequestStatus.OPEN,
+        reference=(reference or "").strip() or None, notes=(notes or "").strip() or None,
+        opened_by_id=current_user.id, opened_at=utcnow(),
+    )
+    db.session.add(request)
+    db.session.flush()
+    record("data_subject_request.opened", "data_subject_request", request.id,
+           ["kind", "person_id"] + [f for f in ("reference", "notes") if getattr(request, f)])
+    refusal = None
+    if kind == RequestKind.ERASURE:
+        refusal = erasure_refusal(person, today or date.today())
+        if refusal is None:
+            anonymise(person, reason="erasure_request")
+            close_request(request, outcome="anonymised")
+        else:
+            close_request(request, outcome="refused")
+    return request, refusal
+
+
+def close_request(request, outcome: str = "closed") -> None:
+    from flask_login import current_user
+
+    from ..models_base import utcnow
+    from .models import RequestStatus
+
+    if not is_node_dpo(request.person):
+        raise Forbidden()
+    if request.status == RequestStatus.CLOSED:
+        return
+    request.status = RequestStatus.CLOSED
+    request.closed_at = utcnow()
+    request.closed_by_id = current_user.id
+    request.outcome = outcome
+    db.session.flush()
+    record("data_subject_request.closed", "data_subject_request", request.id, ["status", "outcome"])
+
+
+# --- export (right of access) ---
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _value(value):
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def export_person(person: Person) -> dict:
+    """Everything held about the person, for the DPO under an open access request. Audited."""
+    from ..cases.models import Case
+    from ..models_base import utcnow
+    from ..referrals.models import Referral, ReferralEvent
+    from .models import RequestKind
+
+    membership = current_membership()
+    request = open_request_for(person, kinds=[RequestKind.ACCESS], tenant_id=membership.tenant_id if membership else None)
+    if not is_node_dpo(person) or request is None:
+        raise Forbidden()
+    identity = reveal_identity(person)
+    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id == person.id).order_by(Referral.id)))
+    tenants = {t.id: t.name for t in db.session.scalars(select(Tenant))}
+    events: dict[int, list] = {}
+    if referrals:
+        for event in db.session.scalars(
+            select(ReferralEvent).where(ReferralEvent.referral_id.in_([r.id for r in referrals])).order_by(ReferralEvent.at)
+        ):
+            events.setdefault(event.referral_id, []).append(event)
+    cases = list(db.session.scalars(select(Case).where(Case.person_id == person.id).order_by(Case.id)))
+    linked = db.session.get(Person, person.linked_person_id) if person.linked_person_id else None
+    data = {
+        "generated_at": _iso(utcnow()),
+        "data_subject_request": {"id": request.id, "kind": request.kind.value, "reference": request.reference},
+        "person": {
+            "pseudonym": person.pseudonym,
+            "created_at": _iso(person.created_at),
+            "identity": identity,
+            "monitoring": {field: _value(value) for field, value in monitoring_of(person).items()},
+            "linked_to": linked.pseudonym if linked is not None else None,
+            "legal_hold": bool(person.legal_hold),
+            "retain_until": _iso(person.retain_until),
+            "anonymised_at": _iso(person.anonymised_at),
+        },
+        "referrals": [
+            {
+                "id": r.id, "antenna": tenants.get(r.tenant_id), "state": _value(r.state), "grounds": list(r.grounds or []),
+                "context": _value(r.context), "urgency": _value(r.urgency), "situation": r.situation, "needs": r.needs,
+                "availability": r.availability, "consent_notice_version": r.consent_notice_version,
+                "consent_date": _iso(r.consent_date), "legal_basis_requested": bool(r.legal_basis_requested),
+                "legal_basis": _value(r.legal_basis),
+                "submitted_at": _iso(r.submitted_at), "decided_at": _iso(r.decided_at),
+                "decline_reason": _value(r.decline_reason), "outcome_summary": r.outcome_summary,
+                "events": [
+                    {"at": _iso(e.at), "from_state": e.from_state, "to_state": e.to_state, "message": e.message}
+                    for e in events.get(r.id, [])
+                ],
+            }
+            for r in referrals
+        ],
+        "cases": [
+            {
+                "id": c.id, "state": _value(c.state), "opened_at": _iso(c.opened_at), "closed_at": _iso(c.closed_at),
+                "closure_outcome": _value(c.closure_outcome), "closure_reason": c.closure_reason,
+                "internal_notes": c.internal_notes, "grounds": c.grounds,
+                "actions": [
+                    {
+                        "service_type": _value(a.service_type), "phase": _value(a.phase), "status": _value(a.status),
+                        "provider": tenants.get(a.provider_id), "planned_start": _iso(a.planned_start),
+                        "planned_end": _iso(a.planned_end), "planned_hours": str(a.planned_hours),
+                        "delivered_hours": str(a.delivered_hours), "delivered_on": _iso(a.delivered_on),
+                        "outcome": a.outcome, "notes": a.notes,
+                    }
+                    for a in c.actions
+                ],
+                "verifications": [
+                    {
+                        "phase": _value(v.phase), "months_after": v.months_after, "due_date": _iso(v.due_date),
+                        "done_on": _iso(v.done_on), "job_outcome": _value(v.job_outcome),
+                        "contract_type": _value(v.contract_type),
+                        "hours_per_week": None if v.hours_per_week is None else str(v.hours_per_week),
+                        "sector": v.sector, "start_date": _iso(v.start_date), "still_in_work": v.still_in_work,
+                        "difficulties": v.difficulties, "support_needed": v.support_needed,
+                    }
+                    for v in c.verifications
+                ],
+            }
+            for c in cases
+        ],
+        "accesses": [
+            {
+                "at": _iso(event.at), "user": user.full_name if user else None, "organisation": tenant.name if tenant else None,
+                "action": event.action, "object_type": event.object_type, "object_id": event.object_id,
+                "fields": list(event.fields or []),
+            }
+            for event, user, tenant in access_events(person)
+        ],
+    }
+    record("person.exported", "person", person.id, ["identity", "monitoring", "referrals", "cases", "accesses"])
+    return data
+
+
+# --- erasure, anonymisation and retention ---
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _day(value) -> date | None:
+    return value.date() if value is not None and hasattr(value, "date") else value
+
+
+def retention_ends(persons: list[Person]) -> dict[int, date | None]:
+    """For each person, the day their data may be kept until, or None while a referral or case is still
+    active. The period (RETENTION_YEARS) runs from the latest case closure, referral decision or
+    withdrawal; a person with no referral at all counts from their creation."""
+    from flask import current_app
+
+    from ..cases.models import Case, CaseState
+    from ..referrals.models import Referral, ReferralEvent, ReferralState
+
+    years = current_app.config["RETENTION_YEARS"]
+    ids = [p.id for p in persons]
+    if not ids:
+        return {}
+    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id.in_(ids))))
+    cases = {c.referral_id: c for c in db.session.scalars(select(Case).where(Case.person_id.in_(ids)))}
+    withdrawn: dict[int, object] = {}
+    if referrals:
+        for event in db.session.scalars(
+            select(ReferralEvent).where(
+                ReferralEvent.referral_id.in_([r.id for r in referrals]), ReferralEvent.to_state == ReferralState.WITHDRAWN.value
+            )
+        ):
+            withdrawn[event.referral_id] = max(event.at, withdrawn.get(event.referral_id, event.at))
+    starts: dict[int, list] = {p.id: [] for p in persons}
+    active: set[int] = set()
+    for r in referrals:
+        if r.state == ReferralState.DECLINED:
+            starts[r.person_id].append(_day(r.decided_at or r.updated_at))
+        elif r.state == ReferralState.WITHDRAWN:
+            starts[r.person_id].append(_day(withdrawn.get(r.id) or r.decided_at or r.updated_at))
+        elif r.state == ReferralState.ACCEPTED:
+            case = cases.get(r.id)
+            if case is not None and case.state == CaseState.CLOSED and case.closed_at is not None:
+                starts[r.person_id].append(_day(case.closed_at))
+            else:
+                active.add(r.person_id)
+        else:
+            active.add(r.person_id)
+    out = {}
+    for p in persons:
+        if p.id in active:
+            out[p.id] = None
+        else:
+            start = max(starts[p.id]) if starts[p.id] else _day(p.created_at)
+            out[p.id] = _add_years(start, years)
+    return out
+
+
+def erasure_refusal(person: Person, today: date) -> str | None:
+    """Why the person's data cannot be erased today (a message for the DPO), or None if it can."""
+    from flask_babel import format_date
+
+    if person.anonymised_at is not None:
+        return _("I dati di questa persona sono già stati anonimizzati.")
+    if person.legal_hold:
+        return _("Cancellazione rifiutata: sui dati di questa persona è attivo un blocco per obblighi di legge (legal hold).")
+    if person.retain_until is not None and person.retain_until > today:
+        return _("Cancellazione rifiutata: i dati vanno conservati per obbligo di legge fino al %(date)s.",
+                 date=format_date(person.retain_until))
+    end = retention_ends([person])[person.id]
+    if end is None:
+        return _("Cancellazione rifiutata: la persona ha una segnalazione o una presa in carico ancora in corso. "
+                 "Va prima chiusa (o ritirata la segnalazione).")
+    if end > today:
+        return _("Cancellazione rifiutata: il periodo di conservazione obbligatoria termina il %(date)s.",
+                 date=format_date(end))
+    return None
+
+
+# Free texts that may identify the person, cleared on anonymisation: (model, columns) per row of theirs.
+REFERRAL_TEXTS = ("situation_enc", "needs_enc", "availability")
+CASE_TEXTS = ("internal_notes_enc", "closure_reason")
+ACTION_TEXTS = ("notes", "outcome")
+VERIFICATION_TEXTS = ("difficulties", "support_needed", "evidence")
+
+
+def _clear(rows, columns, prefix: str, cleared: list) -> None:
+    for row in rows:
+        for column in columns:
+            if getattr(row, column) is not None:
+                setattr(row, column, None)
+                cleared.append(f"{prefix}.{column.removesuffix('_enc')}")
+
+
+def anonymise(person: Person, *, reason: str) -> list[str]:
+    """Clear identity (ciphertexts and blind indexes) and every free text about the person — the referral's
+    texts and messages, its attachments (rows and files), the case's notes and closure reason, the actions'
+    notes and outcomes, the verifications' difficulties, support needed and evidence; keep the pseudonym,
+    the monitoring attributes and the coded fields (states, dates, hours) for statistics.
+    Audited with field names only."""
+    from ..cases.models import Action, Case, Verification
+    from ..models_base import utcnow
+    from ..referrals.attachments import delete_attachments
+    from ..referrals.models import Referral, ReferralEvent
+
+    cleared = []
+    for name in Person.ENCRYPTED_FIELDS:
+        column = vars(Person)[name].column
+        if getattr(person, column) is not None:
+            setattr(person, column, None)
+            cleared.append(name)
+    for column in BLIND_INDEX_COLUMNS:
+        setattr(person, column, None)
+    person.anonymised_at = utcnow()
+    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id == person.id)))
+    _clear(referrals, REFERRAL_TEXTS, "referral", cleared)
+    referral_ids = [r.id for r in referrals]
+    if referral_ids:
+        for event in db.session.scalars(
+            select(ReferralEvent).where(ReferralEvent.referral_id.in_(referral_ids), ReferralEvent.message.isnot(None))
+        ):
+            event.message = None
+            cleared.append("referral_event.message")
+        if delete_attachments(referral_ids):
+            cleared.append("referral.attachments")
+    cases = list(db.session.scalars(select(Case).where(Case.person_id == person.id)))
+    _clear(cases, CASE_TEXTS, "case", cleared)
+    case_ids = [c.id for c in cases]
+    if case_ids:
+        _clear(db.session.scalars(select(Action).where(Action.case_id.in_(case_ids))), ACTION_TEXTS, "action", cleared)
+        _clear(db.session.scalars(select(Verification).where(Verification.case_id.in_(case_ids))),
+               VERIFICATION_TEXTS, "verification", cleared)
+    db.session.flush()
+    record(f"person.anonymised.{reason}", "person", person.id, sorted(set(cleared)) + ["anonymised_at"])
+    return cleared
+
+
+def apply_retention(today: date, batch_size: int = 200) -> dict:
+    """Anonymise every person past retention, node by node (acting as the node, so row-level security
+    holds even for this job). Legal holds and explicit retention dates are respected."""
+    from ..tenancy import context
+    from ..tenancy.models import TenantKind
+
+    report = {"anonymised": [], "held": 0, "kept": 0}
+    nodes = list(db.session.scalars(select(Tenant).where(Tenant.kind == TenantKind.NODE).order_by(Tenant.id)))
+    for node in nodes:
+        with context.acting_as(node.id):
+            last_id = 0
+            while True:
+                batch = list(db.session.scalars(
+                    select(Person)
+                    .where(Person.node_id == node.id, Person.anonymised_at.is_(None), Person.id > last_id)
+                    .order_by(Person.id).limit(batch_size)
+                ))
+                if not batch:
+                    break
+                last_id = batch[-1].id
+                ends = retention_ends(batch)
+                for person in batch:
+                    if person.legal_hold:
+                        report["held"] += 1
+                    elif (person.retain_until is not None and person.retain_until > today) or ends[person.id] is None \
+                            or ends[person.id] > today:
+                        report["kept"] += 1
+                    else:
+                        anonymise(person, reason="retention")
+                        report["anonymised"].append(person.pseudonym)
+    return report

@@ -1,0 +1,129 @@
+"""Helpers for the budget tests (issue 5) and the isolation matrix: budgets, contracts, orders and
+deliveries built as their tenant would, and the victim rows of another provider ("q") of node N1."""
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.budget.models import (
+    Budget,
+    BudgetLine,
+    Contract,
+    ContractLine,
+    Delivery,
+    DeliveryStatus,
+    Invoice,
+    InvoiceStatus,
+    LineKind,
+    OrderStatus,
+    Procedure,
+    ServiceOrder,
+    Unit,
+    line_amount,
+)
+from portal.cases.models import ServiceType
+from portal.extensions import db
+from portal.tenancy import context
+from portal.tenancy.models import TenantKind
+
+from .factories import TenantFactory, make_action
+
+START, END = date(2026, 1, 1), date(2027, 12, 31)
+
+
+def make_budget(net, node="n1", declared="1100.44", services="1000.00", direct="100.00") -> Budget:
+    tenant = net.tenants[node]
+    with context.acting_as(tenant.id):
+        budget = Budget(tenant_id=tenant.id, code="azione-2", title="Azione 2 (prova)", declared_total=Decimal(declared),
+                        start_date=START, end_date=END)
+        db.session.add(budget)
+        db.session.flush()
+        db.session.add_all([
+            BudgetLine(tenant_id=tenant.id, budget_id=budget.id, position=1, title="Servizi (prova)", kind=LineKind.SERVICES,
+                       allocated=Decimal(services)),
+            BudgetLine(tenant_id=tenant.id, budget_id=budget.id, position=2, title="Controlli (prova)",
+                       kind=LineKind.DIRECT_MANAGEMENT, allocated=Decimal(direct)),
+        ])
+        db.session.flush()
+        db.session.expire(budget, ["lines"])
+        assert len(budget.lines) == 2  # loaded as the node (outside its context the relationship sees nothing)
+    return budget
+
+
+def make_contract(net, budget, provider, cig="1234567890", value="500.00", price="25.00", quantity="20",
+                  service=ServiceType.COUNSELLING) -> Contract:
+    node = budget.tenant_id
+    with context.acting_as(node):
+        contract = Contract(
+            tenant_id=node, provider_id=provider.id, budget_line_id=budget.lines[0].id, title=f"Contratto {cig}",
+            procedure=Procedure.OPEN, legal_basis="D.Lgs. 36/2023", cig=cig, start_date=START, end_date=END,
+            total_value=Decimal(value), vat_rate=Decimal("5"),
+        )
+        db.session.add(contract)
+        db.session.flush()
+        db.session.add(ContractLine(tenant_id=node, provider_id=provider.id, contract_id=contract.id, service_type=service,
+                                    unit=Unit.HOUR, unit_price=Decimal(price), quantity=Decimal(quantity)))
+        db.session.flush()
+        db.session.expire(contract, ["lines"])
+        assert contract.lines
+    return contract
+
+
+def make_order(contract, action, quantity="10") -> ServiceOrder:
+    with context.acting_as(contract.tenant_id):
+        order = ServiceOrder(
+            tenant_id=contract.tenant_id, provider_id=contract.provider_id, contract_id=contract.id,
+            contract_line_id=contract.lines[0].id, action_id=action.id, pseudonym=action.pseudonym,
+            quantity=Decimal(quantity), status=OrderStatus.OPEN,
+        )
+        db.session.add(order)
+        db.session.flush()
+    return order
+
+
+def make_delivery(order, units="2", status=DeliveryStatus.SUBMITTED, day=date(2026, 3, 2)) -> Delivery:
+    with context.acting_as(order.tenant_id):
+        line = db.session.get(ContractLine, order.contract_line_id)
+        delivery = Delivery(
+            tenant_id=order.tenant_id, provider_id=order.provider_id, order_id=order.id, contract_id=order.contract_id,
+            delivered_on=day, units=Decimal(units), unit_price=line.unit_price, amount=line_amount(units, line.unit_price),
+            attended=True, note="Nota di prova", status=status,
+        )
+        db.session.add(delivery)
+        db.session.flush()
+    return delivery
+
+
+def budget_of(net) -> Budget:
+    existing = getattr(net, "_budget", None)
+    if existing is None:
+        existing = net._budget = make_budget(net)
+    return existing
+
+
+def victim(net) -> dict:
+    """Rows of N1 shared with another provider Q (not P): what P, antennas and N2 must never reach."""
+    existing = getattr(net, "_budget_victim", None)
+    if existing is not None:
+        return existing
+    budget = budget_of(net)
+    q = TenantFactory(slug="fornitore-qu", name="Fornitore Qu", kind=TenantKind.SERVICE_PROVIDER, node=net.tenants["n1"])
+    action = make_action(net.case, provider=q)
+    contract = make_contract(net, budget, q, cig="VITTIMA001")
+    order = make_order(contract, action)
+    delivery = make_delivery(order)
+    with context.acting_as(net.tenants["n1"].id):
+        invoice = Invoice(tenant_id=net.tenants["n1"].id, contract_id=contract.id, number="FT-1", issued_on=START,
+                          amount=Decimal("10.00"), status=InvoiceStatus.RECEIVED)
+        db.session.add(invoice)
+        db.session.flush()
+    net._budget_victim = {"budget": budget, "q": q, "action": action, "contract": contract, "order": order,
+                          "delivery": delivery, "invoice": invoice}
+    return net._budget_victim
+
+
+def fresh(model, ident, tenant_id):
+    with context.acting_as(tenant_id):
+        return db.session.execute(
+            select(model).where(model.id == ident).execution_options(populate_existing=True)
+        ).scalar_one_or_none()

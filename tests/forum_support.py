@@ -1,0 +1,90 @@
+"""Forum helpers for tests: a thread written by antenna A's operator, and driving the forum screens."""
+from portal.extensions import db
+from portal.forum import text
+from portal.forum.models import ForumCategory, ForumPost, ForumThread, ThreadKind
+from portal.models_base import utcnow
+
+from .helpers import csrf_token
+
+
+def category(slug: str = "vita-della-rete") -> ForumCategory:
+    return db.session.query(ForumCategory).filter_by(slug=slug).one()
+
+
+def make_thread(author, tenant, title="Una discussione di prova", body="Testo di prova", kind=ThreadKind.DISCUSSION,
+                slug="vita-della-rete", **fields) -> ForumThread:
+    now = utcnow()
+    thread = ForumThread(
+        category_id=category(slug).id, kind=kind, title=title, author_user_id=author.id, author_tenant_id=tenant.id,
+        locked=False, hidden=False, post_count=1, last_post_at=now, **fields,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    db.session.add(ForumPost(
+        thread_id=thread.id, author_user_id=author.id, author_tenant_id=tenant.id, body=body,
+        body_html=text.render(body), search_text=f"{title}\n{body}", personal_data_flags=[], hidden=False,
+    ))
+    db.session.flush()
+    return thread
+
+
+def victim_thread(net) -> ForumThread:
+    """A practice card of antenna A (created once per network), for the isolation matrix."""
+    if getattr(net, "_forum_thread", None) is None:
+        net._forum_thread = make_thread(
+            net.users["a_operator"], net.tenants["a"], title="Scheda dell'antenna A", kind=ThreadKind.PRACTICE,
+            problem="Un problema", target_group="Destinatari",
+        )
+    return net._forum_thread
+
+
+def thread_args(net) -> dict:
+    return {"thread_id": victim_thread(net).id}
+
+
+def post_args(net) -> dict:
+    thread = victim_thread(net)
+    return {"post_id": db.session.query(ForumPost.id).filter_by(thread_id=thread.id).order_by(ForumPost.id).first()[0]}
+
+
+def publish(client, title, body, practice=None, confirm=False, category_slug="vita-della-rete"):
+    url = "/forum/nuova" + ("?tipo=prassi" if practice is not None else "")
+    data = {"category": str(category(category_slug).id), "title": title, "body": body,
+            "csrf_token": csrf_token(client, url)}
+    if practice is not None:
+        data.update(practice)
+    if confirm:
+        data["confirm_personal_data"] = "y"
+    return client.post(url, data=data)
+
+
+def reply(client, thread_id, body, confirm=False):
+    data = {"body": body, "csrf_token": csrf_token(client, f"/forum/t/{thread_id}")}
+    if confirm:
+        data["confirm_personal_data"] = "y"
+    return client.post(f"/forum/t/{thread_id}/rispondi", data=data)
+
+
+def victim_entry(net):
+    """Antenna A's directory entry with one information point (created once per network)."""
+    from portal.directory.models import DirectoryEntry, InformationPoint
+
+    if getattr(net, "_directory_entry", None) is None:
+        entry = DirectoryEntry(organisation_id=net.tenants["a"].id, grounds=["ethnicity"], services="Sportello di ascolto",
+                               municipality_code="A429", municipality_name="Arona")
+        db.session.add(entry)
+        db.session.flush()
+        db.session.add(InformationPoint(entry_id=entry.id, name="Punto di prova"))
+        db.session.flush()
+        net._directory_entry = entry
+    return net._directory_entry
+
+
+def entry_args(net) -> dict:
+    return {"entry_id": victim_entry(net).id}
+
+
+def point_args(net) -> dict:
+    entry = victim_entry(net)
+    db.session.refresh(entry)
+    return {"entry_id": entry.id, "point_id": entry.points[0].id}
