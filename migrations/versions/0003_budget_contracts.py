@@ -10,7 +10,6 @@ from alembic import op
 
 from portal.tenancy import rls
 
-
 # revision identifiers, used by Alembic.
 revision = '0003'
 down_revision = '0002'

@@ -19,16 +19,16 @@ from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import get_visible
 from . import contracts as contract_services
-from . import exports, figures, services
-from .forms import ContractForm, DeliveryForm, InternalCostForm, InvoiceActionForm, InvoiceForm, OrderForm, ReviewForm, SettlementForm
-from .labels import (
-    DELIVERY_STATUS_LABELS,
-    FIGURE_LABELS,
-    INVOICE_STATUS_LABELS,
-    LINE_KIND_LABELS,
-    ORDER_STATUS_LABELS,
-    PROCEDURE_LABELS,
-    UNIT_LABELS,
+from . import exports, figures, labels, services
+from .forms import (
+    ContractForm,
+    DeliveryForm,
+    InternalCostForm,
+    InvoiceActionForm,
+    InvoiceForm,
+    OrderForm,
+    ReviewForm,
+    SettlementForm,
 )
 from .models import Budget, BudgetLine, Contract, Delivery, InternalCost, Invoice, ServiceOrder
 
@@ -37,12 +37,10 @@ bp = Blueprint("budget", __name__, url_prefix="/budget")
 
 @bp.context_processor
 def _labels():
-    return {
-        "SERVICE_TYPE_LABELS": SERVICE_TYPE_LABELS, "DELIVERY_STATUS_LABELS": DELIVERY_STATUS_LABELS,
-        "FIGURE_LABELS": FIGURE_LABELS, "INVOICE_STATUS_LABELS": INVOICE_STATUS_LABELS, "LINE_KIND_LABELS": LINE_KIND_LABELS,
-        "ORDER_STATUS_LABELS": ORDER_STATUS_LABELS, "PROCEDURE_LABELS": PROCEDURE_LABELS, "UNIT_LABELS": UNIT_LABELS,
-        "may_manage_money": services.may_manage_money(),
-    }
+    names = ("DELIVERY_STATUS_LABELS", "FIGURE_LABELS", "INVOICE_STATUS_LABELS", "LINE_KIND_LABELS", "ORDER_STATUS_LABELS",
+             "PROCEDURE_LABELS", "UNIT_LABELS")
+    return {"SERVICE_TYPE_LABELS": SERVICE_TYPE_LABELS, "may_manage_money": services.may_manage_money(),
+            **{name: getattr(labels, name) for name in names}}
 
 
 def _guard(check):
@@ -247,7 +245,7 @@ def new_order(contract_id):
         for a in contract_services.assignable_actions(contract)
     ]
     form.line.choices = [("", _("Scegli"))] + [
-        (str(line.id), f"{SERVICE_TYPE_LABELS[line.service_type]} – {UNIT_LABELS[line.unit]}") for line in contract.lines
+        (str(line.id), f"{SERVICE_TYPE_LABELS[line.service_type]} – {labels.UNIT_LABELS[line.unit]}") for line in contract.lines
     ]
     if form.validate_on_submit():
         try:

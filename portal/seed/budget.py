@@ -29,7 +29,8 @@ from ..budget.models import (
     Unit,
     line_amount,
 )
-from ..cases.models import Action, ActionStatus, ServiceType as S
+from ..cases.models import Action, ActionStatus
+from ..cases.models import ServiceType as S
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.models import Tenant, TenantKind

@@ -35,8 +35,18 @@ def _insert(model, rows):
 
 def seed_budget(scale: dict) -> int:
     """Contracts, orders and deliveries in bulk under the demo budget; returns the biggest contract's id."""
-    from portal.budget.models import (Budget, Contract, ContractLine, Delivery, DeliveryStatus, OrderStatus, Procedure,
-                                      ServiceOrder, Unit, line_amount)
+    from portal.budget.models import (
+        Budget,
+        Contract,
+        ContractLine,
+        Delivery,
+        DeliveryStatus,
+        OrderStatus,
+        Procedure,
+        ServiceOrder,
+        Unit,
+        line_amount,
+    )
     from portal.cases.models import Action
     from portal.extensions import db
     from portal.tenancy.models import Tenant

@@ -1,0 +1,83 @@
+"""``flask rete seed-demo`` as ``make run`` calls it: as the owner, on a fresh database, twice.
+
+The whole demo (network, people and cases, Azione 2 budget...) must load and a second run add nothing.
+"""
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import create_app
+from portal.accounts.models import Membership, User
+from portal.budget import figures
+from portal.budget.models import Budget, Contract, Delivery, ServiceOrder
+from portal.cases.models import Case, CaseState
+from portal.extensions import db
+from portal.people.models import Person
+from portal.referrals.models import Referral, ReferralState
+from portal.seed.network import ANTENNAS, USERS
+from portal.tenancy import context
+from portal.tenancy.models import Tenant
+
+from .conftest import Database
+
+COUNTED = (Tenant, User, Membership, Person, Referral, Case, Budget, Contract, ServiceOrder, Delivery)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    database = Database(tmp_path_factory, "seed")
+    database.migrate()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database.owner_url, "DATABASE_OWNER_URL": database.owner_url}, owner=True)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["rete", "seed-demo"])
+    with app.app_context(), context.system("test"):
+        counts = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in COUNTED}
+    second = runner.invoke(args=["rete", "seed-demo"])
+    yield app, first, second, counts
+    with app.app_context():
+        db.engine.dispose()
+    database.drop()
+
+
+def test_second_run_adds_nothing(seeded):
+    app, first, second, counts = seeded
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    with app.app_context(), context.system("test"):
+        again = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in COUNTED}
+    assert again == counts
+    assert "0 organizzazioni e 0 utenti" in second.output
+
+
+def test_network_from_the_document(seeded):
+    app, _, _, counts = seeded
+    assert counts["Tenant"] >= len(ANTENNAS) + 1 and counts["User"] >= len(USERS)
+    with app.app_context(), context.system("test"):
+        node = db.session.scalar(select(Tenant).where(Tenant.slug == "provincia-novara"))
+        names = set(db.session.scalars(select(Tenant.name).where(Tenant.node_id == node.id)))
+    for expected in ("Comune di Novara", "Comune di Cameri", "Comune di Arona", "Questura di Novara", "Tribunale di Novara"):
+        assert expected in names
+
+
+def test_people_in_every_state(seeded):
+    app, _, _, counts = seeded
+    assert counts["Person"] >= 40
+    with app.app_context(), context.system("test"):
+        referral_states = set(db.session.scalars(select(Referral.state).distinct()))
+        case_states = set(db.session.scalars(select(Case.state).distinct()))
+    assert referral_states == set(ReferralState)
+    assert case_states == set(CaseState)
+
+
+def test_azione_2_budget_with_its_difference(seeded):
+    app, first, _, counts = seeded
+    with app.app_context(), context.system("test"):
+        budget = db.session.scalar(select(Budget).where(Budget.code == "azione-2"))
+        assert budget.declared_total == Decimal("126858.84")
+        assert [(line.title, line.allocated) for line in budget.lines] == [
+            ("Obiettivi e risultati attesi", Decimal("120858.40")), ("Controlli e monitoraggio", Decimal("6000.00"))]
+        overview = figures.overview(budget)
+        assert overview.lines_total == Decimal("126858.40") and overview.difference == Decimal("0.44")
+        assert db.session.scalar(select(User).where(User.email == "operatore@lavoro-insieme.example")) is not None
+    assert counts["Contract"] == 2 and counts["ServiceOrder"] > 0 and counts["Delivery"] > 0
+    assert "2 contratti" in first.output
