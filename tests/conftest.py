@@ -14,9 +14,9 @@ import socket
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import orm
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import orm
 
 from portal import create_app
 from portal.extensions import db, limiter

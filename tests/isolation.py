@@ -9,8 +9,8 @@ route cannot ship without saying how it is isolated:
 
 In every case the response must not contain the victim's private strings.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,16 @@ from dataclasses import dataclass, field
 from portal.accounts.models import Role
 from portal.tenancy.models import TenantKind
 
-from .factories import MembershipFactory, NodeFactory, TenantFactory, UserFactory, make_action, make_case, make_person, make_referral
+from .factories import (
+    MembershipFactory,
+    NodeFactory,
+    TenantFactory,
+    UserFactory,
+    make_action,
+    make_case,
+    make_person,
+    make_referral,
+)
 
 VICTIM_FIRST_NAME, VICTIM_LAST_NAME, VICTIM_TAX_CODE = "Zelinda", "Quartararo", "QRTZND80A41F952P"
 

@@ -3,10 +3,9 @@ import pytest
 from sqlalchemy import select, text
 
 from portal import create_app
-from portal.extensions import db
-
 from portal.audit.models import AuditEvent
 from portal.audit.services import record, verify_chains
+from portal.extensions import db
 from portal.tenancy import context
 
 from .conftest import DB_KIND

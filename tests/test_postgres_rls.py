@@ -3,8 +3,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import text
 
-from portal.tenancy.mixins import SCOPED_MIXINS
 from portal.extensions import db
+from portal.tenancy.mixins import SCOPED_MIXINS
 
 from .conftest import DB_KIND
 

@@ -11,7 +11,15 @@ from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
 from . import services
-from .forms import ChangePasswordForm, ChooseTenantForm, ForgotPasswordForm, InviteForm, LoginForm, NewPasswordForm, VersionedActionForm
+from .forms import (
+    ChangePasswordForm,
+    ChooseTenantForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    NewPasswordForm,
+    VersionedActionForm,
+)
 from .labels import ROLE_LABELS
 from .models import Membership, Role
 from .passwords import verify_password

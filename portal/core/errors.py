@@ -22,7 +22,7 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = exc.code or 500
-        template = "errors/%d.html" % code if code in (403, 404, 429) else "errors/generic.html"
+        template = f"errors/{code}.html" if code in (403, 404, 429) else "errors/generic.html"
         return render_template(template, error=exc, code=code), code
 
     @app.errorhandler(ConflictError)

@@ -7,8 +7,19 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..cases.models import (Action, ActionPhase, ActionStatus, Case, CaseState, ClosureOutcome, ContractType, JobOutcome,
-                            ServiceType, Verification, VerificationPhase)
+from ..cases.models import (
+    Action,
+    ActionPhase,
+    ActionStatus,
+    Case,
+    CaseState,
+    ClosureOutcome,
+    ContractType,
+    JobOutcome,
+    ServiceType,
+    Verification,
+    VerificationPhase,
+)
 from ..cases.services import add_months
 from ..extensions import db
 from ..models_base import utcnow

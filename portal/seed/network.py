@@ -4,7 +4,8 @@ from sqlalchemy import select
 from ..accounts.models import Membership, Role, User
 from ..accounts.passwords import hash_password
 from ..extensions import db
-from ..tenancy.models import Tenant, TenantKind as K
+from ..tenancy.models import Tenant
+from ..tenancy.models import TenantKind as K
 
 DEMO_PASSWORD = "Rete-demo-2026!"
 NODE_SLUG = "provincia-novara"

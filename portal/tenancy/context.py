@@ -21,7 +21,8 @@ class TenantContext:
     reason: str = ""
 
 
-_current: ContextVar[TenantContext] = ContextVar("rete_tenant_context", default=TenantContext())
+# TenantContext is frozen (immutable), so sharing the default instance is safe.
+_current: ContextVar[TenantContext] = ContextVar("rete_tenant_context", default=TenantContext())  # noqa: B039
 _listeners: list = []
 
 
