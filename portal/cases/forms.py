@@ -12,6 +12,7 @@ from wtforms import DateField, DecimalField, HiddenField, RadioField, SelectFiel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
+from ..core.widgets import LongSelect
 from ..referrals.labels import GROUND_LABELS
 from ..referrals.models import Ground
 from .labels import (
@@ -173,8 +174,8 @@ class CaseFilterForm(FlaskForm):
         _l("Motivo di discriminazione"),
         choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[Optional()],
     )
-    antenna = SelectField(_l("Antenna"), choices=[], validators=[Optional()])
-    operatore = SelectField(_l("Operatore/operatrice"), choices=[], validators=[Optional()])
+    antenna = SelectField(_l("Antenna"), choices=[], validators=[Optional()], widget=LongSelect())
+    operatore = SelectField(_l("Operatore/operatrice"), choices=[], validators=[Optional()], widget=LongSelect())
     fase = SelectField(
         _l("Azioni nella fase"), choices=_choices(ACTION_PHASE_LABELS, blank=_l("Tutte")), validators=[Optional()]
     )

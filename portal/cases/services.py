@@ -136,10 +136,11 @@ def node_providers() -> list[Tenant]:
     )
 
 
-def node_antennas() -> list[Tenant]:
+def node_antennas() -> list:
+    """(id, name) of the node's antennas, for filters: plain rows, not ORM objects (hundreds at scale)."""
     return list(
-        db.session.scalars(
-            select(Tenant)
+        db.session.execute(
+            select(Tenant.id, Tenant.name)
             .where(Tenant.node_id == current().tenant_id, Tenant.kind != TenantKind.SERVICE_PROVIDER)
             .order_by(Tenant.name)
         )
