@@ -21,11 +21,8 @@ from wtforms.widgets import TextInput
 
 from ..cases.forms import HoursField
 from ..cases.labels import SERVICE_TYPE_LABELS
+from ..core.choices import enum_choices
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
-
-
-def _choices(labels: dict, blank=None) -> list:
-    return ([("", blank)] if blank is not None else []) + [(m.value, label) for m, label in labels.items()]
 
 
 class MoneyField(DecimalField):
@@ -66,8 +63,8 @@ class MoneyField(DecimalField):
 
 
 class ContractLineForm(Form):
-    service_type = SelectField(_l("Tipo di servizio"), choices=_choices(SERVICE_TYPE_LABELS, blank=_l("Nessuno")), validators=[Optional()])
-    unit = SelectField(_l("Unità"), choices=_choices(UNIT_LABELS), validators=[Optional()])
+    service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(SERVICE_TYPE_LABELS, blank=_l("Nessuno")), validators=[Optional()])
+    unit = SelectField(_l("Unità"), choices=enum_choices(UNIT_LABELS), validators=[Optional()])
     unit_price = MoneyField(_l("Prezzo unitario (€)"), validators=[Optional(), NumberRange(min=0)])
     quantity = HoursField(_l("Quantità"), validators=[Optional(), NumberRange(min=0, max=9999999)])
 
@@ -76,7 +73,7 @@ class ContractForm(FlaskForm):
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
     budget_line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
-    procedure = SelectField(_l("Procedura"), choices=_choices(PROCEDURE_LABELS), validators=[DataRequired()])
+    procedure = SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()])
     legal_basis = StringField(_l("Riferimento normativo"), default="D.Lgs. 36/2023", validators=[DataRequired(), Length(max=120)])
     cig = StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)])
     start_date = DateField(_l("Inizio"), validators=[DataRequired()])

@@ -12,6 +12,7 @@ from wtforms import DateField, DecimalField, HiddenField, RadioField, SelectFiel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
+from ..core.choices import enum_choices
 from ..core.widgets import LongSelect
 from ..referrals.labels import GROUND_LABELS
 from ..referrals.models import Ground
@@ -25,11 +26,6 @@ from .labels import (
     SERVICE_TYPE_LABELS,
 )
 from .models import ActionPhase, ActionStatus, ContractType, JobOutcome, ServiceType
-
-
-def _choices(labels: dict, blank=None) -> list:
-    items = [(member.value, label) for member, label in labels.items()]
-    return ([("", blank)] if blank is not None else []) + items
 
 
 class HoursField(DecimalField):
@@ -68,8 +64,8 @@ class HoursField(DecimalField):
 
 class ActionPlanForm(FlaskForm):
     version = HiddenField()
-    service_type = SelectField(_l("Tipo di servizio"), choices=_choices(SERVICE_TYPE_LABELS), validators=[DataRequired()])
-    phase = SelectField(_l("Fase del percorso"), choices=_choices(ACTION_PHASE_LABELS), validators=[DataRequired()])
+    service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(SERVICE_TYPE_LABELS), validators=[DataRequired()])
+    phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ACTION_PHASE_LABELS), validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[Optional()])
     planned_start = DateField(_l("Inizio previsto"), validators=[DataRequired()])
     planned_end = DateField(_l("Fine prevista"), validators=[Optional()])
@@ -86,7 +82,7 @@ class ActionPlanForm(FlaskForm):
 
 class ActionRecordForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
-    status = SelectField(_l("Stato"), choices=_choices(ACTION_STATUS_LABELS), validators=[DataRequired()])
+    status = SelectField(_l("Stato"), choices=enum_choices(ACTION_STATUS_LABELS), validators=[DataRequired()])
     delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), NumberRange(min=0, max=9999)])
     delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional()])
     outcome = TextAreaField(_l("Esito"), validators=[Optional(), Length(max=500)])
@@ -116,7 +112,7 @@ class TransitionForm(FlaskForm):
 class CloseForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
     outcome = SelectField(
-        _l("Esito del percorso"), choices=_choices(CLOSURE_OUTCOME_LABELS, blank=_l("Scegli l'esito")),
+        _l("Esito del percorso"), choices=enum_choices(CLOSURE_OUTCOME_LABELS, blank=_l("Scegli l'esito")),
         validators=[DataRequired(message=_l("Indica l'esito del percorso."))],
     )
     reason = TextAreaField(
@@ -127,9 +123,9 @@ class CloseForm(FlaskForm):
 
 class JobOutcomeForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
-    job_outcome = RadioField(_l("Esito dell'inserimento lavorativo"), choices=_choices(JOB_OUTCOME_LABELS), validators=[DataRequired()])
+    job_outcome = RadioField(_l("Esito dell'inserimento lavorativo"), choices=enum_choices(JOB_OUTCOME_LABELS), validators=[DataRequired()])
     contract_type = SelectField(
-        _l("Tipo di contratto"), choices=_choices(CONTRACT_TYPE_LABELS, blank=_l("Non applicabile")), validators=[Optional()]
+        _l("Tipo di contratto"), choices=enum_choices(CONTRACT_TYPE_LABELS, blank=_l("Non applicabile")), validators=[Optional()]
     )
     hours_per_week = HoursField(_l("Ore settimanali"), validators=[Optional(), NumberRange(min=0, max=80)])
     sector = StringField(_l("Settore"), validators=[Optional(), Length(max=120)])
@@ -169,7 +165,7 @@ class CaseFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Cerca per codice pseudonimo"), validators=[Optional(), Length(max=20)])
-    stato = SelectField(_l("Stato"), choices=_choices(CASE_STATE_LABELS, blank=_l("Tutti")), validators=[Optional()])
+    stato = SelectField(_l("Stato"), choices=enum_choices(CASE_STATE_LABELS, blank=_l("Tutti")), validators=[Optional()])
     motivo = SelectField(
         _l("Motivo di discriminazione"),
         choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[Optional()],
@@ -177,7 +173,7 @@ class CaseFilterForm(FlaskForm):
     antenna = SelectField(_l("Antenna"), choices=[], validators=[Optional()], widget=LongSelect())
     operatore = SelectField(_l("Operatore/operatrice"), choices=[], validators=[Optional()], widget=LongSelect())
     fase = SelectField(
-        _l("Azioni nella fase"), choices=_choices(ACTION_PHASE_LABELS, blank=_l("Tutte")), validators=[Optional()]
+        _l("Azioni nella fase"), choices=enum_choices(ACTION_PHASE_LABELS, blank=_l("Tutte")), validators=[Optional()]
     )
     ordina = HiddenField()
 

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core.choices import enum_choices, enum_or_none
 from .labels import (
     AGE_BAND_LABELS,
     CITIZENSHIP_LABELS,
@@ -16,13 +17,7 @@ from .labels import (
 )
 from .models import AgeBand, CitizenshipGroup, EducationLevel, Gender, LabourStatus
 
-
-def _choices(labels: dict):
-    return [("", _l("Non indicato"))] + [(member.value, label) for member, label in labels.items()]
-
-
-def _enum_or_none(enum_cls):
-    return lambda value: enum_cls(value) if value else None
+NOT_STATED = _l("Non indicato")
 
 
 def _bool_or_none(value):
@@ -38,20 +33,20 @@ class RectifyForm(FlaskForm):
     tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])
     birth_year = IntegerField(_l("Anno di nascita"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)])
     contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
-    gender = SelectField(_l("Genere"), choices=_choices(GENDER_LABELS), coerce=_enum_or_none(Gender), validate_choice=False)
-    age_band = SelectField(_l("Fascia d'età"), choices=_choices(AGE_BAND_LABELS), coerce=_enum_or_none(AgeBand), validate_choice=False)
+    gender = SelectField(_l("Genere"), choices=enum_choices(GENDER_LABELS, NOT_STATED), coerce=enum_or_none(Gender), validate_choice=False)
+    age_band = SelectField(_l("Fascia d'età"), choices=enum_choices(AGE_BAND_LABELS, NOT_STATED), coerce=enum_or_none(AgeBand), validate_choice=False)
     citizenship_group = SelectField(
-        _l("Cittadinanza"), choices=_choices(CITIZENSHIP_LABELS), coerce=_enum_or_none(CitizenshipGroup), validate_choice=False
+        _l("Cittadinanza"), choices=enum_choices(CITIZENSHIP_LABELS, NOT_STATED), coerce=enum_or_none(CitizenshipGroup), validate_choice=False
     )
     disability = SelectField(
         _l("Disabilità"), choices=[("", _l("Non indicato")), ("yes", _l("Sì")), ("no", _l("No"))], coerce=_bool_or_none,
         validate_choice=False,
     )
     labour_status = SelectField(
-        _l("Condizione occupazionale"), choices=_choices(LABOUR_LABELS), coerce=_enum_or_none(LabourStatus), validate_choice=False
+        _l("Condizione occupazionale"), choices=enum_choices(LABOUR_LABELS, NOT_STATED), coerce=enum_or_none(LabourStatus), validate_choice=False
     )
     education_level = SelectField(
-        _l("Titolo di studio"), choices=_choices(EDUCATION_LABELS), coerce=_enum_or_none(EducationLevel), validate_choice=False
+        _l("Titolo di studio"), choices=enum_choices(EDUCATION_LABELS, NOT_STATED), coerce=enum_or_none(EducationLevel), validate_choice=False
     )
 
     def validate_tax_code(self, field):

@@ -22,21 +22,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.choices import enum_choices, enum_or_none
 from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
 from ..people.services import valid_tax_code
 from .labels import CONTEXT_LABELS, DECLINE_LABELS, GROUND_LABELS, LEGAL_BASIS_LABELS, STATE_LABELS, URGENCY_LABELS
 from .models import Context, DeclineReason, LegalBasis, ReferralState, Urgency
 
-NOT_STATED = ("", _l("Non indicato"))
+NOT_STATED = _l("Non indicato")
 
-
-def _choices(labels: dict, blank=None) -> list:
-    return ([blank] if blank else []) + [(member.value, label) for member, label in labels.items()]
-
-
-def _enum_or_none(enum_cls):
-    return lambda value: enum_cls(value) if value else None
 
 
 def _disability(value):
@@ -66,22 +60,22 @@ class ReferralForm(FlaskForm):
     birth_year = IntegerField(_l("Anno di nascita"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)])
     contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
     # ... and monitoring attributes (aggregate statistics only).
-    gender = SelectField(_l("Genere"), choices=_choices(GENDER_LABELS, NOT_STATED), coerce=_enum_or_none(Gender),
+    gender = SelectField(_l("Genere"), choices=enum_choices(GENDER_LABELS, NOT_STATED), coerce=enum_or_none(Gender),
                          validators=[Optional()])
-    citizenship_group = SelectField(_l("Cittadinanza"), choices=_choices(CITIZENSHIP_LABELS, NOT_STATED),
-                                    coerce=_enum_or_none(CitizenshipGroup), validators=[Optional()])
-    disability = SelectField(_l("Disabilità"), choices=[NOT_STATED, ("yes", _l("Sì")), ("no", _l("No"))],
+    citizenship_group = SelectField(_l("Cittadinanza"), choices=enum_choices(CITIZENSHIP_LABELS, NOT_STATED),
+                                    coerce=enum_or_none(CitizenshipGroup), validators=[Optional()])
+    disability = SelectField(_l("Disabilità"), choices=[("", NOT_STATED), ("yes", _l("Sì")), ("no", _l("No"))],
                              coerce=_disability, validators=[Optional()])
-    labour_status = SelectField(_l("Condizione occupazionale"), choices=_choices(LABOUR_LABELS, NOT_STATED),
-                                coerce=_enum_or_none(LabourStatus), validators=[Optional()])
-    education_level = SelectField(_l("Titolo di studio"), choices=_choices(EDUCATION_LABELS, NOT_STATED),
-                                  coerce=_enum_or_none(EducationLevel), validators=[Optional()])
+    labour_status = SelectField(_l("Condizione occupazionale"), choices=enum_choices(LABOUR_LABELS, NOT_STATED),
+                                coerce=enum_or_none(LabourStatus), validators=[Optional()])
+    education_level = SelectField(_l("Titolo di studio"), choices=enum_choices(EDUCATION_LABELS, NOT_STATED),
+                                  coerce=enum_or_none(EducationLevel), validators=[Optional()])
 
     # The referral.
-    grounds = CheckboxesField(_l("Motivi di discriminazione"), choices=_choices(GROUND_LABELS), validators=[Optional()])
-    context = SelectField(_l("Ambito"), choices=_choices(CONTEXT_LABELS, ("", _l("Scegli un ambito"))),
+    grounds = CheckboxesField(_l("Motivi di discriminazione"), choices=enum_choices(GROUND_LABELS), validators=[Optional()])
+    context = SelectField(_l("Ambito"), choices=enum_choices(CONTEXT_LABELS, _l("Scegli un ambito")),
                           validators=[InputRequired(message=_l("Scegli l'ambito in cui è avvenuta la discriminazione."))])
-    urgency = SelectField(_l("Urgenza"), choices=_choices(URGENCY_LABELS), default=Urgency.NORMAL.value,
+    urgency = SelectField(_l("Urgenza"), choices=enum_choices(URGENCY_LABELS), default=Urgency.NORMAL.value,
                           validators=[DataRequired()])
     situation = TextAreaField(_l("La situazione"), validators=[Optional(), Length(max=10000)])
     needs = TextAreaField(_l("Bisogni della persona"), validators=[Optional(), Length(max=5000)])
@@ -217,7 +211,7 @@ class ResubmitForm(TransitionForm):
 
 class DeclineForm(TransitionForm):
     decline_reason = SelectField(
-        _l("Motivo"), choices=_choices(DECLINE_LABELS, ("", _l("Scegli un motivo"))),
+        _l("Motivo"), choices=enum_choices(DECLINE_LABELS, _l("Scegli un motivo")),
         validators=[InputRequired(message=_l("Scegli il motivo."))],
     )
     message = TextAreaField(_l("Messaggio per l'antenna"), validators=[DataRequired(), Length(max=5000)])
@@ -247,8 +241,8 @@ class LegalBasisForm(FlaskForm):
     # Consent is the antenna's to record (notice version and date): the node chooses among the others.
     legal_basis = SelectField(
         _l("Base giuridica del trattamento"),
-        choices=_choices({k: v for k, v in LEGAL_BASIS_LABELS.items() if k != LegalBasis.CONSENT}, ("", _l("Nessuna"))),
-        coerce=_enum_or_none(LegalBasis), validators=[Optional()],
+        choices=enum_choices({k: v for k, v in LEGAL_BASIS_LABELS.items() if k != LegalBasis.CONSENT}, _l("Nessuna")),
+        coerce=enum_or_none(LegalBasis), validators=[Optional()],
     )
 
 
@@ -260,7 +254,7 @@ class InboxFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    stato = SelectField(_l("Stato"), choices=_choices(STATE_LABELS, ("", _l("Tutte le inviate"))), validators=[Optional()])
+    stato = SelectField(_l("Stato"), choices=enum_choices(STATE_LABELS, _l("Tutte le inviate")), validators=[Optional()])
 
     def state(self) -> ReferralState | None:
         return ReferralState(self.stato.data) if self.stato.data in {s.value for s in ReferralState} else None

@@ -1,0 +1,12 @@
+"""Select choices from the domains' enum label tables, shared by every form."""
+
+
+def enum_choices(labels: dict, blank=None) -> list:
+    """``[(value, label), ...]`` in the table's order; ``blank`` adds a leading empty choice with that label."""
+    items = [(member.value, label) for member, label in labels.items()]
+    return ([("", blank)] if blank is not None else []) + items
+
+
+def enum_or_none(enum_cls):
+    """A ``coerce`` for optional enum selects: the empty choice becomes None."""
+    return lambda value: enum_cls(value) if value else None
