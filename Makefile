@@ -33,8 +33,11 @@ test-postgresql: install-test assets i18n
 # instance/bench-*.sqlite and rete_bench_* databases for re-runs; add ARGS=--fresh to rebuild them.
 bench: install-test assets i18n
 	@for db in sqlite postgresql; do for scale in realistic large; do \
-	  $(BIN)/python -m tests.bench --db $$db --scale $$scale $(ARGS) || exit 1; done; \
+	  $(BIN)/python -m tests.bench --db $$db --scale $$scale $(ARGS) || exit 1; \
+	  $(BIN)/python -m tests.bench.monitoring --db $$db --scale $$scale || exit 1; \
+	  $(BIN)/python -m tests.bench.alerts --db $$db --scale $$scale $(ARGS) || exit 1; done; \
 	  $(BIN)/python -m tests.bench.budget --db $$db || exit 1; done
+	$(BIN)/python -m tests.bench.forum $(ARGS)  # PostgreSQL only (tsvector search)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -41,6 +41,21 @@ def audit_verify():
     click.echo("Registro degli accessi integro.")
 
 
+@rete.command("budget-verify")
+@with_appcontext
+def budget_verify():
+    """Compare the trigger-kept delivery totals with the deliveries themselves; exit 1 on any difference."""
+    from .budget.totals import drift
+
+    with context.system("budget-verify"):
+        problems = drift()
+    for contract_id, status, kept_n, kept, real_n, real in problems:
+        click.echo(f"DIVERSO: contratto {contract_id} stato {status}: tenuto {kept_n}/{kept}, reale {real_n}/{real}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("Totali delle prestazioni coerenti con le prestazioni.")
+
+
 @rete.command("remind-stale")
 @click.option("--days", type=int, default=None, help="Days without a decision (default REFERRAL_STALE_DAYS).")
 @with_appcontext
@@ -109,3 +124,24 @@ def forum_digest():
         sent = send_digest()
         db.session.commit()
     click.echo(f"Riepiloghi del forum inviati: {sent}")
+
+
+@rete.command("evaluate-alerts")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Reference day (YYYY-MM-DD); default: today.")
+@with_appcontext
+def evaluate_alerts(today):
+    """Evaluate the alert rules for every node (acting as each), e-mail the new alerts to their owners."""
+    from .alerts.jobs import evaluate_all
+
+    for line in evaluate_all(today.date() if today else None):
+        click.echo(line)
+
+
+@rete.command("alerts-digest")
+@with_appcontext
+def alerts_digest():
+    """E-mail the daily alert summary: case workers, coordinators and data protection officers of each node."""
+    from .alerts.jobs import digest_all
+
+    click.echo(f"Riepiloghi delle allerte inviati: {digest_all()}")

@@ -10,12 +10,16 @@ from .extensions import db, migrate
 def import_models() -> None:
     """Import every domain's models so metadata (and Alembic) sees all tables."""
     from .accounts import models as _accounts  # noqa: F401
+    from .alerts import models as _alerts  # noqa: F401
     from .audit import models as _audit  # noqa: F401
     from .budget import models as _budget  # noqa: F401
+    from .budget import totals as _budget_totals  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .core import models as _core  # noqa: F401
     from .directory import models as _directory  # noqa: F401
     from .forum import models as _forum  # noqa: F401
+    from .governance import models as _governance  # noqa: F401
+    from .monitoring import models as _monitoring  # noqa: F401
     from .people import models as _people  # noqa: F401
     from .referrals import models as _referrals  # noqa: F401
     from .tenancy import models as _tenancy  # noqa: F401

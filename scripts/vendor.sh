@@ -9,9 +9,11 @@ NM="$ROOT/node_modules"
 DEST="$ROOT/static/vendor"
 BI="$NM/bootstrap-italia/dist"
 HTMX="$NM/htmx.org/dist"
+CHARTJS="$NM/chart.js/dist"
 
 for required in "$BI/css/bootstrap-italia.min.css" "$BI/js/bootstrap-italia.bundle.min.js" \
-                "$BI/svg/sprites.svg" "$BI/fonts/Titillium_Web" "$HTMX/htmx.min.js"; do
+                "$BI/svg/sprites.svg" "$BI/fonts/Titillium_Web" "$HTMX/htmx.min.js" \
+                "$CHARTJS/chart.umd.min.js"; do
     if [ ! -e "$required" ]; then
         echo "vendor.sh: missing $required - run 'npm ci' first" >&2
         exit 1
@@ -43,6 +45,9 @@ rm -f "$DEST/css/bootstrap-italia.min.css.map"
 copy "$BI/js/bootstrap-italia.bundle.min.js" "$DEST/js/bootstrap-italia.bundle.min.js"
 copy "$BI/svg/sprites.svg" "$DEST/svg/sprites.svg"
 copy "$HTMX/htmx.min.js" "$DEST/js/htmx.min.js"
+# Chart.js (UMD build, the global ``Chart``) for the monitoring dashboards; its source map is not shipped.
+sed -e '/sourceMappingURL=/d' "$CHARTJS/chart.umd.min.js" > "$tmp"
+copy "$tmp" "$DEST/js/chart.umd.min.js"
 
 # Only the web formats (woff2, woff) and the licences: static/css/fonts.css references nothing else.
 for family in Titillium_Web Lora Roboto_Mono; do
@@ -57,7 +62,9 @@ done
 versions="bootstrap-italia $(node -p "require('$NM/bootstrap-italia/package.json').version" 2>/dev/null \
     || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/bootstrap-italia/package.json")
 htmx.org $(node -p "require('$NM/htmx.org/package.json').version" 2>/dev/null \
-    || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/htmx.org/package.json")"
+    || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/htmx.org/package.json")
+chart.js $(node -p "require('$NM/chart.js/package.json').version" 2>/dev/null \
+    || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/chart.js/package.json")"
 if [ ! -f "$DEST/VERSIONS" ] || [ "$(cat "$DEST/VERSIONS")" != "$versions" ]; then
     printf '%s\n' "$versions" > "$DEST/VERSIONS"
 fi

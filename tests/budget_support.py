@@ -117,9 +117,44 @@ def victim(net) -> dict:
                           amount=Decimal("10.00"), status=InvoiceStatus.RECEIVED)
         db.session.add(invoice)
         db.session.flush()
+    approved = make_delivery(order, status=DeliveryStatus.APPROVED, day=date(2026, 3, 3))
+    grant = make_grant(net.case, q)
+    check, item = make_sample_check(q, [approved])
     net._budget_victim = {"budget": budget, "q": q, "action": action, "contract": contract, "order": order,
-                          "delivery": delivery, "invoice": invoice}
+                          "delivery": delivery, "invoice": invoice, "approved": approved, "grant": grant, "check": check,
+                          "item": item}
     return net._budget_victim
+
+
+def make_grant(case, provider, reason="Accompagnamento al colloquio"):
+    from portal.budget.models import IdentityGrant
+
+    with context.acting_as(case.tenant_id):
+        grant = IdentityGrant(tenant_id=case.tenant_id, provider_id=provider.id, case_id=case.id, person_id=case.person_id,
+                              pseudonym=case.pseudonym, reason=reason)
+        db.session.add(grant)
+        db.session.flush()
+    return grant
+
+
+def make_sample_check(provider, deliveries, seed=42):
+    """A check drawn by hand over the given deliveries (for the matrix; the draw itself is tested on its own)."""
+    from portal.budget.controls import digest
+    from portal.budget.models import SampleCheck, SampleCheckItem
+    from portal.models_base import utcnow
+
+    node = deliveries[0].tenant_id
+    with context.acting_as(node):
+        check = SampleCheck(tenant_id=node, provider_id=provider.id, requested_size=len(deliveries), seed=seed,
+                            population=len(deliveries), population_digest=digest(sorted(d.id for d in deliveries)),
+                            drawn_at=utcnow())
+        db.session.add(check)
+        db.session.flush()
+        items = [SampleCheckItem(tenant_id=node, check_id=check.id, delivery_id=d.id, position=n)
+                 for n, d in enumerate(deliveries, start=1)]
+        db.session.add_all(items)
+        db.session.flush()
+    return check, items[0]
 
 
 def fresh(model, ident, tenant_id):

@@ -88,3 +88,60 @@ def point_args(net) -> dict:
     entry = victim_entry(net)
     db.session.refresh(entry)
     return {"entry_id": entry.id, "point_id": entry.points[0].id}
+
+
+# --- network groups (cabina di regia) ---------------------------------------------------------------
+
+MINUTES_SECRET = "VITTIMA-SEGRETO-7731"  # the isolation matrix's victim mark: only members may read it
+
+
+def victim_group(net):
+    """A group of node N1 with members N1 and antenna A, one meeting and approved minutes with a file
+    (created once per network): B, the provider and node N2 are not members."""
+    from portal.governance.models import GroupKind, GroupMember, Meeting, Minutes, NetworkGroup
+    from portal.models_base import utcnow
+
+    if getattr(net, "_group", None) is None:
+        group = NetworkGroup(node_id=net.tenants["n1"].id, name="Cabina di regia di prova", kind=GroupKind.STEERING_GROUP)
+        db.session.add(group)
+        db.session.flush()
+        for key in ("n1", "a"):
+            db.session.add(GroupMember(group_id=group.id, tenant_id=net.tenants[key].id))
+        from datetime import date
+
+        meeting = Meeting(group_id=group.id, held_on=date(2026, 3, 2), place="Sala del nodo", agenda="Punto 1",
+                          agenda_html=text.render("Punto 1"), created_by_id=net.users["n1_coordinator"].id)
+        db.session.add(meeting)
+        db.session.flush()
+        body = f"Verbale: {MINUTES_SECRET}"
+        db.session.add(Minutes(meeting_id=meeting.id, body=body, body_html=text.render(body), approved_at=utcnow(),
+                               approved_by_id=net.users["n1_coordinator"].id, attachment_name="verbale.pdf",
+                               attachment_type="application/pdf", attachment_size=10, attachment_key="nessun-file-0",
+                               attachment_sha256="0" * 64))
+        db.session.flush()
+        db.session.expire(group)
+        net._group, net._meeting = group, meeting
+    return net._group
+
+
+def group_args(net) -> dict:
+    return {"group_id": victim_group(net).id}
+
+
+def meeting_args(net) -> dict:
+    victim_group(net)
+    return {"meeting_id": net._meeting.id}
+
+
+def attachment_args(net) -> dict:
+    """A file attached to antenna A's thread (row only: the matrix checks who may reach it)."""
+    from portal.forum.models import ForumAttachment
+
+    if getattr(net, "_forum_attachment", None) is None:
+        row = ForumAttachment(post_id=post_args(net)["post_id"], filename="scheda.pdf", content_type="application/pdf",
+                              size=10, storage_key="nessun-file-forum", sha256="0" * 64,
+                              uploaded_by_id=net.users["a_operator"].id)
+        db.session.add(row)
+        db.session.flush()
+        net._forum_attachment = row
+    return {"attachment_id": net._forum_attachment.id}

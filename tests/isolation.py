@@ -48,6 +48,11 @@ MATRIX: dict[str, Route] = {
     "accounts.deactivate": Route(
         "foreign", args=_membership, form=lambda net: {"version": net.memberships["a_operator"].version}
     ),
+    "two_factor.verify": Route("public"),  # without a pending login it sends back to /accesso
+    "two_factor.setup": Route("own"),
+    "two_factor.reset": Route(
+        "foreign", args=_membership, form=lambda net: {"version": net.memberships["a_operator"].version}
+    ),
     "audit.index": Route("own"),
     # --- referrals ---
     "referrals.detail": Route("foreign", args=lambda net: {"referral_id": net.referral.id}),
@@ -174,6 +179,57 @@ MATRIX: dict[str, Route] = {
         "foreign", args=lambda net: {"delivery_id": _budget(net)["delivery"].id},
         form=lambda net: {"version": _budget(net)["delivery"].version, "decision": "approve"}, victim="n1",
     ),
+    # Issue 5 (rest) and issue 7 controls: N1's rows shared with provider Q, N1's case, sample check and budget line.
+    "budget.order_status": Route(
+        "foreign", args=lambda net: {"order_id": _budget(net)["order"].id},
+        form=lambda net: {"version": _budget(net)["order"].version, "step": "close", "reason": "VITTIMA-SEGRETO-7731"}, victim="n1",
+    ),
+    "budget.edit_delivery": Route(
+        "foreign", args=lambda net: {"delivery_id": _budget(net)["delivery"].id},
+        form=lambda net: {"version": _budget(net)["delivery"].version, "delivered_on": "2026-03-02", "units": "1"}, victim="n1",
+    ),
+    "budget.edit_contract": Route(
+        "foreign", args=lambda net: {"contract_id": _budget(net)["contract"].id},
+        form=lambda net: {"version": _budget(net)["contract"].version, "title": "VITTIMA-SEGRETO-7731"}, victim="n1",
+    ),
+    "budget.edit_line": Route(
+        "foreign", args=lambda net: {"line_id": _budget(net)["budget"].lines[0].id},
+        form=lambda net: {"version": "1", "title": "VITTIMA-SEGRETO-7731", "allocated": "1,00"}, victim="n1",
+    ),
+    "budget.identity_grants": Route(
+        "foreign", args=lambda net: {"case_id": net.case.id},
+        form=lambda net: {"provider": _budget(net)["q"].id, "reason": "VITTIMA-SEGRETO-7731"}, victim="n1",
+    ),
+    "budget.revoke_grant": Route(
+        "foreign", args=lambda net: {"grant_id": _budget(net)["grant"].id}, form=lambda net: {"version": "1"}, victim="n1",
+    ),
+    "budget.controls_index": Route("own"),
+    "budget.draw_sample": Route("own", form=lambda net: {"provider": _budget(net)["q"].id, "size": "1"}),
+    "budget.sample_check": Route("foreign", args=lambda net: {"check_id": _budget(net)["check"].id}, victim="n1"),
+    "budget.verify_item": Route(
+        "foreign", args=lambda net: {"item_id": _budget(net)["item"].id},
+        form=lambda net: {f"v{_budget(net)['item'].id}-version": "1", f"v{_budget(net)['item'].id}-outcome": "confirmed"},
+        victim="n1",
+    ),
+    "budget.scorecards": Route("own"),
+    "budget.provider_scorecard": Route("foreign", args=lambda net: {"provider_id": _budget(net)["q"].id}, victim="n1"),
+    # --- alerts (issue 7 B): node roles only; N1's alert and security alert are "foreign" to everyone else ---
+    "alerts.index": Route("own"),
+    "alerts.detail": Route("foreign", args=lambda net: _alerts("alert_args", net), victim="n1"),
+    "alerts.move": Route(
+        "foreign", args=lambda net: _alerts("alert_args", net), victim="n1",
+        form=lambda net: {"res-version": _alerts("victim_alert", net).version, "azione": "resolve", "res-note": "VITTIMA-SEGRETO-7731"},
+    ),
+    "alerts.rules": Route("own"),
+    "alerts.edit_rule": Route(
+        "own", args=lambda net: {"rule": "referral_undecided"}, form=lambda net: {"referral_undecided-version": "1"},
+    ),
+    "alerts.security_list": Route("own"),
+    "alerts.security_detail": Route("foreign", args=lambda net: _alerts("security_args", net), victim="n1"),
+    "alerts.security_move": Route(
+        "foreign", args=lambda net: _alerts("security_args", net), victim="n1",
+        form=lambda net: {"ack-version": _alerts("victim_security_alert", net).version, "azione": "acknowledge"},
+    ),
     # --- forum ---
     # The forum is the network's shared space: reading and posting are "own" (the pages must still never
     # show antenna A's users); editing, moderating and validating A's thread are "foreign" (403/404).
@@ -194,6 +250,8 @@ MATRIX: dict[str, Route] = {
     "forum.search": Route("own", args=lambda net: {"q": "scheda"}),
     "forum.subscriptions": Route("own", form=lambda net: {"thread_id": _forum("thread_args", net)["thread_id"]}),
     "forum.reports": Route("own"),
+    # A post's file: any member of the network may download it (the row points at no file: 404 to all).
+    "forum.download": Route("own", args=lambda net: _forum("attachment_args", net)),
     # Network directory (/rete): shared reading; A's entry is edited only by A's admin or node N1.
     "directory.index": Route("own"),
     "directory.mine": Route("own"),
@@ -204,8 +262,41 @@ MATRIX: dict[str, Route] = {
     ),
     "directory.add_point": Route("foreign", args=lambda net: _forum("entry_args", net), form=lambda net: {"name": "X"}),
     "directory.remove_point": Route("foreign", args=lambda net: _forum("point_args", net)),
+    "directory.by_slug": Route("own", args=lambda net: {"slug": net.tenants["a"].slug}),
+    # Network groups (/rete/gruppi): N1's cabina di regia with members N1 and A. The group page is the
+    # network's; meetings and minutes (holding the victim mark) only members'; managing only N1's coordinator.
+    "governance.index": Route("own"),
+    "governance.new_group": Route("own", form=lambda net: {"name": "Gruppo di prova", "kind": "other"}),
+    "governance.group": Route("own", args=lambda net: _forum("group_args", net)),
+    "governance.edit_group": Route(
+        "foreign", args=lambda net: _forum("group_args", net), form=lambda net: {"version": "1", "name": "X", "kind": "other"}
+    ),
+    "governance.new_meeting": Route(
+        "foreign", args=lambda net: _forum("group_args", net),
+        form=lambda net: {"held_on": "2026-03-02", "place": "X", "agenda": "VITTIMA-SEGRETO-7731"},
+    ),
+    "governance.meeting": Route("foreign", args=lambda net: _forum("meeting_args", net)),
+    "governance.edit_meeting": Route(
+        "foreign", args=lambda net: _forum("meeting_args", net),
+        form=lambda net: {"version": "1", "held_on": "2026-03-02", "place": "X", "agenda": "Y"},
+    ),
+    "governance.minutes": Route("foreign", args=lambda net: _forum("meeting_args", net), form=lambda net: {"body": "X"}),
+    "governance.approve": Route("foreign", args=lambda net: _forum("meeting_args", net), form=lambda net: {"version": "1"}),
+    "governance.minutes_file": Route("foreign", args=lambda net: _forum("meeting_args", net)),
+    # --- monitoring --- aggregates of the caller's own tenant only (the scoping layer); no object ids.
+    "monitoring.node": Route("own"),
+    "monitoring.antenna": Route("own"),
+    "monitoring.report_page": Route("own"),
+    "monitoring.report_xlsx": Route("own"),
+    "monitoring.open_data": Route("own"),
+    "monitoring.open_data_csv": Route("own"),
+    "monitoring.open_data_schema": Route("public"),
 }
 
 
 def _forum(name, net):
     return getattr(__import__("tests.forum_support", fromlist=[name]), name)(net)
+
+
+def _alerts(name, net):
+    return getattr(__import__("tests.alerts_support", fromlist=[name]), name)(net)

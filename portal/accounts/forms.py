@@ -53,3 +53,13 @@ class VersionedActionForm(FlaskForm):
     """A button that changes one row: carries the version it was rendered with."""
 
     version = HiddenField(validators=[DataRequired()])
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app (spaces tolerated)."""
+
+    code = StringField(_l("Codice di verifica"), validators=[DataRequired(), Length(max=12)])
+
+
+class DisableSecondFactorForm(CodeForm):
+    password = PasswordField(_l("Password attuale"), validators=[DataRequired(), Length(max=200)])

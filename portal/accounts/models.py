@@ -6,6 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..crypto import EncryptedField
 from ..extensions import db
 from ..models_base import Timestamped, Versioned
 from ..tenancy.mixins import Shared, UserShared
@@ -39,7 +40,12 @@ class User(Shared, UserMixin, Timestamped, db.Model):
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Row key for the encrypted TOTP secret (EncryptedField binds ciphertext to table, field and uid).
+    uid: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)  # an index: addable on SQLite
+    totp_secret_enc: Mapped[str | None] = mapped_column(String(255))
+    totp_secret = EncryptedField("totp_secret_enc")  # set only once the first code was confirmed
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # last accepted time step: no replay
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -47,6 +53,10 @@ class User(Shared, UserMixin, Timestamped, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret_enc is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in

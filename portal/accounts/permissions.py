@@ -18,6 +18,14 @@ class Capability(enum.StrEnum):
     MODERATE = "moderate"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
+    GOVERN = "govern"  # issue 6: manage the network's groups (cabina di regia), meetings and minutes
+    MANAGE_ALERT_RULES = "manage_alert_rules"
+    HANDLE_ALERTS = "handle_alerts"
+    SEE_SECURITY_ALERTS = "see_security_alerts"
+    CHECK_SERVICES = "check_services"  # issue 7: sample checks of providers' deliveries
+    SEE_MONITORING = "see_monitoring"
+    SEE_OWN_DASHBOARD = "see_own_dashboard"
+    EXPORT_OPEN_DATA = "export_open_data"
 
 
 R = Role
@@ -32,6 +40,19 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     # Antenna admins manage their own tenant; on the node the coordinator and the system admin do.
     Capability.MANAGE_USERS: frozenset({R.ANTENNA_ADMIN, R.COORDINATOR, R.SYSTEM_ADMIN}),
     Capability.READ_AUDIT: frozenset({R.DATA_PROTECTION_OFFICER}),
+    # Network groups (portal/governance): the node's coordinator; the services also check the tenant is a node.
+    Capability.GOVERN: frozenset({R.COORDINATOR}),
+    # Alerts (portal/alerts): node roles only; the services also check the tenant is a node.
+    Capability.MANAGE_ALERT_RULES: frozenset({R.COORDINATOR}),
+    Capability.HANDLE_ALERTS: frozenset({R.CASE_WORKER, R.COORDINATOR}),
+    Capability.SEE_SECURITY_ALERTS: frozenset({R.DATA_PROTECTION_OFFICER}),
+    Capability.CHECK_SERVICES: frozenset({R.COORDINATOR}),
+    # Monitoring (portal/monitoring): node staff see the network's aggregates and the periodic report
+    # (money panels only with APPROVE_MONEY); antenna staff see their own referrals' figures; only the
+    # coordinator publishes the open-data export.
+    Capability.SEE_MONITORING: frozenset({R.COORDINATOR, R.CASE_WORKER, R.BUDGET_OFFICER}),
+    Capability.SEE_OWN_DASHBOARD: frozenset({R.ANTENNA_OPERATOR, R.ANTENNA_ADMIN}),
+    Capability.EXPORT_OPEN_DATA: frozenset({R.COORDINATOR}),
 }
 
 

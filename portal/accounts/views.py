@@ -27,6 +27,7 @@ from .permissions import Capability, membership_required, requires
 from .session import LAST_SEEN_KEY, active_memberships, choose_membership
 
 bp = Blueprint("accounts", __name__)
+PENDING_2FA_KEY = "pending_2fa"
 
 
 def _safe_next(target: str | None) -> str:
@@ -58,18 +59,31 @@ def login():
         if not memberships:
             flash(_("Il tuo account non è attivo presso alcuna organizzazione."), "danger")
             return render_template("accounts/login.html", form=form)
-        language = session.get(LOCALE_KEY)
-        session.clear()  # a fresh session on login (no fixation); the chosen language survives
-        if language:
-            session[LOCALE_KEY] = language
-        login_user(user)
-        session[LAST_SEEN_KEY] = utcnow().timestamp()
-        if len(memberships) == 1:
-            choose_membership(memberships[0])
-            services.record_login(memberships[0])
-            return redirect(_safe_next(form.next.data))
-        return redirect(url_for("accounts.choose_tenant", next=form.next.data or None))
+        if user.has_second_factor:  # password right: the code comes next, still logged out
+            fresh_session()
+            session[PENDING_2FA_KEY] = {"user_id": user.id, "next": form.next.data or "", "at": utcnow().timestamp()}
+            return redirect(url_for("two_factor.verify"))
+        return complete_login(user, memberships, form.next.data)
     return render_template("accounts/login.html", form=form)
+
+
+def fresh_session() -> None:
+    """A fresh session on login (no fixation); the chosen language survives."""
+    language = session.get(LOCALE_KEY)
+    session.clear()
+    if language:
+        session[LOCALE_KEY] = language
+
+
+def complete_login(user, memberships, next_url):
+    fresh_session()
+    login_user(user)
+    session[LAST_SEEN_KEY] = utcnow().timestamp()
+    if len(memberships) == 1:
+        choose_membership(memberships[0])
+        services.record_login(memberships[0])
+        return redirect(_safe_next(next_url))
+    return redirect(url_for("accounts.choose_tenant", next=next_url or None))
 
 
 @bp.route("/accesso/organizzazione", methods=["GET", "POST"])

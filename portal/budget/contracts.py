@@ -118,12 +118,6 @@ def assignable_actions(contract: Contract) -> list[Action]:
     ))
 
 
-def provider_orders() -> list[ServiceOrder]:
-    return list(db.session.scalars(
-        select(ServiceOrder).where(ServiceOrder.provider_id == current().tenant_id).order_by(ServiceOrder.id.desc())
-    ))
-
-
 # --- contracts ---------------------------------------------------------------------------------------
 
 def create_contract(data: dict, lines: list[dict], override_reason: str | None = None) -> Contract:
@@ -212,25 +206,32 @@ def may_log(order: ServiceOrder) -> bool:
     return is_provider() and order.provider_id == current().tenant_id and order.status == OrderStatus.OPEN
 
 
-def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, attended: bool, note: str | None) -> Delivery:
-    """The provider logs what it delivered. Over the contract's value it is refused (no override here)."""
-    if not is_provider() or order.provider_id != current().tenant_id:
-        raise Forbidden()
+def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, replacing: Decimal = Decimal("0")) -> Decimal:
+    """The rules of a delivery the provider logs or corrects; returns its amount. ``replacing``: the amount
+    of the pending delivery being corrected (already counted among the pending ones)."""
     if order.status != OrderStatus.OPEN:
         raise BudgetError(_("L'ordine di servizio non è aperto."))
     contract = order.contract
     if units is None or units <= 0:
         raise BudgetError(_("Le ore o unità devono essere maggiori di zero."), "units")
-    if delivered_on > date.today():
+    if delivered_on is None or delivered_on > date.today():
         raise BudgetError(_("La data non può essere nel futuro."), "delivered_on")
     if not contract.start_date <= delivered_on <= contract.end_date:
         raise BudgetError(_("La data è fuori dal periodo del contratto."), "delivered_on")
     amount = line_amount(units, order.line.unit_price)
     contract_figs = figures.contract_of(contract)
-    if contract_figs.delivered + contract_figs.pending + amount > contract.total_value:
+    if contract_figs.delivered + contract_figs.pending - replacing + amount > contract.total_value:
         raise BudgetError(
             _("La prestazione (%(amount)s) supera il valore residuo del contratto.", amount=_money(amount)), "units"
         )
+    return amount
+
+
+def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, attended: bool, note: str | None) -> Delivery:
+    """The provider logs what it delivered. Over the contract's value it is refused (no override here)."""
+    if not is_provider() or order.provider_id != current().tenant_id:
+        raise Forbidden()
+    amount = check_delivery(order, delivered_on=delivered_on, units=units)
     delivery = Delivery(
         tenant_id=order.tenant_id, provider_id=order.provider_id, order_id=order.id, contract_id=order.contract_id,
         delivered_on=delivered_on, units=units, unit_price=order.line.unit_price, amount=amount, attended=bool(attended),
@@ -260,13 +261,15 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
     elif not note:
         raise BudgetError(_("Spiega al soggetto attuatore perché la prestazione torna indietro."), "note")
     delivery.status = DeliveryStatus.APPROVED if approve else DeliveryStatus.RETURNED
+    if not approve:
+        delivery.times_returned = (delivery.times_returned or 0) + 1
     delivery.review_note = note
     delivery.reviewed_by_id = current_user.id
     delivery.reviewed_at = utcnow()
     delivery.override_reason = reason
     db.session.flush()
     record("delivery.approved" if approve else "delivery.returned", "delivery", delivery.id,
-           ["review_note", "reviewed_at", "reviewed_by_id", "status"])
+           ["review_note", "reviewed_at", "reviewed_by_id", "status"] + ([] if approve else ["times_returned"]))
     if reason:
         record("delivery.override", "delivery", delivery.id, ["override_reason"])
 

@@ -1,14 +1,16 @@
-"""The budget figures, from the rows that cause them (SQL aggregates, never stored running totals).
+"""The budget figures, from the rows that cause them (SQL aggregates; one summary the database keeps).
 
 - committed: contracts (their total value) committed against a line, plus internal costs;
-- delivered (accrued): approved deliveries (units × unit price, stored per delivery), plus internal costs;
+- delivered (accrued): approved deliveries (units × unit price, stored per delivery), minus the
+  adjustments sample checks recorded on them (``DeliveryAdjustment``, issue 7), plus internal costs;
 - invoiced: invoices received from the providers, plus internal costs;
 - paid: payments, plus internal costs (the Provincia pays its own costs when it records them);
 - residual: allocated − committed for a line; contract value − delivered for a contract.
 
 Each function runs a fixed number of grouped queries, whatever the number of contracts or deliveries;
-the deliveries are summed once per page, grouped by contract and status (an index-only scan of
-``ix_deliveries_contract_status`` on PostgreSQL), and rolled up by line over the few contracts.
+the deliveries' sums per contract and status are read from ``delivery_totals``, which the database keeps
+in the same transaction as each delivery (see totals.py for why that summary cannot drift), and rolled
+up by line over the few contracts.
 Scoping applies as everywhere: the current tenant's rows only.
 """
 from dataclasses import dataclass, field
@@ -22,13 +24,14 @@ from .models import (
     Budget,
     BudgetLine,
     Contract,
-    Delivery,
+    DeliveryAdjustment,
     DeliveryStatus,
     InternalCost,
     Invoice,
     Payment,
     cents,
 )
+from .totals import DeliveryTotal
 
 ZERO = Decimal("0.00")
 
@@ -41,13 +44,14 @@ class Figures:
     invoiced: Decimal = ZERO
     paid: Decimal = ZERO
     pending: Decimal = ZERO  # logged by the provider, not yet approved
+    adjusted: Decimal = ZERO  # discrepancies found by sample checks, already subtracted from delivered
 
     @property
     def residual(self) -> Decimal:
         return self.allocated - self.committed
 
     def add(self, other: "Figures") -> None:
-        for name in ("allocated", "committed", "delivered", "invoiced", "paid", "pending"):
+        for name in ("allocated", "committed", "delivered", "invoiced", "paid", "pending", "adjusted"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -112,6 +116,7 @@ def line_figures(budget_id: int, contract_figs: dict | None = None) -> dict[int,
                 figs.invoiced += c.invoiced
                 figs.paid += c.paid
                 figs.pending += c.pending
+                figs.adjusted += c.adjusted
         out[line_id] = figs
     return out
 
@@ -121,23 +126,28 @@ def line_of(line: BudgetLine) -> Figures:
 
 
 def contract_figures(contract_ids=None) -> dict[int, ContractFigures]:
-    """Figures per contract (all visible contracts, or the given ones): four grouped queries."""
+    """Figures per contract (all visible contracts, or the given ones): five grouped queries."""
     condition = (lambda column: column.in_(contract_ids)) if contract_ids is not None else (lambda column: column.is_not(None))
     values = list(db.session.execute(select(Contract.id, Contract.total_value).where(condition(Contract.id))))
+    # Kept per contract and status by database triggers (totals.py): no scan of half a million deliveries.
     by_status = {
-        (contract_id, status): _d(amount)
+        (contract_id, DeliveryStatus(status)): _d(amount)
         for contract_id, status, amount in db.session.execute(
-            select(Delivery.contract_id, Delivery.status, func.sum(Delivery.amount))
-            .where(condition(Delivery.contract_id), Delivery.status != DeliveryStatus.RETURNED)
-            .group_by(Delivery.contract_id, Delivery.status)
+            select(DeliveryTotal.contract_id, DeliveryTotal.status, DeliveryTotal.amount)
+            .where(condition(DeliveryTotal.contract_id), DeliveryTotal.status != DeliveryStatus.RETURNED.value)
         )
     }
     invoiced = _grouped(select(Invoice.contract_id, func.sum(Invoice.amount)).where(condition(Invoice.contract_id)).group_by(Invoice.contract_id))
     paid = _grouped(select(Payment.contract_id, func.sum(Payment.amount)).where(condition(Payment.contract_id)).group_by(Payment.contract_id))
+    adjusted = _grouped(
+        select(DeliveryAdjustment.contract_id, func.sum(DeliveryAdjustment.amount))
+        .where(condition(DeliveryAdjustment.contract_id)).group_by(DeliveryAdjustment.contract_id)
+    )
     return {
         contract_id: ContractFigures(
             allocated=_d(value), committed=_d(value),
-            delivered=by_status.get((contract_id, DeliveryStatus.APPROVED), ZERO),
+            delivered=by_status.get((contract_id, DeliveryStatus.APPROVED), ZERO) - adjusted.get(contract_id, ZERO),
+            adjusted=adjusted.get(contract_id, ZERO),
             pending=by_status.get((contract_id, DeliveryStatus.SUBMITTED), ZERO),
             invoiced=invoiced.get(contract_id, ZERO), paid=paid.get(contract_id, ZERO),
         )

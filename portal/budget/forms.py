@@ -12,6 +12,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -139,3 +140,87 @@ class InternalCostForm(FlaskForm):
     description = StringField(_l("Descrizione"), validators=[DataRequired(), Length(max=300)])
     amount = MoneyField(_l("Importo (€)"), validators=[InputRequired()])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
+
+
+# --- editing, order status, identity grants, controls ---------------------------------------------------
+
+class ContractLineEditForm(ContractLineForm):
+    line_id = HiddenField()
+
+
+class ContractEditForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
+    procedure = SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()])
+    legal_basis = StringField(_l("Riferimento normativo"), validators=[DataRequired(), Length(max=120)])
+    cig = StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)])
+    start_date = DateField(_l("Inizio"), validators=[DataRequired()])
+    end_date = DateField(_l("Fine"), validators=[DataRequired()])
+    total_value = MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()])
+    vat_rate = HoursField(_l("Aliquota IVA (%)"), validators=[Optional(), NumberRange(min=0, max=100)])
+    lines = FieldList(FormField(ContractLineEditForm), min_entries=1, max_entries=30)
+    override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
+
+    def line_data(self) -> list[dict]:
+        out = []
+        for entry in self.lines:
+            sub = entry.form
+            if not sub.service_type.data and not sub.line_id.data:
+                continue
+            out.append({"id": sub.line_id.data or None, "service_type": sub.service_type.data or None,
+                        "unit": sub.unit.data or "hour", "unit_price": sub.unit_price.data if sub.unit_price.data is not None else Decimal("0"),
+                        "quantity": sub.quantity.data if sub.quantity.data is not None else Decimal("0")})
+        return out
+
+
+class BudgetLineForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    title = StringField(_l("Titolo della linea"), validators=[DataRequired(), Length(max=300)])
+    allocated = MoneyField(_l("Stanziato (€)"), validators=[InputRequired()])
+
+
+class OrderStatusForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    step = SelectField(_l("Operazione"), choices=[("close", _l("Chiudi l'ordine (servizio concluso)")),
+                                                  ("cancel", _l("Annulla l'ordine (emesso per errore)"))],
+                       validators=[DataRequired()])
+    reason = TextAreaField(_l("Motivo"), validators=[Optional(), Length(max=2000)])
+
+
+class OrderFilterForm(Form):
+    """The order list's filters, read from the query string (GET: no CSRF)."""
+
+    contratto = SelectField(_l("Contratto"), choices=[], validators=[Optional()])
+    fornitore = SelectField(_l("Soggetto attuatore"), choices=[], validators=[Optional()])
+    stato = SelectField(_l("Stato"), choices=[], validators=[Optional()])
+
+
+class DeliveryEditForm(DeliveryForm):
+    version = HiddenField(validators=[DataRequired()])
+
+
+class GrantForm(FlaskForm):
+    provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
+    reason = TextAreaField(_l("Perché deve conoscere l'identità"), validators=[Optional(), Length(max=2000)])
+
+
+class RevokeForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    reason = StringField(_l("Motivo della revoca"), validators=[Optional(), Length(max=500)])
+
+
+class SampleDrawForm(FlaskForm):
+    provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
+    size = IntegerField(_l("Numero di prestazioni"), validators=[Optional(), NumberRange(min=1, max=10000)])
+    percent = HoursField(_l("Oppure percentuale (%)"), validators=[Optional(), NumberRange(min=0.01, max=100)])
+    period_from = DateField(_l("Prestazioni dal"), validators=[Optional()])
+    period_to = DateField(_l("Prestazioni al"), validators=[Optional()])
+    seed = IntegerField(_l("Seme dell'estrazione"), validators=[Optional(), NumberRange(min=0, max=2_000_000_000)])
+    note = StringField(_l("Nota"), validators=[Optional(), Length(max=500)])
+
+
+class VerifyItemForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    outcome = SelectField(_l("Esito della verifica"), choices=[], validators=[DataRequired()])
+    discrepancy_amount = MoneyField(_l("Importo non riconosciuto (€)"), validators=[Optional()])
+    note = StringField(_l("Nota della verifica"), validators=[Optional(), Length(max=500)])

@@ -1,7 +1,7 @@
 """Italian labels for the budget enums (msgids; English in the catalogue)."""
 from flask_babel import lazy_gettext as _l
 
-from .models import DeliveryStatus, InvoiceStatus, LineKind, OrderStatus, Procedure, Unit
+from .models import DeliveryStatus, InvoiceStatus, LineKind, OrderStatus, Procedure, Unit, VerificationOutcome
 
 LINE_KIND_LABELS = {
     LineKind.SERVICES: _l("Appalto di servizi"),
@@ -39,4 +39,9 @@ FIGURE_LABELS = {
     "invoiced": _l("Fatturato"),
     "paid": _l("Pagato"),
     "residual": _l("Residuo"),
+}
+OUTCOME_LABELS = {
+    VerificationOutcome.PENDING: _l("Da verificare"),
+    VerificationOutcome.CONFIRMED: _l("Confermata"),
+    VerificationOutcome.DISCREPANCY: _l("Discrepanza"),
 }

@@ -164,6 +164,10 @@ class ServiceOrder(ProviderShared, Versioned, Timestamped, db.Model):
     quantity: Mapped[Decimal] = mapped_column(UNITS)
     status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus, name="order_status"), default=OrderStatus.OPEN)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the node closed or cancelled it, who and when (migration 0009).
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     contract: Mapped[Contract] = relationship()
     line: Mapped[ContractLine] = relationship()
@@ -195,6 +199,8 @@ class Delivery(ProviderShared, Versioned, Timestamped, db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_note: Mapped[str | None] = mapped_column(String(500))
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # How many times the node sent it back (a fact of this row, for the provider scorecard; migration 0009).
+    times_returned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     order: Mapped[ServiceOrder] = relationship()
 
@@ -233,3 +239,105 @@ class InternalCost(TenantOwned, Timestamped, db.Model):
     description: Mapped[str] = mapped_column(String(300))
     amount: Mapped[Decimal] = mapped_column(MONEY)
     override_reason: Mapped[str | None] = mapped_column(Text)
+
+
+# --- issue 5 (rest) and issue 7 "controls on services" ----------------------------------------------------
+# ServiceOrder.status_reason/status_changed_* and Delivery.times_returned are added by migration 0009.
+
+
+class IdentityGrant(ProviderShared, Versioned, Timestamped, db.Model):
+    """The node lets a provider see a person's identity for one case (need to know), with a reason.
+
+    Owned by the node, shared with the provider it names. Revoking keeps the row (``revoked_at``): the
+    history of who could see what stays. ``people.services.can_see_identity`` reads the active grants.
+    """
+
+    __tablename__ = "identity_grants"
+    __table_args__ = (Index("ix_identity_grants_person_provider", "person_id", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    pseudonym: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class VerificationOutcome(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DISCREPANCY = "discrepancy"
+
+
+class SampleCheck(TenantOwned, Versioned, Timestamped, db.Model):
+    """A random sample of a provider's approved deliveries, drawn by the coordinator to be verified.
+
+    Reproducible: the population is every approved delivery of the provider (optionally within a period)
+    reviewed before ``drawn_at`` and not drawn by an earlier check; sorted by id, it is sampled with
+    ``random.Random(seed)``. ``population_digest`` (SHA-256 of the sorted ids) proves which population it was.
+    The node's alone: the provider sees only the adjustments a discrepancy causes.
+    """
+
+    __tablename__ = "sample_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    period_from: Mapped[date | None] = mapped_column(Date)
+    period_to: Mapped[date | None] = mapped_column(Date)
+    requested_size: Mapped[int | None] = mapped_column(Integer)
+    requested_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    seed: Mapped[int] = mapped_column(Integer)
+    population: Mapped[int] = mapped_column(Integer)
+    population_digest: Mapped[str] = mapped_column(String(64))
+    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    items: Mapped[list["SampleCheckItem"]] = relationship(back_populates="check", order_by="SampleCheckItem.position")
+
+
+class SampleCheckItem(TenantOwned, Versioned, Timestamped, db.Model):
+    __tablename__ = "sample_check_items"
+    __table_args__ = (UniqueConstraint("check_id", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("sample_checks.id"), index=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[VerificationOutcome] = mapped_column(
+        enum_column(VerificationOutcome, name="verification_outcome"), default=VerificationOutcome.PENDING
+    )
+    discrepancy_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    note: Mapped[str | None] = mapped_column(String(500))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    check: Mapped[SampleCheck] = relationship(back_populates="items")
+    delivery: Mapped[Delivery] = relationship()
+
+
+class DeliveryAdjustment(ProviderShared, Timestamped, db.Model):
+    """A reduction of an approved delivery's accrued amount, caused by a sample check's discrepancy.
+
+    The budget figures subtract these rows (SQL sums, like everything else); shared with the provider,
+    who sees why its contract's delivered figure went down. One per sample item (updated if the
+    outcome is corrected, deleted if it becomes "confirmed").
+    """
+
+    __tablename__ = "delivery_adjustments"
+    __table_args__ = (Index("ix_delivery_adjustments_contract", "contract_id", "amount"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("sample_check_items.id"), unique=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    reason: Mapped[str] = mapped_column(String(500))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

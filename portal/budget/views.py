@@ -1,25 +1,24 @@
 """Budget screens (/budget): overview of Azione 2, contracts and their statements, service orders,
-deliveries, invoices, internal costs and the exports.
+deliveries, invoices, internal costs and the exports. More routes on the same blueprint live in
+``views_orders.py`` and ``views_controls.py`` (imported at the end); shared pieces in ``viewkit.py``.
 
-Thin views: rules live in services.py and contracts.py. Ids of rows the tenant cannot see are 404
-(``get_visible``); a user of the right tenant without the right role gets 403.
+Thin views: rules live in services.py, contracts.py and the other service modules. Ids of rows the
+tenant cannot see are 404 (``visible``); a user of the right tenant without the right role gets 403.
 """
-from functools import wraps
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..accounts.permissions import membership_required
 from ..cases.labels import SERVICE_TYPE_LABELS
-from ..cases.models import Action
+from ..cases.models import Action, Case
 from ..cases.services import node_providers
+from ..core.views_helpers import download as _download
+from ..core.views_helpers import form_error as _form_error
 from ..extensions import db
 from ..tenancy.context import current
-from ..tenancy.models import Tenant
 from ..tenancy.scoping import get_visible
 from . import contracts as contract_services
-from . import exports, figures, labels, services
+from . import exports, figures, grants, labels, orders, services
 from .forms import (
     ContractForm,
     DeliveryForm,
@@ -27,71 +26,16 @@ from .forms import (
     InvoiceActionForm,
     InvoiceForm,
     OrderForm,
+    OrderStatusForm,
     ReviewForm,
     SettlementForm,
 )
 from .models import Budget, BudgetLine, Contract, Delivery, InternalCost, Invoice, ServiceOrder
+from .viewkit import bp, money_or_provider, money_staff
+from .viewkit import provider_names as _provider_names
+from .viewkit import visible as _visible
 
-bp = Blueprint("budget", __name__, url_prefix="/budget")
-
-
-@bp.context_processor
-def _labels():
-    names = ("DELIVERY_STATUS_LABELS", "FIGURE_LABELS", "INVOICE_STATUS_LABELS", "LINE_KIND_LABELS", "ORDER_STATUS_LABELS",
-             "PROCEDURE_LABELS", "UNIT_LABELS")
-    return {"SERVICE_TYPE_LABELS": SERVICE_TYPE_LABELS, "may_manage_money": services.may_manage_money(),
-            **{name: getattr(labels, name) for name in names}}
-
-
-def _guard(check):
-    def decorator(view):
-        @wraps(view)
-        @membership_required
-        def wrapped(*args, **kwargs):
-            if not check():
-                abort(403)
-            try:
-                return view(*args, **kwargs)
-            except services.Forbidden:
-                abort(403)
-
-        return wrapped
-
-    return decorator
-
-
-money_staff = _guard(services.may_manage_money)
-money_or_provider = _guard(lambda: services.may_manage_money() or services.is_provider())
-provider_only = _guard(services.is_provider)
-
-
-def _visible(model, ident, own: bool = False):
-    obj = get_visible(model, ident)
-    if obj is None or (own and obj.tenant_id != current().tenant_id):
-        abort(404)
-    return obj
-
-
-def _form_error(form, exc: services.BudgetError) -> None:
-    db.session.rollback()
-    field = getattr(form, exc.field_name, None) if exc.field_name else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors or []) + [str(exc)]
-    else:
-        form.form_errors.append(str(exc))
-
-
-def _download(fileobj, mimetype: str, filename: str):
-    response = send_file(fileobj, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _provider_names(ids) -> dict:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids))).all())
+__all__ = ["bp"]
 
 
 # --- overview ----------------------------------------------------------------------------------------
@@ -163,7 +107,7 @@ def export_csv():
 @bp.route("/contratti")
 @money_or_provider
 def contracts():
-    return render_template("budget/contracts.html", rows=_contract_rows())
+    return render_template("budget/contracts.html", rows=_contract_rows(), current_tenant_id=current().tenant_id)
 
 
 def _contract_form_choices(form):
@@ -304,23 +248,33 @@ def invoice_step(invoice_id):
 
 # --- orders and deliveries ---------------------------------------------------------------------------
 
-@bp.route("/ordini")
-@provider_only
-def orders():
-    items = contract_services.provider_orders()
-    return render_template("budget/orders.html", orders=items)
-
-
-def _order_page(order, form=None, status=200):
+def _order_page(order, form=None, status=200, status_form=None):
     if not (services.is_provider() and order.provider_id == current().tenant_id) and not (
         services.may_manage_money() and order.tenant_id == current().tenant_id
     ):
         abort(403)
     action = get_visible(Action, order.action_id)
+    identity = None
+    if request.args.get("identita") == "1":
+        identity = grants.provider_identity(order)  # audited; None without an active grant
+        if identity is None:
+            abort(403)
+    deliveries = contract_services.deliveries_of(order)
     return render_template(
-        "budget/order.html", order=order, action=action, deliveries=contract_services.deliveries_of(order),
+        "budget/order.html", order=order, action=action, deliveries=deliveries,
         form=form or DeliveryForm(), may_log=contract_services.may_log(order), review_form=ReviewForm(),
+        may_change_status=orders.may_change_status(order), status_form=status_form or OrderStatusForm(version=order.version),
+        editable={d.id for d in deliveries if orders.may_edit_delivery(d)},
+        grant=grants.provider_grant(order), identity=identity, grant_case_id=_grant_case_id(order, action),
     ), status
+
+
+def _grant_case_id(order, action):
+    """The case whose identity grants the current node user may manage from this order, if any."""
+    if action is None or order.tenant_id != current().tenant_id:
+        return None
+    case = db.session.get(Case, action.case_id)
+    return case.id if case is not None and grants.may_manage_grants(case) else None
 
 
 @bp.route("/ordini/<int:order_id>", methods=["GET", "POST"])
@@ -390,3 +344,6 @@ def internal_costs():
     costs = list(db.session.scalars(select(InternalCost).order_by(InternalCost.spent_on.desc(), InternalCost.id.desc())))
     line_figs = {line.id: figures.line_of(line) for line in lines}
     return render_template("budget/costs.html", form=form, costs=costs, lines=lines, line_figs=line_figs)
+
+
+from . import views_controls, views_orders  # noqa: E402,F401  (their routes join this blueprint)

@@ -11,7 +11,7 @@ from ..audit.services import record
 from ..core.locking import check_version
 from ..extensions import db
 from .models import Action, ActionStatus, Case
-from .services import CaseError, apply_values, ensure_can_edit, ensure_open, node_providers
+from .services import CaseError, _alerts_changed, apply_values, ensure_can_edit, ensure_open, node_providers
 
 PLAN_FIELDS = ("service_type", "phase", "planned_start", "planned_end", "planned_hours", "notes")
 RECORD_FIELDS = ("status", "delivered_hours", "delivered_on", "outcome")
@@ -50,6 +50,7 @@ def plan_action(case: Case, data: dict) -> Action:
     db.session.add(action)
     db.session.flush()
     record("action.created", "action", action.id, [n for n, v in values.items() if v is not None] + ["provider_id"])
+    _alerts_changed(action)
     db.session.expire(case, ["actions"])
     return action
 
@@ -70,6 +71,7 @@ def update_action(action: Action, data: dict, expected_version) -> None:
     db.session.flush()
     if changed:
         record("action.updated", "action", action.id, changed)
+        _alerts_changed(action)
 
 
 def record_action(action: Action, data: dict, expected_version) -> None:
@@ -95,3 +97,4 @@ def record_action(action: Action, data: dict, expected_version) -> None:
     db.session.flush()
     if changed:
         record("action.recorded", "action", action.id, changed)
+        _alerts_changed(action)

@@ -220,6 +220,7 @@ def assign_case_worker(case: Case, user_id, expected_version) -> None:
         case.case_worker_id = user_id
         db.session.flush()
         record("case.assigned", "case", case.id, ["case_worker_id"])
+        _alerts_changed(case)
 
 
 # --- state machine -----------------------------------------------------------------------------------
@@ -256,6 +257,7 @@ def _set_state(case: Case, state: CaseState, fields=()) -> None:
     db.session.flush()
     record(f"case.{state.value}", "case", case.id, ["state", *fields])
     _update_referral_summary(case)
+    _alerts_changed(case)
 
 
 def add_months(day: date, months: int) -> date:
@@ -386,6 +388,14 @@ def record_follow_up(verification: Verification, data: dict, expected_version) -
     verification.verified_by_id = current_user.id
     db.session.flush()
     record("verification.recorded", "verification", verification.id, changed)
+    _alerts_changed(verification)
+
+
+def _alerts_changed(obj) -> None:
+    """Issue 7: re-evaluate the alerts of this case (one hook, see portal/alerts/hooks.py)."""
+    from ..alerts.hooks import changed
+
+    changed(obj)
 
 
 def apply_values(obj, values: dict) -> list[str]:

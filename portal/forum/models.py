@@ -8,7 +8,7 @@ by RLS from the replier's transaction). Services always filter them by the curre
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -97,8 +97,32 @@ class ForumPost(Shared, Timestamped, db.Model):
     personal_data_flags: Mapped[list] = mapped_column(JSON, default=list)  # kinds the author confirmed anyway
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when files are attached: a page of posts without any asks nothing more of the database.
+    has_attachments: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     author_tenant: Mapped[Tenant] = relationship(foreign_keys=[author_tenant_id], lazy="joined", innerjoin=True)
+
+
+class ForumAttachment(Shared, db.Model):
+    """A file attached to a post: checked by content, stored outside static/ (FORUM_ATTACHMENT_DIR) under a
+    random name, served only to logged-in members of the network while the post is visible.
+
+    ``post_id`` is NULL while the file waits for its post (the form was sent back for a personal-data
+    confirmation): then only its uploader may claim it.
+    """
+
+    __tablename__ = "forum_attachments"
+    __shared_reason__ = "files of shared posts, read by the whole network like the posts themselves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ForumPostRevision(Shared, db.Model):

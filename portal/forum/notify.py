@@ -57,8 +57,8 @@ def unsubscribe(thread: ForumThread | None = None, category: ForumCategory | Non
         db.session.flush()
 
 
-def notify_reply(post: ForumPost, thread: ForumThread) -> int:
-    """E-mail the immediate subscribers of the thread or its category (not the author)."""
+def notify_reply(post: ForumPost, thread: ForumThread) -> set[str]:
+    """E-mail the immediate subscribers of the thread or its category (not the author); their addresses."""
     rows = db.session.execute(
         select(User.email).join(ForumSubscription, ForumSubscription.user_id == User.id).where(
             or_(ForumSubscription.thread_id == thread.id, ForumSubscription.category_id == thread.category_id),
@@ -72,7 +72,7 @@ def notify_reply(post: ForumPost, thread: ForumThread) -> int:
     )
     for email in rows:
         send_mail(email, subject, body)
-    return len(rows)
+    return set(rows)
 
 
 def send_digest(now=None) -> int:

@@ -16,7 +16,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
-from . import text
+from . import attachments, mentions, text
 from .models import (
     PRACTICE_FIELDS,
     ForumCategory,
@@ -24,6 +24,7 @@ from .models import (
     ForumPostRevision,
     ForumReadMarker,
     ForumReport,
+    ForumSubscription,
     ForumThread,
     ThreadKind,
 )
@@ -143,15 +144,33 @@ def thread_posts(thread: ForumThread, page: int = 1) -> tuple[list[ForumPost], i
     return list(rows), pages
 
 
-def mark_read(thread: ForumThread) -> None:
-    marker = db.session.scalar(
-        select(ForumReadMarker).where(ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id == thread.id)
-    )
-    if marker is None:
+def reader_state(thread: ForumThread):
+    """When the current user last saw the thread and how they follow it, in one query (the thread page).
+    Returns (seen_at or None, subscription mode or None)."""
+    seen = select(ForumReadMarker.seen_at).where(
+        ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id == thread.id
+    ).scalar_subquery()
+    mode = select(ForumSubscription.mode).where(
+        ForumSubscription.user_id == current_user.id, ForumSubscription.thread_id == thread.id
+    ).scalar_subquery()
+    seen_at, subscribed = db.session.execute(select(seen, mode)).one()
+    return seen_at, subscribed
+
+
+def mark_read(thread: ForumThread, seen_at=False) -> None:
+    """Move the user's read marker to now; nothing to write when it is already past the last post
+    (``seen_at`` as read by :func:`reader_state`; False means "not read yet": look it up)."""
+    if seen_at is False:
+        seen_at = db.session.scalar(select(ForumReadMarker.seen_at).where(
+            ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id == thread.id
+        ))
+    if seen_at is None:
         db.session.add(ForumReadMarker(user_id=current_user.id, thread_id=thread.id, seen_at=utcnow()))
-    else:
-        marker.seen_at = utcnow()
-    db.session.flush()
+        db.session.flush()
+    elif _aware(seen_at) < _aware(thread.last_post_at):
+        db.session.execute(update(ForumReadMarker).where(
+            ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id == thread.id
+        ).values(seen_at=utcnow()))
 
 
 def may_edit(post: ForumPost) -> bool:
@@ -191,25 +210,30 @@ def _search_text(thread: ForumThread | None, body: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _new_post(thread: ForumThread, body: str, kinds: list[str], first: bool) -> ForumPost:
+def _new_post(thread: ForumThread, body: str, kinds: list[str], first: bool, files=()) -> ForumPost:
     membership = current_membership()
+    body_html, post_mentions = text.render_with_mentions(body, mentions.targets(body))
     post = ForumPost(
         thread_id=thread.id, author_user_id=current_user.id, author_tenant_id=membership.tenant_id, body=body,
-        body_html=text.render(body), search_text=_search_text(thread if first else None, body),
+        body_html=body_html, search_text=_search_text(thread if first else None, body),
         personal_data_flags=kinds, hidden=False,
     )
     db.session.add(post)
     thread.post_count = (thread.post_count or 0) + 1
     thread.last_post_at = utcnow()
     db.session.flush()
+    attachments.claim(list(files), post)
+    post.mentioned = post_mentions  # not a column: read by notify below, in this request only
     return post
 
 
 def create_thread(category: ForumCategory, title: str, body: str, *, practice: dict | None = None,
-                  ground: str | None = None, confirmed: bool = False) -> ForumThread:
+                  ground: str | None = None, confirmed: bool = False, files=()) -> ForumThread:
+    """Publish a thread; ``files`` are pending attachments (forum/attachments.py), their names checked too."""
     _require_forum()
     practice = {k: (practice or {}).get(k) or None for k in PRACTICE_FIELDS} if practice is not None else None
-    kinds = _check_personal_data([title, body, *(practice or {}).values()], confirmed)
+    kinds = _check_personal_data([title, body, *(practice or {}).values(), *attachments.names_for_check(files)],
+                                 confirmed)
     membership = current_membership()
     thread = ForumThread(
         category_id=category.id, kind=ThreadKind.PRACTICE if practice is not None else ThreadKind.DISCUSSION,
@@ -218,25 +242,27 @@ def create_thread(category: ForumCategory, title: str, body: str, *, practice: d
     )
     db.session.add(thread)
     db.session.flush()
-    post = _new_post(thread, body, kinds, first=True)
+    post = _new_post(thread, body, kinds, first=True, files=files)
     record("forum.thread.create", "forum_thread", thread.id, ["title", "body", *(practice or {})])
     if kinds:
         record("forum.post.personal_data_confirmed", "forum_post", post.id, kinds)
+    mentions.notify(post, thread, post.mentioned)
     return thread
 
 
-def reply(thread: ForumThread, body: str, *, confirmed: bool = False) -> ForumPost:
+def reply(thread: ForumThread, body: str, *, confirmed: bool = False, files=()) -> ForumPost:
     _require_forum()
     if thread.locked:
         raise ForumError("locked")
-    kinds = _check_personal_data([body], confirmed)
-    post = _new_post(thread, body, kinds, first=False)
+    kinds = _check_personal_data([body, *attachments.names_for_check(files)], confirmed)
+    post = _new_post(thread, body, kinds, first=False, files=files)
     record("forum.post.create", "forum_post", post.id, ["body"])
     if kinds:
         record("forum.post.personal_data_confirmed", "forum_post", post.id, kinds)
     from .notify import notify_reply
 
-    notify_reply(post, thread)
+    notified = notify_reply(post, thread)
+    mentions.notify(post, thread, post.mentioned, skip=notified)
     return post
 
 
@@ -247,12 +273,14 @@ def edit_post(post: ForumPost, body: str, *, confirmed: bool = False) -> ForumPo
     db.session.add(ForumPostRevision(post_id=post.id, body=post.body, edited_by_id=current_user.id, edited_at=utcnow()))
     first_id = db.session.scalar(select(func.min(ForumPost.id)).where(ForumPost.thread_id == post.thread_id))
     thread = db.session.get(ForumThread, post.thread_id)
-    post.body, post.body_html = body, text.render(body)
+    before = set(text.render_with_mentions(post.body, mentions.targets(post.body))[1])
+    post.body, (post.body_html, now_mentioned) = body, text.render_with_mentions(body, mentions.targets(body))
     post.search_text = _search_text(thread if post.id == first_id else None, body)
     post.personal_data_flags = kinds
     post.edited_at = utcnow()
     db.session.flush()
     record("forum.post.edit", "forum_post", post.id, ["body"])
+    mentions.notify(post, thread, [s for s in now_mentioned if s not in before])
     return post
 
 

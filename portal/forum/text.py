@@ -18,13 +18,59 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 
 
-def render(markdown: str) -> str:
-    """Markdown → HTML safe to mark |safe in templates (only ever call |safe on this function's output)."""
-    html = _md.render(markdown or "")
-    return nh3.clean(
+# @mentions of organisations: "@" + a tenant's slug (e.g. @comune-arona), not inside a word or an e-mail.
+MENTION = re.compile(r"(?<![\w.+-])@([a-z0-9][a-z0-9-]{0,78}[a-z0-9])(?![\w-])")
+_MENTION_AT = re.compile(r"@([a-z0-9][a-z0-9-]{0,78}[a-z0-9])(?![\w-])")
+
+
+def _mention_rule(state, silent: bool) -> bool:
+    """markdown-it inline rule: a known ``@slug`` becomes a link to the organisation's directory entry.
+
+    Runs inside Markdown's own parsing (never in code spans, never on raw HTML, which is off), emits ordinary
+    link tokens whose text and title the renderer escapes, and the result still goes through nh3."""
+    pos = state.pos
+    if state.src[pos] != "@" or (pos > 0 and (state.src[pos - 1].isalnum() or state.src[pos - 1] in "._+-")):
+        return False
+    match = _MENTION_AT.match(state.src, pos)
+    known = state.env.get("mentions") or {}
+    if match is None or match.group(1) not in known:
+        return False
+    slug = match.group(1)
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": f"/rete/o/{slug}", "title": known[slug]}
+        state.push("text", "", 0).content = "@" + slug
+        state.push("link_close", "a", -1)
+        if slug not in state.env.setdefault("mentioned", []):
+            state.env["mentioned"].append(slug)
+    state.pos = match.end()
+    return True
+
+
+_md.inline.ruler.push("mention", _mention_rule)
+
+
+def mention_candidates(markdown: str) -> set[str]:
+    """Slugs that look mentioned (to look up which are real organisations, in one query)."""
+    return set(MENTION.findall(markdown or "")) if "@" in (markdown or "") else set()
+
+
+def render(markdown: str, mentions: dict[str, str] | None = None) -> str:
+    """Markdown → HTML safe to mark |safe in templates (only ever call |safe on this function's output).
+
+    ``mentions`` maps the slugs of real organisations to their names: those ``@slug`` become links."""
+    return render_with_mentions(markdown, mentions)[0]
+
+
+def render_with_mentions(markdown: str, mentions: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """The safe HTML and the slugs actually mentioned (outside code)."""
+    env = {"mentions": mentions or {}}
+    html = _md.render(markdown or "", env)
+    html = nh3.clean(
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow", strip_comments=True,
     )
+    return html, list(env.get("mentioned", []))
 
 
 # --- personal data --------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """Forum screens at /forum. Views are thin: the services hold the rules and audit every change."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import os
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
-from . import notify, services
+from . import attachments, notify, services
 from .forms import PostForm, PracticeFilterForm, PracticeForm, ReportForm, SearchForm, SubscribeForm, ThreadForm
 from .labels import CATEGORY_KIND_LABELS, MODE_LABELS, PERSONAL_DATA_LABELS, PRACTICE_LABELS, THREAD_KIND_LABELS
 from .models import PRACTICE_FIELDS, ForumCategory, SubscriptionMode, ThreadKind
@@ -21,6 +23,14 @@ def _labels():
         "PRACTICE_LABELS": PRACTICE_LABELS, "PRACTICE_FIELDS": PRACTICE_FIELDS,
         "PERSONAL_DATA_LABELS": PERSONAL_DATA_LABELS, "FORUM_MODE_LABELS": MODE_LABELS,
     }
+
+
+@bp.app_template_filter("filesize")
+def _filesize(size) -> str:
+    from ..i18n import format_number
+
+    size = size or 0
+    return f"{format_number(size / 1048576, 1)} MB" if size >= 1048576 else f"{format_number(max(size / 1024, 1), 0)} KB"
 
 
 def _page() -> int:
@@ -63,6 +73,30 @@ def index():
     )
 
 
+def _csrf_ok(form) -> bool:
+    field = getattr(form, "csrf_token", None)
+    return field is None or not field.errors
+
+
+def _files(form) -> list:
+    """Store the files just uploaded (checked by content) and return every file waiting for this post; a
+    refused file becomes an error on the field. The hidden ``pending`` field carries them across re-renders."""
+    rows = attachments.pending((form.pending.data or "").split(","))
+    for upload in form.files.data or []:
+        if not getattr(upload, "filename", ""):
+            continue
+        if len(rows) >= attachments.MAX_FILES:
+            form.files.errors.append(_("Al massimo %(n)d allegati per messaggio.", n=attachments.MAX_FILES))
+            break
+        try:
+            rows.append(attachments.add_pending(upload))
+        except attachments.AttachmentError as exc:
+            form.files.errors.append(str(exc))
+    form.pending.data = ",".join(str(r.id) for r in rows)
+    form._errors = None  # errors added after validation must reach the summary
+    return rows
+
+
 def _category_choices(form) -> None:
     form.category.choices = [(str(c.id), c.name) for c in services.categories()]
 
@@ -74,36 +108,44 @@ def new_thread():
     _category_choices(form)
     if request.method == "GET" and request.args.get("categoria"):
         form.category.data = request.args["categoria"]
-    flags = []
-    if form.validate_on_submit():
+    flags, files = [], []
+    valid = form.validate_on_submit()
+    if request.method == "POST" and _csrf_ok(form):
+        files = _files(form)  # kept across a re-render, whatever else is wrong
+    if valid and not form.files.errors:
         category = db.session.get(ForumCategory, int(form.category.data))
         try:
             thread = services.create_thread(
                 category, form.title.data, form.body.data, practice=form.practice() if practice else None,
-                ground=form.ground.data if practice else None, confirmed=form.confirm_personal_data.data,
+                ground=form.ground.data if practice else None, confirmed=form.confirm_personal_data.data, files=files,
             )
         except services.PersonalDataFound as exc:
             flags = exc.kinds
         else:
             flash(_("Pubblicato nel forum della rete."), "success")
             return redirect(url_for(".thread", thread_id=thread.id))
-    return render_template("forum/new.html", form=form, practice=practice, flags=flags)
+    return render_template("forum/new.html", form=form, practice=practice, flags=flags, files=files,
+                           max_mb=round(attachments.max_bytes() / 1048576, 1))
 
 
 @bp.route("/t/<int:thread_id>")
 def thread(thread_id):
     thread = _thread_or_404(thread_id)
     posts, pages = services.thread_posts(thread, _page())
-    services.mark_read(thread)
-    return _render_thread(thread, posts, pages, PostForm())
+    seen_at, subscribed = services.reader_state(thread)
+    services.mark_read(thread, seen_at)
+    return _render_thread(thread, posts, pages, PostForm(), subscribed=subscribed)
 
 
-def _render_thread(thread, posts, pages, form, flags=()):
+def _render_thread(thread, posts, pages, form, flags=(), files=(), subscribed=False):
+    """The thread page: 2 queries (thread, posts) + 1 for the reader's state + 1 only if a post has files."""
     moderator = services.may_moderate(thread.author_tenant)
-    subscribe_form = SubscribeForm(thread_id=thread.id)
+    if subscribed is False:
+        subscribed = services.reader_state(thread)[1]
     return render_template(
         "forum/thread.html", thread=thread, posts=posts, pages=pages, page=_page(), form=form, flags=flags,
-        moderator=moderator, subscription=notify.subscription_for(thread=thread), subscribe_form=subscribe_form,
+        files=files, attachments=attachments.for_posts(posts), max_mb=round(attachments.max_bytes() / 1048576, 1),
+        moderator=moderator, subscribed=subscribed,
         report_form=ReportForm(), categories=services.categories() if moderator else [],
         may_edit=services.may_edit, may_moderate=services.may_moderate,
         own_tenant_id=current_membership().tenant_id,
@@ -114,10 +156,13 @@ def _render_thread(thread, posts, pages, form, flags=()):
 def reply(thread_id):
     thread = _thread_or_404(thread_id)
     form = PostForm()
-    flags = []
-    if form.validate_on_submit():
+    flags, files = [], []
+    valid = form.validate_on_submit()
+    if _csrf_ok(form):
+        files = _files(form)
+    if valid and not form.files.errors:
         try:
-            services.reply(thread, form.body.data, confirmed=form.confirm_personal_data.data)
+            services.reply(thread, form.body.data, confirmed=form.confirm_personal_data.data, files=files)
         except services.PersonalDataFound as exc:
             flags = exc.kinds
         except services.ForumError:
@@ -128,7 +173,23 @@ def reply(thread_id):
             last = max((thread.post_count - 1) // services.POSTS_PER_PAGE + 1, 1)
             return redirect(url_for(".thread", thread_id=thread.id, pagina=last))
     posts, pages = services.thread_posts(thread, 1)
-    return _render_thread(thread, posts, pages, form, flags)
+    return _render_thread(thread, posts, pages, form, flags, files)
+
+
+@bp.route("/allegati/<int:attachment_id>")
+def download(attachment_id):
+    """A post's file, to logged-in members of the network while the post is visible (404 otherwise)."""
+    attachment = attachments.get(attachment_id)
+    if attachment is None or attachment.post_id is None or services.get_post(attachment.post_id) is None:
+        abort(404)
+    path = attachments.path_of(attachment)
+    if not os.path.isfile(path):
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.filename, conditional=False, etag=False, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/p/<int:post_id>/modifica", methods=["GET", "POST"])

@@ -3,7 +3,8 @@
 Duplicates live in ``duplicates.py``; data-subject rights, export, erasure and retention in ``gdpr.py``.
 
 Identity (names, codice fiscale, birth year, contact) is shown only to the referring antenna's users,
-the node's coordinator and the case worker assigned to the person's case; every reveal is audited.
+the node's coordinator and the case worker assigned to the person's case, and a provider the node granted
+access for a case (``budget.grants``); every reveal is audited.
 """
 from datetime import date
 
@@ -125,6 +126,14 @@ def can_see_identity(person: Person, membership=None) -> bool:
     if role == Role.DATA_PROTECTION_OFFICER and person.node_id == tenant_id:
         # DESIGN.md: the DPO sees identity only through a logged data-subject request, while it is open.
         return open_request_for(person, tenant_id=tenant_id) is not None
+    if role == Role.PROVIDER_USER:
+        # Only if the person's node granted this provider access for a case, and has not revoked it.
+        from ..budget.models import IdentityGrant
+
+        return db.session.scalar(select(IdentityGrant.id).where(
+            IdentityGrant.person_id == person.id, IdentityGrant.provider_id == tenant_id,
+            IdentityGrant.tenant_id == person.node_id, IdentityGrant.revoked_at.is_(None),
+        ).limit(1)) is not None
     return False
 
 
@@ -133,6 +142,9 @@ def reveal_identity(person: Person) -> dict | None:
     if not can_see_identity(person):
         return None
     record("person.identity_read", "person", person.id, IDENTITY_FIELDS)
+    from ..alerts.hooks import identity_read
+
+    identity_read()  # issue 7: unusual access (many identities in a short time) alerts the DPO
     return {field: getattr(person, field) for field in IDENTITY_FIELDS}
 
 

@@ -7,29 +7,18 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
 from ..audit.services import record
+from ..core.files import MAGIC, delete_after_commit, sniff  # noqa: F401  (MAGIC re-exported for existing importers)
 from ..extensions import db
 from .models import Attachment, Referral
 from .models import ReferralState as S
 from .services import ANTENNA, EDITABLE_STATES, NODE, Forbidden, ReferralError, side_of_current_user
 
-# Attachments: the type comes from the content (magic bytes), never from the name or the browser.
-MAGIC = [
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-]
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for magic, content_type, extension in MAGIC:
-        if head.startswith(magic):
-            return content_type, extension
-    return None
+# Attachments: the type comes from the content (magic bytes), never from the name or the browser; the
+# sniffing (MAGIC, sniff) lives in portal/core/files.py, shared with the forum's attachments.
 
 
 def may_attach(referral: Referral) -> bool:
@@ -82,9 +71,6 @@ def read_attachment(attachment: Attachment) -> str:
 
 
 # Erasure: rows go with the transaction, files once it has committed (a rollback keeps both).
-_FILES_TO_DELETE = "rete_attachment_files_to_delete"
-
-
 def delete_attachments(referral_ids) -> int:
     """Delete the attachments of these referrals (anonymisation, erasure): the rows now, the files from
     ATTACHMENT_DIR when the transaction commits. Returns how many were deleted."""
@@ -97,19 +83,6 @@ def delete_attachments(referral_ids) -> int:
         db.session.delete(attachment)
     if attachments:
         db.session.flush()
-        db.session.info.setdefault(_FILES_TO_DELETE, []).extend(paths)
+        for path in paths:  # removed from disk only once the deletion commits
+            delete_after_commit(db.session, path)
     return len(attachments)
-
-
-@event.listens_for(Session, "after_commit")
-def _remove_files(session) -> None:
-    for path in session.info.pop(_FILES_TO_DELETE, []):
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
-
-
-@event.listens_for(Session, "after_rollback")
-def _keep_files(session) -> None:
-    session.info.pop(_FILES_TO_DELETE, None)

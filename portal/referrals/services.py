@@ -204,6 +204,9 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
         referral.outcome_summary = _("Non presa in carico")
     db.session.flush()
     record(f"referral.{name}", "referral", referral.id, ["state"] + (["message"] if event.message else []))
+    from ..alerts.hooks import changed as alerts_changed
+
+    alerts_changed(referral)  # issue 7: re-evaluate this referral's (and its new case's) alerts
     notify(referral, spec)
     return event
 

@@ -1,8 +1,9 @@
 """Azione 2's budget (from the seed document), a second fictitious provider, two fictitious contracts,
-service orders for the demo cases' delivered actions with their deliveries, an invoice and internal costs.
+service orders for the demo cases' delivered actions with their deliveries, an invoice and internal costs,
+and one sample check of the first provider's approved deliveries (issue 7), one of them verified.
 
 Idempotent: the budget by code, the provider by slug, contracts by CIG, orders by action, invoices by
-number. Amounts are those of the document; contracts, CIG codes and invoices are invented.
+number, the sample check by its note. Amounts are those of the document; contracts, CIG codes and invoices are invented.
 """
 from datetime import date
 from decimal import Decimal
@@ -25,8 +26,11 @@ from ..budget.models import (
     OrderStatus,
     Payment,
     Procedure,
+    SampleCheck,
+    SampleCheckItem,
     ServiceOrder,
     Unit,
+    VerificationOutcome,
     line_amount,
 )
 from ..cases.models import Action, ActionStatus
@@ -179,5 +183,43 @@ def seed() -> list[str]:
                                         spent_on=date(today.year, 1, 1).replace(month=min(12, 3 + 3 * n)), description=description,
                                         amount=amount))
     db.session.flush()
+    checks = _sample_check(node)
     return [f"Budget demo: Azione 2 {'aggiunta' if new_budget else 'già presente'}, {people} fornitore/utente, "
-            f"{contracts} contratti, {orders} ordini, {deliveries} prestazioni"]
+            f"{contracts} contratti, {orders} ordini, {deliveries} prestazioni, {checks} controllo a campione"]
+
+
+SAMPLE_NOTE = "Controllo a campione dimostrativo"
+SAMPLE_SEED = 2026
+
+
+def _sample_check(node) -> int:
+    """Two of the first provider's approved deliveries drawn as the coordinator would (same population
+    rule and seed as ``budget.controls``), the first verified as confirmed, the second left to verify."""
+    from ..budget.controls import digest, sample_ids
+
+    provider = _tenant(CONTRACTS[0][0])
+    if provider is None or db.session.scalar(select(SampleCheck.id).where(SampleCheck.tenant_id == node.id,
+                                                                          SampleCheck.note == SAMPLE_NOTE)):
+        return 0
+    ids = sorted(db.session.scalars(select(Delivery.id).where(
+        Delivery.tenant_id == node.id, Delivery.provider_id == provider.id, Delivery.status == DeliveryStatus.APPROVED,
+        Delivery.id.not_in(select(SampleCheckItem.delivery_id)),
+    )))
+    if len(ids) < 2:
+        return 0
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinatrice@nodo.novara.example"))
+    check = SampleCheck(tenant_id=node.id, provider_id=provider.id, requested_size=2, seed=SAMPLE_SEED, population=len(ids),
+                        population_digest=digest(ids), drawn_at=utcnow(), drawn_by_id=coordinator.id if coordinator else None,
+                        note=SAMPLE_NOTE)
+    db.session.add(check)
+    db.session.flush()
+    for position, delivery_id in enumerate(sample_ids(ids, 2, SAMPLE_SEED), start=1):
+        confirmed = position == 1
+        db.session.add(SampleCheckItem(
+            tenant_id=node.id, check_id=check.id, delivery_id=delivery_id, position=position,
+            outcome=VerificationOutcome.CONFIRMED if confirmed else VerificationOutcome.PENDING,
+            note="Foglio firme verificato presso il soggetto attuatore (dimostrativo)" if confirmed else None,
+            verified_by_id=coordinator.id if confirmed and coordinator else None, verified_at=utcnow() if confirmed else None,
+        ))
+    db.session.flush()
+    return 1

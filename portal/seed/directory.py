@@ -50,4 +50,73 @@ def seed() -> list[str]:
                                             municipality_name="Novara", opening_hours="Giovedì 15-18 (fittizio)"))
         created += 1
     db.session.flush()
-    return [f"rubrica: {created} schede create"]
+    return [f"rubrica: {created} schede create", *seed_groups()]
+
+
+# --- network groups: the "cabina di regia" and the protocol signatories (seed document) ----------------
+
+STEERING = ["camera-commercio", "industriali-novara", "upo", "ufficio-scolastico"]
+# The signatories of the Protocollo d'intesa against violence, as the seed document lists them.
+SIGNATORIES = [
+    "prefettura-novara", "tribunale-novara", "procura-novara", "questura-novara", "aou-novara", "asl-no", "dap-novara",
+    "comune-novara", "comune-cameri", "comune-arona", "consorzio-borgomanero", "cisa-ovest-ticino", "cisa-24",
+    "ispa-arona", "consorzio-gemme", "consorzio-castelletto", "consorzio-gattinara", "camera-minorile",
+    "ordine-avvocati", "ordine-psicologi",
+]
+GROUPS = [
+    ("Cabina di regia", "steering_group", STEERING,
+     "Coinvolge le istituzioni del territorio (Camera di Commercio, Associazioni Industriali, Università "
+     "\"Avogadro\" e Ufficio Scolastico Provinciale), che mettono a disposizione competenze ed esperienza per un "
+     "coordinamento di politiche attive del lavoro e di pari opportunità."),
+    ("Sottoscrittori del Protocollo d'intesa contro la violenza", "signatories", SIGNATORIES,
+     "Le istituzioni del territorio con cui la Provincia attua gli interventi contro la violenza; il nodo lavora "
+     "in sinergia con loro e con la Consigliera di parità."),
+]
+MEETING_AGENDA = ("1. Avvio della rete delle antenne e del forum delle buone prassi\n"
+                  "2. Tirocini e inserimenti lavorativi: disponibilità delle imprese\n"
+                  "3. Calendario degli incontri")
+MINUTES = ("**Presenti**: i referenti delle organizzazioni della cabina di regia e il nodo provinciale "
+           "(riunione fittizia, dati dimostrativi).\n\n"
+           "1. Il nodo presenta la rete delle antenne e il forum; si concorda di pubblicare le buone prassi validate.\n"
+           "2. Le associazioni di categoria raccolgono entro fine mese le disponibilità delle imprese ai tirocini.\n"
+           "3. Prossimo incontro tra due mesi nella sede della Camera di Commercio.")
+
+
+def seed_groups() -> list[str]:
+    from datetime import date, time
+
+    from ..accounts.models import User
+    from ..forum import text
+    from ..governance.models import GroupKind, GroupMember, Meeting, Minutes, NetworkGroup
+    from ..models_base import utcnow
+
+    node = db.session.scalar(select(Tenant).where(Tenant.slug == NODE[0]))
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinatrice@nodo.novara.example"))
+    if node is None or coordinator is None:
+        return []
+    created = 0
+    for name, kind, slugs, description in GROUPS:
+        if db.session.scalar(select(NetworkGroup.id).where(NetworkGroup.node_id == node.id, NetworkGroup.name == name)):
+            continue
+        group = NetworkGroup(node_id=node.id, name=name, kind=GroupKind(kind), description=description)
+        db.session.add(group)
+        db.session.flush()
+        members = [node.id, *db.session.scalars(select(Tenant.id).where(Tenant.slug.in_(slugs)))]
+        for tenant_id in members:
+            db.session.add(GroupMember(group_id=group.id, tenant_id=tenant_id))
+        if kind == "steering_group":
+            meeting = Meeting(group_id=group.id, held_on=date(2026, 10, 14), starts_at=time(10, 0),
+                              place="Provincia di Novara, sala riunioni (indicazione fittizia)", agenda=MEETING_AGENDA,
+                              agenda_html=text.render(MEETING_AGENDA), created_by_id=coordinator.id)
+            db.session.add(meeting)
+            db.session.flush()
+            db.session.add(Minutes(meeting_id=meeting.id, body=MINUTES, body_html=text.render(MINUTES),
+                                   approved_at=utcnow(), approved_by_id=coordinator.id))
+            db.session.add(Meeting(group_id=group.id, held_on=date(2026, 12, 16), starts_at=time(10, 0),
+                                   place="Camera di Commercio di Novara (indicazione fittizia)",
+                                   agenda="1. Esiti dei tirocini\n2. Buone prassi da validare",
+                                   agenda_html=text.render("1. Esiti dei tirocini\n2. Buone prassi da validare"),
+                                   created_by_id=coordinator.id))
+        created += 1
+    db.session.flush()
+    return [f"gruppi della rete: {created} creati"]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..forum import text
+from ..forum import mentions, text
 from ..forum.models import ForumCategory, ForumPost, ForumThread, ThreadKind
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
@@ -59,7 +59,7 @@ REPLIES = {
     "Come raccogliere le segnalazioni di discriminazione a scuola?": (
         "operatore@cisa24.example",
         "Noi usiamo una scheda breve concordata con la dirigenza scolastica; la condivido nella categoria "
-        "*Ascolto e tutela legale*.",
+        "*Ascolto e tutela legale*. Potrebbe interessare anche a @ufficio-scolastico.",
     ),
 }
 
@@ -80,7 +80,8 @@ def _post(thread, user, tenant, body, first, at):
                                                                "resources", "results", "contacts")]] if first else []
     db.session.add(ForumPost(
         thread_id=thread.id, author_user_id=user.id, author_tenant_id=tenant.id, body=body,
-        body_html=text.render(body), search_text="\n".join([*parts, body]), personal_data_flags=[], hidden=False,
+        body_html=text.render(body, mentions.targets(body)), search_text="\n".join([*parts, body]),
+        personal_data_flags=[], hidden=False,
         created_at=at, updated_at=at,
     ))
     thread.post_count += 1

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from .context import current, on_change
 
 APP_ROLE = os.environ.get("RETE_APP_ROLE", "rete_app")
-_TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::integer"
-_USER = "NULLIF(current_setting('app.user_id', true), '')::integer"
+# Wrapped in a scalar subquery so PostgreSQL evaluates the setting once per statement (an InitPlan), not
+# once per row: on 100,000 referrals the per-row form made a filtered scan 3-8 times slower (migration 0014).
+_TENANT = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::integer)"
+_USER = "(SELECT NULLIF(current_setting('app.user_id', true), '')::integer)"
 
 
 def _rule(sharer: str | None) -> str:

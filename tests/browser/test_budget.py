@@ -1,7 +1,8 @@
 """Issue 5 "done when", in a browser with axe: the budget officer sees Azione 2 with its € 0,44 warning,
 creates a contract with lines and assigns an action to the provider; the provider logs two deliveries
 (one more, over the contract value, is refused); the node approves one and returns the other; the
-overview, the contract statement and the XLSX export agree on committed and delivered amounts.
+overview, the contract statement and the XLSX export agree on committed and delivered amounts; the provider
+corrects the returned delivery and submits it again.
 
 Stands on the seeded demo network alone: the contract it checks is the one it creates (random CIG).
 """
@@ -106,3 +107,13 @@ def test_budget_contract_order_deliveries_and_exports(page, open_page):
     summary = {r[0]: r[1] for r in workbook["Riepilogo"].iter_rows(values_only=True)}
     assert summary["CIG"] == cig and summary["Impegnato"] == 1000 and summary["Erogato (maturato)"] == 50
     assert len(list(workbook["Prestazioni"].iter_rows(values_only=True))) == 3  # header + two deliveries
+
+    # The provider corrects the returned delivery and sends it back to the node.
+    provider.goto(order_url)
+    provider.get_by_role("link", name=f"Correggi la prestazione del {_day(today - timedelta(days=1))}").click()
+    expect(provider.get_by_text("Manca il foglio firme")).to_be_visible()
+    assert_accessible(provider, "correct a returned delivery")
+    provider.get_by_label(re.compile(r"^Nota breve")).fill("Lezione in aula, con foglio firme")
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="Invia di nuovo al nodo").click()
+    expect(provider.locator("tr", has_text="con foglio firme").get_by_role("cell", name="Da approvare")).to_be_visible()

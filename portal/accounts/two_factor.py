@@ -1,0 +1,108 @@
+"""Second factor (TOTP, RFC 6238) for the node's staff: enrolment, verification, reset.
+
+Node staff read special-category data (GDPR art. 9), so their accounts take a second factor; whether it is
+*required* is ``TOTP_REQUIRED`` (on in production). The secret is encrypted at rest like personal data
+(EncryptedField, bound to the user's uid, re-encrypted by ``flask rete rotate-keys``); a code is accepted
+once (the last accepted time step is kept), within one step of clock drift either way.
+"""
+import hmac
+import io
+import time
+from datetime import datetime, timedelta
+
+import pyotp
+import segno
+from flask import current_app
+
+from ..audit.services import record
+from ..crypto import encrypt
+from ..extensions import db
+from ..models_base import utcnow
+from .models import SECOND_FACTOR_ROLES, User
+
+ISSUER = "Rete Novara"
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
+
+
+def sealed_for_session(secret: str, user: User) -> str:
+    """The secret being enrolled travels in the (signed, not encrypted) session cookie: seal it."""
+    return encrypt(secret, f"totp-enrolment.{user.id}")
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def qr_svg(uri: str, title: str) -> str:
+    """An inline SVG (no script, no style attribute: fine under the strict CSP)."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=5, title=title,
+                                    svgclass="rete-qr", lineclass=None)
+    return out.getvalue().decode()
+
+
+def grouped(secret: str) -> str:
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def matching_step(secret: str, code: str, last_step: int | None) -> int | None:
+    """The time step ``code`` belongs to (now, or one step before/after), unless it was already used."""
+    code = "".join((code or "").split())
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now = time.time()
+    for drift in (0, -1, 1):
+        step = totp.timecode(datetime.fromtimestamp(now + drift * totp.interval))
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return None if last_step is not None and step <= last_step else step
+    return None
+
+
+def required_for(user: User, memberships) -> bool:
+    return bool(current_app.config["TOTP_REQUIRED"]) and any(m.role in SECOND_FACTOR_ROLES for m in memberships)
+
+
+def enable(user: User, secret: str, code: str) -> bool:
+    step = matching_step(secret, code, None)
+    if step is None:
+        record("2fa.enrolment_failed", "user", user.id, user_id=user.id)
+        return False
+    user.totp_secret = secret
+    user.totp_last_step = step
+    user.totp_enabled_at = utcnow()
+    db.session.flush()
+    record("2fa.enabled", "user", user.id, user_id=user.id)
+    return True
+
+
+def check_login_code(user: User, code: str) -> bool:
+    """Verify the code of a pending login; failures count towards the same lockout as passwords."""
+    cfg = current_app.config
+    step = matching_step(user.totp_secret, code, user.totp_last_step)
+    if step is None:
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+            user.locked_until = utcnow() + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+            user.failed_logins = 0
+        db.session.flush()
+        record("login.2fa_failure", "user", user.id, user_id=user.id)
+        return False
+    user.totp_last_step = step
+    user.failed_logins = 0
+    db.session.flush()
+    record("login.2fa_success", "user", user.id, user_id=user.id)
+    return True
+
+
+def disable(user: User, actor: User) -> None:
+    """Remove the factor (the user, or a tenant administrator for a lost device); audited with who."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.totp_enabled_at = None
+    db.session.flush()
+    record("2fa.disabled" if actor.id == user.id else "2fa.reset", "user", user.id, fields=("totp_secret",),
+           user_id=actor.id)

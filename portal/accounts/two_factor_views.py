@@ -1,0 +1,119 @@
+"""Second-factor screens: the code step of a login, enrolment and removal, an administrator's reset."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..crypto import DecryptionError, decrypt
+from ..extensions import db, limiter
+from ..models_base import utcnow
+from ..tenancy.context import current
+from ..tenancy.scoping import get_visible
+from . import two_factor
+from .forms import CodeForm, DisableSecondFactorForm, VersionedActionForm
+from .models import Membership, User
+from .passwords import verify_password
+from .permissions import Capability, current_membership, membership_required, requires
+from .session import active_memberships
+from .views import PENDING_2FA_KEY, _login_limit, complete_login
+
+bp = Blueprint("two_factor", __name__)
+ENROL_KEY = "totp_enrolment"
+PENDING_SECONDS = 300
+# What a user who must enrol may still reach before doing so.
+OPEN_ENDPOINTS = {
+    "two_factor.setup", "accounts.logout", "accounts.choose_tenant", "static", "core.accessibility", "core.privacy",
+    "core.set_language", "core.health", "core.feedback",
+}
+
+
+@bp.before_app_request
+def _require_enrolment():
+    """With TOTP_REQUIRED, node staff without a factor go to enrolment before anything else."""
+    membership = current_membership()
+    if membership is None or request.endpoint in OPEN_ENDPOINTS or current_user.has_second_factor:
+        return None
+    if two_factor.required_for(current_user, [membership]):
+        flash(_("Per il tuo ruolo è obbligatoria la verifica in due passaggi: attivala per continuare."), "warning")
+        return redirect(url_for("two_factor.setup"))
+    return None
+
+
+@bp.route("/accesso/codice", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def verify():
+    pending = session.get(PENDING_2FA_KEY)
+    if not pending or utcnow().timestamp() - pending["at"] > PENDING_SECONDS:
+        session.pop(PENDING_2FA_KEY, None)
+        flash(_("Accesso scaduto: inserisci di nuovo e-mail e password."), "warning")
+        return redirect(url_for("accounts.login"))
+    user = db.session.get(User, pending["user_id"])
+    if user is None or not user.active or not user.has_second_factor:
+        abort(400)
+    form = CodeForm()
+    if form.validate_on_submit():
+        if user.locked_until and user.locked_until.replace(tzinfo=utcnow().tzinfo) > utcnow():
+            flash(_("Account temporaneamente bloccato per troppi tentativi: riprova più tardi."), "danger")
+            return redirect(url_for("accounts.login"))
+        if two_factor.check_login_code(user, form.code.data):
+            return complete_login(user, active_memberships(user), pending["next"])
+        form.code.errors.append(_("Codice non valido o già usato: controlla l'ora del telefono e riprova."))
+    return render_template("accounts/two_factor_verify.html", form=form)
+
+
+@bp.route("/profilo/verifica-due-passaggi", methods=["GET", "POST"])
+@login_required
+def setup():
+    user = current_user._get_current_object()
+    if user.has_second_factor:
+        return _manage(user)
+    sealed = session.get(ENROL_KEY)
+    try:
+        secret = decrypt(sealed, f"totp-enrolment.{user.id}") if sealed else None
+    except DecryptionError:
+        secret = None
+    if secret is None:
+        secret = two_factor.new_secret()
+        session[ENROL_KEY] = two_factor.sealed_for_session(secret, user)
+    form = CodeForm()
+    if form.validate_on_submit():
+        if two_factor.enable(user, secret, form.code.data):
+            session.pop(ENROL_KEY, None)
+            flash(_("Verifica in due passaggi attivata."), "success")
+            return redirect(url_for("core.home"))
+        form.code.errors.append(_("Il codice non corrisponde: controlla l'ora del telefono e riprova."))
+    uri = two_factor.provisioning_uri(user, secret)
+    return render_template(
+        "accounts/two_factor_setup.html", form=form, secret=two_factor.grouped(secret),
+        qr=two_factor.qr_svg(uri, _("Codice QR da inquadrare con l'app di autenticazione")),
+        required=two_factor.required_for(user, active_memberships(user)),
+    )
+
+
+def _manage(user):
+    form = DisableSecondFactorForm()
+    required = two_factor.required_for(user, active_memberships(user))
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.password.data):
+            form.password.errors.append(_("La password attuale non è corretta."))
+        elif two_factor.matching_step(user.totp_secret, form.code.data, user.totp_last_step) is None:
+            form.code.errors.append(_("Codice non valido o già usato."))
+        else:
+            two_factor.disable(user, user)
+            flash(_("Verifica in due passaggi disattivata."), "info")
+            return redirect(url_for("two_factor.setup") if required else url_for("core.home"))
+    return render_template("accounts/two_factor_manage.html", form=form, user=user, required=required)
+
+
+@bp.route("/utenti/<int:membership_id>/azzera-verifica", methods=["POST"])
+@membership_required
+@requires(Capability.MANAGE_USERS)
+def reset(membership_id):
+    """A lost phone: the tenant's administrator removes the factor; the user enrols again at next login."""
+    membership = get_visible(Membership, membership_id)
+    if membership is None or membership.tenant_id != current().tenant_id:
+        abort(404)
+    if not VersionedActionForm().validate_on_submit():
+        abort(400)
+    two_factor.disable(membership.user, current_user._get_current_object())
+    flash(_("Verifica in due passaggi azzerata per %(name)s.", name=membership.user.full_name), "success")
+    return redirect(url_for("accounts.users"))

@@ -1,0 +1,43 @@
+"""Alert forms. Labels are Italian msgids; English lives in the catalogue."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..core.choices import enum_choices
+from .labels import RULE_LABELS, STATE_LABELS
+from .models import CASE_RULES
+
+
+class AlertFilterForm(FlaskForm):
+    """The alert list's GET form (no CSRF: it changes nothing). Field names are the query string."""
+
+    class Meta:
+        csrf = False
+
+    regola = SelectField(
+        _l("Regola"), choices=[("", _l("Tutte"))] + [(r.value, RULE_LABELS[r]) for r in CASE_RULES],
+        validators=[Optional()],
+    )
+    stato = SelectField(_l("Stato"), choices=[("", _l("Da gestire (aperte e prese in visione)"))]
+                        + enum_choices(STATE_LABELS) + [("tutte", _l("Tutte"))], validators=[Optional()])
+    responsabile = SelectField(_l("Responsabile"), choices=[], validators=[Optional()])
+
+
+class AcknowledgeForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+
+
+class ResolveForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(
+        _l("Come è stata risolta"), validators=[DataRequired(_l("Scrivi come è stata risolta la situazione.")),
+                                               Length(max=2000)],
+    )
+
+
+class RuleSettingForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    enabled = BooleanField(_l("Regola attiva"))
+    threshold = IntegerField(_l("Soglia"), validators=[InputRequired(_l("Indica una soglia valida.")), NumberRange(min=0, max=3650)])
+    window_minutes = IntegerField(_l("Finestra di tempo (minuti)"), validators=[Optional(), NumberRange(min=1, max=1440)])

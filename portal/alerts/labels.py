@@ -1,0 +1,37 @@
+"""Italian labels for rules and states (msgids; English in the catalogue)."""
+from flask_babel import lazy_gettext as _l
+
+from .models import AlertState, Rule
+
+RULE_LABELS = {
+    Rule.REFERRAL_UNDECIDED: _l("Segnalazione senza decisione"),
+    Rule.CASE_WITHOUT_ACTION: _l("Presa in carico senza azioni"),
+    Rule.ACTION_OVERDUE: _l("Azione pianificata scaduta"),
+    Rule.DELIVERY_MISSING: _l("Prestazione non registrata dal fornitore"),
+    Rule.FOLLOW_UP_DUE: _l("Follow-up in scadenza"),
+    Rule.URGENT_UNASSIGNED: _l("Caso urgente senza case manager"),
+    Rule.DROP_OUT: _l("Abbandono improvviso"),
+    Rule.UNUSUAL_ACCESS: _l("Accessi insoliti alle identità"),
+}
+# What the threshold of each rule counts (shown next to the number on the settings page).
+RULE_HELP = {
+    Rule.REFERRAL_UNDECIDED: _l("Giorni dall'invio al nodo senza una decisione."),
+    Rule.CASE_WITHOUT_ACTION: _l("Giorni dalla presa in carico senza alcuna azione pianificata."),
+    Rule.ACTION_OVERDUE: _l("Giorni di tolleranza dopo la fine prevista di un'azione non conclusa."),
+    Rule.DELIVERY_MISSING: _l("Giorni dall'avvio o dalla conclusione di un'azione senza prestazioni registrate dal fornitore."),
+    Rule.FOLLOW_UP_DUE: _l("Giorni di preavviso prima della scadenza di un follow-up a 3, 6 o 12 mesi."),
+    Rule.URGENT_UNASSIGNED: _l("Giorni di attesa tollerati (0: subito)."),
+    Rule.DROP_OUT: _l("Numero di incontri consecutivi senza la presenza della persona."),
+    Rule.UNUSUAL_ACCESS: _l("Identità diverse lette da un solo utente nella finestra di tempo."),
+}
+STATE_LABELS = {
+    AlertState.OPEN: _l("Aperta"),
+    AlertState.ACKNOWLEDGED: _l("Presa in visione"),
+    AlertState.RESOLVED: _l("Risolta"),
+}
+OBJECT_LABELS = {
+    "referral": _l("Segnalazione"),
+    "case": _l("Caso"),
+    "action": _l("Azione del percorso"),
+    "verification": _l("Follow-up"),
+}

@@ -1,0 +1,125 @@
+"""E-mails: new alerts to their owner (after each evaluation job) and the daily digest.
+
+Bodies carry the rule, the pseudonym and a link to the portal, nothing else: no names, no notes, no
+case details (the resolution note may hold personal data, so it never leaves the portal).
+"""
+from collections import defaultdict
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from ..accounts.models import User
+from ..extensions import db
+from ..mail import send_mail
+from ..models_base import utcnow
+from .labels import RULE_LABELS
+from .models import Alert, AlertState, Rule, SecurityAlert
+from .security import dpo_emails
+from .services import coordinators
+
+MAX_LINES = 30
+
+
+def alert_link(alert_id: int) -> str:
+    path = current_app.url_map.bind("localhost").build("alerts.detail", {"alert_id": alert_id})
+    return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+
+
+def _lines(rows) -> list[str]:
+    lines = [f"- {RULE_LABELS[Rule(rule)]}: {pseudonym or '–'} – {alert_link(alert_id)}"
+             for alert_id, rule, pseudonym in rows[:MAX_LINES]]
+    if len(rows) > MAX_LINES:
+        lines.append(_("… e altre %(count)s: l'elenco completo è in Rete.", count=len(rows) - MAX_LINES))
+    return lines
+
+
+def _recipients(tenant_id: int, owner_id: int | None) -> list[str]:
+    if owner_id is not None:
+        user = db.session.get(User, owner_id)
+        if user is not None and user.active:
+            return [user.email]
+    # No case worker (or an inactive one): the coordination owns it.
+    return [u.email for u in coordinators(tenant_id)]
+
+
+def notify_new(tenant_id: int) -> int:
+    """One e-mail per owner listing the alerts opened since the last notification. Returns e-mails sent."""
+    rows = db.session.execute(
+        select(Alert.id, Alert.rule, Alert.pseudonym, Alert.owner_id)
+        .where(Alert.tenant_id == tenant_id, Alert.state == AlertState.OPEN, Alert.notified_at.is_(None))
+        .order_by(Alert.owner_id, Alert.id)
+    ).all()
+    if not rows:
+        return 0
+    by_owner = defaultdict(list)
+    for alert_id, rule, pseudonym, owner_id in rows:
+        by_owner[owner_id].append((alert_id, rule, pseudonym))
+    sent = 0
+    for owner_id, items in by_owner.items():
+        recipients = _recipients(tenant_id, owner_id)
+        if recipients and send_mail(
+            recipients, _("Rete – %(count)s nuove allerte", count=len(items)),
+            _("Nuove situazioni di criticità da seguire:") + "\n" + "\n".join(_lines(items)) + "\n",
+        ):
+            sent += 1
+    _mark_all(tenant_id, max(r[0] for r in rows))
+    return sent
+
+
+def _mark_all(tenant_id: int, max_id: int) -> None:
+    db.session.execute(
+        update(Alert).where(Alert.tenant_id == tenant_id, Alert.notified_at.is_(None), Alert.id <= max_id)
+        .values(notified_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def send_digest(tenant_id: int) -> int:
+    """The daily summary: to each case worker their open alerts, to the coordinators the node's counts per
+    rule and the alerts nobody owns, to the DPOs the open security alerts. Returns e-mails sent."""
+    open_alerts = select(Alert.id, Alert.rule, Alert.pseudonym).where(
+        Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED
+    ).order_by(Alert.due_on, Alert.id)
+    sent = 0
+    owners = db.session.scalars(
+        select(Alert.owner_id).where(Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED,
+                                     Alert.owner_id.is_not(None)).distinct()
+    ).all()
+    for owner_id in owners:
+        user = db.session.get(User, owner_id)
+        rows = db.session.execute(open_alerts.where(Alert.owner_id == owner_id).limit(MAX_LINES + 1)).all()
+        total = db.session.scalar(select(func.count(Alert.id)).where(
+            Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED, Alert.owner_id == owner_id))
+        if user is not None and user.active and send_mail(
+            user.email, _("Rete – riepilogo quotidiano: %(count)s allerte aperte", count=total),
+            _("Le tue allerte ancora aperte:") + "\n" + "\n".join(_lines(rows[:MAX_LINES])) + "\n",
+        ):
+            sent += 1
+    per_rule = db.session.execute(
+        select(Alert.rule, func.count(Alert.id)).where(Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED)
+        .group_by(Alert.rule).order_by(Alert.rule)
+    ).all()
+    unowned = db.session.execute(open_alerts.where(Alert.owner_id.is_(None)).limit(MAX_LINES + 1)).all()
+    emails = [u.email for u in coordinators(tenant_id)]
+    if per_rule and emails:
+        counts = [f"- {RULE_LABELS[Rule(rule)]}: {count}" for rule, count in per_rule]
+        body = _("Allerte aperte nel nodo, per regola:") + "\n" + "\n".join(counts) + "\n"
+        if unowned:
+            body += "\n" + _("Senza case manager (di competenza del coordinamento):") + "\n" + "\n".join(_lines(unowned)) + "\n"
+        total = sum(count for _rule, count in per_rule)
+        if send_mail(emails, _("Rete – riepilogo quotidiano: %(count)s allerte aperte", count=total), body):
+            sent += 1
+    security_open = db.session.scalar(
+        select(func.count(SecurityAlert.id)).where(SecurityAlert.tenant_id == tenant_id,
+                                                   SecurityAlert.state != AlertState.RESOLVED)
+    )
+    recipients = dpo_emails(tenant_id)
+    if security_open and recipients:
+        path = current_app.url_map.bind("localhost").build("alerts.security_list", {})
+        link = current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+        if send_mail(recipients, _("Rete – riepilogo quotidiano: allerte di sicurezza aperte"),
+                     _("Allerte di sicurezza aperte: %(count)s.\nPer i dettagli accedi a Rete: %(link)s\n",
+                       count=security_open, link=link)):
+            sent += 1
+    return sent

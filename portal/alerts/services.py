@@ -1,0 +1,311 @@
+"""Evaluating the rules, and who may see, acknowledge and resolve an alert.
+
+Plain functions: they flush and audit, never commit (the request commits; the CLI commands commit).
+
+Decisions (README "Allerte"):
+- one open (or acknowledged) alert per rule and object: ``Alert.open_key`` is unique, and the INSERT …
+  SELECT skips objects that already have one;
+- re-evaluation **auto-resolves** an open/acknowledged alert whose situation no longer holds (the referral
+  was decided, the action recorded…), marked ``auto_resolved``;
+- a **manual** resolution stands for that occurrence (same rule, object and ``due_on``): the rule does not
+  raise it again while the situation stays the same, but a new occurrence (a new due day) does;
+- a disabled rule neither raises nor auto-resolves: its alerts stay as they are until someone resolves them.
+"""
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import Boolean, DateTime, Integer, String, cast, exists, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..accounts.models import Membership, Role
+from ..accounts.permissions import Capability, can, current_membership
+from ..audit.services import record
+from ..core.locking import check_version
+from ..extensions import db
+from ..models_base import utcnow
+from ..tenancy.context import acting_as, current
+from . import rules
+from .models import CASE_RULES, Alert, AlertState, Rule, RuleSetting
+
+T = Alert.__table__
+INSERT_COLUMNS = (
+    "tenant_id", "rule", "state", "object_type", "object_id", "open_key", "case_id", "referral_id", "pseudonym",
+    "owner_id", "due_on", "opened_at", "auto_resolved", "version", "created_at", "updated_at",
+)
+
+
+class Forbidden(PermissionError):
+    """The current user may not do this to this alert (views answer 403)."""
+
+
+class AlertError(ValueError):
+    def __init__(self, message, field_name: str | None = None):
+        super().__init__(message)
+        self.field_name = field_name
+
+
+# --- settings ------------------------------------------------------------------------------------------
+
+def settings_for(tenant_id: int) -> dict[Rule, dict]:
+    """Effective settings of a node: its rows, or the defaults for rules it never changed."""
+    stored = {
+        s.rule: s for s in db.session.scalars(select(RuleSetting).where(RuleSetting.tenant_id == tenant_id))
+    }
+    out = {}
+    for rule in Rule:
+        row = stored.get(rule)
+        out[rule] = {
+            "enabled": row.enabled if row else True,
+            "threshold": row.threshold if row else rules.DEFAULTS[rule],
+            "window_minutes": (row.window_minutes if row else None) or rules.DEFAULT_WINDOW_MINUTES,
+            "row": row,
+        }
+    return out
+
+
+def ensure_settings(tenant_id: int) -> list[RuleSetting]:
+    """Create the node's rows with the defaults (idempotent); the settings page edits these rows."""
+    existing = {s.rule: s for s in db.session.scalars(select(RuleSetting).where(RuleSetting.tenant_id == tenant_id))}
+    for rule in Rule:
+        if rule not in existing:
+            existing[rule] = RuleSetting(
+                tenant_id=tenant_id, rule=rule, enabled=True, threshold=rules.DEFAULTS[rule],
+                window_minutes=rules.DEFAULT_WINDOW_MINUTES if rule == Rule.UNUSUAL_ACCESS else None,
+            )
+            db.session.add(existing[rule])
+    db.session.flush()
+    return [existing[rule] for rule in Rule]
+
+
+def may_edit_setting(rule: Rule, membership=None) -> bool:
+    membership = membership or current_membership()
+    if membership is None or not membership.tenant.is_node:
+        return False
+    if rule == Rule.UNUSUAL_ACCESS:  # the watched (the coordinator too) must not tune their own watchdog
+        return can(Capability.SEE_SECURITY_ALERTS, membership)
+    return can(Capability.MANAGE_ALERT_RULES, membership)
+
+
+def update_setting(setting: RuleSetting, *, enabled: bool, threshold: int, window_minutes: int | None, expected_version) -> None:
+    if not may_edit_setting(setting.rule):
+        raise Forbidden()
+    check_version(setting, expected_version)
+    if threshold is None or threshold < 0 or (setting.rule in (Rule.DROP_OUT, Rule.UNUSUAL_ACCESS) and threshold < 1):
+        raise AlertError(_("Indica una soglia valida."), "threshold")
+    values = {"enabled": bool(enabled), "threshold": int(threshold)}
+    if setting.rule == Rule.UNUSUAL_ACCESS:
+        if not window_minutes or window_minutes < 1:
+            raise AlertError(_("Indica una finestra di almeno un minuto."), "window_minutes")
+        values["window_minutes"] = int(window_minutes)
+    changed = [name for name, value in values.items() if getattr(setting, name) != value]
+    for name in changed:
+        setattr(setting, name, values[name])
+    db.session.flush()
+    if changed:
+        record("alert_rule.updated", "alert_rule", setting.id, changed)
+
+
+# --- evaluation ----------------------------------------------------------------------------------------
+
+def _insert(dialect: str):
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(T)
+
+
+def _open_new(conn, rule: Rule, query, tenant_id: int, now) -> int:
+    """INSERT … SELECT the situations found that have neither an open alert nor a manual resolution."""
+    found = query.subquery("found")
+    object_type = rules.OBJECT_TYPES[rule]
+    key = literal(f"{rule.value}:{object_type}:", String) + cast(found.c.object_id, String)
+    already_open = exists().where(T.c.open_key == key)
+    decided = exists().where(
+        T.c.rule == rule.value, T.c.object_type == object_type, T.c.object_id == found.c.object_id,
+        T.c.due_on == found.c.due_on, T.c.state == AlertState.RESOLVED.value, T.c.auto_resolved.is_(False),
+    )
+    stamp = literal(now, DateTime(timezone=True))
+    rows = select(
+        literal(tenant_id, Integer), literal(rule.value, String), literal(AlertState.OPEN.value, String),
+        literal(object_type, String), found.c.object_id, key, found.c.case_id, found.c.referral_id,
+        found.c.pseudonym, found.c.owner_id, found.c.due_on, stamp, literal(False, Boolean), literal(1, Integer),
+        stamp, stamp,
+    ).where(~already_open, ~decided)
+    # ON CONFLICT: an evaluation racing another (job and on-change hook) skips what the other just opened.
+    statement = _insert(conn.dialect.name).from_select(list(INSERT_COLUMNS), rows).on_conflict_do_nothing()
+    # rowcount of INSERT … SELECT is not reported by every driver (psycopg gives -1 here): count the ids.
+    return len(conn.execute(statement.returning(T.c.id)).all())
+
+
+def _resolve_gone(conn, rule: Rule, query, scope: rules.Scope, now) -> int:
+    """Auto-resolve the rule's open alerts (of the scope) whose object the rule no longer finds."""
+    found = query.subquery("found")
+    statement = (
+        update(T)
+        .where(T.c.tenant_id == scope.tenant_id, T.c.rule == rule.value, T.c.open_key.is_not(None),
+               ~exists().select_from(found).where(found.c.object_id == T.c.object_id))
+        .values(state=AlertState.RESOLVED.value, open_key=None, resolved_at=now, auto_resolved=True,
+                version=T.c.version + 1, updated_at=now)
+    )
+    if scope.case_id is not None:
+        statement = statement.where(T.c.case_id == scope.case_id)
+    if scope.referral_id is not None:
+        statement = statement.where(T.c.referral_id == scope.referral_id)
+    return max(conn.execute(statement).rowcount, 0)
+
+
+def _follow_owners(conn, tenant_id: int, now, case_id, referral_id) -> None:
+    """A case handed to another case worker takes its open alerts along."""
+    worker = select(rules.C.c.case_worker_id).where(rules.C.c.id == T.c.case_id).scalar_subquery()
+    statement = (
+        update(T)
+        .where(T.c.tenant_id == tenant_id, T.c.open_key.is_not(None), T.c.case_id.is_not(None),
+               T.c.owner_id.is_distinct_from(worker))
+        .values(owner_id=worker, version=T.c.version + 1, updated_at=now)
+    )
+    if case_id is not None:
+        statement = statement.where(T.c.case_id == case_id)
+    if referral_id is not None:
+        statement = statement.where(T.c.referral_id == referral_id)
+    conn.execute(statement)
+
+
+def evaluate(tenant_id: int, *, today: date | None = None, case_id: int | None = None,
+             referral_id: int | None = None) -> dict[str, int]:
+    """Run every enabled rule for one node (or only for one case/referral): open and auto-resolve alerts.
+
+    Set-based: two statements per enabled rule. Returns the counts {"opened", "resolved"}. Runs as the
+    node (a seed or maintenance job in system context too), so PostgreSQL row-level security applies.
+    """
+    if current().tenant_id != tenant_id:
+        with acting_as(tenant_id):
+            return evaluate(tenant_id, today=today, case_id=case_id, referral_id=referral_id)
+    today = today or date.today()
+    now = utcnow()
+    db.session.flush()
+    conn = db.session.connection()
+    settings = settings_for(tenant_id)
+    opened = resolved = 0
+    for rule in CASE_RULES:
+        if not settings[rule]["enabled"]:
+            continue
+        scope = rules.Scope(tenant_id, settings[rule]["threshold"], today, case_id=case_id, referral_id=referral_id)
+        query = rules.RULES[rule](scope)
+        rule_resolved = _resolve_gone(conn, rule, query, scope, now)
+        rule_opened = _open_new(conn, rule, query, tenant_id, now)
+        if rule_opened or rule_resolved:
+            fields = (["opened"] if rule_opened else []) + (["auto_resolved"] if rule_resolved else [])
+            record("alerts.evaluated", "alert_rule", rule.value, fields, tenant_id=tenant_id)
+        opened, resolved = opened + rule_opened, resolved + rule_resolved
+    _follow_owners(conn, tenant_id, now, case_id, referral_id)
+    # Alerts loaded in this session may have just changed underneath (Core UPDATE): reload them on access.
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Alert):
+            db.session.expire(obj)
+    return {"opened": opened, "resolved": resolved}
+
+
+# --- who sees what; acknowledging and resolving ---------------------------------------------------------
+
+def is_node_staff(membership=None) -> bool:
+    membership = membership or current_membership()
+    return membership is not None and membership.tenant.is_node and can(Capability.HANDLE_ALERTS, membership)
+
+
+def sees_all(membership=None) -> bool:
+    membership = membership or current_membership()
+    return membership is not None and membership.role == Role.COORDINATOR
+
+
+def can_handle(alert: Alert, membership=None) -> bool:
+    """The coordinator handles every alert of the node; a case worker the alerts they own."""
+    membership = membership or current_membership()
+    if not is_node_staff(membership) or alert.tenant_id != membership.tenant_id:
+        return False
+    return sees_all(membership) or alert.owner_id == membership.user_id
+
+
+def visible_alerts(membership=None):
+    """The base query of the alerts the user may list (the ORM scoping adds the tenant)."""
+    membership = membership or current_membership()
+    query = select(Alert).where(Alert.tenant_id == membership.tenant_id)
+    if not sees_all(membership):
+        query = query.where(Alert.owner_id == membership.user_id)
+    return query
+
+
+def acknowledge(alert: Alert, expected_version) -> None:
+    if not can_handle(alert):
+        raise Forbidden()
+    check_version(alert, expected_version)
+    if alert.state != AlertState.OPEN:
+        raise AlertError(_("Solo un'allerta aperta può essere presa in visione."))
+    alert.state = AlertState.ACKNOWLEDGED
+    alert.acknowledged_at = utcnow()
+    alert.acknowledged_by_id = current_membership().user_id
+    db.session.flush()
+    record("alert.acknowledged", "alert", alert.id, ["state", "acknowledged_at", "acknowledged_by_id"])
+
+
+def resolve(alert: Alert, note: str | None, expected_version) -> None:
+    """Resolved with a note saying how: the note stays with the node (never e-mailed)."""
+    if not can_handle(alert):
+        raise Forbidden()
+    check_version(alert, expected_version)
+    if alert.state == AlertState.RESOLVED:
+        raise AlertError(_("L'allerta è già risolta."))
+    note = (note or "").strip()
+    if not note:
+        raise AlertError(_("Scrivi come è stata risolta la situazione."), "note")
+    alert.state = AlertState.RESOLVED
+    alert.open_key = None
+    alert.resolved_at = utcnow()
+    alert.resolved_by_id = current_membership().user_id
+    alert.resolution_note = note
+    db.session.flush()
+    record("alert.resolved", "alert", alert.id, ["state", "resolved_at", "resolved_by_id", "resolution_note"])
+
+
+def coordinators(tenant_id: int) -> list:
+    from ..accounts.models import User
+
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == tenant_id, Membership.role == Role.COORDINATOR,
+               Membership.active.is_(True), User.active.is_(True))
+        .order_by(User.id)
+    ))
+
+
+def open_counts(membership=None) -> dict[str, int]:
+    """For the home page: open and acknowledged alerts the user handles."""
+    query = visible_alerts(membership).where(Alert.state != AlertState.RESOLVED)
+    rows = db.session.execute(query.with_only_columns(Alert.state, func.count()).group_by(Alert.state))
+    counts = {state.value: 0 for state in AlertState}
+    for state, count in rows:
+        counts[AlertState(state).value] = count
+    return counts
+
+
+def case_workers_of(tenant_id: int) -> list:
+    from ..accounts.models import User
+
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == tenant_id, Membership.role == Role.CASE_WORKER, Membership.active.is_(True))
+        .order_by(User.full_name)
+    ))
+
+
+def people_of(alert: Alert) -> dict:
+    """Names of the node's users who own, acknowledged or resolved the alert (one query)."""
+    from ..accounts.models import User
+
+    ids = {i for i in (alert.owner_id, alert.acknowledged_by_id, alert.resolved_by_id) if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+def tenant_name(tenant_id: int) -> str:
+    from ..tenancy.models import Tenant
+
+    tenant = db.session.get(Tenant, tenant_id)
+    return tenant.name if tenant else ""

@@ -1,0 +1,132 @@
+"""Identity grants: the node lets a provider see a person's identity for one case, with a reason.
+
+Who grants: the case worker assigned to the case or the coordinator (``cases.services.can_edit``). To whom:
+a provider delivering an action of that case (an action planned with it, not cancelled). Revocable; the
+row stays as history. Both steps are audited.
+
+The rule itself — may this membership see this person's identity? — stays in one place,
+``people.services.can_see_identity``, which reads the active grants. The provider cannot read the
+node's case or the antenna's person row (tenant scoping and PostgreSQL RLS): :func:`provider_identity`
+reads them acting as the node for the length of one decision, then records the reveal in the provider's
+own audit chain and runs the unusual-access check, exactly as ``people.services.reveal_identity`` does.
+"""
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.permissions import current_membership
+from ..audit.services import record
+from ..cases import services as case_services
+from ..cases.models import Action, ActionStatus, Case, CaseState
+from ..core.locking import check_version
+from ..extensions import db
+from ..models_base import utcnow
+from ..people.models import Person
+from ..people.services import IDENTITY_FIELDS, can_see_identity
+from ..tenancy.context import acting_as, current
+from ..tenancy.models import Tenant
+from .models import IdentityGrant, ServiceOrder
+from .services import BudgetError, Forbidden, is_provider
+
+
+def may_manage_grants(case: Case) -> bool:
+    return case_services.can_edit(case)
+
+
+def ensure_may_manage(case: Case) -> None:
+    if not may_manage_grants(case):
+        raise Forbidden()
+
+
+def case_providers(case: Case) -> list[Tenant]:
+    """The providers delivering an action of the case (one query)."""
+    ids = select(Action.provider_id).where(
+        Action.case_id == case.id, Action.provider_id.is_not(None), Action.status != ActionStatus.CANCELLED
+    )
+    return list(db.session.scalars(select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.name)))
+
+
+def grants_of(case: Case) -> list[IdentityGrant]:
+    return list(db.session.scalars(
+        select(IdentityGrant).where(IdentityGrant.case_id == case.id).order_by(IdentityGrant.revoked_at.is_not(None), IdentityGrant.id.desc())
+    ))
+
+
+def active_grant(case_id: int, provider_id: int) -> IdentityGrant | None:
+    return db.session.scalars(select(IdentityGrant).where(
+        IdentityGrant.case_id == case_id, IdentityGrant.provider_id == provider_id, IdentityGrant.revoked_at.is_(None)
+    ).limit(1)).first()
+
+
+def grant(case: Case, provider_id, reason: str | None) -> IdentityGrant:
+    ensure_may_manage(case)
+    if case.state == CaseState.CLOSED:
+        raise BudgetError(_("Il percorso è concluso: non si concedono nuovi accessi."))
+    provider = next((p for p in case_providers(case) if str(p.id) == str(provider_id)), None)
+    if provider is None:
+        raise BudgetError(_("Scegli un soggetto attuatore che eroga un'azione di questo percorso."), "provider")
+    reason = (reason or "").strip()
+    if not reason:
+        raise BudgetError(_("Indica perché il soggetto attuatore deve conoscere l'identità della persona."), "reason")
+    if active_grant(case.id, provider.id) is not None:
+        raise BudgetError(_("Il soggetto attuatore ha già accesso all'identità per questo percorso."), "provider")
+    row = IdentityGrant(
+        tenant_id=case.tenant_id, provider_id=provider.id, case_id=case.id, person_id=case.person_id,
+        pseudonym=case.pseudonym, reason=reason, granted_by_id=current_user.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record("identity_grant.created", "identity_grant", row.id, ["case_id", "person_id", "provider_id", "reason"])
+    return row
+
+
+def revoke(row: IdentityGrant, reason: str | None, expected_version) -> None:
+    case = db.session.get(Case, row.case_id)
+    if case is None or row.tenant_id != current().tenant_id:
+        raise Forbidden()
+    ensure_may_manage(case)
+    check_version(row, expected_version)
+    if row.revoked_at is not None:
+        raise BudgetError(_("L'accesso è già stato revocato."))
+    row.revoked_at = utcnow()
+    row.revoked_by_id = current_user.id
+    row.revoke_reason = (reason or "").strip() or None
+    db.session.flush()
+    record("identity_grant.revoked", "identity_grant", row.id, ["revoke_reason", "revoked_at", "revoked_by_id"])
+
+
+# --- the provider's side -------------------------------------------------------------------------------
+
+def provider_grant(order: ServiceOrder) -> IdentityGrant | None:
+    """The active grant that covers this order's case for the current provider (its own row, no cross read)."""
+    if not is_provider() or order.provider_id != current().tenant_id:
+        return None
+    action = db.session.get(Action, order.action_id)
+    return active_grant(action.case_id, order.provider_id) if action is not None else None
+
+
+def provider_identity(order: ServiceOrder) -> dict | None:
+    """The identity behind an order for the provider, if the need-to-know rule allows it; audited.
+
+    None (and nothing logged) without an active grant. The person and case rows are read as the node,
+    the decision is ``can_see_identity`` with the provider's membership, the reveal is recorded as the
+    provider (its chain, shared with the node like every network event).
+    """
+    granted = provider_grant(order)
+    if granted is None:
+        return None
+    membership = current_membership()
+    with acting_as(order.tenant_id):
+        person = db.session.get(Person, granted.person_id)
+        identity = None
+        if person is not None and can_see_identity(person, membership):
+            identity = {field: getattr(person, field) for field in IDENTITY_FIELDS}
+        if person is not None:
+            db.session.expunge(person)  # never left in the provider's session
+    if identity is None:
+        return None
+    record("person.identity_read", "person", granted.person_id, IDENTITY_FIELDS)
+    from ..alerts.hooks import identity_read
+
+    identity_read()  # as after every reveal: many identities in a short time alert the node's DPO
+    return identity

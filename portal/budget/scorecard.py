@@ -1,0 +1,149 @@
+"""The provider scorecard (issue 7): punctuality, approved vs returned deliveries, outcomes of the
+participants. Counts only, never an identity; every figure is one grouped SQL query.
+
+Definitions (shown on the page):
+- *on time*: a delivery logged (submitted) no later than ``SCORECARD_ON_TIME_DAYS`` (default 30) days
+  after its action's planned date — the planned end, or the planned start when no end is set;
+- *approved / to approve / returned*: the deliveries' current state; *returned at least once* counts those
+  the node sent back one or more times (``Delivery.times_returned``), even if later corrected and approved;
+- *outcomes of the participants*: the phase-1 (job insertion) outcome of the cases in which the provider
+  has at least one approved delivery; "not yet verified" when the case has no phase-1 outcome yet.
+
+Visible to the node's staff for every provider of the node, and to a provider for itself. The outcomes
+come from the node's cases: for a provider they are counted acting as its node, and only the counts
+leave that block.
+"""
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import Date, Integer, case, cast, func, select
+
+from ..accounts.permissions import Capability, can, current_membership
+from ..cases.models import Action, Verification, VerificationPhase
+from ..extensions import db
+from ..tenancy.context import acting_as, current
+from ..tenancy.models import Tenant, TenantKind
+from .models import Delivery, DeliveryStatus, ServiceOrder
+from .services import is_node_member, is_provider
+
+DEFAULT_ON_TIME_DAYS = 30
+
+
+@dataclass
+class Scorecard:
+    provider: Tenant
+    on_time_days: int
+    deliveries: int = 0
+    on_time: int = 0
+    approved: int = 0
+    submitted: int = 0
+    returned: int = 0
+    returned_ever: int = 0
+    participants: int = 0
+    outcomes: dict = field(default_factory=dict)  # JobOutcome value or "" (not verified yet) -> count
+
+    @property
+    def on_time_percent(self):
+        return round(100 * self.on_time / self.deliveries) if self.deliveries else None
+
+    @property
+    def reviewed(self) -> int:
+        return self.approved + self.returned
+
+
+def may_view_list(membership=None) -> bool:
+    """Node staff: coordinator, case workers, budget officer."""
+    membership = membership or current_membership()
+    staff = can(Capability.APPROVE_MONEY, membership) or can(Capability.DECIDE_REFERRALS, membership)
+    return is_node_member(membership) and staff
+
+
+def may_view(provider: Tenant, membership=None) -> bool:
+    membership = membership or current_membership()
+    if membership is None or provider.kind != TenantKind.SERVICE_PROVIDER:
+        return False
+    if is_provider(membership):
+        return provider.id == membership.tenant_id
+    return may_view_list(membership) and provider.node_id == membership.tenant_id
+
+
+def provider_of_network(provider_id) -> Tenant | None:
+    """The provider if it is the current tenant or one of the current node's (else None: views 404);
+    whether the user's role may see its scorecard is :func:`may_view` (views 403)."""
+    try:
+        provider = db.session.get(Tenant, int(provider_id))
+    except (TypeError, ValueError):
+        return None
+    if provider is None or provider.kind != TenantKind.SERVICE_PROVIDER:
+        return None
+    tid = current().tenant_id
+    return provider if provider.id == tid or provider.node_id == tid else None
+
+
+def on_time_days() -> int:
+    return int(current_app.config.get("SCORECARD_ON_TIME_DAYS", DEFAULT_ON_TIME_DAYS))
+
+
+def _days_after(logged, due):
+    """Whole days from ``due`` (a date) to the day ``logged`` (a timestamp) falls on, in either dialect."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(logged, Date) - due
+    return cast(func.julianday(func.date(logged)) - func.julianday(due), Integer)
+
+
+def scorecard(provider: Tenant) -> Scorecard:
+    days = on_time_days()
+    card = Scorecard(provider=provider, on_time_days=days)
+    due = func.coalesce(Action.planned_end, Action.planned_start)
+    row = db.session.execute(
+        select(
+            func.count(Delivery.id),
+            func.coalesce(func.sum(case((_days_after(Delivery.created_at, due) <= days, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Delivery.status == DeliveryStatus.APPROVED, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Delivery.status == DeliveryStatus.SUBMITTED, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Delivery.status == DeliveryStatus.RETURNED, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Delivery.times_returned > 0, 1), else_=0)), 0),
+        )
+        .join(ServiceOrder, ServiceOrder.id == Delivery.order_id)
+        .join(Action, Action.id == ServiceOrder.action_id)
+        .where(Delivery.provider_id == provider.id, Delivery.tenant_id == provider.node_id)
+    ).one()
+    (card.deliveries, card.on_time, card.approved, card.submitted, card.returned, card.returned_ever) = (int(v or 0) for v in row)
+    card.participants, card.outcomes = _outcomes(provider)
+    return card
+
+
+def _outcomes(provider: Tenant) -> tuple[int, dict]:
+    def count():
+        cases = (
+            select(Action.case_id)
+            .join(ServiceOrder, ServiceOrder.action_id == Action.id)
+            .join(Delivery, Delivery.order_id == ServiceOrder.id)
+            .where(Delivery.provider_id == provider.id, Delivery.status == DeliveryStatus.APPROVED)
+            .distinct().subquery()
+        )
+        participants = db.session.scalar(select(func.count()).select_from(cases)) or 0
+        outcomes = dict(db.session.execute(
+            select(Verification.job_outcome, func.count(Verification.id))
+            .where(Verification.case_id.in_(select(cases.c.case_id)), Verification.phase == VerificationPhase.JOB_INSERTION,
+                   Verification.job_outcome.is_not(None))
+            .group_by(Verification.job_outcome)
+        ).all())
+        return participants, outcomes
+
+    if current().tenant_id == provider.node_id:
+        participants, outcomes = count()
+    else:  # the provider itself: the node's verifications, counted as the node, counts only
+        with acting_as(provider.node_id):
+            participants, outcomes = count()
+    result = {str(k.value if hasattr(k, "value") else k): v for k, v in outcomes.items()}
+    result[""] = max(0, participants - sum(outcomes.values()))
+    return participants, result
+
+
+def node_scorecards() -> list[Tenant]:
+    """The providers of the current node (for the node's list of scorecards)."""
+    return list(db.session.scalars(
+        select(Tenant).where(Tenant.node_id == current().tenant_id, Tenant.kind == TenantKind.SERVICE_PROVIDER)
+        .order_by(Tenant.name)
+    ))

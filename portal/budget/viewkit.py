@@ -1,0 +1,59 @@
+"""What the budget screens share: the blueprint, its labels, the role guards and the lookups.
+
+Route modules: ``views.py`` (overview, contracts, orders, deliveries, invoices, internal costs),
+``views_orders.py`` (order list and status, delivery correction, contract and line editing, identity
+grants) and ``views_controls.py`` (sample checks, provider scorecard). Ids of rows the tenant cannot see
+are 404 (``visible``); a user of the right tenant without the right role gets 403.
+"""
+
+from flask import Blueprint, abort
+from sqlalchemy import select
+
+from ..cases.labels import JOB_OUTCOME_LABELS, SERVICE_TYPE_LABELS
+from ..core.views_helpers import guarded
+from ..extensions import db
+from ..tenancy.context import current
+from ..tenancy.models import Tenant
+from ..tenancy.scoping import get_visible
+from . import labels, services
+
+bp = Blueprint("budget", __name__, url_prefix="/budget")
+
+
+@bp.context_processor
+def _labels():
+    names = ("DELIVERY_STATUS_LABELS", "FIGURE_LABELS", "INVOICE_STATUS_LABELS", "LINE_KIND_LABELS", "ORDER_STATUS_LABELS",
+             "PROCEDURE_LABELS", "UNIT_LABELS", "OUTCOME_LABELS")
+    return {"SERVICE_TYPE_LABELS": SERVICE_TYPE_LABELS, "JOB_OUTCOME_LABELS": JOB_OUTCOME_LABELS,
+            "may_manage_money": services.may_manage_money(), **{name: getattr(labels, name) for name in names}}
+
+
+def guard(check):
+    return guarded(check, services.Forbidden)
+
+
+money_staff = guard(services.may_manage_money)
+money_or_provider = guard(lambda: services.may_manage_money() or services.is_provider())
+provider_only = guard(services.is_provider)
+logged_in = guard(lambda: True)
+
+
+def visible(model, ident, own: bool = False):
+    obj = get_visible(model, ident)
+    if obj is None or (own and obj.tenant_id != current().tenant_id):
+        abort(404)
+    return obj
+
+
+def provider_names(ids) -> dict:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids))).all())
+
+
+def int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

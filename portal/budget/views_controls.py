@@ -1,0 +1,117 @@
+"""Controls on services (issue 7): the sample checks of the coordinator and the provider scorecards.
+Thin views over ``controls.py`` and ``scorecard.py``."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..cases.services import node_providers
+from ..core.views_helpers import form_error
+from ..extensions import db
+from ..tenancy.context import current
+from . import controls, scorecard, services
+from .forms import SampleDrawForm, VerifyItemForm
+from .labels import OUTCOME_LABELS
+from .models import SampleCheck, SampleCheckItem, VerificationOutcome
+from .viewkit import bp, guard, logged_in, provider_names, visible
+
+check_viewers = guard(controls.may_view_checks)
+checkers = guard(controls.may_check)
+
+
+def _controls_page(form=None, status=200):
+    form = form or SampleDrawForm()
+    providers = node_providers()
+    form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in providers]
+    rows = controls.checks()
+    return render_template(
+        "budget/controls.html", form=form, rows=rows, providers=providers, may_check=controls.may_check(),
+        names=provider_names([c.provider_id for c, *_ in rows]),
+    ), status
+
+
+@bp.route("/controlli")
+@check_viewers
+def controls_index():
+    return _controls_page()
+
+
+@bp.route("/controlli/campioni", methods=["POST"])
+@checkers
+def draw_sample():
+    form = SampleDrawForm()
+    form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in node_providers()]
+    if form.validate_on_submit():
+        try:
+            check = controls.draw_sample(
+                form.provider.data, size=form.size.data, percent=form.percent.data, period_from=form.period_from.data,
+                period_to=form.period_to.data, seed=form.seed.data, note=form.note.data,
+            )
+        except services.BudgetError as exc:
+            form_error(form, exc)
+        else:
+            flash(_("Campione estratto: %(n)s prestazioni da verificare.", n=len(check.items)), "success")
+            return redirect(url_for("budget.sample_check", check_id=check.id))
+    return _controls_page(form=form)
+
+
+def _check_page(check: SampleCheck, failed: dict | None = None, status=200):
+    items = controls.items_of(check)
+    forms = {}
+    for item, _delivery, _pseudonym in items:
+        form = (failed or {}).get(item.id) or VerifyItemForm(
+            prefix=f"v{item.id}", version=item.version, outcome=item.outcome.value if item.outcome != VerificationOutcome.PENDING else "",
+            discrepancy_amount=item.discrepancy_amount, note=item.note,
+        )
+        form.outcome.choices = [("", _("Scegli")), (VerificationOutcome.CONFIRMED.value, OUTCOME_LABELS[VerificationOutcome.CONFIRMED]),
+                                (VerificationOutcome.DISCREPANCY.value, OUTCOME_LABELS[VerificationOutcome.DISCREPANCY])]
+        forms[item.id] = form
+    same_population, redrawn = controls.redraw(check)
+    return render_template(
+        "budget/sample_check.html", check=check, items=items, forms=forms, may_check=controls.may_check(),
+        provider_name=provider_names([check.provider_id]).get(check.provider_id, ""),
+        reproducible=same_population and redrawn == [item.delivery_id for item, *_ in items],
+    ), status
+
+
+@bp.route("/controlli/campioni/<int:check_id>")
+@check_viewers
+def sample_check(check_id):
+    return _check_page(visible(SampleCheck, check_id, own=True))
+
+
+@bp.route("/controlli/verifiche/<int:item_id>", methods=["POST"])
+@checkers
+def verify_item(item_id):
+    item = visible(SampleCheckItem, item_id, own=True)
+    form = VerifyItemForm(prefix=f"v{item.id}")
+    form.outcome.choices = [("", "")] + [(o.value, o.value) for o in (VerificationOutcome.CONFIRMED, VerificationOutcome.DISCREPANCY)]
+    if form.validate_on_submit():
+        try:
+            controls.record_outcome(item, outcome=form.outcome.data, amount=form.discrepancy_amount.data, note=form.note.data,
+                                    expected_version=form.version.data)
+        except services.BudgetError as exc:
+            form_error(form, exc)
+        else:
+            flash(_("Esito della verifica registrato."), "success")
+            return redirect(url_for("budget.sample_check", check_id=item.check_id) + f"#voce-{item.id}")
+    check = db.session.get(SampleCheck, item.check_id)
+    return _check_page(check, failed={item.id: form})
+
+
+# --- provider scorecards -----------------------------------------------------------------------------
+
+@bp.route("/fornitori")
+@guard(scorecard.may_view_list)
+def scorecards():
+    return render_template("budget/scorecards.html", providers=scorecard.node_scorecards())
+
+
+@bp.route("/fornitori/<int:provider_id>/scheda")
+@logged_in
+def provider_scorecard(provider_id):
+    provider = scorecard.provider_of_network(provider_id)
+    if provider is None:
+        abort(404)
+    if not scorecard.may_view(provider):
+        abort(403)
+    return render_template("budget/scorecard.html", card=scorecard.scorecard(provider),
+                           own=provider.id == current().tenant_id)

@@ -1,0 +1,46 @@
+"""Small helpers the domain views share: a guard, a service error shown on its form, a file download."""
+from functools import wraps
+
+from flask import abort, send_file
+
+from ..extensions import db
+
+
+def form_error(form, exc) -> None:
+    """Roll back what the refused service call flushed and show its message on the field it names
+    (``exc.field_name``) or at the top of the form; the form keeps what the user typed."""
+    db.session.rollback()
+    name = getattr(exc, "field_name", None)
+    field = getattr(form, name, None) if name else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors or []) + [str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def download(fileobj, mimetype: str, filename: str):
+    """An attachment that no cache keeps (exports carry personal or financial data)."""
+    response = send_file(fileobj, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def guarded(check, forbidden: type[Exception] = PermissionError):
+    """View decorator: login and a chosen tenant, then ``check()`` or 403; the domain's ``Forbidden``
+    (raised by a service deeper down) is a 403 too."""
+    from ..accounts.permissions import membership_required
+
+    def decorator(view):
+        @wraps(view)
+        @membership_required
+        def wrapped(*args, **kwargs):
+            if not check():
+                abort(403)
+            try:
+                return view(*args, **kwargs)
+            except forbidden:
+                abort(403)
+
+        return wrapped
+
+    return decorator

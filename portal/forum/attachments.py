@@ -1,0 +1,123 @@
+"""Files attached to forum posts: checked by content (portal/core/files.py), size-limited, stored outside
+static/ (``FORUM_ATTACHMENT_DIR``, by default ``ATTACHMENT_DIR/forum`` in the instance folder) under a
+random name, and served only to logged-in members of the network while their post is visible.
+
+A file is stored when the form is sent and waits, unattached (``post_id`` NULL, only its uploader may claim
+it), until the post is published: a form sent back for a personal-data confirmation keeps its files.
+Unclaimed files older than a day are removed the next time their uploader uploads.
+"""
+import os
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..core import files
+from ..extensions import db
+from ..models_base import utcnow
+from .models import ForumAttachment, ForumPost
+
+MAX_FILES = 5
+
+
+class AttachmentError(Exception):
+    pass
+
+
+def directory() -> str:
+    config = current_app.config
+    return config.get("FORUM_ATTACHMENT_DIR") or os.path.join(config["ATTACHMENT_DIR"], "forum")
+
+
+def max_bytes() -> int:
+    config = current_app.config
+    return int(config.get("FORUM_ATTACHMENT_MAX_BYTES") or config["ATTACHMENT_MAX_BYTES"])
+
+
+def path_of(attachment: ForumAttachment) -> str:
+    return os.path.join(directory(), attachment.storage_key)
+
+
+def add_pending(upload) -> ForumAttachment:
+    """Check one uploaded file (a werkzeug FileStorage) and store it, not yet attached to a post."""
+    limit = max_bytes()
+    content = files.read_upload(upload, limit)
+    name = upload.filename or ""
+    if not content:
+        raise AttachmentError(_("Il file «%(name)s» è vuoto.", name=name))
+    if len(content) > limit:
+        raise AttachmentError(_("Il file «%(name)s» supera la dimensione massima di %(mb)s MB.", name=name,
+                                mb=round(limit / 1048576, 1)))
+    kind = files.sniff_document(content)
+    if kind is None:
+        raise AttachmentError(_("Il file «%(name)s» non è di un tipo ammesso: %(types)s.", name=name,
+                                types=_("PDF, immagini (PNG, JPEG, GIF, WebP), documenti Office e OpenDocument")))
+    content_type, extension = kind
+    _purge_stale()
+    storage_key, sha256 = files.store(directory(), content)
+    row = ForumAttachment(
+        post_id=None, filename=files.display_name(name, extension), content_type=content_type, size=len(content),
+        storage_key=storage_key, sha256=sha256, uploaded_by_id=current_user.id, created_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def pending(ids) -> list[ForumAttachment]:
+    """The current user's files still waiting for their post, among ``ids`` (anything else is ignored)."""
+    wanted = sorted({int(i) for i in ids if str(i).isdigit()})[: MAX_FILES * 2]
+    if not wanted:
+        return []
+    return list(db.session.scalars(select(ForumAttachment).where(
+        ForumAttachment.id.in_(wanted), ForumAttachment.post_id.is_(None),
+        ForumAttachment.uploaded_by_id == current_user.id,
+    ).order_by(ForumAttachment.id)))
+
+
+def names_for_check(rows: list[ForumAttachment]) -> list[str]:
+    """File names as the personal-data check reads them (underscores back to spaces)."""
+    return [r.filename.replace("_", " ") for r in rows]
+
+
+def claim(rows: list[ForumAttachment], post: ForumPost) -> None:
+    for row in rows:
+        row.post_id = post.id
+    if rows:
+        post.has_attachments = True
+        db.session.flush()
+        for row in rows:
+            record("forum.attachment.add", "forum_attachment", row.id, ["filename", "content_type", "size", "sha256"])
+
+
+def for_posts(posts: list[ForumPost]) -> dict[int, list[ForumAttachment]]:
+    """The attachments of a page of posts, in one query (none when no post of the page has files)."""
+    out: dict[int, list[ForumAttachment]] = {}
+    ids = [p.id for p in posts if p.has_attachments]
+    if ids:
+        for row in db.session.scalars(
+            select(ForumAttachment).where(ForumAttachment.post_id.in_(ids)).order_by(ForumAttachment.id)
+        ):
+            out.setdefault(row.post_id, []).append(row)
+    return out
+
+
+def get(attachment_id) -> ForumAttachment | None:
+    try:
+        return db.session.get(ForumAttachment, int(attachment_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def _purge_stale() -> None:
+    """Forget this user's files never claimed by a post (form abandoned) after a day."""
+    stale = list(db.session.scalars(select(ForumAttachment).where(
+        ForumAttachment.post_id.is_(None), ForumAttachment.uploaded_by_id == current_user.id,
+        ForumAttachment.created_at < utcnow() - timedelta(days=1),
+    )))
+    for row in stale:
+        files.delete_after_commit(db.session(), path_of(row))
+        db.session.delete(row)

@@ -1,0 +1,111 @@
+"""The dashboard filters and the few SQL expressions that differ between PostgreSQL and SQLite.
+
+Every aggregate is an ORM/Core select over mapped entities, so the tenancy scoping adds the current
+tenant's rule to each of them (raw SQL would bypass it on SQLite). Nothing here reads an encrypted
+column: monitoring uses only the people's monitoring attributes.
+"""
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import String, cast, exists, func, literal, select
+
+from ..cases.models import Action, Case
+from ..extensions import db
+from ..referrals.models import Referral
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date  # inclusive
+    antenna_id: int | None = None
+    ground: str = ""
+    provider_id: int | None = None
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=UTC)
+
+    @property
+    def until(self) -> datetime:  # exclusive
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    """From the first of January to today: the programme reports by calendar year."""
+    today = today or date.today()
+    return date(today.year, 1, 1), today
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+# --- portable expressions ----------------------------------------------------------------------------
+
+def referral_has_ground(ground: str):
+    # grounds is a JSON list of values ('["age", "ethnicity"]'): match the quoted value as text.
+    return cast(Referral.grounds, String).like(f'%"{_escape_like(ground)}"%', escape="\\")
+
+
+def case_has_ground(ground: str):
+    # Case.grounds is comma-joined: match a whole item, as the case list does.
+    return (literal(",") + Case.grounds + literal(",")).like(f"%,{_escape_like(ground)},%", escape="\\")
+
+
+def month_of(column):
+    """'YYYY-MM' of a timestamp."""
+    if dialect() == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def days_between(later, earlier):
+    """Days (with fractions) from one timestamp to another."""
+    if dialect() == "postgresql":
+        return func.extract("epoch", later - earlier) / 86400.0
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def days_from_timestamp_to_date(day, moment):
+    """Whole days from a timestamp's date to a date column."""
+    if dialect() == "postgresql":
+        return day - cast(moment, db.Date)
+    return func.julianday(day) - func.julianday(func.date(moment))
+
+
+# --- the filters as conditions -----------------------------------------------------------------------
+
+def provider_case_ids(provider_id: int):
+    return select(Action.case_id).where(Action.provider_id == provider_id)
+
+
+def referral_conditions(f: Filters, node: bool = True) -> list:
+    conditions = [Referral.submitted_at >= f.since, Referral.submitted_at < f.until]
+    if f.antenna_id:
+        conditions.append(Referral.tenant_id == f.antenna_id)
+    if f.ground:
+        conditions.append(referral_has_ground(f.ground))
+    if f.provider_id:
+        # Correlated to the referral only: the enclosing query may join cases itself.
+        conditions.append(exists(
+            select(Case.id).where(Case.referral_id == Referral.id, Case.id.in_(provider_case_ids(f.provider_id)))
+            .correlate(Referral)
+        ))
+    return conditions
+
+
+def case_conditions(f: Filters) -> list:
+    """Filters on a case (antenna, ground, provider); the period is the caller's."""
+    conditions = []
+    if f.antenna_id:
+        conditions.append(Case.antenna_id == f.antenna_id)
+    if f.ground:
+        conditions.append(case_has_ground(f.ground))
+    if f.provider_id:
+        conditions.append(Case.id.in_(provider_case_ids(f.provider_id)))
+    return conditions

@@ -1,0 +1,43 @@
+"""Two small summaries of the actions table, kept by the database itself (see summaries.py for why).
+
+Written only by triggers on ``actions`` (migration 0007); never by the application.
+"""
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..tenancy.mixins import ProviderShared, TenantOwned
+
+
+class ActionDay(ProviderShared, db.Model):
+    """Actions by planned start day, service type, provider and status: their number and hours.
+
+    ``provider_key`` is the provider's id or 0 for the node itself (a key column cannot be NULL);
+    ``provider_id`` keeps the sharer, as on the actions it sums.
+    """
+
+    __tablename__ = "monitoring_action_days"
+
+    tenant_id: Mapped[int] = mapped_column(Integer, ForeignKey("tenants.id"), primary_key=True, index=True)
+    planned_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    service_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    provider_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(40), primary_key=True)
+    actions: Mapped[int] = mapped_column(Integer, default=0)
+    planned_hours: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    delivered_hours: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+
+
+class CaseFacts(TenantOwned, db.Model):
+    """Per case: the planned start of its first not-cancelled action, and whether a training was completed."""
+
+    __tablename__ = "monitoring_case_facts"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    # The case's referral, so the dashboard joins referrals to these facts without reading the cases.
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True, unique=True)
+    first_action_on: Mapped[date | None] = mapped_column(Date)
+    training_done: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,86 @@
+"""The aggregate open-data export: counts of participants only, with small-cell suppression.
+
+Schema (documented for readers on /monitoraggio/open-data/schema, ``templates/monitoring/opendata_schema.html``):
+one CSV row per cell of each table, margins included, UTF-8, comma-separated, header in the first row:
+
+``periodo_dal, periodo_al, tabella, dimensione_riga, valore_riga, dimensione_colonna, valore_colonna,
+persone, soppresso`` — ``valore_*`` are codes (``totale`` for a margin), ``persone`` is empty when
+``soppresso`` is 1.
+
+Tables (participants = people whose case the node opened in the period, once each):
+``partecipanti_eta``, ``partecipanti_lavoro``, ``partecipanti_istruzione``, ``partecipanti_cittadinanza``,
+``partecipanti_disabilita`` — each by gender (columns); ``motivi`` — grounds by gender, counting
+*mentions* (a person with two grounds counts in two rows, so its totals are sums of mentions).
+"""
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from ..cases.models import Case
+from ..extensions import db
+from ..people.models import Gender, Person
+from ..referrals.models import Ground
+from .filters import Filters
+from .indicators import VALUES, indicators
+from .suppression import TOTAL, Table, suppress, suppress_linked
+
+COLUMNS = ["periodo_dal", "periodo_al", "tabella", "dimensione_riga", "valore_riga", "dimensione_colonna",
+           "valore_colonna", "persone", "soppresso"]
+PARTICIPANT_TABLES = {
+    "partecipanti_eta": "age_band",
+    "partecipanti_lavoro": "labour_status",
+    "partecipanti_istruzione": "education_level",
+    "partecipanti_cittadinanza": "citizenship_group",
+    "partecipanti_disabilita": "disability",
+}
+GENDERS = [g.value for g in Gender]
+
+
+def _grounds_by_gender(f: Filters) -> dict:
+    rows = db.session.execute(
+        select(Case.grounds, Person.gender, func.count())
+        .select_from(Case).join(Person, Person.id == Case.person_id)
+        .where(Case.opened_at >= f.since, Case.opened_at < f.until)
+        .group_by(Case.grounds, Person.gender)
+    ).all()
+    cells: dict = {}
+    for grounds, gender, n in rows:
+        gender = getattr(gender, "value", gender) or Gender.NOT_STATED.value
+        for ground in filter(None, (grounds or "").split(",")):
+            cells[(ground, gender)] = cells.get((ground, gender), 0) + n
+    return cells
+
+
+def tables(f: Filters) -> list[Table]:
+    """The suppressed tables of the period (node-wide: the export has no other filter)."""
+    ind = indicators(Filters(f.start, f.end))
+    linked = [
+        Table(name, VALUES[dimension], GENDERS, dict(ind.by_gender[dimension]))
+        for name, dimension in PARTICIPANT_TABLES.items()
+    ]
+    # Shared margins: the totals by gender and the grand total are the same in every participants table.
+    suppress_linked(linked, lambda table, key: key[1] if key[0] == TOTAL else None)
+    grounds = Table("motivi", [g.value for g in Ground], GENDERS, _grounds_by_gender(f))
+    return [*linked, suppress(grounds)]
+
+
+def _dimension(table: Table) -> str:
+    return PARTICIPANT_TABLES.get(table.name, "ground")
+
+
+def rows(f: Filters, suppressed: list[Table]):
+    for table in suppressed:
+        for r, c in table.keys:
+            value = table.published((r, c))
+            yield [f.start.isoformat(), f.end.isoformat(), table.name, _dimension(table),
+                   "totale" if r == TOTAL else r, "gender", "totale" if c == TOTAL else c,
+                   "" if value is None else value, 0 if value is not None else 1]
+
+
+def csv_text(f: Filters) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows(f, tables(f)))
+    return out.getvalue()

@@ -1,0 +1,158 @@
+"""Small-cell suppression for the open-data tables, with a proof that nothing hidden can be recovered.
+
+A table is a grid of counts with its row totals, column totals and grand total (the *margins*), all
+published unless suppressed. The rule:
+
+1. **Primary suppression**: every cell — margins included — below ``THRESHOLD`` (5) people is hidden.
+   Zero is hidden too: "nobody of this group" can be as telling as "one person".
+2. **Secondary suppression**: a hidden value must not be derivable from the published ones. Each row
+   says ``sum(cells) = row total``, each column likewise, and the grand total equals both the sum of
+   the row totals and of the column totals. With the published values substituted, those equations
+   form a linear system over the hidden values; a hidden value is *disclosed* when it is the same in
+   every solution, i.e. when its unit vector lies in the row space of the system. :func:`disclosed`
+   decides that exactly (Gaussian elimination over fractions, no floating point).
+3. While some hidden value is disclosed, one more cell is hidden: among the published cells of the
+   disclosed value's row and column (margins last), the smallest one that makes it undetermined, or
+   failing that the smallest one at all, and the audit runs again. Hiding only ever grows, so this
+   ends (at worst with everything hidden), and it ends only when the audit finds nothing disclosed.
+
+Tables that share margins (every participants table shares the totals by gender and the grand total)
+are suppressed together by :func:`suppress_linked`: a margin hidden in one is hidden in all.
+
+Exact (linear) disclosure is what this guarantees; a hidden cell may still be known to lie in a range
+(it is at least 0 and at most its row total), as with any suppression method.
+"""
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+THRESHOLD = 5
+TOTAL = "__total__"
+
+
+@dataclass
+class Table:
+    """Counts ``cells[(row, column)]``; margins are keyed with ``TOTAL`` and computed from the cells
+    unless given (a table of mentions, where one person may count in several rows, gives its own)."""
+
+    name: str
+    rows: list
+    columns: list
+    cells: dict
+    hidden: set = field(default_factory=set)
+
+    def __post_init__(self):
+        for r in self.rows:
+            self.cells.setdefault((r, TOTAL), sum(self.cells.get((r, c), 0) for c in self.columns))
+        for c in self.columns:
+            self.cells.setdefault((TOTAL, c), sum(self.cells.get((r, c), 0) for r in self.rows))
+        self.cells.setdefault((TOTAL, TOTAL), sum(self.cells[(r, TOTAL)] for r in self.rows))
+        for r in self.rows:
+            for c in self.columns:
+                self.cells.setdefault((r, c), 0)
+
+    @property
+    def keys(self) -> list:
+        return [(r, c) for r in [*self.rows, TOTAL] for c in [*self.columns, TOTAL]]
+
+    def published(self, key) -> int | None:
+        return None if key in self.hidden else self.cells[key]
+
+
+def _equations(table: Table) -> list[list]:
+    """Each constraint as the list of keys it sums: ``sum(first part) - last key = 0``."""
+    eqs = []
+    for r in [*table.rows, TOTAL]:
+        eqs.append([(r, c) for c in table.columns] + [(r, TOTAL)])
+    for c in [*table.columns, TOTAL]:
+        eqs.append([(r, c) for r in table.rows] + [(TOTAL, c)])
+    return eqs
+
+
+def _row_space(table: Table, hidden: set) -> tuple[list, dict]:
+    """Reduced row-echelon basis of the constraints restricted to the hidden keys."""
+    index = {key: i for i, key in enumerate(sorted(hidden, key=str))}
+    basis: list[dict] = []  # each a sparse row {column: Fraction}, with its pivot first in ``pivots``
+    pivots: list[int] = []
+    for keys in _equations(table):
+        row: dict = {}
+        *parts, total = keys
+        for key in parts:
+            if key in index:
+                row[index[key]] = row.get(index[key], 0) + Fraction(1)
+        if total in index:
+            row[index[total]] = row.get(index[total], 0) - Fraction(1)
+        row = _reduce({k: v for k, v in row.items() if v}, basis, pivots)
+        if not row:
+            continue
+        pivot = min(row)
+        scale = row[pivot]
+        row = {k: v / scale for k, v in row.items()}
+        # Keep the basis fully reduced: clear the new pivot from the earlier rows.
+        for i, other in enumerate(basis):
+            if pivot in other:
+                factor = other[pivot]
+                merged = dict(other)
+                for k, v in row.items():
+                    merged[k] = merged.get(k, 0) - factor * v
+                basis[i] = {k: v for k, v in merged.items() if v}
+        basis.append(row)
+        pivots.append(pivot)
+    return list(zip(pivots, basis, strict=True)), index
+
+
+def _reduce(vector: dict, basis: list, pivots: list) -> dict:
+    vector = dict(vector)
+    for pivot, row in zip(pivots, basis, strict=True):
+        if vector.get(pivot):
+            factor = vector[pivot]
+            for k, v in row.items():
+                vector[k] = vector.get(k, 0) - factor * v
+            vector = {k: v for k, v in vector.items() if v}
+    return vector
+
+
+def disclosed(table: Table, hidden: set | None = None) -> set:
+    """The hidden keys whose value the published ones determine exactly."""
+    hidden = table.hidden if hidden is None else hidden
+    if not hidden:
+        return set()
+    pairs, index = _row_space(table, hidden)
+    pivots = [p for p, _ in pairs]
+    basis = [row for _, row in pairs]
+    return {key for key, i in index.items() if not _reduce({i: Fraction(1)}, basis, pivots)}
+
+
+def _candidates(table: Table, key) -> list:
+    """Published keys in the same row or column, inner cells first, then the smallest value."""
+    r, c = key
+    same = {(r, other) for other in [*table.columns, TOTAL]} | {(other, c) for other in [*table.rows, TOTAL]}
+    same = [k for k in same if k not in table.hidden]
+    return sorted(same, key=lambda k: (TOTAL in k, table.cells[k], str(k)))
+
+
+def suppress(table: Table, forced: set = frozenset()) -> Table:
+    """Hide the small cells and enough others that none can be recovered (``forced``: hide these too)."""
+    table.hidden = {k for k in table.keys if table.cells[k] < THRESHOLD} | set(forced)
+    while exposed := disclosed(table):
+        key = min(exposed, key=str)
+        options = _candidates(table, key)
+        if not options:  # cannot happen while a row/column has a published cell; guard anyway
+            table.hidden |= set(table.keys)
+            break
+        choice = next((k for k in options if key not in disclosed(table, table.hidden | {k})), options[0])
+        table.hidden.add(choice)
+    return table
+
+
+def suppress_linked(tables: list[Table], shared) -> list[Table]:
+    """Suppress tables that publish the same margins: ``shared(table, key)`` names a margin that
+    other tables publish too (or None); a name hidden in any table is hidden in every table."""
+    hidden_names: set = set()
+    while True:
+        for table in tables:
+            forced = {k for k in table.keys if shared(table, k) in hidden_names}
+            suppress(table, forced)
+        names = {shared(t, k) for t in tables for k in t.hidden} - {None}
+        if names <= hidden_names:
+            return tables
+        hidden_names |= names

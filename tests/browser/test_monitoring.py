@@ -1,0 +1,71 @@
+"""Issue 7 A in a browser with axe, on the seeded demo network: the coordinator sees the node's dashboard
+(charts drawn by Chart.js under the strict CSP, tables always there); an antenna's dashboard shows its own
+numbers only; the open-data export of a period hides every cell under 5 people.
+
+Stands on the seeded demo data alone (40 fictitious people, referrals submitted in the last 45 days).
+"""
+import csv
+import io
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from .conftest import assert_accessible, login_as
+
+COORDINATOR = "coordinatrice@nodo.novara.example"
+NOVARA = "operatore@comune-novara.example"
+PERIOD = f"dal={(date.today() - timedelta(days=365)).isoformat()}&al={date.today().isoformat()}"
+
+
+def _total(page, table_id: str) -> int:
+    return int(page.locator(f"#{table_id} tfoot td").get_attribute("data-value"))
+
+
+def test_coordinator_sees_the_node_dashboard(page):
+    login_as(page, COORDINATOR)
+    page.get_by_role("link", name="Monitoraggio").first.click()
+    expect(page.get_by_role("heading", level=1, name="Monitoraggio della rete")).to_be_visible()
+    page.goto(f"/monitoraggio/?{PERIOD}")
+    # 40 demo referrals, 4 of them drafts the node never sees
+    assert _total(page, "referrals-state") == 36
+    assert _total(page, "referrals-antenna") == 36
+    expect(page.locator("#referrals-ground-chart canvas")).to_be_visible()  # Chart.js drew it, CSP intact
+    expect(page.locator("#referrals-ground")).to_be_visible()  # and the table with the same numbers
+    expect(page.locator("#h-budget")).to_be_visible()
+    assert_accessible(page, "node dashboard")
+    # filters: a GET form; htmx refreshes the panels only
+    page.get_by_label("Antenna", exact=True).select_option(label="Comune di Novara")
+    expect(page.locator("#referrals-antenna tfoot td")).to_have_attribute("data-value", "6")
+    page.goto(f"/monitoraggio/rapporto?{PERIOD}")
+    expect(page.get_by_role("button", name="Stampa")).to_be_visible()
+    assert_accessible(page, "periodic report")
+
+
+def test_antenna_dashboard_shows_its_own_numbers_only(page, browser_log):
+    login_as(page, NOVARA)
+    page.goto(f"/monitoraggio/antenna?{PERIOD}")
+    expect(page.get_by_role("heading", level=1, name="Le nostre segnalazioni in cifre")).to_be_visible()
+    # Comune di Novara has 7 of the 40 demo referrals (one a draft); nothing of the other antennas
+    assert _total(page, "own-state") == 7
+    assert _total(page, "own-month") == 6
+    expect(page.get_by_text("Comune di Arona")).to_have_count(0)
+    assert_accessible(page, "antenna dashboard")
+    browser_log.allow(r"status of 403")  # the refusal below is the point
+    assert page.goto("/monitoraggio/").status == 403
+
+
+def test_open_data_export_hides_small_cells(page):
+    login_as(page, COORDINATOR)
+    page.goto(f"/monitoraggio/open-data?{PERIOD}")
+    assert_accessible(page, "open data")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Scarica il CSV").click()
+    rows = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
+    assert rows
+    published = [r for r in rows if r["soppresso"] == "0"]
+    assert all(int(r["persone"]) >= 5 for r in published)
+    assert all(r["persone"] == "" for r in rows if r["soppresso"] == "1")
+    assert any(r["soppresso"] == "1" for r in rows)
+    page.goto("/monitoraggio/open-data/schema")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("schema")
+    assert_accessible(page, "open data schema")

@@ -1,0 +1,152 @@
+"""Participant indicators (ESF shape), the periodic report (page and XLSX) and the open-data CSV."""
+import csv
+import io
+import sys
+from collections import defaultdict
+from datetime import date
+
+from openpyxl import load_workbook
+
+from portal.monitoring.indicators import indicators
+from portal.monitoring.opendata import COLUMNS
+from portal.monitoring.suppression import TOTAL, Table
+from portal.tenancy import context
+
+from .factories import make_case, make_person, make_referral
+from .test_monitoring_dashboard import MARCH, QS, _set, at, build_known
+from .test_monitoring_suppression import check, subtraction_attack
+
+
+def test_participant_indicators(network):
+    build_known(network)
+    with context.acting_as(network.tenants["n1"].id):
+        ind = indicators(MARCH)
+    assert ind.participants == 2
+    assert ind.by["gender"] == {"female": 1, "male": 1, "non_binary": 0, "not_stated": 0}
+    assert ind.by["age_band"]["under_25"] == 1 and ind.by["age_band"]["25_54"] == 1
+    assert ind.unemployed_incl_long_term == 2 and ind.long_term_unemployed == 1
+    assert ind.by["education_level"]["isced_0_2"] == 1 and ind.by["education_level"]["isced_3_4"] == 1
+    assert (ind.third_country, ind.foreign_background) == (1, 1)
+    assert ind.by["disability"] == {"yes": 1, "no": 1, "not_stated": 0}
+    assert ind.by_gender["age_band"] == {("under_25", "female"): 1, ("25_54", "male"): 1}
+    # left in March: the closed case (closure "employed", no phase-1 outcome), which completed a training
+    assert ind.leavers == 1 and ind.results == {"employed": 1, "education_training": 0, "not_employed": 0}
+    assert ind.training_completed == 1
+    assert ind.six_months == {"employed": 1, "not_employed": 0, "unknown": 0}
+
+
+def test_report_page_and_xlsx_agree(network, login):
+    build_known(network)
+    client = login("n1_coordinator")
+    html = client.get("/monitoraggio/rapporto" + QS).get_data(as_text=True)
+    assert "data-print" in html and "Stampa" in html and "Stato del budget" in html
+    response = client.get("/monitoraggio/rapporto.xlsx" + QS)
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(response.data))
+    values = {}
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            if row and len(row) >= 2 and row[0]:
+                values[(sheet.title.split(" ", 1)[1], row[0])] = row[1]
+    assert values[("Periodo", "Partecipanti (casi aperti nel periodo)")] == 2
+    assert values[("Periodo", "Segnalazioni ricevute")] == 3
+    assert values[("Partecipanti per genere", "Donna")] == 1
+    assert values[("Risultati all'uscita", "Occupati, anche autonomi, all'uscita")] == 1
+    assert any(title.startswith("Stato del budget") for title, _ in values)
+
+
+def test_report_without_alerts_module(network, login, monkeypatch):
+    monkeypatch.setitem(sys.modules, "portal.alerts.summary", None)  # import fails as if not built yet
+    html = login("n1_case_worker").get("/monitoraggio/rapporto" + QS).get_data(as_text=True)
+    assert "Dato non disponibile" in html
+    assert "Stato del budget" not in html  # a case worker sees no money
+
+
+def test_report_with_alerts_module(network, login):
+    html = login("n1_coordinator").get("/monitoraggio/rapporto" + QS).get_data(as_text=True)
+    try:
+        import portal.alerts.summary  # noqa: F401
+    except ImportError:
+        assert "Dato non disponibile" in html
+    else:
+        assert "Risolte nel periodo" in html
+
+
+def _many(network, n_female=9, n_male=6, n_nb=2):
+    """People with cases opened in March: enough for some cells to be published."""
+    a = network.tenants["a"]
+    people = [("female", "under_25")] * 6 + [("female", "25_54")] * (n_female - 6) + [("male", "25_54")] * n_male
+    people += [("non_binary", "over_54")] * n_nb
+    for i, (gender, band) in enumerate(people):
+        year = {"under_25": 2005, "25_54": 1980, "over_54": 1960}[band]  # the band follows the birth year
+        person = make_person(a, first_name=f"P{i}", birth_year=year, gender=gender, age_band=band, labour_status="unemployed",
+                             education_level="isced_3_4", citizenship_group="italian", disability=False)
+        referral = make_referral(a, network.users["a_operator"], person=person)
+        case = make_case(referral)
+        _set(case, network.tenants["n1"].id, opened_at=at(3 + i % 20))
+
+
+def _tables(rows) -> dict:
+    tables = defaultdict(dict)
+    for row in rows:
+        tables[row["tabella"]][(row["valore_riga"], row["valore_colonna"])] = row
+    return tables
+
+
+def test_open_data_csv_suppresses_small_cells(network, login):
+    _many(network)
+    response = login("n1_coordinator").get("/monitoraggio/open-data.csv" + QS)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    reader = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    assert reader.fieldnames == COLUMNS
+    rows = list(reader)
+    assert rows and all(r["periodo_dal"] == "2026-03-01" for r in rows)
+    for row in rows:
+        if row["soppresso"] == "1":
+            assert row["persone"] == ""
+        else:
+            assert int(row["persone"]) >= 5
+    age = _tables(rows)["partecipanti_eta"]
+    assert age[("under_25", "female")]["persone"] == "6"  # a published cell
+    assert age[("over_54", "non_binary")]["soppresso"] == "1"
+    # Rebuild each table from the CSV alone: nothing hidden can be recovered by subtraction.
+    for name, cells in _tables(rows).items():
+        row_values = sorted({r for r, _ in cells if r != "totale"})
+        col_values = sorted({c for _, c in cells if c != "totale"})
+
+        def key(r, c):
+            return (TOTAL if r == "totale" else r, TOTAL if c == "totale" else c)
+
+        published = {key(r, c): int(v["persone"]) if v["persone"] else -1 for (r, c), v in cells.items()}
+        table = Table(name, row_values, col_values, dict(published))
+        table.hidden = {k for k, v in published.items() if v < 0}
+        assert subtraction_attack(table) == {}, name
+
+
+def test_open_data_links_suppression_and_checks(network):
+    from portal.monitoring.opendata import tables
+
+    _many(network)
+    with context.acting_as(network.tenants["n1"].id):
+        suppressed = tables(MARCH)
+    for table in suppressed:
+        check(table)
+    participant_tables = [t for t in suppressed if t.name.startswith("partecipanti")]
+    for key in [(TOTAL, g) for g in ("female", "male", "non_binary", "not_stated")] + [(TOTAL, TOTAL)]:
+        assert len({key in t.hidden for t in participant_tables}) == 1, key
+
+
+def test_open_data_page_and_schema(network, login, client):
+    html = login("n1_coordinator").get("/monitoraggio/open-data").get_data(as_text=True)
+    assert "Scarica il CSV" in html and str(date.today().year) in html
+    schema = client.get("/monitoraggio/open-data/schema").get_data(as_text=True)
+    for column in COLUMNS:
+        assert f"<code>{column}</code>" in schema
+
+
+def test_downloads_name_their_period(network, login):
+    client = login("n1_coordinator")
+    for path in ("/monitoraggio/rapporto.xlsx", "/monitoraggio/open-data.csv"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert f"dal={date.today().year}-01-01" in response.location and f"al={date.today().isoformat()}" in response.location
