@@ -36,7 +36,7 @@ bench: install-test assets i18n
 	  $(BIN)/python -m tests.bench --db $$db --scale $$scale $(ARGS) || exit 1; \
 	  $(BIN)/python -m tests.bench.monitoring --db $$db --scale $$scale || exit 1; \
 	  $(BIN)/python -m tests.bench.alerts --db $$db --scale $$scale $(ARGS) || exit 1; done; \
-	  $(BIN)/python -m tests.bench.budget --db $$db || exit 1; done
+	  for scale in small large; do $(BIN)/python -m tests.bench.budget --db $$db --scale $$scale $(ARGS) || exit 1; done; done
 	$(BIN)/python -m tests.bench.forum $(ARGS)  # PostgreSQL only (tsvector search)
 
 $(BIN)/python:

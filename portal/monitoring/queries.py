@@ -38,6 +38,7 @@ from .filters import (
     days_between,
     days_from_timestamp_to_date,
     dialect,
+    month_label,
     month_of,
     referral_conditions,
     referral_has_ground,
@@ -157,7 +158,11 @@ def _apply_referral_facts(facts: dict, result) -> None:
                 by_ground[Ground(g)] += n
     result.referrals_total, result.intersectional = total, intersectional
     result.by_ground = list(by_ground.items())
-    result.by_month = sorted((m, n) for m, n in facts["month"] if m)
+    months: dict = {}
+    for m, n in facts["month"]:
+        if m is not None:
+            months[month_label(m)] = months.get(month_label(m), 0) + n
+    result.by_month = sorted(months.items())
     order = {s: i for i, s in enumerate(ReferralState)}
     result.by_referral_state = sorted(((ReferralState(s), n) for s, n in facts["state"] if s), key=lambda x: order[x[0]])
     result.to_decision = _timing(facts["decision_hours"], scale=24.0)
