@@ -178,3 +178,31 @@ def test_retention_period_is_configurable(app, network, session):
             assert session.get(Person, old.id).anonymised_at is not None
     finally:
         app.config["RETENTION_YEARS"] = 5
+
+
+def test_anonymisation_clears_the_budget_and_alert_notes_about_the_person(network, session):
+    """Free texts other domains keep about the person's case go too: grant reasons, delivery and review
+    notes, alert resolution notes (amounts, dates and states stay for the accounts and the statistics)."""
+    from portal.alerts.models import AlertState
+    from portal.budget.models import Delivery, IdentityGrant
+    from portal.people.gdpr import anonymise
+
+    from .alerts_support import victim_alert
+    from .budget_support import budget_of, make_contract, make_delivery, make_grant, make_order
+
+    p = network.tenants["p"]
+    grant = make_grant(network.case, p, reason="Colloquio con la signora Rossi")
+    order = make_order(make_contract(network, budget_of(network), p, cig="ANONIMO001"), network.action)
+    delivery = make_delivery(order)
+    alert = victim_alert(network)
+    with context.acting_as(network.tenants["n1"].id):
+        delivery.review_note = "Rivedere con la signora Rossi"
+        alert.state, alert.resolution_note = AlertState.RESOLVED, "Chiamata la signora Rossi"
+        session.flush()
+        cleared = anonymise(session.get(Person, network.person.id), reason="test")
+        session.expire_all()
+        assert session.get(IdentityGrant, grant.id).reason == ""
+        kept = session.get(Delivery, delivery.id)
+        assert kept.note is None and kept.review_note is None and kept.amount > 0
+        assert session.get(type(alert), alert.id).resolution_note is None
+    assert {"identity_grant.reason", "delivery.note", "delivery.review_note", "alert.resolution_note"} <= set(cleared)

@@ -309,3 +309,17 @@ def tenant_name(tenant_id: int) -> str:
 
     tenant = db.session.get(Tenant, tenant_id)
     return tenant.name if tenant else ""
+
+
+def clear_notes(case_ids: list[int], referral_ids: list[int]) -> bool:
+    """Anonymisation (people.gdpr): resolution notes of the alerts about these cases and referrals."""
+    from sqlalchemy import or_
+
+    conditions = [Alert.case_id.in_(case_ids)] if case_ids else []
+    conditions += [Alert.referral_id.in_(referral_ids)] if referral_ids else []
+    if not conditions:
+        return False
+    alerts = list(db.session.scalars(select(Alert).where(or_(*conditions), Alert.resolution_note.is_not(None))))
+    for alert in alerts:
+        alert.resolution_note = None
+    return bool(alerts)

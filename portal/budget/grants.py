@@ -130,3 +130,34 @@ def provider_identity(order: ServiceOrder) -> dict | None:
 
     identity_read()  # as after every reveal: many identities in a short time alert the node's DPO
     return identity
+
+
+def clear_texts(case_ids: list[int]) -> list[str]:
+    """Anonymisation (people.gdpr): free texts of the budget rows about these cases — grant reasons, the
+    provider's and the reviewer's delivery notes, sample-check notes, adjustment reasons. Amounts, dates and
+    states stay for the accounts. Returns the cleared ``table.column`` names."""
+    from .models import Delivery, DeliveryAdjustment, SampleCheckItem
+
+    if not case_ids:
+        return []
+    cleared: list[str] = []
+
+    def clear(rows, columns, prefix, blank=None):
+        for row in rows:
+            for column in columns:
+                if getattr(row, column):
+                    setattr(row, column, blank(column) if blank else None)
+                    cleared.append(f"{prefix}.{column}")
+
+    grants = db.session.scalars(select(IdentityGrant).where(IdentityGrant.case_id.in_(case_ids)))
+    clear(grants, ("reason", "revoke_reason"), "identity_grant", blank=lambda column: "" if column == "reason" else None)
+    orders = select(ServiceOrder.id).where(ServiceOrder.action_id.in_(select(Action.id).where(Action.case_id.in_(case_ids))))
+    deliveries = list(db.session.scalars(select(Delivery).where(Delivery.order_id.in_(orders))))
+    clear(deliveries, ("note", "review_note"), "delivery")
+    ids = [d.id for d in deliveries]
+    if ids:
+        clear(db.session.scalars(select(SampleCheckItem).where(SampleCheckItem.delivery_id.in_(ids))), ("note",),
+              "sample_check_item")
+        clear(db.session.scalars(select(DeliveryAdjustment).where(DeliveryAdjustment.delivery_id.in_(ids))), ("reason",),
+              "delivery_adjustment", blank=lambda column: "")
+    return cleared

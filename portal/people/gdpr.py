@@ -321,7 +321,8 @@ def _clear(rows, columns, prefix: str, cleared: list) -> None:
 def anonymise(person: Person, *, reason: str) -> list[str]:
     """Clear identity (ciphertexts and blind indexes) and every free text about the person — the referral's
     texts and messages, its attachments (rows and files), the case's notes and closure reason, the actions'
-    notes and outcomes, the verifications' difficulties, support needed and evidence; keep the pseudonym,
+    notes and outcomes, the verifications' difficulties, support needed and evidence, the budget's and the
+    alerts' notes about them; keep the pseudonym,
     the monitoring attributes and the coded fields (states, dates, hours) for statistics.
     Audited with field names only."""
     from ..cases.models import Action, Case, Verification
@@ -356,6 +357,12 @@ def anonymise(person: Person, *, reason: str) -> list[str]:
         _clear(db.session.scalars(select(Action).where(Action.case_id.in_(case_ids))), ACTION_TEXTS, "action", cleared)
         _clear(db.session.scalars(select(Verification).where(Verification.case_id.in_(case_ids))),
                VERIFICATION_TEXTS, "verification", cleared)
+    from ..alerts.services import clear_notes
+    from ..budget.grants import clear_texts
+
+    cleared += clear_texts(case_ids)  # grants, deliveries, sample checks, adjustments
+    if clear_notes(case_ids, referral_ids):
+        cleared.append("alert.resolution_note")
     db.session.flush()
     record(f"person.anonymised.{reason}", "person", person.id, sorted(set(cleared)) + ["anonymised_at"])
     return cleared
