@@ -17,7 +17,7 @@ from ..models_base import utcnow
 from ..people.services import can_see_identity, can_view_person, reveal_identity
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from . import exports, listing, pathway, services
+from . import exports, listing, pathway, services, verifications
 from . import record as records
 from .forms import (
     ActionPlanForm,
@@ -320,7 +320,7 @@ def job_outcome(case_id):
             form.contract_type.data = existing.contract_type.value if existing.contract_type else ""
     if form.validate_on_submit():
         try:
-            services.record_job_outcome(case, form.data_for_service(), form.version.data)
+            verifications.record_job_outcome(case, form.data_for_service(), form.version.data)
         except services.CaseError as exc:
             _form_error(form, exc)
         else:
@@ -344,7 +344,7 @@ def follow_up(case_id, months):
             form.still_in_work.data = "si" if verification.still_in_work else "no"
     if form.validate_on_submit():
         try:
-            services.record_follow_up(verification, form.data_for_service(), form.version.data)
+            verifications.record_follow_up(verification, form.data_for_service(), form.version.data)
         except services.CaseError as exc:
             _form_error(form, exc)
         else:
