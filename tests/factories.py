@@ -80,13 +80,19 @@ class MembershipFactory(TenantOwnedFactory):
 # --- people, referrals, cases: built through the same services and scoping as the app -------------
 
 def make_person(antenna, first_name="Mario", last_name="Rossi", birth_year=1980, tax_code=None, contact=None, **monitoring):
+    from portal.models_base import utcnow
     from portal.people.services import create_person
 
+    shared = monitoring.pop("shared", True)
     with context.acting_as(antenna.id):
-        return create_person(
+        person = create_person(
             node_id=antenna.node_id, monitoring=monitoring or None, first_name=first_name, last_name=last_name,
             birth_year=birth_year, tax_code=tax_code, contact=contact,
         )
+        # As if a referral had reached the node; ``shared=False`` for a person met only in drafts.
+        person.shared_at = utcnow() if shared else None
+        db.session.flush()
+        return person
 
 
 def make_referral(antenna, created_by, person=None, state="submitted", **fields):
@@ -95,8 +101,10 @@ def make_referral(antenna, created_by, person=None, state="submitted", **fields)
     from portal.models_base import utcnow
     from portal.referrals.models import Context, Ground, Referral, ReferralState
 
-    person = person or make_person(antenna)
+    person = person or make_person(antenna, shared=state != "draft")
     with context.acting_as(antenna.id):
+        if state != "draft" and person.shared_at is None:
+            person.shared_at = utcnow()
         referral = Referral(
             uid=secrets.token_hex(16), person_id=person.id, tenant_id=antenna.id, node_id=antenna.node_id,
             created_by_id=created_by.id, state=ReferralState(state), submission_key=secrets.token_urlsafe(16),

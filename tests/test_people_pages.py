@@ -3,7 +3,6 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.models_base import utcnow
 from portal.people.models import Gender, Person
 from portal.tenancy import context
 
@@ -156,7 +155,7 @@ def test_the_node_does_not_see_a_person_only_in_a_draft(login, network, session)
     from .factories import make_person, make_referral
 
     a = network.tenants["a"]
-    person = make_person(a, last_name="Bozzolo")
+    person = make_person(a, last_name="Bozzolo", shared=False)  # met only in the draft below
     referral = make_referral(a, network.users["a_operator"], person=person, state="draft")
     for key in ("n1_coordinator", "n1_case_worker", "n1_dpo"):
         client = login(key)
@@ -167,14 +166,12 @@ def test_the_node_does_not_see_a_person_only_in_a_draft(login, network, session)
     antenna = login("a_operator")
     assert antenna.get(f"/persone/{person.id}").status_code == 200
     assert f'href="/persone/{person.id}"' in antenna.get(f"/segnalazioni/{referral.id}").get_data(as_text=True)
-    # Once sent, the node sees it.
-    with context.acting_as(a.id):
-        from portal.referrals.models import ReferralState
+    # Once the antenna sends it, the node sees the person too.
+    from .helpers import post_form
 
-        referral.state = ReferralState.SUBMITTED
-
-        referral.submitted_at = utcnow()
-        session.flush()
+    sent = post_form(antenna, f"/segnalazioni/{referral.id}/stato/submit", {"version": referral.version},
+                     page=f"/segnalazioni/{referral.id}")
+    assert sent.status_code == 302
     assert login("n1_coordinator").get(f"/persone/{person.id}").status_code == 200
 
 

@@ -136,13 +136,13 @@ def test_draft_then_submit_from_the_detail_page(login, network, session, mailbox
 
 def test_node_never_sees_drafts(login, network, session):
     a = network.tenants["a"]
-    person = make_person(a, last_name="Bozzetti")
+    person = make_person(a, last_name="Bozzetti", shared=False)  # met only in a draft
     draft = make_referral(a, network.users["a_operator"], person=person, state="draft")
     # A draft withdrawn before it was ever sent is not the node's either.
-    unsent_person = make_person(a, last_name="Ritirelli")
+    unsent_person = make_person(a, last_name="Ritirelli", shared=False)
     unsent = make_referral(a, network.users["a_operator"], person=unsent_person, state="withdrawn")
     with context.acting_as(a.id):
-        unsent.submitted_at = None
+        unsent.submitted_at = unsent_person.shared_at = None
         session.flush()
     for key in ("n1_coordinator", "n1_case_worker"):
         client = login(key)

@@ -6,7 +6,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..tenancy.context import current
 from .models import Person
-from .services import BLIND_INDEX_COLUMNS, Forbidden, is_node_coordinator, sent_to_node_sql
+from .services import BLIND_INDEX_COLUMNS, Forbidden, is_node_coordinator
 
 
 def duplicate_candidates(person: Person) -> list[Person]:
@@ -20,7 +20,6 @@ def duplicate_candidates(person: Person) -> list[Person]:
         db.session.scalars(
             select(Person)
             .where(Person.node_id == person.node_id, Person.id != person.id, Person.anonymised_at.is_(None))
-            .where(sent_to_node_sql(Person))
             .where(or_(*conditions))
             .where(_undecided(person, Person))
             .order_by(Person.id)
@@ -68,7 +67,6 @@ def duplicate_pairs(node_id: int) -> list[tuple[Person, Person, str]]:
         select(older, newer)
         .where(older.node_id == node_id, newer.node_id == node_id, older.id < newer.id)
         .where(older.anonymised_at.is_(None), newer.anonymised_at.is_(None))
-        .where(sent_to_node_sql(older), sent_to_node_sql(newer))  # the node never sees the antenna's drafts
         .where(match, _undecided(older, newer))
         .order_by(newer.id, older.id)
     ).all()

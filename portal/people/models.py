@@ -62,10 +62,13 @@ class Person(NodeShared, Versioned, Timestamped, db.Model):
     """
 
     __tablename__ = "people"
+    __shared_when__ = "shared_at"  # met only in drafts: the antenna's alone (scoping and RLS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     pseudonym: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # When a referral of the person first reached the node (set on submission; migration 0015).
+    shared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     first_name_enc: Mapped[str | None] = mapped_column(Text)
     last_name_enc: Mapped[str | None] = mapped_column(Text)

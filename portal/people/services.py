@@ -10,7 +10,7 @@ from datetime import date
 
 from codicefiscale import codicefiscale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
@@ -173,33 +173,8 @@ def can_view_person(person: Person, membership=None) -> bool:
 
 
 def sent_to_node(person: Person) -> bool:
-    """False while the person is only in referrals never sent to the node (drafts, drafts withdrawn): the
-    node must not read them (the row is shared with the node; this rule sits on top of the tenant scoping)."""
-    from sqlalchemy import func
-
-    from ..referrals.models import Referral
-
-    total, sent = db.session.execute(
-        select(func.count(Referral.id), func.count(Referral.submitted_at)).where(Referral.person_id == person.id)
-    ).one()
-    return total == 0 or sent > 0
-
-
-def is_addressed_to_current(person: Person) -> bool:
-    """The referring antenna always; the node once a referral of the person was sent to it (views: 404)."""
-    return person.tenant_id == current().tenant_id or sent_to_node(person)
-
-
-def sent_to_node_sql(person):
-    """SQL for :func:`sent_to_node` (``person`` a Person row class or alias): no draft-only person."""
-    from sqlalchemy import exists
-
-    from ..referrals.models import Referral
-
-    return or_(
-        ~exists().where(Referral.person_id == person.id),
-        exists().where(Referral.person_id == person.id, Referral.submitted_at.isnot(None)),
-    )
+    """A referral of the person reached the node (NodeShared.__shared_when__: the scoping hides the rest)."""
+    return person.shared_at is not None
 
 
 def is_node_dpo(person: Person, membership=None) -> bool:

@@ -71,6 +71,7 @@ class Referral(NodeShared, Versioned, Timestamped, db.Model):
     its internal notes live on the Case, which the antenna never reads."""
 
     __tablename__ = "referrals"
+    __shared_when__ = "submitted_at"  # a draft is the antenna's alone (scoping and RLS)
     # The antenna's list and the node's inbox read their page of ids from these (referrals/listing.py).
     __table_args__ = (
         Index("ix_referrals_tenant_updated", "tenant_id", "updated_at", "id"),

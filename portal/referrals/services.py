@@ -70,12 +70,6 @@ def sent_to_node(referral: Referral) -> bool:
     return referral.submitted_at is not None
 
 
-def is_addressed_to_current(referral: Referral) -> bool:
-    """The antenna always; the node only once the referral was sent to it. The row is shared with the node,
-    so this rule sits on top of the tenant scoping (views answer 404, as for another tenant's row)."""
-    return referral.tenant_id == current().tenant_id or sent_to_node(referral)
-
-
 def side_of_current_user(referral: Referral) -> str | None:
     tenant_id = current().tenant_id
     if referral.tenant_id == tenant_id and can(Capability.REFER):
@@ -186,6 +180,8 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
     if name in ("submit", "resubmit"):
         referral.submitted_at = now
         referral.reminded_at = None
+        if referral.person.shared_at is None:  # from now on the node sees the person too (NodeShared rule)
+            referral.person.shared_at = now
     if name in ("accept", "decline"):
         referral.decided_at = now
     event = ReferralEvent(

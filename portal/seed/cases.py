@@ -101,6 +101,7 @@ def seed() -> list[str]:
             submitted_at=None if state == "draft" else submitted, availability="Mattine dal lunedì al venerdì",
         )
         referral.situation = SITUATIONS[n % len(SITUATIONS)]
+        person.shared_at = referral.submitted_at  # the node sees the person once a referral was sent
         referral.needs = "Orientamento al lavoro e sostegno (dimostrativo)."
         db.session.add(referral)
         db.session.flush()

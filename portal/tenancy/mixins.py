@@ -3,7 +3,7 @@
 Exactly one owner (``tenant_id``) plus at most one named sharer column. The mixins are disjoint (none
 inherits another) so that one ``with_loader_criteria`` per mixin applies exactly one rule per model.
 """
-from sqlalchemy import ForeignKey, Integer, or_
+from sqlalchemy import ForeignKey, Integer, and_, or_, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 # Plain mapped_column() on mixins (not declared_attr): SQLAlchemy copies them per model, and the
@@ -25,15 +25,25 @@ class TenantOwned(_TenantColumn):
 
 
 class NodeShared(_TenantColumn):
-    """Rows an antenna owns and its node also sees (referral, person): tenant OR node."""
+    """Rows an antenna owns and its node also sees (referral, person): tenant OR node.
+
+    ``__shared_when__`` names a column that must be set before the node sees the row: a referral is the
+    antenna's alone until it is first sent (``submitted_at``), and so is a person met only in drafts
+    (``shared_at``). The scoping criteria and the PostgreSQL policy both carry it (one rule, no view checks).
+    """
 
     __sharer__ = "node_id"
+    __shared_when__: str | None = None
 
     node_id: Mapped[int] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=False, index=True)
 
     @classmethod
+    def shared_clause(cls):
+        return getattr(cls, cls.__shared_when__).is_not(None) if cls.__shared_when__ else true()
+
+    @classmethod
     def visible_to(cls, tenant_id, user_id=None):
-        return or_(cls.tenant_id == tenant_id, cls.node_id == tenant_id)
+        return or_(cls.tenant_id == tenant_id, and_(cls.node_id == tenant_id, cls.shared_clause()))
 
 
 class ProviderShared(_TenantColumn):

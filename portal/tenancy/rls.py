@@ -19,21 +19,23 @@ _TENANT = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::integer)"
 _USER = "(SELECT NULLIF(current_setting('app.user_id', true), '')::integer)"
 
 
-def _rule(sharer: str | None) -> str:
+def _rule(sharer: str | None, shared_when: str | None = None) -> str:
     if sharer is None:
         return f"tenant_id = {_TENANT}"
     value = _USER if sharer == "user_id" else _TENANT
+    if shared_when:  # NodeShared.__shared_when__: the sharer sees the row once that column is set
+        return f"(tenant_id = {_TENANT} OR ({sharer} = {value} AND {shared_when} IS NOT NULL))"
     return f"(tenant_id = {_TENANT} OR {sharer} = {value})"
 
 
 def enable(
     op, table: str, sharer: str | None = None, *, read_only: bool = False, tenantless_insert: bool = False,
-    sharer_insert: bool = False,
+    sharer_insert: bool = False, shared_when: str | None = None,
 ) -> None:
     """Enable and FORCE RLS on ``table``; read/change the rows of the tenant (or its sharer); insert own only."""
     if op.get_bind().dialect.name != "postgresql":
         return
-    rule = _rule(sharer)
+    rule = _rule(sharer, shared_when)
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY {table}_read ON {table} FOR SELECT USING ({rule})")

@@ -4,7 +4,7 @@
 (relationship and column loads included); ``before_flush`` stamps new rows with the current tenant and
 refuses writes into, or moves to, another tenant. PostgreSQL enforces the same rule again (see rls.py).
 """
-from sqlalchemy import event, inspect, or_
+from sqlalchemy import and_, event, inspect, or_
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from .context import NO_TENANT, current
@@ -20,7 +20,8 @@ def _criteria(tid: int, uid: int):
     return (
         with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tid, include_aliases=True),
         with_loader_criteria(
-            NodeShared, lambda cls: or_(cls.tenant_id == tid, cls.node_id == tid), include_aliases=True
+            NodeShared, lambda cls: or_(cls.tenant_id == tid, and_(cls.node_id == tid, cls.shared_clause())),
+            include_aliases=True,
         ),
         with_loader_criteria(
             ProviderShared, lambda cls: or_(cls.tenant_id == tid, cls.provider_id == tid), include_aliases=True
@@ -47,6 +48,9 @@ def visible(obj, ctx=None) -> bool:
         return True
     sharer = type(obj).__sharer__
     if sharer is None:
+        return False
+    when = getattr(type(obj), "__shared_when__", None)
+    if when is not None and getattr(obj, when) is None:  # not yet shared (a draft)
         return False
     return getattr(obj, sharer) == (uid if sharer == "user_id" else tid)
 

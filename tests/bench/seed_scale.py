@@ -67,13 +67,15 @@ def seed_scale(*, antennas: int, cases: int, actions: int, big_case_actions: int
             "gender": rnd.choice(list(Gender)).value, "labour_status": rnd.choice(list(LabourStatus)).value,
             "legal_hold": False, "version": 1, "created_at": now, "updated_at": now,
         })
+        submitted = now - timedelta(days=rnd.randint(10, 400))
+        people[-1]["shared_at"] = submitted  # the node sees a person once one of their referrals was sent
         grounds = sorted(rnd.sample([g.value for g in Ground if g != Ground.OTHER], rnd.choice([1, 1, 2])))
         referrals.append({
             "id": pid, "uid": secrets.token_hex(16), "person_id": pid, "tenant_id": antenna, "node_id": node.id,
             "created_by_id": creator, "state": ReferralState.ACCEPTED.value, "grounds": grounds,
             "context": rnd.choice(list(Context)).value, "urgency": "normal", "submission_key": secrets.token_urlsafe(18),
             "consent_notice_version": "2026-01", "consent_date": date(2026, 1, 15),
-            "submitted_at": now - timedelta(days=rnd.randint(10, 400)), "decided_at": now - timedelta(days=5),
+            "submitted_at": submitted, "decided_at": now - timedelta(days=5),
             "outcome_summary": "Presa in carico dal nodo", "version": 1, "created_at": now, "updated_at": now,
         })
         case_rows.append({
