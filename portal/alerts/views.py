@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.permissions import current_membership
-from ..core.views_helpers import guarded
+from ..core.views_helpers import form_error, guarded
 from ..extensions import db
 from ..tenancy.scoping import get_visible
 from . import security, services
@@ -102,25 +102,28 @@ def detail(alert_id):
 @bp.route("/<int:alert_id>/stato", methods=["POST"])
 @staff
 def move(alert_id):
-    alert = _alert(alert_id)
+    return _move(_alert(alert_id), services, "alerts.detail", _detail)
+
+
+def _move(alert, handler, detail_endpoint: str, render):
+    """Acknowledge or resolve (with a note) an alert or a security alert: the same form, the same errors."""
     action = request.form.get("azione")
-    form = AcknowledgeForm(prefix="ack") if action == "acknowledge" else ResolveForm(prefix="res")
     if action not in ("acknowledge", "resolve"):
         abort(400)
+    form = AcknowledgeForm(prefix="ack") if action == "acknowledge" else ResolveForm(prefix="res")
     if form.validate_on_submit():
         try:
             if action == "acknowledge":
-                services.acknowledge(alert, form.version.data)
+                handler.acknowledge(alert, form.version.data)
                 flash(_("Allerta presa in visione."), "success")
             else:
-                services.resolve(alert, form.note.data, form.version.data)
+                handler.resolve(alert, form.note.data, form.version.data)
                 flash(_("Allerta risolta."), "success")
-            return redirect(url_for("alerts.detail", alert_id=alert.id))
+            return redirect(url_for(detail_endpoint, alert_id=alert.id))
         except services.AlertError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            form_error(form, exc)
     kwargs = {"ack_form": form} if action == "acknowledge" else {"resolve_form": form}
-    return _detail(alert, status=200, **kwargs)
+    return render(alert, status=200, **kwargs)
 
 
 # --- rule settings ------------------------------------------------------------------------------------------
@@ -211,22 +214,4 @@ def security_detail(alert_id):
 @bp.route("/sicurezza/<int:alert_id>/stato", methods=["POST"])
 @dpo
 def security_move(alert_id):
-    alert = _security(alert_id)
-    action = request.form.get("azione")
-    if action not in ("acknowledge", "resolve"):
-        abort(400)
-    form = AcknowledgeForm(prefix="ack") if action == "acknowledge" else ResolveForm(prefix="res")
-    if form.validate_on_submit():
-        try:
-            if action == "acknowledge":
-                security.acknowledge(alert, form.version.data)
-                flash(_("Allerta presa in visione."), "success")
-            else:
-                security.resolve(alert, form.note.data, form.version.data)
-                flash(_("Allerta risolta."), "success")
-            return redirect(url_for("alerts.security_detail", alert_id=alert.id))
-        except services.AlertError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-    kwargs = {"ack_form": form} if action == "acknowledge" else {"resolve_form": form}
-    return _security_page(alert, status=200, **kwargs)
+    return _move(_security(alert_id), security, "alerts.security_detail", _security_page)
