@@ -28,3 +28,36 @@ def test_upgrade_from_empty_downgrade_and_again(scratch):
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}), db.metadata)
         db.engine.dispose()
     assert diff == [], f"models and migrations differ: run 'flask db migrate' ({diff})"
+
+
+@pytest.fixture
+def populated(tmp_path_factory):
+    database = Database(tmp_path_factory, "migrdata")
+    yield database
+    database.drop()
+
+
+def test_upgrade_of_a_database_with_data_from_the_previous_release(populated):
+    """0006 was the head of the previous release: a database with referrals, cases, orders and deliveries
+    must upgrade in place (no table copy that foreign keys forbid on SQLite), with the backfills right."""
+    from sqlalchemy import text
+
+    from .test_budget_totals import _committed_contract
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": populated.owner_url, "DATABASE_OWNER_URL": populated.owner_url}, owner=True)
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as conn:
+            ids = _committed_contract(conn)
+            conn.execute(text(
+                "INSERT INTO deliveries (tenant_id, provider_id, order_id, contract_id, delivered_on, units, unit_price,"
+                " amount, attended, status, version, created_at, updated_at) VALUES (:node, :p, :o, :c, CURRENT_DATE,"
+                " 2, 25, 50, true, 'approved', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), ids)
+            conn.execute(text("UPDATE referrals SET submitted_at = CURRENT_TIMESTAMP WHERE id = :referral"), ids)
+        upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            totals = conn.execute(text("SELECT status, deliveries, amount FROM delivery_totals")).all()
+            shared = conn.execute(text("SELECT shared_at IS NOT NULL FROM people WHERE id = :person"), ids).scalar()
+        db.engine.dispose()
+    assert [(status, n, float(amount)) for status, n, amount in totals] == [("approved", 1, 50.0)]
+    assert shared  # the person's referral had reached the node: it stays visible to it

@@ -22,13 +22,19 @@ def _ts():
 
 
 def upgrade():
-    with op.batch_alter_table('service_orders', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('status_reason', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('status_changed_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('status_changed_by_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_service_orders_status_changed_by_id_users'), 'users', ['status_changed_by_id'], ['id'])
-    with op.batch_alter_table('deliveries', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('times_returned', sa.Integer(), server_default='0', nullable=False))
+    # Plain ADD COLUMNs: on SQLite a batch copy of service_orders would DROP the table that deliveries
+    # reference, which fails on a database with data (foreign keys are on); the new foreign key goes inline.
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    op.add_column('service_orders', sa.Column('status_reason', sa.Text(), nullable=True))
+    op.add_column('service_orders', sa.Column('status_changed_at', sa.DateTime(timezone=True), nullable=True))
+    if sqlite:
+        op.execute('ALTER TABLE service_orders ADD COLUMN status_changed_by_id INTEGER '
+                   'CONSTRAINT fk_service_orders_status_changed_by_id_users REFERENCES users (id)')
+    else:
+        op.add_column('service_orders', sa.Column('status_changed_by_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f('fk_service_orders_status_changed_by_id_users'), 'service_orders', 'users',
+                              ['status_changed_by_id'], ['id'])
+    op.add_column('deliveries', sa.Column('times_returned', sa.Integer(), server_default='0', nullable=False))
 
     op.create_table('identity_grants',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -145,10 +151,12 @@ def downgrade():
     for table in ("delivery_adjustments", "sample_check_items", "sample_checks", "identity_grants"):
         rls.disable(op, table)
         op.drop_table(table)
-    with op.batch_alter_table('deliveries', schema=None) as batch_op:
-        batch_op.drop_column('times_returned')
-    with op.batch_alter_table('service_orders', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_service_orders_status_changed_by_id_users'), type_='foreignkey')
-        batch_op.drop_column('status_changed_by_id')
-        batch_op.drop_column('status_changed_at')
-        batch_op.drop_column('status_reason')
+    if op.get_bind().dialect.name == 'sqlite':  # native DROP COLUMN (3.35+), no table copy
+        for table, column in (('deliveries', 'times_returned'), ('service_orders', 'status_changed_by_id'),
+                              ('service_orders', 'status_changed_at'), ('service_orders', 'status_reason')):
+            op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+    else:
+        op.drop_column('deliveries', 'times_returned')
+        op.drop_constraint(op.f('fk_service_orders_status_changed_by_id_users'), 'service_orders', type_='foreignkey')
+        for column in ('status_changed_by_id', 'status_changed_at', 'status_reason'):
+            op.drop_column('service_orders', column)
