@@ -73,7 +73,9 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from .accounts.two_factor_views import bp as two_factor_bp
     from .accounts.views import bp as accounts_bp
+    from .alerts.views import bp as alerts_bp
     from .audit.views import bp as audit_bp
     from .budget.views import bp as budget_bp
     from .cases.views import bp as cases_bp
@@ -81,21 +83,15 @@ def configure_blueprints(app: Flask) -> None:
     from .directory.views import bp as directory_bp
     from .forum.views import bp as forum_bp
     from .governance.views import bp as governance_bp
+    from .monitoring.views import bp as monitoring_bp
     from .people.views import bp as people_bp
     from .referrals.views import bp as referrals_bp
 
-    for bp in (core_bp, accounts_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp, directory_bp, budget_bp):
+    # The second-factor guard (a before_app_request) must run after the session binds the membership,
+    # which configure_auth registered earlier; among blueprints order does not matter.
+    for bp in (core_bp, accounts_bp, two_factor_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
+               directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp):
         app.register_blueprint(bp)
-    from .accounts.two_factor_views import bp as two_factor_bp
-
-    app.register_blueprint(two_factor_bp)
-    app.register_blueprint(governance_bp)  # issue 6: network groups at /rete/gruppi
-    from .alerts.views import bp as alerts_bp
-
-    app.register_blueprint(alerts_bp)  # issue 7 B: alerts at /allerte
-    from .monitoring.views import bp as monitoring_bp
-
-    app.register_blueprint(monitoring_bp)
 
 
 def configure_errors(app: Flask) -> None:

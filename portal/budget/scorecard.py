@@ -16,10 +16,11 @@ leave that block.
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import Date, Integer, case, cast, func, select
+from sqlalchemy import case, func, select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..cases.models import Action, Verification, VerificationPhase
+from ..core.sql import days_from_timestamp_to_date
 from ..extensions import db
 from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant, TenantKind
@@ -84,13 +85,6 @@ def on_time_days() -> int:
     return int(current_app.config.get("SCORECARD_ON_TIME_DAYS", DEFAULT_ON_TIME_DAYS))
 
 
-def _days_after(logged, due):
-    """Whole days from ``due`` (a date) to the day ``logged`` (a timestamp) falls on, in either dialect."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return cast(logged, Date) - due
-    return cast(func.julianday(func.date(logged)) - func.julianday(due), Integer)
-
-
 def scorecard(provider: Tenant) -> Scorecard:
     days = on_time_days()
     card = Scorecard(provider=provider, on_time_days=days)
@@ -98,7 +92,7 @@ def scorecard(provider: Tenant) -> Scorecard:
     row = db.session.execute(
         select(
             func.count(Delivery.id),
-            func.coalesce(func.sum(case((_days_after(Delivery.created_at, due) <= days, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((-days_from_timestamp_to_date(due, Delivery.created_at) <= days, 1), else_=0)), 0),
             func.coalesce(func.sum(case((Delivery.status == DeliveryStatus.APPROVED, 1), else_=0)), 0),
             func.coalesce(func.sum(case((Delivery.status == DeliveryStatus.SUBMITTED, 1), else_=0)), 0),
             func.coalesce(func.sum(case((Delivery.status == DeliveryStatus.RETURNED, 1), else_=0)), 0),

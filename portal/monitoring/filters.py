@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import String, cast, exists, func, literal, select
 
 from ..cases.models import Action, Case
-from ..extensions import db
+from ..core.sql import dialect
 from ..referrals.models import Referral
 
 
@@ -39,10 +39,6 @@ def default_period(today: date | None = None) -> tuple[date, date]:
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def dialect() -> str:
-    return db.session.get_bind().dialect.name
 
 
 # --- portable expressions ----------------------------------------------------------------------------
@@ -76,13 +72,6 @@ def days_between(later, earlier):
     if dialect() == "postgresql":
         return func.extract("epoch", later - earlier) / 86400.0
     return func.julianday(later) - func.julianday(earlier)
-
-
-def days_from_timestamp_to_date(day, moment):
-    """Whole days from a timestamp's date to a date column."""
-    if dialect() == "postgresql":
-        return day - cast(moment, db.Date)
-    return func.julianday(day) - func.julianday(func.date(moment))
 
 
 # --- the filters as conditions -----------------------------------------------------------------------

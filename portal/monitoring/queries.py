@@ -29,6 +29,7 @@ from ..cases.models import (
     Verification,
     VerificationPhase,
 )
+from ..core.sql import days_from_timestamp_to_date, dialect
 from ..extensions import db
 from ..referrals.models import Ground, Referral, ReferralState
 from ..tenancy.models import Tenant
@@ -36,8 +37,6 @@ from .filters import (
     Filters,
     case_conditions,
     days_between,
-    days_from_timestamp_to_date,
-    dialect,
     month_label,
     month_of,
     referral_conditions,

@@ -141,11 +141,17 @@ def reveal_identity(person: Person) -> dict | None:
     """Identity for display, audited as a read; None (and nothing logged) if the user may not see it."""
     if not can_see_identity(person):
         return None
-    record("person.identity_read", "person", person.id, IDENTITY_FIELDS)
+    record_identity_read(person.id)
+    return {field: getattr(person, field) for field in IDENTITY_FIELDS}
+
+
+def record_identity_read(person_id: int) -> None:
+    """Every reveal of identity, whoever shows it: audited, then checked for unusual access (many
+    identities read in a short time alert the node's DPO, issue 7)."""
     from ..alerts.hooks import identity_read
 
-    identity_read()  # issue 7: unusual access (many identities in a short time) alerts the DPO
-    return {field: getattr(person, field) for field in IDENTITY_FIELDS}
+    record("person.identity_read", "person", person_id, IDENTITY_FIELDS)
+    identity_read()
 
 
 # --- The people screens: who may do what, rectification ---
