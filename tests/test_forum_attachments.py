@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.forum.models import ForumAttachment, ForumPost, ForumThread
 from portal.tenancy import context
 
-from .forum_support import category, make_thread
+from .forum_support import category, confirm_keys, make_thread
 from .helpers import csrf_token
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -125,19 +125,19 @@ def test_size_limit(login, network, storage, app, monkeypatch):
 
 def test_file_names_are_checked_for_personal_data_and_files_survive_the_confirmation(login, network, storage):
     client = login("a_operator")
-    response = _publish(client, "Verbale di un incontro", "Allego il documento.", [(PDF, "RSSMRA85T10A562S.pdf")])
+    response = _publish(client, "Verbale di un incontro", "Allego il documento.", [(PDF, "ufficio 0321 123456.pdf")])
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "un codice fiscale" in page and "RSSMRA85T10A562S.pdf" in page
+    assert response.status_code == 200 and "nel nome di un allegato" in page and "ufficio_0321_123456.pdf" in page
     pending = db.session.scalars(select(ForumAttachment).where(ForumAttachment.post_id.is_(None))).all()
     assert len(pending) == 1
-    # Sent again with the confirmation and no new file: the pending one is published with the post.
-    response = _publish(client, "Verbale di un incontro", "Allego il documento.", [], confirm_personal_data="y",
+    # Sent again with the file's confirmation and no new file: the pending one is published with the post.
+    response = _publish(client, "Verbale di un incontro", "Allego il documento.", [], confirm=confirm_keys(response),
                         pending=str(pending[0].id))
     assert response.status_code == 302
     [attachment] = _attachments_of(_thread("Verbale di un incontro").id)
     assert attachment.id == pending[0].id
     post = db.session.scalar(select(ForumPost).where(ForumPost.id == attachment.post_id))
-    assert post.personal_data_flags == ["tax_code"]
+    assert post.personal_data_flags == ["phone"]
 
 
 def test_nobody_claims_someone_elses_pending_file(login, network, storage):

@@ -7,9 +7,10 @@ import pytest
 
 from portal.cases.models import ActionStatus, CaseState, ClosureOutcome, JobOutcome, Verification, VerificationPhase
 from portal.extensions import db
+from portal.i18n import LOCALE_KEY
 from portal.monitoring import queries
 from portal.monitoring.filters import Filters
-from portal.referrals.models import Ground, ReferralState
+from portal.referrals.models import Ground, OutcomeCode, ReferralState
 from portal.tenancy import context
 
 from .factories import make_action, make_case, make_person, make_referral
@@ -49,7 +50,7 @@ def build_known(net) -> dict:
     p1 = make_person(a, first_name="Ada", birth_year=2005, gender="female", age_band="under_25", labour_status="unemployed",
                      education_level="isced_0_2", citizenship_group="non_eu", disability=True)
     r1 = make_referral(a, op_a, person=p1, grounds=[Ground.ETHNICITY.value, Ground.GENDER.value])
-    _set(r1, a.id, submitted_at=at(2), decided_at=at(4), outcome_summary="Presa in carico – fase 2")
+    _set(r1, a.id, submitted_at=at(2), decided_at=at(4), outcome_code=OutcomeCode.PHASE_2)
     c1 = make_case(r1, state="phase_2")
     _set(c1, n1.id, opened_at=at(4))
     make_action(c1, "counselling", provider=net.tenants["p"], planned_start=date(2026, 3, 10),
@@ -63,14 +64,14 @@ def build_known(net) -> dict:
                   done_on=date(2026, 3, 28), still_in_work=True)
 
     r2 = make_referral(a, op_a, grounds=[Ground.AGE.value], state="declined")
-    _set(r2, a.id, submitted_at=at(5), decided_at=at(6), outcome_summary="Non presa in carico")
+    _set(r2, a.id, submitted_at=at(5), decided_at=at(6), outcome_code=OutcomeCode.NOT_TAKEN_IN_CHARGE)
     r3 = make_referral(a, op_a, state="draft", grounds=[Ground.RELIGION.value])
     _set(r3, a.id, created_at=at(12))
 
     p4 = make_person(b, first_name="Bruno", gender="male", age_band="25_54", labour_status="long_term_unemployed",
                      education_level="isced_3_4", citizenship_group="italian", disability=False)
     r4 = make_referral(b, op_b, person=p4, grounds=[Ground.RELIGION.value])
-    _set(r4, b.id, submitted_at=at(10), decided_at=at(16), outcome_summary="Percorso concluso")
+    _set(r4, b.id, submitted_at=at(10), decided_at=at(16), outcome_code=OutcomeCode.COMPLETED)
     c2 = make_case(r4, state="closed")
     _set(c2, n1.id, opened_at=at(16), closed_at=at(30, hour=9), closure_outcome=ClosureOutcome.EMPLOYED)
     make_action(c2, "training", planned_start=date(2026, 3, 20), planned_hours=Decimal("4"),
@@ -163,13 +164,27 @@ def test_antenna_sees_only_its_own(network, known, login):
         own = queries.antenna_dashboard(MARCH)
     assert own.referrals_total == 2
     assert dict(own.by_referral_state) == {ReferralState.DRAFT: 1, ReferralState.ACCEPTED: 1, ReferralState.DECLINED: 1}
-    assert dict(own.outcomes) == {"Presa in carico – fase 2": 1, "Non presa in carico": 1}
+    assert dict(own.outcomes) == {OutcomeCode.PHASE_2: 1, OutcomeCode.NOT_TAKEN_IN_CHARGE: 1}
     assert dict(own.by_ground)[Ground.RELIGION] == 0  # antenna B's religion referral is not A's
     with context.acting_as(network.tenants["b"].id):
         other = queries.antenna_dashboard(MARCH)
-    assert other.referrals_total == 1 and dict(other.outcomes) == {"Percorso concluso": 1}
+    assert other.referrals_total == 1 and dict(other.outcomes) == {OutcomeCode.COMPLETED: 1}
     html = login("b_operator").get("/monitoraggio/antenna" + QS).get_data(as_text=True)
     assert "Percorso concluso" in html and "Non presa in carico" not in html and "Presa in carico – fase 2" not in html
+
+
+def test_antenna_outcomes_are_one_bucket_per_outcome_in_the_readers_language(network, known, login):
+    """The outcome is a code: written by node users of either language it is one bucket, labelled when shown."""
+    referral = make_referral(network.tenants["a"], network.users["a_operator"], grounds=["age"])
+    _set(referral, network.tenants["a"].id, submitted_at=at(20), decided_at=at(21), state=ReferralState.ACCEPTED,
+         outcome_code=OutcomeCode.PHASE_2)
+    with context.acting_as(network.tenants["a"].id):
+        assert dict(queries.antenna_dashboard(MARCH).outcomes)[OutcomeCode.PHASE_2] == 2
+    client = login("a_operator")
+    with client.session_transaction() as session:
+        session[LOCALE_KEY] = "en"
+    html = client.get("/monitoraggio/antenna" + QS).get_data(as_text=True)
+    assert "Taken in charge – phase 2: social and work inclusion" in html and "inclusione socio-lavorativa" not in html
 
 
 @pytest.mark.parametrize(("user", "path", "status"), [

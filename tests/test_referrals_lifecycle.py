@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case
-from portal.referrals.models import DeclineReason, ReferralEvent, ReferralState
+from portal.referrals.models import DeclineReason, OutcomeCode, ReferralEvent, ReferralState
 from portal.tenancy import context
 
 from .factories import make_person, make_referral
@@ -93,7 +93,7 @@ def test_full_lifecycle_with_emails(login, network, session, mailbox):
     assert _move(coordinator, referral, "accept", version=referral.version, case_worker_id=worker.id).status_code == 302
     referral = reload(session, a, referral)
     assert referral.state == ReferralState.ACCEPTED and referral.decided_at is not None
-    assert referral.outcome_summary
+    assert referral.outcome_code == OutcomeCode.TAKEN_IN_CHARGE
     with context.acting_as(n1.id):
         case = session.scalar(select(Case).where(Case.referral_id == referral.id))
     assert case is not None and case.case_worker_id == worker.id and case.pseudonym == pseudonym
@@ -111,7 +111,7 @@ def test_full_lifecycle_with_emails(login, network, session, mailbox):
 
     # The antenna sees the outcome, never the node's case.
     page = operator.get(_detail(referral)).get_data(as_text=True)
-    assert referral.outcome_summary in page
+    assert "Presa in carico dal nodo" in page
     assert f"/casi/{case.id}" not in page
 
 

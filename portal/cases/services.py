@@ -14,13 +14,11 @@ State machine (DESIGN.md "Case, pathway, phases")::
 
 Closing is allowed from every open state because a pathway can end early (drop-out, moving away,
 referral elsewhere: the ClosureOutcome values say so). Each change of state rewrites the referral's
-``outcome_summary``, the only thing the antenna learns about the case.
+``outcome_code``, the only thing the antenna learns about the case.
 """
 import calendar
 from datetime import date
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -30,7 +28,7 @@ from ..audit.services import record
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
-from ..referrals.models import Referral
+from ..referrals.models import OutcomeCode, Referral
 from ..tenancy.context import current
 from ..tenancy.models import Tenant, TenantKind
 from .models import (
@@ -162,27 +160,25 @@ def node_case_workers() -> list[User]:
 
 # --- the referral's outcome summary (all the antenna learns) -----------------------------------------
 
-def _summary_for(case: Case) -> str:
-    # Stored text, read by the antenna: always in the portal's default language, whatever the node
-    # user's interface language. Only state words: never internal notes or outcome details.
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "it")):
-        return {
-            CaseState.OPEN: _("Presa in carico dal nodo"),
-            CaseState.PHASE_1: _("Presa in carico – fase 1: inserimento lavorativo"),
-            CaseState.PHASE_2: _("Presa in carico – fase 2: inclusione socio-lavorativa"),
-            CaseState.CLOSED: _("Percorso concluso"),
-        }[case.state]
+# The outcome the antenna reads, by case state: a code, shown in the reader's language (referrals/labels.py).
+# Only state words: never internal notes or outcome details.
+_OUTCOME_FOR = {
+    CaseState.OPEN: OutcomeCode.TAKEN_IN_CHARGE,
+    CaseState.PHASE_1: OutcomeCode.PHASE_1,
+    CaseState.PHASE_2: OutcomeCode.PHASE_2,
+    CaseState.CLOSED: OutcomeCode.COMPLETED,
+}
 
 
 def _update_referral_summary(case: Case) -> None:
     referral = db.session.get(Referral, case.referral_id)
     if referral is None:  # not visible: never expected for the node that owns the case
         return
-    summary = _summary_for(case)
-    if referral.outcome_summary != summary:
-        referral.outcome_summary = summary
+    outcome = _OUTCOME_FOR[case.state]
+    if referral.outcome_code != outcome:
+        referral.outcome_code = outcome
         db.session.flush()
-        record("referral.outcome_summary", "referral", referral.id, ["outcome_summary"])
+        record("referral.outcome", "referral", referral.id, ["outcome_code"])
 
 
 # --- case page ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from ..audit.services import record
 from ..core import files
 from ..extensions import db
 from ..models_base import utcnow
+from . import privacy
 from .models import ForumAttachment, ForumPost
 
 MAX_FILES = 5
@@ -81,6 +82,22 @@ def pending(ids) -> list[ForumAttachment]:
 def names_for_check(rows: list[ForumAttachment]) -> list[str]:
     """File names as the personal-data check reads them (underscores back to spaces)."""
     return [r.filename.replace("_", " ") for r in rows]
+
+
+def discard_identifying(rows: list[ForumAttachment], findings) -> list[ForumAttachment]:
+    """Forget the waiting files whose names hold a codice fiscale or a pseudonym: they can never be
+    published, so the form must not carry them on. Returns the files kept."""
+    named = {f.text for f in findings if f.identifying and f.field == "files"}
+    kept = []
+    for row, name in zip(rows, names_for_check(rows), strict=True):
+        if privacy.normalise(name) in named:
+            files.delete_after_commit(db.session(), path_of(row))
+            db.session.delete(row)
+        else:
+            kept.append(row)
+    if len(kept) != len(rows):
+        db.session.flush()
+    return kept
 
 
 def claim(rows: list[ForumAttachment], post: ForumPost) -> None:

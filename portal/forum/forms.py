@@ -1,8 +1,9 @@
-"""Forum forms. Post bodies are Markdown; the personal-data confirmation appears only when needed."""
+"""Forum forms. Post bodies are Markdown. Contacts found in a post are confirmed one by one with ``confirm``
+checkboxes the page adds (their values are ``privacy.Finding.key``), read by the views."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..referrals.labels import GROUND_LABELS
@@ -10,7 +11,6 @@ from .labels import MODE_LABELS, PRACTICE_LABELS
 from .models import PRACTICE_FIELDS
 
 BODY_HELP = _l("Puoi usare Markdown (grassetto, elenchi, link). Non scrivere dati di persone seguite: nomi, codici fiscali, codici pseudonimo, telefoni, e-mail.")
-CONFIRM_LABEL = _l("Ho verificato: non sono dati di persone seguite, pubblica comunque")
 FILES_LABEL = _l("Allegati (facoltativi)")
 
 
@@ -22,7 +22,6 @@ class ThreadForm(FlaskForm):
     category = SelectField(_l("Categoria"), validators=[DataRequired()])
     title = StringField(_l("Titolo"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Testo"), validators=[DataRequired(), Length(max=20000)])
-    confirm_personal_data = BooleanField(CONFIRM_LABEL)
     files = MultipleFileField(FILES_LABEL)
     pending = HiddenField()  # ids of files already checked and stored, waiting for this post
 
@@ -43,7 +42,6 @@ class PracticeForm(ThreadForm):
 
 class PostForm(FlaskForm):
     body = TextAreaField(_l("Risposta"), validators=[DataRequired(), Length(max=20000)])
-    confirm_personal_data = BooleanField(CONFIRM_LABEL)
     files = MultipleFileField(FILES_LABEL)
     pending = HiddenField()
 

@@ -1,7 +1,7 @@
 """Italian labels for the forum (msgids; English in the catalogue)."""
 from flask_babel import lazy_gettext as _l
 
-from . import text
+from . import privacy
 from .models import CategoryKind, SubscriptionMode, ThreadKind
 
 CATEGORY_KIND_LABELS = {
@@ -23,11 +23,42 @@ PRACTICE_LABELS = {
     "contacts": _l("Contatti"),
 }
 PERSONAL_DATA_LABELS = {
-    text.TAX_CODE: _l("un codice fiscale"),
-    text.PSEUDONYM: _l("un codice pseudonimo di una persona"),
-    text.PHONE: _l("un numero di telefono"),
-    text.EMAIL: _l("un indirizzo e-mail"),
+    privacy.TAX_CODE: _l("un codice fiscale"),
+    privacy.PSEUDONYM: _l("un codice pseudonimo di una persona"),
+    privacy.PHONE: _l("un numero di telefono"),
+    privacy.EMAIL: _l("un indirizzo e-mail"),
 }
+# Where a finding is, as a phrase ("... nel testo"); card fields use FIELD_IN with their label.
+WHERE_LABELS = {
+    "title": _l("nel titolo"),
+    "body": _l("nel testo"),
+    "files": _l("nel nome di un allegato"),
+    "post": _l("nel messaggio"),
+}
+FIELD_IN = _l("nel campo «%(field)s»")
+REFUSED = {
+    privacy.TAX_CODE: _l("C'è un codice fiscale %(where)s: toglilo. Nel forum non si pubblica, nemmeno confermando."),
+    privacy.PSEUDONYM: _l("C'è il codice pseudonimo di una persona %(where)s: toglilo. Nel forum non si pubblica, nemmeno confermando."),
+}
+CONFIRM = {
+    privacy.PHONE: _l("Confermo che il numero %(value)s %(where)s è un recapito pubblico"),
+    privacy.EMAIL: _l("Confermo che l'indirizzo %(value)s %(where)s è un recapito pubblico"),
+}
+
+
+def where(field: str) -> str:
+    """Where a finding is, in words: "nel testo", "nel campo «Contatti»"."""
+    if field in WHERE_LABELS:
+        return str(WHERE_LABELS[field])
+    return str(FIELD_IN) % {"field": PRACTICE_LABELS.get(field, field)}
+
+
+def refusal(finding) -> str:
+    return str(REFUSED[finding.kind]) % {"where": where(finding.field)}
+
+
+def confirmation(finding) -> str:
+    return str(CONFIRM[finding.kind]) % {"value": finding.value, "where": where(finding.field)}
 MODE_LABELS = {
     SubscriptionMode.IMMEDIATE: _l("Un'e-mail a ogni risposta"),
     SubscriptionMode.DIGEST: _l("Un riepilogo al giorno"),

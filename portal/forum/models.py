@@ -33,6 +33,16 @@ class SubscriptionMode(enum.StrEnum):
     DIGEST = "digest"
 
 
+class PersonalDataKind(enum.StrEnum):
+    """What the personal-data check finds (forum/privacy.py). Authors confirm only contacts (phone, e-mail);
+    the other two appear in confirmations made before migration 0020, when one tick covered everything."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    TAX_CODE = "tax_code"
+    PSEUDONYM = "pseudonym"
+
+
 # The structured fields of a good-practice card, in display order.
 PRACTICE_FIELDS = ("problem", "target_group", "intervention", "partners", "resources", "results", "contacts")
 
@@ -94,13 +104,35 @@ class ForumPost(Shared, Timestamped, db.Model):
     body: Mapped[str] = mapped_column(Text)  # Markdown as written
     body_html: Mapped[str] = mapped_column(Text)  # rendered with raw HTML off, then cleaned by nh3
     search_text: Mapped[str] = mapped_column(Text)  # what full-text search indexes (title and card on the first post)
-    personal_data_flags: Mapped[list] = mapped_column(JSON, default=list)  # kinds the author confirmed anyway
+    # The kinds of contacts confirmed (details in forum_personal_data_confirmations): a cheap flag for the page.
+    personal_data_flags: Mapped[list] = mapped_column(JSON, default=list)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set when files are attached: a page of posts without any asks nothing more of the database.
     has_attachments: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     author_tenant: Mapped[Tenant] = relationship(foreign_keys=[author_tenant_id], lazy="joined", innerjoin=True)
+
+
+class PersonalDataConfirmation(Shared, db.Model):
+    """One contact (phone number or e-mail address) the author confirmed as public before publishing: what,
+    where in the post and by whom. The node's moderators review them (forum/moderation.py).
+
+    Codici fiscali and pseudonym codes never get here: they cannot be confirmed (forum/privacy.py)."""
+
+    __tablename__ = "forum_personal_data_confirmations"
+    __shared_reason__ = "about shared posts, read by the node's moderators like the posts themselves"
+    __table_args__ = (Index("ix_forum_personal_data_confirmations_post", "post_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id"))
+    kind: Mapped[PersonalDataKind] = mapped_column(enum_column(PersonalDataKind, name="forum_personal_data_kind"))
+    # The form field: body, title, a card field, files ("post" for confirmations older than migration 0020).
+    field: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(320))  # the contact as published (empty before migration 0020)
+    item_key: Mapped[str] = mapped_column(String(40))  # privacy.confirmation_key: an edit keeps what was confirmed
+    confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
 class ForumAttachment(Shared, db.Model):

@@ -1,7 +1,7 @@
 """Forum rules: who may post, edit, moderate and validate; the personal-data check; audit of changes.
 
 The forum is Shared (no tenant filter): what keeps it clean of case data is the check before publishing
-(:func:`text.personal_data`) and the node's moderation. Moderators are the coordinators of a node, and
+(forum/personal_data.py) and the node's moderation. Moderators are the coordinators of a node, and
 they moderate the posts of their own network (authors whose organisation belongs to their node).
 """
 from datetime import timedelta
@@ -16,7 +16,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
-from . import attachments, mentions, text
+from . import attachments, mentions, personal_data, text
 from .models import (
     PRACTICE_FIELDS,
     ForumCategory,
@@ -41,12 +41,7 @@ class ForumError(Exception):
     pass
 
 
-class PersonalDataFound(Exception):
-    """The text looks like it holds personal data: the author removes it or confirms."""
-
-    def __init__(self, kinds: list[str]):
-        super().__init__(", ".join(kinds))
-        self.kinds = kinds
+PersonalDataFound = personal_data.PersonalDataFound
 
 
 def _require_forum() -> None:
@@ -62,13 +57,6 @@ def is_moderator() -> bool:
 def may_moderate(author_tenant: Tenant) -> bool:
     """A node coordinator moderates what the organisations of their own network publish."""
     return is_moderator() and author_tenant.network_node_id == current_membership().tenant_id
-
-
-def _check_personal_data(parts, confirmed: bool) -> list[str]:
-    kinds = text.personal_data("\n".join(p or "" for p in parts))
-    if kinds and not confirmed:
-        raise PersonalDataFound(kinds)
-    return kinds
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -210,30 +198,33 @@ def _search_text(thread: ForumThread | None, body: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _new_post(thread: ForumThread, body: str, kinds: list[str], first: bool, files=()) -> ForumPost:
+def _new_post(thread: ForumThread, body: str, findings, first: bool, files=()) -> ForumPost:
     membership = current_membership()
     body_html, post_mentions = text.render_with_mentions(body, mentions.targets(body))
     post = ForumPost(
         thread_id=thread.id, author_user_id=current_user.id, author_tenant_id=membership.tenant_id, body=body,
         body_html=body_html, search_text=_search_text(thread if first else None, body),
-        personal_data_flags=kinds, hidden=False,
+        personal_data_flags=[], hidden=False,
     )
     db.session.add(post)
     thread.post_count = (thread.post_count or 0) + 1
     thread.last_post_at = utcnow()
     db.session.flush()
     attachments.claim(list(files), post)
+    personal_data.store(post, findings)
     post.mentioned = post_mentions  # not a column: read by notify below, in this request only
     return post
 
 
 def create_thread(category: ForumCategory, title: str, body: str, *, practice: dict | None = None,
-                  ground: str | None = None, confirmed: bool = False, files=()) -> ForumThread:
-    """Publish a thread; ``files`` are pending attachments (forum/attachments.py), their names checked too."""
+                  ground: str | None = None, confirmed=(), files=()) -> ForumThread:
+    """Publish a thread; ``files`` are pending attachments (forum/attachments.py), their names checked too;
+    ``confirmed`` the keys of the contacts the author confirmed (personal_data.check)."""
     _require_forum()
     practice = {k: (practice or {}).get(k) or None for k in PRACTICE_FIELDS} if practice is not None else None
-    kinds = _check_personal_data([title, body, *(practice or {}).values(), *attachments.names_for_check(files)],
-                                 confirmed)
+    findings = personal_data.check(
+        {"title": title, "body": body, **{k: v or "" for k, v in (practice or {}).items()},
+         "files": attachments.names_for_check(files)}, confirmed)
     membership = current_membership()
     thread = ForumThread(
         category_id=category.id, kind=ThreadKind.PRACTICE if practice is not None else ThreadKind.DISCUSSION,
@@ -242,23 +233,19 @@ def create_thread(category: ForumCategory, title: str, body: str, *, practice: d
     )
     db.session.add(thread)
     db.session.flush()
-    post = _new_post(thread, body, kinds, first=True, files=files)
+    post = _new_post(thread, body, findings, first=True, files=files)
     record("forum.thread.create", "forum_thread", thread.id, ["title", "body", *(practice or {})])
-    if kinds:
-        record("forum.post.personal_data_confirmed", "forum_post", post.id, kinds)
     mentions.notify(post, thread, post.mentioned)
     return thread
 
 
-def reply(thread: ForumThread, body: str, *, confirmed: bool = False, files=()) -> ForumPost:
+def reply(thread: ForumThread, body: str, *, confirmed=(), files=()) -> ForumPost:
     _require_forum()
     if thread.locked:
         raise ForumError("locked")
-    kinds = _check_personal_data([body, *attachments.names_for_check(files)], confirmed)
-    post = _new_post(thread, body, kinds, first=False, files=files)
+    findings = personal_data.check({"body": body, "files": attachments.names_for_check(files)}, confirmed)
+    post = _new_post(thread, body, findings, first=False, files=files)
     record("forum.post.create", "forum_post", post.id, ["body"])
-    if kinds:
-        record("forum.post.personal_data_confirmed", "forum_post", post.id, kinds)
     from .notify import notify_reply
 
     notified = notify_reply(post, thread)
@@ -266,19 +253,19 @@ def reply(thread: ForumThread, body: str, *, confirmed: bool = False, files=()) 
     return post
 
 
-def edit_post(post: ForumPost, body: str, *, confirmed: bool = False) -> ForumPost:
+def edit_post(post: ForumPost, body: str, *, confirmed=()) -> ForumPost:
+    """Only the body changes; contacts confirmed in it before need no new confirmation."""
     if not may_edit(post):
         raise Forbidden()
-    kinds = _check_personal_data([body], confirmed)
+    findings = personal_data.check({"body": body}, confirmed, already=personal_data.confirmed_keys(post, ["body"]))
     db.session.add(ForumPostRevision(post_id=post.id, body=post.body, edited_by_id=current_user.id, edited_at=utcnow()))
     first_id = db.session.scalar(select(func.min(ForumPost.id)).where(ForumPost.thread_id == post.thread_id))
     thread = db.session.get(ForumThread, post.thread_id)
     before = set(text.render_with_mentions(post.body, mentions.targets(post.body))[1])
     post.body, (post.body_html, now_mentioned) = body, text.render_with_mentions(body, mentions.targets(body))
     post.search_text = _search_text(thread if post.id == first_id else None, body)
-    post.personal_data_flags = kinds
     post.edited_at = utcnow()
-    db.session.flush()
+    personal_data.store(post, findings, keep_kinds=personal_data.kinds_outside(post, ["body"]))
     record("forum.post.edit", "forum_post", post.id, ["body"])
     mentions.notify(post, thread, [s for s in now_mentioned if s not in before])
     return post

@@ -1,12 +1,12 @@
-"""Post text: Markdown to safe HTML, the personal-data check, and the search terms.
+"""Post text: Markdown to safe HTML, plain text for snippets, and the search terms.
 
 Markdown is rendered by markdown-it-py with raw HTML off, then cleaned again by nh3 with a small
 allow-list (defence in depth): the stored HTML is inert whatever the author typed.
 """
 import re
+from html import unescape
 
 import nh3
-from codicefiscale import codicefiscale
 from markdown_it import MarkdownIt
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
@@ -73,33 +73,24 @@ def render_with_mentions(markdown: str, mentions: dict[str, str] | None = None) 
     return html, list(env.get("mentioned", []))
 
 
-# --- personal data --------------------------------------------------------------------------------
+# --- plain text -----------------------------------------------------------------------------------
 
-TAX_CODE = "tax_code"
-PSEUDONYM = "pseudonym"
-PHONE = "phone"
-EMAIL = "email"
-
-_TAX_CODE_CANDIDATE = re.compile(r"\b[A-Za-z0-9]{16}\b")
-_PSEUDONYM = re.compile(r"\b[A-Z]{2}-\d{4}-\d{6}\b")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-# Italian numbers: mobiles (3xx) and landlines (0x…), optional +39/0039, spaces, dots or dashes inside.
-_PHONE = re.compile(r"(?<![\w-])(?:(?:\+|00)39[\s.-]?)?(?:3\d{2}|0\d{1,3})(?:[\s.-]?\d){5,8}(?![\w-])")
+_SPACES = re.compile(r"\s+")
 
 
-def personal_data(text: str) -> list[str]:
-    """The kinds of what looks like personal data in ``text`` (sorted, each at most once)."""
-    text = text or ""
-    found = set()
-    if any(codicefiscale.is_valid(token.upper()) for token in _TAX_CODE_CANDIDATE.findall(text)):
-        found.add(TAX_CODE)
-    if _PSEUDONYM.search(text):
-        found.add(PSEUDONYM)
-    if _EMAIL.search(text):
-        found.add(EMAIL)
-    if _PHONE.search(_PSEUDONYM.sub(" ", text)):
-        found.add(PHONE)
-    return sorted(found)
+def plain(markdown: str) -> str:
+    """The text a reader sees, without Markdown syntax or tags (for search snippets and the personal-data
+    check): rendered, every tag dropped by nh3, entities decoded. Callers escape it again when showing it."""
+    html = _md.render(markdown or "", {"mentions": {}})
+    return _SPACES.sub(" ", unescape(nh3.clean(html, tags=set(), strip_comments=True))).strip()
+
+
+def snippet(markdown: str, length: int = 200) -> str:
+    """The start of a post as plain text, cut at a word boundary."""
+    text = plain(markdown)
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0].rstrip(" ,.;:") + " …"
 
 
 # --- search ---------------------------------------------------------------------------------------

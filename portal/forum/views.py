@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
-from . import attachments, notify, services
+from . import attachments, labels, notify, personal_data, services
 from .forms import PostForm, PracticeFilterForm, PracticeForm, ReportForm, SearchForm, SubscribeForm, ThreadForm
 from .labels import CATEGORY_KIND_LABELS, MODE_LABELS, PERSONAL_DATA_LABELS, PRACTICE_LABELS, THREAD_KIND_LABELS
 from .models import PRACTICE_FIELDS, ForumCategory, SubscriptionMode, ThreadKind
@@ -22,7 +22,15 @@ def _labels():
         "FORUM_CATEGORY_KIND_LABELS": CATEGORY_KIND_LABELS, "FORUM_THREAD_KIND_LABELS": THREAD_KIND_LABELS,
         "PRACTICE_LABELS": PRACTICE_LABELS, "PRACTICE_FIELDS": PRACTICE_FIELDS,
         "PERSONAL_DATA_LABELS": PERSONAL_DATA_LABELS, "FORUM_MODE_LABELS": MODE_LABELS,
+        "forum_refusal": labels.refusal, "forum_confirmation": labels.confirmation, "forum_where": labels.where,
     }
+
+
+@bp.app_template_filter("forum_snippet")
+def _snippet(markdown) -> str:
+    from .text import snippet
+
+    return snippet(markdown)
 
 
 @bp.app_template_filter("filesize")
@@ -97,6 +105,25 @@ def _files(form) -> list:
     return rows
 
 
+def _confirmed() -> set[str]:
+    """The contacts the author ticked, by key (one checkbox each, named ``confirm``)."""
+    return set(request.form.getlist("confirm"))
+
+
+def _refused(form, exc, files=None):
+    """Name the fields that hold identifying data (the error summary links them) and drop the waiting files
+    whose names do. Returns the findings for the page and the files still waiting."""
+    for finding in exc.findings:
+        field = form._fields.get(finding.field)
+        if finding.identifying and field is not None:
+            field.errors = [*field.errors, labels.refusal(finding)]
+    form._errors = None
+    kept = attachments.discard_identifying(files, exc.findings) if files else files
+    if files and form.pending is not None:
+        form.pending.data = ",".join(str(r.id) for r in kept)
+    return exc.findings, kept
+
+
 def _category_choices(form) -> None:
     form.category.choices = [(str(c.id), c.name) for c in services.categories()]
 
@@ -108,7 +135,7 @@ def new_thread():
     _category_choices(form)
     if request.method == "GET" and request.args.get("categoria"):
         form.category.data = request.args["categoria"]
-    flags, files = [], []
+    findings, files = [], []
     valid = form.validate_on_submit()
     if request.method == "POST" and _csrf_ok(form):
         files = _files(form)  # kept across a re-render, whatever else is wrong
@@ -117,14 +144,15 @@ def new_thread():
         try:
             thread = services.create_thread(
                 category, form.title.data, form.body.data, practice=form.practice() if practice else None,
-                ground=form.ground.data if practice else None, confirmed=form.confirm_personal_data.data, files=files,
+                ground=form.ground.data if practice else None, confirmed=_confirmed(), files=files,
             )
         except services.PersonalDataFound as exc:
-            flags = exc.kinds
+            findings, files = _refused(form, exc, files)
         else:
             flash(_("Pubblicato nel forum della rete."), "success")
             return redirect(url_for(".thread", thread_id=thread.id))
-    return render_template("forum/new.html", form=form, practice=practice, flags=flags, files=files,
+    return render_template("forum/new.html", form=form, practice=practice, findings=findings, confirmed=_confirmed(),
+                           files=files,
                            max_mb=round(attachments.max_bytes() / 1048576, 1))
 
 
@@ -137,13 +165,14 @@ def thread(thread_id):
     return _render_thread(thread, posts, pages, PostForm(), subscribed=subscribed)
 
 
-def _render_thread(thread, posts, pages, form, flags=(), files=(), subscribed=False):
+def _render_thread(thread, posts, pages, form, findings=(), files=(), subscribed=False):
     """The thread page: 2 queries (thread, posts) + 1 for the reader's state + 1 only if a post has files."""
     moderator = services.may_moderate(thread.author_tenant)
     if subscribed is False:
         subscribed = services.reader_state(thread)[1]
     return render_template(
-        "forum/thread.html", thread=thread, posts=posts, pages=pages, page=_page(), form=form, flags=flags,
+        "forum/thread.html", thread=thread, posts=posts, pages=pages, page=_page(), form=form, findings=findings,
+        confirmed=_confirmed(),
         files=files, attachments=attachments.for_posts(posts), max_mb=round(attachments.max_bytes() / 1048576, 1),
         moderator=moderator, subscribed=subscribed,
         report_form=ReportForm(), categories=services.categories() if moderator else [],
@@ -156,15 +185,15 @@ def _render_thread(thread, posts, pages, form, flags=(), files=(), subscribed=Fa
 def reply(thread_id):
     thread = _thread_or_404(thread_id)
     form = PostForm()
-    flags, files = [], []
+    findings, files = [], []
     valid = form.validate_on_submit()
     if _csrf_ok(form):
         files = _files(form)
     if valid and not form.files.errors:
         try:
-            services.reply(thread, form.body.data, confirmed=form.confirm_personal_data.data, files=files)
+            services.reply(thread, form.body.data, confirmed=_confirmed(), files=files)
         except services.PersonalDataFound as exc:
-            flags = exc.kinds
+            findings, files = _refused(form, exc, files)
         except services.ForumError:
             flash(_("La discussione è chiusa: non si può rispondere."), "warning")
             return redirect(url_for(".thread", thread_id=thread.id))
@@ -173,7 +202,7 @@ def reply(thread_id):
             last = max((thread.post_count - 1) // services.POSTS_PER_PAGE + 1, 1)
             return redirect(url_for(".thread", thread_id=thread.id, pagina=last))
     posts, pages = services.thread_posts(thread, 1)
-    return _render_thread(thread, posts, pages, form, flags, files)
+    return _render_thread(thread, posts, pages, form, findings, files)
 
 
 @bp.route("/allegati/<int:attachment_id>")
@@ -198,16 +227,17 @@ def edit_post(post_id):
     if not services.may_edit(post):
         abort(403)
     form = PostForm(obj=post)
-    flags = []
+    findings = []
     if form.validate_on_submit():
         try:
-            services.edit_post(post, form.body.data, confirmed=form.confirm_personal_data.data)
+            services.edit_post(post, form.body.data, confirmed=_confirmed())
         except services.PersonalDataFound as exc:
-            flags = exc.kinds
+            findings, _kept = _refused(form, exc)
         else:
             flash(_("Messaggio modificato."), "success")
             return redirect(url_for(".thread", thread_id=post.thread_id))
-    return render_template("forum/edit.html", form=form, post=post, flags=flags, revisions=services.revisions(post))
+    return render_template("forum/edit.html", form=form, post=post, findings=findings, confirmed=_confirmed(),
+                           revisions=services.revisions(post))
 
 
 @bp.route("/p/<int:post_id>/segnala", methods=["POST"])
@@ -314,7 +344,8 @@ def subscriptions():
 def reports():
     if not services.is_moderator():
         abort(403)
-    return render_template("forum/reports.html", rows=services.open_reports())
+    return render_template("forum/reports.html", rows=services.open_reports(),
+                           confirmations=personal_data.confirmations_for_review())
 
 
 __all__ = ["bp", "ThreadKind"]

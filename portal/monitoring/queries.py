@@ -31,7 +31,7 @@ from ..cases.models import (
 )
 from ..core.sql import days_from_timestamp_to_date, dialect
 from ..extensions import db
-from ..referrals.models import Ground, Referral, ReferralState
+from ..referrals.models import Ground, OutcomeCode, Referral, ReferralState
 from ..tenancy.models import Tenant
 from .filters import (
     Filters,
@@ -305,7 +305,7 @@ class AntennaDashboard:
     by_ground: list = field(default_factory=list)
     by_month: list = field(default_factory=list)
     by_referral_state: list = field(default_factory=list)
-    outcomes: list = field(default_factory=list)  # (outcome summary text, count)
+    outcomes: list = field(default_factory=list)  # (referrals.models.OutcomeCode, count); labels when shown
     to_decision: Timing = field(default_factory=Timing)
 
 
@@ -313,7 +313,7 @@ def antenna_dashboard(f: Filters) -> AntennaDashboard:
     """The antenna's referrals (the scoping layer shows it only its own): states, outcomes, grounds.
 
     Its drafts count in the states, by creation date (they have no submission date); the node's outcome
-    reaches the antenna only as the referral's outcome summary, never from the case.
+    reaches the antenna only as the referral's outcome code, never from the case.
     """
     own = Filters(f.start, f.end, ground=f.ground)
     result = AntennaDashboard()
@@ -324,13 +324,14 @@ def antenna_dashboard(f: Filters) -> AntennaDashboard:
         where.append(referral_has_ground(own.ground))
     order = {s: i for i, s in enumerate(ReferralState)}
     states, outcomes = {}, {}
-    for state, summary, n in db.session.execute(
-        select(Referral.state, Referral.outcome_summary, func.count()).where(*where)
-        .group_by(Referral.state, Referral.outcome_summary)
+    for state, outcome, n in db.session.execute(
+        select(Referral.state, Referral.outcome_code, func.count()).where(*where)
+        .group_by(Referral.state, Referral.outcome_code)
     ):
         states[ReferralState(state)] = states.get(ReferralState(state), 0) + n
-        if summary:
-            outcomes[summary] = outcomes.get(summary, 0) + n
+        if outcome:
+            outcomes[OutcomeCode(outcome)] = outcomes.get(OutcomeCode(outcome), 0) + n
     result.by_referral_state = sorted(states.items(), key=lambda x: order[x[0]])
-    result.outcomes = sorted(outcomes.items(), key=lambda x: (-x[1], x[0]))
+    codes = list(OutcomeCode)
+    result.outcomes = sorted(outcomes.items(), key=lambda x: (-x[1], codes.index(x[0])))
     return result

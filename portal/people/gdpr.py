@@ -171,7 +171,7 @@ def export_person(person: Person) -> dict:
                 "consent_date": _iso(r.consent_date), "legal_basis_requested": bool(r.legal_basis_requested),
                 "legal_basis": _value(r.legal_basis),
                 "submitted_at": _iso(r.submitted_at), "decided_at": _iso(r.decided_at),
-                "decline_reason": _value(r.decline_reason), "outcome_summary": r.outcome_summary,
+                "decline_reason": _value(r.decline_reason), "outcome_code": _value(r.outcome_code),
                 "events": [
                     {"at": _iso(e.at), "from_state": e.from_state, "to_state": e.to_state, "message": e.message}
                     for e in events.get(r.id, [])

@@ -1,7 +1,7 @@
 """Italian labels for referral enums (msgids; English in the catalogue)."""
 from flask_babel import lazy_gettext as _l
 
-from .models import Context, DeclineReason, Ground, LegalBasis, ReferralState, Urgency
+from .models import Context, DeclineReason, Ground, LegalBasis, OutcomeCode, ReferralState, Urgency
 
 STATE_LABELS = {
     ReferralState.DRAFT: _l("Bozza"),
@@ -10,6 +10,15 @@ STATE_LABELS = {
     ReferralState.ACCEPTED: _l("Presa in carico"),
     ReferralState.DECLINED: _l("Non accolta"),
     ReferralState.WITHDRAWN: _l("Ritirata"),
+}
+# The outcome the antenna reads (Referral.outcome_code). Migration 0020 maps the sentences once stored
+# (these msgids and their English translations) to the codes.
+OUTCOME_LABELS = {
+    OutcomeCode.TAKEN_IN_CHARGE: _l("Presa in carico dal nodo"),
+    OutcomeCode.PHASE_1: _l("Presa in carico – fase 1: inserimento lavorativo"),
+    OutcomeCode.PHASE_2: _l("Presa in carico – fase 2: inclusione socio-lavorativa"),
+    OutcomeCode.COMPLETED: _l("Percorso concluso"),
+    OutcomeCode.NOT_TAKEN_IN_CHARGE: _l("Non presa in carico"),
 }
 GROUND_LABELS = {
     Ground.ETHNICITY: _l("Origine etnica"),

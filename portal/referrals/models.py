@@ -66,6 +66,17 @@ class LegalBasis(enum.StrEnum):
     PUBLIC_INTEREST = "public_interest"  # art. 9(2)(g) GDPR, chosen by the node
 
 
+class OutcomeCode(enum.StrEnum):
+    """What the node tells the antenna about its referral (``Referral.outcome_code``): a code, shown in the
+    reader's language through referrals/labels.py. Only state words, never case details."""
+
+    TAKEN_IN_CHARGE = "taken_in_charge"
+    PHASE_1 = "phase_1"
+    PHASE_2 = "phase_2"
+    COMPLETED = "completed"
+    NOT_TAKEN_IN_CHARGE = "not_taken_in_charge"
+
+
 class Referral(NodeShared, Versioned, Timestamped, db.Model):
     """Owned by the antenna, shared with its node. The node updates state and the outcome summary;
     its internal notes live on the Case, which the antenna never reads."""
@@ -104,7 +115,7 @@ class Referral(NodeShared, Versioned, Timestamped, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason, name="decline_reason"))
-    outcome_summary: Mapped[str | None] = mapped_column(String(500))
+    outcome_code: Mapped[OutcomeCode | None] = mapped_column(enum_column(OutcomeCode, name="referral_outcome_code"))
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     person: Mapped[Person] = relationship(lazy="joined")

@@ -25,7 +25,7 @@ from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
-from .models import LegalBasis, Referral, ReferralEvent
+from .models import LegalBasis, OutcomeCode, Referral, ReferralEvent
 from .models import ReferralState as S
 
 ANTENNA, NODE = "antenna", "node"
@@ -194,10 +194,10 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
         from ..cases.services import open_case
 
         case = open_case(referral, case_worker_id=extra.get("case_worker_id"), urgent=referral.urgency == "urgent")
-        referral.outcome_summary = _("Presa in carico dal nodo")
+        referral.outcome_code = OutcomeCode.TAKEN_IN_CHARGE
         record("case.opened", "case", case.id, ["referral_id", "case_worker_id"])
     elif name == "decline":
-        referral.outcome_summary = _("Non presa in carico")
+        referral.outcome_code = OutcomeCode.NOT_TAKEN_IN_CHARGE
     db.session.flush()
     record(f"referral.{name}", "referral", referral.id, ["state"] + (["message"] if event.message else []))
     from ..alerts.hooks import changed as alerts_changed

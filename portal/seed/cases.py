@@ -25,7 +25,16 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus, Person
 from ..people.services import age_band, next_pseudonym, set_identity
-from ..referrals.models import Context, DeclineReason, Ground, Referral, ReferralEvent, ReferralState, Urgency
+from ..referrals.models import (
+    Context,
+    DeclineReason,
+    Ground,
+    OutcomeCode,
+    Referral,
+    ReferralEvent,
+    ReferralState,
+    Urgency,
+)
 from ..tenancy.models import Tenant
 
 KEY = "seed-demo-person-{:02d}"
@@ -130,13 +139,13 @@ def _events(referral, state, operator, case_worker, node, at):
     if state == "declined":
         referral.decline_reason = DeclineReason.OUT_OF_SCOPE
         referral.decided_at = at + timedelta(days=1)
-        referral.outcome_summary = "Non presa in carico"
+        referral.outcome_code = OutcomeCode.NOT_TAKEN_IN_CHARGE
     if state == "accepted":
         referral.decided_at = at + timedelta(days=1)
 
 
-SUMMARY = {CaseState.OPEN: "Presa in carico dal nodo", CaseState.PHASE_1: "Presa in carico – fase 1: inserimento lavorativo",
-           CaseState.PHASE_2: "Presa in carico – fase 2: inclusione socio-lavorativa", CaseState.CLOSED: "Percorso concluso"}
+SUMMARY = {CaseState.OPEN: OutcomeCode.TAKEN_IN_CHARGE, CaseState.PHASE_1: OutcomeCode.PHASE_1,
+           CaseState.PHASE_2: OutcomeCode.PHASE_2, CaseState.CLOSED: OutcomeCode.COMPLETED}
 
 
 def _case(referral, person, state, case_worker, provider, node, today, n):
@@ -149,7 +158,7 @@ def _case(referral, person, state, case_worker, provider, node, today, n):
     case.internal_notes = "Nota interna del nodo (dimostrativa): colloquio iniziale svolto."
     db.session.add(case)
     db.session.flush()
-    referral.outcome_summary = SUMMARY[state]
+    referral.outcome_code = SUMMARY[state]
     steps = {CaseState.OPEN: 1, CaseState.PHASE_1: 4, CaseState.PHASE_2: 6, CaseState.CLOSED: 8}[state]
     start = opened.date()
     for i, (service, phase) in enumerate(PATHWAY[:steps]):

@@ -76,7 +76,7 @@ def seed_scale(*, antennas: int, cases: int, actions: int, big_case_actions: int
             "context": rnd.choice(list(Context)).value, "urgency": "normal", "submission_key": secrets.token_urlsafe(18),
             "consent_notice_version": "2026-01", "consent_date": date(2026, 1, 15),
             "submitted_at": submitted, "decided_at": now - timedelta(days=5),
-            "outcome_summary": "Presa in carico dal nodo", "version": 1, "created_at": now, "updated_at": now,
+            "outcome_code": "taken_in_charge", "version": 1, "created_at": now, "updated_at": now,
         })
         case_rows.append({
             "id": pid, "uid": secrets.token_hex(16), "tenant_id": node.id, "referral_id": pid, "person_id": pid,

@@ -1,0 +1,86 @@
+"""Migration 0020 on a database with data: the outcome sentences stored in either language become codes (and
+come back as Italian sentences on downgrade); forum posts confirmed with the old single tick appear among the
+moderators' confirmations."""
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+
+from .conftest import Database
+from .test_budget_totals import _committed_contract
+
+SENTENCES = [
+    ("Presa in carico dal nodo", "accepted", "taken_in_charge"),
+    ("Accepted by the node", "accepted", "taken_in_charge"),
+    ("Presa in carico – fase 1: inserimento lavorativo", "accepted", "phase_1"),
+    ("Taken in charge – phase 1: job placement", "accepted", "phase_1"),
+    ("Presa in carico – fase 2: inclusione socio-lavorativa", "accepted", "phase_2"),
+    ("Taken in charge – phase 2: social and work inclusion", "accepted", "phase_2"),
+    ("Percorso concluso", "accepted", "completed"),
+    ("Pathway completed", "accepted", "completed"),
+    ("Non presa in carico", "declined", "not_taken_in_charge"),
+    ("Not accepted", "declined", "not_taken_in_charge"),
+    ("Un testo scritto a mano", "declined", "not_taken_in_charge"),  # unknown text: from the referral's state
+    (None, "submitted", None),
+]
+
+
+@pytest.fixture
+def populated(tmp_path_factory):
+    database = Database(tmp_path_factory, "migr20")
+    yield database
+    database.drop()
+
+
+def _referral(conn, ids, n, summary, state):
+    return conn.execute(text(
+        "INSERT INTO referrals (tenant_id, node_id, person_id, created_by_id, uid, state, context, grounds, urgency,"
+        " legal_basis_requested, submission_key, version, created_at, updated_at, outcome_summary) VALUES (:a, :n,"
+        " :person, :u, :uid, :state, 'work', '[\"age\"]', 'normal', false, :key, 1, CURRENT_TIMESTAMP,"
+        " CURRENT_TIMESTAMP, :summary) RETURNING id"),
+        {**ids, "uid": f"m20-{n}", "key": f"m20-key-{n}", "state": state, "summary": summary}).scalar()
+
+
+def test_outcome_sentences_become_codes_and_old_confirmations_are_kept(populated):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": populated.owner_url, "DATABASE_OWNER_URL": populated.owner_url},
+                     owner=True)
+    with app.app_context():
+        upgrade(revision="0015")
+        with db.engine.begin() as conn:
+            ids = _committed_contract(conn)
+            ids.update(conn.execute(text(
+                "SELECT person_id AS person, created_by_id AS u, tenant_id AS a, node_id AS n FROM referrals"
+                " WHERE id = :referral"), ids).mappings().one())
+            made = [(_referral(conn, ids, i, summary, state), code) for i, (summary, state, code) in enumerate(SENTENCES)]
+            # The contract's referral has an open case: a text nobody knows takes the case's state.
+            conn.execute(text("UPDATE referrals SET outcome_summary = 'Testo libero' WHERE id = :referral"), ids)
+            conn.execute(text("UPDATE cases SET state = 'phase_1' WHERE referral_id = :referral"), ids)
+            made.append((ids["referral"], "phase_1"))
+            category = conn.execute(text("SELECT id FROM forum_categories ORDER BY id LIMIT 1")).scalar()
+            thread = conn.execute(text(
+                "INSERT INTO forum_threads (category_id, kind, title, author_user_id, author_tenant_id, locked, hidden,"
+                " post_count, last_post_at, created_at, updated_at) VALUES (:c, 'discussion', 'T', :u, :a, false,"
+                " false, 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"),
+                {**ids, "c": category}).scalar()
+            for flags in ('["tax_code", "phone"]', '[]'):
+                conn.execute(text(
+                    "INSERT INTO forum_posts (thread_id, author_user_id, author_tenant_id, body, body_html, search_text,"
+                    " personal_data_flags, hidden, has_attachments, created_at, updated_at) VALUES (:t, :u, :a, 'x',"
+                    " '<p>x</p>', 'x', :flags, false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {**ids, "t": thread, "flags": flags})
+        upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            codes = dict(conn.execute(text("SELECT id, outcome_code FROM referrals")).all())
+            confirmations = conn.execute(text(
+                "SELECT kind, field, value, confirmed_by_id FROM forum_personal_data_confirmations ORDER BY kind")).all()
+        downgrade(revision="0015")
+        with db.engine.connect() as conn:
+            sentences = dict(conn.execute(text("SELECT id, outcome_summary FROM referrals")).all())
+        db.engine.dispose()
+    assert {referral: codes[referral] for referral, _ in made} == dict(made)
+    assert confirmations == [("phone", "post", "", ids["u"]), ("tax_code", "post", "", ids["u"])]
+    assert sentences[made[1][0]] == "Presa in carico dal nodo"  # back in the default language
+    assert sentences[made[-1][0]] == "Presa in carico – fase 1: inserimento lavorativo"
+    assert sentences[made[-2][0]] is None
