@@ -1,6 +1,6 @@
 """Migration 0020 on a database with data: the outcome sentences stored in either language become codes (and
 come back as Italian sentences on downgrade); forum posts confirmed with the old single tick appear among the
-moderators' confirmations."""
+moderators' confirmations; sample-check adjustments keep the reviewer's note without a translated prefix."""
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
@@ -43,6 +43,30 @@ def _referral(conn, ids, n, summary, state):
         {**ids, "uid": f"m20-{n}", "key": f"m20-key-{n}", "state": state, "summary": summary}).scalar()
 
 
+def _adjustments(conn, ids) -> dict:
+    """A sample check with three discrepancies: reasons stored with the Italian, the English and no prefix."""
+    check = conn.execute(text(
+        "INSERT INTO sample_checks (tenant_id, provider_id, seed, population, population_digest, drawn_at, version,"
+        " created_at, updated_at) VALUES (:node, :p, 1, 3, 'x', CURRENT_TIMESTAMP, 1, CURRENT_TIMESTAMP,"
+        " CURRENT_TIMESTAMP) RETURNING id"), ids).scalar()
+    for n, reason in enumerate((f"Controllo a campione n. {check}: Foglio firme mancante",
+                                f"Sample check no. {check}: Missing signature sheet", "Nota: senza prefisso")):
+        delivery = conn.execute(text(
+            "INSERT INTO deliveries (tenant_id, provider_id, order_id, contract_id, delivered_on, units, unit_price,"
+            " amount, attended, status, version, created_at, updated_at, times_returned) VALUES (:node, :p, :o, :c,"
+            " CURRENT_DATE, 1, 10, 10, true, 'approved', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0) RETURNING id"),
+            ids).scalar()
+        item = conn.execute(text(
+            "INSERT INTO sample_check_items (tenant_id, check_id, delivery_id, position, outcome, version, created_at,"
+            " updated_at) VALUES (:node, :check, :d, :n, 'discrepancy', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            " RETURNING id"), {**ids, "check": check, "d": delivery, "n": n}).scalar()
+        conn.execute(text(
+            "INSERT INTO delivery_adjustments (tenant_id, provider_id, delivery_id, contract_id, item_id, amount, reason,"
+            " created_at, updated_at) VALUES (:node, :p, :d, :c, :item, 1, :reason, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {**ids, "d": delivery, "item": item, "reason": reason})
+    return {"check": check}
+
+
 def test_outcome_sentences_become_codes_and_old_confirmations_are_kept(populated):
     app = create_app({"SQLALCHEMY_DATABASE_URI": populated.owner_url, "DATABASE_OWNER_URL": populated.owner_url},
                      owner=True)
@@ -70,15 +94,21 @@ def test_outcome_sentences_become_codes_and_old_confirmations_are_kept(populated
                     " personal_data_flags, hidden, has_attachments, created_at, updated_at) VALUES (:t, :u, :a, 'x',"
                     " '<p>x</p>', 'x', :flags, false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
                     {**ids, "t": thread, "flags": flags})
+            adjustments = _adjustments(conn, ids)
         upgrade(revision="heads")
         with db.engine.connect() as conn:
             codes = dict(conn.execute(text("SELECT id, outcome_code FROM referrals")).all())
+            reasons = conn.execute(text("SELECT reason FROM delivery_adjustments ORDER BY id")).scalars().all()
             confirmations = conn.execute(text(
                 "SELECT kind, field, value, confirmed_by_id FROM forum_personal_data_confirmations ORDER BY kind")).all()
         downgrade(revision="0015")
         with db.engine.connect() as conn:
             sentences = dict(conn.execute(text("SELECT id, outcome_summary FROM referrals")).all())
+            reasons_back = conn.execute(text("SELECT reason FROM delivery_adjustments ORDER BY id")).scalars().all()
         db.engine.dispose()
+    check = adjustments["check"]
+    assert reasons == ["Foglio firme mancante", "Missing signature sheet", "Nota: senza prefisso"]
+    assert reasons_back == [f"Controllo a campione n. {check}: {r}" for r in reasons]
     assert {referral: codes[referral] for referral, _ in made} == dict(made)
     assert confirmations == [("phone", "post", "", ids["u"]), ("tax_code", "post", "", ids["u"])]
     assert sentences[made[1][0]] == "Presa in carico dal nodo"  # back in the default language

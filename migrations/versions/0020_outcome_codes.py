@@ -13,6 +13,9 @@ Create Date: 2026-12-02 17:00:00
   the forum: no RLS). Posts confirmed before, with one tick for everything, get one row per confirmed kind
   (field "post", no value) so the moderators' list shows them too.
 
+- ``delivery_adjustments.reason`` began with "Controllo a campione n. N: " (or "Sample check no. N: ", by the
+  reviewer's language) before the reviewer's note: the prefix goes, the check is the row's ``item_id``.
+
 The referral backfill reads ``cases`` and writes ``referrals`` with RLS not forced for a moment, so a
 non-superuser owner sees every row (as in 0015).
 """
@@ -49,6 +52,7 @@ UPDATE referrals SET outcome_code = CASE
 WHERE outcome_code IS NULL AND outcome_summary IS NOT NULL
 """
 KINDS = ('phone', 'email', 'tax_code', 'pseudonym')
+ADJUSTMENT_PREFIXES = ("Controllo a campione n. %: %", "Sample check no. %: %")  # messages.po, it and en
 
 
 def _unforced(tables, statements):
@@ -79,6 +83,12 @@ def upgrade():
     ]
     _unforced(('referrals', 'cases'), statements + [(FROM_STATE, {})])
     _drop_column('referrals', 'outcome_summary')
+    find = 'instr' if op.get_bind().dialect.name == 'sqlite' else 'strpos'
+    _unforced(('delivery_adjustments',), [
+        (f"UPDATE delivery_adjustments SET reason = substr(reason, {find}(reason, ': ') + 2)"
+         " WHERE item_id IS NOT NULL AND reason LIKE :prefix", {'prefix': prefix})
+        for prefix in ADJUSTMENT_PREFIXES
+    ])
 
     op.create_table('forum_personal_data_confirmations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -128,3 +138,7 @@ def downgrade():
         for code, (it, _en) in OUTCOME_TEXTS.items()
     ])
     _drop_column('referrals', 'outcome_code')
+    _unforced(('delivery_adjustments', 'sample_check_items'), [(
+        "UPDATE delivery_adjustments SET reason = 'Controllo a campione n. ' || CAST((SELECT i.check_id FROM"
+        " sample_check_items i WHERE i.id = delivery_adjustments.item_id) AS VARCHAR(20)) || ': ' || reason"
+        " WHERE item_id IS NOT NULL", {})])

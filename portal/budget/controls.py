@@ -197,7 +197,7 @@ def record_outcome(item: SampleCheckItem, *, outcome: str, amount: Decimal | Non
     item.note = note
     item.verified_by_id = current_user.id
     item.verified_at = utcnow()
-    reason = _("Controllo a campione n. %(n)s: %(note)s", n=item.check_id, note=note or "")[:500]
+    reason = (note or "")[:500]  # the reviewer's words only: the check it comes from is item_id, shown as a label
     if amount is not None and adjustment is None:
         adjustment = DeliveryAdjustment(
             tenant_id=delivery.tenant_id, provider_id=delivery.provider_id, delivery_id=delivery.id,

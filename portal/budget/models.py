@@ -339,5 +339,5 @@ class DeliveryAdjustment(ProviderShared, Timestamped, db.Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("sample_check_items.id"), unique=True)
     amount: Mapped[Decimal] = mapped_column(MONEY)
-    reason: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(String(500))  # the discrepancy note as written (the check is item_id)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
