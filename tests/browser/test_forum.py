@@ -34,8 +34,10 @@ def test_good_practice_flow(page, open_page):
     body.fill("Abbiamo seguito il signor RSSMRA85T10A562S e altre famiglie.")
     with page.expect_navigation():
         page.get_by_role("button", name="Pubblica").click()
-    expect(page.get_by_text("Il testo sembra contenere dati personali")).to_be_visible()
-    expect(page.get_by_text("un codice fiscale")).to_be_visible()
+    warning = page.locator("#personal-data-warning")
+    expect(warning.get_by_role("heading", name="Il messaggio non può essere pubblicato: contiene dati che identificano una persona")).to_be_visible()
+    expect(warning.locator("mark")).to_have_text("RSSMRA85T10A562S")
+    expect(warning.locator("input[name=confirm]")).to_have_count(0)  # nothing to tick: it cannot be published
     assert_accessible(page, "new card with a personal-data warning")
     body.fill("Abbiamo seguito diverse famiglie dei condomini, con la mediazione del consorzio.")
     with page.expect_navigation():
