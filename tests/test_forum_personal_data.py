@@ -54,6 +54,19 @@ def test_plain_text_is_not_flagged(sample):
     assert _kinds(sample) == []
 
 
+def test_a_text_stuffed_with_look_alikes_is_refused_not_slow():
+    """Codes with a right check character but no real birthplace are not codici fiscali, until there are so
+    many that decoding them all would be slow: then the post counts as holding one (fail closed)."""
+    from codicefiscale import codicefiscale
+
+    look_alikes = []
+    for day in [*range(1, 32), *range(41, 72)]:
+        stem = f"RSSMRA85T{day:02d}Z999"
+        look_alikes.append(stem + codicefiscale.encode_cin(stem))
+    assert _kinds(" ".join(look_alikes[:10])) == []
+    assert _kinds(" ".join(look_alikes)) == ["tax_code"]
+
+
 def test_a_contact_is_the_same_item_however_written_but_not_in_another_field():
     one = privacy.scan({"body": "0321 123456"})[0]
     assert one.key == privacy.scan({"body": "tel. 0321-123456"})[0].key == privacy.scan({"body": "+39 0321 123456"})[0].key

@@ -18,6 +18,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from codicefiscale import codicefiscale
 from markupsafe import Markup, escape
@@ -37,8 +38,10 @@ _TAX_CODE = re.compile(
     rf"(?<![A-Z0-9])[A-Z]{{3}}{_SEP}[A-Z]{{3}}{_SEP}{_D}{{2}}[A-EHLMPR-T]{_D}{{2}}{_SEP}[A-Z]{_D}{{3}}{_SEP}[A-Z](?![A-Z0-9])",
     re.IGNORECASE,
 )
-# Inside longer words (a file named "verbaleRSSMRA85T10A562S"): every 16-character window is tried.
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9]{17,64}")
+# Inside longer words (a file named "verbaleRSSMRA85T10A562S"): every overlapping 16-character run shaped
+# like a codice fiscale (a lookahead finds them all in one pass) is checked.
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9]{17,}")
+_TAX_CODE_INSIDE = re.compile(rf"(?=([A-Z]{{6}}{_D}{{2}}[A-EHLMPR-T]{_D}{{2}}[A-Z]{_D}{{3}}[A-Z]))", re.IGNORECASE)
 DEFAULT_PREFIXES = ("RT",)  # next_pseudonym's prefix when a node has no code
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Italian numbers: mobiles (3xx) and landlines (0x…), optional +39/0039, spaces, dots or dashes inside.
@@ -91,9 +94,23 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
-def _valid_tax_code(candidate: str) -> bool:
+# A full validation decodes date and birthplace (milliseconds); the check character is tested first
+# (microseconds). Past this many candidates with a right check character in one post, the rest count as
+# codici fiscali without decoding: a text stuffed with look-alikes is refused, not slow.
+MAX_DECODED = 50
+
+
+def _valid_tax_code(candidate: str, budget: list[int]) -> bool:
     code = re.sub(r"[^A-Z0-9]", "", candidate.upper())
-    return len(code) == 16 and codicefiscale.is_valid(code)
+    if len(code) != 16 or codicefiscale.encode_cin(code[:15]) != code[15]:
+        return False
+    budget[0] -= 1
+    return budget[0] < 0 or _decodes(code)
+
+
+@lru_cache(maxsize=1024)
+def _decodes(code: str) -> bool:
+    return codicefiscale.is_valid(code)
 
 
 def _pseudonym_pattern(prefixes) -> re.Pattern:
@@ -102,7 +119,7 @@ def _pseudonym_pattern(prefixes) -> re.Pattern:
     return re.compile(rf"(?<![A-Z0-9])(?:{alternatives})[\s._/-]?(?:19|20)\d{{2}}[\s._/-]?\d{{6,9}}(?!\d)", re.IGNORECASE)
 
 
-def _scan_one(field: str, text: str, pseudonyms: re.Pattern) -> list[Finding]:
+def _scan_one(field: str, text: str, pseudonyms: re.Pattern, budget: list[int]) -> list[Finding]:
     found: list[Finding] = []
     taken: list[tuple[int, int]] = []
 
@@ -111,13 +128,12 @@ def _scan_one(field: str, text: str, pseudonyms: re.Pattern) -> list[Finding]:
         taken.append((start, end))
 
     for m in _TAX_CODE.finditer(text):
-        if _valid_tax_code(m.group()):
+        if _valid_tax_code(m.group(), budget):
             add(TAX_CODE, m.start(), m.end())
     for m in _LONG_TOKEN.finditer(text):
-        for i in range(len(m.group()) - 15):
-            if _valid_tax_code(m.group()[i:i + 16]):
-                add(TAX_CODE, m.start() + i, m.start() + i + 16)
-                break
+        for inside in _TAX_CODE_INSIDE.finditer(m.group()):
+            if _valid_tax_code(inside.group(1), budget):
+                add(TAX_CODE, m.start() + inside.start(), m.start() + inside.start() + 16)
     for m in pseudonyms.finditer(text):
         add(PSEUDONYM, m.start(), m.end())
     for m in _EMAIL.finditer(text):
@@ -134,6 +150,7 @@ def scan(fields: dict[str, str | list[str]], *, prefixes=(), markdown=("body",))
     from .text import plain
 
     pseudonyms = _pseudonym_pattern(prefixes)
+    budget = [MAX_DECODED]  # shared by every field of the post
     out: dict[str, Finding] = {}
     for field, value in fields.items():
         texts = value if isinstance(value, list | tuple) else [value]
@@ -141,7 +158,7 @@ def scan(fields: dict[str, str | list[str]], *, prefixes=(), markdown=("body",))
             text = normalise(raw)
             variants = [text] + ([normalise(plain(raw))] if field in markdown else [])
             for variant in variants:
-                for finding in _scan_one(field, variant, pseudonyms):
+                for finding in _scan_one(field, variant, pseudonyms, budget):
                     out.setdefault(finding.key, finding)
     return sorted(out.values(), key=lambda f: (not f.identifying, f.field, f.start))
 
