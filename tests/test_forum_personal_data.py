@@ -189,6 +189,18 @@ def test_moderators_list_every_confirmation_with_who_confirmed(login, network):
     assert login("b_operator").get("/forum/segnalazioni").status_code == 403
 
 
+def test_the_moderators_list_goes_by_pages(login, network, monkeypatch):
+    from portal.forum import personal_data
+
+    monkeypatch.setattr(personal_data, "PER_PAGE", 1)
+    publish(login("a_operator"), "Primo", "Ufficio: 0321 111111", confirm=True)
+    publish(login("a_operator"), "Secondo", "Ufficio: 0321 222222", confirm=True)
+    coordinator = login("n1_coordinator")
+    first, second = (coordinator.get(f"/forum/segnalazioni?pagina={n}").get_data(as_text=True) for n in (1, 2))
+    assert "0321 222222" in first and "0321 111111" not in first and "pagina=2" in first
+    assert "0321 111111" in second and "0321 222222" not in second
+
+
 def test_an_edit_keeps_confirmed_contacts_and_asks_for_new_ones(login, network):
     client = login("a_operator")
     publish(client, "Da aggiornare", "Ufficio: 0321 123456", confirm=True)

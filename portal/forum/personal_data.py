@@ -17,7 +17,7 @@ from ..tenancy.models import Tenant
 from . import privacy
 from .models import ForumPost, ForumThread, PersonalDataConfirmation
 
-REVIEW_LIMIT = 200
+PER_PAGE = 50  # confirmations per page of the moderators' list
 
 
 class PersonalDataFound(Exception):
@@ -75,8 +75,9 @@ def kinds_outside(post: ForumPost, fields) -> set[str]:
         PersonalDataConfirmation.post_id == post.id, PersonalDataConfirmation.field.not_in(fields)))}
 
 
-def confirmations_for_review() -> list[tuple[PersonalDataConfirmation, ForumPost, ForumThread, User]]:
-    """Every contact confirmed in posts of the moderator's network, newest first (the caller checks the role)."""
+def confirmations_for_review(page: int = 1) -> tuple[list[tuple[PersonalDataConfirmation, ForumPost, ForumThread, User]], bool]:
+    """Every contact confirmed in posts of the moderator's network, newest first, a page at a time, and whether
+    another page follows (the caller checks the role)."""
     node_id = current_membership().tenant_id
     rows = db.session.execute(
         select(PersonalDataConfirmation, ForumPost, ForumThread, User)
@@ -86,6 +87,6 @@ def confirmations_for_review() -> list[tuple[PersonalDataConfirmation, ForumPost
         .join(User, User.id == PersonalDataConfirmation.confirmed_by_id)
         .where((Tenant.node_id == node_id) | (Tenant.id == node_id))
         .order_by(PersonalDataConfirmation.confirmed_at.desc(), PersonalDataConfirmation.id.desc())
-        .limit(REVIEW_LIMIT)
+        .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
     ).all()
-    return [tuple(r) for r in rows]
+    return [tuple(r) for r in rows[:PER_PAGE]], len(rows) > PER_PAGE

@@ -344,8 +344,9 @@ def subscriptions():
 def reports():
     if not services.is_moderator():
         abort(403)
-    return render_template("forum/reports.html", rows=services.open_reports(),
-                           confirmations=personal_data.confirmations_for_review())
+    confirmations, has_next = personal_data.confirmations_for_review(_page())
+    return render_template("forum/reports.html", rows=services.open_reports(), confirmations=confirmations,
+                           has_next=has_next, page=_page())
 
 
 __all__ = ["bp", "ThreadKind"]
