@@ -39,8 +39,14 @@ def _labels():
         GENDER_LABELS=GENDER_LABELS, AGE_BAND_LABELS=AGE_BAND_LABELS, CITIZENSHIP_LABELS=CITIZENSHIP_LABELS,
         LABOUR_LABELS=LABOUR_LABELS, EDUCATION_LABELS=EDUCATION_LABELS, IDENTITY_LABELS=IDENTITY_LABELS,
         REQUEST_KIND_LABELS=REQUEST_KIND_LABELS, REQUEST_STATUS_LABELS=REQUEST_STATUS_LABELS,
-        OUTCOME_LABELS=OUTCOME_LABELS, MATCH_LABELS=MATCH_LABELS, YES_NO=YES_NO,
+        OUTCOME_LABELS=OUTCOME_LABELS, YES_NO=YES_NO,
     )
+
+
+@bp.app_context_processor
+def _match_labels():
+    # The duplicate warning is also shown on the referral page (another blueprint).
+    return {"MATCH_LABELS": MATCH_LABELS}
 
 
 def _person(person_id: int, check=services.can_view_person) -> Person:
@@ -139,7 +145,7 @@ def link(person_id, other_id):
         abort(400)
     dups.link_duplicate(person, other, form.version.data)
     flash(_("%(a)s è stata collegata a %(b)s: sono la stessa persona.", a=person.pseudonym, b=other.pseudonym), "success")
-    return redirect(url_for("people.duplicates"))
+    return _back_from_pair()
 
 
 @bp.route("/<int:person_id>/scarta/<int:other_id>", methods=["POST"])
@@ -150,7 +156,30 @@ def dismiss(person_id, other_id):
         abort(400)
     dups.dismiss_duplicate(person, other)
     flash(_("%(a)s e %(b)s sono persone diverse: la coppia non verrà più proposta.", a=person.pseudonym, b=other.pseudonym), "success")
+    return _back_from_pair()
+
+
+def _back_from_pair():
+    """Back to the referral being decided when the decision was taken there, else to the list."""
+    referral_id = request.form.get("segnalazione", type=int)
+    if referral_id:
+        return redirect(url_for("referrals.detail", referral_id=referral_id))
     return redirect(url_for("people.duplicates"))
+
+
+@bp.route("/<int:person_id>/confronta/<int:other_id>")
+@membership_required
+def compare(person_id, other_id):
+    """The two people side by side: referrals and monitoring attributes; identity only on request (audited)."""
+    person, other = _pair(person_id, other_id)
+    identities = None
+    if request.args.get("identita") == "1":
+        identities = {p.id: services.reveal_identity(p) for p in (person, other)}
+    return render_template(
+        "people/compare.html", person=person, other=other, reason=dups.match_reason(person, other),
+        sides=[dups.pair_summary(p) for p in (person, other)], identities=identities, form=ActionForm(),
+        referral_id=request.args.get("segnalazione", type=int),
+    )
 
 
 # --- the data protection officer: who accessed, data-subject requests, export ---
