@@ -135,6 +135,7 @@ MATRIX: dict[str, Route] = {
         form=lambda net: {"version": net.person.version},
     ),
     "people.dismiss": Route("foreign", args=lambda net: {"person_id": net.person.id, "other_id": net.person.id}),
+    "people.compare": Route("foreign", args=lambda net: {"person_id": net.person.id, "other_id": net.person.id}),
     "people.accesses": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     "people.requests": Route(
         "foreign", args=lambda net: {"person_id": net.person.id}, form=lambda net: {"kind": "erasure", "reference": "X"}
