@@ -41,7 +41,7 @@ def age_band(birth_year: int | None, today: date | None = None) -> AgeBand | Non
     return AgeBand.FROM_25_TO_54 if age <= 54 else AgeBand.OVER_54
 
 
-def _phonetic(surname: str) -> str:
+def phonetic(surname: str) -> str:
     """A small Italian-friendly Soundex: first letter plus consonant classes, vowels dropped."""
     classes = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"), **dict.fromkeys("dt", "3"),
                "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
@@ -63,7 +63,7 @@ def refresh_indexes(person: Person) -> None:
     person.tax_code_bidx = blind_index(cf.upper() if cf else None, "tax_code")
     person.name_year_bidx = blind_index(f"{last} {first} {year or ''}" if last else None, "name_year")
     decade = f"{year // 10}" if year else "x"
-    person.fuzzy_bidx = blind_index(f"{_phonetic(last)} {normalise(first)[:1]} {decade}" if last else None, "fuzzy")
+    person.fuzzy_bidx = blind_index(f"{phonetic(last)} {normalise(first)[:1]} {decade}" if last else None, "fuzzy")
 
 
 def next_pseudonym(person: Person) -> str:
@@ -145,12 +145,13 @@ def reveal_identity(person: Person) -> dict | None:
     return {field: getattr(person, field) for field in IDENTITY_FIELDS}
 
 
-def record_identity_read(person_id: int) -> None:
+def record_identity_read(person_id: int, fields=None) -> None:
     """Every reveal of identity, whoever shows it: audited, then checked for unusual access (many
-    identities read in a short time alert the node's DPO, issue 7)."""
+    identities read in a short time alert the node's DPO, issue 7). ``fields``: what was read, when
+    not the whole identity (a search hit: ``search`` and the fields searched on)."""
     from ..alerts.hooks import identity_read
 
-    record("person.identity_read", "person", person_id, IDENTITY_FIELDS)
+    record("person.identity_read", "person", person_id, IDENTITY_FIELDS if fields is None else fields)
     identity_read()
 
 

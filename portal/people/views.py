@@ -253,3 +253,5 @@ def export(person_id):
             "Cache-Control": "no-store",
         },
     )
+
+from . import views_search  # noqa: E402,F401  (its routes join this blueprint)
