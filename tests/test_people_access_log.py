@@ -104,3 +104,10 @@ def test_the_export_has_a_printable_version_with_the_attachments_list(login, net
     with context.acting_as(network.tenants["n1"].id):
         actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(network.person.id))))
     assert "person.exported_html" in actions and "person.exported" in actions
+
+
+def test_the_audit_log_page_shows_labels_too(login, network):
+    login("a_operator").get(f"/persone/{network.person.id}/identita")
+    html = login("n1_dpo").get("/registro-accessi/").get_data(as_text=True)
+    assert "ha letto i dati identificativi" in html and "person.identity_read" in html  # label, code beside it
+    assert "Codice fiscale" in html and "tax_code" not in html
