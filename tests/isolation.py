@@ -148,6 +148,7 @@ MATRIX: dict[str, Route] = {
     "people.close_request": Route("foreign", args=lambda net: {"person_id": net.person.id, "request_id": 1}),
     "people.export": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     "people.export_html": Route("foreign", args=lambda net: {"person_id": net.person.id}),
+    "people.export_pdf": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     # --- budget ---
     "budget.index": Route("own"),
     "budget.settle": Route(

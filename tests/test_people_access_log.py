@@ -111,3 +111,24 @@ def test_the_audit_log_page_shows_labels_too(login, network):
     html = login("n1_dpo").get("/registro-accessi/").get_data(as_text=True)
     assert "ha letto i dati identificativi" in html and "person.identity_read" in html  # label, code beside it
     assert "Codice fiscale" in html and "tax_code" not in html
+
+
+def test_the_export_as_pdf(login, network, session):
+    from portal.people.models import Person
+
+    with context.acting_as(network.tenants["a"].id):
+        person = session.get(Person, network.person.id)
+        person.first_name = "Łukasz Ștefan"  # letters beyond Latin-1 print as typed (an embedded font)
+        session.flush()
+    victim_attachment(network)
+    dpo = login("n1_dpo")
+    assert dpo.get(f"/persone/{network.person.id}/esporta.pdf").status_code == 403
+    open_request(dpo, network.person, "access")
+    response = dpo.get(f"/persone/{network.person.id}/esporta.pdf")
+    body = response.get_data()
+    assert response.status_code == 200 and response.mimetype == "application/pdf" and body.startswith(b"%PDF")
+    assert response.headers["Cache-Control"] == "no-store" and "attachment" in response.headers["Content-Disposition"]
+    assert len(body) > 2000
+    assert b"/FontFile2" in body and b"Titillium" in body  # the font is embedded (subset), not a core font
+    with context.acting_as(network.tenants["n1"].id):
+        assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "person.exported_pdf"))

@@ -151,8 +151,8 @@ def labels() -> dict:
             "citizenship_group": people_labels.CITIZENSHIP_LABELS, "labour_status": people_labels.LABOUR_LABELS,
             "education_level": people_labels.EDUCATION_LABELS, "disability": people_labels.YES_NO_CODES,
         },
-        "FIELD_NAMES": people_labels.MONITORING_FIELD_LABELS,
-        "retention_years": current_app.config["RETENTION_YEARS"], "when": when, "kilobytes": kilobytes,
+        "FIELD_NAMES": people_labels.MONITORING_FIELD_LABELS, "IDENTITY_LABELS": people_labels.IDENTITY_LABELS,
+        "retention_years": current_app.config["RETENTION_YEARS"], "when": when, "kilobytes": kilobytes, "hours": hours,
     }
 
 
@@ -174,3 +174,11 @@ def kilobytes(size: int | None) -> str:
     from ..i18n import format_number
 
     return f"{format_number((size or 0) / 1024, 1)} kB"
+
+
+def hours(value: str | None) -> str:
+    from decimal import Decimal
+
+    from ..i18n import format_number
+
+    return format_number(Decimal(value), 2) if value not in (None, "None") else ""

@@ -97,3 +97,23 @@ def export_html(person_id):
     response = make_response(render_template("people/export.html", person=person, data=data, **exports.labels()))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/<int:person_id>/esporta.pdf")
+@membership_required
+def export_pdf(person_id):
+    """The same export as a PDF to hand to the data subject."""
+    from . import export_pdf as pdf
+
+    person = _person(person_id, check=services.is_node_dpo)
+    try:
+        data = exports.export_person(person, fmt="pdf")
+    except services.Forbidden:
+        abort(403)
+    return Response(
+        pdf.render(data, exports.labels()), mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{person.pseudonym or person.id}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
