@@ -95,6 +95,7 @@ def test_the_dpo_finds_only_the_subject_of_an_open_request(login, network):
     assert network.person.pseudonym in html and other_case_worker_person.pseudonym not in html
     # From the subject: their access log and requests.
     assert f"/persone/{network.person.id}/accessi" in html and f"/persone/{network.person.id}/richieste" in html
+    assert f"/persone/{network.person.id}/esporta/stampa" in html  # an access request: the export too
 
 
 @pytest.mark.parametrize("key", ["a_operator", "a_admin", "n1_budget_officer", "n1_sysadmin", "p_user", "a_dpo"])

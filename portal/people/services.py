@@ -1,6 +1,7 @@
 """People: creation with pseudonym and blind indexes, the need-to-know rule for identity, rectification.
 
-Duplicates live in ``duplicates.py``; data-subject rights, export, erasure and retention in ``gdpr.py``.
+Duplicates live in ``duplicates.py``, search in ``search.py``; data-subject requests, erasure and retention in
+``gdpr.py``, the access log in ``access_log.py``, the export in ``export.py``.
 
 Identity (names, codice fiscale, birth year, contact) is shown only to the referring antenna's users,
 the node's coordinator and the case worker assigned to the person's case, and a provider the node granted

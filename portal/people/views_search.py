@@ -9,6 +9,7 @@ from ..extensions import db
 from ..tenancy.models import Tenant
 from . import search, services
 from .forms import IdentitySearchForm, PseudonymSearchForm
+from .models import RequestKind
 from .views import bp
 
 
@@ -52,8 +53,11 @@ def find():
         people = search.by_pseudonym(pseudonym_form.codice.data)
         searched = True
     found = [hit.person for hit in hits or []] or people
+    is_dpo = current_membership().role == Role.DATA_PROTECTION_OFFICER
+    # The DPO goes on from the subject to their access log, requests and (under an access request) export.
+    exportable = {p.id for p in found if services.open_request_for(
+        p, kinds=[RequestKind.ACCESS], tenant_id=current_membership().tenant_id)} if is_dpo else set()
     return render_template(
         "people/search.html", pseudonym_form=pseudonym_form, identity_form=identity_form, hits=hits,
-        people=people, searched=searched, antennas=_antennas(found),
-        is_dpo=current_membership().role == Role.DATA_PROTECTION_OFFICER,
+        people=people, searched=searched, antennas=_antennas(found), is_dpo=is_dpo, exportable=exportable,
     )
