@@ -79,6 +79,7 @@ OBJECT_LABELS = {
     "verification": _l("verifica"),
     "data_subject_request": _l("richiesta dell'interessato"),
     "identity_grant": _l("accesso di un soggetto attuatore"),
+    "person_search": _l("persone trovate"),  # a search's object id is its result count
 }
 
 FIELD_LABELS = {

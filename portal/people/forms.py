@@ -135,8 +135,7 @@ class IdentitySearchForm(FlaskForm):
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
             return False
-        if not self.tax_code.data and not (self.last_name.data and self.last_name.data.strip()
-                                           and self.first_name.data and self.first_name.data.strip()):
-            self.form_errors.append(_l("Indica il codice fiscale, oppure cognome e nome (l'anno di nascita è facoltativo)."))
+        if not self.tax_code.data and not (self.last_name.data and self.last_name.data.strip()):
+            self.form_errors.append(_l("Indica il codice fiscale, oppure il cognome (con il nome e l'anno di nascita, se li conosci)."))
             return False
         return True

@@ -8,6 +8,7 @@ person found counts as an identity read for the unusual-access check (``record_i
 """
 from dataclasses import dataclass
 from datetime import date
+from string import ascii_lowercase
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -61,14 +62,19 @@ def by_pseudonym(code: str) -> list[Person]:
 
 def _name_keys(last_name: str, first_name: str, birth_year: int | None) -> tuple[set[str], set[str]]:
     """Blind-index keys to look up: exact (surname, name, year) and tolerant (phonetic surname, initial,
-    decade). Without a year every year is a candidate key — a hundred-odd hashes, still no decryption."""
+    decade). What the query leaves open is enumerated — every year without a year, every initial without a
+    name: a few hundred hashes at most, still no decryption."""
     years = [birth_year] if birth_year else range(FIRST_YEAR, date.today().year + 1)
-    exact = {blind_index(f"{last_name} {first_name} {year}", "name_year") for year in years}
-    if not birth_year:
-        exact.add(blind_index(f"{last_name} {first_name} ", "name_year"))
+    exact = set()
+    if first_name:
+        exact = {blind_index(f"{last_name} {first_name} {year}", "name_year") for year in years}
+        if not birth_year:
+            exact.add(blind_index(f"{last_name} {first_name} ", "name_year"))
     decades = {f"{year // 10}" for year in years} | {"x"}  # "x": the year was never recorded
-    initial = normalise(first_name)[:1]
-    fuzzy = {blind_index(f"{phonetic(last_name)} {initial} {decade}", "fuzzy") for decade in decades}
+    initials = [normalise(first_name)[:1]] if first_name else list(ascii_lowercase)
+    fuzzy = {
+        blind_index(f"{phonetic(last_name)} {initial} {decade}", "fuzzy") for initial in initials for decade in decades
+    }
     return exact, fuzzy
 
 
@@ -89,12 +95,12 @@ def by_identity(*, last_name=None, first_name=None, birth_year=None, tax_code=No
         exact_keys = {blind_index(tax_code, "tax_code")}
         query = query.where(Person.tax_code_bidx.in_(exact_keys))
         fields = ["tax_code"]
-    elif last_name and first_name:
+    elif last_name:
         exact_keys, fuzzy_keys = _name_keys(last_name, first_name, birth_year)
         query = query.where(or_(Person.name_year_bidx.in_(exact_keys), Person.fuzzy_bidx.in_(fuzzy_keys)))
-        fields = ["first_name", "last_name"] + (["birth_year"] if birth_year else [])
+        fields = ["last_name"] + (["first_name"] if first_name else []) + (["birth_year"] if birth_year else [])
     else:
-        raise PersonError(_("Indica il codice fiscale, oppure cognome e nome (l'anno di nascita è facoltativo)."))
+        raise PersonError(_("Indica il codice fiscale, oppure il cognome (con il nome e l'anno di nascita, se li conosci)."))
     candidates = db.session.scalars(query.order_by(Person.id).limit(MAX_CANDIDATES))
     hits = [
         Hit(p, exact=(p.tax_code_bidx if tax_code else p.name_year_bidx) in exact_keys)
