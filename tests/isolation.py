@@ -135,12 +135,20 @@ MATRIX: dict[str, Route] = {
         form=lambda net: {"version": net.person.version},
     ),
     "people.dismiss": Route("foreign", args=lambda net: {"person_id": net.person.id, "other_id": net.person.id}),
+    # Identity search aimed at the victim's person by codice fiscale (posted; lower case, since the form
+    # echoes what was typed): others find nothing or get 403.
+    "people.find": Route(
+        "own", form=lambda net: {"tax_code": __import__("tests.network", fromlist=["x"]).VICTIM_TAX_CODE.lower()}
+    ),
+    "people.compare": Route("foreign", args=lambda net: {"person_id": net.person.id, "other_id": net.person.id}),
     "people.accesses": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     "people.requests": Route(
         "foreign", args=lambda net: {"person_id": net.person.id}, form=lambda net: {"kind": "erasure", "reference": "X"}
     ),
     "people.close_request": Route("foreign", args=lambda net: {"person_id": net.person.id, "request_id": 1}),
     "people.export": Route("foreign", args=lambda net: {"person_id": net.person.id}),
+    "people.export_html": Route("foreign", args=lambda net: {"person_id": net.person.id}),
+    "people.export_pdf": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     # --- budget ---
     "budget.index": Route("own"),
     "budget.settle": Route(

@@ -45,10 +45,11 @@ def test_who_accessed_lists_reads_of_the_person_referral_and_case(login, network
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert network.users["a_operator"].full_name in html and network.users["n1_case_worker"].full_name in html
-    assert html.count("person.identity_read") == 2  # not the other person's read
-    assert "case.viewed" in html and "referral.viewed" in html and "referral.viewed" in html
-    assert f"case {network.case.id}" in html and f"referral {network.referral.id}" in html
-    assert "birth_year, contact, first_name, last_name, tax_code" in html  # field names, never values
+    assert html.count("ha letto i dati identificativi") == 2  # not the other person's read
+    assert "case.viewed" in html and "referral.viewed" in html  # codes without a label are shown as they are
+    assert f"presa in carico n. {network.case.id}" in html and f"segnalazione n. {network.referral.id}" in html
+    assert "Anno di nascita, Recapito, Nome, Cognome, Codice fiscale" in html  # field labels, never values
+    assert "person.identity_read" not in html and "tax_code" not in html
     assert VICTIM_LAST_NAME not in html and VICTIM_TAX_CODE not in html  # the DPO sees the pseudonym only
     assert network.person.pseudonym in html
 

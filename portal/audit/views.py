@@ -8,10 +8,16 @@ from ..accounts.models import User
 from ..accounts.permissions import Capability, membership_required, requires
 from ..extensions import db
 from .forms import AuditFilterForm
+from .labels import action_label, field_labels, object_label
 from .models import AuditEvent
 
 bp = Blueprint("audit", __name__, url_prefix="/registro-accessi")
 PAGE_SIZE = 50
+
+
+@bp.context_processor
+def _labels():
+    return {"action_label": action_label, "field_labels": field_labels, "object_label": object_label}
 
 
 @bp.route("/")

@@ -111,3 +111,33 @@ def dismiss_duplicate(person: Person, other: Person) -> None:
         ))
         db.session.flush()
     record("person.duplicate_dismissed", "person", person.id, ["other_person_id"])
+
+
+def warnings_for(person: Person, membership=None) -> list[tuple[Person, str]]:
+    """Possible duplicates to show where the node decides on a referral of ``person``: (other, reason).
+
+    Only the node's staff get any: an antenna learns nothing about other antennas' people (the scoping
+    would hide their rows anyway; this keeps even the count out of the antenna's pages).
+    """
+    from .services import NODE_PERSON_ROLES, sent_to_node
+
+    membership = membership or current_membership()
+    if membership is None or membership.role not in NODE_PERSON_ROLES or person.node_id != membership.tenant_id \
+            or not sent_to_node(person) or person.anonymised_at is not None:
+        return []
+    return [(other, match_reason(person, other)) for other in duplicate_candidates(person)]
+
+
+def warning_context(person: Person) -> dict:
+    """Template values for ``people/_duplicate_warning.html`` on the referral page."""
+    return {"duplicates": warnings_for(person), "may_decide_duplicates": is_node_coordinator()}
+
+
+def pair_summary(person: Person) -> dict:
+    """What the coordinator compares without any identity: who referred the person, when, on what grounds."""
+    from ..referrals.models import Referral
+    from ..tenancy.models import Tenant
+
+    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id == person.id).order_by(Referral.id)))
+    antenna = db.session.get(Tenant, person.tenant_id)
+    return {"person": person, "antenna": antenna.name if antenna else "", "referrals": referrals}

@@ -108,3 +108,34 @@ class DataSubjectRequestForm(FlaskForm):
     )
     reference = StringField(_l("Riferimento (numero di protocollo)"), validators=[Optional(), Length(max=100)])
     notes = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class PseudonymSearchForm(FlaskForm):
+    """Everyone who may open person pages: by pseudonym (a GET form, no identity in it)."""
+
+    codice = StringField(_l("Codice pseudonimo"), validators=[Optional(), Length(max=20)])
+
+
+class IdentitySearchForm(FlaskForm):
+    """Who may see identity: posted, so names and codici fiscali never end up in URLs or server logs."""
+
+    tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])
+    last_name = StringField(_l("Cognome"), validators=[Optional(), Length(max=100)])
+    first_name = StringField(_l("Nome"), validators=[Optional(), Length(max=100)])
+    birth_year = IntegerField(_l("Anno di nascita"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)])
+
+    IDENTITY_PARAMS = ("tax_code", "last_name", "first_name", "birth_year")
+
+    def validate_tax_code(self, field):
+        from .services import valid_tax_code
+
+        if field.data and not valid_tax_code(field.data):
+            raise ValidationError(_l("Il codice fiscale non è valido."))
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if not self.tax_code.data and not (self.last_name.data and self.last_name.data.strip()):
+            self.form_errors.append(_l("Indica il codice fiscale, oppure il cognome (con il nome e l'anno di nascita, se li conosci)."))
+            return False
+        return True

@@ -1,59 +1,16 @@
-"""Data-subject rights and retention (GDPR): who accessed a person, the DPO's requests, the export
-(right of access), erasure, anonymisation and the retention job (``flask rete apply-retention``)."""
-import enum
+"""Data-subject rights and retention (GDPR): the DPO's requests, erasure, anonymisation and the retention
+job (``flask rete apply-retention``). Who accessed a person is ``access_log.py``; the export, ``export.py``."""
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from ..accounts.permissions import current_membership
 from ..audit.services import record
 from ..extensions import db
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .models import Person
-from .services import BLIND_INDEX_COLUMNS, Forbidden, is_node_dpo, monitoring_of, open_request_for, reveal_identity
-
-# --- who accessed this person ---
-
-def related_objects(person: Person) -> list[tuple[str, str]]:
-    """(object_type, object_id) of the person, their referrals, cases and data-subject requests."""
-    from ..cases.models import Case
-    from ..referrals.models import Referral
-    from .models import DataSubjectRequest
-
-    objects = [("person", str(person.id))]
-    for object_type, model in (("referral", Referral), ("case", Case), ("data_subject_request", DataSubjectRequest)):
-        ids = db.session.scalars(select(model.id).where(model.person_id == person.id).order_by(model.id))
-        objects += [(object_type, str(i)) for i in ids]
-    return objects
-
-
-def access_events(person: Person, *, limit: int | None = None, offset: int = 0):
-    """Audit events about the person and their referrals/case, newest first: (event, user, tenant)."""
-    from sqlalchemy import and_
-
-    from ..accounts.models import User
-    from ..audit.models import AuditEvent
-
-    by_type: dict[str, list[str]] = {}
-    for object_type, object_id in related_objects(person):
-        by_type.setdefault(object_type, []).append(object_id)
-    condition = or_(*[
-        and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(ids)) for object_type, ids in by_type.items()
-    ])
-    query = (
-        select(AuditEvent, User, Tenant)
-        .outerjoin(User, User.id == AuditEvent.actor_user_id)
-        .outerjoin(Tenant, Tenant.id == AuditEvent.tenant_id)
-        .where(condition)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return db.session.execute(query).all()
-
+from .services import BLIND_INDEX_COLUMNS, Forbidden, is_node_dpo
 
 # --- data-subject requests (the DPO's) ---
 
@@ -116,109 +73,6 @@ def close_request(request, outcome: str = "closed") -> None:
     request.outcome = outcome
     db.session.flush()
     record("data_subject_request.closed", "data_subject_request", request.id, ["status", "outcome"])
-
-
-# --- export (right of access) ---
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
-def _value(value):
-    return value.value if isinstance(value, enum.Enum) else value
-
-
-def export_person(person: Person) -> dict:
-    """Everything held about the person, for the DPO under an open access request. Audited."""
-    from ..cases.models import Case
-    from ..models_base import utcnow
-    from ..referrals.models import Referral, ReferralEvent
-    from .models import RequestKind
-
-    membership = current_membership()
-    request = open_request_for(person, kinds=[RequestKind.ACCESS], tenant_id=membership.tenant_id if membership else None)
-    if not is_node_dpo(person) or request is None:
-        raise Forbidden()
-    identity = reveal_identity(person)
-    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id == person.id).order_by(Referral.id)))
-    tenants = {t.id: t.name for t in db.session.scalars(select(Tenant))}
-    events: dict[int, list] = {}
-    if referrals:
-        for event in db.session.scalars(
-            select(ReferralEvent).where(ReferralEvent.referral_id.in_([r.id for r in referrals])).order_by(ReferralEvent.at)
-        ):
-            events.setdefault(event.referral_id, []).append(event)
-    cases = list(db.session.scalars(select(Case).where(Case.person_id == person.id).order_by(Case.id)))
-    linked = db.session.get(Person, person.linked_person_id) if person.linked_person_id else None
-    data = {
-        "generated_at": _iso(utcnow()),
-        "data_subject_request": {"id": request.id, "kind": request.kind.value, "reference": request.reference},
-        "person": {
-            "pseudonym": person.pseudonym,
-            "created_at": _iso(person.created_at),
-            "identity": identity,
-            "monitoring": {field: _value(value) for field, value in monitoring_of(person).items()},
-            "linked_to": linked.pseudonym if linked is not None else None,
-            "legal_hold": bool(person.legal_hold),
-            "retain_until": _iso(person.retain_until),
-            "anonymised_at": _iso(person.anonymised_at),
-        },
-        "referrals": [
-            {
-                "id": r.id, "antenna": tenants.get(r.tenant_id), "state": _value(r.state), "grounds": list(r.grounds or []),
-                "context": _value(r.context), "urgency": _value(r.urgency), "situation": r.situation, "needs": r.needs,
-                "availability": r.availability, "consent_notice_version": r.consent_notice_version,
-                "consent_date": _iso(r.consent_date), "legal_basis_requested": bool(r.legal_basis_requested),
-                "legal_basis": _value(r.legal_basis),
-                "submitted_at": _iso(r.submitted_at), "decided_at": _iso(r.decided_at),
-                "decline_reason": _value(r.decline_reason), "outcome_code": _value(r.outcome_code),
-                "events": [
-                    {"at": _iso(e.at), "from_state": e.from_state, "to_state": e.to_state, "message": e.message}
-                    for e in events.get(r.id, [])
-                ],
-            }
-            for r in referrals
-        ],
-        "cases": [
-            {
-                "id": c.id, "state": _value(c.state), "opened_at": _iso(c.opened_at), "closed_at": _iso(c.closed_at),
-                "closure_outcome": _value(c.closure_outcome), "closure_reason": c.closure_reason,
-                "internal_notes": c.internal_notes, "grounds": c.grounds,
-                "actions": [
-                    {
-                        "service_type": _value(a.service_type), "phase": _value(a.phase), "status": _value(a.status),
-                        "provider": tenants.get(a.provider_id), "planned_start": _iso(a.planned_start),
-                        "planned_end": _iso(a.planned_end), "planned_hours": str(a.planned_hours),
-                        "delivered_hours": str(a.delivered_hours), "delivered_on": _iso(a.delivered_on),
-                        "outcome": a.outcome, "notes": a.notes,
-                    }
-                    for a in c.actions
-                ],
-                "verifications": [
-                    {
-                        "phase": _value(v.phase), "months_after": v.months_after, "due_date": _iso(v.due_date),
-                        "done_on": _iso(v.done_on), "job_outcome": _value(v.job_outcome),
-                        "contract_type": _value(v.contract_type),
-                        "hours_per_week": None if v.hours_per_week is None else str(v.hours_per_week),
-                        "sector": v.sector, "start_date": _iso(v.start_date), "still_in_work": v.still_in_work,
-                        "difficulties": v.difficulties, "support_needed": v.support_needed,
-                    }
-                    for v in c.verifications
-                ],
-            }
-            for c in cases
-        ],
-        "accesses": [
-            {
-                "at": _iso(event.at), "user": user.full_name if user else None, "organisation": tenant.name if tenant else None,
-                "action": event.action, "object_type": event.object_type, "object_id": event.object_id,
-                "fields": list(event.fields or []),
-            }
-            for event, user, tenant in access_events(person)
-        ],
-    }
-    record("person.exported", "person", person.id, ["identity", "monitoring", "referrals", "cases", "accesses"])
-    return data
 
 
 # --- erasure, anonymisation and retention ---

@@ -65,3 +65,13 @@ IDENTITY_LABELS = {
     "contact": _l("Recapito"),
 }
 YES_NO = {True: _l("Sì"), False: _l("No")}
+# The monitoring attributes as exported (the disability flag as JSON true/false).
+YES_NO_CODES = {True: _l("Sì"), False: _l("No"), "true": _l("Sì"), "false": _l("No")}
+MONITORING_FIELD_LABELS = {
+    "gender": _l("Genere"),
+    "age_band": _l("Fascia d'età"),
+    "citizenship_group": _l("Cittadinanza"),
+    "disability": _l("Disabilità"),
+    "labour_status": _l("Condizione occupazionale"),
+    "education_level": _l("Titolo di studio"),
+}

@@ -1,6 +1,7 @@
 """People: creation with pseudonym and blind indexes, the need-to-know rule for identity, rectification.
 
-Duplicates live in ``duplicates.py``; data-subject rights, export, erasure and retention in ``gdpr.py``.
+Duplicates live in ``duplicates.py``, search in ``search.py``; data-subject requests, erasure and retention in
+``gdpr.py``, the access log in ``access_log.py``, the export in ``export.py``.
 
 Identity (names, codice fiscale, birth year, contact) is shown only to the referring antenna's users,
 the node's coordinator and the case worker assigned to the person's case, and a provider the node granted
@@ -41,7 +42,7 @@ def age_band(birth_year: int | None, today: date | None = None) -> AgeBand | Non
     return AgeBand.FROM_25_TO_54 if age <= 54 else AgeBand.OVER_54
 
 
-def _phonetic(surname: str) -> str:
+def phonetic(surname: str) -> str:
     """A small Italian-friendly Soundex: first letter plus consonant classes, vowels dropped."""
     classes = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"), **dict.fromkeys("dt", "3"),
                "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
@@ -63,7 +64,7 @@ def refresh_indexes(person: Person) -> None:
     person.tax_code_bidx = blind_index(cf.upper() if cf else None, "tax_code")
     person.name_year_bidx = blind_index(f"{last} {first} {year or ''}" if last else None, "name_year")
     decade = f"{year // 10}" if year else "x"
-    person.fuzzy_bidx = blind_index(f"{_phonetic(last)} {normalise(first)[:1]} {decade}" if last else None, "fuzzy")
+    person.fuzzy_bidx = blind_index(f"{phonetic(last)} {normalise(first)[:1]} {decade}" if last else None, "fuzzy")
 
 
 def next_pseudonym(person: Person) -> str:
@@ -145,12 +146,13 @@ def reveal_identity(person: Person) -> dict | None:
     return {field: getattr(person, field) for field in IDENTITY_FIELDS}
 
 
-def record_identity_read(person_id: int) -> None:
+def record_identity_read(person_id: int, fields=None) -> None:
     """Every reveal of identity, whoever shows it: audited, then checked for unusual access (many
-    identities read in a short time alert the node's DPO, issue 7)."""
+    identities read in a short time alert the node's DPO, issue 7). ``fields``: what was read, when
+    not the whole identity (a search hit: ``search`` and the fields searched on)."""
     from ..alerts.hooks import identity_read
 
-    record("person.identity_read", "person", person_id, IDENTITY_FIELDS)
+    record("person.identity_read", "person", person_id, IDENTITY_FIELDS if fields is None else fields)
     identity_read()
 
 

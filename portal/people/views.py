@@ -3,17 +3,16 @@
 Every route looks the person up with ``get_visible`` (404 when another tenant's), then asks the
 services who may do what (403). Identity is read only through ``services.reveal_identity`` (audited).
 """
-import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..accounts.permissions import current_membership, membership_required
 from ..audit.services import record
 from ..tenancy.scoping import get_visible
 from . import duplicates as dups
-from . import gdpr, services
-from .forms import ActionForm, DataSubjectRequestForm, RectifyForm, VersionedActionForm
+from . import services
+from .forms import ActionForm, RectifyForm, VersionedActionForm
 from .labels import (
     AGE_BAND_LABELS,
     CITIZENSHIP_LABELS,
@@ -27,7 +26,7 @@ from .labels import (
     REQUEST_STATUS_LABELS,
     YES_NO,
 )
-from .models import DataSubjectRequest, Person, RequestKind
+from .models import Person
 
 bp = Blueprint("people", __name__, url_prefix="/persone")
 PAGE_SIZE = 100
@@ -39,8 +38,14 @@ def _labels():
         GENDER_LABELS=GENDER_LABELS, AGE_BAND_LABELS=AGE_BAND_LABELS, CITIZENSHIP_LABELS=CITIZENSHIP_LABELS,
         LABOUR_LABELS=LABOUR_LABELS, EDUCATION_LABELS=EDUCATION_LABELS, IDENTITY_LABELS=IDENTITY_LABELS,
         REQUEST_KIND_LABELS=REQUEST_KIND_LABELS, REQUEST_STATUS_LABELS=REQUEST_STATUS_LABELS,
-        OUTCOME_LABELS=OUTCOME_LABELS, MATCH_LABELS=MATCH_LABELS, YES_NO=YES_NO,
+        OUTCOME_LABELS=OUTCOME_LABELS, YES_NO=YES_NO,
     )
+
+
+@bp.app_context_processor
+def _match_labels():
+    # The duplicate warning is also shown on the referral page (another blueprint).
+    return {"MATCH_LABELS": MATCH_LABELS}
 
 
 def _person(person_id: int, check=services.can_view_person) -> Person:
@@ -139,7 +144,7 @@ def link(person_id, other_id):
         abort(400)
     dups.link_duplicate(person, other, form.version.data)
     flash(_("%(a)s è stata collegata a %(b)s: sono la stessa persona.", a=person.pseudonym, b=other.pseudonym), "success")
-    return redirect(url_for("people.duplicates"))
+    return _back_from_pair()
 
 
 @bp.route("/<int:person_id>/scarta/<int:other_id>", methods=["POST"])
@@ -150,77 +155,31 @@ def dismiss(person_id, other_id):
         abort(400)
     dups.dismiss_duplicate(person, other)
     flash(_("%(a)s e %(b)s sono persone diverse: la coppia non verrà più proposta.", a=person.pseudonym, b=other.pseudonym), "success")
+    return _back_from_pair()
+
+
+def _back_from_pair():
+    """Back to the referral being decided when the decision was taken there, else to the list."""
+    referral_id = request.form.get("segnalazione", type=int)
+    if referral_id:
+        return redirect(url_for("referrals.detail", referral_id=referral_id))
     return redirect(url_for("people.duplicates"))
 
 
-# --- the data protection officer: who accessed, data-subject requests, export ---
-
-@bp.route("/<int:person_id>/accessi")
+@bp.route("/<int:person_id>/confronta/<int:other_id>")
 @membership_required
-def accesses(person_id):
-    person = _person(person_id, check=services.is_node_dpo)
-    page = max(request.args.get("pagina", 1, type=int), 1)
-    rows = gdpr.access_events(person, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    record("person.accesses_viewed", "person", person.id, [])
+def compare(person_id, other_id):
+    """The two people side by side: referrals and monitoring attributes; identity only on request (audited)."""
+    person, other = _pair(person_id, other_id)
+    identities = None
+    if request.args.get("identita") == "1":
+        identities = {p.id: services.reveal_identity(p) for p in (person, other)}
     return render_template(
-        "people/accesses.html", person=person, rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
+        "people/compare.html", person=person, other=other, reason=dups.match_reason(person, other),
+        sides=[dups.pair_summary(p) for p in (person, other)], identities=identities, form=ActionForm(),
+        referral_id=request.args.get("segnalazione", type=int),
     )
 
 
-@bp.route("/<int:person_id>/richieste", methods=["GET", "POST"])
-@membership_required
-def requests(person_id):
-    person = _person(person_id, check=services.is_node_dpo)
-    form = DataSubjectRequestForm()
-    if form.validate_on_submit():
-        if person.anonymised_at is not None:
-            flash(_("I dati di questa persona sono già stati anonimizzati."), "warning")
-            return redirect(url_for("people.requests", person_id=person.id))
-        dsr, refusal = gdpr.open_request(
-            person, RequestKind(form.kind.data), reference=form.reference.data, notes=form.notes.data
-        )
-        if refusal:
-            flash(refusal, "warning")
-        elif dsr.kind == RequestKind.ERASURE:
-            flash(_("Richiesta di cancellazione eseguita: i dati identificativi sono stati cancellati."), "success")
-        else:
-            flash(_("Richiesta registrata. Finché è aperta puoi vedere i dati identificativi; ogni lettura è registrata."), "success")
-        return redirect(url_for("people.requests", person_id=person.id))
-    return render_template(
-        "people/requests.html", person=person, form=form, action_form=ActionForm(),
-        dsrs=gdpr.person_requests(person), may_see_identity=services.can_see_identity(person),
-        may_rectify=services.can_rectify(person),
-        may_export=services.open_request_for(person, kinds=[RequestKind.ACCESS]) is not None,
-    )
 
-
-@bp.route("/<int:person_id>/richieste/<int:request_id>/chiudi", methods=["POST"])
-@membership_required
-def close_request(person_id, request_id):
-    person = _person(person_id, check=services.is_node_dpo)
-    dsr = get_visible(DataSubjectRequest, request_id)
-    if dsr is None or dsr.person_id != person.id:
-        abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    gdpr.close_request(dsr)
-    flash(_("Richiesta chiusa."), "success")
-    return redirect(url_for("people.requests", person_id=person.id))
-
-
-@bp.route("/<int:person_id>/esporta")
-@membership_required
-def export(person_id):
-    person = _person(person_id, check=services.is_node_dpo)
-    try:
-        data = gdpr.export_person(person)
-    except services.Forbidden:
-        abort(403)
-    body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(
-        body, mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="{person.pseudonym or person.id}.json"',
-            "Cache-Control": "no-store",
-        },
-    )
+from . import views_dpo, views_search  # noqa: E402,F401  (their routes join this blueprint)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..extensions import db
+from ..people.duplicates import warning_context as duplicate_warning
 from ..people.services import PersonError, can_see_identity, can_view_person, reveal_identity
 from ..tenancy.scoping import get_visible
 from . import attachments, listing, services
@@ -213,6 +214,7 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
         stale=side == services.NODE and listing.is_stale(referral), stale_days=current_app.config["REFERRAL_STALE_DAYS"],
         has_consent=services.has_consent(referral),
         editable=side == services.ANTENNA and referral.state in services.EDITABLE_STATES,
+        **duplicate_warning(referral.person),  # possible duplicates, where the node decides (node staff only)
     )
 
 
