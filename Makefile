@@ -7,7 +7,7 @@ PORT   ?= 8000
 # Migrations and maintenance commands connect as the schema owner; the web app never does.
 export FLASK_APP := portal:create_owner_app
 
-.PHONY: run test test-sqlite test-postgresql test-browser bench install install-test assets i18n lint clean
+.PHONY: run test test-sqlite test-postgresql test-browser bench install install-test assets i18n lint audit clean
 
 run: install assets i18n
 	$(BIN)/flask db upgrade heads
@@ -66,8 +66,13 @@ assets: static/vendor/.stamp
 i18n: $(BIN)/python
 	@$(BIN)/pybabel compile -d portal/translations > /dev/null  # fails on a broken catalogue
 
-lint: install-test
+lint: install-test audit
 	$(BIN)/ruff check portal tests
+
+# Known vulnerabilities in the Python packages (pip-audit, PyPI's data) and the vendored npm packages
+# (npm audit). Fails on a finding; packages it could not check are named (a failure with AUDIT_STRICT=1).
+audit: install-test
+	$(BIN)/python scripts/audit_deps.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite
