@@ -15,12 +15,16 @@ run: install assets i18n
 	@$(BIN)/python -m portal.seed.logins $(HOST):$(PORT)
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# Installs Debian's Chromium first when it can (root with apt-get); whatever is still missing is a skip,
+# named with its install command in the last line.
 test: install-test assets i18n
+	@bash scripts/test_prereqs.sh install
 	@status=0; \
 	echo "=== Suite on SQLite (unit, integration, browser) ==="; \
 	RETE_TEST_DB=sqlite $(BIN)/pytest || status=1; \
 	echo "=== Suite on PostgreSQL 127.0.0.1:5432 (unit, integration, row-level security, browser) ==="; \
 	RETE_TEST_DB=postgresql $(BIN)/pytest || status=1; \
+	bash scripts/test_prereqs.sh report; \
 	exit $$status
 
 test-sqlite: install-test assets i18n
