@@ -1,10 +1,14 @@
-"""``flask rete ...``: maintenance commands. They run as the schema owner (see create_owner_app)."""
+"""``flask rete ...``: maintenance commands. They run as the schema owner (see create_owner_app).
+
+Every job cron may start is ``@runs_alone``: with the same crontab on several hosts, one run does the work.
+"""
 import sys
 
 import click
 from flask.cli import with_appcontext
 
 from .extensions import db
+from .joblock import runs_alone
 from .tenancy import context
 
 
@@ -28,6 +32,7 @@ def seed_demo():
 
 @rete.command("audit-verify")
 @with_appcontext
+@runs_alone
 def audit_verify():
     """Recompute the audit hash chains; exit 1 if any event was altered or removed."""
     from .audit.services import verify_chains
@@ -43,6 +48,7 @@ def audit_verify():
 
 @rete.command("budget-verify")
 @with_appcontext
+@runs_alone
 def budget_verify():
     """Compare the trigger-kept delivery totals with the deliveries themselves; exit 1 on any difference."""
     from .budget.totals import drift
@@ -59,6 +65,7 @@ def budget_verify():
 @rete.command("remind-stale")
 @click.option("--days", type=int, default=None, help="Days without a decision (default REFERRAL_STALE_DAYS).")
 @with_appcontext
+@runs_alone
 def remind_stale(days):
     """E-mail each node about referrals waiting for a decision too long (once per period)."""
     from .referrals.reminders import remind_stale as send_reminders
@@ -72,6 +79,7 @@ def remind_stale(days):
 @rete.command("rotate-keys")
 @click.option("--batch-size", default=200, show_default=True, help="Rows re-encrypted per transaction.")
 @with_appcontext
+@runs_alone
 def rotate_keys(batch_size):
     """Re-encrypt every encrypted field of every model with the active key (first of RETE_DATA_KEYS)."""
     from .audit.services import record
@@ -96,6 +104,7 @@ def rotate_keys(batch_size):
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Reference day (YYYY-MM-DD); default: today.")
 @with_appcontext
+@runs_alone
 def apply_retention(today):
     """Anonymise the people whose retention period (RETENTION_YEARS) is over, except legal holds."""
     from datetime import date
@@ -116,6 +125,7 @@ def apply_retention(today):
 
 @rete.command("forum-digest")
 @with_appcontext
+@runs_alone
 def forum_digest():
     """E-mail the daily forum digest to users who chose it (threads with new posts since the last one)."""
     from .forum.notify import send_digest
@@ -130,6 +140,7 @@ def forum_digest():
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Reference day (YYYY-MM-DD); default: today.")
 @with_appcontext
+@runs_alone
 def evaluate_alerts(today):
     """Evaluate the alert rules for every node (acting as each), e-mail the new alerts to their owners."""
     from .alerts.jobs import evaluate_all
@@ -140,6 +151,7 @@ def evaluate_alerts(today):
 
 @rete.command("alerts-digest")
 @with_appcontext
+@runs_alone
 def alerts_digest():
     """E-mail the daily alert summary: case workers, coordinators and data protection officers of each node."""
     from .alerts.jobs import digest_all
