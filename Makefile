@@ -13,7 +13,7 @@ run: install assets i18n
 	$(BIN)/flask db upgrade heads
 	$(BIN)/flask rete seed-demo
 	@$(BIN)/python -m portal.seed.logins $(HOST):$(PORT)
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
 
 # Installs Debian's Chromium first when it can (root with apt-get); whatever is still missing is a skip,
 # named with its install command in the last line.
