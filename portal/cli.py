@@ -2,9 +2,12 @@
 
 Every job cron may start is ``@runs_alone``: with the same crontab on several hosts, one run does the work.
 """
+import json
 import sys
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
@@ -31,19 +34,90 @@ def seed_demo():
 
 
 @rete.command("audit-verify")
+@click.option("--heads", "exports", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="An export of audit-export-heads to check against (repeatable): catches a rewritten chain.")
 @with_appcontext
 @runs_alone
-def audit_verify():
+def audit_verify(exports):
     """Recompute the audit hash chains; exit 1 if any event was altered or removed."""
     from .audit.services import verify_chains
 
     with context.system("audit-verify"):
         problems = verify_chains()
+        if exports:
+            problems += _check_head_exports(exports)
     if problems:
         for problem in problems:
             click.echo(f"ALTERATO: {problem}", err=True)
         sys.exit(1)
     click.echo("Registro degli accessi integro.")
+
+
+def _heads_key() -> str:
+    key = current_app.config.get("AUDIT_HEADS_KEY")
+    if not key or len(key) < 32:
+        click.echo("AUDIT_HEADS_KEY non impostata (almeno 32 caratteri casuali).", err=True)
+        sys.exit(2)
+    return key
+
+
+def _check_head_exports(paths) -> list[str]:
+    from .audit.anchors import check_export
+
+    key = _heads_key()
+    problems = []
+    for path in paths:
+        try:
+            document = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as exc:
+            problems.append(f"{path}: illeggibile ({exc})")
+            continue
+        problems += [f"{path}: {problem}" for problem in check_export(document, key)]
+    return problems
+
+
+@rete.command("audit-export-heads")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Default: AUDIT_HEADS_DIR/audit-heads-<UTC time>.json")
+@with_appcontext
+@runs_alone
+def audit_export_heads(output):
+    """Write the signed heads of every audit chain (daily from cron; keep the files off the database host)."""
+    from .audit.anchors import export_heads
+
+    key = _heads_key()
+    with context.system("audit-export-heads"):
+        document = export_heads(key)
+    if output is None:
+        stamp = document["exported_at"].replace(":", "").replace("+0000", "Z")
+        output = Path(current_app.config["AUDIT_HEADS_DIR"]) / f"audit-heads-{stamp}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+    click.echo(f"Teste di {len(document['heads'])} catene del registro esportate in {output}")
+
+
+@rete.command("backup")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Default: BACKUP_DIR/rete-<UTC time>.dump (.sqlite on SQLite)")
+@with_appcontext
+@runs_alone
+def backup_command(output):
+    """Back the database up as the owner: pg_dump --format=custom (SQLite: an online copy)."""
+    from datetime import UTC, datetime
+
+    from .backup import BackupError, backup
+
+    url = current_app.config["DATABASE_OWNER_URL"]
+    if output is None:
+        suffix = ".sqlite" if url.startswith("sqlite") else ".dump"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        output = Path(current_app.config["BACKUP_DIR"]) / f"rete-{stamp}{suffix}"
+    try:
+        backup(url, output)
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"Copia di sicurezza scritta in {output} ({output.stat().st_size} byte)")
 
 
 @rete.command("budget-verify")

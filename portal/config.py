@@ -78,6 +78,12 @@ def load_config() -> dict:
         # Logs: one JSON object a line for the collector in production, readable text in development.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        # `flask rete backup` writes here (pg_dump -Fc; SQLite: an online copy).
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups")),
+        # `flask rete audit-export-heads`: HMAC key of the signed daily export of the audit chain heads (kept
+        # away from the database owner) and where the exports go (copy them off the database host).
+        "AUDIT_HEADS_KEY": os.environ.get("AUDIT_HEADS_KEY"),
+        "AUDIT_HEADS_DIR": os.environ.get("AUDIT_HEADS_DIR", str(INSTANCE_DIR / "audit-heads")),
     }
     if production:
         check_production(cfg)
