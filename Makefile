@@ -71,7 +71,7 @@ i18n: $(BIN)/python
 	@$(BIN)/pybabel compile -d portal/translations > /dev/null  # fails on a broken catalogue
 
 lint: install-test audit
-	$(BIN)/ruff check portal tests
+	$(BIN)/ruff check portal tests scripts
 
 # Known vulnerabilities in the Python packages (pip-audit, PyPI's data) and the vendored npm packages
 # (npm audit). Fails on a finding; packages it could not check are named (a failure with AUDIT_STRICT=1).

@@ -48,7 +48,7 @@ def audit_npm() -> tuple[list[str], list[str]]:
     report = run_json(["npm", "audit", "--omit=dev", "--json"])
     if report is None or "vulnerabilities" not in report:
         reason = (report or {}).get("message", "npm audit gave no report")
-        return [], [f"npm ({reason})"]
+        return [], [f"the npm packages ({reason})"]
     found = [f"{name}: {info['severity']} ({info.get('range', '')})"
              for name, info in sorted(report["vulnerabilities"].items())
              if info["severity"] in NPM_FAIL_SEVERITIES]
@@ -64,8 +64,8 @@ def main() -> int:
     for line in found:
         print(f"VULNERABLE: {line}")
     if unchecked:
-        shown = ", ".join(unchecked[:6]) + (" …" if len(unchecked) > 6 else "")
-        print(f"audit: {len(unchecked)} package(s) NOT checked (advisory service unreachable from here): {shown}")
+        shown = ", ".join(unchecked[:4]) + (f" and {len(unchecked) - 4} more" if len(unchecked) > 4 else "")
+        print(f"audit: NOT checked (advisory service unreachable from here): {shown}")
     if found:
         return 1
     if unchecked and os.environ.get("AUDIT_STRICT") == "1":
