@@ -61,11 +61,11 @@ def main() -> int:
         f, u = audit()
         found += f
         unchecked += u
+        if u:
+            shown = ", ".join(u[:4]) + (f" and {len(u) - 4} more" if len(u) > 4 else "")
+            print(f"audit: NOT checked (advisory service unreachable from here): {shown}")
     for line in found:
         print(f"VULNERABLE: {line}")
-    if unchecked:
-        shown = ", ".join(unchecked[:4]) + (f" and {len(unchecked) - 4} more" if len(unchecked) > 4 else "")
-        print(f"audit: NOT checked (advisory service unreachable from here): {shown}")
     if found:
         return 1
     if unchecked and os.environ.get("AUDIT_STRICT") == "1":
