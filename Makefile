@@ -7,20 +7,24 @@ PORT   ?= 8000
 # Migrations and maintenance commands connect as the schema owner; the web app never does.
 export FLASK_APP := portal:create_owner_app
 
-.PHONY: run test test-sqlite test-postgresql test-browser bench install install-test assets i18n lint clean
+.PHONY: run test test-sqlite test-postgresql test-browser bench install install-test assets i18n lint audit clean
 
 run: install assets i18n
 	$(BIN)/flask db upgrade heads
 	$(BIN)/flask rete seed-demo
 	@$(BIN)/python -m portal.seed.logins $(HOST):$(PORT)
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
 
+# Installs Debian's Chromium first when it can (root with apt-get); whatever is still missing is a skip,
+# named with its install command in the last line.
 test: install-test assets i18n
+	@bash scripts/test_prereqs.sh install
 	@status=0; \
 	echo "=== Suite on SQLite (unit, integration, browser) ==="; \
 	RETE_TEST_DB=sqlite $(BIN)/pytest || status=1; \
 	echo "=== Suite on PostgreSQL 127.0.0.1:5432 (unit, integration, row-level security, browser) ==="; \
 	RETE_TEST_DB=postgresql $(BIN)/pytest || status=1; \
+	bash scripts/test_prereqs.sh report; \
 	exit $$status
 
 test-sqlite: install-test assets i18n
@@ -66,8 +70,13 @@ assets: static/vendor/.stamp
 i18n: $(BIN)/python
 	@$(BIN)/pybabel compile -d portal/translations > /dev/null  # fails on a broken catalogue
 
-lint: install-test
-	$(BIN)/ruff check portal tests
+lint: install-test audit
+	$(BIN)/ruff check portal tests scripts
+
+# Known vulnerabilities in the Python packages (pip-audit, PyPI's data) and the vendored npm packages
+# (npm audit). Fails on a finding; packages it could not check are named (a failure with AUDIT_STRICT=1).
+audit: install-test
+	$(BIN)/python scripts/audit_deps.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite

@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None, *, owner: bool = False) -> Flask:
         app.config.from_mapping(overrides)
     if owner:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_OWNER_URL"]
+    configure_logging(app)
     configure_database(app)
     configure_auth(app)
     configure_i18n(app)
@@ -35,6 +36,12 @@ def create_app(overrides: dict | None = None, *, owner: bool = False) -> Flask:
 def create_owner_app() -> Flask:
     """Entry point for the ``flask`` command: migrations and maintenance run as the owner."""
     return create_app(owner=True)
+
+
+def configure_logging(app: Flask) -> None:
+    from .logs import init_logging
+
+    init_logging(app)
 
 
 def configure_database(app: Flask) -> None:

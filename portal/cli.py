@@ -1,10 +1,17 @@
-"""``flask rete ...``: maintenance commands. They run as the schema owner (see create_owner_app)."""
+"""``flask rete ...``: maintenance commands. They run as the schema owner (see create_owner_app).
+
+Every job cron may start is ``@runs_alone``: with the same crontab on several hosts, one run does the work.
+"""
+import json
 import sys
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
+from .joblock import runs_alone
 from .tenancy import context
 
 
@@ -27,13 +34,18 @@ def seed_demo():
 
 
 @rete.command("audit-verify")
+@click.option("--heads", "exports", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="An export of audit-export-heads to check against (repeatable): catches a rewritten chain.")
 @with_appcontext
-def audit_verify():
+@runs_alone
+def audit_verify(exports):
     """Recompute the audit hash chains; exit 1 if any event was altered or removed."""
     from .audit.services import verify_chains
 
     with context.system("audit-verify"):
         problems = verify_chains()
+        if exports:
+            problems += _check_head_exports(exports)
     if problems:
         for problem in problems:
             click.echo(f"ALTERATO: {problem}", err=True)
@@ -41,8 +53,76 @@ def audit_verify():
     click.echo("Registro degli accessi integro.")
 
 
+def _heads_key() -> str:
+    key = current_app.config.get("AUDIT_HEADS_KEY")
+    if not key or len(key) < 32:
+        click.echo("AUDIT_HEADS_KEY non impostata (almeno 32 caratteri casuali).", err=True)
+        sys.exit(2)
+    return key
+
+
+def _check_head_exports(paths) -> list[str]:
+    from .audit.anchors import check_export
+
+    key = _heads_key()
+    problems = []
+    for path in paths:
+        try:
+            document = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as exc:
+            problems.append(f"{path}: illeggibile ({exc})")
+            continue
+        problems += [f"{path}: {problem}" for problem in check_export(document, key)]
+    return problems
+
+
+@rete.command("audit-export-heads")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Default: AUDIT_HEADS_DIR/audit-heads-<UTC time>.json")
+@with_appcontext
+@runs_alone
+def audit_export_heads(output):
+    """Write the signed heads of every audit chain (daily from cron; keep the files off the database host)."""
+    from .audit.anchors import export_heads
+
+    key = _heads_key()
+    with context.system("audit-export-heads"):
+        document = export_heads(key)
+    if output is None:
+        stamp = document["exported_at"].replace(":", "").replace("+0000", "Z")
+        output = Path(current_app.config["AUDIT_HEADS_DIR"]) / f"audit-heads-{stamp}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+    click.echo(f"Teste di {len(document['heads'])} catene del registro esportate in {output}")
+
+
+@rete.command("backup")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Default: BACKUP_DIR/rete-<UTC time>.dump (.sqlite on SQLite)")
+@with_appcontext
+@runs_alone
+def backup_command(output):
+    """Back the database up as the owner: pg_dump --format=custom (SQLite: an online copy)."""
+    from datetime import UTC, datetime
+
+    from .backup import BackupError, backup
+
+    url = current_app.config["DATABASE_OWNER_URL"]
+    if output is None:
+        suffix = ".sqlite" if url.startswith("sqlite") else ".dump"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        output = Path(current_app.config["BACKUP_DIR"]) / f"rete-{stamp}{suffix}"
+    try:
+        backup(url, output)
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"Copia di sicurezza scritta in {output} ({output.stat().st_size} byte)")
+
+
 @rete.command("budget-verify")
 @with_appcontext
+@runs_alone
 def budget_verify():
     """Compare the trigger-kept delivery totals with the deliveries themselves; exit 1 on any difference."""
     from .budget.totals import drift
@@ -59,6 +139,7 @@ def budget_verify():
 @rete.command("remind-stale")
 @click.option("--days", type=int, default=None, help="Days without a decision (default REFERRAL_STALE_DAYS).")
 @with_appcontext
+@runs_alone
 def remind_stale(days):
     """E-mail each node about referrals waiting for a decision too long (once per period)."""
     from .referrals.reminders import remind_stale as send_reminders
@@ -72,6 +153,7 @@ def remind_stale(days):
 @rete.command("rotate-keys")
 @click.option("--batch-size", default=200, show_default=True, help="Rows re-encrypted per transaction.")
 @with_appcontext
+@runs_alone
 def rotate_keys(batch_size):
     """Re-encrypt every encrypted field of every model with the active key (first of RETE_DATA_KEYS)."""
     from .audit.services import record
@@ -96,6 +178,7 @@ def rotate_keys(batch_size):
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Reference day (YYYY-MM-DD); default: today.")
 @with_appcontext
+@runs_alone
 def apply_retention(today):
     """Anonymise the people whose retention period (RETENTION_YEARS) is over, except legal holds."""
     from datetime import date
@@ -116,6 +199,7 @@ def apply_retention(today):
 
 @rete.command("forum-digest")
 @with_appcontext
+@runs_alone
 def forum_digest():
     """E-mail the daily forum digest to users who chose it (threads with new posts since the last one)."""
     from .forum.notify import send_digest
@@ -130,6 +214,7 @@ def forum_digest():
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Reference day (YYYY-MM-DD); default: today.")
 @with_appcontext
+@runs_alone
 def evaluate_alerts(today):
     """Evaluate the alert rules for every node (acting as each), e-mail the new alerts to their owners."""
     from .alerts.jobs import evaluate_all
@@ -140,6 +225,7 @@ def evaluate_alerts(today):
 
 @rete.command("alerts-digest")
 @with_appcontext
+@runs_alone
 def alerts_digest():
     """E-mail the daily alert summary: case workers, coordinators and data protection officers of each node."""
     from .alerts.jobs import digest_all

@@ -66,7 +66,8 @@ def load_config() -> dict:
         "BABEL_DEFAULT_LOCALE": "it",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
         "LANGUAGES": ["it", "en"],
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error must not carry the values it was given into the logs
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": production},
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SERVER_BASE_URL": os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:8000"),
         "REFERRAL_STALE_DAYS": _int("REFERRAL_STALE_DAYS", 7),
@@ -74,6 +75,15 @@ def load_config() -> dict:
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
         "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024),
+        # Logs: one JSON object a line for the collector in production, readable text in development.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        # `flask rete backup` writes here (pg_dump -Fc; SQLite: an online copy).
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups")),
+        # `flask rete audit-export-heads`: HMAC key of the signed daily export of the audit chain heads (kept
+        # away from the database owner) and where the exports go (copy them off the database host).
+        "AUDIT_HEADS_KEY": os.environ.get("AUDIT_HEADS_KEY"),
+        "AUDIT_HEADS_DIR": os.environ.get("AUDIT_HEADS_DIR", str(INSTANCE_DIR / "audit-heads")),
     }
     if production:
         check_production(cfg)

@@ -37,6 +37,8 @@ MATRIX: dict[str, Route] = {
     "core.feedback": Route("public", form=lambda net: {"message": "Prova di isolamento"}),
     "core.set_language": Route("public", form=lambda net: {"lang": "it", "next": "/"}),
     "core.health": Route("public"),
+    "core.health_live": Route("public"),
+    "core.health_ready": Route("public"),
     "accounts.login": Route("public"),
     "accounts.choose_tenant": Route("own"),
     "accounts.logout": Route("own"),

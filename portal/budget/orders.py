@@ -89,7 +89,7 @@ def order_list(filters: OrderFilters) -> tuple[list[OrderRow], bool]:
 
 
 def contract_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(select(Contract.id, Contract.cig).order_by(Contract.cig)).tuples())
+    return [(id_, cig) for id_, cig in db.session.execute(select(Contract.id, Contract.cig).order_by(Contract.cig))]
 
 
 # --- closing and cancelling --------------------------------------------------------------------------

@@ -1,13 +1,11 @@
 """Home (per role), legal pages, feedback, language switch and a health check."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import text
 
 from ..accounts.permissions import current_membership, membership_required
 from ..accounts.views import _safe_next
-from ..extensions import db
 from ..i18n import LOCALE_KEY
-from . import services
+from . import health, services
 from .forms import FeedbackForm, LanguageForm
 
 bp = Blueprint("core", __name__)
@@ -48,7 +46,20 @@ def set_language():
     return redirect(_safe_next(form.next.data))
 
 
-@bp.route("/salute")
-def health():
-    db.session.execute(text("SELECT 1"))
+@bp.route("/salute/vivo")
+def health_live():
+    """Liveness: the process answers. No database, so a database outage does not get workers restarted."""
     return {"status": "ok"}
+
+
+@bp.route("/salute/pronto")
+def health_ready():
+    """Readiness: the database answers and its schema is at the code's migration heads; else 503 and why."""
+    problem = health.readiness_problem()
+    if problem:
+        return {"status": "unavailable", "reason": problem}, 503
+    return {"status": "ok"}
+
+
+# The historical address keeps its meaning (it always queried the database): readiness.
+bp.add_url_rule("/salute", "health", health_ready)
