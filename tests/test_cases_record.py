@@ -6,8 +6,6 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from portal.tenancy import context
-
 from .case_support import add_diary_entry, audit_actions
 from .factories import make_action
 from .network import VICTIM_FIRST_NAME, VICTIM_LAST_NAME, VICTIM_TAX_CODE

@@ -99,7 +99,7 @@ def correct_entry(entry: DiaryEntry, text: str | None, expected_version) -> None
     previous = DiaryRevision(entry_id=entry.id, tenant_id=entry.tenant_id,
                              written_at=entry.edited_at or entry.written_at, replaced_at=utcnow())
     previous.text = entry.text
-    db.session.add(previous)
+    entry.revisions.append(previous)
     entry.text = text
     entry.edited_at = previous.replaced_at
     db.session.flush()
