@@ -10,6 +10,7 @@ audited; anonymisation deletes them (rows now, files after the commit).
 import os
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -94,9 +95,7 @@ def add_case_document(case: Case, upload, *, phase_1: bool = False) -> CaseDocum
     if phase_1:
         verification = phase_1_verification(case)
         if verification is None:
-            from flask_babel import gettext as _
-
-            raise CaseError(_("Registra prima l'esito della fase 1, poi allega il documento che lo prova."), "subject")
+            raise CaseError(_("Registra prima l'esito della fase 1, poi allega il documento che lo prova."), "file")
         verification_id = verification.id
     return _store(upload, case_id=case.id, tenant_id=case.tenant_id, provider_id=None, verification_id=verification_id,
                   kind=DocumentKind.PHASE_1_OUTCOME if phase_1 else DocumentKind.CASE)
