@@ -100,8 +100,27 @@ def test_the_wait_restarts_with_the_answer(app, network, session):
         assert not is_stale(referral)
 
 
-def test_the_edit_form_takes_files_while_information_is_requested(login, network, session, storage):
-    referral = make_referral(network.tenants["a"], network.users["a_operator"], state="info_requested")
+def test_the_edit_form_answers_with_files(login, network, session, storage):
+    from .helpers import csrf_from
+
+    response, key = _post_new_with_files(login("a_operator"), [])
+    referral = referral_by_key(session, network.tenants["a"], key)
+    first = referral.submitted_at
+    page = f"/segnalazioni/{referral.id}"
+    assert post_on_page(login("n1_coordinator"), page, f"{page}/stato/request_info",
+                        {"version": referral.version, "message": "Serve il contratto."}).status_code == 302
+    referral = reload(session, network.tenants["a"], referral)
     operator = login("a_operator")
-    page = operator.get(f"/segnalazioni/{referral.id}/modifica").get_data(as_text=True)
-    assert 'enctype="multipart/form-data"' in page and 'name="files"' in page
+    edit = f"/segnalazioni/{referral.id}/modifica"
+    form_page = operator.get(edit).get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in form_page and 'name="files"' in form_page
+    response = operator.post(edit, data={
+        **form_data(action="resubmit", message="Ecco il contratto."), "csrf_token": csrf_from(form_page),
+        "version": referral.version, "person_version": referral.person.version,
+        "files": [(io.BytesIO(PDF), "contratto.pdf")],
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    referral = reload(session, network.tenants["a"], referral)
+    assert referral.state == ReferralState.SUBMITTED and referral.resubmitted_at is not None
+    assert referral.submitted_at == first
+    assert [a.filename for a in _attachments(session, network, referral.id)] == ["contratto.pdf"]
