@@ -124,3 +124,20 @@ def test_the_edit_form_answers_with_files(login, network, session, storage):
     assert referral.state == ReferralState.SUBMITTED and referral.resubmitted_at is not None
     assert referral.submitted_at == first
     assert [a.filename for a in _attachments(session, network, referral.id)] == ["contratto.pdf"]
+
+
+def test_the_undecided_alert_counts_from_the_latest_sending(network, session):
+    from portal.alerts.models import Alert, Rule
+    from portal.alerts.services import evaluate
+
+    old = make_referral(network.tenants["a"], network.users["a_operator"])
+    answered = make_referral(network.tenants["a"], network.users["a_operator"])
+    with context.acting_as(network.tenants["a"].id):
+        for referral in (old, answered):
+            referral.submitted_at = utcnow() - timedelta(days=20)
+        answered.resubmitted_at = utcnow()  # the antenna answered today: the node's wait starts again
+        session.flush()
+    with context.acting_as(network.tenants["n1"].id):
+        evaluate(network.tenants["n1"].id, today=utcnow().date())
+        found = session.scalars(select(Alert).where(Alert.rule == Rule.REFERRAL_UNDECIDED)).all()
+    assert [a.object_id for a in found] == [old.id]
