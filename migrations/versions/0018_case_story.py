@@ -10,11 +10,12 @@ re-encrypted for the new row (ciphertexts are bound to table, field and row), an
 PostgreSQL row-level security is not forced for a moment so a non-superuser owner sees every row.
 Downgrading joins each case's entries back into the notes column, oldest first.
 """
+import uuid
+
 import sqlalchemy as sa
 from alembic import op
 
 from portal.crypto import decrypt, encrypt
-from portal.people.models import new_uid
 from portal.tenancy import rls
 
 revision = '0018'
@@ -41,7 +42,7 @@ def _notes_to_diary():
         text = decrypt(token, f"cases.internal_notes.{case_uid}")  # a wrong key stops the upgrade: nothing lost
         if not text:
             continue
-        uid = new_uid()
+        uid = uuid.uuid4().hex
         conn.execute(sa.text(
             "INSERT INTO case_diary_entries (uid, case_id, author_id, written_at, text_enc, tenant_id, version,"
             " created_at, updated_at) VALUES (:uid, :case_id, NULL, :at, :text_enc, :tenant_id, 1, :at, :at)"
