@@ -54,3 +54,18 @@ def post(client, path, data, page=None):
     """POST a form like a browser: CSRF token from the page that holds the form (the path by default)."""
     token = csrf_from(client.get(page or path).get_data(as_text=True))
     return client.post(path, data={**data, "csrf_token": token})
+
+
+def add_diary_entry(net, text, author_key="n1_case_worker", case=None):
+    """A diary entry on the victim's case (or ``case``), written now by ``author_key`` (None: no author)."""
+    from portal.cases.models import DiaryEntry
+    from portal.models_base import utcnow
+
+    case = case or net.case
+    with context.acting_as(net.tenants["n1"].id):
+        entry = DiaryEntry(case_id=case.id, tenant_id=case.tenant_id, written_at=utcnow(),
+                           author_id=net.users[author_key].id if author_key else None)
+        entry.text = text
+        db.session.add(entry)
+        db.session.flush()
+    return entry

@@ -25,6 +25,10 @@ def _membership(net):
     return {"membership_id": net.memberships["a_operator"].id}
 
 
+def _story(net):
+    return __import__("tests.story_support", fromlist=["diary_entry"])
+
+
 def _budget(net):
     return __import__("tests.budget_support", fromlist=["victim"]).victim(net)
 
@@ -81,9 +85,20 @@ MATRIX: dict[str, Route] = {
     # --- cases ---
     "cases.index": Route("own"),
     "cases.detail": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
-    "cases.notes": Route(
-        "foreign", args=lambda net: {"case_id": net.case.id},
-        form=lambda net: {"version": net.case.version, "internal_notes": "VITTIMA-SEGRETO-7731"}, victim="n1",
+    "cases.diary_add": Route(
+        "foreign", args=lambda net: {"case_id": net.case.id}, form=lambda net: {"text": "VITTIMA-SEGRETO-7731"}, victim="n1",
+    ),
+    # The victim's diary entry, document and delivery (created on demand by tests/story_support.py).
+    "cases.diary_edit": Route(
+        "foreign", args=lambda net: {"entry_id": _story(net).diary_entry(net).id},
+        form=lambda net: {"version": 1, "text": "VITTIMA-SEGRETO-7731"}, victim="n1",
+    ),
+    "cases.document_upload": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
+    "cases.document_download": Route(
+        "foreign", args=lambda net: {"document_id": _story(net).case_document(net).id}, victim="n1",
+    ),
+    "cases.delivery_documents": Route(
+        "foreign", args=lambda net: {"delivery_id": _story(net).delivery(net).id}, victim="n1",
     ),
     "cases.assign": Route(
         "foreign", args=lambda net: {"case_id": net.case.id}, form=lambda net: {"version": net.case.version, "case_worker": ""},

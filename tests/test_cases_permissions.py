@@ -27,7 +27,7 @@ def test_case_worker_reads_but_cannot_change_a_case_assigned_to_someone_else(oth
     assert other_worker.get(f"/casi/{case.id}?identita=1").status_code == 403
     token_page = f"/casi/{case.id}"
     for path, data in [
-        (f"/casi/{case.id}/note", {"version": case.version, "internal_notes": "intrusione"}),
+        (f"/casi/{case.id}/diario", {"text": "intrusione"}),
         (f"/casi/{case.id}/stato", {"version": case.version, "transition": "start_phase_1"}),
         (f"/casi/{case.id}/chiudi", {"version": case.version, "outcome": "other", "reason": "x"}),
         (f"/casi/{case.id}/azioni/nuova", {"service_type": "training", "phase": "preparatory",
@@ -39,7 +39,7 @@ def test_case_worker_reads_but_cannot_change_a_case_assigned_to_someone_else(oth
     assert other_worker.get(f"/casi/{case.id}/chiudi").status_code == 403
     assert other_worker.get(f"/casi/azioni/{network.action.id}").status_code == 403
     fresh = case_of(network)
-    assert fresh.state == CaseState.OPEN and fresh.internal_notes is None
+    assert fresh.state == CaseState.OPEN and "intrusione" not in login("n1_coordinator").get(f"/casi/{case.id}").get_data(as_text=True)
 
 
 def test_coordinator_changes_any_case_and_reassigns(login, network, other_worker):
@@ -52,8 +52,7 @@ def test_coordinator_changes_any_case_and_reassigns(login, network, other_worker
     # The case worker it was taken from can no longer change it; nor can a case worker reassign.
     worker = login("n1_case_worker")
     case = case_of(network)
-    assert post(worker, f"/casi/{case.id}/note", {"version": case.version, "internal_notes": "x"},
-                page=f"/casi/{case.id}").status_code == 403
+    assert post(worker, f"/casi/{case.id}/diario", {"text": "x"}, page=f"/casi/{case.id}").status_code == 403
     # Only users of the node may be assigned.
     response = post(coordinator, f"/casi/{case.id}/assegna",
                     {"version": case.version, "case_worker": str(network.users["n2_case_worker"].id)},
@@ -77,7 +76,7 @@ def test_another_node_gets_404(login, network, who):
     for path in (f"/casi/{network.case.id}", f"/casi/{network.case.id}/scheda.xlsx", f"/casi/azioni/{network.action.id}",
                  f"/casi/{network.case.id}/esito-fase-1", f"/casi/{network.case.id}/follow-up/3"):
         assert client.get(path).status_code == 404, path
-    response = post(client, f"/casi/{network.case.id}/note", {"version": 1, "internal_notes": "x"}, page="/casi/")
+    response = post(client, f"/casi/{network.case.id}/diario", {"text": "x"}, page="/casi/")
     assert response.status_code == 404
 
 
@@ -91,18 +90,16 @@ def test_stale_case_version_is_a_conflict_and_changes_nothing(login, network):
     client = login("n1_case_worker")
     case = case_of(network)
     stale = case.version
-    assert post(client, f"/casi/{case.id}/note", {"version": stale, "internal_notes": "prima"},
+    assert post(client, f"/casi/{case.id}/stato", {"version": stale, "transition": "start_phase_1"},
                 page=f"/casi/{case.id}").status_code == 302
-    response = post(client, f"/casi/{case.id}/note", {"version": stale, "internal_notes": "TESTO-DA-NON-PERDERE"},
-                    page=f"/casi/{case.id}")
+    response = post(client, f"/casi/{case.id}/chiudi", {"version": stale, "outcome": "other", "reason": "TESTO-DA-NON-PERDERE"},
+                    page=f"/casi/{case.id}/chiudi")
     assert response.status_code == 409
     assert "TESTO-DA-NON-PERDERE" in response.get_data(as_text=True)  # the 409 page keeps the input
-    assert case_of(network).internal_notes == "prima"
-    response = post(client, f"/casi/{case.id}/chiudi", {"version": stale, "outcome": "other", "reason": "motivo"})
-    assert response.status_code == 409 and case_of(network).state == CaseState.OPEN
+    assert case_of(network).state == CaseState.PHASE_1 and case_of(network).closure_reason is None
     response = post(client, f"/casi/{case.id}/stato", {"version": stale, "transition": "start_phase_1"},
                     page=f"/casi/{case.id}")
-    assert response.status_code == 409 and case_of(network).state == CaseState.OPEN
+    assert response.status_code == 409 and case_of(network).state == CaseState.PHASE_1
 
 
 def test_stale_action_version_is_a_conflict_and_changes_nothing(login, network):

@@ -6,9 +6,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from portal.tenancy import context
-
-from .case_support import audit_actions
+from .case_support import add_diary_entry, audit_actions
 from .factories import make_action
 from .network import VICTIM_FIRST_NAME, VICTIM_LAST_NAME, VICTIM_TAX_CODE
 
@@ -39,8 +37,7 @@ def test_record_page_is_printable_and_in_time_order(login, network):
 
 def test_csv_export_has_pseudonym_not_identity(login, network):
     _pathway(network)
-    with context.acting_as(network.tenants["n1"].id):
-        network.case.internal_notes = "NOTA-RISERVATA-NODO"
+    add_diary_entry(network, "NOTA-RISERVATA-NODO")
     response = login("n1_case_worker").get(f"/casi/{network.case.id}/scheda.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert network.case.pseudonym in response.headers["Content-Disposition"]

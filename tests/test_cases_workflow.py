@@ -166,11 +166,9 @@ def test_two_phases_follow_ups_and_closing(login, network):
     assert [v.done_on for v in verifications_of(network) if v.months_after in (6, 12)] == [None, None]
     assert client.get(f"/casi/{case_id}/follow-up/4").status_code == 404
 
-    # Internal notes stay on the case, never on the referral.
-    case = case_of(network)
-    response = post(client, f"/casi/{case_id}/note", {"version": case.version, "internal_notes": "NOTA-INTERNA-42"},
-                    page=f"/casi/{case_id}")
-    assert response.status_code == 302 and case_of(network).internal_notes == "NOTA-INTERNA-42"
+    # Internal notes go to the case diary, never on the referral.
+    response = post(client, f"/casi/{case_id}/diario", {"text": "NOTA-INTERNA-42"}, page=f"/casi/{case_id}")
+    assert response.status_code == 302 and "NOTA-INTERNA-42" in client.get(f"/casi/{case_id}").get_data(as_text=True)
 
     # Closing needs an outcome and a reason.
     case = case_of(network)
@@ -192,7 +190,8 @@ def test_two_phases_follow_ups_and_closing(login, network):
         assert db.session.scalars(select(Case)).all() == []
 
     actions = [e.action for e in audit_actions(network, object_type="case", object_id=case_id)]
-    assert {"case.phase_1", "case.phase_2", "case.closed", "case.updated"} <= set(actions)
+    assert {"case.phase_1", "case.phase_2", "case.closed", "case.diary_read"} <= set(actions)
+    assert [e.fields for e in audit_actions(network, object_type="case_diary_entry")] == [["text"]]
     closed_event = [e for e in audit_actions(network, object_type="case", object_id=case_id) if e.action == "case.closed"][0]
     assert set(closed_event.fields) >= {"state", "closure_outcome", "closure_reason"}
     summary_events = [e for e in audit_actions(network, object_type="referral") if e.action == "referral.outcome"]

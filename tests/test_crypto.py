@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, text
 
 from portal import create_app
-from portal.cases.models import Case
+from portal.cases.models import DiaryEntry
 from portal.config import DEV_DATA_KEYS
 from portal.crypto import DecryptionError, blind_index, encrypted_fields, key_id_of, normalise
 from portal.extensions import db
@@ -76,7 +76,8 @@ def test_encrypted_fields_are_found_generically(app):
         found = {cls.__name__: [f.name for f in fields] for cls, fields in encrypted_fields().items()}
     assert found["Person"] == sorted(Person.ENCRYPTED_FIELDS)
     assert found["Referral"] == ["needs", "situation"]
-    assert found["Case"] == ["internal_notes"]
+    assert "Case" not in found  # its internal notes are the diary's entries
+    assert found["DiaryEntry"] == found["DiaryRevision"] == ["text"]
 
 
 # --- key rotation through the CLI, as in production: the owner connection, committed data ---------
@@ -107,6 +108,7 @@ def owner_app(database, mail_server):
         run("DELETE FROM audit_chain_heads WHERE chain_key IN :c")
         run("DELETE FROM actions WHERE tenant_id IN :t")
         run("DELETE FROM verifications WHERE tenant_id IN :t")
+        run("DELETE FROM case_diary_entries WHERE tenant_id IN :t")
         run("DELETE FROM cases WHERE tenant_id IN :t")
         run("DELETE FROM referral_events WHERE tenant_id IN :t")
         run("DELETE FROM referrals WHERE tenant_id IN :t")
@@ -144,7 +146,9 @@ def test_rotate_keys_cli_reencrypts_every_field_with_the_active_key(owner_app):
         referral = make_referral(antenna, user, person=people[0], needs="Bisogno di orientamento")
         case = make_case(referral)
         with context.acting_as(node.id):
-            case.internal_notes = "Nota interna riservata"
+            entry = DiaryEntry(case_id=case.id, tenant_id=node.id, written_at=case.opened_at)
+            entry.text = "Nota interna riservata"
+            db.session.add(entry)
             db.session.flush()
         db.session.commit()
         with context.system("test"):
@@ -164,7 +168,7 @@ def test_rotate_keys_cli_reencrypts_every_field_with_the_active_key(owner_app):
             assert tokens and {key_id_of(t) for _, _, t in tokens} == {"k2"}
             after = {(type(o).__name__, o.id, f.name): f.__get__(o) for o, f, _ in tokens}
             assert after == before
-            assert after[("Case", case.id, "internal_notes")] == "Nota interna riservata"
+            assert after[("DiaryEntry", entry.id, "text")] == "Nota interna riservata"
             # Rotation is not a change of the data: versions untouched.
             assert {p.id: p.version for p in db.session.scalars(select(Person))} == versions
         # Run again: nothing left to do.
@@ -185,5 +189,5 @@ def test_rotate_keys_cli_reencrypts_every_field_with_the_active_key(owner_app):
             # The old key alone can no longer read the rotated data.
             app.config["DATA_KEYS"] = DEV_DATA_KEYS
             with pytest.raises(DecryptionError):
-                db.session.get(Case, case.id).internal_notes  # noqa: B018
+                db.session.get(DiaryEntry, entry.id).text  # noqa: B018
         db.session.remove()

@@ -61,3 +61,44 @@ def test_upgrade_of_a_database_with_data_from_the_previous_release(populated):
         db.engine.dispose()
     assert [(status, n, float(amount)) for status, n, amount in totals] == [("approved", 1, 50.0)]
     assert shared  # the person's referral had reached the node: it stays visible to it
+
+
+@pytest.fixture
+def with_notes(tmp_path_factory):
+    database = Database(tmp_path_factory, "migrnotes")
+    yield database
+    database.drop()
+
+
+def test_0018_moves_the_case_notes_into_the_diary(with_notes):
+    """A database of the release before the diary, with a case carrying internal notes: after the upgrade the
+    notes are the case's first diary entry (re-encrypted for its row, no author), the column is gone, and a
+    downgrade brings them back."""
+    from sqlalchemy import inspect, text
+
+    from portal.crypto import decrypt, encrypt
+
+    from .test_budget_totals import _committed_contract
+
+    url = with_notes.owner_url
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATABASE_OWNER_URL": url}, owner=True)
+    with app.app_context():
+        upgrade(revision="0015")
+        with db.engine.begin() as conn:
+            ids = _committed_contract(conn)
+            conn.execute(text("UPDATE cases SET internal_notes_enc = :token WHERE id = :case"),
+                         {"case": ids["case"], "token": encrypt("Colloquio del 3 marzo: disponibile.", "cases.internal_notes.tot-case")})
+        upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT uid, case_id, author_id, tenant_id, text_enc FROM case_diary_entries")).all()
+            columns = {c["name"] for c in inspect(conn).get_columns("cases")}
+        [(uid, case_id, author_id, tenant_id, token)] = rows
+        assert case_id == ids["case"] and author_id is None and tenant_id == ids["node"]
+        assert decrypt(token, f"case_diary_entries.text.{uid}") == "Colloquio del 3 marzo: disponibile."
+        assert "internal_notes_enc" not in columns
+        downgrade(revision="0015")
+        with db.engine.connect() as conn:
+            token = conn.execute(text("SELECT internal_notes_enc FROM cases WHERE id = :case"), ids).scalar()
+        assert decrypt(token, "cases.internal_notes.tot-case") == "Colloquio del 3 marzo: disponibile."
+        db.engine.dispose()

@@ -8,6 +8,7 @@ from portal.audit.models import AuditEvent
 from portal.people.models import DataSubjectRequest, Person, RequestStatus
 from portal.tenancy import context
 
+from .case_support import add_diary_entry
 from .factories import make_person, make_referral
 from .helpers import csrf_from
 from .network import VICTIM_LAST_NAME, VICTIM_TAX_CODE
@@ -100,9 +101,7 @@ def test_requests_are_the_node_dpo_s_own(login, network, session):
 
 
 def test_export_for_an_open_access_request(login, network, session):
-    with context.acting_as(network.tenants["n1"].id):
-        network.case.internal_notes = "Nota interna di prova"
-        session.flush()
+    add_diary_entry(network, "Nota interna di prova")
     login("a_operator").get(f"/persone/{network.person.id}/identita")
     dpo = login("n1_dpo")
     open_request(dpo, network.person, "access", reference="PROT-42")
@@ -121,7 +120,7 @@ def test_export_for_an_open_access_request(login, network, session):
     [referral] = data["referrals"]
     assert referral["situation"].startswith("Rifiutata a un colloquio") and referral["antenna"] == "Antenna Alfa"
     [case] = data["cases"]
-    assert case["internal_notes"] == "Nota interna di prova"
+    assert [e["text"] for e in case["diary"]] == ["Nota interna di prova"]
     assert case["actions"][0]["service_type"] == "counselling" and case["actions"][0]["provider"] == "Fornitore Pi"
     assert case["verifications"] == []
     readers = {(a["user"], a["action"]) for a in data["accesses"]}

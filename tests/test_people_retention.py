@@ -6,7 +6,16 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.cases.models import Action, ActionStatus, Case, CaseState, Verification, VerificationPhase
+from portal.cases.models import (
+    Action,
+    ActionStatus,
+    Case,
+    CaseState,
+    DiaryEntry,
+    DiaryRevision,
+    Verification,
+    VerificationPhase,
+)
 from portal.people.models import Person
 from portal.referrals.models import Attachment, Referral, ReferralEvent
 from portal.tenancy import context
@@ -40,7 +49,14 @@ def closed_case(network, name, closed):
         ))
         case.state = CaseState.CLOSED
         case.closed_at = datetime(*closed, tzinfo=UTC)
-        case.internal_notes = "Nota riservata"
+        entry = DiaryEntry(case_id=case.id, tenant_id=case.tenant_id, written_at=datetime(*closed, tzinfo=UTC))
+        entry.text = "Nota riservata"
+        db.session.add(entry)
+        db.session.flush()
+        earlier = DiaryRevision(entry_id=entry.id, tenant_id=case.tenant_id, written_at=entry.written_at,
+                                replaced_at=entry.written_at)
+        earlier.text = "Prima versione della nota"
+        db.session.add(earlier)
         case.closure_reason = f"{name} ha trovato lavoro"
         referral.events.append(ReferralEvent(
             tenant_id=referral.tenant_id, node_id=referral.node_id, actor_id=network.users["n1_coordinator"].id,
@@ -129,7 +145,9 @@ def test_retention_anonymises_past_due_and_keeps_holds_and_the_not_yet_due(app, 
         assert referral.situation_enc is None and referral.needs_enc is None
         assert all(e.message is None for e in referral.events)
         case = session.get(Case, closed_case_.id)
-        assert case.internal_notes_enc is None and case.closure_reason is None
+        assert case.closure_reason is None
+        [entry] = session.scalars(select(DiaryEntry).where(DiaryEntry.case_id == case.id)).all()
+        assert entry.text_enc is None and [r.text_enc for r in entry.revisions] == [None]
         assert case.state == CaseState.CLOSED and case.closed_at is not None  # coded fields stay
         # Every free text that may identify the person is gone; the coded fields (hours, dates) stay.
         [action] = session.scalars(select(Action).where(Action.case_id == case.id)).all()

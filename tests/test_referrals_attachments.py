@@ -105,13 +105,16 @@ def test_other_tenants_cannot_download_or_upload(login, network, session, storag
     assert login("n1_budget_officer").get(url).status_code == 403
 
 
-def test_antenna_cannot_attach_once_sent_but_the_node_can(login, network, session, storage):
+def test_antenna_attaches_until_the_node_decides_and_so_does_the_node(login, network, session, storage):
     referral = make_referral(network.tenants["a"], network.users["a_operator"])  # submitted
-    token = csrf_from(login("a_operator").get(f"/segnalazioni/{referral.id}").get_data(as_text=True))
+    assert _upload(login("a_operator"), referral, PDF, "x.pdf").status_code == 302
+    assert _upload(login("n1_coordinator"), referral, PDF, "nota.pdf").status_code == 302
+    assert len(_attachments(session, network, referral)) == 2
+    with context.acting_as(network.tenants["a"].id):
+        referral.state = ReferralState.DECLINED
+        session.flush()
     client = login("a_operator")
     response = client.post(f"/segnalazioni/{referral.id}/allegati",
                            data={"csrf_token": csrf_from(client.get(f"/segnalazioni/{referral.id}").get_data(as_text=True)),
-                                 "file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
-    assert token and response.status_code == 403
-    assert _upload(login("n1_coordinator"), referral, PDF, "nota.pdf").status_code == 302
-    assert len(_attachments(session, network, referral)) == 1
+                                 "file": (io.BytesIO(PDF), "y.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 403 and len(_attachments(session, network, referral)) == 2

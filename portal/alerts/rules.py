@@ -97,15 +97,17 @@ def _narrow(query, scope: Scope, case_column=None, referral_column=None):
 
 
 def referral_undecided(scope: Scope):
-    """Submitted to the node and still undecided after N days (waiting for the antenna does not count)."""
+    """Submitted to the node and still undecided after N days (waiting for the antenna does not count: the
+    wait runs from the latest sending, ``resubmitted_at`` after an answer, else the first ``submitted_at``)."""
+    waiting_since = func.coalesce(R.c.resubmitted_at, R.c.submitted_at)
     query = (
         select(
             R.c.id.label("object_id"), cast(null(), Integer).label("case_id"), R.c.id.label("referral_id"),
-            P.c.pseudonym.label("pseudonym"), cast(null(), Integer).label("owner_id"), day_of(R.c.submitted_at).label("due_on"),
+            P.c.pseudonym.label("pseudonym"), cast(null(), Integer).label("owner_id"), day_of(waiting_since).label("due_on"),
         )
         .select_from(R.join(P, P.c.id == R.c.person_id))
         .where(R.c.node_id == scope.tenant_id, R.c.state == ReferralState.SUBMITTED.value,
-               R.c.submitted_at < scope.cutoff)
+               waiting_since < scope.cutoff)
     )
     return _narrow(query, scope, referral_column=R.c.id)
 

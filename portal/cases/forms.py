@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
@@ -94,9 +95,21 @@ class ActionRecordForm(FlaskForm):
         }
 
 
-class NotesForm(FlaskForm):
-    version = HiddenField(validators=[DataRequired()])
-    internal_notes = TextAreaField(_l("Note interne del nodo"), validators=[Optional(), Length(max=10000)])
+class DiaryForm(FlaskForm):
+    """A new entry of the case diary, or the correction of one (then ``version`` is the entry's)."""
+
+    version = HiddenField()
+    text = TextAreaField(_l("Nota"), validators=[DataRequired(message=_l("Scrivi il testo della nota.")), Length(max=10000)])
+
+
+class DocumentForm(FlaskForm):
+    file = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
+    subject = SelectField(_l("Riferito a"), choices=[("case", _l("Il caso")), ("phase_1", _l("L'esito della fase 1"))],
+                          default="case", validators=[Optional()])
+
+
+class DeliveryDocumentForm(FlaskForm):
+    file = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
 
 
 class AssignForm(FlaskForm):

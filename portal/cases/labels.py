@@ -7,6 +7,7 @@ from .models import (
     CaseState,
     ClosureOutcome,
     ContractType,
+    DocumentKind,
     JobOutcome,
     ServiceType,
     VerificationPhase,
@@ -73,4 +74,10 @@ SORT_LABELS = {
     "aperto": _l("Data di apertura"),
     "pseudonimo": _l("Codice pseudonimo"),
     "stato": _l("Stato"),
+}
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.CASE: _l("Documento del caso"),
+    DocumentKind.PHASE_1_OUTCOME: _l("Esito della fase 1"),
+    DocumentKind.DELIVERY: _l("Prestazione"),
 }

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
+from ..models_base import Timestamped, Versioned, utcnow
 from ..people.models import Person, new_uid
 from ..tenancy.mixins import ProviderShared, TenantOwned
 from ..tenancy.models import enum_column
@@ -108,8 +108,6 @@ class Case(TenantOwned, Versioned, Timestamped, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closure_outcome: Mapped[ClosureOutcome | None] = mapped_column(enum_column(ClosureOutcome, name="closure_outcome"))
     closure_reason: Mapped[str | None] = mapped_column(Text)
-    internal_notes_enc: Mapped[str | None] = mapped_column(Text)
-    internal_notes = EncryptedField("internal_notes_enc")
 
     person: Mapped[Person] = relationship()
     actions: Mapped[list["Action"]] = relationship(back_populates="case", order_by="Action.planned_start")
@@ -162,3 +160,68 @@ class Verification(TenantOwned, Versioned, Timestamped, db.Model):
     support_needed: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="verifications")
+
+
+class DiaryEntry(TenantOwned, Versioned, Timestamped, db.Model):
+    """One dated entry of the case diary (the node's internal notes, never shown to antennas or providers).
+
+    Written by one person and correctable only by them for a short while (``CASE_DIARY_EDIT_MINUTES``);
+    each earlier wording is kept as a DiaryRevision. ``author_id`` NULL: the case's notes from before the
+    diary (migration 0018)."""
+
+    __tablename__ = "case_diary_entries"
+    __table_args__ = (Index("ix_case_diary_entries_case_written", "case_id", "written_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    text_enc: Mapped[str | None] = mapped_column(Text)
+    text = EncryptedField("text_enc")
+
+    revisions: Mapped[list["DiaryRevision"]] = relationship(order_by="DiaryRevision.id", back_populates="entry")
+
+
+class DiaryRevision(TenantOwned, db.Model):
+    """An earlier wording of a diary entry, kept when its author corrected it (the history stays visible)."""
+
+    __tablename__ = "case_diary_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("case_diary_entries.id"), index=True)
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when this wording was written
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    text_enc: Mapped[str | None] = mapped_column(Text)
+    text = EncryptedField("text_enc")
+
+    entry: Mapped[DiaryEntry] = relationship(back_populates="revisions")
+
+
+class DocumentKind(enum.StrEnum):
+    CASE = "case"
+    PHASE_1_OUTCOME = "phase_1_outcome"  # e.g. the UNILAV notice proving the hiring
+    DELIVERY = "delivery"  # attendance sheet, timesheet
+
+
+class CaseDocument(ProviderShared, Timestamped, db.Model):
+    """A document on a case, on its phase-1 outcome or on a delivery, stored like referral attachments
+    (portal/core/files.py). The node's; a delivery's documents are shared with that delivery's provider
+    (``provider_id``), who may upload them too."""
+
+    __tablename__ = "case_documents"
+    __sharer_may_insert__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, name="case_document_kind"))
+    verification_id: Mapped[int | None] = mapped_column(ForeignKey("verifications.id"))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

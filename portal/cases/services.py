@@ -189,16 +189,6 @@ def read_case(case: Case) -> None:
     record("case.read", "case", case.id)
 
 
-def update_notes(case: Case, notes: str | None, expected_version) -> None:
-    ensure_can_edit(case)
-    check_version(case, expected_version)
-    notes = (notes or "").strip() or None
-    if notes != case.internal_notes:
-        case.internal_notes = notes
-        db.session.flush()
-        record("case.updated", "case", case.id, ["internal_notes"])
-
-
 def assign_case_worker(case: Case, user_id, expected_version) -> None:
     if not can_assign(case):
         raise Forbidden()

@@ -27,7 +27,6 @@ from .forms import (
     CloseForm,
     FollowUpForm,
     JobOutcomeForm,
-    NotesForm,
     TransitionForm,
 )
 from .labels import (
@@ -36,6 +35,7 @@ from .labels import (
     CASE_STATE_LABELS,
     CLOSURE_OUTCOME_LABELS,
     CONTRACT_TYPE_LABELS,
+    DOCUMENT_KIND_LABELS,
     JOB_OUTCOME_LABELS,
     SERVICE_TYPE_LABELS,
     SORT_LABELS,
@@ -55,7 +55,7 @@ def _labels():
         "ACTION_PHASE_LABELS": ACTION_PHASE_LABELS, "ACTION_STATUS_LABELS": ACTION_STATUS_LABELS,
         "VERIFICATION_PHASE_LABELS": VERIFICATION_PHASE_LABELS, "JOB_OUTCOME_LABELS": JOB_OUTCOME_LABELS,
         "CONTRACT_TYPE_LABELS": CONTRACT_TYPE_LABELS, "CLOSURE_OUTCOME_LABELS": CLOSURE_OUTCOME_LABELS,
-        "GROUND_LABELS": GROUND_LABELS, "SORT_LABELS": SORT_LABELS,
+        "GROUND_LABELS": GROUND_LABELS, "SORT_LABELS": SORT_LABELS, "DOCUMENT_KIND_LABELS": DOCUMENT_KIND_LABELS,
     }
 
 
@@ -124,7 +124,7 @@ def index():
 
 # --- case page ---------------------------------------------------------------------------------------
 
-def _case_page(case: Case, *, notes_form=None, assign_form=None, status=200):
+def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=None, status=200):
     services.read_case(case)
     identity = None
     if request.args.get("identita") == "1":
@@ -132,8 +132,6 @@ def _case_page(case: Case, *, notes_form=None, assign_form=None, status=200):
         if identity is None:
             abort(403)
     editable = services.can_edit(case)
-    if notes_form is None:
-        notes_form = NotesForm(version=case.version, internal_notes=case.internal_notes if editable else None)
     if assign_form is None:
         assign_form = AssignForm(version=case.version, case_worker=str(case.case_worker_id or ""))
     assign_form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
@@ -142,9 +140,10 @@ def _case_page(case: Case, *, notes_form=None, assign_form=None, status=200):
         "cases/detail.html", case=case, record=record, identity=identity, editable=editable,
         may_see_identity=can_see_identity(case.person), may_view_person=can_view_person(case.person),
         may_assign=services.can_assign(case),
-        transitions=services.allowed_transitions(case), notes_form=notes_form, assign_form=assign_form,
+        transitions=services.allowed_transitions(case), assign_form=assign_form,
         transition_form=TransitionForm(version=case.version), phase_1=services.phase_1_verification(case),
         follow_ups=services.follow_ups(case),
+        **views_story.story_context(case, diary_form=diary_form, document_form=document_form),
     ), status
 
 
@@ -152,19 +151,6 @@ def _case_page(case: Case, *, notes_form=None, assign_form=None, status=200):
 @node_staff
 def detail(case_id):
     return _case_page(_own(Case, case_id))
-
-
-@bp.route("/<int:case_id>/note", methods=["POST"])
-@node_staff
-def notes(case_id):
-    case = _own(Case, case_id)
-    services.ensure_can_edit(case)
-    form = NotesForm()
-    if not form.validate_on_submit():
-        return _case_page(case, notes_form=form)
-    services.update_notes(case, form.internal_notes.data, form.version.data)
-    flash(_("Note salvate."), "success")
-    return redirect(url_for("cases.detail", case_id=case.id))
 
 
 @bp.route("/<int:case_id>/assegna", methods=["POST"])
@@ -385,3 +371,6 @@ def analytical_record_xlsx(case_id):
     case = _own(Case, case_id)
     content = exports.record_xlsx(records.analytical_record(case, event="case.record_export_xlsx"))
     return _download(content, exports.XLSX_MIMETYPE, exports.filename(case, "xlsx"))
+
+
+from . import views_story  # noqa: E402  (its routes join this blueprint: diary, documents)

@@ -10,7 +10,10 @@ import io
 import os
 import secrets
 import zipfile
+from dataclasses import dataclass
 
+from flask import send_file
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
@@ -118,23 +121,81 @@ def read_upload(upload, limit: int) -> bytes | None:
     return upload.stream.read(limit + 1)
 
 
-# Files to remove once the transaction that forgot them commits (a rollback keeps them).
+class FileRejected(ValueError):
+    """An upload refused (empty, too large, a type not accepted), with a message fit for the user."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    content_type: str
+    size: int
+    storage_key: str
+    sha256: str
+
+
+def pdf_or_image(content: bytes) -> tuple[str, str] | None:
+    """What referral attachments and case documents accept: PDF, PNG or JPEG, by content."""
+    return sniff(content[:16])
+
+
+def check_and_store(upload, *, directory: str, limit: int, kind_of=pdf_or_image, default_name: str = "allegato",
+                    refused: str | None = None) -> StoredFile:
+    """Read one upload (a werkzeug FileStorage), check it by content and size, store it under a random name.
+
+    Raises FileRejected (nothing written) when it is empty, larger than ``limit`` or not of a kind
+    ``kind_of`` recognises. The one path every domain's documents take into storage."""
+    content = read_upload(upload, limit)
+    if not content:
+        raise FileRejected(_("Il file è vuoto."))
+    if len(content) > limit:
+        raise FileRejected(_("Il file supera la dimensione massima di %(mb)s MB.", mb=round(limit / 1048576, 1)))
+    kind = kind_of(content)
+    if kind is None:
+        raise FileRejected(refused or _("Sono ammessi solo file PDF, PNG o JPEG."))
+    content_type, extension = kind
+    storage_key, sha256 = store(directory, content)
+    return StoredFile(display_name(upload.filename, extension, default_name), content_type, len(content), storage_key, sha256)
+
+
+def send_stored(path: str, content_type: str, filename: str):
+    """A stored file as a download: always an attachment, never sniffed by the browser, never cached."""
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename,
+                         conditional=False, etag=False, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Files to remove once the transaction that forgot them commits (a rollback keeps them), and files just
+# stored that a rollback would leave pointed at by nothing (a commit keeps them).
 _TO_DELETE = "rete_core_files_to_delete"
+_NEW = "rete_core_files_new"
 
 
 def delete_after_commit(session, path: str) -> None:
     session.info.setdefault(_TO_DELETE, []).append(path)
 
 
-@event.listens_for(Session, "after_commit")
-def _remove_files(session) -> None:
-    for path in session.info.pop(_TO_DELETE, []):
+def delete_after_rollback(session, path: str) -> None:
+    session.info.setdefault(_NEW, []).append(path)
+
+
+def _remove(paths) -> None:
+    for path in paths:
         try:
             os.remove(path)
         except FileNotFoundError:
             pass
 
 
+@event.listens_for(Session, "after_commit")
+def _remove_files(session) -> None:
+    session.info.pop(_NEW, None)
+    _remove(session.info.pop(_TO_DELETE, []))
+
+
 @event.listens_for(Session, "after_rollback")
 def _keep_files(session) -> None:
     session.info.pop(_TO_DELETE, None)
+    _remove(session.info.pop(_NEW, []))

@@ -24,6 +24,7 @@ def _value(value):
 def export_person(person: Person, fmt: str = "json") -> dict:
     """Everything held about the person, for the DPO under an open access request; ``fmt`` (json, html)
     only names the audit event. Attachments are listed (name, type, size, date), never their content."""
+    from ..cases import diary as case_diary
     from ..cases.models import Case
     from ..models_base import utcnow
     from ..referrals.models import Attachment, Referral, ReferralEvent
@@ -86,7 +87,7 @@ def export_person(person: Person, fmt: str = "json") -> dict:
             {
                 "id": c.id, "state": _value(c.state), "opened_at": _iso(c.opened_at), "closed_at": _iso(c.closed_at),
                 "closure_outcome": _value(c.closure_outcome), "closure_reason": c.closure_reason,
-                "internal_notes": c.internal_notes, "grounds": c.grounds,
+                "diary": case_diary.export(c), "grounds": c.grounds,
                 "actions": [
                     {
                         "service_type": _value(a.service_type), "phase": _value(a.phase), "status": _value(a.status),

@@ -95,7 +95,8 @@ def render(data: dict, labels: dict) -> bytes:
     for c in data["cases"] or []:
         doc.heading(_("Presa in carico dal %(date)s", date=when(c["opened_at"], time=False)), 11)
         doc.pair(_("Stato"), labels["CASE_STATE_LABELS"].get(c["state"], c["state"]))
-        doc.pair(_("Note interne"), c["internal_notes"])
+        for entry in c["diary"]:
+            doc.pair(_("Diario del caso") + " – " + when(entry["written_at"]), entry["text"])
         for a in c["actions"]:
             doc.text(f"{labels['SERVICE_TYPE_LABELS'].get(a['service_type'], a['service_type'])} – "
                      f"{labels['ACTION_STATUS_LABELS'].get(a['status'], a['status'])}, {a['provider'] or ''} "

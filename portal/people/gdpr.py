@@ -159,7 +159,7 @@ def erasure_refusal(person: Person, today: date) -> str | None:
 
 # Free texts that may identify the person, cleared on anonymisation: (model, columns) per row of theirs.
 REFERRAL_TEXTS = ("situation_enc", "needs_enc", "availability")
-CASE_TEXTS = ("internal_notes_enc", "closure_reason")
+CASE_TEXTS = ("closure_reason",)  # the internal notes are the case diary's (cases/diary.py clear_texts)
 ACTION_TEXTS = ("notes", "outcome")
 VERIFICATION_TEXTS = ("difficulties", "support_needed", "evidence")
 
@@ -174,8 +174,8 @@ def _clear(rows, columns, prefix: str, cleared: list) -> None:
 
 def anonymise(person: Person, *, reason: str) -> list[str]:
     """Clear identity (ciphertexts and blind indexes) and every free text about the person — the referral's
-    texts and messages, its attachments (rows and files), the case's notes and closure reason, the actions'
-    notes and outcomes, the verifications' difficulties, support needed and evidence, the budget's and the
+    texts and messages, its attachments (rows and files), the case's diary (every wording), documents (rows
+    and files) and closure reason, the actions' notes and outcomes, the verifications' difficulties, support needed and evidence, the budget's and the
     alerts' notes about them; keep the pseudonym,
     the monitoring attributes and the coded fields (states, dates, hours) for statistics.
     Audited with field names only."""
@@ -208,6 +208,12 @@ def anonymise(person: Person, *, reason: str) -> list[str]:
     _clear(cases, CASE_TEXTS, "case", cleared)
     case_ids = [c.id for c in cases]
     if case_ids:
+        from ..cases.diary import clear_texts as clear_diary
+        from ..cases.documents import delete_documents
+
+        cleared += clear_diary(case_ids)
+        if delete_documents(case_ids):
+            cleared.append("case.documents")
         _clear(db.session.scalars(select(Action).where(Action.case_id.in_(case_ids))), ACTION_TEXTS, "action", cleared)
         _clear(db.session.scalars(select(Verification).where(Verification.case_id.in_(case_ids))),
                VERIFICATION_TEXTS, "verification", cleared)

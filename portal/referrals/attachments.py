@@ -1,31 +1,40 @@
 """Referral attachments: checked by content, stored outside static/ under a random name, served only to
 who may read the referral, deleted with the free texts when the person is anonymised."""
-import hashlib
 import os
-import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.utils import secure_filename
 
 from ..audit.services import record
-from ..core.files import MAGIC, delete_after_commit, sniff  # noqa: F401  (MAGIC re-exported for existing importers)
+from ..core import files
+from ..core.files import MAGIC, delete_after_commit, sniff  # noqa: F401  (re-exported for existing importers)
 from ..extensions import db
 from .models import Attachment, Referral
 from .models import ReferralState as S
-from .services import ANTENNA, EDITABLE_STATES, NODE, Forbidden, ReferralError, side_of_current_user
+from .services import ANTENNA, NODE, Forbidden, ReferralError, can_read_texts, side_of_current_user
 
-# Attachments: the type comes from the content (magic bytes), never from the name or the browser; the
-# sniffing (MAGIC, sniff) lives in portal/core/files.py, shared with the forum's attachments.
+# Attachments: the type comes from the content (magic bytes), never from the name or the browser; checking
+# and storing is portal/core/files.py's ``check_and_store``, shared with the case documents.
+
+# The antenna adds documents until the node decides (a draft, a referral waiting for the node, or one the
+# node asked more information about); the node adds its own while the referral is live.
+ANTENNA_ATTACH_STATES = (S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED)
+
+
+MAX_FILES = 5
+
+
+class AttachmentError(ReferralError):
+    """A refused file, shown on the file field of the form."""
 
 
 def may_attach(referral: Referral) -> bool:
     side = side_of_current_user(referral)
     if side == ANTENNA:
-        return referral.state in EDITABLE_STATES
-    return side == NODE and referral.state != S.WITHDRAWN
+        return referral.state in ANTENNA_ATTACH_STATES
+    return side == NODE and referral.state != S.WITHDRAWN and can_read_texts(referral)
 
 
 def attachment_path(attachment: Attachment) -> str:
@@ -36,36 +45,36 @@ def add_attachment(referral: Referral, upload) -> Attachment:
     """Check and store one uploaded file (a werkzeug FileStorage) outside static/, under a random name."""
     if not may_attach(referral):
         raise Forbidden()
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    content = upload.stream.read(limit + 1)
-    if not content:
-        raise ReferralError(_("Il file è vuoto."))
-    if len(content) > limit:
-        raise ReferralError(_("Il file supera la dimensione massima di %(mb)s MB.", mb=round(limit / 1048576, 1)))
-    kind = sniff(content[:16])
-    if kind is None:
-        raise ReferralError(_("Sono ammessi solo file PDF, PNG o JPEG."))
-    content_type, extension = kind
-    stem = os.path.splitext(secure_filename(upload.filename or "") or "allegato")[0][:150] or "allegato"
-    storage_key = secrets.token_hex(24)
-    directory = current_app.config["ATTACHMENT_DIR"]
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    path = os.path.join(directory, storage_key)
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-        out.write(content)
+    try:
+        stored = files.check_and_store(upload, directory=current_app.config["ATTACHMENT_DIR"],
+                                       limit=current_app.config["ATTACHMENT_MAX_BYTES"])
+    except files.FileRejected as exc:
+        raise AttachmentError(_("«%(name)s»: %(reason)s", name=upload.filename or "", reason=exc)) from exc
     attachment = Attachment(
         referral_id=referral.id, tenant_id=referral.tenant_id, node_id=referral.node_id,
-        filename=stem + extension, content_type=content_type, size=len(content), storage_key=storage_key,
-        sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=current_user.id,
+        filename=stored.filename, content_type=stored.content_type, size=stored.size,
+        storage_key=stored.storage_key, sha256=stored.sha256, uploaded_by_id=current_user.id,
     )
     db.session.add(attachment)
     db.session.flush()
+    # A file stored by a transaction that then rolls back is removed with it (nothing points at it).
+    files.delete_after_rollback(db.session, os.path.join(current_app.config["ATTACHMENT_DIR"], stored.storage_key))
     record("referral.attachment_added", "attachment", attachment.id, ["filename", "content_type", "size", "sha256"])
     return attachment
 
 
+def add_attachments(referral: Referral, uploads) -> list[Attachment]:
+    """Several files at once (the referral form, an answer to the node); the first refused one stops."""
+    uploads = [upload for upload in uploads or () if upload and upload.filename]
+    if len(uploads) > MAX_FILES:
+        raise AttachmentError(_("Al massimo %(n)d allegati alla volta.", n=MAX_FILES))
+    return [add_attachment(referral, upload) for upload in uploads]
+
+
 def read_attachment(attachment: Attachment) -> str:
-    """The file's path on disk for download, audited as a read."""
+    """The file's path on disk for download, audited as a read; only for who may read the referral's story."""
+    if not can_read_texts(attachment.referral):
+        raise Forbidden()
     record("referral.attachment_read", "attachment", attachment.id, ["content"])
     return attachment_path(attachment)
 

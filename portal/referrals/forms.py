@@ -8,7 +8,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -88,6 +88,7 @@ class ReferralForm(FlaskForm):
     )
     # Only with "Salva e invia di nuovo" after the node asked for information.
     message = TextAreaField(_l("Risposta per il nodo"), validators=[Optional(), Length(max=5000)])
+    files = MultipleFileField(_l("Documenti da allegare (facoltativo)"))
 
     def __init__(self, *args, legal_basis=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,6 +208,7 @@ class RequestInfoForm(TransitionForm):
 
 class ResubmitForm(TransitionForm):
     message = TextAreaField(_l("Risposta per il nodo"), validators=[DataRequired(), Length(max=5000)])
+    files = MultipleFileField(_l("Documenti da allegare (facoltativo)"))
 
 
 class DeclineForm(TransitionForm):

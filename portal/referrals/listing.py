@@ -13,6 +13,9 @@ from .models import Referral
 from .models import ReferralState as S
 from .services import Forbidden
 
+# The node has had a referral in hand since its latest sending (an answer to a request restarts the wait).
+WAITING_SINCE = func.coalesce(Referral.resubmitted_at, Referral.submitted_at)
+
 PAGE_SIZE = 25
 
 
@@ -82,13 +85,14 @@ def stale_referrals(days: int | None = None) -> list[Referral]:
     limit = utcnow() - timedelta(days=days)
     return list(
         db.session.scalars(
-            select(Referral).where(Referral.state == S.SUBMITTED, Referral.submitted_at <= limit).order_by(Referral.submitted_at)
+            select(Referral).where(Referral.state == S.SUBMITTED, WAITING_SINCE <= limit).order_by(WAITING_SINCE)
         )
     )
 
 
 def is_stale(referral: Referral) -> bool:
-    if referral.state != S.SUBMITTED or referral.submitted_at is None:
+    if referral.state != S.SUBMITTED or referral.waiting_since is None:
         return False
-    submitted = referral.submitted_at if referral.submitted_at.tzinfo else referral.submitted_at.replace(tzinfo=utcnow().tzinfo)
+    since = referral.waiting_since
+    submitted = since if since.tzinfo else since.replace(tzinfo=utcnow().tzinfo)
     return utcnow() - submitted > timedelta(days=current_app.config["REFERRAL_STALE_DAYS"])

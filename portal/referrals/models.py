@@ -112,7 +112,8 @@ class Referral(NodeShared, Versioned, Timestamped, db.Model):
     legal_basis: Mapped[LegalBasis | None] = mapped_column(enum_column(LegalBasis, name="legal_basis"))
     # One referral per rendered form: a double click or the back button cannot create two.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)  # the first sending
+    resubmitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the latest answer to the node
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason, name="decline_reason"))
     outcome_code: Mapped[OutcomeCode | None] = mapped_column(enum_column(OutcomeCode, name="referral_outcome_code"))
@@ -123,6 +124,11 @@ class Referral(NodeShared, Versioned, Timestamped, db.Model):
         back_populates="referral", order_by="ReferralEvent.at", cascade="all, delete-orphan"
     )
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="referral", order_by="Attachment.id")
+
+    @property
+    def waiting_since(self) -> datetime | None:
+        """Since when the node has had the referral in hand: the latest sending."""
+        return self.resubmitted_at or self.submitted_at
 
 
 class ReferralEvent(NodeShared, db.Model):

@@ -11,6 +11,7 @@ from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy import context as tenant_context
 from ..tenancy.models import Tenant, TenantKind
+from .listing import WAITING_SINCE
 from .models import Referral
 from .models import ReferralState as S
 from .services import referral_link
@@ -39,9 +40,9 @@ def _remind_stale(days: int | None) -> int:
         with tenant_context.acting_as(node.id):
             referrals = db.session.scalars(
                 select(Referral)
-                .where(Referral.node_id == node.id, Referral.state == S.SUBMITTED, Referral.submitted_at <= limit)
+                .where(Referral.node_id == node.id, Referral.state == S.SUBMITTED, WAITING_SINCE <= limit)
                 .where(or_(Referral.reminded_at.is_(None), Referral.reminded_at <= limit))
-                .order_by(Referral.submitted_at)
+                .order_by(WAITING_SINCE)
             ).all()
             for referral in referrals:
                 referral.reminded_at = utcnow()
@@ -54,7 +55,7 @@ def _remind_stale(days: int | None) -> int:
                           code=referral.person.pseudonym, days=days),
                         _("La segnalazione %(code)s è stata inviata al nodo il %(date)s ed è ancora in attesa di una "
                           "decisione.\nPer i dettagli accedi a Rete: %(link)s\n",
-                          code=referral.person.pseudonym, date=format_day(referral.submitted_at),
+                          code=referral.person.pseudonym, date=format_day(referral.waiting_since),
                           link=referral_link(referral)),
                     )
                     sent += 1

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.permissions import Capability, can
+from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core.locking import check_version
 from ..extensions import db
@@ -178,7 +178,12 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
     previous = referral.state
     referral.state = spec.target
     if name in ("submit", "resubmit"):
-        referral.submitted_at = now
+        # The first sending stays the referral's date (and the column the node's visibility hangs on); a
+        # new sending after a request for information is its own date and a new event in the history.
+        if referral.submitted_at is None:
+            referral.submitted_at = now
+        else:
+            referral.resubmitted_at = now
         referral.reminded_at = None
         if referral.person.shared_at is None:  # from now on the node sees the person too (NodeShared rule)
             referral.person.shared_at = now
@@ -256,9 +261,30 @@ def may_read(referral: Referral) -> bool:
     return side_of_current_user(referral) is not None
 
 
+def can_read_texts(referral: Referral) -> bool:
+    """Need-to-know for the referral's story (free texts, availability, messages, attachments), the one rule
+    the referral page, its attachments and the case page ask: the referring antenna; at the node the
+    coordinator, and a case worker only once the referral's case is assigned to them. Any other reader of
+    the node sees what the inbox shows (pseudonym, state, grounds, antenna, dates)."""
+    side = side_of_current_user(referral)
+    if side == ANTENNA:
+        return True
+    if side != NODE:
+        return False
+    from ..accounts.models import Role
+
+    membership = current_membership()
+    if membership.role == Role.COORDINATOR:
+        return True
+    from ..cases.models import Case  # the case layer above: read only its assignee, lazily
+
+    worker = db.session.scalar(select(Case.case_worker_id).where(Case.referral_id == referral.id))
+    return worker is not None and worker == membership.user_id
+
+
 def read_texts(referral: Referral) -> dict:
     """The encrypted free texts (special-category content), audited as a read."""
-    if not may_read(referral):
+    if not can_read_texts(referral):
         raise Forbidden()
     record("referral.read", "referral", referral.id, ["situation", "needs"])
     return {"situation": referral.situation, "needs": referral.needs}
@@ -278,11 +304,11 @@ def timeline(referral: Referral) -> list:
 
 
 def create_with_person(*, identity: dict, monitoring: dict, data: dict, submission_key: str, submit: bool = False,
-                       message: str | None = None):
+                       message: str | None = None, uploads=()):
     """The antenna's new-referral form: the person, the draft and, if asked, its submission.
 
     Idempotent on ``submission_key``: a second post of the same form returns ``(first referral, False)``
-    and changes nothing. Raises ReferralError (before writing anything) when a submission lacks consent.
+    and changes nothing. ``uploads`` (files of the form) become attachments before the referral is sent. Raises ReferralError (before writing anything) when a submission lacks consent.
     """
     if not can(Capability.REFER):
         raise Forbidden()
@@ -299,6 +325,10 @@ def create_with_person(*, identity: dict, monitoring: dict, data: dict, submissi
     tenant = db.session.get(Tenant, current().tenant_id)
     person = create_person(node_id=tenant.node_id, monitoring=monitoring, **identity)
     referral = create_referral(person=person, submission_key=submission_key, data=data)
+    if uploads:
+        from .attachments import add_attachments  # attachments build on this module
+
+        add_attachments(referral, uploads)
     if submit:
         transition(referral, "submit", expected_version=referral.version, message=message)
     return referral, True

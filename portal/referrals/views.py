@@ -5,15 +5,17 @@ the rules (who may do what, the state machine, consent, attachments' checks) and
 """
 import os
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
+from ..core.files import send_stored
 from ..extensions import db
 from ..people.duplicates import warning_context as duplicate_warning
 from ..people.services import PersonError, can_see_identity, can_view_person, reveal_identity
+from ..tenancy.models import Tenant
 from ..tenancy.scoping import get_visible
 from . import attachments, listing, services
 from .forms import (
@@ -109,9 +111,13 @@ def new():
             referral, _created = services.create_with_person(
                 identity=form.identity(), monitoring=form.monitoring(), data=form.referral_data(),
                 submission_key=form.submission_key.data, submit=form.action.data == SUBMIT,
+                uploads=form.files.data or [],
             )
         except services.Forbidden:
             abort(403)
+        except attachments.AttachmentError as exc:
+            db.session.rollback()  # nothing half-done: no person, no referral, no stored file
+            form.files.errors.append(str(exc))
         except PersonError as exc:
             db.session.rollback()
             form.tax_code.errors.append(str(exc))
@@ -154,12 +160,16 @@ def edit(referral_id):
                 referral, identity=form.identity(), monitoring=form.monitoring(), data=form.referral_data(),
                 expected_version=form.version.data, expected_person_version=form.person_version.data,
             )
+            attachments.add_attachments(referral, form.files.data or [])
             if form.action.data == SUBMIT and referral.state == ReferralState.DRAFT:
                 services.transition(referral, "submit", expected_version=referral.version)
             elif form.action.data == RESUBMIT and referral.state == ReferralState.INFO_REQUESTED:
                 services.transition(referral, "resubmit", expected_version=referral.version, message=form.message.data)
         except services.Forbidden:
             abort(403)
+        except attachments.AttachmentError as exc:
+            db.session.rollback()
+            form.files.errors.append(str(exc))
         except (PersonError, services.ReferralError) as exc:
             db.session.rollback()  # nothing half-done: the edit and the transition stand or fall together
             form.form_errors.append(str(exc))
@@ -174,7 +184,9 @@ def edit(referral_id):
 def _render_detail(referral: Referral, *, failed: str | None = None, failed_form=None, attachment_form=None,
                    legal_form=None):
     side = services.side_of_current_user(referral)
-    texts = services.read_texts(referral)
+    # Need-to-know: who may not read the story sees the summary the inbox shows, and a note saying why.
+    may_read_texts = services.can_read_texts(referral)
+    texts = services.read_texts(referral) if may_read_texts else None
     identity = None
     show_identity = request.args.get("identita") == "1"
     may_see_identity = can_see_identity(referral.person)
@@ -209,10 +221,11 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
     return render_template(
         "referrals/detail.html", referral=referral, side=side, texts=texts, identity=identity,
         may_see_identity=may_see_identity, may_view_person=can_view_person(referral.person), forms=forms,
-        errors=errors, events=services.timeline(referral), attachments=referral.attachments,
+        errors=errors, events=services.timeline(referral), may_read_texts=may_read_texts,
+        attachments=referral.attachments if may_read_texts else [],
         attachment_form=attachment_form, legal_form=legal_form, case=case, case_url=_case_url(case),
         stale=side == services.NODE and listing.is_stale(referral), stale_days=current_app.config["REFERRAL_STALE_DAYS"],
-        has_consent=services.has_consent(referral),
+        has_consent=services.has_consent(referral), antenna=db.session.get(Tenant, referral.tenant_id),
         editable=side == services.ANTENNA and referral.state in services.EDITABLE_STATES,
         **duplicate_warning(referral.person),  # possible duplicates, where the node decides (node staff only)
     )
@@ -251,9 +264,14 @@ def move(referral_id, name):
         elif name == "decline":
             extra["decline_reason"] = DeclineReason(form.decline_reason.data)
         try:
+            if name == "resubmit":  # the answer to the node may bring documents
+                attachments.add_attachments(referral, form.files.data or [])
             services.transition(referral, name, expected_version=form.version.data, message=form.message.data, **extra)
         except services.Forbidden:
             abort(403)
+        except attachments.AttachmentError as exc:
+            db.session.rollback()
+            form.files.errors.append(str(exc))
         except services.ReferralError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -314,13 +332,10 @@ def download(referral_id, attachment_id):
     attachment = get_visible(Attachment, attachment_id)
     if attachment is None or attachment.referral_id != referral.id:
         abort(404)
-    path = attachments.read_attachment(attachment)
+    try:
+        path = attachments.read_attachment(attachment)
+    except services.Forbidden:
+        abort(403)
     if not os.path.isfile(path):
         abort(404)
-    response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename,
-        conditional=False, etag=False, max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(path, attachment.content_type, attachment.filename)

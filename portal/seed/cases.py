@@ -15,6 +15,7 @@ from ..cases.models import (
     CaseState,
     ClosureOutcome,
     ContractType,
+    DiaryEntry,
     JobOutcome,
     ServiceType,
     Verification,
@@ -155,9 +156,11 @@ def _case(referral, person, state, case_worker, provider, node, today, n):
         antenna_id=referral.tenant_id, grounds=",".join(referral.grounds), case_worker_id=case_worker.id,
         state=state, urgent=referral.urgency == Urgency.URGENT, opened_at=opened,
     )
-    case.internal_notes = "Nota interna del nodo (dimostrativa): colloquio iniziale svolto."
     db.session.add(case)
     db.session.flush()
+    entry = DiaryEntry(case_id=case.id, tenant_id=node.id, author_id=case_worker.id, written_at=opened + timedelta(days=1))
+    entry.text = "Nota interna del nodo (dimostrativa): colloquio iniziale svolto."
+    db.session.add(entry)
     referral.outcome_code = SUMMARY[state]
     steps = {CaseState.OPEN: 1, CaseState.PHASE_1: 4, CaseState.PHASE_2: 6, CaseState.CLOSED: 8}[state]
     start = opened.date()

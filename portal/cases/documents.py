@@ -1,0 +1,157 @@
+"""Documents on a case, on its phase-1 outcome (the UNILAV notice as evidence of the hiring) and on a
+delivery (attendance sheet, timesheet).
+
+Stored like referral attachments (``portal.core.files.check_and_store``: type by content, size limit, a
+random name outside static/). Read by who may read the case's story — the coordinator and the case worker
+assigned (``referrals.services.can_read_texts``, the one need-to-know rule) — and, for a delivery's
+documents, by the provider of that delivery, who may upload them too. Every upload and download is
+audited; anonymisation deletes them (rows now, files after the commit).
+"""
+import os
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.permissions import Capability, can, current_membership
+from ..audit.services import record
+from ..core import files
+from ..extensions import db
+from ..referrals.models import Referral
+from ..referrals.services import can_read_texts
+from ..tenancy.context import current
+from .models import Case, CaseDocument, DocumentKind
+from .services import CaseError, Forbidden, can_edit, phase_1_verification
+
+
+def path_of(document: CaseDocument) -> str:
+    return os.path.join(current_app.config["ATTACHMENT_DIR"], document.storage_key)
+
+
+def may_read_case_documents(case: Case) -> bool:
+    """The case's story is need-to-know: the same rule as the referral's texts and attachments."""
+    if case.tenant_id != current().tenant_id:
+        return False
+    referral = db.session.get(Referral, case.referral_id)
+    return referral is not None and can_read_texts(referral)
+
+
+def may_upload(case: Case) -> bool:
+    return can_edit(case) and may_read_case_documents(case)
+
+
+def _delivery_case_id(delivery) -> int:
+    """The case a delivery serves (delivery → service order → action)."""
+    from .models import Action
+
+    return db.session.scalar(select(Action.case_id).where(Action.id == delivery.order.action_id))
+
+
+def is_delivery_provider(delivery) -> bool:
+    membership = current_membership()
+    return (
+        membership is not None and delivery.provider_id is not None
+        and delivery.provider_id == current().tenant_id and can(Capability.LOG_DELIVERY, membership)
+    )
+
+
+def may_read_delivery_documents(delivery) -> bool:
+    if is_delivery_provider(delivery):
+        return True
+    case = db.session.get(Case, _delivery_case_id(delivery))
+    return case is not None and may_read_case_documents(case)
+
+
+def may_upload_delivery_documents(delivery) -> bool:
+    if is_delivery_provider(delivery):
+        return True
+    case = db.session.get(Case, _delivery_case_id(delivery))
+    return case is not None and may_upload(case)
+
+
+def _store(upload, **columns) -> CaseDocument:
+    try:
+        stored = files.check_and_store(upload, directory=current_app.config["ATTACHMENT_DIR"],
+                                       limit=current_app.config["ATTACHMENT_MAX_BYTES"], default_name="documento")
+    except files.FileRejected as exc:
+        raise CaseError(str(exc), "file") from exc
+    document = CaseDocument(
+        filename=stored.filename, content_type=stored.content_type, size=stored.size,
+        storage_key=stored.storage_key, sha256=stored.sha256, uploaded_by_id=current_user.id, **columns,
+    )
+    db.session.add(document)
+    db.session.flush()
+    files.delete_after_rollback(db.session, path_of(document))
+    record("case.document_added", "case_document", document.id, ["filename", "content_type", "size", "sha256", "kind"])
+    return document
+
+
+def add_case_document(case: Case, upload, *, phase_1: bool = False) -> CaseDocument:
+    """A document on the case itself or, with ``phase_1``, on its phase-1 outcome (which must exist)."""
+    if not may_upload(case):
+        raise Forbidden()
+    verification_id = None
+    if phase_1:
+        verification = phase_1_verification(case)
+        if verification is None:
+            raise CaseError(_("Registra prima l'esito della fase 1, poi allega il documento che lo prova."), "file")
+        verification_id = verification.id
+    return _store(upload, case_id=case.id, tenant_id=case.tenant_id, provider_id=None, verification_id=verification_id,
+                  kind=DocumentKind.PHASE_1_OUTCOME if phase_1 else DocumentKind.CASE)
+
+
+def add_delivery_document(delivery, upload) -> CaseDocument:
+    if not may_upload_delivery_documents(delivery):
+        raise Forbidden()
+    return _store(upload, case_id=_delivery_case_id(delivery), tenant_id=delivery.tenant_id,
+                  provider_id=delivery.provider_id, delivery_id=delivery.id, kind=DocumentKind.DELIVERY)
+
+
+def case_documents(case: Case) -> list[CaseDocument]:
+    """Every document of the case (its own, its phase-1 outcome's, its deliveries'), oldest first."""
+    if not may_read_case_documents(case):
+        return []
+    return list(db.session.scalars(
+        select(CaseDocument).where(CaseDocument.case_id == case.id).order_by(CaseDocument.created_at, CaseDocument.id)
+    ))
+
+
+def delivery_documents(delivery) -> list[CaseDocument]:
+    if not may_read_delivery_documents(delivery):
+        raise Forbidden()
+    return list(db.session.scalars(
+        select(CaseDocument).where(CaseDocument.delivery_id == delivery.id).order_by(CaseDocument.created_at, CaseDocument.id)
+    ))
+
+
+def may_read(document: CaseDocument) -> bool:
+    if document.kind == DocumentKind.DELIVERY and document.provider_id == current().tenant_id:
+        membership = current_membership()
+        return membership is not None and can(Capability.LOG_DELIVERY, membership)
+    case = db.session.get(Case, document.case_id)
+    return case is not None and may_read_case_documents(case)
+
+
+def read(document: CaseDocument) -> str:
+    """The file's path for a download, audited as a read."""
+    if not may_read(document):
+        raise Forbidden()
+    record("case.document_read", "case_document", document.id, ["content"])
+    return path_of(document)
+
+
+def delete_documents(case_ids) -> int:
+    """Anonymisation: the documents of these cases go, rows now and files once the transaction commits."""
+    ids = list(case_ids)
+    if not ids:
+        return 0
+    documents = list(db.session.scalars(select(CaseDocument).where(CaseDocument.case_id.in_(ids))))
+    paths = [path_of(d) for d in documents]
+    for document in documents:
+        db.session.delete(document)
+    if documents:
+        db.session.flush()
+        for path in paths:
+            files.delete_after_commit(db.session, path)
+    return len(documents)

@@ -1,0 +1,152 @@
+"""The case's story on the case page: its referral (texts, messages, attachments), the case diary and the
+documents on the case, its phase-1 outcome and its deliveries. Routes on the cases blueprint (imported at
+the end of views.py); rules in diary.py, documents.py and referrals.services.can_read_texts."""
+import os
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.permissions import membership_required
+from ..core.files import send_stored
+from ..core.views_helpers import form_error as _form_error
+from ..extensions import db
+from ..referrals import services as referrals
+from ..referrals.models import Referral
+from ..tenancy.scoping import get_visible
+from . import diary, documents, services
+from .forms import DeliveryDocumentForm, DiaryForm, DocumentForm
+from .models import Case, CaseDocument, DiaryEntry
+from .views import _case_page, _own, bp, node_staff
+
+
+def story_context(case: Case, *, diary_form=None, document_form=None) -> dict:
+    """What the case page shows of the story, for who may read it (need-to-know), each read audited."""
+    referral = db.session.get(Referral, case.referral_id)
+    may_read = referral is not None and referrals.can_read_texts(referral)
+    context = {"may_read_story": may_read, "referral": referral}
+    if may_read:
+        context.update(
+            referral_texts=referrals.read_texts(referral), referral_events=referrals.timeline(referral),
+            referral_attachments=referral.attachments, documents=documents.case_documents(case),
+        )
+    if diary.can_read(case):
+        context["diary"] = diary.entries(case)
+        context["diary_authors"] = diary.authors(context["diary"])
+        context["diary_form"] = diary_form or DiaryForm(formdata=None)
+        context["may_correct"] = lambda entry: diary.can_correct(entry, case)
+    if documents.may_upload(case):
+        context["document_form"] = document_form or DocumentForm(formdata=None)
+    return context
+
+
+# --- diary -------------------------------------------------------------------------------------------
+
+@bp.route("/<int:case_id>/diario", methods=["POST"])
+@node_staff
+def diary_add(case_id):
+    case = _own(Case, case_id)
+    services.ensure_can_edit(case)
+    form = DiaryForm()
+    if form.validate_on_submit():
+        try:
+            diary.add_entry(case, form.text.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Nota aggiunta al diario."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="diario"))
+    return _case_page(case, diary_form=form)
+
+
+@bp.route("/diario/<int:entry_id>", methods=["GET", "POST"])
+@node_staff
+def diary_edit(entry_id):
+    entry = _own(DiaryEntry, entry_id)
+    case = _own(Case, entry.case_id)
+    services.ensure_can_edit(case)
+    if entry.author_id != current_user.id:
+        abort(403)
+    form = DiaryForm(version=entry.version, text=entry.text)
+    if form.validate_on_submit():
+        try:
+            diary.correct_entry(entry, form.text.data, form.version.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Nota corretta: la versione precedente resta nel diario."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="diario"))
+    return render_template("cases/diary_edit.html", case=case, entry=entry, form=form,
+                           open=diary.can_correct(entry, case), deadline=diary.edit_deadline(entry))
+
+
+# --- documents ---------------------------------------------------------------------------------------
+
+@bp.route("/<int:case_id>/documenti", methods=["POST"])
+@node_staff
+def document_upload(case_id):
+    case = _own(Case, case_id)
+    if not documents.may_upload(case):
+        abort(403)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            document = documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1")
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Documento «%(name)s» aggiunto.", name=document.filename), "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="documenti"))
+    return _case_page(case, document_form=form)
+
+
+def _download(document: CaseDocument):
+    try:
+        path = documents.read(document)
+    except services.Forbidden:
+        abort(403)
+    if not os.path.isfile(path):
+        abort(404)
+    return send_stored(path, document.content_type, document.filename)
+
+
+@bp.route("/documenti/<int:document_id>")
+@membership_required
+def document_download(document_id):
+    """Node staff who read the case; for a delivery's document also its provider (hence no node_staff)."""
+    document = get_visible(CaseDocument, document_id)
+    if document is None:
+        abort(404)
+    return _download(document)
+
+
+def _delivery(delivery_id):
+    from ..budget.models import Delivery  # the budget layer above: the delivery a document is about
+
+    delivery = get_visible(Delivery, delivery_id)
+    if delivery is None:
+        abort(404)
+    return delivery
+
+
+@bp.route("/prestazioni/<int:delivery_id>/documenti", methods=["GET", "POST"])
+@membership_required
+def delivery_documents(delivery_id):
+    """The documents of one delivery (attendance sheet, timesheet): its provider and the case's node staff."""
+    delivery = _delivery(delivery_id)
+    if not documents.may_read_delivery_documents(delivery):
+        abort(403)
+    may_upload = documents.may_upload_delivery_documents(delivery)
+    form = DeliveryDocumentForm() if may_upload else None
+    if form is not None and form.validate_on_submit():
+        try:
+            document = documents.add_delivery_document(delivery, form.file.data)
+        except services.Forbidden:
+            abort(403)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Documento «%(name)s» aggiunto.", name=document.filename), "success")
+            return redirect(url_for("cases.delivery_documents", delivery_id=delivery.id))
+    return render_template("cases/delivery_documents.html", delivery=delivery, form=form,
+                           documents=documents.delivery_documents(delivery))
