@@ -160,3 +160,25 @@ def test_the_bell_is_in_the_header_and_works_without_javascript(login, network):
     _give(network, "a_operator", "a")
     page = login("a_operator").get("/").get_data(as_text=True)
     assert 'id="rete-bell"' in page and 'href="/notifiche/"' in page and _bell_count(page) == 1
+
+
+def test_a_new_service_order_notifies_the_providers_users(login, network):
+    from .budget_support import budget_of, make_contract
+
+    contract = make_contract(network, budget_of(network), network.tenants["p"], value="500.00", price="25.00",
+                             quantity="20")
+    officer = login("n1_budget_officer")
+    page = officer.get(f"/budget/contratti/{contract.id}/ordini/nuovo").get_data(as_text=True)
+    response = officer.post(f"/budget/contratti/{contract.id}/ordini/nuovo", data={
+        "csrf_token": csrf_from(page), "action": network.action.id, "line": contract.lines[0].id, "quantity": "10"})
+    assert response.status_code == 302
+    [note] = _notes(network.tenants["p"].id, network.users["p_user"].id)
+    assert note.kind == "order.created" and note.params == {"code": network.case.pseudonym}
+    page = login("p_user").get("/notifiche/").get_data(as_text=True)
+    assert f"Nuovo ordine di servizio per {network.case.pseudonym}" in page and f'href="{note.link}"' in page
+    assert note.link.startswith("/budget/ordini/")
+
+
+def test_the_bell_fragment_stops_polling_when_logged_out(client):
+    response = client.get("/notifiche/campanella")
+    assert response.status_code == 286 and response.get_data() == b""

@@ -2,9 +2,10 @@
 system admin's outbox page. Another user's notification, or another tenant's row, is 404."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.permissions import Capability, can, membership_required
+from ..accounts.permissions import Capability, can, current_membership, membership_required
 from ..audit.services import record
 from ..core.views_helpers import guarded
 from ..extensions import db
@@ -36,9 +37,11 @@ def index():
 
 
 @bp.route("/notifiche/campanella")
-@membership_required
 def bell():
-    """The bell alone, which htmx swaps in every minute."""
+    """The bell alone, which htmx swaps in every minute. Logged out (the session expired): 286, which
+    tells htmx to stop polling, rather than a redirect whose login page htmx would swap into the header."""
+    if not current_user.is_authenticated or current_membership() is None:
+        return "", 286
     return render_template("notifications/_bell.html")
 
 
