@@ -36,7 +36,7 @@ def deliver(settings: dict, to: list[str], subject: str, body: str) -> None:
 
 def send_mail(
     to: str | list[str], subject: str, body: str, *, kind: str | None = None, params: dict | None = None,
-    link: str | None = None, tenant_id: int | None = None,
+    link: str | None = None, notify_tenant: int | None = None,
 ) -> bool:
     """Queue a plain-text message, one outbox row per recipient (each sees only their own address).
 
@@ -54,7 +54,7 @@ def send_mail(
         user = users.get(address.lower())
         home = None
         if user is not None and (kind or acting is None):
-            home = services.home_tenant(user.id, tenant_id)
+            home = services.home_tenant(user.id, notify_tenant)
         # The row belongs to the tenant whose action caused it (an anonymous one: the recipient's).
         outbox.queue(address, subject, body, kind=kind, tenant_id=acting if acting is not None else home)
         if kind and home is not None:

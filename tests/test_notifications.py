@@ -2,7 +2,7 @@
 isolation (a user sees only their own, in the current tenant; anyone else's is 404)."""
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.extensions import db
 from portal.mail import send_mail
@@ -182,3 +182,22 @@ def test_a_new_service_order_notifies_the_providers_users(login, network):
 def test_the_bell_fragment_stops_polling_when_logged_out(client):
     response = client.get("/notifiche/campanella")
     assert response.status_code == 286 and response.get_data() == b""
+
+
+def test_the_unread_count_is_answered_from_its_partial_index(network, session):
+    """On PostgreSQL the planner can answer the bell's count from ix_notifications_unread alone."""
+    import pytest
+
+    from .conftest import DB_KIND
+
+    if DB_KIND != "postgresql":
+        pytest.skip("query plans are checked on PostgreSQL")
+    tid, uid = network.tenants["a"].id, network.users["a_operator"].id
+    for _ in range(3):
+        _give(network, "a_operator", "a")
+    statement = services.unread_statement(tid, uid).compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    with context.acting_as(tid):
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(session.execute(text(f"EXPLAIN {statement}")).scalars())
+    assert "ix_notifications_unread" in plan, plan

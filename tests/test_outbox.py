@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.mail import send_mail
 from portal.models_base import utcnow
+from portal.notifications import outbox
 from portal.notifications.models import OutboxMail, OutboxStatus
 from portal.tenancy import context
 
@@ -50,8 +51,10 @@ def test_smtp_down_the_action_succeeds_and_send_outbox_delivers_once(app, client
         assert message["To"] == email and "/password/nuova/" in mailbox.body(message)
         [row] = _rows(tid)
         assert row.status == OutboxStatus.SENT and row.attempts == 2 and row.body_enc is None
+        row_id = row.id
 
         assert "E-mail inviate: 0" in _send_outbox(app)  # exactly once
+        assert outbox.send_rows([(row_id, tid)], db.session) == 0  # a late sender with its id: no resend
         assert len(mailbox.wait_for(2, timeout=0.5)) == 1
     finally:
         app.config["OUTBOX_BACKOFF_SECONDS"] = 60
@@ -112,8 +115,12 @@ def test_a_claimed_row_is_not_sent_twice(app, network, mailbox):
             db.session.commit()
     with context.acting_as(tid):
         db.session.execute(update(OutboxMail).values(next_attempt_at=utcnow() + timedelta(minutes=5)))
+    row_id = _rows(tid)[0].id
     assert "E-mail inviate: 0" in _send_outbox(app)
+    # A sender that had already picked its id (the request's attempt, the worker) loses the claim too.
+    assert outbox.send_rows([(row_id, tid)], db.session) == 0
     assert mailbox.wait_for(1, timeout=0.3) == []
+    assert _rows(tid)[0].attempts == 1
 
 
 def _failed_row(app, tenant_id):

@@ -65,7 +65,7 @@ def notify_new(tenant_id: int) -> int:
         if recipients and send_mail(
             recipients, _("Rete – %(count)s nuove allerte", count=len(items)),
             _("Nuove situazioni di criticità da seguire:") + "\n" + "\n".join(_lines(items)) + "\n",
-            kind="alerts.new", params={"count": len(items)}, tenant_id=tenant_id,
+            kind="alerts.new", params={"count": len(items)}, notify_tenant=tenant_id,
             link=alert_link(items[0][0]) if len(items) == 1 else _list_link(),
         ):
             sent += 1

@@ -145,7 +145,7 @@ def _notify_dpos(alert: SecurityAlert) -> None:
           when=format_moment(alert.detected_at), count=alert.identities_read, minutes=alert.window_minutes,
           threshold=alert.threshold, link=security_link(alert)),
         kind="security_alert.opened", params={"count": alert.identities_read, "minutes": alert.window_minutes},
-        link=security_link(alert), tenant_id=alert.tenant_id,
+        link=security_link(alert), notify_tenant=alert.tenant_id,
     )
 
 

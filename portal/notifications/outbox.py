@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 _NEW = "outbox_new"  # session.info: (id, tenant_id) of rows flushed in the open transaction
 _COMMITTED = "outbox_committed"  # ... and once it committed, until it ends
+_worker_app = None  # the RQ worker's own app, built on its first job
 CLAIM_SECONDS = 300  # a claimed row another sender may take again after this (a sender that died)
 
 
@@ -108,9 +109,12 @@ def run_job(rows: list) -> int:
     """RQ job: send the rows with the running app, or with an owner app built from the environment."""
     if has_app_context():
         return send_rows(rows, db.session)
-    from .. import create_owner_app
+    global _worker_app
+    if _worker_app is None:  # one app (and connection pool) per worker process, not per job
+        from .. import create_owner_app
 
-    with create_owner_app().app_context():
+        _worker_app = create_owner_app()
+    with _worker_app.app_context():
         try:
             return send_rows(rows, db.session)
         finally:
@@ -199,7 +203,7 @@ def _attempt(session, candidates) -> int:
 
     config = settings()
     sent = 0
-    for row in session.scalars(select(OutboxMail).where(OutboxMail.id.in_(claimed)).order_by(OutboxMail.id)):
+    for row in list(session.scalars(select(OutboxMail).where(OutboxMail.id.in_(claimed)).order_by(OutboxMail.id))):
         try:
             deliver(config, [row.recipient], row.subject, row.body or "")
         except Exception as exc:  # SMTP down or refusing, or a row that cannot be read: retried later

@@ -95,15 +95,18 @@ def _mine():
     return Notification.user_id == current_user.id
 
 
+def unread_statement(tenant_id: int, user_id: int):
+    """One count on the partial index ix_notifications_unread (tenant, user WHERE read_at IS NULL)."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.tenant_id == tenant_id, Notification.user_id == user_id,
+                   Notification.read_at.is_(None)))
+
+
 def unread_count() -> int:
-    """One indexed count (ix_notifications_unread); the tenant criteria come from the scoping layer."""
     tenant_id = context.current_tenant_id()
     if tenant_id is None or not current_user.is_authenticated:
         return 0
-    return db.session.scalar(
-        select(func.count()).select_from(Notification)
-        .where(Notification.tenant_id == tenant_id, _mine(), Notification.read_at.is_(None))
-    ) or 0
+    return db.session.scalar(unread_statement(tenant_id, current_user.id)) or 0
 
 
 def page(number: int) -> tuple[list[Notification], bool]:

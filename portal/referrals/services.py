@@ -227,7 +227,7 @@ def notify(referral: Referral, spec: Transition) -> None:
         _("Rete – segnalazione %(code)s: %(state)s", code=referral.person.pseudonym, state=STATE_LABELS[referral.state]),
         _("La segnalazione %(code)s è ora nello stato \"%(state)s\".\nPer i dettagli accedi a Rete: %(link)s\n",
           code=referral.person.pseudonym, state=STATE_LABELS[referral.state], link=link),
-        tenant_id=referral.tenant_id if spec.side == NODE else referral.node_id, **notice,
+        notify_tenant=referral.tenant_id if spec.side == NODE else referral.node_id, **notice,
     )
     if spec.side == ANTENNA:  # the node's mailbox is no user: its deciders see it in the app
         from ..accounts.models import Role
