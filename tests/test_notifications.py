@@ -201,3 +201,34 @@ def test_the_unread_count_is_answered_from_its_partial_index(network, session):
         session.execute(text("SET LOCAL enable_seqscan = off"))
         plan = "\n".join(session.execute(text(f"EXPLAIN {statement}")).scalars())
     assert "ix_notifications_unread" in plan, plan
+
+
+def test_new_alerts_notify_their_owners_in_the_app(app, login, network):
+    from portal.alerts.jobs import evaluate_node
+
+    from .test_alerts_rules import stale_referral
+
+    stale_referral(network)  # owned by the coordination; the network's overdue action is the case worker's
+    n1 = network.tenants["n1"].id
+    worker, coordinator = network.users["n1_case_worker"].id, network.users["n1_coordinator"].id
+    with app.app_context():
+        evaluate_node(n1)
+    [note] = _notes(n1, worker)
+    assert note.kind == "alerts.new" and note.params == {"count": 1} and note.link.startswith("/allerte/")
+    assert [n.kind for n in _notes(n1, coordinator)] == ["alerts.new"]
+    page = login("n1_case_worker").get("/notifiche/").get_data(as_text=True)
+    assert "1 nuova allerta da seguire" in page and f'href="{note.link}"' in page
+
+
+def test_a_security_alert_notifies_the_nodes_dpo(login, network):
+    from .test_alerts_security import people, set_threshold
+
+    set_threshold(network, 3)
+    client = login("a_operator")
+    for person in people(network, 3):
+        client.get(f"/persone/{person.id}/identita")
+    [note] = _notes(network.tenants["n1"].id, network.users["n1_dpo"].id)
+    assert note.kind == "security_alert.opened" and note.link.startswith("/allerte/sicurezza/")
+    page = login("n1_dpo").get("/notifiche/").get_data(as_text=True)
+    assert "Allerta di sicurezza: 3 identità lette in 10 minuti" in page
+    assert network.users["a_operator"].full_name not in page
