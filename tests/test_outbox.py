@@ -171,3 +171,24 @@ def test_outbox_page_is_the_system_admins_and_their_tenants(app, login, network)
     assert response.status_code == 404
     [row] = _rows(network.tenants["n1"].id)
     assert row.status == OutboxStatus.FAILED
+
+
+def test_an_unreachable_server_is_tried_once_per_batch(app, network, mailbox, monkeypatch):
+    """Three recipients, SMTP down: one connection attempt, not three timeouts in the user's request."""
+    import portal.mail as mail
+
+    calls = []
+    real = mail.deliver
+    monkeypatch.setattr(mail, "deliver", lambda *args: calls.append(args[1]) or real(*args))
+    tid = network.tenants["a"].id
+    with closed_port(app), app.app_context(), context.acting_as(tid):
+        send_mail(["uno@prova.example", "due@prova.example", "tre@prova.example"], "Giù", "Corpo")
+        db.session.commit()
+    assert len(calls) == 1
+    rows = _rows(tid)
+    assert [(r.status, r.attempts, r.last_error) for r in rows] == [(OutboxStatus.PENDING, 1, "ConnectionRefusedError")] * 3
+    monkeypatch.setattr(mail, "deliver", real)
+    with context.acting_as(tid):
+        db.session.execute(update(OutboxMail).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    assert "E-mail inviate: 3" in _send_outbox(app)
+    assert sorted(m["To"] for m in mailbox.wait_for(3)) == ["due@prova.example", "tre@prova.example", "uno@prova.example"]

@@ -10,6 +10,7 @@
 """
 import contextlib
 import logging
+import smtplib
 from datetime import timedelta
 
 from flask import current_app, has_app_context
@@ -202,17 +203,28 @@ def _attempt(session, candidates) -> int:
     from ..mail import deliver, settings
 
     config = settings()
-    sent = 0
+    sent, down = 0, None
     for row in list(session.scalars(select(OutboxMail).where(OutboxMail.id.in_(claimed)).order_by(OutboxMail.id))):
+        if down is not None:  # the server is unreachable: the rest wait too, without a timeout each
+            _failed(row, down)
+            session.commit()
+            continue
         try:
             deliver(config, [row.recipient], row.subject, row.body or "")
         except Exception as exc:  # SMTP down or refusing, or a row that cannot be read: retried later
             _failed(row, exc)
+            down = exc if _unreachable(exc) else None
         else:
             row.status, row.sent_at, row.body_enc, row.last_error = OutboxStatus.SENT, utcnow(), None, None
             sent += 1
         session.commit()  # each outcome at once: a crash later never resends what left
     return sent
+
+
+def _unreachable(exc: Exception) -> bool:
+    """A connection-level failure (refused, timeout, dropped), not a server's answer about one message."""
+    answered = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
+    return isinstance(exc, OSError) and not isinstance(exc, answered)
 
 
 def _failed(row: OutboxMail, exc: Exception) -> None:
