@@ -232,3 +232,23 @@ def test_a_security_alert_notifies_the_nodes_dpo(login, network):
     page = login("n1_dpo").get("/notifiche/").get_data(as_text=True)
     assert "Allerta di sicurezza: 3 identità lette in 10 minuti" in page
     assert network.users["a_operator"].full_name not in page
+
+
+def test_forum_replies_and_mentions_notify_users_in_their_own_tenant(login, network):
+    from portal.forum.models import ForumSubscription, SubscriptionMode
+
+    from .forum_support import make_thread, reply
+
+    thread = make_thread(network.users["a_operator"], network.tenants["a"], title="Tavolo <casa>")
+    db.session.add(ForumSubscription(user_id=network.users["b_operator"].id, thread_id=thread.id,
+                                     mode=SubscriptionMode.IMMEDIATE))
+    db.session.flush()
+    assert reply(login("a_operator"), thread.id, "Chiediamo a @nodo-uno come fare").status_code == 302
+    b, n1 = network.tenants["b"].id, network.tenants["n1"].id
+    [note] = _notes(b, network.users["b_operator"].id)  # a subscriber of antenna B, told in B
+    assert note.kind == "forum.reply" and note.link == f"/forum/t/{thread.id}"
+    page = login("b_operator").get("/notifiche/").get_data(as_text=True)
+    assert "Nuova risposta nella discussione" in page and "Tavolo &lt;casa&gt;" in page and "<casa>" not in page
+    [mention] = _notes(n1, network.users["n1_coordinator"].id)  # the mentioned node's coordinator, in N1
+    assert mention.kind == "forum.mention" and mention.link.startswith(f"/forum/t/{thread.id}#post-")
+    assert "ha citato" in login("n1_coordinator").get("/notifiche/").get_data(as_text=True)
