@@ -1,8 +1,9 @@
 """The e-mail outbox: written with the change, sent after the commit, retried until given up.
 
 - ``queue`` adds one row per recipient to the caller's session: a rolled-back change sends nothing.
-- After the session commits, the rows just written are sent: on the RQ queue when ``REDIS_URL`` is set,
-  otherwise at the end of the request (or CLI command), outside the user's transaction.
+- Once the session's transaction has committed and ended, the rows just written are sent: on the RQ
+  queue when ``REDIS_URL`` is set, otherwise at once in a session of their own (so SMTP never holds the
+  user's transaction, and its failure never fails the user's action).
 - ``send_due`` (``flask rete send-outbox``, cron) sends what is due, with exponential backoff, and marks a
   row ``failed`` after ``OUTBOX_MAX_ATTEMPTS``.
 - A row is claimed by moving ``next_attempt_at`` forward in a committed UPDATE before the SMTP dialogue,
