@@ -231,3 +231,17 @@ def alerts_digest():
     from .alerts.jobs import digest_all
 
     click.echo(f"Riepiloghi delle allerte inviati: {digest_all()}")
+
+
+@rete.command("send-outbox")
+@click.option("--limit", default=500, show_default=True, help="Most e-mails sent in this run.")
+@with_appcontext
+@runs_alone
+def send_outbox(limit):
+    """Send the e-mails due in the outbox (run every few minutes from cron); retries back off, then fail."""
+    from flask import current_app
+
+    from .notifications.outbox import send_due
+
+    sent, left, purged = send_due(limit, current_app.config["OUTBOX_KEEP_DAYS"])
+    click.echo(f"E-mail inviate: {sent}; ancora in attesa: {left}; eliminate perché inviate da tempo: {purged}")

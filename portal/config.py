@@ -49,6 +49,11 @@ def load_config() -> dict:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Rete Novara <noreply@rete.provincia.novara.example>"),
         "REDIS_URL": os.environ.get("REDIS_URL"),
+        # The outbox: attempts before a mail is marked failed, first retry delay (doubling), days sent
+        # rows are kept for the system admin's counts.
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
+        "OUTBOX_BACKOFF_SECONDS": _int("OUTBOX_BACKOFF_SECONDS", 60),
+        "OUTBOX_KEEP_DAYS": _int("OUTBOX_KEEP_DAYS", 7),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),

@@ -1,16 +1,17 @@
-"""Outgoing e-mail over real SMTP (a local test server in tests, the PA's relay in production)."""
-import logging
+"""Outgoing e-mail over real SMTP (a local test server in tests, the PA's relay in production).
+
+``send_mail`` never talks to SMTP: it writes outbox rows in the caller's transaction, so a rolled-back
+change sends nothing and a committed one is sent after the commit, retried while SMTP is down
+(``portal.notifications.outbox``). With ``kind`` the recipients who are users of Rete also get an in-app
+notification (``portal.notifications.services.notify``).
+"""
 import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
 
-from .jobs import enqueue
 
-log = logging.getLogger(__name__)
-
-
-def _settings() -> dict:
+def settings() -> dict:
     c = current_app.config
     return {
         "host": c["MAIL_SERVER"], "port": c["MAIL_PORT"], "username": c["MAIL_USERNAME"],
@@ -19,7 +20,7 @@ def _settings() -> dict:
 
 
 def deliver(settings: dict, to: list[str], subject: str, body: str) -> None:
-    """Job body: connect, send, quit. Raises on failure so RQ can retry."""
+    """Connect, send, quit. Raises on failure: the outbox keeps the row and retries."""
     message = EmailMessage()
     message["From"] = settings["sender"]
     message["To"] = ", ".join(to)
@@ -33,12 +34,29 @@ def deliver(settings: dict, to: list[str], subject: str, body: str) -> None:
         smtp.send_message(message)
 
 
-def send_mail(to: str | list[str], subject: str, body: str) -> bool:
-    """Queue (or send) a plain-text message. Bodies never carry special-category data: link to the portal."""
-    recipients = [to] if isinstance(to, str) else list(to)
-    try:
-        enqueue(deliver, _settings(), recipients, subject, body)
-        return True
-    except OSError as exc:  # SMTP unreachable: the action still stands, the failure is logged
-        log.error("mail to %s not sent: %s", recipients, exc)
-        return False
+def send_mail(
+    to: str | list[str], subject: str, body: str, *, kind: str | None = None, params: dict | None = None,
+    link: str | None = None, notify_tenant: int | None = None,
+) -> bool:
+    """Queue a plain-text message, one outbox row per recipient (each sees only their own address).
+
+    Bodies never carry special-category data: link to the portal. ``kind``/``params``/``link`` also
+    notify, in the app, the recipients who are users of Rete (``tenant_id``: the tenant where they see it,
+    by default their membership in the current tenant, else their first one). Returns True once queued.
+    """
+    from .notifications import outbox, services
+    from .tenancy.context import current_tenant_id
+
+    acting = current_tenant_id()
+    recipients = list(dict.fromkeys([to] if isinstance(to, str) else to))
+    users = services.users_by_email(recipients)
+    for address in recipients:
+        user = users.get(address.lower())
+        home = None
+        if user is not None and (kind or acting is None):
+            home = services.home_tenant(user.id, notify_tenant)
+        # The row belongs to the tenant whose action caused it (an anonymous one: the recipient's).
+        outbox.queue(address, subject, body, kind=kind, tenant_id=acting if acting is not None else home)
+        if kind and home is not None:
+            services.notify(user.id, kind, params or {}, link, tenant_id=home)
+    return True

@@ -316,6 +316,15 @@ MATRIX: dict[str, Route] = {
     "monitoring.open_data": Route("own"),
     "monitoring.open_data_csv": Route("own"),
     "monitoring.open_data_schema": Route("public"),
+    # --- notifications --- the caller's own, in the current tenant; another user's or tenant's is 404.
+    "notifications.index": Route("own"),
+    "notifications.bell": Route("own"),
+    "notifications.mark_all_read": Route("own"),
+    "notifications.mark_read": Route("foreign", args=lambda net: _notifications("notification_args", net)),
+    # The outbox: the system admin's, of their own tenant; N1's failed mail carries the victim mark.
+    "notifications.outbox_index": Route("own"),
+    "notifications.outbox_retry_failed": Route("own"),
+    "notifications.outbox_retry": Route("foreign", args=lambda net: _notifications("outbox_args", net), victim="n1"),
 }
 
 
@@ -325,3 +334,7 @@ def _forum(name, net):
 
 def _alerts(name, net):
     return getattr(__import__("tests.alerts_support", fromlist=[name]), name)(net)
+
+
+def _notifications(name, net):
+    return getattr(__import__("tests.notifications_support", fromlist=[name]), name)(net)

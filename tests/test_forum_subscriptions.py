@@ -53,6 +53,7 @@ def test_digest_cli_sends_one_mail_per_subscriber(app, login, network, mailbox):
     with app.app_context(), context.system("test digest"):
         assert send_digest() == 1
         assert send_digest() == 0  # nothing new since the last digest
+        db.session.commit()  # as the command does: the outbox sends what was committed
     message = mailbox.wait_for(1)[0]
     assert message["To"] == network.users["b_admin"].email and "Novità sul lavoro" in mailbox.body(message)
     sub = db.session.scalar(select(ForumSubscription).where(ForumSubscription.user_id == network.users["b_admin"].id))

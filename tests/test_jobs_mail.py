@@ -1,32 +1,50 @@
-"""Mail through real SMTP, inline (embedded default) and through an RQ queue on Redis (production)."""
-import socket
-
+"""Mail through real SMTP: written to the outbox with the change, sent after the commit, inline (embedded
+default) or by an RQ worker on Redis (production)."""
 import pytest
+from sqlalchemy import select
 
+from portal.extensions import db
 from portal.mail import send_mail
+from portal.notifications.models import OutboxMail, OutboxStatus
+from portal.tenancy import context
 
 from .conftest import unavailable
+from .outbox_support import closed_port
 
 
-def test_send_mail_inline_reaches_smtp(app, mailbox):
-    with app.app_context():
+def _rows(tenant_id):
+    with context.acting_as(tenant_id):
+        return [(r.recipient, r.status, r.attempts, r.last_error) for r in db.session.scalars(select(OutboxMail))]
+
+
+def test_send_mail_reaches_smtp_after_the_commit(app, network, mailbox):
+    tid = network.tenants["a"].id
+    with app.app_context(), context.acting_as(tid):
         assert send_mail("persona@prova.example", "Oggetto di prova", "Corpo del messaggio")
+        assert mailbox.wait_for(1, timeout=0.3) == []  # nothing leaves before the commit
+        db.session.commit()
     message = mailbox.wait_for(1)[0]
     assert message["Subject"] == "Oggetto di prova"
     assert "Corpo del messaggio" in mailbox.body(message)
+    assert _rows(tid) == [("persona@prova.example", OutboxStatus.SENT, 1, None)]
 
 
-def test_unreachable_smtp_is_logged_not_raised(app, caplog):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed_port = s.getsockname()[1]
-    with app.app_context():
-        app.config["MAIL_PORT"], saved = closed_port, app.config["MAIL_PORT"]
-        try:
-            assert send_mail("x@prova.example", "s", "b") is False
-        finally:
-            app.config["MAIL_PORT"] = saved
-    assert "not sent" in caplog.text
+def test_each_recipient_gets_their_own_message(app, network, mailbox):
+    with app.app_context(), context.acting_as(network.tenants["a"].id):
+        send_mail(["uno@prova.example", "due@prova.example"], "Per due", "Corpo")
+        db.session.commit()
+    assert sorted(m["To"] for m in mailbox.wait_for(2)) == ["due@prova.example", "uno@prova.example"]
+
+
+def test_unreachable_smtp_keeps_the_mail_pending(app, network, mailbox, caplog):
+    tid = network.tenants["a"].id
+    with closed_port(app), app.app_context(), context.acting_as(tid):
+        assert send_mail("x@prova.example", "s", "b") is True
+        db.session.commit()  # the action stands
+    assert mailbox.wait_for(1, timeout=0.3) == []
+    [(recipient, status, attempts, error)] = _rows(tid)
+    assert (status, attempts, error) == (OutboxStatus.PENDING, 1, "ConnectionRefusedError")
+    assert "not sent" in caplog.text and "x@prova.example" not in caplog.text
 
 
 @pytest.fixture
@@ -44,18 +62,22 @@ def redis_url():
     Redis.from_url(url).flushdb()
 
 
-def test_send_mail_through_rq_worker(app, mailbox, redis_url):
+def test_send_mail_through_rq_worker(app, network, mailbox, redis_url):
     from redis import Redis
     from rq import Queue, SimpleWorker
 
-    with app.app_context():
+    tid = network.tenants["a"].id
+    with app.app_context(), context.acting_as(tid):
         app.config["REDIS_URL"] = redis_url
         try:
             send_mail("persona@prova.example", "Dalla coda", "Consegnato dal worker")
+            db.session.commit()
         finally:
             app.config["REDIS_URL"] = None
     queue = Queue("rete", connection=Redis.from_url(redis_url))
     assert queue.count == 1
     assert mailbox.wait_for(1, timeout=0.3) == []  # nothing sent until a worker runs
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    with app.app_context():
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
     assert mailbox.wait_for(1)[0]["Subject"] == "Dalla coda"
+    assert _rows(tid)[0][1] == OutboxStatus.SENT

@@ -26,6 +26,7 @@ class Capability(enum.StrEnum):
     SEE_MONITORING = "see_monitoring"
     SEE_OWN_DASHBOARD = "see_own_dashboard"
     EXPORT_OPEN_DATA = "export_open_data"
+    MANAGE_OUTBOX = "manage_outbox"  # pending and failed e-mails of the tenant, and retrying them
 
 
 R = Role
@@ -53,6 +54,7 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.SEE_MONITORING: frozenset({R.COORDINATOR, R.CASE_WORKER, R.BUDGET_OFFICER}),
     Capability.SEE_OWN_DASHBOARD: frozenset({R.ANTENNA_OPERATOR, R.ANTENNA_ADMIN}),
     Capability.EXPORT_OPEN_DATA: frozenset({R.COORDINATOR}),
+    Capability.MANAGE_OUTBOX: frozenset({R.SYSTEM_ADMIN}),
 }
 
 

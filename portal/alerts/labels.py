@@ -1,6 +1,7 @@
 """Italian labels for rules and states (msgids; English in the catalogue)."""
 from flask_babel import lazy_gettext as _l
 
+from ..notifications.labels import register as register_notice
 from .models import AlertState, Rule
 
 RULE_LABELS = {
@@ -35,3 +36,21 @@ OBJECT_LABELS = {
     "action": _l("Azione del percorso"),
     "verification": _l("Follow-up"),
 }
+
+
+def _new_alerts(params: dict) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("%(num)s nuova allerta da seguire", "%(num)s nuove allerte da seguire", params["count"])
+
+
+def _security(params: dict) -> str:
+    from flask_babel import gettext
+
+    return gettext("Allerta di sicurezza: %(count)s identità lette in %(minutes)s minuti",
+                   count=params["count"], minutes=params["minutes"])
+
+
+# In-app notifications (portal/notifications) store these codes and render them in the viewer's language.
+register_notice("alerts.new", _new_alerts)
+register_notice("security_alert.opened", _security)

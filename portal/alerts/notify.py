@@ -26,6 +26,10 @@ def alert_link(alert_id: int) -> str:
     return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
 
 
+def _list_link() -> str:
+    return current_app.config["SERVER_BASE_URL"].rstrip("/") + current_app.url_map.bind("localhost").build("alerts.index", {})
+
+
 def _lines(rows) -> list[str]:
     lines = [f"- {RULE_LABELS[Rule(rule)]}: {pseudonym or '–'} – {alert_link(alert_id)}"
              for alert_id, rule, pseudonym in rows[:MAX_LINES]]
@@ -61,6 +65,8 @@ def notify_new(tenant_id: int) -> int:
         if recipients and send_mail(
             recipients, _("Rete – %(count)s nuove allerte", count=len(items)),
             _("Nuove situazioni di criticità da seguire:") + "\n" + "\n".join(_lines(items)) + "\n",
+            kind="alerts.new", params={"count": len(items)}, notify_tenant=tenant_id,
+            link=alert_link(items[0][0]) if len(items) == 1 else _list_link(),
         ):
             sent += 1
     _mark_all(tenant_id, max(r[0] for r in rows))

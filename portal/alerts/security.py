@@ -144,6 +144,8 @@ def _notify_dpos(alert: SecurityAlert) -> None:
           "(soglia %(threshold)s).\nPer i dettagli accedi a Rete: %(link)s\n",
           when=format_moment(alert.detected_at), count=alert.identities_read, minutes=alert.window_minutes,
           threshold=alert.threshold, link=security_link(alert)),
+        kind="security_alert.opened", params={"count": alert.identities_read, "minutes": alert.window_minutes},
+        link=security_link(alert), notify_tenant=alert.tenant_id,
     )
 
 

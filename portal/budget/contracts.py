@@ -197,7 +197,20 @@ def assign_order(contract: Contract, *, action_id, line_id, quantity: Decimal, o
     record("service_order.created", "service_order", order.id, ["action_id", "contract_line_id", "quantity"])
     if reason:
         record("service_order.override", "service_order", order.id, ["override_reason"])
+    _notify_provider(order)
     return order
+
+
+def _notify_provider(order: ServiceOrder) -> None:
+    """The provider's users see the new order in the app (pseudonym and link only)."""
+    from flask import current_app
+
+    from ..accounts.models import Role
+    from ..notifications.services import notify_roles
+
+    if order.provider_id is not None:
+        link = current_app.url_map.bind("localhost").build("budget.order", {"order_id": order.id})
+        notify_roles(order.provider_id, (Role.PROVIDER_USER,), "order.created", {"code": order.pseudonym}, link)
 
 
 # --- deliveries --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Italian labels for the budget enums (msgids; English in the catalogue)."""
 from flask_babel import lazy_gettext as _l
 
+from ..notifications.labels import register as register_notice
 from .models import DeliveryStatus, InvoiceStatus, LineKind, OrderStatus, Procedure, Unit, VerificationOutcome
 
 LINE_KIND_LABELS = {
@@ -45,3 +46,13 @@ OUTCOME_LABELS = {
     VerificationOutcome.CONFIRMED: _l("Confermata"),
     VerificationOutcome.DISCREPANCY: _l("Discrepanza"),
 }
+
+
+def _order_created(params: dict) -> str:
+    from flask_babel import gettext
+
+    return gettext("Nuovo ordine di servizio per %(code)s", code=params["code"])
+
+
+# In-app notifications (portal/notifications) store this code and render it in the viewer's language.
+register_notice("order.created", _order_created)

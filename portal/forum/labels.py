@@ -1,6 +1,7 @@
 """Italian labels for the forum (msgids; English in the catalogue)."""
 from flask_babel import lazy_gettext as _l
 
+from ..notifications.labels import register as register_notice
 from . import privacy
 from .models import CategoryKind, SubscriptionMode, ThreadKind
 
@@ -63,3 +64,21 @@ MODE_LABELS = {
     SubscriptionMode.IMMEDIATE: _l("Un'e-mail a ogni risposta"),
     SubscriptionMode.DIGEST: _l("Un riepilogo al giorno"),
 }
+
+
+def _reply(params: dict) -> str:
+    from flask_babel import gettext
+
+    return gettext("Nuova risposta nella discussione \"%(title)s\"", title=params["title"])
+
+
+def _mention(params: dict) -> str:
+    from flask_babel import gettext
+
+    return gettext("%(author)s ha citato %(org)s nella discussione \"%(title)s\"", author=params["author"],
+                   org=params["org"], title=params["title"])
+
+
+# In-app notifications (portal/notifications) store these codes and render them in the viewer's language.
+register_notice("forum.reply", _reply)
+register_notice("forum.mention", _mention)

@@ -65,6 +65,8 @@ def notify(post: ForumPost, thread: ForumThread, slugs, skip: set[str] = frozens
                 _("%(author)s ha citato %(org)s nella discussione \"%(title)s\" del forum della rete.\n\n"
                   "Leggila qui: %(link)s\n", author=author.name, org=tenant.name, title=thread.title,
                   link=f"{base}/forum/t/{thread.id}#post-{post.id}"),
+                kind="forum.mention", params={"title": thread.title, "author": author.name, "org": tenant.name},
+                link=f"{base}/forum/t/{thread.id}#post-{post.id}", notify_tenant=tenant.id,
             )
             sent.add(email)
     return len(sent) - len(skip)

@@ -71,7 +71,7 @@ def notify_reply(post: ForumPost, thread: ForumThread) -> set[str]:
         title=thread.title, link=_link(thread.id),
     )
     for email in rows:
-        send_mail(email, subject, body)
+        send_mail(email, subject, body, kind="forum.reply", params={"title": thread.title}, link=_link(thread.id))
     return set(rows)
 
 

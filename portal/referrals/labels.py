@@ -1,6 +1,7 @@
 """Italian labels for referral enums (msgids; English in the catalogue)."""
 from flask_babel import lazy_gettext as _l
 
+from ..notifications.labels import register as register_notice
 from .models import Context, DeclineReason, Ground, LegalBasis, OutcomeCode, ReferralState, Urgency
 
 STATE_LABELS = {
@@ -69,3 +70,22 @@ TRANSITION_LABELS = {
     "accept": _l("Prendi in carico"),
     "decline": _l("Non accogliere"),
 }
+
+
+def _moved(params: dict) -> str:
+    from flask_babel import gettext
+
+    return gettext("Segnalazione %(code)s: %(state)s", code=params["code"],
+                   state=STATE_LABELS[ReferralState(params["state"])])
+
+
+def _stale(params: dict) -> str:
+    from flask_babel import gettext
+
+    return gettext("La segnalazione %(code)s attende una decisione da più di %(days)s giorni",
+                   code=params["code"], days=params["days"])
+
+
+# In-app notifications (portal/notifications) store these codes and render them in the viewer's language.
+register_notice("referral.moved", _moved)
+register_notice("referral.stale", _stale)

@@ -5,10 +5,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from ..accounts.models import Role
 from ..audit.services import record
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
+from ..notifications.services import notify_roles
 from ..tenancy import context as tenant_context
 from ..tenancy.models import Tenant, TenantKind
 from .listing import WAITING_SINCE
@@ -59,4 +61,6 @@ def _remind_stale(days: int | None) -> int:
                           link=referral_link(referral)),
                     )
                     sent += 1
+                notify_roles(node.id, (Role.COORDINATOR, Role.CASE_WORKER), "referral.stale",
+                             {"code": referral.person.pseudonym, "days": days}, referral_link(referral))
     return sent

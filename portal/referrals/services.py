@@ -225,12 +225,20 @@ def notify(referral: Referral, spec: Transition) -> None:
     from .labels import STATE_LABELS
 
     link = referral_link(referral)
+    notice = {"kind": "referral.moved", "params": {"code": referral.person.pseudonym, "state": referral.state.value},
+              "link": link}
     send_mail(
         recipient,
         _("Rete – segnalazione %(code)s: %(state)s", code=referral.person.pseudonym, state=STATE_LABELS[referral.state]),
         _("La segnalazione %(code)s è ora nello stato \"%(state)s\".\nPer i dettagli accedi a Rete: %(link)s\n",
           code=referral.person.pseudonym, state=STATE_LABELS[referral.state], link=link),
+        notify_tenant=referral.tenant_id if spec.side == NODE else referral.node_id, **notice,
     )
+    if spec.side == ANTENNA:  # the node's mailbox is no user: its deciders see it in the app
+        from ..accounts.models import Role
+        from ..notifications.services import notify_roles
+
+        notify_roles(referral.node_id, (Role.COORDINATOR, Role.CASE_WORKER), **notice)
 
 
 # --- screens' services: reading, creation with the person, the legal basis ----------------------------
