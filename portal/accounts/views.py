@@ -127,7 +127,7 @@ def forgot_password():
 @bp.route("/password/nuova/<token>", methods=["GET", "POST"])
 def reset_password(token):
     try:
-        user = services.user_for_token(token, max_hours=72)
+        user = services.user_for_token(token)
     except services.AccountError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("accounts.forgot_password"))
