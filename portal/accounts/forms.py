@@ -49,6 +49,10 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Ruolo"), validators=[DataRequired()])
 
 
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+
 class VersionedActionForm(FlaskForm):
     """A button that changes one row: carries the version it was rendered with."""
 

@@ -15,7 +15,8 @@ from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
-from .models import ANTENNA_ROLES, NODE_ROLES, PROVIDER_ROLES, Membership, Role, User
+from . import user_sessions
+from .models import ANTENNA_ROLES, NODE_ROLES, PROVIDER_ROLES, Membership, Role, SessionEnd, User, UserSession
 from .passwords import hash_password, needs_rehash, verify_password
 
 
@@ -127,12 +128,14 @@ def request_password_reset(email: str) -> None:
     record("password.reset_requested", "user", user.id, user_id=user.id)
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, keep: UserSession | None = None) -> None:
+    """Set (change or reset) the password; every session of the user ends but ``keep`` (the one changing it)."""
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
     record("password.changed", "user", user.id, ["password"], user_id=user.id)
+    user_sessions.end_all(user, SessionEnd.PASSWORD, keep=keep)
 
 
 # --- tenant administration ------------------------------------------------------------------------
@@ -206,3 +209,4 @@ def deactivate_membership(membership: Membership, actor: User, expected_version:
     membership.active = False
     db.session.flush()
     record("membership.deactivated", "membership", membership.id, ["active"])
+    user_sessions.end_all(membership.user, SessionEnd.DEACTIVATED)

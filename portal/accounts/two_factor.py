@@ -18,7 +18,8 @@ from ..audit.services import record
 from ..crypto import encrypt
 from ..extensions import db
 from ..models_base import utcnow
-from .models import SECOND_FACTOR_ROLES, User
+from . import user_sessions
+from .models import SECOND_FACTOR_ROLES, SessionEnd, User
 
 ISSUER = "Rete Novara"
 
@@ -106,3 +107,6 @@ def disable(user: User, actor: User) -> None:
     db.session.flush()
     record("2fa.disabled" if actor.id == user.id else "2fa.reset", "user", user.id, fields=("totp_secret",),
            user_id=actor.id)
+    # A lost phone may be a stolen one: the sessions it may have opened end (the user's own stays).
+    user_sessions.end_all(user, SessionEnd.SECOND_FACTOR,
+                          keep=user_sessions.current_session() if actor.id == user.id else None)
