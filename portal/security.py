@@ -21,6 +21,9 @@ CSP = "; ".join(
 
 
 def init_security(app: Flask) -> None:
+    from .core.edge import init_edge
+
+    init_edge(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)

@@ -271,7 +271,7 @@ def practices():
     form.categoria.choices = [("", _("Tutte"))] + [(str(c.id), c.name) for c in cats]
     form.validate()
     ground = form.motivo.data if form.motivo.data in {g.value for g in GROUND_LABELS} else None
-    category_id = int(form.categoria.data) if (form.categoria.data or "").isdigit() else None
+    category_id = int(form.categoria.data) if form.categoria.data in {str(c.id) for c in cats} else None
     rows, has_next = services.practices(ground=ground, category_id=category_id, page=_page())
     return render_template("forum/practices.html", form=form, rows=rows, has_next=has_next, page=_page())
 
