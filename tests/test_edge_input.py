@@ -47,14 +47,15 @@ def _crawl(app, client, network, relogin):
     token = _token(client)
     failures = []
 
-    def check(method, url, send):
+    def check(label, send, url, **kwargs):
+        method = send.__name__.upper()
         try:  # TESTING propagates exceptions instead of answering 500
-            status = send().status_code
+            status = send(url, **kwargs).status_code
         except Exception as exc:  # noqa: BLE001 - any exception is the failure being looked for
-            failures.append(f"{method} {url}: {type(exc).__name__}: {str(exc)[:120]}")
+            failures.append(f"{method} {label}: {type(exc).__name__}: {str(exc)[:120]}")
             return
         if status >= 500:
-            failures.append(f"{method} {url}: {status}")
+            failures.append(f"{method} {label}: {status}")
 
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -65,15 +66,15 @@ def _crawl(app, client, network, relogin):
             if has_ints:
                 for big in BIG_VALUES:
                     url = _url(app, rule, network, big)
-                    check("GET", url, lambda: client.get(url))
+                    check(url, client.get, url)
             for big in BIG_VALUES:
-                check("GET", f"{plain}?…={big}", lambda: client.get(plain, query_string={name: big for name in QUERY_ARGS}))
-            check("GET", plain + " (NUL)", lambda: client.get(plain, query_string={name: "a\x00b" for name in QUERY_ARGS}))
+                check(f"{plain}?…={big}", client.get, plain, query_string={name: big for name in QUERY_ARGS})
+            check(plain + " (NUL)", client.get, plain, query_string={name: "a\x00b" for name in QUERY_ARGS})
         if "POST" in rule.methods:
             if has_ints:
                 url = _url(app, rule, network, BIG_VALUES[0])
-                check("POST", url, lambda: client.post(url, data={**_form(rule, network, ""), "csrf_token": token}))
-            check("POST", plain + " (NUL)", lambda: client.post(plain, data={**_form(rule, network, "\x00"), "csrf_token": token}))
+                check(url, client.post, url, data={**_form(rule, network, ""), "csrf_token": token})
+            check(plain + " (NUL)", client.post, plain, data={**_form(rule, network, "\x00"), "csrf_token": token})
             if rule.endpoint == "accounts.logout":
                 client = relogin()
                 token = _token(client)
