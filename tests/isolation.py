@@ -31,7 +31,7 @@ def _victim_session(net):
     from portal.extensions import db
     from portal.models_base import utcnow
 
-    row = UserSession(user_id=net.users["a_operator"].id, token_hash="0" * 64, device="Firefox · Linux",
+    row = UserSession(user_id=net.users["a_operator"].id, token_hash=__import__("secrets").token_hex(32), device="Firefox · Linux",
                       started_at=utcnow(), last_seen_at=utcnow())
     db.session.add(row)
     db.session.flush()
@@ -66,6 +66,7 @@ MATRIX: dict[str, Route] = {
     "accounts.end_other_sessions": Route("own"),
     "two_factor.verify": Route("public"),  # without a pending login it sends back to /accesso
     "two_factor.setup": Route("own"),
+    "two_factor.recovery": Route("own", form=lambda net: {"codes-password": "non-la-password"}),
     "two_factor.reset": Route(
         "foreign", args=_membership, form=lambda net: {"version": net.memberships["a_operator"].version}
     ),

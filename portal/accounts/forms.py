@@ -60,9 +60,13 @@ class VersionedActionForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    """A six-digit code from the authenticator app (spaces tolerated)."""
+    """A six-digit code from the authenticator app, or a recovery code (spaces and dashes tolerated)."""
 
-    code = StringField(_l("Codice di verifica"), validators=[DataRequired(), Length(max=12)])
+    code = StringField(_l("Codice di verifica"), validators=[DataRequired(), Length(max=40)])
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField(_l("Password attuale"), validators=[DataRequired(), Length(max=200)])
 
 
 class DisableSecondFactorForm(CodeForm):
