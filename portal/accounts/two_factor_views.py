@@ -3,12 +3,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..audit.services import record
 from ..crypto import DecryptionError, decrypt
 from ..extensions import db, limiter
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from ..audit.services import record
 from . import recovery_codes, two_factor
 from .forms import CodeForm, DisableSecondFactorForm, PasswordConfirmForm, VersionedActionForm
 from .models import Membership, User
