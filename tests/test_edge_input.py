@@ -39,6 +39,13 @@ def _form(rule, network, poison: str) -> dict:
     return form
 
 
+def _big_numbers(rule, network) -> dict:
+    """The matrix's form with every number (ids, versions, amounts) beyond any integer column."""
+    spec = MATRIX.get(rule.endpoint)
+    base = spec.form(network) if spec and spec.form else {}
+    return {key: BIG_VALUES[1] if str(value).isdigit() else value for key, value in base.items()}
+
+
 def _token(client) -> str:
     return csrf_token(client, "/profilo/password" if client.get("/accesso").status_code == 302 else "/accesso")
 
@@ -75,6 +82,7 @@ def _crawl(app, client, network, relogin):
                 url = _url(app, rule, network, BIG_VALUES[0])
                 check(url, client.post, url, data={**_form(rule, network, ""), "csrf_token": token})
             check(plain + " (NUL)", client.post, plain, data={**_form(rule, network, "\x00"), "csrf_token": token})
+            check(plain + " (big numbers)", client.post, plain, data={**_big_numbers(rule, network), "csrf_token": token})
             if rule.endpoint == "accounts.logout":
                 client = relogin()
                 token = _token(client)

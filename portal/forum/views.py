@@ -289,8 +289,10 @@ def search():
 def subscriptions():
     if request.method == "POST":
         form = SubscribeForm()
-        thread = services.get_thread(form.thread_id.data) if form.thread_id.data else None
-        category = db.session.get(ForumCategory, int(form.category_id.data)) if (form.category_id.data or "").isdigit() else None
+        # type=int ignores ids beyond the database integer (portal/core/edge.py): a 400 below, not an overflow
+        thread_id, category_id = request.form.get("thread_id", type=int), request.form.get("category_id", type=int)
+        thread = services.get_thread(thread_id) if thread_id else None
+        category = db.session.get(ForumCategory, category_id) if category_id else None
         if not form.validate_on_submit() or (thread is None) == (category is None):
             abort(400)
         if form.action.data == "unsubscribe":
