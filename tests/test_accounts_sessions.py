@@ -220,3 +220,32 @@ def test_session_and_user_load_in_one_statement(login, count_queries):
     auth = [s for s in counter.statements if "user_sessions" in s]
     assert len(auth) == 1 and "JOIN users" in auth[0]
     assert not [s for s in counter.statements if s.lstrip().upper().startswith("SELECT USERS.")]
+
+
+def test_removing_ones_own_factor_ends_the_other_sessions(app, login, network, session):
+    from portal.accounts import two_factor
+
+    user = network.users["n1_coordinator"]
+    user.totp_secret = pyotp.random_base32()
+    db.session.flush()
+    old_device, this_device = app.test_client(), app.test_client()
+    log_in_with_code(old_device, user)
+    user.totp_last_step = None  # the same code again, for the second device
+    db.session.flush()
+    log_in_with_code(this_device, user)
+    page = this_device.get("/profilo/verifica-due-passaggi").get_data(as_text=True)
+    code = pyotp.TOTP(user.totp_secret).at(int(two_factor.time.time()) + 30)
+    response = this_device.post("/profilo/verifica-due-passaggi",
+                                data={"password": TEST_PASSWORD, "code": code, "csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    assert_logged_out(old_device, network)
+    assert this_device.get(_identity_url(network)).status_code == 200
+
+
+def test_old_session_rows_are_purged_at_login(app, login, network, session):
+    user = network.users["a_operator"]
+    login("a_operator")
+    _age(session, user, started_at=timedelta(days=31), last_seen_at=timedelta(days=31))
+    login("a_operator")
+    rows = session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
+    assert len(rows) == 1 and rows[0].ended_at is None

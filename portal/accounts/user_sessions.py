@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request, session
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..audit.services import record
 from ..extensions import db
@@ -22,6 +22,8 @@ from .models import SessionEnd, User, UserSession
 SESSION_KEY = "sid"
 # last_seen_at is written at most this often: reading pages must not turn into one UPDATE per request.
 TOUCH_SECONDS = 60
+# Rows are kept a while after they end (the list, a DPO's question); the audit log keeps the events.
+KEEP_DAYS = 30
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
              ("Safari/", "Safari"))
@@ -49,6 +51,8 @@ def start(user: User) -> UserSession:
     """A new session for ``user`` (the caller has already cleared the old cookie: no fixation)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                 UserSession.started_at < now - timedelta(days=KEEP_DAYS)))
     agent = request.user_agent.string if has_request_context() else ""
     row = UserSession(user_id=user.id, token_hash=_digest(token), device=device_summary(agent or ""),
                       started_at=now, last_seen_at=now)
