@@ -9,6 +9,7 @@ import secrets
 
 from sqlalchemy import delete, func, select
 
+from ..audit.services import record
 from ..extensions import db
 from ..models_base import utcnow
 from .models import RecoveryCode, User
@@ -36,6 +37,13 @@ def replace(user: User) -> list[str]:
     now = utcnow()
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_digest(user, c), created_at=now) for c in codes)
     db.session.flush()
+    return codes
+
+
+def regenerate(user: User) -> list[str]:
+    """The user asked for new codes (the old ones may have been seen): replaced and audited."""
+    codes = replace(user)
+    record("2fa.recovery_codes_replaced", "user", user.id, ("recovery_codes",), user_id=user.id)
     return codes
 
 

@@ -3,7 +3,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..audit.services import record
 from ..crypto import DecryptionError, decrypt
 from ..extensions import db, limiter
 from ..models_base import utcnow
@@ -117,9 +116,7 @@ def recovery():
     form = PasswordConfirmForm(prefix="codes")  # the page has a second password field (to disable)
     if form.validate_on_submit():
         if verify_password(user.password_hash, form.password.data):
-            codes = recovery_codes.replace(user)
-            record("2fa.recovery_codes_replaced", "user", user.id, ("recovery_codes",), user_id=user.id)
-            return render_template("accounts/two_factor_recovery.html", codes=codes)
+            return render_template("accounts/two_factor_recovery.html", codes=recovery_codes.regenerate(user))
         form.password.errors.append(_("La password attuale non è corretta."))
     return _manage(user, codes_form=form)
 

@@ -211,8 +211,7 @@ def deactivate(membership_id):
 @login_required
 def sessions():
     return render_template(
-        "accounts/sessions.html", rows=user_sessions.live_sessions(current_user),
-        this=user_sessions.current_session(), action_form=ActionForm(),
+        "accounts/sessions.html", rows=user_sessions.live_sessions(current_user), this=user_sessions.current_session()
     )
 
 
