@@ -74,7 +74,7 @@ def _crawl(app, client, network, relogin):
                 for big in BIG_VALUES:
                     url = _url(app, rule, network, big)
                     check(url, client.get, url)
-            for big in BIG_VALUES:
+            for big in (*BIG_VALUES, "-1", "0"):
                 check(f"{plain}?…={big}", client.get, plain, query_string={name: big for name in QUERY_ARGS})
             check(plain + " (NUL)", client.get, plain, query_string={name: "a\x00b" for name in QUERY_ARGS})
         if "POST" in rule.methods:
