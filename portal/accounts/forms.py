@@ -66,7 +66,9 @@ class CodeForm(FlaskForm):
 
 
 class PasswordConfirmForm(FlaskForm):
-    password = PasswordField(_l("Password attuale"), validators=[DataRequired(), Length(max=200)])
+    """Confirms a sensitive step (new recovery codes) on a page that has another current-password field."""
+
+    password = PasswordField(_l("La tua password"), validators=[DataRequired(), Length(max=200)])
 
 
 class DisableSecondFactorForm(CodeForm):
