@@ -7,6 +7,8 @@
 - A NUL byte in the path, a query or form argument or an upload's file name is a 400 with a message:
   PostgreSQL refuses NUL in text, and no legitimate form sends one.
 """
+import builtins
+
 from flask import Flask, Request, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
@@ -18,15 +20,12 @@ DB_INT_MIN = -(2**31)
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """The default ``int`` converter, capped at the database's integer range."""
+    """The default ``int`` converter, capped at the database's integer range (werkzeug's argument names)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 - werkzeug's names
-        max = DB_INT_MAX if max is None else min_(max, DB_INT_MAX)  # noqa: A001
-        super().__init__(map, fixed_digits, min, max, signed)
-
-
-def min_(a, b):
-    return a if a < b else b
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        low = DB_INT_MIN if min is None else builtins.max(min, DB_INT_MIN)
+        high = DB_INT_MAX if max is None else builtins.min(max, DB_INT_MAX)
+        super().__init__(map, fixed_digits, low, high, signed)
 
 
 class BoundedArgs(ImmutableMultiDict):
