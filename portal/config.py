@@ -59,9 +59,15 @@ def load_config() -> dict:
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 30),
+        # A session ends this long after login however active it is (a stolen cookie does not live forever).
+        "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (rate limits key on the client
+        # address they report); none in development, one TLS proxy in the production shape.
+        "PROXY_TRUSTED_HOPS": _int("PROXY_TRUSTED_HOPS", 1 if production else 0),
         # Node staff (case workers, coordinators, budget officers, DPOs) must enrol a second factor.
         "TOTP_REQUIRED": _bool("TOTP_REQUIRED", production),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
+        "INVITATION_HOURS": _int("INVITATION_HOURS", 72),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -97,14 +103,24 @@ def load_config() -> dict:
     return cfg
 
 
+def _dev_key_material() -> set[str]:
+    """The published development secrets, whatever key id or position they are given."""
+    return {DEV_DATA_KEYS, DEV_DATA_KEYS.partition(":")[2], DEV_BLIND_INDEX_KEY, DEV_SECRET_KEY}
+
+
 def check_production(cfg: dict) -> None:
     problems = []
+    published = _dev_key_material()
     if cfg["SECRET_KEY"] in (DEV_SECRET_KEY, "") or len(cfg["SECRET_KEY"]) < 32:
         problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
-    if cfg["DATA_KEYS"] == DEV_DATA_KEYS:
-        problems.append("RETE_DATA_KEYS must be set (development data key in use)")
-    if cfg["BLIND_INDEX_KEY"] == DEV_BLIND_INDEX_KEY:
+    # An old key kept for decryption is as exposed as the active one: check every entry, by its material.
+    data_keys = [item.strip().partition(":")[2].strip() for item in cfg["DATA_KEYS"].split(",")]
+    if any(key in published for key in data_keys):
+        problems.append("RETE_DATA_KEYS must not contain the development data key")
+    if cfg["BLIND_INDEX_KEY"].strip() in published:
         problems.append("RETE_BLIND_INDEX_KEY must be set (development key in use)")
+    if cfg["RATELIMIT_STORAGE_URI"].strip().lower().startswith("memory"):
+        problems.append("RATELIMIT_STORAGE_URI must be shared by all workers (redis://...), not memory://")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("DATABASE_URL must point to PostgreSQL in production")
     if not cfg["SESSION_COOKIE_SECURE"]:

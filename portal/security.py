@@ -21,12 +21,17 @@ CSP = "; ".join(
 
 
 def init_security(app: Flask) -> None:
+    from .core.edge import init_edge
+
+    init_edge(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
-    if app.config["RETE_ENV"] == "production":
-        # One reverse proxy in front of gunicorn sets X-Forwarded-For/Proto.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    hops = app.config["PROXY_TRUSTED_HOPS"]
+    if hops:
+        # Only the addresses our own proxies appended are believed: rate limits and the audit log key on the
+        # client address they report, and a client cannot choose it by sending its own X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     @app.after_request
     def _headers(response):

@@ -29,6 +29,19 @@ def _story(net):
     return __import__("tests.story_support", fromlist=["diary_entry"])
 
 
+def _victim_session(net):
+    """A live login session of the victim's operator (created on demand)."""
+    from portal.accounts.models import UserSession
+    from portal.extensions import db
+    from portal.models_base import utcnow
+
+    row = UserSession(user_id=net.users["a_operator"].id, token_hash=__import__("secrets").token_hex(32), device="Firefox · Linux",
+                      started_at=utcnow(), last_seen_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    return {"session_id": row.id}
+
+
 def _budget(net):
     return __import__("tests.budget_support", fromlist=["victim"]).victim(net)
 
@@ -54,8 +67,12 @@ MATRIX: dict[str, Route] = {
     "accounts.deactivate": Route(
         "foreign", args=_membership, form=lambda net: {"version": net.memberships["a_operator"].version}
     ),
+    "accounts.sessions": Route("own"),
+    "accounts.end_session": Route("foreign", args=_victim_session),  # another user's session: 404
+    "accounts.end_other_sessions": Route("own"),
     "two_factor.verify": Route("public"),  # without a pending login it sends back to /accesso
     "two_factor.setup": Route("own"),
+    "two_factor.recovery": Route("own", form=lambda net: {"codes-password": "non-la-password"}),
     "two_factor.reset": Route(
         "foreign", args=_membership, form=lambda net: {"version": net.memberships["a_operator"].version}
     ),

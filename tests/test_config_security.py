@@ -1,7 +1,7 @@
 """Configuration from the environment and the HTTP security baseline."""
 import pytest
 
-from portal.config import ConfigError, load_config
+from portal.config import DEV_BLIND_INDEX_KEY, DEV_DATA_KEYS, ConfigError, load_config
 
 
 def test_production_refuses_development_secrets(monkeypatch):
@@ -18,8 +18,56 @@ def test_production_starts_with_real_secrets(monkeypatch):
     monkeypatch.setenv("RETE_DATA_KEYS", "k2:" + "A" * 43 + "=")
     monkeypatch.setenv("RETE_BLIND_INDEX_KEY", "b" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://rete_app@db/rete")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://cache:6379/1")
     cfg = load_config()
     assert cfg["SESSION_COOKIE_SECURE"] is True
+    assert cfg["PROXY_TRUSTED_HOPS"] == 1
+
+
+def _production(monkeypatch, **env):
+    values = {"RETE_ENV": "production", "SECRET_KEY": "s" * 40, "RETE_DATA_KEYS": "k2:" + "A" * 43 + "=",
+              "RETE_BLIND_INDEX_KEY": "b" * 40, "DATABASE_URL": "postgresql+psycopg://rete_app@db/rete",
+              "RATELIMIT_STORAGE_URI": "redis://cache:6379/1"}
+    values.update(env)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize("keys", [
+    "k2:" + "A" * 43 + "=," + DEV_DATA_KEYS,  # the published key kept as an old key
+    "k2:" + "A" * 43 + "=,k9:" + DEV_DATA_KEYS.partition(":")[2],  # renamed
+    " " + DEV_DATA_KEYS,
+])
+def test_production_refuses_the_development_data_key_anywhere(monkeypatch, keys):
+    _production(monkeypatch, RETE_DATA_KEYS=keys)
+    with pytest.raises(ConfigError, match="RETE_DATA_KEYS"):
+        load_config()
+
+
+@pytest.mark.parametrize("blind", [DEV_BLIND_INDEX_KEY, DEV_DATA_KEYS, DEV_DATA_KEYS.partition(":")[2]])
+def test_production_refuses_development_keys_as_blind_index_key(monkeypatch, blind):
+    _production(monkeypatch, RETE_BLIND_INDEX_KEY=blind)
+    with pytest.raises(ConfigError, match="RETE_BLIND_INDEX_KEY"):
+        load_config()
+
+
+@pytest.mark.parametrize("storage", [None, "memory://", " MEMORY://"])
+def test_production_refuses_per_worker_rate_limit_storage(monkeypatch, storage):
+    _production(monkeypatch)
+    if storage is None:
+        monkeypatch.delenv("RATELIMIT_STORAGE_URI")
+    else:
+        monkeypatch.setenv("RATELIMIT_STORAGE_URI", storage)
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        load_config()
+
+
+def test_trusted_proxy_hops_are_configurable(monkeypatch):
+    _production(monkeypatch, PROXY_TRUSTED_HOPS="2")
+    assert load_config()["PROXY_TRUSTED_HOPS"] == 2
+    monkeypatch.delenv("RETE_ENV")
+    monkeypatch.delenv("PROXY_TRUSTED_HOPS")
+    assert load_config()["PROXY_TRUSTED_HOPS"] == 0  # development: no proxy in front of the dev server
 
 
 def test_environment_overrides_defaults(monkeypatch):
@@ -64,3 +112,34 @@ def test_error_pages_use_the_layout(client):
     response = client.get("/non-esiste")
     assert response.status_code == 404
     assert "it-footer" in response.get_data(as_text=True) or "footer" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("hops, forwarded, same_client", [
+    (1, ("203.0.113.7, 198.51.100.1", "203.0.113.8, 198.51.100.1"), True),  # one proxy: its peer is the client
+    (2, ("203.0.113.7, 198.51.100.1", "203.0.113.8, 198.51.100.1"), False),  # two: the address before it
+])
+def test_login_limit_keys_on_the_address_the_trusted_proxies_report(database, mail_server, hops, forwarded, same_client):
+    """X-Forwarded-For is read exactly PROXY_TRUSTED_HOPS deep: clients cannot dodge the limit by
+    prepending addresses, and clients behind the same last proxy are not lumped together."""
+    from portal import create_app
+    from portal.extensions import limiter
+
+    from .conftest import make_config
+    from .helpers import csrf_from
+
+    app = create_app(make_config(database, mail_server, PROXY_TRUSTED_HOPS=hops, LOGIN_RATE_LIMIT="2 per minute"))
+    with app.app_context():
+        limiter.reset()
+    client = app.test_client()
+    token = csrf_from(client.get("/accesso").get_data(as_text=True))
+
+    def attempt(xff):
+        return client.post("/accesso", data={"email": "x@y.example", "password": "z" * 12, "csrf_token": token},
+                           headers={"X-Forwarded-For": xff}, environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code
+
+    first = [attempt(forwarded[0]) for _ in range(2)]
+    other = attempt(forwarded[1])
+    assert first == [200, 200]
+    assert other == (429 if same_client else 200)
+    with app.app_context():
+        limiter.reset()

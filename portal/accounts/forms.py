@@ -49,6 +49,10 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Ruolo"), validators=[DataRequired()])
 
 
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+
 class VersionedActionForm(FlaskForm):
     """A button that changes one row: carries the version it was rendered with."""
 
@@ -56,9 +60,15 @@ class VersionedActionForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    """A six-digit code from the authenticator app (spaces tolerated)."""
+    """A six-digit code from the authenticator app, or a recovery code (spaces and dashes tolerated)."""
 
-    code = StringField(_l("Codice di verifica"), validators=[DataRequired(), Length(max=12)])
+    code = StringField(_l("Codice di verifica"), validators=[DataRequired(), Length(max=40)])
+
+
+class PasswordConfirmForm(FlaskForm):
+    """Confirms a sensitive step (new recovery codes) on a page that has another current-password field."""
+
+    password = PasswordField(_l("La tua password"), validators=[DataRequired(), Length(max=200)])
 
 
 class DisableSecondFactorForm(CodeForm):

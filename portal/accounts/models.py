@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
@@ -81,3 +81,48 @@ class Membership(UserShared, Versioned, Timestamped, db.Model):
 
     def __repr__(self) -> str:
         return f"<Membership {self.user_id}@{self.tenant_id} {self.role}>"
+
+
+class SessionEnd(enum.StrEnum):
+    """Why a login session ended (kept for the audit of the user's own sessions)."""
+
+    LOGOUT = "logout"
+    ENDED_BY_USER = "ended_by_user"  # from the "Sessioni attive" list
+    PASSWORD = "password"  # changed or reset: every other session goes
+    DEACTIVATED = "deactivated"
+    SECOND_FACTOR = "second_factor"  # the factor was removed or reset (a lost phone)
+    IDLE = "idle"
+    EXPIRED = "expired"  # SESSION_ABSOLUTE_HOURS after login
+
+
+class UserSession(Shared, db.Model):
+    """A login session, revocable server-side: the signed cookie carries only a random token whose SHA-256
+    is looked up here on every request. No IP address is kept (the audit log has it for logins); the device
+    is a coarse browser/system summary the user can recognise."""
+
+    __tablename__ = "user_sessions"
+    __shared_reason__ = "the user's own login sessions, read by token or by user_id before any tenant is chosen"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device: Mapped[str] = mapped_column(String(80), default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[SessionEnd | None] = mapped_column(enum_column(SessionEnd, name="session_end"))
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Shared, db.Model):
+    """Single-use second-factor recovery codes (80 random bits each, so a plain salted SHA-256 suffices)."""
+
+    __tablename__ = "recovery_codes"
+    __shared_reason__ = "belongs to a user (global identity), checked at the code step before any tenant is chosen"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

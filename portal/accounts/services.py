@@ -15,7 +15,8 @@ from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
-from .models import ANTENNA_ROLES, NODE_ROLES, PROVIDER_ROLES, Membership, Role, User
+from . import user_sessions
+from .models import ANTENNA_ROLES, NODE_ROLES, PROVIDER_ROLES, Membership, Role, SessionEnd, User, UserSession
 from .passwords import hash_password, needs_rehash, verify_password
 
 
@@ -36,22 +37,28 @@ def _as_utc(moment):
 
 
 def authenticate(email: str, password: str) -> User:
-    """Return the user or raise AccountError. Counts failures and locks the account after too many."""
+    """Return the user or raise AccountError. Counts failures and locks the account after too many.
+
+    No account oracle: unknown, inactive, locked and wrong-password attempts cost one hash verification
+    each and get the same message.
+    """
     cfg = current_app.config
     user = find_user(email)
     now = utcnow()
+    password_ok = verify_password(user.password_hash if user is not None else None, password)
+    refused = AccountError(_("E-mail o password non corretti. Dopo troppi tentativi l'account resta bloccato "
+                             "per qualche minuto."))
     if user is not None and user.locked_until and _as_utc(user.locked_until) > now:
         record("login.locked", "user", user.id, user_id=user.id)
-        minutes = int((_as_utc(user.locked_until) - now).total_seconds() // 60) + 1
-        raise AccountError(_("Account temporaneamente bloccato per troppi tentativi: riprova tra %(m)d minuti.", m=minutes))
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+        raise refused
+    if user is None or not user.active or not password_ok:
         if user is not None:
             user.failed_logins = (user.failed_logins or 0) + 1
             if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
                 user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
                 user.failed_logins = 0
         record("login.failure", "user", user.id if user else None, user_id=user.id if user else None)
-        raise AccountError(_("E-mail o password non corretti."))
+        raise refused
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -76,14 +83,21 @@ def _fingerprint(user: User) -> str:
     return (user.password_hash or "unset")[-12:]
 
 
-def make_reset_token(user: User) -> str:
-    return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+def make_reset_token(user: User, *, invitation: bool = False) -> str:
+    return _serializer().dumps({"u": user.id, "f": _fingerprint(user), "k": "i" if invitation else "r"})
 
 
-def user_for_token(token: str, max_hours: int | None = None) -> User:
-    hours = max_hours or current_app.config["PASSWORD_RESET_HOURS"]
+def _token_hours(kind: str | None) -> int:
+    cfg = current_app.config
+    return cfg["INVITATION_HOURS"] if kind == "i" else cfg["PASSWORD_RESET_HOURS"]
+
+
+def user_for_token(token: str) -> User:
+    """The user a reset or invitation link is for; each kind lives as long as its e-mail says."""
+    serializer = _serializer()
     try:
-        data = _serializer().loads(token, max_age=hours * 3600)
+        data = serializer.loads(token)
+        data = serializer.loads(token, max_age=_token_hours(data.get("k")) * 3600)
     except SignatureExpired as exc:
         raise AccountError(_("Il collegamento è scaduto: richiedine uno nuovo.")) from exc
     except BadSignature as exc:
@@ -114,12 +128,14 @@ def request_password_reset(email: str) -> None:
     record("password.reset_requested", "user", user.id, user_id=user.id)
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, keep: UserSession | None = None) -> None:
+    """Set (change or reset) the password; every session of the user ends but ``keep`` (the one changing it)."""
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
     record("password.changed", "user", user.id, ["password"], user_id=user.id)
+    user_sessions.end_all(user, SessionEnd.PASSWORD, keep=keep)
 
 
 # --- tenant administration ------------------------------------------------------------------------
@@ -168,13 +184,14 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Member
         db.session.add(membership)
     db.session.flush()
     record("membership.invited", "membership", membership.id, ["role", "active"])
-    link = _link("accounts.reset_password", token=make_reset_token(user))
+    link = _link("accounts.reset_password", token=make_reset_token(user, invitation=True))
     send_mail(
         user.email,
         _("Rete – invito da %(org)s", org=tenant.name),
         _("Gentile %(name)s,\n\n%(inviter)s ti ha invitato a Rete per %(org)s.\n"
-          "Scegli la tua password qui (collegamento valido 72 ore): %(link)s\n",
-          name=user.full_name, inviter=inviter.full_name, org=tenant.name, link=link)
+          "Scegli la tua password qui (collegamento valido %(h)d ore): %(link)s\n",
+          name=user.full_name, inviter=inviter.full_name, org=tenant.name, link=link,
+          h=current_app.config["INVITATION_HOURS"])
         if not user.password_hash
         else _("Gentile %(name)s,\n\n%(inviter)s ti ha dato accesso a Rete per %(org)s.\n"
                "Accedi con le tue credenziali: %(link)s\n",
@@ -192,3 +209,4 @@ def deactivate_membership(membership: Membership, actor: User, expected_version:
     membership.active = False
     db.session.flush()
     record("membership.deactivated", "membership", membership.id, ["active"])
+    user_sessions.end_all(membership.user, SessionEnd.DEACTIVATED)

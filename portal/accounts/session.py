@@ -9,7 +9,8 @@ from sqlalchemy import select
 from ..extensions import db, login_manager
 from ..models_base import utcnow
 from ..tenancy import context
-from .models import Membership, User
+from . import user_sessions
+from .models import Membership, SessionEnd, User
 
 MEMBERSHIP_KEY = "membership_id"
 LAST_SEEN_KEY = "last_seen"
@@ -22,8 +23,7 @@ def load_user(user_id: str):
     except ValueError:
         return None
     context.activate(None, uid)  # lets the user see their own memberships, nothing else yet
-    user = db.session.get(User, uid)
-    return user if user is not None and user.active else None
+    return user_sessions.load(uid)  # None once the server-side session ended
 
 
 def active_memberships(user: User) -> list[Membership]:
@@ -63,6 +63,7 @@ def _bind_request_context():
     if not current_user.is_authenticated:
         return None
     if _idle_expired():
+        user_sessions.end_current(SessionEnd.IDLE)
         logout_user()
         session.clear()
         flash(_l("La sessione è scaduta per inattività: accedi di nuovo."), "warning")

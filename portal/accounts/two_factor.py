@@ -13,12 +13,14 @@ from datetime import datetime, timedelta
 import pyotp
 import segno
 from flask import current_app
+from sqlalchemy import select
 
 from ..audit.services import record
 from ..crypto import encrypt
 from ..extensions import db
 from ..models_base import utcnow
-from .models import SECOND_FACTOR_ROLES, User
+from . import recovery_codes, user_sessions
+from .models import SECOND_FACTOR_ROLES, SessionEnd, User
 
 ISSUER = "Rete Novara"
 
@@ -79,10 +81,24 @@ def enable(user: User, secret: str, code: str) -> bool:
     return True
 
 
+def _locked(user: User) -> User:
+    """The user row, re-read under a row lock (FOR UPDATE on PostgreSQL): two logins checking the same
+    code at once are serialised, and the second sees the step (or recovery code) the first spent."""
+    return db.session.scalars(
+        select(User).where(User.id == user.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
 def check_login_code(user: User, code: str) -> bool:
-    """Verify the code of a pending login; failures count towards the same lockout as passwords."""
+    """Verify the code (or a recovery code) of a pending login; failures count towards the same lockout."""
     cfg = current_app.config
+    user = _locked(user)
     step = matching_step(user.totp_secret, code, user.totp_last_step)
+    if step is None and recovery_codes.use(user, code):
+        user.failed_logins = 0
+        db.session.flush()
+        record("login.recovery_code_used", "user", user.id, user_id=user.id)
+        return True
     if step is None:
         user.failed_logins = (user.failed_logins or 0) + 1
         if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
@@ -103,6 +119,10 @@ def disable(user: User, actor: User) -> None:
     user.totp_secret = None
     user.totp_last_step = None
     user.totp_enabled_at = None
+    recovery_codes.remove(user)
     db.session.flush()
     record("2fa.disabled" if actor.id == user.id else "2fa.reset", "user", user.id, fields=("totp_secret",),
            user_id=actor.id)
+    # A lost phone may be a stolen one: the sessions it may have opened end (the user's own stays).
+    user_sessions.end_all(user, SessionEnd.SECOND_FACTOR,
+                          keep=user_sessions.current_session() if actor.id == user.id else None)

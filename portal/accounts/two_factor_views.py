@@ -8,8 +8,8 @@ from ..extensions import db, limiter
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from . import two_factor
-from .forms import CodeForm, DisableSecondFactorForm, VersionedActionForm
+from . import recovery_codes, two_factor
+from .forms import CodeForm, DisableSecondFactorForm, PasswordConfirmForm, VersionedActionForm
 from .models import Membership, User
 from .passwords import verify_password
 from .permissions import Capability, current_membership, membership_required, requires
@@ -79,7 +79,8 @@ def setup():
         if two_factor.enable(user, secret, form.code.data):
             session.pop(ENROL_KEY, None)
             flash(_("Verifica in due passaggi attivata."), "success")
-            return redirect(url_for("core.home"))
+            # Shown in this response only: never stored in clear, never shown again.
+            return render_template("accounts/two_factor_recovery.html", codes=recovery_codes.replace(user))
         form.code.errors.append(_("Il codice non corrisponde: controlla l'ora del telefono e riprova."))
     uri = two_factor.provisioning_uri(user, secret)
     return render_template(
@@ -89,7 +90,7 @@ def setup():
     )
 
 
-def _manage(user):
+def _manage(user, codes_form=None):
     form = DisableSecondFactorForm()
     required = two_factor.required_for(user, active_memberships(user))
     if form.validate_on_submit():
@@ -101,7 +102,23 @@ def _manage(user):
             two_factor.disable(user, user)
             flash(_("Verifica in due passaggi disattivata."), "info")
             return redirect(url_for("two_factor.setup") if required else url_for("core.home"))
-    return render_template("accounts/two_factor_manage.html", form=form, user=user, required=required)
+    return render_template("accounts/two_factor_manage.html", form=form, user=user, required=required,
+                           codes_form=codes_form or PasswordConfirmForm(prefix="codes"), remaining=recovery_codes.remaining(user))
+
+
+@bp.route("/profilo/verifica-due-passaggi/codici", methods=["POST"])
+@login_required
+def recovery():
+    """New recovery codes (the old ones stop working), after the password is confirmed."""
+    user = current_user._get_current_object()
+    if not user.has_second_factor:
+        return redirect(url_for("two_factor.setup"))
+    form = PasswordConfirmForm(prefix="codes")  # the page has a second password field (to disable)
+    if form.validate_on_submit():
+        if verify_password(user.password_hash, form.password.data):
+            return render_template("accounts/two_factor_recovery.html", codes=recovery_codes.regenerate(user))
+        form.password.errors.append(_("La password attuale non è corretta."))
+    return _manage(user, codes_form=form)
 
 
 @bp.route("/utenti/<int:membership_id>/azzera-verifica", methods=["POST"])

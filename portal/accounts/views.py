@@ -10,8 +10,9 @@ from ..i18n import LOCALE_KEY
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from . import services
+from . import services, user_sessions
 from .forms import (
+    ActionForm,
     ChangePasswordForm,
     ChooseTenantForm,
     ForgotPasswordForm,
@@ -21,7 +22,7 @@ from .forms import (
     VersionedActionForm,
 )
 from .labels import ROLE_LABELS
-from .models import Membership, Role
+from .models import Membership, Role, SessionEnd
 from .passwords import verify_password
 from .permissions import Capability, membership_required, requires
 from .session import LAST_SEEN_KEY, active_memberships, choose_membership
@@ -78,6 +79,7 @@ def fresh_session() -> None:
 def complete_login(user, memberships, next_url):
     fresh_session()
     login_user(user)
+    user_sessions.start(user)
     session[LAST_SEEN_KEY] = utcnow().timestamp()
     if len(memberships) == 1:
         choose_membership(memberships[0])
@@ -106,6 +108,7 @@ def logout():
         from ..audit.services import record
 
         record("logout", "user", current_user.id)
+        user_sessions.end_current(SessionEnd.LOGOUT)
     logout_user()
     session.clear()
     flash(_("Sei uscito da Rete."), "info")
@@ -127,7 +130,7 @@ def forgot_password():
 @bp.route("/password/nuova/<token>", methods=["GET", "POST"])
 def reset_password(token):
     try:
-        user = services.user_for_token(token, max_hours=72)
+        user = services.user_for_token(token)
     except services.AccountError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("accounts.forgot_password"))
@@ -147,8 +150,9 @@ def change_password():
         if not verify_password(current_user.password_hash, form.current.data):
             form.current.errors.append(_("La password attuale non è corretta."))
         else:
-            services.set_password(current_user, form.password.data)
-            flash(_("Password aggiornata."), "success")
+            # The other sessions end (a thief's copy of the cookie among them); this one goes on.
+            services.set_password(current_user, form.password.data, keep=user_sessions.current_session())
+            flash(_("Password aggiornata: le altre sessioni sono state chiuse."), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/change_password.html", form=form)
 
@@ -201,3 +205,33 @@ def deactivate(membership_id):
     else:
         flash(_("Accesso disattivato."), "success")
     return redirect(url_for("accounts.users"))
+
+
+@bp.route("/profilo/sessioni")
+@login_required
+def sessions():
+    return render_template(
+        "accounts/sessions.html", rows=user_sessions.live_sessions(current_user), this=user_sessions.current_session()
+    )
+
+
+@bp.route("/profilo/sessioni/<int:session_id>/termina", methods=["POST"])
+@login_required
+def end_session(session_id):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    # Only the user's own sessions: another user's id is simply not found.
+    if not user_sessions.end_own(current_user, session_id):
+        abort(404)
+    flash(_("Sessione chiusa."), "success")
+    return redirect(url_for("accounts.sessions"))
+
+
+@bp.route("/profilo/sessioni/termina-altre", methods=["POST"])
+@login_required
+def end_other_sessions():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user_sessions.end_all(current_user, SessionEnd.ENDED_BY_USER, keep=user_sessions.current_session())
+    flash(_("Le altre sessioni sono state chiuse."), "success")
+    return redirect(url_for("accounts.sessions"))

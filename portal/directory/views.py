@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
 from ..referrals.labels import GROUND_LABELS
+from ..tenancy.models import TenantKind
 from . import services
 from .forms import EntryForm, FilterForm, PointForm
 from .municipalities import cadastral_of, istat_of
@@ -37,7 +38,7 @@ def index():
     form.comune.data = cadastral_of(form.comune.data) or form.comune.data  # ?comune=003106 (ISTAT) as well
     form.validate()
     rows = services.search(
-        q=form.q.data, kind=form.tipo.data or None,
+        q=form.q.data, kind=form.tipo.data if form.tipo.data in {k.value for k in TenantKind} else None,
         ground=form.motivo.data if form.motivo.data in {g.value for g in GROUND_LABELS} else None,
         municipality=form.comune.data or None,
     )

@@ -301,7 +301,7 @@ def practices():
     form.categoria.choices = [("", _("Tutte"))] + [(str(c.id), c.name) for c in cats]
     form.validate()
     ground = form.motivo.data if form.motivo.data in {g.value for g in GROUND_LABELS} else None
-    category_id = int(form.categoria.data) if (form.categoria.data or "").isdigit() else None
+    category_id = int(form.categoria.data) if form.categoria.data in {str(c.id) for c in cats} else None
     rows, has_next = services.practices(ground=ground, category_id=category_id, page=_page())
     return render_template("forum/practices.html", form=form, rows=rows, has_next=has_next, page=_page())
 
@@ -319,8 +319,10 @@ def search():
 def subscriptions():
     if request.method == "POST":
         form = SubscribeForm()
-        thread = services.get_thread(form.thread_id.data) if form.thread_id.data else None
-        category = db.session.get(ForumCategory, int(form.category_id.data)) if (form.category_id.data or "").isdigit() else None
+        # type=int ignores ids beyond the database integer (portal/core/edge.py): a 400 below, not an overflow
+        thread_id, category_id = request.form.get("thread_id", type=int), request.form.get("category_id", type=int)
+        thread = services.get_thread(thread_id) if thread_id else None
+        category = db.session.get(ForumCategory, category_id) if category_id else None
         if not form.validate_on_submit() or (thread is None) == (category is None):
             abort(400)
         if form.action.data == "unsubscribe":

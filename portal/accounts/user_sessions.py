@@ -1,0 +1,149 @@
+"""Server-side login sessions.
+
+The signed session cookie carries a random token; its SHA-256 names a ``user_sessions`` row, looked up with
+the user in one indexed query on every request. Ending the row ends the session wherever the cookie is: on
+logout, when the password changes or is reset, when the user is deactivated or loses their second factor,
+from the user's "Sessioni attive" list, after ``IDLE_TIMEOUT_MINUTES`` idle and ``SESSION_ABSOLUTE_HOURS``
+after login whatever the activity.
+"""
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, has_request_context, request, session
+from sqlalchemy import delete, select, update
+
+from ..audit.services import record
+from ..extensions import db
+from ..models_base import utcnow
+from .models import SessionEnd, User, UserSession
+
+SESSION_KEY = "sid"
+# last_seen_at is written at most this often: reading pages must not turn into one UPDATE per request.
+TOUCH_SECONDS = 60
+# Rows are kept a while after they end (the list, a DPO's question); the audit log keeps the events.
+KEEP_DAYS = 30
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _as_utc(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def device_summary(user_agent: str) -> str:
+    """'Firefox · Linux': enough to recognise one's own device, without keeping the full fingerprint."""
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), "")
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
+    summary = " · ".join(part for part in (browser, system) if part)
+    return summary or re.sub(r"[^\w .-]", "", user_agent.split("/", 1)[0])[:40]
+
+
+def start(user: User) -> UserSession:
+    """A new session for ``user`` (the caller has already cleared the old cookie: no fixation)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                 UserSession.started_at < now - timedelta(days=KEEP_DAYS)))
+    agent = request.user_agent.string if has_request_context() else ""
+    row = UserSession(user_id=user.id, token_hash=_digest(token), device=device_summary(agent or ""),
+                      started_at=now, last_seen_at=now)
+    db.session.add(row)
+    db.session.flush()
+    session[SESSION_KEY] = token
+    g.user_session = row
+    return row
+
+
+def current_session() -> UserSession | None:
+    return g.get("user_session")
+
+
+def load(user_id: int) -> User | None:
+    """The user whose live session the request's cookie names, in one query (None: ended or expired)."""
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str):
+        return None
+    found = db.session.execute(
+        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _digest(token), UserSession.ended_at.is_(None))
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    if row.user_id != user_id or not user.active:
+        return None
+    now = utcnow()
+    cfg = current_app.config
+    if now - _as_utc(row.started_at) >= timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]):
+        _end(row, SessionEnd.EXPIRED, now)
+        return None
+    idle = now - _as_utc(row.last_seen_at)
+    if idle >= timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"]):
+        _end(row, SessionEnd.IDLE, now)
+        return None
+    if idle.total_seconds() >= TOUCH_SECONDS:
+        row.last_seen_at = now
+    g.user_session = row
+    return user
+
+
+def _end(row: UserSession, reason: SessionEnd, now=None) -> None:
+    row.ended_at = now or utcnow()
+    row.end_reason = reason
+    db.session.flush()
+
+
+def end_current(reason: SessionEnd = SessionEnd.LOGOUT) -> None:
+    row = current_session()
+    if row is not None and row.ended_at is None:
+        _end(row, reason)
+    g.user_session = None
+
+
+def end_all(user: User, reason: SessionEnd, keep: UserSession | None = None) -> int:
+    """End every live session of ``user`` (but ``keep``, the one making the change); audited."""
+    statement = (
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    if keep is not None:
+        statement = statement.where(UserSession.id != keep.id)
+    ended = db.session.execute(statement).rowcount
+    if ended:
+        record("sessions.ended", "user", user.id, ("ended_at",))
+    return ended
+
+
+def live_sessions(user: User) -> list[UserSession]:
+    """The user's sessions still open (newest activity first) for the "Sessioni attive" list."""
+    now = utcnow()
+    cfg = current_app.config
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+               UserSession.started_at > now - timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]),
+               UserSession.last_seen_at > now - timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"]))
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+    return list(rows)
+
+
+def end_own(user: User, session_id: int) -> bool:
+    """End one of the user's own sessions from the list; False if it is not theirs or not open."""
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id or row.ended_at is not None:
+        return False
+    _end(row, SessionEnd.ENDED_BY_USER)
+    record("session.ended", "user", user.id, ("ended_at",), user_id=user.id)
+    return True
