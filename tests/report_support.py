@@ -1,0 +1,38 @@
+"""Public reports in tests: submit one through the real form, open it with its code."""
+import io
+import re
+import time
+
+from portal.reports import abuse
+
+from .helpers import csrf_from
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+WHAT = "Al colloquio mi hanno detto che non assumono persone col velo. SEGRETO-SEGNALAZIONE-4411"
+CODE_RE = re.compile(r'class="rete-receipt-code"[^>]*>([\d ]+)<')
+
+
+def report_form(**over) -> dict:
+    data = {
+        "issued": abuse.form_token(time.time() - 30), "website": "", "reporter_kind": "victim", "what": WHAT,
+        "municipality_code": "F952", "context": "work", "occurred_on": "2026-11-20",
+        "grounds": ["religion", "gender"], "consent": "y",
+    }
+    data.update(over)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def submit(client, lang: str = "it", files=(), **over):
+    """POST the form (after GETting it for the CSRF token); returns (response, receipt code or None)."""
+    page = client.get(f"/segnala/modulo?lingua={lang}").get_data(as_text=True)
+    data = {**report_form(**over), "csrf_token": csrf_from(page), "lingua": lang}
+    if files:
+        data["files"] = [(io.BytesIO(content), name) for name, content in files]
+    response = client.post("/segnala/modulo", data=data, content_type="multipart/form-data")
+    match = CODE_RE.search(response.get_data(as_text=True))
+    return response, match.group(1).replace(" ", "") if match else None
+
+
+def open_report(client, code: str):
+    page = client.get("/segnala/segue").get_data(as_text=True)
+    return client.post("/segnala/segue", data={"code": code, "csrf_token": csrf_from(page)})
