@@ -36,3 +36,41 @@ def submit(client, lang: str = "it", files=(), **over):
 def open_report(client, code: str):
     page = client.get("/segnala/segue").get_data(as_text=True)
     return client.post("/segnala/segue", data={"code": code, "csrf_token": csrf_from(page)})
+
+
+def victim_report(net):
+    """A report owned by node n1, with the victim's name and a file (created once per network)."""
+    existing = getattr(net, "_public_report_ids", None)
+    if existing:
+        return existing
+    import os
+
+    from flask import current_app
+
+    from portal.extensions import db
+    from portal.reports import receipt
+    from portal.reports.models import MessageAuthor, PublicReport, PublicReportFile, ReporterKind
+    from portal.tenancy import context
+
+    from .network import VICTIM_FIRST_NAME, VICTIM_LAST_NAME
+
+    n1 = net.tenants["n1"].id
+    with context.acting_as(n1):
+        report = PublicReport(tenant_id=n1, code_hash=receipt.hash_code(receipt.new_code()),
+                              reporter_kind=ReporterKind.VICTIM, context="work", grounds=["age"],
+                              wants_contact=True, consent_notice_version="2026-12", language="it")
+        report.what = "VITTIMA-SEGRETO-7731"
+        report.name = f"{VICTIM_FIRST_NAME} {VICTIM_LAST_NAME}"
+        db.session.add(report)
+        db.session.flush()
+        directory = os.path.join(current_app.config["ATTACHMENT_DIR"], "public-reports")
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, f"isolation-{report.id}"), "wb") as out:
+            out.write(PDF)
+        item = PublicReportFile(report_id=report.id, tenant_id=n1, author=MessageAuthor.REPORTER, filename="v.pdf",
+                                content_type="application/pdf", size=len(PDF), storage_key=f"isolation-{report.id}",
+                                sha256="0" * 64)
+        db.session.add(item)
+        db.session.flush()
+        net._public_report_ids = {"report_id": report.id, "file_id": item.id, "version": report.version}
+    return net._public_report_ids
