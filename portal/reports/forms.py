@@ -24,7 +24,6 @@ def _not_future(form, field):
 
 class ReportForm(FlaskForm):
     issued = HiddenField()  # signed render time (abuse.form_token)
-    lingua = HiddenField()
     # Honeypot: hidden from people (CSS and aria-hidden); a robot filling every field fills it.
     website = StringField(_l("Non compilare questo campo"), validators=[Optional()])
 
@@ -64,14 +63,12 @@ class ReportForm(FlaskForm):
 
 class CodeForm(FlaskForm):
     code = StringField(_l("Codice ricevuta"), validators=[DataRequired(message=_l("Scrivi il codice ricevuta."))])
-    lingua = HiddenField()
 
 
 class ReplyForm(FlaskForm):
     body = TextAreaField(_l("Il tuo messaggio"), validators=[DataRequired(message=_l("Scrivi il messaggio.")),
                                                               Length(max=10000)])
     file = FileField(_l("Allega un file (facoltativo: PDF, PNG o JPEG)"))
-    lingua = HiddenField()
 
 
 class NodeMessageForm(FlaskForm):

@@ -4,7 +4,6 @@ To find a report from a code without trying every hash, ``public_report_keys`` h
 code (the blind-index key, which lives outside the database); the argon2 hash is then verified. A code that
 matches no key is still verified against a dummy hash, so a wrong code and a right one take the same time.
 """
-import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -64,7 +63,3 @@ def verify(code_hash: str | None, code: str) -> bool:
         return hasher.verify(code_hash, code)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())

@@ -88,9 +88,8 @@ def new():
             form.form_errors.append(str(exc))
             return _render("reports/public_form.html", 400, form=form)
         return _render("reports/public_receipt.html", code=receipt.grouped(code), by_default=report.routed_by_default)
-    if request.method == "POST":
+    if request.method == "POST":  # form errors: shown on the form (200, as every form of the app), input kept
         form.issued.data = abuse.form_token()
-        return _render("reports/public_form.html", 400, form=form)
     return _render("reports/public_form.html", form=form)
 
 
