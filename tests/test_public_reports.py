@@ -216,9 +216,10 @@ def test_routing_by_province_or_default(client, network, session):
     submit(client, municipality_code="A429")  # Arona, province of Novara: node n2's province
     assert _report(network, "n2") is not None and _report(network, "n2").routed_by_default is False
     assert _report(network, "n1") is None
-    submit(client, municipality_code="")  # not said: the default node, and it says so
+    response, _ = submit(client, municipality_code="")  # not said: the default node, and it says so
     fallback = _report(network, "n1")
     assert fallback is not None and fallback.routed_by_default is True
+    assert "nodo provinciale di riferimento" in response.get_data(as_text=True)
 
 
 def test_burst_of_reports_is_recorded_for_the_dpo(app, client, network, session, monkeypatch):
@@ -230,3 +231,19 @@ def test_burst_of_reports_is_recorded_for_the_dpo(app, client, network, session,
     with context.acting_as(network.tenants["n1"].id):
         bursts = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "public_report.burst")).all()
     assert len(bursts) == 1 and bursts[0].ip is None
+
+
+def test_node_is_told_without_content_and_access_expires(app, client, network, session, mailbox, monkeypatch):
+    mailbox.messages.clear()
+    _, code = submit(client, wants_contact="y", name="Amina Haddad", contact="333 1234567")
+    mails = [m for m in mailbox.wait_for(1) if m["To"] == network.tenants["n1"].email]
+    assert mails, "the node's address is told of a new report"
+    body = mailbox.body(mails[0])
+    assert "/segnalazioni-pubbliche/" in body
+    for secret in ("Amina", "333 1234567", WHAT[:20], code):
+        assert secret not in body
+    assert open_report(client, code).status_code == 302
+    assert client.get("/segnala/segue/stato").status_code == 200
+    monkeypatch.setitem(app.config, "PUBLIC_REPORT_SESSION_MINUTES", 0)
+    expired = client.get("/segnala/segue/stato")
+    assert expired.status_code == 302 and expired.headers["Location"].endswith("/segnala/segue")
