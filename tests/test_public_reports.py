@@ -247,3 +247,11 @@ def test_node_is_told_without_content_and_access_expires(app, client, network, s
     monkeypatch.setitem(app.config, "PUBLIC_REPORT_SESSION_MINUTES", 0)
     expired = client.get("/segnala/segue/stato")
     assert expired.status_code == 302 and expired.headers["Location"].endswith("/segnala/segue")
+
+
+def test_audit_log_reads_the_public_report_events_in_words(app):
+    from portal.audit.labels import action_label
+
+    with app.test_request_context():
+        assert action_label("public_report.converted", []).startswith("ha convertito la segnalazione pubblica")
+        assert action_label("public_report.burst", []) == "molte segnalazioni pubbliche in poco tempo"

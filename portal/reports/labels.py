@@ -31,3 +31,32 @@ CLOSE_LABELS = {
     CloseReason.ABUSIVE: _l("Contenuto offensivo o non pertinente"),
     CloseReason.OTHER: _l("Altro"),
 }
+
+# The audit log's words for this package's events, registered beside their codes rather than in
+# audit/labels.py (the audit layer knows no domain above it; unknown codes would still show as codes).
+AUDIT_ACTIONS = {
+    "public_report.submitted": _l("ha ricevuto una segnalazione pubblica"),
+    "public_report.opened_by_reporter": _l("chi ha segnalato ha aperto la segnalazione con il codice ricevuta"),
+    "public_report.reporter_message": _l("chi ha segnalato ha scritto un messaggio"),
+    "public_report.read": _l("ha letto la segnalazione pubblica"),
+    "public_report.node_message": _l("ha scritto a chi ha segnalato"),
+    "public_report.closed": _l("ha chiuso la segnalazione pubblica"),
+    "public_report.converted": _l("ha convertito la segnalazione pubblica in segnalazione del nodo"),
+    "public_report.file_read": _l("ha scaricato un file di una segnalazione pubblica"),
+    "public_report.burst": _l("molte segnalazioni pubbliche in poco tempo"),
+}
+AUDIT_OBJECTS = {
+    "public_report": _l("segnalazione pubblica"),
+    "public_report_file": _l("file di una segnalazione pubblica"),
+}
+
+
+def register_audit_labels() -> None:
+    from ..audit.labels import ACTION_LABELS, OBJECT_LABELS
+
+    for table, new in ((ACTION_LABELS, AUDIT_ACTIONS), (OBJECT_LABELS, AUDIT_OBJECTS)):
+        for code, label in new.items():
+            table.setdefault(code, label)
+
+
+register_audit_labels()
