@@ -342,7 +342,34 @@ MATRIX: dict[str, Route] = {
     "notifications.outbox_index": Route("own"),
     "notifications.outbox_retry_failed": Route("own"),
     "notifications.outbox_retry": Route("foreign", args=lambda net: _notifications("outbox_args", net), victim="n1"),
+    # --- public reports --- the public door needs no tenant; a file id of the victim's report without the
+    # receipt code's session is 404. The node's pages: another node's report is 404, antennas get 403.
+    "reports_public.index": Route("public"),
+    "reports_public.new": Route("public", form=lambda net: {"what": "X", "context": "work", "reporter_kind": "victim"}),
+    "reports_public.follow": Route("public", form=lambda net: {"code": "0000000000000000"}),
+    "reports_public.status": Route("public", form=lambda net: {"body": "X"}),
+    "reports_public.download": Route("public", args=lambda net: {"file_id": _reports(net)["file_id"]}),
+    "reports_public.leave": Route("public"),
+    "reports_node.index": Route("own"),
+    "reports_node.detail": Route("foreign", args=lambda net: {"report_id": _reports(net)["report_id"]}, victim="n1"),
+    "reports_node.message": Route(
+        "foreign", args=lambda net: {"report_id": _reports(net)["report_id"]},
+        form=lambda net: {"version": _reports(net)["version"], "body": "X"}, victim="n1",
+    ),
+    "reports_node.close": Route(
+        "foreign", args=lambda net: {"report_id": _reports(net)["report_id"]},
+        form=lambda net: {"version": _reports(net)["version"], "reason": "other"}, victim="n1",
+    ),
+    "reports_node.convert": Route(
+        "foreign", args=lambda net: {"report_id": _reports(net)["report_id"]},
+        form=lambda net: {"version": _reports(net)["version"]}, victim="n1",
+    ),
+    "reports_node.download": Route("foreign", args=lambda net: {"file_id": _reports(net)["file_id"]}, victim="n1"),
 }
+
+
+def _reports(net):
+    return __import__("tests.report_support", fromlist=["victim_report"]).victim_report(net)
 
 
 def _forum(name, net):

@@ -46,6 +46,12 @@ def name_of(code: str) -> str | None:
     return row[0] if row else None
 
 
+def province_of(code: str | None) -> str | None:
+    """The province (sigla, e.g. "NO") of a municipality by cadastral code; None if unknown."""
+    row = _all().get(code or "")
+    return row[1] if row else None
+
+
 def istat_of(cadastral: str | None) -> str | None:
     """The ISTAT code of a municipality of the Province of Novara from its cadastral code."""
     return _ISTAT_BY_CADASTRAL.get(cadastral or "")

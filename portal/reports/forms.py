@@ -1,0 +1,89 @@
+"""Public-report forms: the report (nothing identifying required), the code to follow it, messages, and the
+node's triage. Labels are Italian msgids."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..core.choices import enum_choices
+from ..directory import municipalities
+from ..referrals.forms import CheckboxesField
+from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
+from .labels import CLOSE_LABELS, REPORTER_LABELS
+
+NOTICE_VERSION = "2026-12"  # the privacy notice shown on /segnala; stored with each consent
+
+
+def _not_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("La data non può essere nel futuro."))
+
+
+class ReportForm(FlaskForm):
+    issued = HiddenField()  # signed render time (abuse.form_token)
+    # Honeypot: hidden from people (CSS and aria-hidden); a robot filling every field fills it.
+    website = StringField(_l("Non compilare questo campo"), validators=[Optional()])
+
+    reporter_kind = RadioField(_l("Chi sta scrivendo?"), choices=enum_choices(REPORTER_LABELS),
+                               validators=[InputRequired(message=_l("Indica chi sta scrivendo."))])
+    what = TextAreaField(_l("Che cosa è successo?"),
+                         validators=[DataRequired(message=_l("Racconta che cosa è successo.")), Length(max=10000)])
+    municipality_code = SelectField(_l("In quale comune?"), validators=[Optional()])
+    context = SelectField(_l("In quale ambito?"), choices=enum_choices(CONTEXT_LABELS, _l("Scegli un ambito")),
+                          validators=[InputRequired(message=_l("Scegli l'ambito in cui è successo."))])
+    occurred_on = DateField(_l("Quando? (anche approssimativo)"), validators=[Optional(), _not_future])
+    grounds = CheckboxesField(_l("Per quale motivo, secondo te?"), choices=enum_choices(GROUND_LABELS),
+                              validators=[Optional()])
+    wants_contact = BooleanField(_l("Voglio essere contattato o contattata dal nodo"))
+    name = StringField(_l("Nome (facoltativo)"), validators=[Optional(), Length(max=200)])
+    contact = StringField(_l("Telefono o e-mail per essere ricontattati (facoltativo)"),
+                          validators=[Optional(), Length(max=200)])
+    notify_email = StringField(_l("E-mail per sapere quando c'è un nuovo messaggio (facoltativo)"),
+                               validators=[Optional(), Length(max=200)])
+    consent = BooleanField(_l("Ho letto l'informativa sulla privacy e acconsento al trattamento dei dati della segnalazione"),
+                           validators=[DataRequired(message=_l("Per inviare la segnalazione serve il consenso."))])
+    files = MultipleFileField(_l("Documenti o foto (facoltativi: PDF, PNG o JPEG)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality_code.choices = [("", _l("Non so / preferisco non dirlo"))] + municipalities.choices("NO")
+
+    def validate_contact(self, field):
+        if self.wants_contact.data and not (field.data or "").strip():
+            raise ValidationError(_l("Per essere contattati scrivi un telefono o un'e-mail."))
+
+    def validate_notify_email(self, field):
+        value = (field.data or "").strip()
+        if value and ("@" not in value or " " in value):
+            raise ValidationError(_l("Scrivi un indirizzo e-mail valido."))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Codice ricevuta"), validators=[DataRequired(message=_l("Scrivi il codice ricevuta."))])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Il tuo messaggio"), validators=[DataRequired(message=_l("Scrivi il messaggio.")),
+                                                              Length(max=10000)])
+    file = FileField(_l("Allega un file (facoltativo: PDF, PNG o JPEG)"))
+
+
+class NodeMessageForm(FlaskForm):
+    version = HiddenField()
+    body = TextAreaField(_l("Messaggio per chi ha segnalato"),
+                         validators=[DataRequired(message=_l("Scrivi il messaggio.")), Length(max=10000)])
+    file = FileField(_l("Allega un file (facoltativo: PDF, PNG o JPEG)"))
+
+
+class CloseForm(FlaskForm):
+    version = HiddenField()
+    reason = SelectField(_l("Motivo della chiusura"), choices=enum_choices(CLOSE_LABELS, _l("Scegli un motivo")),
+                         validators=[InputRequired(message=_l("Scegli il motivo della chiusura."))])
+    message = TextAreaField(_l("Messaggio per chi ha segnalato (facoltativo)"), validators=[Optional(), Length(max=10000)])
+
+
+class ConvertForm(FlaskForm):
+    version = HiddenField()

@@ -1,0 +1,113 @@
+"""The node's side of public reports (``/segnalazioni-pubbliche``): list, read, ask, close, convert.
+
+Coordinator and case workers of a node only (``services.may_triage``); another node's report is 404 (the
+scoping hides it), an antenna gets 403."""
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+
+from ..core.views_helpers import form_error, guarded
+from ..directory import municipalities
+from ..extensions import db
+from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
+from . import files as report_files
+from . import services
+from .forms import CloseForm, ConvertForm, NodeMessageForm
+from .labels import CLOSE_LABELS, REPORTER_LABELS, STATE_LABELS
+from .models import ReportState
+
+bp = Blueprint("reports_node", __name__, url_prefix="/segnalazioni-pubbliche")
+node_only = guarded(services.may_triage, services.Forbidden)
+
+
+def _report_or_404(report_id: int):
+    report = services.get(report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.route("/")
+@node_only
+def index():
+    state = request.args.get("stato") or "open"
+    if state not in {"open", *ReportState}:
+        state = "open"
+    return render_template("reports/node_index.html", reports=services.listing(state), state=state,
+                           STATE_LABELS=STATE_LABELS, REPORTER_LABELS=REPORTER_LABELS, CONTEXT_LABELS=CONTEXT_LABELS)
+
+
+def _detail(report, message_form=None, close_form=None, status=200):
+    texts = services.read(report)
+    message_form = message_form or NodeMessageForm(version=report.version)
+    close_form = close_form or CloseForm(version=report.version)
+    return render_template(
+        "reports/node_detail.html", report=report, texts=texts, message_form=message_form, close_form=close_form,
+        convert_form=ConvertForm(version=report.version), municipality=municipalities.name_of(report.municipality_code or ""),
+        open=report.state in services.OPEN_STATES, STATE_LABELS=STATE_LABELS, REPORTER_LABELS=REPORTER_LABELS,
+        CLOSE_LABELS=CLOSE_LABELS, CONTEXT_LABELS=CONTEXT_LABELS, GROUND_LABELS=GROUND_LABELS,
+    ), status
+
+
+@bp.route("/<int:report_id>")
+@node_only
+def detail(report_id: int):
+    return _detail(_report_or_404(report_id))
+
+
+@bp.route("/<int:report_id>/messaggio", methods=["POST"])
+@node_only
+def message(report_id: int):
+    report = _report_or_404(report_id)
+    form = NodeMessageForm()
+    if form.validate_on_submit():
+        uploads = report_files.uploads_of(form.file.data)
+        try:
+            services.ask(report, form.body.data, uploads[0] if uploads else None, form.version.data)
+            return redirect(url_for(".detail", report_id=report.id))
+        except (services.ReportError, report_files.FileRefused) as exc:
+            form_error(form, exc)
+            report = _report_or_404(report_id)
+    return _detail(report, message_form=form, status=400)
+
+
+@bp.route("/<int:report_id>/chiudi", methods=["POST"])
+@node_only
+def close(report_id: int):
+    report = _report_or_404(report_id)
+    form = CloseForm()
+    if form.validate_on_submit():
+        try:
+            services.close(report, form.reason.data, form.message.data, form.version.data)
+            return redirect(url_for(".detail", report_id=report.id))
+        except services.ReportError as exc:
+            form_error(form, exc)
+            report = _report_or_404(report_id)
+    return _detail(report, close_form=form, status=400)
+
+
+@bp.route("/<int:report_id>/converti", methods=["POST"])
+@node_only
+def convert(report_id: int):
+    report = _report_or_404(report_id)
+    form = ConvertForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        referral = services.convert(report, form.version.data)
+    except services.ReportError as exc:
+        db.session.rollback()
+        abort(409, str(exc))
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
+
+
+@bp.route("/file/<int:file_id>")
+@node_only
+def download(file_id: int):
+    item = services.file_for_node(file_id)
+    if item is None:
+        abort(404)
+    response = send_file(report_files.path_of(item), mimetype=item.content_type, as_attachment=True,
+                         download_name=item.filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+

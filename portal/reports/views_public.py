@@ -1,0 +1,186 @@
+"""The public door (no account): explanations, the report form, the receipt code, following a report.
+
+Pages speak the chosen language of ``labels.PUBLIC_LANGUAGES`` (``?lingua=``, kept in the session) through
+``force_locale``, so the six extra languages exist only here and the rest of the app keeps it/en.
+A verified receipt code opens the report for ``PUBLIC_REPORT_SESSION_MINUTES`` in this browser's session
+(the report's id, never the code); the code itself is only ever POSTed.
+"""
+import time
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, session, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+
+from ..extensions import db, limiter
+from ..tenancy.context import acting_as
+from . import abuse, receipt, services
+from . import files as report_files
+from .forms import NOTICE_VERSION, CodeForm, ReplyForm, ReportForm
+from .labels import CLOSE_LABELS, PUBLIC_LANGUAGES, RTL_LANGUAGES, STATE_LABELS
+from .models import PublicReport, PublicReportFile
+
+bp = Blueprint("reports_public", __name__, url_prefix="/segnala")
+
+LANG_KEY = "public_report_lang"
+ACCESS_KEY = "public_report"
+
+
+def _lang() -> str:
+    codes = dict(PUBLIC_LANGUAGES)
+    chosen = request.values.get("lingua")
+    if chosen in codes:
+        session[LANG_KEY] = chosen
+        return chosen
+    chosen = session.get(LANG_KEY)
+    return chosen if chosen in codes else str(get_locale())
+
+
+def _render(template: str, status: int = 200, **context):
+    lang = _lang()
+    with force_locale(lang):
+        page = render_template(template, lang=lang, page_dir="rtl" if lang in RTL_LANGUAGES else "ltr",
+                               public_languages=PUBLIC_LANGUAGES, notice_version=NOTICE_VERSION,
+                               REPORT_STATE_LABELS=STATE_LABELS, REPORT_CLOSE_LABELS=CLOSE_LABELS, **context)
+    return page, status
+
+
+def _submit_limit() -> str:
+    return current_app.config.get("PUBLIC_REPORT_RATE_LIMIT", "10 per hour")
+
+
+def _code_limit() -> str:
+    return current_app.config.get("PUBLIC_REPORT_CODE_LIMIT", "20 per day")
+
+
+def _code_prefix_key() -> str:
+    return "public-report-code:" + receipt.prefix(request.form.get("code"))
+
+
+def _wrong_code(response) -> bool:
+    return bool(g.get("public_report_wrong_code"))
+
+
+@bp.route("")
+def index():
+    return _render("reports/public_index.html")
+
+
+@bp.route("/modulo", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def new():
+    form = ReportForm()
+    if request.method == "GET":
+        form.issued.data = abuse.form_token()
+    if form.validate_on_submit():
+        problem = _abuse_problem(form)
+        if problem:
+            form.form_errors.append(problem)
+            form.issued.data = abuse.form_token()
+            return _render("reports/public_form.html", 400, form=form)
+        data = {name: getattr(form, name).data for name in (
+            "reporter_kind", "what", "municipality_code", "context", "occurred_on", "grounds", "wants_contact",
+            "name", "contact", "notify_email")}
+        data["consent_notice_version"] = NOTICE_VERSION
+        try:
+            report, code = services.submit(data, report_files.uploads_of(form.files.data), _lang())
+        except (services.ReportError, report_files.FileRefused) as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+            return _render("reports/public_form.html", 400, form=form)
+        return _render("reports/public_receipt.html", code=receipt.grouped(code), by_default=report.routed_by_default)
+    if request.method == "POST":  # form errors: shown on the form (200, as every form of the app), input kept
+        form.issued.data = abuse.form_token()
+    return _render("reports/public_form.html", form=form)
+
+
+def _abuse_problem(form) -> str | None:
+    if (form.website.data or "").strip():
+        return _("La segnalazione non è stata accettata. Se sei una persona, lascia vuoto il campo nascosto e riprova.")
+    elapsed = abuse.seconds_since(form.issued.data)
+    if elapsed is None:
+        return _("Il modulo è scaduto: controlla i dati e invialo di nuovo.")
+    if abuse.too_fast(elapsed):
+        return _("Il modulo è stato inviato troppo in fretta. Rileggi la segnalazione e inviala di nuovo tra qualche secondo.")
+    return None
+
+
+# --- following a report with the receipt code ---------------------------------------------------------
+
+def _opened() -> tuple[int, int] | None:
+    access = session.get(ACCESS_KEY)
+    minutes = current_app.config.get("PUBLIC_REPORT_SESSION_MINUTES", 30)
+    if not access or time.time() - access.get("t", 0) > minutes * 60:
+        session.pop(ACCESS_KEY, None)
+        return None
+    return access["n"], access["r"]
+
+
+@bp.route("/segue", methods=["GET", "POST"])
+@limiter.limit(_code_limit, methods=["POST"], deduct_when=_wrong_code)
+@limiter.limit(_code_limit, methods=["POST"], key_func=_code_prefix_key, deduct_when=_wrong_code)
+def follow():
+    form = CodeForm()
+    if form.validate_on_submit():
+        opened = services.open_with_code(form.code.data)
+        if opened is None:
+            g.public_report_wrong_code = True
+            form.code.errors = list(form.code.errors) + [_("Il codice non corrisponde a nessuna segnalazione. "
+                                                           "Controlla le 16 cifre e riprova.")]
+            form.code.data = ""
+            return _render("reports/public_follow.html", 400, form=form)
+        session[ACCESS_KEY] = {"n": opened[0], "r": opened[1], "t": time.time()}
+        return redirect(url_for(".status"))
+    status = 400 if request.method == "POST" else 200
+    return _render("reports/public_follow.html", status, form=form)
+
+
+@bp.route("/segue/stato", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def status():
+    opened = _opened()
+    if opened is None:
+        return redirect(url_for(".follow"))
+    node_id, report_id = opened
+    form = ReplyForm()
+    with acting_as(node_id):
+        report = db.session.get(PublicReport, report_id)
+        if report is None:
+            session.pop(ACCESS_KEY, None)
+            abort(404)
+        code = 200
+        if form.validate_on_submit():
+            uploads = report_files.uploads_of(form.file.data)
+            try:
+                services.reporter_reply(report, form.body.data, uploads[0] if uploads else None)
+                return redirect(url_for(".status", inviato=1))
+            except (services.ReportError, report_files.FileRefused) as exc:
+                db.session.rollback()
+                report = db.session.get(PublicReport, report_id)
+                form.form_errors.append(str(exc))
+                code = 400
+        elif request.method == "POST":
+            code = 400
+        return _render("reports/public_status.html", code, form=form, sent=request.args.get("inviato"),
+                       **services.reporter_view(report))
+
+
+@bp.route("/segue/file/<int:file_id>")
+def download(file_id: int):
+    opened = _opened()
+    if opened is None:
+        abort(404)
+    node_id, report_id = opened
+    with acting_as(node_id):
+        item = db.session.get(PublicReportFile, file_id)
+        if item is None or item.report_id != report_id:
+            abort(404)
+        response = send_file(report_files.path_of(item), mimetype=item.content_type, as_attachment=True,
+                             download_name=item.filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/segue/esci", methods=["POST"])
+def leave():
+    session.pop(ACCESS_KEY, None)
+    return redirect(url_for(".index"))

@@ -1,0 +1,257 @@
+"""The public report door: anonymous report with a receipt code, the thread, triage, conversion, lockout."""
+import io
+from email.header import decode_header, make_header
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from portal.extensions import db
+from portal.referrals.models import Referral, ReferralState
+from portal.reports import receipt
+from portal.reports.models import PublicReport, PublicReportFile, PublicReportMessage, ReportState
+from portal.tenancy import context
+
+from .helpers import csrf_from
+from .report_support import PDF, WHAT, open_report, submit
+
+
+@pytest.fixture
+def storage(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path / "allegati"))
+    return tmp_path / "allegati"
+
+
+def _report(network, node="n1"):
+    """The node's newest report, its thread and files loaded while acting as the node (lazy loads are scoped)."""
+    for obj in list(db.session.identity_map.values()):  # requests ran in their own sessions
+        if isinstance(obj, (PublicReport, PublicReportMessage, PublicReportFile)):
+            db.session.expire(obj)
+    with context.acting_as(network.tenants[node].id):
+        report = db.session.scalars(select(PublicReport).order_by(PublicReport.id.desc())).first()
+        if report is not None:
+            for message in report.messages:
+                list(message.files)
+            list(report.files)
+        return report
+
+
+def test_anonymous_report_in_french_gets_a_code_and_the_state_page(client, network, session, storage):
+    page = client.get("/segnala?lingua=fr").get_data(as_text=True)
+    assert 'lang="fr"' in page and "Signaler une discrimination" in page
+    response, code = submit(client, lang="fr", files=[("prova.pdf", PDF)])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert code is not None and len(code) == 16 and code.isdigit()
+    assert "reçu" in response.get_data(as_text=True)
+    report = _report(network)
+    assert report.tenant_id == network.tenants["n1"].id and report.language == "fr"
+    assert report.name is None and report.contact is None and len(report.files) == 1
+    follow = open_report(client, " ".join(code[i:i + 4] for i in range(0, 16, 4)))
+    assert follow.status_code == 302 and follow.headers["Location"].endswith("/segnala/segue/stato")
+    status = client.get("/segnala/segue/stato").get_data(as_text=True)
+    assert "Reçu, en attente d&#39;examen" in status or "Reçu, en attente d'examen" in status
+    assert 'lang="fr"' in status
+
+
+def test_arabic_page_is_right_to_left(client, session, network):
+    page = client.get("/segnala?lingua=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+
+
+def test_login_page_links_to_the_public_door(client, session):
+    assert 'href="/segnala"' in client.get("/accesso").get_data(as_text=True)
+
+
+def test_nothing_identifying_is_required_and_the_form_keeps_input(client, session, network):
+    response, code = submit(client, what="", consent=None)
+    assert response.status_code == 200 and code is None
+    html = response.get_data(as_text=True)
+    assert "Racconta che cosa è successo." in html and "Per inviare la segnalazione serve il consenso." in html
+
+
+def test_too_fast_and_honeypot_are_refused(client, session, network):
+    import time
+
+    from portal.reports import abuse
+
+    response, code = submit(client, issued=abuse.form_token(time.time()))
+    assert response.status_code == 400 and code is None
+    assert "troppo in fretta" in response.get_data(as_text=True)
+    assert WHAT in response.get_data(as_text=True)  # the input is kept
+    response, code = submit(client, website="http://spam.example")
+    assert response.status_code == 400 and code is None
+    response, code = submit(client, issued="forged")
+    assert response.status_code == 400 and code is None
+    assert _report(network) is None
+
+
+def test_the_database_holds_no_receipt_code_in_clear(client, network, session, storage):
+    _, code = submit(client, wants_contact="y", name="Amina Haddad", contact="333 1234567",
+                     notify_email="amina@example.org", files=[("a.pdf", PDF)])
+    report = _report(network)
+    assert report.name == "Amina Haddad"
+    grouped = receipt.grouped(code)
+    found = []
+    with context.acting_as(network.tenants["n1"].id):
+        tables = [t for t in inspect(db.session.connection()).get_table_names() if t.startswith("public_report")]
+        tables.append("audit_events")
+        assert {"public_reports", "public_report_messages", "public_report_files", "public_report_keys"} <= set(tables)
+        for table in tables:
+            for row in db.session.execute(text(f"SELECT * FROM {table}")).mappings():
+                for column, value in row.items():
+                    if value is not None and (code in str(value) or grouped in str(value)):
+                        found.append(f"{table}.{column}")
+                    if table == "public_reports" and isinstance(value, str):
+                        assert "Amina" not in value and "333 1234567" not in value and "velo" not in value
+        ips = db.session.execute(text("SELECT ip FROM audit_events WHERE action LIKE 'public_report.%'")).scalars().all()
+    assert not found, found
+    assert ips and all(ip is None for ip in ips)  # the reporter's address is never stored
+
+
+def test_node_asks_reporter_answers_with_a_file(app, client, login, network, session, storage, mailbox):
+    _, code = submit(client, notify_email="segnalante@example.org")
+    report = _report(network)
+    node = login("n1_case_worker")
+    detail = node.get(f"/segnalazioni-pubbliche/{report.id}")
+    assert detail.status_code == 200 and WHAT in detail.get_data(as_text=True)
+    assert f">{report.id}<" in node.get("/segnalazioni-pubbliche/").get_data(as_text=True)
+    mailbox.messages.clear()
+    response = node.post(f"/segnalazioni-pubbliche/{report.id}/messaggio", data={
+        "csrf_token": csrf_from(detail.get_data(as_text=True)), "version": report.version,
+        "body": "In quale azienda è successo?"})
+    assert response.status_code == 302
+    messages = mailbox.wait_for(1)
+    notice = [m for m in messages if m["To"] == "segnalante@example.org"]
+    assert notice and str(make_header(decode_header(notice[0]["Subject"]))) == "C'è un nuovo messaggio"
+    assert "azienda" not in mailbox.body(notice[0]) and WHAT[:20] not in mailbox.body(notice[0])
+
+    assert open_report(client, code).status_code == 302
+    status = client.get("/segnala/segue/stato").get_data(as_text=True)
+    assert "In quale azienda è successo?" in status and "Il nodo ti ha chiesto altre informazioni" in status
+    response = client.post("/segnala/segue/stato", data={
+        "csrf_token": csrf_from(status), "body": "Alla ditta Esempio, in via Roma.",
+        "file": (io.BytesIO(PDF), "lettera.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    report = _report(network)
+    assert report.state == ReportState.ANSWERED
+    page = node.get(f"/segnalazioni-pubbliche/{report.id}").get_data(as_text=True)
+    assert "Alla ditta Esempio" in page and "lettera.pdf" in page
+    file_id = report.messages[-1].files[0].id if report.messages[-1].files else None
+    assert file_id is not None
+    download = node.get(f"/segnalazioni-pubbliche/file/{file_id}")
+    assert download.status_code == 200 and download.data == PDF
+    assert client.get(f"/segnala/segue/file/{file_id}").data == PDF
+    # A file that is not a PDF/PNG/JPEG is refused with a message, nothing stored.
+    status = client.get("/segnala/segue/stato").get_data(as_text=True)
+    refused = client.post("/segnala/segue/stato", data={
+        "csrf_token": csrf_from(status), "body": "altro", "file": (io.BytesIO(b"MZ\x90\x00"), "x.exe")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400 and "Sono ammessi solo file PDF, PNG o JPEG." in refused.get_data(as_text=True)
+
+
+def test_close_with_a_reason_the_reporter_sees(client, login, network, session):
+    _, code = submit(client)
+    report = _report(network)
+    node = login("n1_coordinator")
+    page = node.get(f"/segnalazioni-pubbliche/{report.id}").get_data(as_text=True)
+    response = node.post(f"/segnalazioni-pubbliche/{report.id}/chiudi", data={
+        "csrf_token": csrf_from(page), "version": report.version, "reason": "referred_elsewhere", "message": ""})
+    assert response.status_code == 302
+    open_report(client, code)
+    status = client.get("/segnala/segue/stato").get_data(as_text=True)
+    assert "Indirizzata a un altro servizio" in status and "Scrivi al nodo" not in status
+
+
+def test_conversion_into_person_and_referral(client, login, network, session):
+    submit(client, wants_contact="y", name="Amina Haddad", contact="333 1234567")
+    report = _report(network)
+    node = login("n1_coordinator")
+    page = node.get(f"/segnalazioni-pubbliche/{report.id}").get_data(as_text=True)
+    response = node.post(f"/segnalazioni-pubbliche/{report.id}/converti",
+                         data={"csrf_token": csrf_from(page), "version": report.version})
+    assert response.status_code == 302
+    report = _report(network)
+    assert report.state == ReportState.CONVERTED
+    n1 = network.tenants["n1"].id
+    with context.acting_as(n1):
+        referral = db.session.get(Referral, report.referral_id)
+        assert referral.tenant_id == n1 and referral.node_id == n1 and referral.state == ReferralState.SUBMITTED
+        assert referral.situation == WHAT and sorted(referral.grounds) == ["gender", "religion"]
+        assert referral.person.first_name == "Amina" and referral.person.last_name == "Haddad"
+        assert referral.person.contact == "333 1234567"
+    assert response.headers["Location"].endswith(f"/segnalazioni/{referral.id}")
+    assert node.get(f"/segnalazioni/{referral.id}").status_code == 200
+    # The antenna of the node's network never sees the report (nor the node's own referral).
+    antenna = login("a_operator")
+    assert antenna.get(f"/segnalazioni-pubbliche/{report.id}").status_code == 403
+    with context.acting_as(network.tenants["a"].id):
+        assert db.session.scalar(select(PublicReport).where(PublicReport.id == report.id)) is None
+
+
+def test_wrong_code_twenty_times_locks_out(client, network, session):
+    _, code = submit(client)
+    wrong = "1234" + ("0" * 12 if code != "1234" + "0" * 12 else "1" * 12)
+    for _ in range(20):
+        assert open_report(client, wrong).status_code == 400
+    locked = open_report(client, code)
+    assert locked.status_code == 429
+
+
+def test_wrong_codes_with_one_prefix_lock_that_prefix_from_any_address(app, network, session):
+    clients = [app.test_client() for _ in range(2)]
+    for n in range(20):
+        client = clients[0]
+        client.environ_base["REMOTE_ADDR"] = f"10.0.{n}.1"
+        assert open_report(client, f"9999{n:012d}").status_code == 400
+    other = clients[1]
+    other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    assert open_report(other, "9999" + "5" * 12).status_code == 429
+    assert open_report(other, "8888" + "5" * 12).status_code == 400
+
+
+def test_routing_by_province_or_default(client, network, session):
+    from portal.directory.models import DirectoryEntry
+
+    db.session.add(DirectoryEntry(organisation_id=network.tenants["n2"].id, municipality_code="F952"))
+    db.session.flush()
+    submit(client, municipality_code="A429")  # Arona, province of Novara: node n2's province
+    assert _report(network, "n2") is not None and _report(network, "n2").routed_by_default is False
+    assert _report(network, "n1") is None
+    response, _ = submit(client, municipality_code="")  # not said: the default node, and it says so
+    fallback = _report(network, "n1")
+    assert fallback is not None and fallback.routed_by_default is True
+    assert "nodo provinciale di riferimento" in response.get_data(as_text=True)
+
+
+def test_burst_of_reports_is_recorded_for_the_dpo(app, client, network, session, monkeypatch):
+    from portal.audit.models import AuditEvent
+
+    monkeypatch.setitem(app.config, "PUBLIC_REPORT_BURST_THRESHOLD", 2)
+    for _ in range(4):
+        assert submit(client)[1] is not None
+    with context.acting_as(network.tenants["n1"].id):
+        bursts = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "public_report.burst")).all()
+    assert len(bursts) == 1 and bursts[0].ip is None
+
+
+def test_node_is_told_without_content_and_access_expires(app, client, network, session, mailbox, monkeypatch):
+    mailbox.messages.clear()
+    _, code = submit(client, wants_contact="y", name="Amina Haddad", contact="333 1234567")
+    mails = [m for m in mailbox.wait_for(1) if m["To"] == network.tenants["n1"].email]
+    assert mails, "the node's address is told of a new report"
+    body = mailbox.body(mails[0])
+    assert "/segnalazioni-pubbliche/" in body
+    for secret in ("Amina", "333 1234567", WHAT[:20], code):
+        assert secret not in body
+    assert open_report(client, code).status_code == 302
+    assert client.get("/segnala/segue/stato").status_code == 200
+    monkeypatch.setitem(app.config, "PUBLIC_REPORT_SESSION_MINUTES", 0)
+    expired = client.get("/segnala/segue/stato")
+    assert expired.status_code == 302 and expired.headers["Location"].endswith("/segnala/segue")
+
+
+def test_audit_log_reads_the_public_report_events_in_words(app):
+    from portal.audit.labels import action_label
+
+    with app.test_request_context():
+        assert action_label("public_report.converted", []).startswith("ha convertito la segnalazione pubblica")
+        assert action_label("public_report.burst", []) == "molte segnalazioni pubbliche in poco tempo"
