@@ -128,10 +128,10 @@ class RedisServer:
         self.directory = directory
         self.process: subprocess.Popen | None = None
 
-    def client(self):
+    def client(self, db: int = 0):
         from redis import Redis
 
-        return Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=2)
+        return Redis(host="127.0.0.1", port=self.port, db=db, socket_connect_timeout=1, socket_timeout=2)
 
     def start(self) -> RedisServer:
         self.process = subprocess.Popen(
