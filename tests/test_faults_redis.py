@@ -7,6 +7,7 @@ storage on a module-level object, so an in-process app pointed at Redis would le
 """
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -15,8 +16,8 @@ import requests
 from portal.jobs import enqueue
 from portal.seed.network import DEMO_PASSWORD
 
-from .conftest import Database, make_config
-from .faults_support import Gunicorn, RedisServer, csrf_of, http_login, seed_demo, wait_until
+from .conftest import Database, make_config, unavailable
+from .faults_support import REDIS_SERVER, Gunicorn, RedisServer, csrf_of, http_login, seed_demo, wait_until
 
 LIMIT = 4
 OPERATOR = "operatore@comune-novara.example"
@@ -25,6 +26,8 @@ UNKNOWN = {"email": "nessuno@prova.example", "password": "Sbagliata-2026!"}
 
 @pytest.fixture
 def redis_server(tmp_path):
+    if not os.path.exists(REDIS_SERVER):
+        unavailable(f"redis-server not installed at {REDIS_SERVER}: apt-get install redis-server")
     server = RedisServer(tmp_path).start()
     yield server
     server.stop()
