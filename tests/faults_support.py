@@ -159,8 +159,9 @@ class RedisServer:
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to ``target``. ``outage(seconds)`` cuts every open connection (both
-    sides, so PostgreSQL rolls back what they had open) and refuses new ones for ``seconds``."""
+    """Forwards 127.0.0.1:<port> to ``target``. ``drop_all()`` cuts every open connection (both sides, so
+    PostgreSQL rolls back what they had open); within ``refusing()`` new connections are closed at once,
+    within ``silent()`` they are accepted and never answered."""
 
     def __init__(self, target: tuple[str, int]):
         self.target = target
@@ -169,6 +170,8 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._refusing = threading.Event()
+        self._silent = threading.Event()
+        self._held: list[socket.socket] = []
         self._closed = False
         self.accepted = self.refused = self.cut = 0
 
@@ -185,6 +188,10 @@ class TcpProxy:
             if self._refusing.is_set():
                 self.refused += 1
                 _close(client)
+                continue
+            if self._silent.is_set():  # accepted, then never a byte back: a network partition
+                with self._lock:
+                    self._held.append(client)
                 continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
@@ -227,6 +234,18 @@ class TcpProxy:
             yield
         finally:
             self._refusing.clear()
+
+    @contextlib.contextmanager
+    def silent(self):
+        self._silent.set()
+        try:
+            yield
+        finally:
+            self._silent.clear()
+            with self._lock:
+                held, self._held = self._held, []
+            for s in held:
+                _close(s)
 
     def close(self) -> None:
         self._closed = True

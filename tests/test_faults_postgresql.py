@@ -168,7 +168,7 @@ def served(tmp_path_factory, mail_server):
     try:
         seed_demo(database)
         proxy = TcpProxy((PG_HOST, PG_PORT)).start()
-        app_url = database.app_url.replace(f"@{PG_HOST}:{PG_PORT}/", f"@127.0.0.1:{proxy.port}/") + "?connect_timeout=3"
+        app_url = database.app_url.replace(f"@{PG_HOST}:{PG_PORT}/", f"@127.0.0.1:{proxy.port}/")
         overrides = make_config(database, mail_server, SQLALCHEMY_DATABASE_URI=app_url,
                                 PROPAGATE_EXCEPTIONS=False)  # error pages as in production, not tracebacks
         server = Gunicorn(overrides, workers=2, log_dir=tmp_path_factory.mktemp("gunicorn"),
@@ -294,3 +294,20 @@ def test_connections_cut_between_requests_cost_no_request(served):
     assert proxy.drop_all() >= 1
     statuses = [http.get(server.url + p, timeout=15).status_code for _ in range(4) for p in paths]
     assert statuses == [200] * len(statuses)
+
+
+def test_a_database_that_never_answers_costs_seconds_not_a_worker(served):
+    """A network partition: connections are accepted and never answered. The request gets an error page
+    after the connect timeout (portal/db.py), not a worker killed by gunicorn's 30 s timeout."""
+    _, proxy, server = served
+    http = http_login(server.url, OPERATORS[1], DEMO_PASSWORD)
+    with proxy.silent():
+        proxy.drop_all()
+        started = time.monotonic()
+        try:
+            status = http.get(server.url + "/salute", timeout=40).status_code
+        except requests.RequestException as exc:
+            status = type(exc).__name__
+        elapsed = time.monotonic() - started
+    assert status == 500 and elapsed < 25, (status, round(elapsed, 1))  # a few connect attempts, < gunicorn 30 s
+    assert http.get(server.url + "/segnalazioni/", timeout=15).status_code == 200
