@@ -7,7 +7,7 @@ PORT   ?= 8000
 # Migrations and maintenance commands connect as the schema owner; the web app never does.
 export FLASK_APP := portal:create_owner_app
 
-.PHONY: run test test-sqlite test-postgresql test-browser bench install install-test assets i18n lint audit clean
+.PHONY: run test test-sqlite test-postgresql test-browser bench bench-load install install-test assets i18n lint audit clean
 
 run: install assets i18n
 	$(BIN)/flask db upgrade heads
@@ -42,6 +42,14 @@ bench: install-test assets i18n
 	  $(BIN)/python -m tests.bench.alerts --db $$db --scale $$scale $(ARGS) || exit 1; done; \
 	  for scale in small large; do $(BIN)/python -m tests.bench.budget --db $$db --scale $$scale $(ARGS) || exit 1; done; done
 	$(BIN)/python -m tests.bench.forum $(ARGS)  # PostgreSQL only (tsvector search)
+
+# Load scenario (locust, not part of `make test`): mixed demo roles and a cross-tenant checker against gunicorn
+# (2 workers) on PostgreSQL as the app role. LOAD_USERS, LOAD_DURATION (seconds) to change the defaults.
+LOAD_USERS ?= 50
+LOAD_DURATION ?= 600
+bench-load: install-test assets i18n
+	@$(BIN)/python -c 'import locust' 2>/dev/null || $(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m tests.bench.load --users $(LOAD_USERS) --duration $(LOAD_DURATION) $(ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

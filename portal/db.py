@@ -3,8 +3,11 @@ import os
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 from .extensions import db, migrate
+
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def import_models() -> None:
@@ -49,6 +52,11 @@ def init_database(app: Flask) -> None:
     import_models()
     from .tenancy import rls, scoping  # noqa: F401  (registers the session listeners)
 
+    if uri.startswith("postgresql") and "connect_timeout" not in make_url(uri).query:
+        # A server that accepts the connection but never answers (a network partition) must cost the request
+        # seconds, not hold the worker until gunicorn kills it; a connect_timeout in the URL takes precedence.
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     with app.app_context():

@@ -26,6 +26,10 @@ def init_security(app: Flask) -> None:
     init_edge(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    if app.config.get("RATELIMIT_STORAGE_URI", "").startswith(("redis://", "rediss://", "redis+")):
+        # A Redis that stops answering must not hold every login: give up fast, then the in-memory
+        # fallback (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) counts until it is back.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
     limiter.init_app(app)
     hops = app.config["PROXY_TRUSTED_HOPS"]
     if hops:

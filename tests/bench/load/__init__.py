@@ -1,0 +1,1 @@
+"""Load scenario (locust): ``make bench-load``."""
