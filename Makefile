@@ -65,7 +65,12 @@ static/vendor/.stamp: node_modules/.package-lock.json scripts/vendor.sh
 	bash scripts/vendor.sh
 	@touch $@
 
-assets: static/vendor/.stamp
+# Content-hashed, precompressed copies (gzip, brotli) of everything under static/, served by WhiteNoise.
+STATIC_SOURCES := $(shell find static -path static/dist -prune -o -path static/vendor -prune -o -type f -print)
+static/dist/manifest.json: static/vendor/.stamp scripts/build_assets.py $(STATIC_SOURCES) $(VENV)/.installed
+	$(BIN)/python scripts/build_assets.py
+
+assets: static/dist/manifest.json
 
 i18n: $(BIN)/python
 	@$(BIN)/pybabel compile -d portal/translations > /dev/null  # fails on a broken catalogue
@@ -79,4 +84,4 @@ audit: install-test
 	$(BIN)/python scripts/audit_deps.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite
+	rm -rf $(VENV) node_modules static/vendor static/dist instance/*.sqlite
