@@ -42,6 +42,7 @@ bench: install-test assets i18n
 	  $(BIN)/python -m tests.bench.alerts --db $$db --scale $$scale $(ARGS) || exit 1; done; \
 	  for scale in small large; do $(BIN)/python -m tests.bench.budget --db $$db --scale $$scale $(ARGS) || exit 1; done; done
 	$(BIN)/python -m tests.bench.forum $(ARGS)  # PostgreSQL only (tsvector search)
+	$(BIN)/python -m tests.bench.compare $(ARGS)  # against a bare page, with wrk (PostgreSQL only)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
