@@ -114,7 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the benchmark database")
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # `make bench ARGS=…` passes the other benchmarks' options too
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk")
     owner_url, app_url = database_urls("rete_bench_compare", args.fresh)
