@@ -13,6 +13,8 @@ from pathlib import Path
 from flask import Flask
 from whitenoise import WhiteNoise
 
+from .security import CSP
+
 DIST = Path(__file__).resolve().parents[1] / "static" / "dist"
 # The name changes with the content, so a copy can be kept "forever": browsers never revalidate it.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -38,8 +40,11 @@ def init_assets(app: Flask) -> None:
             values["filename"] = manifest.get(values.get("filename"), values.get("filename"))
 
     def _headers(headers, path, url) -> None:
+        # WhiteNoise answers before Flask's after_request: the same protective headers, set here once per file.
         headers["Cache-Control"] = IMMUTABLE
+        headers["Content-Security-Policy"] = CSP
         headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
 
     app.wsgi_app = WhiteNoise(
         app.wsgi_app, root=str(DIST), prefix=app.static_url_path, allow_all_origins=False,

@@ -11,6 +11,7 @@ import brotli
 import pytest
 
 from portal.assets import IMMUTABLE
+from portal.security import CSP
 
 HASHED = re.compile(r"^/static/[\w./-]+\.([0-9a-f]{12})\.\w+$")
 STATIC_URL = re.compile(r"""(?:href|src)="(/static/[^"#]+)""")
@@ -42,6 +43,7 @@ def test_static_files_compressed_and_cached_for_a_year(client, encoding, decompr
         response = client.get(url, headers={"Accept-Encoding": encoding})
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == IMMUTABLE, url
+        assert response.headers["Content-Security-Policy"] == CSP and response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers.get("Content-Encoding") == encoding, url
         assert "Accept-Encoding" in response.headers.get("Vary", ""), url
         body = decompress(response.get_data())
