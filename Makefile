@@ -42,6 +42,7 @@ bench: install-test assets i18n
 	  $(BIN)/python -m tests.bench.alerts --db $$db --scale $$scale $(ARGS) || exit 1; done; \
 	  for scale in small large; do $(BIN)/python -m tests.bench.budget --db $$db --scale $$scale $(ARGS) || exit 1; done; done
 	$(BIN)/python -m tests.bench.forum $(ARGS)  # PostgreSQL only (tsvector search)
+	$(BIN)/python -m tests.bench.compare $(ARGS)  # against a bare page, with wrk (PostgreSQL only)
 
 # Load scenario (locust, not part of `make test`): mixed demo roles and a cross-tenant checker against gunicorn
 # (2 workers) on PostgreSQL as the app role. LOAD_USERS, LOAD_DURATION (seconds) to change the defaults.
@@ -73,7 +74,12 @@ static/vendor/.stamp: node_modules/.package-lock.json scripts/vendor.sh
 	bash scripts/vendor.sh
 	@touch $@
 
-assets: static/vendor/.stamp
+# Content-hashed, precompressed copies (gzip, brotli) of everything under static/, served by WhiteNoise.
+STATIC_SOURCES := $(shell find static -path static/dist -prune -o -path static/vendor -prune -o -type f -print)
+static/dist/manifest.json: static/vendor/.stamp scripts/build_assets.py $(STATIC_SOURCES) $(VENV)/.installed
+	$(BIN)/python scripts/build_assets.py
+
+assets: static/dist/manifest.json
 
 i18n: $(BIN)/python
 	@$(BIN)/pybabel compile -d portal/translations > /dev/null  # fails on a broken catalogue
@@ -87,4 +93,4 @@ audit: install-test
 	$(BIN)/python scripts/audit_deps.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite
+	rm -rf $(VENV) node_modules static/vendor static/dist instance/*.sqlite

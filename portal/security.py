@@ -21,9 +21,11 @@ CSP = "; ".join(
 
 
 def init_security(app: Flask) -> None:
+    from .assets import init_assets
     from .core.edge import init_edge
 
     init_edge(app)
+    init_assets(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     if app.config.get("RATELIMIT_STORAGE_URI", "").startswith(("redis://", "rediss://", "redis+")):

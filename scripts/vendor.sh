@@ -12,7 +12,8 @@ HTMX="$NM/htmx.org/dist"
 CHARTJS="$NM/chart.js/dist"
 
 for required in "$BI/css/bootstrap-italia.min.css" "$BI/js/bootstrap-italia.bundle.min.js" \
-                "$BI/svg/sprites.svg" "$BI/fonts/Titillium_Web" "$HTMX/htmx.min.js" \
+                "$BI/svg/sprites.svg" "$BI/fonts/Titillium_Web" "$HTMX/htmx.min.js" "$BI/js/bootstrap-italia.min.js" \
+                "$NM/@popperjs/core/dist/umd/popper.min.js" "$NM/animejs/lib/anime.min.js" \
                 "$CHARTJS/chart.umd.min.js"; do
     if [ ! -e "$required" ]; then
         echo "vendor.sh: missing $required - run 'npm ci' first" >&2
@@ -42,7 +43,17 @@ if grep -q 'url(data:application/font-woff' "$tmp"; then
 fi
 copy "$tmp" "$DEST/css/bootstrap-italia.min.css"
 rm -f "$DEST/css/bootstrap-italia.min.css.map"
-copy "$BI/js/bootstrap-italia.bundle.min.js" "$DEST/js/bootstrap-italia.bundle.min.js"
+# Bootstrap Italia's JavaScript without Video.js and Splide (no video player, no carousel here): the
+# unbundled build takes its dependencies as globals, so Popper (dropdowns) and anime.js (notifications,
+# collapsibles) are put in front; videojs/Splide stay undefined and are touched only by those two
+# components. About 290 KB instead of 1 MB (72 KB instead of 247 KB brotli) for the same behaviour.
+{
+    sed -e '/sourceMappingURL=/d' "$NM/@popperjs/core/dist/umd/popper.min.js"; echo
+    sed -e '/sourceMappingURL=/d' "$NM/animejs/lib/anime.min.js"; echo
+    sed -e '/sourceMappingURL=/d' "$BI/js/bootstrap-italia.min.js"
+} > "$tmp"
+copy "$tmp" "$DEST/js/bootstrap-italia.lean.min.js"
+rm -f "$DEST/js/bootstrap-italia.bundle.min.js"
 copy "$BI/svg/sprites.svg" "$DEST/svg/sprites.svg"
 copy "$HTMX/htmx.min.js" "$DEST/js/htmx.min.js"
 # Chart.js (UMD build, the global ``Chart``) for the monitoring dashboards; its source map is not shipped.

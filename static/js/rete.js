@@ -1,6 +1,6 @@
 /*
  * Rete: the portal's own JavaScript (no inline scripts anywhere: CSP script-src 'self').
- * Loaded with `defer` after bootstrap-italia.bundle.min.js and htmx.min.js.
+ * Loaded with `defer` after bootstrap-italia.lean.min.js and htmx.min.js.
  * Bootstrap Italia's loadFonts() is deliberately NOT called: the fonts are declared in
  * static/css/fonts.css (loadFonts would inject an inline <style>, blocked by the CSP).
  */
