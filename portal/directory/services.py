@@ -87,7 +87,7 @@ def update(entry: DirectoryEntry, data: dict, version) -> DirectoryEntry:
 def add_point(entry: DirectoryEntry, data: dict) -> InformationPoint:
     if not may_edit(entry):
         raise Forbidden()
-    point = InformationPoint(entry_id=entry.id, **data)
+    point = InformationPoint(entry_id=entry.id, active=False, **data)  # the node activates it (portal/network)
     db.session.add(point)
     db.session.flush()
     record("directory.point.create", "directory_information_point", point.id, sorted(data))

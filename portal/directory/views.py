@@ -95,9 +95,8 @@ def add_point(entry_id):
         abort(403)
     form = PointForm()
     if form.validate_on_submit():
-        services.add_point(entry, {k: (form[k].data or None) for k in ("name", "address", "municipality_name",
-                                                                        "opening_hours", "phone")})
-        flash(_("Punto informativo aggiunto."), "success")
+        services.add_point(entry, {k: (form[k].data or None) for k in PointForm.FIELDS})
+        flash(_("Punto informativo aggiunto: sarà pubblicato quando il nodo lo attiva."), "success")
     else:
         flash(_("Indica almeno il nome del punto informativo."), "warning")
     return redirect(url_for(".detail", entry_id=entry.id))
