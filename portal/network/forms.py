@@ -119,14 +119,14 @@ class ReviewForm(FlaskForm):
     expires_on = DateField(_l("Accordo scade il"), validators=[Optional()])
     document = FileField(_l("Accordo firmato (PDF, PNG o JPEG)"))
 
-    def validate_message(self, field):
-        if self.decision.data in ("request_changes", "reject") and not (field.data or "").strip():
-            raise ValidationError(_l("Scrivi il messaggio per l'organizzazione."))
-
-    def validate_signed_on(self, field):
-        if self.decision.data == "accept" and not field.data:
-            raise ValidationError(_l("Per accettare indica la data di firma dell'accordo."))
-
-    def validate_expires_on(self, field):
-        if self.decision.data == "accept" and not field.data:
-            raise ValidationError(_l("Per accettare indica la scadenza dell'accordo."))
+    def validate(self, extra_validators=None):
+        # Optional() stops the chain on an empty field, so what a decision needs is checked here.
+        ok = super().validate(extra_validators)
+        needs = {"accept": [(self.signed_on, _l("Per accettare indica la data di firma dell'accordo.")),
+                            (self.expires_on, _l("Per accettare indica la scadenza dell'accordo."))]}
+        needs["request_changes"] = needs["reject"] = [(self.message, _l("Scrivi il messaggio per l'organizzazione."))]
+        for field, message in needs.get(self.decision.data, []):
+            if not (field.data.strip() if isinstance(field.data, str) else field.data):
+                field.errors = [*field.errors, message]
+                ok = False
+        return ok
