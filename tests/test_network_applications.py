@@ -25,6 +25,11 @@ def _form(client, url, **over):
     return data
 
 
+def _refresh(application, net):
+    with context.acting_as(net.tenants["n1"].id):
+        db.session.refresh(application)
+
+
 def _applications(net):
     with context.acting_as(net.tenants["n1"].id):
         return list(db.session.scalars(select(Application).order_by(Application.id)))
@@ -54,11 +59,11 @@ def test_apply_confirm_by_mail_accept_creates_tenant_and_invitation(app, client,
     assert response.status_code == 302
     page = client.get(link).get_data(as_text=True)
     assert "Indicate gli orari." in page and "Correggi la candidatura" in page
-    db.session.refresh(application)
+    _refresh(application, network)
     response = client.post(link, data=_form(client, link, version=application.version,
                                             **{"points-0-opening_hours": "Lunedì 9-12"}))
     assert response.status_code == 302
-    db.session.refresh(application)
+    _refresh(application, network)
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.points[0]["opening_hours"] == "Lunedì 9-12"
 
@@ -70,7 +75,7 @@ def test_apply_confirm_by_mail_accept_creates_tenant_and_invitation(app, client,
         "version": application.version, "decision": "accept", "signed_on": date.today().isoformat(),
         "expires_on": (date.today() + timedelta(days=730)).isoformat(), "csrf_token": csrf_token(coordinator, review)})
     assert response.status_code == 302
-    db.session.refresh(application)
+    _refresh(application, network)
     tenant = db.session.get(Tenant, application.organisation_id)
     assert application.status == ApplicationStatus.ACCEPTED
     assert tenant.name == "Associazione Nuova Voce" and tenant.node_id == network.tenants["n1"].id
