@@ -47,3 +47,16 @@ def test_monitoring_groups_referrals_by_information_point(network):
         rows = referrals_by_information_point(Filters(start=date(date.today().year, 1, 1), end=date.today()))
     assert ("Antenna Alfa", "Punto di prova", 1) in rows
     assert ("Antenna Alfa", None, 1) in rows  # the network's own referral, from the antenna's desk
+
+
+def test_a_point_named_by_referrals_is_taken_out_not_deleted(login, network):
+    entry = victim_entry(network)
+    point = entry.points[0]
+    make_referral(network.tenants["a"], network.users["a_operator"], state="draft", information_point_id=point.id)
+    admin = login("a_admin")
+    page = f"/rete/{entry.id}"
+    response = admin.post(f"{page}/punti/{point.id}/elimina", data={"csrf_token": csrf_token(admin, page)})
+    assert response.status_code == 302
+    db.session.refresh(point)
+    assert point.active is False
+    assert "Punto di prova" not in login("b_operator").get(page).get_data(as_text=True)

@@ -143,21 +143,25 @@ def upgrade():
     rls.grant_app_role(op, append_only=("audit_events",))
 
 
+def _drop_columns(table, columns, fk_of=()):
+    if op.get_bind().dialect.name == 'sqlite':  # a plain DROP COLUMN: no table copy (see the docstring)
+        for column in columns:
+            op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+        return
+    for column, target in fk_of:
+        op.drop_constraint(op.f(f'fk_{table}_{column}_{target}'), table, type_='foreignkey')
+    for column in columns:
+        op.drop_column(table, column)
+
+
 def downgrade():
     for table in NODE_TABLES:
         rls.disable(op, table)
-    with op.batch_alter_table('referrals') as batch_op:
-        if op.get_bind().dialect.name != 'sqlite':
-            batch_op.drop_constraint(op.f('fk_referrals_information_point_id_directory_information_points'),
-                                     type_='foreignkey')
-        batch_op.drop_column('information_point_id')
-    with op.batch_alter_table('directory_information_points') as batch_op:
-        if op.get_bind().dialect.name != 'sqlite':
-            batch_op.drop_constraint(op.f('fk_directory_information_points_agreement_id_network_agreements'),
-                                     type_='foreignkey')
-        for column in ('agreement_id', 'version', 'active', 'accessibility', 'languages', 'email',
-                       'municipality_code'):
-            batch_op.drop_column(column)
+    _drop_columns('referrals', ['information_point_id'],
+                  fk_of=[('information_point_id', 'directory_information_points')])
+    _drop_columns('directory_information_points',
+                  ['agreement_id', 'version', 'active', 'accessibility', 'languages', 'email', 'municipality_code'],
+                  fk_of=[('agreement_id', 'network_agreements')])
     for table in ('network_applications', 'network_calls', 'network_agreements', 'training_participations',
                   'training_courses'):
         op.drop_table(table)

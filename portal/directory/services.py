@@ -1,6 +1,7 @@
 """Directory rules: anyone in the network reads it; an antenna's admin edits its own entry, the node's
 coordinator and system admin every entry of their network. Every change is audited."""
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
@@ -94,15 +95,26 @@ def add_point(entry: DirectoryEntry, data: dict) -> InformationPoint:
     return point
 
 
-def remove_point(entry: DirectoryEntry, point_id) -> None:
+def remove_point(entry: DirectoryEntry, point_id) -> bool:
+    """Delete the point (True), or only take it out of the directory when referrals name it (False)."""
     if not may_edit(entry):
         raise Forbidden()
     point = next((p for p in entry.points if str(p.id) == str(point_id)), None)
     if point is None:
         raise LookupError(point_id)
-    db.session.delete(point)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.delete(point)
+            db.session.flush()
+    except IntegrityError:
+        # Referrals name it as where they came from: the point stays for them, out of the directory.
+        db.session.refresh(point)
+        point.active = False
+        db.session.flush()
+        record("directory.point.deactivate", "directory_information_point", point.id, ["active"])
+        return False
     record("directory.point.delete", "directory_information_point", point.id, [])
+    return True
 
 
 def may_keep_own_entry() -> bool:

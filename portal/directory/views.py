@@ -106,10 +106,12 @@ def add_point(entry_id):
 def remove_point(entry_id, point_id):
     entry = _entry_or_404(entry_id)
     try:
-        services.remove_point(entry, point_id)
+        deleted = services.remove_point(entry, point_id)
     except services.Forbidden:
         abort(403)
     except LookupError:
         abort(404)
-    flash(_("Punto informativo eliminato."), "success")
+    flash(_("Punto informativo eliminato.") if deleted else
+          _("Il punto informativo è indicato in alcune segnalazioni: non è stato eliminato ma tolto dalla rubrica."),
+          "success")
     return redirect(url_for(".detail", entry_id=entry.id))
