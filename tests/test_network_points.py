@@ -115,7 +115,10 @@ def test_points_page_counts_what_is_missing(login, network):
                                      organisation_id=network.tenants["a"].id, completed_on=date.today(),
                                      hours_attended=Decimal(32)))
         db.session.flush()
-    assert "Sportello in attesa" in login("n1_coordinator").get("/rete/punti").get_data(as_text=True)
+    page = login("n1_coordinator").get("/rete/punti").get_data(as_text=True)
+    assert network.users["a_operator"].full_name in page  # the trained operator, named on the point's row
+    with context.acting_as(network.tenants["n1"].id):
+        assert services.attention_counts(network.tenants["n1"].id)["without_trained_operator"] == 0
 
 
 def test_only_the_coordinator_of_the_node(login, network):

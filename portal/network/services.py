@@ -123,8 +123,15 @@ def trained_operators(organisation_id: int) -> list[User]:
     ))
 
 
-def _trained_organisations() -> set[int]:
-    return set(db.session.scalars(select(Participation.organisation_id).where(*_trained_clause()).distinct()))
+def _trained_by_organisation() -> dict[int, list[str]]:
+    """{organisation id: names of its trained operators}, in one query."""
+    out: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        select(Participation.organisation_id, User.full_name).join(User, User.id == Participation.user_id)
+        .where(*_trained_clause()).distinct().order_by(User.full_name))
+    for organisation_id, name in rows:
+        out.setdefault(organisation_id, []).append(name)
+    return out
 
 
 # --- agreements -------------------------------------------------------------------------------------
@@ -208,13 +215,14 @@ def set_active(point: InformationPoint, active: bool, version) -> InformationPoi
 def point_rows(node_id: int | None = None, today: date | None = None) -> list[dict]:
     """Each point of the network with what the node watches: a trained operator, the agreement's expiry."""
     today = today or date.today()
-    trained = _trained_organisations()
+    trained = _trained_by_organisation()
     rows = []
     for point in network_points(node_id):
         organisation_id = point.entry.organisation_id
         agreement = agreement_in_force(organisation_id, today)
         rows.append({
             "point": point, "organisation": point.entry.organisation, "trained": organisation_id in trained,
+            "operators": trained.get(organisation_id, []),
             "agreement": agreement,
             "expiring": agreement is not None and agreement.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS),
         })
