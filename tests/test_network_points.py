@@ -128,3 +128,8 @@ def test_only_the_coordinator_of_the_node(login, network):
     assert login("n2_coordinator").get(f"/rete/formazione/{rows['course'].id}").status_code == 404
     with context.acting_as(network.tenants["n1"].id):
         assert db.session.get(Agreement, rows["agreement"].id) is not None
+
+
+def test_the_directory_links_the_coordinator_to_the_network_pages(login, network):
+    assert 'href="/rete/punti"' in login("n1_coordinator").get("/rete/").get_data(as_text=True)
+    assert 'href="/rete/punti"' not in login("a_admin").get("/rete/").get_data(as_text=True)

@@ -117,6 +117,12 @@ def remove_point(entry: DirectoryEntry, point_id) -> bool:
     return True
 
 
+def may_manage_network() -> bool:
+    """The node's coordinator keeps the points' activation, training, calls and applications (portal/network)."""
+    membership = current_membership()
+    return membership is not None and membership.tenant.is_node and membership.role == Role.COORDINATOR
+
+
 def may_keep_own_entry() -> bool:
     membership = current_membership()
     return membership is not None and (

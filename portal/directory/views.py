@@ -42,7 +42,8 @@ def index():
         municipality=form.comune.data or None,
     )
     return render_template("directory/index.html", form=form, rows=rows,
-                           may_keep_own_entry=services.may_keep_own_entry())
+                           may_keep_own_entry=services.may_keep_own_entry(),
+                           may_manage_network=services.may_manage_network())
 
 
 @bp.route("/mia", methods=["GET", "POST"])
