@@ -133,3 +133,23 @@ def test_only_the_coordinator_of_the_node(login, network):
 def test_the_directory_links_the_coordinator_to_the_network_pages(login, network):
     assert 'href="/rete/punti"' in login("n1_coordinator").get("/rete/").get_data(as_text=True)
     assert 'href="/rete/punti"' not in login("a_admin").get("/rete/").get_data(as_text=True)
+
+
+def test_the_agreement_document_is_stored_and_served_to_the_node(app, login, network, tmp_path, monkeypatch):
+    import io
+
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path))
+    coordinator = login("n1_coordinator")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    data = {"organisation_id": network.tenants["b"].id, "signed_on": "2026-01-10", "expires_on": "2028-01-09",
+            "document": (io.BytesIO(pdf), "accordo firmato.pdf"), "csrf_token": csrf_token(coordinator, "/rete/punti")}
+    assert coordinator.post("/rete/accordi", data=data, content_type="multipart/form-data").status_code == 302
+    with context.acting_as(network.tenants["n1"].id):
+        agreement = db.session.query(Agreement).filter_by(organisation_id=network.tenants["b"].id).one()
+    response = coordinator.get(f"/rete/accordi/{agreement.id}/documento")
+    assert response.status_code == 200 and response.data == pdf and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert login("n2_coordinator").get(f"/rete/accordi/{agreement.id}/documento").status_code == 404
+    # Not a PDF or image: refused with the reason, nothing recorded.
+    data = {**data, "document": (io.BytesIO(b"MZ not a document"), "x.exe"), "csrf_token": csrf_token(coordinator, "/rete/punti")}
+    response = coordinator.post("/rete/accordi", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400 and "Sono ammessi solo file PDF" in response.get_data(as_text=True)

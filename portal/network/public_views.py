@@ -15,7 +15,7 @@ bp = Blueprint("network_public", __name__, url_prefix="/rete/avvisi")
 
 
 def _limit():
-    return current_app.config.get("APPLICATION_RATE_LIMIT", "5 per hour")
+    return current_app.config["APPLICATION_RATE_LIMIT"]
 
 
 def _call_or_404(call_id):
