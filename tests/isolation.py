@@ -287,6 +287,8 @@ MATRIX: dict[str, Route] = {
     ),
     "directory.add_point": Route("foreign", args=lambda net: _forum("entry_args", net), form=lambda net: {"name": "X"}),
     "directory.remove_point": Route("foreign", args=lambda net: _forum("point_args", net)),
+    "directory.edit_point": Route("foreign", args=lambda net: _forum("point_args", net),
+                                  form=lambda net: {"version": "1", "name": "VITTIMA-SEGRETO-7731"}),
     "directory.by_slug": Route("own", args=lambda net: {"slug": net.tenants["a"].slug}),
     # The node's network pages (/rete/punti, formazione, avvisi, candidature): N1's coordinator only.
     "network.points": Route("own"),

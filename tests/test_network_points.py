@@ -153,3 +153,17 @@ def test_the_agreement_document_is_stored_and_served_to_the_node(app, login, net
     data = {**data, "document": (io.BytesIO(b"MZ not a document"), "x.exe"), "csrf_token": csrf_token(coordinator, "/rete/punti")}
     response = coordinator.post("/rete/accordi", data=data, content_type="multipart/form-data")
     assert response.status_code == 400 and "Sono ammessi solo file PDF" in response.get_data(as_text=True)
+
+
+def test_the_antennas_admin_corrects_a_point_but_does_not_activate_it(login, network):
+    point = _waiting_point(network)
+    entry = victim_entry(network)
+    url = f"/rete/{entry.id}/punti/{point.id}/modifica"
+    admin = login("a_admin")
+    data = {"version": point.version, "name": "Sportello corretto", "languages": "italiano, inglese",
+            "accessibility": "Accesso senza gradini", "active": "y", "csrf_token": csrf_token(admin, url)}
+    assert admin.post(url, data=data).status_code == 302
+    db.session.refresh(point)
+    assert (point.name, point.languages, point.active) == ("Sportello corretto", "italiano, inglese", False)
+    assert admin.post(url, data={**data, "version": 1, "csrf_token": csrf_token(admin, url)}).status_code == 409
+    assert login("b_admin").get(url).status_code == 403

@@ -44,6 +44,7 @@ class EntryForm(FlaskForm):
 
 
 class PointForm(FlaskForm):
+    version = HiddenField()
     name = StringField(_l("Nome del punto informativo"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Indirizzo del punto"), validators=[Optional(), Length(max=300)])
     municipality_name = StringField(_l("Comune del punto"), validators=[Optional(), Length(max=120)])

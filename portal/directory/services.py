@@ -95,6 +95,28 @@ def add_point(entry: DirectoryEntry, data: dict) -> InformationPoint:
     return point
 
 
+def point_of(entry: DirectoryEntry, point_id) -> InformationPoint:
+    point = next((p for p in entry.points if str(p.id) == str(point_id)), None)
+    if point is None:
+        raise LookupError(point_id)
+    return point
+
+
+def update_point(entry: DirectoryEntry, point_id, data: dict, version) -> InformationPoint:
+    """The organisation's admin (or its node) corrects a point's details; activation stays the node's."""
+    if not may_edit(entry):
+        raise Forbidden()
+    point = point_of(entry, point_id)
+    check_version(point, version)
+    changed = [k for k, v in data.items() if getattr(point, k) != v]
+    for key in changed:
+        setattr(point, key, data[key])
+    db.session.flush()
+    if changed:
+        record("directory.point.update", "directory_information_point", point.id, changed)
+    return point
+
+
 def remove_point(entry: DirectoryEntry, point_id) -> bool:
     """Delete the point (True), or only take it out of the directory when referrals name it (False)."""
     if not may_edit(entry):

@@ -103,6 +103,26 @@ def add_point(entry_id):
     return redirect(url_for(".detail", entry_id=entry.id))
 
 
+@bp.route("/<int:entry_id>/punti/<int:point_id>/modifica", methods=["GET", "POST"])
+def edit_point(entry_id, point_id):
+    entry = _entry_or_404(entry_id)
+    if not services.may_edit(entry):
+        abort(403)
+    try:
+        point = services.point_of(entry, point_id)
+    except LookupError:
+        abort(404)
+    form = PointForm(obj=point)
+    if request.method == "GET":
+        form.version.data = point.version
+    if form.validate_on_submit():
+        services.update_point(entry, point.id, {k: (form[k].data or None) for k in PointForm.FIELDS},
+                              form.version.data)
+        flash(_("Punto informativo aggiornato."), "success")
+        return redirect(url_for(".detail", entry_id=entry.id))
+    return render_template("directory/point_edit.html", entry=entry, point=point, form=form), 400 if form.errors else 200
+
+
 @bp.route("/<int:entry_id>/punti/<int:point_id>/elimina", methods=["POST"])
 def remove_point(entry_id, point_id):
     entry = _entry_or_404(entry_id)
