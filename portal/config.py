@@ -84,6 +84,9 @@ def load_config() -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SERVER_BASE_URL": os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:8000"),
         "REFERRAL_STALE_DAYS": _int("REFERRAL_STALE_DAYS", 7),
+        # Hours of anti-discrimination training that make a "trained operator" (an information point needs one).
+        "TRAINING_REQUIRED_HOURS": _int("TRAINING_REQUIRED_HOURS", 32),
+        "APPLICATION_RATE_LIMIT": os.environ.get("APPLICATION_RATE_LIMIT", "5 per hour"),  # public applications
         # How long the author of a case-diary entry may still correct it (earlier wordings are kept).
         "CASE_DIARY_EDIT_MINUTES": _int("CASE_DIARY_EDIT_MINUTES", 15),
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024),

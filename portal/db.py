@@ -23,6 +23,7 @@ def import_models() -> None:
     from .forum import models as _forum  # noqa: F401
     from .governance import models as _governance  # noqa: F401
     from .monitoring import models as _monitoring  # noqa: F401
+    from .network import models as _network  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .people import models as _people  # noqa: F401
     from .referrals import models as _referrals  # noqa: F401

@@ -90,7 +90,7 @@ def victim_entry(net):
                                municipality_code="A429", municipality_name="Arona")
         db.session.add(entry)
         db.session.flush()
-        db.session.add(InformationPoint(entry_id=entry.id, name="Punto di prova"))
+        db.session.add(InformationPoint(entry_id=entry.id, name="Punto di prova", active=True))
         db.session.flush()
         net._directory_entry = entry
     return net._directory_entry

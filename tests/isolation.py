@@ -304,7 +304,26 @@ MATRIX: dict[str, Route] = {
     ),
     "directory.add_point": Route("foreign", args=lambda net: _forum("entry_args", net), form=lambda net: {"name": "X"}),
     "directory.remove_point": Route("foreign", args=lambda net: _forum("point_args", net)),
+    "directory.edit_point": Route("foreign", args=lambda net: _forum("point_args", net),
+                                  form=lambda net: {"version": "1", "name": "VITTIMA-SEGRETO-7731"}),
     "directory.by_slug": Route("own", args=lambda net: {"slug": net.tenants["a"].slug}),
+    # The node's network pages (/rete/punti, formazione, avvisi, candidature): N1's coordinator only.
+    "network.points": Route("own"),
+    "network.activation": Route("foreign", args=lambda net: _network("point_args", net),
+                                form=lambda net: {"version": "1", "active": "1"}, victim="n1"),
+    "network.add_agreement": Route("own", form=lambda net: {"organisation_id": str(net.tenants["a"].id)}),
+    "network.agreement_document": Route("foreign", args=lambda net: _network("agreement_args", net), victim="n1"),
+    "network.courses": Route("own"),
+    "network.course": Route("foreign", args=lambda net: _network("course_args", net),
+                            form=lambda net: {"email": net.users["a_operator"].email}, victim="n1"),
+    "network.calls": Route("own"),
+    "network.applications_list": Route("own"),
+    "network.application": Route("foreign", args=lambda net: _network("application_args", net),
+                                 form=lambda net: {"version": "1", "decision": "reject", "message": "X"}, victim="n1"),
+    "network.application_attachment": Route("foreign", args=lambda net: _network("application_args", net), victim="n1"),
+    # Public door of a call: anyone applies; following needs the application's token (a wrong one is 404).
+    "network_public.apply": Route("public", args=lambda net: _network("call_args", net)),
+    "network_public.follow": Route("public", args=lambda net: _network("follow_args", net)),
     # Network groups (/rete/gruppi): N1's cabina di regia with members N1 and A. The group page is the
     # network's; meetings and minutes (holding the victim mark) only members'; managing only N1's coordinator.
     "governance.index": Route("own"),
@@ -374,6 +393,10 @@ def _reports(net):
 
 def _forum(name, net):
     return getattr(__import__("tests.forum_support", fromlist=[name]), name)(net)
+
+
+def _network(name, net):
+    return getattr(__import__("tests.network_support", fromlist=[name]), name)(net)
 
 
 def _alerts(name, net):

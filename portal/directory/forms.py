@@ -44,11 +44,17 @@ class EntryForm(FlaskForm):
 
 
 class PointForm(FlaskForm):
+    version = HiddenField()
     name = StringField(_l("Nome del punto informativo"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Indirizzo del punto"), validators=[Optional(), Length(max=300)])
     municipality_name = StringField(_l("Comune del punto"), validators=[Optional(), Length(max=120)])
     opening_hours = StringField(_l("Orari"), validators=[Optional(), Length(max=300)])
     phone = StringField(_l("Telefono del punto"), validators=[Optional(), Length(max=60)])
+    email = StringField(_l("E-mail del punto"), validators=[Optional(), Email(), Length(max=200)])
+    languages = StringField(_l("Lingue parlate"), validators=[Optional(), Length(max=200)])
+    accessibility = StringField(_l("Accessibilità"), validators=[Optional(), Length(max=300)])
+
+    FIELDS = ("name", "address", "municipality_name", "opening_hours", "phone", "email", "languages", "accessibility")
 
 
 class FilterForm(FlaskForm):

@@ -4,7 +4,7 @@ Each organisation (tenant) has at most one entry; the entry holds only what the 
 (institutional contacts and referents), never anything from its tenant-owned data. Who may edit is decided
 in services (the organisation's admin, or the coordinator/system admin of its node).
 """
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -35,9 +35,17 @@ class DirectoryEntry(Shared, Versioned, Timestamped, db.Model):
         back_populates="entry", order_by="InformationPoint.id", cascade="all, delete-orphan"
     )
 
+    @property
+    def active_points(self) -> list["InformationPoint"]:
+        return [p for p in self.points if p.active]
 
-class InformationPoint(Shared, Timestamped, db.Model):
-    """A "punto informativo" attached to an antenna's entry."""
+
+class InformationPoint(Shared, Versioned, Timestamped, db.Model):
+    """A "punto informativo" attached to an antenna's entry: it listens and orients, never takes in charge.
+
+    The antenna's admin keeps its details; only the node activates it (portal/network/points.py), once the
+    organisation has a trained operator and a signed agreement. The directory lists active points only.
+    """
 
     __tablename__ = "directory_information_points"
     __shared_reason__ = "part of an organisation's public directory entry"
@@ -49,5 +57,12 @@ class InformationPoint(Shared, Timestamped, db.Model):
     municipality_name: Mapped[str | None] = mapped_column(String(120))
     opening_hours: Mapped[str | None] = mapped_column(String(300))
     phone: Mapped[str | None] = mapped_column(String(60))
+    municipality_code: Mapped[str | None] = mapped_column(String(8))  # cadastral (Belfiore) code
+    email: Mapped[str | None] = mapped_column(String(200))
+    languages: Mapped[str | None] = mapped_column(String(200))
+    accessibility: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The node's network_agreements row the point was activated under (the node's own table).
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("network_agreements.id"))
 
     entry: Mapped[DirectoryEntry] = relationship(back_populates="points")

@@ -1,6 +1,7 @@
 """Directory rules: anyone in the network reads it; an antenna's admin edits its own entry, the node's
 coordinator and system admin every entry of their network. Every change is audited."""
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
@@ -87,22 +88,61 @@ def update(entry: DirectoryEntry, data: dict, version) -> DirectoryEntry:
 def add_point(entry: DirectoryEntry, data: dict) -> InformationPoint:
     if not may_edit(entry):
         raise Forbidden()
-    point = InformationPoint(entry_id=entry.id, **data)
+    point = InformationPoint(entry_id=entry.id, active=False, **data)  # the node activates it (portal/network)
     db.session.add(point)
     db.session.flush()
     record("directory.point.create", "directory_information_point", point.id, sorted(data))
     return point
 
 
-def remove_point(entry: DirectoryEntry, point_id) -> None:
+def point_of(entry: DirectoryEntry, point_id) -> InformationPoint:
+    point = next((p for p in entry.points if str(p.id) == str(point_id)), None)
+    if point is None:
+        raise LookupError(point_id)
+    return point
+
+
+def update_point(entry: DirectoryEntry, point_id, data: dict, version) -> InformationPoint:
+    """The organisation's admin (or its node) corrects a point's details; activation stays the node's."""
+    if not may_edit(entry):
+        raise Forbidden()
+    point = point_of(entry, point_id)
+    check_version(point, version)
+    changed = [k for k, v in data.items() if getattr(point, k) != v]
+    for key in changed:
+        setattr(point, key, data[key])
+    db.session.flush()
+    if changed:
+        record("directory.point.update", "directory_information_point", point.id, changed)
+    return point
+
+
+def remove_point(entry: DirectoryEntry, point_id) -> bool:
+    """Delete the point (True), or only take it out of the directory when referrals name it (False)."""
     if not may_edit(entry):
         raise Forbidden()
     point = next((p for p in entry.points if str(p.id) == str(point_id)), None)
     if point is None:
         raise LookupError(point_id)
-    db.session.delete(point)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.delete(point)
+            db.session.flush()
+    except IntegrityError:
+        # Referrals name it as where they came from: the point stays for them, out of the directory.
+        db.session.refresh(point)
+        point.active = False
+        db.session.flush()
+        record("directory.point.deactivate", "directory_information_point", point.id, ["active"])
+        return False
     record("directory.point.delete", "directory_information_point", point.id, [])
+    return True
+
+
+def may_manage_network() -> bool:
+    """The node's coordinator keeps the points' activation, training, calls and applications (portal/network)."""
+    membership = current_membership()
+    return membership is not None and membership.tenant.is_node and membership.role == Role.COORDINATOR
 
 
 def may_keep_own_entry() -> bool:

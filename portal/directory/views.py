@@ -43,7 +43,8 @@ def index():
         municipality=form.comune.data or None,
     )
     return render_template("directory/index.html", form=form, rows=rows,
-                           may_keep_own_entry=services.may_keep_own_entry())
+                           may_keep_own_entry=services.may_keep_own_entry(),
+                           may_manage_network=services.may_manage_network())
 
 
 @bp.route("/mia", methods=["GET", "POST"])
@@ -96,22 +97,43 @@ def add_point(entry_id):
         abort(403)
     form = PointForm()
     if form.validate_on_submit():
-        services.add_point(entry, {k: (form[k].data or None) for k in ("name", "address", "municipality_name",
-                                                                        "opening_hours", "phone")})
-        flash(_("Punto informativo aggiunto."), "success")
+        services.add_point(entry, {k: (form[k].data or None) for k in PointForm.FIELDS})
+        flash(_("Punto informativo aggiunto: sarà pubblicato quando il nodo lo attiva."), "success")
     else:
         flash(_("Indica almeno il nome del punto informativo."), "warning")
     return redirect(url_for(".detail", entry_id=entry.id))
+
+
+@bp.route("/<int:entry_id>/punti/<int:point_id>/modifica", methods=["GET", "POST"])
+def edit_point(entry_id, point_id):
+    entry = _entry_or_404(entry_id)
+    if not services.may_edit(entry):
+        abort(403)
+    try:
+        point = services.point_of(entry, point_id)
+    except LookupError:
+        abort(404)
+    form = PointForm(obj=point)
+    if request.method == "GET":
+        form.version.data = point.version
+    if form.validate_on_submit():
+        services.update_point(entry, point.id, {k: (form[k].data or None) for k in PointForm.FIELDS},
+                              form.version.data)
+        flash(_("Punto informativo aggiornato."), "success")
+        return redirect(url_for(".detail", entry_id=entry.id))
+    return render_template("directory/point_edit.html", entry=entry, point=point, form=form), 400 if form.errors else 200
 
 
 @bp.route("/<int:entry_id>/punti/<int:point_id>/elimina", methods=["POST"])
 def remove_point(entry_id, point_id):
     entry = _entry_or_404(entry_id)
     try:
-        services.remove_point(entry, point_id)
+        deleted = services.remove_point(entry, point_id)
     except services.Forbidden:
         abort(403)
     except LookupError:
         abort(404)
-    flash(_("Punto informativo eliminato."), "success")
+    flash(_("Punto informativo eliminato.") if deleted else
+          _("Il punto informativo è indicato in alcune segnalazioni: non è stato eliminato ma tolto dalla rubrica."),
+          "success")
     return redirect(url_for(".detail", entry_id=entry.id))

@@ -335,3 +335,17 @@ def antenna_dashboard(f: Filters) -> AntennaDashboard:
     codes = list(OutcomeCode)
     result.outcomes = sorted(outcomes.items(), key=lambda x: (-x[1], codes.index(x[0])))
     return result
+
+
+def referrals_by_information_point(f: Filters) -> list[tuple[str, str | None, int]]:
+    """(antenna, information point or None for the antenna's own desk, referrals received) in the period."""
+    from ..directory.models import InformationPoint
+
+    return [tuple(row) for row in db.session.execute(
+        select(Tenant.name, InformationPoint.name, func.count(Referral.id))
+        .join(Tenant, Tenant.id == Referral.tenant_id)
+        .outerjoin(InformationPoint, InformationPoint.id == Referral.information_point_id)
+        .where(*_received(f))
+        .group_by(Tenant.name, InformationPoint.name)
+        .order_by(Tenant.name, InformationPoint.name)
+    )]

@@ -90,9 +90,17 @@ class ReferralForm(FlaskForm):
     message = TextAreaField(_l("Risposta per il nodo"), validators=[Optional(), Length(max=5000)])
     files = MultipleFileField(_l("Documenti da allegare (facoltativo)"))
 
+    information_point_id = SelectField(_l("Inviata dal punto informativo"), coerce=lambda v: int(v) if v else None,
+                                       validators=[Optional()])
+
     def __init__(self, *args, legal_basis=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._legal_basis = legal_basis
+        from ..tenancy.context import current
+        from .services import information_points
+
+        self.information_point_id.choices = [("", _l("Nessuno (la sede dell'antenna)"))] + [
+            (p.id, p.name) for p in information_points(current().tenant_id)]
 
     @property
     def sending(self) -> bool:
@@ -169,6 +177,7 @@ class ReferralForm(FlaskForm):
             "consent_notice_version": (self.consent_notice_version.data or "").strip() or None if consent else None,
             "consent_date": self.consent_date.data if consent else None,
             "legal_basis_requested": bool(self.legal_basis_requested.data) and not consent,
+            "information_point_id": self.information_point_id.data or None,
         }
 
     def fill(self, referral, identity: dict) -> None:
@@ -193,6 +202,7 @@ class ReferralForm(FlaskForm):
         self.consent_notice_version.data = referral.consent_notice_version
         self.consent_date.data = referral.consent_date
         self.legal_basis_requested.data = bool(referral.legal_basis_requested)
+        self.information_point_id.data = referral.information_point_id
 
 
 class TransitionForm(FlaskForm):

@@ -118,6 +118,8 @@ class Referral(NodeShared, Versioned, Timestamped, db.Model):
     decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason, name="decline_reason"))
     outcome_code: Mapped[OutcomeCode | None] = mapped_column(enum_column(OutcomeCode, name="referral_outcome_code"))
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # "Inviata dal punto informativo X" (one of the antenna's active points), for the node's monitoring.
+    information_point_id: Mapped[int | None] = mapped_column(ForeignKey("directory_information_points.id"))
 
     person: Mapped[Person] = relationship(lazy="joined")
     events: Mapped[list["ReferralEvent"]] = relationship(

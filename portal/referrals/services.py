@@ -111,8 +111,21 @@ def create_referral(*, person, submission_key: str, data: dict) -> Referral:
     return referral
 
 
+def information_points(tenant_id: int) -> list:
+    """The antenna's active information points, which a referral may say it came from."""
+    from ..directory.models import DirectoryEntry, InformationPoint
+
+    return list(db.session.scalars(
+        select(InformationPoint).join(DirectoryEntry)
+        .where(DirectoryEntry.organisation_id == tenant_id, InformationPoint.active.is_(True))
+        .order_by(InformationPoint.name)))
+
+
 def apply_data(referral: Referral, data: dict) -> list[str]:
     """Set the editable fields; return the names of those that changed."""
+    point_id = data.get("information_point_id")
+    if point_id is not None and point_id not in {p.id for p in information_points(referral.tenant_id or current().tenant_id)}:
+        raise ReferralError(_("Scegli uno dei punti informativi attivi della tua organizzazione."))
     changed = []
     for field, value in data.items():
         if getattr(referral, field) != value:

@@ -47,7 +47,8 @@ def seed() -> list[str]:
         db.session.flush()
         if slug == "ordine-psicologi":
             db.session.add(InformationPoint(entry_id=entry.id, name="Punto informativo di Novara",
-                                            municipality_name="Novara", opening_hours="Giovedì 15-18 (fittizio)"))
+                                            municipality_name="Novara", opening_hours="Giovedì 15-18 (fittizio)",
+                                            active=True))
         created += 1
     db.session.flush()
     return [f"rubrica: {created} schede create", *seed_groups()]

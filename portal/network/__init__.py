@@ -1,0 +1,1 @@
+"""Growing the network: anti-discrimination training, agreements, public calls (avvisi) and applications."""

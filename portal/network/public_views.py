@@ -1,0 +1,86 @@
+"""The public door of a call: apply without an account, then follow the application through a personal link."""
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..core.files import FileRejected
+from ..extensions import limiter
+from . import applications, services
+from .files import store_upload
+from .forms import ApplicationForm
+from .labels import STATUS_LABELS
+
+bp = Blueprint("network_public", __name__, url_prefix="/rete/avvisi")
+
+
+def _limit():
+    return current_app.config["APPLICATION_RATE_LIMIT"]
+
+
+def _call_or_404(call_id):
+    call = applications.get_call(call_id)
+    if call is None:
+        abort(404)
+    return call
+
+
+def _honeypot_filled(form) -> bool:
+    return bool((form.website.data or "").strip())
+
+
+@bp.route("/<int:call_id>/candidatura", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def apply(call_id):
+    call = _call_or_404(call_id)
+    is_open = call.is_open(date.today())
+    form = ApplicationForm()
+    status = 200
+    if request.method == "POST":
+        if not is_open:
+            abort(404)
+        if form.validate_on_submit():
+            if _honeypot_filled(form):
+                abort(400)
+            try:
+                stored = store_upload(form.attachment.data)
+                applications.apply(call, form.data_for_service(), stored)
+            except FileRejected as exc:
+                form.attachment.errors = [str(exc)]
+                status = 400
+            else:
+                return render_template("network/public_sent.html", call=call)
+        else:
+            status = 400
+    return render_template("network/public_apply.html", call=call, form=form, is_open=is_open), status
+
+
+@bp.route("/<int:call_id>/candidatura/<token>", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def follow(call_id, token):
+    call = _call_or_404(call_id)
+    row = applications.by_token(call, token)
+    if row is None:
+        abort(404)
+    editable = row.status.value == "changes_requested"
+    form = ApplicationForm(obj=None if request.method == "POST" else row)
+    if request.method == "GET":
+        form.kind.data, form.version.data = row.kind.value, row.version
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            abort(409)
+        if form.validate_on_submit() and not _honeypot_filled(form):
+            try:
+                stored = store_upload(form.attachment.data)
+                applications.edit(row, form.data_for_service(), form.version.data, stored)
+            except (FileRejected, services.NetworkError) as exc:
+                form.attachment.errors = [str(exc)]
+                status = 400
+            else:
+                flash(_("Candidatura corretta e inviata di nuovo al nodo."), "success")
+                return redirect(url_for(".follow", call_id=call.id, token=token))
+        else:
+            status = 400
+    return render_template("network/public_follow.html", call=call, row=row, form=form, editable=editable,
+                           STATUS_LABELS=STATUS_LABELS), status

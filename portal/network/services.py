@@ -1,0 +1,239 @@
+"""The node's side of the network: courses and completions, agreements, activating information points.
+
+Only a node's coordinator changes these rows (checked here, not in views). A point becomes active only when
+its organisation has a trained operator and an agreement in force; the error names what is missing.
+"""
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..accounts.models import Membership, Role, User
+from ..accounts.permissions import current_membership
+from ..audit.services import record
+from ..core.locking import check_version
+from ..directory.models import DirectoryEntry, InformationPoint
+from ..extensions import db
+from ..tenancy import context
+from ..tenancy.models import Tenant
+from .models import Agreement, Course, Participation
+
+EXPIRY_WARNING_DAYS = 60
+
+
+class Forbidden(Exception):
+    pass
+
+
+class NetworkError(ValueError):
+    """A refused change, with a message for the user."""
+
+
+def is_coordinator() -> bool:
+    membership = current_membership()
+    return membership is not None and membership.tenant.is_node and membership.role == Role.COORDINATOR
+
+
+def _node_id() -> int:
+    if not is_coordinator():
+        raise Forbidden()
+    return current_membership().tenant_id
+
+
+def required_hours() -> Decimal:
+    return Decimal(current_app.config.get("TRAINING_REQUIRED_HOURS", 32))
+
+
+def network_organisations() -> list[Tenant]:
+    """The node's antennas (providers do not run information points)."""
+    node_id = _node_id()
+    return list(db.session.scalars(
+        select(Tenant).where(Tenant.node_id == node_id, Tenant.active.is_(True)).order_by(Tenant.name)
+    ).all())
+
+
+# --- courses ----------------------------------------------------------------------------------------
+
+def courses() -> list[Course]:
+    _node_id()
+    return list(db.session.scalars(select(Course).order_by(Course.starts_on.desc(), Course.id.desc())))
+
+
+def get_course(course_id) -> Course | None:
+    _node_id()
+    return db.session.get(Course, int(course_id))
+
+
+def add_course(data: dict) -> Course:
+    _node_id()
+    course = Course(**data)
+    db.session.add(course)
+    db.session.flush()
+    record("training.course.create", "training_course", course.id, sorted(data))
+    return course
+
+
+def _member_of(user: User, organisation_id: int) -> bool:
+    # Memberships are the organisation's rows: look as that organisation, for this one check.
+    with context.acting_as(organisation_id):
+        return db.session.scalar(select(Membership.id).where(
+            Membership.user_id == user.id, Membership.tenant_id == organisation_id, Membership.active.is_(True)
+        )) is not None
+
+
+def record_participation(course: Course, email: str, organisation_id: int, completed_on: date | None,
+                         hours_attended: Decimal | None) -> Participation:
+    """Enrol a user of the network (by e-mail) for one of the node's organisations; completion if given."""
+    node_id = _node_id()
+    organisation = db.session.get(Tenant, organisation_id)
+    if organisation is None or organisation.network_node_id != node_id:
+        raise NetworkError(_("Scegli un'organizzazione della rete."))
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not _member_of(user, organisation.id):
+        raise NetworkError(_("Nessun utente con questa e-mail fa parte dell'organizzazione scelta."))
+    if hours_attended is not None and hours_attended > course.hours:
+        raise NetworkError(_("Le ore frequentate superano la durata del corso."))
+    if (completed_on is None) != (hours_attended is None):
+        raise NetworkError(_("Per registrare il completamento indica sia la data sia le ore frequentate."))
+    participation = db.session.scalar(select(Participation).where(
+        Participation.course_id == course.id, Participation.user_id == user.id,
+        Participation.organisation_id == organisation.id))
+    if participation is None:
+        participation = Participation(course_id=course.id, user_id=user.id, organisation_id=organisation.id)
+        db.session.add(participation)
+    participation.completed_on, participation.hours_attended = completed_on, hours_attended
+    db.session.flush()
+    record("training.participation.record", "training_participation", participation.id,
+           ["user_id", "organisation_id", "completed_on", "hours_attended"])
+    return participation
+
+
+def _trained_clause():
+    return (Participation.completed_on.is_not(None), Participation.hours_attended >= required_hours())
+
+
+def trained_operators(organisation_id: int) -> list[User]:
+    """Users who completed at least the required hours of training for this organisation (the node's rows)."""
+    return list(db.session.scalars(
+        select(User).join(Participation, Participation.user_id == User.id)
+        .where(Participation.organisation_id == organisation_id, *_trained_clause())
+        .distinct().order_by(User.full_name)
+    ))
+
+
+def _trained_by_organisation() -> dict[int, list[str]]:
+    """{organisation id: names of its trained operators}, in one query."""
+    out: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        select(Participation.organisation_id, User.full_name).join(User, User.id == Participation.user_id)
+        .where(*_trained_clause()).distinct().order_by(User.full_name))
+    for organisation_id, name in rows:
+        out.setdefault(organisation_id, []).append(name)
+    return out
+
+
+# --- agreements -------------------------------------------------------------------------------------
+
+def agreement_in_force(organisation_id: int, today: date | None = None) -> Agreement | None:
+    today = today or date.today()
+    return db.session.scalar(
+        select(Agreement).where(Agreement.organisation_id == organisation_id, Agreement.signed_on <= today,
+                                Agreement.expires_on >= today)
+        .order_by(Agreement.expires_on.desc()).limit(1))
+
+
+def record_agreement(organisation_id: int, signed_on: date, expires_on: date, stored=None) -> Agreement:
+    """``stored`` is a core.files.StoredFile already checked and written by the caller (the view)."""
+    node_id = _node_id()
+    organisation = db.session.get(Tenant, organisation_id)
+    if organisation is None or organisation.network_node_id != node_id or organisation.is_node:
+        raise NetworkError(_("Scegli un'organizzazione della rete."))
+    if expires_on <= signed_on:
+        raise NetworkError(_("La scadenza dell'accordo deve seguire la data di firma."))
+    agreement = Agreement(organisation_id=organisation.id, signed_on=signed_on, expires_on=expires_on)
+    if stored is not None:
+        agreement.filename, agreement.content_type, agreement.size = stored.filename, stored.content_type, stored.size
+        agreement.storage_key, agreement.sha256 = stored.storage_key, stored.sha256
+    db.session.add(agreement)
+    db.session.flush()
+    record("network.agreement.create", "network_agreement", agreement.id,
+           ["organisation_id", "signed_on", "expires_on"] + (["document"] if stored else []))
+    return agreement
+
+
+def get_agreement(agreement_id) -> Agreement | None:
+    _node_id()
+    return db.session.get(Agreement, int(agreement_id))
+
+
+# --- information points -----------------------------------------------------------------------------
+
+def network_points(node_id: int | None = None) -> list[InformationPoint]:
+    node_id = node_id or _node_id()
+    return list(db.session.scalars(
+        select(InformationPoint).join(DirectoryEntry).join(Tenant, Tenant.id == DirectoryEntry.organisation_id)
+        .where(Tenant.node_id == node_id).order_by(Tenant.name, InformationPoint.name)
+    ))
+
+
+def get_point(point_id) -> InformationPoint | None:
+    point = db.session.get(InformationPoint, int(point_id))
+    if point is None or point.entry.organisation.node_id != _node_id():
+        return None  # another network's point: as if it did not exist
+    return point
+
+
+def missing_for_activation(point: InformationPoint, today: date | None = None) -> list[str]:
+    organisation_id = point.entry.organisation_id
+    missing = []
+    if not trained_operators(organisation_id):
+        missing.append(_("un operatore che abbia completato la formazione antidiscriminazione (almeno %(h)s ore)",
+                         h=required_hours()))
+    if agreement_in_force(organisation_id, today) is None:
+        missing.append(_("un accordo firmato con il nodo e in vigore"))
+    return missing
+
+
+def set_active(point: InformationPoint, active: bool, version) -> InformationPoint:
+    _node_id()
+    check_version(point, version)
+    if active:
+        missing = missing_for_activation(point)
+        if missing:
+            raise NetworkError(_("Il punto informativo non può essere attivato: manca %(what)s.",
+                                 what=_(" e ").join(missing)))
+        point.agreement_id = agreement_in_force(point.entry.organisation_id).id
+    point.active = active
+    db.session.flush()
+    record("directory.point.activate" if active else "directory.point.deactivate", "directory_information_point",
+           point.id, ["active", "agreement_id"] if active else ["active"])
+    return point
+
+
+def point_rows(node_id: int | None = None, today: date | None = None) -> list[dict]:
+    """Each point of the network with what the node watches: a trained operator, the agreement's expiry."""
+    today = today or date.today()
+    trained = _trained_by_organisation()
+    rows = []
+    for point in network_points(node_id):
+        organisation_id = point.entry.organisation_id
+        agreement = agreement_in_force(organisation_id, today)
+        rows.append({
+            "point": point, "organisation": point.entry.organisation, "trained": organisation_id in trained,
+            "operators": trained.get(organisation_id, []),
+            "agreement": agreement,
+            "expiring": agreement is not None and agreement.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS),
+        })
+    return rows
+
+
+def attention_counts(node_id: int | None = None, today: date | None = None) -> dict:
+    """For the node's work queue: points without a trained operator or agreement, agreements expiring within
+    60 days. ``node_id``: the node whose rows the caller reads (the current tenant; defaults to the
+    coordinator's node)."""
+    rows = point_rows(node_id, today)
+    return {"without_trained_operator": sum(1 for r in rows if not r["trained"]),
+            "without_agreement": sum(1 for r in rows if r["agreement"] is None),
+            "agreement_expiring": sum(1 for r in rows if r["expiring"])}

@@ -1,0 +1,172 @@
+"""The node's pages for its network at /rete: information points, training, agreements, calls, applications."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.permissions import Capability, membership_required, requires
+from ..core.files import FileRejected
+from . import applications, services
+from .files import send, store_upload
+from .forms import ActivationForm, AgreementForm, CallForm, CourseForm, ParticipationForm, ReviewForm
+from .labels import STATUS_LABELS
+
+bp = Blueprint("network", __name__, url_prefix="/rete")
+
+
+@bp.before_request
+@membership_required
+@requires(Capability.GOVERN)  # the node's coordinator; the services check the tenant is a node
+def _coordinator_only():
+    if not services.is_coordinator():
+        abort(403)
+
+
+def _or_404(row):
+    if row is None:
+        abort(404)
+    return row
+
+
+def _organisation_choices(form_field):
+    form_field.choices = [(t.id, t.name) for t in services.network_organisations()]
+
+
+def _points_page(agreement_form=None, status=200, error=None):
+    if agreement_form is None:
+        agreement_form = AgreementForm()
+        _organisation_choices(agreement_form.organisation_id)
+    return render_template("network/points.html", rows=services.point_rows(), form=ActivationForm(),
+                           agreement_form=agreement_form, counts=services.attention_counts(),
+                           required=services.required_hours(), error=error), status
+
+
+@bp.route("/punti")
+def points():
+    return _points_page()
+
+
+@bp.route("/punti/<int:point_id>/attivazione", methods=["POST"])
+def activation(point_id):
+    point = _or_404(services.get_point(point_id))
+    form = ActivationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(point, active, form.version.data)
+    except services.NetworkError as exc:
+        return _points_page(status=400, error=str(exc))
+    flash(_("Punto informativo attivato.") if active else _("Punto informativo disattivato."), "success")
+    return redirect(url_for(".points"))
+
+
+@bp.route("/accordi", methods=["POST"])
+def add_agreement():
+    form = AgreementForm()
+    _organisation_choices(form.organisation_id)
+    if form.validate_on_submit():
+        try:
+            stored = store_upload(form.document.data)
+            services.record_agreement(form.organisation_id.data, form.signed_on.data, form.expires_on.data, stored)
+        except (services.NetworkError, FileRejected) as exc:
+            form.organisation_id.errors = [str(exc)]
+        else:
+            flash(_("Accordo registrato."), "success")
+            return redirect(url_for(".points"))
+    return _points_page(form, status=400)
+
+
+@bp.route("/accordi/<int:agreement_id>/documento")
+def agreement_document(agreement_id):
+    return send(_or_404(services.get_agreement(agreement_id)))
+
+
+@bp.route("/formazione", methods=["GET", "POST"])
+def courses():
+    form = CourseForm()
+    if form.validate_on_submit():
+        course = services.add_course({k: form[k].data for k in ("title", "hours", "starts_on", "ends_on", "organiser")})
+        flash(_("Corso registrato."), "success")
+        return redirect(url_for(".course", course_id=course.id))
+    return render_template("network/courses.html", courses=services.courses(), form=form,
+                           required=services.required_hours()), 400 if form.errors else 200
+
+
+@bp.route("/formazione/<int:course_id>", methods=["GET", "POST"])
+def course(course_id):
+    course = _or_404(services.get_course(course_id))
+    form = ParticipationForm()
+    _organisation_choices(form.organisation_id)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.record_participation(course, form.email.data, form.organisation_id.data, form.completed_on.data,
+                                          form.hours_attended.data)
+        except services.NetworkError as exc:
+            form.email.errors = [str(exc)]
+            status = 400
+        else:
+            flash(_("Partecipazione registrata."), "success")
+            return redirect(url_for(".course", course_id=course.id))
+    elif form.errors:
+        status = 400
+    return render_template("network/course.html", course=course, form=form,
+                           required=services.required_hours()), status
+
+
+@bp.route("/avvisi", methods=["GET", "POST"])
+def calls():
+    form = CallForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            applications.publish_call({k: form[k].data for k in ("title", "opens_on", "closes_on", "requirements")})
+        except services.NetworkError as exc:
+            form.closes_on.errors = [str(exc)]
+            status = 400
+        else:
+            flash(_("Avviso pubblicato."), "success")
+            return redirect(url_for(".calls"))
+    elif form.errors:
+        status = 400
+    return render_template("network/calls.html", calls=applications.calls_of_node(), form=form), status
+
+
+@bp.route("/candidature")
+def applications_list():
+    return render_template("network/applications.html", rows=applications.applications(), STATUS_LABELS=STATUS_LABELS)
+
+
+@bp.route("/candidature/<int:application_id>", methods=["GET", "POST"])
+def application(application_id):
+    row = _or_404(applications.get_application(application_id))
+    form = ReviewForm()
+    if request.method == "GET":
+        form.version.data = row.version
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "accept":
+                stored = store_upload(form.document.data)
+                tenant = applications.accept(row, form.version.data, form.signed_on.data, form.expires_on.data,
+                                             stored, current_user)
+                flash(_("Candidatura accettata: %(org)s è nella rete e la persona di contatto è stata invitata.",
+                        org=tenant.name), "success")
+            elif form.decision.data == "reject":
+                applications.reject(row, form.message.data.strip(), form.version.data)
+                flash(_("Candidatura respinta."), "success")
+            else:
+                applications.request_changes(row, form.message.data.strip(), form.version.data)
+                flash(_("Richiesta di modifiche inviata."), "success")
+            return redirect(url_for(".application", application_id=row.id))
+        except (services.NetworkError, FileRejected) as exc:
+            form.decision.errors = [str(exc)]
+            status = 400
+    elif form.errors:
+        status = 400
+    return render_template("network/application.html", row=row, form=form, STATUS_LABELS=STATUS_LABELS), status
+
+
+@bp.route("/candidature/<int:application_id>/allegato")
+def application_attachment(application_id):
+    return send(_or_404(applications.get_application(application_id)))
