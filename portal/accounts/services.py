@@ -15,7 +15,7 @@ from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
-from .models import ANTENNA_ROLES, NODE_ROLES, PROVIDER_ROLES, Membership, Role, User
+from .models import ANTENNA_ROLES, NODE_ROLES, PROVIDER_ROLES, REGION_ROLES, Membership, Role, User
 from .passwords import hash_password, needs_rehash, verify_password
 
 
@@ -130,6 +130,8 @@ def roles_for(tenant: Tenant) -> list[Role]:
         pool = NODE_ROLES
     elif tenant.is_provider:
         pool = PROVIDER_ROLES
+    elif tenant.is_region:
+        pool = REGION_ROLES
     else:
         pool = ANTENNA_ROLES
     return [r for r in Role if r in pool]

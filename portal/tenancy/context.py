@@ -19,6 +19,9 @@ class TenantContext:
     # Maintenance jobs (seed, migrations, key rotation) that must see every tenant. Never set by a request.
     system: bool = False
     reason: str = ""
+    # The tenant is a regional centre: it reads per-node summaries only, so every table outside
+    # mixins.REGIONAL_TABLES matches nothing for it, whatever ids the rows carry (scoping.py, rls.py).
+    regional: bool = False
 
 
 # TenantContext is frozen (immutable), so sharing the default instance is safe.
@@ -47,9 +50,9 @@ def _set(ctx: TenantContext):
     return token
 
 
-def activate(tenant_id: int | None, user_id: int | None = None) -> None:
+def activate(tenant_id: int | None, user_id: int | None = None, regional: bool = False) -> None:
     """Set the context for the rest of this unit of work (a request)."""
-    _set(TenantContext(tenant_id=tenant_id, user_id=user_id))
+    _set(TenantContext(tenant_id=tenant_id, user_id=user_id, regional=regional))
 
 
 def reset() -> None:
