@@ -93,11 +93,12 @@ def configure_blueprints(app: Flask) -> None:
     from .monitoring.views import bp as monitoring_bp
     from .people.views import bp as people_bp
     from .referrals.views import bp as referrals_bp
+    from .region.views import bp as region_bp
 
     # The second-factor guard (a before_app_request) must run after the session binds the membership,
     # which configure_auth registered earlier; among blueprints order does not matter.
     for bp in (core_bp, accounts_bp, two_factor_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
-               directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp):
+               directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, region_bp):
         app.register_blueprint(bp)
 
 

@@ -301,6 +301,10 @@ MATRIX: dict[str, Route] = {
     "monitoring.open_data": Route("own"),
     "monitoring.open_data_csv": Route("own"),
     "monitoring.open_data_schema": Route("public"),
+    # --- regional centre: its own nodes' suppressed summaries; everyone else 403 ---
+    "region.index": Route("own"),
+    "region.export_csv": Route("own", args=lambda net: {"quarter": "2026-Q1"}),
+    "region.export_xlsx": Route("own", args=lambda net: {"quarter": "2026-Q1"}),
 }
 
 
