@@ -35,6 +35,7 @@ def seed_demo():
 
 @rete.command("region-refresh")
 @with_appcontext
+@runs_alone
 def region_refresh():
     """Recompute every node's summary for its regional centre (each node's rows read as that node)."""
     from .region.services import refresh_all

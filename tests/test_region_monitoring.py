@@ -100,8 +100,9 @@ def test_who_may_see_the_regional_pages(session, network, login):
     analyst = login("r_analyst")
     assert analyst.get("/regione/?trimestre=2026-Q9").status_code == 404
     assert analyst.get(f"/regione/{q.key}.csv").status_code == 200
-    from portal.region.queries import Quarter
     from datetime import date
+
+    from portal.region.queries import Quarter
 
     running = Quarter.of(date.today()).key
     assert analyst.get(f"/regione/?trimestre={running}").status_code == 404

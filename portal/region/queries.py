@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from ..cases.models import ClosureOutcome
 from ..extensions import db
-from ..monitoring.labels import DIMENSION_TITLES
 from ..monitoring.indicators import DIMENSIONS, RESULTS, SIX_MONTHS, VALUES
+from ..monitoring.labels import DIMENSION_TITLES
 from ..monitoring.queries import _timing
 from ..monitoring.suppression import THRESHOLD, TOTAL, Table, suppress, suppress_linked
 from ..referrals.models import Context, Ground
