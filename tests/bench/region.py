@@ -28,7 +28,7 @@ def _rows(node_id: int, region_id: int, rnd: random.Random):
     for m in range(MONTHS):
         month = date(2024 + m // 12, m % 12 + 1, 1)
 
-        def row(measure, value, count):
+        def row(measure, value, count, month=month):
             return {"tenant_id": node_id, "region_id": region_id, "month": month, "measure": measure,
                     "value": value, "count": count}
 
