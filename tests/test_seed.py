@@ -101,3 +101,23 @@ def test_regione_piemonte_above_the_eight_nodes(seeded):
         assert roles == {role for *_, role in REGION_USERS}
         summarised = set(db.session.scalars(select(RegionSummary.tenant_id).where(RegionSummary.region_id == region.id)))
     assert len(summarised) == 8  # every node has summary rows for the region after seeding
+
+
+def test_the_regional_page_has_shapes_on_first_start(seeded):
+    from datetime import date
+
+    from portal.region.queries import region_view
+
+    app, *_ = seeded
+    with app.app_context(), context.system("test"):
+        region = db.session.scalar(select(Tenant).where(Tenant.slug == "regione-piemonte"))
+        region_id = region.id
+    with app.app_context():
+        context.activate(region_id, None, regional=True)
+        try:
+            view = region_view(db.session.get(Tenant, region_id), None, date.today())
+        finally:
+            context.reset()
+    assert view.quarter is not None and len(view.nodes) == 8
+    published = [t.published(k) for t in view.tables for k in t.keys]
+    assert any(v is not None and v >= 5 for v in published)  # not everything is suppressed

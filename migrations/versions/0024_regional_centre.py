@@ -9,7 +9,8 @@ Create Date: 2026-12-02 17:30:00
 - ``region_summaries``: per-node monthly counts, owned by the node and shared with its region
   (``tenant_id = tenant OR region_id = tenant``, like every owner-plus-sharer table).
 - Every existing policy, except those of the tables a region may use (memberships, audit_events,
-  region_summaries: ``portal.tenancy.mixins.REGIONAL_TABLES``), is rewritten so that its tenant is
+  region_summaries: ``portal.tenancy.mixins.REGIONAL_TABLES``, and any table shared with its user, whose
+  policy reads ``app.user_id``), is rewritten so that its tenant is
   ``(SELECT rete_data_tenant())`` — NULL when ``app.tenant_id`` names a regional centre. A region then
   matches no person, referral, case, action, verification or attachment even if a row carried its id.
   The policies are rewritten from pg_policies (as 0014 did), whatever table they are on, so tables that
@@ -43,8 +44,11 @@ def _rewrite(to_blind: bool):
     policies = bind.execute(text(
         "SELECT tablename, policyname, qual, with_check FROM pg_policies WHERE schemaname = current_schema()"
     )).all()
+    # Tables shared with their user (UserShared: any policy reads app.user_id) hold a user's own rows,
+    # which a regional user needs like anyone else (rls.py does the same for new tables).
+    user_tables = {table for table, _name, qual, check in policies if "app.user_id" in f"{qual} {check}"}
     for table, name, qual, check in policies:
-        if table in REGIONAL_TABLES:
+        if table in REGIONAL_TABLES or table in user_tables:
             continue
 
         def convert(expression):

@@ -95,7 +95,7 @@ class Shared:
 SCOPED_MIXINS = (TenantOwned, NodeShared, ProviderShared, UserShared, RegionShared)
 
 # The only scoped tables a regional centre may have rows in or read: its users' memberships, its own
-# audit trail and the per-node summaries shared with it. Every other scoped table (people, referrals,
+# audit trail and the per-node summaries shared with it (and any UserShared table: a user's own rows). Every other scoped table (people, referrals,
 # cases, actions, verifications, attachments, budget...) matches nothing for a region, even a row that
 # carried the region's id by mistake: in the ORM (scoping.py) and in PostgreSQL (rls.py, migration 0024).
 REGIONAL_TABLES = frozenset({"memberships", "audit_events", "region_summaries"})

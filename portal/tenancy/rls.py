@@ -35,8 +35,10 @@ def create_data_tenant_function(op) -> None:
         op.execute(_CREATE_DATA_TENANT)
 
 
-def _tenant_expression(table: str) -> str:
-    return _TENANT if table in REGIONAL_TABLES else _DATA_TENANT
+def _tenant_expression(table: str, sharer: str | None) -> str:
+    # A user's own rows (UserShared: memberships, sessions...) are no one's personal case data: a regional
+    # user needs them like anyone else. Everything else is blind to a region.
+    return _TENANT if table in REGIONAL_TABLES or sharer == "user_id" else _DATA_TENANT
 
 
 def _rule(sharer: str | None, shared_when: str | None = None, tenant: str = _TENANT) -> str:
@@ -55,7 +57,7 @@ def enable(
     """Enable and FORCE RLS on ``table``; read/change the rows of the tenant (or its sharer); insert own only."""
     if op.get_bind().dialect.name != "postgresql":
         return
-    tenant = _tenant_expression(table)
+    tenant = _tenant_expression(table, sharer)
     if tenant == _DATA_TENANT:
         op.execute(_CREATE_DATA_TENANT)  # migrations older than 0024 call this too, on an empty database
     rule = _rule(sharer, shared_when, tenant)

@@ -47,7 +47,8 @@ def _region_blind():
 
 
 def _regional(cls) -> bool:
-    return cls.__table__.name in REGIONAL_TABLES
+    """Tables a region may use: REGIONAL_TABLES and a user's own rows (UserShared), as in rls.py."""
+    return cls.__table__.name in REGIONAL_TABLES or issubclass(cls, UserShared)
 
 
 def _ids(ctx):
