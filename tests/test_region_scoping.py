@@ -60,3 +60,12 @@ def test_a_region_sees_its_memberships_and_audit_trail(session, network):
     record("probe.region", "probe", "1")
     assert _ids(Membership)
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "probe.region")).all()
+
+
+def test_reactivating_the_same_tenant_keeps_it_regional(session, network):
+    node = network.tenants["n1"]
+    context.activate(node.id, None, regional=True)
+    context.activate(context.current_tenant_id(), network.users["n1_coordinator"].id)  # as active_memberships does
+    assert context.current().regional
+    context.activate(network.tenants["n2"].id, None)
+    assert not context.current().regional

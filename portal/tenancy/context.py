@@ -50,8 +50,15 @@ def _set(ctx: TenantContext):
     return token
 
 
-def activate(tenant_id: int | None, user_id: int | None = None, regional: bool = False) -> None:
-    """Set the context for the rest of this unit of work (a request)."""
+def activate(tenant_id: int | None, user_id: int | None = None, regional: bool | None = None) -> None:
+    """Set the context for the rest of this unit of work (a request).
+
+    ``regional`` left out keeps the flag when the tenant stays the same (re-activating the current tenant
+    for another user id must not make a region see node data again).
+    """
+    previous = _current.get()
+    if regional is None:
+        regional = previous.regional and tenant_id is not None and tenant_id == previous.tenant_id
     _set(TenantContext(tenant_id=tenant_id, user_id=user_id, regional=regional))
 
 
@@ -63,7 +70,9 @@ def reset() -> None:
 def acting_as(tenant_id: int | None, user_id: int | None = None):
     """Temporarily act for one tenant (background jobs set the tenant they work for explicitly)."""
     previous = _current.get()
-    _set(TenantContext(tenant_id=tenant_id, user_id=user_id if user_id is not None else previous.user_id))
+    regional = previous.regional and tenant_id is not None and tenant_id == previous.tenant_id
+    _set(TenantContext(tenant_id=tenant_id, user_id=user_id if user_id is not None else previous.user_id,
+                       regional=regional))
     try:
         yield
     finally:
