@@ -69,3 +69,23 @@ def test_reactivating_the_same_tenant_keeps_it_regional(session, network):
     assert context.current().regional
     context.activate(network.tenants["n2"].id, None)
     assert not context.current().regional
+
+
+def test_through_the_pages_a_region_reads_none_of_its_former_nodes_rows(session, network, login):
+    """N1's own coordinator, once N1 is a regional centre, finds neither the case nor the referral: the
+    pages go through the same scoping (and PostgreSQL policies), with no check of their own to forget."""
+    from flask import url_for
+
+    client = login("n1_coordinator")
+    with client.application.test_request_context():
+        case_url = url_for("cases.detail", case_id=network.case.id)
+        referral_url = url_for("referrals.detail", referral_id=network.referral.id)
+        list_url = url_for("cases.index")
+    assert client.get(case_url).status_code == 200  # as a node, its own case
+    network.tenants["n1"].kind = TenantKind.REGIONAL_CENTRE
+    session.flush()
+    for url in (case_url, referral_url):
+        assert client.get(url).status_code in (403, 404), url
+    for url in (case_url, referral_url, list_url):
+        body = client.get(url).get_data(as_text=True)
+        assert "Quartararo" not in body and network.case.pseudonym not in body, url
