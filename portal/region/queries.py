@@ -136,13 +136,15 @@ def _column_margin(table, key):
 def build_tables(data: dict, quarter: Quarter, node_ids: list) -> list[Table]:
     months = [m.isoformat()[:7] for m in quarter.months]
     contexts = [c.value for c in Context]
+    grounds = [g.value for g in Ground] + [INTERSECTIONAL]
     referrals = [
         Table("segnalazioni_mese", months, node_ids, _by_month(data, quarter, node_ids)),
         Table("segnalazioni_contesto", contexts, node_ids, _cells(data, "context", contexts, node_ids)),
+        # Mentions, not referrals, but close to them (equal when every referral has one ground): a node's
+        # total hidden in one is hidden in the others too, to leave nothing to compare.
+        Table("segnalazioni_motivo", grounds, node_ids, _cells(data, "ground", grounds, node_ids)),
     ]
     suppress_linked(referrals, _column_margin)
-    grounds = [g.value for g in Ground] + [INTERSECTIONAL]
-    mentions = suppress(Table("segnalazioni_motivo", grounds, node_ids, _cells(data, "ground", grounds, node_ids)))
     decisions = suppress(Table("decisioni", ["accepted", "declined"], node_ids,
                                _cells(data, "decision", ["accepted", "declined"], node_ids)))
     outcomes = [o.value for o in ClosureOutcome]
@@ -159,7 +161,7 @@ def build_tables(data: dict, quarter: Quarter, node_ids: list) -> list[Table]:
                               _cells(data, "esf_training", ["completed"], node_ids)))
     six = suppress(Table("esf_sei_mesi", list(SIX_MONTHS), node_ids,
                          _cells(data, "esf_six_months", list(SIX_MONTHS), node_ids)))
-    return [*referrals, mentions, decisions, *leavers, training, six, *participants]
+    return [*referrals, decisions, *leavers, training, six, *participants]
 
 
 def _medians(data: dict, decisions: Table, node_ids: list) -> dict:
