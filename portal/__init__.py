@@ -97,6 +97,7 @@ def configure_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .people.views import bp as people_bp
     from .referrals.views import bp as referrals_bp
+    from .region.views import bp as region_bp
     from .reports.views_node import bp as reports_node_bp
     from .reports.views_public import bp as reports_public_bp
 
@@ -104,7 +105,7 @@ def configure_blueprints(app: Flask) -> None:
     # which configure_auth registered earlier; among blueprints order does not matter.
     for bp in (core_bp, accounts_bp, two_factor_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
-               reports_node_bp, network_bp, network_public_bp):
+               reports_node_bp, network_bp, network_public_bp, region_bp):
         app.register_blueprint(bp)
 
 

@@ -33,6 +33,20 @@ def seed_demo():
         click.echo(line)
 
 
+@rete.command("region-refresh")
+@with_appcontext
+@runs_alone
+def region_refresh():
+    """Recompute every node's summary for its regional centre (each node's rows read as that node)."""
+    from .region.services import refresh_all
+
+    with context.system("region-refresh"):
+        lines = refresh_all()
+        db.session.commit()
+    for line in lines:
+        click.echo(line)
+
+
 @rete.command("audit-verify")
 @click.option("--heads", "exports", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="An export of audit-export-heads to check against (repeatable): catches a rewritten chain.")

@@ -27,6 +27,7 @@ def import_models() -> None:
     from .notifications import models as _notifications  # noqa: F401
     from .people import models as _people  # noqa: F401
     from .referrals import models as _referrals  # noqa: F401
+    from .region import models as _region  # noqa: F401
     from .reports import models as _reports  # noqa: F401
     from .tenancy import models as _tenancy  # noqa: F401
 

@@ -384,6 +384,10 @@ MATRIX: dict[str, Route] = {
         form=lambda net: {"version": _reports(net)["version"]}, victim="n1",
     ),
     "reports_node.download": Route("foreign", args=lambda net: {"file_id": _reports(net)["file_id"]}, victim="n1"),
+    # --- regional centre: its own nodes' suppressed summaries; everyone else 403 ---
+    "region.index": Route("own"),
+    "region.export_csv": Route("own", args=lambda net: {"quarter": "2026-Q1"}),
+    "region.export_xlsx": Route("own", args=lambda net: {"quarter": "2026-Q1"}),
 }
 
 

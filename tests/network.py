@@ -1,4 +1,5 @@
-"""A small network for tests: the victim side (node N1, antenna A) and every kind of other tenant."""
+"""A small network for tests: the victim side (node N1, antenna A) and every kind of other tenant,
+including the regional centre R above both nodes (it reads aggregates only, never a node's rows)."""
 from dataclasses import dataclass, field
 
 from portal.accounts.models import Role
@@ -36,12 +37,16 @@ USERS = [
     ("n2_budget_officer", "n2", Role.BUDGET_OFFICER),
     ("n2_dpo", "n2", Role.DATA_PROTECTION_OFFICER),
     ("n2_sysadmin", "n2", Role.SYSTEM_ADMIN),
+    ("r_coordinator", "r", Role.REGIONAL_COORDINATOR),
+    ("r_analyst", "r", Role.REGIONAL_ANALYST),
+    ("r_dpo", "r", Role.REGIONAL_DPO),
 ]
 
 # Who attacks the victim's (antenna A's) rows: every role of every other tenant.
-ATTACKERS = [key for key, tenant, _ in USERS if tenant in {"b", "p", "n2"}]
+ATTACKERS = [key for key, tenant, _ in USERS if tenant in {"b", "p", "n2", "r"}]
 # Who attacks node N1's own rows (cases, contracts...): antennas, the provider, the other node.
-NODE_ATTACKERS = [key for key, tenant, _ in USERS if tenant in {"a", "b", "p", "n2"}]
+# The region too: it sits above N1 and must still read none of its rows.
+NODE_ATTACKERS = [key for key, tenant, _ in USERS if tenant in {"a", "b", "p", "n2", "r"}]
 
 
 @dataclass
@@ -68,8 +73,9 @@ class Network:
 
 def build_network(session) -> Network:
     net = Network()
-    net.tenants["n1"] = NodeFactory(slug="nodo-uno", name="Nodo Uno di prova")
-    net.tenants["n2"] = NodeFactory(slug="nodo-due", name="Nodo Due di prova")
+    net.tenants["r"] = TenantFactory(slug="regione-prova", name="Centro regionale di prova", kind=TenantKind.REGIONAL_CENTRE)
+    net.tenants["n1"] = NodeFactory(slug="nodo-uno", name="Nodo Uno di prova", region=net.tenants["r"])
+    net.tenants["n2"] = NodeFactory(slug="nodo-due", name="Nodo Due di prova", region=net.tenants["r"])
     net.tenants["a"] = TenantFactory(slug="antenna-alfa", name="Antenna Alfa", node=net.tenants["n1"])
     net.tenants["b"] = TenantFactory(slug="antenna-beta", name="Antenna Beta", node=net.tenants["n1"])
     net.tenants["p"] = TenantFactory(

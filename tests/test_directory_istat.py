@@ -49,3 +49,25 @@ def test_the_directory_shows_and_searches_istat_codes(login, network):
         assert "Antenna Alfa" in client.get(f"/rete/{query}").get_data(as_text=True), query
     for query in ("?q=003106", "?comune=003106"):
         assert "Antenna Alfa" not in client.get(f"/rete/{query}").get_data(as_text=True), query
+
+
+def test_the_whole_of_piedmont_is_shipped():
+    """ISTAT's list for region 01: 1,180 municipalities in the eight provinces, each code once, agreeing with
+    the cadastral codes python-codicefiscale ships for the same provinces."""
+    import json
+    import os
+
+    import codicefiscale
+
+    from portal.directory.istat import PIEDMONT, PROVINCES
+
+    assert len(PIEDMONT) == 1180
+    assert {p for *_, p in PIEDMONT} == set(PROVINCES)
+    assert len({i for i, *_ in PIEDMONT}) == len({c for _, _, c, _ in PIEDMONT}) == 1180
+    assert ("001272", "Torino", "L219", "TO") in PIEDMONT and ("004078", "Cuneo", "D205", "CN") in PIEDMONT
+    path = os.path.join(os.path.dirname(codicefiscale.__file__), "data", "municipalities.json")
+    with open(path, encoding="utf-8") as fh:
+        shipped = {r["code"] for r in json.load(fh) if r.get("active") and r["province"] in PROVINCES}
+    assert shipped == {c for _, _, c, _ in PIEDMONT}
+    assert municipalities.istat_of("L219") == "001272" and municipalities.cadastral_of("001272") == "L219"
+    assert len(municipalities.province(None)) == 1180 and len(municipalities.province("TO")) == 312

@@ -130,4 +130,51 @@ def test_policies_read_the_tenant_setting_once_per_statement(app_conn):
     assert len(rows) > 50
     per_row = [name for name, expression in rows if re.search(r"(?<!SELECT )\(NULLIF\(current_setting", expression)]
     assert per_row == []
-    assert all("current_setting" in expression for _, expression in rows)
+    assert all("current_setting" in expression or "rete_data_tenant" in expression for _, expression in rows)
+
+
+# --- the regional centre (migration 0024): a region's id matches no row of people's data -----------------
+PERSON_DATA = ("people", "referrals", "referral_events", "attachments", "cases", "actions", "verifications")
+
+
+def test_every_policy_but_the_regional_tables_is_blind_to_a_region(app_conn):
+    from portal.tenancy.mixins import REGIONAL_TABLES
+
+    rows = app_conn.execute(text(
+        "SELECT tablename, policyname, coalesce(qual, '') || ' ' || coalesce(with_check, '') FROM pg_policies"
+        " WHERE schemaname = current_schema()"
+    )).all()
+    tables = {table for table, _, _ in rows}
+    assert set(PERSON_DATA) <= tables
+    user_tables = {table for table, _, expression in rows if "app.user_id" in expression}
+    for table, name, expression in rows:
+        if table in REGIONAL_TABLES or table in user_tables:
+            assert "rete_data_tenant" not in expression, name
+        elif "app.tenant_id" in expression or "rete_data_tenant" in expression:
+            assert "rete_data_tenant" in expression and "app.tenant_id" not in expression, name
+
+
+def _counts(conn, tenant_id) -> dict:
+    conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+    return {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in PERSON_DATA}
+
+
+def test_raw_selects_as_a_region_return_no_rows(session, network):
+    """Node N1 owns the victim's case and action and sees its referral and person; the same tenant id,
+    once its kind is regional_centre, reads 0 rows of each (nothing else changed)."""
+    from .referral_support import victim_attachment
+
+    victim_attachment(network)
+    node = network.tenants["n1"].id
+    conn = session.connection()
+    before = _counts(conn, node)
+    assert all(before[t] >= 1 for t in ("people", "referrals", "attachments", "cases", "actions")), before
+    conn.execute(text("UPDATE tenants SET kind = 'regional_centre' WHERE id = :n"), {"n": node})
+    assert _counts(conn, node) == dict.fromkeys(PERSON_DATA, 0)
+    # ...and it cannot write any: the insert check is the same rule.
+    with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+        with conn.begin_nested():
+            assert conn.execute(text("UPDATE cases SET internal_notes_enc = NULL")).rowcount == 0
+            conn.execute(text(
+                "INSERT INTO duplicate_dismissals (tenant_id, person_id, other_person_id, dismissed_by_id, dismissed_at)"
+                " VALUES (:n, :p, :p, :u, now())"), {"n": node, "p": network.person.id, "u": network.users["n1_dpo"].id})

@@ -81,3 +81,43 @@ def test_azione_2_budget_with_its_difference(seeded):
         assert db.session.scalar(select(User).where(User.email == "operatore@lavoro-insieme.example")) is not None
     assert counts["Contract"] == 2 and counts["ServiceOrder"] > 0 and counts["Delivery"] > 0
     assert "2 contratti" in first.output
+
+
+def test_regione_piemonte_above_the_eight_nodes(seeded):
+    from portal.region.models import RegionSummary
+    from portal.seed.region import NODES
+    from portal.seed.region import USERS as REGION_USERS
+    from portal.tenancy.models import TenantKind
+
+    app, _, second, _ = seeded
+    assert "0 nodi, 0 utenti regionali e 0 segnalazioni" in second.output
+    with app.app_context(), context.system("test"):
+        region = db.session.scalar(select(Tenant).where(Tenant.slug == "regione-piemonte"))
+        assert region.kind == TenantKind.REGIONAL_CENTRE
+        nodes = db.session.scalars(select(Tenant).where(Tenant.region_id == region.id)).all()
+        assert {n.slug for n in nodes} == {"provincia-novara", *(slug for slug, *_ in NODES)}
+        assert all(len(n.antennas) >= 2 for n in nodes)
+        roles = {m.role for m in db.session.scalars(select(Membership).where(Membership.tenant_id == region.id))}
+        assert roles == {role for *_, role in REGION_USERS}
+        summarised = set(db.session.scalars(select(RegionSummary.tenant_id).where(RegionSummary.region_id == region.id)))
+    assert len(summarised) == 8  # every node has summary rows for the region after seeding
+
+
+def test_the_regional_page_has_shapes_on_first_start(seeded):
+    from datetime import date
+
+    from portal.region.queries import region_view
+
+    app, *_ = seeded
+    with app.app_context(), context.system("test"):
+        region = db.session.scalar(select(Tenant).where(Tenant.slug == "regione-piemonte"))
+        region_id = region.id
+    with app.app_context():
+        context.activate(region_id, None, regional=True)
+        try:
+            view = region_view(db.session.get(Tenant, region_id), None, date.today())
+        finally:
+            context.reset()
+    assert view.quarter is not None and len(view.nodes) == 8
+    published = [t.published(k) for t in view.tables for k in t.keys]
+    assert any(v is not None and v >= 5 for v in published)  # not everything is suppressed

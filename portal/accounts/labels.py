@@ -12,4 +12,7 @@ ROLE_LABELS = {
     Role.DATA_PROTECTION_OFFICER: _l("Responsabile protezione dati (RPD)"),
     Role.PROVIDER_USER: _l("Operatore/operatrice del soggetto attuatore"),
     Role.SYSTEM_ADMIN: _l("Amministratore/amministratrice di sistema"),
+    Role.REGIONAL_COORDINATOR: _l("Coordinatore/coordinatrice del centro regionale"),
+    Role.REGIONAL_ANALYST: _l("Analista del centro regionale"),
+    Role.REGIONAL_DPO: _l("Responsabile protezione dati (RPD) del centro regionale"),
 }

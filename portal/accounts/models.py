@@ -22,11 +22,16 @@ class Role(enum.StrEnum):
     DATA_PROTECTION_OFFICER = "data_protection_officer"
     PROVIDER_USER = "provider_user"
     SYSTEM_ADMIN = "system_admin"
+    # The regional centre's staff: aggregates of its nodes only (portal/region).
+    REGIONAL_COORDINATOR = "regional_coordinator"
+    REGIONAL_ANALYST = "regional_analyst"
+    REGIONAL_DPO = "regional_data_protection_officer"
 
 
 NODE_ROLES = {Role.CASE_WORKER, Role.COORDINATOR, Role.BUDGET_OFFICER, Role.DATA_PROTECTION_OFFICER, Role.SYSTEM_ADMIN}
 ANTENNA_ROLES = {Role.ANTENNA_OPERATOR, Role.ANTENNA_ADMIN, Role.DATA_PROTECTION_OFFICER}
 PROVIDER_ROLES = {Role.PROVIDER_USER}
+REGION_ROLES = {Role.REGIONAL_COORDINATOR, Role.REGIONAL_ANALYST, Role.REGIONAL_DPO}
 # Roles that must use a second factor once they have enrolled one (node staff see special-category data).
 SECOND_FACTOR_ROLES = {Role.CASE_WORKER, Role.COORDINATOR, Role.BUDGET_OFFICER, Role.DATA_PROTECTION_OFFICER}
 

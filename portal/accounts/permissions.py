@@ -27,6 +27,7 @@ class Capability(enum.StrEnum):
     SEE_OWN_DASHBOARD = "see_own_dashboard"
     EXPORT_OPEN_DATA = "export_open_data"
     MANAGE_OUTBOX = "manage_outbox"  # pending and failed e-mails of the tenant, and retrying them
+    SEE_REGION_MONITORING = "see_region_monitoring"  # the regional centre's suppressed aggregates (portal/region)
 
 
 R = Role
@@ -40,7 +41,7 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.MODERATE: frozenset({R.COORDINATOR}),
     # Antenna admins manage their own tenant; on the node the coordinator and the system admin do.
     Capability.MANAGE_USERS: frozenset({R.ANTENNA_ADMIN, R.COORDINATOR, R.SYSTEM_ADMIN}),
-    Capability.READ_AUDIT: frozenset({R.DATA_PROTECTION_OFFICER}),
+    Capability.READ_AUDIT: frozenset({R.DATA_PROTECTION_OFFICER, R.REGIONAL_DPO}),
     # Network groups (portal/governance): the node's coordinator; the services also check the tenant is a node.
     Capability.GOVERN: frozenset({R.COORDINATOR}),
     # Alerts (portal/alerts): node roles only; the services also check the tenant is a node.
@@ -55,6 +56,9 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.SEE_OWN_DASHBOARD: frozenset({R.ANTENNA_OPERATOR, R.ANTENNA_ADMIN}),
     Capability.EXPORT_OPEN_DATA: frozenset({R.COORDINATOR}),
     Capability.MANAGE_OUTBOX: frozenset({R.SYSTEM_ADMIN}),
+    # Regional centre (portal/region): coordinator and analyst read and export the suppressed tables;
+    # the regional DPO reads the region's own audit trail (READ_AUDIT), nothing of the nodes.
+    Capability.SEE_REGION_MONITORING: frozenset({R.REGIONAL_COORDINATOR, R.REGIONAL_ANALYST}),
 }
 
 

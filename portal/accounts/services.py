@@ -16,7 +16,17 @@ from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from . import user_sessions
-from .models import ANTENNA_ROLES, NODE_ROLES, PROVIDER_ROLES, Membership, Role, SessionEnd, User, UserSession
+from .models import (
+    ANTENNA_ROLES,
+    NODE_ROLES,
+    PROVIDER_ROLES,
+    REGION_ROLES,
+    Membership,
+    Role,
+    SessionEnd,
+    User,
+    UserSession,
+)
 from .passwords import hash_password, needs_rehash, verify_password
 
 
@@ -146,6 +156,8 @@ def roles_for(tenant: Tenant) -> list[Role]:
         pool = NODE_ROLES
     elif tenant.is_provider:
         pool = PROVIDER_ROLES
+    elif tenant.is_region:
+        pool = REGION_ROLES
     else:
         pool = ANTENNA_ROLES
     return [r for r in Role if r in pool]

@@ -37,7 +37,7 @@ def active_memberships(user: User) -> list[Membership]:
 
 def choose_membership(membership: Membership) -> None:
     session[MEMBERSHIP_KEY] = membership.id
-    context.activate(membership.tenant_id, membership.user_id)
+    context.activate(membership.tenant_id, membership.user_id, regional=membership.tenant.is_region)
     g.membership = membership
 
 

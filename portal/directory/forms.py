@@ -7,11 +7,24 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..referrals.labels import GROUND_LABELS
 from ..tenancy.labels import KIND_LABELS
+from .istat import PROVINCES
 from .municipalities import choices
 
 
+def _province() -> str | None:
+    """The province of the current network's node when it is a Piedmont one; else (a region, a test node)
+    every municipality of Piedmont."""
+    from ..accounts.permissions import current_membership
+
+    membership = current_membership()
+    tenant = membership.tenant if membership is not None else None
+    node = tenant if tenant is not None and tenant.is_node else (tenant.node if tenant is not None else None)
+    code = (node.code or "").upper() if node is not None else ""
+    return code if code in PROVINCES else None
+
+
 def _municipalities(blank):
-    return [("", blank)] + choices("NO")
+    return [("", blank)] + choices(_province())
 
 
 class EntryForm(FlaskForm):

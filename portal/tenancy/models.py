@@ -1,4 +1,4 @@
-"""Tenants: the node(s) and their antennas. A region with several nodes is several node tenants."""
+"""Tenants: the node(s) and their antennas, and the regional centre above several nodes."""
 import enum
 from datetime import datetime
 
@@ -28,6 +28,8 @@ class TenantKind(enum.StrEnum):
     CHAMBER_OF_COMMERCE = "chamber_of_commerce"
     EMPLOYERS_ASSOCIATION = "employers_association"
     SERVICE_PROVIDER = "service_provider"
+    # Above several nodes; reads per-node aggregates only (never a person, referral or case: see scoping.py).
+    REGIONAL_CENTRE = "regional_centre"
 
 
 def enum_column(enum_cls, **kw):
@@ -58,18 +60,26 @@ class Tenant(Shared, db.Model):
     kind: Mapped[TenantKind] = mapped_column(enum_column(TenantKind, name="tenant_kind"))
     # The node an antenna belongs to; NULL for a node.
     node_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"), index=True)
+    # The regional centre a node belongs to (at most one); NULL for everything but nodes.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[str | None] = mapped_column(String(200))
     # A node's short code, the prefix of its people's pseudonyms (e.g. "NO" -> NO-2026-000123).
     code: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    node: Mapped["Tenant | None"] = relationship(remote_side=[id], back_populates="antennas")
-    antennas: Mapped[list["Tenant"]] = relationship(back_populates="node", order_by="Tenant.name")
+    node: Mapped["Tenant | None"] = relationship(remote_side=[id], back_populates="antennas", foreign_keys=[node_id])
+    antennas: Mapped[list["Tenant"]] = relationship(back_populates="node", order_by="Tenant.name", foreign_keys=[node_id])
+    region: Mapped["Tenant | None"] = relationship(remote_side=[id], back_populates="nodes", foreign_keys=[region_id])
+    nodes: Mapped[list["Tenant"]] = relationship(back_populates="region", order_by="Tenant.name", foreign_keys=[region_id])
 
     @property
     def is_node(self) -> bool:
         return self.kind == TenantKind.NODE
+
+    @property
+    def is_region(self) -> bool:
+        return self.kind == TenantKind.REGIONAL_CENTRE
 
     @property
     def is_provider(self) -> bool:

@@ -4,11 +4,11 @@
 (relationship and column loads included); ``before_flush`` stamps new rows with the current tenant and
 refuses writes into, or moves to, another tenant. PostgreSQL enforces the same rule again (see rls.py).
 """
-from sqlalchemy import and_, event, inspect, or_
+from sqlalchemy import and_, event, false, inspect, or_
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from .context import NO_TENANT, current
-from .mixins import SCOPED_MIXINS, NodeShared, ProviderShared, TenantOwned, UserShared
+from .mixins import REGIONAL_TABLES, SCOPED_MIXINS, NodeShared, ProviderShared, RegionShared, TenantOwned, UserShared
 
 
 class TenantViolation(PermissionError):
@@ -29,7 +29,26 @@ def _criteria(tid: int, uid: int):
         with_loader_criteria(
             UserShared, lambda cls: or_(cls.tenant_id == tid, cls.user_id == uid), include_aliases=True
         ),
+        with_loader_criteria(
+            RegionShared, lambda cls: or_(cls.tenant_id == tid, cls.region_id == tid), include_aliases=True
+        ),
     )
+
+
+def _region_blind():
+    """The scoped models a regional centre never reads (all but REGIONAL_TABLES): one FALSE each."""
+    from ..extensions import db
+
+    return tuple(
+        with_loader_criteria(m.class_, false(), include_aliases=True)
+        for m in db.Model.registry.mappers
+        if issubclass(m.class_, SCOPED_MIXINS) and not _regional(m.class_)
+    )
+
+
+def _regional(cls) -> bool:
+    """Tables a region may use: REGIONAL_TABLES and a user's own rows (UserShared), as in rls.py."""
+    return cls.__table__.name in REGIONAL_TABLES or issubclass(cls, UserShared)
 
 
 def _ids(ctx):
@@ -43,6 +62,8 @@ def visible(obj, ctx=None) -> bool:
     ctx = ctx or current()
     if ctx.system:
         return True
+    if ctx.regional and not _regional(type(obj)):
+        return False
     tid, uid = _ids(ctx)
     if obj.tenant_id == tid:
         return True
@@ -71,6 +92,8 @@ def _scope_statement(state):
     if state.is_select or state.is_update or state.is_delete:
         tid, uid = _ids(ctx)
         state.statement = state.statement.options(*_criteria(tid, uid))
+        if ctx.regional:
+            state.statement = state.statement.options(*_region_blind())
 
 
 @event.listens_for(Session, "before_flush")
@@ -81,6 +104,8 @@ def _check_writes(session, flush_context, instances):
     for obj in session.new:
         if not isinstance(obj, SCOPED_MIXINS):
             continue
+        if ctx.regional and not _regional(type(obj)):
+            raise TenantViolation(f"a regional centre writes no {type(obj).__name__}")
         if obj.tenant_id is None:
             owner = getattr(obj, "tenant", None)
             obj.tenant_id = owner.id if owner is not None else ctx.tenant_id

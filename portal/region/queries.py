@@ -1,0 +1,196 @@
+"""The regional centre's tables: per-node summaries rolled up for one closed quarter, then suppressed.
+
+Why quarters, closed ones only: a region that could ask for any period could subtract two overlapping
+answers (January–March minus January–February) and read a small cell that each answer hid. Periods are
+therefore disjoint calendar quarters, offered only once they have ended, and every table of a quarter
+is suppressed together with the tables that publish the same margins (monitoring/suppression.py:
+primary below 5 and secondary until nothing hidden is derivable). A node is a column of every table,
+so "per node" and "all nodes" are the same published grid: no second view to subtract from.
+
+Only ``RegionSummary`` rows are read; the scoping rule limits them to the current region's nodes.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..cases.models import ClosureOutcome
+from ..extensions import db
+from ..monitoring.indicators import DIMENSIONS, RESULTS, SIX_MONTHS, VALUES
+from ..monitoring.labels import DIMENSION_TITLES
+from ..monitoring.queries import _timing
+from ..monitoring.suppression import THRESHOLD, TOTAL, Table, suppress, suppress_linked
+from ..referrals.models import Context, Ground
+from ..tenancy.models import Tenant, TenantKind
+from .models import RegionSummary
+from .services import INTERSECTIONAL, next_month
+
+TITLES = {
+    "segnalazioni_mese": _l("Segnalazioni ricevute per mese"),
+    "segnalazioni_contesto": _l("Segnalazioni per contesto"),
+    "segnalazioni_motivo": _l("Segnalazioni per motivo (menzioni; intersezionale: due o più motivi)"),
+    "decisioni": _l("Decisioni sulle segnalazioni"),
+    "casi_chiusi": _l("Casi chiusi per esito"),
+    "esf_risultati": _l("Partecipanti all'uscita (indicatori FSE+)"),
+    "esf_formazione": _l("Partecipanti che hanno completato una formazione"),
+    "esf_sei_mesi": _l("Follow-up a sei mesi dall'uscita (indicatori FSE+)"),
+} | {f"esf_{d}": DIMENSION_TITLES[d] for d in DIMENSIONS}
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Quarter | None":
+        try:
+            year, q = text.split("-Q")
+            quarter = cls(int(year), int(q))
+        except (AttributeError, ValueError):
+            return None
+        return quarter if 1 <= quarter.number <= 4 and 2000 <= quarter.year <= 2100 else None
+
+    @classmethod
+    def of(cls, day: date) -> "Quarter":
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> date:  # exclusive
+        return next_month(next_month(next_month(self.start)))
+
+    @property
+    def months(self) -> list[date]:
+        first = self.start
+        return [first, next_month(first), next_month(next_month(first))]
+
+
+@dataclass
+class RegionView:
+    region: Tenant
+    quarter: Quarter | None
+    quarters: list  # closed quarters with data, newest first
+    nodes: list  # the region's nodes: the columns of every table
+    tables: list = field(default_factory=list)  # suppressed Tables, in display order
+    medians: dict = field(default_factory=dict)  # node id (or TOTAL) -> median days to decision, or None
+
+
+def region_nodes(region: Tenant) -> list[Tenant]:
+    return list(db.session.scalars(
+        select(Tenant).where(Tenant.region_id == region.id, Tenant.kind == TenantKind.NODE).order_by(Tenant.name)
+    ))
+
+
+def closed_quarters(region: Tenant, today: date) -> list[Quarter]:
+    """Quarters that have ended and hold data, newest first."""
+    current = Quarter.of(today)
+    months = db.session.scalars(
+        select(RegionSummary.month).where(RegionSummary.region_id == region.id, RegionSummary.month < current.start)
+        .distinct()
+    )
+    return sorted({Quarter.of(m) for m in months}, key=lambda q: (q.year, q.number), reverse=True)
+
+
+def _load(region: Tenant, quarter: Quarter) -> dict:
+    """(measure, value, node id, month) -> count, for the quarter."""
+    rows = db.session.execute(
+        select(RegionSummary.measure, RegionSummary.value, RegionSummary.tenant_id, RegionSummary.month,
+               func.sum(RegionSummary.count))
+        .where(RegionSummary.region_id == region.id, RegionSummary.month >= quarter.start,
+               RegionSummary.month < quarter.end)
+        .group_by(RegionSummary.measure, RegionSummary.value, RegionSummary.tenant_id, RegionSummary.month)
+    )
+    return {(m, v, t, month): int(n) for m, v, t, month, n in rows}
+
+
+def _cells(data: dict, measure: str, values: list, nodes: list) -> dict:
+    cells = {(v, n): 0 for v in values for n in nodes}
+    for (m, v, t, _month), count in data.items():
+        if m == measure and (v, t) in cells:
+            cells[(v, t)] += count
+    return cells
+
+
+def _by_month(data: dict, quarter: Quarter, nodes: list) -> dict:
+    cells = {(month.isoformat()[:7], n): 0 for month in quarter.months for n in nodes}
+    for (m, _v, t, month), count in data.items():
+        if m == "referrals" and (month.isoformat()[:7], t) in cells:
+            cells[(month.isoformat()[:7], t)] += count
+    return cells
+
+
+def _column_margin(table, key):
+    """Tables with the same columns (nodes) that count the same units share their column totals."""
+    return key[1] if key[0] == TOTAL else None
+
+
+def build_tables(data: dict, quarter: Quarter, node_ids: list) -> list[Table]:
+    months = [m.isoformat()[:7] for m in quarter.months]
+    contexts = [c.value for c in Context]
+    grounds = [g.value for g in Ground] + [INTERSECTIONAL]
+    referrals = [
+        Table("segnalazioni_mese", months, node_ids, _by_month(data, quarter, node_ids)),
+        Table("segnalazioni_contesto", contexts, node_ids, _cells(data, "context", contexts, node_ids)),
+        # Mentions, not referrals, but close to them (equal when every referral has one ground): a node's
+        # total hidden in one is hidden in the others too, to leave nothing to compare.
+        Table("segnalazioni_motivo", grounds, node_ids, _cells(data, "ground", grounds, node_ids)),
+    ]
+    suppress_linked(referrals, _column_margin)
+    decisions = suppress(Table("decisioni", ["accepted", "declined"], node_ids,
+                               _cells(data, "decision", ["accepted", "declined"], node_ids)))
+    outcomes = [o.value for o in ClosureOutcome]
+    leavers = [
+        Table("casi_chiusi", outcomes, node_ids, _cells(data, "cases_closed", outcomes, node_ids)),
+        Table("esf_risultati", list(RESULTS), node_ids, _cells(data, "esf_result", list(RESULTS), node_ids)),
+    ]
+    suppress_linked(leavers, _column_margin)
+    participants = [
+        Table(f"esf_{d}", VALUES[d], node_ids, _cells(data, f"esf_{d}", VALUES[d], node_ids)) for d in DIMENSIONS
+    ]
+    suppress_linked(participants, _column_margin)
+    training = suppress(Table("esf_formazione", ["completed"], node_ids,
+                              _cells(data, "esf_training", ["completed"], node_ids)))
+    six = suppress(Table("esf_sei_mesi", list(SIX_MONTHS), node_ids,
+                         _cells(data, "esf_six_months", list(SIX_MONTHS), node_ids)))
+    return [*referrals, decisions, *leavers, training, six, *participants]
+
+
+def _medians(data: dict, decisions: Table, node_ids: list) -> dict:
+    """Median days to decision where the number of decisions is published and at least THRESHOLD."""
+    histograms: dict = {n: [] for n in [*node_ids, TOTAL]}
+    for (m, v, t, _month), count in data.items():
+        if m == "decision_days" and t in histograms:
+            histograms[t].append((int(v), count))
+            histograms[TOTAL].append((int(v), count))
+    out = {}
+    for n, histogram in histograms.items():
+        published = decisions.published((TOTAL, n))
+        out[n] = _timing(histogram).median if published is not None and published >= THRESHOLD else None
+    return out
+
+
+def region_view(region: Tenant, quarter_key: str | None, today: date) -> RegionView:
+    quarters = closed_quarters(region, today)
+    quarter = Quarter.parse(quarter_key) if quarter_key else (quarters[0] if quarters else None)
+    if quarter is not None and quarter.end > Quarter.of(today).start:
+        quarter = None  # a quarter still running is never shown (see the module docstring)
+    view = RegionView(region=region, quarter=quarter, quarters=quarters, nodes=region_nodes(region))
+    if quarter is None or not view.nodes:
+        return view
+    node_ids = [n.id for n in view.nodes]
+    data = _load(region, quarter)
+    if not data:
+        return view
+    view.tables = build_tables(data, quarter, node_ids)
+    decisions = next(t for t in view.tables if t.name == "decisioni")
+    view.medians = _medians(data, decisions, node_ids)
+    return view

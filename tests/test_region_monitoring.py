@@ -1,0 +1,109 @@
+"""The regional centre's monitoring: summaries per node, suppressed tables, exports, who may see them."""
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.monitoring.suppression import TOTAL, disclosed
+from portal.region.models import RegionSummary
+from portal.region.queries import build_tables
+from portal.tenancy import context
+
+from .region_support import last_quarter, referrals_in, refresh
+
+
+def _region_data(network):
+    q = last_quarter()
+    m1, m2 = q.months[0], q.months[1]
+    referrals_in(network, "n1", 7, month=m1, context_code="work", grounds=("ethnicity", "religion"),
+                 decided_after_days=4, accept=True)
+    referrals_in(network, "n1", 2, month=m2, context_code="housing")  # a small cell
+    referrals_in(network, "n2", 6, month=m1, context_code="work", decided_after_days=10)
+    refresh()
+    return q
+
+
+def test_refresh_writes_each_nodes_counts_and_is_idempotent(session, network):
+    _region_data(network)
+    n1, r = network.tenants["n1"], network.tenants["r"]
+    with context.acting_as(n1.id):
+        rows = db.session.scalars(select(RegionSummary)).all()
+    assert {row.tenant_id for row in rows} == {n1.id}  # the node reads its own summary only
+    assert all(row.region_id == r.id for row in rows)
+    counts: dict = {}
+    for row in rows:
+        counts[(row.measure, row.value)] = counts.get((row.measure, row.value), 0) + row.count
+    assert counts[("referrals", "total")] == 10  # 7 + 2 + the network's own victim referral (this month)
+    assert counts[("ground", "intersectional")] == 7
+    before = len(rows)
+    refresh()
+    with context.acting_as(n1.id):
+        assert len(db.session.scalars(select(RegionSummary)).all()) == before
+
+
+def test_the_region_page_shows_suppressed_tables(session, network, login):
+    q = _region_data(network)
+    page = login("r_analyst").get(f"/regione/?trimestre={q.key}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Nodo Uno di prova" in body and "Nodo Due di prova" in body
+    assert 'id="segnalazioni_contesto"' in body and 'data-chart=' in body
+    assert "dato non pubblicato" in body  # the 2 housing referrals of N1 are hidden
+    for secret in network.secrets_of("a", "n1"):
+        assert secret not in body
+
+
+def test_no_hidden_cell_can_be_derived(session, network):
+    q = _region_data(network)
+    n1, n2, r = network.tenants["n1"], network.tenants["n2"], network.tenants["r"]
+    context.activate(r.id, None, regional=True)
+    rows = db.session.execute(select(RegionSummary.measure, RegionSummary.value, RegionSummary.tenant_id,
+                                     RegionSummary.month, RegionSummary.count)).all()
+    assert {t for _, _, t, _, _ in rows} == {n1.id, n2.id}  # the region reads both nodes' summaries
+    data = {(m, v, t, month): n for m, v, t, month, n in rows if q.start <= month < q.end}
+    tables = build_tables(data, q, [n1.id, n2.id])
+    for table in tables:
+        assert disclosed(table) == set(), table.name
+        for key in table.keys:
+            value = table.cells[key]
+            assert key in table.hidden or value >= 5, (table.name, key, value)
+    # Linked tables hide the same shared margins (per-node referral totals): nothing to subtract.
+    by_name = {t.name: t for t in tables}
+    month, ctx = by_name["segnalazioni_mese"], by_name["segnalazioni_contesto"]
+    for node in (n1.id, n2.id, TOTAL):
+        assert ((TOTAL, node) in month.hidden) == ((TOTAL, node) in ctx.hidden)
+
+
+def test_exports_carry_only_published_cells(session, network, login):
+    q = _region_data(network)
+    client = login("r_coordinator")
+    response = client.get(f"/regione/{q.key}.csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert rows and set(rows[0]) == {"trimestre", "tabella", "dimensione_riga", "valore_riga", "nodo", "valore", "soppresso"}
+    for row in rows:
+        assert (row["valore"] == "") == (row["soppresso"] == "1")
+        assert row["valore"] == "" or int(row["valore"]) >= 5
+    housing = [r for r in rows if r["tabella"] == "segnalazioni_contesto" and r["valore_riga"] == "housing"
+               and r["nodo"] == "nodo-uno"]
+    assert housing and housing[0]["soppresso"] == "1"
+    book = load_workbook(io.BytesIO(client.get(f"/regione/{q.key}.xlsx").data))
+    assert book["dati"].max_row == len(rows) + 1
+
+
+def test_who_may_see_the_regional_pages(session, network, login):
+    q = _region_data(network)
+    assert login("r_dpo").get("/regione/").status_code == 403
+    assert login("n1_coordinator").get("/regione/").status_code == 403
+    analyst = login("r_analyst")
+    assert analyst.get("/regione/?trimestre=2026-Q9").status_code == 404
+    assert analyst.get(f"/regione/{q.key}.csv").status_code == 200
+    from datetime import date
+
+    from portal.region.queries import Quarter
+
+    running = Quarter.of(date.today()).key
+    assert analyst.get(f"/regione/?trimestre={running}").status_code == 404
+    assert analyst.get(f"/regione/{running}.csv").status_code == 404
