@@ -108,7 +108,10 @@ def downgrade():
     op.drop_index('ix_region_summaries_region_month', table_name='region_summaries')
     op.drop_table('region_summaries')
     op.drop_index(op.f('ix_tenants_region_id'), table_name='tenants')
-    with op.batch_alter_table('tenants', schema=None) as batch_op:
-        if op.get_bind().dialect.name == 'postgresql':
-            batch_op.drop_constraint(batch_op.f('fk_tenants_region_id_tenants'), type_='foreignkey')
-        batch_op.drop_column('region_id')
+    if op.get_bind().dialect.name == 'sqlite':
+        # A plain DROP COLUMN, as the upgrade's plain ADD COLUMN: a batch copy of `tenants` fails on a
+        # database with data (every tenant-owned table references it).
+        op.execute('ALTER TABLE tenants DROP COLUMN region_id')
+    else:
+        op.drop_constraint(op.f('fk_tenants_region_id_tenants'), 'tenants', type_='foreignkey')
+        op.drop_column('tenants', 'region_id')
