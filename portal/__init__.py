@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None, *, owner: bool = False) -> Flask:
     configure_security(app)
     configure_templates(app)
     configure_blueprints(app)
+    configure_queues()
     configure_errors(app)
     configure_cli(app)
     return app
@@ -92,6 +93,16 @@ def configure_blueprints(app: Flask) -> None:
     for bp in (core_bp, accounts_bp, two_factor_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp):
         app.register_blueprint(bp)
+
+
+def configure_queues() -> None:
+    """Each domain adds its part of the home page's work queue (portal/core/queue.py) when imported."""
+    from .alerts import queue as alerts_queue  # noqa: F401
+    from .budget import queue as budget_queue  # noqa: F401
+    from .cases import queue as cases_queue  # noqa: F401
+    from .forum import queue as forum_queue  # noqa: F401
+    from .people import queue as people_queue  # noqa: F401
+    from .referrals import queue as referrals_queue  # noqa: F401
 
 
 def configure_errors(app: Flask) -> None:
