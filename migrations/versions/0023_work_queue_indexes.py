@@ -18,14 +18,14 @@ INDEXES = [
     ('ix_referrals_tenant_state_decided', 'referrals', ['tenant_id', 'state', 'decided_at']),
     ('ix_cases_worker_state_opened', 'cases', ['case_worker_id', 'state', 'opened_at']),
     ('ix_actions_status_due', 'actions', ['status', 'planned_end', 'planned_start', 'case_id']),
-    ('ix_verifications_pending_due', 'verifications', ['done_on', 'due_date', 'case_id']),
+    ('ix_verifications_pending_due', 'verifications', ['done_on', 'due_date', 'id']),
     ('ix_deliveries_status_delivered', 'deliveries', ['status', 'delivered_on', 'id']),
     ('ix_deliveries_order_delivered', 'deliveries', ['order_id', 'delivered_on']),
     ('ix_service_orders_provider_status_created', 'service_orders', ['provider_id', 'status', 'created_at']),
     ('ix_service_orders_line_status_quantity', 'service_orders', ['contract_line_id', 'status', 'quantity']),
     ('ix_forum_posts_created', 'forum_posts', ['created_at']),
-    ('ix_alerts_owner_state_due', 'alerts', ['owner_id', 'state', 'due_on']),
-    ('ix_alerts_tenant_state_due', 'alerts', ['tenant_id', 'state', 'due_on']),
+    ('ix_alerts_owner_due', 'alerts', ['owner_id', 'due_on', 'id']),
+    ('ix_alerts_tenant_due', 'alerts', ['tenant_id', 'due_on', 'id']),
 ]
 
 

@@ -54,8 +54,7 @@ def _order_url(order_id) -> str:
 @queue.source("budget.deliveries_to_approve", _l("Prestazioni da approvare"), applies=_money_staff, order=30)
 def deliveries_to_approve(membership, limit, offset):
     statement = (
-        select(Delivery.id, Delivery.order_id, Delivery.delivered_on, Delivery.amount, ServiceOrder.pseudonym,
-               queue.total_column())
+        select(Delivery.id, Delivery.order_id, Delivery.delivered_on, Delivery.amount, ServiceOrder.pseudonym)
         .join(ServiceOrder, ServiceOrder.id == Delivery.order_id)
         .where(Delivery.tenant_id == membership.tenant_id, Delivery.status == DeliveryStatus.SUBMITTED)
         .order_by(Delivery.delivered_on, Delivery.id)
@@ -71,7 +70,7 @@ def deliveries_to_approve(membership, limit, offset):
               hint=_l("Fatture ricevute e non ancora verificate."))
 def invoices_to_verify(membership, limit, offset):
     statement = (
-        select(Invoice.id, Invoice.number, Invoice.issued_on, Invoice.contract_id, Contract.cig, queue.total_column())
+        select(Invoice.id, Invoice.number, Invoice.issued_on, Invoice.contract_id, Contract.cig)
         .join(Contract, Contract.id == Invoice.contract_id)
         .where(Invoice.tenant_id == membership.tenant_id, Invoice.status == InvoiceStatus.RECEIVED)
         .order_by(Invoice.issued_on, Invoice.id)
@@ -94,7 +93,7 @@ def lines_near_exhaustion(membership, limit, offset):
     residual = ContractLine.quantity - ordered.c.ordered
     statement = (
         select(ContractLine.id, ContractLine.contract_id, ContractLine.service_type, ContractLine.quantity,
-               ordered.c.ordered, Contract.cig, Contract.end_date, queue.total_column())
+               ordered.c.ordered, Contract.cig, Contract.end_date)
         .join(ordered, ordered.c.line_id == ContractLine.id)
         .join(Contract, Contract.id == ContractLine.contract_id)
         .where(ContractLine.tenant_id == membership.tenant_id, Contract.end_date >= queue.today(),
@@ -116,7 +115,7 @@ def lines_near_exhaustion(membership, limit, offset):
 
 def _open_orders(membership):
     return (
-        select(ServiceOrder.id, ServiceOrder.pseudonym, ServiceOrder.created_at, queue.total_column())
+        select(ServiceOrder.id, ServiceOrder.pseudonym, ServiceOrder.created_at)
         .where(ServiceOrder.provider_id == membership.tenant_id, ServiceOrder.status == OrderStatus.OPEN)
     )
 
@@ -139,7 +138,7 @@ def new_orders(membership, limit, offset):
               hint=_l("Correggile e inviale di nuovo."))
 def returned_deliveries(membership, limit, offset):
     statement = (
-        select(Delivery.id, Delivery.delivered_on, Delivery.review_note, ServiceOrder.pseudonym, queue.total_column())
+        select(Delivery.id, Delivery.delivered_on, Delivery.review_note, ServiceOrder.pseudonym)
         .join(ServiceOrder, ServiceOrder.id == Delivery.order_id)
         .where(Delivery.provider_id == membership.tenant_id, Delivery.status == DeliveryStatus.RETURNED)
         .order_by(Delivery.delivered_on, Delivery.id)

@@ -24,7 +24,7 @@ OPEN_ACTION = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 # actions still to do by status with their dates; the follow-ups not recorded by due date.
 Index("ix_cases_worker_state_opened", Case.case_worker_id, Case.state, Case.opened_at)
 Index("ix_actions_status_due", Action.status, Action.planned_end, Action.planned_start, Action.case_id)
-Index("ix_verifications_pending_due", Verification.done_on, Verification.due_date, Verification.case_id)
+Index("ix_verifications_pending_due", Verification.done_on, Verification.due_date, Verification.id)
 
 
 def _case_worker(membership) -> bool:
@@ -47,7 +47,7 @@ def _case_item(row, note_days: bool = True) -> Item:
 
 def _cases(membership):
     return (
-        select(Case.id, Case.pseudonym, Case.urgent, Case.opened_at, queue.total_column())
+        select(Case.id, Case.pseudonym, Case.urgent, Case.opened_at)
         .where(Case.tenant_id == membership.tenant_id)
         .order_by(Case.urgent.desc(), Case.opened_at, Case.id)
     )
@@ -72,7 +72,7 @@ def actions_overdue(membership, limit, offset):
     today = queue.today()
     due = func.coalesce(Action.planned_end, Action.planned_start)
     statement = (
-        select(Action.id, Action.service_type, Action.pseudonym, due.label("due"), queue.total_column())
+        select(Action.id, Action.service_type, Action.pseudonym, due.label("due"))
         .join(Case, Case.id == Action.case_id)
         .where(
             Action.tenant_id == membership.tenant_id, Action.status.in_(OPEN_ACTION),
@@ -93,7 +93,7 @@ def actions_overdue(membership, limit, offset):
 def follow_ups(membership, limit, offset):
     today = queue.today()
     statement = (
-        select(Verification.case_id, Verification.months_after, Verification.due_date, Case.pseudonym, queue.total_column())
+        select(Verification.case_id, Verification.months_after, Verification.due_date, Case.pseudonym)
         .join(Case, Case.id == Verification.case_id)
         .where(
             Verification.tenant_id == membership.tenant_id, Verification.phase == VerificationPhase.INCLUSION,

@@ -8,7 +8,7 @@ Core is the lowest layer and imports no domain: each domain registers its source
 
     @source("referrals.to_decide", _l("Segnalazioni da decidere"), applies=is_coordinator, order=10)
     def to_decide(membership, limit: int, offset: int) -> Page:
-        ...  # ONE statement: the rows of the page with ``count(*) OVER ()`` as the total (see page_of)
+        ...  # an ordered select: page_of runs it as ONE statement with the (capped) count
         return Page(total, [Item(label, url, when, note=..., late=...)])
 
 Rules for a source: one SQL statement whatever the data (the home page's statement count is asserted per
@@ -20,12 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, literal_column, select
 
 from ..extensions import db
 
 HOME_ITEMS = 5
 PAGE_ITEMS = 50
+# Counts stop here ("1000+"): a count reads at most this many index entries, whatever the data size.
+COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class Item:
 class Page:
     total: int
     items: list[Item] = field(default_factory=list)
+
+    @property
+    def capped(self) -> bool:
+        """At least COUNT_CAP items wait: the count reads "1000+"."""
+        return self.total >= COUNT_CAP
 
 
 @dataclass(frozen=True)
@@ -96,15 +103,13 @@ def home(membership) -> list[Section]:
 
 # --- helpers for the sources ----------------------------------------------------------------------------
 
-def total_column():
-    """``count(*) OVER ()``: the number of rows the filter matches, on every row of a LIMITed page, so a
-    source answers its count and its first items in one statement (both SQLite and PostgreSQL)."""
-    return func.count().over().label("queue_total")
-
-
 def page_of(statement, limit: int, offset: int, make_item: Callable) -> Page:
-    """Run a select whose last column is :func:`total_column` and turn its rows into a Page."""
-    rows = db.session.execute(statement.limit(limit).offset(offset)).all()
+    """Run a source's ordered select (its columns, joins, filter) as ONE statement: the page's rows plus, on
+    each row, the count of the matching rows capped at COUNT_CAP (an uncorrelated scalar subquery, computed
+    once; ``count(*) OVER ()`` materialised every matching row and cost 80 ms at 55,000 open alerts)."""
+    matching = statement.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None)
+    total = select(func.count()).select_from(matching.limit(COUNT_CAP).subquery()).scalar_subquery()
+    rows = db.session.execute(statement.add_columns(total.label("queue_total")).limit(limit).offset(offset)).all()
     if not rows:
         return Page(0, [])
     return Page(rows[0][-1], [make_item(row) for row in rows])

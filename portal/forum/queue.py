@@ -36,7 +36,7 @@ def _network(membership):
 @queue.source("forum.practices_to_validate", _l("Buone prassi da validare"), applies=_moderator, order=50)
 def practices_to_validate(membership, limit, offset):
     statement = (
-        select(ForumThread.id, ForumThread.title, ForumThread.created_at, Tenant.name, queue.total_column())
+        select(ForumThread.id, ForumThread.title, ForumThread.created_at, Tenant.name)
         .join(Tenant, Tenant.id == ForumThread.author_tenant_id)
         .where(ForumThread.kind == ThreadKind.PRACTICE, ForumThread.validated_at.is_(None),
                ForumThread.hidden.is_(False), _network(membership))
@@ -52,8 +52,7 @@ def practices_to_validate(membership, limit, offset):
 def personal_data(membership, limit, offset):
     flags = cast(ForumPost.personal_data_flags, Text)
     statement = (
-        select(ForumPost.id, ForumPost.thread_id, ForumPost.created_at, ForumThread.title, Tenant.name,
-               queue.total_column())
+        select(ForumPost.id, ForumPost.thread_id, ForumPost.created_at, ForumThread.title, Tenant.name)
         .join(ForumThread, ForumThread.id == ForumPost.thread_id)
         .join(Tenant, Tenant.id == ForumPost.author_tenant_id)
         .where(ForumPost.created_at >= queue.now() - timedelta(days=FLAG_DAYS), ForumPost.hidden.is_(False),

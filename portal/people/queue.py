@@ -27,7 +27,7 @@ def _node_dpo(membership) -> bool:
 def open_requests(membership, limit, offset):
     statement = (
         select(DataSubjectRequest.id, DataSubjectRequest.person_id, DataSubjectRequest.kind, DataSubjectRequest.opened_at,
-               Person.pseudonym, queue.total_column())
+               Person.pseudonym)
         .join(Person, Person.id == DataSubjectRequest.person_id)
         .where(DataSubjectRequest.tenant_id == membership.tenant_id, DataSubjectRequest.status == RequestStatus.OPEN)
         .order_by(DataSubjectRequest.opened_at, DataSubjectRequest.id)

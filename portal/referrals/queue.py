@@ -41,7 +41,7 @@ def _label(row) -> str:
 
 def _own(membership, *states):
     return (
-        select(Referral.id, Referral.state, Referral.updated_at, Referral.decided_at, Person.pseudonym, queue.total_column())
+        select(Referral.id, Referral.state, Referral.updated_at, Referral.decided_at, Person.pseudonym)
         .join(Person, Person.id == Referral.person_id)
         .where(Referral.tenant_id == membership.tenant_id, Referral.state.in_(states))
     )
@@ -84,7 +84,7 @@ def outcomes(membership, limit, offset):
 def to_decide(membership, limit, offset):
     rank = case((Referral.urgency == Urgency.URGENT, 0), (Referral.urgency == Urgency.HIGH, 1), else_=2)
     statement = (
-        select(Referral.id, Referral.urgency, Referral.submitted_at, Person.pseudonym, queue.total_column())
+        select(Referral.id, Referral.urgency, Referral.submitted_at, Person.pseudonym)
         .join(Person, Person.id == Referral.person_id)
         .where(Referral.node_id == membership.tenant_id, Referral.state == S.SUBMITTED)
         .order_by(rank, Referral.submitted_at, Referral.id)
