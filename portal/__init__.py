@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None, *, owner: bool = False) -> Flask:
     configure_security(app)
     configure_templates(app)
     configure_blueprints(app)
+    configure_queues()
     configure_errors(app)
     configure_cli(app)
     return app
@@ -107,6 +108,16 @@ def configure_blueprints(app: Flask) -> None:
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
                reports_node_bp, network_bp, network_public_bp, region_bp):
         app.register_blueprint(bp)
+
+
+def configure_queues() -> None:
+    """Each domain adds its part of the home page's work queue (portal/core/queue.py) when imported."""
+    from .alerts import queue as alerts_queue  # noqa: F401
+    from .budget import queue as budget_queue  # noqa: F401
+    from .cases import queue as cases_queue  # noqa: F401
+    from .forum import queue as forum_queue  # noqa: F401
+    from .people import queue as people_queue  # noqa: F401
+    from .referrals import queue as referrals_queue  # noqa: F401
 
 
 def configure_errors(app: Flask) -> None:

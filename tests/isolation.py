@@ -49,6 +49,8 @@ def _budget(net):
 MATRIX: dict[str, Route] = {
     "static": Route("public", args=lambda net: {"filename": "css/rete.css"}),
     "core.home": Route("own"),
+    # A queue of the caller's own work ("vedi tutti"); a queue not theirs is a 404.
+    "core.queue_list": Route("own", args=lambda net: {"key": "referrals.to_decide"}),
     "core.accessibility": Route("public"),
     "core.privacy": Route("public"),
     "core.feedback": Route("public", form=lambda net: {"message": "Prova di isolamento"}),

@@ -29,7 +29,7 @@ def two_alerts(network):
 
 def test_case_worker_home_shows_own_alerts_only(login, network, two_alerts):
     page = login("n1_case_worker").get("/").get_data(as_text=True)
-    assert "Le tue allerte" in page
+    assert 'data-queue="alerts.open"' in page
     assert f"/allerte/{two_alerts['mine'].id}" in page
     assert f"/allerte/{two_alerts['coordination'].id}" not in page
 
@@ -37,7 +37,8 @@ def test_case_worker_home_shows_own_alerts_only(login, network, two_alerts):
 def test_coordinator_home_and_list_show_all(login, network, two_alerts):
     client = login("n1_coordinator")
     page = client.get("/").get_data(as_text=True)
-    assert "Allerte del nodo" in page and "Regole delle allerte" in page
+    assert 'data-queue="alerts.open"' in page and f"/allerte/{two_alerts['coordination'].id}" in page
+    assert "Regole delle allerte" in page
     listing = client.get("/allerte/").get_data(as_text=True)
     assert f"/allerte/{two_alerts['mine'].id}" in listing and f"/allerte/{two_alerts['coordination'].id}" in listing
     only_referrals = client.get("/allerte/?regola=referral_undecided").get_data(as_text=True)

@@ -27,14 +27,6 @@ def _labels():
             "OBJECT_LABELS": OBJECT_LABELS}
 
 
-@bp.app_context_processor
-def _home():
-    # A callable: only the home page calls it (templates/alerts/_home.html), other pages pay nothing.
-    from .home import home_summary
-
-    return {"alerts_home": home_summary, "ALERT_RULE_LABELS": RULE_LABELS}
-
-
 staff = guarded(services.is_node_staff, services.Forbidden)
 dpo = guarded(security.may_see, services.Forbidden)
 rule_editors = guarded(lambda: any(services.may_edit_setting(rule) for rule in Rule), services.Forbidden)

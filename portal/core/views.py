@@ -1,11 +1,11 @@
 """Home (per role), legal pages, feedback, language switch and a health check."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..accounts.permissions import current_membership, membership_required
 from ..accounts.views import _safe_next
 from ..i18n import LOCALE_KEY
-from . import health, services
+from . import health, navigation, queue, services
 from .forms import FeedbackForm, LanguageForm
 
 bp = Blueprint("core", __name__)
@@ -15,7 +15,32 @@ bp = Blueprint("core", __name__)
 @membership_required
 def home():
     membership = current_membership()
-    return render_template("core/home.html", membership=membership, panels=services.home_panels(membership))
+    return render_template("core/home.html", membership=membership, sections=queue.home(membership),
+                           panels=navigation.entries_for(membership))
+
+
+@bp.route("/da-fare/<key>")
+@membership_required
+def queue_list(key):
+    """All the items of one of the user's queues ("vedi tutti" on the home page), by pages."""
+    membership = current_membership()
+    found = queue.get(key, membership)
+    if found is None:
+        abort(404)
+    page_number = request.args.get("pagina", 1, type=int)
+    if page_number < 1:
+        abort(404)
+    page = found.fetch(membership, queue.PAGE_ITEMS, (page_number - 1) * queue.PAGE_ITEMS)
+    if page_number > 1 and not page.items:
+        abort(404)
+    return render_template("core/queue_list.html", source=found, page=page, page_number=page_number,
+                           has_next=page_number * queue.PAGE_ITEMS < page.total)
+
+
+@bp.app_template_global("main_menu")
+def main_menu(membership):
+    """The main navigation's entries for the membership (templates/core/_menu.html)."""
+    return navigation.menu_for(membership)
 
 
 @bp.route("/accessibilita")

@@ -23,9 +23,9 @@ DPO = "rpd@nodo.novara.example"
 
 def test_coordinator_handles_an_overdue_referral_alert(page):
     login_as(page, COORDINATOR)
-    expect(page.get_by_role("heading", name="Allerte del nodo")).to_be_visible()
+    expect(page.get_by_role("heading", name="Allerte da gestire")).to_be_visible()
     assert_accessible(page, "home with alerts")
-    page.get_by_role("link", name="Tutte le allerte").click()
+    page.get_by_role("navigation", name="Navigazione principale").get_by_role("link", name="Allerte", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Allerte")).to_be_visible()
     page.get_by_label("Regola").select_option("referral_undecided")
     page.get_by_label("Stato").select_option("open")
@@ -79,7 +79,7 @@ def test_reading_many_identities_fast_alerts_the_dpo(page, open_page, live_serve
         assert response.status == 200
     dpo = open_page()
     login_as(dpo, DPO)
-    expect(dpo.get_by_role("heading", name="Allerte di sicurezza")).to_be_visible()
+    expect(dpo.get_by_role("heading", name="Allerte di sicurezza da esaminare")).to_be_visible()
     dpo.get_by_role("link", name=re.compile(r"Accessi insoliti alle identità")).first.click()
     expect(dpo.get_by_role("heading", level=1, name="Accessi insoliti alle identità")).to_be_visible()
     expect(dpo.get_by_text(re.compile(r"soglia 20"))).to_be_visible()
