@@ -42,7 +42,7 @@ def test_a_region_writes_no_person_data(session, network):
     node.kind = TenantKind.REGIONAL_CENTRE
     session.flush()
     context.activate(node.id, None, regional=True)
-    case.internal_notes = "scritto dal centro regionale"
+    case.closure_reason = "scritto dal centro regionale"
     with pytest.raises(TenantViolation):
         session.flush()
     session.rollback()
