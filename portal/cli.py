@@ -138,16 +138,23 @@ def backup_command(output):
 @with_appcontext
 @runs_alone
 def budget_verify():
-    """Compare the trigger-kept delivery totals with the deliveries themselves; exit 1 on any difference."""
+    """Compare what triggers keep — delivery totals, provider actions' delivered figures — with the
+    deliveries themselves; exit 1 on any difference."""
+    from .budget import delivered
     from .budget.totals import drift
 
     with context.system("budget-verify"):
         problems = drift()
+        actions = delivered.drift()
     for contract_id, status, kept_n, kept, real_n, real in problems:
         click.echo(f"DIVERSO: contratto {contract_id} stato {status}: tenuto {kept_n}/{kept}, reale {real_n}/{real}", err=True)
-    if problems:
+    for action_id, kept, real in actions:
+        click.echo(f"DIVERSO: azione {action_id}: erogato tenuto {kept[0]} h, {kept[2]} incontri ({kept[3]} presenze), "
+                   f"dalle prestazioni approvate {real[0]} h, {real[2]} incontri ({real[3]} presenze)", err=True)
+    if problems or actions:
         sys.exit(1)
     click.echo("Totali delle prestazioni coerenti con le prestazioni.")
+    click.echo("Ore erogate delle azioni coerenti con le prestazioni approvate.")
 
 
 @rete.command("remind-stale")

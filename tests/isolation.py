@@ -147,6 +147,7 @@ MATRIX: dict[str, Route] = {
         form=lambda net: {"version": net.action.version, "status": "done", "delivered_hours": "5", "delivered_on": "2026-03-02"},
         victim="n1",
     ),
+    "cases.order_action": Route("foreign", args=lambda net: {"action_id": net.action.id}, form=lambda net: {}, victim="n1"),
     "cases.job_outcome": Route(
         "foreign", args=lambda net: {"case_id": net.case.id},
         form=lambda net: {"version": "0", "job_outcome": "not_yet", "done_on": "2026-03-02"}, victim="n1",

@@ -254,7 +254,7 @@ def test_hook_evaluates_on_change_through_the_services(network, login):
 
     client = login("n1_case_worker")
     response = post(client, f"/casi/azioni/{network.action.id}/registra", {
-        "version": network.action.version, "status": "done", "delivered_hours": "4", "delivered_on": "2026-11-20",
+        "version": network.action.version, "status": "done",  # a provider action: its hours are its deliveries
     })
     assert response.status_code == 302
     assert alerts(network, Rule.ACTION_OVERDUE)[0].state == AlertState.RESOLVED

@@ -4,7 +4,7 @@ import pytest
 from portal.cases.models import CaseState
 
 from .case_support import action_of, case_of, post
-from .factories import MembershipFactory
+from .factories import MembershipFactory, make_action
 from .helpers import log_in
 from .network import VICTIM_FIRST_NAME
 
@@ -104,14 +104,14 @@ def test_stale_case_version_is_a_conflict_and_changes_nothing(login, network):
 
 def test_stale_action_version_is_a_conflict_and_changes_nothing(login, network):
     client = login("n1_case_worker")
-    action = action_of(network, network.action.id)
+    action = action_of(network, make_action(network.case).id)  # delivered by the node: hours typed here
     stale = action.version
     response = post(client, f"/casi/azioni/{action.id}/registra", {
-        "version": stale, "status": "in_progress", "delivered_hours": "2", "delivered_on": "2026-01-05",
+        "version": stale, "status": "in_progress", "delivered_hours": "2", "delivered_on": "2026-03-05",
     })
     assert response.status_code == 302
     response = post(client, f"/casi/azioni/{action.id}/registra", {
-        "version": stale, "status": "done", "delivered_hours": "9", "delivered_on": "2026-01-06",
+        "version": stale, "status": "done", "delivered_hours": "9", "delivered_on": "2026-03-06",
     }, page=f"/casi/azioni/{action.id}/registra")
     assert response.status_code == 409
     fresh = action_of(network, action.id)
@@ -125,7 +125,7 @@ def test_stale_action_version_is_a_conflict_and_changes_nothing(login, network):
 
 def test_form_errors_rerender_with_input(login, network):
     client = login("n1_case_worker")
-    action = network.action
+    action = make_action(network.case)
     response = post(client, f"/casi/azioni/{action.id}/registra", {
         "version": action.version, "status": "done", "delivered_hours": "4,5", "delivered_on": "", "outcome": "Esito X",
     })

@@ -1,6 +1,6 @@
 """Issue 4, node side: the pathway of actions, the two verification phases, closing, the referral's
 outcome summary as the antenna sees it, the case page and its audit trail."""
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -60,24 +60,33 @@ def test_plan_three_actions_and_record_them(login, network):
     assert [a.service_type.value for a in actions] == ["orientation", "training", "job_matching"]
     assert actions[0].planned_hours == Decimal("12.50") and isinstance(actions[0].planned_hours, Decimal)
     assert actions[1].provider_id == provider.id and actions[0].provider_id is None
-    assert all(a.pseudonym == network.case.pseudonym and a.status == ActionStatus.PLANNED for a in actions)
+    assert all(a.pseudonym == network.case.pseudonym for a in actions)
+    # No contract covers training with this provider: saved "to order" (pathway tests: test_one_pathway.py).
+    assert [a.status for a in actions] == [ActionStatus.PLANNED, ActionStatus.TO_ORDER, ActionStatus.PLANNED]
     assert {e.action for e in audit_actions(network, object_type="action")} >= {"action.created"}
 
-    delivered = date.today() - timedelta(days=1)
-    for action, hours in zip(actions, ("12,5", "38", "6,5"), strict=True):
+    delivered = date(2026, 7, 6)  # after every planned start, not in the future
+    node_actions = [actions[0], actions[2]]
+    for action, hours in zip(node_actions, ("12,5", "6,5"), strict=True):
         response = post(client, f"/casi/azioni/{action.id}/registra", {
             "version": action.version, "status": "done", "delivered_hours": hours,
             "delivered_on": delivered.isoformat(), "outcome": "Svolta regolarmente",
         })
         assert response.status_code == 302, response.get_data(as_text=True)
-    recorded = [action_of(network, a.id) for a in actions]
-    assert [a.delivered_hours for a in recorded] == [Decimal("12.50"), Decimal("38.00"), Decimal("6.50")]
+    recorded = [action_of(network, a.id) for a in node_actions]
+    assert [a.delivered_hours for a in recorded] == [Decimal("12.50"), Decimal("6.50")]
     assert all(a.status == ActionStatus.DONE and a.delivered_on == delivered for a in recorded)
+    # A provider action's hours are its approved deliveries: never typed by hand.
+    response = post(client, f"/casi/azioni/{actions[1].id}/registra", {
+        "version": actions[1].version, "status": "to_order", "delivered_hours": "38", "delivered_on": delivered.isoformat(),
+    })
+    assert response.status_code == 200 and "prestazioni approvate" in response.get_data(as_text=True)
+    assert action_of(network, actions[1].id).delivered_hours == Decimal("0.00")
     events = [e for e in audit_actions(network, object_type="action", object_id=actions[0].id) if e.action == "action.recorded"]
     assert events and set(events[0].fields) >= {"delivered_hours", "status", "outcome"}
 
     # Edit the plan of one action (not its provider).
-    action = recorded[2]
+    action = recorded[1]
     response = post(client, f"/casi/azioni/{action.id}", {
         "version": action.version, "service_type": "job_matching", "phase": "inclusion", "planned_start": "2026-07-02",
         "planned_end": "", "planned_hours": "8", "notes": "",
@@ -154,8 +163,15 @@ def test_two_phases_follow_ups_and_closing(login, network):
     assert [(v.months_after, v.due_date) for v in follow_ups] == [(m, add_months(today, m)) for m in (3, 6, 12)]
     assert referral_as_antenna(network).outcome_code == OutcomeCode.PHASE_2
 
-    # Record the 3-month follow-up.
+    # Not before its window opens (15 days before it is due).
     three = follow_ups[0]
+    response = post(client, f"/casi/{case_id}/follow-up/3", {"version": three.version, "done_on": today.isoformat(),
+                                                             "still_in_work": "si"})
+    assert response.status_code == 200 and "Il follow-up a 3 mesi si registra dal" in response.get_data(as_text=True)
+    # Record the 3-month follow-up once it is due (moved to today, as if three months had passed).
+    with context.acting_as(network.tenants["n1"].id):
+        three.due_date = today
+        db.session.flush()
     response = post(client, f"/casi/{case_id}/follow-up/3", {
         "version": three.version, "done_on": today.isoformat(), "still_in_work": "si",
         "difficulties": "Turni serali difficili da conciliare", "support_needed": "Mediazione con il datore",

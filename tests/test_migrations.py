@@ -37,7 +37,7 @@ def populated(tmp_path_factory):
     database.drop()
 
 
-def test_upgrade_of_a_database_with_data_from_the_previous_release(populated):
+def test_upgrade_of_a_database_with_data_from_the_previous_release(populated, capsys):
     """0006 was the head of the previous release: a database with referrals, cases, orders and deliveries
     must upgrade in place (no table copy that foreign keys forbid on SQLite), with the backfills right."""
     from sqlalchemy import text
@@ -54,13 +54,31 @@ def test_upgrade_of_a_database_with_data_from_the_previous_release(populated):
                 " amount, attended, status, version, created_at, updated_at) VALUES (:node, :p, :o, :c, CURRENT_DATE,"
                 " 2, 25, 50, true, 'approved', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), ids)
             conn.execute(text("UPDATE referrals SET submitted_at = CURRENT_TIMESTAMP WHERE id = :referral"), ids)
+            # Hours typed by hand before 0016: 10 on the ordered action (2 approved), 5 on a provider action
+            # never ordered (none delivered), 7 on an action the node delivered itself (kept).
+            conn.execute(text("UPDATE actions SET delivered_hours = 10, delivered_on = '2026-01-05' WHERE case_id = :case"), ids)
+            for provider, hours in (("provider", 5), ("node", 7)):
+                conn.execute(text(
+                    "INSERT INTO actions (tenant_id, provider_id, case_id, pseudonym, service_type, phase, status,"
+                    " planned_start, planned_hours, delivered_hours, version, created_at, updated_at) VALUES (:node,"
+                    f" {':p' if provider == 'provider' else 'NULL'}, :case, 'TOT-1', 'tutoring', 'preparatory', 'done',"
+                    " '2026-01-02', 5, :h, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {**ids, "h": hours})
         upgrade(revision="heads")
         with db.engine.connect() as conn:
             totals = conn.execute(text("SELECT status, deliveries, amount FROM delivery_totals")).all()
             shared = conn.execute(text("SELECT shared_at IS NOT NULL FROM people WHERE id = :person"), ids).scalar()
+            actions = conn.execute(text(
+                "SELECT provider_id IS NOT NULL, delivered_hours, delivered_sessions, attended_sessions FROM actions"
+                " WHERE case_id = :case ORDER BY id"), ids).all()
+            kept = conn.execute(text("SELECT sum(delivered_hours) FROM monitoring_action_days WHERE tenant_id = :node"), ids).scalar()
         db.engine.dispose()
     assert [(status, n, float(amount)) for status, n, amount in totals] == [("approved", 1, 50.0)]
     assert shared  # the person's referral had reached the node: it stays visible to it
+    # 0016: provider actions take their delivered figures from their approved deliveries; the node's own stays.
+    assert [(p, float(h), n, att) for p, h, n, att in actions] == [(True, 2.0, 1, 1), (True, 0.0, 0, 0), (False, 7.0, 0, 0)]
+    assert float(kept) == 9.0  # the monitoring summaries followed
+    # The difference is reported, counts only.
+    assert "2 changed, difference in delivered hours -13.00 h" in capsys.readouterr().out
 
 
 @pytest.fixture

@@ -79,6 +79,12 @@ def test_azione_2_budget_with_its_difference(seeded):
         overview = figures.overview(budget)
         assert overview.lines_total == Decimal("126858.40") and overview.difference == Decimal("0.44")
         assert db.session.scalar(select(User).where(User.email == "operatore@lavoro-insieme.example")) is not None
+        # Seeded provider actions take their delivered hours from their approved deliveries (budget-verify clean).
+        from portal.budget import delivered, totals
+        from portal.cases.models import Action
+
+        assert delivered.drift() == [] and totals.drift() == []
+        assert db.session.scalar(select(Action).where(Action.provider_id.is_not(None), Action.delivered_hours > 0)) is not None
     assert counts["Contract"] == 2 and counts["ServiceOrder"] > 0 and counts["Delivery"] > 0
     assert "2 contratti" in first.output
 

@@ -22,7 +22,7 @@ from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import current
-from . import figures
+from . import delivered, figures
 from .models import (
     BudgetLine,
     Contract,
@@ -172,6 +172,10 @@ def create_contract(data: dict, lines: list[dict], override_reason: str | None =
 # --- service orders ----------------------------------------------------------------------------------
 
 def assign_order(contract: Contract, *, action_id, line_id, quantity: Decimal, override_reason=None) -> ServiceOrder:
+    """The budget's "assign an action": the line and quantity chosen by hand, the rest as when planning
+    (ordering.order_action, the one path that creates an order)."""
+    from .ordering import order_action
+
     ensure_money()
     if contract.tenant_id != current().tenant_id:
         raise Forbidden()
@@ -181,36 +185,10 @@ def assign_order(contract: Contract, *, action_id, line_id, quantity: Decimal, o
     line = next((item for item in contract.lines if str(item.id) == str(line_id)), None)
     if line is None:
         raise BudgetError(_("Scegli una riga del contratto."), "line")
-    if line.service_type != action.service_type:
-        raise BudgetError(_("Il tipo di servizio della riga non corrisponde a quello dell'azione."), "line")
     if quantity is None or quantity <= 0:
         raise BudgetError(_("La quantità deve essere maggiore di zero."), "quantity")
-    reason = None
-    if ordered_by_line(contract).get(line.id, Decimal("0")) + quantity > line.quantity:
-        reason = ensure_override_allowed(override_reason, _("La quantità supera quella prevista dalla riga del contratto."))
-    order = ServiceOrder(
-        tenant_id=contract.tenant_id, provider_id=contract.provider_id, contract_id=contract.id, contract_line_id=line.id,
-        action_id=action.id, pseudonym=action.pseudonym, quantity=quantity, status=OrderStatus.OPEN, override_reason=reason,
-    )
-    db.session.add(order)
-    db.session.flush()
-    record("service_order.created", "service_order", order.id, ["action_id", "contract_line_id", "quantity"])
-    if reason:
-        record("service_order.override", "service_order", order.id, ["override_reason"])
-    _notify_provider(order)
-    return order
+    return order_action(action, line, quantity=quantity, override_reason=override_reason)
 
-
-def _notify_provider(order: ServiceOrder) -> None:
-    """The provider's users see the new order in the app (pseudonym and link only)."""
-    from flask import current_app
-
-    from ..accounts.models import Role
-    from ..notifications.services import notify_roles
-
-    if order.provider_id is not None:
-        link = current_app.url_map.bind("localhost").build("budget.order", {"order_id": order.id})
-        notify_roles(order.provider_id, (Role.PROVIDER_USER,), "order.created", {"code": order.pseudonym}, link)
 
 
 # --- deliveries --------------------------------------------------------------------------------------
@@ -231,6 +209,10 @@ def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, r
         raise BudgetError(_("La data non può essere nel futuro."), "delivered_on")
     if not contract.start_date <= delivered_on <= contract.end_date:
         raise BudgetError(_("La data è fuori dal periodo del contratto."), "delivered_on")
+    action = db.session.get(Action, order.action_id)
+    if action is not None and delivered_on < action.planned_start:
+        raise BudgetError(_("La prestazione non può precedere l'inizio dell'azione (%(day)s).",
+                            day=f"{action.planned_start:%d/%m/%Y}"), "delivered_on")
     amount = line_amount(units, order.line.unit_price)
     contract_figs = figures.contract_of(contract)
     if contract_figs.delivered + contract_figs.pending - replacing + amount > contract.total_value:
@@ -281,6 +263,7 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
     delivery.reviewed_at = utcnow()
     delivery.override_reason = reason
     db.session.flush()
+    delivered.refresh(delivery.order.action_id)  # the triggers recomputed the action's delivered figures
     record("delivery.approved" if approve else "delivery.returned", "delivery", delivery.id,
            ["review_note", "reviewed_at", "reviewed_by_id", "status"] + ([] if approve else ["times_returned"]))
     if reason:

@@ -72,13 +72,21 @@ class ActionPlanForm(FlaskForm):
     planned_end = DateField(_l("Fine prevista"), validators=[Optional()])
     planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), NumberRange(min=0, max=9999)])
     notes = TextAreaField(_l("Note per l'erogazione"), validators=[Optional(), Length(max=4000)])
+    override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
     def data_for_service(self) -> dict:
         return {
             "service_type": ServiceType(self.service_type.data), "phase": ActionPhase(self.phase.data),
             "provider": self.provider.data, "planned_start": self.planned_start.data,
             "planned_end": self.planned_end.data, "planned_hours": self.planned_hours.data, "notes": self.notes.data,
+            "override_reason": self.override_reason.data,
         }
+
+
+class OrderActionForm(FlaskForm):
+    """Order an action left "to order" (once a contract line covers it)."""
+
+    override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
 
 class ActionRecordForm(FlaskForm):
@@ -124,6 +132,7 @@ class TransitionForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
+    closed_on = DateField(_l("Data di chiusura"), validators=[Optional()])
     outcome = SelectField(
         _l("Esito del percorso"), choices=enum_choices(CLOSURE_OUTCOME_LABELS, blank=_l("Scegli l'esito")),
         validators=[DataRequired(message=_l("Indica l'esito del percorso."))],

@@ -47,6 +47,7 @@ ACTION_PHASE_LABELS = {
     ActionPhase.INCLUSION: _l("Inclusione socio-lavorativa (fase 2)"),
 }
 ACTION_STATUS_LABELS = {
+    ActionStatus.TO_ORDER: _l("Da ordinare"),
     ActionStatus.PLANNED: _l("Pianificata"),
     ActionStatus.IN_PROGRESS: _l("In corso"),
     ActionStatus.DONE: _l("Conclusa"),

@@ -57,6 +57,9 @@ class ActionPhase(enum.StrEnum):
 
 
 class ActionStatus(enum.StrEnum):
+    # Planned with a provider but no contract line covers it yet: no service order, nothing for the
+    # provider to see; ordered later from the case page (or the budget) once a line exists.
+    TO_ORDER = "to_order"
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
     DONE = "done"
@@ -129,8 +132,14 @@ class Action(ProviderShared, Versioned, Timestamped, db.Model):
     planned_start: Mapped[date] = mapped_column(Date)
     planned_end: Mapped[date | None] = mapped_column(Date)
     planned_hours: Mapped[Decimal] = mapped_column(HOURS, default=Decimal("0"))
+    # What was delivered. For a provider action these are its approved deliveries, written only by the
+    # database triggers of migration 0016 (portal/budget/delivered.py): hours of the lines priced by the
+    # hour, the last approved day, approved sessions and those the person attended. For an action the
+    # node delivers itself (no provider) hours and day are typed on the action (pathway.record_action).
     delivered_hours: Mapped[Decimal] = mapped_column(HOURS, default=Decimal("0"))
     delivered_on: Mapped[date | None] = mapped_column(Date)
+    delivered_sessions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    attended_sessions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     outcome: Mapped[str | None] = mapped_column(String(500))
     notes: Mapped[str | None] = mapped_column(Text)
 

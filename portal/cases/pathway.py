@@ -1,4 +1,10 @@
-"""The personalised pathway: actions planned, changed and recorded (delivered hours, status, outcome).
+"""The personalised pathway: actions planned, ordered, changed and recorded (status, outcome, hours).
+
+One pathway: planning an action with a provider orders it in the same transaction (the ``action_planned``
+signal, answered by the budget: see signals.py); with no contract line covering it the action is saved
+"to order" and ordered later (:func:`order_action`). What a provider action delivered is its approved
+deliveries, kept on the action by the database (hours, last day, sessions, attendance): the node types
+hours and the day only for the actions it delivers itself.
 
 Same rules as ``services.py``: check permissions and versions first, flush, audit, never commit.
 """
@@ -12,9 +18,21 @@ from ..core.locking import check_version
 from ..extensions import db
 from .models import Action, ActionStatus, Case
 from .services import CaseError, _alerts_changed, apply_values, ensure_can_edit, ensure_open, node_providers
+from .signals import OrderResult, request_order
 
 PLAN_FIELDS = ("service_type", "phase", "planned_start", "planned_end", "planned_hours", "notes")
 RECORD_FIELDS = ("status", "delivered_hours", "delivered_on", "outcome")
+
+
+def _check_delivered_on(action: Action, day) -> None:
+    """A delivery is neither in the future nor before its action started."""
+    if day is None:
+        return
+    if day > date.today():
+        raise CaseError(_("La data di erogazione non può essere nel futuro."), "delivered_on")
+    if day < action.planned_start:
+        raise CaseError(_("La data di erogazione non può precedere l'inizio dell'azione (%(day)s).",
+                          day=action.planned_start.strftime("%d/%m/%Y")), "delivered_on")
 
 def _check_plan(values: dict) -> None:
     if values.get("planned_end") and values.get("planned_start") and values["planned_end"] < values["planned_start"]:
@@ -36,23 +54,51 @@ def _provider_id(value) -> int | None:
     return provider_id
 
 
-def plan_action(case: Case, data: dict) -> Action:
+def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
+    """Plan an action; with a provider, order it at once. Returns the action and, for a provider
+    action, the ordering's answer (not ordered: the action is kept "to order" and the message says
+    what is missing)."""
     ensure_can_edit(case)
     ensure_open(case)
     values = {name: data.get(name) for name in PLAN_FIELDS}
     values["notes"] = (values.get("notes") or "").strip() or None
     values["planned_hours"] = values.get("planned_hours") or Decimal("0")
     _check_plan(values)
+    provider_id = _provider_id(data.get("provider"))
     action = Action(
-        case_id=case.id, tenant_id=case.tenant_id, pseudonym=case.pseudonym, provider_id=_provider_id(data.get("provider")),
-        status=ActionStatus.PLANNED, delivered_hours=Decimal("0"), **values,
+        case_id=case.id, tenant_id=case.tenant_id, pseudonym=case.pseudonym, provider_id=provider_id,
+        status=ActionStatus.TO_ORDER if provider_id else ActionStatus.PLANNED, delivered_hours=Decimal("0"), **values,
     )
     db.session.add(action)
     db.session.flush()
-    record("action.created", "action", action.id, [n for n, v in values.items() if v is not None] + ["provider_id"])
+    record("action.created", "action", action.id, [n for n, v in values.items() if v is not None] + ["provider_id", "status"])
+    result = request_order(action, (data.get("override_reason") or "").strip() or None) if provider_id else None
     _alerts_changed(action)
     db.session.expire(case, ["actions"])
-    return action
+    return action, result
+
+
+def order_action(action: Action, override_reason: str | None = None) -> OrderResult:
+    """Order an action left "to order" (the case page's button), through the same path as planning."""
+    ensure_can_edit(action.case)
+    ensure_open(action.case)
+    if action.provider_id is None or action.status != ActionStatus.TO_ORDER:
+        raise CaseError(_("Questa azione non è da ordinare."))
+    result = request_order(action, (override_reason or "").strip() or None)
+    if not result.ordered:
+        raise CaseError(result.message or _("Nessun contratto permette di ordinare questa azione."), result.field_name)
+    _alerts_changed(action)
+    return result
+
+
+def _check_status(action: Action, status: ActionStatus) -> None:
+    """"To order" is left only by ordering (or cancelling); nobody sets it by hand."""
+    if status == action.status:
+        return
+    if status == ActionStatus.TO_ORDER:
+        raise CaseError(_("Un'azione diventa da ordinare solo quando nessun contratto la copre."), "status")
+    if action.status == ActionStatus.TO_ORDER and status != ActionStatus.CANCELLED:
+        raise CaseError(_("Prima ordina l'azione al soggetto attuatore (o annullala)."), "status")
 
 
 def update_action(action: Action, data: dict, expected_version) -> None:
@@ -67,6 +113,13 @@ def update_action(action: Action, data: dict, expected_version) -> None:
     if "planned_hours" in values and values["planned_hours"] is None:
         values["planned_hours"] = Decimal("0")
     _check_plan({"planned_start": action.planned_start, "planned_end": action.planned_end, **values})
+    start = values.get("planned_start")
+    if start and action.delivered_on and start > action.delivered_on:
+        raise CaseError(_("L'inizio non può seguire l'ultima erogazione (%(day)s).",
+                          day=action.delivered_on.strftime("%d/%m/%Y")), "planned_start")
+    if "status" in values:
+        values["status"] = ActionStatus(values["status"])
+        _check_status(action, values["status"])
     changed = apply_values(action, values)
     db.session.flush()
     if changed:
@@ -75,24 +128,26 @@ def update_action(action: Action, data: dict, expected_version) -> None:
 
 
 def record_action(action: Action, data: dict, expected_version) -> None:
-    """What was delivered: hours, date, status and outcome."""
+    """What was delivered: status and outcome; hours and date only for an action the node delivers
+    itself (a provider action's are its approved deliveries, never typed)."""
     ensure_can_edit(action.case)
     check_version(action, expected_version)
     ensure_open(action.case)
-    hours = data.get("delivered_hours") or Decimal("0")
-    if hours < 0:
-        raise CaseError(_("Le ore non possono essere negative."), "delivered_hours")
     status = ActionStatus(data["status"]) if data.get("status") else action.status
-    if (hours > 0 or status == ActionStatus.DONE) and not data.get("delivered_on"):
-        raise CaseError(_("Indica la data dell'ultima erogazione."), "delivered_on")
-    if data.get("delivered_on") and data["delivered_on"] > date.today():
-        raise CaseError(_("La data di erogazione non può essere nel futuro."), "delivered_on")
-    values = {
-        "status": status,
-        "delivered_hours": hours,
-        "delivered_on": data.get("delivered_on"),
-        "outcome": (data.get("outcome") or "").strip() or None,
-    }
+    _check_status(action, status)
+    values = {"status": status, "outcome": (data.get("outcome") or "").strip() or None}
+    if action.provider_id is not None:
+        if data.get("delivered_hours") or data.get("delivered_on"):
+            raise CaseError(_("Le ore e la data di un'azione affidata a un soggetto attuatore sono quelle delle "
+                              "prestazioni approvate: non si scrivono a mano."), "delivered_hours")
+    else:
+        hours = data.get("delivered_hours") or Decimal("0")
+        if hours < 0:
+            raise CaseError(_("Le ore non possono essere negative."), "delivered_hours")
+        if (hours > 0 or status == ActionStatus.DONE) and not data.get("delivered_on"):
+            raise CaseError(_("Indica la data dell'ultima erogazione."), "delivered_on")
+        _check_delivered_on(action, data.get("delivered_on"))
+        values.update(delivered_hours=hours, delivered_on=data.get("delivered_on"))
     changed = apply_values(action, values)
     db.session.flush()
     if changed:

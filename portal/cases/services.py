@@ -17,7 +17,7 @@ referral elsewhere: the ClosureOutcome values say so). Each change of state rewr
 ``outcome_code``, the only thing the antenna learns about the case.
 """
 import calendar
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -282,7 +282,9 @@ def start_phase_2(case: Case, expected_version, today: date | None = None) -> li
     return planned
 
 
-def close_case(case: Case, *, outcome, reason: str | None, expected_version) -> None:
+def close_case(case: Case, *, outcome, reason: str | None, expected_version, closed_on: date | None = None) -> None:
+    """Close the pathway on ``closed_on`` (today by default): never in the future, never before the last
+    delivery of its actions (a provider action's last approved delivery, see pathway.py)."""
     ensure_can_edit(case)
     check_version(case, expected_version)
     ensure_open(case)
@@ -291,9 +293,17 @@ def close_case(case: Case, *, outcome, reason: str | None, expected_version) -> 
         raise CaseError(_("Indica l'esito del percorso."), "outcome")
     if not reason:
         raise CaseError(_("Indica il motivo della chiusura."), "reason")
+    today = date.today()
+    closed_on = closed_on or today
+    if closed_on > today:
+        raise CaseError(_("La data di chiusura non può essere nel futuro."), "closed_on")
+    last = max((a.delivered_on for a in case.actions if a.delivered_on), default=None)
+    if last is not None and closed_on < last:
+        raise CaseError(_("Il percorso non può chiudersi prima dell'ultima erogazione (%(day)s).",
+                          day=last.strftime("%d/%m/%Y")), "closed_on")
     case.closure_outcome = ClosureOutcome(outcome)
     case.closure_reason = reason
-    case.closed_at = utcnow()
+    case.closed_at = utcnow() if closed_on == today else datetime.combine(closed_on, time(12), UTC)
     _set_state(case, CaseState.CLOSED, ["closed_at", "closure_outcome", "closure_reason"])
 
 

@@ -1,4 +1,6 @@
 """Verifying results: the phase-1 job outcome and the phase-2 follow-ups (see services.py for the rest)."""
+from datetime import date, timedelta
+
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,6 +10,14 @@ from ..extensions import db
 from ..models_base import utcnow
 from .models import Case, CaseState, ContractType, JobOutcome, Verification, VerificationPhase
 from .services import CaseError, _alerts_changed, apply_values, ensure_can_edit, phase_1_verification
+
+# A follow-up at N months may be recorded from this many days before its due date (not earlier: it
+# would measure the person's situation before the period it is meant to verify).
+FOLLOW_UP_WINDOW_DAYS = 15
+
+
+def window_opens(verification: Verification) -> date:
+    return verification.due_date - timedelta(days=FOLLOW_UP_WINDOW_DAYS)
 
 
 def record_job_outcome(case: Case, data: dict, expected_version) -> Verification:
@@ -72,6 +82,12 @@ def record_follow_up(verification: Verification, data: dict, expected_version) -
         raise CaseError(_("Indica se la persona lavora ancora."), "still_in_work")
     if not data.get("done_on"):
         raise CaseError(_("Indica la data della verifica."), "done_on")
+    if data["done_on"] > date.today():
+        raise CaseError(_("La data della verifica non può essere nel futuro."), "done_on")
+    if data["done_on"] < window_opens(verification):
+        raise CaseError(_("Il follow-up a %(months)s mesi si registra dal %(day)s (la scadenza è il %(due)s).",
+                          months=verification.months_after, day=window_opens(verification).strftime("%d/%m/%Y"),
+                          due=verification.due_date.strftime("%d/%m/%Y")), "done_on")
     values = {
         "done_on": data["done_on"],
         "still_in_work": bool(data["still_in_work"]),

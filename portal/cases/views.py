@@ -27,6 +27,7 @@ from .forms import (
     CloseForm,
     FollowUpForm,
     JobOutcomeForm,
+    OrderActionForm,
     TransitionForm,
 )
 from .labels import (
@@ -41,7 +42,7 @@ from .labels import (
     SORT_LABELS,
     VERIFICATION_PHASE_LABELS,
 )
-from .models import Action, Case, CaseState
+from .models import Action, ActionStatus, Case, CaseState
 
 bp = Blueprint("cases", __name__, url_prefix="/casi")
 
@@ -142,7 +143,7 @@ def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=N
         may_assign=services.can_assign(case),
         transitions=services.allowed_transitions(case), assign_form=assign_form,
         transition_form=TransitionForm(version=case.version), phase_1=services.phase_1_verification(case),
-        follow_ups=services.follow_ups(case),
+        follow_ups=services.follow_ups(case), order_form=OrderActionForm(),
         **views_story.story_context(case, diary_form=diary_form, document_form=document_form),
     ), status
 
@@ -205,7 +206,8 @@ def close(case_id):
     form = CloseForm(version=case.version)
     if form.validate_on_submit():
         try:
-            services.close_case(case, outcome=form.outcome.data, reason=form.reason.data, expected_version=form.version.data)
+            services.close_case(case, outcome=form.outcome.data, reason=form.reason.data, expected_version=form.version.data,
+                                closed_on=form.closed_on.data)
         except services.CaseError as exc:
             _form_error(form, exc)
         else:
@@ -229,11 +231,16 @@ def new_action(case_id):
     form.provider.choices = _provider_choices()
     if form.validate_on_submit():
         try:
-            pathway.plan_action(case, form.data_for_service())
+            ordering = pathway.plan_action(case, form.data_for_service())[1]
         except services.CaseError as exc:
             _form_error(form, exc)
         else:
-            flash(_("Azione pianificata."), "success")
+            if ordering is None:
+                flash(_("Azione pianificata."), "success")
+            elif ordering.ordered:
+                flash(_("Azione pianificata e ordinata al soggetto attuatore, che la vede subito."), "success")
+            else:  # saved "to order": say what is missing
+                flash(ordering.message or _("Azione salvata come da ordinare."), "warning")
             return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
     return render_template("cases/action_form.html", case=case, form=form, action=None)
 
@@ -273,9 +280,12 @@ def record_action(action_id):
     case = action.case
     services.ensure_can_edit(case)
     form = ActionRecordForm(obj=action if request.method == "GET" else None)
+    form.status.choices = [c for c in form.status.choices if c[0] != ActionStatus.TO_ORDER.value or action.status == ActionStatus.TO_ORDER]
     if request.method == "GET":
         form.version.data = action.version
         form.status.data = action.status.value
+        if action.provider_id is not None:  # its delivered figures are the approved deliveries: not typed here
+            form.delivered_hours.data = form.delivered_on.data = None
     if form.validate_on_submit():
         try:
             pathway.record_action(action, form.data_for_service(), form.version.data)
@@ -285,6 +295,25 @@ def record_action(action_id):
             flash(_("Erogazione registrata."), "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
     return render_template("cases/action_record.html", case=case, form=form, action=action)
+
+
+@bp.route("/azioni/<int:action_id>/ordina", methods=["POST"])
+@node_staff
+def order_action(action_id):
+    """Order an action saved "to order", once a contract line covers it (same path as planning)."""
+    action = _own(Action, action_id)
+    services.ensure_can_edit(action.case)
+    form = OrderActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        pathway.order_action(action, form.override_reason.data)
+    except services.CaseError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash(_("Azione ordinata al soggetto attuatore, che la vede subito."), "success")
+    return redirect(url_for("cases.detail", case_id=action.case_id) + "#azioni")
 
 
 # --- verifications -----------------------------------------------------------------------------------

@@ -154,14 +154,15 @@ def seed() -> list[str]:
             db.session.add(order)
             db.session.flush()
             orders += 1
-            day = action.delivered_on or action.planned_start
+            # The delivery is the source of the action's delivered hours (the triggers of migration 0016).
+            day = action.planned_end or action.planned_start
             if day > today or day < contract.start_date:
                 continue
             status = DeliveryStatus.SUBMITTED if n % 5 == 4 else DeliveryStatus.APPROVED
-            amount = line_amount(action.delivered_hours, line.unit_price)
+            amount = line_amount(action.planned_hours, line.unit_price)
             db.session.add(Delivery(
                 tenant_id=node.id, provider_id=provider.id, order_id=order.id, contract_id=contract.id, delivered_on=day,
-                units=action.delivered_hours, unit_price=line.unit_price, amount=amount, attended=True,
+                units=action.planned_hours, unit_price=line.unit_price, amount=amount, attended=True,
                 note="Incontro svolto (dimostrativo)", status=status,
                 reviewed_by_id=budget_officer.id if status == DeliveryStatus.APPROVED and budget_officer else None,
                 reviewed_at=utcnow() if status == DeliveryStatus.APPROVED else None,

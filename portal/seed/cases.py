@@ -167,12 +167,16 @@ def _case(referral, person, state, case_worker, provider, node, today, n):
     for i, (service, phase) in enumerate(PATHWAY[:steps]):
         planned = start + timedelta(days=7 * (i + 1))
         done = state == CaseState.CLOSED or i < steps - 1
+        # A provider action's delivered hours are its approved deliveries (seed/budget.py logs them): none
+        # typed here. Planned ones are "to order" until the budget seed or the node orders them.
+        by_provider = provider is not None and i % 2
+        typed = done and not by_provider
         db.session.add(Action(
             case_id=case.id, tenant_id=node.id, pseudonym=case.pseudonym, service_type=service, phase=phase,
-            provider_id=provider.id if provider is not None and i % 2 else None,
-            status=ActionStatus.DONE if done else ActionStatus.PLANNED, planned_start=planned,
-            planned_end=planned + timedelta(days=14), planned_hours=Decimal("6.00"),
-            delivered_hours=Decimal("6.00") if done else Decimal("0"), delivered_on=planned + timedelta(days=14) if done else None,
+            provider_id=provider.id if by_provider else None,
+            status=ActionStatus.DONE if done else (ActionStatus.TO_ORDER if by_provider else ActionStatus.PLANNED),
+            planned_start=planned, planned_end=planned + timedelta(days=14), planned_hours=Decimal("6.00"),
+            delivered_hours=Decimal("6.00") if typed else Decimal("0"), delivered_on=planned + timedelta(days=14) if typed else None,
             outcome="Svolto regolarmente (dimostrativo)" if done else None,
         ))
     if state in (CaseState.PHASE_2, CaseState.CLOSED):
