@@ -106,3 +106,14 @@ def test_help_links_in_headings_resolve(app, login, network):
         links = HELP_LINK.findall(response.get_data(as_text=True))
         assert links == [(f"/guida/{slug}", str(escape(titles[slug])))], (path, links)
         assert client.get(links[0][0]).status_code == 200
+
+
+def test_guide_in_english_through_the_catalogue(login):
+    from .helpers import csrf_token
+
+    client = login("a_operator")
+    client.post("/lingua", data={"lang": "en", "next": "/", "csrf_token": csrf_token(client, "/guida/")})
+    body = client.get("/guida/segnalazione").get_data(as_text=True)
+    assert "<h1>The referral</h1>" in body and "The states of a referral" in body
+    assert "From «Draft» to «" in body and "Final states:" in body
+    assert "l'antenna invia" not in body and "Gli stati di una segnalazione" not in body
