@@ -7,7 +7,7 @@ from ..cases.labels import CASE_STATE_LABELS
 from ..cases.models import CaseState
 from ..referrals.labels import STATE_LABELS
 from ..referrals.models import ReferralState
-from ..referrals.services import ANTENNA, TRANSITIONS
+from ..referrals.services import TRANSITIONS
 
 ACTION_LABELS = {
     "submit": _l("l'antenna invia la segnalazione al nodo"),
@@ -49,13 +49,12 @@ class Diagram:
 
 def referral_diagram() -> Diagram:
     s = ReferralState
-    # The antenna's moves first, as the antenna reads the diagram from the left.
-    ordered = sorted(TRANSITIONS.values(), key=lambda t: t.side != ANTENNA)
-    steps = tuple(Step(source, t.target, ACTION_LABELS[t.name]) for t in ordered for source in t.sources)
-    return Diagram(
-        "segnalazione", _l("Gli stati di una segnalazione"), STATE_LABELS,
-        ((s.DRAFT,), (s.SUBMITTED, s.INFO_REQUESTED), (s.ACCEPTED, s.DECLINED, s.WITHDRAWN)), steps,
-    )
+    columns = ((s.DRAFT,), (s.SUBMITTED, s.INFO_REQUESTED), (s.ACCEPTED, s.DECLINED, s.WITHDRAWN))
+    order = [state for column in columns for state in column]
+    steps = [Step(source, t.target, ACTION_LABELS[t.name]) for t in TRANSITIONS.values() for source in t.sources]
+    # Listed in the order of the drawing: by source, then by target, left to right and top to bottom.
+    steps.sort(key=lambda step: (order.index(step.source), order.index(step.target)))
+    return Diagram("segnalazione", _l("Gli stati di una segnalazione"), STATE_LABELS, columns, tuple(steps))
 
 
 def case_diagram() -> Diagram:
