@@ -86,6 +86,7 @@ i18n: $(BIN)/python
 
 lint: install-test audit
 	$(BIN)/ruff check portal tests scripts
+	$(BIN)/python -m tests.publiccode_check  # publiccode.yml against tests/publiccode_schema.json
 
 # Known vulnerabilities in the Python packages (pip-audit, PyPI's data) and the vendored npm packages
 # (npm audit). Fails on a finding; packages it could not check are named (a failure with AUDIT_STRICT=1).

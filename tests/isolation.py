@@ -58,6 +58,8 @@ MATRIX: dict[str, Route] = {
     "core.health": Route("public"),
     "core.health_live": Route("public"),
     "core.health_ready": Route("public"),
+    "guide.index": Route("own"),  # the same help for everyone; no tenant data
+    "guide.page": Route("own", args=lambda net: {"slug": "segnalazione"}),
     "accounts.login": Route("public"),
     "accounts.choose_tenant": Route("own"),
     "accounts.logout": Route("own"),
