@@ -1,0 +1,91 @@
+"""The legal path of a case: civil action, hearings and deadlines, fund requests (scheda analitica too)."""
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.cases.legal import FundRequest, LegalDeadline, LegalPath
+from portal.extensions import db
+from portal.tenancy import context
+
+from .case_support import audit_actions, post
+from .legal_support import add_civil_action, add_fund_request
+
+
+def _rows(net, model):
+    with context.acting_as(net.tenants["n1"].id):
+        return list(db.session.scalars(select(model).execution_options(populate_existing=True)))
+
+
+def test_civil_action_and_fund_request_show_on_the_case_page_and_the_record(login, network):
+    client = login("n1_coordinator")
+    case_id = network.case.id
+    assert add_civil_action(client, case_id).status_code == 302
+    assert add_fund_request(client, case_id).status_code == 302
+    page = client.get(f"/casi/{case_id}").get_data(as_text=True)
+    assert "Azione civile contro la discriminazione" in page and "Avv. Rossi-LEGALE-4417" in page
+    assert "€ 1.234,56" in page.replace("\xa0", " ") and "€ 1.500,00" in page.replace("\xa0", " ")
+    record = client.get(f"/casi/{case_id}/scheda").get_data(as_text=True).replace("\xa0", " ")
+    assert "Azione civile contro la discriminazione" in record
+    assert "Richiesta: Fondo regionale per le vittime di discriminazione" in record and "€ 1.500,00" in record
+    assert "Concessione: Fondo regionale" in record and "01/03/2026" in record
+    [path] = _rows(network, LegalPath)
+    assert path.counsel == "Avv. Rossi-LEGALE-4417" and path.tenant_id == network.tenants["n1"].id
+    events = {e.action: e for e in audit_actions(network)}
+    assert "counsel" in events["legal_path.created"].fields
+    assert "Rossi" not in str(events["legal_path.created"].fields)
+
+
+def test_fund_validation_errors_are_on_their_fields_and_keep_the_input(login, network):
+    client = login("n1_coordinator")
+    response = add_fund_request(client, network.case.id, requested="1.000,00", granted="1.200,00",
+                                paid="1.300,00", paid_on="2026-02-01")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "L&#39;importo concesso non può superare quello richiesto." in body
+    assert "L&#39;importo erogato non può superare quello concesso." in body
+    assert "L&#39;erogazione non può precedere la concessione." in body
+    assert 'value="1.200,00"' in body and 'value="1.300,00"' in body
+    assert _rows(network, FundRequest) == []
+    bad = add_fund_request(client, network.case.id, requested="mille")
+    assert bad.status_code == 200 and "Scrivi un importo in euro" in bad.get_data(as_text=True)
+    assert 'value="mille"' in bad.get_data(as_text=True)
+
+
+def test_other_users_read_only_and_other_tenant_404(login, network):
+    add_civil_action(login("n1_coordinator"), network.case.id)
+    post(login("n1_coordinator"), f"/casi/{network.case.id}/tutela/scadenze",
+         {"due_on": "2026-04-01", "kind": "hearing", "note": ""})
+    [deadline] = _rows(network, LegalDeadline)
+    other = login("n2_coordinator")
+    assert other.get(f"/casi/{network.case.id}/tutela").status_code == 404
+    assert other.get(f"/casi/tutela/scadenze/{deadline.id}").status_code == 404
+
+
+def test_a_stale_version_is_a_conflict(login, network):
+    client = login("n1_coordinator")
+    add_civil_action(client, network.case.id)
+    response = post(client, f"/casi/{network.case.id}/tutela", {
+        "version": "0", "action_type": "complaint", "counsel": "", "outcome": "pending"})
+    assert response.status_code == 409
+    assert _rows(network, LegalPath)[0].action_type.value == "civil_action"
+
+
+def test_upcoming_deadlines_are_the_next_fourteen_days_and_the_overdue(login, network):
+    from portal.cases.legal_services import upcoming_deadlines
+
+    client = login("n1_coordinator")
+    today = date.today()
+    for days, done in ((-3, False), (5, False), (30, False), (2, True)):
+        post(client, f"/casi/{network.case.id}/tutela/scadenze",
+             {"due_on": (today + timedelta(days=days)).isoformat(), "kind": "hearing", "note": "", "done": "y" if done else ""})
+    with context.acting_as(network.tenants["n1"].id):
+        coordinator = network.users["n1_coordinator"]
+        from portal.accounts.models import Membership
+
+        membership = db.session.scalar(select(Membership).where(Membership.user_id == coordinator.id))
+        from unittest import mock
+
+        with mock.patch("portal.accounts.permissions.current_membership", return_value=membership):
+            rows = db.session.execute(upcoming_deadlines(coordinator, today)).all()
+    assert [r.due_on for r in rows] == [today - timedelta(days=3), today + timedelta(days=5)]
+    assert rows[0].pseudonym == network.case.pseudonym
