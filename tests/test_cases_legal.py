@@ -89,3 +89,57 @@ def test_upcoming_deadlines_are_the_next_fourteen_days_and_the_overdue(login, ne
             rows = db.session.execute(upcoming_deadlines(coordinator, today)).all()
     assert [r.due_on for r in rows] == [today - timedelta(days=3), today + timedelta(days=5)]
     assert rows[0].pseudonym == network.case.pseudonym
+
+
+def _legal_rows_for(case, action="civil_action", requested="1000.00", granted=None):
+    from decimal import Decimal
+
+    from portal.cases.legal import Fund, LegalActionType
+
+    with context.acting_as(case.tenant_id):
+        db.session.add(LegalPath(case_id=case.id, tenant_id=case.tenant_id, action_type=LegalActionType(action),
+                                 started_on=date(2026, 3, 5)))
+        db.session.add(FundRequest(case_id=case.id, tenant_id=case.tenant_id, fund=Fund.REGIONAL_VICTIMS,
+                                   requested=Decimal(requested), requested_on=date(2026, 3, 6),
+                                   granted=Decimal(granted) if granted else None,
+                                   granted_on=date(2026, 3, 20) if granted else None))
+        db.session.flush()
+
+
+MARCH = "?dal=2026-03-01&al=2026-03-31"
+
+
+def test_monitoring_counts_and_amounts_suppress_small_cells(login, network):
+    from .factories import make_case, make_referral
+
+    _legal_rows_for(network.case, granted="800.00")
+    client = login("n1_coordinator")
+    body = client.get("/monitoraggio/" + MARCH).get_data(as_text=True).replace("\xa0", " ")
+    assert 'id="legal-paths"' in body and 'id="legal-funds"' in body
+    assert "€ 1.000,00" not in body  # one request: its amount is a small cell
+
+    for _ in range(4):  # five civil actions and five requests in all: published
+        case = make_case(make_referral(network.tenants["a"], network.users["a_operator"]))
+        _legal_rows_for(case, granted="100.00")
+    body = client.get("/monitoraggio/" + MARCH).get_data(as_text=True).replace("\xa0", " ")
+    assert "€ 5.000,00" in body and "€ 1.200,00" in body  # requested 5 × 1.000; granted 800 + 4 × 100
+    paths = body[body.index('id="legal-paths"'):body.index('id="legal-funds"')]
+    civil = paths[paths.index("Azione civile contro la discriminazione"):]
+    assert '<td class="text-end">5</td>' in civil.split("</tr>")[0]
+
+
+def test_anonymisation_clears_the_lawyer_text_and_keeps_the_codes(login, network, session):
+    from portal.people.gdpr import anonymise
+    from portal.people.models import Person
+
+    add_civil_action(login("n1_coordinator"), network.case.id)
+    post(login("n1_coordinator"), f"/casi/{network.case.id}/tutela/scadenze",
+         {"due_on": "2026-04-01", "kind": "hearing", "note": "Udienza con la signora Rossi"})
+    with context.acting_as(network.tenants["n1"].id):
+        cleared = anonymise(session.get(Person, network.person.id), reason="test")
+        session.expire_all()
+        path = session.scalar(select(LegalPath))
+        deadline = session.scalar(select(LegalDeadline))
+        assert path.counsel is None and path.action_type.value == "civil_action"
+        assert deadline.note is None and deadline.due_on == date(2026, 4, 1)
+    assert {"legal_path.counsel", "legal_deadline.note"} <= set(cleared)
