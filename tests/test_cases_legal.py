@@ -143,3 +143,17 @@ def test_anonymisation_clears_the_lawyer_text_and_keeps_the_codes(login, network
         assert path.counsel is None and path.action_type.value == "civil_action"
         assert deadline.note is None and deadline.due_on == date(2026, 4, 1)
     assert {"legal_path.counsel", "legal_deadline.note"} <= set(cleared)
+
+
+def test_the_assigned_worker_edits_others_who_view_only_read(login, network):
+    worker = login("n1_case_worker")  # assigned to the victim's case
+    assert add_civil_action(worker, network.case.id).status_code == 302
+    with context.acting_as(network.tenants["n1"].id):
+        db.session.get(type(network.case), network.case.id).case_worker_id = network.users["n1_coordinator"].id
+        db.session.flush()
+    page = worker.get(f"/casi/{network.case.id}").get_data(as_text=True)
+    assert "Azione civile contro la discriminazione" in page  # still reads it
+    assert f"/casi/{network.case.id}/tutela" not in page and "tutela/fondi" not in page
+    assert worker.get(f"/casi/{network.case.id}/tutela").status_code == 403
+    assert add_fund_request(worker, network.case.id).status_code == 403
+    assert login("n1_budget_officer").get(f"/casi/{network.case.id}/tutela/fondi").status_code == 403
