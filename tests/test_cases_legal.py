@@ -157,3 +157,27 @@ def test_the_assigned_worker_edits_others_who_view_only_read(login, network):
     assert worker.get(f"/casi/{network.case.id}/tutela").status_code == 403
     assert add_fund_request(worker, network.case.id).status_code == 403
     assert login("n1_budget_officer").get(f"/casi/{network.case.id}/tutela/fondi").status_code == 403
+
+
+def test_an_alert_fires_for_a_hearing_within_fourteen_days_until_it_is_held(network):
+    from portal.alerts.models import Alert, Rule
+    from portal.alerts.services import evaluate
+    from portal.cases.legal import DeadlineKind
+
+    today = date(2026, 11, 25)
+    n1 = network.tenants["n1"].id
+    with context.acting_as(n1):
+        near = LegalDeadline(case_id=network.case.id, tenant_id=n1, due_on=today + timedelta(days=10), kind=DeadlineKind.HEARING)
+        far = LegalDeadline(case_id=network.case.id, tenant_id=n1, due_on=today + timedelta(days=40), kind=DeadlineKind.FILING)
+        db.session.add_all([near, far])
+        db.session.flush()
+        evaluate(n1, today=today)
+        fired = list(db.session.scalars(select(Alert).where(Alert.rule == Rule.LEGAL_DEADLINE_DUE)))
+        assert [(a.object_type, a.object_id, a.owner_id) for a in fired] == [
+            ("legal_deadline", near.id, network.users["n1_case_worker"].id)]
+        near.done_on = today
+        db.session.flush()
+        evaluate(n1, today=today)
+        open_alerts = list(db.session.scalars(select(Alert).where(Alert.rule == Rule.LEGAL_DEADLINE_DUE,
+                                                                  Alert.state != "resolved")))
+    assert open_alerts == []
