@@ -17,6 +17,7 @@ def import_models() -> None:
     from .audit import models as _audit  # noqa: F401
     from .budget import models as _budget  # noqa: F401
     from .budget import totals as _budget_totals  # noqa: F401
+    from .cases import legal as _cases_legal  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .core import models as _core  # noqa: F401
     from .directory import models as _directory  # noqa: F401

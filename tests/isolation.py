@@ -42,6 +42,10 @@ def _victim_session(net):
     return {"session_id": row.id}
 
 
+def _legal(net):
+    return __import__("tests.legal_support", fromlist=["victim_rows"]).victim_rows(net)
+
+
 def _budget(net):
     return __import__("tests.budget_support", fromlist=["victim"]).victim(net)
 
@@ -161,6 +165,29 @@ MATRIX: dict[str, Route] = {
     "cases.analytical_record": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
     "cases.analytical_record_csv": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
     "cases.analytical_record_xlsx": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
+    # The legal path of the victim's case (its hearing and fund request: tests/legal_support.py).
+    "cases.legal_edit": Route(
+        "foreign", args=lambda net: {"case_id": net.case.id},
+        form=lambda net: {"version": "0", "action_type": "complaint", "counsel": "VITTIMA-SEGRETO-7731", "outcome": "pending"},
+        victim="n1",
+    ),
+    "cases.legal_deadline_add": Route(
+        "foreign", args=lambda net: {"case_id": net.case.id},
+        form=lambda net: {"due_on": "2026-04-02", "kind": "hearing", "note": "VITTIMA-SEGRETO-7731"}, victim="n1",
+    ),
+    "cases.legal_deadline_edit": Route(
+        "foreign", args=lambda net: {"deadline_id": _legal(net)["deadline_id"]},
+        form=lambda net: {"version": "1", "due_on": "2026-04-02", "kind": "other", "note": ""}, victim="n1",
+    ),
+    "cases.legal_fund_add": Route(
+        "foreign", args=lambda net: {"case_id": net.case.id},
+        form=lambda net: {"fund": "regional_victims", "requested": "10,00", "requested_on": "2026-03-02"}, victim="n1",
+    ),
+    "cases.legal_fund_edit": Route(
+        "foreign", args=lambda net: {"request_id": _legal(net)["request_id"]},
+        form=lambda net: {"version": "1", "fund": "regional_victims", "requested": "10,00", "requested_on": "2026-03-02"},
+        victim="n1",
+    ),
     # --- people ---
     "people.detail": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     "people.identity": Route("foreign", args=lambda net: {"person_id": net.person.id}),

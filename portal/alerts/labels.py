@@ -12,6 +12,7 @@ RULE_LABELS = {
     Rule.FOLLOW_UP_DUE: _l("Follow-up in scadenza"),
     Rule.URGENT_UNASSIGNED: _l("Caso urgente senza case manager"),
     Rule.DROP_OUT: _l("Abbandono improvviso"),
+    Rule.LEGAL_DEADLINE_DUE: _l("Udienza o scadenza legale vicina"),
     Rule.UNUSUAL_ACCESS: _l("Accessi insoliti alle identità"),
 }
 # What the threshold of each rule counts (shown next to the number on the settings page).
@@ -23,6 +24,7 @@ RULE_HELP = {
     Rule.FOLLOW_UP_DUE: _l("Giorni di preavviso prima della scadenza di un follow-up a 3, 6 o 12 mesi."),
     Rule.URGENT_UNASSIGNED: _l("Giorni di attesa tollerati (0: subito)."),
     Rule.DROP_OUT: _l("Numero di incontri consecutivi senza la presenza della persona."),
+    Rule.LEGAL_DEADLINE_DUE: _l("Giorni di preavviso prima di un'udienza o di una scadenza della tutela legale."),
     Rule.UNUSUAL_ACCESS: _l("Identità diverse lette da un solo utente nella finestra di tempo."),
 }
 STATE_LABELS = {
@@ -35,6 +37,7 @@ OBJECT_LABELS = {
     "case": _l("Caso"),
     "action": _l("Azione del percorso"),
     "verification": _l("Follow-up"),
+    "legal_deadline": _l("Udienza o scadenza legale"),
 }
 
 

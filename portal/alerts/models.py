@@ -25,6 +25,7 @@ class Rule(enum.StrEnum):
     FOLLOW_UP_DUE = "follow_up_due"
     URGENT_UNASSIGNED = "urgent_unassigned"
     DROP_OUT = "drop_out"
+    LEGAL_DEADLINE_DUE = "legal_deadline_due"
     # Not a case rule: thresholds of the unusual-access detector, kept with the others for one settings table.
     UNUSUAL_ACCESS = "unusual_access"
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..budget.models import Delivery, DeliveryStatus, ServiceOrder
+from ..cases.legal import LegalDeadline
 from ..cases.models import Action, ActionStatus, Case, CaseState, Verification, VerificationPhase
 from ..people.models import Person
 from ..referrals.models import Referral, ReferralState
@@ -26,6 +27,7 @@ from .models import Rule
 
 C, A, V, R, P = Case.__table__, Action.__table__, Verification.__table__, Referral.__table__, Person.__table__
 SO, D = ServiceOrder.__table__, Delivery.__table__
+LD = LegalDeadline.__table__
 
 # Default threshold per rule: days (days ahead for follow-ups), sessions (drop-out), identities (unusual access).
 DEFAULTS: dict[Rule, int] = {
@@ -36,6 +38,7 @@ DEFAULTS: dict[Rule, int] = {
     Rule.FOLLOW_UP_DUE: 7,
     Rule.URGENT_UNASSIGNED: 0,
     Rule.DROP_OUT: 3,
+    Rule.LEGAL_DEADLINE_DUE: 14,
     Rule.UNUSUAL_ACCESS: 20,
 }
 DEFAULT_WINDOW_MINUTES = 10
@@ -47,6 +50,7 @@ OBJECT_TYPES: dict[Rule, str] = {
     Rule.FOLLOW_UP_DUE: "verification",
     Rule.URGENT_UNASSIGNED: "case",
     Rule.DROP_OUT: "case",
+    Rule.LEGAL_DEADLINE_DUE: "legal_deadline",
 }
 COLUMNS = ("object_id", "case_id", "referral_id", "pseudonym", "owner_id", "due_on")
 OPEN_CASE = C.c.state != CaseState.CLOSED.value
@@ -219,6 +223,17 @@ def drop_out(scope: Scope):
     return query
 
 
+def legal_deadline_due(scope: Scope):
+    """A hearing or deadline of the legal path not yet marked held, due within N days or already past."""
+    query = (
+        select(*_case_columns(LD.c.id, LD.c.due_on))
+        .select_from(LD.join(C, C.c.id == LD.c.case_id))
+        .where(LD.c.tenant_id == scope.tenant_id, C.c.tenant_id == scope.tenant_id, OPEN_CASE, LD.c.done_on.is_(None),
+               LD.c.due_on <= scope.today + timedelta(days=scope.threshold))
+    )
+    return _narrow(query, scope, C.c.id, C.c.referral_id)
+
+
 RULES = {
     Rule.REFERRAL_UNDECIDED: referral_undecided,
     Rule.CASE_WITHOUT_ACTION: case_without_action,
@@ -227,5 +242,6 @@ RULES = {
     Rule.FOLLOW_UP_DUE: follow_up_due,
     Rule.URGENT_UNASSIGNED: urgent_unassigned,
     Rule.DROP_OUT: drop_out,
+    Rule.LEGAL_DEADLINE_DUE: legal_deadline_due,
 }
 

@@ -8,6 +8,7 @@ from ..accounts.models import User
 from ..audit.services import record
 from ..extensions import db
 from ..tenancy.models import Tenant
+from .legal_services import legal_events
 from .models import Action, ActionStatus, Case
 from .services import ensure_can_view
 
@@ -20,6 +21,7 @@ class AnalyticalRecord:
     actions: list
     verifications: list
     providers: dict
+    legal_events: list  # (day, what, detail, amount): the legal path, its hearings and fund requests
     planned_total: Decimal = Decimal("0")
     delivered_total: Decimal = Decimal("0")
 
@@ -32,7 +34,7 @@ def actions_in_time_order(case: Case) -> list[Action]:
 
 
 def analytical_record(case: Case, event: str | None = None) -> AnalyticalRecord:
-    """The scheda analitica: every action in time order, hours, providers, verifications.
+    """The scheda analitica: every action in time order, hours, providers, verifications, the legal path.
 
     ``event`` audits the read (the record page and each export are reads of the case).
     """
@@ -49,6 +51,7 @@ def analytical_record(case: Case, event: str | None = None) -> AnalyticalRecord:
         actions=actions,
         verifications=sorted(case.verifications, key=lambda v: (v.due_date, v.months_after or 0, v.id)),
         providers=providers,
+        legal_events=legal_events(case),
         planned_total=sum((a.planned_hours or Decimal("0") for a in actions if a.status != ActionStatus.CANCELLED), Decimal("0")),
         delivered_total=sum((a.delivered_hours or Decimal("0") for a in actions), Decimal("0")),
     )

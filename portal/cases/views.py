@@ -403,3 +403,4 @@ def analytical_record_xlsx(case_id):
 
 
 from . import views_story  # noqa: E402  (its routes join this blueprint: diary, documents)
+from .views_legal import legal_panel as _legal_panel  # noqa: E402, F401  (the legal path's routes join this blueprint)

@@ -42,6 +42,7 @@ from .filters import (
     referral_conditions,
     referral_has_ground,
 )
+from .legal import legal_panel
 from .models import ActionDay, CaseFacts
 
 
@@ -83,6 +84,7 @@ class NodeDashboard:
     actions_by_provider: list = field(default_factory=list)  # (name or None = the node, ActionRow)
     phase_1: list = field(default_factory=list)  # (JobOutcome, count)
     follow_ups: FollowUps = field(default_factory=FollowUps)
+    legal: object = None  # legal.LegalPanel: legal paths and fund requests, small cells suppressed
 
 
 # --- referrals: one statement for every referral panel ------------------------------------------------
@@ -293,6 +295,7 @@ def node_dashboard(f: Filters, today: date | None = None) -> NodeDashboard:
     result.cases_by_state = cases_by_state(f)
     action_panels(f, result)
     verification_panels(f, result, today)
+    result.legal = legal_panel(f)
     return result
 
 

@@ -212,6 +212,9 @@ def anonymise(person: Person, *, reason: str) -> list[str]:
         from ..cases.documents import delete_documents
 
         cleared += clear_diary(case_ids)
+        from ..cases.legal import clear_texts as clear_legal
+
+        cleared += clear_legal(case_ids)
         if delete_documents(case_ids):
             cleared.append("case.documents")
         _clear(db.session.scalars(select(Action).where(Action.case_id.in_(case_ids))), ACTION_TEXTS, "action", cleared)

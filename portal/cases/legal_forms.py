@@ -1,0 +1,65 @@
+"""Forms of the legal path. Amounts are Decimal, typed the Italian way (``1.234,56``)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..core.choices import enum_choices
+from .forms import HoursField
+from .legal import DeadlineKind, Fund, LegalActionType, LegalOutcome
+from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
+
+MAX_AMOUNT = 9_999_999_999
+
+
+class AmountField(HoursField):
+    """Euro amounts: the hours field's parsing (Decimal, decimal comma), with a euro sign allowed and an
+    error message about money."""
+
+    def process_formdata(self, valuelist):
+        cleaned = [(v or "").replace("€", "").replace("\u00a0", "") for v in valuelist]
+        try:
+            super().process_formdata(cleaned)
+        except ValueError:
+            raise ValueError(self.gettext("Scrivi un importo in euro, ad esempio 1.234,56.")) from None
+
+
+class LegalPathForm(FlaskForm):
+    version = HiddenField()
+    action_type = SelectField(_l("Tipo di azione"), choices=enum_choices(LEGAL_ACTION_LABELS), validators=[DataRequired()])
+    counsel = TextAreaField(_l("Avvocato o associazione"), validators=[Optional(), Length(max=1000)])
+    started_on = DateField(_l("Data di avvio"), validators=[Optional()])
+    outcome = SelectField(_l("Esito"), choices=enum_choices(LEGAL_OUTCOME_LABELS), validators=[DataRequired()])
+    outcome_on = DateField(_l("Data dell'esito"), validators=[Optional()])
+
+    def data_for_service(self) -> dict:
+        return {"action_type": LegalActionType(self.action_type.data), "counsel": self.counsel.data,
+                "started_on": self.started_on.data, "outcome": LegalOutcome(self.outcome.data),
+                "outcome_on": self.outcome_on.data}
+
+
+class DeadlineForm(FlaskForm):
+    version = HiddenField()
+    due_on = DateField(_l("Data"), validators=[DataRequired()])
+    kind = SelectField(_l("Tipo"), choices=enum_choices(DEADLINE_KIND_LABELS), validators=[DataRequired()])
+    note = StringField(_l("Nota"), validators=[Optional(), Length(max=500)])
+    done = BooleanField(_l("Svolta"))
+
+    def data_for_service(self, today) -> dict:
+        return {"due_on": self.due_on.data, "kind": DeadlineKind(self.kind.data), "note": self.note.data,
+                "done_on": today if self.done.data else None}
+
+
+class FundRequestForm(FlaskForm):
+    version = HiddenField()
+    fund = SelectField(_l("Fondo"), choices=enum_choices(FUND_LABELS), validators=[DataRequired()])
+    requested = AmountField(_l("Importo richiesto"), validators=[InputRequired(), NumberRange(min=0, max=MAX_AMOUNT)])
+    requested_on = DateField(_l("Data della richiesta"), validators=[DataRequired()])
+    granted = AmountField(_l("Importo concesso"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
+    granted_on = DateField(_l("Data della concessione"), validators=[Optional()])
+    paid = AmountField(_l("Importo erogato"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
+    paid_on = DateField(_l("Data dell'erogazione"), validators=[Optional()])
+
+    def data_for_service(self) -> dict:
+        return {"fund": Fund(self.fund.data), **{name: getattr(self, name).data for name in
+                ("requested", "requested_on", "granted", "granted_on", "paid", "paid_on")}}

@@ -1,0 +1,127 @@
+"""The legal path's screens (routes on the cases blueprint, imported at the end of views.py): the path
+itself, its hearings and deadlines, the fund requests. Rules in legal_services.py. The case page shows
+them through the ``legal_panel`` template global (cases/_legal.html)."""
+from datetime import date
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..core.views_helpers import form_error as _form_error
+from . import legal_services as legal
+from . import services
+from .legal import FundRequest, LegalDeadline
+from .legal_forms import DeadlineForm, FundRequestForm, LegalPathForm
+from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
+from .models import Case
+from .views import _own, bp, node_staff
+
+
+@bp.app_template_global()
+def legal_panel(case: Case) -> dict:
+    """The case page's legal section: the rows and who may change them."""
+    return {**legal.legal_context(case), "may_edit": services.can_edit(case), "is_due": legal.is_due,
+            "LEGAL_ACTION_LABELS": LEGAL_ACTION_LABELS, "LEGAL_OUTCOME_LABELS": LEGAL_OUTCOME_LABELS,
+            "DEADLINE_KIND_LABELS": DEADLINE_KIND_LABELS, "FUND_LABELS": FUND_LABELS}
+
+
+def _back(case):
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="tutela"))
+
+
+def _page(template, case, form, **context):
+    return render_template(template, case=case, form=form, **context)
+
+
+@bp.route("/<int:case_id>/tutela", methods=["GET", "POST"])
+@node_staff
+def legal_edit(case_id):
+    case = _own(Case, case_id)
+    services.ensure_can_edit(case)
+    path = legal.legal_path(case)
+    if path is None:
+        form = LegalPathForm(version="0")
+    else:
+        form = LegalPathForm(version=path.version, action_type=path.action_type.value, counsel=path.counsel,
+                             started_on=path.started_on, outcome=path.outcome.value, outcome_on=path.outcome_on)
+    if form.validate_on_submit():
+        try:
+            legal.save_path(case, form.data_for_service(), form.version.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Tutela legale salvata."), "success")
+            return _back(case)
+    return _page("cases/legal_form.html", case, form)
+
+
+def _deadline_form(case, deadline):
+    if deadline is None:
+        return DeadlineForm()
+    return DeadlineForm(version=deadline.version, due_on=deadline.due_on, kind=deadline.kind.value,
+                        note=deadline.note, done=deadline.done_on is not None)
+
+
+def _save_deadline(case, deadline):
+    services.ensure_can_edit(case)
+    form = _deadline_form(case, deadline)
+    if form.validate_on_submit():
+        data = form.data_for_service(date.today())
+        if deadline is not None and deadline.done_on and data["done_on"]:
+            data["done_on"] = deadline.done_on  # keep the day it was first marked done
+        try:
+            legal.save_deadline(case, data, deadline, form.version.data)
+        except services.CaseError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Scadenza salvata."), "success")
+            return _back(case)
+    return _page("cases/legal_deadline.html", case, form, deadline=deadline)
+
+
+@bp.route("/<int:case_id>/tutela/scadenze", methods=["GET", "POST"])
+@node_staff
+def legal_deadline_add(case_id):
+    return _save_deadline(_own(Case, case_id), None)
+
+
+@bp.route("/tutela/scadenze/<int:deadline_id>", methods=["GET", "POST"])
+@node_staff
+def legal_deadline_edit(deadline_id):
+    deadline = _own(LegalDeadline, deadline_id)
+    return _save_deadline(_own(Case, deadline.case_id), deadline)
+
+
+def _save_fund_request(case, request):
+    services.ensure_can_edit(case)
+    if request is None:
+        form = FundRequestForm()
+    else:
+        form = FundRequestForm(version=request.version, fund=request.fund.value, requested=request.requested,
+                               requested_on=request.requested_on, granted=request.granted, granted_on=request.granted_on,
+                               paid=request.paid, paid_on=request.paid_on)
+    if form.validate_on_submit():
+        problems = legal.check_amounts(form.data_for_service())
+        for name, message in problems:  # every problem on its field at once, not one per submission
+            getattr(form, name).errors = list(getattr(form, name).errors or []) + [message]
+        if not problems:
+            try:
+                legal.save_fund_request(case, form.data_for_service(), request, form.version.data)
+            except services.CaseError as exc:
+                _form_error(form, exc)
+            else:
+                flash(_("Richiesta al fondo salvata."), "success")
+                return _back(case)
+    return _page("cases/legal_fund.html", case, form, fund_request=request), 200
+
+
+@bp.route("/<int:case_id>/tutela/fondi", methods=["GET", "POST"])
+@node_staff
+def legal_fund_add(case_id):
+    return _save_fund_request(_own(Case, case_id), None)
+
+
+@bp.route("/tutela/fondi/<int:request_id>", methods=["GET", "POST"])
+@node_staff
+def legal_fund_edit(request_id):
+    request = _own(FundRequest, request_id)
+    return _save_fund_request(_own(Case, request.case_id), request)
