@@ -156,6 +156,7 @@ MATRIX: dict[str, Route] = {
     "cases.analytical_record": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
     "cases.analytical_record_csv": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
     "cases.analytical_record_xlsx": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
+    "documents.analytical_record_pdf": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
     # --- people ---
     "people.detail": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     "people.identity": Route("foreign", args=lambda net: {"person_id": net.person.id}),

@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "case.closed": _l("ha chiuso la presa in carico"),
     "case.record_read": _l("ha visualizzato la scheda analitica"),
     "case.record_export_csv": _l("ha esportato la scheda in CSV"),
+    "case.record_export_pdf": _l("ha esportato la scheda in PDF"),
     "case.record_export_xlsx": _l("ha esportato la scheda in Excel"),
     "action.created": _l("ha pianificato un'azione del percorso"),
     "action.updated": _l("ha modificato un'azione del percorso"),
