@@ -157,6 +157,12 @@ MATRIX: dict[str, Route] = {
     "cases.analytical_record_csv": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
     "cases.analytical_record_xlsx": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
     "documents.analytical_record_pdf": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
+    "documents.new_letter": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1",
+                                  form=lambda net: {"kind": "acceptance", "language": "it"}),
+    # the node's own letter templates: every query is scoped to the current tenant (and RLS)
+    "documents.letter_templates": Route("own"),
+    "documents.edit_letter_template": Route("own", args=lambda net: {"kind": "acceptance", "language": "it"},
+                                            form=lambda net: {"version": "0", "subject": "Intrusa", "body": "Intrusa"}),
     # --- people ---
     "people.detail": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     "people.identity": Route("foreign", args=lambda net: {"person_id": net.person.id}),
