@@ -90,6 +90,7 @@ def configure_blueprints(app: Flask) -> None:
     from .cases.views import bp as cases_bp
     from .core.views import bp as core_bp
     from .directory.views import bp as directory_bp
+    from .documents.views import bp as documents_bp
     from .forum.views import bp as forum_bp
     from .governance.views import bp as governance_bp
     from .guide.views import bp as guide_bp
@@ -107,7 +108,7 @@ def configure_blueprints(app: Flask) -> None:
     # which configure_auth registered earlier; among blueprints order does not matter.
     for bp in (core_bp, accounts_bp, two_factor_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
-               reports_node_bp, network_bp, network_public_bp, region_bp, guide_bp):
+               reports_node_bp, network_bp, network_public_bp, region_bp, guide_bp, documents_bp):
         app.register_blueprint(bp)
 
 

@@ -21,6 +21,7 @@ def import_models() -> None:
     from .cases import models as _cases  # noqa: F401
     from .core import models as _core  # noqa: F401
     from .directory import models as _directory  # noqa: F401
+    from .documents import models as _documents  # noqa: F401
     from .forum import models as _forum  # noqa: F401
     from .governance import models as _governance  # noqa: F401
     from .monitoring import models as _monitoring  # noqa: F401

@@ -188,6 +188,13 @@ MATRIX: dict[str, Route] = {
         form=lambda net: {"version": "1", "fund": "regional_victims", "requested": "10,00", "requested_on": "2026-03-02"},
         victim="n1",
     ),
+    "documents.analytical_record_pdf": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
+    "documents.new_letter": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1",
+                                  form=lambda net: {"kind": "acceptance", "language": "it"}),
+    # the node's own letter templates: every query is scoped to the current tenant (and RLS)
+    "documents.letter_templates": Route("own"),
+    "documents.edit_letter_template": Route("own", args=lambda net: {"kind": "acceptance", "language": "it"},
+                                            form=lambda net: {"version": "0", "subject": "Intrusa", "body": "Intrusa"}),
     # --- people ---
     "people.detail": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     "people.identity": Route("foreign", args=lambda net: {"person_id": net.person.id}),

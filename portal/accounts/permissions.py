@@ -28,6 +28,7 @@ class Capability(enum.StrEnum):
     EXPORT_OPEN_DATA = "export_open_data"
     MANAGE_OUTBOX = "manage_outbox"  # pending and failed e-mails of the tenant, and retrying them
     SEE_REGION_MONITORING = "see_region_monitoring"  # the regional centre's suppressed aggregates (portal/region)
+    EDIT_LETTERS = "edit_letters"  # the node's letter templates (acceptance, decline, summons, closure)
 
 
 R = Role
@@ -46,6 +47,7 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.GOVERN: frozenset({R.COORDINATOR}),
     # Alerts (portal/alerts): node roles only; the services also check the tenant is a node.
     Capability.MANAGE_ALERT_RULES: frozenset({R.COORDINATOR}),
+    Capability.EDIT_LETTERS: frozenset({R.COORDINATOR}),
     Capability.HANDLE_ALERTS: frozenset({R.CASE_WORKER, R.COORDINATOR}),
     Capability.SEE_SECURITY_ALERTS: frozenset({R.DATA_PROTECTION_OFFICER}),
     Capability.CHECK_SERVICES: frozenset({R.COORDINATOR}),

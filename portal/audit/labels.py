@@ -48,6 +48,9 @@ ACTION_LABELS = {
     "case.closed": _l("ha chiuso la presa in carico"),
     "case.record_read": _l("ha visualizzato la scheda analitica"),
     "case.record_export_csv": _l("ha esportato la scheda in CSV"),
+    "case.record_export_pdf": _l("ha esportato la scheda in PDF"),
+    "case.letter_generated": _l("ha generato una lettera"),
+    "letter_template.saved": _l("ha salvato un modello di lettera"),
     "case.record_export_xlsx": _l("ha esportato la scheda in Excel"),
     "action.created": _l("ha pianificato un'azione del percorso"),
     "action.updated": _l("ha modificato un'azione del percorso"),
@@ -77,6 +80,7 @@ OBJECT_LABELS = {
     "case": _l("presa in carico"),
     "action": _l("azione del percorso"),
     "verification": _l("verifica"),
+    "letter_template": _l("modello di lettera"),
     "data_subject_request": _l("richiesta dell'interessato"),
     "identity_grant": _l("accesso di un soggetto attuatore"),
     "person_search": _l("persone trovate"),  # a search's object id is its result count

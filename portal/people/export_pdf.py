@@ -1,65 +1,14 @@
 """The art. 15 export as a PDF (fpdf2, no network, no system libraries): the same data and labels as the
 printable page, laid out as headings, label-value lines and lists. The interface font (Titillium Web,
 latin-ext, shipped in static/vendor) is embedded, so names such as "Łukasz" or "Ștefan" print as typed."""
-import os
-import tempfile
-from functools import cache
-
-from flask import current_app
 from flask_babel import gettext as _
 
-FONTS = {"": "titillium-web-v10-latin-ext_latin-regular.woff", "B": "titillium-web-v10-latin-ext_latin-700.woff"}
-
-
-@cache
-def _font_file(name: str) -> str:
-    """fpdf2 embeds TrueType: the vendored WOFF, unwrapped once per process into a temporary .ttf."""
-    from fontTools.ttLib import TTFont
-
-    source = os.path.join(current_app.static_folder, "vendor", "fonts", "Titillium_Web", name)
-    target = os.path.join(tempfile.gettempdir(), f"rete-{os.getpid()}-{name.replace('.woff', '.ttf')}")
-    font = TTFont(source)
-    font.flavor = None
-    partial = f"{target}.{os.urandom(4).hex()}"
-    font.save(partial)
-    os.replace(partial, target)  # atomic: a concurrent request never reads half a font
-    return target
-
-
-class _Document:
-    def __init__(self):
-        from fpdf import FPDF
-
-        self.pdf = FPDF(format="A4")
-        for style, name in FONTS.items():
-            self.pdf.add_font("titillium", style, _font_file(name))
-        self.pdf.set_auto_page_break(True, margin=15)
-        self.pdf.set_title(_("I dati personali che trattiamo su di lei"))
-        self.pdf.add_page()
-
-    def heading(self, text: str, size: int = 13) -> None:
-        self.pdf.set_font("titillium", "B", size)
-        self.pdf.ln(2)
-        self.pdf.multi_cell(0, size * 0.5, str(text), new_x="LMARGIN", new_y="NEXT")
-        self.pdf.ln(1)
-
-    def text(self, text: str) -> None:
-        self.pdf.set_font("titillium", "", 10)
-        self.pdf.multi_cell(0, 5, str(text), new_x="LMARGIN", new_y="NEXT")
-
-    def pair(self, label, value) -> None:
-        self.pdf.set_font("titillium", "B", 10)
-        self.pdf.multi_cell(55, 5, str(label), new_x="RIGHT", new_y="TOP")
-        self.pdf.set_font("titillium", "", 10)
-        self.pdf.multi_cell(0, 5, str(value if value not in (None, "") else _("non indicato")), new_x="LMARGIN", new_y="NEXT")
-
-    def bytes(self) -> bytes:
-        return bytes(self.pdf.output())
+from ..core.pdf import Document
 
 
 def render(data: dict, labels: dict) -> bytes:
     when, person = labels["when"], data["person"]
-    doc = _Document()
+    doc = Document(_("I dati personali che trattiamo su di lei"))
     doc.heading(_("I dati personali che trattiamo su di lei"), 16)
     reference = data["data_subject_request"].get("reference")
     doc.text(_("Risposta alla richiesta di accesso (art. 15 del Regolamento UE 2016/679)")

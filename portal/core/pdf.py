@@ -1,0 +1,111 @@
+"""PDF documents with fpdf2 (pure Python, no network, no system libraries), shared by the art. 15 export
+and the node's documents (scheda analitica, letters).
+
+The interface font (Titillium Web, latin-ext, vendored in static/vendor) is embedded, so names such as
+"Łukasz" or "Ștefan" print as typed. Documents aim at PDF/A-2b: every font embedded, no transparency, an
+sRGB output intent and XMP metadata declaring the conformance (fpdf2's ``enforce_compliance``)."""
+import os
+import tempfile
+from datetime import UTC, datetime
+from functools import cache
+
+from flask import current_app
+from flask_babel import gettext as _
+
+FONTS = {"": "titillium-web-v10-latin-ext_latin-regular.woff", "B": "titillium-web-v10-latin-ext_latin-700.woff"}
+PDF_MIMETYPE = "application/pdf"
+
+
+@cache
+def font_file(name: str) -> str:
+    """fpdf2 embeds TrueType: the vendored WOFF, unwrapped once per process into a temporary .ttf."""
+    from fontTools.ttLib import TTFont
+
+    source = os.path.join(current_app.static_folder, "vendor", "fonts", "Titillium_Web", name)
+    target = os.path.join(tempfile.gettempdir(), f"rete-{os.getpid()}-{name.replace('.woff', '.ttf')}")
+    font = TTFont(source)
+    font.flavor = None
+    partial = f"{target}.{os.urandom(4).hex()}"
+    font.save(partial)
+    os.replace(partial, target)  # atomic: a concurrent request never reads half a font
+    return target
+
+
+@cache
+def _srgb_profile() -> bytes | None:
+    """The sRGB ICC profile PDF/A wants as output intent, built by Pillow's LittleCMS (no file to ship)."""
+    try:
+        from PIL import ImageCms
+
+        return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    except (ImportError, OSError):  # Pillow without LittleCMS: the PDF stays valid, just not PDF/A
+        return None
+
+
+class Document:
+    """An A4 page flow: headings, paragraphs, label-value lines, simple tables."""
+
+    def __init__(self, title: str, *, author: str = "Rete", lang: str = "it"):
+        from fpdf import FPDF
+
+        # fpdf2 (>= 2.8.5) enforces PDF/A-2b itself: no core fonts, no encryption, XMP with pdfaid written
+        self.pdf = FPDF(format="A4", enforce_compliance="PDFA_2B")
+        for style, name in FONTS.items():
+            self.pdf.add_font("titillium", style, font_file(name))
+        self.pdf.set_auto_page_break(True, margin=15)
+        self.pdf.set_title(str(title))
+        self.pdf.set_author(str(author))
+        self.pdf.set_creator("Rete")
+        self.pdf.set_producer("Rete (fpdf2)")
+        self.pdf.set_lang(lang)
+        self.pdf.set_creation_date(datetime.now(UTC))
+        profile = _srgb_profile()
+        if profile is not None:
+            self._output_intent(profile)
+        self.pdf.add_page()
+
+    def _output_intent(self, profile: bytes) -> None:
+        from fpdf.enums import OutputIntentSubType
+        from fpdf.output import PDFICCProfile
+
+        self.pdf.add_output_intent(
+            OutputIntentSubType.PDFA, output_condition_identifier="sRGB", output_condition="sRGB IEC61966-2.1",
+            registry_name="http://www.color.org", dest_output_profile=PDFICCProfile(contents=profile, n=3, alternate="DeviceRGB"),
+            info="sRGB IEC61966-2.1",
+        )
+
+    def heading(self, text: str, size: int = 13) -> None:
+        self.pdf.set_font("titillium", "B", size)
+        self.pdf.ln(2)
+        self.pdf.multi_cell(0, size * 0.5, str(text), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.ln(1)
+
+    def text(self, text: str, size: int = 10) -> None:
+        self.pdf.set_font("titillium", "", size)
+        self.pdf.multi_cell(0, size / 2, str(text), new_x="LMARGIN", new_y="NEXT")
+
+    def gap(self, height: float = 4) -> None:
+        self.pdf.ln(height)
+
+    def pair(self, label, value) -> None:
+        self.pdf.set_font("titillium", "B", 10)
+        self.pdf.multi_cell(55, 5, str(label), new_x="RIGHT", new_y="TOP")
+        self.pdf.set_font("titillium", "", 10)
+        self.pdf.multi_cell(0, 5, str(value if value not in (None, "") else _("non indicato")), new_x="LMARGIN", new_y="NEXT")
+
+    def table(self, header: list, rows: list[list], size: int = 8) -> None:
+        """Text cells, header repeated on each page; widths follow the content (fpdf2's table)."""
+        from fpdf.fonts import FontFace
+
+        self.pdf.set_font("titillium", "", size)
+        with self.pdf.table(text_align="LEFT", line_height=size / 2 + 0.5, headings_style=FontFace(emphasis="BOLD")) as table:
+            head = table.row()
+            for cell in header:
+                head.cell(str(cell))
+            for values in rows:
+                row = table.row()
+                for value in values:
+                    row.cell("" if value is None else str(value))
+
+    def bytes(self) -> bytes:
+        return bytes(self.pdf.output())

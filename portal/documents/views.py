@@ -1,0 +1,103 @@
+"""Document downloads and letters of the node, on a case; the node's letter templates.
+Thin: rendering and rules live in record_pdf.py and letters.py."""
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..accounts.permissions import Capability, membership_required, requires
+from ..cases import record as records
+from ..cases.exports import filename
+from ..cases.models import Case
+from ..cases.services import CaseError, Forbidden
+from ..cases.views import node_staff
+from ..core.pdf import PDF_MIMETYPE
+from ..core.views_helpers import form_error
+from ..tenancy.context import current
+from ..tenancy.scoping import get_visible
+from . import letters, record_pdf
+from .defaults import LANGUAGES
+from .forms import LetterForm, TemplateForm
+from .labels import LANGUAGE_LABELS, LETTER_KIND_LABELS
+from .models import LetterKind
+
+bp = Blueprint("documents", __name__)
+
+
+def own_case(case_id: int) -> Case:
+    case = get_visible(Case, case_id)
+    if case is None or case.tenant_id != current().tenant_id:
+        abort(404)
+    return case
+
+
+def pdf_response(content: bytes, name: str):
+    response = make_response(content)
+    response.mimetype = PDF_MIMETYPE
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/casi/<int:case_id>/scheda.pdf")
+@node_staff
+def analytical_record_pdf(case_id):
+    case = own_case(case_id)
+    content = record_pdf.render(records.analytical_record(case, event="case.record_export_pdf"))
+    return pdf_response(content, filename(case, "pdf"))
+
+
+# --- letters -----------------------------------------------------------------------------------------
+
+@bp.route("/casi/<int:case_id>/lettere/nuova", methods=["GET", "POST"])
+@node_staff
+def new_letter(case_id):
+    case = own_case(case_id)
+    if not letters.case_documents.may_upload(case):
+        raise Forbidden()
+    may_name = letters.may_address_by_name(case)
+    form = LetterForm()
+    if not may_name:
+        del form.by_name
+    if form.validate_on_submit():
+        try:
+            letters.generate(case, LetterKind(form.kind.data), form.language.data,
+                             by_name=bool(may_name and form.by_name.data), reason=form.reason.data or "",
+                             appointment=form.appointment.data or "")
+        except CaseError as exc:
+            form_error(form, exc)
+        else:
+            flash(_("Lettera generata e salvata tra i documenti del caso."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("documents/new_letter.html", case=case, form=form), 422 if form.errors else 200
+
+
+def _letter_editor(view):
+    return membership_required(requires(Capability.EDIT_LETTERS)(view))
+
+
+@bp.route("/nodo/lettere")
+@_letter_editor
+def letter_templates():
+    rows = [(kind, language, letters.template_row(kind, language)) for kind in LetterKind for language in LANGUAGES]
+    return render_template("documents/templates.html", rows=rows, KIND_LABELS=LETTER_KIND_LABELS,
+                           LANGUAGE_LABELS=LANGUAGE_LABELS)
+
+
+@bp.route("/nodo/lettere/<kind>/<language>", methods=["GET", "POST"])
+@_letter_editor
+def edit_letter_template(kind, language):
+    if kind not in {k.value for k in LetterKind} or language not in LANGUAGES:
+        abort(404)
+    kind = LetterKind(kind)
+    subject, body, version = letters.template_text(kind, language)
+    form = TemplateForm(version=version, subject=subject, body=body)
+    if form.validate_on_submit():
+        try:
+            letters.save_template(kind, language, form.subject.data, form.body.data, form.version.data)
+        except letters.TemplateError as exc:
+            form_error(form, CaseError(str(exc), exc.field))
+        else:
+            flash(_("Modello di lettera salvato."), "success")
+            return redirect(url_for("documents.letter_templates"))
+    return render_template("documents/edit_template.html", form=form, kind=kind, language=language,
+                           KIND_LABELS=LETTER_KIND_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS,
+                           placeholders=letters.PLACEHOLDERS), 422 if form.errors else 200

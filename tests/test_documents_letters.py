@@ -1,0 +1,125 @@
+"""Letters from the node's editable templates: rendered as PDF, stored on the case as a document, pseudonym
+unless a user who may see identity asks for the name (audited); templates checked on save."""
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from portal.cases.models import CaseDocument, DocumentKind
+from portal.documents.letters import Placeholders, TemplateError, check_text, fill
+from portal.documents.models import LetterTemplate
+from portal.extensions import db
+from portal.tenancy import context
+
+from .case_support import audit_actions
+from .helpers import post_form
+from .network import VICTIM_FIRST_NAME, VICTIM_LAST_NAME
+
+
+@pytest.fixture
+def storage(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path / "documenti"))
+    return tmp_path / "documenti"
+
+
+def _documents(network):
+    with context.acting_as(network.tenants["n1"].id):
+        return list(db.session.scalars(select(CaseDocument).order_by(CaseDocument.id)))
+
+
+def _letter_text(storage, document) -> str:
+    reader = PdfReader(io.BytesIO((storage / document.storage_key).read_bytes()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _generate(client, network, **data):
+    path = f"/casi/{network.case.id}/lettere/nuova"
+    return post_form(client, path, {"language": "it", **data})
+
+
+@pytest.mark.parametrize(("kind", "language", "extra", "expected"), [
+    ("acceptance", "it", {}, ["Oggetto: Presa in carico della segnalazione", "Antenna Alfa"]),
+    ("acceptance", "en", {}, ["Subject: Your referral has been accepted", "Signature"]),
+    ("decline", "it", {"reason": "Fuori dall'ambito del nodo"}, ["Esito della segnalazione", "Fuori dall'ambito del nodo"]),
+    ("decline", "en", {"reason": "Out of scope"}, ["Outcome of your referral", "Out of scope"]),
+    ("summons", "it", {"appointment": "12/01/2027 ore 10:00, Novara"}, ["Convocazione a colloquio", "12/01/2027 ore 10:00"]),
+    ("summons", "en", {"appointment": "12/01/2027 at 10:00, Novara"}, ["Invitation to an interview", "12/01/2027 at 10:00"]),
+    ("closure", "it", {}, ["Chiusura del percorso", "si è concluso"]),
+    ("closure", "en", {}, ["Closure of your pathway", "Kind regards."]),
+])
+def test_each_letter_is_rendered_and_stored_on_the_case(login, network, storage, kind, language, extra, expected):
+    client = login("n1_case_worker")
+    response = _generate(client, network, kind=kind, language=language, **extra)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [document] = _documents(network)
+    assert document.kind == DocumentKind.CASE and document.content_type == "application/pdf"
+    assert document.filename.endswith(f"-{network.case.pseudonym}.pdf")
+    text = _letter_text(storage, document)
+    assert "Provincia di Novara – Nodo provinciale contro le discriminazioni" in text and "Nodo Uno di prova" in text
+    assert network.case.pseudonym in text
+    for key in expected:
+        assert key in text
+    assert VICTIM_LAST_NAME not in text
+    events = [e.action for e in audit_actions(network, object_type="case", object_id=network.case.id)]
+    assert "case.letter_generated" in events
+
+
+def test_decline_needs_a_reason_and_summons_an_appointment(login, network, storage):
+    client = login("n1_case_worker")
+    response = _generate(client, network, kind="decline")
+    assert response.status_code == 422 and "Indica il motivo del diniego" in response.get_data(as_text=True)
+    response = _generate(client, network, kind="summons")
+    assert response.status_code == 422 and "Indica data, ora e luogo del colloquio" in response.get_data(as_text=True)
+    assert _documents(network) == []
+
+
+def test_the_name_only_for_who_may_see_identity_and_audited(login, network, storage):
+    client = login("n1_case_worker")  # the case worker assigned may see identity
+    assert "by_name" in client.get(f"/casi/{network.case.id}/lettere/nuova").get_data(as_text=True)
+    assert _generate(client, network, kind="acceptance", by_name="y").status_code == 302
+    [document] = _documents(network)
+    text = _letter_text(storage, document)
+    assert f"{VICTIM_FIRST_NAME} {VICTIM_LAST_NAME}" in text
+    reads = audit_actions(network, object_type="person", object_id=network.person.id)
+    assert any(e.action == "person.identity_read" for e in reads)
+
+
+def test_without_identity_rights_the_letter_stays_pseudonymous(login, network, storage, monkeypatch):
+    monkeypatch.setattr("portal.documents.letters.can_see_identity", lambda person, membership=None: False)
+    client = login("n1_case_worker")
+    assert "by_name" not in client.get(f"/casi/{network.case.id}/lettere/nuova").get_data(as_text=True)
+    assert _generate(client, network, kind="acceptance", by_name="y").status_code == 302
+    text = _letter_text(storage, _documents(network)[0])
+    assert VICTIM_LAST_NAME not in text and f"Gentile {network.case.pseudonym}" in text
+    reads = audit_actions(network, object_type="person", object_id=network.person.id)
+    assert not any(e.action == "person.identity_read" for e in reads)
+
+
+def test_the_coordinators_template_is_used_and_checked(login, network, storage):
+    coordinator = login("n1_coordinator")
+    path = "/nodo/lettere/acceptance/it"
+    assert "Testo predefinito" in coordinator.get("/nodo/lettere").get_data(as_text=True)
+    bad = post_form(coordinator, path, {"version": "0", "subject": "Oggetto", "body": "Ciao {nome} {{x"})
+    assert bad.status_code == 422 and "Segnaposto sconosciuti: {nome}" in bad.get_data(as_text=True)
+    assert "Ciao {nome}" in bad.get_data(as_text=True)  # the input is kept
+    ok = post_form(coordinator, path, {"version": "0", "subject": "Benvenuta", "body": "# Titolo\n\nCodice {pseudonym}, {{graffa}."})
+    assert ok.status_code == 302
+    with context.acting_as(network.tenants["n1"].id):
+        [row] = db.session.scalars(select(LetterTemplate)).all()
+        assert row.version == 1
+    stale = post_form(coordinator, path, {"version": "0", "subject": "Vecchia", "body": "Testo"})
+    assert stale.status_code == 409
+    assert _generate(coordinator, network, kind="acceptance").status_code == 302
+    text = _letter_text(storage, _documents(network)[0])
+    assert "Oggetto: Benvenuta" in text and f"Codice {network.case.pseudonym}, {{graffa}}." in text
+    assert login("n1_case_worker").get(path).status_code == 403
+
+
+def test_placeholders_reach_no_attribute_and_no_code():
+    assert fill("{pseudonym} {pseudonym.__class__} {{", {"pseudonym": "AB12"}) == "AB12 {pseudonym.__class__} {"
+    with pytest.raises(TemplateError):
+        check_text("{pseudonym.__class__}", "body")
+    with pytest.raises(TemplateError):
+        check_text("{unknown}", "body")
+    assert Placeholders("{date}").get_identifiers() == ["date"]
