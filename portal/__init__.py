@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None, *, owner: bool = False) -> Flask:
     configure_templates(app)
     configure_blueprints(app)
     configure_errors(app)
+    configure_api(app)
     configure_cli(app)
     return app
 
@@ -101,12 +102,23 @@ def configure_blueprints(app: Flask) -> None:
     for bp in (core_bp, accounts_bp, two_factor_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp):
         app.register_blueprint(bp)
+    from .api.views import bp as api_admin_bp
+
+    app.register_blueprint(api_admin_bp)
 
 
 def configure_errors(app: Flask) -> None:
     from .core.errors import init_errors
 
     init_errors(app)
+
+
+def configure_api(app: Flask) -> None:
+    """After the error pages: the API wraps their handler to answer problem+json under /api."""
+    from .api import events  # noqa: F401  (domain signals become webhook deliveries)
+    from .api.rest import init_api
+
+    init_api(app)
 
 
 def configure_cli(app: Flask) -> None:

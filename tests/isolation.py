@@ -19,6 +19,8 @@ class Route:
     args: Callable | None = None  # network -> URL values (the victim's ids)
     form: Callable | None = None  # network -> POST body (without csrf_token)
     victim: str = "a"  # whose rows the ids point at: antenna "a" or node "n1"
+    # An /api/v1 route: called with a key of the attacker's tenant (tests/api_support.py), the form as JSON.
+    api: bool = False
 
 
 def _membership(net):
@@ -27,6 +29,10 @@ def _membership(net):
 
 def _story(net):
     return __import__("tests.story_support", fromlist=["diary_entry"])
+
+
+def _api(net):
+    return __import__("tests.api_support", fromlist=["victim_client"])
 
 
 def _budget(net):
@@ -325,6 +331,23 @@ MATRIX: dict[str, Route] = {
     "notifications.outbox_index": Route("own"),
     "notifications.outbox_retry_failed": Route("own"),
     "notifications.outbox_retry": Route("foreign", args=lambda net: _notifications("outbox_args", net), victim="n1"),
+    # --- API (portal/api): API routes are called with a client key of the attacker's tenant ---
+    "api-docs.openapi_json": Route("public"),
+    "api_admin.docs": Route("public"),
+    "api_admin.index": Route("own"),
+    "api_admin.deliveries": Route("own"),
+    "api_admin.revoke": Route("foreign", args=lambda net: {"client_id": _api(net).victim_client(net).id}),
+    "api.referral_list": Route("own", api=True),
+    "api.referral_create": Route("own", api=True, form=lambda net: {"context": "work"}),
+    "api.referral": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),
+    "api.referral_submit": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id},
+                                 form=lambda net: {"version": net.referral.version}),
+    "api.referral_attachments": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),
+    "api.directory_list": Route("own", api=True),
+    "api.webhook_list": Route("own", api=True),
+    "api.webhook_create": Route("own", api=True, form=lambda net: {"url": "ftp://x", "events": []}),
+    "api.webhook_delete": Route(
+        "foreign", api=True, args=lambda net: {"subscription_id": _api(net).victim_subscription(net).id}),
 }
 
 

@@ -211,6 +211,9 @@ def _notify_provider(order: ServiceOrder) -> None:
     if order.provider_id is not None:
         link = current_app.url_map.bind("localhost").build("budget.order", {"order_id": order.id})
         notify_roles(order.provider_id, (Role.PROVIDER_USER,), "order.created", {"code": order.pseudonym}, link)
+    from .signals import order_created
+
+    order_created.send(order)  # every new order's notice: the API's webhooks subscribe
 
 
 # --- deliveries --------------------------------------------------------------------------------------

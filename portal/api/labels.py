@@ -1,0 +1,17 @@
+"""Labels of the API's codes, through the catalogue."""
+from flask_babel import lazy_gettext as _l
+
+from .models import DeliveryStatus, Scope
+
+SCOPE_LABELS = {
+    Scope.REFERRALS_READ: _l("leggere stato ed esito delle proprie segnalazioni"),
+    Scope.REFERRALS_WRITE: _l("creare, inviare e corredare di allegati segnalazioni"),
+    Scope.DIRECTORY_READ: _l("leggere l'elenco della rete"),
+    Scope.WEBHOOKS: _l("ricevere notifiche (webhook) degli eventi dell'organizzazione"),
+}
+
+DELIVERY_LABELS = {
+    DeliveryStatus.PENDING: _l("In attesa"),
+    DeliveryStatus.SENT: _l("Consegnata"),
+    DeliveryStatus.FAILED: _l("Non riuscita"),
+}
