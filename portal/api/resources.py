@@ -7,17 +7,19 @@ from ..accounts.permissions import Capability, can
 from ..directory import services as directory
 from ..directory.models import DirectoryEntry
 from ..extensions import db
+from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
 from ..people.services import PersonError
 from ..referrals import attachments as referral_files
 from ..referrals import services as referrals
-from ..referrals.models import Referral
+from ..referrals.models import Context, Referral, Urgency
 from ..referrals.models import ReferralState as S
 from . import schemas, webhooks
 from .models import Scope, WebhookSubscription
 from .problems import Problem
 from .rest import blp, idempotent, page_of, requires_scope
 
-ERRORS = {"401": "Chiave mancante o non valida", "403": "Permesso mancante", "404": "Non trovato"}
+MONITORING_ENUMS = {"gender": Gender, "citizenship_group": CitizenshipGroup, "labour_status": LabourStatus,
+                    "education_level": EducationLevel}
 
 
 def _doc(**extra):
@@ -71,10 +73,11 @@ def referral_create(data):
     identity = {k: person.get(k) for k in ("first_name", "last_name", "tax_code", "birth_year", "contact")}
     if identity["tax_code"]:
         identity["tax_code"] = identity["tax_code"].strip().upper()
-    monitoring = {k: person.get(k) for k in ("gender", "citizenship_group", "disability", "labour_status",
-                                             "education_level")}
+    monitoring = {"disability": person.get("disability")}
+    for name, enum_cls in MONITORING_ENUMS.items():  # codes as the form passes them: enum members
+        monitoring[name] = enum_cls(person[name]) if person.get(name) else None
     fields = {
-        "grounds": sorted(set(data["grounds"])), "context": data["context"], "urgency": data["urgency"],
+        "grounds": sorted(set(data["grounds"])), "context": Context(data["context"]), "urgency": Urgency(data["urgency"]),
         "situation": (data.get("situation") or "").strip() or None, "needs": (data.get("needs") or "").strip() or None,
         "availability": (data.get("availability") or "").strip() or None,
         "consent_notice_version": consent["notice_version"] if consent else None,
