@@ -344,6 +344,13 @@ MATRIX: dict[str, Route] = {
                                  form=lambda net: {"version": net.referral.version}),
     "api.referral_attachments": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),
     "api.directory_list": Route("own", api=True),
+    "api.case_list": Route("own", api=True),
+    "api.case": Route("foreign", api=True, args=lambda net: {"case_id": net.case.id}, victim="n1"),
+    "api.order_list": Route("own", api=True),
+    # An order of N1 with another provider Q: provider P's system must not log on it.
+    "api.delivery_create": Route(
+        "foreign", api=True, args=lambda net: {"order_id": _budget(net)["order"].id},
+        form=lambda net: {"delivered_on": "2026-03-02", "units": "1"}, victim="n1"),
     "api.webhook_list": Route("own", api=True),
     "api.webhook_create": Route("own", api=True, form=lambda net: {"url": "ftp://x", "events": []}),
     "api.webhook_delete": Route(

@@ -252,3 +252,45 @@ def test_admin_creates_a_client_sees_the_key_once_and_revokes_it(client, login, 
     node_admin = login("n1_sysadmin")
     refused = post_form(node_admin, "/amministrazione/api/", {"name": "X", "scopes": ["referrals:write"]})
     assert "rete_" not in refused.get_data(as_text=True)
+
+
+def test_node_reads_cases_pseudonymised_and_audited(client, network):
+    from portal.audit.models import AuditEvent
+
+    auth = headers_for(network, "n1")
+    listed = client.get("/api/v1/cases", headers=auth)
+    assert listed.status_code == 200 and network.case.id in [c["id"] for c in listed.get_json()["items"]]
+    one = client.get(f"/api/v1/cases/{network.case.id}", headers=auth)
+    assert one.status_code == 200
+    body = one.get_data(as_text=True)
+    assert one.get_json()["pseudonym"] == network.case.pseudonym and one.get_json()["actions"]
+    for secret in network.secrets_of("a"):
+        assert secret not in body
+    assert "notes" not in body and "closure_reason" not in body
+    with context.acting_as(network.tenants["n1"].id):
+        read = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.read",
+                                                          AuditEvent.object_id == str(network.case.id)))
+    assert read is not None and read.actor_user_id != network.users["n1_coordinator"].id
+    # An antenna's system has no such scope; another node's system sees no such case.
+    assert client.get(f"/api/v1/cases/{network.case.id}", headers=headers_for(network, "a")).status_code == 403
+    assert client.get(f"/api/v1/cases/{network.case.id}", headers=headers_for(network, "n2")).status_code == 404
+
+
+def test_provider_reads_its_orders_and_logs_a_delivery(client, network):
+    from .budget_support import victim
+
+    rows = victim(network)  # an order of N1 with provider Q, with deliveries
+    _client, key = make_client(rows["q"], network.users["n1_coordinator"])
+    q_client_headers = {"Authorization": f"Bearer {key}"}
+    listed = client.get("/api/v1/orders", headers=q_client_headers)
+    assert listed.status_code == 200 and rows["order"].id in [o["id"] for o in listed.get_json()["items"]]
+    logged = client.post(f"/api/v1/orders/{rows['order'].id}/deliveries", headers=q_client_headers,
+                         json={"delivered_on": "2026-03-04", "units": "1"})
+    assert logged.status_code == 201, logged.get_data(as_text=True)
+    assert logged.get_json()["status"] == "submitted" and logged.get_json()["order_id"] == rows["order"].id
+    future = client.post(f"/api/v1/orders/{rows['order'].id}/deliveries", headers=q_client_headers,
+                         json={"delivered_on": "2999-01-01", "units": "1"})
+    assert future.status_code == 422 and future.mimetype == PROBLEM and "futuro" in future.get_json()["detail"]
+    other = client.post(f"/api/v1/orders/{rows['order'].id}/deliveries", headers=headers_for(network, "p"),
+                        json={"delivered_on": "2026-03-04", "units": "1"})
+    assert other.status_code == 404

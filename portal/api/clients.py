@@ -19,7 +19,8 @@ from .models import ApiClient, Scope
 
 # What a client may be granted, by the kind of its organisation: the scopes its tenant's pages allow.
 ANTENNA_SCOPES = (Scope.REFERRALS_READ, Scope.REFERRALS_WRITE, Scope.DIRECTORY_READ, Scope.WEBHOOKS)
-OTHER_SCOPES = (Scope.DIRECTORY_READ, Scope.WEBHOOKS)
+NODE_SCOPES = (Scope.CASES_READ, Scope.DIRECTORY_READ, Scope.WEBHOOKS)
+PROVIDER_SCOPES = (Scope.ORDERS_READ, Scope.DELIVERIES_WRITE, Scope.DIRECTORY_READ, Scope.WEBHOOKS)
 
 
 class ClientError(ValueError):
@@ -35,7 +36,9 @@ def may_manage() -> bool:
 
 
 def grantable_scopes(tenant: Tenant) -> tuple[Scope, ...]:
-    return OTHER_SCOPES if tenant.is_node or tenant.is_provider else ANTENNA_SCOPES
+    if tenant.is_node:
+        return NODE_SCOPES
+    return PROVIDER_SCOPES if tenant.is_provider else ANTENNA_SCOPES
 
 
 def acting_role(tenant: Tenant) -> Role:

@@ -15,6 +15,9 @@ from ..tenancy.models import enum_column
 class Scope(enum.StrEnum):
     REFERRALS_READ = "referrals:read"
     REFERRALS_WRITE = "referrals:write"
+    CASES_READ = "cases:read"
+    ORDERS_READ = "orders:read"
+    DELIVERIES_WRITE = "deliveries:write"
     DIRECTORY_READ = "directory:read"
     WEBHOOKS = "webhooks:manage"
 

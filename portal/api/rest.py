@@ -163,7 +163,7 @@ def init_api(app) -> None:
     api.init_app(app, spec_kwargs={"info": {"description": "API per i sistemi delle organizzazioni della rete."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                    "description": "rete_<tenant>_<key id>_<secret>"})
-    from . import resources  # noqa: F401  (routes on blp)
+    from . import resources, resources_more  # noqa: F401  (routes on blp)
 
     problems.on_app(app)
     api.register_blueprint(blp)

@@ -140,3 +140,64 @@ class DeliveryOut(Schema):
     last_status = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     sent_at = fields.DateTime(allow_none=True)
+
+
+class ActionOut(Schema):
+    id = fields.Integer()
+    service_type = fields.String()
+    phase = fields.String()
+    status = fields.String()
+    planned_start = fields.Date()
+    planned_end = fields.Date(allow_none=True)
+    planned_hours = fields.Decimal(as_string=True)
+    delivered_hours = fields.Decimal(as_string=True)
+    delivered_on = fields.Date(allow_none=True)
+
+
+class CaseSummaryOut(Schema):
+    id = fields.Integer()
+    pseudonym = fields.String()
+    state = fields.String()
+    grounds = fields.List(fields.String())
+    urgent = fields.Boolean()
+    opened_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    closure_outcome = fields.String(allow_none=True)
+
+
+class CaseOut(CaseSummaryOut):
+    actions = fields.List(fields.Nested(ActionOut))
+
+
+class CasePage(Schema):
+    items = fields.List(fields.Nested(CaseSummaryOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class OrderOut(Schema):
+    id = fields.Integer()
+    pseudonym = fields.String()
+    status = fields.String()
+    quantity = fields.Decimal(as_string=True)
+    contract_id = fields.Integer()
+    service_type = fields.String()
+
+
+class OrderPage(Schema):
+    items = fields.List(fields.Nested(OrderOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class DeliveryIn(_In):
+    delivered_on = fields.Date(required=True)
+    units = fields.Decimal(required=True, places=2, metadata={"description": "Ore o unità, maggiori di zero."})
+    attended = fields.Boolean(load_default=True)
+
+
+class DeliveryRecordOut(Schema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    delivered_on = fields.Date()
+    units = fields.Decimal(as_string=True)
+    amount = fields.Decimal(as_string=True)
+    status = fields.String()
