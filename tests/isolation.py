@@ -340,6 +340,7 @@ MATRIX: dict[str, Route] = {
     "api.referral_list": Route("own", api=True),
     "api.referral_create": Route("own", api=True, form=lambda net: {"context": "work"}),
     "api.referral": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),
+    "api.referral_identity": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),
     "api.referral_submit": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id},
                                  form=lambda net: {"version": net.referral.version}),
     "api.referral_attachments": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),

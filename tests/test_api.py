@@ -294,3 +294,21 @@ def test_provider_reads_its_orders_and_logs_a_delivery(client, network):
     other = client.post(f"/api/v1/orders/{rows['order'].id}/deliveries", headers=headers_for(network, "p"),
                         json={"delivered_on": "2026-03-04", "units": "1"})
     assert other.status_code == 404
+
+
+def test_identity_only_with_its_scope_and_audited(client, network):
+    from portal.audit.models import AuditEvent
+
+    tenant, admin = network.tenants["a"], network.users["a_admin"]
+    _c, plain = make_client(tenant, admin, scopes=["referrals:read"])
+    url = f"/api/v1/referrals/{network.referral.id}"
+    body = client.get(url, headers={"Authorization": f"Bearer {plain}"}).get_data(as_text=True)
+    assert VICTIM_FIRST_NAME not in body
+    assert client.get(f"{url}/identity", headers={"Authorization": f"Bearer {plain}"}).status_code == 403
+    _c, reader = make_client(tenant, admin, scopes=["referrals:read", "identity:read"])
+    shown = client.get(f"{url}/identity", headers={"Authorization": f"Bearer {reader}"})
+    assert shown.status_code == 200 and shown.get_json()["first_name"] == VICTIM_FIRST_NAME
+    with context.acting_as(tenant.id):
+        reads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "person.identity_read",
+                                                            AuditEvent.object_id == str(network.person.id))).all()
+    assert len(reads) == 1 and reads[0].actor_user_id == _c.user_id

@@ -6,6 +6,7 @@ from .models import DeliveryStatus, Scope
 SCOPE_LABELS = {
     Scope.REFERRALS_READ: _l("leggere stato ed esito delle proprie segnalazioni"),
     Scope.REFERRALS_WRITE: _l("creare, inviare e corredare di allegati segnalazioni"),
+    Scope.IDENTITY_READ: _l("leggere l'identità delle persone segnalate, dove consentito (ogni lettura è registrata)"),
     Scope.CASES_READ: _l("leggere casi e azioni in forma pseudonimizzata"),
     Scope.ORDERS_READ: _l("leggere i propri ordini di servizio"),
     Scope.DELIVERIES_WRITE: _l("registrare le prestazioni erogate"),

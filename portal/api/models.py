@@ -15,6 +15,7 @@ from ..tenancy.models import enum_column
 class Scope(enum.StrEnum):
     REFERRALS_READ = "referrals:read"
     REFERRALS_WRITE = "referrals:write"
+    IDENTITY_READ = "identity:read"  # only where people.services.can_see_identity allows; audited
     CASES_READ = "cases:read"
     ORDERS_READ = "orders:read"
     DELIVERIES_WRITE = "deliveries:write"

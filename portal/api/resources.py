@@ -8,7 +8,7 @@ from ..directory import services as directory
 from ..directory.models import DirectoryEntry
 from ..extensions import db
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
-from ..people.services import PersonError
+from ..people.services import PersonError, reveal_identity
 from ..referrals import attachments as referral_files
 from ..referrals import services as referrals
 from ..referrals.models import Context, Referral, Urgency
@@ -101,6 +101,18 @@ def referral_create(data):
 @blp.response(200, schemas.ReferralOut)
 def referral(referral_id):
     return referral_dict(_referral(referral_id))
+
+
+@blp.route("/referrals/<int:referral_id>/identity", methods=["GET"])
+@_doc(summary="L'identità della persona segnalata, se la regola need-to-know lo consente (lettura registrata)")
+@requires_scope(Scope.IDENTITY_READ)
+@blp.response(200, schemas.IdentityOut)
+def referral_identity(referral_id):
+    identity = reveal_identity(_referral(referral_id).person)  # decides and audits (person.identity_read)
+    if identity is None:
+        raise Problem(403, "L'identità di questa persona non è visibile a questo client.")
+    db.session.commit()
+    return identity
 
 
 @blp.route("/referrals/<int:referral_id>/submit", methods=["POST"])

@@ -201,3 +201,11 @@ class DeliveryRecordOut(Schema):
     units = fields.Decimal(as_string=True)
     amount = fields.Decimal(as_string=True)
     status = fields.String()
+
+
+class IdentityOut(Schema):
+    first_name = fields.String(allow_none=True)
+    last_name = fields.String(allow_none=True)
+    tax_code = fields.String(allow_none=True)
+    birth_year = fields.Integer(allow_none=True)
+    contact = fields.String(allow_none=True)
