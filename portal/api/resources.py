@@ -1,5 +1,7 @@
 """The resources of ``/api/v1``: thin doors onto the domain services (referrals, directory) and the
 webhook subscriptions. A foreign or unknown id is 404, a missing scope 403, refused input 422."""
+from datetime import UTC
+
 from flask import g, request, url_for
 from sqlalchemy import select
 
@@ -26,14 +28,21 @@ def _doc(**extra):
     return blp.doc(security=[{"bearer": []}], **extra)
 
 
+def utc(value):
+    """SQLite gives datetimes back naive (they are stored in UTC): RFC 3339 needs the offset."""
+    if value is None or getattr(value, "tzinfo", None) is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 def referral_dict(referral: Referral) -> dict:
     """Status and outcome summary: the pseudonym, codes and dates, never identity or free text."""
     return {
         "id": referral.id, "pseudonym": referral.person.pseudonym, "state": referral.state.value,
         "outcome_code": referral.outcome_code.value if referral.outcome_code else None,
         "grounds": list(referral.grounds or []), "context": referral.context.value, "urgency": referral.urgency.value,
-        "version": referral.version, "created_at": referral.created_at, "submitted_at": referral.submitted_at,
-        "decided_at": referral.decided_at,
+        "version": referral.version, "created_at": utc(referral.created_at),
+        "submitted_at": utc(referral.submitted_at), "decided_at": utc(referral.decided_at),
         "links": {"self": url_for("api.referral", referral_id=referral.id, _external=True),
                   "html": url_for("referrals.detail", referral_id=referral.id, _external=True)},
     }

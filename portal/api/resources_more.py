@@ -13,6 +13,7 @@ from ..extensions import db
 from . import schemas
 from .models import Scope
 from .problems import Problem
+from .resources import utc
 from .rest import blp, idempotent, page_of, requires_scope
 
 SECURED = {"security": [{"bearer": []}]}
@@ -23,7 +24,7 @@ def case_dict(case: Case, with_actions: bool = False) -> dict:
     closure reason stay on the node's pages)."""
     out = {"id": case.id, "pseudonym": case.pseudonym, "state": case.state.value,
            "grounds": [g for g in (case.grounds or "").split(",") if g], "urgent": case.urgent,
-           "opened_at": case.opened_at, "closed_at": case.closed_at,
+           "opened_at": utc(case.opened_at), "closed_at": utc(case.closed_at),
            "closure_outcome": case.closure_outcome.value if case.closure_outcome else None}
     if with_actions:
         out["actions"] = [{"id": a.id, "service_type": a.service_type.value, "phase": a.phase.value,

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from flask import current_app, g, request
 from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,7 +29,19 @@ IDEMPOTENCY_HOURS = 24
 MAX_LIMIT = 100
 
 
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, the body of every error (``problems.py``)."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "I campi non validi, con i messaggi."})
+
+
 class RestApi(Api):
+    ERROR_SCHEMA = ProblemSchema
+
     def _register_error_handlers(self):  # noqa: D401 - see the module docstring
         return None
 
@@ -49,6 +62,16 @@ def _client_key() -> str:
 
 
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "120 per minute"), key_func=_client_key)(blp)
+
+
+MAX_ID = 2**31 - 1  # the database's integer: a larger id in a URL names nothing (404, not an overflow)
+
+
+@blp.url_value_preprocessor
+def _ids_in_range(_endpoint, values):
+    for name, value in (values or {}).items():
+        if name.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise Problem(404, "Risorsa non trovata.")
 
 
 @blp.before_request
