@@ -312,3 +312,16 @@ def test_identity_only_with_its_scope_and_audited(client, network):
         reads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "person.identity_read",
                                                             AuditEvent.object_id == str(network.person.id))).all()
     assert len(reads) == 1 and reads[0].actor_user_id == _c.user_id
+
+
+def test_outside_tests_webhooks_need_https_and_a_public_address(app, client, network):
+    auth = headers_for(network, "a")
+    app.config["WEBHOOK_ALLOW_HTTP"] = False
+    try:
+        answers = {url: client.post("/api/v1/webhooks", headers=auth, json={"url": url, "events": ["order.created"]})
+                   for url in ("http://ricevente.example/h", "https://127.0.0.1/h", "https://10.1.2.3/h",
+                               "https://localhost/h", "https://ricevente.example/h")}
+    finally:
+        app.config.pop("WEBHOOK_ALLOW_HTTP")
+    assert [a.status_code for a in answers.values()] == [422, 422, 422, 422, 201]
+    assert all(a.mimetype == PROBLEM for a in list(answers.values())[:4])

@@ -56,8 +56,11 @@ def subscribe(client: ApiClient, url: str, events: list[str]) -> tuple[WebhookSu
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise WebhookError(_("L'indirizzo del webhook deve essere un URL http o https."))
-    if parts.scheme == "http" and not current_app.config.get("WEBHOOK_ALLOW_HTTP", current_app.debug or current_app.testing):
+    local_ok = current_app.config.get("WEBHOOK_ALLOW_HTTP", current_app.debug or current_app.testing)
+    if parts.scheme == "http" and not local_ok:
         raise WebhookError(_("L'indirizzo del webhook deve usare https."))
+    if not local_ok and _internal(parts.hostname or ""):  # no requests into Rete's own network (SSRF)
+        raise WebhookError(_("L'indirizzo del webhook deve essere raggiungibile da Internet."))
     known = {k.value for k in EventKind}
     if not events or not set(events) <= known:
         raise WebhookError(_("Eventi non riconosciuti: scegli tra %(known)s.", known=", ".join(sorted(known))))
@@ -68,6 +71,20 @@ def subscribe(client: ApiClient, url: str, events: list[str]) -> tuple[WebhookSu
     db.session.flush()
     record("webhook.subscribed", "webhook_subscription", subscription.id, ["url", "events"])
     return subscription, secret
+
+
+def _internal(host: str) -> bool:
+    """A literal loopback, private or link-local address, or localhost. (Names resolving to such addresses
+    are the network's firewall's to stop: resolution here could change before the delivery.)"""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
 
 
 def unsubscribe(subscription: WebhookSubscription) -> None:
