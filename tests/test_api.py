@@ -325,3 +325,24 @@ def test_outside_tests_webhooks_need_https_and_a_public_address(app, client, net
         app.config.pop("WEBHOOK_ALLOW_HTTP")
     assert [a.status_code for a in answers.values()] == [422, 422, 422, 422, 201]
     assert all(a.mimetype == PROBLEM for a in list(answers.values())[:4])
+
+
+def test_provider_system_receives_order_created_when_the_node_orders(client, login, network, receiver):
+    from .budget_support import make_budget, make_contract
+
+    contract = make_contract(network, make_budget(network), network.tenants["p"])
+    auth = headers_for(network, "p")
+    secret = client.post("/api/v1/webhooks", headers=auth,
+                         json={"url": receiver.url, "events": ["order.created"]}).get_json()["secret"]
+    officer = login("n1_budget_officer")
+    page = officer.get(f"/budget/contratti/{contract.id}/ordini/nuovo").get_data(as_text=True)
+    ordered = officer.post(f"/budget/contratti/{contract.id}/ordini/nuovo", data={
+        "csrf_token": csrf_from(page), "action": network.action.id, "line": contract.lines[0].id, "quantity": "10"})
+    assert ordered.status_code == 302
+    assert len(receiver.received) == 1
+    headers, body = receiver.received[0]
+    assert _verify(secret, headers, body) and headers["X-Rete-Event"] == "order.created"
+    data = json.loads(body)["data"]
+    assert data["pseudonym"] == network.action.pseudonym and data["links"]["html"].endswith(f"/ordini/{data['order_id']}")
+    listed = client.get("/api/v1/orders", headers=auth).get_json()["items"]
+    assert data["order_id"] in [o["id"] for o in listed]
