@@ -18,7 +18,7 @@ from ..referrals.models import ReferralState as S
 from . import schemas, webhooks
 from .models import Scope, WebhookSubscription
 from .problems import Problem
-from .rest import blp, idempotent, page_of, requires_scope
+from .rest import blp, idempotent, page_args, page_from, page_of, requires_scope
 
 MONITORING_ENUMS = {"gender": Gender, "citizenship_group": CitizenshipGroup, "labour_status": LabourStatus,
                     "education_level": EducationLevel}
@@ -182,19 +182,12 @@ def directory_dict(entry: DirectoryEntry) -> dict:
 @blp.arguments(schemas.DirectoryArgs, location="query")
 @blp.response(200, schemas.DirectoryPage)
 def directory_list(args):
-    from .rest import page_args
-
+    """The directory service's search (at most 500 organisations), paged by id here."""
     before, limit = page_args()
     rows = sorted(directory.search(q=args.get("q")), key=lambda e: e.id, reverse=True)
     if before is not None:
         rows = [r for r in rows if r.id < before]
-    more, rows = len(rows) > limit, rows[:limit]
-    import base64
-    import json
-
-    cursor = (base64.urlsafe_b64encode(json.dumps({"before": rows[-1].id}).encode()).decode().rstrip("=")
-              if more else None)
-    return {"items": [directory_dict(e) for e in rows], "next_cursor": cursor}
+    return page_from(rows[:limit + 1], limit, directory_dict)
 
 
 # --- webhooks -----------------------------------------------------------------------------------------------

@@ -169,8 +169,12 @@ def page_of(query, id_column, to_dict) -> dict:
     if before is not None:
         query = query.where(id_column < before)
     rows = list(db.session.scalars(query.order_by(id_column.desc()).limit(limit + 1)).unique())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    return page_from(rows, limit, to_dict)
+
+
+def page_from(rows: list, limit: int, to_dict) -> dict:
+    """``rows``: up to limit + 1, newest first; the extra one only says there is a next page."""
+    more, rows = len(rows) > limit, rows[:limit]
     cursor = None
     if more:
         cursor = base64.urlsafe_b64encode(json.dumps({"before": rows[-1].id}).encode()).decode().rstrip("=")
