@@ -346,3 +346,11 @@ def test_provider_system_receives_order_created_when_the_node_orders(client, log
     assert data["pseudonym"] == network.action.pseudonym and data["links"]["html"].endswith(f"/ordini/{data['order_id']}")
     listed = client.get("/api/v1/orders", headers=auth).get_json()["items"]
     assert data["order_id"] in [o["id"] for o in listed]
+
+
+def test_nul_characters_are_refused_not_a_5xx(client, network):
+    auth = headers_for(network, "a")
+    assert client.get("/api/v1/directory?q=a%00b", headers=auth).status_code == 400
+    person = {**NEW_REFERRAL["person"], "first_name": "A\u0000B"}
+    refused = client.post("/api/v1/referrals", headers=auth, json={**NEW_REFERRAL, "person": person})
+    assert refused.status_code == 400 and refused.mimetype == PROBLEM

@@ -83,6 +83,14 @@ def _authenticate():
                       headers={"WWW-Authenticate": 'Bearer realm="rete"'}) from None
 
 
+@blp.before_request
+def _no_nul_characters():
+    """PostgreSQL text cannot hold NUL: refused here with a clear answer, not deep down as a 500."""
+    body = request.get_data(cache=True) if request.mimetype == "application/json" else b""
+    if any("\x00" in v for v in request.args.values()) or b"\\u0000" in body or b"\x00" in body:
+        raise Problem(400, "La richiesta contiene un carattere NUL (U+0000), non ammesso.")
+
+
 @blp.after_request
 def _remember_use(response):
     if response.status_code < 400 and g.get("api_client") is not None:
