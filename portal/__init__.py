@@ -30,6 +30,7 @@ def create_app(overrides: dict | None = None, *, owner: bool = False) -> Flask:
     configure_blueprints(app)
     configure_queues()
     configure_errors(app)
+    configure_api(app)
     configure_cli(app)
     return app
 
@@ -110,6 +111,9 @@ def configure_blueprints(app: Flask) -> None:
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
                reports_node_bp, network_bp, network_public_bp, region_bp, guide_bp, documents_bp):
         app.register_blueprint(bp)
+    from .api.views import bp as api_admin_bp
+
+    app.register_blueprint(api_admin_bp)
 
 
 def configure_queues() -> None:
@@ -126,6 +130,14 @@ def configure_errors(app: Flask) -> None:
     from .core.errors import init_errors
 
     init_errors(app)
+
+
+def configure_api(app: Flask) -> None:
+    """After the error pages: the API wraps their handler to answer problem+json under /api."""
+    from .api import events  # noqa: F401  (domain signals become webhook deliveries)
+    from .api.rest import init_api
+
+    init_api(app)
 
 
 def configure_cli(app: Flask) -> None:

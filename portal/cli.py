@@ -266,3 +266,15 @@ def send_outbox(limit):
 
     sent, left, purged = send_due(limit, current_app.config["OUTBOX_KEEP_DAYS"])
     click.echo(f"E-mail inviate: {sent}; ancora in attesa: {left}; eliminate perché inviate da tempo: {purged}")
+
+
+@rete.command("send-webhooks")
+@click.option("--limit", default=500, show_default=True, help="Most deliveries attempted in this run.")
+@with_appcontext
+@runs_alone
+def send_webhooks(limit):
+    """Send the webhook deliveries due (run every minute from cron); retries back off, then fail."""
+    from .api.webhooks import send_due
+
+    sent, left = send_due(limit)
+    click.echo(f"Webhook consegnati: {sent}; ancora in attesa: {left}")

@@ -52,6 +52,9 @@ def load_config() -> dict:
         # The outbox: attempts before a mail is marked failed, first retry delay (doubling), days sent
         # rows are kept for the system admin's counts.
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
+        "WEBHOOK_MAX_ATTEMPTS": _int("WEBHOOK_MAX_ATTEMPTS", 8),
+        "WEBHOOK_BACKOFF_SECONDS": _int("WEBHOOK_BACKOFF_SECONDS", 60),
         "OUTBOX_BACKOFF_SECONDS": _int("OUTBOX_BACKOFF_SECONDS", 60),
         "OUTBOX_KEEP_DAYS": _int("OUTBOX_KEEP_DAYS", 7),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

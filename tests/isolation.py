@@ -19,6 +19,8 @@ class Route:
     args: Callable | None = None  # network -> URL values (the victim's ids)
     form: Callable | None = None  # network -> POST body (without csrf_token)
     victim: str = "a"  # whose rows the ids point at: antenna "a" or node "n1"
+    # An /api/v1 route: called with a key of the attacker's tenant (tests/api_support.py), the form as JSON.
+    api: bool = False
 
 
 def _membership(net):
@@ -44,6 +46,8 @@ def _victim_session(net):
 
 def _legal(net):
     return __import__("tests.legal_support", fromlist=["victim_rows"]).victim_rows(net)
+def _api(net):
+    return __import__("tests.api_support", fromlist=["victim_client"])
 
 
 def _budget(net):
@@ -427,6 +431,31 @@ MATRIX: dict[str, Route] = {
     "region.index": Route("own"),
     "region.export_csv": Route("own", args=lambda net: {"quarter": "2026-Q1"}),
     "region.export_xlsx": Route("own", args=lambda net: {"quarter": "2026-Q1"}),
+    # --- API (portal/api): API routes are called with a client key of the attacker's tenant ---
+    "api-docs.openapi_json": Route("public"),
+    "api_admin.docs": Route("public"),
+    "api_admin.index": Route("own"),
+    "api_admin.deliveries": Route("own"),
+    "api_admin.revoke": Route("foreign", args=lambda net: {"client_id": _api(net).victim_client(net).id}),
+    "api.referral_list": Route("own", api=True),
+    "api.referral_create": Route("own", api=True, form=lambda net: {"context": "work"}),
+    "api.referral": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),
+    "api.referral_identity": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),
+    "api.referral_submit": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id},
+                                 form=lambda net: {"version": net.referral.version}),
+    "api.referral_attachments": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),
+    "api.directory_list": Route("own", api=True),
+    "api.case_list": Route("own", api=True),
+    "api.case": Route("foreign", api=True, args=lambda net: {"case_id": net.case.id}, victim="n1"),
+    "api.order_list": Route("own", api=True),
+    # An order of N1 with another provider Q: provider P's system must not log on it.
+    "api.delivery_create": Route(
+        "foreign", api=True, args=lambda net: {"order_id": _budget(net)["order"].id},
+        form=lambda net: {"delivered_on": "2026-03-02", "units": "1"}, victim="n1"),
+    "api.webhook_list": Route("own", api=True),
+    "api.webhook_create": Route("own", api=True, form=lambda net: {"url": "ftp://x", "events": []}),
+    "api.webhook_delete": Route(
+        "foreign", api=True, args=lambda net: {"subscription_id": _api(net).victim_subscription(net).id}),
 }
 
 

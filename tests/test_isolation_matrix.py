@@ -39,8 +39,13 @@ def test_routes_as_attacker(app, login, network, attacker):
             continue
         with app.test_request_context():
             url = url_for(rule.endpoint, **(spec.args(network) if spec.args else {}))
-        for method in sorted(rule.methods & {"GET", "POST"}):
-            if method == "POST":
+        methods = {"GET", "POST", "DELETE"} if spec.api else {"GET", "POST"}
+        for method in sorted(rule.methods & methods):
+            if spec.api:  # the attacker organisation's own system, with every scope it may be granted
+                headers = __import__("tests.api_support", fromlist=["x"]).headers_for(network, attacker.split("_")[0])
+                body = spec.form(network) if spec.form else {}
+                response = client.open(url, method=method, headers=headers, json=body if method == "POST" else None)
+            elif method == "POST":
                 data = {**(spec.form(network) if spec.form else {}), "csrf_token": token}
                 response = client.post(url, data=data)
             else:

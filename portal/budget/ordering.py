@@ -28,6 +28,7 @@ from ..tenancy import context
 from ..tenancy.models import Tenant
 from .models import Contract, ContractLine, OrderStatus, ServiceOrder, Unit
 from .services import BudgetError, Forbidden, ensure_override_allowed, may_manage_money
+from .signals import order_created
 
 
 def _period_end(action: Action):
@@ -97,6 +98,7 @@ def order_action(action: Action, line: ContractLine, *, quantity: Decimal | None
     if action.status == ActionStatus.PLANNED:
         record("action.ordered", "action", action.id, ["status"])
     notify_provider(order)
+    order_created.send(order)  # the API's webhooks subscribe, whichever door created the order
     return order
 
 

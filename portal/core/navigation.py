@@ -87,6 +87,8 @@ ENTRIES: list[Entry] = [
           _l("Le organizzazioni della rete, i loro servizi e i punti informativi."), _cap(C.FORUM)),
     Entry("accounts.users", _l("Utenti"), _l("Utenti dell'organizzazione"),
           _l("Invita e disattiva gli accessi."), _cap(C.MANAGE_USERS)),
+    Entry("api_admin.index", _l("Client API"), _l("Client API"),
+          _l("Le chiavi con cui i sistemi dell'organizzazione usano l'interfaccia di Rete."), _cap(C.MANAGE_USERS), menu=False),
     Entry("audit.index", _l("Registro degli accessi"), _l("Registro degli accessi"),
           _l("Chi ha letto o modificato cosa, e quando."), _cap(C.READ_AUDIT)),
     Entry("monitoring.node", _l("Monitoraggio"), _l("Monitoraggio"),

@@ -222,6 +222,9 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
 
     alerts_changed(referral)  # issue 7: re-evaluate this referral's (and its new case's) alerts
     notify(referral, spec)
+    from .signals import state_changed
+
+    state_changed.send(referral, transition=name)
     return event
 
 

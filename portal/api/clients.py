@@ -1,0 +1,138 @@
+"""API clients of a tenant: created, listed and revoked by the tenant's user administrator; and the
+authentication of a call (the tenant context and the acting membership, as a login sets them)."""
+from datetime import datetime
+
+from flask import g
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.models import Membership, Role, User
+from ..accounts.permissions import Capability, can
+from ..audit.services import record
+from ..extensions import db
+from ..models_base import utcnow
+from ..tenancy import context
+from ..tenancy.models import Tenant
+from . import keys
+from .models import ApiClient, Scope
+
+# What a client may be granted, by the kind of its organisation: the scopes its tenant's pages allow.
+ANTENNA_SCOPES = (Scope.REFERRALS_READ, Scope.REFERRALS_WRITE, Scope.IDENTITY_READ, Scope.DIRECTORY_READ,
+                  Scope.WEBHOOKS)
+NODE_SCOPES = (Scope.CASES_READ, Scope.DIRECTORY_READ, Scope.WEBHOOKS)
+PROVIDER_SCOPES = (Scope.ORDERS_READ, Scope.DELIVERIES_WRITE, Scope.DIRECTORY_READ, Scope.WEBHOOKS)
+
+
+class ClientError(ValueError):
+    """A refused request, with a message for the administrator."""
+
+
+class Forbidden(PermissionError):
+    pass
+
+
+def may_manage() -> bool:
+    return can(Capability.MANAGE_USERS)
+
+
+def grantable_scopes(tenant: Tenant) -> tuple[Scope, ...]:
+    if tenant.is_node:
+        return NODE_SCOPES
+    return PROVIDER_SCOPES if tenant.is_provider else ANTENNA_SCOPES
+
+
+def acting_role(tenant: Tenant) -> Role:
+    """The least role that lets the services serve the client's scopes: an antenna system refers like an
+    operator; elsewhere a role with no case or identity rights (node: a case worker assigned nothing)."""
+    if tenant.is_node:
+        return Role.CASE_WORKER
+    if tenant.is_provider:
+        return Role.PROVIDER_USER
+    return Role.ANTENNA_OPERATOR
+
+
+def clients() -> list[ApiClient]:
+    if not may_manage():
+        raise Forbidden()
+    return list(db.session.scalars(select(ApiClient).order_by(ApiClient.created_at.desc(), ApiClient.id.desc())))
+
+
+def create_client(name: str, scopes: list[str], expires_at: datetime | None) -> tuple[ApiClient, str]:
+    """A client with its technical user; returns the key, which is never shown again."""
+    if not may_manage():
+        raise Forbidden()
+    tenant = db.session.get(Tenant, context.current_tenant_id())
+    allowed = {s.value for s in grantable_scopes(tenant)}
+    if not scopes or not set(scopes) <= allowed:
+        raise ClientError(_("Scegli almeno un permesso tra quelli disponibili per la tua organizzazione."))
+    if expires_at is not None and expires_at <= utcnow():
+        raise ClientError(_("La scadenza deve essere nel futuro."))
+    key, key_id, secret_hash = keys.new_key(tenant.id)
+    # No password and an address that cannot receive mail: the technical user can never log in.
+    user = User(email=f"api-{key_id}@api.rete.invalid", full_name=_("Sistema API: %(name)s", name=name)[:200],
+                password_hash=None, active=True)
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(Membership(user_id=user.id, tenant_id=tenant.id, role=acting_role(tenant), active=True))
+    client = ApiClient(name=name, key_id=key_id, secret_hash=secret_hash, scopes=sorted(set(scopes)),
+                       user_id=user.id, created_by_id=current_user.id, expires_at=expires_at)
+    db.session.add(client)
+    db.session.flush()
+    record("api_client.created", "api_client", client.id, ["name", "scopes", "expires_at"])
+    return client, key
+
+
+def get_client(client_id) -> ApiClient | None:
+    return db.session.scalar(select(ApiClient).where(ApiClient.id == client_id))
+
+
+def revoke_client(client: ApiClient) -> None:
+    if not may_manage():
+        raise Forbidden()
+    if client.revoked_at is not None:
+        return
+    client.revoked_at = utcnow()
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == client.user_id))
+    if membership is not None:
+        membership.active = False
+    db.session.flush()
+    record("api_client.revoked", "api_client", client.id, ["revoked_at"])
+
+
+# --- one call --------------------------------------------------------------------------------------------
+
+class AuthError(Exception):
+    """401: no key, a malformed, unknown, wrong, expired or revoked one (the same answer for each)."""
+
+
+def authenticate(header: str | None) -> ApiClient:
+    """Bind the call to its client: tenant context, acting membership and user, as a session login does."""
+    g.membership, g.api_client = None, None
+    context.reset()
+    scheme, _sep, token = (header or "").partition(" ")
+    parsed = keys.parse(token.strip()) if scheme.lower() == "bearer" else None
+    if parsed is None:
+        raise AuthError()
+    tenant_id, key_id, secret = parsed
+    context.activate(tenant_id)
+    client = db.session.scalar(select(ApiClient).where(ApiClient.key_id == key_id))
+    now = utcnow()
+    if client is None or not keys.matches(secret, client.secret_hash) or not client.usable(now):
+        context.reset()
+        raise AuthError()
+    context.activate(tenant_id, client.user_id)
+    membership = db.session.scalar(select(Membership).where(
+        Membership.user_id == client.user_id, Membership.tenant_id == tenant_id, Membership.active.is_(True)))
+    if membership is None or not membership.tenant.active or not client.user.active:
+        context.reset()
+        raise AuthError()
+    g.membership, g.api_client = membership, client
+    g._login_user = client.user  # Flask-Login's current_user: services and the audit see the client's user
+    client.last_used_at = now
+    return client
+
+
+def has_scope(scope: Scope) -> bool:
+    client = g.get("api_client")
+    return client is not None and scope.value in (client.scopes or [])

@@ -1,0 +1,35 @@
+"""Domain signals → webhook deliveries. Signals (not the e-mail kinds) because every door — page, API,
+job — sends them from the service itself, inside the transaction, whether or not anyone gets an e-mail."""
+from flask import current_app
+
+from ..budget.signals import order_created
+from ..referrals.signals import state_changed
+from .models import EventKind
+from .webhooks import enqueue
+
+
+def _link(endpoint: str, **values) -> str:
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+
+
+@state_changed.connect
+def _referral_moved(referral, transition: str, **_kw):
+    payload = {"referral_id": referral.id, "pseudonym": referral.person.pseudonym, "transition": transition,
+               "state": referral.state.value,
+               "outcome_code": referral.outcome_code.value if referral.outcome_code else None,
+               "links": {"api": _link("api.referral", referral_id=referral.id),
+                         "html": _link("referrals.detail", referral_id=referral.id)}}
+    enqueue(referral.tenant_id, EventKind.REFERRAL_STATE_CHANGED, payload)
+    if referral.submitted_at is not None:  # the node sees it too once sent
+        enqueue(referral.node_id, EventKind.REFERRAL_STATE_CHANGED, {**payload, "links": {
+            "html": payload["links"]["html"]}})
+
+
+@order_created.connect
+def _order_created(order, **_kw):
+    payload = {"order_id": order.id, "pseudonym": order.pseudonym, "status": order.status.value,
+               "links": {"html": _link("budget.order", order_id=order.id)}}
+    enqueue(order.tenant_id, EventKind.ORDER_CREATED, payload)
+    if order.provider_id is not None:
+        enqueue(order.provider_id, EventKind.ORDER_CREATED, payload)

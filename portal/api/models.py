@@ -1,0 +1,117 @@
+"""API clients, idempotency records, webhook subscriptions and the webhook outbox (all tenant-owned)."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..crypto import EncryptedField
+from ..extensions import db
+from ..models_base import Timestamped, utcnow
+from ..tenancy.mixins import TenantOwned
+from ..tenancy.models import enum_column
+
+
+class Scope(enum.StrEnum):
+    REFERRALS_READ = "referrals:read"
+    REFERRALS_WRITE = "referrals:write"
+    IDENTITY_READ = "identity:read"  # only where people.services.can_see_identity allows; audited
+    CASES_READ = "cases:read"
+    ORDERS_READ = "orders:read"
+    DELIVERIES_WRITE = "deliveries:write"
+    DIRECTORY_READ = "directory:read"
+    WEBHOOKS = "webhooks:manage"
+
+
+class ApiClient(TenantOwned, Timestamped, db.Model):
+    """A system of one organisation. The key is ``rete_<tenant>_<key_id>_<secret>``: only the SHA-256 of
+    the secret is kept; the tenant in the key lets authentication look the client up under its tenant's
+    scoping and RLS (no unscoped read of the table)."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    # The technical user the client acts as (audit actor, created_by of its referrals); it has no password.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user = relationship("User", foreign_keys=[user_id])
+
+    def usable(self, now: datetime) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or _aware(self.expires_at) > now
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class IdempotencyRecord(TenantOwned, db.Model):
+    """The answer to a POST with an ``Idempotency-Key``, replayed for 24 hours to the same client."""
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (UniqueConstraint("client_id", "key", name="uq_api_idempotency_client_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # method, path and body: a reused key is refused
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class EventKind(enum.StrEnum):
+    REFERRAL_STATE_CHANGED = "referral.state_changed"
+    ORDER_CREATED = "order.created"
+
+
+class WebhookSubscription(TenantOwned, Timestamped, db.Model):
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    events: Mapped[list] = mapped_column(JSON, default=list)
+    secret_enc: Mapped[str] = mapped_column(Text)  # needed in clear to sign: encrypted at rest
+    secret = EncryptedField("secret_enc")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    uid: Mapped[str | None] = mapped_column(String(32), unique=True)  # EncryptedField binds ciphertext to it
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class WebhookDelivery(TenantOwned, db.Model):
+    """One event for one subscription: written in the event's transaction, sent after the commit."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"), index=True)
+    event: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict] = mapped_column(JSON)  # pseudonyms, codes and links only
+    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, name="webhook_status"),
+                                                   default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    subscription = relationship(WebhookSubscription)

@@ -1,0 +1,82 @@
+"""Errors of ``/api`` as ``application/problem+json`` (RFC 9457), never an HTML page or a bare 5xx."""
+from flask import Flask, current_app, json, request
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from ..core.locking import ConflictError
+from ..extensions import db
+from ..tenancy.scoping import TenantViolation
+
+PROBLEM = "application/problem+json"
+API_PREFIX = "/api/"
+
+
+class Problem(HTTPException):
+    """Raise ``Problem(status, detail)`` anywhere below a view: it becomes the problem document."""
+
+    def __init__(self, status: int, detail: str, *, title: str | None = None, errors=None, headers=None):
+        super().__init__(detail)
+        self.code, self.detail, self.title, self.errors, self.extra_headers = status, detail, title, errors, headers
+
+
+def problem_response(status: int, detail: str, *, title: str | None = None, errors=None, headers=None):
+    from http import HTTPStatus
+
+    body = {"type": "about:blank", "title": title or HTTPStatus(status).phrase, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _from_http(exc: HTTPException):
+    if isinstance(exc, Problem):
+        return problem_response(exc.code, exc.detail, title=exc.title, errors=exc.errors, headers=exc.extra_headers)
+    errors = None
+    data = getattr(exc, "data", None)  # webargs: the fields that failed validation, with their messages
+    if isinstance(data, dict) and "messages" in data:
+        errors = data["messages"]
+    detail = exc.description or ""
+    if exc.code == 422 and errors:
+        detail = "La richiesta contiene dati non validi: vedi 'errors'."
+    response = problem_response(exc.code or 500, detail, errors=errors)
+    if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    if exc.code == 429:
+        response.headers.update({k: v for k, v in exc.get_headers() if k.lower() == "retry-after"})
+    return response
+
+
+def on_blueprint(blueprint) -> None:
+    """Problem documents for every error a view of the API blueprint raises (once, at import)."""
+
+    @blueprint.errorhandler(HTTPException)
+    def _http(exc):
+        db.session.rollback()
+        return _from_http(exc)
+
+    @blueprint.errorhandler(ConflictError)
+    @blueprint.errorhandler(StaleDataError)
+    def _conflict(exc):
+        db.session.rollback()
+        return problem_response(409, "La risorsa è stata modificata nel frattempo: rileggila e riprova.")
+
+    @blueprint.errorhandler(TenantViolation)
+    def _violation(exc):
+        db.session.rollback()
+        return problem_response(403, "Operazione non consentita su dati di un'altra organizzazione.")
+
+
+def on_app(app: Flask) -> None:
+    """/api paths that match no route (404/405) reach the app's HTML handler: wrapped, not replaced."""
+    page_handler = app.error_handler_spec[None][None].get(HTTPException)
+
+    def _api_or_page(exc):
+        if request.path.startswith(API_PREFIX):
+            return _from_http(exc)
+        return page_handler(exc)
+
+    if page_handler is not None:
+        app.register_error_handler(HTTPException, _api_or_page)

@@ -1,0 +1,90 @@
+"""Pages of the organisation's administrator: API clients (keys shown once, revocation), the webhook
+delivery log, and the browsable API reference (rendered here: no CDN script under the strict CSP)."""
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..accounts.permissions import current_membership, membership_required
+from ..extensions import db
+from . import clients, webhooks
+from .labels import DELIVERY_LABELS, SCOPE_LABELS
+
+bp = Blueprint("api_admin", __name__)
+
+
+class ClientForm(FlaskForm):
+    name = StringField(_l("Nome del sistema"), validators=[DataRequired(), Length(max=120)])
+    scopes = SelectMultipleField(_l("Permessi"), widget=widgets.ListWidget(prefix_label=False),
+                                 option_widget=widgets.CheckboxInput(), validators=[DataRequired()])
+    expires_on = DateField(_l("Scadenza (facoltativa)"), validators=[Optional()])
+
+
+def _form() -> ClientForm:
+    form = ClientForm()
+    tenant = current_membership().tenant
+    form.scopes.choices = [(s.value, f"{s.value} – {SCOPE_LABELS[s]}") for s in clients.grantable_scopes(tenant)]
+    return form
+
+
+def _require_manager():
+    if not clients.may_manage():
+        abort(403)
+
+
+@bp.route("/amministrazione/api/", methods=["GET", "POST"])
+@membership_required
+def index():
+    _require_manager()
+    form, key = _form(), None
+    if form.validate_on_submit():
+        expires = (datetime.combine(form.expires_on.data, time(23, 59), tzinfo=UTC)
+                   if form.expires_on.data else None)
+        try:
+            client, key = clients.create_client(form.name.data.strip(), form.scopes.data, expires)
+        except clients.ClientError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            form = _form()
+            form.name.data, form.scopes.data = "", []
+            flash(_("Client «%(name)s» creato. Copia ora la chiave: non sarà più mostrata.", name=client.name), "success")
+    return render_template("api/clients.html", form=form, clients=clients.clients(), key=key,
+                           now=datetime.now(UTC))
+
+
+@bp.route("/amministrazione/api/<int:client_id>/revoca", methods=["POST"])
+@membership_required
+def revoke(client_id):
+    _require_manager()
+    client = clients.get_client(client_id)
+    if client is None:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    clients.revoke_client(client)
+    db.session.commit()
+    flash(_("Chiave del client «%(name)s» revocata.", name=client.name), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/amministrazione/api/consegne")
+@membership_required
+def deliveries():
+    _require_manager()
+    return render_template("api/deliveries.html", rows=webhooks.deliveries(), DELIVERY_LABELS=DELIVERY_LABELS)
+
+
+@bp.route("/api/v1/docs")
+def docs():
+    """The OpenAPI document as a page: paths, operations, parameters and schemas (public, like the JSON)."""
+    from .rest import api
+
+    spec = api.spec.to_dict()
+    return render_template("api/docs.html", spec=spec, json_url=url_for("api-docs.openapi_json"),
+                           base=current_app.config["SERVER_BASE_URL"])

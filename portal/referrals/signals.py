@@ -1,0 +1,7 @@
+"""Signals of the referral domain, for the layers above it (the API's webhooks) to subscribe to."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sent(referral, transition=name) inside the transition's transaction, after its rows are flushed
+state_changed = _signals.signal("referral-state-changed")
