@@ -69,6 +69,13 @@ PAGES = (
           _l("Controlla la posta in uscita del portale."),
           _l("Non vede i dati delle persone: il portale li separa per organizzazione.")),
          roles=(Role.SYSTEM_ADMIN,)),
+    Page("regione", ROLE, _l("Centro regionale"),
+         _l("Il centro regionale segue la rete dei nodi della regione attraverso dati aggregati."),
+         (_l("Il monitoraggio regionale mostra per trimestre le segnalazioni, le decisioni, le chiusure e gli indicatori FSE+ di ogni nodo."),
+          _l("Le celle con meno di cinque casi sono oscurate, anche quando si potrebbero ricavare per differenza."),
+          _l("Il centro regionale non vede mai una persona, una segnalazione o un caso."),
+          _l("Il responsabile della protezione dei dati della regione consulta il registro degli accessi della regione.")),
+         roles=(Role.REGIONAL_COORDINATOR, Role.REGIONAL_ANALYST, Role.REGIONAL_DPO)),
     # --- workflows ---
     Page("segnalazione", WORKFLOW, _l("La segnalazione"),
          _l("Una segnalazione porta una persona dall'antenna al nodo; il diagramma mostra i suoi stati."),
