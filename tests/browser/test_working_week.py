@@ -12,6 +12,7 @@ the way is checked with axe. Stands on the seeded demo network; the person's nam
 import re
 import secrets
 from datetime import date
+from decimal import Decimal
 
 from playwright.sync_api import expect
 
@@ -178,7 +179,12 @@ def test_una_settimana_in_rete(page, open_page, browser_log):
     row = money.locator("tr[data-delivery]").filter(has_text="Prima lezione in aula")
     expect(row).to_contain_text("Approvata")
     expect(row).to_contain_text("4")
-    expect(row).to_contain_text(f"€{NBSP}140,00")  # 4 h at € 35,00 on the demo contract's training line
+    # The amount is the approved hours at the price of the contract line the order was placed on (the
+    # live database may hold more than one training line of this provider: read the order's own).
+    service = money.locator("dt", has_text="Servizio").locator("xpath=following-sibling::dd[1]").inner_text()
+    price = Decimal(re.search(r"€\s*([\d.]+,\d{2})", service).group(1).replace(".", "").replace(",", "."))
+    amount = f"{price * 4:.2f}".replace(".", ",")
+    expect(row).to_contain_text(f"€{NBSP}{amount}")
     assert_accessible(money, "order page (approved)")
 
     # The scheda analitica shows the same hours: the provider action's delivered hours are the approved ones.
