@@ -171,6 +171,13 @@ def test_delivered_figures_are_the_approved_deliveries_everywhere(login, network
     with context.acting_as(network.tenants["n1"].id):
         assert figures.contract_of(contract).delivered == Decimal("100.00")  # 4 h × 25,00
         assert delivered.drift() == [] and summaries.drift() == []
+        # The node dashboard counts the approved hours too, though the action is not marked done.
+        from portal.monitoring import queries
+        from portal.monitoring.filters import Filters
+
+        assert action.status != ActionStatus.DONE
+        board = queries.node_dashboard(Filters(date(2000, 1, 1), date(2099, 12, 31)), today=date(2026, 6, 1))
+        assert sum(row.delivered_hours for _service, row in board.actions_by_service) == 4.0
     # The record form shows them, and refuses hours typed by hand.
     page = worker.get(f"/casi/azioni/{network.action.id}/registra").get_data(as_text=True)
     assert 'data-figure="delivered-hours">4,00' in page and 'name="delivered_hours"' not in page

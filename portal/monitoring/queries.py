@@ -5,7 +5,8 @@ Periods (``Filters.start``–``end``, inclusive) select, per panel:
 - referrals: submitted in the period (drafts never count: the node does not see them);
 - times to decision and to first action: referrals submitted in the period (a cohort);
 - cases by state: cases opened in the period, in their current state;
-- actions: actions whose planned start falls in the period; "delivered" = status done;
+- actions: actions whose planned start falls in the period; "delivered" actions = status done, delivered hours
+  = every hour delivered (approved deliveries for a provider's action), whatever the status;
 - phase-1 outcomes: job-insertion verifications recorded (``done_on``) in the period;
 - phase-2 follow-ups: follow-ups due in the period — done, still to do, overdue (due before today, not done).
 
@@ -227,7 +228,7 @@ def _action_rows(f: Filters):
 
 
 def action_panels(f: Filters, result) -> None:
-    """Planned (not cancelled) vs delivered (done) actions and hours, by service type and by provider."""
+    """Planned (not cancelled) vs done actions, and planned vs delivered hours, by service type and by provider."""
     services: dict = {}
     providers: dict = {}
     for service, provider, status, n, planned_h, delivered_h in _action_rows(f):
@@ -239,7 +240,9 @@ def action_panels(f: Filters, result) -> None:
                 item.planned_hours += float(planned_h or 0)
             if status == ActionStatus.DONE:
                 item.delivered += n or 0
-                item.delivered_hours += float(delivered_h or 0)
+            # Hours count whenever they were delivered: a provider action's are its approved deliveries,
+            # also while the action is still running (or was cancelled after some sessions).
+            item.delivered_hours += float(delivered_h or 0)
     result.actions_by_service = sorted(services.items(), key=lambda kv: (-kv[1].planned, kv[0]))
     ids = [p for p in providers if p is not None]
     names = dict(db.session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids))).all()) if ids else {}
