@@ -120,10 +120,12 @@ def configure_queues() -> None:
     """Each domain adds its part of the home page's work queue (portal/core/queue.py) when imported."""
     from .alerts import queue as alerts_queue  # noqa: F401
     from .budget import queue as budget_queue  # noqa: F401
+    from .cases import legal_queue as cases_legal_queue  # noqa: F401
     from .cases import queue as cases_queue  # noqa: F401
     from .forum import queue as forum_queue  # noqa: F401
     from .people import queue as people_queue  # noqa: F401
     from .referrals import queue as referrals_queue  # noqa: F401
+    from .reports import queue as reports_queue  # noqa: F401
 
 
 def configure_errors(app: Flask) -> None:

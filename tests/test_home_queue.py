@@ -8,6 +8,7 @@ import pytest
 
 from portal.alerts.models import Alert, AlertState, Rule
 from portal.budget.models import DeliveryStatus, Invoice, InvoiceStatus
+from portal.cases.legal import DeadlineKind, LegalDeadline
 from portal.cases.models import Verification, VerificationPhase
 from portal.core import navigation
 from portal.extensions import db
@@ -15,6 +16,7 @@ from portal.forum.models import ForumPost, ThreadKind
 from portal.models_base import utcnow
 from portal.people.models import DataSubjectRequest, RequestKind, RequestStatus
 from portal.referrals.models import Urgency
+from portal.reports.models import PublicReport, ReporterKind
 from portal.tenancy import context
 from portal.tenancy.models import TenantKind
 
@@ -29,8 +31,9 @@ TODAY = date.today()
 QUEUES = {
     "a_operator": {"referrals.info_requested", "referrals.drafts", "referrals.outcomes"},
     "a_admin": {"referrals.info_requested", "referrals.drafts", "referrals.outcomes"},
-    "n1_case_worker": {"cases.new", "cases.actions_overdue", "cases.follow_ups", "alerts.open"},
-    "n1_coordinator": {"referrals.to_decide", "cases.unassigned", "budget.deliveries_to_approve",
+    "n1_case_worker": {"cases.new", "cases.actions_overdue", "cases.follow_ups", "cases.legal_deadlines",
+                       "reports.waiting", "alerts.open"},
+    "n1_coordinator": {"referrals.to_decide", "reports.waiting", "cases.unassigned", "budget.deliveries_to_approve",
                        "forum.practices_to_validate", "forum.personal_data", "alerts.open"},
     "n1_budget_officer": {"budget.deliveries_to_approve", "budget.invoices_to_verify", "budget.lines_near_exhaustion"},
     "p_user": {"budget.new_orders", "budget.returned_deliveries", "budget.sessions_to_log"},
@@ -90,6 +93,11 @@ def _node_work(net, node_key="n1", n=1):
             db.session.add(Alert(tenant_id=case.tenant_id, rule=Rule.ACTION_OVERDUE, state=AlertState.OPEN,
                                  object_type="case", object_id=case.id, case_id=case.id, pseudonym=case.pseudonym,
                                  owner_id=worker.id, due_on=TODAY, opened_at=utcnow()))
+            # A hearing in three days on the worker's case, and a public report waiting for the node.
+            db.session.add(LegalDeadline(tenant_id=case.tenant_id, case_id=case.id, due_on=TODAY + timedelta(days=3),
+                                         kind=DeadlineKind.HEARING))
+            db.session.add(PublicReport(tenant_id=case.tenant_id, code_hash="-", reporter_kind=ReporterKind.WITNESS,
+                                        context="work", consent_notice_version="2026-01"))
             db.session.flush()
 
 
@@ -172,6 +180,7 @@ def test_coordinator_counts_its_node_only_and_urgent_first(login, network):
     assert counts["forum.practices_to_validate"] == 1  # antenna A's card; N2's network is not theirs
     assert counts["forum.personal_data"] == 1
     assert counts["alerts.open"] == 2
+    assert counts["reports.waiting"] == 2  # N2's public reports are N2's
     to_decide = _section_html(html, "referrals.to_decide")
     first = re.search(r"<li([^>]*)>", to_decide).group(1)
     assert "rete-queue-late" in first  # the urgent ones come first
@@ -184,7 +193,7 @@ def test_case_worker_sees_only_what_is_theirs(login, network):
     # follow-up due and an alert each; the victim case's action (planned 2026-03-02) is overdue too if past
     victim_overdue = 1 if date(2026, 3, 2) < TODAY else 0
     assert counts == {"cases.new": 1, "cases.actions_overdue": 2 + victim_overdue, "cases.follow_ups": 2,
-                      "alerts.open": 2}
+                      "alerts.open": 2, "cases.legal_deadlines": 2, "reports.waiting": 2}  # N2's never
 
 
 def test_budget_officer_and_provider(login, network):
@@ -238,6 +247,7 @@ EXPECTED_LINKS = {  # queue -> the endpoint prefix its items open
     "budget.returned_deliveries": "/modifica", "budget.sessions_to_log": "/budget/ordini/",
     "forum.practices_to_validate": "/forum/t/", "forum.personal_data": "#post-", "people.open_requests": "/richieste",
     "alerts.open": "/allerte/", "alerts.security": "/allerte/sicurezza/",
+    "cases.legal_deadlines": "#tutela", "reports.waiting": "/segnalazioni-pubbliche/",
 }
 
 

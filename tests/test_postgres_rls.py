@@ -174,7 +174,7 @@ def test_raw_selects_as_a_region_return_no_rows(session, network):
     # ...and it cannot write any: the insert check is the same rule.
     with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
         with conn.begin_nested():
-            assert conn.execute(text("UPDATE cases SET internal_notes_enc = NULL")).rowcount == 0
+            assert conn.execute(text("UPDATE cases SET closure_reason = NULL")).rowcount == 0
             conn.execute(text(
                 "INSERT INTO duplicate_dismissals (tenant_id, person_id, other_person_id, dismissed_by_id, dismissed_at)"
                 " VALUES (:n, :p, :p, :u, now())"), {"n": node, "p": network.person.id, "u": network.users["n1_dpo"].id})

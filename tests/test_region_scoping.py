@@ -89,3 +89,15 @@ def test_through_the_pages_a_region_reads_none_of_its_former_nodes_rows(session,
     for url in (case_url, referral_url, list_url):
         body = client.get(url).get_data(as_text=True)
         assert "Quartararo" not in body and network.case.pseudonym not in body, url
+
+
+def test_a_regional_user_can_ask_for_a_password_reset(client, network, mailbox):
+    """An anonymous request e-mails a regional user: the outbox row is the region's (or tenantless), never
+    refused by the region-blind rule, and the mail leaves."""
+    from .helpers import csrf_token
+
+    user = network.users["r_coordinator"]
+    token = csrf_token(client, "/password/dimenticata")
+    response = client.post("/password/dimenticata", data={"email": user.email, "csrf_token": token})
+    assert response.status_code in (200, 302)
+    assert any(user.email in m["To"] for m in mailbox.wait_for(1))

@@ -72,11 +72,13 @@ def apply(call: Call, data: dict, stored=None, today: date | None = None) -> tup
         db.session.add(application)
         db.session.flush()
         record("network.application.submit", "network_application", application.id, sorted(data))
-    send_mail(data["contact_email"], _("Rete – candidatura ricevuta: %(title)s", title=call.title),
-              _("Gentile %(name)s,\n\nabbiamo ricevuto la candidatura di %(org)s all'avviso \"%(title)s\".\n"
-                "Puoi seguirla (e correggerla, se il nodo lo chiede) da questo collegamento personale, da non "
-                "condividere:\n%(link)s\n", name=data["contact_name"], org=data["organisation_name"],
-                title=call.title, link=follow_link(application, token)))
+        # Queued as the node's: an anonymous applicant has no tenant, and a tenantless outbox row waits for
+        # the owner's cron on PostgreSQL instead of leaving right after the commit.
+        send_mail(data["contact_email"], _("Rete – candidatura ricevuta: %(title)s", title=call.title),
+                  _("Gentile %(name)s,\n\nabbiamo ricevuto la candidatura di %(org)s all'avviso \"%(title)s\".\n"
+                    "Puoi seguirla (e correggerla, se il nodo lo chiede) da questo collegamento personale, da non "
+                    "condividere:\n%(link)s\n", name=data["contact_name"], org=data["organisation_name"],
+                    title=call.title, link=follow_link(application, token)))
     return application, token
 
 

@@ -98,4 +98,6 @@ SCOPED_MIXINS = (TenantOwned, NodeShared, ProviderShared, UserShared, RegionShar
 # audit trail and the per-node summaries shared with it (and any UserShared table: a user's own rows). Every other scoped table (people, referrals,
 # cases, actions, verifications, attachments, budget...) matches nothing for a region, even a row that
 # carried the region's id by mistake: in the ORM (scoping.py) and in PostgreSQL (rls.py, migration 0024).
-REGIONAL_TABLES = frozenset({"memberships", "audit_events", "region_summaries"})
+# Also the e-mail outbox and in-app notifications addressed to its users (a regional user's password reset
+# queues a mail under the region): they carry codes and pseudonyms only, never a person's data.
+REGIONAL_TABLES = frozenset({"memberships", "audit_events", "region_summaries", "mail_outbox", "notifications"})
