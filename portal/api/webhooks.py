@@ -21,20 +21,18 @@ import urllib.request
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
 
 from ..audit.services import record
+from ..core.after_commit import in_own_session, register
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
 from .models import ApiClient, DeliveryStatus, EventKind, WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
-_NEW = "webhooks_new"
-_COMMITTED = "webhooks_committed"
 CLAIM_SECONDS = 300
 TIMEOUT_SECONDS = 10
 
@@ -115,42 +113,12 @@ def enqueue(tenant_id: int, kind: EventKind, payload: dict) -> int:
     return written
 
 
-@event.listens_for(Session, "after_flush")
-def _remember(session, flush_context):
-    for obj in session.new:
-        if isinstance(obj, WebhookDelivery):
-            session.info.setdefault(_NEW, []).append((obj.id, obj.tenant_id))
+def _send_after_commit(rows: list, bind) -> None:
+    if current_app.config.get("WEBHOOKS_SEND_AFTER_COMMIT", True):
+        in_own_session(bind, lambda session: send_rows(rows, session), "webhooks")
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session):
-    session.info.pop(_NEW, None)
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session):
-    if session.in_nested_transaction():
-        return
-    rows = session.info.pop(_NEW, None)
-    if rows:
-        session.info.setdefault(_COMMITTED, []).extend(rows)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_end(session, transaction):
-    if transaction.parent is not None or _COMMITTED not in session.info:
-        return
-    rows = session.info.pop(_COMMITTED)
-    if has_app_context() and current_app.config.get("WEBHOOKS_SEND_AFTER_COMMIT", True):
-        own = Session(bind=session.bind if session.bind is not None else db.engine,
-                      join_transaction_mode="create_savepoint")
-        try:
-            send_rows(rows, own)
-        except Exception:  # never fail the user's completed action: send-webhooks retries
-            own.rollback()
-            log.exception("webhooks: attempt after commit failed; send-webhooks will retry")
-        finally:
-            own.close()
+register(WebhookDelivery, _send_after_commit)
 
 
 def send_rows(rows: list, session) -> int:

@@ -15,9 +15,9 @@ import smtplib
 from datetime import timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select, update
 
+from ..core.after_commit import in_own_session, include, register
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
@@ -25,8 +25,6 @@ from .models import OutboxMail, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-_NEW = "outbox_new"  # session.info: (id, tenant_id) of rows flushed in the open transaction
-_COMMITTED = "outbox_committed"  # ... and once it committed, until it ends
 _worker_app = None  # the RQ worker's own app, built on its first job
 CLAIM_SECONDS = 300  # a claimed row another sender may take again after this (a sender that died)
 
@@ -53,37 +51,6 @@ def queue(recipient: str, subject: str, body: str, kind: str | None = None, tena
 
 # --- after the commit ---------------------------------------------------------------------------------
 
-@event.listens_for(Session, "after_flush")
-def _remember(session, flush_context):
-    for obj in session.new:
-        if isinstance(obj, OutboxMail):
-            session.info.setdefault(_NEW, []).append((obj.id, obj.tenant_id))
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session):
-    session.info.pop(_NEW, None)
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session):
-    if session.in_nested_transaction():  # a savepoint: the rows are not committed until the outer commit
-        return
-    rows = session.info.pop(_NEW, None)
-    if rows:
-        session.info.setdefault(_COMMITTED, []).extend(rows)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_end(session, transaction):
-    # The whole transaction is over (its connection released): now SMTP may be slow without holding locks.
-    if transaction.parent is not None or _COMMITTED not in session.info:
-        return
-    rows = session.info.pop(_COMMITTED)
-    if has_app_context():
-        schedule(rows, session.bind)
-
-
 def schedule(rows: list[tuple[int, int | None]], bind=None) -> None:
     """Send these committed rows: on the RQ queue when configured, else now, in a session of its own."""
     url = current_app.config.get("REDIS_URL")
@@ -96,15 +63,7 @@ def schedule(rows: list[tuple[int, int | None]], bind=None) -> None:
         except Exception as exc:  # Redis down: the rows stay pending for send-outbox
             log.error("outbox: %d e-mails not queued (%s); send-outbox will send them", len(rows), type(exc).__name__)
         return
-    # The caller's own session is closing; tests bind theirs to one connection, which this joins.
-    session = Session(bind=bind if bind is not None else db.engine, join_transaction_mode="create_savepoint")
-    try:
-        send_rows(rows, session)
-    except Exception:  # never turn a completed action into an error: send-outbox retries
-        session.rollback()
-        log.exception("outbox: attempt after commit failed; send-outbox will retry")
-    finally:
-        session.close()
+    in_own_session(bind, lambda session: send_rows(rows, session), "outbox")
 
 
 def run_job(rows: list) -> int:
@@ -180,7 +139,7 @@ def retry(row: OutboxMail) -> None:
     """Put a row back in the queue now (the admin's "retry"); sent after the commit like a new one."""
     row.status, row.attempts, row.next_attempt_at = OutboxStatus.PENDING, 0, utcnow()
     db.session.flush()
-    db.session.info.setdefault(_NEW, []).append((row.id, row.tenant_id))
+    include(db.session, row)
 
 
 # --- one attempt ----------------------------------------------------------------------------------------
@@ -248,3 +207,7 @@ def counts() -> dict[OutboxStatus, int]:
     rows = db.session.execute(select(OutboxMail.status, func.count(OutboxMail.id)).group_by(OutboxMail.status))
     found = {OutboxStatus(status): n for status, n in rows}
     return {status: found.get(status, 0) for status in OutboxStatus}
+
+
+# The rows queue() writes leave once the user's transaction has committed and ended.
+register(OutboxMail, schedule)
