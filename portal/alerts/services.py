@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..accounts.models import Membership, Role
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -32,10 +33,6 @@ INSERT_COLUMNS = (
     "tenant_id", "rule", "state", "object_type", "object_id", "open_key", "case_id", "referral_id", "pseudonym",
     "owner_id", "due_on", "opened_at", "auto_resolved", "version", "created_at", "updated_at",
 )
-
-
-class Forbidden(PermissionError):
-    """The current user may not do this to this alert (views answer 403)."""
 
 
 class AlertError(ValueError):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
@@ -26,10 +27,6 @@ PROVIDER_SCOPES = (Scope.ORDERS_READ, Scope.DELIVERIES_WRITE, Scope.DIRECTORY_RE
 
 class ClientError(ValueError):
     """A refused request, with a message for the administrator."""
-
-
-class Forbidden(PermissionError):
-    pass
 
 
 def may_manage() -> bool:

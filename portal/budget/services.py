@@ -14,16 +14,13 @@ from sqlalchemy import func, select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import current
 from . import figures
 from .models import Budget, BudgetLine, Contract, InternalCost, Invoice, InvoiceStatus, LineKind, Payment, cents
-
-
-class Forbidden(PermissionError):
-    """The current user may not do this (views answer 403)."""
 
 
 class BudgetError(ValueError):

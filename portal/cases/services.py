@@ -25,6 +25,7 @@ from sqlalchemy import select
 from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -41,10 +42,6 @@ from .models import (
 
 FOLLOW_UP_MONTHS = (3, 6, 12)
 CASE_WORKER_ROLES = (Role.CASE_WORKER, Role.COORDINATOR)
-
-
-class Forbidden(PermissionError):
-    """The current user may not do this (views answer 403)."""
 
 
 class CaseError(ValueError):

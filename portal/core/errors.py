@@ -12,6 +12,12 @@ from .locking import ConflictError
 log = logging.getLogger(__name__)
 
 
+
+class Forbidden(PermissionError):
+    """The current user may not do this (views answer 403). The one class every domain raises and catches
+    (each re-exports it as ``<domain>.Forbidden``)."""
+
+
 def _submitted_fields() -> list[tuple[str, str]]:
     """What the user typed, to show back on a conflict (never the CSRF token or passwords)."""
     skip = {"csrf_token", "version", "password", "confirm", "current"}

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..tenancy.models import Tenant
@@ -14,10 +15,6 @@ from .municipalities import cadastral_of
 
 EDITABLE = ("description", "address", "municipality_code", "phone", "email", "website", "referents", "grounds",
             "services")
-
-
-class Forbidden(Exception):
-    pass
 
 
 def may_edit(entry: DirectoryEntry) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
@@ -31,10 +32,6 @@ from .models import (
 
 THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 20
-
-
-class Forbidden(Exception):
-    pass
 
 
 class ForumError(Exception):

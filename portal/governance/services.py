@@ -19,16 +19,13 @@ from sqlalchemy.orm import selectinload
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core import files
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..forum import text
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
 from .models import GroupKind, GroupMember, Meeting, Minutes, NetworkGroup
-
-
-class Forbidden(Exception):
-    pass
 
 
 class GovernanceError(Exception):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import current_membership
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..directory.models import DirectoryEntry, InformationPoint
 from ..extensions import db
@@ -21,10 +22,6 @@ from ..tenancy.models import Tenant
 from .models import Agreement, Course, Participation
 
 EXPIRY_WARNING_DAYS = 60
-
-
-class Forbidden(Exception):
-    pass
 
 
 class NetworkError(ValueError):

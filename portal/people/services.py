@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..crypto import blind_index, normalise
 from ..extensions import db
 from ..tenancy.context import current
@@ -162,10 +163,6 @@ MONITORING_FIELDS = ["gender", "age_band", "citizenship_group", "disability", "l
 BLIND_INDEX_COLUMNS = ["tax_code_bidx", "name_year_bidx", "fuzzy_bidx"]
 ANTENNA_ROLES = (Role.ANTENNA_OPERATOR, Role.ANTENNA_ADMIN)
 NODE_PERSON_ROLES = (Role.CASE_WORKER, Role.COORDINATOR, Role.DATA_PROTECTION_OFFICER)
-
-
-class Forbidden(PermissionError):
-    """The current user may not do this (views answer 403)."""
 
 
 def can_view_person(person: Person, membership=None) -> bool:

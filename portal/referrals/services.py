@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..mail import send_mail
@@ -55,10 +56,6 @@ EDITABLE_STATES = (S.DRAFT, S.INFO_REQUESTED)
 
 class ReferralError(ValueError):
     """A refused transition, with a message fit for the user."""
-
-
-class Forbidden(PermissionError):
-    """The current user may not do this (views answer 403)."""
 
 
 def new_submission_key() -> str:

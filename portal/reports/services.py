@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..mail import send_mail
@@ -29,10 +30,6 @@ from .models import MessageAuthor, PublicReport, PublicReportKey, PublicReportMe
 
 class ReportError(ValueError):
     """A refused step, with a message fit for the person."""
-
-
-class Forbidden(PermissionError):
-    pass
 
 
 OPEN_STATES = (ReportState.NEW, ReportState.INFO_REQUESTED, ReportState.ANSWERED)
