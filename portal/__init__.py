@@ -111,7 +111,7 @@ def configure_blueprints(app: Flask) -> None:
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
                reports_node_bp, network_bp, network_public_bp, region_bp, guide_bp, documents_bp):
         app.register_blueprint(bp)
-    from .api.views import bp as api_admin_bp
+    from .api.blueprint import bp as api_admin_bp
 
     app.register_blueprint(api_admin_bp)
 

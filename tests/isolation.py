@@ -437,6 +437,11 @@ MATRIX: dict[str, Route] = {
     "api_admin.index": Route("own"),
     "api_admin.deliveries": Route("own"),
     "api_admin.revoke": Route("foreign", args=lambda net: {"client_id": _api(net).victim_client(net).id}),
+    "api_admin.subscriptions": Route("foreign", args=lambda net: {"client_id": _api(net).victim_client(net).id},
+                                     form=lambda net: {"url": "https://x.example/h", "events": "order.created"}),
+    "api_admin.unsubscribe": Route("foreign", args=lambda net: {
+        "client_id": _api(net).victim_client(net).id, "subscription_id": _api(net).victim_subscription(net).id}),
+    "api.open_data": Route("own", api=True),
     "api.referral_list": Route("own", api=True),
     "api.referral_create": Route("own", api=True, form=lambda net: {"context": "work"}),
     "api.referral": Route("foreign", api=True, args=lambda net: {"referral_id": net.referral.id}),

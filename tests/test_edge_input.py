@@ -129,3 +129,13 @@ def test_huge_page_numbers_are_clamped(login, network):
     for path in ("/segnalazioni/", "/casi/", "/forum/"):
         response = client.get(path, query_string={"pagina": "99999999999999999999"})
         assert response.status_code == 200, path
+
+
+def test_a_malformed_multipart_part_without_name_or_value_is_not_a_5xx():
+    """Found by the API fuzzer: a part werkzeug parses with a None name or value reached ``"\\x00" in None``."""
+    from werkzeug.datastructures import MultiDict
+
+    from portal.core.edge import _has_nul
+
+    assert _has_nul(MultiDict([(None, "x"), ("a", None)])) is False
+    assert _has_nul(MultiDict([(None, "x\x00")])) is True

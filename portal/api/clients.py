@@ -21,7 +21,7 @@ from .models import ApiClient, Scope
 # What a client may be granted, by the kind of its organisation: the scopes its tenant's pages allow.
 ANTENNA_SCOPES = (Scope.REFERRALS_READ, Scope.REFERRALS_WRITE, Scope.IDENTITY_READ, Scope.DIRECTORY_READ,
                   Scope.WEBHOOKS)
-NODE_SCOPES = (Scope.CASES_READ, Scope.DIRECTORY_READ, Scope.WEBHOOKS)
+NODE_SCOPES = (Scope.CASES_READ, Scope.OPEN_DATA_READ, Scope.DIRECTORY_READ, Scope.WEBHOOKS)
 PROVIDER_SCOPES = (Scope.ORDERS_READ, Scope.DELIVERIES_WRITE, Scope.DIRECTORY_READ, Scope.WEBHOOKS)
 
 

@@ -4,6 +4,7 @@ from flask import current_app
 
 from ..budget.signals import order_created
 from ..referrals.signals import state_changed
+from ..reports.signals import report_received
 from .models import EventKind
 from .webhooks import enqueue
 
@@ -33,3 +34,12 @@ def _order_created(order, **_kw):
     enqueue(order.tenant_id, EventKind.ORDER_CREATED, payload)
     if order.provider_id is not None:
         enqueue(order.provider_id, EventKind.ORDER_CREATED, payload)
+
+
+@report_received.connect
+def _report_received(report, **_kw):
+    """Codes and a link for the node's system: never the text, the reporter or the receipt."""
+    payload = {"report_id": report.id, "context": report.context, "grounds": list(report.grounds or []),
+               "municipality_code": report.municipality_code, "reporter_kind": str(report.reporter_kind),
+               "links": {"html": _link("reports_node.detail", report_id=report.id)}}
+    enqueue(report.tenant_id, EventKind.REPORT_RECEIVED, payload)

@@ -1,7 +1,7 @@
 """Labels of the API's codes, through the catalogue."""
 from flask_babel import lazy_gettext as _l
 
-from .models import DeliveryStatus, Scope
+from .models import DeliveryStatus, EventKind, Scope
 
 SCOPE_LABELS = {
     Scope.REFERRALS_READ: _l("leggere stato ed esito delle proprie segnalazioni"),
@@ -12,6 +12,13 @@ SCOPE_LABELS = {
     Scope.DELIVERIES_WRITE: _l("registrare le prestazioni erogate"),
     Scope.DIRECTORY_READ: _l("leggere l'elenco della rete"),
     Scope.WEBHOOKS: _l("ricevere notifiche (webhook) degli eventi dell'organizzazione"),
+    Scope.OPEN_DATA_READ: _l("leggere i dati aperti del nodo (aggregati, celle piccole soppresse)"),
+}
+
+EVENT_LABELS = {
+    EventKind.REFERRAL_STATE_CHANGED: _l("una segnalazione cambia stato"),
+    EventKind.ORDER_CREATED: _l("nuovo ordine di servizio"),
+    EventKind.REPORT_RECEIVED: _l("nuova segnalazione pubblica (solo nodo)"),
 }
 
 DELIVERY_LABELS = {

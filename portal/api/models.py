@@ -21,6 +21,7 @@ class Scope(enum.StrEnum):
     DELIVERIES_WRITE = "deliveries:write"
     DIRECTORY_READ = "directory:read"
     WEBHOOKS = "webhooks:manage"
+    OPEN_DATA_READ = "opendata:read"  # the node's suppressed aggregates, as published
 
 
 class ApiClient(TenantOwned, Timestamped, db.Model):
@@ -74,6 +75,7 @@ class IdempotencyRecord(TenantOwned, db.Model):
 class EventKind(enum.StrEnum):
     REFERRAL_STATE_CHANGED = "referral.state_changed"
     ORDER_CREATED = "order.created"
+    REPORT_RECEIVED = "report.received"
 
 
 class WebhookSubscription(TenantOwned, Timestamped, db.Model):

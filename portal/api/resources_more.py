@@ -1,6 +1,6 @@
 """The node's systems read cases and actions pseudonymised; providers' systems read their orders and log
 deliveries. Same services and rules as the pages (cases.services.can_view, budget.contracts.log_delivery)."""
-from flask import g
+from flask import g, url_for
 from sqlalchemy import select
 
 from ..budget import contracts
@@ -10,6 +10,9 @@ from ..budget.services import Forbidden as BudgetForbidden
 from ..cases import services as cases
 from ..cases.models import Case
 from ..extensions import db
+from ..monitoring import opendata
+from ..monitoring.filters import Filters
+from ..monitoring.forms import MAX_DAYS
 from . import schemas
 from .models import Scope
 from .problems import Problem
@@ -90,3 +93,25 @@ def delivery_create(data, order_id):
         raise Problem(422, str(exc)) from None
     return {"id": delivery.id, "order_id": order.id, "delivered_on": delivery.delivered_on, "units": delivery.units,
             "amount": delivery.amount, "status": delivery.status.value}
+
+
+@blp.route("/open-data", methods=["GET"])
+@blp.doc(summary="I dati aperti del nodo: conteggi aggregati del periodo, celle piccole soppresse", **SECURED)
+@requires_scope(Scope.OPEN_DATA_READ)
+@blp.arguments(schemas.OpenDataArgs, location="query")
+@blp.response(200, schemas.OpenDataOut)
+def open_data(args):
+    start, end = args["dal"], args["al"]
+    if end < start:
+        raise Problem(422, "La fine del periodo viene prima dell'inizio.")
+    if (end - start).days > MAX_DAYS:
+        raise Problem(422, "Scegli un periodo di al massimo dieci anni.")
+    if not g.membership.tenant.is_node:
+        raise Problem(403, "I dati aperti sono del nodo.")
+    cells = [dict(zip(opendata.COLUMNS[2:], row[2:], strict=True)) for row in opendata.export(Filters(start, end))]
+    for cell in cells:
+        cell["persone"] = None if cell["persone"] == "" else cell["persone"]
+        cell["soppresso"] = bool(cell["soppresso"])
+    db.session.commit()  # the export's audit record
+    return {"periodo_dal": start, "periodo_al": end, "celle": cells,
+            "schema": url_for("monitoring.open_data_schema", _external=True)}

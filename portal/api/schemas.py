@@ -209,3 +209,25 @@ class IdentityOut(Schema):
     tax_code = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
     contact = fields.String(allow_none=True)
+
+
+class OpenDataArgs(_In):
+    dal = fields.Date(required=True, metadata={"description": "primo giorno del periodo (AAAA-MM-GG)"})
+    al = fields.Date(required=True, metadata={"description": "ultimo giorno del periodo, incluso"})
+
+
+class OpenDataCell(Schema):
+    tabella = fields.String(required=True)
+    dimensione_riga = fields.String(required=True)
+    valore_riga = fields.String(required=True)
+    dimensione_colonna = fields.String(required=True)
+    valore_colonna = fields.String(required=True)
+    persone = fields.Integer(allow_none=True, required=True, metadata={"description": "null se soppresso"})
+    soppresso = fields.Boolean(required=True)
+
+
+class OpenDataOut(Schema):
+    periodo_dal = fields.Date(required=True)
+    periodo_al = fields.Date(required=True)
+    schema = fields.String(required=True, metadata={"description": "documentazione delle tabelle e dei codici"})
+    celle = fields.List(fields.Nested(OpenDataCell), required=True)

@@ -49,7 +49,8 @@ class UnsafeInput(BadRequest):
 
 
 def _has_nul(multidict) -> bool:
-    return any("\x00" in key or "\x00" in value for key, value in multidict.items(multi=True))
+    # A malformed multipart part can come through with a None name or value: nothing to refuse in it.
+    return any("\x00" in (key or "") or "\x00" in (value or "") for key, value in multidict.items(multi=True))
 
 
 def _refuse_nul():

@@ -159,7 +159,6 @@ def open_data_csv():
     form = PeriodForm(request.args)
     form.validate()
     f = queries.Filters(*form.period())
-    record("monitoring.open_data_exported", "open_data", None, ["period"])
     text = opendata.csv_text(f)
     return _download(io.BytesIO(text.encode("utf-8")), "text/csv; charset=utf-8",
                      f"rete-open-data-{f.start.isoformat()}-{f.end.isoformat()}.csv")

@@ -26,6 +26,7 @@ from ..tenancy.models import Tenant
 from . import abuse, receipt, routing
 from . import files as report_files
 from .models import MessageAuthor, PublicReport, PublicReportKey, PublicReportMessage, ReportState
+from .signals import report_received
 
 
 class ReportError(ValueError):
@@ -69,6 +70,7 @@ def submit(data: dict, uploads: list, language: str) -> tuple[PublicReport, str]
         record("public_report.submitted", "public_report", report.id, fields + (["files"] if checked else []), keep_ip=False)
         abuse.check_burst(node.id)
         _notify_node(node, report)
+        report_received.send(report)
     return report, code
 
 

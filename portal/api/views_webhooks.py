@@ -1,0 +1,75 @@
+"""The administrator's page of one API client's webhook subscriptions: the same service as
+``POST /api/v1/webhooks`` (validation, SSRF guard, audit), the signing secret shown once."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectMultipleField, URLField, widgets
+from wtforms.validators import DataRequired, Length
+
+from ..accounts.permissions import membership_required
+from ..extensions import db
+from . import clients, webhooks
+from .labels import EVENT_LABELS
+from .models import EventKind, Scope, WebhookSubscription
+from .views import bp
+
+
+class SubscriptionForm(FlaskForm):
+    url = URLField(_l("Indirizzo che riceve le notifiche"), validators=[DataRequired(), Length(max=500)])
+    events = SelectMultipleField(_l("Eventi"), widget=widgets.ListWidget(prefix_label=False),
+                                 option_widget=widgets.CheckboxInput(), validators=[DataRequired()],
+                                 choices=[(k.value, f"{k.value} – {EVENT_LABELS[k]}") for k in EventKind])
+
+
+def _client(client_id: int):
+    if not clients.may_manage():
+        abort(403)
+    client = clients.get_client(client_id)
+    if client is None:
+        abort(404)
+    return client
+
+
+def _subscription(client, subscription_id: int) -> WebhookSubscription:
+    sub = db.session.scalar(select(WebhookSubscription).where(
+        WebhookSubscription.id == subscription_id, WebhookSubscription.client_id == client.id,
+        WebhookSubscription.active.is_(True)))
+    if sub is None:
+        abort(404)
+    return sub
+
+
+@bp.route("/amministrazione/api/<int:client_id>/webhook", methods=["GET", "POST"])
+@membership_required
+def subscriptions(client_id):
+    client = _client(client_id)
+    form, secret = SubscriptionForm(), None
+    usable = Scope.WEBHOOKS.value in (client.scopes or []) and client.revoked_at is None
+    if request.method == "POST" and not usable:
+        abort(403)
+    if form.validate_on_submit():
+        try:  # the service refuses before it writes anything: nothing to roll back
+            sub, secret = webhooks.subscribe(client, form.url.data.strip(), form.events.data)
+        except webhooks.WebhookError as exc:
+            form.url.errors = [*form.url.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Sottoscrizione creata. Copia ora il segreto di firma: non sarà più mostrato."), "success")
+            form = SubscriptionForm(formdata=None)
+    return render_template("api/webhooks.html", client=client, form=form, secret=secret, usable=usable,
+                           rows=webhooks.subscriptions(client), EVENT_LABELS=EVENT_LABELS)
+
+
+@bp.route("/amministrazione/api/<int:client_id>/webhook/<int:subscription_id>/annulla", methods=["POST"])
+@membership_required
+def unsubscribe(client_id, subscription_id):
+    client = _client(client_id)
+    sub = _subscription(client, subscription_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    webhooks.unsubscribe(sub)
+    db.session.commit()
+    flash(_("Sottoscrizione annullata."), "success")
+    return redirect(url_for(".subscriptions", client_id=client.id))
