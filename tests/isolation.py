@@ -392,6 +392,7 @@ MATRIX: dict[str, Route] = {
     "monitoring.antenna": Route("own"),
     "monitoring.report_page": Route("own"),
     "monitoring.report_xlsx": Route("own"),
+    "monitoring.report_pdf": Route("own"),
     "monitoring.open_data": Route("own"),
     "monitoring.open_data_csv": Route("own"),
     "monitoring.open_data_schema": Route("public"),

@@ -150,3 +150,26 @@ def test_downloads_name_their_period(network, login):
         response = client.get(path)
         assert response.status_code == 302
         assert f"dal={date.today().year}-01-01" in response.location and f"al={date.today().isoformat()}" in response.location
+
+
+def test_report_pdf_has_the_xlsx_figures_charts_and_money_only_for_money_roles(network, login):
+    from pypdf import PdfReader
+
+    build_known(network)
+    response = login("n1_coordinator").get("/monitoraggio/rapporto.pdf" + QS)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.split())
+    assert "Rapporto periodico dal 01/03/2026 al 31/03/2026" in flat
+    assert "Partecipanti (casi aperti nel periodo) 2" in flat and "Segnalazioni ricevute 3" in flat
+    assert "Stato del budget" in flat
+    assert "pdfaid:part" in reader.xmp_metadata.stream.get_data().decode("utf-8")  # PDF/A-2b declared
+    # the bars are drawn: filled rectangles in the page content, one per non-zero category at least
+    content = b"".join(page.get_contents().get_data() for page in reader.pages)
+    assert content.count(b"0.4 0.8 rg") >= 1 and content.count(b" re f") >= 3, "bars in the primary blue"
+    worker = PdfReader(io.BytesIO(login("n1_case_worker").get("/monitoraggio/rapporto.pdf" + QS).data))
+    assert "Stato del budget" not in " ".join(p.extract_text() for p in worker.pages)
+    assert login("a_operator").get("/monitoraggio/rapporto.pdf" + QS).status_code == 403
+    assert login("n1_coordinator").get("/monitoraggio/rapporto.pdf").status_code == 302  # names its period

@@ -11,13 +11,22 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from ..i18n import format_day
+from ..i18n import format_day, format_money, format_number
 from . import labels
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '[$€-410] #,##0.00'
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BAD_SHEET_CHARS = set("[]:*?/\\")
+
+
+def display_value(value):
+    """A report cell as the page and the PDF show it: money as € 1.234,56, numbers with Italian separators."""
+    if isinstance(value, Decimal):
+        return format_money(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value, 0 if isinstance(value, int) else 1)
+    return value
 
 
 def _pairs(mapping: dict, names: dict) -> list:

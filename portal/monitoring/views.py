@@ -8,7 +8,6 @@ coordinator (``EXPORT_OPEN_DATA``) downloads the open data. No per-view tenant f
 layer limits every aggregate to the current tenant's rows.
 """
 import io
-from decimal import Decimal
 from functools import wraps
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, send_file, url_for
@@ -16,9 +15,10 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from ..accounts.permissions import Capability, can, current_membership, membership_required
 from ..audit.services import record
 from ..cases.services import node_antennas, node_providers
-from ..i18n import format_money, format_number
+from ..core.pdf import PDF_MIMETYPE
 from . import exports, labels, opendata, queries, report
 from .forms import AntennaFilterForm, NodeFilterForm, PeriodForm
+from .report_pdf import render as report_pdf_render
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoraggio")
 
@@ -34,13 +34,7 @@ def _monitoring_labels(rows, names: dict) -> list:
     return [(names.get(key, key), value) for key, value in rows]
 
 
-@bp.app_template_filter("monitoring_value")
-def _monitoring_value(value):
-    if isinstance(value, Decimal):
-        return format_money(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return format_number(value, 0 if isinstance(value, int) else 1)
-    return value
+bp.add_app_template_filter(exports.display_value, "monitoring_value")
 
 
 def _guard(capability: Capability, node: bool):
@@ -139,6 +133,17 @@ def report_xlsx():
     record("monitoring.report_exported", "report", None, ["period"])
     name = f"rapporto-{data.filters.start.isoformat()}-{data.filters.end.isoformat()}.xlsx"
     return _download(exports.report_xlsx(data), exports.XLSX_MIMETYPE, name)
+
+
+@bp.route("/rapporto.pdf")
+@node_staff
+def report_pdf():
+    if missing := _explicit_period("monitoring.report_pdf"):
+        return missing
+    _, data = _report()
+    record("monitoring.report_exported", "report", None, ["period", "pdf"])
+    name = f"rapporto-{data.filters.start.isoformat()}-{data.filters.end.isoformat()}.pdf"
+    return _download(io.BytesIO(report_pdf_render(data)), PDF_MIMETYPE, name)
 
 
 @bp.route("/open-data")
