@@ -3,10 +3,10 @@
 never stands without its figures. Aggregates only: nothing about any person."""
 from flask_babel import gettext as _
 
+from ..accounts.permissions import current_membership
 from ..core.pdf import Document
 from ..documents.letterhead import letterhead
 from ..i18n import format_day
-from ..accounts.permissions import current_membership
 from .exports import display_value, report_sections
 
 BAR_COLOUR = (0, 102, 204)  # Bootstrap Italia's primary blue
