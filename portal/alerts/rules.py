@@ -7,7 +7,8 @@ missed session). ``services.evaluate`` feeds them to one INSERT … SELECT per r
 few statements, not 100,000 round trips.
 
 The queries run on a Core connection (the ORM's bulk-insert guard does not apply to INSERT … SELECT), so
-each one filters on the node itself: ``tenant_id`` (node-owned rows) or ``node_id`` (referrals).
+each one filters on the node itself, with the ownership mixin's own ``visible_to`` (``_visible``): the same
+spelling of the isolation rule as the ORM scoping, not a second one.
 
 ``Scope`` narrows a rule to one case or referral (the on-change hook).
 """
@@ -92,6 +93,11 @@ class Scope:
         return datetime.combine(self.today - timedelta(days=self.threshold), time.min, timezone.utc)
 
 
+def _visible(model, scope: Scope):
+    """What the node sees of ``model``'s table: the ownership mixin's rule (portal/tenancy/mixins.py)."""
+    return model.visible_to(scope.tenant_id)
+
+
 def _narrow(query, scope: Scope, case_column=None, referral_column=None):
     if scope.case_id is not None:
         query = query.where(case_column == scope.case_id if case_column is not None else literal(False))
@@ -110,7 +116,7 @@ def referral_undecided(scope: Scope):
             P.c.pseudonym.label("pseudonym"), cast(null(), Integer).label("owner_id"), day_of(waiting_since).label("due_on"),
         )
         .select_from(R.join(P, P.c.id == R.c.person_id))
-        .where(R.c.node_id == scope.tenant_id, R.c.state == ReferralState.SUBMITTED.value,
+        .where(_visible(Referral, scope), R.c.state == ReferralState.SUBMITTED.value,
                waiting_since < scope.cutoff)
     )
     return _narrow(query, scope, referral_column=R.c.id)
@@ -125,9 +131,9 @@ def _case_columns(object_column, due):
 
 def case_without_action(scope: Scope):
     """A case open for N days without any action planned (cancelled ones do not count)."""
-    has_action = exists().where(A.c.case_id == C.c.id, A.c.status != ActionStatus.CANCELLED.value)
+    has_action = exists().where(_visible(Action, scope), A.c.case_id == C.c.id, A.c.status != ActionStatus.CANCELLED.value)
     query = select(*_case_columns(C.c.id, day_of(C.c.opened_at))).where(
-        C.c.tenant_id == scope.tenant_id, OPEN_CASE, C.c.opened_at < scope.cutoff, ~has_action
+        _visible(Case, scope), OPEN_CASE, C.c.opened_at < scope.cutoff, ~has_action
     )
     return _narrow(query, scope, C.c.id, C.c.referral_id)
 
@@ -138,7 +144,7 @@ def action_overdue(scope: Scope):
     query = (
         select(*_case_columns(A.c.id, end))
         .select_from(A.join(C, C.c.id == A.c.case_id))
-        .where(A.c.tenant_id == scope.tenant_id, C.c.tenant_id == scope.tenant_id, OPEN_CASE,
+        .where(_visible(Action, scope), _visible(Case, scope), OPEN_CASE,
                A.c.status.in_([ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value]),
                end < scope.today - timedelta(days=scope.threshold))
     )
@@ -152,11 +158,12 @@ def delivery_missing(scope: Scope):
         (A.c.status == ActionStatus.DONE.value, func.coalesce(A.c.delivered_on, A.c.planned_end, A.c.planned_start)),
         else_=A.c.planned_start,
     )
-    logged = exists().where(SO.c.action_id == A.c.id, D.c.order_id == SO.c.id)
+    logged = exists().where(_visible(ServiceOrder, scope), _visible(Delivery, scope), SO.c.action_id == A.c.id,
+                            D.c.order_id == SO.c.id)
     query = (
         select(*_case_columns(A.c.id, since))
         .select_from(A.join(C, C.c.id == A.c.case_id))
-        .where(A.c.tenant_id == scope.tenant_id, C.c.tenant_id == scope.tenant_id, OPEN_CASE,
+        .where(_visible(Action, scope), _visible(Case, scope), OPEN_CASE,
                A.c.provider_id.is_not(None),
                A.c.status.in_([ActionStatus.IN_PROGRESS.value, ActionStatus.DONE.value]),
                since < scope.today - timedelta(days=scope.threshold), ~logged)
@@ -169,7 +176,7 @@ def follow_up_due(scope: Scope):
     query = (
         select(*_case_columns(V.c.id, V.c.due_date))
         .select_from(V.join(C, C.c.id == V.c.case_id))
-        .where(V.c.tenant_id == scope.tenant_id, C.c.tenant_id == scope.tenant_id, OPEN_CASE,
+        .where(_visible(Verification, scope), _visible(Case, scope), OPEN_CASE,
                V.c.phase == VerificationPhase.INCLUSION.value, V.c.done_on.is_(None),
                V.c.due_date <= scope.today + timedelta(days=scope.threshold))
     )
@@ -179,7 +186,7 @@ def follow_up_due(scope: Scope):
 def urgent_unassigned(scope: Scope):
     """A case marked urgent with no case worker, for more than N days (0: at once)."""
     query = select(*_case_columns(C.c.id, day_of(C.c.opened_at))).where(
-        C.c.tenant_id == scope.tenant_id, OPEN_CASE, C.c.urgent.is_(True), C.c.case_worker_id.is_(None),
+        _visible(Case, scope), OPEN_CASE, C.c.urgent.is_(True), C.c.case_worker_id.is_(None),
     )
     if scope.threshold:
         query = query.where(C.c.opened_at < scope.cutoff)
@@ -199,7 +206,7 @@ def drop_out(scope: Scope):
             func.row_number().over(partition_by=A.c.case_id, order_by=(D.c.delivered_on.desc(), D.c.id.desc())).label("n"),
         )
         .select_from(D.join(SO, SO.c.id == D.c.order_id).join(A, A.c.id == SO.c.action_id))
-        .where(D.c.tenant_id == scope.tenant_id, A.c.tenant_id == scope.tenant_id,
+        .where(_visible(Delivery, scope), _visible(ServiceOrder, scope), _visible(Action, scope),
                D.c.status != DeliveryStatus.RETURNED.value)
     )
     if scope.case_id is not None:
@@ -216,7 +223,7 @@ def drop_out(scope: Scope):
     query = (
         select(*_case_columns(C.c.id, missed.c.last_missed))
         .select_from(C.join(missed, missed.c.case_id == C.c.id))
-        .where(C.c.tenant_id == scope.tenant_id, OPEN_CASE)
+        .where(_visible(Case, scope), OPEN_CASE)
     )
     if scope.referral_id is not None:
         query = query.where(C.c.referral_id == scope.referral_id)
@@ -228,7 +235,7 @@ def legal_deadline_due(scope: Scope):
     query = (
         select(*_case_columns(LD.c.id, LD.c.due_on))
         .select_from(LD.join(C, C.c.id == LD.c.case_id))
-        .where(LD.c.tenant_id == scope.tenant_id, C.c.tenant_id == scope.tenant_id, OPEN_CASE, LD.c.done_on.is_(None),
+        .where(_visible(LegalDeadline, scope), _visible(Case, scope), OPEN_CASE, LD.c.done_on.is_(None),
                LD.c.due_on <= scope.today + timedelta(days=scope.threshold))
     )
     return _narrow(query, scope, C.c.id, C.c.referral_id)
