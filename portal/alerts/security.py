@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..accounts.models import Membership, Role, User
+from ..accounts.members import member_emails
+from ..accounts.models import Role
 from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..extensions import db
@@ -117,12 +118,7 @@ def scan(node_id: int, now: datetime | None = None) -> int:
 
 
 def dpo_emails(node_id: int) -> list[str]:
-    return list(db.session.scalars(
-        select(User.email).join(Membership, Membership.user_id == User.id)
-        .where(Membership.tenant_id == node_id, Membership.role == Role.DATA_PROTECTION_OFFICER,
-               Membership.active.is_(True), User.active.is_(True))
-        .order_by(User.id)
-    ))
+    return member_emails(node_id, Role.DATA_PROTECTION_OFFICER)
 
 
 def security_link(alert: SecurityAlert) -> str:

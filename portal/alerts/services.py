@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Boolean, DateTime, Integer, String, cast, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..accounts.models import Membership, Role
+from ..accounts.members import members_of
+from ..accounts.models import Role
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
@@ -261,14 +262,7 @@ def resolve(alert: Alert, note: str | None, expected_version) -> None:
 
 
 def coordinators(tenant_id: int) -> list:
-    from ..accounts.models import User
-
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.tenant_id == tenant_id, Membership.role == Role.COORDINATOR,
-               Membership.active.is_(True), User.active.is_(True))
-        .order_by(User.id)
-    ))
+    return members_of(tenant_id, Role.COORDINATOR)
 
 
 def open_counts(membership=None) -> dict[str, int]:
@@ -282,13 +276,7 @@ def open_counts(membership=None) -> dict[str, int]:
 
 
 def case_workers_of(tenant_id: int) -> list:
-    from ..accounts.models import User
-
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.tenant_id == tenant_id, Membership.role == Role.CASE_WORKER, Membership.active.is_(True))
-        .order_by(User.full_name)
-    ))
+    return members_of(tenant_id, Role.CASE_WORKER)
 
 
 def people_of(alert: Alert) -> dict:

@@ -16,7 +16,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..accounts.models import Membership, Role, User
+from ..accounts.members import member_emails
+from ..accounts.models import Role
 from ..audit.services import record
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..cases.models import Action, ActionStatus
@@ -136,12 +137,7 @@ action_planned.connect(on_action_planned, weak=False)
 def provider_recipients(provider_id: int) -> list[str]:
     """The provider's active users (looked up acting as the provider: memberships are its own rows)."""
     with context.acting_as(provider_id):
-        rows = db.session.scalars(
-            select(User.email).join(Membership, Membership.user_id == User.id).where(
-                Membership.tenant_id == provider_id, Membership.role == Role.PROVIDER_USER,
-                Membership.active.is_(True), User.active.is_(True),
-            ).distinct()
-        ).all()
+        rows = member_emails(provider_id, Role.PROVIDER_USER)
     tenant = db.session.get(Tenant, provider_id)
     return sorted(set(rows) | ({tenant.email} if tenant is not None and tenant.email else set()))
 

@@ -22,7 +22,8 @@ from datetime import UTC, date, datetime, time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..accounts.models import Membership, Role, User
+from ..accounts.members import members_of
+from ..accounts.models import Role, User
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
@@ -141,18 +142,7 @@ def node_antennas() -> list:
 
 def node_case_workers() -> list[User]:
     """Users who may be assigned a case: the node's active case workers and coordinators."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.tenant_id == current().tenant_id, Membership.active, User.active,
-                Membership.role.in_(CASE_WORKER_ROLES),
-            )
-            .order_by(User.full_name)
-            .distinct()
-        )
-    )
+    return members_of(current().tenant_id, *CASE_WORKER_ROLES)
 
 
 # --- the referral's outcome summary (all the antenna learns) -----------------------------------------

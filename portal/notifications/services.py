@@ -8,6 +8,7 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
+from ..accounts.members import members_of
 from ..accounts.models import Membership, User
 from ..extensions import db
 from ..models_base import utcnow
@@ -79,11 +80,7 @@ def notify_roles(tenant_id: int, roles, kind: str, params: dict | None = None, l
     looked up acting as that tenant (memberships are the tenant's). Returns how many were notified."""
     db.session.flush()
     with context.acting_as(tenant_id):
-        user_ids = list(db.session.scalars(
-            select(Membership.user_id).join(User, User.id == Membership.user_id)
-            .where(Membership.tenant_id == tenant_id, Membership.role.in_(list(roles)),
-                   Membership.active.is_(True), User.active.is_(True)).distinct()
-        ))
+        user_ids = [user.id for user in members_of(tenant_id, *roles)]
     for user_id in user_ids:
         notify(user_id, kind, params, link, tenant_id=tenant_id)
     return len(user_ids)

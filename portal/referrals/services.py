@@ -264,17 +264,10 @@ def referral_link(referral: Referral) -> str:
 
 def case_workers(node_id: int) -> list:
     """Active case workers of the node (the current tenant must be that node)."""
-    from ..accounts.models import Membership, Role, User
+    from ..accounts.members import members_of
+    from ..accounts.models import Role
 
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.tenant_id == node_id, Membership.role == Role.CASE_WORKER,
-                   Membership.active.is_(True), User.active.is_(True))
-            .order_by(User.full_name)
-        )
-    )
+    return members_of(node_id, Role.CASE_WORKER)
 
 
 def may_read(referral: Referral) -> bool:
