@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
+from ..core.views_helpers import download as _download
 from ..core.views_helpers import form_error as _form_error
 from ..extensions import db
 from ..models_base import utcnow
@@ -376,14 +377,6 @@ def analytical_record(case_id):
     case = _own(Case, case_id)
     record = records.analytical_record(case, event="case.record_read")
     return render_template("cases/record.html", case=case, record=record, now=utcnow())
-
-
-def _download(content: bytes, mimetype: str, filename: str):
-    response = make_response(content)
-    response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/<int:case_id>/scheda.csv")

@@ -1,4 +1,5 @@
 """Small helpers the domain views share: a guard, a service error shown on its form, a file download."""
+import io
 from functools import wraps
 
 from flask import abort, send_file
@@ -18,9 +19,15 @@ def form_error(form, exc) -> None:
         form.form_errors.append(str(exc))
 
 
-def download(fileobj, mimetype: str, filename: str):
-    """An attachment that no cache keeps (exports carry personal or financial data)."""
-    response = send_file(fileobj, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+def download(content, mimetype: str, filename: str):
+    """An attachment (bytes, text or a file object) that no cache keeps: exports carry personal or
+    financial data. The one way the domains answer a generated download (name encoded by werkzeug,
+    ``nosniff`` added by the security headers)."""
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    if isinstance(content, bytes | bytearray):
+        content = io.BytesIO(content)
+    response = send_file(content, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -1,6 +1,6 @@
 """Document downloads and letters of the node, on a case; the node's letter templates.
 Thin: rendering and rules live in record_pdf.py and letters.py."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
@@ -10,7 +10,7 @@ from ..cases.models import Case
 from ..cases.services import CaseError, Forbidden
 from ..cases.views import node_staff
 from ..core.pdf import PDF_MIMETYPE
-from ..core.views_helpers import form_error
+from ..core.views_helpers import download, form_error
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
 from . import letters, record_pdf
@@ -30,11 +30,7 @@ def own_case(case_id: int) -> Case:
 
 
 def pdf_response(content: bytes, name: str):
-    response = make_response(content)
-    response.mimetype = PDF_MIMETYPE
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(content, PDF_MIMETYPE, name)
 
 
 @bp.route("/casi/<int:case_id>/scheda.pdf")

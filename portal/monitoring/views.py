@@ -10,12 +10,13 @@ layer limits every aggregate to the current tenant's rows.
 import io
 from functools import wraps
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
 from ..accounts.permissions import Capability, can, current_membership, membership_required
 from ..audit.services import record
 from ..cases.services import node_antennas, node_providers
 from ..core.pdf import PDF_MIMETYPE
+from ..core.views_helpers import download as _download
 from . import exports, labels, opendata, queries, report
 from .forms import AntennaFilterForm, NodeFilterForm, PeriodForm
 from .report_pdf import render as report_pdf_render
@@ -65,12 +66,6 @@ def _partial() -> bool:
 def _render(full: str, panels: str, **context):
     response = make_response(render_template(panels if _partial() else full, **context))
     response.vary.add("HX-Request")
-    return response
-
-
-def _download(fileobj, mimetype: str, filename: str):
-    response = send_file(fileobj, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

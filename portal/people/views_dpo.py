@@ -3,11 +3,12 @@ data-subject requests, the export (JSON and printable). Rules and audit in ``gdp
 and ``export.py``."""
 import json
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..accounts.permissions import membership_required
 from ..audit.services import record
+from ..core.views_helpers import download
 from ..tenancy.scoping import get_visible
 from . import access_log, gdpr, services
 from . import export as exports
@@ -76,13 +77,7 @@ def export(person_id):
     except services.Forbidden:
         abort(403)
     body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(
-        body, mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="{person.pseudonym or person.id}.json"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return download(body, "application/json", f"{person.pseudonym or person.id}.json")
 
 
 @bp.route("/<int:person_id>/esporta/stampa")
@@ -110,10 +105,4 @@ def export_pdf(person_id):
         data = exports.export_person(person, fmt="pdf")
     except services.Forbidden:
         abort(403)
-    return Response(
-        pdf.render(data, exports.labels()), mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{person.pseudonym or person.id}.pdf"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return download(pdf.render(data, exports.labels()), "application/pdf", f"{person.pseudonym or person.id}.pdf")

@@ -2,10 +2,11 @@
 their tables, CSV and XLSX exports. Only the regional coordinator and analyst of a regional tenant."""
 from functools import wraps
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request
 
 from ..accounts.permissions import Capability, can, current_membership, membership_required
 from ..audit.services import record
+from ..core.views_helpers import download
 from ..models_base import utcnow
 from . import exports
 from .queries import TITLES, Quarter, region_view
@@ -57,10 +58,7 @@ def _export_view(quarter: str):
 
 def _download(view, fileobj, mimetype: str, extension: str):
     record("region.exported", "region", view.region.id, ["quarter"])
-    response = send_file(fileobj, mimetype=mimetype, as_attachment=True, max_age=0,
-                         download_name=f"regione-{view.quarter.key}.{extension}")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(fileobj, mimetype, f"regione-{view.quarter.key}.{extension}")
 
 
 @bp.route("/<quarter>.csv")
