@@ -220,6 +220,9 @@ def test_session_and_user_load_in_one_statement(login, count_queries):
     auth = [s for s in counter.statements if "user_sessions" in s]
     assert len(auth) == 1 and "JOIN users" in auth[0]
     assert not [s for s in counter.statements if s.lstrip().upper().startswith("SELECT USERS.")]
+    # the chosen membership and its tenant come in the same statement (no second look-up per request)
+    assert "JOIN memberships" in auth[0]
+    assert not [s for s in counter.statements if s.lstrip().upper().startswith("SELECT MEMBERSHIPS.")]
 
 
 def test_removing_ones_own_factor_ends_the_other_sessions(app, login, network, session):

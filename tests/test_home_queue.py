@@ -279,7 +279,7 @@ def test_statements_do_not_grow_with_the_data(login, network, count_queries, key
     assert large.count == BASE_STATEMENTS + len(QUEUES[key]), "\n".join(large.statements)
 
 
-BASE_STATEMENTS = 5  # what every page costs (login session, membership, the bell's unread count), before the queues
+BASE_STATEMENTS = 4  # what every page costs (login session with its membership, the bell's unread count), before the queues
 
 
 def test_see_all_lists_every_item_by_pages(login, network):

@@ -12,12 +12,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request, session
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 
 from ..audit.services import record
 from ..extensions import db
 from ..models_base import utcnow
-from .models import SessionEnd, User, UserSession
+from .models import Membership, SessionEnd, User, UserSession
 
 SESSION_KEY = "sid"
 # last_seen_at is written at most this often: reading pages must not turn into one UPDATE per request.
@@ -72,13 +72,19 @@ def load(user_id: int) -> User | None:
     token = session.get(SESSION_KEY)
     if not isinstance(token, str):
         return None
+    # The membership the session chose (its tenant eagerly joined) comes in the same statement: the request
+    # binds it next (session._bind_request_context) and finds it in the identity map, not in another query.
+    chosen = session.get("membership_id")
+    chosen = chosen if isinstance(chosen, int) else None
     found = db.session.execute(
-        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        select(UserSession, User, Membership).join(User, User.id == UserSession.user_id)
+        .outerjoin(Membership, and_(Membership.id == chosen, Membership.user_id == UserSession.user_id))
         .where(UserSession.token_hash == _digest(token), UserSession.ended_at.is_(None))
     ).first()
     if found is None:
         return None
-    row, user = found
+    row, user, membership = found
+    g.preloaded_membership = membership  # held for the request: the identity map keeps rows weakly
     if row.user_id != user_id or not user.active:
         return None
     now = utcnow()
