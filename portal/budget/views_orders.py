@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, can
 from ..cases.models import Case, CaseState
-from ..cases.services import node_providers
+from ..cases.services import provider_choices
 from ..core.views_helpers import form_error
 from ..extensions import db
 from ..tenancy.context import current
@@ -35,7 +35,7 @@ def orders_list():
     form = OrderFilterForm(request.args)
     form.contratto.choices = [("", _("Tutti"))] + [(str(i), cig) for i, cig in orders.contract_choices()]
     node = not services.is_provider()
-    form.fornitore.choices = [("", _("Tutti"))] + ([(str(p.id), p.name) for p in node_providers()] if node else [])
+    form.fornitore.choices = [("", _("Tutti"))] + ([(str(i), name) for i, name in provider_choices()] if node else [])
     form.stato.choices = [("", _("Tutti"))] + [(status.value, label) for status, label in ORDER_STATUS_LABELS.items()]
     form.validate()
 

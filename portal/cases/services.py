@@ -23,9 +23,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.members import members_of
-from ..accounts.models import Role, User
+from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core import cached_choices
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
@@ -143,6 +144,24 @@ def node_antennas() -> list:
 def node_case_workers() -> list[User]:
     """Users who may be assigned a case: the node's active case workers and coordinators."""
     return members_of(current().tenant_id, *CASE_WORKER_ROLES)
+
+
+# Filter choices (id, name) for the list pages, cached per node for a minute (portal/core/cached_choices.py).
+cached_choices.watch(Tenant, Membership, User)
+
+
+def antenna_choices() -> tuple:
+    return cached_choices.cached("node_antennas", current().tenant_id, node_antennas)
+
+
+def case_worker_choices() -> tuple:
+    return cached_choices.cached("node_case_workers", current().tenant_id,
+                          lambda: [(u.id, u.full_name) for u in node_case_workers()])
+
+
+def provider_choices() -> tuple:
+    return cached_choices.cached("node_providers", current().tenant_id,
+                          lambda: [(p.id, p.name) for p in node_providers()])
 
 
 # --- the referral's outcome summary (all the antenna learns) -----------------------------------------

@@ -97,10 +97,10 @@ def _int_or_none(value):
 @node_staff
 def index():
     form = CaseFilterForm(request.args)
-    form.antenna.choices = [("", _("Tutte"))] + [(str(t.id), t.name) for t in services.node_antennas()]
+    form.antenna.choices = [("", _("Tutte"))] + [(str(i), name) for i, name in services.antenna_choices()]
     form.operatore.choices = (
         [("", _("Tutti")), ("0", _("Nessuno (da assegnare)"))]
-        + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+        + [(str(i), name) for i, name in services.case_worker_choices()]
     )
     form.validate()
 

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 
 from ..accounts.permissions import Capability, can, current_membership, membership_required
 from ..audit.services import record
-from ..cases.services import node_antennas, node_providers
+from ..cases.services import antenna_choices, provider_choices
 from ..core.pdf import PDF_MIMETYPE
 from ..core.views_helpers import download as _download
 from . import exports, labels, opendata, queries, report
@@ -73,8 +73,8 @@ def _render(full: str, panels: str, **context):
 @node_staff
 def node():
     form = NodeFilterForm(request.args)
-    form.antenna.choices = [("", labels.ALL)] + [(str(i), name) for i, name in node_antennas()]
-    form.fornitore.choices = [("", labels.ALL)] + [(str(t.id), t.name) for t in node_providers()]
+    form.antenna.choices = [("", labels.ALL)] + [(str(i), name) for i, name in antenna_choices()]
+    form.fornitore.choices = [("", labels.ALL)] + [(str(i), name) for i, name in provider_choices()]
     form.validate()
     f = form.filters()
     form.dal.data, form.al.data = f.start, f.end
