@@ -149,5 +149,7 @@ def check_production(cfg: dict) -> None:
         problems.append("DATABASE_URL must point to PostgreSQL in production")
     if not cfg["SESSION_COOKIE_SECURE"]:
         problems.append("SESSION_COOKIE_SECURE must be on in production")
+    if cfg["OIDC_ISSUER"] and not cfg["OIDC_ISSUER"].startswith("https://"):
+        problems.append("RETE_OIDC_ISSUER must be an https:// URL (it vouches for identities)")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))

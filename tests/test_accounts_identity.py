@@ -151,8 +151,11 @@ def test_the_organisation_can_switch_password_sign_in_off(app, oidc_provider, li
     log_in(by_password, linked.users["a_admin"].email)
     users_page = by_password.get("/utenti").get_data(as_text=True)
     assert "accesso con SPID/CIE</button>" in users_page
-    post_form(by_password, "/utenti/accesso-con-password", {"disabled": "1"}, page="/utenti")
-    assert not db.session.get(Tenant, linked.tenants["a"].id).password_sign_in_disabled
+    refused = post_form(by_password, "/utenti/accesso-con-password", {"disabled": "1"}, page="/utenti")
+    assert "entra prima con SPID o CIE" in by_password.get(refused.location).get_data(as_text=True)
+    tenant = db.session.get(Tenant, linked.tenants["a"].id)
+    db.session.refresh(tenant)
+    assert not tenant.password_sign_in_disabled
     admin = app.test_client()
     spid_sign_in(admin, oidc_provider, "giuseppe", CODES["a_admin"])
     response = post_form(admin, "/utenti/accesso-con-password", {"disabled": "1"}, page="/utenti")
@@ -255,3 +258,15 @@ def test_fiscal_code_normalisation():
     assert identity.normalise_fiscal_code(" tinit-rssmra80a01f952x ") == "RSSMRA80A01F952X"
     assert identity.normalise_fiscal_code("RSSMRA80A01F952X") == "RSSMRA80A01F952X"
     assert identity.normalise_fiscal_code("") is None
+
+
+def test_production_needs_an_https_identity_provider(monkeypatch):
+    from portal.config import ConfigError, load_config
+
+    from .test_config_security import _production
+
+    _production(monkeypatch, RETE_OIDC_ISSUER="http://proxy.example")
+    with pytest.raises(ConfigError, match="RETE_OIDC_ISSUER"):
+        load_config()
+    monkeypatch.setenv("RETE_OIDC_ISSUER", "https://proxy.example")
+    assert load_config()["OIDC_ISSUER"] == "https://proxy.example"
