@@ -74,15 +74,18 @@ def configure_security(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from .accounts.labels import ROLE_LABELS
     from .accounts.permissions import Capability, can, current_membership
+    from .accounts.sign_in import identity_provider_enabled
     from .tenancy.labels import KIND_LABELS
 
     app.jinja_env.globals.update(
         ROLE_LABELS=ROLE_LABELS, KIND_LABELS=KIND_LABELS, can=can, Capability=Capability,
-        current_membership=current_membership,
+        current_membership=current_membership, identity_enabled=identity_provider_enabled,
     )
 
 
 def configure_blueprints(app: Flask) -> None:
+    from .accounts.identity import init_identity_provider
+    from .accounts.identity_views import bp as identity_bp
     from .accounts.two_factor_views import bp as two_factor_bp
     from .accounts.views import bp as accounts_bp
     from .alerts.views import bp as alerts_bp
@@ -107,7 +110,8 @@ def configure_blueprints(app: Flask) -> None:
 
     # The second-factor guard (a before_app_request) must run after the session binds the membership,
     # which configure_auth registered earlier; among blueprints order does not matter.
-    for bp in (core_bp, accounts_bp, two_factor_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
+    init_identity_provider(app)
+    for bp in (core_bp, accounts_bp, two_factor_bp, identity_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
                reports_node_bp, network_bp, network_public_bp, region_bp, guide_bp, documents_bp):
         app.register_blueprint(bp)

@@ -105,6 +105,22 @@ def load_config() -> dict:
         # away from the database owner) and where the exports go (copy them off the database host).
         "AUDIT_HEADS_KEY": os.environ.get("AUDIT_HEADS_KEY"),
         "AUDIT_HEADS_DIR": os.environ.get("AUDIT_HEADS_DIR", str(INSTANCE_DIR / "audit-heads")),
+        # Sign-in with SPID/CIE through an OpenID Connect provider (a SPID/CIE proxy; docs/spid-cie.md).
+        # Off while no issuer is set: password sign-in is then the only door.
+        "OIDC_ISSUER": os.environ.get("RETE_OIDC_ISSUER", "").strip(),
+        "OIDC_CLIENT_ID": os.environ.get("RETE_OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": os.environ.get("RETE_OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPES": os.environ.get("RETE_OIDC_SCOPES", "openid profile"),
+        "OIDC_REDIRECT_URI": os.environ.get("RETE_OIDC_REDIRECT_URI", ""),  # default: this app's callback URL
+        "OIDC_FISCAL_CODE_CLAIM": os.environ.get("RETE_OIDC_FISCAL_CODE_CLAIM", "fiscal_number"),
+        # Levels of assurance, weakest first; the acr the provider returns is ranked in this list.
+        "OIDC_ACR_LEVELS": os.environ.get("RETE_OIDC_ACR_LEVELS", ",".join(
+            f"https://www.spid.gov.it/SpidL{n}" for n in (1, 2, 3))),
+        "OIDC_REQUEST_ACR": os.environ.get("RETE_OIDC_REQUEST_ACR", "https://www.spid.gov.it/SpidL2"),
+        "OIDC_NODE_ROLES_ACR": os.environ.get("RETE_OIDC_NODE_ROLES_ACR", "https://www.spid.gov.it/SpidL2"),
+        "OIDC_OTHER_ROLES_ACR": os.environ.get("RETE_OIDC_OTHER_ROLES_ACR", "https://www.spid.gov.it/SpidL1"),
+        # From this level on the identity provider's sign-in counts as the second factor (no TOTP asked).
+        "OIDC_SECOND_FACTOR_ACR": os.environ.get("RETE_OIDC_SECOND_FACTOR_ACR", "https://www.spid.gov.it/SpidL2"),
     }
     if production:
         check_production(cfg)
@@ -133,5 +149,7 @@ def check_production(cfg: dict) -> None:
         problems.append("DATABASE_URL must point to PostgreSQL in production")
     if not cfg["SESSION_COOKIE_SECURE"]:
         problems.append("SESSION_COOKIE_SECURE must be on in production")
+    if cfg["OIDC_ISSUER"] and not cfg["OIDC_ISSUER"].startswith("https://"):
+        problems.append("RETE_OIDC_ISSUER must be an https:// URL (it vouches for identities)")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))

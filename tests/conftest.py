@@ -156,6 +156,15 @@ def session(app):
             connection.close()
 
 
+@pytest.fixture(scope="module")
+def oidc_provider():
+    """A real OpenID Connect provider on a free port, standing in for a SPID/CIE proxy (tests/oidc_provider.py)."""
+    from .oidc_provider import running_provider
+
+    with running_provider() as provider:
+        yield provider
+
+
 @pytest.fixture
 def mailbox(mail_server):
     mail_server.messages.clear()

@@ -82,6 +82,11 @@ MATRIX: dict[str, Route] = {
     "accounts.sessions": Route("own"),
     "accounts.end_session": Route("foreign", args=_victim_session),  # another user's session: 404
     "accounts.end_other_sessions": Route("own"),
+    # SPID/CIE: the redirect to the identity provider and its return (without a provider configured: 404).
+    "identity.start": Route("public"),
+    "identity.callback": Route("public"),
+    "identity.fiscal_code": Route("foreign", args=_membership, form=lambda net: {"fiscal_code": ""}),
+    "identity.password_sign_in": Route("own", form=lambda net: {"disabled": "0"}),
     "two_factor.verify": Route("public"),  # without a pending login it sends back to /accesso
     "two_factor.setup": Route("own"),
     "two_factor.recovery": Route("own", form=lambda net: {"codes-password": "non-la-password"}),

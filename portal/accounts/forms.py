@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from .passwords import policy_problems
 
@@ -73,3 +73,20 @@ class PasswordConfirmForm(FlaskForm):
 
 class DisableSecondFactorForm(CodeForm):
     password = PasswordField(_l("Password attuale"), validators=[DataRequired(), Length(max=200)])
+
+
+class FiscalCodeForm(FlaskForm):
+    """The codice fiscale a SPID/CIE sign-in is matched to (empty: sign-in with the digital identity off)."""
+
+    fiscal_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=40)])
+
+    def validate_fiscal_code(self, field):
+        from .identity import normalise_fiscal_code, valid_fiscal_code
+
+        code = normalise_fiscal_code(field.data)
+        if code is not None and not valid_fiscal_code(code):
+            raise ValidationError(_l("Il codice fiscale non è valido: controlla i 16 caratteri."))
+
+
+class PasswordSignInForm(FlaskForm):
+    disabled = HiddenField(validators=[DataRequired(), AnyOf(["0", "1"])])

@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
@@ -49,6 +49,11 @@ class User(Shared, UserMixin, Timestamped, db.Model):
     uid: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)  # an index: addable on SQLite
     totp_secret_enc: Mapped[str | None] = mapped_column(String(255))
     totp_secret = EncryptedField("totp_secret_enc")  # set only once the first code was confirmed
+    # The codice fiscale an identity provider (SPID/CIE) vouches for links a sign-in to this user; recorded
+    # by an administrator, encrypted like people's, found by its blind index (one user per code).
+    fiscal_code_enc: Mapped[str | None] = mapped_column(Text)
+    fiscal_code = EncryptedField("fiscal_code_enc")
+    fiscal_code_bidx: Mapped[str | None] = mapped_column(String(40), unique=True, index=True)  # index: SQLite-droppable
     totp_last_step: Mapped[int | None] = mapped_column(Integer)  # last accepted time step: no replay
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

@@ -82,6 +82,11 @@ def record_login(membership: Membership) -> None:
     record("login.success", "membership", membership.id, user_id=membership.user_id)
 
 
+def record_password_refused(user: User) -> None:
+    """Right password, but every organisation of the user signs in only with SPID/CIE."""
+    record("login.password_disabled", "user", user.id, user_id=user.id)
+
+
 # --- password reset and invitations: signed, expiring, single-use tokens -------------------------
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -222,3 +227,35 @@ def deactivate_membership(membership: Membership, actor: User, expected_version:
     db.session.flush()
     record("membership.deactivated", "membership", membership.id, ["active"])
     user_sessions.end_all(membership.user, SessionEnd.DEACTIVATED)
+
+
+def check_administrable(user: User) -> None:
+    """An organisation administers the sign-in identity only of users who belong to it alone: otherwise its
+    administrator could route a SPID/CIE sign-in into the user's roles elsewhere (e.g. at the node)."""
+    from ..tenancy import context
+
+    tenant_id = current().tenant_id
+    with context.acting_as(tenant_id, user.id):  # the user's own memberships, wherever they are
+        elsewhere = db.session.scalars(
+            select(Membership.tenant_id).where(Membership.user_id == user.id, Membership.active.is_(True),
+                                               Membership.tenant_id != tenant_id)
+        ).all()
+    # A node answers for its own antennas: their staff may be recorded by the node's administrator.
+    if any(db.session.get(Tenant, other).node_id != tenant_id for other in elsewhere):
+        raise AccountError(_("Questa persona ha accesso anche ad altre organizzazioni: il suo codice fiscale può "
+                             "essere registrato solo dall'amministratore del nodo."))
+
+
+def set_password_sign_in(tenant: Tenant, *, disabled: bool, signed_in_with: str) -> None:
+    """The organisation's switch; turning password off is allowed to someone signed in with SPID/CIE only,
+    so the administrator proves the other door works before closing this one."""
+    from . import sign_in
+
+    if disabled == tenant.password_sign_in_disabled:
+        return
+    if disabled and signed_in_with != sign_in.IDENTITY_PROVIDER:
+        raise AccountError(_("Per disattivare l'accesso con password entra prima con SPID o CIE."))
+    tenant.password_sign_in_disabled = disabled
+    db.session.flush()
+    record("tenant.password_sign_in_disabled" if disabled else "tenant.password_sign_in_enabled", "tenant",
+           tenant.id, ["password_sign_in_disabled"])

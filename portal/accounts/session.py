@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..extensions import db, login_manager
 from ..models_base import utcnow
 from ..tenancy import context
-from . import user_sessions
+from . import sign_in, user_sessions
 from .models import Membership, SessionEnd, User
 
 MEMBERSHIP_KEY = "membership_id"
@@ -72,7 +72,8 @@ def _bind_request_context():
     membership = None
     if membership_id is not None:
         membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.user_id != current_user.id or not membership.active:
+    if (membership is None or membership.user_id != current_user.id or not membership.active
+            or not sign_in.session_allows(membership)):  # e.g. password sign-in switched off meanwhile
         session.pop(MEMBERSHIP_KEY, None)
         context.activate(None, current_user.id)
         return None

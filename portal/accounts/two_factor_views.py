@@ -8,7 +8,7 @@ from ..extensions import db, limiter
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from . import recovery_codes, two_factor
+from . import recovery_codes, sign_in, two_factor
 from .forms import CodeForm, DisableSecondFactorForm, PasswordConfirmForm, VersionedActionForm
 from .models import Membership, User
 from .passwords import verify_password
@@ -31,6 +31,8 @@ def _require_enrolment():
     """With TOTP_REQUIRED, node staff without a factor go to enrolment before anything else."""
     membership = current_membership()
     if membership is None or request.endpoint in OPEN_ENDPOINTS or current_user.has_second_factor:
+        return None
+    if sign_in.second_factor_by_identity_provider():  # SPID level 2 or CIE: already two factors
         return None
     if two_factor.required_for(current_user, [membership]):
         flash(_("Per il tuo ruolo è obbligatoria la verifica in due passaggi: attivala per continuare."), "warning")
@@ -55,7 +57,9 @@ def verify():
             flash(_("Account temporaneamente bloccato per troppi tentativi: riprova più tardi."), "danger")
             return redirect(url_for("accounts.login"))
         if two_factor.check_login_code(user, form.code.data):
-            return complete_login(user, active_memberships(user), pending["next"])
+            method, acr = pending.get("method", sign_in.PASSWORD), pending.get("acr")
+            return complete_login(user, sign_in.usable(active_memberships(user), method, acr), pending["next"],
+                                  method, acr)
         form.code.errors.append(_("Codice non valido o già usato: controlla l'ora del telefono e riprova."))
     return render_template("accounts/two_factor_verify.html", form=form)
 

@@ -10,7 +10,7 @@ from ..i18n import LOCALE_KEY
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from . import services, user_sessions
+from . import services, sign_in, user_sessions
 from .forms import (
     ActionForm,
     ChangePasswordForm,
@@ -60,12 +60,23 @@ def login():
         if not memberships:
             flash(_("Il tuo account non è attivo presso alcuna organizzazione."), "danger")
             return render_template("accounts/login.html", form=form)
+        memberships = sign_in.usable(memberships, sign_in.PASSWORD, None)
+        if not memberships:
+            services.record_password_refused(user)
+            flash(_("La tua organizzazione ha scelto l'accesso con SPID o CIE: usa il pulsante «Entra con SPID/CIE»."),
+                  "danger")
+            return render_template("accounts/login.html", form=form)
         if user.has_second_factor:  # password right: the code comes next, still logged out
-            fresh_session()
-            session[PENDING_2FA_KEY] = {"user_id": user.id, "next": form.next.data or "", "at": utcnow().timestamp()}
-            return redirect(url_for("two_factor.verify"))
+            return ask_second_factor(user, form.next.data, sign_in.PASSWORD, None)
         return complete_login(user, memberships, form.next.data)
     return render_template("accounts/login.html", form=form)
+
+
+def ask_second_factor(user, next_url, method, acr):
+    fresh_session()
+    session[PENDING_2FA_KEY] = {"user_id": user.id, "next": next_url or "", "at": utcnow().timestamp(),
+                                "method": method, "acr": acr}
+    return redirect(url_for("two_factor.verify"))
 
 
 def fresh_session() -> None:
@@ -76,8 +87,10 @@ def fresh_session() -> None:
         session[LOCALE_KEY] = language
 
 
-def complete_login(user, memberships, next_url):
+def complete_login(user, memberships, next_url, method=sign_in.PASSWORD, acr=None):
+    """``memberships``: those this sign-in opens (sign_in.usable)."""
     fresh_session()
+    sign_in.remember(method, acr)
     login_user(user)
     user_sessions.start(user)
     session[LAST_SEEN_KEY] = utcnow().timestamp()
@@ -91,7 +104,7 @@ def complete_login(user, memberships, next_url):
 @bp.route("/accesso/organizzazione", methods=["GET", "POST"])
 @login_required
 def choose_tenant():
-    memberships = active_memberships(current_user)
+    memberships = sign_in.usable(active_memberships(current_user), *sign_in.session_method())
     form = ChooseTenantForm(next=request.args.get("next", ""))
     form.membership.choices = [(m.id, f"{m.tenant.name} – {ROLE_LABELS[m.role]}") for m in memberships]
     if form.validate_on_submit():
@@ -161,8 +174,11 @@ def change_password():
 @membership_required
 @requires(Capability.MANAGE_USERS)
 def users():
+    from ..tenancy.models import Tenant
+
     return render_template(
-        "accounts/users.html", memberships=services.tenant_memberships(), action_form=VersionedActionForm()
+        "accounts/users.html", memberships=services.tenant_memberships(), action_form=VersionedActionForm(),
+        identity_enabled=sign_in.identity_provider_enabled(), tenant=db.session.get(Tenant, current().tenant_id),
     )
 
 

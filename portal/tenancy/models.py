@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, func
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -67,6 +67,8 @@ class Tenant(Shared, db.Model):
     # A node's short code, the prefix of its people's pseudonyms (e.g. "NO" -> NO-2026-000123).
     code: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Its members sign in only with SPID/CIE (effective while an identity provider is configured).
+    password_sign_in_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     node: Mapped["Tenant | None"] = relationship(remote_side=[id], back_populates="antennas", foreign_keys=[node_id])
     antennas: Mapped[list["Tenant"]] = relationship(back_populates="node", order_by="Tenant.name", foreign_keys=[node_id])

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -90,11 +91,11 @@ class LiveServer:
     _thread: threading.Thread = field(repr=False)
 
 
-@pytest.fixture(scope="session")
-def live_server(live_database, mail_server):
+@contextlib.contextmanager
+def serve(app):
+    """Serve ``app`` on a free port of the loopback in a daemon thread, for as long as the block runs."""
     from werkzeug.serving import make_server
 
-    app = create_app(make_config(live_database, mail_server, LOGIN_RATE_LIMIT="1000 per minute"))
     # One INFO line per request buries the failure; tracebacks of failed requests (ERROR) still show.
     werkzeug_log = logging.getLogger("werkzeug")
     previous_level = werkzeug_log.level
@@ -111,6 +112,12 @@ def live_server(live_database, mail_server):
         werkzeug_log.setLevel(previous_level)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database, mail_server):
+    with serve(create_app(make_config(live_database, mail_server, LOGIN_RATE_LIMIT="1000 per minute"))) as server:
+        yield server
 
 
 # --- browser ----------------------------------------------------------------------------------------

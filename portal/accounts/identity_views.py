@@ -1,0 +1,120 @@
+"""SPID/CIE sign-in (the OpenID Connect redirect and its return) and its administration: users' fiscal codes,
+the organisation's switch that turns password sign-in off."""
+from authlib.integrations.base_client import OAuthError
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from joserfc.errors import JoseError
+
+from ..extensions import db, limiter
+from ..tenancy.context import current
+from ..tenancy.models import Tenant
+from ..tenancy.scoping import get_visible
+from . import identity, services, sign_in
+from .forms import FiscalCodeForm, PasswordSignInForm
+from .models import Membership
+from .permissions import Capability, membership_required, requires
+from .views import _login_limit, _safe_next, ask_second_factor, complete_login
+
+bp = Blueprint("identity", __name__)
+NEXT_KEY = "identity_next"
+
+
+def _enabled_or_404():
+    if not sign_in.identity_provider_enabled():
+        abort(404)
+
+
+@bp.route("/accesso/spid")
+def start():
+    """A plain link (no form): the strict CSP's form-action would stop a form posting on to the provider."""
+    _enabled_or_404()
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    session[NEXT_KEY] = _safe_next(request.args.get("next"))
+    cfg = current_app.config
+    redirect_uri = cfg["OIDC_REDIRECT_URI"] or url_for("identity.callback", _external=True)
+    try:
+        return identity.client().authorize_redirect(redirect_uri, acr_values=cfg["OIDC_REQUEST_ACR"] or None)
+    except (OAuthError, OSError, ValueError):
+        current_app.logger.warning("identity provider unreachable or misconfigured", exc_info=True)
+        flash(_("Il servizio di accesso con SPID/CIE non è raggiungibile in questo momento: riprova più tardi."),
+              "danger")
+        return redirect(url_for("accounts.login"))
+
+
+@bp.route("/accesso/spid/ritorno")
+@limiter.limit(_login_limit)
+def callback():
+    _enabled_or_404()
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    failed = _("Accesso con SPID/CIE non completato: riprova.")
+    provider = identity.client()
+    try:
+        token = provider.authorize_access_token()
+        claims = dict(token.get("userinfo") or {})
+        fiscal_claim = current_app.config["OIDC_FISCAL_CODE_CLAIM"]
+        if fiscal_claim not in claims and "userinfo_endpoint" in provider.load_server_metadata():
+            # Some proxies put the SPID attributes in the userinfo only; the ID token's acr and sub stay.
+            claims = {**provider.userinfo(token=token), **claims}
+    except (OAuthError, JoseError, OSError, ValueError, KeyError):
+        # Denied at the provider, state or nonce mismatch, bad signature, expired code: never a 5xx.
+        current_app.logger.info("identity provider sign-in not completed", exc_info=True)
+        flash(failed, "danger")
+        return redirect(url_for("accounts.login"))
+    next_url = session.pop(NEXT_KEY, None)
+    try:
+        user, memberships, acr = identity.identify(claims)
+    except services.AccountError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("accounts.login"))
+    if user.has_second_factor and not sign_in.counts_as_second_factor(acr):
+        return ask_second_factor(user, next_url, sign_in.IDENTITY_PROVIDER, acr)
+    return complete_login(user, memberships, next_url, sign_in.IDENTITY_PROVIDER, acr)
+
+
+def _own_membership(membership_id) -> Membership:
+    membership = get_visible(Membership, membership_id)
+    if membership is None or membership.tenant_id != current().tenant_id:
+        abort(404)
+    return membership
+
+
+@bp.route("/utenti/<int:membership_id>/codice-fiscale", methods=["GET", "POST"])
+@membership_required
+@requires(Capability.MANAGE_USERS)
+def fiscal_code(membership_id):
+    membership = _own_membership(membership_id)
+    user = membership.user
+    form = FiscalCodeForm(data={"fiscal_code": user.fiscal_code or ""} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.check_administrable(user)
+            identity.set_fiscal_code(user, form.fiscal_code.data)
+        except services.AccountError as exc:
+            form.fiscal_code.errors.append(str(exc))
+        else:
+            flash(_("Codice fiscale di %(name)s aggiornato.", name=user.full_name), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/fiscal_code.html", form=form, membership=membership)
+
+
+@bp.route("/utenti/accesso-con-password", methods=["POST"])
+@membership_required
+@requires(Capability.MANAGE_USERS)
+def password_sign_in():
+    _enabled_or_404()
+    form = PasswordSignInForm()
+    if not form.validate_on_submit():
+        abort(400)
+    tenant = db.session.get(Tenant, current().tenant_id)
+    try:
+        services.set_password_sign_in(tenant, disabled=form.disabled.data == "1",
+                                      signed_in_with=sign_in.session_method()[0])
+    except services.AccountError as exc:
+        flash(str(exc), "danger")
+    else:
+        flash(_("Accesso con password disattivato per la tua organizzazione.") if tenant.password_sign_in_disabled
+              else _("Accesso con password riattivato per la tua organizzazione."), "success")
+    return redirect(url_for("accounts.users"))
