@@ -25,7 +25,7 @@ from sqlalchemy import select
 from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -44,12 +44,8 @@ FOLLOW_UP_MONTHS = (3, 6, 12)
 CASE_WORKER_ROLES = (Role.CASE_WORKER, Role.COORDINATOR)
 
 
-class CaseError(ValueError):
+class CaseError(ServiceError):
     """A refused change, with a message fit for the user (views show it on the form)."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
 
 
 # --- opening -----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..mail import send_mail
@@ -54,7 +54,7 @@ TRANSITIONS = {
 EDITABLE_STATES = (S.DRAFT, S.INFO_REQUESTED)
 
 
-class ReferralError(ValueError):
+class ReferralError(ServiceError):
     """A refused transition, with a message fit for the user."""
 
 
