@@ -151,10 +151,10 @@ def record_identity_read(person_id: int, fields=None) -> None:
     """Every reveal of identity, whoever shows it: audited, then checked for unusual access (many
     identities read in a short time alert the node's DPO, issue 7). ``fields``: what was read, when
     not the whole identity (a search hit: ``search`` and the fields searched on)."""
-    from ..alerts.hooks import identity_read
+    from .signals import identity_read
 
     record("person.identity_read", "person", person_id, IDENTITY_FIELDS if fields is None else fields)
-    identity_read()
+    identity_read.send(person_id)
 
 
 # --- The people screens: who may do what, rectification ---

@@ -215,11 +215,10 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
         referral.outcome_code = OutcomeCode.NOT_TAKEN_IN_CHARGE
     db.session.flush()
     record(f"referral.{name}", "referral", referral.id, ["state"] + (["message"] if event.message else []))
-    from ..alerts.hooks import changed as alerts_changed
+    from .signals import referral_changed, state_changed
 
-    alerts_changed(referral)  # issue 7: re-evaluate this referral's (and its new case's) alerts
+    referral_changed.send(referral)  # the alerts of this referral (and of its new case) follow it
     notify(referral, spec)
-    from .signals import state_changed
 
     state_changed.send(referral, transition=name)
     return event
