@@ -48,7 +48,9 @@ class NameForm(Form):
 
 
 def _row(message: str) -> Feedback:
-    return Feedback(page="/test", message=message)
+    row = Feedback(page="/test", message=message)
+    row.tenant_id = None  # what after-commit handlers are given with each row (Feedback has no tenant)
+    return row
 
 
 def _rows(message: str) -> int:
@@ -113,3 +115,24 @@ def test_a_refused_form_keeps_the_input_and_the_rest_of_the_request_commits(logi
     seen = db.session.scalars(select(UserSession.last_seen_at).where(UserSession.user_id == user_id)
                               .execution_options(populate_existing=True)).all()
     assert seen and all(moment.replace(tzinfo=None) > earlier.replace(tzinfo=None) for moment in seen)
+
+
+def test_after_commit_work_forgets_only_the_refused_savepoint(app, session):
+    """A row flushed before a refused call is still handed to its after-commit handler (an outbox mail)."""
+    from portal.core import after_commit
+
+    handed = []
+    after_commit.register(Feedback, lambda rows, bind: handed.extend(row_id for row_id, _tenant in rows))
+    try:
+        with app.test_request_context("/"):
+            before = _row("test.queued")
+            db.session.add(before)
+            db.session.flush()
+            with attempt():
+                db.session.add(_row("test.refused"))
+                db.session.flush()
+                raise ServiceError("Non ora.")
+            db.session.commit()
+    finally:
+        after_commit._HANDLERS.pop(Feedback, None)
+    assert handed == [before.id]
