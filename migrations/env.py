@@ -1,7 +1,5 @@
 import logging
-import sys
 from logging.config import fileConfig
-from pathlib import Path
 
 from alembic import context
 from flask import current_app
@@ -15,11 +13,6 @@ config = context.config
 # Keep the application loggers alive when migrations run in-process (tests, release step).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
-
-# The migrations import their frozen helpers (``from helpers import rls_v1``), never the application.
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
 
 
 def get_engine():

@@ -57,3 +57,17 @@ def test_the_scan_sees_every_way_of_importing(tmp_path):
     assert [module for _, module in _imported_modules(ast.parse(sample.read_text()))
             if module == FORBIDDEN or module.startswith(FORBIDDEN + ".")] == [
         "portal", "portal.tenancy", "portal.crypto", "portal.budget"]
+
+
+def test_a_fresh_process_loads_the_migrations_and_their_helpers():
+    """The readiness check and ``flask db heads`` load every migration without running env.py: the
+    helpers must be importable from alembic.ini alone."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from portal.core.health import scripts; heads, known = scripts(sys.argv[1]); "
+            "print(len(known))")
+    done = subprocess.run([sys.executable, "-c", code, str(MIGRATIONS)], capture_output=True, text=True,
+                          cwd=MIGRATIONS.parent, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip()) == len(_sources("versions"))

@@ -6,5 +6,6 @@ copied here instead, in modules whose name carries a version (``rls_v1``, ``deli
 change what new migrations write, add ``rls_v2.py`` beside ``rls_v1.py`` and point only the new migrations
 at it; tests/test_migrations_frozen.py fails when a migration imports ``portal``.
 
-``migrations/env.py`` puts ``migrations/`` on ``sys.path``, so a migration writes ``from helpers import rls_v1``.
+``migrations/alembic.ini`` puts ``migrations/`` on ``sys.path`` (``prepend_sys_path``) for every command that
+loads the migrations, so a migration writes ``from helpers import rls_v1``.
 """
