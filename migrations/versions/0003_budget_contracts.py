@@ -8,7 +8,7 @@ Create Date: 2026-11-25 10:52:38.027149
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 # revision identifiers, used by Alembic.
 revision = '0003'

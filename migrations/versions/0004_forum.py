@@ -12,7 +12,7 @@ outside the models, created here per dialect and skipped by autogenerate (SEARCH
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 
 # revision identifiers, used by Alembic.

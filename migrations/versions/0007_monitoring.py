@@ -10,8 +10,8 @@ runs with RLS not forced on actions and cases for a moment, so a non-superuser s
 import sqlalchemy as sa
 from alembic import op
 
-from portal.monitoring import summaries
-from portal.tenancy import rls
+from helpers import monitoring_summaries_v1 as summaries
+from helpers import rls_v1 as rls
 
 revision = '0007'
 down_revision = '0006'

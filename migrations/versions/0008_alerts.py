@@ -8,7 +8,7 @@ Create Date: 2026-11-25 12:45:00
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0008'
 down_revision = '0006'

@@ -9,7 +9,7 @@ Create Date: 2026-11-25 13:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0009'
 down_revision = '0006'

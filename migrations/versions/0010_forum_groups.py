@@ -11,7 +11,7 @@ tenants, so who sees its meetings and minutes is decided in portal/governance/se
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 # revision identifiers, used by Alembic.
 revision = '0010'

@@ -10,8 +10,8 @@ RLS not forced on deliveries for a moment, so a non-superuser schema owner sees 
 import sqlalchemy as sa
 from alembic import op
 
-from portal.budget import totals
-from portal.tenancy import rls
+from helpers import delivery_totals_v1 as totals
+from helpers import rls_v1 as rls
 
 revision = '0011'
 down_revision = '0006'

@@ -7,7 +7,7 @@ Create Date: 2026-11-25 13:15:00
 ``NULLIF(current_setting('app.tenant_id', true), '')::integer`` is a STABLE expression: in a policy's
 filter PostgreSQL evaluates it for every row it scans. Wrapped in ``(SELECT …)`` it becomes an InitPlan,
 computed once per statement; the rule itself is unchanged. Measured on 100,000 referrals as the app
-role: 68-180 ms before, about 20 ms after. portal/tenancy/rls.py writes new policies in this form; this
+role: 68-180 ms before, about 20 ms after. migrations/helpers/rls_v1.py writes new policies in this form; this
 migration rewrites the existing ones (whatever table they are on) from pg_policies.
 """
 import re

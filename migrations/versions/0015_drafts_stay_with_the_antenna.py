@@ -13,7 +13,7 @@ referral), with RLS not forced for a moment so a non-superuser owner sees every 
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0015'
 down_revision = '0014'

@@ -15,7 +15,7 @@ for a moment so a non-superuser schema owner sees every tenant's rows.
 import sqlalchemy as sa
 from alembic import op
 
-from portal.budget import delivered
+from helpers import actions_delivered_v1 as delivered
 
 revision = '0016'
 down_revision = '0015'

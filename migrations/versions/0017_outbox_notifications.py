@@ -11,7 +11,7 @@ notices. Both are tenant-owned (RLS); outbox rows of an anonymous action may hav
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0017'
 down_revision = '0015'

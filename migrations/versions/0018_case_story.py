@@ -15,8 +15,8 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-from portal.crypto import decrypt, encrypt
-from portal.tenancy import rls
+from helpers.crypto_v1 import decrypt, encrypt
+from helpers import rls_v1 as rls
 
 revision = '0018'
 down_revision = '0015'

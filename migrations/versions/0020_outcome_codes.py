@@ -24,7 +24,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0020'
 down_revision = '0015'

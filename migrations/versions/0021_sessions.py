@@ -10,7 +10,7 @@ the application filters by token or by the logged-in user's id.
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0021'
 down_revision = '0015'

@@ -9,12 +9,12 @@ Create Date: 2026-12-02 17:30:00
 - ``region_summaries``: per-node monthly counts, owned by the node and shared with its region
   (``tenant_id = tenant OR region_id = tenant``, like every owner-plus-sharer table).
 - Every existing policy, except those of the tables a region may use (memberships, audit_events,
-  region_summaries: ``portal.tenancy.mixins.REGIONAL_TABLES``, and any table shared with its user, whose
+  region_summaries: ``REGIONAL_TABLES`` (migrations/helpers/rls_v1.py), and any table shared with its user, whose
   policy reads ``app.user_id``), is rewritten so that its tenant is
   ``(SELECT rete_data_tenant())`` — NULL when ``app.tenant_id`` names a regional centre. A region then
   matches no person, referral, case, action, verification or attachment even if a row carried its id.
   The policies are rewritten from pg_policies (as 0014 did), whatever table they are on, so tables that
-  other branches add before this revision are covered too; portal/tenancy/rls.py writes new policies
+  other branches add before this revision are covered too; migrations/helpers/rls_v1.py writes new policies
   in the same form.
 """
 import re
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import text
 
-from portal.tenancy import rls
-from portal.tenancy.mixins import REGIONAL_TABLES
+from helpers import rls_v1 as rls
+from helpers.rls_v1 import REGIONAL_TABLES
 
 revision = '0024'
 down_revision = '0015'

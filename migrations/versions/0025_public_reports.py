@@ -11,7 +11,7 @@ keyed hash up before any tenant is known) and holds two ids and the hash, nothin
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0025'
 down_revision = '0015'

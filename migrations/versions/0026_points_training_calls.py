@@ -12,7 +12,7 @@ key is added with a plain ALTER (no table copy, which foreign keys forbid on a p
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0026'
 down_revision = '0015'

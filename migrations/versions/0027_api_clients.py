@@ -10,7 +10,7 @@ webhook sender acts as each tenant in turn.
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0027'
 down_revision = '0015'

@@ -9,7 +9,7 @@ The three tables are owned by the node (TenantOwned): RLS with the tenant-only r
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0028'
 down_revision = '0015'

@@ -11,7 +11,7 @@ nodes created later get the defaults too; the coordinator's first save creates t
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0029'
 down_revision = '0015'

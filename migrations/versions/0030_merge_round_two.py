@@ -11,7 +11,7 @@ mails and notices are not refused by the region-blind rule (REGIONAL_TABLES list
 """
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0030'
 down_revision = ('0016', '0017', '0018', '0020', '0021', '0023', '0024', '0025', '0026', '0027', '0028', '0029')

@@ -1,9 +1,13 @@
-"""The one hook other domains call after a change: re-evaluate the alerts of that referral or case.
+"""The alerts follow the domains below them through their signals (none of them imports alerts).
 
-``changed(obj)`` takes a Referral, Case, Action or Verification. Alerts are the node's: when the change
-comes from an antenna (a referral withdrawn, resubmitted) the evaluation acts as the node for its few
-statements, explicitly, as background jobs do. Deliveries logged by providers are picked up by the job.
+``referral_changed``, ``case_changed`` (a Case, Action or Verification): re-evaluate the alerts of that
+referral or case. Alerts are the node's: when the change comes from an antenna (a referral withdrawn,
+resubmitted) the evaluation acts as the node for its few statements, explicitly, as background jobs do.
+Deliveries logged by providers are picked up by the job. ``identity_read``: the unusual-access check.
 """
+from ..cases.signals import case_changed
+from ..people.signals import identity_read as person_identity_read
+from ..referrals.signals import referral_changed
 from ..tenancy.context import acting_as, current
 
 
@@ -20,6 +24,8 @@ def _target(obj) -> tuple[int, dict] | None:
     return None
 
 
+@referral_changed.connect
+@case_changed.connect
 def changed(obj) -> None:
     from .services import evaluate
 
@@ -34,8 +40,9 @@ def changed(obj) -> None:
         evaluate(node_id, **scope)
 
 
-def identity_read() -> None:
-    """Called after each audited identity reveal: the cheap check for unusual access."""
+@person_identity_read.connect
+def identity_read(_person_id=None) -> None:
+    """After each audited identity reveal: the cheap check for unusual access."""
     from .security import check_reader
 
     check_reader()

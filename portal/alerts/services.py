@@ -21,7 +21,7 @@ from ..accounts.members import members_of
 from ..accounts.models import Role
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -36,10 +36,8 @@ INSERT_COLUMNS = (
 )
 
 
-class AlertError(ValueError):
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
+class AlertError(ServiceError):
+    """A refused change, with a message fit for the user."""
 
 
 # --- settings ------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.permissions import current_membership
-from ..core.views_helpers import form_error, guarded
+from ..core.transaction import attempt
+from ..core.views_helpers import guarded
 from ..extensions import db
 from ..tenancy.scoping import get_visible
 from . import security, services
@@ -104,7 +105,7 @@ def _move(alert, handler, detail_endpoint: str, render):
         abort(400)
     form = AcknowledgeForm(prefix="ack") if action == "acknowledge" else ResolveForm(prefix="res")
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             if action == "acknowledge":
                 handler.acknowledge(alert, form.version.data)
                 flash(_("Allerta presa in visione."), "success")
@@ -112,8 +113,6 @@ def _move(alert, handler, detail_endpoint: str, render):
                 handler.resolve(alert, form.note.data, form.version.data)
                 flash(_("Allerta risolta."), "success")
             return redirect(url_for(detail_endpoint, alert_id=alert.id))
-        except services.AlertError as exc:
-            form_error(form, exc)
     kwargs = {"ack_form": form} if action == "acknowledge" else {"resolve_form": form}
     return render(alert, status=200, **kwargs)
 

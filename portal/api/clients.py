@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
@@ -25,7 +25,7 @@ NODE_SCOPES = (Scope.CASES_READ, Scope.OPEN_DATA_READ, Scope.DIRECTORY_READ, Sco
 PROVIDER_SCOPES = (Scope.ORDERS_READ, Scope.DELIVERIES_WRITE, Scope.DIRECTORY_READ, Scope.WEBHOOKS)
 
 
-class ClientError(ValueError):
+class ClientError(ServiceError):
     """A refused request, with a message for the administrator."""
 
 

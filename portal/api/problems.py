@@ -4,7 +4,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..core.locking import ConflictError
-from ..extensions import db
 from ..tenancy.scoping import TenantViolation
 
 PROBLEM = "application/problem+json"
@@ -50,22 +49,20 @@ def _from_http(exc: HTTPException):
 
 
 def on_blueprint(blueprint) -> None:
-    """Problem documents for every error a view of the API blueprint raises (once, at import)."""
+    """Problem documents for every error a view of the API blueprint raises (once, at import). Each is a
+    status of 400 or more, so the request's boundary (portal/db.py) rolls back what the call had flushed."""
 
     @blueprint.errorhandler(HTTPException)
     def _http(exc):
-        db.session.rollback()
         return _from_http(exc)
 
     @blueprint.errorhandler(ConflictError)
     @blueprint.errorhandler(StaleDataError)
     def _conflict(exc):
-        db.session.rollback()
         return problem_response(409, "La risorsa è stata modificata nel frattempo: rileggila e riprova.")
 
     @blueprint.errorhandler(TenantViolation)
     def _violation(exc):
-        db.session.rollback()
         return problem_response(403, "Operazione non consentita su dati di un'altra organizzazione.")
 
 

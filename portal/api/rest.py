@@ -19,6 +19,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from ..core.transaction import attempt
 from ..extensions import csrf, db, limiter
 from ..models_base import utcnow
 from . import clients, problems
@@ -140,13 +141,12 @@ def idempotent(view):
             response.headers["Idempotent-Replayed"] = "true"
             return response
         response = current_app.make_response(view(*args, **kwargs))
-        db.session.add(IdempotencyRecord(client_id=client.id, key=key, fingerprint=fingerprint,
-                                         status=response.status_code, body=response.get_data(as_text=True)))
-        try:
-            db.session.commit()
-        except IntegrityError:  # the same key at the same instant: the other call won
-            db.session.rollback()
-            raise Problem(409, "Una richiesta con la stessa Idempotency-Key è in corso: riprova.") from None
+        with attempt(refusing=IntegrityError) as stored:  # the same key at the same instant: the other call won
+            db.session.add(IdempotencyRecord(client_id=client.id, key=key, fingerprint=fingerprint,
+                                             status=response.status_code, body=response.get_data(as_text=True)))
+        if not stored:
+            raise Problem(409, "Una richiesta con la stessa Idempotency-Key è in corso: riprova.")
+        db.session.commit()  # an error answer is replayed too: it commits whatever its status
         return response
 
     return wrapped

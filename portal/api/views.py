@@ -10,6 +10,7 @@ from wtforms import DateField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.permissions import current_membership, membership_required
+from ..core.transaction import attempt
 from ..extensions import db
 from . import clients, webhooks
 from .labels import DELIVERY_LABELS, SCOPE_LABELS
@@ -44,12 +45,9 @@ def index():
     if form.validate_on_submit():
         expires = (datetime.combine(form.expires_on.data, time(23, 59), tzinfo=UTC)
                    if form.expires_on.data else None)
-        try:
+        with attempt(form) as done:
             client, key = clients.create_client(form.name.data.strip(), form.scopes.data, expires)
-        except clients.ClientError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
+        if done:
             db.session.commit()
             form = _form()
             form.name.data, form.scopes.data = "", []

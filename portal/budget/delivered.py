@@ -7,9 +7,10 @@ approved day), ``delivered_sessions`` and ``attended_sessions`` (approved delive
 person attended) because the cases layer, the monitoring triggers and the indicators read the action,
 never the budget. They cannot drift, for the same reasons as totals.py:
 
-- only triggers on ``deliveries`` (migration 0016) write them, in the transaction that approves, returns,
-  corrects or removes an approved delivery; each recomputes the action from its rows (an index lookup
-  through its one order), so no code path — ORM, bulk SQL, psql — changes a delivery without its action;
+- only triggers on ``deliveries`` (migration 0016, ``migrations/helpers/actions_delivered_v1.py``) write
+  them, in the transaction that approves, returns, corrects or removes an approved delivery; each
+  recomputes the action from its rows (an index lookup through its one order), so no code path — ORM,
+  bulk SQL, psql — changes a delivery without its action;
   the monitoring triggers on ``actions`` then follow in the same transaction;
 - the application never types them for a provider action (cases/pathway.record_action refuses);
 - :func:`drift` recomputes them from the deliveries and ``flask rete budget-verify`` fails on any
@@ -27,60 +28,7 @@ from ..extensions import db
 _APPROVED = "d.status = 'approved'"
 _ORDER_OF = ("FROM deliveries d JOIN service_orders o ON o.id = d.order_id "
              "WHERE o.action_id = actions.id AND " + _APPROVED)
-SET_DERIVED = f"""
-delivered_hours = coalesce((SELECT sum(d.units) FROM deliveries d JOIN service_orders o ON o.id = d.order_id
-    JOIN contract_lines l ON l.id = o.contract_line_id WHERE o.action_id = actions.id AND {_APPROVED}
-    AND l.unit = 'hour'), 0),
-delivered_on = (SELECT max(d.delivered_on) {_ORDER_OF}),
-delivered_sessions = (SELECT count(*) {_ORDER_OF}),
-attended_sessions = (SELECT coalesce(sum(CASE WHEN d.attended THEN 1 ELSE 0 END), 0) {_ORDER_OF})"""
 
-_RECOMPUTE = ("UPDATE actions SET " + SET_DERIVED + " WHERE actions.id = (SELECT o.action_id FROM service_orders o "
-              "WHERE o.id = {p}.order_id) AND actions.provider_id IS NOT NULL")
-_COLUMNS = "status, units, delivered_on, attended, order_id"
-_TOUCHES = "(OLD.status = 'approved' OR NEW.status = 'approved')"
-
-POSTGRESQL_DDL = [
-    f"""
-CREATE FUNCTION actions_delivered_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    {_RECOMPUTE.format(p='OLD')};
-  END IF;
-  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.order_id IS DISTINCT FROM OLD.order_id) THEN
-    {_RECOMPUTE.format(p='NEW')};
-  END IF;
-  RETURN NULL;
-END $$""",
-    "CREATE TRIGGER actions_delivered_insert AFTER INSERT ON deliveries FOR EACH ROW "
-    "WHEN (NEW.status = 'approved') EXECUTE FUNCTION actions_delivered_apply()",
-    f"CREATE TRIGGER actions_delivered_update AFTER UPDATE OF {_COLUMNS} ON deliveries FOR EACH ROW "
-    f"WHEN {_TOUCHES} EXECUTE FUNCTION actions_delivered_apply()",
-    "CREATE TRIGGER actions_delivered_delete AFTER DELETE ON deliveries FOR EACH ROW "
-    "WHEN (OLD.status = 'approved') EXECUTE FUNCTION actions_delivered_apply()",
-]
-POSTGRESQL_DROP = [
-    "DROP TRIGGER IF EXISTS actions_delivered_insert ON deliveries",
-    "DROP TRIGGER IF EXISTS actions_delivered_update ON deliveries",
-    "DROP TRIGGER IF EXISTS actions_delivered_delete ON deliveries",
-    "DROP FUNCTION IF EXISTS actions_delivered_apply()",
-]
-SQLITE_DDL = [
-    f"CREATE TRIGGER actions_delivered_insert AFTER INSERT ON deliveries WHEN NEW.status = 'approved' BEGIN "
-    f"{_RECOMPUTE.format(p='NEW')}; END",
-    f"CREATE TRIGGER actions_delivered_update AFTER UPDATE OF {_COLUMNS} ON deliveries WHEN {_TOUCHES} BEGIN "
-    f"{_RECOMPUTE.format(p='OLD')}; {_RECOMPUTE.format(p='NEW')}; END",
-    f"CREATE TRIGGER actions_delivered_delete AFTER DELETE ON deliveries WHEN OLD.status = 'approved' BEGIN "
-    f"{_RECOMPUTE.format(p='OLD')}; END",
-]
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS actions_delivered_insert",
-    "DROP TRIGGER IF EXISTS actions_delivered_update",
-    "DROP TRIGGER IF EXISTS actions_delivered_delete",
-]
-
-# Every provider action from its approved deliveries (migration 0016's reconciliation).
-RECONCILE = "UPDATE actions SET " + SET_DERIVED + " WHERE provider_id IS NOT NULL"
 
 def _derived_select() -> str:
     """One row per provider action: stored figures, then the figures recomputed from the deliveries."""
@@ -115,12 +63,6 @@ def differences(connection) -> list[tuple]:
 def drift() -> list[tuple]:
     """Differences for the actions the current session sees (the CLI runs it unscoped, as the owner)."""
     return differences(db.session.connection())
-
-
-def reconcile_summary(connection) -> tuple[int, Decimal]:
-    """How many provider actions the reconciliation changes, and by how many hours in all (derived − typed)."""
-    diffs = differences(connection)
-    return len(diffs), sum((real[0] - kept[0] for _, kept, real in diffs), Decimal("0.00"))
 
 
 def refresh(action_id: int | None) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -23,12 +23,8 @@ from . import figures
 from .models import Budget, BudgetLine, Contract, InternalCost, Invoice, InvoiceStatus, LineKind, Payment, cents
 
 
-class BudgetError(ValueError):
+class BudgetError(ServiceError):
     """A refused change, with a message fit for the user (views show it on the form)."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
 
 
 # --- who may do what ---------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..cases.models import Action, Case
 from ..cases.services import node_providers
+from ..core.transaction import attempt
 from ..core.views_helpers import download as _download
-from ..core.views_helpers import form_error as _form_error
 from ..extensions import db
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
@@ -67,11 +67,9 @@ def settle(budget_id):
     budget = _visible(Budget, budget_id, own=True)
     form = SettlementForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.settle_reconciliation(budget, form.note.data, form.version.data)
-        except services.BudgetError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Nota di riconciliazione registrata."), "success")
             return redirect(url_for("budget.index") + f"#budget-{budget.id}")
     rows = _contract_rows()
@@ -127,11 +125,9 @@ def new_contract():
             "cig": form.cig.data, "start_date": form.start_date.data, "end_date": form.end_date.data,
             "total_value": form.total_value.data, "vat_rate": form.vat_rate.data,
         }
-        try:
+        with attempt(form) as done:
             contract = contract_services.create_contract(data, form.line_data(), form.override_reason.data)
-        except services.BudgetError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Contratto registrato."), "success")
             return redirect(url_for("budget.contract", contract_id=contract.id))
     return render_template("budget/contract_form.html", form=form)
@@ -192,14 +188,12 @@ def new_order(contract_id):
         (str(line.id), f"{SERVICE_TYPE_LABELS[line.service_type]} – {labels.UNIT_LABELS[line.unit]}") for line in contract.lines
     ]
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             contract_services.assign_order(
                 contract, action_id=form.action.data, line_id=form.line.data, quantity=form.quantity.data,
                 override_reason=form.override_reason.data,
             )
-        except services.BudgetError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Ordine di servizio creato: l'azione è affidata al soggetto attuatore."), "success")
             return redirect(url_for("budget.contract", contract_id=contract.id) + "#ordini")
     return render_template("budget/order_form.html", contract=contract, form=form)
@@ -211,11 +205,9 @@ def new_invoice(contract_id):
     contract = _visible(Contract, contract_id, own=True)
     form = InvoiceForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.add_invoice(contract, number=form.number.data, issued_on=form.issued_on.data, amount=form.amount.data)
-        except services.BudgetError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Fattura registrata."), "success")
             return redirect(url_for("budget.contract", contract_id=contract.id) + "#fatture")
     return _statement(contract, invoice_form=form)
@@ -228,7 +220,7 @@ def invoice_step(invoice_id):
     form = InvoiceActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt() as done:
         if form.step.data == "verify":
             services.verify_invoice(invoice, form.version.data)
             flash(_("Fattura verificata."), "success")
@@ -240,9 +232,8 @@ def invoice_step(invoice_id):
             flash(_("Pagamento registrato."), "success")
         else:
             abort(400)
-    except services.BudgetError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+    if not done:
+        flash(str(done.error), "danger")
     return redirect(url_for("budget.contract", contract_id=invoice.contract_id) + "#fatture")
 
 
@@ -287,13 +278,11 @@ def order(order_id):
         abort(403)
     form = DeliveryForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             contract_services.log_delivery(
                 order, delivered_on=form.delivered_on.data, units=form.units.data, attended=form.attended.data, note=form.note.data,
             )
-        except services.BudgetError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Prestazione registrata: il nodo la esaminerà."), "success")
             return redirect(url_for("budget.order", order_id=order.id))
     return _order_page(order, form=form)
@@ -306,17 +295,16 @@ def review(delivery_id):
     form = ReviewForm()
     if not form.validate_on_submit() or form.decision.data not in ("approve", "return"):
         abort(400)
-    try:
+    with attempt() as done:
         contract_services.review_delivery(
             delivery, approve=form.decision.data == "approve", note=form.note.data, expected_version=form.version.data,
             override_reason=form.override_reason.data,
         )
-    except services.BudgetError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
+    if done:
         flash(_("Prestazione approvata.") if form.decision.data == "approve" else _("Prestazione restituita al soggetto attuatore."),
               "success")
+    else:
+        flash(str(done.error), "danger")
     target = request.form.get("next") or ""
     if target == "order":
         return redirect(url_for("budget.order", order_id=delivery.order_id))
@@ -333,12 +321,10 @@ def internal_costs():
     form.line.choices = [(str(line.id), line.title) for line in lines]
     if form.validate_on_submit():
         line = _visible(BudgetLine, form.line.data, own=True)
-        try:
+        with attempt(form) as done:
             services.add_internal_cost(line, spent_on=form.spent_on.data, description=form.description.data,
                                        amount=form.amount.data, override_reason=form.override_reason.data)
-        except services.BudgetError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Costo interno registrato."), "success")
             return redirect(url_for("budget.internal_costs"))
     costs = list(db.session.scalars(select(InternalCost).order_by(InternalCost.spent_on.desc(), InternalCost.id.desc())))

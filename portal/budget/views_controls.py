@@ -4,10 +4,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..cases.services import node_providers
-from ..core.views_helpers import form_error
+from ..core.transaction import attempt
 from ..extensions import db
 from ..tenancy.context import current
-from . import controls, scorecard, services
+from . import controls, scorecard
 from .forms import SampleDrawForm, VerifyItemForm
 from .labels import OUTCOME_LABELS
 from .models import SampleCheck, SampleCheckItem, VerificationOutcome
@@ -40,14 +40,12 @@ def draw_sample():
     form = SampleDrawForm()
     form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in node_providers()]
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             check = controls.draw_sample(
                 form.provider.data, size=form.size.data, percent=form.percent.data, period_from=form.period_from.data,
                 period_to=form.period_to.data, seed=form.seed.data, note=form.note.data,
             )
-        except services.BudgetError as exc:
-            form_error(form, exc)
-        else:
+        if done:
             flash(_("Campione estratto: %(n)s prestazioni da verificare.", n=len(check.items)), "success")
             return redirect(url_for("budget.sample_check", check_id=check.id))
     return _controls_page(form=form)
@@ -85,12 +83,10 @@ def verify_item(item_id):
     form = VerifyItemForm(prefix=f"v{item.id}")
     form.outcome.choices = [("", "")] + [(o.value, o.value) for o in (VerificationOutcome.CONFIRMED, VerificationOutcome.DISCREPANCY)]
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             controls.record_outcome(item, outcome=form.outcome.data, amount=form.discrepancy_amount.data, note=form.note.data,
                                     expected_version=form.version.data)
-        except services.BudgetError as exc:
-            form_error(form, exc)
-        else:
+        if done:
             flash(_("Esito della verifica registrato."), "success")
             return redirect(url_for("budget.sample_check", check_id=item.check_id) + f"#voce-{item.id}")
     check = db.session.get(SampleCheck, item.check_id)

@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, can
 from ..cases.models import Case, CaseState
 from ..cases.services import provider_choices
-from ..core.views_helpers import form_error
-from ..extensions import db
+from ..core.transaction import attempt
 from ..tenancy.context import current
 from . import contracts as contract_services
 from . import editing, grants, orders, services
@@ -57,11 +56,9 @@ def order_status(order_id):
     order = visible(ServiceOrder, order_id, own=True)
     form = OrderStatusForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             orders.change_status(order, step=form.step.data, reason=form.reason.data, expected_version=form.version.data)
-        except services.BudgetError as exc:
-            form_error(form, exc)
-        else:
+        if done:
             flash(_("Ordine chiuso.") if form.step.data == "close" else _("Ordine annullato."), "success")
             return redirect(url_for("budget.order", order_id=order.id))
     from .views import _order_page
@@ -83,12 +80,10 @@ def edit_delivery(delivery_id):
     if request.method == "GET":
         form.version.data = delivery.version
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             again = orders.edit_delivery(delivery, delivered_on=form.delivered_on.data, units=form.units.data,
                                          attended=form.attended.data, note=form.note.data, expected_version=form.version.data)
-        except services.BudgetError as exc:
-            form_error(form, exc)
-        else:
+        if done:
             flash(_("Prestazione corretta e inviata di nuovo al nodo.") if again else _("Prestazione corretta."), "success")
             return redirect(url_for("budget.order", order_id=delivery.order_id))
     return render_template("budget/delivery_form.html", delivery=delivery, form=form)
@@ -121,12 +116,10 @@ def edit_contract(contract_id):
     form = _contract_edit_form(contract)
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in editing.CONTRACT_FIELDS}
-        try:
+        with attempt(form) as done:
             editing.update_contract(contract, data, form.line_data(), expected_version=form.version.data,
                                     override_reason=form.override_reason.data)
-        except services.BudgetError as exc:
-            form_error(form, exc)
-        else:
+        if done:
             flash(_("Contratto aggiornato."), "success")
             return redirect(url_for("budget.contract", contract_id=contract.id))
     return render_template("budget/contract_edit.html", contract=contract, form=form, used=editing.used_lines(contract),
@@ -142,11 +135,9 @@ def edit_line(line_id):
     if request.method == "GET":
         form.version.data = line.version
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             editing.update_budget_line(line, title=form.title.data, allocated=form.allocated.data, expected_version=form.version.data)
-        except services.BudgetError as exc:
-            form_error(form, exc)
-        else:
+        if done:
             flash(_("Linea di budget aggiornata."), "success")
             return redirect(url_for("budget.index") + f"#budget-{line.budget_id}")
     from . import figures
@@ -181,11 +172,9 @@ def identity_grants(case_id):
     form = GrantForm()
     form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in grants.case_providers(case)]
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             grants.grant(case, form.provider.data, form.reason.data)
-        except services.BudgetError as exc:
-            form_error(form, exc)
-        else:
+        if done:
             flash(_("Accesso all'identità concesso al soggetto attuatore per questo percorso."), "success")
             return redirect(url_for("budget.identity_grants", case_id=case.id))
     return _grant_page(case, form=form)
@@ -198,12 +187,11 @@ def revoke_grant(grant_id):
     form = RevokeForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt() as done:
         grants.revoke(row, form.reason.data, form.version.data)
-    except services.BudgetError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
+    if done:
         flash(_("Accesso all'identità revocato."), "success")
+    else:
+        flash(str(done.error), "danger")
     return redirect(url_for("budget.identity_grants", case_id=row.case_id))
 

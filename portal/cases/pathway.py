@@ -17,8 +17,8 @@ from ..audit.services import record
 from ..core.locking import check_version
 from ..extensions import db
 from .models import Action, ActionStatus, Case
-from .services import CaseError, _alerts_changed, apply_values, ensure_can_edit, ensure_open, node_providers
-from .signals import OrderResult, request_order
+from .services import CaseError, apply_values, ensure_can_edit, ensure_open, node_providers
+from .signals import OrderResult, case_changed, request_order
 
 PLAN_FIELDS = ("service_type", "phase", "planned_start", "planned_end", "planned_hours", "notes")
 RECORD_FIELDS = ("status", "delivered_hours", "delivered_on", "outcome")
@@ -73,7 +73,7 @@ def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
     db.session.flush()
     record("action.created", "action", action.id, [n for n, v in values.items() if v is not None] + ["provider_id", "status"])
     result = request_order(action, (data.get("override_reason") or "").strip() or None) if provider_id else None
-    _alerts_changed(action)
+    case_changed.send(action)
     db.session.expire(case, ["actions"])
     return action, result
 
@@ -87,7 +87,7 @@ def order_action(action: Action, override_reason: str | None = None) -> OrderRes
     result = request_order(action, (override_reason or "").strip() or None)
     if not result.ordered:
         raise CaseError(result.message or _("Nessun contratto permette di ordinare questa azione."), result.field_name)
-    _alerts_changed(action)
+    case_changed.send(action)
     return result
 
 
@@ -124,7 +124,7 @@ def update_action(action: Action, data: dict, expected_version) -> None:
     db.session.flush()
     if changed:
         record("action.updated", "action", action.id, changed)
-        _alerts_changed(action)
+        case_changed.send(action)
 
 
 def record_action(action: Action, data: dict, expected_version) -> None:
@@ -152,4 +152,4 @@ def record_action(action: Action, data: dict, expected_version) -> None:
     db.session.flush()
     if changed:
         record("action.recorded", "action", action.id, changed)
-        _alerts_changed(action)
+        case_changed.send(action)

@@ -27,7 +27,7 @@ from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core import cached_choices
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -41,17 +41,14 @@ from .models import (
     Verification,
     VerificationPhase,
 )
+from .signals import case_changed
 
 FOLLOW_UP_MONTHS = (3, 6, 12)
 CASE_WORKER_ROLES = (Role.CASE_WORKER, Role.COORDINATOR)
 
 
-class CaseError(ValueError):
+class CaseError(ServiceError):
     """A refused change, with a message fit for the user (views show it on the form)."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
 
 
 # --- opening -----------------------------------------------------------------------------------------
@@ -209,7 +206,7 @@ def assign_case_worker(case: Case, user_id, expected_version) -> None:
         case.case_worker_id = user_id
         db.session.flush()
         record("case.assigned", "case", case.id, ["case_worker_id"])
-        _alerts_changed(case)
+        case_changed.send(case)
 
 
 # --- state machine -----------------------------------------------------------------------------------
@@ -246,7 +243,7 @@ def _set_state(case: Case, state: CaseState, fields=()) -> None:
     db.session.flush()
     record(f"case.{state.value}", "case", case.id, ["state", *fields])
     _update_referral_summary(case)
-    _alerts_changed(case)
+    case_changed.send(case)
 
 
 def add_months(day: date, months: int) -> date:
@@ -311,13 +308,6 @@ def close_case(case: Case, *, outcome, reason: str | None, expected_version, clo
     case.closure_reason = reason
     case.closed_at = utcnow() if closed_on == today else datetime.combine(closed_on, time(12), UTC)
     _set_state(case, CaseState.CLOSED, ["closed_at", "closure_outcome", "closure_reason"])
-
-
-def _alerts_changed(obj) -> None:
-    """Issue 7: re-evaluate the alerts of this case (one hook, see portal/alerts/hooks.py)."""
-    from ..alerts.hooks import changed
-
-    changed(obj)
 
 
 def apply_values(obj, values: dict) -> list[str]:

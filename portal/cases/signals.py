@@ -16,6 +16,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 action_planned = _signals.signal("action-planned")
+# sent(obj) when a case, or one of its actions or verifications, changed (flushed): the alerts listen
+case_changed = _signals.signal("case-changed")
 
 
 @dataclass(frozen=True)

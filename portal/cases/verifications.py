@@ -9,7 +9,8 @@ from ..core.locking import ConflictError, check_version
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Case, CaseState, ContractType, JobOutcome, Verification, VerificationPhase
-from .services import CaseError, _alerts_changed, apply_values, ensure_can_edit, phase_1_verification
+from .services import CaseError, apply_values, ensure_can_edit, phase_1_verification
+from .signals import case_changed
 
 # A follow-up at N months may be recorded from this many days before its due date (not earlier: it
 # would measure the person's situation before the period it is meant to verify).
@@ -98,4 +99,4 @@ def record_follow_up(verification: Verification, data: dict, expected_version) -
     verification.verified_by_id = current_user.id
     db.session.flush()
     record("verification.recorded", "verification", verification.id, changed)
-    _alerts_changed(verification)
+    case_changed.send(verification)

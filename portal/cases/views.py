@@ -11,9 +11,8 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
+from ..core.transaction import attempt
 from ..core.views_helpers import download as _download
-from ..core.views_helpers import form_error as _form_error
-from ..extensions import db
 from ..models_base import utcnow
 from ..people.services import can_see_identity, can_view_person, reveal_identity
 from ..tenancy.context import current
@@ -164,11 +163,9 @@ def assign(case_id):
     form = AssignForm()
     form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.assign_case_worker(case, form.case_worker.data, form.version.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Assegnazione aggiornata."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return _case_page(case, assign_form=form)
@@ -186,13 +183,12 @@ def transition(case_id):
     move = moves.get(form.transition.data)
     if move is None:
         abort(400)
-    try:
+    with attempt() as done:
         move(case, form.version.data)
-    except services.CaseError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
+    if done:
         flash(_("Stato del caso aggiornato: %(state)s.", state=CASE_STATE_LABELS[case.state]), "success")
+    else:
+        flash(str(done.error), "danger")
     return redirect(url_for("cases.detail", case_id=case_id))
 
 
@@ -206,12 +202,10 @@ def close(case_id):
         return redirect(url_for("cases.detail", case_id=case.id))
     form = CloseForm(version=case.version)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.close_case(case, outcome=form.outcome.data, reason=form.reason.data, expected_version=form.version.data,
                                 closed_on=form.closed_on.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Percorso concluso."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("cases/close.html", case=case, form=form)
@@ -231,11 +225,9 @@ def new_action(case_id):
     form = ActionPlanForm()
     form.provider.choices = _provider_choices()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             ordering = pathway.plan_action(case, form.data_for_service())[1]
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             if ordering is None:
                 flash(_("Azione pianificata."), "success")
             elif ordering.ordered:
@@ -264,11 +256,9 @@ def edit_action(action_id):
     if form.validate_on_submit():
         data = form.data_for_service()
         data.pop("provider")
-        try:
+        with attempt(form) as done:
             pathway.update_action(action, data, form.version.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Azione aggiornata."), "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
     return render_template("cases/action_form.html", case=case, form=form, action=action)
@@ -288,11 +278,9 @@ def record_action(action_id):
         if action.provider_id is not None:  # its delivered figures are the approved deliveries: not typed here
             form.delivered_hours.data = form.delivered_on.data = None
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             pathway.record_action(action, form.data_for_service(), form.version.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Erogazione registrata."), "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
     return render_template("cases/action_record.html", case=case, form=form, action=action)
@@ -307,13 +295,12 @@ def order_action(action_id):
     form = OrderActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt() as done:
         pathway.order_action(action, form.override_reason.data)
-    except services.CaseError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
+    if done:
         flash(_("Azione ordinata al soggetto attuatore, che la vede subito."), "success")
+    else:
+        flash(str(done.error), "danger")
     return redirect(url_for("cases.detail", case_id=action.case_id) + "#azioni")
 
 
@@ -335,11 +322,9 @@ def job_outcome(case_id):
             form.job_outcome.data = existing.job_outcome.value if existing.job_outcome else None
             form.contract_type.data = existing.contract_type.value if existing.contract_type else ""
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             verifications.record_job_outcome(case, form.data_for_service(), form.version.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Esito della fase 1 registrato."), "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#verifiche")
     return render_template("cases/job_outcome.html", case=case, form=form)
@@ -359,11 +344,9 @@ def follow_up(case_id, months):
         if verification.still_in_work is not None:
             form.still_in_work.data = "si" if verification.still_in_work else "no"
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             verifications.record_follow_up(verification, form.data_for_service(), form.version.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Follow-up registrato."), "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#verifiche")
     return render_template("cases/follow_up.html", case=case, form=form, verification=verification)

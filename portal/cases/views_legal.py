@@ -6,7 +6,7 @@ from datetime import date
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..core.views_helpers import form_error as _form_error
+from ..core.transaction import attempt
 from . import legal_services as legal
 from . import services
 from .legal import FundRequest, LegalDeadline
@@ -44,11 +44,9 @@ def legal_edit(case_id):
         form = LegalPathForm(version=path.version, action_type=path.action_type.value, counsel=path.counsel,
                              started_on=path.started_on, outcome=path.outcome.value, outcome_on=path.outcome_on)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             legal.save_path(case, form.data_for_service(), form.version.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Tutela legale salvata."), "success")
             return _back(case)
     return _page("cases/legal_form.html", case, form)
@@ -68,11 +66,9 @@ def _save_deadline(case, deadline):
         data = form.data_for_service(date.today())
         if deadline is not None and deadline.done_on and data["done_on"]:
             data["done_on"] = deadline.done_on  # keep the day it was first marked done
-        try:
+        with attempt(form) as done:
             legal.save_deadline(case, data, deadline, form.version.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Scadenza salvata."), "success")
             return _back(case)
     return _page("cases/legal_deadline.html", case, form, deadline=deadline)
@@ -104,11 +100,9 @@ def _save_fund_request(case, request):
         for name, message in problems:  # every problem on its field at once, not one per submission
             getattr(form, name).errors = list(getattr(form, name).errors or []) + [message]
         if not problems:
-            try:
+            with attempt(form) as done:
                 legal.save_fund_request(case, form.data_for_service(), request, form.version.data)
-            except services.CaseError as exc:
-                _form_error(form, exc)
-            else:
+            if done:
                 flash(_("Richiesta al fondo salvata."), "success")
                 return _back(case)
     return _page("cases/legal_fund.html", case, form, fund_request=request), 200

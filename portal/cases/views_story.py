@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..accounts.permissions import membership_required
 from ..core.files import send_stored
-from ..core.views_helpers import form_error as _form_error
+from ..core.transaction import attempt
 from ..extensions import db
 from ..referrals import services as referrals
 from ..referrals.models import Referral
@@ -49,11 +49,9 @@ def diary_add(case_id):
     services.ensure_can_edit(case)
     form = DiaryForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             diary.add_entry(case, form.text.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Nota aggiunta al diario."), "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="diario"))
     return _case_page(case, diary_form=form)
@@ -69,11 +67,9 @@ def diary_edit(entry_id):
         abort(403)
     form = DiaryForm(version=entry.version, text=entry.text)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             diary.correct_entry(entry, form.text.data, form.version.data)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Nota corretta: la versione precedente resta nel diario."), "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="diario"))
     return render_template("cases/diary_edit.html", case=case, entry=entry, form=form,
@@ -90,11 +86,9 @@ def document_upload(case_id):
         abort(403)
     form = DocumentForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             document = documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1")
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Documento «%(name)s» aggiunto.", name=document.filename), "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="documenti"))
     return _case_page(case, document_form=form)
@@ -139,13 +133,9 @@ def delivery_documents(delivery_id):
     may_upload = documents.may_upload_delivery_documents(delivery)
     form = DeliveryDocumentForm() if may_upload else None
     if form is not None and form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             document = documents.add_delivery_document(delivery, form.file.data)
-        except services.Forbidden:
-            abort(403)
-        except services.CaseError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Documento «%(name)s» aggiunto.", name=document.filename), "success")
             return redirect(url_for("cases.delivery_documents", delivery_id=delivery.id))
     return render_template("cases/delivery_documents.html", delivery=delivery, form=form,

@@ -1,7 +1,8 @@
 """Work that must wait for the commit (the e-mail outbox, webhooks): rows of a registered model flushed in a
 transaction are remembered as ``(id, tenant_id)`` and handed to the model's handler once the whole
 transaction has ended — its connection released, so a slow SMTP server or receiver holds no lock. A
-rolled-back transaction hands nothing; a savepoint's commit waits for the outer one.
+rolled-back transaction hands nothing; a savepoint's commit waits for the outer one, and a rolled-back
+savepoint forgets only the rows flushed since it began (core/transaction.attempt).
 
 One set of session listeners for every such model, so each outbox says only what to do with its rows.
 """
@@ -17,6 +18,7 @@ from ..extensions import db
 log = logging.getLogger(__name__)
 _NEW = "after_commit_new"  # session.info: {model: [(id, tenant_id)]} flushed in the open transaction
 _COMMITTED = "after_commit_committed"  # ... and once it committed, until it ends
+_MARKS = "after_commit_marks"  # {savepoint: {model: how many rows were remembered when it began}}
 _HANDLERS: dict[type, Callable] = {}
 
 
@@ -50,9 +52,22 @@ def _remember(session, flush_context):
             include(session, obj)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _mark(session, transaction):
+    if transaction.nested:
+        counts = {model: len(rows) for model, rows in session.info.get(_NEW, {}).items()}
+        session.info.setdefault(_MARKS, {})[transaction] = counts
+
+
 @event.listens_for(Session, "after_rollback")
 def _forget(session):
-    session.info.pop(_NEW, None)
+    savepoint = session.get_nested_transaction()
+    marks = session.info.get(_MARKS, {}).get(savepoint) if savepoint is not None else None
+    if marks is None:
+        session.info.pop(_NEW, None)
+        return
+    for model, rows in session.info.get(_NEW, {}).items():
+        del rows[marks.get(model, 0):]
 
 
 @event.listens_for(Session, "after_commit")
@@ -65,6 +80,7 @@ def _committed(session):
 
 @event.listens_for(Session, "after_transaction_end")
 def _after_end(session, transaction):
+    session.info.get(_MARKS, {}).pop(transaction, None)
     if transaction.parent is not None or _COMMITTED not in session.info:
         return
     committed = session.info.pop(_COMMITTED)

@@ -1,6 +1,7 @@
 """Readiness: can this process serve? The database answers and its schema is the one the code expects."""
 import functools
 import logging
+import os
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 @functools.cache
 def scripts(directory: str) -> tuple[frozenset[str], frozenset[str]]:
     """(heads, every revision) shipped with the code, read once per process: the files do not change."""
-    config = Config()
+    config = Config(os.path.join(directory, "alembic.ini"))  # its prepend_sys_path: migrations/helpers
     config.set_main_option("script_location", directory)
     script = ScriptDirectory.from_config(config)
     return frozenset(script.get_heads()), frozenset(rev.revision for rev in script.walk_revisions())

@@ -5,9 +5,10 @@ the view shows a conflict page that keeps what the user typed (see errors.py), n
 A race that slips between the check and the UPDATE is caught by SQLAlchemy's version counter
 (StaleDataError) and handled the same way.
 """
+from .errors import Conflict
 
 
-class ConflictError(Exception):
+class ConflictError(Conflict):
     def __init__(self, obj, expected: int | None):
         super().__init__(f"{type(obj).__name__} {getattr(obj, 'id', '?')} changed (v{expected} → v{obj.version})")
         self.obj = obj

@@ -1,22 +1,8 @@
-"""Small helpers the domain views share: a guard, a service error shown on its form, a file download."""
+"""Small helpers the domain views share: a guard and a file download (a refused form: core/transaction.py)."""
 import io
 from functools import wraps
 
 from flask import abort, send_file
-
-from ..extensions import db
-
-
-def form_error(form, exc) -> None:
-    """Roll back what the refused service call flushed and show its message on the field it names
-    (``exc.field_name``) or at the top of the form; the form keeps what the user typed."""
-    db.session.rollback()
-    name = getattr(exc, "field_name", None)
-    field = getattr(form, name, None) if name else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors or []) + [str(exc)]
-    else:
-        form.form_errors.append(str(exc))
 
 
 def download(content, mimetype: str, filename: str):

@@ -20,6 +20,7 @@ from ..accounts.models import User
 from ..audit.services import record
 from ..cases import documents as case_documents
 from ..cases.services import CaseError, Forbidden
+from ..core.errors import ServiceError
 from ..core.locking import check_version
 from ..core.pdf import Document
 from ..extensions import db
@@ -46,10 +47,8 @@ class Placeholders(string.Template):
     flags = re.ASCII
 
 
-class TemplateError(ValueError):
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class TemplateError(ServiceError):
+    """A template refused, on the field it is about."""
 
 
 def check_text(text: str, field: str) -> None:

@@ -7,10 +7,11 @@ from ..accounts.permissions import Capability, membership_required, requires
 from ..cases import record as records
 from ..cases.exports import filename
 from ..cases.models import Case
-from ..cases.services import CaseError, Forbidden
+from ..cases.services import Forbidden
 from ..cases.views import node_staff
 from ..core.pdf import PDF_MIMETYPE
-from ..core.views_helpers import download, form_error
+from ..core.transaction import attempt
+from ..core.views_helpers import download
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
 from . import letters, record_pdf
@@ -54,13 +55,11 @@ def new_letter(case_id):
     if not may_name:
         del form.by_name
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             letters.generate(case, LetterKind(form.kind.data), form.language.data,
                              by_name=bool(may_name and form.by_name.data), reason=form.reason.data or "",
                              appointment=form.appointment.data or "")
-        except CaseError as exc:
-            form_error(form, exc)
-        else:
+        if done:
             flash(_("Lettera generata e salvata tra i documenti del caso."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("documents/new_letter.html", case=case, form=form), 422 if form.errors else 200
@@ -87,11 +86,9 @@ def edit_letter_template(kind, language):
     subject, body, version = letters.template_text(kind, language)
     form = TemplateForm(version=version, subject=subject, body=body)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             letters.save_template(kind, language, form.subject.data, form.body.data, form.version.data)
-        except letters.TemplateError as exc:
-            form_error(form, CaseError(str(exc), exc.field))
-        else:
+        if done:
             flash(_("Modello di lettera salvato."), "success")
             return redirect(url_for("documents.letter_templates"))
     return render_template("documents/edit_template.html", form=form, kind=kind, language=language,

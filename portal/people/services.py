@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..crypto import blind_index, normalise
 from ..extensions import db
 from ..tenancy.context import current
@@ -26,7 +26,7 @@ from .models import AgeBand, Person
 IDENTITY_FIELDS = ["first_name", "last_name", "tax_code", "birth_year", "contact"]
 
 
-class PersonError(ValueError):
+class PersonError(ServiceError):
     pass
 
 
@@ -77,7 +77,7 @@ def next_pseudonym(person: Person) -> str:
 def set_identity(person: Person, *, first_name, last_name, tax_code=None, birth_year=None, contact=None) -> list[str]:
     """Write identity fields (encrypted by the model) and return the names of those that changed."""
     if tax_code and not valid_tax_code(tax_code):
-        raise PersonError(_("Il codice fiscale non è valido."))
+        raise PersonError(_("Il codice fiscale non è valido."), "tax_code")
     new = {
         "first_name": (first_name or "").strip() or None,
         "last_name": (last_name or "").strip() or None,
@@ -151,10 +151,10 @@ def record_identity_read(person_id: int, fields=None) -> None:
     """Every reveal of identity, whoever shows it: audited, then checked for unusual access (many
     identities read in a short time alert the node's DPO, issue 7). ``fields``: what was read, when
     not the whole identity (a search hit: ``search`` and the fields searched on)."""
-    from ..alerts.hooks import identity_read
+    from .signals import identity_read
 
     record("person.identity_read", "person", person_id, IDENTITY_FIELDS if fields is None else fields)
-    identity_read()
+    identity_read.send(person_id)
 
 
 # --- The people screens: who may do what, rectification ---

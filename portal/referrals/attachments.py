@@ -49,7 +49,7 @@ def add_attachment(referral: Referral, upload) -> Attachment:
         stored = files.check_and_store(upload, directory=current_app.config["ATTACHMENT_DIR"],
                                        limit=current_app.config["ATTACHMENT_MAX_BYTES"])
     except files.FileRejected as exc:
-        raise AttachmentError(_("«%(name)s»: %(reason)s", name=upload.filename or "", reason=exc)) from exc
+        raise AttachmentError(_("«%(name)s»: %(reason)s", name=upload.filename or "", reason=exc), "files") from exc
     attachment = Attachment(
         referral_id=referral.id, tenant_id=referral.tenant_id, node_id=referral.node_id,
         filename=stored.filename, content_type=stored.content_type, size=stored.size,
@@ -67,7 +67,7 @@ def add_attachments(referral: Referral, uploads) -> list[Attachment]:
     """Several files at once (the referral form, an answer to the node); the first refused one stops."""
     uploads = [upload for upload in uploads or () if upload and upload.filename]
     if len(uploads) > MAX_FILES:
-        raise AttachmentError(_("Al massimo %(n)d allegati alla volta.", n=MAX_FILES))
+        raise AttachmentError(_("Al massimo %(n)d allegati alla volta.", n=MAX_FILES), "files")
     return [add_attachment(referral, upload) for upload in uploads]
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..mail import send_mail
@@ -54,7 +54,7 @@ TRANSITIONS = {
 EDITABLE_STATES = (S.DRAFT, S.INFO_REQUESTED)
 
 
-class ReferralError(ValueError):
+class ReferralError(ServiceError):
     """A refused transition, with a message fit for the user."""
 
 
@@ -215,11 +215,10 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
         referral.outcome_code = OutcomeCode.NOT_TAKEN_IN_CHARGE
     db.session.flush()
     record(f"referral.{name}", "referral", referral.id, ["state"] + (["message"] if event.message else []))
-    from ..alerts.hooks import changed as alerts_changed
+    from .signals import referral_changed, state_changed
 
-    alerts_changed(referral)  # issue 7: re-evaluate this referral's (and its new case's) alerts
+    referral_changed.send(referral)  # the alerts of this referral (and of its new case) follow it
     notify(referral, spec)
-    from .signals import state_changed
 
     state_changed.send(referral, transition=name)
     return event

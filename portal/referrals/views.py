@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.files import send_stored
+from ..core.transaction import attempt
 from ..extensions import db
 from ..people.duplicates import warning_context as duplicate_warning
-from ..people.services import PersonError, can_see_identity, can_view_person, reveal_identity
+from ..people.services import can_see_identity, can_view_person, reveal_identity
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import get_visible
 from . import attachments, listing, services
@@ -108,29 +109,18 @@ def new():
         form.submission_key.data = services.new_submission_key()
     if form.validate_on_submit():
         try:
-            referral, _created = services.create_with_person(
-                identity=form.identity(), monitoring=form.monitoring(), data=form.referral_data(),
-                submission_key=form.submission_key.data, submit=form.action.data == SUBMIT,
-                uploads=form.files.data or [],
-            )
-        except services.Forbidden:
-            abort(403)
-        except attachments.AttachmentError as exc:
-            db.session.rollback()  # nothing half-done: no person, no referral, no stored file
-            form.files.errors.append(str(exc))
-        except PersonError as exc:
-            db.session.rollback()
-            form.tax_code.errors.append(str(exc))
-        except services.ReferralError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            with attempt(form) as done:  # a refusal leaves nothing half-done: no person, referral or file
+                referral, _created = services.create_with_person(
+                    identity=form.identity(), monitoring=form.monitoring(), data=form.referral_data(),
+                    submission_key=form.submission_key.data, submit=form.action.data == SUBMIT,
+                    uploads=form.files.data or [],
+                )
         except IntegrityError:  # the same form posted twice at the same instant: the other post won
-            db.session.rollback()
             existing = services.find_by_submission_key(form.submission_key.data)
             if existing is None:
                 raise
             return redirect(url_for(".detail", referral_id=existing.id))
-        else:
+        if done:
             if referral.state == ReferralState.SUBMITTED:
                 flash(_("Segnalazione %(code)s inviata al nodo.", code=referral.person.pseudonym), "success")
             else:
@@ -155,7 +145,7 @@ def edit(referral_id):
             abort(403)
         form.fill(referral, identity)
     elif form.validate_on_submit():
-        try:
+        with attempt(form) as done:  # the edit and the transition stand or fall together
             services.update_with_person(
                 referral, identity=form.identity(), monitoring=form.monitoring(), data=form.referral_data(),
                 expected_version=form.version.data, expected_person_version=form.person_version.data,
@@ -165,15 +155,7 @@ def edit(referral_id):
                 services.transition(referral, "submit", expected_version=referral.version)
             elif form.action.data == RESUBMIT and referral.state == ReferralState.INFO_REQUESTED:
                 services.transition(referral, "resubmit", expected_version=referral.version, message=form.message.data)
-        except services.Forbidden:
-            abort(403)
-        except attachments.AttachmentError as exc:
-            db.session.rollback()
-            form.files.errors.append(str(exc))
-        except (PersonError, services.ReferralError) as exc:
-            db.session.rollback()  # nothing half-done: the edit and the transition stand or fall together
-            form.form_errors.append(str(exc))
-        else:
+        if done:
             flash(_("Segnalazione %(code)s salvata.", code=referral.person.pseudonym), "success")
             return redirect(url_for(".detail", referral_id=referral.id))
     return render_template("referrals/form.html", form=form, referral=referral)
@@ -263,19 +245,11 @@ def move(referral_id, name):
             extra["case_worker_id"] = form.case_worker_id.data
         elif name == "decline":
             extra["decline_reason"] = DeclineReason(form.decline_reason.data)
-        try:
+        with attempt(form) as done:
             if name == "resubmit":  # the answer to the node may bring documents
                 attachments.add_attachments(referral, form.files.data or [])
             services.transition(referral, name, expected_version=form.version.data, message=form.message.data, **extra)
-        except services.Forbidden:
-            abort(403)
-        except attachments.AttachmentError as exc:
-            db.session.rollback()
-            form.files.errors.append(str(exc))
-        except services.ReferralError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
+        if done:
             flash(_("Segnalazione %(code)s: %(state)s.", code=referral.person.pseudonym,
                     state=STATE_LABELS[referral.state]), "success")
             return redirect(url_for(".detail", referral_id=referral.id))
@@ -290,14 +264,9 @@ def legal_basis(referral_id):
         abort(403)
     form = LegalBasisForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.set_legal_basis(referral, form.legal_basis.data, form.version.data)
-        except services.Forbidden:
-            abort(403)
-        except services.ReferralError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
+        if done:
             flash(_("Base giuridica registrata."), "success")
             return redirect(url_for(".detail", referral_id=referral.id))
     return _render_detail(referral, legal_form=form)

@@ -5,6 +5,7 @@ import os
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..core.errors import ServiceError
 from ..core.files import display_name, read_upload, sniff, store
 from ..extensions import db
 from .models import PublicReport, PublicReportFile
@@ -12,7 +13,7 @@ from .models import PublicReport, PublicReportFile
 MAX_FILES = 3
 
 
-class FileRefused(ValueError):
+class FileRefused(ServiceError):
     pass
 
 

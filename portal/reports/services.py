@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
 from ..mail import send_mail
@@ -29,7 +29,7 @@ from .models import MessageAuthor, PublicReport, PublicReportKey, PublicReportMe
 from .signals import report_received
 
 
-class ReportError(ValueError):
+class ReportError(ServiceError):
     """A refused step, with a message fit for the person."""
 
 

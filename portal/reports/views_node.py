@@ -4,9 +4,9 @@ Coordinator and case workers of a node only (``services.may_triage``); another n
 scoping hides it), an antenna gets 403."""
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
-from ..core.views_helpers import form_error, guarded
+from ..core.transaction import attempt
+from ..core.views_helpers import guarded
 from ..directory import municipalities
-from ..extensions import db
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from . import files as report_files
 from . import services
@@ -60,12 +60,10 @@ def message(report_id: int):
     form = NodeMessageForm()
     if form.validate_on_submit():
         uploads = report_files.uploads_of(form.file.data)
-        try:
+        with attempt(form):
             services.ask(report, form.body.data, uploads[0] if uploads else None, form.version.data)
             return redirect(url_for(".detail", report_id=report.id))
-        except (services.ReportError, report_files.FileRefused) as exc:
-            form_error(form, exc)
-            report = _report_or_404(report_id)
+        report = _report_or_404(report_id)
     return _detail(report, message_form=form, status=400)
 
 
@@ -75,12 +73,10 @@ def close(report_id: int):
     report = _report_or_404(report_id)
     form = CloseForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             services.close(report, form.reason.data, form.message.data, form.version.data)
             return redirect(url_for(".detail", report_id=report.id))
-        except services.ReportError as exc:
-            form_error(form, exc)
-            report = _report_or_404(report_id)
+        report = _report_or_404(report_id)
     return _detail(report, close_form=form, status=400)
 
 
@@ -91,11 +87,10 @@ def convert(report_id: int):
     form = ConvertForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt() as done:
         referral = services.convert(report, form.version.data)
-    except services.ReportError as exc:
-        db.session.rollback()
-        abort(409, str(exc))
+    if not done:
+        abort(409, str(done.error))
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 
 

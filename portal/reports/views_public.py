@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from ..core.transaction import attempt
 from ..extensions import db, limiter
 from ..tenancy.context import acting_as
 from . import abuse, receipt, services
@@ -81,11 +82,9 @@ def new():
             "reporter_kind", "what", "municipality_code", "context", "occurred_on", "grounds", "wants_contact",
             "name", "contact", "notify_email")}
         data["consent_notice_version"] = NOTICE_VERSION
-        try:
+        with attempt(form) as done:
             report, code = services.submit(data, report_files.uploads_of(form.files.data), _lang())
-        except (services.ReportError, report_files.FileRefused) as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+        if not done:
             return _render("reports/public_form.html", 400, form=form)
         return _render("reports/public_receipt.html", code=receipt.grouped(code), by_default=report.routed_by_default)
     if request.method == "POST":  # form errors: shown on the form (200, as every form of the app), input kept
@@ -150,14 +149,11 @@ def status():
         code = 200
         if form.validate_on_submit():
             uploads = report_files.uploads_of(form.file.data)
-            try:
+            with attempt(form):
                 services.reporter_reply(report, form.body.data, uploads[0] if uploads else None)
                 return redirect(url_for(".status", inviato=1))
-            except (services.ReportError, report_files.FileRefused) as exc:
-                db.session.rollback()
-                report = db.session.get(PublicReport, report_id)
-                form.form_errors.append(str(exc))
-                code = 400
+            report = db.session.get(PublicReport, report_id)
+            code = 400
         elif request.method == "POST":
             code = 400
         return _render("reports/public_status.html", code, form=form, sent=request.args.get("inviato"),
