@@ -186,3 +186,27 @@ def test_only_the_two_nodes_see_the_transfer_row(login, network):
         context.activate(net.tenants["r"].id, None, regional=True)
         assert db.session.scalars(select(CaseTransfer)).all() == []
     context.reset()
+
+
+def test_the_budget_officer_orders_nothing_for_a_case_in_transfer(app, network):
+    """Ordering is the one write a budget officer makes on a case: refused too while the case moves."""
+    import pytest
+    from flask import g
+
+    from portal.budget import ordering
+    from portal.budget.services import BudgetError
+    from portal.cases.models import Action
+
+    from .budget_support import budget_of, make_contract
+    from .factories import make_action
+    from .transfer_support import pending_transfer
+
+    net = network
+    contract = make_contract(net, budget_of(net), net.tenants["p"], value="100000.00", quantity="100")
+    action = make_action(net.case, provider=net.tenants["p"], status="to_order")
+    pending_transfer(net.case, net.tenants["n2"], net.users["n1_coordinator"])
+    with app.test_request_context(), context.acting_as(net.tenants["n1"].id, net.users["n1_budget_officer"].id):
+        g.membership = net.memberships["n1_budget_officer"]
+        action = db.session.get(Action, action.id)
+        with pytest.raises(BudgetError, match="trasferito o in attesa di trasferimento"):
+            ordering.order_action(action, contract.lines[0])
