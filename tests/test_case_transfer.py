@@ -83,6 +83,11 @@ def test_propose_accept_and_continue_at_the_receiving_node(login, network, mailb
     history = login("n1_coordinator").get(f"/casi/{net.case.id}").get_data(as_text=True)
     assert "Trasferito a Nodo Due di prova il" in history and "Nota interna riservata" in history
     assert post(client, f"/casi/{net.case.id}/diario", {"text": "dopo"}, page=f"/casi/{net.case.id}").status_code == 403
+    # The sender's copy of the person now counts towards retention from the transfer (no longer active).
+    from portal.people.gdpr import retention_ends
+
+    with context.acting_as(net.tenants["n1"].id):
+        assert retention_ends([db.session.get(Person, net.person.id)])[net.person.id] is not None
     # Both chains record it.
     assert "case_transfer.accepted" in {e.action for e in audit_actions(net, "n1")}
     assert {"case_transfer.accepted", "case.opened_by_transfer", "person.created"} <= {
