@@ -46,6 +46,10 @@ def _victim_session(net):
 
 def _legal(net):
     return __import__("tests.legal_support", fromlist=["victim_rows"]).victim_rows(net)
+def _transfer(net):
+    return __import__("tests.transfer_support", fromlist=["victim_transfer"]).victim_transfer(net)
+
+
 def _api(net):
     return __import__("tests.api_support", fromlist=["victim_client"])
 
@@ -196,6 +200,24 @@ MATRIX: dict[str, Route] = {
         "foreign", args=lambda net: {"request_id": _legal(net)["request_id"]},
         form=lambda net: {"version": "1", "fund": "regional_victims", "requested": "10,00", "requested_on": "2026-03-02"},
         victim="n1",
+    ),
+    # Transfers (tests/transfer_support.py): the victim's case proposed by N1 to a third node N3 of the
+    # region, so N2 too is an outsider; the page and answers belong to the two nodes' coordinators only.
+    "cases.transfer_propose": Route(
+        "foreign", args=lambda net: {"case_id": net.case.id},
+        form=lambda net: {"version": net.case.version, "target": net.tenants["n2"].id, "reason": "prova"}, victim="n1",
+    ),
+    "cases.transfer_list": Route("own"),
+    "cases.transfer_detail": Route("foreign", args=lambda net: {"transfer_id": _transfer(net).id}, victim="n1"),
+    "cases.transfer_accept": Route(
+        "foreign", args=lambda net: {"transfer_id": _transfer(net).id}, form=lambda net: {"version": 1}, victim="n1",
+    ),
+    "cases.transfer_decline": Route(
+        "foreign", args=lambda net: {"transfer_id": _transfer(net).id},
+        form=lambda net: {"version": 1, "reason": "prova"}, victim="n1",
+    ),
+    "cases.transfer_withdraw": Route(
+        "foreign", args=lambda net: {"transfer_id": _transfer(net).id}, form=lambda net: {"version": 1}, victim="n1",
     ),
     "documents.analytical_record_pdf": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
     "documents.new_letter": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1",

@@ -24,6 +24,7 @@ from .alerts_support import victim_security_alert
 from .budget_support import budget_of, make_contract, make_delivery, make_order
 from .factories import MembershipFactory, TenantFactory, UserFactory, make_action, make_case, make_referral
 from .forum_support import make_thread
+from .transfer_support import pending_transfer
 
 TODAY = date.today()
 
@@ -33,7 +34,8 @@ QUEUES = {
     "a_admin": {"referrals.info_requested", "referrals.drafts", "referrals.outcomes"},
     "n1_case_worker": {"cases.new", "cases.actions_overdue", "cases.follow_ups", "cases.legal_deadlines",
                        "reports.waiting", "alerts.open"},
-    "n1_coordinator": {"referrals.to_decide", "reports.waiting", "cases.unassigned", "budget.deliveries_to_approve",
+    "n1_coordinator": {"referrals.to_decide", "reports.waiting", "cases.unassigned", "cases.transfers_in",
+                       "budget.deliveries_to_approve",
                        "forum.practices_to_validate", "forum.personal_data", "alerts.open"},
     "n1_budget_officer": {"budget.deliveries_to_approve", "budget.invoices_to_verify", "budget.lines_near_exhaustion"},
     "p_user": {"budget.new_orders", "budget.returned_deliveries", "budget.sessions_to_log"},
@@ -84,7 +86,9 @@ def _node_work(net, node_key="n1", n=1):
     for _ in range(n):
         make_referral(antenna, user, state="submitted")
         make_referral(antenna, user, state="submitted", urgency=Urgency.URGENT)
-        make_case(make_referral(antenna, user))  # unassigned
+        unassigned = make_case(make_referral(antenna, user))
+        # proposed to the other node: in its coordinator's "Trasferimenti in arrivo", never in this one's
+        pending_transfer(unassigned, net.tenants["n2" if node_key == "n1" else "n1"], net.users[f"{node_key}_coordinator"])
         case = make_case(make_referral(antenna, user), case_worker=worker, state="phase_2")
         make_action(case, planned_start=TODAY - timedelta(days=20), planned_end=TODAY - timedelta(days=5))
         with context.acting_as(case.tenant_id):
@@ -181,6 +185,7 @@ def test_coordinator_counts_its_node_only_and_urgent_first(login, network):
     assert counts["forum.personal_data"] == 1
     assert counts["alerts.open"] == 2
     assert counts["reports.waiting"] == 2  # N2's public reports are N2's
+    assert counts["cases.transfers_in"] == 2  # N2's proposals to N1, not N1's own to N2
     to_decide = _section_html(html, "referrals.to_decide")
     first = re.search(r"<li([^>]*)>", to_decide).group(1)
     assert "rete-queue-late" in first  # the urgent ones come first
@@ -248,6 +253,7 @@ EXPECTED_LINKS = {  # queue -> the endpoint prefix its items open
     "forum.practices_to_validate": "/forum/t/", "forum.personal_data": "#post-", "people.open_requests": "/richieste",
     "alerts.open": "/allerte/", "alerts.security": "/allerte/sicurezza/",
     "cases.legal_deadlines": "#tutela", "reports.waiting": "/segnalazioni-pubbliche/",
+    "cases.transfers_in": "/casi/trasferimenti/",
 }
 
 

@@ -106,7 +106,8 @@ def test_node_dashboard_numbers(network, known):
     assert (d.to_decision.median, d.to_decision.p90, d.to_decision.n) == (pytest.approx(2), pytest.approx(6), 3)
     # first (not cancelled) action 8 days (c1: 2 -> 10 March) and 10 days (c2: 10 -> 20 March) after submission
     assert (d.to_first_action.median, d.to_first_action.p90, d.to_first_action.n) == (8, 10, 2)
-    assert dict(d.cases_by_state) == {CaseState.OPEN: 0, CaseState.PHASE_1: 0, CaseState.PHASE_2: 1, CaseState.CLOSED: 1}
+    assert dict(d.cases_by_state) == {CaseState.OPEN: 0, CaseState.PHASE_1: 0, CaseState.PHASE_2: 1, CaseState.CLOSED: 1,
+                                      CaseState.TRANSFERRED: 0}
     services = {k: (v.planned, v.delivered, v.planned_hours, v.delivered_hours) for k, v in d.actions_by_service}
     assert services == {"counselling": (2, 1, 20.0, 8.0), "training": (2, 1, 10.0, 4.0), "tutoring": (0, 0, 0.0, 0.0)}
     providers = {k: (v.planned, v.delivered) for k, v in d.actions_by_provider}

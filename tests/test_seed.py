@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import create_app
-from portal.accounts.models import Membership, User
+from portal.accounts.models import Membership, Role, User
 from portal.budget import figures
 from portal.budget.models import Budget, Contract, Delivery, ServiceOrder
 from portal.cases.models import Case, CaseState
@@ -66,7 +66,8 @@ def test_people_in_every_state(seeded):
         referral_states = set(db.session.scalars(select(Referral.state).distinct()))
         case_states = set(db.session.scalars(select(Case.state).distinct()))
     assert referral_states == set(ReferralState)
-    assert case_states == set(CaseState)
+    # "transferred" only through a real transfer between two nodes, which the demo leaves to its users
+    assert case_states == set(CaseState) - {CaseState.TRANSFERRED}
 
 
 def test_azione_2_budget_with_its_difference(seeded):
@@ -106,7 +107,12 @@ def test_regione_piemonte_above_the_eight_nodes(seeded):
         roles = {m.role for m in db.session.scalars(select(Membership).where(Membership.tenant_id == region.id))}
         assert roles == {role for *_, role in REGION_USERS}
         summarised = set(db.session.scalars(select(RegionSummary.tenant_id).where(RegionSummary.region_id == region.id)))
+        # Vercelli has a coordinator and a case worker: a case can be transferred there and continued.
+        vercelli = db.session.scalar(select(Tenant).where(Tenant.slug == "provincia-vercelli"))
+        staff = {m.role for m in db.session.scalars(select(Membership).where(Membership.tenant_id == vercelli.id))}
+        assert {Role.COORDINATOR, Role.CASE_WORKER} <= staff
     assert len(summarised) == 8  # every node has summary rows for the region after seeding
+    assert "Nodo di Vercelli: 0 utenti" in second.output
 
 
 def test_the_regional_page_has_shapes_on_first_start(seeded):

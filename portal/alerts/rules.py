@@ -21,7 +21,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..budget.models import Delivery, DeliveryStatus, ServiceOrder
 from ..cases.legal import LegalDeadline
-from ..cases.models import Action, ActionStatus, Case, CaseState, Verification, VerificationPhase
+from ..cases.models import ENDED_STATES, Action, ActionStatus, Case, Verification, VerificationPhase
 from ..people.models import Person
 from ..referrals.models import Referral, ReferralState
 from .models import Rule
@@ -54,7 +54,7 @@ OBJECT_TYPES: dict[Rule, str] = {
     Rule.LEGAL_DEADLINE_DUE: "legal_deadline",
 }
 COLUMNS = ("object_id", "case_id", "referral_id", "pseudonym", "owner_id", "due_on")
-OPEN_CASE = C.c.state != CaseState.CLOSED.value
+OPEN_CASE = C.c.state.not_in([s.value for s in ENDED_STATES])
 
 
 class day_of(FunctionElement):

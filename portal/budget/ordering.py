@@ -21,7 +21,7 @@ from ..accounts.models import Role
 from ..audit.services import record
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..cases.models import Action, ActionStatus
-from ..cases.services import can_edit
+from ..cases.services import can_edit, is_read_only
 from ..cases.signals import OrderResult, action_planned
 from ..extensions import db
 from ..mail import send_mail
@@ -64,6 +64,8 @@ def order_action(action: Action, line: ContractLine, *, quantity: Decimal | None
     """Create the service order of ``action`` on ``line`` (checked here, whoever calls)."""
     if not (may_manage_money() or can_edit(action.case)) or action.tenant_id != line.tenant_id:
         raise Forbidden()
+    if is_read_only(action.case):  # the budget officer too: the case is (being) moved to another node
+        raise BudgetError(_("Il caso è trasferito o in attesa di trasferimento: non si ordinano nuove azioni."), "action")
     if action.provider_id is None or action.provider_id != line.provider_id:
         raise BudgetError(_("La riga appartiene a un contratto di un altro soggetto attuatore."), "line")
     if action.status == ActionStatus.CANCELLED:

@@ -18,13 +18,13 @@ from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Case, DiaryEntry, DiaryRevision
-from .services import CaseError, Forbidden, can_edit, ensure_can_edit
+from .services import CaseError, Forbidden, can_edit, ensure_can_edit, is_responsible
 
 MAX_LENGTH = 10000
 
 
 def can_read(case: Case) -> bool:
-    return can_edit(case)
+    return is_responsible(case)
 
 
 def entries(case: Case) -> list[DiaryEntry]:

@@ -15,6 +15,7 @@ from wtforms.widgets import TextInput
 
 from ..core.choices import enum_choices
 from ..core.widgets import LongSelect
+from ..referrals.forms import CheckboxesField
 from ..referrals.labels import GROUND_LABELS
 from ..referrals.models import Ground
 from .labels import (
@@ -199,3 +200,36 @@ class CaseFilterForm(FlaskForm):
     )
     ordina = HiddenField()
 
+
+
+class TransferForm(FlaskForm):
+    """Propose the case to another node of the region: which node, why, which diary notes go with it."""
+
+    version = HiddenField(validators=[DataRequired()])
+    # Not validated against the choices: the service refuses any other node with its own clear message.
+    target = SelectField(_l("Nodo che riceve il caso"), choices=[], validate_choice=False,
+                         validators=[DataRequired(message=_l("Scegli il nodo che riceve il caso."))])
+    reason = TextAreaField(
+        _l("Motivo del trasferimento"),
+        validators=[DataRequired(message=_l("Indica il motivo del trasferimento.")), Length(max=2000)],
+    )
+    notes = CheckboxesField(_l("Note del diario da condividere"), choices=[], validate_choice=False,
+                            validators=[Optional()])
+
+
+class TransferAcceptForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[Optional()])
+
+
+class TransferDeclineForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(
+        _l("Motivo per cui non accogli il trasferimento"),
+        validators=[DataRequired(message=_l("Indica il motivo per cui il trasferimento non è accolto.")),
+                    Length(max=2000)],
+    )
+
+
+class TransferWithdrawForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])

@@ -1,6 +1,7 @@
 """Italian labels for the case enums (msgids; English in the catalogue)."""
 from flask_babel import lazy_gettext as _l
 
+from ..notifications.labels import register as register_notice
 from .models import (
     ActionPhase,
     ActionStatus,
@@ -10,6 +11,7 @@ from .models import (
     DocumentKind,
     JobOutcome,
     ServiceType,
+    TransferState,
     VerificationPhase,
 )
 
@@ -18,6 +20,7 @@ CASE_STATE_LABELS = {
     CaseState.PHASE_1: _l("Fase 1 – inserimento lavorativo"),
     CaseState.PHASE_2: _l("Fase 2 – inclusione socio-lavorativa"),
     CaseState.CLOSED: _l("Chiuso"),
+    CaseState.TRANSFERRED: _l("Trasferito ad altro nodo"),
 }
 CLOSURE_OUTCOME_LABELS = {
     ClosureOutcome.INCLUDED: _l("Inclusione socio-lavorativa raggiunta"),
@@ -82,3 +85,26 @@ DOCUMENT_KIND_LABELS = {
     DocumentKind.PHASE_1_OUTCOME: _l("Esito della fase 1"),
     DocumentKind.DELIVERY: _l("Prestazione"),
 }
+
+TRANSFER_STATE_LABELS = {
+    TransferState.PENDING: _l("In attesa di risposta"),
+    TransferState.ACCEPTED: _l("Accolto"),
+    TransferState.DECLINED: _l("Non accolto"),
+    TransferState.WITHDRAWN: _l("Ritirato"),
+}
+
+_NOTICES = {
+    "case_transfer.proposed": _l("Proposta di trasferimento del caso %(code)s"),
+    "case_transfer.accepted": _l("Trasferimento del caso %(code)s accolto"),
+    "case_transfer.declined": _l("Trasferimento del caso %(code)s non accolto"),
+    "case_transfer.antenna": _l("La persona della segnalazione %(code)s è ora seguita da un altro nodo"),
+}
+
+
+def _notice(kind):
+    return lambda params: str(_NOTICES[kind]) % {"code": params["code"]}
+
+
+# In-app notifications (portal/notifications) store these codes and render them in the viewer's language.
+for _kind in _NOTICES:
+    register_notice(_kind, _notice(_kind))

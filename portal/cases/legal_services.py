@@ -13,7 +13,7 @@ from ..audit.services import record
 from ..core.locking import ConflictError, check_version
 from ..extensions import db
 from .legal import FundRequest, LegalDeadline, LegalPath
-from .models import Case, CaseState
+from .models import ENDED_STATES, Case
 from .services import CaseError, apply_values, ensure_can_edit, ensure_can_view
 
 DEADLINE_WINDOW_DAYS = 14
@@ -138,7 +138,7 @@ def upcoming_deadlines(user, today: date | None = None):
                LegalDeadline.kind)
         .join(Case, Case.id == LegalDeadline.case_id)
         .where(LegalDeadline.done_on.is_(None), LegalDeadline.due_on <= today + timedelta(days=DEADLINE_WINDOW_DAYS),
-               Case.state != CaseState.CLOSED)
+               Case.state.not_in(ENDED_STATES))
         .order_by(LegalDeadline.due_on, LegalDeadline.id)
     )
     membership = current_membership()

@@ -13,7 +13,7 @@ from ..crypto import EncryptedField
 from ..extensions import db
 from ..models_base import Timestamped, Versioned, utcnow
 from ..people.models import Person, new_uid
-from ..tenancy.mixins import ProviderShared, TenantOwned
+from ..tenancy.mixins import PeerShared, ProviderShared, TenantOwned
 from ..tenancy.models import enum_column
 
 HOURS = Numeric(7, 2)
@@ -24,6 +24,12 @@ class CaseState(enum.StrEnum):
     PHASE_1 = "phase_1"
     PHASE_2 = "phase_2"
     CLOSED = "closed"
+    # Moved to another node of the region, which owns it from then on: read-only history here (transfers.py).
+    TRANSFERRED = "transferred"
+
+
+# No pathway work happens in these states (queues, alerts and every write service leave them alone).
+ENDED_STATES = (CaseState.CLOSED, CaseState.TRANSFERRED)
 
 
 class ClosureOutcome(enum.StrEnum):
@@ -234,3 +240,46 @@ class CaseDocument(ProviderShared, Timestamped, db.Model):
     storage_key: Mapped[str] = mapped_column(String(80), unique=True)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class TransferState(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class CaseTransfer(PeerShared, Versioned, Timestamped, db.Model):
+    """A case proposed by its node (``tenant_id``) to another node of the same region (``peer_id``).
+
+    Only these two nodes see the row. It carries a snapshot taken at proposal time (summary, pathway, the
+    diary notes the sender chose, the identity), encrypted like the rest, so the receiving node never reads
+    the sender's tables: on acceptance it builds its own person, referral and case from it (transfers.py).
+    ``case_id`` names the sender's case (the receiver cannot read it); ``new_case_id`` the receiver's.
+    """
+
+    __tablename__ = "case_transfers"
+    # The receiving coordinator's queue: the transfers waiting for their node, oldest first.
+    __table_args__ = (Index("ix_case_transfers_peer_state", "peer_id", "state", "proposed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(20))  # the sender's, all the antenna ever learns
+    state: Mapped[TransferState] = mapped_column(enum_column(TransferState, name="transfer_state"), index=True)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notes_shared: Mapped[int] = mapped_column(Integer, default=0)  # how many diary entries were chosen
+    new_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    new_pseudonym: Mapped[str | None] = mapped_column(String(20))
+    # Free texts and the snapshot may name the person or their situation: encrypted, bound to ``uid``.
+    reason_enc: Mapped[str | None] = mapped_column(Text)
+    decline_reason_enc: Mapped[str | None] = mapped_column(Text)
+    snapshot_enc: Mapped[str | None] = mapped_column(Text)  # JSON: summary, pathway, chosen notes
+    identity_enc: Mapped[str | None] = mapped_column(Text)  # JSON: the person's identity fields
+    reason = EncryptedField("reason_enc")
+    decline_reason = EncryptedField("decline_reason_enc")
+    snapshot_json = EncryptedField("snapshot_enc")
+    identity_json = EncryptedField("identity_enc")

@@ -15,7 +15,18 @@ from ..accounts.models import Role
 from ..core import queue
 from ..core.queue import Item
 from .labels import SERVICE_TYPE_LABELS
-from .models import Action, ActionStatus, Case, CaseState, ServiceType, Verification, VerificationPhase
+from .models import (
+    ENDED_STATES,
+    Action,
+    ActionStatus,
+    Case,
+    CaseState,
+    CaseTransfer,
+    ServiceType,
+    TransferState,
+    Verification,
+    VerificationPhase,
+)
 
 FOLLOW_UP_NOTICE_DAYS = 7
 OPEN_ACTION = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
@@ -62,8 +73,23 @@ def new_cases(membership, limit, offset):
 
 @queue.source("cases.unassigned", _l("Casi senza case manager"), applies=_coordinator, order=20)
 def unassigned(membership, limit, offset):
-    statement = _cases(membership).where(Case.case_worker_id.is_(None), Case.state != CaseState.CLOSED)
+    statement = _cases(membership).where(Case.case_worker_id.is_(None), Case.state.not_in(ENDED_STATES))
     return queue.page_of(statement, limit, offset, _case_item)
+
+
+@queue.source("cases.transfers_in", _l("Trasferimenti in arrivo"), applies=_coordinator, order=19,
+              hint=_l("Casi che un altro nodo della regione propone al tuo: accogli o non accogli."))
+def transfers_in(membership, limit, offset):
+    # Served by ix_case_transfers_peer_state (migration 0033).
+    statement = (
+        select(CaseTransfer.id, CaseTransfer.pseudonym, CaseTransfer.proposed_at)
+        .where(CaseTransfer.peer_id == membership.tenant_id, CaseTransfer.state == TransferState.PENDING)
+        .order_by(CaseTransfer.proposed_at, CaseTransfer.id)
+    )
+    return queue.page_of(statement, limit, offset, lambda row: Item(
+        row.pseudonym, url_for("cases.transfer_detail", transfer_id=row.id), queue.as_day(row.proposed_at),
+        note=_("da %(days)s giorni", days=queue.days_since(row.proposed_at)),
+    ))
 
 
 @queue.source("cases.actions_overdue", _l("Azioni in ritardo"), applies=_case_worker, order=21,
@@ -77,7 +103,7 @@ def actions_overdue(membership, limit, offset):
         .where(
             Action.tenant_id == membership.tenant_id, Action.status.in_(OPEN_ACTION),
             or_(Action.planned_end < today, and_(Action.planned_end.is_(None), Action.planned_start < today)),
-            Case.case_worker_id == membership.user_id, Case.state != CaseState.CLOSED,
+            Case.case_worker_id == membership.user_id, Case.state.not_in(ENDED_STATES),
         )
         .order_by(due, Action.id)
     )
@@ -98,7 +124,7 @@ def follow_ups(membership, limit, offset):
         .where(
             Verification.tenant_id == membership.tenant_id, Verification.phase == VerificationPhase.INCLUSION,
             Verification.done_on.is_(None), Verification.due_date <= today + timedelta(days=FOLLOW_UP_NOTICE_DAYS),
-            Case.case_worker_id == membership.user_id, Case.state != CaseState.CLOSED,
+            Case.case_worker_id == membership.user_id, Case.state.not_in(ENDED_STATES),
         )
         .order_by(Verification.due_date, Verification.id)
     )

@@ -35,9 +35,12 @@ from ..referrals.models import OutcomeCode, Referral
 from ..tenancy.context import current
 from ..tenancy.models import Tenant, TenantKind
 from .models import (
+    ENDED_STATES,
     Case,
     CaseState,
+    CaseTransfer,
     ClosureOutcome,
+    TransferState,
     Verification,
     VerificationPhase,
 )
@@ -85,7 +88,14 @@ def can_view(case: Case, membership=None) -> bool:
 
 
 def can_edit(case: Case, membership=None) -> bool:
-    """The coordinator changes every case of the node; a case worker only the cases assigned to them."""
+    """The coordinator changes every case of the node; a case worker only the cases assigned to them.
+    Nobody changes a case transferred to another node, nor one waiting for the other node's answer."""
+    return is_responsible(case, membership) and not is_read_only(case)
+
+
+def is_responsible(case: Case, membership=None) -> bool:
+    """The coordinator, or the case worker assigned: who changes the case, and reads its internal notes
+    (also once the case is read-only, as history)."""
     membership = _membership(membership)
     if not can_view(case, membership):
         return False
@@ -96,7 +106,18 @@ def can_edit(case: Case, membership=None) -> bool:
 
 def can_assign(case: Case, membership=None) -> bool:
     membership = _membership(membership)
-    return can_view(case, membership) and membership.role == Role.COORDINATOR
+    return can_view(case, membership) and membership.role == Role.COORDINATOR and not is_read_only(case)
+
+
+def is_read_only(case: Case) -> bool:
+    """Transferred (history only), or proposed to another node and not yet answered (the snapshot sent
+    must stay what the case is; a decline gives it back exactly as it was)."""
+    if case.state == CaseState.TRANSFERRED:
+        return True
+    return db.session.scalar(select(CaseTransfer.id).where(
+        CaseTransfer.case_id == case.id, CaseTransfer.tenant_id == case.tenant_id,
+        CaseTransfer.state == TransferState.PENDING,
+    ).limit(1)) is not None
 
 
 def ensure_can_view(case: Case) -> None:
@@ -110,7 +131,7 @@ def ensure_can_edit(case: Case) -> None:
 
 
 def ensure_open(case: Case) -> None:
-    if case.state == CaseState.CLOSED:
+    if case.state in ENDED_STATES:
         raise CaseError(_("Il percorso è concluso: non si può più modificare."))
 
 
@@ -170,6 +191,7 @@ _OUTCOME_FOR = {
     CaseState.PHASE_1: OutcomeCode.PHASE_1,
     CaseState.PHASE_2: OutcomeCode.PHASE_2,
     CaseState.CLOSED: OutcomeCode.COMPLETED,
+    CaseState.TRANSFERRED: OutcomeCode.TRANSFERRED,
 }
 
 
@@ -233,7 +255,7 @@ def allowed_transitions(case: Case) -> list[str]:
         names.append("start_phase_1")
     if case.state == CaseState.PHASE_1 and has_phase_1_outcome(case):
         names.append("start_phase_2")
-    if case.state != CaseState.CLOSED:
+    if case.state not in ENDED_STATES:
         names.append("close")
     return names
 

@@ -17,7 +17,7 @@ from ..models_base import utcnow
 from ..people.services import can_see_identity, can_view_person, reveal_identity
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from . import exports, listing, pathway, services, verifications
+from . import exports, listing, pathway, services, transfers, verifications
 from . import record as records
 from .forms import (
     ActionPlanForm,
@@ -137,6 +137,7 @@ def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=N
         assign_form = AssignForm(version=case.version, case_worker=str(case.case_worker_id or ""))
     assign_form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
     record = records.analytical_record(case)
+    transfer = transfers.of_case(case)
     return render_template(
         "cases/detail.html", case=case, record=record, identity=identity, editable=editable,
         may_see_identity=can_see_identity(case.person), may_view_person=can_view_person(case.person),
@@ -144,6 +145,8 @@ def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=N
         transitions=services.allowed_transitions(case), assign_form=assign_form,
         transition_form=TransitionForm(version=case.version), phase_1=services.phase_1_verification(case),
         follow_ups=services.follow_ups(case), order_form=OrderActionForm(),
+        transfer=transfer, transfer_names=transfers.tenant_names(transfer) if transfer else {},
+        may_transfer=transfers.may_propose(case),
         **views_story.story_context(case, diary_form=diary_form, document_form=document_form),
     ), status
 
@@ -378,5 +381,5 @@ def analytical_record_xlsx(case_id):
     return _download(content, exports.XLSX_MIMETYPE, exports.filename(case, "xlsx"))
 
 
-from . import views_story  # noqa: E402  (its routes join this blueprint: diary, documents)
+from . import views_story, views_transfer  # noqa: E402, F401  (their routes join this blueprint: story, transfers)
 from .views_legal import legal_panel as _legal_panel  # noqa: E402, F401  (the legal path's routes join this blueprint)

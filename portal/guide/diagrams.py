@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "start_phase_1": _l("il case manager avvia la fase 1 (inserimento lavorativo)"),
     "start_phase_2": _l("registrato l'esito della verifica di fase 1, il case manager avvia la fase 2"),
     "close": _l("il case manager chiude il caso con un esito"),
+    "transfer": _l("un altro nodo della regione accoglie il trasferimento proposto dal coordinatore"),
 }
 
 
@@ -64,10 +65,12 @@ def case_diagram() -> Diagram:
         Step(s.OPEN, s.PHASE_1, ACTION_LABELS["start_phase_1"]),
         Step(s.PHASE_1, s.PHASE_2, ACTION_LABELS["start_phase_2"]),
         *(Step(state, s.CLOSED, ACTION_LABELS["close"]) for state in (s.OPEN, s.PHASE_1, s.PHASE_2)),
+        # cases.transfers: a pending proposal changes no state; the other node's acceptance does.
+        *(Step(state, s.TRANSFERRED, ACTION_LABELS["transfer"]) for state in (s.OPEN, s.PHASE_1, s.PHASE_2)),
     )
     return Diagram(
         "caso", _l("Gli stati di un caso"), CASE_STATE_LABELS,
-        ((s.OPEN,), (s.PHASE_1,), (s.PHASE_2,), (s.CLOSED,)), steps,
+        ((s.OPEN,), (s.PHASE_1,), (s.PHASE_2,), (s.CLOSED, s.TRANSFERRED)), steps,
     )
 
 

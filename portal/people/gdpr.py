@@ -122,6 +122,9 @@ def retention_ends(persons: list[Person]) -> dict[int, date | None]:
             case = cases.get(r.id)
             if case is not None and case.state == CaseState.CLOSED and case.closed_at is not None:
                 starts[r.person_id].append(_day(case.closed_at))
+            elif case is not None and case.state == CaseState.TRANSFERRED:
+                # Moved to another node: read-only since, so its last change is the transfer itself.
+                starts[r.person_id].append(_day(case.updated_at))
             else:
                 active.add(r.person_id)
         else:

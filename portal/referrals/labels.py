@@ -20,6 +20,7 @@ OUTCOME_LABELS = {
     OutcomeCode.PHASE_2: _l("Presa in carico – fase 2: inclusione socio-lavorativa"),
     OutcomeCode.COMPLETED: _l("Percorso concluso"),
     OutcomeCode.NOT_TAKEN_IN_CHARGE: _l("Non presa in carico"),
+    OutcomeCode.TRANSFERRED: _l("Caso trasferito a un altro nodo della regione"),
 }
 GROUND_LABELS = {
     Ground.ETHNICITY: _l("Origine etnica"),

@@ -75,6 +75,7 @@ class OutcomeCode(enum.StrEnum):
     PHASE_2 = "phase_2"
     COMPLETED = "completed"
     NOT_TAKEN_IN_CHARGE = "not_taken_in_charge"
+    TRANSFERRED = "transferred"  # the case moved to another node of the region
 
 
 class Referral(NodeShared, Versioned, Timestamped, db.Model):

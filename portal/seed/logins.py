@@ -2,12 +2,13 @@
 import sys
 
 from .network import DEMO_PASSWORD, USERS
+from .region import NODE_USERS
 
 
 def main() -> None:
     address = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:8000"
     print(f"\nRete è pronta su http://{address} - accessi demo (password per tutti: {DEMO_PASSWORD})")
-    for email, _name, slug, role in USERS:
+    for email, _name, slug, role in USERS + NODE_USERS:
         print(f"  {role.value:<24} {email:<40} {slug}")
     print()
 

@@ -37,6 +37,11 @@ USERS = [
     ("analista@regione.piemonte.example", "Stefano Olivero (demo)", REGION[0], Role.REGIONAL_ANALYST),
     ("rpd@regione.piemonte.example", "Franca Audisio (demo)", REGION[0], Role.REGIONAL_DPO),
 ]
+# Vercelli's staff, so a case can be transferred there from Novara and continued (docs/case-transfer.md).
+NODE_USERS = [
+    ("coordinatrice@provincia-vercelli.example", "Marta Vercellone (demo)", "provincia-vercelli", Role.COORDINATOR),
+    ("operatore@provincia-vercelli.example", "Paolo Sesia (demo)", "provincia-vercelli", Role.CASE_WORKER),
+]
 REFERRALS_PER_NODE = 24
 KEY = "seed-region-{}-{:02d}"
 
@@ -51,9 +56,9 @@ def _tenant(slug, name, kind, **fields) -> tuple[Tenant, bool]:
     return tenant, True
 
 
-def _users() -> int:
+def _users(users=USERS) -> int:
     added, password_hash = 0, None
-    for email, full_name, slug, role in USERS:
+    for email, full_name, slug, role in users:
         if db.session.scalar(select(User).where(User.email == email)) is not None:
             continue
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
@@ -153,6 +158,8 @@ def seed() -> list[str]:
         ]
         referrals += _referrals(node, antennas)
     users = _users()
+    node_users = _users(NODE_USERS)
     db.session.flush()
     refresh_all()
-    return [f"Regione Piemonte: {nodes_added} nodi, {users} utenti regionali e {referrals} segnalazioni fittizie aggiunti"]
+    return [f"Regione Piemonte: {nodes_added} nodi, {users} utenti regionali e {referrals} segnalazioni fittizie aggiunti",
+            f"Nodo di Vercelli: {node_users} utenti dimostrativi aggiunti"]

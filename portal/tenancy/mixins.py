@@ -82,6 +82,19 @@ class RegionShared(_TenantColumn):
         return or_(cls.tenant_id == tenant_id, cls.region_id == tenant_id)
 
 
+class PeerShared(_TenantColumn):
+    """Rows a node owns and shares with one other node (a case transfer: the sending node owns it, the
+    receiving node is the peer): tenant OR peer. Neither side ever reads the other's own tables."""
+
+    __sharer__ = "peer_id"
+
+    peer_id: Mapped[int] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=False, index=True)
+
+    @classmethod
+    def visible_to(cls, tenant_id, user_id=None):
+        return or_(cls.tenant_id == tenant_id, cls.peer_id == tenant_id)
+
+
 class Shared:
     """Deliberately unscoped: the common space of the network or a global registry.
 
@@ -92,7 +105,7 @@ class Shared:
     __shared_reason__ = ""
 
 
-SCOPED_MIXINS = (TenantOwned, NodeShared, ProviderShared, UserShared, RegionShared)
+SCOPED_MIXINS = (TenantOwned, NodeShared, ProviderShared, UserShared, RegionShared, PeerShared)
 
 # The only scoped tables a regional centre may have rows in or read: its users' memberships, its own
 # audit trail and the per-node summaries shared with it (and any UserShared table: a user's own rows). Every other scoped table (people, referrals,

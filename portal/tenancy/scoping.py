@@ -8,7 +8,16 @@ from sqlalchemy import and_, event, false, inspect, or_
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from .context import NO_TENANT, current
-from .mixins import REGIONAL_TABLES, SCOPED_MIXINS, NodeShared, ProviderShared, RegionShared, TenantOwned, UserShared
+from .mixins import (
+    REGIONAL_TABLES,
+    SCOPED_MIXINS,
+    NodeShared,
+    PeerShared,
+    ProviderShared,
+    RegionShared,
+    TenantOwned,
+    UserShared,
+)
 
 
 class TenantViolation(PermissionError):
@@ -31,6 +40,9 @@ def _criteria(tid: int, uid: int):
         ),
         with_loader_criteria(
             RegionShared, lambda cls: or_(cls.tenant_id == tid, cls.region_id == tid), include_aliases=True
+        ),
+        with_loader_criteria(
+            PeerShared, lambda cls: or_(cls.tenant_id == tid, cls.peer_id == tid), include_aliases=True
         ),
     )
 

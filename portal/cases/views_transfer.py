@@ -1,0 +1,147 @@
+"""Transfer screens: propose a case to another node of the region (from the case page), the node's list of
+transfers ("Trasferimenti") with those waiting for it, one transfer's page with the answer. Routes on the
+cases blueprint (imported at the end of views.py); rules in transfers.py. A transfer of two other nodes is
+404 (the scoping hides it), a user of the two nodes who is not their coordinator gets 403."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core.views_helpers import form_error as _form_error
+from ..extensions import db
+from ..referrals.labels import CONTEXT_LABELS
+from ..tenancy.context import current
+from . import diary, services, transfers
+from .forms import TransferAcceptForm, TransferDeclineForm, TransferForm, TransferWithdrawForm
+from .labels import TRANSFER_STATE_LABELS
+from .models import Case, CaseTransfer, DiaryEntry
+from .views import _own, bp, node_staff
+
+
+def _transfer(transfer_id) -> CaseTransfer:
+    transfer = transfers.get(transfer_id)
+    if transfer is None:
+        abort(404)
+    return transfer
+
+
+def _propose_form(case, form=None) -> tuple[TransferForm, list[DiaryEntry]]:
+    form = form or TransferForm(version=case.version)
+    form.target.choices = [("", _("Scegli il nodo"))] + [(str(t.id), t.name) for t in transfers.target_nodes()]
+    entries = list(db.session.scalars(
+        select(DiaryEntry).where(DiaryEntry.case_id == case.id).order_by(DiaryEntry.written_at)))
+    form.notes.choices = [(str(e.id), _("Nota del %(day)s", day=e.written_at.strftime("%d/%m/%Y"))) for e in entries]
+    return form, entries
+
+
+@bp.route("/<int:case_id>/trasferimento", methods=["GET", "POST"])
+@node_staff
+def transfer_propose(case_id):
+    case = _own(Case, case_id)
+    if not transfers.may_propose(case):
+        abort(403)
+    form, entries = _propose_form(case, TransferForm() if request.method == "POST" else None)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            transfer = transfers.propose(case, target_id=form.target.data, reason=form.reason.data,
+                                         note_ids=form.notes.data, expected_version=form.version.data)
+        except transfers.TransferError as exc:
+            _form_error(form, exc)
+            form, entries = _propose_form(case, form)
+        else:
+            flash(_("Trasferimento proposto: il caso resta in sola lettura finché l'altro nodo risponde."), "success")
+            return redirect(url_for("cases.transfer_detail", transfer_id=transfer.id))
+    if entries:
+        diary.entries(case)  # the notes' texts are shown to choose them: an audited read
+    return render_template("cases/transfer_propose.html", case=case, form=form, entries=entries,
+                           has_region=bool(form.target.choices[1:]))
+
+
+@bp.route("/trasferimenti")
+@node_staff
+def transfer_list():
+    if not transfers.is_coordinator():
+        abort(403)
+    rows = transfers.listing()
+    names = transfers.tenant_names(*rows["incoming"], *rows["others"])
+    return render_template("cases/transfer_list.html", names=names, TRANSFER_STATE_LABELS=TRANSFER_STATE_LABELS,
+                           **rows)
+
+
+def _detail(transfer, accept_form=None, decline_form=None, status=200):
+    if not transfers.is_party(transfer):
+        abort(403)
+    content = transfers.snapshot(transfer)
+    identity = None
+    if request.args.get("identita") == "1":
+        identity = transfers.reveal_identity(transfer)
+    may_decide = transfers.may_decide(transfer)
+    if may_decide:
+        accept_form = accept_form or TransferAcceptForm(version=transfer.version)
+        accept_form.case_worker.choices = [("", _("Da assegnare"))] + [
+            (str(u.id), u.full_name) for u in services.node_case_workers()]
+        decline_form = decline_form or TransferDeclineForm(version=transfer.version)
+    return render_template(
+        "cases/transfer_detail.html", transfer=transfer, content=content, identity=identity,
+        names=transfers.tenant_names(transfer), may_decide=may_decide, accept_form=accept_form,
+        decline_form=decline_form, withdraw_form=TransferWithdrawForm(version=transfer.version),
+        may_withdraw=transfers.may_withdraw(transfer), TRANSFER_STATE_LABELS=TRANSFER_STATE_LABELS,
+        CONTEXT_LABELS=CONTEXT_LABELS, own=transfer.tenant_id == current().tenant_id,
+    ), status
+
+
+@bp.route("/trasferimenti/<int:transfer_id>")
+@node_staff
+def transfer_detail(transfer_id):
+    return _detail(_transfer(transfer_id))
+
+
+@bp.route("/trasferimenti/<int:transfer_id>/accetta", methods=["POST"])
+@node_staff
+def transfer_accept(transfer_id):
+    transfer = _transfer(transfer_id)
+    if not transfers.may_decide(transfer):
+        abort(403)
+    form = TransferAcceptForm()
+    form.case_worker.choices = [("", "")] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+    if form.validate_on_submit():
+        try:
+            case = transfers.accept(transfer, form.version.data, form.case_worker.data)
+        except transfers.TransferError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Trasferimento accolto: il caso è ora del tuo nodo con il codice %(code)s.",
+                    code=transfer.new_pseudonym), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return _detail(transfer, accept_form=form)
+
+
+@bp.route("/trasferimenti/<int:transfer_id>/rifiuta", methods=["POST"])
+@node_staff
+def transfer_decline(transfer_id):
+    transfer = _transfer(transfer_id)
+    if not transfers.may_decide(transfer):
+        abort(403)
+    form = TransferDeclineForm()
+    if form.validate_on_submit():
+        try:
+            transfers.decline(transfer, form.reason.data, form.version.data)
+        except transfers.TransferError as exc:
+            _form_error(form, exc)
+        else:
+            flash(_("Trasferimento non accolto: il caso resta al nodo che lo ha proposto."), "success")
+            return redirect(url_for("cases.transfer_list"))
+    return _detail(transfer, decline_form=form)
+
+
+@bp.route("/trasferimenti/<int:transfer_id>/ritira", methods=["POST"])
+@node_staff
+def transfer_withdraw(transfer_id):
+    transfer = _transfer(transfer_id)
+    if not transfers.may_withdraw(transfer):
+        abort(403)
+    form = TransferWithdrawForm()
+    if form.validate_on_submit():
+        transfers.withdraw(transfer, form.version.data)
+        flash(_("Proposta di trasferimento ritirata: il caso è di nuovo modificabile."), "success")
+        return redirect(url_for("cases.detail", case_id=transfer.case_id))
+    abort(400)
