@@ -1,7 +1,7 @@
 """case transfers between two nodes of the same region
 
 Revision ID: 0033
-Revises: 0030
+Revises: 0036
 Create Date: 2026-12-03 08:00:00
 
 ``case_transfers`` is owned by the sending node and shared with the receiving one (PeerShared, sharer
@@ -11,10 +11,10 @@ Case states and referral outcome codes are non-native enums (VARCHAR): "transfer
 import sqlalchemy as sa
 from alembic import op
 
-from portal.tenancy import rls
+from helpers import rls_v1 as rls
 
 revision = '0033'
-down_revision = '0030'
+down_revision = '0036'
 branch_labels = None
 depends_on = None
 
