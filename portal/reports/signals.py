@@ -1,0 +1,7 @@
+"""Signals of the public reports, for the layers above (the alerts raise a security alert on a burst)."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sent(report) acting as the competent node, after the new report and its files are flushed
+submitted = _signals.signal("public-report-submitted")
