@@ -95,7 +95,7 @@ def load_config() -> dict:
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
         "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
-        # Public reports closed, converted or left without news this many days are erased (erase-public-reports).
+        # Public reports closed, converted or with a question unanswered this many days are erased (erase-public-reports).
         "PUBLIC_REPORT_RETENTION_DAYS": _int("PUBLIC_REPORT_RETENTION_DAYS", 365),
         # More public reports than this reaching one node within the minutes below: a security alert for its DPOs.
         "PUBLIC_REPORT_BURST_THRESHOLD": _int("PUBLIC_REPORT_BURST_THRESHOLD", 20),
