@@ -41,6 +41,29 @@ def _receipt_code(page) -> str:
     return code
 
 
+# The form's words in the two languages the tests write in (labels matched from their start).
+IT = {"witness": "Ho assistito a una discriminazione", "what": r"^Che cosa è successo\?", "where": r"^In quale comune\?",
+      "context": r"^In quale ambito\?", "ground": "Origine etnica", "consent": r"^Ho letto l'informativa",
+      "send": "Invia la segnalazione", "sent": "Segnalazione inviata"}
+FR = {"witness": "J'ai été témoin d'une discrimination", "what": r"^Que s'est-il passé", "where": r"^Dans quelle commune",
+      "context": r"^Dans quel domaine", "ground": "Origine ethnique", "consent": r"^J'ai lu la notice",
+      "send": "Envoyer le signalement", "sent": "Signalement envoyé"}
+
+
+def _report(page, words: dict, what: str, context: str, municipality: str | None = None, kind: str | None = None) -> str:
+    """Fill the open form by its labels, send it; the receipt code shown."""
+    page.get_by_label(kind or words["witness"]).check()
+    page.get_by_label(re.compile(words["what"])).fill(what)
+    if municipality:
+        page.get_by_label(re.compile(words["where"])).select_option(label=municipality)
+    page.get_by_label(re.compile(words["context"])).select_option(context)
+    page.get_by_label(words["ground"]).check()
+    page.get_by_label(re.compile(words["consent"])).check()
+    _submit(page, words["send"])
+    expect(page.get_by_role("heading", level=1, name=words["sent"])).to_be_visible()
+    return _receipt_code(page)
+
+
 def _newest_report(node, text: str) -> str:
     """The node's newest public report (opened from its list), checked by its unique text; its path."""
     node.goto("/segnalazioni-pubbliche/")
@@ -74,14 +97,7 @@ def test_public_report_pages_are_accessible_on_a_phone(open_page, live_server, m
     expect(page.get_by_text("Racconta che cosa è successo.").first).to_be_visible()
     assert_accessible(page, "public report form with errors")
 
-    page.get_by_label("Ho assistito a una discriminazione").check()
-    page.get_by_label(re.compile(r"^Che cosa è successo\?")).fill("Prova dal browser: un annuncio di lavoro escludeva gli stranieri.")
-    page.get_by_label(re.compile(r"^In quale ambito\?")).select_option("work")
-    page.get_by_label("Origine etnica").check()
-    page.get_by_label(re.compile(r"^Ho letto l'informativa")).check()
-    _submit(page, "Invia la segnalazione")
-    expect(page.get_by_role("heading", level=1, name="Segnalazione inviata")).to_be_visible()
-    code = _receipt_code(page)
+    code = _report(page, IT, "Prova dal browser: un annuncio di lavoro escludeva gli stranieri.", "work")
     assert_accessible(page, "receipt page")
 
     with page.expect_navigation():
@@ -126,16 +142,8 @@ def test_a_witness_reports_in_french_and_the_node_takes_it_to_a_case(open_page, 
     reporter.goto("/segnala/modulo?lingua=fr")
     expect(reporter.locator("html")).to_have_attribute("lang", "fr")
     assert_accessible(reporter, "public report form (fr)")
-    reporter.get_by_label("J'ai été témoin d'une discrimination").check()
-    reporter.get_by_label(re.compile(r"^Que s'est-il passé")).fill(
-        f"Dans un bus, le contrôleur a insulté une femme voilée et l'a fait descendre. {marker}")
-    reporter.get_by_label(re.compile(r"^Dans quelle commune")).select_option(label="Novara (NO)")
-    reporter.get_by_label(re.compile(r"^Dans quel domaine")).select_option("services")
-    reporter.get_by_label("Origine ethnique").check()
-    reporter.get_by_label(re.compile(r"^J'ai lu la notice")).check()
-    _submit(reporter, "Envoyer le signalement")
-    expect(reporter.get_by_role("heading", level=1, name="Signalement envoyé")).to_be_visible()
-    code = _receipt_code(reporter)
+    code = _report(reporter, FR, f"Dans un bus, le contrôleur a insulté une femme voilée et l'a fait descendre. {marker}",
+                   "services", municipality="Novara (NO)")
     assert_accessible(reporter, "receipt page (fr)")
     _nowhere_in_the_database(live_database.owner_url, code)
 
@@ -193,13 +201,8 @@ def test_a_report_from_another_province_reaches_that_node_only(open_page, live_s
     marker = f"VERCELLI-{secrets.token_hex(4)}"
     reporter = open_page(viewport=PHONE)
     reporter.goto("/segnala/modulo?lingua=it")
-    reporter.get_by_label("Ho subito io la discriminazione").check()
-    reporter.get_by_label(re.compile(r"^Che cosa è successo\?")).fill(f"Non mi hanno affittato la casa. {marker}")
-    reporter.get_by_label(re.compile(r"^In quale comune\?")).select_option(label="Vercelli (VC)")
-    reporter.get_by_label(re.compile(r"^In quale ambito\?")).select_option("housing")
-    reporter.get_by_label(re.compile(r"^Ho letto l'informativa")).check()
-    _submit(reporter, "Invia la segnalazione")
-    expect(reporter.get_by_role("heading", level=1, name="Segnalazione inviata")).to_be_visible()
+    _report(reporter, IT, f"Non mi hanno affittato la casa. {marker}", "housing", municipality="Vercelli (VC)",
+            kind="Ho subito io la discriminazione")
     expect(reporter.get_by_text("nodo provinciale di riferimento")).to_have_count(0)  # a node of its own province
 
     vercelli = open_page()
