@@ -1,27 +1,19 @@
 """Migration 0035 on a populated database: an unusual-access alert written before it keeps its user and
 becomes kind ``unusual_access``; a burst alert without a user fits after it; the downgrade keeps the former."""
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from portal import create_app
 from portal.extensions import db
 
-from .conftest import Database
+from .test_migrations import populated  # noqa: F401  (the throw-away database fixture)
 
 ALERT = ("INSERT INTO security_alerts ({kind}subject_user_id, subject_tenant_id, open_key, state, detected_at, window_minutes,"
          " threshold, identities_read, last_seen_at, tenant_id, version, created_at, updated_at) VALUES ({value}:user, :tenant,"
          " :key, 'open', CURRENT_TIMESTAMP, 10, 20, 25, CURRENT_TIMESTAMP, :node, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
 
 
-@pytest.fixture
-def populated(tmp_path_factory):
-    database = Database(tmp_path_factory, "migrbursts")
-    yield database
-    database.drop()
-
-
-def test_0035_on_a_populated_database(populated):
+def test_0035_on_a_populated_database(populated):  # noqa: F811
     from .test_budget_totals import _committed_contract
 
     url = populated.owner_url
