@@ -123,6 +123,7 @@ def configure_blueprints(app: Flask) -> None:
 def configure_queues() -> None:
     """Each domain adds its part of the home page's work queue (portal/core/queue.py) when imported."""
     from .alerts import queue as alerts_queue  # noqa: F401
+    from .alerts import report_bursts  # noqa: F401  (reports.signals.submitted raises burst alerts)
     from .budget import queue as budget_queue  # noqa: F401
     from .cases import legal_queue as cases_legal_queue  # noqa: F401
     from .cases import queue as cases_queue  # noqa: F401

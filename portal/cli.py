@@ -218,6 +218,25 @@ def apply_retention(today):
         click.echo(f"anonimizzata: {pseudonym}")
 
 
+@rete.command("erase-public-reports")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Reference day (YYYY-MM-DD); default: today.")
+@with_appcontext
+@runs_alone
+def erase_public_reports(today):
+    """Erase the public reports closed, converted or unanswered for PUBLIC_REPORT_RETENTION_DAYS (texts, identity, thread, files, code)."""
+    from datetime import UTC, datetime
+
+    from .reports.retention import erase_expired
+
+    now = datetime.combine(today.date(), datetime.min.time(), UTC) if today else None
+    with context.system("erase-public-reports"):
+        totals = erase_expired(now)
+        db.session.commit()
+    click.echo(f"Segnalazioni pubbliche cancellate: {totals['reports']} (messaggi: {totals['messages']}, "
+               f"file: {totals['files']}).")
+
+
 @rete.command("forum-digest")
 @with_appcontext
 @runs_alone

@@ -95,6 +95,11 @@ def load_config() -> dict:
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
         "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
+        # Public reports closed, converted or with a question unanswered this many days are erased (erase-public-reports).
+        "PUBLIC_REPORT_RETENTION_DAYS": _int("PUBLIC_REPORT_RETENTION_DAYS", 365),
+        # More public reports than this reaching one node within the minutes below: a security alert for its DPOs.
+        "PUBLIC_REPORT_BURST_THRESHOLD": _int("PUBLIC_REPORT_BURST_THRESHOLD", 20),
+        "PUBLIC_REPORT_BURST_MINUTES": _int("PUBLIC_REPORT_BURST_MINUTES", 10),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024),
         # Logs: one JSON object a line for the collector in production, readable text in development.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text"),

@@ -5,10 +5,13 @@ change sends nothing and a committed one is sent after the commit, retried while
 (``portal.notifications.outbox``). With ``kind`` the recipients who are users of Rete also get an in-app
 notification (``portal.notifications.services.notify``).
 """
+import logging
 import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+
+log = logging.getLogger(__name__)
 
 
 def settings() -> dict:
@@ -36,27 +39,37 @@ def deliver(settings: dict, to: list[str], subject: str, body: str) -> None:
 
 def send_mail(
     to: str | list[str], subject: str, body: str, *, kind: str | None = None, params: dict | None = None,
-    link: str | None = None, notify_tenant: int | None = None,
+    link: str | None = None, notify_tenant: int | None = None, tenant_id: int | None = None,
 ) -> bool:
     """Queue a plain-text message, one outbox row per recipient (each sees only their own address).
 
     Bodies never carry special-category data: link to the portal. ``kind``/``params``/``link`` also
-    notify, in the app, the recipients who are users of Rete (``tenant_id``: the tenant where they see it,
-    by default their membership in the current tenant, else their first one). Returns True once queued.
+    notify, in the app, the recipients who are users of Rete (``notify_tenant``: the tenant where they see
+    it, by default their membership in the current tenant, else their first one). Returns True once queued.
+
+    The rows belong to the tenant whose action caused them: the current one. An anonymous door (a public
+    report, a network application) has none and names the owner with ``tenant_id`` (the node whose report or
+    call it is); with neither, the recipient's own tenant. A row owned by no tenant can only be sent by the
+    owner's ``send-outbox`` cron (row-level security hides it from the app), so it would not leave at once.
     """
     from .notifications import outbox, services
     from .tenancy.context import current_tenant_id
 
     acting = current_tenant_id()
+    if acting is not None and tenant_id is not None and tenant_id != acting:
+        raise ValueError("send_mail: tenant_id is for a context without a tenant, not another tenant's mail")
+    owner = acting if acting is not None else tenant_id
     recipients = list(dict.fromkeys([to] if isinstance(to, str) else to))
     users = services.users_by_email(recipients)
     for address in recipients:
         user = users.get(address.lower())
         home = None
-        if user is not None and (kind or acting is None):
+        if user is not None and (kind or owner is None):
             home = services.home_tenant(user.id, notify_tenant)
-        # The row belongs to the tenant whose action caused it (an anonymous one: the recipient's).
-        outbox.queue(address, subject, body, kind=kind, tenant_id=acting if acting is not None else home)
+        row_owner = owner if owner is not None else home
+        if row_owner is None:
+            log.warning("outbox: a mail with no owning tenant; it waits for send-outbox")
+        outbox.queue(address, subject, body, kind=kind, tenant_id=row_owner)
         if kind and home is not None:
             services.notify(user.id, kind, params or {}, link, tenant_id=home)
     return True

@@ -181,3 +181,41 @@ def test_an_alert_fires_for_a_hearing_within_fourteen_days_until_it_is_held(netw
         open_alerts = list(db.session.scalars(select(Alert).where(Alert.rule == Rule.LEGAL_DEADLINE_DUE,
                                                                   Alert.state != "resolved")))
     assert open_alerts == []
+
+
+def test_civil_action_and_fund_request_on_the_record_downloads_and_in_the_monitoring(login, network):
+    """The issue's "done when": the same case, entered through the forms, on the scheda analitica's PDF and
+    CSV and on the node's monitoring (published once five cases make the cells large enough)."""
+    import csv
+    import io
+
+    from pypdf import PdfReader
+
+    from .factories import make_case, make_referral
+
+    client = login("n1_coordinator")
+    case_id = network.case.id
+    assert add_civil_action(client, case_id).status_code == 302
+    assert add_fund_request(client, case_id).status_code == 302
+    pdf = client.get(f"/casi/{case_id}/scheda.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_data())).pages)
+    legal_pdf = " ".join(text[text.index("Tutela legale"):].split())  # cells wrap: compare words
+    assert "10/02/2026 Azione civile contro la discriminazione" in legal_pdf
+    assert "15/02/2026 Richiesta: Fondo regionale per le vittime di discriminazione 1.500,00" in legal_pdf
+    assert "01/03/2026 Concessione: Fondo regionale" in legal_pdf
+    assert "1.234,56" in legal_pdf
+    assert "Rossi-LEGALE" not in text  # the record names no lawyer
+    rows = list(csv.reader(io.StringIO(client.get(f"/casi/{case_id}/scheda.csv").get_data().decode("utf-8-sig")),
+                           delimiter=";"))
+    legal = rows[rows.index(["Tutela legale"]) + 2:]
+    assert ["15/02/2026", "Richiesta: Fondo regionale per le vittime di discriminazione", "", "1.500,00"] in legal
+    assert any(row[1].startswith("Azione civile contro la discriminazione") and row[0] == "10/02/2026" for row in legal)
+
+    for _ in range(4):
+        _legal_rows_for(make_case(make_referral(network.tenants["a"], network.users["a_operator"])), granted="100.00")
+    body = client.get("/monitoraggio/?dal=2026-02-01&al=2026-03-31").get_data(as_text=True).replace("\xa0", " ")
+    paths = body[body.index('id="legal-paths"'):body.index('id="legal-funds"')]
+    civil = paths[paths.index("Azione civile contro la discriminazione"):]
+    assert '<td class="text-end">5</td>' in civil.split("</tr>")[0]
+    funds = body[body.index('id="legal-funds"'):]
+    assert "€ 5.500,00" in funds and "€ 1.634,56" in funds  # requested 1.500 + 4 × 1.000; granted 1.234,56 + 4 × 100

@@ -60,7 +60,7 @@ def test_xlsx_export_has_typed_cells(login, network):
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     workbook = load_workbook(io.BytesIO(response.get_data()))
-    assert workbook.sheetnames == ["Caso", "Azioni", "Verifiche"]
+    assert workbook.sheetnames == ["Caso", "Azioni", "Verifiche", "Tutela legale"]
     everything = " ".join(
         str(cell.value) for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value is not None
     )

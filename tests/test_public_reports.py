@@ -222,17 +222,6 @@ def test_routing_by_province_or_default(client, network, session):
     assert "nodo provinciale di riferimento" in response.get_data(as_text=True)
 
 
-def test_burst_of_reports_is_recorded_for_the_dpo(app, client, network, session, monkeypatch):
-    from portal.audit.models import AuditEvent
-
-    monkeypatch.setitem(app.config, "PUBLIC_REPORT_BURST_THRESHOLD", 2)
-    for _ in range(4):
-        assert submit(client)[1] is not None
-    with context.acting_as(network.tenants["n1"].id):
-        bursts = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "public_report.burst")).all()
-    assert len(bursts) == 1 and bursts[0].ip is None
-
-
 def test_node_is_told_without_content_and_access_expires(app, client, network, session, mailbox, monkeypatch):
     mailbox.messages.clear()
     _, code = submit(client, wants_contact="y", name="Amina Haddad", contact="333 1234567")

@@ -33,6 +33,11 @@ class Rule(enum.StrEnum):
 CASE_RULES = tuple(r for r in Rule if r != Rule.UNUSUAL_ACCESS)
 
 
+class SecurityKind(enum.StrEnum):
+    UNUSUAL_ACCESS = "unusual_access"  # one user read many identities
+    PUBLIC_REPORT_BURST = "public_report_burst"  # many public reports reached the node in a short time
+
+
 class AlertState(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
@@ -95,18 +100,23 @@ class Alert(TenantOwned, Versioned, Timestamped, db.Model):
 
 
 class SecurityAlert(TenantOwned, Versioned, Timestamped, db.Model):
-    """One user read many people's identities in a short time; for the node's data protection officer.
+    """Something for the node's data protection officer: one user read many people's identities in a short
+    time (``UNUSUAL_ACCESS``), or many public reports arrived in a short time (``PUBLIC_REPORT_BURST``: no
+    subject user; ``identities_read`` then counts the reports in the window).
 
     Owned by the node of the reader's network (an antenna user's burst is the node DPO's business too).
-    While one is open for a user, further reveals update its count instead of raising another.
+    While one is open for a user (or a node's reports), further events update its count instead of raising
+    another (``open_key``).
     """
 
     __tablename__ = "security_alerts"
     __table_args__ = (Index("ix_security_alerts_tenant_state", "tenant_id", "state", "detected_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    subject_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    subject_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    kind: Mapped[SecurityKind] = mapped_column(enum_column(SecurityKind, name="security_alert_kind"),
+                                               default=SecurityKind.UNUSUAL_ACCESS, server_default="unusual_access")
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    subject_tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"))
     open_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     state: Mapped[AlertState] = mapped_column(enum_column(AlertState, name="alert_state"), default=AlertState.OPEN)
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
@@ -120,4 +130,4 @@ class SecurityAlert(TenantOwned, Versioned, Timestamped, db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolution_note: Mapped[str | None] = mapped_column(Text)
 
-    subject: Mapped[User] = relationship(foreign_keys=[subject_user_id])
+    subject: Mapped[User | None] = relationship(foreign_keys=[subject_user_id])

@@ -1,6 +1,7 @@
 """The alerts' part of the home page's work queue (portal/core/queue.py): a case worker's own open
-alerts, all the node's for the coordinator (services.visible_alerts), the DPO's security alerts; the
-earliest due first. One statement each. (Replaces the separate alerts panel of the home page.)
+alerts, all the node's for the coordinator (services.visible_alerts), the DPO's security alerts (unusual
+access, bursts of public reports); the earliest due first. One statement each. (Replaces the separate
+alerts panel of the home page.)
 """
 from flask import url_for
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from ..core import queue
 from ..core.queue import Item
 from . import security, services
 from .labels import RULE_LABELS
-from .models import Alert, AlertState, Rule, SecurityAlert
+from .models import Alert, AlertState, Rule, SecurityAlert, SecurityKind
 
 # Migration 0023: alerts by owner or by node in due order, so the first page stops after a few rows (the
 # resolved ones are skipped on the way) instead of sorting every open alert.
@@ -38,12 +39,13 @@ def open_alerts(membership, limit, offset):
 @queue.source("alerts.security", _l("Allerte di sicurezza da esaminare"), applies=security.may_see, order=41)
 def security_alerts(membership, limit, offset):
     statement = (
-        select(SecurityAlert.id, SecurityAlert.detected_at, User.full_name)
-        .join(User, User.id == SecurityAlert.subject_user_id)
+        select(SecurityAlert.id, SecurityAlert.kind, SecurityAlert.detected_at, User.full_name)
+        .outerjoin(User, User.id == SecurityAlert.subject_user_id)
         .where(SecurityAlert.tenant_id == membership.tenant_id, SecurityAlert.state != AlertState.RESOLVED)
         .order_by(SecurityAlert.detected_at, SecurityAlert.id)
     )
     return queue.page_of(statement, limit, offset, lambda row: Item(
-        _("Accessi insoliti alle identità – %(name)s", name=row.full_name),
+        _("Molte segnalazioni pubbliche in poco tempo") if SecurityKind(row.kind) == SecurityKind.PUBLIC_REPORT_BURST
+        else _("Accessi insoliti alle identità – %(name)s", name=row.full_name),
         url_for("alerts.security_detail", alert_id=row.id), queue.as_day(row.detected_at), late=True,
     ))

@@ -56,28 +56,44 @@ def check_reader(user_id: int | None = None, now: datetime | None = None) -> Sec
         return _check(node_id, user_id, reader_tenant.id, now or utcnow())
 
 
+def latest_alert(*where) -> SecurityAlert | None:
+    return db.session.scalars(
+        select(SecurityAlert).where(*where).order_by(SecurityAlert.detected_at.desc(), SecurityAlert.id.desc()).limit(1)
+    ).first()
+
+
+def counting_since(latest: SecurityAlert | None, window_start: datetime) -> datetime:
+    """Where the count starts: the window, or the latest alert's resolution if later (what came before it
+    was handled)."""
+    resolved_at = _aware(latest.resolved_at) if latest is not None else None
+    if latest is not None and latest.state == AlertState.RESOLVED and resolved_at and resolved_at > window_start:
+        return resolved_at
+    return window_start
+
+
+def updated_while_open(latest: SecurityAlert | None, count: int, now: datetime) -> bool:
+    """An alert still open takes the new count instead of a second alert being raised: True when it did."""
+    if latest is None or latest.state == AlertState.RESOLVED:
+        return False
+    if count > latest.identities_read:
+        latest.identities_read, latest.last_seen_at = count, now
+        db.session.flush()
+    return True
+
+
 def _check(node_id: int, user_id: int, reader_tenant_id: int, now: datetime) -> SecurityAlert | None:
     from .services import settings_for
 
     setting = settings_for(node_id)[Rule.UNUSUAL_ACCESS]
     if not setting["enabled"]:
         return None
-    latest = db.session.scalars(
-        select(SecurityAlert).where(SecurityAlert.tenant_id == node_id, SecurityAlert.subject_user_id == user_id)
-        .order_by(SecurityAlert.detected_at.desc(), SecurityAlert.id.desc()).limit(1)
-    ).first()
-    since = now - timedelta(minutes=setting["window_minutes"])
-    resolved_at = _aware(latest.resolved_at) if latest is not None else None
-    if latest is not None and latest.state == AlertState.RESOLVED and resolved_at and resolved_at > since:
-        since = resolved_at
+    latest = latest_alert(SecurityAlert.tenant_id == node_id, SecurityAlert.subject_user_id == user_id)
+    since = counting_since(latest, now - timedelta(minutes=setting["window_minutes"]))
     count = db.session.scalar(
         select(func.count(func.distinct(AuditEvent.object_id)))
         .where(AuditEvent.actor_user_id == user_id, AuditEvent.action == REVEAL, AuditEvent.at >= since)
     ) or 0
-    if latest is not None and latest.state != AlertState.RESOLVED:
-        if count > latest.identities_read:
-            latest.identities_read, latest.last_seen_at = count, now
-            db.session.flush()
+    if updated_while_open(latest, count, now):
         return latest
     if count < setting["threshold"]:
         return None

@@ -190,9 +190,10 @@ def _security(alert_id) -> SecurityAlert:
 
 
 def _security_page(alert, *, ack_form=None, resolve_form=None, status=200):
+    tenant = services.tenant_name(alert.subject_tenant_id) if alert.subject_tenant_id else ""  # none for a burst
     return render_template(
         "alerts/security_detail.html", alert=alert, ack_form=ack_form or AcknowledgeForm(prefix="ack", version=alert.version),
-        resolve_form=resolve_form or ResolveForm(prefix="res", version=alert.version), tenant=services.tenant_name(alert.subject_tenant_id),
+        resolve_form=resolve_form or ResolveForm(prefix="res", version=alert.version), tenant=tenant,
     ), status
 
 

@@ -4,7 +4,7 @@ from flask import current_app
 
 from ..budget.signals import order_created
 from ..referrals.signals import state_changed
-from ..reports.signals import report_received
+from ..reports.signals import submitted as report_submitted
 from .models import EventKind
 from .webhooks import enqueue
 
@@ -36,7 +36,7 @@ def _order_created(order, **_kw):
         enqueue(order.provider_id, EventKind.ORDER_CREATED, payload)
 
 
-@report_received.connect
+@report_submitted.connect
 def _report_received(report, **_kw):
     """Codes and a link for the node's system: never the text, the reporter or the receipt."""
     payload = {"report_id": report.id, "context": report.context, "grounds": list(report.grounds or []),

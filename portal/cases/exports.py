@@ -3,8 +3,9 @@
 Pseudonym only, never identity, never the node's internal notes. The same rows as the page:
 
 - CSV for a spreadsheet set to Italian: UTF-8 with BOM, ``;`` separator, dates ``dd/mm/yyyy`` and
-  decimal comma, three sections (case, actions, verifications) separated by a blank line;
-- XLSX with three sheets and typed cells: dates are date cells shown ``dd/mm/yyyy``, hours are numbers.
+  decimal comma, four sections (case, actions, verifications, legal path) separated by a blank line;
+- XLSX with four sheets and typed cells: dates are date cells shown ``dd/mm/yyyy``, hours and amounts
+  are numbers.
 
 Free text that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@`` …) is neutralised.
 """
@@ -68,7 +69,8 @@ def _grounds(case) -> str:
 
 
 def sections(record):
-    """(title, header, rows) for the case summary, the actions and the verifications; typed values."""
+    """(title, header, rows) for the case summary, the actions, the verifications and the legal path (its
+    action, hearings and deadlines, fund requests granted and paid, as on the page); typed values."""
     case = record.case
     summary = [
         (_("Codice pseudonimo"), case.pseudonym),
@@ -110,6 +112,8 @@ def sections(record):
         (_("Caso"), [_("Voce"), _("Valore")], [list(item) for item in summary]),
         (_("Azioni"), action_header, action_rows),
         (_("Verifiche"), verification_header, verification_rows),
+        (_("Tutela legale"), [_("Data"), _("Voce"), _("Dettaglio"), _("Importo (€)")],
+         [list(event) for event in record.legal_events]),
     ]
 
 

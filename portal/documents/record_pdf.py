@@ -40,7 +40,9 @@ def render(record) -> bytes:
     doc = Document(title)
     letterhead(doc, node.name if node else "")
     doc.heading(title, 15)
-    (summary_title, _header, summary), (actions_title, action_header, actions), (checks_title, check_header, checks) = sections(record)
+    summary_part, actions_part, checks_part, legal_part = sections(record)
+    (summary_title, _header, summary), (actions_title, action_header, actions) = summary_part, actions_part
+    (checks_title, check_header, checks), (legal_title, legal_header, legal) = checks_part, legal_part
     doc.heading(summary_title)
     for label, value in summary:
         doc.pair(label, _text(value))
@@ -58,5 +60,10 @@ def render(record) -> bytes:
         for label, value in zip(check_header[1:], row[1:], strict=True):
             if value not in (None, ""):
                 doc.pair(label, _text(value))
+    doc.heading(legal_title)
+    if legal:
+        doc.table(legal_header, [[_text(v) for v in row] for row in legal], size=7)
+    else:
+        doc.text(_("Nessuna azione di tutela legale."))
     signature(doc, record.case_worker.full_name if record.case_worker else None, to_user_timezone(utcnow()).date())
     return doc.bytes()

@@ -72,13 +72,12 @@ def apply(call: Call, data: dict, stored=None, today: date | None = None) -> tup
         db.session.add(application)
         db.session.flush()
         record("network.application.submit", "network_application", application.id, sorted(data))
-        # Queued as the node's: an anonymous applicant has no tenant, and a tenantless outbox row waits for
-        # the owner's cron on PostgreSQL instead of leaving right after the commit.
-        send_mail(data["contact_email"], _("Rete – candidatura ricevuta: %(title)s", title=call.title),
-                  _("Gentile %(name)s,\n\nabbiamo ricevuto la candidatura di %(org)s all'avviso \"%(title)s\".\n"
-                    "Puoi seguirla (e correggerla, se il nodo lo chiede) da questo collegamento personale, da non "
-                    "condividere:\n%(link)s\n", name=data["contact_name"], org=data["organisation_name"],
-                    title=call.title, link=follow_link(application, token)))
+    # The applicant has no tenant: the mail is the node's, so it leaves right after the commit.
+    send_mail(data["contact_email"], _("Rete – candidatura ricevuta: %(title)s", title=call.title),
+              _("Gentile %(name)s,\n\nabbiamo ricevuto la candidatura di %(org)s all'avviso \"%(title)s\".\n"
+                "Puoi seguirla (e correggerla, se il nodo lo chiede) da questo collegamento personale, da non "
+                "condividere:\n%(link)s\n", name=data["contact_name"], org=data["organisation_name"],
+                title=call.title, link=follow_link(application, token)), tenant_id=call.node_id)
     return application, token
 
 

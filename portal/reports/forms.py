@@ -49,7 +49,9 @@ class ReportForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.municipality_code.choices = [("", _l("Non so / preferisco non dirlo"))] + municipalities.choices("NO")
+        # Every municipality of the region: the province decides which node receives the report.
+        self.municipality_code.choices = [("", _l("Non so / preferisco non dirlo"))] + [
+            (code, f"{name} ({municipalities.province_of(code)})") for code, name in municipalities.province(None)]
 
     def validate_contact(self, field):
         if self.wants_contact.data and not (field.data or "").strip():

@@ -44,6 +44,7 @@ AUDIT_ACTIONS = {
     "public_report.converted": _l("ha convertito la segnalazione pubblica in segnalazione del nodo"),
     "public_report.file_read": _l("ha scaricato un file di una segnalazione pubblica"),
     "public_report.burst": _l("molte segnalazioni pubbliche in poco tempo"),
+    "public_report.erased_by_retention": _l("ha cancellato le segnalazioni pubbliche alla fine del periodo di conservazione"),
 }
 AUDIT_OBJECTS = {
     "public_report": _l("segnalazione pubblica"),

@@ -56,7 +56,8 @@ class PublicReport(TenantOwned, Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
-    # argon2id hash of the receipt code; the code itself is shown once and never stored.
+    # argon2id hash of the receipt code; the code itself is shown once and never stored. Emptied by the
+    # retention job, so the code opens nothing any more.
     code_hash: Mapped[str] = mapped_column(String(200))
     state: Mapped[ReportState] = mapped_column(enum_column(ReportState, name="public_report_state"), default=ReportState.NEW)
     reporter_kind: Mapped[ReporterKind] = mapped_column(enum_column(ReporterKind, name="public_reporter_kind"))
@@ -81,6 +82,8 @@ class PublicReport(TenantOwned, Versioned, Timestamped, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     close_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason, name="public_report_close_reason"))
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    # Texts, identity, thread and files erased at the end of the retention period (retention.py).
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     messages: Mapped[list["PublicReportMessage"]] = relationship(
         back_populates="report", order_by="PublicReportMessage.id", cascade="all, delete-orphan"

@@ -23,10 +23,9 @@ from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant
-from . import abuse, receipt, routing
 from . import files as report_files
+from . import receipt, routing, signals
 from .models import MessageAuthor, PublicReport, PublicReportKey, PublicReportMessage, ReportState
-from .signals import report_received
 
 
 class ReportError(ServiceError):
@@ -68,9 +67,8 @@ def submit(data: dict, uploads: list, language: str) -> tuple[PublicReport, str]
         db.session.flush()
         fields = ["what", "context", "grounds"] + [f for f in ("name", "contact", "notify_email") if getattr(report, f)]
         record("public_report.submitted", "public_report", report.id, fields + (["files"] if checked else []), keep_ip=False)
-        abuse.check_burst(node.id)
+        signals.submitted.send(report)
         _notify_node(node, report)
-        report_received.send(report)
     return report, code
 
 
@@ -109,7 +107,7 @@ def reporter_reply(report: PublicReport, body: str, upload=None) -> PublicReport
     if node.email:
         send_mail(node.email, _("Rete – nuovo messaggio su una segnalazione pubblica"),
                   _("Chi ha inviato la segnalazione pubblica n. %(id)s ha scritto un messaggio.\nLeggilo in Rete: %(link)s\n",
-                    id=report.id, link=_node_link(report)))
+                    id=report.id, link=_node_link(report)), tenant_id=report.tenant_id)
     return message
 
 
@@ -138,7 +136,7 @@ def _notify_node(node: Tenant, report: PublicReport) -> None:
     if node.email:
         send_mail(node.email, _("Rete – nuova segnalazione pubblica"),
                   _("È arrivata la segnalazione pubblica n. %(id)s.\nLeggila in Rete: %(link)s\n",
-                    id=report.id, link=_node_link(report)))
+                    id=report.id, link=_node_link(report)), tenant_id=node.id)
 
 
 def _notify_reporter(report: PublicReport) -> None:
@@ -150,7 +148,7 @@ def _notify_reporter(report: PublicReport) -> None:
         send_mail(address, _("C'è un nuovo messaggio"),
                   _("C'è un nuovo messaggio sulla tua segnalazione alla rete contro le discriminazioni.\n"
                     "Per leggerlo apri %(link)s e inserisci il tuo codice ricevuta.\n",
-                    link=_absolute("reports_public.follow")))
+                    link=_absolute("reports_public.follow")), tenant_id=report.tenant_id)
 
 
 # --- the node -----------------------------------------------------------------------------------------

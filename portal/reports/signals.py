@@ -1,7 +1,8 @@
-"""Signals of the public-report domain, for the layers above it (the API's webhooks) to subscribe to."""
+"""Signals of the public reports, for the layers above: the alerts raise a security alert on a burst, the
+API's webhooks tell the node's systems (``report.received``)."""
 from blinker import Namespace
 
 _signals = Namespace()
 
-# sent(report) inside the submission's transaction, acting as the competent node, after the rows are flushed
-report_received = _signals.signal("public-report-received")
+# sent(report) acting as the competent node, after the new report and its files are flushed
+submitted = _signals.signal("public-report-submitted")

@@ -1,8 +1,9 @@
 """Regione Piemonte as the regional centre above the eight Piedmont nodes, for the demo.
 
 Novara (portal/seed/network.py) stays as it is and joins the region; the seven other nodes get a
-fictitious small network each: two antennas and a few dozen clearly fictitious referrals over the last
-months (some declined, some taken in charge, a few cases closed), so the regional tables have shapes
+fictitious small network each: a directory entry at the chief town (public reports from the province reach
+the node), a coordinator (``coordinamento@<slug>.example``), two antennas and a few dozen clearly
+fictitious referrals over the last months (some declined, some taken in charge, a few cases closed), so the regional tables have shapes
 on first start. Idempotent by slug, e-mail and submission key; the summaries are rebuilt at the end.
 """
 from datetime import timedelta
@@ -12,6 +13,8 @@ from sqlalchemy import select
 from ..accounts.models import Membership, Role, User
 from ..accounts.passwords import hash_password
 from ..cases.models import Case, CaseState, ClosureOutcome
+from ..directory.models import DirectoryEntry
+from ..directory.municipalities import province
 from ..extensions import db
 from ..models_base import utcnow
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus, Person
@@ -83,6 +86,31 @@ def _operator(antenna: Tenant) -> User:
     return user
 
 
+def _desk(node: Tenant, town: str) -> int:
+    """The node's directory entry at its chief town (so public reports from its province reach it) and a
+    coordinator who can read them. Returns how many of the two it added."""
+    added = 0
+    if db.session.scalar(select(DirectoryEntry.id).where(DirectoryEntry.organisation_id == node.id)) is None:
+        code = {name: cadastral for cadastral, name in province(node.code)}.get(town)
+        db.session.add(DirectoryEntry(
+            organisation_id=node.id, address="Piazza dell'Esempio 1 (indirizzo fittizio)", municipality_code=code,
+            municipality_name=town, phone="000 0000000 (fittizio)", email=f"rete@{node.slug}.example",
+            referents="Referente per la rete antidiscriminazioni (ruolo istituzionale)",
+            grounds=["ethnicity", "age", "religion", "disability", "gender", "sexual_orientation", "other"],
+            services="Presa in carico delle persone segnalate, percorsi personalizzati, coordinamento della rete.",
+        ))
+        added += 1
+    email = f"coordinamento@{node.slug}.example"
+    if db.session.scalar(select(User.id).where(User.email == email)) is None:
+        user = User(email=email, full_name=f"Coordinamento {town} (demo)", password_hash=hash_password(DEMO_PASSWORD),
+                    active=True)
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(user_id=user.id, tenant_id=node.id, role=Role.COORDINATOR, active=True))
+        added += 1
+    return added
+
+
 def _referrals(node: Tenant, antennas: list[Tenant]) -> int:
     created = 0
     now = utcnow()
@@ -146,10 +174,11 @@ def seed() -> list[str]:
     novara = db.session.scalar(select(Tenant).where(Tenant.slug == NODE_SLUG))
     if novara is not None and novara.region_id is None:
         novara.region_id = region.id
-    nodes_added = referrals = 0
+    nodes_added = referrals = desks = 0
     for slug, name, code, town in NODES:
         node, added = _tenant(slug, name, K.NODE, code=code, region_id=region.id)
         nodes_added += added
+        desks += _desk(node, town)
         antennas = [
             _tenant(f"comune-{town.lower()}-demo", f"Comune di {town} (antenna dimostrativa)", K.MUNICIPALITY,
                     node_id=node.id)[0],
@@ -162,4 +191,5 @@ def seed() -> list[str]:
     db.session.flush()
     refresh_all()
     return [f"Regione Piemonte: {nodes_added} nodi, {users} utenti regionali e {referrals} segnalazioni fittizie aggiunti",
-            f"Nodo di Vercelli: {node_users} utenti dimostrativi aggiunti"]
+            f"Nodo di Vercelli: {node_users} utenti dimostrativi aggiunti",
+            f"nodi piemontesi: {desks} schede di rubrica e coordinatori aggiunti"]
