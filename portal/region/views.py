@@ -8,7 +8,7 @@ from ..accounts.permissions import Capability, can, current_membership, membersh
 from ..audit.services import record
 from ..models_base import utcnow
 from . import exports
-from .queries import TITLES, Quarter, region_view
+from .queries import TITLES, Quarter, node_contacts, region_view
 
 bp = Blueprint("region", __name__, url_prefix="/regione")
 
@@ -46,6 +46,12 @@ def _view(quarter_key: str | None):
 def index():
     view = _view(request.args.get("trimestre") or None)
     return render_template("region/index.html", v=view, titles=TITLES)
+
+
+@bp.route("/nodi")
+@region_staff
+def nodes():
+    return render_template("region/nodes.html", rows=node_contacts(current_membership().tenant))
 
 
 def _export_view(quarter: str):
