@@ -120,7 +120,7 @@ def test_an_organisation_joins_the_network(page, open_page, mail_server):
     assert_accessible(page, "applications")
     page.get_by_role("link", name=organisation).click()
     assert_accessible(page, "application")
-    page.get_by_label("Decisione").select_option("accept")
+    page.get_by_role("combobox", name="Decisione").select_option("accept")
     page.get_by_label("Accordo firmato il").fill(date.today().isoformat())
     page.get_by_label("Accordo scade il").fill((date.today() + timedelta(days=365)).isoformat())
     _submit(page, "Conferma la decisione")
@@ -152,29 +152,38 @@ def test_an_organisation_joins_the_network(page, open_page, mail_server):
     assert_accessible(page, "information points")
 
     # It appears in the public list of information points and in the network's directory.
-    public.get_by_role("link", name="Punti informativi", exact=True).click()
+    public.get_by_role("link", name="Trova un punto informativo").click()
     expect(public.get_by_role("row").filter(has_text=point)).to_contain_text(organisation)
     assert_accessible(public, "public information points")
-    page.goto("/rete/")
-    page.get_by_role("link", name=organisation).click()
-    expect(page.get_by_text(point)).to_be_visible()
-    assert_accessible(page, "directory entry")
+    member = open_page()  # another antenna of the network reads the directory: active points only
+    login_as(member, "operatore@comune-novara.example")
+    member.goto("/rete/")
+    member.get_by_role("link", name=organisation).click()
+    expect(member.get_by_role("listitem").filter(has_text=point)).to_be_visible()
+    expect(member.get_by_text("Non attivo")).to_have_count(0)
+    assert_accessible(member, "directory entry")
 
     # The invitation reached the contact person, who sets a password and enters as the organisation's admin.
+    def invitations():
+        return [mail_server.body(m) for m in mail_server.messages
+                if m["To"] == contact and "/password/nuova/" in mail_server.body(m)]
+
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not [m for m in mail_server.messages if m["To"] == contact]:
+    while time.monotonic() < deadline and not invitations():
         time.sleep(0.05)
-    [invitation] = [m for m in mail_server.messages if m["To"] == contact]
-    link = re.search(r"https?://\S+/password/nuova/\S+", mail_server.body(invitation)).group(0)
+    [invitation] = invitations()
+    link = re.search(r"https?://\S+/password/nuova/\S+", invitation).group(0)
     newcomer = open_page()
     newcomer.goto(_path_of(link))
     assert_accessible(newcomer, "invitation: choose a password")
     password = "Porte-Aperte-2026!"
-    newcomer.get_by_label("Nuova password").fill(password)
+    newcomer.get_by_role("textbox", name="Nuova password", exact=True).fill(password)
     newcomer.get_by_label("Ripeti la nuova password").fill(password)
     _submit(newcomer, "Salva la password")
     login_as(newcomer, contact, password)
-    expect(newcomer.get_by_text(organisation).first).to_be_visible()
+    expect(newcomer.locator("header")).to_contain_text(f"Stai lavorando per: {organisation}")
+    expect(newcomer.get_by_role("link", name="Utenti").first).to_be_attached()  # the organisation's admin
+    assert_accessible(newcomer, "the new organisation's home")
 
 
 def _path_of(url: str) -> str:
