@@ -33,10 +33,11 @@ def _plan(client, case_id, **fields):
 
 
 def _actions(net):
-    db.session.expire_all()
+    # populate_existing: fresh values without expiring the network's rows (under RLS they reload only
+    # as their own tenant).
     with context.acting_as(net.tenants["n1"].id):
         return list(db.session.scalars(
-            select(Action).where(Action.case_id == net.case.id, Action.id != net.action.id).order_by(Action.id)))
+            select(Action).execution_options(populate_existing=True).where(Action.case_id == net.case.id, Action.id != net.action.id).order_by(Action.id)))
 
 
 def test_the_new_kinds_have_labels():

@@ -14,11 +14,17 @@ from .helpers import post_form
 from .network import VICTIM_FIRST_NAME, VICTIM_LAST_NAME
 
 
+def _fresh(statement):
+    # populate_existing: fresh values without expiring the network's rows (under RLS they reload only
+    # as their own tenant).
+    return statement.execution_options(populate_existing=True)
+
+
 def _region_memberships(net):
-    db.session.expire_all()
     with context.acting_as(net.tenants["r"].id):
-        return {m.user.email: m for m in db.session.scalars(select(Membership).where(
-            Membership.tenant_id == net.tenants["r"].id))}
+        rows = db.session.execute(_fresh(select(Membership, User.email).join(User, User.id == Membership.user_id).where(
+            Membership.tenant_id == net.tenants["r"].id))).all()
+    return {email: m for m, email in rows}
 
 
 def test_regional_coordinator_lists_only_the_region_users(login, network):
@@ -58,8 +64,7 @@ def test_regional_coordinator_deactivates_and_resets_the_factor(login, network):
     assert post_form(client, f"/utenti/{analyst.id}/disattiva", {"version": analyst.version}, page="/utenti").status_code == 302
     assert post_form(client, f"/utenti/{dpo.id}/azzera-verifica", {"version": dpo.version}, page="/utenti").status_code == 302
     assert _region_memberships(network)[network.users["r_analyst"].email].active is False
-    db.session.expire_all()
-    assert db.session.get(User, dpo.user_id).totp_enabled_at is None
+    assert db.session.scalar(_fresh(select(User).where(User.id == dpo.user_id))).totp_enabled_at is None
     with context.acting_as(network.tenants["r"].id):
         actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"membership.deactivated", "2fa.reset"} <= actions
@@ -72,9 +77,8 @@ def test_regional_coordinator_cannot_touch_a_node_account(login, network, target
     for action in ("disattiva", "azzera-verifica"):
         response = post_form(client, f"/utenti/{membership.id}/{action}", {"version": membership.version}, page="/utenti")
         assert response.status_code == 404
-    db.session.expire_all()
     with context.acting_as(membership.tenant_id):
-        assert db.session.get(Membership, membership.id).active is True
+        assert db.session.scalar(_fresh(select(Membership).where(Membership.id == membership.id))).active is True
 
 
 @pytest.mark.parametrize("key", ["r_analyst", "r_dpo"])
