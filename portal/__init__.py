@@ -100,6 +100,7 @@ def configure_blueprints(app: Flask) -> None:
     from .guide.views import bp as guide_bp
     from .monitoring.views import bp as monitoring_bp
     from .network.public_views import bp as network_public_bp
+    from .network.public_views import lists_bp as network_lists_bp
     from .network.views import bp as network_bp
     from .notifications.views import bp as notifications_bp
     from .people.views import bp as people_bp
@@ -113,7 +114,7 @@ def configure_blueprints(app: Flask) -> None:
     init_identity_provider(app)
     for bp in (core_bp, accounts_bp, two_factor_bp, identity_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
-               reports_node_bp, network_bp, network_public_bp, region_bp, guide_bp, documents_bp):
+               reports_node_bp, network_bp, network_public_bp, network_lists_bp, region_bp, guide_bp, documents_bp):
         app.register_blueprint(bp)
     from .api.blueprint import bp as api_admin_bp
 

@@ -21,6 +21,8 @@ class Route:
     victim: str = "a"  # whose rows the ids point at: antenna "a" or node "n1"
     # An /api/v1 route: called with a key of the attacker's tenant (tests/api_support.py), the form as JSON.
     api: bool = False
+    # network -> the victim's strings this route shows by design (never a person's)
+    shows: Callable | None = None
 
 
 def _membership(net):
@@ -456,7 +458,13 @@ MATRIX: dict[str, Route] = {
     ),
     "reports_node.download": Route("foreign", args=lambda net: {"file_id": _reports(net)["file_id"]}, victim="n1"),
     # --- regional centre: its own nodes' suppressed summaries; everyone else 403 ---
+    # The public lists: open calls and active information points (published text only).
+    "network_lists.open_calls": Route("public"),
+    "network_lists.public_points": Route("public"),
     "region.index": Route("own"),
+    # The region's nodes with their coordinators' names and work addresses (by design), nothing else.
+    "region.nodes": Route("own", victim="n1",
+                          shows=lambda net: [net.users["n1_coordinator"].email, net.users["n1_coordinator"].full_name]),
     "region.export_csv": Route("own", args=lambda net: {"quarter": "2026-Q1"}),
     "region.export_xlsx": Route("own", args=lambda net: {"quarter": "2026-Q1"}),
     # --- API (portal/api): API routes are called with a client key of the attacker's tenant ---

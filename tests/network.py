@@ -40,13 +40,16 @@ USERS = [
     ("r_coordinator", "r", Role.REGIONAL_COORDINATOR),
     ("r_analyst", "r", Role.REGIONAL_ANALYST),
     ("r_dpo", "r", Role.REGIONAL_DPO),
+    # An employment centre of N1 (one of the Provincia's own offices): an antenna like A and B.
+    ("e_operator", "e", Role.ANTENNA_OPERATOR),
+    ("e_admin", "e", Role.ANTENNA_ADMIN),
 ]
 
 # Who attacks the victim's (antenna A's) rows: every role of every other tenant.
-ATTACKERS = [key for key, tenant, _ in USERS if tenant in {"b", "p", "n2", "r"}]
+ATTACKERS = [key for key, tenant, _ in USERS if tenant in {"b", "p", "n2", "r", "e"}]
 # Who attacks node N1's own rows (cases, contracts...): antennas, the provider, the other node.
 # The region too: it sits above N1 and must still read none of its rows.
-NODE_ATTACKERS = [key for key, tenant, _ in USERS if tenant in {"a", "b", "p", "n2", "r"}]
+NODE_ATTACKERS = [key for key, tenant, _ in USERS if tenant in {"a", "b", "p", "n2", "r", "e"}]
 
 
 @dataclass
@@ -80,6 +83,9 @@ def build_network(session) -> Network:
     net.tenants["b"] = TenantFactory(slug="antenna-beta", name="Antenna Beta", node=net.tenants["n1"])
     net.tenants["p"] = TenantFactory(
         slug="fornitore-pi", name="Fornitore Pi", kind=TenantKind.SERVICE_PROVIDER, node=net.tenants["n1"]
+    )
+    net.tenants["e"] = TenantFactory(
+        slug="cpi-prova", name="Centro per l'impiego di prova", kind=TenantKind.EMPLOYMENT_CENTRE, node=net.tenants["n1"]
     )
     for key, tenant_key, role in USERS:
         user = UserFactory(email=f"{key.replace('_', '.')}@prova.example", full_name=f"Persona {key.replace('_', ' ').title()}")

@@ -57,6 +57,10 @@ def test_network_from_the_document(seeded):
         names = set(db.session.scalars(select(Tenant.name).where(Tenant.node_id == node.id)))
     for expected in ("Comune di Novara", "Comune di Cameri", "Comune di Arona", "Questura di Novara", "Tribunale di Novara"):
         assert expected in names
+    # The Provincia's own offices the plan names, each of its kind, in Novara's network.
+    with app.app_context(), context.system("test"):
+        kinds = {k.value for k in db.session.scalars(select(Tenant.kind).where(Tenant.node_id == node.id))}
+    assert {"employment_centre", "education_guidance_office", "labour_office", "equality_advisor"} <= kinds
 
 
 def test_people_in_every_state(seeded):

@@ -40,8 +40,9 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.APPROVE_MONEY: frozenset({R.COORDINATOR, R.BUDGET_OFFICER}),
     Capability.FORUM: frozenset(Role),
     Capability.MODERATE: frozenset({R.COORDINATOR}),
-    # Antenna admins manage their own tenant; on the node the coordinator and the system admin do.
-    Capability.MANAGE_USERS: frozenset({R.ANTENNA_ADMIN, R.COORDINATOR, R.SYSTEM_ADMIN}),
+    # Antenna admins manage their own tenant; on the node the coordinator and the system admin do; at the
+    # regional centre its coordinator (the region's own users only: memberships are tenant-scoped).
+    Capability.MANAGE_USERS: frozenset({R.ANTENNA_ADMIN, R.COORDINATOR, R.SYSTEM_ADMIN, R.REGIONAL_COORDINATOR}),
     Capability.READ_AUDIT: frozenset({R.DATA_PROTECTION_OFFICER, R.REGIONAL_DPO}),
     # Network groups (portal/governance): the node's coordinator; the services also check the tenant is a node.
     Capability.GOVERN: frozenset({R.COORDINATOR}),

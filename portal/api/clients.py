@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.models import Membership, Role, User
-from ..accounts.permissions import Capability, can
+from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..extensions import db
@@ -30,7 +30,9 @@ class ClientError(ServiceError):
 
 
 def may_manage() -> bool:
-    return can(Capability.MANAGE_USERS)
+    """A regional centre has no API clients (it reads aggregates on its pages only)."""
+    membership = current_membership()
+    return can(Capability.MANAGE_USERS) and membership is not None and not membership.tenant.is_region
 
 
 def grantable_scopes(tenant: Tenant) -> tuple[Scope, ...]:

@@ -69,6 +69,7 @@ class ActionPlanForm(FlaskForm):
     service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(SERVICE_TYPE_LABELS), validators=[DataRequired()])
     phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ACTION_PHASE_LABELS), validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[Optional()])
+    office = SelectField(_l("Ufficio pubblico coinvolto"), choices=[], validate_choice=True, validators=[Optional()])
     planned_start = DateField(_l("Inizio previsto"), validators=[DataRequired()])
     planned_end = DateField(_l("Fine prevista"), validators=[Optional()])
     planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), NumberRange(min=0, max=9999)])
@@ -78,7 +79,7 @@ class ActionPlanForm(FlaskForm):
     def data_for_service(self) -> dict:
         return {
             "service_type": ServiceType(self.service_type.data), "phase": ActionPhase(self.phase.data),
-            "provider": self.provider.data, "planned_start": self.planned_start.data,
+            "provider": self.provider.data, "office": self.office.data, "planned_start": self.planned_start.data,
             "planned_end": self.planned_end.data, "planned_hours": self.planned_hours.data, "notes": self.notes.data,
             "override_reason": self.override_reason.data,
         }

@@ -148,6 +148,9 @@ class Action(ProviderShared, Versioned, Timestamped, db.Model):
     attended_sessions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     outcome: Mapped[str | None] = mapped_column(String(500))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The public office of the network the person is sent to for this action (employment centre, education
+    # and orientation, labour, equality adviser): recorded by the node, nothing is shared with the office.
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"))
 
     case: Mapped[Case] = relationship(back_populates="actions")
 

@@ -17,7 +17,7 @@ from ..audit.services import record
 from ..core.locking import check_version
 from ..extensions import db
 from .models import Action, ActionStatus, Case
-from .services import CaseError, apply_values, ensure_can_edit, ensure_open, node_providers
+from .services import CaseError, apply_values, ensure_can_edit, ensure_open, node_offices, node_providers
 from .signals import OrderResult, case_changed, request_order
 
 PLAN_FIELDS = ("service_type", "phase", "planned_start", "planned_end", "planned_hours", "notes")
@@ -54,6 +54,18 @@ def _provider_id(value) -> int | None:
     return provider_id
 
 
+def _office_id(value) -> int | None:
+    if value in (None, "", "0"):
+        return None
+    try:
+        office_id = int(value)
+    except (TypeError, ValueError):
+        office_id = -1
+    if office_id not in {o.id for o in node_offices()}:
+        raise CaseError(_("Scegli un ufficio pubblico della rete."), "office")
+    return office_id
+
+
 def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
     """Plan an action; with a provider, order it at once. Returns the action and, for a provider
     action, the ordering's answer (not ordered: the action is kept "to order" and the message says
@@ -65,6 +77,7 @@ def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
     values["planned_hours"] = values.get("planned_hours") or Decimal("0")
     _check_plan(values)
     provider_id = _provider_id(data.get("provider"))
+    values["office_id"] = _office_id(data.get("office"))
     action = Action(
         case_id=case.id, tenant_id=case.tenant_id, pseudonym=case.pseudonym, provider_id=provider_id,
         status=ActionStatus.TO_ORDER if provider_id else ActionStatus.PLANNED, delivered_hours=Decimal("0"), **values,
@@ -108,6 +121,9 @@ def update_action(action: Action, data: dict, expected_version) -> None:
     check_version(action, expected_version)
     ensure_open(action.case)
     values = {name: data[name] for name in PLAN_FIELDS + ("status",) if name in data}
+    if "office" in data and str(data["office"] or "") != str(action.office_id or ""):
+        # Unlike the provider, changeable: nothing is shared with the office.
+        values["office_id"] = _office_id(data["office"])
     if "notes" in values:
         values["notes"] = (values["notes"] or "").strip() or None
     if "planned_hours" in values and values["planned_hours"] is None:

@@ -42,7 +42,8 @@ def analytical_record(case: Case, event: str | None = None) -> AnalyticalRecord:
     if event:
         record(event, "case", case.id)
     actions = actions_in_time_order(case)
-    provider_ids = {a.provider_id for a in actions if a.provider_id}
+    # The providers and public offices the actions name (one lookup for both).
+    provider_ids = {t for a in actions for t in (a.provider_id, a.office_id) if t}
     providers = {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_(provider_ids)))} if provider_ids else {}
     return AnalyticalRecord(
         case=case,

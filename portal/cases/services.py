@@ -33,7 +33,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..referrals.models import OutcomeCode, Referral
 from ..tenancy.context import current
-from ..tenancy.models import Tenant, TenantKind
+from ..tenancy.models import PUBLIC_OFFICE_KINDS, Tenant, TenantKind
 from .models import (
     ENDED_STATES,
     Case,
@@ -143,6 +143,18 @@ def node_providers() -> list[Tenant]:
         db.session.scalars(
             select(Tenant)
             .where(Tenant.node_id == current().tenant_id, Tenant.kind == TenantKind.SERVICE_PROVIDER, Tenant.active)
+            .order_by(Tenant.name)
+        )
+    )
+
+
+def node_offices() -> list[Tenant]:
+    """The node's public offices an action can be addressed to (employment centres, education and
+    orientation, labour, equality adviser)."""
+    return list(
+        db.session.scalars(
+            select(Tenant)
+            .where(Tenant.node_id == current().tenant_id, Tenant.kind.in_(PUBLIC_OFFICE_KINDS), Tenant.active)
             .order_by(Tenant.name)
         )
     )

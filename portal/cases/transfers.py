@@ -43,7 +43,8 @@ from .models import (
     TransferState,
     Verification,
 )
-from .services import _OUTCOME_FOR, _alerts_changed, is_read_only, node_case_workers, open_case
+from .services import _OUTCOME_FOR, is_read_only, node_case_workers, open_case
+from .signals import case_changed
 
 REASON_MAX = 2000
 # What the sender's pathway carries over: codes, dates and figures (never an action's internal notes).
@@ -307,7 +308,7 @@ def accept(transfer: CaseTransfer, expected_version, case_worker_id=None) -> Cas
     record("referral.created", "referral", referral.id, ["grounds", "context", "situation", "needs"])
     record("case.opened_by_transfer", "case", case.id, ["state", "case_worker_id"])
     record("case_transfer.accepted", "case_transfer", transfer.id, ["state", "new_case_id"])
-    _alerts_changed(case)
+    case_changed.send(case)
     _finish_at_sender(transfer)
     return case
 
@@ -361,7 +362,7 @@ def _finish_at_sender(transfer: CaseTransfer) -> None:
             referral.outcome_code = OutcomeCode.TRANSFERRED
             db.session.flush()
             record("referral.outcome", "referral", referral.id, ["outcome_code"])
-        _alerts_changed(case)
+        case_changed.send(case)
         _tell_node(db.session.get(Tenant, transfer.tenant_id), transfer, "case_transfer.accepted",
                    _("Rete – trasferimento del caso %(code)s accolto", code=transfer.pseudonym))
         if referral is not None and referral.tenant_id != transfer.tenant_id:

@@ -13,9 +13,11 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.transaction import attempt
 from ..core.views_helpers import download as _download
+from ..extensions import db
 from ..models_base import utcnow
 from ..people.services import can_see_identity, can_view_person, reveal_identity
 from ..tenancy.context import current
+from ..tenancy.models import Tenant
 from ..tenancy.scoping import get_visible
 from . import exports, listing, pathway, services, transfers, verifications
 from . import record as records
@@ -220,6 +222,10 @@ def _provider_choices():
     return [("", _("Il nodo (realizzazione diretta)"))] + [(str(p.id), p.name) for p in services.node_providers()]
 
 
+def _office_choices():
+    return [("", _("Nessuno"))] + [(str(o.id), o.name) for o in services.node_offices()]
+
+
 @bp.route("/<int:case_id>/azioni/nuova", methods=["GET", "POST"])
 @node_staff
 def new_action(case_id):
@@ -227,6 +233,7 @@ def new_action(case_id):
     services.ensure_can_edit(case)
     form = ActionPlanForm()
     form.provider.choices = _provider_choices()
+    form.office.choices = _office_choices()
     if form.validate_on_submit():
         with attempt(form) as done:
             ordering = pathway.plan_action(case, form.data_for_service())[1]
@@ -249,11 +256,15 @@ def edit_action(action_id):
     services.ensure_can_edit(case)
     form = ActionPlanForm(obj=action if request.method == "GET" else None)
     form.provider.choices = _provider_choices()
+    form.office.choices = _office_choices()
+    if action.office_id and str(action.office_id) not in dict(form.office.choices):  # since deactivated: keep it
+        form.office.choices.append((str(action.office_id), db.session.get(Tenant, action.office_id).name))
     form.provider.validate_choice = False  # shown, never submitted (disabled)
     if request.method == "GET":
         form.version.data = action.version
         form.service_type.data = action.service_type.value
         form.phase.data = action.phase.value
+        form.office.data = str(action.office_id or "")
     # The provider is fixed once planned (the action is shared with it): show it, do not submit it.
     form.provider.data = str(action.provider_id or "")
     if form.validate_on_submit():

@@ -39,7 +39,8 @@ def _cap(capability: Capability, where: str | None = None, role: Role | None = N
         if unless is not None and can(unless, membership):
             return False
         tenant = membership.tenant
-        return {"node": tenant.is_node, "provider": tenant.is_provider, "not_node": not tenant.is_node, None: True}[where]
+        return {"node": tenant.is_node, "provider": tenant.is_provider, "not_node": not tenant.is_node,
+                "not_region": not tenant.is_region, None: True}[where]
 
     return allowed
 
@@ -91,7 +92,7 @@ ENTRIES: list[Entry] = [
     Entry("accounts.users", _l("Utenti"), _l("Utenti dell'organizzazione"),
           _l("Invita e disattiva gli accessi."), _cap(C.MANAGE_USERS)),
     Entry("api_admin.index", _l("Client API"), _l("Client API"),
-          _l("Le chiavi con cui i sistemi dell'organizzazione usano l'interfaccia di Rete."), _cap(C.MANAGE_USERS), menu=False),
+          _l("Le chiavi con cui i sistemi dell'organizzazione usano l'interfaccia di Rete."), _cap(C.MANAGE_USERS, "not_region"), menu=False),
     Entry("audit.index", _l("Registro degli accessi"), _l("Registro degli accessi"),
           _l("Chi ha letto o modificato cosa, e quando."), _cap(C.READ_AUDIT)),
     Entry("monitoring.node", _l("Monitoraggio"), _l("Monitoraggio"),
@@ -100,6 +101,9 @@ ENTRIES: list[Entry] = [
           _l("Stati ed esiti delle segnalazioni inviate al nodo."), _cap(C.SEE_OWN_DASHBOARD, "not_node")),
     Entry("region.index", _l("Monitoraggio regionale"), _l("Monitoraggio regionale"),
           _l("I dati aggregati dei nodi della regione, con le celle piccole oscurate."), _cap(C.SEE_REGION_MONITORING)),
+    Entry("region.nodes", _l("Nodi della regione"), _l("Nodi della regione"),
+          _l("I nodi territoriali della regione e i recapiti del loro coordinamento."), _cap(C.SEE_REGION_MONITORING),
+          menu=False),
     Entry("notifications.outbox_index", _l("Posta in uscita"), _l("Posta in uscita"),
           _l("Le e-mail in attesa o non consegnate: riprova l'invio."), _cap(C.MANAGE_OUTBOX), menu=False),
     # Also in the header's user menu, which needs JavaScript: the home page keeps them reachable without.

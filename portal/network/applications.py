@@ -39,6 +39,15 @@ def get_call(call_id) -> Call | None:
     return db.session.get(Call, int(call_id))
 
 
+def open_calls(today: date) -> list[Call]:
+    """Calls open today, of active nodes, closing soonest first: the public list."""
+    return list(db.session.scalars(
+        select(Call).join(Tenant, Tenant.id == Call.node_id)
+        .where(Call.opens_on <= today, Call.closes_on >= today, Tenant.active.is_(True))
+        .order_by(Call.closes_on, Call.id)
+    ))
+
+
 def calls_of_node() -> list[Call]:
     node_id = services._node_id()
     return list(db.session.scalars(select(Call).where(Call.node_id == node_id).order_by(Call.opens_on.desc())))

@@ -19,8 +19,11 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from ..tenancy.labels import KIND_LABELS
 from ..tenancy.models import TenantKind
 
-# Who may apply: every kind of antenna (not a node, not a service provider).
-APPLICANT_KINDS = [k for k in TenantKind if k not in (TenantKind.NODE, TenantKind.SERVICE_PROVIDER)]
+# Who may apply: every kind of antenna (not a node, not a service provider, never a regional centre: the
+# accepted applicant becomes a tenant of that kind inside the node's network).
+APPLICANT_KINDS = [
+    k for k in TenantKind if k not in (TenantKind.NODE, TenantKind.SERVICE_PROVIDER, TenantKind.REGIONAL_CENTRE)
+]
 
 
 class CourseForm(FlaskForm):

@@ -12,6 +12,18 @@ from .forms import ApplicationForm
 from .labels import STATUS_LABELS
 
 bp = Blueprint("network_public", __name__, url_prefix="/rete/avvisi")
+# The public lists: open calls and active information points (no account, nothing but published text).
+lists_bp = Blueprint("network_lists", __name__)
+
+
+@lists_bp.route("/avvisi")
+def open_calls():
+    return render_template("network/public_calls.html", calls=applications.open_calls(date.today()))
+
+
+@lists_bp.route("/punti-informativi")
+def public_points():
+    return render_template("network/public_points.html", rows=services.public_points())
 
 
 def _limit():

@@ -51,6 +51,18 @@ def network_organisations() -> list[Tenant]:
     ).all())
 
 
+def public_points() -> list[tuple[InformationPoint, Tenant]]:
+    """Active information points of active organisations, for everyone (the directory's public part):
+    only what the organisation publishes about the point."""
+    rows = db.session.execute(
+        select(InformationPoint, Tenant).join(DirectoryEntry, DirectoryEntry.id == InformationPoint.entry_id)
+        .join(Tenant, Tenant.id == DirectoryEntry.organisation_id)
+        .where(InformationPoint.active.is_(True), Tenant.active.is_(True))
+        .order_by(InformationPoint.municipality_name, InformationPoint.name, InformationPoint.id)
+    )
+    return [tuple(row) for row in rows]
+
+
 # --- courses ----------------------------------------------------------------------------------------
 
 def courses() -> list[Course]:

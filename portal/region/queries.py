@@ -15,6 +15,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..accounts.models import Membership, Role, User
 from ..cases.models import ClosureOutcome
 from ..extensions import db
 from ..monitoring.indicators import DIMENSIONS, RESULTS, SIX_MONTHS, VALUES
@@ -22,6 +23,7 @@ from ..monitoring.labels import DIMENSION_TITLES
 from ..monitoring.queries import _timing
 from ..monitoring.suppression import THRESHOLD, TOTAL, Table, suppress, suppress_linked
 from ..referrals.models import Context, Ground
+from ..tenancy.context import acting_as
 from ..tenancy.models import Tenant, TenantKind
 from .models import RegionSummary
 from .services import INTERSECTIONAL, next_month
@@ -88,6 +90,35 @@ def region_nodes(region: Tenant) -> list[Tenant]:
     return list(db.session.scalars(
         select(Tenant).where(Tenant.region_id == region.id, Tenant.kind == TenantKind.NODE).order_by(Tenant.name)
     ))
+
+
+@dataclass
+class NodeContact:
+    node: Tenant
+    coordinators: list  # (full name, e-mail) of the node's active coordinators
+    entry: object | None  # the node's directory entry (directory.models.DirectoryEntry), if it has one
+
+
+def _coordinators(node: Tenant) -> list[tuple[str, str]]:
+    # Memberships are the node's rows: read as the node, for this one question (names and work
+    # addresses of its coordinators), as network/services.py checks an operator's membership.
+    with acting_as(node.id):
+        return [tuple(row) for row in db.session.execute(
+            select(User.full_name, User.email).join(Membership, Membership.user_id == User.id)
+            .where(Membership.tenant_id == node.id, Membership.role == Role.COORDINATOR,
+                   Membership.active.is_(True), User.active.is_(True))
+            .order_by(User.full_name))]
+
+
+def node_contacts(region: Tenant) -> list[NodeContact]:
+    """The region's nodes with their coordinators' contact and what each publishes in the network's
+    directory. Nothing else of a node is read: no person, referral or case."""
+    from ..directory.models import DirectoryEntry
+
+    nodes = region_nodes(region)
+    entries = {e.organisation_id: e for e in db.session.scalars(
+        select(DirectoryEntry).where(DirectoryEntry.organisation_id.in_([n.id for n in nodes])))} if nodes else {}
+    return [NodeContact(node, _coordinators(node), entries.get(node.id)) for node in nodes]
 
 
 def closed_quarters(region: Tenant, today: date) -> list[Quarter]:

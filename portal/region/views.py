@@ -9,7 +9,7 @@ from ..audit.services import record
 from ..core.views_helpers import download
 from ..models_base import utcnow
 from . import exports
-from .queries import TITLES, Quarter, region_view
+from .queries import TITLES, Quarter, node_contacts, region_view
 
 bp = Blueprint("region", __name__, url_prefix="/regione")
 
@@ -47,6 +47,12 @@ def _view(quarter_key: str | None):
 def index():
     view = _view(request.args.get("trimestre") or None)
     return render_template("region/index.html", v=view, titles=TITLES)
+
+
+@bp.route("/nodi")
+@region_staff
+def nodes():
+    return render_template("region/nodes.html", rows=node_contacts(current_membership().tenant))
 
 
 def _export_view(quarter: str):

@@ -14,7 +14,7 @@ from .network import ANTENNAS, NODE
 # Where each organisation sits (default Novara), and the grounds it follows.
 TOWN = {"comune-cameri": "Cameri", "comune-arona": "Arona", "ispa-arona": "Arona", "cisa-24": "Biandrate",
         "cisa-ovest-ticino": "Romentino", "consorzio-borgomanero": "Borgomanero", "consorzio-gemme": "Gemme",
-        "consorzio-castelletto": "Castelletto sopra Ticino", "consorzio-gattinara": "Novara"}
+        "consorzio-castelletto": "Castelletto sopra Ticino", "consorzio-gattinara": "Novara", "cpi-borgomanero": "Borgomanero"}
 ALL_GROUNDS = ["ethnicity", "age", "religion", "disability", "gender", "sexual_orientation", "other"]
 GROUNDS = {K.EQUALITY_ADVISOR: ["gender"], K.HOSPITAL: ["disability", "age"], K.HEALTH_AUTHORITY: ["disability", "age"],
            K.SCHOOL: ["ethnicity", "disability"], K.EMPLOYERS_ASSOCIATION: ["disability", "gender", "age"]}
@@ -22,6 +22,9 @@ SERVICES = {
     K.NODE: "Presa in carico delle persone segnalate, percorsi personalizzati, monitoraggio dei casi, coordinamento della rete.",
     K.MUNICIPALITY: "Sportello sociale, prima accoglienza e segnalazione al nodo.",
     K.SOCIAL_CONSORTIUM: "Servizio sociale professionale, inserimenti lavorativi, segnalazione al nodo.",
+    K.EMPLOYMENT_CENTRE: "Orientamento al lavoro, incontro domanda/offerta, collocamento mirato, segnalazione al nodo.",
+    K.EDUCATION_GUIDANCE_OFFICE: "Orientamento scolastico e formativo, rientro in formazione, segnalazione al nodo.",
+    K.LABOUR_OFFICE: "Politiche del lavoro, tirocini e incentivi all'inserimento, segnalazione al nodo.",
 }
 
 

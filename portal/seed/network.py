@@ -40,6 +40,12 @@ ANTENNAS = [
     ("upo", "Università del Piemonte Orientale \"Amedeo Avogadro\"", K.UNIVERSITY),
     ("ufficio-scolastico", "Ufficio Scolastico Provinciale di Novara", K.SCHOOL),
     ("coop-esempio", "Cooperativa sociale Esempio (fittizia)", K.SERVICE_PROVIDER),
+    # The Provincia's own offices the plan works with ("pari opportunità, istruzione/orientamento, centri
+    # impiego, lavoro"): the province's two employment centres, Novara and Borgomanero.
+    ("cpi-novara", "Centro per l'impiego di Novara", K.EMPLOYMENT_CENTRE),
+    ("cpi-borgomanero", "Centro per l'impiego di Borgomanero", K.EMPLOYMENT_CENTRE),
+    ("provincia-istruzione", "Provincia di Novara – Ufficio istruzione e orientamento", K.EDUCATION_GUIDANCE_OFFICE),
+    ("provincia-lavoro", "Provincia di Novara – Ufficio lavoro", K.LABOUR_OFFICE),
 ]
 
 # (e-mail, full name, tenant slug, role) – fictitious people, one per role plus a second antenna.

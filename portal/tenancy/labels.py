@@ -22,5 +22,8 @@ KIND_LABELS = {
     K.CHAMBER_OF_COMMERCE: _l("Camera di commercio"),
     K.EMPLOYERS_ASSOCIATION: _l("Associazione di imprese"),
     K.SERVICE_PROVIDER: _l("Soggetto attuatore"),
+    K.EMPLOYMENT_CENTRE: _l("Centro per l'impiego"),
+    K.EDUCATION_GUIDANCE_OFFICE: _l("Ufficio istruzione e orientamento"),
+    K.LABOUR_OFFICE: _l("Ufficio lavoro"),
     K.REGIONAL_CENTRE: _l("Centro regionale contro le discriminazioni"),
 }

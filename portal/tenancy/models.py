@@ -28,8 +28,20 @@ class TenantKind(enum.StrEnum):
     CHAMBER_OF_COMMERCE = "chamber_of_commerce"
     EMPLOYERS_ASSOCIATION = "employers_association"
     SERVICE_PROVIDER = "service_provider"
+    # The Provincia's own offices working with the node (centri per l'impiego, istruzione/orientamento,
+    # lavoro): antennas that refer like any other, and offices a pathway's action can be addressed to.
+    EMPLOYMENT_CENTRE = "employment_centre"
+    EDUCATION_GUIDANCE_OFFICE = "education_guidance_office"
+    LABOUR_OFFICE = "labour_office"
     # Above several nodes; reads per-node aggregates only (never a person, referral or case: see scoping.py).
     REGIONAL_CENTRE = "regional_centre"
+
+
+# Public offices a node addresses a pathway's action to (with the equality adviser, already an antenna).
+PUBLIC_OFFICE_KINDS = (
+    TenantKind.EMPLOYMENT_CENTRE, TenantKind.EDUCATION_GUIDANCE_OFFICE, TenantKind.LABOUR_OFFICE,
+    TenantKind.EQUALITY_ADVISOR,
+)
 
 
 def enum_column(enum_cls, **kw):
