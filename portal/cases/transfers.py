@@ -24,7 +24,7 @@ from sqlalchemy import or_, select
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden
+from ..core.errors import Forbidden, ServiceError
 from ..core.locking import check_version
 from ..extensions import db
 from ..mail import send_mail
@@ -54,12 +54,8 @@ VERIFICATION_FIELDS = ("phase", "months_after", "due_date", "done_on", "job_outc
                        "hours_per_week", "sector", "start_date", "still_in_work")
 
 
-class TransferError(ValueError):
+class TransferError(ServiceError):
     """A refused transfer step, with a message fit for the user (shown on the form)."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
 
 
 # --- who may do what ---------------------------------------------------------------------------------
@@ -151,10 +147,10 @@ def reveal_identity(transfer: CaseTransfer) -> dict:
     audited like every reveal of identity."""
     if not is_party(transfer) or transfer.identity_enc is None:
         raise Forbidden()
-    from ..alerts.hooks import identity_read
+    from ..people.signals import identity_read
 
     record("case_transfer.identity_read", "case_transfer", transfer.id, IDENTITY_FIELDS)
-    identity_read()  # counts towards the unusual-access check like any other reveal
+    identity_read.send(None)  # counts towards the unusual-access check like any other reveal
     return json.loads(transfer.identity_json)
 
 

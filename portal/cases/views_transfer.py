@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.views_helpers import form_error as _form_error
+from ..core.transaction import attempt
 from ..extensions import db
 from ..referrals.labels import CONTEXT_LABELS
 from ..tenancy.context import current
@@ -41,11 +41,10 @@ def transfer_propose(case_id):
         abort(403)
     form, entries = _propose_form(case, TransferForm() if request.method == "POST" else None)
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             transfer = transfers.propose(case, target_id=form.target.data, reason=form.reason.data,
                                          note_ids=form.notes.data, expected_version=form.version.data)
-        except transfers.TransferError as exc:
-            _form_error(form, exc)
+        if not done:
             form, entries = _propose_form(case, form)
         else:
             flash(_("Trasferimento proposto: il caso resta in sola lettura finché l'altro nodo risponde."), "success")
@@ -104,11 +103,9 @@ def transfer_accept(transfer_id):
     form = TransferAcceptForm()
     form.case_worker.choices = [("", "")] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             case = transfers.accept(transfer, form.version.data, form.case_worker.data)
-        except transfers.TransferError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Trasferimento accolto: il caso è ora del tuo nodo con il codice %(code)s.",
                     code=transfer.new_pseudonym), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
@@ -123,11 +120,9 @@ def transfer_decline(transfer_id):
         abort(403)
     form = TransferDeclineForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             transfers.decline(transfer, form.reason.data, form.version.data)
-        except transfers.TransferError as exc:
-            _form_error(form, exc)
-        else:
+        if done:
             flash(_("Trasferimento non accolto: il caso resta al nodo che lo ha proposto."), "success")
             return redirect(url_for("cases.transfer_list"))
     return _detail(transfer, decline_form=form)
