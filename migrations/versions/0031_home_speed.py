@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from portal.monitoring import referral_summary
-from portal.referrals.queue import RANK_SQL
 from portal.tenancy import rls
 
 revision = '0031'
@@ -39,8 +38,8 @@ INDEXES = [
     ('ix_cases_queue_check', 'cases', ['id', 'case_worker_id', 'state', 'tenant_id'], {}),
     ('ix_actions_queue_open_due', 'actions', ['tenant_id', sa.text('coalesce(planned_end, planned_start)'), 'id', 'case_id'],
      {**_where("status IN ('planned', 'in_progress')"), 'postgresql_include': ['provider_id']}),
-    ('ix_referrals_queue_to_decide', 'referrals', ['node_id', sa.text(RANK_SQL), 'submitted_at', 'id'],
-     {**_where("state = 'submitted'"), 'postgresql_include': ['tenant_id']}),
+    ('ix_referrals_queue_to_decide', 'referrals', ['node_id', 'submitted_at', 'id'],
+     {**_where("state = 'submitted'"), 'postgresql_include': ['tenant_id', 'urgency']}),
     ('ix_alerts_queue_owner', 'alerts', ['owner_id', 'due_on', 'id', 'tenant_id'], _where("state <> 'resolved'")),
     ('ix_alerts_queue_tenant', 'alerts', ['tenant_id', 'due_on', 'id'], _where("state <> 'resolved'")),
     ('ix_verifications_queue_pending', 'verifications', ['tenant_id', 'due_date', 'id', 'case_id'],

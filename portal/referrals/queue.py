@@ -26,11 +26,11 @@ OUTCOME_DAYS = 14
 # The antenna's queues read (tenant, state) and sort by the decision or the last change (migration 0023).
 Index("ix_referrals_tenant_state_decided", Referral.tenant_id, Referral.state, Referral.decided_at)
 
-# Urgent first, then high, then the rest: the same expression in the query and in the index of migration
-# 0031 (values inline, so the planner matches them), which holds the referrals to decide in this order.
-RANK_SQL = "(CASE WHEN urgency = 'urgent' THEN 0 WHEN urgency = 'high' THEN 1 ELSE 2 END)"
-Index("ix_referrals_queue_to_decide", Referral.node_id, text(RANK_SQL), Referral.submitted_at, Referral.id,
-      postgresql_include=["tenant_id"], postgresql_where=text("state = 'submitted'"), sqlite_where=text("state = 'submitted'"))
+# Migration 0031: the referrals to decide only, with what the urgency rank and the scoping read, so the page
+# sorts a few index entries per waiting referral and the capped count reads the index alone.
+Index("ix_referrals_queue_to_decide", Referral.node_id, Referral.submitted_at, Referral.id,
+      postgresql_include=["tenant_id", "urgency"], postgresql_where=text("state = 'submitted'"),
+      sqlite_where=text("state = 'submitted'"))
 
 
 def _antenna(membership) -> bool:
@@ -88,15 +88,13 @@ def outcomes(membership, limit, offset):
 @queue.source("referrals.to_decide", _l("Segnalazioni da decidere"), applies=_coordinator, order=10,
               hint=_l("Le urgenti per prime, poi quelle in attesa da più tempo."))
 def to_decide(membership, limit, offset):
-    inline = queue.inline
-    rank = case((Referral.urgency == inline(Urgency.URGENT), inline(0)), (Referral.urgency == inline(Urgency.HIGH), inline(1)),
-                else_=inline(2))
+    rank = case((Referral.urgency == Urgency.URGENT, 0), (Referral.urgency == Urgency.HIGH, 1), else_=2)
     # The pseudonym as a scalar subquery, not a join: computed for the page's rows only, and the capped
     # count reads the index alone.
     pseudonym = select(Person.pseudonym).where(Person.id == Referral.person_id).scalar_subquery()
     statement = (
         select(Referral.id, Referral.urgency, Referral.submitted_at, pseudonym.label("pseudonym"))
-        .where(Referral.node_id == membership.tenant_id, Referral.state == inline(S.SUBMITTED))
+        .where(Referral.node_id == membership.tenant_id, Referral.state == queue.inline(S.SUBMITTED))
         .order_by(rank, Referral.submitted_at, Referral.id)
     )
 

@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SCALES = {
     "realistic": {"antennas": 20, "cases": 2_000, "actions": 20_000},
     "large": {"antennas": 200, "cases": 100_000, "actions": 1_000_000},
+    # 100,000 cases with one action each: the home queues and the referral panels read cases, referrals and
+    # open actions, and seeding the million actions of "large" (per-row summary triggers) takes over an hour
+    # on a busy shared machine.
+    "cases100k": {"antennas": 200, "cases": 100_000, "actions": 100_000},
 }
 BENCH_PASSWORD = "Rete-demo-2026!"
 ANTENNA_USER = "bench.operatore@bench.example"

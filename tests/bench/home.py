@@ -20,9 +20,6 @@ from .__main__ import ANTENNA_USER, SCALES, copied_database, measure
 from .__main__ import prepare as prepare_cases
 
 MARK = "bench-home-mix"
-# 100,000 cases with one action each: the queues read cases, referrals, alerts and open actions, and seeding
-# the million actions of "large" (per-row summary triggers) takes over an hour on a busy shared machine.
-SCALES.setdefault("cases100k", {"antennas": 200, "cases": 100_000, "actions": 100_000})
 ROLES = [
     ("home, antenna operator", ANTENNA_USER),
     ("home, case worker", "casemanager@nodo.novara.example"),
