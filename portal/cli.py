@@ -157,6 +157,26 @@ def budget_verify():
     click.echo("Ore erogate delle azioni coerenti con le prestazioni approvate.")
 
 
+@rete.command("monitoring-verify")
+@with_appcontext
+@runs_alone
+def monitoring_verify():
+    """Compare the monitoring summaries the triggers keep — actions by day, case facts, referrals by month —
+    with the actions and referrals themselves; exit 1 on any difference."""
+    from .monitoring import referral_summary, summaries
+
+    with context.system("monitoring-verify"):
+        actions = summaries.drift()
+        referrals = referral_summary.drift()
+    for kind, key, kept, real in actions:
+        click.echo(f"DIVERSO: azioni ({kind}) {key}: tenuto {kept}, reale {real}", err=True)
+    for node, month, key, value, kept, real in referrals:
+        click.echo(f"DIVERSO: segnalazioni del nodo {node}, {month}, {key} = {value}: tenuto {kept}, reale {real}", err=True)
+    if actions or referrals:
+        sys.exit(1)
+    click.echo("Riepiloghi del monitoraggio coerenti con azioni e segnalazioni.")
+
+
 @rete.command("remind-stale")
 @click.option("--days", type=int, default=None, help="Days without a decision (default REFERRAL_STALE_DAYS).")
 @with_appcontext

@@ -6,7 +6,7 @@ alerts panel of the home page.)
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Index, select
+from sqlalchemy import Index, select, text
 
 from ..accounts.models import User
 from ..core import queue
@@ -19,6 +19,11 @@ from .models import Alert, AlertState, Rule, SecurityAlert, SecurityKind
 # resolved ones are skipped on the way) instead of sorting every open alert.
 Index("ix_alerts_owner_due", Alert.owner_id, Alert.due_on, Alert.id)
 Index("ix_alerts_tenant_due", Alert.tenant_id, Alert.due_on, Alert.id)
+# Migration 0031: the same, holding only the alerts not resolved, so the capped count reads the index alone.
+_UNRESOLVED = text("state <> 'resolved'")
+Index("ix_alerts_queue_owner", Alert.owner_id, Alert.due_on, Alert.id, Alert.tenant_id,
+      postgresql_where=_UNRESOLVED, sqlite_where=_UNRESOLVED)
+Index("ix_alerts_queue_tenant", Alert.tenant_id, Alert.due_on, Alert.id, postgresql_where=_UNRESOLVED, sqlite_where=_UNRESOLVED)
 
 
 @queue.source("alerts.open", _l("Allerte da gestire"), applies=services.is_node_staff, order=60)
@@ -26,7 +31,7 @@ def open_alerts(membership, limit, offset):
     statement = (
         services.visible_alerts(membership)
         .with_only_columns(Alert.id, Alert.rule, Alert.state, Alert.pseudonym, Alert.due_on)
-        .where(Alert.state != AlertState.RESOLVED)
+        .where(Alert.state != queue.inline(AlertState.RESOLVED))
         .order_by(Alert.due_on, Alert.id)
     )
     today = queue.today()

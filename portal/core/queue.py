@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal, literal_column, select
 
 from ..extensions import db
 
@@ -113,6 +113,12 @@ def page_of(statement, limit: int, offset: int, make_item: Callable) -> Page:
     if not rows:
         return Page(0, [])
     return Page(rows[0][-1], [make_item(row) for row in rows])
+
+
+def inline(value):
+    """A value written into the SQL text instead of bound: a partial index's predicate (``state = 'open'``)
+    is then provable by every plan, also the generic plan of a statement psycopg has prepared."""
+    return literal(getattr(value, "value", value), literal_execute=True)
 
 
 def today() -> date:

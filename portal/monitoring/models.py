@@ -1,6 +1,8 @@
-"""Two small summaries of the actions table, kept by the database itself (see summaries.py for why).
+"""Small summaries of the actions and the referrals, kept by the database itself (see summaries.py and
+referral_summary.py for why).
 
-Written only by triggers on ``actions`` (migration 0007); never by the application.
+Written only by triggers (on ``actions``, migration 0007; on ``referrals``, migration 0031); never by the
+application.
 """
 from datetime import date
 from decimal import Decimal
@@ -41,3 +43,19 @@ class CaseFacts(TenantOwned, db.Model):
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True, unique=True)
     first_action_on: Mapped[date | None] = mapped_column(Date)
     training_done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReferralMonth(TenantOwned, db.Model):
+    """Received referrals (not drafts) by node, month of their first sending (UTC), key and value: a
+    "long" table with one row per value of each panel's key (``referral_summary.KEYS``): the grounds as
+    listed, the state, the antenna, the hours to the decision, the days to the first action. Written only
+    by the triggers of migration 0031 (referral_summary.py); the node's rows, read by the node only."""
+
+    __tablename__ = "monitoring_referral_months"
+
+    # Counts only: they go with their node (a test's committed data too, which the triggers leave at zero).
+    tenant_id: Mapped[int] = mapped_column(Integer, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, index=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    referrals: Mapped[int] = mapped_column(Integer, default=0)

@@ -34,6 +34,7 @@ from ..core.sql import days_from_timestamp_to_date, dialect
 from ..extensions import db
 from ..referrals.models import Ground, OutcomeCode, Referral, ReferralState
 from ..tenancy.models import Tenant
+from . import referral_summary
 from .filters import (
     Filters,
     case_conditions,
@@ -130,6 +131,24 @@ def _facts(where: list, keys=KEYS) -> dict:
     return out
 
 
+def node_facts(f: Filters, keys=KEYS) -> dict:
+    """``_facts`` of the node's received referrals: whole months from the trigger-kept summary
+    (referral_summary.py), the days of a partial month at either end from the referrals themselves; with an
+    antenna, ground or provider filter, all from the referrals (the summary has none of them)."""
+    months = None if (f.antenna_id or f.ground or f.provider_id) else referral_summary.whole_months(f.since, f.until)
+    if months is None:
+        return _facts(_received(f), keys)
+    first, end = months
+    counted = referral_summary.counts(first, end, keys)
+    for since, until in ((f.since, referral_summary.month_start(first)), (referral_summary.month_start(end), f.until)):
+        if since < until:
+            edge = [Referral.state != ReferralState.DRAFT, Referral.submitted_at >= since, Referral.submitted_at < until]
+            for key, pairs in _facts(edge, keys).items():
+                for value, n in pairs:
+                    counted[key][referral_summary.normalise(key, value)] += n
+    return {key: list(c.items()) for key, c in counted.items()}
+
+
 def _timing(histogram: list, scale: float = 1.0) -> Timing:
     """Nearest-rank median and 90th percentile (rank ceil(p·n)) from (value, count) pairs."""
     pairs = sorted((float(v), n) for v, n in histogram if v is not None)
@@ -172,7 +191,7 @@ def _apply_referral_facts(facts: dict, result) -> None:
 
 def referral_panels(f: Filters, result) -> None:
     """Totals, grounds (intersectional: more than one ground), months, states, antennas, response times."""
-    facts = _facts(_received(f))
+    facts = node_facts(f)
     _apply_referral_facts(facts, result)
     result.to_first_action = _timing(facts["first_action_days"])
     counts = {t: n for t, n in facts["tenant"] if t is not None}
@@ -287,7 +306,7 @@ def verification_panels(f: Filters, result, today: date | None = None) -> None:
 def report_figures(f: Filters, today: date | None = None) -> NodeDashboard:
     """The part of the dashboard the periodic report prints: referral totals, outcomes, follow-ups."""
     result = NodeDashboard()
-    _apply_referral_facts(_facts(_received(f), keys=("grounds", "month", "state", "decision_hours")), result)
+    _apply_referral_facts(node_facts(f, keys=("grounds", "month", "state", "decision_hours")), result)
     verification_panels(f, result, today)
     return result
 

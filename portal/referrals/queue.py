@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Index, case, select
+from sqlalchemy import Index, case, select, text
 
 from ..accounts.models import Role
 from ..accounts.permissions import Capability, can
@@ -25,6 +25,12 @@ OUTCOME_DAYS = 14
 
 # The antenna's queues read (tenant, state) and sort by the decision or the last change (migration 0023).
 Index("ix_referrals_tenant_state_decided", Referral.tenant_id, Referral.state, Referral.decided_at)
+
+# Migration 0031: the referrals to decide only, with what the urgency rank and the scoping read, so the page
+# sorts a few index entries per waiting referral and the capped count reads the index alone.
+Index("ix_referrals_queue_to_decide", Referral.node_id, Referral.submitted_at, Referral.id,
+      postgresql_include=["tenant_id", "urgency"], postgresql_where=text("state = 'submitted'"),
+      sqlite_where=text("state = 'submitted'"))
 
 
 def _antenna(membership) -> bool:
@@ -83,10 +89,12 @@ def outcomes(membership, limit, offset):
               hint=_l("Le urgenti per prime, poi quelle in attesa da più tempo."))
 def to_decide(membership, limit, offset):
     rank = case((Referral.urgency == Urgency.URGENT, 0), (Referral.urgency == Urgency.HIGH, 1), else_=2)
+    # The pseudonym as a scalar subquery, not a join: computed for the page's rows only, and the capped
+    # count reads the index alone.
+    pseudonym = select(Person.pseudonym).where(Person.id == Referral.person_id).scalar_subquery()
     statement = (
-        select(Referral.id, Referral.urgency, Referral.submitted_at, Person.pseudonym)
-        .join(Person, Person.id == Referral.person_id)
-        .where(Referral.node_id == membership.tenant_id, Referral.state == S.SUBMITTED)
+        select(Referral.id, Referral.urgency, Referral.submitted_at, pseudonym.label("pseudonym"))
+        .where(Referral.node_id == membership.tenant_id, Referral.state == queue.inline(S.SUBMITTED))
         .order_by(rank, Referral.submitted_at, Referral.id)
     )
 

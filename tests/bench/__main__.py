@@ -8,6 +8,7 @@ import collections
 import math
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -21,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SCALES = {
     "realistic": {"antennas": 20, "cases": 2_000, "actions": 20_000},
     "large": {"antennas": 200, "cases": 100_000, "actions": 1_000_000},
+    # 100,000 cases with one action each: the home queues and the referral panels read cases, referrals and
+    # open actions, and seeding the million actions of "large" (per-row summary triggers) takes over an hour
+    # on a busy shared machine.
+    "cases100k": {"antennas": 200, "cases": 100_000, "actions": 100_000},
 }
 BENCH_PASSWORD = "Rete-demo-2026!"
 ANTENNA_USER = "bench.operatore@bench.example"
@@ -43,6 +48,33 @@ def database_urls(kind: str, scale: str, fresh: bool) -> tuple[str, str]:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
     return (f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", f"postgresql+psycopg://rete_app@127.0.0.1:5432/{name}")
+
+
+def copied_database(kind: str, prefix: str, scale: str, fresh: bool) -> tuple[str, str]:
+    """A benchmark's own database (``rete_bench_<prefix>_<scale>`` / ``instance/bench-<prefix>-<scale>.sqlite``),
+    first copied from the ``tests.bench`` one of the same scale when that exists, so nothing is seeded twice."""
+    label = f"{prefix}_{scale}" if kind == "postgresql" else f"{prefix}-{scale}"
+    if kind == "sqlite":
+        ours, theirs = ROOT / "instance" / f"bench-{label}.sqlite", ROOT / "instance" / f"bench-{scale}.sqlite"
+        if fresh and ours.exists():
+            ours.unlink()
+        if not ours.exists() and theirs.exists():
+            shutil.copyfile(theirs, ours)
+        return database_urls(kind, label, False)
+    name = f"rete_bench_{label}"
+    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if fresh:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+        source = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"rete_bench_{scale}"}).scalar()
+        if not exists and source:
+            try:  # a file-level copy: seconds instead of re-seeding (needs nobody connected to the source)
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "rete_bench_{scale}"')
+            except sa.exc.DBAPIError as exc:
+                print(f"copy of rete_bench_{scale} failed ({exc.orig}); seeding from scratch", flush=True)
+    admin.dispose()
+    return database_urls(kind, label, False)
 
 
 def prepare(owner_url: str, scale: str) -> dict:

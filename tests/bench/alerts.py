@@ -13,43 +13,16 @@ reveal; and the latency of the alert pages. Run as the job runs: as the schema o
 """
 import argparse
 import os
-import shutil
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from .__main__ import ROOT, SCALES, database_urls, measure
+from .__main__ import SCALES, copied_database, measure
 from .__main__ import prepare as prepare_cases
 
 MARK = "bench-alerts-mix"
-
-
-def _database(kind: str, scale: str, fresh: bool) -> tuple[str, str]:
-    """Our own database, first copied from the tests.bench one of the same scale when that exists."""
-    label = f"alerts_{scale}" if kind == "postgresql" else f"alerts-{scale}"
-    if kind == "sqlite":
-        ours, theirs = ROOT / "instance" / f"bench-{label}.sqlite", ROOT / "instance" / f"bench-{scale}.sqlite"
-        if fresh and ours.exists():
-            ours.unlink()
-        if not ours.exists() and theirs.exists():
-            shutil.copyfile(theirs, ours)
-        return database_urls(kind, label, False)
-    name = f"rete_bench_{label}"
-    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if fresh:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
-        source = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"rete_bench_{scale}"}).scalar()
-        if not exists and source:
-            try:  # a file-level copy: seconds instead of re-seeding (needs nobody connected to the source)
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "rete_bench_{scale}"')
-            except sa.exc.DBAPIError as exc:
-                print(f"copy of rete_bench_{scale} failed ({exc.orig}); seeding from scratch", flush=True)
-    admin.dispose()
-    return database_urls(kind, label, False)
 
 
 def _mix() -> None:
@@ -172,7 +145,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the benchmark database")
     args = parser.parse_args()
 
-    owner_url, app_url = _database(args.db, args.scale, args.fresh)
+    owner_url, app_url = copied_database(args.db, "alerts", args.scale, args.fresh)
     prepare_cases(owner_url, args.scale)
     job = run_job(owner_url)
     coordinator = "coordinatrice@nodo.novara.example"

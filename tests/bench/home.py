@@ -12,18 +12,14 @@ Reports per role the latency of the home page (in-process WSGI, warm) and its SQ
 """
 import argparse
 import os
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from .__main__ import ANTENNA_USER, ROOT, SCALES, database_urls, measure
+from .__main__ import ANTENNA_USER, SCALES, copied_database, measure
 from .__main__ import prepare as prepare_cases
 
 MARK = "bench-home-mix"
-# 100,000 cases with one action each: the queues read cases, referrals, alerts and open actions, and seeding
-# the million actions of "large" (per-row summary triggers) takes over an hour on a busy shared machine.
-SCALES.setdefault("cases100k", {"antennas": 200, "cases": 100_000, "actions": 100_000})
 ROLES = [
     ("home, antenna operator", ANTENNA_USER),
     ("home, case worker", "casemanager@nodo.novara.example"),
@@ -32,31 +28,6 @@ ROLES = [
     ("home, provider", "operatrice@coop-esempio.example"),
     ("home, DPO", "rpd@nodo.novara.example"),
 ]
-
-
-def _database(kind: str, scale: str, fresh: bool) -> tuple[str, str]:
-    label = f"home_{scale}" if kind == "postgresql" else f"home-{scale}"
-    if kind == "sqlite":
-        ours, theirs = ROOT / "instance" / f"bench-{label}.sqlite", ROOT / "instance" / f"bench-{scale}.sqlite"
-        if fresh and ours.exists():
-            ours.unlink()
-        if not ours.exists() and theirs.exists():
-            shutil.copyfile(theirs, ours)
-        return database_urls(kind, label, False)
-    name = f"rete_bench_{label}"
-    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if fresh:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
-        source = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"rete_bench_{scale}"}).scalar()
-        if not exists and source:
-            try:  # a file-level copy: seconds instead of re-seeding (needs nobody connected to the source)
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "rete_bench_{scale}"')
-            except sa.exc.DBAPIError as exc:
-                print(f"copy of rete_bench_{scale} failed ({exc.orig}); seeding from scratch", flush=True)
-    admin.dispose()
-    return database_urls(kind, label, False)
 
 
 def _mix(owner_url: str) -> None:
@@ -124,7 +95,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the benchmark database")
     args = parser.parse_args()
 
-    owner_url, app_url = _database(args.db, args.scale, args.fresh)
+    owner_url, app_url = copied_database(args.db, "home", args.scale, args.fresh)
     prepare_cases(owner_url, args.scale)
     _mix(owner_url)
     pages = [(label, email, "/") for label, email in ROLES]
