@@ -94,6 +94,10 @@ def load_config() -> dict:
         "CASE_DIARY_EDIT_MINUTES": _int("CASE_DIARY_EDIT_MINUTES", 15),
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
+        # Where uploaded files' bytes live (portal/core/storage.py): "database" (in the row's table: every
+        # worker and host sees them, transactional, in every backup; production) or "local" (ATTACHMENT_DIR,
+        # one host only: the embedded default).
+        "FILE_STORAGE": os.environ.get("RETE_FILE_STORAGE", "database" if production else "local").strip().lower(),
         "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024),
         # Logs: one JSON object a line for the collector in production, readable text in development.
@@ -106,6 +110,8 @@ def load_config() -> dict:
         "AUDIT_HEADS_KEY": os.environ.get("AUDIT_HEADS_KEY"),
         "AUDIT_HEADS_DIR": os.environ.get("AUDIT_HEADS_DIR", str(INSTANCE_DIR / "audit-heads")),
     }
+    if cfg["FILE_STORAGE"] not in ("local", "database"):
+        raise ConfigError("RETE_FILE_STORAGE must be local or database")
     if production:
         check_production(cfg)
     return cfg
@@ -131,6 +137,8 @@ def check_production(cfg: dict) -> None:
         problems.append("RATELIMIT_STORAGE_URI must be shared by all workers (redis://...), not memory://")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("DATABASE_URL must point to PostgreSQL in production")
+    if cfg["FILE_STORAGE"] != "database":
+        problems.append("RETE_FILE_STORAGE must be database in production (files seen by every worker and host)")
     if not cfg["SESSION_COOKIE_SECURE"]:
         problems.append("SESSION_COOKIE_SECURE must be on in production")
     if problems:
