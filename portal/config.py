@@ -98,6 +98,8 @@ def load_config() -> dict:
         # worker and host sees them, transactional, in every backup; production) or "local" (ATTACHMENT_DIR,
         # one host only: the embedded default).
         "FILE_STORAGE": os.environ.get("RETE_FILE_STORAGE", "database" if production else "local").strip().lower(),
+        # Prepared exports (portal/exports) can be downloaded this long, then go.
+        "EXPORT_KEEP_HOURS": _int("EXPORT_KEEP_HOURS", 24),
         "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024),
         # Logs: one JSON object a line for the collector in production, readable text in development.

@@ -9,6 +9,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(value: datetime | None) -> datetime | None:
+    """A stored timestamp as UTC-aware (SQLite gives them back naive)."""
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class Timestamped:
     @declared_attr
     def created_at(cls) -> Mapped[datetime]:

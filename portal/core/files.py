@@ -158,6 +158,12 @@ def check_upload(upload, *, limit: int, kind_of=pdf_or_image, default_name: str 
                       secrets.token_hex(24), hashlib.sha256(content).hexdigest(), content)
 
 
+def generated(content: bytes, content_type: str, filename: str) -> StoredFile:
+    """A file the portal produced itself (an export), to keep like an upload: no sniffing, a random key."""
+    return StoredFile(filename, content_type, len(content), secrets.token_hex(24), hashlib.sha256(content).hexdigest(),
+                      content)
+
+
 def send_stored(content: bytes, content_type: str, filename: str):
     """A stored file as a download: always an attachment, never sniffed by the browser, never cached."""
     response = send_file(io.BytesIO(content), mimetype=content_type, as_attachment=True, download_name=filename,
