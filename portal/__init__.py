@@ -95,6 +95,7 @@ def configure_blueprints(app: Flask) -> None:
     from .core.views import bp as core_bp
     from .directory.views import bp as directory_bp
     from .documents.views import bp as documents_bp
+    from .exports.views import bp as exports_bp
     from .forum.views import bp as forum_bp
     from .governance.views import bp as governance_bp
     from .guide.views import bp as guide_bp
@@ -114,7 +115,8 @@ def configure_blueprints(app: Flask) -> None:
     init_identity_provider(app)
     for bp in (core_bp, accounts_bp, two_factor_bp, identity_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
-               reports_node_bp, network_bp, network_public_bp, network_lists_bp, region_bp, guide_bp, documents_bp):
+               reports_node_bp, network_bp, network_public_bp, network_lists_bp, region_bp, guide_bp, documents_bp,
+               exports_bp):
         app.register_blueprint(bp)
     from .api.blueprint import bp as api_admin_bp
 
@@ -129,6 +131,9 @@ def configure_queues() -> None:
     from .cases import legal_queue as cases_legal_queue  # noqa: F401
     from .cases import queue as cases_queue  # noqa: F401
     from .forum import queue as forum_queue  # noqa: F401
+
+    # ... and the exports that run on the job queue (portal/exports).
+    from .monitoring import export_jobs as monitoring_exports  # noqa: F401
     from .people import queue as people_queue  # noqa: F401
     from .referrals import queue as referrals_queue  # noqa: F401
     from .reports import queue as reports_queue  # noqa: F401

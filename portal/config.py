@@ -94,6 +94,12 @@ def load_config() -> dict:
         "CASE_DIARY_EDIT_MINUTES": _int("CASE_DIARY_EDIT_MINUTES", 15),
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
+        # Where uploaded files' bytes live (portal/core/storage.py): "database" (in the row's table: every
+        # worker and host sees them, transactional, in every backup; production) or "local" (ATTACHMENT_DIR,
+        # one host only: the embedded default).
+        "FILE_STORAGE": os.environ.get("RETE_FILE_STORAGE", "database" if production else "local").strip().lower(),
+        # Prepared exports (portal/exports) can be downloaded this long, then go.
+        "EXPORT_KEEP_HOURS": _int("EXPORT_KEEP_HOURS", 24),
         "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
         # Public reports closed, converted or with a question unanswered this many days are erased (erase-public-reports).
         "PUBLIC_REPORT_RETENTION_DAYS": _int("PUBLIC_REPORT_RETENTION_DAYS", 365),
@@ -127,6 +133,8 @@ def load_config() -> dict:
         # From this level on the identity provider's sign-in counts as the second factor (no TOTP asked).
         "OIDC_SECOND_FACTOR_ACR": os.environ.get("RETE_OIDC_SECOND_FACTOR_ACR", "https://www.spid.gov.it/SpidL2"),
     }
+    if cfg["FILE_STORAGE"] not in ("local", "database"):
+        raise ConfigError("RETE_FILE_STORAGE must be local or database")
     if production:
         check_production(cfg)
     return cfg
@@ -152,6 +160,8 @@ def check_production(cfg: dict) -> None:
         problems.append("RATELIMIT_STORAGE_URI must be shared by all workers (redis://...), not memory://")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("DATABASE_URL must point to PostgreSQL in production")
+    if cfg["FILE_STORAGE"] != "database":
+        problems.append("RETE_FILE_STORAGE must be database in production (files seen by every worker and host)")
     if not cfg["SESSION_COOKIE_SECURE"]:
         problems.append("SESSION_COOKIE_SECURE must be on in production")
     if cfg["OIDC_ISSUER"] and not cfg["OIDC_ISSUER"].startswith("https://"):

@@ -1,12 +1,17 @@
 """Column helpers shared by every domain's models."""
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer
+from sqlalchemy import DateTime, Integer, LargeBinary
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A stored timestamp as UTC-aware (SQLite gives them back naive)."""
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Timestamped:
@@ -33,3 +38,10 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls):
         return {"version_id_col": cls.version}
+
+
+def file_content():
+    """The bytes of a stored file when FILE_STORAGE is ``database`` (portal/core/storage.py): in the row's own
+    table, so they share its tenant rule (RLS), its transaction and its backups. Deferred: loaded only when
+    the file is read, never by a list."""
+    return mapped_column(LargeBinary, deferred=True, nullable=True)

@@ -129,8 +129,9 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database, mail_server):
-    app = create_app(make_config(database, mail_server))
+def app(database, mail_server, tmp_path_factory):
+    # Files the tests store (local backend) go to a throw-away folder, never the checkout's instance/.
+    app = create_app(make_config(database, mail_server, ATTACHMENT_DIR=str(tmp_path_factory.mktemp("attachments"))))
     app.test_client_class = IsolatedClient
     return app
 

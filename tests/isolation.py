@@ -425,6 +425,12 @@ MATRIX: dict[str, Route] = {
     "monitoring.open_data": Route("own"),
     "monitoring.open_data_csv": Route("own"),
     "monitoring.open_data_schema": Route("public"),
+    # --- exports on the job queue: asking is for the caller's own tenant; a job is its tenant's (same role).
+    "exports.ask": Route("own", args=lambda net: {"kind": "monitoring.open_data_csv"},
+                         form=lambda net: {"dal": "2026-01-01", "al": "2026-06-30"}),
+    "exports.follow": Route("foreign", args=lambda net: _export(net), victim="n1"),
+    "exports.status": Route("foreign", args=lambda net: _export(net), victim="n1"),
+    "exports.download": Route("foreign", args=lambda net: _export(net), victim="n1"),
     # --- notifications --- the caller's own, in the current tenant; another user's or tenant's is 404.
     "notifications.index": Route("own"),
     "notifications.bell": Route("own"),
@@ -498,6 +504,10 @@ MATRIX: dict[str, Route] = {
     "api.webhook_delete": Route(
         "foreign", api=True, args=lambda net: {"subscription_id": _api(net).victim_subscription(net).id}),
 }
+
+
+def _export(net):
+    return __import__("tests.export_support", fromlist=["victim_job"]).victim_job(net)
 
 
 def _reports(net):

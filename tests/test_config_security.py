@@ -24,6 +24,24 @@ def test_production_starts_with_real_secrets(monkeypatch):
     assert cfg["PROXY_TRUSTED_HOPS"] == 1
 
 
+def test_production_keeps_files_in_the_database(monkeypatch):
+    _production(monkeypatch)
+    monkeypatch.delenv("RETE_FILE_STORAGE", raising=False)
+    assert load_config()["FILE_STORAGE"] == "database"
+    monkeypatch.setenv("RETE_FILE_STORAGE", "local")  # one host's folder: other workers would not see the files
+    with pytest.raises(ConfigError, match="RETE_FILE_STORAGE"):
+        load_config()
+
+
+def test_file_storage_is_local_by_default_and_checked(monkeypatch):
+    monkeypatch.delenv("RETE_ENV", raising=False)
+    monkeypatch.delenv("RETE_FILE_STORAGE", raising=False)
+    assert load_config()["FILE_STORAGE"] == "local"
+    monkeypatch.setenv("RETE_FILE_STORAGE", "s3")
+    with pytest.raises(ConfigError, match="RETE_FILE_STORAGE"):
+        load_config()
+
+
 def _production(monkeypatch, **env):
     values = {"RETE_ENV": "production", "SECRET_KEY": "s" * 40, "RETE_DATA_KEYS": "k2:" + "A" * 43 + "=",
               "RETE_BLIND_INDEX_KEY": "b" * 40, "DATABASE_URL": "postgresql+psycopg://rete_app@db/rete",

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("cases", {"cases"}),
     ("budget", {"budget", "documents"}),
     ("oversight", {"alerts", "monitoring", "reports", "forum", "governance"}),
-    ("interfaces", {"api", "region", "guide"}),
+    ("interfaces", {"api", "region", "guide", "exports"}),
     ("wiring", {"(__init__)", "(db)", "(cli)", "(security)", "(assets)", "seed"}),
 ]
 RANK = {unit: rank for rank, (_name, units) in enumerate(LAYERS) for unit in units}

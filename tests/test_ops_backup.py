@@ -29,10 +29,39 @@ def seeded(tmp_path_factory):
     app = owner_app(database)
     result = app.test_cli_runner().invoke(args=["rete", "seed-demo"])
     assert result.exit_code == 0, result.output
+    _stored_file(app)
     yield database, app
     with app.app_context():
         db.engine.dispose()
     database.drop()
+
+
+FILE = b"%PDF-1.4\n% a document kept in the database and in its backups\n%%EOF\n"
+
+
+def _stored_file(app) -> None:
+    """An attachment kept by FILE_STORAGE=database, as an upload in production leaves it."""
+    import hashlib
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from portal.core import files, storage
+    from portal.referrals.models import Attachment, Referral
+    from portal.tenancy import context
+
+    app.config["FILE_STORAGE"] = storage.DATABASE
+    with app.app_context(), context.system("test file"):
+        referral = db.session.scalars(sa.select(Referral).order_by(Referral.id)).first()
+        stored = files.check_upload(FileStorage(io.BytesIO(FILE), filename="prova.pdf"), limit=len(FILE))
+        attachment = Attachment(referral_id=referral.id, tenant_id=referral.tenant_id, node_id=referral.node_id,
+                                filename=stored.filename, content_type=stored.content_type, size=stored.size,
+                                storage_key=stored.storage_key, sha256=hashlib.sha256(FILE).hexdigest(),
+                                uploaded_by_id=referral.created_by_id)
+        storage.save(attachment, stored, storage.ROOT)
+        db.session.add(attachment)
+        db.session.commit()
+        db.session.remove()
 
 
 def table_counts(url: str) -> dict[str, int]:
@@ -80,6 +109,9 @@ def test_restore_into_a_fresh_database(seeded, tmp_path, tmp_path_factory):
 
         owner = sa.create_engine(restored.owner_url)
         with owner.connect() as conn:
+            [(file_tenant, content)] = conn.execute(text(
+                "SELECT tenant_id, content FROM attachments WHERE content IS NOT NULL")).all()
+            assert bytes(content) == FILE
             per_tenant = dict(conn.execute(text(
                 "SELECT tenant_id, count(*) FROM referrals GROUP BY tenant_id ORDER BY count(*) DESC")).all())
         owner.dispose()
@@ -91,6 +123,12 @@ def test_restore_into_a_fresh_database(seeded, tmp_path, tmp_path_factory):
             conn.execute(text("SELECT set_config('app.tenant_id', :t, false)"), {"t": str(antenna)})
             seen = conn.execute(text("SELECT tenant_id, count(*) FROM referrals GROUP BY tenant_id")).all()
             assert seen == [(antenna, own)]
+            # The stored file came back with its row, under the same tenant rule.
+            stored = "SELECT content FROM attachments WHERE content IS NOT NULL"
+            for tenant in per_tenant:
+                conn.execute(text("SELECT set_config('app.tenant_id', :t, false)"), {"t": str(tenant)})
+                seen_files = [bytes(row.content) for row in conn.execute(text(stored))]
+                assert seen_files == ([FILE] if tenant == file_tenant else [])
             assert conn.execute(text("SELECT current_user")).scalar() == APP_ROLE
         as_app.dispose()
     finally:

@@ -1,14 +1,12 @@
 """Documents on a case, on its phase-1 outcome (the UNILAV notice as evidence of the hiring) and on a
 delivery (attendance sheet, timesheet).
 
-Stored like referral attachments (``portal.core.files.check_and_store``: type by content, size limit, a
-random name outside static/). Read by who may read the case's story — the coordinator and the case worker
+Stored like referral attachments (``portal.core.files.check_upload``: type by content, size limit, a
+random key; the bytes kept by ``portal.core.storage``). Read by who may read the case's story — the coordinator and the case worker
 assigned (``referrals.services.can_read_texts``, the one need-to-know rule) — and, for a delivery's
 documents, by the provider of that delivery, who may upload them too. Every upload and download is
-audited; anonymisation deletes them (rows now, files after the commit).
+audited; anonymisation deletes them with their rows.
 """
-import os
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,17 +14,13 @@ from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core import files
+from ..core import files, storage
 from ..extensions import db
 from ..referrals.models import Referral
 from ..referrals.services import can_read_texts
 from ..tenancy.context import current
 from .models import Case, CaseDocument, DocumentKind
 from .services import CaseError, Forbidden, can_edit, phase_1_verification
-
-
-def path_of(document: CaseDocument) -> str:
-    return os.path.join(current_app.config["ATTACHMENT_DIR"], document.storage_key)
 
 
 def may_read_case_documents(case: Case) -> bool:
@@ -72,17 +66,16 @@ def may_upload_delivery_documents(delivery) -> bool:
 
 def _store(upload, **columns) -> CaseDocument:
     try:
-        stored = files.check_and_store(upload, directory=current_app.config["ATTACHMENT_DIR"],
-                                       limit=current_app.config["ATTACHMENT_MAX_BYTES"], default_name="documento")
+        stored = files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"], default_name="documento")
     except files.FileRejected as exc:
         raise CaseError(str(exc), "file") from exc
     document = CaseDocument(
         filename=stored.filename, content_type=stored.content_type, size=stored.size,
         storage_key=stored.storage_key, sha256=stored.sha256, uploaded_by_id=current_user.id, **columns,
     )
+    storage.save(document, stored, storage.ROOT)
     db.session.add(document)
     db.session.flush()
-    files.delete_after_rollback(db.session, path_of(document))
     record("case.document_added", "case_document", document.id, ["filename", "content_type", "size", "sha256", "kind"])
     return document
 
@@ -133,25 +126,23 @@ def may_read(document: CaseDocument) -> bool:
     return case is not None and may_read_case_documents(case)
 
 
-def read(document: CaseDocument) -> str:
-    """The file's path for a download, audited as a read."""
+def read(document: CaseDocument) -> bytes | None:
+    """The file's bytes for a download (None when gone), audited as a read."""
     if not may_read(document):
         raise Forbidden()
     record("case.document_read", "case_document", document.id, ["content"])
-    return path_of(document)
+    return storage.read(document, storage.ROOT)
 
 
 def delete_documents(case_ids) -> int:
-    """Anonymisation: the documents of these cases go, rows now and files once the transaction commits."""
+    """Anonymisation: the documents of these cases go, their bytes with them (portal/core/storage.py)."""
     ids = list(case_ids)
     if not ids:
         return 0
     documents = list(db.session.scalars(select(CaseDocument).where(CaseDocument.case_id.in_(ids))))
-    paths = [path_of(d) for d in documents]
     for document in documents:
+        storage.forget(document, storage.ROOT)
         db.session.delete(document)
     if documents:
         db.session.flush()
-        for path in paths:
-            files.delete_after_commit(db.session, path)
     return len(documents)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, utcnow
+from ..models_base import Timestamped, Versioned, file_content, utcnow
 from ..people.models import Person, new_uid
 from ..tenancy.mixins import PeerShared, ProviderShared, TenantOwned
 from ..tenancy.models import enum_column
@@ -242,6 +242,7 @@ class CaseDocument(ProviderShared, Timestamped, db.Model):
     size: Mapped[int] = mapped_column(Integer)
     storage_key: Mapped[str] = mapped_column(String(80), unique=True)
     sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes | None] = file_content()
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 

@@ -1,7 +1,6 @@
 """The case's story on the case page: its referral (texts, messages, attachments), the case diary and the
 documents on the case, its phase-1 outcome and its deliveries. Routes on the cases blueprint (imported at
 the end of views.py); rules in diary.py, documents.py and referrals.services.can_read_texts."""
-import os
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -96,12 +95,12 @@ def document_upload(case_id):
 
 def _download(document: CaseDocument):
     try:
-        path = documents.read(document)
+        content = documents.read(document)
     except services.Forbidden:
         abort(403)
-    if not os.path.isfile(path):
+    if content is None:
         abort(404)
-    return send_stored(path, document.content_type, document.filename)
+    return send_stored(content, document.content_type, document.filename)
 
 
 @bp.route("/documenti/<int:document_id>")

@@ -10,7 +10,7 @@ import io
 import os
 import secrets
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import send_file
 from flask_babel import gettext as _
@@ -105,15 +105,11 @@ def display_name(filename: str | None, extension: str, default: str = "allegato"
     return stem + extension
 
 
-def store(directory: str, content: bytes) -> tuple[str, str]:
-    """Write ``content`` under a random name in ``directory`` (created 0700, file 0600, never overwritten).
-    Returns (storage key, sha256)."""
-    storage_key = secrets.token_hex(24)
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    path = os.path.join(directory, storage_key)
+def write(path: str, content: bytes) -> None:
+    """Write a new file (its folder created 0700, the file 0600, never overwritten)."""
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         out.write(content)
-    return storage_key, hashlib.sha256(content).hexdigest()
 
 
 def read_upload(upload, limit: int) -> bytes | None:
@@ -127,11 +123,15 @@ class FileRejected(ValueError):
 
 @dataclass(frozen=True)
 class StoredFile:
+    """A checked upload with its random storage key, not yet kept: ``portal.core.storage.save`` keeps it
+    for the row that references it."""
+
     filename: str
     content_type: str
     size: int
     storage_key: str
     sha256: str
+    content: bytes = field(repr=False, default=b"")
 
 
 def pdf_or_image(content: bytes) -> tuple[str, str] | None:
@@ -139,12 +139,12 @@ def pdf_or_image(content: bytes) -> tuple[str, str] | None:
     return sniff(content[:16])
 
 
-def check_and_store(upload, *, directory: str, limit: int, kind_of=pdf_or_image, default_name: str = "allegato",
-                    refused: str | None = None) -> StoredFile:
-    """Read one upload (a werkzeug FileStorage), check it by content and size, store it under a random name.
+def check_upload(upload, *, limit: int, kind_of=pdf_or_image, default_name: str = "allegato",
+                 refused: str | None = None) -> StoredFile:
+    """Read one upload (a werkzeug FileStorage) and check it by content and size; give it a random key.
 
-    Raises FileRejected (nothing written) when it is empty, larger than ``limit`` or not of a kind
-    ``kind_of`` recognises. The one path every domain's documents take into storage."""
+    Raises FileRejected when it is empty, larger than ``limit`` or not of a kind ``kind_of`` recognises.
+    The one path every domain's uploads take; nothing is written until ``storage.save``."""
     content = read_upload(upload, limit)
     if not content:
         raise FileRejected(_("Il file è vuoto."))
@@ -154,13 +154,19 @@ def check_and_store(upload, *, directory: str, limit: int, kind_of=pdf_or_image,
     if kind is None:
         raise FileRejected(refused or _("Sono ammessi solo file PDF, PNG o JPEG."))
     content_type, extension = kind
-    storage_key, sha256 = store(directory, content)
-    return StoredFile(display_name(upload.filename, extension, default_name), content_type, len(content), storage_key, sha256)
+    return StoredFile(display_name(upload.filename, extension, default_name), content_type, len(content),
+                      secrets.token_hex(24), hashlib.sha256(content).hexdigest(), content)
 
 
-def send_stored(path: str, content_type: str, filename: str):
+def generated(content: bytes, content_type: str, filename: str) -> StoredFile:
+    """A file the portal produced itself (an export), to keep like an upload: no sniffing, a random key."""
+    return StoredFile(filename, content_type, len(content), secrets.token_hex(24), hashlib.sha256(content).hexdigest(),
+                      content)
+
+
+def send_stored(content: bytes, content_type: str, filename: str):
     """A stored file as a download: always an attachment, never sniffed by the browser, never cached."""
-    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename,
+    response = send_file(io.BytesIO(content), mimetype=content_type, as_attachment=True, download_name=filename,
                          conditional=False, etag=False, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

@@ -1,12 +1,12 @@
-"""Files attached to forum posts: checked by content (portal/core/files.py), size-limited, stored outside
-static/ (``FORUM_ATTACHMENT_DIR``, by default ``ATTACHMENT_DIR/forum`` in the instance folder) under a
-random name, and served only to logged-in members of the network while their post is visible.
+"""Files attached to forum posts: checked by content (portal/core/files.py), size-limited, kept by
+portal/core/storage.py (area ``forum``: with ``FILE_STORAGE=local`` the folder ``FORUM_ATTACHMENT_DIR``, by
+default ``ATTACHMENT_DIR/forum``) under a random key, and served only to logged-in members of the network
+while their post is visible.
 
 A file is stored when the form is sent and waits, unattached (``post_id`` NULL, only its uploader may claim
 it), until the post is published: a form sent back for a personal-data confirmation keeps its files.
 Unclaimed files older than a day are removed the next time their uploader uploads.
 """
-import os
 from datetime import timedelta
 
 from flask import current_app
@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit.services import record
-from ..core import files
+from ..core import files, storage
 from ..extensions import db
 from ..models_base import utcnow
 from . import privacy
@@ -28,9 +28,7 @@ class AttachmentError(Exception):
     pass
 
 
-def directory() -> str:
-    config = current_app.config
-    return config.get("FORUM_ATTACHMENT_DIR") or os.path.join(config["ATTACHMENT_DIR"], "forum")
+AREA = "forum"
 
 
 def max_bytes() -> int:
@@ -38,31 +36,26 @@ def max_bytes() -> int:
     return int(config.get("FORUM_ATTACHMENT_MAX_BYTES") or config["ATTACHMENT_MAX_BYTES"])
 
 
-def path_of(attachment: ForumAttachment) -> str:
-    return os.path.join(directory(), attachment.storage_key)
+def read(attachment: ForumAttachment) -> bytes | None:
+    return storage.read(attachment, AREA)
 
 
 def add_pending(upload) -> ForumAttachment:
     """Check one uploaded file (a werkzeug FileStorage) and store it, not yet attached to a post."""
-    limit = max_bytes()
-    content = files.read_upload(upload, limit)
     name = upload.filename or ""
-    if not content:
-        raise AttachmentError(_("Il file «%(name)s» è vuoto.", name=name))
-    if len(content) > limit:
-        raise AttachmentError(_("Il file «%(name)s» supera la dimensione massima di %(mb)s MB.", name=name,
-                                mb=round(limit / 1048576, 1)))
-    kind = files.sniff_document(content)
-    if kind is None:
-        raise AttachmentError(_("Il file «%(name)s» non è di un tipo ammesso: %(types)s.", name=name,
-                                types=_("PDF, immagini (PNG, JPEG, GIF, WebP), documenti Office e OpenDocument")))
-    content_type, extension = kind
+    refused = _("Il file «%(name)s» non è di un tipo ammesso: %(types)s.", name=name,
+                types=_("PDF, immagini (PNG, JPEG, GIF, WebP), documenti Office e OpenDocument"))
+    try:
+        stored = files.check_upload(upload, limit=max_bytes(), kind_of=files.sniff_document, refused=refused)
+    except files.FileRejected as exc:
+        reason = str(exc)
+        raise AttachmentError(reason if reason == refused else _("«%(name)s»: %(reason)s", name=name, reason=reason)) from exc
     _purge_stale()
-    storage_key, sha256 = files.store(directory(), content)
     row = ForumAttachment(
-        post_id=None, filename=files.display_name(name, extension), content_type=content_type, size=len(content),
-        storage_key=storage_key, sha256=sha256, uploaded_by_id=current_user.id, created_at=utcnow(),
+        post_id=None, filename=stored.filename, content_type=stored.content_type, size=stored.size,
+        storage_key=stored.storage_key, sha256=stored.sha256, uploaded_by_id=current_user.id, created_at=utcnow(),
     )
+    storage.save(row, stored, AREA)
     db.session.add(row)
     db.session.flush()
     return row
@@ -91,7 +84,7 @@ def discard_identifying(rows: list[ForumAttachment], findings) -> list[ForumAtta
     kept = []
     for row, name in zip(rows, names_for_check(rows), strict=True):
         if privacy.normalise(name) in named:
-            files.delete_after_commit(db.session(), path_of(row))
+            storage.forget(row, AREA)
             db.session.delete(row)
         else:
             kept.append(row)
@@ -136,5 +129,5 @@ def _purge_stale() -> None:
         ForumAttachment.created_at < utcnow() - timedelta(days=1),
     )))
     for row in stale:
-        files.delete_after_commit(db.session(), path_of(row))
+        storage.forget(row, AREA)
         db.session.delete(row)

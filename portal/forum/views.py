@@ -1,10 +1,10 @@
 """Forum screens at /forum. Views are thin: the services hold the rules and audit every change."""
-import os
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
+from ..core.files import send_stored
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
 from . import attachments, labels, notify, personal_data, services
@@ -211,14 +211,10 @@ def download(attachment_id):
     attachment = attachments.get(attachment_id)
     if attachment is None or attachment.post_id is None or services.get_post(attachment.post_id) is None:
         abort(404)
-    path = attachments.path_of(attachment)
-    if not os.path.isfile(path):
+    content = attachments.read(attachment)
+    if content is None:
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, conditional=False, etag=False, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(content, attachment.content_type, attachment.filename)
 
 
 @bp.route("/p/<int:post_id>/modifica", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Time, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
+from ..models_base import Timestamped, Versioned, file_content
 from ..tenancy.mixins import Shared
 from ..tenancy.models import Tenant, enum_column
 
@@ -86,5 +86,6 @@ class Minutes(Shared, Versioned, Timestamped, db.Model):
     attachment_size: Mapped[int | None] = mapped_column(Integer)
     attachment_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+    attachment_content: Mapped[bytes | None] = file_content()
 
     meeting: Mapped[Meeting] = relationship(back_populates="minutes")

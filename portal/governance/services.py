@@ -9,7 +9,6 @@
 - The coordinators of the node manage groups, members, meetings and minutes; every change is audited.
 Other networks' groups do not exist for a user (404); a non-member of the same network gets 403.
 """
-import os
 
 from flask import current_app
 from flask_login import current_user
@@ -18,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core import files
+from ..core import files, storage
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
@@ -182,9 +181,8 @@ def update_meeting(meeting: Meeting, data: dict, version) -> Meeting:
     return meeting
 
 
-def attachment_dir() -> str:
-    config = current_app.config
-    return config.get("GOVERNANCE_ATTACHMENT_DIR") or os.path.join(config["ATTACHMENT_DIR"], "governance")
+AREA = "governance"  # portal/core/storage.py; with FILE_STORAGE=local the folder GOVERNANCE_ATTACHMENT_DIR
+_KEYS = {"key": "attachment_key", "content": "attachment_content"}
 
 
 def save_minutes(meeting: Meeting, body: str, upload=None, version=None) -> Minutes:
@@ -204,10 +202,12 @@ def save_minutes(meeting: Meeting, body: str, upload=None, version=None) -> Minu
     fields = ["body"] if created or minutes.body != body else []
     minutes.body, minutes.body_html = body, text.render(body)
     if stored:
-        if minutes.attachment_key:  # the replaced file goes when this change commits
-            files.delete_after_commit(db.session(), os.path.join(attachment_dir(), minutes.attachment_key))
+        if minutes.attachment_key:  # the replaced file goes with this change
+            storage.forget(minutes, AREA, key=_KEYS["key"])
         (minutes.attachment_name, minutes.attachment_type, minutes.attachment_size, minutes.attachment_key,
-         minutes.attachment_sha256) = stored
+         minutes.attachment_sha256) = (stored.filename, stored.content_type, stored.size, stored.storage_key,
+                                       stored.sha256)
+        storage.save(minutes, stored, AREA, content=_KEYS["content"])
         fields.append("attachment")
     minutes.updated_at = utcnow()
     db.session.flush()
@@ -216,20 +216,15 @@ def save_minutes(meeting: Meeting, body: str, upload=None, version=None) -> Minu
     return minutes
 
 
-def _store_upload(upload) -> tuple:
+def _store_upload(upload) -> files.StoredFile:
     from flask_babel import gettext as _
 
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    content = files.read_upload(upload, limit)
-    if not content:
-        raise GovernanceError(_("Il file è vuoto."))
-    if len(content) > limit:
-        raise GovernanceError(_("Il file supera la dimensione massima di %(mb)s MB.", mb=round(limit / 1048576, 1)))
-    kind = files.sniff_document(content)
-    if kind is None:
-        raise GovernanceError(_("Sono ammessi solo PDF, immagini e documenti Office o OpenDocument."))
-    key, sha256 = files.store(attachment_dir(), content)
-    return files.display_name(upload.filename, kind[1], "verbale"), kind[0], len(content), key, sha256
+    try:
+        return files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"],
+                                  kind_of=files.sniff_document, default_name="verbale",
+                                  refused=_("Sono ammessi solo PDF, immagini e documenti Office o OpenDocument."))
+    except files.FileRejected as exc:
+        raise GovernanceError(str(exc)) from exc
 
 
 def approve_minutes(meeting: Meeting, version) -> Minutes:
@@ -245,10 +240,10 @@ def approve_minutes(meeting: Meeting, version) -> Minutes:
     return minutes
 
 
-def minutes_file(meeting: Meeting) -> str | None:
-    """The path of the minutes' file if the current user may read it (audited as a read), else None."""
+def minutes_file(meeting: Meeting) -> bytes | None:
+    """The bytes of the minutes' file if the current user may read it (audited as a read), else None."""
     minutes = visible_minutes(meeting)
     if minutes is None or not minutes.attachment_key:
         return None
     record("governance.minutes.attachment_read", "governance_minutes", minutes.id, ["attachment"])
-    return os.path.join(attachment_dir(), minutes.attachment_key)
+    return storage.read(minutes, AREA, **_KEYS)

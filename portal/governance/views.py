@@ -1,11 +1,11 @@
 """Network groups at /rete/gruppi: the cabina di regia, the protocol signatories, their meetings and minutes.
 Views are thin: services decide who sees and who manages, and audit every change."""
-import os
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
+from ..core.files import send_stored
 from . import services
 from .forms import ApproveForm, GroupForm, MeetingForm, MinutesForm
 from .labels import GROUP_KIND_LABELS
@@ -182,12 +182,8 @@ def approve(meeting_id):
 @bp.route("/riunioni/<int:meeting_id>/verbale/allegato")
 def minutes_file(meeting_id):
     meeting = _meeting_or_abort(meeting_id)
-    path = services.minutes_file(meeting)
-    if path is None or not os.path.isfile(path):
+    content = services.minutes_file(meeting)
+    if content is None:
         abort(404)
     minutes = meeting.minutes
-    response = send_file(path, mimetype=minutes.attachment_type, as_attachment=True,
-                         download_name=minutes.attachment_name, conditional=False, etag=False, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(content, minutes.attachment_type, minutes.attachment_name)

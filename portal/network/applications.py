@@ -24,7 +24,7 @@ from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy import context
 from ..tenancy.models import Tenant
-from . import services
+from . import files, services
 from .models import Application, ApplicationStatus, Call
 
 POINT_FIELDS = ("name", "address", "municipality_name", "opening_hours", "languages", "accessibility", "phone",
@@ -92,8 +92,7 @@ def apply(call: Call, data: dict, stored=None, today: date | None = None) -> tup
 
 def _attach(application: Application, stored) -> None:
     if stored is not None:
-        application.filename, application.content_type = stored.filename, stored.content_type
-        application.size, application.storage_key = stored.size, stored.storage_key
+        files.keep(application, stored)
 
 
 def by_token(call: Call, token: str) -> Application | None:

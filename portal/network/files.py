@@ -1,29 +1,34 @@
-"""Agreement documents and application attachments: stored through core.files like every other document."""
-import os
+"""Agreement documents and application attachments: checked by core.files and kept by core.storage like
+every other document."""
+from flask import abort, current_app
 
-from flask import current_app
+from ..core import files, storage
 
-from ..core import files
-from ..extensions import db
-
-
-def directory() -> str:
-    return os.path.join(current_app.config["ATTACHMENT_DIR"], "network")
+AREA = "network"
 
 
 def store_upload(upload):
-    """A StoredFile for a chosen upload, None when none was chosen; raises core.files.FileRejected."""
+    """A checked StoredFile for a chosen upload (kept by :func:`keep` with its row), None when none was
+    chosen; raises core.files.FileRejected."""
     if upload is None or not getattr(upload, "filename", None):
         return None
-    stored = files.check_and_store(upload, directory=directory(), limit=current_app.config["ATTACHMENT_MAX_BYTES"])
-    files.delete_after_rollback(db.session, os.path.join(directory(), stored.storage_key))
-    return stored
+    return files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"])
+
+
+def keep(row, stored) -> None:
+    """Give ``row`` (agreement or application) the file ``stored``; a file it had goes with this change."""
+    if row.storage_key:
+        storage.forget(row, AREA)
+    row.filename, row.content_type, row.size = stored.filename, stored.content_type, stored.size
+    row.storage_key = stored.storage_key
+    if hasattr(row, "sha256"):
+        row.sha256 = stored.sha256
+    storage.save(row, stored, AREA)
 
 
 def send(row):
     """Download of a row's stored file (agreement or application); 404 when it has none."""
-    from flask import abort
-
-    if not row.storage_key:
+    content = storage.read(row, AREA)
+    if content is None:
         abort(404)
-    return files.send_stored(os.path.join(directory(), row.storage_key), row.content_type, row.filename)
+    return files.send_stored(content, row.content_type, row.filename)

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
+from ..models_base import Timestamped, Versioned, file_content
 from ..tenancy.mixins import Shared, TenantOwned
 from ..tenancy.models import Tenant, TenantKind, enum_column
 
@@ -61,6 +61,7 @@ class Agreement(TenantOwned, Timestamped, db.Model):
     size: Mapped[int | None] = mapped_column(Integer)
     storage_key: Mapped[str | None] = mapped_column(String(64))
     sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = file_content()
 
     organisation: Mapped[Tenant] = relationship(lazy="joined", foreign_keys=[organisation_id])
 
@@ -112,6 +113,7 @@ class Application(TenantOwned, Versioned, Timestamped, db.Model):
     content_type: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[int | None] = mapped_column(Integer)
     storage_key: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = file_content()
     review_message: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"))  # set on acceptance

@@ -19,6 +19,7 @@ from ..directory.models import DirectoryEntry, InformationPoint
 from ..extensions import db
 from ..tenancy import context
 from ..tenancy.models import Tenant
+from . import files
 from .models import Agreement, Course, Participation
 
 EXPIRY_WARNING_DAYS = 60
@@ -154,7 +155,7 @@ def agreement_in_force(organisation_id: int, today: date | None = None) -> Agree
 
 
 def record_agreement(organisation_id: int, signed_on: date, expires_on: date, stored=None) -> Agreement:
-    """``stored`` is a core.files.StoredFile already checked and written by the caller (the view)."""
+    """``stored`` is a core.files.StoredFile already checked by the caller (the view), kept here."""
     node_id = _node_id()
     organisation = db.session.get(Tenant, organisation_id)
     if organisation is None or organisation.network_node_id != node_id or organisation.is_node:
@@ -163,8 +164,7 @@ def record_agreement(organisation_id: int, signed_on: date, expires_on: date, st
         raise NetworkError(_("La scadenza dell'accordo deve seguire la data di firma."))
     agreement = Agreement(organisation_id=organisation.id, signed_on=signed_on, expires_on=expires_on)
     if stored is not None:
-        agreement.filename, agreement.content_type, agreement.size = stored.filename, stored.content_type, stored.size
-        agreement.storage_key, agreement.sha256 = stored.storage_key, stored.sha256
+        files.keep(agreement, stored)
     db.session.add(agreement)
     db.session.flush()
     record("network.agreement.create", "network_agreement", agreement.id,

@@ -1,22 +1,20 @@
 """Referral attachments: checked by content, stored outside static/ under a random name, served only to
 who may read the referral, deleted with the free texts when the person is anonymised."""
-import os
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit.services import record
-from ..core import files
-from ..core.files import MAGIC, delete_after_commit, sniff  # noqa: F401  (re-exported for existing importers)
+from ..core import files, storage
+from ..core.files import MAGIC, sniff  # noqa: F401  (re-exported for existing importers)
 from ..extensions import db
 from .models import Attachment, Referral
 from .models import ReferralState as S
 from .services import ANTENNA, NODE, Forbidden, ReferralError, can_read_texts, side_of_current_user
 
 # Attachments: the type comes from the content (magic bytes), never from the name or the browser; checking
-# and storing is portal/core/files.py's ``check_and_store``, shared with the case documents.
+# is portal/core/files.py's ``check_upload``, keeping the bytes portal/core/storage.py's ``save``.
 
 # The antenna adds documents until the node decides (a draft, a referral waiting for the node, or one the
 # node asked more information about); the node adds its own while the referral is live.
@@ -37,17 +35,12 @@ def may_attach(referral: Referral) -> bool:
     return side == NODE and referral.state != S.WITHDRAWN and can_read_texts(referral)
 
 
-def attachment_path(attachment: Attachment) -> str:
-    return os.path.join(current_app.config["ATTACHMENT_DIR"], attachment.storage_key)
-
-
 def add_attachment(referral: Referral, upload) -> Attachment:
     """Check and store one uploaded file (a werkzeug FileStorage) outside static/, under a random name."""
     if not may_attach(referral):
         raise Forbidden()
     try:
-        stored = files.check_and_store(upload, directory=current_app.config["ATTACHMENT_DIR"],
-                                       limit=current_app.config["ATTACHMENT_MAX_BYTES"])
+        stored = files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"])
     except files.FileRejected as exc:
         raise AttachmentError(_("«%(name)s»: %(reason)s", name=upload.filename or "", reason=exc), "files") from exc
     attachment = Attachment(
@@ -55,10 +48,9 @@ def add_attachment(referral: Referral, upload) -> Attachment:
         filename=stored.filename, content_type=stored.content_type, size=stored.size,
         storage_key=stored.storage_key, sha256=stored.sha256, uploaded_by_id=current_user.id,
     )
+    storage.save(attachment, stored, storage.ROOT)
     db.session.add(attachment)
     db.session.flush()
-    # A file stored by a transaction that then rolls back is removed with it (nothing points at it).
-    files.delete_after_rollback(db.session, os.path.join(current_app.config["ATTACHMENT_DIR"], stored.storage_key))
     record("referral.attachment_added", "attachment", attachment.id, ["filename", "content_type", "size", "sha256"])
     return attachment
 
@@ -71,27 +63,26 @@ def add_attachments(referral: Referral, uploads) -> list[Attachment]:
     return [add_attachment(referral, upload) for upload in uploads]
 
 
-def read_attachment(attachment: Attachment) -> str:
-    """The file's path on disk for download, audited as a read; only for who may read the referral's story."""
+def read_attachment(attachment: Attachment) -> bytes | None:
+    """The file's bytes for download (None when gone), audited as a read; only for who may read the
+    referral's story."""
     if not can_read_texts(attachment.referral):
         raise Forbidden()
     record("referral.attachment_read", "attachment", attachment.id, ["content"])
-    return attachment_path(attachment)
+    return storage.read(attachment, storage.ROOT)
 
 
-# Erasure: rows go with the transaction, files once it has committed (a rollback keeps both).
 def delete_attachments(referral_ids) -> int:
-    """Delete the attachments of these referrals (anonymisation, erasure): the rows now, the files from
-    ATTACHMENT_DIR when the transaction commits. Returns how many were deleted."""
+    """Delete the attachments of these referrals (anonymisation, erasure): the rows now, their bytes with
+    them (portal/core/storage.py: in the database at once, on disk once the transaction commits). Returns
+    how many were deleted."""
     ids = list(referral_ids)
     if not ids:
         return 0
     attachments = list(db.session.scalars(select(Attachment).where(Attachment.referral_id.in_(ids))))
-    paths = [attachment_path(a) for a in attachments]
     for attachment in attachments:
+        storage.forget(attachment, storage.ROOT)
         db.session.delete(attachment)
     if attachments:
         db.session.flush()
-        for path in paths:  # removed from disk only once the deletion commits
-            delete_after_commit(db.session, path)
     return len(attachments)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, utcnow
+from ..models_base import Timestamped, Versioned, file_content, utcnow
 from ..people.models import Person
 from ..tenancy.mixins import NodeShared
 from ..tenancy.models import enum_column
@@ -165,6 +165,7 @@ class Attachment(NodeShared, Timestamped, db.Model):
     size: Mapped[int] = mapped_column(Integer)
     storage_key: Mapped[str] = mapped_column(String(80), unique=True)
     sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes | None] = file_content()
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     referral: Mapped[Referral] = relationship(back_populates="attachments")

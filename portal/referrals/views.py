@@ -3,7 +3,6 @@
 Views are thin: they find the row (``get_visible`` → 404), build forms and call the services, which hold
 the rules (who may do what, the state machine, consent, attachments' checks) and audit every change.
 """
-import os
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -302,9 +301,9 @@ def download(referral_id, attachment_id):
     if attachment is None or attachment.referral_id != referral.id:
         abort(404)
     try:
-        path = attachments.read_attachment(attachment)
+        content = attachments.read_attachment(attachment)
     except services.Forbidden:
         abort(403)
-    if not os.path.isfile(path):
+    if content is None:
         abort(404)
-    return send_stored(path, attachment.content_type, attachment.filename)
+    return send_stored(content, attachment.content_type, attachment.filename)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, utcnow
+from ..models_base import Timestamped, Versioned, file_content, utcnow
 from ..tenancy.mixins import Shared, TenantOwned
 from ..tenancy.models import enum_column
 
@@ -121,6 +121,7 @@ class PublicReportFile(TenantOwned, Timestamped, db.Model):
     size: Mapped[int] = mapped_column(Integer)
     storage_key: Mapped[str] = mapped_column(String(80), unique=True)
     sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes | None] = file_content()
 
 
 class PublicReportKey(Shared, db.Model):

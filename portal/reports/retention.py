@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select
 
 from ..audit.services import record
-from ..core.files import delete_after_commit
+from ..core import storage
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import acting_as
@@ -45,7 +45,7 @@ def erase(report: PublicReport, now: datetime) -> tuple[int, int]:
     the transaction commits."""
     files = list(db.session.scalars(select(PublicReportFile).where(PublicReportFile.report_id == report.id)))
     for item in files:
-        delete_after_commit(db.session, report_files.path_of(item))
+        storage.forget(item, report_files.AREA)  # bytes go with the row, or leave the disk at commit
         db.session.delete(item)
     db.session.flush()
     messages = db.session.execute(

@@ -2,8 +2,9 @@
 
 Coordinator and case workers of a node only (``services.may_triage``); another node's report is 404 (the
 scoping hides it), an antenna gets 403."""
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from ..core.files import send_stored
 from ..core.transaction import attempt
 from ..core.views_helpers import guarded
 from ..directory import municipalities
@@ -100,9 +101,9 @@ def download(file_id: int):
     item = services.file_for_node(file_id)
     if item is None:
         abort(404)
-    response = send_file(report_files.path_of(item), mimetype=item.content_type, as_attachment=True,
-                         download_name=item.filename, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    content = report_files.read(item)
+    if content is None:
+        abort(404)
+    return send_stored(content, item.content_type, item.filename)
 
 

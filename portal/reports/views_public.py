@@ -7,10 +7,11 @@ A verified receipt code opens the report for ``PUBLIC_REPORT_SESSION_MINUTES`` i
 """
 import time
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from ..core.files import send_stored
 from ..core.transaction import attempt
 from ..extensions import db, limiter
 from ..tenancy.context import acting_as
@@ -170,10 +171,10 @@ def download(file_id: int):
         item = db.session.get(PublicReportFile, file_id)
         if item is None or item.report_id != report_id:
             abort(404)
-        response = send_file(report_files.path_of(item), mimetype=item.content_type, as_attachment=True,
-                             download_name=item.filename, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        content = report_files.read(item)
+    if content is None:
+        abort(404)
+    return send_stored(content, item.content_type, item.filename)
 
 
 @bp.route("/segue/esci", methods=["POST"])
