@@ -59,13 +59,22 @@ def phonetic(surname: str) -> str:
     return (out + "000")[:4]
 
 
+def identity_indexes(first_name, last_name, birth_year, tax_code) -> dict:
+    """The blind indexes of an identity (column -> keyed hash), for a person or a row not yet one."""
+    first, last, year, cf = first_name or "", last_name or "", birth_year, tax_code
+    decade = f"{year // 10}" if year else "x"
+    return {
+        "tax_code_bidx": blind_index(cf.upper() if cf else None, "tax_code"),
+        "name_year_bidx": blind_index(f"{last} {first} {year or ''}" if last else None, "name_year"),
+        "fuzzy_bidx": blind_index(f"{phonetic(last)} {normalise(first)[:1]} {decade}" if last else None, "fuzzy"),
+    }
+
+
 def refresh_indexes(person: Person) -> None:
     """Recompute blind indexes from the (decrypted) identity: call after any identity change."""
-    first, last, year, cf = person.first_name or "", person.last_name or "", person.birth_year, person.tax_code
-    person.tax_code_bidx = blind_index(cf.upper() if cf else None, "tax_code")
-    person.name_year_bidx = blind_index(f"{last} {first} {year or ''}" if last else None, "name_year")
-    decade = f"{year // 10}" if year else "x"
-    person.fuzzy_bidx = blind_index(f"{phonetic(last)} {normalise(first)[:1]} {decade}" if last else None, "fuzzy")
+    indexes = identity_indexes(person.first_name, person.last_name, person.birth_year, person.tax_code)
+    for column, value in indexes.items():
+        setattr(person, column, value)
 
 
 def next_pseudonym(person: Person) -> str:
