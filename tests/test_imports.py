@@ -17,6 +17,7 @@ from portal.tenancy import context
 
 from .helpers import csrf_from
 from .imports_support import HEADER, csv_bytes, person_row, xlsx_bytes
+from .test_jobs_mail import redis_url  # noqa: F401  (the fixture: a real Redis, database 15)
 
 # --- parsing ---------------------------------------------------------------------------------------------
 
@@ -246,3 +247,31 @@ def test_a_bad_file_is_a_400_with_the_reason(login, network, session):
     response = upload(login("a_operator"), b"solo testo senza righe")
     assert response.status_code == 400
     assert "solo l&#39;intestazione" in response.get_data(as_text=True)
+
+
+def test_import_runs_on_the_rq_worker_as_the_user_who_started_it(app, login, network, session, redis_url):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    client = login("a_operator")
+    batch_id = check(client, upload(client, csv_bytes([person_row(n) for n in range(1, 4)])))
+    referrals_before = _count(network, Referral)
+    app.config["REDIS_URL"] = redis_url
+    try:
+        assert post_step(client, batch_id, "importa").status_code == 302
+    finally:
+        app.config["REDIS_URL"] = None
+    queue = Queue("rete", connection=Redis.from_url(redis_url))
+    assert queue.count == 1
+    page = client.get(f"/importazioni/{batch_id}").get_data(as_text=True)
+    assert 'hx-trigger="every 2s"' in page and "0 di 3 righe" in page  # the bar polls until the worker is done
+    assert _count(network, Referral) == referrals_before
+    with app.app_context():
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    batch = _batch(network, batch_id)
+    assert (batch.state, batch.created_rows) == (BatchState.IMPORTED, 3)
+    with context.acting_as(network.tenants["a"].id):
+        actors = set(db.session.scalars(select(AuditEvent.actor_user_id).where(AuditEvent.action == "referral.created")))
+    assert network.users["a_operator"].id in actors
+    fragment = client.get(f"/importazioni/{batch_id}/avanzamento", headers={"HX-Request": "true"})
+    assert fragment.headers.get("HX-Refresh") == "true" and 'value="100"' in fragment.get_data(as_text=True)

@@ -224,11 +224,9 @@ def start(batch: ImportBatch, expected_version) -> None:
 def import_chunk(batch: ImportBatch, size: int = CHUNK) -> int:
     """Create the next ``size`` valid rows through the referral form's service; return how many were done.
 
-    Each row in a savepoint: a row the services refuse is marked failed (with the reason's code) and the
-    others go on. When no row is left the batch becomes ``imported``."""
-    from ..people.services import PersonError
-    from ..referrals.services import ReferralError, create_with_person
-
+    The chunk runs in one savepoint; if the services refuse a row (the dry run should have caught it), the
+    chunk is rolled back and done again row by row, each in its own savepoint, the refused rows marked
+    failed. When no row is left the batch becomes ``imported``."""
     _require()
     if batch.state != BatchState.IMPORTING:
         return 0
@@ -240,26 +238,53 @@ def import_chunk(batch: ImportBatch, size: int = CHUNK) -> int:
         db.session.flush()
         record("import.completed", "import_batch", batch.id, ["created_rows", "failed_rows"])
         return 0
-    data_rows = batch.rows
+    data_rows, mapping = batch.rows, batch.mapping
     lookup, points = F.code_lookup(), _points(batch.tenant_id)
-    for row in rows:
-        checked = F.check_row(_cells(data_rows[row.number - 2], batch.mapping), lookup, points)
-        try:
-            with db.session.begin_nested():
-                referral, created = create_with_person(identity=checked.identity, monitoring=checked.monitoring,
-                                                       data=checked.data, submission_key=row.row_key)
-        except (PersonError, ReferralError, ValueError):
+    work = [(row.id, row.row_key, F.check_row(_cells(data_rows[row.number - 2], mapping), lookup, points))
+            for row in rows]
+    try:
+        with db.session.begin_nested():
+            outcomes = [_create(key, checked) for _id, key, checked in work]
+    except REFUSALS:
+        outcomes = []
+        for _id, key, checked in work:
+            try:
+                with db.session.begin_nested():
+                    outcomes.append(_create(key, checked))
+            except REFUSALS:
+                outcomes.append(None)
+    created = failed = 0
+    for row, outcome in zip(rows, outcomes, strict=True):
+        if outcome is None:
             row.status, row.errors = RowStatus.FAILED, [["row", "refused"]]
-            batch.failed_rows += 1
+            failed += 1
+        elif outcome[1]:
+            row.status, row.referral_id, row.person_id = RowStatus.CREATED, outcome[0].id, outcome[0].person_id
+            created += 1
         else:
-            if created:
-                row.status, row.referral_id, row.person_id = RowStatus.CREATED, referral.id, referral.person_id
-                batch.created_rows += 1
-            else:
-                row.status = RowStatus.ALREADY_IMPORTED
-        batch.done_rows += 1
+            row.status = RowStatus.ALREADY_IMPORTED
+    batch.created_rows += created
+    batch.failed_rows += failed
+    batch.done_rows += len(rows)
     db.session.flush()
     return len(rows)
+
+
+def _refusals():
+    from ..people.services import PersonError
+    from ..referrals.services import ReferralError
+
+    return (PersonError, ReferralError)
+
+
+REFUSALS = _refusals()
+
+
+def _create(key: str, checked: F.Checked):
+    from ..referrals.services import create_with_person
+
+    return create_with_person(identity=checked.identity, monitoring=checked.monitoring, data=checked.data,
+                              submission_key=key)
 
 
 def progress(batch: ImportBatch) -> int:
