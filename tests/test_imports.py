@@ -249,7 +249,7 @@ def test_a_bad_file_is_a_400_with_the_reason(login, network, session):
     assert "solo l&#39;intestazione" in response.get_data(as_text=True)
 
 
-def test_import_runs_on_the_rq_worker_as_the_user_who_started_it(app, login, network, session, redis_url):
+def test_import_runs_on_the_rq_worker_as_the_user_who_started_it(app, login, network, session, redis_url):  # noqa: F811
     from redis import Redis
     from rq import Queue, SimpleWorker
 

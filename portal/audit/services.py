@@ -5,7 +5,8 @@ from datetime import UTC
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -57,7 +58,7 @@ def _lock_head(chain_key: str) -> AuditChainHead:
     return head
 
 
-@event.listens_for(Session, "after_transaction_end")
+@sa_event.listens_for(Session, "after_transaction_end")
 def _forget_seen_heads(session, transaction):
     """A transaction or savepoint ended (a rolled-back one may have created the row): insert-if-missing again.
     The inner units every flush opens are neither."""

@@ -11,7 +11,6 @@ import argparse
 import os
 import time
 
-
 from .__main__ import database_urls
 
 
