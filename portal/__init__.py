@@ -99,6 +99,7 @@ def configure_blueprints(app: Flask) -> None:
     from .forum.views import bp as forum_bp
     from .governance.views import bp as governance_bp
     from .guide.views import bp as guide_bp
+    from .imports.views import bp as imports_bp
     from .monitoring.views import bp as monitoring_bp
     from .network.public_views import bp as network_public_bp
     from .network.public_views import lists_bp as network_lists_bp
@@ -116,7 +117,7 @@ def configure_blueprints(app: Flask) -> None:
     for bp in (core_bp, accounts_bp, two_factor_bp, identity_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
                directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
                reports_node_bp, network_bp, network_public_bp, network_lists_bp, region_bp, guide_bp, documents_bp,
-               exports_bp):
+               exports_bp, imports_bp):
         app.register_blueprint(bp)
     from .api.blueprint import bp as api_admin_bp
 

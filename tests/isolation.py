@@ -52,6 +52,10 @@ def _transfer(net):
     return __import__("tests.transfer_support", fromlist=["victim_transfer"]).victim_transfer(net)
 
 
+def _import_batch(net):
+    return __import__("tests.imports_support", fromlist=["victim_batch"]).victim_batch(net)
+
+
 def _api(net):
     return __import__("tests.api_support", fromlist=["victim_client"])
 
@@ -122,6 +126,14 @@ MATRIX: dict[str, Route] = {
     "referrals.download": Route(
         "foreign", args=lambda net: __import__("tests.referral_support", fromlist=["download_args"]).download_args(net)
     ),
+    # --- bulk import (an antenna's own batches; another tenant's batch is a 404, other roles 403) ---
+    "imports.index": Route("own"),
+    "imports.columns": Route("foreign", args=_import_batch),
+    "imports.detail": Route("foreign", args=_import_batch),
+    "imports.progress": Route("foreign", args=_import_batch),
+    "imports.start": Route("foreign", args=_import_batch, form=lambda net: {"version": 1}),
+    "imports.undo": Route("foreign", args=_import_batch, form=lambda net: {"version": 1}),
+    "imports.confirm": Route("foreign", args=_import_batch, form=lambda net: {"version": 1}),
     # --- cases ---
     "cases.index": Route("own"),
     "cases.detail": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),

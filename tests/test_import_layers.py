@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("referrals", {"referrals"}),
     ("cases", {"cases"}),
     ("budget", {"budget", "documents"}),
-    ("oversight", {"alerts", "monitoring", "reports", "forum", "governance"}),
+    ("oversight", {"alerts", "monitoring", "reports", "forum", "governance", "imports"}),
     ("interfaces", {"api", "region", "guide"}),
     ("wiring", {"(__init__)", "(db)", "(cli)", "(security)", "(assets)", "seed"}),
 ]

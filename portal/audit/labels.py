@@ -38,6 +38,15 @@ ACTION_LABELS = {
     "referral.reminded": _l("promemoria al nodo per la segnalazione in attesa"),
     "referral.attachment_added": _l("ha aggiunto un allegato"),
     "referral.attachment_read": _l("ha scaricato un allegato"),
+    "referral.discarded": _l("ha eliminato una bozza mai inviata (importazione annullata)"),
+    "person.discarded": _l("ha eliminato una persona presente solo in bozze (importazione annullata)"),
+    # bulk import (the batch's counts are on the batch, never the file's content)
+    "import.uploaded": _l("ha caricato un file da importare"),
+    "import.checked": _l("ha verificato un file da importare"),
+    "import.started": _l("ha avviato un'importazione"),
+    "import.completed": _l("importazione completata"),
+    "import.confirmed": _l("ha confermato un'importazione"),
+    "import.undone": _l("ha annullato un'importazione"),
     # cases
     "case.opened": _l("ha aperto la presa in carico"),
     "case.read": _l("ha visualizzato la presa in carico"),
@@ -83,7 +92,8 @@ OBJECT_LABELS = {
     "letter_template": _l("modello di lettera"),
     "data_subject_request": _l("richiesta dell'interessato"),
     "identity_grant": _l("accesso di un soggetto attuatore"),
-    "person_search": _l("persone trovate"),  # a search's object id is its result count
+    "person_search": _l("persone trovate"),
+    "import_batch": _l("importazione"),  # a search's object id is its result count
 }
 
 FIELD_LABELS = {

@@ -5,8 +5,10 @@ from datetime import UTC
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models_base import utcnow
@@ -35,15 +37,33 @@ def event_hash(event: AuditEvent, prev_hash: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+_SEEN = "audit_heads_seen"
+
+
 def _lock_head(chain_key: str) -> AuditChainHead:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(AuditChainHead).values(chain_key=chain_key, seq=0, last_hash=GENESIS).on_conflict_do_nothing()
-    )
-    return db.session.execute(
+    """The chain's head, locked (FOR UPDATE) until the transaction ends; created on first use. Once seen in a
+    transaction the row is known to exist (heads are never deleted): the next events of the transaction (a
+    bulk import writes thousands) skip the insert."""
+    seen = db.session.info.setdefault(_SEEN, set())
+    if chain_key not in seen:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        db.session.execute(
+            insert(AuditChainHead).values(chain_key=chain_key, seq=0, last_hash=GENESIS).on_conflict_do_nothing()
+        )
+    head = db.session.execute(
         select(AuditChainHead).where(AuditChainHead.chain_key == chain_key).with_for_update()
     ).scalar_one()
+    seen.add(chain_key)
+    return head
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_seen_heads(session, transaction):
+    """A transaction or savepoint ended (a rolled-back one may have created the row): insert-if-missing again.
+    The inner units every flush opens are neither."""
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(_SEEN, None)
 
 
 def record(action: str, object_type: str | None = None, object_id=None, fields=(), *, tenant_id=None, user_id=None,

@@ -89,11 +89,11 @@ def find_by_submission_key(key: str) -> Referral | None:
     return db.session.scalar(select(Referral).where(Referral.submission_key == key))
 
 
-def create_referral(*, person, submission_key: str, data: dict) -> Referral:
+def create_referral(*, person, submission_key: str, data: dict, _key_checked: bool = False) -> Referral:
     """A draft owned by the current antenna. The same submission key twice returns the first referral."""
     if not can(Capability.REFER):
         raise Forbidden()
-    existing = find_by_submission_key(submission_key)
+    existing = None if _key_checked else find_by_submission_key(submission_key)
     if existing is not None:
         return existing
     tenant = db.session.get(Tenant, current().tenant_id)
@@ -337,7 +337,7 @@ def create_with_person(*, identity: dict, monitoring: dict, data: dict, submissi
 
     tenant = db.session.get(Tenant, current().tenant_id)
     person = create_person(node_id=tenant.node_id, monitoring=monitoring, **identity)
-    referral = create_referral(person=person, submission_key=submission_key, data=data)
+    referral = create_referral(person=person, submission_key=submission_key, data=data, _key_checked=True)
     if uploads:
         from .attachments import add_attachments  # attachments build on this module
 

@@ -1,0 +1,97 @@
+"""An import batch (one uploaded file, its column mapping and its state) and the outcome of each row.
+
+Both tables are the importing tenant's alone (``TenantOwned``, RLS). The file's cells are identity and
+special-category data: they are kept only as ciphertext (``rows``, bound to the batch's ``uid``), only
+until the batch is confirmed or undone. Row results store codes (error and warning codes, field names),
+never cell values.
+"""
+import enum
+import json
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..crypto import EncryptedField
+from ..extensions import db
+from ..models_base import Timestamped, Versioned
+from ..people.models import new_uid
+from ..tenancy.mixins import TenantOwned
+from ..tenancy.models import enum_column
+
+
+class BatchState(enum.StrEnum):
+    DRAFT = "draft"  # uploaded, columns not yet mapped
+    CHECKED = "checked"  # dry run done: per-row errors and possible duplicates known
+    IMPORTING = "importing"  # rows are being created in chunks (the job queue)
+    IMPORTED = "imported"  # every valid row created; undoable
+    CONFIRMED = "confirmed"  # final: no undo, file content dropped
+    UNDONE = "undone"  # what the batch created was removed
+
+
+class RowStatus(enum.StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    ALREADY_IMPORTED = "already_imported"  # the same row key exists already (an earlier import): skipped
+    CREATED = "created"
+    FAILED = "failed"  # refused by the services at import time (the reason code is in ``errors``)
+    REMOVED = "removed"  # undone
+
+
+class ImportBatch(TenantOwned, Versioned, Timestamped, db.Model):
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    kind: Mapped[str] = mapped_column(String(20), default="referrals")
+    filename: Mapped[str] = mapped_column(String(200))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[BatchState] = mapped_column(enum_column(BatchState, name="import_batch_state"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    headers: Mapped[list] = mapped_column(JSON, default=list)  # the file's column names (no cell values)
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # Rete field -> column index
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    valid_rows: Mapped[int] = mapped_column(Integer, default=0)
+    invalid_rows: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_rows: Mapped[int] = mapped_column(Integer, default=0)  # rows with a possible-duplicate warning
+    existing_rows: Mapped[int] = mapped_column(Integer, default=0)  # already imported before: skipped
+    done_rows: Mapped[int] = mapped_column(Integer, default=0)  # progress of the import
+    created_rows: Mapped[int] = mapped_column(Integer, default=0)
+    failed_rows: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # confirmed or undone
+
+    rows_enc: Mapped[str | None] = mapped_column(Text)
+    rows_json = EncryptedField("rows_enc")
+
+    @property
+    def rows(self) -> list[list[str]]:
+        value = self.rows_json
+        return json.loads(value) if value else []
+
+    @rows.setter
+    def rows(self, value: list[list[str]] | None) -> None:
+        self.rows_json = json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else None
+
+
+class ImportRow(TenantOwned, db.Model):
+    """One data row of the file (``number`` as the spreadsheet shows it, the header being row 1)."""
+
+    __tablename__ = "import_rows"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "number", name="uq_import_rows_batch_number"),
+        Index("ix_import_rows_batch_status", "batch_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    # Keyed hash (external id or the row's content): the referral's submission key, so the same row is
+    # created once whatever file or batch brings it again.
+    row_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[RowStatus] = mapped_column(enum_column(RowStatus, name="import_row_status"))
+    errors: Mapped[list] = mapped_column(JSON, default=list)  # [[field, code], ...]
+    warnings: Mapped[list] = mapped_column(JSON, default=list)  # [[code, detail], ...] detail: a row number or a pseudonym
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # has warnings: listed in the dry run's table
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))

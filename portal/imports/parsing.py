@@ -1,0 +1,112 @@
+"""Reading an uploaded file into a header and rows of text, whatever the spreadsheet that wrote it.
+
+CSV through the standard ``csv`` module: encoding tried in order (UTF-8 with or without BOM, then
+Windows-1252, what Italian Excel writes), delimiter sniffed among ``;`` ``,`` tab and ``|``. XLSX through
+openpyxl in read-only mode (the first sheet; formulas are read as their cached values, never evaluated).
+Limits are checked before anything is kept, with a message the user can act on.
+"""
+import csv
+import io
+import zipfile
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+
+MAX_BYTES = 8 * 1024 * 1024  # under MAX_CONTENT_LENGTH (10 MB), so the user gets this message, not a 413
+MAX_ROWS = 20_000
+MAX_COLUMNS = 60
+MAX_CELL = 10_000
+ENCODINGS = ("utf-8-sig", "cp1252")
+DELIMITERS = ";,\t|"
+
+
+class FileError(ValueError):
+    """A file that cannot be imported, with a message for the user."""
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+    """(headers, rows) from a CSV or XLSX file; empty rows dropped, every row as long as the header."""
+    if not data:
+        raise FileError(_("Il file è vuoto."))
+    if len(data) > MAX_BYTES:
+        raise FileError(_("Il file supera la dimensione massima di %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)))
+    name = (filename or "").lower()
+    if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        table = _read_xlsx(data)
+    elif name.endswith((".csv", ".txt")) or not name.rpartition(".")[1]:
+        table = _read_csv(data)
+    else:
+        raise FileError(_("Formato non riconosciuto: carica un file CSV o XLSX."))
+    table = [[_clean(cell) for cell in row] for row in table]
+    table = [row for row in table if any(row)]
+    if not table:
+        raise FileError(_("Il file non contiene righe."))
+    headers, rows = table[0], table[1:]
+    if len(headers) > MAX_COLUMNS:
+        raise FileError(_("Il file ha più di %(n)s colonne.", n=MAX_COLUMNS))
+    if not any(headers):
+        raise FileError(_("La prima riga deve contenere i nomi delle colonne."))
+    if not rows:
+        raise FileError(_("Il file contiene solo l'intestazione, nessuna riga da importare."))
+    if len(rows) > MAX_ROWS:
+        raise FileError(_("Il file ha %(n)s righe: il massimo per un'importazione è %(max)s. Dividilo in più file.",
+                          n=len(rows), max=MAX_ROWS))
+    width = len(headers)
+    rows = [(row + [""] * width)[:width] for row in rows]
+    headers = [h or _("Colonna %(n)s", n=i + 1) for i, h in enumerate(headers)]
+    return headers, rows
+
+
+def _clean(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        cell = cell.date() if (cell.hour, cell.minute, cell.second) == (0, 0, 0) else cell
+    if isinstance(cell, date):
+        return cell.strftime("%d/%m/%Y")
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = str(cell).replace("\x00", "").strip()
+    if len(text) > MAX_CELL:
+        raise FileError(_("Una cella supera i %(n)s caratteri.", n=MAX_CELL))
+    return text
+
+
+def _read_csv(data: bytes) -> list[list]:
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # cp1252 leaves five bytes undefined: such a file is neither text we know
+        raise FileError(_("Codifica del file non riconosciuta: salvalo come CSV UTF-8."))
+    sample = text[:64 * 1024]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:  # a single column, or quoting the sniffer cannot settle: the header's commonest one
+        first = sample.splitlines()[0] if sample else ""
+        delimiter = max(DELIMITERS, key=first.count) if first else ";"
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"'))
+    except csv.Error as exc:
+        raise FileError(_("Il file CSV non è leggibile: %(reason)s", reason=str(exc))) from exc
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise FileError(_("Il file XLSX non è leggibile.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:
+                break
+        return rows
+    finally:
+        workbook.close()
