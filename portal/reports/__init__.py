@@ -5,5 +5,5 @@ referral; the reporter follows it with a receipt code stored only as an argon2 h
 ``receipt.py`` (the code), ``routing.py`` (which node), ``services.py`` (submission, thread, triage),
 ``abuse.py`` (time challenge, honeypot), ``signals.py`` (a new report: the alerts package raises the burst
 alert), ``retention.py`` (erasing old reports), ``files.py`` (uploads), ``labels.py``, ``views_public.py``
-and ``views_node.py``. Operations: docs/public-reports.md.
+and ``views_node.py``. Operations: docs/domains/public-reports.md.
 """
