@@ -50,6 +50,15 @@ def format_number(value, digits: int = 2) -> str:
     return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0", locale=get_locale())
 
 
+def format_month(value) -> str:
+    """A month as people write it ("ottobre 2026"), from a date or the 'YYYY-MM' key of the tables."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:7] + "-01")
+    return _babel_date(value, "LLLL yyyy", locale=get_locale())
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(
         app,
@@ -57,7 +66,8 @@ def init_i18n(app: Flask) -> None:
         default_translation_directories="translations",
         default_domain="messages",
     )
-    app.jinja_env.filters.update(day=format_day, moment=format_moment, money=format_money, number=format_number)
+    app.jinja_env.filters.update(day=format_day, moment=format_moment, money=format_money, number=format_number,
+                                  month=format_month)
 
     @app.context_processor
     def _locale():

@@ -89,13 +89,21 @@ def _cell(sheet, value, bold=False):
     return cell
 
 
+def sheet_name(n: int, title) -> str:
+    """At most 31 characters, none of []:*?/\\, numbered so it stays unique; cut at a word, not inside one."""
+    clean = " ".join("".join(ch for ch in str(title) if ch not in BAD_SHEET_CHARS).split())
+    name = f"{n} {clean}"
+    if len(name) <= 31:
+        return name
+    cut = name[:32].rsplit(" ", 1)[0].rstrip(" ,;:–-")
+    return cut if len(cut) > len(str(n)) else name[:31]
+
+
 def report_xlsx(report) -> io.BytesIO:
     workbook = Workbook(write_only=True)
     for n, (title, header, rows) in enumerate(report_sections(report), start=1):
         # Sheet names: at most 31 characters, no []:*?/\ ; numbered so they stay unique.
-        clean = "".join(ch for ch in str(title) if ch not in BAD_SHEET_CHARS)
-        name = f"{n} {clean}"[:31]
-        sheet = workbook.create_sheet(name)
+        sheet = workbook.create_sheet(sheet_name(n, title))
         sheet.append([_cell(sheet, str(title), bold=True)])
         sheet.append([_cell(sheet, str(text), bold=True) for text in header])
         for row in rows:

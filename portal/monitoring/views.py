@@ -38,6 +38,14 @@ def _monitoring_labels(rows, names: dict) -> list:
 bp.add_app_template_filter(exports.display_value, "monitoring_value")
 
 
+@bp.app_template_filter("month_rows")
+def _month_rows(rows) -> list:
+    """[('YYYY-MM', value)] -> [("ottobre 2026", value)]: the month keys as people read them."""
+    from ..i18n import format_month
+
+    return [(format_month(key), value) for key, value in rows]
+
+
 def _guard(capability: Capability, node: bool):
     def decorator(view):
         @wraps(view)

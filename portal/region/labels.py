@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from ..cases.labels import CLOSURE_OUTCOME_LABELS
+from ..i18n import format_month
 from ..monitoring import labels as monitoring
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from ..referrals.models import ReferralState
@@ -33,4 +34,13 @@ def row_labels(table_name: str) -> dict:
         return TRAINING_LABELS
     if table_name.startswith("esf_"):
         return monitoring.value_labels(table_name.removeprefix("esf_"))
-    return {}  # months: shown as they are (YYYY-MM)
+    if table_name == "segnalazioni_mese":
+        return _MonthNames()
+    return {}
+
+
+class _MonthNames(dict):
+    """The month rows ('YYYY-MM', the codes of the data and exports) read as "ottobre 2026" on the page."""
+
+    def get(self, key, default=None):
+        return format_month(key)

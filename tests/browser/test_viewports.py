@@ -1,0 +1,153 @@
+"""Every role's main pages at a phone (390×844) and a laptop (1366×768): no horizontal scrolling of the
+document, no text drawn over another text (a label over a heading, a badge over a title), axe clean.
+
+The pages are collected from what the role sees (the main menu and the home page's cards), not from a
+list kept here, so a new section is checked as soon as it is linked; a cap per role keeps the run short.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from .conftest import assert_accessible, login_as
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 768}}
+PAGES_PER_ROLE = 8
+ROLES = {
+    "antenna operator": "operatore@comune-novara.example",
+    "case worker": "casemanager@nodo.novara.example",
+    "coordinator": "coordinatrice@nodo.novara.example",
+    "budget officer": "budget@nodo.novara.example",
+    "provider": "operatrice@coop-esempio.example",
+    "DPO": "rpd@nodo.novara.example",
+    "regional coordinator": "coordinatrice@regione.piemonte.example",
+}
+# Leaving these would end the session, start a download or a form's side effect.
+SKIP = re.compile(r"^/(esci|logout)|\.(csv|xlsx|pdf|zip)$|/export|/scarica|/lingua")
+
+# Links of the main menu and of the home page's content (cards, public links), in document order.
+_LINKS = """
+() => Array.from(document.querySelectorAll('#main-menu a[href], main a[href]'))
+  .map(a => a.getAttribute('href'))
+  .filter(h => h && h.startsWith('/'))
+"""
+
+# Document wider than the window: the whole page scrolls sideways on a phone.
+_OVERFLOW = """
+() => {
+  const root = document.documentElement;
+  if (root.scrollWidth <= root.clientWidth + 1) return null;
+  // Name the widest culprits: elements whose right edge passes the window, outermost first.
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    // Inside a scrolling box (a .table-responsive) an element may be wider: the box scrolls, not the page.
+    const clipped = el.parentElement && el.parentElement.closest('.table-responsive, [style*="overflow"], pre');
+    if (r.width && r.right > root.clientWidth + 1 && !clipped && !culprits.some(c => c.el.contains(el))) {
+      culprits.push({el, text: `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} right=${Math.round(r.right)}`});
+    }
+    if (culprits.length >= 3) break;
+  }
+  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, culprits: culprits.map(c => c.text)};
+}
+"""
+
+# Text over text: the boxes of the text runs (Range rects, so a block's empty margin does not count) of
+# visible leaf text elements, compared pairwise. Overlays meant to cover the page (open dropdowns, modals,
+# tooltips, the skip links) and anything inside a table cell pair (tables scroll on their own) are left out.
+_OVERLAPS = """
+() => {
+  const SKIP = '.dropdown-menu, .modal, .tooltip, .popover, .visually-hidden, .visually-hidden-focusable, ' +
+               '.skiplinks, [aria-hidden="true"], script, style, noscript, template, svg, canvas';
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    if (!el || el.closest(SKIP)) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none' || parseFloat(style.opacity) === 0) continue;
+    if (el.closest('[hidden]') || !el.getClientRects().length) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) {
+      // Clipped boxes (off-screen, zero-size, visually-hidden by clip) say nothing about what one sees.
+      if (r.width < 2 || r.height < 2) continue;
+      texts.push({el, r, text: node.textContent.trim().slice(0, 40)});
+    }
+  }
+  const describe = (t) => `${t.el.tagName.toLowerCase()}${t.el.className ? '.' + String(t.el.className).trim().split(/\\s+/).join('.') : ''} "${t.text}"`;
+  const found = [];
+  for (let i = 0; i < texts.length && found.length < 5; i++) {
+    for (let j = i + 1; j < texts.length; j++) {
+      const a = texts[i], b = texts[j];
+      if (a.el === b.el) continue;  // lines of one text run, e.g. a wrapped word in a justified paragraph
+      const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+      const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+      // A few pixels are line-height rounding between adjacent lines, not one text drawn over another.
+      if (w > 3 && h > 4) {
+        found.push(`${describe(a)} overlaps ${describe(b)} by ${Math.round(w)}×${Math.round(h)} px`);
+        break;
+      }
+    }
+  }
+  return found;
+}
+"""
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _pages_of(page) -> list[str]:
+    """The home page and the distinct pages its menu and cards lead to, capped."""
+    seen = [_path(page.url)]
+    for href in page.evaluate(_LINKS):
+        path = href.split("#")[0]
+        if path and path not in seen and not SKIP.search(path):
+            seen.append(path)
+    return seen[: PAGES_PER_ROLE + 1]
+
+
+def _check(page, label: str) -> list[str]:
+    problems = []
+    overflow = page.evaluate(_OVERFLOW)
+    if overflow:
+        problems.append(f"{label}: horizontal overflow {overflow['scrollWidth']} > {overflow['clientWidth']} px "
+                        f"({'; '.join(overflow['culprits'])})")
+    problems.extend(f"{label}: {o}" for o in page.evaluate(_OVERLAPS))
+    return problems
+
+
+def _visit_all(open_page, browser_log, email: str | None) -> None:
+    # A role's menu may link a page that answers 403/404 to a missing object: that is not this test's concern.
+    browser_log.allow(r"status of 40[34]")
+    problems = []
+    for name, size in VIEWPORTS.items():
+        page = open_page(viewport=size)
+        if email:
+            login_as(page, email)
+        else:
+            page.goto("/")
+        for path in _pages_of(page):
+            response = page.goto(path)
+            if response is None or response.status >= 400:
+                continue
+            page.wait_for_load_state("load")
+            label = f"{path} at {name} ({size['width']}px)"
+            problems.extend(_check(page, label))
+            assert_accessible(page, label)
+    assert not problems, "layout problems:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_role_pages_fit_phone_and_laptop(open_page, browser_log, role):
+    _visit_all(open_page, browser_log, ROLES[role])
+
+
+def test_public_pages_fit_phone_and_laptop(open_page, browser_log):
+    _visit_all(open_page, browser_log, None)

@@ -1,0 +1,48 @@
+"""How figures read on the page: months in words, decimal commas in sizes, XLSX sheet names cut at a word."""
+import re
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from portal.i18n import format_month
+from portal.monitoring.exports import sheet_name
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def test_months_read_in_words_in_italian_and_english(app):
+    with app.test_request_context("/"):
+        assert format_month("2026-10") == "ottobre 2026"
+        assert format_month("2026-01-15") == "gennaio 2026"
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["lang"] = "en"
+        assert format_month("2026-10") == "October 2026"
+
+
+def test_sheet_names_fit_excel_and_end_on_a_whole_word():
+    name = sheet_name(3, "Segnalazioni per contesto della discriminazione: [totali]")
+    assert len(name) <= 31 and name == "3 Segnalazioni per contesto"
+    assert sheet_name(1, "Esiti") == "1 Esiti"
+    # One word longer than a sheet name: cut anyway, never empty.
+    assert sheet_name(12, "A" * 40) == "12 " + "A" * 28
+
+
+def test_report_workbook_sheet_names_are_whole_words(app, monkeypatch):
+    from portal.monitoring import exports
+
+    titles = ["Azioni di tutela legale avviate nel periodo", "Richieste ai fondi presentate"]
+    monkeypatch.setattr(exports, "report_sections", lambda report: [(t, ["Voce", "Numero"], [["a", 1]]) for t in titles])
+    workbook = load_workbook(exports.report_xlsx(object()))
+    assert workbook.sheetnames == ["1 Azioni di tutela legale", "2 Richieste ai fondi presentate"]
+
+
+def test_no_template_shows_a_number_through_jinjas_round():
+    """round() prints an English decimal point ("0.6 kB"); the ``number`` filter writes "0,6"."""
+    offenders = []
+    for path in TEMPLATES.rglob("*.html"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.search(r"\|\s*round\(", line) and "<rect" not in line:  # SVG coordinates are not text
+                offenders.append(f"{path.relative_to(TEMPLATES)}:{n}")
+    assert not offenders, offenders
