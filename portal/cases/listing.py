@@ -3,10 +3,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from markupsafe import Markup, escape
 from sqlalchemy import and_, exists, func, literal, select, true
 from sqlalchemy import case as sql_case
-
-from markupsafe import Markup, escape
 
 from ..accounts.models import User
 from ..accounts.permissions import Capability, can
