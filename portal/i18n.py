@@ -1,12 +1,12 @@
 """Italian first: locale selection, Europe/Rome dates (dd/mm/yyyy) and euro amounts (€ 1.234,56)."""
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
+from markupsafe import Markup
 
 from .extensions import babel
 
@@ -24,11 +24,26 @@ def select_locale() -> str:
 
 
 def format_day(value: date | datetime | None) -> str:
+    """dd/mm/yyyy (Europe/Rome for a moment; naive moments are UTC, as babel takes them). Digits only, the
+    same in every locale: formatted directly, as the lists do it once per row."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return _babel_datetime(value, "dd/MM/yyyy", tzinfo=get_timezone(), locale=get_locale())
-    return _babel_date(value, "dd/MM/yyyy", locale=get_locale())
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(get_timezone())
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+_translated: dict[tuple[int, str], dict] = {}
+
+
+def translated(labels: dict) -> dict:
+    """A module-level label dict (lazy msgids) translated once per locale: a lazy string translates again at
+    every use. Values stay markup-safe, as the lazy strings render in templates."""
+    key = (id(labels), str(get_locale()))
+    found = _translated.get(key)
+    if found is None:
+        found = _translated[key] = {code: Markup(str(label)) for code, label in labels.items()}
+    return found
 
 
 def format_moment(value: datetime | None) -> str:

@@ -3,13 +3,18 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from markupsafe import Markup, escape
 from sqlalchemy import and_, exists, func, literal, select, true
 from sqlalchemy import case as sql_case
 
 from ..accounts.models import User
 from ..accounts.permissions import Capability, can
+from ..core.rows import url_maker
 from ..extensions import db
+from ..i18n import format_day, translated
+from ..referrals.labels import GROUND_LABELS
 from ..tenancy.models import Tenant
+from .labels import CASE_STATE_LABELS
 from .models import Action, ActionPhase, ActionStatus, Case, CaseState
 from .services import Forbidden
 
@@ -133,3 +138,16 @@ def _page_ids(where, column, descending: bool, page: int, pages: int, total: int
     order = [column.asc(), Case.id.asc()] if forward else [column.desc(), Case.id.desc()]
     ids = list(db.session.scalars(select(Case.id).where(where).order_by(*order).limit(limit).offset(offset)))
     return ids[::-1] if from_end else ids
+
+
+def table_rows(page: CasePage) -> list[tuple]:
+    """The page's rows as the table shows them: ``(url, pseudonym, urgent, state, grounds, antenna, worker,
+    opened)``, links and labels built once for the table rather than per cell in the template."""
+    detail, states, grounds = url_maker("cases.detail", "case_id"), translated(CASE_STATE_LABELS), translated(GROUND_LABELS)
+    comma = Markup(", ")
+    return [
+        (detail(case.id), case.pseudonym, case.urgent, states[case.state],
+         comma.join(grounds.get(g) or escape(g) for g in (case.grounds or "").split(",") if g),
+         antenna_name or "", worker_name, format_day(case.opened_at))
+        for case, antenna_name, worker_name in page.rows
+    ]

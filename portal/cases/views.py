@@ -119,7 +119,7 @@ def index():
     args = {k: v for k, v in request.args.items() if v and k != "pagina"}
     # htmx asks for the results only; its history restore (cache miss) needs the whole page.
     partial = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-    context = {"form": form, "result": result, "args": args, "partial": partial}
+    context = {"form": form, "result": result, "rows": listing.table_rows(result), "args": args, "partial": partial}
     response = make_response(render_template("cases/_results.html" if partial else "cases/index.html", **context))
     response.vary.add("HX-Request")
     return response

@@ -14,6 +14,9 @@ STATE_LABELS = {
 }
 # The outcome the antenna reads (Referral.outcome_code). Migration 0020 maps the sentences once stored
 # (these msgids and their English translations) to the codes.
+# Bootstrap badge colour per state (the state_badge macro and the lists).
+STATE_BADGES = {"draft": "secondary", "submitted": "primary", "info_requested": "warning", "accepted": "success",
+                "declined": "danger", "withdrawn": "secondary"}
 OUTCOME_LABELS = {
     OutcomeCode.TAKEN_IN_CHARGE: _l("Presa in carico dal nodo"),
     OutcomeCode.PHASE_1: _l("Presa in carico – fase 1: inserimento lavorativo"),

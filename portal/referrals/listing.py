@@ -5,10 +5,13 @@ from flask import current_app
 from sqlalchemy import case, func, select
 
 from ..accounts.permissions import Capability, can, current_membership
+from ..core.rows import url_maker
 from ..extensions import db
+from ..i18n import format_day, translated
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
+from .labels import OUTCOME_LABELS, STATE_BADGES, STATE_LABELS, URGENCY_LABELS
 from .models import Referral
 from .models import ReferralState as S
 from .services import Forbidden
@@ -90,9 +93,27 @@ def stale_referrals(days: int | None = None) -> list[Referral]:
     )
 
 
-def is_stale(referral: Referral) -> bool:
+def stale_before():
+    """Referrals waiting since before this moment are stale."""
+    return utcnow() - timedelta(days=current_app.config["REFERRAL_STALE_DAYS"])
+
+
+def is_stale(referral: Referral, cutoff=None) -> bool:
     if referral.state != S.SUBMITTED or referral.waiting_since is None:
         return False
     since = referral.waiting_since
     submitted = since if since.tzinfo else since.replace(tzinfo=utcnow().tzinfo)
-    return utcnow() - submitted > timedelta(days=current_app.config["REFERRAL_STALE_DAYS"])
+    return submitted < (cutoff or stale_before())
+
+
+def table_rows(rows) -> list[tuple]:
+    """A page of ``list_referrals`` as the table shows it: ``(url, pseudonym, antenna, badge, state, urgency,
+    sent, stale, outcome)``, links, labels and the stale cut-off computed once for the table, not per cell."""
+    detail, cutoff = url_maker("referrals.detail", "referral_id"), stale_before()
+    states, urgencies, outcomes = translated(STATE_LABELS), translated(URGENCY_LABELS), translated(OUTCOME_LABELS)
+    return [
+        (detail(r.id), r.person.pseudonym, antenna_name, STATE_BADGES.get(r.state.value, "secondary"), states[r.state],
+         urgencies[r.urgency] if r.urgency else "", format_day(r.submitted_at) if r.submitted_at else None,
+         is_stale(r, cutoff), outcomes[r.outcome_code] if r.outcome_code else "")
+        for r, antenna_name in rows
+    ]

@@ -33,6 +33,7 @@ from .labels import (
     GROUND_LABELS,
     LEGAL_BASIS_LABELS,
     OUTCOME_LABELS,
+    STATE_BADGES,
     STATE_LABELS,
     TRANSITION_LABELS,
     URGENCY_LABELS,
@@ -48,7 +49,7 @@ def _labels():
         "REFERRAL_STATE_LABELS": STATE_LABELS, "GROUND_LABELS": GROUND_LABELS, "CONTEXT_LABELS": CONTEXT_LABELS,
         "URGENCY_LABELS": URGENCY_LABELS, "DECLINE_LABELS": DECLINE_LABELS, "LEGAL_BASIS_LABELS": LEGAL_BASIS_LABELS,
         "TRANSITION_LABELS": TRANSITION_LABELS,
-        "OUTCOME_LABELS": OUTCOME_LABELS,
+        "OUTCOME_LABELS": OUTCOME_LABELS, "REFERRAL_STATE_BADGES": STATE_BADGES,
     }
 
 
@@ -86,8 +87,8 @@ def index():
     except services.Forbidden:
         abort(403)
     return render_template(
-        "referrals/index.html", rows=rows, has_next=has_next, page=page, node_view=node_view, form=form,
-        is_stale=listing.is_stale, stale_days=current_app.config["REFERRAL_STALE_DAYS"],
+        "referrals/index.html", rows=listing.table_rows(rows), has_next=has_next, page=page, node_view=node_view,
+        form=form, stale_days=current_app.config["REFERRAL_STALE_DAYS"],
     )
 
 

@@ -1,0 +1,52 @@
+"""The list pages' per-table helpers give what the per-cell template calls gave."""
+from datetime import UTC, date, datetime
+
+from babel.dates import format_date, format_datetime
+from flask_babel import force_locale, get_timezone
+
+from portal.cases.labels import CASE_STATE_LABELS
+from portal.cases.models import CaseState
+from portal.core.rows import url_maker
+from portal.i18n import format_day, translated
+
+
+def test_url_maker_builds_what_url_for_builds(app):
+    from flask import url_for
+
+    with app.test_request_context("/"):
+        detail = url_maker("cases.detail", "case_id")
+        inbox_detail = url_maker("referrals.detail", "referral_id")
+        for ident in (1, 7, 918273, 12345678901):
+            assert detail(ident) == url_for("cases.detail", case_id=ident)
+            assert inbox_detail(ident) == url_for("referrals.detail", referral_id=ident)
+        assert url_maker("cases.follow_up", "case_id", months=6)(42) == url_for("cases.follow_up", case_id=42, months=6)
+
+
+def test_format_day_matches_babel_in_rome_time(app):
+    moments = [
+        datetime(2026, 3, 28, 23, 30, tzinfo=UTC),  # already the 29th in Rome (winter time)
+        datetime(2026, 7, 31, 22, 15, tzinfo=UTC),  # already 1 August in Rome (summer time)
+        datetime(2026, 12, 31, 22, 59),  # naive: UTC, still the 31st in Rome
+        datetime(2026, 12, 31, 23, 0),  # naive: UTC, new year in Rome
+        datetime(999, 5, 4, 10, 0, tzinfo=UTC),
+    ]
+    with app.test_request_context("/"):
+        for value in moments:
+            assert format_day(value) == format_datetime(value, "dd/MM/yyyy", tzinfo=get_timezone(), locale="it"), value
+        for value in (date(2026, 2, 3), date(2026, 11, 30)):
+            assert format_day(value) == format_date(value, "dd/MM/yyyy", locale="it")
+        assert format_day(None) == ""
+        assert format_day(datetime(2026, 7, 31, 22, 15, tzinfo=UTC)) == "01/08/2026"
+
+
+def test_translated_labels_follow_the_locale(app):
+    with app.test_request_context("/"):
+        with force_locale("it"):
+            italian = translated(CASE_STATE_LABELS)
+            assert italian[CaseState.CLOSED] == "Chiuso" == str(CASE_STATE_LABELS[CaseState.CLOSED])
+            assert translated(CASE_STATE_LABELS) is italian  # computed once per locale
+        with force_locale("en"):
+            english = translated(CASE_STATE_LABELS)
+            assert english[CaseState.CLOSED] == str(CASE_STATE_LABELS[CaseState.CLOSED]) != "Chiuso"
+        # markup-safe, as the lazy strings rendered in templates
+        assert all(hasattr(label, "__html__") for label in english.values())
