@@ -2,6 +2,7 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, has_request_context, request, session
