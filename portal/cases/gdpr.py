@@ -1,13 +1,21 @@
 """The cases' part of the data subject's rights (people sends, cases answer; people never imports cases):
 anonymisation clears the case's texts and documents, the art. 15 export gets the ``cases`` section and its
-labels, and retention learns from the pathway (referral decided, withdrawn, case closed or transferred)
-when the period may start."""
+labels, retention learns from the pathway (referral decided, withdrawn, case closed or transferred) when
+the period may start, the access log gets the cases, actions and verifications, and the assigned case
+worker may see the identity (``identity_needed``)."""
 from sqlalchemy import select
 
 from ..extensions import db
 from ..people.export import code, iso
 from ..people.gdpr import clear_about, clear_columns, day_of, rows_about
-from ..people.signals import export_labels, person_anonymising, person_exporting, retention_starts
+from ..people.signals import (
+    export_labels,
+    identity_needed,
+    person_anonymising,
+    person_exporting,
+    person_objects,
+    retention_starts,
+)
 from .models import Action, Case, Verification
 
 # Free texts that may identify the person, cleared on anonymisation: columns per row of theirs.
@@ -120,3 +128,23 @@ def retention(persons) -> tuple[dict[int, list], set[int]]:
         else:
             active.add(r.person_id)
     return starts, active
+
+
+@person_objects.connect
+def objects(person) -> list[tuple[str, str]]:
+    case_ids = [c.id for c in rows_about(Case, person)]
+    found = [("case", str(i)) for i in case_ids]
+    if case_ids:
+        for model, object_type in ((Action, "action"), (Verification, "verification")):
+            found += [(object_type, str(i)) for i in db.session.scalars(
+                select(model.id).where(model.case_id.in_(case_ids)).order_by(model.id))]
+    return found
+
+
+@identity_needed.connect
+def assigned_case_worker(person, *, membership) -> bool:
+    from ..accounts.models import Role
+
+    return membership.role == Role.CASE_WORKER and db.session.scalar(
+        select(Case.id).where(Case.person_id == person.id, Case.case_worker_id == membership.user_id)
+    ) is not None

@@ -19,6 +19,16 @@ are printed through.
 ``retention_starts`` — sent(persons) by ``gdpr.retention_ends``: the pathway answers
 ``(starts, active)``, the days the retention period may run from per person id and the ids of persons
 with a referral or case still in progress. Retention refuses to decide without an answer.
+
+``person_objects`` — sent(person) by ``access_log.related_objects``: each domain answers the
+``(object_type, object_id)`` of its rows about the person, whose audit events the access log shows.
+
+``identity_needed`` — sent(person, membership=m) by ``services.can_see_identity`` for the roles whose
+need-to-know lives above people (the assigned case worker, a provider holding a grant): a receiver answers
+True when its domain grants it. Nobody answering is a refusal.
+
+``pair_summary`` — sent(person) by ``duplicates.pair_summary``: each domain answers ``{key: rows}`` the
+coordinator compares a suspected duplicate pair by (the referrals).
 """
 from blinker import Namespace
 
@@ -28,3 +38,6 @@ person_anonymising = _signals.signal("person-anonymising")
 person_exporting = _signals.signal("person-exporting")
 export_labels = _signals.signal("person-export-labels")
 retention_starts = _signals.signal("person-retention-starts")
+person_objects = _signals.signal("person-objects")
+identity_needed = _signals.signal("person-identity-needed")
+pair_summary = _signals.signal("person-pair-summary")

@@ -1,12 +1,13 @@
 """The referrals' part of the data subject's rights (people sends, referrals answer; people never imports
 referrals): anonymisation clears the referral's texts, messages and attachments; the art. 15 export gets
-the ``referrals`` section and its labels."""
+the ``referrals`` section and its labels; the access log, the referrals and their attachments; the
+comparison of a duplicate pair, the referrals."""
 from sqlalchemy import select
 
 from ..extensions import db
 from ..people.export import code, iso
 from ..people.gdpr import clear_about, rows_about
-from ..people.signals import export_labels, person_anonymising, person_exporting
+from ..people.signals import export_labels, pair_summary, person_anonymising, person_exporting, person_objects
 from .attachments import delete_attachments
 from .models import Attachment, Referral, ReferralEvent
 
@@ -75,3 +76,18 @@ def labels(_sender) -> dict:
         "DECLINE_LABELS": referral_labels.DECLINE_LABELS, "OUTCOME_LABELS": referral_labels.OUTCOME_LABELS,
         "LEGAL_BASIS_LABELS": referral_labels.LEGAL_BASIS_LABELS,
     }
+
+
+@person_objects.connect
+def objects(person) -> list[tuple[str, str]]:
+    referral_ids = [r.id for r in rows_about(Referral, person)]
+    found = [("referral", str(i)) for i in referral_ids]
+    if referral_ids:
+        found += [("attachment", str(i)) for i in db.session.scalars(
+            select(Attachment.id).where(Attachment.referral_id.in_(referral_ids)).order_by(Attachment.id))]
+    return found
+
+
+@pair_summary.connect
+def summary(person) -> dict:
+    return {"referrals": rows_about(Referral, person)}
