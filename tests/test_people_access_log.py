@@ -132,3 +132,16 @@ def test_the_export_as_pdf(login, network, session):
     assert b"/FontFile2" in body and b"Titillium" in body  # the font is embedded (subset), not a core font
     with context.acting_as(network.tenants["n1"].id):
         assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "person.exported_pdf"))
+
+
+def test_the_log_includes_the_identity_grants_of_the_person(login, network):
+    """Grants hang off the person in the budget domain (``person_objects`` signal): their events show."""
+    from portal.audit.labels import object_label
+
+    from .budget_support import make_grant
+
+    grant = make_grant(network.case, network.tenants["p"])
+    with context.acting_as(network.tenants["n1"].id):
+        record("identity_grant.revoked", "identity_grant", grant.id, ["revoke_reason"])
+    html = login("n1_dpo").get(f"/persone/{network.person.id}/accessi").get_data(as_text=True)
+    assert f"{object_label('identity_grant')} n. {grant.id}" in html

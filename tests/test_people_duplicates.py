@@ -96,3 +96,11 @@ def test_only_the_node_coordinator_decides(login, network):
     client = login("b_operator")
     token = csrf_from(client.get("/profilo/password").get_data(as_text=True))
     assert client.post(f"/persone/{twin.id}/scarta/{network.person.id}", data={"csrf_token": token}).status_code == 404
+
+
+def test_the_comparison_shows_each_side_s_referrals(login, network):
+    """The referrals on each side come from the referrals domain (``pair_summary`` signal)."""
+    twin = make_person(network.tenants["b"], first_name="Zelinda", last_name="QUARTARARO", birth_year=1980)
+    html = login("n1_coordinator").get(f"/persone/{twin.id}/confronta/{network.person.id}").get_data(as_text=True)
+    assert html.count("Nessuna segnalazione inviata.") == 1  # the twin's side only
+    assert "inviata il" in html  # the network person's referral

@@ -295,7 +295,7 @@ def tenant_name(tenant_id: int) -> str:
 
 
 def clear_notes(case_ids: list[int], referral_ids: list[int]) -> bool:
-    """Anonymisation (people.gdpr): resolution notes of the alerts about these cases and referrals."""
+    """Anonymisation (hooks.clear_notes): resolution notes of the alerts about these cases and referrals."""
     from sqlalchemy import or_
 
     conditions = [Alert.case_id.in_(case_ids)] if case_ids else []

@@ -130,7 +130,7 @@ def provider_identity(order: ServiceOrder) -> dict | None:
 
 
 def clear_texts(case_ids: list[int]) -> list[str]:
-    """Anonymisation (people.gdpr): free texts of the budget rows about these cases — grant reasons, the
+    """Anonymisation (gdpr.py): free texts of the budget rows about these cases — grant reasons, the
     provider's and the reviewer's delivery notes, sample-check notes, adjustment reasons. Amounts, dates and
     states stay for the accounts. Returns the cleared ``table.column`` names."""
     from .models import Delivery, DeliveryAdjustment, SampleCheckItem

@@ -1,1 +1,5 @@
-"""Cases (presa in carico), the personalised pathway of actions and the two verification phases."""
+"""Cases (presa in carico), the personalised pathway of actions and the two verification phases.
+
+Importing the package connects its part of the data subject's rights to the people's signals (gdpr.py).
+"""
+from . import gdpr  # noqa: F401  (connects person_anonymising, person_exporting, export_labels, retention_starts)

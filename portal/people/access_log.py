@@ -13,6 +13,7 @@ from ..audit.labels import action_label, field_labels, object_label
 from ..extensions import db
 from ..tenancy.models import Tenant
 from .models import Person
+from .signals import person_objects
 
 # Reads that collapse when repeated; changes are always one line each.
 READ_ACTIONS = frozenset({
@@ -23,26 +24,16 @@ COLLAPSE_WINDOW = timedelta(minutes=1)
 
 
 def related_objects(person: Person) -> list[tuple[str, str]]:
-    """(object_type, object_id) of the person and what hangs off them: referrals and their attachments,
-    cases with their actions and verifications, identity grants, data-subject requests."""
-    from ..budget.models import IdentityGrant
-    from ..cases.models import Action, Case, Verification
-    from ..referrals.models import Attachment, Referral
+    """(object_type, object_id) of the person and what hangs off them: their data-subject requests, and
+    what each domain answers ``person_objects`` with (referrals and their attachments, cases with their
+    actions and verifications, identity grants)."""
     from .models import DataSubjectRequest
 
     objects = [("person", str(person.id))]
-    referral_ids = list(db.session.scalars(select(Referral.id).where(Referral.person_id == person.id).order_by(Referral.id)))
-    case_ids = list(db.session.scalars(select(Case.id).where(Case.person_id == person.id).order_by(Case.id)))
-    objects += [("referral", str(i)) for i in referral_ids] + [("case", str(i)) for i in case_ids]
-    children = [(DataSubjectRequest, "data_subject_request", DataSubjectRequest.person_id == person.id),
-                (IdentityGrant, "identity_grant", IdentityGrant.person_id == person.id)]
-    if referral_ids:
-        children.append((Attachment, "attachment", Attachment.referral_id.in_(referral_ids)))
-    if case_ids:
-        children += [(Action, "action", Action.case_id.in_(case_ids)),
-                     (Verification, "verification", Verification.case_id.in_(case_ids))]
-    for model, object_type, condition in children:
-        objects += [(object_type, str(i)) for i in db.session.scalars(select(model.id).where(condition).order_by(model.id))]
+    objects += [("data_subject_request", str(i)) for i in db.session.scalars(
+        select(DataSubjectRequest.id).where(DataSubjectRequest.person_id == person.id).order_by(DataSubjectRequest.id))]
+    for _receiver, answer in person_objects.send(person):
+        objects += answer
     return objects
 
 

@@ -134,10 +134,13 @@ def warning_context(person: Person) -> dict:
 
 
 def pair_summary(person: Person) -> dict:
-    """What the coordinator compares without any identity: who referred the person, when, on what grounds."""
-    from ..referrals.models import Referral
+    """What the coordinator compares without any identity: who referred the person, when, on what grounds
+    (the referrals answer ``pair_summary``)."""
     from ..tenancy.models import Tenant
+    from .signals import pair_summary as pair_summary_signal
 
-    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id == person.id).order_by(Referral.id)))
     antenna = db.session.get(Tenant, person.tenant_id)
-    return {"person": person, "antenna": antenna.name if antenna else "", "referrals": referrals}
+    summary = {"person": person, "antenna": antenna.name if antenna else ""}
+    for _receiver, answer in pair_summary_signal.send(person):
+        summary.update(answer)
+    return summary

@@ -11,6 +11,7 @@ from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .models import Person
 from .services import BLIND_INDEX_COLUMNS, Forbidden, is_node_dpo
+from .signals import person_anonymising, retention_starts
 
 # --- data-subject requests (the DPO's) ---
 
@@ -84,57 +85,36 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _day(value) -> date | None:
+def day_of(value) -> date | None:
     return value.date() if value is not None and hasattr(value, "date") else value
 
 
 def retention_ends(persons: list[Person]) -> dict[int, date | None]:
     """For each person, the day their data may be kept until, or None while a referral or case is still
     active. The period (RETENTION_YEARS) runs from the latest case closure, referral decision or
-    withdrawal; a person with no referral at all counts from their creation."""
+    withdrawal, as the pathway answers ``retention_starts``; a person with no referral at all counts from
+    their creation."""
     from flask import current_app
 
-    from ..cases.models import Case, CaseState
-    from ..referrals.models import Referral, ReferralEvent, ReferralState
-
     years = current_app.config["RETENTION_YEARS"]
-    ids = [p.id for p in persons]
-    if not ids:
+    if not persons:
         return {}
-    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id.in_(ids))))
-    cases = {c.referral_id: c for c in db.session.scalars(select(Case).where(Case.person_id.in_(ids)))}
-    withdrawn: dict[int, object] = {}
-    if referrals:
-        for event in db.session.scalars(
-            select(ReferralEvent).where(
-                ReferralEvent.referral_id.in_([r.id for r in referrals]), ReferralEvent.to_state == ReferralState.WITHDRAWN.value
-            )
-        ):
-            withdrawn[event.referral_id] = max(event.at, withdrawn.get(event.referral_id, event.at))
+    answers = [answer for _receiver, answer in retention_starts.send(persons)]
+    if not answers:
+        # Without the pathway every person would look idle since creation: anonymising them would be wrong.
+        raise RuntimeError("retention_starts has no receiver: the referrals and cases are not loaded")
     starts: dict[int, list] = {p.id: [] for p in persons}
     active: set[int] = set()
-    for r in referrals:
-        if r.state == ReferralState.DECLINED:
-            starts[r.person_id].append(_day(r.decided_at or r.updated_at))
-        elif r.state == ReferralState.WITHDRAWN:
-            starts[r.person_id].append(_day(withdrawn.get(r.id) or r.decided_at or r.updated_at))
-        elif r.state == ReferralState.ACCEPTED:
-            case = cases.get(r.id)
-            if case is not None and case.state == CaseState.CLOSED and case.closed_at is not None:
-                starts[r.person_id].append(_day(case.closed_at))
-            elif case is not None and case.state == CaseState.TRANSFERRED:
-                # Moved to another node: read-only since, so its last change is the transfer itself.
-                starts[r.person_id].append(_day(case.updated_at))
-            else:
-                active.add(r.person_id)
-        else:
-            active.add(r.person_id)
+    for found, busy in answers:
+        for person_id, days in found.items():
+            starts[person_id] += days
+        active |= busy
     out = {}
     for p in persons:
         if p.id in active:
             out[p.id] = None
         else:
-            start = max(starts[p.id]) if starts[p.id] else _day(p.created_at)
+            start = max(starts[p.id]) if starts[p.id] else day_of(p.created_at)
             out[p.id] = _add_years(start, years)
     return out
 
@@ -160,32 +140,36 @@ def erasure_refusal(person: Person, today: date) -> str | None:
     return None
 
 
-# Free texts that may identify the person, cleared on anonymisation: (model, columns) per row of theirs.
-REFERRAL_TEXTS = ("situation_enc", "needs_enc", "availability")
-CASE_TEXTS = ("closure_reason",)  # the internal notes are the case diary's (cases/diary.py clear_texts)
-ACTION_TEXTS = ("notes", "outcome")
-VERIFICATION_TEXTS = ("difficulties", "support_needed", "evidence")
+def rows_about(model, person: Person) -> list:
+    """The person's rows of a domain's table (its ``person_id``), oldest first: what its receivers clear or export."""
+    return list(db.session.scalars(select(model).where(model.person_id == person.id).order_by(model.id)))
 
 
-def _clear(rows, columns, prefix: str, cleared: list) -> None:
+def clear_columns(rows, columns, prefix: str) -> list[str]:
+    """Blank these free-text columns of the rows (anonymisation); the ``prefix.column`` codes cleared."""
+    cleared = []
     for row in rows:
         for column in columns:
             if getattr(row, column) is not None:
                 setattr(row, column, None)
                 cleared.append(f"{prefix}.{column.removesuffix('_enc')}")
+    return cleared
+
+
+def clear_about(model, person: Person, columns, prefix: str) -> tuple[list[int], list[str]]:
+    """Blank these columns of the person's rows of ``model``: the rows' ids (for the rows hanging off them)
+    and the codes cleared."""
+    rows = rows_about(model, person)
+    return [row.id for row in rows], clear_columns(rows, columns, prefix)
 
 
 def anonymise(person: Person, *, reason: str) -> list[str]:
-    """Clear identity (ciphertexts and blind indexes) and every free text about the person — the referral's
-    texts and messages, its attachments (rows and files), the case's diary (every wording), documents (rows
-    and files) and closure reason, the actions' notes and outcomes, the verifications' difficulties, support needed and evidence, the budget's and the
-    alerts' notes about them; keep the pseudonym,
-    the monitoring attributes and the coded fields (states, dates, hours) for statistics.
-    Audited with field names only."""
-    from ..cases.models import Action, Case, Verification
+    """Clear identity (ciphertexts and blind indexes), then let every domain clear its free texts and files
+    about the person (``person_anonymising``: the referrals' texts, messages and attachments, the cases'
+    diary, legal path, documents, closure reason, actions and verifications, the budget's and the alerts'
+    notes); keep the pseudonym, the monitoring attributes and the coded fields (states, dates, hours) for
+    statistics. Audited with field names only."""
     from ..models_base import utcnow
-    from ..referrals.attachments import delete_attachments
-    from ..referrals.models import Referral, ReferralEvent
 
     cleared = []
     for name in Person.ENCRYPTED_FIELDS:
@@ -196,39 +180,8 @@ def anonymise(person: Person, *, reason: str) -> list[str]:
     for column in BLIND_INDEX_COLUMNS:
         setattr(person, column, None)
     person.anonymised_at = utcnow()
-    referrals = list(db.session.scalars(select(Referral).where(Referral.person_id == person.id)))
-    _clear(referrals, REFERRAL_TEXTS, "referral", cleared)
-    referral_ids = [r.id for r in referrals]
-    if referral_ids:
-        for event in db.session.scalars(
-            select(ReferralEvent).where(ReferralEvent.referral_id.in_(referral_ids), ReferralEvent.message.isnot(None))
-        ):
-            event.message = None
-            cleared.append("referral_event.message")
-        if delete_attachments(referral_ids):
-            cleared.append("referral.attachments")
-    cases = list(db.session.scalars(select(Case).where(Case.person_id == person.id)))
-    _clear(cases, CASE_TEXTS, "case", cleared)
-    case_ids = [c.id for c in cases]
-    if case_ids:
-        from ..cases.diary import clear_texts as clear_diary
-        from ..cases.documents import delete_documents
-
-        cleared += clear_diary(case_ids)
-        from ..cases.legal import clear_texts as clear_legal
-
-        cleared += clear_legal(case_ids)
-        if delete_documents(case_ids):
-            cleared.append("case.documents")
-        _clear(db.session.scalars(select(Action).where(Action.case_id.in_(case_ids))), ACTION_TEXTS, "action", cleared)
-        _clear(db.session.scalars(select(Verification).where(Verification.case_id.in_(case_ids))),
-               VERIFICATION_TEXTS, "verification", cleared)
-    from ..alerts.services import clear_notes
-    from ..budget.grants import clear_texts
-
-    cleared += clear_texts(case_ids)  # grants, deliveries, sample checks, adjustments
-    if clear_notes(case_ids, referral_ids):
-        cleared.append("alert.resolution_note")
+    for _receiver, codes in person_anonymising.send(person):
+        cleared += codes
     db.session.flush()
     record(f"person.anonymised.{reason}", "person", person.id, sorted(set(cleared)) + ["anonymised_at"])
     return cleared

@@ -5,7 +5,8 @@ Duplicates live in ``duplicates.py``, search in ``search.py``; data-subject requ
 
 Identity (names, codice fiscale, birth year, contact) is shown only to the referring antenna's users,
 the node's coordinator and the case worker assigned to the person's case, and a provider the node granted
-access for a case (``budget.grants``); every reveal is audited.
+access for a case (``budget.grants``); every reveal is audited. The last two are decided by cases and
+budget, answering the ``identity_needed`` signal.
 """
 import functools
 from datetime import date
@@ -23,6 +24,7 @@ from ..extensions import db
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .models import AgeBand, Person
+from .signals import identity_needed
 
 IDENTITY_FIELDS = ["first_name", "last_name", "tax_code", "birth_year", "contact"]
 
@@ -136,23 +138,19 @@ def can_see_identity(person: Person, membership=None) -> bool:
     if role == Role.COORDINATOR:
         return person.node_id == tenant_id and sent_to_node(person)
     if role == Role.CASE_WORKER and person.node_id == tenant_id:
-        from ..cases.models import Case
-
-        return db.session.scalar(
-            select(Case.id).where(Case.person_id == person.id, Case.case_worker_id == membership.user_id)
-        ) is not None
+        return _needed_above(person, membership)
     if role == Role.DATA_PROTECTION_OFFICER and person.node_id == tenant_id:
         # DESIGN.md: the DPO sees identity only through a logged data-subject request, while it is open.
         return open_request_for(person, tenant_id=tenant_id) is not None
     if role == Role.PROVIDER_USER:
-        # Only if the person's node granted this provider access for a case, and has not revoked it.
-        from ..budget.models import IdentityGrant
-
-        return db.session.scalar(select(IdentityGrant.id).where(
-            IdentityGrant.person_id == person.id, IdentityGrant.provider_id == tenant_id,
-            IdentityGrant.tenant_id == person.node_id, IdentityGrant.revoked_at.is_(None),
-        ).limit(1)) is not None
+        return _needed_above(person, membership)
     return False
+
+
+def _needed_above(person: Person, membership) -> bool:
+    """The assigned case worker (cases) or a provider the node granted access for a case, not revoked
+    (budget): their domains answer ``identity_needed``; no answer is no access."""
+    return any(answer for _receiver, answer in identity_needed.send(person, membership=membership))
 
 
 def reveal_identity(person: Person) -> dict | None:
