@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
 import sqlalchemy as sa
@@ -29,6 +30,9 @@ PAGES = [
     ("node dashboard", "/monitoraggio/"),
 ]
 COORDINATOR = "coordinatrice@nodo.novara.example"
+# Flask-Login's strong session protection ends a session whose user agent changes: wrk must send the same one
+# as the login, or every request after the first is a fast 302 to the login page (counted by status_count.lua).
+USER_AGENT = "rete-bench-compare"
 STATIC_URL = re.compile(r"""(?:href|src)="(/static/[^"#]+)""")
 
 
@@ -78,18 +82,20 @@ def stop(server: subprocess.Popen) -> None:
 
 def wrk(url: str, seconds: float, cookie: str = "") -> tuple[float, str]:
     connections = 2 * (os.cpu_count() or 1)
-    command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds:g}s", "--latency"]
+    command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds:g}s", "--latency",
+               "-s", str(Path(__file__).with_name("status_count.lua"))]
     if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+        command += ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {USER_AGENT}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+(\S+)", out)
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, (p99.group(1) if p99 else "?") + (f", {bad.group(1)} non-2xx" if bad else "")
+    bad = int(re.search(r"Not-200 responses: (\d+)", out).group(1))
+    return rps, (p99.group(1) if p99 else "?") + (f", **{bad} not 200**" if bad else "")
 
 
 def log_in(base: str) -> str:
     s = requests.Session()
+    s.headers["User-Agent"] = USER_AGENT
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', s.get(base + "/accesso").text).group(1)
     response = s.post(base + "/accesso", allow_redirects=False,
                       data={"email": COORDINATOR, "password": bench.BENCH_PASSWORD, "csrf_token": token})
