@@ -162,17 +162,22 @@ def budget_verify():
 @runs_alone
 def monitoring_verify():
     """Compare the monitoring summaries the triggers keep — actions by day, case facts, referrals by month —
-    with the actions and referrals themselves; exit 1 on any difference."""
+    and the case worker copied onto the actions with the actions, referrals and cases themselves; exit 1 on
+    any difference."""
+    from .cases import action_worker
     from .monitoring import referral_summary, summaries
 
     with context.system("monitoring-verify"):
         actions = summaries.drift()
         referrals = referral_summary.drift()
+        workers = action_worker.drift()
     for kind, key, kept, real in actions:
         click.echo(f"DIVERSO: azioni ({kind}) {key}: tenuto {kept}, reale {real}", err=True)
     for node, month, key, value, kept, real in referrals:
         click.echo(f"DIVERSO: segnalazioni del nodo {node}, {month}, {key} = {value}: tenuto {kept}, reale {real}", err=True)
-    if actions or referrals:
+    for action_id, kept, real in workers:
+        click.echo(f"DIVERSO: azione {action_id}: case manager tenuto {kept}, del caso {real}", err=True)
+    if actions or referrals or workers:
         sys.exit(1)
     click.echo("Riepiloghi del monitoraggio coerenti con azioni e segnalazioni.")
 

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, DateTime, FetchedValue, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
@@ -151,6 +151,11 @@ class Action(ProviderShared, Versioned, Timestamped, db.Model):
     # The public office of the network the person is sent to for this action (employment centre, education
     # and orientation, labour, equality adviser): recorded by the node, nothing is shared with the office.
     office_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"))
+    # The case's case worker while the case is not ended, written only by the triggers of migration 0039
+    # (cases/action_worker.py) for the case worker's overdue-actions queue. Deferred: nothing else reads it
+    # (a provider sharing the action has no use for it); fetched again after a write, the database sets it.
+    active_case_worker_id: Mapped[int | None] = mapped_column(
+        Integer, deferred=True, server_default=FetchedValue(), server_onupdate=FetchedValue())
 
     case: Mapped[Case] = relationship(back_populates="actions")
 

@@ -54,6 +54,11 @@ Index("ix_cases_queue_unassigned", Case.tenant_id, Case.urgent.desc(), Case.open
 Index("ix_cases_queue_check", Case.id, Case.case_worker_id, Case.state, Case.tenant_id)
 Index("ix_actions_queue_open_due", Action.tenant_id, OVERDUE_DUE, Action.id, Action.case_id,
       postgresql_include=["provider_id"], postgresql_where=text(_OPEN_SQL), sqlite_where=text(_OPEN_SQL))
+# Migration 0039: the overdue actions of a case worker's cases without reading the cases: the case worker
+# is copied onto the action by triggers (action_worker.py), NULL once the case has ended. provider_id is
+# included for the row-level security filter (tenant OR provider), so the capped count reads the index only.
+Index("ix_actions_queue_worker_due", Action.active_case_worker_id, Action.tenant_id, OVERDUE_DUE, Action.id,
+      postgresql_include=["provider_id"], postgresql_where=text(_OPEN_SQL), sqlite_where=text(_OPEN_SQL))
 Index("ix_verifications_queue_pending", Verification.tenant_id, Verification.due_date, Verification.id, Verification.case_id,
       postgresql_where=text("done_on IS NULL AND phase = 'inclusion'"),
       sqlite_where=text("done_on IS NULL AND phase = 'inclusion'"))
@@ -116,14 +121,13 @@ def transfers_in(membership, limit, offset):
 @queue.source("cases.actions_overdue", _l("Azioni in ritardo"), applies=_case_worker, order=21,
               hint=_l("Azioni dei tuoi casi non concluse oltre la fine prevista."))
 def actions_overdue(membership, limit, offset):
-    # Past the planned end, or the start when no end is planned: one expression, the index's.
+    # Past the planned end, or the start when no end is planned: one expression, the index's. The action's
+    # copy of its case's case worker is NULL once the case has ended (closed or transferred away).
     statement = (
         select(Action.id, Action.service_type, Action.pseudonym, OVERDUE_DUE.label("due"))
-        .join(Case, Case.id == Action.case_id)
         .where(
-            Action.tenant_id == membership.tenant_id, Action.status.in_([queue.inline(s) for s in OPEN_ACTION]),
-            OVERDUE_DUE < queue.today(),
-            Case.case_worker_id == membership.user_id, *_NOT_ENDED,
+            Action.active_case_worker_id == membership.user_id, Action.tenant_id == membership.tenant_id,
+            Action.status.in_([queue.inline(s) for s in OPEN_ACTION]), OVERDUE_DUE < queue.today(),
         )
         .order_by(OVERDUE_DUE, Action.id)
     )
