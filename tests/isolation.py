@@ -48,6 +48,10 @@ def _victim_session(net):
 
 def _legal(net):
     return __import__("tests.legal_support", fromlist=["victim_rows"]).victim_rows(net)
+def _office(net):
+    return __import__("tests.office_support", fromlist=["victim_referral"]).victim_referral(net)
+
+
 def _transfer(net):
     return __import__("tests.transfer_support", fromlist=["victim_transfer"]).victim_transfer(net)
 
@@ -232,6 +236,13 @@ MATRIX: dict[str, Route] = {
     ),
     "cases.transfer_withdraw": Route(
         "foreign", args=lambda net: {"transfer_id": _transfer(net).id}, form=lambda net: {"version": 1}, victim="n1",
+    ),
+    # Public offices (tests/office_support.py): N1's victim action referred to its office F, which no attacker
+    # belongs to (E, another office of N1, included; F's note holds the victim mark). The list is the office's own.
+    "cases.office_referrals": Route("own"),
+    "cases.office_referral": Route(
+        "foreign", args=lambda net: {"referral_id": _office(net).id},
+        form=lambda net: {"version": 1, "note": "VITTIMA-SEGRETO-7731"}, victim="n1",
     ),
     "documents.analytical_record_pdf": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),
     "documents.new_letter": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1",

@@ -234,3 +234,10 @@ class TransferDeclineForm(FlaskForm):
 
 class TransferWithdrawForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
+
+
+class OfficeTakeForm(FlaskForm):
+    """The office took the person in charge; what came of it (optional, may be written later)."""
+
+    version = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(_l("Esito o nota dell'ufficio"), validators=[Optional(), Length(max=2000)])

@@ -16,7 +16,7 @@ from ..people.signals import (
     person_objects,
     retention_starts,
 )
-from .models import Action, Case, Verification
+from .models import Action, Case, OfficeReferral, Verification
 
 # Free texts that may identify the person, cleared on anonymisation: columns per row of theirs.
 CASE_TEXTS = ("closure_reason",)  # the internal notes are the case diary's (diary.clear_texts)
@@ -37,6 +37,9 @@ def clear_texts(person) -> list[str]:
             cleared.append("case.documents")
         cleared += clear_columns(db.session.scalars(select(Action).where(Action.case_id.in_(case_ids))),
                                  ACTION_TEXTS, "action")
+        cleared += clear_columns(db.session.scalars(select(OfficeReferral).join(Action, Action.id == OfficeReferral.action_id)
+                                                    .where(Action.case_id.in_(case_ids))),
+                                 ("outcome_note_enc",), "office_referral")
         cleared += clear_columns(db.session.scalars(select(Verification).where(Verification.case_id.in_(case_ids))),
                                  VERIFICATION_TEXTS, "verification")
     return cleared

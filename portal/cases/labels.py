@@ -10,6 +10,7 @@ from .models import (
     ContractType,
     DocumentKind,
     JobOutcome,
+    OfficeReferralState,
     ServiceType,
     TransferState,
     VerificationPhase,
@@ -93,7 +94,15 @@ TRANSFER_STATE_LABELS = {
     TransferState.WITHDRAWN: _l("Ritirato"),
 }
 
+OFFICE_REFERRAL_STATE_LABELS = {
+    OfficeReferralState.REFERRED: _l("Da prendere in carico"),
+    OfficeReferralState.TAKEN: _l("Presa in carico"),
+    OfficeReferralState.WITHDRAWN: _l("Ritirata dal nodo"),
+}
+
 _NOTICES = {
+    "office.referred": _l("Il nodo vi invia la persona %(code)s per un'azione del percorso"),
+    "office.withdrawn": _l("Il nodo ha ritirato l'invio della persona %(code)s"),
     "case_transfer.proposed": _l("Proposta di trasferimento del caso %(code)s"),
     "case_transfer.accepted": _l("Trasferimento del caso %(code)s accolto"),
     "case_transfer.declined": _l("Trasferimento del caso %(code)s non accolto"),

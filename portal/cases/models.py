@@ -6,7 +6,8 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, FetchedValue, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import (Boolean, Date, DateTime, FetchedValue, ForeignKey, Index, Integer, Numeric, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
@@ -149,7 +150,8 @@ class Action(ProviderShared, Versioned, Timestamped, db.Model):
     outcome: Mapped[str | None] = mapped_column(String(500))
     notes: Mapped[str | None] = mapped_column(Text)
     # The public office of the network the person is sent to for this action (employment centre, education
-    # and orientation, labour, equality adviser): recorded by the node, nothing is shared with the office.
+    # and orientation, labour, equality adviser). The office never reads the action: it gets an
+    # OfficeReferral, a copy of what it needs (pseudonym, service, dates, status), like a provider's order.
     office_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"))
     # The case's case worker while the case is not ended, written only by the triggers of migration 0039
     # (cases/action_worker.py) for the case worker's overdue-actions queue. Deferred: nothing else reads it
@@ -292,3 +294,44 @@ class CaseTransfer(PeerShared, Versioned, Timestamped, db.Model):
     decline_reason = EncryptedField("decline_reason_enc")
     snapshot_json = EncryptedField("snapshot_enc")
     identity_json = EncryptedField("identity_enc")
+
+
+class OfficeReferralState(enum.StrEnum):
+    REFERRED = "referred"  # waiting for the office
+    TAKEN = "taken"  # the office took the person in charge
+    WITHDRAWN = "withdrawn"  # the node named another office, or none, on the action
+
+
+class OfficeReferral(PeerShared, Versioned, Timestamped, db.Model):
+    """A pathway action as the public office it names (``actions.office_id``) sees it: the node owns the row
+    (``tenant_id``), the office is the peer (``peer_id``) and reads nothing else of the case.
+
+    Kept in step with the action by offices.py (service, phase, dates, status); the office writes only
+    whether it took the person in charge, when, by whom, and an outcome note. One row per action and
+    office: naming another office withdraws this one's.
+    """
+
+    __tablename__ = "office_referrals"
+    __table_args__ = (
+        UniqueConstraint("action_id", "peer_id", name="uq_office_referrals_action_peer"),
+        # The office's list and home queue: its referrals by state, newest first.
+        Index("ix_office_referrals_peer_state", "peer_id", "state", "referred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(20))  # all the office learns of the person
+    service_type: Mapped[ServiceType] = mapped_column(enum_column(ServiceType, name="service_type"))
+    phase: Mapped[ActionPhase] = mapped_column(enum_column(ActionPhase, name="action_phase"))
+    planned_start: Mapped[date] = mapped_column(Date)
+    planned_end: Mapped[date | None] = mapped_column(Date)
+    action_status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, name="action_status"))
+    state: Mapped[OfficeReferralState] = mapped_column(
+        enum_column(OfficeReferralState, name="office_referral_state"), default=OfficeReferralState.REFERRED)
+    referred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The office's words on what came of it: may describe the person's situation, so encrypted.
+    outcome_note_enc: Mapped[str | None] = mapped_column(Text)
+    outcome_note = EncryptedField("outcome_note_enc")

@@ -6,6 +6,8 @@ signal, answered by the budget: see signals.py); with no contract line covering 
 deliveries, kept on the action by the database (hours, last day, sessions, attendance): the node types
 hours and the day only for the actions it delivers itself.
 
+An action naming a public office reaches the office as an OfficeReferral (offices.py), kept in step here.
+
 Same rules as ``services.py``: check permissions and versions first, flush, audit, never commit.
 """
 from datetime import date
@@ -16,6 +18,7 @@ from flask_babel import gettext as _
 from ..audit.services import record
 from ..core.locking import check_version
 from ..extensions import db
+from . import offices
 from .models import Action, ActionStatus, Case
 from .services import CaseError, apply_values, ensure_can_edit, ensure_open, node_offices, node_providers
 from .signals import OrderResult, case_changed, request_order
@@ -86,6 +89,7 @@ def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
     db.session.flush()
     record("action.created", "action", action.id, [n for n, v in values.items() if v is not None] + ["provider_id", "status"])
     result = request_order(action, (data.get("override_reason") or "").strip() or None) if provider_id else None
+    offices.sync(action)
     case_changed.send(action)
     db.session.expire(case, ["actions"])
     return action, result
@@ -100,6 +104,7 @@ def order_action(action: Action, override_reason: str | None = None) -> OrderRes
     result = request_order(action, (override_reason or "").strip() or None)
     if not result.ordered:
         raise CaseError(result.message or _("Nessun contratto permette di ordinare questa azione."), result.field_name)
+    offices.sync(action)
     case_changed.send(action)
     return result
 
@@ -140,6 +145,7 @@ def update_action(action: Action, data: dict, expected_version) -> None:
     db.session.flush()
     if changed:
         record("action.updated", "action", action.id, changed)
+        offices.sync(action)  # a new office is told; the one no longer named sees the referral withdrawn
         case_changed.send(action)
 
 
@@ -168,4 +174,5 @@ def record_action(action: Action, data: dict, expected_version) -> None:
     db.session.flush()
     if changed:
         record("action.recorded", "action", action.id, changed)
+        offices.sync(action)
         case_changed.send(action)

@@ -1,5 +1,5 @@
 """The analytical record (scheda analitica): a view over the case's rows in time order, not a copy."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from ..accounts.models import User
 from ..audit.services import record
 from ..extensions import db
 from ..tenancy.models import Tenant
+from . import offices
 from .legal_services import legal_events
 from .models import Action, ActionStatus, Case
 from .services import ensure_can_view
@@ -24,6 +25,8 @@ class AnalyticalRecord:
     legal_events: list  # (day, what, detail, amount): the legal path, its hearings and fund requests
     planned_total: Decimal = Decimal("0")
     delivered_total: Decimal = Decimal("0")
+    # action id -> its current referral to a public office (whether the office took the person in charge)
+    office_referrals: dict = field(default_factory=dict)
 
 
 def actions_in_time_order(case: Case) -> list[Action]:
@@ -55,4 +58,5 @@ def analytical_record(case: Case, event: str | None = None) -> AnalyticalRecord:
         legal_events=legal_events(case),
         planned_total=sum((a.planned_hours or Decimal("0") for a in actions if a.status != ActionStatus.CANCELLED), Decimal("0")),
         delivered_total=sum((a.delivered_hours or Decimal("0") for a in actions), Decimal("0")),
+        office_referrals=offices.for_actions([a.id for a in actions if a.office_id]),
     )

@@ -392,5 +392,5 @@ def analytical_record_xlsx(case_id):
     return _download(content, exports.XLSX_MIMETYPE, exports.filename(case, "xlsx"))
 
 
-from . import views_story, views_transfer  # noqa: E402, F401  (their routes join this blueprint: story, transfers)
+from . import views_office, views_story, views_transfer  # noqa: E402, F401  (their routes join this blueprint: story, transfers, offices)
 from .views_legal import legal_panel as _legal_panel  # noqa: E402, F401  (the legal path's routes join this blueprint)

@@ -1,9 +1,12 @@
 """Referral attachments: checked by content, stored outside static/ under a random name, served only to
 who may read the referral, deleted with the free texts when the person is anonymised."""
+import io
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from ..audit.services import record
 from ..core import files, storage
@@ -39,10 +42,23 @@ def add_attachment(referral: Referral, upload) -> Attachment:
     """Check and store one uploaded file (a werkzeug FileStorage) outside static/, under a random name."""
     if not may_attach(referral):
         raise Forbidden()
+    return _keep(referral, _check(upload))
+
+
+def copy_in(referral: Referral, filename: str, content: bytes) -> Attachment:
+    """A file the node already holds (a public report's, on conversion) copied onto ``referral``: checked by
+    content again and kept under a key of its own, so each copy is read, retained and erased with its row."""
+    return _keep(referral, _check(FileStorage(io.BytesIO(content), filename=filename)))
+
+
+def _check(upload) -> files.StoredFile:
     try:
-        stored = files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"])
+        return files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"])
     except files.FileRejected as exc:
         raise AttachmentError(_("«%(name)s»: %(reason)s", name=upload.filename or "", reason=exc), "files") from exc
+
+
+def _keep(referral: Referral, stored: files.StoredFile) -> Attachment:
     attachment = Attachment(
         referral_id=referral.id, tenant_id=referral.tenant_id, node_id=referral.node_id,
         filename=stored.filename, content_type=stored.content_type, size=stored.size,

@@ -43,6 +43,7 @@ AUDIT_ACTIONS = {
     "public_report.closed": _l("ha chiuso la segnalazione pubblica"),
     "public_report.converted": _l("ha convertito la segnalazione pubblica in segnalazione del nodo"),
     "public_report.file_read": _l("ha scaricato un file di una segnalazione pubblica"),
+    "public_report.file_copied": _l("ha copiato un file della segnalazione pubblica tra gli allegati della segnalazione"),
     "public_report.burst": _l("molte segnalazioni pubbliche in poco tempo"),
     "public_report.erased_by_retention": _l("ha cancellato le segnalazioni pubbliche alla fine del periodo di conservazione"),
 }

@@ -25,7 +25,7 @@ from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant
 from . import files as report_files
 from . import receipt, routing, signals
-from .models import MessageAuthor, PublicReport, PublicReportKey, PublicReportMessage, ReportState
+from .models import MessageAuthor, PublicReport, PublicReportFile, PublicReportKey, PublicReportMessage, ReportState
 
 
 class ReportError(ServiceError):
@@ -258,9 +258,25 @@ def convert(report: PublicReport, expected_version):
     report.state, report.referral_id, report.closed_at = ReportState.CONVERTED, referral.id, now
     db.session.flush()
     record("referral.created", "referral", referral.id, ["grounds", "context", "situation", "consent_notice_version"])
+    _copy_files(report, referral)
     record("public_report.converted", "public_report", report.id, ["state", "referral_id"])
     _notify_reporter(report)
     return referral
+
+
+def _copy_files(report: PublicReport, referral) -> None:
+    """The report's files (the reporter's and the node's) become the referral's attachments: copies checked by
+    content again (referrals.attachments.copy_in, each audited), so the node finds them on the referral and
+    the report's retention never takes them away from it. A file whose bytes are gone is left out."""
+    from ..referrals.attachments import copy_in
+
+    items = db.session.scalars(select(PublicReportFile).where(PublicReportFile.report_id == report.id)
+                               .order_by(PublicReportFile.id))
+    for item in items:
+        content = report_files.read(item)
+        if content is not None:
+            copy_in(referral, item.filename, content)
+            record("public_report.file_copied", "public_report_file", item.id, ["content"])
 
 
 def file_for_node(file_id: int):

@@ -83,8 +83,9 @@ class RegionShared(_TenantColumn):
 
 
 class PeerShared(_TenantColumn):
-    """Rows a node owns and shares with one other node (a case transfer: the sending node owns it, the
-    receiving node is the peer): tenant OR peer. Neither side ever reads the other's own tables."""
+    """Rows a node owns and shares with one other tenant: tenant OR peer. A case transfer (the receiving
+    node is the peer); an action referred to a public office (the office is the peer: cases' OfficeReferral).
+    Neither side ever reads the other's own tables."""
 
     __sharer__ = "peer_id"
 
