@@ -39,6 +39,40 @@
     }
   });
 
+  // Main menu groups (<details class="rete-menu-group">, templates/core/_menu.html) open and close without
+  // JavaScript; here they only behave like dropdowns: one open at a time, Escape or a click elsewhere closes.
+  function openGroups() {
+    return Array.prototype.slice.call(document.querySelectorAll("details.rete-menu-group[open]"));
+  }
+  // "toggle" does not bubble: listen while it travels down (capture).
+  document.addEventListener("toggle", function (event) {
+    var group = event.target;
+    if (!(group instanceof HTMLDetailsElement) || !group.classList.contains("rete-menu-group") || !group.open) return;
+    openGroups().forEach(function (other) {
+      if (other !== group) other.open = false;
+    });
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openGroups().forEach(function (group) {
+      group.open = false;
+      if (group.contains(document.activeElement)) group.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    openGroups().forEach(function (group) {
+      if (!group.contains(event.target)) group.open = false;
+    });
+  });
+  // Tabbing out of an open group on a wide screen closes it (it would stay drawn over the page).
+  document.addEventListener("focusout", function (event) {
+    var group = event.target instanceof Element ? event.target.closest("details.rete-menu-group[open]") : null;
+    if (group && event.relatedTarget && !group.contains(event.relatedTarget) &&
+        window.matchMedia("(min-width: 992px)").matches) {
+      group.open = false;
+    }
+  });
+
   function ready(fn) {
     if (document.readyState === "loading") {
       document.addEventListener("DOMContentLoaded", fn);

@@ -61,6 +61,7 @@ def _flash(page, text: str) -> None:
 
 
 def _refer(page, last_name: str) -> str:
+    page.locator("#main-menu summary", has_text="Lavoro").click()  # the menu's group (a <details>)
     _click(page, page.locator("header").get_by_role("link", name="Nuova segnalazione"))
     expect(page.get_by_role("heading", level=1, name="Nuova segnalazione")).to_be_visible()
     page.get_by_label(re.compile(r"^Nome")).fill("Settimana")
