@@ -39,8 +39,8 @@ def queue_list(key):
 
 @bp.app_template_global("main_menu")
 def main_menu(membership):
-    """The main navigation's entries for the membership (templates/core/_menu.html)."""
-    return navigation.menu_for(membership)
+    """The main navigation's groups of entries for the membership (templates/core/_menu.html)."""
+    return navigation.menu_groups(membership)
 
 
 @bp.route("/accessibilita")

@@ -39,6 +39,96 @@
     }
   });
 
+  // Main menu groups (<details class="rete-menu-group">, templates/core/_menu.html) open and close without
+  // JavaScript; here they only behave like dropdowns: one open at a time, Escape or a click elsewhere closes.
+  function openGroups() {
+    return Array.prototype.slice.call(document.querySelectorAll("details.rete-menu-group[open]"));
+  }
+  // "toggle" does not bubble: listen while it travels down (capture).
+  document.addEventListener("toggle", function (event) {
+    var group = event.target;
+    if (!(group instanceof HTMLDetailsElement) || !group.classList.contains("rete-menu-group") || !group.open) return;
+    openGroups().forEach(function (other) {
+      if (other !== group) other.open = false;
+    });
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openGroups().forEach(function (group) {
+      group.open = false;
+      if (group.contains(document.activeElement)) group.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    openGroups().forEach(function (group) {
+      if (!group.contains(event.target)) group.open = false;
+    });
+  });
+  // Tabbing out of an open group on a wide screen closes it (it would stay drawn over the page).
+  document.addEventListener("focusout", function (event) {
+    var group = event.target instanceof Element ? event.target.closest("details.rete-menu-group[open]") : null;
+    if (group && event.relatedTarget && !group.contains(event.relatedTarget) &&
+        window.matchMedia("(min-width: 992px)").matches) {
+      group.open = false;
+    }
+  });
+
+  // Tabs (templates/macros/tabs.html): without JavaScript a list of links to panels all shown; here WAI-ARIA
+  // tabs with one panel shown. Opens on the panel the server marked (a refused form), else the #fragment's,
+  // else the first. The address follows the tab (replaceState: no history entry per tab).
+  function setUpTabs(root) {
+    var list = root.querySelector(".rete-tab-list");
+    var tabs = Array.prototype.slice.call(list.querySelectorAll("a[href^='#']"));
+    var panels = tabs.map(function (tab) { return document.getElementById(tab.getAttribute("href").slice(1)); });
+    if (!tabs.length || panels.indexOf(null) !== -1) return null;
+    list.setAttribute("role", "tablist");
+    tabs.forEach(function (tab, i) {
+      tab.parentElement.setAttribute("role", "presentation");
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-controls", panels[i].id);
+      panels[i].setAttribute("role", "tabpanel");
+      panels[i].setAttribute("aria-labelledby", tab.id);
+      // No tabindex on the panels: their forms' controls are reachable, and a focusable panel named by the
+      // address's #fragment would take the focus from a refused form's error summary as the page loads.
+    });
+    function select(index, focus) {
+      tabs.forEach(function (tab, i) {
+        var on = i === index;
+        tab.classList.toggle("active", on);
+        tab.setAttribute("aria-selected", on ? "true" : "false");
+        tab.setAttribute("tabindex", on ? "0" : "-1");
+        panels[i].hidden = !on;
+      });
+      if (focus) tabs[index].focus();
+    }
+    function indexOf(id) {
+      for (var i = 0; i < panels.length; i++) if (panels[i].id === id) return i;
+      return -1;
+    }
+    list.addEventListener("click", function (event) {
+      var tab = event.target instanceof Element ? event.target.closest("[role=tab]") : null;
+      if (!tab) return;
+      event.preventDefault();
+      select(tabs.indexOf(tab), true);
+      history.replaceState(null, "", tab.getAttribute("href"));
+    });
+    list.addEventListener("keydown", function (event) {
+      var current = tabs.indexOf(document.activeElement);
+      if (current === -1) return;
+      var next = {ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: tabs.length - 1}[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      next = (next + tabs.length) % tabs.length;
+      select(next, true);
+      history.replaceState(null, "", tabs[next].getAttribute("href"));
+    });
+    root.classList.add("rete-tabs-ready");
+    var start = indexOf(root.getAttribute("data-rete-tab-selected") || "");
+    if (start === -1) start = indexOf(window.location.hash.slice(1));
+    select(Math.max(start, 0), false);
+    return {show: function (id) { var i = indexOf(id); if (i !== -1) select(i, false); return i !== -1; }};
+  }
+
   function ready(fn) {
     if (document.readyState === "loading") {
       document.addEventListener("DOMContentLoaded", fn);
@@ -48,6 +138,19 @@
   }
 
   ready(function () {
+    // First, so that a refused form's tab is shown before its error summary takes the focus (below).
+    var tabSets = [];
+    document.querySelectorAll("[data-rete-tabs]").forEach(function (root) {
+      var set = setUpTabs(root);
+      if (set) tabSets.push(set);
+    });
+    // An in-page link to a panel (#fragment) opens its tab.
+    window.addEventListener("hashchange", function () {
+      var id = window.location.hash.slice(1);
+      tabSets.forEach(function (set) {
+        if (set.show(id)) document.getElementById(id).scrollIntoView({ block: "nearest" });
+      });
+    });
     document.querySelectorAll("[data-print][hidden]").forEach(function (button) {
       button.hidden = false;
     });
@@ -55,6 +158,11 @@
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {
       summary.focus();
+      // A form whose address ends with a #fragment (a tab's panel): Chrome, scrolling to it once the page
+      // has loaded, takes the focus back to the body. Give it to the summary again then.
+      window.addEventListener("load", function () {
+        if (document.activeElement === document.body) summary.focus();
+      });
     }
     // Links in the error summary focus the control, not just scroll to it.
     document.querySelectorAll("[data-error-summary] a[href^='#']").forEach(function (link) {

@@ -57,6 +57,13 @@ def test_coordinator_sees_the_node_dashboard(page, live_database):
     expect(page.locator("#referrals-ground")).to_be_visible()  # and the table with the same numbers
     expect(page.locator("#h-budget")).to_be_visible()
     assert_accessible(page, "node dashboard")
+    # The index of sections (issue 16) stays in sight on a wide screen; a section jumped to starts below it.
+    page.emulate_media(reduced_motion="reduce")  # jump, not a smooth scroll the checks below would race
+    index = page.get_by_role("navigation", name="Sezioni del monitoraggio")
+    index.get_by_role("link", name="Avanzamento della spesa").click()
+    expect(page.locator("#h-budget")).to_be_in_viewport()
+    expect(index).to_be_in_viewport()
+    assert page.locator("#h-budget").bounding_box()["y"] >= index.bounding_box()["y"] + index.bounding_box()["height"]
     # filters: a GET form; htmx refreshes the panels only
     page.get_by_label("Antenna", exact=True).select_option(label="Comune di Novara")
     expect(page.locator("#referrals-antenna tfoot td")).to_have_attribute("data-value", str(counts["antenna_sent"]))

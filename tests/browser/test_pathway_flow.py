@@ -109,6 +109,7 @@ def test_referral_to_six_month_follow_up(page, open_page, browser_log):
     node.goto(referral_path)
     expect(node.get_by_text(last_name)).to_have_count(0)  # identity only on request
     assert_accessible(node, "referral page with decisions (node)")
+    node.get_by_role("tab", name="Chiedi informazioni all'antenna").click()  # the decisions are tabs
     node.get_by_label("Quali informazioni servono").fill("Serve una copia della lettera di esclusione.")
     _submit(node, "Chiedi informazioni all'antenna")
     expect(node.locator(".badge").filter(has_text="Richieste informazioni")).to_be_visible()

@@ -51,3 +51,38 @@ def test_referral_screens_are_accessible(page, open_page):
     node.goto(detail)
     expect(node.get_by_role("button", name="Prendi in carico")).to_be_visible()
     assert_accessible(node, "referral page with decisions (node)")
+
+    # The decisions are tabs (issue 16): "take in charge" first; arrow keys move between them.
+    accept_tab = node.get_by_role("tab", name="Prendi in carico")
+    expect(accept_tab).to_have_attribute("aria-selected", "true")
+    expect(node.get_by_label("Quali informazioni servono")).to_be_hidden()
+    accept_tab.focus()
+    node.keyboard.press("ArrowRight")
+    expect(node.get_by_role("tab", name="Chiedi informazioni all'antenna")).to_be_focused()
+    expect(node.get_by_label("Quali informazioni servono")).to_be_visible()
+    expect(node.get_by_label(re.compile(r"^Case manager"))).to_be_hidden()
+    assert_accessible(node, "referral decisions, second tab")
+    # A refused decision comes back on its own tab, with what was typed and its error, the summary focused.
+    node.get_by_role("tab", name="Non accogliere").click()
+    node.locator("#decline-message").fill("Scritto prima dell'errore.")
+    with node.expect_navigation():
+        node.get_by_role("button", name="Non accogliere").click()
+    expect(node.get_by_role("tab", name="Non accogliere")).to_have_attribute("aria-selected", "true")
+    expect(node.locator("#azione-decline [data-error-summary]")).to_be_focused()
+    expect(node.locator("#decline-message")).to_have_value("Scritto prima dell'errore.")
+    assert node.url.endswith("#azione-decline")
+    assert_accessible(node, "referral decision refused")
+
+    # Without JavaScript: a list of links, every form on the page; a refused one is scrolled to.
+    plain = open_page(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    login_as(plain, COORDINATOR)
+    plain.goto(detail)
+    expect(plain.get_by_role("link", name="Chiedi informazioni all'antenna")).to_be_visible()
+    expect(plain.get_by_label("Quali informazioni servono")).to_be_visible()
+    expect(plain.get_by_label(re.compile(r"^Case manager"))).to_be_visible()
+    plain.locator("#decline-message").fill("Senza JavaScript.")
+    with plain.expect_navigation():
+        plain.get_by_role("button", name="Non accogliere").click()
+    assert plain.url.endswith("#azione-decline")
+    expect(plain.locator("#azione-decline [data-error-summary]")).to_be_in_viewport()
+    expect(plain.locator("#decline-message")).to_have_value("Senza JavaScript.")

@@ -61,6 +61,7 @@ def _flash(page, text: str) -> None:
 
 
 def _refer(page, last_name: str) -> str:
+    page.locator("#main-menu summary", has_text="Lavoro").click()  # the menu's group (a <details>)
     _click(page, page.locator("header").get_by_role("link", name="Nuova segnalazione"))
     expect(page.get_by_role("heading", level=1, name="Nuova segnalazione")).to_be_visible()
     page.get_by_label(re.compile(r"^Nome")).fill("Settimana")
@@ -111,6 +112,7 @@ def test_una_settimana_in_rete(page, open_page, browser_log):
     _from_queue(node, "referrals.to_decide", code)
     expect(node.get_by_role("heading", level=1)).to_contain_text(code)
     assert_accessible(node, "referral to decide (coordinator)")
+    node.get_by_role("tab", name="Chiedi informazioni all'antenna").click()  # the decisions are tabs
     node.get_by_label("Quali informazioni servono").fill("Serve la mail con cui è stato annullato il colloquio.")
     _submit(node, "Chiedi informazioni all'antenna")
     expect(node.locator(".badge").filter(has_text="Richieste informazioni")).to_be_visible()
