@@ -158,3 +158,13 @@ def test_the_api_client_form_marks_its_required_fields(login):
     # It was written by hand and lost the asterisk; it now goes through the forms macros.
     html = login("a_admin").get("/amministrazione/api/").get_data(as_text=True)
     assert html.count("rete-required") >= 2 and re.search(r'<input[^>]*id="name"[^>]*required', html)
+
+
+def test_a_table_with_columns_writes_its_head_and_body_and_an_empty_one_says_so(app):
+    html = _render(app, '{% call ui.table("Sessioni", id="s", head=["Dispositivo", none, "Iniziata"], actions=True, rows=rows,'
+                        ' empty="Nessuna sessione.") %}<tr><td>1</td></tr>{% endcall %}', rows=[1])
+    assert 'tabindex="0" role="region" aria-labelledby="s-caption"' in html and 'id="s-caption"' in html
+    assert re.findall(r'<th scope="col">([^<]*)<', html) == ["Dispositivo", "Iniziata", ""]
+    assert '<span class="visually-hidden">Azioni</span>' in html and re.search(r"<tbody>\s*<tr><td>1</td></tr>\s*</tbody>", html)
+    html = _render(app, '{% call ui.table("Sessioni", id="s", rows=[], empty="Nessuna sessione.") %}x{% endcall %}')
+    assert html == '<p class="rete-empty">Nessuna sessione.</p>'
