@@ -1,7 +1,10 @@
-"""Pages are built from the shared components in templates/macros/: a hand-written copy of the table region
-or of the breadcrumb drifts from the others (labels, focusable region, caption), so it is refused here."""
+"""Pages are built from the shared components in templates/macros/: a hand-written copy of a component (table
+region, breadcrumb, pager, badge, action bar, empty state, one-time secret, timeline, identity fieldset) drifts
+from the others (labels, focusable region, contrast, ARIA), so it is refused here."""
 import re
 from pathlib import Path
+
+import pytest
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 COMPONENTS = TEMPLATES / "macros"
@@ -11,7 +14,20 @@ HAND_WRITTEN = {
     re.compile(r"""class=["'][^"']*\btable-responsive\b"""): "ui.table (macros/ui.html)",
     re.compile(r"<caption\b", re.I): "ui.table (macros/ui.html)",
     re.compile(r"""class=["'][^"']*\bbreadcrumb(-container|-item)?\b"""): "ui.breadcrumb (macros/ui.html)",
+    re.compile(r"""class=["'][^"']*\bpagination(-wrapper)?\b"""): "pager (macros/pager.html)",
+    re.compile(r"""(class=["']|["'])badge\b"""): "ui.badge (macros/ui.html)",
+    re.compile(r"""class=["'][^"']*\brete-actions\b"""): "f.actions (macros/forms.html)",
+    re.compile(r"""<p\b[^>]*>\s*\{\{\s*_\(\s*["'](Ancora |Non [^"']*)?[Nn]essun"""): "ui.empty (macros/ui.html)",
+    re.compile(r"""\buser-select-all\b"""): "ui.secret_once (macros/ui.html)",
+    re.compile(r"""\brete-timeline\b"""): "ui.timeline (macros/ui.html)",
+    re.compile(r"""\bform\.(first_name|last_name)\b"""): "pf.identity (macros/person.html)",
+    # A table with a caption is a focusable region only through its id (ui.table derives the region from it).
+    re.compile(r"""ui\.table\((?:(?!\bid=|labelledby=)[^%])*%\}"""): "ui.table(..., id=...) (macros/ui.html)",
 }
+
+# Templates another branch was changing when the components came; each still has hand copies (checked below,
+# so the list only shrinks) until the integrator converts it.
+PENDING = {"referrals/detail.html", "monitoring/report.html", "monitoring/opendata.html", "monitoring/_filters.html"}
 
 
 def hand_copies(text):
@@ -29,20 +45,55 @@ def test_the_check_recognises_each_hand_copy():
     assert [macro for _, macro in hand_copies(page)] == [
         "ui.table (macros/ui.html)", "ui.table (macros/ui.html)",
         "ui.breadcrumb (macros/ui.html)", "ui.breadcrumb (macros/ui.html)"]
-    assert hand_copies('{% call ui.table(_("x")) %}<tbody></tbody>{% endcall %}\n{{ ui.breadcrumb([], "y") }}') == []
+    assert hand_copies('{% call ui.table(_("x"), id="t") %}<tbody></tbody>{% endcall %}\n{{ ui.breadcrumb([], "y") }}') == []
+
+
+@pytest.mark.parametrize("source, macro", [
+    ('<ul class="pagination"></ul>', "pager (macros/pager.html)"),
+    ('<span class="badge bg-danger">{{ _("Urgente") }}</span>', "ui.badge (macros/ui.html)"),
+    ("<span class=\"{{ 'badge bg-danger' if late else 'text-muted' }}\">", "ui.badge (macros/ui.html)"),
+    ('<div class="rete-actions mb-4"><a href="/x">Annulla</a></div>', "f.actions (macros/forms.html)"),
+    ("<p>{{ _('Nessun allegato.') }}</p>", "ui.empty (macros/ui.html)"),
+    ("<p>{{ _('Ancora nessun messaggio.') }}</p>", "ui.empty (macros/ui.html)"),
+    ('<p><code class="user-select-all">{{ key }}</code></p>', "ui.secret_once (macros/ui.html)"),
+    ('<ol class="rete-timeline list-unstyled"></ol>', "ui.timeline (macros/ui.html)"),
+    ('<div class="col-12">{{ f.field(form.first_name) }}</div>', "pf.identity (macros/person.html)"),
+    ("{%- call ui.table(_('Casi'), classes='table-sm') %}", "ui.table(..., id=...) (macros/ui.html)"),
+])
+def test_the_check_recognises_each_new_hand_copy(source, macro):
+    assert [found for _, found in hand_copies(source)] == [macro]
+
+
+def test_the_check_leaves_the_components_alone():
+    calls = ("{{ pager('x.index', page, has_next, _('Pagine')) }}\n{{ ui.badge(_('Urgente'), 'danger') }}\n"
+             "{{ f.actions(_('Salva'), cancel='/x') }}\n{{ ui.empty(_('Nessun allegato.')) }}\n"
+             "<p>{{ _('Solo numeri: nessun dato delle persone.') }}</p>\n{{ ui.secret_once(t, key, n) }}\n"
+             "{{ ui.timeline(events, labels) }}\n{{ pf.identity(form) }}\n"
+             "{%- call ui.table(_('Casi'), id='case-table',\n   classes='table-sm') %}\n"
+             "{%- call ui.table(classes='table-sm', labelledby='h') %}")
+    assert hand_copies(calls) == []
 
 
 def test_the_components_write_what_the_check_looks_for():
     # If the macros stopped writing these, the check below would pass on anything.
-    assert len(hand_copies((COMPONENTS / "ui.html").read_text(encoding="utf-8"))) >= 4
+    found = {macro for path in COMPONENTS.glob("*.html") for _, macro in hand_copies(path.read_text(encoding="utf-8"))}
+    # (The empty state and the table id are recognised by what the page writes, not by the component's markup.)
+    assert found >= set(HAND_WRITTEN.values()) - {"ui.empty (macros/ui.html)", "ui.table(..., id=...) (macros/ui.html)"}
 
 
-def test_no_template_hand_writes_a_table_region_or_a_breadcrumb():
+def test_no_template_hand_writes_a_component():
     templates = [p for p in TEMPLATES.rglob("*.html") if COMPONENTS not in p.parents]
     assert len(templates) > 100
     offenders = [f"{p.relative_to(TEMPLATES)}:{line}: use {macro}"
-                 for p in sorted(templates) for line, macro in hand_copies(p.read_text(encoding="utf-8"))]
+                 for p in sorted(templates) if p.relative_to(TEMPLATES).as_posix() not in PENDING
+                 for line, macro in hand_copies(p.read_text(encoding="utf-8"))]
     assert offenders == [], "\n".join(offenders)
+
+
+def test_the_pending_templates_still_need_converting():
+    # Once a pending template is converted, take it off PENDING so that the check covers it again.
+    done = [name for name in sorted(PENDING) if not hand_copies((TEMPLATES / name).read_text(encoding="utf-8"))]
+    assert done == [], f"remove from PENDING: {done}"
 
 
 def _render(app, source, **context):
@@ -73,3 +124,47 @@ def test_a_breadcrumb_marks_the_current_page_and_separates_the_links(app):
     # Without a current page the last link ends the trail, with no separator after it.
     html = _render(app, '{{ ui.breadcrumb([("Forum", "/f"), ("Categoria", "/f?c=1")]) }}')
     assert 'aria-current' not in html and html.count('separator') == 1
+
+
+def test_every_required_field_shows_the_asterisk_and_is_required(app):
+    # A field required by a validator (DataRequired/InputRequired set flags.required) says so to everyone: the
+    # asterisk for sight, `required` (or aria-required on a radio group) for assistive technology.
+    from flask_wtf import FlaskForm
+    from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+    from wtforms.validators import DataRequired, InputRequired
+
+    class Sample(FlaskForm):
+        class Meta:
+            csrf = False
+        text = StringField("Testo", validators=[DataRequired()])
+        day = DateField("Giorno", validators=[InputRequired()])
+        kind = SelectField("Tipo", choices=[("a", "A")], validators=[DataRequired()])
+        note = TextAreaField("Nota", validators=[DataRequired()])
+        choice = RadioField("Scelta", choices=[("s", "Sì"), ("n", "No")], validators=[InputRequired()])
+
+    with app.test_request_context(method="POST"):
+        form = Sample()
+        for name in ("text", "day", "kind", "note"):
+            html = app.jinja_env.from_string('{% import "macros/forms.html" as f %}{{ f.field(field) }}').render(
+                field=form[name])
+            assert '<span class="rete-required" aria-hidden="true"> *</span>' in html, name
+            assert re.search(r"<(input|select|textarea)\b[^>]*\brequired\b", html), name
+        html = app.jinja_env.from_string('{% import "macros/forms.html" as f %}{{ f.field(form.choice) }}').render(
+            form=form)
+        assert 'aria-required="true"' in html and html.count(" required") >= 2 and "rete-required" in html
+
+
+def test_the_api_client_form_marks_its_required_fields(login):
+    # It was written by hand and lost the asterisk; it now goes through the forms macros.
+    html = login("a_admin").get("/amministrazione/api/").get_data(as_text=True)
+    assert html.count("rete-required") >= 2 and re.search(r'<input[^>]*id="name"[^>]*required', html)
+
+
+def test_a_table_with_columns_writes_its_head_and_body_and_an_empty_one_says_so(app):
+    html = _render(app, '{% call ui.table("Sessioni", id="s", head=["Dispositivo", none, "Iniziata"], actions=True, rows=rows,'
+                        ' empty="Nessuna sessione.") %}<tr><td>1</td></tr>{% endcall %}', rows=[1])
+    assert 'tabindex="0" role="region" aria-labelledby="s-caption"' in html and 'id="s-caption"' in html
+    assert re.findall(r'<th scope="col">([^<]*)<', html) == ["Dispositivo", "Iniziata", ""]
+    assert '<span class="visually-hidden">Azioni</span>' in html and re.search(r"<tbody>\s*<tr><td>1</td></tr>\s*</tbody>", html)
+    html = _render(app, '{% call ui.table("Sessioni", id="s", rows=[], empty="Nessuna sessione.") %}x{% endcall %}')
+    assert html == '<p class="rete-empty">Nessuna sessione.</p>'
