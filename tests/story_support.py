@@ -43,6 +43,20 @@ def case_document(net):
     return net._story_document
 
 
+def phase_1_outcome(net):
+    """A phase-1 outcome (employed) recorded on the victim's case, so documents may prove it."""
+    from datetime import date
+
+    from portal.cases.models import JobOutcome, Verification, VerificationPhase
+
+    with context.acting_as(net.tenants["n1"].id):
+        db.session.add(Verification(case_id=net.case.id, tenant_id=net.case.tenant_id,
+                                    phase=VerificationPhase.JOB_INSERTION, due_date=date(2026, 6, 30),
+                                    done_on=date(2026, 6, 30), job_outcome=JobOutcome.EMPLOYED))
+        db.session.flush()
+        db.session.expire(net.case, ["verifications"])
+
+
 def other_case_worker(net, session):
     """A second case worker of node N1, not assigned to the victim's case."""
     user = UserFactory(email="altro.operatore@prova.example", full_name="Altro Operatore")

@@ -1,11 +1,10 @@
 """Documents on a case, on its phase-1 outcome and on a delivery: checked storage, need-to-know, the
 delivery's provider, audit on upload and download, deletion on anonymisation."""
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from portal.cases.models import CaseDocument, DocumentKind, JobOutcome, Verification, VerificationPhase
+from portal.cases.models import CaseDocument, DocumentKind
 from portal.extensions import db
 from portal.tenancy import context
 
@@ -13,7 +12,7 @@ from .budget_support import budget_of, make_contract, make_delivery, make_order
 from .case_support import audit_actions
 from .helpers import log_in
 from .referral_support import PDF
-from .story_support import other_case_worker, upload
+from .story_support import other_case_worker, phase_1_outcome, upload
 
 EXE = b"MZ\x90\x00" + b"\x00" * 64
 
@@ -63,12 +62,7 @@ def test_phase_1_document_needs_the_outcome(login, network, storage):
     client = login("n1_case_worker")
     response = _case_upload(client, network, subject="phase_1")
     assert response.status_code == 200 and "Registra prima l&#39;esito della fase 1" in response.get_data(as_text=True)
-    with context.acting_as(network.tenants["n1"].id):
-        db.session.add(Verification(case_id=network.case.id, tenant_id=network.case.tenant_id,
-                                    phase=VerificationPhase.JOB_INSERTION, due_date=date(2026, 6, 30),
-                                    done_on=date(2026, 6, 30), job_outcome=JobOutcome.EMPLOYED))
-        db.session.flush()
-        db.session.expire(network.case, ["verifications"])
+    phase_1_outcome(network)
     assert _case_upload(client, network, subject="phase_1").status_code == 302
     [document] = _documents(network)
     assert document.kind == DocumentKind.PHASE_1_OUTCOME and document.verification_id is not None

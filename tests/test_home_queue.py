@@ -9,7 +9,7 @@ import pytest
 from portal.alerts.models import Alert, AlertState, Rule
 from portal.budget.models import DeliveryStatus, Invoice, InvoiceStatus
 from portal.cases.legal import DeadlineKind, LegalDeadline
-from portal.cases.models import Verification, VerificationPhase
+from portal.cases.models import OfficeReferral, OfficeReferralState, Verification, VerificationPhase
 from portal.core import navigation
 from portal.extensions import db
 from portal.forum.models import ForumPost, ThreadKind
@@ -24,6 +24,7 @@ from .alerts_support import victim_security_alert
 from .budget_support import budget_of, make_contract, make_delivery, make_order
 from .factories import MembershipFactory, TenantFactory, UserFactory, make_action, make_case, make_referral
 from .forum_support import make_thread
+from .office_support import second_office
 from .transfer_support import pending_transfer
 
 TODAY = date.today()
@@ -32,6 +33,8 @@ TODAY = date.today()
 QUEUES = {
     "a_operator": {"referrals.info_requested", "referrals.drafts", "referrals.outcomes"},
     "a_admin": {"referrals.info_requested", "referrals.drafts", "referrals.outcomes"},
+    # A public office refers like an antenna and takes in charge the people the node sends it.
+    "e_operator": {"cases.office_waiting", "referrals.info_requested", "referrals.drafts", "referrals.outcomes"},
     "n1_case_worker": {"cases.new", "cases.actions_overdue", "cases.follow_ups", "cases.legal_deadlines",
                        "reports.waiting", "alerts.open"},
     "n1_coordinator": {"referrals.to_decide", "reports.waiting", "cases.unassigned", "cases.transfers_in",
@@ -146,8 +149,28 @@ def _dpo(net, node_key="n1"):
         db.session.flush()
 
 
+def _office(net, n=1):
+    """Office E: its own referrals to the node, and actions N1 referred to it: one waiting (an old one), one
+    taken in charge, one withdrawn; office F's waiting one is never E's."""
+    _referrals(net, net.tenants["e"], net.users["e_operator"], n)
+    f = second_office(net)
+    case = net.case  # the victim's: actions starting today are nobody's overdue work
+    for _ in range(n):
+        for office, state in ((net.tenants["e"], "referred"), (net.tenants["e"], "taken"),
+                              (net.tenants["e"], "withdrawn"), (f, "referred")):
+            action = make_action(case, planned_start=TODAY)
+            with context.acting_as(case.tenant_id):
+                db.session.add(OfficeReferral(
+                    tenant_id=case.tenant_id, peer_id=office.id, action_id=action.id, pseudonym=case.pseudonym,
+                    service_type=action.service_type, phase=action.phase, planned_start=action.planned_start,
+                    action_status=action.status, state=OfficeReferralState(state),
+                    referred_at=utcnow() - timedelta(days=9)))
+                db.session.flush()
+
+
 def _everything(net, n=1):
     _referrals(net, net.tenants["a"], net.users["a_operator"], n)
+    _office(net, n)
     _referrals(net, net.tenants["b"], net.users["b_operator"], n)  # another antenna of the same node
     _node_work(net, "n1", n)
     _node_work(net, "n2", n)  # another node
@@ -253,11 +276,11 @@ EXPECTED_LINKS = {  # queue -> the endpoint prefix its items open
     "forum.practices_to_validate": "/forum/t/", "forum.personal_data": "#post-", "people.open_requests": "/richieste",
     "alerts.open": "/allerte/", "alerts.security": "/allerte/sicurezza/",
     "cases.legal_deadlines": "#tutela", "reports.waiting": "/segnalazioni-pubbliche/",
-    "cases.transfers_in": "/casi/trasferimenti/",
+    "cases.transfers_in": "/casi/trasferimenti/", "cases.office_waiting": "/casi/ufficio/",
 }
 
 
-@pytest.mark.parametrize("key", ["a_operator", "n1_case_worker", "n1_coordinator", "n1_budget_officer", "p_user", "n1_dpo"])
+@pytest.mark.parametrize("key", ["a_operator", "e_operator", "n1_case_worker", "n1_coordinator", "n1_budget_officer", "p_user", "n1_dpo"])
 def test_links_are_the_right_pages(login, network, key):
     _everything(network)
     html = login(key).get("/").get_data(as_text=True)
@@ -266,7 +289,7 @@ def test_links_are_the_right_pages(login, network, key):
 
 
 # Statements of the whole home page (session, membership, layout, one per queue), whatever the data.
-STATEMENTS = {"a_operator": None, "n1_case_worker": None, "n1_coordinator": None, "n1_budget_officer": None,
+STATEMENTS = {"a_operator": None, "e_operator": None, "n1_case_worker": None, "n1_coordinator": None, "n1_budget_officer": None,
               "p_user": None, "n1_dpo": None}
 
 
@@ -314,6 +337,23 @@ def test_menu_and_cards_agree_for_every_role(login, network):
     assert 'href="/budget/ordini"' in nav
     assert len(re.findall(r'<a [^>]*href="/', nav)) == 1 + len(navigation.menu_for(network.memberships["p_user"]))
     assert html.count('href="/budget/ordini"') >= 2  # the menu and the card
+
+
+def test_office_waits_for_its_own_oldest_first(login, network):
+    _everything(network, n=2)
+    client = login("e_operator")
+    html = client.get("/").get_data(as_text=True)
+    # E's waiting ones only: not those taken in charge or withdrawn, never office F's
+    assert _sections(html)["cases.office_waiting"] == 2
+    assert "da 9 giorni" in _section_html(html, "cases.office_waiting")
+    page = client.get("/da-fare/cases.office_waiting").get_data(as_text=True)
+    assert len(re.findall(r'href="/casi/ufficio/\d+"', page)) == 2
+    # the menu and the card: the office's page
+    nav = html[html.index('id="main-menu"'):html.index("</nav>")]
+    assert 'href="/casi/ufficio"' in nav
+    for key in ("a_operator", "n1_coordinator", "n1_case_worker"):
+        assert login(key).get("/da-fare/cases.office_waiting").status_code == 404, key
+        assert "cases.office_referrals" not in {e.endpoint for e in navigation.entries_for(network.memberships[key])}
 
 
 def test_outcome_states_are_labelled(login, network):

@@ -2,6 +2,8 @@
 
 The whole demo (network, people and cases, Azione 2 budget...) must load and a second run add nothing.
 """
+import contextlib
+import io
 from decimal import Decimal
 
 import pytest
@@ -11,17 +13,18 @@ from portal import create_app
 from portal.accounts.models import Membership, Role, User
 from portal.budget import figures
 from portal.budget.models import Budget, Contract, Delivery, ServiceOrder
-from portal.cases.models import Case, CaseState
+from portal.cases.models import Action, Case, CaseState, OfficeReferral, OfficeReferralState
 from portal.extensions import db
 from portal.people.models import Person
 from portal.referrals.models import Referral, ReferralState
+from portal.seed.logins import main as print_logins
 from portal.seed.network import ANTENNAS, USERS
 from portal.tenancy import context
 from portal.tenancy.models import Tenant
 
 from .conftest import Database
 
-COUNTED = (Tenant, User, Membership, Person, Referral, Case, Budget, Contract, ServiceOrder, Delivery)
+COUNTED = (Tenant, User, Membership, Person, Referral, Case, Budget, Contract, ServiceOrder, Delivery, OfficeReferral)
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +66,26 @@ def test_network_from_the_document(seeded):
     assert {"employment_centre", "education_guidance_office", "labour_office", "equality_advisor"} <= kinds
 
 
+def test_each_office_has_an_operator_and_cpi_novara_a_person_to_take_in_charge(seeded):
+    app, _, _, counts = seeded
+    offices = ("cpi-novara", "cpi-borgomanero", "provincia-istruzione", "provincia-lavoro")
+    with app.app_context(), context.system("test"):
+        for slug in offices:
+            roles = set(db.session.scalars(select(Membership.role).join(Tenant, Tenant.id == Membership.tenant_id)
+                                           .where(Tenant.slug == slug, Membership.active)))
+            assert Role.ANTENNA_OPERATOR in roles, slug
+        cpi = db.session.scalar(select(Tenant).where(Tenant.slug == "cpi-novara"))
+        [row] = db.session.scalars(select(OfficeReferral).where(OfficeReferral.peer_id == cpi.id))
+        assert row.state == OfficeReferralState.REFERRED
+        action = db.session.get(Action, row.action_id)
+        assert action.office_id == cpi.id and action.pseudonym == row.pseudonym
+    assert counts["OfficeReferral"] == 1
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        print_logins()
+    assert all(f"{slug}.example" in printed.getvalue() for slug in offices)
+
+
 def test_people_in_every_state(seeded):
     app, _, _, counts = seeded
     assert counts["Person"] >= 40
@@ -86,7 +109,6 @@ def test_azione_2_budget_with_its_difference(seeded):
         assert db.session.scalar(select(User).where(User.email == "operatore@lavoro-insieme.example")) is not None
         # Seeded provider actions take their delivered hours from their approved deliveries (budget-verify clean).
         from portal.budget import delivered, totals
-        from portal.cases.models import Action
 
         assert delivered.drift() == [] and totals.drift() == []
         assert db.session.scalar(select(Action).where(Action.provider_id.is_not(None), Action.delivered_hours > 0)) is not None

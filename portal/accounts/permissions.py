@@ -74,6 +74,19 @@ def can(capability: Capability, membership=None) -> bool:
     return membership is not None and membership.role in PERMISSIONS[capability]
 
 
+# A public office's users hold the antenna roles (offices refer people like any antenna); what sets them
+# apart is the actions a node refers to their office (cases/offices.py, the menu, the home queue).
+OFFICE_ROLES = (R.ANTENNA_OPERATOR, R.ANTENNA_ADMIN)
+
+
+def is_office_member(membership=None) -> bool:
+    from ..tenancy.models import PUBLIC_OFFICE_KINDS
+
+    membership = membership or current_membership()
+    return (membership is not None and membership.role in OFFICE_ROLES
+            and membership.tenant.kind in PUBLIC_OFFICE_KINDS)
+
+
 def require(capability: Capability) -> None:
     """Abort with 403 unless the current membership has the capability (401 handled by login_required)."""
     if not current_user.is_authenticated:

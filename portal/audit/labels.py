@@ -61,6 +61,8 @@ ACTION_LABELS = {
     "case.letter_generated": _l("ha generato una lettera"),
     "letter_template.saved": _l("ha salvato un modello di lettera"),
     "case.record_export_xlsx": _l("ha esportato la scheda in Excel"),
+    "case.document_copied_by_transfer": _l("ha ricevuto un documento con il caso trasferito da un altro nodo"),
+    "case_transfer.file_sent": _l("ha inviato un documento al nodo che ha accolto il caso trasferito"),
     "action.created": _l("ha pianificato un'azione del percorso"),
     "action.updated": _l("ha modificato un'azione del percorso"),
     "action.recorded": _l("ha registrato l'erogazione di un'azione"),

@@ -7,10 +7,13 @@ assigned (``referrals.services.can_read_texts``, the one need-to-know rule) — 
 documents, by the provider of that delivery, who may upload them too. Every upload and download is
 audited; anonymisation deletes them with their rows.
 """
+import io
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
@@ -64,7 +67,7 @@ def may_upload_delivery_documents(delivery) -> bool:
     return case is not None and may_upload(case)
 
 
-def _store(upload, **columns) -> CaseDocument:
+def _store(upload, action: str = "case.document_added", **columns) -> CaseDocument:
     try:
         stored = files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"], default_name="documento")
     except files.FileRejected as exc:
@@ -76,7 +79,7 @@ def _store(upload, **columns) -> CaseDocument:
     storage.save(document, stored, storage.ROOT)
     db.session.add(document)
     db.session.flush()
-    record("case.document_added", "case_document", document.id, ["filename", "content_type", "size", "sha256", "kind"])
+    record(action, "case_document", document.id, ["filename", "content_type", "size", "sha256", "kind"])
     return document
 
 
@@ -92,6 +95,17 @@ def add_case_document(case: Case, upload, *, phase_1: bool = False) -> CaseDocum
         verification_id = verification.id
     return _store(upload, case_id=case.id, tenant_id=case.tenant_id, provider_id=None, verification_id=verification_id,
                   kind=DocumentKind.PHASE_1_OUTCOME if phase_1 else DocumentKind.CASE)
+
+
+def copy_in(case: Case, filename: str, content: bytes, *, phase_1: bool = False) -> CaseDocument:
+    """A file that came with a transferred case (transfer_files.py) kept as this case's document: checked by
+    content again like an upload and stored under a key of its own, so the copy is read, retained and erased
+    with its row (as ``referrals.attachments.copy_in``). The caller decides who may: no upload check here."""
+    verification = phase_1_verification(case) if phase_1 else None
+    return _store(FileStorage(io.BytesIO(content), filename=filename), "case.document_copied_by_transfer",
+                  case_id=case.id, tenant_id=case.tenant_id, provider_id=None,
+                  verification_id=verification.id if verification else None,
+                  kind=DocumentKind.PHASE_1_OUTCOME if verification else DocumentKind.CASE)
 
 
 def add_delivery_document(delivery, upload) -> CaseDocument:

@@ -216,6 +216,8 @@ class TransferForm(FlaskForm):
     )
     notes = CheckboxesField(_l("Note del diario da condividere"), choices=[], validate_choice=False,
                             validators=[Optional()])
+    files = CheckboxesField(_l("Documenti e allegati da inviare"), choices=[], validate_choice=False,
+                            validators=[Optional()])
 
 
 class TransferAcceptForm(FlaskForm):

@@ -16,8 +16,7 @@ from flask_login import current_user
 from sqlalchemy import case, select
 
 from ..accounts.members import member_emails
-from ..accounts.models import Role
-from ..accounts.permissions import current_membership
+from ..accounts.permissions import OFFICE_ROLES, is_office_member
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError
 from ..core.locking import check_version
@@ -26,13 +25,11 @@ from ..mail import send_mail
 from ..models_base import utcnow
 from ..notifications.services import notify_roles
 from ..tenancy.context import acting_as, current_tenant_id
-from ..tenancy.models import PUBLIC_OFFICE_KINDS, Tenant
+from ..tenancy.models import Tenant
 from ..tenancy.scoping import get_visible
 from .labels import SERVICE_TYPE_LABELS
 from .models import Action, OfficeReferral, OfficeReferralState
 
-# An office's users hold the antenna roles (offices refer people like any antenna).
-OFFICE_ROLES = (Role.ANTENNA_OPERATOR, Role.ANTENNA_ADMIN)
 # What the office's copy carries of the action (codes and dates: never the node's notes or outcome).
 MIRRORED = ("pseudonym", "service_type", "phase", "planned_start", "planned_end")
 NOTE_MAX = 2000
@@ -40,12 +37,6 @@ NOTE_MAX = 2000
 
 class OfficeError(ServiceError):
     """A refused step on an office referral, with a message for the form."""
-
-
-def is_office_member(membership=None) -> bool:
-    membership = membership or current_membership()
-    return (membership is not None and membership.role in OFFICE_ROLES
-            and membership.tenant.kind in PUBLIC_OFFICE_KINDS)
 
 
 # --- the node's side: keeping the office's copy in step --------------------------------------------------

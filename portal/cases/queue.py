@@ -2,7 +2,8 @@
 
 Case worker: new cases assigned to them (still open: the pathway not started), actions past their planned
 end (or start, without an end), phase-2 follow-ups due within ``FOLLOW_UP_NOTICE_DAYS`` or overdue.
-Coordinator: cases without a case worker, urgent first. One statement per queue.
+Coordinator: cases without a case worker, urgent first. A public office's users: the pathway actions a node
+referred to them, not yet taken in charge, oldest first (offices.py). One statement per queue.
 """
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, func, select, text
 
 from ..accounts.models import Role
+from ..accounts.permissions import is_office_member
 from ..core import queue
 from ..core.queue import Item
 from .labels import SERVICE_TYPE_LABELS
@@ -22,6 +24,8 @@ from .models import (
     Case,
     CaseState,
     CaseTransfer,
+    OfficeReferral,
+    OfficeReferralState,
     ServiceType,
     TransferState,
     Verification,
@@ -62,6 +66,11 @@ Index("ix_actions_queue_worker_due", Action.active_case_worker_id, Action.tenant
 Index("ix_verifications_queue_pending", Verification.tenant_id, Verification.due_date, Verification.id, Verification.case_id,
       postgresql_where=text("done_on IS NULL AND phase = 'inclusion'"),
       sqlite_where=text("done_on IS NULL AND phase = 'inclusion'"))
+# Migration 0041: an office's referrals still waiting, in the queue's order; tenant_id (the node, the row's
+# owner) included for the row-level security filter (owner OR peer), so the capped count reads the index alone.
+Index("ix_office_referrals_queue_waiting", OfficeReferral.peer_id, OfficeReferral.referred_at, OfficeReferral.id,
+      postgresql_include=["tenant_id"], postgresql_where=text("state = 'referred'"),
+      sqlite_where=text("state = 'referred'"))
 
 
 def _case_worker(membership) -> bool:
@@ -162,3 +171,20 @@ def follow_ups(membership, limit, offset):
         )
 
     return queue.page_of(statement, limit, offset, item)
+
+
+@queue.source("cases.office_waiting", _l("Persone da prendere in carico"), applies=is_office_member,
+              order=5,
+              hint=_l("Inviate dal nodo al vostro ufficio per un'azione del percorso, le più vecchie per prime."))
+def office_waiting(membership, limit, offset):
+    statement = (
+        select(OfficeReferral.id, OfficeReferral.pseudonym, OfficeReferral.service_type, OfficeReferral.referred_at)
+        .where(OfficeReferral.peer_id == membership.tenant_id,
+               OfficeReferral.state == queue.inline(OfficeReferralState.REFERRED))
+        .order_by(OfficeReferral.referred_at, OfficeReferral.id)
+    )
+    return queue.page_of(statement, limit, offset, lambda row: Item(
+        f"{row.pseudonym} – {SERVICE_TYPE_LABELS[ServiceType(row.service_type)]}",
+        url_for("cases.office_referral", referral_id=row.id), queue.as_day(row.referred_at),
+        note=_("da %(days)s giorni", days=queue.days_since(row.referred_at)),
+    ))

@@ -3,7 +3,7 @@
 The sending node's coordinator proposes; the receiving node's coordinator accepts or declines. The only row
 both nodes see is the CaseTransfer (PeerShared: sender OR receiver), and it carries everything the
 receiver gets: a snapshot taken at proposal time (summary, pathway, the diary notes the sender chose, the
-identity), encrypted. So the receiver never reads the sender's tables; on acceptance it creates its own
+identity, which documents go along: transfer_files.py copies them on acceptance), encrypted. So the receiver never reads the sender's tables; on acceptance it creates its own
 person (new pseudonym, identity, blind indexes: its duplicate search finds the person), referral and case.
 
 While a transfer waits the sender's case is read-only (``services.is_read_only``) and untouched, so a
@@ -34,6 +34,7 @@ from ..people.services import IDENTITY_FIELDS, MONITORING_FIELDS, create_person
 from ..referrals.models import Context, LegalBasis, OutcomeCode, Referral, ReferralEvent, ReferralState, Urgency
 from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant, TenantKind
+from . import transfer_files
 from .models import (
     ENDED_STATES,
     Case,
@@ -195,7 +196,7 @@ def _take_snapshot(case: Case, note_ids: list[int]) -> tuple[dict, int]:
     return {"summary": summary, "pathway": pathway, "notes": notes}, len(notes)
 
 
-def propose(case: Case, *, target_id, reason: str | None, note_ids=(), expected_version) -> CaseTransfer:
+def propose(case: Case, *, target_id, reason: str | None, note_ids=(), file_values=(), expected_version) -> CaseTransfer:
     if not may_propose(case):
         raise Forbidden()
     check_version(case, expected_version)
@@ -216,6 +217,7 @@ def propose(case: Case, *, target_id, reason: str | None, note_ids=(), expected_
     except (TypeError, ValueError):
         raise TransferError(_("Scegli solo note del diario di questo caso."), "notes") from None
     content, notes = _take_snapshot(case, note_ids)
+    content["files"] = transfer_files.chosen(case, file_values, TransferError)  # copied only on acceptance
     person: Person = case.person
     transfer = CaseTransfer(
         tenant_id=case.tenant_id, peer_id=target.id, case_id=case.id, pseudonym=case.pseudonym,
@@ -226,7 +228,8 @@ def propose(case: Case, *, target_id, reason: str | None, note_ids=(), expected_
     transfer.identity_json = json.dumps({f: getattr(person, f) for f in IDENTITY_FIELDS})
     db.session.add(transfer)
     db.session.flush()
-    fields = ["peer_id", "reason", "summary", "pathway", "identity"] + (["notes"] if notes else [])
+    fields = ["peer_id", "reason", "summary", "pathway", "identity"] + (["notes"] if notes else []) + (
+        ["files"] if content["files"] else [])
     record("case_transfer.proposed", "case_transfer", transfer.id, fields)
     _tell_node(target, transfer, "case_transfer.proposed",
                _("Rete – proposta di trasferimento del caso %(code)s", code=transfer.pseudonym))
@@ -305,6 +308,7 @@ def accept(transfer: CaseTransfer, expected_version, case_worker_id=None) -> Cas
     record("case.opened_by_transfer", "case", case.id, ["state", "case_worker_id"])
     record("case_transfer.accepted", "case_transfer", transfer.id, ["state", "new_case_id"])
     case_changed.send(case)
+    transfer_files.copy(transfer, case, content.get("files", []), TransferError)
     _finish_at_sender(transfer)
     return case
 

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from ..core.transaction import attempt
 from ..extensions import db
+from ..i18n import format_number
 from ..referrals.labels import CONTEXT_LABELS
 from ..tenancy.context import current
-from . import diary, services, transfers
+from . import diary, services, transfer_files, transfers
 from .forms import TransferAcceptForm, TransferDeclineForm, TransferForm, TransferWithdrawForm
 from .labels import TRANSFER_STATE_LABELS
 from .models import Case, CaseTransfer, DiaryEntry
@@ -30,7 +31,14 @@ def _propose_form(case, form=None) -> tuple[TransferForm, list[DiaryEntry]]:
     entries = list(db.session.scalars(
         select(DiaryEntry).where(DiaryEntry.case_id == case.id).order_by(DiaryEntry.written_at)))
     form.notes.choices = [(str(e.id), _("Nota del %(day)s", day=e.written_at.strftime("%d/%m/%Y"))) for e in entries]
+    form.files.choices = [(c["value"], _file_label(c)) for c in transfer_files.choices(case)]
     return form, entries
+
+
+def _file_label(choice: dict) -> str:
+    where = {transfer_files.DOCUMENT: _("documento del caso"), transfer_files.ATTACHMENT: _("allegato della segnalazione")}
+    size = _("%(kb)s kB", kb=format_number(choice["size"] / 1024, 1))
+    return f"{choice['filename']} ({where[choice['source']]}, {size})"
 
 
 @bp.route("/<int:case_id>/trasferimento", methods=["GET", "POST"])
@@ -43,7 +51,8 @@ def transfer_propose(case_id):
     if request.method == "POST" and form.validate_on_submit():
         with attempt(form) as done:
             transfer = transfers.propose(case, target_id=form.target.data, reason=form.reason.data,
-                                         note_ids=form.notes.data, expected_version=form.version.data)
+                                         note_ids=form.notes.data, file_values=form.files.data,
+                                         expected_version=form.version.data)
         if not done:
             form, entries = _propose_form(case, form)
         else:

@@ -15,7 +15,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Role
-from ..accounts.permissions import Capability, can
+from ..accounts.permissions import Capability, can, is_office_member
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,9 @@ ENTRIES: list[Entry] = [
           _l("Segnala al nodo una persona che ha subito una discriminazione."), _cap(C.REFER)),
     Entry("referrals.index", _l("Segnalazioni"), _l("Segnalazioni"),
           _l("Lo stato delle segnalazioni e le decisioni del nodo."), _cap(C.SEE_REFERRALS)),
+    Entry("cases.office_referrals", _l("Persone inviate dal nodo"), _l("Persone inviate dal nodo"),
+          _l("Le azioni dei percorsi per cui il nodo vi indirizza una persona: registrate la presa in carico."),
+          is_office_member),
     Entry("cases.index", _l("Casi in carico"), _l("Casi in carico"),
           _l("Percorsi, azioni, verifiche e scheda analitica delle persone prese in carico."), _cap(C.DECIDE_REFERRALS, "node")),
     Entry("alerts.index", _l("Allerte"), _l("Allerte"),

@@ -17,6 +17,8 @@ from ..cases.models import (
     ContractType,
     DiaryEntry,
     JobOutcome,
+    OfficeReferral,
+    OfficeReferralState,
     ServiceType,
     Verification,
     VerificationPhase,
@@ -120,7 +122,41 @@ def seed() -> list[str]:
             _case(referral, person, CaseState(case_state), case_worker, provider, node, today, n)
         created += 1
     db.session.flush()
-    return [f"Rete demo: {created} persone fittizie con segnalazioni e percorsi aggiunte"]
+    report = [f"Rete demo: {created} persone fittizie con segnalazioni e percorsi aggiunte"]
+    return report + _office_action(node, today)
+
+
+# The first phase-1 person of PLAN: its pathway goes on with job matching at the employment centre.
+OFFICE_PERSON = PLAN.index(("accepted", "phase_1"))
+OFFICE_SLUG = "cpi-novara"
+
+
+def _office_action(node, today) -> list[str]:
+    """One planned action of a demo case addressed to CPI Novara, with the referral the office sees (the
+    row cases/offices.py:sync writes), waiting to be taken in charge: the office's home queue and page are
+    not empty on first start. Added once (also to a demo seeded before offices had users)."""
+    office = _by_slug(OFFICE_SLUG)
+    referral_id = db.session.scalar(select(Referral.id).where(Referral.submission_key == KEY.format(OFFICE_PERSON)))
+    case = db.session.scalar(select(Case).where(Case.referral_id == referral_id)) if referral_id else None
+    if office is None or case is None or db.session.scalar(
+            select(Action.id).where(Action.case_id == case.id, Action.office_id == office.id)) is not None:
+        return []
+    start = today + timedelta(days=5)
+    action = Action(
+        case_id=case.id, tenant_id=node.id, pseudonym=case.pseudonym, service_type=ServiceType.JOB_MATCHING,
+        phase=ActionPhase.JOB_INSERTION, office_id=office.id, status=ActionStatus.PLANNED, planned_start=start,
+        planned_end=start + timedelta(days=30), planned_hours=Decimal("4.00"), delivered_hours=Decimal("0"),
+    )
+    db.session.add(action)
+    db.session.flush()
+    db.session.add(OfficeReferral(
+        action_id=action.id, tenant_id=node.id, peer_id=office.id, pseudonym=case.pseudonym,
+        service_type=action.service_type, phase=action.phase, planned_start=action.planned_start,
+        planned_end=action.planned_end, action_status=action.status, state=OfficeReferralState.REFERRED,
+        referred_at=utcnow() - timedelta(days=2),
+    ))
+    db.session.flush()
+    return [f"Rete demo: un'azione del percorso {case.pseudonym} indirizzata al centro per l'impiego di Novara"]
 
 
 def _events(referral, state, operator, case_worker, node, at):

@@ -61,6 +61,11 @@ USERS = [
     ("admin@comune-arona.example", "Davide Greco (demo)", "comune-arona", Role.ANTENNA_ADMIN),
     ("operatore@cisa24.example", "Roberto Villa (demo)", "cisa-24", Role.ANTENNA_OPERATOR),
     ("operatrice@coop-esempio.example", "Marta Colombo (demo)", "coop-esempio", Role.PROVIDER_USER),
+    # One operator per Provincia office: they see the actions the node refers to them (/casi/ufficio).
+    ("operatore@cpi-novara.example", "Fabio Moretti (demo)", "cpi-novara", Role.ANTENNA_OPERATOR),
+    ("operatrice@cpi-borgomanero.example", "Silvia Ricci (demo)", "cpi-borgomanero", Role.ANTENNA_OPERATOR),
+    ("operatrice@provincia-istruzione.example", "Laura Costa (demo)", "provincia-istruzione", Role.ANTENNA_OPERATOR),
+    ("operatore@provincia-lavoro.example", "Giorgio Marchetti (demo)", "provincia-lavoro", Role.ANTENNA_OPERATOR),
 ]
 
 
