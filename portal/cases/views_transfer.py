@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.rows import or_404, visible_or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..referrals.labels import CONTEXT_LABELS
@@ -14,14 +15,11 @@ from . import diary, services, transfers
 from .forms import TransferAcceptForm, TransferDeclineForm, TransferForm, TransferWithdrawForm
 from .labels import TRANSFER_STATE_LABELS
 from .models import Case, CaseTransfer, DiaryEntry
-from .views import _own, bp, node_staff
+from .views import bp, node_staff
 
 
 def _transfer(transfer_id) -> CaseTransfer:
-    transfer = transfers.get(transfer_id)
-    if transfer is None:
-        abort(404)
-    return transfer
+    return or_404(transfers.get(transfer_id))
 
 
 def _propose_form(case, form=None) -> tuple[TransferForm, list[DiaryEntry]]:
@@ -36,7 +34,7 @@ def _propose_form(case, form=None) -> tuple[TransferForm, list[DiaryEntry]]:
 @bp.route("/<int:case_id>/trasferimento", methods=["GET", "POST"])
 @node_staff
 def transfer_propose(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     if not transfers.may_propose(case):
         abort(403)
     form, entries = _propose_form(case, TransferForm() if request.method == "POST" else None)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.files import send_stored
+from ..core.rows import or_404
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
 from . import attachments, labels, notify, personal_data, services
@@ -46,17 +47,11 @@ def _page() -> int:
 
 
 def _thread_or_404(thread_id):
-    thread = services.get_thread(thread_id)
-    if thread is None:
-        abort(404)
-    return thread
+    return or_404(services.get_thread(thread_id))
 
 
 def _post_or_404(post_id):
-    post = services.get_post(post_id)
-    if post is None:
-        abort(404)
-    return post
+    return or_404(services.get_post(post_id))
 
 
 @bp.before_request
@@ -70,9 +65,7 @@ def _members_only():
 def index():
     category = None
     if request.args.get("categoria"):
-        category = services.category_by_slug(request.args["categoria"])
-        if category is None:
-            abort(404)
+        category = or_404(services.category_by_slug(request.args["categoria"]))
     page = _page()
     threads, has_next = services.list_threads(category, page)
     return render_template(
@@ -211,9 +204,7 @@ def download(attachment_id):
     attachment = attachments.get(attachment_id)
     if attachment is None or attachment.post_id is None or services.get_post(attachment.post_id) is None:
         abort(404)
-    content = attachments.read(attachment)
-    if content is None:
-        abort(404)
+    content = or_404(attachments.read(attachment))
     return send_stored(content, attachment.content_type, attachment.filename)
 
 

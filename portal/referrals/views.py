@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.files import send_stored
+from ..core.rows import visible_or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..people.duplicates import warning_context as duplicate_warning
@@ -55,9 +56,7 @@ def _labels():
 
 def _get(referral_id) -> Referral:
     """The referral if the current tenant sees it (404 otherwise) and the user's role may read it (403)."""
-    referral = get_visible(Referral, referral_id)
-    if referral is None:  # includes another antenna's referral and, for the node, a draft
-        abort(404)
+    referral = visible_or_404(Referral, referral_id)  # includes another antenna's referral and, for the node, a draft
     if not services.may_read(referral):
         abort(403)
     return referral
