@@ -14,6 +14,7 @@ from ..cases.models import Action, Case
 from ..cases.services import node_providers
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
+from ..core.views_helpers import acted, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..tenancy.context import current
@@ -204,13 +205,10 @@ def new_order(contract_id):
 def new_invoice(contract_id):
     contract = visible_or_404(Contract, contract_id, own=True)
     form = InvoiceForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            services.add_invoice(contract, number=form.number.data, issued_on=form.issued_on.data, amount=form.amount.data)
-        if done:
-            flash(_("Fattura registrata."), "success")
-            return redirect(url_for("budget.contract", contract_id=contract.id) + "#fatture")
-    return _statement(contract, invoice_form=form)
+    return saved(form, lambda: services.add_invoice(contract, number=form.number.data, issued_on=form.issued_on.data,
+                                                    amount=form.amount.data),
+                 _("Fattura registrata."), url_for("budget.contract", contract_id=contract.id) + "#fatture") \
+        or _statement(contract, invoice_form=form)
 
 
 @bp.route("/fatture/<int:invoice_id>", methods=["POST"])
@@ -293,22 +291,15 @@ def order(order_id):
 def review(delivery_id):
     delivery = visible_or_404(Delivery, delivery_id, own=True)
     form = ReviewForm()
-    if not form.validate_on_submit() or form.decision.data not in ("approve", "return"):
+    approve = form.decision.data == "approve"
+    if form.decision.data not in ("approve", "return"):
         abort(400)
-    with attempt() as done:
-        contract_services.review_delivery(
-            delivery, approve=form.decision.data == "approve", note=form.note.data, expected_version=form.version.data,
-            override_reason=form.override_reason.data,
-        )
-    if done:
-        flash(_("Prestazione approvata.") if form.decision.data == "approve" else _("Prestazione restituita al soggetto attuatore."),
-              "success")
-    else:
-        flash(str(done.error), "danger")
-    target = request.form.get("next") or ""
-    if target == "order":
-        return redirect(url_for("budget.order", order_id=delivery.order_id))
-    return redirect(url_for("budget.contract", contract_id=delivery.contract_id) + "#prestazioni")
+    target = (url_for("budget.order", order_id=delivery.order_id) if request.form.get("next") == "order"
+              else url_for("budget.contract", contract_id=delivery.contract_id) + "#prestazioni")
+    return acted(form, lambda: contract_services.review_delivery(
+        delivery, approve=approve, note=form.note.data, expected_version=form.version.data,
+        override_reason=form.override_reason.data,
+    ), _("Prestazione approvata.") if approve else _("Prestazione restituita al soggetto attuatore."), target)
 
 
 # --- internal costs ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from ..cases.models import Case, CaseState
 from ..cases.services import provider_choices
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
+from ..core.views_helpers import acted, saved
 from ..tenancy.context import current
 from . import contracts as contract_services
 from . import editing, grants, orders, services
@@ -172,13 +173,9 @@ def identity_grants(case_id):
         abort(403)
     form = GrantForm()
     form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in grants.case_providers(case)]
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            grants.grant(case, form.provider.data, form.reason.data)
-        if done:
-            flash(_("Accesso all'identità concesso al soggetto attuatore per questo percorso."), "success")
-            return redirect(url_for("budget.identity_grants", case_id=case.id))
-    return _grant_page(case, form=form)
+    return saved(form, lambda: grants.grant(case, form.provider.data, form.reason.data),
+                 _("Accesso all'identità concesso al soggetto attuatore per questo percorso."),
+                 url_for("budget.identity_grants", case_id=case.id)) or _grant_page(case, form=form)
 
 
 @bp.route("/accesso-identita/<int:grant_id>/revoca", methods=["POST"])
@@ -186,13 +183,6 @@ def identity_grants(case_id):
 def revoke_grant(grant_id):
     row = visible_or_404(IdentityGrant, grant_id, own=True)
     form = RevokeForm()
-    if not form.validate_on_submit():
-        abort(400)
-    with attempt() as done:
-        grants.revoke(row, form.reason.data, form.version.data)
-    if done:
-        flash(_("Accesso all'identità revocato."), "success")
-    else:
-        flash(str(done.error), "danger")
-    return redirect(url_for("budget.identity_grants", case_id=row.case_id))
+    return acted(form, lambda: grants.revoke(row, form.reason.data, form.version.data),
+                 _("Accesso all'identità revocato."), url_for("budget.identity_grants", case_id=row.case_id))
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
+from ..core.views_helpers import acted, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..models_base import utcnow
@@ -173,19 +174,13 @@ def transition(case_id):
     case = visible_or_404(Case, case_id, own=True)
     services.ensure_can_edit(case)
     form = TransitionForm()
-    if not form.validate_on_submit():
-        abort(400)
     moves = {"start_phase_1": services.start_phase_1, "start_phase_2": services.start_phase_2}
     move = moves.get(form.transition.data)
     if move is None:
         abort(400)
-    with attempt() as done:
-        move(case, form.version.data)
-    if done:
-        flash(_("Stato del caso aggiornato: %(state)s.", state=CASE_STATE_LABELS[case.state]), "success")
-    else:
-        flash(str(done.error), "danger")
-    return redirect(url_for("cases.detail", case_id=case_id))
+    return acted(form, lambda: move(case, form.version.data),
+                 lambda _result: _("Stato del caso aggiornato: %(state)s.", state=CASE_STATE_LABELS[case.state]),
+                 url_for("cases.detail", case_id=case_id))
 
 
 @bp.route("/<int:case_id>/chiudi", methods=["GET", "POST"])
@@ -258,15 +253,13 @@ def edit_action(action_id):
         form.office.data = str(action.office_id or "")
     # The provider is fixed once planned (the action is shared with it): show it, do not submit it.
     form.provider.data = str(action.provider_id or "")
-    if form.validate_on_submit():
+    def update():
         data = form.data_for_service()
         data.pop("provider")
-        with attempt(form) as done:
-            pathway.update_action(action, data, form.version.data)
-        if done:
-            flash(_("Azione aggiornata."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
-    return render_template("cases/action_form.html", case=case, form=form, action=action)
+        pathway.update_action(action, data, form.version.data)
+
+    return _action_saved(form, update, _("Azione aggiornata."), case) \
+        or render_template("cases/action_form.html", case=case, form=form, action=action)
 
 
 @bp.route("/azioni/<int:action_id>/registra", methods=["GET", "POST"])
@@ -282,13 +275,14 @@ def record_action(action_id):
         form.status.data = action.status.value
         if action.provider_id is not None:  # its delivered figures are the approved deliveries: not typed here
             form.delivered_hours.data = form.delivered_on.data = None
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            pathway.record_action(action, form.data_for_service(), form.version.data)
-        if done:
-            flash(_("Erogazione registrata."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
-    return render_template("cases/action_record.html", case=case, form=form, action=action)
+    return _action_saved(form, lambda: pathway.record_action(action, form.data_for_service(), form.version.data),
+                         _("Erogazione registrata."), case) \
+        or render_template("cases/action_record.html", case=case, form=form, action=action)
+
+
+def _action_saved(form, save, message, case):
+    """An action's form saved: back to the case's actions."""
+    return saved(form, save, message, url_for("cases.detail", case_id=case.id) + "#azioni")
 
 
 @bp.route("/azioni/<int:action_id>/ordina", methods=["POST"])
@@ -298,15 +292,9 @@ def order_action(action_id):
     action = visible_or_404(Action, action_id, own=True)
     services.ensure_can_edit(action.case)
     form = OrderActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    with attempt() as done:
-        pathway.order_action(action, form.override_reason.data)
-    if done:
-        flash(_("Azione ordinata al soggetto attuatore, che la vede subito."), "success")
-    else:
-        flash(str(done.error), "danger")
-    return redirect(url_for("cases.detail", case_id=action.case_id) + "#azioni")
+    return acted(form, lambda: pathway.order_action(action, form.override_reason.data),
+                 _("Azione ordinata al soggetto attuatore, che la vede subito."),
+                 url_for("cases.detail", case_id=action.case_id) + "#azioni")
 
 
 # --- verifications -----------------------------------------------------------------------------------

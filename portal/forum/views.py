@@ -242,14 +242,7 @@ def report(post_id):
 @bp.route("/p/<int:post_id>/modera", methods=["POST"])
 def moderate_post(post_id):
     post = _post_or_404(post_id)
-    try:
-        services.moderate_post(post, request.form.get("action", ""))
-    except services.Forbidden:
-        abort(403)
-    except services.ForumError:
-        abort(400)
-    flash(_("Moderazione registrata."), "success")
-    return redirect(url_for(".thread", thread_id=post.thread_id))
+    return _moderated(lambda: services.moderate_post(post, request.form.get("action", "")), post.thread_id)
 
 
 @bp.route("/t/<int:thread_id>/modera", methods=["POST"])
@@ -258,14 +251,19 @@ def moderate_thread(thread_id):
     category = None
     if request.form.get("category_id", "").isdigit():
         category = db.session.get(ForumCategory, int(request.form["category_id"]))
+    return _moderated(lambda: services.moderate_thread(thread, request.form.get("action", ""), category), thread.id)
+
+
+def _moderated(moderate, thread_id):
+    """A moderator's button: 403 for anyone else, 400 for an unknown action, else back to the thread."""
     try:
-        services.moderate_thread(thread, request.form.get("action", ""), category)
+        moderate()
     except services.Forbidden:
         abort(403)
     except services.ForumError:
         abort(400)
     flash(_("Moderazione registrata."), "success")
-    return redirect(url_for(".thread", thread_id=thread.id))
+    return redirect(url_for(".thread", thread_id=thread_id))
 
 
 @bp.route("/t/<int:thread_id>/valida", methods=["POST"])
