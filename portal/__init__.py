@@ -2,6 +2,7 @@
 from flask import Flask
 
 from .config import INSTANCE_DIR, load_config
+from .jobs import register_worker_app
 
 
 def create_app(overrides: dict | None = None, *, owner: bool = False) -> Flask:
@@ -38,6 +39,9 @@ def create_app(overrides: dict | None = None, *, owner: bool = False) -> Flask:
 def create_owner_app() -> Flask:
     """Entry point for the ``flask`` command: migrations and maintenance run as the owner."""
     return create_app(owner=True)
+
+
+register_worker_app(create_owner_app)  # an RQ worker imports a job's module, hence this package, first
 
 
 def configure_logging(app: Flask) -> None:

@@ -1,9 +1,42 @@
 """Background jobs: RQ on Redis in production, inline in the embedded default and in tests."""
+import functools
 import logging
 
-from flask import current_app
+from flask import current_app, has_app_context
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
+
+_worker_app_factory = None  # registered by the wiring (portal/__init__.py): the low layers never import it
+_worker_app = None  # the RQ worker's own app, built on its first job
+
+
+def register_worker_app(factory) -> None:
+    """Tell the jobs how a worker builds its own app (an owner app from the environment)."""
+    global _worker_app_factory, _worker_app
+    _worker_app_factory, _worker_app = factory, None
+
+
+def in_app(func):
+    """Decorate an RQ job: it runs in the caller's app when there is one (inline, tests), else in the worker's
+    own app, built once per worker process (one connection pool, not one per job), its session removed after."""
+    @functools.wraps(func)
+    def job(*args, **kwargs):
+        if has_app_context():
+            return func(*args, **kwargs)
+        global _worker_app
+        if _worker_app is None:
+            if _worker_app_factory is None:
+                raise RuntimeError("no worker app registered: import portal first")
+            _worker_app = _worker_app_factory()
+        with _worker_app.app_context():
+            try:
+                return func(*args, **kwargs)
+            finally:
+                db.session.remove()
+    return job
+
 
 # Enqueueing happens inside the user's request: a Redis that does not answer must not hold it long.
 REDIS_TIMEOUT_SECONDS = 2

@@ -28,9 +28,6 @@ RANK = {unit: rank for rank, (_name, units) in enumerate(LAYERS) for unit in uni
 # (importing file, imported module): why it is still there. Shrink only.
 ALLOWED: dict[tuple[str, str], str] = {
     ("portal/accounts/services.py", "portal.mail"): "account e-mails go through the outbox façade",
-    ("portal/notifications/outbox.py", "portal.__init__"): "an RQ worker builds its own app to send the outbox",
-    ("portal/exports/services.py", "portal.__init__"): "an RQ worker builds its own app to build the export",
-    ("portal/imports/jobs.py", "portal.__init__"): "an RQ worker builds its own app to run the import",
     ("portal/directory/forms.py", "portal.referrals.labels"): "the grounds' labels live with referrals",
     ("portal/directory/views.py", "portal.referrals.labels"): "the grounds' labels live with referrals",
     ("portal/referrals/services.py", "portal.cases.models"): "who reads a referral's texts: the case's worker",

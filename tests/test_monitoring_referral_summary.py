@@ -1,6 +1,6 @@
 """The referrals summarised by month (portal/monitoring/referral_summary.py): kept by triggers through every
 kind of change, equal to the referrals themselves on whole and partial months, the node's only, written by
-nothing but the triggers, and checked by ``flask rete monitoring-verify``."""
+nothing but the triggers (tests/test_migrations_read_only.py), and checked by ``flask rete monitoring-verify``."""
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,7 +16,6 @@ from portal.monitoring.models import ReferralMonth
 from portal.referrals.models import Ground, Referral
 from portal.tenancy import context
 
-from .conftest import DB_KIND
 from .factories import make_action, make_case, make_referral
 from .test_budget_totals import _committed_contract, _remove_contract
 
@@ -131,14 +130,6 @@ def test_only_the_node_reads_its_summary(network):
     for other in ("a", "n2", "p", "r"):
         with context.acting_as(network.tenants[other].id):
             assert db.session.scalars(select(ReferralMonth)).all() == []
-
-
-@pytest.mark.skipif(DB_KIND != "postgresql", reason="grants and row-level security are PostgreSQL's")
-def test_the_application_role_cannot_write_the_summary(network):
-    _spread(network)
-    with context.acting_as(network.tenants["n1"].id):
-        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), db.session.begin_nested():
-            db.session.execute(text("UPDATE monitoring_referral_months SET referrals = referrals + 1"))
 
 
 def test_monitoring_verify_finds_a_corrupted_row(database):

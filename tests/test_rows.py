@@ -50,3 +50,26 @@ def test_translated_labels_follow_the_locale(app):
             assert english[CaseState.CLOSED] == str(CASE_STATE_LABELS[CaseState.CLOSED]) != "Chiuso"
         # markup-safe, as the lazy strings rendered in templates
         assert all(hasattr(label, "__html__") for label in english.values())
+
+
+def test_visible_or_404_gives_the_row_the_tenant_sees_else_404(network):
+    import pytest
+    from werkzeug.exceptions import NotFound
+
+    from portal.cases.models import Action, Case
+    from portal.core.rows import or_404, visible_or_404
+    from portal.tenancy import context
+
+    case, action = network.case, network.action  # the node's case; its action is shared with provider p
+    with context.acting_as(network.tenants["n1"].id):
+        assert visible_or_404(Case, case.id) is case and visible_or_404(Action, str(action.id), own=True) is action
+    with context.acting_as(network.tenants["p"].id):
+        assert visible_or_404(Action, action.id) is action  # shared with the provider: visible ...
+        with pytest.raises(NotFound):
+            visible_or_404(Action, action.id, own=True)  # ... but not the provider's own
+    for tenant, ident in (("n2", case.id), ("a", case.id), ("n1", "x"), ("n1", None), ("n1", 10**9)):
+        with context.acting_as(network.tenants[tenant].id), pytest.raises(NotFound):
+            visible_or_404(Case, ident)  # cached in the session, yet another tenant's: 404 all the same
+    assert or_404(case) is case
+    with pytest.raises(NotFound):
+        or_404(None)

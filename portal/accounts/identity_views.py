@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from joserfc.errors import JoseError
 
+from ..core.rows import visible_or_404
 from ..extensions import db, limiter
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
-from ..tenancy.scoping import get_visible
 from . import identity, services, sign_in
 from .forms import FiscalCodeForm, PasswordSignInForm
 from .models import Membership
@@ -75,10 +75,7 @@ def callback():
 
 
 def _own_membership(membership_id) -> Membership:
-    membership = get_visible(Membership, membership_id)
-    if membership is None or membership.tenant_id != current().tenant_id:
-        abort(404)
-    return membership
+    return visible_or_404(Membership, membership_id, own=True)
 
 
 @bp.route("/utenti/<int:membership_id>/codice-fiscale", methods=["GET", "POST"])

@@ -3,11 +3,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..core.rows import visible_or_404
 from ..crypto import DecryptionError, decrypt
 from ..extensions import db, limiter
 from ..models_base import utcnow
-from ..tenancy.context import current
-from ..tenancy.scoping import get_visible
 from . import recovery_codes, sign_in, two_factor
 from .forms import CodeForm, DisableSecondFactorForm, PasswordConfirmForm, VersionedActionForm
 from .models import Membership, User
@@ -130,9 +129,7 @@ def recovery():
 @requires(Capability.MANAGE_USERS)
 def reset(membership_id):
     """A lost phone: the tenant's administrator removes the factor; the user enrols again at next login."""
-    membership = get_visible(Membership, membership_id)
-    if membership is None or membership.tenant_id != current().tenant_id:
-        abort(404)
+    membership = visible_or_404(Membership, membership_id, own=True)
     if not VersionedActionForm().validate_on_submit():
         abort(400)
     two_factor.disable(membership.user, current_user._get_current_object())

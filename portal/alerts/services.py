@@ -21,6 +21,7 @@ from ..accounts.members import members_of
 from ..accounts.models import Role
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core.changes import apply_changes
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
@@ -93,9 +94,7 @@ def update_setting(setting: RuleSetting, *, enabled: bool, threshold: int, windo
         if not window_minutes or window_minutes < 1:
             raise AlertError(_("Indica una finestra di almeno un minuto."), "window_minutes")
         values["window_minutes"] = int(window_minutes)
-    changed = [name for name, value in values.items() if getattr(setting, name) != value]
-    for name in changed:
-        setattr(setting, name, values[name])
+    changed = apply_changes(setting, values)
     db.session.flush()
     if changed:
         record("alert_rule.updated", "alert_rule", setting.id, changed)

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.permissions import current_membership
+from ..core.rows import visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import guarded
 from ..extensions import db
-from ..tenancy.scoping import get_visible
 from . import security, services
 from .forms import AcknowledgeForm, AlertFilterForm, ResolveForm, RuleSettingForm
 from .labels import OBJECT_LABELS, RULE_HELP, RULE_LABELS, STATE_LABELS
@@ -71,9 +71,7 @@ def index():
 
 
 def _alert(alert_id) -> Alert:
-    alert = get_visible(Alert, alert_id)
-    if alert is None:
-        abort(404)
+    alert = visible_or_404(Alert, alert_id)
     if not services.can_handle(alert):
         abort(403)
     return alert
@@ -183,10 +181,7 @@ def security_list():
 
 
 def _security(alert_id) -> SecurityAlert:
-    alert = get_visible(SecurityAlert, alert_id)
-    if alert is None:
-        abort(404)
-    return alert
+    return visible_or_404(SecurityAlert, alert_id)
 
 
 def _security_page(alert, *, ack_form=None, resolve_form=None, status=200):

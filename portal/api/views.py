@@ -10,6 +10,7 @@ from wtforms import DateField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.permissions import current_membership, membership_required
+from ..core.rows import or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from . import clients, webhooks
@@ -60,9 +61,7 @@ def index():
 @membership_required
 def revoke(client_id):
     _require_manager()
-    client = clients.get_client(client_id)
-    if client is None:
-        abort(404)
+    client = or_404(clients.get_client(client_id))
     if not FlaskForm().validate_on_submit():
         abort(400)
     clients.revoke_client(client)

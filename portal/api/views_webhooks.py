@@ -9,6 +9,7 @@ from wtforms import SelectMultipleField, URLField, widgets
 from wtforms.validators import DataRequired, Length
 
 from ..accounts.permissions import membership_required
+from ..core.rows import or_404
 from ..extensions import db
 from . import clients, webhooks
 from .labels import EVENT_LABELS
@@ -26,10 +27,7 @@ class SubscriptionForm(FlaskForm):
 def _client(client_id: int):
     if not clients.may_manage():
         abort(403)
-    client = clients.get_client(client_id)
-    if client is None:
-        abort(404)
-    return client
+    return or_404(clients.get_client(client_id))
 
 
 def _subscription(client, subscription_id: int) -> WebhookSubscription:

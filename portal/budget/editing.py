@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..core.changes import apply_changes
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -119,9 +120,7 @@ def update_contract(contract: Contract, data: dict, lines: list[dict], *, expect
         "legal_basis": (data.get("legal_basis") or "").strip(), "cig": cig, "start_date": start, "end_date": end,
         "total_value": total, "vat_rate": Decimal(data.get("vat_rate") or 0),
     }
-    changed = [name for name in CONTRACT_FIELDS if getattr(contract, name) != new[name]]
-    for name in changed:
-        setattr(contract, name, new[name])
+    changed = apply_changes(contract, new, CONTRACT_FIELDS)
     line_changes = _apply_lines(contract, plan)
     if reason != contract.override_reason:
         contract.override_reason = reason
@@ -155,10 +154,7 @@ def _apply_lines(contract: Contract, plan) -> bool:
         else:
             values = {"service_type": item["service_type"], "unit": Unit(item["unit"]), "unit_price": cents(item["unit_price"]),
                       "quantity": Decimal(item["quantity"])}
-            diff = [name for name, value in values.items() if getattr(line, name) != value]
-            for name in diff:
-                setattr(line, name, values[name])
-            changed = changed or bool(diff)
+            changed = bool(apply_changes(line, values)) or changed
     if changed:
         db.session.flush()
         db.session.expire(contract, ["lines"])

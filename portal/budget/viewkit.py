@@ -3,18 +3,16 @@
 Route modules: ``views.py`` (overview, contracts, orders, deliveries, invoices, internal costs),
 ``views_orders.py`` (order list and status, delivery correction, contract and line editing, identity
 grants) and ``views_controls.py`` (sample checks, provider scorecard). Ids of rows the tenant cannot see
-are 404 (``visible``); a user of the right tenant without the right role gets 403.
+are 404 (``core.rows.visible_or_404``); a user of the right tenant without the right role gets 403.
 """
 
-from flask import Blueprint, abort
+from flask import Blueprint
 from sqlalchemy import select
 
 from ..cases.labels import JOB_OUTCOME_LABELS, SERVICE_TYPE_LABELS
 from ..core.views_helpers import guarded
 from ..extensions import db
-from ..tenancy.context import current
 from ..tenancy.models import Tenant
-from ..tenancy.scoping import get_visible
 from . import labels, services
 
 bp = Blueprint("budget", __name__, url_prefix="/budget")
@@ -36,13 +34,6 @@ money_staff = guard(services.may_manage_money)
 money_or_provider = guard(lambda: services.may_manage_money() or services.is_provider())
 provider_only = guard(services.is_provider)
 logged_in = guard(lambda: True)
-
-
-def visible(model, ident, own: bool = False):
-    obj = get_visible(model, ident)
-    if obj is None or (own and obj.tenant_id != current().tenant_id):
-        abort(404)
-    return obj
 
 
 def provider_names(ids) -> dict:

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..cases.models import Action, Case
 from ..cases.services import node_providers
+from ..core.rows import visible_or_404
 from ..core.transaction import attempt
+from ..core.views_helpers import acted, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..tenancy.context import current
@@ -33,7 +35,6 @@ from .forms import (
 from .models import Budget, BudgetLine, Contract, Delivery, InternalCost, Invoice, ServiceOrder
 from .viewkit import bp, money_or_provider, money_staff
 from .viewkit import provider_names as _provider_names
-from .viewkit import visible as _visible
 
 __all__ = ["bp"]
 
@@ -64,7 +65,7 @@ def index():
 @bp.route("/<int:budget_id>/riconciliazione", methods=["POST"])
 @money_staff
 def settle(budget_id):
-    budget = _visible(Budget, budget_id, own=True)
+    budget = visible_or_404(Budget, budget_id, own=True)
     form = SettlementForm()
     if form.validate_on_submit():
         with attempt(form) as done:
@@ -152,11 +153,11 @@ def _statement(contract, *, invoice_form=None, status=200):
 @bp.route("/contratti/<int:contract_id>")
 @money_or_provider
 def contract(contract_id):
-    return _statement(_visible(Contract, contract_id))
+    return _statement(visible_or_404(Contract, contract_id))
 
 
 def _statement_export(contract_id, builder, mimetype, extension):
-    contract = _visible(Contract, contract_id)
+    contract = visible_or_404(Contract, contract_id)
     contract_services.ensure_can_view(contract)
     name = _provider_names([contract.provider_id]).get(contract.provider_id, "")
     fileobj = builder(contract, name, figures.contract_of(contract))
@@ -178,7 +179,7 @@ def statement_csv(contract_id):
 @bp.route("/contratti/<int:contract_id>/ordini/nuovo", methods=["GET", "POST"])
 @money_staff
 def new_order(contract_id):
-    contract = _visible(Contract, contract_id, own=True)
+    contract = visible_or_404(Contract, contract_id, own=True)
     form = OrderForm()
     form.action.choices = [("", _("Scegli"))] + [
         (str(a.id), f"{a.pseudonym} – {SERVICE_TYPE_LABELS[a.service_type]} ({a.planned_start:%d/%m/%Y})")
@@ -202,21 +203,18 @@ def new_order(contract_id):
 @bp.route("/contratti/<int:contract_id>/fatture", methods=["POST"])
 @money_staff
 def new_invoice(contract_id):
-    contract = _visible(Contract, contract_id, own=True)
+    contract = visible_or_404(Contract, contract_id, own=True)
     form = InvoiceForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            services.add_invoice(contract, number=form.number.data, issued_on=form.issued_on.data, amount=form.amount.data)
-        if done:
-            flash(_("Fattura registrata."), "success")
-            return redirect(url_for("budget.contract", contract_id=contract.id) + "#fatture")
-    return _statement(contract, invoice_form=form)
+    return saved(form, lambda: services.add_invoice(contract, number=form.number.data, issued_on=form.issued_on.data,
+                                                    amount=form.amount.data),
+                 _("Fattura registrata."), url_for("budget.contract", contract_id=contract.id) + "#fatture") \
+        or _statement(contract, invoice_form=form)
 
 
 @bp.route("/fatture/<int:invoice_id>", methods=["POST"])
 @money_staff
 def invoice_step(invoice_id):
-    invoice = _visible(Invoice, invoice_id, own=True)
+    invoice = visible_or_404(Invoice, invoice_id, own=True)
     form = InvoiceActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -271,7 +269,7 @@ def _grant_case_id(order, action):
 @bp.route("/ordini/<int:order_id>", methods=["GET", "POST"])
 @money_or_provider
 def order(order_id):
-    order = _visible(ServiceOrder, order_id)
+    order = visible_or_404(ServiceOrder, order_id)
     if request.method == "GET":
         return _order_page(order)
     if not contract_services.may_log(order):
@@ -291,24 +289,17 @@ def order(order_id):
 @bp.route("/prestazioni/<int:delivery_id>/esame", methods=["POST"])
 @money_staff
 def review(delivery_id):
-    delivery = _visible(Delivery, delivery_id, own=True)
+    delivery = visible_or_404(Delivery, delivery_id, own=True)
     form = ReviewForm()
-    if not form.validate_on_submit() or form.decision.data not in ("approve", "return"):
+    approve = form.decision.data == "approve"
+    if form.decision.data not in ("approve", "return"):
         abort(400)
-    with attempt() as done:
-        contract_services.review_delivery(
-            delivery, approve=form.decision.data == "approve", note=form.note.data, expected_version=form.version.data,
-            override_reason=form.override_reason.data,
-        )
-    if done:
-        flash(_("Prestazione approvata.") if form.decision.data == "approve" else _("Prestazione restituita al soggetto attuatore."),
-              "success")
-    else:
-        flash(str(done.error), "danger")
-    target = request.form.get("next") or ""
-    if target == "order":
-        return redirect(url_for("budget.order", order_id=delivery.order_id))
-    return redirect(url_for("budget.contract", contract_id=delivery.contract_id) + "#prestazioni")
+    target = (url_for("budget.order", order_id=delivery.order_id) if request.form.get("next") == "order"
+              else url_for("budget.contract", contract_id=delivery.contract_id) + "#prestazioni")
+    return acted(form, lambda: contract_services.review_delivery(
+        delivery, approve=approve, note=form.note.data, expected_version=form.version.data,
+        override_reason=form.override_reason.data,
+    ), _("Prestazione approvata.") if approve else _("Prestazione restituita al soggetto attuatore."), target)
 
 
 # --- internal costs ----------------------------------------------------------------------------------
@@ -320,7 +311,7 @@ def internal_costs():
     lines = services.direct_lines()
     form.line.choices = [(str(line.id), line.title) for line in lines]
     if form.validate_on_submit():
-        line = _visible(BudgetLine, form.line.data, own=True)
+        line = visible_or_404(BudgetLine, form.line.data, own=True)
         with attempt(form) as done:
             services.add_internal_cost(line, spent_on=form.spent_on.data, description=form.description.data,
                                        amount=form.amount.data, override_reason=form.override_reason.data)

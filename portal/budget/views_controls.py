@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..cases.services import node_providers
+from ..core.rows import or_404, visible_or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..tenancy.context import current
@@ -11,7 +12,7 @@ from . import controls, scorecard
 from .forms import SampleDrawForm, VerifyItemForm
 from .labels import OUTCOME_LABELS
 from .models import SampleCheck, SampleCheckItem, VerificationOutcome
-from .viewkit import bp, guard, logged_in, provider_names, visible
+from .viewkit import bp, guard, logged_in, provider_names
 
 check_viewers = guard(controls.may_view_checks)
 checkers = guard(controls.may_check)
@@ -73,13 +74,13 @@ def _check_page(check: SampleCheck, failed: dict | None = None, status=200):
 @bp.route("/controlli/campioni/<int:check_id>")
 @check_viewers
 def sample_check(check_id):
-    return _check_page(visible(SampleCheck, check_id, own=True))
+    return _check_page(visible_or_404(SampleCheck, check_id, own=True))
 
 
 @bp.route("/controlli/verifiche/<int:item_id>", methods=["POST"])
 @checkers
 def verify_item(item_id):
-    item = visible(SampleCheckItem, item_id, own=True)
+    item = visible_or_404(SampleCheckItem, item_id, own=True)
     form = VerifyItemForm(prefix=f"v{item.id}")
     form.outcome.choices = [("", "")] + [(o.value, o.value) for o in (VerificationOutcome.CONFIRMED, VerificationOutcome.DISCREPANCY)]
     if form.validate_on_submit():
@@ -104,9 +105,7 @@ def scorecards():
 @bp.route("/fornitori/<int:provider_id>/scheda")
 @logged_in
 def provider_scorecard(provider_id):
-    provider = scorecard.provider_of_network(provider_id)
-    if provider is None:
-        abort(404)
+    provider = or_404(scorecard.provider_of_network(provider_id))
     if not scorecard.may_view(provider):
         abort(403)
     return render_template("budget/scorecard.html", card=scorecard.scorecard(provider),

@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, can
 from ..cases.models import Case, CaseState
 from ..cases.services import provider_choices
+from ..core.rows import visible_or_404
 from ..core.transaction import attempt
+from ..core.views_helpers import acted, saved
 from ..tenancy.context import current
 from . import contracts as contract_services
 from . import editing, grants, orders, services
@@ -21,7 +23,7 @@ from .forms import (
 )
 from .labels import ORDER_STATUS_LABELS
 from .models import BudgetLine, Contract, Delivery, IdentityGrant, ServiceOrder
-from .viewkit import bp, guard, int_or_none, money_or_provider, money_staff, provider_names, provider_only, visible
+from .viewkit import bp, guard, int_or_none, money_or_provider, money_staff, provider_names, provider_only
 
 case_staff = guard(lambda: can(Capability.DECIDE_REFERRALS))
 
@@ -53,7 +55,7 @@ def orders_list():
 @bp.route("/ordini/<int:order_id>/stato", methods=["POST"])
 @money_staff
 def order_status(order_id):
-    order = visible(ServiceOrder, order_id, own=True)
+    order = visible_or_404(ServiceOrder, order_id, own=True)
     form = OrderStatusForm()
     if form.validate_on_submit():
         with attempt(form) as done:
@@ -71,7 +73,7 @@ def order_status(order_id):
 @bp.route("/prestazioni/<int:delivery_id>/modifica", methods=["GET", "POST"])
 @provider_only
 def edit_delivery(delivery_id):
-    delivery = visible(Delivery, delivery_id)
+    delivery = visible_or_404(Delivery, delivery_id)
     if delivery.provider_id != current().tenant_id:
         abort(404)
     if not orders.may_edit_delivery(delivery):
@@ -112,7 +114,7 @@ def _contract_edit_form(contract: Contract) -> ContractEditForm:
 @bp.route("/contratti/<int:contract_id>/modifica", methods=["GET", "POST"])
 @money_staff
 def edit_contract(contract_id):
-    contract = visible(Contract, contract_id, own=True)
+    contract = visible_or_404(Contract, contract_id, own=True)
     form = _contract_edit_form(contract)
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in editing.CONTRACT_FIELDS}
@@ -130,7 +132,7 @@ def edit_contract(contract_id):
 @bp.route("/linee/<int:line_id>/modifica", methods=["GET", "POST"])
 @money_staff
 def edit_line(line_id):
-    line = visible(BudgetLine, line_id, own=True)
+    line = visible_or_404(BudgetLine, line_id, own=True)
     form = BudgetLineForm(obj=line if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = line.version
@@ -164,34 +166,23 @@ def _grant_page(case: Case, form=None, status=200):
 @bp.route("/casi/<int:case_id>/accesso-identita", methods=["GET", "POST"])
 @case_staff
 def identity_grants(case_id):
-    case = visible(Case, case_id, own=True)
+    case = visible_or_404(Case, case_id, own=True)
     if request.method == "GET":
         return _grant_page(case)
     if not grants.may_manage_grants(case):
         abort(403)
     form = GrantForm()
     form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in grants.case_providers(case)]
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            grants.grant(case, form.provider.data, form.reason.data)
-        if done:
-            flash(_("Accesso all'identità concesso al soggetto attuatore per questo percorso."), "success")
-            return redirect(url_for("budget.identity_grants", case_id=case.id))
-    return _grant_page(case, form=form)
+    return saved(form, lambda: grants.grant(case, form.provider.data, form.reason.data),
+                 _("Accesso all'identità concesso al soggetto attuatore per questo percorso."),
+                 url_for("budget.identity_grants", case_id=case.id)) or _grant_page(case, form=form)
 
 
 @bp.route("/accesso-identita/<int:grant_id>/revoca", methods=["POST"])
 @case_staff
 def revoke_grant(grant_id):
-    row = visible(IdentityGrant, grant_id, own=True)
+    row = visible_or_404(IdentityGrant, grant_id, own=True)
     form = RevokeForm()
-    if not form.validate_on_submit():
-        abort(400)
-    with attempt() as done:
-        grants.revoke(row, form.reason.data, form.version.data)
-    if done:
-        flash(_("Accesso all'identità revocato."), "success")
-    else:
-        flash(str(done.error), "danger")
-    return redirect(url_for("budget.identity_grants", case_id=row.case_id))
+    return acted(form, lambda: grants.revoke(row, form.reason.data, form.version.data),
+                 _("Accesso all'identità revocato."), url_for("budget.identity_grants", case_id=row.case_id))
 

@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from ..accounts.models import Role
 from ..audit.services import record
+from ..core.changes import apply_changes
 from ..core.locking import ConflictError, check_version
 from ..extensions import db
 from .legal import FundRequest, LegalDeadline, LegalPath
 from .models import ENDED_STATES, Case
-from .services import CaseError, apply_values, ensure_can_edit, ensure_can_view
+from .services import CaseError, ensure_can_edit, ensure_can_view
 
 DEADLINE_WINDOW_DAYS = 14
 
@@ -53,7 +54,7 @@ def save_path(case: Case, data: dict, expected_version) -> LegalPath:
         db.session.add(path)
         changed = sorted(values)
     else:
-        changed = apply_values(path, values)
+        changed = apply_changes(path, values)
     db.session.flush()
     record("legal_path.created" if created else "legal_path.updated", "case", case.id, changed)
     return path
@@ -70,7 +71,7 @@ def save_deadline(case: Case, data: dict, deadline: LegalDeadline | None = None,
         db.session.add(deadline)
         changed, event = sorted(values), "legal_deadline.created"
     else:
-        changed, event = apply_values(deadline, values), "legal_deadline.updated"
+        changed, event = apply_changes(deadline, values), "legal_deadline.updated"
     db.session.flush()
     record(event, "legal_deadline", deadline.id, changed)
     return deadline
@@ -114,7 +115,7 @@ def save_fund_request(case: Case, data: dict, request: FundRequest | None = None
         db.session.add(request)
         changed, event = sorted(values), "fund_request.created"
     else:
-        changed, event = apply_values(request, values), "fund_request.updated"
+        changed, event = apply_changes(request, values), "fund_request.updated"
     db.session.flush()
     record(event, "fund_request", request.id, changed)
     return request

@@ -16,11 +16,12 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core.changes import apply_changes
 from ..core.locking import check_version
 from ..extensions import db
 from . import offices
 from .models import Action, ActionStatus, Case
-from .services import CaseError, apply_values, ensure_can_edit, ensure_open, node_offices, node_providers
+from .services import CaseError, ensure_can_edit, ensure_open, node_offices, node_providers
 from .signals import OrderResult, case_changed, request_order
 
 PLAN_FIELDS = ("service_type", "phase", "planned_start", "planned_end", "planned_hours", "notes")
@@ -141,7 +142,7 @@ def update_action(action: Action, data: dict, expected_version) -> None:
     if "status" in values:
         values["status"] = ActionStatus(values["status"])
         _check_status(action, values["status"])
-    changed = apply_values(action, values)
+    changed = apply_changes(action, values)
     db.session.flush()
     if changed:
         record("action.updated", "action", action.id, changed)
@@ -170,7 +171,7 @@ def record_action(action: Action, data: dict, expected_version) -> None:
             raise CaseError(_("Indica la data dell'ultima erogazione."), "delivered_on")
         _check_delivered_on(action, data.get("delivered_on"))
         values.update(delivered_hours=hours, delivered_on=data.get("delivered_on"))
-    changed = apply_values(action, values)
+    changed = apply_changes(action, values)
     db.session.flush()
     if changed:
         record("action.recorded", "action", action.id, changed)

@@ -344,11 +344,3 @@ def close_case(case: Case, *, outcome, reason: str | None, expected_version, clo
     _set_state(case, CaseState.CLOSED, ["closed_at", "closure_outcome", "closure_reason"])
 
 
-def apply_values(obj, values: dict) -> list[str]:
-    """Set ``values`` on ``obj``; return the names of those that changed."""
-    changed = []
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed

@@ -5,11 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit.services import record
+from ..core.changes import apply_changes
 from ..core.locking import ConflictError, check_version
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Case, CaseState, ContractType, JobOutcome, Verification, VerificationPhase
-from .services import CaseError, apply_values, ensure_can_edit, phase_1_verification
+from .services import CaseError, ensure_can_edit, phase_1_verification
 from .signals import case_changed
 
 # A follow-up at N months may be recorded from this many days before its due date (not earlier: it
@@ -61,7 +62,7 @@ def record_job_outcome(case: Case, data: dict, expected_version) -> Verification
         db.session.add(verification)
         # Touch the case (version + 1) so a concurrent first recording conflicts on the case row.
         case.updated_at = utcnow()
-    changed = apply_values(verification, values)
+    changed = apply_changes(verification, values)
     verification.verified_by_id = current_user.id
     db.session.flush()
     if existing is None:
@@ -95,7 +96,7 @@ def record_follow_up(verification: Verification, data: dict, expected_version) -
         "difficulties": (data.get("difficulties") or "").strip() or None,
         "support_needed": (data.get("support_needed") or "").strip() or None,
     }
-    changed = apply_values(verification, values)
+    changed = apply_changes(verification, values)
     verification.verified_by_id = current_user.id
     db.session.flush()
     record("verification.recorded", "verification", verification.id, changed)

@@ -2,8 +2,8 @@
 
 Thin views: rules live in services.py, pathway.py (actions), record.py (scheda analitica) and listing.py
 (case list). Every route needs a node membership that may decide on referrals (case workers and the
-coordinator); ids of other tenants are 404 (``get_visible``), a same-tenant user lacking permission gets
-403 (``services.Forbidden``).
+coordinator); ids of other tenants are 404 (``core.rows.visible_or_404``), a same-tenant user lacking
+permission gets 403 (``services.Forbidden``).
 """
 from functools import wraps
 
@@ -11,14 +11,14 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
+from ..core.rows import visible_or_404
 from ..core.transaction import attempt
+from ..core.views_helpers import acted, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..models_base import utcnow
 from ..people.services import can_see_identity, can_view_person, reveal_identity
-from ..tenancy.context import current
 from ..tenancy.models import Tenant
-from ..tenancy.scoping import get_visible
 from . import exports, listing, pathway, services, transfers, verifications
 from . import record as records
 from .forms import (
@@ -75,14 +75,6 @@ def node_staff(view):
             abort(403)
 
     return wrapped
-
-
-def _own(model, ident):
-    """A row of the current tenant, or 404 (an action shared with a provider is not the provider's to open here)."""
-    obj = get_visible(model, ident)
-    if obj is None or obj.tenant_id != current().tenant_id:
-        abort(404)
-    return obj
 
 
 # --- case list ---------------------------------------------------------------------------------------
@@ -156,13 +148,13 @@ def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=N
 @bp.route("/<int:case_id>")
 @node_staff
 def detail(case_id):
-    return _case_page(_own(Case, case_id))
+    return _case_page(visible_or_404(Case, case_id, own=True))
 
 
 @bp.route("/<int:case_id>/assegna", methods=["POST"])
 @node_staff
 def assign(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     if not services.can_assign(case):
         abort(403)
     form = AssignForm()
@@ -179,28 +171,22 @@ def assign(case_id):
 @bp.route("/<int:case_id>/stato", methods=["POST"])
 @node_staff
 def transition(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     services.ensure_can_edit(case)
     form = TransitionForm()
-    if not form.validate_on_submit():
-        abort(400)
     moves = {"start_phase_1": services.start_phase_1, "start_phase_2": services.start_phase_2}
     move = moves.get(form.transition.data)
     if move is None:
         abort(400)
-    with attempt() as done:
-        move(case, form.version.data)
-    if done:
-        flash(_("Stato del caso aggiornato: %(state)s.", state=CASE_STATE_LABELS[case.state]), "success")
-    else:
-        flash(str(done.error), "danger")
-    return redirect(url_for("cases.detail", case_id=case_id))
+    return acted(form, lambda: move(case, form.version.data),
+                 lambda _result: _("Stato del caso aggiornato: %(state)s.", state=CASE_STATE_LABELS[case.state]),
+                 url_for("cases.detail", case_id=case_id))
 
 
 @bp.route("/<int:case_id>/chiudi", methods=["GET", "POST"])
 @node_staff
 def close(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     services.ensure_can_edit(case)
     if case.state == CaseState.CLOSED:
         flash(_("Il percorso è già concluso."), "info")
@@ -229,7 +215,7 @@ def _office_choices():
 @bp.route("/<int:case_id>/azioni/nuova", methods=["GET", "POST"])
 @node_staff
 def new_action(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     services.ensure_can_edit(case)
     form = ActionPlanForm()
     form.provider.choices = _provider_choices()
@@ -251,7 +237,7 @@ def new_action(case_id):
 @bp.route("/azioni/<int:action_id>", methods=["GET", "POST"])
 @node_staff
 def edit_action(action_id):
-    action = _own(Action, action_id)
+    action = visible_or_404(Action, action_id, own=True)
     case = action.case
     services.ensure_can_edit(case)
     form = ActionPlanForm(obj=action if request.method == "GET" else None)
@@ -267,21 +253,19 @@ def edit_action(action_id):
         form.office.data = str(action.office_id or "")
     # The provider is fixed once planned (the action is shared with it): show it, do not submit it.
     form.provider.data = str(action.provider_id or "")
-    if form.validate_on_submit():
+    def update():
         data = form.data_for_service()
         data.pop("provider")
-        with attempt(form) as done:
-            pathway.update_action(action, data, form.version.data)
-        if done:
-            flash(_("Azione aggiornata."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
-    return render_template("cases/action_form.html", case=case, form=form, action=action)
+        pathway.update_action(action, data, form.version.data)
+
+    return _action_saved(form, update, _("Azione aggiornata."), case) \
+        or render_template("cases/action_form.html", case=case, form=form, action=action)
 
 
 @bp.route("/azioni/<int:action_id>/registra", methods=["GET", "POST"])
 @node_staff
 def record_action(action_id):
-    action = _own(Action, action_id)
+    action = visible_or_404(Action, action_id, own=True)
     case = action.case
     services.ensure_can_edit(case)
     form = ActionRecordForm(obj=action if request.method == "GET" else None)
@@ -291,31 +275,26 @@ def record_action(action_id):
         form.status.data = action.status.value
         if action.provider_id is not None:  # its delivered figures are the approved deliveries: not typed here
             form.delivered_hours.data = form.delivered_on.data = None
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            pathway.record_action(action, form.data_for_service(), form.version.data)
-        if done:
-            flash(_("Erogazione registrata."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
-    return render_template("cases/action_record.html", case=case, form=form, action=action)
+    return _action_saved(form, lambda: pathway.record_action(action, form.data_for_service(), form.version.data),
+                         _("Erogazione registrata."), case) \
+        or render_template("cases/action_record.html", case=case, form=form, action=action)
+
+
+def _action_saved(form, save, message, case):
+    """An action's form saved: back to the case's actions."""
+    return saved(form, save, message, url_for("cases.detail", case_id=case.id) + "#azioni")
 
 
 @bp.route("/azioni/<int:action_id>/ordina", methods=["POST"])
 @node_staff
 def order_action(action_id):
     """Order an action saved "to order", once a contract line covers it (same path as planning)."""
-    action = _own(Action, action_id)
+    action = visible_or_404(Action, action_id, own=True)
     services.ensure_can_edit(action.case)
     form = OrderActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    with attempt() as done:
-        pathway.order_action(action, form.override_reason.data)
-    if done:
-        flash(_("Azione ordinata al soggetto attuatore, che la vede subito."), "success")
-    else:
-        flash(str(done.error), "danger")
-    return redirect(url_for("cases.detail", case_id=action.case_id) + "#azioni")
+    return acted(form, lambda: pathway.order_action(action, form.override_reason.data),
+                 _("Azione ordinata al soggetto attuatore, che la vede subito."),
+                 url_for("cases.detail", case_id=action.case_id) + "#azioni")
 
 
 # --- verifications -----------------------------------------------------------------------------------
@@ -323,7 +302,7 @@ def order_action(action_id):
 @bp.route("/<int:case_id>/esito-fase-1", methods=["GET", "POST"])
 @node_staff
 def job_outcome(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     services.ensure_can_edit(case)
     existing = services.phase_1_verification(case)
     if case.state != CaseState.PHASE_1:
@@ -347,7 +326,7 @@ def job_outcome(case_id):
 @bp.route("/<int:case_id>/follow-up/<int:months>", methods=["GET", "POST"])
 @node_staff
 def follow_up(case_id, months):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     services.ensure_can_edit(case)
     verification = next((v for v in services.follow_ups(case) if v.months_after == months), None)
     if verification is None:
@@ -371,7 +350,7 @@ def follow_up(case_id, months):
 @bp.route("/<int:case_id>/scheda")
 @node_staff
 def analytical_record(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     record = records.analytical_record(case, event="case.record_read")
     return render_template("cases/record.html", case=case, record=record, now=utcnow())
 
@@ -379,7 +358,7 @@ def analytical_record(case_id):
 @bp.route("/<int:case_id>/scheda.csv")
 @node_staff
 def analytical_record_csv(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     content = exports.record_csv(records.analytical_record(case, event="case.record_export_csv"))
     return _download(content, "text/csv", exports.filename(case, "csv"))
 
@@ -387,7 +366,7 @@ def analytical_record_csv(case_id):
 @bp.route("/<int:case_id>/scheda.xlsx")
 @node_staff
 def analytical_record_xlsx(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     content = exports.record_xlsx(records.analytical_record(case, event="case.record_export_xlsx"))
     return _download(content, exports.XLSX_MIMETYPE, exports.filename(case, "xlsx"))
 

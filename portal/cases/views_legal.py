@@ -6,6 +6,7 @@ from datetime import date
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from ..core.rows import visible_or_404
 from ..core.transaction import attempt
 from . import legal_services as legal
 from . import services
@@ -13,7 +14,7 @@ from .legal import FundRequest, LegalDeadline
 from .legal_forms import DeadlineForm, FundRequestForm, LegalPathForm
 from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
 from .models import Case
-from .views import _own, bp, node_staff
+from .views import bp, node_staff
 
 
 @bp.app_template_global()
@@ -35,7 +36,7 @@ def _page(template, case, form, **context):
 @bp.route("/<int:case_id>/tutela", methods=["GET", "POST"])
 @node_staff
 def legal_edit(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     services.ensure_can_edit(case)
     path = legal.legal_path(case)
     if path is None:
@@ -77,14 +78,14 @@ def _save_deadline(case, deadline):
 @bp.route("/<int:case_id>/tutela/scadenze", methods=["GET", "POST"])
 @node_staff
 def legal_deadline_add(case_id):
-    return _save_deadline(_own(Case, case_id), None)
+    return _save_deadline(visible_or_404(Case, case_id, own=True), None)
 
 
 @bp.route("/tutela/scadenze/<int:deadline_id>", methods=["GET", "POST"])
 @node_staff
 def legal_deadline_edit(deadline_id):
-    deadline = _own(LegalDeadline, deadline_id)
-    return _save_deadline(_own(Case, deadline.case_id), deadline)
+    deadline = visible_or_404(LegalDeadline, deadline_id, own=True)
+    return _save_deadline(visible_or_404(Case, deadline.case_id, own=True), deadline)
 
 
 def _save_fund_request(case, request):
@@ -111,11 +112,11 @@ def _save_fund_request(case, request):
 @bp.route("/<int:case_id>/tutela/fondi", methods=["GET", "POST"])
 @node_staff
 def legal_fund_add(case_id):
-    return _save_fund_request(_own(Case, case_id), None)
+    return _save_fund_request(visible_or_404(Case, case_id, own=True), None)
 
 
 @bp.route("/tutela/fondi/<int:request_id>", methods=["GET", "POST"])
 @node_staff
 def legal_fund_edit(request_id):
-    request = _own(FundRequest, request_id)
-    return _save_fund_request(_own(Case, request.case_id), request)
+    request = visible_or_404(FundRequest, request_id, own=True)
+    return _save_fund_request(visible_or_404(Case, request.case_id, own=True), request)

@@ -8,15 +8,15 @@ from flask_login import current_user
 
 from ..accounts.permissions import membership_required
 from ..core.files import send_stored
+from ..core.rows import visible_or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..referrals import services as referrals
 from ..referrals.models import Referral
-from ..tenancy.scoping import get_visible
 from . import diary, documents, services
 from .forms import DeliveryDocumentForm, DiaryForm, DocumentForm
 from .models import Case, CaseDocument, DiaryEntry
-from .views import _case_page, _own, bp, node_staff
+from .views import _case_page, bp, node_staff
 
 
 def story_context(case: Case, *, diary_form=None, document_form=None) -> dict:
@@ -44,7 +44,7 @@ def story_context(case: Case, *, diary_form=None, document_form=None) -> dict:
 @bp.route("/<int:case_id>/diario", methods=["POST"])
 @node_staff
 def diary_add(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     services.ensure_can_edit(case)
     form = DiaryForm()
     if form.validate_on_submit():
@@ -59,8 +59,8 @@ def diary_add(case_id):
 @bp.route("/diario/<int:entry_id>", methods=["GET", "POST"])
 @node_staff
 def diary_edit(entry_id):
-    entry = _own(DiaryEntry, entry_id)
-    case = _own(Case, entry.case_id)
+    entry = visible_or_404(DiaryEntry, entry_id, own=True)
+    case = visible_or_404(Case, entry.case_id, own=True)
     services.ensure_can_edit(case)
     if entry.author_id != current_user.id:
         abort(403)
@@ -80,7 +80,7 @@ def diary_edit(entry_id):
 @bp.route("/<int:case_id>/documenti", methods=["POST"])
 @node_staff
 def document_upload(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     if not documents.may_upload(case):
         abort(403)
     form = DocumentForm()
@@ -107,19 +107,14 @@ def _download(document: CaseDocument):
 @membership_required
 def document_download(document_id):
     """Node staff who read the case; for a delivery's document also its provider (hence no node_staff)."""
-    document = get_visible(CaseDocument, document_id)
-    if document is None:
-        abort(404)
+    document = visible_or_404(CaseDocument, document_id)
     return _download(document)
 
 
 def _delivery(delivery_id):
     from ..budget.models import Delivery  # the budget layer above: the delivery a document is about
 
-    delivery = get_visible(Delivery, delivery_id)
-    if delivery is None:
-        abort(404)
-    return delivery
+    return visible_or_404(Delivery, delivery_id)
 
 
 @bp.route("/prestazioni/<int:delivery_id>/documenti", methods=["GET", "POST"])

@@ -6,7 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.rows import or_404, visible_or_404
 from ..core.transaction import attempt
+from ..core.views_helpers import saved
 from ..extensions import db
 from ..i18n import format_number
 from ..referrals.labels import CONTEXT_LABELS
@@ -15,13 +17,14 @@ from . import diary, services, transfer_files, transfers
 from .forms import TransferAcceptForm, TransferDeclineForm, TransferForm, TransferWithdrawForm
 from .labels import TRANSFER_STATE_LABELS
 from .models import Case, CaseTransfer, DiaryEntry
-from .views import _own, bp, node_staff
+from .views import bp, node_staff
 
 
-def _transfer(transfer_id) -> CaseTransfer:
-    transfer = transfers.get(transfer_id)
-    if transfer is None:
-        abort(404)
+def _transfer(transfer_id, may=None) -> CaseTransfer:
+    """The transfer (404 when the node does not see it); 403 when ``may(transfer)`` says no."""
+    transfer = or_404(transfers.get(transfer_id))
+    if may is not None and not may(transfer):
+        abort(403)
     return transfer
 
 
@@ -44,7 +47,7 @@ def _file_label(choice: dict) -> str:
 @bp.route("/<int:case_id>/trasferimento", methods=["GET", "POST"])
 @node_staff
 def transfer_propose(case_id):
-    case = _own(Case, case_id)
+    case = visible_or_404(Case, case_id, own=True)
     if not transfers.may_propose(case):
         abort(403)
     form, entries = _propose_form(case, TransferForm() if request.method == "POST" else None)
@@ -106,43 +109,29 @@ def transfer_detail(transfer_id):
 @bp.route("/trasferimenti/<int:transfer_id>/accetta", methods=["POST"])
 @node_staff
 def transfer_accept(transfer_id):
-    transfer = _transfer(transfer_id)
-    if not transfers.may_decide(transfer):
-        abort(403)
+    transfer = _transfer(transfer_id, transfers.may_decide)
     form = TransferAcceptForm()
     form.case_worker.choices = [("", "")] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            case = transfers.accept(transfer, form.version.data, form.case_worker.data)
-        if done:
-            flash(_("Trasferimento accolto: il caso è ora del tuo nodo con il codice %(code)s.",
-                    code=transfer.new_pseudonym), "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    return _detail(transfer, accept_form=form)
+    return saved(form, lambda: transfers.accept(transfer, form.version.data, form.case_worker.data),
+                 lambda case: _("Trasferimento accolto: il caso è ora del tuo nodo con il codice %(code)s.",
+                                code=transfer.new_pseudonym),
+                 lambda case: url_for("cases.detail", case_id=case.id)) or _detail(transfer, accept_form=form)
 
 
 @bp.route("/trasferimenti/<int:transfer_id>/rifiuta", methods=["POST"])
 @node_staff
 def transfer_decline(transfer_id):
-    transfer = _transfer(transfer_id)
-    if not transfers.may_decide(transfer):
-        abort(403)
+    transfer = _transfer(transfer_id, transfers.may_decide)
     form = TransferDeclineForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            transfers.decline(transfer, form.reason.data, form.version.data)
-        if done:
-            flash(_("Trasferimento non accolto: il caso resta al nodo che lo ha proposto."), "success")
-            return redirect(url_for("cases.transfer_list"))
-    return _detail(transfer, decline_form=form)
+    return saved(form, lambda: transfers.decline(transfer, form.reason.data, form.version.data),
+                 _("Trasferimento non accolto: il caso resta al nodo che lo ha proposto."),
+                 url_for("cases.transfer_list")) or _detail(transfer, decline_form=form)
 
 
 @bp.route("/trasferimenti/<int:transfer_id>/ritira", methods=["POST"])
 @node_staff
 def transfer_withdraw(transfer_id):
-    transfer = _transfer(transfer_id)
-    if not transfers.may_withdraw(transfer):
-        abort(403)
+    transfer = _transfer(transfer_id, transfers.may_withdraw)
     form = TransferWithdrawForm()
     if form.validate_on_submit():
         transfers.withdraw(transfer, form.version.data)

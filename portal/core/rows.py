@@ -1,6 +1,27 @@
-"""Table rows as plain values: long lists build their links and labels once per table, not once per cell
-(url_for, lazy-string translation and the context proxies behind them dominate a list page's time)."""
-from flask import url_for
+"""Rows in views: one row by id, or 404 (``visible_or_404``, ``or_404``); and table rows as plain values: long
+lists build their links and labels once per table, not once per cell (url_for, lazy-string translation and the
+context proxies behind them dominate a list page's time)."""
+from flask import abort, url_for
+
+from ..tenancy.context import current
+from ..tenancy.scoping import get_visible
+
+
+def visible_or_404(model, ident, *, own: bool = False):
+    """The ``model`` row with id ``ident`` if the current tenant sees it (the tenancy ORM criteria, re-checked
+    for a row already in the session), else 404: never a 403 that would say it exists. ``own``: the tenant's
+    own row only, not one another tenant shares with it (a provider's view of a node's action)."""
+    row = get_visible(model, ident)
+    if row is None or (own and row.tenant_id != current().tenant_id):
+        abort(404)
+    return row
+
+
+def or_404(row):
+    """``row``, or 404 when a service's lookup (which applies its own rule on top of the tenant's) found none."""
+    if row is None:
+        abort(404)
+    return row
 
 # An id no route ever sees: the URL is built once around it and the row ids are put in its place.
 _SENTINEL = 918273645

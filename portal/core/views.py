@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import current_membership, membership_required
 from ..accounts.views import _safe_next
+from ..core.rows import or_404
 from ..i18n import LOCALE_KEY
 from . import health, navigation, queue, services
 from .forms import FeedbackForm, LanguageForm
@@ -24,9 +25,7 @@ def home():
 def queue_list(key):
     """All the items of one of the user's queues ("vedi tutti" on the home page), by pages."""
     membership = current_membership()
-    found = queue.get(key, membership)
-    if found is None:
-        abort(404)
+    found = or_404(queue.get(key, membership))
     page_number = request.args.get("pagina", 1, type=int)
     if page_number < 1:
         abort(404)

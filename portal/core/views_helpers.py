@@ -1,8 +1,48 @@
-"""Small helpers the domain views share: a guard and a file download (a refused form: core/transaction.py)."""
+"""Small helpers the domain views share: a guard, a file download, and the two shapes of a form POST
+(``saved``: a form page; ``acted``: a button on another page). A refused form: core/transaction.py."""
 import io
 from functools import wraps
 
-from flask import abort, send_file
+from flask import abort, flash, redirect, send_file
+
+from .transaction import attempt
+
+
+def _of(value, result):
+    return value(result) if callable(value) else value
+
+
+def saved(form, save, message, target):
+    """A form page's POST: when ``form`` validates, ``save()`` runs in :func:`attempt` (a refusal shows on
+    the form); once it went through, ``message`` is flashed and the answer redirects to ``target`` (either
+    may be a function of what ``save`` returned). None otherwise: the view shows the form again::
+
+        return saved(form, lambda: services.set_legal_basis(referral, form.legal_basis.data, form.version.data),
+                     _("Base giuridica registrata."), url_for(".detail", referral_id=referral.id)) \
+            or _render_detail(referral, legal_form=form)
+    """
+    if not form.validate_on_submit():
+        return None
+    with attempt(form) as done:
+        result = save()
+    if not done:
+        return None
+    flash(_of(message, result), "success")
+    return redirect(_of(target, result))
+
+
+def acted(form, act, message, target):
+    """A button's POST (no page of its own): 400 when ``form`` does not validate (forged or stale), else
+    ``act()`` in :func:`attempt`; the outcome is flashed, ``message`` or the refusal, then back to ``target``."""
+    if not form.validate_on_submit():
+        abort(400)
+    with attempt() as done:
+        result = act()
+    if done:
+        flash(_of(message, result), "success")
+    else:
+        flash(str(done.error), "danger")
+    return redirect(target)
 
 
 def download(content, mimetype: str, filename: str):

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
 from ..audit.services import record
+from ..core.changes import apply_changes
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
@@ -70,11 +71,7 @@ def update(entry: DirectoryEntry, data: dict, version) -> DirectoryEntry:
     check_version(entry, version)
     from .municipalities import name_of
 
-    changed = []
-    for name in EDITABLE:
-        if name in data and getattr(entry, name) != data[name]:
-            setattr(entry, name, data[name])
-            changed.append(name)
+    changed = apply_changes(entry, data, EDITABLE)
     entry.municipality_name = name_of(entry.municipality_code) if entry.municipality_code else None
     db.session.flush()
     if changed:
@@ -105,9 +102,7 @@ def update_point(entry: DirectoryEntry, point_id, data: dict, version) -> Inform
         raise Forbidden()
     point = point_of(entry, point_id)
     check_version(point, version)
-    changed = [k for k, v in data.items() if getattr(point, k) != v]
-    for key in changed:
-        setattr(point, key, data[key])
+    changed = apply_changes(point, data)
     db.session.flush()
     if changed:
         record("directory.point.update", "directory_information_point", point.id, changed)

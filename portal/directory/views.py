@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
+from ..core.rows import or_404
 from ..referrals.labels import GROUND_LABELS
 from ..tenancy.models import TenantKind
 from . import services
@@ -26,10 +27,7 @@ def _istat(cadastral_code):
 
 
 def _entry_or_404(entry_id):
-    entry = services.get(entry_id)
-    if entry is None:
-        abort(404)
-    return entry
+    return or_404(services.get(entry_id))
 
 
 @bp.route("/")
@@ -62,9 +60,7 @@ def mine():
 @bp.route("/o/<slug>")
 def by_slug(slug):
     """Where a forum @mention of an organisation points: its directory entry."""
-    entry = services.by_organisation_slug(slug)
-    if entry is None:
-        abort(404)
+    entry = or_404(services.by_organisation_slug(slug))
     return redirect(url_for(".detail", entry_id=entry.id))
 
 

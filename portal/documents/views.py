@@ -10,10 +10,9 @@ from ..cases.models import Case
 from ..cases.services import Forbidden
 from ..cases.views import node_staff
 from ..core.pdf import PDF_MIMETYPE
+from ..core.rows import visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import download
-from ..tenancy.context import current
-from ..tenancy.scoping import get_visible
 from . import letters, record_pdf
 from .defaults import LANGUAGES
 from .forms import LetterForm, TemplateForm
@@ -24,10 +23,7 @@ bp = Blueprint("documents", __name__)
 
 
 def own_case(case_id: int) -> Case:
-    case = get_visible(Case, case_id)
-    if case is None or case.tenant_id != current().tenant_id:
-        abort(404)
-    return case
+    return visible_or_404(Case, case_id, own=True)
 
 
 def pdf_response(content: bytes, name: str):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from ..audit.services import record
 from ..core import files, storage
 from ..core.errors import Forbidden
 from ..extensions import db
+from ..jobs import enqueue, in_app
 from ..models_base import aware, utcnow
 from ..tenancy import context
 from .models import ExportJob, ExportState
@@ -71,28 +72,13 @@ def request_export(key: str, form) -> ExportJob:
 
 def start(job: ExportJob) -> None:
     """After the commit that wrote ``job``: on the RQ queue when configured, else now (the embedded default)."""
-    from ..jobs import enqueue
-
     enqueue(run, job.id, job.tenant_id)
 
 
-_worker_app = None
-
-
+@in_app
 def run(job_id: int, tenant_id: int) -> str | None:
-    """RQ job: build one export with the running app, or with an owner app built from the environment."""
-    if has_app_context():
-        return _run(job_id, tenant_id)
-    global _worker_app
-    if _worker_app is None:  # one app (and connection pool) per worker process, not per job
-        from .. import create_owner_app
-
-        _worker_app = create_owner_app()
-    with _worker_app.app_context():
-        try:
-            return _run(job_id, tenant_id)
-        finally:
-            db.session.remove()
+    """RQ job: build one export with the running app, or with the worker's own (portal.jobs.in_app)."""
+    return _run(job_id, tenant_id)
 
 
 def _run(job_id: int, tenant_id: int) -> str | None:

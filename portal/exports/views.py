@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import membership_required
 from ..core.errors import Forbidden
 from ..core.files import send_stored
+from ..core.rows import or_404
 from ..extensions import db
 from . import services
 
@@ -27,10 +28,7 @@ def ask(kind):
 
 
 def _job_or_404(job_id):
-    job = services.get(job_id)
-    if job is None:
-        abort(404)
-    return job
+    return or_404(services.get(job_id))
 
 
 @bp.route("/<int:job_id>")

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.files import send_stored
+from ..core.rows import or_404
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
 from . import attachments, labels, notify, personal_data, services
@@ -46,17 +47,11 @@ def _page() -> int:
 
 
 def _thread_or_404(thread_id):
-    thread = services.get_thread(thread_id)
-    if thread is None:
-        abort(404)
-    return thread
+    return or_404(services.get_thread(thread_id))
 
 
 def _post_or_404(post_id):
-    post = services.get_post(post_id)
-    if post is None:
-        abort(404)
-    return post
+    return or_404(services.get_post(post_id))
 
 
 @bp.before_request
@@ -70,9 +65,7 @@ def _members_only():
 def index():
     category = None
     if request.args.get("categoria"):
-        category = services.category_by_slug(request.args["categoria"])
-        if category is None:
-            abort(404)
+        category = or_404(services.category_by_slug(request.args["categoria"]))
     page = _page()
     threads, has_next = services.list_threads(category, page)
     return render_template(
@@ -211,9 +204,7 @@ def download(attachment_id):
     attachment = attachments.get(attachment_id)
     if attachment is None or attachment.post_id is None or services.get_post(attachment.post_id) is None:
         abort(404)
-    content = attachments.read(attachment)
-    if content is None:
-        abort(404)
+    content = or_404(attachments.read(attachment))
     return send_stored(content, attachment.content_type, attachment.filename)
 
 
@@ -251,14 +242,7 @@ def report(post_id):
 @bp.route("/p/<int:post_id>/modera", methods=["POST"])
 def moderate_post(post_id):
     post = _post_or_404(post_id)
-    try:
-        services.moderate_post(post, request.form.get("action", ""))
-    except services.Forbidden:
-        abort(403)
-    except services.ForumError:
-        abort(400)
-    flash(_("Moderazione registrata."), "success")
-    return redirect(url_for(".thread", thread_id=post.thread_id))
+    return _moderated(lambda: services.moderate_post(post, request.form.get("action", "")), post.thread_id)
 
 
 @bp.route("/t/<int:thread_id>/modera", methods=["POST"])
@@ -267,14 +251,19 @@ def moderate_thread(thread_id):
     category = None
     if request.form.get("category_id", "").isdigit():
         category = db.session.get(ForumCategory, int(request.form["category_id"]))
+    return _moderated(lambda: services.moderate_thread(thread, request.form.get("action", ""), category), thread.id)
+
+
+def _moderated(moderate, thread_id):
+    """A moderator's button: 403 for anyone else, 400 for an unknown action, else back to the thread."""
     try:
-        services.moderate_thread(thread, request.form.get("action", ""), category)
+        moderate()
     except services.Forbidden:
         abort(403)
     except services.ForumError:
         abort(400)
     flash(_("Moderazione registrata."), "success")
-    return redirect(url_for(".thread", thread_id=thread.id))
+    return redirect(url_for(".thread", thread_id=thread_id))
 
 
 @bp.route("/t/<int:thread_id>/valida", methods=["POST"])

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core import files, storage
+from ..core.changes import apply_changes
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
@@ -139,9 +140,7 @@ def update_group(group: NetworkGroup, data: dict, member_ids, version) -> Networ
     if not may_manage(group):
         raise Forbidden()
     check_version(group, version)
-    changed = [k for k in ("name", "kind", "description") if k in data and getattr(group, k) != data[k]]
-    for name in changed:
-        setattr(group, name, data[name])
+    changed = apply_changes(group, data, ("name", "kind", "description"))
     if _set_members(group, member_ids):
         changed.append("members")
         group.updated_at = utcnow()  # a members-only change still bumps the group's version
@@ -171,9 +170,7 @@ def update_meeting(meeting: Meeting, data: dict, version) -> Meeting:
     if not may_manage(meeting.group):
         raise Forbidden()
     check_version(meeting, version)
-    changed = [k for k in MEETING_FIELDS if getattr(meeting, k) != data[k]]
-    for name in changed:
-        setattr(meeting, name, data[name])
+    changed = apply_changes(meeting, data, MEETING_FIELDS)
     meeting.agenda_html = text.render(meeting.agenda)
     db.session.flush()
     if changed:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.files import send_stored
+from ..core.rows import or_404
 from . import services
 from .forms import ApproveForm, GroupForm, MeetingForm, MinutesForm
 from .labels import GROUP_KIND_LABELS
@@ -27,17 +28,12 @@ def _members_only():
 
 
 def _group_or_404(group_id):
-    group = services.get_group(group_id)
-    if group is None:
-        abort(404)
-    return group
+    return or_404(services.get_group(group_id))
 
 
 def _meeting_or_abort(meeting_id, manage: bool = False):
     """404 for a wrong id or another network's meeting; 403 for a non-member (or a non-manager)."""
-    meeting = services.get_meeting(meeting_id)
-    if meeting is None:
-        abort(404)
+    meeting = or_404(services.get_meeting(meeting_id))
     allowed = services.may_manage(meeting.group) if manage else services.may_see_meetings(meeting.group)
     if not allowed:
         abort(403)
@@ -182,8 +178,6 @@ def approve(meeting_id):
 @bp.route("/riunioni/<int:meeting_id>/verbale/allegato")
 def minutes_file(meeting_id):
     meeting = _meeting_or_abort(meeting_id)
-    content = services.minutes_file(meeting)
-    if content is None:
-        abort(404)
+    content = or_404(services.minutes_file(meeting))
     minutes = meeting.minutes
     return send_stored(content, minutes.attachment_type, minutes.attachment_name)

@@ -1,7 +1,8 @@
 """The guide: for logged-in members only (the public report pages carry their own explanations)."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 
 from ..accounts.permissions import current_membership, membership_required
+from ..core.rows import or_404
 from .content import BY_SLUG, PAGES, ROLE, WORKFLOW, role_page
 from .diagrams import DIAGRAMS
 
@@ -31,8 +32,6 @@ def index():
 @bp.route("/<slug>")
 @membership_required
 def page(slug: str):
-    page = BY_SLUG.get(slug)
-    if page is None:
-        abort(404)
+    page = or_404(BY_SLUG.get(slug))
     diagrams = [DIAGRAMS[key]() for key in page.diagrams]
     return render_template("guide/page.html", page=page, diagrams=diagrams, related=[BY_SLUG[s] for s in page.related])

@@ -7,28 +7,17 @@ that user's permissions and the audit names them.
 """
 import contextlib
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_request_context
 
 from ..extensions import db
+from ..jobs import in_app
 from ..tenancy import context
 
-_worker_app = None  # the RQ worker's own app, built on its first job
 
-
+@in_app
 def run_import(batch_id: int, tenant_id: int, membership_id: int, ip: str | None = None) -> int:
     """Import every remaining row of the batch; return how many rows were processed."""
-    if has_app_context():
-        return _run_as(batch_id, tenant_id, membership_id, ip)
-    global _worker_app
-    if _worker_app is None:  # one app (and connection pool) per worker process, not per job
-        from .. import create_owner_app
-
-        _worker_app = create_owner_app()
-    with _worker_app.app_context():
-        try:
-            return _run_as(batch_id, tenant_id, membership_id, ip)
-        finally:
-            db.session.remove()
+    return _run_as(batch_id, tenant_id, membership_id, ip)
 
 
 def _run_as(batch_id, tenant_id, membership_id, ip) -> int:

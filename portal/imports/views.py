@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.permissions import membership_required
+from ..core.rows import or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..jobs import enqueue
@@ -27,10 +28,7 @@ def _guard():
 
 
 def _batch(batch_id: int):
-    batch = services.get_batch(batch_id)
-    if batch is None:
-        abort(404)
-    return batch
+    return or_404(services.get_batch(batch_id))
 
 
 @bp.route("/", methods=["GET", "POST"])

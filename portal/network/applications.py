@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..accounts.models import Role
 from ..accounts.services import invite_user
 from ..audit.services import record
+from ..core.changes import apply_changes
 from ..core.locking import check_version
 from ..directory.models import DirectoryEntry, InformationPoint
 from ..extensions import db
@@ -109,9 +110,7 @@ def edit(application: Application, data: dict, version, stored=None) -> Applicat
         raise services.NetworkError(_("La candidatura si può modificare solo quando il nodo chiede modifiche."))
     with context.acting_as(application.tenant_id, user_id=None):
         check_version(application, version)
-        changed = [k for k, v in data.items() if getattr(application, k) != v]
-        for key, value in data.items():
-            setattr(application, key, value)
+        changed = apply_changes(application, data)
         _attach(application, stored)
         application.status = ApplicationStatus.SUBMITTED
         db.session.flush()

@@ -1,8 +1,9 @@
 """Agreement documents and application attachments: checked by core.files and kept by core.storage like
 every other document."""
-from flask import abort, current_app
+from flask import current_app
 
 from ..core import files, storage
+from ..core.rows import or_404
 
 AREA = "network"
 
@@ -28,7 +29,5 @@ def keep(row, stored) -> None:
 
 def send(row):
     """Download of a row's stored file (agreement or application); 404 when it has none."""
-    content = storage.read(row, AREA)
-    if content is None:
-        abort(404)
+    content = or_404(storage.read(row, AREA))
     return files.send_stored(content, row.content_type, row.filename)

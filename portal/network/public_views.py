@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from ..core.files import FileRejected
+from ..core.rows import or_404
 from ..extensions import limiter
 from . import applications, services
 from .files import store_upload
@@ -31,10 +32,7 @@ def _limit():
 
 
 def _call_or_404(call_id):
-    call = applications.get_call(call_id)
-    if call is None:
-        abort(404)
-    return call
+    return or_404(applications.get_call(call_id))
 
 
 def _honeypot_filled(form) -> bool:
@@ -71,9 +69,7 @@ def apply(call_id):
 @limiter.limit(_limit, methods=["POST"])
 def follow(call_id, token):
     call = _call_or_404(call_id)
-    row = applications.by_token(call, token)
-    if row is None:
-        abort(404)
+    row = or_404(applications.by_token(call, token))
     editable = row.status.value == "changes_requested"
     form = ApplicationForm(obj=None if request.method == "POST" else row)
     if request.method == "GET":

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.files import FileRejected
+from ..core.rows import or_404
 from . import applications, services
 from .files import send, store_upload
 from .forms import ActivationForm, AgreementForm, CallForm, CourseForm, ParticipationForm, ReviewForm
@@ -19,12 +20,6 @@ bp = Blueprint("network", __name__, url_prefix="/rete")
 def _coordinator_only():
     if not services.is_coordinator():
         abort(403)
-
-
-def _or_404(row):
-    if row is None:
-        abort(404)
-    return row
 
 
 def _organisation_choices(form_field):
@@ -47,7 +42,7 @@ def points():
 
 @bp.route("/punti/<int:point_id>/attivazione", methods=["POST"])
 def activation(point_id):
-    point = _or_404(services.get_point(point_id))
+    point = or_404(services.get_point(point_id))
     form = ActivationForm()
     if not form.validate_on_submit():
         abort(400)
@@ -78,7 +73,7 @@ def add_agreement():
 
 @bp.route("/accordi/<int:agreement_id>/documento")
 def agreement_document(agreement_id):
-    return send(_or_404(services.get_agreement(agreement_id)))
+    return send(or_404(services.get_agreement(agreement_id)))
 
 
 @bp.route("/formazione", methods=["GET", "POST"])
@@ -94,7 +89,7 @@ def courses():
 
 @bp.route("/formazione/<int:course_id>", methods=["GET", "POST"])
 def course(course_id):
-    course = _or_404(services.get_course(course_id))
+    course = or_404(services.get_course(course_id))
     form = ParticipationForm()
     _organisation_choices(form.organisation_id)
     status = 200
@@ -139,7 +134,7 @@ def applications_list():
 
 @bp.route("/candidature/<int:application_id>", methods=["GET", "POST"])
 def application(application_id):
-    row = _or_404(applications.get_application(application_id))
+    row = or_404(applications.get_application(application_id))
     form = ReviewForm()
     if request.method == "GET":
         form.version.data = row.version
@@ -169,4 +164,4 @@ def application(application_id):
 
 @bp.route("/candidature/<int:application_id>/allegato")
 def application_attachment(application_id):
-    return send(_or_404(applications.get_application(application_id)))
+    return send(or_404(applications.get_application(application_id)))

@@ -14,18 +14,18 @@ import logging
 import smtplib
 from datetime import timedelta
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from ..core.after_commit import in_own_session, include, register
 from ..extensions import db
+from ..jobs import in_app
 from ..models_base import utcnow
 from ..tenancy import context
 from .models import OutboxMail, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-_worker_app = None  # the RQ worker's own app, built on its first job
 CLAIM_SECONDS = 300  # a claimed row another sender may take again after this (a sender that died)
 
 
@@ -66,20 +66,10 @@ def schedule(rows: list[tuple[int, int | None]], bind=None) -> None:
     in_own_session(bind, lambda session: send_rows(rows, session), "outbox")
 
 
+@in_app
 def run_job(rows: list) -> int:
-    """RQ job: send the rows with the running app, or with an owner app built from the environment."""
-    if has_app_context():
-        return send_rows(rows, db.session)
-    global _worker_app
-    if _worker_app is None:  # one app (and connection pool) per worker process, not per job
-        from .. import create_owner_app
-
-        _worker_app = create_owner_app()
-    with _worker_app.app_context():
-        try:
-            return send_rows(rows, db.session)
-        finally:
-            db.session.remove()
+    """RQ job: send the rows with the running app, or with the worker's own (portal.jobs.in_app)."""
+    return send_rows(rows, db.session)
 
 
 def send_rows(rows: list, session) -> int:

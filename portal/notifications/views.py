@@ -1,15 +1,15 @@
 """Notification screens (thin): the header bell, the current user's list with read markers, and the
 system admin's outbox page. Another user's notification, or another tenant's row, is 404."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership, membership_required
 from ..audit.services import record
+from ..core.rows import or_404, visible_or_404
 from ..core.views_helpers import guarded
 from ..extensions import db
-from ..tenancy.scoping import get_visible
 from . import labels, outbox, services
 from .models import OutboxMail, OutboxStatus
 
@@ -48,9 +48,7 @@ def bell():
 @bp.route("/notifiche/<int:notification_id>/letta", methods=["POST"])
 @membership_required
 def mark_read(notification_id):
-    row = services.get_mine(notification_id)
-    if row is None:
-        abort(404)
+    row = or_404(services.get_mine(notification_id))
     services.mark_read(row)
     return redirect(url_for("notifications.index", pagina=request.form.get("pagina", 1, type=int)))
 
@@ -84,9 +82,7 @@ def outbox_index():
 @bp.route("/posta-in-uscita/<int:mail_id>/riprova", methods=["POST"])
 @admin
 def outbox_retry(mail_id):
-    row = get_visible(OutboxMail, mail_id)
-    if row is None:
-        abort(404)
+    row = visible_or_404(OutboxMail, mail_id)
     if row.status == OutboxStatus.SENT:
         flash(_("Questo messaggio è già stato inviato."), "warning")
         return redirect(url_for("notifications.outbox_index"))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import current_membership, membership_required
 from ..audit.services import record
+from ..core.rows import visible_or_404
 from ..tenancy.scoping import get_visible
 from . import duplicates as dups
 from . import services
@@ -50,9 +51,7 @@ def _match_labels():
 
 def _person(person_id: int, check=services.can_view_person) -> Person:
     """The person if visible (else 404) and the user may use this page (else 403)."""
-    person = get_visible(Person, person_id)
-    if person is None:  # includes another antenna's person and, for the node, one met only in drafts
-        abort(404)
+    person = visible_or_404(Person, person_id)  # includes another antenna's person and, for the node, one met only in drafts
     if not check(person):
         abort(403)
     return person

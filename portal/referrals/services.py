@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core.changes import apply_changes
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
@@ -123,12 +124,7 @@ def apply_data(referral: Referral, data: dict) -> list[str]:
     point_id = data.get("information_point_id")
     if point_id is not None and point_id not in {p.id for p in information_points(referral.tenant_id or current().tenant_id)}:
         raise ReferralError(_("Scegli uno dei punti informativi attivi della tua organizzazione."))
-    changed = []
-    for field, value in data.items():
-        if getattr(referral, field) != value:
-            setattr(referral, field, value)
-            changed.append(field)
-    return changed
+    return apply_changes(referral, data)
 
 
 def update_referral(referral: Referral, data: dict, expected_version) -> None:

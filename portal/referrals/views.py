@@ -11,7 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.files import send_stored
+from ..core.rows import visible_or_404
 from ..core.transaction import attempt
+from ..core.views_helpers import saved
 from ..extensions import db
 from ..people.duplicates import warning_context as duplicate_warning
 from ..people.services import can_see_identity, can_view_person, reveal_identity
@@ -55,9 +57,7 @@ def _labels():
 
 def _get(referral_id) -> Referral:
     """The referral if the current tenant sees it (404 otherwise) and the user's role may read it (403)."""
-    referral = get_visible(Referral, referral_id)
-    if referral is None:  # includes another antenna's referral and, for the node, a draft
-        abort(404)
+    referral = visible_or_404(Referral, referral_id)  # includes another antenna's referral and, for the node, a draft
     if not services.may_read(referral):
         abort(403)
     return referral
@@ -263,13 +263,9 @@ def legal_basis(referral_id):
     if services.side_of_current_user(referral) != services.NODE:
         abort(403)
     form = LegalBasisForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            services.set_legal_basis(referral, form.legal_basis.data, form.version.data)
-        if done:
-            flash(_("Base giuridica registrata."), "success")
-            return redirect(url_for(".detail", referral_id=referral.id))
-    return _render_detail(referral, legal_form=form)
+    return saved(form, lambda: services.set_legal_basis(referral, form.legal_basis.data, form.version.data),
+                 _("Base giuridica registrata."), url_for(".detail", referral_id=referral.id)) \
+        or _render_detail(referral, legal_form=form)
 
 
 # --- attachments ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ scoping hides it), an antenna gets 403."""
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ..core.files import send_stored
+from ..core.rows import or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import guarded
 from ..directory import municipalities
@@ -20,10 +21,7 @@ node_only = guarded(services.may_triage, services.Forbidden)
 
 
 def _report_or_404(report_id: int):
-    report = services.get(report_id)
-    if report is None:
-        abort(404)
-    return report
+    return or_404(services.get(report_id))
 
 
 @bp.route("/")
@@ -98,12 +96,8 @@ def convert(report_id: int):
 @bp.route("/file/<int:file_id>")
 @node_only
 def download(file_id: int):
-    item = services.file_for_node(file_id)
-    if item is None:
-        abort(404)
-    content = report_files.read(item)
-    if content is None:
-        abort(404)
+    item = or_404(services.file_for_node(file_id))
+    content = or_404(report_files.read(item))
     return send_stored(content, item.content_type, item.filename)
 
 

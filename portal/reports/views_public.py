@@ -12,6 +12,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from ..core.files import send_stored
+from ..core.rows import or_404
 from ..core.transaction import attempt
 from ..extensions import db, limiter
 from ..tenancy.context import acting_as
@@ -163,9 +164,7 @@ def status():
 
 @bp.route("/segue/file/<int:file_id>")
 def download(file_id: int):
-    opened = _opened()
-    if opened is None:
-        abort(404)
+    opened = or_404(_opened())
     node_id, report_id = opened
     with acting_as(node_id):
         item = db.session.get(PublicReportFile, file_id)

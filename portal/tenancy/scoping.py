@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, with_loader_criteria
 
 from .context import NO_TENANT, current
 from .mixins import (
+    READ_ONLY_TABLES,
     REGIONAL_TABLES,
     SCOPED_MIXINS,
     NodeShared,
@@ -22,6 +23,10 @@ from .mixins import (
 
 class TenantViolation(PermissionError):
     """A write that would cross tenants. Always a bug or an attack: never caught to carry on."""
+
+
+class ReadOnlyTable(PermissionError):
+    """A write into a table only its triggers write (``READ_ONLY_TABLES``). Always a bug."""
 
 
 def _criteria(tid: int, uid: int):
@@ -113,6 +118,9 @@ def _check_writes(session, flush_context, instances):
     ctx = current()
     if ctx.system:
         return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(type(obj), "__tablename__", None) in READ_ONLY_TABLES:
+            raise ReadOnlyTable(f"{type(obj).__name__} is written by its triggers only")
     for obj in session.new:
         if not isinstance(obj, SCOPED_MIXINS):
             continue
