@@ -14,14 +14,18 @@ import json
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, can
 from ..audit.services import record
+from ..core import bulk
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..crypto import blind_index, normalise
 from ..extensions import db
 from ..models_base import utcnow
+from ..referrals.models import Referral
 from ..tenancy.context import current
+from ..tenancy.models import Tenant
 from . import fields as F
 from .models import BatchState, ImportBatch, ImportRow, RowStatus
 from .parsing import read_table
@@ -117,7 +121,6 @@ def dry_run(batch: ImportBatch) -> None:
     _require()
     from ..people.models import Person
     from ..people.services import identity_indexes
-    from ..referrals.models import Referral
 
     if batch.state not in (BatchState.DRAFT, BatchState.CHECKED):
         raise ImportError_(_("L'importazione è già stata eseguita."))
@@ -242,10 +245,12 @@ def import_chunk(batch: ImportBatch, size: int = CHUNK) -> int:
     lookup, points = F.code_lookup(), _points(batch.tenant_id)
     work = [(row.id, row.row_key, F.check_row(_cells(data_rows[row.number - 2], mapping), lookup, points))
             for row in rows]
+    existing = _existing(Referral.submission_key, [key for _id, key, _checked in work])  # imported meanwhile
     try:
-        with db.session.begin_nested():
-            outcomes = [_create(key, checked) for _id, key, checked in work]
-    except REFUSALS:
+        with db.session.begin_nested(), bulk.batched():
+            _hold_tenants(batch.tenant_id)
+            outcomes = [_create(key, checked, key_checked=key not in existing) for _id, key, checked in work]
+    except (*REFUSALS, IntegrityError):  # a row refused, or its key taken by a concurrent import: one by one
         outcomes = []
         for _id, key, checked in work:
             try:
@@ -280,11 +285,20 @@ def _refusals():
 REFUSALS = _refusals()
 
 
-def _create(key: str, checked: F.Checked):
+def _create(key: str, checked: F.Checked, key_checked: bool = False):
     from ..referrals.services import create_with_person
 
     return create_with_person(identity=checked.identity, monitoring=checked.monitoring, data=checked.data,
-                              submission_key=key)
+                              submission_key=key, key_checked=key_checked)
+
+
+def _hold_tenants(tenant_id: int) -> None:
+    """Keep the importing tenant and its node in the session for the batch: the services read them for
+    every row, and the identity map alone would let them go (and read them again) between rows."""
+    held = bulk.kept()
+    if held is not None:
+        tenant = db.session.get(Tenant, tenant_id)
+        held["tenants"] = (tenant, db.session.get(Tenant, tenant.node_id) if tenant.node_id else None)
 
 
 def progress(batch: ImportBatch) -> int:
@@ -313,7 +327,6 @@ def undo(batch: ImportBatch, expected_version) -> int:
     """Remove the drafts (and their people) the batch created; refused if any was sent meanwhile."""
     from ..core.locking import check_version
     from ..referrals.discard import discard_draft, discardable
-    from ..referrals.models import Referral
 
     _require()
     check_version(batch, expected_version)
