@@ -194,13 +194,7 @@ def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today
                 err("grounds", "invalid_code")
             elif code not in grounds:
                 grounds.append(code)
-    consent_date = None
-    if cells.get("consent_date"):
-        consent_date = parse_date(cells["consent_date"])
-        if consent_date is None:
-            err("consent_date", "invalid_date")
-        elif consent_date > today:
-            err("consent_date", "future_date")
+    consent_date = _past_date(cells, "consent_date", today, err)
     version = cells.get("consent_notice_version") or None
     if consent_date and not version:
         err("consent_notice_version", "required_with_consent")
@@ -235,14 +229,21 @@ def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today
     )
 
 
+def _past_date(cells: dict, field: str, today: date, err) -> date | None:
+    """The cell's date, if it is one and not in the future (else an error on the field)."""
+    if not cells.get(field):
+        return None
+    when = parse_date(cells[field])
+    if when is None:
+        err(field, "invalid_date")
+    elif when > today:
+        err(field, "future_date")
+        return None
+    return when
+
+
 def _check_case(cells: dict, coded: dict, workers: dict[str, int], today: date, err) -> dict:
-    opened_on = None
-    if cells.get("opened_on"):
-        opened_on = parse_date(cells["opened_on"])
-        if opened_on is None:
-            err("opened_on", "invalid_date")
-        elif opened_on > today:
-            err("opened_on", "future_date")
+    opened_on = _past_date(cells, "opened_on", today, err)
     worker_id = None
     if cells.get("case_worker"):
         worker_id = workers.get(cells["case_worker"].strip().lower())
