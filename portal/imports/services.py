@@ -11,6 +11,7 @@ row, never cell values); each person and referral created is audited by its own 
 """
 import hashlib
 import json
+import logging
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -32,6 +33,7 @@ from . import fields as F
 from .models import BatchState, ImportBatch, ImportRow, RowStatus
 from .parsing import read_table
 
+log = logging.getLogger(__name__)
 CHUNK = 500
 KEY_PREFIX = "import-"
 REFERRALS, CASES = "referrals", "cases"  # ImportBatch.kind: an antenna's referrals, a node's own cases
@@ -276,7 +278,8 @@ def import_chunk(batch: ImportBatch, size: int = CHUNK) -> int:
         with db.session.begin_nested(), bulk.batched():
             _hold_tenants(batch.tenant_id)
             outcomes = [create(key, checked, key_checked=key not in existing) for _id, key, checked in work]
-    except (*REFUSALS, IntegrityError):  # a row refused, or its key taken by a concurrent import: one by one
+    except (*REFUSALS, IntegrityError) as exc:  # a row refused, or its key taken by a concurrent import
+        log.warning("import batch %s: chunk redone row by row (%s)", batch.id, type(exc).__name__)  # no cell values
         outcomes = []
         for _id, key, checked in work:
             try:
