@@ -6,6 +6,7 @@ fails to decrypt. Keys come from the environment (``RETE_DATA_KEYS``), never fro
 first key encrypts, all of them decrypt, and ``flask rete rotate-keys`` re-encrypts with the first.
 """
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -21,14 +22,19 @@ class DecryptionError(ValueError):
 
 
 def _keys() -> list[tuple[str, bytes]]:
+    return list(_parse_keys(current_app.config["DATA_KEYS"]))
+
+
+@functools.lru_cache(maxsize=8)  # parsed once per key list, not once per field (an import encrypts 50,000)
+def _parse_keys(spec: str) -> tuple[tuple[str, bytes], ...]:
     keys = []
-    for item in current_app.config["DATA_KEYS"].split(","):
+    for item in spec.split(","):
         kid, _, b64 = item.strip().partition(":")
         key = base64.urlsafe_b64decode(b64)
         if len(key) != 32 or not kid.isalnum():
             raise ValueError("RETE_DATA_KEYS entries must be 'kid:base64(32 bytes)'")
         keys.append((kid, key))
-    return keys
+    return tuple(keys)
 
 
 def active_key_id() -> str:

@@ -25,6 +25,14 @@ def person_row(n: int, **over) -> list[str]:
     return [row[h] for h in HEADER]
 
 
+CASE_HEADER = [*HEADER, "Data apertura", "Stato", "Operatore"]
+
+
+def case_row(n: int, opened="15/01/2024", state="Fase 1", worker="n1.case.worker@prova.example", **over) -> list[str]:
+    """A node's case: a person's row, then opening date, state and case worker's e-mail."""
+    return [*person_row(n, **over), opened, state, worker]
+
+
 def _letters(n: int) -> str:
     out = ""
     n += 1

@@ -238,7 +238,7 @@ def test_undo_is_refused_once_an_imported_referral_was_sent(login, network, sess
 def test_only_antenna_staff_import_and_only_their_own_batches(login, network, session):
     client = login("a_operator")
     batch_id = check(client, upload(client, csv_bytes([person_row(1)])))
-    assert login("n1_coordinator").get("/importazioni/").status_code == 403
+    assert login("n1_case_worker").get("/importazioni/").status_code == 403  # a node coordinator imports cases
     assert login("b_operator").get(f"/importazioni/{batch_id}").status_code == 404
     assert login("a_admin").get(f"/importazioni/{batch_id}").status_code == 200
 

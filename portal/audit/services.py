@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..core import bulk
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import current
@@ -44,6 +45,9 @@ def _lock_head(chain_key: str) -> AuditChainHead:
     """The chain's head, locked (FOR UPDATE) until the transaction ends; created on first use. Once seen in a
     transaction the row is known to exist (heads are never deleted): the next events of the transaction (a
     bulk import writes thousands) skip the insert."""
+    held = bulk.kept()  # in a batch (the import): the head locked by its first event, kept for the next ones
+    if held is not None and ("audit_head", chain_key) in held:
+        return held["audit_head", chain_key]
     seen = db.session.info.setdefault(_SEEN, set())
     if chain_key not in seen:
         dialect = db.session.get_bind().dialect.name
@@ -55,6 +59,8 @@ def _lock_head(chain_key: str) -> AuditChainHead:
         select(AuditChainHead).where(AuditChainHead.chain_key == chain_key).with_for_update()
     ).scalar_one()
     seen.add(chain_key)
+    if held is not None:
+        held["audit_head", chain_key] = head
     return head
 
 
@@ -90,7 +96,7 @@ def record(action: str, object_type: str | None = None, object_id=None, fields=(
     event.hash = event_hash(event, head.last_hash)
     head.seq, head.last_hash = event.seq, event.hash
     db.session.add(event)
-    db.session.flush()
+    bulk.assign_id(event)  # a flush, except in a batch (written with the rest of the chunk)
     return event
 
 

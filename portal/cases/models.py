@@ -131,6 +131,9 @@ class Case(TenantOwned, Versioned, Timestamped, db.Model):
     closure_reason: Mapped[str | None] = mapped_column(Text)
 
     person: Mapped[Person] = relationship()
+    # Never read (lazy="raise"): it tells the unit of work to insert a referral before its case when both are
+    # written by one flush (a bulk import's chunk, core/bulk.py); the column alone does not.
+    _referral = relationship("Referral", lazy="raise", foreign_keys=[referral_id])
     actions: Mapped[list["Action"]] = relationship(back_populates="case", order_by="Action.planned_start")
     verifications: Mapped[list["Verification"]] = relationship(back_populates="case", order_by="Verification.due_date")
 

@@ -26,7 +26,7 @@ from ..accounts.members import members_of
 from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core import cached_choices
+from ..core import bulk, cached_choices
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
@@ -68,7 +68,7 @@ def open_case(referral, *, case_worker_id: int | None = None, urgent: bool = Fal
         state=CaseState.OPEN, urgent=urgent, opened_at=utcnow(),
     )
     db.session.add(case)
-    db.session.flush()
+    bulk.assign_id(case)  # a flush, except in an import's batch (core/bulk.py)
     return case
 
 

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from ..cases.labels import CASE_STATE_LABELS
+from ..cases.models import CaseState
 from ..crypto import normalise
 from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.services import valid_tax_code
@@ -47,12 +49,36 @@ FIELDS = [
     Field("consent_notice_version", _l("Versione dell'informativa"), aliases=("informativa", "versione informativa")),
     Field("information_point", _l("Inviata dal punto informativo"), aliases=("punto informativo", "punto", "sportello")),
 ]
+# A node's own cases (kind "cases"): the same person and referral columns but the information point (an
+# antenna's), and the case's own.
+CASE_FIELDS = [f for f in FIELDS if f.key != "information_point"] + [
+    Field("opened_on", _l("Data di apertura del caso"), True, ("data apertura", "apertura", "aperto il", "opened on")),
+    Field("case_state", _l("Stato del caso"), aliases=("stato", "fase", "stato del caso", "state", "phase")),
+    Field("case_worker", _l("Operatore o operatrice del caso (e-mail)"),
+          aliases=("operatore", "operatrice", "email operatore", "case worker")),
+]
+KINDS = {"referrals": FIELDS, "cases": CASE_FIELDS}
 FIELD_KEYS = [f.key for f in FIELDS]
 REQUIRED = [f.key for f in FIELDS if f.required]
+CASE_STATES = {state: CASE_STATE_LABELS[state] for state in (CaseState.OPEN, CaseState.PHASE_1, CaseState.PHASE_2)}
 CODED = {
     "gender": GENDER_LABELS, "citizenship_group": CITIZENSHIP_LABELS, "labour_status": LABOUR_LABELS,
     "education_level": EDUCATION_LABELS, "context": CONTEXT_LABELS, "urgency": URGENCY_LABELS,
+    "case_state": CASE_STATES,
 }
+
+
+# Short forms people write for a coded value, besides its code and labels.
+CODE_ALIASES = {"case_state": {"fase 1": "phase_1", "fase 2": "phase_2", "phase 1": "phase_1", "phase 2": "phase_2",
+                               "aperta": "open"}}
+
+
+def fields_for(kind: str) -> list[Field]:
+    return KINDS[kind]
+
+
+def required_for(kind: str) -> list[str]:
+    return [f.key for f in KINDS[kind] if f.required]
 YES = {"si", "sì", "s", "yes", "y", "true", "vero", "1", "x"}
 NO = {"no", "n", "false", "falso", "0"}
 LIMITS = {"external_id": 100, "first_name": 100, "last_name": 100, "contact": 200, "situation": 10000,
@@ -64,10 +90,10 @@ def _key(text: str) -> str:
     return normalise(re.sub(r"[_\-.]+", " ", str(text)))
 
 
-def guess_mapping(headers: list[str]) -> dict[str, int]:
+def guess_mapping(headers: list[str], kind: str = "referrals") -> dict[str, int]:
     """Field -> column index for the headers that name a field (its code, label or a usual alias)."""
     names = {}
-    for field in FIELDS:
+    for field in KINDS[kind]:
         for lang in ("it", "en"):
             with force_locale(lang):
                 names.setdefault(_key(str(field.label)), field.key)
@@ -92,6 +118,9 @@ def code_lookup() -> dict[str, dict[str, str]]:
             for lang in ("it", "en"):
                 with force_locale(lang):
                     table.setdefault(_key(str(label)), code.value)
+    for field, aliases in CODE_ALIASES.items():
+        for alias, code in aliases.items():
+            lookup[field].setdefault(_key(alias), code)
     return lookup
 
 
@@ -110,21 +139,24 @@ class Checked:
     monitoring: dict
     data: dict
     errors: list  # [[field, code]]
+    case: dict | None = None  # a node's own case: opened_on, state, case_worker_id, urgent
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today: date | None = None) -> Checked:
-    """Validate one row given as field -> cell text; ``points``: normalised point name -> id."""
+def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today: date | None = None,
+              workers: dict[str, int] | None = None) -> Checked:
+    """Validate one row given as field -> cell text; ``points``: normalised point name -> id. ``workers``
+    (lower-case e-mail -> user id of the node's case workers) for a node's cases, None for referrals."""
     today = today or date.today()
     errors: list = []
 
     def err(field, code):
         errors.append([field, code])
 
-    for field in REQUIRED:
+    for field in REQUIRED if workers is None else required_for("cases"):
         if not cells.get(field):
             err(field, "required")
     for field, limit in LIMITS.items():
@@ -162,13 +194,7 @@ def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today
                 err("grounds", "invalid_code")
             elif code not in grounds:
                 grounds.append(code)
-    consent_date = None
-    if cells.get("consent_date"):
-        consent_date = parse_date(cells["consent_date"])
-        if consent_date is None:
-            err("consent_date", "invalid_date")
-        elif consent_date > today:
-            err("consent_date", "future_date")
+    consent_date = _past_date(cells, "consent_date", today, err)
     version = cells.get("consent_notice_version") or None
     if consent_date and not version:
         err("consent_notice_version", "required_with_consent")
@@ -184,6 +210,7 @@ def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today
     monitoring = {field: enums[field](coded[field]) if coded.get(field) else None for field in enums}
     monitoring["disability"] = disability
     consent = bool(consent_date and version)
+    case = None if workers is None else _check_case(cells, coded, workers, today, err)
     return Checked(
         identity={"first_name": cells.get("first_name"), "last_name": cells.get("last_name"), "tax_code": tax_code,
                   "birth_year": birth_year, "contact": cells.get("contact") or None},
@@ -198,4 +225,30 @@ def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today
             "legal_basis_requested": False, "information_point_id": point_id,
         },
         errors=errors,
+        case=case,
     )
+
+
+def _past_date(cells: dict, field: str, today: date, err) -> date | None:
+    """The cell's date, if it is one and not in the future (else an error on the field)."""
+    if not cells.get(field):
+        return None
+    when = parse_date(cells[field])
+    if when is None:
+        err(field, "invalid_date")
+    elif when > today:
+        err(field, "future_date")
+        return None
+    return when
+
+
+def _check_case(cells: dict, coded: dict, workers: dict[str, int], today: date, err) -> dict:
+    opened_on = _past_date(cells, "opened_on", today, err)
+    worker_id = None
+    if cells.get("case_worker"):
+        worker_id = workers.get(cells["case_worker"].strip().lower())
+        if worker_id is None:
+            err("case_worker", "unknown_case_worker")
+    state = coded.get("case_state")
+    return {"opened_on": opened_on, "state": CaseState(state) if state else CaseState.OPEN,
+            "case_worker_id": worker_id, "urgent": coded.get("urgency") == Urgency.URGENT.value}

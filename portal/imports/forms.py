@@ -22,14 +22,14 @@ def _column(value):
     return int(value) if value not in (None, NOT_PRESENT) else None
 
 
-def mapping_form(headers: list[str], mapping: dict, formdata=None) -> FlaskForm:
+def mapping_form(headers: list[str], mapping: dict, formdata=None, fields=FIELDS) -> FlaskForm:
     """A form with one select per Rete field, offering the file's columns (by header) or none."""
 
     class MappingForm(FlaskForm):
         pass
 
     choices = [(NOT_PRESENT, _l("— non presente nel file —"))] + [(str(i), h) for i, h in enumerate(headers)]
-    for field in FIELDS:
+    for field in fields:
         label = _l("%(label)s (obbligatorio)", label=field.label) if field.required else field.label
         setattr(MappingForm, f"f_{field.key}", SelectField(label, choices=choices, coerce=_column))
     form = MappingForm(formdata=formdata) if formdata is not None else MappingForm(
@@ -37,5 +37,5 @@ def mapping_form(headers: list[str], mapping: dict, formdata=None) -> FlaskForm:
     return form
 
 
-def mapping_of(form) -> dict:
-    return {field.key: getattr(form, f"f_{field.key}").data for field in FIELDS}
+def mapping_of(form, fields=FIELDS) -> dict:
+    return {field.key: getattr(form, f"f_{field.key}").data for field in fields}

@@ -1,7 +1,7 @@
 """Italian labels for import states, row statuses and the check's codes (msgids; English in the catalogue)."""
 from flask_babel import lazy_gettext as _l
 
-from .fields import FIELDS
+from .fields import CASE_FIELDS, FIELDS
 from .models import BatchState, RowStatus
 
 STATE_LABELS = {
@@ -32,9 +32,10 @@ ERROR_LABELS = {
     "unknown_point": _l("non è un punto informativo attivo della tua organizzazione"),
     "repeated_row": _l("riga ripetuta nel file"),
     "refused": _l("rifiutata al momento dell'importazione"),
+    "unknown_case_worker": _l("non è l'e-mail di un operatore o di un'operatrice del nodo"),
 }
 WARNING_LABELS = {
     "duplicate_in_file": _l("possibile stessa persona della riga %(detail)s"),
     "possible_duplicate": _l("possibile stessa persona di %(detail)s"),
 }
-FIELD_LABELS = {f.key: f.label for f in FIELDS} | {"row": _l("Riga")}
+FIELD_LABELS = {f.key: f.label for f in FIELDS + CASE_FIELDS} | {"row": _l("Riga")}

@@ -11,36 +11,56 @@ row, never cell values); each person and referral created is audited by its own 
 """
 import hashlib
 import json
+import logging
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
-from ..accounts.permissions import Capability, can
+from ..accounts.models import Role
+from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core import bulk
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..crypto import blind_index, normalise
 from ..extensions import db
 from ..models_base import utcnow
+from ..referrals.models import Referral
 from ..tenancy.context import current
+from ..tenancy.models import Tenant
+from . import cases as node_cases
 from . import fields as F
 from .models import BatchState, ImportBatch, ImportRow, RowStatus
 from .parsing import read_table
 
+log = logging.getLogger(__name__)
 CHUNK = 500
 KEY_PREFIX = "import-"
+REFERRALS, CASES = "referrals", "cases"  # ImportBatch.kind: an antenna's referrals, a node's own cases
 
 
 class ImportError_(ValueError):
     """A refused step, with a message for the user."""
 
 
+def import_kind() -> str | None:
+    """What the current user may import: referrals (who may create them: the antenna's operators and
+    administrators) or the node's own cases (its coordinator, who assigns cases); None: nothing."""
+    if can(Capability.REFER):
+        return REFERRALS
+    membership = current_membership()
+    if membership is not None and membership.role == Role.COORDINATOR and membership.tenant.is_node:
+        return CASES
+    return None
+
+
 def may_import() -> bool:
-    """Who may create referrals may import them: the antenna's operators and administrators."""
-    return can(Capability.REFER)
+    return import_kind() is not None
 
 
-def _require():
-    if not may_import():
+def _require(batch: ImportBatch | None = None):
+    kind = import_kind()
+    if kind is None or (batch is not None and batch.kind != kind):
         raise Forbidden()
 
 
@@ -57,10 +77,10 @@ def upload(filename: str, data: bytes) -> ImportBatch:
     """Read the file (FileError if it cannot be imported) into a new draft batch with a guessed mapping."""
     _require()
     headers, rows = read_table(filename, data)
-    ctx = current()
+    ctx, kind = current(), import_kind()
     batch = ImportBatch(tenant_id=ctx.tenant_id, filename=(filename or "")[-200:] or "import", state=BatchState.DRAFT,
                         file_sha256=hashlib.sha256(data).hexdigest(), created_by_id=ctx.user_id, headers=headers,
-                        mapping=F.guess_mapping(headers), total_rows=len(rows))
+                        mapping=F.guess_mapping(headers, kind), total_rows=len(rows), kind=kind)
     batch.rows = rows
     db.session.add(batch)
     db.session.flush()
@@ -104,9 +124,13 @@ def set_mapping(batch: ImportBatch, mapping: dict[str, int | None]) -> None:
     """Store the column chosen for each Rete field; each required field needs one."""
     if batch.state not in (BatchState.DRAFT, BatchState.CHECKED):
         raise ImportError_(_("L'importazione è già stata eseguita."))
+    keys = {f.key for f in F.fields_for(batch.kind)}
     clean = {field: int(index) for field, index in mapping.items()
-             if field in F.FIELD_KEYS and index is not None and 0 <= int(index) < len(batch.headers)}
-    missing = [field for field in F.REQUIRED if field not in clean]
+             if field in keys and index is not None and 0 <= int(index) < len(batch.headers)}
+    missing = [field for field in F.required_for(batch.kind) if field not in clean]
+    if missing and batch.kind == CASES:
+        raise ImportError_(_("Scegli una colonna per ogni campo obbligatorio (nome, cognome, ambito, data di "
+                             "apertura del caso)."))
     if missing:
         raise ImportError_(_("Scegli una colonna per ogni campo obbligatorio (nome, cognome, ambito)."))
     batch.mapping = clean
@@ -114,20 +138,19 @@ def set_mapping(batch: ImportBatch, mapping: dict[str, int | None]) -> None:
 
 def dry_run(batch: ImportBatch) -> None:
     """Check every row and store its result: errors (field, code), possible duplicates, already imported."""
-    _require()
+    _require(batch)
     from ..people.models import Person
     from ..people.services import identity_indexes
-    from ..referrals.models import Referral
 
     if batch.state not in (BatchState.DRAFT, BatchState.CHECKED):
         raise ImportError_(_("L'importazione è già stata eseguita."))
     tenant_id = current().tenant_id
-    lookup, points = F.code_lookup(), _points(tenant_id)
+    lookup, points, workers = _lookups(batch)
     results, seen, keys_seen = [], {}, {}
     for offset, raw in enumerate(batch.rows):
         number = offset + 2  # the header is row 1, as the spreadsheet shows it
         cells = _cells(raw, batch.mapping)
-        checked = F.check_row(cells, lookup, points)
+        checked = F.check_row(cells, lookup, points, workers=workers)
         key = row_key(tenant_id, cells, checked)
         warnings, indexes = [], {}
         if key in keys_seen:
@@ -177,6 +200,13 @@ def dry_run(batch: ImportBatch) -> None:
     record("import.checked", "import_batch", batch.id, sorted(batch.mapping))
 
 
+def _lookups(batch: ImportBatch):
+    """Read once per batch or chunk: the codes, the antenna's information points, the node's case workers."""
+    if batch.kind == CASES:
+        return F.code_lookup(), {}, node_cases.workers()
+    return F.code_lookup(), _points(batch.tenant_id), None
+
+
 def _existing(column, values: list) -> set:
     found = set()
     for start in range(0, len(values), CHUNK):
@@ -207,7 +237,7 @@ def start(batch: ImportBatch, expected_version) -> None:
     """Mark the checked batch as importing (the rows are created by ``import_chunk``, in a job)."""
     from ..core.locking import check_version
 
-    _require()
+    _require(batch)
     check_version(batch, expected_version)
     if batch.state == BatchState.IMPORTING:
         return  # a resume: the rows already created are skipped by their keys
@@ -227,7 +257,7 @@ def import_chunk(batch: ImportBatch, size: int = CHUNK) -> int:
     The chunk runs in one savepoint; if the services refuse a row (the dry run should have caught it), the
     chunk is rolled back and done again row by row, each in its own savepoint, the refused rows marked
     failed. When no row is left the batch becomes ``imported``."""
-    _require()
+    _require(batch)
     if batch.state != BatchState.IMPORTING:
         return 0
     rows = list(db.session.scalars(select(ImportRow).where(ImportRow.batch_id == batch.id,
@@ -239,18 +269,22 @@ def import_chunk(batch: ImportBatch, size: int = CHUNK) -> int:
         record("import.completed", "import_batch", batch.id, ["created_rows", "failed_rows"])
         return 0
     data_rows, mapping = batch.rows, batch.mapping
-    lookup, points = F.code_lookup(), _points(batch.tenant_id)
-    work = [(row.id, row.row_key, F.check_row(_cells(data_rows[row.number - 2], mapping), lookup, points))
-            for row in rows]
+    lookup, points, workers = _lookups(batch)
+    create = node_cases.create_case if batch.kind == CASES else _create
+    work = [(row.id, row.row_key, F.check_row(_cells(data_rows[row.number - 2], mapping), lookup, points,
+                                              workers=workers)) for row in rows]
+    existing = _existing(Referral.submission_key, [key for _id, key, _checked in work])  # imported meanwhile
     try:
-        with db.session.begin_nested():
-            outcomes = [_create(key, checked) for _id, key, checked in work]
-    except REFUSALS:
+        with db.session.begin_nested(), bulk.batched():
+            _hold_tenants(batch.tenant_id)
+            outcomes = [create(key, checked, key_checked=key not in existing) for _id, key, checked in work]
+    except (*REFUSALS, IntegrityError) as exc:  # a row refused, or its key taken by a concurrent import
+        log.warning("import batch %s: chunk redone row by row (%s)", batch.id, type(exc).__name__)  # no cell values
         outcomes = []
         for _id, key, checked in work:
             try:
                 with db.session.begin_nested():
-                    outcomes.append(_create(key, checked))
+                    outcomes.append(create(key, checked))
             except REFUSALS:
                 outcomes.append(None)
     created = failed = 0
@@ -280,11 +314,20 @@ def _refusals():
 REFUSALS = _refusals()
 
 
-def _create(key: str, checked: F.Checked):
+def _create(key: str, checked: F.Checked, key_checked: bool = False):
     from ..referrals.services import create_with_person
 
     return create_with_person(identity=checked.identity, monitoring=checked.monitoring, data=checked.data,
-                              submission_key=key)
+                              submission_key=key, key_checked=key_checked)
+
+
+def _hold_tenants(tenant_id: int) -> None:
+    """Keep the importing tenant and its node in the session for the batch: the services read them for
+    every row, and the identity map alone would let them go (and read them again) between rows."""
+    held = bulk.kept()
+    if held is not None:
+        tenant = db.session.get(Tenant, tenant_id)
+        held["tenants"] = (tenant, db.session.get(Tenant, tenant.node_id) if tenant.node_id else None)
 
 
 def progress(batch: ImportBatch) -> int:
@@ -300,7 +343,7 @@ def confirm(batch: ImportBatch, expected_version) -> None:
     """Final: no undo any more; the file's content is dropped."""
     from ..core.locking import check_version
 
-    _require()
+    _require(batch)
     check_version(batch, expected_version)
     if batch.state != BatchState.IMPORTED:
         raise ImportError_(_("Si può confermare solo un'importazione completata."))
@@ -313,9 +356,8 @@ def undo(batch: ImportBatch, expected_version) -> int:
     """Remove the drafts (and their people) the batch created; refused if any was sent meanwhile."""
     from ..core.locking import check_version
     from ..referrals.discard import discard_draft, discardable
-    from ..referrals.models import Referral
 
-    _require()
+    _require(batch)
     check_version(batch, expected_version)
     if batch.state != BatchState.IMPORTED:
         raise ImportError_(_("Si può annullare solo un'importazione completata e non ancora confermata."))
@@ -323,7 +365,14 @@ def undo(batch: ImportBatch, expected_version) -> int:
                                                            ImportRow.status == RowStatus.CREATED)))
     referrals = {r.id: r for r in db.session.scalars(select(Referral).where(
         Referral.id.in_([row.referral_id for row in rows])))} if rows else {}
-    blocked = sum(1 for row in rows if row.referral_id not in referrals or not discardable(referrals[row.referral_id]))
+    if batch.kind == CASES:
+        undoable, discard = (lambda referral: node_cases.undoable(referral, batch.imported_at)), node_cases.discard_case
+    else:
+        undoable, discard = discardable, discard_draft
+    blocked = sum(1 for row in rows if row.referral_id not in referrals or not undoable(referrals[row.referral_id]))
+    if blocked and batch.kind == CASES:
+        raise ImportError_(_("%(n)s casi importati sono già stati modificati o hanno note, azioni o documenti: "
+                             "l'importazione non può più essere annullata.", n=blocked))
     if blocked:
         raise ImportError_(_("%(n)s segnalazioni importate sono già state inviate al nodo o hanno allegati: "
                              "l'importazione non può più essere annullata.", n=blocked))
@@ -331,7 +380,7 @@ def undo(batch: ImportBatch, expected_version) -> int:
         referral = referrals[row.referral_id]
         row.referral_id, row.person_id, row.status = None, None, RowStatus.REMOVED
         db.session.flush()
-        discard_draft(referral)
+        discard(referral)
     batch.state, batch.finished_at, batch.rows = BatchState.UNDONE, utcnow(), None
     db.session.flush()
     record("import.undone", "import_batch", batch.id, ["created_rows"])

@@ -9,7 +9,7 @@ from ..core.transaction import attempt
 from ..extensions import db
 from ..jobs import enqueue
 from . import services
-from .fields import FIELDS
+from .fields import fields_for
 from .forms import FileError, UploadForm, VersionForm, mapping_form, mapping_of
 from .jobs import run_import
 from .labels import ERROR_LABELS, FIELD_LABELS, ROW_LABELS, STATE_LABELS, WARNING_LABELS
@@ -42,7 +42,8 @@ def index():
             db.session.commit()
             return redirect(url_for(".columns", batch_id=batch.id))
         form.file.errors.append(str(done.error))
-    return render_template("imports/index.html", form=form, batches=services.batches(), STATE_LABELS=STATE_LABELS), \
+    return render_template("imports/index.html", form=form, batches=services.batches(), STATE_LABELS=STATE_LABELS,
+                           cases=services.import_kind() == services.CASES), \
         400 if form.errors else 200
 
 
@@ -51,17 +52,18 @@ def columns(batch_id):
     batch = _batch(batch_id)
     if batch.state not in (BatchState.DRAFT, BatchState.CHECKED):
         return redirect(url_for(".detail", batch_id=batch.id))
-    form = mapping_form(batch.headers, batch.mapping, request.form if request.method == "POST" else None)
+    fields = fields_for(batch.kind)
+    form = mapping_form(batch.headers, batch.mapping, request.form if request.method == "POST" else None, fields)
     error = None
     if request.method == "POST" and form.validate():
         with attempt(refusing=services.ImportError_) as done:
-            services.set_mapping(batch, mapping_of(form))
+            services.set_mapping(batch, mapping_of(form, fields))
             services.dry_run(batch)
         if done:
             db.session.commit()
             return redirect(url_for(".detail", batch_id=batch.id))
         error = str(done.error)
-    return render_template("imports/columns.html", batch=batch, form=form, error=error, FIELDS=FIELDS), \
+    return render_template("imports/columns.html", batch=batch, form=form, error=error, FIELDS=fields), \
         400 if error or form.errors else 200
 
 
@@ -83,7 +85,7 @@ def detail(batch_id):
         "imports/detail.html", batch=batch, rows=rows, has_next=has_next, page=page, form=VersionForm(),
         progress=services.progress(batch), earlier=services.earlier_batch_of_same_file(batch),
         STATE_LABELS=STATE_LABELS, ROW_LABELS=ROW_LABELS, ERROR_LABELS=ERROR_LABELS, FIELD_LABELS=FIELD_LABELS,
-        WARNING_LABELS=WARNING_LABELS, BatchState=BatchState,
+        WARNING_LABELS=WARNING_LABELS, BatchState=BatchState, cases=batch.kind == services.CASES,
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core import bulk
 from ..core.changes import apply_changes
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
@@ -104,7 +105,7 @@ def create_referral(*, person, submission_key: str, data: dict, _key_checked: bo
     )
     apply_data(referral, data)
     db.session.add(referral)
-    db.session.flush()
+    bulk.assign_id(referral)
     record("referral.created", "referral", referral.id, sorted(data))
     return referral
 
@@ -119,10 +120,19 @@ def information_points(tenant_id: int) -> list:
         .order_by(InformationPoint.name)))
 
 
+def _point_ids(tenant_id: int) -> set[int]:
+    held = bulk.kept()  # a batch (the import) reads them once, not once a row
+    if held is None:
+        return {p.id for p in information_points(tenant_id)}
+    if ("information_points", tenant_id) not in held:
+        held["information_points", tenant_id] = {p.id for p in information_points(tenant_id)}
+    return held["information_points", tenant_id]
+
+
 def apply_data(referral: Referral, data: dict) -> list[str]:
     """Set the editable fields; return the names of those that changed."""
     point_id = data.get("information_point_id")
-    if point_id is not None and point_id not in {p.id for p in information_points(referral.tenant_id or current().tenant_id)}:
+    if point_id is not None and point_id not in _point_ids(referral.tenant_id or current().tenant_id):
         raise ReferralError(_("Scegli uno dei punti informativi attivi della tua organizzazione."))
     return apply_changes(referral, data)
 
@@ -313,15 +323,17 @@ def timeline(referral: Referral) -> list:
 
 
 def create_with_person(*, identity: dict, monitoring: dict, data: dict, submission_key: str, submit: bool = False,
-                       message: str | None = None, uploads=()):
+                       message: str | None = None, uploads=(), key_checked: bool = False):
     """The antenna's new-referral form: the person, the draft and, if asked, its submission.
 
     Idempotent on ``submission_key``: a second post of the same form returns ``(first referral, False)``
     and changes nothing. ``uploads`` (files of the form) become attachments before the referral is sent. Raises ReferralError (before writing anything) when a submission lacks consent.
+    ``key_checked``: the caller looked the key up already (the import, a chunk of keys at a time); the
+    unique key still refuses a race.
     """
     if not can(Capability.REFER):
         raise Forbidden()
-    existing = find_by_submission_key(submission_key)
+    existing = None if key_checked else find_by_submission_key(submission_key)
     if existing is not None:
         return existing, False
     if submit:

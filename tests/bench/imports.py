@@ -6,6 +6,8 @@ blind indexes), then the import itself in chunks of 500, each row through the re
 (person, pseudonym, encrypted identity, blind indexes, draft referral, two audit events). Runs as the
 application role, under RLS, in a fresh database each time; prints each phase, the total and the machine's
 load average. Target: the whole under 60 s on PostgreSQL. Numbers to read, not assertions.
+
+``--cases``: the node's coordinator imports its own cases instead (person, accepted referral and case a row).
 """
 import argparse
 import os
@@ -14,7 +16,7 @@ import time
 from .__main__ import database_urls
 
 
-def prepare(owner_url: str) -> tuple[int, int]:
+def prepare(owner_url: str, cases: bool = False) -> tuple[int, int]:
     from flask_migrate import upgrade
 
     from portal import create_app
@@ -34,17 +36,22 @@ def prepare(owner_url: str) -> tuple[int, int]:
                     failed_logins=0)
         db.session.add_all([antenna, user])
         db.session.flush()
-        membership = Membership(user_id=user.id, tenant_id=antenna.id, role=Role.ANTENNA_OPERATOR, active=True)
+        if cases:  # the coordinator imports, and is the case worker the rows name
+            membership = Membership(user_id=user.id, tenant_id=node.id, role=Role.COORDINATOR, active=True)
+        else:
+            membership = Membership(user_id=user.id, tenant_id=antenna.id, role=Role.ANTENNA_OPERATOR, active=True)
         db.session.add(membership)
         db.session.commit()
-        ids = antenna.id, membership.id
+        ids = membership.tenant_id, membership.id
         db.engine.dispose()
     return ids
 
 
-def csv_file(rows: int) -> bytes:
-    from tests.imports_support import csv_bytes, person_row
+def csv_file(rows: int, cases: bool = False) -> bytes:
+    from tests.imports_support import CASE_HEADER, case_row, csv_bytes, person_row
 
+    if cases:
+        return csv_bytes([case_row(n, worker="import@bench.example") for n in range(rows)], header=CASE_HEADER)
     return csv_bytes([person_row(n) for n in range(rows)])
 
 
@@ -82,17 +89,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--cases", action="store_true", help="a node imports its own cases")
     args = parser.parse_args()
     owner_url, app_url = database_urls(args.db, "imports", fresh=True)
-    antenna_id, membership_id = prepare(owner_url)
-    data = csv_file(args.rows)
+    antenna_id, membership_id = prepare(owner_url, args.cases)
+    data = csv_file(args.rows, args.cases)
     load_before = os.getloadavg()
     phases = run(app_url, owner_url, antenna_id, membership_id, data)
     load_after = os.getloadavg()
     total = phases["upload"] + phases["dry run"] + phases["import"]
-    print(f"import of {args.rows} rows ({len(data) / 1e6:.1f} MB CSV) on {args.db}: "
+    print(f"import of {args.rows} {'cases' if args.cases else 'referrals'} ({len(data) / 1e6:.1f} MB CSV) on {args.db}: "
           + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items() if k not in ("created", "cpu"))
-          + f"; total {total:.1f} s ({args.rows / total:.0f} rows/s), {phases['created']} referrals created")
+          + f"; total {total:.1f} s ({args.rows / total:.0f} rows/s), {phases['created']} rows created")
     print("CPU time of the importing process: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases["cpu"].items())
           + " (the rest of the wall time is the database and waiting for a CPU)")
     print(f"load average (1, 5, 15 min) before {load_before[0]:.1f} {load_before[1]:.1f} {load_before[2]:.1f}, "
