@@ -50,3 +50,43 @@ def test_translated_labels_follow_the_locale(app):
             assert english[CaseState.CLOSED] == str(CASE_STATE_LABELS[CaseState.CLOSED]) != "Chiuso"
         # markup-safe, as the lazy strings rendered in templates
         assert all(hasattr(label, "__html__") for label in english.values())
+
+
+def test_filter_select_renders_and_validates_as_wtforms_select(app):
+    """The filter forms' select (portal/core/widgets.py) writes what WTForms' Select writes and refuses
+    what SelectField refuses: lazy labels (markup, as WTForms takes them), escaping, the selected option,
+    an empty label, attributes from the template and the flags."""
+    from flask_babel import lazy_gettext as _l
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms import SelectField
+    from wtforms.validators import InputRequired, Optional
+
+    from portal.core.widgets import FilterSelectField
+
+    choices = [("", _l("Tutti")), ("a&b", 'Quote " & <tag>'), ("x", ""), ("7", _l("Chiuso"))]
+
+    class Plain(FlaskForm):
+        class Meta:
+            csrf = False
+
+        pick = SelectField("Pick", choices=choices, validators=[Optional()])
+        need = SelectField("Need", choices=choices[1:], validators=[InputRequired()])
+
+    class Fast(FlaskForm):
+        class Meta:
+            csrf = False
+
+        pick = FilterSelectField("Pick", choices=choices, validators=[Optional()])
+        need = FilterSelectField("Need", choices=choices[1:], validators=[InputRequired()])
+
+    with app.test_request_context("/"), force_locale("en"):
+        for data in ({}, {"pick": "a&b", "need": "7"}, {"pick": "x"}, {"pick": "nope", "need": "bogus"}):
+            plain, fast = Plain(MultiDict(data)), Fast(MultiDict(data))
+            assert plain.validate() == fast.validate(), data
+            assert plain.errors == fast.errors, data
+            for name in ("pick", "need"):
+                assert fast[name].type == "SelectField"  # the form macros choose the control by it
+                for attrs in ({}, {"class": "form-select", "aria-describedby": "pick-help"}):
+                    assert str(fast[name](**attrs)) == str(plain[name](**attrs)), (data, name, attrs)
+        assert "Closed" in str(Fast()["pick"]())
