@@ -90,3 +90,22 @@ def test_filter_select_renders_and_validates_as_wtforms_select(app):
                 for attrs in ({}, {"class": "form-select", "aria-describedby": "pick-help"}):
                     assert str(fast[name](**attrs)) == str(plain[name](**attrs)), (data, name, attrs)
         assert "Closed" in str(Fast()["pick"]())
+
+
+def test_template_translations_follow_a_forced_or_refreshed_locale(app):
+    """Templates read the translations remembered for the request's locale (portal.i18n.request_translations):
+    a locale forced for a while (e-mails in the recipient's language) or refreshed is looked up again."""
+    from flask import render_template_string, session
+    from flask_babel import refresh
+
+    page = "{{ _('Chiuso') }}|{{ ngettext('%(num)s giorno', '%(num)s giorni', 2) }}"
+    with app.test_request_context("/"):
+        italian = render_template_string(page)
+        assert italian.startswith("Chiuso|")
+        with force_locale("en"):
+            english = render_template_string(page)
+            assert english.startswith(str(CASE_STATE_LABELS[CaseState.CLOSED]) + "|") and english != italian
+        assert render_template_string(page) == italian
+        session["lang"] = "en"
+        refresh()
+        assert render_template_string(page) == english
