@@ -5,8 +5,8 @@ from decimal import Decimal
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale, get_timezone
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_timezone, get_translations
 from markupsafe import Markup
 
 from .extensions import babel
@@ -75,12 +75,38 @@ def format_month(value) -> str:
     return _babel_date(value, "LLLL yyyy", locale=get_locale())
 
 
+def request_translations():
+    """flask_babel's ``get_translations()``, remembered on the request's babel context next to the locale and
+    domain it was found for. Templates translate ~50 strings per page and flask_babel resolves the context,
+    the domain and the locale again for each (about 25 calls a string). A locale forced for a while
+    (``force_locale``, e-mails in the recipient's language) or refreshed is another object: looked up again."""
+    try:
+        ctx = g._flask_babel
+    except (AttributeError, RuntimeError):  # before the first translation of the request, or no app context
+        return get_translations()
+    found = getattr(ctx, "rete_translations", None)
+    locale = getattr(ctx, "babel_locale", None)
+    if found is not None and locale is not None and found[0] is locale and found[1] is getattr(ctx, "babel_domain", None):
+        return found[2]
+    translations = get_translations()
+    ctx.rete_translations = (getattr(ctx, "babel_locale", None), getattr(ctx, "babel_domain", None), translations)
+    return translations
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories="translations",
         default_domain="messages",
+    )
+    # The same callables flask_babel installs, with the translations looked up once per request and locale.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
     app.jinja_env.filters.update(day=format_day, moment=format_moment, money=format_money, number=format_number,
                                   month=format_month)

@@ -73,3 +73,61 @@ def test_visible_or_404_gives_the_row_the_tenant_sees_else_404(network):
     assert or_404(case) is case
     with pytest.raises(NotFound):
         or_404(None)
+
+def test_filter_select_renders_and_validates_as_wtforms_select(app):
+    """The filter forms' select (portal/core/widgets.py) writes what WTForms' Select writes and refuses
+    what SelectField refuses: lazy labels (markup, as WTForms takes them), escaping, the selected option,
+    an empty label, attributes from the template and the flags."""
+    from flask_babel import lazy_gettext as _l
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms import SelectField
+    from wtforms.validators import InputRequired, Optional
+
+    from portal.core.widgets import FilterSelectField
+
+    choices = [("", _l("Tutti")), ("a&b", 'Quote " & <tag>'), ("x", ""), ("7", _l("Chiuso"))]
+
+    class Plain(FlaskForm):
+        class Meta:
+            csrf = False
+
+        pick = SelectField("Pick", choices=choices, validators=[Optional()])
+        need = SelectField("Need", choices=choices[1:], validators=[InputRequired()])
+
+    class Fast(FlaskForm):
+        class Meta:
+            csrf = False
+
+        pick = FilterSelectField("Pick", choices=choices, validators=[Optional()])
+        need = FilterSelectField("Need", choices=choices[1:], validators=[InputRequired()])
+
+    with app.test_request_context("/"), force_locale("en"):
+        for data in ({}, {"pick": "a&b", "need": "7"}, {"pick": "x"}, {"pick": "nope", "need": "bogus"}):
+            plain, fast = Plain(MultiDict(data)), Fast(MultiDict(data))
+            assert plain.validate() == fast.validate(), data
+            assert plain.errors == fast.errors, data
+            for name in ("pick", "need"):
+                assert fast[name].type == "SelectField"  # the form macros choose the control by it
+                for attrs in ({}, {"class": "form-select", "aria-describedby": "pick-help"}):
+                    assert str(fast[name](**attrs)) == str(plain[name](**attrs)), (data, name, attrs)
+        assert "Closed" in str(Fast()["pick"]())
+
+
+def test_template_translations_follow_a_forced_or_refreshed_locale(app):
+    """Templates read the translations remembered for the request's locale (portal.i18n.request_translations):
+    a locale forced for a while (e-mails in the recipient's language) or refreshed is looked up again."""
+    from flask import render_template_string, session
+    from flask_babel import refresh
+
+    page = "{{ _('Chiuso') }}|{{ ngettext('%(num)s giorno', '%(num)s giorni', 2) }}"
+    with app.test_request_context("/"):
+        italian = render_template_string(page)
+        assert italian.startswith("Chiuso|")
+        with force_locale("en"):
+            english = render_template_string(page)
+            assert english.startswith(str(CASE_STATE_LABELS[CaseState.CLOSED]) + "|") and english != italian
+        assert render_template_string(page) == italian
+        session["lang"] = "en"
+        refresh()
+        assert render_template_string(page) == english

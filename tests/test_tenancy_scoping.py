@@ -29,6 +29,24 @@ def test_select_is_scoped_to_current_tenant(network, session):
     assert rows and tenant_ids(rows) == {a.id}
 
 
+def test_scoping_options_built_once_per_tenant_and_user_still_follow_the_context(network, session):
+    """The criteria options are kept per (tenant, user) pair (scoping._criteria): the same pair reuses them,
+    another pair gets its own, and alternating contexts in one process each see their tenant's rows only."""
+    from portal.tenancy import scoping
+
+    a, b = network.tenants["a"], network.tenants["b"]
+    assert scoping._criteria(a.id, 1) is scoping._criteria(a.id, 1)
+    assert scoping._criteria(a.id, 1) is not scoping._criteria(b.id, 1)
+    assert scoping._criteria(a.id, 1) is not scoping._criteria(a.id, 2)
+    for _ in range(2):
+        for tenant in (a, b):
+            with context.acting_as(tenant.id):
+                assert tenant_ids(session.scalars(select(Membership)).all()) == {tenant.id}
+    scoping._CRITERIA_CACHE.clear()
+    with context.acting_as(b.id):
+        assert tenant_ids(session.scalars(select(Membership)).all()) == {b.id}
+
+
 def test_user_sees_own_memberships_before_choosing_a_tenant(network, session):
     user = network.users["a_admin"]
     MembershipFactory(user=user, tenant=network.tenants["b"])

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import TextInput
 
 from ..core.choices import enum_choices
-from ..core.widgets import LongSelect
+from ..core.widgets import FilterSelectField
 from ..referrals.forms import CheckboxesField
 from ..referrals.labels import GROUND_LABELS
 from ..referrals.models import Ground
@@ -189,14 +189,14 @@ class CaseFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Cerca per codice pseudonimo"), validators=[Optional(), Length(max=20)])
-    stato = SelectField(_l("Stato"), choices=enum_choices(CASE_STATE_LABELS, blank=_l("Tutti")), validators=[Optional()])
-    motivo = SelectField(
+    stato = FilterSelectField(_l("Stato"), choices=enum_choices(CASE_STATE_LABELS, blank=_l("Tutti")), validators=[Optional()])
+    motivo = FilterSelectField(
         _l("Motivo di discriminazione"),
         choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[Optional()],
     )
-    antenna = SelectField(_l("Antenna"), choices=[], validators=[Optional()], widget=LongSelect())
-    operatore = SelectField(_l("Operatore/operatrice"), choices=[], validators=[Optional()], widget=LongSelect())
-    fase = SelectField(
+    antenna = FilterSelectField(_l("Antenna"), choices=[], validators=[Optional()])
+    operatore = FilterSelectField(_l("Operatore/operatrice"), choices=[], validators=[Optional()])
+    fase = FilterSelectField(
         _l("Azioni nella fase"), choices=enum_choices(ACTION_PHASE_LABELS, blank=_l("Tutte")), validators=[Optional()]
     )
     ordina = HiddenField()

@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices, enum_or_none
+from ..core.widgets import FilterSelectField
 from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
 from ..people.services import valid_tax_code
@@ -266,7 +267,8 @@ class InboxFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    stato = SelectField(_l("Stato"), choices=enum_choices(STATE_LABELS, _l("Tutte le inviate")), validators=[Optional()])
+    stato = FilterSelectField(_l("Stato"), choices=enum_choices(STATE_LABELS, _l("Tutte le inviate")),
+                              validators=[Optional()])
 
     def state(self) -> ReferralState | None:
         return ReferralState(self.stato.data) if self.stato.data in {s.value for s in ReferralState} else None

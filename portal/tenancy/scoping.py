@@ -29,7 +29,23 @@ class ReadOnlyTable(PermissionError):
     """A write into a table only its triggers write (``READ_ONLY_TABLES``). Always a bug."""
 
 
+# The options for one (tenant, user) pair, built once: every ORM statement of every request adds them, and
+# building six with_loader_criteria (lambda analysis included) cost ~300 calls a statement. The options are
+# immutable and hold nothing but the two ids; the dict is bounded (cleared when full).
+_CRITERIA_CACHE: dict[tuple[int, int], tuple] = {}
+_CRITERIA_CACHE_SIZE = 4096
+
+
 def _criteria(tid: int, uid: int):
+    found = _CRITERIA_CACHE.get((tid, uid))
+    if found is None:
+        if len(_CRITERIA_CACHE) >= _CRITERIA_CACHE_SIZE:
+            _CRITERIA_CACHE.clear()
+        found = _CRITERIA_CACHE[(tid, uid)] = _build_criteria(tid, uid)
+    return found
+
+
+def _build_criteria(tid: int, uid: int):
     # One explicit lambda per mixin: SQLAlchemy caches each lambda's SQL and binds tid/uid as parameters.
     return (
         with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tid, include_aliases=True),
