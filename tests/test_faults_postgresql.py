@@ -132,7 +132,7 @@ class Load:
 
     def accept(self, http, referral_id: int) -> None:
         path = f"/segnalazioni/{referral_id}"
-        form_re = re.compile(rf'action="{path}/stato/accept".*?</form>', re.S)
+        form_re = re.compile(rf'action="{path}/stato/accept(?:#[^"]*)?".*?</form>', re.S)  # the tab's #fragment
         deadline = time.monotonic() + RETRY_SECONDS
         first_sent = None
         while time.monotonic() < deadline:

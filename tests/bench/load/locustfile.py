@@ -147,7 +147,7 @@ class NodeCoordinator(Portal):
             return
         referral_id = random.choice(ids)
         page = self.client.get(f"/segnalazioni/{referral_id}", name="/segnalazioni/[id]")
-        form = re.search(rf'action="/segnalazioni/{referral_id}/stato/accept".*?</form>', page.text, re.S)
+        form = re.search(rf'action="/segnalazioni/{referral_id}/stato/accept(?:#[^"]*)?".*?</form>', page.text, re.S)
         if form is None:  # a case worker may not decide, or someone else just did
             return
         version = re.search(r'name="version"[^>]*value="(\d+)"', form.group(0))
