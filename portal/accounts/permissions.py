@@ -28,6 +28,7 @@ class Capability(enum.StrEnum):
     EXPORT_OPEN_DATA = "export_open_data"
     MANAGE_OUTBOX = "manage_outbox"  # pending and failed e-mails of the tenant, and retrying them
     SEE_REGION_MONITORING = "see_region_monitoring"  # the regional centre's suppressed aggregates (portal/region)
+    IMPORT_CASES = "import_cases"  # the node's own existing cases from a file (portal/imports/cases.py)
     EDIT_LETTERS = "edit_letters"  # the node's letter templates (acceptance, decline, summons, closure)
 
 
@@ -49,6 +50,8 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     # Alerts (portal/alerts): node roles only; the services also check the tenant is a node.
     Capability.MANAGE_ALERT_RULES: frozenset({R.COORDINATOR}),
     Capability.EDIT_LETTERS: frozenset({R.COORDINATOR}),
+    # The node's coordinator, who assigns cases; the imports check the tenant is a node.
+    Capability.IMPORT_CASES: frozenset({R.COORDINATOR}),
     Capability.HANDLE_ALERTS: frozenset({R.CASE_WORKER, R.COORDINATOR}),
     Capability.SEE_SECURITY_ALERTS: frozenset({R.DATA_PROTECTION_OFFICER}),
     Capability.CHECK_SERVICES: frozenset({R.COORDINATOR}),

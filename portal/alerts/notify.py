@@ -5,11 +5,11 @@ case details (the resolution note may hold personal data, so it never leaves the
 """
 from collections import defaultdict
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..accounts.models import User
+from ..core import links
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
@@ -22,12 +22,11 @@ MAX_LINES = 30
 
 
 def alert_link(alert_id: int) -> str:
-    path = current_app.url_map.bind("localhost").build("alerts.detail", {"alert_id": alert_id})
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+    return links.absolute_url_for("alerts.detail", alert_id=alert_id)
 
 
 def _list_link() -> str:
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + current_app.url_map.bind("localhost").build("alerts.index", {})
+    return links.absolute_url_for("alerts.index")
 
 
 def _lines(rows) -> list[str]:
@@ -122,8 +121,8 @@ def send_digest(tenant_id: int) -> int:
     )
     recipients = dpo_emails(tenant_id)
     if security_open and recipients:
-        path = current_app.url_map.bind("localhost").build("alerts.security_list", {})
-        link = current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+        path = links.path_for("alerts.security_list")
+        link = links.absolute(path)
         if send_mail(recipients, _("Rete – riepilogo quotidiano: allerte di sicurezza aperte"),
                      _("Allerte di sicurezza aperte: %(count)s.\nPer i dettagli accedi a Rete: %(link)s\n",
                        count=security_open, link=link)):

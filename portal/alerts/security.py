@@ -12,7 +12,7 @@ only reveals after the resolution count toward a new one.
 """
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from ..accounts.members import member_emails
 from ..accounts.models import Role
 from ..audit.models import AuditEvent
 from ..audit.services import record
+from ..core import links
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
@@ -138,8 +139,7 @@ def dpo_emails(node_id: int) -> list[str]:
 
 
 def security_link(alert: SecurityAlert) -> str:
-    path = current_app.url_map.bind("localhost").build("alerts.security_detail", {"alert_id": alert.id})
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+    return links.absolute_url_for("alerts.security_detail", alert_id=alert.id)
 
 
 def _notify_dpos(alert: SecurityAlert) -> None:

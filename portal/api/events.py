@@ -1,8 +1,8 @@
 """Domain signals → webhook deliveries. Signals (not the e-mail kinds) because every door — page, API,
 job — sends them from the service itself, inside the transaction, whether or not anyone gets an e-mail."""
-from flask import current_app
 
 from ..budget.signals import order_created
+from ..core import links
 from ..referrals.signals import state_changed
 from ..reports.signals import submitted as report_submitted
 from .models import EventKind
@@ -10,8 +10,7 @@ from .webhooks import enqueue
 
 
 def _link(endpoint: str, **values) -> str:
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+    return links.absolute_url_for(endpoint, **values)
 
 
 @state_changed.connect

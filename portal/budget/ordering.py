@@ -12,7 +12,6 @@ money role, as everywhere in the budget. The provider sees the order at once and
 """
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -23,6 +22,7 @@ from ..cases.labels import SERVICE_TYPE_LABELS
 from ..cases.models import Action, ActionStatus
 from ..cases.services import can_edit, is_read_only
 from ..cases.signals import OrderResult, action_planned
+from ..core import links
 from ..extensions import db
 from ..mail import send_mail
 from ..tenancy import context
@@ -149,8 +149,8 @@ def notify_provider(order: ServiceOrder) -> None:
     recipients = provider_recipients(order.provider_id)
     if not recipients:
         return
-    path = current_app.url_map.bind("localhost").build("budget.order", {"order_id": order.id})
-    link = current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+    path = links.path_for("budget.order", order_id=order.id)
+    link = links.absolute(path)
     service = SERVICE_TYPE_LABELS[order.line.service_type]
     send_mail(
         recipients, _("Rete – nuovo ordine di servizio per %(code)s", code=order.pseudonym),

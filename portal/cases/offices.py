@@ -10,7 +10,6 @@ person in charge and, if it likes, an outcome note, which the node reads on the 
 
 Same rules as ``services.py``: flush, audit, never commit.
 """
-from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, select
@@ -18,6 +17,8 @@ from sqlalchemy import case, select
 from ..accounts.members import member_emails
 from ..accounts.permissions import OFFICE_ROLES, is_office_member
 from ..audit.services import record
+from ..core import links
+from ..core.changes import apply_changes
 from ..core.errors import Forbidden, ServiceError
 from ..core.locking import check_version
 from ..extensions import db
@@ -62,9 +63,7 @@ def sync(action: Action) -> None:
         record("office_referral.created", "office_referral", row.id, ["action_id", "peer_id"])
         _tell_office(row)
         return
-    changed = [name for name, value in values.items() if getattr(row, name) != value]
-    for name in changed:
-        setattr(row, name, values[name])
+    changed = apply_changes(row, values)
     if row.state == OfficeReferralState.WITHDRAWN:  # named again: a fresh referral for the office
         row.state, row.referred_at, row.taken_at, row.taken_by_id = OfficeReferralState.REFERRED, utcnow(), None, None
         changed.append("state")
@@ -76,7 +75,7 @@ def sync(action: Action) -> None:
 
 
 def _path(row: OfficeReferral) -> str:
-    return current_app.url_map.bind("localhost").build("cases.office_referral", {"referral_id": row.id})
+    return links.path_for("cases.office_referral", referral_id=row.id)
 
 
 def _tell_office(row: OfficeReferral) -> None:
@@ -90,7 +89,7 @@ def _tell_office(row: OfficeReferral) -> None:
     if not recipients:
         return
     path = _path(row)
-    link = current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+    link = links.absolute(path)
     send_mail(
         sorted(recipients), _("Rete – il nodo vi invia la persona %(code)s", code=row.pseudonym),
         _("Il nodo vi indirizza la persona %(code)s per un'azione del suo percorso (%(service)s, dal %(day)s).\n"

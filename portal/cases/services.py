@@ -198,7 +198,7 @@ def provider_choices() -> tuple:
 
 # The outcome the antenna reads, by case state: a code, shown in the reader's language (referrals/labels.py).
 # Only state words: never internal notes or outcome details.
-_OUTCOME_FOR = {
+OUTCOME_FOR = {
     CaseState.OPEN: OutcomeCode.TAKEN_IN_CHARGE,
     CaseState.PHASE_1: OutcomeCode.PHASE_1,
     CaseState.PHASE_2: OutcomeCode.PHASE_2,
@@ -211,7 +211,7 @@ def _update_referral_summary(case: Case) -> None:
     referral = db.session.get(Referral, case.referral_id)
     if referral is None:  # not visible: never expected for the node that owns the case
         return
-    outcome = _OUTCOME_FOR[case.state]
+    outcome = OUTCOME_FOR[case.state]
     if referral.outcome_code != outcome:
         referral.outcome_code = outcome
         db.session.flush()

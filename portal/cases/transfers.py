@@ -16,7 +16,6 @@ import json
 import secrets
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -24,6 +23,7 @@ from sqlalchemy import or_, select
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
 from ..audit.services import record
+from ..core import links
 from ..core.errors import Forbidden, ServiceError
 from ..core.locking import check_version
 from ..extensions import db
@@ -44,7 +44,7 @@ from .models import (
     TransferState,
     Verification,
 )
-from .services import _OUTCOME_FOR, is_read_only, node_case_workers, open_case
+from .services import OUTCOME_FOR, is_read_only, node_case_workers, open_case
 from .signals import case_changed
 
 REASON_MAX = 2000
@@ -287,7 +287,7 @@ def accept(transfer: CaseTransfer, expected_version, case_worker_id=None) -> Cas
         consent_date=date.fromisoformat(summary["consent_date"]) if summary["consent_date"] else None,
         legal_basis=LegalBasis(summary["legal_basis"]) if summary["legal_basis"] else None,
         submission_key=f"transfer-{transfer.uid}", submitted_at=now, decided_at=now,
-        outcome_code=_OUTCOME_FOR[CaseState(summary["state"])],
+        outcome_code=OUTCOME_FOR[CaseState(summary["state"])],
     )
     referral.situation, referral.needs = summary["situation"], summary["needs"]
     db.session.add(referral)
@@ -372,8 +372,7 @@ def _finish_at_sender(transfer: CaseTransfer) -> None:
 # --- telling people (pseudonyms only) ----------------------------------------------------------------
 
 def _link(endpoint: str, **values) -> str:
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+    return links.absolute_url_for(endpoint, **values)
 
 
 def _tell_node(node: Tenant, transfer: CaseTransfer, kind: str, subject: str) -> None:

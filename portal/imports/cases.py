@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from ..alerts.models import Alert
 from ..audit.services import record
 from ..cases.models import Case
-from ..cases.services import _OUTCOME_FOR, node_case_workers, open_case
+from ..cases.services import OUTCOME_FOR, node_case_workers, open_case
 from ..core import bulk
 from ..extensions import db
 from ..models_base import utcnow
@@ -49,7 +49,7 @@ def create_case(key: str, checked, key_checked: bool = False) -> tuple[Referral,
     referral = Referral(
         uid=secrets.token_hex(16), person_id=person.id, node_id=node_id, tenant_id=node_id,
         created_by_id=current_user.id, state=ReferralState.ACCEPTED, submission_key=key,
-        submitted_at=opened, decided_at=opened, outcome_code=_OUTCOME_FOR[case_data["state"]],
+        submitted_at=opened, decided_at=opened, outcome_code=OUTCOME_FOR[case_data["state"]],
     )
     referral.person = person
     db.session.add(referral)

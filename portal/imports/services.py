@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import Role
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core import bulk
@@ -48,8 +47,7 @@ def import_kind() -> str | None:
     administrators) or the node's own cases (its coordinator, who assigns cases); None: nothing."""
     if can(Capability.REFER):
         return REFERRALS
-    membership = current_membership()
-    if membership is not None and membership.role == Role.COORDINATOR and membership.tenant.is_node:
+    if can(Capability.IMPORT_CASES) and current_membership().tenant.is_node:
         return CASES
     return None
 

@@ -12,14 +12,13 @@ Lists live in ``listing.py``, attachments in ``attachments.py``, the reminders j
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core import bulk
+from ..core import bulk, links
 from ..core.changes import apply_changes
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
@@ -263,8 +262,7 @@ def notify(referral: Referral, spec: Transition) -> None:
 
 def referral_link(referral: Referral) -> str:
     """Absolute link to the referral page, buildable in a request, a job or a CLI command alike."""
-    path = current_app.url_map.bind("localhost").build("referrals.detail", {"referral_id": referral.id})
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+    return links.absolute_url_for("referrals.detail", referral_id=referral.id)
 
 
 def case_workers(node_id: int) -> list:

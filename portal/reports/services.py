@@ -8,7 +8,6 @@ sees a report (TenantOwned by the node, RLS).
 import secrets
 from datetime import date
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +15,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
+from ..core import links
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
@@ -123,8 +123,7 @@ def _add_message(report, author, body, checked) -> PublicReportMessage:
 
 
 def _absolute(endpoint: str, **values) -> str:
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+    return links.absolute_url_for(endpoint, **values)
 
 
 def _node_link(report: PublicReport) -> str:
