@@ -22,8 +22,12 @@ def _send(connection, ctx) -> None:
 
 @event.listens_for(Session, "after_begin")
 def _after_begin(session, transaction, connection):
-    if connection.dialect.name == "postgresql":
-        _send(connection, current())
+    ctx = current()
+    # An empty context needs no statement: the settings are transaction-local, so a new transaction starts
+    # with none, which the policies read as no tenant (NULLIF(..., '')). Every request's first transaction
+    # begins before the session's user is known; this saves it a round trip.
+    if connection.dialect.name == "postgresql" and (ctx.tenant_id is not None or ctx.user_id is not None):
+        _send(connection, ctx)
 
 
 @on_change
