@@ -80,12 +80,13 @@ def configure_templates(app: Flask) -> None:
     from .accounts.permissions import Capability, can, current_membership
     from .accounts.sign_in import identity_provider_enabled
     from .core.frame import page_footer, page_header
+    from .core.widgets import described_by, render_control
     from .tenancy.labels import KIND_LABELS
 
     app.jinja_env.globals.update(
         ROLE_LABELS=ROLE_LABELS, KIND_LABELS=KIND_LABELS, can=can, Capability=Capability,
         current_membership=current_membership, identity_enabled=identity_provider_enabled,
-        page_header=page_header, page_footer=page_footer,
+        page_header=page_header, page_footer=page_footer, render_control=render_control, described_by=described_by,
     )
 
 
