@@ -258,3 +258,32 @@ def test_hook_evaluates_on_change_through_the_services(network, login):
     })
     assert response.status_code == 302
     assert alerts(network, Rule.ACTION_OVERDUE)[0].state == AlertState.RESOLVED
+
+
+def test_a_referral_scoped_evaluation_runs_the_case_rules_once_the_referral_has_a_case(network):
+    """The referral hook skips the case rules only while the node has no case of the referral."""
+    referral = make_referral(network.tenants["a"], network.users["a_operator"])
+    case = make_case(referral)
+    with context.acting_as(network.tenants["n1"].id):
+        case.urgent = True
+        db.session.flush()
+    run(network, referral_id=referral.id)
+    (alert,) = alerts(network, Rule.URGENT_UNASSIGNED)
+    assert alert.object_id == case.id and alert.referral_id == referral.id
+    with context.acting_as(network.tenants["n1"].id):
+        case.case_worker_id = network.users["n1_case_worker"].id
+        db.session.flush()
+    run(network, referral_id=referral.id)
+    assert alerts(network, Rule.URGENT_UNASSIGNED)[0].state == AlertState.RESOLVED
+
+
+def test_a_referral_without_a_case_costs_only_the_referral_rules(network, count_queries):
+    old = stale_referral(network, days=10)
+    set_threshold(network, Rule.REFERRAL_UNDECIDED)
+    with count_queries() as queries:
+        run(network, today=utcnow().date(), referral_id=old.id)
+    (alert,) = alerts(network, Rule.REFERRAL_UNDECIDED)
+    assert alert.object_id == old.id
+    # The settings, the has-a-case check, the referral rule's two statements, the owners' update and the
+    # audit row: not the other seven rules' fourteen statements.
+    assert queries.count <= 10, queries.statements
