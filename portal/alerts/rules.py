@@ -15,7 +15,7 @@ spelling of the isolation rule as the ORM scoping, not a second one.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Date, Integer, and_, case, cast, exists, func, literal, null, select
+from sqlalchemy import Date, DateTime, Integer, and_, bindparam, case, cast, exists, func, literal, null, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -90,7 +90,48 @@ class Scope:
     @property
     def cutoff(self) -> datetime:
         """Midnight UTC ``threshold`` days before today: timestamps before it are older than N days."""
-        return datetime.combine(self.today - timedelta(days=self.threshold), time.min, timezone.utc)
+        return datetime.combine(self.day_before, time.min, timezone.utc)
+
+    @property
+    def day_before(self) -> date:
+        return self.today - timedelta(days=self.threshold)
+
+    @property
+    def day_ahead(self) -> date:
+        return self.today + timedelta(days=self.threshold)
+
+    @property
+    def waits(self) -> bool:
+        """Whether the threshold delays the rule at all (0 days: at once)."""
+        return bool(self.threshold)
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        """What decides a rule's statement's form; the values go in as parameters (``BoundScope``)."""
+        return self.case_id is not None, self.referral_id is not None, self.waits
+
+    def params(self) -> dict:
+        return {"p_tenant_id": self.tenant_id, "p_threshold": self.threshold, "p_today": self.today,
+                "p_cutoff": self.cutoff, "p_day_before": self.day_before, "p_day_ahead": self.day_ahead,
+                "p_case_id": self.case_id, "p_referral_id": self.referral_id}
+
+
+class BoundScope:
+    """A Scope of one shape whose values are bind parameters (named as in ``Scope.params``, prefixed: an INSERT or UPDATE reserves
+    its columns' names): a rule built
+    from it once per process serves every evaluation of that shape. Building the statements was most of
+    the Python work of an evaluation, which every change of a case or referral runs."""
+
+    def __init__(self, shape: tuple[bool, bool, bool]):
+        has_case, has_referral, self.waits = shape
+        self.tenant_id = bindparam("p_tenant_id", type_=Integer)
+        self.threshold = bindparam("p_threshold", type_=Integer)
+        self.today = bindparam("p_today", type_=Date)
+        self.cutoff = bindparam("p_cutoff", type_=DateTime(timezone=True))
+        self.day_before = bindparam("p_day_before", type_=Date)
+        self.day_ahead = bindparam("p_day_ahead", type_=Date)
+        self.case_id = bindparam("p_case_id", type_=Integer) if has_case else None
+        self.referral_id = bindparam("p_referral_id", type_=Integer) if has_referral else None
 
 
 def _visible(model, scope: Scope):
@@ -146,7 +187,7 @@ def action_overdue(scope: Scope):
         .select_from(A.join(C, C.c.id == A.c.case_id))
         .where(_visible(Action, scope), _visible(Case, scope), OPEN_CASE,
                A.c.status.in_([ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value]),
-               end < scope.today - timedelta(days=scope.threshold))
+               end < scope.day_before)
     )
     return _narrow(query, scope, C.c.id, C.c.referral_id)
 
@@ -166,7 +207,7 @@ def delivery_missing(scope: Scope):
         .where(_visible(Action, scope), _visible(Case, scope), OPEN_CASE,
                A.c.provider_id.is_not(None),
                A.c.status.in_([ActionStatus.IN_PROGRESS.value, ActionStatus.DONE.value]),
-               since < scope.today - timedelta(days=scope.threshold), ~logged)
+               since < scope.day_before, ~logged)
     )
     return _narrow(query, scope, C.c.id, C.c.referral_id)
 
@@ -178,7 +219,7 @@ def follow_up_due(scope: Scope):
         .select_from(V.join(C, C.c.id == V.c.case_id))
         .where(_visible(Verification, scope), _visible(Case, scope), OPEN_CASE,
                V.c.phase == VerificationPhase.INCLUSION.value, V.c.done_on.is_(None),
-               V.c.due_date <= scope.today + timedelta(days=scope.threshold))
+               V.c.due_date <= scope.day_ahead)
     )
     return _narrow(query, scope, C.c.id, C.c.referral_id)
 
@@ -188,7 +229,7 @@ def urgent_unassigned(scope: Scope):
     query = select(*_case_columns(C.c.id, day_of(C.c.opened_at))).where(
         _visible(Case, scope), OPEN_CASE, C.c.urgent.is_(True), C.c.case_worker_id.is_(None),
     )
-    if scope.threshold:
+    if scope.waits:
         query = query.where(C.c.opened_at < scope.cutoff)
     return _narrow(query, scope, C.c.id, C.c.referral_id)
 
@@ -236,7 +277,7 @@ def legal_deadline_due(scope: Scope):
         select(*_case_columns(LD.c.id, LD.c.due_on))
         .select_from(LD.join(C, C.c.id == LD.c.case_id))
         .where(_visible(LegalDeadline, scope), _visible(Case, scope), OPEN_CASE, LD.c.done_on.is_(None),
-               LD.c.due_on <= scope.today + timedelta(days=scope.threshold))
+               LD.c.due_on <= scope.day_ahead)
     )
     return _narrow(query, scope, C.c.id, C.c.referral_id)
 

@@ -14,7 +14,7 @@ Decisions (README "Allerte"):
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, DateTime, Integer, String, cast, exists, func, literal, select, update
+from sqlalchemy import Boolean, DateTime, Integer, String, bindparam, cast, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.members import members_of
@@ -106,7 +106,7 @@ def _insert(dialect: str):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(T)
 
 
-def _open_new(conn, rule: Rule, query, tenant_id: int, now) -> int:
+def _open_new(dialect: str, rule: Rule, query, scope: rules.BoundScope):
     """INSERT … SELECT the situations found that have neither an open alert nor a manual resolution."""
     found = query.subquery("found")
     object_type = rules.OBJECT_TYPES[rule]
@@ -116,22 +116,22 @@ def _open_new(conn, rule: Rule, query, tenant_id: int, now) -> int:
         T.c.rule == rule.value, T.c.object_type == object_type, T.c.object_id == found.c.object_id,
         T.c.due_on == found.c.due_on, T.c.state == AlertState.RESOLVED.value, T.c.auto_resolved.is_(False),
     )
-    stamp = literal(now, DateTime(timezone=True))
+    stamp = bindparam("now", type_=DateTime(timezone=True))
     rows = select(
-        literal(tenant_id, Integer), literal(rule.value, String), literal(AlertState.OPEN.value, String),
+        scope.tenant_id, literal(rule.value, String), literal(AlertState.OPEN.value, String),
         literal(object_type, String), found.c.object_id, key, found.c.case_id, found.c.referral_id,
         found.c.pseudonym, found.c.owner_id, found.c.due_on, stamp, literal(False, Boolean), literal(1, Integer),
         stamp, stamp,
     ).where(~already_open, ~decided)
     # ON CONFLICT: an evaluation racing another (job and on-change hook) skips what the other just opened.
-    statement = _insert(conn.dialect.name).from_select(list(INSERT_COLUMNS), rows).on_conflict_do_nothing()
-    # rowcount of INSERT … SELECT is not reported by every driver (psycopg gives -1 here): count the ids.
-    return len(conn.execute(statement.returning(T.c.id)).all())
+    # rowcount of INSERT … SELECT is not reported by every driver (psycopg gives -1 here): the ids are counted.
+    return _insert(dialect).from_select(list(INSERT_COLUMNS), rows).on_conflict_do_nothing().returning(T.c.id)
 
 
-def _resolve_gone(conn, rule: Rule, query, scope: rules.Scope, now) -> int:
+def _resolve_gone(rule: Rule, query, scope: rules.BoundScope):
     """Auto-resolve the rule's open alerts (of the scope) whose object the rule no longer finds."""
     found = query.subquery("found")
+    now = bindparam("now", type_=DateTime(timezone=True))
     statement = (
         update(T)
         .where(T.c.tenant_id == scope.tenant_id, T.c.rule == rule.value, T.c.open_key.is_not(None),
@@ -143,7 +143,21 @@ def _resolve_gone(conn, rule: Rule, query, scope: rules.Scope, now) -> int:
         statement = statement.where(T.c.case_id == scope.case_id)
     if scope.referral_id is not None:
         statement = statement.where(T.c.referral_id == scope.referral_id)
-    return max(conn.execute(statement).rowcount, 0)
+    return statement
+
+
+_STATEMENTS: dict[tuple, tuple] = {}
+
+
+def _statements(dialect: str, rule: Rule, shape: tuple) -> tuple:
+    """The rule's (resolve, open) statements for a scope of this shape, built once per process."""
+    key = (dialect, rule, shape)
+    built = _STATEMENTS.get(key)
+    if built is None:
+        scope = rules.BoundScope(shape)
+        query = rules.RULES[rule](scope)
+        built = _STATEMENTS[key] = (_resolve_gone(rule, query, scope), _open_new(dialect, rule, query, scope))
+    return built
 
 
 def _follow_owners(conn, tenant_id: int, now, case_id, referral_id) -> None:
@@ -196,9 +210,10 @@ def evaluate(tenant_id: int, *, today: date | None = None, case_id: int | None =
         if not settings[rule]["enabled"]:
             continue
         scope = rules.Scope(tenant_id, settings[rule]["threshold"], today, case_id=case_id, referral_id=referral_id)
-        query = rules.RULES[rule](scope)
-        rule_resolved = _resolve_gone(conn, rule, query, scope, now)
-        rule_opened = _open_new(conn, rule, query, tenant_id, now)
+        resolve, open_new = _statements(conn.dialect.name, rule, scope.shape)
+        params = {**scope.params(), "now": now}
+        rule_resolved = max(conn.execute(resolve, params).rowcount, 0)
+        rule_opened = len(conn.execute(open_new, params).all())
         if rule_opened or rule_resolved:
             fields = (["opened"] if rule_opened else []) + (["auto_resolved"] if rule_resolved else [])
             record("alerts.evaluated", "alert_rule", rule.value, fields, tenant_id=tenant_id)
