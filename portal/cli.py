@@ -20,38 +20,50 @@ def rete():
     """Rete maintenance commands."""
 
 
+TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                     help="Reference day (YYYY-MM-DD); default: today.")
+
+
+def job(name: str):
+    """Register a command cron may start: with the app, and ``@runs_alone`` (decorators below it, such as
+    click options, are the command's own)."""
+    def register(command):
+        return rete.command(name)(with_appcontext(runs_alone(command)))
+    return register
+
+
+def _as_system(name: str, work, *args):
+    """``work(*args)`` acting as the system (``name`` in the audit), what it did committed; its result."""
+    with context.system(name):
+        result = work(*args)
+        db.session.commit()
+    return result
+
+
 @rete.command("seed-demo")
 @with_appcontext
 def seed_demo():
     """Seed the fictitious demo network (idempotent: a second run adds nothing)."""
     from .seed import seed_all
 
-    with context.system("seed-demo"):
-        report = seed_all()
-        db.session.commit()
+    report = _as_system("seed-demo", seed_all)
     for line in report:
         click.echo(line)
 
 
-@rete.command("region-refresh")
-@with_appcontext
-@runs_alone
+@job("region-refresh")
 def region_refresh():
     """Recompute every node's summary for its regional centre (each node's rows read as that node)."""
     from .region.services import refresh_all
 
-    with context.system("region-refresh"):
-        lines = refresh_all()
-        db.session.commit()
+    lines = _as_system("region-refresh", refresh_all)
     for line in lines:
         click.echo(line)
 
 
-@rete.command("audit-verify")
+@job("audit-verify")
 @click.option("--heads", "exports", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="An export of audit-export-heads to check against (repeatable): catches a rewritten chain.")
-@with_appcontext
-@runs_alone
 def audit_verify(exports):
     """Recompute the audit hash chains; exit 1 if any event was altered or removed."""
     from .audit.services import verify_chains
@@ -90,11 +102,9 @@ def _check_head_exports(paths) -> list[str]:
     return problems
 
 
-@rete.command("audit-export-heads")
+@job("audit-export-heads")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Default: AUDIT_HEADS_DIR/audit-heads-<UTC time>.json")
-@with_appcontext
-@runs_alone
 def audit_export_heads(output):
     """Write the signed heads of every audit chain (daily from cron; keep the files off the database host)."""
     from .audit.anchors import export_heads
@@ -110,11 +120,9 @@ def audit_export_heads(output):
     click.echo(f"Teste di {len(document['heads'])} catene del registro esportate in {output}")
 
 
-@rete.command("backup")
+@job("backup")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Default: BACKUP_DIR/rete-<UTC time>.dump (.sqlite on SQLite)")
-@with_appcontext
-@runs_alone
 def backup_command(output):
     """Back the database up as the owner: pg_dump --format=custom (SQLite: an online copy)."""
     from datetime import UTC, datetime
@@ -134,9 +142,7 @@ def backup_command(output):
     click.echo(f"Copia di sicurezza scritta in {output} ({output.stat().st_size} byte)")
 
 
-@rete.command("budget-verify")
-@with_appcontext
-@runs_alone
+@job("budget-verify")
 def budget_verify():
     """Compare what triggers keep — delivery totals, provider actions' delivered figures — with the
     deliveries themselves; exit 1 on any difference."""
@@ -157,9 +163,7 @@ def budget_verify():
     click.echo("Ore erogate delle azioni coerenti con le prestazioni approvate.")
 
 
-@rete.command("monitoring-verify")
-@with_appcontext
-@runs_alone
+@job("monitoring-verify")
 def monitoring_verify():
     """Compare the monitoring summaries the triggers keep — actions by day, case facts, referrals by month —
     and the case worker copied onto the actions with the actions, referrals and cases themselves; exit 1 on
@@ -182,24 +186,18 @@ def monitoring_verify():
     click.echo("Riepiloghi del monitoraggio coerenti con azioni e segnalazioni.")
 
 
-@rete.command("remind-stale")
+@job("remind-stale")
 @click.option("--days", type=int, default=None, help="Days without a decision (default REFERRAL_STALE_DAYS).")
-@with_appcontext
-@runs_alone
 def remind_stale(days):
     """E-mail each node about referrals waiting for a decision too long (once per period)."""
     from .referrals.reminders import remind_stale as send_reminders
 
-    with context.system("remind-stale"):
-        sent = send_reminders(days)
-        db.session.commit()
+    sent = _as_system("remind-stale", send_reminders, days)
     click.echo(f"Promemoria inviati: {sent}")
 
 
-@rete.command("rotate-keys")
+@job("rotate-keys")
 @click.option("--batch-size", default=200, show_default=True, help="Rows re-encrypted per transaction.")
-@with_appcontext
-@runs_alone
 def rotate_keys(batch_size):
     """Re-encrypt every encrypted field of every model with the active key (first of RETE_DATA_KEYS)."""
     from .audit.services import record
@@ -220,11 +218,8 @@ def rotate_keys(batch_size):
         sys.exit(1)
 
 
-@rete.command("apply-retention")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Reference day (YYYY-MM-DD); default: today.")
-@with_appcontext
-@runs_alone
+@job("apply-retention")
+@TODAY
 def apply_retention(today):
     """Anonymise the people whose retention period (RETENTION_YEARS) is over, except legal holds."""
     from datetime import date
@@ -232,9 +227,7 @@ def apply_retention(today):
     from .people.gdpr import apply_retention as run
 
     day = today.date() if today else date.today()
-    with context.system("apply-retention"):
-        report = run(day)
-        db.session.commit()
+    report = _as_system("apply-retention", run, day)
     click.echo(
         f"Conservazione al {day.isoformat()}: {len(report['anonymised'])} persone anonimizzate, "
         f"{report['held']} con blocco legale, {report['kept']} ancora da conservare."
@@ -243,11 +236,8 @@ def apply_retention(today):
         click.echo(f"anonimizzata: {pseudonym}")
 
 
-@rete.command("erase-public-reports")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Reference day (YYYY-MM-DD); default: today.")
-@with_appcontext
-@runs_alone
+@job("erase-public-reports")
+@TODAY
 def erase_public_reports(today):
     """Erase the public reports closed, converted or unanswered for PUBLIC_REPORT_RETENTION_DAYS (texts, identity, thread, files, code)."""
     from datetime import UTC, datetime
@@ -255,31 +245,22 @@ def erase_public_reports(today):
     from .reports.retention import erase_expired
 
     now = datetime.combine(today.date(), datetime.min.time(), UTC) if today else None
-    with context.system("erase-public-reports"):
-        totals = erase_expired(now)
-        db.session.commit()
+    totals = _as_system("erase-public-reports", erase_expired, now)
     click.echo(f"Segnalazioni pubbliche cancellate: {totals['reports']} (messaggi: {totals['messages']}, "
                f"file: {totals['files']}).")
 
 
-@rete.command("forum-digest")
-@with_appcontext
-@runs_alone
+@job("forum-digest")
 def forum_digest():
     """E-mail the daily forum digest to users who chose it (threads with new posts since the last one)."""
     from .forum.notify import send_digest
 
-    with context.system("forum-digest"):
-        sent = send_digest()
-        db.session.commit()
+    sent = _as_system("forum-digest", send_digest)
     click.echo(f"Riepiloghi del forum inviati: {sent}")
 
 
-@rete.command("evaluate-alerts")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Reference day (YYYY-MM-DD); default: today.")
-@with_appcontext
-@runs_alone
+@job("evaluate-alerts")
+@TODAY
 def evaluate_alerts(today):
     """Evaluate the alert rules for every node (acting as each), e-mail the new alerts to their owners."""
     from .alerts.jobs import evaluate_all
@@ -288,9 +269,7 @@ def evaluate_alerts(today):
         click.echo(line)
 
 
-@rete.command("alerts-digest")
-@with_appcontext
-@runs_alone
+@job("alerts-digest")
 def alerts_digest():
     """E-mail the daily alert summary: case workers, coordinators and data protection officers of each node."""
     from .alerts.jobs import digest_all
@@ -298,10 +277,8 @@ def alerts_digest():
     click.echo(f"Riepiloghi delle allerte inviati: {digest_all()}")
 
 
-@rete.command("send-outbox")
+@job("send-outbox")
 @click.option("--limit", default=500, show_default=True, help="Most e-mails sent in this run.")
-@with_appcontext
-@runs_alone
 def send_outbox(limit):
     """Send the e-mails due in the outbox (run every few minutes from cron); retries back off, then fail."""
     from flask import current_app
@@ -312,10 +289,8 @@ def send_outbox(limit):
     click.echo(f"E-mail inviate: {sent}; ancora in attesa: {left}; eliminate perché inviate da tempo: {purged}")
 
 
-@rete.command("send-webhooks")
+@job("send-webhooks")
 @click.option("--limit", default=500, show_default=True, help="Most deliveries attempted in this run.")
-@with_appcontext
-@runs_alone
 def send_webhooks(limit):
     """Send the webhook deliveries due (run every minute from cron); retries back off, then fail."""
     from .api.webhooks import send_due

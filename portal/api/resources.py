@@ -24,10 +24,6 @@ MONITORING_ENUMS = {"gender": Gender, "citizenship_group": CitizenshipGroup, "la
                     "education_level": EducationLevel}
 
 
-def _doc(**extra):
-    return blp.doc(security=[{"bearer": []}], **extra)
-
-
 def utc(value):
     """SQLite gives datetimes back naive (they are stored in UTC): RFC 3339 needs the offset."""
     if value is None or getattr(value, "tzinfo", None) is not None:
@@ -60,7 +56,7 @@ def _refused(exc) -> Problem:
 
 
 @blp.route("/referrals", methods=["GET"])
-@_doc(summary="Le segnalazioni dell'organizzazione (antenna: le proprie)")
+@blp.doc(summary="Le segnalazioni dell'organizzazione (antenna: le proprie)")
 @requires_scope(Scope.REFERRALS_READ)
 @blp.arguments(schemas.PageArgs, location="query")
 @blp.response(200, schemas.ReferralPage)
@@ -72,7 +68,7 @@ def referral_list(_args):
 
 
 @blp.route("/referrals", methods=["POST"])
-@_doc(summary="Crea una segnalazione (e, con submit, la invia al nodo)")
+@blp.doc(summary="Crea una segnalazione (e, con submit, la invia al nodo)")
 @requires_scope(Scope.REFERRALS_WRITE)
 @idempotent
 @blp.arguments(schemas.ReferralIn)
@@ -105,7 +101,7 @@ def referral_create(data):
 
 
 @blp.route("/referrals/<int:referral_id>", methods=["GET"])
-@_doc(summary="Stato ed esito di una segnalazione")
+@blp.doc(summary="Stato ed esito di una segnalazione")
 @requires_scope(Scope.REFERRALS_READ)
 @blp.response(200, schemas.ReferralOut)
 def referral(referral_id):
@@ -113,7 +109,7 @@ def referral(referral_id):
 
 
 @blp.route("/referrals/<int:referral_id>/identity", methods=["GET"])
-@_doc(summary="L'identità della persona segnalata, se la regola need-to-know lo consente (lettura registrata)")
+@blp.doc(summary="L'identità della persona segnalata, se la regola need-to-know lo consente (lettura registrata)")
 @requires_scope(Scope.IDENTITY_READ)
 @blp.response(200, schemas.IdentityOut)
 def referral_identity(referral_id):
@@ -125,7 +121,7 @@ def referral_identity(referral_id):
 
 
 @blp.route("/referrals/<int:referral_id>/submit", methods=["POST"])
-@_doc(summary="Invia al nodo (o re-invia dopo una richiesta di informazioni)")
+@blp.doc(summary="Invia al nodo (o re-invia dopo una richiesta di informazioni)")
 @requires_scope(Scope.REFERRALS_WRITE)
 @idempotent
 @blp.arguments(schemas.VersionIn)
@@ -144,10 +140,10 @@ def referral_submit(data, referral_id):
 
 
 @blp.route("/referrals/<int:referral_id>/attachments", methods=["POST"])
-@_doc(summary="Allega documenti (multipart, campo 'file', anche ripetuto)",
-      requestBody={"content": {"multipart/form-data": {"schema": {
-          "type": "object", "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
-          "required": ["file"]}}}})
+@blp.doc(summary="Allega documenti (multipart, campo 'file', anche ripetuto)",
+         requestBody={"content": {"multipart/form-data": {"schema": {
+             "type": "object", "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+             "required": ["file"]}}}})
 @requires_scope(Scope.REFERRALS_WRITE)
 @idempotent
 @blp.response(201, schemas.AttachmentsOut)
@@ -177,7 +173,7 @@ def directory_dict(entry: DirectoryEntry) -> dict:
 
 
 @blp.route("/directory", methods=["GET"])
-@_doc(summary="L'elenco della rete (come /rete)")
+@blp.doc(summary="L'elenco della rete (come /rete)")
 @requires_scope(Scope.DIRECTORY_READ)
 @blp.arguments(schemas.DirectoryArgs, location="query")
 @blp.response(200, schemas.DirectoryPage)
@@ -200,7 +196,7 @@ def webhook_dict(sub: WebhookSubscription, secret: str | None = None) -> dict:
 
 
 @blp.route("/webhooks", methods=["GET"])
-@_doc(summary="Le sottoscrizioni del client")
+@blp.doc(summary="Le sottoscrizioni del client")
 @requires_scope(Scope.WEBHOOKS)
 @blp.response(200, schemas.WebhookPage)
 def webhook_list():
@@ -208,7 +204,7 @@ def webhook_list():
 
 
 @blp.route("/webhooks", methods=["POST"])
-@_doc(summary="Sottoscrive eventi dell'organizzazione; il segreto di firma è mostrato una volta")
+@blp.doc(summary="Sottoscrive eventi dell'organizzazione; il segreto di firma è mostrato una volta")
 @requires_scope(Scope.WEBHOOKS)
 @idempotent
 @blp.arguments(schemas.WebhookIn)
@@ -222,7 +218,7 @@ def webhook_create(data):
 
 
 @blp.route("/webhooks/<int:subscription_id>", methods=["DELETE"])
-@_doc(summary="Annulla una sottoscrizione")
+@blp.doc(summary="Annulla una sottoscrizione")
 @requires_scope(Scope.WEBHOOKS)
 @blp.response(204)
 def webhook_delete(subscription_id):

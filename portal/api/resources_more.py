@@ -19,8 +19,6 @@ from .problems import Problem
 from .resources import utc
 from .rest import blp, idempotent, page_of, requires_scope
 
-SECURED = {"security": [{"bearer": []}]}
-
 
 def case_dict(case: Case, with_actions: bool = False) -> dict:
     """Pseudonym, state, grounds, dates and action codes/hours: no identity, no free text (notes, outcomes,
@@ -38,7 +36,7 @@ def case_dict(case: Case, with_actions: bool = False) -> dict:
 
 
 @blp.route("/cases", methods=["GET"])
-@blp.doc(summary="I casi del nodo, pseudonimizzati", **SECURED)
+@blp.doc(summary="I casi del nodo, pseudonimizzati")
 @requires_scope(Scope.CASES_READ)
 @blp.arguments(schemas.PageArgs, location="query")
 @blp.response(200, schemas.CasePage)
@@ -47,7 +45,7 @@ def case_list(_args):
 
 
 @blp.route("/cases/<int:case_id>", methods=["GET"])
-@blp.doc(summary="Un caso con le sue azioni, pseudonimizzato (la lettura è registrata)", **SECURED)
+@blp.doc(summary="Un caso con le sue azioni, pseudonimizzato (la lettura è registrata)")
 @requires_scope(Scope.CASES_READ)
 @blp.response(200, schemas.CaseOut)
 def case(case_id):
@@ -65,7 +63,7 @@ def order_dict(order: ServiceOrder) -> dict:
 
 
 @blp.route("/orders", methods=["GET"])
-@blp.doc(summary="Gli ordini di servizio del soggetto attuatore", **SECURED)
+@blp.doc(summary="Gli ordini di servizio del soggetto attuatore")
 @requires_scope(Scope.ORDERS_READ)
 @blp.arguments(schemas.PageArgs, location="query")
 @blp.response(200, schemas.OrderPage)
@@ -75,7 +73,7 @@ def order_list(_args):
 
 
 @blp.route("/orders/<int:order_id>/deliveries", methods=["POST"])
-@blp.doc(summary="Registra una prestazione erogata su un ordine", **SECURED)
+@blp.doc(summary="Registra una prestazione erogata su un ordine")
 @requires_scope(Scope.DELIVERIES_WRITE)
 @idempotent
 @blp.arguments(schemas.DeliveryIn)
@@ -96,7 +94,7 @@ def delivery_create(data, order_id):
 
 
 @blp.route("/open-data", methods=["GET"])
-@blp.doc(summary="I dati aperti del nodo: conteggi aggregati del periodo, celle piccole soppresse", **SECURED)
+@blp.doc(summary="I dati aperti del nodo: conteggi aggregati del periodo, celle piccole soppresse")
 @requires_scope(Scope.OPEN_DATA_READ)
 @blp.arguments(schemas.OpenDataArgs, location="query")
 @blp.response(200, schemas.OpenDataOut)

@@ -101,6 +101,8 @@ def _remember_use(response):
 
 
 def requires_scope(scope: Scope):
+    """Refuse (403) a client without ``scope``; the operation's OpenAPI entry says it needs the API key, so
+    the document cannot leave out what the code checks."""
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
@@ -108,7 +110,7 @@ def requires_scope(scope: Scope):
                 raise Problem(403, f"Il client API non ha il permesso '{scope.value}'.")
             return view(*args, **kwargs)
 
-        return wrapped
+        return blp.doc(security=[{"bearer": []}])(wrapped)
 
     return decorator
 

@@ -10,6 +10,13 @@ def _values(enum_cls):
     return validate.OneOf([m.value for m in enum_cls])
 
 
+def _page(name: str, item_schema) -> type[Schema]:
+    """A page of a list: its items and the cursor of the next page (None on the last); ``name`` names it in
+    the OpenAPI document."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema)),
+                             "next_cursor": fields.String(allow_none=True)}, name=name)
+
+
 class _In(Schema):
     class Meta:
         unknown = EXCLUDE  # tolerate fields of later versions
@@ -71,9 +78,7 @@ class ReferralOut(Schema):
     links = fields.Nested(LinksOut)
 
 
-class ReferralPage(Schema):
-    items = fields.List(fields.Nested(ReferralOut))
-    next_cursor = fields.String(allow_none=True)
+ReferralPage = _page("ReferralPage", ReferralOut)
 
 
 class PageArgs(Schema):
@@ -106,9 +111,7 @@ class DirectoryOut(Schema):
     services = fields.String(allow_none=True)
 
 
-class DirectoryPage(Schema):
-    items = fields.List(fields.Nested(DirectoryOut))
-    next_cursor = fields.String(allow_none=True)
+DirectoryPage = _page("DirectoryPage", DirectoryOut)
 
 
 class DirectoryArgs(PageArgs):
@@ -169,9 +172,7 @@ class CaseOut(CaseSummaryOut):
     actions = fields.List(fields.Nested(ActionOut))
 
 
-class CasePage(Schema):
-    items = fields.List(fields.Nested(CaseSummaryOut))
-    next_cursor = fields.String(allow_none=True)
+CasePage = _page("CasePage", CaseSummaryOut)
 
 
 class OrderOut(Schema):
@@ -183,9 +184,7 @@ class OrderOut(Schema):
     service_type = fields.String()
 
 
-class OrderPage(Schema):
-    items = fields.List(fields.Nested(OrderOut))
-    next_cursor = fields.String(allow_none=True)
+OrderPage = _page("OrderPage", OrderOut)
 
 
 class DeliveryIn(_In):

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..audit.services import record
-from ..core.after_commit import in_own_session, register
+from ..core.after_commit import by_tenant, in_own_session, register
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
@@ -123,10 +123,7 @@ register(WebhookDelivery, _send_after_commit)
 
 def send_rows(rows: list, session) -> int:
     sent = 0
-    by_tenant: dict = {}
-    for row_id, tenant_id in rows:
-        by_tenant.setdefault(tenant_id, []).append(row_id)
-    for tenant_id, ids in by_tenant.items():
+    for tenant_id, ids in by_tenant(rows).items():
         with context.acting_as(tenant_id):
             sent += _attempt(session, select(WebhookDelivery.id).where(WebhookDelivery.id.in_(ids)))
     return sent

@@ -37,7 +37,15 @@ from .models import (
     cents,
     line_amount,
 )
-from .services import BudgetError, Forbidden, ensure_money, ensure_override_allowed, is_provider, may_manage_money
+from .services import (
+    BudgetError,
+    Forbidden,
+    ensure_money,
+    ensure_override_allowed,
+    is_provider,
+    line_override,
+    may_manage_money,
+)
 
 # Codice Identificativo Gara: 10 characters, digits and upper-case letters (ANAC).
 CIG_RE = re.compile(r"^[0-9A-Z]{10}$")
@@ -145,10 +153,7 @@ def create_contract(data: dict, lines: list[dict], override_reason: str | None =
     lines_value = sum((line_amount(item["quantity"], item["unit_price"]) for item in lines), Decimal("0"))
     if lines_value > total:
         raise BudgetError(_("Le righe valgono più del valore del contratto."), "total_value")
-    line_figs = figures.line_of(line)
-    reason = None
-    if line_figs.committed + total > line_figs.allocated:
-        reason = ensure_override_allowed(override_reason, _("Il contratto supera il residuo della linea di budget."))
+    reason = line_override(line, total, override_reason, _("Il contratto supera il residuo della linea di budget."))
     contract = Contract(
         tenant_id=line.tenant_id, provider_id=provider_id, budget_line_id=line.id, title=(data.get("title") or "").strip(),
         procedure=Procedure(data["procedure"]), legal_basis=data.get("legal_basis") or LEGAL_BASIS, cig=cig,

@@ -34,7 +34,7 @@ from .models import (
     cents,
     line_amount,
 )
-from .services import BudgetError, ensure_money, ensure_override_allowed
+from .services import BudgetError, ensure_money, line_override
 
 CONTRACT_FIELDS = ("title", "procedure", "legal_basis", "cig", "start_date", "end_date", "total_value", "vat_rate")
 
@@ -112,9 +112,8 @@ def update_contract(contract: Contract, data: dict, lines: list[dict], *, expect
     reason = contract.override_reason
     if total > contract.total_value:
         line = db.session.get(BudgetLine, contract.budget_line_id)
-        line_figs = figures.line_of(line)
-        if line_figs.committed - contract.total_value + total > line_figs.allocated:
-            reason = ensure_override_allowed(override_reason, _("Il contratto supera il residuo della linea di budget."))
+        reason = line_override(line, total - contract.total_value, override_reason,
+                               _("Il contratto supera il residuo della linea di budget.")) or reason
     new = {
         "title": (data.get("title") or "").strip(), "procedure": Procedure(data["procedure"]),
         "legal_basis": (data.get("legal_basis") or "").strip(), "cig": cig, "start_date": start, "end_date": end,

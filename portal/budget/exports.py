@@ -18,8 +18,8 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 
 from ..cases.labels import SERVICE_TYPE_LABELS
+from ..core.spreadsheets import csv_value, safe_text
 from ..extensions import db
-from ..i18n import format_day, format_number
 from .labels import DELIVERY_STATUS_LABELS, UNIT_LABELS
 from .models import ContractLine, Delivery, ServiceOrder
 
@@ -27,12 +27,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 MONEY_FORMAT = '[$€-410] #,##0.00'
 NUMBER_FORMAT = "#,##0.00"
 DATE_FORMAT = "DD/MM/YYYY"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def figure_header():
@@ -108,7 +103,7 @@ def _cell(sheet, value, money: bool = False, bold: bool = False):
     if hasattr(value, "__html__"):
         value = str(value)
     if isinstance(value, str):
-        value = _safe(value)
+        value = safe_text(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, (date, datetime)):
         cell.number_format = DATE_FORMAT
@@ -154,16 +149,6 @@ def statement_xlsx(contract, provider_name, figs):
 
 # --- CSV ---------------------------------------------------------------------------------------------
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (date, datetime)):
-        return format_day(value)
-    if isinstance(value, Decimal):
-        return format_number(value)
-    return _safe(str(value))
-
-
 def _csv_file(sections):
     out = tempfile.TemporaryFile()
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
@@ -175,7 +160,7 @@ def _csv_file(sections):
         writer.writerow([str(title)])
         writer.writerow([str(h) for h in header])
         for row in rows:
-            writer.writerow([_csv_value(v) for v in row])
+            writer.writerow([csv_value(v) for v in row])
     text.flush()
     text.detach()
     out.seek(0)

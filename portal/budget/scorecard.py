@@ -20,6 +20,7 @@ from sqlalchemy import case, func, select
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..cases.models import Action, Verification, VerificationPhase
+from ..core.rows import by_id
 from ..core.sql import days_from_timestamp_to_date
 from ..extensions import db
 from ..tenancy.context import acting_as, current
@@ -71,10 +72,7 @@ def may_view(provider: Tenant, membership=None) -> bool:
 def provider_of_network(provider_id) -> Tenant | None:
     """The provider if it is the current tenant or one of the current node's (else None: views 404);
     whether the user's role may see its scorecard is :func:`may_view` (views 403)."""
-    try:
-        provider = db.session.get(Tenant, int(provider_id))
-    except (TypeError, ValueError):
-        return None
+    provider = by_id(Tenant, provider_id)
     if provider is None or provider.kind != TenantKind.SERVICE_PROVIDER:
         return None
     tid = current().tenant_id

@@ -59,6 +59,15 @@ def ensure_override_allowed(reason: str | None, message: str) -> str:
     return reason
 
 
+def line_override(line: BudgetLine, more, override_reason: str | None, message: str) -> str | None:
+    """Committing ``more`` on ``line`` past what it was allocated needs the override's reason (see
+    :func:`ensure_override_allowed`); None when it fits."""
+    line_figs = figures.line_of(line)
+    if line_figs.committed + more > line_figs.allocated:
+        return ensure_override_allowed(override_reason, message)
+    return None
+
+
 # --- budget ------------------------------------------------------------------------------------------
 
 def budgets() -> list[Budget]:
@@ -97,10 +106,7 @@ def add_internal_cost(line: BudgetLine, *, spent_on: date, description: str, amo
     description = (description or "").strip()
     if not description:
         raise BudgetError(_("Descrivi il costo."), "description")
-    line_figs = figures.line_of(line)
-    reason = None
-    if line_figs.committed + amount > line_figs.allocated:
-        reason = ensure_override_allowed(override_reason, _("Il costo supera il residuo della linea di budget."))
+    reason = line_override(line, amount, override_reason, _("Il costo supera il residuo della linea di budget."))
     cost = InternalCost(
         tenant_id=line.tenant_id, budget_line_id=line.id, spent_on=spent_on, description=description, amount=amount,
         override_reason=reason,

@@ -153,10 +153,4 @@ def delete_documents(case_ids) -> int:
     ids = list(case_ids)
     if not ids:
         return 0
-    documents = list(db.session.scalars(select(CaseDocument).where(CaseDocument.case_id.in_(ids))))
-    for document in documents:
-        storage.forget(document, storage.ROOT)
-        db.session.delete(document)
-    if documents:
-        db.session.flush()
-    return len(documents)
+    return storage.delete(db.session.scalars(select(CaseDocument).where(CaseDocument.case_id.in_(ids))), storage.ROOT)

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..i18n import format_day, format_number
+from ..core.spreadsheets import csv_value
 from ..referrals.labels import GROUND_LABELS
 from .labels import (
     ACTION_PHASE_LABELS,
@@ -36,7 +36,6 @@ from .labels import (
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
 HOURS_FORMAT = "#,##0.00"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def filename(case, extension: str) -> str:
@@ -117,20 +116,10 @@ def sections(record):
     ]
 
 
-def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (date, datetime)):
-        return format_day(value)
-    if isinstance(value, Decimal):
-        return format_number(value)
-    if isinstance(value, int):
+    if isinstance(value, int):  # a whole number is a number, never a formula (a negative one neither)
         return str(value)
-    return _safe_text(str(value))
+    return csv_value(value)
 
 
 def record_csv(record) -> bytes:

@@ -60,21 +60,27 @@ def save_path(case: Case, data: dict, expected_version) -> LegalPath:
     return path
 
 
+def _save_row(case: Case, model, row, values: dict, entity: str):
+    """A new ``model`` row of the case with ``values`` (``row`` None) or ``row`` changed to them; flushed and
+    audited as ``<entity>.created`` / ``<entity>.updated`` with the names of the fields set."""
+    if row is None:
+        row = model(case_id=case.id, tenant_id=case.tenant_id, **values)
+        db.session.add(row)
+        changed, event = sorted(values), f"{entity}.created"
+    else:
+        changed, event = apply_changes(row, values), f"{entity}.updated"
+    db.session.flush()
+    record(event, entity, row.id, changed)
+    return row
+
+
 def save_deadline(case: Case, data: dict, deadline: LegalDeadline | None = None, expected_version=None) -> LegalDeadline:
     ensure_can_edit(case)
     if deadline is not None:
         check_version(deadline, expected_version)
     values = {"due_on": data["due_on"], "kind": data["kind"], "note": (data.get("note") or "").strip() or None,
               "done_on": data.get("done_on")}
-    if deadline is None:
-        deadline = LegalDeadline(case_id=case.id, tenant_id=case.tenant_id, **values)
-        db.session.add(deadline)
-        changed, event = sorted(values), "legal_deadline.created"
-    else:
-        changed, event = apply_changes(deadline, values), "legal_deadline.updated"
-    db.session.flush()
-    record(event, "legal_deadline", deadline.id, changed)
-    return deadline
+    return _save_row(case, LegalDeadline, deadline, values, "legal_deadline")
 
 
 def check_amounts(data: dict) -> list[tuple[str, str]]:
@@ -110,15 +116,7 @@ def save_fund_request(case: Case, data: dict, request: FundRequest | None = None
     if errors:
         raise CaseError(errors[0][1], errors[0][0])
     values = {name: data.get(name) for name in FUND_FIELDS}
-    if request is None:
-        request = FundRequest(case_id=case.id, tenant_id=case.tenant_id, **values)
-        db.session.add(request)
-        changed, event = sorted(values), "fund_request.created"
-    else:
-        changed, event = apply_changes(request, values), "fund_request.updated"
-    db.session.flush()
-    record(event, "fund_request", request.id, changed)
-    return request
+    return _save_row(case, FundRequest, request, values, "fund_request")
 
 
 def legal_context(case: Case) -> dict:

@@ -46,28 +46,25 @@ def _check_plan(values: dict) -> None:
         raise CaseError(_("Le ore non possono essere negative."), "planned_hours")
 
 
-def _provider_id(value) -> int | None:
+def _member_id(value, members, message, field: str) -> int | None:
+    """The chosen id (None for no choice) if it is one of ``members()``, else a CaseError on ``field``."""
     if value in (None, "", "0"):
         return None
     try:
-        provider_id = int(value)
+        member_id = int(value)
     except (TypeError, ValueError):
-        provider_id = -1
-    if provider_id not in {p.id for p in node_providers()}:
-        raise CaseError(_("Scegli un soggetto attuatore della rete."), "provider")
-    return provider_id
+        member_id = -1
+    if member_id not in {m.id for m in members()}:
+        raise CaseError(message, field)
+    return member_id
+
+
+def _provider_id(value) -> int | None:
+    return _member_id(value, node_providers, _("Scegli un soggetto attuatore della rete."), "provider")
 
 
 def _office_id(value) -> int | None:
-    if value in (None, "", "0"):
-        return None
-    try:
-        office_id = int(value)
-    except (TypeError, ValueError):
-        office_id = -1
-    if office_id not in {o.id for o in node_offices()}:
-        raise CaseError(_("Scegli un ufficio pubblico della rete."), "office")
-    return office_id
+    return _member_id(value, node_offices, _("Scegli un ufficio pubblico della rete."), "office")
 
 
 def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:

@@ -31,7 +31,8 @@ from ..mail import send_mail
 from ..models_base import utcnow
 from ..people.models import Person
 from ..people.services import IDENTITY_FIELDS, MONITORING_FIELDS, create_person
-from ..referrals.models import Context, LegalBasis, OutcomeCode, Referral, ReferralEvent, ReferralState, Urgency
+from ..referrals.models import Context, LegalBasis, OutcomeCode, Referral, ReferralState, Urgency
+from ..referrals.services import add_first_event
 from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant, TenantKind
 from . import transfer_files
@@ -292,11 +293,7 @@ def accept(transfer: CaseTransfer, expected_version, case_worker_id=None) -> Cas
     referral.situation, referral.needs = summary["situation"], summary["needs"]
     db.session.add(referral)
     db.session.flush()
-    db.session.add(ReferralEvent(
-        referral_id=referral.id, tenant_id=node_id, node_id=node_id, actor_id=current_user.id,
-        actor_tenant_id=node_id, at=now, from_state=None, to_state=ReferralState.ACCEPTED.value,
-        message=_("Caso trasferito da un altro nodo della regione"),
-    ))
+    add_first_event(referral, now, _("Caso trasferito da un altro nodo della regione"))
     case = open_case(referral, case_worker_id=worker, urgent=bool(summary["urgent"]))
     case.state = CaseState(summary["state"])
     for row in pathway["verifications"]:

@@ -32,6 +32,15 @@ def include(session, obj) -> None:
     session.info.setdefault(_NEW, {}).setdefault(type(obj), []).append((obj.id, obj.tenant_id))
 
 
+def by_tenant(rows) -> dict[int | None, list[int]]:
+    """The handed ``(id, tenant_id)`` rows as ``{tenant_id: [ids]}``: a handler works on each tenant's rows
+    acting as that tenant."""
+    grouped: dict = {}
+    for row_id, tenant_id in rows:
+        grouped.setdefault(tenant_id, []).append(row_id)
+    return grouped
+
+
 def in_own_session(bind, work: Callable, what: str) -> None:
     """Run ``work(session)`` in a session of its own; a failure is logged, never raised: the user's action
     is complete, and the cron command retries. (Tests bind theirs to one connection, which this joins.)"""

@@ -3,8 +3,18 @@ lists build their links and labels once per table, not once per cell (url_for, l
 context proxies behind them dominate a list page's time)."""
 from flask import abort, url_for
 
+from ..extensions import db
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
+
+
+def by_id(model, ident):
+    """The ``model`` row whose id is ``ident`` as a request gave it (text, perhaps not a number); None when
+    there is none. The session's tenant criteria apply as to any read."""
+    try:
+        return db.session.get(model, int(ident))
+    except (TypeError, ValueError):
+        return None
 
 
 def visible_or_404(model, ident, *, own: bool = False):

@@ -7,7 +7,7 @@
   so they follow the row's tenant rule (ORM scoping and PostgreSQL RLS), its transaction (a rollback
   leaves nothing, deleting the row deletes them) and every ``pg_dump``. Every worker and host sees them.
 
-Domains call only :func:`save`, :func:`read` and :func:`forget` with the row that references the file; a
+Domains call only :func:`save`, :func:`read`, :func:`forget` (and :func:`delete`) with the row that references the file; a
 row's ``storage_key`` stays the file's name in ``local`` and its identity in both. Files written by the
 local backend before a switch to ``database`` stay readable (and are removed) from their folder.
 """
@@ -77,3 +77,15 @@ def forget(row, area: str, *, key: str = "storage_key") -> None:
     storage_key = getattr(row, key)
     if storage_key:
         files.delete_after_commit(db.session(), _path(area, storage_key))
+
+
+def delete(rows, area: str) -> int:
+    """Delete ``rows`` and their files (anonymisation, erasure, expiry): the rows flushed now, the bytes as
+    :func:`forget` says. Returns how many were deleted."""
+    rows = list(rows)
+    for row in rows:
+        forget(row, area)
+        db.session.delete(row)
+    if rows:
+        db.session.flush()
+    return len(rows)

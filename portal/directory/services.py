@@ -9,6 +9,7 @@ from ..audit.services import record
 from ..core.changes import apply_changes
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
+from ..core.rows import by_id
 from ..extensions import db
 from ..tenancy.models import Tenant
 from .models import DirectoryEntry, InformationPoint
@@ -59,10 +60,7 @@ def by_organisation_slug(slug: str) -> DirectoryEntry | None:
 
 
 def get(entry_id) -> DirectoryEntry | None:
-    try:
-        return db.session.get(DirectoryEntry, int(entry_id))
-    except (TypeError, ValueError):
-        return None
+    return by_id(DirectoryEntry, entry_id)
 
 
 def update(entry: DirectoryEntry, data: dict, version) -> DirectoryEntry:

@@ -157,11 +157,5 @@ def read(job: ExportJob) -> bytes | None:
 
 def purge_expired() -> int:
     """Forget the current tenant's expired exports (rows and files); run whenever someone asks for one."""
-    rows = list(db.session.scalars(select(ExportJob).where(ExportJob.expires_at <= utcnow())))
-    for job in rows:
-        storage.forget(job, AREA)
-        db.session.delete(job)
-    if rows:
-        db.session.flush()
-    return len(rows)
+    return storage.delete(db.session.scalars(select(ExportJob).where(ExportJob.expires_at <= utcnow())), AREA)
 

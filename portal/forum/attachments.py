@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..core import files, storage
+from ..core.rows import by_id
 from ..extensions import db
 from ..models_base import utcnow
 from . import privacy
@@ -116,10 +117,7 @@ def for_posts(posts: list[ForumPost]) -> dict[int, list[ForumAttachment]]:
 
 
 def get(attachment_id) -> ForumAttachment | None:
-    try:
-        return db.session.get(ForumAttachment, int(attachment_id))
-    except (TypeError, ValueError):
-        return None
+    return by_id(ForumAttachment, attachment_id)
 
 
 def _purge_stale() -> None:

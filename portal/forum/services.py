@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.rows import by_id
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
@@ -98,10 +99,7 @@ def _aware(value):
 
 def get_thread(thread_id) -> ForumThread | None:
     _require_forum()
-    try:
-        thread = db.session.get(ForumThread, int(thread_id))
-    except (TypeError, ValueError):
-        return None
+    thread = by_id(ForumThread, thread_id)
     if thread is None or (thread.hidden and not is_moderator()):
         return None
     return thread
@@ -109,10 +107,7 @@ def get_thread(thread_id) -> ForumThread | None:
 
 def get_post(post_id) -> ForumPost | None:
     _require_forum()
-    try:
-        post = db.session.get(ForumPost, int(post_id))
-    except (TypeError, ValueError):
-        return None
+    post = by_id(ForumPost, post_id)
     if post is None or get_thread(post.thread_id) is None or (post.hidden and not is_moderator()):
         return None
     return post

@@ -21,6 +21,7 @@ from ..core import files, storage
 from ..core.changes import apply_changes
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
+from ..core.rows import by_id
 from ..extensions import db
 from ..forum import text
 from ..models_base import utcnow
@@ -77,19 +78,13 @@ def groups() -> list[NetworkGroup]:
 
 def get_group(group_id) -> NetworkGroup | None:
     """A group of the current user's network; None (404) for another network's or a wrong id."""
-    try:
-        group = db.session.get(NetworkGroup, int(group_id))
-    except (TypeError, ValueError):
-        return None
+    group = by_id(NetworkGroup, group_id)
     return group if group is not None and group.node_id == _network_id() else None
 
 
 def get_meeting(meeting_id) -> Meeting | None:
     """A meeting of one of the network's groups, or None; callers check :func:`may_see_meetings` (403)."""
-    try:
-        meeting = db.session.get(Meeting, int(meeting_id))
-    except (TypeError, ValueError):
-        return None
+    meeting = by_id(Meeting, meeting_id)
     return meeting if meeting is not None and meeting.group.node_id == _network_id() else None
 
 

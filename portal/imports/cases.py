@@ -28,7 +28,7 @@ from ..models_base import utcnow
 from ..people.models import Person
 from ..people.services import create_person
 from ..referrals.models import Referral, ReferralEvent, ReferralState
-from ..referrals.services import apply_data, find_by_submission_key
+from ..referrals.services import add_first_event, apply_data, find_by_submission_key
 from ..tenancy.context import current
 
 
@@ -55,11 +55,7 @@ def create_case(key: str, checked, key_checked: bool = False) -> tuple[Referral,
     db.session.add(referral)
     apply_data(referral, checked.data)
     bulk.assign_id(referral)
-    db.session.add(ReferralEvent(
-        referral_id=referral.id, tenant_id=node_id, node_id=node_id, actor_id=current_user.id,
-        actor_tenant_id=node_id, at=utcnow(), from_state=None, to_state=ReferralState.ACCEPTED.value,
-        message=_("Caso già seguito dal nodo, importato da un file"),
-    ))
+    add_first_event(referral, utcnow(), _("Caso già seguito dal nodo, importato da un file"))
     case = open_case(referral, case_worker_id=case_data["case_worker_id"], urgent=case_data["urgent"])
     case.state, case.opened_at = case_data["state"], opened
     bulk.flush()

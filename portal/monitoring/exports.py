@@ -11,12 +11,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from ..core.spreadsheets import safe_text
 from ..i18n import format_day, format_money, format_number
 from . import labels
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '[$€-410] #,##0.00'
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BAD_SHEET_CHARS = set("[]:*?/\\")
 
 
@@ -79,8 +79,8 @@ def report_sections(report) -> list[tuple[str, list, list]]:
 
 
 def _cell(sheet, value, bold=False):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        value = "'" + value
+    if isinstance(value, str):
+        value = safe_text(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, Decimal):
         cell.number_format = MONEY_FORMAT

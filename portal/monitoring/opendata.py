@@ -12,13 +12,12 @@ Tables (participants = people whose case the node opened in the period, once eac
 ``partecipanti_disabilita`` — each by gender (columns); ``motivi`` — grounds by gender, counting
 *mentions* (a person with two grounds counts in two rows, so its totals are sums of mentions).
 """
-import csv
-import io
 
 from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..cases.models import Case
+from ..core import spreadsheets
 from ..extensions import db
 from ..people.models import Gender, Person
 from ..referrals.models import Ground
@@ -87,8 +86,4 @@ def export(f: Filters) -> list[list]:
 
 
 def csv_text(f: Filters) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(export(f))
-    return out.getvalue()
+    return spreadsheets.csv_text(COLUMNS, export(f))

@@ -17,7 +17,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from ..core.after_commit import in_own_session, include, register
+from ..core.after_commit import by_tenant, in_own_session, include, register
 from ..extensions import db
 from ..jobs import in_app
 from ..models_base import utcnow
@@ -75,10 +75,7 @@ def run_job(rows: list) -> int:
 def send_rows(rows: list, session) -> int:
     """Attempt the given (id, tenant_id) rows now, each acting as its tenant. Returns how many were sent."""
     sent = 0
-    by_tenant: dict = {}
-    for row_id, tenant_id in rows:
-        by_tenant.setdefault(tenant_id, []).append(row_id)
-    for tenant_id, ids in by_tenant.items():
+    for tenant_id, ids in by_tenant(rows).items():
         scope = context.acting_as(tenant_id) if tenant_id is not None else _tenantless()
         with scope:
             sent += _attempt(session, select(OutboxMail.id).where(OutboxMail.id.in_(ids)))

@@ -95,10 +95,4 @@ def delete_attachments(referral_ids) -> int:
     ids = list(referral_ids)
     if not ids:
         return 0
-    attachments = list(db.session.scalars(select(Attachment).where(Attachment.referral_id.in_(ids))))
-    for attachment in attachments:
-        storage.forget(attachment, storage.ROOT)
-        db.session.delete(attachment)
-    if attachments:
-        db.session.flush()
-    return len(attachments)
+    return storage.delete(db.session.scalars(select(Attachment).where(Attachment.referral_id.in_(ids))), storage.ROOT)

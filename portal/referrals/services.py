@@ -128,6 +128,17 @@ def _point_ids(tenant_id: int) -> set[int]:
     return held["information_points", tenant_id]
 
 
+def add_first_event(referral: Referral, at, message: str) -> ReferralEvent:
+    """The history's first step of a referral the node brings in itself (a transferred or imported case, a
+    public report): from nothing to its state, by the current user acting for the node."""
+    event = ReferralEvent(
+        referral_id=referral.id, tenant_id=referral.node_id, node_id=referral.node_id, actor_id=current_user.id,
+        actor_tenant_id=referral.node_id, at=at, from_state=None, to_state=referral.state.value, message=message,
+    )
+    db.session.add(event)
+    return event
+
+
 def apply_data(referral: Referral, data: dict) -> list[str]:
     """Set the editable fields; return the names of those that changed."""
     point_id = data.get("information_point_id")

@@ -5,11 +5,11 @@ soppresso``. ``valore_riga`` is a code (``totale`` for a margin), ``nodo`` a nod
 for all the region's nodes), ``valore`` is empty when ``soppresso`` is 1. The values are exactly the
 published cells of the page: nothing hidden there is in the file.
 """
-import csv
 import io
 
 from openpyxl import Workbook
 
+from ..core import spreadsheets
 from ..monitoring.suppression import TOTAL
 from .queries import RegionView
 
@@ -32,11 +32,7 @@ def rows(view: RegionView):
 
 
 def csv_text(view: RegionView) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(view))
-    return out.getvalue()
+    return spreadsheets.csv_text(COLUMNS, rows(view))
 
 
 def xlsx(view: RegionView) -> io.BytesIO:

@@ -232,7 +232,8 @@ def convert(report: PublicReport, expected_version):
     if report.state not in OPEN_STATES:
         raise ReportError(_("La segnalazione è chiusa o già convertita."))
     from ..people.services import create_person
-    from ..referrals.models import Context, Referral, ReferralEvent, ReferralState
+    from ..referrals.models import Context, Referral, ReferralState
+    from ..referrals.services import add_first_event
 
     node_id = current().tenant_id
     first, last = _split_name(report.name)
@@ -249,11 +250,7 @@ def convert(report: PublicReport, expected_version):
     referral.situation = report.what
     db.session.add(referral)
     db.session.flush()
-    db.session.add(ReferralEvent(
-        referral_id=referral.id, tenant_id=node_id, node_id=node_id, actor_id=current_user.id,
-        actor_tenant_id=node_id, at=now, from_state=None, to_state=ReferralState.SUBMITTED.value,
-        message=_("Da una segnalazione pubblica"),
-    ))
+    add_first_event(referral, now, _("Da una segnalazione pubblica"))
     report.state, report.referral_id, report.closed_at = ReportState.CONVERTED, referral.id, now
     db.session.flush()
     record("referral.created", "referral", referral.id, ["grounds", "context", "situation", "consent_notice_version"])

@@ -80,14 +80,10 @@ def _tenant(slug, name, kind, node_id=None, code=None, email=None) -> tuple[Tena
     return tenant, True
 
 
-def seed() -> list[str]:
-    node, _ = _tenant(*NODE, code="NO", email="nodo.discriminazioni@provincia.novara.example")
-    created = 0
-    for slug, name, kind in ANTENNAS:
-        created += _tenant(slug, name, kind, node_id=node.id)[1]
-    password_hash = None
-    new_users = 0
-    for email, full_name, slug, role in USERS:
+def add_users(users) -> int:
+    """Add the (email, full name, tenant slug, role) users not there yet, with the demo password; how many."""
+    added, password_hash = 0, None
+    for email, full_name, slug, role in users:
         if db.session.scalar(select(User).where(User.email == email)) is not None:
             continue
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
@@ -96,7 +92,16 @@ def seed() -> list[str]:
         db.session.flush()
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
         db.session.add(Membership(user_id=user.id, tenant_id=tenant.id, role=role, active=True))
-        new_users += 1
+        added += 1
+    return added
+
+
+def seed() -> list[str]:
+    node, _ = _tenant(*NODE, code="NO", email="nodo.discriminazioni@provincia.novara.example")
+    created = 0
+    for slug, name, kind in ANTENNAS:
+        created += _tenant(slug, name, kind, node_id=node.id)[1]
+    new_users = add_users(USERS)
     db.session.flush()
     return [f"Rete demo: {created} organizzazioni e {new_users} utenti aggiunti (password demo: {DEMO_PASSWORD})"]
 

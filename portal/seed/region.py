@@ -22,7 +22,7 @@ from ..people.services import age_band, next_pseudonym, set_identity
 from ..referrals.models import Context, DeclineReason, Ground, OutcomeCode, Referral, ReferralState
 from ..tenancy.models import Tenant
 from ..tenancy.models import TenantKind as K
-from .network import DEMO_PASSWORD, NODE_SLUG
+from .network import DEMO_PASSWORD, NODE_SLUG, add_users
 
 REGION = ("regione-piemonte", "Regione Piemonte – Centro regionale contro le discriminazioni")
 # (slug, name, pseudonym code, chief town) – one node per province / metropolitan city besides Novara.
@@ -57,21 +57,6 @@ def _tenant(slug, name, kind, **fields) -> tuple[Tenant, bool]:
     db.session.add(tenant)
     db.session.flush()
     return tenant, True
-
-
-def _users(users=USERS) -> int:
-    added, password_hash = 0, None
-    for email, full_name, slug, role in users:
-        if db.session.scalar(select(User).where(User.email == email)) is not None:
-            continue
-        password_hash = password_hash or hash_password(DEMO_PASSWORD)
-        user = User(email=email, full_name=full_name, password_hash=password_hash, active=True)
-        db.session.add(user)
-        db.session.flush()
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
-        db.session.add(Membership(user_id=user.id, tenant_id=tenant.id, role=role, active=True))
-        added += 1
-    return added
 
 
 def _operator(antenna: Tenant) -> User:
@@ -186,8 +171,8 @@ def seed() -> list[str]:
                     node_id=node.id)[0],
         ]
         referrals += _referrals(node, antennas)
-    users = _users()
-    node_users = _users(NODE_USERS)
+    users = add_users(USERS)
+    node_users = add_users(NODE_USERS)
     db.session.flush()
     refresh_all()
     return [f"Regione Piemonte: {nodes_added} nodi, {users} utenti regionali e {referrals} segnalazioni fittizie aggiunti",
