@@ -4,7 +4,14 @@ from decimal import Decimal
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+    get_minus_sign_symbol,
+)
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, get_translations
 from markupsafe import Markup
@@ -53,11 +60,34 @@ def format_moment(value: datetime | None) -> str:
     return _babel_datetime(value, "dd/MM/yyyy HH:mm", tzinfo=get_timezone(), locale=get_locale())
 
 
+MONEY_PATTERN = "¤\u00a0#,##0.00"
+_money_symbols: dict[str, tuple[str, str, str, str]] = {}
+
+
 def format_money(value: Decimal | int | None) -> str:
-    """``€ 1.234,56`` in Italian (the AgID convention puts the symbol first), separators per locale."""
+    """``€ 1.234,56`` in Italian (the AgID convention puts the symbol first), separators per locale.
+
+    Formatted directly with the locale's symbols (read from babel once per locale): babel's
+    ``format_currency`` parses its pattern and looks the symbols up again for every amount, a tenth of a
+    budget page's time. A test checks the output equals babel's for every language of the portal."""
     if value is None:
         return ""
-    return format_currency(Decimal(value), "EUR", format="¤\u00a0#,##0.00", locale=get_locale(), currency_digits=False)
+    value = Decimal(value)
+    locale = get_locale()
+    symbols = _money_symbols.get(str(locale))
+    if symbols is None:
+        symbols = _money_symbols[str(locale)] = (
+            get_currency_symbol("EUR", locale), get_group_symbol(locale, numbering_system="latn"),
+            get_decimal_symbol(locale, numbering_system="latn"), get_minus_sign_symbol(locale, numbering_system="latn"),
+        )
+    currency, group, point, minus = symbols
+    whole, cents = f"{abs(value):,.2f}".split(".")
+    return f"{minus if value.is_signed() else ''}{currency}\u00a0{whole.replace(',', group)}{point}{cents}"
+
+
+def format_money_babel(value: Decimal | int) -> str:
+    """babel's own rendering of ``format_money`` (the reference its test compares with)."""
+    return format_currency(Decimal(value), "EUR", format=MONEY_PATTERN, locale=get_locale(), currency_digits=False)
 
 
 def format_number(value, digits: int = 2) -> str:

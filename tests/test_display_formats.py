@@ -1,7 +1,10 @@
 """How figures read on the page: months in words, decimal commas in sizes, XLSX sheet names cut at a word."""
 import re
+from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from portal.i18n import format_month
@@ -46,3 +49,18 @@ def test_no_template_shows_a_number_through_jinjas_round():
             if re.search(r"\|\s*round\(", line) and "<rect" not in line:  # SVG coordinates are not text
                 offenders.append(f"{path.relative_to(TEMPLATES)}:{n}")
     assert not offenders, offenders
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.decimals(min_value=Decimal("-99999999999.999"), max_value=Decimal("99999999999.999"), places=3,
+                   allow_nan=False, allow_infinity=False))
+def test_amounts_are_formatted_as_babel_formats_them_in_every_language(app, value):
+    """format_money writes the locale's symbols itself (speed): the same text as babel's format_currency."""
+    from flask_babel import force_locale
+
+    from portal.i18n import format_money, format_money_babel
+
+    with app.test_request_context():
+        for language in app.config["LANGUAGES"]:
+            with force_locale(language):
+                assert format_money(value) == format_money_babel(value), language
