@@ -1,7 +1,8 @@
 """Column helpers shared by every domain's models."""
+import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, LargeBinary
+from sqlalchemy import DateTime, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -14,11 +15,24 @@ def aware(value: datetime | None) -> datetime | None:
     return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class Timestamped:
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+class PublicUid:
+    """A random key for the row besides its id: what links and exports show, and what its encrypted fields
+    are bound to (portal/crypto.py), so a ciphertext copied to another row does not decrypt."""
+
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+
+
+class Created:
     @declared_attr
     def created_at(cls) -> Mapped[datetime]:
         return mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
+
+class Timestamped(Created):
     @declared_attr
     def updated_at(cls) -> Mapped[datetime]:
         return mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False)
@@ -45,3 +59,23 @@ def file_content():
     table, so they share its tenant rule (RLS), its transaction and its backups. Deferred: loaded only when
     the file is read, never by a list."""
     return mapped_column(LargeBinary, deferred=True, nullable=True)
+
+
+def _file_columns(optional: bool):
+    # One set of columns for every table that keeps a file (what portal.core.files.StoredFile carries and
+    # portal.core.storage.save writes), so their sizes cannot drift apart; migration 0042 made them equal.
+    class FileColumns:
+        filename: Mapped[str | None] = mapped_column(String(200), nullable=optional)
+        content_type: Mapped[str | None] = mapped_column(String(120), nullable=optional)
+        size: Mapped[int | None] = mapped_column(Integer, nullable=optional)
+        storage_key: Mapped[str | None] = mapped_column(String(80), unique=True, nullable=optional)
+        sha256: Mapped[str | None] = mapped_column(String(64), nullable=optional)
+        content: Mapped[bytes | None] = file_content()
+
+    return FileColumns
+
+
+# A row that is a file (an attachment, a document).
+StoredFileColumns = _file_columns(optional=False)
+# A row that may carry a file, set later (an export once it is ready).
+OptionalFileColumns = _file_columns(optional=True)

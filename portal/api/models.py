@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, utcnow
+from ..models_base import Created, Timestamped, utcnow
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -97,7 +97,7 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class WebhookDelivery(TenantOwned, db.Model):
+class WebhookDelivery(TenantOwned, Created, db.Model):
     """One event for one subscription: written in the event's transaction, sent after the commit."""
 
     __tablename__ = "webhook_deliveries"
@@ -113,7 +113,6 @@ class WebhookDelivery(TenantOwned, db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status
     last_error: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     subscription = relationship(WebhookSubscription)

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
-from ..people.models import new_uid
+from ..models_base import PublicUid, Timestamped, Versioned
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -38,11 +37,10 @@ class RowStatus(enum.StrEnum):
     REMOVED = "removed"  # undone
 
 
-class ImportBatch(TenantOwned, Versioned, Timestamped, db.Model):
+class ImportBatch(TenantOwned, PublicUid, Versioned, Timestamped, db.Model):
     __tablename__ = "import_batches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     kind: Mapped[str] = mapped_column(String(20), default="referrals")
     filename: Mapped[str] = mapped_column(String(200))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
