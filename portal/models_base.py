@@ -38,6 +38,16 @@ class Timestamped(Created):
         return mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False)
 
 
+class SentWithRetries(Created):
+    """A row sent after its transaction commits and tried again until it goes or is given up (the e-mail
+    outbox, webhook deliveries): how often, when next, the last failure (a class or code, never data)."""
+
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Versioned:
     """Optimistic locking: an UPDATE whose version no longer matches raises StaleDataError.
 

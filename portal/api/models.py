@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Created, Timestamped, utcnow
+from ..models_base import SentWithRetries, Timestamped, utcnow
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -97,7 +97,7 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class WebhookDelivery(TenantOwned, Created, db.Model):
+class WebhookDelivery(TenantOwned, SentWithRetries, db.Model):
     """One event for one subscription: written in the event's transaction, sent after the commit."""
 
     __tablename__ = "webhook_deliveries"
@@ -109,10 +109,6 @@ class WebhookDelivery(TenantOwned, Created, db.Model):
     payload: Mapped[dict] = mapped_column(JSON)  # pseudonyms, codes and links only
     status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, name="webhook_status"),
                                                    default=DeliveryStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status
-    last_error: Mapped[str | None] = mapped_column(String(200))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     subscription = relationship(WebhookSubscription)

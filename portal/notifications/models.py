@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Created, utcnow
+from ..models_base import Created, SentWithRetries
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -18,7 +18,7 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after OUTBOX_MAX_ATTEMPTS; the system admin may retry it
 
 
-class OutboxMail(TenantOwned, Created, db.Model):
+class OutboxMail(TenantOwned, SentWithRetries, db.Model):
     """One message to one recipient. ``tenant_id`` is the tenant whose action caused it (NULL only for
     an anonymous action of someone without a membership). Subject and body are encrypted at rest: they
     are pseudonymous, but reset links are credentials and greetings carry the recipient's name."""
@@ -42,10 +42,6 @@ class OutboxMail(TenantOwned, Created, db.Model):
     kind: Mapped[str | None] = mapped_column(String(60))
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, name="outbox_status"),
                                                  default=OutboxStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(String(200))  # exception class and SMTP code only
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Notification(TenantOwned, Created, db.Model):
