@@ -2,7 +2,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, LargeBinary, String
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -36,6 +36,12 @@ class Timestamped(Created):
     @declared_attr
     def updated_at(cls) -> Mapped[datetime]:
         return mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class CreatedBy(Timestamped):
+    """Timestamped, and the user who created the row."""
+
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
 class SentWithRetries(Created):

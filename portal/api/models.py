@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import SentWithRetries, Timestamped, utcnow
+from ..models_base import CreatedBy, SentWithRetries, Timestamped, utcnow
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -24,7 +24,7 @@ class Scope(enum.StrEnum):
     OPEN_DATA_READ = "opendata:read"  # the node's suppressed aggregates, as published
 
 
-class ApiClient(TenantOwned, Timestamped, db.Model):
+class ApiClient(TenantOwned, CreatedBy, db.Model):
     """A system of one organisation. The key is ``rete_<tenant>_<key_id>_<secret>``: only the SHA-256 of
     the secret is kept; the tenant in the key lets authentication look the client up under its tenant's
     scoping and RLS (no unscoped read of the table)."""
@@ -38,7 +38,6 @@ class ApiClient(TenantOwned, Timestamped, db.Model):
     scopes: Mapped[list] = mapped_column(JSON, default=list)
     # The technical user the client acts as (audit actor, created_by of its referrals); it has no password.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

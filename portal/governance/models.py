@@ -11,7 +11,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Time, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, file_content
+from ..models_base import CreatedBy, Timestamped, Versioned, file_content
 from ..tenancy.mixins import Shared
 from ..tenancy.models import Tenant, enum_column
 
@@ -51,7 +51,7 @@ class GroupMember(Shared, db.Model):
     tenant: Mapped[Tenant] = relationship(lazy="joined", innerjoin=True)
 
 
-class Meeting(Shared, Versioned, Timestamped, db.Model):
+class Meeting(Shared, Versioned, CreatedBy, db.Model):
     __tablename__ = "governance_meetings"
     __shared_reason__ = "a meeting of a network group; services show it to the group's members only"
 
@@ -62,7 +62,6 @@ class Meeting(Shared, Versioned, Timestamped, db.Model):
     place: Mapped[str] = mapped_column(String(300))
     agenda: Mapped[str] = mapped_column(Text)  # Markdown as written
     agenda_html: Mapped[str] = mapped_column(Text)  # rendered with raw HTML off, cleaned by nh3
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     group: Mapped[NetworkGroup] = relationship(lazy="joined", innerjoin=True)
     minutes: Mapped["Minutes | None"] = relationship(back_populates="meeting", uselist=False)

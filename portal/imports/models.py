@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import PublicUid, Timestamped, Versioned
+from ..models_base import CreatedBy, PublicUid, Versioned
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -37,7 +37,7 @@ class RowStatus(enum.StrEnum):
     REMOVED = "removed"  # undone
 
 
-class ImportBatch(TenantOwned, PublicUid, Versioned, Timestamped, db.Model):
+class ImportBatch(TenantOwned, PublicUid, Versioned, CreatedBy, db.Model):
     __tablename__ = "import_batches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -45,7 +45,6 @@ class ImportBatch(TenantOwned, PublicUid, Versioned, Timestamped, db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     state: Mapped[BatchState] = mapped_column(enum_column(BatchState, name="import_batch_state"))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     headers: Mapped[list] = mapped_column(JSON, default=list)  # the file's column names (no cell values)
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # Rete field -> column index
     total_rows: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import PublicUid, StoredFileColumns, Timestamped, Versioned, utcnow
+from ..models_base import CreatedBy, PublicUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..people.models import Person
 from ..tenancy.mixins import NodeShared
 from ..tenancy.models import enum_column
@@ -78,7 +78,7 @@ class OutcomeCode(enum.StrEnum):
     TRANSFERRED = "transferred"  # the case moved to another node of the region
 
 
-class Referral(NodeShared, PublicUid, Versioned, Timestamped, db.Model):
+class Referral(NodeShared, PublicUid, Versioned, CreatedBy, db.Model):
     """Owned by the antenna, shared with its node. The node updates state and the outcome summary;
     its internal notes live on the Case, which the antenna never reads."""
 
@@ -93,7 +93,6 @@ class Referral(NodeShared, PublicUid, Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     state: Mapped[ReferralState] = mapped_column(enum_column(ReferralState, name="referral_state"), index=True)
     grounds: Mapped[list] = mapped_column(JSON, default=list)
     context: Mapped[Context] = mapped_column(enum_column(Context, name="referral_context"))
