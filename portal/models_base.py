@@ -2,7 +2,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -42,6 +42,14 @@ class CreatedBy(Timestamped):
     """Timestamped, and the user who created the row."""
 
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class MarkdownBody:
+    """A text written in Markdown and its HTML, rendered once on save with raw HTML off and cleaned by nh3
+    (portal/forum/text.py): pages show ``body_html``, edit forms ``body``."""
+
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
 
 
 class SentWithRetries(Created):

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Created, StoredFileColumns, Timestamped, utcnow
+from ..models_base import Created, MarkdownBody, StoredFileColumns, Timestamped, utcnow
 from ..tenancy.mixins import Shared
 from ..tenancy.models import Tenant, enum_column
 
@@ -92,7 +92,7 @@ class ForumThread(Shared, Timestamped, db.Model):
     author_tenant: Mapped[Tenant] = relationship(foreign_keys=[author_tenant_id], lazy="joined", innerjoin=True)
 
 
-class ForumPost(Shared, Timestamped, db.Model):
+class ForumPost(Shared, MarkdownBody, Timestamped, db.Model):
     __tablename__ = "forum_posts"
     __shared_reason__ = "posts are published to the whole network; checked for personal data before publishing"
     __table_args__ = (Index("ix_forum_posts_thread_id_id", "thread_id", "id"),)
@@ -101,8 +101,6 @@ class ForumPost(Shared, Timestamped, db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"))
     author_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     author_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
-    body: Mapped[str] = mapped_column(Text)  # Markdown as written
-    body_html: Mapped[str] = mapped_column(Text)  # rendered with raw HTML off, then cleaned by nh3
     search_text: Mapped[str] = mapped_column(Text)  # what full-text search indexes (title and card on the first post)
     # The kinds of contacts confirmed (details in forum_personal_data_confirmations): a cheap flag for the page.
     personal_data_flags: Mapped[list] = mapped_column(JSON, default=list)

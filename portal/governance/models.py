@@ -11,7 +11,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Time, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import CreatedBy, Timestamped, Versioned, file_content
+from ..models_base import CreatedBy, MarkdownBody, Timestamped, Versioned, file_content
 from ..tenancy.mixins import Shared
 from ..tenancy.models import Tenant, enum_column
 
@@ -67,7 +67,7 @@ class Meeting(Shared, Versioned, CreatedBy, db.Model):
     minutes: Mapped["Minutes | None"] = relationship(back_populates="meeting", uselist=False)
 
 
-class Minutes(Shared, Versioned, Timestamped, db.Model):
+class Minutes(Shared, MarkdownBody, Versioned, Timestamped, db.Model):
     """The minutes ("verbale") of a meeting: a draft the coordinator edits, then approved (final)."""
 
     __tablename__ = "governance_minutes"
@@ -75,8 +75,6 @@ class Minutes(Shared, Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("governance_meetings.id"), unique=True)
-    body: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # One optional attachment (the signed minutes as PDF, say): checked by content, stored outside static/.
