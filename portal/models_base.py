@@ -19,9 +19,9 @@ def new_uid() -> str:
     return uuid.uuid4().hex
 
 
-class PublicUid:
-    """A random key for the row besides its id: what links and exports show, and what its encrypted fields
-    are bound to (portal/crypto.py), so a ciphertext copied to another row does not decrypt."""
+class RowUid:
+    """A random key of the row besides its id, set on insert: its encrypted fields are bound to it
+    (portal/crypto.py), so a ciphertext copied to another row does not decrypt."""
 
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import PublicUid, StoredFileColumns, Timestamped, Versioned, utcnow
+from ..models_base import RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..people.models import Person
 from ..tenancy.mixins import PeerShared, ProviderShared, TenantOwned
 from ..tenancy.models import enum_column
@@ -104,7 +104,7 @@ class ContractType(enum.StrEnum):
     OTHER = "other"
 
 
-class Case(TenantOwned, PublicUid, Versioned, Timestamped, db.Model):
+class Case(TenantOwned, RowUid, Versioned, Timestamped, db.Model):
     __tablename__ = "cases"
     # The case list reads one page of ids from these (see cases/listing.py), whatever the number of cases.
     __table_args__ = (
@@ -200,7 +200,7 @@ class Verification(TenantOwned, Versioned, Timestamped, db.Model):
     case: Mapped[Case] = relationship(back_populates="verifications")
 
 
-class DiaryEntry(TenantOwned, PublicUid, Versioned, Timestamped, db.Model):
+class DiaryEntry(TenantOwned, RowUid, Versioned, Timestamped, db.Model):
     """One dated entry of the case diary (the node's internal notes, never shown to antennas or providers).
 
     Written by one person and correctable only by them for a short while (``CASE_DIARY_EDIT_MINUTES``);
@@ -221,7 +221,7 @@ class DiaryEntry(TenantOwned, PublicUid, Versioned, Timestamped, db.Model):
     revisions: Mapped[list["DiaryRevision"]] = relationship(order_by="DiaryRevision.id", back_populates="entry")
 
 
-class DiaryRevision(TenantOwned, PublicUid, db.Model):
+class DiaryRevision(TenantOwned, RowUid, db.Model):
     """An earlier wording of a diary entry, kept when its author corrected it (the history stays visible)."""
 
     __tablename__ = "case_diary_revisions"
@@ -265,7 +265,7 @@ class TransferState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class CaseTransfer(PeerShared, PublicUid, Versioned, Timestamped, db.Model):
+class CaseTransfer(PeerShared, RowUid, Versioned, Timestamped, db.Model):
     """A case proposed by its node (``tenant_id``) to another node of the same region (``peer_id``).
 
     Only these two nodes see the row. It carries a snapshot taken at proposal time (summary, pathway, the
@@ -306,7 +306,7 @@ class OfficeReferralState(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # the node named another office, or none, on the action
 
 
-class OfficeReferral(PeerShared, PublicUid, Versioned, Timestamped, db.Model):
+class OfficeReferral(PeerShared, RowUid, Versioned, Timestamped, db.Model):
     """A pathway action as the public office it names (``actions.office_id``) sees it: the node owns the row
     (``tenant_id``), the office is the peer (``peer_id``) and reads nothing else of the case.
 

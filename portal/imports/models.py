@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import CreatedBy, PublicUid, Versioned
+from ..models_base import CreatedBy, RowUid, Versioned
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -37,7 +37,7 @@ class RowStatus(enum.StrEnum):
     REMOVED = "removed"  # undone
 
 
-class ImportBatch(TenantOwned, PublicUid, Versioned, CreatedBy, db.Model):
+class ImportBatch(TenantOwned, RowUid, Versioned, CreatedBy, db.Model):
     __tablename__ = "import_batches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import PublicUid, Timestamped, Versioned
+from ..models_base import RowUid, Timestamped, Versioned
 from ..tenancy.mixins import NodeShared, TenantOwned
 from ..tenancy.models import enum_column
 
@@ -48,7 +48,7 @@ class EducationLevel(enum.StrEnum):
     NOT_STATED = "not_stated"
 
 
-class Person(NodeShared, PublicUid, Versioned, Timestamped, db.Model):
+class Person(NodeShared, RowUid, Versioned, Timestamped, db.Model):
     """Owned by the referring antenna (``tenant_id``), shared with its node (``node_id``).
 
     Identity lives only in the ``*_enc`` columns (AES-GCM bound to this row's ``uid``); the blind

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import CreatedBy, PublicUid, StoredFileColumns, Timestamped, Versioned, utcnow
+from ..models_base import CreatedBy, RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..people.models import Person
 from ..tenancy.mixins import NodeShared
 from ..tenancy.models import enum_column
@@ -78,7 +78,7 @@ class OutcomeCode(enum.StrEnum):
     TRANSFERRED = "transferred"  # the case moved to another node of the region
 
 
-class Referral(NodeShared, PublicUid, Versioned, CreatedBy, db.Model):
+class Referral(NodeShared, RowUid, Versioned, CreatedBy, db.Model):
     """Owned by the antenna, shared with its node. The node updates state and the outcome summary;
     its internal notes live on the Case, which the antenna never reads."""
 

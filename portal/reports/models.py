@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import PublicUid, StoredFileColumns, Timestamped, Versioned, utcnow
+from ..models_base import RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..tenancy.mixins import Shared, TenantOwned
 from ..tenancy.models import enum_column
 
@@ -45,7 +45,7 @@ class MessageAuthor(enum.StrEnum):
     NODE = "node"
 
 
-class PublicReport(TenantOwned, PublicUid, Versioned, Timestamped, db.Model):
+class PublicReport(TenantOwned, RowUid, Versioned, Timestamped, db.Model):
     __tablename__ = "public_reports"
     __table_args__ = (Index("ix_public_reports_tenant_state_submitted", "tenant_id", "state", "submitted_at", "id"),)
 
@@ -85,7 +85,7 @@ class PublicReport(TenantOwned, PublicUid, Versioned, Timestamped, db.Model):
     files: Mapped[list["PublicReportFile"]] = relationship(order_by="PublicReportFile.id", cascade="all, delete-orphan")
 
 
-class PublicReportMessage(TenantOwned, PublicUid, db.Model):
+class PublicReportMessage(TenantOwned, RowUid, db.Model):
     __tablename__ = "public_report_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
