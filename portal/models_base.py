@@ -1,7 +1,8 @@
 """Column helpers shared by every domain's models."""
+import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, LargeBinary
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -14,14 +15,51 @@ def aware(value: datetime | None) -> datetime | None:
     return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class Timestamped:
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+class RowUid:
+    """A random key of the row besides its id, set on insert: its encrypted fields are bound to it
+    (portal/crypto.py), so a ciphertext copied to another row does not decrypt."""
+
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+
+
+class Created:
     @declared_attr
     def created_at(cls) -> Mapped[datetime]:
         return mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
+
+class Timestamped(Created):
     @declared_attr
     def updated_at(cls) -> Mapped[datetime]:
         return mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class CreatedBy(Timestamped):
+    """Timestamped, and the user who created the row."""
+
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class MarkdownBody:
+    """A text written in Markdown and its HTML, rendered once on save with raw HTML off and cleaned by nh3
+    (portal/forum/text.py): pages show ``body_html``, edit forms ``body``."""
+
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+
+
+class SentWithRetries(Created):
+    """A row sent after its transaction commits and tried again until it goes or is given up (the e-mail
+    outbox, webhook deliveries): how often, when next, the last failure (a class or code, never data)."""
+
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Versioned:
@@ -45,3 +83,23 @@ def file_content():
     table, so they share its tenant rule (RLS), its transaction and its backups. Deferred: loaded only when
     the file is read, never by a list."""
     return mapped_column(LargeBinary, deferred=True, nullable=True)
+
+
+def _file_columns(optional: bool):
+    # One set of columns for every table that keeps a file (what portal.core.files.StoredFile carries and
+    # portal.core.storage.save writes), so their sizes cannot drift apart; migration 0042 made them equal.
+    class FileColumns:
+        filename: Mapped[str | None] = mapped_column(String(200), nullable=optional)
+        content_type: Mapped[str | None] = mapped_column(String(120), nullable=optional)
+        size: Mapped[int | None] = mapped_column(Integer, nullable=optional)
+        storage_key: Mapped[str | None] = mapped_column(String(80), unique=True, nullable=optional)
+        sha256: Mapped[str | None] = mapped_column(String(64), nullable=optional)
+        content: Mapped[bytes | None] = file_content()
+
+    return FileColumns
+
+
+# A row that is a file (an attachment, a document).
+StoredFileColumns = _file_columns(optional=False)
+# A row that may carry a file, set later (an export once it is ready).
+OptionalFileColumns = _file_columns(optional=True)

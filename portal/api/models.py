@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, utcnow
+from ..models_base import CreatedBy, SentWithRetries, Timestamped, utcnow
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -24,7 +24,7 @@ class Scope(enum.StrEnum):
     OPEN_DATA_READ = "opendata:read"  # the node's suppressed aggregates, as published
 
 
-class ApiClient(TenantOwned, Timestamped, db.Model):
+class ApiClient(TenantOwned, CreatedBy, db.Model):
     """A system of one organisation. The key is ``rete_<tenant>_<key_id>_<secret>``: only the SHA-256 of
     the secret is kept; the tenant in the key lets authentication look the client up under its tenant's
     scoping and RLS (no unscoped read of the table)."""
@@ -38,7 +38,6 @@ class ApiClient(TenantOwned, Timestamped, db.Model):
     scopes: Mapped[list] = mapped_column(JSON, default=list)
     # The technical user the client acts as (audit actor, created_by of its referrals); it has no password.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -97,7 +96,7 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class WebhookDelivery(TenantOwned, db.Model):
+class WebhookDelivery(TenantOwned, SentWithRetries, db.Model):
     """One event for one subscription: written in the event's transaction, sent after the commit."""
 
     __tablename__ = "webhook_deliveries"
@@ -109,11 +108,6 @@ class WebhookDelivery(TenantOwned, db.Model):
     payload: Mapped[dict] = mapped_column(JSON)  # pseudonyms, codes and links only
     status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, name="webhook_status"),
                                                    default=DeliveryStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status
-    last_error: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     subscription = relationship(WebhookSubscription)

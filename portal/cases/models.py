@@ -23,8 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, file_content, utcnow
-from ..people.models import Person, new_uid
+from ..models_base import RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
+from ..people.models import Person
 from ..tenancy.mixins import PeerShared, ProviderShared, TenantOwned
 from ..tenancy.models import enum_column
 
@@ -104,7 +104,7 @@ class ContractType(enum.StrEnum):
     OTHER = "other"
 
 
-class Case(TenantOwned, Versioned, Timestamped, db.Model):
+class Case(TenantOwned, RowUid, Versioned, Timestamped, db.Model):
     __tablename__ = "cases"
     # The case list reads one page of ids from these (see cases/listing.py), whatever the number of cases.
     __table_args__ = (
@@ -115,7 +115,6 @@ class Case(TenantOwned, Versioned, Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     # Denormalised copies for the node's case list (filters without joining the antenna's rows).
@@ -201,7 +200,7 @@ class Verification(TenantOwned, Versioned, Timestamped, db.Model):
     case: Mapped[Case] = relationship(back_populates="verifications")
 
 
-class DiaryEntry(TenantOwned, Versioned, Timestamped, db.Model):
+class DiaryEntry(TenantOwned, RowUid, Versioned, Timestamped, db.Model):
     """One dated entry of the case diary (the node's internal notes, never shown to antennas or providers).
 
     Written by one person and correctable only by them for a short while (``CASE_DIARY_EDIT_MINUTES``);
@@ -212,7 +211,6 @@ class DiaryEntry(TenantOwned, Versioned, Timestamped, db.Model):
     __table_args__ = (Index("ix_case_diary_entries_case_written", "case_id", "written_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -223,13 +221,12 @@ class DiaryEntry(TenantOwned, Versioned, Timestamped, db.Model):
     revisions: Mapped[list["DiaryRevision"]] = relationship(order_by="DiaryRevision.id", back_populates="entry")
 
 
-class DiaryRevision(TenantOwned, db.Model):
+class DiaryRevision(TenantOwned, RowUid, db.Model):
     """An earlier wording of a diary entry, kept when its author corrected it (the history stays visible)."""
 
     __tablename__ = "case_diary_revisions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     entry_id: Mapped[int] = mapped_column(ForeignKey("case_diary_entries.id"), index=True)
     written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when this wording was written
     replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -245,7 +242,7 @@ class DocumentKind(enum.StrEnum):
     DELIVERY = "delivery"  # attendance sheet, timesheet
 
 
-class CaseDocument(ProviderShared, Timestamped, db.Model):
+class CaseDocument(ProviderShared, StoredFileColumns, Timestamped, db.Model):
     """A document on a case, on its phase-1 outcome or on a delivery, stored like referral attachments
     (portal/core/files.py). The node's; a delivery's documents are shared with that delivery's provider
     (``provider_id``), who may upload them too."""
@@ -258,12 +255,6 @@ class CaseDocument(ProviderShared, Timestamped, db.Model):
     kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, name="case_document_kind"))
     verification_id: Mapped[int | None] = mapped_column(ForeignKey("verifications.id"))
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes | None] = file_content()
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
@@ -274,7 +265,7 @@ class TransferState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class CaseTransfer(PeerShared, Versioned, Timestamped, db.Model):
+class CaseTransfer(PeerShared, RowUid, Versioned, Timestamped, db.Model):
     """A case proposed by its node (``tenant_id``) to another node of the same region (``peer_id``).
 
     Only these two nodes see the row. It carries a snapshot taken at proposal time (summary, pathway, the
@@ -288,7 +279,6 @@ class CaseTransfer(PeerShared, Versioned, Timestamped, db.Model):
     __table_args__ = (Index("ix_case_transfers_peer_state", "peer_id", "state", "proposed_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     pseudonym: Mapped[str] = mapped_column(String(20))  # the sender's, all the antenna ever learns
     state: Mapped[TransferState] = mapped_column(enum_column(TransferState, name="transfer_state"), index=True)
@@ -316,7 +306,7 @@ class OfficeReferralState(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # the node named another office, or none, on the action
 
 
-class OfficeReferral(PeerShared, Versioned, Timestamped, db.Model):
+class OfficeReferral(PeerShared, RowUid, Versioned, Timestamped, db.Model):
     """A pathway action as the public office it names (``actions.office_id``) sees it: the node owns the row
     (``tenant_id``), the office is the peer (``peer_id``) and reads nothing else of the case.
 
@@ -333,7 +323,6 @@ class OfficeReferral(PeerShared, Versioned, Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
     pseudonym: Mapped[str] = mapped_column(String(20))  # all the office learns of the person
     service_type: Mapped[ServiceType] = mapped_column(enum_column(ServiceType, name="service_type"))

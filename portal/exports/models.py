@@ -6,7 +6,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models_base import Timestamped, file_content
+from ..models_base import OptionalFileColumns, Timestamped
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -18,7 +18,7 @@ class ExportState(enum.StrEnum):
     FAILED = "failed"
 
 
-class ExportJob(TenantOwned, Timestamped, db.Model):
+class ExportJob(TenantOwned, OptionalFileColumns, Timestamped, db.Model):
     """The tenant's: read by the user who asked and by users of the same role in the tenant (who could
     have asked for the same file). The file is kept by portal/core/storage.py (area ``exports``) until
     ``expires_at``."""
@@ -34,12 +34,6 @@ class ExportJob(TenantOwned, Timestamped, db.Model):
     state: Mapped[ExportState] = mapped_column(enum_column(ExportState), default=ExportState.QUEUED)
     progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
     error: Mapped[str | None] = mapped_column(String(40))  # a code, never a message with data in it
-    filename: Mapped[str | None] = mapped_column(String(200))
-    content_type: Mapped[str | None] = mapped_column(String(120))
-    size: Mapped[int | None] = mapped_column(Integer)
-    storage_key: Mapped[str | None] = mapped_column(String(64), unique=True)
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    content: Mapped[bytes | None] = file_content()
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 

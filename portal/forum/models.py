@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped, file_content, utcnow
+from ..models_base import Created, MarkdownBody, StoredFileColumns, Timestamped, utcnow
 from ..tenancy.mixins import Shared
 from ..tenancy.models import Tenant, enum_column
 
@@ -92,7 +92,7 @@ class ForumThread(Shared, Timestamped, db.Model):
     author_tenant: Mapped[Tenant] = relationship(foreign_keys=[author_tenant_id], lazy="joined", innerjoin=True)
 
 
-class ForumPost(Shared, Timestamped, db.Model):
+class ForumPost(Shared, MarkdownBody, Timestamped, db.Model):
     __tablename__ = "forum_posts"
     __shared_reason__ = "posts are published to the whole network; checked for personal data before publishing"
     __table_args__ = (Index("ix_forum_posts_thread_id_id", "thread_id", "id"),)
@@ -101,8 +101,6 @@ class ForumPost(Shared, Timestamped, db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"))
     author_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     author_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
-    body: Mapped[str] = mapped_column(Text)  # Markdown as written
-    body_html: Mapped[str] = mapped_column(Text)  # rendered with raw HTML off, then cleaned by nh3
     search_text: Mapped[str] = mapped_column(Text)  # what full-text search indexes (title and card on the first post)
     # The kinds of contacts confirmed (details in forum_personal_data_confirmations): a cheap flag for the page.
     personal_data_flags: Mapped[list] = mapped_column(JSON, default=list)
@@ -135,7 +133,7 @@ class PersonalDataConfirmation(Shared, db.Model):
     confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
-class ForumAttachment(Shared, db.Model):
+class ForumAttachment(Shared, StoredFileColumns, Created, db.Model):
     """A file attached to a post: checked by content, stored outside static/ (FORUM_ATTACHMENT_DIR) under a
     random name, served only to logged-in members of the network while the post is visible.
 
@@ -148,14 +146,7 @@ class ForumAttachment(Shared, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int] = mapped_column(Integer)
-    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes | None] = file_content()
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ForumPostRevision(Shared, db.Model):
@@ -171,7 +162,7 @@ class ForumPostRevision(Shared, db.Model):
     edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ForumReport(Shared, db.Model):
+class ForumReport(Shared, Created, db.Model):
     __tablename__ = "forum_reports"
     __shared_reason__ = "reports on shared posts, read by the node's moderators"
 
@@ -180,11 +171,10 @@ class ForumReport(Shared, db.Model):
     reporter_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reporter_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
     reason: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class ForumSubscription(Shared, db.Model):
+class ForumSubscription(Shared, Created, db.Model):
     """A user's subscription to a thread or a category (exactly one of the two)."""
 
     __tablename__ = "forum_subscriptions"
@@ -199,7 +189,6 @@ class ForumSubscription(Shared, db.Model):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("forum_threads.id"), index=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("forum_categories.id"), index=True)
     mode: Mapped[SubscriptionMode] = mapped_column(enum_column(SubscriptionMode, name="forum_subscription_mode"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Time, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, file_content
+from ..models_base import CreatedBy, MarkdownBody, Timestamped, Versioned, file_content
 from ..tenancy.mixins import Shared
 from ..tenancy.models import Tenant, enum_column
 
@@ -51,7 +51,7 @@ class GroupMember(Shared, db.Model):
     tenant: Mapped[Tenant] = relationship(lazy="joined", innerjoin=True)
 
 
-class Meeting(Shared, Versioned, Timestamped, db.Model):
+class Meeting(Shared, Versioned, CreatedBy, db.Model):
     __tablename__ = "governance_meetings"
     __shared_reason__ = "a meeting of a network group; services show it to the group's members only"
 
@@ -62,13 +62,12 @@ class Meeting(Shared, Versioned, Timestamped, db.Model):
     place: Mapped[str] = mapped_column(String(300))
     agenda: Mapped[str] = mapped_column(Text)  # Markdown as written
     agenda_html: Mapped[str] = mapped_column(Text)  # rendered with raw HTML off, cleaned by nh3
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     group: Mapped[NetworkGroup] = relationship(lazy="joined", innerjoin=True)
     minutes: Mapped["Minutes | None"] = relationship(back_populates="meeting", uselist=False)
 
 
-class Minutes(Shared, Versioned, Timestamped, db.Model):
+class Minutes(Shared, MarkdownBody, Versioned, Timestamped, db.Model):
     """The minutes ("verbale") of a meeting: a draft the coordinator edits, then approved (final)."""
 
     __tablename__ = "governance_minutes"
@@ -76,8 +75,6 @@ class Minutes(Shared, Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("governance_meetings.id"), unique=True)
-    body: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # One optional attachment (the signed minutes as PDF, say): checked by content, stored outside static/.

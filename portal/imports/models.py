@@ -14,8 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
-from ..people.models import new_uid
+from ..models_base import CreatedBy, RowUid, Versioned
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -38,16 +37,14 @@ class RowStatus(enum.StrEnum):
     REMOVED = "removed"  # undone
 
 
-class ImportBatch(TenantOwned, Versioned, Timestamped, db.Model):
+class ImportBatch(TenantOwned, RowUid, Versioned, CreatedBy, db.Model):
     __tablename__ = "import_batches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     kind: Mapped[str] = mapped_column(String(20), default="referrals")
     filename: Mapped[str] = mapped_column(String(200))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     state: Mapped[BatchState] = mapped_column(enum_column(BatchState, name="import_batch_state"))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     headers: Mapped[list] = mapped_column(JSON, default=list)  # the file's column names (no cell values)
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # Rete field -> column index
     total_rows: Mapped[int] = mapped_column(Integer, default=0)

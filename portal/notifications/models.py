@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import Created, SentWithRetries
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -18,7 +18,7 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after OUTBOX_MAX_ATTEMPTS; the system admin may retry it
 
 
-class OutboxMail(TenantOwned, db.Model):
+class OutboxMail(TenantOwned, SentWithRetries, db.Model):
     """One message to one recipient. ``tenant_id`` is the tenant whose action caused it (NULL only for
     an anonymous action of someone without a membership). Subject and body are encrypted at rest: they
     are pseudonymous, but reset links are credentials and greetings carry the recipient's name."""
@@ -42,14 +42,9 @@ class OutboxMail(TenantOwned, db.Model):
     kind: Mapped[str | None] = mapped_column(String(60))
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, name="outbox_status"),
                                                  default=OutboxStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(String(200))  # exception class and SMTP code only
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Notification(TenantOwned, db.Model):
+class Notification(TenantOwned, Created, db.Model):
     """An in-app notice for one user in one tenant: a code and its parameters, rendered when shown (so in
     the viewer's language), and a link inside Rete. Parameters are codes and pseudonyms, never identity."""
 
@@ -66,5 +61,4 @@ class Notification(TenantOwned, db.Model):
     kind: Mapped[str] = mapped_column(String(60))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str | None] = mapped_column(String(300))  # a path inside Rete ("/segnalazioni/12")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,6 +1,5 @@
 """A person: a pseudonym everywhere, encrypted identity, monitoring attributes kept apart."""
 import enum
-import uuid
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -8,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
+from ..models_base import RowUid, Timestamped, Versioned
 from ..tenancy.mixins import NodeShared, TenantOwned
 from ..tenancy.models import enum_column
 
@@ -49,11 +48,7 @@ class EducationLevel(enum.StrEnum):
     NOT_STATED = "not_stated"
 
 
-def new_uid() -> str:
-    return uuid.uuid4().hex
-
-
-class Person(NodeShared, Versioned, Timestamped, db.Model):
+class Person(NodeShared, RowUid, Versioned, Timestamped, db.Model):
     """Owned by the referring antenna (``tenant_id``), shared with its node (``node_id``).
 
     Identity lives only in the ``*_enc`` columns (AES-GCM bound to this row's ``uid``); the blind
@@ -65,7 +60,6 @@ class Person(NodeShared, Versioned, Timestamped, db.Model):
     __shared_when__ = "shared_at"  # met only in drafts: the antenna's alone (scoping and RLS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     pseudonym: Mapped[str | None] = mapped_column(String(20), unique=True)
     # When a referral of the person first reached the node (set on submission; migration 0015).
     shared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, file_content, utcnow
+from ..models_base import CreatedBy, RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..people.models import Person
 from ..tenancy.mixins import NodeShared
 from ..tenancy.models import enum_column
@@ -78,7 +78,7 @@ class OutcomeCode(enum.StrEnum):
     TRANSFERRED = "transferred"  # the case moved to another node of the region
 
 
-class Referral(NodeShared, Versioned, Timestamped, db.Model):
+class Referral(NodeShared, RowUid, Versioned, CreatedBy, db.Model):
     """Owned by the antenna, shared with its node. The node updates state and the outcome summary;
     its internal notes live on the Case, which the antenna never reads."""
 
@@ -92,9 +92,7 @@ class Referral(NodeShared, Versioned, Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     state: Mapped[ReferralState] = mapped_column(enum_column(ReferralState, name="referral_state"), index=True)
     grounds: Mapped[list] = mapped_column(JSON, default=list)
     context: Mapped[Context] = mapped_column(enum_column(Context, name="referral_context"))
@@ -152,7 +150,7 @@ class ReferralEvent(NodeShared, db.Model):
     referral: Mapped[Referral] = relationship(back_populates="events")
 
 
-class Attachment(NodeShared, Timestamped, db.Model):
+class Attachment(NodeShared, StoredFileColumns, Timestamped, db.Model):
     """A document attached to a referral; stored outside static/, served only to who may read it."""
 
     __tablename__ = "attachments"
@@ -160,12 +158,6 @@ class Attachment(NodeShared, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes | None] = file_content()
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     referral: Mapped[Referral] = relationship(back_populates="attachments")

@@ -4,7 +4,6 @@ Identity (a name and a contact, both optional) and every free text are encrypted
 No column holds the receipt code in clear, and none the reporter's network address.
 """
 import enum
-import uuid
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
@@ -12,13 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, file_content, utcnow
+from ..models_base import RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..tenancy.mixins import Shared, TenantOwned
 from ..tenancy.models import enum_column
-
-
-def new_uid() -> str:
-    return uuid.uuid4().hex
 
 
 class ReporterKind(enum.StrEnum):
@@ -50,12 +45,11 @@ class MessageAuthor(enum.StrEnum):
     NODE = "node"
 
 
-class PublicReport(TenantOwned, Versioned, Timestamped, db.Model):
+class PublicReport(TenantOwned, RowUid, Versioned, Timestamped, db.Model):
     __tablename__ = "public_reports"
     __table_args__ = (Index("ix_public_reports_tenant_state_submitted", "tenant_id", "state", "submitted_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     # argon2id hash of the receipt code; the code itself is shown once and never stored. Emptied by the
     # retention job, so the code opens nothing any more.
     code_hash: Mapped[str] = mapped_column(String(200))
@@ -91,11 +85,10 @@ class PublicReport(TenantOwned, Versioned, Timestamped, db.Model):
     files: Mapped[list["PublicReportFile"]] = relationship(order_by="PublicReportFile.id", cascade="all, delete-orphan")
 
 
-class PublicReportMessage(TenantOwned, db.Model):
+class PublicReportMessage(TenantOwned, RowUid, db.Model):
     __tablename__ = "public_report_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     report_id: Mapped[int] = mapped_column(ForeignKey("public_reports.id"), index=True)
     author: Mapped[MessageAuthor] = mapped_column(enum_column(MessageAuthor, name="public_report_author"))
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -107,7 +100,7 @@ class PublicReportMessage(TenantOwned, db.Model):
     files: Mapped[list["PublicReportFile"]] = relationship(order_by="PublicReportFile.id", viewonly=True)
 
 
-class PublicReportFile(TenantOwned, Timestamped, db.Model):
+class PublicReportFile(TenantOwned, StoredFileColumns, Timestamped, db.Model):
     """A file sent with the report or a message; checked by content, stored outside static/."""
 
     __tablename__ = "public_report_files"
@@ -116,12 +109,6 @@ class PublicReportFile(TenantOwned, Timestamped, db.Model):
     report_id: Mapped[int] = mapped_column(ForeignKey("public_reports.id"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("public_report_messages.id"), index=True)
     author: Mapped[MessageAuthor] = mapped_column(enum_column(MessageAuthor, name="public_report_author"))
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes | None] = file_content()
 
 
 class PublicReportKey(Shared, db.Model):

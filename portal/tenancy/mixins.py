@@ -46,16 +46,21 @@ class NodeShared(_TenantColumn):
         return or_(cls.tenant_id == tenant_id, and_(cls.node_id == tenant_id, cls.shared_clause()))
 
 
-class ProviderShared(_TenantColumn):
+class _OrOneTenant(_TenantColumn):
+    """The owner OR the one tenant named in ``__sharer__``: the rule of the three mixins below (not a rule of
+    its own: never in SCOPED_MIXINS, so each keeps its own loader criteria)."""
+
+    @classmethod
+    def visible_to(cls, tenant_id, user_id=None):
+        return or_(cls.tenant_id == tenant_id, getattr(cls, cls.__sharer__) == tenant_id)
+
+
+class ProviderShared(_OrOneTenant):
     """Rows the node owns and shares with one service provider: tenant OR provider."""
 
     __sharer__ = "provider_id"
 
     provider_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=True, index=True)
-
-    @classmethod
-    def visible_to(cls, tenant_id, user_id=None):
-        return or_(cls.tenant_id == tenant_id, cls.provider_id == tenant_id)
 
 
 class UserShared(_TenantColumn):
@@ -70,19 +75,15 @@ class UserShared(_TenantColumn):
         return or_(cls.tenant_id == tenant_id, cls.user_id == user_id)
 
 
-class RegionShared(_TenantColumn):
+class RegionShared(_OrOneTenant):
     """Rows a node owns and shares with its regional centre (the per-node summaries): tenant OR region."""
 
     __sharer__ = "region_id"
 
     region_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=True, index=True)
 
-    @classmethod
-    def visible_to(cls, tenant_id, user_id=None):
-        return or_(cls.tenant_id == tenant_id, cls.region_id == tenant_id)
 
-
-class PeerShared(_TenantColumn):
+class PeerShared(_OrOneTenant):
     """Rows a node owns and shares with one other tenant: tenant OR peer. A case transfer (the receiving
     node is the peer); an action referred to a public office (the office is the peer: cases' OfficeReferral).
     Neither side ever reads the other's own tables."""
@@ -90,10 +91,6 @@ class PeerShared(_TenantColumn):
     __sharer__ = "peer_id"
 
     peer_id: Mapped[int] = mapped_column(Integer, ForeignKey("tenants.id"), nullable=False, index=True)
-
-    @classmethod
-    def visible_to(cls, tenant_id, user_id=None):
-        return or_(cls.tenant_id == tenant_id, cls.peer_id == tenant_id)
 
 
 class Shared:
