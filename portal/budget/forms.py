@@ -1,13 +1,11 @@
 """Budget and contract forms. Money is Decimal: :class:`MoneyField` accepts ``1.234,56`` or ``1234.56``."""
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -18,49 +16,29 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
 
 from ..cases.forms import HoursField
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
+from ..core.widgets import LocaleDecimalField
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
 
 
-class MoneyField(DecimalField):
+class MoneyField(LocaleDecimalField):
     """Euro amounts as Decimal (2 places), typed the Italian way (``1.234,56``) or with a dot."""
 
-    widget = TextInput()
+    ignored = " €\u00a0"
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("places", 2)
-        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
-        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+    def refusal(self) -> str:
+        return self.gettext("Scrivi un importo in euro, ad esempio 1.234,56.")
 
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip().replace(" ", "").replace("€", "").replace("\u00a0", "")
-        if not raw:
-            self.data = None
-            return
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
-        try:
-            value = Decimal(raw)
-            if value != value.quantize(Decimal("0.01")):
-                raise InvalidOperation
-            self.data = value.quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError(self.gettext("Scrivi un importo in euro, ad esempio 1.234,56.")) from None
+    def checked(self, value: Decimal) -> Decimal:
+        if value != value.quantize(Decimal("0.01")):
+            raise InvalidOperation
+        return super().checked(value)
 
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        text = f"{Decimal(self.data):.2f}"
-        return text.replace(".", ",") if str(get_locale() or "it").startswith("it") else text
+    def text(self, value: Decimal) -> str:
+        return f"{value:.2f}"
 
 
 class ContractLineForm(Form):

@@ -77,6 +77,17 @@ def node_staff(view):
     return wrapped
 
 
+def editable_case(case_id) -> Case:
+    """The node's own case (404 otherwise) that the current user may change (403 otherwise)."""
+    case = visible_or_404(Case, case_id, own=True)
+    services.ensure_can_edit(case)
+    return case
+
+
+def _case_worker_choices():
+    return [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+
+
 # --- case list ---------------------------------------------------------------------------------------
 
 def _int_or_none(value):
@@ -129,7 +140,7 @@ def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=N
     editable = services.can_edit(case)
     if assign_form is None:
         assign_form = AssignForm(version=case.version, case_worker=str(case.case_worker_id or ""))
-    assign_form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+    assign_form.case_worker.choices = _case_worker_choices()
     record = records.analytical_record(case)
     transfer = transfers.of_case(case)
     return render_template(
@@ -158,21 +169,16 @@ def assign(case_id):
     if not services.can_assign(case):
         abort(403)
     form = AssignForm()
-    form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            services.assign_case_worker(case, form.case_worker.data, form.version.data)
-        if done:
-            flash(_("Assegnazione aggiornata."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    return _case_page(case, assign_form=form)
+    form.case_worker.choices = _case_worker_choices()
+    return saved(form, lambda: services.assign_case_worker(case, form.case_worker.data, form.version.data),
+                 _("Assegnazione aggiornata."), url_for("cases.detail", case_id=case.id)) \
+        or _case_page(case, assign_form=form)
 
 
 @bp.route("/<int:case_id>/stato", methods=["POST"])
 @node_staff
 def transition(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     form = TransitionForm()
     moves = {"start_phase_1": services.start_phase_1, "start_phase_2": services.start_phase_2}
     move = moves.get(form.transition.data)
@@ -186,20 +192,15 @@ def transition(case_id):
 @bp.route("/<int:case_id>/chiudi", methods=["GET", "POST"])
 @node_staff
 def close(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     if case.state == CaseState.CLOSED:
         flash(_("Il percorso è già concluso."), "info")
         return redirect(url_for("cases.detail", case_id=case.id))
     form = CloseForm(version=case.version)
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            services.close_case(case, outcome=form.outcome.data, reason=form.reason.data, expected_version=form.version.data,
-                                closed_on=form.closed_on.data)
-        if done:
-            flash(_("Percorso concluso."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/close.html", case=case, form=form)
+    return saved(form, lambda: services.close_case(case, outcome=form.outcome.data, reason=form.reason.data,
+                                                   expected_version=form.version.data, closed_on=form.closed_on.data),
+                 _("Percorso concluso."), url_for("cases.detail", case_id=case.id)) \
+        or render_template("cases/close.html", case=case, form=form)
 
 
 # --- actions -----------------------------------------------------------------------------------------
@@ -215,8 +216,7 @@ def _office_choices():
 @bp.route("/<int:case_id>/azioni/nuova", methods=["GET", "POST"])
 @node_staff
 def new_action(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     form = ActionPlanForm()
     form.provider.choices = _provider_choices()
     form.office.choices = _office_choices()
@@ -302,8 +302,7 @@ def order_action(action_id):
 @bp.route("/<int:case_id>/esito-fase-1", methods=["GET", "POST"])
 @node_staff
 def job_outcome(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     existing = services.phase_1_verification(case)
     if case.state != CaseState.PHASE_1:
         flash(_("L'esito della fase 1 si registra durante la fase 1."), "info")
@@ -314,20 +313,15 @@ def job_outcome(case_id):
         if existing is not None:
             form.job_outcome.data = existing.job_outcome.value if existing.job_outcome else None
             form.contract_type.data = existing.contract_type.value if existing.contract_type else ""
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            verifications.record_job_outcome(case, form.data_for_service(), form.version.data)
-        if done:
-            flash(_("Esito della fase 1 registrato."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id) + "#verifiche")
-    return render_template("cases/job_outcome.html", case=case, form=form)
+    return _verification_saved(form, lambda: verifications.record_job_outcome(case, form.data_for_service(), form.version.data),
+                               _("Esito della fase 1 registrato."), case) \
+        or render_template("cases/job_outcome.html", case=case, form=form)
 
 
 @bp.route("/<int:case_id>/follow-up/<int:months>", methods=["GET", "POST"])
 @node_staff
 def follow_up(case_id, months):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     verification = next((v for v in services.follow_ups(case) if v.months_after == months), None)
     if verification is None:
         abort(404)
@@ -336,13 +330,14 @@ def follow_up(case_id, months):
         form.version.data = verification.version
         if verification.still_in_work is not None:
             form.still_in_work.data = "si" if verification.still_in_work else "no"
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            verifications.record_follow_up(verification, form.data_for_service(), form.version.data)
-        if done:
-            flash(_("Follow-up registrato."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id) + "#verifiche")
-    return render_template("cases/follow_up.html", case=case, form=form, verification=verification)
+    return _verification_saved(form, lambda: verifications.record_follow_up(verification, form.data_for_service(), form.version.data),
+                               _("Follow-up registrato."), case) \
+        or render_template("cases/follow_up.html", case=case, form=form, verification=verification)
+
+
+def _verification_saved(form, save, message, case):
+    """A verification's form saved: back to the case's verifications."""
+    return saved(form, save, message, url_for("cases.detail", case_id=case.id) + "#verifiche")
 
 
 # --- analytical record -------------------------------------------------------------------------------
