@@ -67,12 +67,9 @@ def index():
 def settle(budget_id):
     budget = visible_or_404(Budget, budget_id, own=True)
     form = SettlementForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            services.settle_reconciliation(budget, form.note.data, form.version.data)
-        if done:
-            flash(_("Nota di riconciliazione registrata."), "success")
-            return redirect(url_for("budget.index") + f"#budget-{budget.id}")
+    if done := saved(form, lambda: services.settle_reconciliation(budget, form.note.data, form.version.data),
+                     _("Nota di riconciliazione registrata."), url_for("budget.index") + f"#budget-{budget.id}"):
+        return done
     rows = _contract_rows()
     overviews = _overviews(rows)
     forms = {ov.budget.id: SettlementForm(version=ov.budget.version) for ov in overviews}
@@ -275,15 +272,10 @@ def order(order_id):
     if not contract_services.may_log(order):
         abort(403)
     form = DeliveryForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            contract_services.log_delivery(
-                order, delivered_on=form.delivered_on.data, units=form.units.data, attended=form.attended.data, note=form.note.data,
-            )
-        if done:
-            flash(_("Prestazione registrata: il nodo la esaminerà."), "success")
-            return redirect(url_for("budget.order", order_id=order.id))
-    return _order_page(order, form=form)
+    return saved(form, lambda: contract_services.log_delivery(order, delivered_on=form.delivered_on.data, units=form.units.data,
+                                                              attended=form.attended.data, note=form.note.data),
+                 _("Prestazione registrata: il nodo la esaminerà."), url_for("budget.order", order_id=order.id)) \
+        or _order_page(order, form=form)
 
 
 @bp.route("/prestazioni/<int:delivery_id>/esame", methods=["POST"])

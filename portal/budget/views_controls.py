@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from ..cases.services import node_providers
 from ..core.rows import or_404, visible_or_404
 from ..core.transaction import attempt
+from ..core.views_helpers import saved
 from ..extensions import db
 from ..tenancy.context import current
 from . import controls, scorecard
@@ -83,13 +84,11 @@ def verify_item(item_id):
     item = visible_or_404(SampleCheckItem, item_id, own=True)
     form = VerifyItemForm(prefix=f"v{item.id}")
     form.outcome.choices = [("", "")] + [(o.value, o.value) for o in (VerificationOutcome.CONFIRMED, VerificationOutcome.DISCREPANCY)]
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            controls.record_outcome(item, outcome=form.outcome.data, amount=form.discrepancy_amount.data, note=form.note.data,
-                                    expected_version=form.version.data)
-        if done:
-            flash(_("Esito della verifica registrato."), "success")
-            return redirect(url_for("budget.sample_check", check_id=item.check_id) + f"#voce-{item.id}")
+    if done := saved(form, lambda: controls.record_outcome(item, outcome=form.outcome.data, amount=form.discrepancy_amount.data,
+                                                           note=form.note.data, expected_version=form.version.data),
+                     _("Esito della verifica registrato."),
+                     url_for("budget.sample_check", check_id=item.check_id) + f"#voce-{item.id}"):
+        return done
     check = db.session.get(SampleCheck, item.check_id)
     return _check_page(check, failed={item.id: form})
 

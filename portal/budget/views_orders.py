@@ -57,12 +57,11 @@ def orders_list():
 def order_status(order_id):
     order = visible_or_404(ServiceOrder, order_id, own=True)
     form = OrderStatusForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            orders.change_status(order, step=form.step.data, reason=form.reason.data, expected_version=form.version.data)
-        if done:
-            flash(_("Ordine chiuso.") if form.step.data == "close" else _("Ordine annullato."), "success")
-            return redirect(url_for("budget.order", order_id=order.id))
+    if done := saved(form, lambda: orders.change_status(order, step=form.step.data, reason=form.reason.data,
+                                                        expected_version=form.version.data),
+                     lambda _result: _("Ordine chiuso.") if form.step.data == "close" else _("Ordine annullato."),
+                     url_for("budget.order", order_id=order.id)):
+        return done
     from .views import _order_page
 
     return _order_page(order, status_form=form)

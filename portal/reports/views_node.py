@@ -55,28 +55,33 @@ def detail(report_id: int):
 @bp.route("/<int:report_id>/messaggio", methods=["POST"])
 @node_only
 def message(report_id: int):
-    report = _report_or_404(report_id)
     form = NodeMessageForm()
-    if form.validate_on_submit():
+
+    def ask(report):
         uploads = report_files.uploads_of(form.file.data)
-        with attempt(form):
-            services.ask(report, form.body.data, uploads[0] if uploads else None, form.version.data)
-            return redirect(url_for(".detail", report_id=report.id))
-        report = _report_or_404(report_id)
-    return _detail(report, message_form=form, status=400)
+        services.ask(report, form.body.data, uploads[0] if uploads else None, form.version.data)
+
+    return _answered(report_id, form, ask, "message_form")
 
 
 @bp.route("/<int:report_id>/chiudi", methods=["POST"])
 @node_only
 def close(report_id: int):
-    report = _report_or_404(report_id)
     form = CloseForm()
+    return _answered(report_id, form, lambda report: services.close(report, form.reason.data, form.message.data,
+                                                                    form.version.data), "close_form")
+
+
+def _answered(report_id: int, form, act, form_name: str):
+    """The node's answer to a report (``act(report)``), then back to it; an invalid or refused form: the
+    report again (read anew: the refusal rolled back) with the form's errors, 400."""
+    report = _report_or_404(report_id)
     if form.validate_on_submit():
         with attempt(form):
-            services.close(report, form.reason.data, form.message.data, form.version.data)
+            act(report)
             return redirect(url_for(".detail", report_id=report.id))
         report = _report_or_404(report_id)
-    return _detail(report, close_form=form, status=400)
+    return _detail(report, status=400, **{form_name: form})
 
 
 @bp.route("/<int:report_id>/converti", methods=["POST"])
