@@ -237,9 +237,8 @@ def new_action(case_id):
 @bp.route("/azioni/<int:action_id>", methods=["GET", "POST"])
 @node_staff
 def edit_action(action_id):
-    action = visible_or_404(Action, action_id, own=True)
+    action = _editable_action(action_id)
     case = action.case
-    services.ensure_can_edit(case)
     form = ActionPlanForm(obj=action if request.method == "GET" else None)
     form.provider.choices = _provider_choices()
     form.office.choices = _office_choices()
@@ -265,9 +264,8 @@ def edit_action(action_id):
 @bp.route("/azioni/<int:action_id>/registra", methods=["GET", "POST"])
 @node_staff
 def record_action(action_id):
-    action = visible_or_404(Action, action_id, own=True)
+    action = _editable_action(action_id)
     case = action.case
-    services.ensure_can_edit(case)
     form = ActionRecordForm(obj=action if request.method == "GET" else None)
     form.status.choices = [c for c in form.status.choices if c[0] != ActionStatus.TO_ORDER.value or action.status == ActionStatus.TO_ORDER]
     if request.method == "GET":
@@ -280,6 +278,13 @@ def record_action(action_id):
         or render_template("cases/action_record.html", case=case, form=form, action=action)
 
 
+def _editable_action(action_id) -> Action:
+    """The node's own action (404 otherwise) on a case the current user may change (403 otherwise)."""
+    action = visible_or_404(Action, action_id, own=True)
+    services.ensure_can_edit(action.case)
+    return action
+
+
 def _action_saved(form, save, message, case):
     """An action's form saved: back to the case's actions."""
     return saved(form, save, message, url_for("cases.detail", case_id=case.id) + "#azioni")
@@ -289,8 +294,7 @@ def _action_saved(form, save, message, case):
 @node_staff
 def order_action(action_id):
     """Order an action saved "to order", once a contract line covers it (same path as planning)."""
-    action = visible_or_404(Action, action_id, own=True)
-    services.ensure_can_edit(action.case)
+    action = _editable_action(action_id)
     form = OrderActionForm()
     return acted(form, lambda: pathway.order_action(action, form.override_reason.data),
                  _("Azione ordinata al soggetto attuatore, che la vede subito."),

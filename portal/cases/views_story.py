@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import membership_required
-from ..core.files import send_stored
 from ..core.rows import visible_or_404
-from ..core.views_helpers import saved
+from ..core.views_helpers import saved, send_read
 from ..extensions import db
 from ..referrals import services as referrals
 from ..referrals.models import Referral
@@ -85,13 +84,7 @@ def _added(document) -> str:
 
 
 def _download(document: CaseDocument):
-    try:
-        content = documents.read(document)
-    except services.Forbidden:
-        abort(403)
-    if content is None:
-        abort(404)
-    return send_stored(content, document.content_type, document.filename)
+    return send_read(document, documents.read, services.Forbidden)
 
 
 @bp.route("/documenti/<int:document_id>")

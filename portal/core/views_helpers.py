@@ -5,6 +5,8 @@ from functools import wraps
 
 from flask import abort, flash, redirect, send_file
 
+from .files import send_stored
+from .rows import or_404
 from .transaction import attempt
 
 
@@ -56,6 +58,16 @@ def download(content, mimetype: str, filename: str):
     response = send_file(content, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def send_read(row, read, forbidden: type[Exception] | tuple = ()):
+    """``row``'s stored file as a download, under its own name and type (``row.filename``, ``row.content_type``):
+    ``read(row)`` gives its bytes, None when it has none (404); ``forbidden`` raised by ``read`` is a 403."""
+    try:
+        content = read(row)
+    except forbidden:
+        abort(403)
+    return send_stored(or_404(content), row.content_type, row.filename)
 
 
 def guarded(check, forbidden: type[Exception] = PermissionError):

@@ -4,10 +4,9 @@ Coordinator and case workers of a node only (``services.may_triage``); another n
 scoping hides it), an antenna gets 403."""
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from ..core.files import send_stored
 from ..core.rows import or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import guarded
+from ..core.views_helpers import guarded, send_read
 from ..directory import municipalities
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from . import files as report_files
@@ -102,7 +101,6 @@ def convert(report_id: int):
 @node_only
 def download(file_id: int):
     item = or_404(services.file_for_node(file_id))
-    content = or_404(report_files.read(item))
-    return send_stored(content, item.content_type, item.filename)
+    return send_read(item, report_files.read)
 
 
