@@ -48,17 +48,26 @@ class ContractLineForm(Form):
     quantity = HoursField(_l("Quantità"), validators=[Optional(), NumberRange(min=0, max=9999999)])
 
 
+def _contract_terms(legal_basis=None, vat_rate=None):
+    """The terms a new contract and a contract's edit both ask for, made where each form declares them:
+    WTForms orders fields by creation, and the error summary lists them in that order."""
+    return (
+        SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()]),
+        StringField(_l("Riferimento normativo"), default=legal_basis, validators=[DataRequired(), Length(max=120)]),
+        StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)]),
+        DateField(_l("Inizio"), validators=[DataRequired()]),
+        DateField(_l("Fine"), validators=[DataRequired()]),
+        MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()]),
+        HoursField(_l("Aliquota IVA (%)"), default=vat_rate, validators=[Optional(), NumberRange(min=0, max=100)]),
+    )
+
+
 class ContractForm(FlaskForm):
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
     budget_line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
-    procedure = SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()])
-    legal_basis = StringField(_l("Riferimento normativo"), default="D.Lgs. 36/2023", validators=[DataRequired(), Length(max=120)])
-    cig = StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)])
-    start_date = DateField(_l("Inizio"), validators=[DataRequired()])
-    end_date = DateField(_l("Fine"), validators=[DataRequired()])
-    total_value = MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()])
-    vat_rate = HoursField(_l("Aliquota IVA (%)"), default=Decimal("5"), validators=[Optional(), NumberRange(min=0, max=100)])
+    procedure, legal_basis, cig, start_date, end_date, total_value, vat_rate = _contract_terms(
+        legal_basis="D.Lgs. 36/2023", vat_rate=Decimal("5"))
     lines = FieldList(FormField(ContractLineForm), min_entries=3, max_entries=20)
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
@@ -129,13 +138,7 @@ class ContractLineEditForm(ContractLineForm):
 class ContractEditForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
-    procedure = SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()])
-    legal_basis = StringField(_l("Riferimento normativo"), validators=[DataRequired(), Length(max=120)])
-    cig = StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)])
-    start_date = DateField(_l("Inizio"), validators=[DataRequired()])
-    end_date = DateField(_l("Fine"), validators=[DataRequired()])
-    total_value = MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()])
-    vat_rate = HoursField(_l("Aliquota IVA (%)"), validators=[Optional(), NumberRange(min=0, max=100)])
+    procedure, legal_basis, cig, start_date, end_date, total_value, vat_rate = _contract_terms()
     lines = FieldList(FormField(ContractLineEditForm), min_entries=1, max_entries=30)
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
