@@ -7,7 +7,7 @@ from ..accounts.permissions import Capability, can
 from ..cases.models import Case, CaseState
 from ..cases.services import provider_choices
 from ..core.rows import visible_or_404
-from ..core.views_helpers import acted, saved
+from ..core.views_helpers import acted, edit_form, saved
 from ..tenancy.context import current
 from . import contracts as contract_services
 from . import editing, grants, orders, services
@@ -76,9 +76,7 @@ def edit_delivery(delivery_id):
         abort(404)
     if not orders.may_edit_delivery(delivery):
         abort(403)
-    form = DeliveryEditForm(obj=delivery if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = delivery.version
+    form = edit_form(DeliveryEditForm, delivery)
     return saved(form, lambda: orders.edit_delivery(delivery, delivered_on=form.delivered_on.data, units=form.units.data,
                                                     attended=form.attended.data, note=form.note.data,
                                                     expected_version=form.version.data),
@@ -128,9 +126,7 @@ def edit_contract(contract_id):
 @money_staff
 def edit_line(line_id):
     line = visible_or_404(BudgetLine, line_id, own=True)
-    form = BudgetLineForm(obj=line if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = line.version
+    form = edit_form(BudgetLineForm, line)
     if done := saved(form, lambda: editing.update_budget_line(line, title=form.title.data, allocated=form.allocated.data,
                                                               expected_version=form.version.data),
                      _("Linea di budget aggiornata."), url_for("budget.index") + f"#budget-{line.budget_id}"):

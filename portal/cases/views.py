@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import acted, saved
+from ..core.views_helpers import acted, edit_form, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..models_base import utcnow
@@ -239,14 +239,13 @@ def new_action(case_id):
 def edit_action(action_id):
     action = _editable_action(action_id)
     case = action.case
-    form = ActionPlanForm(obj=action if request.method == "GET" else None)
+    form = edit_form(ActionPlanForm, action)
     form.provider.choices = _provider_choices()
     form.office.choices = _office_choices()
     if action.office_id and str(action.office_id) not in dict(form.office.choices):  # since deactivated: keep it
         form.office.choices.append((str(action.office_id), db.session.get(Tenant, action.office_id).name))
     form.provider.validate_choice = False  # shown, never submitted (disabled)
     if request.method == "GET":
-        form.version.data = action.version
         form.service_type.data = action.service_type.value
         form.phase.data = action.phase.value
         form.office.data = str(action.office_id or "")
@@ -266,10 +265,9 @@ def edit_action(action_id):
 def record_action(action_id):
     action = _editable_action(action_id)
     case = action.case
-    form = ActionRecordForm(obj=action if request.method == "GET" else None)
+    form = edit_form(ActionRecordForm, action)
     form.status.choices = [c for c in form.status.choices if c[0] != ActionStatus.TO_ORDER.value or action.status == ActionStatus.TO_ORDER]
     if request.method == "GET":
-        form.version.data = action.version
         form.status.data = action.status.value
         if action.provider_id is not None:  # its delivered figures are the approved deliveries: not typed here
             form.delivered_hours.data = form.delivered_on.data = None
@@ -329,11 +327,9 @@ def follow_up(case_id, months):
     verification = next((v for v in services.follow_ups(case) if v.months_after == months), None)
     if verification is None:
         abort(404)
-    form = FollowUpForm(obj=verification if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = verification.version
-        if verification.still_in_work is not None:
-            form.still_in_work.data = "si" if verification.still_in_work else "no"
+    form = edit_form(FollowUpForm, verification)
+    if request.method == "GET" and verification.still_in_work is not None:
+        form.still_in_work.data = "si" if verification.still_in_work else "no"
     return _verification_saved(form, lambda: verifications.record_follow_up(verification, form.data_for_service(), form.version.data),
                                _("Follow-up registrato."), case) \
         or render_template("cases/follow_up.html", case=case, form=form, verification=verification)

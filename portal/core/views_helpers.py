@@ -3,7 +3,7 @@
 import io
 from functools import wraps
 
-from flask import abort, flash, redirect, send_file
+from flask import abort, flash, redirect, request, send_file
 
 from .files import send_stored
 from .rows import or_404
@@ -31,6 +31,16 @@ def saved(form, save, message, target):
         return None
     flash(_of(message, result), "success")
     return redirect(_of(target, result))
+
+
+def edit_form(form_class, row):
+    """An edit page's form: on GET filled from ``row`` and its ``version`` (what the POST must still find), on
+    POST from the request alone (a field left empty stays empty, not the row's)."""
+    if request.method != "GET":
+        return form_class()
+    form = form_class(obj=row)
+    form.version.data = row.version
+    return form
 
 
 def acted(form, act, message, target):
