@@ -84,6 +84,11 @@ def editable_case(case_id) -> Case:
     return case
 
 
+def case_saved(form, save, message, case, section=None):
+    """A case's form saved (:func:`saved`): back to the case page, at its ``section`` (an anchor)."""
+    return saved(form, save, message, url_for("cases.detail", case_id=case.id, _anchor=section))
+
+
 def _case_worker_choices():
     return [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
 
@@ -170,8 +175,8 @@ def assign(case_id):
         abort(403)
     form = AssignForm()
     form.case_worker.choices = _case_worker_choices()
-    return saved(form, lambda: services.assign_case_worker(case, form.case_worker.data, form.version.data),
-                 _("Assegnazione aggiornata."), url_for("cases.detail", case_id=case.id)) \
+    return case_saved(form, lambda: services.assign_case_worker(case, form.case_worker.data, form.version.data),
+                      _("Assegnazione aggiornata."), case) \
         or _case_page(case, assign_form=form)
 
 
@@ -197,9 +202,9 @@ def close(case_id):
         flash(_("Il percorso è già concluso."), "info")
         return redirect(url_for("cases.detail", case_id=case.id))
     form = CloseForm(version=case.version)
-    return saved(form, lambda: services.close_case(case, outcome=form.outcome.data, reason=form.reason.data,
-                                                   expected_version=form.version.data, closed_on=form.closed_on.data),
-                 _("Percorso concluso."), url_for("cases.detail", case_id=case.id)) \
+    return case_saved(form, lambda: services.close_case(case, outcome=form.outcome.data, reason=form.reason.data,
+                                                        expected_version=form.version.data, closed_on=form.closed_on.data),
+                      _("Percorso concluso."), case) \
         or render_template("cases/close.html", case=case, form=form)
 
 
@@ -256,7 +261,7 @@ def edit_action(action_id):
         data.pop("provider")
         pathway.update_action(action, data, form.version.data)
 
-    return _action_saved(form, update, _("Azione aggiornata."), case) \
+    return case_saved(form, update, _("Azione aggiornata."), case, "azioni") \
         or render_template("cases/action_form.html", case=case, form=form, action=action)
 
 
@@ -271,8 +276,8 @@ def record_action(action_id):
         form.status.data = action.status.value
         if action.provider_id is not None:  # its delivered figures are the approved deliveries: not typed here
             form.delivered_hours.data = form.delivered_on.data = None
-    return _action_saved(form, lambda: pathway.record_action(action, form.data_for_service(), form.version.data),
-                         _("Erogazione registrata."), case) \
+    return case_saved(form, lambda: pathway.record_action(action, form.data_for_service(), form.version.data),
+                      _("Erogazione registrata."), case, "azioni") \
         or render_template("cases/action_record.html", case=case, form=form, action=action)
 
 
@@ -281,11 +286,6 @@ def _editable_action(action_id) -> Action:
     action = visible_or_404(Action, action_id, own=True)
     services.ensure_can_edit(action.case)
     return action
-
-
-def _action_saved(form, save, message, case):
-    """An action's form saved: back to the case's actions."""
-    return saved(form, save, message, url_for("cases.detail", case_id=case.id) + "#azioni")
 
 
 @bp.route("/azioni/<int:action_id>/ordina", methods=["POST"])
@@ -315,8 +315,8 @@ def job_outcome(case_id):
         if existing is not None:
             form.job_outcome.data = existing.job_outcome.value if existing.job_outcome else None
             form.contract_type.data = existing.contract_type.value if existing.contract_type else ""
-    return _verification_saved(form, lambda: verifications.record_job_outcome(case, form.data_for_service(), form.version.data),
-                               _("Esito della fase 1 registrato."), case) \
+    return case_saved(form, lambda: verifications.record_job_outcome(case, form.data_for_service(), form.version.data),
+                      _("Esito della fase 1 registrato."), case, "verifiche") \
         or render_template("cases/job_outcome.html", case=case, form=form)
 
 
@@ -330,14 +330,9 @@ def follow_up(case_id, months):
     form = edit_form(FollowUpForm, verification)
     if request.method == "GET" and verification.still_in_work is not None:
         form.still_in_work.data = "si" if verification.still_in_work else "no"
-    return _verification_saved(form, lambda: verifications.record_follow_up(verification, form.data_for_service(), form.version.data),
-                               _("Follow-up registrato."), case) \
+    return case_saved(form, lambda: verifications.record_follow_up(verification, form.data_for_service(), form.version.data),
+                      _("Follow-up registrato."), case, "verifiche") \
         or render_template("cases/follow_up.html", case=case, form=form, verification=verification)
-
-
-def _verification_saved(form, save, message, case):
-    """A verification's form saved: back to the case's verifications."""
-    return saved(form, save, message, url_for("cases.detail", case_id=case.id) + "#verifiche")
 
 
 # --- analytical record -------------------------------------------------------------------------------

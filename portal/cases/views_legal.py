@@ -8,14 +8,13 @@ from flask_babel import gettext as _
 
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import saved
 from . import legal_services as legal
 from . import services
 from .legal import FundRequest, LegalDeadline
 from .legal_forms import DeadlineForm, FundRequestForm, LegalPathForm
 from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
 from .models import Case
-from .views import bp, editable_case, node_staff
+from .views import bp, case_saved, editable_case, node_staff
 
 
 @bp.app_template_global()
@@ -24,11 +23,6 @@ def legal_panel(case: Case) -> dict:
     return {**legal.legal_context(case), "may_edit": services.can_edit(case), "is_due": legal.is_due,
             "LEGAL_ACTION_LABELS": LEGAL_ACTION_LABELS, "LEGAL_OUTCOME_LABELS": LEGAL_OUTCOME_LABELS,
             "DEADLINE_KIND_LABELS": DEADLINE_KIND_LABELS, "FUND_LABELS": FUND_LABELS}
-
-
-def _saved(form, save, message, case):
-    """A legal form saved: back to the case's legal section."""
-    return saved(form, save, message, url_for("cases.detail", case_id=case.id, _anchor="tutela"))
 
 
 def _page(template, case, form, **context):
@@ -51,8 +45,8 @@ def legal_edit(case_id):
     else:
         form = LegalPathForm(version=path.version, action_type=path.action_type.value, counsel=path.counsel,
                              started_on=path.started_on, outcome=path.outcome.value, outcome_on=path.outcome_on)
-    return _saved(form, lambda: legal.save_path(case, form.data_for_service(), form.version.data),
-                  _("Tutela legale salvata."), case) \
+    return case_saved(form, lambda: legal.save_path(case, form.data_for_service(), form.version.data),
+                      _("Tutela legale salvata."), case, "tutela") \
         or _page("cases/legal_form.html", case, form)
 
 
@@ -73,7 +67,7 @@ def _save_deadline(case, deadline):
             data["done_on"] = deadline.done_on  # keep the day it was first marked done
         legal.save_deadline(case, data, deadline, form.version.data)
 
-    return _saved(form, save, _("Scadenza salvata."), case) \
+    return case_saved(form, save, _("Scadenza salvata."), case, "tutela") \
         or _page("cases/legal_deadline.html", case, form, deadline=deadline)
 
 

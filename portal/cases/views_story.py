@@ -15,7 +15,7 @@ from ..referrals.models import Referral
 from . import diary, documents, services
 from .forms import DeliveryDocumentForm, DiaryForm, DocumentForm
 from .models import Case, CaseDocument, DiaryEntry
-from .views import _case_page, bp, editable_case, node_staff
+from .views import _case_page, bp, case_saved, editable_case, node_staff
 
 
 def story_context(case: Case, *, diary_form=None, document_form=None) -> dict:
@@ -45,8 +45,7 @@ def story_context(case: Case, *, diary_form=None, document_form=None) -> dict:
 def diary_add(case_id):
     case = editable_case(case_id)
     form = DiaryForm()
-    return saved(form, lambda: diary.add_entry(case, form.text.data), _("Nota aggiunta al diario."),
-                 url_for("cases.detail", case_id=case.id, _anchor="diario")) \
+    return case_saved(form, lambda: diary.add_entry(case, form.text.data), _("Nota aggiunta al diario."), case, "diario") \
         or _case_page(case, diary_form=form)
 
 
@@ -58,9 +57,8 @@ def diary_edit(entry_id):
     if entry.author_id != current_user.id:
         abort(403)
     form = DiaryForm(version=entry.version, text=entry.text)
-    return saved(form, lambda: diary.correct_entry(entry, form.text.data, form.version.data),
-                 _("Nota corretta: la versione precedente resta nel diario."),
-                 url_for("cases.detail", case_id=case.id, _anchor="diario")) \
+    return case_saved(form, lambda: diary.correct_entry(entry, form.text.data, form.version.data),
+                      _("Nota corretta: la versione precedente resta nel diario."), case, "diario") \
         or render_template("cases/diary_edit.html", case=case, entry=entry, form=form,
                            open=diary.can_correct(entry, case), deadline=diary.edit_deadline(entry))
 
@@ -74,8 +72,8 @@ def document_upload(case_id):
     if not documents.may_upload(case):
         abort(403)
     form = DocumentForm()
-    return saved(form, lambda: documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1"),
-                 _added, url_for("cases.detail", case_id=case.id, _anchor="documenti")) \
+    return case_saved(form, lambda: documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1"),
+                      _added, case, "documenti") \
         or _case_page(case, document_form=form)
 
 
