@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..cases.forms import HoursField
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
-from ..core.widgets import LocaleDecimalField
+from ..core.fields import LocaleDecimalField
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
 
 

@@ -12,7 +12,8 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
-from ..core.widgets import FilterSelectField, LocaleDecimalField
+from ..core.fields import LocaleDecimalField
+from ..core.widgets import FilterSelectField
 from ..referrals.forms import CheckboxesField
 from ..referrals.labels import GROUND_LABELS
 from ..referrals.models import Ground
