@@ -1,13 +1,11 @@
 """Budget and contract forms. Money is Decimal: :class:`MoneyField` accepts ``1.234,56`` or ``1234.56``."""
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -18,49 +16,29 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
 
 from ..cases.forms import HoursField
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
+from ..core.fields import LocaleDecimalField
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
 
 
-class MoneyField(DecimalField):
+class MoneyField(LocaleDecimalField):
     """Euro amounts as Decimal (2 places), typed the Italian way (``1.234,56``) or with a dot."""
 
-    widget = TextInput()
+    ignored = " €\u00a0"
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("places", 2)
-        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
-        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+    def refusal(self) -> str:
+        return self.gettext("Scrivi un importo in euro, ad esempio 1.234,56.")
 
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip().replace(" ", "").replace("€", "").replace("\u00a0", "")
-        if not raw:
-            self.data = None
-            return
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
-        try:
-            value = Decimal(raw)
-            if value != value.quantize(Decimal("0.01")):
-                raise InvalidOperation
-            self.data = value.quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError(self.gettext("Scrivi un importo in euro, ad esempio 1.234,56.")) from None
+    def checked(self, value: Decimal) -> Decimal:
+        if value != value.quantize(Decimal("0.01")):
+            raise InvalidOperation
+        return super().checked(value)
 
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        text = f"{Decimal(self.data):.2f}"
-        return text.replace(".", ",") if str(get_locale() or "it").startswith("it") else text
+    def text(self, value: Decimal) -> str:
+        return f"{value:.2f}"
 
 
 class ContractLineForm(Form):
@@ -70,17 +48,26 @@ class ContractLineForm(Form):
     quantity = HoursField(_l("Quantità"), validators=[Optional(), NumberRange(min=0, max=9999999)])
 
 
+def _contract_terms(legal_basis=None, vat_rate=None):
+    """The terms a new contract and a contract's edit both ask for, made where each form declares them:
+    WTForms orders fields by creation, and the error summary lists them in that order."""
+    return (
+        SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()]),
+        StringField(_l("Riferimento normativo"), default=legal_basis, validators=[DataRequired(), Length(max=120)]),
+        StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)]),
+        DateField(_l("Inizio"), validators=[DataRequired()]),
+        DateField(_l("Fine"), validators=[DataRequired()]),
+        MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()]),
+        HoursField(_l("Aliquota IVA (%)"), default=vat_rate, validators=[Optional(), NumberRange(min=0, max=100)]),
+    )
+
+
 class ContractForm(FlaskForm):
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
     budget_line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
-    procedure = SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()])
-    legal_basis = StringField(_l("Riferimento normativo"), default="D.Lgs. 36/2023", validators=[DataRequired(), Length(max=120)])
-    cig = StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)])
-    start_date = DateField(_l("Inizio"), validators=[DataRequired()])
-    end_date = DateField(_l("Fine"), validators=[DataRequired()])
-    total_value = MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()])
-    vat_rate = HoursField(_l("Aliquota IVA (%)"), default=Decimal("5"), validators=[Optional(), NumberRange(min=0, max=100)])
+    procedure, legal_basis, cig, start_date, end_date, total_value, vat_rate = _contract_terms(
+        legal_basis="D.Lgs. 36/2023", vat_rate=Decimal("5"))
     lines = FieldList(FormField(ContractLineForm), min_entries=3, max_entries=20)
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
@@ -151,13 +138,7 @@ class ContractLineEditForm(ContractLineForm):
 class ContractEditForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
-    procedure = SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()])
-    legal_basis = StringField(_l("Riferimento normativo"), validators=[DataRequired(), Length(max=120)])
-    cig = StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)])
-    start_date = DateField(_l("Inizio"), validators=[DataRequired()])
-    end_date = DateField(_l("Fine"), validators=[DataRequired()])
-    total_value = MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()])
-    vat_rate = HoursField(_l("Aliquota IVA (%)"), validators=[Optional(), NumberRange(min=0, max=100)])
+    procedure, legal_basis, cig, start_date, end_date, total_value, vat_rate = _contract_terms()
     lines = FieldList(FormField(ContractLineEditForm), min_entries=1, max_entries=30)
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 

@@ -67,12 +67,9 @@ def index():
 def settle(budget_id):
     budget = visible_or_404(Budget, budget_id, own=True)
     form = SettlementForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            services.settle_reconciliation(budget, form.note.data, form.version.data)
-        if done:
-            flash(_("Nota di riconciliazione registrata."), "success")
-            return redirect(url_for("budget.index") + f"#budget-{budget.id}")
+    if done := saved(form, lambda: services.settle_reconciliation(budget, form.note.data, form.version.data),
+                     _("Nota di riconciliazione registrata."), url_for("budget.index") + f"#budget-{budget.id}"):
+        return done
     rows = _contract_rows()
     overviews = _overviews(rows)
     forms = {ov.budget.id: SettlementForm(version=ov.budget.version) for ov in overviews}
@@ -119,19 +116,19 @@ def _contract_form_choices(form):
 def new_contract():
     form = ContractForm()
     _contract_form_choices(form)
-    if form.validate_on_submit():
+
+    def create():
         data = {
             "budget_line": get_visible(BudgetLine, form.budget_line.data), "provider": int(form.provider.data),
             "title": form.title.data, "procedure": form.procedure.data, "legal_basis": form.legal_basis.data,
             "cig": form.cig.data, "start_date": form.start_date.data, "end_date": form.end_date.data,
             "total_value": form.total_value.data, "vat_rate": form.vat_rate.data,
         }
-        with attempt(form) as done:
-            contract = contract_services.create_contract(data, form.line_data(), form.override_reason.data)
-        if done:
-            flash(_("Contratto registrato."), "success")
-            return redirect(url_for("budget.contract", contract_id=contract.id))
-    return render_template("budget/contract_form.html", form=form)
+        return contract_services.create_contract(data, form.line_data(), form.override_reason.data)
+
+    return saved(form, create, _("Contratto registrato."),
+                 lambda contract: url_for("budget.contract", contract_id=contract.id)) \
+        or render_template("budget/contract_form.html", form=form)
 
 
 def _statement(contract, *, invoice_form=None, status=200):
@@ -188,16 +185,12 @@ def new_order(contract_id):
     form.line.choices = [("", _("Scegli"))] + [
         (str(line.id), f"{SERVICE_TYPE_LABELS[line.service_type]} – {labels.UNIT_LABELS[line.unit]}") for line in contract.lines
     ]
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            contract_services.assign_order(
-                contract, action_id=form.action.data, line_id=form.line.data, quantity=form.quantity.data,
-                override_reason=form.override_reason.data,
-            )
-        if done:
-            flash(_("Ordine di servizio creato: l'azione è affidata al soggetto attuatore."), "success")
-            return redirect(url_for("budget.contract", contract_id=contract.id) + "#ordini")
-    return render_template("budget/order_form.html", contract=contract, form=form)
+    return saved(form, lambda: contract_services.assign_order(contract, action_id=form.action.data, line_id=form.line.data,
+                                                              quantity=form.quantity.data,
+                                                              override_reason=form.override_reason.data),
+                 _("Ordine di servizio creato: l'azione è affidata al soggetto attuatore."),
+                 url_for("budget.contract", contract_id=contract.id) + "#ordini") \
+        or render_template("budget/order_form.html", contract=contract, form=form)
 
 
 @bp.route("/contratti/<int:contract_id>/fatture", methods=["POST"])
@@ -275,15 +268,10 @@ def order(order_id):
     if not contract_services.may_log(order):
         abort(403)
     form = DeliveryForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            contract_services.log_delivery(
-                order, delivered_on=form.delivered_on.data, units=form.units.data, attended=form.attended.data, note=form.note.data,
-            )
-        if done:
-            flash(_("Prestazione registrata: il nodo la esaminerà."), "success")
-            return redirect(url_for("budget.order", order_id=order.id))
-    return _order_page(order, form=form)
+    return saved(form, lambda: contract_services.log_delivery(order, delivered_on=form.delivered_on.data, units=form.units.data,
+                                                              attended=form.attended.data, note=form.note.data),
+                 _("Prestazione registrata: il nodo la esaminerà."), url_for("budget.order", order_id=order.id)) \
+        or _order_page(order, form=form)
 
 
 @bp.route("/prestazioni/<int:delivery_id>/esame", methods=["POST"])

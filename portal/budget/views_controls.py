@@ -1,11 +1,11 @@
 """Controls on services (issue 7): the sample checks of the coordinator and the provider scorecards.
 Thin views over ``controls.py`` and ``scorecard.py``."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 
 from ..cases.services import node_providers
 from ..core.rows import or_404, visible_or_404
-from ..core.transaction import attempt
+from ..core.views_helpers import saved
 from ..extensions import db
 from ..tenancy.context import current
 from . import controls, scorecard
@@ -40,16 +40,12 @@ def controls_index():
 def draw_sample():
     form = SampleDrawForm()
     form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in node_providers()]
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            check = controls.draw_sample(
-                form.provider.data, size=form.size.data, percent=form.percent.data, period_from=form.period_from.data,
-                period_to=form.period_to.data, seed=form.seed.data, note=form.note.data,
-            )
-        if done:
-            flash(_("Campione estratto: %(n)s prestazioni da verificare.", n=len(check.items)), "success")
-            return redirect(url_for("budget.sample_check", check_id=check.id))
-    return _controls_page(form=form)
+    return saved(form, lambda: controls.draw_sample(form.provider.data, size=form.size.data, percent=form.percent.data,
+                                                    period_from=form.period_from.data, period_to=form.period_to.data,
+                                                    seed=form.seed.data, note=form.note.data),
+                 lambda check: _("Campione estratto: %(n)s prestazioni da verificare.", n=len(check.items)),
+                 lambda check: url_for("budget.sample_check", check_id=check.id)) \
+        or _controls_page(form=form)
 
 
 def _check_page(check: SampleCheck, failed: dict | None = None, status=200):
@@ -83,13 +79,11 @@ def verify_item(item_id):
     item = visible_or_404(SampleCheckItem, item_id, own=True)
     form = VerifyItemForm(prefix=f"v{item.id}")
     form.outcome.choices = [("", "")] + [(o.value, o.value) for o in (VerificationOutcome.CONFIRMED, VerificationOutcome.DISCREPANCY)]
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            controls.record_outcome(item, outcome=form.outcome.data, amount=form.discrepancy_amount.data, note=form.note.data,
-                                    expected_version=form.version.data)
-        if done:
-            flash(_("Esito della verifica registrato."), "success")
-            return redirect(url_for("budget.sample_check", check_id=item.check_id) + f"#voce-{item.id}")
+    if done := saved(form, lambda: controls.record_outcome(item, outcome=form.outcome.data, amount=form.discrepancy_amount.data,
+                                                           note=form.note.data, expected_version=form.version.data),
+                     _("Esito della verifica registrato."),
+                     url_for("budget.sample_check", check_id=item.check_id) + f"#voce-{item.id}"):
+        return done
     check = db.session.get(SampleCheck, item.check_id)
     return _check_page(check, failed={item.id: form})
 

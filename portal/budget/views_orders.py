@@ -1,14 +1,13 @@
 """Budget screens, continued: the order list and an order's closure, the provider's correction of a
 delivery, editing a contract and a budget line, and the identity grants of a case. Thin views."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, can
 from ..cases.models import Case, CaseState
 from ..cases.services import provider_choices
 from ..core.rows import visible_or_404
-from ..core.transaction import attempt
-from ..core.views_helpers import acted, saved
+from ..core.views_helpers import acted, edit_form, saved
 from ..tenancy.context import current
 from . import contracts as contract_services
 from . import editing, grants, orders, services
@@ -57,12 +56,11 @@ def orders_list():
 def order_status(order_id):
     order = visible_or_404(ServiceOrder, order_id, own=True)
     form = OrderStatusForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            orders.change_status(order, step=form.step.data, reason=form.reason.data, expected_version=form.version.data)
-        if done:
-            flash(_("Ordine chiuso.") if form.step.data == "close" else _("Ordine annullato."), "success")
-            return redirect(url_for("budget.order", order_id=order.id))
+    if done := saved(form, lambda: orders.change_status(order, step=form.step.data, reason=form.reason.data,
+                                                        expected_version=form.version.data),
+                     lambda _result: _("Ordine chiuso.") if form.step.data == "close" else _("Ordine annullato."),
+                     url_for("budget.order", order_id=order.id)):
+        return done
     from .views import _order_page
 
     return _order_page(order, status_form=form)
@@ -78,17 +76,13 @@ def edit_delivery(delivery_id):
         abort(404)
     if not orders.may_edit_delivery(delivery):
         abort(403)
-    form = DeliveryEditForm(obj=delivery if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = delivery.version
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            again = orders.edit_delivery(delivery, delivered_on=form.delivered_on.data, units=form.units.data,
-                                         attended=form.attended.data, note=form.note.data, expected_version=form.version.data)
-        if done:
-            flash(_("Prestazione corretta e inviata di nuovo al nodo.") if again else _("Prestazione corretta."), "success")
-            return redirect(url_for("budget.order", order_id=delivery.order_id))
-    return render_template("budget/delivery_form.html", delivery=delivery, form=form)
+    form = edit_form(DeliveryEditForm, delivery)
+    return saved(form, lambda: orders.edit_delivery(delivery, delivered_on=form.delivered_on.data, units=form.units.data,
+                                                    attended=form.attended.data, note=form.note.data,
+                                                    expected_version=form.version.data),
+                 lambda again: _("Prestazione corretta e inviata di nuovo al nodo.") if again else _("Prestazione corretta."),
+                 url_for("budget.order", order_id=delivery.order_id)) \
+        or render_template("budget/delivery_form.html", delivery=delivery, form=form)
 
 
 # --- editing a contract and a budget line ------------------------------------------------------------
@@ -116,15 +110,14 @@ def _contract_edit_form(contract: Contract) -> ContractEditForm:
 def edit_contract(contract_id):
     contract = visible_or_404(Contract, contract_id, own=True)
     form = _contract_edit_form(contract)
-    if form.validate_on_submit():
+
+    def update():
         data = {name: getattr(form, name).data for name in editing.CONTRACT_FIELDS}
-        with attempt(form) as done:
-            editing.update_contract(contract, data, form.line_data(), expected_version=form.version.data,
-                                    override_reason=form.override_reason.data)
-        if done:
-            flash(_("Contratto aggiornato."), "success")
-            return redirect(url_for("budget.contract", contract_id=contract.id))
-    return render_template("budget/contract_edit.html", contract=contract, form=form, used=editing.used_lines(contract),
+        editing.update_contract(contract, data, form.line_data(), expected_version=form.version.data,
+                                override_reason=form.override_reason.data)
+
+    return saved(form, update, _("Contratto aggiornato."), url_for("budget.contract", contract_id=contract.id)) \
+        or render_template("budget/contract_edit.html", contract=contract, form=form, used=editing.used_lines(contract),
                            ordered=contract_services.ordered_by_line(contract),
                            provider_name=provider_names([contract.provider_id]).get(contract.provider_id, ""))
 
@@ -133,15 +126,11 @@ def edit_contract(contract_id):
 @money_staff
 def edit_line(line_id):
     line = visible_or_404(BudgetLine, line_id, own=True)
-    form = BudgetLineForm(obj=line if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = line.version
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            editing.update_budget_line(line, title=form.title.data, allocated=form.allocated.data, expected_version=form.version.data)
-        if done:
-            flash(_("Linea di budget aggiornata."), "success")
-            return redirect(url_for("budget.index") + f"#budget-{line.budget_id}")
+    form = edit_form(BudgetLineForm, line)
+    if done := saved(form, lambda: editing.update_budget_line(line, title=form.title.data, allocated=form.allocated.data,
+                                                              expected_version=form.version.data),
+                     _("Linea di budget aggiornata."), url_for("budget.index") + f"#budget-{line.budget_id}"):
+        return done
     from . import figures
 
     return render_template("budget/line_form.html", line=line, form=form, figs=figures.line_of(line))

@@ -3,17 +3,16 @@
 Choices that depend on the node (providers, case workers, antennas) are filled in by the views from
 the services. Hours are Decimal: :class:`HoursField` accepts the Italian decimal comma.
 """
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
 
 from ..core.choices import enum_choices
+from ..core.fields import LocaleDecimalField
 from ..core.widgets import FilterSelectField
 from ..referrals.forms import CheckboxesField
 from ..referrals.labels import GROUND_LABELS
@@ -30,38 +29,14 @@ from .labels import (
 from .models import ActionPhase, ActionStatus, ContractType, JobOutcome, ServiceType
 
 
-class HoursField(DecimalField):
+class HoursField(LocaleDecimalField):
     """Hours as Decimal, typed as ``12,5`` (Italian) or ``12.5``; shown in the user's locale."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("places", 2)
-        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
-        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+    def refusal(self) -> str:
+        return self.gettext("Scrivi un numero di ore, ad esempio 12,5.")
 
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip().replace(" ", "")
-        if not raw:
-            self.data = None
-            return
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
-        try:
-            self.data = Decimal(raw).quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError(self.gettext("Scrivi un numero di ore, ad esempio 12,5.")) from None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        text = format(Decimal(self.data).normalize(), "f")
-        return text.replace(".", ",") if str(get_locale() or "it").startswith("it") else text
+    def text(self, value: Decimal) -> str:
+        return format(value.normalize(), "f")
 
 
 class ActionPlanForm(FlaskForm):

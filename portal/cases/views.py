@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import acted, saved
+from ..core.views_helpers import acted, edit_form, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..models_base import utcnow
@@ -77,6 +77,22 @@ def node_staff(view):
     return wrapped
 
 
+def editable_case(case_id) -> Case:
+    """The node's own case (404 otherwise) that the current user may change (403 otherwise)."""
+    case = visible_or_404(Case, case_id, own=True)
+    services.ensure_can_edit(case)
+    return case
+
+
+def case_saved(form, save, message, case, section=None):
+    """A case's form saved (:func:`saved`): back to the case page, at its ``section`` (an anchor)."""
+    return saved(form, save, message, url_for("cases.detail", case_id=case.id, _anchor=section))
+
+
+def _case_worker_choices():
+    return [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+
+
 # --- case list ---------------------------------------------------------------------------------------
 
 def _int_or_none(value):
@@ -129,7 +145,7 @@ def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=N
     editable = services.can_edit(case)
     if assign_form is None:
         assign_form = AssignForm(version=case.version, case_worker=str(case.case_worker_id or ""))
-    assign_form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+    assign_form.case_worker.choices = _case_worker_choices()
     record = records.analytical_record(case)
     transfer = transfers.of_case(case)
     return render_template(
@@ -158,21 +174,16 @@ def assign(case_id):
     if not services.can_assign(case):
         abort(403)
     form = AssignForm()
-    form.case_worker.choices = [("", _("Nessuno"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            services.assign_case_worker(case, form.case_worker.data, form.version.data)
-        if done:
-            flash(_("Assegnazione aggiornata."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    return _case_page(case, assign_form=form)
+    form.case_worker.choices = _case_worker_choices()
+    return case_saved(form, lambda: services.assign_case_worker(case, form.case_worker.data, form.version.data),
+                      _("Assegnazione aggiornata."), case) \
+        or _case_page(case, assign_form=form)
 
 
 @bp.route("/<int:case_id>/stato", methods=["POST"])
 @node_staff
 def transition(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     form = TransitionForm()
     moves = {"start_phase_1": services.start_phase_1, "start_phase_2": services.start_phase_2}
     move = moves.get(form.transition.data)
@@ -186,20 +197,15 @@ def transition(case_id):
 @bp.route("/<int:case_id>/chiudi", methods=["GET", "POST"])
 @node_staff
 def close(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     if case.state == CaseState.CLOSED:
         flash(_("Il percorso è già concluso."), "info")
         return redirect(url_for("cases.detail", case_id=case.id))
     form = CloseForm(version=case.version)
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            services.close_case(case, outcome=form.outcome.data, reason=form.reason.data, expected_version=form.version.data,
-                                closed_on=form.closed_on.data)
-        if done:
-            flash(_("Percorso concluso."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/close.html", case=case, form=form)
+    return case_saved(form, lambda: services.close_case(case, outcome=form.outcome.data, reason=form.reason.data,
+                                                        expected_version=form.version.data, closed_on=form.closed_on.data),
+                      _("Percorso concluso."), case) \
+        or render_template("cases/close.html", case=case, form=form)
 
 
 # --- actions -----------------------------------------------------------------------------------------
@@ -215,8 +221,7 @@ def _office_choices():
 @bp.route("/<int:case_id>/azioni/nuova", methods=["GET", "POST"])
 @node_staff
 def new_action(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     form = ActionPlanForm()
     form.provider.choices = _provider_choices()
     form.office.choices = _office_choices()
@@ -237,17 +242,15 @@ def new_action(case_id):
 @bp.route("/azioni/<int:action_id>", methods=["GET", "POST"])
 @node_staff
 def edit_action(action_id):
-    action = visible_or_404(Action, action_id, own=True)
+    action = _editable_action(action_id)
     case = action.case
-    services.ensure_can_edit(case)
-    form = ActionPlanForm(obj=action if request.method == "GET" else None)
+    form = edit_form(ActionPlanForm, action)
     form.provider.choices = _provider_choices()
     form.office.choices = _office_choices()
     if action.office_id and str(action.office_id) not in dict(form.office.choices):  # since deactivated: keep it
         form.office.choices.append((str(action.office_id), db.session.get(Tenant, action.office_id).name))
     form.provider.validate_choice = False  # shown, never submitted (disabled)
     if request.method == "GET":
-        form.version.data = action.version
         form.service_type.data = action.service_type.value
         form.phase.data = action.phase.value
         form.office.data = str(action.office_id or "")
@@ -258,39 +261,38 @@ def edit_action(action_id):
         data.pop("provider")
         pathway.update_action(action, data, form.version.data)
 
-    return _action_saved(form, update, _("Azione aggiornata."), case) \
+    return case_saved(form, update, _("Azione aggiornata."), case, "azioni") \
         or render_template("cases/action_form.html", case=case, form=form, action=action)
 
 
 @bp.route("/azioni/<int:action_id>/registra", methods=["GET", "POST"])
 @node_staff
 def record_action(action_id):
-    action = visible_or_404(Action, action_id, own=True)
+    action = _editable_action(action_id)
     case = action.case
-    services.ensure_can_edit(case)
-    form = ActionRecordForm(obj=action if request.method == "GET" else None)
+    form = edit_form(ActionRecordForm, action)
     form.status.choices = [c for c in form.status.choices if c[0] != ActionStatus.TO_ORDER.value or action.status == ActionStatus.TO_ORDER]
     if request.method == "GET":
-        form.version.data = action.version
         form.status.data = action.status.value
         if action.provider_id is not None:  # its delivered figures are the approved deliveries: not typed here
             form.delivered_hours.data = form.delivered_on.data = None
-    return _action_saved(form, lambda: pathway.record_action(action, form.data_for_service(), form.version.data),
-                         _("Erogazione registrata."), case) \
+    return case_saved(form, lambda: pathway.record_action(action, form.data_for_service(), form.version.data),
+                      _("Erogazione registrata."), case, "azioni") \
         or render_template("cases/action_record.html", case=case, form=form, action=action)
 
 
-def _action_saved(form, save, message, case):
-    """An action's form saved: back to the case's actions."""
-    return saved(form, save, message, url_for("cases.detail", case_id=case.id) + "#azioni")
+def _editable_action(action_id) -> Action:
+    """The node's own action (404 otherwise) on a case the current user may change (403 otherwise)."""
+    action = visible_or_404(Action, action_id, own=True)
+    services.ensure_can_edit(action.case)
+    return action
 
 
 @bp.route("/azioni/<int:action_id>/ordina", methods=["POST"])
 @node_staff
 def order_action(action_id):
     """Order an action saved "to order", once a contract line covers it (same path as planning)."""
-    action = visible_or_404(Action, action_id, own=True)
-    services.ensure_can_edit(action.case)
+    action = _editable_action(action_id)
     form = OrderActionForm()
     return acted(form, lambda: pathway.order_action(action, form.override_reason.data),
                  _("Azione ordinata al soggetto attuatore, che la vede subito."),
@@ -302,8 +304,7 @@ def order_action(action_id):
 @bp.route("/<int:case_id>/esito-fase-1", methods=["GET", "POST"])
 @node_staff
 def job_outcome(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     existing = services.phase_1_verification(case)
     if case.state != CaseState.PHASE_1:
         flash(_("L'esito della fase 1 si registra durante la fase 1."), "info")
@@ -314,35 +315,24 @@ def job_outcome(case_id):
         if existing is not None:
             form.job_outcome.data = existing.job_outcome.value if existing.job_outcome else None
             form.contract_type.data = existing.contract_type.value if existing.contract_type else ""
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            verifications.record_job_outcome(case, form.data_for_service(), form.version.data)
-        if done:
-            flash(_("Esito della fase 1 registrato."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id) + "#verifiche")
-    return render_template("cases/job_outcome.html", case=case, form=form)
+    return case_saved(form, lambda: verifications.record_job_outcome(case, form.data_for_service(), form.version.data),
+                      _("Esito della fase 1 registrato."), case, "verifiche") \
+        or render_template("cases/job_outcome.html", case=case, form=form)
 
 
 @bp.route("/<int:case_id>/follow-up/<int:months>", methods=["GET", "POST"])
 @node_staff
 def follow_up(case_id, months):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     verification = next((v for v in services.follow_ups(case) if v.months_after == months), None)
     if verification is None:
         abort(404)
-    form = FollowUpForm(obj=verification if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = verification.version
-        if verification.still_in_work is not None:
-            form.still_in_work.data = "si" if verification.still_in_work else "no"
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            verifications.record_follow_up(verification, form.data_for_service(), form.version.data)
-        if done:
-            flash(_("Follow-up registrato."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id) + "#verifiche")
-    return render_template("cases/follow_up.html", case=case, form=form, verification=verification)
+    form = edit_form(FollowUpForm, verification)
+    if request.method == "GET" and verification.still_in_work is not None:
+        form.still_in_work.data = "si" if verification.still_in_work else "no"
+    return case_saved(form, lambda: verifications.record_follow_up(verification, form.data_for_service(), form.version.data),
+                      _("Follow-up registrato."), case, "verifiche") \
+        or render_template("cases/follow_up.html", case=case, form=form, verification=verification)
 
 
 # --- analytical record -------------------------------------------------------------------------------

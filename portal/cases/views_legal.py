@@ -14,7 +14,7 @@ from .legal import FundRequest, LegalDeadline
 from .legal_forms import DeadlineForm, FundRequestForm, LegalPathForm
 from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
 from .models import Case
-from .views import bp, node_staff
+from .views import bp, case_saved, editable_case, node_staff
 
 
 @bp.app_template_global()
@@ -25,32 +25,29 @@ def legal_panel(case: Case) -> dict:
             "DEADLINE_KIND_LABELS": DEADLINE_KIND_LABELS, "FUND_LABELS": FUND_LABELS}
 
 
-def _back(case):
-    return redirect(url_for("cases.detail", case_id=case.id, _anchor="tutela"))
-
-
 def _page(template, case, form, **context):
     return render_template(template, case=case, form=form, **context)
+
+
+def _case_and(model, case_id, row_id):
+    """The case and, on an edit route, its row of ``model``: both the node's own (404 otherwise)."""
+    row = None if row_id is None else visible_or_404(model, row_id, own=True)
+    return visible_or_404(Case, case_id if row is None else row.case_id, own=True), row
 
 
 @bp.route("/<int:case_id>/tutela", methods=["GET", "POST"])
 @node_staff
 def legal_edit(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     path = legal.legal_path(case)
     if path is None:
         form = LegalPathForm(version="0")
     else:
         form = LegalPathForm(version=path.version, action_type=path.action_type.value, counsel=path.counsel,
                              started_on=path.started_on, outcome=path.outcome.value, outcome_on=path.outcome_on)
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            legal.save_path(case, form.data_for_service(), form.version.data)
-        if done:
-            flash(_("Tutela legale salvata."), "success")
-            return _back(case)
-    return _page("cases/legal_form.html", case, form)
+    return case_saved(form, lambda: legal.save_path(case, form.data_for_service(), form.version.data),
+                      _("Tutela legale salvata."), case, "tutela") \
+        or _page("cases/legal_form.html", case, form)
 
 
 def _deadline_form(case, deadline):
@@ -63,29 +60,22 @@ def _deadline_form(case, deadline):
 def _save_deadline(case, deadline):
     services.ensure_can_edit(case)
     form = _deadline_form(case, deadline)
-    if form.validate_on_submit():
+
+    def save():
         data = form.data_for_service(date.today())
         if deadline is not None and deadline.done_on and data["done_on"]:
             data["done_on"] = deadline.done_on  # keep the day it was first marked done
-        with attempt(form) as done:
-            legal.save_deadline(case, data, deadline, form.version.data)
-        if done:
-            flash(_("Scadenza salvata."), "success")
-            return _back(case)
-    return _page("cases/legal_deadline.html", case, form, deadline=deadline)
+        legal.save_deadline(case, data, deadline, form.version.data)
+
+    return case_saved(form, save, _("Scadenza salvata."), case, "tutela") \
+        or _page("cases/legal_deadline.html", case, form, deadline=deadline)
 
 
-@bp.route("/<int:case_id>/tutela/scadenze", methods=["GET", "POST"])
+@bp.route("/<int:case_id>/tutela/scadenze", methods=["GET", "POST"], endpoint="legal_deadline_add")
+@bp.route("/tutela/scadenze/<int:deadline_id>", methods=["GET", "POST"], endpoint="legal_deadline_edit")
 @node_staff
-def legal_deadline_add(case_id):
-    return _save_deadline(visible_or_404(Case, case_id, own=True), None)
-
-
-@bp.route("/tutela/scadenze/<int:deadline_id>", methods=["GET", "POST"])
-@node_staff
-def legal_deadline_edit(deadline_id):
-    deadline = visible_or_404(LegalDeadline, deadline_id, own=True)
-    return _save_deadline(visible_or_404(Case, deadline.case_id, own=True), deadline)
+def legal_deadline(case_id=None, deadline_id=None):
+    return _save_deadline(*_case_and(LegalDeadline, case_id, deadline_id))
 
 
 def _save_fund_request(case, request):
@@ -105,18 +95,12 @@ def _save_fund_request(case, request):
                 legal.save_fund_request(case, form.data_for_service(), request, form.version.data)
             if done:
                 flash(_("Richiesta al fondo salvata."), "success")
-                return _back(case)
+                return redirect(url_for("cases.detail", case_id=case.id, _anchor="tutela"))
     return _page("cases/legal_fund.html", case, form, fund_request=request), 200
 
 
-@bp.route("/<int:case_id>/tutela/fondi", methods=["GET", "POST"])
+@bp.route("/<int:case_id>/tutela/fondi", methods=["GET", "POST"], endpoint="legal_fund_add")
+@bp.route("/tutela/fondi/<int:request_id>", methods=["GET", "POST"], endpoint="legal_fund_edit")
 @node_staff
-def legal_fund_add(case_id):
-    return _save_fund_request(visible_or_404(Case, case_id, own=True), None)
-
-
-@bp.route("/tutela/fondi/<int:request_id>", methods=["GET", "POST"])
-@node_staff
-def legal_fund_edit(request_id):
-    request = visible_or_404(FundRequest, request_id, own=True)
-    return _save_fund_request(visible_or_404(Case, request.case_id, own=True), request)
+def legal_fund(case_id=None, request_id=None):
+    return _save_fund_request(*_case_and(FundRequest, case_id, request_id))

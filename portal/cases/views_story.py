@@ -2,21 +2,20 @@
 documents on the case, its phase-1 outcome and its deliveries. Routes on the cases blueprint (imported at
 the end of views.py); rules in diary.py, documents.py and referrals.services.can_read_texts."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import membership_required
-from ..core.files import send_stored
 from ..core.rows import visible_or_404
-from ..core.transaction import attempt
+from ..core.views_helpers import saved, send_read
 from ..extensions import db
 from ..referrals import services as referrals
 from ..referrals.models import Referral
 from . import diary, documents, services
 from .forms import DeliveryDocumentForm, DiaryForm, DocumentForm
 from .models import Case, CaseDocument, DiaryEntry
-from .views import _case_page, bp, node_staff
+from .views import _case_page, bp, case_saved, editable_case, node_staff
 
 
 def story_context(case: Case, *, diary_form=None, document_form=None) -> dict:
@@ -44,34 +43,23 @@ def story_context(case: Case, *, diary_form=None, document_form=None) -> dict:
 @bp.route("/<int:case_id>/diario", methods=["POST"])
 @node_staff
 def diary_add(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(case_id)
     form = DiaryForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            diary.add_entry(case, form.text.data)
-        if done:
-            flash(_("Nota aggiunta al diario."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id, _anchor="diario"))
-    return _case_page(case, diary_form=form)
+    return case_saved(form, lambda: diary.add_entry(case, form.text.data), _("Nota aggiunta al diario."), case, "diario") \
+        or _case_page(case, diary_form=form)
 
 
 @bp.route("/diario/<int:entry_id>", methods=["GET", "POST"])
 @node_staff
 def diary_edit(entry_id):
     entry = visible_or_404(DiaryEntry, entry_id, own=True)
-    case = visible_or_404(Case, entry.case_id, own=True)
-    services.ensure_can_edit(case)
+    case = editable_case(entry.case_id)
     if entry.author_id != current_user.id:
         abort(403)
     form = DiaryForm(version=entry.version, text=entry.text)
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            diary.correct_entry(entry, form.text.data, form.version.data)
-        if done:
-            flash(_("Nota corretta: la versione precedente resta nel diario."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id, _anchor="diario"))
-    return render_template("cases/diary_edit.html", case=case, entry=entry, form=form,
+    return case_saved(form, lambda: diary.correct_entry(entry, form.text.data, form.version.data),
+                      _("Nota corretta: la versione precedente resta nel diario."), case, "diario") \
+        or render_template("cases/diary_edit.html", case=case, entry=entry, form=form,
                            open=diary.can_correct(entry, case), deadline=diary.edit_deadline(entry))
 
 
@@ -84,23 +72,17 @@ def document_upload(case_id):
     if not documents.may_upload(case):
         abort(403)
     form = DocumentForm()
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            document = documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1")
-        if done:
-            flash(_("Documento «%(name)s» aggiunto.", name=document.filename), "success")
-            return redirect(url_for("cases.detail", case_id=case.id, _anchor="documenti"))
-    return _case_page(case, document_form=form)
+    return case_saved(form, lambda: documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1"),
+                      _added, case, "documenti") \
+        or _case_page(case, document_form=form)
+
+
+def _added(document) -> str:
+    return _("Documento «%(name)s» aggiunto.", name=document.filename)
 
 
 def _download(document: CaseDocument):
-    try:
-        content = documents.read(document)
-    except services.Forbidden:
-        abort(403)
-    if content is None:
-        abort(404)
-    return send_stored(content, document.content_type, document.filename)
+    return send_read(document, documents.read, services.Forbidden)
 
 
 @bp.route("/documenti/<int:document_id>")
@@ -126,11 +108,7 @@ def delivery_documents(delivery_id):
         abort(403)
     may_upload = documents.may_upload_delivery_documents(delivery)
     form = DeliveryDocumentForm() if may_upload else None
-    if form is not None and form.validate_on_submit():
-        with attempt(form) as done:
-            document = documents.add_delivery_document(delivery, form.file.data)
-        if done:
-            flash(_("Documento «%(name)s» aggiunto.", name=document.filename), "success")
-            return redirect(url_for("cases.delivery_documents", delivery_id=delivery.id))
-    return render_template("cases/delivery_documents.html", delivery=delivery, form=form,
+    return form is not None and saved(form, lambda: documents.add_delivery_document(delivery, form.file.data), _added,
+                                      url_for("cases.delivery_documents", delivery_id=delivery.id)) \
+        or render_template("cases/delivery_documents.html", delivery=delivery, form=form,
                            documents=documents.delivery_documents(delivery))

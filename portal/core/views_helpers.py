@@ -3,8 +3,10 @@
 import io
 from functools import wraps
 
-from flask import abort, flash, redirect, send_file
+from flask import abort, flash, redirect, request, send_file
 
+from .files import send_stored
+from .rows import or_404
 from .transaction import attempt
 
 
@@ -29,6 +31,16 @@ def saved(form, save, message, target):
         return None
     flash(_of(message, result), "success")
     return redirect(_of(target, result))
+
+
+def edit_form(form_class, row):
+    """An edit page's form: on GET filled from ``row`` and its ``version`` (what the POST must still find), on
+    POST from the request alone (a field left empty stays empty, not the row's)."""
+    if request.method != "GET":
+        return form_class()
+    form = form_class(obj=row)
+    form.version.data = row.version
+    return form
 
 
 def acted(form, act, message, target):
@@ -56,6 +68,16 @@ def download(content, mimetype: str, filename: str):
     response = send_file(content, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def send_read(row, read, forbidden: type[Exception] | tuple = ()):
+    """``row``'s stored file as a download, under its own name and type (``row.filename``, ``row.content_type``):
+    ``read(row)`` gives its bytes, None when it has none (404); ``forbidden`` raised by ``read`` is a 403."""
+    try:
+        content = read(row)
+    except forbidden:
+        abort(403)
+    return send_stored(or_404(content), row.content_type, row.filename)
 
 
 def guarded(check, forbidden: type[Exception] = PermissionError):

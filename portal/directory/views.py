@@ -30,6 +30,14 @@ def _entry_or_404(entry_id):
     return or_404(services.get(entry_id))
 
 
+def _editable_entry(entry_id):
+    """The entry (404 if unseen) that the current user may edit (403 otherwise)."""
+    entry = _entry_or_404(entry_id)
+    if not services.may_edit(entry):
+        abort(403)
+    return entry
+
+
 @bp.route("/")
 def index():
     form = FilterForm(request.args)
@@ -73,9 +81,7 @@ def detail(entry_id):
 
 @bp.route("/<int:entry_id>/modifica", methods=["GET", "POST"])
 def edit(entry_id):
-    entry = _entry_or_404(entry_id)
-    if not services.may_edit(entry):
-        abort(403)
+    entry = _editable_entry(entry_id)
     form = EntryForm(obj=entry)
     if request.method == "GET":
         form.version.data = entry.version
@@ -88,9 +94,7 @@ def edit(entry_id):
 
 @bp.route("/<int:entry_id>/punti", methods=["POST"])
 def add_point(entry_id):
-    entry = _entry_or_404(entry_id)
-    if not services.may_edit(entry):
-        abort(403)
+    entry = _editable_entry(entry_id)
     form = PointForm()
     if form.validate_on_submit():
         services.add_point(entry, {k: (form[k].data or None) for k in PointForm.FIELDS})
@@ -102,9 +106,7 @@ def add_point(entry_id):
 
 @bp.route("/<int:entry_id>/punti/<int:point_id>/modifica", methods=["GET", "POST"])
 def edit_point(entry_id, point_id):
-    entry = _entry_or_404(entry_id)
-    if not services.may_edit(entry):
-        abort(403)
+    entry = _editable_entry(entry_id)
     try:
         point = services.point_of(entry, point_id)
     except LookupError:

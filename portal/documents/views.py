@@ -1,6 +1,6 @@
 """Document downloads and letters of the node, on a case; the node's letter templates.
 Thin: rendering and rules live in record_pdf.py and letters.py."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
@@ -11,8 +11,7 @@ from ..cases.services import Forbidden
 from ..cases.views import node_staff
 from ..core.pdf import PDF_MIMETYPE
 from ..core.rows import visible_or_404
-from ..core.transaction import attempt
-from ..core.views_helpers import download
+from ..core.views_helpers import download, saved
 from . import letters, record_pdf
 from .defaults import LANGUAGES
 from .forms import LetterForm, TemplateForm
@@ -50,15 +49,11 @@ def new_letter(case_id):
     form = LetterForm()
     if not may_name:
         del form.by_name
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            letters.generate(case, LetterKind(form.kind.data), form.language.data,
-                             by_name=bool(may_name and form.by_name.data), reason=form.reason.data or "",
-                             appointment=form.appointment.data or "")
-        if done:
-            flash(_("Lettera generata e salvata tra i documenti del caso."), "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("documents/new_letter.html", case=case, form=form), 422 if form.errors else 200
+    return saved(form, lambda: letters.generate(case, LetterKind(form.kind.data), form.language.data,
+                                                by_name=bool(may_name and form.by_name.data), reason=form.reason.data or "",
+                                                appointment=form.appointment.data or ""),
+                 _("Lettera generata e salvata tra i documenti del caso."), url_for("cases.detail", case_id=case.id)) \
+        or (render_template("documents/new_letter.html", case=case, form=form), 422 if form.errors else 200)
 
 
 def _letter_editor(view):
@@ -81,12 +76,8 @@ def edit_letter_template(kind, language):
     kind = LetterKind(kind)
     subject, body, version = letters.template_text(kind, language)
     form = TemplateForm(version=version, subject=subject, body=body)
-    if form.validate_on_submit():
-        with attempt(form) as done:
-            letters.save_template(kind, language, form.subject.data, form.body.data, form.version.data)
-        if done:
-            flash(_("Modello di lettera salvato."), "success")
-            return redirect(url_for("documents.letter_templates"))
-    return render_template("documents/edit_template.html", form=form, kind=kind, language=language,
-                           KIND_LABELS=LETTER_KIND_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS,
-                           placeholders=letters.PLACEHOLDERS), 422 if form.errors else 200
+    return saved(form, lambda: letters.save_template(kind, language, form.subject.data, form.body.data, form.version.data),
+                 _("Modello di lettera salvato."), url_for("documents.letter_templates")) \
+        or (render_template("documents/edit_template.html", form=form, kind=kind, language=language,
+                            KIND_LABELS=LETTER_KIND_LABELS, LANGUAGE_LABELS=LANGUAGE_LABELS,
+                            placeholders=letters.PLACEHOLDERS), 422 if form.errors else 200)

@@ -4,8 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
-from ..core.files import send_stored
 from ..core.rows import or_404
+from ..core.views_helpers import send_read
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
 from . import attachments, labels, notify, personal_data, services
@@ -204,8 +204,7 @@ def download(attachment_id):
     attachment = attachments.get(attachment_id)
     if attachment is None or attachment.post_id is None or services.get_post(attachment.post_id) is None:
         abort(404)
-    content = or_404(attachments.read(attachment))
-    return send_stored(content, attachment.content_type, attachment.filename)
+    return send_read(attachment, attachments.read)
 
 
 @bp.route("/p/<int:post_id>/modifica", methods=["GET", "POST"])

@@ -127,15 +127,17 @@ def start(batch_id):
 
 @bp.route("/<int:batch_id>/annulla", methods=["POST"])
 def undo(batch_id):
-    done, batch = _step(batch_id, services.undo)
-    if done:
-        flash(_("Importazione annullata: eliminate le bozze e le persone che aveva creato."), "success")
-    return redirect(url_for(".detail", batch_id=batch.id))
+    return _stepped(batch_id, services.undo, _("Importazione annullata: eliminate le bozze e le persone che aveva creato."))
 
 
 @bp.route("/<int:batch_id>/conferma", methods=["POST"])
 def confirm(batch_id):
-    done, batch = _step(batch_id, services.confirm)
+    return _stepped(batch_id, services.confirm, _("Importazione confermata."))
+
+
+def _stepped(batch_id, action, message: str):
+    """A step that ends on the batch page with ``message`` once it went through (a refusal: flashed by _step)."""
+    done, batch = _step(batch_id, action)
     if done:
-        flash(_("Importazione confermata."), "success")
+        flash(message, "success")
     return redirect(url_for(".detail", batch_id=batch.id))

@@ -130,23 +130,25 @@ def _explicit_period(endpoint: str):
 @bp.route("/rapporto.xlsx")
 @node_staff
 def report_xlsx():
-    if missing := _explicit_period("monitoring.report_xlsx"):
-        return missing
-    _, data = _report()
-    record("monitoring.report_exported", "report", None, ["period"])
-    name = f"rapporto-{data.filters.start.isoformat()}-{data.filters.end.isoformat()}.xlsx"
-    return _download(exports.report_xlsx(data), exports.XLSX_MIMETYPE, name)
+    return _report_file("monitoring.report_xlsx", ["period"], exports.report_xlsx,
+                        exports.XLSX_MIMETYPE, "xlsx")
 
 
 @bp.route("/rapporto.pdf")
 @node_staff
 def report_pdf():
-    if missing := _explicit_period("monitoring.report_pdf"):
+    return _report_file("monitoring.report_pdf", ["period", "pdf"], lambda data: io.BytesIO(report_pdf_render(data)),
+                        PDF_MIMETYPE, "pdf")
+
+
+def _report_file(endpoint: str, fields: list[str], render, mimetype: str, extension: str):
+    """The periodic report as a file named after its period (audited as exported, ``fields`` saying how)."""
+    if missing := _explicit_period(endpoint):
         return missing
     _, data = _report()
-    record("monitoring.report_exported", "report", None, ["period", "pdf"])
-    name = f"rapporto-{data.filters.start.isoformat()}-{data.filters.end.isoformat()}.pdf"
-    return _download(io.BytesIO(report_pdf_render(data)), PDF_MIMETYPE, name)
+    record("monitoring.report_exported", "report", None, fields)
+    name = f"rapporto-{data.filters.start.isoformat()}-{data.filters.end.isoformat()}.{extension}"
+    return _download(render(data), mimetype, name)
 
 
 @bp.route("/open-data")

@@ -71,11 +71,7 @@ def close_request(person_id, request_id):
 @bp.route("/<int:person_id>/esporta")
 @membership_required
 def export(person_id):
-    person = _person(person_id, check=services.is_node_dpo)
-    try:
-        data = exports.export_person(person)
-    except services.Forbidden:
-        abort(403)
+    person, data = _export(person_id, "json")
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return download(body, "application/json", f"{person.pseudonym or person.id}.json")
 
@@ -84,11 +80,7 @@ def export(person_id):
 @membership_required
 def export_html(person_id):
     """The same export, readable and printable (the browser's print makes the PDF)."""
-    person = _person(person_id, check=services.is_node_dpo)
-    try:
-        data = exports.export_person(person, fmt="html")
-    except services.Forbidden:
-        abort(403)
+    person, data = _export(person_id, "html")
     response = make_response(render_template("people/export.html", person=person, data=data, **exports.labels()))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -100,9 +92,14 @@ def export_pdf(person_id):
     """The same export as a PDF to hand to the data subject."""
     from . import export_pdf as pdf
 
+    person, data = _export(person_id, "pdf")
+    return download(pdf.render(data, exports.labels()), "application/pdf", f"{person.pseudonym or person.id}.pdf")
+
+
+def _export(person_id, fmt: str):
+    """The person (the node's DPO only) and what the export holds of them in ``fmt`` (audited by exports)."""
     person = _person(person_id, check=services.is_node_dpo)
     try:
-        data = exports.export_person(person, fmt="pdf")
+        return person, exports.export_person(person, fmt=fmt)
     except services.Forbidden:
         abort(403)
-    return download(pdf.render(data, exports.labels()), "application/pdf", f"{person.pseudonym or person.id}.pdf")

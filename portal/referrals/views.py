@@ -10,10 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
-from ..core.files import send_stored
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import saved
+from ..core.views_helpers import saved, send_read
 from ..extensions import db
 from ..people.duplicates import warning_context as duplicate_warning
 from ..people.services import can_see_identity, can_view_person, reveal_identity
@@ -297,10 +296,4 @@ def download(referral_id, attachment_id):
     attachment = get_visible(Attachment, attachment_id)
     if attachment is None or attachment.referral_id != referral.id:
         abort(404)
-    try:
-        content = attachments.read_attachment(attachment)
-    except services.Forbidden:
-        abort(403)
-    if content is None:
-        abort(404)
-    return send_stored(content, attachment.content_type, attachment.filename)
+    return send_read(attachment, attachments.read_attachment, services.Forbidden)

@@ -4,10 +4,9 @@ Coordinator and case workers of a node only (``services.may_triage``); another n
 scoping hides it), an antenna gets 403."""
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from ..core.files import send_stored
 from ..core.rows import or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import guarded
+from ..core.views_helpers import guarded, send_read
 from ..directory import municipalities
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from . import files as report_files
@@ -55,28 +54,33 @@ def detail(report_id: int):
 @bp.route("/<int:report_id>/messaggio", methods=["POST"])
 @node_only
 def message(report_id: int):
-    report = _report_or_404(report_id)
     form = NodeMessageForm()
-    if form.validate_on_submit():
+
+    def ask(report):
         uploads = report_files.uploads_of(form.file.data)
-        with attempt(form):
-            services.ask(report, form.body.data, uploads[0] if uploads else None, form.version.data)
-            return redirect(url_for(".detail", report_id=report.id))
-        report = _report_or_404(report_id)
-    return _detail(report, message_form=form, status=400)
+        services.ask(report, form.body.data, uploads[0] if uploads else None, form.version.data)
+
+    return _answered(report_id, form, ask, "message_form")
 
 
 @bp.route("/<int:report_id>/chiudi", methods=["POST"])
 @node_only
 def close(report_id: int):
-    report = _report_or_404(report_id)
     form = CloseForm()
+    return _answered(report_id, form, lambda report: services.close(report, form.reason.data, form.message.data,
+                                                                    form.version.data), "close_form")
+
+
+def _answered(report_id: int, form, act, form_name: str):
+    """The node's answer to a report (``act(report)``), then back to it; an invalid or refused form: the
+    report again (read anew: the refusal rolled back) with the form's errors, 400."""
+    report = _report_or_404(report_id)
     if form.validate_on_submit():
         with attempt(form):
-            services.close(report, form.reason.data, form.message.data, form.version.data)
+            act(report)
             return redirect(url_for(".detail", report_id=report.id))
         report = _report_or_404(report_id)
-    return _detail(report, close_form=form, status=400)
+    return _detail(report, status=400, **{form_name: form})
 
 
 @bp.route("/<int:report_id>/converti", methods=["POST"])
@@ -97,7 +101,6 @@ def convert(report_id: int):
 @node_only
 def download(file_id: int):
     item = or_404(services.file_for_node(file_id))
-    content = or_404(report_files.read(item))
-    return send_stored(content, item.content_type, item.filename)
+    return send_read(item, report_files.read)
 
 
