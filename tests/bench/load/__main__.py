@@ -1,7 +1,9 @@
 """Load scenario: ``make bench-load`` or ``python -m tests.bench.load --users 50 --duration 600``.
 
-A fresh PostgreSQL database seeded with the demo network, the app under gunicorn (2 workers, the app
-role: row-level security applies) and locust, headless, running the mixed roles of locustfile.py.
+A fresh PostgreSQL database seeded with the demo network, the app in its production shape — gunicorn (2
+workers, the app role: row-level security applies), Redis for the rate limits and the queue, one RQ worker
+sending the mail — and locust, headless, running the mixed roles of locustfile.py. Without a Redis at
+``--redis`` the app runs as the embedded default does (limits in memory, mail sent in the request).
 Prints p95, requests per second, 5xx answers and cross-tenant findings; exits 1 on any 5xx or finding.
 A benchmark, not part of ``make test``.
 """
@@ -58,18 +60,42 @@ def targets(owner_url: str) -> dict:
     return {"checker": CHECKER, "templates": TEMPLATES, "max_ids": max_ids, "own": own}
 
 
+def _redis_ready(url: str) -> bool:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        connection = Redis.from_url(url, socket_connect_timeout=2)
+        connection.flushdb()  # the run's own database number: queues and limits of an earlier run go
+        return True
+    except RedisError:
+        return False
+
+
+def _start_worker(redis_url: str, owner_url: str, mail_port: int, work: Path) -> subprocess.Popen:
+    """``rq worker`` as the Procfile runs it: its jobs build an owner app from the environment."""
+    env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": owner_url, "DATABASE_OWNER_URL": owner_url,
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(mail_port), "RETE_INSTANCE_DIR": str(work / "instance")}
+    log = open(work / "worker.log", "w")
+    return subprocess.Popen([str(Path(sys.executable).parent / "rq"), "worker", "--url", redis_url, "rete"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.load", description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--duration", default="600", help="seconds, or locust's 10m / 1h30m")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--redis", default=os.environ.get("RETE_LOAD_REDIS", "redis://127.0.0.1:6379/14"),
+                        help="a Redis database the run may empty (its own number); '' for none")
     args = parser.parse_args(argv)
     duration = args.duration if not args.duration.isdigit() else f"{args.duration}s"
 
     database = Database(_Tmp(), "load")
     mail = MailServer()
-    server = None
+    server = worker = None
+    redis_url = args.redis if args.redis and _redis_ready(args.redis) else None
     work = Path(tempfile.mkdtemp(prefix="rete-load-"))
     try:
         print(f"Seeding {database.name} ...", flush=True)
@@ -80,6 +106,11 @@ def main(argv=None) -> int:
             "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": mail.port,
             "LOGIN_RATE_LIMIT": "100000 per minute",  # every virtual user logs in from 127.0.0.1
         }
+        if redis_url:
+            overrides.update(REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url)
+            worker = _start_worker(redis_url, database.owner_url, mail.port, work)
+        print("production shape: Redis " + (f"at {redis_url}, one RQ worker" if redis_url else
+              "not reachable: limits in memory, mail sent in the request"), flush=True)
         server = Gunicorn(overrides, workers=args.workers, log_dir=work,
                           env={"RETE_INSTANCE_DIR": str(work / "instance")}).start()
         summary_path = work / "summary.json"
@@ -94,9 +125,13 @@ def main(argv=None) -> int:
             cwd=ROOT, env=env, check=False,
         )
         summary = json.loads(summary_path.read_text())
+        summary["mail_delivered"] = len(mail.messages)
     finally:
         if server:
             server.stop()
+        if worker:
+            worker.terminate()
+            worker.wait(timeout=30)
         mail.stop()
         database.drop()
 
@@ -110,6 +145,7 @@ def main(argv=None) -> int:
           + (": " + ", ".join(findings[:20]) if findings else ""))
     if not summary["checker_sees_own"]:
         print("the checker could not open its own antenna's referral: its findings mean nothing")
+    print(f"e-mails delivered during the run: {summary['mail_delivered']}")
     print("slowest p95: " + "; ".join(f"{name} {p95:.0f} ms ({n})" for name, n, p95 in summary["slowest"]))
     return 1 if summary["server_errors"] or findings or not summary["checker_sees_own"] else 0
 
