@@ -14,6 +14,7 @@ from babel.numbers import (
 )
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
 from .extensions import babel
@@ -121,6 +122,18 @@ def request_translations():
     translations = get_translations()
     ctx.rete_translations = (getattr(ctx, "babel_locale", None), getattr(ctx, "babel_domain", None), translations)
     return translations
+
+
+def _lazy_text(string: str, **variables) -> str:
+    text = request_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """flask_babel's ``lazy_gettext``, translated through ``request_translations`` when it is shown: a form's
+    labels and choices are about a hundred lazy strings a page, and flask_babel resolves the context, the
+    domain and the locale again for each of them (~25 calls a string)."""
+    return LazyString(_lazy_text, string, **variables)
 
 
 def init_i18n(app: Flask) -> None:

@@ -1,9 +1,9 @@
 """Account forms. Labels are Italian msgids; English lives in the catalogue."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from ..i18n import lazy_gettext as _l
 from .passwords import policy_problems
 
 

@@ -1,6 +1,5 @@
 """Italian labels of roles (msgids; English in the catalogue)."""
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .models import Role
 
 ROLE_LABELS = {

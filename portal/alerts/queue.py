@@ -5,12 +5,12 @@ alerts panel of the home page.)
 """
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, select, text
 
 from ..accounts.models import User
 from ..core import queue
 from ..core.queue import Item
+from ..i18n import lazy_gettext as _l
 from . import security, services
 from .labels import RULE_LABELS
 from .models import Alert, AlertState, Rule, SecurityAlert, SecurityKind

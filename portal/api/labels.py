@@ -1,6 +1,5 @@
 """Labels of the API's codes, through the catalogue."""
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .models import DeliveryStatus, EventKind, Scope
 
 SCOPE_LABELS = {

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
@@ -13,6 +12,7 @@ from ..accounts.permissions import current_membership, membership_required
 from ..core.rows import or_404
 from ..core.transaction import attempt
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from . import clients, webhooks
 from .labels import DELIVERY_LABELS, SCOPE_LABELS
 

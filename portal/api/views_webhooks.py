@@ -2,7 +2,6 @@
 ``POST /api/v1/webhooks`` (validation, SSRF guard, audit), the signing secret shown once."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectMultipleField, URLField, widgets
@@ -11,6 +10,7 @@ from wtforms.validators import DataRequired, Length
 from ..accounts.permissions import membership_required
 from ..core.rows import or_404
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from . import clients, webhooks
 from .labels import EVENT_LABELS
 from .models import EventKind, Scope, WebhookSubscription

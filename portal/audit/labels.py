@@ -4,7 +4,7 @@ The log stores codes (``person.viewed``, ``tax_code``); the data protection offi
 ("ha visualizzato la scheda", "Codice fiscale"). Msgids are Italian, English lives in the catalogue. An
 unknown code is shown as is, so a new event is never hidden — add its label here.
 """
-from flask_babel import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 
 ACTION_LABELS = {
     # people

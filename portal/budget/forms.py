@@ -1,7 +1,6 @@
 """Budget and contract forms. Money is Decimal: :class:`MoneyField` accepts ``1.234,56`` or ``1234.56``."""
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from ..cases.forms import HoursField
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
 from ..core.fields import LocaleDecimalField
+from ..i18n import lazy_gettext as _l
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
 
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, exists, func, select
 
 from ..accounts.models import Role
@@ -22,6 +21,7 @@ from ..cases.models import ServiceType
 from ..core import queue
 from ..core.queue import Item
 from ..i18n import format_number
+from ..i18n import lazy_gettext as _l
 from .models import Contract, ContractLine, Delivery, DeliveryStatus, Invoice, InvoiceStatus, OrderStatus, ServiceOrder
 
 ORDER_DAYS = 14

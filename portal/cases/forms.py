@@ -5,7 +5,6 @@ the services. Hours are Decimal: :class:`HoursField` accepts the Italian decimal
 """
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..core.choices import enum_choices
 from ..core.fields import LocaleDecimalField
 from ..core.widgets import FilterSelectField
+from ..i18n import lazy_gettext as _l
 from ..referrals.forms import CheckboxesField
 from ..referrals.labels import GROUND_LABELS
 from ..referrals.models import Ground

@@ -1,6 +1,5 @@
 """Italian labels for the case enums (msgids; English in the catalogue)."""
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from ..notifications.labels import register as register_notice
 from .models import (
     ActionPhase,

@@ -1,10 +1,10 @@
 """Forms of the legal path. Amounts are Decimal, typed the Italian way (``1.234,56``)."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
+from ..i18n import lazy_gettext as _l
 from .forms import HoursField
 from .legal import DeadlineKind, Fund, LegalActionType, LegalOutcome
 from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS

@@ -1,6 +1,5 @@
 """Italian labels for the legal path's codes (msgids; English in the catalogue)."""
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .legal import DeadlineKind, Fund, LegalActionType, LegalOutcome
 
 LEGAL_ACTION_LABELS = {

@@ -3,11 +3,11 @@ due within ``legal_services.DEADLINE_WINDOW_DAYS`` or overdue, on their open cas
 statement (``legal_services.upcoming_deadlines``, the same query the alert rule's page uses)."""
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Role
 from ..core import queue
 from ..core.queue import Item
+from ..i18n import lazy_gettext as _l
 from .legal import DeadlineKind
 from .legal_labels import DEADLINE_KIND_LABELS
 from .legal_services import DEADLINE_WINDOW_DAYS, upcoming_deadlines

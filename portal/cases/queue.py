@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, func, select, text
 
 from ..accounts.models import Role
 from ..accounts.permissions import is_office_member
 from ..core import queue
 from ..core.queue import Item
+from ..i18n import lazy_gettext as _l
 from .labels import SERVICE_TYPE_LABELS
 from .models import (
     ENDED_STATES,

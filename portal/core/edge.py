@@ -10,10 +10,11 @@
 import builtins
 
 from flask import Flask, Request, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
+
+from ..i18n import lazy_gettext as _l
 
 DB_INT_MAX = 2**31 - 1
 DB_INT_MIN = -(2**31)

@@ -1,7 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..i18n import lazy_gettext as _l
 
 
 class FeedbackForm(FlaskForm):

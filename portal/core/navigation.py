@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Role
 from ..accounts.permissions import Capability, can, is_office_member
+from ..i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Directory forms."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
 from ..tenancy.labels import KIND_LABELS
 from .istat import PROVINCES

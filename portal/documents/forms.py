@@ -1,10 +1,10 @@
 """Forms of the node's documents: a letter to generate on a case, a letter template to edit."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..core.choices import enum_choices
+from ..i18n import lazy_gettext as _l
 from .labels import LANGUAGE_LABELS, LETTER_KIND_LABELS
 
 

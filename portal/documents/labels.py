@@ -1,5 +1,4 @@
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .models import LetterKind
 
 LETTER_KIND_LABELS = {

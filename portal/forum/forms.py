@@ -1,11 +1,11 @@
 """Forum forms. Post bodies are Markdown. Contacts found in a post are confirmed one by one with ``confirm``
 checkboxes the page adds (their values are ``privacy.Finding.key``), read by the views."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
 from .labels import MODE_LABELS, PRACTICE_LABELS
 from .models import PRACTICE_FIELDS

@@ -10,12 +10,12 @@ The forum is Shared: the network filter here is what keeps another node's posts 
 from datetime import timedelta
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, Text, cast, or_, select
 
 from ..accounts.permissions import Capability, can
 from ..core import queue
 from ..core.queue import Item
+from ..i18n import lazy_gettext as _l
 from ..tenancy.models import Tenant
 from .models import ForumPost, ForumThread, ThreadKind
 

@@ -1,5 +1,4 @@
 """Forms of the network groups, their meetings and minutes."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
@@ -7,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices
+from ..i18n import lazy_gettext as _l
 from .labels import GROUP_KIND_LABELS
 
 MARKDOWN_HELP = _l("Puoi usare Markdown (grassetto, elenchi, link).")

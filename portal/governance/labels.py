@@ -1,6 +1,5 @@
 """Italian labels of the network groups (msgids; English in the catalogue)."""
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .models import GroupKind
 
 GROUP_KIND_LABELS = {

@@ -1,9 +1,8 @@
 """The guide's pages: Italian msgids, English in the catalogue. Short on purpose: one screen each."""
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-
 from ..accounts.models import Role
+from ..i18n import lazy_gettext as _l
 
 ROLE, WORKFLOW = "role", "workflow"
 

@@ -1,10 +1,9 @@
 """State diagrams of a referral and of a case, built from the state machines so they cannot drift."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from ..cases.labels import CASE_STATE_LABELS
 from ..cases.models import CaseState
+from ..i18n import lazy_gettext as _l
 from ..referrals.labels import STATE_LABELS
 from ..referrals.models import ReferralState
 from ..referrals.services import TRANSITIONS

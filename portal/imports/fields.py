@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from ..cases.labels import CASE_STATE_LABELS
 from ..cases.models import CaseState
 from ..crypto import normalise
+from ..i18n import lazy_gettext as _l
 from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.services import valid_tax_code
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS, URGENCY_LABELS

@@ -1,9 +1,9 @@
 """Import forms: the upload and the column mapping (one select per Rete field, built for the file's headers)."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
 
+from ..i18n import lazy_gettext as _l
 from .fields import FIELDS
 from .parsing import FileError, read_table  # noqa: F401  (the views catch FileError from here)
 

@@ -1,6 +1,5 @@
 """Italian labels for import states, row statuses and the check's codes (msgids; English in the catalogue)."""
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .fields import CASE_FIELDS, FIELDS
 from .models import BatchState, RowStatus
 

@@ -3,10 +3,9 @@ open-data CSV, both for a period; built acting as the requester, so the report s
 only to roles that see money, as on the page."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from ..accounts.permissions import Capability, can
 from ..exports.services import kind
+from ..i18n import lazy_gettext as _l
 from . import exports, opendata, queries, report
 from .forms import PeriodForm
 

@@ -1,10 +1,10 @@
 """The monitoring filters: plain GET forms (no CSRF: they change nothing). Field names are the query string."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from ..core.widgets import LongSelect
+from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
 from ..referrals.models import Ground
 from .filters import Filters, default_period

@@ -1,5 +1,4 @@
 """Forms of the network package: the node's courses, agreements, calls and reviews; the public application."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from stdnum.it import codicefiscale, iva
@@ -16,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..i18n import lazy_gettext as _l
 from ..tenancy.labels import KIND_LABELS
 from ..tenancy.models import TenantKind
 

@@ -1,6 +1,5 @@
 """Display labels of the network package's codes."""
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .models import ApplicationStatus as S
 
 STATUS_LABELS = {

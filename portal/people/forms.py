@@ -1,12 +1,12 @@
 """People forms. Labels are Italian msgids; English lives in the catalogue."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.choices import enum_choices, enum_or_none
+from ..i18n import lazy_gettext as _l
 from .labels import (
     AGE_BAND_LABELS,
     CITIZENSHIP_LABELS,

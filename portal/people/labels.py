@@ -3,8 +3,7 @@
 The single source for the monitoring attributes: the person pages, the rectification form and the
 referral form (which creates the person) all use these.
 """
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .models import AgeBand, CitizenshipGroup, EducationLevel, Gender, LabourStatus, RequestKind, RequestStatus
 
 GENDER_LABELS = {

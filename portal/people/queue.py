@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import Role
 from ..core import queue
 from ..core.queue import Item
+from ..i18n import lazy_gettext as _l
 from .labels import REQUEST_KIND_LABELS
 from .models import DataSubjectRequest, Person, RequestKind, RequestStatus
 

@@ -6,7 +6,6 @@ Which button was pressed ("Salva bozza" / "Invia al nodo") arrives in ``action``
 """
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
@@ -24,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices, enum_or_none
 from ..core.widgets import FilterSelectField
+from ..i18n import lazy_gettext as _l
 from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
 from ..people.services import valid_tax_code

@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, case, select, text
 
 from ..accounts.models import Role
 from ..accounts.permissions import Capability, can
 from ..core import queue
 from ..core.queue import Item
+from ..i18n import lazy_gettext as _l
 from ..people.models import Person
 from .labels import STATE_LABELS, URGENCY_LABELS
 from .models import Referral, Urgency

@@ -1,8 +1,7 @@
 """Labels of the regional tables' rows (codes stay codes in the data and the exports)."""
-from flask_babel import lazy_gettext as _l
-
 from ..cases.labels import CLOSURE_OUTCOME_LABELS
 from ..i18n import format_month
+from ..i18n import lazy_gettext as _l
 from ..monitoring import labels as monitoring
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from ..referrals.models import ReferralState

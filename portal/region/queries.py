@@ -12,12 +12,12 @@ Only ``RegionSummary`` rows are read; the scoping rule limits them to the curren
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts.models import Membership, Role, User
 from ..cases.models import ClosureOutcome
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..monitoring.indicators import DIMENSIONS, RESULTS, SIX_MONTHS, VALUES
 from ..monitoring.labels import DIMENSION_TITLES
 from ..monitoring.queries import _timing

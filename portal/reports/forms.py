@@ -2,7 +2,6 @@
 node's triage. Labels are Italian msgids."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..core.choices import enum_choices
 from ..directory import municipalities
+from ..i18n import lazy_gettext as _l
 from ..referrals.forms import CheckboxesField
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from .labels import CLOSE_LABELS, REPORTER_LABELS

@@ -1,6 +1,5 @@
 """Italian labels for public-report codes (msgids; other languages in the catalogues)."""
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .models import CloseReason, ReporterKind, ReportState
 
 # The languages of the public door: the app's own (it, en) plus six with catalogues of these pages only.

@@ -3,12 +3,12 @@ node — new, or answered by the reporter — oldest first, for the coordinator 
 them. One indexed statement (ix_public_reports_tenant_state_submitted)."""
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import Role
 from ..core import queue
 from ..core.queue import Item
+from ..i18n import lazy_gettext as _l
 from .models import PublicReport, ReportState
 
 WAITING = (ReportState.NEW, ReportState.ANSWERED)

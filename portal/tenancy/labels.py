@@ -1,6 +1,5 @@
 """Italian labels of tenant kinds (msgids; English in the catalogue)."""
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from .models import TenantKind as K
 
 KIND_LABELS = {
