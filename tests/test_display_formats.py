@@ -64,3 +64,19 @@ def test_amounts_are_formatted_as_babel_formats_them_in_every_language(app, valu
         for language in app.config["LANGUAGES"]:
             with force_locale(language):
                 assert format_money(value) == format_money_babel(value), language
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.decimals(min_value=Decimal("-9999999999.999"), max_value=Decimal("9999999999.999"), places=3),
+                 st.integers(min_value=-10**12, max_value=10**12),
+                 st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)),
+       st.sampled_from([0, 1, 2]))
+def test_figures_are_formatted_as_babel_formats_them_in_every_language(app, value, digits):
+    from flask_babel import force_locale
+
+    from portal.i18n import format_number, format_number_babel
+
+    with app.test_request_context():
+        for language in app.config["LANGUAGES"]:
+            with force_locale(language):
+                assert format_number(value, digits) == format_number_babel(value, digits), (language, value)
