@@ -40,3 +40,39 @@ def test_rq_finds_the_decorated_jobs_by_their_own_names():
     for job, name in ((exports.run, "portal.exports.services.run"), (imports.run_import, "portal.imports.jobs.run_import"),
                       (outbox.run_job, "portal.notifications.outbox.run_job")):
         assert f"{job.__module__}.{job.__qualname__}" == name and job.__wrapped__
+
+
+def test_the_procfile_worker_runs_every_job_in_its_own_process(tmp_path):
+    """The Procfile's worker must not fork a process per job: ``in_app`` builds the worker's app once per
+    process, so a forking worker built it (~2 s) for every mail. Runs the Procfile's command for real."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+    from rq import Queue
+
+    from .conftest import unavailable
+    from .worker_probe import pid
+
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        Redis.from_url(url).flushdb()
+    except RedisDown:
+        unavailable("Redis not reachable on 127.0.0.1:6379")
+    root = Path(__file__).resolve().parent.parent
+    line = next(x for x in (root / "Procfile").read_text().splitlines() if x.startswith("worker:"))
+    command = shlex.split(line.split(":", 1)[1].replace("${REDIS_URL}", url)) + ["--burst"]
+    command[0] = str(Path(sys.executable).parent / command[0])
+    queue = Queue("rete", connection=Redis.from_url(url))
+    jobs_ = [queue.enqueue(pid) for _ in range(3)]
+    try:
+        subprocess.run(command, cwd=root, env={**os.environ, "REDIS_URL": url}, check=True, timeout=120,
+                       capture_output=True)
+        pids = {job.latest_result().return_value for job in jobs_}
+    finally:
+        Redis.from_url(url).flushdb()
+    assert len(pids) == 1, f"one process per job: {pids}"

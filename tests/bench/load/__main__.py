@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -73,11 +74,14 @@ def _redis_ready(url: str) -> bool:
 
 
 def _start_worker(redis_url: str, owner_url: str, mail_port: int, work: Path) -> subprocess.Popen:
-    """``rq worker`` as the Procfile runs it: its jobs build an owner app from the environment."""
+    """The Procfile's worker command: its jobs build an owner app from the environment."""
     env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": owner_url, "DATABASE_OWNER_URL": owner_url,
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(mail_port), "RETE_INSTANCE_DIR": str(work / "instance")}
     log = open(work / "worker.log", "w")
-    return subprocess.Popen([str(Path(sys.executable).parent / "rq"), "worker", "--url", redis_url, "rete"],
+    line = next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith("worker:"))
+    command = shlex.split(line.split(":", 1)[1].replace("${REDIS_URL}", redis_url))
+    command[0] = str(Path(sys.executable).parent / command[0])
+    return subprocess.Popen(command,
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
