@@ -1,4 +1,6 @@
 """Possible duplicates at the node: keyed hashes of normalised identifiers and tolerant matching."""
+import re
+
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
@@ -104,3 +106,41 @@ def test_the_comparison_shows_each_side_s_referrals(login, network):
     html = login("n1_coordinator").get(f"/persone/{twin.id}/confronta/{network.person.id}").get_data(as_text=True)
     assert html.count("Nessuna segnalazione inviata.") == 1  # the twin's side only
     assert "inviata il" in html  # the network person's referral
+
+
+def test_the_referral_page_names_the_strongest_few_and_says_there_are_more(login, network):
+    """A common surname matches many people on the tolerant key: the referral page lists the strongest
+    WARNING_LIMIT (the same codice fiscale before a tolerant match, whatever the order of arrival) and links
+    the coordinator to the whole list."""
+    from portal.people.duplicates import WARNING_LIMIT
+
+    from .factories import make_referral
+
+    person = make_person(network.tenants["a"], first_name="Mario", last_name="Rossi", birth_year=1981,
+                         tax_code="RSSMRA81A01F952L")
+    tolerant = [make_person(network.tenants["b"], first_name="Mario", last_name="Rosi", birth_year=1984)
+                for _ in range(WARNING_LIMIT + 2)]
+    same_code = make_person(network.tenants["b"], first_name="Z.", last_name="Q.", birth_year=None,
+                            tax_code="RSSMRA81A01F952L")
+    referral = make_referral(network.tenants["a"], network.users["a_operator"], person=person)
+    html = login("n1_coordinator").get(f"/segnalazioni/{referral.id}").get_data(as_text=True)
+    listed = [p for p in [same_code, *tolerant] if f"Possibile stessa persona di {p.pseudonym}" in html]
+    assert len(listed) == WARNING_LIMIT and listed[0] is same_code
+    assert html.index(same_code.pseudonym) < min(html.index(p.pseudonym) for p in listed[1:])
+    assert "Ci sono altre possibili corrispondenze" in html and 'href="/persone/duplicati"' in html
+    case_worker = login("n1_case_worker").get(f"/segnalazioni/{referral.id}").get_data(as_text=True)
+    assert "le esamina il coordinatore del nodo" in case_worker and 'href="/persone/duplicati"' not in case_worker
+
+
+def test_the_duplicates_page_lists_a_bounded_number_of_pairs(login, network, monkeypatch):
+    from portal.people import duplicates
+
+    monkeypatch.setattr(duplicates, "PAIRS_LIMIT", 2)
+    people = [make_person(network.tenants["b"], first_name="Mario", last_name="Rosi", birth_year=1984) for _ in range(3)]
+    html = login("n1_coordinator").get("/persone/duplicati").get_data(as_text=True)
+    assert len(set(re.findall(r'/persone/\d+/collega/\d+', html))) == 2  # three people, three pairs: two shown
+    assert "Sono mostrate le prime 2 coppie" in html
+    assert people[0].pseudonym in html
+    with context.acting_as(network.tenants["n1"].id):  # the bound is in the query, not only on the page
+        assert len(duplicate_pairs(network.tenants["n1"].id, limit=2)) == 2
+        assert len(duplicate_pairs(network.tenants["n1"].id)) == 3

@@ -1,5 +1,5 @@
 """Possible duplicates at the node: keyed-hash matches, and the coordinator's link / dismiss decisions."""
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 
 from ..accounts.permissions import current_membership
 from ..audit.services import record
@@ -8,23 +8,31 @@ from ..tenancy.context import current
 from .models import Person
 from .services import BLIND_INDEX_COLUMNS, Forbidden, is_node_coordinator
 
+# The referral page names this many possible duplicates, the strongest matches first; the coordinator's
+# duplicates page has them all. A common surname in a large node matches hundreds of people on the tolerant
+# key alone: every referral page loaded and listed them all.
+WARNING_LIMIT = 5
 
-def duplicate_candidates(person: Person) -> list[Person]:
-    """Other people of the same node whose keyed identifiers match (exact or tolerant), undecided yet."""
+
+def duplicate_candidates(person: Person, limit: int | None = None) -> list[Person]:
+    """Other people of the same node whose keyed identifiers match (exact or tolerant), undecided yet: the
+    same codice fiscale first, then the same name and year, then the tolerant match; at most ``limit``."""
     keys = [(Person.tax_code_bidx, person.tax_code_bidx), (Person.name_year_bidx, person.name_year_bidx),
             (Person.fuzzy_bidx, person.fuzzy_bidx)]
     conditions = [column == value for column, value in keys if value]
     if not conditions:
         return []
-    return list(
-        db.session.scalars(
-            select(Person)
-            .where(Person.node_id == person.node_id, Person.id != person.id, Person.anonymised_at.is_(None))
-            .where(or_(*conditions))
-            .where(_undecided(person, Person))
-            .order_by(Person.id)
-        )
+    strength = case(*[(condition, rank) for rank, condition in enumerate(conditions)], else_=len(conditions))
+    statement = (
+        select(Person)
+        .where(Person.node_id == person.node_id, Person.id != person.id, Person.anonymised_at.is_(None))
+        .where(or_(*conditions))
+        .where(_undecided(person, Person))
+        .order_by(strength, Person.id)
     )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(db.session.scalars(statement))
 
 
 def _undecided(person, other):
@@ -53,8 +61,13 @@ def match_reason(a: Person, b: Person) -> str:
     return "similar"
 
 
-def duplicate_pairs(node_id: int) -> list[tuple[Person, Person, str]]:
-    """Undecided pairs of possible duplicates at the node: (older, newer, reason). One query."""
+# The duplicates page lists this many pairs at a time, oldest first: a tolerant key shared by many people
+# makes pairs quadratic in their number (a few thousand "Rossi M., 1980s" are millions of pairs).
+PAIRS_LIMIT = 200
+
+
+def duplicate_pairs(node_id: int, limit: int | None = None) -> list[tuple[Person, Person, str]]:
+    """Undecided pairs of possible duplicates at the node: (older, newer, reason), at most ``limit``. One query."""
     from sqlalchemy import and_
     from sqlalchemy.orm import aliased
 
@@ -69,6 +82,7 @@ def duplicate_pairs(node_id: int) -> list[tuple[Person, Person, str]]:
         .where(older.anonymised_at.is_(None), newer.anonymised_at.is_(None))
         .where(match, _undecided(older, newer))
         .order_by(newer.id, older.id)
+        .limit(limit)
     ).all()
     return [(a, b, match_reason(a, b)) for a, b in rows]
 
@@ -113,8 +127,9 @@ def dismiss_duplicate(person: Person, other: Person) -> None:
     record("person.duplicate_dismissed", "person", person.id, ["other_person_id"])
 
 
-def warnings_for(person: Person, membership=None) -> list[tuple[Person, str]]:
-    """Possible duplicates to show where the node decides on a referral of ``person``: (other, reason).
+def warnings_for(person: Person, membership=None, limit: int | None = None) -> list[tuple[Person, str]]:
+    """Possible duplicates to show where the node decides on a referral of ``person``: (other, reason), the
+    strongest ``limit`` of them.
 
     Only the node's staff get any: an antenna learns nothing about other antennas' people (the scoping
     would hide their rows anyway; this keeps even the count out of the antenna's pages).
@@ -125,12 +140,15 @@ def warnings_for(person: Person, membership=None) -> list[tuple[Person, str]]:
     if membership is None or membership.role not in NODE_PERSON_ROLES or person.node_id != membership.tenant_id \
             or not sent_to_node(person) or person.anonymised_at is not None:
         return []
-    return [(other, match_reason(person, other)) for other in duplicate_candidates(person)]
+    return [(other, match_reason(person, other)) for other in duplicate_candidates(person, limit)]
 
 
 def warning_context(person: Person) -> dict:
-    """Template values for ``people/_duplicate_warning.html`` on the referral page."""
-    return {"duplicates": warnings_for(person), "may_decide_duplicates": is_node_coordinator()}
+    """Template values for ``people/_duplicate_warning.html`` on the referral page: the strongest
+    WARNING_LIMIT possible duplicates, and whether there are more (one row more is read to know)."""
+    found = warnings_for(person, limit=WARNING_LIMIT + 1)
+    return {"duplicates": found[:WARNING_LIMIT], "more_duplicates": len(found) > WARNING_LIMIT,
+            "may_decide_duplicates": is_node_coordinator()}
 
 
 def pair_summary(person: Person) -> dict:

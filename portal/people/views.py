@@ -119,8 +119,9 @@ def duplicates():
     membership = current_membership()
     if not services.is_node_coordinator(membership):
         abort(403)
-    pairs = dups.duplicate_pairs(membership.tenant_id)
-    return render_template("people/duplicates.html", pairs=pairs, form=ActionForm())
+    pairs = dups.duplicate_pairs(membership.tenant_id, limit=dups.PAIRS_LIMIT + 1)
+    return render_template("people/duplicates.html", pairs=pairs[:dups.PAIRS_LIMIT],
+                           more=len(pairs) > dups.PAIRS_LIMIT, form=ActionForm())
 
 
 def _pair(person_id: int, other_id: int) -> tuple[Person, Person]:
