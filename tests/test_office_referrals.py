@@ -100,3 +100,28 @@ def test_anonymisation_clears_the_offices_note(app, network):
     assert "office_referral.outcome_note" in cleared
     assert referrals_of(network, "f")[0].outcome_note is None
     assert row.id
+
+
+def test_an_order_from_the_budget_page_reaches_the_office_copy(login, network):
+    """An action for a provider that also names an office, left "to order", ordered from the contract page
+    (the budget's own door, not the case page): the office's copy follows the action's new status."""
+    from portal.cases import offices
+    from portal.cases.models import ActionStatus
+
+    from .budget_support import budget_of, make_contract
+    from .factories import make_action
+
+    contract = make_contract(network, budget_of(network), network.tenants["p"])
+    action = make_action(network.case, provider=network.tenants["p"], status=ActionStatus.TO_ORDER,
+                         office_id=network.tenants["e"].id)
+    with context.acting_as(network.tenants["n1"].id):
+        offices.sync(action)
+        db.session.flush()
+    [copy] = referrals_of(network, "e")
+    assert copy.action_status == ActionStatus.TO_ORDER
+    path = f"/budget/contratti/{contract.id}/ordini/nuovo"
+    response = post(login("n1_budget_officer"), path, {"action": str(action.id), "line": str(contract.lines[0].id),
+                                                       "quantity": "4", "override_reason": ""}, page=path)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    [copy] = referrals_of(network, "e")
+    assert copy.action_status == ActionStatus.PLANNED

@@ -16,8 +16,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..cases import offices
 from ..cases.models import Action, ActionStatus
 from ..cases.services import node_providers
+from ..cases.signals import case_changed
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -192,7 +194,12 @@ def assign_order(contract: Contract, *, action_id, line_id, quantity: Decimal, o
         raise BudgetError(_("Scegli una riga del contratto."), "line")
     if quantity is None or quantity <= 0:
         raise BudgetError(_("La quantità deve essere maggiore di zero."), "quantity")
-    return order_action(action, line, quantity=quantity, override_reason=override_reason)
+    order = order_action(action, line, quantity=quantity, override_reason=override_reason)
+    # What the case page's ordering does after it (cases/pathway.order_action): the action is now planned, so
+    # an office it also names gets the new status in its copy, and the case's alerts are evaluated again.
+    offices.sync(action)
+    case_changed.send(action)
+    return order
 
 
 
