@@ -62,7 +62,7 @@ def format_moment(value: datetime | None) -> str:
 
 
 MONEY_PATTERN = "¤\u00a0#,##0.00"
-_money_symbols: dict[str, tuple[str, str, str, str]] = {}
+_locale_symbols: dict[str, tuple[str, str, str, str]] = {}
 
 
 def format_money(value: Decimal | int | None) -> str:
@@ -86,9 +86,9 @@ def format_money_babel(value: Decimal | int) -> str:
 
 def _symbols(locale) -> tuple[str, str, str, str]:
     """(euro sign, group separator, decimal point, minus sign) of a locale, read from babel once."""
-    found = _money_symbols.get(str(locale))
+    found = _locale_symbols.get(str(locale))
     if found is None:
-        found = _money_symbols[str(locale)] = (
+        found = _locale_symbols[str(locale)] = (
             get_currency_symbol("EUR", locale), get_group_symbol(locale, numbering_system="latn"),
             get_decimal_symbol(locale, numbering_system="latn"), get_minus_sign_symbol(locale, numbering_system="latn"),
         )

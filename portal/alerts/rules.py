@@ -111,22 +111,20 @@ class Scope:
         return self.case_id is not None, self.referral_id is not None, self.waits
 
     def params(self) -> dict:
-        return {"p_tenant_id": self.tenant_id, "p_threshold": self.threshold, "p_today": self.today,
-                "p_cutoff": self.cutoff, "p_day_before": self.day_before, "p_day_ahead": self.day_ahead,
+        return {"p_tenant_id": self.tenant_id, "p_threshold": self.threshold, "p_cutoff": self.cutoff, "p_day_before": self.day_before, "p_day_ahead": self.day_ahead,
                 "p_case_id": self.case_id, "p_referral_id": self.referral_id}
 
 
 class BoundScope:
-    """A Scope of one shape whose values are bind parameters (named as in ``Scope.params``, prefixed: an INSERT or UPDATE reserves
-    its columns' names): a rule built
-    from it once per process serves every evaluation of that shape. Building the statements was most of
-    the Python work of an evaluation, which every change of a case or referral runs."""
+    """A Scope of one shape whose values are bind parameters, named as in ``Scope.params`` (prefixed: an
+    INSERT or UPDATE reserves its columns' names). A rule built from it once per process serves every
+    evaluation of that shape: building the statements was most of the Python work of an evaluation, which
+    every change of a case or referral runs. ``today`` reaches the rules only through the days it gives."""
 
     def __init__(self, shape: tuple[bool, bool, bool]):
         has_case, has_referral, self.waits = shape
         self.tenant_id = bindparam("p_tenant_id", type_=Integer)
         self.threshold = bindparam("p_threshold", type_=Integer)
-        self.today = bindparam("p_today", type_=Date)
         self.cutoff = bindparam("p_cutoff", type_=DateTime(timezone=True))
         self.day_before = bindparam("p_day_before", type_=Date)
         self.day_ahead = bindparam("p_day_ahead", type_=Date)

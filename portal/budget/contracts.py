@@ -16,10 +16,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..audit.services import record
-from ..cases import offices
 from ..cases.models import Action, ActionStatus
+from ..cases.pathway import action_changed
 from ..cases.services import node_providers
-from ..cases.signals import case_changed
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -195,10 +194,7 @@ def assign_order(contract: Contract, *, action_id, line_id, quantity: Decimal, o
     if quantity is None or quantity <= 0:
         raise BudgetError(_("La quantità deve essere maggiore di zero."), "quantity")
     order = order_action(action, line, quantity=quantity, override_reason=override_reason)
-    # What the case page's ordering does after it (cases/pathway.order_action): the action is now planned, so
-    # an office it also names gets the new status in its copy, and the case's alerts are evaluated again.
-    offices.sync(action)
-    case_changed.send(action)
+    action_changed(action)  # now planned, as after the case page's ordering
     return order
 
 

@@ -67,6 +67,13 @@ def _office_id(value) -> int | None:
     return _member_id(value, node_offices, _("Scegli un ufficio pubblico della rete."), "office")
 
 
+def action_changed(action: Action) -> None:
+    """After an action is planned, changed, recorded or ordered (whichever door: the case page, the budget's
+    contract page): the office it names gets the new copy, and the case's alerts are evaluated again."""
+    offices.sync(action)
+    case_changed.send(action)
+
+
 def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
     """Plan an action; with a provider, order it at once. Returns the action and, for a provider
     action, the ordering's answer (not ordered: the action is kept "to order" and the message says
@@ -87,8 +94,7 @@ def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
     db.session.flush()
     record("action.created", "action", action.id, [n for n, v in values.items() if v is not None] + ["provider_id", "status"])
     result = request_order(action, (data.get("override_reason") or "").strip() or None) if provider_id else None
-    offices.sync(action)
-    case_changed.send(action)
+    action_changed(action)
     db.session.expire(case, ["actions"])
     return action, result
 
@@ -102,8 +108,7 @@ def order_action(action: Action, override_reason: str | None = None) -> OrderRes
     result = request_order(action, (override_reason or "").strip() or None)
     if not result.ordered:
         raise CaseError(result.message or _("Nessun contratto permette di ordinare questa azione."), result.field_name)
-    offices.sync(action)
-    case_changed.send(action)
+    action_changed(action)
     return result
 
 
@@ -143,8 +148,7 @@ def update_action(action: Action, data: dict, expected_version) -> None:
     db.session.flush()
     if changed:
         record("action.updated", "action", action.id, changed)
-        offices.sync(action)  # a new office is told; the one no longer named sees the referral withdrawn
-        case_changed.send(action)
+        action_changed(action)  # a new office is told; the one no longer named sees the referral withdrawn
 
 
 def record_action(action: Action, data: dict, expected_version) -> None:
@@ -172,5 +176,4 @@ def record_action(action: Action, data: dict, expected_version) -> None:
     db.session.flush()
     if changed:
         record("action.recorded", "action", action.id, changed)
-        offices.sync(action)
-        case_changed.send(action)
+        action_changed(action)

@@ -24,8 +24,8 @@ def _send(connection, ctx) -> None:
 def _after_begin(session, transaction, connection):
     ctx = current()
     # An empty context needs no statement: the settings are transaction-local, so a new transaction starts
-    # with none, which the policies read as no tenant (NULLIF(..., '')). Every request's first transaction
-    # begins before the session's user is known; this saves it a round trip.
+    # with none, which the policies read as no tenant (NULLIF(..., '')). Anonymous requests (sign-in, the
+    # public pages) save a round trip; a signed-in request has its user set before its first statement.
     if connection.dialect.name == "postgresql" and (ctx.tenant_id is not None or ctx.user_id is not None):
         _send(connection, ctx)
 
