@@ -58,6 +58,8 @@ def test_information_points(login, network):
     entry = victim_entry(network)
     admin = login("a_admin")
     page = f"/rete/{entry.id}"
+    nameless = admin.post(f"{page}/punti", data={"address": "Via Roma 1", "csrf_token": csrf_token(admin, page)})
+    assert nameless.status_code == 400 and "Via Roma 1" in nameless.get_data(as_text=True)  # refused, input kept
     response = admin.post(f"{page}/punti", data={"name": "Sportello di Arona", "csrf_token": csrf_token(admin, page)})
     assert response.status_code == 302
     assert "Sportello di Arona" in admin.get(page).get_data(as_text=True)

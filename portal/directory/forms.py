@@ -1,6 +1,6 @@
 """Directory forms."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -56,18 +56,26 @@ class EntryForm(FlaskForm):
         }
 
 
-class PointForm(FlaskForm):
-    version = HiddenField()
-    name = StringField(_l("Nome del punto informativo"), validators=[DataRequired(), Length(max=200)])
+class PointFields(Form):
+    """An information point's fields: the organisation's page (PointForm) and the three rows of an application
+    to join the network (network.forms) ask the same things."""
+
+    name = StringField(_l("Nome del punto informativo"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Indirizzo del punto"), validators=[Optional(), Length(max=300)])
     municipality_name = StringField(_l("Comune del punto"), validators=[Optional(), Length(max=120)])
     opening_hours = StringField(_l("Orari"), validators=[Optional(), Length(max=300)])
-    phone = StringField(_l("Telefono del punto"), validators=[Optional(), Length(max=60)])
-    email = StringField(_l("E-mail del punto"), validators=[Optional(), Email(), Length(max=200)])
     languages = StringField(_l("Lingue parlate"), validators=[Optional(), Length(max=200)])
     accessibility = StringField(_l("Accessibilità"), validators=[Optional(), Length(max=300)])
+    phone = StringField(_l("Telefono del punto"), validators=[Optional(), Length(max=60)])
+    email = StringField(_l("E-mail del punto"), validators=[Optional(), Email(), Length(max=200)])
 
     FIELDS = ("name", "address", "municipality_name", "opening_hours", "phone", "email", "languages", "accessibility")
+
+
+class PointForm(FlaskForm, PointFields):
+    version = HiddenField()
+    # Optional in an application's rows (a row may stay empty), required for a point of its own.
+    name = StringField(_l("Nome del punto informativo"), validators=[DataRequired(), Length(max=200)])
 
 
 class FilterForm(FlaskForm):

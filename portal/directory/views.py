@@ -72,11 +72,14 @@ def by_slug(slug):
     return redirect(url_for(".detail", entry_id=entry.id))
 
 
+def _detail_page(entry, point_form=None):
+    return render_template("directory/detail.html", entry=entry, may_edit=services.may_edit(entry),
+                           point_form=point_form or PointForm())
+
+
 @bp.route("/<int:entry_id>")
 def detail(entry_id):
-    entry = _entry_or_404(entry_id)
-    return render_template("directory/detail.html", entry=entry, may_edit=services.may_edit(entry),
-                           point_form=PointForm())
+    return _detail_page(_entry_or_404(entry_id))
 
 
 @bp.route("/<int:entry_id>/modifica", methods=["GET", "POST"])
@@ -96,11 +99,10 @@ def edit(entry_id):
 def add_point(entry_id):
     entry = _editable_entry(entry_id)
     form = PointForm()
-    if form.validate_on_submit():
-        services.add_point(entry, {k: (form[k].data or None) for k in PointForm.FIELDS})
-        flash(_("Punto informativo aggiunto: sarà pubblicato quando il nodo lo attiva."), "success")
-    else:
-        flash(_("Indica almeno il nome del punto informativo."), "warning")
+    if not form.validate_on_submit():  # the page again with the typed point and the errors by its fields
+        return _detail_page(entry, form), 400
+    services.add_point(entry, {k: (form[k].data or None) for k in PointForm.FIELDS})
+    flash(_("Punto informativo aggiunto: sarà pubblicato quando il nodo lo attiva."), "success")
     return redirect(url_for(".detail", entry_id=entry.id))
 
 

@@ -6,7 +6,6 @@ from wtforms import (
     DateField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     SelectField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..directory.forms import PointFields
 from ..i18n import lazy_gettext as _l
 from ..tenancy.labels import KIND_LABELS
 from ..tenancy.models import TenantKind
@@ -63,17 +63,6 @@ class CallForm(FlaskForm):
     requirements = TextAreaField(_l("Requisiti"), validators=[Optional(), Length(max=5000)])
 
 
-class PointSubForm(Form):
-    name = StringField(_l("Nome del punto informativo"), validators=[Optional(), Length(max=200)])
-    address = StringField(_l("Indirizzo del punto"), validators=[Optional(), Length(max=300)])
-    municipality_name = StringField(_l("Comune del punto"), validators=[Optional(), Length(max=120)])
-    opening_hours = StringField(_l("Orari"), validators=[Optional(), Length(max=300)])
-    languages = StringField(_l("Lingue parlate"), validators=[Optional(), Length(max=200)])
-    accessibility = StringField(_l("Accessibilità"), validators=[Optional(), Length(max=300)])
-    phone = StringField(_l("Telefono del punto"), validators=[Optional(), Length(max=60)])
-    email = StringField(_l("E-mail del punto"), validators=[Optional(), Email(), Length(max=200)])
-
-
 def valid_tax_code(value: str) -> bool:
     """An organisation's fiscal code: a partita IVA (11 digits, check digit) or a person's codice fiscale."""
     value = (value or "").strip().upper()
@@ -88,7 +77,7 @@ class ApplicationForm(FlaskForm):
     contact_name = StringField(_l("Persona di contatto"), validators=[DataRequired(), Length(max=200)])
     contact_email = StringField(_l("E-mail della persona di contatto"),
                                 validators=[DataRequired(), Email(), Length(max=200)])
-    points = FieldList(FormField(PointSubForm), min_entries=3, max_entries=3)
+    points = FieldList(FormField(PointFields), min_entries=3, max_entries=3)
     attachment = FileField(_l("Allegato (PDF, PNG o JPEG, facoltativo)"))
     # Left empty by people; bots fill every field. Hidden from sight and from screen readers in the template.
     website = StringField(_l("Lasciare vuoto"))
