@@ -47,6 +47,23 @@ class ContractLineForm(Form):
     unit_price = MoneyField(_l("Prezzo unitario (€)"), validators=[Optional(), NumberRange(min=0)])
     quantity = HoursField(_l("Quantità"), validators=[Optional(), NumberRange(min=0, max=9999999)])
 
+    def line(self) -> dict | None:
+        """The row as the services take it; None for a row left empty."""
+        if not self.service_type.data:
+            return None
+        return {"service_type": self.service_type.data, **self._terms()}
+
+    def _terms(self) -> dict:
+        return {"unit": self.unit.data or "hour", "unit_price": self.unit_price.data or Decimal("0"),
+                "quantity": self.quantity.data or Decimal("0")}
+
+
+class _ContractLines:
+    """A contract form's rows (``lines``), the empty ones left out."""
+
+    def line_data(self) -> list[dict]:
+        return [row for row in (entry.form.line() for entry in self.lines) if row is not None]
+
 
 def _contract_terms(legal_basis=None, vat_rate=None):
     """The terms a new contract and a contract's edit both ask for, made where each form declares them:
@@ -62,7 +79,7 @@ def _contract_terms(legal_basis=None, vat_rate=None):
     )
 
 
-class ContractForm(FlaskForm):
+class ContractForm(_ContractLines, FlaskForm):
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
     budget_line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
@@ -70,16 +87,6 @@ class ContractForm(FlaskForm):
         legal_basis="D.Lgs. 36/2023", vat_rate=Decimal("5"))
     lines = FieldList(FormField(ContractLineForm), min_entries=3, max_entries=20)
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
-
-    def line_data(self) -> list[dict]:
-        out = []
-        for entry in self.lines:
-            sub = entry.form
-            if not sub.service_type.data:
-                continue
-            out.append({"service_type": sub.service_type.data, "unit": sub.unit.data or "hour",
-                        "unit_price": sub.unit_price.data or Decimal("0"), "quantity": sub.quantity.data or Decimal("0")})
-        return out
 
 
 class SettlementForm(FlaskForm):
@@ -134,24 +141,19 @@ class InternalCostForm(FlaskForm):
 class ContractLineEditForm(ContractLineForm):
     line_id = HiddenField()
 
+    def line(self) -> dict | None:
+        # A row of the contract whose service type was cleared is removed (refused once orders use it).
+        if not self.service_type.data and not self.line_id.data:
+            return None
+        return {"id": self.line_id.data or None, "service_type": self.service_type.data or None, **self._terms()}
 
-class ContractEditForm(FlaskForm):
+
+class ContractEditForm(_ContractLines, FlaskForm):
     version = HiddenField(validators=[DataRequired()])
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
     procedure, legal_basis, cig, start_date, end_date, total_value, vat_rate = _contract_terms()
     lines = FieldList(FormField(ContractLineEditForm), min_entries=1, max_entries=30)
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
-
-    def line_data(self) -> list[dict]:
-        out = []
-        for entry in self.lines:
-            sub = entry.form
-            if not sub.service_type.data and not sub.line_id.data:
-                continue
-            out.append({"id": sub.line_id.data or None, "service_type": sub.service_type.data or None,
-                        "unit": sub.unit.data or "hour", "unit_price": sub.unit_price.data if sub.unit_price.data is not None else Decimal("0"),
-                        "quantity": sub.quantity.data if sub.quantity.data is not None else Decimal("0")})
-        return out
 
 
 class BudgetLineForm(FlaskForm):
