@@ -228,6 +228,17 @@ def test_invalid_tax_code_is_an_error_with_input_kept(login, network, session):
     assert referral_by_key(session, network.tenants["a"], key) is None
 
 
+def test_a_short_tax_code_gets_one_italian_error(login, network, session):
+    # WTForms has no Italian for "Field must be exactly 16 characters long": the length is the validity check's.
+    response, key = post_new(login("a_operator"), tax_code="RSSMRA80")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Field must be" not in html
+    assert html.count("Il codice fiscale non è valido.") == 2  # next to the field and in the summary
+    assert 'value="RSSMRA80"' in html
+    assert referral_by_key(session, network.tenants["a"], key) is None
+
+
 def test_double_submission_creates_one_referral(login, network, session, mailbox):
     a = network.tenants["a"]
     operator = login("a_operator")

@@ -84,6 +84,10 @@ def test_each_office_has_an_operator_and_cpi_novara_a_person_to_take_in_charge(s
     with contextlib.redirect_stdout(printed):
         print_logins()
     assert all(f"{slug}.example" in printed.getvalue() for slug in offices)
+    # the README's logins, the regional centre's and the second provider's among them
+    for email in ("coordinatrice@regione.piemonte.example", "analista@regione.piemonte.example",
+                  "rpd@regione.piemonte.example", "operatore@lavoro-insieme.example"):
+        assert email in printed.getvalue()
 
 
 def test_people_in_every_state(seeded):

@@ -5,6 +5,7 @@ The log stores codes (``person.viewed``, ``tax_code``); the data protection offi
 unknown code is shown as is, so a new event is never hidden — add its label here.
 """
 from ..i18n import lazy_gettext as _l
+from . import labels_network
 
 ACTION_LABELS = {
     # people
@@ -187,6 +188,12 @@ FIELD_LABELS = {
     "accesses": _l("Registro degli accessi"),
     "attachments": _l("Allegati"),
 }
+
+# The network's work around the cases (security, budget, forum, governance, ...) has its own module.
+for _table, _more in ((ACTION_LABELS, labels_network.ACTIONS), (OBJECT_LABELS, labels_network.OBJECTS),
+                      (FIELD_LABELS, labels_network.FIELDS)):
+    for _code, _label in _more.items():
+        _table.setdefault(_code, _label)
 
 
 def action_label(action: str, fields=()) -> str:

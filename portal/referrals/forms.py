@@ -57,7 +57,8 @@ class ReferralForm(FlaskForm):
     # The person: identity (encrypted, need-to-know) ...
     first_name = StringField(_l("Nome"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Cognome"), validators=[DataRequired(), Length(max=100)])
-    tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(min=16, max=16)])
+    # No minimum: a short code gets the validity check's one error (WTForms has no Italian for "exactly 16").
+    tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])
     birth_year = IntegerField(_l("Anno di nascita"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)])
     contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
     # ... and monitoring attributes (aggregate statistics only).
