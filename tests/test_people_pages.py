@@ -180,3 +180,29 @@ def test_case_page_links_the_person_page(login, network):
     assert f'href="/persone/{network.person.id}"' in html
     html = login("n1_coordinator").get(f"/segnalazioni/{network.referral.id}").get_data(as_text=True)
     assert f'href="/persone/{network.person.id}"' in html
+
+
+def test_the_birth_year_bound_is_this_year_when_checked_not_when_the_worker_started(app, monkeypatch):
+    from datetime import date
+
+    from werkzeug.datastructures import MultiDict
+    from wtforms import Form
+
+    from portal.people import forms as people_forms
+
+    class Birth(Form):
+        birth_year = people_forms.BirthYearField()
+
+    next_year = date.today().year + 1
+
+    class NextNewYear(date):
+        @classmethod
+        def today(cls):
+            return date(next_year, 1, 2)
+
+    with app.test_request_context():
+        assert not Birth(MultiDict({"birth_year": str(next_year)})).validate()
+        monkeypatch.setattr(people_forms, "date", NextNewYear)  # the same worker, after New Year
+        form = Birth(MultiDict({"birth_year": str(next_year)}))
+        assert form.validate(), form.errors
+        assert f'max="{next_year}"' in form.birth_year()

@@ -26,12 +26,24 @@ def _bool_or_none(value):
     return {"yes": True, "no": False}.get(value)
 
 
+def _this_year() -> int:
+    return date.today().year
+
+
+class BirthYearField(IntegerField):
+    """A birth year from 1900 to the current year, the year read when the field is checked and drawn: a worker
+    started in December still takes next January's births (a bound computed at import did not)."""
+
+    def __init__(self, label=_l("Anno di nascita"), **kwargs):
+        super().__init__(label, validators=[Optional(), NumberRange(min=1900, max=_this_year)], **kwargs)
+
+
 class RectifyForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
     first_name = StringField(_l("Nome"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Cognome"), validators=[DataRequired(), Length(max=100)])
     tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])
-    birth_year = IntegerField(_l("Anno di nascita"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)])
+    birth_year = BirthYearField()
     contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
     gender = SelectField(_l("Genere"), choices=enum_choices(GENDER_LABELS, NOT_STATED), coerce=enum_or_none(Gender), validate_choice=False)
     age_band = SelectField(_l("Fascia d'età"), choices=enum_choices(AGE_BAND_LABELS, NOT_STATED), coerce=enum_or_none(AgeBand), validate_choice=False)
@@ -122,7 +134,7 @@ class IdentitySearchForm(FlaskForm):
     tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])
     last_name = StringField(_l("Cognome"), validators=[Optional(), Length(max=100)])
     first_name = StringField(_l("Nome"), validators=[Optional(), Length(max=100)])
-    birth_year = IntegerField(_l("Anno di nascita"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)])
+    birth_year = BirthYearField()
 
     IDENTITY_PARAMS = ("tax_code", "last_name", "first_name", "birth_year")
 

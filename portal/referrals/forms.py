@@ -12,18 +12,18 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices, enum_or_none
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
+from ..people.forms import BirthYearField
 from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
 from ..people.services import valid_tax_code
@@ -59,7 +59,7 @@ class ReferralForm(FlaskForm):
     last_name = StringField(_l("Cognome"), validators=[DataRequired(), Length(max=100)])
     # No minimum: a short code gets the validity check's one error (WTForms has no Italian for "exactly 16").
     tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])
-    birth_year = IntegerField(_l("Anno di nascita"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)])
+    birth_year = BirthYearField()
     contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
     # ... and monitoring attributes (aggregate statistics only).
     gender = SelectField(_l("Genere"), choices=enum_choices(GENDER_LABELS, NOT_STATED), coerce=enum_or_none(Gender),
