@@ -95,6 +95,11 @@ def _symbols(locale) -> tuple[str, str, str, str]:
     return found
 
 
+def decimal_point() -> str:
+    """The decimal symbol of the current locale: a comma in Italian, German, French, Albanian…; a dot in English."""
+    return _symbols(get_locale() or "it")[2]
+
+
 def format_number(value, digits: int = 2) -> str:
     """``1.234,56`` (``digits`` decimals, grouped by thousands) with the locale's symbols, formatted directly
     as ``format_money`` is (the dashboards show a hundred figures a page); the same text as babel's
