@@ -1,9 +1,9 @@
 """Directory forms."""
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
 from ..tenancy.labels import KIND_LABELS
@@ -27,7 +27,7 @@ def _municipalities(blank):
     return [("", blank)] + choices(_province())
 
 
-class EntryForm(FlaskForm):
+class EntryForm(PortalForm):
     version = HiddenField()
     description = TextAreaField(_l("Chi siamo"), validators=[Optional(), Length(max=3000)])
     address = StringField(_l("Indirizzo"), validators=[Optional(), Length(max=300)])
@@ -56,7 +56,7 @@ class EntryForm(FlaskForm):
         }
 
 
-class PointForm(FlaskForm):
+class PointForm(PortalForm):
     version = HiddenField()
     name = StringField(_l("Nome del punto informativo"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Indirizzo del punto"), validators=[Optional(), Length(max=300)])
@@ -70,7 +70,7 @@ class PointForm(FlaskForm):
     FIELDS = ("name", "address", "municipality_name", "opening_hours", "phone", "email", "languages", "accessibility")
 
 
-class FilterForm(FlaskForm):
+class FilterForm(PortalForm):
     class Meta:
         csrf = False
 
