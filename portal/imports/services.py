@@ -367,7 +367,10 @@ def undo(batch: ImportBatch, expected_version) -> int:
     referrals = {r.id: r for r in db.session.scalars(select(Referral).where(
         Referral.id.in_([row.referral_id for row in rows])))} if rows else {}
     if batch.kind == CASES:
-        undoable, discard = (lambda referral: node_cases.undoable(referral, batch.imported_at)), node_cases.discard_case
+        found = list(referrals.values())
+        untouched = set().union(*(node_cases.undoable(found[at:at + CHUNK], batch.imported_at)
+                                  for at in range(0, len(found), CHUNK)))
+        undoable, discard = (lambda referral: referral.id in untouched), node_cases.discard_case
     else:
         undoable, discard = discardable, discard_draft
     blocked = sum(1 for row in rows if row.referral_id not in referrals or not undoable(referrals[row.referral_id]))
