@@ -3,6 +3,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -80,3 +81,21 @@ def test_figures_are_formatted_as_babel_formats_them_in_every_language(app, valu
         for language in app.config["LANGUAGES"]:
             with force_locale(language):
                 assert format_number(value, digits) == format_number_babel(value, digits), (language, value)
+
+
+@pytest.mark.parametrize("language, shown", [("it", "1234,50"), ("de", "1234,50"), ("sq", "1234,50"), ("en", "1234.50"),
+                                             ("zh", "1234.50")])
+def test_a_decimal_box_shows_the_locales_own_decimal_symbol(app, language, shown):
+    from flask_babel import force_locale
+    from wtforms import Form
+
+    from portal.budget.forms import MoneyField
+
+    class _Form(Form):
+        amount = MoneyField()
+
+    with app.test_request_context(), force_locale(language):
+        field = _Form(amount=Decimal("1234.5")).amount
+        assert field._value() == shown
+        field.process_formdata([shown])  # typed back as shown
+        assert field.data == Decimal("1234.50")

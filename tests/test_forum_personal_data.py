@@ -67,6 +67,16 @@ def test_a_text_stuffed_with_look_alikes_is_refused_not_slow():
     assert _kinds(" ".join(look_alikes)) == ["tax_code"]
 
 
+def test_a_code_is_decoded_once_a_post_and_not_remembered_after_it(monkeypatch):
+    from codicefiscale import codicefiscale
+
+    decoded, real = [], codicefiscale.is_valid
+    monkeypatch.setattr(codicefiscale, "is_valid", lambda code: decoded.append(code) or real(code))
+    assert _kinds(f"{CF}, ancora *{CF}*") == ["tax_code"]  # the body read as written and as shown
+    assert decoded == [CF]
+    assert _kinds(CF) == ["tax_code"] and decoded == [CF, CF]  # the next post decodes it again
+
+
 def test_a_contact_is_the_same_item_however_written_but_not_in_another_field():
     one = privacy.scan({"body": "0321 123456"})[0]
     assert one.key == privacy.scan({"body": "tel. 0321-123456"})[0].key == privacy.scan({"body": "+39 0321 123456"})[0].key

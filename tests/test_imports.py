@@ -180,6 +180,28 @@ def test_dry_run_lists_errors_and_duplicates_then_import_creates_drafts_once(log
     assert _count(network, Referral) == referrals_before + 5
 
 
+def test_each_tax_code_is_decoded_once_a_run_and_none_is_kept_after_it(login, network, session, monkeypatch):
+    from codicefiscale import codicefiscale
+
+    from portal.people import services as people
+
+    decoded, real = [], codicefiscale.is_valid
+    monkeypatch.setattr(codicefiscale, "is_valid", lambda code: decoded.append(code) or real(code))
+    rows = [person_row(n) for n in range(1, 4)]
+    rows.append(person_row(9, ID="EXT-9b", **{"Codice fiscale": rows[0][3]}))  # a code twice in the file
+    codes = sorted({row[3] for row in rows})
+    client = login("a_operator")
+    batch_id = check(client, upload(client, csv_bytes(rows)))
+    assert sorted(decoded) == codes  # the dry run
+    decoded.clear()
+    post_step(client, batch_id, "importa")
+    assert _batch(network, batch_id).created_rows == 4
+    assert sorted(decoded) == codes  # the row's check and the person's creation share the answer
+    assert people._remembered_codes.get() is None
+    decoded.clear()
+    assert people.valid_tax_code(codes[0]) and decoded == codes[:1]  # decoded again: nothing was kept
+
+
 def test_xlsx_import_works_too(login, network, session):
     client = login("a_admin")
     batch_id = check(client, upload(client, xlsx_bytes([person_row(n) for n in range(1, 4)]), name="dati.xlsx"))

@@ -123,3 +123,28 @@ def test_only_the_coordinator_imports_cases_and_only_into_its_own_node(login, ne
     batch_id = upload_and_check(login("n1_coordinator"), [case_row(1)])
     assert login("n2_coordinator").get(f"/importazioni/{batch_id}").status_code == 404
     assert login("a_operator").get(f"/importazioni/{batch_id}").status_code == 404
+
+
+def test_the_undo_checks_a_batch_with_the_same_statements_whatever_its_size(login, network, session, count_queries):
+    """Whether every case is untouched is asked a few statements for the whole batch, not dozens per row
+    (one per foreign key of every table): measured on a refused undo, which only checks."""
+    client = login("n1_coordinator")
+    node = _node(network)
+    counts = []
+    for first, size in ((1, 2), (11, 8)):
+        batch_id = upload_and_check(client, [case_row(n) for n in range(first, first + size)])
+        post_step(client, batch_id, "importa")
+        assert _batch(network, batch_id).created_rows == size
+        with context.acting_as(node.id):
+            referral_id = db.session.scalar(select(ImportRow.referral_id).where(ImportRow.batch_id == batch_id)
+                                            .order_by(ImportRow.number).limit(1))
+            case = db.session.scalar(select(Case).where(Case.referral_id == referral_id))
+            db.session.add(DiaryEntry(case_id=case.id, tenant_id=node.id,
+                                      author_id=network.users["n1_coordinator"].id, text="nota"))
+            db.session.flush()
+        with count_queries() as counter:
+            post_step(client, batch_id, "annulla")
+        assert _batch(network, batch_id).state == BatchState.IMPORTED  # one case has a note: refused
+        assert "1 casi importati" in client.get(f"/importazioni/{batch_id}").get_data(as_text=True)
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts

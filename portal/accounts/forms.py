@@ -1,28 +1,28 @@
 """Account forms. Labels are Italian msgids; English lives in the catalogue."""
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .passwords import policy_problems
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class ChooseTenantForm(FlaskForm):
+class ChooseTenantForm(PortalForm):
     membership = RadioField(_l("Organizzazione"), coerce=int, validators=[DataRequired()])
     next = HiddenField()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PortalForm):
     password = PasswordField(_l("Nuova password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
         _l("Ripeti la nuova password"),
@@ -43,29 +43,29 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Password attuale"), validators=[DataRequired()])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     full_name = StringField(_l("Nome e cognome"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Ruolo"), validators=[DataRequired()])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """A button that only needs the CSRF token."""
 
 
-class VersionedActionForm(FlaskForm):
+class VersionedActionForm(PortalForm):
     """A button that changes one row: carries the version it was rendered with."""
 
     version = HiddenField(validators=[DataRequired()])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     """A six-digit code from the authenticator app, or a recovery code (spaces and dashes tolerated)."""
 
     code = StringField(_l("Codice di verifica"), validators=[DataRequired(), Length(max=40)])
 
 
-class PasswordConfirmForm(FlaskForm):
+class PasswordConfirmForm(PortalForm):
     """Confirms a sensitive step (new recovery codes) on a page that has another current-password field."""
 
     password = PasswordField(_l("La tua password"), validators=[DataRequired(), Length(max=200)])
@@ -75,7 +75,7 @@ class DisableSecondFactorForm(CodeForm):
     password = PasswordField(_l("Password attuale"), validators=[DataRequired(), Length(max=200)])
 
 
-class FiscalCodeForm(FlaskForm):
+class FiscalCodeForm(PortalForm):
     """The codice fiscale a SPID/CIE sign-in is matched to (empty: sign-in with the digital identity off)."""
 
     fiscal_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=40)])
@@ -88,5 +88,5 @@ class FiscalCodeForm(FlaskForm):
             raise ValidationError(_l("Il codice fiscale non è valido: controlla i 16 caratteri."))
 
 
-class PasswordSignInForm(FlaskForm):
+class PasswordSignInForm(PortalForm):
     disabled = HiddenField(validators=[DataRequired(), AnyOf(["0", "1"])])

@@ -1,15 +1,15 @@
 """Alert forms. Labels are Italian msgids; English lives in the catalogue."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import RULE_LABELS, STATE_LABELS
 from .models import CASE_RULES
 
 
-class AlertFilterForm(FlaskForm):
+class AlertFilterForm(PortalForm):
     """The alert list's GET form (no CSRF: it changes nothing). Field names are the query string."""
 
     class Meta:
@@ -24,11 +24,11 @@ class AlertFilterForm(FlaskForm):
     responsabile = SelectField(_l("Responsabile"), choices=[], validators=[Optional()])
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     note = TextAreaField(
         _l("Come è stata risolta"), validators=[DataRequired(_l("Scrivi come è stata risolta la situazione.")),
@@ -36,7 +36,7 @@ class ResolveForm(FlaskForm):
     )
 
 
-class RuleSettingForm(FlaskForm):
+class RuleSettingForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     enabled = BooleanField(_l("Regola attiva"))
     threshold = IntegerField(_l("Soglia"), validators=[InputRequired(_l("Indica una soglia valida.")), NumberRange(min=0, max=3650)])

@@ -4,11 +4,11 @@ from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.permissions import current_membership, membership_required
+from ..core.forms import PortalForm
 from ..core.rows import or_404
 from ..core.transaction import attempt
 from ..extensions import db
@@ -19,7 +19,7 @@ from .labels import DELIVERY_LABELS, SCOPE_LABELS
 bp = Blueprint("api_admin", __name__)
 
 
-class ClientForm(FlaskForm):
+class ClientForm(PortalForm):
     name = StringField(_l("Nome del sistema"), validators=[DataRequired(), Length(max=120)])
     scopes = SelectMultipleField(_l("Permessi"), widget=widgets.ListWidget(prefix_label=False),
                                  option_widget=widgets.CheckboxInput(), validators=[DataRequired()])
@@ -62,7 +62,7 @@ def index():
 def revoke(client_id):
     _require_manager()
     client = or_404(clients.get_client(client_id))
-    if not FlaskForm().validate_on_submit():
+    if not PortalForm().validate_on_submit():
         abort(400)
     clients.revoke_client(client)
     db.session.commit()

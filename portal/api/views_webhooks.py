@@ -2,12 +2,12 @@
 ``POST /api/v1/webhooks`` (validation, SSRF guard, audit), the signing secret shown once."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectMultipleField, URLField, widgets
 from wtforms.validators import DataRequired, Length
 
 from ..accounts.permissions import membership_required
+from ..core.forms import PortalForm
 from ..core.rows import or_404
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -17,7 +17,7 @@ from .models import EventKind, Scope, WebhookSubscription
 from .views import bp
 
 
-class SubscriptionForm(FlaskForm):
+class SubscriptionForm(PortalForm):
     url = URLField(_l("Indirizzo che riceve le notifiche"), validators=[DataRequired(), Length(max=500)])
     events = SelectMultipleField(_l("Eventi"), widget=widgets.ListWidget(prefix_label=False),
                                  option_widget=widgets.CheckboxInput(), validators=[DataRequired()],
@@ -65,7 +65,7 @@ def subscriptions(client_id):
 def unsubscribe(client_id, subscription_id):
     client = _client(client_id)
     sub = _subscription(client, subscription_id)
-    if not FlaskForm().validate_on_submit():
+    if not PortalForm().validate_on_submit():
         abort(400)
     webhooks.unsubscribe(sub)
     db.session.commit()

@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     actor = StringField(_l("Utente (e-mail)"), validators=[Optional(), Length(max=254)])
     action = StringField(_l("Azione"), validators=[Optional(), Length(max=60)])
     object_type = StringField(_l("Tipo di oggetto"), validators=[Optional(), Length(max=60)])

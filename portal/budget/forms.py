@@ -1,7 +1,6 @@
 """Budget and contract forms. Money is Decimal: :class:`MoneyField` accepts ``1.234,56`` or ``1234.56``."""
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from ..cases.forms import HoursField
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
 from ..core.fields import LocaleDecimalField
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
 
@@ -79,7 +79,7 @@ def _contract_terms(legal_basis=None, vat_rate=None):
     )
 
 
-class ContractForm(_ContractLines, FlaskForm):
+class ContractForm(_ContractLines, PortalForm):
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
     budget_line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
@@ -89,46 +89,46 @@ class ContractForm(_ContractLines, FlaskForm):
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
 
-class SettlementForm(FlaskForm):
+class SettlementForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     note = TextAreaField(_l("Come è stata risolta la differenza"), validators=[DataRequired(), Length(max=4000)])
 
 
-class OrderForm(FlaskForm):
+class OrderForm(PortalForm):
     action = SelectField(_l("Azione da affidare"), choices=[], validators=[DataRequired()])
     line = SelectField(_l("Riga del contratto"), choices=[], validators=[DataRequired()])
     quantity = HoursField(_l("Quantità ordinata"), validators=[InputRequired(), NumberRange(min=0, max=99999)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(PortalForm):
     delivered_on = DateField(_l("Data della prestazione"), validators=[DataRequired()])
     units = HoursField(_l("Ore o unità erogate"), validators=[InputRequired(), NumberRange(min=0, max=9999)])
     attended = BooleanField(_l("La persona era presente"), default=True)
     note = StringField(_l("Nota breve"), validators=[Optional(), Length(max=500)])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     decision = HiddenField(validators=[DataRequired()])
     note = StringField(_l("Nota per il soggetto attuatore"), validators=[Optional(), Length(max=500)])
     override_reason = StringField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(PortalForm):
     number = StringField(_l("Numero della fattura"), validators=[DataRequired(), Length(max=40)])
     issued_on = DateField(_l("Data della fattura"), validators=[DataRequired()])
     amount = MoneyField(_l("Importo, IVA inclusa (€)"), validators=[InputRequired()])
 
 
-class InvoiceActionForm(FlaskForm):
+class InvoiceActionForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     step = HiddenField(validators=[DataRequired()])
     paid_on = DateField(_l("Data del pagamento"), validators=[Optional()])
     reference = StringField(_l("Riferimento del mandato"), validators=[Optional(), Length(max=80)])
 
 
-class InternalCostForm(FlaskForm):
+class InternalCostForm(PortalForm):
     line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
     spent_on = DateField(_l("Data"), validators=[DataRequired()])
     description = StringField(_l("Descrizione"), validators=[DataRequired(), Length(max=300)])
@@ -148,7 +148,7 @@ class ContractLineEditForm(ContractLineForm):
         return {"id": self.line_id.data or None, "service_type": self.service_type.data or None, **self._terms()}
 
 
-class ContractEditForm(_ContractLines, FlaskForm):
+class ContractEditForm(_ContractLines, PortalForm):
     version = HiddenField(validators=[DataRequired()])
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
     procedure, legal_basis, cig, start_date, end_date, total_value, vat_rate = _contract_terms()
@@ -156,13 +156,13 @@ class ContractEditForm(_ContractLines, FlaskForm):
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
 
-class BudgetLineForm(FlaskForm):
+class BudgetLineForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     title = StringField(_l("Titolo della linea"), validators=[DataRequired(), Length(max=300)])
     allocated = MoneyField(_l("Stanziato (€)"), validators=[InputRequired()])
 
 
-class OrderStatusForm(FlaskForm):
+class OrderStatusForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     step = SelectField(_l("Operazione"), choices=[("close", _l("Chiudi l'ordine (servizio concluso)")),
                                                   ("cancel", _l("Annulla l'ordine (emesso per errore)"))],
@@ -182,17 +182,17 @@ class DeliveryEditForm(DeliveryForm):
     version = HiddenField(validators=[DataRequired()])
 
 
-class GrantForm(FlaskForm):
+class GrantForm(PortalForm):
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
     reason = TextAreaField(_l("Perché deve conoscere l'identità"), validators=[Optional(), Length(max=2000)])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     reason = StringField(_l("Motivo della revoca"), validators=[Optional(), Length(max=500)])
 
 
-class SampleDrawForm(FlaskForm):
+class SampleDrawForm(PortalForm):
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
     size = IntegerField(_l("Numero di prestazioni"), validators=[Optional(), NumberRange(min=1, max=10000)])
     percent = HoursField(_l("Oppure percentuale (%)"), validators=[Optional(), NumberRange(min=0.01, max=100)])
@@ -202,7 +202,7 @@ class SampleDrawForm(FlaskForm):
     note = StringField(_l("Nota"), validators=[Optional(), Length(max=500)])
 
 
-class VerifyItemForm(FlaskForm):
+class VerifyItemForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     outcome = SelectField(_l("Esito della verifica"), choices=[], validators=[DataRequired()])
     discrepancy_amount = MoneyField(_l("Importo non riconosciuto (€)"), validators=[Optional()])

@@ -5,13 +5,13 @@ the services. Hours are Decimal: :class:`HoursField` accepts the Italian decimal
 """
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
 from ..core.fields import LocaleDecimalField
+from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
 from ..referrals.forms import CheckboxesField
@@ -39,7 +39,7 @@ class HoursField(LocaleDecimalField):
         return format(value.normalize(), "f")
 
 
-class ActionPlanForm(FlaskForm):
+class ActionPlanForm(PortalForm):
     version = HiddenField()
     service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(SERVICE_TYPE_LABELS), validators=[DataRequired()])
     phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ACTION_PHASE_LABELS), validators=[DataRequired()])
@@ -60,13 +60,13 @@ class ActionPlanForm(FlaskForm):
         }
 
 
-class OrderActionForm(FlaskForm):
+class OrderActionForm(PortalForm):
     """Order an action left "to order" (once a contract line covers it)."""
 
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
 
-class ActionRecordForm(FlaskForm):
+class ActionRecordForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     status = SelectField(_l("Stato"), choices=enum_choices(ACTION_STATUS_LABELS), validators=[DataRequired()])
     delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), NumberRange(min=0, max=9999)])
@@ -80,34 +80,34 @@ class ActionRecordForm(FlaskForm):
         }
 
 
-class DiaryForm(FlaskForm):
+class DiaryForm(PortalForm):
     """A new entry of the case diary, or the correction of one (then ``version`` is the entry's)."""
 
     version = HiddenField()
     text = TextAreaField(_l("Nota"), validators=[DataRequired(message=_l("Scrivi il testo della nota.")), Length(max=10000)])
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PortalForm):
     file = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
     subject = SelectField(_l("Riferito a"), choices=[("case", _l("Il caso")), ("phase_1", _l("L'esito della fase 1"))],
                           default="case", validators=[Optional()])
 
 
-class DeliveryDocumentForm(FlaskForm):
+class DeliveryDocumentForm(PortalForm):
     file = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[Optional()])
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     transition = HiddenField(validators=[DataRequired()])
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     closed_on = DateField(_l("Data di chiusura"), validators=[Optional()])
     outcome = SelectField(
@@ -120,7 +120,7 @@ class CloseForm(FlaskForm):
     )
 
 
-class JobOutcomeForm(FlaskForm):
+class JobOutcomeForm(PortalForm):
     version = HiddenField(validators=[InputRequired()])
     job_outcome = RadioField(_l("Esito dell'inserimento lavorativo"), choices=enum_choices(JOB_OUTCOME_LABELS), validators=[DataRequired()])
     contract_type = SelectField(
@@ -141,7 +141,7 @@ class JobOutcomeForm(FlaskForm):
         }
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     done_on = DateField(_l("Data della verifica"), validators=[DataRequired()])
     still_in_work = RadioField(
@@ -157,7 +157,7 @@ class FollowUpForm(FlaskForm):
         }
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(PortalForm):
     """The case list's GET form (no CSRF: it changes nothing). Field names are the query string."""
 
     class Meta:
@@ -178,7 +178,7 @@ class CaseFilterForm(FlaskForm):
 
 
 
-class TransferForm(FlaskForm):
+class TransferForm(PortalForm):
     """Propose the case to another node of the region: which node, why, which diary notes go with it."""
 
     version = HiddenField(validators=[DataRequired()])
@@ -195,12 +195,12 @@ class TransferForm(FlaskForm):
                             validators=[Optional()])
 
 
-class TransferAcceptForm(FlaskForm):
+class TransferAcceptForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[Optional()])
 
 
-class TransferDeclineForm(FlaskForm):
+class TransferDeclineForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(
         _l("Motivo per cui non accogli il trasferimento"),
@@ -209,11 +209,11 @@ class TransferDeclineForm(FlaskForm):
     )
 
 
-class TransferWithdrawForm(FlaskForm):
+class TransferWithdrawForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
 
 
-class OfficeTakeForm(FlaskForm):
+class OfficeTakeForm(PortalForm):
     """The office took the person in charge; what came of it (optional, may be written later)."""
 
     version = HiddenField(validators=[DataRequired()])

@@ -1,9 +1,9 @@
 """Forms of the legal path. Amounts are Decimal, typed the Italian way (``1.234,56``)."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .forms import HoursField
 from .legal import DeadlineKind, Fund, LegalActionType, LegalOutcome
@@ -24,7 +24,7 @@ class AmountField(HoursField):
             raise ValueError(self.gettext("Scrivi un importo in euro, ad esempio 1.234,56.")) from None
 
 
-class LegalPathForm(FlaskForm):
+class LegalPathForm(PortalForm):
     version = HiddenField()
     action_type = SelectField(_l("Tipo di azione"), choices=enum_choices(LEGAL_ACTION_LABELS), validators=[DataRequired()])
     counsel = TextAreaField(_l("Avvocato o associazione"), validators=[Optional(), Length(max=1000)])
@@ -38,7 +38,7 @@ class LegalPathForm(FlaskForm):
                 "outcome_on": self.outcome_on.data}
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(PortalForm):
     version = HiddenField()
     due_on = DateField(_l("Data"), validators=[DataRequired()])
     kind = SelectField(_l("Tipo"), choices=enum_choices(DEADLINE_KIND_LABELS), validators=[DataRequired()])
@@ -50,7 +50,7 @@ class DeadlineForm(FlaskForm):
                 "done_on": today if self.done.data else None}
 
 
-class FundRequestForm(FlaskForm):
+class FundRequestForm(PortalForm):
     version = HiddenField()
     fund = SelectField(_l("Fondo"), choices=enum_choices(FUND_LABELS), validators=[DataRequired()])
     requested = AmountField(_l("Importo richiesto"), validators=[InputRequired(), NumberRange(min=0, max=MAX_AMOUNT)])

@@ -1,9 +1,10 @@
 """Form fields shared by the domains' forms."""
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import get_locale
 from wtforms import DecimalField
 from wtforms.widgets import TextInput
+
+from ..i18n import decimal_point
 
 
 class LocaleDecimalField(DecimalField):
@@ -50,5 +51,4 @@ class LocaleDecimalField(DecimalField):
             return self.raw_data[0]
         if self.data is None:
             return ""
-        text = self.text(Decimal(self.data))
-        return text.replace(".", ",") if str(get_locale() or "it").startswith("it") else text
+        return self.text(Decimal(self.data)).replace(".", decimal_point())

@@ -1,11 +1,24 @@
+from flask import current_app, has_request_context
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..i18n import lazy_gettext as _l
+from ..i18n import wtforms_translations
 
 
-class FeedbackForm(FlaskForm):
+class PortalForm(FlaskForm):
+    """The portal's forms: flask_wtf's, with wtforms' own messages in the user's language from a catalogue
+    parsed once per process (flask_wtf reads it from disk once per request)."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)  # as flask_wtf decides: untranslated
+            return wtforms_translations()
+
+
+class FeedbackForm(PortalForm):
     page = HiddenField()
     rating = RadioField(
         _l("Quanto sono chiare le informazioni su questa pagina?"),
@@ -18,6 +31,6 @@ class FeedbackForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()

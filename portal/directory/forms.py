@@ -1,9 +1,9 @@
 """Directory forms."""
-from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
 from ..tenancy.labels import KIND_LABELS
@@ -27,7 +27,7 @@ def _municipalities(blank):
     return [("", blank)] + choices(_province())
 
 
-class EntryForm(FlaskForm):
+class EntryForm(PortalForm):
     version = HiddenField()
     description = TextAreaField(_l("Chi siamo"), validators=[Optional(), Length(max=3000)])
     address = StringField(_l("Indirizzo"), validators=[Optional(), Length(max=300)])
@@ -72,13 +72,13 @@ class PointFields(Form):
     FIELDS = ("name", "address", "municipality_name", "opening_hours", "phone", "email", "languages", "accessibility")
 
 
-class PointForm(FlaskForm, PointFields):
+class PointForm(PortalForm, PointFields):
     version = HiddenField()
     # Optional in an application's rows (a row may stay empty), required for a point of its own.
     name = StringField(_l("Nome del punto informativo"), validators=[DataRequired(), Length(max=200)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(PortalForm):
     class Meta:
         csrf = False
 

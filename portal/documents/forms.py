@@ -1,14 +1,14 @@
 """Forms of the node's documents: a letter to generate on a case, a letter template to edit."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..core.choices import enum_choices
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import LANGUAGE_LABELS, LETTER_KIND_LABELS
 
 
-class LetterForm(FlaskForm):
+class LetterForm(PortalForm):
     kind = SelectField(_l("Tipo di lettera"), choices=enum_choices(LETTER_KIND_LABELS, blank=_l("Scegli il tipo")),
                        validators=[DataRequired(message=_l("Scegli il tipo di lettera."))])
     language = SelectField(_l("Lingua"), choices=list(LANGUAGE_LABELS.items()), default="it", validators=[DataRequired()])
@@ -17,7 +17,7 @@ class LetterForm(FlaskForm):
     appointment = StringField(_l("Data, ora e luogo del colloquio"), validators=[Length(max=300)])
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(PortalForm):
     version = HiddenField(validators=[InputRequired()])
     subject = StringField(_l("Oggetto"), validators=[DataRequired(message=_l("Indica l'oggetto.")), Length(max=200)])
     body = TextAreaField(_l("Testo"), validators=[DataRequired(message=_l("Scrivi il testo della lettera.")), Length(max=20000)])

@@ -1,10 +1,10 @@
 """Forum forms. Post bodies are Markdown. Contacts found in a post are confirmed one by one with ``confirm``
 checkboxes the page adds (their values are ``privacy.Finding.key``), read by the views."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
 from .labels import MODE_LABELS, PRACTICE_LABELS
@@ -18,7 +18,7 @@ def _grounds():
     return [("", _l("Nessuno in particolare"))] + [(k.value, v) for k, v in GROUND_LABELS.items()]
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(PortalForm):
     category = SelectField(_l("Categoria"), validators=[DataRequired()])
     title = StringField(_l("Titolo"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Testo"), validators=[DataRequired(), Length(max=20000)])
@@ -40,17 +40,17 @@ class PracticeForm(ThreadForm):
         return {name: (getattr(self, name).data or "").strip() for name in PRACTICE_FIELDS}
 
 
-class PostForm(FlaskForm):
+class PostForm(PortalForm):
     body = TextAreaField(_l("Risposta"), validators=[DataRequired(), Length(max=20000)])
     files = MultipleFileField(FILES_LABEL)
     pending = HiddenField()
 
 
-class ReportForm(FlaskForm):
+class ReportForm(PortalForm):
     reason = StringField(_l("Motivo della segnalazione"), validators=[DataRequired(), Length(max=500)])
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(PortalForm):
     thread_id = HiddenField()
     category_id = HiddenField()
     mode = SelectField(_l("Come ricevere gli avvisi"), choices=[(k.value, v) for k, v in MODE_LABELS.items()],
@@ -58,14 +58,14 @@ class SubscribeForm(FlaskForm):
     action = HiddenField(default="subscribe")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(PortalForm):
     class Meta:
         csrf = False
 
     q = StringField(_l("Cerca nel forum"), validators=[Optional(), Length(max=200)])
 
 
-class PracticeFilterForm(FlaskForm):
+class PracticeFilterForm(PortalForm):
     class Meta:
         csrf = False
 

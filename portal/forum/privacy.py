@@ -18,10 +18,11 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from codicefiscale import codicefiscale
 from markupsafe import Markup, escape
+
+from ..people.services import remembering_tax_codes, valid_tax_code
 
 TAX_CODE = "tax_code"
 PSEUDONYM = "pseudonym"
@@ -105,12 +106,7 @@ def _valid_tax_code(candidate: str, budget: list[int]) -> bool:
     if len(code) != 16 or codicefiscale.encode_cin(code[:15]) != code[15]:
         return False
     budget[0] -= 1
-    return budget[0] < 0 or _decodes(code)
-
-
-@lru_cache(maxsize=1024)
-def _decodes(code: str) -> bool:
-    return codicefiscale.is_valid(code)
+    return budget[0] < 0 or valid_tax_code(code)
 
 
 def _pseudonym_pattern(prefixes) -> re.Pattern:
@@ -144,6 +140,7 @@ def _scan_one(field: str, text: str, pseudonyms: re.Pattern, budget: list[int]) 
     return found
 
 
+@remembering_tax_codes()  # a code in a Markdown body is read twice (as written and as shown); nothing kept after
 def scan(fields: dict[str, str | list[str]], *, prefixes=(), markdown=("body",)) -> list[Finding]:
     """Every finding in ``fields`` (name → text, or a list of texts such as file names), one per item per field,
     identifying ones first. Fields named in ``markdown`` are also read as the plain text readers will see."""

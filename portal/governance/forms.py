@@ -1,18 +1,18 @@
 """Forms of the network groups, their meetings and minutes."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import GROUP_KIND_LABELS
 
 MARKDOWN_HELP = _l("Puoi usare Markdown (grassetto, elenchi, link).")
 
 
-class GroupForm(FlaskForm):
+class GroupForm(PortalForm):
     version = HiddenField()
     name = StringField(_l("Nome del gruppo"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Tipo di gruppo"), choices=enum_choices(GROUP_KIND_LABELS), validators=[DataRequired()])
@@ -23,7 +23,7 @@ class GroupForm(FlaskForm):
     )
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(PortalForm):
     version = HiddenField()
     held_on = DateField(_l("Data"), validators=[DataRequired(message=_l("Indica la data della riunione."))])
     starts_at = TimeField(_l("Ora di inizio"), validators=[Optional()])
@@ -31,11 +31,11 @@ class MeetingForm(FlaskForm):
     agenda = TextAreaField(_l("Ordine del giorno"), validators=[DataRequired(), Length(max=10000)])
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(PortalForm):
     version = HiddenField()
     body = TextAreaField(_l("Testo del verbale"), validators=[DataRequired(), Length(max=50000)])
     file = FileField(_l("Allegato (facoltativo): il verbale firmato o un documento"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(PortalForm):
     version = HiddenField()

@@ -1,8 +1,8 @@
 """Import forms: the upload and the column mapping (one select per Rete field, built for the file's headers)."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
 
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .fields import FIELDS
 from .parsing import FileError, read_table  # noqa: F401  (the views catch FileError from here)
@@ -10,11 +10,11 @@ from .parsing import FileError, read_table  # noqa: F401  (the views catch FileE
 NOT_PRESENT = ""
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     file = FileField(_l("File CSV o XLSX"), validators=[FileRequired(_l("Scegli il file da importare."))])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(PortalForm):
     version = HiddenField()
 
 
@@ -22,10 +22,10 @@ def _column(value):
     return int(value) if value not in (None, NOT_PRESENT) else None
 
 
-def mapping_form(headers: list[str], mapping: dict, formdata=None, fields=FIELDS) -> FlaskForm:
+def mapping_form(headers: list[str], mapping: dict, formdata=None, fields=FIELDS) -> PortalForm:
     """A form with one select per Rete field, offering the file's columns (by header) or none."""
 
-    class MappingForm(FlaskForm):
+    class MappingForm(PortalForm):
         pass
 
     choices = [(NOT_PRESENT, _l("— non presente nel file —"))] + [(str(i), h) for i, h in enumerate(headers)]

@@ -24,6 +24,7 @@ from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbid
 from ..crypto import blind_index, normalise
 from ..extensions import db
 from ..models_base import utcnow
+from ..people.services import remembering_tax_codes
 from ..referrals.models import Referral
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
@@ -134,6 +135,7 @@ def set_mapping(batch: ImportBatch, mapping: dict[str, int | None]) -> None:
     batch.mapping = clean
 
 
+@remembering_tax_codes()  # each codice fiscale decoded once in the run, none kept after it
 def dry_run(batch: ImportBatch) -> None:
     """Check every row and store its result: errors (field, code), possible duplicates, already imported."""
     _require(batch)
@@ -249,6 +251,7 @@ def start(batch: ImportBatch, expected_version) -> None:
     record("import.started", "import_batch", batch.id, ["valid_rows"])
 
 
+@remembering_tax_codes()  # checked with its row, then again when the person is created
 def import_chunk(batch: ImportBatch, size: int = CHUNK) -> int:
     """Create the next ``size`` valid rows through the referral form's service; return how many were done.
 
@@ -364,7 +367,10 @@ def undo(batch: ImportBatch, expected_version) -> int:
     referrals = {r.id: r for r in db.session.scalars(select(Referral).where(
         Referral.id.in_([row.referral_id for row in rows])))} if rows else {}
     if batch.kind == CASES:
-        undoable, discard = (lambda referral: node_cases.undoable(referral, batch.imported_at)), node_cases.discard_case
+        found = list(referrals.values())
+        untouched = set().union(*(node_cases.undoable(found[at:at + CHUNK], batch.imported_at)
+                                  for at in range(0, len(found), CHUNK)))
+        undoable, discard = (lambda referral: referral.id in untouched), node_cases.discard_case
     else:
         undoable, discard = discardable, discard_draft
     blocked = sum(1 for row in rows if row.referral_id not in referrals or not undoable(referrals[row.referral_id]))

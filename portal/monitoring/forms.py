@@ -1,8 +1,8 @@
 """The monitoring filters: plain GET forms (no CSRF: they change nothing). Field names are the query string."""
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from ..core.forms import PortalForm
 from ..core.widgets import LongSelect
 from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
@@ -12,7 +12,7 @@ from .filters import Filters, default_period
 MAX_DAYS = 366 * 10
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(PortalForm):
     class Meta:
         csrf = False
 

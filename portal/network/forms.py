@@ -1,5 +1,4 @@
 """Forms of the network package: the node's courses, agreements, calls and reviews; the public application."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from stdnum.it import codicefiscale, iva
 from wtforms import (
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core.forms import PortalForm
 from ..directory.forms import PointFields
 from ..i18n import lazy_gettext as _l
 from ..tenancy.labels import KIND_LABELS
@@ -26,7 +26,7 @@ APPLICANT_KINDS = [
 ]
 
 
-class CourseForm(FlaskForm):
+class CourseForm(PortalForm):
     title = StringField(_l("Titolo del corso"), validators=[DataRequired(), Length(max=200)])
     hours = DecimalField(_l("Durata (ore)"), places=1, validators=[InputRequired(), NumberRange(min=1, max=999)])
     starts_on = DateField(_l("Inizio"), validators=[Optional()])
@@ -38,25 +38,25 @@ class CourseForm(FlaskForm):
             raise ValidationError(_l("La fine del corso non può precedere l'inizio."))
 
 
-class ParticipationForm(FlaskForm):
+class ParticipationForm(PortalForm):
     email = StringField(_l("E-mail dell'operatore"), validators=[DataRequired(), Email(), Length(max=200)])
     organisation_id = SelectField(_l("Organizzazione"), coerce=int, validators=[InputRequired()])
     completed_on = DateField(_l("Completato il"), validators=[Optional()])
     hours_attended = DecimalField(_l("Ore frequentate"), places=1, validators=[Optional(), NumberRange(min=0, max=999)])
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(PortalForm):
     organisation_id = SelectField(_l("Organizzazione"), coerce=int, validators=[InputRequired()])
     signed_on = DateField(_l("Firmato il"), validators=[InputRequired()])
     expires_on = DateField(_l("Scade il"), validators=[InputRequired()])
     document = FileField(_l("Accordo firmato (PDF, PNG o JPEG)"))
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(PortalForm):
     version = HiddenField()
 
 
-class CallForm(FlaskForm):
+class CallForm(PortalForm):
     title = StringField(_l("Titolo dell'avviso"), validators=[DataRequired(), Length(max=200)])
     opens_on = DateField(_l("Aperto dal"), validators=[InputRequired()])
     closes_on = DateField(_l("Chiuso il"), validators=[InputRequired()])
@@ -69,7 +69,7 @@ def valid_tax_code(value: str) -> bool:
     return iva.is_valid(value) if value.isdigit() else codicefiscale.is_valid(value)
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(PortalForm):
     version = HiddenField()
     organisation_name = StringField(_l("Nome dell'organizzazione"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Tipo di organizzazione"), validators=[InputRequired()])
@@ -102,7 +102,7 @@ class ApplicationForm(FlaskForm):
                 "contact_email": self.contact_email.data.strip(), "points": points}
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     version = HiddenField()
     decision = SelectField(_l("Decisione"), choices=[
         ("request_changes", _l("Chiedi modifiche")), ("accept", _l("Accetta")), ("reject", _l("Respingi"))])

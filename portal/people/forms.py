@@ -1,11 +1,11 @@
 """People forms. Labels are Italian msgids; English lives in the catalogue."""
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.choices import enum_choices, enum_or_none
+from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import (
     AGE_BAND_LABELS,
@@ -38,7 +38,7 @@ class BirthYearField(IntegerField):
         super().__init__(label, validators=[Optional(), NumberRange(min=1900, max=_this_year)], **kwargs)
 
 
-class RectifyForm(FlaskForm):
+class RectifyForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     first_name = StringField(_l("Nome"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Cognome"), validators=[DataRequired(), Length(max=100)])
@@ -103,17 +103,17 @@ class RectifyForm(FlaskForm):
                 ("gender", "age_band", "citizenship_group", "disability", "labour_status", "education_level")}
 
 
-class VersionedActionForm(FlaskForm):
+class VersionedActionForm(PortalForm):
     """A button that changes one row: carries the version it was rendered with."""
 
     version = HiddenField(validators=[DataRequired()])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """A button with CSRF protection only."""
 
 
-class DataSubjectRequestForm(FlaskForm):
+class DataSubjectRequestForm(PortalForm):
     kind = RadioField(
         _l("Tipo di richiesta"), choices=[(k.value, label) for k, label in REQUEST_KIND_LABELS.items()],
         validators=[DataRequired()],
@@ -122,13 +122,13 @@ class DataSubjectRequestForm(FlaskForm):
     notes = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
-class PseudonymSearchForm(FlaskForm):
+class PseudonymSearchForm(PortalForm):
     """Everyone who may open person pages: by pseudonym (a GET form, no identity in it)."""
 
     codice = StringField(_l("Codice pseudonimo"), validators=[Optional(), Length(max=20)])
 
 
-class IdentitySearchForm(FlaskForm):
+class IdentitySearchForm(PortalForm):
     """Who may see identity: posted, so names and codici fiscali never end up in URLs or server logs."""
 
     tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])

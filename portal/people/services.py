@@ -8,7 +8,8 @@ the node's coordinator and the case worker assigned to the person's case, and a 
 access for a case (``budget.grants``); every reveal is audited. The last two are decided by cases and
 budget, answering the ``identity_needed`` signal.
 """
-import functools
+import contextlib
+from contextvars import ContextVar
 from datetime import date
 
 from codicefiscale import codicefiscale
@@ -35,14 +36,34 @@ class PersonError(ServiceError):
 
 
 def valid_tax_code(value: str) -> bool:
-    return _valid_tax_code(value.strip().upper())
+    code = value.strip().upper()
+    memo = _remembered_codes.get()
+    if memo is None:
+        return codicefiscale.is_valid(code)
+    if code not in memo:
+        memo[code] = codicefiscale.is_valid(code)
+    return memo[code]
 
 
-# Sized for an import's 20,000 rows: each code is checked in the dry run and again by the import.
-@functools.lru_cache(maxsize=32768)
-def _valid_tax_code(value: str) -> bool:
-    # Decoding tries every omocode variant (~10 ms under load); a bulk import checks each code three times.
-    return codicefiscale.is_valid(value)
+# Decoding tries every omocode variant (~10 ms under load), and one run checks a code more than once (an
+# import: the row's check, then the person's creation; a forum post: its body as written and as shown). The
+# answers are remembered only within the run: codici fiscali are identifying, so none outlives it.
+_remembered_codes: ContextVar[dict[str, bool] | None] = ContextVar("remembered_tax_codes", default=None)
+
+
+@contextlib.contextmanager
+def remembering_tax_codes():
+    """Within the block, each distinct codice fiscale is decoded once; after it, nothing is kept."""
+    if _remembered_codes.get() is not None:  # nested in another run: its memo serves
+        yield
+        return
+    memo: dict[str, bool] = {}
+    token = _remembered_codes.set(memo)
+    try:
+        yield
+    finally:
+        _remembered_codes.reset(token)
+        memo.clear()  # a context copied meanwhile (a thread's) holds the dict, not its codes
 
 
 def age_band(birth_year: int | None, today: date | None = None) -> AgeBand | None:

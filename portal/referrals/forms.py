@@ -6,7 +6,6 @@ Which button was pressed ("Salva bozza" / "Invia al nodo") arrives in ``action``
 """
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices, enum_or_none
+from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
 from ..people.forms import BirthYearField
@@ -48,7 +48,7 @@ class CheckboxesField(SelectMultipleField):
 SUBMIT, SAVE, RESUBMIT = "submit", "save", "resubmit"
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(PortalForm):
     submission_key = HiddenField()
     version = HiddenField()
     person_version = HiddenField()
@@ -207,7 +207,7 @@ class ReferralForm(FlaskForm):
         self.information_point_id.data = referral.information_point_id
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(PortalForm):
     """A state change: the version the page was rendered with and an optional message."""
 
     version = HiddenField(validators=[DataRequired()])
@@ -250,7 +250,7 @@ TRANSITION_FORMS = {
 }
 
 
-class LegalBasisForm(FlaskForm):
+class LegalBasisForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     # Consent is the antenna's to record (notice version and date): the node chooses among the others.
     legal_basis = SelectField(
@@ -260,11 +260,11 @@ class LegalBasisForm(FlaskForm):
     )
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(PortalForm):
     file = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
 
 
-class InboxFilterForm(FlaskForm):
+class InboxFilterForm(PortalForm):
     class Meta:
         csrf = False
 

@@ -2,12 +2,12 @@
 node's triage. Labels are Italian msgids."""
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..core.choices import enum_choices
+from ..core.forms import PortalForm
 from ..directory import municipalities
 from ..i18n import lazy_gettext as _l
 from ..referrals.forms import CheckboxesField
@@ -22,7 +22,7 @@ def _not_future(form, field):
         raise ValidationError(_l("La data non può essere nel futuro."))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(PortalForm):
     issued = HiddenField()  # signed render time (abuse.form_token)
     # Honeypot: hidden from people (CSS and aria-hidden); a robot filling every field fills it.
     website = StringField(_l("Non compilare questo campo"), validators=[Optional()])
@@ -63,29 +63,29 @@ class ReportForm(FlaskForm):
             raise ValidationError(_l("Scrivi un indirizzo e-mail valido."))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = StringField(_l("Codice ricevuta"), validators=[DataRequired(message=_l("Scrivi il codice ricevuta."))])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PortalForm):
     body = TextAreaField(_l("Il tuo messaggio"), validators=[DataRequired(message=_l("Scrivi il messaggio.")),
                                                               Length(max=10000)])
     file = FileField(_l("Allega un file (facoltativo: PDF, PNG o JPEG)"))
 
 
-class NodeMessageForm(FlaskForm):
+class NodeMessageForm(PortalForm):
     version = HiddenField()
     body = TextAreaField(_l("Messaggio per chi ha segnalato"),
                          validators=[DataRequired(message=_l("Scrivi il messaggio.")), Length(max=10000)])
     file = FileField(_l("Allega un file (facoltativo: PDF, PNG o JPEG)"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PortalForm):
     version = HiddenField()
     reason = SelectField(_l("Motivo della chiusura"), choices=enum_choices(CLOSE_LABELS, _l("Scegli un motivo")),
                          validators=[InputRequired(message=_l("Scegli il motivo della chiusura."))])
     message = TextAreaField(_l("Messaggio per chi ha segnalato (facoltativo)"), validators=[Optional(), Length(max=10000)])
 
 
-class ConvertForm(FlaskForm):
+class ConvertForm(PortalForm):
     version = HiddenField()
