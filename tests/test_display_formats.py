@@ -89,7 +89,7 @@ def test_a_decimal_box_shows_the_locales_own_decimal_symbol(app, language, shown
     from flask_babel import force_locale
     from wtforms import Form
 
-    from portal.budget.forms import MoneyField
+    from portal.core.fields import MoneyField
 
     class _Form(Form):
         amount = MoneyField()
@@ -99,3 +99,31 @@ def test_a_decimal_box_shows_the_locales_own_decimal_symbol(app, language, shown
         assert field._value() == shown
         field.process_formdata([shown])  # typed back as shown
         assert field.data == Decimal("1234.50")
+
+
+@pytest.mark.parametrize("language, typed, read", [
+    ("it", "1.234,56", Decimal("1234.56")), ("it", "12.5", Decimal("12.50")), ("it", "€ 1.234", None),
+    ("en", "1,234.56", Decimal("1234.56")), ("en", "1234.5", Decimal("1234.50")), ("en", "12,5", None),
+    ("de", "1.234,56", Decimal("1234.56")),
+])
+def test_a_decimal_box_reads_an_amount_as_the_locale_writes_it_and_guesses_nothing_else(app, language, typed, read):
+    """An English "1,234.56" is 1234.56 (it was read as 1.23456 and refused); an English "12,5" is refused rather
+    than taken as 125; the refusal is in the page's language."""
+    from flask_babel import force_locale
+    from wtforms import Form
+
+    from portal.core.fields import MoneyField
+
+    class _Form(Form):
+        amount = MoneyField()
+
+    with app.test_request_context(), force_locale(language):
+        field = _Form().amount
+        if read is None:
+            with pytest.raises(ValueError) as refused:
+                field.process_formdata([typed])
+            assert str(refused.value) == {"it": "Scrivi un importo in euro, ad esempio 1.234,56.",
+                                          "en": "Enter an amount in euros, for example 1,234.56."}.get(language, str(refused.value))
+        else:
+            field.process_formdata([typed])
+            assert field.data == read

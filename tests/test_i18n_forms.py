@@ -5,11 +5,11 @@ from pathlib import Path
 from babel import support
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
-from wtforms import IntegerField
+from wtforms import FieldList, FormField, IntegerField
 from wtforms.validators import InputRequired
 
 from portal import i18n
-from portal.core.forms import PortalForm
+from portal.core.forms import PortalForm, PortalSubForm
 
 
 class _Form(PortalForm):
@@ -38,3 +38,28 @@ def test_every_form_of_the_portal_is_a_portal_form():
     offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
                  if "import FlaskForm" in path.read_text(encoding="utf-8") and path != root / "core" / "forms.py"]
     assert offenders == []  # their wtforms messages would be read from disk again at every request
+
+
+class _Row(PortalSubForm):
+    number = IntegerField(validators=[InputRequired()])
+
+
+class _WithRows(PortalForm):
+    class Meta:
+        csrf = False
+
+    rows = FieldList(FormField(_Row), min_entries=1)
+
+
+def test_a_forms_rows_answer_in_the_pages_language(app):
+    with app.test_request_context("/"), force_locale("it"):
+        form = _WithRows(formdata=MultiDict({"rows-0-number": "dodici"}))
+        assert not form.validate()
+        assert form.rows[0].form.number.errors == ["Non è una valore intero valido"]
+
+
+def test_every_subform_of_the_portal_is_a_portal_subform():
+    root = Path(__file__).resolve().parent.parent / "portal"
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if "(Form):" in path.read_text(encoding="utf-8") and path != root / "core" / "forms.py"]
+    assert offenders == []  # a plain wtforms Form answers in English whatever the page's language

@@ -1,11 +1,10 @@
 """Budget and contract forms. Money is Decimal: :class:`MoneyField` accepts ``1.234,56`` or ``1234.56``."""
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -15,33 +14,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..cases.forms import HoursField
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
-from ..core.fields import LocaleDecimalField
-from ..core.forms import PortalForm
+from ..core.fields import HoursField, MoneyField
+from ..core.forms import PortalForm, PortalSubForm
 from ..i18n import lazy_gettext as _l
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
 
 
-class MoneyField(LocaleDecimalField):
-    """Euro amounts as Decimal (2 places), typed the Italian way (``1.234,56``) or with a dot."""
-
-    ignored = " €\u00a0"
-
-    def refusal(self) -> str:
-        return self.gettext("Scrivi un importo in euro, ad esempio 1.234,56.")
-
-    def checked(self, value: Decimal) -> Decimal:
-        if value != value.quantize(Decimal("0.01")):
-            raise InvalidOperation
-        return super().checked(value)
-
-    def text(self, value: Decimal) -> str:
-        return f"{value:.2f}"
-
-
-class ContractLineForm(Form):
+class ContractLineForm(PortalSubForm):
     service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(SERVICE_TYPE_LABELS, blank=_l("Nessuno")), validators=[Optional()])
     unit = SelectField(_l("Unità"), choices=enum_choices(UNIT_LABELS), validators=[Optional()])
     unit_price = MoneyField(_l("Prezzo unitario (€)"), validators=[Optional(), NumberRange(min=0)])
@@ -170,7 +151,7 @@ class OrderStatusForm(PortalForm):
     reason = TextAreaField(_l("Motivo"), validators=[Optional(), Length(max=2000)])
 
 
-class OrderFilterForm(Form):
+class OrderFilterForm(PortalSubForm):
     """The order list's filters, read from the query string (GET: no CSRF)."""
 
     contratto = SelectField(_l("Contratto"), choices=[], validators=[Optional()])

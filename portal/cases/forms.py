@@ -3,14 +3,13 @@
 Choices that depend on the node (providers, case workers, antennas) are filled in by the views from
 the services. Hours are Decimal: :class:`HoursField` accepts the Italian decimal comma.
 """
-from decimal import Decimal
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import LocaleDecimalField
+from ..core.fields import HoursField
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
@@ -27,16 +26,6 @@ from .labels import (
     SERVICE_TYPE_LABELS,
 )
 from .models import ActionPhase, ActionStatus, ContractType, JobOutcome, ServiceType
-
-
-class HoursField(LocaleDecimalField):
-    """Hours as Decimal, typed as ``12,5`` (Italian) or ``12.5``; shown in the user's locale."""
-
-    def refusal(self) -> str:
-        return self.gettext("Scrivi un numero di ore, ad esempio 12,5.")
-
-    def text(self, value: Decimal) -> str:
-        return format(value.normalize(), "f")
 
 
 class ActionPlanForm(PortalForm):

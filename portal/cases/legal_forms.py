@@ -3,25 +3,13 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
+from ..core.fields import MoneyField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
-from .forms import HoursField
 from .legal import DeadlineKind, Fund, LegalActionType, LegalOutcome
 from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
 
 MAX_AMOUNT = 9_999_999_999
-
-
-class AmountField(HoursField):
-    """Euro amounts: the hours field's parsing (Decimal, decimal comma), with a euro sign allowed and an
-    error message about money."""
-
-    def process_formdata(self, valuelist):
-        cleaned = [(v or "").replace("€", "").replace("\u00a0", "") for v in valuelist]
-        try:
-            super().process_formdata(cleaned)
-        except ValueError:
-            raise ValueError(self.gettext("Scrivi un importo in euro, ad esempio 1.234,56.")) from None
 
 
 class LegalPathForm(PortalForm):
@@ -53,11 +41,11 @@ class DeadlineForm(PortalForm):
 class FundRequestForm(PortalForm):
     version = HiddenField()
     fund = SelectField(_l("Fondo"), choices=enum_choices(FUND_LABELS), validators=[DataRequired()])
-    requested = AmountField(_l("Importo richiesto"), validators=[InputRequired(), NumberRange(min=0, max=MAX_AMOUNT)])
+    requested = MoneyField(_l("Importo richiesto"), validators=[InputRequired(), NumberRange(min=0, max=MAX_AMOUNT)])
     requested_on = DateField(_l("Data della richiesta"), validators=[DataRequired()])
-    granted = AmountField(_l("Importo concesso"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
+    granted = MoneyField(_l("Importo concesso"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
     granted_on = DateField(_l("Data della concessione"), validators=[Optional()])
-    paid = AmountField(_l("Importo erogato"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
+    paid = MoneyField(_l("Importo erogato"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
     paid_on = DateField(_l("Data dell'erogazione"), validators=[Optional()])
 
     def data_for_service(self) -> dict:

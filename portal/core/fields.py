@@ -1,10 +1,14 @@
 """Form fields shared by the domains' forms."""
+import re
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from wtforms import DecimalField
 from wtforms.widgets import TextInput
 
 from ..i18n import decimal_point
+
+_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 class LocaleDecimalField(DecimalField):
@@ -38,8 +42,11 @@ class LocaleDecimalField(DecimalField):
         if not raw:
             self.data = None
             return
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
+        if decimal_point() == ",":
+            if "," in raw:  # 1.234,56; without a comma the dot is the decimal point (12.5)
+                raw = raw.replace(".", "").replace(",", ".")
+        elif "," in raw:  # 1,234.56 where the point is a dot; a comma elsewhere is not guessed at
+            raw = raw.replace(",", "") if _GROUPED.fullmatch(raw) else "invalid"
         try:
             self.data = self.checked(Decimal(raw))
         except (InvalidOperation, ValueError):
@@ -52,3 +59,30 @@ class LocaleDecimalField(DecimalField):
         if self.data is None:
             return ""
         return self.text(Decimal(self.data)).replace(".", decimal_point())
+
+
+class HoursField(LocaleDecimalField):
+    """Hours (or a rate) as Decimal, typed as ``12,5`` or ``12.5``; shown in the user's locale."""
+
+    def refusal(self) -> str:
+        return _("Scrivi un numero di ore, ad esempio 12,5.")
+
+    def text(self, value: Decimal) -> str:
+        return format(value.normalize(), "f")
+
+
+class MoneyField(LocaleDecimalField):
+    """Euro amounts as Decimal (at most 2 places), typed the Italian way (``1.234,56``) or with a dot."""
+
+    ignored = " €\u00a0"
+
+    def refusal(self) -> str:
+        return _("Scrivi un importo in euro, ad esempio 1.234,56.")
+
+    def checked(self, value: Decimal) -> Decimal:
+        if value != value.quantize(Decimal("0.01")):
+            raise InvalidOperation
+        return super().checked(value)
+
+    def text(self, value: Decimal) -> str:
+        return f"{value:.2f}"

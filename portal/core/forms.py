@@ -1,6 +1,6 @@
 from flask import current_app, has_request_context
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, RadioField, TextAreaField
+from wtforms import EmailField, Form, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..i18n import lazy_gettext as _l
@@ -15,6 +15,17 @@ class PortalForm(FlaskForm):
         def get_translations(self, form):
             if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)  # as flask_wtf decides: untranslated
+            return wtforms_translations()
+
+
+class PortalSubForm(Form):
+    """A form's repeated rows (``FormField``) and query-string filters: no CSRF token of their own, and
+    wtforms' messages translated as the page's (a plain ``Form`` answers in English)."""
+
+    class Meta:
+        def get_translations(self, form):
+            if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
+                return None
             return wtforms_translations()
 
 

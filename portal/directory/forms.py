@@ -1,9 +1,9 @@
 """Directory forms."""
-from wtforms import Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import PortalForm
+from ..core.forms import PortalForm, PortalSubForm
 from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
 from ..tenancy.labels import KIND_LABELS
@@ -56,7 +56,7 @@ class EntryForm(PortalForm):
         }
 
 
-class PointFields(Form):
+class PointFields(PortalSubForm):
     """An information point's fields: the organisation's page (PointForm) and the three rows of an application
     to join the network (network.forms) ask the same things."""
 
