@@ -1,4 +1,4 @@
-"""Budget and contract forms. Money is Decimal: :class:`MoneyField` accepts ``1.234,56`` or ``1234.56``."""
+"""Budget and contract forms. Money is Decimal, typed in the user's locale (``core.fields.MoneyField``)."""
 from decimal import Decimal
 
 from wtforms import (

@@ -1,7 +1,7 @@
 """Case forms. Labels are Italian msgids; English lives in the catalogue.
 
 Choices that depend on the node (providers, case workers, antennas) are filled in by the views from
-the services. Hours are Decimal: :class:`HoursField` accepts the Italian decimal comma.
+the services. Hours are Decimal, typed in the user's locale (``core.fields.HoursField``).
 """
 
 from flask_wtf.file import FileField, FileRequired
