@@ -81,6 +81,18 @@ def test_create_contract_with_lines_validates_and_keeps_input(login, network):
     assert "€\xa01.120,00" in page  # committed: 600 + 520
 
 
+def test_a_refused_contract_row_is_named_by_its_row_in_the_error_summary(login, network):
+    budget = budget_of(network)
+    client = login("n1_budget_officer")
+    token = csrf_token(client, "/budget/contratti/nuovo")
+    response = client.post("/budget/contratti/nuovo", data={
+        **_contract_form(network, budget, **{"lines-0-unit_price": "-3"}), "csrf_token": token})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'href="#lines-0-unit_price">Riga 1, Prezzo unitario (€)</a>: Il numero deve essere maggiore' in body
+    assert "Lines" not in body and "{}" not in body and "{&#39;" not in body
+
+
 def test_only_money_roles_create_contracts(login, network):
     budget_of(network)
     for key in ("n1_case_worker", "p_user", "a_operator"):
