@@ -9,6 +9,7 @@ from wtforms.widgets import TextInput
 from ..i18n import decimal_point
 
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+_DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
 
 
 class LocaleDecimalField(DecimalField):
@@ -45,6 +46,8 @@ class LocaleDecimalField(DecimalField):
         if decimal_point() == ",":
             if "," in raw:  # 1.234,56; without a comma the dot is the decimal point (12.5)
                 raw = raw.replace(".", "").replace(",", ".")
+            elif _DOT_GROUPED.fullmatch(raw):  # 60.000: sixty thousand as written, sixty from a keypad's dot
+                raw = "invalid"
         elif "," in raw:  # 1,234.56 where the point is a dot; a comma elsewhere is not guessed at
             raw = raw.replace(",", "") if _GROUPED.fullmatch(raw) else "invalid"
         try:
