@@ -81,16 +81,26 @@ def test_create_contract_with_lines_validates_and_keeps_input(login, network):
     assert "€\xa01.120,00" in page  # committed: 600 + 520
 
 
-def test_a_refused_contract_row_is_named_by_its_row_in_the_error_summary(login, network):
-    budget = budget_of(network)
+def _refused_contract(login, network, **overrides) -> str:
+    """The page a new contract's refused form comes back as."""
     client = login("n1_budget_officer")
     token = csrf_token(client, "/budget/contratti/nuovo")
     response = client.post("/budget/contratti/nuovo", data={
-        **_contract_form(network, budget, **{"lines-0-unit_price": "-3"}), "csrf_token": token})
-    body = response.get_data(as_text=True)
+        **_contract_form(network, budget_of(network), **overrides), "csrf_token": token})
     assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_refused_contract_row_is_named_by_its_row_in_the_error_summary(login, network):
+    body = _refused_contract(login, network, **{"lines-0-unit_price": "-3"})
     assert 'href="#lines-0-unit_price">Riga 1, Prezzo unitario (€)</a>: Il numero deve essere maggiore' in body
-    assert "Lines" not in body and "{}" not in body and "{&#39;" not in body
+    assert "Lines" not in body and "{&#39;" not in body
+
+
+def test_an_amount_larger_than_the_database_keeps_is_refused_not_a_server_error(login, network):
+    # PostgreSQL's numeric(12, 2) overflowed: a 500
+    body = _refused_contract(login, network, total_value="99999999999,00", override_reason="Variante")
+    assert "L&#39;importo non può superare €\xa09.999.999.999,99." in body and 'value="99999999999,00"' in body
 
 
 def test_only_money_roles_create_contracts(login, network):

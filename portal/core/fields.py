@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from wtforms import DecimalField
 from wtforms.widgets import TextInput
 
-from ..i18n import decimal_point
+from ..i18n import decimal_point, format_money
 
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 _DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
@@ -74,10 +74,20 @@ class HoursField(LocaleDecimalField):
         return format(value.normalize(), "f")
 
 
+#: The most a money column (``Numeric(12, 2)``) holds: a larger amount failed the database write.
+LARGEST_AMOUNT = Decimal("9999999999.99")
+
+
 class MoneyField(LocaleDecimalField):
-    """Euro amounts as Decimal (at most 2 places), typed the Italian way (``1.234,56``) or with a dot."""
+    """Euro amounts as Decimal (at most 2 places), typed the Italian way (``1.234,56``) or with a dot, no
+    larger than the database keeps."""
 
     ignored = " €\u00a0"
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > LARGEST_AMOUNT:
+            raise ValueError(_("L'importo non può superare %(amount)s.", amount=format_money(LARGEST_AMOUNT)))
 
     def refusal(self) -> str:
         return _("Scrivi un importo in euro, ad esempio 1.234,56.")
