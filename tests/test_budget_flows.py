@@ -181,6 +181,9 @@ def test_invoices_and_payments(login, network):
     token = csrf_token(officer, f"/budget/contratti/{contract.id}")
     too_much = officer.post(f"/budget/contratti/{contract.id}/fatture", data={"csrf_token": token, "number": "1/2026", "issued_on": "2026-04-01", "amount": "600,00"})
     assert too_much.status_code == 200 and "supera il valore del contratto" in too_much.get_data(as_text=True)
+    future = officer.post(f"/budget/contratti/{contract.id}/fatture", data={
+        "csrf_token": token, "number": "1/2026", "issued_on": f"{date.today().year + 1}-01-01", "amount": "120,50"})
+    assert future.status_code == 200 and "La data non può essere nel futuro." in future.get_data(as_text=True)
     assert officer.post(f"/budget/contratti/{contract.id}/fatture", data={"csrf_token": token, "number": "1/2026", "issued_on": "2026-04-01", "amount": "120,50"}).status_code == 302
     with context.acting_as(network.tenants["n1"].id):
         invoice = db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))

@@ -139,6 +139,8 @@ def add_invoice(contract: Contract, *, number: str, issued_on: date, amount: Dec
     number = (number or "").strip()
     if not number:
         raise BudgetError(_("Indica il numero della fattura."), "number")
+    if issued_on > date.today():  # a received invoice was issued already
+        raise BudgetError(_("La data non può essere nel futuro."), "issued_on")
     amount = cents(amount)
     if amount <= 0:
         raise BudgetError(_("L'importo deve essere maggiore di zero."), "amount")
