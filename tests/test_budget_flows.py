@@ -203,6 +203,8 @@ def test_internal_costs_on_the_direct_line(login, network):
     page = client.get("/budget/costi-interni").get_data(as_text=True)
     line_id = page.split('<option value="')[1].split('"')[0]
     data = {"csrf_token": csrf_from(page), "line": line_id, "spent_on": "2026-02-01", "description": "Monitoraggio", "amount": "80,00"}
+    future = client.post("/budget/costi-interni", data={**data, "spent_on": f"{date.today().year + 1}-01-01"})
+    assert future.status_code == 200 and "La data non può essere nel futuro." in future.get_data(as_text=True)
     assert client.post("/budget/costi-interni", data=data).status_code == 302
     over = client.post("/budget/costi-interni", data={**data, "amount": "30,00"})
     assert over.status_code == 200 and "supera il residuo" in over.get_data(as_text=True)
