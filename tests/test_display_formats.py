@@ -129,3 +129,21 @@ def test_a_decimal_box_reads_an_amount_as_the_locale_writes_it_and_guesses_nothi
         else:
             field.process_formdata([typed])
             assert field.data == read
+
+
+def test_an_unreadable_number_is_refused_once_not_also_by_its_range(app):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import Form
+    from wtforms.validators import NumberRange, Optional
+
+    from portal.core.fields import HoursField
+
+    class _Form(Form):
+        hours = HoursField(validators=[Optional(), NumberRange(min=0, max=9999)])
+
+    with app.test_request_context():
+        form = _Form(MultiDict({"hours": "abc"}))
+        assert not form.validate()
+        assert form.hours.errors == ["Scrivi un numero di ore, ad esempio 12,5."]
+        form = _Form(MultiDict({"hours": "-1"}))
+        assert not form.validate() and len(form.hours.errors) == 1  # a readable number still meets its range

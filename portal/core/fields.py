@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from wtforms import DecimalField
+from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from ..i18n import decimal_point, format_money
@@ -55,6 +56,12 @@ class LocaleDecimalField(DecimalField):
         except (InvalidOperation, ValueError):
             self.data = None
             raise ValueError(self.refusal()) from None
+
+    def pre_validate(self, form):
+        # An unreadable number is refused once: the range check then read "no value" and added its own
+        # "must be between 0 and 99999" under the refusal.
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self):
         if self.raw_data:
