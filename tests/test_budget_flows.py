@@ -81,6 +81,28 @@ def test_create_contract_with_lines_validates_and_keeps_input(login, network):
     assert "€\xa01.120,00" in page  # committed: 600 + 520
 
 
+def _refused_contract(login, network, **overrides) -> str:
+    """The page a new contract's refused form comes back as."""
+    client = login("n1_budget_officer")
+    token = csrf_token(client, "/budget/contratti/nuovo")
+    response = client.post("/budget/contratti/nuovo", data={
+        **_contract_form(network, budget_of(network), **overrides), "csrf_token": token})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_refused_contract_row_is_named_by_its_row_in_the_error_summary(login, network):
+    body = _refused_contract(login, network, **{"lines-0-unit_price": "-3"})
+    assert 'href="#lines-0-unit_price">Riga 1, Prezzo unitario (€)</a>: Il numero deve essere maggiore' in body
+    assert "Lines" not in body and "{&#39;" not in body
+
+
+def test_an_amount_larger_than_the_database_keeps_is_refused_not_a_server_error(login, network):
+    # PostgreSQL's numeric(12, 2) overflowed: a 500
+    body = _refused_contract(login, network, total_value="99999999999,00", override_reason="Variante")
+    assert "L&#39;importo non può superare €\xa09.999.999.999,99." in body and 'value="99999999999,00"' in body
+
+
 def test_only_money_roles_create_contracts(login, network):
     budget_of(network)
     for key in ("n1_case_worker", "p_user", "a_operator"):
@@ -159,6 +181,9 @@ def test_invoices_and_payments(login, network):
     token = csrf_token(officer, f"/budget/contratti/{contract.id}")
     too_much = officer.post(f"/budget/contratti/{contract.id}/fatture", data={"csrf_token": token, "number": "1/2026", "issued_on": "2026-04-01", "amount": "600,00"})
     assert too_much.status_code == 200 and "supera il valore del contratto" in too_much.get_data(as_text=True)
+    future = officer.post(f"/budget/contratti/{contract.id}/fatture", data={
+        "csrf_token": token, "number": "1/2026", "issued_on": f"{date.today().year + 1}-01-01", "amount": "120,50"})
+    assert future.status_code == 200 and "La data non può essere nel futuro." in future.get_data(as_text=True)
     assert officer.post(f"/budget/contratti/{contract.id}/fatture", data={"csrf_token": token, "number": "1/2026", "issued_on": "2026-04-01", "amount": "120,50"}).status_code == 302
     with context.acting_as(network.tenants["n1"].id):
         invoice = db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
@@ -178,6 +203,8 @@ def test_internal_costs_on_the_direct_line(login, network):
     page = client.get("/budget/costi-interni").get_data(as_text=True)
     line_id = page.split('<option value="')[1].split('"')[0]
     data = {"csrf_token": csrf_from(page), "line": line_id, "spent_on": "2026-02-01", "description": "Monitoraggio", "amount": "80,00"}
+    future = client.post("/budget/costi-interni", data={**data, "spent_on": f"{date.today().year + 1}-01-01"})
+    assert future.status_code == 200 and "La data non può essere nel futuro." in future.get_data(as_text=True)
     assert client.post("/budget/costi-interni", data=data).status_code == 302
     over = client.post("/budget/costi-interni", data={**data, "amount": "30,00"})
     assert over.status_code == 200 and "supera il residuo" in over.get_data(as_text=True)

@@ -103,12 +103,14 @@ def test_a_decimal_box_shows_the_locales_own_decimal_symbol(app, language, shown
 
 @pytest.mark.parametrize("language, typed, read", [
     ("it", "1.234,56", Decimal("1234.56")), ("it", "12.5", Decimal("12.50")), ("it", "€ 1.234", None),
+    ("it", "60.000", None), ("it", "1.000.000", None), ("it", "60000", Decimal("60000.00")),
     ("en", "1,234.56", Decimal("1234.56")), ("en", "1234.5", Decimal("1234.50")), ("en", "12,5", None),
     ("de", "1.234,56", Decimal("1234.56")),
 ])
 def test_a_decimal_box_reads_an_amount_as_the_locale_writes_it_and_guesses_nothing_else(app, language, typed, read):
     """An English "1,234.56" is 1234.56 (it was read as 1.23456 and refused); an English "12,5" is refused rather
-    than taken as 125; the refusal is in the page's language."""
+    than taken as 125; an Italian "60.000" is refused rather than taken as 60 (its zeros passed for decimals);
+    the refusal is in the page's language."""
     from flask_babel import force_locale
     from wtforms import Form
 
@@ -127,3 +129,21 @@ def test_a_decimal_box_reads_an_amount_as_the_locale_writes_it_and_guesses_nothi
         else:
             field.process_formdata([typed])
             assert field.data == read
+
+
+def test_an_unreadable_number_is_refused_once_not_also_by_its_range(app):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import Form
+    from wtforms.validators import NumberRange, Optional
+
+    from portal.core.fields import HoursField
+
+    class _Form(Form):
+        hours = HoursField(validators=[Optional(), NumberRange(min=0, max=9999)])
+
+    with app.test_request_context():
+        form = _Form(MultiDict({"hours": "abc"}))
+        assert not form.validate()
+        assert form.hours.errors == ["Scrivi un numero di ore, ad esempio 12,5."]
+        form = _Form(MultiDict({"hours": "-1"}))
+        assert not form.validate() and len(form.hours.errors) == 1  # a readable number still meets its range

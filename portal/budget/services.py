@@ -106,6 +106,8 @@ def add_internal_cost(line: BudgetLine, *, spent_on: date, description: str, amo
     description = (description or "").strip()
     if not description:
         raise BudgetError(_("Descrivi il costo."), "description")
+    if spent_on > date.today():  # spent, not planned: the line's figures count it as spending
+        raise BudgetError(_("La data non può essere nel futuro."), "spent_on")
     reason = line_override(line, amount, override_reason, _("Il costo supera il residuo della linea di budget."))
     cost = InternalCost(
         tenant_id=line.tenant_id, budget_line_id=line.id, spent_on=spent_on, description=description, amount=amount,
@@ -139,6 +141,8 @@ def add_invoice(contract: Contract, *, number: str, issued_on: date, amount: Dec
     number = (number or "").strip()
     if not number:
         raise BudgetError(_("Indica il numero della fattura."), "number")
+    if issued_on > date.today():  # a received invoice was issued already
+        raise BudgetError(_("La data non può essere nel futuro."), "issued_on")
     amount = cents(amount)
     if amount <= 0:
         raise BudgetError(_("L'importo deve essere maggiore di zero."), "amount")

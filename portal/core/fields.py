@@ -4,11 +4,13 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from wtforms import DecimalField
+from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
-from ..i18n import decimal_point
+from ..i18n import decimal_point, format_money
 
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+_DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
 
 
 class LocaleDecimalField(DecimalField):
@@ -45,6 +47,8 @@ class LocaleDecimalField(DecimalField):
         if decimal_point() == ",":
             if "," in raw:  # 1.234,56; without a comma the dot is the decimal point (12.5)
                 raw = raw.replace(".", "").replace(",", ".")
+            elif _DOT_GROUPED.fullmatch(raw):  # 60.000: sixty thousand as written, sixty from a keypad's dot
+                raw = "invalid"
         elif "," in raw:  # 1,234.56 where the point is a dot; a comma elsewhere is not guessed at
             raw = raw.replace(",", "") if _GROUPED.fullmatch(raw) else "invalid"
         try:
@@ -52,6 +56,12 @@ class LocaleDecimalField(DecimalField):
         except (InvalidOperation, ValueError):
             self.data = None
             raise ValueError(self.refusal()) from None
+
+    def pre_validate(self, form):
+        # An unreadable number is refused once: the range check then read "no value" and added its own
+        # "must be between 0 and 99999" under the refusal.
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self):
         if self.raw_data:
@@ -71,10 +81,20 @@ class HoursField(LocaleDecimalField):
         return format(value.normalize(), "f")
 
 
+#: The most a money column (``Numeric(12, 2)``) holds: a larger amount failed the database write.
+LARGEST_AMOUNT = Decimal("9999999999.99")
+
+
 class MoneyField(LocaleDecimalField):
-    """Euro amounts as Decimal (at most 2 places), typed the Italian way (``1.234,56``) or with a dot."""
+    """Euro amounts as Decimal (at most 2 places), typed the Italian way (``1.234,56``) or with a dot, no
+    larger than the database keeps."""
 
     ignored = " €\u00a0"
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > LARGEST_AMOUNT:
+            raise ValueError(_("L'importo non può superare %(amount)s.", amount=format_money(LARGEST_AMOUNT)))
 
     def refusal(self) -> str:
         return _("Scrivi un importo in euro, ad esempio 1.234,56.")
