@@ -105,7 +105,8 @@ def test_a_decimal_box_shows_the_locales_own_decimal_symbol(app, language, shown
     ("it", "1.234,56", Decimal("1234.56")), ("it", "12.5", Decimal("12.50")), ("it", "€ 1.234", None),
     ("it", "60.000", None), ("it", "1.000.000", None), ("it", "60000", Decimal("60000.00")),
     ("en", "1,234.56", Decimal("1234.56")), ("en", "1234.5", Decimal("1234.50")), ("en", "12,5", None),
-    ("de", "1.234,56", Decimal("1234.56")),
+    ("de", "1.234,56", Decimal("1234.56")), ("it", "1e5", None), ("en", "1E5", None), ("it", "NaN", None),
+    ("en", "Infinity", None), ("it", "-12,5", Decimal("-12.50")),
 ])
 def test_a_decimal_box_reads_an_amount_as_the_locale_writes_it_and_guesses_nothing_else(app, language, typed, read):
     """An English "1,234.56" is 1234.56 (it was read as 1.23456 and refused); an English "12,5" is refused rather

@@ -11,6 +11,8 @@ from ..i18n import decimal_point, format_money
 
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 _DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
+# What Decimal reads beyond a typed number ("1e5", "NaN", "Infinity") is refused, not interpreted.
+_PLAIN = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
 
 
 class LocaleDecimalField(DecimalField):
@@ -51,6 +53,8 @@ class LocaleDecimalField(DecimalField):
                 raw = "invalid"
         elif "," in raw:  # 1,234.56 where the point is a dot; a comma elsewhere is not guessed at
             raw = raw.replace(",", "") if _GROUPED.fullmatch(raw) else "invalid"
+        if not _PLAIN.fullmatch(raw):
+            raw = "invalid"
         try:
             self.data = self.checked(Decimal(raw))
         except (InvalidOperation, ValueError):
