@@ -148,3 +148,24 @@ def test_an_unreadable_number_is_refused_once_not_also_by_its_range(app):
         assert form.hours.errors == ["Scrivi un numero di ore, ad esempio 12,5."]
         form = _Form(MultiDict({"hours": "-1"}))
         assert not form.validate() and len(form.hours.errors) == 1  # a readable number still meets its range
+
+
+@pytest.mark.parametrize("language, typed, message", [
+    ("it", "99999999", "Il numero deve essere compreso tra 0 e 9.999.999."),
+    ("en", "99999999", "Number must be between 0 and 9,999,999."),
+    ("it", "-1", "Il numero deve essere compreso tra 0 e 9.999.999."),
+])
+def test_a_number_boxs_range_error_writes_its_bounds_as_the_locale_does(app, language, typed, message):
+    from flask_babel import force_locale
+    from werkzeug.datastructures import MultiDict
+
+    from portal.core.fields import HoursField, Range
+    from portal.core.forms import PortalSubForm
+
+    class _Form(PortalSubForm):
+        quantity = HoursField(validators=[Range(min=0, max=9999999)])
+
+    with app.test_request_context(), force_locale(language):
+        form = _Form(MultiDict({"quantity": typed}))
+        assert not form.validate()
+        assert form.quantity.errors == [message]

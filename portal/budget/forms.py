@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, MoneyField
+from ..core.fields import HoursField, MoneyField, Range
 from ..core.forms import PortalForm, PortalSubForm
 from ..i18n import lazy_gettext as _l
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
@@ -25,8 +25,8 @@ from .labels import PROCEDURE_LABELS, UNIT_LABELS
 class ContractLineForm(PortalSubForm):
     service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(SERVICE_TYPE_LABELS, blank=_l("Nessuno")), validators=[Optional()])
     unit = SelectField(_l("Unità"), choices=enum_choices(UNIT_LABELS), validators=[Optional()])
-    unit_price = MoneyField(_l("Prezzo unitario (€)"), validators=[Optional(), NumberRange(min=0)])
-    quantity = HoursField(_l("Quantità"), validators=[Optional(), NumberRange(min=0, max=9999999)])
+    unit_price = MoneyField(_l("Prezzo unitario (€)"), validators=[Optional(), Range(min=0)])
+    quantity = HoursField(_l("Quantità"), validators=[Optional(), Range(min=0, max=9999999)])
 
     def line(self) -> dict | None:
         """The row as the services take it; None for a row left empty."""
@@ -56,7 +56,7 @@ def _contract_terms(legal_basis=None, vat_rate=None):
         DateField(_l("Inizio"), validators=[DataRequired()]),
         DateField(_l("Fine"), validators=[DataRequired()]),
         MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()]),
-        HoursField(_l("Aliquota IVA (%)"), default=vat_rate, validators=[Optional(), NumberRange(min=0, max=100)]),
+        HoursField(_l("Aliquota IVA (%)"), default=vat_rate, validators=[Optional(), Range(min=0, max=100)]),
     )
 
 
@@ -78,13 +78,13 @@ class SettlementForm(PortalForm):
 class OrderForm(PortalForm):
     action = SelectField(_l("Azione da affidare"), choices=[], validators=[DataRequired()])
     line = SelectField(_l("Riga del contratto"), choices=[], validators=[DataRequired()])
-    quantity = HoursField(_l("Quantità ordinata"), validators=[InputRequired(), NumberRange(min=0, max=99999)])
+    quantity = HoursField(_l("Quantità ordinata"), validators=[InputRequired(), Range(min=0, max=99999)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
 
 class DeliveryForm(PortalForm):
     delivered_on = DateField(_l("Data della prestazione"), validators=[DataRequired()])
-    units = HoursField(_l("Ore o unità erogate"), validators=[InputRequired(), NumberRange(min=0, max=9999)])
+    units = HoursField(_l("Ore o unità erogate"), validators=[InputRequired(), Range(min=0, max=9999)])
     attended = BooleanField(_l("La persona era presente"), default=True)
     note = StringField(_l("Nota breve"), validators=[Optional(), Length(max=500)])
 
@@ -176,7 +176,7 @@ class RevokeForm(PortalForm):
 class SampleDrawForm(PortalForm):
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
     size = IntegerField(_l("Numero di prestazioni"), validators=[Optional(), NumberRange(min=1, max=10000)])
-    percent = HoursField(_l("Oppure percentuale (%)"), validators=[Optional(), NumberRange(min=0.01, max=100)])
+    percent = HoursField(_l("Oppure percentuale (%)"), validators=[Optional(), Range(min=0.01, max=100)])
     period_from = DateField(_l("Prestazioni dal"), validators=[Optional()])
     period_to = DateField(_l("Prestazioni al"), validators=[Optional()])
     seed = IntegerField(_l("Seme dell'estrazione"), validators=[Optional(), NumberRange(min=0, max=2_000_000_000)])

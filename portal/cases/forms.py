@@ -6,10 +6,10 @@ the services. Hours are Decimal, typed in the user's locale (``core.fields.Hours
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import HoursField
+from ..core.fields import HoursField, Range
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
@@ -36,7 +36,7 @@ class ActionPlanForm(PortalForm):
     office = SelectField(_l("Ufficio pubblico coinvolto"), choices=[], validate_choice=True, validators=[Optional()])
     planned_start = DateField(_l("Inizio previsto"), validators=[DataRequired()])
     planned_end = DateField(_l("Fine prevista"), validators=[Optional()])
-    planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), NumberRange(min=0, max=9999)])
+    planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), Range(min=0, max=9999)])
     notes = TextAreaField(_l("Note per l'erogazione"), validators=[Optional(), Length(max=4000)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
@@ -58,7 +58,7 @@ class OrderActionForm(PortalForm):
 class ActionRecordForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     status = SelectField(_l("Stato"), choices=enum_choices(ACTION_STATUS_LABELS), validators=[DataRequired()])
-    delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), NumberRange(min=0, max=9999)])
+    delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), Range(min=0, max=9999)])
     delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional()])
     outcome = TextAreaField(_l("Esito"), validators=[Optional(), Length(max=500)])
 
@@ -115,7 +115,7 @@ class JobOutcomeForm(PortalForm):
     contract_type = SelectField(
         _l("Tipo di contratto"), choices=enum_choices(CONTRACT_TYPE_LABELS, blank=_l("Non applicabile")), validators=[Optional()]
     )
-    hours_per_week = HoursField(_l("Ore settimanali"), validators=[Optional(), NumberRange(min=0, max=80)])
+    hours_per_week = HoursField(_l("Ore settimanali"), validators=[Optional(), Range(min=0, max=80)])
     sector = StringField(_l("Settore"), validators=[Optional(), Length(max=120)])
     start_date = DateField(_l("Data di inizio"), validators=[Optional()])
     evidence = StringField(_l("Documentazione a riprova"), validators=[Optional(), Length(max=300)])

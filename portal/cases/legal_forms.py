@@ -1,9 +1,9 @@
 """Forms of the legal path. Amounts are Decimal, typed the Italian way (``1.234,56``)."""
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import MoneyField
+from ..core.fields import MoneyField, Range
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .legal import DeadlineKind, Fund, LegalActionType, LegalOutcome
@@ -41,11 +41,11 @@ class DeadlineForm(PortalForm):
 class FundRequestForm(PortalForm):
     version = HiddenField()
     fund = SelectField(_l("Fondo"), choices=enum_choices(FUND_LABELS), validators=[DataRequired()])
-    requested = MoneyField(_l("Importo richiesto"), validators=[InputRequired(), NumberRange(min=0, max=MAX_AMOUNT)])
+    requested = MoneyField(_l("Importo richiesto"), validators=[InputRequired(), Range(min=0, max=MAX_AMOUNT)])
     requested_on = DateField(_l("Data della richiesta"), validators=[DataRequired()])
-    granted = MoneyField(_l("Importo concesso"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
+    granted = MoneyField(_l("Importo concesso"), validators=[Optional(), Range(min=0, max=MAX_AMOUNT)])
     granted_on = DateField(_l("Data della concessione"), validators=[Optional()])
-    paid = MoneyField(_l("Importo erogato"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)])
+    paid = MoneyField(_l("Importo erogato"), validators=[Optional(), Range(min=0, max=MAX_AMOUNT)])
     paid_on = DateField(_l("Data dell'erogazione"), validators=[Optional()])
 
     def data_for_service(self) -> dict:

@@ -4,10 +4,10 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from wtforms import DecimalField
-from wtforms.validators import StopValidation
+from wtforms.validators import NumberRange, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
-from ..i18n import decimal_point, format_money
+from ..i18n import decimal_point, format_money, format_number
 
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 _DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
@@ -110,3 +110,30 @@ class MoneyField(LocaleDecimalField):
 
     def text(self, value: Decimal) -> str:
         return f"{value:.2f}"
+
+
+class Range(NumberRange):
+    """wtforms' NumberRange for amounts and hours, its bounds written as the user's locale writes numbers
+    ("tra 0 e 9.999.999", not "9999999"). Not for years, which are never grouped."""
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except ValidationError:
+            if self.message is not None:
+                raise
+            low, high = self._resolve(self.min), self._resolve(self.max)
+            if high is None:
+                text = field.gettext("Number must be at least %(min)s.")
+            elif low is None:
+                text = field.gettext("Number must be at most %(max)s.")
+            else:
+                text = field.gettext("Number must be between %(min)s and %(max)s.")
+            raise ValidationError(text % {"min": _bound(low), "max": _bound(high)}) from None
+
+
+def _bound(value) -> str:
+    if value is None:
+        return ""
+    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return format_number(value, 0 if value == value.to_integral_value() else 2)
