@@ -1,10 +1,11 @@
 """People forms. Labels are Italian msgids; English lives in the catalogue."""
 from datetime import date
 
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.choices import enum_choices, enum_or_none
+from ..core.fields import WholeNumberField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import (
@@ -30,7 +31,7 @@ def _this_year() -> int:
     return date.today().year
 
 
-class BirthYearField(IntegerField):
+class BirthYearField(WholeNumberField):
     """A birth year from 1900 to the current year, the year read when the field is checked and drawn: a worker
     started in December still takes next January's births (a bound computed at import did not)."""
 
