@@ -272,7 +272,7 @@ MATRIX: dict[str, Route] = {
     "people.compare": Route("foreign", args=lambda net: {"person_id": net.person.id, "other_id": net.person.id}),
     "people.accesses": Route("foreign", args=lambda net: {"person_id": net.person.id}),
     "people.requests": Route(
-        "foreign", args=lambda net: {"person_id": net.person.id}, form=lambda net: {"kind": "erasure", "reference": "X"}
+        "foreign", args=lambda net: {"person_id": net.person.id}, form=lambda net: {"kind": "erasure", "reference": "X", "confirm_erasure": "y"}
     ),
     "people.close_request": Route("foreign", args=lambda net: {"person_id": net.person.id, "request_id": 1}),
     "people.export": Route("foreign", args=lambda net: {"person_id": net.person.id}),

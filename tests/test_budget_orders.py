@@ -227,6 +227,23 @@ def test_edit_contract_refuses_inconsistent_figures_and_keeps_input(login, netwo
     assert forced.status_code == 302 and _events(network, "contract.override", contract.id)
 
 
+def test_conflict_page_shows_the_typed_contract_under_its_labels(login, network):
+    contract = make_contract(network, budget_of(network), network.tenants["p"], cig="CONFLITTO1", value="500.00",
+                             price="25.00", quantity="20")
+    officer = login("n1_coordinator")
+    url = f"/budget/contratti/{contract.id}/modifica"
+    token = csrf_token(officer, url)
+    stale = _edit_data(contract, contract.lines[0], version=contract.version - 1, title="Titolo dalla seconda scheda",
+                       csrf_token=token)
+    response = officer.post(url, data=stale)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Titolo dalla seconda scheda" in body
+    # Labels, choices and dates as the form shows them: not field names, stored codes, ISO dates.
+    assert "Oggetto del contratto" in body and "Procedura aperta" in body and "Counselling" in body
+    assert "01/01/2026" in body and "Riga 1: Tipo di servizio" in body
+    assert "<dt>title</dt>" not in body and "<dd>open</dd>" not in body and "2026-01-01" not in body
+
+
 def test_unused_line_can_be_removed_and_only_money_roles_edit(login, network):
     contract = make_contract(network, budget_of(network), network.tenants["p"], cig="RIGHE00001")
     line = contract.lines[0]

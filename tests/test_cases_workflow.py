@@ -218,6 +218,19 @@ def test_two_phases_follow_ups_and_closing(login, network):
     assert response.status_code == 200 and _new_actions(network) == []
 
 
+def test_phase_1_outcome_checked_in_the_future_is_refused(login, network):
+    client = login("n1_case_worker")
+    case_id = network.case.id
+    assert post(client, f"/casi/{case_id}/stato", {"version": case_of(network).version, "transition": "start_phase_1"},
+                page=f"/casi/{case_id}").status_code == 302
+    later = date.today().replace(year=date.today().year + 5).isoformat()
+    response = post(client, f"/casi/{case_id}/esito-fase-1", {"version": "0", "job_outcome": "not_yet", "done_on": later,
+                                                             "evidence": "Colloquio di verifica"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "La data della verifica non può essere nel futuro." in body
+    assert "Colloquio di verifica" in body and verifications_of(network) == []
+
+
 def test_closing_early_from_open(login, network):
     client = login("n1_coordinator")
     case = case_of(network)

@@ -169,3 +169,25 @@ def test_a_number_boxs_range_error_writes_its_bounds_as_the_locale_does(app, lan
         form = _Form(MultiDict({"quantity": typed}))
         assert not form.validate()
         assert form.quantity.errors == [message]
+
+
+@pytest.mark.parametrize("typed", ["1.985", "1985,5", "1e3", "abc"])
+def test_a_whole_number_box_refuses_what_is_not_one_once_in_italian(app, typed):
+    """A birth year typed "1.985" was refused twice: wtforms' "Non è una valore intero valido" and, under it,
+    the range's "Il numero deve essere compreso tra 1900 e ..."."""
+    from werkzeug.datastructures import MultiDict
+    from wtforms import Form
+
+    from portal.people.forms import BirthYearField
+
+    class _Form(Form):
+        birth_year = BirthYearField()
+
+    with app.test_request_context():
+        form = _Form(MultiDict({"birth_year": typed}))
+        assert not form.validate()
+        assert form.birth_year.errors == ["Scrivi un numero intero, senza virgola né punto."]
+        assert _Form(MultiDict({"birth_year": " 1985 "})).validate()
+        assert _Form(MultiDict({"birth_year": ""})).validate()
+        form = _Form(MultiDict({"birth_year": "1850"}))
+        assert not form.validate() and len(form.birth_year.errors) == 1  # a whole number still meets its range

@@ -115,6 +115,15 @@ def test_author_edits_within_window_and_history_is_kept(login, network, app):
     app.config["FORUM_EDIT_MINUTES"] = -1  # the window has passed
     try:
         assert client.get(url).status_code == 403
+        # Written while the window closed: refused, the text kept on the page with the reason.
+        late = client.post(url, data={"body": "Terza versione scritta con calma", "csrf_token": csrf_token(client, url)})
+        body = late.get_data(as_text=True)
+        assert late.status_code == 403 and "Terza versione scritta con calma" in body and "è scaduto" in body
+        db.session.refresh(post)
+        assert post.body == "Seconda versione"
+        other = login("b_operator")
+        forum_page = f"/forum/t/{thread_id}"
+        assert other.post(url, data={"body": "x", "csrf_token": csrf_token(other, forum_page)}).status_code == 403
     finally:
         app.config.pop("FORUM_EDIT_MINUTES")
     with context.acting_as(network.tenants["a"].id):  # the author's tenant chain (RLS applies on PostgreSQL)

@@ -22,11 +22,12 @@ def audit(session, network, **where):
         return list(session.scalars(query))
 
 
-def open_request(client, person, kind, reference="PROT-2026-1"):
+def open_request(client, person, kind, reference="PROT-2026-1", confirmed=True):
     page = client.get(f"/persone/{person.id}/richieste")
     assert page.status_code == 200
     return client.post(f"/persone/{person.id}/richieste", data={
         "csrf_token": csrf_from(page.get_data(as_text=True)), "kind": kind, "reference": reference, "notes": "",
+        **({"confirm_erasure": "y"} if confirmed else {}),
     })
 
 
@@ -160,6 +161,14 @@ def test_erasure_past_the_retention_period_anonymises_at_once(login, network, se
     referral = make_referral(network.tenants["a"], network.users["a_operator"], person=person, state="declined",
                              decided_at=datetime(2015, 3, 1, tzinfo=UTC))
     dpo = login("n1_dpo")
+    # Irreversible: not run on the radio button alone, and what was typed stays on the form.
+    unconfirmed = open_request(dpo, person, "erasure", reference="PROT-NON-CONFERMATA", confirmed=False)
+    body = unconfirmed.get_data(as_text=True)
+    assert unconfirmed.status_code == 200 and "Conferma la cancellazione" in body and "PROT-NON-CONFERMATA" in body
+    with context.acting_as(network.tenants["n1"].id):
+        assert session.get(Person, person.id).anonymised_at is None
+        assert session.scalars(select(DataSubjectRequest)).all() == []
+    assert open_request(dpo, person, "access", confirmed=False).status_code == 302  # only an erasure asks
     response = open_request(dpo, person, "erasure")
     follow = dpo.get(response.headers["Location"]).get_data(as_text=True)
     assert "Richiesta di cancellazione eseguita" in follow

@@ -1,8 +1,9 @@
 """Alert forms. Labels are Italian msgids; English lives in the catalogue."""
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
+from ..core.fields import WholeNumberField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import RULE_LABELS, STATE_LABELS
@@ -39,5 +40,5 @@ class ResolveForm(PortalForm):
 class RuleSettingForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     enabled = BooleanField(_l("Regola attiva"))
-    threshold = IntegerField(_l("Soglia"), validators=[InputRequired(_l("Indica una soglia valida.")), NumberRange(min=0, max=3650)])
-    window_minutes = IntegerField(_l("Finestra di tempo (minuti)"), validators=[Optional(), NumberRange(min=1, max=1440)])
+    threshold = WholeNumberField(_l("Soglia"), validators=[InputRequired(_l("Indica una soglia valida.")), NumberRange(min=0, max=3650)])
+    window_minutes = WholeNumberField(_l("Finestra di tempo (minuti)"), validators=[Optional(), NumberRange(min=1, max=1440)])

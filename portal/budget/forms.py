@@ -7,7 +7,6 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, MoneyField, Range
+from ..core.fields import HoursField, MoneyField, Range, WholeNumberField
 from ..core.forms import PortalForm, PortalSubForm
 from ..i18n import lazy_gettext as _l
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
@@ -175,11 +174,11 @@ class RevokeForm(PortalForm):
 
 class SampleDrawForm(PortalForm):
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validators=[DataRequired()])
-    size = IntegerField(_l("Numero di prestazioni"), validators=[Optional(), NumberRange(min=1, max=10000)])
+    size = WholeNumberField(_l("Numero di prestazioni"), validators=[Optional(), Range(min=1, max=10000)])
     percent = HoursField(_l("Oppure percentuale (%)"), validators=[Optional(), Range(min=0.01, max=100)])
     period_from = DateField(_l("Prestazioni dal"), validators=[Optional()])
     period_to = DateField(_l("Prestazioni al"), validators=[Optional()])
-    seed = IntegerField(_l("Seme dell'estrazione"), validators=[Optional(), NumberRange(min=0, max=2_000_000_000)])
+    seed = WholeNumberField(_l("Seme dell'estrazione"), validators=[Optional(), NumberRange(min=0, max=2_000_000_000)])
     note = StringField(_l("Nota"), validators=[Optional(), Length(max=500)])
 
 

@@ -41,6 +41,8 @@ def record_job_outcome(case: Case, data: dict, expected_version) -> Verification
         raise CaseError(_("Indica l'esito."), "job_outcome")
     if not data.get("done_on"):
         raise CaseError(_("Indica la data della verifica."), "done_on")
+    if data["done_on"] > date.today():  # as for a follow-up: a check not yet made is not a result
+        raise CaseError(_("La data della verifica non può essere nel futuro."), "done_on")
     if outcome == JobOutcome.EMPLOYED:
         missing = [name for name in ("contract_type", "hours_per_week", "sector", "start_date") if not data.get(name)]
         if missing:

@@ -7,12 +7,13 @@
 """
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..tenancy.scoping import TenantViolation
+from .forms import typed_input
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class ServiceError(ValueError):
 def _submitted_fields() -> list[tuple[str, str]]:
     """What the user typed, to show back on a conflict (never the CSRF token or passwords)."""
     skip = {"csrf_token", "version", "password", "confirm", "current"}
-    return [(k, v) for k, v in request.form.items(multi=True) if k not in skip and v]
+    return typed_input(g.get("rete_submitted_forms", ()), request.form, skip)
 
 
 def init_errors(app: Flask) -> None:

@@ -3,7 +3,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from wtforms import DecimalField
+from wtforms import DecimalField, IntegerField
 from wtforms.validators import NumberRange, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
@@ -13,6 +13,7 @@ _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 _DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
 # What Decimal reads beyond a typed number ("1e5", "NaN", "Infinity") is refused, not interpreted.
 _PLAIN = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+_WHOLE = re.compile(r"-?\d+")
 
 
 class LocaleDecimalField(DecimalField):
@@ -137,3 +138,25 @@ def _bound(value) -> str:
         return ""
     value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     return format_number(value, 0 if value == value.to_integral_value() else 2)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number (a year, a count, a threshold). What is not one ("1.985", "1e3") is refused once, in the
+    page's language: wtforms' own refusal read "Non è una valore intero valido" and the range check added
+    its "must be between" under it."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip()
+        if not raw:
+            self.data = None
+            return
+        if not _WHOLE.fullmatch(raw):
+            self.data = None
+            raise ValueError(_("Scrivi un numero intero, senza virgola né punto."))
+        self.data = int(raw)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()

@@ -1,10 +1,26 @@
-from flask import current_app, has_request_context
+from datetime import date
+
+from flask import current_app, g, has_request_context, request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Form, HiddenField, RadioField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    FileField,
+    Form,
+    FormField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectFieldBase,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..i18n import format_day, wtforms_translations
 from ..i18n import lazy_gettext as _l
-from ..i18n import wtforms_translations
 
 
 class PortalForm(FlaskForm):
@@ -16,6 +32,13 @@ class PortalForm(FlaskForm):
             if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)  # as flask_wtf decides: untranslated
             return wtforms_translations()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A submitted form is remembered for the request: the conflict page shows what was typed under the
+        # form's own labels and choices, not under field names and stored codes.
+        if has_request_context() and request.method == "POST":
+            g.setdefault("rete_submitted_forms", []).append(self)
 
 
 class PortalSubForm(Form):
@@ -45,3 +68,47 @@ class FeedbackForm(PortalForm):
 class LanguageForm(PortalForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
+
+
+_NOT_SHOWN = (HiddenField, PasswordField, SubmitField, FileField)
+
+
+def typed_input(forms, formdata, skip) -> list[tuple[str, str]]:
+    """What the user typed in ``formdata``, as (label, value) pairs in the forms' order: a choice by its label,
+    a date as dd/mm/yyyy, a box as typed. Names no form knows are listed as sent."""
+    pairs, seen = [], set()
+    for form in forms:
+        for field in form:
+            pairs.extend(_typed(field, "", formdata, skip, seen))
+    pairs.extend((name, value) for name, value in formdata.items(multi=True)
+                 if name not in seen and name not in skip and value)
+    return pairs
+
+
+def _typed(field, prefix, formdata, skip, seen):
+    if isinstance(field, FieldList):
+        for number, entry in enumerate(field.entries, start=1):
+            yield from _typed(entry, _("Riga %(n)s", n=number) + ": ", formdata, skip, seen)
+        return
+    if isinstance(field, FormField):
+        for sub in field:
+            yield from _typed(sub, prefix, formdata, skip, seen)
+        return
+    if field.name not in formdata:
+        return
+    seen.add(field.name)
+    if isinstance(field, _NOT_SHOWN) or field.short_name in skip:
+        return
+    sent = [value for value in formdata.getlist(field.name) if value]
+    if not sent:
+        return
+    if isinstance(field, BooleanField):
+        shown = _("Sì")
+    elif isinstance(field, SelectFieldBase):
+        labels = {str(choice.value): str(choice.label) for choice in field.iter_choices()}
+        shown = ", ".join(labels.get(value, value) for value in sent)
+    elif isinstance(field.data, date):
+        shown = format_day(field.data)
+    else:
+        shown = ", ".join(sent)
+    yield f"{prefix}{field.label.text}", shown

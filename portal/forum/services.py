@@ -153,12 +153,16 @@ def mark_read(thread: ForumThread, seen_at=False) -> None:
         ).values(seen_at=utcnow()))
 
 
+def edit_minutes() -> int:
+    return current_app.config.get("FORUM_EDIT_MINUTES", 30)
+
+
+def is_author(post: ForumPost) -> bool:
+    return current_user.is_authenticated and post.author_user_id == current_user.id
+
+
 def may_edit(post: ForumPost) -> bool:
-    minutes = current_app.config.get("FORUM_EDIT_MINUTES", 30)
-    return (
-        current_user.is_authenticated and post.author_user_id == current_user.id
-        and _aware(post.created_at) + timedelta(minutes=minutes) >= utcnow()
-    )
+    return is_author(post) and _aware(post.created_at) + timedelta(minutes=edit_minutes()) >= utcnow()
 
 
 def practices(ground: str | None = None, category_id: int | None = None, author_tenant_id: int | None = None,

@@ -210,10 +210,18 @@ def download(attachment_id):
 @bp.route("/p/<int:post_id>/modifica", methods=["GET", "POST"])
 def edit_post(post_id):
     post = _post_or_404(post_id)
-    if not services.may_edit(post):
+    if not services.is_author(post) or (request.method != "POST" and not services.may_edit(post)):
         abort(403)
     form = PostForm(obj=post)
     findings = []
+    if not services.may_edit(post):
+        # The window closed while the author was writing: refused, but what they wrote stays on the page.
+        form.body.errors = [_("Il tempo per modificare il messaggio (%(minutes)s minuti) è scaduto: la modifica non è "
+                              "stata salvata. Copia il testo se vuoi pubblicarlo come nuova risposta.",
+                              minutes=services.edit_minutes())]
+        form._errors = None
+        return render_template("forum/edit.html", form=form, post=post, findings=findings, confirmed=(),
+                               revisions=services.revisions(post)), 403
     if form.validate_on_submit():
         try:
             services.edit_post(post, form.body.data, confirmed=_confirmed())

@@ -1,10 +1,11 @@
 """People forms. Labels are Italian msgids; English lives in the catalogue."""
 from datetime import date
 
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.choices import enum_choices, enum_or_none
+from ..core.fields import WholeNumberField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import (
@@ -15,7 +16,7 @@ from .labels import (
     LABOUR_LABELS,
     REQUEST_KIND_LABELS,
 )
-from .models import AgeBand, CitizenshipGroup, EducationLevel, Gender, LabourStatus
+from .models import AgeBand, CitizenshipGroup, EducationLevel, Gender, LabourStatus, RequestKind
 
 NOT_STATED = _l("Non indicato")
 
@@ -30,7 +31,7 @@ def _this_year() -> int:
     return date.today().year
 
 
-class BirthYearField(IntegerField):
+class BirthYearField(WholeNumberField):
     """A birth year from 1900 to the current year, the year read when the field is checked and drawn: a worker
     started in December still takes next January's births (a bound computed at import did not)."""
 
@@ -120,6 +121,14 @@ class DataSubjectRequestForm(PortalForm):
     )
     reference = StringField(_l("Riferimento (numero di protocollo)"), validators=[Optional(), Length(max=100)])
     notes = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    confirm_erasure = BooleanField(_l("Per una cancellazione: confermo che i dati identificativi vanno cancellati subito, "
+                                      "senza possibilità di recuperarli"))
+
+    def validate_confirm_erasure(self, field):
+        # An erasure runs as soon as it is registered and cannot be undone: one click on the wrong radio
+        # button must not be enough.
+        if self.kind.data == RequestKind.ERASURE and not field.data:
+            raise ValidationError(_l("Conferma la cancellazione: una volta eseguita non si può annullare."))
 
 
 class PseudonymSearchForm(PortalForm):
