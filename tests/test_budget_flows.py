@@ -2,11 +2,12 @@
 lines and the commitment limit, service orders, deliveries logged by the provider and reviewed by the
 node, invoices and payments, internal costs, optimistic locking, audit, exports and bounded queries."""
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.budget.models import Contract, Delivery, DeliveryStatus, Invoice, InvoiceStatus, ServiceOrder
@@ -249,3 +250,28 @@ def test_overview_xlsx_and_csv_exports(login, network):
     assert "[$€-410]" in workbook["Riepilogo"]["B3"].number_format
     text = client.get("/budget/export.csv").data.decode("utf-8-sig")
     assert "1.100,44" in text and "0,44" in text
+
+
+def test_a_delivery_form_posted_twice_registers_one_delivery(login, network, monkeypatch):
+    """A double click (or a page sent again) on the order page: the form's key is kept on the delivery, so
+    the second post adds nothing; two posts at the same instant (the first not yet seen by the second's
+    check) are told apart by the unique index, the second refused on the form."""
+    from portal.budget import contracts as contract_services
+
+    budget = budget_of(network)
+    contract = make_contract(network, budget, network.tenants["p"], value="500.00", price="25.00", quantity="20")
+    order = make_order(contract, network.action, quantity="10")
+    provider = login("p_user")
+    page = provider.get(f"/budget/ordini/{order.id}").get_data(as_text=True)
+    key = re.search(r'name="submission_key"[^>]*value="([^"]+)"', page).group(1)
+    assert key not in provider.get(f"/budget/ordini/{order.id}").get_data(as_text=True)  # a key per rendered form
+    form = {"csrf_token": csrf_from(page), "submission_key": key, "delivered_on": "2026-03-02", "units": "2",
+            "attended": "y"}
+    assert provider.post(f"/budget/ordini/{order.id}", data=form).status_code == 302
+    again = provider.post(f"/budget/ordini/{order.id}", data=form, follow_redirects=True)
+    assert "Questa prestazione era già stata registrata." in again.get_data(as_text=True)
+    monkeypatch.setattr(contract_services, "delivery_by_key", lambda order, key: None)  # the race
+    raced = provider.post(f"/budget/ordini/{order.id}", data=form)
+    assert raced.status_code == 200 and "Questa prestazione era già stata registrata." in raced.get_data(as_text=True)
+    with context.acting_as(network.tenants["n1"].id):
+        assert db.session.scalar(select(func.count(Delivery.id)).where(Delivery.order_id == order.id)) == 1

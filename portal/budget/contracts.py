@@ -14,6 +14,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..cases.models import Action, ActionStatus
@@ -230,8 +231,18 @@ def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, r
     return amount
 
 
-def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, attended: bool, note: str | None) -> Delivery:
-    """The provider logs what it delivered. Over the contract's value it is refused (no override here)."""
+def delivery_by_key(order: ServiceOrder, submission_key: str | None) -> Delivery | None:
+    """The delivery a form with this key already created on the order (a second post of the same form)."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Delivery).where(Delivery.order_id == order.id,
+                                                    Delivery.submission_key == submission_key))
+
+
+def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, attended: bool, note: str | None,
+                 submission_key: str | None = None) -> Delivery:
+    """The provider logs what it delivered. Over the contract's value it is refused (no override here). A
+    ``submission_key`` already used (the same form posted twice) is refused: one delivery per form."""
     if not is_provider() or order.provider_id != current().tenant_id:
         raise Forbidden()
     amount = check_delivery(order, delivered_on=delivered_on, units=units)
@@ -239,9 +250,14 @@ def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, att
         tenant_id=order.tenant_id, provider_id=order.provider_id, order_id=order.id, contract_id=order.contract_id,
         delivered_on=delivered_on, units=units, unit_price=order.line.unit_price, amount=amount, attended=bool(attended),
         note=(note or "").strip() or None, status=DeliveryStatus.SUBMITTED, logged_by_id=current_user.id,
+        submission_key=submission_key or None,
     )
-    db.session.add(delivery)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same key posted at the same instant: the unique index decides
+            db.session.add(delivery)  # added inside, so a refused insert leaves nothing pending behind
+            db.session.flush()
+    except IntegrityError:
+        raise BudgetError(_("Questa prestazione era già stata registrata.")) from None
     # Audited in the provider's chain (the node reads it through node_id, as for every network event).
     record("delivery.logged", "delivery", delivery.id, ["amount", "attended", "delivered_on", "note", "units"])
     return delivery

@@ -1,4 +1,5 @@
 """Budget and contract forms. Money is Decimal, typed in the user's locale (``core.fields.MoneyField``)."""
+import secrets
 from decimal import Decimal
 
 from wtforms import (
@@ -82,6 +83,8 @@ class OrderForm(PortalForm):
 
 
 class DeliveryForm(PortalForm):
+    # A key per rendered form (the delivery keeps it): a double click or a resent page registers it once.
+    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[Optional(), Length(max=64)])
     delivered_on = DateField(_l("Data della prestazione"), validators=[DataRequired()])
     units = HoursField(_l("Ore o unità erogate"), validators=[InputRequired(), Range(min=0, max=9999)])
     attended = BooleanField(_l("La persona era presente"), default=True)

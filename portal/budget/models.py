@@ -179,7 +179,8 @@ class Delivery(ProviderShared, Versioned, Timestamped, db.Model):
     __tablename__ = "deliveries"
     __sharer_may_insert__ = True  # the provider logs it into the node's space
     # The budget sums read (contract, status, amount) only: an index-only scan on PostgreSQL.
-    __table_args__ = (Index("ix_deliveries_contract_status", "contract_id", "status", "amount"),)
+    __table_args__ = (Index("ix_deliveries_contract_status", "contract_id", "status", "amount"),
+                      Index("uq_deliveries_submission_key", "submission_key", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("service_orders.id"), index=True)
@@ -201,6 +202,8 @@ class Delivery(ProviderShared, Versioned, Timestamped, db.Model):
     override_reason: Mapped[str | None] = mapped_column(Text)
     # How many times the node sent it back (a fact of this row, for the provider scorecard; migration 0009).
     times_returned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The order page's form key (migration 0043): a second post of the same form creates nothing.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     order: Mapped[ServiceOrder] = relationship()
 

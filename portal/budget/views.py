@@ -268,8 +268,12 @@ def order(order_id):
     if not contract_services.may_log(order):
         abort(403)
     form = DeliveryForm()
+    if contract_services.delivery_by_key(order, form.submission_key.data) is not None:
+        flash(_("Questa prestazione era già stata registrata."), "info")  # a double click: nothing added
+        return redirect(url_for("budget.order", order_id=order.id))
     return saved(form, lambda: contract_services.log_delivery(order, delivered_on=form.delivered_on.data, units=form.units.data,
-                                                              attended=form.attended.data, note=form.note.data),
+                                                              attended=form.attended.data, note=form.note.data,
+                                                              submission_key=form.submission_key.data),
                  _("Prestazione registrata: il nodo la esaminerà."), url_for("budget.order", order_id=order.id)) \
         or _order_page(order, form=form)
 
