@@ -62,6 +62,8 @@ def test_the_coordinator_links_or_dismisses_pairs(login, network, session):
     for p in (rossi, rosi, twin, network.person):
         assert p.pseudonym in html
     assert "Mario" not in html and VICTIM_LAST_NAME not in html  # lists show pseudonyms only
+    # Linking cannot be undone: the browser asks first (static/js/rete.js), on every link button.
+    assert html.count("/collega/") == html.count('data-confirm="Collegare le due schede') > 0
     token = csrf_from(html)
 
     response = client.post(f"/persone/{twin.id}/collega/{network.person.id}", data={"csrf_token": token, "version": twin.version})

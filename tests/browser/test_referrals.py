@@ -65,8 +65,11 @@ def test_referral_screens_are_accessible(page, open_page):
     # A refused decision comes back on its own tab, with what was typed and its error, the summary focused.
     node.get_by_role("tab", name="Non accogliere").click()
     node.locator("#decline-message").fill("Scritto prima dell'errore.")
+    asked = []  # declining cannot be undone: the browser asks first
+    node.once("dialog", lambda dialog: asked.append(dialog.message) or dialog.accept())
     with node.expect_navigation():
         node.get_by_role("button", name="Non accogliere").click()
+    assert asked == ["Non accogliere la segnalazione? L'antenna riceverà il motivo e il messaggio."]
     expect(node.get_by_role("tab", name="Non accogliere")).to_have_attribute("aria-selected", "true")
     expect(node.locator("#azione-decline [data-error-summary]")).to_be_focused()
     expect(node.locator("#decline-message")).to_have_value("Scritto prima dell'errore.")
