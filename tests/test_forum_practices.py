@@ -69,6 +69,11 @@ def test_moderator_hides_locks_moves_and_restores_audited(login, network):
     page = f"/forum/t/{thread.id}"
     reader = login("b_operator")
 
+    # A refused report says why: an empty reason, one too long (the box's maxlength bypassed).
+    for data, told in (({"reason": ""}, "Indica il motivo della segnalazione."), ({"reason": "x" * 501}, "500")):
+        refused = reader.post(f"/forum/p/{post.id}/segnala", data={"csrf_token": csrf_token(reader, page), **data},
+                              follow_redirects=True)
+        assert told in refused.get_data(as_text=True), data
     # A user reports the post; the moderator sees it in the queue.
     assert _post(reader, f"/forum/p/{post.id}/segnala", {"reason": "Contiene dati"}, page).status_code == 302
     coordinator = login("n1_coordinator")

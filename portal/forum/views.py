@@ -241,6 +241,8 @@ def report(post_id):
     if form.validate_on_submit():
         services.report(post, form.reason.data)
         flash(_("Grazie: i moderatori del nodo esamineranno il messaggio."), "success")
+    elif form.reason.data and form.reason.errors:  # too long (the box's maxlength bypassed)
+        flash(" ".join(str(error) for error in form.reason.errors), "warning")
     else:
         flash(_("Indica il motivo della segnalazione."), "warning")
     return redirect(url_for(".thread", thread_id=post.thread_id))
