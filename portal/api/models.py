@@ -30,6 +30,7 @@ class ApiClient(TenantOwned, CreatedBy, db.Model):
     scoping and RLS (no unscoped read of the table)."""
 
     __tablename__ = "api_clients"
+    __table_args__ = (Index("uq_api_clients_submission_key", "submission_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -41,6 +42,8 @@ class ApiClient(TenantOwned, CreatedBy, db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The random key of the page's form that created it: the same form posted again creates nothing.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     user = relationship("User", foreign_keys=[user_id])
 
