@@ -6,12 +6,12 @@ from flask import g
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
+from ..core.rows import add_keyed
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
@@ -63,13 +63,6 @@ def already_created() -> str:
              "l'hai copiata, revoca il client e creane uno nuovo.")
 
 
-def client_by_submission_key(submission_key: str | None) -> ApiClient | None:
-    """The client a form with this key already created (the page sent again, a double click)."""
-    if not submission_key:
-        return None
-    return db.session.scalar(select(ApiClient).where(ApiClient.submission_key == submission_key))
-
-
 def create_client(name: str, scopes: list[str], expires_at: datetime | None,
                   submission_key: str | None = None) -> tuple[ApiClient, str]:
     """A client with its technical user; returns the key, which is never shown again. A ``submission_key``
@@ -92,12 +85,7 @@ def create_client(name: str, scopes: list[str], expires_at: datetime | None,
     client = ApiClient(name=name, key_id=key_id, secret_hash=secret_hash, scopes=sorted(set(scopes)),
                        user_id=user.id, created_by_id=current_user.id, expires_at=expires_at,
                        submission_key=submission_key or None)
-    try:
-        with db.session.begin_nested():  # the same key posted at the same instant: the unique index decides
-            db.session.add(client)
-            db.session.flush()
-    except IntegrityError:
-        raise ClientError(already_created()) from None
+    add_keyed(client, ClientError(already_created()))
     record("api_client.created", "api_client", client.id, ["name", "scopes", "expires_at"])
     return client, key
 

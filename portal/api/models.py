@@ -82,6 +82,7 @@ class EventKind(enum.StrEnum):
 
 class WebhookSubscription(TenantOwned, Timestamped, db.Model):
     __tablename__ = "webhook_subscriptions"
+    __table_args__ = (Index("uq_webhook_subscriptions_submission_key", "submission_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
@@ -91,6 +92,8 @@ class WebhookSubscription(TenantOwned, Timestamped, db.Model):
     secret = EncryptedField("secret_enc")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     uid: Mapped[str | None] = mapped_column(String(32), unique=True)  # EncryptedField binds ciphertext to it
+    # The random key of the page's form that created it: the same form posted again creates nothing.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class DeliveryStatus(enum.StrEnum):

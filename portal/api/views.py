@@ -10,12 +10,13 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.permissions import current_membership, membership_required
 from ..core.forms import PortalForm
-from ..core.rows import or_404
+from ..core.rows import by_submission_key, or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from . import clients, webhooks
 from .labels import DELIVERY_LABELS, SCOPE_LABELS
+from .models import ApiClient
 
 bp = Blueprint("api_admin", __name__)
 
@@ -46,7 +47,7 @@ def _require_manager():
 def index():
     _require_manager()
     form, key = _form(), None
-    if form.is_submitted() and clients.client_by_submission_key(form.submission_key.data) is not None:
+    if form.is_submitted() and by_submission_key(ApiClient, form.submission_key.data) is not None:
         flash(clients.already_created(), "info")  # the page sent again: nothing added, no key to show
         return redirect(url_for(".index"))
     if form.validate_on_submit():
