@@ -254,6 +254,29 @@ def test_admin_creates_a_client_sees_the_key_once_and_revokes_it(client, login, 
     assert "rete_" not in refused.get_data(as_text=True)
 
 
+def test_the_client_page_sent_again_creates_no_second_client(client, login, network):
+    """The page answers the post itself (the key is kept nowhere): a reload posts the same form again."""
+    import re
+
+    admin = login("a_admin")
+    page = admin.get("/amministrazione/api/").get_data(as_text=True)
+    form_key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"name": "Protocollo", "scopes": ["referrals:read"], "submission_key": form_key}
+    first = post_form(admin, "/amministrazione/api/", data)
+    assert re.search(r"rete_\d+_", first.get_data(as_text=True))
+    next_key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', first.get_data(as_text=True)).group(1)
+    assert next_key != form_key  # the page's next client is another form
+    again = post_form(admin, "/amministrazione/api/", data)
+    assert again.status_code == 302
+    shown = admin.get(again.location).get_data(as_text=True)
+    assert "era già stato creato" in shown and "rete_" not in shown
+    with context.acting_as(network.tenants["a"].id):
+        assert len(db.session.scalars(select(ApiClient).where(ApiClient.name == "Protocollo")).all()) == 1
+    assert post_form(admin, "/amministrazione/api/", {**data, "submission_key": next_key}).status_code == 200
+    with context.acting_as(network.tenants["a"].id):
+        assert len(db.session.scalars(select(ApiClient).where(ApiClient.name == "Protocollo")).all()) == 2
+
+
 def test_node_reads_cases_pseudonymised_and_audited(client, network):
     from portal.audit.models import AuditEvent
 

@@ -102,3 +102,20 @@ def test_admin_subscribes_a_client_on_its_page_and_cancels(client, login, networ
                         {"url": "https://gestionale.example/h", "events": ["order.created"]})
     assert refused.status_code == 403
     assert login("n1_case_worker").get(path).status_code == 403
+
+
+def test_the_subscription_page_sent_again_subscribes_once(client, login, network):
+    """The page answers the post itself (the secret is shown once): a reload posts the same form again."""
+    client_row, _key = make_client(network.tenants["n1"], network.users["n1_coordinator"])
+    admin = login("n1_sysadmin")
+    path = f"/amministrazione/api/{client_row.id}/webhook"
+    form_key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', admin.get(path).get_data(as_text=True)).group(1)
+    data = {"url": "https://gestionale.example/h", "events": ["order.created"], "submission_key": form_key}
+    assert re.search(r'<code class="user-select-all">', post_form(admin, path, data).get_data(as_text=True))
+    again = post_form(admin, path, data)
+    assert again.status_code == 302
+    shown = admin.get(again.location).get_data(as_text=True)
+    assert "era già stata creata" in shown and "user-select-all" not in shown
+    with context.acting_as(network.tenants["n1"].id):
+        assert len(db.session.scalars(select(WebhookSubscription).where(
+            WebhookSubscription.client_id == client_row.id)).all()) == 1

@@ -101,6 +101,7 @@ def test_an_export_runs_on_the_worker_with_progress_then_a_download(app, login, 
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff" and "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset said once
     with context.acting_as(network.tenants["n1"].id):
         assert job.content == response.data  # kept by the database backend, in the job's row
     direct = client.get("/monitoraggio/open-data.csv?dal=2026-01-01&al=2026-06-30")

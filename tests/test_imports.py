@@ -215,6 +215,10 @@ def test_undo_removes_what_the_batch_created_until_confirmed(login, network, ses
     first = check(client, upload(client, csv_bytes([person_row(n) for n in range(1, 4)])))
     post_step(client, first, "importa")
     assert _count(network, Referral) == referrals_before + 3
+    # both ways out cannot be taken back: the browser asks first
+    page = client.get(f"/importazioni/{first}").get_data(as_text=True)
+    assert re.search(r"action=\"/importazioni/\d+/conferma\" data-confirm=\"Confermare l'importazione\?", page)
+    assert re.search(r"action=\"/importazioni/\d+/annulla\" data-confirm=\"Annullare l'importazione\?", page)
     assert post_step(client, first, "annulla").status_code == 302
     batch = _batch(network, first)
     assert batch.state == BatchState.UNDONE and batch.rows_enc is None

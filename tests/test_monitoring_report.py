@@ -3,7 +3,7 @@ import csv
 import io
 import sys
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from openpyxl import load_workbook
 
@@ -49,6 +49,9 @@ def test_report_page_and_xlsx_agree(network, login):
             if row and len(row) >= 2 and row[0]:
                 values[(sheet.title.split(" ", 1)[1], row[0])] = row[1]
     assert values[("Periodo", "Partecipanti (casi aperti nel periodo)")] == 2
+    # the period's days are days a spreadsheet can sort, shown as 01/03/2026
+    assert values[("Periodo", "Dal")] == datetime(2026, 3, 1) and values[("Periodo", "Al")] == datetime(2026, 3, 31)
+    assert book.worksheets[0]["B3"].number_format == "DD/MM/YYYY"
     assert values[("Periodo", "Segnalazioni ricevute")] == 3
     assert values[("Partecipanti per genere", "Donna")] == 1
     assert values[("Risultati all'uscita", "Occupati, anche autonomi, all'uscita")] == 1
@@ -96,7 +99,7 @@ def _tables(rows) -> dict:
 def test_open_data_csv_suppresses_small_cells(network, login):
     _many(network)
     response = login("n1_coordinator").get("/monitoraggio/open-data.csv" + QS)
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     reader = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
     assert reader.fieldnames == COLUMNS
     rows = list(reader)
@@ -162,7 +165,7 @@ def test_report_pdf_has_the_xlsx_figures_charts_and_money_only_for_money_roles(n
     reader = PdfReader(io.BytesIO(response.data))
     text = " ".join(page.extract_text() for page in reader.pages)
     flat = " ".join(text.split())
-    assert "Rapporto periodico dal 01/03/2026 al 31/03/2026" in flat
+    assert "Rapporto periodico dal 01/03/2026 al 31/03/2026" in flat and "Dal 01/03/2026 Al 31/03/2026" in flat
     assert "Partecipanti (casi aperti nel periodo) 2" in flat and "Segnalazioni ricevute 3" in flat
     assert "Stato del budget" in flat
     assert "pdfaid:part" in reader.xmp_metadata.stream.get_data().decode("utf-8")  # PDF/A-2b declared

@@ -51,6 +51,10 @@ def test_the_region_page_shows_suppressed_tables(session, network, login):
     assert "Nodo Uno di prova" in body and "Nodo Due di prova" in body
     assert 'id="segnalazioni_contesto"' in body and 'data-chart=' in body
     assert "dato non pubblicato" in body  # the 2 housing referrals of N1 are hidden
+    # the quarter as Italian writes it, its code only in links and option values
+    label = f"{q.number}º trimestre {q.year}"
+    assert f"<h2 class=\"h3 mt-4\">{label}</h2>" in body and f'selected>{label}</option>' in body
+    assert f">{q.key}<" not in body and f"Trimestre {q.key}" not in body
     for secret in network.secrets_of("a", "n1"):
         assert secret not in body
 

@@ -11,6 +11,7 @@ from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
+from ..core.rows import add_keyed
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
@@ -57,8 +58,15 @@ def clients() -> list[ApiClient]:
     return list(db.session.scalars(select(ApiClient).order_by(ApiClient.created_at.desc(), ApiClient.id.desc())))
 
 
-def create_client(name: str, scopes: list[str], expires_at: datetime | None) -> tuple[ApiClient, str]:
-    """A client with its technical user; returns the key, which is never shown again."""
+def already_created() -> str:
+    return _("Questo client era già stato creato e la sua chiave è stata mostrata una sola volta: se non "
+             "l'hai copiata, revoca il client e creane uno nuovo.")
+
+
+def create_client(name: str, scopes: list[str], expires_at: datetime | None,
+                  submission_key: str | None = None) -> tuple[ApiClient, str]:
+    """A client with its technical user; returns the key, which is never shown again. A ``submission_key``
+    already used (the same form posted twice) is refused: one client per form."""
     if not may_manage():
         raise Forbidden()
     tenant = db.session.get(Tenant, context.current_tenant_id())
@@ -75,9 +83,9 @@ def create_client(name: str, scopes: list[str], expires_at: datetime | None) -> 
     db.session.flush()
     db.session.add(Membership(user_id=user.id, tenant_id=tenant.id, role=acting_role(tenant), active=True))
     client = ApiClient(name=name, key_id=key_id, secret_hash=secret_hash, scopes=sorted(set(scopes)),
-                       user_id=user.id, created_by_id=current_user.id, expires_at=expires_at)
-    db.session.add(client)
-    db.session.flush()
+                       user_id=user.id, created_by_id=current_user.id, expires_at=expires_at,
+                       submission_key=submission_key or None)
+    add_keyed(client, ClientError(already_created()))
     record("api_client.created", "api_client", client.id, ["name", "scopes", "expires_at"])
     return client, key
 

@@ -30,6 +30,7 @@ class ApiClient(TenantOwned, CreatedBy, db.Model):
     scoping and RLS (no unscoped read of the table)."""
 
     __tablename__ = "api_clients"
+    __table_args__ = (Index("uq_api_clients_submission_key", "submission_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -41,6 +42,8 @@ class ApiClient(TenantOwned, CreatedBy, db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The random key of the page's form that created it: the same form posted again creates nothing.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     user = relationship("User", foreign_keys=[user_id])
 
@@ -79,6 +82,7 @@ class EventKind(enum.StrEnum):
 
 class WebhookSubscription(TenantOwned, Timestamped, db.Model):
     __tablename__ = "webhook_subscriptions"
+    __table_args__ = (Index("uq_webhook_subscriptions_submission_key", "submission_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
@@ -88,6 +92,8 @@ class WebhookSubscription(TenantOwned, Timestamped, db.Model):
     secret = EncryptedField("secret_enc")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     uid: Mapped[str | None] = mapped_column(String(32), unique=True)  # EncryptedField binds ciphertext to it
+    # The random key of the page's form that created it: the same form posted again creates nothing.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class DeliveryStatus(enum.StrEnum):

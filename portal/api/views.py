@@ -1,20 +1,22 @@
 """Pages of the organisation's administrator: API clients (keys shown once, revocation), the webhook
 delivery log, and the browsable API reference (rendered here: no CDN script under the strict CSP)."""
+import secrets
 from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from wtforms import DateField, SelectMultipleField, StringField, widgets
+from wtforms import DateField, HiddenField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.permissions import current_membership, membership_required
 from ..core.forms import PortalForm
-from ..core.rows import or_404
+from ..core.rows import by_submission_key, or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from . import clients, webhooks
 from .labels import DELIVERY_LABELS, SCOPE_LABELS
+from .models import ApiClient
 
 bp = Blueprint("api_admin", __name__)
 
@@ -24,6 +26,8 @@ class ClientForm(PortalForm):
     scopes = SelectMultipleField(_l("Permessi"), widget=widgets.ListWidget(prefix_label=False),
                                  option_widget=widgets.CheckboxInput(), validators=[DataRequired()])
     expires_on = DateField(_l("Scadenza (facoltativa)"), validators=[Optional()])
+    # One per render: the page answers the post itself (the key is kept nowhere), so a reload posts it again.
+    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[Optional(), Length(max=64)])
 
 
 def _form() -> ClientForm:
@@ -43,15 +47,20 @@ def _require_manager():
 def index():
     _require_manager()
     form, key = _form(), None
+    if form.is_submitted() and by_submission_key(ApiClient, form.submission_key.data) is not None:
+        flash(clients.already_created(), "info")  # the page sent again: nothing added, no key to show
+        return redirect(url_for(".index"))
     if form.validate_on_submit():
         expires = (datetime.combine(form.expires_on.data, time(23, 59), tzinfo=UTC)
                    if form.expires_on.data else None)
         with attempt(form) as done:
-            client, key = clients.create_client(form.name.data.strip(), form.scopes.data, expires)
+            client, key = clients.create_client(form.name.data.strip(), form.scopes.data, expires,
+                                                form.submission_key.data)
         if done:
             db.session.commit()
             form = _form()
             form.name.data, form.scopes.data = "", []
+            form.submission_key.data = secrets.token_urlsafe(24)  # the page's next client is another one
             flash(_("Client «%(name)s» creato. Copia ora la chiave: non sarà più mostrata.", name=client.name), "success")
     return render_template("api/clients.html", form=form, clients=clients.clients(), key=key,
                            now=datetime.now(UTC))

@@ -1,14 +1,16 @@
 """The administrator's page of one API client's webhook subscriptions: the same service as
 ``POST /api/v1/webhooks`` (validation, SSRF guard, audit), the signing secret shown once."""
+import secrets
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from wtforms import SelectMultipleField, URLField, widgets
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, SelectMultipleField, URLField, widgets
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.permissions import membership_required
 from ..core.forms import PortalForm
-from ..core.rows import or_404
+from ..core.rows import by_submission_key, or_404
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from . import clients, webhooks
@@ -22,6 +24,8 @@ class SubscriptionForm(PortalForm):
     events = SelectMultipleField(_l("Eventi"), widget=widgets.ListWidget(prefix_label=False),
                                  option_widget=widgets.CheckboxInput(), validators=[DataRequired()],
                                  choices=[(k.value, f"{k.value} – {EVENT_LABELS[k]}") for k in EventKind])
+    # One per render: the page answers the post itself (the secret is shown once), so a reload posts it again.
+    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[Optional(), Length(max=64)])
 
 
 def _client(client_id: int):
@@ -47,9 +51,12 @@ def subscriptions(client_id):
     usable = Scope.WEBHOOKS.value in (client.scopes or []) and client.revoked_at is None
     if request.method == "POST" and not usable:
         abort(403)
+    if request.method == "POST" and by_submission_key(WebhookSubscription, form.submission_key.data) is not None:
+        flash(webhooks.already_subscribed(), "info")  # the page sent again: nothing added, no secret to show
+        return redirect(url_for(".subscriptions", client_id=client.id))
     if form.validate_on_submit():
         try:  # the service refuses before it writes anything: nothing to roll back
-            sub, secret = webhooks.subscribe(client, form.url.data.strip(), form.events.data)
+            sub, secret = webhooks.subscribe(client, form.url.data.strip(), form.events.data, form.submission_key.data)
         except webhooks.WebhookError as exc:
             form.url.errors = [*form.url.errors, str(exc)]
         else:

@@ -27,6 +27,7 @@ from sqlalchemy import func, select, update
 
 from ..audit.services import record
 from ..core.after_commit import by_tenant, in_own_session, register
+from ..core.rows import add_keyed
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
@@ -49,8 +50,15 @@ def subscriptions(client: ApiClient) -> list[WebhookSubscription]:
         .order_by(WebhookSubscription.id)))
 
 
-def subscribe(client: ApiClient, url: str, events: list[str]) -> tuple[WebhookSubscription, str]:
-    """A subscription and its signing secret (returned once; kept encrypted to sign)."""
+def already_subscribed() -> str:
+    return _("Questa sottoscrizione era già stata creata e il suo segreto è stato mostrato una sola volta: se "
+             "non l'hai copiato, annulla la sottoscrizione e creane una nuova.")
+
+
+def subscribe(client: ApiClient, url: str, events: list[str],
+              submission_key: str | None = None) -> tuple[WebhookSubscription, str]:
+    """A subscription and its signing secret (returned once; kept encrypted to sign). A ``submission_key``
+    already used (the page's form posted twice) is refused: one subscription per form."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise WebhookError(_("L'indirizzo del webhook deve essere un URL http o https."))
@@ -63,10 +71,10 @@ def subscribe(client: ApiClient, url: str, events: list[str]) -> tuple[WebhookSu
     if not events or not set(events) <= known:
         raise WebhookError(_("Eventi non riconosciuti: scegli tra %(known)s.", known=", ".join(sorted(known))))
     secret = secrets.token_urlsafe(32)
-    subscription = WebhookSubscription(client_id=client.id, url=url, events=sorted(set(events)), active=True)
+    subscription = WebhookSubscription(client_id=client.id, url=url, events=sorted(set(events)), active=True,
+                                       submission_key=submission_key or None)
     subscription.secret = secret
-    db.session.add(subscription)
-    db.session.flush()
+    add_keyed(subscription, WebhookError(already_subscribed()))
     record("webhook.subscribed", "webhook_subscription", subscription.id, ["url", "events"])
     return subscription, secret
 

@@ -2,6 +2,8 @@
 lists build their links and labels once per table, not once per cell (url_for, lazy-string translation and the
 context proxies behind them dominate a list page's time)."""
 from flask import abort, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..tenancy.context import current
@@ -15,6 +17,25 @@ def by_id(model, ident):
         return db.session.get(model, int(ident))
     except (TypeError, ValueError):
         return None
+
+
+def by_submission_key(model, submission_key: str | None):
+    """The ``model`` row a form with this key already created (a page posted again, a double click); None
+    for a form without one."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(model).where(model.submission_key == submission_key))
+
+
+def add_keyed(row, refusal: Exception) -> None:
+    """Add and flush a row carrying its form's key; the same key posted at the same instant is told apart by
+    the unique index, the second raising ``refusal`` (added inside a savepoint, so nothing stays pending)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        raise refusal from None
 
 
 def visible_or_404(model, ident, *, own: bool = False):

@@ -40,4 +40,4 @@ def report_xlsx(params: dict, progress) -> tuple[bytes, str, str]:
 def open_data_csv(params: dict, progress) -> tuple[bytes, str, str]:
     text = opendata.csv_text(_filters(params))
     progress(80)
-    return text.encode("utf-8"), "text/csv; charset=utf-8", f"rete-open-data-{params['dal']}-{params['al']}.csv"
+    return text.encode("utf-8"), "text/csv", f"rete-open-data-{params['dal']}-{params['al']}.csv"

@@ -4,6 +4,7 @@
 same sections as tables, so the XLSX and the page cannot disagree. Cells hold raw numbers.
 """
 import io
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -17,11 +18,15 @@ from . import labels
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '[$€-410] #,##0.00'
+DATE_FORMAT = "DD/MM/YYYY"
 BAD_SHEET_CHARS = set("[]:*?/\\")
 
 
 def display_value(value):
-    """A report cell as the page and the PDF show it: money as € 1.234,56, numbers with Italian separators."""
+    """A report cell as the page and the PDF show it: money as € 1.234,56, numbers with Italian separators,
+    days as 31/12/2026."""
+    if isinstance(value, date):
+        return format_day(value)
     if isinstance(value, Decimal):
         return format_money(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -38,7 +43,7 @@ def report_sections(report) -> list[tuple[str, list, list]]:
     count = _("Persone")
     sections = [
         (_("Periodo"), [_("Voce"), _("Valore")], [
-            [_("Dal"), format_day(report.filters.start)], [_("Al"), format_day(report.filters.end)],
+            [_("Dal"), report.filters.start], [_("Al"), report.filters.end],
             [_("Partecipanti (casi aperti nel periodo)"), ind.participants],
             [_("Partecipanti usciti (casi chiusi nel periodo)"), ind.leavers],
             [_("Segnalazioni ricevute"), dash.referrals_total],
@@ -82,7 +87,9 @@ def _cell(sheet, value, bold=False):
     if isinstance(value, str):
         value = safe_text(value)
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, Decimal):
+    if isinstance(value, date):  # a day the spreadsheet can sort and filter, written as the pages write it
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, Decimal):
         cell.number_format = MONEY_FORMAT
     if bold:
         cell.font = Font(bold=True)

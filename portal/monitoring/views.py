@@ -170,7 +170,7 @@ def open_data_csv():
     form.validate()
     f = queries.Filters(*form.period())
     text = opendata.csv_text(f)
-    return _download(io.BytesIO(text.encode("utf-8")), "text/csv; charset=utf-8",
+    return _download(io.BytesIO(text.encode("utf-8")), "text/csv",
                      f"rete-open-data-{f.start.isoformat()}-{f.end.isoformat()}.csv")
 
 

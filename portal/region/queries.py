@@ -63,6 +63,11 @@ class Quarter:
         return f"{self.year}-Q{self.number}"
 
     @property
+    def label(self) -> str:
+        """As the pages write it ("3º trimestre 2026"); ``key`` is the code of URLs and exports."""
+        return _l("%(number)sº trimestre %(year)s", number=self.number, year=self.year)
+
+    @property
     def start(self) -> date:
         return date(self.year, 3 * self.number - 2, 1)
 
