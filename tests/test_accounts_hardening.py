@@ -123,6 +123,9 @@ def test_change_password_refuses_a_common_one_and_keeps_the_old(login, network, 
     response = post_form(client, "/profilo/password",
                          {"current": TEST_PASSWORD, "password": "password1234", "confirm": "password1234"})
     assert response.status_code == 200 and "più usate" in response.get_data(as_text=True)
+    same = post_form(client, "/profilo/password", {"current": TEST_PASSWORD, "password": TEST_PASSWORD,
+                                                   "confirm": TEST_PASSWORD})
+    assert same.status_code == 200 and "diversa da quella attuale" in same.get_data(as_text=True)
     session.expire_all()
     assert verify_password(session.get(type(network.users["a_operator"]), network.users["a_operator"].id).password_hash,
                            TEST_PASSWORD)

@@ -42,6 +42,12 @@ class NewPasswordForm(PortalForm):
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Password attuale"), validators=[DataRequired()])
 
+    def validate_password(self, field):
+        super().validate_password(field)
+        # A change that keeps the password would end the other sessions and change nothing a thief knows.
+        if field.data and field.data == self.current.data:
+            raise ValidationError(_l("La nuova password deve essere diversa da quella attuale."))
+
 
 class InviteForm(PortalForm):
     full_name = StringField(_l("Nome e cognome"), validators=[DataRequired(), Length(max=200)])
