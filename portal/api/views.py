@@ -1,14 +1,14 @@
 """Pages of the organisation's administrator: API clients (keys shown once, revocation), the webhook
 delivery log, and the browsable API reference (rendered here: no CDN script under the strict CSP)."""
-import secrets
 from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from wtforms import DateField, HiddenField, SelectMultipleField, StringField, widgets
+from wtforms import DateField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.permissions import current_membership, membership_required
+from ..core.fields import SubmissionKeyField, new_submission_key
 from ..core.forms import PortalForm
 from ..core.rows import by_submission_key, or_404
 from ..core.transaction import attempt
@@ -27,7 +27,7 @@ class ClientForm(PortalForm):
                                  option_widget=widgets.CheckboxInput(), validators=[DataRequired()])
     expires_on = DateField(_l("Scadenza (facoltativa)"), validators=[Optional()])
     # One per render: the page answers the post itself (the key is kept nowhere), so a reload posts it again.
-    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[Optional(), Length(max=64)])
+    submission_key = SubmissionKeyField()
 
 
 def _form() -> ClientForm:
@@ -60,7 +60,7 @@ def index():
             db.session.commit()
             form = _form()
             form.name.data, form.scopes.data = "", []
-            form.submission_key.data = secrets.token_urlsafe(24)  # the page's next client is another one
+            form.submission_key.data = new_submission_key()  # the page's next client is another one
             flash(_("Client «%(name)s» creato. Copia ora la chiave: non sarà più mostrata.", name=client.name), "success")
     return render_template("api/clients.html", form=form, clients=clients.clients(), key=key,
                            now=datetime.now(UTC))

@@ -1,14 +1,14 @@
 """The administrator's page of one API client's webhook subscriptions: the same service as
 ``POST /api/v1/webhooks`` (validation, SSRF guard, audit), the signing secret shown once."""
-import secrets
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from wtforms import HiddenField, SelectMultipleField, URLField, widgets
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import SelectMultipleField, URLField, widgets
+from wtforms.validators import DataRequired, Length
 
 from ..accounts.permissions import membership_required
+from ..core.fields import SubmissionKeyField
 from ..core.forms import PortalForm
 from ..core.rows import by_submission_key, or_404
 from ..extensions import db
@@ -25,7 +25,7 @@ class SubscriptionForm(PortalForm):
                                  option_widget=widgets.CheckboxInput(), validators=[DataRequired()],
                                  choices=[(k.value, f"{k.value} – {EVENT_LABELS[k]}") for k in EventKind])
     # One per render: the page answers the post itself (the secret is shown once), so a reload posts it again.
-    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[Optional(), Length(max=64)])
+    submission_key = SubmissionKeyField()
 
 
 def _client(client_id: int):

@@ -14,13 +14,13 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..cases.models import Action, ActionStatus
 from ..cases.pathway import action_changed
 from ..cases.services import node_providers
 from ..core.locking import check_version
+from ..core.rows import add_keyed, by_submission_key
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import current
@@ -233,10 +233,8 @@ def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, r
 
 def delivery_by_key(order: ServiceOrder, submission_key: str | None) -> Delivery | None:
     """The delivery a form with this key already created on the order (a second post of the same form)."""
-    if not submission_key:
-        return None
-    return db.session.scalar(select(Delivery).where(Delivery.order_id == order.id,
-                                                    Delivery.submission_key == submission_key))
+    found = by_submission_key(Delivery, submission_key)
+    return found if found is not None and found.order_id == order.id else None
 
 
 def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, attended: bool, note: str | None,
@@ -252,12 +250,7 @@ def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, att
         note=(note or "").strip() or None, status=DeliveryStatus.SUBMITTED, logged_by_id=current_user.id,
         submission_key=submission_key or None,
     )
-    try:
-        with db.session.begin_nested():  # the same key posted at the same instant: the unique index decides
-            db.session.add(delivery)  # added inside, so a refused insert leaves nothing pending behind
-            db.session.flush()
-    except IntegrityError:
-        raise BudgetError(_("Questa prestazione era già stata registrata.")) from None
+    add_keyed(delivery, BudgetError(_("Questa prestazione era già stata registrata.")))
     # Audited in the provider's chain (the node reads it through node_id, as for every network event).
     record("delivery.logged", "delivery", delivery.id, ["amount", "attended", "delivered_on", "note", "units"])
     return delivery

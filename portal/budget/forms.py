@@ -1,5 +1,4 @@
 """Budget and contract forms. Money is Decimal, typed in the user's locale (``core.fields.MoneyField``)."""
-import secrets
 from decimal import Decimal
 
 from wtforms import (
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, MoneyField, Range, WholeNumberField
+from ..core.fields import HoursField, MoneyField, Range, SubmissionKeyField, WholeNumberField
 from ..core.forms import PortalForm, PortalSubForm
 from ..i18n import lazy_gettext as _l
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
@@ -84,7 +83,7 @@ class OrderForm(PortalForm):
 
 class DeliveryForm(PortalForm):
     # A key per rendered form (the delivery keeps it): a double click or a resent page registers it once.
-    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[Optional(), Length(max=64)])
+    submission_key = SubmissionKeyField()
     delivered_on = DateField(_l("Data della prestazione"), validators=[DataRequired()])
     units = HoursField(_l("Ore o unità erogate"), validators=[InputRequired(), Range(min=0, max=9999)])
     attended = BooleanField(_l("La persona era presente"), default=True)

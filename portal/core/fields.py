@@ -1,10 +1,11 @@
 """Form fields shared by the domains' forms."""
 import re
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from wtforms import DecimalField, IntegerField
-from wtforms.validators import NumberRange, StopValidation, ValidationError
+from wtforms import DecimalField, HiddenField, IntegerField
+from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from ..i18n import decimal_point, format_money, format_number
@@ -160,3 +161,15 @@ class WholeNumberField(IntegerField):
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SubmissionKeyField(HiddenField):
+    """A key per rendered form, kept on the row the form creates (``core.rows.by_submission_key``): a double
+    click or a page sent again creates nothing a second time."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default=new_submission_key, validators=[Optional(), Length(max=64)], **kwargs)
