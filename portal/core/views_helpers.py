@@ -1,5 +1,6 @@
-"""Small helpers the domain views share: a guard, a file download, and the two shapes of a form POST
-(``saved``: a form page; ``acted``: a button on another page). A refused form: core/transaction.py."""
+"""Small helpers the domain views share: a guard, a file download, the two shapes of a form POST
+(``saved``: a form page; ``acted``: a button on another page) and the label dicts a blueprint gives its
+templates (``expose_labels``). A refused form: core/transaction.py."""
 import io
 from functools import wraps
 
@@ -99,3 +100,14 @@ def guarded(check, forbidden: type[Exception] = PermissionError):
         return wrapped
 
     return decorator
+
+
+def expose_labels(bp, module, *names, everywhere=False, **renamed):
+    """Give templates label dicts of ``module`` (a domain's ``labels.py``): each of ``names`` under its own
+    name, each ``renamed`` one under the keyword (``REFERRAL_STATE_LABELS="STATE_LABELS"``). Only the pages
+    ``bp``'s views render see them (``Blueprint.context_processor``); ``everywhere=True`` gives them to every
+    page of the app (``app_context_processor``), for labels that other blueprints' pages show too. The names
+    are looked up here, once: a misspelt one fails at import, not on a page."""
+    shown = {name: getattr(module, name) for name in names}
+    shown |= {alias: getattr(module, name) for alias, name in renamed.items()}
+    (bp.app_context_processor if everywhere else bp.context_processor)(lambda: shown)
