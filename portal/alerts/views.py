@@ -11,21 +11,18 @@ from sqlalchemy.orm import joinedload
 from ..accounts.permissions import current_membership
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import guarded
+from ..core.views_helpers import expose_labels, guarded
 from ..extensions import db
-from . import security, services
+from . import labels, security, services
 from .forms import AcknowledgeForm, AlertFilterForm, ResolveForm, RuleSettingForm
-from .labels import OBJECT_LABELS, RULE_HELP, RULE_LABELS, STATE_LABELS
+from .labels import RULE_LABELS
 from .models import Alert, AlertState, Rule, SecurityAlert
 
 bp = Blueprint("alerts", __name__, url_prefix="/allerte")
 PAGE_SIZE = 25
 
 
-@bp.context_processor
-def _labels():
-    return {"RULE_LABELS": RULE_LABELS, "RULE_HELP": RULE_HELP, "ALERT_STATE_LABELS": STATE_LABELS,
-            "OBJECT_LABELS": OBJECT_LABELS}
+expose_labels(bp, labels, "RULE_LABELS", "RULE_HELP", "OBJECT_LABELS", ALERT_STATE_LABELS="STATE_LABELS")
 
 
 staff = guarded(services.is_node_staff, services.Forbidden)

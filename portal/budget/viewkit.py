@@ -9,8 +9,8 @@ are 404 (``core.rows.visible_or_404``); a user of the right tenant without the r
 from flask import Blueprint
 from sqlalchemy import select
 
-from ..cases.labels import JOB_OUTCOME_LABELS, SERVICE_TYPE_LABELS
-from ..core.views_helpers import guarded
+from ..cases import labels as case_labels
+from ..core.views_helpers import expose_labels, guarded
 from ..extensions import db
 from ..tenancy.models import Tenant
 from . import labels, services
@@ -18,12 +18,14 @@ from . import labels, services
 bp = Blueprint("budget", __name__, url_prefix="/budget")
 
 
+expose_labels(bp, labels, "DELIVERY_STATUS_LABELS", "FIGURE_LABELS", "INVOICE_STATUS_LABELS", "LINE_KIND_LABELS",
+              "ORDER_STATUS_LABELS", "PROCEDURE_LABELS", "UNIT_LABELS", "OUTCOME_LABELS")
+expose_labels(bp, case_labels, "SERVICE_TYPE_LABELS", "JOB_OUTCOME_LABELS")
+
+
 @bp.context_processor
-def _labels():
-    names = ("DELIVERY_STATUS_LABELS", "FIGURE_LABELS", "INVOICE_STATUS_LABELS", "LINE_KIND_LABELS", "ORDER_STATUS_LABELS",
-             "PROCEDURE_LABELS", "UNIT_LABELS", "OUTCOME_LABELS")
-    return {"SERVICE_TYPE_LABELS": SERVICE_TYPE_LABELS, "JOB_OUTCOME_LABELS": JOB_OUTCOME_LABELS,
-            "may_manage_money": services.may_manage_money(), **{name: getattr(labels, name) for name in names}}
+def _may_manage_money():
+    return {"may_manage_money": services.may_manage_money()}
 
 
 def guard(check):

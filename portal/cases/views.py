@@ -13,13 +13,14 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import acted, edit_form, saved
+from ..core.views_helpers import acted, edit_form, expose_labels, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..models_base import utcnow
 from ..people.services import can_see_identity, can_view_person, reveal_identity
+from ..referrals import labels as referral_labels
 from ..tenancy.models import Tenant
-from . import exports, listing, pathway, services, transfers, verifications
+from . import exports, labels, listing, pathway, services, transfers, verifications
 from . import record as records
 from .forms import (
     ActionPlanForm,
@@ -32,34 +33,16 @@ from .forms import (
     OrderActionForm,
     TransitionForm,
 )
-from .labels import (
-    ACTION_PHASE_LABELS,
-    ACTION_STATUS_LABELS,
-    CASE_STATE_LABELS,
-    CLOSURE_OUTCOME_LABELS,
-    CONTRACT_TYPE_LABELS,
-    DOCUMENT_KIND_LABELS,
-    JOB_OUTCOME_LABELS,
-    SERVICE_TYPE_LABELS,
-    SORT_LABELS,
-    VERIFICATION_PHASE_LABELS,
-)
+from .labels import CASE_STATE_LABELS
 from .models import Action, ActionStatus, Case, CaseState
 
 bp = Blueprint("cases", __name__, url_prefix="/casi")
 
 
-@bp.context_processor
-def _labels():
-    from ..referrals.labels import GROUND_LABELS
-
-    return {
-        "CASE_STATE_LABELS": CASE_STATE_LABELS, "SERVICE_TYPE_LABELS": SERVICE_TYPE_LABELS,
-        "ACTION_PHASE_LABELS": ACTION_PHASE_LABELS, "ACTION_STATUS_LABELS": ACTION_STATUS_LABELS,
-        "VERIFICATION_PHASE_LABELS": VERIFICATION_PHASE_LABELS, "JOB_OUTCOME_LABELS": JOB_OUTCOME_LABELS,
-        "CONTRACT_TYPE_LABELS": CONTRACT_TYPE_LABELS, "CLOSURE_OUTCOME_LABELS": CLOSURE_OUTCOME_LABELS,
-        "GROUND_LABELS": GROUND_LABELS, "SORT_LABELS": SORT_LABELS, "DOCUMENT_KIND_LABELS": DOCUMENT_KIND_LABELS,
-    }
+expose_labels(bp, labels, "CASE_STATE_LABELS", "SERVICE_TYPE_LABELS", "ACTION_PHASE_LABELS", "ACTION_STATUS_LABELS",
+              "VERIFICATION_PHASE_LABELS", "JOB_OUTCOME_LABELS", "CONTRACT_TYPE_LABELS", "CLOSURE_OUTCOME_LABELS",
+              "SORT_LABELS", "DOCUMENT_KIND_LABELS")
+expose_labels(bp, referral_labels, "GROUND_LABELS")
 
 
 def node_staff(view):

@@ -5,26 +5,22 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.rows import or_404
-from ..core.views_helpers import send_read
+from ..core.views_helpers import expose_labels, send_read
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
-from . import attachments, labels, notify, personal_data, services
+from . import attachments, labels, models, notify, personal_data, services
 from .forms import PostForm, PracticeFilterForm, PracticeForm, ReportForm, SearchForm, SubscribeForm, ThreadForm
-from .labels import CATEGORY_KIND_LABELS, MODE_LABELS, PERSONAL_DATA_LABELS, PRACTICE_LABELS, THREAD_KIND_LABELS
-from .models import PRACTICE_FIELDS, ForumCategory, SubscriptionMode, ThreadKind
+from .models import ForumCategory, SubscriptionMode, ThreadKind
 from .search import search as run_search
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
 
 
-@bp.app_context_processor
-def _labels():
-    return {
-        "FORUM_CATEGORY_KIND_LABELS": CATEGORY_KIND_LABELS, "FORUM_THREAD_KIND_LABELS": THREAD_KIND_LABELS,
-        "PRACTICE_LABELS": PRACTICE_LABELS, "PRACTICE_FIELDS": PRACTICE_FIELDS,
-        "PERSONAL_DATA_LABELS": PERSONAL_DATA_LABELS, "FORUM_MODE_LABELS": MODE_LABELS,
-        "forum_refusal": labels.refusal, "forum_confirmation": labels.confirmation, "forum_where": labels.where,
-    }
+expose_labels(bp, labels, "PRACTICE_LABELS", "PERSONAL_DATA_LABELS", everywhere=True,
+              FORUM_CATEGORY_KIND_LABELS="CATEGORY_KIND_LABELS", FORUM_THREAD_KIND_LABELS="THREAD_KIND_LABELS",
+              FORUM_MODE_LABELS="MODE_LABELS",
+              forum_refusal="refusal", forum_confirmation="confirmation", forum_where="where")
+expose_labels(bp, models, "PRACTICE_FIELDS", everywhere=True)  # a good practice's fields, in the order pages show them
 
 
 @bp.app_template_filter("forum_snippet")

@@ -7,17 +7,15 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.files import send_stored
 from ..core.rows import or_404
-from . import services
+from ..core.views_helpers import expose_labels
+from . import labels, services
 from .forms import ApproveForm, GroupForm, MeetingForm, MinutesForm
-from .labels import GROUP_KIND_LABELS
 from .models import GroupKind
 
 bp = Blueprint("governance", __name__, url_prefix="/rete/gruppi")
 
 
-@bp.app_context_processor
-def _labels():
-    return {"GROUP_KIND_LABELS": GROUP_KIND_LABELS}
+expose_labels(bp, labels, "GROUP_KIND_LABELS", everywhere=True)
 
 
 @bp.before_request

@@ -10,43 +10,21 @@ from flask_babel import gettext as _
 from ..accounts.permissions import current_membership, membership_required
 from ..audit.services import record
 from ..core.rows import visible_or_404
+from ..core.views_helpers import expose_labels
 from ..tenancy.scoping import get_visible
 from . import duplicates as dups
-from . import services
+from . import labels, services
 from .forms import ActionForm, RectifyForm, VersionedActionForm
-from .labels import (
-    AGE_BAND_LABELS,
-    CITIZENSHIP_LABELS,
-    EDUCATION_LABELS,
-    GENDER_LABELS,
-    IDENTITY_LABELS,
-    LABOUR_LABELS,
-    MATCH_LABELS,
-    OUTCOME_LABELS,
-    REQUEST_KIND_LABELS,
-    REQUEST_STATUS_LABELS,
-    YES_NO,
-)
 from .models import Person
 
 bp = Blueprint("people", __name__, url_prefix="/persone")
 PAGE_SIZE = 100
 
 
-@bp.context_processor
-def _labels():
-    return dict(
-        GENDER_LABELS=GENDER_LABELS, AGE_BAND_LABELS=AGE_BAND_LABELS, CITIZENSHIP_LABELS=CITIZENSHIP_LABELS,
-        LABOUR_LABELS=LABOUR_LABELS, EDUCATION_LABELS=EDUCATION_LABELS, IDENTITY_LABELS=IDENTITY_LABELS,
-        REQUEST_KIND_LABELS=REQUEST_KIND_LABELS, REQUEST_STATUS_LABELS=REQUEST_STATUS_LABELS,
-        OUTCOME_LABELS=OUTCOME_LABELS, YES_NO=YES_NO,
-    )
-
-
-@bp.app_context_processor
-def _match_labels():
-    # The duplicate warning is also shown on the referral page (another blueprint).
-    return {"MATCH_LABELS": MATCH_LABELS}
+expose_labels(bp, labels, "GENDER_LABELS", "AGE_BAND_LABELS", "CITIZENSHIP_LABELS", "LABOUR_LABELS", "EDUCATION_LABELS",
+              "IDENTITY_LABELS", "REQUEST_KIND_LABELS", "REQUEST_STATUS_LABELS", "OUTCOME_LABELS", "YES_NO")
+# The duplicate warning is also shown on the referral page (another blueprint).
+expose_labels(bp, labels, "MATCH_LABELS", everywhere=True)
 
 
 def _person(person_id: int, check=services.can_view_person) -> Person:

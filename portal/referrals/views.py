@@ -12,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import saved, send_read
+from ..core.views_helpers import expose_labels, saved, send_read
 from ..extensions import db
 from ..people.duplicates import warning_context as duplicate_warning
 from ..people.services import can_see_identity, can_view_person, reveal_identity
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import get_visible
-from . import attachments, listing, services
+from . import attachments, labels, listing, services
 from .forms import (
     RESUBMIT,
     SUBMIT,
@@ -28,30 +28,15 @@ from .forms import (
     LegalBasisForm,
     ReferralForm,
 )
-from .labels import (
-    CONTEXT_LABELS,
-    DECLINE_LABELS,
-    GROUND_LABELS,
-    LEGAL_BASIS_LABELS,
-    OUTCOME_LABELS,
-    STATE_BADGES,
-    STATE_LABELS,
-    TRANSITION_LABELS,
-    URGENCY_LABELS,
-)
+from .labels import STATE_LABELS
 from .models import Attachment, DeclineReason, Referral, ReferralState
 
 bp = Blueprint("referrals", __name__, url_prefix="/segnalazioni")
 
 
-@bp.app_context_processor
-def _labels():
-    return {
-        "REFERRAL_STATE_LABELS": STATE_LABELS, "GROUND_LABELS": GROUND_LABELS, "CONTEXT_LABELS": CONTEXT_LABELS,
-        "URGENCY_LABELS": URGENCY_LABELS, "DECLINE_LABELS": DECLINE_LABELS, "LEGAL_BASIS_LABELS": LEGAL_BASIS_LABELS,
-        "TRANSITION_LABELS": TRANSITION_LABELS,
-        "OUTCOME_LABELS": OUTCOME_LABELS, "REFERRAL_STATE_BADGES": STATE_BADGES,
-    }
+expose_labels(bp, labels, "GROUND_LABELS", "CONTEXT_LABELS", "URGENCY_LABELS", "DECLINE_LABELS", "LEGAL_BASIS_LABELS",
+              "TRANSITION_LABELS", "OUTCOME_LABELS", everywhere=True,
+              REFERRAL_STATE_LABELS="STATE_LABELS", REFERRAL_STATE_BADGES="STATE_BADGES")
 
 
 def _get(referral_id) -> Referral:
