@@ -74,11 +74,15 @@ def _alert(alert_id) -> Alert:
     return alert
 
 
+def _handling_forms(alert, ack_form=None, resolve_form=None) -> dict:
+    """The two forms an alert's page shows (acknowledge; resolve with a note): the one posted back keeps its input."""
+    return {"ack_form": ack_form or AcknowledgeForm(prefix="ack", version=alert.version),
+            "resolve_form": resolve_form or ResolveForm(prefix="res", version=alert.version)}
+
+
 def _detail(alert, *, ack_form=None, resolve_form=None, status=200):
-    ack_form = ack_form or AcknowledgeForm(prefix="ack", version=alert.version)
-    resolve_form = resolve_form or ResolveForm(prefix="res", version=alert.version)
-    return render_template("alerts/detail.html", alert=alert, ack_form=ack_form, resolve_form=resolve_form,
-                           people=services.people_of(alert)), status
+    return render_template("alerts/detail.html", alert=alert, people=services.people_of(alert),
+                           **_handling_forms(alert, ack_form, resolve_form)), status
 
 
 @bp.route("/<int:alert_id>")
@@ -183,10 +187,8 @@ def _security(alert_id) -> SecurityAlert:
 
 def _security_page(alert, *, ack_form=None, resolve_form=None, status=200):
     tenant = services.tenant_name(alert.subject_tenant_id) if alert.subject_tenant_id else ""  # none for a burst
-    return render_template(
-        "alerts/security_detail.html", alert=alert, ack_form=ack_form or AcknowledgeForm(prefix="ack", version=alert.version),
-        resolve_form=resolve_form or ResolveForm(prefix="res", version=alert.version), tenant=tenant,
-    ), status
+    return render_template("alerts/security_detail.html", alert=alert, tenant=tenant,
+                           **_handling_forms(alert, ack_form, resolve_form)), status
 
 
 @bp.route("/sicurezza/<int:alert_id>")
