@@ -33,3 +33,9 @@ def post_form(client, path: str, data: dict, page: str | None = None):
     """POST like a browser: fetch the page holding the form for its CSRF token first."""
     token = csrf_token(client, page or path)
     return client.post(path, data={**data, "csrf_token": token})
+
+
+def field_error(html: str, field_id: str) -> str | None:
+    """The error shown under a form field (macros/forms.html ``_errors``), None when it has none."""
+    match = re.search(rf'<div class="invalid-feedback" id="{re.escape(field_id)}-error">(.*?)</div>', html, re.S)
+    return match.group(1).strip() if match else None

@@ -3,6 +3,7 @@ antenna's system that sends a referral and receives the signed webhook when the 
 import hashlib
 import hmac
 import json
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -16,7 +17,7 @@ from portal.models_base import utcnow
 from portal.tenancy import context
 
 from .api_support import headers_for, make_client
-from .helpers import csrf_from, post_form
+from .helpers import csrf_from, field_error, post_form
 from .network import VICTIM_FIRST_NAME
 
 PROBLEM = "application/problem+json"
@@ -252,6 +253,19 @@ def test_admin_creates_a_client_sees_the_key_once_and_revokes_it(client, login, 
     node_admin = login("n1_sysadmin")
     refused = post_form(node_admin, "/amministrazione/api/", {"name": "X", "scopes": ["referrals:write"]})
     assert "rete_" not in refused.get_data(as_text=True)
+
+
+def test_an_expiry_in_the_past_is_shown_on_its_field_with_the_input_kept(login, network):
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    refused = post_form(login("a_admin"), "/amministrazione/api/",
+                        {"name": "Gestionale scaduto", "scopes": ["referrals:read"], "expires_on": yesterday})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "rete_" not in html
+    assert field_error(html, "expires_on") == "La scadenza deve essere nel futuro."
+    assert f'value="{yesterday}"' in html and 'value="Gestionale scaduto"' in html
+    assert re.search(r'checked[^>]*value="referrals:read"|value="referrals:read"[^>]*checked', html)
+    with context.acting_as(network.tenants["a"].id):
+        assert db.session.scalar(select(ApiClient).where(ApiClient.name == "Gestionale scaduto")) is None
 
 
 def test_the_client_page_sent_again_creates_no_second_client(client, login, network):

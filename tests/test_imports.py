@@ -84,6 +84,24 @@ def test_each_bad_cell_is_an_error_naming_its_field(app, cells, expected):
     assert _check(app, **cells).errors == [expected]
 
 
+@pytest.mark.parametrize("cell,grounds", [
+    ("etnia | religione", ["ethnicity", "religion"]),  # the separator the column page suggests
+    ("Etnia, RELIGIONE", ["ethnicity", "religion"]),  # a comma, any case
+    ("disabilità|genere", ["disability", "gender"]),
+    ("Disabilita; eta", ["age", "disability"]),  # ";" (a quoted cell, or XLSX) and no accents, as before
+    ("orientamento sessuale", ["sexual_orientation"]),
+    ("sexual_orientation, age", ["age", "sexual_orientation"]),  # the codes
+    ("Religione o convinzioni personali", ["religion"]),  # the Italian label
+    ("Other / intersectional", ["other"]),  # a label with a slash in it is one ground
+    ("etnia/età", ["age", "ethnicity"]),  # the slash between grounds kept working
+    ("razza | sesso | orientamento", ["ethnicity", "gender", "sexual_orientation"]),  # short forms
+])
+def test_grounds_take_codes_labels_and_short_italian_forms(app, cell, grounds):
+    checked = _check(app, grounds=cell)
+    assert checked.ok, checked.errors
+    assert checked.data["grounds"] == grounds
+
+
 def test_headers_are_recognised_by_label_code_or_alias(app):
     with app.test_request_context():
         mapping = F.guess_mapping(["CF", "cognome", "First name", "ambito", "altro"])
@@ -207,6 +225,22 @@ def test_xlsx_import_works_too(login, network, session):
     batch_id = check(client, upload(client, xlsx_bytes([person_row(n) for n in range(1, 4)]), name="dati.xlsx"))
     post_step(client, batch_id, "importa")
     assert _batch(network, batch_id).created_rows == 3
+
+
+def test_a_csv_row_split_by_an_unquoted_separator_is_one_error_on_the_row(login, network, session):
+    """A cell holding the file's own column separator, unquoted, pushes the rest of its row to the right: the
+    row is refused as a whole, saying why, not with a confusing error on each shifted cell."""
+    lines = [";".join(HEADER), ";".join(person_row(1, Motivi="etnia|religione")),
+             ";".join(person_row(2, Motivi="etnia;religione")),
+             ";".join(person_row(3, Motivi="età")) + ";;"]  # empty cells after the last column are fine
+    client = login("a_operator")
+    batch_id = check(client, upload(client, "\r\n".join(lines).encode()))
+    with context.acting_as(network.tenants["a"].id):
+        rows = {r.number: (r.status, r.errors) for r in db.session.scalars(
+            select(ImportRow).where(ImportRow.batch_id == batch_id))}
+    assert rows == {2: (RowStatus.VALID, []), 3: (RowStatus.INVALID, [["row", "extra_cells"]]),
+                    4: (RowStatus.VALID, [])}
+    assert "separatore delle colonne" in client.get(f"/importazioni/{batch_id}").get_data(as_text=True)
 
 
 def test_undo_removes_what_the_batch_created_until_confirmed(login, network, session):

@@ -151,7 +151,7 @@ def test_node_page_and_get_form(network, known, login):
     assert 'data-value="1"' in filtered
     partial = client.get("/monitoraggio/" + QS, headers={"HX-Request": "true"})
     assert partial.status_code == 200 and "<html" not in partial.get_data(as_text=True)
-    # bad input falls back to the default period, with the error shown
+    # a refused period: the error on its field, no other period's figures (tests/test_monitoring_period.py)
     bad = client.get("/monitoraggio/?dal=2026-03-31&al=2026-03-01")
     assert bad.status_code == 200 and "viene prima" in bad.get_data(as_text=True)
 

@@ -51,11 +51,30 @@ def test_report_page_and_xlsx_agree(network, login):
     assert values[("Periodo", "Partecipanti (casi aperti nel periodo)")] == 2
     # the period's days are days a spreadsheet can sort, shown as 01/03/2026
     assert values[("Periodo", "Dal")] == datetime(2026, 3, 1) and values[("Periodo", "Al")] == datetime(2026, 3, 31)
-    assert book.worksheets[0]["B3"].number_format == "DD/MM/YYYY"
+    assert book.worksheets[0]["B2"].number_format == "DD/MM/YYYY"
     assert values[("Periodo", "Segnalazioni ricevute")] == 3
     assert values[("Partecipanti per genere", "Donna")] == 1
     assert values[("Risultati all'uscita", "Occupati, anche autonomi, all'uscita")] == 1
     assert any(title.startswith("Stato del budget") for title, _ in values)
+
+
+def test_report_xlsx_sheets_head_their_columns_with_the_columns_own_headings(network, login):
+    """Each sheet is a table: its first row the columns' headings (never the sheet's title again), frozen; the
+    whole title, which a sheet name may cut, in the printed page's header."""
+    build_known(network)
+    book = load_workbook(io.BytesIO(login("n1_coordinator").get("/monitoraggio/rapporto.xlsx" + QS).data))
+    first_rows = {sheet.title: [cell.value for cell in next(sheet.iter_rows(max_row=1))] for sheet in book.worksheets}
+    assert first_rows["1 Periodo"] == ["Voce", "Valore"]
+    assert first_rows["2 Partecipanti per genere"] == ["Genere", "Persone"]
+    assert first_rows["3 Partecipanti per fascia d'età"] == ["Fascia d'età", "Persone"]
+    for sheet in book.worksheets:
+        title = sheet.oddHeader.center.text
+        assert title and sheet.title.split(" ", 1)[1] in title and title not in first_rows[sheet.title], sheet.title
+        assert sheet.freeze_panes == "A2"
+    assert book.worksheets[3].oddHeader.center.text == "Partecipanti per condizione nel mercato del lavoro"
+    # The page's tables: the caption is the title, the first column its own heading.
+    html = login("n1_coordinator").get("/monitoraggio/rapporto" + QS).get_data(as_text=True)
+    assert '<th scope="col">Genere</th>' in html and '<th scope="col">Partecipanti per genere</th>' not in html
 
 
 def test_report_without_alerts_module(network, login, monkeypatch):

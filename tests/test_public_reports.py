@@ -11,7 +11,7 @@ from portal.reports import receipt
 from portal.reports.models import PublicReport, PublicReportFile, PublicReportMessage, ReportState
 from portal.tenancy import context
 
-from .helpers import csrf_from
+from .helpers import csrf_from, field_error
 from .report_support import PDF, WHAT, open_report, submit
 
 
@@ -146,6 +146,24 @@ def test_node_asks_reporter_answers_with_a_file(app, client, login, network, ses
         "csrf_token": csrf_from(status), "body": "altro", "file": (io.BytesIO(b"MZ\x90\x00"), "x.exe")},
         content_type="multipart/form-data")
     assert refused.status_code == 400 and "Sono ammessi solo file PDF, PNG o JPEG." in refused.get_data(as_text=True)
+
+
+def test_a_refused_file_type_is_shown_on_its_field_with_the_message_kept(client, network, session, storage):
+    """The reporter's follow-up and the report form itself: the file's refusal under the file field, not
+    only in the summary at the top; what was written stays."""
+    refused, _ = submit(client, files=[("x.exe", b"MZ\x90\x00")])
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "«x.exe»" in (field_error(html, "files") or "")
+    assert "Sono ammessi solo file PDF, PNG o JPEG." in field_error(html, "files") and WHAT in html
+    _, code = submit(client)
+    assert open_report(client, code).status_code == 302
+    status = client.get("/segnala/segue/stato").get_data(as_text=True)
+    answer = client.post("/segnala/segue/stato", data={
+        "csrf_token": csrf_from(status), "body": "Ecco la lettera del datore di lavoro.",
+        "file": (io.BytesIO(b"MZ\x90\x00"), "lettera.exe")}, content_type="multipart/form-data")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "Sono ammessi solo file PDF, PNG o JPEG." in (field_error(html, "file") or "")
+    assert "Ecco la lettera del datore di lavoro.</textarea>" in html
 
 
 def test_close_with_a_reason_the_reporter_sees(client, login, network, session):

@@ -4,10 +4,11 @@ The whole demo (network, people and cases, Azione 2 budget...) must load and a s
 """
 import contextlib
 import io
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from portal import create_app
 from portal.accounts.models import Membership, Role, User
@@ -15,6 +16,7 @@ from portal.budget import figures
 from portal.budget.models import Budget, Contract, Delivery, ServiceOrder
 from portal.cases.models import Action, Case, CaseState, OfficeReferral, OfficeReferralState
 from portal.extensions import db
+from portal.models_base import utcnow
 from portal.people.models import Person
 from portal.referrals.models import Referral, ReferralState
 from portal.seed.logins import main as print_logins
@@ -99,6 +101,39 @@ def test_people_in_every_state(seeded):
     assert referral_states == set(ReferralState)
     # "transferred" only through a real transfer between two nodes, which the demo leaves to its users
     assert case_states == set(CaseState) - {CaseState.TRANSFERRED}
+
+
+def test_nothing_the_demo_shows_as_done_is_dated_after_today(seeded):
+    """The demo's dates are counted from each referral's day: whatever it shows as happened — an action done, a
+    delivery, a verification's outcome, a case closed, a cost spent — happened by today (only what is planned
+    or due may lie ahead), whatever the day the demo is seeded."""
+    from portal.budget.models import InternalCost, Invoice, Payment
+    from portal.cases.models import ActionStatus, DiaryEntry, Verification
+    from portal.referrals.models import ReferralEvent
+
+    app = seeded[0]
+    today, now = date.today(), utcnow() + timedelta(minutes=1)  # the seed ran a moment ago
+
+    def future(model, *conditions):
+        return [(model.__name__, row_id) for row_id in db.session.scalars(select(model.id).where(or_(*conditions)))]
+
+    with app.app_context(), context.system("test"):
+        found = (
+            future(Action, and_(Action.status == ActionStatus.DONE,
+                                or_(Action.delivered_on > today, Action.planned_end > today)))
+            + future(Delivery, Delivery.delivered_on > today)
+            + future(Verification, Verification.done_on > today, and_(Verification.done_on.is_not(None),
+                                                                       Verification.start_date > today))
+            + future(Case, Case.opened_at > now, Case.closed_at > now)
+            + future(Referral, Referral.submitted_at > now, Referral.decided_at > now)
+            + future(ReferralEvent, ReferralEvent.at > now) + future(DiaryEntry, DiaryEntry.written_at > now)
+            + future(InternalCost, InternalCost.spent_on > today) + future(Invoice, Invoice.issued_on > today)
+            + future(Payment, Payment.paid_on > today)
+        )
+        done = db.session.scalar(select(func.count(Action.id)).where(Action.status == ActionStatus.DONE))
+        closed = db.session.scalar(select(func.count(Case.id)).where(Case.closed_at.is_not(None)))
+    assert found == []
+    assert done > 20 and closed >= 5  # the demo still shows pathways under way and done
 
 
 def test_azione_2_budget_with_its_difference(seeded):

@@ -2,6 +2,7 @@
 
 Plain functions that flush and audit; the request commits.
 """
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -10,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..crypto import normalise
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
@@ -179,15 +181,26 @@ def tenant_memberships() -> list[Membership]:
     )
 
 
-def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Membership:
+@dataclass(frozen=True)
+class Invitation:
+    membership: Membership
+    kept_name: str | None  # the account's own name, when the invited address had an account named otherwise
+
+
+def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invitation:
+    """A membership of the current tenant for ``email``, and the mail that tells its owner. A new address gets an
+    account named ``full_name``; an existing account keeps its own name (its owner's, shown in every
+    organisation it belongs to): ``kept_name`` says so when the name typed differs."""
     tenant = db.session.get(Tenant, current().tenant_id)
     if role not in roles_for(tenant):
         raise AccountError(_("Questo ruolo non è previsto per la tua organizzazione."))
-    user = find_user(email)
+    user, kept_name = find_user(email), None
     if user is None:
         user = User(email=normalise_email(email), full_name=full_name.strip(), active=True)
         db.session.add(user)
         db.session.flush()
+    elif normalise(user.full_name or "") != normalise(full_name):
+        kept_name = user.full_name
     existing = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.tenant_id == tenant.id)
     )
@@ -214,7 +227,7 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Member
                "Accedi con le tue credenziali: %(link)s\n",
                name=user.full_name, inviter=inviter.full_name, org=tenant.name, link=_link("accounts.login")),
     )
-    return membership
+    return Invitation(membership, kept_name)
 
 
 def deactivate_membership(membership: Membership, actor: User, expected_version: int) -> None:

@@ -193,11 +193,14 @@ def invite():
     form.role.choices = [(r.value, ROLE_LABELS[r]) for r in services.roles_for(tenant)]
     if form.validate_on_submit():
         try:
-            services.invite_user(form.email.data, form.full_name.data, Role(form.role.data), current_user)
+            invitation = services.invite_user(form.email.data, form.full_name.data, Role(form.role.data), current_user)
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
             flash(_("Invito inviato a %(email)s.", email=form.email.data), "success")
+            if invitation.kept_name:
+                flash(_("%(email)s aveva già un account in Rete: resta il nome del suo profilo, «%(name)s», non quello "
+                        "scritto nell'invito.", email=form.email.data, name=invitation.kept_name), "info")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/invite.html", form=form)
 

@@ -72,9 +72,9 @@ def create_client(name: str, scopes: list[str], expires_at: datetime | None,
     tenant = db.session.get(Tenant, context.current_tenant_id())
     allowed = {s.value for s in grantable_scopes(tenant)}
     if not scopes or not set(scopes) <= allowed:
-        raise ClientError(_("Scegli almeno un permesso tra quelli disponibili per la tua organizzazione."))
+        raise ClientError(_("Scegli almeno un permesso tra quelli disponibili per la tua organizzazione."), "scopes")
     if expires_at is not None and expires_at <= utcnow():
-        raise ClientError(_("La scadenza deve essere nel futuro."))
+        raise ClientError(_("La scadenza deve essere nel futuro."), "expires_on")
     key, key_id, secret_hash = keys.new_key(tenant.id)
     # No password and an address that cannot receive mail: the technical user can never log in.
     user = User(email=f"api-{key_id}@api.rete.invalid", full_name=_("Sistema API: %(name)s", name=name)[:200],

@@ -40,6 +40,15 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
+class InputRefused(ValueError):
+    """Input an export cannot use, raised by its ``params``; ``page``: where the form that asked shows it again,
+    with the input and its error on the field (else a 400 with the message)."""
+
+    def __init__(self, message: str, page: str | None = None):
+        super().__init__(message)
+        self.page = page
+
+
 def kind(key: str, title, *, allowed: Callable, params: Callable):
     """Register ``build`` as the export ``key`` (domains call it from their own module)."""
     def decorator(build):

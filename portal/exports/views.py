@@ -20,6 +20,10 @@ def ask(kind):
         job = services.request_export(kind, request.form)
     except Forbidden:
         abort(403)
+    except services.InputRefused as exc:
+        if exc.page:  # the asking page shows the input again, with why on the field
+            return redirect(exc.page, code=303)
+        abort(400, str(exc))
     except ValueError as exc:
         abort(400, str(exc))
     db.session.commit()  # the worker reads the row from another connection

@@ -68,9 +68,22 @@ CODED = {
 }
 
 
-# Short forms people write for a coded value, besides its code and labels.
-CODE_ALIASES = {"case_state": {"fase 1": "phase_1", "fase 2": "phase_2", "phase 1": "phase_1", "phase 2": "phase_2",
-                               "aperta": "open"}}
+# Short forms people write for a coded value, besides its code and labels (matched as _key: any case, no accents).
+CODE_ALIASES = {
+    "case_state": {"fase 1": "phase_1", "fase 2": "phase_2", "phase 1": "phase_1", "phase 2": "phase_2",
+                   "aperta": "open"},
+    "grounds": {
+        **dict.fromkeys(("etnia", "etnica", "etnico", "origine", "razza", "razza o origine etnica", "race"), "ethnicity"),
+        **dict.fromkeys(("religione", "convinzioni personali", "convinzioni", "fede", "belief"), "religion"),
+        **dict.fromkeys(("disabile", "handicap"), "disability"),
+        **dict.fromkeys(("sesso", "identità di genere", "sex"), "gender"),
+        **dict.fromkeys(("orientamento", "lgbt", "lgbt+", "lgbtq+"), "sexual_orientation"),
+        **dict.fromkeys(("altro", "intersezionale", "other", "intersectional"), "other"),
+    },
+}
+# Several grounds in one cell: "|" or "," (never the column separator of an Italian CSV, ";"), or ";" in a
+# quoted cell or an XLSX, as before. A slash too, when what it joins is not itself one name ("Altro / ...").
+GROUND_SEPARATORS = r"[|,;]+"
 
 
 def fields_for(kind: str) -> list[Field]:
@@ -186,14 +199,10 @@ def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today
         disability = True if value in YES else False if value in NO else None
         if disability is None:
             err("disability", "invalid_code")
-    grounds = []
-    for part in re.split(r"[;,|/]+", cells.get("grounds") or ""):
-        if part.strip():
-            code = lookup["grounds"].get(_key(part))
-            if code is None:
-                err("grounds", "invalid_code")
-            elif code not in grounds:
-                grounds.append(code)
+    grounds = _grounds(cells.get("grounds") or "", lookup["grounds"])
+    if grounds is None:
+        err("grounds", "invalid_code")
+        grounds = []
     consent_date = _past_date(cells, "consent_date", today, err)
     version = cells.get("consent_notice_version") or None
     if consent_date and not version:
@@ -227,6 +236,22 @@ def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today
         errors=errors,
         case=case,
     )
+
+
+def _grounds(text: str, table: dict[str, str]) -> list[str] | None:
+    """The ground codes a cell names, in order and once each; None if a name is not one of them."""
+    codes: list[str] = []
+    for part in re.split(GROUND_SEPARATORS, text):
+        if not part.strip():
+            continue
+        names = [part] if _key(part) in table else [p for p in part.split("/") if p.strip()]
+        for name in names:
+            code = table.get(_key(name))
+            if code is None:
+                return None
+            if code not in codes:
+                codes.append(code)
+    return codes
 
 
 def _past_date(cells: dict, field: str, today: date, err) -> date | None:

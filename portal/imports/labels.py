@@ -32,6 +32,8 @@ ERROR_LABELS = {
     "repeated_row": _l("riga ripetuta nel file"),
     "refused": _l("rifiutata al momento dell'importazione"),
     "unknown_case_worker": _l("non è l'e-mail di un operatore o di un'operatrice del nodo"),
+    "extra_cells": _l("la riga ha più celle che colonne: un valore contiene il separatore delle colonne del file. "
+                      "Racchiudi quel valore tra virgolette, oppure separa i motivi con |"),
 }
 WARNING_LABELS = {
     "duplicate_in_file": _l("possibile stessa persona della riga %(detail)s"),

@@ -31,10 +31,11 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
     if len(data) > MAX_BYTES:
         raise FileError(_("Il file supera la dimensione massima di %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)))
     name = (filename or "").lower()
+    csv_file = False
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         table = _read_xlsx(data)
     elif name.endswith((".csv", ".txt")) or not name.rpartition(".")[1]:
-        table = _read_csv(data)
+        table, csv_file = _read_csv(data), True
     else:
         raise FileError(_("Formato non riconosciuto: carica un file CSV o XLSX."))
     table = [[_clean(cell) for cell in row] for row in table]
@@ -52,9 +53,26 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
         raise FileError(_("Il file ha %(n)s righe: il massimo per un'importazione è %(max)s. Dividilo in più file.",
                           n=len(rows), max=MAX_ROWS))
     width = len(headers)
-    rows = [(row + [""] * width)[:width] for row in rows]
+    rows = [_fit(row, width, csv_file) for row in rows]
     headers = [h or _("Colonna %(n)s", n=i + 1) for i, h in enumerate(headers)]
     return headers, rows
+
+
+def _fit(row: list[str], width: int, keep_overflow: bool) -> list[str]:
+    """The row as long as the header. A CSV row keeps the filled cells past the last column (a value that
+    held the column separator unquoted: the dry run refuses the row, see ``overflows``); empty ones go, and
+    anything past the columns of an XLSX sheet is not the file's data."""
+    row = row + [""] * (width - len(row))
+    if not keep_overflow:
+        return row[:width]
+    while len(row) > width and not row[-1]:
+        row.pop()
+    return row
+
+
+def overflows(row: list[str], headers: list[str]) -> bool:
+    """True for a CSV row with more cells than columns."""
+    return len(row) > len(headers)
 
 
 def _clean(cell) -> str:

@@ -31,7 +31,7 @@ from ..tenancy.models import Tenant
 from . import cases as node_cases
 from . import fields as F
 from .models import BatchState, ImportBatch, ImportRow, RowStatus
-from .parsing import read_table
+from .parsing import overflows, read_table
 
 log = logging.getLogger(__name__)
 CHUNK = 500
@@ -151,6 +151,8 @@ def dry_run(batch: ImportBatch) -> None:
         number = offset + 2  # the header is row 1, as the spreadsheet shows it
         cells = _cells(raw, batch.mapping)
         checked = F.check_row(cells, lookup, points, workers=workers)
+        if overflows(raw, batch.headers):  # the shifted cells' own errors would only mislead
+            checked.errors = [["row", "extra_cells"]]
         key = row_key(tenant_id, cells, checked)
         warnings, indexes = [], {}
         if key in keys_seen:

@@ -3,8 +3,10 @@ open-data CSV, both for a period; built acting as the requester, so the report s
 only to roles that see money, as on the page."""
 from datetime import date
 
+from flask import url_for
+
 from ..accounts.permissions import Capability, can
-from ..exports.services import kind
+from ..exports.services import InputRefused, kind
 from ..i18n import lazy_gettext as _l
 from . import exports, opendata, queries, report
 from .forms import PeriodForm
@@ -14,12 +16,17 @@ def _node_with(capability: Capability):
     return lambda membership: can(capability, membership) and membership.tenant.is_node
 
 
-def _period(form) -> dict:
-    """The chosen period as ISO dates (the default one for any part missing or invalid, as on the page)."""
-    period = PeriodForm(form, meta={"csrf": False})
-    period.validate()
-    start, end = period.period()
-    return {"dal": start.isoformat(), "al": end.isoformat()}
+def _period_from(page: str):
+    """The chosen period as ISO dates (the default one for a part left empty, as on the page); refused dates
+    send the asker back to ``page``, which shows why on the field with the dates as typed."""
+    def params(form) -> dict:
+        period = PeriodForm(form)
+        period.validate()
+        if period.period() is None:
+            raise InputRefused(" ".join(map(str, period.dal.errors + period.al.errors)), url_for(page, **period.typed()))
+        return period.typed()
+
+    return params
 
 
 def _filters(params: dict) -> queries.Filters:
@@ -27,7 +34,7 @@ def _filters(params: dict) -> queries.Filters:
 
 
 @kind("monitoring.report_xlsx", _l("Rapporto periodico in Excel (XLSX)"),
-      allowed=_node_with(Capability.SEE_MONITORING), params=_period)
+      allowed=_node_with(Capability.SEE_MONITORING), params=_period_from("monitoring.report_page"))
 def report_xlsx(params: dict, progress) -> tuple[bytes, str, str]:
     data = report.periodic_report(_filters(params))
     progress(60)
@@ -36,7 +43,7 @@ def report_xlsx(params: dict, progress) -> tuple[bytes, str, str]:
 
 
 @kind("monitoring.open_data_csv", _l("Open data (CSV)"), allowed=_node_with(Capability.EXPORT_OPEN_DATA),
-      params=_period)
+      params=_period_from("monitoring.open_data"))
 def open_data_csv(params: dict, progress) -> tuple[bytes, str, str]:
     text = opendata.csv_text(_filters(params))
     progress(80)

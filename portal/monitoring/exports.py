@@ -51,7 +51,8 @@ def report_sections(report) -> list[tuple[str, list, list]]:
         ]),
     ]
     for dimension, title in labels.DIMENSION_TITLES.items():
-        sections.append((str(title), [str(title), count], _pairs(ind.by[dimension], labels.value_labels(dimension))))
+        sections.append((str(title), [str(labels.DIMENSION_HEADINGS[dimension]), count],
+                         _pairs(ind.by[dimension], labels.value_labels(dimension))))
     sections.append((_("Gruppi di partecipanti"), [_("Indicatore"), count], [
         [_("Disoccupati, compresi i disoccupati di lunga durata"), ind.unemployed_incl_long_term],
         [_("Disoccupati di lunga durata"), ind.long_term_unemployed],
@@ -107,11 +108,15 @@ def sheet_name(n: int, title) -> str:
 
 
 def report_xlsx(report) -> io.BytesIO:
+    """One sheet a section, a table as the other exports write theirs: the columns' headings in the first row
+    (frozen), then the rows. The section's title names the sheet (cut to fit) and heads the printed page whole."""
     workbook = Workbook(write_only=True)
+    workbook.properties.creator = "Rete"
     for n, (title, header, rows) in enumerate(report_sections(report), start=1):
         # Sheet names: at most 31 characters, no []:*?/\ ; numbered so they stay unique.
         sheet = workbook.create_sheet(sheet_name(n, title))
-        sheet.append([_cell(sheet, str(title), bold=True)])
+        sheet.freeze_panes = "A2"
+        sheet.oddHeader.center.text = str(title).replace("&", "&&")  # "&" starts a header code (&P, &D...)
         sheet.append([_cell(sheet, str(text), bold=True) for text in header])
         for row in rows:
             sheet.append([_cell(sheet, value) for value in row])

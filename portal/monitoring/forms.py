@@ -19,6 +19,10 @@ class PeriodForm(PortalForm):
     dal = DateField(_l("Dal"), validators=[Optional()])
     al = DateField(_l("Al"), validators=[Optional()])
 
+    def validate_dal(self, field):
+        if field.data and self.al.data is None and field.data > default_period()[1]:  # the end would be today
+            raise ValidationError(_l("L'inizio del periodo viene dopo oggi: scegli anche la fine."))
+
     def validate_al(self, field):
         if self.dal.data and field.data:
             if field.data < self.dal.data:
@@ -26,12 +30,21 @@ class PeriodForm(PortalForm):
             if (field.data - self.dal.data).days > MAX_DAYS:
                 raise ValidationError(_l("Scegli un periodo di al massimo dieci anni."))
 
-    def period(self):
-        """The chosen period, or the default one for any part missing or invalid."""
+    def period(self) -> tuple | None:
+        """The chosen period, the default one for a part left empty; None when the dates typed are refused
+        (call ``validate`` first): the error is on its field, the dates stay as typed, and no page shows another
+        period's figures in their place."""
+        if self.dal.errors or self.al.errors:
+            return None
         start, end = default_period()
-        if self.errors:
-            return start, end
         return self.dal.data or start, self.al.data or end
+
+    def typed(self) -> dict:
+        """The period as the query string carries it: the dates chosen, or as typed when refused."""
+        period = self.period()
+        if period is None:
+            return {name: " ".join(getattr(self, name).raw_data or []) for name in ("dal", "al")}
+        return {"dal": period[0].isoformat(), "al": period[1].isoformat()}
 
 
 class AntennaFilterForm(PeriodForm):
@@ -40,19 +53,21 @@ class AntennaFilterForm(PeriodForm):
         choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[Optional()],
     )
 
-    def filters(self) -> Filters:
-        start, end = self.period()
-        return Filters(start, end, ground=_ok(self.motivo))
+    def filters(self) -> Filters | None:
+        """The dashboard's filters; None when the period is refused (the other filters: ignored if invalid)."""
+        period = self.period()
+        return None if period is None else Filters(*period, **self._others())
+
+    def _others(self) -> dict:
+        return {"ground": _ok(self.motivo)}
 
 
 class NodeFilterForm(AntennaFilterForm):
     antenna = SelectField(_l("Antenna"), choices=[], validators=[Optional()], widget=LongSelect())
     fornitore = SelectField(_l("Soggetto attuatore"), choices=[], validators=[Optional()])
 
-    def filters(self) -> Filters:
-        start, end = self.period()
-        return Filters(start, end, antenna_id=_int(_ok(self.antenna)), ground=_ok(self.motivo),
-                       provider_id=_int(_ok(self.fornitore)))
+    def _others(self) -> dict:
+        return {"antenna_id": _int(_ok(self.antenna)), "ground": _ok(self.motivo), "provider_id": _int(_ok(self.fornitore))}
 
 
 def _ok(field) -> str:

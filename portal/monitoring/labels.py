@@ -15,6 +15,11 @@ DIMENSION_TITLES = {
     "citizenship_group": _l("Partecipanti per cittadinanza"),
     "disability": _l("Partecipanti con disabilità"),
 }
+# The heading of a breakdown's first column: the person's field, named as on the person's own page.
+DIMENSION_HEADINGS = {
+    "gender": _l("Genere"), "age_band": _l("Fascia d'età"), "labour_status": _l("Condizione occupazionale"),
+    "education_level": _l("Titolo di studio"), "citizenship_group": _l("Cittadinanza"), "disability": _l("Disabilità"),
+}
 DISABILITY_LABELS = {"yes": _l("Sì"), "no": _l("No"), "not_stated": NOT_STATED}
 RESULT_LABELS = {
     "employed": _l("Occupati, anche autonomi, all'uscita"),

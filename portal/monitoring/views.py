@@ -77,54 +77,65 @@ def _render(full: str, panels: str, **context):
     return response
 
 
+def _period(form) -> tuple | None:
+    """Validate a period form: the period chosen (its boxes filled in, the default where left empty), or None
+    when the dates typed are refused, which then stay as typed with the error on their field."""
+    form.validate()
+    period = form.period()
+    if period is not None:
+        form.dal.data, form.al.data = period
+    return period
+
+
+def _dashboard(full: str, panels: str, form, load):
+    """A dashboard, or its panels for htmx, with what ``load(filters)`` gives them; a refused period's panels
+    say so instead of another period's figures (200, as a list's refused filter: the form shows the error on
+    its field, the input kept)."""
+    f = form.filters() if _period(form) else None
+    return _render(full, panels if f else "monitoring/_period_refused.html", form=form, f=f, period=form.typed(),
+                   **(load(f) if f else {}))
+
+
 @bp.route("/")
 @node_staff
 def node():
     form = NodeFilterForm(request.args)
     form.antenna.choices = [("", labels.ALL)] + [(str(i), name) for i, name in antenna_choices()]
     form.fornitore.choices = [("", labels.ALL)] + [(str(i), name) for i, name in provider_choices()]
-    form.validate()
-    f = form.filters()
-    form.dal.data, form.al.data = f.start, f.end
-    data = queries.node_dashboard(f)
-    budgets = report.budget_overviews() if can(Capability.APPROVE_MONEY) else []
-    return _render("monitoring/node.html", "monitoring/_node_panels.html", form=form, f=f, d=data, budgets=budgets)
+    return _dashboard("monitoring/node.html", "monitoring/_node_panels.html", form, lambda f: {
+        "d": queries.node_dashboard(f), "budgets": report.budget_overviews() if can(Capability.APPROVE_MONEY) else []})
 
 
 @bp.route("/antenna")
 @antenna_staff
 def antenna():
-    form = AntennaFilterForm(request.args)
-    form.validate()
-    f = form.filters()
-    form.dal.data, form.al.data = f.start, f.end
-    return _render("monitoring/antenna.html", "monitoring/_antenna_panels.html", form=form, f=f,
-                   d=queries.antenna_dashboard(f))
+    return _dashboard("monitoring/antenna.html", "monitoring/_antenna_panels.html", AntennaFilterForm(request.args),
+                      lambda f: {"d": queries.antenna_dashboard(f)})
 
 
 def _report():
     form = PeriodForm(request.args)
-    form.validate()
-    start, end = form.period()
-    form.dal.data, form.al.data = start, end
-    return form, report.periodic_report(queries.Filters(start, end))
+    period = _period(form)
+    return form, report.periodic_report(queries.Filters(*period)) if period else None
 
 
 @bp.route("/rapporto")
 @node_staff
 def report_page():
     form, data = _report()
-    return render_template("monitoring/report.html", form=form, r=data, sections=exports.report_sections(data))
+    return render_template("monitoring/report.html", form=form, r=data,
+                           sections=exports.report_sections(data) if data else [])
 
 
-def _explicit_period(endpoint: str):
-    """Downloads name their period in the URL (the file is named after it): fill in the default one."""
+def _explicit_period(endpoint: str, page: str):
+    """Downloads name their period in the URL (the file is named after it): without one, a redirect that fills in
+    the default period; a refused one goes back to ``page``, which shows why with the dates as typed."""
+    form = PeriodForm(request.args)
+    if _period(form) is None:
+        return redirect(url_for(page, **form.typed()))
     if request.args.get("dal") and request.args.get("al"):
         return None
-    form = PeriodForm(request.args)
-    form.validate()
-    start, end = form.period()
-    return redirect(url_for(endpoint, dal=start.isoformat(), al=end.isoformat()))
+    return redirect(url_for(endpoint, **form.typed()))
 
 
 @bp.route("/rapporto.xlsx")
@@ -143,8 +154,8 @@ def report_pdf():
 
 def _report_file(endpoint: str, fields: list[str], render, mimetype: str, extension: str):
     """The periodic report as a file named after its period (audited as exported, ``fields`` saying how)."""
-    if missing := _explicit_period(endpoint):
-        return missing
+    if elsewhere := _explicit_period(endpoint, "monitoring.report_page"):
+        return elsewhere
     _, data = _report()
     record("monitoring.report_exported", "report", None, fields)
     name = f"rapporto-{data.filters.start.isoformat()}-{data.filters.end.isoformat()}.{extension}"
@@ -155,20 +166,15 @@ def _report_file(endpoint: str, fields: list[str], render, mimetype: str, extens
 @coordinator
 def open_data():
     form = PeriodForm(request.args)
-    form.validate()
-    start, end = form.period()
-    form.dal.data, form.al.data = start, end
-    return render_template("monitoring/opendata.html", form=form, start=start, end=end)
+    return render_template("monitoring/opendata.html", form=form, period=_period(form))
 
 
 @bp.route("/open-data.csv")
 @coordinator
 def open_data_csv():
-    if missing := _explicit_period("monitoring.open_data_csv"):
-        return missing
-    form = PeriodForm(request.args)
-    form.validate()
-    f = queries.Filters(*form.period())
+    if elsewhere := _explicit_period("monitoring.open_data_csv", "monitoring.open_data"):
+        return elsewhere
+    f = queries.Filters(*_period(PeriodForm(request.args)))
     text = opendata.csv_text(f)
     return _download(io.BytesIO(text.encode("utf-8")), "text/csv",
                      f"rete-open-data-{f.start.isoformat()}-{f.end.isoformat()}.csv")

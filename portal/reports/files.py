@@ -1,6 +1,7 @@
 """Files of public reports: checked by content (PDF, PNG, JPEG, as referral attachments) and size by
 core.files, kept by core.storage (area ``public-reports``) under a random key."""
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..core import files, storage
 from ..core.errors import ServiceError
@@ -15,12 +16,14 @@ class FileRefused(ServiceError):
     pass
 
 
-def check(upload) -> files.StoredFile:
-    """An acceptable upload, checked (nothing kept yet); FileRefused with a message otherwise."""
+def check(upload, field: str, named: bool = False) -> files.StoredFile:
+    """An acceptable upload, checked (nothing kept yet); FileRefused otherwise, with a message for the form's
+    ``field`` (starting with the file's name when ``named``: a field of several files)."""
     try:
         return files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"])
     except files.FileRejected as exc:
-        raise FileRefused(str(exc)) from exc
+        reason = _("«%(name)s»: %(reason)s", name=upload.filename or "", reason=exc) if named else str(exc)
+        raise FileRefused(reason, field) from exc
 
 
 def read(item: PublicReportFile) -> bytes | None:

@@ -40,8 +40,8 @@ OPEN_STATES = (ReportState.NEW, ReportState.INFO_REQUESTED, ReportState.ANSWERED
 def submit(data: dict, uploads: list, language: str) -> tuple[PublicReport, str]:
     """Store a report for the competent node; return it with its receipt code (shown once, never stored)."""
     if len(uploads) > report_files.MAX_FILES:
-        raise ReportError(_("Puoi allegare al massimo %(n)s file.", n=report_files.MAX_FILES))
-    checked = [report_files.check(u) for u in uploads]  # before writing anything
+        raise ReportError(_("Puoi allegare al massimo %(n)s file.", n=report_files.MAX_FILES), "files")
+    checked = [report_files.check(u, "files", named=True) for u in uploads]  # before writing anything
     node, by_default = routing.competent_node(data.get("municipality_code"))
     if node is None:
         raise ReportError(_("Il servizio non è al momento disponibile. Riprova più tardi."))
@@ -96,7 +96,7 @@ def reporter_view(report: PublicReport) -> dict:
 def reporter_reply(report: PublicReport, body: str, upload=None) -> PublicReportMessage:
     if report.state not in OPEN_STATES:
         raise ReportError(_("La segnalazione è chiusa: non si possono più inviare messaggi."))
-    checked = report_files.check(upload) if upload is not None else None
+    checked = report_files.check(upload, "file") if upload is not None else None
     message = _add_message(report, MessageAuthor.REPORTER, body, checked)
     if report.state == ReportState.INFO_REQUESTED:
         report.state = ReportState.ANSWERED
@@ -191,7 +191,7 @@ def ask(report: PublicReport, body: str, upload, expected_version) -> PublicRepo
     check_version(report, expected_version)
     if report.state not in OPEN_STATES:
         raise ReportError(_("La segnalazione è chiusa."))
-    checked = report_files.check(upload) if upload is not None else None
+    checked = report_files.check(upload, "file") if upload is not None else None
     message = _add_message(report, MessageAuthor.NODE, body, checked)
     report.state = ReportState.INFO_REQUESTED
     db.session.flush()

@@ -181,8 +181,8 @@ def seed() -> list[str]:
     if new_budget:
         for n, (description, amount) in enumerate(INTERNAL_COSTS):
             db.session.add(InternalCost(tenant_id=node.id, budget_line_id=direct_line.id,
-                                        spent_on=date(today.year, 1, 1).replace(month=min(12, 3 + 3 * n)), description=description,
-                                        amount=amount))
+                                        spent_on=min(date(today.year, min(12, 3 + 3 * n), 1), today),  # not ahead
+                                        description=description, amount=amount))
     db.session.flush()
     checks = _sample_check(node)
     return [f"Budget demo: Azione 2 {'aggiunta' if new_budget else 'già presente'}, {people} fornitore/utente, "

@@ -66,6 +66,27 @@ PATHWAY = [
 ]
 
 
+# A demo pathway in days from the case's opening: an action a week, each lasting two; the phase-1 check two
+# months in; a closed case closes after 200 days. Its referral is dated back from today by ``case_span`` more.
+ACTION_EVERY, ACTION_LASTS, PHASE_1_CHECK, CLOSED_AFTER = 7, 14, 60, 200
+STEPS = {CaseState.OPEN: 1, CaseState.PHASE_1: 4, CaseState.PHASE_2: 6, CaseState.CLOSED: 8}
+
+
+def _done_steps(state: CaseState) -> int:
+    """The pathway's actions done: all of a closed case's, else all but the last (under way)."""
+    return STEPS[state] if state == CaseState.CLOSED else STEPS[state] - 1
+
+
+def case_span(state: CaseState) -> int:
+    """Days from a demo case's opening to the last thing it shows as done (its last action's end, the phase-1
+    check, the closing): the case opens at least this long before today, so nothing done lies ahead."""
+    done = _done_steps(state)
+    span = ACTION_EVERY * done + ACTION_LASTS if done else 0
+    if state in (CaseState.PHASE_2, CaseState.CLOSED):
+        span = max(span, PHASE_1_CHECK)
+    return max(span, CLOSED_AFTER) if state == CaseState.CLOSED else span
+
+
 def _by_slug(slug):
     return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
 
@@ -101,7 +122,7 @@ def seed() -> list[str]:
         db.session.add(person)
         db.session.flush()
         person.pseudonym = next_pseudonym(person)
-        submitted = utcnow() - timedelta(days=3 + (n * 3) % 40)
+        submitted = utcnow() - timedelta(days=3 + (n * 3) % 40 + (case_span(CaseState(case_state)) if case_state else 0))
         if state == "submitted" and n % 3 == 0:
             submitted = utcnow() - timedelta(days=12)  # stale: no decision after the configured days
         referral = Referral(
@@ -198,11 +219,10 @@ def _case(referral, person, state, case_worker, provider, node, today, n):
     entry.text = "Nota interna del nodo (dimostrativa): colloquio iniziale svolto."
     db.session.add(entry)
     referral.outcome_code = SUMMARY[state]
-    steps = {CaseState.OPEN: 1, CaseState.PHASE_1: 4, CaseState.PHASE_2: 6, CaseState.CLOSED: 8}[state]
     start = opened.date()
-    for i, (service, phase) in enumerate(PATHWAY[:steps]):
-        planned = start + timedelta(days=7 * (i + 1))
-        done = state == CaseState.CLOSED or i < steps - 1
+    for i, (service, phase) in enumerate(PATHWAY[:STEPS[state]]):
+        planned = start + timedelta(days=ACTION_EVERY * (i + 1))
+        done = i < _done_steps(state)
         # A provider action's delivered hours are its approved deliveries (seed/budget.py logs them): none
         # typed here. Planned ones are "to order" until the budget seed or the node orders them.
         by_provider = provider is not None and i % 2
@@ -211,22 +231,24 @@ def _case(referral, person, state, case_worker, provider, node, today, n):
             case_id=case.id, tenant_id=node.id, pseudonym=case.pseudonym, service_type=service, phase=phase,
             provider_id=provider.id if by_provider else None,
             status=ActionStatus.DONE if done else (ActionStatus.TO_ORDER if by_provider else ActionStatus.PLANNED),
-            planned_start=planned, planned_end=planned + timedelta(days=14), planned_hours=Decimal("6.00"),
-            delivered_hours=Decimal("6.00") if typed else Decimal("0"), delivered_on=planned + timedelta(days=14) if typed else None,
+            planned_start=planned, planned_end=planned + timedelta(days=ACTION_LASTS), planned_hours=Decimal("6.00"),
+            delivered_hours=Decimal("6.00") if typed else Decimal("0"),
+            delivered_on=planned + timedelta(days=ACTION_LASTS) if typed else None,
             outcome="Svolto regolarmente (dimostrativo)" if done else None,
         ))
     if state in (CaseState.PHASE_2, CaseState.CLOSED):
         outcome = [JobOutcome.EMPLOYED, JobOutcome.TRAINEESHIP, JobOutcome.SELF_EMPLOYED][n % 3]
         db.session.add(Verification(
-            case_id=case.id, tenant_id=node.id, phase=VerificationPhase.JOB_INSERTION, due_date=start + timedelta(days=60),
-            done_on=start + timedelta(days=60), verified_by_id=case_worker.id, job_outcome=outcome,
+            case_id=case.id, tenant_id=node.id, phase=VerificationPhase.JOB_INSERTION,
+            due_date=start + timedelta(days=PHASE_1_CHECK), done_on=start + timedelta(days=PHASE_1_CHECK),
+            verified_by_id=case_worker.id, job_outcome=outcome,
             contract_type=ContractType.FIXED_TERM if outcome == JobOutcome.EMPLOYED else None,
             hours_per_week=Decimal("30") if outcome == JobOutcome.EMPLOYED else None,
             sector="Logistica" if outcome == JobOutcome.EMPLOYED else None,
             start_date=start + timedelta(days=55), evidence="Copia del contratto (dimostrativa)",
         ))
         for months in (3, 6, 12):
-            due = add_months(start + timedelta(days=60), months)
+            due = add_months(start + timedelta(days=PHASE_1_CHECK), months)
             done = due <= today
             db.session.add(Verification(
                 case_id=case.id, tenant_id=node.id, phase=VerificationPhase.INCLUSION, months_after=months, due_date=due,
@@ -235,6 +257,6 @@ def _case(referral, person, state, case_worker, provider, node, today, n):
                 difficulties="Orari difficili da conciliare (dimostrativo)" if done and months == 3 else None,
             ))
     if state == CaseState.CLOSED:
-        case.closed_at = opened + timedelta(days=200)
+        case.closed_at = opened + timedelta(days=CLOSED_AFTER)
         case.closure_outcome = ClosureOutcome.INCLUDED
         case.closure_reason = "Percorso completato con inserimento stabile (dimostrativo)."
