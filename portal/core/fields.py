@@ -9,6 +9,8 @@ from wtforms.validators import Length, NumberRange, Optional, StopValidation, Va
 from wtforms.widgets import TextInput
 
 from ..i18n import decimal_point, format_money, format_number
+from .errors import ServiceError
+from .transaction import show_on_form
 
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 _DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
@@ -173,3 +175,39 @@ class SubmissionKeyField(HiddenField):
 
     def __init__(self, **kwargs):
         super().__init__(default=new_submission_key, validators=[Optional(), Length(max=64)], **kwargs)
+
+
+# --- a service's own rule, checked with the form's ----------------------------------------------------
+
+class ServiceRule:
+    """A validator that runs a service's own check of typed values, so a rule that needs no database shows
+    in the first round with the form's other errors, on its field, the input kept. The service still runs
+    it (it is the authority: the API calls it too); this is the same function, never a second spelling.
+
+    ``check(*values)`` raises the service's ``ServiceError``; ``names`` are the fields whose data it takes,
+    in order (the field itself when none is named). Skipped while one of them is empty or already refused:
+    a missing or unreadable value has its own error."""
+
+    def __init__(self, check, *names: str):
+        self.check, self.names = check, names
+
+    def __call__(self, form, field):
+        fields = [form[name] for name in self.names] if self.names else [field]
+        if field.errors or any(f.data is None or f.errors or f.process_errors for f in fields):
+            return
+        try:
+            self.check(*(f.data for f in fields))
+        except ServiceError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def form_check(form, check, *args) -> bool:
+    """A service's check over several of ``form``'s values (rows, a total), run once the fields are valid:
+    False when it refuses, its message on the field it names or atop the form (as a refused save shows)."""
+    try:
+        check(*args)
+    except ServiceError as exc:
+        show_on_form(form, exc)
+        return False
+    return True
+
