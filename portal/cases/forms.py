@@ -9,7 +9,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, Range
+from ..core.fields import HoursField, Range, ServiceRule, form_check
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
@@ -26,6 +26,9 @@ from .labels import (
     SERVICE_TYPE_LABELS,
 )
 from .models import ActionPhase, ActionStatus, ContractType, JobOutcome, ServiceType
+from .pathway import check_delivered_day, check_plan_period
+from .services import check_closing_day
+from .verifications import check_job_details, check_verification_day
 
 
 class ActionPlanForm(PortalForm):
@@ -35,7 +38,8 @@ class ActionPlanForm(PortalForm):
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[Optional()])
     office = SelectField(_l("Ufficio pubblico coinvolto"), choices=[], validate_choice=True, validators=[Optional()])
     planned_start = DateField(_l("Inizio previsto"), validators=[DataRequired()])
-    planned_end = DateField(_l("Fine prevista"), validators=[Optional()])
+    planned_end = DateField(_l("Fine prevista"), validators=[Optional(), ServiceRule(check_plan_period, "planned_start",
+                                                                                      "planned_end")])
     planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), Range(min=0, max=9999)])
     notes = TextAreaField(_l("Note per l'erogazione"), validators=[Optional(), Length(max=4000)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
@@ -59,7 +63,7 @@ class ActionRecordForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     status = SelectField(_l("Stato"), choices=enum_choices(ACTION_STATUS_LABELS), validators=[DataRequired()])
     delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), Range(min=0, max=9999)])
-    delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional()])
+    delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional(), ServiceRule(check_delivered_day)])
     outcome = TextAreaField(_l("Esito"), validators=[Optional(), Length(max=500)])
 
     def data_for_service(self) -> dict:
@@ -98,7 +102,7 @@ class TransitionForm(PortalForm):
 
 class CloseForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    closed_on = DateField(_l("Data di chiusura"), validators=[Optional()])
+    closed_on = DateField(_l("Data di chiusura"), validators=[Optional(), ServiceRule(check_closing_day)])
     outcome = SelectField(
         _l("Esito del percorso"), choices=enum_choices(CLOSURE_OUTCOME_LABELS, blank=_l("Scegli l'esito")),
         validators=[DataRequired(message=_l("Indica l'esito del percorso."))],
@@ -119,7 +123,13 @@ class JobOutcomeForm(PortalForm):
     sector = StringField(_l("Settore"), validators=[Optional(), Length(max=120)])
     start_date = DateField(_l("Data di inizio"), validators=[Optional()])
     evidence = StringField(_l("Documentazione a riprova"), validators=[Optional(), Length(max=300)])
-    done_on = DateField(_l("Data della verifica"), validators=[DataRequired()])
+    done_on = DateField(_l("Data della verifica"), validators=[DataRequired(), ServiceRule(check_verification_day)])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if any(field.errors for field in (self.job_outcome, self.contract_type, self.hours_per_week, self.start_date)):
+            return valid
+        return form_check(self, check_job_details, JobOutcome(self.job_outcome.data), self.data_for_service()) and valid
 
     def data_for_service(self) -> dict:
         return {
@@ -132,7 +142,7 @@ class JobOutcomeForm(PortalForm):
 
 class FollowUpForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    done_on = DateField(_l("Data della verifica"), validators=[DataRequired()])
+    done_on = DateField(_l("Data della verifica"), validators=[DataRequired(), ServiceRule(check_verification_day)])
     still_in_work = RadioField(
         _l("La persona lavora ancora?"), choices=[("si", _l("Sì")), ("no", _l("No"))], validators=[DataRequired()]
     )

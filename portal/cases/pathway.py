@@ -28,22 +28,36 @@ PLAN_FIELDS = ("service_type", "phase", "planned_start", "planned_end", "planned
 RECORD_FIELDS = ("status", "delivered_hours", "delivered_on", "outcome")
 
 
+# --- checks of typed values (no database: the forms run them too, core.fields.ServiceRule) ----------------
+
+def check_delivered_day(day) -> None:
+    if day is not None and day > date.today():
+        raise CaseError(_("La data di erogazione non può essere nel futuro."), "delivered_on")
+
+
+def check_plan_period(start, end) -> None:
+    if end and start and end < start:
+        raise CaseError(_("La fine prevista non può precedere l'inizio."), "planned_end")
+
+
+def check_planned_hours(hours) -> None:
+    if hours is not None and Decimal(hours) < 0:
+        raise CaseError(_("Le ore non possono essere negative."), "planned_hours")
+
+
 def _check_delivered_on(action: Action, day) -> None:
     """A delivery is neither in the future nor before its action started."""
     if day is None:
         return
-    if day > date.today():
-        raise CaseError(_("La data di erogazione non può essere nel futuro."), "delivered_on")
+    check_delivered_day(day)
     if day < action.planned_start:
         raise CaseError(_("La data di erogazione non può precedere l'inizio dell'azione (%(day)s).",
                           day=action.planned_start.strftime("%d/%m/%Y")), "delivered_on")
 
+
 def _check_plan(values: dict) -> None:
-    if values.get("planned_end") and values.get("planned_start") and values["planned_end"] < values["planned_start"]:
-        raise CaseError(_("La fine prevista non può precedere l'inizio."), "planned_end")
-    hours = values.get("planned_hours")
-    if hours is not None and Decimal(hours) < 0:
-        raise CaseError(_("Le ore non possono essere negative."), "planned_hours")
+    check_plan_period(values.get("planned_start"), values.get("planned_end"))
+    check_planned_hours(values.get("planned_hours"))
 
 
 def _member_id(value, members, message, field: str) -> int | None:
