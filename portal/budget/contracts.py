@@ -22,6 +22,7 @@ from ..cases.services import node_providers
 from ..core.locking import check_version
 from ..core.rows import add_keyed, by_submission_key
 from ..extensions import db
+from ..i18n import format_money, format_quantity
 from ..models_base import utcnow
 from ..tenancy.context import current
 from . import delivered, figures
@@ -241,10 +242,13 @@ def may_log(order: ServiceOrder) -> bool:
     return is_provider() and order.provider_id == current().tenant_id and order.status == OrderStatus.OPEN
 
 
-def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, replacing: Decimal = Decimal("0")) -> Decimal:
-    """The rules of a delivery the provider logs or corrects; returns its amount. ``replacing``: the amount
-    of the pending delivery being corrected (already counted among the pending ones)."""
-    if order.status != OrderStatus.OPEN:
+def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, replacing: Delivery | None = None) -> Decimal:
+    """The rules of a delivery the provider logs or corrects (``replacing``: the one corrected, whose own
+    figures give way to the new ones); returns its amount. The order's row is locked first (FOR UPDATE on
+    PostgreSQL, until the transaction ends): two deliveries logged at once on one order are counted one
+    after the other, and cannot both take its last hours."""
+    status = db.session.scalar(select(ServiceOrder.status).where(ServiceOrder.id == order.id).with_for_update())
+    if status != OrderStatus.OPEN:
         raise BudgetError(_("L'ordine di servizio non è aperto."))
     contract = order.contract
     check_units(units)
@@ -256,12 +260,26 @@ def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, r
         raise BudgetError(_("La prestazione non può precedere l'inizio dell'azione (%(day)s).",
                             day=f"{action.planned_start:%d/%m/%Y}"), "delivered_on")
     amount = line_amount(units, order.line.unit_price)
+    pending = replacing.amount if replacing is not None and replacing.status == DeliveryStatus.SUBMITTED else Decimal("0")
     contract_figs = figures.contract_of(contract)
-    if contract_figs.delivered + contract_figs.pending - replacing + amount > contract.total_value:
+    if contract_figs.delivered + contract_figs.pending - pending + amount > contract.total_value:
         raise BudgetError(
             _("La prestazione (%(amount)s) supera il valore residuo del contratto.", amount=_money(amount)), "units"
         )
+    _check_ordered_quantity(order, units, replacing)
     return amount
+
+
+def _check_ordered_quantity(order: ServiceOrder, units: Decimal, replacing: Delivery | None) -> None:
+    """The order's deliveries not sent back (approved or awaiting review), the corrected one aside, and the
+    new units fit in the quantity ordered."""
+    others = [Delivery.id != replacing.id] if replacing is not None else []
+    logged = Decimal(db.session.scalar(select(func.coalesce(func.sum(Delivery.units), 0)).where(
+        Delivery.order_id == order.id, Delivery.status != DeliveryStatus.RETURNED, *others)) or 0)
+    if logged + units > order.quantity:
+        raise BudgetError(_("Supera la quantità dell'ordine: ordinate %(ordered)s, ne restano %(left)s.",
+                            ordered=format_quantity(order.quantity), left=format_quantity(max(Decimal("0"), order.quantity - logged))),
+                          "units")
 
 
 def delivery_by_key(order: ServiceOrder, submission_key: str | None) -> Delivery | None:
@@ -321,6 +339,4 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
 
 
 def _money(value) -> str:
-    from ..i18n import format_money
-
     return format_money(value)

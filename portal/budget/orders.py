@@ -147,8 +147,7 @@ def edit_delivery(delivery: Delivery, *, delivered_on: date, units: Decimal, att
     check_version(delivery, expected_version)
     if delivery.status not in EDITABLE:
         raise BudgetError(_("Una prestazione approvata non si modifica."))
-    replacing = delivery.amount if delivery.status == DeliveryStatus.SUBMITTED else Decimal("0")
-    amount = check_delivery(delivery.order, delivered_on=delivered_on, units=units, replacing=replacing)
+    amount = check_delivery(delivery.order, delivered_on=delivered_on, units=units, replacing=delivery)
     resubmitted = delivery.status == DeliveryStatus.RETURNED
     changed = [name for name, value in (("delivered_on", delivered_on), ("units", units), ("attended", bool(attended)),
                                         ("note", (note or "").strip() or None)) if getattr(delivery, name) != value]

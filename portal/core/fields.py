@@ -8,7 +8,7 @@ from wtforms import DecimalField, HiddenField, IntegerField
 from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
-from ..i18n import decimal_point, format_money, format_number
+from ..i18n import decimal_point, format_money, format_quantity
 from .errors import ServiceError
 from .transaction import show_on_form
 
@@ -139,8 +139,7 @@ class Range(NumberRange):
 def _bound(value) -> str:
     if value is None:
         return ""
-    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return format_number(value, 0 if value == value.to_integral_value() else 2)
+    return format_quantity(value)
 
 
 class WholeNumberField(IntegerField):
