@@ -9,7 +9,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, Range, ServiceRule, form_check
+from ..core.fields import HoursField, PlausibleDateField, Range, ServiceRule, form_check
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
@@ -26,7 +26,7 @@ from .labels import (
     SERVICE_TYPE_LABELS,
 )
 from .models import ActionPhase, ActionStatus, ContractType, JobOutcome, ServiceType
-from .pathway import check_delivered_day, check_plan_period
+from .pathway import check_delivered_day, check_own_day, check_own_hours, check_plan_period, check_planned_hours
 from .services import check_closing_day
 from .verifications import check_job_details, check_verification_day
 
@@ -37,10 +37,11 @@ class ActionPlanForm(PortalForm):
     phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ACTION_PHASE_LABELS), validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[Optional()])
     office = SelectField(_l("Ufficio pubblico coinvolto"), choices=[], validate_choice=True, validators=[Optional()])
-    planned_start = DateField(_l("Inizio previsto"), validators=[DataRequired()])
-    planned_end = DateField(_l("Fine prevista"), validators=[Optional(), ServiceRule(check_plan_period, "planned_start",
-                                                                                      "planned_end")])
-    planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), Range(min=0, max=9999)])
+    planned_start = PlausibleDateField(_l("Inizio previsto"), validators=[DataRequired()])
+    planned_end = PlausibleDateField(_l("Fine prevista"), validators=[
+        Optional(), ServiceRule(check_plan_period, "planned_start", "planned_end")])
+    planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), Range(max=9999),
+                                                               ServiceRule(check_planned_hours)])
     notes = TextAreaField(_l("Note per l'erogazione"), validators=[Optional(), Length(max=4000)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
@@ -65,6 +66,17 @@ class ActionRecordForm(PortalForm):
     delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), Range(min=0, max=9999)])
     delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional(), ServiceRule(check_delivered_day)])
     outcome = TextAreaField(_l("Esito"), validators=[Optional(), Length(max=500)])
+    #: Set by the view: the node delivers the action itself, so its hours and last day are typed here.
+    own_action = False
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if not self.own_action or any(f.errors for f in (self.status, self.delivered_hours, self.delivered_on)):
+            return valid
+        typed = (ActionStatus(self.status.data), self.delivered_hours.data, self.delivered_on.data)
+        hours_ok = form_check(self, check_own_hours, *typed)
+        day_ok = form_check(self, check_own_day, *typed)
+        return valid and hours_ok and day_ok
 
     def data_for_service(self) -> dict:
         return {

@@ -4,11 +4,12 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from wtforms import DecimalField, HiddenField, IntegerField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField
 from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from ..i18n import decimal_point, format_money, format_quantity
+from .checks import check_plausible_day
 from .errors import ServiceError
 from .transaction import show_on_form
 
@@ -210,3 +211,11 @@ def form_check(form, check, *args) -> bool:
         return False
     return True
 
+
+class PlausibleDateField(DateField):
+    """A day of the work between 1 January 2000 and five years from today (``core.checks``), the bound read
+    when the field is checked, as ``people.forms.BirthYearField`` reads its year: 1900 or 9999 is a slip of
+    the keyboard, refused with the form's other errors. The service refuses it too, with the same check."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, [*(validators or ()), ServiceRule(check_plausible_day)], **kwargs)
