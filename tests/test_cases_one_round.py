@@ -60,3 +60,14 @@ def test_a_phase_1_outcome_shows_a_future_day_with_the_missing_details(login, ne
     assert response.status_code == 200
     assert "La data della verifica non può essere nel futuro." in body and "tipo di contratto" in body
     assert 'value="Logistica"' in body and verifications_of(network) == []
+
+
+def test_a_legal_path_shows_its_dates_order_with_the_missing_outcome(login, network):
+    client = login("n1_coordinator")
+    response = post(client, f"/casi/{network.case.id}/tutela", {
+        "version": "0", "action_type": "civil_action", "counsel": "Avv. Prova", "outcome": "",
+        "started_on": "2026-05-01", "outcome_on": "2026-04-01"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "La data dell&#39;esito non può precedere quella di avvio." in body and "Avv. Prova" in body
+    assert 'href="#outcome"' in body  # the missing outcome, in the same summary
