@@ -117,6 +117,16 @@ def format_number(value, digits: int = 2) -> str:
     return f"{minus if number.is_signed() else ''}{text}"
 
 
+def format_quantity(value) -> str:
+    """Hours or units as people write them, with no more decimals than they carry (at most two): ``1.234,5``,
+    ``10``, ``0,25`` in Italian; ``1,234.5`` in English."""
+    if value is None:
+        return ""
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    places = -number.normalize().as_tuple().exponent if number.is_finite() else 0
+    return format_number(number, min(2, max(0, places)))
+
+
 def format_number_babel(value, digits: int = 2) -> str:
     """babel's own rendering of ``format_number`` (the reference its test compares with)."""
     return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0", locale=get_locale())

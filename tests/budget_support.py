@@ -69,6 +69,19 @@ def make_contract(net, budget, provider, cig="1234567890", value="500.00", price
     return contract
 
 
+def contract_form(network, budget, **overrides):
+    """What the new-contract page posts (without its CSRF token): a valid contract of provider P."""
+    data = {
+        "title": "Servizi di orientamento (prova)", "budget_line": str(budget.lines[0].id),
+        "provider": str(network.tenants["p"].id), "procedure": "open", "legal_basis": "D.Lgs. 36/2023",
+        "cig": "ab12cd34ef", "start_date": "2026-01-01", "end_date": "2027-12-31", "total_value": "600,00", "vat_rate": "5",
+        "lines-0-service_type": "counselling", "lines-0-unit": "hour", "lines-0-unit_price": "25,50", "lines-0-quantity": "20",
+        "lines-1-service_type": "", "lines-2-service_type": "",
+    }
+    data.update(overrides)
+    return data
+
+
 def make_order(contract, action, quantity="10") -> ServiceOrder:
     with context.acting_as(contract.tenant_id):
         order = ServiceOrder(

@@ -14,7 +14,7 @@ from portal.budget.models import Contract, Delivery, DeliveryStatus, Invoice, In
 from portal.extensions import db
 from portal.tenancy import context
 
-from .budget_support import budget_of, fresh, make_contract, make_delivery, make_order
+from .budget_support import budget_of, contract_form, fresh, make_contract, make_delivery, make_order
 from .factories import make_action
 from .helpers import csrf_from, csrf_token
 
@@ -22,18 +22,6 @@ from .helpers import csrf_from, csrf_token
 def _events(network, action):
     with context.acting_as(network.tenants["n1"].id):
         return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
-
-def _contract_form(network, budget, **overrides):
-    data = {
-        "title": "Servizi di orientamento (prova)", "budget_line": str(budget.lines[0].id),
-        "provider": str(network.tenants["p"].id), "procedure": "open", "legal_basis": "D.Lgs. 36/2023",
-        "cig": "ab12cd34ef", "start_date": "2026-01-01", "end_date": "2027-12-31", "total_value": "600,00", "vat_rate": "5",
-        "lines-0-service_type": "counselling", "lines-0-unit": "hour", "lines-0-unit_price": "25,50", "lines-0-quantity": "20",
-        "lines-1-service_type": "", "lines-2-service_type": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_overview_shows_the_reconciliation_difference_and_records_its_settlement(login, network):
@@ -61,12 +49,12 @@ def test_create_contract_with_lines_validates_and_keeps_input(login, network):
     budget = budget_of(network)
     client = login("n1_budget_officer")
     token = csrf_token(client, "/budget/contratti/nuovo")
-    bad = client.post("/budget/contratti/nuovo", data={**_contract_form(network, budget, cig="NOPE"), "csrf_token": token})
+    bad = client.post("/budget/contratti/nuovo", data={**contract_form(network, budget, cig="NOPE"), "csrf_token": token})
     body = bad.get_data(as_text=True)
     assert bad.status_code == 200 and "Il CIG è di 10 caratteri" in body and 'value="Servizi di orientamento (prova)"' in body
-    over = client.post("/budget/contratti/nuovo", data={**_contract_form(network, budget, total_value="1.200,00"), "csrf_token": token})
+    over = client.post("/budget/contratti/nuovo", data={**contract_form(network, budget, total_value="1.200,00"), "csrf_token": token})
     assert over.status_code == 200 and "supera il residuo della linea" in over.get_data(as_text=True)
-    ok = client.post("/budget/contratti/nuovo", data={**_contract_form(network, budget), "csrf_token": token})
+    ok = client.post("/budget/contratti/nuovo", data={**contract_form(network, budget), "csrf_token": token})
     assert ok.status_code == 302
     with context.acting_as(network.tenants["n1"].id):
         contract = db.session.scalar(select(Contract).where(Contract.cig == "AB12CD34EF"))
@@ -74,7 +62,7 @@ def test_create_contract_with_lines_validates_and_keeps_input(login, network):
         assert [(line.unit_price, line.quantity) for line in contract.lines] == [(Decimal("25.50"), Decimal("20.00"))]
     assert _events(network, "contract.created")
     forced = client.post("/budget/contratti/nuovo", data={
-        **_contract_form(network, budget, cig="ZZ12CD34EF", total_value="520,00"), "override_reason": "Variante approvata",
+        **contract_form(network, budget, cig="ZZ12CD34EF", total_value="520,00"), "override_reason": "Variante approvata",
         "csrf_token": token})
     assert forced.status_code == 302
     assert _events(network, "contract.override")
@@ -87,7 +75,7 @@ def _refused_contract(login, network, **overrides) -> str:
     client = login("n1_budget_officer")
     token = csrf_token(client, "/budget/contratti/nuovo")
     response = client.post("/budget/contratti/nuovo", data={
-        **_contract_form(network, budget_of(network), **overrides), "csrf_token": token})
+        **contract_form(network, budget_of(network), **overrides), "csrf_token": token})
     assert response.status_code == 200
     return response.get_data(as_text=True)
 

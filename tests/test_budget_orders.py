@@ -198,7 +198,8 @@ def test_edit_contract_refuses_inconsistent_figures_and_keeps_input(login, netwo
     body = below.get_data(as_text=True)
     assert below.status_code == 200 and "sotto le prestazioni già approvate (€\xa0200,00)" in body
     assert 'value="Titolo nuovo"' in body and 'value="150,00"' in body
-    assert "già usata da ordini" in post(**{"lines-0-unit_price": "30,00"}).get_data(as_text=True)
+    # 24,00 × 20 stays within the value: 30,00 was also refused at once for the rows worth more than the contract
+    assert "già usata da ordini" in post(**{"lines-0-unit_price": "24,00"}).get_data(as_text=True)
     assert "sotto quella già ordinata" in post(**{"lines-0-quantity": "7"}).get_data(as_text=True)
     assert "valgono più del valore" in post(total_value="400,00").get_data(as_text=True)
     assert "Esiste già un contratto con questo CIG" in post(cig="ALTROCIG01").get_data(as_text=True)

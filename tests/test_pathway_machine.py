@@ -99,6 +99,7 @@ class PathwayMachine(RuleBasedStateMachine):
         self.hourly: dict[int, bool] = {}  # action -> its order's line is priced by the hour
         self.attended: dict[int, bool] = {}
         self.delivery_action: dict[int, int] = {}
+        self._units_of: dict[int, Decimal] = {}  # delivery -> units logged (last corrected)
 
     def teardown(self):
         self.savepoint.rollback()
@@ -200,18 +201,30 @@ class PathwayMachine(RuleBasedStateMachine):
         action = self._get(Action, action_id)
         with self._as("p_user"):
             order = db.session.get(ServiceOrder, order.id)
-            unit = order.line.unit
+            unit, ordered = order.line.unit, order.quantity
         units = units if unit == Unit.HOUR else Decimal("1")
-        logged = self._do("p_user", contracts.log_delivery, order, delivered_on=action.planned_start + timedelta(days=after),
-                          units=units, attended=attended, note=None)
-        assert logged is not NO, "a plausible delivery on an open order is accepted"
+        day = action.planned_start + timedelta(days=after)
+        logged = self._do("p_user", contracts.log_delivery, order, delivered_on=day, units=units, attended=attended, note=None)
+        left = ordered - self._logged_on(action_id)
+        if units > left:
+            assert logged is NO, "a delivery beyond the order's quantity is refused"
+            if left <= 0:
+                return
+            units = left  # what is left is accepted
+            logged = self._do("p_user", contracts.log_delivery, order, delivered_on=day, units=units, attended=attended,
+                              note=None)
+        assert logged is not NO, "a plausible delivery on an open order, within its quantity, is accepted"
         self.deliveries.append(logged.id)
         self.delivery_action[logged.id] = action_id
         self.hourly[action_id] = unit == Unit.HOUR
         self.attended[logged.id] = attended
         self.amounts[logged.id] = (DeliveryStatus.SUBMITTED, line_amount(units, HOUR_PRICE if unit == Unit.HOUR else PARTICIPANT_PRICE))
-        self._units_of = getattr(self, "_units_of", {})
         self._units_of[logged.id] = units
+
+    def _logged_on(self, action_id, leaving_out=None) -> Decimal:
+        """Units of the action's order not sent back (approved or awaiting review), one delivery left out."""
+        return sum((self._units_of[d] for d, a in self.delivery_action.items()
+                    if a == action_id and d != leaving_out and self.amounts[d][0] != DeliveryStatus.RETURNED), Decimal("0"))
 
     def _review(self, i, approve):
         waiting = [d for d in self.deliveries if self.amounts[d][0] == DeliveryStatus.SUBMITTED]
@@ -249,10 +262,13 @@ class PathwayMachine(RuleBasedStateMachine):
         with self._as("p_user"):
             delivery = db.session.get(Delivery, delivery_id)
             hourly = delivery.order.line.unit == Unit.HOUR
+            is_open, ordered = delivery.order.status == OrderStatus.OPEN, delivery.order.quantity
         units = units if hourly else Decimal("1")
         done = self._do("p_user", orders.edit_delivery, delivery, delivered_on=delivery.delivered_on, units=units,
                         attended=attended, note=None, expected_version=delivery.version)
-        if done is NO:  # its order was closed meanwhile
+        fits = self._logged_on(self.delivery_action[delivery_id], leaving_out=delivery_id) + units <= ordered
+        assert (done is not NO) == (is_open and fits), "a correction is refused only on a closed order or beyond its quantity"
+        if done is NO:
             return
         self._units_of[delivery_id] = units
         self.attended[delivery_id] = attended

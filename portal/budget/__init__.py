@@ -1,7 +1,7 @@
 """Contracted services, providers and the budget oversight of Azione 2 (issue 5).
 
 Importing the package connects the budget's receivers of the signals below it (cases and people never
-import budget): planning an action with a provider orders it (ordering.py); anonymising a person clears
-the budget's texts about them (gdpr.py).
+import budget): planning an action with a provider orders it (ordering.py), cancelling it ends its order
+(orders.py); anonymising a person clears the budget's texts about them (gdpr.py).
 """
-from . import gdpr, ordering  # noqa: F401  (connect person_anonymising; cases.signals.action_planned)
+from . import gdpr, ordering, orders  # noqa: F401  (person_anonymising; cases.signals.action_planned, action_cancelled)

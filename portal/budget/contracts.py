@@ -22,6 +22,7 @@ from ..cases.services import node_providers
 from ..core.locking import check_version
 from ..core.rows import add_keyed, by_submission_key
 from ..extensions import db
+from ..i18n import format_money, format_quantity
 from ..models_base import utcnow
 from ..tenancy.context import current
 from . import delivered, figures
@@ -42,6 +43,7 @@ from .models import (
 from .services import (
     BudgetError,
     Forbidden,
+    check_not_future,
     ensure_money,
     ensure_override_allowed,
     is_provider,
@@ -60,6 +62,50 @@ def normalise_cig(value: str | None) -> str:
 
 def valid_cig(value: str | None) -> bool:
     return bool(CIG_RE.match(normalise_cig(value)))
+
+
+# --- checks of typed values (no database: the forms run them too, core.fields.ServiceRule) ----------------
+
+def check_cig(value: str | None) -> str:
+    """The CIG as stored (upper case, no spaces), or refused."""
+    if not valid_cig(value):
+        raise BudgetError(_("Il CIG è di 10 caratteri: cifre e lettere maiuscole."), "cig")
+    return normalise_cig(value)
+
+
+def check_contract_period(start: date, end: date) -> None:
+    if end < start:
+        raise BudgetError(_("La fine del contratto non può precedere l'inizio."), "end_date")
+
+
+def check_contract_value(total) -> Decimal:
+    total = cents(total)
+    if total <= 0:
+        raise BudgetError(_("Il valore del contratto deve essere maggiore di zero."), "total_value")
+    return total
+
+
+def check_lines(lines: list[dict], total) -> None:
+    """A contract's rows as typed (``service_type`` None: a row to remove): at least one kept, each with a
+    quantity above zero and a price not negative, together worth no more than the contract."""
+    kept = [item for item in lines if item["service_type"] is not None]
+    if not kept:
+        raise BudgetError(_("Aggiungi almeno una riga di servizio."))
+    if any(Decimal(item["quantity"]) <= 0 or Decimal(item["unit_price"]) < 0 for item in kept):
+        raise BudgetError(_("Ogni riga ha una quantità maggiore di zero e un prezzo non negativo."))
+    if sum((line_amount(item["quantity"], item["unit_price"]) for item in kept), Decimal("0")) > cents(total):
+        raise BudgetError(_("Le righe valgono più del valore del contratto."), "total_value")
+
+
+def check_order_quantity(quantity) -> None:
+    if quantity is None or quantity <= 0:
+        raise BudgetError(_("La quantità deve essere maggiore di zero."), "quantity")
+
+
+def check_units(units) -> None:
+    """The hours or units of a delivery."""
+    if units is None or units <= 0:
+        raise BudgetError(_("Le ore o unità devono essere maggiori di zero."), "units")
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -140,21 +186,12 @@ def create_contract(data: dict, lines: list[dict], override_reason: str | None =
     provider_id = data.get("provider")
     if provider_id not in {p.id for p in node_providers()}:
         raise BudgetError(_("Scegli un soggetto attuatore della rete."), "provider")
-    cig = normalise_cig(data.get("cig"))
-    if not CIG_RE.match(cig):
-        raise BudgetError(_("Il CIG è di 10 caratteri: cifre e lettere maiuscole."), "cig")
+    cig = check_cig(data.get("cig"))
     if db.session.scalar(select(Contract.id).where(Contract.cig == cig)):
         raise BudgetError(_("Esiste già un contratto con questo CIG."), "cig")
-    if data["end_date"] < data["start_date"]:
-        raise BudgetError(_("La fine del contratto non può precedere l'inizio."), "end_date")
-    total = cents(data["total_value"])
-    if total <= 0:
-        raise BudgetError(_("Il valore del contratto deve essere maggiore di zero."), "total_value")
-    if not lines:
-        raise BudgetError(_("Aggiungi almeno una riga di servizio."))
-    lines_value = sum((line_amount(item["quantity"], item["unit_price"]) for item in lines), Decimal("0"))
-    if lines_value > total:
-        raise BudgetError(_("Le righe valgono più del valore del contratto."), "total_value")
+    check_contract_period(data["start_date"], data["end_date"])
+    total = check_contract_value(data["total_value"])
+    check_lines(lines, total)
     reason = line_override(line, total, override_reason, _("Il contratto supera il residuo della linea di budget."))
     contract = Contract(
         tenant_id=line.tenant_id, provider_id=provider_id, budget_line_id=line.id, title=(data.get("title") or "").strip(),
@@ -192,8 +229,7 @@ def assign_order(contract: Contract, *, action_id, line_id, quantity: Decimal, o
     line = next((item for item in contract.lines if str(item.id) == str(line_id)), None)
     if line is None:
         raise BudgetError(_("Scegli una riga del contratto."), "line")
-    if quantity is None or quantity <= 0:
-        raise BudgetError(_("La quantità deve essere maggiore di zero."), "quantity")
+    check_order_quantity(quantity)
     order = order_action(action, line, quantity=quantity, override_reason=override_reason)
     action_changed(action)  # now planned, as after the case page's ordering
     return order
@@ -206,16 +242,17 @@ def may_log(order: ServiceOrder) -> bool:
     return is_provider() and order.provider_id == current().tenant_id and order.status == OrderStatus.OPEN
 
 
-def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, replacing: Decimal = Decimal("0")) -> Decimal:
-    """The rules of a delivery the provider logs or corrects; returns its amount. ``replacing``: the amount
-    of the pending delivery being corrected (already counted among the pending ones)."""
-    if order.status != OrderStatus.OPEN:
+def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, replacing: Delivery | None = None) -> Decimal:
+    """The rules of a delivery the provider logs or corrects (``replacing``: the one corrected, whose own
+    figures give way to the new ones); returns its amount. The order's row is locked first (FOR UPDATE on
+    PostgreSQL, until the transaction ends): two deliveries logged at once on one order are counted one
+    after the other, and cannot both take its last hours."""
+    status = db.session.scalar(select(ServiceOrder.status).where(ServiceOrder.id == order.id).with_for_update())
+    if status != OrderStatus.OPEN:
         raise BudgetError(_("L'ordine di servizio non è aperto."))
     contract = order.contract
-    if units is None or units <= 0:
-        raise BudgetError(_("Le ore o unità devono essere maggiori di zero."), "units")
-    if delivered_on is None or delivered_on > date.today():
-        raise BudgetError(_("La data non può essere nel futuro."), "delivered_on")
+    check_units(units)
+    check_not_future(delivered_on, "delivered_on")
     if not contract.start_date <= delivered_on <= contract.end_date:
         raise BudgetError(_("La data è fuori dal periodo del contratto."), "delivered_on")
     action = db.session.get(Action, order.action_id)
@@ -223,12 +260,26 @@ def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, r
         raise BudgetError(_("La prestazione non può precedere l'inizio dell'azione (%(day)s).",
                             day=f"{action.planned_start:%d/%m/%Y}"), "delivered_on")
     amount = line_amount(units, order.line.unit_price)
+    pending = replacing.amount if replacing is not None and replacing.status == DeliveryStatus.SUBMITTED else Decimal("0")
     contract_figs = figures.contract_of(contract)
-    if contract_figs.delivered + contract_figs.pending - replacing + amount > contract.total_value:
+    if contract_figs.delivered + contract_figs.pending - pending + amount > contract.total_value:
         raise BudgetError(
             _("La prestazione (%(amount)s) supera il valore residuo del contratto.", amount=_money(amount)), "units"
         )
+    _check_ordered_quantity(order, units, replacing)
     return amount
+
+
+def _check_ordered_quantity(order: ServiceOrder, units: Decimal, replacing: Delivery | None) -> None:
+    """The order's deliveries not sent back (approved or awaiting review), the corrected one aside, and the
+    new units fit in the quantity ordered."""
+    others = [Delivery.id != replacing.id] if replacing is not None else []
+    logged = Decimal(db.session.scalar(select(func.coalesce(func.sum(Delivery.units), 0)).where(
+        Delivery.order_id == order.id, Delivery.status != DeliveryStatus.RETURNED, *others)) or 0)
+    if logged + units > order.quantity:
+        raise BudgetError(_("Supera la quantità dell'ordine: ordinate %(ordered)s, ne restano %(left)s.",
+                            ordered=format_quantity(order.quantity), left=format_quantity(max(Decimal("0"), order.quantity - logged))),
+                          "units")
 
 
 def delivery_by_key(order: ServiceOrder, submission_key: str | None) -> Delivery | None:
@@ -288,6 +339,4 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
 
 
 def _money(value) -> str:
-    from ..i18n import format_money
-
     return format_money(value)

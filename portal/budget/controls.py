@@ -92,15 +92,24 @@ def sample_size(total: int, size: int | None, percent: Decimal | None) -> int:
     return max(1, min(total, k))
 
 
+def check_sample_size(size, percent) -> None:
+    """How many to draw, as typed (the form runs it too, core.fields.form_check)."""
+    if bool(size) == bool(percent):
+        raise BudgetError(_("Indica il numero di prestazioni oppure la percentuale (uno dei due)."), "size")
+
+
+def check_sample_period(period_from, period_to) -> None:
+    if period_from and period_to and period_to < period_from:
+        raise BudgetError(_("La fine del periodo non può precedere l'inizio."), "period_to")
+
+
 def draw_sample(provider_id, *, size=None, percent=None, period_from=None, period_to=None, seed=None, note=None) -> SampleCheck:
     ensure_check()
     provider = next((p for p in node_providers() if str(p.id) == str(provider_id)), None)
     if provider is None:
         raise BudgetError(_("Scegli un soggetto attuatore della rete."), "provider")
-    if bool(size) == bool(percent):
-        raise BudgetError(_("Indica il numero di prestazioni oppure la percentuale (uno dei due)."), "size")
-    if period_from and period_to and period_to < period_from:
-        raise BudgetError(_("La fine del periodo non può precedere l'inizio."), "period_to")
+    check_sample_size(size, percent)
+    check_sample_period(period_from, period_to)
     if seed is not None and not 0 <= int(seed) <= MAX_SEED:
         raise BudgetError(_("Il seme è un numero intero tra 0 e 2.000.000.000."), "seed")
     drawn_at = utcnow()

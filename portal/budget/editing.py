@@ -21,7 +21,7 @@ from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
 from . import figures
-from .contracts import CIG_RE, normalise_cig, ordered_by_line
+from .contracts import check_cig, check_contract_period, check_contract_value, check_lines, ordered_by_line
 from .models import (
     BudgetLine,
     Contract,
@@ -32,7 +32,6 @@ from .models import (
     ServiceOrder,
     Unit,
     cents,
-    line_amount,
 )
 from .services import BudgetError, ensure_money, line_override
 
@@ -54,6 +53,7 @@ def _delivery_span(contract: Contract):
 
 
 def _check_lines(contract: Contract, lines: list[dict], total: Decimal) -> list[tuple[ContractLine | None, dict]]:
+    check_lines(lines, total)
     existing = {str(line.id): line for line in contract.lines}
     used = used_lines(contract)
     ordered = ordered_by_line(contract)
@@ -71,14 +71,7 @@ def _check_lines(contract: Contract, lines: list[dict], total: Decimal) -> list[
             if Decimal(item["quantity"]) < ordered.get(line.id, Decimal("0")):
                 raise BudgetError(_("La quantità di una riga non può scendere sotto quella già ordinata (%(n)s).",
                                     n=ordered.get(line.id, Decimal("0"))))
-        if item["service_type"] is not None and (item["quantity"] <= 0 or item["unit_price"] < 0):
-            raise BudgetError(_("Ogni riga ha una quantità maggiore di zero e un prezzo non negativo."))
         plan.append((line, item))
-    kept = [item for _, item in plan if item["service_type"] is not None]
-    if not kept:
-        raise BudgetError(_("Aggiungi almeno una riga di servizio."))
-    if sum((line_amount(item["quantity"], item["unit_price"]) for item in kept), Decimal("0")) > total:
-        raise BudgetError(_("Le righe valgono più del valore del contratto."), "total_value")
     return plan
 
 
@@ -86,21 +79,16 @@ def update_contract(contract: Contract, data: dict, lines: list[dict], *, expect
     """Returns the names of the fields that changed (audited as such)."""
     ensure_money()
     check_version(contract, expected_version)
-    cig = normalise_cig(data.get("cig"))
-    if not CIG_RE.match(cig):
-        raise BudgetError(_("Il CIG è di 10 caratteri: cifre e lettere maiuscole."), "cig")
+    cig = check_cig(data.get("cig"))
     if cig != contract.cig and db.session.scalar(select(Contract.id).where(Contract.cig == cig, Contract.id != contract.id)):
         raise BudgetError(_("Esiste già un contratto con questo CIG."), "cig")
     start, end = data["start_date"], data["end_date"]
-    if end < start:
-        raise BudgetError(_("La fine del contratto non può precedere l'inizio."), "end_date")
+    check_contract_period(start, end)
     first, last = _delivery_span(contract)
     if first is not None and (start > first or end < last):
         raise BudgetError(_("Il periodo lascerebbe fuori prestazioni già registrate (dal %(first)s al %(last)s).",
                             first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")), "start_date")
-    total = cents(data["total_value"])
-    if total <= 0:
-        raise BudgetError(_("Il valore del contratto deve essere maggiore di zero."), "total_value")
+    total = check_contract_value(data["total_value"])
     contract_figs = figures.contract_of(contract)
     if total < contract_figs.delivered:
         raise BudgetError(_("Il valore non può scendere sotto le prestazioni già approvate (%(amount)s).",
@@ -160,15 +148,20 @@ def _apply_lines(contract: Contract, plan) -> bool:
     return changed
 
 
+def check_allocation(allocated) -> None:
+    """A budget line's allocation as typed (the forms run it too, core.fields.ServiceRule)."""
+    if allocated is None or cents(allocated) < 0:
+        raise BudgetError(_("Lo stanziamento non può essere negativo."), "allocated")
+
+
 def update_budget_line(line: BudgetLine, *, title: str, allocated: Decimal, expected_version) -> list[str]:
     ensure_money()
     check_version(line, expected_version)
     title = (title or "").strip()
     if not title:
         raise BudgetError(_("Indica il titolo della linea."), "title")
+    check_allocation(allocated)
     allocated = cents(allocated)
-    if allocated < 0:
-        raise BudgetError(_("Lo stanziamento non può essere negativo."), "allocated")
     committed = figures.line_of(line).committed
     if allocated < committed:
         raise BudgetError(_("Lo stanziamento non può scendere sotto quanto già impegnato sulla linea (%(amount)s).",

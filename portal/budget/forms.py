@@ -15,10 +15,29 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, MoneyField, Range, SubmissionKeyField, WholeNumberField
+from ..core.fields import (
+    HoursField,
+    MoneyField,
+    Range,
+    ServiceRule,
+    SubmissionKeyField,
+    WholeNumberField,
+    form_check,
+)
 from ..core.forms import PortalForm, PortalSubForm
 from ..i18n import lazy_gettext as _l
+from .contracts import (
+    check_cig,
+    check_contract_period,
+    check_contract_value,
+    check_lines,
+    check_order_quantity,
+    check_units,
+)
+from .controls import check_sample_period, check_sample_size
+from .editing import check_allocation
 from .labels import PROCEDURE_LABELS, UNIT_LABELS
+from .services import check_not_future, check_positive_amount
 
 
 class ContractLineForm(PortalSubForm):
@@ -39,10 +58,17 @@ class ContractLineForm(PortalSubForm):
 
 
 class _ContractLines:
-    """A contract form's rows (``lines``), the empty ones left out."""
+    """A contract form's rows (``lines``), the empty ones left out; checked against the total with the
+    form's other errors (the service's own check)."""
 
     def line_data(self) -> list[dict]:
         return [row for row in (entry.form.line() for entry in self.lines) if row is not None]
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.lines.errors or self.total_value.errors or self.total_value.data is None:
+            return valid
+        return form_check(self, check_lines, self.line_data(), self.total_value.data) and valid
 
 
 def _contract_terms(legal_basis=None, vat_rate=None):
@@ -51,10 +77,10 @@ def _contract_terms(legal_basis=None, vat_rate=None):
     return (
         SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()]),
         StringField(_l("Riferimento normativo"), default=legal_basis, validators=[DataRequired(), Length(max=120)]),
-        StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12)]),
+        StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12), ServiceRule(check_cig)]),
         DateField(_l("Inizio"), validators=[DataRequired()]),
-        DateField(_l("Fine"), validators=[DataRequired()]),
-        MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired()]),
+        DateField(_l("Fine"), validators=[DataRequired(), ServiceRule(check_contract_period, "start_date", "end_date")]),
+        MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired(), ServiceRule(check_contract_value)]),
         HoursField(_l("Aliquota IVA (%)"), default=vat_rate, validators=[Optional(), Range(min=0, max=100)]),
     )
 
@@ -77,15 +103,16 @@ class SettlementForm(PortalForm):
 class OrderForm(PortalForm):
     action = SelectField(_l("Azione da affidare"), choices=[], validators=[DataRequired()])
     line = SelectField(_l("Riga del contratto"), choices=[], validators=[DataRequired()])
-    quantity = HoursField(_l("Quantità ordinata"), validators=[InputRequired(), Range(min=0, max=99999)])
+    quantity = HoursField(_l("Quantità ordinata"), validators=[InputRequired(), Range(max=99999),
+                                                               ServiceRule(check_order_quantity)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
 
 class DeliveryForm(PortalForm):
     # A key per rendered form (the delivery keeps it): a double click or a resent page registers it once.
     submission_key = SubmissionKeyField()
-    delivered_on = DateField(_l("Data della prestazione"), validators=[DataRequired()])
-    units = HoursField(_l("Ore o unità erogate"), validators=[InputRequired(), Range(min=0, max=9999)])
+    delivered_on = DateField(_l("Data della prestazione"), validators=[DataRequired(), ServiceRule(check_not_future)])
+    units = HoursField(_l("Ore o unità erogate"), validators=[InputRequired(), Range(max=9999), ServiceRule(check_units)])
     attended = BooleanField(_l("La persona era presente"), default=True)
     note = StringField(_l("Nota breve"), validators=[Optional(), Length(max=500)])
 
@@ -99,8 +126,8 @@ class ReviewForm(PortalForm):
 
 class InvoiceForm(PortalForm):
     number = StringField(_l("Numero della fattura"), validators=[DataRequired(), Length(max=40)])
-    issued_on = DateField(_l("Data della fattura"), validators=[DataRequired()])
-    amount = MoneyField(_l("Importo, IVA inclusa (€)"), validators=[InputRequired()])
+    issued_on = DateField(_l("Data della fattura"), validators=[DataRequired(), ServiceRule(check_not_future)])
+    amount = MoneyField(_l("Importo, IVA inclusa (€)"), validators=[InputRequired(), ServiceRule(check_positive_amount)])
 
 
 class InvoiceActionForm(PortalForm):
@@ -112,9 +139,9 @@ class InvoiceActionForm(PortalForm):
 
 class InternalCostForm(PortalForm):
     line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
-    spent_on = DateField(_l("Data"), validators=[DataRequired()])
+    spent_on = DateField(_l("Data"), validators=[DataRequired(), ServiceRule(check_not_future)])
     description = StringField(_l("Descrizione"), validators=[DataRequired(), Length(max=300)])
-    amount = MoneyField(_l("Importo (€)"), validators=[InputRequired()])
+    amount = MoneyField(_l("Importo (€)"), validators=[InputRequired(), ServiceRule(check_positive_amount)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
 
@@ -141,7 +168,7 @@ class ContractEditForm(_ContractLines, PortalForm):
 class BudgetLineForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     title = StringField(_l("Titolo della linea"), validators=[DataRequired(), Length(max=300)])
-    allocated = MoneyField(_l("Stanziato (€)"), validators=[InputRequired()])
+    allocated = MoneyField(_l("Stanziato (€)"), validators=[InputRequired(), ServiceRule(check_allocation)])
 
 
 class OrderStatusForm(PortalForm):
@@ -179,9 +206,16 @@ class SampleDrawForm(PortalForm):
     size = WholeNumberField(_l("Numero di prestazioni"), validators=[Optional(), Range(min=1, max=10000)])
     percent = HoursField(_l("Oppure percentuale (%)"), validators=[Optional(), Range(min=0.01, max=100)])
     period_from = DateField(_l("Prestazioni dal"), validators=[Optional()])
-    period_to = DateField(_l("Prestazioni al"), validators=[Optional()])
+    period_to = DateField(_l("Prestazioni al"), validators=[Optional(), ServiceRule(check_sample_period, "period_from",
+                                                                                     "period_to")])
     seed = WholeNumberField(_l("Seme dell'estrazione"), validators=[Optional(), NumberRange(min=0, max=2_000_000_000)])
     note = StringField(_l("Nota"), validators=[Optional(), Length(max=500)])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.size.errors or self.percent.errors:
+            return valid
+        return form_check(self, check_sample_size, self.size.data, self.percent.data) and valid
 
 
 class VerifyItemForm(PortalForm):

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..cases.signals import action_cancelled
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -112,19 +113,40 @@ def change_status(order: ServiceOrder, *, step: str, reason: str | None, expecte
     reason = (reason or "").strip()
     if not reason:
         raise BudgetError(_("Indica il motivo."), "reason")
-    if step == "cancel":
-        used = db.session.scalar(select(func.count(Delivery.id)).where(
-            Delivery.order_id == order.id, Delivery.status.in_([DeliveryStatus.SUBMITTED, DeliveryStatus.APPROVED])
-        ))
-        if used:
-            raise BudgetError(_("L'ordine ha prestazioni approvate o da approvare: non si annulla, si chiude."))
+    if step == "cancel" and _has_deliveries(order):
+        raise BudgetError(_("L'ordine ha prestazioni approvate o da approvare: non si annulla, si chiude."))
+    _end(order, step, reason)
+
+
+def _has_deliveries(order: ServiceOrder) -> bool:
+    """Deliveries approved or awaiting review: what the order may still have to pay."""
+    return bool(db.session.scalar(select(func.count(Delivery.id)).where(
+        Delivery.order_id == order.id, Delivery.status.in_([DeliveryStatus.SUBMITTED, DeliveryStatus.APPROVED])
+    )))
+
+
+def _end(order: ServiceOrder, step: str, reason: str | None) -> None:
     order.status = OrderStatus.CLOSED if step == "close" else OrderStatus.CANCELLED
     order.status_reason = reason
     order.status_changed_at = utcnow()
     order.status_changed_by_id = current_user.id
     db.session.flush()
     record(f"service_order.{'closed' if step == 'close' else 'cancelled'}", "service_order", order.id,
-           ["status", "status_changed_at", "status_changed_by_id", "status_reason"])
+           ["status", "status_changed_at", "status_changed_by_id"] + (["status_reason"] if reason else []))
+
+
+def on_action_cancelled(action, **_kw) -> None:
+    """Receiver of ``cases.signals.action_cancelled``: the open order of an action cancelled in the pathway
+    ends with it, so the provider delivers nothing more on it. Closed when it has deliveries approved or
+    awaiting review (those are still reviewed and paid: they were delivered), cancelled otherwise (its
+    quantity no longer counts on the contract line). The case service checked who may cancel."""
+    order = db.session.scalar(select(ServiceOrder).where(ServiceOrder.action_id == action.id,
+                                                         ServiceOrder.status == OrderStatus.OPEN))
+    if order is not None:
+        _end(order, "close" if _has_deliveries(order) else "cancel", None)
+
+
+action_cancelled.connect(on_action_cancelled, weak=False)
 
 
 # --- the provider corrects a delivery ----------------------------------------------------------------
@@ -147,8 +169,7 @@ def edit_delivery(delivery: Delivery, *, delivered_on: date, units: Decimal, att
     check_version(delivery, expected_version)
     if delivery.status not in EDITABLE:
         raise BudgetError(_("Una prestazione approvata non si modifica."))
-    replacing = delivery.amount if delivery.status == DeliveryStatus.SUBMITTED else Decimal("0")
-    amount = check_delivery(delivery.order, delivered_on=delivered_on, units=units, replacing=replacing)
+    amount = check_delivery(delivery.order, delivered_on=delivered_on, units=units, replacing=delivery)
     resubmitted = delivery.status == DeliveryStatus.RETURNED
     changed = [name for name, value in (("delivered_on", delivered_on), ("units", units), ("attended", bool(attended)),
                                         ("note", (note or "").strip() or None)) if getattr(delivery, name) != value]

@@ -68,6 +68,19 @@ def line_override(line: BudgetLine, more, override_reason: str | None, message: 
     return None
 
 
+# --- checks of typed values (no database: the forms run them too, core.fields.ServiceRule) ----------------
+
+def check_positive_amount(amount, field: str | None = "amount") -> None:
+    if amount is None or cents(amount) <= 0:
+        raise BudgetError(_("L'importo deve essere maggiore di zero."), field)
+
+
+def check_not_future(day: date | None, field: str | None = None) -> None:
+    """A day of something done (spent, invoiced, delivered): the budget counts it as happened."""
+    if day is None or day > date.today():
+        raise BudgetError(_("La data non può essere nel futuro."), field)
+
+
 # --- budget ------------------------------------------------------------------------------------------
 
 def budgets() -> list[Budget]:
@@ -100,14 +113,12 @@ def add_internal_cost(line: BudgetLine, *, spent_on: date, description: str, amo
     ensure_money()
     if line.kind != LineKind.DIRECT_MANAGEMENT:
         raise BudgetError(_("I costi interni si registrano solo sulle linee a realizzazione diretta."), "line")
+    check_positive_amount(amount)
     amount = cents(amount)
-    if amount <= 0:
-        raise BudgetError(_("L'importo deve essere maggiore di zero."), "amount")
     description = (description or "").strip()
     if not description:
         raise BudgetError(_("Descrivi il costo."), "description")
-    if spent_on > date.today():  # spent, not planned: the line's figures count it as spending
-        raise BudgetError(_("La data non può essere nel futuro."), "spent_on")
+    check_not_future(spent_on, "spent_on")  # spent, not planned: the line's figures count it as spending
     reason = line_override(line, amount, override_reason, _("Il costo supera il residuo della linea di budget."))
     cost = InternalCost(
         tenant_id=line.tenant_id, budget_line_id=line.id, spent_on=spent_on, description=description, amount=amount,
@@ -141,11 +152,9 @@ def add_invoice(contract: Contract, *, number: str, issued_on: date, amount: Dec
     number = (number or "").strip()
     if not number:
         raise BudgetError(_("Indica il numero della fattura."), "number")
-    if issued_on > date.today():  # a received invoice was issued already
-        raise BudgetError(_("La data non può essere nel futuro."), "issued_on")
+    check_not_future(issued_on, "issued_on")  # a received invoice was issued already
+    check_positive_amount(amount)
     amount = cents(amount)
-    if amount <= 0:
-        raise BudgetError(_("L'importo deve essere maggiore di zero."), "amount")
     if db.session.scalar(select(Invoice.id).where(Invoice.contract_id == contract.id, Invoice.number == number)):
         raise BudgetError(_("Questa fattura è già registrata per il contratto."), "number")
     contract_figs = figures.contract_of(contract)

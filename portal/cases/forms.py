@@ -9,7 +9,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, Range
+from ..core.fields import HoursField, PlausibleDateField, Range, ServiceRule, form_check
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
@@ -26,6 +26,9 @@ from .labels import (
     SERVICE_TYPE_LABELS,
 )
 from .models import ActionPhase, ActionStatus, ContractType, JobOutcome, ServiceType
+from .pathway import check_delivered_day, check_own_day, check_own_hours, check_plan_period, check_planned_hours
+from .services import check_closing_day
+from .verifications import check_job_details, check_verification_day
 
 
 class ActionPlanForm(PortalForm):
@@ -34,9 +37,11 @@ class ActionPlanForm(PortalForm):
     phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ACTION_PHASE_LABELS), validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[Optional()])
     office = SelectField(_l("Ufficio pubblico coinvolto"), choices=[], validate_choice=True, validators=[Optional()])
-    planned_start = DateField(_l("Inizio previsto"), validators=[DataRequired()])
-    planned_end = DateField(_l("Fine prevista"), validators=[Optional()])
-    planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), Range(min=0, max=9999)])
+    planned_start = PlausibleDateField(_l("Inizio previsto"), validators=[DataRequired()])
+    planned_end = PlausibleDateField(_l("Fine prevista"), validators=[
+        Optional(), ServiceRule(check_plan_period, "planned_start", "planned_end")])
+    planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), Range(max=9999),
+                                                               ServiceRule(check_planned_hours)])
     notes = TextAreaField(_l("Note per l'erogazione"), validators=[Optional(), Length(max=4000)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
@@ -59,8 +64,19 @@ class ActionRecordForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     status = SelectField(_l("Stato"), choices=enum_choices(ACTION_STATUS_LABELS), validators=[DataRequired()])
     delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), Range(min=0, max=9999)])
-    delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional()])
+    delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional(), ServiceRule(check_delivered_day)])
     outcome = TextAreaField(_l("Esito"), validators=[Optional(), Length(max=500)])
+    #: Set by the view: the node delivers the action itself, so its hours and last day are typed here.
+    own_action = False
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if not self.own_action or any(f.errors for f in (self.status, self.delivered_hours, self.delivered_on)):
+            return valid
+        typed = (ActionStatus(self.status.data), self.delivered_hours.data, self.delivered_on.data)
+        hours_ok = form_check(self, check_own_hours, *typed)
+        day_ok = form_check(self, check_own_day, *typed)
+        return valid and hours_ok and day_ok
 
     def data_for_service(self) -> dict:
         return {
@@ -98,7 +114,7 @@ class TransitionForm(PortalForm):
 
 class CloseForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    closed_on = DateField(_l("Data di chiusura"), validators=[Optional()])
+    closed_on = DateField(_l("Data di chiusura"), validators=[Optional(), ServiceRule(check_closing_day)])
     outcome = SelectField(
         _l("Esito del percorso"), choices=enum_choices(CLOSURE_OUTCOME_LABELS, blank=_l("Scegli l'esito")),
         validators=[DataRequired(message=_l("Indica l'esito del percorso."))],
@@ -119,7 +135,13 @@ class JobOutcomeForm(PortalForm):
     sector = StringField(_l("Settore"), validators=[Optional(), Length(max=120)])
     start_date = DateField(_l("Data di inizio"), validators=[Optional()])
     evidence = StringField(_l("Documentazione a riprova"), validators=[Optional(), Length(max=300)])
-    done_on = DateField(_l("Data della verifica"), validators=[DataRequired()])
+    done_on = DateField(_l("Data della verifica"), validators=[DataRequired(), ServiceRule(check_verification_day)])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if any(field.errors for field in (self.job_outcome, self.contract_type, self.hours_per_week, self.start_date)):
+            return valid
+        return form_check(self, check_job_details, JobOutcome(self.job_outcome.data), self.data_for_service()) and valid
 
     def data_for_service(self) -> dict:
         return {
@@ -132,7 +154,7 @@ class JobOutcomeForm(PortalForm):
 
 class FollowUpForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    done_on = DateField(_l("Data della verifica"), validators=[DataRequired()])
+    done_on = DateField(_l("Data della verifica"), validators=[DataRequired(), ServiceRule(check_verification_day)])
     still_in_work = RadioField(
         _l("La persona lavora ancora?"), choices=[("si", _l("Sì")), ("no", _l("No"))], validators=[DataRequired()]
     )

@@ -3,11 +3,12 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import MoneyField, Range
+from ..core.fields import MoneyField, Range, ServiceRule
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .legal import DeadlineKind, Fund, LegalActionType, LegalOutcome
 from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
+from .legal_services import check_legal_dates
 
 MAX_AMOUNT = 9_999_999_999
 
@@ -18,7 +19,8 @@ class LegalPathForm(PortalForm):
     counsel = TextAreaField(_l("Avvocato o associazione"), validators=[Optional(), Length(max=1000)])
     started_on = DateField(_l("Data di avvio"), validators=[Optional()])
     outcome = SelectField(_l("Esito"), choices=enum_choices(LEGAL_OUTCOME_LABELS), validators=[DataRequired()])
-    outcome_on = DateField(_l("Data dell'esito"), validators=[Optional()])
+    outcome_on = DateField(_l("Data dell'esito"), validators=[Optional(), ServiceRule(check_legal_dates, "started_on",
+                                                                                       "outcome_on")])
 
     def data_for_service(self) -> dict:
         return {"action_type": LegalActionType(self.action_type.data), "counsel": self.counsel.data,

@@ -34,6 +34,12 @@ def fund_requests(case: Case) -> list[FundRequest]:
         select(FundRequest).where(FundRequest.case_id == case.id).order_by(FundRequest.requested_on, FundRequest.id)))
 
 
+def check_legal_dates(started_on, outcome_on) -> None:
+    """The outcome comes after the start (the form runs it too, core.fields.ServiceRule)."""
+    if started_on and outcome_on and outcome_on < started_on:
+        raise CaseError(_("La data dell'esito non può precedere quella di avvio."), "outcome_on")
+
+
 def save_path(case: Case, data: dict, expected_version) -> LegalPath:
     """Create or change the case's legal path. ``expected_version`` is 0 when the form had none yet."""
     ensure_can_edit(case)
@@ -42,8 +48,7 @@ def save_path(case: Case, data: dict, expected_version) -> LegalPath:
         check_version(path, expected_version)
     elif str(expected_version or "0") != "0":
         raise ConflictError(case, None)
-    if data.get("started_on") and data.get("outcome_on") and data["outcome_on"] < data["started_on"]:
-        raise CaseError(_("La data dell'esito non può precedere quella di avvio."), "outcome_on")
+    check_legal_dates(data.get("started_on"), data.get("outcome_on"))
     values = {
         "action_type": data["action_type"], "counsel": (data.get("counsel") or "").strip() or None,
         "started_on": data.get("started_on"), "outcome": data["outcome"], "outcome_on": data.get("outcome_on"),

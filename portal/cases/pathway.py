@@ -17,33 +17,63 @@ from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..core.changes import apply_changes
+from ..core.checks import check_plausible_day
 from ..core.locking import check_version
 from ..extensions import db
 from . import offices
 from .models import Action, ActionStatus, Case
 from .services import CaseError, ensure_can_edit, ensure_open, node_offices, node_providers
-from .signals import OrderResult, case_changed, request_order
+from .signals import OrderResult, action_cancelled, case_changed, request_order
 
 PLAN_FIELDS = ("service_type", "phase", "planned_start", "planned_end", "planned_hours", "notes")
 RECORD_FIELDS = ("status", "delivered_hours", "delivered_on", "outcome")
 
 
-def _check_delivered_on(action: Action, day) -> None:
-    """A delivery is neither in the future nor before its action started."""
-    if day is None:
-        return
-    if day > date.today():
-        raise CaseError(_("La data di erogazione non può essere nel futuro."), "delivered_on")
-    if day < action.planned_start:
-        raise CaseError(_("La data di erogazione non può precedere l'inizio dell'azione (%(day)s).",
-                          day=action.planned_start.strftime("%d/%m/%Y")), "delivered_on")
+# --- checks of typed values (no database: the forms run them too, core.fields.ServiceRule) ----------------
 
-def _check_plan(values: dict) -> None:
-    if values.get("planned_end") and values.get("planned_start") and values["planned_end"] < values["planned_start"]:
+def check_delivered_day(day) -> None:
+    if day is not None and day > date.today():
+        raise CaseError(_("La data di erogazione non può essere nel futuro."), "delivered_on")
+
+
+def check_plan_period(start, end) -> None:
+    if end and start and end < start:
         raise CaseError(_("La fine prevista non può precedere l'inizio."), "planned_end")
-    hours = values.get("planned_hours")
-    if hours is not None and Decimal(hours) < 0:
-        raise CaseError(_("Le ore non possono essere negative."), "planned_hours")
+
+
+def check_planned_hours(hours) -> None:
+    """Every service of the catalogue takes the person's time: an action planned for no hours is a slip (a
+    lump-sum or per-participant line orders one unit whatever the hours, which still say the time planned)."""
+    if hours is None or Decimal(hours) <= 0:
+        raise CaseError(_("Indica le ore previste, più di zero."), "planned_hours")
+
+
+def check_own_hours(status: ActionStatus, hours, day) -> None:
+    """Hours the node delivered itself: none is what an action not yet delivered has; a day of delivery, or an
+    action done, needs them."""
+    hours = hours or Decimal("0")
+    if hours < 0:
+        raise CaseError(_("Le ore non possono essere negative."), "delivered_hours")
+    if hours == 0 and (day or status == ActionStatus.DONE):
+        raise CaseError(_("Indica le ore erogate, più di zero."), "delivered_hours")
+
+
+def check_own_day(status: ActionStatus, hours, day) -> None:
+    """The last day the node delivered the action itself: given once hours are, or the action is done."""
+    if ((hours or 0) > 0 or status == ActionStatus.DONE) and not day:
+        raise CaseError(_("Indica la data dell'ultima erogazione."), "delivered_on")
+    check_delivered_day(day)
+
+
+def _check_plan(values: dict, action: Action | None = None) -> None:
+    """``values``: what is planned, or changed on ``action`` (whose dates stand where none is given)."""
+    for name in ("planned_start", "planned_end"):
+        if name in values:
+            check_plausible_day(values[name], name)
+    check_plan_period(values.get("planned_start", action and action.planned_start),
+                      values.get("planned_end", action and action.planned_end))
+    if action is None or "planned_hours" in values:
+        check_planned_hours(values.get("planned_hours"))
 
 
 def _member_id(value, members, message, field: str) -> int | None:
@@ -82,7 +112,6 @@ def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
     ensure_open(case)
     values = {name: data.get(name) for name in PLAN_FIELDS}
     values["notes"] = (values.get("notes") or "").strip() or None
-    values["planned_hours"] = values.get("planned_hours") or Decimal("0")
     _check_plan(values)
     provider_id = _provider_id(data.get("provider"))
     values["office_id"] = _office_id(data.get("office"))
@@ -113,13 +142,26 @@ def order_action(action: Action, override_reason: str | None = None) -> OrderRes
 
 
 def _check_status(action: Action, status: ActionStatus) -> None:
-    """"To order" is left only by ordering (or cancelling); nobody sets it by hand."""
+    """"To order" is left only by ordering (or cancelling); nobody sets it by hand. A provider action once
+    cancelled stays so: its order ended with it (``action_cancelled``)."""
     if status == action.status:
         return
     if status == ActionStatus.TO_ORDER:
         raise CaseError(_("Un'azione diventa da ordinare solo quando nessun contratto la copre."), "status")
     if action.status == ActionStatus.TO_ORDER and status != ActionStatus.CANCELLED:
         raise CaseError(_("Prima ordina l'azione al soggetto attuatore (o annullala)."), "status")
+    if action.status == ActionStatus.CANCELLED and action.provider_id is not None:
+        raise CaseError(_("Un'azione affidata a un soggetto attuatore, una volta annullata, resta annullata: "
+                          "pianificane una nuova."), "status")
+
+
+def _changed(action: Action, event: str, changed: list[str]) -> None:
+    """Audit a change; a provider action just cancelled ends its order (the budget listens), then the office
+    and the alerts follow."""
+    record(event, "action", action.id, changed)
+    if "status" in changed and action.status == ActionStatus.CANCELLED and action.provider_id is not None:
+        action_cancelled.send(action)
+    action_changed(action)
 
 
 def update_action(action: Action, data: dict, expected_version) -> None:
@@ -134,9 +176,7 @@ def update_action(action: Action, data: dict, expected_version) -> None:
         values["office_id"] = _office_id(data["office"])
     if "notes" in values:
         values["notes"] = (values["notes"] or "").strip() or None
-    if "planned_hours" in values and values["planned_hours"] is None:
-        values["planned_hours"] = Decimal("0")
-    _check_plan({"planned_start": action.planned_start, "planned_end": action.planned_end, **values})
+    _check_plan(values, action)
     start = values.get("planned_start")
     if start and action.delivered_on and start > action.delivered_on:
         raise CaseError(_("L'inizio non può seguire l'ultima erogazione (%(day)s).",
@@ -147,8 +187,7 @@ def update_action(action: Action, data: dict, expected_version) -> None:
     changed = apply_changes(action, values)
     db.session.flush()
     if changed:
-        record("action.updated", "action", action.id, changed)
-        action_changed(action)  # a new office is told; the one no longer named sees the referral withdrawn
+        _changed(action, "action.updated", changed)  # a new office is told; the one no longer named sees it withdrawn
 
 
 def record_action(action: Action, data: dict, expected_version) -> None:
@@ -165,15 +204,14 @@ def record_action(action: Action, data: dict, expected_version) -> None:
             raise CaseError(_("Le ore e la data di un'azione affidata a un soggetto attuatore sono quelle delle "
                               "prestazioni approvate: non si scrivono a mano."), "delivered_hours")
     else:
-        hours = data.get("delivered_hours") or Decimal("0")
-        if hours < 0:
-            raise CaseError(_("Le ore non possono essere negative."), "delivered_hours")
-        if (hours > 0 or status == ActionStatus.DONE) and not data.get("delivered_on"):
-            raise CaseError(_("Indica la data dell'ultima erogazione."), "delivered_on")
-        _check_delivered_on(action, data.get("delivered_on"))
-        values.update(delivered_hours=hours, delivered_on=data.get("delivered_on"))
+        hours, day = data.get("delivered_hours") or Decimal("0"), data.get("delivered_on")
+        check_own_hours(status, hours, day)
+        check_own_day(status, hours, day)
+        if day is not None and day < action.planned_start:
+            raise CaseError(_("La data di erogazione non può precedere l'inizio dell'azione (%(day)s).",
+                              day=action.planned_start.strftime("%d/%m/%Y")), "delivered_on")
+        values.update(delivered_hours=hours, delivered_on=day)
     changed = apply_changes(action, values)
     db.session.flush()
     if changed:
-        record("action.recorded", "action", action.id, changed)
-        action_changed(action)
+        _changed(action, "action.recorded", changed)

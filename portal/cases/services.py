@@ -319,6 +319,12 @@ def start_phase_2(case: Case, expected_version, today: date | None = None) -> li
     return planned
 
 
+def check_closing_day(day: date | None) -> None:
+    """A pathway closes on a day that came (the form runs it too, core.fields.ServiceRule)."""
+    if day is not None and day > date.today():
+        raise CaseError(_("La data di chiusura non può essere nel futuro."), "closed_on")
+
+
 def close_case(case: Case, *, outcome, reason: str | None, expected_version, closed_on: date | None = None) -> None:
     """Close the pathway on ``closed_on`` (today by default): never in the future, never before the last
     delivery of its actions (a provider action's last approved delivery, see pathway.py)."""
@@ -332,8 +338,7 @@ def close_case(case: Case, *, outcome, reason: str | None, expected_version, clo
         raise CaseError(_("Indica il motivo della chiusura."), "reason")
     today = date.today()
     closed_on = closed_on or today
-    if closed_on > today:
-        raise CaseError(_("La data di chiusura non può essere nel futuro."), "closed_on")
+    check_closing_day(closed_on)
     last = max((a.delivered_on for a in case.actions if a.delivered_on), default=None)
     if last is not None and closed_on < last:
         raise CaseError(_("Il percorso non può chiudersi prima dell'ultima erogazione (%(day)s).",

@@ -18,6 +18,8 @@ _signals = Namespace()
 action_planned = _signals.signal("action-planned")
 # sent(obj) when a case, or one of its actions or verifications, changed (flushed): the alerts listen
 case_changed = _signals.signal("case-changed")
+# sent(action) when an action with a provider was cancelled (flushed): the budget ends its order
+action_cancelled = _signals.signal("action-cancelled")
 
 
 @dataclass(frozen=True)

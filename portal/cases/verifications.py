@@ -18,6 +18,20 @@ from .signals import case_changed
 FOLLOW_UP_WINDOW_DAYS = 15
 
 
+def check_verification_day(day: date | None) -> None:
+    """A check not yet made is not a result (the forms run it too, core.fields.ServiceRule)."""
+    if day is not None and day > date.today():
+        raise CaseError(_("La data della verifica non può essere nel futuro."), "done_on")
+
+
+def check_job_details(outcome: JobOutcome | None, data: dict) -> None:
+    """An employment is told by its contract type, weekly hours, sector and start."""
+    if outcome == JobOutcome.EMPLOYED:
+        missing = [name for name in ("contract_type", "hours_per_week", "sector", "start_date") if not data.get(name)]
+        if missing:
+            raise CaseError(_("Per un'assunzione indica tipo di contratto, ore settimanali, settore e data di inizio."), missing[0])
+
+
 def window_opens(verification: Verification) -> date:
     return verification.due_date - timedelta(days=FOLLOW_UP_WINDOW_DAYS)
 
@@ -41,12 +55,8 @@ def record_job_outcome(case: Case, data: dict, expected_version) -> Verification
         raise CaseError(_("Indica l'esito."), "job_outcome")
     if not data.get("done_on"):
         raise CaseError(_("Indica la data della verifica."), "done_on")
-    if data["done_on"] > date.today():  # as for a follow-up: a check not yet made is not a result
-        raise CaseError(_("La data della verifica non può essere nel futuro."), "done_on")
-    if outcome == JobOutcome.EMPLOYED:
-        missing = [name for name in ("contract_type", "hours_per_week", "sector", "start_date") if not data.get(name)]
-        if missing:
-            raise CaseError(_("Per un'assunzione indica tipo di contratto, ore settimanali, settore e data di inizio."), missing[0])
+    check_verification_day(data["done_on"])  # as for a follow-up
+    check_job_details(outcome, data)
     values = {
         "job_outcome": outcome,
         "contract_type": ContractType(data["contract_type"]) if data.get("contract_type") and outcome == JobOutcome.EMPLOYED else None,
@@ -86,8 +96,7 @@ def record_follow_up(verification: Verification, data: dict, expected_version) -
         raise CaseError(_("Indica se la persona lavora ancora."), "still_in_work")
     if not data.get("done_on"):
         raise CaseError(_("Indica la data della verifica."), "done_on")
-    if data["done_on"] > date.today():
-        raise CaseError(_("La data della verifica non può essere nel futuro."), "done_on")
+    check_verification_day(data["done_on"])
     if data["done_on"] < window_opens(verification):
         raise CaseError(_("Il follow-up a %(months)s mesi si registra dal %(day)s (la scadenza è il %(due)s).",
                           months=verification.months_after, day=window_opens(verification).strftime("%d/%m/%Y"),

@@ -254,6 +254,7 @@ def record_action(action_id):
     action = _editable_action(action_id)
     case = action.case
     form = edit_form(ActionRecordForm, action)
+    form.own_action = action.provider_id is None
     form.status.choices = [c for c in form.status.choices if c[0] != ActionStatus.TO_ORDER.value or action.status == ActionStatus.TO_ORDER]
     if request.method == "GET":
         form.status.data = action.status.value

@@ -4,11 +4,14 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from wtforms import DecimalField, HiddenField, IntegerField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField
 from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
-from ..i18n import decimal_point, format_money, format_number
+from ..i18n import decimal_point, format_money, format_quantity
+from .checks import check_plausible_day
+from .errors import ServiceError
+from .transaction import show_on_form
 
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 _DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
@@ -137,8 +140,7 @@ class Range(NumberRange):
 def _bound(value) -> str:
     if value is None:
         return ""
-    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return format_number(value, 0 if value == value.to_integral_value() else 2)
+    return format_quantity(value)
 
 
 class WholeNumberField(IntegerField):
@@ -173,3 +175,47 @@ class SubmissionKeyField(HiddenField):
 
     def __init__(self, **kwargs):
         super().__init__(default=new_submission_key, validators=[Optional(), Length(max=64)], **kwargs)
+
+
+# --- a service's own rule, checked with the form's ----------------------------------------------------
+
+class ServiceRule:
+    """A validator that runs a service's own check of typed values, so a rule that needs no database shows
+    in the first round with the form's other errors, on its field, the input kept. The service still runs
+    it (it is the authority: the API calls it too); this is the same function, never a second spelling.
+
+    ``check(*values)`` raises the service's ``ServiceError``; ``names`` are the fields whose data it takes,
+    in order (the field itself when none is named). Skipped while one of them is empty or already refused:
+    a missing or unreadable value has its own error."""
+
+    def __init__(self, check, *names: str):
+        self.check, self.names = check, names
+
+    def __call__(self, form, field):
+        fields = [form[name] for name in self.names] if self.names else [field]
+        if field.errors or any(f.data is None or f.errors or f.process_errors for f in fields):
+            return
+        try:
+            self.check(*(f.data for f in fields))
+        except ServiceError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def form_check(form, check, *args) -> bool:
+    """A service's check over several of ``form``'s values (rows, a total), run once the fields are valid:
+    False when it refuses, its message on the field it names or atop the form (as a refused save shows)."""
+    try:
+        check(*args)
+    except ServiceError as exc:
+        show_on_form(form, exc)
+        return False
+    return True
+
+
+class PlausibleDateField(DateField):
+    """A day of the work between 1 January 2000 and five years from today (``core.checks``), the bound read
+    when the field is checked, as ``people.forms.BirthYearField`` reads its year: 1900 or 9999 is a slip of
+    the keyboard, refused with the form's other errors. The service refuses it too, with the same check."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, [*(validators or ()), ServiceRule(check_plausible_day)], **kwargs)

@@ -1,0 +1,112 @@
+"""A delivery never takes its order beyond the quantity ordered (QA: only the contract's remaining value was
+checked, so an order of 10 hours took 30). Refused in the service, so the page, the correction and the API
+refuse alike: the order's deliveries not returned (approved or awaiting review) plus the new one must fit.
+The message, on the hours field, says what was ordered and what is left, written as the locale writes
+numbers."""
+import pytest
+from sqlalchemy import select
+
+from portal.budget.models import Delivery, DeliveryStatus
+from portal.extensions import db
+from portal.tenancy import context
+
+from .api_support import make_client
+from .budget_support import budget_of, make_contract, make_delivery, make_order, victim
+from .conftest import DB_KIND
+from .factories import make_action
+from .helpers import csrf_token
+
+
+def _order(network, quantity, price="25.00", value="5000.00", action=None):
+    contract = getattr(network, "_quantity_contract", None) or make_contract(
+        network, budget_of(network), network.tenants["p"], value=value, price=price, quantity="9999")
+    network._quantity_contract = contract
+    return make_order(contract, action or network.action, quantity=quantity)
+
+
+def _log(client, order, units):
+    token = csrf_token(client, f"/budget/ordini/{order.id}")
+    return client.post(f"/budget/ordini/{order.id}", data={
+        "csrf_token": token, "delivered_on": "2026-03-10", "units": units, "attended": "y", "note": "Colloquio"})
+
+
+def _units(order):
+    with context.acting_as(order.tenant_id):
+        return sorted(db.session.scalars(select(Delivery.units).where(Delivery.order_id == order.id)))
+
+
+def test_a_delivery_beyond_the_ordered_quantity_is_refused(login, network):
+    order = _order(network, "10")
+    make_delivery(order, units="4", status=DeliveryStatus.APPROVED)
+    make_delivery(order, units="3")  # awaiting review: counts
+    make_delivery(order, units="5", status=DeliveryStatus.RETURNED)  # sent back: does not
+    provider = login("p_user")
+    refused = _log(provider, order, "3,5")
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "Supera la quantità dell&#39;ordine: ordinate 10, ne restano 3." in body
+    assert 'value="3,5"' in body and 'value="Colloquio"' in body
+    assert _log(provider, order, "3").status_code == 302
+    assert "ne restano 0." in _log(provider, order, "0,25").get_data(as_text=True)
+    assert len(_units(order)) == 4
+
+
+def test_the_figures_are_written_as_the_locale_writes_numbers(login, network):
+    order = _order(network, "1234.5", price="1.00")
+    make_delivery(order, units="1000", status=DeliveryStatus.APPROVED)
+    provider = login("p_user")
+    assert "ordinate 1.234,5, ne restano 234,5." in _log(provider, order, "300").get_data(as_text=True)
+    with provider.session_transaction() as session:
+        session["lang"] = "en"
+    body = _log(provider, order, "300").get_data(as_text=True)
+    assert "1,234.5" in body and "234.5" in body and "1.234,5" not in body
+
+
+def test_correcting_a_delivery_counts_the_others_not_itself(login, network):
+    order = _order(network, "4", price="10.00")
+    make_delivery(order, units="1", status=DeliveryStatus.APPROVED)
+    delivery = make_delivery(order, units="2")
+    provider = login("p_user")
+    url = f"/budget/prestazioni/{delivery.id}/modifica"
+    token = csrf_token(provider, url)
+
+    def edit(units):
+        return provider.post(url, data={"csrf_token": token, "version": delivery.version, "delivered_on": "2026-03-02",
+                                        "units": units, "attended": "y"})
+
+    refused = edit("3,5")
+    assert refused.status_code == 200 and "ordinate 4, ne restano 3." in refused.get_data(as_text=True)
+    assert edit("3").status_code == 302
+    assert _units(order) == [1, 3]
+
+
+def test_the_api_refuses_it_too(client, network):
+    rows = victim(network)  # an order of 10 with 2 approved and 2 awaiting review, provider Q
+    _client, key = make_client(rows["q"], network.users["n1_coordinator"])
+    headers = {"Authorization": f"Bearer {key}"}
+    over = client.post(f"/api/v1/orders/{rows['order'].id}/deliveries", headers=headers,
+                       json={"delivered_on": "2026-03-04", "units": "7"})
+    assert over.status_code == 422 and "ne restano 6" in over.get_json()["detail"]
+    assert client.post(f"/api/v1/orders/{rows['order'].id}/deliveries", headers=headers,
+                       json={"delivered_on": "2026-03-04", "units": "6"}).status_code == 201
+
+
+@pytest.mark.skipif(DB_KIND != "postgresql", reason="SQLite has no row locks (it writes one transaction at a time)")
+def test_the_order_is_locked_before_its_deliveries_are_counted(login, network, count_queries):
+    """Two deliveries logged at the same instant cannot both take the last hours: the order's row is locked
+    (FOR UPDATE) before the sum, so the second waits for the first and then counts it."""
+    order = _order(network, "10")
+    provider = login("p_user")
+    with count_queries() as counter:
+        assert _log(provider, order, "2").status_code == 302
+    locks = [s for s in counter.statements if "FOR UPDATE" in s and "service_orders" in s]
+    sums = [i for i, s in enumerate(counter.statements) if "sum(deliveries.units)" in s]
+    assert locks and sums and counter.statements.index(locks[0]) < sums[0]
+
+
+def test_another_action_of_the_same_contract_has_its_own_order(login, network):
+    """Only the order's own deliveries count: another order of the contract does not use its quantity."""
+    order = _order(network, "2")
+    other = _order(network, "5", action=make_action(network.case, provider=network.tenants["p"]))
+    make_delivery(other, units="5", status=DeliveryStatus.APPROVED)
+    assert _log(login("p_user"), order, "2").status_code == 302
