@@ -58,10 +58,7 @@ def mine():
     """The organisation's own entry (created on first use by its admin): straight to the edit form."""
     if request.method == "GET" and not services.may_keep_own_entry():
         abort(403)
-    try:
-        entry = services.own_entry()
-    except services.Forbidden:
-        abort(403)
+    entry = services.own_entry()
     return redirect(url_for(".edit", entry_id=entry.id))
 
 
@@ -129,8 +126,6 @@ def remove_point(entry_id, point_id):
     entry = _entry_or_404(entry_id)
     try:
         deleted = services.remove_point(entry, point_id)
-    except services.Forbidden:
-        abort(403)
     except LookupError:
         abort(404)
     flash(_("Punto informativo eliminato.") if deleted else
