@@ -259,11 +259,9 @@ def upload(referral_id):
         abort(403)
     form = AttachmentForm()
     if form.validate_on_submit():
-        try:
-            attachment = attachments.add_attachment(referral, form.file.data)
-        except services.ReferralError as exc:
-            form.file.errors.append(str(exc))
-        else:
+        with attempt(form) as done:
+            attachment = attachments.add_attachment(referral, form.files.data)
+        if done:
             flash(_("Allegato «%(name)s» aggiunto.", name=attachment.filename), "success")
             return redirect(url_for(".detail", referral_id=referral.id, _anchor="allegati"))
     return _render_detail(referral, attachment_form=form)
