@@ -100,3 +100,16 @@ def test_attachments_the_service_refuses_are_problems(app, client, network, tmp_
     closed = _attach(client, network, referral)
     assert closed.status_code == 403 and closed.mimetype == PROBLEM
     assert closed.get_json()["detail"] == "Operazione non consentita a questo client."
+
+
+def test_an_unexpected_error_is_a_problem_document_too(app, client, network, monkeypatch):
+    """A bug is still a 500, but in problem+json: the app's HTML 500 page is for the pages."""
+    def search(**_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(directory, "search", search)
+    monkeypatch.setattr(app, "testing", False)  # answer as in production instead of raising into the test
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    answer = client.get("/api/v1/directory", headers=headers_for(network, "a"))
+    assert answer.status_code == 500 and answer.mimetype == PROBLEM
+    assert "imprevisto" in answer.get_json()["detail"]

@@ -91,6 +91,10 @@ def on_blueprint(blueprint) -> None:
     def _refused(exc):
         return problem_response(422, str(exc) or "Richiesta rifiutata.", errors=_field_errors(exc))
 
+    @blueprint.errorhandler(500)  # by code: the app's HTML 500 handler would come first otherwise
+    def _internal(exc):  # Flask has logged the exception already
+        return problem_response(500, "Si è verificato un errore imprevisto: è stato registrato. Riprova più tardi.")
+
 
 def on_app(app: Flask) -> None:
     """/api paths that match no route (404/405) reach the app's HTML handler: wrapped, not replaced."""
