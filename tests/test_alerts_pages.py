@@ -177,6 +177,22 @@ def test_rule_settings_with_optimistic_locking(login, network):
     assert forbidden.status_code == 403
 
 
+def test_a_threshold_the_service_refuses_stays_on_its_field(login, network):
+    """Zero passes the form (other rules accept it) but not the drop-out rule: the page again, the message on
+    the threshold's control, nothing saved."""
+    client = login("n1_coordinator")
+    client.get("/allerte/regole")  # the settings rows exist
+    with context.acting_as(network.tenants["n1"].id):
+        setting = db.session.scalar(select(RuleSetting).where(RuleSetting.rule == Rule.DROP_OUT))
+        before = setting.threshold
+    refused = post(client, "/allerte/regole/drop_out", {"drop_out-version": setting.version, "drop_out-enabled": "y",
+                                                        "drop_out-threshold": "0"}, page="/allerte/regole")
+    assert refused.status_code == 200
+    assert 'id="drop_out-threshold-error">Indica una soglia valida.' in refused.get_data(as_text=True)
+    with context.acting_as(network.tenants["n1"].id):
+        assert db.session.get(RuleSetting, setting.id, populate_existing=True).threshold == before
+
+
 def test_evaluate_in_system_context_for_the_seed(network):
     """The seeder evaluates without a tenant (system context): same result, no leak into N2."""
     referral = stale_referral(network)

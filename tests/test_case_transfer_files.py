@@ -40,7 +40,8 @@ def _files(login, net):
         response = upload(coordinator, case_page, f"{case_page}/documenti", PDF, filename, subject=subject)
         assert response.status_code == 302, filename
     referral_page = f"/segnalazioni/{net.referral.id}"
-    assert upload(coordinator, referral_page, f"{referral_page}/allegati", PNG, "ricevuta.png").status_code == 302
+    assert upload(coordinator, referral_page, f"{referral_page}/allegati", PNG, "ricevuta.png",
+                  field="files").status_code == 302
     unilav, verbale, riservato = _documents(net, "n1")
     with context.acting_as(net.tenants["n1"].id):
         [attachment] = db.session.scalars(select(Attachment).where(Attachment.referral_id == net.referral.id))

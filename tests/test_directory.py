@@ -69,3 +69,6 @@ def test_information_points(login, network):
     assert other.post(f"{page}/punti/{point.id}/elimina", data={"csrf_token": csrf_token(other, page)}).status_code == 403
     assert admin.post(f"{page}/punti/{point.id}/elimina", data={"csrf_token": csrf_token(admin, page)}).status_code == 302
     assert "Sportello di Arona" not in admin.get(page).get_data(as_text=True)
+    # The point is gone: editing or deleting it again is a 404, as for any point not of this entry.
+    assert admin.get(f"{page}/punti/{point.id}/modifica").status_code == 404
+    assert admin.post(f"{page}/punti/{point.id}/elimina", data={"csrf_token": csrf_token(admin, page)}).status_code == 404

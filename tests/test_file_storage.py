@@ -24,7 +24,7 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100
 def _upload(client, referral_id, *files):
     token = csrf_from(client.get(f"/segnalazioni/{referral_id}").get_data(as_text=True))
     return client.post(f"/segnalazioni/{referral_id}/allegati", content_type="multipart/form-data",
-                       data={"csrf_token": token, "file": [(io.BytesIO(content), name) for content, name in files]})
+                       data={"csrf_token": token, "files": [(io.BytesIO(content), name) for content, name in files]})
 
 
 def _assert_download_headers(response, content):

@@ -137,6 +137,27 @@ def test_rectification_rejects_an_invalid_tax_code(login, network):
     assert not events(network, "person.rectified", network.person.id)
 
 
+def test_a_tax_code_the_service_refuses_leaves_nothing_changed(login, network, session, monkeypatch):
+    """The service refuses the codice fiscale after it set the monitoring fields (a form that let it through):
+    the message on the tax code's control, and none of the person's fields saved."""
+    from portal.people.forms import RectifyForm
+
+    monkeypatch.setattr(RectifyForm, "validate_tax_code", lambda form, field: None)
+    before = (network.person.gender, network.person.disability)
+    assert before != (Gender.NON_BINARY, True)
+    client = login("a_operator")
+    _, token = _rectify_form(client, network.person)
+    response = client.post(f"/persone/{network.person.id}/rettifica", data={
+        "csrf_token": token, "version": network.person.version, "first_name": VICTIM_FIRST_NAME,
+        "last_name": VICTIM_LAST_NAME, "tax_code": "XXX", "gender": "non_binary", "disability": "yes"})
+    assert response.status_code == 200
+    assert 'id="tax_code-error">Il codice fiscale non è valido.' in response.get_data(as_text=True)
+    session.expire_all()
+    with context.acting_as(network.tenants["a"].id):
+        person = session.get(Person, network.person.id)
+        assert (person.gender, person.disability) == before
+
+
 def test_changing_the_birth_year_recomputes_the_age_band(login, network, session):
     client = login("a_operator")
     _, token = _rectify_form(client, network.person)

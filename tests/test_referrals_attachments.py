@@ -2,6 +2,7 @@
 import hashlib
 import io
 import os
+import re
 
 import pytest
 
@@ -31,7 +32,7 @@ def draft(network):
 def _upload(client, referral, content, filename):
     token = csrf_from(client.get(f"/segnalazioni/{referral.id}").get_data(as_text=True))
     return client.post(
-        f"/segnalazioni/{referral.id}/allegati", data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
+        f"/segnalazioni/{referral.id}/allegati", data={"csrf_token": token, "files": (io.BytesIO(content), filename)},
         content_type="multipart/form-data",
     )
 
@@ -75,7 +76,9 @@ def test_png_accepted_even_with_a_wrong_extension(login, network, session, stora
 def test_executable_renamed_pdf_is_refused(login, network, session, storage, draft):
     response = _upload(login("a_operator"), draft, EXE, "documento.pdf")
     assert response.status_code == 200
-    assert "Sono ammessi solo file PDF, PNG o JPEG" in response.get_data(as_text=True)
+    # On the upload control itself, not only in the summary at the top of the form.
+    assert re.search(r'id="attachment-files-error">[^<]*Sono ammessi solo file PDF, PNG o JPEG',
+                     response.get_data(as_text=True))
     assert _attachments(session, network, draft) == []
     assert not storage.exists() or os.listdir(storage) == []
 
@@ -116,5 +119,5 @@ def test_antenna_attaches_until_the_node_decides_and_so_does_the_node(login, net
     client = login("a_operator")
     response = client.post(f"/segnalazioni/{referral.id}/allegati",
                            data={"csrf_token": csrf_from(client.get(f"/segnalazioni/{referral.id}").get_data(as_text=True)),
-                                 "file": (io.BytesIO(PDF), "y.pdf")}, content_type="multipart/form-data")
+                                 "files": (io.BytesIO(PDF), "y.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 403 and len(_attachments(session, network, referral)) == 2

@@ -42,6 +42,30 @@ def test_the_scan_sees_a_rollback():
     assert rollback_calls("def view():\n    db.session.rollback()\n    session.rollback()\n") == [2, 3]
 
 
+def forbidden_catches(source: str) -> list[int]:
+    """``except <...>Forbidden`` (alone or in a tuple): the app answers a service's Forbidden (403 page, or a
+    problem document under /api) and rolls back, so a view translating it by hand only repeats that."""
+    def names(node):
+        for item in node.elts if isinstance(node, ast.Tuple) else [node]:
+            yield item.attr if isinstance(item, ast.Attribute) else getattr(item, "id", "")
+
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.ExceptHandler) and node.type is not None
+            and any(name.endswith("Forbidden") for name in names(node.type))]
+
+
+def test_no_view_catches_forbidden():
+    found = [f"{path.relative_to(PORTAL.parent)}:{line}" for path in _view_modules()
+             for line in forbidden_catches(path.read_text())]
+    assert found == [], "a service's Forbidden is answered by core/errors.py (api/problems.py):\n" + "\n".join(found)
+
+
+def test_the_scan_sees_a_forbidden_catch():
+    source = ("try:\n    act()\nexcept services.Forbidden:\n    abort(403)\n"
+              "try:\n    act()\nexcept (ValueError, Forbidden):\n    abort(400)\nexcept KeyError:\n    pass\n")
+    assert forbidden_catches(source) == [3, 7]
+
+
 class NameForm(Form):
     name = StringField()
     other = StringField()

@@ -152,14 +152,12 @@ def edit_rule(rule):
     setting = next(s for s in rows if s.rule == rule)
     form = RuleSettingForm(prefix=rule.value)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.update_setting(setting, enabled=form.enabled.data, threshold=form.threshold.data,
                                     window_minutes=form.window_minutes.data, expected_version=form.version.data)
+        if done:
             flash(_("Regola «%(rule)s» salvata.", rule=RULE_LABELS[rule]), "success")
             return redirect(url_for("alerts.rules"))
-        except services.AlertError as exc:  # raised before anything changed
-            field = getattr(form, exc.field_name or "", None)
-            (field.errors.append if field is not None else form.form_errors.append)(str(exc))
     return render_template("alerts/rules.html", forms=_setting_forms(rows, (rule, form)))
 
 

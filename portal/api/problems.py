@@ -3,7 +3,7 @@ from flask import Flask, current_app, json, request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ..core.locking import ConflictError
+from ..core.errors import Conflict, Forbidden, NotFound, ServiceError
 from ..tenancy.scoping import TenantViolation
 
 PROBLEM = "application/problem+json"
@@ -48,15 +48,29 @@ def _from_http(exc: HTTPException):
     return response
 
 
+def _field_errors(exc: ServiceError) -> dict | None:
+    """The refused field in webargs' shape (location -> field -> messages), when the request sent it: a
+    service names its form's fields, and one the request does not carry (the page's name) stays in the detail."""
+    if not exc.field:
+        return None
+    body = request.get_json(silent=True) if request.is_json else None
+    sent = {"json": body if isinstance(body, dict) else {}, "files": request.files, "form": request.form,
+            "query": request.args}
+    location = next((name for name, values in sent.items() if exc.field in values), None)
+    return {location: {exc.field: [str(exc)]}} if location else None
+
+
 def on_blueprint(blueprint) -> None:
-    """Problem documents for every error a view of the API blueprint raises (once, at import). Each is a
-    status of 400 or more, so the request's boundary (portal/db.py) rolls back what the call had flushed."""
+    """Problem documents for every error a view of the API blueprint raises (once, at import): the core
+    errors a service raises (``core/errors.py``) as the pages' handlers answer them, but in problem+json (a
+    blueprint's handlers come before the app's). Each is a status of 400 or more, so the request's boundary
+    (portal/db.py) rolls back what the call had flushed."""
 
     @blueprint.errorhandler(HTTPException)
     def _http(exc):
         return _from_http(exc)
 
-    @blueprint.errorhandler(ConflictError)
+    @blueprint.errorhandler(Conflict)
     @blueprint.errorhandler(StaleDataError)
     def _conflict(exc):
         return problem_response(409, "La risorsa è stata modificata nel frattempo: rileggila e riprova.")
@@ -64,6 +78,22 @@ def on_blueprint(blueprint) -> None:
     @blueprint.errorhandler(TenantViolation)
     def _violation(exc):
         return problem_response(403, "Operazione non consentita su dati di un'altra organizzazione.")
+
+    @blueprint.errorhandler(Forbidden)
+    def _forbidden(exc):  # services raise it bare, as the 403 page says nothing more
+        return problem_response(403, "Operazione non consentita a questo client.")
+
+    @blueprint.errorhandler(NotFound)
+    def _not_found(exc):
+        return problem_response(404, "Risorsa non trovata.")
+
+    @blueprint.errorhandler(ServiceError)
+    def _refused(exc):
+        return problem_response(422, str(exc) or "Richiesta rifiutata.", errors=_field_errors(exc))
+
+    @blueprint.errorhandler(500)  # by code: the app's HTML 500 handler would come first otherwise
+    def _internal(exc):  # Flask has logged the exception already
+        return problem_response(500, "Si è verificato un errore imprevisto: è stato registrato. Riprova più tardi.")
 
 
 def on_app(app: Flask) -> None:

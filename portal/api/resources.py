@@ -1,5 +1,6 @@
 """The resources of ``/api/v1``: thin doors onto the domain services (referrals, directory) and the
-webhook subscriptions. A foreign or unknown id is 404, a missing scope 403, refused input 422."""
+webhook subscriptions. A foreign or unknown id is 404, a missing scope 403, refused input 422 (a service's
+refusal too: its Forbidden, NotFound and ServiceError are mapped once, in problems.py)."""
 from datetime import UTC
 
 from flask import g, request, url_for
@@ -10,7 +11,7 @@ from ..directory import services as directory
 from ..directory.models import DirectoryEntry
 from ..extensions import db
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
-from ..people.services import PersonError, reveal_identity
+from ..people.services import reveal_identity
 from ..referrals import attachments as referral_files
 from ..referrals import services as referrals
 from ..referrals.models import Context, Referral, Urgency
@@ -51,10 +52,6 @@ def _referral(referral_id: int) -> Referral:
     return referral
 
 
-def _refused(exc) -> Problem:
-    return Problem(422, str(exc) or "Richiesta rifiutata.")
-
-
 @blp.route("/referrals", methods=["GET"])
 @blp.doc(summary="Le segnalazioni dell'organizzazione (antenna: le proprie)")
 @requires_scope(Scope.REFERRALS_READ)
@@ -89,14 +86,9 @@ def referral_create(data):
         "consent_date": consent["date"] if consent else None,
         "legal_basis_requested": bool(data["legal_basis_requested"]) and not consent,
     }
-    try:
-        referral, _created = referrals.create_with_person(
-            identity=identity, monitoring=monitoring, data=fields, submission_key=referrals.new_submission_key(),
-            submit=data["submit"])
-    except referrals.Forbidden:
-        raise Problem(403, "Solo i sistemi di un'antenna creano segnalazioni.") from None
-    except (referrals.ReferralError, PersonError) as exc:
-        raise _refused(exc) from None
+    referral, _created = referrals.create_with_person(
+        identity=identity, monitoring=monitoring, data=fields, submission_key=referrals.new_submission_key(),
+        submit=data["submit"])
     return referral_dict(referral)
 
 
@@ -130,12 +122,7 @@ def referral_submit(data, referral_id):
     item = _referral(referral_id)
     name = "resubmit" if item.state == S.INFO_REQUESTED else "submit"
     version = data.get("version") if data.get("version") is not None else item.version
-    try:
-        referrals.transition(item, name, expected_version=version)
-    except referrals.Forbidden:
-        raise Problem(403, "Operazione non consentita a questo client.") from None
-    except referrals.ReferralError as exc:
-        raise _refused(exc) from None
+    referrals.transition(item, name, expected_version=version)
     return referral_dict(item)
 
 
@@ -152,12 +139,7 @@ def referral_attachments(referral_id):
     uploads = [u for u in request.files.getlist("file") if u and u.filename]
     if not uploads:
         raise Problem(400, "Nessun file nel campo 'file' (multipart/form-data).")
-    try:
-        added = referral_files.add_attachments(item, uploads)
-    except referrals.Forbidden:
-        raise Problem(403, "La segnalazione non accetta più allegati da questo client.") from None
-    except referral_files.AttachmentError as exc:
-        raise _refused(exc) from None
+    added = referral_files.add_attachments(item, uploads)
     return {"items": [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
                       for a in added]}
 
@@ -210,10 +192,7 @@ def webhook_list():
 @blp.arguments(schemas.WebhookIn)
 @blp.response(201, schemas.WebhookOut)
 def webhook_create(data):
-    try:
-        sub, secret = webhooks.subscribe(g.api_client, data["url"], data["events"])
-    except webhooks.WebhookError as exc:
-        raise _refused(exc) from None
+    sub, secret = webhooks.subscribe(g.api_client, data["url"], data["events"])
     return webhook_dict(sub, secret)
 
 

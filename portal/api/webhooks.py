@@ -27,6 +27,7 @@ from sqlalchemy import func, select, update
 
 from ..audit.services import record
 from ..core.after_commit import by_tenant, in_own_session, register
+from ..core.errors import ServiceError
 from ..core.rows import add_keyed
 from ..extensions import db
 from ..models_base import utcnow
@@ -38,7 +39,7 @@ CLAIM_SECONDS = 300
 TIMEOUT_SECONDS = 10
 
 
-class WebhookError(ValueError):
+class WebhookError(ServiceError):
     pass
 
 
@@ -61,15 +62,15 @@ def subscribe(client: ApiClient, url: str, events: list[str],
     already used (the page's form posted twice) is refused: one subscription per form."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise WebhookError(_("L'indirizzo del webhook deve essere un URL http o https."))
+        raise WebhookError(_("L'indirizzo del webhook deve essere un URL http o https."), "url")
     local_ok = current_app.config.get("WEBHOOK_ALLOW_HTTP", current_app.debug or current_app.testing)
     if parts.scheme == "http" and not local_ok:
-        raise WebhookError(_("L'indirizzo del webhook deve usare https."))
+        raise WebhookError(_("L'indirizzo del webhook deve usare https."), "url")
     if not local_ok and _internal(parts.hostname or ""):  # no requests into Rete's own network (SSRF)
-        raise WebhookError(_("L'indirizzo del webhook deve essere raggiungibile da Internet."))
+        raise WebhookError(_("L'indirizzo del webhook deve essere raggiungibile da Internet."), "url")
     known = {k.value for k in EventKind}
     if not events or not set(events) <= known:
-        raise WebhookError(_("Eventi non riconosciuti: scegli tra %(known)s.", known=", ".join(sorted(known))))
+        raise WebhookError(_("Eventi non riconosciuti: scegli tra %(known)s.", known=", ".join(sorted(known))), "events")
     secret = secrets.token_urlsafe(32)
     subscription = WebhookSubscription(client_id=client.id, url=url, events=sorted(set(events)), active=True,
                                        submission_key=submission_key or None)

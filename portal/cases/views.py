@@ -3,9 +3,8 @@
 Thin views: rules live in services.py, pathway.py (actions), record.py (scheda analitica) and listing.py
 (case list). Every route needs a node membership that may decide on referrals (case workers and the
 coordinator); ids of other tenants are 404 (``core.rows.visible_or_404``), a same-tenant user lacking
-permission gets 403 (``services.Forbidden``).
+permission gets 403 (``services.Forbidden``, answered by ``core/errors.py``).
 """
-from functools import wraps
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -46,18 +45,9 @@ expose_labels(bp, referral_labels, "GROUND_LABELS")
 
 
 def node_staff(view):
-    """Login, a chosen membership and the node capability (403 otherwise); services.Forbidden -> 403."""
-
-    @wraps(view)
-    @membership_required
-    @requires(Capability.DECIDE_REFERRALS)
-    def wrapped(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except services.Forbidden:
-            abort(403)
-
-    return wrapped
+    """Login, a chosen membership and the node capability (403 otherwise; a service's Forbidden is a 403 too,
+    answered by core/errors.py)."""
+    return membership_required(requires(Capability.DECIDE_REFERRALS)(view))
 
 
 def editable_case(case_id) -> Case:

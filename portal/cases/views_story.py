@@ -12,7 +12,7 @@ from ..core.views_helpers import saved, send_read
 from ..extensions import db
 from ..referrals import services as referrals
 from ..referrals.models import Referral
-from . import diary, documents, services
+from . import diary, documents
 from .forms import DeliveryDocumentForm, DiaryForm, DocumentForm
 from .models import Case, CaseDocument, DiaryEntry
 from .views import _case_page, bp, case_saved, editable_case, node_staff
@@ -82,7 +82,7 @@ def _added(document) -> str:
 
 
 def _download(document: CaseDocument):
-    return send_read(document, documents.read, services.Forbidden)
+    return send_read(document, documents.read)
 
 
 @bp.route("/documenti/<int:document_id>")

@@ -71,14 +71,10 @@ def download(content, mimetype: str, filename: str):
     return response
 
 
-def send_read(row, read, forbidden: type[Exception] | tuple = ()):
+def send_read(row, read):
     """``row``'s stored file as a download, under its own name and type (``row.filename``, ``row.content_type``):
-    ``read(row)`` gives its bytes, None when it has none (404); ``forbidden`` raised by ``read`` is a 403."""
-    try:
-        content = read(row)
-    except forbidden:
-        abort(403)
-    return send_stored(or_404(content), row.content_type, row.filename)
+    ``read(row)`` gives its bytes, None when it has none (404); a Forbidden it raises is the app's 403."""
+    return send_stored(or_404(read(row)), row.content_type, row.filename)
 
 
 def guarded(check, forbidden: type[Exception] = PermissionError):

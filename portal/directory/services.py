@@ -7,7 +7,7 @@ from ..accounts.models import Role
 from ..accounts.permissions import current_membership
 from ..audit.services import record
 from ..core.changes import apply_changes
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, NotFound  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..core.rows import by_id
 from ..extensions import db
@@ -90,7 +90,7 @@ def add_point(entry: DirectoryEntry, data: dict) -> InformationPoint:
 def point_of(entry: DirectoryEntry, point_id) -> InformationPoint:
     point = next((p for p in entry.points if str(p.id) == str(point_id)), None)
     if point is None:
-        raise LookupError(point_id)
+        raise NotFound()
     return point
 
 
@@ -113,7 +113,7 @@ def remove_point(entry: DirectoryEntry, point_id) -> bool:
         raise Forbidden()
     point = next((p for p in entry.points if str(p.id) == str(point_id)), None)
     if point is None:
-        raise LookupError(point_id)
+        raise NotFound()
     try:
         with db.session.begin_nested():
             db.session.delete(point)

@@ -58,10 +58,7 @@ def mine():
     """The organisation's own entry (created on first use by its admin): straight to the edit form."""
     if request.method == "GET" and not services.may_keep_own_entry():
         abort(403)
-    try:
-        entry = services.own_entry()
-    except services.Forbidden:
-        abort(403)
+    entry = services.own_entry()
     return redirect(url_for(".edit", entry_id=entry.id))
 
 
@@ -109,10 +106,7 @@ def add_point(entry_id):
 @bp.route("/<int:entry_id>/punti/<int:point_id>/modifica", methods=["GET", "POST"])
 def edit_point(entry_id, point_id):
     entry = _editable_entry(entry_id)
-    try:
-        point = services.point_of(entry, point_id)
-    except LookupError:
-        abort(404)
+    point = services.point_of(entry, point_id)
     form = PointForm(obj=point)
     if request.method == "GET":
         form.version.data = point.version
@@ -127,12 +121,7 @@ def edit_point(entry_id, point_id):
 @bp.route("/<int:entry_id>/punti/<int:point_id>/elimina", methods=["POST"])
 def remove_point(entry_id, point_id):
     entry = _entry_or_404(entry_id)
-    try:
-        deleted = services.remove_point(entry, point_id)
-    except services.Forbidden:
-        abort(403)
-    except LookupError:
-        abort(404)
+    deleted = services.remove_point(entry, point_id)
     flash(_("Punto informativo eliminato.") if deleted else
           _("Il punto informativo è indicato in alcune segnalazioni: non è stato eliminato ma tolto dalla rubrica."),
           "success")

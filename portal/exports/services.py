@@ -17,7 +17,7 @@ from ..accounts.models import Membership
 from ..accounts.permissions import current_membership
 from ..audit.services import record
 from ..core import files, storage
-from ..core.errors import Forbidden
+from ..core.errors import Forbidden, ServiceError
 from ..extensions import db
 from ..jobs import enqueue, in_app
 from ..models_base import aware, utcnow
@@ -40,12 +40,12 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-class InputRefused(ValueError):
+class InputRefused(ServiceError):
     """Input an export cannot use, raised by its ``params``; ``page``: where the form that asked shows it again,
     with the input and its error on the field (else a 400 with the message)."""
 
-    def __init__(self, message: str, page: str | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, page: str | None = None, field: str | None = None):
+        super().__init__(message, field)
         self.page = page
 
 

@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..accounts.permissions import membership_required
-from ..core.errors import Forbidden
 from ..core.files import send_stored
 from ..core.rows import or_404
 from ..extensions import db
@@ -18,8 +17,6 @@ bp = Blueprint("exports", __name__, url_prefix="/esportazioni")
 def ask(kind):
     try:
         job = services.request_export(kind, request.form)
-    except Forbidden:
-        abort(403)
     except services.InputRefused as exc:
         if exc.page:  # the asking page shows the input again, with why on the field
             return redirect(exc.page, code=303)

@@ -263,9 +263,7 @@ def _moderated(moderate, thread_id):
     """A moderator's button: 403 for anyone else, 400 for an unknown action, else back to the thread."""
     try:
         moderate()
-    except services.Forbidden:
-        abort(403)
-    except services.ForumError:
+    except services.ForumError:  # an unknown action (its code is no message for the user)
         abort(400)
     flash(_("Moderazione registrata."), "success")
     return redirect(url_for(".thread", thread_id=thread_id))
@@ -276,9 +274,7 @@ def validate(thread_id):
     thread = _thread_or_404(thread_id)
     try:
         services.validate_practice(thread, request.form.get("action", "validate") == "validate")
-    except services.Forbidden:
-        abort(403)
-    except services.ForumError:
+    except services.ForumError:  # not a practice (its code is no message for the user)
         abort(400)
     flash(_("Buona prassi validata dal nodo.") if thread.validated_at else _("Validazione ritirata."), "success")
     return redirect(url_for(".thread", thread_id=thread.id))

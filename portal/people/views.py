@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import current_membership, membership_required
 from ..audit.services import record
 from ..core.rows import visible_or_404
+from ..core.transaction import attempt
 from ..core.views_helpers import expose_labels
 from ..tenancy.scoping import get_visible
 from . import duplicates as dups
@@ -71,13 +72,11 @@ def rectify(person_id):
     if request.method == "POST":
         form = RectifyForm()
         if form.validate_on_submit():
-            try:
+            with attempt(form) as done:
                 changed = services.rectify(
                     person, expected_version=form.version.data, identity=form.identity(), monitoring=form.monitoring()
                 )
-            except services.PersonError as exc:
-                form.tax_code.errors.append(str(exc))
-            else:
+            if done:
                 if changed:
                     flash(_("Dati rettificati."), "success")
                 else:

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership, membership_required
+from ..core.transaction import attempt
 from ..extensions import db
 from ..tenancy.models import Tenant
 from . import search, services
@@ -41,13 +42,11 @@ def find():
     people, hits, searched = [], None, False
     if request.method == "POST":
         if identity_form.validate_on_submit():
-            try:
+            with attempt(identity_form):
                 hits = search.by_identity(
                     last_name=identity_form.last_name.data, first_name=identity_form.first_name.data,
                     birth_year=identity_form.birth_year.data, tax_code=identity_form.tax_code.data,
                 )
-            except services.PersonError as exc:
-                identity_form.form_errors.append(str(exc))
             searched = hits is not None
     elif pseudonym_form.codice.data and pseudonym_form.validate():
         people = search.by_pseudonym(pseudonym_form.codice.data)

@@ -261,7 +261,9 @@ class LegalBasisForm(PortalForm):
 
 
 class AttachmentForm(PortalForm):
-    file = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
+    """One file on the referral's page; named as on the referral form, the name the service's refusals give."""
+
+    files = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
 
 
 class InboxFilterForm(PortalForm):

@@ -66,10 +66,7 @@ def index():
         form.stato.choices = [c for c in form.stato.choices if c[0] != ReferralState.DRAFT.value]
     form.validate()
     page = max(request.args.get("pagina", 1, type=int), 1)
-    try:
-        rows, has_next = listing.list_referrals(page=page, state=form.state())
-    except services.Forbidden:
-        abort(403)
+    rows, has_next = listing.list_referrals(page=page, state=form.state())
     return render_template(
         "referrals/index.html", rows=listing.table_rows(rows), has_next=has_next, page=page, node_view=node_view,
         form=form, stale_days=current_app.config["REFERRAL_STALE_DAYS"],
@@ -262,13 +259,9 @@ def upload(referral_id):
         abort(403)
     form = AttachmentForm()
     if form.validate_on_submit():
-        try:
-            attachment = attachments.add_attachment(referral, form.file.data)
-        except services.Forbidden:
-            abort(403)
-        except services.ReferralError as exc:
-            form.file.errors.append(str(exc))
-        else:
+        with attempt(form) as done:
+            attachment = attachments.add_attachment(referral, form.files.data)
+        if done:
             flash(_("Allegato «%(name)s» aggiunto.", name=attachment.filename), "success")
             return redirect(url_for(".detail", referral_id=referral.id, _anchor="allegati"))
     return _render_detail(referral, attachment_form=form)
@@ -281,4 +274,4 @@ def download(referral_id, attachment_id):
     attachment = get_visible(Attachment, attachment_id)
     if attachment is None or attachment.referral_id != referral.id:
         abort(404)
-    return send_read(attachment, attachments.read_attachment, services.Forbidden)
+    return send_read(attachment, attachments.read_attachment)
