@@ -178,3 +178,17 @@ def test_facts_leave_out_the_missing_ones_and_take_attributes_for_the_value(app)
     assert '<dd class="col-sm-8 rete-text" id="n">&lt;b&gt;y&lt;/b&gt;</dd>' in html
     html = _render(app, '{{ ui.facts([("A", 1)], split=none, id="f") }}')
     assert html.startswith('<dl id="f">') and "<dt>A</dt>" in html and "<dd>1</dd>" in html
+
+
+def test_a_refused_form_s_error_summary_takes_the_focus_without_javascript(login, network):
+    # static/js/rete.js focuses the summary; without JavaScript the browser does it (autofocus), so that the
+    # summary is announced and the next Tab reaches its first link, not the page header (WCAG 3.3.1, 2.4.3).
+    from .referral_support import post_on_page
+
+    operator = login("a_operator")
+    html = post_on_page(operator, "/segnalazioni/nuova", "/segnalazioni/nuova", {"action": "submit"}).get_data(as_text=True)
+    summary = re.search(r"<div[^>]*\bdata-error-summary\b[^>]*>", html)
+    assert summary and re.search(r"\bautofocus\b", summary.group(0)) and 'tabindex="-1"' in summary.group(0)
+    assert html.count("autofocus") == 1
+    # A form with nothing wrong takes no focus: the page opens at its top as usual.
+    assert "autofocus" not in operator.get("/segnalazioni/nuova").get_data(as_text=True)
