@@ -16,6 +16,15 @@ _ROWS = """
   .map(li => Math.round(li.getBoundingClientRect().top))).size
 """
 
+# Where the main menu is drawn: under the brand (the centre of the header) and above the page's content.
+_IN_PLACE = """
+() => {
+  const box = selector => document.querySelector(selector).getBoundingClientRect();
+  const menu = box('#main-menu'), brand = box('.it-brand-wrapper'), main = box('#main-container');
+  return {below_brand: menu.top >= brand.bottom - 1, above_page: menu.bottom <= main.top + 1};
+}
+"""
+
 
 def _group(page, label: str):
     return page.locator("#main-menu details.rete-menu-group", has=page.locator("summary", has_text=label))
@@ -89,6 +98,8 @@ def test_grouped_menu_without_javascript(open_page):
         login_as(page, COORDINATOR)
         menu = page.locator("#main-menu")
         expect(menu).to_be_visible()  # on a phone too: drawn in place, not in the script's side panel
+        # ... between the header's brand and the page, covering neither (nor the messages and the heading)
+        assert page.evaluate(_IN_PLACE) == {"below_brand": True, "above_page": True}, size
         link = menu.get_by_role("link", name="Monitoraggio")
         expect(link).to_be_hidden()
         _group(page, "Rete e dati").locator("summary").click()
