@@ -107,3 +107,19 @@ def test_grouped_menu_without_javascript(open_page):
             link.click()
         expect(page.get_by_role("heading", level=1, name="Monitoraggio della rete")).to_be_visible()
         # (axe needs JavaScript in the page: the groups' markup is checked open in the tests above)
+    # On a laptop a group is drawn over the page: once the focus leaves it (Tab past its links), it is no longer
+    # drawn there, over what now has the focus; back on its <summary> it shows again, still open.
+    page = open_page(viewport=LAPTOP, java_script_enabled=False)
+    login_as(page, COORDINATOR)
+    work = _group(page, "Lavoro")
+    cases = page.locator("#main-menu").get_by_role("link", name="Casi in carico")
+    work.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(cases).to_be_visible()
+    for _ in range(7):  # its six links, then the next group's <summary>
+        page.keyboard.press("Tab")
+    expect(_group(page, "Rete e dati").locator("summary")).to_be_focused()
+    expect(cases).to_be_hidden()
+    page.keyboard.press("Shift+Tab")
+    expect(work.locator("summary")).to_be_focused()
+    expect(cases).to_be_visible()
