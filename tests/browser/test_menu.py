@@ -123,3 +123,32 @@ def test_grouped_menu_without_javascript(open_page):
     page.keyboard.press("Shift+Tab")
     expect(work.locator("summary")).to_be_focused()
     expect(cases).to_be_visible()
+
+
+def test_user_menu_by_keyboard_with_and_without_javascript(open_page):
+    # A <details> (it was Bootstrap's dropdown, dead without its script): Enter opens it, Tab reaches its links;
+    # tabbing out of it closes it (the script) or stops drawing it over the page (without the script).
+    for size, scripts in ((PHONE, True), (LAPTOP, True), (PHONE, False), (LAPTOP, False)):
+        page = open_page(viewport=size, java_script_enabled=scripts)
+        login_as(page, COORDINATOR)
+        summary = page.locator("#user-menu-button")
+        letters = page.locator("#user-menu").get_by_role("link", name="Modelli di lettera")
+        expect(letters).to_be_hidden()
+        summary.focus()
+        page.keyboard.press("Enter")
+        expect(letters).to_be_visible()
+        if scripts:
+            assert_accessible(page, f"user menu open at {size['width']} px")
+        for _ in range(6):  # the coordinator's five links, then "Esci"
+            page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Esci")).to_be_focused()
+        expect(letters).to_be_hidden()
+        page.keyboard.press("Shift+Tab")
+        expect(summary).to_be_focused()
+        if scripts:  # closed: open it again (without the script it is still open, drawn again with the focus)
+            page.keyboard.press("Enter")
+        expect(letters).to_be_visible()
+        letters.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1, name="Modelli di lettera")).to_be_visible()
