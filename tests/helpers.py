@@ -33,3 +33,16 @@ def post_form(client, path: str, data: dict, page: str | None = None):
     """POST like a browser: fetch the page holding the form for its CSRF token first."""
     token = csrf_token(client, page or path)
     return client.post(path, data={**data, "csrf_token": token})
+
+
+def questions_before_posting(html: str, action: str) -> list:
+    """The question a page asks before each form posting to an address containing ``action`` (``ui.post_button``
+    with ``confirm``): the one in the <details> that holds the form, so the page asks without JavaScript too.
+    None for such a form that is not behind a question."""
+    found = []
+    for form in re.finditer(r'<form [^>]*action="[^"]*' + re.escape(action), html):
+        start = html.rfind('<details class="rete-confirm', 0, form.start())
+        block = html[start:html.find("</details>", form.start())] if start != -1 else ""
+        question = re.search(r'<p class="rete-confirm-question">(.*?)</p>', block, re.S)
+        found.append(question.group(1).strip() if question and "</details>" not in html[start:form.start()] else None)
+    return found

@@ -192,3 +192,20 @@ def test_a_refused_form_s_error_summary_takes_the_focus_without_javascript(login
     assert html.count("autofocus") == 1
     # A form with nothing wrong takes no focus: the page opens at its top as usual.
     assert "autofocus" not in operator.get("/segnalazioni/nuova").get_data(as_text=True)
+
+
+def test_a_button_that_asks_first_asks_without_javascript(app):
+    # ``confirm``: the button opens the question with the one that posts (a <details>); it was a data-confirm
+    # for rete.js, so without JavaScript an irreversible step was taken at the first click, unasked.
+    from .helpers import questions_before_posting
+
+    html = _render(app, '{{ ui.post_button("/p/1/collega/2", "Collega", "primary", confirm="Collegare?", more="A – B",'
+                        ' hidden={"version": 3}) }}')
+    assert "data-confirm" not in html and questions_before_posting(html, "/p/1/collega/2") == ["Collegare?"]
+    summary = re.search(r"<summary[^>]*>(.*?)</summary>", html, re.S).group(1)
+    assert "Collega" in summary and '<span class="visually-hidden">: A – B</span>' in summary
+    form = html[html.index("<form"):]
+    assert '<input type="hidden" name="version" value="3">' in form and re.search(r'<button type="submit"[^>]*>Conferma', form)
+    # Without a question: the form alone, at once.
+    plain = _render(app, '{{ ui.post_button("/p/1/scarta/2", "Scarta") }}')
+    assert "<details" not in plain and questions_before_posting(plain, "/p/1/scarta/2") == [None]
