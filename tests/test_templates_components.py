@@ -209,3 +209,15 @@ def test_a_button_that_asks_first_asks_without_javascript(app):
     # Without a question: the form alone, at once.
     plain = _render(app, '{{ ui.post_button("/p/1/scarta/2", "Scarta") }}')
     assert "<details" not in plain and questions_before_posting(plain, "/p/1/scarta/2") == [None]
+
+
+def test_the_error_summary_leads_to_a_group_s_first_option(login, network):
+    # A group of checkboxes or radios is a <fieldset>, which a link cannot give the focus to: without JavaScript
+    # (rete.js moves it to the first control) the focus was left on the page. The link leads to the first option.
+    from .referral_support import post_on_page
+
+    html = post_on_page(login("a_operator"), "/segnalazioni/nuova", "/segnalazioni/nuova", {"action": "submit"}).get_data(as_text=True)
+    summary = html[html.index("data-error-summary"):]
+    summary = summary[:summary.index("</div>")]
+    assert '<a href="#grounds-0">Motivi di discriminazione</a>' in summary and 'id="grounds-0"' in html
+    assert '<a href="#first_name">Nome</a>' in summary and '<a href="#context">Ambito</a>' in summary
