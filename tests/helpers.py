@@ -39,3 +39,16 @@ def field_error(html: str, field_id: str) -> str | None:
     """The error shown under a form field (macros/forms.html ``_errors``), None when it has none."""
     match = re.search(rf'<div class="invalid-feedback" id="{re.escape(field_id)}-error">(.*?)</div>', html, re.S)
     return match.group(1).strip() if match else None
+
+
+def questions_before_posting(html: str, action: str) -> list:
+    """The question a page asks before each form posting to an address containing ``action`` (``ui.post_button``
+    with ``confirm``): the one in the <details> that holds the form, so the page asks without JavaScript too.
+    None for such a form that is not behind a question."""
+    found = []
+    for form in re.finditer(r'<form [^>]*action="[^"]*' + re.escape(action), html):
+        start = html.rfind('<details class="rete-confirm', 0, form.start())
+        block = html[start:html.find("</details>", form.start())] if start != -1 else ""
+        question = re.search(r'<p class="rete-confirm-question">(.*?)</p>', block, re.S)
+        found.append(question.group(1).strip() if question and "</details>" not in html[start:form.start()] else None)
+    return found

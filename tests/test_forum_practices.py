@@ -1,4 +1,6 @@
 """Good-practice cards, validation by the node, the validated list; moderation (audited); reports."""
+import re
+
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
@@ -124,3 +126,11 @@ def test_forum_index_lists_threads_with_bounded_queries(login, network, count_qu
         page = client.get("/forum/").get_data(as_text=True)
     assert "Discussione 29" in page and "Pagina successiva" in page
     assert counter.count <= 12, counter.statements
+
+
+def test_the_error_summary_names_a_practice_s_description_as_its_field_does(login, network):
+    # A keyboard or screen-reader user follows the summary's link to the field: the two must say the same name
+    # (the field was labelled "Descrizione" in the page only; the summary said "Testo").
+    html = publish(login("a_operator"), "Scheda senza descrizione", "", practice=CARD).get_data(as_text=True)
+    assert '<a href="#body">Descrizione</a>' in html
+    assert re.search(r'<label for="body" class="active">Descrizione<span class="rete-required"', html)

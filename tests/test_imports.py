@@ -15,7 +15,7 @@ from portal.people.models import Person
 from portal.referrals.models import Referral, ReferralState
 from portal.tenancy import context
 
-from .helpers import csrf_from
+from .helpers import csrf_from, questions_before_posting
 from .imports_support import HEADER, csv_bytes, person_row, xlsx_bytes
 from .test_jobs_mail import redis_url  # noqa: F401  (the fixture: a real Redis, database 15)
 
@@ -249,10 +249,11 @@ def test_undo_removes_what_the_batch_created_until_confirmed(login, network, ses
     first = check(client, upload(client, csv_bytes([person_row(n) for n in range(1, 4)])))
     post_step(client, first, "importa")
     assert _count(network, Referral) == referrals_before + 3
-    # both ways out cannot be taken back: the browser asks first
+    # both ways out cannot be taken back: the page asks first, without JavaScript too
     page = client.get(f"/importazioni/{first}").get_data(as_text=True)
-    assert re.search(r"action=\"/importazioni/\d+/conferma\" data-confirm=\"Confermare l'importazione\?", page)
-    assert re.search(r"action=\"/importazioni/\d+/annulla\" data-confirm=\"Annullare l'importazione\?", page)
+    assert questions_before_posting(page, "/conferma") == ["Confermare l'importazione? Dopo non si potrà più annullare."]
+    assert questions_before_posting(page, "/annulla") == [
+        "Annullare l'importazione? Le righe importate e le persone create saranno eliminate."]
     assert post_step(client, first, "annulla").status_code == 302
     batch = _batch(network, first)
     assert batch.state == BatchState.UNDONE and batch.rows_enc is None

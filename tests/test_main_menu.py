@@ -56,3 +56,17 @@ def test_the_current_page_marks_its_group(login):
     assert re.search(r'href="/monitoraggio/"\s+aria-current="page"', network_group)
     work_group = nav[nav.index('id="menu-work"'):]
     assert 'dropdown-toggle active' not in work_group[:work_group.index("</summary>")]
+
+
+def test_the_user_menu_opens_without_javascript(login):
+    # It was Bootstrap's dropdown: without its script the button did nothing, and what only it links to (the
+    # coordinator's letter templates) could not be reached. A <details>, like the main menu's groups.
+    header = login("n1_coordinator").get("/").get_data(as_text=True)
+    header = header[:header.index('id="main-navigation"')]
+    assert "data-bs-toggle" not in header
+    menu = re.search(r'<details class="[^"]*\brete-user-menu\b[^"]*"[^>]*>\s*<summary[^>]*>(.*?)</summary>(.*?)</details>',
+                     header, re.S)
+    assert menu and "Menu utente: " in menu.group(1)
+    links = re.findall(r'<a [^>]*href="(/[^"]*)"', menu.group(2))
+    assert links == ["/profilo/password", "/profilo/verifica-due-passaggi", "/nodo/lettere", "/profilo/sessioni",
+                     "/accesso/organizzazione"]

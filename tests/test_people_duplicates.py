@@ -9,7 +9,7 @@ from portal.people.models import Person
 from portal.tenancy import context
 
 from .factories import make_person
-from .helpers import csrf_from
+from .helpers import csrf_from, questions_before_posting
 from .network import VICTIM_LAST_NAME, VICTIM_TAX_CODE
 
 
@@ -62,8 +62,10 @@ def test_the_coordinator_links_or_dismisses_pairs(login, network, session):
     for p in (rossi, rosi, twin, network.person):
         assert p.pseudonym in html
     assert "Mario" not in html and VICTIM_LAST_NAME not in html  # lists show pseudonyms only
-    # Linking cannot be undone: the browser asks first (static/js/rete.js), on every link button.
-    assert html.count("/collega/") == html.count('data-confirm="Collegare le due schede') > 0
+    # Linking cannot be undone: the page asks first, on every link button, without JavaScript too.
+    asked = questions_before_posting(html, "/collega/")
+    assert len(asked) == html.count("/collega/") > 0
+    assert set(asked) == {"Collegare le due schede come la stessa persona? Il collegamento non si può annullare."}
     token = csrf_from(html)
 
     response = client.post(f"/persone/{twin.id}/collega/{network.person.id}", data={"csrf_token": token, "version": twin.version})
@@ -108,6 +110,8 @@ def test_the_comparison_shows_each_side_s_referrals(login, network):
     html = login("n1_coordinator").get(f"/persone/{twin.id}/confronta/{network.person.id}").get_data(as_text=True)
     assert html.count("Nessuna segnalazione inviata.") == 1  # the twin's side only
     assert "inviata il" in html  # the network person's referral
+    assert questions_before_posting(html, "/collega/") == [
+        "Collegare le due schede come la stessa persona? Il collegamento non si può annullare."]
 
 
 def test_the_referral_page_names_the_strongest_few_and_says_there_are_more(login, network):

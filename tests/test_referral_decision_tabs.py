@@ -1,6 +1,7 @@
 """The node's decisions on a referral page, one tab each (issue 16): without JavaScript a list of links to the
 forms, all on the page; a refused form comes back on its own tab (the server marks it), with what was typed
-and its errors; its address ends with its panel's #fragment so that a browser without JavaScript shows it."""
+and its errors, its error summary focused (autofocus) so that a browser without JavaScript shows it. The forms
+post to an address without a #fragment: a browser gives no autofocus on a page opened at a fragment."""
 import re
 
 from .factories import make_referral
@@ -19,7 +20,7 @@ def test_each_decision_has_its_tab_and_anchored_panel(login, network):
     assert 'aria-label="Azioni sulla segnalazione"' in html and "data-rete-tab-selected" not in html
     for name in ("accept", "request_info", "decline"):
         assert f'<section class="rete-tab-panel" id="azione-{name}" aria-labelledby="{name}-title">' in html
-        assert f'action="/segnalazioni/{referral.id}/stato/{name}#azione-{name}"' in html
+        assert f'action="/segnalazioni/{referral.id}/stato/{name}"' in html
     assert 'role="tab' not in html  # the roles are JavaScript's to give: without it these are plain links
 
 
@@ -35,6 +36,7 @@ def test_a_refused_decision_reopens_on_its_tab_with_input_and_error(login, netwo
     panel = html[html.index('id="azione-decline"'):]
     panel = panel[:panel.index("</section>")]
     assert "data-error-summary" in panel and "Scegli il motivo." in panel
+    assert re.search(r"<div[^>]*\bautofocus\b[^>]*data-error-summary", panel)
     assert "Testo scritto prima dell&#39;errore." in panel
     other = html[html.index('id="azione-accept"'):]
     assert "data-error-summary" not in other[:other.index("</section>")]

@@ -184,6 +184,8 @@ def test_without_consent_the_node_records_a_legal_basis_before_accepting(login, 
     assert referral.consent_date is None and referral.legal_basis is None
     page = coordinator.get(_detail(referral)).get_data(as_text=True)
     assert "chiede al nodo di valutare una base giuridica" in page and "Registra la base giuridica" in page
+    # No #fragment in its address: a refused form's error summary takes the focus (test_referral_decision_tabs).
+    assert f'action="/segnalazioni/{referral.id}/base-giuridica"' in page
     # Accepting is refused while neither consent nor a legal basis is recorded.
     worker = network.users["n1_case_worker"]
     response = _move(coordinator, referral, "accept", version=referral.version, case_worker_id=worker.id)

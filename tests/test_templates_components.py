@@ -178,3 +178,46 @@ def test_facts_leave_out_the_missing_ones_and_take_attributes_for_the_value(app)
     assert '<dd class="col-sm-8 rete-text" id="n">&lt;b&gt;y&lt;/b&gt;</dd>' in html
     html = _render(app, '{{ ui.facts([("A", 1)], split=none, id="f") }}')
     assert html.startswith('<dl id="f">') and "<dt>A</dt>" in html and "<dd>1</dd>" in html
+
+
+def test_a_refused_form_s_error_summary_takes_the_focus_without_javascript(login, network):
+    # static/js/rete.js focuses the summary; without JavaScript the browser does it (autofocus), so that the
+    # summary is announced and the next Tab reaches its first link, not the page header (WCAG 3.3.1, 2.4.3).
+    from .referral_support import post_on_page
+
+    operator = login("a_operator")
+    html = post_on_page(operator, "/segnalazioni/nuova", "/segnalazioni/nuova", {"action": "submit"}).get_data(as_text=True)
+    summary = re.search(r"<div[^>]*\bdata-error-summary\b[^>]*>", html)
+    assert summary and re.search(r"\bautofocus\b", summary.group(0)) and 'tabindex="-1"' in summary.group(0)
+    assert html.count("autofocus") == 1
+    # A form with nothing wrong takes no focus: the page opens at its top as usual.
+    assert "autofocus" not in operator.get("/segnalazioni/nuova").get_data(as_text=True)
+
+
+def test_a_button_that_asks_first_asks_without_javascript(app):
+    # ``confirm``: the button opens the question with the one that posts (a <details>); it was a data-confirm
+    # for rete.js, so without JavaScript an irreversible step was taken at the first click, unasked.
+    from .helpers import questions_before_posting
+
+    html = _render(app, '{{ ui.post_button("/p/1/collega/2", "Collega", "primary", confirm="Collegare?", more="A – B",'
+                        ' hidden={"version": 3}) }}')
+    assert "data-confirm" not in html and questions_before_posting(html, "/p/1/collega/2") == ["Collegare?"]
+    summary = re.search(r"<summary[^>]*>(.*?)</summary>", html, re.S).group(1)
+    assert "Collega" in summary and '<span class="visually-hidden">: A – B</span>' in summary
+    form = html[html.index("<form"):]
+    assert '<input type="hidden" name="version" value="3">' in form and re.search(r'<button type="submit"[^>]*>Conferma', form)
+    # Without a question: the form alone, at once.
+    plain = _render(app, '{{ ui.post_button("/p/1/scarta/2", "Scarta") }}')
+    assert "<details" not in plain and questions_before_posting(plain, "/p/1/scarta/2") == [None]
+
+
+def test_the_error_summary_leads_to_a_group_s_first_option(login, network):
+    # A group of checkboxes or radios is a <fieldset>, which a link cannot give the focus to: without JavaScript
+    # (rete.js moves it to the first control) the focus was left on the page. The link leads to the first option.
+    from .referral_support import post_on_page
+
+    html = post_on_page(login("a_operator"), "/segnalazioni/nuova", "/segnalazioni/nuova", {"action": "submit"}).get_data(as_text=True)
+    summary = html[html.index("data-error-summary"):]
+    summary = summary[:summary.index("</div>")]
+    assert '<a href="#grounds-0">Motivi di discriminazione</a>' in summary and 'id="grounds-0"' in html
+    assert '<a href="#first_name">Nome</a>' in summary and '<a href="#context">Ambito</a>' in summary

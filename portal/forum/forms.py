@@ -35,6 +35,8 @@ class PracticeForm(ThreadForm):
     resources = TextAreaField(PRACTICE_LABELS["resources"], validators=[Optional(), Length(max=2000)])
     results = TextAreaField(PRACTICE_LABELS["results"], validators=[Optional(), Length(max=5000)])
     contacts = TextAreaField(PRACTICE_LABELS["contacts"], validators=[Optional(), Length(max=1000)])
+    # The card's free text: named as the page shows it, so the error summary's link says the same.
+    body = TextAreaField(_l("Descrizione"), validators=[DataRequired(), Length(max=20000)])
 
     def practice(self) -> dict:
         return {name: (getattr(self, name).data or "").strip() for name in PRACTICE_FIELDS}

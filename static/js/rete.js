@@ -64,11 +64,13 @@
       if (!group.contains(event.target)) group.open = false;
     });
   });
-  // Tabbing out of an open group on a wide screen closes it (it would stay drawn over the page).
+  // Tabbing out of an open group drawn over the page closes it (it would stay there): the main menu's groups on
+  // a wide screen (on a phone they unfold in place), the user menu (templates/core/_header.html) at any width.
   document.addEventListener("focusout", function (event) {
     var group = event.target instanceof Element ? event.target.closest("details.rete-menu-group[open]") : null;
-    if (group && event.relatedTarget && !group.contains(event.relatedTarget) &&
-        window.matchMedia("(min-width: 992px)").matches) {
+    var panel = group ? group.querySelector(".rete-menu-panel") : null;
+    if (panel && event.relatedTarget && !group.contains(event.relatedTarget) &&
+        window.getComputedStyle(panel).position === "absolute") {
       group.open = false;
     }
   });

@@ -16,6 +16,15 @@ _ROWS = """
   .map(li => Math.round(li.getBoundingClientRect().top))).size
 """
 
+# Where the main menu is drawn: under the brand (the centre of the header) and above the page's content.
+_IN_PLACE = """
+() => {
+  const box = selector => document.querySelector(selector).getBoundingClientRect();
+  const menu = box('#main-menu'), brand = box('.it-brand-wrapper'), main = box('#main-container');
+  return {below_brand: menu.top >= brand.bottom - 1, above_page: menu.bottom <= main.top + 1};
+}
+"""
+
 
 def _group(page, label: str):
     return page.locator("#main-menu details.rete-menu-group", has=page.locator("summary", has_text=label))
@@ -89,6 +98,8 @@ def test_grouped_menu_without_javascript(open_page):
         login_as(page, COORDINATOR)
         menu = page.locator("#main-menu")
         expect(menu).to_be_visible()  # on a phone too: drawn in place, not in the script's side panel
+        # ... between the header's brand and the page, covering neither (nor the messages and the heading)
+        assert page.evaluate(_IN_PLACE) == {"below_brand": True, "above_page": True}, size
         link = menu.get_by_role("link", name="Monitoraggio")
         expect(link).to_be_hidden()
         _group(page, "Rete e dati").locator("summary").click()
@@ -96,3 +107,48 @@ def test_grouped_menu_without_javascript(open_page):
             link.click()
         expect(page.get_by_role("heading", level=1, name="Monitoraggio della rete")).to_be_visible()
         # (axe needs JavaScript in the page: the groups' markup is checked open in the tests above)
+    # On a laptop a group is drawn over the page: once the focus leaves it (Tab past its links), it is no longer
+    # drawn there, over what now has the focus; back on its <summary> it shows again, still open.
+    page = open_page(viewport=LAPTOP, java_script_enabled=False)
+    login_as(page, COORDINATOR)
+    work = _group(page, "Lavoro")
+    cases = page.locator("#main-menu").get_by_role("link", name="Casi in carico")
+    work.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(cases).to_be_visible()
+    for _ in range(7):  # its six links, then the next group's <summary>
+        page.keyboard.press("Tab")
+    expect(_group(page, "Rete e dati").locator("summary")).to_be_focused()
+    expect(cases).to_be_hidden()
+    page.keyboard.press("Shift+Tab")
+    expect(work.locator("summary")).to_be_focused()
+    expect(cases).to_be_visible()
+
+
+def test_user_menu_by_keyboard_with_and_without_javascript(open_page):
+    # A <details> (it was Bootstrap's dropdown, dead without its script): Enter opens it, Tab reaches its links;
+    # tabbing out of it closes it (the script) or stops drawing it over the page (without the script).
+    for size, scripts in ((PHONE, True), (LAPTOP, True), (PHONE, False), (LAPTOP, False)):
+        page = open_page(viewport=size, java_script_enabled=scripts)
+        login_as(page, COORDINATOR)
+        summary = page.locator("#user-menu-button")
+        letters = page.locator("#user-menu").get_by_role("link", name="Modelli di lettera")
+        expect(letters).to_be_hidden()
+        summary.focus()
+        page.keyboard.press("Enter")
+        expect(letters).to_be_visible()
+        if scripts:
+            assert_accessible(page, f"user menu open at {size['width']} px")
+        for _ in range(6):  # the coordinator's five links, then "Esci"
+            page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Esci")).to_be_focused()
+        expect(letters).to_be_hidden()
+        page.keyboard.press("Shift+Tab")
+        expect(summary).to_be_focused()
+        if scripts:  # closed: open it again (without the script it is still open, drawn again with the focus)
+            page.keyboard.press("Enter")
+        expect(letters).to_be_visible()
+        letters.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1, name="Modelli di lettera")).to_be_visible()
