@@ -27,16 +27,21 @@ if [ "${1:-}" = "init" ]; then
     exit 0
 fi
 
-"$PYBABEL" update -i "$POT" -d portal/translations --no-wrap --ignore-obsolete
+# No fuzzy matching: its guesses pair unrelated texts and carry wrong placeholders ("%(n)s" for "%(mb)s"), which
+# then fail the compile of every language.
+"$PYBABEL" update -i "$POT" -d portal/translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 "$PYBABEL" compile -d portal/translations --statistics
 
 # Report untranslated or fuzzy English entries (Italian needs none: msgids are Italian).
 "$ROOT/.venv/bin/python" - <<'PY'
 from babel.messages.pofile import read_po
+from wtforms.i18n import get_translations
 
+wtforms_it = get_translations(["it"])  # wtforms translates its own messages ("Not a valid choice.")
 with open("portal/translations/en/LC_MESSAGES/messages.po", "rb") as fh:
     catalog = read_po(fh)
-missing = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
+missing = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
+           and wtforms_it.gettext(m.id if isinstance(m.id, str) else m.id[0]) == (m.id if isinstance(m.id, str) else m.id[0])]
 fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
 for mid in missing:
     print("untranslated:", mid)
