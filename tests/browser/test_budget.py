@@ -41,7 +41,8 @@ def test_budget_contract_order_deliveries_and_exports(page, open_page):
     page.get_by_label(re.compile(r"^Soggetto attuatore")).select_option(label="Cooperativa sociale Esempio (fittizia)")
     page.get_by_label(re.compile(r"^Procedura")).select_option("negotiated")
     page.get_by_label(re.compile(r"^Codice CIG")).fill("SBAGLIATO")
-    page.get_by_label(re.compile(r"^Inizio")).fill((today - timedelta(days=30)).isoformat())
+    # Long enough to cover the demo actions still to order (the seed dates cases back from today).
+    page.get_by_label(re.compile(r"^Inizio")).fill((today - timedelta(days=730)).isoformat())
     page.get_by_label(re.compile(r"^Fine")).fill((today + timedelta(days=365)).isoformat())
     page.get_by_label(re.compile(r"^Valore totale")).fill("1.000,00")
     page.locator("#lines-0-service_type").select_option("training")

@@ -70,6 +70,9 @@ _OVERLAPS = """
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none' || parseFloat(style.opacity) === 0) continue;
     if (el.closest('[hidden]') || !el.getClientRects().length) continue;
+    // A closed <details> draws only its summary; Chromium still answers layout queries for the rest.
+    const closed = el.closest('details:not([open])');
+    if (closed && !el.closest('summary')) continue;
     const range = document.createRange();
     range.selectNodeContents(node);
     for (const r of range.getClientRects()) {
