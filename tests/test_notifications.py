@@ -162,6 +162,16 @@ def test_the_bell_is_in_the_header_and_works_without_javascript(login, network):
     assert 'id="rete-bell"' in page and 'href="/notifiche/"' in page and _bell_count(page) == 1
 
 
+def test_a_screen_reader_hears_the_unread_count_once(login, network):
+    """The visible badge is a picture of the count the link's hidden text says ("Notifiche: 1 non letta")."""
+    _give(network, "a_operator", "a")
+    page = login("a_operator").get("/").get_data(as_text=True)
+    start = page.rindex("<a", 0, page.index('id="rete-bell"'))
+    bell = page[start:page.index("</a>", start)]
+    spoken = re.sub(r"<span aria-hidden=\"true\">.*?</span></span>|<[^>]+>", " ", bell, flags=re.S)
+    assert re.sub(r"\s+", " ", spoken).strip() == "Notifiche: 1 non letta"
+
+
 def test_a_new_service_order_notifies_the_providers_users(login, network):
     from .budget_support import budget_of, make_contract
 

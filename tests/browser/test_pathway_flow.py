@@ -147,6 +147,8 @@ def test_referral_to_six_month_follow_up(page, open_page, browser_log):
     login_as(worker, CASE_WORKER)
     worker.goto("/casi/")
     expect(worker.get_by_role("link", name=code)).to_be_visible()
+    # Idle, the filters' "updating" text is hidden from screen readers too, not only made transparent.
+    expect(worker.locator("#case-loading")).to_be_hidden()
     assert_accessible(worker, "case list")
     worker.goto(case_path)
     expect(worker.locator("main").get_by_text(CASE_WORKER_NAME)).to_be_visible()
