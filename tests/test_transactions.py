@@ -22,7 +22,8 @@ PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
 
 def _view_modules() -> list[Path]:
-    paths = sorted(set(PORTAL.glob("**/view*.py")) | set((PORTAL / "api").glob("*.py")))  # view*: budget/viewkit.py
+    # views*, viewkit.py, identity_views.py, public_views.py...
+    paths = sorted(set(PORTAL.glob("**/*view*.py")) | set((PORTAL / "api").glob("*.py")))
     assert len(paths) > 20
     return paths
 
