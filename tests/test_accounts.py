@@ -5,13 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Membership, User
+from portal.accounts import services
+from portal.accounts.models import Membership, Role, User
 from portal.accounts.passwords import policy_problems, verify_password
 from portal.audit.models import AuditEvent
 from portal.tenancy import context
 
 from .factories import TEST_PASSWORD
-from .helpers import csrf_from, csrf_token, log_in, post_form
+from .helpers import csrf_from, csrf_token, field_error, log_in, post_form
 
 
 def test_login_page_is_italian(client):
@@ -175,6 +176,19 @@ def test_antenna_admin_cannot_grant_node_roles(login):
     assert 'value="xy@alfa.example"' in response.get_data(as_text=True)
 
 
+def test_inviting_a_member_says_so_under_the_address_and_a_role_refusal_names_its_field(login, network, app):
+    client = login("a_admin")
+    member = network.users["a_operator"].email
+    response = post_form(client, "/utenti/invita", {"full_name": "X Y", "email": member, "role": "antenna_operator"})
+    assert response.status_code == 200
+    assert field_error(response.get_data(as_text=True), "email") == "Questa persona fa già parte della tua organizzazione."
+    # The form offers only the organisation's roles: the service's own refusal names the role.
+    with app.test_request_context(), context.acting_as(network.tenants["a"].id):
+        with pytest.raises(services.AccountError) as refused:
+            services.invite_user("xy@alfa.example", "X Y", Role.COORDINATOR, network.users["a_admin"])
+    assert refused.value.field == "role"
+
+
 def test_operator_cannot_manage_users(login):
     client = login("a_operator")
     assert client.get("/utenti").status_code == 403
@@ -189,6 +203,17 @@ def test_admin_deactivates_user_of_own_tenant(login, network, session):
     with context.acting_as(network.tenants["a"].id):
         assert session.get(Membership, target.id).active is False
         assert session.scalar(select(AuditEvent).where(AuditEvent.action == "membership.deactivated"))
+
+
+def test_admin_cannot_deactivate_their_own_access(login, network, session):
+    client = login("a_admin")
+    own = network.memberships["a_admin"]
+    response = post_form(client, f"/utenti/{own.id}/disattiva", {"version": own.version}, page="/utenti")
+    assert response.status_code == 302
+    assert "Non puoi disattivare il tuo stesso accesso." in client.get(response.location).get_data(as_text=True)
+    session.expire_all()
+    with context.acting_as(network.tenants["a"].id):
+        assert session.get(Membership, own.id).active is True
 
 
 def test_deactivated_user_cannot_log_in(login, network, client, session):

@@ -104,6 +104,23 @@ def test_admin_subscribes_a_client_on_its_page_and_cancels(client, login, networ
     assert login("n1_case_worker").get(path).status_code == 403
 
 
+def test_an_events_refusal_lands_on_the_events_field(client, login, network, monkeypatch):
+    """The service names the field it refuses: an unknown event is said under the events, not the address."""
+    from portal.api import webhooks
+
+    client_row, _key = make_client(network.tenants["n1"], network.users["n1_coordinator"])
+    real = webhooks.subscribe  # the form offers only known events: the service is the one that refuses
+    monkeypatch.setattr(webhooks, "subscribe", lambda c, url, events, key=None: real(c, url, [*events, "x.y"], key))
+    admin = login("n1_sysadmin")
+    path = f"/amministrazione/api/{client_row.id}/webhook"
+    html = post_form(admin, path, {"url": "https://gestionale.example/h", "events": ["order.created"]}).get_data(as_text=True)
+    events = re.search(r'id="events-error">(.*?)</div>', html, re.S)
+    assert events and "Eventi non riconosciuti" in events.group(1)
+    assert 'id="url-error"' not in html
+    with context.acting_as(network.tenants["n1"].id):
+        assert db.session.scalar(select(WebhookSubscription)) is None
+
+
 def test_the_subscription_page_sent_again_subscribes_once(client, login, network):
     """The page answers the post itself (the secret is shown once): a reload posts the same form again."""
     client_row, _key = make_client(network.tenants["n1"], network.users["n1_coordinator"])

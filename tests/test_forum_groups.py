@@ -11,7 +11,7 @@ from portal.governance.models import GroupMember, Meeting, Minutes, NetworkGroup
 from portal.tenancy import context
 
 from .forum_support import MINUTES_SECRET, victim_group
-from .helpers import csrf_token
+from .helpers import csrf_token, field_error
 from .test_forum_posts import dangers
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -93,7 +93,8 @@ def test_meetings_and_minutes_flow(login, network, storage):
     download = member.get(f"{murl}/verbale/allegato")
     assert download.status_code == 200 and download.data == PDF and download.headers["X-Content-Type-Options"] == "nosniff"
     assert coordinator.get(f"{murl}/verbale").status_code == 403
-    assert _post(coordinator, f"{murl}/verbale/approva", {"version": minutes.version}, page=murl).status_code == 409
+    twice = _post(coordinator, f"{murl}/verbale/approva", {"version": minutes.version}, page=murl)
+    assert twice.status_code == 409 and "Qualcun altro ha modificato questi dati" in twice.get_data(as_text=True)
     actions = _audit(network)
     for action in ("governance.meeting.create", "governance.minutes.create", "governance.minutes.approve"):
         assert action in actions
@@ -155,9 +156,35 @@ def test_a_new_minutes_file_replaces_the_old_one(login, network, storage):
     response = _post(coordinator, murl, {"version": first.version, "body": "Bozza due", "file": (io.BytesIO(b"MZ\x90"), "x.pdf")},
                      content_type="multipart/form-data")
     assert response.status_code == 200 and "Bozza due" in response.get_data(as_text=True)
+    assert "Sono ammessi solo PDF" in field_error(response.get_data(as_text=True), "file")
     response = _post(coordinator, murl, {"version": first.version, "body": "Bozza tre",
                                          "file": (io.BytesIO(PDF + b"2"), "b.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 302
     db.session.refresh(first)
     assert first.attachment_name == "b.pdf" and first.attachment_key != old_key
     assert (storage / first.attachment_key).exists()
+
+
+def test_approved_minutes_are_refused_as_forbidden(app, login, network):
+    """Approved minutes are final: the service refuses a rewrite as the view does (403), not with a code."""
+    from flask import g
+    from flask_login import login_user
+
+    from portal.core.errors import Forbidden
+    from portal.governance import services
+
+    group = victim_group(network)
+    coordinator = login("n1_coordinator")
+    _post(coordinator, f"/rete/gruppi/{group.id}/riunioni/nuova", {"held_on": "2026-12-03", "place": "Sala Asti",
+                                                                   "agenda": "Bilancio"})
+    meeting = db.session.scalar(select(Meeting).where(Meeting.place == "Sala Asti"))
+    murl = f"/rete/gruppi/riunioni/{meeting.id}"
+    _post(coordinator, f"{murl}/verbale", {"body": "Bozza"})
+    minutes = db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
+    assert _post(coordinator, f"{murl}/verbale/approva", {"version": minutes.version}, page=murl).status_code == 302
+    db.session.refresh(minutes)
+    with app.test_request_context(), context.acting_as(network.tenants["n1"].id, network.users["n1_coordinator"].id):
+        login_user(network.users["n1_coordinator"])
+        g.membership = network.memberships["n1_coordinator"]  # one who manages the group: refused for the approval
+        with pytest.raises(Forbidden):
+            services.save_minutes(db.session.get(Meeting, meeting.id), "Riscritto", None, minutes.version)

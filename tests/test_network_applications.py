@@ -12,7 +12,7 @@ from portal.network.models import Application, ApplicationStatus
 from portal.tenancy import context
 from portal.tenancy.models import Tenant
 
-from .helpers import csrf_token
+from .helpers import csrf_token, field_error
 from .network_support import FOLLOW_TOKEN, VALID_VAT, n1_rows
 
 
@@ -92,6 +92,61 @@ def test_apply_confirm_by_mail_accept_creates_tenant_and_invitation(app, client,
     assert any(m["To"] == "ilaria@nuovavoce.example" and "invito" in m["Subject"] for m in mailbox.wait_for(3))
     # Decided: no more edits through the link.
     assert client.post(link, data=_form(client, link)).status_code == 409
+
+
+def test_accepting_says_a_wrong_expiry_and_a_rejected_file_on_their_fields(app, login, network, tmp_path, monkeypatch):
+    """Both used to sit on the decision."""
+    import io
+
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path))
+    application = n1_rows(network)["application"]
+    coordinator = login("n1_coordinator")
+    review = f"/rete/candidature/{application.id}"
+    tenants_before = db.session.scalar(select(func.count(Tenant.id)))
+    data = {"version": application.version, "decision": "accept", "signed_on": date.today().isoformat(),
+            "expires_on": date.today().isoformat(), "csrf_token": csrf_token(coordinator, review)}
+    response = coordinator.post(review, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert field_error(html, "expires_on") == "La scadenza dell&#39;accordo deve seguire la data di firma."
+    assert field_error(html, "decision") is None
+    response = coordinator.post(review, content_type="multipart/form-data", data={
+        **data, "expires_on": (date.today() + timedelta(days=730)).isoformat(),
+        "document": (io.BytesIO(b"MZ not a document"), "x.exe")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Sono ammessi solo file PDF" in field_error(html, "document")
+    assert field_error(html, "decision") is None
+    assert db.session.scalar(select(func.count(Tenant.id))) == tenants_before
+    _refresh(application, network)
+    assert application.status == ApplicationStatus.SUBMITTED
+
+
+def test_a_correction_after_the_node_decided_is_refused_on_top_of_the_form(client, network, monkeypatch):
+    """The node decides while the applicant is correcting: said above the form (it used to sit under the
+    attachment), nothing changed."""
+    from portal.network import applications
+
+    rows = n1_rows(network)
+    application = rows["application"]
+    with context.acting_as(network.tenants["n1"].id):
+        application.status = ApplicationStatus.CHANGES_REQUESTED
+        db.session.flush()
+        version = application.version
+    real = applications.edit
+
+    def decided_meanwhile(row, *args, **kwargs):
+        row.status = ApplicationStatus.REJECTED
+        return real(row, *args, **kwargs)
+
+    monkeypatch.setattr(applications, "edit", decided_meanwhile)
+    link = f"/rete/avvisi/{rows['call'].id}/candidatura/{FOLLOW_TOKEN}"
+    response = client.post(link, data=_form(client, link, version=version))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<li>La candidatura si può modificare solo quando il nodo chiede modifiche.</li>" in html
+    assert field_error(html, "attachment") is None
+    _refresh(application, network)
+    assert application.organisation_name == "Associazione Candidata"
 
 
 def test_bad_fields_are_named_and_the_input_kept(client, network):

@@ -10,7 +10,7 @@ from portal.network.models import Agreement, Participation
 from portal.tenancy import context
 
 from .forum_support import victim_entry
-from .helpers import csrf_token
+from .helpers import csrf_token, field_error
 from .network_support import n1_rows
 
 
@@ -167,3 +167,38 @@ def test_the_antennas_admin_corrects_a_point_but_does_not_activate_it(login, net
     assert (point.name, point.languages, point.active) == ("Sportello corretto", "italiano, inglese", False)
     assert admin.post(url, data={**data, "version": 1, "csrf_token": csrf_token(admin, url)}).status_code == 409
     assert login("b_admin").get(url).status_code == 403
+
+
+def test_each_refusal_lands_on_its_own_field(app, login, network, tmp_path, monkeypatch):
+    """The agreement's expiry under the expiry and a rejected file under the file (both used to sit on the
+    organisation); a participation's hours under the hours, a half completion under the part missing."""
+    import io
+
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path))
+    coordinator = login("n1_coordinator")
+    data = {"organisation_id": network.tenants["b"].id, "signed_on": "2026-01-10", "expires_on": "2026-01-10",
+            "csrf_token": csrf_token(coordinator, "/rete/punti")}
+    response = coordinator.post("/rete/accordi", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert field_error(html, "expires_on") == "La scadenza dell&#39;accordo deve seguire la data di firma."
+    assert field_error(html, "organisation_id") is None
+    response = coordinator.post("/rete/accordi", content_type="multipart/form-data", data={
+        **data, "expires_on": "2028-01-09", "document": (io.BytesIO(b"MZ not a document"), "x.exe")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Sono ammessi solo file PDF" in field_error(html, "document")
+    assert field_error(html, "organisation_id") is None
+    with context.acting_as(network.tenants["n1"].id):
+        assert db.session.query(Agreement).filter_by(organisation_id=network.tenants["b"].id).count() == 0
+
+    url = f"/rete/formazione/{n1_rows(network)['course'].id}"
+    data = {"email": network.users["a_operator"].email, "organisation_id": network.tenants["a"].id,
+            "completed_on": "2026-11-30", "hours_attended": "40", "csrf_token": csrf_token(coordinator, url)}
+    html = coordinator.post(url, data=data).get_data(as_text=True)
+    assert field_error(html, "hours_attended") == "Le ore frequentate superano la durata del corso."
+    assert field_error(html, "email") is None
+    html = coordinator.post(url, data={**data, "hours_attended": ""}).get_data(as_text=True)
+    assert "indica sia la data sia le ore" in field_error(html, "hours_attended")
+    html = coordinator.post(url, data={**data, "completed_on": "", "hours_attended": "10"}).get_data(as_text=True)
+    assert "indica sia la data sia le ore" in field_error(html, "completed_on")
+    assert field_error(html, "email") is None

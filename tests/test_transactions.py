@@ -22,7 +22,8 @@ PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
 
 def _view_modules() -> list[Path]:
-    paths = sorted(set(PORTAL.glob("**/views*.py")) | set((PORTAL / "api").glob("*.py")))
+    # views*, viewkit.py, identity_views.py, public_views.py...
+    paths = sorted(set(PORTAL.glob("**/*view*.py")) | set((PORTAL / "api").glob("*.py")))
     assert len(paths) > 20
     return paths
 
@@ -43,15 +44,23 @@ def test_the_scan_sees_a_rollback():
 
 
 def forbidden_catches(source: str) -> list[int]:
-    """``except <...>Forbidden`` (alone or in a tuple): the app answers a service's Forbidden (403 page, or a
-    problem document under /api) and rolls back, so a view translating it by hand only repeats that."""
+    """``except <...>Forbidden`` (alone or in a tuple), or a Forbidden handed to a helper that catches it
+    (``guarded(check, services.Forbidden)``, ``attempt(refusing=Forbidden)``): the app answers a service's
+    Forbidden (403 page, or a problem document under /api) and rolls back, so a view translating it by hand
+    only repeats that."""
     def names(node):
         for item in node.elts if isinstance(node, ast.Tuple) else [node]:
             yield item.attr if isinstance(item, ast.Attribute) else getattr(item, "id", "")
 
+    def forbidden(node) -> bool:
+        return node is not None and any(name.endswith("Forbidden") for name in names(node))
+
+    def handed(call) -> bool:  # the mapping itself (api/problems.py's errorhandler) is the one place allowed
+        return (getattr(call.func, "attr", None) != "errorhandler"
+                and any(forbidden(arg) for arg in [*call.args, *(keyword.value for keyword in call.keywords)]))
+
     return [node.lineno for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.ExceptHandler) and node.type is not None
-            and any(name.endswith("Forbidden") for name in names(node.type))]
+            if isinstance(node, ast.ExceptHandler) and forbidden(node.type) or isinstance(node, ast.Call) and handed(node)]
 
 
 def test_no_view_catches_forbidden():
@@ -62,8 +71,11 @@ def test_no_view_catches_forbidden():
 
 def test_the_scan_sees_a_forbidden_catch():
     source = ("try:\n    act()\nexcept services.Forbidden:\n    abort(403)\n"
-              "try:\n    act()\nexcept (ValueError, Forbidden):\n    abort(400)\nexcept KeyError:\n    pass\n")
-    assert forbidden_catches(source) == [3, 7]
+              "try:\n    act()\nexcept (ValueError, Forbidden):\n    abort(400)\nexcept KeyError:\n    pass\n"
+              "staff = guarded(services.may_triage, services.Forbidden)\n"
+              "with attempt(refusing=(ServiceError, Forbidden)):\n    raise Forbidden()\n"
+              "@bp.errorhandler(Forbidden)\ndef _forbidden(exc):\n    pass\n")
+    assert forbidden_catches(source) == [3, 7, 11, 12]
 
 
 class NameForm(Form):

@@ -73,11 +73,11 @@ def set_fiscal_code(user: User, value: str | None) -> None:
     """Record (or remove, with None) the code an identity provider will vouch for; one user per code."""
     code = normalise_fiscal_code(value)
     if code is not None and not valid_fiscal_code(code):
-        raise AccountError(_("Il codice fiscale non è valido."))
+        raise AccountError(_("Il codice fiscale non è valido."), "fiscal_code")
     if code is not None:
         other = user_by_fiscal_code(code)
         if other is not None and other.id != user.id:
-            raise AccountError(_("Questo codice fiscale è già associato a un altro utente."))
+            raise AccountError(_("Questo codice fiscale è già associato a un altro utente."), "fiscal_code")
     if code == user.fiscal_code:
         return
     user.fiscal_code = code

@@ -7,6 +7,8 @@ from flask_login import current_user
 from joserfc.errors import JoseError
 
 from ..core.rows import visible_or_404
+from ..core.transaction import attempt
+from ..core.views_helpers import acted
 from ..extensions import db, limiter
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
@@ -64,7 +66,7 @@ def callback():
         flash(failed, "danger")
         return redirect(url_for("accounts.login"))
     next_url = session.pop(NEXT_KEY, None)
-    try:
+    try:  # not attempt(): the refusal's audit must commit; no form to show it on, so back to the login page
         user, memberships, acr = identity.identify(claims)
     except services.AccountError as exc:
         flash(str(exc), "danger")
@@ -86,12 +88,10 @@ def fiscal_code(membership_id):
     user = membership.user
     form = FiscalCodeForm(data={"fiscal_code": user.fiscal_code or ""} if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.check_administrable(user)
             identity.set_fiscal_code(user, form.fiscal_code.data)
-        except services.AccountError as exc:
-            form.fiscal_code.errors.append(str(exc))
-        else:
+        if done:
             flash(_("Codice fiscale di %(name)s aggiornato.", name=user.full_name), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/fiscal_code.html", form=form, membership=membership)
@@ -103,15 +103,12 @@ def fiscal_code(membership_id):
 def password_sign_in():
     _enabled_or_404()
     form = PasswordSignInForm()
-    if not form.validate_on_submit():
-        abort(400)
     tenant = db.session.get(Tenant, current().tenant_id)
-    try:
+
+    def switch():
         services.set_password_sign_in(tenant, disabled=form.disabled.data == "1",
                                       signed_in_with=sign_in.session_method()[0])
-    except services.AccountError as exc:
-        flash(str(exc), "danger")
-    else:
-        flash(_("Accesso con password disattivato per la tua organizzazione.") if tenant.password_sign_in_disabled
-              else _("Accesso con password riattivato per la tua organizzazione."), "success")
-    return redirect(url_for("accounts.users"))
+        return (_("Accesso con password disattivato per la tua organizzazione.") if tenant.password_sign_in_disabled
+                else _("Accesso con password riattivato per la tua organizzazione."))
+
+    return acted(form, switch, lambda said: said, url_for("accounts.users"))

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..core.errors import ServiceError
 from ..crypto import normalise
 from ..extensions import db
 from ..mail import send_mail
@@ -32,8 +33,8 @@ from .models import (
 from .passwords import hash_password, needs_rehash, verify_password
 
 
-class AccountError(ValueError):
-    """A refused account operation, with a message fit for the user."""
+class AccountError(ServiceError):
+    """A refused account operation, with a message fit for the user (and the form field it is about)."""
 
 
 def normalise_email(email: str) -> str:
@@ -193,7 +194,7 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invita
     organisation it belongs to): ``kept_name`` says so when the name typed differs."""
     tenant = db.session.get(Tenant, current().tenant_id)
     if role not in roles_for(tenant):
-        raise AccountError(_("Questo ruolo non è previsto per la tua organizzazione."))
+        raise AccountError(_("Questo ruolo non è previsto per la tua organizzazione."), "role")
     user, kept_name = find_user(email), None
     if user is None:
         user = User(email=normalise_email(email), full_name=full_name.strip(), active=True)
@@ -205,7 +206,7 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invita
         select(Membership).where(Membership.user_id == user.id, Membership.tenant_id == tenant.id)
     )
     if existing is not None and existing.active:
-        raise AccountError(_("Questa persona fa già parte della tua organizzazione."))
+        raise AccountError(_("Questa persona fa già parte della tua organizzazione."), "email")
     if existing is not None:
         existing.active, existing.role = True, role
         membership = existing

@@ -5,6 +5,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..core.transaction import attempt
+from ..core.views_helpers import acted
 from ..extensions import db, limiter
 from ..i18n import LOCALE_KEY
 from ..models_base import utcnow
@@ -51,7 +53,7 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        try:
+        try:  # not attempt(): the refusal's failure count and audit must commit (the lockout counts them)
             user = services.authenticate(form.email.data, form.password.data)
         except services.AccountError as exc:
             flash(str(exc), "danger")
@@ -142,7 +144,7 @@ def forgot_password():
 
 @bp.route("/password/nuova/<token>", methods=["GET", "POST"])
 def reset_password(token):
-    try:
+    try:  # a link expired or used is no form's error: said on the page that sends a new one
         user = services.user_for_token(token)
     except services.AccountError as exc:
         flash(str(exc), "danger")
@@ -192,11 +194,9 @@ def invite():
     form = InviteForm()
     form.role.choices = [(r.value, ROLE_LABELS[r]) for r in services.roles_for(tenant)]
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             invitation = services.invite_user(form.email.data, form.full_name.data, Role(form.role.data), current_user)
-        except services.AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
+        if done:
             flash(_("Invito inviato a %(email)s.", email=form.email.data), "success")
             if invitation.kept_name:
                 flash(_("%(email)s aveva già un account in Rete: resta il nome del suo profilo, «%(name)s», non quello "
@@ -215,15 +215,8 @@ def deactivate(membership_id):
     if membership is None or membership.tenant_id != current().tenant_id:
         abort(404)
     form = VersionedActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.deactivate_membership(membership, current_user, form.version.data)
-    except services.AccountError as exc:
-        flash(str(exc), "danger")
-    else:
-        flash(_("Accesso disattivato."), "success")
-    return redirect(url_for("accounts.users"))
+    return acted(form, lambda: services.deactivate_membership(membership, current_user, form.version.data),
+                 _("Accesso disattivato."), url_for("accounts.users"))
 
 
 @bp.route("/profilo/sessioni")

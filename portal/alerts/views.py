@@ -25,9 +25,9 @@ PAGE_SIZE = 25
 expose_labels(bp, labels, "RULE_LABELS", "RULE_HELP", "OBJECT_LABELS", ALERT_STATE_LABELS="STATE_LABELS")
 
 
-staff = guarded(services.is_node_staff, services.Forbidden)
-dpo = guarded(security.may_see, services.Forbidden)
-rule_editors = guarded(lambda: any(services.may_edit_setting(rule) for rule in Rule), services.Forbidden)
+staff = guarded(services.is_node_staff)
+dpo = guarded(security.may_see)
+rule_editors = guarded(lambda: any(services.may_edit_setting(rule) for rule in Rule))
 
 
 def _page() -> int:

@@ -11,6 +11,7 @@ from ..accounts.permissions import membership_required
 from ..core.fields import SubmissionKeyField
 from ..core.forms import PortalForm
 from ..core.rows import by_submission_key, or_404
+from ..core.transaction import attempt
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from . import clients, webhooks
@@ -55,12 +56,10 @@ def subscriptions(client_id):
         flash(webhooks.already_subscribed(), "info")  # the page sent again: nothing added, no secret to show
         return redirect(url_for(".subscriptions", client_id=client.id))
     if form.validate_on_submit():
-        try:  # the service refuses before it writes anything: nothing to roll back
-            sub, secret = webhooks.subscribe(client, form.url.data.strip(), form.events.data, form.submission_key.data)
-        except webhooks.WebhookError as exc:
-            form.url.errors = [*form.url.errors, str(exc)]
-        else:
-            db.session.commit()
+        with attempt(form) as done:  # a refusal lands on the field it names (the address or the events)
+            _sub, secret = webhooks.subscribe(client, form.url.data.strip(), form.events.data, form.submission_key.data)
+        if done:
+            db.session.commit()  # the secret is shown only once it is stored
             flash(_("Sottoscrizione creata. Copia ora il segreto di firma: non sarà più mostrato."), "success")
             form = SubscriptionForm(formdata=None)
     return render_template("api/webhooks.html", client=client, form=form, secret=secret, usable=usable,

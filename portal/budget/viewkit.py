@@ -28,14 +28,10 @@ def _may_manage_money():
     return {"may_manage_money": services.may_manage_money()}
 
 
-def guard(check):
-    return guarded(check, services.Forbidden)
-
-
-money_staff = guard(services.may_manage_money)
-money_or_provider = guard(lambda: services.may_manage_money() or services.is_provider())
-provider_only = guard(services.is_provider)
-logged_in = guard(lambda: True)
+money_staff = guarded(services.may_manage_money)
+money_or_provider = guarded(lambda: services.may_manage_money() or services.is_provider())
+provider_only = guarded(services.is_provider)
+logged_in = guarded(lambda: True)
 
 
 def provider_names(ids) -> dict:

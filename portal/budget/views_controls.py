@@ -5,17 +5,17 @@ from flask_babel import gettext as _
 
 from ..cases.services import node_providers
 from ..core.rows import or_404, visible_or_404
-from ..core.views_helpers import saved
+from ..core.views_helpers import guarded, saved
 from ..extensions import db
 from ..tenancy.context import current
 from . import controls, scorecard
 from .forms import SampleDrawForm, VerifyItemForm
 from .labels import OUTCOME_LABELS
 from .models import SampleCheck, SampleCheckItem, VerificationOutcome
-from .viewkit import bp, guard, logged_in, provider_names
+from .viewkit import bp, logged_in, provider_names
 
-check_viewers = guard(controls.may_view_checks)
-checkers = guard(controls.may_check)
+check_viewers = guarded(controls.may_view_checks)
+checkers = guarded(controls.may_check)
 
 
 def _controls_page(form=None, status=200):
@@ -91,7 +91,7 @@ def verify_item(item_id):
 # --- provider scorecards -----------------------------------------------------------------------------
 
 @bp.route("/fornitori")
-@guard(scorecard.may_view_list)
+@guarded(scorecard.may_view_list)
 def scorecards():
     return render_template("budget/scorecards.html", providers=scorecard.node_scorecards())
 

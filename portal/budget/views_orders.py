@@ -7,7 +7,7 @@ from ..accounts.permissions import Capability, can
 from ..cases.models import Case, CaseState
 from ..cases.services import provider_choices
 from ..core.rows import visible_or_404
-from ..core.views_helpers import acted, edit_form, saved
+from ..core.views_helpers import acted, edit_form, guarded, saved
 from ..tenancy.context import current
 from . import contracts as contract_services
 from . import editing, grants, orders, services
@@ -22,9 +22,9 @@ from .forms import (
 )
 from .labels import ORDER_STATUS_LABELS
 from .models import BudgetLine, Contract, Delivery, IdentityGrant, ServiceOrder
-from .viewkit import bp, guard, int_or_none, money_or_provider, money_staff, provider_names, provider_only
+from .viewkit import bp, int_or_none, money_or_provider, money_staff, provider_names, provider_only
 
-case_staff = guard(lambda: can(Capability.DECIDE_REFERRALS))
+case_staff = guarded(lambda: can(Capability.DECIDE_REFERRALS))
 
 
 # --- the order list ----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ peer)."""
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..core.errors import Forbidden
 from ..core.rows import or_404
 from ..core.views_helpers import guarded, saved
 from . import offices
@@ -14,7 +13,7 @@ from .forms import OfficeTakeForm
 from .labels import OFFICE_REFERRAL_STATE_LABELS
 from .views import bp
 
-office_staff = guarded(offices.is_office_member, Forbidden)
+office_staff = guarded(offices.is_office_member)
 
 
 @bp.route("/ufficio")

@@ -77,9 +77,9 @@ def send_read(row, read):
     return send_stored(or_404(read(row)), row.content_type, row.filename)
 
 
-def guarded(check, forbidden: type[Exception] = PermissionError):
-    """View decorator: login and a chosen tenant, then ``check()`` or 403; the domain's ``Forbidden``
-    (raised by a service deeper down) is a 403 too."""
+def guarded(check):
+    """View decorator: login and a chosen tenant, then ``check()`` or 403. A ``Forbidden`` a service raises
+    deeper down needs nothing here: the app's handler answers it with the same 403 (core/errors.py)."""
     from ..accounts.permissions import membership_required
 
     def decorator(view):
@@ -88,10 +88,7 @@ def guarded(check, forbidden: type[Exception] = PermissionError):
         def wrapped(*args, **kwargs):
             if not check():
                 abort(403)
-            try:
-                return view(*args, **kwargs)
-            except forbidden:
-                abort(403)
+            return view(*args, **kwargs)
 
         return wrapped
 

@@ -19,7 +19,7 @@ from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core import files, storage
 from ..core.changes import apply_changes
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Conflict, Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..core.rows import by_id
 from ..extensions import db
@@ -29,8 +29,8 @@ from ..tenancy.models import Tenant
 from .models import GroupKind, GroupMember, Meeting, Minutes, NetworkGroup
 
 
-class GovernanceError(Exception):
-    pass
+class GovernanceError(ServiceError):
+    """A refused change, with a message for the user and the form field it is about."""
 
 
 def _network_id() -> int | None:
@@ -184,7 +184,7 @@ def save_minutes(meeting: Meeting, body: str, upload=None, version=None) -> Minu
     minutes = meeting.minutes
     if minutes is not None:
         if minutes.approved_at is not None:
-            raise GovernanceError("approved")
+            raise Forbidden()  # approved minutes are final (the page says so with its 403 too)
         check_version(minutes, version)
     stored = _store_upload(upload) if upload is not None and getattr(upload, "filename", "") else None
     created = minutes is None
@@ -216,7 +216,7 @@ def _store_upload(upload) -> files.StoredFile:
                                   kind_of=files.sniff_document, default_name="verbale",
                                   refused=_("Sono ammessi solo PDF, immagini e documenti Office o OpenDocument."))
     except files.FileRejected as exc:
-        raise GovernanceError(str(exc)) from exc
+        raise GovernanceError(str(exc), "file") from exc
 
 
 def approve_minutes(meeting: Meeting, version) -> Minutes:
@@ -224,7 +224,7 @@ def approve_minutes(meeting: Meeting, version) -> Minutes:
         raise Forbidden()
     minutes = meeting.minutes
     if minutes is None or minutes.approved_at is not None:
-        raise GovernanceError("nothing to approve")
+        raise Conflict()  # approved in between (another tab, another coordinator): the 409 page
     check_version(minutes, version)
     minutes.approved_at, minutes.approved_by_id = utcnow(), current_user.id
     db.session.flush()

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.files import send_stored
 from ..core.rows import or_404
+from ..core.transaction import attempt
 from ..core.views_helpers import expose_labels
 from . import labels, services
 from .forms import ApproveForm, GroupForm, MeetingForm, MinutesForm
@@ -147,12 +148,9 @@ def minutes(meeting_id):
     if request.method == "GET" and current is not None:
         form.version.data = current.version
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.save_minutes(meeting, form.body.data, form.file.data, form.version.data)
-        except services.GovernanceError as exc:
-            form.file.errors = [*form.file.errors, str(exc)]
-            form._errors = None
-        else:
+        if done:
             flash(_("Verbale salvato come bozza."), "success")
             return redirect(url_for(".meeting", meeting_id=meeting.id))
     return render_template("governance/minutes_form.html", form=form, meeting=meeting, group=meeting.group,
@@ -165,10 +163,7 @@ def approve(meeting_id):
     form = ApproveForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.approve_minutes(meeting, form.version.data)
-    except services.GovernanceError:
-        abort(409)
+    services.approve_minutes(meeting, form.version.data)
     flash(_("Verbale approvato: ora è visibile ai membri del gruppo."), "success")
     return redirect(url_for(".meeting", meeting_id=meeting.id))
 

@@ -57,7 +57,7 @@ def calls_of_node() -> list[Call]:
 def publish_call(data: dict) -> Call:
     node_id = services._node_id()
     if data["closes_on"] < data["opens_on"]:
-        raise services.NetworkError(_("La chiusura dell'avviso deve seguire l'apertura."))
+        raise services.NetworkError(_("La chiusura dell'avviso deve seguire l'apertura."), "closes_on")
     call = Call(node_id=node_id, **data)
     db.session.add(call)
     db.session.flush()

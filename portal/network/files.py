@@ -3,17 +3,25 @@ every other document."""
 from flask import current_app
 
 from ..core import files, storage
+from ..core.errors import ServiceError
 from ..core.rows import or_404
 
 AREA = "network"
 
 
-def store_upload(upload):
+class FileRefused(ServiceError):
+    """An upload refused (empty, too large, not a PDF or image), said under the form's file field."""
+
+
+def store_upload(upload, field: str):
     """A checked StoredFile for a chosen upload (kept by :func:`keep` with its row), None when none was
-    chosen; raises core.files.FileRejected."""
+    chosen; :class:`FileRefused` naming the form's ``field`` otherwise."""
     if upload is None or not getattr(upload, "filename", None):
         return None
-    return files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"])
+    try:
+        return files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"])
+    except files.FileRejected as exc:
+        raise FileRefused(str(exc), field) from exc
 
 
 def keep(row, stored) -> None:

@@ -4,8 +4,8 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..core.files import FileRejected
 from ..core.rows import or_404
+from ..core.transaction import attempt
 from ..extensions import limiter
 from . import applications, services
 from .files import store_upload
@@ -52,16 +52,11 @@ def apply(call_id):
         if form.validate_on_submit():
             if _honeypot_filled(form):
                 abort(400)
-            try:
-                stored = store_upload(form.attachment.data)
-                applications.apply(call, form.data_for_service(), stored)
-            except FileRejected as exc:
-                form.attachment.errors = [str(exc)]
-                status = 400
-            else:
+            with attempt(form) as done:
+                applications.apply(call, form.data_for_service(), store_upload(form.attachment.data, "attachment"))
+            if done:
                 return render_template("network/public_sent.html", call=call)
-        else:
-            status = 400
+        status = 400
     return render_template("network/public_apply.html", call=call, form=form, is_open=is_open), status
 
 
@@ -79,16 +74,13 @@ def follow(call_id, token):
         if not editable:
             abort(409)
         if form.validate_on_submit() and not _honeypot_filled(form):
-            try:
-                stored = store_upload(form.attachment.data)
-                applications.edit(row, form.data_for_service(), form.version.data, stored)
-            except (FileRejected, services.NetworkError) as exc:
-                form.attachment.errors = [str(exc)]
-                status = 400
-            else:
+            with attempt(form) as done:
+                applications.edit(row, form.data_for_service(), form.version.data,
+                                  store_upload(form.attachment.data, "attachment"))
+            if done:
                 flash(_("Candidatura corretta e inviata di nuovo al nodo."), "success")
                 return redirect(url_for(".follow", call_id=call.id, token=token))
-        else:
-            status = 400
+            row = or_404(applications.by_token(call, token))  # as the node: a refused change expired the row
+        status = 400
     return render_template("network/public_follow.html", call=call, row=row, form=form, editable=editable,
                            STATUS_LABELS=STATUS_LABELS), status

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ..accounts.models import Membership, Role, User
 from ..accounts.permissions import current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..directory.models import DirectoryEntry, InformationPoint
 from ..extensions import db
@@ -25,8 +25,8 @@ from .models import Agreement, Course, Participation
 EXPIRY_WARNING_DAYS = 60
 
 
-class NetworkError(ValueError):
-    """A refused change, with a message for the user."""
+class NetworkError(ServiceError):
+    """A refused change, with a message for the user and the form field it is about."""
 
 
 def is_coordinator() -> bool:
@@ -99,14 +99,15 @@ def record_participation(course: Course, email: str, organisation_id: int, compl
     node_id = _node_id()
     organisation = db.session.get(Tenant, organisation_id)
     if organisation is None or organisation.network_node_id != node_id:
-        raise NetworkError(_("Scegli un'organizzazione della rete."))
+        raise NetworkError(_("Scegli un'organizzazione della rete."), "organisation_id")
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not _member_of(user, organisation.id):
-        raise NetworkError(_("Nessun utente con questa e-mail fa parte dell'organizzazione scelta."))
+        raise NetworkError(_("Nessun utente con questa e-mail fa parte dell'organizzazione scelta."), "email")
     if hours_attended is not None and hours_attended > course.hours:
-        raise NetworkError(_("Le ore frequentate superano la durata del corso."))
+        raise NetworkError(_("Le ore frequentate superano la durata del corso."), "hours_attended")
     if (completed_on is None) != (hours_attended is None):
-        raise NetworkError(_("Per registrare il completamento indica sia la data sia le ore frequentate."))
+        raise NetworkError(_("Per registrare il completamento indica sia la data sia le ore frequentate."),
+                           "completed_on" if completed_on is None else "hours_attended")  # the one missing
     participation = db.session.scalar(select(Participation).where(
         Participation.course_id == course.id, Participation.user_id == user.id,
         Participation.organisation_id == organisation.id))
@@ -159,9 +160,9 @@ def record_agreement(organisation_id: int, signed_on: date, expires_on: date, st
     node_id = _node_id()
     organisation = db.session.get(Tenant, organisation_id)
     if organisation is None or organisation.network_node_id != node_id or organisation.is_node:
-        raise NetworkError(_("Scegli un'organizzazione della rete."))
+        raise NetworkError(_("Scegli un'organizzazione della rete."), "organisation_id")
     if expires_on <= signed_on:
-        raise NetworkError(_("La scadenza dell'accordo deve seguire la data di firma."))
+        raise NetworkError(_("La scadenza dell'accordo deve seguire la data di firma."), "expires_on")
     agreement = Agreement(organisation_id=organisation.id, signed_on=signed_on, expires_on=expires_on)
     if stored is not None:
         files.keep(agreement, stored)

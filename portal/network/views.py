@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import Capability, membership_required, requires
-from ..core.files import FileRejected
 from ..core.rows import or_404
+from ..core.transaction import attempt
 from . import applications, services
 from .files import send, store_upload
 from .forms import ActivationForm, AgreementForm, CallForm, CourseForm, ParticipationForm, ReviewForm
@@ -47,10 +47,10 @@ def activation(point_id):
     if not form.validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
-    try:
+    with attempt() as done:
         services.set_active(point, active, form.version.data)
-    except services.NetworkError as exc:
-        return _points_page(status=400, error=str(exc))
+    if not done:  # a button on the list: the refusal (what the point lacks) is said above it
+        return _points_page(status=400, error=str(done.error))
     flash(_("Punto informativo attivato.") if active else _("Punto informativo disattivato."), "success")
     return redirect(url_for(".points"))
 
@@ -60,12 +60,10 @@ def add_agreement():
     form = AgreementForm()
     _organisation_choices(form.organisation_id)
     if form.validate_on_submit():
-        try:
-            stored = store_upload(form.document.data)
-            services.record_agreement(form.organisation_id.data, form.signed_on.data, form.expires_on.data, stored)
-        except (services.NetworkError, FileRejected) as exc:
-            form.organisation_id.errors = [str(exc)]
-        else:
+        with attempt(form) as done:
+            services.record_agreement(form.organisation_id.data, form.signed_on.data, form.expires_on.data,
+                                      store_upload(form.document.data, "document"))
+        if done:
             flash(_("Accordo registrato."), "success")
             return redirect(url_for(".points"))
     return _points_page(form, status=400)
@@ -92,39 +90,28 @@ def course(course_id):
     course = or_404(services.get_course(course_id))
     form = ParticipationForm()
     _organisation_choices(form.organisation_id)
-    status = 200
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.record_participation(course, form.email.data, form.organisation_id.data, form.completed_on.data,
                                           form.hours_attended.data)
-        except services.NetworkError as exc:
-            form.email.errors = [str(exc)]
-            status = 400
-        else:
+        if done:
             flash(_("Partecipazione registrata."), "success")
             return redirect(url_for(".course", course_id=course.id))
-    elif form.errors:
-        status = 400
     return render_template("network/course.html", course=course, form=form,
-                           required=services.required_hours()), status
+                           required=services.required_hours()), 400 if form.errors else 200
 
 
 @bp.route("/avvisi", methods=["GET", "POST"])
 def calls():
     form = CallForm()
-    status = 200
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             applications.publish_call({k: form[k].data for k in ("title", "opens_on", "closes_on", "requirements")})
-        except services.NetworkError as exc:
-            form.closes_on.errors = [str(exc)]
-            status = 400
-        else:
+        if done:
             flash(_("Avviso pubblicato."), "success")
             return redirect(url_for(".calls"))
-    elif form.errors:
-        status = 400
-    return render_template("network/calls.html", calls=applications.calls_of_node(), form=form), status
+    return render_template("network/calls.html", calls=applications.calls_of_node(), form=form), \
+        400 if form.errors else 200
 
 
 @bp.route("/candidature")
@@ -138,28 +125,28 @@ def application(application_id):
     form = ReviewForm()
     if request.method == "GET":
         form.version.data = row.version
-    status = 200
     if form.validate_on_submit():
-        try:
-            if form.decision.data == "accept":
-                stored = store_upload(form.document.data)
-                tenant = applications.accept(row, form.version.data, form.signed_on.data, form.expires_on.data,
-                                             stored, current_user)
-                flash(_("Candidatura accettata: %(org)s è nella rete e la persona di contatto è stata invitata.",
-                        org=tenant.name), "success")
-            elif form.decision.data == "reject":
-                applications.reject(row, form.message.data.strip(), form.version.data)
-                flash(_("Candidatura respinta."), "success")
-            else:
-                applications.request_changes(row, form.message.data.strip(), form.version.data)
-                flash(_("Richiesta di modifiche inviata."), "success")
+        with attempt(form) as done:
+            said = _decide(row, form)
+        if done:
+            flash(said, "success")
             return redirect(url_for(".application", application_id=row.id))
-        except (services.NetworkError, FileRejected) as exc:
-            form.decision.errors = [str(exc)]
-            status = 400
-    elif form.errors:
-        status = 400
-    return render_template("network/application.html", row=row, form=form, STATUS_LABELS=STATUS_LABELS), status
+    return render_template("network/application.html", row=row, form=form, STATUS_LABELS=STATUS_LABELS), \
+        400 if form.errors else 200
+
+
+def _decide(row, form) -> str:
+    """The node's decision on an application; what to tell the coordinator."""
+    if form.decision.data == "accept":
+        tenant = applications.accept(row, form.version.data, form.signed_on.data, form.expires_on.data,
+                                     store_upload(form.document.data, "document"), current_user)
+        return _("Candidatura accettata: %(org)s è nella rete e la persona di contatto è stata invitata.",
+                 org=tenant.name)
+    if form.decision.data == "reject":
+        applications.reject(row, form.message.data.strip(), form.version.data)
+        return _("Candidatura respinta.")
+    applications.request_changes(row, form.message.data.strip(), form.version.data)
+    return _("Richiesta di modifiche inviata.")
 
 
 @bp.route("/candidature/<int:application_id>/allegato")

@@ -16,7 +16,7 @@ from .labels import CLOSE_LABELS, REPORTER_LABELS, STATE_LABELS
 from .models import ReportState
 
 bp = Blueprint("reports_node", __name__, url_prefix="/segnalazioni-pubbliche")
-node_only = guarded(services.may_triage, services.Forbidden)
+node_only = guarded(services.may_triage)
 
 
 def _report_or_404(report_id: int):
