@@ -119,6 +119,8 @@ def test_node_asks_reporter_answers_with_a_file(app, client, login, network, ses
         "csrf_token": csrf_from(detail.get_data(as_text=True)), "version": report.version,
         "body": "In quale azienda è successo?"})
     assert response.status_code == 302
+    # The node's user is told the message left (and how the reporter reads it).
+    assert "Messaggio inviato" in node.get(response.headers["Location"]).get_data(as_text=True)
     messages = mailbox.wait_for(1)
     notice = [m for m in messages if m["To"] == "segnalante@example.org"]
     assert notice and str(make_header(decode_header(notice[0]["Subject"]))) == "C'è un nuovo messaggio"
@@ -174,6 +176,7 @@ def test_close_with_a_reason_the_reporter_sees(client, login, network, session):
     response = node.post(f"/segnalazioni-pubbliche/{report.id}/chiudi", data={
         "csrf_token": csrf_from(page), "version": report.version, "reason": "referred_elsewhere", "message": ""})
     assert response.status_code == 302
+    assert "Segnalazione pubblica chiusa" in node.get(response.headers["Location"]).get_data(as_text=True)
     open_report(client, code)
     status = client.get("/segnala/segue/stato").get_data(as_text=True)
     assert "Indirizzata a un altro servizio" in status and "Scrivi al nodo" not in status
@@ -197,7 +200,8 @@ def test_conversion_into_person_and_referral(client, login, network, session):
         assert referral.person.first_name == "Amina" and referral.person.last_name == "Haddad"
         assert referral.person.contact == "333 1234567"
     assert response.headers["Location"].endswith(f"/segnalazioni/{referral.id}")
-    assert node.get(f"/segnalazioni/{referral.id}").status_code == 200
+    landing = node.get(f"/segnalazioni/{referral.id}")
+    assert landing.status_code == 200 and "è ora una segnalazione da decidere" in landing.get_data(as_text=True)
     # The antenna of the node's network never sees the report (nor the node's own referral).
     antenna = login("a_operator")
     assert antenna.get(f"/segnalazioni-pubbliche/{report.id}").status_code == 403

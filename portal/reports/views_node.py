@@ -2,7 +2,8 @@
 
 Coordinator and case workers of a node only (``services.may_triage``); another node's report is 404 (the
 scoping hides it), an antenna gets 403."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..core.rows import or_404
 from ..core.transaction import attempt
@@ -60,7 +61,8 @@ def message(report_id: int):
         uploads = report_files.uploads_of(form.file.data)
         services.ask(report, form.body.data, uploads[0] if uploads else None, form.version.data)
 
-    return _answered(report_id, form, ask, "message_form")
+    return _answered(report_id, form, ask, "message_form",
+                     _("Messaggio inviato: chi ha segnalato lo legge aprendo la segnalazione con il codice della ricevuta."))
 
 
 @bp.route("/<int:report_id>/chiudi", methods=["POST"])
@@ -68,16 +70,18 @@ def message(report_id: int):
 def close(report_id: int):
     form = CloseForm()
     return _answered(report_id, form, lambda report: services.close(report, form.reason.data, form.message.data,
-                                                                    form.version.data), "close_form")
+                                                                    form.version.data), "close_form",
+                     _("Segnalazione pubblica chiusa: chi ha segnalato ne vede il motivo."))
 
 
-def _answered(report_id: int, form, act, form_name: str):
-    """The node's answer to a report (``act(report)``), then back to it; an invalid or refused form: the
-    report again (read anew: the refusal rolled back) with the form's errors, 400."""
+def _answered(report_id: int, form, act, form_name: str, done: str):
+    """The node's answer to a report (``act(report)``), then back to it saying ``done``; an invalid or refused
+    form: the report again (read anew: the refusal rolled back) with the form's errors, 400."""
     report = _report_or_404(report_id)
     if form.validate_on_submit():
         with attempt(form):
             act(report)
+            flash(done, "success")
             return redirect(url_for(".detail", report_id=report.id))
         report = _report_or_404(report_id)
     return _detail(report, status=400, **{form_name: form})
@@ -94,6 +98,7 @@ def convert(report_id: int):
         referral = services.convert(report, form.version.data)
     if not done:
         abort(409, str(done.error))
+    flash(_("La segnalazione pubblica è ora una segnalazione da decidere, con la scheda della persona."), "success")
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 
 
