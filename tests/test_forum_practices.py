@@ -86,6 +86,13 @@ def test_moderator_hides_locks_moves_and_restores_audited(login, network):
     assert _post(reader, f"/forum/p/{post.id}/modera", {"action": "hide"}, page).status_code == 403
     assert _post(reader, f"/forum/t/{thread.id}/modera", {"action": "lock"}, page).status_code == 403
 
+    # An action no button sends, or validating a discussion as a practice: a 400 that says so.
+    unknown = _post(coordinator, f"/forum/p/{post.id}/modera", {"action": "delete"}, page)
+    assert unknown.status_code == 400 and "Azione di moderazione non prevista" in unknown.get_data(as_text=True)
+    discussion = make_thread(network.users["a_operator"], network.tenants["a"], title="Solo una discussione")
+    refused = _post(coordinator, f"/forum/t/{discussion.id}/valida", {"action": "validate"}, page)
+    assert refused.status_code == 400 and "Solo una scheda di buona prassi" in refused.get_data(as_text=True)
+
     assert _post(coordinator, f"/forum/p/{post.id}/modera", {"action": "hide"}, page).status_code == 302
     db.session.refresh(post)
     assert post.hidden

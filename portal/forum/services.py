@@ -8,12 +8,13 @@ from datetime import timedelta
 from math import ceil
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
-from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
+from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.rows import by_id
 from ..extensions import db
 from ..models_base import utcnow
@@ -35,8 +36,8 @@ THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 20
 
 
-class ForumError(Exception):
-    pass
+class ForumError(ServiceError):
+    """A forum step refused (a reply to a closed discussion, an action no button sends)."""
 
 
 PersonalDataFound = personal_data.PersonalDataFound
@@ -238,7 +239,7 @@ def create_thread(category: ForumCategory, title: str, body: str, *, practice: d
 def reply(thread: ForumThread, body: str, *, confirmed=(), files=()) -> ForumPost:
     _require_forum()
     if thread.locked:
-        raise ForumError("locked")
+        raise ForumError(_("La discussione è chiusa: non si può rispondere."))
     findings = personal_data.check({"body": body, "files": attachments.names_for_check(files)}, confirmed)
     post = _new_post(thread, body, findings, first=False, files=files)
     record("forum.post.create", "forum_post", post.id, ["body"])
@@ -306,7 +307,7 @@ def moderate_post(post: ForumPost, action: str) -> None:
     if not may_moderate(post.author_tenant):
         raise Forbidden()
     if action not in ("hide", "restore"):
-        raise ForumError(action)
+        raise ForumError(_("Azione di moderazione non prevista."))
     post.hidden = action == "hide"
     db.session.execute(
         update(ForumReport).where(ForumReport.post_id == post.id, ForumReport.resolved_at.is_(None))
@@ -326,7 +327,7 @@ def moderate_thread(thread: ForumThread, action: str, category: ForumCategory | 
     elif action == "move" and category is not None:
         thread.category_id, fields = category.id, ["category_id"]
     else:
-        raise ForumError(action)
+        raise ForumError(_("Azione di moderazione non prevista."))
     db.session.flush()
     record(f"forum.thread.{action}", "forum_thread", thread.id, fields)
 
@@ -334,7 +335,7 @@ def moderate_thread(thread: ForumThread, action: str, category: ForumCategory | 
 def validate_practice(thread: ForumThread, validated: bool = True) -> None:
     """The node marks a good-practice card as a validated good practice ("buona prassi"), or withdraws it."""
     if thread.kind != ThreadKind.PRACTICE:
-        raise ForumError("not a practice")
+        raise ForumError(_("Solo una scheda di buona prassi si valida come buona prassi."))
     if not may_moderate(thread.author_tenant):
         raise Forbidden()
     thread.validated_at = utcnow() if validated else None

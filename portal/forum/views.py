@@ -183,8 +183,8 @@ def reply(thread_id):
             services.reply(thread, form.body.data, confirmed=_confirmed(), files=files)
         except services.PersonalDataFound as exc:
             findings, files = _refused(form, exc, files)
-        except services.ForumError:
-            flash(_("La discussione è chiusa: non si può rispondere."), "warning")
+        except services.ForumError as exc:  # closed meanwhile: back to the thread, which shows it closed
+            flash(str(exc), "warning")
             return redirect(url_for(".thread", thread_id=thread.id))
         else:
             flash(_("Risposta pubblicata."), "success")
@@ -260,11 +260,9 @@ def moderate_thread(thread_id):
 
 
 def _moderated(moderate, thread_id):
-    """A moderator's button: 403 for anyone else, 400 for an unknown action, else back to the thread."""
-    try:
-        moderate()
-    except services.ForumError:  # an unknown action (its code is no message for the user)
-        abort(400)
+    """A moderator's button: 403 for anyone else, 400 for an unknown action (core.errors), else back to the
+    thread."""
+    moderate()
     flash(_("Moderazione registrata."), "success")
     return redirect(url_for(".thread", thread_id=thread_id))
 
@@ -272,10 +270,7 @@ def _moderated(moderate, thread_id):
 @bp.route("/t/<int:thread_id>/valida", methods=["POST"])
 def validate(thread_id):
     thread = _thread_or_404(thread_id)
-    try:
-        services.validate_practice(thread, request.form.get("action", "validate") == "validate")
-    except services.ForumError:  # not a practice (its code is no message for the user)
-        abort(400)
+    services.validate_practice(thread, request.form.get("action", "validate") == "validate")
     flash(_("Buona prassi validata dal nodo.") if thread.validated_at else _("Validazione ritirata."), "success")
     return redirect(url_for(".thread", thread_id=thread.id))
 
