@@ -202,3 +202,21 @@ def test_each_refusal_lands_on_its_own_field(app, login, network, tmp_path, monk
     html = coordinator.post(url, data={**data, "completed_on": "", "hours_attended": "10"}).get_data(as_text=True)
     assert "indica sia la data sia le ore" in field_error(html, "completed_on")
     assert field_error(html, "email") is None
+
+
+def test_hours_are_typed_the_italian_way(login, network):
+    """A course of 7,5 hours and an operator who attended 7,5 of them: the comma is the decimal point."""
+    coordinator = login("n1_coordinator")
+    response = coordinator.post("/rete/formazione", data={
+        "title": "Mezza giornata", "hours": "7,5", "csrf_token": csrf_token(coordinator, "/rete/formazione")})
+    assert response.status_code == 302, field_error(response.get_data(as_text=True), "hours")
+    url = response.headers["Location"]
+    data = {"email": network.users["a_operator"].email, "organisation_id": network.tenants["a"].id,
+            "completed_on": date.today().isoformat(), "hours_attended": "7,5", "csrf_token": csrf_token(coordinator, url)}
+    response = coordinator.post(url, data=data)
+    assert response.status_code == 302, field_error(response.get_data(as_text=True), "hours_attended")
+    with context.acting_as(network.tenants["n1"].id):
+        rows = db.session.scalars(db.select(Participation).where(Participation.hours_attended == Decimal("7.5"))).all()
+    assert len(rows) == 1
+    html = coordinator.post(url, data={**data, "hours_attended": "sette"}).get_data(as_text=True)
+    assert field_error(html, "hours_attended") == "Scrivi un numero di ore, ad esempio 12,5."

@@ -37,7 +37,7 @@ class LocaleDecimalField(DecimalField):
         raise NotImplementedError
 
     def checked(self, value: Decimal) -> Decimal:
-        return value.quantize(Decimal("0.01"))
+        return value.quantize(Decimal(1).scaleb(-self.places))  # the column's places (2 unless told)
 
     def text(self, value: Decimal) -> str:
         return format(value, "f")

@@ -3,7 +3,6 @@ from flask_wtf.file import FileField
 from stdnum.it import codicefiscale, iva
 from wtforms import (
     DateField,
-    DecimalField,
     FieldList,
     FormField,
     HiddenField,
@@ -11,8 +10,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from ..core.fields import HoursField, Range
 from ..core.forms import PortalForm
 from ..directory.forms import PointFields
 from ..i18n import lazy_gettext as _l
@@ -28,7 +28,7 @@ APPLICANT_KINDS = [
 
 class CourseForm(PortalForm):
     title = StringField(_l("Titolo del corso"), validators=[DataRequired(), Length(max=200)])
-    hours = DecimalField(_l("Durata (ore)"), places=1, validators=[InputRequired(), NumberRange(min=1, max=999)])
+    hours = HoursField(_l("Durata (ore)"), places=1, validators=[InputRequired(), Range(min=1, max=999)])
     starts_on = DateField(_l("Inizio"), validators=[Optional()])
     ends_on = DateField(_l("Fine"), validators=[Optional()])
     organiser = StringField(_l("Ente organizzatore"), validators=[Optional(), Length(max=200)])
@@ -42,7 +42,7 @@ class ParticipationForm(PortalForm):
     email = StringField(_l("E-mail dell'operatore"), validators=[DataRequired(), Email(), Length(max=200)])
     organisation_id = SelectField(_l("Organizzazione"), coerce=int, validators=[InputRequired()])
     completed_on = DateField(_l("Completato il"), validators=[Optional()])
-    hours_attended = DecimalField(_l("Ore frequentate"), places=1, validators=[Optional(), NumberRange(min=0, max=999)])
+    hours_attended = HoursField(_l("Ore frequentate"), places=1, validators=[Optional(), Range(min=0, max=999)])
 
 
 class AgreementForm(PortalForm):
