@@ -70,3 +70,13 @@ def test_the_user_menu_opens_without_javascript(login):
     links = re.findall(r'<a [^>]*href="(/[^"]*)"', menu.group(2))
     assert links == ["/profilo/password", "/profilo/verifica-due-passaggi", "/nodo/lettere", "/profilo/sessioni",
                      "/accesso/organizzazione"]
+
+
+def test_a_visitor_meets_the_public_pages_and_one_way_to_sign_in(client):
+    """Without an account the menu leads to what is public (the reporting door, the information points, the
+    calls to join the network); signing in is the header's button, not a second 'Accedi' in the menu."""
+    html = client.get("/segnala/").get_data(as_text=True)
+    assert _top_level(_nav(html)) == ["Segnala una discriminazione", "Punti informativi", "Entra nella rete"]
+    assert html.count(">Accedi<") == 1
+    login_page = client.get("/accesso").get_data(as_text=True)  # the header hides its button here
+    assert "Segnala una discriminazione" in _nav(login_page)
