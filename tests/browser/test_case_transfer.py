@@ -10,7 +10,8 @@ Every distinct page on the way is checked with axe. Stands on the seeded demo ne
 """
 import re
 import secrets
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -121,7 +122,8 @@ def test_case_moves_from_novara_to_vercelli(page, open_page):
 
     # 5. Novara reads the history, read-only.
     novara.goto(case_path)
-    today = date.today().strftime("%d/%m/%Y")
+    # The page writes the moment of the transfer as a day in Rome (from 23:00 UTC, tomorrow's date in UTC terms).
+    today = datetime.now(ZoneInfo("Europe/Rome")).strftime("%d/%m/%Y")
     expect(novara.locator("#trasferimento")).to_contain_text(f"Trasferito a {VERCELLI} il {today}")
     expect(novara.get_by_text(internal_note)).to_be_visible()
     expect(novara.get_by_role("button", name="Aggiungi al diario")).to_have_count(0)
