@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
+from .i18n import local_today
 from .joblock import runs_alone
 from .tenancy import context
 
@@ -222,11 +223,10 @@ def rotate_keys(batch_size):
 @TODAY
 def apply_retention(today):
     """Anonymise the people whose retention period (RETENTION_YEARS) is over, except legal holds."""
-    from datetime import date
 
     from .people.gdpr import apply_retention as run
 
-    day = today.date() if today else date.today()
+    day = today.date() if today else local_today()
     report = _as_system("apply-retention", run, day)
     click.echo(
         f"Conservazione al {day.isoformat()}: {len(report['anonymised'])} persone anonimizzate, "

@@ -1,6 +1,7 @@
 """Italian first: locale selection, Europe/Rome dates (dd/mm/yyyy) and euro amounts (€ 1.234,56)."""
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel import support
 from babel.dates import format_date as _babel_date
@@ -13,7 +14,7 @@ from babel.numbers import (
     get_group_symbol,
     get_minus_sign_symbol,
 )
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -32,6 +33,19 @@ def select_locale() -> str:
     if chosen in supported:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today where the portal's users are (BABEL_DEFAULT_TIMEZONE, Europe/Rome). Not ``date.today()``: a host
+    keeps UTC, so from 23:00 UTC (22:00 in summer) the date checks still said yesterday and refused a day
+    typed as today as "in the future", and the queues counted days from yesterday (tests/test_clock.py)."""
+    return local_day(now or datetime.now(UTC))
+
+
+def local_day(moment: datetime) -> date:
+    """The day in Rome of a moment (naive moments are UTC, as the database keeps them)."""
+    zone = get_timezone() if has_app_context() else ZoneInfo("Europe/Rome")
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).date()
 
 
 def format_day(value: date | datetime | None) -> str:

@@ -11,6 +11,7 @@ import contextvars
 import os
 import secrets
 import socket
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +25,12 @@ from portal.tenancy import context
 
 from .mail_server import MailServer
 from .network import build_network
+
+# The tests' own "today" (date.today() in expected values) is the users' day, as the portal's is
+# (portal.i18n.local_today): on a UTC host the two differed from 23:00 UTC. tests/test_clock.py checks the
+# portal itself against fixed moments, whatever the host's zone.
+os.environ["TZ"] = "Europe/Rome"
+time.tzset()
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DB_KIND = os.environ.get("RETE_TEST_DB", "sqlite")

@@ -13,6 +13,7 @@ from portal.cases.models import OfficeReferral, OfficeReferralState, Verificatio
 from portal.core import navigation
 from portal.extensions import db
 from portal.forum.models import ForumPost, ThreadKind
+from portal.i18n import local_day
 from portal.models_base import utcnow
 from portal.people.models import DataSubjectRequest, RequestKind, RequestStatus
 from portal.referrals.models import Urgency
@@ -249,7 +250,7 @@ def test_dpo_requests_with_their_deadline(login, network):
     html = login("n1_dpo").get("/").get_data(as_text=True)
     assert _sections(html) == {"people.open_requests": 1, "alerts.security": 1}
     section = _section_html(html, "people.open_requests")
-    deadline = (utcnow() - timedelta(days=40)).date() + timedelta(days=30)
+    deadline = local_day(utcnow() - timedelta(days=40)) + timedelta(days=30)  # the day in Rome, as shown
     assert deadline.strftime("%d/%m/%Y") in section
     assert "rete-queue-late" in section and "scaduta da" in section
 

@@ -216,14 +216,10 @@ def test_the_birth_year_bound_is_this_year_when_checked_not_when_the_worker_star
 
     next_year = date.today().year + 1
 
-    class NextNewYear(date):
-        @classmethod
-        def today(cls):
-            return date(next_year, 1, 2)
-
     with app.test_request_context():
         assert not Birth(MultiDict({"birth_year": str(next_year)})).validate()
-        monkeypatch.setattr(people_forms, "date", NextNewYear)  # the same worker, after New Year
+        # the same worker, after New Year
+        monkeypatch.setattr(people_forms, "local_today", lambda: date(next_year, 1, 2))
         form = Birth(MultiDict({"birth_year": str(next_year)}))
         assert form.validate(), form.errors
         assert f'max="{next_year}"' in form.birth_year()

@@ -25,6 +25,7 @@ from ..core.changes import apply_changes
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
+from ..i18n import local_today
 from ..models_base import utcnow
 from ..tenancy.context import acting_as, current
 from . import rules
@@ -200,7 +201,7 @@ def evaluate(tenant_id: int, *, today: date | None = None, case_id: int | None =
     if current().tenant_id != tenant_id:
         with acting_as(tenant_id):
             return evaluate(tenant_id, today=today, case_id=case_id, referral_id=referral_id)
-    today = today or date.today()
+    today = today or local_today()
     now = utcnow()
     db.session.flush()
     conn = db.session.connection()

@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..i18n import local_today
 from .models import (
     Budget,
     BudgetLine,
@@ -164,7 +165,7 @@ def months_between(start: date, end: date) -> int:
 
 
 def overview(budget: Budget, today: date | None = None, contract_figs: dict | None = None) -> Overview:
-    today = today or date.today()
+    today = today or local_today()
     figures = line_figures(budget.id, contract_figs)
     result = Overview(budget=budget)
     for line in budget.lines:

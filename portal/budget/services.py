@@ -17,6 +17,7 @@ from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
+from ..i18n import local_today
 from ..models_base import utcnow
 from ..tenancy.context import current
 from . import figures
@@ -77,7 +78,7 @@ def check_positive_amount(amount, field: str | None = "amount") -> None:
 
 def check_not_future(day: date | None, field: str | None = None) -> None:
     """A day of something done (spent, invoiced, delivered): the budget counts it as happened."""
-    if day is None or day > date.today():
+    if day is None or day > local_today():
         raise BudgetError(_("La data non può essere nel futuro."), field)
 
 

@@ -13,6 +13,7 @@ from ..audit.services import record
 from ..core.changes import apply_changes
 from ..core.locking import ConflictError, check_version
 from ..extensions import db
+from ..i18n import local_today
 from .legal import FundRequest, LegalDeadline, LegalPath
 from .models import ENDED_STATES, Case
 from .services import CaseError, ensure_can_edit, ensure_can_view
@@ -136,7 +137,7 @@ def upcoming_deadlines(user, today: date | None = None):
     case id, pseudonym, due_on, kind. The caller's tenant scoping (ORM criteria, RLS) keeps it to the node."""
     from ..accounts.permissions import current_membership
 
-    today = today or date.today()
+    today = today or local_today()
     query = (
         select(LegalDeadline.id.label("deadline_id"), Case.id.label("case_id"), Case.pseudonym, LegalDeadline.due_on,
                LegalDeadline.kind)
@@ -152,7 +153,7 @@ def upcoming_deadlines(user, today: date | None = None):
 
 
 def is_due(deadline: LegalDeadline, today: date | None = None) -> bool:
-    today = today or date.today()
+    today = today or local_today()
     return deadline.done_on is None and deadline.due_on <= today + timedelta(days=DEADLINE_WINDOW_DAYS)
 
 

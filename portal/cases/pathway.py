@@ -10,7 +10,6 @@ An action naming a public office reaches the office as an OfficeReferral (office
 
 Same rules as ``services.py``: check permissions and versions first, flush, audit, never commit.
 """
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from ..core.changes import apply_changes
 from ..core.checks import check_plausible_day
 from ..core.locking import check_version
 from ..extensions import db
+from ..i18n import local_today
 from . import offices
 from .models import Action, ActionStatus, Case
 from .services import CaseError, ensure_can_edit, ensure_open, node_offices, node_providers
@@ -32,7 +32,7 @@ RECORD_FIELDS = ("status", "delivered_hours", "delivered_on", "outcome")
 # --- checks of typed values (no database: the forms run them too, core.fields.ServiceRule) ----------------
 
 def check_delivered_day(day) -> None:
-    if day is not None and day > date.today():
+    if day is not None and day > local_today():
         raise CaseError(_("La data di erogazione non può essere nel futuro."), "delivered_on")
 
 

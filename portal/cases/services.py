@@ -30,6 +30,7 @@ from ..core import bulk, cached_choices
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
+from ..i18n import local_today
 from ..models_base import utcnow
 from ..referrals.models import OutcomeCode, Referral
 from ..tenancy.context import current
@@ -302,7 +303,7 @@ def start_phase_2(case: Case, expected_version, today: date | None = None) -> li
         raise CaseError(_("La fase 2 si avvia solo dalla fase 1."))
     if not has_phase_1_outcome(case):
         raise CaseError(_("Prima di passare alla fase 2 registra l'esito della fase 1."))
-    start = today or date.today()
+    start = today or local_today()
     planned = []
     for months in FOLLOW_UP_MONTHS:
         verification = Verification(
@@ -321,7 +322,7 @@ def start_phase_2(case: Case, expected_version, today: date | None = None) -> li
 
 def check_closing_day(day: date | None) -> None:
     """A pathway closes on a day that came (the form runs it too, core.fields.ServiceRule)."""
-    if day is not None and day > date.today():
+    if day is not None and day > local_today():
         raise CaseError(_("La data di chiusura non può essere nel futuro."), "closed_on")
 
 
@@ -336,7 +337,7 @@ def close_case(case: Case, *, outcome, reason: str | None, expected_version, clo
         raise CaseError(_("Indica l'esito del percorso."), "outcome")
     if not reason:
         raise CaseError(_("Indica il motivo della chiusura."), "reason")
-    today = date.today()
+    today = local_today()
     closed_on = closed_on or today
     check_closing_day(closed_on)
     last = max((a.delivered_on for a in case.actions if a.delivered_on), default=None)

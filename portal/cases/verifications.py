@@ -8,6 +8,7 @@ from ..audit.services import record
 from ..core.changes import apply_changes
 from ..core.locking import ConflictError, check_version
 from ..extensions import db
+from ..i18n import local_today
 from ..models_base import utcnow
 from .models import Case, CaseState, ContractType, JobOutcome, Verification, VerificationPhase
 from .services import CaseError, ensure_can_edit, phase_1_verification
@@ -20,7 +21,7 @@ FOLLOW_UP_WINDOW_DAYS = 15
 
 def check_verification_day(day: date | None) -> None:
     """A check not yet made is not a result (the forms run it too, core.fields.ServiceRule)."""
-    if day is not None and day > date.today():
+    if day is not None and day > local_today():
         raise CaseError(_("La data della verifica non può essere nel futuro."), "done_on")
 
 

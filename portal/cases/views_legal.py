@@ -1,13 +1,13 @@
 """The legal path's screens (routes on the cases blueprint, imported at the end of views.py): the path
 itself, its hearings and deadlines, the fund requests. Rules in legal_services.py. The case page shows
 them through the ``legal_panel`` template global (cases/_legal.html)."""
-from datetime import date
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
+from ..i18n import local_today
 from . import legal_services as legal
 from . import services
 from .legal import FundRequest, LegalDeadline
@@ -62,7 +62,7 @@ def _save_deadline(case, deadline):
     form = _deadline_form(case, deadline)
 
     def save():
-        data = form.data_for_service(date.today())
+        data = form.data_for_service(local_today())
         if deadline is not None and deadline.done_on and data["done_on"]:
             data["done_on"] = deadline.done_on  # keep the day it was first marked done
         legal.save_deadline(case, data, deadline, form.version.data)

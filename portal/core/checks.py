@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from ..i18n import format_day
+from ..i18n import format_day, local_today
 from .errors import ServiceError
 
 #: The window a day of the work (an action's plan) must fall in: 1900 or 9999 is a typing slip.
@@ -18,7 +18,7 @@ YEARS_AHEAD = 5
 def latest_day(today: date | None = None) -> date:
     """Five years from today (28 February for a 29th), read at each check: a bound computed at import went
     stale in a worker that runs for days."""
-    today = today or date.today()
+    today = today or local_today()
     try:
         return today.replace(year=today.year + YEARS_AHEAD)
     except ValueError:

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, literal, literal_column, select
 
 from ..extensions import db
+from ..i18n import local_day, local_today
 
 HOME_ITEMS = 5
 PAGE_ITEMS = 50
@@ -122,7 +123,7 @@ def inline(value):
 
 
 def today() -> date:
-    return date.today()
+    return local_today()
 
 
 def now() -> datetime:
@@ -130,12 +131,8 @@ def now() -> datetime:
 
 
 def as_day(moment) -> date | None:
-    """The day of a date or of a timestamp (SQLite returns naive UTC datetimes)."""
-    if isinstance(moment, datetime):
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).date()
-    return moment
+    """The day (in Rome, as ``today()``) of a date or of a timestamp (SQLite returns naive UTC datetimes)."""
+    return local_day(moment) if isinstance(moment, datetime) else moment
 
 
 def days_since(moment) -> int | None:

@@ -24,8 +24,7 @@ from ..core.errors import ServiceError
 from ..core.locking import check_version
 from ..core.pdf import Document
 from ..extensions import db
-from ..i18n import format_day
-from ..models_base import utcnow
+from ..i18n import format_day, local_today
 from ..people.models import Person
 from ..people.services import can_see_identity, record_identity_read
 from ..tenancy.context import current
@@ -151,7 +150,7 @@ def generate(case, kind: LetterKind, language: str, *, by_name: bool = False, re
     node = db.session.get(Tenant, case.tenant_id)
     antenna = db.session.get(Tenant, case.antenna_id)
     worker = db.session.get(User, case.case_worker_id) if case.case_worker_id else None
-    today = utcnow().date()
+    today = local_today()
     values = {
         "addressee": _addressee(case, by_name), "pseudonym": case.pseudonym, "date": format_day(today),
         "node": node.name if node else "", "case_worker": worker.full_name if worker else "",

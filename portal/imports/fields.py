@@ -14,6 +14,7 @@ from ..cases.labels import CASE_STATE_LABELS
 from ..cases.models import CaseState
 from ..crypto import normalise
 from ..i18n import lazy_gettext as _l
+from ..i18n import local_today
 from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.services import valid_tax_code
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS, URGENCY_LABELS
@@ -163,7 +164,7 @@ def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today
               workers: dict[str, int] | None = None) -> Checked:
     """Validate one row given as field -> cell text; ``points``: normalised point name -> id. ``workers``
     (lower-case e-mail -> user id of the node's case workers) for a node's cases, None for referrals."""
-    today = today or date.today()
+    today = today or local_today()
     errors: list = []
 
     def err(field, code):

@@ -11,6 +11,7 @@ from sqlalchemy import String, cast, exists, func, literal, select
 
 from ..cases.models import Action, Case
 from ..core.sql import dialect
+from ..i18n import local_today
 from ..referrals.models import Referral
 
 
@@ -33,7 +34,7 @@ class Filters:
 
 def default_period(today: date | None = None) -> tuple[date, date]:
     """From the first of January to today: the programme reports by calendar year."""
-    today = today or date.today()
+    today = today or local_today()
     return date(today.year, 1, 1), today
 
 

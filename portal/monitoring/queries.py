@@ -32,6 +32,7 @@ from ..cases.models import (
 )
 from ..core.sql import days_from_timestamp_to_date, dialect
 from ..extensions import db
+from ..i18n import local_today
 from ..referrals.models import Ground, OutcomeCode, Referral, ReferralState
 from ..tenancy.models import Tenant
 from . import referral_summary
@@ -277,7 +278,7 @@ def _case_filter(f: Filters, column) -> list:
 
 def verification_panels(f: Filters, result, today: date | None = None) -> None:
     """Phase-1 outcomes recorded in the period and phase-2 follow-ups due in it, in one scan."""
-    today = today or date.today()
+    today = today or local_today()
     phase_1 = and_(Verification.phase == VerificationPhase.JOB_INSERTION, Verification.job_outcome.is_not(None),
                    Verification.done_on >= f.start, Verification.done_on <= f.end)
     follow_up = and_(Verification.phase == VerificationPhase.INCLUSION, Verification.due_date >= f.start,

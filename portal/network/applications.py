@@ -21,6 +21,7 @@ from ..core.changes import apply_changes
 from ..core.locking import check_version
 from ..directory.models import DirectoryEntry, InformationPoint
 from ..extensions import db
+from ..i18n import local_today
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy import context
@@ -72,7 +73,7 @@ def follow_link(application: Application, token: str) -> str:
 
 def apply(call: Call, data: dict, stored=None, today: date | None = None) -> tuple[Application, str]:
     """A new application to ``call`` (open today); returns it and the follow-up token (shown once, e-mailed)."""
-    if not call.is_open(today or date.today()):
+    if not call.is_open(today or local_today()):
         raise services.NetworkError(_("L'avviso non è aperto alle candidature."))
     token = secrets.token_urlsafe(32)
     with context.acting_as(call.node_id, user_id=None):

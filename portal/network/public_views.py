@@ -1,5 +1,4 @@
 """The public door of a call: apply without an account, then follow the application through a personal link."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,6 +6,7 @@ from flask_babel import gettext as _
 from ..core.rows import or_404
 from ..core.transaction import attempt
 from ..extensions import limiter
+from ..i18n import local_today
 from . import applications, services
 from .files import store_upload
 from .forms import ApplicationForm
@@ -19,7 +19,7 @@ lists_bp = Blueprint("network_lists", __name__)
 
 @lists_bp.route("/avvisi")
 def open_calls():
-    return render_template("network/public_calls.html", calls=applications.open_calls(date.today()))
+    return render_template("network/public_calls.html", calls=applications.open_calls(local_today()))
 
 
 @lists_bp.route("/punti-informativi")
@@ -43,7 +43,7 @@ def _honeypot_filled(form) -> bool:
 @limiter.limit(_limit, methods=["POST"])
 def apply(call_id):
     call = _call_or_404(call_id)
-    is_open = call.is_open(date.today())
+    is_open = call.is_open(local_today())
     form = ApplicationForm()
     status = 200
     if request.method == "POST":

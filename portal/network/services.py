@@ -17,6 +17,7 @@ from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-e
 from ..core.locking import check_version
 from ..directory.models import DirectoryEntry, InformationPoint
 from ..extensions import db
+from ..i18n import local_today
 from ..tenancy import context
 from ..tenancy.models import Tenant
 from . import files
@@ -148,7 +149,7 @@ def _trained_by_organisation() -> dict[int, list[str]]:
 # --- agreements -------------------------------------------------------------------------------------
 
 def agreement_in_force(organisation_id: int, today: date | None = None) -> Agreement | None:
-    today = today or date.today()
+    today = today or local_today()
     return db.session.scalar(
         select(Agreement).where(Agreement.organisation_id == organisation_id, Agreement.signed_on <= today,
                                 Agreement.expires_on >= today)
@@ -224,7 +225,7 @@ def set_active(point: InformationPoint, active: bool, version) -> InformationPoi
 
 def point_rows(node_id: int | None = None, today: date | None = None) -> list[dict]:
     """Each point of the network with what the node watches: a trained operator, the agreement's expiry."""
-    today = today or date.today()
+    today = today or local_today()
     trained = _trained_by_organisation()
     rows = []
     for point in network_points(node_id):

@@ -1,5 +1,4 @@
 """People forms. Labels are Italian msgids; English lives in the catalogue."""
-from datetime import date
 
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -8,6 +7,7 @@ from ..core.choices import enum_choices, enum_or_none
 from ..core.fields import WholeNumberField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
+from ..i18n import local_today
 from .labels import (
     AGE_BAND_LABELS,
     CITIZENSHIP_LABELS,
@@ -28,7 +28,7 @@ def _bool_or_none(value):
 
 
 def _this_year() -> int:
-    return date.today().year
+    return local_today().year
 
 
 class BirthYearField(WholeNumberField):

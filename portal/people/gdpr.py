@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..extensions import db
+from ..i18n import local_today
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .models import Person
@@ -49,7 +50,7 @@ def open_request(person: Person, kind, *, reference: str | None = None, notes: s
            ["kind", "person_id"] + [f for f in ("reference", "notes") if getattr(request, f)])
     refusal = None
     if kind == RequestKind.ERASURE:
-        refusal = erasure_refusal(person, today or date.today())
+        refusal = erasure_refusal(person, today or local_today())
         if refusal is None:
             anonymise(person, reason="erasure_request")
             close_request(request, outcome="anonymised")

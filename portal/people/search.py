@@ -7,7 +7,6 @@ decrypting rows. Each identity search is audited with its kind and result count 
 person found counts as an identity read for the unusual-access check (``record_identity_read``).
 """
 from dataclasses import dataclass
-from datetime import date
 from string import ascii_lowercase
 
 from flask_babel import gettext as _
@@ -18,6 +17,7 @@ from ..accounts.permissions import current_membership
 from ..audit.services import record
 from ..crypto import blind_index, normalise
 from ..extensions import db
+from ..i18n import local_today
 from .models import Person
 from .services import (
     Forbidden,
@@ -64,7 +64,7 @@ def _name_keys(last_name: str, first_name: str, birth_year: int | None) -> tuple
     """Blind-index keys to look up: exact (surname, name, year) and tolerant (phonetic surname, initial,
     decade). What the query leaves open is enumerated — every year without a year, every initial without a
     name: a few hundred hashes at most, still no decryption."""
-    years = [birth_year] if birth_year else range(FIRST_YEAR, date.today().year + 1)
+    years = [birth_year] if birth_year else range(FIRST_YEAR, local_today().year + 1)
     exact = set()
     if first_name:
         exact = {blind_index(f"{last_name} {first_name} {year}", "name_year") for year in years}

@@ -23,6 +23,7 @@ from ..core import bulk
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..crypto import blind_index, normalise
 from ..extensions import db
+from ..i18n import local_today
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .models import AgeBand, Person
@@ -69,7 +70,7 @@ def remembering_tax_codes():
 def age_band(birth_year: int | None, today: date | None = None) -> AgeBand | None:
     if not birth_year:
         return None
-    age = (today or date.today()).year - birth_year
+    age = (today or local_today()).year - birth_year
     if age < 25:
         return AgeBand.UNDER_25
     return AgeBand.FROM_25_TO_54 if age <= 54 else AgeBand.OVER_54
@@ -112,7 +113,7 @@ def refresh_indexes(person: Person) -> None:
 def next_pseudonym(person: Person) -> str:
     node = db.session.get(Tenant, person.node_id)
     prefix = (node.code if node is not None and node.code else "RT").upper()
-    return f"{prefix}-{person.created_at.year if person.created_at else date.today().year}-{person.id:06d}"
+    return f"{prefix}-{person.created_at.year if person.created_at else local_today().year}-{person.id:06d}"
 
 
 def set_identity(person: Person, *, first_name, last_name, tax_code=None, birth_year=None, contact=None) -> list[str]:

@@ -4,7 +4,6 @@ The new-referral form also creates the person (identity and monitoring attribute
 Which button was pressed ("Salva bozza" / "Invia al nodo") arrives in ``action``; the rules for sending
 (grounds, consent or a legal basis) are checked here for the user and again by the services.
 """
-from datetime import date
 
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
@@ -23,6 +22,7 @@ from ..core.choices import enum_choices, enum_or_none
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
+from ..i18n import local_today
 from ..people.forms import BirthYearField
 from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
@@ -117,7 +117,7 @@ class ReferralForm(PortalForm):
             raise ValidationError(_l("Il codice fiscale non è valido."))
 
     def validate_consent_date(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError(_l("La data del consenso non può essere nel futuro."))
 
     def validate(self, extra_validators=None):

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from ..accounts.permissions import Capability, can, current_membership, membership_required
 from ..audit.services import record
 from ..core.views_helpers import download
-from ..models_base import utcnow
+from ..i18n import local_today
 from . import exports
 from .queries import TITLES, Quarter, node_contacts, region_view
 
@@ -36,7 +36,7 @@ def region_staff(view):
 def _view(quarter_key: str | None):
     if quarter_key is not None and Quarter.parse(quarter_key) is None:
         abort(404)
-    view = region_view(current_membership().tenant, quarter_key, utcnow().date())
+    view = region_view(current_membership().tenant, quarter_key, local_today())
     if quarter_key is not None and view.quarter is None:
         abort(404)  # a quarter still running (or in the future) is never shown
     return view

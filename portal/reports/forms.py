@@ -1,6 +1,5 @@
 """Public-report forms: the report (nothing identifying required), the code to follow it, messages, and the
 node's triage. Labels are Italian msgids."""
-from datetime import date
 
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -10,6 +9,7 @@ from ..core.choices import enum_choices
 from ..core.forms import PortalForm
 from ..directory import municipalities
 from ..i18n import lazy_gettext as _l
+from ..i18n import local_today
 from ..referrals.forms import CheckboxesField
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from .labels import CLOSE_LABELS, REPORTER_LABELS
@@ -18,7 +18,7 @@ NOTICE_VERSION = "2026-12"  # the privacy notice shown on /segnala; stored with 
 
 
 def _not_future(form, field):
-    if field.data and field.data > date.today():
+    if field.data and field.data > local_today():
         raise ValidationError(_l("La data non può essere nel futuro."))
 
 

@@ -6,7 +6,6 @@ Node steps need a node's coordinator or case worker (``Capability.DECIDE_REFERRA
 sees a report (TenantOwned by the node, RLS).
 """
 import secrets
-from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from ..core import links
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
+from ..i18n import local_day, local_today
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import acting_as, current
@@ -244,7 +244,7 @@ def convert(report: PublicReport, expected_version):
         uid=secrets.token_hex(16), person_id=person.id, node_id=node_id, tenant_id=node_id,
         created_by_id=current_user.id, state=ReferralState.SUBMITTED, grounds=list(report.grounds or []),
         context=Context(report.context), consent_notice_version=report.consent_notice_version,
-        consent_date=report.submitted_at.date() if report.submitted_at else date.today(),
+        consent_date=local_day(report.submitted_at) if report.submitted_at else local_today(),
         submission_key=f"public-report-{report.uid}", submitted_at=now,
     )
     referral.situation = report.what

@@ -36,6 +36,7 @@ from ..budget.models import (
 from ..cases.models import Action, ActionStatus
 from ..cases.models import ServiceType as S
 from ..extensions import db
+from ..i18n import local_today
 from ..models_base import utcnow
 from ..tenancy.models import Tenant, TenantKind
 from .network import DEMO_PASSWORD, NODE_SLUG
@@ -113,7 +114,7 @@ def seed() -> list[str]:
     node = _tenant(NODE_SLUG)
     if node is None:
         return []
-    today = date.today()
+    today = local_today()
     people = _second_provider(node)
     budget, new_budget = _budget(node, today)
     services_line, direct_line = budget.lines[0], budget.lines[1]

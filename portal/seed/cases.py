@@ -1,7 +1,7 @@
 """Demo people, referrals and cases: about 40 clearly fictitious people across several antennas, in
 every state of the referral lifecycle and both verification phases. Idempotent by submission key."""
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from ..cases.models import (
 )
 from ..cases.services import add_months
 from ..extensions import db
+from ..i18n import local_today
 from ..models_base import utcnow
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus, Person
 from ..people.services import age_band, next_pseudonym, set_identity
@@ -103,7 +104,7 @@ def seed() -> list[str]:
     case_worker = _user("casemanager@nodo.novara.example")
     if node is None or operator is None:
         return []
-    today = date.today()
+    today = local_today()
     created = 0
     for n, (state, case_state) in enumerate(PLAN):
         key = KEY.format(n)
