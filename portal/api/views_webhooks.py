@@ -23,10 +23,14 @@ from .views import bp
 class SubscriptionForm(PortalForm):
     url = URLField(_l("Indirizzo che riceve le notifiche"), validators=[DataRequired(), Length(max=500)])
     events = SelectMultipleField(_l("Eventi"), widget=widgets.ListWidget(prefix_label=False),
-                                 option_widget=widgets.CheckboxInput(), validators=[DataRequired()],
-                                 choices=[(k.value, f"{k.value} – {EVENT_LABELS[k]}") for k in EventKind])
+                                 option_widget=widgets.CheckboxInput(), validators=[DataRequired()])
     # One per render: the page answers the post itself (the secret is shown once), so a reload posts it again.
     submission_key = SubmissionKeyField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Per form, in the page's language: a class attribute was formatted once, in Italian, at import.
+        self.events.choices = [(k.value, f"{k.value} – {EVENT_LABELS[k]}") for k in EventKind]
 
 
 def _client(client_id: int):
