@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from wtforms import Form
 
 from portal.budget import figures
-from portal.core.fields import MoneyField
 from portal.budget.models import DeliveryStatus, cents, line_amount
+from portal.core.fields import MoneyField
 from portal.extensions import db
 from portal.i18n import format_money
 from portal.tenancy import context
