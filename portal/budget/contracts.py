@@ -264,7 +264,7 @@ def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, r
     contract_figs = figures.contract_of(contract)
     if contract_figs.delivered + contract_figs.pending - pending + amount > contract.total_value:
         raise BudgetError(
-            _("La prestazione (%(amount)s) supera il valore residuo del contratto.", amount=_money(amount)), "units"
+            _("La prestazione (%(amount)s) supera il valore residuo del contratto.", amount=format_money(amount)), "units"
         )
     _check_ordered_quantity(order, units, replacing)
     return amount
@@ -336,7 +336,3 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
            ["review_note", "reviewed_at", "reviewed_by_id", "status"] + ([] if approve else ["times_returned"]))
     if reason:
         record("delivery.override", "delivery", delivery.id, ["override_reason"])
-
-
-def _money(value) -> str:
-    return format_money(value)
