@@ -1,5 +1,6 @@
 """Helpers for driving the app as a user would: real forms, real CSRF tokens."""
 import re
+from html.parser import HTMLParser
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -52,3 +53,41 @@ def questions_before_posting(html: str, action: str) -> list:
         question = re.search(r'<p class="rete-confirm-question">(.*?)</p>', block, re.S)
         found.append(question.group(1).strip() if question and "</details>" not in html[start:form.start()] else None)
     return found
+
+
+TEXT_ATTRIBUTES = {"aria-label", "aria-description", "title", "placeholder", "alt", "data-confirm", "data-chart-title",
+                   "data-chart-note", "data-chart-labels", "data-chart-series"}
+SKIPPED = {"script", "style", "textarea"}
+
+
+class _Text(HTMLParser):
+    """The visible text and the text attributes of a page, without scripts, styles and typed values."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED:
+            self.skipping += 1
+        values = dict(attrs)
+        for name, value in attrs:
+            if value and (name in TEXT_ATTRIBUTES or (name == "value" and tag in {"button", "input"}
+                                                      and values.get("type") in {"submit", "button", "reset"})):
+                self.parts.append(f"[{name}] {value}")
+
+    def handle_endtag(self, tag):
+        if tag in SKIPPED and self.skipping:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping and data.strip():
+            self.parts.append(data.strip())
+
+
+def page_texts(html: str) -> list[str]:
+    """A page's visible text pieces and the text attributes people meet ("[aria-label] …"), in order."""
+    parser = _Text()
+    parser.feed(html)
+    return parser.parts

@@ -17,12 +17,11 @@ import io
 import re
 import time
 from html import escape
-from html.parser import HTMLParser
 
 import openpyxl
 from flask import url_for
 
-from .helpers import csrf_token
+from .helpers import csrf_token, page_texts
 from .isolation import MATRIX
 
 # Owners of the matrix's victim rows (antenna A, node N1) and one user of every other kind of tenant.
@@ -57,50 +56,16 @@ DATA = re.compile(r"\bPersona(?: [A-Z][\w]*){2,3}|\bFornitore (?:Pi|Qu)\b|[^()]*
                   r"Provincia di Novara|Garante per la protezione dei dati personali|"
                   r"Scheda dell'antenna A|Sala del nodo|Sportello di ascolto")
 MARKED = re.compile(r"\bprova\b|\bvittima", re.I)  # whole words: "approvato" is interface text
-# Data a page shows by design, per endpoint: a forum category's name is a stored row (migration 0004 names them in
-# Italian: reported, not translated here); the column-matching page shows the headings of the uploaded file.
-SHOWN = {"forum.": ["Vita della rete"], "imports.columns": ["Cognome", "Nome"]}
+# Data a page shows by design, per endpoint: the column-matching page shows the headings of the uploaded file.
+SHOWN = {"imports.columns": ["Cognome", "Nome"]}
 # Left in Italian on purpose (not checked): the API reference is the one OpenAPI document, whose summaries are
 # Italian for every reader (the JSON at /api/v1/openapi.json is the same text).
 LEFT = {"api_admin.docs"}
 
-TEXT_ATTRIBUTES = {"aria-label", "aria-description", "title", "placeholder", "alt", "data-confirm", "data-chart-title",
-                   "data-chart-note", "data-chart-labels", "data-chart-series"}
-SKIPPED = {"script", "style", "textarea"}
-
-
-class _Text(HTMLParser):
-    """The visible text and the text attributes of a page, without scripts, styles and typed values."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in SKIPPED:
-            self.skipping += 1
-        values = dict(attrs)
-        for name, value in attrs:
-            if value and (name in TEXT_ATTRIBUTES or (name == "value" and tag in {"button", "input"}
-                                                      and values.get("type") in {"submit", "button", "reset"})):
-                self.parts.append(f"[{name}] {value}")
-
-    def handle_endtag(self, tag):
-        if tag in SKIPPED and self.skipping:
-            self.skipping -= 1
-
-    def handle_data(self, data):
-        if not self.skipping and data.strip():
-            self.parts.append(data.strip())
-
-
 def italian_in(html: str, endpoint: str = "") -> list[str]:
     shown = [text for prefix, texts in SHOWN.items() if endpoint.startswith(prefix) for text in texts]
-    parser = _Text()
-    parser.feed(html)
     found = []
-    for part in parser.parts:
+    for part in page_texts(html):
         if MARKED.search(part):
             continue
         text = DATA.sub("", part)

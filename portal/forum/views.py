@@ -21,6 +21,7 @@ expose_labels(bp, labels, "PRACTICE_LABELS", "PERSONAL_DATA_LABELS", everywhere=
               FORUM_MODE_LABELS="MODE_LABELS",
               forum_refusal="refusal", forum_confirmation="confirmation", forum_where="where")
 expose_labels(bp, models, "PRACTICE_FIELDS", everywhere=True)  # a good practice's fields, in the order pages show them
+bp.add_app_template_filter(labels.category_name, "category_name")
 
 
 @bp.app_template_filter("forum_snippet")
@@ -114,7 +115,7 @@ def _refused(form, exc, files=None):
 
 
 def _category_choices(form) -> None:
-    form.category.choices = [(str(c.id), c.name) for c in services.categories()]
+    form.category.choices = [(str(c.id), labels.category_name(c)) for c in services.categories()]
 
 
 @bp.route("/nuova", methods=["GET", "POST"])
@@ -279,7 +280,7 @@ def validate(thread_id):
 def practices():
     form = PracticeFilterForm(request.args)
     cats = services.categories()
-    form.categoria.choices = [("", _("Tutte"))] + [(str(c.id), c.name) for c in cats]
+    form.categoria.choices = [("", _("Tutte"))] + [(str(c.id), labels.category_name(c)) for c in cats]
     form.validate()
     ground = form.motivo.data if form.motivo.data in {g.value for g in GROUND_LABELS} else None
     category_id = int(form.categoria.data) if form.categoria.data in {str(c.id) for c in cats} else None
