@@ -25,7 +25,7 @@ def _cases(network, count, *, antenna="a", worker="n1_case_worker", state="open"
 
 
 def _pseudonyms(body: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/casi/\d+">([^<]+)</a>', body)
+    return re.findall(r'<th scope="row"><a href="/casi/\d+"[^>]*>([^<]+)</a>', body)
 
 
 def test_list_shows_pseudonyms_of_the_node_only(login, network):
@@ -128,6 +128,10 @@ def test_htmx_gets_the_fragment_plain_get_the_page(login, network):
     assert "<html" not in body and "<form" not in body
     assert network.case.pseudonym in body and 'hx-swap-oob="innerHTML"' in body
     assert "HX-Request" in fragment.headers["Vary"]
+    # The filters' summary (all a phone shows of them) counts those set, in the page and in each fragment.
+    assert re.search(r'id="case-filters-summary"[^>]*>\s*Filtri \(1 attivo\)', body)
+    assert "Filtri (2 attivi)" in client.get("/casi/?stato=open&fase=job_insertion").get_data(as_text=True)
+    assert "Filtri (1 attivo)" in client.get("/casi/?stato=open&fase=phase_9").get_data(as_text=True)  # not a filter
 
 
 def test_query_count_does_not_grow_with_rows(login, network, count_queries):

@@ -153,6 +153,16 @@
         if (set.show(id)) document.getElementById(id).scrollIntoView({ block: "nearest" });
       });
     });
+    // Filters sent open (templates/cases/index.html): on a phone, folded so that the list comes first (their
+    // summary counts those in use); widened past a phone, opened again (their summary is hidden there).
+    var narrow = window.matchMedia("(max-width: 575.98px)");
+    var foldable = Array.prototype.slice.call(document.querySelectorAll("details[data-rete-fold-narrow]"));
+    foldable.forEach(function (details) {
+      if (narrow.matches) details.open = false;
+    });
+    narrow.addEventListener("change", function () {
+      if (!narrow.matches) foldable.forEach(function (details) { details.open = true; });
+    });
     document.querySelectorAll("[data-print][hidden]").forEach(function (button) {
       button.hidden = false;
     });

@@ -150,6 +150,18 @@ def test_referral_to_six_month_follow_up(page, open_page, browser_log):
     # Idle, the filters' "updating" text is hidden from screen readers too, not only made transparent.
     expect(worker.locator("#case-loading")).to_be_hidden()
     assert_accessible(worker, "case list")
+    # On a phone the filters fold under a summary, so the list comes first; opened, they still filter.
+    worker.set_viewport_size({"width": 390, "height": 844})
+    worker.reload()
+    filters = worker.locator("details.rete-more-filters")
+    expect(filters).not_to_have_attribute("open", "")
+    assert worker.get_by_role("link", name=code).bounding_box()["y"] < 844
+    filters.locator("summary").click()
+    worker.get_by_label("Stato").select_option(label="Chiuso")
+    expect(worker.get_by_role("link", name=code)).to_have_count(0)
+    expect(filters.locator("summary")).to_have_text("Filtri (1 attivo)")
+    worker.set_viewport_size({"width": 1366, "height": 768})
+    expect(filters).to_have_attribute("open", "")
     worker.goto(case_path)
     expect(worker.locator("main").get_by_text(CASE_WORKER_NAME)).to_be_visible()
     assert_accessible(worker, "case page (open, no actions)")
