@@ -70,6 +70,14 @@ _OVERLAPS = """
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none' || parseFloat(style.opacity) === 0) continue;
     if (el.closest('[hidden]') || !el.getClientRects().length) continue;
+    // Hidden by clipping for screen readers only, as .visually-hidden is (a stacked table's column headings on a
+    // phone, rete.css): text ranges keep their full boxes, so ask the ancestors.
+    let cut = false;
+    for (let up = el; up && up !== document.body && !cut; up = up.parentElement) {
+      const s = getComputedStyle(up);
+      cut = s.position === 'absolute' && ((s.clip && s.clip !== 'auto') || s.clipPath !== 'none');
+    }
+    if (cut) continue;
     // A closed <details> draws only its summary; Chromium still answers layout queries for the rest.
     const closed = el.closest('details:not([open])');
     if (closed && !el.closest('summary')) continue;
