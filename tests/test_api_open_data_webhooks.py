@@ -136,3 +136,15 @@ def test_the_subscription_page_sent_again_subscribes_once(client, login, network
     with context.acting_as(network.tenants["n1"].id):
         assert len(db.session.scalars(select(WebhookSubscription).where(
             WebhookSubscription.client_id == client_row.id)).all()) == 1
+
+
+def test_a_subscription_is_cancelled_once_and_only_by_its_own_client(client, network):
+    """Same tenant, another client: 404 as for a foreign id; a cancelled one is gone (404 again)."""
+    auth = headers_for(network, "a")
+    _other, other_key = make_client(network.tenants["a"], network.users["a_admin"])
+    created = client.post("/api/v1/webhooks", headers=auth,
+                          json={"url": "https://ricevente.example/hook", "events": ["referral.state_changed"]})
+    path = f"/api/v1/webhooks/{created.get_json()['id']}"
+    assert client.delete(path, headers={"Authorization": f"Bearer {other_key}"}).status_code == 404
+    assert client.delete(path, headers=auth).status_code == 204
+    assert client.delete(path, headers=auth).status_code == 404

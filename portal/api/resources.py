@@ -19,10 +19,14 @@ from ..referrals.models import ReferralState as S
 from . import schemas, webhooks
 from .models import Scope, WebhookSubscription
 from .problems import Problem
-from .rest import blp, idempotent, page_args, page_from, page_of, requires_scope
+from .rest import operation, page_args, page_from, page_of, visible_or_404
 
 MONITORING_ENUMS = {"gender": Gender, "citizenship_group": CitizenshipGroup, "labour_status": LabourStatus,
                     "education_level": EducationLevel}
+# The attachments' body, read from request.files (not a schema): its OpenAPI entry is written by hand.
+FILES_BODY = {"content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+    "required": ["file"]}}}}
 
 
 def utc(value):
@@ -46,17 +50,12 @@ def referral_dict(referral: Referral) -> dict:
 
 
 def _referral(referral_id: int) -> Referral:
-    referral = db.session.get(Referral, referral_id)
-    if referral is None or not referrals.may_read(referral):
-        raise Problem(404, "Segnalazione non trovata.")
-    return referral
+    return visible_or_404(Referral, referral_id, referrals.may_read, "Segnalazione non trovata.")
 
 
-@blp.route("/referrals", methods=["GET"])
-@blp.doc(summary="Le segnalazioni dell'organizzazione (antenna: le proprie)")
-@requires_scope(Scope.REFERRALS_READ)
-@blp.arguments(schemas.PageArgs, location="query")
-@blp.response(200, schemas.ReferralPage)
+@operation("/referrals", "GET", scope=Scope.REFERRALS_READ,
+           summary="Le segnalazioni dell'organizzazione (antenna: le proprie)",
+           args=schemas.PageArgs, location="query", response=schemas.ReferralPage)
 def referral_list(_args):
     if not can(Capability.REFER):
         raise Problem(403, "Solo i sistemi di un'antenna elencano le proprie segnalazioni.")
@@ -64,12 +63,9 @@ def referral_list(_args):
     return page_of(query, Referral.id, referral_dict)
 
 
-@blp.route("/referrals", methods=["POST"])
-@blp.doc(summary="Crea una segnalazione (e, con submit, la invia al nodo)")
-@requires_scope(Scope.REFERRALS_WRITE)
-@idempotent
-@blp.arguments(schemas.ReferralIn)
-@blp.response(201, schemas.ReferralOut)
+@operation("/referrals", "POST", scope=Scope.REFERRALS_WRITE, idempotent=True,
+           summary="Crea una segnalazione (e, con submit, la invia al nodo)",
+           args=schemas.ReferralIn, response=schemas.ReferralOut, status=201)
 def referral_create(data):
     person, consent = data["person"], data.get("consent")
     identity = {k: person.get(k) for k in ("first_name", "last_name", "tax_code", "birth_year", "contact")}
@@ -92,18 +88,16 @@ def referral_create(data):
     return referral_dict(referral)
 
 
-@blp.route("/referrals/<int:referral_id>", methods=["GET"])
-@blp.doc(summary="Stato ed esito di una segnalazione")
-@requires_scope(Scope.REFERRALS_READ)
-@blp.response(200, schemas.ReferralOut)
+@operation("/referrals/<int:referral_id>", "GET", scope=Scope.REFERRALS_READ,
+           summary="Stato ed esito di una segnalazione",
+           response=schemas.ReferralOut)
 def referral(referral_id):
     return referral_dict(_referral(referral_id))
 
 
-@blp.route("/referrals/<int:referral_id>/identity", methods=["GET"])
-@blp.doc(summary="L'identità della persona segnalata, se la regola need-to-know lo consente (lettura registrata)")
-@requires_scope(Scope.IDENTITY_READ)
-@blp.response(200, schemas.IdentityOut)
+@operation("/referrals/<int:referral_id>/identity", "GET", scope=Scope.IDENTITY_READ,
+           summary="L'identità della persona segnalata, se la regola need-to-know lo consente (lettura registrata)",
+           response=schemas.IdentityOut)
 def referral_identity(referral_id):
     identity = reveal_identity(_referral(referral_id).person)  # decides and audits (person.identity_read)
     if identity is None:
@@ -112,12 +106,9 @@ def referral_identity(referral_id):
     return identity
 
 
-@blp.route("/referrals/<int:referral_id>/submit", methods=["POST"])
-@blp.doc(summary="Invia al nodo (o re-invia dopo una richiesta di informazioni)")
-@requires_scope(Scope.REFERRALS_WRITE)
-@idempotent
-@blp.arguments(schemas.VersionIn)
-@blp.response(200, schemas.ReferralOut)
+@operation("/referrals/<int:referral_id>/submit", "POST", scope=Scope.REFERRALS_WRITE, idempotent=True,
+           summary="Invia al nodo (o re-invia dopo una richiesta di informazioni)",
+           args=schemas.VersionIn, response=schemas.ReferralOut)
 def referral_submit(data, referral_id):
     item = _referral(referral_id)
     name = "resubmit" if item.state == S.INFO_REQUESTED else "submit"
@@ -126,14 +117,10 @@ def referral_submit(data, referral_id):
     return referral_dict(item)
 
 
-@blp.route("/referrals/<int:referral_id>/attachments", methods=["POST"])
-@blp.doc(summary="Allega documenti (multipart, campo 'file', anche ripetuto)",
-         requestBody={"content": {"multipart/form-data": {"schema": {
-             "type": "object", "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
-             "required": ["file"]}}}})
-@requires_scope(Scope.REFERRALS_WRITE)
-@idempotent
-@blp.response(201, schemas.AttachmentsOut)
+@operation("/referrals/<int:referral_id>/attachments", "POST", scope=Scope.REFERRALS_WRITE, idempotent=True,
+           summary="Allega documenti (multipart, campo 'file', anche ripetuto)",
+           requestBody=FILES_BODY,
+           response=schemas.AttachmentsOut, status=201)
 def referral_attachments(referral_id):
     item = _referral(referral_id)
     uploads = [u for u in request.files.getlist("file") if u and u.filename]
@@ -154,11 +141,9 @@ def directory_dict(entry: DirectoryEntry) -> dict:
             "grounds": list(entry.grounds or []), "services": entry.services}
 
 
-@blp.route("/directory", methods=["GET"])
-@blp.doc(summary="L'elenco della rete (come /rete)")
-@requires_scope(Scope.DIRECTORY_READ)
-@blp.arguments(schemas.DirectoryArgs, location="query")
-@blp.response(200, schemas.DirectoryPage)
+@operation("/directory", "GET", scope=Scope.DIRECTORY_READ,
+           summary="L'elenco della rete (come /rete)",
+           args=schemas.DirectoryArgs, location="query", response=schemas.DirectoryPage)
 def directory_list(args):
     """The directory service's search (at most 500 organisations), paged by id here."""
     before, limit = page_args()
@@ -177,35 +162,27 @@ def webhook_dict(sub: WebhookSubscription, secret: str | None = None) -> dict:
     return out
 
 
-@blp.route("/webhooks", methods=["GET"])
-@blp.doc(summary="Le sottoscrizioni del client")
-@requires_scope(Scope.WEBHOOKS)
-@blp.response(200, schemas.WebhookPage)
+@operation("/webhooks", "GET", scope=Scope.WEBHOOKS,
+           summary="Le sottoscrizioni del client",
+           response=schemas.WebhookPage)
 def webhook_list():
     return {"items": [webhook_dict(s) for s in webhooks.subscriptions(g.api_client)]}
 
 
-@blp.route("/webhooks", methods=["POST"])
-@blp.doc(summary="Sottoscrive eventi dell'organizzazione; il segreto di firma è mostrato una volta")
-@requires_scope(Scope.WEBHOOKS)
-@idempotent
-@blp.arguments(schemas.WebhookIn)
-@blp.response(201, schemas.WebhookOut)
+@operation("/webhooks", "POST", scope=Scope.WEBHOOKS, idempotent=True,
+           summary="Sottoscrive eventi dell'organizzazione; il segreto di firma è mostrato una volta",
+           args=schemas.WebhookIn, response=schemas.WebhookOut, status=201)
 def webhook_create(data):
     sub, secret = webhooks.subscribe(g.api_client, data["url"], data["events"])
     return webhook_dict(sub, secret)
 
 
-@blp.route("/webhooks/<int:subscription_id>", methods=["DELETE"])
-@blp.doc(summary="Annulla una sottoscrizione")
-@requires_scope(Scope.WEBHOOKS)
-@blp.response(204)
+@operation("/webhooks/<int:subscription_id>", "DELETE", scope=Scope.WEBHOOKS,
+           summary="Annulla una sottoscrizione",
+           status=204)
 def webhook_delete(subscription_id):
-    sub = db.session.scalar(select(WebhookSubscription).where(
-        WebhookSubscription.id == subscription_id, WebhookSubscription.client_id == g.api_client.id,
-        WebhookSubscription.active.is_(True)))
-    if sub is None:
-        raise Problem(404, "Sottoscrizione non trovata.")
+    sub = visible_or_404(WebhookSubscription, subscription_id,
+                         lambda s: s.client_id == g.api_client.id and s.active, "Sottoscrizione non trovata.")
     webhooks.unsubscribe(sub)
     db.session.commit()
     return ""

@@ -15,7 +15,7 @@ from . import schemas
 from .models import Scope
 from .problems import Problem
 from .resources import utc
-from .rest import blp, idempotent, page_of, requires_scope
+from .rest import operation, page_of, visible_or_404
 
 
 def case_dict(case: Case, with_actions: bool = False) -> dict:
@@ -33,23 +33,18 @@ def case_dict(case: Case, with_actions: bool = False) -> dict:
     return out
 
 
-@blp.route("/cases", methods=["GET"])
-@blp.doc(summary="I casi del nodo, pseudonimizzati")
-@requires_scope(Scope.CASES_READ)
-@blp.arguments(schemas.PageArgs, location="query")
-@blp.response(200, schemas.CasePage)
+@operation("/cases", "GET", scope=Scope.CASES_READ,
+           summary="I casi del nodo, pseudonimizzati",
+           args=schemas.PageArgs, location="query", response=schemas.CasePage)
 def case_list(_args):
     return page_of(select(Case).where(Case.tenant_id == g.membership.tenant_id), Case.id, case_dict)
 
 
-@blp.route("/cases/<int:case_id>", methods=["GET"])
-@blp.doc(summary="Un caso con le sue azioni, pseudonimizzato (la lettura è registrata)")
-@requires_scope(Scope.CASES_READ)
-@blp.response(200, schemas.CaseOut)
+@operation("/cases/<int:case_id>", "GET", scope=Scope.CASES_READ,
+           summary="Un caso con le sue azioni, pseudonimizzato (la lettura è registrata)",
+           response=schemas.CaseOut)
 def case(case_id):
-    item = db.session.get(Case, case_id)
-    if item is None or not cases.can_view(item):
-        raise Problem(404, "Caso non trovato.")
+    item = visible_or_404(Case, case_id, cases.can_view, "Caso non trovato.")
     cases.read_case(item)  # audited as a case page is
     db.session.commit()
     return case_dict(item, with_actions=True)
@@ -60,37 +55,29 @@ def order_dict(order: ServiceOrder) -> dict:
             "contract_id": order.contract_id, "service_type": order.line.service_type.value}
 
 
-@blp.route("/orders", methods=["GET"])
-@blp.doc(summary="Gli ordini di servizio del soggetto attuatore")
-@requires_scope(Scope.ORDERS_READ)
-@blp.arguments(schemas.PageArgs, location="query")
-@blp.response(200, schemas.OrderPage)
+@operation("/orders", "GET", scope=Scope.ORDERS_READ,
+           summary="Gli ordini di servizio del soggetto attuatore",
+           args=schemas.PageArgs, location="query", response=schemas.OrderPage)
 def order_list(_args):
     query = select(ServiceOrder).where(ServiceOrder.provider_id == g.membership.tenant_id)
     return page_of(query, ServiceOrder.id, order_dict)
 
 
-@blp.route("/orders/<int:order_id>/deliveries", methods=["POST"])
-@blp.doc(summary="Registra una prestazione erogata su un ordine")
-@requires_scope(Scope.DELIVERIES_WRITE)
-@idempotent
-@blp.arguments(schemas.DeliveryIn)
-@blp.response(201, schemas.DeliveryRecordOut)
+@operation("/orders/<int:order_id>/deliveries", "POST", scope=Scope.DELIVERIES_WRITE, idempotent=True,
+           summary="Registra una prestazione erogata su un ordine",
+           args=schemas.DeliveryIn, response=schemas.DeliveryRecordOut, status=201)
 def delivery_create(data, order_id):
-    order = db.session.get(ServiceOrder, order_id)
-    if order is None or order.provider_id != g.membership.tenant_id:
-        raise Problem(404, "Ordine non trovato.")
+    order = visible_or_404(ServiceOrder, order_id, lambda o: o.provider_id == g.membership.tenant_id,
+                           "Ordine non trovato.")
     delivery = contracts.log_delivery(order, delivered_on=data["delivered_on"], units=data["units"],
                                       attended=data["attended"], note=None)
     return {"id": delivery.id, "order_id": order.id, "delivered_on": delivery.delivered_on, "units": delivery.units,
             "amount": delivery.amount, "status": delivery.status.value}
 
 
-@blp.route("/open-data", methods=["GET"])
-@blp.doc(summary="I dati aperti del nodo: conteggi aggregati del periodo, celle piccole soppresse")
-@requires_scope(Scope.OPEN_DATA_READ)
-@blp.arguments(schemas.OpenDataArgs, location="query")
-@blp.response(200, schemas.OpenDataOut)
+@operation("/open-data", "GET", scope=Scope.OPEN_DATA_READ,
+           summary="I dati aperti del nodo: conteggi aggregati del periodo, celle piccole soppresse",
+           args=schemas.OpenDataArgs, location="query", response=schemas.OpenDataOut)
 def open_data(args):
     start, end = args["dal"], args["al"]
     if end < start:

@@ -115,7 +115,7 @@ def requires_scope(scope: Scope):
     return decorator
 
 
-def idempotent(view):
+def _idempotent(view):
     """POSTs honour ``Idempotency-Key``: the first answer (status and body) is stored with the change, in
     the same transaction, and replayed for 24 hours; the same key with another request is refused."""
 
@@ -152,6 +152,33 @@ def idempotent(view):
         return response
 
     return wrapped
+
+
+def operation(rule: str, method: str, *, summary: str, scope: Scope, args=None, location: str = "json",
+              response=None, status: int = 200, idempotent: bool = False, **doc):
+    """One endpoint's decorators in the one order every operation uses: route, doc (``summary`` and any
+    other OpenAPI ``doc``), scope, then idempotency, arguments (``args`` read from ``location``) and
+    response. ``route`` registers what the others built, so it stays outermost."""
+    def decorator(view):
+        view = blp.response(status, response)(view)
+        if args is not None:
+            view = blp.arguments(args, location=location)(view)
+        if idempotent:
+            view = _idempotent(view)
+        view = requires_scope(scope)(view)
+        view = blp.doc(summary=summary, **doc)(view)
+        return blp.route(rule, methods=[method])(view)
+
+    return decorator
+
+
+def visible_or_404(model, row_id: int, visible, detail: str):
+    """The row with ``row_id`` if ``visible(row)``, else 404 with ``detail``: a foreign id answers as an
+    unknown one does, so a client cannot learn which ids other organisations have."""
+    row = db.session.get(model, row_id)
+    if row is None or not visible(row):
+        raise Problem(404, detail)
+    return row
 
 
 # --- cursor pages ---------------------------------------------------------------------------------------
