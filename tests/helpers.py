@@ -56,7 +56,7 @@ def questions_before_posting(html: str, action: str) -> list:
 
 
 TEXT_ATTRIBUTES = {"aria-label", "aria-description", "title", "placeholder", "alt", "data-confirm", "data-chart-title",
-                   "data-chart-note", "data-chart-labels", "data-chart-series"}
+                   "data-chart-note", "data-chart-labels", "data-chart-series", "data-label"}
 SKIPPED = {"script", "style", "textarea"}
 
 
