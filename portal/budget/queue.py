@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Index, exists, func, select
 
 from ..accounts.models import Role
-from ..accounts.permissions import Capability, can
+from ..accounts.permissions import Capability, can, can_in_node
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..cases.models import ServiceType
 from ..core import queue
@@ -36,7 +36,7 @@ Index("ix_deliveries_order_delivered", Delivery.order_id, Delivery.delivered_on)
 
 
 def _money_staff(membership) -> bool:
-    return can(Capability.APPROVE_MONEY, membership) and membership.tenant.is_node
+    return can_in_node(Capability.APPROVE_MONEY, membership)
 
 
 def _budget_officer(membership) -> bool:
