@@ -51,6 +51,12 @@ def _order_url(order_id) -> str:
     return url_for("budget.order", order_id=order_id)
 
 
+def _order_item(row) -> Item:
+    """A provider's open order (``_open_orders``), dated by the day it was issued."""
+    return Item(_("Ordine n. %(id)s – %(pseudonym)s", id=row.id, pseudonym=row.pseudonym), _order_url(row.id),
+                queue.as_day(row.created_at))
+
+
 @queue.source("budget.deliveries_to_approve", _l("Prestazioni da approvare"), applies=_money_staff, order=30)
 def deliveries_to_approve(membership, limit, offset):
     statement = (
@@ -128,10 +134,7 @@ def new_orders(membership, limit, offset):
         _open_orders(membership).where(ServiceOrder.created_at >= queue.now() - timedelta(days=ORDER_DAYS), ~any_delivery)
         .order_by(ServiceOrder.created_at, ServiceOrder.id)
     )
-    return queue.page_of(statement, limit, offset, lambda row: Item(
-        _("Ordine n. %(id)s – %(pseudonym)s", id=row.id, pseudonym=row.pseudonym), _order_url(row.id),
-        queue.as_day(row.created_at),
-    ))
+    return queue.page_of(statement, limit, offset, _order_item)
 
 
 @queue.source("budget.returned_deliveries", _l("Prestazioni rinviate dal nodo"), applies=_provider, order=31,
@@ -158,7 +161,4 @@ def sessions_to_log(membership, limit, offset):
         _open_orders(membership).where(ServiceOrder.created_at < queue.now() - timedelta(days=ORDER_DAYS), ~recent)
         .order_by(ServiceOrder.created_at, ServiceOrder.id)
     )
-    return queue.page_of(statement, limit, offset, lambda row: Item(
-        _("Ordine n. %(id)s – %(pseudonym)s", id=row.id, pseudonym=row.pseudonym), _order_url(row.id),
-        queue.as_day(row.created_at),
-    ))
+    return queue.page_of(statement, limit, offset, _order_item)
