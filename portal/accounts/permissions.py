@@ -77,6 +77,12 @@ def can(capability: Capability, membership=None) -> bool:
     return membership is not None and membership.role in PERMISSIONS[capability]
 
 
+def can_in_node(capability: Capability, membership=None) -> bool:
+    """``capability`` held in a node: the same role in an antenna, a provider or an office does not count."""
+    membership = membership or current_membership()
+    return can(capability, membership) and membership.tenant.is_node
+
+
 # A public office's users hold the antenna roles (offices refer people like any antenna); what sets them
 # apart is the actions a node refers to their office (cases/offices.py, the menu, the home queue).
 OFFICE_ROLES = (R.ANTENNA_OPERATOR, R.ANTENNA_ADMIN)

@@ -164,10 +164,9 @@ def _notify_dpos(alert: SecurityAlert) -> None:
 # --- the DPO's handling ---------------------------------------------------------------------------------
 
 def may_see(membership=None) -> bool:
-    from ..accounts.permissions import Capability, can, current_membership
+    from ..accounts.permissions import Capability, can_in_node
 
-    membership = membership or current_membership()
-    return membership is not None and membership.tenant.is_node and can(Capability.SEE_SECURITY_ALERTS, membership)
+    return can_in_node(Capability.SEE_SECURITY_ALERTS, membership)
 
 
 def acknowledge(alert: SecurityAlert, expected_version) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.members import members_of
 from ..accounts.models import Role
-from ..accounts.permissions import Capability, can, current_membership
+from ..accounts.permissions import Capability, can, can_in_node, current_membership
 from ..audit.services import record
 from ..core.changes import apply_changes
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
@@ -230,8 +230,7 @@ def evaluate(tenant_id: int, *, today: date | None = None, case_id: int | None =
 # --- who sees what; acknowledging and resolving ---------------------------------------------------------
 
 def is_node_staff(membership=None) -> bool:
-    membership = membership or current_membership()
-    return membership is not None and membership.tenant.is_node and can(Capability.HANDLE_ALERTS, membership)
+    return can_in_node(Capability.HANDLE_ALERTS, membership)
 
 
 def sees_all(membership=None) -> bool:

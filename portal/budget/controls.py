@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from ..accounts.permissions import Capability, can, current_membership
+from ..accounts.permissions import Capability, can_in_node
 from ..audit.services import record
 from ..cases.services import node_providers
 from ..core.locking import check_version
@@ -40,14 +40,13 @@ from .models import (
     VerificationOutcome,
     cents,
 )
-from .services import BudgetError, Forbidden, is_node_member, may_manage_money
+from .services import BudgetError, Forbidden, may_manage_money
 
 MAX_SEED = 2_000_000_000
 
 
 def may_check(membership=None) -> bool:
-    membership = membership or current_membership()
-    return is_node_member(membership) and can(Capability.CHECK_SERVICES, membership)
+    return can_in_node(Capability.CHECK_SERVICES, membership)
 
 
 def may_view_checks() -> bool:

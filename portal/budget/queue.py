@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Index, exists, func, select
 
 from ..accounts.models import Role
-from ..accounts.permissions import Capability, can
+from ..accounts.permissions import Capability, can, can_in_node
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..cases.models import ServiceType
 from ..core import queue
@@ -36,7 +36,7 @@ Index("ix_deliveries_order_delivered", Delivery.order_id, Delivery.delivered_on)
 
 
 def _money_staff(membership) -> bool:
-    return can(Capability.APPROVE_MONEY, membership) and membership.tenant.is_node
+    return can_in_node(Capability.APPROVE_MONEY, membership)
 
 
 def _budget_officer(membership) -> bool:
@@ -49,6 +49,12 @@ def _provider(membership) -> bool:
 
 def _order_url(order_id) -> str:
     return url_for("budget.order", order_id=order_id)
+
+
+def _order_item(row) -> Item:
+    """A provider's open order (``_open_orders``), dated by the day it was issued."""
+    return Item(_("Ordine n. %(id)s – %(pseudonym)s", id=row.id, pseudonym=row.pseudonym), _order_url(row.id),
+                queue.as_day(row.created_at))
 
 
 @queue.source("budget.deliveries_to_approve", _l("Prestazioni da approvare"), applies=_money_staff, order=30)
@@ -128,10 +134,7 @@ def new_orders(membership, limit, offset):
         _open_orders(membership).where(ServiceOrder.created_at >= queue.now() - timedelta(days=ORDER_DAYS), ~any_delivery)
         .order_by(ServiceOrder.created_at, ServiceOrder.id)
     )
-    return queue.page_of(statement, limit, offset, lambda row: Item(
-        _("Ordine n. %(id)s – %(pseudonym)s", id=row.id, pseudonym=row.pseudonym), _order_url(row.id),
-        queue.as_day(row.created_at),
-    ))
+    return queue.page_of(statement, limit, offset, _order_item)
 
 
 @queue.source("budget.returned_deliveries", _l("Prestazioni rinviate dal nodo"), applies=_provider, order=31,
@@ -158,7 +161,4 @@ def sessions_to_log(membership, limit, offset):
         _open_orders(membership).where(ServiceOrder.created_at < queue.now() - timedelta(days=ORDER_DAYS), ~recent)
         .order_by(ServiceOrder.created_at, ServiceOrder.id)
     )
-    return queue.page_of(statement, limit, offset, lambda row: Item(
-        _("Ordine n. %(id)s – %(pseudonym)s", id=row.id, pseudonym=row.pseudonym), _order_url(row.id),
-        queue.as_day(row.created_at),
-    ))
+    return queue.page_of(statement, limit, offset, _order_item)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..accounts.permissions import Capability, can, current_membership
+from ..accounts.permissions import Capability, can, can_in_node, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
@@ -37,8 +37,7 @@ def is_node_member(membership=None) -> bool:
 
 def may_manage_money(membership=None) -> bool:
     """Coordinator and budget officer of the node: see the budget, change money."""
-    membership = membership or current_membership()
-    return is_node_member(membership) and can(Capability.APPROVE_MONEY, membership)
+    return can_in_node(Capability.APPROVE_MONEY, membership)
 
 
 def is_provider(membership=None) -> bool:

@@ -209,23 +209,21 @@ def new_invoice(contract_id):
 def invoice_step(invoice_id):
     invoice = visible_or_404(Invoice, invoice_id, own=True)
     form = InvoiceActionForm()
-    if not form.validate_on_submit():
+    if form.step.data not in ("verify", "pay"):
         abort(400)
-    with attempt() as done:
-        if form.step.data == "verify":
+    verify = form.step.data == "verify"
+
+    def step():
+        if verify:
             services.verify_invoice(invoice, form.version.data)
-            flash(_("Fattura verificata."), "success")
-        elif form.step.data == "pay":
-            if form.paid_on.data is None:
-                raise services.BudgetError(_("Indica la data del pagamento."))
+        elif form.paid_on.data is None:
+            raise services.BudgetError(_("Indica la data del pagamento."))
+        else:
             services.pay_invoice(invoice, paid_on=form.paid_on.data, amount=None, reference=form.reference.data,
                                  expected_version=form.version.data)
-            flash(_("Pagamento registrato."), "success")
-        else:
-            abort(400)
-    if not done:
-        flash(str(done.error), "danger")
-    return redirect(url_for("budget.contract", contract_id=invoice.contract_id) + "#fatture")
+
+    return acted(form, step, _("Fattura verificata.") if verify else _("Pagamento registrato."),
+                 url_for("budget.contract", contract_id=invoice.contract_id) + "#fatture")
 
 
 # --- orders and deliveries ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import url_for
 from sqlalchemy import Index, Text, cast, or_, select
 
-from ..accounts.permissions import Capability, can
+from ..accounts.permissions import Capability, can_in_node
 from ..core import queue
 from ..core.queue import Item
 from ..i18n import lazy_gettext as _l
@@ -26,7 +26,7 @@ Index("ix_forum_posts_created", ForumPost.created_at)
 
 
 def _moderator(membership) -> bool:
-    return can(Capability.MODERATE, membership) and membership.tenant.is_node
+    return can_in_node(Capability.MODERATE, membership)
 
 
 def _network(membership):

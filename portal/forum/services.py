@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
-from ..accounts.permissions import Capability, can, current_membership
+from ..accounts.permissions import Capability, can, can_in_node, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.rows import by_id
@@ -49,8 +49,7 @@ def _require_forum() -> None:
 
 
 def is_moderator() -> bool:
-    membership = current_membership()
-    return can(Capability.MODERATE) and membership is not None and membership.tenant.is_node
+    return can_in_node(Capability.MODERATE)
 
 
 def may_moderate(author_tenant: Tenant) -> bool:

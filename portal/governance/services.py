@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.permissions import Capability, can, current_membership
+from ..accounts.permissions import Capability, can_in_node, current_membership
 from ..audit.services import record
 from ..core import files, storage
 from ..core.changes import apply_changes
@@ -42,7 +42,7 @@ def may_manage(group: NetworkGroup | None = None) -> bool:
     """The coordinators of the node manage its network's groups."""
     membership = current_membership()
     return (
-        can(Capability.GOVERN) and membership.tenant.is_node
+        can_in_node(Capability.GOVERN, membership)
         and (group is None or group.node_id == membership.tenant_id)
     )
 

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.permissions import Capability, can, current_membership
+from ..accounts.permissions import Capability, can, can_in_node
 from ..audit.services import record
 from ..core import bulk
 from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbidden)
@@ -48,7 +48,7 @@ def import_kind() -> str | None:
     administrators) or the node's own cases (its coordinator, who assigns cases); None: nothing."""
     if can(Capability.REFER):
         return REFERRALS
-    if can(Capability.IMPORT_CASES) and current_membership().tenant.is_node:
+    if can_in_node(Capability.IMPORT_CASES):
         return CASES
     return None
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import url_for
 
-from ..accounts.permissions import Capability, can
+from ..accounts.permissions import Capability, can_in_node
 from ..exports.services import InputRefused, kind
 from ..i18n import lazy_gettext as _l
 from . import exports, opendata, queries, report
@@ -13,7 +13,7 @@ from .forms import PeriodForm
 
 
 def _node_with(capability: Capability):
-    return lambda membership: can(capability, membership) and membership.tenant.is_node
+    return lambda membership: can_in_node(capability, membership)
 
 
 def _period_from(page: str):

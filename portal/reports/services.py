@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.permissions import Capability, can, current_membership
+from ..accounts.permissions import Capability, can_in_node
 from ..audit.services import record
 from ..core import links
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
@@ -153,8 +153,7 @@ def _notify_reporter(report: PublicReport) -> None:
 # --- the node -----------------------------------------------------------------------------------------
 
 def may_triage(membership=None) -> bool:
-    membership = membership or current_membership()
-    return membership is not None and membership.tenant.is_node and can(Capability.DECIDE_REFERRALS, membership)
+    return can_in_node(Capability.DECIDE_REFERRALS, membership)
 
 
 def require_triage() -> None:
