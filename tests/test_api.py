@@ -17,7 +17,7 @@ from portal.models_base import utcnow
 from portal.tenancy import context
 
 from .api_support import headers_for, make_client
-from .helpers import csrf_from, field_error, post_form
+from .helpers import csrf_from, csrf_token, field_error, post_form
 from .network import VICTIM_FIRST_NAME
 
 PROBLEM = "application/problem+json"
@@ -80,6 +80,19 @@ def test_openapi_document_is_valid_openapi_3_1(client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "/api/v1/referrals" in page.get_data(as_text=True)
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_openapi_document_speaks_the_readers_language(client):
+    """Italian by default (a system calling with a key has no session); in English once the reader chose it."""
+    summary = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/cases"]["get"]["summary"]
+    assert summary == "I casi del nodo, pseudonimizzati"
+    client.post("/lingua", data={"lang": "en", "next": "/", "csrf_token": csrf_token(client)})
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["paths"]["/api/v1/cases"]["get"]["summary"] == "The node's cases, pseudonymised"
+    assert document["info"]["description"] == "API for the systems of the network's organisations."
+    from openapi_spec_validator import validate
+
+    validate(document)
 
 
 def test_keys_refused_alike_and_scopes_enforced(client, network):

@@ -56,11 +56,10 @@ DATA = re.compile(r"\bPersona(?: [A-Z][\w]*){2,3}|\bFornitore (?:Pi|Qu)\b|[^()]*
                   r"Provincia di Novara|Garante per la protezione dei dati personali|"
                   r"Scheda dell'antenna A|Sala del nodo|Sportello di ascolto")
 MARKED = re.compile(r"\bprova\b|\bvittima", re.I)  # whole words: "approvato" is interface text
-# Data a page shows by design, per endpoint: the column-matching page shows the headings of the uploaded file.
-SHOWN = {"imports.columns": ["Cognome", "Nome"]}
-# Left in Italian on purpose (not checked): the API reference is the one OpenAPI document, whose summaries are
-# Italian for every reader (the JSON at /api/v1/openapi.json is the same text).
-LEFT = {"api_admin.docs"}
+# Data a page shows by design, per endpoint: the column-matching page shows the headings of the uploaded file; the
+# API reference, the open-data endpoint's query parameters (``dal``/``al``: names in the API's contract).
+SHOWN = {"imports.columns": ["Cognome", "Nome"], "api_admin.docs": ["dal"]}
+
 
 def italian_in(html: str, endpoint: str = "") -> list[str]:
     shown = [text for prefix, texts in SHOWN.items() if endpoint.startswith(prefix) for text in texts]
@@ -108,7 +107,7 @@ def _get_routes(app, network):
     routes = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
         spec = MATRIX[rule.endpoint]
-        if spec.api or "GET" not in rule.methods or rule.endpoint in LEFT | {"static", "accounts.logout"}:
+        if spec.api or "GET" not in rule.methods or rule.endpoint in {"static", "accounts.logout"}:
             continue
         with app.test_request_context():
             routes.append((rule.endpoint, url_for(rule.endpoint, **(spec.args(network) if spec.args else {}))))

@@ -10,6 +10,7 @@ from ..accounts.permissions import Capability, can
 from ..directory import services as directory
 from ..directory.models import DirectoryEntry
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
 from ..people.services import reveal_identity
 from ..referrals import attachments as referral_files
@@ -54,7 +55,7 @@ def _referral(referral_id: int) -> Referral:
 
 
 @operation("/referrals", "GET", scope=Scope.REFERRALS_READ,
-           summary="Le segnalazioni dell'organizzazione (antenna: le proprie)",
+           summary=_l("Le segnalazioni dell'organizzazione (antenna: le proprie)"),
            args=schemas.PageArgs, location="query", response=schemas.ReferralPage)
 def referral_list(_args):
     if not can(Capability.REFER):
@@ -64,7 +65,7 @@ def referral_list(_args):
 
 
 @operation("/referrals", "POST", scope=Scope.REFERRALS_WRITE, idempotent=True,
-           summary="Crea una segnalazione (e, con submit, la invia al nodo)",
+           summary=_l("Crea una segnalazione (e, con submit, la invia al nodo)"),
            args=schemas.ReferralIn, response=schemas.ReferralOut, status=201)
 def referral_create(data):
     person, consent = data["person"], data.get("consent")
@@ -89,14 +90,14 @@ def referral_create(data):
 
 
 @operation("/referrals/<int:referral_id>", "GET", scope=Scope.REFERRALS_READ,
-           summary="Stato ed esito di una segnalazione",
+           summary=_l("Stato ed esito di una segnalazione"),
            response=schemas.ReferralOut)
 def referral(referral_id):
     return referral_dict(_referral(referral_id))
 
 
 @operation("/referrals/<int:referral_id>/identity", "GET", scope=Scope.IDENTITY_READ,
-           summary="L'identità della persona segnalata, se la regola need-to-know lo consente (lettura registrata)",
+           summary=_l("L'identità della persona segnalata, se la regola need-to-know lo consente (lettura registrata)"),
            response=schemas.IdentityOut)
 def referral_identity(referral_id):
     identity = reveal_identity(_referral(referral_id).person)  # decides and audits (person.identity_read)
@@ -107,7 +108,7 @@ def referral_identity(referral_id):
 
 
 @operation("/referrals/<int:referral_id>/submit", "POST", scope=Scope.REFERRALS_WRITE, idempotent=True,
-           summary="Invia al nodo (o re-invia dopo una richiesta di informazioni)",
+           summary=_l("Invia al nodo (o re-invia dopo una richiesta di informazioni)"),
            args=schemas.VersionIn, response=schemas.ReferralOut)
 def referral_submit(data, referral_id):
     item = _referral(referral_id)
@@ -118,7 +119,7 @@ def referral_submit(data, referral_id):
 
 
 @operation("/referrals/<int:referral_id>/attachments", "POST", scope=Scope.REFERRALS_WRITE, idempotent=True,
-           summary="Allega documenti (multipart, campo 'file', anche ripetuto)",
+           summary=_l("Allega documenti (multipart, campo 'file', anche ripetuto)"),
            requestBody=FILES_BODY,
            response=schemas.AttachmentsOut, status=201)
 def referral_attachments(referral_id):
@@ -142,7 +143,7 @@ def directory_dict(entry: DirectoryEntry) -> dict:
 
 
 @operation("/directory", "GET", scope=Scope.DIRECTORY_READ,
-           summary="L'elenco della rete (come /rete)",
+           summary=_l("L'elenco della rete (come /rete)"),
            args=schemas.DirectoryArgs, location="query", response=schemas.DirectoryPage)
 def directory_list(args):
     """The directory service's search (at most 500 organisations), paged by id here."""
@@ -163,14 +164,14 @@ def webhook_dict(sub: WebhookSubscription, secret: str | None = None) -> dict:
 
 
 @operation("/webhooks", "GET", scope=Scope.WEBHOOKS,
-           summary="Le sottoscrizioni del client",
+           summary=_l("Le sottoscrizioni del client"),
            response=schemas.WebhookPage)
 def webhook_list():
     return {"items": [webhook_dict(s) for s in webhooks.subscriptions(g.api_client)]}
 
 
 @operation("/webhooks", "POST", scope=Scope.WEBHOOKS, idempotent=True,
-           summary="Sottoscrive eventi dell'organizzazione; il segreto di firma è mostrato una volta",
+           summary=_l("Sottoscrive eventi dell'organizzazione; il segreto di firma è mostrato una volta"),
            args=schemas.WebhookIn, response=schemas.WebhookOut, status=201)
 def webhook_create(data):
     sub, secret = webhooks.subscribe(g.api_client, data["url"], data["events"])
@@ -178,7 +179,7 @@ def webhook_create(data):
 
 
 @operation("/webhooks/<int:subscription_id>", "DELETE", scope=Scope.WEBHOOKS,
-           summary="Annulla una sottoscrizione",
+           summary=_l("Annulla una sottoscrizione"),
            status=204)
 def webhook_delete(subscription_id):
     sub = visible_or_404(WebhookSubscription, subscription_id,

@@ -8,6 +8,7 @@ from ..budget.models import ServiceOrder
 from ..cases import services as cases
 from ..cases.models import Case
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..monitoring import opendata
 from ..monitoring.filters import Filters
 from ..monitoring.forms import MAX_DAYS
@@ -34,14 +35,14 @@ def case_dict(case: Case, with_actions: bool = False) -> dict:
 
 
 @operation("/cases", "GET", scope=Scope.CASES_READ,
-           summary="I casi del nodo, pseudonimizzati",
+           summary=_l("I casi del nodo, pseudonimizzati"),
            args=schemas.PageArgs, location="query", response=schemas.CasePage)
 def case_list(_args):
     return page_of(select(Case).where(Case.tenant_id == g.membership.tenant_id), Case.id, case_dict)
 
 
 @operation("/cases/<int:case_id>", "GET", scope=Scope.CASES_READ,
-           summary="Un caso con le sue azioni, pseudonimizzato (la lettura è registrata)",
+           summary=_l("Un caso con le sue azioni, pseudonimizzato (la lettura è registrata)"),
            response=schemas.CaseOut)
 def case(case_id):
     item = visible_or_404(Case, case_id, cases.can_view, "Caso non trovato.")
@@ -56,7 +57,7 @@ def order_dict(order: ServiceOrder) -> dict:
 
 
 @operation("/orders", "GET", scope=Scope.ORDERS_READ,
-           summary="Gli ordini di servizio del soggetto attuatore",
+           summary=_l("Gli ordini di servizio del soggetto attuatore"),
            args=schemas.PageArgs, location="query", response=schemas.OrderPage)
 def order_list(_args):
     query = select(ServiceOrder).where(ServiceOrder.provider_id == g.membership.tenant_id)
@@ -64,7 +65,7 @@ def order_list(_args):
 
 
 @operation("/orders/<int:order_id>/deliveries", "POST", scope=Scope.DELIVERIES_WRITE, idempotent=True,
-           summary="Registra una prestazione erogata su un ordine",
+           summary=_l("Registra una prestazione erogata su un ordine"),
            args=schemas.DeliveryIn, response=schemas.DeliveryRecordOut, status=201)
 def delivery_create(data, order_id):
     order = visible_or_404(ServiceOrder, order_id, lambda o: o.provider_id == g.membership.tenant_id,
@@ -76,7 +77,7 @@ def delivery_create(data, order_id):
 
 
 @operation("/open-data", "GET", scope=Scope.OPEN_DATA_READ,
-           summary="I dati aperti del nodo: conteggi aggregati del periodo, celle piccole soppresse",
+           summary=_l("I dati aperti del nodo: conteggi aggregati del periodo, celle piccole soppresse"),
            args=schemas.OpenDataArgs, location="query", response=schemas.OpenDataOut)
 def open_data(args):
     start, end = args["dal"], args["al"]

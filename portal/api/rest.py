@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.transaction import attempt
 from ..extensions import csrf, db, limiter
+from ..i18n import lazy_gettext as _l
 from ..models_base import utcnow
 from . import clients, problems
 from .models import IdempotencyRecord, Scope
@@ -37,7 +38,7 @@ class ProblemSchema(Schema):
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
-    errors = fields.Dict(metadata={"description": "I campi non validi, con i messaggi."})
+    errors = fields.Dict(metadata={"description": _l("I campi non validi, con i messaggi.")})
 
 
 class RestApi(Api):
@@ -224,7 +225,7 @@ def init_api(app) -> None:
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api.init_app(app, spec_kwargs={"info": {"description": "API per i sistemi delle organizzazioni della rete."}})
+    api.init_app(app, spec_kwargs={"info": {"description": _l("API per i sistemi delle organizzazioni della rete.")}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                    "description": "rete_<tenant>_<key id>_<secret>"})
     from . import resources, resources_more  # noqa: F401  (routes on blp)

@@ -1,6 +1,7 @@
 """marshmallow schemas: they validate the input, shape the output and write the OpenAPI document."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from ..i18n import lazy_gettext as _l
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
 from ..referrals.models import Context, Ground, OutcomeCode, ReferralState, Urgency
 from .models import DeliveryStatus, EventKind
@@ -50,12 +51,12 @@ class ReferralIn(_In):
     availability = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     consent = fields.Nested(ConsentIn, load_default=None, allow_none=True)
     legal_basis_requested = fields.Boolean(load_default=False)
-    submit = fields.Boolean(load_default=False, metadata={"description": "Invia subito al nodo."})
+    submit = fields.Boolean(load_default=False, metadata={"description": _l("Invia subito al nodo.")})
 
 
 class VersionIn(_In):
     version = fields.Integer(load_default=None, allow_none=True,
-                             metadata={"description": "La versione letta (blocco ottimistico)."})
+                             metadata={"description": _l("La versione letta (blocco ottimistico).")})
 
 
 class LinksOut(Schema):
@@ -82,7 +83,7 @@ ReferralPage = _page("ReferralPage", ReferralOut)
 
 
 class PageArgs(Schema):
-    cursor = fields.String(metadata={"description": "Il 'next_cursor' della pagina precedente."})
+    cursor = fields.String(metadata={"description": _l("Il 'next_cursor' della pagina precedente.")})
     limit = fields.Integer(validate=validate.Range(min=1, max=100))
 
 
@@ -128,7 +129,7 @@ class WebhookOut(Schema):
     id = fields.Integer()
     url = fields.String()
     events = fields.List(fields.String())
-    secret = fields.String(metadata={"description": "Mostrato solo alla creazione."})
+    secret = fields.String(metadata={"description": _l("Mostrato solo alla creazione.")})
 
 
 class WebhookPage(Schema):
@@ -189,7 +190,7 @@ OrderPage = _page("OrderPage", OrderOut)
 
 class DeliveryIn(_In):
     delivered_on = fields.Date(required=True)
-    units = fields.Decimal(required=True, places=2, metadata={"description": "Ore o unità, maggiori di zero."})
+    units = fields.Decimal(required=True, places=2, metadata={"description": _l("Ore o unità, maggiori di zero.")})
     attended = fields.Boolean(load_default=True)
 
 
@@ -211,8 +212,8 @@ class IdentityOut(Schema):
 
 
 class OpenDataArgs(_In):
-    dal = fields.Date(required=True, metadata={"description": "primo giorno del periodo (AAAA-MM-GG)"})
-    al = fields.Date(required=True, metadata={"description": "ultimo giorno del periodo, incluso"})
+    dal = fields.Date(required=True, metadata={"description": _l("primo giorno del periodo (AAAA-MM-GG)")})
+    al = fields.Date(required=True, metadata={"description": _l("ultimo giorno del periodo, incluso")})
 
 
 class OpenDataCell(Schema):
@@ -221,12 +222,12 @@ class OpenDataCell(Schema):
     valore_riga = fields.String(required=True)
     dimensione_colonna = fields.String(required=True)
     valore_colonna = fields.String(required=True)
-    persone = fields.Integer(allow_none=True, required=True, metadata={"description": "null se soppresso"})
+    persone = fields.Integer(allow_none=True, required=True, metadata={"description": _l("null se soppresso")})
     soppresso = fields.Boolean(required=True)
 
 
 class OpenDataOut(Schema):
     periodo_dal = fields.Date(required=True)
     periodo_al = fields.Date(required=True)
-    schema = fields.String(required=True, metadata={"description": "documentazione delle tabelle e dei codici"})
+    schema = fields.String(required=True, metadata={"description": _l("documentazione delle tabelle e dei codici")})
     celle = fields.List(fields.Nested(OpenDataCell), required=True)
