@@ -91,44 +91,38 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from .accounts import blueprint as accounts
     from .accounts.identity import init_identity_provider
-    from .accounts.identity_views import bp as identity_bp
-    from .accounts.two_factor_views import bp as two_factor_bp
-    from .accounts.views import bp as accounts_bp
-    from .alerts.views import bp as alerts_bp
-    from .audit.views import bp as audit_bp
-    from .budget.views import bp as budget_bp
-    from .cases.views import bp as cases_bp
-    from .core.views import bp as core_bp
-    from .directory.views import bp as directory_bp
-    from .documents.views import bp as documents_bp
-    from .exports.views import bp as exports_bp
-    from .forum.views import bp as forum_bp
-    from .governance.views import bp as governance_bp
-    from .guide.views import bp as guide_bp
-    from .imports.views import bp as imports_bp
-    from .monitoring.views import bp as monitoring_bp
-    from .network.public_views import bp as network_public_bp
-    from .network.public_views import lists_bp as network_lists_bp
-    from .network.views import bp as network_bp
-    from .notifications.views import bp as notifications_bp
-    from .people.views import bp as people_bp
-    from .referrals.views import bp as referrals_bp
-    from .region.views import bp as region_bp
-    from .reports.views_node import bp as reports_node_bp
-    from .reports.views_public import bp as reports_public_bp
-
-    # The second-factor guard (a before_app_request) must run after the session binds the membership,
-    # which configure_auth registered earlier; among blueprints order does not matter.
-    init_identity_provider(app)
-    for bp in (core_bp, accounts_bp, two_factor_bp, identity_bp, audit_bp, referrals_bp, cases_bp, people_bp, forum_bp,
-               directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp, reports_public_bp,
-               reports_node_bp, network_bp, network_public_bp, network_lists_bp, region_bp, guide_bp, documents_bp,
-               exports_bp, imports_bp):
-        app.register_blueprint(bp)
+    from .alerts.blueprint import bp as alerts_bp
     from .api.blueprint import bp as api_admin_bp
+    from .audit.blueprint import bp as audit_bp
+    from .budget.blueprint import bp as budget_bp
+    from .cases.blueprint import bp as cases_bp
+    from .core.blueprint import bp as core_bp
+    from .directory.blueprint import bp as directory_bp
+    from .documents.blueprint import bp as documents_bp
+    from .exports.blueprint import bp as exports_bp
+    from .forum.blueprint import bp as forum_bp
+    from .governance.blueprint import bp as governance_bp
+    from .guide.blueprint import bp as guide_bp
+    from .imports.blueprint import bp as imports_bp
+    from .monitoring.blueprint import bp as monitoring_bp
+    from .network import blueprint as network
+    from .notifications.blueprint import bp as notifications_bp
+    from .people.blueprint import bp as people_bp
+    from .referrals.blueprint import bp as referrals_bp
+    from .region.blueprint import bp as region_bp
+    from .reports import blueprint as reports
 
-    app.register_blueprint(api_admin_bp)
+    # Each domain's blueprint.py loads its view modules (their routes join its blueprints). The second-factor
+    # guard (a before_app_request) must run after the session binds the membership, which configure_auth
+    # registered earlier; among blueprints order does not matter.
+    init_identity_provider(app)
+    for bp in (core_bp, accounts.bp, accounts.two_factor_bp, accounts.identity_bp, audit_bp, referrals_bp, cases_bp,
+               people_bp, forum_bp, directory_bp, governance_bp, budget_bp, alerts_bp, monitoring_bp, notifications_bp,
+               reports.public_bp, reports.node_bp, network.bp, network.public_bp, network.lists_bp, region_bp, guide_bp,
+               documents_bp, exports_bp, imports_bp, api_admin_bp):
+        app.register_blueprint(bp)
 
 
 def configure_queues() -> None:

@@ -1,6 +1,6 @@
 """Budget screens (/budget): overview of Azione 2, contracts and their statements, service orders,
 deliveries, invoices, internal costs and the exports. More routes on the same blueprint live in
-``views_orders.py`` and ``views_controls.py`` (imported at the end); shared pieces in ``viewkit.py``.
+``views_orders.py`` and ``views_controls.py`` (all three loaded by ``blueprint.py``); shared pieces in ``viewkit.py``.
 
 Thin views: rules live in services.py, contracts.py and the other service modules. Ids of rows the
 tenant cannot see are 404 (``visible``); a user of the right tenant without the right role gets 403.
@@ -228,7 +228,7 @@ def invoice_step(invoice_id):
 
 # --- orders and deliveries ---------------------------------------------------------------------------
 
-def _order_page(order, form=None, status=200, status_form=None):
+def order_page(order, form=None, status=200, status_form=None):
     if not (services.is_provider() and order.provider_id == current().tenant_id) and not (
         services.may_manage_money() and order.tenant_id == current().tenant_id
     ):
@@ -262,7 +262,7 @@ def _grant_case_id(order, action):
 def order(order_id):
     order = visible_or_404(ServiceOrder, order_id)
     if request.method == "GET":
-        return _order_page(order)
+        return order_page(order)
     if not contract_services.may_log(order):
         abort(403)
     form = DeliveryForm()
@@ -273,7 +273,7 @@ def order(order_id):
                                                               attended=form.attended.data, note=form.note.data,
                                                               submission_key=form.submission_key.data),
                  _("Prestazione registrata: il nodo la esaminerà."), url_for("budget.order", order_id=order.id)) \
-        or _order_page(order, form=form)
+        or order_page(order, form=form)
 
 
 @bp.route("/prestazioni/<int:delivery_id>/esame", methods=["POST"])
@@ -311,6 +311,3 @@ def internal_costs():
     costs = list(db.session.scalars(select(InternalCost).order_by(InternalCost.spent_on.desc(), InternalCost.id.desc())))
     line_figs = {line.id: figures.line_of(line) for line in lines}
     return render_template("budget/costs.html", form=form, costs=costs, lines=lines, line_figs=line_figs)
-
-
-from . import views_controls, views_orders  # noqa: E402,F401  (their routes join this blueprint)

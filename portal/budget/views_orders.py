@@ -23,6 +23,7 @@ from .forms import (
 from .labels import ORDER_STATUS_LABELS
 from .models import BudgetLine, Contract, Delivery, IdentityGrant, ServiceOrder
 from .viewkit import bp, int_or_none, money_or_provider, money_staff, provider_names, provider_only
+from .views import order_page
 
 case_staff = guarded(lambda: can(Capability.DECIDE_REFERRALS))
 
@@ -61,9 +62,7 @@ def order_status(order_id):
                      lambda _result: _("Ordine chiuso.") if form.step.data == "close" else _("Ordine annullato."),
                      url_for("budget.order", order_id=order.id)):
         return done
-    from .views import _order_page
-
-    return _order_page(order, status_form=form)
+    return order_page(order, status_form=form)
 
 
 # --- the provider corrects a delivery ----------------------------------------------------------------

@@ -34,6 +34,7 @@ from .forms import (
 )
 from .labels import CASE_STATE_LABELS
 from .models import Action, ActionStatus, Case, CaseState
+from .story import story_context
 
 bp = Blueprint("cases", __name__, url_prefix="/casi")
 
@@ -130,7 +131,7 @@ def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=N
         follow_ups=services.follow_ups(case), order_form=OrderActionForm(),
         transfer=transfer, transfer_names=transfers.tenant_names(transfer) if transfer else {},
         may_transfer=transfers.may_propose(case),
-        **views_story.story_context(case, diary_form=diary_form, document_form=document_form),
+        **story_context(case, diary_form=diary_form, document_form=document_form),
     ), status
 
 
@@ -333,7 +334,3 @@ def analytical_record_xlsx(case_id):
     case = visible_or_404(Case, case_id, own=True)
     content = exports.record_xlsx(records.analytical_record(case, event="case.record_export_xlsx"))
     return _download(content, exports.XLSX_MIMETYPE, exports.filename(case, "xlsx"))
-
-
-from . import views_office, views_story, views_transfer  # noqa: E402, F401  (their routes join this blueprint: story, transfers, offices)
-from .views_legal import legal_panel as _legal_panel  # noqa: E402, F401  (the legal path's routes join this blueprint)

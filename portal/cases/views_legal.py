@@ -1,4 +1,4 @@
-"""The legal path's screens (routes on the cases blueprint, imported at the end of views.py): the path
+"""The legal path's screens (routes on the cases blueprint, loaded by blueprint.py): the path
 itself, its hearings and deadlines, the fund requests. Rules in legal_services.py. The case page shows
 them through the ``legal_panel`` template global (cases/_legal.html)."""
 

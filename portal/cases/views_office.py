@@ -1,6 +1,6 @@
 """The public office's screens: the pathway actions a node referred to it ("Persone inviate dal nodo") and
 one referral, where the office records that it took the person in charge. Routes on the cases blueprint
-(imported at the end of views.py); rules in offices.py. Only the office's users (antenna roles of a public
+(loaded by blueprint.py); rules in offices.py. Only the office's users (antenna roles of a public
 office) reach them; another office's referral is 404 (the scoping hides it, and ``offices.get`` checks the
 peer)."""
 from flask import render_template, request, url_for

@@ -1,6 +1,7 @@
 """The case's story on the case page: its referral (texts, messages, attachments), the case diary and the
-documents on the case, its phase-1 outcome and its deliveries. Routes on the cases blueprint (imported at
-the end of views.py); rules in diary.py, documents.py and referrals.services.can_read_texts."""
+documents on the case, its phase-1 outcome and its deliveries. Routes on the cases blueprint (loaded by
+blueprint.py); what the case page shows of the story is story.py's; rules in diary.py, documents.py and
+referrals.services.can_read_texts."""
 
 from flask import abort, render_template, url_for
 from flask_babel import gettext as _
@@ -9,34 +10,10 @@ from flask_login import current_user
 from ..accounts.permissions import membership_required
 from ..core.rows import visible_or_404
 from ..core.views_helpers import saved, send_read
-from ..extensions import db
-from ..referrals import services as referrals
-from ..referrals.models import Referral
 from . import diary, documents
 from .forms import DeliveryDocumentForm, DiaryForm, DocumentForm
 from .models import Case, CaseDocument, DiaryEntry
 from .views import _case_page, bp, case_saved, editable_case, node_staff
-
-
-def story_context(case: Case, *, diary_form=None, document_form=None) -> dict:
-    """What the case page shows of the story, for who may read it (need-to-know), each read audited."""
-    referral = db.session.get(Referral, case.referral_id)
-    may_read = referral is not None and referrals.can_read_texts(referral)
-    context = {"may_read_story": may_read, "referral": referral}
-    if may_read:
-        context.update(
-            referral_texts=referrals.read_texts(referral), referral_events=referrals.timeline(referral),
-            referral_attachments=referral.attachments, documents=documents.case_documents(case),
-        )
-    if diary.can_read(case):
-        context["diary"] = diary.entries(case)
-        context["diary_authors"] = diary.authors(context["diary"])
-        context["diary_form"] = diary_form or DiaryForm(formdata=None)
-        context["may_correct"] = lambda entry: diary.can_correct(entry, case)
-    if documents.may_upload(case):
-        context["document_form"] = document_form or DocumentForm(formdata=None)
-    return context
-
 
 # --- diary -------------------------------------------------------------------------------------------
 

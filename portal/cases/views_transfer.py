@@ -1,6 +1,6 @@
 """Transfer screens: propose a case to another node of the region (from the case page), the node's list of
 transfers ("Trasferimenti") with those waiting for it, one transfer's page with the answer. Routes on the
-cases blueprint (imported at the end of views.py); rules in transfers.py. A transfer of two other nodes is
+cases blueprint (loaded by blueprint.py); rules in transfers.py. A transfer of two other nodes is
 404 (the scoping hides it), a user of the two nodes who is not their coordinator gets 403."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _

@@ -156,7 +156,3 @@ def compare(person_id, other_id):
         sides=[dups.pair_summary(p) for p in (person, other)], identities=identities, form=ActionForm(),
         referral_id=request.args.get("segnalazione", type=int),
     )
-
-
-
-from . import views_dpo, views_search  # noqa: E402,F401  (their routes join this blueprint)

@@ -1,0 +1,4 @@
+"""The letter templates' pages: the blueprint the app registers (portal.configure_blueprints)."""
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,4 @@
+"""The monitoring' pages: the blueprint the app registers (portal.configure_blueprints)."""
+from .views import bp
+
+__all__ = ["bp"]
