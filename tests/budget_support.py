@@ -1,4 +1,4 @@
-"""Helpers for the budget tests (issue 5) and the isolation matrix: budgets, contracts, orders and
+"""Helpers for the budget tests and the isolation matrix: budgets, contracts, orders and
 deliveries built as their tenant would, and the victim rows of another provider ("q") of node N1."""
 from datetime import date
 from decimal import Decimal

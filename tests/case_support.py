@@ -1,4 +1,4 @@
-"""Helpers for the case-screen tests (issue 4): reading rows as a tenant, driving the case forms."""
+"""Helpers for the case-screen tests: reading rows as a tenant, driving the case forms."""
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent

@@ -316,7 +316,7 @@ MATRIX: dict[str, Route] = {
         "foreign", args=lambda net: {"delivery_id": _budget(net)["delivery"].id},
         form=lambda net: {"version": _budget(net)["delivery"].version, "decision": "approve"}, victim="n1",
     ),
-    # Issue 5 (rest) and issue 7 controls: N1's rows shared with provider Q, N1's case, sample check and budget line.
+    # Budget controls: N1's rows shared with provider Q, N1's case, sample check and budget line.
     "budget.order_status": Route(
         "foreign", args=lambda net: {"order_id": _budget(net)["order"].id},
         form=lambda net: {"version": _budget(net)["order"].version, "step": "close", "reason": "VITTIMA-SEGRETO-7731"}, victim="n1",
@@ -350,7 +350,7 @@ MATRIX: dict[str, Route] = {
     ),
     "budget.scorecards": Route("own"),
     "budget.provider_scorecard": Route("foreign", args=lambda net: {"provider_id": _budget(net)["q"].id}, victim="n1"),
-    # --- alerts (issue 7 B): node roles only; N1's alert and security alert are "foreign" to everyone else ---
+    # --- alerts: node roles only; N1's alert and security alert are "foreign" to everyone else ---
     "alerts.index": Route("own"),
     "alerts.detail": Route("foreign", args=lambda net: _alerts("alert_args", net), victim="n1"),
     "alerts.move": Route(

@@ -1,4 +1,4 @@
-"""Alert e-mails through the real SMTP test server (issue 7 B): new alerts to their owner after the job,
+"""Alert e-mails through the real SMTP test server: new alerts to their owner after the job,
 the daily digest; only pseudonyms, never names, notes or case details."""
 from email.header import decode_header, make_header
 

@@ -1,4 +1,4 @@
-"""Alert screens (issue 7 B): home panels, list with filters and pages, acknowledge and resolve with a
+"""Alert screens: home panels, list with filters and pages, acknowledge and resolve with a
 note, owner routing, optimistic locking, the rule settings page, and who may reach what."""
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""Alert rules (issue 7 B): each fires, does not fire, never duplicates; auto-resolution, manual
+"""Alert rules: each fires, does not fire, never duplicates; auto-resolution, manual
 resolution, disabled rules, owners."""
 from datetime import date, timedelta
 

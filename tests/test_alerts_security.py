@@ -1,4 +1,4 @@
-"""Unusual access (issue 7 B): one user reading many identities in a short time raises a security alert
+"""Unusual access: one user reading many identities in a short time raises a security alert
 for the node's data protection officer, with the time it was detected; thresholds configurable."""
 from datetime import UTC, timedelta
 

@@ -1,4 +1,4 @@
-"""Controls on services (issue 7): the coordinator's sample checks of approved deliveries (size or %,
+"""Controls on services: the coordinator's sample checks of approved deliveries (size or %,
 reproducible seed), verification outcomes whose discrepancies reduce the delivered figures (SQL sums of
 adjustment rows), and the provider scorecard (punctuality, approved vs returned, participants' outcomes)."""
 from datetime import UTC, date, datetime

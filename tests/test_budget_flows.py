@@ -1,4 +1,4 @@
-"""Budget screens over HTTP (issue 5): the reconciliation warning and its settlement, contracts with
+"""Budget screens over HTTP: the reconciliation warning and its settlement, contracts with
 lines and the commitment limit, service orders, deliveries logged by the provider and reviewed by the
 node, invoices and payments, internal costs, optimistic locking, audit, exports and bounded queries."""
 import io

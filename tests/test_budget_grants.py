@@ -1,4 +1,4 @@
-"""Identity grants (issue 5): the node (assigned case worker or coordinator) lets the provider delivering an
+"""Identity grants: the node (assigned case worker or coordinator) lets the provider delivering an
 action of a case see the person's identity for that case, with a reason; revocable; audited. The decision is
 ``people.services.can_see_identity``; without a grant the provider sees only the pseudonym."""
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""Money is exact (issue 5): property tests (hypothesis) on rounding, parsing and the SQL sums."""
+"""Money is exact: property tests (hypothesis) on rounding, parsing and the SQL sums."""
 from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import HealthCheck, given, settings

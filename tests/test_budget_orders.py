@@ -1,6 +1,6 @@
 """Service orders after issue: the list (filters, pages, bounded queries), closing and cancelling with a
 reason, the provider correcting a returned delivery, and editing contracts and budget lines under
-optimistic locking with the figures kept consistent (issue 5)."""
+optimistic locking with the figures kept consistent."""
 from decimal import Decimal
 
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""Issue 4: the node's case list — search, filters, sorting, pagination, htmx fragment, bounded queries."""
+"""the node's case list — search, filters, sorting, pagination, htmx fragment, bounded queries."""
 import re
 
 import pytest

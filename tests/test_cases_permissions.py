@@ -1,4 +1,4 @@
-"""Issue 4: who reaches the case screens (403/404), who may change a case, optimistic locking (409)."""
+"""who reaches the case screens (403/404), who may change a case, optimistic locking (409)."""
 import pytest
 
 from portal.cases.models import CaseState

@@ -1,4 +1,4 @@
-"""Issue 4: the analytical record (scheda analitica) page and its CSV/XLSX exports — pseudonym only."""
+"""the analytical record (scheda analitica) page and its CSV/XLSX exports — pseudonym only."""
 import csv
 import io
 from datetime import date, datetime

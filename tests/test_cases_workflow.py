@@ -1,4 +1,4 @@
-"""Issue 4, node side: the pathway of actions, the two verification phases, closing, the referral's
+"""Node side: the pathway of actions, the two verification phases, closing, the referral's
 outcome summary as the antenna sees it, the case page and its audit trail."""
 from datetime import date
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Bulk import, the write path (issue 15): a chunk of rows goes through the referral form's services with
+"""Bulk import, the write path: a chunk of rows goes through the referral form's services with
 its writes batched (``core/bulk.py``), and comes out as the form would have left it: ids, pseudonyms, the
 audit chain intact, one referral per row key even when another import took the key meanwhile."""
 import re

@@ -1,4 +1,4 @@
-"""Bulk import of a node's own cases (issue 15): people the node followed before Rete become the node's own
+"""Bulk import of a node's own cases: people the node followed before Rete become the node's own
 person, accepted referral and case, as a converted public report or an accepted transfer builds them;
 dry run, idempotency, audit and undo as for an antenna's referrals; a node imports only into itself."""
 import io

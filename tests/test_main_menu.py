@@ -1,4 +1,4 @@
-"""The main menu's groups (issue 16): a node's coordinator sees Home and three groups instead of a dozen links,
+"""The main menu's groups: a node's coordinator sees Home and three groups instead of a dozen links,
 every role still reaches every entry of its menu, a group of one entry is a plain link, and the group of the
 page one is on says so. The groups are <details>: they open without JavaScript (tests/browser/test_menu.py)."""
 import re

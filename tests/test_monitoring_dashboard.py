@@ -1,4 +1,4 @@
-"""Monitoring dashboards (issue 7): the node's numbers on small known data, the filters, the antenna's
+"""Monitoring dashboards: the node's numbers on small known data, the filters, the antenna's
 own dashboard (nothing of other tenants), permissions, a bounded number of queries, no decryption."""
 from datetime import UTC, date, datetime
 from decimal import Decimal

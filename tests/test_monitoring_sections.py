@@ -1,4 +1,4 @@
-"""The node's monitoring page in sections (issue 16): an index of in-page links to every section's heading,
+"""The node's monitoring page in sections: an index of in-page links to every section's heading,
 and only to those on the page (legal and budget sections come and go with rights and data); inside the
 panels that htmx refreshes, so a filter keeps it right; the charts' tables stay where they were."""
 import re

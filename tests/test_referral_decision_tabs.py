@@ -1,4 +1,4 @@
-"""The node's decisions on a referral page, one tab each (issue 16): without JavaScript a list of links to the
+"""The node's decisions on a referral page, one tab each: without JavaScript a list of links to the
 forms, all on the page; a refused form comes back on its own tab (the server marks it), with what was typed
 and its errors, its error summary focused (autofocus) so that a browser without JavaScript shows it. The forms
 post to an address without a #fragment: a browser gives no autofocus on a page opened at a fragment."""

@@ -18,11 +18,11 @@ class Capability(enum.StrEnum):
     MODERATE = "moderate"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
-    GOVERN = "govern"  # issue 6: manage the network's groups (cabina di regia), meetings and minutes
+    GOVERN = "govern"  # manage the network's groups (cabina di regia), meetings and minutes
     MANAGE_ALERT_RULES = "manage_alert_rules"
     HANDLE_ALERTS = "handle_alerts"
     SEE_SECURITY_ALERTS = "see_security_alerts"
-    CHECK_SERVICES = "check_services"  # issue 7: sample checks of providers' deliveries
+    CHECK_SERVICES = "check_services"  # sample checks of providers' deliveries
     SEE_MONITORING = "see_monitoring"
     SEE_OWN_DASHBOARD = "see_own_dashboard"
     EXPORT_OPEN_DATA = "export_open_data"

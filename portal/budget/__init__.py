@@ -1,4 +1,4 @@
-"""Contracted services, providers and the budget oversight of Azione 2 (issue 5).
+"""Contracted services, providers and the budget oversight of Azione 2.
 
 Importing the package connects the budget's receivers of the signals below it (cases and people never
 import budget): planning an action with a provider orders it (ordering.py), cancelling it ends its order

@@ -1,4 +1,4 @@
-"""Controls on services (issue 7): sample checks of providers' approved deliveries and their effect on
+"""Controls on services: sample checks of providers' approved deliveries and their effect on
 the budget. The provider scorecard is in ``scorecard.py``.
 
 Sample checks

@@ -2,7 +2,7 @@
 
 - committed: contracts (their total value) committed against a line, plus internal costs;
 - delivered (accrued): approved deliveries (units × unit price, stored per delivery), minus the
-  adjustments sample checks recorded on them (``DeliveryAdjustment``, issue 7), plus internal costs;
+  adjustments sample checks recorded on them (``DeliveryAdjustment``), plus internal costs;
 - invoiced: invoices received from the providers, plus internal costs;
 - paid: payments, plus internal costs (the Provincia pays its own costs when it records them);
 - residual: allocated − committed for a line; contract value − delivered for a contract.

@@ -244,7 +244,7 @@ class InternalCost(TenantOwned, Timestamped, db.Model):
     override_reason: Mapped[str | None] = mapped_column(Text)
 
 
-# --- issue 5 (rest) and issue 7 "controls on services" ----------------------------------------------------
+# --- controls on services: identity grants, closing orders, sample checks ---------------------------------
 # ServiceOrder.status_reason/status_changed_* and Delivery.times_returned are added by migration 0009.
 
 

@@ -1,4 +1,4 @@
-"""The provider scorecard (issue 7): punctuality, approved vs returned deliveries, outcomes of the
+"""The provider scorecard: punctuality, approved vs returned deliveries, outcomes of the
 participants. Counts only, never an identity; every figure is one grouped SQL query.
 
 Definitions (shown on the page):

@@ -1,4 +1,4 @@
-"""Controls on services (issue 7): the sample checks of the coordinator and the provider scorecards.
+"""Controls on services: the sample checks of the coordinator and the provider scorecards.
 Thin views over ``controls.py`` and ``scorecard.py``."""
 from flask import abort, render_template, url_for
 from flask_babel import gettext as _

@@ -4,7 +4,7 @@ A service that needs a new row's id (a pseudonym, an audit event naming the row)
 rather than ``db.session.flush()``, and ``flush()`` where it flushes only to write. Outside ``batched()``
 both flush, exactly as before. Inside it, on PostgreSQL, ids come from the tables' own sequences, reserved
 ``RESERVE`` at a time in one statement, and nothing is written until the block ends: then one flush writes
-the chunk, each table's rows as one multi-row statement (issue 15: ten or more round trips a row was most
+the chunk, each table's rows as one multi-row statement (ten or more round trips a row was most
 of an import's time). The rules stay those of the services; only when the rows reach the database changes.
 
 Autoflush is off inside: a query there does not see the rows the block created, so use it only where the

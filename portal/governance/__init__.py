@@ -1,2 +1,2 @@
 """The network's governance bodies: the "cabina di regia" and the protocol signatories as groups of
-organisations, with their meetings and minutes (issue 6)."""
+organisations, with their meetings and minutes."""

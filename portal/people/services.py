@@ -187,7 +187,7 @@ def reveal_identity(person: Person) -> dict | None:
 
 def record_identity_read(person_id: int, fields=None) -> None:
     """Every reveal of identity, whoever shows it: audited, then checked for unusual access (many
-    identities read in a short time alert the node's DPO, issue 7). ``fields``: what was read, when
+    identities read in a short time alert the node's DPO). ``fields``: what was read, when
     not the whole identity (a search hit: ``search`` and the fields searched on)."""
     from .signals import identity_read
 

@@ -10,7 +10,7 @@ from . import forum as forum_seed
 # Order matters: later seeders find what earlier ones made (by slug/e-mail, never by id).
 SEEDERS = [network.seed, cases.seed, budget.seed]
 SEEDERS += [forum_seed.seed, directory_seed.seed]
-from . import alerts as alerts_seed  # noqa: E402  (issue 7 B: default rules, demo alerts)
+from . import alerts as alerts_seed  # noqa: E402  (default rules, demo alerts)
 
 SEEDERS += [alerts_seed.seed]
 from . import region as region_seed  # noqa: E402  (Regione Piemonte and the other seven nodes)

@@ -1,6 +1,6 @@
 """Azione 2's budget (from the seed document), a second fictitious provider, two fictitious contracts,
 service orders for the demo cases' delivered actions with their deliveries, an invoice and internal costs,
-and one sample check of the first provider's approved deliveries (issue 7), one of them verified.
+and one sample check of the first provider's approved deliveries, one of them verified.
 
 Idempotent: the budget by code, the provider by slug, contracts by CIG, orders by action, invoices by
 number, the sample check by its note. Amounts are those of the document; contracts, CIG codes and invoices are invented.

@@ -1,4 +1,4 @@
-"""Budget benchmark (issue 5): ``python -m tests.bench.budget --db sqlite|postgresql [--scale large]``.
+"""Budget benchmark: ``python -m tests.bench.budget --db sqlite|postgresql [--scale large]``.
 
 ``small`` (default): 5 contracts, 2,000 service orders, 20,000 deliveries. ``large`` (the issue's
 numbers): 50 contracts, 20,000 service orders, 500,000 deliveries. Reports median/p95 latency and SQL

@@ -1,4 +1,4 @@
-"""Forum benchmark (issue 6): ``python -m tests.bench.forum`` (PostgreSQL; ``--threads/--posts`` to scale).
+"""Forum benchmark: ``python -m tests.bench.forum`` (PostgreSQL; ``--threads/--posts`` to scale).
 
 Bulk-loads N threads and M posts with generate_series (as the owner, like a restore), builds the GIN index
 as the migration does, then measures the forum index, one page of a 200-post thread and a search, as the

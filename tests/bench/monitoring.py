@@ -1,4 +1,4 @@
-"""Monitoring benchmark (issue 7): ``python -m tests.bench.monitoring --db postgresql --scale large``.
+"""Monitoring benchmark: ``python -m tests.bench.monitoring --db postgresql --scale large``.
 
 Reuses the referrals/cases data set of ``python -m tests.bench`` (same database: ``rete_bench_<scale>`` or
 ``instance/bench-<scale>.sqlite``; large = 200 antennas, 100,000 people/referrals/cases, 1,000,000

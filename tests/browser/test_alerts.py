@@ -1,4 +1,4 @@
-"""Issue 7 B in a browser with axe: on the demo data the coordinator opens an overdue-referral alert,
+"""Alerts in a browser with axe: on the demo data the coordinator opens an overdue-referral alert,
 follows it to the referral, acknowledges and resolves it; a user reading many identities in a short
 time raises a security alert that the data protection officer sees on the home page and in the list.
 

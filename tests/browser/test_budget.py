@@ -1,4 +1,4 @@
-"""Issue 5 "done when", in a browser with axe: the budget officer sees Azione 2 with its € 0,44 warning,
+"""The budget in a browser with axe: the budget officer sees Azione 2 with its € 0,44 warning,
 creates a contract with lines and assigns an action to the provider; the provider logs two deliveries
 (one more, over the contract value, is refused); the node approves one and returns the other; the
 overview, the contract statement and the XLSX export agree on committed and delivered amounts; the provider

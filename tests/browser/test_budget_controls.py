@@ -1,4 +1,4 @@
-"""Issue 7 "controls on services", in a browser with axe: the coordinator draws a sample of a provider's
+"""Controls on services in a browser with axe: the coordinator draws a sample of a provider's
 approved deliveries with a seed (a form error keeps the input), records one confirmed and one discrepancy,
 and the contract statement's delivered figure goes down by the discrepancy; the provider scorecard is
 readable; the draw also works without JavaScript.

@@ -1,4 +1,4 @@
-"""The main menu's groups (issue 16) in a browser: at 1366 px the coordinator's menu is one line; a group opens
+"""The main menu's groups in a browser: at 1366 px the coordinator's menu is one line; a group opens
 by pointer and by keyboard, says whether it is expanded, closes with Escape or when another opens; on a phone
 it unfolds in the side panel; without JavaScript it still opens and leads to its pages, on a laptop and a phone.
 """

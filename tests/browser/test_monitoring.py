@@ -1,4 +1,4 @@
-"""Issue 7 A in a browser with axe, on the seeded demo network: the coordinator sees the node's dashboard
+"""Monitoring in a browser with axe, on the seeded demo network: the coordinator sees the node's dashboard
 (charts drawn by Chart.js under the strict CSP, tables always there); an antenna's dashboard shows its own
 numbers only; the open-data export of a period hides every cell under 5 people.
 
@@ -57,7 +57,7 @@ def test_coordinator_sees_the_node_dashboard(page, live_database):
     expect(page.locator("#referrals-ground")).to_be_visible()  # and the table with the same numbers
     expect(page.locator("#h-budget")).to_be_visible()
     assert_accessible(page, "node dashboard")
-    # The index of sections (issue 16) stays in sight on a wide screen; a section jumped to starts below it.
+    # The index of sections stays in sight on a wide screen; a section jumped to starts below it.
     page.emulate_media(reduced_motion="reduce")  # jump, not a smooth scroll the checks below would race
     index = page.get_by_role("navigation", name="Sezioni del monitoraggio")
     index.get_by_role("link", name="Avanzamento della spesa").click()

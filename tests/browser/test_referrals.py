@@ -52,7 +52,7 @@ def test_referral_screens_are_accessible(page, open_page):
     expect(node.get_by_role("button", name="Prendi in carico")).to_be_visible()
     assert_accessible(node, "referral page with decisions (node)")
 
-    # The decisions are tabs (issue 16): "take in charge" first; arrow keys move between them.
+    # The decisions are tabs: "take in charge" first; arrow keys move between them.
     accept_tab = node.get_by_role("tab", name="Prendi in carico")
     expect(accept_tab).to_have_attribute("aria-selected", "true")
     expect(node.get_by_label("Quali informazioni servono")).to_be_hidden()
