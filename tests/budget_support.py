@@ -3,8 +3,6 @@ deliveries built as their tenant would, and the victim rows of another provider 
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from portal.budget.models import (
     Budget,
     BudgetLine,
@@ -168,10 +166,3 @@ def make_sample_check(provider, deliveries, seed=42):
         db.session.add_all(items)
         db.session.flush()
     return check, items[0]
-
-
-def fresh(model, ident, tenant_id):
-    with context.acting_as(tenant_id):
-        return db.session.execute(
-            select(model).where(model.id == ident).execution_options(populate_existing=True)
-        ).scalar_one_or_none()

@@ -7,15 +7,8 @@ from portal.extensions import db
 from portal.referrals.models import Referral
 from portal.tenancy import context
 
+from .fixtures import fresh
 from .helpers import csrf_from
-
-
-def fresh(model, ident, tenant_id):
-    """The row as ``tenant_id`` sees it now (bypassing the identity map of the test session)."""
-    with context.acting_as(tenant_id):
-        return db.session.execute(
-            select(model).where(model.id == ident).execution_options(populate_existing=True)
-        ).scalar_one_or_none()
 
 
 def case_of(net, case_id=None):

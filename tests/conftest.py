@@ -6,6 +6,9 @@
 - One connection and outer transaction per test; the app's session joins it with savepoints and
   everything is rolled back afterwards.
 - A real SMTP server (aiosmtpd) receives the mail.
+
+The fixtures the tests use on top of it (the test network, clients logged in as its users, the statement
+counter, the mailbox) are the plugin module ``tests/fixtures.py``.
 """
 import contextvars
 import os
@@ -24,13 +27,14 @@ from portal.extensions import db, limiter
 from portal.tenancy import context
 
 from .mail_server import MailServer
-from .network import build_network
 
 # The tests' own "today" (date.today() in expected values) is the users' day, as the portal's is
 # (portal.i18n.local_today): on a UTC host the two differed from 23:00 UTC. tests/test_clock.py checks the
 # portal itself against fixed moments, whatever the host's zone.
 os.environ["TZ"] = "Europe/Rome"
 time.tzset()
+
+pytest_plugins = ["tests.fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DB_KIND = os.environ.get("RETE_TEST_DB", "sqlite")
@@ -171,64 +175,3 @@ def oidc_provider():
 
     with running_provider() as provider:
         yield provider
-
-
-@pytest.fixture
-def mailbox(mail_server):
-    mail_server.messages.clear()
-    return mail_server
-
-
-@pytest.fixture
-def network(session):
-    """Node N1 with antennas A and B and a provider; node N2 elsewhere; one user per role in each."""
-    return build_network(session)
-
-
-@pytest.fixture
-def client(app, session):
-    return app.test_client()
-
-
-@pytest.fixture
-def login(app, session, network):
-    """``login(key)`` returns a fresh test client logged in as the network user ``key``."""
-    from .helpers import log_in
-
-    def _login(key: str):
-        client = app.test_client()
-        user = network.users[key]
-        log_in(client, user.email, membership_id=network.memberships[key].id)
-        return client
-
-    return _login
-
-
-@pytest.fixture
-def count_queries(app):
-    """``with count_queries() as counter: ...`` then ``counter.count`` (statements sent to the DB)."""
-    import contextlib
-
-    class Counter:
-        count = 0
-        statements: list = []
-
-    @contextlib.contextmanager
-    def _count():
-        counter = Counter()
-        counter.statements = []
-
-        def before(conn, cursor, statement, *args):
-            if "set_config" not in statement:
-                counter.count += 1
-                counter.statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield counter
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", before)
-
-    return _count

@@ -13,8 +13,9 @@ from portal.cases.models import JobOutcome, Verification, VerificationPhase
 from portal.extensions import db
 from portal.tenancy import context
 
-from .budget_support import budget_of, fresh, make_contract, make_delivery, make_order
+from .budget_support import budget_of, make_contract, make_delivery, make_order
 from .factories import make_action
+from .fixtures import fresh
 from .helpers import csrf_from, csrf_token
 from .network import VICTIM_FIRST_NAME, VICTIM_LAST_NAME
 

@@ -14,8 +14,9 @@ from portal.budget.models import Contract, Delivery, DeliveryStatus, Invoice, In
 from portal.extensions import db
 from portal.tenancy import context
 
-from .budget_support import budget_of, contract_form, fresh, make_contract, make_delivery, make_order
+from .budget_support import budget_of, contract_form, make_contract, make_delivery, make_order
 from .factories import make_action
+from .fixtures import fresh
 from .helpers import csrf_from, csrf_token
 
 

@@ -9,7 +9,8 @@ from portal.extensions import db
 from portal.people.services import can_see_identity
 from portal.tenancy import context
 
-from .budget_support import budget_of, fresh, make_contract, make_grant, make_order
+from .budget_support import budget_of, make_contract, make_grant, make_order
+from .fixtures import fresh
 from .helpers import csrf_from
 from .network import VICTIM_FIRST_NAME, VICTIM_LAST_NAME, VICTIM_TAX_CODE
 

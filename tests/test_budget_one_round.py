@@ -16,7 +16,8 @@ from portal.budget.services import BudgetError
 from portal.extensions import db
 from portal.tenancy import context
 
-from .budget_support import budget_of, contract_form, fresh, make_contract, make_delivery, make_order
+from .budget_support import budget_of, contract_form, make_contract, make_delivery, make_order
+from .fixtures import fresh
 from .helpers import csrf_from, csrf_token
 
 FUTURE = "La data non può essere nel futuro."

@@ -8,8 +8,9 @@ from portal.people.models import Person
 from portal.referrals.models import OutcomeCode, Referral
 from portal.tenancy import context
 
-from .case_support import add_diary_entry, audit_actions, fresh, post
+from .case_support import add_diary_entry, audit_actions, post
 from .factories import NodeFactory, TenantFactory
+from .fixtures import fresh
 from .network import VICTIM_LAST_NAME, VICTIM_TAX_CODE
 from .transfer_support import columns, third_node, transfers_seen_by
 

@@ -9,7 +9,8 @@ from portal.extensions import db
 from portal.referrals.models import Attachment
 from portal.tenancy import context
 
-from .case_support import audit_actions, fresh, post
+from .case_support import audit_actions, post
+from .fixtures import fresh
 from .referral_support import PDF
 from .story_support import case_document, phase_1_outcome, upload
 from .test_case_transfer import _propose, _transfer

@@ -24,9 +24,10 @@ from portal.monitoring import queries
 from portal.monitoring.filters import Filters
 from portal.tenancy import context
 
-from .budget_support import budget_of, fresh, make_contract, make_delivery, make_order
+from .budget_support import budget_of, make_contract, make_delivery, make_order
 from .case_support import action_of, audit_actions, post
 from .factories import make_action
+from .fixtures import fresh
 from .helpers import csrf_token
 from .test_cases_workflow import _new_actions, _plan
 
