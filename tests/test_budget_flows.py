@@ -164,6 +164,29 @@ def test_delivery_over_contract_needs_an_override_to_be_approved(login, network)
     assert _events(network, "delivery.override")
 
 
+def test_the_order_page_asks_for_the_override_where_approving_would_exceed_the_contract(login, network):
+    budget = budget_of(network)
+    contract = make_contract(network, budget, network.tenants["p"], value="100.00", price="25.00", quantity="4")
+    order = make_order(contract, network.action, quantity="4")
+    make_delivery(order, units="3", status=DeliveryStatus.APPROVED)
+    fits = make_delivery(order, units="1")
+    extra = make_delivery(order, units="1")  # both submitted: approving either fits, approving both does not
+    officer = login("n1_budget_officer")
+    page = officer.get(f"/budget/ordini/{order.id}").get_data(as_text=True)
+    assert f'id="override-{fits.id}"' not in page and f'id="override-{extra.id}"' not in page
+    token = csrf_from(page)
+    officer.post(f"/budget/prestazioni/{fits.id}/esame", data={"csrf_token": token, "version": fits.version,
+                                                                "decision": "approve", "next": "order"})
+    page = officer.get(f"/budget/ordini/{order.id}").get_data(as_text=True)
+    # The one left would pass the contract's value: its approval asks for the reason, on the page, before sending.
+    assert re.search(rf'<textarea[^>]*id="override-{extra.id}"[^>]*name="override_reason"[^>]*required', page)
+    assert "Approvandola si supera il valore del contratto." in page
+    officer.post(f"/budget/prestazioni/{extra.id}/esame", data={
+        "csrf_token": token, "version": extra.version, "decision": "approve", "next": "order",
+        "override_reason": "Ore extra autorizzate"})
+    assert fresh(Delivery, extra.id, network.tenants["n1"].id).status == DeliveryStatus.APPROVED
+
+
 def test_invoices_and_payments(login, network):
     budget = budget_of(network)
     contract = make_contract(network, budget, network.tenants["p"])

@@ -307,6 +307,16 @@ def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, att
     return delivery
 
 
+def over_contract(deliveries) -> set[int]:
+    """The ids of those ``deliveries`` (submitted, of one contract) whose approval would take what the contract
+    has delivered past its value: approving one needs an override's reason (the order page asks for it)."""
+    if not deliveries:
+        return set()
+    contract = deliveries[0].order.contract
+    room = contract.total_value - figures.contract_of(contract).delivered
+    return {d.id for d in deliveries if d.amount > room}
+
+
 def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expected_version, override_reason=None) -> None:
     """The node approves a delivery (it becomes what the contract has consumed) or sends it back."""
     ensure_money()
@@ -318,8 +328,7 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
     note = (note or "").strip() or None
     reason = None
     if approve:
-        contract_figs = figures.contract_of(delivery.order.contract)
-        if contract_figs.delivered + delivery.amount > delivery.order.contract.total_value:
+        if delivery.id in over_contract([delivery]):
             reason = ensure_override_allowed(override_reason, _("Approvandola si supera il valore del contratto."))
     elif not note:
         raise BudgetError(_("Spiega al soggetto attuatore perché la prestazione torna indietro."), "note")

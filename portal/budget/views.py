@@ -32,7 +32,7 @@ from .forms import (
     ReviewForm,
     SettlementForm,
 )
-from .models import Budget, BudgetLine, Contract, Delivery, InternalCost, Invoice, ServiceOrder
+from .models import Budget, BudgetLine, Contract, Delivery, DeliveryStatus, InternalCost, Invoice, ServiceOrder
 from .viewkit import bp, money_or_provider, money_staff
 from .viewkit import provider_names as _provider_names
 
@@ -245,6 +245,8 @@ def order_page(order, form=None, status=200, status_form=None):
         form=form or DeliveryForm(), may_log=contract_services.may_log(order), review_form=ReviewForm(),
         may_change_status=orders.may_change_status(order), status_form=status_form or OrderStatusForm(version=order.version),
         editable={d.id for d in deliveries if orders.may_edit_delivery(d)},
+        over_contract=contract_services.over_contract([d for d in deliveries if d.status == DeliveryStatus.SUBMITTED])
+        if services.may_manage_money() else set(),
         grant=grants.provider_grant(order), identity=identity, grant_case_id=_grant_case_id(order, action),
     ), status
 
