@@ -1,6 +1,7 @@
 """One pathway: planning an action with a provider orders it; a provider action's delivered figures are its
 approved deliveries (on the action, the scheda analitica, the statement, the monitoring summaries);
 dates that cannot be true are refused on their field."""
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -234,3 +235,24 @@ def test_closure_not_before_the_last_delivery_nor_in_the_future(login, network):
     response = post(client, f"/casi/{case.id}/chiudi", {"version": case.version, "outcome": "other", "reason": "Fine",
                                                         "closed_on": "2026-03-20"})
     assert response.status_code == 302 and case_of(network).closed_at.date() == date(2026, 3, 20)
+
+
+def test_ordering_past_the_lines_room_asks_the_coordinator_for_the_override_on_the_case_page(login, network):
+    make_contract(network, budget_of(network), network.tenants["p"], cig="STRETTO001", quantity="4")
+    worker = login("n1_case_worker")
+    assert _plan(worker, network, planned_hours="8").status_code == 302  # 8 hours on a 4-hour line: to order
+    action = _new_action(network)
+    assert action.status == ActionStatus.TO_ORDER
+    # The case worker may not override: the refusal says so, and the page asks nothing more of them.
+    response = post(worker, f"/casi/azioni/{action.id}/ordina", {}, page=f"/casi/{network.case.id}")
+    assert response.status_code == 302 and "deroga=" not in response.headers["Location"]
+    coordinator = login("n1_coordinator")
+    response = post(coordinator, f"/casi/azioni/{action.id}/ordina", {}, page=f"/casi/{network.case.id}")
+    assert response.status_code == 302 and f"deroga={action.id}" in response.headers["Location"]
+    page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "supera il residuo della riga" in page
+    assert re.search(rf'<textarea[^>]*id="override-action-{action.id}"[^>]*name="override_reason"[^>]*required', page)
+    response = post(coordinator, f"/casi/azioni/{action.id}/ordina", {"override_reason": "Percorso più lungo, autorizzato"},
+                    page=f"/casi/{network.case.id}")
+    assert response.status_code == 302 and action_of(network, action.id).status == ActionStatus.PLANNED
+    assert _order_of(network, action.id).override_reason == "Percorso più lungo, autorizzato"

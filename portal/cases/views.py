@@ -9,7 +9,7 @@ permission gets 403 (``services.Forbidden``, answered by ``core/errors.py``).
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..accounts.permissions import Capability, membership_required, requires
+from ..accounts.permissions import Capability, can_in_node, membership_required, requires
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import acted, edit_form, expose_labels, saved
@@ -269,9 +269,18 @@ def order_action(action_id):
     """Order an action saved "to order", once a contract line covers it (same path as planning)."""
     action = _editable_action(action_id)
     form = OrderActionForm()
-    return acted(form, lambda: pathway.order_action(action, form.override_reason.data),
-                 _("Azione ordinata al soggetto attuatore, che la vede subito."),
-                 url_for("cases.detail", case_id=action.case_id) + "#azioni")
+    if not form.validate_on_submit():
+        abort(400)
+    with attempt() as done:
+        pathway.order_action(action, form.override_reason.data)
+    if done:
+        flash(_("Azione ordinata al soggetto attuatore, che la vede subito."), "success")
+        return redirect(url_for("cases.detail", case_id=action.case_id) + "#azioni")
+    flash(str(done.error), "danger")
+    # Past the contract line's room the order needs an override's reason: the case page asks who may give one
+    # for it, on this action's button (the plain button has no box for it).
+    asks = done.error.field_name == "override_reason" and can_in_node(Capability.APPROVE_MONEY)
+    return redirect(url_for("cases.detail", case_id=action.case_id, deroga=action.id if asks else None) + "#azioni")
 
 
 # --- verifications -----------------------------------------------------------------------------------
