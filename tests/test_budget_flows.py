@@ -187,6 +187,26 @@ def test_the_order_page_asks_for_the_override_where_approving_would_exceed_the_c
     assert fresh(Delivery, extra.id, network.tenants["n1"].id).status == DeliveryStatus.APPROVED
 
 
+def test_a_button_form_with_a_text_past_its_limit_says_so_instead_of_a_400(login, network):
+    """A client that ignores the box's maxlength sends 501 characters: the page says which box and why."""
+    budget = budget_of(network)
+    contract = make_contract(network, budget, network.tenants["p"])
+    order = make_order(contract, network.action, quantity="4")
+    delivery = make_delivery(order, units="1")
+    officer = login("n1_budget_officer")
+    token = csrf_token(officer, f"/budget/ordini/{order.id}")
+    response = officer.post(f"/budget/prestazioni/{delivery.id}/esame", data={
+        "csrf_token": token, "version": delivery.version, "decision": "return", "next": "order", "note": "x" * 501})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/budget/ordini/{order.id}")
+    page = officer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nota per il soggetto attuatore: " in page and "500" in page
+    assert fresh(Delivery, delivery.id, network.tenants["n1"].id).status == DeliveryStatus.SUBMITTED
+    # A forged or stale form (its hidden fields) is still a 400.
+    forged = officer.post(f"/budget/prestazioni/{delivery.id}/esame", data={
+        "csrf_token": token, "version": "", "decision": "return", "note": "x"})
+    assert forged.status_code == 400
+
+
 def test_invoices_and_payments(login, network):
     budget = budget_of(network)
     contract = make_contract(network, budget, network.tenants["p"])

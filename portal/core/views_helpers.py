@@ -44,11 +44,22 @@ def edit_form(form_class, row):
     return form
 
 
+# What a page writes into a button's form and people do not type: wrong, the form was forged or is stale.
+_UNSEEN = {"HiddenField", "CSRFTokenField"}
+
+
 def acted(form, act, message, target):
-    """A button's POST (no page of its own): 400 when ``form`` does not validate (forged or stale), else
-    ``act()`` in :func:`attempt`; the outcome is flashed, ``message`` or the refusal, then back to ``target``."""
+    """A button's POST (no page of its own): 400 when ``form`` does not validate for its hidden fields (forged
+    or stale), else ``act()`` in :func:`attempt`; the outcome is flashed, ``message`` or the refusal, then back
+    to ``target``. A box refused on its own (a text past its length from a client that ignores maxlength) is
+    flashed with its label like a refusal, not a 400 page."""
     if not form.validate_on_submit():
-        abort(400)
+        refused = [field for field in form if field.errors]
+        if not refused or any(field.type in _UNSEEN for field in refused):
+            abort(400)
+        for field in refused:
+            flash(f"{field.label.text}: {field.errors[0]}", "danger")
+        return redirect(target)
     with attempt() as done:
         result = act()
     if done:
