@@ -246,6 +246,8 @@ def test_ordering_past_the_lines_room_asks_the_coordinator_for_the_override_on_t
     # The case worker may not override: the refusal says so, and the page asks nothing more of them.
     response = post(worker, f"/casi/azioni/{action.id}/ordina", {}, page=f"/casi/{network.case.id}")
     assert response.status_code == 302 and "deroga=" not in response.headers["Location"]
+    page = worker.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Solo chi gestisce il budget può autorizzare una deroga." in page and "indica il motivo" not in page
     coordinator = login("n1_coordinator")
     response = post(coordinator, f"/casi/azioni/{action.id}/ordina", {}, page=f"/casi/{network.case.id}")
     assert response.status_code == 302 and f"deroga={action.id}" in response.headers["Location"]

@@ -125,9 +125,8 @@ def on_action_planned(action: Action, override_reason: str | None = None, **_kw)
         order = order_action(action, (roomy or lines)[0], override_reason=override_reason)
     except BudgetError as exc:
         return OrderResult(False, str(exc) + " " + _("L'azione è salvata come da ordinare."), exc.field_name)
-    except Forbidden:
-        return OrderResult(False, _("Solo chi gestisce il budget può ordinare oltre il residuo di una riga: "
-                                    "l'azione è salvata come da ordinare."), "override_reason")
+    except Forbidden:  # past the line's room it is a BudgetError saying who may override; this is the case's rights
+        return OrderResult(False, _("Non puoi ordinare questa azione: è salvata come da ordinare."))
     return OrderResult(True, order_id=order.id)
 
 

@@ -51,11 +51,13 @@ def ensure_money() -> None:
 
 
 def ensure_override_allowed(reason: str | None, message: str) -> str:
-    """An amount over a limit passes only with a reason, given by someone who may change money."""
+    """An amount over a limit passes only with a reason, given by someone who may change money; anyone else is
+    told who may (not asked for a reason they cannot give)."""
+    if not may_manage_money():
+        raise BudgetError(message + " " + _("Solo chi gestisce il budget può autorizzare una deroga."), "override_reason")
     reason = (reason or "").strip()
     if not reason:
         raise BudgetError(message + " " + _("Per procedere comunque indica il motivo della deroga."), "override_reason")
-    ensure_money()
     return reason
 
 
