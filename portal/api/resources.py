@@ -20,7 +20,7 @@ from ..referrals.models import ReferralState as S
 from . import schemas, webhooks
 from .models import Scope, WebhookSubscription
 from .problems import Problem
-from .rest import operation, page_args, page_from, page_of, visible_or_404
+from .rest import operation, page_args, page_from, page_of, readable_or_404
 
 MONITORING_ENUMS = {"gender": Gender, "citizenship_group": CitizenshipGroup, "labour_status": LabourStatus,
                     "education_level": EducationLevel}
@@ -51,7 +51,7 @@ def referral_dict(referral: Referral) -> dict:
 
 
 def _referral(referral_id: int) -> Referral:
-    return visible_or_404(Referral, referral_id, referrals.may_read, "Segnalazione non trovata.")
+    return readable_or_404(Referral, referral_id, referrals.may_read, "Segnalazione non trovata.")
 
 
 @operation("/referrals", "GET", scope=Scope.REFERRALS_READ,
@@ -182,7 +182,7 @@ def webhook_create(data):
            summary=_l("Annulla una sottoscrizione"),
            status=204)
 def webhook_delete(subscription_id):
-    sub = visible_or_404(WebhookSubscription, subscription_id,
+    sub = readable_or_404(WebhookSubscription, subscription_id,
                          lambda s: s.client_id == g.api_client.id and s.active, "Sottoscrizione non trovata.")
     webhooks.unsubscribe(sub)
     db.session.commit()

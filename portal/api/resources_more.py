@@ -16,7 +16,7 @@ from . import schemas
 from .models import Scope
 from .problems import Problem
 from .resources import utc
-from .rest import operation, page_of, visible_or_404
+from .rest import operation, page_of, readable_or_404
 
 
 def case_dict(case: Case, with_actions: bool = False) -> dict:
@@ -45,7 +45,7 @@ def case_list(_args):
            summary=_l("Un caso con le sue azioni, pseudonimizzato (la lettura è registrata)"),
            response=schemas.CaseOut)
 def case(case_id):
-    item = visible_or_404(Case, case_id, cases.can_view, "Caso non trovato.")
+    item = readable_or_404(Case, case_id, cases.can_view, "Caso non trovato.")
     cases.read_case(item)  # audited as a case page is
     db.session.commit()
     return case_dict(item, with_actions=True)
@@ -68,7 +68,7 @@ def order_list(_args):
            summary=_l("Registra una prestazione erogata su un ordine"),
            args=schemas.DeliveryIn, response=schemas.DeliveryRecordOut, status=201)
 def delivery_create(data, order_id):
-    order = visible_or_404(ServiceOrder, order_id, lambda o: o.provider_id == g.membership.tenant_id,
+    order = readable_or_404(ServiceOrder, order_id, lambda o: o.provider_id == g.membership.tenant_id,
                            "Ordine non trovato.")
     delivery = contracts.log_delivery(order, delivered_on=data["delivered_on"], units=data["units"],
                                       attended=data["attended"], note=None)

@@ -173,7 +173,7 @@ def operation(rule: str, method: str, *, summary: str, scope: Scope, args=None, 
     return decorator
 
 
-def visible_or_404(model, row_id: int, visible, detail: str):
+def readable_or_404(model, row_id: int, visible, detail: str):
     """The row with ``row_id`` if ``visible(row)``, else 404 with ``detail``: a foreign id answers as an
     unknown one does, so a client cannot learn which ids other organisations have."""
     row = db.session.get(model, row_id)

@@ -269,18 +269,16 @@ def order_action(action_id):
     """Order an action saved "to order", once a contract line covers it (same path as planning)."""
     action = _editable_action(action_id)
     form = OrderActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    with attempt() as done:
-        pathway.order_action(action, form.override_reason.data)
-    if done:
-        flash(_("Azione ordinata al soggetto attuatore, che la vede subito."), "success")
-        return redirect(url_for("cases.detail", case_id=action.case_id) + "#azioni")
-    flash(str(done.error), "danger")
-    # Past the contract line's room the order needs an override's reason: the case page asks who may give one
-    # for it, on this action's button (the plain button has no box for it).
-    asks = done.error.field_name == "override_reason" and can_in_node(Capability.APPROVE_MONEY)
-    return redirect(url_for("cases.detail", case_id=action.case_id, deroga=action.id if asks else None) + "#azioni")
+
+    def asking_override(error):
+        # Past the contract line's room the order needs an override's reason: the case page asks who may give
+        # one for it, on this action's button (the plain button has no box for it).
+        asks = error.field_name == "override_reason" and can_in_node(Capability.APPROVE_MONEY)
+        return url_for("cases.detail", case_id=action.case_id, deroga=action.id if asks else None) + "#azioni"
+
+    return acted(form, lambda: pathway.order_action(action, form.override_reason.data),
+                 _("Azione ordinata al soggetto attuatore, che la vede subito."),
+                 url_for("cases.detail", case_id=action.case_id) + "#azioni", refused_target=asking_override)
 
 
 # --- verifications -----------------------------------------------------------------------------------

@@ -48,11 +48,12 @@ def edit_form(form_class, row):
 _UNSEEN = {"HiddenField", "CSRFTokenField"}
 
 
-def acted(form, act, message, target):
+def acted(form, act, message, target, refused_target=None):
     """A button's POST (no page of its own): 400 when ``form`` does not validate for its hidden fields (forged
     or stale), else ``act()`` in :func:`attempt`; the outcome is flashed, ``message`` or the refusal, then back
-    to ``target``. A box refused on its own (a text past its length from a client that ignores maxlength) is
-    flashed with its label like a refusal, not a 400 page."""
+    to ``target`` — or, refused, to ``refused_target(error)`` when given (a page that asks for what the refusal
+    wants). A box refused on its own (a text past its length from a client that ignores maxlength) is flashed
+    with its label like a refusal, not a 400 page."""
     if not form.validate_on_submit():
         refused = [field for field in form if field.errors]
         if not refused or any(field.type in _UNSEEN for field in refused):
@@ -64,9 +65,9 @@ def acted(form, act, message, target):
         result = act()
     if done:
         flash(_of(message, result), "success")
-    else:
-        flash(str(done.error), "danger")
-    return redirect(target)
+        return redirect(target)
+    flash(str(done.error), "danger")
+    return redirect(refused_target(done.error) if refused_target else target)
 
 
 def download(content, mimetype: str, filename: str):
