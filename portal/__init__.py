@@ -76,12 +76,12 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from .accounts.labels import ROLE_LABELS
+    from .accounts.models import ROLE_LABELS
     from .accounts.permissions import Capability, can, current_membership
     from .accounts.sign_in import identity_provider_enabled
     from .core.frame import page_footer, page_header
     from .core.widgets import described_by, render_control
-    from .tenancy.labels import KIND_LABELS
+    from .tenancy.models import KIND_LABELS
 
     app.jinja_env.globals.update(
         ROLE_LABELS=ROLE_LABELS, KIND_LABELS=KIND_LABELS, can=can, Capability=Capability,

@@ -1,4 +1,5 @@
 """Column helpers shared by every domain's models."""
+import enum
 import uuid
 from datetime import UTC, datetime
 
@@ -17,6 +18,27 @@ def aware(value: datetime | None) -> datetime | None:
 
 def new_uid() -> str:
     return uuid.uuid4().hex
+
+
+class LabelledEnum(enum.StrEnum):
+    """A code list whose members carry their label: ``OPEN = "open", _l("Aperta")``. The code is what is
+    stored; the label (a lazy msgid, English in the catalogue) is what pages show. Declared side by side, a
+    code cannot be added without its label. Python's documented ``__new__`` pattern for members with extra
+    attributes (what Django's ``TextChoices`` does), in a few lines rather than a dependency."""
+
+    label: str
+
+    def __new__(cls, code: str, label: str):
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.label = label
+        return member
+
+    @classmethod
+    def labels(cls) -> dict:
+        """Code -> label for every member, in declaration order (choices, label tables). Call it once, at
+        module level: ``portal.i18n.translated`` keys its cache by the dict's identity."""
+        return {member: member.label for member in cls}
 
 
 class RowUid:

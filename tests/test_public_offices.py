@@ -15,8 +15,7 @@ from portal.extensions import db
 from portal.network.models import Application
 from portal.referrals.models import ReferralState
 from portal.tenancy import context
-from portal.tenancy.labels import KIND_LABELS
-from portal.tenancy.models import PUBLIC_OFFICE_KINDS, TenantKind
+from portal.tenancy.models import KIND_LABELS, PUBLIC_OFFICE_KINDS, TenantKind
 
 from .case_support import post
 from .factories import TenantFactory

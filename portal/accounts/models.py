@@ -8,24 +8,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum, Timestamped, Versioned
 from ..tenancy.mixins import Shared, UserShared
 from ..tenancy.models import Tenant, enum_column
 
 
-class Role(enum.StrEnum):
-    ANTENNA_OPERATOR = "antenna_operator"
-    ANTENNA_ADMIN = "antenna_admin"
-    CASE_WORKER = "case_worker"
-    COORDINATOR = "coordinator"
-    BUDGET_OFFICER = "budget_officer"
-    DATA_PROTECTION_OFFICER = "data_protection_officer"
-    PROVIDER_USER = "provider_user"
-    SYSTEM_ADMIN = "system_admin"
+class Role(LabelledEnum):
+    ANTENNA_OPERATOR = "antenna_operator", _l("Operatore/operatrice di antenna")
+    ANTENNA_ADMIN = "antenna_admin", _l("Amministratore/amministratrice di antenna")
+    CASE_WORKER = "case_worker", _l("Case manager del nodo")
+    COORDINATOR = "coordinator", _l("Coordinatore/coordinatrice del nodo")
+    BUDGET_OFFICER = "budget_officer", _l("Responsabile del budget")
+    DATA_PROTECTION_OFFICER = "data_protection_officer", _l("Responsabile protezione dati (RPD)")
+    PROVIDER_USER = "provider_user", _l("Operatore/operatrice del soggetto attuatore")
+    SYSTEM_ADMIN = "system_admin", _l("Amministratore/amministratrice di sistema")
     # The regional centre's staff: aggregates of its nodes only (portal/region).
-    REGIONAL_COORDINATOR = "regional_coordinator"
-    REGIONAL_ANALYST = "regional_analyst"
-    REGIONAL_DPO = "regional_data_protection_officer"
+    REGIONAL_COORDINATOR = "regional_coordinator", _l("Coordinatore/coordinatrice del centro regionale")
+    REGIONAL_ANALYST = "regional_analyst", _l("Analista del centro regionale")
+    REGIONAL_DPO = "regional_data_protection_officer", _l("Responsabile protezione dati (RPD) del centro regionale")
+
+
+ROLE_LABELS = Role.labels()
 
 
 NODE_ROLES = {Role.CASE_WORKER, Role.COORDINATOR, Role.BUDGET_OFFICER, Role.DATA_PROTECTION_OFFICER, Role.SYSTEM_ADMIN}

@@ -23,8 +23,7 @@ from .forms import (
     NewPasswordForm,
     VersionedActionForm,
 )
-from .labels import ROLE_LABELS
-from .models import Membership, Role, SessionEnd
+from .models import ROLE_LABELS, Membership, Role, SessionEnd
 from .passwords import verify_password
 from .permissions import Capability, membership_required, requires
 from .session import LAST_SEEN_KEY, active_memberships, choose_membership

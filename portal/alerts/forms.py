@@ -6,8 +6,8 @@ from ..core.choices import enum_choices
 from ..core.fields import WholeNumberField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
-from .labels import RULE_LABELS, STATE_LABELS
-from .models import CASE_RULES
+from .labels import RULE_LABELS
+from .models import CASE_RULES, AlertState
 
 
 class AlertFilterForm(PortalForm):
@@ -21,7 +21,7 @@ class AlertFilterForm(PortalForm):
         validators=[Optional()],
     )
     stato = SelectField(_l("Stato"), choices=[("", _l("Da gestire (aperte e prese in visione)"))]
-                        + enum_choices(STATE_LABELS) + [("tutte", _l("Tutte"))], validators=[Optional()])
+                        + enum_choices(AlertState) + [("tutte", _l("Tutte"))], validators=[Optional()])
     responsabile = SelectField(_l("Responsabile"), choices=[], validators=[Optional()])
 
 

@@ -1,19 +1,11 @@
-"""Italian labels for rules and states (msgids; English in the catalogue)."""
+"""Words of the alerts pages (msgids; English in the catalogue). The rules' and states' own labels stand
+beside their codes in models.py and are re-exported here."""
 from ..i18n import lazy_gettext as _l
 from ..notifications.labels import register as register_notice
-from .models import AlertState, Rule
+from .models import RULE_LABELS as RULE_LABELS
+from .models import STATE_LABELS as STATE_LABELS
+from .models import Rule
 
-RULE_LABELS = {
-    Rule.REFERRAL_UNDECIDED: _l("Segnalazione senza decisione"),
-    Rule.CASE_WITHOUT_ACTION: _l("Presa in carico senza azioni"),
-    Rule.ACTION_OVERDUE: _l("Azione pianificata scaduta"),
-    Rule.DELIVERY_MISSING: _l("Prestazione non registrata dal fornitore"),
-    Rule.FOLLOW_UP_DUE: _l("Follow-up in scadenza"),
-    Rule.URGENT_UNASSIGNED: _l("Caso urgente senza case manager"),
-    Rule.DROP_OUT: _l("Abbandono improvviso"),
-    Rule.LEGAL_DEADLINE_DUE: _l("Udienza o scadenza legale vicina"),
-    Rule.UNUSUAL_ACCESS: _l("Accessi insoliti alle identità"),
-}
 # What the threshold of each rule counts (shown next to the number on the settings page).
 RULE_HELP = {
     Rule.REFERRAL_UNDECIDED: _l("Giorni dall'invio al nodo senza una decisione."),
@@ -26,11 +18,7 @@ RULE_HELP = {
     Rule.LEGAL_DEADLINE_DUE: _l("Giorni di preavviso prima di un'udienza o di una scadenza della tutela legale."),
     Rule.UNUSUAL_ACCESS: _l("Identità diverse lette da un solo utente nella finestra di tempo."),
 }
-STATE_LABELS = {
-    AlertState.OPEN: _l("Aperta"),
-    AlertState.ACKNOWLEDGED: _l("Presa in visione"),
-    AlertState.RESOLVED: _l("Risolta"),
-}
+
 OBJECT_LABELS = {
     "referral": _l("Segnalazione"),
     "case": _l("Caso"),

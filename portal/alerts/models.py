@@ -12,22 +12,26 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, utcnow
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum, Timestamped, Versioned, utcnow
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
 
-class Rule(enum.StrEnum):
-    REFERRAL_UNDECIDED = "referral_undecided"
-    CASE_WITHOUT_ACTION = "case_without_action"
-    ACTION_OVERDUE = "action_overdue"
-    DELIVERY_MISSING = "delivery_missing"
-    FOLLOW_UP_DUE = "follow_up_due"
-    URGENT_UNASSIGNED = "urgent_unassigned"
-    DROP_OUT = "drop_out"
-    LEGAL_DEADLINE_DUE = "legal_deadline_due"
+class Rule(LabelledEnum):
+    REFERRAL_UNDECIDED = "referral_undecided", _l("Segnalazione senza decisione")
+    CASE_WITHOUT_ACTION = "case_without_action", _l("Presa in carico senza azioni")
+    ACTION_OVERDUE = "action_overdue", _l("Azione pianificata scaduta")
+    DELIVERY_MISSING = "delivery_missing", _l("Prestazione non registrata dal fornitore")
+    FOLLOW_UP_DUE = "follow_up_due", _l("Follow-up in scadenza")
+    URGENT_UNASSIGNED = "urgent_unassigned", _l("Caso urgente senza case manager")
+    DROP_OUT = "drop_out", _l("Abbandono improvviso")
+    LEGAL_DEADLINE_DUE = "legal_deadline_due", _l("Udienza o scadenza legale vicina")
     # Not a case rule: thresholds of the unusual-access detector, kept with the others for one settings table.
-    UNUSUAL_ACCESS = "unusual_access"
+    UNUSUAL_ACCESS = "unusual_access", _l("Accessi insoliti alle identità")
+
+
+RULE_LABELS = Rule.labels()
 
 
 CASE_RULES = tuple(r for r in Rule if r != Rule.UNUSUAL_ACCESS)
@@ -38,10 +42,13 @@ class SecurityKind(enum.StrEnum):
     PUBLIC_REPORT_BURST = "public_report_burst"  # many public reports reached the node in a short time
 
 
-class AlertState(enum.StrEnum):
-    OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
+class AlertState(LabelledEnum):
+    OPEN = "open", _l("Aperta")
+    ACKNOWLEDGED = "acknowledged", _l("Presa in visione")
+    RESOLVED = "resolved", _l("Risolta")
+
+
+STATE_LABELS = AlertState.labels()
 
 
 class RuleSetting(TenantOwned, Versioned, Timestamped, db.Model):

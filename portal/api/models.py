@@ -1,5 +1,4 @@
 """API clients, idempotency records, webhook subscriptions and the webhook outbox (all tenant-owned)."""
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -7,21 +6,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import CreatedBy, SentWithRetries, Timestamped, utcnow
+from ..i18n import lazy_gettext as _l
+from ..models_base import CreatedBy, LabelledEnum, SentWithRetries, Timestamped, utcnow
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
 
-class Scope(enum.StrEnum):
-    REFERRALS_READ = "referrals:read"
-    REFERRALS_WRITE = "referrals:write"
-    IDENTITY_READ = "identity:read"  # only where people.services.can_see_identity allows; audited
-    CASES_READ = "cases:read"
-    ORDERS_READ = "orders:read"
-    DELIVERIES_WRITE = "deliveries:write"
-    DIRECTORY_READ = "directory:read"
-    WEBHOOKS = "webhooks:manage"
-    OPEN_DATA_READ = "opendata:read"  # the node's suppressed aggregates, as published
+class Scope(LabelledEnum):
+    REFERRALS_READ = "referrals:read", _l("leggere stato ed esito delle proprie segnalazioni")
+    REFERRALS_WRITE = "referrals:write", _l("creare, inviare e corredare di allegati segnalazioni")
+    IDENTITY_READ = "identity:read", _l("leggere l'identità delle persone segnalate, dove consentito (ogni lettura è registrata)")  # only where people.services.can_see_identity allows; audited
+    CASES_READ = "cases:read", _l("leggere casi e azioni in forma pseudonimizzata")
+    ORDERS_READ = "orders:read", _l("leggere i propri ordini di servizio")
+    DELIVERIES_WRITE = "deliveries:write", _l("registrare le prestazioni erogate")
+    DIRECTORY_READ = "directory:read", _l("leggere l'elenco della rete")
+    WEBHOOKS = "webhooks:manage", _l("ricevere notifiche (webhook) degli eventi dell'organizzazione")
+    OPEN_DATA_READ = "opendata:read", _l("leggere i dati aperti del nodo (aggregati, celle piccole soppresse)")  # the node's suppressed aggregates, as published
+
+
+SCOPE_LABELS = Scope.labels()
 
 
 class ApiClient(TenantOwned, CreatedBy, db.Model):
@@ -74,10 +77,13 @@ class IdempotencyRecord(TenantOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
-class EventKind(enum.StrEnum):
-    REFERRAL_STATE_CHANGED = "referral.state_changed"
-    ORDER_CREATED = "order.created"
-    REPORT_RECEIVED = "report.received"
+class EventKind(LabelledEnum):
+    REFERRAL_STATE_CHANGED = "referral.state_changed", _l("una segnalazione cambia stato")
+    ORDER_CREATED = "order.created", _l("nuovo ordine di servizio")
+    REPORT_RECEIVED = "report.received", _l("nuova segnalazione pubblica (solo nodo)")
+
+
+EVENT_LABELS = EventKind.labels()
 
 
 class WebhookSubscription(TenantOwned, Timestamped, db.Model):
@@ -96,10 +102,13 @@ class WebhookSubscription(TenantOwned, Timestamped, db.Model):
     submission_key: Mapped[str | None] = mapped_column(String(64))
 
 
-class DeliveryStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
+class DeliveryStatus(LabelledEnum):
+    PENDING = "pending", _l("In attesa")
+    SENT = "sent", _l("Consegnata")
+    FAILED = "failed", _l("Non riuscita")
+
+
+DELIVERY_LABELS = DeliveryStatus.labels()
 
 
 class WebhookDelivery(TenantOwned, SentWithRetries, db.Model):

@@ -15,8 +15,7 @@ from ..core.transaction import attempt
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from . import clients, webhooks
-from .labels import DELIVERY_LABELS, SCOPE_LABELS
-from .models import ApiClient
+from .models import DELIVERY_LABELS, SCOPE_LABELS, ApiClient
 
 bp = Blueprint("api_admin", __name__)
 

@@ -15,8 +15,7 @@ from ..core.transaction import attempt
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from . import clients, webhooks
-from .labels import EVENT_LABELS
-from .models import EventKind, Scope, WebhookSubscription
+from .models import EVENT_LABELS, EventKind, Scope, WebhookSubscription
 from .views import bp
 
 

@@ -22,17 +22,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from . import figures
 from .contracts import check_cig, check_contract_period, check_contract_value, check_lines, ordered_by_line
-from .models import (
-    BudgetLine,
-    Contract,
-    ContractLine,
-    Delivery,
-    DeliveryStatus,
-    Procedure,
-    ServiceOrder,
-    Unit,
-    cents,
-)
+from .models import BudgetLine, Contract, ContractLine, Delivery, DeliveryStatus, Procedure, ServiceOrder, Unit, cents
 from .services import BudgetError, ensure_money, line_override
 
 CONTRACT_FIELDS = ("title", "procedure", "legal_basis", "cig", "start_date", "end_date", "total_value", "vat_rate")

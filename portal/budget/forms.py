@@ -1,29 +1,12 @@
 """Budget and contract forms. Money is Decimal, typed in the user's locale (``core.fields.MoneyField``)."""
 from decimal import Decimal
 
-from wtforms import (
-    BooleanField,
-    DateField,
-    FieldList,
-    FormField,
-    HiddenField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..cases.labels import SERVICE_TYPE_LABELS
+from ..cases.models import ServiceType
 from ..core.choices import enum_choices
-from ..core.fields import (
-    HoursField,
-    MoneyField,
-    Range,
-    ServiceRule,
-    SubmissionKeyField,
-    WholeNumberField,
-    form_check,
-)
+from ..core.fields import HoursField, MoneyField, Range, ServiceRule, SubmissionKeyField, WholeNumberField, form_check
 from ..core.forms import PortalForm, PortalSubForm
 from ..i18n import lazy_gettext as _l
 from .contracts import (
@@ -36,13 +19,13 @@ from .contracts import (
 )
 from .controls import check_sample_period, check_sample_size
 from .editing import check_allocation
-from .labels import PROCEDURE_LABELS, UNIT_LABELS
+from .models import Procedure, Unit
 from .services import check_not_future, check_positive_amount
 
 
 class ContractLineForm(PortalSubForm):
-    service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(SERVICE_TYPE_LABELS, blank=_l("Nessuno")), validators=[Optional()])
-    unit = SelectField(_l("Unità"), choices=enum_choices(UNIT_LABELS), validators=[Optional()])
+    service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(ServiceType, blank=_l("Nessuno")), validators=[Optional()])
+    unit = SelectField(_l("Unità"), choices=enum_choices(Unit), validators=[Optional()])
     unit_price = MoneyField(_l("Prezzo unitario (€)"), validators=[Optional(), Range(min=0)])
     quantity = HoursField(_l("Quantità"), validators=[Optional(), Range(min=0, max=9999999)])
 
@@ -75,7 +58,7 @@ def _contract_terms(legal_basis=None, vat_rate=None):
     """The terms a new contract and a contract's edit both ask for, made where each form declares them:
     WTForms orders fields by creation, and the error summary lists them in that order."""
     return (
-        SelectField(_l("Procedura"), choices=enum_choices(PROCEDURE_LABELS), validators=[DataRequired()]),
+        SelectField(_l("Procedura"), choices=enum_choices(Procedure), validators=[DataRequired()]),
         StringField(_l("Riferimento normativo"), default=legal_basis, validators=[DataRequired(), Length(max=120)]),
         StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12), ServiceRule(check_cig)]),
         DateField(_l("Inizio"), validators=[DataRequired()]),

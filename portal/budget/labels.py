@@ -1,37 +1,15 @@
-"""Italian labels for the budget enums (msgids; English in the catalogue)."""
+"""Words of the budget pages (msgids; English in the catalogue). The enums' labels stand beside their codes
+in models.py (``LabelledEnum``) and are re-exported here, where the pages look for label tables."""
 from ..i18n import lazy_gettext as _l
 from ..notifications.labels import register as register_notice
-from .models import DeliveryStatus, InvoiceStatus, LineKind, OrderStatus, Procedure, Unit, VerificationOutcome
+from .models import DELIVERY_STATUS_LABELS as DELIVERY_STATUS_LABELS
+from .models import INVOICE_STATUS_LABELS as INVOICE_STATUS_LABELS
+from .models import LINE_KIND_LABELS as LINE_KIND_LABELS
+from .models import ORDER_STATUS_LABELS as ORDER_STATUS_LABELS
+from .models import OUTCOME_LABELS as OUTCOME_LABELS
+from .models import PROCEDURE_LABELS as PROCEDURE_LABELS
+from .models import UNIT_LABELS as UNIT_LABELS
 
-LINE_KIND_LABELS = {
-    LineKind.SERVICES: _l("Appalto di servizi"),
-    LineKind.DIRECT_MANAGEMENT: _l("Realizzazione diretta"),
-}
-PROCEDURE_LABELS = {
-    Procedure.OPEN: _l("Procedura aperta"),
-    Procedure.NEGOTIATED: _l("Procedura negoziata"),
-    Procedure.DIRECT_AWARD: _l("Affidamento diretto"),
-}
-UNIT_LABELS = {
-    Unit.HOUR: _l("Ora"),
-    Unit.PARTICIPANT: _l("Partecipante"),
-    Unit.LUMP_SUM: _l("A corpo"),
-}
-ORDER_STATUS_LABELS = {
-    OrderStatus.OPEN: _l("Aperto"),
-    OrderStatus.CLOSED: _l("Chiuso"),
-    OrderStatus.CANCELLED: _l("Annullato"),
-}
-DELIVERY_STATUS_LABELS = {
-    DeliveryStatus.SUBMITTED: _l("Da approvare"),
-    DeliveryStatus.APPROVED: _l("Approvata"),
-    DeliveryStatus.RETURNED: _l("Restituita"),
-}
-INVOICE_STATUS_LABELS = {
-    InvoiceStatus.RECEIVED: _l("Ricevuta"),
-    InvoiceStatus.VERIFIED: _l("Verificata"),
-    InvoiceStatus.PAID: _l("Pagata"),
-}
 FIGURE_LABELS = {
     "allocated": _l("Stanziato"),
     "committed": _l("Impegnato"),
@@ -39,11 +17,6 @@ FIGURE_LABELS = {
     "invoiced": _l("Fatturato"),
     "paid": _l("Pagato"),
     "residual": _l("Residuo"),
-}
-OUTCOME_LABELS = {
-    VerificationOutcome.PENDING: _l("Da verificare"),
-    VerificationOutcome.CONFIRMED: _l("Confermata"),
-    VerificationOutcome.DISCREPANCY: _l("Discrepanza"),
 }
 
 

@@ -16,7 +16,6 @@ Amounts and VAT (explicit rules):
   order uses it), so that SQL sums and Python sums agree to the cent;
 - a contract line's value is ``quantity × unit price`` rounded the same way.
 """
-import enum
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,7 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cases.models import ServiceType
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum, Timestamped, Versioned
 from ..tenancy.mixins import ProviderShared, TenantOwned
 from ..tenancy.models import enum_column
 
@@ -43,39 +43,57 @@ def line_amount(units, unit_price) -> Decimal:
     return cents(Decimal(units) * Decimal(unit_price))
 
 
-class LineKind(enum.StrEnum):
-    SERVICES = "services"  # appalto di servizi
-    DIRECT_MANAGEMENT = "direct_management"  # realizzazione diretta: controllo, monitoraggio, riserva
+class LineKind(LabelledEnum):
+    SERVICES = "services", _l("Appalto di servizi")  # appalto di servizi
+    DIRECT_MANAGEMENT = "direct_management", _l("Realizzazione diretta")  # realizzazione diretta: controllo, monitoraggio, riserva
 
 
-class Procedure(enum.StrEnum):
-    OPEN = "open"
-    NEGOTIATED = "negotiated"
-    DIRECT_AWARD = "direct_award"
+LINE_KIND_LABELS = LineKind.labels()
 
 
-class Unit(enum.StrEnum):
-    HOUR = "hour"
-    PARTICIPANT = "participant"
-    LUMP_SUM = "lump_sum"
+class Procedure(LabelledEnum):
+    OPEN = "open", _l("Procedura aperta")
+    NEGOTIATED = "negotiated", _l("Procedura negoziata")
+    DIRECT_AWARD = "direct_award", _l("Affidamento diretto")
 
 
-class OrderStatus(enum.StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
+PROCEDURE_LABELS = Procedure.labels()
 
 
-class DeliveryStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
+class Unit(LabelledEnum):
+    HOUR = "hour", _l("Ora")
+    PARTICIPANT = "participant", _l("Partecipante")
+    LUMP_SUM = "lump_sum", _l("A corpo")
 
 
-class InvoiceStatus(enum.StrEnum):
-    RECEIVED = "received"
-    VERIFIED = "verified"
-    PAID = "paid"
+UNIT_LABELS = Unit.labels()
+
+
+class OrderStatus(LabelledEnum):
+    OPEN = "open", _l("Aperto")
+    CLOSED = "closed", _l("Chiuso")
+    CANCELLED = "cancelled", _l("Annullato")
+
+
+ORDER_STATUS_LABELS = OrderStatus.labels()
+
+
+class DeliveryStatus(LabelledEnum):
+    SUBMITTED = "submitted", _l("Da approvare")
+    APPROVED = "approved", _l("Approvata")
+    RETURNED = "returned", _l("Restituita")
+
+
+DELIVERY_STATUS_LABELS = DeliveryStatus.labels()
+
+
+class InvoiceStatus(LabelledEnum):
+    RECEIVED = "received", _l("Ricevuta")
+    VERIFIED = "verified", _l("Verificata")
+    PAID = "paid", _l("Pagata")
+
+
+INVOICE_STATUS_LABELS = InvoiceStatus.labels()
 
 
 class Budget(TenantOwned, Versioned, Timestamped, db.Model):
@@ -273,10 +291,13 @@ class IdentityGrant(ProviderShared, Versioned, Timestamped, db.Model):
         return self.revoked_at is None
 
 
-class VerificationOutcome(enum.StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    DISCREPANCY = "discrepancy"
+class VerificationOutcome(LabelledEnum):
+    PENDING = "pending", _l("Da verificare")
+    CONFIRMED = "confirmed", _l("Confermata")
+    DISCREPANCY = "discrepancy", _l("Discrepanza")
+
+
+OUTCOME_LABELS = VerificationOutcome.labels()
 
 
 class SampleCheck(TenantOwned, Versioned, Timestamped, db.Model):

@@ -16,16 +16,7 @@ from ..i18n import lazy_gettext as _l
 from ..referrals.forms import CheckboxesField
 from ..referrals.labels import GROUND_LABELS
 from ..referrals.models import Ground
-from .labels import (
-    ACTION_PHASE_LABELS,
-    ACTION_STATUS_LABELS,
-    CASE_STATE_LABELS,
-    CLOSURE_OUTCOME_LABELS,
-    CONTRACT_TYPE_LABELS,
-    JOB_OUTCOME_LABELS,
-    SERVICE_TYPE_LABELS,
-)
-from .models import ActionPhase, ActionStatus, ContractType, JobOutcome, ServiceType
+from .models import ActionPhase, ActionStatus, CaseState, ClosureOutcome, ContractType, JobOutcome, ServiceType
 from .pathway import check_delivered_day, check_own_day, check_own_hours, check_plan_period, check_planned_hours
 from .services import check_closing_day
 from .verifications import check_job_details, check_verification_day
@@ -33,8 +24,8 @@ from .verifications import check_job_details, check_verification_day
 
 class ActionPlanForm(PortalForm):
     version = HiddenField()
-    service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(SERVICE_TYPE_LABELS), validators=[DataRequired()])
-    phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ACTION_PHASE_LABELS), validators=[DataRequired()])
+    service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(ServiceType), validators=[DataRequired()])
+    phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ActionPhase), validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[Optional()])
     office = SelectField(_l("Ufficio pubblico coinvolto"), choices=[], validate_choice=True, validators=[Optional()])
     planned_start = PlausibleDateField(_l("Inizio previsto"), validators=[DataRequired()])
@@ -62,7 +53,7 @@ class OrderActionForm(PortalForm):
 
 class ActionRecordForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    status = SelectField(_l("Stato"), choices=enum_choices(ACTION_STATUS_LABELS), validators=[DataRequired()])
+    status = SelectField(_l("Stato"), choices=enum_choices(ActionStatus), validators=[DataRequired()])
     delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), Range(min=0, max=9999)])
     delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional(), ServiceRule(check_delivered_day)])
     outcome = TextAreaField(_l("Esito"), validators=[Optional(), Length(max=500)])
@@ -116,7 +107,7 @@ class CloseForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
     closed_on = DateField(_l("Data di chiusura"), validators=[Optional(), ServiceRule(check_closing_day)])
     outcome = SelectField(
-        _l("Esito del percorso"), choices=enum_choices(CLOSURE_OUTCOME_LABELS, blank=_l("Scegli l'esito")),
+        _l("Esito del percorso"), choices=enum_choices(ClosureOutcome, blank=_l("Scegli l'esito")),
         validators=[DataRequired(message=_l("Indica l'esito del percorso."))],
     )
     reason = TextAreaField(
@@ -127,9 +118,9 @@ class CloseForm(PortalForm):
 
 class JobOutcomeForm(PortalForm):
     version = HiddenField(validators=[InputRequired()])
-    job_outcome = RadioField(_l("Esito dell'inserimento lavorativo"), choices=enum_choices(JOB_OUTCOME_LABELS), validators=[DataRequired()])
+    job_outcome = RadioField(_l("Esito dell'inserimento lavorativo"), choices=enum_choices(JobOutcome), validators=[DataRequired()])
     contract_type = SelectField(
-        _l("Tipo di contratto"), choices=enum_choices(CONTRACT_TYPE_LABELS, blank=_l("Non applicabile")), validators=[Optional()]
+        _l("Tipo di contratto"), choices=enum_choices(ContractType, blank=_l("Non applicabile")), validators=[Optional()]
     )
     hours_per_week = HoursField(_l("Ore settimanali"), validators=[Optional(), Range(min=0, max=80)])
     sector = StringField(_l("Settore"), validators=[Optional(), Length(max=120)])
@@ -175,7 +166,7 @@ class CaseFilterForm(PortalForm):
         csrf = False
 
     q = StringField(_l("Cerca per codice pseudonimo"), validators=[Optional(), Length(max=20)])
-    stato = FilterSelectField(_l("Stato"), choices=enum_choices(CASE_STATE_LABELS, blank=_l("Tutti")), validators=[Optional()])
+    stato = FilterSelectField(_l("Stato"), choices=enum_choices(CaseState, blank=_l("Tutti")), validators=[Optional()])
     motivo = FilterSelectField(
         _l("Motivo di discriminazione"),
         choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[Optional()],
@@ -183,7 +174,7 @@ class CaseFilterForm(PortalForm):
     antenna = FilterSelectField(_l("Antenna"), choices=[], validators=[Optional()])
     operatore = FilterSelectField(_l("Operatore/operatrice"), choices=[], validators=[Optional()])
     fase = FilterSelectField(
-        _l("Azioni nella fase"), choices=enum_choices(ACTION_PHASE_LABELS, blank=_l("Tutte")), validators=[Optional()]
+        _l("Azioni nella fase"), choices=enum_choices(ActionPhase, blank=_l("Tutte")), validators=[Optional()]
     )
     ordina = HiddenField()
 

@@ -1,10 +1,9 @@
 """The legal path of a case: the legal protection pursued, its hearings and deadlines, and the requests to
 the funds that pay for it. Node-owned rows (the antenna and providers never see them).
 
-Rules in ``legal_services.py``; labels in ``legal_labels.py``. ``counsel`` and a deadline's ``note`` are
+Rules in ``legal_services.py``; each code's label stands beside it (``LabelledEnum``). ``counsel`` and a deadline's ``note`` are
 case texts: anonymisation clears them (``clear_texts``), the codes, dates and amounts stay for statistics.
 """
-import enum
 from datetime import date
 from decimal import Decimal
 
@@ -12,37 +11,50 @@ from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum, Timestamped, Versioned
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
 MONEY = Numeric(12, 2)
 
 
-class LegalActionType(enum.StrEnum):
-    CONCILIATION = "conciliation"
-    CIVIL_ACTION = "civil_action"  # d.lgs. 215/2003, 216/2003, 150/2011 art. 28
-    ASSOCIATION_ACTION = "association_action"  # by an entitled association
-    COMPLAINT = "complaint"  # to the police or the prosecutor
+class LegalActionType(LabelledEnum):
+    CONCILIATION = "conciliation", _l("Tentativo di conciliazione")
+    CIVIL_ACTION = "civil_action", _l("Azione civile contro la discriminazione (d.lgs. 215/2003, 216/2003, 150/2011 art. 28)")  # d.lgs. 215/2003, 216/2003, 150/2011 art. 28
+    ASSOCIATION_ACTION = "association_action", _l("Azione di un'associazione legittimata")  # by an entitled association
+    COMPLAINT = "complaint", _l("Denuncia o querela (forze dell'ordine, procura)")  # to the police or the prosecutor
 
 
-class LegalOutcome(enum.StrEnum):
-    PENDING = "pending"
-    SETTLED = "settled"
-    WON = "won"
-    LOST = "lost"
-    WITHDRAWN = "withdrawn"
+LEGAL_ACTION_LABELS = LegalActionType.labels()
 
 
-class DeadlineKind(enum.StrEnum):
-    HEARING = "hearing"
-    FILING = "filing"
-    OTHER = "other"
+class LegalOutcome(LabelledEnum):
+    PENDING = "pending", _l("In corso")
+    SETTLED = "settled", _l("Conciliata")
+    WON = "won", _l("Accolta")
+    LOST = "lost", _l("Respinta")
+    WITHDRAWN = "withdrawn", _l("Ritirata")
 
 
-class Fund(enum.StrEnum):
-    REGIONAL_VICTIMS = "regional_victims"  # regional fund for victims of discrimination
-    LEGAL_SOLIDARITY = "legal_solidarity"  # legal-protection solidarity fund
+LEGAL_OUTCOME_LABELS = LegalOutcome.labels()
+
+
+class DeadlineKind(LabelledEnum):
+    HEARING = "hearing", _l("Udienza")
+    FILING = "filing", _l("Termine processuale")
+    OTHER = "other", _l("Altra scadenza")
+
+
+DEADLINE_KIND_LABELS = DeadlineKind.labels()
+
+
+class Fund(LabelledEnum):
+    REGIONAL_VICTIMS = "regional_victims", _l("Fondo regionale per le vittime di discriminazione")  # regional fund for victims of discrimination
+    LEGAL_SOLIDARITY = "legal_solidarity", _l("Fondo di solidarietà per la tutela legale")  # legal-protection solidarity fund
+
+
+FUND_LABELS = Fund.labels()
 
 
 class LegalPath(TenantOwned, Versioned, Timestamped, db.Model):

@@ -6,8 +6,12 @@ from ..core.choices import enum_choices
 from ..core.fields import MoneyField, Range, ServiceRule
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
-from .legal import DeadlineKind, Fund, LegalActionType, LegalOutcome
-from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
+from .legal import (
+    DeadlineKind,
+    Fund,
+    LegalActionType,
+    LegalOutcome,
+)
 from .legal_services import check_legal_dates
 
 MAX_AMOUNT = 9_999_999_999
@@ -15,10 +19,10 @@ MAX_AMOUNT = 9_999_999_999
 
 class LegalPathForm(PortalForm):
     version = HiddenField()
-    action_type = SelectField(_l("Tipo di azione"), choices=enum_choices(LEGAL_ACTION_LABELS), validators=[DataRequired()])
+    action_type = SelectField(_l("Tipo di azione"), choices=enum_choices(LegalActionType), validators=[DataRequired()])
     counsel = TextAreaField(_l("Avvocato o associazione"), validators=[Optional(), Length(max=1000)])
     started_on = DateField(_l("Data di avvio"), validators=[Optional()])
-    outcome = SelectField(_l("Esito"), choices=enum_choices(LEGAL_OUTCOME_LABELS), validators=[DataRequired()])
+    outcome = SelectField(_l("Esito"), choices=enum_choices(LegalOutcome), validators=[DataRequired()])
     outcome_on = DateField(_l("Data dell'esito"), validators=[Optional(), ServiceRule(check_legal_dates, "started_on",
                                                                                        "outcome_on")])
 
@@ -31,7 +35,7 @@ class LegalPathForm(PortalForm):
 class DeadlineForm(PortalForm):
     version = HiddenField()
     due_on = DateField(_l("Data"), validators=[DataRequired()])
-    kind = SelectField(_l("Tipo"), choices=enum_choices(DEADLINE_KIND_LABELS), validators=[DataRequired()])
+    kind = SelectField(_l("Tipo"), choices=enum_choices(DeadlineKind), validators=[DataRequired()])
     note = StringField(_l("Nota"), validators=[Optional(), Length(max=500)])
     done = BooleanField(_l("Svolta"))
 
@@ -42,7 +46,7 @@ class DeadlineForm(PortalForm):
 
 class FundRequestForm(PortalForm):
     version = HiddenField()
-    fund = SelectField(_l("Fondo"), choices=enum_choices(FUND_LABELS), validators=[DataRequired()])
+    fund = SelectField(_l("Fondo"), choices=enum_choices(Fund), validators=[DataRequired()])
     requested = MoneyField(_l("Importo richiesto"), validators=[InputRequired(), Range(min=0, max=MAX_AMOUNT)])
     requested_on = DateField(_l("Data della richiesta"), validators=[DataRequired()])
     granted = MoneyField(_l("Importo concesso"), validators=[Optional(), Range(min=0, max=MAX_AMOUNT)])

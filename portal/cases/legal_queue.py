@@ -8,8 +8,7 @@ from ..accounts.models import Role
 from ..core import queue
 from ..core.queue import Item
 from ..i18n import lazy_gettext as _l
-from .legal import DeadlineKind
-from .legal_labels import DEADLINE_KIND_LABELS
+from .legal import DEADLINE_KIND_LABELS, DeadlineKind
 from .legal_services import DEADLINE_WINDOW_DAYS, upcoming_deadlines
 
 

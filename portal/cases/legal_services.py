@@ -162,7 +162,7 @@ def is_due(deadline: LegalDeadline, today: date | None = None) -> bool:
 def legal_events(case: Case) -> list[tuple]:
     """The scheda analitica's rows of the legal path, in time order: (day or None, what, detail).
     Codes become labels here; amounts stay Decimal for the template's money filter."""
-    from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
+    from .legal import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
 
     events = []
     path = legal_path(case)

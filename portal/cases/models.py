@@ -2,7 +2,6 @@
 
 The analytical record (scheda analitica) is a view over these rows in time order, not a copy.
 """
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -23,7 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum, RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..people.models import Person
 from ..tenancy.mixins import PeerShared, ProviderShared, TenantOwned
 from ..tenancy.models import enum_column
@@ -31,77 +31,101 @@ from ..tenancy.models import enum_column
 HOURS = Numeric(7, 2)
 
 
-class CaseState(enum.StrEnum):
-    OPEN = "open"
-    PHASE_1 = "phase_1"
-    PHASE_2 = "phase_2"
-    CLOSED = "closed"
+class CaseState(LabelledEnum):
+    OPEN = "open", _l("Aperto")
+    PHASE_1 = "phase_1", _l("Fase 1 – inserimento lavorativo")
+    PHASE_2 = "phase_2", _l("Fase 2 – inclusione socio-lavorativa")
+    CLOSED = "closed", _l("Chiuso")
     # Moved to another node of the region, which owns it from then on: read-only history here (transfers.py).
-    TRANSFERRED = "transferred"
+    TRANSFERRED = "transferred", _l("Trasferito ad altro nodo")
+
+
+CASE_STATE_LABELS = CaseState.labels()
 
 
 # No pathway work happens in these states (queues, alerts and every write service leave them alone).
 ENDED_STATES = (CaseState.CLOSED, CaseState.TRANSFERRED)
 
 
-class ClosureOutcome(enum.StrEnum):
-    INCLUDED = "included"
-    EMPLOYED = "employed"
-    PARTIAL = "partial"
-    DROPPED_OUT = "dropped_out"
-    MOVED_AWAY = "moved_away"
-    REFERRED_ELSEWHERE = "referred_elsewhere"
-    OTHER = "other"
+class ClosureOutcome(LabelledEnum):
+    INCLUDED = "included", _l("Inclusione socio-lavorativa raggiunta")
+    EMPLOYED = "employed", _l("Inserimento lavorativo")
+    PARTIAL = "partial", _l("Obiettivi raggiunti in parte")
+    DROPPED_OUT = "dropped_out", _l("Percorso interrotto dalla persona")
+    MOVED_AWAY = "moved_away", _l("Trasferimento fuori dal territorio")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _l("Inviata ad altro servizio")
+    OTHER = "other", _l("Altro")
 
 
-class ServiceType(enum.StrEnum):
-    COUNSELLING = "counselling"
-    ORIENTATION = "orientation"
-    SKILLS_REINFORCEMENT = "skills_reinforcement"
-    TUTORING = "tutoring"
-    TRAINING = "training"
-    JOB_MATCHING = "job_matching"
-    PSYCHOLOGICAL_SUPPORT = "psychological_support"
-    SOCIAL_MEDIATION = "social_mediation"
-    BUSINESS_STARTUP = "business_startup"
-    SELF_EMPLOYMENT = "self_employment"
-    MOTIVATION = "motivation"
+CLOSURE_OUTCOME_LABELS = ClosureOutcome.labels()
 
 
-class ActionPhase(enum.StrEnum):
-    PREPARATORY = "preparatory"  # fase propedeutica
-    JOB_INSERTION = "job_insertion"  # phase 1
-    INCLUSION = "inclusion"  # phase 2
+class ServiceType(LabelledEnum):
+    COUNSELLING = "counselling", _l("Counselling")
+    ORIENTATION = "orientation", _l("Orientamento")
+    SKILLS_REINFORCEMENT = "skills_reinforcement", _l("Rinforzo delle competenze")
+    TUTORING = "tutoring", _l("Tutoraggio")
+    TRAINING = "training", _l("Formazione")
+    JOB_MATCHING = "job_matching", _l("Incontro domanda/offerta")
+    PSYCHOLOGICAL_SUPPORT = "psychological_support", _l("Sostegno psicologico")
+    SOCIAL_MEDIATION = "social_mediation", _l("Mediazione sociale")
+    BUSINESS_STARTUP = "business_startup", _l("Sostegno all'avvio d'impresa")
+    SELF_EMPLOYMENT = "self_employment", _l("Sostegno al lavoro autonomo")
+    MOTIVATION = "motivation", _l("Motivazione / rimotivazione")
 
 
-class ActionStatus(enum.StrEnum):
+SERVICE_TYPE_LABELS = ServiceType.labels()
+
+
+class ActionPhase(LabelledEnum):
+    PREPARATORY = "preparatory", _l("Fase propedeutica")  # fase propedeutica
+    JOB_INSERTION = "job_insertion", _l("Inserimento lavorativo (fase 1)")  # phase 1
+    INCLUSION = "inclusion", _l("Inclusione socio-lavorativa (fase 2)")  # phase 2
+
+
+ACTION_PHASE_LABELS = ActionPhase.labels()
+
+
+class ActionStatus(LabelledEnum):
     # Planned with a provider but no contract line covers it yet: no service order, nothing for the
     # provider to see; ordered later from the case page (or the budget) once a line exists.
-    TO_ORDER = "to_order"
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
+    TO_ORDER = "to_order", _l("Da ordinare")
+    PLANNED = "planned", _l("Pianificata")
+    IN_PROGRESS = "in_progress", _l("In corso")
+    DONE = "done", _l("Conclusa")
+    CANCELLED = "cancelled", _l("Annullata")
 
 
-class VerificationPhase(enum.StrEnum):
-    JOB_INSERTION = "job_insertion"
-    INCLUSION = "inclusion"
+ACTION_STATUS_LABELS = ActionStatus.labels()
 
 
-class JobOutcome(enum.StrEnum):
-    EMPLOYED = "employed"
-    TRAINEESHIP = "traineeship"
-    SELF_EMPLOYED = "self_employed"
-    NOT_YET = "not_yet"
+class VerificationPhase(LabelledEnum):
+    JOB_INSERTION = "job_insertion", _l("Verifica dell'inserimento lavorativo (fase 1)")
+    INCLUSION = "inclusion", _l("Follow-up dell'inclusione socio-lavorativa (fase 2)")
 
 
-class ContractType(enum.StrEnum):
-    PERMANENT = "permanent"
-    FIXED_TERM = "fixed_term"
-    APPRENTICESHIP = "apprenticeship"
-    AGENCY = "agency"
-    OTHER = "other"
+VERIFICATION_PHASE_LABELS = VerificationPhase.labels()
+
+
+class JobOutcome(LabelledEnum):
+    EMPLOYED = "employed", _l("Assunta/o")
+    TRAINEESHIP = "traineeship", _l("Tirocinio")
+    SELF_EMPLOYED = "self_employed", _l("Lavoro autonomo")
+    NOT_YET = "not_yet", _l("Non ancora inserita/o")
+
+
+JOB_OUTCOME_LABELS = JobOutcome.labels()
+
+
+class ContractType(LabelledEnum):
+    PERMANENT = "permanent", _l("Tempo indeterminato")
+    FIXED_TERM = "fixed_term", _l("Tempo determinato")
+    APPRENTICESHIP = "apprenticeship", _l("Apprendistato")
+    AGENCY = "agency", _l("Somministrazione")
+    OTHER = "other", _l("Altro")
+
+
+CONTRACT_TYPE_LABELS = ContractType.labels()
 
 
 class Case(TenantOwned, RowUid, Versioned, Timestamped, db.Model):
@@ -236,10 +260,13 @@ class DiaryRevision(TenantOwned, RowUid, db.Model):
     entry: Mapped[DiaryEntry] = relationship(back_populates="revisions")
 
 
-class DocumentKind(enum.StrEnum):
-    CASE = "case"
-    PHASE_1_OUTCOME = "phase_1_outcome"  # e.g. the UNILAV notice proving the hiring
-    DELIVERY = "delivery"  # attendance sheet, timesheet
+class DocumentKind(LabelledEnum):
+    CASE = "case", _l("Documento del caso")
+    PHASE_1_OUTCOME = "phase_1_outcome", _l("Esito della fase 1")  # e.g. the UNILAV notice proving the hiring
+    DELIVERY = "delivery", _l("Prestazione")  # attendance sheet, timesheet
+
+
+DOCUMENT_KIND_LABELS = DocumentKind.labels()
 
 
 class CaseDocument(ProviderShared, StoredFileColumns, Timestamped, db.Model):
@@ -258,11 +285,14 @@ class CaseDocument(ProviderShared, StoredFileColumns, Timestamped, db.Model):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
-class TransferState(enum.StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
+class TransferState(LabelledEnum):
+    PENDING = "pending", _l("In attesa di risposta")
+    ACCEPTED = "accepted", _l("Accolto")
+    DECLINED = "declined", _l("Non accolto")
+    WITHDRAWN = "withdrawn", _l("Ritirato")
+
+
+TRANSFER_STATE_LABELS = TransferState.labels()
 
 
 class CaseTransfer(PeerShared, RowUid, Versioned, Timestamped, db.Model):
@@ -300,10 +330,13 @@ class CaseTransfer(PeerShared, RowUid, Versioned, Timestamped, db.Model):
     identity_json = EncryptedField("identity_enc")
 
 
-class OfficeReferralState(enum.StrEnum):
-    REFERRED = "referred"  # waiting for the office
-    TAKEN = "taken"  # the office took the person in charge
-    WITHDRAWN = "withdrawn"  # the node named another office, or none, on the action
+class OfficeReferralState(LabelledEnum):
+    REFERRED = "referred", _l("Da prendere in carico")  # waiting for the office
+    TAKEN = "taken", _l("Presa in carico")  # the office took the person in charge
+    WITHDRAWN = "withdrawn", _l("Ritirata dal nodo")  # the node named another office, or none, on the action
+
+
+OFFICE_REFERRAL_STATE_LABELS = OfficeReferralState.labels()
 
 
 class OfficeReferral(PeerShared, RowUid, Versioned, Timestamped, db.Model):

@@ -36,15 +36,7 @@ from ..referrals.services import add_first_event
 from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant, TenantKind
 from . import transfer_files
-from .models import (
-    ENDED_STATES,
-    Case,
-    CaseState,
-    CaseTransfer,
-    DiaryEntry,
-    TransferState,
-    Verification,
-)
+from .models import ENDED_STATES, Case, CaseState, CaseTransfer, DiaryEntry, TransferState, Verification
 from .services import OUTCOME_FOR, is_read_only, node_case_workers, open_case
 from .signals import case_changed
 

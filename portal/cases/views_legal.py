@@ -10,9 +10,15 @@ from ..core.transaction import attempt
 from ..i18n import local_today
 from . import legal_services as legal
 from . import services
-from .legal import FundRequest, LegalDeadline
+from .legal import (
+    DEADLINE_KIND_LABELS,
+    FUND_LABELS,
+    LEGAL_ACTION_LABELS,
+    LEGAL_OUTCOME_LABELS,
+    FundRequest,
+    LegalDeadline,
+)
 from .legal_forms import DeadlineForm, FundRequestForm, LegalPathForm
-from .legal_labels import DEADLINE_KIND_LABELS, FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS
 from .models import Case
 from .views import bp, case_saved, editable_case, node_staff
 

@@ -6,7 +6,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..core.forms import PortalForm, PortalSubForm
 from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
-from ..tenancy.labels import KIND_LABELS
+from ..tenancy.models import KIND_LABELS
 from .istat import PROVINCES
 from .municipalities import choices
 

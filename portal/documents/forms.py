@@ -5,11 +5,12 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from ..core.choices import enum_choices
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
-from .labels import LANGUAGE_LABELS, LETTER_KIND_LABELS
+from .labels import LANGUAGE_LABELS
+from .models import LetterKind
 
 
 class LetterForm(PortalForm):
-    kind = SelectField(_l("Tipo di lettera"), choices=enum_choices(LETTER_KIND_LABELS, blank=_l("Scegli il tipo")),
+    kind = SelectField(_l("Tipo di lettera"), choices=enum_choices(LetterKind, blank=_l("Scegli il tipo")),
                        validators=[DataRequired(message=_l("Scegli il tipo di lettera."))])
     language = SelectField(_l("Lingua"), choices=list(LANGUAGE_LABELS.items()), default="it", validators=[DataRequired()])
     by_name = BooleanField(_l("Intesta la lettera al nome della persona (la lettura dei dati identificativi è registrata)"))

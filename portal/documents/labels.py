@@ -1,10 +1,5 @@
+"""Words of the letters (msgids); the kinds' labels stand beside their codes in models.py."""
 from ..i18n import lazy_gettext as _l
-from .models import LetterKind
+from .models import LETTER_KIND_LABELS as LETTER_KIND_LABELS
 
-LETTER_KIND_LABELS = {
-    LetterKind.ACCEPTANCE: _l("Accettazione della segnalazione"),
-    LetterKind.DECLINE: _l("Diniego, con il motivo"),
-    LetterKind.SUMMONS: _l("Convocazione a colloquio"),
-    LetterKind.CLOSURE: _l("Chiusura del percorso"),
-}
 LANGUAGE_LABELS = {"it": _l("Italiano"), "en": _l("Inglese")}

@@ -1,20 +1,23 @@
 """Letter templates the node's coordinator edits; a kind and language with no row uses the built-in default."""
-import enum
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models_base import Timestamped, Versioned
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum, Timestamped, Versioned
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
 
-class LetterKind(enum.StrEnum):
-    ACCEPTANCE = "acceptance"  # the referral is accepted, the node takes the person in charge
-    DECLINE = "decline"  # the referral is declined, with the reason
-    SUMMONS = "summons"  # summons to an interview
-    CLOSURE = "closure"  # the pathway is closed
+class LetterKind(LabelledEnum):
+    ACCEPTANCE = "acceptance", _l("Accettazione della segnalazione")  # the referral is accepted, the node takes the person in charge
+    DECLINE = "decline", _l("Diniego, con il motivo")  # the referral is declined, with the reason
+    SUMMONS = "summons", _l("Convocazione a colloquio")  # summons to an interview
+    CLOSURE = "closure", _l("Chiusura del percorso")  # the pathway is closed
+
+
+LETTER_KIND_LABELS = LetterKind.labels()
 
 
 class LetterTemplate(TenantOwned, Versioned, Timestamped, db.Model):

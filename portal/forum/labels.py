@@ -1,14 +1,12 @@
-"""Italian labels for the forum (msgids; English in the catalogue)."""
+"""Words of the forum (msgids; English in the catalogue); the kinds' and modes' labels stand beside their
+codes in models.py and are re-exported here."""
 from ..i18n import lazy_gettext as _l
 from ..notifications.labels import register as register_notice
 from . import privacy
-from .models import CategoryKind, SubscriptionMode, ThreadKind
+from .models import CATEGORY_KIND_LABELS as CATEGORY_KIND_LABELS
+from .models import MODE_LABELS as MODE_LABELS
+from .models import THREAD_KIND_LABELS as THREAD_KIND_LABELS
 
-CATEGORY_KIND_LABELS = {
-    CategoryKind.GROUND: _l("Per motivo di discriminazione"),
-    CategoryKind.INTERVENTION: _l("Per tipo di intervento"),
-    CategoryKind.NETWORK: _l("Vita della rete"),
-}
 # The categories migration 0004 creates, by slug (their code): the rows' Italian ``name`` is kept only for a
 # category added later by hand, which has no label here and shows its own name.
 CATEGORY_LABELS = {
@@ -21,10 +19,7 @@ CATEGORY_LABELS = {
     "ascolto-tutela": _l("Ascolto e tutela legale"),
     "vita-della-rete": _l("Vita della rete"),
 }
-THREAD_KIND_LABELS = {
-    ThreadKind.DISCUSSION: _l("Discussione"),
-    ThreadKind.PRACTICE: _l("Scheda di buona prassi"),
-}
+
 PRACTICE_LABELS = {
     "problem": _l("Problema affrontato"),
     "target_group": _l("Destinatari"),
@@ -76,10 +71,6 @@ def refusal(finding) -> str:
 
 def confirmation(finding) -> str:
     return str(CONFIRM[finding.kind]) % {"value": finding.value, "where": where(finding.field)}
-MODE_LABELS = {
-    SubscriptionMode.IMMEDIATE: _l("Un'e-mail a ogni risposta"),
-    SubscriptionMode.DIGEST: _l("Un riepilogo al giorno"),
-}
 
 
 def _reply(params: dict) -> str:

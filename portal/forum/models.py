@@ -12,25 +12,35 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Created, MarkdownBody, StoredFileColumns, Timestamped, utcnow
+from ..i18n import lazy_gettext as _l
+from ..models_base import Created, LabelledEnum, MarkdownBody, StoredFileColumns, Timestamped, utcnow
 from ..tenancy.mixins import Shared
 from ..tenancy.models import Tenant, enum_column
 
 
-class CategoryKind(enum.StrEnum):
-    GROUND = "ground"
-    INTERVENTION = "intervention"
-    NETWORK = "network"
+class CategoryKind(LabelledEnum):
+    GROUND = "ground", _l("Per motivo di discriminazione")
+    INTERVENTION = "intervention", _l("Per tipo di intervento")
+    NETWORK = "network", _l("Vita della rete")
 
 
-class ThreadKind(enum.StrEnum):
-    DISCUSSION = "discussion"
-    PRACTICE = "practice"
+CATEGORY_KIND_LABELS = CategoryKind.labels()
 
 
-class SubscriptionMode(enum.StrEnum):
-    IMMEDIATE = "immediate"
-    DIGEST = "digest"
+class ThreadKind(LabelledEnum):
+    DISCUSSION = "discussion", _l("Discussione")
+    PRACTICE = "practice", _l("Scheda di buona prassi")
+
+
+THREAD_KIND_LABELS = ThreadKind.labels()
+
+
+class SubscriptionMode(LabelledEnum):
+    IMMEDIATE = "immediate", _l("Un'e-mail a ogni risposta")
+    DIGEST = "digest", _l("Un riepilogo al giorno")
+
+
+MODE_LABELS = SubscriptionMode.labels()
 
 
 class PersonalDataKind(enum.StrEnum):

@@ -7,7 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..core.choices import enum_choices
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
-from .labels import GROUP_KIND_LABELS
+from .models import GroupKind
 
 MARKDOWN_HELP = _l("Puoi usare Markdown (grassetto, elenchi, link).")
 
@@ -15,7 +15,7 @@ MARKDOWN_HELP = _l("Puoi usare Markdown (grassetto, elenchi, link).")
 class GroupForm(PortalForm):
     version = HiddenField()
     name = StringField(_l("Nome del gruppo"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Tipo di gruppo"), choices=enum_choices(GROUP_KIND_LABELS), validators=[DataRequired()])
+    kind = SelectField(_l("Tipo di gruppo"), choices=enum_choices(GroupKind), validators=[DataRequired()])
     description = TextAreaField(_l("Descrizione"), validators=[Optional(), Length(max=3000)])
     members = SelectMultipleField(
         _l("Organizzazioni che ne fanno parte"), coerce=int, option_widget=CheckboxInput(),

@@ -4,22 +4,25 @@ All Shared: a group's members are organisations of several tenants, so no single
 each user sees is decided in ``services`` (one place): the group and its member list are known to the
 network the group belongs to; meetings and minutes only to members' users and to the node's coordinators.
 """
-import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import CreatedBy, MarkdownBody, Timestamped, Versioned, file_content
+from ..i18n import lazy_gettext as _l
+from ..models_base import CreatedBy, LabelledEnum, MarkdownBody, Timestamped, Versioned, file_content
 from ..tenancy.mixins import Shared
 from ..tenancy.models import Tenant, enum_column
 
 
-class GroupKind(enum.StrEnum):
-    STEERING_GROUP = "steering_group"  # cabina di regia
-    SIGNATORIES = "signatories"  # sottoscrittori del protocollo d'intesa
-    OTHER = "other"
+class GroupKind(LabelledEnum):
+    STEERING_GROUP = "steering_group", _l("Cabina di regia")  # cabina di regia
+    SIGNATORIES = "signatories", _l("Sottoscrittori del protocollo d'intesa")  # sottoscrittori del protocollo d'intesa
+    OTHER = "other", _l("Altro gruppo di lavoro")
+
+
+GROUP_KIND_LABELS = GroupKind.labels()
 
 
 class NetworkGroup(Shared, Versioned, Timestamped, db.Model):

@@ -9,14 +9,14 @@ from ..core.files import send_stored
 from ..core.rows import or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import expose_labels
-from . import labels, services
+from . import models, services
 from .forms import ApproveForm, GroupForm, MeetingForm, MinutesForm
 from .models import GroupKind
 
 bp = Blueprint("governance", __name__, url_prefix="/rete/gruppi")
 
 
-expose_labels(bp, labels, "GROUP_KIND_LABELS", everywhere=True)
+expose_labels(bp, models, "GROUP_KIND_LABELS", everywhere=True)
 
 
 @bp.before_request

@@ -1,24 +1,10 @@
-"""Italian labels for import states, row statuses and the check's codes (msgids; English in the catalogue)."""
+"""Words of the import pages and the check's codes (msgids; English in the catalogue); the states' and row
+statuses' labels stand beside their codes in models.py and are re-exported here."""
 from ..i18n import lazy_gettext as _l
 from .fields import CASE_FIELDS, FIELDS
-from .models import BatchState, RowStatus
+from .models import ROW_LABELS as ROW_LABELS
+from .models import STATE_LABELS as STATE_LABELS
 
-STATE_LABELS = {
-    BatchState.DRAFT: _l("Caricato: scegli le colonne"),
-    BatchState.CHECKED: _l("Verificato, da importare"),
-    BatchState.IMPORTING: _l("Importazione in corso"),
-    BatchState.IMPORTED: _l("Importato: da confermare o annullare"),
-    BatchState.CONFIRMED: _l("Confermato"),
-    BatchState.UNDONE: _l("Annullato"),
-}
-ROW_LABELS = {
-    RowStatus.VALID: _l("Valida"),
-    RowStatus.INVALID: _l("Con errori: non sarà importata"),
-    RowStatus.ALREADY_IMPORTED: _l("Già importata: saltata"),
-    RowStatus.CREATED: _l("Importata"),
-    RowStatus.FAILED: _l("Rifiutata"),
-    RowStatus.REMOVED: _l("Rimossa con l'annullamento"),
-}
 ERROR_LABELS = {
     "required": _l("obbligatorio, manca"),
     "too_long": _l("troppo lungo"),

@@ -5,7 +5,6 @@ special-category data: they are kept only as ciphertext (``rows``, bound to the 
 until the batch is confirmed or undone. Row results store codes (error and warning codes, field names),
 never cell values.
 """
-import enum
 import json
 from datetime import datetime
 
@@ -14,27 +13,34 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import CreatedBy, RowUid, Versioned
+from ..i18n import lazy_gettext as _l
+from ..models_base import CreatedBy, LabelledEnum, RowUid, Versioned
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
 
-class BatchState(enum.StrEnum):
-    DRAFT = "draft"  # uploaded, columns not yet mapped
-    CHECKED = "checked"  # dry run done: per-row errors and possible duplicates known
-    IMPORTING = "importing"  # rows are being created in chunks (the job queue)
-    IMPORTED = "imported"  # every valid row created; undoable
-    CONFIRMED = "confirmed"  # final: no undo, file content dropped
-    UNDONE = "undone"  # what the batch created was removed
+class BatchState(LabelledEnum):
+    DRAFT = "draft", _l("Caricato: scegli le colonne")  # uploaded, columns not yet mapped
+    CHECKED = "checked", _l("Verificato, da importare")  # dry run done: per-row errors and possible duplicates known
+    IMPORTING = "importing", _l("Importazione in corso")  # rows are being created in chunks (the job queue)
+    IMPORTED = "imported", _l("Importato: da confermare o annullare")  # every valid row created; undoable
+    CONFIRMED = "confirmed", _l("Confermato")  # final: no undo, file content dropped
+    UNDONE = "undone", _l("Annullato")  # what the batch created was removed
 
 
-class RowStatus(enum.StrEnum):
-    VALID = "valid"
-    INVALID = "invalid"
-    ALREADY_IMPORTED = "already_imported"  # the same row key exists already (an earlier import): skipped
-    CREATED = "created"
-    FAILED = "failed"  # refused by the services at import time (the reason code is in ``errors``)
-    REMOVED = "removed"  # undone
+STATE_LABELS = BatchState.labels()
+
+
+class RowStatus(LabelledEnum):
+    VALID = "valid", _l("Valida")
+    INVALID = "invalid", _l("Con errori: non sarà importata")
+    ALREADY_IMPORTED = "already_imported", _l("Già importata: saltata")  # the same row key exists already (an earlier import): skipped
+    CREATED = "created", _l("Importata")
+    FAILED = "failed", _l("Rifiutata")  # refused by the services at import time (the reason code is in ``errors``)
+    REMOVED = "removed", _l("Rimossa con l'annullamento")  # undone
+
+
+ROW_LABELS = RowStatus.labels()
 
 
 class ImportBatch(TenantOwned, RowUid, Versioned, CreatedBy, db.Model):

@@ -1,6 +1,6 @@
 """Italian labels of the monitoring tables (msgids), reusing each domain's own enum labels."""
 from ..cases.labels import CASE_STATE_LABELS, JOB_OUTCOME_LABELS, SERVICE_TYPE_LABELS  # noqa: F401
-from ..cases.legal_labels import FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS  # noqa: F401
+from ..cases.legal import FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS  # noqa: F401
 from ..i18n import lazy_gettext as _l
 from ..people.labels import AGE_BAND_LABELS, CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..referrals.labels import GROUND_LABELS, OUTCOME_LABELS, STATE_LABELS  # noqa: F401

@@ -1,23 +1,14 @@
 """Forms of the network package: the node's courses, agreements, calls and reviews; the public application."""
 from flask_wtf.file import FileField
 from stdnum.it import codicefiscale, iva
-from wtforms import (
-    DateField,
-    FieldList,
-    FormField,
-    HiddenField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import DateField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from ..core.fields import HoursField, Range
 from ..core.forms import PortalForm
 from ..directory.forms import PointFields
 from ..i18n import lazy_gettext as _l
-from ..tenancy.labels import KIND_LABELS
-from ..tenancy.models import TenantKind
+from ..tenancy.models import KIND_LABELS, TenantKind
 
 # Who may apply: every kind of antenna (not a node, not a service provider, never a regional centre: the
 # accepted applicant becomes a tenant of that kind inside the node's network).

@@ -3,7 +3,6 @@
 Courses, participations, agreements and applications are the node's rows (TenantOwned): the node's
 coordinator keeps them. A call is published to the public, so it is Shared (its text is public anyway).
 """
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,7 +10,8 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped, Versioned, file_content
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum, Timestamped, Versioned, file_content
 from ..tenancy.mixins import Shared, TenantOwned
 from ..tenancy.models import Tenant, TenantKind, enum_column
 
@@ -85,11 +85,14 @@ class Call(Shared, Timestamped, db.Model):
         return self.opens_on <= today <= self.closes_on
 
 
-class ApplicationStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
-    CHANGES_REQUESTED = "changes_requested"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
+class ApplicationStatus(LabelledEnum):
+    SUBMITTED = "submitted", _l("Inviata")
+    CHANGES_REQUESTED = "changes_requested", _l("Modifiche richieste")
+    ACCEPTED = "accepted", _l("Accettata")
+    REJECTED = "rejected", _l("Respinta")
+
+
+STATUS_LABELS = ApplicationStatus.labels()
 
 
 class Application(TenantOwned, Versioned, Timestamped, db.Model):

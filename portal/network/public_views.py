@@ -10,7 +10,7 @@ from ..i18n import local_today
 from . import applications, services
 from .files import store_upload
 from .forms import ApplicationForm
-from .labels import STATUS_LABELS
+from .models import STATUS_LABELS
 
 bp = Blueprint("network_public", __name__, url_prefix="/rete/avvisi")
 # The public lists: open calls and active information points (no account, nothing but published text).

@@ -9,7 +9,7 @@ from ..core.transaction import attempt
 from . import applications, services
 from .files import send, store_upload
 from .forms import ActivationForm, AgreementForm, CallForm, CourseForm, ParticipationForm, ReviewForm
-from .labels import STATUS_LABELS
+from .models import STATUS_LABELS
 
 bp = Blueprint("network", __name__, url_prefix="/rete")
 

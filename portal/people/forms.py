@@ -9,11 +9,6 @@ from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from ..i18n import local_today
 from .labels import (
-    AGE_BAND_LABELS,
-    CITIZENSHIP_LABELS,
-    EDUCATION_LABELS,
-    GENDER_LABELS,
-    LABOUR_LABELS,
     REQUEST_KIND_LABELS,
 )
 from .models import AgeBand, CitizenshipGroup, EducationLevel, Gender, LabourStatus, RequestKind
@@ -46,20 +41,20 @@ class RectifyForm(PortalForm):
     tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])
     birth_year = BirthYearField()
     contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
-    gender = SelectField(_l("Genere"), choices=enum_choices(GENDER_LABELS, NOT_STATED), coerce=enum_or_none(Gender), validate_choice=False)
-    age_band = SelectField(_l("Fascia d'età"), choices=enum_choices(AGE_BAND_LABELS, NOT_STATED), coerce=enum_or_none(AgeBand), validate_choice=False)
+    gender = SelectField(_l("Genere"), choices=enum_choices(Gender, NOT_STATED), coerce=enum_or_none(Gender), validate_choice=False)
+    age_band = SelectField(_l("Fascia d'età"), choices=enum_choices(AgeBand, NOT_STATED), coerce=enum_or_none(AgeBand), validate_choice=False)
     citizenship_group = SelectField(
-        _l("Cittadinanza"), choices=enum_choices(CITIZENSHIP_LABELS, NOT_STATED), coerce=enum_or_none(CitizenshipGroup), validate_choice=False
+        _l("Cittadinanza"), choices=enum_choices(CitizenshipGroup, NOT_STATED), coerce=enum_or_none(CitizenshipGroup), validate_choice=False
     )
     disability = SelectField(
         _l("Disabilità"), choices=[("", _l("Non indicato")), ("yes", _l("Sì")), ("no", _l("No"))], coerce=_bool_or_none,
         validate_choice=False,
     )
     labour_status = SelectField(
-        _l("Condizione occupazionale"), choices=enum_choices(LABOUR_LABELS, NOT_STATED), coerce=enum_or_none(LabourStatus), validate_choice=False
+        _l("Condizione occupazionale"), choices=enum_choices(LabourStatus, NOT_STATED), coerce=enum_or_none(LabourStatus), validate_choice=False
     )
     education_level = SelectField(
-        _l("Titolo di studio"), choices=enum_choices(EDUCATION_LABELS, NOT_STATED), coerce=enum_or_none(EducationLevel), validate_choice=False
+        _l("Titolo di studio"), choices=enum_choices(EducationLevel, NOT_STATED), coerce=enum_or_none(EducationLevel), validate_choice=False
     )
 
     def validate_tax_code(self, field):

@@ -1,51 +1,18 @@
-"""Italian labels for people enums (msgids; English in the catalogue).
+"""Words of the people pages (msgids; English in the catalogue); the enums' labels stand beside their codes
+in models.py (``LabelledEnum``) and are re-exported here.
 
 The single source for the monitoring attributes: the person pages, the rectification form and the
 referral form (which creates the person) all use these.
 """
 from ..i18n import lazy_gettext as _l
-from .models import AgeBand, CitizenshipGroup, EducationLevel, Gender, LabourStatus, RequestKind, RequestStatus
+from .models import AGE_BAND_LABELS as AGE_BAND_LABELS
+from .models import CITIZENSHIP_LABELS as CITIZENSHIP_LABELS
+from .models import EDUCATION_LABELS as EDUCATION_LABELS
+from .models import GENDER_LABELS as GENDER_LABELS
+from .models import LABOUR_LABELS as LABOUR_LABELS
+from .models import REQUEST_KIND_LABELS as REQUEST_KIND_LABELS
+from .models import REQUEST_STATUS_LABELS as REQUEST_STATUS_LABELS
 
-GENDER_LABELS = {
-    Gender.FEMALE: _l("Donna"),
-    Gender.MALE: _l("Uomo"),
-    Gender.NON_BINARY: _l("Non binario"),
-    Gender.NOT_STATED: _l("Preferisce non dichiararlo"),
-}
-AGE_BAND_LABELS = {
-    AgeBand.UNDER_25: _l("Meno di 25 anni"),
-    AgeBand.FROM_25_TO_54: _l("Da 25 a 54 anni"),
-    AgeBand.OVER_54: _l("Più di 54 anni"),
-}
-CITIZENSHIP_LABELS = {
-    CitizenshipGroup.ITALIAN: _l("Italiana"),
-    CitizenshipGroup.EU: _l("Di un altro Paese dell'Unione europea"),
-    CitizenshipGroup.NON_EU: _l("Di un Paese extra UE"),
-    CitizenshipGroup.STATELESS: _l("Apolide"),
-    CitizenshipGroup.NOT_STATED: _l("Non dichiarata"),
-}
-LABOUR_LABELS = {
-    LabourStatus.EMPLOYED: _l("Occupato/a"),
-    LabourStatus.UNEMPLOYED: _l("Disoccupato/a"),
-    LabourStatus.LONG_TERM_UNEMPLOYED: _l("Disoccupato/a di lunga durata"),
-    LabourStatus.INACTIVE: _l("Inattivo/a"),
-    LabourStatus.IN_EDUCATION: _l("In istruzione o formazione"),
-}
-EDUCATION_LABELS = {
-    EducationLevel.ISCED_0_2: _l("Fino alla licenza media (ISCED 0-2)"),
-    EducationLevel.ISCED_3_4: _l("Diploma o qualifica (ISCED 3-4)"),
-    EducationLevel.ISCED_5_8: _l("Laurea o superiore (ISCED 5-8)"),
-    EducationLevel.NOT_STATED: _l("Non dichiarato"),
-}
-REQUEST_KIND_LABELS = {
-    RequestKind.ACCESS: _l("Accesso ai dati (art. 15 GDPR)"),
-    RequestKind.RECTIFICATION: _l("Rettifica (art. 16 GDPR)"),
-    RequestKind.ERASURE: _l("Cancellazione (art. 17 GDPR)"),
-}
-REQUEST_STATUS_LABELS = {
-    RequestStatus.OPEN: _l("Aperta"),
-    RequestStatus.CLOSED: _l("Chiusa"),
-}
 OUTCOME_LABELS = {
     "closed": _l("Chiusa"),
     "anonymised": _l("Dati anonimizzati"),

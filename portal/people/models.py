@@ -1,5 +1,4 @@
 """A person: a pseudonym everywhere, encrypted identity, monitoring attributes kept apart."""
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -7,45 +6,61 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import RowUid, Timestamped, Versioned
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum, RowUid, Timestamped, Versioned
 from ..tenancy.mixins import NodeShared, TenantOwned
 from ..tenancy.models import enum_column
 
 
-class Gender(enum.StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-    NON_BINARY = "non_binary"
-    NOT_STATED = "not_stated"
+class Gender(LabelledEnum):
+    FEMALE = "female", _l("Donna")
+    MALE = "male", _l("Uomo")
+    NON_BINARY = "non_binary", _l("Non binario")
+    NOT_STATED = "not_stated", _l("Preferisce non dichiararlo")
 
 
-class AgeBand(enum.StrEnum):
-    UNDER_25 = "under_25"
-    FROM_25_TO_54 = "25_54"
-    OVER_54 = "over_54"
+GENDER_LABELS = Gender.labels()
 
 
-class CitizenshipGroup(enum.StrEnum):
-    ITALIAN = "italian"
-    EU = "eu"
-    NON_EU = "non_eu"
-    STATELESS = "stateless"
-    NOT_STATED = "not_stated"
+class AgeBand(LabelledEnum):
+    UNDER_25 = "under_25", _l("Meno di 25 anni")
+    FROM_25_TO_54 = "25_54", _l("Da 25 a 54 anni")
+    OVER_54 = "over_54", _l("Più di 54 anni")
 
 
-class LabourStatus(enum.StrEnum):
-    EMPLOYED = "employed"
-    UNEMPLOYED = "unemployed"
-    LONG_TERM_UNEMPLOYED = "long_term_unemployed"
-    INACTIVE = "inactive"
-    IN_EDUCATION = "in_education"
+AGE_BAND_LABELS = AgeBand.labels()
 
 
-class EducationLevel(enum.StrEnum):
-    ISCED_0_2 = "isced_0_2"
-    ISCED_3_4 = "isced_3_4"
-    ISCED_5_8 = "isced_5_8"
-    NOT_STATED = "not_stated"
+class CitizenshipGroup(LabelledEnum):
+    ITALIAN = "italian", _l("Italiana")
+    EU = "eu", _l("Di un altro Paese dell'Unione europea")
+    NON_EU = "non_eu", _l("Di un Paese extra UE")
+    STATELESS = "stateless", _l("Apolide")
+    NOT_STATED = "not_stated", _l("Non dichiarata")
+
+
+CITIZENSHIP_LABELS = CitizenshipGroup.labels()
+
+
+class LabourStatus(LabelledEnum):
+    EMPLOYED = "employed", _l("Occupato/a")
+    UNEMPLOYED = "unemployed", _l("Disoccupato/a")
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", _l("Disoccupato/a di lunga durata")
+    INACTIVE = "inactive", _l("Inattivo/a")
+    IN_EDUCATION = "in_education", _l("In istruzione o formazione")
+
+
+LABOUR_LABELS = LabourStatus.labels()
+
+
+class EducationLevel(LabelledEnum):
+    ISCED_0_2 = "isced_0_2", _l("Fino alla licenza media (ISCED 0-2)")
+    ISCED_3_4 = "isced_3_4", _l("Diploma o qualifica (ISCED 3-4)")
+    ISCED_5_8 = "isced_5_8", _l("Laurea o superiore (ISCED 5-8)")
+    NOT_STATED = "not_stated", _l("Non dichiarato")
+
+
+EDUCATION_LABELS = EducationLevel.labels()
 
 
 class Person(NodeShared, RowUid, Versioned, Timestamped, db.Model):
@@ -108,15 +123,21 @@ class Person(NodeShared, RowUid, Versioned, Timestamped, db.Model):
         return f"{self.first_name or ''} {self.last_name or ''}".strip()
 
 
-class RequestKind(enum.StrEnum):
-    ACCESS = "access"
-    RECTIFICATION = "rectification"
-    ERASURE = "erasure"
+class RequestKind(LabelledEnum):
+    ACCESS = "access", _l("Accesso ai dati (art. 15 GDPR)")
+    RECTIFICATION = "rectification", _l("Rettifica (art. 16 GDPR)")
+    ERASURE = "erasure", _l("Cancellazione (art. 17 GDPR)")
 
 
-class RequestStatus(enum.StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
+REQUEST_KIND_LABELS = RequestKind.labels()
+
+
+class RequestStatus(LabelledEnum):
+    OPEN = "open", _l("Aperta")
+    CLOSED = "closed", _l("Chiusa")
+
+
+REQUEST_STATUS_LABELS = RequestStatus.labels()
 
 
 class DataSubjectRequest(TenantOwned, db.Model):

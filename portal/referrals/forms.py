@@ -6,15 +6,7 @@ Which button was pressed ("Salva bozza" / "Invia al nodo") arrives in ``action``
 """
 
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
-from wtforms import (
-    BooleanField,
-    DateField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -24,11 +16,10 @@ from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
 from ..i18n import local_today
 from ..people.forms import BirthYearField
-from ..people.labels import CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
 from ..people.models import CitizenshipGroup, EducationLevel, Gender, LabourStatus
 from ..people.services import valid_tax_code
-from .labels import CONTEXT_LABELS, DECLINE_LABELS, GROUND_LABELS, LEGAL_BASIS_LABELS, STATE_LABELS, URGENCY_LABELS
-from .models import Context, DeclineReason, LegalBasis, ReferralState, Urgency
+from .labels import LEGAL_BASIS_LABELS
+from .models import Context, DeclineReason, Ground, LegalBasis, ReferralState, Urgency
 
 NOT_STATED = _l("Non indicato")
 
@@ -62,22 +53,22 @@ class ReferralForm(PortalForm):
     birth_year = BirthYearField()
     contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
     # ... and monitoring attributes (aggregate statistics only).
-    gender = SelectField(_l("Genere"), choices=enum_choices(GENDER_LABELS, NOT_STATED), coerce=enum_or_none(Gender),
+    gender = SelectField(_l("Genere"), choices=enum_choices(Gender, NOT_STATED), coerce=enum_or_none(Gender),
                          validators=[Optional()])
-    citizenship_group = SelectField(_l("Cittadinanza"), choices=enum_choices(CITIZENSHIP_LABELS, NOT_STATED),
+    citizenship_group = SelectField(_l("Cittadinanza"), choices=enum_choices(CitizenshipGroup, NOT_STATED),
                                     coerce=enum_or_none(CitizenshipGroup), validators=[Optional()])
     disability = SelectField(_l("Disabilità"), choices=[("", NOT_STATED), ("yes", _l("Sì")), ("no", _l("No"))],
                              coerce=_disability, validators=[Optional()])
-    labour_status = SelectField(_l("Condizione occupazionale"), choices=enum_choices(LABOUR_LABELS, NOT_STATED),
+    labour_status = SelectField(_l("Condizione occupazionale"), choices=enum_choices(LabourStatus, NOT_STATED),
                                 coerce=enum_or_none(LabourStatus), validators=[Optional()])
-    education_level = SelectField(_l("Titolo di studio"), choices=enum_choices(EDUCATION_LABELS, NOT_STATED),
+    education_level = SelectField(_l("Titolo di studio"), choices=enum_choices(EducationLevel, NOT_STATED),
                                   coerce=enum_or_none(EducationLevel), validators=[Optional()])
 
     # The referral.
-    grounds = CheckboxesField(_l("Motivi di discriminazione"), choices=enum_choices(GROUND_LABELS), validators=[Optional()])
-    context = SelectField(_l("Ambito"), choices=enum_choices(CONTEXT_LABELS, _l("Scegli un ambito")),
+    grounds = CheckboxesField(_l("Motivi di discriminazione"), choices=enum_choices(Ground), validators=[Optional()])
+    context = SelectField(_l("Ambito"), choices=enum_choices(Context, _l("Scegli un ambito")),
                           validators=[InputRequired(message=_l("Scegli l'ambito in cui è avvenuta la discriminazione."))])
-    urgency = SelectField(_l("Urgenza"), choices=enum_choices(URGENCY_LABELS), default=Urgency.NORMAL.value,
+    urgency = SelectField(_l("Urgenza"), choices=enum_choices(Urgency), default=Urgency.NORMAL.value,
                           validators=[DataRequired()])
     situation = TextAreaField(_l("La situazione"), validators=[Optional(), Length(max=10000)])
     needs = TextAreaField(_l("Bisogni della persona"), validators=[Optional(), Length(max=5000)])
@@ -225,7 +216,7 @@ class ResubmitForm(TransitionForm):
 
 class DeclineForm(TransitionForm):
     decline_reason = SelectField(
-        _l("Motivo"), choices=enum_choices(DECLINE_LABELS, _l("Scegli un motivo")),
+        _l("Motivo"), choices=enum_choices(DeclineReason, _l("Scegli un motivo")),
         validators=[InputRequired(message=_l("Scegli il motivo."))],
     )
     message = TextAreaField(_l("Messaggio per l'antenna"), validators=[DataRequired(), Length(max=5000)])
@@ -270,7 +261,7 @@ class InboxFilterForm(PortalForm):
     class Meta:
         csrf = False
 
-    stato = FilterSelectField(_l("Stato"), choices=enum_choices(STATE_LABELS, _l("Tutte le inviate")),
+    stato = FilterSelectField(_l("Stato"), choices=enum_choices(ReferralState, _l("Tutte le inviate")),
                               validators=[Optional()])
 
     def state(self) -> ReferralState | None:

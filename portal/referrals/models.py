@@ -1,5 +1,4 @@
 """The referral, its transitions (with the messages between antenna and node) and attachments."""
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
@@ -7,75 +6,98 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import CreatedBy, RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
+from ..i18n import lazy_gettext as _l
+from ..models_base import CreatedBy, LabelledEnum, RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..people.models import Person
 from ..tenancy.mixins import NodeShared
 from ..tenancy.models import enum_column
 
 
-class Ground(enum.StrEnum):
-    ETHNICITY = "ethnicity"
-    AGE = "age"
-    RELIGION = "religion"
-    DISABILITY = "disability"
-    GENDER = "gender"
-    SEXUAL_ORIENTATION = "sexual_orientation"
-    OTHER = "other"
+class Ground(LabelledEnum):
+    ETHNICITY = "ethnicity", _l("Origine etnica")
+    AGE = "age", _l("Età")
+    RELIGION = "religion", _l("Religione o convinzioni personali")
+    DISABILITY = "disability", _l("Disabilità")
+    GENDER = "gender", _l("Genere")
+    SEXUAL_ORIENTATION = "sexual_orientation", _l("Orientamento sessuale")
+    OTHER = "other", _l("Altro / intersezionale")
 
 
-class Context(enum.StrEnum):
-    WORK = "work"
-    HOUSING = "housing"
-    SCHOOL = "school"
-    SERVICES = "services"
-    PUBLIC_SPACE = "public_space"
-    HEALTH = "health"
-    ONLINE = "online"
-    OTHER = "other"
+GROUND_LABELS = Ground.labels()
 
 
-class Urgency(enum.StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
+class Context(LabelledEnum):
+    WORK = "work", _l("Lavoro")
+    HOUSING = "housing", _l("Casa")
+    SCHOOL = "school", _l("Scuola e formazione")
+    SERVICES = "services", _l("Accesso ai servizi")
+    PUBLIC_SPACE = "public_space", _l("Spazio pubblico")
+    HEALTH = "health", _l("Salute")
+    ONLINE = "online", _l("Online")
+    OTHER = "other", _l("Altro")
 
 
-class ReferralState(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    INFO_REQUESTED = "info_requested"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
+CONTEXT_LABELS = Context.labels()
 
 
-class DeclineReason(enum.StrEnum):
-    OUT_OF_SCOPE = "out_of_scope"
-    NOT_ELIGIBLE = "not_eligible"
-    DUPLICATE = "duplicate"
-    REFERRED_ELSEWHERE = "referred_elsewhere"
-    NO_CONSENT = "no_consent"
-    PERSON_UNREACHABLE = "person_unreachable"
-    OTHER = "other"
+class Urgency(LabelledEnum):
+    LOW = "low", _l("Bassa")
+    NORMAL = "normal", _l("Normale")
+    HIGH = "high", _l("Alta")
+    URGENT = "urgent", _l("Urgente")
 
 
-class LegalBasis(enum.StrEnum):
-    CONSENT = "consent"
-    VITAL_INTERESTS = "vital_interests"  # art. 9(2)(c) GDPR
-    PUBLIC_INTEREST = "public_interest"  # art. 9(2)(g) GDPR, chosen by the node
+URGENCY_LABELS = Urgency.labels()
 
 
-class OutcomeCode(enum.StrEnum):
+class ReferralState(LabelledEnum):
+    DRAFT = "draft", _l("Bozza")
+    SUBMITTED = "submitted", _l("Inviata al nodo")
+    INFO_REQUESTED = "info_requested", _l("Richieste informazioni")
+    ACCEPTED = "accepted", _l("Presa in carico")
+    DECLINED = "declined", _l("Non accolta")
+    WITHDRAWN = "withdrawn", _l("Ritirata")
+
+
+STATE_LABELS = ReferralState.labels()
+
+
+class DeclineReason(LabelledEnum):
+    OUT_OF_SCOPE = "out_of_scope", _l("Fuori dall'ambito del nodo")
+    NOT_ELIGIBLE = "not_eligible", _l("Requisiti non soddisfatti")
+    DUPLICATE = "duplicate", _l("Segnalazione duplicata")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _l("Inviata ad altro servizio")
+    NO_CONSENT = "no_consent", _l("Consenso mancante o revocato")
+    PERSON_UNREACHABLE = "person_unreachable", _l("Persona non raggiungibile")
+    OTHER = "other", _l("Altro")
+
+
+DECLINE_LABELS = DeclineReason.labels()
+
+
+class LegalBasis(LabelledEnum):
+    CONSENT = "consent", _l("Consenso esplicito (art. 9.2.a GDPR)")
+    VITAL_INTERESTS = "vital_interests", _l("Interessi vitali (art. 9.2.c GDPR)")  # art. 9(2)(c) GDPR
+    PUBLIC_INTEREST = "public_interest", _l("Interesse pubblico rilevante (art. 9.2.g GDPR)")  # art. 9(2)(g) GDPR, chosen by the node
+
+
+LEGAL_BASIS_LABELS = LegalBasis.labels()
+
+
+class OutcomeCode(LabelledEnum):
     """What the node tells the antenna about its referral (``Referral.outcome_code``): a code, shown in the
-    reader's language through referrals/labels.py. Only state words, never case details."""
+    reader's language through its label. Only state words, never case details. Migration 0020 mapped the
+    sentences once stored (these msgids and their English translations) to the codes."""
 
-    TAKEN_IN_CHARGE = "taken_in_charge"
-    PHASE_1 = "phase_1"
-    PHASE_2 = "phase_2"
-    COMPLETED = "completed"
-    NOT_TAKEN_IN_CHARGE = "not_taken_in_charge"
-    TRANSFERRED = "transferred"  # the case moved to another node of the region
+    TAKEN_IN_CHARGE = "taken_in_charge", _l("Presa in carico dal nodo")
+    PHASE_1 = "phase_1", _l("Presa in carico – fase 1: inserimento lavorativo")
+    PHASE_2 = "phase_2", _l("Presa in carico – fase 2: inclusione socio-lavorativa")
+    COMPLETED = "completed", _l("Percorso concluso")
+    NOT_TAKEN_IN_CHARGE = "not_taken_in_charge", _l("Non presa in carico")
+    TRANSFERRED = "transferred", _l("Caso trasferito a un altro nodo della regione")  # the case moved to another node of the region
+
+
+OUTCOME_LABELS = OutcomeCode.labels()
 
 
 class Referral(NodeShared, RowUid, Versioned, CreatedBy, db.Model):

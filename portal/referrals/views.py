@@ -19,15 +19,7 @@ from ..people.services import can_see_identity, can_view_person, reveal_identity
 from ..tenancy.models import Tenant
 from ..tenancy.scoping import get_visible
 from . import attachments, labels, listing, services
-from .forms import (
-    RESUBMIT,
-    SUBMIT,
-    TRANSITION_FORMS,
-    AttachmentForm,
-    InboxFilterForm,
-    LegalBasisForm,
-    ReferralForm,
-)
+from .forms import RESUBMIT, SUBMIT, TRANSITION_FORMS, AttachmentForm, InboxFilterForm, LegalBasisForm, ReferralForm
 from .labels import STATE_LABELS
 from .models import Attachment, DeclineReason, Referral, ReferralState
 

@@ -11,8 +11,8 @@ from ..directory import municipalities
 from ..i18n import lazy_gettext as _l
 from ..i18n import local_today
 from ..referrals.forms import CheckboxesField
-from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
-from .labels import CLOSE_LABELS, REPORTER_LABELS
+from ..referrals.models import Context, Ground
+from .models import CloseReason, ReporterKind
 
 NOTICE_VERSION = "2026-12"  # the privacy notice shown on /segnala; stored with each consent
 
@@ -27,15 +27,15 @@ class ReportForm(PortalForm):
     # Honeypot: hidden from people (CSS and aria-hidden); a robot filling every field fills it.
     website = StringField(_l("Non compilare questo campo"), validators=[Optional()])
 
-    reporter_kind = RadioField(_l("Chi sta scrivendo?"), choices=enum_choices(REPORTER_LABELS),
+    reporter_kind = RadioField(_l("Chi sta scrivendo?"), choices=enum_choices(ReporterKind),
                                validators=[InputRequired(message=_l("Indica chi sta scrivendo."))])
     what = TextAreaField(_l("Che cosa è successo?"),
                          validators=[DataRequired(message=_l("Racconta che cosa è successo.")), Length(max=10000)])
     municipality_code = SelectField(_l("In quale comune?"), validators=[Optional()])
-    context = SelectField(_l("In quale ambito?"), choices=enum_choices(CONTEXT_LABELS, _l("Scegli un ambito")),
+    context = SelectField(_l("In quale ambito?"), choices=enum_choices(Context, _l("Scegli un ambito")),
                           validators=[InputRequired(message=_l("Scegli l'ambito in cui è successo."))])
     occurred_on = DateField(_l("Quando? (anche approssimativo)"), validators=[Optional(), _not_future])
-    grounds = CheckboxesField(_l("Per quale motivo, secondo te?"), choices=enum_choices(GROUND_LABELS),
+    grounds = CheckboxesField(_l("Per quale motivo, secondo te?"), choices=enum_choices(Ground),
                               validators=[Optional()])
     wants_contact = BooleanField(_l("Voglio essere contattato o contattata dal nodo"))
     name = StringField(_l("Nome (facoltativo)"), validators=[Optional(), Length(max=200)])
@@ -82,7 +82,7 @@ class NodeMessageForm(PortalForm):
 
 class CloseForm(PortalForm):
     version = HiddenField()
-    reason = SelectField(_l("Motivo della chiusura"), choices=enum_choices(CLOSE_LABELS, _l("Scegli un motivo")),
+    reason = SelectField(_l("Motivo della chiusura"), choices=enum_choices(CloseReason, _l("Scegli un motivo")),
                          validators=[InputRequired(message=_l("Scegli il motivo della chiusura."))])
     message = TextAreaField(_l("Messaggio per chi ha segnalato (facoltativo)"), validators=[Optional(), Length(max=10000)])
 

@@ -1,6 +1,9 @@
-"""Italian labels for public-report codes (msgids; other languages in the catalogues)."""
+"""Words of the public-report pages (msgids; other languages in the catalogues); the codes' own labels
+stand beside them in models.py and are re-exported here."""
 from ..i18n import lazy_gettext as _l
-from .models import CloseReason, ReporterKind, ReportState
+from .models import CLOSE_LABELS as CLOSE_LABELS
+from .models import REPORTER_LABELS as REPORTER_LABELS
+from .models import STATE_LABELS as STATE_LABELS
 
 # The languages of the public door: the app's own (it, en) plus six with catalogues of these pages only.
 PUBLIC_LANGUAGES = (
@@ -9,27 +12,6 @@ PUBLIC_LANGUAGES = (
 )
 RTL_LANGUAGES = {"ar"}
 
-REPORTER_LABELS = {
-    ReporterKind.VICTIM: _l("Ho subito io la discriminazione"),
-    ReporterKind.WITNESS: _l("Ho assistito a una discriminazione"),
-    ReporterKind.ORGANISATION: _l("Scrivo per un'organizzazione"),
-}
-STATE_LABELS = {
-    ReportState.NEW: _l("Ricevuta, in attesa di esame"),
-    ReportState.INFO_REQUESTED: _l("Il nodo ti ha chiesto altre informazioni"),
-    ReportState.ANSWERED: _l("Hai risposto, il nodo la sta esaminando"),
-    ReportState.CLOSED: _l("Chiusa"),
-    ReportState.CONVERTED: _l("Presa in esame dal nodo come caso"),
-}
-CLOSE_LABELS = {
-    CloseReason.OUT_OF_SCOPE: _l("Non riguarda una discriminazione di cui il nodo si occupa"),
-    CloseReason.NOT_ENOUGH_INFORMATION: _l("Le informazioni non bastano per intervenire"),
-    CloseReason.REFERRED_ELSEWHERE: _l("Indirizzata a un altro servizio"),
-    CloseReason.NO_ANSWER: _l("Nessuna risposta alle domande del nodo"),
-    CloseReason.DUPLICATE: _l("Già segnalata"),
-    CloseReason.ABUSIVE: _l("Contenuto offensivo o non pertinente"),
-    CloseReason.OTHER: _l("Altro"),
-}
 
 # The audit log's words for this package's events, registered beside their codes rather than in
 # audit/labels.py (the audit layer knows no domain above it; unknown codes would still show as codes).

@@ -11,33 +11,43 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
 from ..extensions import db
-from ..models_base import RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum, RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..tenancy.mixins import Shared, TenantOwned
 from ..tenancy.models import enum_column
 
 
-class ReporterKind(enum.StrEnum):
-    VICTIM = "victim"
-    WITNESS = "witness"
-    ORGANISATION = "organisation"
+class ReporterKind(LabelledEnum):
+    VICTIM = "victim", _l("Ho subito io la discriminazione")
+    WITNESS = "witness", _l("Ho assistito a una discriminazione")
+    ORGANISATION = "organisation", _l("Scrivo per un'organizzazione")
 
 
-class ReportState(enum.StrEnum):
-    NEW = "new"
-    INFO_REQUESTED = "info_requested"  # the node asked the reporter for more
-    ANSWERED = "answered"  # the reporter answered; the node's turn again
-    CLOSED = "closed"
-    CONVERTED = "converted"  # became a person + referral handled by the node
+REPORTER_LABELS = ReporterKind.labels()
 
 
-class CloseReason(enum.StrEnum):
-    OUT_OF_SCOPE = "out_of_scope"
-    NOT_ENOUGH_INFORMATION = "not_enough_information"
-    REFERRED_ELSEWHERE = "referred_elsewhere"
-    NO_ANSWER = "no_answer"
-    DUPLICATE = "duplicate"
-    ABUSIVE = "abusive"
-    OTHER = "other"
+class ReportState(LabelledEnum):
+    NEW = "new", _l("Ricevuta, in attesa di esame")
+    INFO_REQUESTED = "info_requested", _l("Il nodo ti ha chiesto altre informazioni")  # the node asked the reporter for more
+    ANSWERED = "answered", _l("Hai risposto, il nodo la sta esaminando")  # the reporter answered; the node's turn again
+    CLOSED = "closed", _l("Chiusa")
+    CONVERTED = "converted", _l("Presa in esame dal nodo come caso")  # became a person + referral handled by the node
+
+
+STATE_LABELS = ReportState.labels()
+
+
+class CloseReason(LabelledEnum):
+    OUT_OF_SCOPE = "out_of_scope", _l("Non riguarda una discriminazione di cui il nodo si occupa")
+    NOT_ENOUGH_INFORMATION = "not_enough_information", _l("Le informazioni non bastano per intervenire")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _l("Indirizzata a un altro servizio")
+    NO_ANSWER = "no_answer", _l("Nessuna risposta alle domande del nodo")
+    DUPLICATE = "duplicate", _l("Già segnalata")
+    ABUSIVE = "abusive", _l("Contenuto offensivo o non pertinente")
+    OTHER = "other", _l("Altro")
+
+
+CLOSE_LABELS = CloseReason.labels()
 
 
 class MessageAuthor(enum.StrEnum):

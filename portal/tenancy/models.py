@@ -1,40 +1,44 @@
 """Tenants: the node(s) and their antennas, and the regional centre above several nodes."""
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..models_base import LabelledEnum
 from .mixins import Shared
 
 
-class TenantKind(enum.StrEnum):
-    NODE = "node"
-    MUNICIPALITY = "municipality"
-    SOCIAL_CONSORTIUM = "social_consortium"
-    HEALTH_AUTHORITY = "health_authority"
-    HOSPITAL = "hospital"
-    COURT = "court"
-    PROSECUTOR = "prosecutor"
-    POLICE = "police"
-    PRISON_ADMINISTRATION = "prison_administration"
-    PREFECTURE = "prefecture"
-    PROFESSIONAL_ORDER = "professional_order"
-    ASSOCIATION = "association"
-    EQUALITY_ADVISOR = "equality_advisor"
-    SCHOOL = "school"
-    UNIVERSITY = "university"
-    CHAMBER_OF_COMMERCE = "chamber_of_commerce"
-    EMPLOYERS_ASSOCIATION = "employers_association"
-    SERVICE_PROVIDER = "service_provider"
+class TenantKind(LabelledEnum):
+    NODE = "node", _l("Nodo provinciale contro le discriminazioni")
+    MUNICIPALITY = "municipality", _l("Comune")
+    SOCIAL_CONSORTIUM = "social_consortium", _l("Consorzio socio-assistenziale")
+    HEALTH_AUTHORITY = "health_authority", _l("Azienda sanitaria locale")
+    HOSPITAL = "hospital", _l("Azienda ospedaliera")
+    COURT = "court", _l("Tribunale")
+    PROSECUTOR = "prosecutor", _l("Procura della Repubblica")
+    POLICE = "police", _l("Questura")
+    PRISON_ADMINISTRATION = "prison_administration", _l("Amministrazione penitenziaria")
+    PREFECTURE = "prefecture", _l("Prefettura")
+    PROFESSIONAL_ORDER = "professional_order", _l("Ordine professionale")
+    ASSOCIATION = "association", _l("Associazione")
+    EQUALITY_ADVISOR = "equality_advisor", _l("Consigliera di parità")
+    SCHOOL = "school", _l("Ufficio scolastico")
+    UNIVERSITY = "university", _l("Università")
+    CHAMBER_OF_COMMERCE = "chamber_of_commerce", _l("Camera di commercio")
+    EMPLOYERS_ASSOCIATION = "employers_association", _l("Associazione di imprese")
+    SERVICE_PROVIDER = "service_provider", _l("Soggetto attuatore")
     # The Provincia's own offices working with the node (centri per l'impiego, istruzione/orientamento,
     # lavoro): antennas that refer like any other, and offices a pathway's action can be addressed to.
-    EMPLOYMENT_CENTRE = "employment_centre"
-    EDUCATION_GUIDANCE_OFFICE = "education_guidance_office"
-    LABOUR_OFFICE = "labour_office"
+    EMPLOYMENT_CENTRE = "employment_centre", _l("Centro per l'impiego")
+    EDUCATION_GUIDANCE_OFFICE = "education_guidance_office", _l("Ufficio istruzione e orientamento")
+    LABOUR_OFFICE = "labour_office", _l("Ufficio lavoro")
     # Above several nodes; reads per-node aggregates only (never a person, referral or case: see scoping.py).
-    REGIONAL_CENTRE = "regional_centre"
+    REGIONAL_CENTRE = "regional_centre", _l("Centro regionale contro le discriminazioni")
+
+
+KIND_LABELS = TenantKind.labels()
 
 
 # Public offices a node addresses a pathway's action to (with the equality adviser, already an antenna).
