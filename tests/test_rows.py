@@ -74,6 +74,35 @@ def test_visible_or_404_gives_the_row_the_tenant_sees_else_404(network):
     with pytest.raises(NotFound):
         or_404(None)
 
+
+def test_visible_or_404_asks_the_page_rule_only_of_a_row_it_sees(network):
+    """``may``: 403 for a row the tenant sees but the user may not use here; a row it does not see stays a 404
+    (the rule is not even asked: a 403 would say the row exists)."""
+    import pytest
+    from werkzeug.exceptions import Forbidden, NotFound
+
+    from portal.cases.models import Case
+    from portal.core.rows import or_403, visible_or_404
+    from portal.tenancy import context
+
+    asked = []
+
+    def rule(answer):
+        return lambda row: asked.append(row) or answer
+
+    case = network.case
+    with context.acting_as(network.tenants["n1"].id):
+        assert visible_or_404(Case, case.id, may=rule(True)) is case
+        with pytest.raises(Forbidden):
+            visible_or_404(Case, case.id, may=rule(False))
+    assert asked == [case, case]
+    with context.acting_as(network.tenants["n2"].id), pytest.raises(NotFound):
+        visible_or_404(Case, case.id, may=rule(False))
+    assert asked == [case, case]
+    or_403(True)
+    with pytest.raises(Forbidden):
+        or_403(False)
+
 def test_filter_select_renders_and_validates_as_wtforms_select(app):
     """The filter forms' select (portal/core/widgets.py) writes what WTForms' Select writes and refuses
     what SelectField refuses: lazy labels (markup, as WTForms takes them), escaping, the selected option,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.permissions import current_membership
-from ..core.rows import visible_or_404
+from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import expose_labels, guarded
 from ..extensions import db
@@ -68,9 +68,7 @@ def index():
 
 
 def _alert(alert_id) -> Alert:
-    alert = visible_or_404(Alert, alert_id)
-    if not services.can_handle(alert):
-        abort(403)
+    alert = visible_or_404(Alert, alert_id, may=services.can_handle)
     return alert
 
 
@@ -146,8 +144,7 @@ def edit_rule(rule):
         rule = Rule(rule)
     except ValueError:
         abort(404)
-    if not services.may_edit_setting(rule):
-        abort(403)
+    or_403(services.may_edit_setting(rule))
     rows = services.ensure_settings(current_membership().tenant_id)
     setting = next(s for s in rows if s.rule == rule)
     form = RuleSettingForm(prefix=rule.value)

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..accounts.permissions import current_membership, membership_required
 from ..core.fields import SubmissionKeyField, new_submission_key
 from ..core.forms import PortalForm
-from ..core.rows import by_submission_key, or_404
+from ..core.rows import by_submission_key, or_403, or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -37,8 +37,7 @@ def _form() -> ClientForm:
 
 
 def _require_manager():
-    if not clients.may_manage():
-        abort(403)
+    or_403(clients.may_manage())
 
 
 @bp.route("/amministrazione/api/", methods=["GET", "POST"])

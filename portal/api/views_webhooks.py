@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 from ..accounts.permissions import membership_required
 from ..core.fields import SubmissionKeyField
 from ..core.forms import PortalForm
-from ..core.rows import by_submission_key, or_404
+from ..core.rows import by_submission_key, or_403, or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -33,8 +33,7 @@ class SubscriptionForm(PortalForm):
 
 
 def _client(client_id: int):
-    if not clients.may_manage():
-        abort(403)
+    or_403(clients.may_manage())
     return or_404(clients.get_client(client_id))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..cases.labels import SERVICE_TYPE_LABELS
 from ..cases.models import Action, Case
 from ..cases.services import node_providers
-from ..core.rows import visible_or_404
+from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import acted, saved
 from ..core.views_helpers import download as _download
@@ -265,8 +265,7 @@ def order(order_id):
     order = visible_or_404(ServiceOrder, order_id)
     if request.method == "GET":
         return order_page(order)
-    if not contract_services.may_log(order):
-        abort(403)
+    or_403(contract_services.may_log(order))
     form = DeliveryForm()
     if contract_services.delivery_by_key(order, form.submission_key.data) is not None:
         flash(_("Questa prestazione era già stata registrata."), "info")  # a double click: nothing added

@@ -1,10 +1,10 @@
 """Controls on services: the sample checks of the coordinator and the provider scorecards.
 Thin views over ``controls.py`` and ``scorecard.py``."""
-from flask import abort, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 
 from ..cases.services import node_providers
-from ..core.rows import or_404, visible_or_404
+from ..core.rows import or_403, or_404, visible_or_404
 from ..core.views_helpers import guarded, saved
 from ..extensions import db
 from ..tenancy.context import current
@@ -100,7 +100,6 @@ def scorecards():
 @logged_in
 def provider_scorecard(provider_id):
     provider = or_404(scorecard.provider_of_network(provider_id))
-    if not scorecard.may_view(provider):
-        abort(403)
+    or_403(scorecard.may_view(provider))
     return render_template("budget/scorecard.html", card=scorecard.scorecard(provider),
                            own=provider.id == current().tenant_id)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, can
 from ..cases.models import Case, CaseState
 from ..cases.services import provider_choices
-from ..core.rows import visible_or_404
+from ..core.rows import or_403, visible_or_404
 from ..core.views_helpers import acted, edit_form, guarded, saved
 from ..tenancy.context import current
 from . import contracts as contract_services
@@ -73,8 +73,7 @@ def edit_delivery(delivery_id):
     delivery = visible_or_404(Delivery, delivery_id)
     if delivery.provider_id != current().tenant_id:
         abort(404)
-    if not orders.may_edit_delivery(delivery):
-        abort(403)
+    or_403(orders.may_edit_delivery(delivery))
     form = edit_form(DeliveryEditForm, delivery)
     return saved(form, lambda: orders.edit_delivery(delivery, delivered_on=form.delivered_on.data, units=form.units.data,
                                                     attended=form.attended.data, note=form.note.data,
@@ -138,8 +137,7 @@ def edit_line(line_id):
 # --- identity grants of a case -----------------------------------------------------------------------
 
 def _grant_page(case: Case, form=None, status=200):
-    if not grants.may_manage_grants(case):
-        abort(403)
+    or_403(grants.may_manage_grants(case))
     form = form or GrantForm()
     providers = grants.case_providers(case)
     form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in providers]
@@ -157,8 +155,7 @@ def identity_grants(case_id):
     case = visible_or_404(Case, case_id, own=True)
     if request.method == "GET":
         return _grant_page(case)
-    if not grants.may_manage_grants(case):
-        abort(403)
+    or_403(grants.may_manage_grants(case))
     form = GrantForm()
     form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in grants.case_providers(case)]
     return saved(form, lambda: grants.grant(case, form.provider.data, form.reason.data),

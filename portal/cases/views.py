@@ -144,9 +144,7 @@ def detail(case_id):
 @bp.route("/<int:case_id>/assegna", methods=["POST"])
 @node_staff
 def assign(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    if not services.can_assign(case):
-        abort(403)
+    case = visible_or_404(Case, case_id, own=True, may=services.can_assign)
     form = AssignForm()
     form.case_worker.choices = _case_worker_choices()
     return case_saved(form, lambda: services.assign_case_worker(case, form.case_worker.data, form.version.data),

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import membership_required
-from ..core.rows import visible_or_404
+from ..core.rows import or_403, visible_or_404
 from ..core.views_helpers import saved, send_read
 from . import diary, documents
 from .forms import DeliveryDocumentForm, DiaryForm, DocumentForm
@@ -45,9 +45,7 @@ def diary_edit(entry_id):
 @bp.route("/<int:case_id>/documenti", methods=["POST"])
 @node_staff
 def document_upload(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    if not documents.may_upload(case):
-        abort(403)
+    case = visible_or_404(Case, case_id, own=True, may=documents.may_upload)
     form = DocumentForm()
     return case_saved(form, lambda: documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1"),
                       _added, case, "documenti") \
@@ -81,8 +79,7 @@ def _delivery(delivery_id):
 def delivery_documents(delivery_id):
     """The documents of one delivery (attendance sheet, timesheet): its provider and the case's node staff."""
     delivery = _delivery(delivery_id)
-    if not documents.may_read_delivery_documents(delivery):
-        abort(403)
+    or_403(documents.may_read_delivery_documents(delivery))
     may_upload = documents.may_upload_delivery_documents(delivery)
     form = DeliveryDocumentForm() if may_upload else None
     return form is not None and saved(form, lambda: documents.add_delivery_document(delivery, form.file.data), _added,

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.rows import or_404, visible_or_404
+from ..core.rows import or_403, or_404, visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import saved
 from ..extensions import db
@@ -47,9 +47,7 @@ def _file_label(choice: dict) -> str:
 @bp.route("/<int:case_id>/trasferimento", methods=["GET", "POST"])
 @node_staff
 def transfer_propose(case_id):
-    case = visible_or_404(Case, case_id, own=True)
-    if not transfers.may_propose(case):
-        abort(403)
+    case = visible_or_404(Case, case_id, own=True, may=transfers.may_propose)
     form, entries = _propose_form(case, TransferForm() if request.method == "POST" else None)
     if request.method == "POST" and form.validate_on_submit():
         with attempt(form) as done:
@@ -70,8 +68,7 @@ def transfer_propose(case_id):
 @bp.route("/trasferimenti")
 @node_staff
 def transfer_list():
-    if not transfers.is_coordinator():
-        abort(403)
+    or_403(transfers.is_coordinator())
     rows = transfers.listing()
     names = transfers.tenant_names(*rows["incoming"], *rows["others"])
     return render_template("cases/transfer_list.html", names=names, TRANSFER_STATE_LABELS=TRANSFER_STATE_LABELS,
@@ -79,8 +76,7 @@ def transfer_list():
 
 
 def _detail(transfer, accept_form=None, decline_form=None, status=200):
-    if not transfers.is_party(transfer):
-        abort(403)
+    or_403(transfers.is_party(transfer))
     content = transfers.snapshot(transfer)
     identity = None
     if request.args.get("identita") == "1":

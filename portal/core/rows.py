@@ -38,14 +38,24 @@ def add_keyed(row, refusal: Exception) -> None:
         raise refusal from None
 
 
-def visible_or_404(model, ident, *, own: bool = False):
+def visible_or_404(model, ident, *, own: bool = False, may=None):
     """The ``model`` row with id ``ident`` if the current tenant sees it (the tenancy ORM criteria, re-checked
     for a row already in the session), else 404: never a 403 that would say it exists. ``own``: the tenant's
-    own row only, not one another tenant shares with it (a provider's view of a node's action)."""
+    own row only, not one another tenant shares with it (a provider's view of a node's action). ``may``: the
+    user's rule for this page on the row it sees (``services.can_assign``), else 403."""
     row = get_visible(model, ident)
     if row is None or (own and row.tenant_id != current().tenant_id):
         abort(404)
+    if may is not None:
+        or_403(may(row))
     return row
+
+
+def or_403(allowed: bool) -> None:
+    """403 unless ``allowed``: the rule a page checks before it shows or does anything. A refusal found later,
+    inside a service, is a ``Forbidden`` and gets the same page (core/errors.py)."""
+    if not allowed:
+        abort(403)
 
 
 def or_404(row):

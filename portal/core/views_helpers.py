@@ -6,6 +6,7 @@ from functools import wraps
 
 from flask import abort, flash, redirect, request, send_file
 
+from ..core.rows import or_403
 from .files import send_stored
 from .rows import or_404
 from .transaction import attempt
@@ -98,8 +99,7 @@ def guarded(check):
         @wraps(view)
         @membership_required
         def wrapped(*args, **kwargs):
-            if not check():
-                abort(403)
+            or_403(check())
             return view(*args, **kwargs)
 
         return wrapped

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
-from ..core.rows import or_404
+from ..core.rows import or_403, or_404
 from ..referrals.labels import GROUND_LABELS
 from ..tenancy.models import TenantKind
 from . import services
@@ -33,8 +33,7 @@ def _entry_or_404(entry_id):
 def _editable_entry(entry_id):
     """The entry (404 if unseen) that the current user may edit (403 otherwise)."""
     entry = _entry_or_404(entry_id)
-    if not services.may_edit(entry):
-        abort(403)
+    or_403(services.may_edit(entry))
     return entry
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
-from ..core.rows import or_404
+from ..core.rows import or_403, or_404
 from ..core.views_helpers import expose_labels, send_read
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
@@ -207,8 +207,7 @@ def download(attachment_id):
 @bp.route("/p/<int:post_id>/modifica", methods=["GET", "POST"])
 def edit_post(post_id):
     post = _post_or_404(post_id)
-    if not services.is_author(post) or (request.method != "POST" and not services.may_edit(post)):
-        abort(403)
+    or_403(services.is_author(post) or (request.method != "POST" and not services.may_edit(post)))
     form = PostForm(obj=post)
     findings = []
     if not services.may_edit(post):
@@ -326,8 +325,7 @@ def subscriptions():
 
 @bp.route("/segnalazioni")
 def reports():
-    if not services.is_moderator():
-        abort(403)
+    or_403(services.is_moderator())
     confirmations, has_next = personal_data.confirmations_for_review(_page())
     return render_template("forum/reports.html", rows=services.open_reports(), confirmations=confirmations,
                            has_next=has_next, page=_page())

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.files import send_stored
-from ..core.rows import or_404
+from ..core.rows import or_403, or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import expose_labels
 from . import models, services
@@ -34,14 +34,12 @@ def _meeting_or_abort(meeting_id, manage: bool = False):
     """404 for a wrong id or another network's meeting; 403 for a non-member (or a non-manager)."""
     meeting = or_404(services.get_meeting(meeting_id))
     allowed = services.may_manage(meeting.group) if manage else services.may_see_meetings(meeting.group)
-    if not allowed:
-        abort(403)
+    or_403(allowed)
     return meeting
 
 
 def _require_manager(group=None):
-    if not services.may_manage(group):
-        abort(403)
+    or_403(services.may_manage(group))
 
 
 @bp.route("/")

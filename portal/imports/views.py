@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.permissions import membership_required
-from ..core.rows import or_404
+from ..core.rows import or_403, or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..jobs import enqueue
@@ -23,8 +23,7 @@ PAGE_SIZE = 100
 @bp.before_request
 @membership_required
 def _guard():
-    if not services.may_import():
-        abort(403)
+    or_403(services.may_import())
 
 
 def _batch(batch_id: int):

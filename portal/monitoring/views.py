@@ -10,12 +10,13 @@ layer limits every aggregate to the current tenant's rows.
 import io
 from functools import wraps
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from ..accounts.permissions import Capability, can, current_membership, membership_required
 from ..audit.services import record
 from ..cases.services import antenna_choices, provider_choices
 from ..core.pdf import PDF_MIMETYPE
+from ..core.rows import or_403
 from ..core.views_helpers import download as _download
 from . import exports, labels, opendata, queries, report
 from .forms import AntennaFilterForm, NodeFilterForm, PeriodForm
@@ -52,8 +53,7 @@ def _guard(capability: Capability, node: bool):
         @membership_required
         def wrapped(*args, **kwargs):
             tenant = current_membership().tenant
-            if not can(capability) or tenant.is_node != node:
-                abort(403)
+            or_403(can(capability) or tenant.is_node != node)
             return view(*args, **kwargs)
 
         return wrapped

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import Capability, membership_required, requires
-from ..core.rows import or_404
+from ..core.rows import or_403, or_404
 from ..core.transaction import attempt
 from . import applications, services
 from .files import send, store_upload
@@ -18,8 +18,7 @@ bp = Blueprint("network", __name__, url_prefix="/rete")
 @membership_required
 @requires(Capability.GOVERN)  # the node's coordinator; the services check the tenant is a node
 def _coordinator_only():
-    if not services.is_coordinator():
-        abort(403)
+    or_403(services.is_coordinator())
 
 
 def _organisation_choices(form_field):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import current_membership, membership_required
 from ..audit.services import record
-from ..core.rows import visible_or_404
+from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import expose_labels
 from ..tenancy.scoping import get_visible
@@ -30,9 +30,7 @@ expose_labels(bp, labels, "MATCH_LABELS", everywhere=True)
 
 def _person(person_id: int, check=services.can_view_person) -> Person:
     """The person if visible (else 404) and the user may use this page (else 403)."""
-    person = visible_or_404(Person, person_id)  # includes another antenna's person and, for the node, one met only in drafts
-    if not check(person):
-        abort(403)
+    person = visible_or_404(Person, person_id, may=check)  # includes another antenna's person and, for the node, one met only in drafts
     return person
 
 
@@ -67,8 +65,7 @@ def identity(person_id):
 @membership_required
 def rectify(person_id):
     person = _person(person_id)
-    if not services.can_rectify(person):
-        abort(403)
+    or_403(services.can_rectify(person))
     if request.method == "POST":
         form = RectifyForm()
         if form.validate_on_submit():
@@ -94,8 +91,7 @@ def rectify(person_id):
 @membership_required
 def duplicates():
     membership = current_membership()
-    if not services.is_node_coordinator(membership):
-        abort(403)
+    or_403(services.is_node_coordinator(membership))
     pairs = dups.duplicate_pairs(membership.tenant_id, limit=dups.PAIRS_LIMIT + 1)
     return render_template("people/duplicates.html", pairs=pairs[:dups.PAIRS_LIMIT],
                            more=len(pairs) > dups.PAIRS_LIMIT, form=ActionForm())

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership, membership_required
+from ..core.rows import or_403
 from ..core.transaction import attempt
 from ..extensions import db
 from ..tenancy.models import Tenant
@@ -30,8 +31,7 @@ def _antennas(people) -> dict[int, str]:
 @bp.route("/cerca", methods=["GET", "POST"])
 @membership_required
 def find():
-    if not _may_use_search():
-        abort(403)
+    or_403(_may_use_search())
     may_search_identity = search.may_search_identity()
     # A name, codice fiscale or year in the request from someone who may not search by identity: refused.
     if not may_search_identity and (request.method == "POST" or any(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
-from ..core.rows import visible_or_404
+from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import expose_labels, saved, send_read
 from ..extensions import db
@@ -33,9 +33,7 @@ expose_labels(bp, labels, "GROUND_LABELS", "CONTEXT_LABELS", "URGENCY_LABELS", "
 
 def _get(referral_id) -> Referral:
     """The referral if the current tenant sees it (404 otherwise) and the user's role may read it (403)."""
-    referral = visible_or_404(Referral, referral_id)  # includes another antenna's referral and, for the node, a draft
-    if not services.may_read(referral):
-        abort(403)
+    referral = visible_or_404(Referral, referral_id, may=services.may_read)  # includes another antenna's referral and, for the node, a draft
     return referral
 
 
@@ -247,8 +245,7 @@ def legal_basis(referral_id):
 @membership_required
 def upload(referral_id):
     referral = _get(referral_id)
-    if not attachments.may_attach(referral):
-        abort(403)
+    or_403(attachments.may_attach(referral))
     form = AttachmentForm()
     if form.validate_on_submit():
         with attempt(form) as done:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from ..accounts.permissions import Capability, can, current_membership, membership_required
 from ..audit.services import record
+from ..core.rows import or_403
 from ..core.views_helpers import download
 from ..i18n import local_today
 from . import exports
@@ -26,8 +27,7 @@ def region_staff(view):
     @wraps(view)
     @membership_required
     def wrapped(*args, **kwargs):
-        if not can(Capability.SEE_REGION_MONITORING) or not current_membership().tenant.is_region:
-            abort(403)
+        or_403(can(Capability.SEE_REGION_MONITORING) or not current_membership().tenant.is_region)
         return view(*args, **kwargs)
 
     return wrapped
