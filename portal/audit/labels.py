@@ -106,20 +106,9 @@ OBJECT_LABELS = {
 
 FIELD_LABELS = {
     "search": _l("ricerca"),
-    # identity and monitoring
+    # identity and monitoring (each identity and monitoring field: people/labels.py registers its own words)
     "pseudonym": _l("Codice pseudonimo"),
-    "first_name": _l("Nome"),
-    "last_name": _l("Cognome"),
-    "tax_code": _l("Codice fiscale"),
-    "birth_year": _l("Anno di nascita"),
-    "contact": _l("Recapito"),
     "identity": _l("Dati identificativi"),
-    "gender": _l("Genere"),
-    "age_band": _l("Fascia d'età"),
-    "citizenship_group": _l("Cittadinanza"),
-    "disability": _l("Disabilità"),
-    "labour_status": _l("Condizione occupazionale"),
-    "education_level": _l("Titolo di studio"),
     "monitoring": _l("Dati di monitoraggio"),
     "linked_person_id": _l("Collegamento a un'altra persona"),
     "other_person_id": _l("Altra persona"),

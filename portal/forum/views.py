@@ -207,7 +207,7 @@ def download(attachment_id):
 @bp.route("/p/<int:post_id>/modifica", methods=["GET", "POST"])
 def edit_post(post_id):
     post = _post_or_404(post_id)
-    or_403(services.is_author(post) or (request.method != "POST" and not services.may_edit(post)))
+    or_403(services.is_author(post) and (request.method == "POST" or services.may_edit(post)))
     form = PostForm(obj=post)
     findings = []
     if not services.may_edit(post):

@@ -3,6 +3,9 @@ from ..cases.labels import CASE_STATE_LABELS, JOB_OUTCOME_LABELS, SERVICE_TYPE_L
 from ..cases.legal import FUND_LABELS, LEGAL_ACTION_LABELS, LEGAL_OUTCOME_LABELS  # noqa: F401
 from ..i18n import lazy_gettext as _l
 from ..people.labels import AGE_BAND_LABELS, CITIZENSHIP_LABELS, EDUCATION_LABELS, GENDER_LABELS, LABOUR_LABELS
+
+# The heading of a breakdown's first column: the person's field, named as on the person's own page.
+from ..people.labels import MONITORING_FIELD_LABELS as DIMENSION_HEADINGS  # noqa: F401
 from ..referrals.labels import GROUND_LABELS, OUTCOME_LABELS, STATE_LABELS  # noqa: F401
 
 NOT_STATED = _l("Non rilevato")
@@ -14,11 +17,6 @@ DIMENSION_TITLES = {
     "education_level": _l("Partecipanti per livello di istruzione"),
     "citizenship_group": _l("Partecipanti per cittadinanza"),
     "disability": _l("Partecipanti con disabilità"),
-}
-# The heading of a breakdown's first column: the person's field, named as on the person's own page.
-DIMENSION_HEADINGS = {
-    "gender": _l("Genere"), "age_band": _l("Fascia d'età"), "labour_status": _l("Condizione occupazionale"),
-    "education_level": _l("Titolo di studio"), "citizenship_group": _l("Cittadinanza"), "disability": _l("Disabilità"),
 }
 DISABILITY_LABELS = {"yes": _l("Sì"), "no": _l("No"), "not_stated": NOT_STATED}
 RESULT_LABELS = {

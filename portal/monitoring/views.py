@@ -53,7 +53,7 @@ def _guard(capability: Capability, node: bool):
         @membership_required
         def wrapped(*args, **kwargs):
             tenant = current_membership().tenant
-            or_403(can(capability) or tenant.is_node != node)
+            or_403(can(capability) and tenant.is_node == node)
             return view(*args, **kwargs)
 
         return wrapped

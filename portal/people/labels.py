@@ -4,6 +4,7 @@ in models.py (``LabelledEnum``) and are re-exported here.
 The single source for the monitoring attributes: the person pages, the rectification form and the
 referral form (which creates the person) all use these.
 """
+from ..audit.labels import FIELD_LABELS as AUDIT_FIELD_LABELS
 from ..i18n import lazy_gettext as _l
 from .models import AGE_BAND_LABELS as AGE_BAND_LABELS
 from .models import CITIZENSHIP_LABELS as CITIZENSHIP_LABELS
@@ -41,3 +42,6 @@ MONITORING_FIELD_LABELS = {
     "labour_status": _l("Condizione occupazionale"),
     "education_level": _l("Titolo di studio"),
 }
+# The audit log names a changed field with the words of the person's own page (the audit layer knows no
+# domain above it).
+AUDIT_FIELD_LABELS.update(IDENTITY_LABELS | MONITORING_FIELD_LABELS)

@@ -27,7 +27,7 @@ def region_staff(view):
     @wraps(view)
     @membership_required
     def wrapped(*args, **kwargs):
-        or_403(can(Capability.SEE_REGION_MONITORING) or not current_membership().tenant.is_region)
+        or_403(can(Capability.SEE_REGION_MONITORING) and current_membership().tenant.is_region)
         return view(*args, **kwargs)
 
     return wrapped
