@@ -125,6 +125,8 @@ def test_order_delivery_review_flow_and_figures(login, network):
     # The provider cannot approve; the node approves one and returns the other (a note is required).
     assert provider.post(f"/budget/prestazioni/{first.id}/esame", data={"csrf_token": token, "version": first.version, "decision": "approve"}).status_code == 403
     token = csrf_token(officer, f"/budget/ordini/{order.id}")
+    forged = officer.post(f"/budget/prestazioni/{first.id}/esame", data={"csrf_token": token, "version": first.version, "decision": "delete"})
+    assert forged.status_code == 400 and fresh(Delivery, first.id, network.tenants["n1"].id).status == DeliveryStatus.SUBMITTED
     assert officer.post(f"/budget/prestazioni/{first.id}/esame", data={"csrf_token": token, "version": first.version, "decision": "approve"}).status_code == 302
     officer.post(f"/budget/prestazioni/{second.id}/esame", data={"csrf_token": token, "version": second.version, "decision": "return"})
     assert fresh(Delivery, second.id, network.tenants["n1"].id).status == DeliveryStatus.SUBMITTED
@@ -220,6 +222,8 @@ def test_invoices_and_payments(login, network):
     assert officer.post(f"/budget/contratti/{contract.id}/fatture", data={"csrf_token": token, "number": "1/2026", "issued_on": "2026-04-01", "amount": "120,50"}).status_code == 302
     with context.acting_as(network.tenants["n1"].id):
         invoice = db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
+    forged = officer.post(f"/budget/fatture/{invoice.id}", data={"csrf_token": token, "version": invoice.version, "step": "cancel"})
+    assert forged.status_code == 400 and fresh(Invoice, invoice.id, network.tenants["n1"].id).status == InvoiceStatus.RECEIVED
     officer.post(f"/budget/fatture/{invoice.id}", data={"csrf_token": token, "version": invoice.version, "step": "verify"})
     invoice = fresh(Invoice, invoice.id, network.tenants["n1"].id)
     assert invoice.status == InvoiceStatus.VERIFIED

@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 from wtforms import BooleanField, DateField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..cases.models import ServiceType
 from ..core.choices import enum_choices
@@ -102,7 +102,7 @@ class DeliveryForm(PortalForm):
 
 class ReviewForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    decision = HiddenField(validators=[DataRequired()])
+    decision = HiddenField(validators=[AnyOf(("approve", "return"))])  # the button pressed; else a forged form (400)
     note = StringField(_l("Nota per il soggetto attuatore"), validators=[Optional(), Length(max=500)])
     override_reason = StringField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
 
@@ -115,7 +115,7 @@ class InvoiceForm(PortalForm):
 
 class InvoiceActionForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    step = HiddenField(validators=[DataRequired()])
+    step = HiddenField(validators=[AnyOf(("verify", "pay"))])  # the button pressed; else a forged form (400)
     paid_on = DateField(_l("Data del pagamento"), validators=[Optional()])
     reference = StringField(_l("Riferimento del mandato"), validators=[Optional(), Length(max=80)])
 

@@ -209,8 +209,6 @@ def new_invoice(contract_id):
 def invoice_step(invoice_id):
     invoice = visible_or_404(Invoice, invoice_id, own=True)
     form = InvoiceActionForm()
-    if form.step.data not in ("verify", "pay"):
-        abort(400)
     verify = form.step.data == "verify"
 
     def step():
@@ -283,8 +281,6 @@ def review(delivery_id):
     delivery = visible_or_404(Delivery, delivery_id, own=True)
     form = ReviewForm()
     approve = form.decision.data == "approve"
-    if form.decision.data not in ("approve", "return"):
-        abort(400)
     target = (url_for("budget.order", order_id=delivery.order_id) if request.form.get("next") == "order"
               else url_for("budget.contract", contract_id=delivery.contract_id) + "#prestazioni")
     return acted(form, lambda: contract_services.review_delivery(
