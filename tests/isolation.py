@@ -153,9 +153,11 @@ MATRIX: dict[str, Route] = {
     "cases.document_download": Route(
         "foreign", args=lambda net: {"document_id": _story(net).case_document(net).id}, victim="n1",
     ),
-    "cases.delivery_documents": Route(
+    "budget.delivery_documents": Route(
         "foreign", args=lambda net: {"delivery_id": _story(net).delivery(net).id}, victim="n1",
     ),
+    # The old address of the page above: the same redirect for any id, existing or not (reveals nothing).
+    "cases.delivery_documents_moved": Route("public", args=lambda net: {"delivery_id": _story(net).delivery(net).id}),
     "cases.assign": Route(
         "foreign", args=lambda net: {"case_id": net.case.id}, form=lambda net: {"version": net.case.version, "case_worker": ""},
         victim="n1",

@@ -90,7 +90,7 @@ def delivery(network):
 
 def test_provider_uploads_and_reads_its_delivery_documents(login, network, storage, delivery):
     provider = login("p_user")
-    url = f"/casi/prestazioni/{delivery.id}/documenti"
+    url = f"/budget/prestazioni/{delivery.id}/documenti"
     assert provider.get(url).status_code == 200
     assert upload(provider, url, url, filename="foglio presenze.pdf").status_code == 302
     [document] = _documents(network, "p")
@@ -110,8 +110,15 @@ def test_provider_uploads_and_reads_its_delivery_documents(login, network, stora
     assert [d.id for d in _documents(network, "p")] == [document.id]
 
 
+def test_the_old_address_of_a_deliverys_documents_follows_it(login, delivery):
+    """The page moved from the cases' pages to the budget's: links and bookmarks to the old address follow,
+    an upload stays a POST (308); the page itself still decides who sees it."""
+    old = login("p_user").get(f"/casi/prestazioni/{delivery.id}/documenti")
+    assert old.status_code == 308 and old.headers["Location"].endswith(f"/budget/prestazioni/{delivery.id}/documenti")
+
+
 def test_another_provider_and_other_tenants_do_not_see_a_delivery(login, network, storage, delivery):
-    url = f"/casi/prestazioni/{delivery.id}/documenti"
+    url = f"/budget/prestazioni/{delivery.id}/documenti"
     for who in ("a_operator", "b_operator", "n2_coordinator"):
         assert login(who).get(url).status_code == 404, who
     assert login("n1_budget_officer").get(url).status_code == 403
@@ -121,8 +128,8 @@ def test_anonymisation_deletes_documents_after_commit(app, login, network, stora
     from portal.people.gdpr import anonymise
 
     assert _case_upload(login("n1_case_worker"), network).status_code == 302
-    assert upload(login("p_user"), f"/casi/prestazioni/{delivery.id}/documenti",
-                  f"/casi/prestazioni/{delivery.id}/documenti").status_code == 302
+    assert upload(login("p_user"), f"/budget/prestazioni/{delivery.id}/documenti",
+                  f"/budget/prestazioni/{delivery.id}/documenti").status_code == 302
     paths = [storage / d.storage_key for d in _documents(network)]
     assert len(paths) == 2 and all(p.exists() for p in paths)
     with context.acting_as(network.tenants["n1"].id):

@@ -28,12 +28,6 @@ RANK = {unit: rank for rank, (_name, units) in enumerate(LAYERS) for unit in uni
 # (importing file, imported module): why it is still there. Shrink only.
 ALLOWED: dict[tuple[str, str], str] = {
     ("portal/accounts/services.py", "portal.mail"): "account e-mails go through the outbox façade",
-    ("portal/directory/forms.py", "portal.referrals.labels"): "the grounds' labels live with referrals",
-    ("portal/directory/views.py", "portal.referrals.labels"): "the grounds' labels live with referrals",
-    ("portal/referrals/services.py", "portal.cases.models"): "who reads a referral's texts: the case's worker",
-    ("portal/referrals/services.py", "portal.cases.services"): "accepting a referral opens its case",
-    ("portal/referrals/views.py", "portal.cases.models"): "the referral page links its case",
-    ("portal/cases/views_story.py", "portal.budget.models"): "a delivery's documents are shown on the case",
 }
 
 

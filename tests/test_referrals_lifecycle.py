@@ -354,3 +354,19 @@ def test_identity_only_on_request_and_audited(login, network, session):
     assert "Quartararo" in page
     # The budget officer of the node may not read referrals at all.
     assert login("n1_budget_officer").get(_detail(referral)).status_code == 403
+
+
+def test_accepting_needs_the_pathway_to_open_the_case(login, network, session, monkeypatch):
+    """The referral opens its case through a signal the cases package answers; were nobody to answer (the
+    package not loaded), accepting must fail whole, not leave an accepted referral without its case."""
+    import pytest
+
+    from portal.referrals.signals import referral_accepted
+
+    a = network.tenants["a"]
+    referral = make_referral(a, network.users["a_operator"])
+    coordinator = login("n1_coordinator")
+    monkeypatch.setattr(referral_accepted, "receivers", {})
+    worker = network.users["n1_case_worker"].id
+    with pytest.raises(RuntimeError, match="referral_accepted has no receiver"):  # a server error, whole
+        _move(coordinator, referral, "accept", version=referral.version, case_worker_id=worker)

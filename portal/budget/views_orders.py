@@ -3,7 +3,9 @@ delivery, editing a contract and a budget line, and the identity grants of a cas
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..accounts.permissions import Capability, can
+from ..accounts.permissions import Capability, can, membership_required
+from ..cases import documents
+from ..cases.forms import DeliveryDocumentForm
 from ..cases.models import Case, CaseState
 from ..cases.services import provider_choices
 from ..core.rows import or_403, visible_or_404
@@ -26,6 +28,22 @@ from .viewkit import bp, int_or_none, money_or_provider, money_staff, provider_n
 from .views import order_page
 
 case_staff = guarded(lambda: can(Capability.DECIDE_REFERRALS))
+
+
+# --- a delivery's documents ---------------------------------------------------------------------------
+
+@bp.route("/prestazioni/<int:delivery_id>/documenti", methods=["GET", "POST"])
+@membership_required
+def delivery_documents(delivery_id):
+    """The documents of one delivery (attendance sheet, timesheet): its provider and the case's node staff.
+    Stored and checked as the case's documents (cases/documents.py)."""
+    delivery = visible_or_404(Delivery, delivery_id, may=documents.may_read_delivery_documents)
+    form = DeliveryDocumentForm() if documents.may_upload_delivery_documents(delivery) else None
+    return form is not None and saved(form, lambda: documents.add_delivery_document(delivery, form.file.data),
+                                      lambda document: _("Documento «%(name)s» aggiunto.", name=document.filename),
+                                      url_for("budget.delivery_documents", delivery_id=delivery.id)) \
+        or render_template("budget/delivery_documents.html", delivery=delivery, form=form,
+                           documents=documents.delivery_documents(delivery))
 
 
 # --- the order list ----------------------------------------------------------------------------------

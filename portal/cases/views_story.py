@@ -3,15 +3,15 @@ documents on the case, its phase-1 outcome and its deliveries. Routes on the cas
 blueprint.py); what the case page shows of the story is story.py's; rules in diary.py, documents.py and
 referrals.services.can_read_texts."""
 
-from flask import abort, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import membership_required
-from ..core.rows import or_403, visible_or_404
-from ..core.views_helpers import saved, send_read
+from ..core.rows import visible_or_404
+from ..core.views_helpers import send_read
 from . import diary, documents
-from .forms import DeliveryDocumentForm, DiaryForm, DocumentForm
+from .forms import DiaryForm, DocumentForm
 from .models import Case, CaseDocument, DiaryEntry
 from .views import _case_page, bp, case_saved, editable_case, node_staff
 
@@ -68,21 +68,8 @@ def document_download(document_id):
     return _download(document)
 
 
-def _delivery(delivery_id):
-    from ..budget.models import Delivery  # the budget layer above: the delivery a document is about
-
-    return visible_or_404(Delivery, delivery_id)
-
-
 @bp.route("/prestazioni/<int:delivery_id>/documenti", methods=["GET", "POST"])
-@membership_required
-def delivery_documents(delivery_id):
-    """The documents of one delivery (attendance sheet, timesheet): its provider and the case's node staff."""
-    delivery = _delivery(delivery_id)
-    or_403(documents.may_read_delivery_documents(delivery))
-    may_upload = documents.may_upload_delivery_documents(delivery)
-    form = DeliveryDocumentForm() if may_upload else None
-    return form is not None and saved(form, lambda: documents.add_delivery_document(delivery, form.file.data), _added,
-                                      url_for("cases.delivery_documents", delivery_id=delivery.id)) \
-        or render_template("cases/delivery_documents.html", delivery=delivery, form=form,
-                           documents=documents.delivery_documents(delivery))
+def delivery_documents_moved(delivery_id):
+    """A delivery's documents are the budget's page now (budget/views_orders.py): links and bookmarks to the old
+    address follow it; 308 keeps an upload a POST. The page itself checks who may see it."""
+    return redirect(url_for("budget.delivery_documents", delivery_id=delivery_id), 308)

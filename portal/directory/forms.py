@@ -4,8 +4,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import PortalForm, PortalSubForm
+from ..core.grounds import GROUND_LABELS
 from ..i18n import lazy_gettext as _l
-from ..referrals.labels import GROUND_LABELS
 from ..tenancy.models import KIND_LABELS
 from .istat import PROVINCES
 from .municipalities import choices

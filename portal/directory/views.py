@@ -3,8 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, membership_required, requires
+from ..core.grounds import GROUND_LABELS
 from ..core.rows import or_403, or_404
-from ..referrals.labels import GROUND_LABELS
 from ..tenancy.models import TenantKind
 from . import services
 from .forms import EntryForm, FilterForm, PointForm

@@ -4,6 +4,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.grounds import GROUND_LABELS as GROUND_LABELS
+from ..core.grounds import Ground as Ground
 from ..crypto import EncryptedField
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -11,19 +13,6 @@ from ..models_base import CreatedBy, LabelledEnum, RowUid, StoredFileColumns, Ti
 from ..people.models import Person
 from ..tenancy.mixins import NodeShared
 from ..tenancy.models import enum_column
-
-
-class Ground(LabelledEnum):
-    ETHNICITY = "ethnicity", _l("Origine etnica")
-    AGE = "age", _l("Età")
-    RELIGION = "religion", _l("Religione o convinzioni personali")
-    DISABILITY = "disability", _l("Disabilità")
-    GENDER = "gender", _l("Genere")
-    SEXUAL_ORIENTATION = "sexual_orientation", _l("Orientamento sessuale")
-    OTHER = "other", _l("Altro / intersezionale")
-
-
-GROUND_LABELS = Ground.labels()
 
 
 class Context(LabelledEnum):

@@ -29,6 +29,7 @@ from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .models import LegalBasis, OutcomeCode, Referral, ReferralEvent
 from .models import ReferralState as S
+from .signals import referral_accepted, referral_changed, state_changed, texts_needed
 
 ANTENNA, NODE = "antenna", "node"
 
@@ -222,17 +223,15 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
     )
     db.session.add(event)
     if name == "accept":
-        from ..cases.services import open_case
-
-        case = open_case(referral, case_worker_id=extra.get("case_worker_id"), urgent=referral.urgency == "urgent")
+        opened = [case for _receiver, case in referral_accepted.send(
+            referral, case_worker_id=extra.get("case_worker_id"), urgent=referral.urgency == "urgent") if case]
+        if not opened:
+            raise RuntimeError("referral_accepted has no receiver: the cases package is not loaded")
         referral.outcome_code = OutcomeCode.TAKEN_IN_CHARGE
-        record("case.opened", "case", case.id, ["referral_id", "case_worker_id"])
     elif name == "decline":
         referral.outcome_code = OutcomeCode.NOT_TAKEN_IN_CHARGE
     db.session.flush()
     record(f"referral.{name}", "referral", referral.id, ["state"] + (["message"] if event.message else []))
-    from .signals import referral_changed, state_changed
-
     referral_changed.send(referral)  # the alerts of this referral (and of its new case) follow it
     notify(referral, spec)
 
@@ -304,10 +303,7 @@ def can_read_texts(referral: Referral) -> bool:
     membership = current_membership()
     if membership.role == Role.COORDINATOR:
         return True
-    from ..cases.models import Case  # the case layer above: read only its assignee, lazily
-
-    worker = db.session.scalar(select(Case.case_worker_id).where(Case.referral_id == referral.id))
-    return worker is not None and worker == membership.user_id
+    return any(answer for _receiver, answer in texts_needed.send(referral, membership=membership))
 
 
 def read_texts(referral: Referral) -> dict:

@@ -6,7 +6,6 @@ the rules (who may do what, the state machine, consent, attachments' checks) and
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
@@ -22,6 +21,7 @@ from . import attachments, labels, listing, services
 from .forms import RESUBMIT, SUBMIT, TRANSITION_FORMS, AttachmentForm, InboxFilterForm, LegalBasisForm, ReferralForm
 from .labels import STATE_LABELS
 from .models import Attachment, DeclineReason, Referral, ReferralState
+from .signals import referral_case
 
 bp = Blueprint("referrals", __name__, url_prefix="/segnalazioni")
 
@@ -155,11 +155,12 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
             form.case_worker_id.choices = [(u.id, u.full_name) for u in services.case_workers(referral.node_id)]
         forms[name] = _unique_ids(form, name)
     errors = list(failed_form.form_errors) if failed_form is not None and failed not in forms else []
-    case = None
+    case = case_url = None
     if side == services.NODE and referral.state == ReferralState.ACCEPTED:
-        from ..cases.models import Case
-
-        case = db.session.scalar(select(Case).where(Case.referral_id == referral.id))
+        # The case opened from it and its link, from the pathway (a layer above that answers the signal).
+        answers = [answer for _receiver, answer in referral_case.send(referral) if answer]
+        if answers:
+            case, case_url = answers[0]
     may_attach = attachments.may_attach(referral)
     if may_attach and attachment_form is None:
         attachment_form = AttachmentForm(formdata=None)
@@ -176,7 +177,7 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
         may_see_identity=may_see_identity, may_view_person=can_view_person(referral.person), forms=forms,
         errors=errors, events=services.timeline(referral), may_read_texts=may_read_texts,
         attachments=referral.attachments if may_read_texts else [],
-        attachment_form=attachment_form, legal_form=legal_form, case=case, case_url=_case_url(case),
+        attachment_form=attachment_form, legal_form=legal_form, case=case, case_url=case_url,
         stale=side == services.NODE and listing.is_stale(referral), stale_days=current_app.config["REFERRAL_STALE_DAYS"],
         has_consent=services.has_consent(referral), antenna=db.session.get(Tenant, referral.tenant_id),
         editable=side == services.ANTENNA and referral.state in services.EDITABLE_STATES,
@@ -184,13 +185,6 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
     )
 
 
-def _case_url(case) -> str | None:
-    if case is None or "cases.detail" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("cases.detail", case_id=case.id)
-    except Exception:  # the cases screens name their argument differently: no link rather than an error
-        return None
 
 
 @bp.route("/<int:referral_id>")
