@@ -129,6 +129,19 @@ def test_password_reset_through_real_smtp(client, network, mailbox, session):
     assert client.get(path).status_code == 302
 
 
+def test_an_account_mail_nobody_queues_is_an_error_not_a_silence(client, network, mailbox, monkeypatch):
+    """The accounts hand their e-mails to the outbox above them through a signal; were nobody to answer (the
+    notifications package not loaded), the reset link must not vanish while the page says it was sent."""
+    import pytest
+
+    from portal.accounts.signals import account_mail
+
+    monkeypatch.setattr(account_mail, "receivers", {})
+    with pytest.raises(RuntimeError, match="account_mail has no receiver"):
+        post_form(client, "/password/dimenticata", {"email": network.users["a_operator"].email})
+    assert mailbox.wait_for(1, timeout=0.5) == []
+
+
 def test_reset_for_unknown_email_says_the_same_and_sends_nothing(client, mailbox):
     response = post_form(client, "/password/dimenticata", {"email": "nessuno@x.example"})
     assert response.status_code == 302

@@ -26,9 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
 RANK = {unit: rank for rank, (_name, units) in enumerate(LAYERS) for unit in units}
 
 # (importing file, imported module): why it is still there. Shrink only.
-ALLOWED: dict[tuple[str, str], str] = {
-    ("portal/accounts/services.py", "portal.mail"): "account e-mails go through the outbox façade",
-}
+ALLOWED: dict[tuple[str, str], str] = {}  # none left since 06/12/2026
 
 
 def unit_of(path: Path) -> str:

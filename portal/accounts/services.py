@@ -14,7 +14,6 @@ from ..audit.services import record
 from ..core.errors import ServiceError
 from ..crypto import normalise
 from ..extensions import db
-from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
@@ -31,6 +30,7 @@ from .models import (
     UserSession,
 )
 from .passwords import hash_password, needs_rehash, verify_password
+from .signals import account_mail
 
 
 class AccountError(ServiceError):
@@ -130,13 +130,19 @@ def _link(endpoint: str, **values) -> str:
     return current_app.config["SERVER_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
+def _send_mail(address: str, subject: str, body: str) -> None:
+    """Queued by the outbox, a layer above, which answers ``account_mail`` (accounts/signals.py)."""
+    if not any(queued for _receiver, queued in account_mail.send(address, subject=subject, body=body)):
+        raise RuntimeError("account_mail has no receiver: the notifications package is not loaded")
+
+
 def request_password_reset(email: str) -> None:
     """Send a reset link if the account exists. The caller shows the same message either way."""
     user = find_user(email)
     if user is None or not user.active:
         return
     link = _link("accounts.reset_password", token=make_reset_token(user))
-    send_mail(
+    _send_mail(
         user.email,
         _("Rete – reimpostazione della password"),
         _("Gentile %(name)s,\n\nper scegliere una nuova password apri questo collegamento (valido %(h)d ore):\n%(link)s\n\n"
@@ -216,7 +222,7 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invita
     db.session.flush()
     record("membership.invited", "membership", membership.id, ["role", "active"])
     link = _link("accounts.reset_password", token=make_reset_token(user, invitation=True))
-    send_mail(
+    _send_mail(
         user.email,
         _("Rete – invito da %(org)s", org=tenant.name),
         _("Gentile %(name)s,\n\n%(inviter)s ti ha invitato a Rete per %(org)s.\n"

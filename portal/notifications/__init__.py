@@ -5,3 +5,4 @@ Every notification e-mail is an outbox row written in the transaction of the cha
 When the mail (or a caller directly, ``services.notify``) names a ``kind``, the recipient users also get
 an in-app notification, rendered in the viewer's language from a code and its parameters.
 """
+from . import account_mail  # noqa: F401  (answers accounts.signals.account_mail)
