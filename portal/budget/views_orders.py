@@ -1,5 +1,5 @@
-"""Budget screens, continued: the order list and an order's closure, the provider's correction of a
-delivery, editing a contract and a budget line, and the identity grants of a case. Thin views."""
+"""Budget screens, continued: a delivery's documents, the order list and an order's closure, the provider's
+correction of a delivery, editing a contract and a budget line, and the identity grants of a case. Thin views."""
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 
