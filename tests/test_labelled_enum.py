@@ -1,6 +1,8 @@
 """Code lists carry their labels: ``OPEN = "open", _l("Aperta")`` (``portal.models_base.LabelledEnum``)."""
 import ast
+import json
 import pathlib
+import pickle
 
 import pytest
 
@@ -27,6 +29,8 @@ def test_a_member_is_its_code_and_carries_its_label():
     assert Colour("dark_blue") is Colour.DARK_BLUE
     assert Colour.DARK_BLUE == "dark_blue" and Colour.DARK_BLUE.value == "dark_blue"
     assert f"{Colour.RED}" == "red"  # stored and formatted as the code, never the label
+    assert pickle.loads(pickle.dumps(Colour.DARK_BLUE)) is Colour.DARK_BLUE  # a queued job's argument
+    assert json.dumps({"c": Colour.RED}) == '{"c": "red"}' and {Colour.RED: 1}["red"] == 1
     assert Colour.DARK_BLUE.label == "Blu scuro"
     assert Colour.labels() == {Colour.RED: "Rosso", Colour.DARK_BLUE: "Blu scuro"}
     assert list(Colour.labels()) == [Colour.RED, Colour.DARK_BLUE]
