@@ -6,9 +6,8 @@ from functools import wraps
 
 from flask import abort, flash, redirect, request, send_file
 
-from ..core.rows import or_403
 from .files import send_stored
-from .rows import or_404
+from .rows import or_403, or_404
 from .transaction import attempt
 
 
