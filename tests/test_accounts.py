@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts import services
-from portal.accounts.models import Membership, Role, User
+from portal.accounts.models import Membership, Role, User, UserSession
 from portal.accounts.passwords import policy_problems, verify_password
 from portal.audit.models import AuditEvent
 from portal.tenancy import context
@@ -88,12 +88,14 @@ def test_open_redirect_is_refused(client, network):
     assert response.headers["Location"] in ("/", "http://localhost/")
 
 
-def test_idle_timeout_logs_out(app, login):
+def test_idle_timeout_logs_out(app, login, network, session):
     client = login("a_operator")
-    with client.session_transaction() as s:
-        s["last_seen"] = s["last_seen"] - timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 1).total_seconds()
+    row = session.scalar(select(UserSession).where(UserSession.user_id == network.users["a_operator"].id))
+    row.last_seen_at -= timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 1)
+    session.flush()
     response = client.get("/")
     assert response.status_code == 302 and "/accesso" in response.headers["Location"]
+    assert "scaduta per inattività" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert client.get("/").status_code == 302
 
 

@@ -7,6 +7,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from portal.accounts import user_sessions
 from portal.accounts.models import SessionEnd, UserSession
 from portal.extensions import db
 from portal.models_base import utcnow
@@ -163,6 +164,58 @@ def test_idle_timeout_is_enforced_server_side(app, login, network, session):
          started_at=timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 2),
          last_seen_at=timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 1))
     assert_logged_out(_replay(app, stolen), network)
+
+
+def _row(session, user):
+    session.expire_all()
+    return session.scalar(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id.desc()))
+
+
+def test_the_bells_poll_is_not_activity(login, network, session):
+    """The header bell asks every minute by itself: an open tab must not keep an idle session alive."""
+    client = login("a_operator")
+    user = network.users["a_operator"]
+    aged = _age(session, user, last_seen_at=timedelta(seconds=user_sessions.TOUCH_SECONDS + 30)).last_seen_at
+    assert client.get("/notifiche/campanella").status_code == 200
+    assert _row(session, user).last_seen_at == aged
+    assert client.get("/").status_code == 200  # a page the user opened is activity
+    assert _row(session, user).last_seen_at > aged
+
+
+def test_an_idle_session_ends_under_the_bell_and_the_login_page_says_why(app, login, network, session):
+    client = login("a_operator")
+    user = network.users["a_operator"]
+    _age(session, user, last_seen_at=timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 1))
+    assert client.get("/notifiche/campanella").status_code == 286  # htmx stops polling
+    assert _row(session, user).end_reason == SessionEnd.IDLE
+    response = client.get(_identity_url(network))
+    assert urlsplit(response.headers["Location"]).path == "/accesso"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "La sessione è scaduta per inattività" in page and "Accedi per continuare" not in page
+    assert "scaduta" not in client.get("/accesso").get_data(as_text=True)  # said once
+    assert client.get_cookie("session") is not None and "sid" not in _cookie_session(app, client)
+
+
+def test_the_absolute_limit_says_so_on_the_login_page(app, login, network, session):
+    client = login("a_operator")
+    _age(session, network.users["a_operator"], started_at=timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"]))
+    response = client.get(_identity_url(network))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "La sessione è scaduta: accedi di nuovo." in page
+
+
+def test_htmx_request_without_a_session_sends_the_window_to_the_login_page(client, network):
+    """A filter or panel htmx loads: the login page must not be swapped into the panel."""
+    response = client.get("/casi/?stato=open", headers={"HX-Request": "true"})
+    assert response.status_code == 401 and response.get_data(as_text=True) == ""
+    target = urlsplit(response.headers["HX-Redirect"])
+    assert target.path == "/accesso" and "next=" in target.query
+    assert client.get("/casi/").status_code == 302  # a page (no htmx): the redirect, as before
+
+
+def _cookie_session(app, client) -> dict:
+    with client.session_transaction() as cookie_session:
+        return dict(cookie_session)
 
 
 # --- "Sessioni attive" -----------------------------------------------------------------------------------

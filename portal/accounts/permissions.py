@@ -5,6 +5,7 @@ from functools import wraps
 from flask import abort, g
 from flask_login import current_user
 
+from ..extensions import login_manager
 from .models import Role
 
 
@@ -125,7 +126,7 @@ def membership_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.full_path))
+            return login_manager.unauthorized()  # session.py: the login page, saying why; htmx: the whole window
         if current_membership() is None:
             return redirect(url_for("accounts.choose_tenant", next=request.full_path))
         return view(*args, **kwargs)

@@ -1,19 +1,16 @@
 """Who is acting: Flask-Login user loading, the chosen membership and the tenant context per request."""
-from datetime import timedelta
-
-from flask import Flask, flash, g, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import Flask, flash, g, redirect, request, session
+from flask_login import current_user, login_url, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
 from ..i18n import lazy_gettext as _l
-from ..models_base import utcnow
 from ..tenancy import context
 from . import sign_in, user_sessions
 from .models import Membership, SessionEnd, User
 
 MEMBERSHIP_KEY = "membership_id"
-LAST_SEEN_KEY = "last_seen"
+ENDED_KEY = "session_ended"
 
 
 @login_manager.user_loader
@@ -41,18 +38,23 @@ def choose_membership(membership: Membership) -> None:
     g.membership = membership
 
 
-def _idle_expired() -> bool:
-    last = session.get(LAST_SEEN_KEY)
-    now = utcnow().timestamp()
-    session[LAST_SEEN_KEY] = now
-    timeout = timedelta(minutes=current_app_config("IDLE_TIMEOUT_MINUTES")).total_seconds()
-    return last is not None and now - last > timeout
+# What the next page says when the server ended the session this request presented (user_sessions.load).
+ENDED_MESSAGES = {
+    SessionEnd.IDLE: _l("La sessione è scaduta per inattività: accedi di nuovo."),
+    SessionEnd.EXPIRED: _l("La sessione è scaduta: accedi di nuovo."),
+}
 
 
-def current_app_config(key):
-    from flask import current_app
-
-    return current_app.config[key]
+def _forget_ended_session() -> None:
+    """The cookie still names a session the server no longer honours: drop its sign-in (the rest of the cookie,
+    a form's CSRF token, stays) and, when this request ended it, keep why for the login page to say."""
+    if user_sessions.SESSION_KEY not in session:
+        return
+    logout_user()
+    session.pop(user_sessions.SESSION_KEY, None)
+    session.pop(MEMBERSHIP_KEY, None)
+    if user_sessions.ended_now() in ENDED_MESSAGES:  # said on the login page, whichever request leads there
+        session[ENDED_KEY] = user_sessions.ended_now().value
 
 
 def _bind_request_context():
@@ -61,13 +63,8 @@ def _bind_request_context():
     if request.endpoint == "static":
         return None
     if not current_user.is_authenticated:
+        _forget_ended_session()
         return None
-    if _idle_expired():
-        user_sessions.end_current(SessionEnd.IDLE)
-        logout_user()
-        session.clear()
-        flash(_l("La sessione è scaduta per inattività: accedi di nuovo."), "warning")
-        return redirect(url_for("accounts.login", next=request.full_path))
     membership_id = session.get(MEMBERSHIP_KEY)
     membership = None
     if membership_id is not None:
@@ -81,12 +78,28 @@ def _bind_request_context():
     return None
 
 
+def _unauthorized():
+    """Not signed in. A page: to the login page, back here after. A request htmx sent from a page (a filter, a
+    form in a panel): the whole window goes to the login page (``HX-Redirect``) instead of the login page
+    being swapped into the panel."""
+    target = login_url(login_manager.login_view, next_url=request.url)
+    ended = session.pop(ENDED_KEY, None)
+    if ended in ENDED_MESSAGES:
+        flash(ENDED_MESSAGES[ended], "warning")
+    else:
+        flash(login_manager.login_message, login_manager.login_message_category)
+    if request.headers.get("HX-Request"):
+        return "", 401, {"HX-Redirect": target}
+    return redirect(target)
+
+
 def init_auth(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Accedi per continuare.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_bind_request_context)
 
     @app.teardown_request

@@ -67,6 +67,23 @@ def current_session() -> UserSession | None:
     return g.get("user_session")
 
 
+def passive(view):
+    """Marks a view the page calls by itself, on a timer (the header bell): it answers a signed-in user but is
+    not the user's activity, so it never keeps an idle session alive. An open tab left on a shared office
+    computer must still be signed out after ``IDLE_TIMEOUT_MINUTES``."""
+    view.passive = True
+    return view
+
+
+def _passive_request() -> bool:
+    return getattr(current_app.view_functions.get(request.endpoint or ""), "passive", False)
+
+
+def ended_now() -> SessionEnd | None:
+    """Why this request's cookie stopped working, when this very request ended its session (idle, too old)."""
+    return g.get("session_ended")
+
+
 def load(user_id: int) -> User | None:
     """The user whose live session the request's cookie names, in one query (None: ended or expired)."""
     token = session.get(SESSION_KEY)
@@ -89,14 +106,15 @@ def load(user_id: int) -> User | None:
         return None
     now = utcnow()
     cfg = current_app.config
-    if now - _as_utc(row.started_at) >= timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]):
-        _end(row, SessionEnd.EXPIRED, now)
-        return None
     idle = now - _as_utc(row.last_seen_at)
-    if idle >= timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"]):
-        _end(row, SessionEnd.IDLE, now)
+    if now - _as_utc(row.started_at) >= timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]):
+        g.session_ended = SessionEnd.EXPIRED
+    elif idle >= timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"]):
+        g.session_ended = SessionEnd.IDLE
+    if ended_now():
+        _end(row, ended_now(), now)
         return None
-    if idle.total_seconds() >= TOUCH_SECONDS:
+    if idle.total_seconds() >= TOUCH_SECONDS and not _passive_request():
         row.last_seen_at = now
     g.user_session = row
     return user

@@ -26,7 +26,7 @@ from .forms import (
 from .models import ROLE_LABELS, Membership, Role, SessionEnd
 from .passwords import verify_password
 from .permissions import Capability, membership_required, requires
-from .session import LAST_SEEN_KEY, active_memberships, choose_membership
+from .session import active_memberships, choose_membership
 
 bp = Blueprint("accounts", __name__)
 PENDING_2FA_KEY = "pending_2fa"
@@ -94,7 +94,6 @@ def complete_login(user, memberships, next_url, method=sign_in.PASSWORD, acr=Non
     sign_in.remember(method, acr)
     login_user(user)
     user_sessions.start(user)
-    session[LAST_SEEN_KEY] = utcnow().timestamp()
     if len(memberships) == 1:
         choose_membership(memberships[0])
         services.record_login(memberships[0])

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..accounts.permissions import membership_required
+from ..accounts.user_sessions import passive
 from ..core.files import send_stored
 from ..core.rows import or_404
 from ..extensions import db
@@ -41,6 +42,7 @@ def follow(job_id):
 
 
 @bp.route("/<int:job_id>/stato")
+@passive  # polled every 2 s while the file is made: a timer, not the user
 @membership_required
 def status(job_id):
     """The part of the page that changes, for htmx to poll."""

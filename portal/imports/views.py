@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.permissions import membership_required
+from ..accounts.user_sessions import passive
 from ..core.rows import or_403, or_404
 from ..core.transaction import attempt
 from ..extensions import db
@@ -89,6 +90,7 @@ def detail(batch_id):
 
 
 @bp.route("/<int:batch_id>/avanzamento")
+@passive  # polled every 2 s while the import runs: a timer, not the user
 def progress(batch_id):
     """The progress bar alone, polled by htmx while the import runs (without JavaScript: the page's link)."""
     batch = _batch(batch_id)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can, current_membership, membership_required
+from ..accounts.user_sessions import passive
 from ..audit.services import record
 from ..core.rows import or_404, visible_or_404
 from ..core.views_helpers import guarded
@@ -37,6 +38,7 @@ def index():
 
 
 @bp.route("/notifiche/campanella")
+@passive  # a timer, not the user: it must not keep an idle session alive
 def bell():
     """The bell alone, which htmx swaps in every minute. Logged out (the session expired): 286, which
     tells htmx to stop polling, rather than a redirect whose login page htmx would swap into the header."""

@@ -77,6 +77,25 @@ def test_language_switch_shows_login_in_english(page):
     expect(page.get_by_role("button", name=re.compile(r"^(sign in|log in)$", re.I))).to_be_visible()
 
 
+def test_closing_the_other_sessions_sends_the_other_tabs_filter_to_the_login_page(open_page, browser_log):
+    """Two devices of one coordinator; from the second she closes the others. The first tab's next filter on
+    the case list (an htmx request) takes the whole window to the login page, not the login form into the
+    results."""
+    browser_log.allow(r"status of 401")  # the refused filter request is the point
+    coordinator = "coordinatrice@nodo.novara.example"
+    desk = login_as(open_page(), coordinator)
+    desk.goto("/casi/")
+    phone = login_as(open_page(), coordinator)
+    phone.goto("/profilo/sessioni")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Chiudi tutte le altre sessioni").click()
+    with desk.expect_navigation(url=re.compile(r"/accesso\?next=")):
+        desk.get_by_label("Stato", exact=True).select_option(index=1)
+    expect(desk.get_by_role("heading", level=1, name="Accedi a Rete")).to_be_visible()
+    expect(desk.get_by_text("Accedi per continuare.")).to_be_visible()
+    expect(desk.locator("#case-results")).to_have_count(0)
+
+
 # --- public pages in the footer ----------------------------------------------------------------------
 
 
