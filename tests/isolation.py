@@ -96,6 +96,9 @@ MATRIX: dict[str, Route] = {
     "accounts.sessions": Route("own"),
     "accounts.end_session": Route("foreign", args=_victim_session),  # another user's session: 404
     "accounts.end_other_sessions": Route("own"),
+    # The caller's own session only (no id to aim): how long it has left, and "stay signed in".
+    "accounts.session_time": Route("own"),
+    "accounts.session_extend": Route("own", form=lambda net: {}),
     # SPID/CIE: the redirect to the identity provider and its return (without a provider configured: 404).
     "identity.start": Route("public"),
     "identity.callback": Route("public"),

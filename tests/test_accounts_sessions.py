@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models_base import utcnow
 
 from .factories import TEST_PASSWORD
-from .helpers import csrf_from, log_in, post_form
+from .helpers import csrf_from, csrf_token, log_in, post_form
 from .network import VICTIM_FIRST_NAME
 
 
@@ -196,6 +196,16 @@ def test_an_idle_session_ends_under_the_bell_and_the_login_page_says_why(app, lo
     assert client.get_cookie("session") is not None and "sid" not in _cookie_session(app, client)
 
 
+def test_a_second_copy_of_the_cookie_also_learns_why(app, login, network, session):
+    """Two requests of one tab race (the bell and a page): the one that did not end the session still says why."""
+    client = login("a_operator")
+    copy = _replay(app, _steal(client))
+    _age(session, network.users["a_operator"], last_seen_at=timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 1))
+    assert client.get("/notifiche/campanella").status_code == 286  # this one ends it
+    response = copy.get(_identity_url(network))
+    assert "scaduta per inattività" in copy.get(response.headers["Location"]).get_data(as_text=True)
+
+
 def test_the_absolute_limit_says_so_on_the_login_page(app, login, network, session):
     client = login("a_operator")
     _age(session, network.users["a_operator"], started_at=timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"]))
@@ -211,6 +221,37 @@ def test_htmx_request_without_a_session_sends_the_window_to_the_login_page(clien
     target = urlsplit(response.headers["HX-Redirect"])
     assert target.path == "/accesso" and "next=" in target.query
     assert client.get("/casi/").status_code == 302  # a page (no htmx): the redirect, as before
+
+
+def test_the_warning_asks_how_long_is_left_without_extending_it(app, login, network, session):
+    client = login("a_operator")
+    user = network.users["a_operator"]
+    token = csrf_token(client, "/profilo/sessioni")  # before aging: a page is activity
+    aged = _age(session, user, last_seen_at=timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] - 1)).last_seen_at
+    for _ in range(2):  # asking is passive: the second answer is no longer than the first
+        answer = client.get("/sessione/tempo").get_json()
+        assert 0 < answer["remaining"] <= 60 and answer["limit"] is False
+    assert _row(session, user).last_seen_at == aged
+    assert client.post("/sessione/prolunga").status_code == 400  # without the CSRF token
+    answer = client.post("/sessione/prolunga", headers={"X-CSRFToken": token}).get_json()
+    assert answer["remaining"] > (app.config["IDLE_TIMEOUT_MINUTES"] - 1) * 60
+    assert _row(session, user).last_seen_at > aged
+
+
+def test_the_absolute_limit_is_not_extended(app, login, network, session):
+    client = login("a_operator")
+    token = csrf_token(client, "/profilo/sessioni")
+    _age(session, network.users["a_operator"],
+         started_at=timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"], minutes=-1))
+    answer = client.post("/sessione/prolunga", headers={"X-CSRFToken": token}).get_json()
+    assert answer["limit"] is True and 0 < answer["remaining"] <= 60
+
+
+def test_time_left_once_the_session_ended(app, login, network, session):
+    client = login("a_operator")
+    _age(session, network.users["a_operator"], last_seen_at=timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 1))
+    assert client.get("/sessione/tempo").get_json() == {"remaining": 0, "limit": False}
+    assert app.test_client().get("/sessione/tempo").get_json()["remaining"] == 0  # never signed in
 
 
 def _cookie_session(app, client) -> dict:

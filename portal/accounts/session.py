@@ -38,7 +38,7 @@ def choose_membership(membership: Membership) -> None:
     g.membership = membership
 
 
-# What the next page says when the server ended the session this request presented (user_sessions.load).
+# What the login page says when the server ended the session a request presented (user_sessions.load).
 ENDED_MESSAGES = {
     SessionEnd.IDLE: _l("La sessione è scaduta per inattività: accedi di nuovo."),
     SessionEnd.EXPIRED: _l("La sessione è scaduta: accedi di nuovo."),
@@ -47,14 +47,19 @@ ENDED_MESSAGES = {
 
 def _forget_ended_session() -> None:
     """The cookie still names a session the server no longer honours: drop its sign-in (the rest of the cookie,
-    a form's CSRF token, stays) and, when this request ended it, keep why for the login page to say."""
+    a form's CSRF token, stays) and keep why it ended, when the user should be told, for the login page."""
     if user_sessions.SESSION_KEY not in session:
         return
     logout_user()
     session.pop(user_sessions.SESSION_KEY, None)
     session.pop(MEMBERSHIP_KEY, None)
-    if user_sessions.ended_now() in ENDED_MESSAGES:  # said on the login page, whichever request leads there
-        session[ENDED_KEY] = user_sessions.ended_now().value
+    if user_sessions.ended_reason() in ENDED_MESSAGES:  # said on the login page, whichever request leads there
+        session[ENDED_KEY] = user_sessions.ended_reason().value
+
+
+def ended_message():
+    """Why the last session ended, once (the login page shows it), when the server ended it for a reason."""
+    return ENDED_MESSAGES.get(session.pop(ENDED_KEY, None))
 
 
 def _bind_request_context():
@@ -83,10 +88,7 @@ def _unauthorized():
     form in a panel): the whole window goes to the login page (``HX-Redirect``) instead of the login page
     being swapped into the panel."""
     target = login_url(login_manager.login_view, next_url=request.url)
-    ended = session.pop(ENDED_KEY, None)
-    if ended in ENDED_MESSAGES:
-        flash(ENDED_MESSAGES[ended], "warning")
-    else:
+    if ENDED_KEY not in session:  # else the login page says why the session ended (ended_message)
         flash(login_manager.login_message, login_manager.login_message_category)
     if request.headers.get("HX-Request"):
         return "", 401, {"HX-Redirect": target}

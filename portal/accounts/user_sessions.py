@@ -79,8 +79,8 @@ def _passive_request() -> bool:
     return getattr(current_app.view_functions.get(request.endpoint or ""), "passive", False)
 
 
-def ended_now() -> SessionEnd | None:
-    """Why this request's cookie stopped working, when this very request ended its session (idle, too old)."""
+def ended_reason() -> SessionEnd | None:
+    """Why the session this request's cookie names has ended (idle, too old, logout…), if it has."""
     return g.get("session_ended")
 
 
@@ -96,11 +96,14 @@ def load(user_id: int) -> User | None:
     found = db.session.execute(
         select(UserSession, User, Membership).join(User, User.id == UserSession.user_id)
         .outerjoin(Membership, and_(Membership.id == chosen, Membership.user_id == UserSession.user_id))
-        .where(UserSession.token_hash == _digest(token), UserSession.ended_at.is_(None))
+        .where(UserSession.token_hash == _digest(token))
     ).first()
     if found is None:
         return None
     row, user, membership = found
+    if row.ended_at is not None:  # ended earlier (maybe by a concurrent request of this very cookie): say why
+        g.session_ended = row.end_reason
+        return None
     g.preloaded_membership = membership  # held for the request: the identity map keeps rows weakly
     if row.user_id != user_id or not user.active:
         return None
@@ -111,13 +114,34 @@ def load(user_id: int) -> User | None:
         g.session_ended = SessionEnd.EXPIRED
     elif idle >= timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"]):
         g.session_ended = SessionEnd.IDLE
-    if ended_now():
-        _end(row, ended_now(), now)
+    if ended_reason():
+        _end(row, ended_reason(), now)
         return None
     if idle.total_seconds() >= TOUCH_SECONDS and not _passive_request():
         row.last_seen_at = now
     g.user_session = row
     return user
+
+
+def time_left() -> dict:
+    """How long this request's session has before it ends, for the page's warning: ``remaining`` seconds (0:
+    ended or none) and ``limit``, true when the absolute lifetime, which no activity extends, ends it first."""
+    row = current_session()
+    if row is None:
+        return {"remaining": 0, "limit": False}
+    now, cfg = utcnow(), current_app.config
+    idle = timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"]) - (now - _as_utc(row.last_seen_at))
+    absolute = timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]) - (now - _as_utc(row.started_at))
+    return {"remaining": max(0, int(min(idle, absolute).total_seconds())), "limit": absolute < idle}
+
+
+def extend() -> dict:
+    """The user said "stay signed in", or typed: active now, whatever ``TOUCH_SECONDS`` would skip."""
+    row = current_session()
+    if row is not None:
+        row.last_seen_at = utcnow()
+        db.session.flush()
+    return time_left()
 
 
 def _end(row: UserSession, reason: SessionEnd, now=None) -> None:

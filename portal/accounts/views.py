@@ -26,7 +26,7 @@ from .forms import (
 from .models import ROLE_LABELS, Membership, Role, SessionEnd
 from .passwords import verify_password
 from .permissions import Capability, membership_required, requires
-from .session import active_memberships, choose_membership
+from .session import active_memberships, choose_membership, ended_message
 
 bp = Blueprint("accounts", __name__)
 PENDING_2FA_KEY = "pending_2fa"
@@ -70,6 +70,9 @@ def login():
         if user.has_second_factor:  # password right: the code comes next, still logged out
             return ask_second_factor(user, form.next.data, sign_in.PASSWORD, None)
         return complete_login(user, memberships, form.next.data)
+    ended = ended_message()  # signed out by the server (idle, too old): say so here, once
+    if ended:
+        flash(ended, "warning")
     return render_template("accounts/login.html", form=form)
 
 
@@ -223,6 +226,19 @@ def sessions():
     return render_template(
         "accounts/sessions.html", rows=user_sessions.live_sessions(current_user), this=user_sessions.current_session()
     )
+
+
+@bp.route("/sessione/tempo")
+@user_sessions.passive  # asking how long is left is not activity
+def session_time():
+    """The idle-timeout warning's question (rete.js): seconds left, 0 once the session has ended."""
+    return user_sessions.time_left(), 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/sessione/prolunga", methods=["POST"])
+def session_extend():
+    """"Resta collegato/a", or the user typing: the session is active now (CSRF-checked like every POST)."""
+    return user_sessions.extend(), 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/profilo/sessioni/<int:session_id>/termina", methods=["POST"])

@@ -12,6 +12,66 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
+  // The idle timeout, announced (WCAG 2.2.1): two minutes before the server would sign the session out, a
+  // dialog offers to stay signed in. The server's session row is the clock, shared by the user's tabs, so the
+  // page asks it how long is left before warning. Typing and clicking are activity (at most one request a
+  // minute); the header bell's poll is not (user_sessions.passive).
+  function watchSessionTimeout(box) {
+    if (!box || typeof box.showModal !== "function") return;
+    var WARN = 120;
+    var timer = null;
+    var lastExtended = Date.now();
+    var returnFocus = null;
+    function schedule(seconds) {
+      clearTimeout(timer);
+      timer = setTimeout(check, Math.max(seconds, 5) * 1000);
+    }
+    function answer(response) {
+      return response.ok ? response.json() : { remaining: 0 };
+    }
+    function close() {
+      if (box.open) box.close();
+      if (returnFocus && document.contains(returnFocus)) returnFocus.focus();
+    }
+    function react(data) {
+      var left = data.remaining || 0;
+      if (left > WARN) {
+        close();
+        schedule(left - WARN);
+        return;
+      }
+      box.setAttribute("data-state", left <= 0 ? "ended" : data.limit ? "limit" : "warning");
+      if (!box.open) {
+        returnFocus = document.activeElement;
+        box.showModal();
+      }
+      if (left > 0) schedule(left);
+    }
+    function check() {
+      fetch(box.getAttribute("data-status-url"), { credentials: "same-origin", cache: "no-store" })
+        .then(answer).then(react).catch(function () { schedule(60); });
+    }
+    function extend() {
+      lastExtended = Date.now();
+      return fetch(box.getAttribute("data-extend-url"), {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() },
+      }).then(answer);
+    }
+    box.querySelector("[data-session-extend]").addEventListener("click", function () {
+      extend().then(react).catch(function () { schedule(60); });
+    });
+    box.querySelector("[data-session-close]").addEventListener("click", close);
+    ["keydown", "pointerdown"].forEach(function (type) {
+      document.addEventListener(type, function () {
+        if (box.open || Date.now() - lastExtended < 60000) return;
+        extend().then(function (data) { if (data.remaining > WARN) schedule(data.remaining - WARN); })
+          .catch(function () {});
+      }, true);
+    });
+    // The page's own request moved the row's clock at most a minute ago (user_sessions.TOUCH_SECONDS).
+    schedule(Number(box.getAttribute("data-timeout")) - 60 - WARN);
+  }
+
   // htmx requests carry the CSRF token as a header (Flask-WTF accepts X-CSRFToken).
   document.addEventListener("htmx:configRequest", function (event) {
     var token = csrfToken();
@@ -176,6 +236,7 @@
         if (document.activeElement === document.body) summary.focus();
       });
     }
+    watchSessionTimeout(document.getElementById("session-timeout"));
     // Links in the error summary focus the control, not just scroll to it.
     document.querySelectorAll("[data-error-summary] a[href^='#']").forEach(function (link) {
       link.addEventListener("click", function (event) {

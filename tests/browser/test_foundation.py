@@ -5,13 +5,18 @@ Every test stands on the seeded demo network alone (see conftest.py): none relie
 """
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from portal.accounts.models import User, UserSession
+from portal.extensions import db
+from portal.models_base import utcnow
 from portal.seed.network import ANTENNAS, NODE, USERS, demo_logins
+from portal.tenancy import context
 
 from .conftest import assert_accessible, login_as
 
@@ -94,6 +99,41 @@ def test_closing_the_other_sessions_sends_the_other_tabs_filter_to_the_login_pag
     expect(desk.get_by_role("heading", level=1, name="Accedi a Rete")).to_be_visible()
     expect(desk.get_by_text("Accedi per continuare.")).to_be_visible()
     expect(desk.locator("#case-results")).to_have_count(0)
+
+
+def _set_idle(app, email: str, left: timedelta) -> None:
+    """Move the newest session of ``email`` so that ``left`` remains before its idle timeout."""
+    with app.app_context():
+        with context.system("browser test"):
+            row = db.session.scalar(select(UserSession).join(User, User.id == UserSession.user_id)
+                                    .where(User.email == email).order_by(UserSession.id.desc()))
+            row.last_seen_at = utcnow() - timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"]) + left
+            db.session.commit()
+        db.session.remove()
+
+
+def test_idle_warning_lets_her_stay_signed_in_and_then_says_the_session_ended(page, live_server):
+    """WCAG 2.2.1: warned before the idle timeout, one button to extend it; typing counts as activity."""
+    email = "rpd@nodo.novara.example"
+    page.clock.install()
+    login_as(page, email)
+    warning = page.get_by_role("dialog", name="La sessione sta per scadere")
+    _set_idle(live_server.app, email, timedelta(seconds=90))
+    page.clock.fast_forward("28:00")  # the page's own schedule: the timeout less its margins
+    expect(warning).to_be_visible()
+    assert_accessible(page, "idle-timeout warning")
+    warning.get_by_role("button", name="Resta collegato/a").click()
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward("02:00")
+    with page.expect_request(re.compile(r"/sessione/prolunga$")):  # typing is activity
+        page.keyboard.press("Tab")
+    _set_idle(live_server.app, email, timedelta(seconds=-1))
+    page.clock.fast_forward("30:00")
+    ended = page.get_by_role("dialog", name="La sessione è scaduta")
+    expect(ended).to_be_visible()
+    with page.expect_navigation():
+        ended.get_by_role("link", name="Accedi di nuovo").click()
+    expect(page.get_by_text("La sessione è scaduta per inattività: accedi di nuovo.")).to_be_visible()
 
 
 # --- public pages in the footer ----------------------------------------------------------------------
