@@ -1,7 +1,7 @@
 """Sessions end server-side: a copied cookie stops working after logout, a password change or reset, a
 deactivation, a second-factor reset, the absolute lifetime, or when the user ends it from their list."""
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
@@ -252,6 +252,17 @@ def test_time_left_once_the_session_ended(app, login, network, session):
     _age(session, network.users["a_operator"], last_seen_at=timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 1))
     assert client.get("/sessione/tempo").get_json() == {"remaining": 0, "limit": False}
     assert app.test_client().get("/sessione/tempo").get_json()["remaining"] == 0  # never signed in
+
+
+def test_a_form_sent_after_the_session_ended_comes_back_to_its_page(app, login, network, session):
+    """Not to the POST-only address it was sent to (a 405 after signing in)."""
+    client = login("a_operator")
+    token = csrf_token(client, "/profilo/sessioni")
+    _age(session, network.users["a_operator"], last_seen_at=timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] + 1))
+    response = client.post("/notifiche/lette", data={"csrf_token": token},
+                           headers={"Referer": "http://localhost/notifiche/?pagina=2"})
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.headers["Location"]).query)["next"] == ["/notifiche/?pagina=2"]
 
 
 def _cookie_session(app, client) -> dict:

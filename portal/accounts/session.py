@@ -87,7 +87,10 @@ def _unauthorized():
     """Not signed in. A page: to the login page, back here after. A request htmx sent from a page (a filter, a
     form in a panel): the whole window goes to the login page (``HX-Redirect``) instead of the login page
     being swapped into the panel."""
-    target = login_url(login_manager.login_view, next_url=request.url)
+    # Back here after signing in; a form sent (POST) goes back to the page it was sent from, not to an address
+    # that only takes POST. A foreign address is dropped by the login page (_safe_next).
+    back = request.url if request.method == "GET" else request.headers.get("HX-Current-URL") or request.referrer
+    target = login_url(login_manager.login_view, next_url=back or request.url_root)
     if ENDED_KEY not in session:  # else the login page says why the session ended (ended_message)
         flash(login_manager.login_message, login_manager.login_message_category)
     if request.headers.get("HX-Request"):
