@@ -167,8 +167,10 @@ def test_idle_timeout_is_enforced_server_side(app, login, network, session):
 
 
 def _row(session, user):
-    session.expire_all()
-    return session.scalar(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id.desc()))
+    """The user's newest session as the database has it now (only this row refreshed: the network's rows stay
+    loaded, which the test's tenant context could not load again under row-level security)."""
+    return session.scalar(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id.desc())
+                          .execution_options(populate_existing=True))
 
 
 def test_the_bells_poll_is_not_activity(login, network, session):
