@@ -1,6 +1,8 @@
 """Sessions end server-side: a copied cookie stops working after logout, a password change or reset, a
 deactivation, a second-factor reset, the absolute lifetime, or when the user ends it from their list."""
+import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
@@ -171,6 +173,18 @@ def _row(session, user):
     loaded, which the test's tenant context could not load again under row-level security)."""
     return session.scalar(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id.desc())
                           .execution_options(populate_existing=True))
+
+
+def test_every_timer_the_pages_run_is_passive(app):
+    """The requests pages send by themselves on a timer (an element with hx-trigger="every …", and the idle
+    warning's question from rete.js) must not keep a session alive: each is marked passive, and only they."""
+    polls = set()
+    for template in (Path(__file__).resolve().parent.parent / "templates").rglob("*.html"):
+        for tag in re.findall(r"<[^>]*hx-trigger=\"every [^>]*>", template.read_text()):
+            polls |= set(re.findall(r"hx-get=\"\{\{ url_for\('([\w.]+)'", tag))
+    assert {"notifications.bell", "exports.status", "imports.progress"} <= polls  # the scan finds them
+    marked = {endpoint for endpoint, view in app.view_functions.items() if getattr(view, "passive", False)}
+    assert marked == polls | {"accounts.session_time"}
 
 
 def test_the_bells_poll_is_not_activity(login, network, session):
