@@ -13,6 +13,7 @@ from portal.accounts import user_sessions
 from portal.accounts.models import SessionEnd, UserSession
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.tenancy import context
 
 from .factories import TEST_PASSWORD
 from .helpers import csrf_from, csrf_token, log_in, post_form
@@ -279,6 +280,16 @@ def test_a_form_sent_after_the_session_ended_comes_back_to_its_page(app, login, 
                            headers={"Referer": "http://localhost/notifiche/?pagina=2"})
     assert response.status_code == 302
     assert parse_qs(urlsplit(response.headers["Location"]).query)["next"] == ["/notifiche/?pagina=2"]
+
+
+def test_htmx_request_after_the_membership_went_sends_the_window_to_the_chooser(login, network, session):
+    client = login("a_operator")
+    with context.acting_as(network.tenants["a"].id):  # an administrator deactivated it meanwhile
+        network.memberships["a_operator"].active = False
+        session.flush()
+    response = client.get("/segnalazioni/", headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert urlsplit(response.headers["HX-Redirect"]).path == urlsplit(client.get("/segnalazioni/").location).path
 
 
 def _cookie_session(app, client) -> dict:

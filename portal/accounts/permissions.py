@@ -2,7 +2,7 @@
 import enum
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import login_manager
@@ -119,16 +119,22 @@ def requires(capability: Capability):
     return decorator
 
 
+def window_redirect(target: str, htmx_status: int):
+    """A redirect the whole window follows. A request htmx sent for a panel (a filter, a poll) gets
+    ``HX-Redirect`` with ``htmx_status``: a plain redirect would have the next page swapped into the panel."""
+    if request.headers.get("HX-Request"):
+        return "", htmx_status, {"HX-Redirect": target}
+    return redirect(target)
+
+
 def membership_required(view):
     """Login plus a chosen membership (tenant); otherwise to login or to the tenant chooser."""
-    from flask import redirect, request, url_for
-
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
-            return login_manager.unauthorized()  # session.py: the login page, saying why; htmx: the whole window
-        if current_membership() is None:
-            return redirect(url_for("accounts.choose_tenant", next=request.full_path))
+            return login_manager.unauthorized()  # session.py: the login page, saying why
+        if current_membership() is None:  # e.g. the membership was deactivated meanwhile
+            return window_redirect(url_for("accounts.choose_tenant", next=request.full_path), 403)
         return view(*args, **kwargs)
 
     return wrapped

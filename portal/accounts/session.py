@@ -1,5 +1,5 @@
 """Who is acting: Flask-Login user loading, the chosen membership and the tenant context per request."""
-from flask import Flask, flash, g, redirect, request, session
+from flask import Flask, flash, g, request, session
 from flask_login import current_user, login_url, logout_user
 from sqlalchemy import select
 
@@ -8,6 +8,7 @@ from ..i18n import lazy_gettext as _l
 from ..tenancy import context
 from . import sign_in, user_sessions
 from .models import Membership, SessionEnd, User
+from .permissions import window_redirect
 
 MEMBERSHIP_KEY = "membership_id"
 ENDED_KEY = "session_ended"
@@ -93,9 +94,7 @@ def _unauthorized():
     target = login_url(login_manager.login_view, next_url=back or request.url_root)
     if ENDED_KEY not in session:  # else the login page says why the session ended (ended_message)
         flash(login_manager.login_message, login_manager.login_message_category)
-    if request.headers.get("HX-Request"):
-        return "", 401, {"HX-Redirect": target}
-    return redirect(target)
+    return window_redirect(target, 401)
 
 
 def init_auth(app: Flask) -> None:
