@@ -1,5 +1,7 @@
 """Sessions end server-side: a copied cookie stops working after logout, a password change or reset, a
-deactivation, a second-factor reset, the absolute lifetime, or when the user ends it from their list."""
+deactivation, a second-factor reset, the absolute lifetime, idleness, or when the user ends it from their list.
+Only the user's own requests are activity (a page's timer polls are passive); the login page says why a session
+ended; the idle warning asks how long is left and extends it."""
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -210,7 +212,7 @@ def test_an_idle_session_ends_under_the_bell_and_the_login_page_says_why(app, lo
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "La sessione è scaduta per inattività" in page and "Accedi per continuare" not in page
     assert "scaduta" not in client.get("/accesso").get_data(as_text=True)  # said once
-    assert client.get_cookie("session") is not None and "sid" not in _cookie_session(app, client)
+    assert client.get_cookie("session") is not None and "sid" not in _cookie_session(client)
 
 
 def test_a_second_copy_of_the_cookie_also_learns_why(app, login, network, session):
@@ -245,7 +247,7 @@ def test_the_warning_asks_how_long_is_left_without_extending_it(app, login, netw
     user = network.users["a_operator"]
     token = csrf_token(client, "/profilo/sessioni")  # before aging: a page is activity
     aged = _age(session, user, last_seen_at=timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"] - 1)).last_seen_at
-    for _ in range(2):  # asking is passive: the second answer is no longer than the first
+    for _ in range(2):  # had the first question moved the clock, the second answer would be nearly 30 minutes
         answer = client.get("/sessione/tempo").get_json()
         assert 0 < answer["remaining"] <= 60 and answer["limit"] is False
     assert _row(session, user).last_seen_at == aged
@@ -292,7 +294,7 @@ def test_htmx_request_after_the_membership_went_sends_the_window_to_the_chooser(
     assert urlsplit(response.headers["HX-Redirect"]).path == urlsplit(client.get("/segnalazioni/").location).path
 
 
-def _cookie_session(app, client) -> dict:
+def _cookie_session(client) -> dict:
     with client.session_transaction() as cookie_session:
         return dict(cookie_session)
 
