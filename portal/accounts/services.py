@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..core.errors import ServiceError
+from ..core.signals import required_answers
 from ..crypto import normalise
 from ..extensions import db
 from ..models_base import utcnow
@@ -132,8 +133,8 @@ def _link(endpoint: str, **values) -> str:
 
 def _send_mail(address: str, subject: str, body: str) -> None:
     """Queued by the outbox, a layer above, which answers ``account_mail`` (accounts/signals.py)."""
-    if not any(queued for _receiver, queued in account_mail.send(address, subject=subject, body=body)):
-        raise RuntimeError("account_mail has no receiver: the notifications package is not loaded")
+    required_answers(account_mail, address, subject=subject, body=body,
+                     unanswered="account_mail has no receiver: the notifications package is not loaded")
 
 
 def request_password_reset(email: str) -> None:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import record
+from ..core.signals import required_answers
 from ..extensions import db
 from ..i18n import local_today
 from ..tenancy.context import current
@@ -100,10 +101,9 @@ def retention_ends(persons: list[Person]) -> dict[int, date | None]:
     years = current_app.config["RETENTION_YEARS"]
     if not persons:
         return {}
-    answers = [answer for _receiver, answer in retention_starts.send(persons)]
-    if not answers:
-        # Without the pathway every person would look idle since creation: anonymising them would be wrong.
-        raise RuntimeError("retention_starts has no receiver: the referrals and cases are not loaded")
+    # Without the pathway every person would look idle since creation: anonymising them would be wrong.
+    answers = required_answers(retention_starts, persons,
+                               unanswered="retention_starts has no receiver: the referrals and cases are not loaded")
     starts: dict[int, list] = {p.id: [] for p in persons}
     active: set[int] = set()
     for found, busy in answers:

@@ -22,6 +22,7 @@ from ..core import bulk, links
 from ..core.changes import apply_changes
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
+from ..core.signals import required_answers
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
@@ -223,10 +224,9 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
     )
     db.session.add(event)
     if name == "accept":
-        opened = [case for _receiver, case in referral_accepted.send(
-            referral, case_worker_id=extra.get("case_worker_id"), urgent=referral.urgency == "urgent") if case]
-        if not opened:
-            raise RuntimeError("referral_accepted has no receiver: the cases package is not loaded")
+        required_answers(referral_accepted, referral, case_worker_id=extra.get("case_worker_id"),
+                         urgent=referral.urgency == "urgent",
+                         unanswered="referral_accepted has no receiver: the cases package is not loaded")
         referral.outcome_code = OutcomeCode.TAKEN_IN_CHARGE
     elif name == "decline":
         referral.outcome_code = OutcomeCode.NOT_TAKEN_IN_CHARGE

@@ -185,8 +185,6 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
     )
 
 
-
-
 @bp.route("/<int:referral_id>")
 @membership_required
 def detail(referral_id):
