@@ -49,7 +49,7 @@ ENDED_MESSAGES = {
 def _forget_ended_session() -> None:
     """The cookie still names a session the server no longer honours: drop its sign-in (the rest of the cookie,
     a form's CSRF token, stays) and keep why it ended, when the user should be told, for the login page."""
-    if user_sessions.SESSION_KEY not in session:
+    if user_sessions.SESSION_KEY not in session or user_sessions.passive_request():  # a poll only reads
         return
     logout_user()
     session.pop(user_sessions.SESSION_KEY, None)

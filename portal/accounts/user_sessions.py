@@ -70,12 +70,14 @@ def current_session() -> UserSession | None:
 def passive(view):
     """Marks a view the page calls by itself, on a timer (the header bell): it answers a signed-in user but is
     not the user's activity, so it never keeps an idle session alive. An open tab left on a shared office
-    computer must still be signed out after ``IDLE_TIMEOUT_MINUTES``."""
+    computer must still be signed out after ``IDLE_TIMEOUT_MINUTES``. It only reads the session row: an idle
+    session is refused, and the user's next request records its end (two polls firing together never write the
+    same row, which on SQLite fails one of them)."""
     view.passive = True
     return view
 
 
-def _passive_request() -> bool:
+def passive_request() -> bool:
     return getattr(current_app.view_functions.get(request.endpoint or ""), "passive", False)
 
 
@@ -115,9 +117,10 @@ def load(user_id: int) -> User | None:
     elif idle >= timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"]):
         g.session_ended = SessionEnd.IDLE
     if ended_reason():
-        _end(row, ended_reason(), now)
+        if not passive_request():
+            _end(row, ended_reason(), now)
         return None
-    if idle.total_seconds() >= TOUCH_SECONDS and not _passive_request():
+    if idle.total_seconds() >= TOUCH_SECONDS and not passive_request():
         row.last_seen_at = now
     g.user_session = row
     return user
