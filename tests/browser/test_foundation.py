@@ -125,8 +125,11 @@ def test_idle_warning_lets_her_stay_signed_in_and_then_says_the_session_ended(pa
     warning.get_by_role("button", name="Resta collegato/a").click()
     expect(warning).to_be_hidden()
     page.clock.fast_forward("02:00")
-    with page.expect_request(re.compile(r"/sessione/prolunga$")):  # typing is activity
+    # Typing is activity. Wait for the answer, not just the request: the server handling the extension after the
+    # next line has aged the row would extend it again (CI saw that race once).
+    with page.expect_response(re.compile(r"/sessione/prolunga$")) as extended:
         page.keyboard.press("Tab")
+    assert extended.value.ok
     _set_idle(live_server.app, email, timedelta(seconds=-1))
     page.clock.fast_forward("30:00")
     ended = page.get_by_role("dialog", name="La sessione è scaduta")
