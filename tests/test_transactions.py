@@ -172,3 +172,43 @@ def test_after_commit_work_forgets_only_the_refused_savepoint(app, session):
     finally:
         after_commit._HANDLERS.pop(Feedback, None)
     assert handed == [before.id]
+
+
+def test_two_sqlite_transactions_that_read_then_write_both_commit(tmp_path):
+    """`make run`: two gunicorn workers on one SQLite file. Each request reads, then writes (the session's clock,
+    an audit row); deferred transactions deadlock and SQLite refuses one at once ("database is locked")."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from portal.db import _sqlite_setup
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'two.sqlite'}")
+    _sqlite_setup(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO counter VALUES (0)")
+    first_has_read, errors = threading.Event(), []
+
+    def request(first: bool) -> None:
+        try:
+            if not first:
+                assert first_has_read.wait(5)
+            with engine.begin() as conn:
+                conn.exec_driver_sql("SELECT n FROM counter").all()
+                if first:
+                    first_has_read.set()
+                    threading.Event().wait(0.3)  # the other request starts meanwhile
+                conn.exec_driver_sql("UPDATE counter SET n = n + 1")
+        except Exception as error:  # noqa: BLE001  (the thread reports what the test asserts on)
+            errors.append(error)
+
+    threads = [threading.Thread(target=request, args=(first,)) for first in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT n FROM counter").scalar() == 2
+    engine.dispose()

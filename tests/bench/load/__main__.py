@@ -4,6 +4,7 @@ A fresh PostgreSQL database seeded with the demo network, the app in its product
 workers, the app role: row-level security applies), Redis for the rate limits and the queue, one RQ worker
 sending the mail — and locust, headless, running the mixed roles of locustfile.py. Without a Redis at
 ``--redis`` the app runs as the embedded default does (limits in memory, mail sent in the request).
+``--db sqlite --redis ''`` loads the embedded default (``make run``) instead.
 Prints p95, requests per second, 5xx answers and cross-tenant findings; exits 1 on any 5xx or finding.
 A benchmark, not part of ``make test``.
 """
@@ -18,7 +19,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ["RETE_TEST_DB"] = "postgresql"  # tests.conftest.Database reads it at import
+# tests.conftest.Database reads the kind at import: PostgreSQL is the production shape; ``--db sqlite`` runs
+# the embedded default (``make run``), whose two gunicorn workers share one database file.
+_db = argparse.ArgumentParser(add_help=False)
+_db.add_argument("--db", choices=("postgresql", "sqlite"), default="postgresql")
+os.environ["RETE_TEST_DB"] = _db.parse_known_args()[0].db
 
 import sqlalchemy as sa  # noqa: E402
 
@@ -86,7 +91,8 @@ def _start_worker(redis_url: str, owner_url: str, mail_port: int, work: Path) ->
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench.load", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.load", description=__doc__.splitlines()[0],
+                                     parents=[_db])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--duration", default="600", help="seconds, or locust's 10m / 1h30m")
@@ -102,7 +108,7 @@ def main(argv=None) -> int:
     redis_url = args.redis if args.redis and _redis_ready(args.redis) else None
     work = Path(tempfile.mkdtemp(prefix="rete-load-"))
     try:
-        print(f"Seeding {database.name} ...", flush=True)
+        print(f"Seeding {database.owner_url.rsplit('/', 1)[-1]} ...", flush=True)
         seed_demo(database)
         mail.start()
         overrides = {
