@@ -1,6 +1,7 @@
 """What an attacker probing the login and password screens must not learn or get: reset links past their
-lifetime, which addresses have an account, common passwords."""
+lifetime, which addresses have an account, common passwords, guesses sent in parallel."""
 import re
+import threading
 import time
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from portal.accounts.passwords import policy_problems
 from portal.extensions import db
 from portal.models_base import utcnow
 
+from .conftest import DB_KIND
 from .helpers import csrf_from, csrf_token, log_in, post_form
 
 
@@ -138,3 +140,51 @@ def test_reset_refuses_a_common_password(app, client, network):
     response = client.post(f"/password/nuova/{token}", data={"password": "qwertyuiopasdf", "confirm": "qwertyuiopasdf",
                                                              "csrf_token": csrf_from(page)})
     assert response.status_code == 200 and "più usate" in response.get_data(as_text=True)
+
+
+@pytest.mark.skipif(DB_KIND != "postgresql", reason="row locks across two connections: PostgreSQL")
+def test_wrong_passwords_sent_at_once_are_each_counted(app, monkeypatch):
+    """Two workers refuse a guess on one account at once, each on its own connection: both read the row and
+    hash before either counts. Each failure must count, or parallel guesses would outrun the lockout."""
+    from portal.accounts.models import User
+
+    real_verify = services.verify_password
+    barrier = threading.Barrier(2)
+
+    def verify(password_hash, password):
+        result = real_verify(password_hash, password)
+        barrier.wait(timeout=10)
+        return result
+
+    monkeypatch.setattr(services, "verify_password", verify)
+    monkeypatch.setattr(services, "record", lambda *a, **k: None)  # keep the committed audit chain clean
+    with app.app_context():
+        user = User(email="tentativi-paralleli@prova.example", full_name="Gara", active=True,
+                    password_hash=services.hash_password("una-password-lunga-e-giusta"))
+        db.session.add(user)
+        db.session.commit()
+        user_id = user.id
+    refused = []
+
+    def worker():
+        with app.test_request_context():
+            try:
+                services.authenticate("tentativi-paralleli@prova.example", "una-password-sbagliata")
+            except services.AccountError:
+                refused.append(True)
+            db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        with app.app_context():
+            assert refused == [True, True]
+            assert db.session.get(User, user_id).failed_logins == 2
+    finally:
+        with app.app_context():
+            db.session.delete(db.session.get(User, user_id))
+            db.session.commit()

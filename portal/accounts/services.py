@@ -46,6 +46,15 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def locked(user: User) -> User:
+    """The user row, re-read under a row lock (FOR UPDATE on PostgreSQL; SQLite's transactions already take
+    turns): attempts on one account at once (parallel guesses, two logins with one code) are counted one after
+    the other, so none is lost and none slips past a lock another has just set."""
+    return db.session.scalars(
+        select(User).where(User.id == user.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
 def _as_utc(moment):
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
@@ -60,6 +69,8 @@ def authenticate(email: str, password: str) -> User:
     user = find_user(email)
     now = utcnow()
     password_ok = verify_password(user.password_hash if user is not None else None, password)
+    if user is not None:  # after the slow hash, so the lock is held for a moment only
+        user = locked(user)
     refused = AccountError(_("E-mail o password non corretti. Dopo troppi tentativi l'account resta bloccato "
                              "per qualche minuto."))
     if user is not None and user.locked_until and _as_utc(user.locked_until) > now:

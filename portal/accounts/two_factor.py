@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import select
 
 from ..audit.services import record
 from ..crypto import encrypt
@@ -21,6 +20,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from . import recovery_codes, user_sessions
 from .models import SECOND_FACTOR_ROLES, SessionEnd, User
+from .services import locked
 
 ISSUER = "Rete Novara"
 
@@ -81,18 +81,10 @@ def enable(user: User, secret: str, code: str) -> bool:
     return True
 
 
-def _locked(user: User) -> User:
-    """The user row, re-read under a row lock (FOR UPDATE on PostgreSQL): two logins checking the same
-    code at once are serialised, and the second sees the step (or recovery code) the first spent."""
-    return db.session.scalars(
-        select(User).where(User.id == user.id).with_for_update().execution_options(populate_existing=True)
-    ).one()
-
-
 def check_login_code(user: User, code: str) -> bool:
     """Verify the code (or a recovery code) of a pending login; failures count towards the same lockout."""
     cfg = current_app.config
-    user = _locked(user)
+    user = locked(user)  # a second login checking the same code sees the step (or recovery code) this one spent
     step = matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None and recovery_codes.use(user, code):
         user.failed_logins = 0

@@ -71,8 +71,8 @@ def passive(view):
     """Marks a view the page calls by itself, on a timer (the header bell): it answers a signed-in user but is
     not the user's activity, so it never keeps an idle session alive. An open tab left on a shared office
     computer must still be signed out after ``IDLE_TIMEOUT_MINUTES``. It only reads the session row: an idle
-    session is refused, and the user's next request records its end (two polls firing together never write the
-    same row, which on SQLite fails one of them)."""
+    session is refused, and the user's next request records its end (a poll never writes, so polls firing
+    together never queue for the same row)."""
     view.passive = True
     return view
 
