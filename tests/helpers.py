@@ -1,5 +1,6 @@
 """Helpers for driving the app as a user would: real forms, real CSRF tokens."""
 import re
+import threading
 from html.parser import HTMLParser
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -91,3 +92,12 @@ def page_texts(html: str) -> list[str]:
     parser = _Text()
     parser.feed(html)
     return parser.parts
+
+
+def at_once(*workers, timeout: float = 30) -> None:
+    """Run the callables in threads of their own, as concurrent requests of workers would, and wait for them."""
+    threads = [threading.Thread(target=worker) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models_base import utcnow
 
 from .conftest import DB_KIND
-from .helpers import csrf_from, csrf_token, log_in, post_form
+from .helpers import at_once, csrf_from, csrf_token, log_in, post_form
 
 
 def _token_made_hours_ago(monkeypatch, app, make, hours):
@@ -175,12 +175,8 @@ def test_wrong_passwords_sent_at_once_are_each_counted(app, monkeypatch):
             db.session.commit()
             db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        at_once(worker, worker)
         with app.app_context():
             assert refused == [True, True]
             assert db.session.get(User, user_id).failed_logins == 2

@@ -12,7 +12,7 @@ from portal.extensions import db
 
 from .conftest import DB_KIND
 from .factories import TEST_PASSWORD
-from .helpers import csrf_from, csrf_token, log_in
+from .helpers import at_once, csrf_from, csrf_token, log_in
 from .test_accounts_two_factor import SECRET_RE, code_for, frozen_clock  # noqa: F401 - the autouse clock
 
 CODE_RE = re.compile(r'<code class="rete-recovery">([a-z2-7]{4}(?:-[a-z2-7]{4}){3})</code>')
@@ -108,12 +108,8 @@ def test_two_simultaneous_logins_with_the_same_code_cannot_both_pass(app, monkey
             db.session.commit()
             db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        at_once(worker, worker)
         assert sorted(results) == [False, True]
     finally:
         with app.app_context():

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models_base import utcnow
 
 from .case_support import case_of
-from .helpers import csrf_from
+from .helpers import at_once, csrf_from
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
@@ -203,11 +203,7 @@ def test_two_sqlite_transactions_that_read_then_write_both_commit(tmp_path):
         except Exception as error:  # noqa: BLE001  (the thread reports what the test asserts on)
             errors.append(error)
 
-    threads = [threading.Thread(target=request, args=(first,)) for first in (True, False)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    at_once(lambda: request(True), lambda: request(False))
     assert errors == []
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT n FROM counter").scalar() == 2
