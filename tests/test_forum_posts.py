@@ -2,15 +2,18 @@
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEvent
 from portal.extensions import db
-from portal.forum import text
+from portal.forum import services, text
 from portal.forum.models import ForumPost, ForumPostRevision, ForumThread
 from portal.tenancy import context
 
-from .forum_support import publish, reply
+from .conftest import DB_KIND
+from .factories import TenantFactory, UserFactory
+from .forum_support import make_thread, publish, reply
 
 HOSTILE = [
     "<script>alert('xss')</script>",
@@ -131,3 +134,28 @@ def test_author_edits_within_window_and_history_is_kept(login, network, app):
     with context.acting_as(network.tenants["a"].id):  # the author's tenant chain (RLS applies on PostgreSQL)
         actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(post.id))))
     assert "forum.post.edit" in actions
+
+
+@pytest.mark.skipif(DB_KIND != "postgresql", reason="two transactions side by side: PostgreSQL")
+def test_replies_sent_at_once_are_each_counted(app):
+    """Two replies to one thread at once, each request on its own connection: both read the count before
+    either writes. Each must count, or the thread's last page (reckoned from it) hides the newest reply."""
+    with app.app_context(), context.system("test"):
+        tenant, user = TenantFactory(), UserFactory()
+        thread_id = make_thread(user, tenant).id  # one post
+        db.session.commit()
+        first, second = Session(db.engine), Session(db.engine)
+        try:
+            mine, theirs = first.get(ForumThread, thread_id), second.get(ForumThread, thread_id)
+            for session, thread in ((first, mine), (second, theirs)):
+                services.count_post(thread)
+                session.commit()
+            assert db.session.scalar(select(ForumThread.post_count).where(ForumThread.id == thread_id)) == 3
+        finally:
+            first.close()
+            second.close()
+            db.session.execute(delete(ForumPost).where(ForumPost.thread_id == thread_id))
+            db.session.execute(delete(ForumThread).where(ForumThread.id == thread_id))
+            db.session.delete(user)
+            db.session.delete(tenant)
+            db.session.commit()

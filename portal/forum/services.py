@@ -194,6 +194,13 @@ def _search_text(thread: ForumThread | None, body: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def count_post(thread: ForumThread) -> None:
+    """One more post: the database adds to the count it holds, not to the one this request read, so replies
+    sent at once each count (the thread's last page is reckoned from it)."""
+    thread.post_count = func.coalesce(ForumThread.post_count, 0) + 1
+    thread.last_post_at = utcnow()
+
+
 def _new_post(thread: ForumThread, body: str, findings, first: bool, files=()) -> ForumPost:
     membership = current_membership()
     body_html, post_mentions = text.render_with_mentions(body, mentions.targets(body))
@@ -203,8 +210,7 @@ def _new_post(thread: ForumThread, body: str, findings, first: bool, files=()) -
         personal_data_flags=[], hidden=False,
     )
     db.session.add(post)
-    thread.post_count = (thread.post_count or 0) + 1
-    thread.last_post_at = utcnow()
+    count_post(thread)
     db.session.flush()
     attachments.claim(list(files), post)
     personal_data.store(post, findings)
