@@ -110,3 +110,46 @@ def test_another_action_of_the_same_contract_has_its_own_order(login, network):
     other = _order(network, "5", action=make_action(network.case, provider=network.tenants["p"]))
     make_delivery(other, units="5", status=DeliveryStatus.APPROVED)
     assert _log(login("p_user"), order, "2").status_code == 302
+
+
+def _lock_at(statements, table: str) -> int:
+    """Where the request first locks a row of ``table`` (FOR UPDATE); past the end if it never does."""
+    return next((i for i, s in enumerate(statements) if "FOR UPDATE" in s and f"FROM {table} " in s), len(statements))
+
+
+def _locked_before(statements, table: str, counted: str) -> bool:
+    """The row of ``table`` is locked before the first statement that sums ``counted``."""
+    sums = [i for i, s in enumerate(statements) if counted in s]
+    return bool(sums) and _lock_at(statements, table) < sums[0]
+
+
+@pytest.mark.skipif(DB_KIND != "postgresql", reason="SQLite has no row locks (it writes one transaction at a time)")
+def test_the_line_is_locked_before_its_orders_are_counted(login, network, count_queries):
+    """Two actions ordered at once on one contract line (two case workers planning, each ordering by itself)
+    cannot both take its last room without an override: the second waits for the first and counts it."""
+    contract = make_contract(network, budget_of(network), network.tenants["p"], value="500.00", price="25.00",
+                             quantity="20")
+    officer = login("n1_budget_officer")
+    token = csrf_token(officer, f"/budget/contratti/{contract.id}/ordini/nuovo")
+    with count_queries() as counter:
+        assert officer.post(f"/budget/contratti/{contract.id}/ordini/nuovo", data={
+            "csrf_token": token, "action": network.action.id, "line": contract.lines[0].id,
+            "quantity": "10"}).status_code == 302
+    assert _locked_before(counter.statements, "contract_lines", "sum(service_orders.quantity)")
+    # The audit head first, as a case worker's planning (which orders by itself after its own audit) takes
+    # it: the other order would let the two deadlock.
+    assert _lock_at(counter.statements, "audit_chain_heads") < _lock_at(counter.statements, "contract_lines")
+
+
+@pytest.mark.skipif(DB_KIND != "postgresql", reason="SQLite has no row locks (it writes one transaction at a time)")
+def test_the_contract_is_locked_before_an_approval_is_weighed_against_its_value(login, network, count_queries):
+    """Two deliveries of one contract approved at once cannot both take its last value without an override."""
+    order = _order(network, "10")
+    delivery = make_delivery(order, units="2")
+    officer = login("n1_budget_officer")
+    token = csrf_token(officer, f"/budget/ordini/{order.id}")
+    with count_queries() as counter:
+        assert officer.post(f"/budget/prestazioni/{delivery.id}/esame", data={
+            "csrf_token": token, "version": delivery.version, "decision": "approve"}).status_code == 302
+    assert _locked_before(counter.statements, "contracts", "delivery_totals")
+    assert _lock_at(counter.statements, "audit_chain_heads") < _lock_at(counter.statements, "contracts")

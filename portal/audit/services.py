@@ -64,6 +64,18 @@ def _lock_head(chain_key: str) -> AuditChainHead:
     return head
 
 
+def _chain_key(tenant_id: int | None) -> str:
+    return f"t{tenant_id}" if tenant_id is not None else "global"
+
+
+def hold_chain() -> None:
+    """Take the acting tenant's chain head now; its next event would take it anyway. Every audited write of a
+    tenant holds the head from its first event to its commit, so a service about to lock another row (a
+    contract line, a contract) takes the head first: all of them then lock in one order, head then row, and
+    two requests can never each hold what the other waits for (PostgreSQL would end one with a deadlock)."""
+    _lock_head(_chain_key(current().tenant_id))
+
+
 @sa_event.listens_for(Session, "after_transaction_end")
 def _forget_seen_heads(session, transaction):
     """A transaction or savepoint ended (a rolled-back one may have created the row): insert-if-missing again.
@@ -85,7 +97,7 @@ def record(action: str, object_type: str | None = None, object_id=None, fields=(
     if tenant_id is not None:
         tenant = db.session.get(Tenant, tenant_id)
         node_id = tenant.network_node_id if tenant else None
-    chain_key = f"t{tenant_id}" if tenant_id is not None else "global"
+    chain_key = _chain_key(tenant_id)
     head = _lock_head(chain_key)
     event = AuditEvent(
         tenant_id=tenant_id, node_id=node_id, chain_key=chain_key, seq=head.seq + 1, at=utcnow(),

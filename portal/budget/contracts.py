@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..audit.services import record
+from ..audit.services import hold_chain, record
 from ..cases.models import Action, ActionStatus
 from ..cases.pathway import action_changed
 from ..cases.services import node_providers
 from ..core.locking import check_version
-from ..core.rows import add_keyed, by_submission_key
+from ..core.rows import add_keyed, by_submission_key, lock
 from ..extensions import db
 from ..i18n import format_money, format_quantity
 from ..models_base import utcnow
@@ -328,6 +328,8 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
     note = (note or "").strip() or None
     reason = None
     if approve:
+        hold_chain()  # before the contract: every write of the node locks in one order
+        lock(Contract, delivery.contract_id)  # two approvals at once cannot both take the contract's last value
         if delivery.id in over_contract([delivery]):
             reason = ensure_override_allowed(override_reason, _("Approvandola si supera il valore del contratto."))
     elif not note:

@@ -38,6 +38,13 @@ def add_keyed(row, refusal: Exception) -> None:
         raise refusal from None
 
 
+def lock(model, ident) -> None:
+    """Hold the row until the transaction ends (FOR UPDATE on PostgreSQL; SQLite's transactions already take
+    turns). Taken before a rule sums other rows against it (a contract line's room, a contract's value), so two
+    requests at once check it one after the other: the second counts what the first added."""
+    db.session.execute(select(model.id).where(model.id == ident).with_for_update())
+
+
 def visible_or_404(model, ident, *, own: bool = False, may=None):
     """The ``model`` row with id ``ident`` if the current tenant sees it (the tenancy ORM criteria, re-checked
     for a row already in the session), else 404: never a 403 that would say it exists. ``own``: the tenant's
