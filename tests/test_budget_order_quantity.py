@@ -102,6 +102,7 @@ def test_the_order_is_locked_before_its_deliveries_are_counted(login, network, c
     locks = [s for s in counter.statements if "FOR UPDATE" in s and "service_orders" in s]
     sums = [i for i, s in enumerate(counter.statements) if "sum(deliveries.units)" in s]
     assert locks and sums and counter.statements.index(locks[0]) < sums[0]
+    assert _lock_at(counter.statements, "audit_chain_heads") < counter.statements.index(locks[0])
 
 
 def test_another_action_of_the_same_contract_has_its_own_order(login, network):

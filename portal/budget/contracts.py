@@ -247,6 +247,7 @@ def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, r
     figures give way to the new ones); returns its amount. The order's row is locked first (FOR UPDATE on
     PostgreSQL, until the transaction ends): two deliveries logged at once on one order are counted one
     after the other, and cannot both take its last hours."""
+    hold_chain()  # before the order: every write of the tenant locks in one order
     status = db.session.scalar(select(ServiceOrder.status).where(ServiceOrder.id == order.id).with_for_update())
     if status != OrderStatus.OPEN:
         raise BudgetError(_("L'ordine di servizio non è aperto."))
