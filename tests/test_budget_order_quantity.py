@@ -3,9 +3,12 @@ checked, so an order of 10 hours took 30). Refused in the service, so the page, 
 refuse alike: the order's deliveries not returned (approved or awaiting review) plus the new one must fit.
 The message, on the hours field, says what was ordered and what is left, written as the locale writes
 numbers."""
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
+from portal.budget import services as budget_services
 from portal.budget.models import Delivery, DeliveryStatus
 from portal.extensions import db
 from portal.tenancy import context
@@ -154,3 +157,13 @@ def test_the_contract_is_locked_before_an_approval_is_weighed_against_its_value(
             "csrf_token": token, "version": delivery.version, "decision": "approve"}).status_code == 302
     assert _locked_before(counter.statements, "contracts", "delivery_totals")
     assert _lock_at(counter.statements, "audit_chain_heads") < _lock_at(counter.statements, "contracts")
+
+
+@pytest.mark.skipif(DB_KIND != "postgresql", reason="SQLite has no row locks (it writes one transaction at a time)")
+def test_the_budget_line_is_locked_before_its_room_is_summed(network, count_queries):
+    """Two contracts (or internal costs) put on one budget line at once cannot both take its last room."""
+    line = budget_of(network).lines[0]
+    with context.acting_as(network.tenants["n1"].id), count_queries() as counter:
+        assert budget_services.line_override(line, Decimal("1.00"), None, "oltre") is None
+    assert _lock_at(counter.statements, "audit_chain_heads") < _lock_at(counter.statements, "budget_lines")
+    assert _locked_before(counter.statements, "budget_lines", "sum(")

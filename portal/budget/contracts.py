@@ -20,7 +20,7 @@ from ..cases.models import Action, ActionStatus
 from ..cases.pathway import action_changed
 from ..cases.services import node_providers
 from ..core.locking import check_version
-from ..core.rows import add_keyed, by_submission_key, lock
+from ..core.rows import add_keyed, by_submission_key
 from ..extensions import db
 from ..i18n import format_money, format_quantity
 from ..models_base import utcnow
@@ -48,6 +48,7 @@ from .services import (
     ensure_override_allowed,
     is_provider,
     line_override,
+    lock_limit,
     may_manage_money,
 )
 
@@ -329,8 +330,7 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
     note = (note or "").strip() or None
     reason = None
     if approve:
-        hold_chain()  # before the contract: every write of the node locks in one order
-        lock(Contract, delivery.contract_id)  # two approvals at once cannot both take the contract's last value
+        lock_limit(Contract, delivery.contract_id)  # two approvals at once cannot both take the contract's last value
         if delivery.id in over_contract([delivery]):
             reason = ensure_override_allowed(override_reason, _("Approvandola si supera il valore del contratto."))
     elif not note:
