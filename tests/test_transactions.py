@@ -1,17 +1,19 @@
 """The transaction boundary: a refused service call is undone inside its savepoint, the form keeps the
 input, the rest of the request commits; no view rolls the session back by hand."""
 import ast
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, select, update
 from wtforms import Form, StringField
 
 from portal.accounts.models import UserSession
 from portal.core.errors import ServiceError
 from portal.core.models import Feedback
 from portal.core.transaction import attempt
+from portal.db import _sqlite_setup
 from portal.extensions import db
 from portal.models_base import utcnow
 
@@ -177,13 +179,7 @@ def test_after_commit_work_forgets_only_the_refused_savepoint(app, session):
 def test_two_sqlite_transactions_that_read_then_write_both_commit(tmp_path):
     """`make run`: two gunicorn workers on one SQLite file. Each request reads, then writes (the session's clock,
     an audit row); deferred transactions deadlock and SQLite refuses one at once ("database is locked")."""
-    import threading
-
-    import sqlalchemy as sa
-
-    from portal.db import _sqlite_setup
-
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'two.sqlite'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'two.sqlite'}")
     _sqlite_setup(engine)
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
