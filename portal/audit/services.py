@@ -5,19 +5,17 @@ from datetime import UTC
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from ..core import bulk
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
+from .chain import GENESIS, chain_key, lock_head
 from .models import AuditChainHead, AuditEvent
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "event_hash", "record", "verify_chains"]
 
 
 def _canonical_time(at):
@@ -38,52 +36,6 @@ def event_hash(event: AuditEvent, prev_hash: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-_SEEN = "audit_heads_seen"
-
-
-def _lock_head(chain_key: str) -> AuditChainHead:
-    """The chain's head, locked (FOR UPDATE) until the transaction ends; created on first use. Once seen in a
-    transaction the row is known to exist (heads are never deleted): the next events of the transaction (a
-    bulk import writes thousands) skip the insert."""
-    held = bulk.kept()  # in a batch (the import): the head locked by its first event, kept for the next ones
-    if held is not None and ("audit_head", chain_key) in held:
-        return held["audit_head", chain_key]
-    seen = db.session.info.setdefault(_SEEN, set())
-    if chain_key not in seen:
-        dialect = db.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        db.session.execute(
-            insert(AuditChainHead).values(chain_key=chain_key, seq=0, last_hash=GENESIS).on_conflict_do_nothing()
-        )
-    head = db.session.execute(
-        select(AuditChainHead).where(AuditChainHead.chain_key == chain_key).with_for_update()
-    ).scalar_one()
-    seen.add(chain_key)
-    if held is not None:
-        held["audit_head", chain_key] = head
-    return head
-
-
-def _chain_key(tenant_id: int | None) -> str:
-    return f"t{tenant_id}" if tenant_id is not None else "global"
-
-
-def hold_chain() -> None:
-    """Take the acting tenant's chain head now; its next event would take it anyway. Every audited write of a
-    tenant holds the head from its first event to its commit, so a service about to lock another row (a
-    contract line, a contract) takes the head first: all of them then lock in one order, head then row, and
-    two requests can never each hold what the other waits for (PostgreSQL would end one with a deadlock)."""
-    _lock_head(_chain_key(current().tenant_id))
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _forget_seen_heads(session, transaction):
-    """A transaction or savepoint ended (a rolled-back one may have created the row): insert-if-missing again.
-    The inner units every flush opens are neither."""
-    if transaction.nested or transaction.parent is None:
-        session.info.pop(_SEEN, None)
-
-
 def record(action: str, object_type: str | None = None, object_id=None, fields=(), *, tenant_id=None, user_id=None,
            keep_ip: bool = True):
     """Append one event in the caller's transaction (it commits or rolls back with the change itself).
@@ -97,10 +49,10 @@ def record(action: str, object_type: str | None = None, object_id=None, fields=(
     if tenant_id is not None:
         tenant = db.session.get(Tenant, tenant_id)
         node_id = tenant.network_node_id if tenant else None
-    chain_key = _chain_key(tenant_id)
-    head = _lock_head(chain_key)
+    key = chain_key(tenant_id)
+    head = lock_head(key)
     event = AuditEvent(
-        tenant_id=tenant_id, node_id=node_id, chain_key=chain_key, seq=head.seq + 1, at=utcnow(),
+        tenant_id=tenant_id, node_id=node_id, chain_key=key, seq=head.seq + 1, at=utcnow(),
         actor_user_id=user_id, action=action, object_type=object_type,
         object_id=None if object_id is None else str(object_id), fields=sorted(fields),
         ip=request.remote_addr if keep_ip and has_request_context() else None, prev_hash=head.last_hash,

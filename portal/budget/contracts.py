@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..audit.services import hold_chain, record
+from ..audit.chain import hold_chain
+from ..audit.services import record
 from ..cases.models import Action, ActionStatus
 from ..cases.pathway import action_changed
 from ..cases.services import node_providers

@@ -13,7 +13,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts.permissions import Capability, can, can_in_node, current_membership
-from ..audit.services import hold_chain, record
+from ..audit.chain import hold_chain
+from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..core.rows import lock
@@ -65,7 +66,7 @@ def ensure_override_allowed(reason: str | None, message: str) -> str:
 def lock_limit(model, ident) -> None:
     """Lock the row a rule sums others against (a budget line, a contract, a contract line) before summing:
     two requests at once are checked one after the other. The tenant's audit head first, so that every write
-    locks in one order (audit.services.hold_chain; docs/architecture.md, "The transaction boundary")."""
+    locks in one order (audit.chain.hold_chain; docs/architecture.md, "The transaction boundary")."""
     hold_chain()
     lock(model, ident)
 

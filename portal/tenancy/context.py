@@ -22,6 +22,9 @@ class TenantContext:
     # The tenant is a regional centre: it reads per-node summaries only, so every table outside
     # mixins.REGIONAL_TABLES matches nothing for it, whatever ids the rows carry (scoping.py, rls.py).
     regional: bool = False
+    # Set by acting_as: the unit of work acts for this tenant for a moment (a job's node, a notification to
+    # another tenant's user, an evaluation as the referral's node), not as the one it was activated for.
+    borrowed: bool = False
 
 
 # TenantContext is frozen (immutable), so sharing the default instance is safe.
@@ -72,7 +75,7 @@ def acting_as(tenant_id: int | None, user_id: int | None = None):
     previous = _current.get()
     regional = previous.regional and tenant_id is not None and tenant_id == previous.tenant_id
     _set(TenantContext(tenant_id=tenant_id, user_id=user_id if user_id is not None else previous.user_id,
-                       regional=regional))
+                       regional=regional, borrowed=True))
     try:
         yield
     finally:
