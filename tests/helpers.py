@@ -1,4 +1,5 @@
 """Helpers for driving the app as a user would: real forms, real CSRF tokens."""
+import contextlib
 import re
 import threading
 from html.parser import HTMLParser
@@ -101,3 +102,36 @@ def at_once(*workers, timeout: float = 30) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout)
+
+
+class _ServerGone(Exception):
+    """What the driver raises when PostgreSQL went away (psycopg's OperationalError, with its SQLSTATE)."""
+
+    sqlstate = "57P01"
+
+
+def database_gone(params=None):
+    """The error SQLAlchemy raises for a statement the server will not run: its connection is gone."""
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("SELECT 1", params or {}, _ServerGone("terminating connection"))
+
+
+@contextlib.contextmanager
+def database_away(app):
+    """Every statement fails from here on, as while PostgreSQL restarts under a running portal (the app's
+    engine, so a live server in this process too)."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+
+    def refuse(*_args):
+        raise database_gone()
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", refuse)

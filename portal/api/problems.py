@@ -1,9 +1,18 @@
 """Errors of ``/api`` as ``application/problem+json`` (RFC 9457), never an HTML page or a bare 5xx."""
 from flask import Flask, current_app, json, request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ..core.errors import Conflict, Forbidden, NotFound, ServiceError
+from ..core.errors import (
+    RETRY_AFTER_SECONDS,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    database_unavailable,
+    note_unavailable,
+)
 from ..tenancy.scoping import TenantViolation
 
 PROBLEM = "application/problem+json"
@@ -91,9 +100,22 @@ def on_blueprint(blueprint) -> None:
     def _refused(exc):
         return problem_response(422, str(exc) or "Richiesta rifiutata.", errors=_field_errors(exc))
 
+    @blueprint.errorhandler(OperationalError)
+    def _unavailable(exc):
+        note_unavailable(exc)
+        return _unavailable_problem()
+
     @blueprint.errorhandler(500)  # by code: the app's HTML 500 handler would come first otherwise
     def _internal(exc):  # Flask has logged the exception already
+        if (cause := database_unavailable(exc)) is not None:  # the request's commit failed
+            note_unavailable(cause)
+            return _unavailable_problem()
         return problem_response(500, "Si è verificato un errore imprevisto: è stato registrato. Riprova più tardi.")
+
+
+def _unavailable_problem():
+    return problem_response(503, "Servizio momentaneamente non disponibile: la richiesta non è stata completata. "
+                            "Riprova più tardi.", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def on_app(app: Flask) -> None:

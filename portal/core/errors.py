@@ -4,10 +4,14 @@
   a view runs the call in :func:`portal.core.transaction.attempt`, which shows it on the form.
 - :class:`Forbidden` — 403 page; :class:`NotFound` — 404 page;
 - :class:`Conflict` — someone saved in between: the 409 page, keeping what the user typed.
+- the database unreachable, or a transaction it ended (connection lost, deadlock, lock wait, SQLite busy):
+  a 503 page with ``Retry-After``, keeping what the user typed (:func:`database_unavailable`).
 """
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, url_for
+from flask_babel import get_locale
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -50,10 +54,54 @@ class ServiceError(ValueError):
         return str(self)
 
 
+RETRY_AFTER_SECONDS = 10
+
+
 def _submitted_fields() -> list[tuple[str, str]]:
-    """What the user typed, to show back on a conflict (never the CSRF token or passwords)."""
-    skip = {"csrf_token", "version", "password", "confirm", "current"}
+    """What the user typed, to show back on a conflict (never the CSRF token, keys or passwords)."""
+    skip = {"csrf_token", "version", "submission_key", "password", "confirm", "current"}
     return typed_input(g.get("rete_submitted_forms", ()), request.form, skip)
+
+
+def database_unavailable(exc: BaseException) -> OperationalError | None:
+    """The database error behind ``exc``, when it is one a retry may cure: PostgreSQL gone or restarting, a
+    deadlock or lock wait it ended, SQLite busy past its timeout (all OperationalError). It may lie behind
+    another: a failed commit reaches the 500 handler wrapped (``original_exception``), and the connection it
+    broke makes the next statement (a tenant context put back on the way out) fail with PendingRollbackError."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OperationalError):
+            return exc
+        seen.add(id(exc))
+        exc = getattr(exc, "original_exception", None) or exc.__cause__ or exc.__context__
+    return None
+
+
+def _quietly_rolled_back() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone: the pool discards it either way
+        log.debug("rollback after a database error failed", exc_info=True)
+
+
+def note_unavailable(exc: OperationalError) -> None:
+    """Roll the request back and log the failure: its class and SQLSTATE only (the message may quote the
+    statement's values)."""
+    _quietly_rolled_back()
+    log.warning("database unavailable on %s %s: %s %s", request.method, request.path, type(exc.orig).__name__,
+                getattr(exc.orig, "sqlstate", "") or "")
+
+
+def unavailable_page(exc: OperationalError):
+    """503: the request's transaction rolled back; what the user typed is shown back. The page touches no
+    database (no menu, no account: it would fail again)."""
+    note_unavailable(exc)
+    # Rendered without the context processors: flask_login's loads the account, from the database.
+    body = current_app.jinja_env.get_template("errors/503.html").render(
+        request=request, current_locale=str(get_locale()), back=request.referrer, retry_after=RETRY_AFTER_SECONDS,
+        fields=_submitted_fields() if request.method == "POST" else [],
+        sprites=url_for("static", filename="vendor/svg/sprites.svg"))
+    return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 
 def init_errors(app: Flask) -> None:
@@ -90,7 +138,13 @@ def init_errors(app: Flask) -> None:
         log.warning("tenant violation on %s: %s", request.path, exc)
         return render_template("errors/403.html", code=403), 403
 
-    @app.errorhandler(500)
+    @app.errorhandler(OperationalError)
+    def _unavailable(exc):
+        return unavailable_page(exc)
+
+    @app.errorhandler(500)  # also an exception no handler took: a failed commit, or one an OperationalError set off
     def _internal(exc):
+        if (cause := database_unavailable(exc)) is not None:  # the request's commit failed
+            return unavailable_page(cause)
         db.session.rollback()
         return render_template("errors/generic.html", code=500), 500
