@@ -80,6 +80,34 @@
     }
   });
 
+  // A part of the page htmx could not update (refused, or the server away): say so above it, as an alert that
+  // screen readers announce, instead of leaving the old content as if it were the answer. Polling
+  // (hx-trigger "every ...") tries again by itself and stays quiet; the next update removes the note.
+  function htmxTrouble(event) {
+    var detail = event.detail || {};
+    var elt = detail.elt;
+    var meta = document.querySelector('meta[name="rete-htmx-error"]');
+    if (!elt || !meta || /\bevery\b/.test(elt.getAttribute("hx-trigger") || "")) return;
+    var target = detail.target || elt;
+    if (!target.parentNode) return;
+    var status = detail.xhr ? detail.xhr.status : 0;
+    var note = target.previousElementSibling;
+    if (!note || !note.classList.contains("rete-htmx-error")) {
+      note = document.createElement("div");
+      note.className = "alert alert-warning rete-htmx-error";
+      note.setAttribute("role", "alert");
+      target.parentNode.insertBefore(note, target);
+    }
+    note.textContent = meta.getAttribute(status === 0 || status === 503 ? "data-unavailable" : "content");
+  }
+  document.addEventListener("htmx:responseError", htmxTrouble);
+  document.addEventListener("htmx:sendError", htmxTrouble);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    var note = target && target.previousElementSibling;
+    if (note && note.classList.contains("rete-htmx-error")) note.remove();
+  });
+
   // <form data-confirm="Sei sicura/o?"> asks before submitting (no inline onsubmit handlers).
   document.addEventListener("submit", function (event) {
     var form = event.target;
