@@ -107,7 +107,7 @@ def on_blueprint(blueprint) -> None:
 
     @blueprint.errorhandler(500)  # by code: the app's HTML 500 handler would come first otherwise
     def _internal(exc):  # Flask has logged the exception already
-        if (cause := database_unavailable(exc)) is not None:  # the request's commit failed
+        if (cause := database_unavailable(exc)) is not None:  # a failed commit, or an error a lost connection set off
             note_unavailable(cause)
             return _unavailable_problem()
         return problem_response(500, "Si è verificato un errore imprevisto: è stato registrato. Riprova più tardi.")

@@ -144,7 +144,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(500)  # also an exception no handler took: a failed commit, or one an OperationalError set off
     def _internal(exc):
-        if (cause := database_unavailable(exc)) is not None:  # the request's commit failed
+        if (cause := database_unavailable(exc)) is not None:  # a failed commit, or an error a lost connection set off
             return unavailable_page(cause)
         db.session.rollback()
         return render_template("errors/generic.html", code=500), 500
