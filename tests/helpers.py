@@ -4,6 +4,11 @@ import re
 import threading
 from html.parser import HTMLParser
 
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+
+from portal.extensions import db
+
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -112,8 +117,6 @@ class _ServerGone(Exception):
 
 def database_gone(params=None):
     """The error SQLAlchemy raises for a statement the server will not run: its connection is gone."""
-    from sqlalchemy.exc import OperationalError
-
     return OperationalError("SELECT 1", params or {}, _ServerGone("terminating connection"))
 
 
@@ -121,10 +124,6 @@ def database_gone(params=None):
 def database_away(app):
     """Every statement fails from here on, as while PostgreSQL restarts under a running portal (the app's
     engine, so a live server in this process too)."""
-    import sqlalchemy as sa
-
-    from portal.extensions import db
-
     def refuse(*_args):
         raise database_gone()
 

@@ -142,7 +142,7 @@ def init_errors(app: Flask) -> None:
     def _unavailable(exc):
         return unavailable_page(exc)
 
-    @app.errorhandler(500)  # also an exception no handler took: a failed commit, or one an OperationalError set off
+    @app.errorhandler(500)
     def _internal(exc):
         if (cause := database_unavailable(exc)) is not None:  # a failed commit, or an error a lost connection set off
             return unavailable_page(cause)
