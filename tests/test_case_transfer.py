@@ -1,4 +1,6 @@
 """Moving a case to another node of the same region: propose, accept or decline, withdraw; who sees what."""
+import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from portal.cases.models import Case, CaseState, CaseTransfer, TransferState
@@ -11,6 +13,7 @@ from portal.tenancy import context
 from .case_support import add_diary_entry, audit_actions, post
 from .factories import NodeFactory, TenantFactory
 from .fixtures import fresh
+from .helpers import csrf_from
 from .network import VICTIM_LAST_NAME, VICTIM_TAX_CODE
 from .transfer_support import columns, third_node, transfers_seen_by
 
@@ -216,3 +219,35 @@ def test_the_budget_officer_orders_nothing_for_a_case_in_transfer(app, network):
         action = db.session.get(Action, action.id)
         with pytest.raises(BudgetError, match="trasferito o in attesa di trasferimento"):
             ordering.order_action(action, contract.lines[0])
+
+
+@pytest.mark.parametrize("answer", ["accetta", "rifiuta"])
+def test_answering_takes_both_nodes_chain_heads_lowest_tenant_first(app, login, network, answer):
+    """Accepting or declining writes to the receiver's and the sender's audit chains. Taken side by side
+    (receiver, then sender), two transfers crossing between the same two nodes, answered at the same moment,
+    would each hold one head and wait for the other's: PostgreSQL would end one with a deadlock."""
+    net = network
+    sender, receiver_id = net.tenants["n1"].id, net.tenants["n2"].id
+    assert sender < receiver_id  # so the receiver's side alone would take the wrong one first
+    _propose(login, net)
+    transfer = _transfer(net)
+    receiver = login("n2_coordinator")
+    page = f"/casi/trasferimenti/{transfer.id}"
+    keys = []
+
+    def heads(conn, cursor, statement, parameters, *args):
+        if "audit_chain_heads" in statement:
+            values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+            keys.extend(v for v in values if isinstance(v, str) and v not in keys and v[:1] == "t")
+
+    with app.app_context():
+        engine = db.engine
+    token = csrf_from(receiver.get(page).get_data(as_text=True))
+    sa.event.listen(engine, "before_cursor_execute", heads)
+    try:
+        response = receiver.post(f"{page}/{answer}", data={
+            "version": transfer.version, "reason": "Non di nostra competenza.", "csrf_token": token})
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", heads)
+    assert response.status_code == 302
+    assert keys[:2] == [f"t{sender}", f"t{receiver_id}"]

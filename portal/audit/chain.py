@@ -9,7 +9,11 @@ then row: PostgreSQL would end one of the two with a deadlock. So the head comes
   tenant's head before them (when the transaction holds no head yet);
 - :func:`record` takes the head of its event's chain (in a request, the flush its first query sets off has
   usually taken it already);
-- a service that locks a row to count against it (a budget limit) calls :func:`hold_chain` before.
+- a service that locks a row to count against it (a budget limit) calls :func:`hold_chain` before;
+- an operation that writes to two tenants' chains (the answer to a case transfer: the receiving node's and
+  the sender's) takes both heads first with :func:`hold_chains`, lowest tenant id first. Taken side by side
+  (receiver, then sender), two transfers crossing between the same two nodes, answered at the same moment,
+  would each hold one head and wait for the other's.
 
 Flushes in the system context and under ``acting_as`` (maintenance jobs, serialised by their own lock; a
 request's moment as another tenant) take nothing: they name their chain per event, as before, and a second
@@ -60,6 +64,12 @@ def lock_head(key: str, session: Session | None = None) -> AuditChainHead:
 def hold_chain() -> None:
     """Take the acting tenant's head now, before a row the caller is about to lock (FOR UPDATE)."""
     lock_head(chain_key(current().tenant_id))
+
+
+def hold_chains(*tenant_ids: int) -> None:
+    """Take these tenants' heads now, in the one order every operation uses (lowest tenant id first)."""
+    for tenant_id in sorted(set(tenant_ids)):
+        lock_head(chain_key(tenant_id))
 
 
 @sa_event.listens_for(Session, "before_flush")

@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
+from ..audit.chain import hold_chains
 from ..audit.services import record
 from ..core import links
 from ..core.errors import Forbidden, ServiceError
@@ -250,6 +251,7 @@ def decline(transfer: CaseTransfer, reason: str | None, expected_version) -> Non
         raise TransferError(_("Indica il motivo per cui il trasferimento non è accolto."), "reason")
     if len(reason) > REASON_MAX:
         raise TransferError(_("Il motivo supera i %(n)d caratteri.", n=REASON_MAX), "reason")
+    hold_chains(transfer.tenant_id, transfer.peer_id)  # both nodes' chains record it: one lock order
     transfer.state, transfer.decided_by_id, transfer.decided_at = TransferState.DECLINED, current_user.id, utcnow()
     transfer.decline_reason = reason
     db.session.flush()
@@ -270,6 +272,7 @@ def accept(transfer: CaseTransfer, expected_version, case_worker_id=None) -> Cas
     summary, pathway = content["summary"], content["pathway"]
     node_id, now = current().tenant_id, utcnow()
     identity = json.loads(transfer.identity_json or "{}")
+    hold_chains(transfer.tenant_id, transfer.peer_id)  # both nodes' chains record it: one lock order
     person = create_person(node_id=node_id, monitoring=_monitoring(summary["monitoring"]), **identity)
     person.shared_at = now
     referral = Referral(
