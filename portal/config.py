@@ -29,8 +29,13 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+# The most files one form takes (a referral's attachments, a forum message's); the public report takes 3.
+FILES_PER_FORM = 5
+
+
 def load_config() -> dict:
     env = os.environ.get("RETE_ENV", "development")
+    attachment_max = _int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
     production = env == "production"
     default_db = f"sqlite:///{INSTANCE_DIR / 'rete.sqlite'}"
     database_url = os.environ.get("DATABASE_URL", default_db)
@@ -92,7 +97,7 @@ def load_config() -> dict:
         "APPLICATION_RATE_LIMIT": os.environ.get("APPLICATION_RATE_LIMIT", "5 per hour"),  # public applications
         # How long the author of a case-diary entry may still correct it (earlier wordings are kept).
         "CASE_DIARY_EDIT_MINUTES": _int("CASE_DIARY_EDIT_MINUTES", 15),
-        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024),
+        "ATTACHMENT_MAX_BYTES": attachment_max,
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
         # Where uploaded files' bytes live (portal/core/storage.py): "database" (in the row's table: every
         # worker and host sees them, transactional, in every backup; production) or "local" (ATTACHMENT_DIR,
@@ -106,7 +111,9 @@ def load_config() -> dict:
         # More public reports than this reaching one node within the minutes below: a security alert for its DPOs.
         "PUBLIC_REPORT_BURST_THRESHOLD": _int("PUBLIC_REPORT_BURST_THRESHOLD", 20),
         "PUBLIC_REPORT_BURST_MINUTES": _int("PUBLIC_REPORT_BURST_MINUTES", 10),
-        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024),
+        # Enough for the most files a form takes at the per-file limit, plus its text: a form the help texts
+        # allow never meets a bare 413 (losing what was typed); the form's own check names a file too big.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", FILES_PER_FORM * attachment_max + 1024 * 1024),
         # Logs: one JSON object a line for the collector in production, readable text in development.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),

@@ -5,13 +5,15 @@ footer. A text of the Italian page that stands unchanged on the page in another 
 only names and marks stay as they are: the portal's and the Province's, the languages' own names and codes in
 the language switches, the municipalities of the form's list and the asterisk of a required field.
 """
+import io
 import re
 
 import pytest
 
-from portal.reports.labels import PUBLIC_LANGUAGES
+from portal.reports.labels import PUBLIC_LANGUAGES, RTL_LANGUAGES
 
-from .helpers import page_texts
+from .helpers import csrf_from, database_away, page_texts
+from .report_support import WHAT, open_report, report_form
 
 PAGES = ["/segnala", "/segnala/modulo", "/segnala/segue"]
 LANGUAGES = {"Italiano", "English", "IT", "EN"} | {name for _code, name in PUBLIC_LANGUAGES}
@@ -37,3 +39,59 @@ def test_no_italian_is_left_on_the_public_door(client, session, network, lang):
             if text in italian and text not in NAMES | SAME_WORD.get(lang, set()) and not MUNICIPALITY.match(text):
                 untranslated.setdefault(text, path)
     assert not untranslated, f"{len(untranslated)} Italian texts on the {lang} public door: {untranslated}"
+
+
+def _not_found(client, app, monkeypatch):
+    return client.get("/segnala/pagina-che-non-esiste")
+
+
+def _too_large(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    token = csrf_from(client.get("/segnala/modulo").get_data(as_text=True))
+    return client.post("/segnala/modulo", data={"csrf_token": token, "files": (io.BytesIO(b"\0" * 1100 * 1024), "foto.png")},
+                       content_type="multipart/form-data")
+
+
+def _too_many(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_REPORT_CODE_LIMIT", "1 per day")
+    for _ in range(2):
+        response = open_report(client, "1234" + "0" * 12)
+    return response
+
+
+def _database_away(client, app, monkeypatch):
+    """The report sent while the database restarts: the 503 page shows it back, in the reporter's words."""
+    page = client.get("/segnala/modulo").get_data(as_text=True)
+    with database_away(app):
+        return client.post("/segnala/modulo", data={**report_form(), "csrf_token": csrf_from(page)},
+                           headers={"Referer": "http://localhost/segnala/modulo"})
+
+
+ERRORS = {404: _not_found, 413: _too_large, 429: _too_many, 503: _database_away}
+
+
+def _error_texts(app, monkeypatch, status: int, lang: str) -> tuple[str, list[str]]:
+    client = app.test_client()  # its own limiter key and session for each language
+    client.environ_base["REMOTE_ADDR"] = f"10.1.{status % 256}.{sorted(dict(PUBLIC_LANGUAGES)).index(lang) + 1}"
+    client.get(f"/segnala?lingua={lang}")
+    response = ERRORS[status](client, app, monkeypatch)
+    assert response.status_code == status
+    html = response.get_data(as_text=True)
+    return html, page_texts(html)
+
+
+@pytest.mark.parametrize("status", sorted(ERRORS))
+def test_the_doors_error_pages_speak_the_visitors_language(app, session, network, monkeypatch, status):
+    """A reporter who chose Arabic meets a full mailbox, a file too big or a database restarting in Arabic,
+    right to left, with a way back to the door rather than to the staff's login."""
+    _html, italian = _error_texts(app, monkeypatch, status, "it")
+    for lang in (code for code, _name in PUBLIC_LANGUAGES if code not in {"it", "en"}):
+        html, texts = _error_texts(app, monkeypatch, status, lang)
+        typed = {WHAT, "20/11/2026"}  # what the reporter wrote is shown back as written
+        left = [t for t in texts if t in italian and t not in NAMES | typed and not t.isdigit()
+                and not MUNICIPALITY.match(t)]
+        assert not left, f"Italian on the {lang} {status} page: {left}"
+        assert re.search(rf'<html lang="{lang}"( dir="rtl")?>', html)
+        assert (' dir="rtl"' in html.split(">", 2)[1]) == (lang in RTL_LANGUAGES)
+        assert status != 503 or WHAT in html  # the report shown back, not lost
+        assert 'href="/segnala"' in html and "/accesso" not in html.split('id="main-container"')[-1]

@@ -7,10 +7,13 @@
 - the database unreachable, or a transaction it ended (connection lost, deadlock, lock wait, SQLite busy):
   a 503 page with ``Retry-After``, keeping what the user typed (:func:`database_unavailable`).
 """
+import contextlib
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask, current_app, g, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -55,11 +58,53 @@ class ServiceError(ValueError):
 
 
 RETRY_AFTER_SECONDS = 10
+_FRAMES = "rete.error_frames"
+
+
+@dataclass(frozen=True)
+class ErrorFrame:
+    """How a part of the site that speaks languages of its own (the public reporting door) frames its error
+    pages: the visitor's language and its direction, that part's first page, words for people without an
+    account."""
+    lang: str
+    direction: str = "ltr"
+    home: str | None = None
+    public: bool = False
+
+
+def frame_errors(app: Flask, prefix: str, frame: Callable[[], ErrorFrame]) -> None:
+    """Error pages of addresses under ``prefix`` speak as ``frame()`` says, called in the failed request. It
+    must not read the request's body: reading it is what raises a 413. (Core cannot import that part.)"""
+    app.extensions.setdefault(_FRAMES, []).append((prefix, frame))
+
+
+def _frame() -> ErrorFrame | None:
+    for prefix, frame in current_app.extensions.get(_FRAMES, ()):
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return frame()
+    return None
+
+
+def _framed(frame: ErrorFrame | None):
+    return force_locale(frame.lang) if frame else contextlib.nullcontext()
+
+
+def _frame_context(frame: ErrorFrame | None) -> dict:
+    if frame is None:
+        return {}
+    return {"page_dir": frame.direction, "error_home": frame.home, "public_door": frame.public}
+
+
+def error_page(template: str, code: int, **context):
+    """An error page, in the language of the part of the site it answers for."""
+    frame = _frame()
+    with _framed(frame):
+        return render_template(template, code=code, **_frame_context(frame), **context), code
 
 
 def _submitted_fields() -> list[tuple[str, str]]:
-    """What the user typed, to show back on a conflict (never the CSRF token, keys or passwords)."""
-    skip = {"csrf_token", "version", "submission_key", "password", "confirm", "current"}
+    """What the user typed, to show back on a conflict (never the CSRF token, keys, passwords or codes)."""
+    skip = {"csrf_token", "version", "submission_key", "password", "confirm", "current", "code"}  # code: 2FA, receipt
     return typed_input(g.get("rete_submitted_forms", ()), request.form, skip)
 
 
@@ -96,11 +141,13 @@ def unavailable_page(exc: OperationalError):
     """503: the request's transaction rolled back; what the user typed is shown back. The page touches no
     database (no menu, no account: it would fail again)."""
     note_unavailable(exc)
+    frame = _frame()
     # Rendered without the context processors: flask_login's loads the account, from the database.
-    body = current_app.jinja_env.get_template("errors/503.html").render(
-        request=request, current_locale=str(get_locale()), back=request.referrer, retry_after=RETRY_AFTER_SECONDS,
-        fields=_submitted_fields() if request.method == "POST" else [],
-        sprites=url_for("static", filename="vendor/svg/sprites.svg"))
+    with _framed(frame):
+        body = current_app.jinja_env.get_template("errors/503.html").render(
+            request=request, current_locale=str(get_locale()), back=request.referrer, retry_after=RETRY_AFTER_SECONDS,
+            fields=_submitted_fields() if request.method == "POST" else [],
+            sprites=url_for("static", filename="vendor/svg/sprites.svg"), **_frame_context(frame))
     return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 
@@ -109,34 +156,34 @@ def init_errors(app: Flask) -> None:
     def _http(exc: HTTPException):
         code = exc.code or 500
         template = f"errors/{code}.html" if code in (403, 404, 429) else "errors/generic.html"
-        return render_template(template, error=exc, code=code), code
+        return error_page(template, code, error=exc)
 
     @app.errorhandler(Conflict)
     @app.errorhandler(StaleDataError)
     def _conflict(exc):
         db.session.rollback()
-        return render_template("errors/409.html", fields=_submitted_fields(), back=request.referrer), 409
+        return error_page("errors/409.html", 409, fields=_submitted_fields(), back=request.referrer)
 
     @app.errorhandler(Forbidden)
     def _forbidden(exc):
         db.session.rollback()
-        return render_template("errors/403.html", code=403), 403
+        return error_page("errors/403.html", 403)
 
     @app.errorhandler(NotFound)
     def _not_found(exc):
         db.session.rollback()
-        return render_template("errors/404.html", code=404), 404
+        return error_page("errors/404.html", 404)
 
     @app.errorhandler(ServiceError)
     def _refused(exc):  # a refusal no view showed on a form: a plain 400 with its message
         db.session.rollback()
-        return render_template("errors/generic.html", code=400, error=exc), 400
+        return error_page("errors/generic.html", 400, error=exc)
 
     @app.errorhandler(TenantViolation)
     def _violation(exc):
         db.session.rollback()
         log.warning("tenant violation on %s: %s", request.path, exc)
-        return render_template("errors/403.html", code=403), 403
+        return error_page("errors/403.html", 403)
 
     @app.errorhandler(OperationalError)
     def _unavailable(exc):
@@ -147,4 +194,4 @@ def init_errors(app: Flask) -> None:
         if (cause := database_unavailable(exc)) is not None:  # a failed commit, or an error a lost connection set off
             return unavailable_page(cause)
         db.session.rollback()
-        return render_template("errors/generic.html", code=500), 500
+        return error_page("errors/generic.html", 500)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-MAX_BYTES = 8 * 1024 * 1024  # under MAX_CONTENT_LENGTH (10 MB), so the user gets this message, not a 413
+MAX_BYTES = 8 * 1024 * 1024  # under MAX_CONTENT_LENGTH (26 MB by default), so the user gets this message, not a 413
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
 MAX_CELL = 10_000

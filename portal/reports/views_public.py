@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from ..core.errors import ErrorFrame, frame_errors
 from ..core.files import send_stored
 from ..core.rows import or_404
 from ..core.transaction import attempt
@@ -28,9 +29,9 @@ LANG_KEY = "public_report_lang"
 ACCESS_KEY = "public_report"
 
 
-def _lang() -> str:
+def _lang(values=None) -> str:
     codes = dict(PUBLIC_LANGUAGES)
-    chosen = request.values.get("lingua")
+    chosen = (request.values if values is None else values).get("lingua")
     if chosen in codes:
         session[LANG_KEY] = chosen
         return chosen
@@ -45,6 +46,17 @@ def _render(template: str, status: int = 200, **context):
                                public_languages=PUBLIC_LANGUAGES, notice_version=NOTICE_VERSION,
                                REPORT_STATE_LABELS=STATE_LABELS, REPORT_CLOSE_LABELS=CLOSE_LABELS, **context)
     return page, status
+
+
+@bp.record_once
+def _frame_errors(state) -> None:
+    frame_errors(state.app, bp.url_prefix, _error_frame)
+
+
+def _error_frame() -> ErrorFrame:
+    """The door's error pages (404, 413, 429, 503…) in the visitor's language, leading back to the door."""
+    lang = _lang(request.args)  # never the body: reading it is what raised a 413
+    return ErrorFrame(lang, "rtl" if lang in RTL_LANGUAGES else "ltr", url_for(f"{bp.name}.index"), public=True)
 
 
 def _submit_limit() -> str:
