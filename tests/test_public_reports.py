@@ -12,7 +12,7 @@ from portal.reports.models import PublicReport, PublicReportFile, PublicReportMe
 from portal.tenancy import context
 
 from .helpers import csrf_from, field_error
-from .report_support import PDF, WHAT, open_report, submit
+from .report_support import CODE_RE, PDF, WHAT, open_report, report_form, submit
 
 
 @pytest.fixture
@@ -266,3 +266,18 @@ def test_audit_log_reads_the_public_report_events_in_words(app):
     with app.test_request_context():
         assert action_label("public_report.converted", []).startswith("ha convertito la segnalazione pubblica")
         assert action_label("public_report.burst", []) == "molte segnalazioni pubbliche in poco tempo"
+
+
+def test_a_session_lost_while_writing_keeps_the_report_in_the_form(app, network, session):
+    """A phone's browser may drop the session cookie while the reporter writes: the page's token then matches
+    nothing. The form says so and keeps the report (a fresh token with it), nothing is received until it is
+    sent again; a 400 page would have lost what was written."""
+    page = app.test_client().get("/segnala/modulo").get_data(as_text=True)
+    browser = app.test_client()  # the same page, sent without the session it was rendered in
+    response = browser.post("/segnala/modulo", data={**report_form(), "csrf_token": csrf_from(page)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and CODE_RE.search(html) is None
+    assert "La sessione è scaduta o la pagina è rimasta aperta troppo a lungo" in html and WHAT in html
+    assert _report(network) is None
+    again = browser.post("/segnala/modulo", data={**report_form(), "csrf_token": csrf_from(html)})
+    assert CODE_RE.search(again.get_data(as_text=True)) and _report(network) is not None

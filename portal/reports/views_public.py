@@ -15,7 +15,7 @@ from ..core.errors import ErrorFrame, frame_errors
 from ..core.files import send_stored
 from ..core.rows import or_404
 from ..core.transaction import attempt
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from ..tenancy.context import acting_as
 from . import abuse, receipt, services
 from . import files as report_files
@@ -46,6 +46,13 @@ def _render(template: str, status: int = 200, **context):
                                public_languages=PUBLIC_LANGUAGES, notice_version=NOTICE_VERSION,
                                REPORT_STATE_LABELS=STATE_LABELS, REPORT_CLOSE_LABELS=CLOSE_LABELS, **context)
     return page, status
+
+
+# _FORM_CHECKS_CSRF: the forms of these pages check their CSRF token themselves (every FlaskForm does, in
+# validate_on_submit, and the view acts only when it passes), instead of the app-wide check before the view.
+# A token that no longer matches (the phone's browser dropped the session while the reporter wrote) then
+# comes back as the form's own error, with the report kept in the form and a fresh token, rather than as a
+# 400 page that loses what was written. A forged request still does nothing.
 
 
 @bp.record_once
@@ -80,6 +87,7 @@ def index():
     return _render("reports/public_index.html")
 
 
+@csrf.exempt  # checked by the form itself: see _FORM_CHECKS_CSRF
 @bp.route("/modulo", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def new():
@@ -128,6 +136,7 @@ def _opened() -> tuple[int, int] | None:
     return access["n"], access["r"]
 
 
+@csrf.exempt  # checked by the form itself: see _FORM_CHECKS_CSRF
 @bp.route("/segue", methods=["GET", "POST"])
 @limiter.limit(_code_limit, methods=["POST"], deduct_when=_wrong_code)
 @limiter.limit(_code_limit, methods=["POST"], key_func=_code_prefix_key, deduct_when=_wrong_code)
@@ -147,6 +156,7 @@ def follow():
     return _render("reports/public_follow.html", status, form=form)
 
 
+@csrf.exempt  # checked by the form itself: see _FORM_CHECKS_CSRF
 @bp.route("/segue/stato", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def status():
