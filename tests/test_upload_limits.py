@@ -1,6 +1,8 @@
 """What the forms' help texts allow, the server takes: a body limit below "up to 5 files of 5 MB each" answered
 a bare 413 and lost everything typed. A file too big is named on the form, the text kept; only a body past
 the whole limit gets the 413 page, which says what to do."""
+import re
+
 from portal.forum import attachments as forum_files
 from portal.referrals import attachments as referral_files
 from portal.reports import files as report_files
@@ -46,3 +48,15 @@ def test_a_body_past_the_whole_limit_gets_the_413_page_that_says_what_to_do(clie
     assert response.status_code == 413 and code is None
     limit = app.config["MAX_CONTENT_LENGTH"] // MB
     assert f"{limit} MB" in html and "Indietro" in html
+
+
+def test_file_inputs_carry_their_limit_for_the_browser_in_the_servers_words(client, session, network, monkeypatch, app):
+    """rete.js names a file past the limit as soon as it is chosen; the words are the server's refusal's,
+    with the locale's decimal comma ("2,5 MB", never "2.5")."""
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 5 * MB // 2)
+    html = client.get("/segnala/modulo").get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="files"[^>]*>', html).group(0)
+    assert f'data-max-bytes="{5 * MB // 2}"' in field
+    assert 'data-too-big="«{name}»: Il file supera la dimensione massima di 2,5 MB."' in field
+    response, code = submit(client, files=[("grande.png", _png(3 * MB))])
+    assert "«grande.png»: Il file supera la dimensione massima di 2,5 MB." in field_error(response.get_data(as_text=True), "files")

@@ -18,6 +18,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
+from ..i18n import format_quantity
+
 MAGIC = [
     (b"%PDF-", "application/pdf", ".pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
@@ -139,6 +141,11 @@ def pdf_or_image(content: bytes) -> tuple[str, str] | None:
     return sniff(content[:16])
 
 
+def too_big(limit: int) -> str:
+    """The refusal of a file past ``limit`` bytes ("5 MB", "2,5 MB": the locale's decimal symbol)."""
+    return _("Il file supera la dimensione massima di %(mb)s MB.", mb=format_quantity(round(limit / 1048576, 1)))
+
+
 def check_upload(upload, *, limit: int, kind_of=pdf_or_image, default_name: str = "allegato",
                  refused: str | None = None) -> StoredFile:
     """Read one upload (a werkzeug FileStorage) and check it by content and size; give it a random key.
@@ -149,7 +156,7 @@ def check_upload(upload, *, limit: int, kind_of=pdf_or_image, default_name: str 
     if not content:
         raise FileRejected(_("Il file è vuoto."))
     if len(content) > limit:
-        raise FileRejected(_("Il file supera la dimensione massima di %(mb)s MB.", mb=round(limit / 1048576, 1)))
+        raise FileRejected(too_big(limit))
     kind = kind_of(content)
     if kind is None:
         raise FileRejected(refused or _("Sono ammessi solo file PDF, PNG o JPEG."))

@@ -1,9 +1,12 @@
 """Form widgets and fields shared by the domains."""
+from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select, html_params
+
+from .files import too_big
 
 
 def _plain_choices(field):
@@ -91,6 +94,14 @@ def described_by(field, help=None) -> str:
     return " ".join(ids)
 
 
+def _size_check(attrs: dict) -> None:
+    """A file input's limit (``max_bytes=``) for rete.js, which names a file past it as soon as it is chosen,
+    before minutes of upload on a phone; the server checks again (core/files.check_upload), same words."""
+    limit = int(attrs.pop("max_bytes"))
+    attrs["data-max-bytes"] = str(limit)
+    attrs["data-too-big"] = _("«%(name)s»: %(reason)s", name="{name}", reason=too_big(limit))
+
+
 def render_control(field, help=None, extra=None, base_class=None) -> Markup:
     """A form control with its classes and ARIA attributes (``_render`` in macros/forms.html).
 
@@ -99,6 +110,8 @@ def render_control(field, help=None, extra=None, base_class=None) -> Markup:
     the same: WTForms writes the attributes in sorted order whatever order they are given in.
     """
     attrs = dict(extra or {})
+    if attrs.get("max_bytes"):
+        _size_check(attrs)
     classes = [base_class] if base_class else []
     if attrs.get("class"):
         classes.append(attrs.pop("class"))

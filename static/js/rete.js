@@ -108,10 +108,50 @@
     if (note && note.classList.contains("rete-htmx-error")) note.remove();
   });
 
+  // <input type=file data-max-bytes data-too-big="«{name}»: …">: a file past the limit is named under the
+  // input as soon as it is chosen, not after minutes of upload on a phone (the server checks again).
+  function checkFileSizes(input) {
+    var limit = Number(input.getAttribute("data-max-bytes"));
+    var message = Array.prototype.filter.call(input.files || [], function (file) { return file.size > limit; })
+      .map(function (file) { return input.getAttribute("data-too-big").replace("{name}", file.name); }).join(" ");
+    var note = document.getElementById(input.id + "-size");
+    if (!note) {
+      note = document.createElement("div");
+      note.id = input.id + "-size";
+      note.className = "invalid-feedback d-block";
+      note.setAttribute("aria-live", "polite");
+      input.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = message;
+    input.classList.toggle("is-invalid", Boolean(message));
+    var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== note.id;
+    });
+    if (message) ids.push(note.id);
+    if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+    else input.removeAttribute("aria-describedby");
+    if (message) input.setAttribute("aria-invalid", "true");
+    else if (!document.getElementById(input.id + "-error")) input.removeAttribute("aria-invalid");
+    return !message;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target instanceof HTMLInputElement && event.target.hasAttribute("data-max-bytes")) {
+      checkFileSizes(event.target);
+    }
+  });
+
   // <form data-confirm="Sei sicura/o?"> asks before submitting (no inline onsubmit handlers).
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
+    var tooBig = Array.prototype.filter.call(form.querySelectorAll("input[data-max-bytes]"), function (input) {
+      return !checkFileSizes(input);
+    });
+    if (tooBig.length) {  // the forms are novalidate: the browser would send them anyway
+      event.preventDefault();
+      tooBig[0].focus();
+      return;
+    }
     var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) {
       event.preventDefault();

@@ -73,7 +73,8 @@ def _newest_report(node, text: str) -> str:
     return _path(node)
 
 
-def test_public_report_pages_are_accessible_on_a_phone(open_page, live_server, monkeypatch):
+def test_public_report_pages_are_accessible_on_a_phone(open_page, live_server, browser_log, monkeypatch):
+    browser_log.allow(r"status of 404")  # the door's own 404 page is one of the pages checked
     monkeypatch.setitem(live_server.app.config, "PUBLIC_REPORT_MIN_SECONDS", 0)  # a robot types fast
     page = open_page(viewport=PHONE)
     page.goto("/accesso")
@@ -91,8 +92,27 @@ def test_public_report_pages_are_accessible_on_a_phone(open_page, live_server, m
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     assert_accessible(page, "public report form (ar)")
 
+    page.goto("/segnala/pagina-che-non-esiste")  # an error page of the door: still Arabic, back to the door
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_role("heading", level=1, name="الصفحة غير موجودة")).to_be_visible()
+    expect(page.locator("#main-container").get_by_role("link", name="الذهاب إلى الصفحة الرئيسية")).to_have_attribute(
+        "href", "/segnala")
+    assert_accessible(page, "public 404 page (ar)")
+
     page.goto("/segnala/modulo?lingua=it")
     assert_accessible(page, "public report form (it)")
+    # A photo past the limit is named as soon as it is chosen, and the form is not sent with it.
+    files = page.get_by_label(re.compile(r"^Documenti o foto"))
+    files.set_input_files([{"name": "video.png", "mimeType": "image/png", "buffer": b"\x89PNG" + bytes(6 << 20)}])
+    too_big = page.get_by_text("«video.png»: Il file supera la dimensione massima di 5 MB.")
+    expect(too_big).to_be_visible()
+    expect(files).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page, "public report form, a file too big")
+    page.get_by_role("button", name="Invia la segnalazione", exact=True).click()
+    expect(files).to_be_focused()
+    assert _path(page) == "/segnala/modulo"
+    files.set_input_files([])
+    expect(too_big).to_be_hidden()
     _submit(page, "Invia la segnalazione")
     expect(page.get_by_text("Racconta che cosa è successo.").first).to_be_visible()
     assert_accessible(page, "public report form with errors")
