@@ -1,5 +1,6 @@
 """Every role's main pages at a phone (390×844) and a laptop (1366×768): no horizontal scrolling of the
-document, no text drawn over another text (a label over a heading, a badge over a title), axe clean.
+document, no text drawn over another text (a label over a heading, a badge over a title), one typeface for
+text, axe clean.
 
 The pages are collected from what the role sees (the main menu and the home page's cards), not from a
 list kept here, so a new section is checked as soon as it is linked; a cap per role keeps the run short.
@@ -108,6 +109,24 @@ _OVERLAPS = """
 }
 """
 
+# One typeface for text: Bootstrap Italia sets Lora (a serif) on callout, card and hero paragraphs, which beside
+# the Titillium Web of everything else read as two styles on one page. Code keeps its monospace.
+_FONTS = """
+() => {
+  const found = new Set();
+  for (const el of document.body.querySelectorAll('*')) {
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const family = getComputedStyle(el).fontFamily.split(',')[0].replace(/["']/g, '').trim();
+    if (family !== 'Titillium Web' && family !== 'Roboto Mono') {
+      found.add(`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : ''} in ${family}`);
+    }
+    if (found.size >= 3) break;
+  }
+  return [...found];
+}
+"""
+
 
 def _path(url: str) -> str:
     parts = urlsplit(url)
@@ -131,6 +150,7 @@ def _check(page, label: str) -> list[str]:
         problems.append(f"{label}: horizontal overflow {overflow['scrollWidth']} > {overflow['clientWidth']} px "
                         f"({'; '.join(overflow['culprits'])})")
     problems.extend(f"{label}: {o}" for o in page.evaluate(_OVERLAPS))
+    problems.extend(f"{label}: {f}, not Titillium Web" for f in page.evaluate(_FONTS))
     return problems
 
 
