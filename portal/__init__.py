@@ -79,6 +79,7 @@ def configure_templates(app: Flask) -> None:
     from .accounts.models import ROLE_LABELS
     from .accounts.permissions import Capability, can, current_membership
     from .accounts.sign_in import identity_provider_enabled
+    from .core.display import codes_whole
     from .core.frame import page_footer, page_header
     from .core.widgets import described_by, render_control
     from .tenancy.models import KIND_LABELS
@@ -88,6 +89,7 @@ def configure_templates(app: Flask) -> None:
         current_membership=current_membership, identity_enabled=identity_provider_enabled,
         page_header=page_header, page_footer=page_footer, render_control=render_control, described_by=described_by,
     )
+    app.jinja_env.filters["codes_whole"] = codes_whole
 
 
 def configure_blueprints(app: Flask) -> None:

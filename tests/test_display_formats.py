@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from portal.core.display import codes_whole
 from portal.i18n import format_month
 from portal.monitoring.exports import sheet_name
 
@@ -191,3 +192,16 @@ def test_a_whole_number_box_refuses_what_is_not_one_once_in_italian(app, typed):
         assert _Form(MultiDict({"birth_year": ""})).validate()
         form = _Form(MultiDict({"birth_year": "1850"}))
         assert not form.validate() and len(form.birth_year.errors) == 1  # a whole number still meets its range
+
+
+def test_pseudonyms_in_a_heading_stay_on_one_line_and_the_rest_is_escaped():
+    shown = codes_whole("Confronto tra NO-2026-000019 e <b>VC-2025-000003</b>")
+    assert shown == ('Confronto tra <span class="rete-nowrap">NO-2026-000019</span> e &lt;b&gt;'
+                     '<span class="rete-nowrap">VC-2025-000003</span>&lt;/b&gt;')
+    assert codes_whole("Ordine n. 12 – 2026-11") == "Ordine n. 12 – 2026-11"  # a month is no pseudonym
+
+
+def test_the_case_pages_heading_keeps_its_pseudonym_whole(login, network):
+    html = login("n1_case_worker").get(f"/casi/{network.case.id}").get_data(as_text=True)
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    assert f'<span class="rete-nowrap">{network.case.pseudonym}</span>' in heading

@@ -6,7 +6,7 @@ from portal.people.models import DuplicateDismissal, Person
 from portal.tenancy import context
 
 from .factories import make_person, make_referral
-from .helpers import csrf_from
+from .helpers import csrf_from, page_texts
 from .network import VICTIM_FIRST_NAME, VICTIM_LAST_NAME, VICTIM_TAX_CODE
 
 
@@ -19,7 +19,7 @@ def _twin_referral(network):
 def test_the_node_s_referral_page_warns_of_a_possible_duplicate(login, network):
     twin, referral = _twin_referral(network)
     html = login("n1_coordinator").get(f"/segnalazioni/{referral.id}").get_data(as_text=True)
-    assert f"Possibile stessa persona di {network.person.pseudonym}" in html
+    assert f"Possibile stessa persona di {network.person.pseudonym}" in " ".join(page_texts(html))
     assert "Stesso codice fiscale" in html
     assert f"/persone/{twin.id}/confronta/{network.person.id}?segnalazione={referral.id}" in html
     assert f"/persone/{twin.id}/collega/{network.person.id}" in html
@@ -27,7 +27,7 @@ def test_the_node_s_referral_page_warns_of_a_possible_duplicate(login, network):
 
     # A case worker is warned too; the decision is the coordinator's.
     html = login("n1_case_worker").get(f"/segnalazioni/{referral.id}").get_data(as_text=True)
-    assert f"Possibile stessa persona di {network.person.pseudonym}" in html
+    assert f"Possibile stessa persona di {network.person.pseudonym}" in " ".join(page_texts(html))
     assert "/collega/" not in html and "Lo decide il coordinatore" in html
 
 

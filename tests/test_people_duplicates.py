@@ -9,7 +9,7 @@ from portal.people.models import Person
 from portal.tenancy import context
 
 from .factories import make_person
-from .helpers import csrf_from, questions_before_posting
+from .helpers import csrf_from, page_texts, questions_before_posting
 from .network import VICTIM_LAST_NAME, VICTIM_TAX_CODE
 
 
@@ -130,7 +130,8 @@ def test_the_referral_page_names_the_strongest_few_and_says_there_are_more(login
                             tax_code="RSSMRA81A01F952L")
     referral = make_referral(network.tenants["a"], network.users["a_operator"], person=person)
     html = login("n1_coordinator").get(f"/segnalazioni/{referral.id}").get_data(as_text=True)
-    listed = [p for p in [same_code, *tolerant] if f"Possibile stessa persona di {p.pseudonym}" in html]
+    text = " ".join(page_texts(html))  # the code is kept on one line by a span of its own
+    listed = [p for p in [same_code, *tolerant] if f"Possibile stessa persona di {p.pseudonym}" in text]
     assert len(listed) == WARNING_LIMIT and listed[0] is same_code
     assert html.index(same_code.pseudonym) < min(html.index(p.pseudonym) for p in listed[1:])
     assert "Ci sono altre possibili corrispondenze" in html and 'href="/persone/duplicati"' in html
