@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import Membership, Role
 from portal.audit.services import record, verify_chains
+from portal.core import rows
 from portal.extensions import db
 from portal.tenancy import context
 
@@ -47,6 +48,21 @@ def test_an_event_takes_the_head_before_the_changes_still_pending(app, session, 
         record("membership.changed", "membership", membership.id, ["active"])
     statements = counter.statements
     assert _first(statements, "audit_chain_heads") < _first(statements, "UPDATE memberships") < len(statements)
+
+
+def test_a_row_locked_to_count_against_takes_the_head_first(app, session, count_queries):
+    """A budget rule locks its limit's row (core.rows.lock) before any flush: no flush, so the hook on flushes
+    would not see it; the lock says so through a signal, and the head comes first all the same."""
+    tenant = TenantFactory()
+    membership = MembershipFactory(tenant=tenant, user=UserFactory(), role=Role.ANTENNA_OPERATOR)
+    membership_id = membership.id
+    db.session.commit()
+    context.activate(tenant.id)
+    with count_queries() as counter:
+        assert rows.lock(Membership, membership_id, Membership.role) == Role.ANTENNA_OPERATOR
+        record("membership.read", "membership", membership_id)
+    statements = counter.statements
+    assert _first(statements, "audit_chain_heads") < _first(statements, "FROM memberships") < len(statements)
 
 
 def test_unscoped_writes_take_no_head(app, session, count_queries):

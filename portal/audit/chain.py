@@ -9,7 +9,8 @@ then row: PostgreSQL would end one of the two with a deadlock. So the head comes
   tenant's head before them (when the transaction holds no head yet);
 - :func:`record` takes the head of its event's chain (in a request, the flush its first query sets off has
   usually taken it already);
-- a service that locks a row to count against it (a budget limit) calls :func:`hold_chain` before;
+- a row locked to count against it (a budget limit: ``core.rows.lock``, which says so first through
+  ``row_locking``) comes after the head too: a query's lock is no flush, so the flush hook would miss it;
 - an operation that writes to two tenants' chains (the answer to a case transfer: the receiving node's and
   the sender's) takes both heads first with :func:`hold_chains`, lowest tenant id first. Taken side by side
   (receiver, then sender), two transfers crossing between the same two nodes, answered at the same moment,
@@ -28,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..core import bulk
+from ..core.rows import row_locking
 from ..extensions import db
 from ..tenancy.context import current
 from ..tenancy.mixins import SCOPED_MIXINS
@@ -61,27 +63,32 @@ def lock_head(key: str, session: Session | None = None) -> AuditChainHead:
     return head
 
 
-def hold_chain() -> None:
-    """Take the acting tenant's head now, before a row the caller is about to lock (FOR UPDATE)."""
-    lock_head(chain_key(current().tenant_id))
-
-
 def hold_chains(*tenant_ids: int) -> None:
     """Take these tenants' heads now, in the one order every operation uses (lowest tenant id first)."""
     for tenant_id in sorted(set(tenant_ids)):
         lock_head(chain_key(tenant_id))
 
 
+def _first_lock_as_activated(session) -> bool:
+    """Whether a head taken now would be the transaction's first, as the tenant the request was activated for.
+    A moment acting for another tenant (acting_as: a referral evaluated as its node) takes nothing, or two
+    heads could be taken in either order by two requests; maintenance jobs (system) name theirs per event."""
+    ctx = current()
+    return not (ctx.system or ctx.borrowed or ctx.tenant_id is None or session.info.get(_HELD))
+
+
 @sa_event.listens_for(Session, "before_flush")
 def _head_before_rows(session, flush_context, instances):
-    ctx = current()
-    # Only the tenant the unit of work was activated for, and only as its first lock: a flush acting for
-    # another tenant for a moment (acting_as: a referral evaluated as its node) takes nothing, or two heads
-    # could be taken in either order by two requests.
-    if ctx.system or ctx.borrowed or ctx.tenant_id is None or session.info.get(_HELD):
+    if not _first_lock_as_activated(session):
         return
     if any(_writes_scoped_row(session, obj) for obj in (*session.new, *session.dirty, *session.deleted)):
-        lock_head(chain_key(ctx.tenant_id), session)
+        lock_head(chain_key(current().tenant_id), session)
+
+
+@row_locking.connect
+def _head_before_locked_row(model, **_kwargs):
+    if issubclass(model, SCOPED_MIXINS) and _first_lock_as_activated(db.session):
+        lock_head(chain_key(current().tenant_id))
 
 
 def _writes_scoped_row(session, obj) -> bool:

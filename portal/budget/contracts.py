@@ -15,13 +15,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..audit.chain import hold_chain
 from ..audit.services import record
 from ..cases.models import Action, ActionStatus
 from ..cases.pathway import action_changed
 from ..cases.services import node_providers
 from ..core.locking import check_version
-from ..core.rows import add_keyed, by_submission_key
+from ..core.rows import add_keyed, by_submission_key, lock
 from ..extensions import db
 from ..i18n import format_money, format_quantity
 from ..models_base import utcnow
@@ -49,7 +48,6 @@ from .services import (
     ensure_override_allowed,
     is_provider,
     line_override,
-    lock_limit,
     may_manage_money,
 )
 
@@ -249,8 +247,7 @@ def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, r
     figures give way to the new ones); returns its amount. The order's row is locked first (FOR UPDATE on
     PostgreSQL, until the transaction ends): two deliveries logged at once on one order are counted one
     after the other, and cannot both take its last hours."""
-    hold_chain()  # before the order: every write of the tenant locks in one order
-    status = db.session.scalar(select(ServiceOrder.status).where(ServiceOrder.id == order.id).with_for_update())
+    status = lock(ServiceOrder, order.id, ServiceOrder.status)
     if status != OrderStatus.OPEN:
         raise BudgetError(_("L'ordine di servizio non è aperto."))
     contract = order.contract
@@ -331,7 +328,7 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
     note = (note or "").strip() or None
     reason = None
     if approve:
-        lock_limit(Contract, delivery.contract_id)  # two approvals at once cannot both take the contract's last value
+        lock(Contract, delivery.contract_id)  # two approvals at once cannot both take the contract's last value
         if delivery.id in over_contract([delivery]):
             reason = ensure_override_allowed(override_reason, _("Approvandola si supera il valore del contratto."))
     elif not note:

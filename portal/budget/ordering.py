@@ -23,12 +23,13 @@ from ..cases.models import Action, ActionStatus
 from ..cases.services import can_edit, is_read_only
 from ..cases.signals import OrderResult, action_planned
 from ..core import links
+from ..core.rows import lock
 from ..extensions import db
 from ..mail import send_mail
 from ..tenancy import context
 from ..tenancy.models import Tenant
 from .models import Contract, ContractLine, OrderStatus, ServiceOrder, Unit
-from .services import BudgetError, Forbidden, ensure_override_allowed, lock_limit, may_manage_money
+from .services import BudgetError, Forbidden, ensure_override_allowed, may_manage_money
 from .signals import order_created
 
 
@@ -83,7 +84,7 @@ def order_action(action: Action, line: ContractLine, *, quantity: Decimal | None
         raise BudgetError(_("La quantità deve essere maggiore di zero: indica le ore previste."), "planned_hours"
                           if line.unit == Unit.HOUR else "quantity")
     reason = None
-    lock_limit(ContractLine, line.id)  # two actions ordered at once cannot both take the line's last room
+    lock(ContractLine, line.id)  # two actions ordered at once cannot both take the line's last room
     if ordered_on(line) + quantity > line.quantity:
         reason = ensure_override_allowed(override_reason, _(
             "La quantità (%(quantity)s) supera il residuo della riga del contratto %(cig)s (%(left)s).",

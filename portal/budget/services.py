@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts.permissions import Capability, can, can_in_node, current_membership
-from ..audit.chain import hold_chain
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
@@ -63,18 +62,10 @@ def ensure_override_allowed(reason: str | None, message: str) -> str:
     return reason
 
 
-def lock_limit(model, ident) -> None:
-    """Lock the row a rule sums others against (a budget line, a contract, a contract line) before summing:
-    two requests at once are checked one after the other. The tenant's audit head first, so that every write
-    locks in one order (audit.chain.hold_chain; docs/architecture.md, "The transaction boundary")."""
-    hold_chain()
-    lock(model, ident)
-
-
 def line_override(line: BudgetLine, more, override_reason: str | None, message: str) -> str | None:
     """Committing ``more`` on ``line`` past what it was allocated needs the override's reason (see
     :func:`ensure_override_allowed`); None when it fits."""
-    lock_limit(BudgetLine, line.id)  # two contracts (costs) at once cannot both take the line's last room
+    lock(BudgetLine, line.id)  # two contracts (costs) at once cannot both take the line's last room
     line_figs = figures.line_of(line)
     if line_figs.committed + more > line_figs.allocated:
         return ensure_override_allowed(override_reason, message)

@@ -1,6 +1,7 @@
 """Rows in views: one row by id, or 404 (``visible_or_404``, ``or_404``); and table rows as plain values: long
 lists build their links and labels once per table, not once per cell (url_for, lazy-string translation and the
 context proxies behind them dominate a list page's time)."""
+from blinker import Namespace
 from flask import abort, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -8,6 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
+
+# Sent before a row is locked (FOR UPDATE): the audit chain takes its tenant's head first (audit/chain.py), so
+# every write of a tenant locks in one order. A signal because core cannot import audit (audit imports core).
+row_locking = Namespace().signal("row-locking")
 
 
 def by_id(model, ident):
@@ -38,11 +43,13 @@ def add_keyed(row, refusal: Exception) -> None:
         raise refusal from None
 
 
-def lock(model, ident) -> None:
+def lock(model, ident, column=None):
     """Hold the row until the transaction ends (FOR UPDATE on PostgreSQL; SQLite's transactions already take
     turns). Taken before a rule sums other rows against it (a contract line's room, a contract's value), so two
-    requests at once check it one after the other: the second counts what the first added."""
-    db.session.execute(select(model.id).where(model.id == ident).with_for_update())
+    requests at once check it one after the other: the second counts what the first added. Returns ``column``'s
+    value as locked (the row's id by default)."""
+    row_locking.send(model)
+    return db.session.scalar(select(column if column is not None else model.id).where(model.id == ident).with_for_update())
 
 
 def visible_or_404(model, ident, *, own: bool = False, may=None):
