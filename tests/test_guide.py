@@ -15,8 +15,8 @@ from portal.referrals.models import ReferralState
 
 from .network import USERS
 
-HELP_LINK = re.compile(r'<a [^>]*href="(/guida/[^"]+)"[^>]*>\s*<span aria-hidden="true">\?</span>'
-                       r'<span class="visually-hidden">Guida: ([^<]+)</span></a>')
+HELP_LINK = re.compile(r'<a [^>]*href="(/guida/[^"]+)"[^>]*>\s*<span aria-hidden="true">\? </span>Guida'
+                       r'<span class="visually-hidden">: ([^<]+)</span></a>')
 # One user per role, to read the page about it.
 USER_OF_ROLE = {role: key for key, _tenant, role in reversed(USERS)}
 
