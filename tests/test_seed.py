@@ -125,7 +125,8 @@ def test_nothing_the_demo_shows_as_done_is_dated_after_today(seeded):
             + future(Verification, Verification.done_on > today, and_(Verification.done_on.is_not(None),
                                                                        Verification.start_date > today))
             + future(Case, Case.opened_at > now, Case.closed_at > now)
-            + future(Referral, Referral.submitted_at > now, Referral.decided_at > now)
+            + future(Referral, Referral.submitted_at > now, Referral.decided_at > now,
+                     Referral.created_at > Referral.submitted_at)  # written before it was sent
             + future(ReferralEvent, ReferralEvent.at > now) + future(DiaryEntry, DiaryEntry.written_at > now)
             + future(InternalCost, InternalCost.spent_on > today) + future(Invoice, Invoice.issued_on > today)
             + future(Payment, Payment.paid_on > today)

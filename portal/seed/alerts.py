@@ -45,5 +45,6 @@ def _make_one_overdue(node_id) -> bool:
     if referral is None:
         return False
     referral.submitted_at = utcnow() - timedelta(days=DEFAULTS[Rule.REFERRAL_UNDECIDED] + 5)
+    referral.created_at = min(referral.created_at, referral.submitted_at)  # written before it was sent
     db.session.flush()
     return True

@@ -133,6 +133,7 @@ def seed() -> list[str]:
             context=list(Context)[n % len(Context)], urgency=Urgency.URGENT if n % 11 == 0 else Urgency.NORMAL,
             consent_notice_version="2026-01", consent_date=(submitted - timedelta(days=1)).date(),
             submitted_at=None if state == "draft" else submitted, availability="Mattine dal lunedì al venerdì",
+            created_at=submitted - timedelta(hours=2),  # written before it was sent, as its history says
         )
         referral.situation = SITUATIONS[n % len(SITUATIONS)]
         person.shared_at = referral.submitted_at  # the node sees the person once a referral was sent

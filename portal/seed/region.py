@@ -126,6 +126,7 @@ def _referrals(node: Tenant, antennas: list[Tenant]) -> int:
             grounds=sorted({grounds[n % 6].value, *([Ground.GENDER.value] if n % 5 == 0 else [])}),
             context=contexts[n % len(contexts)], consent_notice_version="2026-01",
             consent_date=(submitted - timedelta(days=1)).date(), submitted_at=submitted,
+            created_at=submitted - timedelta(hours=2),  # written before it was sent
         )
         referral.situation = "Situazione dimostrativa, nessuna persona reale."
         person.shared_at = submitted
