@@ -85,21 +85,22 @@ def _frame() -> ErrorFrame | None:
     return None
 
 
-def _framed(frame: ErrorFrame | None):
-    return force_locale(frame.lang) if frame else contextlib.nullcontext()
-
-
-def _frame_context(frame: ErrorFrame | None) -> dict:
+@contextlib.contextmanager
+def _framed():
+    """Inside: the locale of the part of the site the failed request was for; yields what its error page
+    needs besides (direction, first page, public wording), nothing for the rest of the site."""
+    frame = _frame()
     if frame is None:
-        return {}
-    return {"page_dir": frame.direction, "error_home": frame.home, "public_door": frame.public}
+        yield {}
+        return
+    with force_locale(frame.lang):
+        yield {"page_dir": frame.direction, "error_home": frame.home, "public_door": frame.public}
 
 
 def error_page(template: str, code: int, **context):
     """An error page, in the language of the part of the site it answers for."""
-    frame = _frame()
-    with _framed(frame):
-        return render_template(template, code=code, **_frame_context(frame), **context), code
+    with _framed() as framing:
+        return render_template(template, code=code, **framing, **context), code
 
 
 def _submitted_fields() -> list[tuple[str, str]]:
@@ -141,13 +142,12 @@ def unavailable_page(exc: OperationalError):
     """503: the request's transaction rolled back; what the user typed is shown back. The page touches no
     database (no menu, no account: it would fail again)."""
     note_unavailable(exc)
-    frame = _frame()
     # Rendered without the context processors: flask_login's loads the account, from the database.
-    with _framed(frame):
+    with _framed() as framing:
         body = current_app.jinja_env.get_template("errors/503.html").render(
             request=request, current_locale=str(get_locale()), back=request.referrer, retry_after=RETRY_AFTER_SECONDS,
             fields=_submitted_fields() if request.method == "POST" else [],
-            sprites=url_for("static", filename="vendor/svg/sprites.svg"), **_frame_context(frame))
+            sprites=url_for("static", filename="vendor/svg/sprites.svg"), **framing)
     return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 

@@ -39,10 +39,14 @@ def _lang(values=None) -> str:
     return chosen if chosen in codes else str(get_locale())
 
 
+def _direction(lang: str) -> str:
+    return "rtl" if lang in RTL_LANGUAGES else "ltr"
+
+
 def _render(template: str, status: int = 200, **context):
     lang = _lang()
     with force_locale(lang):
-        page = render_template(template, lang=lang, page_dir="rtl" if lang in RTL_LANGUAGES else "ltr",
+        page = render_template(template, lang=lang, page_dir=_direction(lang),
                                public_languages=PUBLIC_LANGUAGES, notice_version=NOTICE_VERSION,
                                REPORT_STATE_LABELS=STATE_LABELS, REPORT_CLOSE_LABELS=CLOSE_LABELS, **context)
     return page, status
@@ -63,7 +67,7 @@ def _frame_errors(state) -> None:
 def _error_frame() -> ErrorFrame:
     """The door's error pages (404, 413, 429, 503…) in the visitor's language, leading back to the door."""
     lang = _lang(request.args)  # never the body: reading it is what raised a 413
-    return ErrorFrame(lang, "rtl" if lang in RTL_LANGUAGES else "ltr", url_for(f"{bp.name}.index"), public=True)
+    return ErrorFrame(lang, _direction(lang), url_for(f"{bp.name}.index"), public=True)
 
 
 def _submit_limit() -> str:
