@@ -3,6 +3,7 @@ from flask import Flask, flash, g, request, session
 from flask_login import current_user, login_url, logout_user
 from sqlalchemy import select
 
+from ..core.errors import error_page, kept_input
 from ..extensions import db, login_manager
 from ..i18n import lazy_gettext as _l
 from ..tenancy import context
@@ -92,6 +93,12 @@ def _unauthorized():
     # that only takes POST. A foreign address is dropped by the login page (_safe_next).
     back = request.url if request.method == "GET" else request.headers.get("HX-Current-URL") or request.referrer
     target = login_url(login_manager.login_view, next_url=back or request.url_root)
+    if not request.headers.get("HX-Request"):
+        # A form of ours sent after its session ended (idle, too old, ended in another tab or from another
+        # device): a redirect would drop what was written, so the page shows it back with the way in again.
+        if fields := kept_input():
+            return error_page("errors/session_ended.html", 401, fields=fields, reason=ended_message(),
+                              sign_in=target)
     if ENDED_KEY not in session:  # else the login page says why the session ended (ended_message)
         flash(login_manager.login_message, login_manager.login_message_category)
     return window_redirect(target, 401)

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import force_locale, get_locale
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..tenancy.scoping import TenantViolation
-from .forms import typed_input
+from .forms import NEVER_SHOWN, typed_input
+from .kept import carried
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +107,24 @@ def error_page(template: str, code: int, **context):
 
 def _submitted_fields() -> list[tuple[str, str]]:
     """What the user typed, to show back on a conflict (never the CSRF token, keys, passwords or codes)."""
-    skip = {"csrf_token", "version", "submission_key", "password", "confirm", "current", "code"}  # code: 2FA, receipt
-    return typed_input(g.get("rete_submitted_forms", ()), request.form, skip)
+    return typed_input(g.get("rete_submitted_forms", ()), request.form, NEVER_SHOWN)
+
+
+def sent_from_this_site() -> bool:
+    """The request came from one of this site's own pages: its Origin (else its Referer) names this host."""
+    host = request.host_url.rstrip("/")
+    origin = request.headers.get("Origin") or request.referrer or ""
+    return origin == host or origin.startswith(host + "/")
+
+
+def kept_input() -> list[tuple[str, str]]:
+    """What a form sent from this site's own pages carried, to show back when it could not be taken (the
+    session ended, the form's token is no longer valid). From any other origin nothing is shown back: an echo
+    would let another site put its words on a page of ours."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.method != "POST" or view is None or not sent_from_this_site():
+        return []
+    return carried(view, request.form)
 
 
 def database_unavailable(exc: BaseException) -> OperationalError | None:
@@ -152,6 +170,15 @@ def unavailable_page(exc: OperationalError):
 
 
 def init_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _form_expired(exc: CSRFError):
+        # The page was opened before the session it belonged to ended (signed out and in again in another
+        # tab, the browser dropped the cookie): what the form carried is shown back rather than lost.
+        fields = kept_input()
+        if not fields:
+            return error_page("errors/generic.html", 400, error=exc)
+        return error_page("errors/form_expired.html", 400, fields=fields, back=request.referrer)
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = exc.code or 500

@@ -70,7 +70,9 @@ class LanguageForm(PortalForm):
     next = HiddenField()
 
 
-_NOT_SHOWN = (HiddenField, PasswordField, SubmitField, FileField)
+# Never shown back on an error page: what nobody types, secrets, files, and the names of tokens, keys and codes.
+NOT_SHOWN_FIELDS = (HiddenField, PasswordField, SubmitField, FileField)
+NEVER_SHOWN = frozenset({"csrf_token", "version", "submission_key", "password", "confirm", "current", "code"})
 
 
 def typed_input(forms, formdata, skip) -> list[tuple[str, str]]:
@@ -97,7 +99,7 @@ def _typed(field, prefix, formdata, skip, seen):
     if field.name not in formdata:
         return
     seen.add(field.name)
-    if isinstance(field, _NOT_SHOWN) or field.short_name in skip:
+    if isinstance(field, NOT_SHOWN_FIELDS) or field.short_name in skip:
         return
     sent = [value for value in formdata.getlist(field.name) if value]
     if not sent:
