@@ -86,6 +86,19 @@ def test_a_page_while_the_database_is_away_needs_nothing_from_it(app, login):
     assert "I dati che avevi inserito" not in page  # a GET typed nothing
 
 
+def test_a_form_sent_while_the_database_is_away_keeps_what_was_typed(app, login):
+    """The session's check fails before the view builds its form: what the view's form declares is shown, under
+    its labels (the hidden field is not), and only to this site's own pages."""
+    client = login("a_operator")
+    token = csrf_token(client, "/forum/nuova")
+    data = {"csrf_token": token, "category": "1", "title": TITLE, "body": BODY, "pending": "41,42"}
+    with database_away(app):
+        page = _kept_503(client.post("/forum/nuova", data=data, headers={"Origin": "http://localhost"}))
+        foreign = _kept_503(client.post("/forum/nuova", data=data, headers={"Origin": "https://altrove.example"}))
+    assert "<dt>Titolo</dt>" in page and "<dt>Testo</dt>" in page and BODY in page and "41,42" not in page
+    assert BODY not in foreign
+
+
 def test_the_api_answers_a_problem_document(app, client, network, monkeypatch):
     headers = headers_for(network, "a")
 

@@ -107,7 +107,10 @@ def error_page(template: str, code: int, **context):
 
 def _submitted_fields() -> list[tuple[str, str]]:
     """What the user typed, to show back on a conflict (never the CSRF token, keys, passwords or codes)."""
-    return typed_input(g.get("rete_submitted_forms", ()), request.form, NEVER_SHOWN)
+    forms = g.get("rete_submitted_forms")
+    if not forms:  # the failure came before the view built its form (the database, at the session's check)
+        return kept_input()
+    return typed_input(forms, request.form, NEVER_SHOWN)
 
 
 def sent_from_this_site() -> bool:
