@@ -36,7 +36,7 @@ def test_new_alerts_mail_the_case_worker_and_the_coordinators(app, network, mail
     assert pseudonym in body and "Azione pianificata scaduta" in body
     assert f"/allerte/{alerts(network, Rule.ACTION_OVERDUE)[0].id}" in body
     assert "Segnalazione senza decisione" in mailbox.body(coordinator)
-    assert "nuove allerte" in _subject(worker)
+    assert _subject(worker) == "Rete – 1 nuova allerta"  # one alert: the singular
     for message in messages.values():
         text = mailbox.body(message) + _subject(message)
         assert not [s for s in PERSONAL + [users["n1_case_worker"][1]] if s in text]

@@ -363,3 +363,21 @@ def test_outcome_states_are_labelled(login, network):
     html = login("a_operator").get("/").get_data(as_text=True)
     assert "Presa in carico" in _section_html(html, "referrals.outcomes")
 
+
+
+@pytest.mark.parametrize("locale, ago, waiting, late, due", [
+    ("it", 0, "da oggi", "in scadenza oggi", "scade oggi"),
+    ("it", 1, "da 1 giorno", "in ritardo di 1 giorno", "scaduta da 1 giorno"),
+    ("it", 3, "da 3 giorni", "in ritardo di 3 giorni", "scaduta da 3 giorni"),
+    ("it", -1, "da oggi", "in scadenza oggi", "scade tra 1 giorno"),
+    ("en", 1, "for 1 day", "1 day late", "overdue by 1 day"),
+    ("en", 3, "for 3 days", "3 days late", "overdue by 3 days"),
+])
+def test_a_queue_items_age_is_said_in_words_singular_or_plural(app, locale, ago, waiting, late, due):
+    from flask_babel import force_locale
+
+    from portal.core import queue
+
+    with app.test_request_context(), force_locale(locale):
+        day = queue.today() - timedelta(days=ago)
+        assert (queue.waiting_since(day), queue.late_since(day), queue.due_in(day)) == (waiting, late, due)

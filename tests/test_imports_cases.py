@@ -145,6 +145,6 @@ def test_the_undo_checks_a_batch_with_the_same_statements_whatever_its_size(logi
         with count_queries() as counter:
             post_step(client, batch_id, "annulla")
         assert _batch(network, batch_id).state == BatchState.IMPORTED  # one case has a note: refused
-        assert "1 casi importati" in client.get(f"/importazioni/{batch_id}").get_data(as_text=True)
+        assert "1 caso importato è già stato modificato" in client.get(f"/importazioni/{batch_id}").get_data(as_text=True)
         counts.append(counter.count)
     assert counts[0] == counts[1], counts

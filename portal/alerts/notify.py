@@ -6,6 +6,7 @@ case details (the resolution note may hold personal data, so it never leaves the
 from collections import defaultdict
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from ..accounts.models import User
@@ -37,6 +38,11 @@ def _lines(rows) -> list[str]:
     return lines
 
 
+def _daily_subject(total: int) -> str:
+    return ngettext("Rete – riepilogo quotidiano: %(num)d allerta aperta",
+                    "Rete – riepilogo quotidiano: %(num)d allerte aperte", total)
+
+
 def _recipients(tenant_id: int, owner_id: int | None) -> list[str]:
     if owner_id is not None:
         user = db.session.get(User, owner_id)
@@ -62,7 +68,7 @@ def notify_new(tenant_id: int) -> int:
     for owner_id, items in by_owner.items():
         recipients = _recipients(tenant_id, owner_id)
         if recipients and send_mail(
-            recipients, _("Rete – %(count)s nuove allerte", count=len(items)),
+            recipients, ngettext("Rete – %(num)d nuova allerta", "Rete – %(num)d nuove allerte", len(items)),
             _("Nuove situazioni di criticità da seguire:") + "\n" + "\n".join(_lines(items)) + "\n",
             kind="alerts.new", params={"count": len(items)}, notify_tenant=tenant_id,
             link=alert_link(items[0][0]) if len(items) == 1 else _list_link(),
@@ -97,7 +103,7 @@ def send_digest(tenant_id: int) -> int:
         total = db.session.scalar(select(func.count(Alert.id)).where(
             Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED, Alert.owner_id == owner_id))
         if user is not None and user.active and send_mail(
-            user.email, _("Rete – riepilogo quotidiano: %(count)s allerte aperte", count=total),
+            user.email, _daily_subject(total),
             _("Le tue allerte ancora aperte:") + "\n" + "\n".join(_lines(rows[:MAX_LINES])) + "\n",
         ):
             sent += 1
@@ -113,7 +119,7 @@ def send_digest(tenant_id: int) -> int:
         if unowned:
             body += "\n" + _("Senza case manager (di competenza del coordinamento):") + "\n" + "\n".join(_lines(unowned)) + "\n"
         total = sum(count for _rule, count in per_rule)
-        if send_mail(emails, _("Rete – riepilogo quotidiano: %(count)s allerte aperte", count=total), body):
+        if send_mail(emails, _daily_subject(total), body):
             sent += 1
     security_open = db.session.scalar(
         select(func.count(SecurityAlert.id)).where(SecurityAlert.tenant_id == tenant_id,

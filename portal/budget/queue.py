@@ -68,7 +68,7 @@ def deliveries_to_approve(membership, limit, offset):
     return queue.page_of(statement, limit, offset, lambda row: Item(
         _("%(pseudonym)s – prestazione n. %(id)s", pseudonym=row.pseudonym, id=row.id),
         _order_url(row.order_id), row.delivered_on,
-        note=_("da %(days)s giorni", days=queue.days_since(row.delivered_on)),
+        note=queue.waiting_since(row.delivered_on),
     ))
 
 

@@ -2,6 +2,7 @@
 Thin views over ``controls.py`` and ``scorecard.py``."""
 from flask import render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..cases.services import node_providers
 from ..core.rows import or_403, or_404, visible_or_404
@@ -43,7 +44,8 @@ def draw_sample():
     return saved(form, lambda: controls.draw_sample(form.provider.data, size=form.size.data, percent=form.percent.data,
                                                     period_from=form.period_from.data, period_to=form.period_to.data,
                                                     seed=form.seed.data, note=form.note.data),
-                 lambda check: _("Campione estratto: %(n)s prestazioni da verificare.", n=len(check.items)),
+                 lambda check: ngettext("Campione estratto: %(num)d prestazione da verificare.",
+                                        "Campione estratto: %(num)d prestazioni da verificare.", len(check.items)),
                  lambda check: url_for("budget.sample_check", check_id=check.id)) \
         or _controls_page(form=form)
 

@@ -82,10 +82,9 @@ def _coordinator(membership) -> bool:
 
 
 def _case_item(row, note_days: bool = True) -> Item:
-    days = queue.days_since(row.opened_at)
     note = _("urgente") if row.urgent else None
     if note_days:
-        age = _("da %(days)s giorni", days=days)
+        age = queue.waiting_since(row.opened_at)
         note = f"{note}, {age}" if note else age
     return Item(row.pseudonym, url_for("cases.detail", case_id=row.id), queue.as_day(row.opened_at), note=note,
                 late=bool(row.urgent))
@@ -123,7 +122,7 @@ def transfers_in(membership, limit, offset):
     )
     return queue.page_of(statement, limit, offset, lambda row: Item(
         row.pseudonym, url_for("cases.transfer_detail", transfer_id=row.id), queue.as_day(row.proposed_at),
-        note=_("da %(days)s giorni", days=queue.days_since(row.proposed_at)),
+        note=queue.waiting_since(row.proposed_at),
     ))
 
 
@@ -143,7 +142,7 @@ def actions_overdue(membership, limit, offset):
     return queue.page_of(statement, limit, offset, lambda row: Item(
         f"{row.pseudonym} – {SERVICE_TYPE_LABELS[ServiceType(row.service_type)]}",
         url_for("cases.edit_action", action_id=row.id), queue.as_day(row.due),
-        note=_("in ritardo di %(days)s giorni", days=queue.days_since(row.due)), late=True,
+        note=queue.late_since(row.due), late=True,
     ))
 
 
@@ -186,5 +185,5 @@ def office_waiting(membership, limit, offset):
     return queue.page_of(statement, limit, offset, lambda row: Item(
         f"{row.pseudonym} – {SERVICE_TYPE_LABELS[ServiceType(row.service_type)]}",
         url_for("cases.office_referral", referral_id=row.id), queue.as_day(row.referred_at),
-        note=_("da %(days)s giorni", days=queue.days_since(row.referred_at)),
+        note=queue.waiting_since(row.referred_at),
     ))

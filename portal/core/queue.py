@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, literal, literal_column, select
 
 from ..extensions import db
@@ -139,3 +141,28 @@ def days_since(moment) -> int | None:
     """Whole days from ``moment`` (a date or a timestamp) to today."""
     day = as_day(moment)
     return None if day is None else (today() - day).days
+
+
+# A queue item's age in words, singular and plural as the language has them ("da 1 giorno", "da 3 giorni"),
+# and today as today, not "0 days".
+def waiting_since(moment) -> str:
+    """How long an item has waited: "da oggi", "da 1 giorno", "da 12 giorni"."""
+    days = days_since(moment)
+    return _("da oggi") if not days or days < 0 else ngettext("da %(num)d giorno", "da %(num)d giorni", days)
+
+
+def late_since(moment) -> str:
+    """How late an item due on ``moment`` is: "in scadenza oggi", "in ritardo di 1 giorno"/"di 3 giorni"."""
+    days = days_since(moment)
+    return (_("in scadenza oggi") if not days or days < 0
+            else ngettext("in ritardo di %(num)d giorno", "in ritardo di %(num)d giorni", days))
+
+
+def due_in(deadline) -> str:
+    """Time to a deadline: "scade oggi", "scade tra 3 giorni", "scaduta da 1 giorno"."""
+    left = (as_day(deadline) - today()).days
+    if left == 0:
+        return _("scade oggi")
+    if left < 0:
+        return ngettext("scaduta da %(num)d giorno", "scaduta da %(num)d giorni", -left)
+    return ngettext("scade tra %(num)d giorno", "scade tra %(num)d giorni", left)

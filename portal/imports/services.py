@@ -14,6 +14,7 @@ import json
 import logging
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -377,11 +378,15 @@ def undo(batch: ImportBatch, expected_version) -> int:
         undoable, discard = discardable, discard_draft
     blocked = sum(1 for row in rows if row.referral_id not in referrals or not undoable(referrals[row.referral_id]))
     if blocked and batch.kind == CASES:
-        raise ImportError_(_("%(n)s casi importati sono già stati modificati o hanno note, azioni o documenti: "
-                             "l'importazione non può più essere annullata.", n=blocked))
+        raise ImportError_(ngettext(
+            "%(num)d caso importato è già stato modificato o ha note, azioni o documenti: l'importazione non può "
+            "più essere annullata.", "%(num)d casi importati sono già stati modificati o hanno note, azioni o "
+            "documenti: l'importazione non può più essere annullata.", blocked))
     if blocked:
-        raise ImportError_(_("%(n)s segnalazioni importate sono già state inviate al nodo o hanno allegati: "
-                             "l'importazione non può più essere annullata.", n=blocked))
+        raise ImportError_(ngettext(
+            "%(num)d segnalazione importata è già stata inviata al nodo o ha allegati: l'importazione non può più "
+            "essere annullata.", "%(num)d segnalazioni importate sono già state inviate al nodo o hanno allegati: "
+            "l'importazione non può più essere annullata.", blocked))
     for row in rows:
         referral = referrals[row.referral_id]
         row.referral_id, row.person_id, row.status = None, None, RowStatus.REMOVED

@@ -5,7 +5,6 @@ nearest deadline first, overdue ones marked. One statement; the node's own rows 
 from datetime import timedelta
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import Role
@@ -36,7 +35,7 @@ def open_requests(membership, limit, offset):
     def item(row):
         deadline = queue.as_day(row.opened_at) + timedelta(days=RESPONSE_DAYS)
         left = (deadline - queue.today()).days
-        note = _("scaduta da %(days)s giorni", days=-left) if left < 0 else _("scade tra %(days)s giorni", days=left)
+        note = queue.due_in(deadline)
         return Item(
             f"{row.pseudonym or '–'} – {REQUEST_KIND_LABELS[RequestKind(row.kind)]}",
             url_for("people.requests", person_id=row.person_id), deadline, note=note, late=left < 0,

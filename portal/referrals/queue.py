@@ -59,7 +59,7 @@ def info_requested(membership, limit, offset):
     statement = _own(membership, S.INFO_REQUESTED).order_by(Referral.updated_at, Referral.id)
     return queue.page_of(statement, limit, offset, lambda row: Item(
         _label(row), url_for("referrals.detail", referral_id=row.id), queue.as_day(row.updated_at),
-        note=_("da %(days)s giorni", days=queue.days_since(row.updated_at)),
+        note=queue.waiting_since(row.updated_at),
     ))
 
 
@@ -100,7 +100,7 @@ def to_decide(membership, limit, offset):
 
     def item(row):
         urgent = Urgency(row.urgency) in (Urgency.URGENT, Urgency.HIGH)
-        age = _("da %(days)s giorni", days=queue.days_since(row.submitted_at))
+        age = queue.waiting_since(row.submitted_at)
         note = f"{URGENCY_LABELS[Urgency(row.urgency)]}, {age}" if urgent else age
         return Item(_label(row), url_for("referrals.detail", referral_id=row.id), queue.as_day(row.submitted_at),
                     note=note, late=urgent)

@@ -28,5 +28,5 @@ def waiting(membership, limit, offset):
     )
     return queue.page_of(statement, limit, offset, lambda row: Item(
         _("Segnalazione pubblica n. %(id)s", id=row.id), url_for("reports_node.detail", report_id=row.id),
-        queue.as_day(row.submitted_at), note=_("da %(days)s giorni", days=queue.days_since(row.submitted_at)),
+        queue.as_day(row.submitted_at), note=queue.waiting_since(row.submitted_at),
     ))
