@@ -1,6 +1,6 @@
 """Every role's main pages at a phone (390×844) and a laptop (1366×768): no horizontal scrolling of the
 document, no text drawn over another text (a label over a heading, a badge over a title), one typeface for
-text, axe clean.
+text, text on a badge or button with a contrast of 4.5:1 (axe cannot tell their background), axe clean.
 
 The pages are collected from what the role sees (the main menu and the home page's cards), not from a
 list kept here, so a new section is checked as soon as it is linked; a cap per role keeps the run short.
@@ -156,6 +156,28 @@ _BROKEN_CODES = """
 """
 
 
+# Text on its element's own opaque background (a badge, a button, an alert) under 4.5:1.
+_CONTRAST = r"""
+() => {
+  // axe leaves text on a badge or a button as "incomplete" (it cannot tell the background under it), so text on
+  // an element's own opaque background is checked here: 4.5:1, WCAG 1.4.3 for text of normal size.
+  const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const found = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const text = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!text || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el), bg = rgb(style.backgroundColor), fg = rgb(style.color);
+    if (bg.length < 3 || (bg.length === 4 && bg[3] < 1) || (fg.length === 4 && fg[3] < 1)) continue;
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x), ratio = (a + 0.05) / (b + 0.05);
+    if (ratio < 4.5) found.push(`"${el.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1 (${style.color} on ${style.backgroundColor})`);
+  }
+  return found;
+}
+"""
+
+
 def _path(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -180,6 +202,7 @@ def _check(page, label: str) -> list[str]:
     problems.extend(f"{label}: {o}" for o in page.evaluate(_OVERLAPS))
     problems.extend(f"{label}: {f}, not Titillium Web" for f in page.evaluate(_FONTS))
     problems.extend(f"{label}: {b}" for b in page.evaluate(_BROKEN_CODES, PSEUDONYM.pattern))
+    problems.extend(f"{label}: contrast {c}" for c in page.evaluate(_CONTRAST))
     return problems
 
 
