@@ -221,3 +221,16 @@ def test_the_error_summary_leads_to_a_group_s_first_option(login, network):
     summary = summary[:summary.index("</div>")]
     assert '<a href="#grounds-0">Motivi di discriminazione</a>' in summary and 'id="grounds-0"' in html
     assert '<a href="#first_name">Nome</a>' in summary and '<a href="#context">Ambito</a>' in summary
+
+
+def test_the_budget_bars_key_has_each_bars_colour():
+    """The key under the budget bars is a square per bar: each in the colour its bar is drawn with (they were
+    black: the classes had no rule)."""
+    macro = (TEMPLATES / "budget" / "_macros.html").read_text(encoding="utf-8")
+    css = (TEMPLATES.parent / "static" / "css" / "rete.css").read_text(encoding="utf-8")
+    fills = re.findall(r'height="\d+" fill="(#[0-9a-f]{6})"></rect>', macro)
+    bars = [fill for fill in fills if fill != "#e6e9f2"]  # the grey track under each bar
+    keys = re.findall(r'class="rete-key rete-key-(\w+)"', macro)
+    assert len(bars) == len(keys) == 3
+    for key, fill in zip(keys, bars, strict=True):
+        assert re.search(rf"\.rete-key-{key} \{{ color: {fill}; \}}", css), (key, fill)
