@@ -60,3 +60,8 @@ def test_file_inputs_carry_their_limit_for_the_browser_in_the_servers_words(clie
     assert 'data-too-big="«{name}»: Il file supera la dimensione massima di 2,5 MB."' in field
     response, code = submit(client, files=[("grande.png", _png(3 * MB))])
     assert "«grande.png»: Il file supera la dimensione massima di 2,5 MB." in field_error(response.get_data(as_text=True), "files")
+
+
+def test_the_forum_states_its_file_limit_with_a_decimal_comma(login, network):
+    html = login("a_operator").get("/forum/nuova").get_data(as_text=True)
+    assert "al massimo 5,0 MB ciascuno" in html and "5.0 MB" not in html
