@@ -388,3 +388,13 @@ def test_old_session_rows_are_purged_at_login(app, login, network, session):
     login("a_operator")
     rows = session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
     assert len(rows) == 1 and rows[0].ended_at is None
+
+
+def test_a_signed_in_page_does_not_send_the_session_cookie_again(login, network):
+    """Nothing in the cookie changed, so no Set-Cookie: re-signing it on every answer cost each request a
+    serialisation, a compression and an HMAC (the chosen membership was written back unchanged)."""
+    client = login("n1_coordinator")
+    client.get("/")  # the first page may still add what it needs (its form token)
+    for path in ("/", "/casi/", "/salute/vivo"):
+        response = client.get(path)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers, path

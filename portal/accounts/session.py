@@ -35,7 +35,8 @@ def active_memberships(user: User) -> list[Membership]:
 
 
 def choose_membership(membership: Membership) -> None:
-    session[MEMBERSHIP_KEY] = membership.id
+    if session.get(MEMBERSHIP_KEY) != membership.id:  # written only when it changes: else every answer re-signs
+        session[MEMBERSHIP_KEY] = membership.id       # and sends the cookie again (Set-Cookie, zlib, HMAC)
     context.activate(membership.tenant_id, membership.user_id, regional=membership.tenant.is_region)
     g.membership = membership
 

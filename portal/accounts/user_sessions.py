@@ -10,9 +10,10 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, g, has_request_context, request, session
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 
 from ..audit.services import record
 from ..extensions import db
@@ -86,6 +87,15 @@ def ended_reason() -> SessionEnd | None:
     return g.get("session_ended")
 
 
+@cache
+def _session_user_membership():
+    """Built once: this statement runs on every request, and building it cost more than running it."""
+    return (select(UserSession, User, Membership).join(User, User.id == UserSession.user_id)
+            .outerjoin(Membership, and_(Membership.id == bindparam("membership_id"),
+                                        Membership.user_id == UserSession.user_id))
+            .where(UserSession.token_hash == bindparam("token_hash")))
+
+
 def load(user_id: int) -> User | None:
     """The user whose live session the request's cookie names, in one query (None: ended or expired)."""
     token = session.get(SESSION_KEY)
@@ -95,11 +105,7 @@ def load(user_id: int) -> User | None:
     # binds it next (session._bind_request_context) and finds it in the identity map, not in another query.
     chosen = session.get("membership_id")
     chosen = chosen if isinstance(chosen, int) else None
-    found = db.session.execute(
-        select(UserSession, User, Membership).join(User, User.id == UserSession.user_id)
-        .outerjoin(Membership, and_(Membership.id == chosen, Membership.user_id == UserSession.user_id))
-        .where(UserSession.token_hash == _digest(token))
-    ).first()
+    found = db.session.execute(_session_user_membership(), {"token_hash": _digest(token), "membership_id": chosen}).first()
     if found is None:
         return None
     row, user, membership = found
