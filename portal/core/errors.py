@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import force_locale, get_locale
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, same_origin
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -114,20 +114,18 @@ def _submitted_fields() -> list[tuple[str, str]]:
 
 
 def sent_from_this_site() -> bool:
-    """The request came from one of this site's own pages: its Origin (else its Referer) names this host."""
-    host = request.host_url.rstrip("/")
-    origin = request.headers.get("Origin") or request.referrer or ""
-    return origin == host or origin.startswith(host + "/")
+    """The request came from one of this site's own pages: its Origin (else its Referer) is this site's."""
+    return same_origin(request.headers.get("Origin") or request.referrer or "", request.host_url)
 
 
 def kept_input() -> list[tuple[str, str]]:
     """What a form sent from this site's own pages carried, to show back when it could not be taken (the
     session ended, the form's token is no longer valid). From any other origin nothing is shown back: an echo
     would let another site put its words on a page of ours."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if request.method != "POST" or view is None or not sent_from_this_site():
+    if request.method != "POST" or not sent_from_this_site():
         return []
-    return carried(view, request.form)
+    view = current_app.view_functions.get(request.endpoint or "")
+    return carried(view, request.form) if view else []
 
 
 def database_unavailable(exc: BaseException) -> OperationalError | None:

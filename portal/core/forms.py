@@ -1,3 +1,4 @@
+import contextlib
 from datetime import date
 
 from flask import current_app, g, has_request_context, request
@@ -5,6 +6,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     FieldList,
     FileField,
@@ -104,13 +106,19 @@ def _typed(field, prefix, formdata, skip, seen):
     sent = [value for value in formdata.getlist(field.name) if value]
     if not sent:
         return
-    if isinstance(field, BooleanField):
-        shown = _("Sì")
-    elif isinstance(field, SelectFieldBase):
-        labels = {str(choice.value): str(choice.label) for choice in field.iter_choices()}
-        shown = ", ".join(labels.get(value, value) for value in sent)
-    elif isinstance(field.data, date):
-        shown = format_day(field.data)
-    else:
-        shown = ", ".join(sent)
-    yield f"{prefix}{field.label.text}", shown
+    labels = ({str(choice.value): str(choice.label) for choice in field.iter_choices()}
+              if isinstance(field, SelectFieldBase) else None)
+    yield f"{prefix}{field.label.text}", shown_value(type(field), sent, labels)
+
+
+def shown_value(kind: type, sent: list[str], labels: dict[str, str] | None = None) -> str:
+    """What was sent as the person saw it: a box as "Sì", a choice by its label, a date as dd/mm/yyyy, a text
+    as typed. For the conflict page (the bound form) and core/kept.py (only the form's class)."""
+    if issubclass(kind, BooleanField):
+        return _("Sì")
+    if issubclass(kind, SelectFieldBase):
+        return ", ".join((labels or {}).get(value, value) for value in sent)
+    if issubclass(kind, DateField):
+        with contextlib.suppress(ValueError):
+            return format_day(date.fromisoformat(sent[0]))
+    return ", ".join(sent)

@@ -7,15 +7,12 @@ Only fields a person types or picks from a fixed list are shown: never hidden fi
 codes, or a name none of the view's forms declares (another page may post any name it likes).
 """
 import inspect
-from datetime import date
 from functools import cache
 
-from flask_babel import gettext as _
-from wtforms import BooleanField, DateField, FieldList, FormField, SelectFieldBase
+from wtforms import FieldList, FormField, SelectFieldBase
 from wtforms.fields.core import UnboundField
 
-from ..i18n import format_day
-from .forms import NEVER_SHOWN, NOT_SHOWN_FIELDS, PortalForm
+from .forms import NEVER_SHOWN, NOT_SHOWN_FIELDS, PortalForm, shown_value
 
 
 @cache
@@ -78,16 +75,10 @@ def carried(view, formdata) -> list[tuple[str, str]]:
 
 
 def _shown(unbound, value: str) -> str | None:
-    kind = unbound.field_class
-    if issubclass(kind, BooleanField):
-        return _("Sì")
-    if issubclass(kind, SelectFieldBase):  # by its label; a list the view fills in is picked again, not typed
+    kind, labels = unbound.field_class, None
+    if issubclass(kind, SelectFieldBase):  # a list the view fills in is picked again, not typed: not shown
         choices = unbound.kwargs.get("choices")
         labels = {str(choice[0]): str(choice[1]) for choice in choices} if isinstance(choices, list | tuple) else {}
-        return labels.get(value)
-    if issubclass(kind, DateField):
-        try:
-            return format_day(date.fromisoformat(value))
-        except ValueError:
-            return value
-    return value
+        if value not in labels:
+            return None
+    return shown_value(kind, [value], labels)

@@ -255,6 +255,13 @@ def login_as(page, email: str, password: str = DEMO_PASSWORD):
     return page
 
 
+def write_discussion(page, title: str, body: str, category: str = "Vita della rete") -> None:
+    """Fill the forum's new-discussion form (on /forum/nuova) by its Italian labels."""
+    page.get_by_label(re.compile(r"^Categoria")).select_option(label=category)
+    page.get_by_label(re.compile(r"^Titolo")).fill(title)
+    page.get_by_label(re.compile(r"^Testo")).fill(body)
+
+
 def assert_accessible(page, label: str, *, context=None) -> None:
     """axe-core (WCAG 2.0/2.1 A and AA) on the current page; fail on serious or critical violations.
 

@@ -11,7 +11,7 @@ import re
 from playwright.sync_api import expect
 
 from ..helpers import database_away
-from .conftest import assert_accessible, login_as
+from .conftest import assert_accessible, login_as, write_discussion
 from .test_viewports import _OVERFLOW
 
 ARONA = "operatrice@comune-arona.example"
@@ -37,9 +37,7 @@ def test_a_post_sent_during_an_outage_is_shown_back_and_sent_again(open_page, li
     expect(page.locator("#forum-results").get_by_role("link", name=re.compile("Calendario degli incontri"))).to_be_visible()
 
     page.goto("/forum/nuova")
-    page.get_by_label(re.compile(r"^Categoria")).select_option(label="Vita della rete")
-    page.get_by_label(re.compile(r"^Titolo")).fill(TITLE)
-    page.get_by_label(re.compile(r"^Testo")).fill(BODY)
+    write_discussion(page, TITLE, BODY)
     with database_away(live_server.app), page.expect_navigation():
         page.get_by_role("button", name="Pubblica").click()
     expect(page.get_by_role("heading", level=1, name="Servizio momentaneamente non disponibile")).to_be_visible()
@@ -51,9 +49,7 @@ def test_a_post_sent_during_an_outage_is_shown_back_and_sent_again(open_page, li
 
     with page.expect_navigation():
         page.get_by_role("link", name="Torna alla pagina precedente").click()
-    page.get_by_label(re.compile(r"^Categoria")).select_option(label="Vita della rete")
-    page.get_by_label(re.compile(r"^Titolo")).fill(TITLE)
-    page.get_by_label(re.compile(r"^Testo")).fill(BODY)
+    write_discussion(page, TITLE, BODY)
     with page.expect_navigation():
         page.get_by_role("button", name="Pubblica").click()
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from portal.seed.network import DEMO_PASSWORD
 
-from .conftest import assert_accessible, login_as
+from .conftest import assert_accessible, login_as, write_discussion
 from .test_foundation import _set_idle
 from .test_viewports import _OVERFLOW
 
@@ -17,18 +17,12 @@ TITLE = "Mediazione linguistica il martedì"
 BODY = "Da febbraio una mediatrice è presente il martedì pomeriggio: segnalatelo alle persone che accogliete."
 
 
-def _write(page):
-    page.get_by_label(re.compile(r"^Categoria")).select_option(label="Vita della rete")
-    page.get_by_label(re.compile(r"^Titolo")).fill(TITLE)
-    page.get_by_label(re.compile(r"^Testo")).fill(BODY)
-
-
 def test_a_discussion_sent_after_the_session_ended_is_shown_back(open_page, live_server, browser_log):
     browser_log.allow(r"status of 401")  # the answer this test expects (Chromium's line for it)
     page = open_page(viewport={"width": 390, "height": 844})
     login_as(page, ARONA)
     page.goto("/forum/nuova")
-    _write(page)
+    write_discussion(page, TITLE, BODY)
     _set_idle(live_server.app, ARONA, timedelta(seconds=-1))
     with page.expect_navigation():
         page.get_by_role("button", name="Pubblica").click()
@@ -46,7 +40,7 @@ def test_a_discussion_sent_after_the_session_ended_is_shown_back(open_page, live
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     with page.expect_navigation(url=re.compile(r"/forum/nuova$")):
         page.get_by_role("button", name="Accedi", exact=True).click()
-    _write(page)
+    write_discussion(page, TITLE, BODY)
     with page.expect_navigation():
         page.get_by_role("button", name="Pubblica").click()
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
