@@ -19,11 +19,7 @@ run: install assets i18n
 # named with its install command in the last line.
 test: install-test assets i18n
 	@bash scripts/test_prereqs.sh install
-	@status=0; \
-	echo "=== Suite on SQLite (unit, integration, browser) ==="; \
-	RETE_TEST_DB=sqlite $(BIN)/pytest || status=1; \
-	echo "=== Suite on PostgreSQL 127.0.0.1:5432 (unit, integration, row-level security, browser) ==="; \
-	RETE_TEST_DB=postgresql $(BIN)/pytest || status=1; \
+	@status=0; BIN=$(BIN) bash scripts/run_suites.sh || status=1; \
 	bash scripts/test_prereqs.sh report; \
 	exit $$status
 

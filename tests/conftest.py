@@ -54,6 +54,16 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
+# The machine's Redis on 6379 is shared by the two suites, which `make test` runs side by side: each suite
+# has its own databases there (tests/bench/load uses 14).
+_SHARED_REDIS_DB = {("sqlite", "mail"): 15, ("sqlite", "worker"): 13,
+                    ("postgresql", "mail"): 12, ("postgresql", "worker"): 11}
+
+
+def shared_redis_url(purpose: str) -> str:
+    return f"redis://127.0.0.1:6379/{_SHARED_REDIS_DB[DB_KIND, purpose]}"
+
+
 def _pg_reachable() -> bool:
     try:
         with socket.create_connection((PG_HOST, PG_PORT), timeout=2):

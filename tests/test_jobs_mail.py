@@ -8,7 +8,7 @@ from portal.mail import send_mail
 from portal.notifications.models import OutboxMail, OutboxStatus
 from portal.tenancy import context
 
-from .conftest import unavailable
+from .conftest import shared_redis_url, unavailable
 from .outbox_support import closed_port
 
 
@@ -52,7 +52,7 @@ def redis_url():
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisDown
 
-    url = "redis://127.0.0.1:6379/15"
+    url = shared_redis_url("mail")
     try:
         Redis.from_url(url).ping()
     except RedisDown:

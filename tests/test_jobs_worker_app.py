@@ -55,10 +55,10 @@ def test_the_procfile_worker_runs_every_job_in_its_own_process(tmp_path):
     from redis.exceptions import ConnectionError as RedisDown
     from rq import Queue
 
-    from .conftest import unavailable
+    from .conftest import shared_redis_url, unavailable
     from .worker_probe import pid
 
-    url = "redis://127.0.0.1:6379/13"
+    url = shared_redis_url("worker")
     try:
         Redis.from_url(url).flushdb()
     except RedisDown:
