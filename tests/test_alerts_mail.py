@@ -72,10 +72,12 @@ def test_cli_commands_run(app, network, mailbox, monkeypatch):
     calls = []
     monkeypatch.setattr(jobs, "_nodes", lambda: [network.tenants["n1"].id])
     monkeypatch.setattr(jobs, "evaluate_node", lambda node_id, today=None: calls.append(node_id) or
-                        {"opened": 1, "resolved": 0, "security": 0, "emails": 1})
+                        {"opened": 1, "resolved": 2, "security": 0, "emails": 1})
     runner = app.test_cli_runner()
     result = runner.invoke(args=["rete", "evaluate-alerts", "--today", "2026-11-25"])
     assert result.exit_code == 0, result.output
-    assert "1 allerte aperte" in result.output and calls == [network.tenants["n1"].id]
+    # Each count agrees with its number ("1 allerta aperta", not "1 allerte aperte")
+    assert "1 allerta aperta, 2 risolte automaticamente, 0 di sicurezza, 1 e-mail" in result.output
+    assert calls == [network.tenants["n1"].id]
     result = runner.invoke(args=["rete", "alerts-digest"])
     assert result.exit_code == 0 and "Riepiloghi delle allerte inviati" in result.output

@@ -7,7 +7,7 @@ import time
 from datetime import date
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select
 
 from ..extensions import db
@@ -41,10 +41,14 @@ def evaluate_all(today: date | None = None) -> list[str]:
         for node_id in _nodes():
             started = time.perf_counter()
             counts = evaluate_node(node_id, today)
-            lines.append(
-                f"nodo {node_id}: {counts['opened']} allerte aperte, {counts['resolved']} risolte automaticamente, "
-                f"{counts['security']} di sicurezza, {counts['emails']} e-mail ({time.perf_counter() - started:.2f} s)"
-            )
+            seconds = time.perf_counter() - started
+            lines.append(gettext("nodo %(node)s: %(opened)s, %(resolved)s, %(security)s, %(emails)s (%(seconds).2f s)",
+                                 node=node_id, seconds=seconds,
+                                 opened=ngettext("%(num)d allerta aperta", "%(num)d allerte aperte", counts["opened"]),
+                                 resolved=ngettext("%(num)d risolta automaticamente", "%(num)d risolte automaticamente",
+                                                   counts["resolved"]),
+                                 security=ngettext("%(num)d di sicurezza", "%(num)d di sicurezza", counts["security"]),
+                                 emails=ngettext("%(num)d e-mail", "%(num)d e-mail", counts["emails"])))
     return lines
 
 
