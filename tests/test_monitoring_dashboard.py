@@ -101,6 +101,10 @@ def test_node_dashboard_numbers(network, known):
                                  Ground.GENDER: 1, Ground.SEXUAL_ORIENTATION: 0, Ground.OTHER: 0}
     assert d.by_antenna == [("Antenna Alfa", 2), ("Antenna Beta", 1)]
     assert d.by_month == [("2026-03", 3)]
+    # Over a longer period the months with nothing are there as 0: the month chart is a line through time.
+    with as_node(network):
+        winter = queries.node_dashboard(Filters(date(2025, 12, 15), date(2026, 4, 30)), today=TODAY)
+    assert winter.by_month == [("2025-12", 0), ("2026-01", 0), ("2026-02", 0), ("2026-03", 3), ("2026-04", 1)]
     assert dict(d.by_referral_state) == {ReferralState.ACCEPTED: 2, ReferralState.DECLINED: 1}
     # decisions after 2, 1 and 6 days: nearest-rank median 2, p90 6
     assert (d.to_decision.median, d.to_decision.p90, d.to_decision.n) == (pytest.approx(2), pytest.approx(6), 3)

@@ -49,6 +49,10 @@ def test_the_region_page_shows_suppressed_tables(session, network, login):
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "Nodo Uno di prova" in body and "Nodo Due di prova" in body
+    # A column per node under its code (a phone has room for eight codes, not eight names), the name for
+    # screen readers and in the key above the tables
+    assert '<th scope="col" class="text-end"><span aria-hidden="true">NP</span><span class="visually-hidden">Nodo Uno di prova</span></th>' in body
+    assert "<dt>NP</dt><dd>Nodo Uno di prova</dd>" in body and "<dt>NP</dt><dd>Nodo Due di prova</dd>" in body
     assert 'id="segnalazioni_contesto"' in body and 'data-chart=' in body
     assert "dato non pubblicato" in body  # the 2 housing referrals of N1 are hidden
     # the quarter as Italian writes it, its code only in links and option values

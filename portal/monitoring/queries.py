@@ -42,6 +42,7 @@ from .filters import (
     days_between,
     month_label,
     month_of,
+    months_of,
     referral_conditions,
     referral_has_ground,
 )
@@ -168,7 +169,7 @@ def _timing(histogram: list, scale: float = 1.0) -> Timing:
     return Timing(median=at_rank((5 * n + 9) // 10), p90=at_rank((9 * n + 9) // 10), n=n)
 
 
-def _apply_referral_facts(facts: dict, result) -> None:
+def _apply_referral_facts(facts: dict, result, f: Filters) -> None:
     by_ground = dict.fromkeys(Ground, 0)
     total = intersectional = 0
     for listed, n in facts["grounds"]:
@@ -184,7 +185,7 @@ def _apply_referral_facts(facts: dict, result) -> None:
     for m, n in facts["month"]:
         if m is not None:
             months[month_label(m)] = months.get(month_label(m), 0) + n
-    result.by_month = sorted(months.items())
+    result.by_month = sorted({**dict.fromkeys(months_of(f), 0), **months}.items())
     order = {s: i for i, s in enumerate(ReferralState)}
     result.by_referral_state = sorted(((ReferralState(s), n) for s, n in facts["state"] if s), key=lambda x: order[x[0]])
     result.to_decision = _timing(facts["decision_hours"], scale=24.0)
@@ -193,7 +194,7 @@ def _apply_referral_facts(facts: dict, result) -> None:
 def referral_panels(f: Filters, result) -> None:
     """Totals, grounds (intersectional: more than one ground), months, states, antennas, response times."""
     facts = node_facts(f)
-    _apply_referral_facts(facts, result)
+    _apply_referral_facts(facts, result, f)
     result.to_first_action = _timing(facts["first_action_days"])
     counts = {t: n for t, n in facts["tenant"] if t is not None}
     names = dict(db.session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(list(counts)))).all()) if counts else {}
@@ -307,7 +308,7 @@ def verification_panels(f: Filters, result, today: date | None = None) -> None:
 def report_figures(f: Filters, today: date | None = None) -> NodeDashboard:
     """The part of the dashboard the periodic report prints: referral totals, outcomes, follow-ups."""
     result = NodeDashboard()
-    _apply_referral_facts(node_facts(f, keys=("grounds", "month", "state", "decision_hours")), result)
+    _apply_referral_facts(node_facts(f, keys=("grounds", "month", "state", "decision_hours")), result, f)
     verification_panels(f, result, today)
     return result
 
@@ -343,7 +344,7 @@ def antenna_dashboard(f: Filters) -> AntennaDashboard:
     """
     own = Filters(f.start, f.end, ground=f.ground)
     result = AntennaDashboard()
-    _apply_referral_facts(_facts(_received(own), keys=("grounds", "month", "state", "decision_hours")), result)
+    _apply_referral_facts(_facts(_received(own), keys=("grounds", "month", "state", "decision_hours")), result, own)
     moment = func.coalesce(Referral.submitted_at, Referral.created_at)
     where = [moment >= own.since, moment < own.until]
     if own.ground:

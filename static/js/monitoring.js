@@ -19,6 +19,23 @@
     }
   }
 
+  // Chart.js wraps neither a title nor an axis label: on a phone a long one was cut at the canvas edge
+  // ("eligione o convinzioni personali"). Split at spaces into lines of at most `max` characters; Chart.js
+  // draws an array as lines.
+  function lines(text, max) {
+    var out = [], line = "";
+    String(text).split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > max) {
+        out.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) out.push(line);
+    return out.length > 1 ? out : text;
+  }
+
   function draw(holder) {
     if (holder.getAttribute("data-chart-drawn") || typeof window.Chart === "undefined") return;
     var kind = holder.getAttribute("data-chart") || "bar";
@@ -32,8 +49,17 @@
     holder.hidden = false;
     holder.setAttribute("data-chart-drawn", "1");
     var horizontal = holder.hasAttribute("data-chart-horizontal");
-    // One bar per category: tall horizontal charts get taller with the number of rows.
-    if (horizontal) holder.classList.add("rete-chart-rows-" + Math.min(40, Math.ceil(labels.length / 5) * 5));
+    // About 7 px a character at Chart.js's 12 px font; a horizontal chart's labels get about a third of the width.
+    var width = holder.clientWidth || 600;
+    var title = lines(holder.getAttribute("data-chart-title") || "", Math.max(20, Math.floor(width / 7.5)));
+    if (horizontal) {
+      var most = Math.max(12, Math.floor(width / 3 / 7));
+      labels = labels.map(function (label) { return lines(label, most); });
+    }
+    // One bar per category: tall horizontal charts get taller with the number of label lines, and show
+    // every label (Chart.js would skip some to avoid overlaps, and a wrapped label is taller).
+    var rows = labels.reduce(function (n, label) { return n + (Array.isArray(label) ? label.length : 1); }, 0);
+    if (horizontal) holder.classList.add("rete-chart-rows-" + Math.min(40, Math.ceil(rows / 5) * 5));
     new window.Chart(canvas, {
       type: kind,
       data: {
@@ -50,9 +76,9 @@
         indexAxis: horizontal ? "y" : "x",
         plugins: {
           legend: { display: series.length > 1 },
-          title: { display: true, text: holder.getAttribute("data-chart-title") || "" }
+          title: { display: true, text: title }
         },
-        scales: { x: { beginAtZero: true }, y: { beginAtZero: true } }
+        scales: { x: { beginAtZero: true }, y: { beginAtZero: true, ticks: { autoSkip: !horizontal } } }
       }
     });
   }
