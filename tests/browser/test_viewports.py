@@ -27,6 +27,11 @@ ROLES = {
     "DPO": "rpd@nodo.novara.example",
     "regional coordinator": "coordinatrice@regione.piemonte.example",
 }
+# Forms the menu does not link but the role fills in every day (their long labels wrap on a phone).
+FORMS = {
+    None: ["/segnala/modulo"],
+    "operatore@comune-novara.example": ["/segnalazioni/nuova"],
+}
 # Leaving these would end the session, start a download or a form's side effect.
 SKIP = re.compile(r"^/(esci|logout)|\.(csv|xlsx|pdf|zip)$|/export|/scarica|/lingua")
 
@@ -183,14 +188,14 @@ def _path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _pages_of(page) -> list[str]:
-    """The home page and the distinct pages its menu and cards lead to, capped."""
+def _pages_of(page, email: str | None) -> list[str]:
+    """The home page and the distinct pages its menu and cards lead to, capped; then the role's forms."""
     seen = [_path(page.url)]
     for href in page.evaluate(_LINKS):
         path = href.split("#")[0]
         if path and path not in seen and not SKIP.search(path):
             seen.append(path)
-    return seen[: PAGES_PER_ROLE + 1]
+    return seen[: PAGES_PER_ROLE + 1] + FORMS.get(email, [])
 
 
 def _check(page, label: str) -> list[str]:
@@ -216,7 +221,7 @@ def _visit_all(open_page, browser_log, email: str | None) -> None:
             login_as(page, email)
         else:
             page.goto("/")
-        for path in _pages_of(page):
+        for path in _pages_of(page, email):
             response = page.goto(path)
             if response is None or response.status >= 400:
                 continue
