@@ -241,7 +241,13 @@ def test_routing_by_province_or_default(client, network, session):
     response, _ = submit(client, municipality_code="")  # not said: the default node, and it says so
     fallback = _report(network, "n1")
     assert fallback is not None and fallback.routed_by_default is True
-    assert "nodo provinciale di riferimento" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    # ... in words that fit: no comune was given, so none was "indicated"
+    assert "Non hai indicato il comune" in page and "nodo provinciale di riferimento" in page
+    assert "Per il comune indicato" not in page
+    response, _ = submit(client, municipality_code="L219")  # Turin: a province without a node of this network
+    page = response.get_data(as_text=True)
+    assert "Per il comune indicato non c'è un nodo della rete" in page and "Non hai indicato" not in page
 
 
 def test_node_is_told_without_content_and_access_expires(app, client, network, session, mailbox, monkeypatch):

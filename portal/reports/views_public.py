@@ -112,7 +112,8 @@ def new():
             report, code = services.submit(data, report_files.uploads_of(form.files.data), _lang())
         if not done:
             return _render("reports/public_form.html", 400, form=form)
-        return _render("reports/public_receipt.html", code=receipt.grouped(code), by_default=report.routed_by_default)
+        return _render("reports/public_receipt.html", code=receipt.grouped(code), by_default=report.routed_by_default,
+                       municipality_said=bool(report.municipality_code))
     if request.method == "POST":  # form errors: shown on the form (200, as every form of the app), input kept
         form.issued.data = abuse.form_token()
     return _render("reports/public_form.html", form=form)
