@@ -129,6 +129,10 @@ def test_node_asks_reporter_answers_with_a_file(app, client, login, network, ses
     assert open_report(client, code).status_code == 302
     status = client.get("/segnala/segue/stato").get_data(as_text=True)
     assert "In quale azienda è successo?" in status and "Il nodo ti ha chiesto altre informazioni" in status
+    # The node's pages say the same state in the node's words, not the words addressed to the reporter
+    for page in (node.get("/segnalazioni-pubbliche/"), node.get(f"/segnalazioni-pubbliche/{report.id}")):
+        text = page.get_data(as_text=True)
+        assert "Chieste informazioni, in attesa di risposta" in text and "ti ha chiesto" not in text
     response = client.post("/segnala/segue/stato", data={
         "csrf_token": csrf_from(status), "body": "Alla ditta Esempio, in via Roma.",
         "file": (io.BytesIO(PDF), "lettera.pdf")}, content_type="multipart/form-data")

@@ -4,6 +4,17 @@ from ..i18n import lazy_gettext as _l
 from .models import CLOSE_LABELS as CLOSE_LABELS
 from .models import REPORTER_LABELS as REPORTER_LABELS
 from .models import STATE_LABELS as STATE_LABELS
+from .models import ReportState
+
+# The states in the node's words: STATE_LABELS speak to the reporter ("Il nodo ti ha chiesto altre
+# informazioni", "Hai risposto…"), which on the node's own list read as addressed to its staff.
+NODE_STATE_LABELS = {
+    ReportState.NEW: _l("Nuova, da esaminare"),
+    ReportState.INFO_REQUESTED: _l("Chieste informazioni, in attesa di risposta"),
+    ReportState.ANSWERED: _l("Risposta ricevuta, da esaminare"),
+    ReportState.CLOSED: _l("Chiusa"),
+    ReportState.CONVERTED: _l("Convertita in segnalazione del nodo"),
+}
 
 # The languages of the public door: the app's own (it, en) plus six with catalogues of these pages only.
 PUBLIC_LANGUAGES = (

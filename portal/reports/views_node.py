@@ -13,7 +13,7 @@ from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from . import files as report_files
 from . import services
 from .forms import CloseForm, ConvertForm, NodeMessageForm
-from .labels import CLOSE_LABELS, REPORTER_LABELS, STATE_LABELS
+from .labels import CLOSE_LABELS, NODE_STATE_LABELS, REPORTER_LABELS
 from .models import ReportState
 
 bp = Blueprint("reports_node", __name__, url_prefix="/segnalazioni-pubbliche")
@@ -31,7 +31,7 @@ def index():
     if state not in {"open", *ReportState}:
         state = "open"
     return render_template("reports/node_index.html", reports=services.listing(state), state=state,
-                           STATE_LABELS=STATE_LABELS, REPORTER_LABELS=REPORTER_LABELS, CONTEXT_LABELS=CONTEXT_LABELS)
+                           STATE_LABELS=NODE_STATE_LABELS, REPORTER_LABELS=REPORTER_LABELS, CONTEXT_LABELS=CONTEXT_LABELS)
 
 
 def _detail(report, message_form=None, close_form=None, status=200):
@@ -41,7 +41,7 @@ def _detail(report, message_form=None, close_form=None, status=200):
     return render_template(
         "reports/node_detail.html", report=report, texts=texts, message_form=message_form, close_form=close_form,
         convert_form=ConvertForm(version=report.version), municipality=municipalities.name_of(report.municipality_code or ""),
-        open=report.state in services.OPEN_STATES, STATE_LABELS=STATE_LABELS, REPORTER_LABELS=REPORTER_LABELS,
+        open=report.state in services.OPEN_STATES, STATE_LABELS=NODE_STATE_LABELS, REPORTER_LABELS=REPORTER_LABELS,
         CLOSE_LABELS=CLOSE_LABELS, CONTEXT_LABELS=CONTEXT_LABELS, GROUND_LABELS=GROUND_LABELS,
     ), status
 
