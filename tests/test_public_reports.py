@@ -133,6 +133,7 @@ def test_node_asks_reporter_answers_with_a_file(app, client, login, network, ses
     for page in (node.get("/segnalazioni-pubbliche/"), node.get(f"/segnalazioni-pubbliche/{report.id}")):
         text = page.get_data(as_text=True)
         assert "Chieste informazioni, in attesa di risposta" in text and "ti ha chiesto" not in text
+    assert '<dd class="col-sm-9">Italiano</dd>' in text  # the report's language by its name, not its code
     response = client.post("/segnala/segue/stato", data={
         "csrf_token": csrf_from(status), "body": "Alla ditta Esempio, in via Roma.",
         "file": (io.BytesIO(PDF), "lettera.pdf")}, content_type="multipart/form-data")
@@ -234,7 +235,7 @@ def test_wrong_codes_with_one_prefix_lock_that_prefix_from_any_address(app, netw
     assert open_report(other, "8888" + "5" * 12).status_code == 400
 
 
-def test_routing_by_province_or_default(client, network, session):
+def test_routing_by_province_or_default(client, network, session, login):
     from portal.directory.models import DirectoryEntry
 
     db.session.add(DirectoryEntry(organisation_id=network.tenants["n2"].id, municipality_code="F952"))
@@ -249,6 +250,8 @@ def test_routing_by_province_or_default(client, network, session):
     # ... in words that fit: no comune was given, so none was "indicated"
     assert "Non hai indicato il comune" in page and "nodo provinciale di riferimento" in page
     assert "Per il comune indicato" not in page
+    detail = login("n1_case_worker").get(f"/segnalazioni-pubbliche/{fallback.id}").get_data(as_text=True)
+    assert "Chi ha segnalato non ha indicato il comune" in detail and "copre il comune indicato" not in detail
     response, _ = submit(client, municipality_code="L219")  # Turin: a province without a node of this network
     page = response.get_data(as_text=True)
     assert "Per il comune indicato non c'è un nodo della rete" in page and "Non hai indicato" not in page

@@ -13,7 +13,7 @@ from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from . import files as report_files
 from . import services
 from .forms import CloseForm, ConvertForm, NodeMessageForm
-from .labels import CLOSE_LABELS, NODE_STATE_LABELS, REPORTER_LABELS
+from .labels import CLOSE_LABELS, NODE_STATE_LABELS, PUBLIC_LANGUAGES, REPORTER_LABELS
 from .models import ReportState
 
 bp = Blueprint("reports_node", __name__, url_prefix="/segnalazioni-pubbliche")
@@ -43,6 +43,7 @@ def _detail(report, message_form=None, close_form=None, status=200):
         convert_form=ConvertForm(version=report.version), municipality=municipalities.name_of(report.municipality_code or ""),
         open=report.state in services.OPEN_STATES, STATE_LABELS=NODE_STATE_LABELS, REPORTER_LABELS=REPORTER_LABELS,
         CLOSE_LABELS=CLOSE_LABELS, CONTEXT_LABELS=CONTEXT_LABELS, GROUND_LABELS=GROUND_LABELS,
+        LANGUAGE_NAMES=dict(PUBLIC_LANGUAGES),
     ), status
 
 
