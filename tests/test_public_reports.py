@@ -206,7 +206,17 @@ def test_conversion_into_person_and_referral(client, login, network, session):
         assert referral.person.contact == "333 1234567"
     assert response.headers["Location"].endswith(f"/segnalazioni/{referral.id}")
     landing = node.get(f"/segnalazioni/{referral.id}")
-    assert landing.status_code == 200 and "è ora una segnalazione da decidere" in landing.get_data(as_text=True)
+    landing = landing.get_data(as_text=True)
+    assert "è ora una segnalazione da decidere" in landing
+    # The node is its own sender: no antenna to ask for information, nor to write a message to
+    assert "il nodo stesso (da una segnalazione pubblica)" in landing and "Antenna inviante" not in landing
+    assert "Chiedi informazioni all&#39;antenna" not in landing and "Messaggio per l&#39;antenna" not in landing
+    assert "Nota per la cronologia (facoltativa)" in landing
+    asked = node.post(f"/segnalazioni/{referral.id}/stato/request_info", data={
+        "csrf_token": csrf_from(landing), "version": referral.version, "message": "Chi è l'antenna?"})
+    assert asked.status_code == 200 and "non c&#39;è un&#39;antenna" in asked.get_data(as_text=True)  # refused, said
+    with context.acting_as(n1):
+        assert db.session.get(Referral, referral.id).state == ReferralState.SUBMITTED
     # The antenna of the node's network never sees the report (nor the node's own referral).
     antenna = login("a_operator")
     assert antenna.get(f"/segnalazioni-pubbliche/{report.id}").status_code == 403

@@ -83,9 +83,15 @@ def has_consent(referral: Referral) -> bool:
     return bool(referral.consent_notice_version and referral.consent_date)
 
 
+def referred_by_node(referral: Referral) -> bool:
+    """The node is its own sender (a public report it converted): no antenna to ask or to write to."""
+    return referral.tenant_id == referral.node_id
+
+
 def allowed_transitions(referral: Referral) -> list[str]:
     side = side_of_current_user(referral)
-    return [t.name for t in TRANSITIONS.values() if t.side == side and referral.state in t.sources]
+    return [t.name for t in TRANSITIONS.values() if t.side == side and referral.state in t.sources
+            and not (t.name == "request_info" and referred_by_node(referral))]
 
 
 def find_by_submission_key(key: str) -> Referral | None:
@@ -191,6 +197,8 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
         raise ReferralError(_("Operazione non consentita nello stato attuale della segnalazione."))
     if name in ("submit", "resubmit"):
         _check_submittable(referral)
+    if name == "request_info" and referred_by_node(referral):
+        raise ReferralError(_("La segnalazione è del nodo stesso: non c'è un'antenna a cui chiedere informazioni."))
     if name == "request_info" and not (message or "").strip():
         raise ReferralError(_("Scrivi quali informazioni servono."))
     if name == "accept":
@@ -200,7 +208,9 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
             raise ReferralError(_("Scegli il case manager del nodo a cui affidare la persona."))
     if name == "decline":
         if extra.get("decline_reason") is None or not (message or "").strip():
-            raise ReferralError(_("Per respingere indica il motivo e un messaggio per l'antenna."))
+            raise ReferralError(_("Per non accogliere indica il motivo e una nota per la cronologia.")
+                                if referred_by_node(referral) else
+                                _("Per respingere indica il motivo e un messaggio per l'antenna."))
         referral.decline_reason = extra["decline_reason"]
     now = utcnow()
     previous = referral.state

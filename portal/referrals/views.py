@@ -153,6 +153,9 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
             form = TRANSITION_FORMS[name](formdata=None, version=referral.version)
         if name == "accept":
             form.case_worker_id.choices = [(u.id, u.full_name) for u in services.case_workers(referral.node_id)]
+        if side == services.NODE and services.referred_by_node(referral):  # no antenna reads it: a note
+            form.message.label.text = (_("Nota per la cronologia") if form.message.flags.required
+                                       else _("Nota per la cronologia (facoltativa)"))
         forms[name] = _unique_ids(form, name)
     errors = list(failed_form.form_errors) if failed_form is not None and failed not in forms else []
     case = case_url = None
@@ -180,6 +183,7 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
         attachment_form=attachment_form, legal_form=legal_form, case=case, case_url=case_url,
         stale=side == services.NODE and listing.is_stale(referral), stale_days=current_app.config["REFERRAL_STALE_DAYS"],
         has_consent=services.has_consent(referral), antenna=db.session.get(Tenant, referral.tenant_id),
+        referred_by_node=services.referred_by_node(referral),
         editable=side == services.ANTENNA and referral.state in services.EDITABLE_STATES,
         **duplicate_warning(referral.person),  # possible duplicates, where the node decides (node staff only)
     )
