@@ -132,7 +132,7 @@ def test_node_asks_reporter_answers_with_a_file(app, client, login, network, ses
     # The node's pages say the same state in the node's words, not the words addressed to the reporter
     for page in (node.get("/segnalazioni-pubbliche/"), node.get(f"/segnalazioni-pubbliche/{report.id}")):
         text = page.get_data(as_text=True)
-        assert "Chieste informazioni, in attesa di risposta" in text and "ti ha chiesto" not in text
+        assert "In attesa di risposta" in text and "ti ha chiesto" not in text
     assert '<dd class="col-sm-9">Italiano</dd>' in text  # the report's language by its name, not its code
     response = client.post("/segnala/segue/stato", data={
         "csrf_token": csrf_from(status), "body": "Alla ditta Esempio, in via Roma.",

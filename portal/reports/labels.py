@@ -7,13 +7,14 @@ from .models import STATE_LABELS as STATE_LABELS
 from .models import ReportState
 
 # The states in the node's words: STATE_LABELS speak to the reporter ("Il nodo ti ha chiesto altre
-# informazioni", "Hai risposto…"), which on the node's own list read as addressed to its staff.
+# informazioni", "Hai risposto…"), which on the node's own list read as addressed to its staff. Short: they
+# are also the list's filter tabs.
 NODE_STATE_LABELS = {
-    ReportState.NEW: _l("Nuova, da esaminare"),
-    ReportState.INFO_REQUESTED: _l("Chieste informazioni, in attesa di risposta"),
-    ReportState.ANSWERED: _l("Risposta ricevuta, da esaminare"),
+    ReportState.NEW: _l("Nuova"),
+    ReportState.INFO_REQUESTED: _l("In attesa di risposta"),
+    ReportState.ANSWERED: _l("Risposta ricevuta"),
     ReportState.CLOSED: _l("Chiusa"),
-    ReportState.CONVERTED: _l("Convertita in segnalazione del nodo"),
+    ReportState.CONVERTED: _l("Convertita in segnalazione"),
 }
 
 # The languages of the public door: the app's own (it, en) plus six with catalogues of these pages only.
