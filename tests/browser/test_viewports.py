@@ -20,6 +20,7 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "
 PAGES_PER_ROLE = 8
 ROLES = {
     "antenna operator": "operatore@comune-novara.example",
+    "antenna admin": "admin@comune-novara.example",
     "case worker": "casemanager@nodo.novara.example",
     "coordinator": "coordinatrice@nodo.novara.example",
     "budget officer": "budget@nodo.novara.example",
@@ -121,6 +122,15 @@ _OVERLAPS = """
 }
 """
 
+# A table wider than a phone scrolls inside its region: fine for a grid of numbers, not for a list whose rows
+# end in buttons, which then stand out of sight (the organisation's users: the role cut, "Disattiva" off-screen).
+# Such lists are a card per row on a phone (rete-stack).
+_SIDEWAYS_ACTIONS = """
+() => innerWidth >= 576 ? [] : Array.from(document.querySelectorAll('.table-responsive'))
+  .filter(box => box.scrollWidth > box.clientWidth + 2 && box.querySelector('tbody button, tbody input:not([type=hidden]), tbody select, tbody textarea'))
+  .map(box => `table#${(box.querySelector('table') || {}).id} scrolls sideways (${box.scrollWidth} > ${box.clientWidth} px) with buttons in its rows`)
+"""
+
 # One typeface for text: Bootstrap Italia sets Lora (a serif) on callout, card and hero paragraphs, which beside
 # the Titillium Web of everything else read as two styles on one page. Code keeps its monospace.
 _FONTS = """
@@ -208,6 +218,7 @@ def _check(page, label: str) -> list[str]:
     problems.extend(f"{label}: {f}, not Titillium Web" for f in page.evaluate(_FONTS))
     problems.extend(f"{label}: {b}" for b in page.evaluate(_BROKEN_CODES, PSEUDONYM.pattern))
     problems.extend(f"{label}: contrast {c}" for c in page.evaluate(_CONTRAST))
+    problems.extend(f"{label}: {t}" for t in page.evaluate(_SIDEWAYS_ACTIONS))
     return problems
 
 
