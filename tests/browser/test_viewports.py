@@ -1,6 +1,7 @@
 """Every role's main pages at a phone (390×844) and a laptop (1366×768): no horizontal scrolling of the
 document, no text drawn over another text (a label over a heading, a badge over a title), one typeface for
-text, text on a badge or button with a contrast of 4.5:1 (axe cannot tell their background), axe clean.
+text, text on a badge or button with a contrast of 4.5:1 (axe cannot tell their background), no list whose rows
+end in buttons scrolling sideways on a phone, axe clean.
 
 The pages are collected from what the role sees (the main menu and the home page's cards), not from a
 list kept here, so a new section is checked as soon as it is linked; a cap per role keeps the run short.
