@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import case, func, select
 
 from ..accounts.permissions import Capability, can, current_membership
@@ -14,7 +15,7 @@ from ..tenancy.models import Tenant
 from .labels import OUTCOME_LABELS, STATE_BADGES, STATE_LABELS, URGENCY_LABELS
 from .models import Referral
 from .models import ReferralState as S
-from .services import Forbidden
+from .services import Forbidden, referred_by_node
 
 # The node has had a referral in hand since its latest sending (an answer to a request restarts the wait).
 WAITING_SINCE = func.coalesce(Referral.resubmitted_at, Referral.submitted_at)
@@ -111,8 +112,10 @@ def table_rows(rows) -> list[tuple]:
     sent, stale, outcome)``, links, labels and the stale cut-off computed once for the table, not per cell."""
     detail, cutoff = url_maker("referrals.detail", "referral_id"), stale_before()
     states, urgencies, outcomes = translated(STATE_LABELS), translated(URGENCY_LABELS), translated(OUTCOME_LABELS)
+    by_node = gettext("il nodo stesso (da una segnalazione pubblica)")  # its own sender: not an antenna
     return [
-        (detail(r.id), r.person.pseudonym, antenna_name, STATE_BADGES.get(r.state.value, "secondary"), states[r.state],
+        (detail(r.id), r.person.pseudonym, by_node if referred_by_node(r) else antenna_name,
+         STATE_BADGES.get(r.state.value, "secondary"), states[r.state],
          urgencies[r.urgency] if r.urgency else "", format_day(r.submitted_at) if r.submitted_at else None,
          is_stale(r, cutoff), outcomes[r.outcome_code] if r.outcome_code else "")
         for r, antenna_name in rows
