@@ -209,11 +209,11 @@ def test_conversion_into_person_and_referral(client, login, network, session):
     landing = landing.get_data(as_text=True)
     assert "è ora una segnalazione da decidere" in landing
     # The node is its own sender: no antenna to ask for information, nor to write a message to
-    assert "il nodo stesso (da una segnalazione pubblica)" in landing and "Antenna inviante" not in landing
+    assert "Il nodo stesso" in landing and "Antenna inviante" not in landing
     assert "Chiedi informazioni all&#39;antenna" not in landing and "Messaggio per l&#39;antenna" not in landing
     assert "Nota per la cronologia (facoltativa)" in landing
     inbox = node.get("/segnalazioni/").get_data(as_text=True)
-    assert '<td data-label="Antenna">il nodo stesso (da una segnalazione pubblica)</td>' in inbox
+    assert '<td data-label="Antenna">Il nodo stesso</td>' in inbox
     asked = node.post(f"/segnalazioni/{referral.id}/stato/request_info", data={
         "csrf_token": csrf_from(landing), "version": referral.version, "message": "Chi è l'antenna?"})
     assert asked.status_code == 200 and "non c&#39;è un&#39;antenna" in asked.get_data(as_text=True)  # refused, said

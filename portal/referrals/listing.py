@@ -112,7 +112,7 @@ def table_rows(rows) -> list[tuple]:
     sent, stale, outcome)``, links, labels and the stale cut-off computed once for the table, not per cell."""
     detail, cutoff = url_maker("referrals.detail", "referral_id"), stale_before()
     states, urgencies, outcomes = translated(STATE_LABELS), translated(URGENCY_LABELS), translated(OUTCOME_LABELS)
-    by_node = gettext("il nodo stesso (da una segnalazione pubblica)")  # its own sender: not an antenna
+    by_node = gettext("Il nodo stesso")  # its own sender: not an antenna
     return [
         (detail(r.id), r.person.pseudonym, by_node if referred_by_node(r) else antenna_name,
          STATE_BADGES.get(r.state.value, "secondary"), states[r.state],

@@ -84,7 +84,8 @@ def has_consent(referral: Referral) -> bool:
 
 
 def referred_by_node(referral: Referral) -> bool:
-    """The node is its own sender (a public report it converted): no antenna to ask or to write to."""
+    """The node is its own sender (a public report it converted, a case it imported or received by transfer):
+    no antenna to ask or to write to. The history says which."""
     return referral.tenant_id == referral.node_id
 
 
