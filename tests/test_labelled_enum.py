@@ -10,8 +10,9 @@ from portal.core.choices import enum_choices
 from portal.models_base import LabelledEnum
 
 PORTAL = pathlib.Path(__file__).resolve().parent.parent / "portal"
-# Module-level tables keyed by a labelled enum's members that are a second text per code, not its label.
-SECOND_TEXTS = {("alerts/labels.py", "RULE_HELP")}
+# Module-level tables keyed by a labelled enum's members that are a second text per code, not its label: a rule's
+# help; a public report's state in the node's words (the label is the reporter's: "Il nodo ti ha chiesto…").
+SECOND_TEXTS = {("alerts/labels.py", "RULE_HELP"), ("reports/labels.py", "NODE_STATE_LABELS")}
 
 
 def _all_labelled(cls=LabelledEnum):

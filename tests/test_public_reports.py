@@ -8,6 +8,7 @@ from sqlalchemy import inspect, select, text
 from portal.extensions import db
 from portal.referrals.models import Referral, ReferralState
 from portal.reports import receipt
+from portal.reports.labels import NODE_STATE_LABELS
 from portal.reports.models import PublicReport, PublicReportFile, PublicReportMessage, ReportState
 from portal.tenancy import context
 
@@ -133,6 +134,7 @@ def test_node_asks_reporter_answers_with_a_file(app, client, login, network, ses
     for page in (node.get("/segnalazioni-pubbliche/"), node.get(f"/segnalazioni-pubbliche/{report.id}")):
         text = page.get_data(as_text=True)
         assert "In attesa di risposta" in text and "ti ha chiesto" not in text
+    assert set(NODE_STATE_LABELS) == set(ReportState)  # the node's words for every state, none left to drift
     assert '<dd class="col-sm-9">Italiano</dd>' in text  # the report's language by its name, not its code
     response = client.post("/segnala/segue/stato", data={
         "csrf_token": csrf_from(status), "body": "Alla ditta Esempio, in via Roma.",
