@@ -23,8 +23,7 @@ POSTGRESQL="PostgreSQL 127.0.0.1:5432 (unit, integration, row-level security, br
 status=0
 if [ "$jobs" -ge 2 ]; then
     echo "=== The two suites run side by side; PostgreSQL's output follows SQLite's ==="
-    # Chromium keeps more than a core busy: PostgreSQL's browser tests come last, while SQLite's come first.
-    RETE_TEST_BROWSER_LAST=1 suite postgresql "$@" >"$work/postgresql.log" 2>&1 &
+    suite postgresql "$@" >"$work/postgresql.log" 2>&1 &
     pg=$!
     title "$SQLITE"
     suite sqlite "$@" || status=1

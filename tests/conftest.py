@@ -15,7 +15,6 @@ import os
 import secrets
 import socket
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -46,15 +45,6 @@ APP_ROLE = os.environ.get("RETE_APP_ROLE", "rete_app")
 
 def pytest_report_header(config):
     return f"rete: database={DB_KIND} ci={IN_CI}"
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    """``RETE_TEST_BROWSER_LAST=1``: the browser tests after the rest (scripts/run_suites.sh sets it on the
-    PostgreSQL suite, so that the two suites side by side do not both drive Chromium at once)."""
-    if os.environ.get("RETE_TEST_BROWSER_LAST") == "1":
-        browser = Path(__file__).resolve().parent / "browser"
-        items.sort(key=lambda item: browser in Path(str(item.path)).resolve().parents)
 
 
 def unavailable(reason: str):
