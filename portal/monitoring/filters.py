@@ -31,6 +31,15 @@ class Filters:
     def until(self) -> datetime:  # exclusive
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
 
+    def months(self, most: int = 60) -> list[str]:
+        """``YYYY-MM`` of every month the period touches, for a time series that shows a month with nothing
+        as 0 (a line from April straight to September read as a trend through the summer). Empty past
+        ``most`` months: a series that long lists only the months with data."""
+        first, last = self.start.year * 12 + self.start.month - 1, self.end.year * 12 + self.end.month - 1
+        if last - first >= most:
+            return []
+        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(first, last + 1)]
+
 
 def default_period(today: date | None = None) -> tuple[date, date]:
     """From the first of January to today: the programme reports by calendar year."""
@@ -60,16 +69,6 @@ def month_of(column):
     if dialect() == "postgresql":
         return func.date_trunc("month", column)
     return func.strftime("%Y-%m", column)
-
-
-def months_of(f: "Filters", most: int = 60) -> list[str]:
-    """``YYYY-MM`` of every month the period touches, for a time series that shows a month with nothing as
-    0 (a line from April straight to September read as a trend through the summer). Empty past ``most``
-    months: a series that long lists only the months with data."""
-    first, last = f.start.year * 12 + f.start.month - 1, f.end.year * 12 + f.end.month - 1
-    if last - first >= most:
-        return []
-    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(first, last + 1)]
 
 
 def month_label(value) -> str | None:

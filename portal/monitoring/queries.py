@@ -42,7 +42,6 @@ from .filters import (
     days_between,
     month_label,
     month_of,
-    months_of,
     referral_conditions,
     referral_has_ground,
 )
@@ -185,7 +184,7 @@ def _apply_referral_facts(facts: dict, result, f: Filters) -> None:
     for m, n in facts["month"]:
         if m is not None:
             months[month_label(m)] = months.get(month_label(m), 0) + n
-    result.by_month = sorted({**dict.fromkeys(months_of(f), 0), **months}.items())
+    result.by_month = sorted({**dict.fromkeys(f.months(), 0), **months}.items())
     order = {s: i for i, s in enumerate(ReferralState)}
     result.by_referral_state = sorted(((ReferralState(s), n) for s, n in facts["state"] if s), key=lambda x: order[x[0]])
     result.to_decision = _timing(facts["decision_hours"], scale=24.0)

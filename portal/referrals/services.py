@@ -41,6 +41,7 @@ class Transition:
     sources: tuple
     target: S
     side: str
+    needs_antenna: bool = False  # addresses the sending antenna: not for a referral the node sent itself
 
 
 TRANSITIONS = {
@@ -49,7 +50,7 @@ TRANSITIONS = {
         Transition("submit", (S.DRAFT,), S.SUBMITTED, ANTENNA),
         Transition("resubmit", (S.INFO_REQUESTED,), S.SUBMITTED, ANTENNA),
         Transition("withdraw", (S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED), S.WITHDRAWN, ANTENNA),
-        Transition("request_info", (S.SUBMITTED,), S.INFO_REQUESTED, NODE),
+        Transition("request_info", (S.SUBMITTED,), S.INFO_REQUESTED, NODE, needs_antenna=True),
         Transition("accept", (S.SUBMITTED,), S.ACCEPTED, NODE),
         Transition("decline", (S.SUBMITTED,), S.DECLINED, NODE),
     ]
@@ -92,7 +93,7 @@ def referred_by_node(referral: Referral) -> bool:
 def allowed_transitions(referral: Referral) -> list[str]:
     side = side_of_current_user(referral)
     return [t.name for t in TRANSITIONS.values() if t.side == side and referral.state in t.sources
-            and not (t.name == "request_info" and referred_by_node(referral))]
+            and not (t.needs_antenna and referred_by_node(referral))]
 
 
 def find_by_submission_key(key: str) -> Referral | None:
@@ -198,7 +199,7 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
         raise ReferralError(_("Operazione non consentita nello stato attuale della segnalazione."))
     if name in ("submit", "resubmit"):
         _check_submittable(referral)
-    if name == "request_info" and referred_by_node(referral):
+    if spec.needs_antenna and referred_by_node(referral):
         raise ReferralError(_("La segnalazione è del nodo stesso: non c'è un'antenna a cui chiedere informazioni."))
     if name == "request_info" and not (message or "").strip():
         raise ReferralError(_("Scrivi quali informazioni servono."))
