@@ -60,10 +60,10 @@ def _job_id(response) -> int:
 
 
 def _work(app, queue):
-    from rq import SimpleWorker
+    from portal.worker import Worker
 
     with app.app_context():
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        Worker([queue], connection=queue.connection).work(burst=True)
 
 
 def test_an_export_runs_on_the_worker_with_progress_then_a_download(app, login, network, session, queue,

@@ -312,7 +312,9 @@ def test_a_bad_file_is_a_400_with_the_reason(login, network, session):
 
 def test_import_runs_on_the_rq_worker_as_the_user_who_started_it(app, login, network, session, redis_url):  # noqa: F811
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
+
+    from portal.worker import Worker
 
     client = login("a_operator")
     batch_id = check(client, upload(client, csv_bytes([person_row(n) for n in range(1, 4)])))
@@ -328,7 +330,7 @@ def test_import_runs_on_the_rq_worker_as_the_user_who_started_it(app, login, net
     assert 'hx-trigger="every 2s"' in page and "0 di 3 righe" in page  # the bar polls until the worker is done
     assert _count(network, Referral) == referrals_before
     with app.app_context():
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        Worker([queue], connection=queue.connection).work(burst=True)
     batch = _batch(network, batch_id)
     assert (batch.state, batch.created_rows) == (BatchState.IMPORTED, 3)
     with context.acting_as(network.tenants["a"].id):

@@ -64,7 +64,9 @@ def redis_url():
 
 def test_send_mail_through_rq_worker(app, network, mailbox, redis_url):
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
+
+    from portal.worker import Worker
 
     tid = network.tenants["a"].id
     with app.app_context(), context.acting_as(tid):
@@ -78,6 +80,6 @@ def test_send_mail_through_rq_worker(app, network, mailbox, redis_url):
     assert queue.count == 1
     assert mailbox.wait_for(1, timeout=0.3) == []  # nothing sent until a worker runs
     with app.app_context():
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        Worker([queue], connection=queue.connection).work(burst=True)
     assert mailbox.wait_for(1)[0]["Subject"] == "Dalla coda"
     assert _rows(tid)[0][1] == OutboxStatus.SENT

@@ -76,3 +76,38 @@ def test_the_procfile_worker_runs_every_job_in_its_own_process(tmp_path):
     finally:
         Redis.from_url(url).flushdb()
     assert len(pids) == 1, f"one process per job: {pids}"
+
+
+def test_the_worker_stops_within_seconds_after_leaving_its_channel():
+    """RQ's listener thread waited up to 60 s for a message and stopping the worker joined it: a burst worker
+    (the tests', the Procfile's on SIGTERM) took a minute to return whenever the thread was back to waiting
+    after the channel was left. portal.worker.Worker's listener looks every second."""
+    import threading
+    import time
+
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+    from rq import Queue
+
+    from portal.worker import Worker
+
+    from .conftest import shared_redis_url, unavailable
+
+    connection = Redis.from_url(shared_redis_url("worker"))
+    try:
+        connection.ping()
+    except RedisDown:
+        unavailable("Redis not reachable on 127.0.0.1:6379")
+    worker = Worker([Queue("rete", connection=connection)], connection=connection)
+    worker.subscribe()
+    deadline = time.monotonic() + 5
+    while not worker.pubsub.subscribed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.pubsub.unsubscribe()  # what a stopping worker does first; the thread goes back to waiting
+    time.sleep(0.5)
+    stopping = threading.Thread(target=worker.unsubscribe, daemon=True)
+    started = time.monotonic()
+    stopping.start()
+    stopping.join(timeout=10)
+    assert not stopping.is_alive(), "the worker's listener held its stop for over 10 s"
+    assert time.monotonic() - started < 3
