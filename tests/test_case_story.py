@@ -1,5 +1,6 @@
 """The case carries its story: need-to-know for case workers (one rule, referrals.services.can_read_texts),
 the referral shown on the case page, and the case diary (dated entries, author-only corrections, history)."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -162,3 +163,23 @@ def test_unassigned_case_worker_neither_reads_nor_writes_the_diary(stranger, net
     add_diary_entry(network, "DIARIO-RISERVATO")
     assert "DIARIO-RISERVATO" not in stranger.get(f"/casi/{network.case.id}").get_data(as_text=True)
     assert post(stranger, f"/casi/{network.case.id}/diario", {"text": "x"}, page=f"/casi/{network.case.id}").status_code == 403
+
+
+# --- the page's index of sections ---------------------------------------------------------------------
+
+def _section_links(body: str) -> list[str]:
+    nav = re.search(r'<nav[^>]*id="case-sections".*?</nav>', body, re.S)
+    assert nav, "the case page has no index of its sections"
+    return re.findall(r'href="#([\w-]+)"', nav.group(0))
+
+
+def test_case_page_index_leads_to_its_sections(login, stranger, network):
+    """A case page runs over four phone screens: its index lists the sections the reader has, each one there."""
+    full = login("n1_case_worker").get(f"/casi/{network.case.id}").get_data(as_text=True)
+    targets = _section_links(full)
+    assert targets == ["azioni", "verifiche", "tutela", "scheda", "segnalazione", "documenti", "diario"]
+    summary = stranger.get(f"/casi/{network.case.id}").get_data(as_text=True)
+    assert _section_links(summary) == ["azioni", "verifiche", "tutela", "scheda", "segnalazione"]  # no story
+    for body, ids in ((full, targets), (summary, _section_links(summary))):
+        missing = [t for t in ids if f'id="{t}"' not in body]
+        assert not missing, f"index links to missing sections: {missing}"
