@@ -1,5 +1,6 @@
 """Information points: activated by the node only with a trained operator and an agreement in force; the
 directory publishes active points only; the node's page counts what is missing."""
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -220,3 +221,15 @@ def test_hours_are_typed_the_italian_way(login, network):
     assert len(rows) == 1
     html = coordinator.post(url, data={**data, "hours_attended": "sette"}).get_data(as_text=True)
     assert field_error(html, "hours_attended") == "Scrivi un numero di ore, ad esempio 12,5."
+
+
+def test_network_tabs_mark_the_page_shown(login, network):
+    """The network pages share a row of tabs; the page shown is the current one (aria-current), the others not."""
+    coordinator = login("n1_coordinator")
+    for path, name in (("/rete/punti", "Punti informativi"), ("/rete/formazione", "Formazione"),
+                       ("/rete/avvisi", "Avvisi"), ("/rete/candidature", "Candidature")):
+        html = coordinator.get(path).get_data(as_text=True)
+        nav = html[html.index('aria-label="Gestione della rete"'):]
+        nav = nav[:nav.index("</nav>")]
+        current = re.findall(r'<a class="nav-link active" href="[^"]+"\s*aria-current="page">([^<]+)</a>', nav)
+        assert current == [name], (path, current)
