@@ -11,7 +11,7 @@ PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
 # Lowest first. A top-level module (portal/x.py) is named "(x)".
 LAYERS: list[tuple[str, set[str]]] = [
-    ("infrastructure", {"(extensions)", "(models_base)", "(config)", "(crypto)", "(i18n)", "(joblock)", "(jobs)",
+    ("infrastructure", {"(extensions)", "(models_base)", "(config)", "(crypto)", "(i18n)", "(joblock)", "(jobs)", "(worker)",
                         "(logs)", "(backup)"}),
     ("foundation", {"tenancy", "accounts", "audit", "core"}),
     ("shared services", {"notifications", "(mail)", "directory", "network", "exports"}),
