@@ -5,6 +5,7 @@ end in buttons scrolling sideways on a phone, axe clean.
 
 The pages are collected from what the role sees (the main menu and the home page's cards), not from a
 list kept here, so a new section is checked as soon as it is linked; a cap per role keeps the run short.
+A crawl then takes every page shape up to two links deep at phone width (SQLite suite only, see below).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 
 from portal.core.display import PSEUDONYM
 
+from ..conftest import DB_KIND
 from .conftest import assert_accessible, login_as
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 768}}
@@ -36,6 +38,16 @@ FORMS = {
 }
 # Leaving these would end the session, start a download or a form's side effect.
 SKIP = re.compile(r"^/(esci|logout)|\.(csv|xlsx|pdf|zip)$|/export|/scarica|/lingua")
+
+# Links a crawl follows: every in-site link of the page, menu and footer included.
+_ALL_LINKS = """
+() => Array.from(document.querySelectorAll('a[href]'))
+  .map(a => a.getAttribute('href'))
+  .filter(h => h && h.startsWith('/'))
+"""
+# Not crawled: a file (a download ends the page), the guide's many pages of prose, the feedback form and the
+# sign-in page every page links (with the page's address in their query).
+_NOT_A_PAGE = re.compile(r"\.(csv|xlsx|pdf|zip|png|jpe?g)(\?|$)|/allegat|/document|^/(guida|static|feedback|accesso)")
 
 # Links of the main menu and of the home page's content (cards, public links), in document order.
 _LINKS = """
@@ -257,3 +269,41 @@ def test_role_pages_fit_phone_and_laptop(open_page, browser_log, role):
 
 def test_public_pages_fit_phone_and_laptop(open_page, browser_log):
     _visit_all(open_page, browser_log, None)
+
+
+# Deeper than the menu: every page shape (its numbers and query folded: /casi/N once) up to two links from home,
+# at phone width, with the checks above (axe runs on the menu's pages). Layout does not depend on the database:
+# this runs in the SQLite suite only, which ends minutes before PostgreSQL's when make test runs them side by
+# side. A crawl of this kind found the record's and the office's tables, the network tabs and a contract's
+# deliveries scrolling sideways on a phone.
+DEEP_ROLES = ["antenna operator", "case worker", "coordinator", "provider", "budget officer"]
+DEEP_PAGES = 60
+
+
+@pytest.mark.skipif(DB_KIND != "sqlite", reason="layout only: crawled once, in the SQLite suite")
+@pytest.mark.parametrize("role", DEEP_ROLES)
+def test_pages_two_links_deep_fit_a_phone(open_page, browser_log, role):
+    browser_log.allow(r"status of 40[34]")
+    page = open_page(viewport=VIEWPORTS["phone"])
+    login_as(page, ROLES[role])
+    problems, shapes, queue, visited = [], set(), [(_path(page.url), 0)], 0
+    while queue and visited < DEEP_PAGES:
+        path, depth = queue.pop(0)
+        shape = re.sub(r"\d+", "N", path.split("?")[0])  # one of /casi/N, one of a list's sort orders
+        if shape in shapes:
+            continue
+        shapes.add(shape)
+        response = page.goto(path)
+        if response is None or response.status >= 400 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        visited += 1
+        page.wait_for_load_state("load")
+        problems.extend(_check(page, f"{path} at phone"))
+        if depth < 2:
+            for href in page.evaluate(_ALL_LINKS):
+                link = href.split("#")[0]
+                if link and not SKIP.search(link) and not _NOT_A_PAGE.search(link):
+                    queue.append((link, depth + 1))
+    assert visited >= 20, f"the crawl reached only {visited} pages"
+    assert not problems, "layout problems:\n  " + "\n  ".join(problems)
+
