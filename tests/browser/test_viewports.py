@@ -111,17 +111,21 @@ _OVERLAPS = """
       texts.push({el, r, text: node.textContent.trim().slice(0, 40)});
     }
   }
+  const flow = (el) => {  // the block whose lines an inline element is laid out in
+    while (el.parentElement && getComputedStyle(el).display === 'inline') el = el.parentElement;
+    return el;
+  };
   const describe = (t) => `${t.el.tagName.toLowerCase()}${t.el.className ? '.' + String(t.el.className).trim().split(/\\s+/).join('.') : ''} "${t.text}"`;
   const found = [];
   for (let i = 0; i < texts.length && found.length < 5; i++) {
     for (let j = i + 1; j < texts.length; j++) {
       const a = texts[i], b = texts[j];
       if (a.el === b.el) continue;  // lines of one text run, e.g. a wrapped word in a justified paragraph
-      // An inline part of a text on the next line of it (a heading's code kept whole, rete-nowrap): a large
-      // font's glyph boxes reach into the line above. On the same line (a badge over a title) it still counts.
-      const nested = a.el.contains(b.el) || b.el.contains(a.el);
+      // Two lines of one paragraph or heading (its text and a code kept whole, rete-nowrap, or two such codes):
+      // the browser stacks its line boxes, but a large font's glyph boxes reach into the line above. On the
+      // same line (a badge over a title) or from another block (a floating label over a heading) it counts.
       const centres = Math.abs((a.r.top + a.r.bottom) - (b.r.top + b.r.bottom)) / 2;
-      if (nested && centres > Math.min(a.r.height, b.r.height) / 2) continue;
+      if (flow(a.el) === flow(b.el) && centres > Math.min(a.r.height, b.r.height) / 2) continue;
       const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
       const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
       // A few pixels are line-height rounding between adjacent lines, not one text drawn over another.
@@ -260,6 +264,24 @@ def _visit_all(open_page, browser_log, email: str | None) -> None:
             problems.extend(_check(page, label))
             assert_accessible(page, label)
     assert not problems, "layout problems:\n  " + "\n  ".join(problems)
+
+
+# The text-over-text check on a page made for it: two lines of one heading (its codes kept whole) are not an
+# overlap, a label placed over a heading is (line-height 0.9 with a plain font overlaps the glyph boxes of
+# adjacent lines as Titillium Web does at 1.2). No server page has both, so the check is tried here.
+_TWO_LINES_AND_A_LABEL = """
+<h1 style="font: 40px/0.9 sans-serif; width: 350px">Confronto tra <span style="white-space: nowrap">NO-2026-000123</span>
+  e <span style="white-space: nowrap">NO-2026-000124</span></h1>
+<div style="position: relative"><h2 style="margin: 0">Dati della persona</h2>
+  <label style="position: absolute; top: 0; left: 0">Etichetta sopra il titolo</label></div>
+"""
+
+
+def test_the_overlap_check_tells_a_heading_s_lines_from_a_label_over_it(open_page):
+    page = open_page(viewport=VIEWPORTS["phone"])
+    page.set_content(_TWO_LINES_AND_A_LABEL)
+    found = page.evaluate(_OVERLAPS)
+    assert len(found) == 1 and "Etichetta sopra il titolo" in found[0], found
 
 
 @pytest.mark.parametrize("role", list(ROLES))
