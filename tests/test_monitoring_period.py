@@ -42,6 +42,21 @@ def test_a_start_after_today_with_no_end_is_refused_on_the_start(network, login)
     assert field_error(html, "dal") and 'value="2099-01-01"' in html and "Periodo: dal" not in html
 
 
+def test_an_end_alone_is_checked_too_and_starts_its_year(network, login):
+    # Only the end typed: the last day of year 9999 overflowed the period's end into a 500; a year before this
+    # one ended the period before its default start (1 January of this year) and showed empty figures.
+    client = login("n1_coordinator")
+    for path in ("/monitoraggio/", "/monitoraggio/rapporto", "/monitoraggio/open-data"):
+        for query in ("?al=9999-12-31", "?dal=9999-12-30&al=9999-12-31", "?al=1900-01-01"):
+            response = client.get(path + query)
+            html = response.get_data(as_text=True)
+            assert response.status_code == 200, path + query
+            assert (field_error(html, "al") or field_error(html, "dal")) and "Periodo: dal" not in html, path + query
+    assert client.get("/monitoraggio/open-data.csv?al=9999-12-31").status_code == 302  # back to the page
+    html = client.get("/monitoraggio/rapporto?al=2025-06-30").get_data(as_text=True)
+    assert "Periodo: dal 01/01/2025 al 30/06/2025" in html
+
+
 def test_downloads_of_a_refused_period_go_back_to_the_page_that_shows_why(network, login):
     client = login("n1_coordinator")
     for path, page in (("/monitoraggio/rapporto.xlsx", "/monitoraggio/rapporto"),

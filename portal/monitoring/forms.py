@@ -1,7 +1,8 @@
 """The monitoring filters: plain GET forms (no CSRF: they change nothing). Field names are the query string."""
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
+from ..core.fields import PlausibleDateField
 from ..core.forms import PortalForm
 from ..core.widgets import LongSelect
 from ..i18n import lazy_gettext as _l
@@ -16,19 +17,30 @@ class PeriodForm(PortalForm):
     class Meta:
         csrf = False
 
-    dal = DateField(_l("Dal"), validators=[Optional()])
-    al = DateField(_l("Al"), validators=[Optional()])
+    # Plausible days (2000 to five years ahead): 9999-12-31 overflowed the end of the period into a 500.
+    dal = PlausibleDateField(_l("Dal"), validators=[Optional()])
+    al = PlausibleDateField(_l("Al"), validators=[Optional()])
 
     def validate_dal(self, field):
         if field.data and self.al.data is None and field.data > default_period()[1]:  # the end would be today
             raise ValidationError(_l("L'inizio del periodo viene dopo oggi: scegli anche la fine."))
 
     def validate_al(self, field):
-        if self.dal.data and field.data:
-            if field.data < self.dal.data:
-                raise ValidationError(_l("La fine del periodo viene prima dell'inizio."))
-            if (field.data - self.dal.data).days > MAX_DAYS:
-                raise ValidationError(_l("Scegli un periodo di al massimo dieci anni."))
+        if field.data is None or self.dal.errors:
+            return
+        start = self._start()
+        if field.data < start:
+            raise ValidationError(_l("La fine del periodo viene prima dell'inizio."))
+        if (field.data - start).days > MAX_DAYS:
+            raise ValidationError(_l("Scegli un periodo di al massimo dieci anni."))
+
+    def _start(self):
+        """The first day: as chosen; with only the end chosen, 1 January of the end's year (the programme
+        reports by calendar year), so ``?al=`` alone is that year up to the day, never a period that ends
+        before it starts."""
+        if self.dal.data:
+            return self.dal.data
+        return default_period()[0] if self.al.data is None else self.al.data.replace(month=1, day=1)
 
     def period(self) -> tuple | None:
         """The chosen period, the default one for a part left empty; None when the dates typed are refused
@@ -36,8 +48,7 @@ class PeriodForm(PortalForm):
         period's figures in their place."""
         if self.dal.errors or self.al.errors:
             return None
-        start, end = default_period()
-        return self.dal.data or start, self.al.data or end
+        return self._start(), self.al.data or default_period()[1]
 
     def typed(self) -> dict:
         """The period as the query string carries it: the dates chosen, or as typed when refused."""
