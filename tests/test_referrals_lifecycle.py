@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case
+from portal.notifications.models import Notification
 from portal.referrals.models import DeclineReason, OutcomeCode, ReferralEvent, ReferralState
 from portal.tenancy import context
 
@@ -279,6 +280,25 @@ def test_withdraw(login, network, session, mailbox):
     assert _move(login("a_operator"), referral, "withdraw", version=referral.version, message="La persona ha rinunciato.").status_code == 302
     assert reload(session, a, referral).state == ReferralState.WITHDRAWN
     assert _mail_for(mailbox, 1)[0]["To"] == network.tenants["n1"].email
+
+
+def test_a_draft_withdrawn_before_sending_tells_the_node_nothing(login, network, session, mailbox):
+    a = network.tenants["a"]
+    draft = make_referral(a, network.users["a_operator"], state="draft")
+    sent = make_referral(a, network.users["a_operator"])
+    with context.acting_as(a.id):
+        pseudonym = sent.person.pseudonym
+    operator = login("a_operator")
+    assert _move(operator, draft, "withdraw", version=draft.version).status_code == 302
+    assert _move(operator, sent, "withdraw", version=sent.version).status_code == 302
+    # Only the sent one reached the node's mailbox (the mails leave in order) and its deciders' notices.
+    _mail_for(mailbox, 1)
+    to_node = [m for m in mailbox.messages if m["To"] == network.tenants["n1"].email]
+    assert [pseudonym in m["Subject"] for m in to_node] == [True]
+    coordinator = network.users["n1_coordinator"]
+    with context.acting_as(network.tenants["n1"].id, user_id=coordinator.id):
+        notices = session.scalars(select(Notification).where(Notification.user_id == coordinator.id)).all()
+    assert [n.params["code"] for n in notices] == [pseudonym]
 
 
 def test_each_side_moves_only_its_transitions(login, network, session):

@@ -245,7 +245,8 @@ def transition(referral: Referral, name: str, *, expected_version, message: str 
     db.session.flush()
     record(f"referral.{name}", "referral", referral.id, ["state"] + (["message"] if event.message else []))
     referral_changed.send(referral)  # the alerts of this referral (and of its new case) follow it
-    notify(referral, spec)
+    if referral.submitted_at is not None:  # a draft withdrawn before sending was never the node's to know of
+        notify(referral, spec)
 
     state_changed.send(referral, transition=name)
     return event
