@@ -49,6 +49,20 @@ def test_closing_shows_a_future_day_with_the_missing_reason(login, network):
     assert case_of(network).state == CaseState.OPEN
 
 
+def test_a_pathway_cannot_close_before_it_opened(login, network):
+    # Retention counts from the closing day: 2015 typed for 2025 would have had the person anonymised soon.
+    client = login("n1_coordinator")
+    case = case_of(network)
+    opened = case.opened_at.date()
+    for day, error in ((opened - timedelta(days=1), "non può chiudersi prima della sua apertura"),
+                       (date(1999, 12, 31), "La data deve essere compresa")):
+        response = post(client, f"/casi/{case.id}/chiudi", {"version": case.version, "outcome": "dropped_out",
+                                                            "reason": "Trasferita", "closed_on": day.isoformat()})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and error in body, day
+        assert "Trasferita" in body and case_of(network).state == CaseState.OPEN
+
+
 def test_a_phase_1_outcome_shows_a_future_day_with_the_missing_details(login, network):
     client = login("n1_case_worker")
     case_id = network.case.id

@@ -105,7 +105,7 @@ class TransitionForm(PortalForm):
 
 class CloseForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    closed_on = DateField(_l("Data di chiusura"), validators=[Optional(), ServiceRule(check_closing_day)])
+    closed_on = PlausibleDateField(_l("Data di chiusura"), validators=[Optional(), ServiceRule(check_closing_day)])
     outcome = SelectField(
         _l("Esito del percorso"), choices=enum_choices(ClosureOutcome, blank=_l("Scegli l'esito")),
         validators=[DataRequired(message=_l("Indica l'esito del percorso."))],

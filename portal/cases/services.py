@@ -30,7 +30,7 @@ from ..core import bulk, cached_choices
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
-from ..i18n import local_today
+from ..i18n import format_day, local_day, local_today
 from ..models_base import utcnow
 from ..referrals.models import OutcomeCode, Referral
 from ..tenancy.context import current
@@ -340,6 +340,12 @@ def close_case(case: Case, *, outcome, reason: str | None, expected_version, clo
     today = local_today()
     closed_on = closed_on or today
     check_closing_day(closed_on)
+    # Retention runs from the closing day: a year mistyped (2015 for 2025) would have the person anonymised
+    # at the next retention job. A pathway cannot close before it opened.
+    opened = local_day(case.opened_at)
+    if closed_on < opened:
+        raise CaseError(_("Il percorso non può chiudersi prima della sua apertura (%(day)s).",
+                          day=format_day(opened)), "closed_on")
     last = max((a.delivered_on for a in case.actions if a.delivered_on), default=None)
     if last is not None and closed_on < last:
         raise CaseError(_("Il percorso non può chiudersi prima dell'ultima erogazione (%(day)s).",
