@@ -103,6 +103,18 @@ def test_plan_three_actions_and_record_them(login, network):
     assert VICTIM_LAST_NAME not in page
 
 
+def test_the_planning_form_posted_twice_plans_once(login, network):
+    # With a provider, planning orders on a contract line: a double click ordered twice and told the provider twice.
+    client = login("n1_case_worker")
+    first = _plan(client, network.case.id, submission_key="chiave-del-modulo", notes="Prima")
+    again = _plan(client, network.case.id, submission_key="chiave-del-modulo", notes="Prima")
+    assert first.status_code == again.status_code == 302
+    assert "già stata pianificata" in client.get(again.location).get_data(as_text=True)
+    assert [a.notes for a in _new_actions(network)] == ["Prima"]
+    assert _plan(client, network.case.id, submission_key="un-altro-modulo").status_code == 302
+    assert len(_new_actions(network)) == 2
+
+
 def test_action_form_errors_keep_input(login, network):
     client = login("n1_case_worker")
     response = _plan(client, network.case.id, planned_start="2026-05-04", planned_end="2026-05-01", planned_hours="7,5")

@@ -2,14 +2,14 @@
 approved deliveries (on the action, the scheda analitica, the statement, the monitoring summaries);
 dates that cannot be true are refused on their field."""
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, text
 
 from portal.budget import delivered, figures
 from portal.budget.models import Delivery, DeliveryStatus, ServiceOrder
-from portal.cases.models import Action, ActionStatus
+from portal.cases.models import Action, ActionStatus, Case
 from portal.extensions import db
 from portal.monitoring import summaries
 from portal.tenancy import context
@@ -224,6 +224,9 @@ def test_closure_not_before_the_last_delivery_nor_in_the_future(login, network):
     contract = make_contract(network, budget_of(network), network.tenants["p"], cig="CHIUSURA01")
     order = make_order(contract, network.action)
     make_delivery(order, units="1", status=DeliveryStatus.APPROVED, day=date(2026, 3, 20))
+    with context.acting_as(network.tenants["n1"].id):  # opened before its delivery, as a pathway is
+        db.session.get(Case, network.case.id).opened_at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        db.session.commit()
     client = login("n1_case_worker")
     case = case_of(network)
     for day, message in (("2026-03-19", "prima dell&#39;ultima erogazione (20/03/2026)"),

@@ -9,7 +9,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, PlausibleDateField, Range, ServiceRule, form_check
+from ..core.fields import HoursField, PlausibleDateField, Range, ServiceRule, SubmissionKeyField, form_check
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
@@ -24,6 +24,7 @@ from .verifications import check_job_details, check_verification_day
 
 class ActionPlanForm(PortalForm):
     version = HiddenField()
+    submission_key = SubmissionKeyField()  # planning only (an edit changes the action it names)
     service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(ServiceType), validators=[DataRequired()])
     phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ActionPhase), validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[Optional()])
@@ -41,7 +42,7 @@ class ActionPlanForm(PortalForm):
             "service_type": ServiceType(self.service_type.data), "phase": ActionPhase(self.phase.data),
             "provider": self.provider.data, "office": self.office.data, "planned_start": self.planned_start.data,
             "planned_end": self.planned_end.data, "planned_hours": self.planned_hours.data, "notes": self.notes.data,
-            "override_reason": self.override_reason.data,
+            "override_reason": self.override_reason.data, "submission_key": self.submission_key.data,
         }
 
 

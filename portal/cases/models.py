@@ -166,6 +166,7 @@ class Action(ProviderShared, Versioned, Timestamped, db.Model):
     NULL provider means the node delivers it itself."""
 
     __tablename__ = "actions"
+    __table_args__ = (Index("uq_actions_submission_key", "submission_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -195,6 +196,9 @@ class Action(ProviderShared, Versioned, Timestamped, db.Model):
     # (a provider sharing the action has no use for it); fetched again after a write, the database sets it.
     active_case_worker_id: Mapped[int | None] = mapped_column(
         Integer, deferred=True, server_default=FetchedValue(), server_onupdate=FetchedValue())
+
+    # The random key of the planning form that created it: the same form posted again plans nothing.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     case: Mapped[Case] = relationship(back_populates="actions")
 

@@ -18,6 +18,7 @@ from ..audit.services import record
 from ..core.changes import apply_changes
 from ..core.checks import check_plausible_day
 from ..core.locking import check_version
+from ..core.rows import add_keyed, by_submission_key
 from ..extensions import db
 from ..i18n import local_today
 from . import offices
@@ -117,15 +118,21 @@ def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
     values["office_id"] = _office_id(data.get("office"))
     action = Action(
         case_id=case.id, tenant_id=case.tenant_id, pseudonym=case.pseudonym, provider_id=provider_id,
-        status=ActionStatus.TO_ORDER if provider_id else ActionStatus.PLANNED, delivered_hours=Decimal("0"), **values,
+        status=ActionStatus.TO_ORDER if provider_id else ActionStatus.PLANNED, delivered_hours=Decimal("0"),
+        submission_key=data.get("submission_key") or None, **values,
     )
-    db.session.add(action)
-    db.session.flush()
+    add_keyed(action, CaseError(_("Questa azione era già stata pianificata.")))
     record("action.created", "action", action.id, [n for n, v in values.items() if v is not None] + ["provider_id", "status"])
     result = request_order(action, (data.get("override_reason") or "").strip() or None) if provider_id else None
     action_changed(action)
     db.session.expire(case, ["actions"])
     return action, result
+
+
+def planned_by_key(case: Case, submission_key: str | None) -> Action | None:
+    """The action a planning form with this key already created on the case (the same form posted again)."""
+    found = by_submission_key(Action, submission_key)
+    return found if found is not None and found.case_id == case.id else None
 
 
 def order_action(action: Action, override_reason: str | None = None) -> OrderResult:

@@ -197,6 +197,9 @@ def new_action(case_id):
     form = ActionPlanForm()
     form.provider.choices = _provider_choices()
     form.office.choices = _office_choices()
+    if request.method == "POST" and pathway.planned_by_key(case, form.submission_key.data) is not None:
+        flash(_("Questa azione era già stata pianificata."), "info")  # a double click: nothing planned twice
+        return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
     if form.validate_on_submit():
         with attempt(form) as done:
             ordering = pathway.plan_action(case, form.data_for_service())[1]
