@@ -19,7 +19,7 @@ from .helpers import csrf_from, post_form
 from .report_support import WHAT, submit
 from .test_api import receiver  # noqa: F401  (fixture: a real HTTP endpoint)
 
-PERIOD = {"dal": "2026-01-01", "al": "2026-12-31"}
+PERIOD = {"dal": "2026-07-01", "al": "2026-09-30"}  # open data: one closed quarter
 
 
 def test_open_data_through_the_api_is_the_pages_csv_and_is_audited(client, login, network):
@@ -45,6 +45,12 @@ def test_open_data_refuses_a_bad_period_and_clients_without_the_scope(client, ne
     backwards = client.get("/api/v1/open-data", headers=auth, query_string={"dal": "2026-12-31", "al": "2026-01-01"})
     assert backwards.status_code == 422 and backwards.mimetype == "application/problem+json"
     assert client.get("/api/v1/open-data", headers=auth).status_code == 422  # the period is required
+    # One closed quarter, as on the page (opendata.check_period): overlapping periods would subtract.
+    for period, words in (({"dal": "2026-07-01", "al": "2026-09-29"}, "per trimestre"),
+                          ({"dal": "2026-01-01", "al": "2026-06-30"}, "per trimestre"),
+                          ({"dal": "2099-01-01", "al": "2099-03-31"}, "non è ancora concluso")):
+        refused = client.get("/api/v1/open-data", headers=auth, query_string=period)
+        assert refused.status_code == 422 and words in refused.get_json()["errors"]["query"]["al"][0], period
     antenna = headers_for(network, "a")  # an antenna cannot be granted the node's open data
     assert client.get("/api/v1/open-data", headers=antenna, query_string=PERIOD).status_code == 403
     _c, key = make_client(network.tenants["n1"], network.users["n1_coordinator"], scopes=["cases:read"])

@@ -7,14 +7,18 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
+from portal.core.quarters import Quarter, last_closed
 from portal.monitoring.indicators import indicators
 from portal.monitoring.opendata import COLUMNS
 from portal.monitoring.suppression import TOTAL, Table
 from portal.tenancy import context
 
 from .factories import make_case, make_person, make_referral
+from .helpers import field_error
 from .test_monitoring_dashboard import MARCH, QS, _set, at, build_known
 from .test_monitoring_suppression import check, subtraction_attack
+
+FIRST_QUARTER = "?dal=2026-01-01&al=2026-03-31"
 
 
 def test_participant_indicators(network):
@@ -117,12 +121,12 @@ def _tables(rows) -> dict:
 
 def test_open_data_csv_suppresses_small_cells(network, login):
     _many(network)
-    response = login("n1_coordinator").get("/monitoraggio/open-data.csv" + QS)
+    response = login("n1_coordinator").get("/monitoraggio/open-data.csv" + FIRST_QUARTER)  # March's cases in it
     assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     reader = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
     assert reader.fieldnames == COLUMNS
     rows = list(reader)
-    assert rows and all(r["periodo_dal"] == "2026-03-01" for r in rows)
+    assert rows and all((r["periodo_dal"], r["periodo_al"]) == ("2026-01-01", "2026-03-31") for r in rows)
     for row in rows:
         if row["soppresso"] == "1":
             assert row["persone"] == ""
@@ -168,10 +172,32 @@ def test_open_data_page_and_schema(network, login, client):
 
 def test_downloads_name_their_period(network, login):
     client = login("n1_coordinator")
-    for path in ("/monitoraggio/rapporto.xlsx", "/monitoraggio/open-data.csv"):
-        response = client.get(path)
-        assert response.status_code == 302
-        assert f"dal={date.today().year}-01-01" in response.location and f"al={date.today().isoformat()}" in response.location
+    response = client.get("/monitoraggio/rapporto.xlsx")
+    assert response.status_code == 302
+    assert f"dal={date.today().year}-01-01" in response.location and f"al={date.today().isoformat()}" in response.location
+    last = last_closed(date.today())  # open data: the last closed quarter
+    response = client.get("/monitoraggio/open-data.csv")
+    assert response.status_code == 302 and f"dal={last.start.isoformat()}&al={last.last.isoformat()}" in response.location
+
+
+def test_open_data_is_published_for_one_closed_quarter(network, login):
+    # Two files of overlapping periods (January-June, then January-29 June), or of a period still running,
+    # subtract into the people of the days between: a cell each file hid.
+    client = login("n1_coordinator")
+    for query, words in (("?dal=2026-01-01&al=2026-06-30", "per trimestre"), ("?dal=2026-04-02&al=2026-06-30", "per trimestre"),
+                         ("?dal=2026-01-01&al=2026-06-29", "per trimestre"), ("?dal=2099-01-01&al=2099-03-31", "compresa tra"),
+                         (f"?dal={Quarter.of(date.today()).start.isoformat()}&al={Quarter.of(date.today()).last.isoformat()}",
+                          "non è ancora concluso")):
+        page = client.get("/monitoraggio/open-data" + query).get_data(as_text=True)
+        assert words in (field_error(page, "al") or field_error(page, "dal") or ""), query
+        assert "Periodo proposto" not in page
+        download = client.get("/monitoraggio/open-data.csv" + query)
+        assert download.status_code == 302 and download.location.startswith("/monitoraggio/open-data?"), query
+    page = client.get("/monitoraggio/open-data").get_data(as_text=True)
+    last = last_closed(date.today())
+    assert f"Periodo proposto: dal {last.start:%d/%m/%Y} al {last.last:%d/%m/%Y}." in page
+    assert f'href="/monitoraggio/open-data?dal={last.start.isoformat()}&amp;al={last.last.isoformat()}"' in page
+    assert client.get("/monitoraggio/open-data.csv?dal=2026-04-01&al=2026-06-30").status_code == 200
 
 
 def test_report_pdf_has_the_xlsx_figures_charts_and_money_only_for_money_roles(network, login):

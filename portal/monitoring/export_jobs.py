@@ -9,18 +9,18 @@ from ..accounts.permissions import Capability, can_in_node
 from ..exports.services import InputRefused, kind
 from ..i18n import lazy_gettext as _l
 from . import exports, opendata, queries, report
-from .forms import PeriodForm
+from .forms import OpenDataForm, PeriodForm
 
 
 def _node_with(capability: Capability):
     return lambda membership: can_in_node(capability, membership)
 
 
-def _period_from(page: str):
+def _period_from(page: str, form_class=PeriodForm):
     """The chosen period as ISO dates (the default one for a part left empty, as on the page); refused dates
     send the asker back to ``page``, which shows why on the field with the dates as typed."""
     def params(form) -> dict:
-        period = PeriodForm(form)
+        period = form_class(form)
         period.validate()
         if period.period() is None:
             raise InputRefused(" ".join(map(str, period.dal.errors + period.al.errors)), url_for(page, **period.typed()))
@@ -43,7 +43,7 @@ def report_xlsx(params: dict, progress) -> tuple[bytes, str, str]:
 
 
 @kind("monitoring.open_data_csv", _l("Open data (CSV)"), allowed=_node_with(Capability.EXPORT_OPEN_DATA),
-      params=_period_from("monitoring.open_data"))
+      params=_period_from("monitoring.open_data", OpenDataForm))
 def open_data_csv(params: dict, progress) -> tuple[bytes, str, str]:
     text = opendata.csv_text(_filters(params))
     progress(80)

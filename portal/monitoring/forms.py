@@ -2,12 +2,15 @@
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from ..core.fields import PlausibleDateField
+from ..core.fields import PlausibleDateField, form_check
 from ..core.forms import PortalForm
+from ..core.quarters import last_closed
 from ..core.widgets import LongSelect
 from ..i18n import lazy_gettext as _l
+from ..i18n import local_today
 from ..referrals.labels import GROUND_LABELS
 from ..referrals.models import Ground
+from . import opendata
 from .filters import Filters, default_period
 
 MAX_DAYS = 366 * 10
@@ -40,7 +43,11 @@ class PeriodForm(PortalForm):
         before it starts."""
         if self.dal.data:
             return self.dal.data
-        return default_period()[0] if self.al.data is None else self.al.data.replace(month=1, day=1)
+        return self.default()[0] if self.al.data is None else self.al.data.replace(month=1, day=1)
+
+    def default(self) -> tuple:
+        """The period of a form left empty."""
+        return default_period()
 
     def period(self) -> tuple | None:
         """The chosen period, the default one for a part left empty; None when the dates typed are refused
@@ -48,7 +55,7 @@ class PeriodForm(PortalForm):
         period's figures in their place."""
         if self.dal.errors or self.al.errors:
             return None
-        return self._start(), self.al.data or default_period()[1]
+        return self._start(), self.al.data or self.default()[1]
 
     def typed(self) -> dict:
         """The period as the query string carries it: the dates chosen, or as typed when refused."""
@@ -56,6 +63,19 @@ class PeriodForm(PortalForm):
         if period is None:
             return {name: " ".join(getattr(self, name).raw_data or []) for name in ("dal", "al")}
         return {"dal": period[0].isoformat(), "al": period[1].isoformat()}
+
+
+class OpenDataForm(PeriodForm):
+    """The open data's period: one closed calendar quarter (``opendata.check_period``), the last one by default."""
+
+    def default(self) -> tuple:
+        quarter = last_closed(local_today())
+        return quarter.start, quarter.last
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        return form_check(self, opendata.check_period, *self.period())
 
 
 class AntennaFilterForm(PeriodForm):

@@ -13,12 +13,18 @@ Tables (participants = people whose case the node opened in the period, once eac
 *mentions* (a person with two grounds counts in two rows, so its totals are sums of mentions).
 """
 
+from datetime import date
+
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..cases.models import Case
 from ..core import spreadsheets
+from ..core.errors import ServiceError
+from ..core.quarters import Quarter, last_closed
 from ..extensions import db
+from ..i18n import format_day, local_today
 from ..people.models import Gender, Person
 from ..referrals.models import Ground
 from .filters import Filters
@@ -78,9 +84,27 @@ def rows(f: Filters, suppressed: list[Table]):
                    "" if value is None else value, 0 if value is not None else 1]
 
 
+def check_period(start: date, end: date, today: date | None = None) -> None:
+    """Open data is published for one closed calendar quarter at a time, as the regional centre's tables are:
+    two answers for overlapping periods (January–June, then January–29 June) subtract into the people of the
+    days between, a cell each answer hid; a period still running grows day by day the same way. Quarters
+    are disjoint and, once ended, do not change."""
+    today = today or local_today()
+    quarter = Quarter.of(start)
+    if (start, end) != (quarter.start, quarter.last):
+        example = last_closed(today)
+        raise ServiceError(_("Gli open data si pubblicano per trimestre: dal primo all'ultimo giorno di un trimestre "
+                             "(ad esempio dal %(start)s al %(end)s).",
+                             start=format_day(example.start), end=format_day(example.last)), "al")
+    if not quarter.closed(today):
+        raise ServiceError(_("Il %(quarter)s non è ancora concluso: gli open data si pubblicano a trimestre chiuso.",
+                             quarter=quarter.label), "al")
+
+
 def export(f: Filters) -> list[list]:
     """The published rows of the period, audited as an export: the page's CSV and the API both take them
-    from here, so the suppression and the record are the same through either door."""
+    from here, so the suppression, the period's rule and the record are the same through either door."""
+    check_period(f.start, f.end)
     record("monitoring.open_data_exported", "open_data", None, ["period"])
     return list(rows(f, tables(f)))
 

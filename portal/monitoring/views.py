@@ -16,10 +16,12 @@ from ..accounts.permissions import Capability, can, current_membership, membersh
 from ..audit.services import record
 from ..cases.services import antenna_choices, provider_choices
 from ..core.pdf import PDF_MIMETYPE
+from ..core.quarters import closed_before
 from ..core.rows import or_403
 from ..core.views_helpers import download as _download
+from ..i18n import local_today
 from . import exports, labels, opendata, queries, report
-from .forms import AntennaFilterForm, NodeFilterForm, PeriodForm
+from .forms import AntennaFilterForm, NodeFilterForm, OpenDataForm, PeriodForm
 from .report_pdf import render as report_pdf_render
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoraggio")
@@ -127,10 +129,10 @@ def report_page():
                            sections=exports.report_sections(data) if data else [])
 
 
-def _explicit_period(endpoint: str, page: str):
+def _explicit_period(endpoint: str, page: str, form_class=PeriodForm):
     """Downloads name their period in the URL (the file is named after it): without one, a redirect that fills in
     the default period; a refused one goes back to ``page``, which shows why with the dates as typed."""
-    form = PeriodForm(request.args)
+    form = form_class(request.args)
     if _period(form) is None:
         return redirect(url_for(page, **form.typed()))
     if request.args.get("dal") and request.args.get("al"):
@@ -165,16 +167,17 @@ def _report_file(endpoint: str, fields: list[str], render, mimetype: str, extens
 @bp.route("/open-data")
 @coordinator
 def open_data():
-    form = PeriodForm(request.args)
-    return render_template("monitoring/opendata.html", form=form, period=_period(form))
+    form = OpenDataForm(request.args)
+    return render_template("monitoring/opendata.html", form=form, period=_period(form),
+                           quarters=closed_before(local_today(), 8))
 
 
 @bp.route("/open-data.csv")
 @coordinator
 def open_data_csv():
-    if elsewhere := _explicit_period("monitoring.open_data_csv", "monitoring.open_data"):
+    if elsewhere := _explicit_period("monitoring.open_data_csv", "monitoring.open_data", OpenDataForm):
         return elsewhere
-    f = queries.Filters(*_period(PeriodForm(request.args)))
+    f = queries.Filters(*_period(OpenDataForm(request.args)))
     text = opendata.csv_text(f)
     return _download(io.BytesIO(text.encode("utf-8")), "text/csv",
                      f"rete-open-data-{f.start.isoformat()}-{f.end.isoformat()}.csv")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Membership, Role, User
 from ..cases.models import ClosureOutcome
+from ..core.quarters import Quarter
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..monitoring.indicators import DIMENSIONS, RESULTS, SIX_MONTHS, VALUES
@@ -26,7 +27,7 @@ from ..referrals.models import Context, Ground
 from ..tenancy.context import acting_as
 from ..tenancy.models import Tenant, TenantKind
 from .models import RegionSummary
-from .services import INTERSECTIONAL, next_month
+from .services import INTERSECTIONAL
 
 TITLES = {
     "segnalazioni_mese": _l("Segnalazioni ricevute per mese"),
@@ -38,47 +39,6 @@ TITLES = {
     "esf_formazione": _l("Partecipanti che hanno completato una formazione"),
     "esf_sei_mesi": _l("Follow-up a sei mesi dall'uscita (indicatori FSE+)"),
 } | {f"esf_{d}": DIMENSION_TITLES[d] for d in DIMENSIONS}
-
-
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int
-
-    @classmethod
-    def parse(cls, text: str) -> "Quarter | None":
-        try:
-            year, q = text.split("-Q")
-            quarter = cls(int(year), int(q))
-        except (AttributeError, ValueError):
-            return None
-        return quarter if 1 <= quarter.number <= 4 and 2000 <= quarter.year <= 2100 else None
-
-    @classmethod
-    def of(cls, day: date) -> "Quarter":
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @property
-    def key(self) -> str:
-        return f"{self.year}-Q{self.number}"
-
-    @property
-    def label(self) -> str:
-        """As the pages write it ("3º trimestre 2026"); ``key`` is the code of URLs and exports."""
-        return _l("%(number)sº trimestre %(year)s", number=self.number, year=self.year)
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def end(self) -> date:  # exclusive
-        return next_month(next_month(next_month(self.start)))
-
-    @property
-    def months(self) -> list[date]:
-        first = self.start
-        return [first, next_month(first), next_month(next_month(first))]
 
 
 @dataclass
