@@ -39,7 +39,7 @@ def deliver(settings: dict, to: list[str], subject: str, body: str) -> None:
 
 def send_mail(
     to: str | list[str], subject: str, body: str, *, kind: str | None = None, params: dict | None = None,
-    link: str | None = None, notify_tenant: int | None = None, tenant_id: int | None = None,
+    link: str | None = None, notify_tenant: int | None = None, tenant_id: int | None = None, private: bool = False,
 ) -> bool:
     """Queue a plain-text message, one outbox row per recipient (each sees only their own address).
 
@@ -51,8 +51,13 @@ def send_mail(
     report, a network application) has none and names the owner with ``tenant_id`` (the node whose report or
     call it is); with neither, the recipient's own tenant. A row owned by no tenant can only be sent by the
     owner's ``send-outbox`` cron (row-level security hides it from the app), so it would not leave at once.
+
+    ``private``: the address is confidential (a public report's reporter, who has no account): the outbox shows
+    it to nobody and blanks it once sent, and no user with that address is notified in the app (that would tie
+    the account to an anonymous report).
     """
     from .notifications import outbox, services
+    from .notifications.models import PRIVATE_RECIPIENT
     from .tenancy.context import current_tenant_id
 
     acting = current_tenant_id()
@@ -60,6 +65,10 @@ def send_mail(
         raise ValueError("send_mail: tenant_id is for a context without a tenant, not another tenant's mail")
     owner = acting if acting is not None else tenant_id
     recipients = list(dict.fromkeys([to] if isinstance(to, str) else to))
+    if private:
+        for address in recipients:
+            outbox.queue(address, subject, body, kind=PRIVATE_RECIPIENT, tenant_id=owner)
+        return True
     users = services.users_by_email(recipients)
     for address in recipients:
         user = users.get(address.lower())

@@ -1,6 +1,7 @@
 """A burst of public reports is a security alert for the node's data protection officer (in the work
 queue, on the security alerts page, by e-mail), one per node while open; and the public door's e-mails are
 the node's outbox rows, sent right after the commit without waiting for cron (PostgreSQL's RLS included)."""
+from datetime import timedelta
 from email.header import decode_header, make_header
 
 from sqlalchemy import select
@@ -8,12 +9,15 @@ from sqlalchemy import select
 from portal.alerts.models import AlertState, SecurityAlert, SecurityKind
 from portal.extensions import db
 from portal.mail import send_mail
-from portal.notifications.models import OutboxMail, OutboxStatus
+from portal.models_base import utcnow
+from portal.notifications import outbox
+from portal.notifications.models import PRIVATE_RECIPIENT, Notification, OutboxMail, OutboxStatus
 from portal.reports.models import PublicReport
 from portal.tenancy import context
 
 from .case_support import post
 from .helpers import csrf_from
+from .outbox_support import closed_port
 from .report_support import submit
 
 
@@ -101,5 +105,36 @@ def test_the_reporter_is_told_after_the_commit_without_cron(client, login, netwo
     assert response.status_code == 302
     notice = [m for m in mailbox.wait_for(1) if m["To"] == "segnalante@example.org"]
     assert notice and _subject(notice[0]) == "C'è un nuovo messaggio"
-    rows = [r for r in _outbox(n1) if r.recipient == "segnalante@example.org"]
-    assert [r.status for r in rows] == [OutboxStatus.SENT]
+    rows = [r for r in _outbox(n1) if r.kind == PRIVATE_RECIPIENT]
+    assert [(r.status, r.recipient) for r in rows] == [(OutboxStatus.SENT, "")]  # the address not kept once sent
+
+
+def test_the_reporters_address_is_shown_to_nobody_and_ties_no_account(app, client, login, network, mailbox):
+    # The address a reporter left for notices is encrypted on the report and erased with it; its copy in the
+    # outbox showed on the system admin's page while undelivered and stayed after. An account with the same
+    # address is not told in the app either (that would tie it to an anonymous report).
+    address = network.users["a_operator"].email
+    submit(client, notify_email=address)
+    n1 = network.tenants["n1"].id
+    with context.acting_as(n1):
+        report = db.session.scalars(select(PublicReport).order_by(PublicReport.id.desc())).first()
+    node = login("n1_case_worker")
+    page = node.get(f"/segnalazioni-pubbliche/{report.id}").get_data(as_text=True)
+    with closed_port(app):
+        assert node.post(f"/segnalazioni-pubbliche/{report.id}/messaggio", data={
+            "csrf_token": csrf_from(page), "version": report.version, "body": "Dove è successo?"}).status_code == 302
+    [row] = [r for r in _outbox(n1) if r.kind == PRIVATE_RECIPIENT]
+    assert row.status == OutboxStatus.PENDING and row.recipient == address  # kept until it leaves
+    outbox_page = login("n1_sysadmin").get("/posta-in-uscita/").get_data(as_text=True)
+    assert "Indirizzo riservato" in outbox_page and address not in outbox_page
+    operator, tenant = network.users["a_operator"], network.tenants["a"].id
+    with context.acting_as(tenant, user_id=operator.id):
+        assert db.session.scalars(select(Notification).where(Notification.user_id == operator.id)).all() == []
+    # Given up on long ago: deleted with the sent mail (the report keeps its own encrypted copy).
+    with context.acting_as(n1):
+        db.session.get(OutboxMail, row.id).status = OutboxStatus.FAILED
+        db.session.get(OutboxMail, row.id).next_attempt_at = utcnow() - timedelta(days=40)
+        db.session.commit()
+    with app.app_context():
+        outbox.send_due(keep_days=30)
+    assert [r for r in _outbox(n1) if r.kind == PRIVATE_RECIPIENT] == []

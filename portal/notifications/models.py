@@ -18,6 +18,11 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after OUTBOX_MAX_ATTEMPTS; the system admin may retry it
 
 
+# The ``kind`` of a message to someone who is not a user and whose address is confidential (a public report's
+# reporter): shown to nobody, not notified in the app, and blanked as soon as the message has left.
+PRIVATE_RECIPIENT = "private_recipient"
+
+
 class OutboxMail(TenantOwned, SentWithRetries, db.Model):
     """One message to one recipient. ``tenant_id`` is the tenant whose action caused it (NULL only for
     an anonymous action of someone without a membership). Subject and body are encrypted at rest: they

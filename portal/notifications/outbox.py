@@ -15,14 +15,14 @@ import smtplib
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from ..core.after_commit import by_tenant, in_own_session, include, register
 from ..extensions import db
 from ..jobs import in_app
 from ..models_base import utcnow
 from ..tenancy import context
-from .models import OutboxMail, OutboxStatus
+from .models import PRIVATE_RECIPIENT, OutboxMail, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def _tenantless():
 def send_due(limit: int = 500, keep_days: int | None = None) -> tuple[int, int, int]:
     """Send what is due (``flask rete send-outbox``), acting as each tenant in turn (so it works as the
     owner and under RLS alike; rows without a tenant only as the owner), and delete rows sent more than
-    ``keep_days`` ago. Returns (sent, still pending, deleted)."""
+    ``keep_days`` ago (and confidential ones given up on as long ago). Returns (sent, still pending, deleted)."""
     from ..tenancy.models import Tenant
 
     now = utcnow()
@@ -112,9 +112,13 @@ def send_due(limit: int = 500, keep_days: int | None = None) -> tuple[int, int, 
             left += db.session.scalar(select(func.count(OutboxMail.id))
                                       .where(mine, OutboxMail.status == OutboxStatus.PENDING)) or 0
             if keep_days is not None:
+                since = now - timedelta(days=keep_days)
+                # A confidential address given up on goes too: the report keeps its own (encrypted) copy.
+                given_up = and_(OutboxMail.kind == PRIVATE_RECIPIENT, OutboxMail.status == OutboxStatus.FAILED,
+                                OutboxMail.next_attempt_at < since)
                 result = db.session.execute(
-                    delete(OutboxMail).where(mine, OutboxMail.status == OutboxStatus.SENT,
-                                             OutboxMail.sent_at < now - timedelta(days=keep_days))
+                    delete(OutboxMail).where(mine, or_(and_(OutboxMail.status == OutboxStatus.SENT,
+                                                            OutboxMail.sent_at < since), given_up))
                     .execution_options(synchronize_session=False)
                 )
                 purged += result.rowcount or 0
@@ -163,6 +167,8 @@ def _attempt(session, candidates) -> int:
             down = exc if _unreachable(exc) else None
         else:
             row.status, row.sent_at, row.body_enc, row.last_error = OutboxStatus.SENT, utcnow(), None, None
+            if row.kind == PRIVATE_RECIPIENT:  # kept no longer than needed to deliver it
+                row.recipient = ""
             sent += 1
         session.commit()  # each outcome at once: a crash later never resends what left
     return sent

@@ -12,7 +12,7 @@ from ..core.rows import or_404, visible_or_404
 from ..core.views_helpers import guarded
 from ..extensions import db
 from . import labels, outbox, services
-from .models import OutboxMail, OutboxStatus
+from .models import PRIVATE_RECIPIENT, OutboxMail, OutboxStatus
 
 bp = Blueprint("notifications", __name__)
 OUTBOX_PAGE = 50
@@ -78,7 +78,7 @@ def outbox_index():
         .offset((page - 1) * OUTBOX_PAGE).limit(OUTBOX_PAGE + 1)
     ))
     return render_template("notifications/outbox.html", rows=rows[:OUTBOX_PAGE], has_next=len(rows) > OUTBOX_PAGE,
-                           page=page, counts=outbox.counts(), Status=OutboxStatus)
+                           page=page, counts=outbox.counts(), Status=OutboxStatus, PRIVATE_RECIPIENT=PRIVATE_RECIPIENT)
 
 
 @bp.route("/posta-in-uscita/<int:mail_id>/riprova", methods=["POST"])

@@ -147,7 +147,7 @@ def _notify_reporter(report: PublicReport) -> None:
         send_mail(address, _("C'è un nuovo messaggio"),
                   _("C'è un nuovo messaggio sulla tua segnalazione alla rete contro le discriminazioni.\n"
                     "Per leggerlo apri %(link)s e inserisci il tuo codice ricevuta.\n",
-                    link=_absolute("reports_public.follow")), tenant_id=report.tenant_id)
+                    link=_absolute("reports_public.follow")), tenant_id=report.tenant_id, private=True)
 
 
 # --- the node -----------------------------------------------------------------------------------------
