@@ -209,6 +209,8 @@ def test_report_pdf_has_the_xlsx_figures_charts_and_money_only_for_money_roles(n
     assert response.headers["Cache-Control"] == "no-store"
     reader = PdfReader(io.BytesIO(response.data))
     text = " ".join(page.extract_text() for page in reader.pages)
+    # Its small counts are not hidden: paper says it is the node's own (the region and the public have suppressed data).
+    assert "Ad uso interno del nodo" in " ".join(text.split())
     flat = " ".join(text.split())
     assert "Rapporto periodico dal 01/03/2026 al 31/03/2026" in flat and "Dal 01/03/2026 Al 31/03/2026" in flat
     assert "Partecipanti (casi aperti nel periodo) 2" in flat and "Segnalazioni ricevute 3" in flat

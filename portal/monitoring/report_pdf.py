@@ -54,7 +54,10 @@ def render(report) -> bytes:
     membership = current_membership()
     letterhead(doc, membership.tenant.name if membership else "")
     doc.heading(title, 15)
-    doc.text(_("Dati aggregati del nodo: nessun dato riferito a singole persone."))
+    # Counts below 5 are shown (the node's own staff read them): said on paper, which travels further than the page.
+    doc.text(_("Ad uso interno del nodo: i conteggi piccoli non sono nascosti e possono riferirsi a singole persone. "
+               "Non diffondere: la Regione e il pubblico hanno i dati del centro regionale e gli open data, con i "
+               "valori sotto le 5 persone nascosti."))
     for section_title, header, rows in report_sections(report):
         doc.heading(section_title)
         if not rows:
