@@ -312,6 +312,29 @@ def test_each_side_moves_only_its_transitions(login, network, session):
     assert reload(session, a, referral).state == ReferralState.SUBMITTED
 
 
+def test_a_case_worker_cannot_decide_a_referral_they_may_not_read(login, network, session):
+    # Without need-to-know a case worker sees the inbox's summary only; accepting it, assigned to themselves,
+    # would have given them its texts and the person's identity.
+    a = network.tenants["a"]
+    referral = make_referral(a, network.users["a_operator"])
+    worker = login("n1_case_worker")
+    page = worker.get(_detail(referral)).get_data(as_text=True)
+    assert f"/segnalazioni/{referral.id}/stato/" not in page and "base-giuridica" not in page
+    token = csrf_from(page)
+    for name, data in (("accept", {"case_worker_id": network.users["n1_case_worker"].id}),
+                       ("decline", {"decline_reason": DeclineReason.OUT_OF_SCOPE.value, "message": "x"}),
+                       ("request_info", {"message": "Quando?"})):
+        response = worker.post(f"/segnalazioni/{referral.id}/stato/{name}",
+                               data={"csrf_token": token, "version": referral.version, **data})
+        assert response.status_code == 403, name
+    legal = worker.post(f"/segnalazioni/{referral.id}/base-giuridica",
+                        data={"csrf_token": token, "version": referral.version, "legal_basis": "vital_interests"})
+    assert legal.status_code == 403
+    assert reload(session, a, referral).state == ReferralState.SUBMITTED
+    coordinator_page = login("n1_coordinator").get(_detail(referral)).get_data(as_text=True)
+    assert f"/segnalazioni/{referral.id}/stato/accept" in coordinator_page  # the coordinator decides
+
+
 def test_accept_refuses_a_case_worker_of_another_node(login, network, session):
     a = network.tenants["a"]
     referral = make_referral(a, network.users["a_operator"])

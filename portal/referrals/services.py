@@ -92,8 +92,18 @@ def referred_by_node(referral: Referral) -> bool:
 
 def allowed_transitions(referral: Referral) -> list[str]:
     side = side_of_current_user(referral)
+    if side == NODE and not may_decide(referral):
+        return []
     return [t.name for t in TRANSITIONS.values() if t.side == side and referral.state in t.sources
             and not (t.needs_antenna and referred_by_node(referral))]
+
+
+def may_decide(referral: Referral) -> bool:
+    """The node decides on a referral (takes the person in charge, declines, asks for information, records
+    the legal basis) through who may read its story: the coordinator, or a case worker with need-to-know.
+    A case worker deciding blind could accept the referral assigning it to themselves, and so gain its texts
+    and the person's identity."""
+    return side_of_current_user(referral) == NODE and can_read_texts(referral)
 
 
 def find_by_submission_key(key: str) -> Referral | None:
@@ -192,7 +202,7 @@ def _check_acceptable(referral: Referral) -> None:
 def transition(referral: Referral, name: str, *, expected_version, message: str | None = None, **extra) -> ReferralEvent:
     """Move the referral; raise Forbidden/ReferralError/ConflictError without changing anything."""
     spec = TRANSITIONS.get(name)
-    if spec is None or side_of_current_user(referral) != spec.side:
+    if spec is None or side_of_current_user(referral) != spec.side or (spec.side == NODE and not may_decide(referral)):
         raise Forbidden()
     check_version(referral, expected_version)
     if referral.state not in spec.sources:
@@ -396,7 +406,7 @@ LEGAL_BASIS_STATES = (S.SUBMITTED, S.INFO_REQUESTED)
 def set_legal_basis(referral: Referral, legal_basis, expected_version) -> None:
     """Only the node records the legal basis that may stand in for consent (art. 9.2 GDPR), on a referral
     sent to it and not yet decided; ``accept`` needs consent or this."""
-    if side_of_current_user(referral) != NODE:
+    if not may_decide(referral):
         raise Forbidden()
     if referral.state not in LEGAL_BASIS_STATES:
         raise ReferralError(_("La segnalazione non è più modificabile."))

@@ -169,7 +169,7 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
         attachment_form = AttachmentForm(formdata=None)
     if attachment_form is not None:
         _unique_ids(attachment_form, "attachment")
-    if side == services.NODE and referral.state in services.LEGAL_BASIS_STATES \
+    if services.may_decide(referral) and referral.state in services.LEGAL_BASIS_STATES \
             and (not services.has_consent(referral) or referral.legal_basis is not None):
         legal_form = legal_form or LegalBasisForm(formdata=None, version=referral.version, legal_basis=referral.legal_basis)
         _unique_ids(legal_form, "legal")
@@ -201,7 +201,8 @@ def move(referral_id, name):
     if name not in TRANSITION_FORMS:
         abort(404)
     referral = _get(referral_id)
-    if services.side_of_current_user(referral) != services.TRANSITIONS[name].side:
+    side = services.side_of_current_user(referral)
+    if side != services.TRANSITIONS[name].side or (side == services.NODE and not services.may_decide(referral)):
         abort(403)
     form = TRANSITION_FORMS[name]()
     if name == "accept":
