@@ -328,6 +328,11 @@ def review_delivery(delivery: Delivery, *, approve: bool, note: str | None, expe
     note = (note or "").strip() or None
     reason = None
     if approve:
+        if delivery.order.status == OrderStatus.CANCELLED:
+            # Its quantity was released from the contract line: paying it would spend what is no longer
+            # committed. Sending it back stays allowed, the one way to clear it from the node's queue.
+            raise BudgetError(_("L'ordine di servizio è annullato: la prestazione non si può approvare, "
+                                "solo restituire al soggetto attuatore."))
         lock(Contract, delivery.contract_id)  # two approvals at once cannot both take the contract's last value
         if delivery.id in over_contract([delivery]):
             reason = ensure_override_allowed(override_reason, _("Approvandola si supera il valore del contratto."))

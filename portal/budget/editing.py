@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..core.changes import apply_changes
 from ..core.locking import check_version
+from ..core.rows import lock
 from ..extensions import db
 from ..models_base import utcnow
 from . import figures
@@ -68,6 +69,9 @@ def _check_lines(contract: Contract, lines: list[dict], total: Decimal) -> list[
 def update_contract(contract: Contract, data: dict, lines: list[dict], *, expected_version, override_reason=None) -> list[str]:
     """Returns the names of the fields that changed (audited as such)."""
     ensure_money()
+    # Locked before the figures are read, as approvals and invoices lock it before adding to them: a value
+    # lowered while one is registered is weighed against it, not against the figures from before it.
+    lock(Contract, contract.id)
     check_version(contract, expected_version)
     cig = check_cig(data.get("cig"))
     if cig != contract.cig and db.session.scalar(select(Contract.id).where(Contract.cig == cig, Contract.id != contract.id)):

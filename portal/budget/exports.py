@@ -38,21 +38,36 @@ def figure_values(figs):
     return [figs.allocated, figs.committed, figs.delivered, figs.invoiced, figs.paid, figs.residual]
 
 
-def overview_rows(ov, contract_rows):
-    """(title, header, rows, money columns) sections shared by the CSV and the XLSX of the overview."""
-    lines = [[line.title] + figure_values(figs) for line, figs in ov.lines]
-    lines.append([_("Totale delle linee")] + figure_values(ov.total))
+def overview_rows(overviews, contract_rows):
+    """(title, header, rows) sections shared by the CSV and the XLSX of the overview: every budget, as the
+    page shows them, so the lines add up to the same programmes as the contracts listed after them. The
+    summary has a column per budget; each line and each contract names its budget."""
     summary = [
-        [_("Programma"), ov.budget.title], [_("Totale dichiarato"), ov.budget.declared_total],
-        [_("Somma delle linee"), ov.lines_total], [_("Differenza di riconciliazione"), ov.difference],
-        [_("Spesa media mensile (erogato)"), ov.burn_rate], [_("Previsione a fine programma"), ov.forecast],
-        [_("Fine del programma"), ov.budget.end_date],
+        [label] + [value(ov) for ov in overviews] for label, value in (
+            (_("Codice"), lambda ov: ov.budget.code),
+            (_("Totale dichiarato"), lambda ov: ov.budget.declared_total),
+            (_("Somma delle linee"), lambda ov: ov.lines_total),
+            (_("Differenza di riconciliazione"), lambda ov: ov.difference),
+            (_("Spesa media mensile (erogato)"), lambda ov: ov.burn_rate),
+            (_("Previsione a fine programma"), lambda ov: ov.forecast),
+            (_("Fine del programma"), lambda ov: ov.budget.end_date),
+        )
     ]
-    contracts = [[c.cig, c.title, provider] + figure_values(figs) for c, provider, figs in contract_rows]
+    lines, line_of = [], {}
+    for ov in overviews:
+        for line, figs in ov.lines:
+            lines.append([ov.budget.title, line.title] + figure_values(figs))
+            line_of[line.id] = (ov.budget.title, line.title)
+        lines.append([ov.budget.title, _("Totale delle linee")] + figure_values(ov.total))
+    contracts = [
+        [*line_of.get(c.budget_line_id, ("", "")), c.cig, c.title, provider] + figure_values(figs)
+        for c, provider, figs in contract_rows
+    ]
     return [
-        (_("Riepilogo"), [_("Voce"), _("Valore")], summary),
-        (_("Linee di budget"), [_("Linea")] + figure_header(), lines),
-        (_("Contratti"), [_("CIG"), _("Oggetto"), _("Soggetto attuatore")] + figure_header(), contracts),
+        (_("Riepilogo"), [_("Programma")] + [ov.budget.title for ov in overviews], summary),
+        (_("Linee di budget"), [_("Programma"), _("Linea")] + figure_header(), lines),
+        (_("Contratti"), [_("Programma"), _("Linea di budget"), _("CIG"), _("Oggetto"), _("Soggetto attuatore")]
+         + figure_header(), contracts),
     ]
 
 
@@ -130,10 +145,10 @@ def _spooled(workbook):
     return out
 
 
-def overview_xlsx(ov, contract_rows):
+def overview_xlsx(overviews, contract_rows):
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "Rete"
-    for title, header, rows in overview_rows(ov, contract_rows):
+    for title, header, rows in overview_rows(overviews, contract_rows):
         _sheet(workbook, title, header, rows)
     return _spooled(workbook)
 
@@ -167,8 +182,8 @@ def _csv_file(sections):
     return out
 
 
-def overview_csv(ov, contract_rows):
-    return _csv_file(overview_rows(ov, contract_rows))
+def overview_csv(overviews, contract_rows):
+    return _csv_file(overview_rows(overviews, contract_rows))
 
 
 def statement_csv(contract, provider_name, figs):

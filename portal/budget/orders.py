@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..cases.signals import action_cancelled
 from ..core.locking import check_version
+from ..core.rows import lock
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import current
@@ -119,7 +120,10 @@ def change_status(order: ServiceOrder, *, step: str, reason: str | None, expecte
 
 
 def _has_deliveries(order: ServiceOrder) -> bool:
-    """Deliveries approved or awaiting review: what the order may still have to pay."""
+    """Deliveries approved or awaiting review: what the order may still have to pay. The order is locked
+    first, as ``check_delivery`` locks it before logging one: a delivery logged at the same instant is
+    counted here, or finds the order no longer open; never a cancelled order with a delivery to pay."""
+    lock(ServiceOrder, order.id)
     return bool(db.session.scalar(select(func.count(Delivery.id)).where(
         Delivery.order_id == order.id, Delivery.status.in_([DeliveryStatus.SUBMITTED, DeliveryStatus.APPROVED])
     )))

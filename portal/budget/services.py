@@ -16,7 +16,7 @@ from ..accounts.permissions import Capability, can, can_in_node, current_members
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
-from ..core.rows import lock
+from ..core.rows import add_keyed, lock
 from ..extensions import db
 from ..i18n import local_today
 from ..models_base import utcnow
@@ -159,15 +159,18 @@ def add_invoice(contract: Contract, *, number: str, issued_on: date, amount: Dec
     check_not_future(issued_on, "issued_on")  # a received invoice was issued already
     check_positive_amount(amount)
     amount = cents(amount)
+    # Locked before counting: two invoices registered at once (or one form posted twice) are checked one after
+    # the other, the second seeing the first's number and amount; the value as locked, not as read before.
+    total_value = lock(Contract, contract.id, Contract.total_value)
+    duplicate = BudgetError(_("Questa fattura è già registrata per il contratto."), "number")
     if db.session.scalar(select(Invoice.id).where(Invoice.contract_id == contract.id, Invoice.number == number)):
-        raise BudgetError(_("Questa fattura è già registrata per il contratto."), "number")
+        raise duplicate
     contract_figs = figures.contract_of(contract)
-    if contract_figs.invoiced + amount > contract.total_value:
+    if contract_figs.invoiced + amount > total_value:
         raise BudgetError(_("La fattura supera il valore del contratto non ancora fatturato."), "amount")
     invoice = Invoice(tenant_id=contract.tenant_id, contract_id=contract.id, number=number, issued_on=issued_on, amount=amount,
                       status=InvoiceStatus.RECEIVED)
-    db.session.add(invoice)
-    db.session.flush()
+    add_keyed(invoice, duplicate)  # the unique (contract, number) stays the last guard: a form error, never a 500
     record("invoice.received", "invoice", invoice.id, ["amount", "contract_id", "issued_on", "number"])
     return invoice
 

@@ -77,25 +77,26 @@ def settle(budget_id):
     return render_template("budget/index.html", overviews=overviews, forms=forms, contract_rows=rows)
 
 
-def _first_overview(rows):
+def _every_overview(rows):
+    """Every budget, as the page shows them (the contracts listed are every budget's too)."""
     overviews = _overviews(rows)
     if not overviews:
         abort(404)
-    return overviews[0]
+    return overviews
 
 
 @bp.route("/export.xlsx")
 @money_staff
 def export_xlsx():
     rows = _contract_rows()
-    return _download(exports.overview_xlsx(_first_overview(rows), rows), exports.XLSX_MIMETYPE, "budget.xlsx")
+    return _download(exports.overview_xlsx(_every_overview(rows), rows), exports.XLSX_MIMETYPE, "budget.xlsx")
 
 
 @bp.route("/export.csv")
 @money_staff
 def export_csv():
     rows = _contract_rows()
-    return _download(exports.overview_csv(_first_overview(rows), rows), "text/csv", "budget.csv")
+    return _download(exports.overview_csv(_every_overview(rows), rows), "text/csv", "budget.csv")
 
 
 # --- contracts ---------------------------------------------------------------------------------------

@@ -1,0 +1,281 @@
+"""Two budget requests at the same instant, on two connections of a real PostgreSQL: the second must wait for the
+first's lock and then count what the first wrote, or a limit is passed that each request alone respected.
+
+Each race holds the first request just after its write (its transaction open, its locks held) until the second
+waits on a lock in PostgreSQL; then the first commits and the second goes on. Without the lock the second has
+already weighed the figures before it waits (on the audit head or the row), and passes on the old ones.
+
+tests/test_budget_order_quantity.py checks the order of the statements; this checks the outcome.
+"""
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.extensions import db
+from portal.tenancy import context
+
+from .conftest import DB_KIND, Database, IsolatedClient, make_config
+from .helpers import csrf_from, field_error, log_in
+
+pytestmark = pytest.mark.skipif(
+    DB_KIND != "postgresql", reason="row locks across two connections: PostgreSQL (SQLite runs one writer at a time)")
+
+OFFICER, PROVIDER = "n1.budget.officer@prova.example", "p.user@prova.example"
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory, mail_server):
+    """A committed database with the test network, a budget and one contract per race; the app on it."""
+    from .budget_support import make_budget, make_contract, make_delivery, make_order
+    from .factories import make_action
+    from .network import build_network
+
+    database = Database(tmp_path_factory, "budget_race")
+    database.migrate()
+    owner = create_app({"SQLALCHEMY_DATABASE_URI": database.owner_url, "DATABASE_OWNER_URL": database.owner_url,
+                        "TESTING": True, "FAST_PASSWORD_HASH": True}, owner=True)
+    with owner.app_context(), context.system("test network"):
+        net = build_network(db.session)
+        budget = make_budget(net, services="100000.00")
+        provider = net.tenants["p"]
+
+        def contract(cig, **kwargs):
+            return make_contract(net, budget, provider, cig=cig, **kwargs)
+
+        def order(of, quantity="10"):
+            return make_order(of, make_action(net.case, provider=provider), quantity=quantity)
+
+        rows = {
+            "two_invoices": contract("FATTURE001"), "same_number": contract("FATTURE002"),
+            "same_number_guard": contract("FATTURE003"),
+            "lowered_then_invoiced": contract("RIDUCE0001", quantity="10"),
+            "invoiced_then_lowered": contract("RIDUCE0002", quantity="10"),
+        }
+        cancelled = contract("ANNULLA001", value="5000.00", quantity="100")
+        rows["cancel"] = order(cancelled)
+        approved = contract("APPROVA001", quantity="10")
+        rows["approve"] = make_delivery(order(approved), units="4")
+        ids = {key: row.id for key, row in rows.items()}
+        ids["approve_contract"], ids["approve_order"] = approved.id, rows["approve"].order_id
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    app = create_app(make_config(database, mail_server, ATTACHMENT_DIR=str(tmp_path_factory.mktemp("race_files"))))
+    app.test_client_class = IsolatedClient
+    inspector = sa.create_engine(database.owner_url)
+    yield app, database, inspector, ids
+    inspector.dispose()
+    with app.app_context():
+        db.engine.dispose()
+    database.drop()
+
+
+def _client(app, email, page):
+    client = app.test_client()
+    assert log_in(client, email).status_code == 302
+    return client, csrf_from(client.get(page).get_data(as_text=True))
+
+
+def _waiting_on_a_lock(inspector, name: str, seconds: float = 5) -> bool:
+    """True once a session of the database waits for a lock another holds; False after ``seconds``."""
+    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND wait_event_type = 'Lock'")
+    deadline = time.monotonic() + seconds
+    with inspector.connect() as connection:
+        while time.monotonic() < deadline:
+            if connection.execute(query, {"name": name}).scalar():
+                return True
+            time.sleep(0.05)
+    return False
+
+
+def race(shared, first, hold_after: str, second, spy: str | None = None):
+    """Run ``first`` until it has run a statement containing ``hold_after``; hold it there while ``second``
+    runs until it waits on a lock; let both finish. Returns the two outcomes (a response, or what was raised:
+    under TESTING a server error propagates instead of answering 500), whether the second waited, and, with
+    ``spy``, whether the first had committed when the second first ran a statement containing it."""
+    app, database, inspector, _ids = shared
+    with app.app_context():
+        engine = db.engine
+    held, committed, threads, outcomes = threading.Event(), threading.Event(), {}, {}
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        me = threading.current_thread()
+        if me is threads.get("first") and hold_after in statement and not held.is_set():
+            held.set()
+            outcomes["waited"] = _waiting_on_a_lock(inspector, database.name)
+        elif spy and me is threads.get("second") and spy in statement and "after_commit" not in outcomes:
+            outcomes["after_commit"] = committed.is_set()
+
+    def on_commit(conn):
+        if threading.current_thread() is threads.get("first"):
+            committed.set()
+
+    def run(key, call):
+        try:
+            outcomes[key] = call()
+        except Exception as exc:  # noqa: BLE001 - a 500 under TESTING: the finding
+            outcomes[key] = exc
+
+    def run_second():
+        assert held.wait(15), f"the first request never ran {hold_after!r}"
+        run("second", second)
+
+    threads["first"] = threading.Thread(target=run, args=("first", first))
+    threads["second"] = threading.Thread(target=run_second)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    sa.event.listen(engine, "commit", on_commit)
+    try:
+        for thread in threads.values():
+            thread.start()
+        for thread in threads.values():
+            thread.join(60)
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", after)
+        sa.event.remove(engine, "commit", on_commit)
+    return outcomes
+
+
+def _status(outcome):
+    return outcome if isinstance(outcome, Exception) else outcome.status_code
+
+
+def _scalar(shared, sql, **params):
+    with shared[2].connect() as connection:
+        return connection.execute(sa.text(sql), params).scalar()
+
+
+def _invoice(client, token, contract_id, number, amount):
+    return client.post(f"/budget/contratti/{contract_id}/fatture", data={
+        "csrf_token": token, "number": number, "issued_on": "2026-04-01", "amount": amount})
+
+
+def _edit(shared, contract_id):
+    """The contract's edit form as the page renders it now (its one line: 10 h at € 25,00); ``value`` to post."""
+    with shared[2].connect() as connection:
+        version, cig = connection.execute(sa.text("SELECT version, cig FROM contracts WHERE id = :c"), {"c": contract_id}).one()
+        line = connection.execute(sa.text("SELECT id FROM contract_lines WHERE contract_id = :c"), {"c": contract_id}).scalar()
+    return {
+        "version": version, "title": f"Contratto {cig}", "procedure": "open", "legal_basis": "D.Lgs. 36/2023", "cig": cig,
+        "start_date": "2026-01-01", "end_date": "2027-12-31", "vat_rate": "5", "lines-0-line_id": str(line),
+        "lines-0-service_type": "counselling", "lines-0-unit": "hour", "lines-0-unit_price": "25,00",
+        "lines-0-quantity": "10", "lines-1-line_id": "", "lines-1-service_type": "",
+    }
+
+
+def _lower(client, token, form, contract_id, value):
+    return client.post(f"/budget/contratti/{contract_id}/modifica", data={**form, "total_value": value, "csrf_token": token})
+
+
+# --- invoices ------------------------------------------------------------------------------------------------
+
+def test_two_invoices_at_once_cannot_together_pass_the_contracts_value(shared):
+    app, _database, _inspector, ids = shared
+    contract = ids["two_invoices"]
+    page = f"/budget/contratti/{contract}"
+    one, one_token = _client(app, OFFICER, page)
+    two, two_token = _client(app, OFFICER, page)
+    out = race(shared, lambda: _invoice(one, one_token, contract, "A/1", "300,00"), "INSERT INTO invoices",
+               lambda: _invoice(two, two_token, contract, "A/2", "300,00"))
+    assert _status(out["first"]) == 302 and out["waited"]
+    assert _status(out["second"]) == 200, out["second"]
+    assert "supera il valore del contratto" in field_error(out["second"].get_data(as_text=True), "amount")
+    assert _scalar(shared, "SELECT sum(amount) FROM invoices WHERE contract_id = :c", c=contract) == 300
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["locked", "the-unique-key-alone"])
+def test_the_same_invoice_posted_twice_at_once_is_a_form_error_not_a_500(shared, monkeypatch, locked):
+    """A double click: the second post waits for the first and finds its number. Were the contract not locked
+    (``locked=False``), the database's unique key would still refuse it: the same form error."""
+    app, _database, _inspector, ids = shared
+    contract = ids["same_number" if locked else "same_number_guard"]
+    if not locked:
+        from portal.budget import services
+
+        def unlocked(model, ident, column=None):  # the value, read as any query reads it
+            return db.session.scalar(sa.select(column if column is not None else model.id).where(model.id == ident))
+
+        monkeypatch.setattr(services, "lock", unlocked)
+    page = f"/budget/contratti/{contract}"
+    one, one_token = _client(app, OFFICER, page)
+    two, two_token = _client(app, OFFICER, page)
+    out = race(shared, lambda: _invoice(one, one_token, contract, "FT-7", "100,00"), "INSERT INTO invoices",
+               lambda: _invoice(two, two_token, contract, "FT-7", "100,00"))
+    assert _status(out["first"]) == 302 and out["waited"]
+    assert _status(out["second"]) == 200, out["second"]
+    assert field_error(out["second"].get_data(as_text=True), "number") == "Questa fattura è già registrata per il contratto."
+    assert _scalar(shared, "SELECT count(*) FROM invoices WHERE contract_id = :c", c=contract) == 1
+
+
+def test_an_invoice_waiting_for_a_lowered_value_is_weighed_against_it(shared):
+    """The contract's value is read as locked, not as the invoice's request loaded it before waiting."""
+    app, _database, _inspector, ids = shared
+    contract = ids["lowered_then_invoiced"]
+    page = f"/budget/contratti/{contract}"
+    editor, edit_token = _client(app, OFFICER, page + "/modifica")
+    invoicer, invoice_token = _client(app, OFFICER, page)
+    form = _edit(shared, contract)
+    out = race(shared, lambda: _lower(editor, edit_token, form, contract, "300,00"), "UPDATE contracts",
+               lambda: _invoice(invoicer, invoice_token, contract, "B/1", "400,00"))
+    assert _status(out["first"]) == 302 and out["waited"]
+    assert _status(out["second"]) == 200, out["second"]
+    assert _scalar(shared, "SELECT count(*) FROM invoices WHERE contract_id = :c", c=contract) == 0
+
+
+# --- lowering a contract's value -------------------------------------------------------------------------------
+
+def test_a_value_lowered_while_an_invoice_is_registered_counts_the_invoice(shared):
+    app, _database, _inspector, ids = shared
+    contract = ids["invoiced_then_lowered"]
+    page = f"/budget/contratti/{contract}"
+    invoicer, invoice_token = _client(app, OFFICER, page)
+    editor, edit_token = _client(app, OFFICER, page + "/modifica")
+    form = _edit(shared, contract)
+    out = race(shared, lambda: _invoice(invoicer, invoice_token, contract, "C/1", "400,00"), "INSERT INTO invoices",
+               lambda: _lower(editor, edit_token, form, contract, "300,00"))
+    assert _status(out["first"]) == 302 and out["waited"]
+    assert _status(out["second"]) == 200, out["second"]
+    assert "sotto quanto già fatturato (€\xa0400,00)" in out["second"].get_data(as_text=True)
+    assert _scalar(shared, "SELECT total_value FROM contracts WHERE id = :c", c=contract) == 500
+
+
+def test_a_value_lowered_while_a_delivery_is_approved_reads_the_figures_after_it(shared):
+    """The edit waits for the approval holding the contract and reads the delivered figure after it. (Here the
+    line's rule, a quantity not below what is ordered, keeps the value above the approved amount either way:
+    what is checked is that the edit weighs the approval, not the figures from before it.)"""
+    app, _database, _inspector, ids = shared
+    contract, delivery = ids["approve_contract"], ids["approve"]
+    reviewer, review_token = _client(app, OFFICER, f"/budget/ordini/{ids['approve_order']}")
+    editor, edit_token = _client(app, OFFICER, f"/budget/contratti/{contract}/modifica")
+    form = _edit(shared, contract)
+    version = _scalar(shared, "SELECT version FROM deliveries WHERE id = :d", d=delivery)
+    out = race(shared, lambda: reviewer.post(f"/budget/prestazioni/{delivery}/esame", data={
+                   "csrf_token": review_token, "version": version, "decision": "approve"}),
+               "UPDATE deliveries", lambda: _lower(editor, edit_token, form, contract, "450,00"), spy="delivery_totals")
+    assert _status(out["first"]) == 302 and out["waited"]
+    assert _status(out["second"]) == 302, out["second"]
+    assert out["after_commit"] is True
+
+
+# --- cancelling an order ---------------------------------------------------------------------------------------
+
+def test_an_order_cancelled_while_a_delivery_is_logged_is_not_cancelled(shared):
+    """The provider logs a delivery while the node cancels the order: the cancel waits for the delivery, counts
+    it and is refused (close the order instead); never a cancelled order with a delivery to pay."""
+    app, _database, _inspector, ids = shared
+    order = ids["cancel"]
+    page = f"/budget/ordini/{order}"
+    provider, provider_token = _client(app, PROVIDER, page)
+    officer, officer_token = _client(app, OFFICER, page)
+    version = _scalar(shared, "SELECT version FROM service_orders WHERE id = :o", o=order)
+    out = race(shared, lambda: provider.post(page, data={
+                   "csrf_token": provider_token, "delivered_on": "2026-03-10", "units": "2", "attended": "y"}),
+               "INSERT INTO deliveries", lambda: officer.post(f"{page}/stato", data={
+                   "csrf_token": officer_token, "version": version, "step": "cancel", "reason": "Emesso per errore"}))
+    assert _status(out["first"]) == 302 and out["waited"]
+    assert _status(out["second"]) == 200, out["second"]
+    assert "non si annulla, si chiude" in out["second"].get_data(as_text=True)
+    assert _scalar(shared, "SELECT status FROM service_orders WHERE id = :o", o=order) == "open"
+    assert _scalar(shared, "SELECT count(*) FROM deliveries WHERE order_id = :o", o=order) == 1
