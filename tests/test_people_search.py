@@ -144,3 +144,18 @@ def test_an_incomplete_query_is_a_form_error(login, network):
     assert response.status_code == 200 and "oppure il cognome" in response.get_data(as_text=True)
     response = search(login("n1_coordinator"), tax_code="XXXXXX")
     assert response.status_code == 200 and "non è valido" in response.get_data(as_text=True)
+
+
+def test_past_the_candidates_cap_the_exact_match_is_kept_and_the_page_asks_to_narrow(login, network, monkeypatch):
+    # A common surname's sound-alikes can outnumber the cap: they were cut by id, the person asked for with them.
+    monkeypatch.setattr("portal.people.search.MAX_CANDIDATES", 2)
+    for first_name in ("Marco", "Maria"):
+        make_person(network.tenants["a"], first_name=first_name, last_name="Rossi", birth_year=1990)
+    wanted = make_person(network.tenants["a"], first_name="Mario", last_name="Rossi", birth_year=1990)
+    with context.acting_as(network.tenants["a"].id):
+        pseudonym = wanted.pseudonym
+    html = search(login("n1_coordinator"), last_name="Rossi", first_name="Mario", birth_year="1990").get_data(as_text=True)
+    assert pseudonym in html and "corrispondenza esatta" in html
+    assert "restringere la ricerca" in html
+    html = search(login("n1_coordinator"), tax_code=VICTIM_TAX_CODE).get_data(as_text=True)
+    assert "restringere la ricerca" not in html

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from string import ascii_lowercase
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 
 from ..accounts.models import Role
 from ..accounts.permissions import current_membership
@@ -40,6 +40,14 @@ FIRST_YEAR = 1900
 class Hit:
     person: Person
     exact: bool  # same codice fiscale, or same name, surname and year; otherwise a tolerant match
+
+
+@dataclass
+class Found:
+    """What an identity search shows: the hits, and whether the candidates reached the cap (the page asks to
+    narrow the search: first name and birth year)."""
+    hits: list
+    narrow: bool = False
 
 
 def may_search_identity(membership=None) -> bool:
@@ -101,7 +109,11 @@ def by_identity(*, last_name=None, first_name=None, birth_year=None, tax_code=No
         fields = ["last_name"] + (["first_name"] if first_name else []) + (["birth_year"] if birth_year else [])
     else:
         raise PersonError(_("Indica il codice fiscale, oppure il cognome (con il nome e l'anno di nascita, se li conosci)."))
-    candidates = db.session.scalars(query.order_by(Person.id).limit(MAX_CANDIDATES))
+    # Exact matches first, then the newest: past the cap a common surname's sound-alikes are what is cut,
+    # never the person asked for; and the page says when the cap was reached (narrow the search).
+    exact_column = Person.tax_code_bidx if tax_code else Person.name_year_bidx
+    candidates = db.session.scalars(query.order_by(case((exact_column.in_(exact_keys), 0), else_=1),
+                                                   Person.id.desc()).limit(MAX_CANDIDATES)).all()
     hits = [
         Hit(p, exact=(p.tax_code_bidx if tax_code else p.name_year_bidx) in exact_keys)
         for p in candidates if can_see_identity(p, membership)
@@ -112,4 +124,4 @@ def by_identity(*, last_name=None, first_name=None, birth_year=None, tax_code=No
     record("person.searched", "person_search", len(hits), fields)
     for hit in hits:  # finding someone by identity links it to the pseudonym: a read, in their access log
         record_identity_read(hit.person.id, ["search", *fields])
-    return hits
+    return Found(hits, narrow=len(candidates) == MAX_CANDIDATES)

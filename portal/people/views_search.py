@@ -39,14 +39,15 @@ def find():
         abort(403)
     pseudonym_form = PseudonymSearchForm(request.args, meta={"csrf": False})
     identity_form = IdentitySearchForm() if may_search_identity else None
-    people, hits, searched = [], None, False
+    people, hits, searched, narrow = [], None, False, False
     if request.method == "POST":
         if identity_form.validate_on_submit():
             with attempt(identity_form):
-                hits = search.by_identity(
+                result = search.by_identity(
                     last_name=identity_form.last_name.data, first_name=identity_form.first_name.data,
                     birth_year=identity_form.birth_year.data, tax_code=identity_form.tax_code.data,
                 )
+                hits, narrow = result.hits, result.narrow
             searched = hits is not None
     elif pseudonym_form.codice.data and pseudonym_form.validate():
         people = search.by_pseudonym(pseudonym_form.codice.data)
@@ -59,4 +60,5 @@ def find():
     return render_template(
         "people/search.html", pseudonym_form=pseudonym_form, identity_form=identity_form, hits=hits,
         people=people, searched=searched, antennas=_antennas(found), is_dpo=is_dpo, exportable=exportable,
+        narrow=narrow,
     )
