@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from . import sign_in
 from .models import User
-from .services import AccountError
+from .services import AccountError, check_administrable
 from .session import active_memberships
 
 CLIENT_NAME = "identity_provider"
@@ -67,6 +67,12 @@ def fiscal_code_index(value: str) -> str | None:
 
 def user_by_fiscal_code(value: str) -> User | None:
     return db.session.scalar(select(User).where(User.fiscal_code_bidx == fiscal_code_index(value)))
+
+
+def administered_fiscal_code(user: User) -> str | None:
+    """The code, for the administrator's page that corrects it: only one who may set it reads it."""
+    check_administrable(user)
+    return user.fiscal_code
 
 
 def set_fiscal_code(user: User, value: str | None) -> None:

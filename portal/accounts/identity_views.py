@@ -86,7 +86,10 @@ def _own_membership(membership_id) -> Membership:
 def fiscal_code(membership_id):
     membership = _own_membership(membership_id)
     user = membership.user
-    form = FiscalCodeForm(data={"fiscal_code": user.fiscal_code or ""} if request.method == "GET" else None)
+    form = FiscalCodeForm()
+    if request.method == "GET":
+        with attempt(form):  # refused: said on top of the form, which stays empty
+            form.fiscal_code.data = identity.administered_fiscal_code(user) or ""
     if form.validate_on_submit():
         with attempt(form) as done:
             services.check_administrable(user)

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..core.errors import ServiceError
 from ..core.signals import required_answers
-from ..crypto import normalise
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import current
@@ -59,13 +58,33 @@ def _as_utc(moment):
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
+def is_locked(user: User) -> bool:
+    return bool(user.locked_until) and _as_utc(user.locked_until) > utcnow()
+
+
+def count_failure(user: User) -> None:
+    """One more failed attempt (a password, a code) on ``user``, read under :func:`locked`; too many lock it."""
+    cfg = current_app.config
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+        user.locked_until = utcnow() + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+        user.failed_logins = 0
+    db.session.flush()
+
+
+def clear_failures(user: User) -> None:
+    """A whole sign-in went through. With a second factor that is the right code, never the password alone:
+    a password someone phished, typed again, would otherwise restart the count of the codes they guess."""
+    user.failed_logins = 0
+    user.locked_until = None
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the user or raise AccountError. Counts failures and locks the account after too many.
 
     No account oracle: unknown, inactive, locked and wrong-password attempts cost one hash verification
     each and get the same message.
     """
-    cfg = current_app.config
     user = find_user(email)
     now = utcnow()
     password_ok = verify_password(user.password_hash if user is not None else None, password)
@@ -73,24 +92,38 @@ def authenticate(email: str, password: str) -> User:
         user = locked(user)
     refused = AccountError(_("E-mail o password non corretti. Dopo troppi tentativi l'account resta bloccato "
                              "per qualche minuto."))
-    if user is not None and user.locked_until and _as_utc(user.locked_until) > now:
+    if user is not None and is_locked(user):
         record("login.locked", "user", user.id, user_id=user.id)
         raise refused
     if user is None or not user.active or not password_ok:
         if user is not None:
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
-                user.failed_logins = 0
+            count_failure(user)
         record("login.failure", "user", user.id if user else None, user_id=user.id if user else None)
         raise refused
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    if not user.has_second_factor:  # else the code step clears the count, once the code is right too
+        clear_failures(user)
     user.last_login_at = now
     db.session.flush()
     return user
+
+
+def confirm_password(user: User, password: str, field: str) -> None:
+    """The signed-in user's password, asked again before a sensitive change (a new password, the second factor
+    off, new recovery codes), or AccountError on ``field``. A session left open on a shared computer must not
+    be a door for guessing it: wrong ones count towards the same lock as a login's (the pages also share the
+    login's rate limit, which only slows one address), and while the lock holds even the right one is refused.
+    A right one clears nothing: only a whole sign-in does."""
+    password_ok = verify_password(user.password_hash, password)
+    user = locked(user)  # after the slow hash, as at login
+    if is_locked(user):
+        record("login.locked", "user", user.id, user_id=user.id)
+        raise AccountError(_("Account temporaneamente bloccato per troppi tentativi: riprova più tardi."), field)
+    if not password_ok:
+        count_failure(user)
+        record("login.failure", "user", user.id, user_id=user.id)
+        raise AccountError(_("La password attuale non è corretta."), field)
 
 
 def record_login(membership: Membership) -> None:
@@ -168,8 +201,8 @@ def set_password(user: User, password: str, keep: UserSession | None = None) -> 
     """Set (change or reset) the password; every session of the user ends but ``keep`` (the one changing it)."""
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    user.failed_logins = 0
-    user.locked_until = None
+    if not user.has_second_factor:  # with one, the link (the mailbox) is no reason to forget wrong codes
+        clear_failures(user)
     record("password.changed", "user", user.id, ["password"], user_id=user.id)
     user_sessions.end_all(user, SessionEnd.PASSWORD, keep=keep)
 
@@ -203,31 +236,31 @@ def tenant_memberships() -> list[Membership]:
 @dataclass(frozen=True)
 class Invitation:
     membership: Membership
-    kept_name: str | None  # the account's own name, when the invited address had an account named otherwise
+    existing: bool  # the address already had an account (which keeps its own name and password)
 
 
 def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invitation:
     """A membership of the current tenant for ``email``, and the mail that tells its owner. A new address gets an
     account named ``full_name``; an existing account keeps its own name (its owner's, shown in every
-    organisation it belongs to): ``kept_name`` says so when the name typed differs."""
+    organisation it belongs to), which the inviter is not told: an address typed is no right to learn whose
+    it is."""
     tenant = db.session.get(Tenant, current().tenant_id)
     if role not in roles_for(tenant):
         raise AccountError(_("Questo ruolo non è previsto per la tua organizzazione."), "role")
-    user, kept_name = find_user(email), None
+    user = find_user(email)
+    existing = user is not None
     if user is None:
         user = User(email=normalise_email(email), full_name=full_name.strip(), active=True)
         db.session.add(user)
         db.session.flush()
-    elif normalise(user.full_name or "") != normalise(full_name):
-        kept_name = user.full_name
-    existing = db.session.scalar(
+    former = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.tenant_id == tenant.id)
     )
-    if existing is not None and existing.active:
+    if former is not None and former.active:
         raise AccountError(_("Questa persona fa già parte della tua organizzazione."), "email")
-    if existing is not None:
-        existing.active, existing.role = True, role
-        membership = existing
+    if former is not None:
+        former.active, former.role = True, role
+        membership = former
     else:
         membership = Membership(user_id=user.id, tenant_id=tenant.id, role=role, active=True)
         db.session.add(membership)
@@ -246,7 +279,7 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invita
                "Accedi con le tue credenziali: %(link)s\n",
                name=user.full_name, inviter=inviter.full_name, org=tenant.name, link=_link("accounts.login")),
     )
-    return Invitation(membership, kept_name)
+    return Invitation(membership, existing)
 
 
 def deactivate_membership(membership: Membership, actor: User, expected_version: int) -> None:
@@ -258,24 +291,36 @@ def deactivate_membership(membership: Membership, actor: User, expected_version:
     membership.active = False
     db.session.flush()
     record("membership.deactivated", "membership", membership.id, ["active"])
-    user_sessions.end_all(membership.user, SessionEnd.DEACTIVATED)
+    # A session is not bound to one membership: each request re-reads the one it chose, so a session working
+    # for this organisation is sent to choose among what is left at its next request (session.py). Its
+    # sessions end only when nothing is left, never the person's work for other organisations.
+    if not any(db.session.get(Tenant, other).active for other in _active_elsewhere(membership.user,
+                                                                                    membership.tenant_id)):
+        user_sessions.end_all(membership.user, SessionEnd.DEACTIVATED)
 
 
-def check_administrable(user: User) -> None:
-    """An organisation administers the sign-in identity only of users who belong to it alone: otherwise its
-    administrator could route a SPID/CIE sign-in into the user's roles elsewhere (e.g. at the node)."""
+def _active_elsewhere(user: User, tenant_id: int) -> list[int]:
+    """The tenants other than ``tenant_id`` where ``user`` has an active membership."""
     from ..tenancy import context
 
-    tenant_id = current().tenant_id
     with context.acting_as(tenant_id, user.id):  # the user's own memberships, wherever they are
-        elsewhere = db.session.scalars(
+        return list(db.session.scalars(
             select(Membership.tenant_id).where(Membership.user_id == user.id, Membership.active.is_(True),
                                                Membership.tenant_id != tenant_id)
-        ).all()
-    # A node answers for its own antennas: their staff may be recorded by the node's administrator.
-    if any(db.session.get(Tenant, other).node_id != tenant_id for other in elsewhere):
-        raise AccountError(_("Questa persona ha accesso anche ad altre organizzazioni: il suo codice fiscale può "
-                             "essere registrato solo dall'amministratore del nodo."))
+        ))
+
+
+def check_administrable(user: User, refusal: str | None = None) -> None:
+    """What is the user's everywhere (the sign-in identity, the second factor, all their sessions) is
+    administered only by an organisation that answers for every organisation they belong to: otherwise an
+    administrator who added someone's account (an address is enough) could read their codice fiscale, route a
+    SPID/CIE sign-in into their roles elsewhere, or strip the second factor guarding the node's data.
+    ``refusal``: the message, when the refused action is not the codice fiscale."""
+    tenant_id = current().tenant_id
+    # A node answers for its own antennas: their staff may be administered by the node's administrator.
+    if any(db.session.get(Tenant, other).node_id != tenant_id for other in _active_elsewhere(user, tenant_id)):
+        raise AccountError(refusal or _("Questa persona ha accesso anche ad altre organizzazioni: il suo codice "
+                                        "fiscale può essere registrato solo dall'amministratore del nodo."))
 
 
 def set_password_sign_in(tenant: Tenant, *, disabled: bool, signed_in_with: str) -> None:

@@ -8,11 +8,12 @@ once (the last accepted time step is kept), within one step of clock drift eithe
 import hmac
 import io
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pyotp
 import segno
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..crypto import encrypt
@@ -20,7 +21,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from . import recovery_codes, user_sessions
 from .models import SECOND_FACTOR_ROLES, SessionEnd, User
-from .services import locked
+from .services import AccountError, check_administrable, clear_failures, count_failure, locked
 
 ISSUER = "Rete Novara"
 
@@ -83,27 +84,32 @@ def enable(user: User, secret: str, code: str) -> bool:
 
 def check_login_code(user: User, code: str) -> bool:
     """Verify the code (or a recovery code) of a pending login; failures count towards the same lockout."""
-    cfg = current_app.config
     user = locked(user)  # a second login checking the same code sees the step (or recovery code) this one spent
     step = matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None and recovery_codes.use(user, code):
-        user.failed_logins = 0
+        clear_failures(user)
         db.session.flush()
         record("login.recovery_code_used", "user", user.id, user_id=user.id)
         return True
     if step is None:
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-            user.locked_until = utcnow() + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
-            user.failed_logins = 0
-        db.session.flush()
+        count_failure(user)
         record("login.2fa_failure", "user", user.id, user_id=user.id)
         return False
     user.totp_last_step = step
-    user.failed_logins = 0
+    clear_failures(user)
     db.session.flush()
     record("login.2fa_success", "user", user.id, user_id=user.id)
     return True
+
+
+def confirm_code(user: User, code: str) -> None:
+    """The code asked again to turn the factor off, or AccountError on the form's ``code``; a wrong one counts
+    towards the lock like one at login."""
+    user = locked(user)
+    if matching_step(user.totp_secret, code, user.totp_last_step) is None:
+        count_failure(user)
+        record("login.2fa_failure", "user", user.id, user_id=user.id)
+        raise AccountError(_("Codice non valido o già usato."), "code")
 
 
 def disable(user: User, actor: User) -> None:
@@ -118,3 +124,11 @@ def disable(user: User, actor: User) -> None:
     # A lost phone may be a stolen one: the sessions it may have opened end (the user's own stays).
     user_sessions.end_all(user, SessionEnd.SECOND_FACTOR,
                           keep=user_sessions.current_session() if actor.id == user.id else None)
+
+
+def reset(user: User, actor: User) -> None:
+    """A lost phone: the administrator removes the factor, which guards the user everywhere, so only one who
+    answers for every organisation the user belongs to (check_administrable)."""
+    check_administrable(user, _("Questa persona ha accesso anche ad altre organizzazioni: la sua verifica in due "
+                                "passaggi può essere azzerata solo dall'amministratore del nodo."))
+    disable(user, actor)

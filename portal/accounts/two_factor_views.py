@@ -4,16 +4,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.rows import visible_or_404
+from ..core.transaction import show_on_form
+from ..core.views_helpers import acted
 from ..crypto import DecryptionError, decrypt
 from ..extensions import db, limiter
 from ..models_base import utcnow
-from . import recovery_codes, sign_in, two_factor
+from . import recovery_codes, services, sign_in, two_factor
 from .forms import CodeForm, DisableSecondFactorForm, PasswordConfirmForm, VersionedActionForm
 from .models import Membership, User
-from .passwords import verify_password
 from .permissions import Capability, current_membership, membership_required, requires
 from .session import active_memberships
-from .views import PENDING_2FA_KEY, _login_limit, complete_login
+from .views import CURRENT_PASSWORD_SCOPE, PENDING_2FA_KEY, _login_limit, complete_login
 
 bp = Blueprint("two_factor", __name__)
 ENROL_KEY = "totp_enrolment"
@@ -52,7 +53,7 @@ def verify():
         abort(400)
     form = CodeForm()
     if form.validate_on_submit():
-        if user.locked_until and user.locked_until.replace(tzinfo=utcnow().tzinfo) > utcnow():
+        if services.is_locked(user):
             flash(_("Account temporaneamente bloccato per troppi tentativi: riprova più tardi."), "danger")
             return redirect(url_for("accounts.login"))
         if two_factor.check_login_code(user, form.code.data):
@@ -64,6 +65,7 @@ def verify():
 
 
 @bp.route("/profilo/verifica-due-passaggi", methods=["GET", "POST"])
+@limiter.shared_limit(_login_limit, scope=CURRENT_PASSWORD_SCOPE, methods=["POST"])
 @login_required
 def setup():
     user = current_user._get_current_object()
@@ -97,10 +99,11 @@ def _manage(user, codes_form=None):
     form = DisableSecondFactorForm()
     required = two_factor.required_for(user, active_memberships(user))
     if form.validate_on_submit():
-        if not verify_password(user.password_hash, form.password.data):
-            form.password.errors.append(_("La password attuale non è corretta."))
-        elif two_factor.matching_step(user.totp_secret, form.code.data, user.totp_last_step) is None:
-            form.code.errors.append(_("Codice non valido o già usato."))
+        try:  # not attempt(): a wrong password's or code's count towards the lock must commit, as at login
+            services.confirm_password(user, form.password.data, "password")
+            two_factor.confirm_code(user, form.code.data)
+        except services.AccountError as exc:
+            show_on_form(form, exc)
         else:
             two_factor.disable(user, user)
             flash(_("Verifica in due passaggi disattivata."), "info")
@@ -110,6 +113,7 @@ def _manage(user, codes_form=None):
 
 
 @bp.route("/profilo/verifica-due-passaggi/codici", methods=["POST"])
+@limiter.shared_limit(_login_limit, scope=CURRENT_PASSWORD_SCOPE, methods=["POST"])
 @login_required
 def recovery():
     """New recovery codes (the old ones stop working), after the password is confirmed."""
@@ -118,9 +122,12 @@ def recovery():
         return redirect(url_for("two_factor.setup"))
     form = PasswordConfirmForm(prefix="codes")  # the page has a second password field (to disable)
     if form.validate_on_submit():
-        if verify_password(user.password_hash, form.password.data):
+        try:  # not attempt(): a wrong password's count towards the lock must commit, as at login
+            services.confirm_password(user, form.password.data, "password")
+        except services.AccountError as exc:
+            show_on_form(form, exc)
+        else:
             return render_template("accounts/two_factor_recovery.html", codes=recovery_codes.regenerate(user))
-        form.password.errors.append(_("La password attuale non è corretta."))
     return _manage(user, codes_form=form)
 
 
@@ -130,8 +137,6 @@ def recovery():
 def reset(membership_id):
     """A lost phone: the tenant's administrator removes the factor; the user enrols again at next login."""
     membership = visible_or_404(Membership, membership_id, own=True)
-    if not VersionedActionForm().validate_on_submit():
-        abort(400)
-    two_factor.disable(membership.user, current_user._get_current_object())
-    flash(_("Verifica in due passaggi azzerata per %(name)s.", name=membership.user.full_name), "success")
-    return redirect(url_for("accounts.users"))
+    return acted(VersionedActionForm(), lambda: two_factor.reset(membership.user, current_user._get_current_object()),
+                 _("Verifica in due passaggi azzerata per %(name)s.", name=membership.user.full_name),
+                 url_for("accounts.users"))

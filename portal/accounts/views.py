@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..core.transaction import attempt
+from ..core.transaction import attempt, show_on_form
 from ..core.views_helpers import acted
 from ..extensions import db, limiter
 from ..i18n import LOCALE_KEY
@@ -24,7 +24,6 @@ from .forms import (
     VersionedActionForm,
 )
 from .models import ROLE_LABELS, Membership, Role, SessionEnd
-from .passwords import verify_password
 from .permissions import Capability, membership_required, requires
 from .session import active_memberships, choose_membership, ended_message
 
@@ -43,6 +42,11 @@ def _safe_next(target: str | None) -> str:
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+# The pages that ask a signed-in user's password again share one budget of the login's size: moving from one
+# to the next buys no more guesses (services.confirm_password counts them towards the account's lock too).
+CURRENT_PASSWORD_SCOPE = "current-password"
 
 
 @bp.route("/accesso", methods=["GET", "POST"])
@@ -159,12 +163,15 @@ def reset_password(token):
 
 
 @bp.route("/profilo/password", methods=["GET", "POST"])
+@limiter.shared_limit(_login_limit, scope=CURRENT_PASSWORD_SCOPE, methods=["POST"])
 @membership_required
 def change_password():
     form = ChangePasswordForm(email=current_user.email)
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current.data):
-            form.current.errors.append(_("La password attuale non è corretta."))
+        try:  # not attempt(): a wrong password's count towards the lock must commit, as at login
+            services.confirm_password(current_user, form.current.data, "current")
+        except services.AccountError as exc:
+            show_on_form(form, exc)
         else:
             # The other sessions end (a thief's copy of the cookie among them); this one goes on.
             services.set_password(current_user, form.password.data, keep=user_sessions.current_session())
@@ -198,10 +205,10 @@ def invite():
         with attempt(form) as done:
             invitation = services.invite_user(form.email.data, form.full_name.data, Role(form.role.data), current_user)
         if done:
-            flash(_("Invito inviato a %(email)s.", email=form.email.data), "success")
-            if invitation.kept_name:
-                flash(_("%(email)s aveva già un account in Rete: resta il nome del suo profilo, «%(name)s», non quello "
-                        "scritto nell'invito.", email=form.email.data, name=invitation.kept_name), "info")
+            # An existing account's name is its owner's: the address typed does not tell it to the inviter.
+            flash(_("Accesso aggiunto per %(email)s: troverà la tua organizzazione al prossimo accesso a Rete.",
+                    email=form.email.data) if invitation.existing
+                  else _("Invito inviato a %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/invite.html", form=form)
 
