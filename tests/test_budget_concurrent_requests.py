@@ -9,11 +9,13 @@ tests/test_budget_order_quantity.py checks the order of the statements; this che
 """
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from portal import create_app
+from portal.budget.models import BudgetLine, LineKind
 from portal.extensions import db
 from portal.tenancy import context
 
@@ -28,8 +30,8 @@ OFFICER, PROVIDER = "n1.budget.officer@prova.example", "p.user@prova.example"
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory, mail_server):
-    """A committed database with the test network, a budget and one contract per race; the app on it."""
-    from .budget_support import make_budget, make_contract, make_delivery, make_order
+    """A committed database with the test network, a budget and one contract (or line) per race; the app on it."""
+    from .budget_support import contract_form, make_budget, make_contract, make_delivery, make_order
     from .factories import make_action
     from .network import build_network
 
@@ -60,6 +62,14 @@ def shared(tmp_path_factory, mail_server):
         rows["approve"] = make_delivery(order(approved), units="4")
         ids = {key: row.id for key, row in rows.items()}
         ids["approve_contract"], ids["approve_order"] = approved.id, rows["approve"].order_id
+        node = budget.tenant_id
+        with context.acting_as(node):  # a line of its own, with room for one contract of € 600,00 and no more
+            room = BudgetLine(tenant_id=node, budget_id=budget.id, position=3, title="Servizi (gara)",
+                              kind=LineKind.SERVICES, allocated=Decimal("600.00"))
+            db.session.add(room)
+            db.session.flush()
+        ids["room_line"] = room.id
+        ids["room_contract_form"] = contract_form(net, budget, budget_line=str(room.id), cig="STANZIA001")
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -279,3 +289,25 @@ def test_an_order_cancelled_while_a_delivery_is_logged_is_not_cancelled(shared):
     assert "non si annulla, si chiude" in out["second"].get_data(as_text=True)
     assert _scalar(shared, "SELECT status FROM service_orders WHERE id = :o", o=order) == "open"
     assert _scalar(shared, "SELECT count(*) FROM deliveries WHERE order_id = :o", o=order) == 1
+
+
+# --- lowering a budget line's allocation -----------------------------------------------------------------------
+
+def test_an_allocation_lowered_while_a_contract_takes_the_lines_last_room_counts_the_contract(shared):
+    """A contract signed on the line's last € 600,00 while the allocation is lowered to € 500,00: the edit waits
+    for the contract holding the line and is weighed against it, never an allocation under what is committed."""
+    app, _database, _inspector, ids = shared
+    line = ids["room_line"]
+    signer, sign_token = _client(app, OFFICER, "/budget/contratti/nuovo")
+    editor, edit_token = _client(app, OFFICER, f"/budget/linee/{line}/modifica")
+    version = _scalar(shared, "SELECT version FROM budget_lines WHERE id = :l", l=line)
+    out = race(shared, lambda: signer.post("/budget/contratti/nuovo", data={**ids["room_contract_form"],
+                                                                            "csrf_token": sign_token}),
+               "INSERT INTO contracts", lambda: editor.post(f"/budget/linee/{line}/modifica", data={
+                   "csrf_token": edit_token, "version": version, "title": "Servizi (gara)", "allocated": "500,00"}))
+    assert _status(out["first"]) == 302 and out["waited"]
+    assert _status(out["second"]) == 200, out["second"]
+    assert field_error(out["second"].get_data(as_text=True), "allocated") == (
+        "Lo stanziamento non può scendere sotto quanto già impegnato sulla linea (€\xa0600,00).")
+    assert _scalar(shared, "SELECT allocated FROM budget_lines WHERE id = :l", l=line) == 600
+    assert _scalar(shared, "SELECT sum(total_value) FROM contracts WHERE budget_line_id = :l", l=line) == 600

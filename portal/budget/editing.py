@@ -150,6 +150,9 @@ def check_allocation(allocated) -> None:
 
 def update_budget_line(line: BudgetLine, *, title: str, allocated: Decimal, expected_version) -> list[str]:
     ensure_money()
+    # As a contract signed on the line locks it before taking its room: a lowered allocation is weighed
+    # against a contract committed at the same instant, not against the figures from before it.
+    lock(BudgetLine, line.id)
     check_version(line, expected_version)
     title = (title or "").strip()
     if not title:
