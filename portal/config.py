@@ -106,6 +106,8 @@ def load_config() -> dict:
         # Prepared exports (portal/exports) can be downloaded this long, then go.
         "EXPORT_KEEP_HOURS": _int("EXPORT_KEEP_HOURS", 24),
         "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
+        # An antenna's draft nobody worked on for this many months is anonymised (apply-retention): the node never had it.
+        "DRAFT_RETENTION_MONTHS": _int("DRAFT_RETENTION_MONTHS", 6),
         # Public reports closed, converted or with a question unanswered this many days are erased (erase-public-reports).
         "PUBLIC_REPORT_RETENTION_DAYS": _int("PUBLIC_REPORT_RETENTION_DAYS", 365),
         # More public reports than this reaching one node within the minutes below: a security alert for its DPOs.

@@ -1,8 +1,9 @@
 """Unusual access: one user reading many people's identities in a short time.
 
-Each identity reveal is an audit event (``person.identity_read``, see people.services.reveal_identity).
-After each one, ``check_reader`` counts the distinct people the same user revealed in the window (one
-count over ``ix_audit_events_actor_user_id``); at the threshold it raises a SecurityAlert for the data
+Each identity reveal is an audit event (``person.identity_read``, see people.services.reveal_identity; and
+``case_transfer.identity_read``, the identity a case transfer carries, see cases.transfers.reveal_identity).
+After each one, ``check_reader`` counts the distinct people (persons and transfers) the same user revealed in
+the window (one count over ``ix_audit_events_actor_user_id``); at the threshold it raises a SecurityAlert for the data
 protection officer of the reader's node, recorded with the time it was detected, and e-mails the node's
 DPOs (no names: a link). The job (``scan``) finds the same bursts set-based, e.g. reveals made by a
 path that does not call the hook.
@@ -29,7 +30,12 @@ from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant
 from .models import AlertState, Rule, SecurityAlert
 
-REVEAL = "person.identity_read"
+REVEALS = ("person.identity_read", "case_transfer.identity_read")
+
+
+def _revealed():
+    """What one reveal is of: a person or a transfer (their ids may coincide, so the type counts too)."""
+    return func.count(func.distinct(AuditEvent.object_type + ":" + AuditEvent.object_id))
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -91,8 +97,8 @@ def _check(node_id: int, user_id: int, reader_tenant_id: int, now: datetime) -> 
     latest = latest_alert(SecurityAlert.tenant_id == node_id, SecurityAlert.subject_user_id == user_id)
     since = counting_since(latest, now - timedelta(minutes=setting["window_minutes"]))
     count = db.session.scalar(
-        select(func.count(func.distinct(AuditEvent.object_id)))
-        .where(AuditEvent.actor_user_id == user_id, AuditEvent.action == REVEAL, AuditEvent.at >= since)
+        select(_revealed())
+        .where(AuditEvent.actor_user_id == user_id, AuditEvent.action.in_(REVEALS), AuditEvent.at >= since)
     ) or 0
     if updated_while_open(latest, count, now):
         return latest
@@ -121,10 +127,10 @@ def scan(node_id: int, now: datetime | None = None) -> int:
     since = now - timedelta(minutes=setting["window_minutes"])
     readers = db.session.execute(
         select(AuditEvent.actor_user_id, func.min(AuditEvent.tenant_id))
-        .where(AuditEvent.node_id == node_id, AuditEvent.action == REVEAL, AuditEvent.at >= since,
+        .where(AuditEvent.node_id == node_id, AuditEvent.action.in_(REVEALS), AuditEvent.at >= since,
                AuditEvent.actor_user_id.is_not(None))
         .group_by(AuditEvent.actor_user_id)
-        .having(func.count(func.distinct(AuditEvent.object_id)) >= setting["threshold"])
+        .having(_revealed() >= setting["threshold"])
     ).all()
     raised = 0
     for user_id, tenant_id in readers:

@@ -1,13 +1,13 @@
 """The cases' part of the data subject's rights (people sends, cases answer; people never imports cases):
-anonymisation clears the case's texts and documents, the art. 15 export gets the ``cases`` section and its
-labels, retention learns from the pathway (referral decided, withdrawn, case closed or transferred) when
-the period may start, the access log gets the cases, actions and verifications, and the assigned case
-worker may see the identity (``identity_needed``)."""
+anonymisation clears the case's texts and documents and its transfers' copies (identity, snapshot), the art. 15
+export gets the ``cases`` section and its labels, retention learns from the pathway (referral decided, withdrawn,
+case closed or transferred, draft never sent) when the period may start, the access log gets the cases, actions,
+verifications and transfers, and the assigned case worker may see the identity (``identity_needed``)."""
 from sqlalchemy import select
 
 from ..extensions import db
 from ..people.export import code, iso
-from ..people.gdpr import clear_about, clear_columns, day_of, rows_about
+from ..people.gdpr import UnsentDraft, clear_about, clear_columns, day_of, rows_about
 from ..people.signals import (
     export_labels,
     identity_needed,
@@ -16,7 +16,7 @@ from ..people.signals import (
     person_objects,
     retention_starts,
 )
-from .models import Action, Case, OfficeReferral, Verification
+from .models import Action, Case, CaseTransfer, OfficeReferral, Verification
 
 # Free texts that may identify the person, cleared on anonymisation: columns per row of theirs.
 CASE_TEXTS = ("closure_reason",)  # the internal notes are the case diary's (diary.clear_texts)
@@ -26,13 +26,14 @@ VERIFICATION_TEXTS = ("difficulties", "support_needed", "evidence")
 
 @person_anonymising.connect
 def clear_texts(person) -> list[str]:
-    from . import diary, legal
+    from . import diary, legal, transfers
     from .documents import delete_documents
 
     case_ids, cleared = clear_about(Case, person, CASE_TEXTS, "case")
     if case_ids:
         cleared += diary.clear_texts(case_ids)
         cleared += legal.clear_texts(case_ids)
+        cleared += transfers.clear_texts(case_ids)
         if delete_documents(case_ids):
             cleared.append("case.documents")
         cleared += clear_columns(db.session.scalars(select(Action).where(Action.case_id.in_(case_ids))),
@@ -94,16 +95,21 @@ def labels(_sender) -> dict:
 
 
 @retention_starts.connect
-def retention(persons) -> tuple[dict[int, list], set[int]]:
+def retention(persons) -> tuple[dict[int, list], set[int], dict[int, list]]:
     """Per person, the days a retention period may run from — a referral declined or withdrawn, a case
-    closed or transferred — and the persons with a referral or case still in progress."""
-    from ..referrals.models import Referral, ReferralEvent, ReferralState
+    closed or transferred — the persons with a referral or case still in progress, and the referrals never
+    sent: a draft (the day it was last worked on) or one withdrawn before sending (the day it was withdrawn).
+    Only their author's tenant sees those, so they count when retention acts as it (the antennas' pass)."""
+    from sqlalchemy import func
+
+    from ..referrals.models import Attachment, Referral, ReferralEvent, ReferralState
     from .models import CaseState
 
     ids = [p.id for p in persons]
     referrals = list(db.session.scalars(select(Referral).where(Referral.person_id.in_(ids))))
     cases = {c.referral_id: c for c in db.session.scalars(select(Case).where(Case.person_id.in_(ids)))}
     withdrawn: dict[int, object] = {}
+    uploaded: dict[int, object] = {}
     if referrals:
         for event in db.session.scalars(
             select(ReferralEvent).where(
@@ -111,11 +117,23 @@ def retention(persons) -> tuple[dict[int, list], set[int]]:
             )
         ):
             withdrawn[event.referral_id] = max(event.at, withdrawn.get(event.referral_id, event.at))
+        drafts = [r.id for r in referrals if r.state == ReferralState.DRAFT]
+        if drafts:  # a file added to a draft is work on it too
+            uploaded = dict(db.session.execute(
+                select(Attachment.referral_id, func.max(Attachment.created_at))
+                .where(Attachment.referral_id.in_(drafts)).group_by(Attachment.referral_id)).all())
     starts: dict[int, list] = {}
     active: set[int] = set()
+    unsent: dict[int, list] = {}
     for r in referrals:
         days = starts.setdefault(r.person_id, [])
-        if r.state == ReferralState.DECLINED:
+        if r.state == ReferralState.DRAFT:
+            touched = [day_of(t) for t in (r.updated_at, r.person.updated_at, uploaded.get(r.id)) if t is not None]
+            unsent.setdefault(r.person_id, []).append(UnsentDraft(max(touched), withdrawn=False))
+        elif r.state == ReferralState.WITHDRAWN and r.submitted_at is None:
+            unsent.setdefault(r.person_id, []).append(
+                UnsentDraft(day_of(withdrawn.get(r.id) or r.updated_at), withdrawn=True))
+        elif r.state == ReferralState.DECLINED:
             days.append(day_of(r.decided_at or r.updated_at))
         elif r.state == ReferralState.WITHDRAWN:
             days.append(day_of(withdrawn.get(r.id) or r.decided_at or r.updated_at))
@@ -130,17 +148,21 @@ def retention(persons) -> tuple[dict[int, list], set[int]]:
                 active.add(r.person_id)
         else:
             active.add(r.person_id)
-    return starts, active
+    return starts, active, unsent
 
 
 @person_objects.connect
 def objects(person) -> list[tuple[str, str]]:
+    from .transfers import of_cases
+
     case_ids = [c.id for c in rows_about(Case, person)]
     found = [("case", str(i)) for i in case_ids]
     if case_ids:
         for model, object_type in ((Action, "action"), (Verification, "verification")):
             found += [(object_type, str(i)) for i in db.session.scalars(
                 select(model.id).where(model.case_id.in_(case_ids)).order_by(model.id))]
+        # A transfer carries the person's identity and story: its reads are reads of the person.
+        found += [("case_transfer", str(t.id)) for t in db.session.scalars(of_cases(case_ids).order_by(CaseTransfer.id))]
     return found
 
 

@@ -11,6 +11,9 @@ decline (or a withdrawal) gives it back exactly as it was. On acceptance the sen
 case becomes ``transferred``, the referral's outcome code says so, its audit chain records it, the referring
 antenna is told (pseudonym only) — acting as the sender for those few rows, as background jobs do
 (``acting_as``): one transaction, both chains or neither.
+
+The row is a copy of the person at both nodes: anonymising either node's person (erasure, retention) clears
+its identity and free texts (``clear_texts``, through cases/gdpr.py), and its reads are in the access log.
 """
 import json
 import secrets
@@ -30,6 +33,7 @@ from ..core.locking import check_version
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
+from ..people.gdpr import clear_columns
 from ..people.models import Person
 from ..people.services import IDENTITY_FIELDS, MONITORING_FIELDS, create_person
 from ..referrals.models import Context, LegalBasis, OutcomeCode, Referral, ReferralState, Urgency
@@ -152,6 +156,54 @@ def reveal_identity(transfer: CaseTransfer) -> dict:
 def tenant_names(*transfers: CaseTransfer) -> dict[int, str]:
     ids = {t.tenant_id for t in transfers} | {t.peer_id for t in transfers}
     return dict(db.session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids))).all()) if ids else {}
+
+
+# --- the data subject's rights (cases/gdpr.py answers people's signals through these) -----------------
+
+# What anonymisation clears on a transfer: the identity and the free texts it copied (columns, and the
+# snapshot's keys), as on the case itself; the codes, dates and hours stay for the history and statistics.
+TRANSFER_TEXTS = ("identity_enc", "reason_enc", "decline_reason_enc")
+SUMMARY_TEXTS = ("situation", "needs", "availability")
+ACTION_TEXTS = ("outcome",)  # an action's internal notes never go in a snapshot
+
+
+def of_cases(case_ids):
+    """The transfers of these cases: sent from one (the sender's person) or that opened one (the receiver's)."""
+    return select(CaseTransfer).where(or_(CaseTransfer.case_id.in_(case_ids), CaseTransfer.new_case_id.in_(case_ids)))
+
+
+def clear_texts(case_ids) -> list[str]:
+    """Anonymisation of the person of these cases: each transfer of theirs loses its copy of the identity and
+    of the free texts, at either node. The row is both nodes' copy, and the other node keeps its own person,
+    referral and case, so erasing it at one node takes nothing the other node answers for."""
+    cleared = []
+    for transfer in db.session.scalars(of_cases(case_ids).order_by(CaseTransfer.id)):
+        cleared += clear_columns([transfer], TRANSFER_TEXTS, "case_transfer")
+        if transfer.snapshot_enc is not None:
+            before = json.loads(transfer.snapshot_json or "{}")
+            after = _without_texts(json.loads(transfer.snapshot_json or "{}"))
+            if after != before:
+                transfer.snapshot_json = json.dumps(after)
+                cleared.append("case_transfer.snapshot")
+    return cleared
+
+
+def _without_texts(content: dict) -> dict:
+    """The snapshot with what may identify the person left out: the summary's texts, the actions' outcomes, the
+    diary notes and the files' names (the files themselves go with the case's anonymisation)."""
+    summary = content.get("summary") or {}
+    for key in SUMMARY_TEXTS:
+        if key in summary:
+            summary[key] = None
+    for action in (content.get("pathway") or {}).get("actions", []):
+        for key in ACTION_TEXTS:
+            if key in action:
+                action[key] = None
+    if content.get("notes"):
+        content["notes"] = []
+    if content.get("files"):
+        content["files"] = []
+    return content
 
 
 # --- proposing ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from .signals import person_objects
 # Reads that collapse when repeated; changes are always one line each.
 READ_ACTIONS = frozenset({
     "person.viewed", "person.identity_read", "person.accesses_viewed", "referral.read", "referral.attachment_read",
-    "case.read", "case.record_read",
+    "case.read", "case.record_read", "case_transfer.read", "case_transfer.identity_read",
 })
 COLLAPSE_WINDOW = timedelta(minutes=1)
 
@@ -26,7 +26,7 @@ COLLAPSE_WINDOW = timedelta(minutes=1)
 def related_objects(person: Person) -> list[tuple[str, str]]:
     """(object_type, object_id) of the person and what hangs off them: their data-subject requests, and
     what each domain answers ``person_objects`` with (referrals and their attachments, cases with their
-    actions and verifications, identity grants)."""
+    actions, verifications and transfers, identity grants)."""
     from .models import DataSubjectRequest
 
     objects = [("person", str(person.id))]

@@ -1,6 +1,8 @@
 """Data-subject rights and retention (GDPR): the DPO's requests, erasure, anonymisation and the retention
 job (``flask rete apply-retention``). Who accessed a person is ``access_log.py``; the export, ``export.py``."""
+from calendar import monthrange
 from datetime import date
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -87,37 +89,65 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))  # 31/08 -> 28/02
+
+
 def day_of(value) -> date | None:
     return value.date() if value is not None and hasattr(value, "date") else value
 
 
-def retention_ends(persons: list[Person]) -> dict[int, date | None]:
-    """For each person, the day their data may be kept until, or None while a referral or case is still
-    active. The period (RETENTION_YEARS) runs from the latest case closure, referral decision or
-    withdrawal, as the pathway answers ``retention_starts``; a person with no referral at all counts from
-    their creation."""
+
+class UnsentDraft(NamedTuple):
+    """A referral the node never received, as the pathway answers ``retention_starts``: a draft, kept
+    DRAFT_RETENTION_MONTHS from the day it was last worked on, or one withdrawn before sending, kept no
+    longer than the day it was withdrawn."""
+
+    day: date
+    withdrawn: bool
+
+
+def _ends(persons: list[Person]) -> dict[int, tuple[date | None, bool]]:
+    """Per person: the retention end (None while active) and whether a draft still being written sets it."""
     from flask import current_app
 
     years = current_app.config["RETENTION_YEARS"]
+    # A draft untouched this long (6 months by default) is abandoned: it never reached the node, so no
+    # obligation keeps it, and an antenna completes a real one in days or weeks, not seasons.
+    draft_months = current_app.config["DRAFT_RETENTION_MONTHS"]
     if not persons:
         return {}
     # Without the pathway every person would look idle since creation: anonymising them would be wrong.
     answers = required_answers(retention_starts, persons,
                                unanswered="retention_starts has no receiver: the referrals and cases are not loaded")
     starts: dict[int, list] = {p.id: [] for p in persons}
+    unsent: dict[int, list[UnsentDraft]] = {p.id: [] for p in persons}
     active: set[int] = set()
-    for found, busy in answers:
+    for found, busy, drafts in answers:
         for person_id, days in found.items():
             starts[person_id] += days
+        for person_id, rows in drafts.items():
+            unsent[person_id] += rows
         active |= busy
     out = {}
     for p in persons:
         if p.id in active:
-            out[p.id] = None
-        else:
-            start = max(starts[p.id]) if starts[p.id] else day_of(p.created_at)
-            out[p.id] = _add_years(start, years)
+            out[p.id] = (None, False)
+            continue
+        ends = [(_add_years(day, years), False) for day in starts[p.id]]
+        ends += [(d.day, False) if d.withdrawn else (_add_months(d.day, draft_months), True) for d in unsent[p.id]]
+        out[p.id] = max(ends) if ends else (_add_years(day_of(p.created_at), years), False)
     return out
+
+
+def retention_ends(persons: list[Person]) -> dict[int, date | None]:
+    """For each person, the day their data may be kept until, or None while a referral or case is still
+    active. The period (RETENTION_YEARS) runs from the latest case closure, referral decision or
+    withdrawal, as the pathway answers ``retention_starts``; a referral never sent ends sooner (``UnsentDraft``);
+    a person with no referral at all counts from their creation."""
+    return {person_id: end for person_id, (end, _draft) in _ends(persons).items()}
 
 
 def erasure_refusal(person: Person, today: date) -> str | None:
@@ -131,8 +161,8 @@ def erasure_refusal(person: Person, today: date) -> str | None:
     if person.retain_until is not None and person.retain_until > today:
         return _("Cancellazione rifiutata: i dati vanno conservati per obbligo di legge fino al %(date)s.",
                  date=format_date(person.retain_until))
-    end = retention_ends([person])[person.id]
-    if end is None:
+    end, draft = _ends([person])[person.id]
+    if end is None or (draft and end > today):  # a draft being written is in progress, not kept by law
         return _("Cancellazione rifiutata: la persona ha una segnalazione o una presa in carico ancora in corso. "
                  "Va prima chiusa (o ritirata la segnalazione).")
     if end > today:
@@ -167,9 +197,9 @@ def clear_about(model, person: Person, columns, prefix: str) -> tuple[list[int],
 def anonymise(person: Person, *, reason: str) -> list[str]:
     """Clear identity (ciphertexts and blind indexes), then let every domain clear its free texts and files
     about the person (``person_anonymising``: the referrals' texts, messages and attachments, the cases'
-    diary, legal path, documents, closure reason, actions and verifications, the budget's and the alerts'
-    notes); keep the pseudonym, the monitoring attributes and the coded fields (states, dates, hours) for
-    statistics. Audited with field names only."""
+    diary, legal path, documents, closure reason, actions, verifications and transfers' copies, the budget's
+    and the alerts' notes); keep the pseudonym, the monitoring attributes and the coded fields (states, dates,
+    hours) for statistics. Audited with field names only."""
     from ..models_base import utcnow
 
     cleared = []
@@ -190,7 +220,8 @@ def anonymise(person: Person, *, reason: str) -> list[str]:
 
 def apply_retention(today: date, batch_size: int = 200) -> dict:
     """Anonymise every person past retention, node by node (acting as the node, so row-level security
-    holds even for this job). Legal holds and explicit retention dates are respected."""
+    holds even for this job), then each antenna's people it never sent to its node (acting as the antenna:
+    only it sees them and their drafts). Legal holds and explicit retention dates are respected."""
     from ..tenancy import context
     from ..tenancy.models import TenantKind
 
@@ -198,24 +229,31 @@ def apply_retention(today: date, batch_size: int = 200) -> dict:
     nodes = list(db.session.scalars(select(Tenant).where(Tenant.kind == TenantKind.NODE).order_by(Tenant.id)))
     for node in nodes:
         with context.acting_as(node.id):
-            last_id = 0
-            while True:
-                batch = list(db.session.scalars(
-                    select(Person)
-                    .where(Person.node_id == node.id, Person.anonymised_at.is_(None), Person.id > last_id)
-                    .order_by(Person.id).limit(batch_size)
-                ))
-                if not batch:
-                    break
-                last_id = batch[-1].id
-                ends = retention_ends(batch)
-                for person in batch:
-                    if person.legal_hold:
-                        report["held"] += 1
-                    elif (person.retain_until is not None and person.retain_until > today) or ends[person.id] is None \
-                            or ends[person.id] > today:
-                        report["kept"] += 1
-                    else:
-                        anonymise(person, reason="retention")
-                        report["anonymised"].append(person.pseudonym)
+            _apply(today, batch_size, report, Person.node_id == node.id)
+    antennas = list(db.session.scalars(select(Tenant).where(Tenant.node_id.is_not(None)).order_by(Tenant.id)))
+    for antenna in antennas:
+        with context.acting_as(antenna.id):
+            _apply(today, batch_size, report, Person.tenant_id == antenna.id, Person.shared_at.is_(None))
     return report
+
+
+def _apply(today: date, batch_size: int, report: dict, *where) -> None:
+    last_id = 0
+    while True:
+        batch = list(db.session.scalars(
+            select(Person).where(*where, Person.anonymised_at.is_(None), Person.id > last_id)
+            .order_by(Person.id).limit(batch_size)
+        ))
+        if not batch:
+            break
+        last_id = batch[-1].id
+        ends = retention_ends(batch)
+        for person in batch:
+            if person.legal_hold:
+                report["held"] += 1
+            elif (person.retain_until is not None and person.retain_until > today) or ends[person.id] is None \
+                    or ends[person.id] > today:
+                report["kept"] += 1
+            else:
+                anonymise(person, reason="retention")
+                report["anonymised"].append(person.pseudonym)

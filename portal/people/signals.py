@@ -17,8 +17,10 @@ and refuses to run with one missing.
 are printed through.
 
 ``retention_starts`` — sent(persons) by ``gdpr.retention_ends``: the pathway answers
-``(starts, active)``, the days the retention period may run from per person id and the ids of persons
-with a referral or case still in progress. Retention refuses to decide without an answer.
+``(starts, active, unsent)``, the days the retention period may run from per person id, the ids of persons
+with a referral or case still in progress, and per person id the referrals never sent (``gdpr.UnsentDraft``:
+a draft and the day it was last worked on, or one withdrawn before sending). Retention refuses to decide
+without an answer.
 
 ``person_objects`` — sent(person) by ``access_log.related_objects``: each domain answers the
 ``(object_type, object_id)`` of its rows about the person, whose audit events the access log shows.
