@@ -16,8 +16,8 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
 from ..tenancy.models import Tenant
-from . import keys
-from .models import ApiClient, Scope
+from . import keys, webhooks
+from .models import ApiClient, Scope, WebhookSubscription
 
 # What a client may be granted, by the kind of its organisation: the scopes its tenant's pages allow.
 ANTENNA_SCOPES = (Scope.REFERRALS_READ, Scope.REFERRALS_WRITE, Scope.IDENTITY_READ, Scope.DIRECTORY_READ,
@@ -104,6 +104,8 @@ def revoke_client(client: ApiClient) -> None:
     if membership is not None:
         membership.active = False
     db.session.flush()
+    webhooks.end_pending(select(WebhookSubscription.id).where(WebhookSubscription.client_id == client.id),
+                         webhooks.REVOKED)
     record("api_client.revoked", "api_client", client.id, ["revoked_at"])
 
 

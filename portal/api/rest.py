@@ -18,6 +18,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from webargs import core as webargs_core
 
 from ..core.transaction import attempt
 from ..extensions import csrf, db, limiter
@@ -87,8 +88,10 @@ def _authenticate():
 
 @blp.before_request
 def _no_nul_characters():
-    """PostgreSQL text cannot hold NUL: refused here with a clear answer, not deep down as a 500."""
-    body = request.get_data(cache=True) if request.mimetype == "application/json" else b""
+    """PostgreSQL text cannot hold NUL: refused here with a clear answer, not deep down as a 500. Every body
+    the arguments' parser reads as JSON (``application/json`` and ``application/*+json``, by webargs' own
+    test); the query and form fields, file names included, are refused for every route by ``core/edge.py``."""
+    body = request.get_data(cache=True) if webargs_core.is_json(request.mimetype) else b""
     if any("\x00" in v for v in request.args.values()) or b"\\u0000" in body or b"\x00" in body:
         raise Problem(400, "La richiesta contiene un carattere NUL (U+0000), non ammesso.")
 
