@@ -10,11 +10,12 @@ DEST="$ROOT/static/vendor"
 BI="$NM/bootstrap-italia/dist"
 HTMX="$NM/htmx.org/dist"
 CHARTJS="$NM/chart.js/dist"
+DEJAVU="$NM/@fontsource/dejavu-sans"
 
 for required in "$BI/css/bootstrap-italia.min.css" "$BI/js/bootstrap-italia.bundle.min.js" \
                 "$BI/svg/sprites.svg" "$BI/fonts/Titillium_Web" "$HTMX/htmx.min.js" "$BI/js/bootstrap-italia.min.js" \
                 "$NM/@popperjs/core/dist/umd/popper.min.js" "$NM/animejs/lib/anime.min.js" \
-                "$CHARTJS/chart.umd.min.js"; do
+                "$CHARTJS/chart.umd.min.js" "$DEJAVU/files/dejavu-sans-latin-400-normal.woff"; do
     if [ ! -e "$required" ]; then
         echo "vendor.sh: missing $required - run 'npm ci' first" >&2
         exit 1
@@ -69,13 +70,22 @@ for family in Titillium_Web Lora Roboto_Mono; do
     done
 done
 
+# DejaVu Sans, for the PDFs only (core/pdf.py): the glyphs Titillium (latin-ext) lacks, such as Greek,
+# Cyrillic, Arabic or Hebrew names, are drawn from it. Fontsource's "latin" file is the whole font.
+for weight in 400 700; do
+    copy "$DEJAVU/files/dejavu-sans-latin-$weight-normal.woff" "$DEST/fonts/DejaVu_Sans/dejavu-sans-$weight.woff"
+done
+copy "$DEJAVU/LICENSE" "$DEST/fonts/DejaVu_Sans/LICENSE.txt"
+
 # Record what was vendored (useful when auditing third-party components, AgID "riuso").
 versions="bootstrap-italia $(node -p "require('$NM/bootstrap-italia/package.json').version" 2>/dev/null \
     || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/bootstrap-italia/package.json")
 htmx.org $(node -p "require('$NM/htmx.org/package.json').version" 2>/dev/null \
     || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/htmx.org/package.json")
 chart.js $(node -p "require('$NM/chart.js/package.json').version" 2>/dev/null \
-    || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/chart.js/package.json")"
+    || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/chart.js/package.json")
+@fontsource/dejavu-sans $(node -p "require('$DEJAVU/package.json').version" 2>/dev/null \
+    || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$DEJAVU/package.json")"
 if [ ! -f "$DEST/VERSIONS" ] || [ "$(cat "$DEST/VERSIONS")" != "$versions" ]; then
     printf '%s\n' "$versions" > "$DEST/VERSIONS"
 fi

@@ -2,8 +2,10 @@
 and the node's documents (scheda analitica, letters).
 
 The interface font (Titillium Web, latin-ext, vendored in static/vendor) is embedded, so names such as
-"Łukasz" or "Ștefan" print as typed. Documents aim at PDF/A-2b: every font embedded, no transparency, an
-sRGB output intent and XMP metadata declaring the conformance (fpdf2's ``enforce_compliance``)."""
+"Łukasz" or "Ștefan" print as typed; what it lacks (Greek, Cyrillic, Arabic, Hebrew...) comes from DejaVu Sans,
+vendored the same way, through fpdf2's fallback fonts. Documents aim at PDF/A-2b: every font embedded, no
+transparency, an sRGB output intent and XMP metadata declaring the conformance (fpdf2's ``enforce_compliance``)."""
+import logging
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -12,8 +14,29 @@ from functools import cache
 from flask import current_app
 from flask_babel import gettext as _
 
-FONTS = {"": "titillium-web-v10-latin-ext_latin-regular.woff", "B": "titillium-web-v10-latin-ext_latin-700.woff"}
+# Family -> style -> WOFF under static/vendor/fonts (scripts/vendor.sh copies them from npm packages).
+FONTS = {"": "Titillium_Web/titillium-web-v10-latin-ext_latin-regular.woff",
+         "B": "Titillium_Web/titillium-web-v10-latin-ext_latin-700.woff"}
+# Titillium has Latin only: without a fallback a Cyrillic or Arabic name prints blank. Each style
+# falls back to the same style (fpdf2's exact match), so a bold name stays bold.
+FALLBACK_FONTS = {"dejavu": {"": "DejaVu_Sans/dejavu-sans-400.woff", "B": "DejaVu_Sans/dejavu-sans-700.woff"}}
 PDF_MIMETYPE = "application/pdf"
+
+
+class _GlyphsUnquoted(logging.Filter):
+    """fpdf2 warns of the characters no embedded font has (a Chinese name, still) and quotes up to ten of
+    them: that is a person's name in the logs, which the log redaction does not recognise. The warning is
+    kept, for the operators to know that something printed as boxes, without the characters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "glyph" in str(record.msg).lower():
+            font = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            record.msg = "Font %s lacks glyphs for some characters of a document (not logged: they are its text)"
+            record.args = (font,)
+        return True
+
+
+logging.getLogger("fpdf.output").addFilter(_GlyphsUnquoted())
 
 
 @cache
@@ -21,8 +44,9 @@ def font_file(name: str) -> str:
     """fpdf2 embeds TrueType: the vendored WOFF, unwrapped once per process into a temporary .ttf."""
     from fontTools.ttLib import TTFont
 
-    source = os.path.join(current_app.static_folder, "vendor", "fonts", "Titillium_Web", name)
-    target = os.path.join(tempfile.gettempdir(), f"rete-{os.getpid()}-{name.replace('.woff', '.ttf')}")
+    source = os.path.join(current_app.static_folder, "vendor", "fonts", name)
+    stem = os.path.basename(name).replace(".woff", ".ttf")
+    target = os.path.join(tempfile.gettempdir(), f"rete-{os.getpid()}-{stem}")
     font = TTFont(source)
     font.flavor = None
     partial = f"{target}.{os.urandom(4).hex()}"
@@ -50,8 +74,10 @@ class Document:
 
         # fpdf2 (>= 2.8.5) enforces PDF/A-2b itself: no core fonts, no encryption, XMP with pdfaid written
         self.pdf = FPDF(format="A4", enforce_compliance="PDFA_2B")
-        for style, name in FONTS.items():
-            self.pdf.add_font("titillium", style, font_file(name))
+        for family, styles in {"titillium": FONTS, **FALLBACK_FONTS}.items():
+            for style, name in styles.items():
+                self.pdf.add_font(family, style, font_file(name))
+        self.pdf.set_fallback_fonts(list(FALLBACK_FONTS))
         self.pdf.set_auto_page_break(True, margin=15)
         self.pdf.set_title(str(title))
         self.pdf.set_author(str(author))

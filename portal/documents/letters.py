@@ -30,7 +30,7 @@ from ..people.services import can_see_identity, record_identity_read
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .defaults import DEFAULTS, LANGUAGES
-from .letterhead import letterhead, signature
+from .letterhead import Sender, letterhead, place_and_date, sender, signature
 from .models import LetterKind, LetterTemplate
 
 PLACEHOLDERS = ("addressee", "pseudonym", "date", "node", "case_worker", "antenna", "reason", "appointment")
@@ -115,12 +115,12 @@ def _addressee(case, by_name: bool) -> str:
     return f"{person.first_name} {person.last_name}"
 
 
-def render_letter(node_name: str, subject: str, body: str, values: dict[str, str], on: date,
+def render_letter(who: Sender, subject: str, body: str, values: dict[str, str], on: date,
                   case_worker: str | None, language: str) -> bytes:
     with force_locale(language):
         doc = Document(fill(subject, values), lang=language)
-        letterhead(doc, node_name)
-        doc.text(f"Novara, {format_day(on)}")
+        letterhead(doc, who.name, who.address, who.contacts)
+        doc.text(place_and_date(who.place, on))
         doc.gap()
         doc.heading(_("Oggetto") + ": " + fill(subject, values), 11)
         for block in re.split(r"\n\s*\n", fill(body, values).strip()):
@@ -131,7 +131,7 @@ def render_letter(node_name: str, subject: str, body: str, values: dict[str, str
             for line in lines:
                 doc.text("• " + line[2:] if line.startswith("- ") else line)
             doc.gap(3)
-        signature(doc, case_worker, on)
+        signature(doc, case_worker, on, who.place)
         return doc.bytes()
 
 
@@ -147,16 +147,16 @@ def generate(case, kind: LetterKind, language: str, *, by_name: bool = False, re
     if kind == LetterKind.SUMMONS and not appointment.strip():
         raise CaseError(_("Indica data, ora e luogo del colloquio."), "appointment")
     subject, body, _version = template_text(kind, language)
-    node = db.session.get(Tenant, case.tenant_id)
+    who = sender(case.tenant_id)
     antenna = db.session.get(Tenant, case.antenna_id)
     worker = db.session.get(User, case.case_worker_id) if case.case_worker_id else None
     today = local_today()
     values = {
         "addressee": _addressee(case, by_name), "pseudonym": case.pseudonym, "date": format_day(today),
-        "node": node.name if node else "", "case_worker": worker.full_name if worker else "",
+        "node": who.name, "case_worker": worker.full_name if worker else "",
         "antenna": antenna.name if antenna else "", "reason": reason.strip(), "appointment": appointment.strip(),
     }
-    content = render_letter(values["node"], subject, body, values, today, values["case_worker"], language)
+    content = render_letter(who, subject, body, values, today, values["case_worker"], language)
     upload = FileStorage(io.BytesIO(content), filename=f"lettera-{FILE_STEMS[kind]}-{case.pseudonym}.pdf")
     document = case_documents.add_case_document(case, upload)
     record("case.letter_generated", "case", case.id, ["kind", "language"] + (["addressee"] if by_name else []))

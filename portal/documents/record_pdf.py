@@ -7,11 +7,9 @@ from flask_babel import to_user_timezone
 
 from ..cases.exports import sections
 from ..core.pdf import Document
-from ..extensions import db
 from ..i18n import format_day, format_number
 from ..models_base import utcnow
-from ..tenancy.models import Tenant
-from .letterhead import letterhead, signature
+from .letterhead import letterhead, sender, signature
 
 
 def _cell(value) -> str:
@@ -35,10 +33,10 @@ def _text(value) -> str:
 
 def render(record) -> bytes:
     case = record.case
-    node = db.session.get(Tenant, case.tenant_id)
+    who = sender(case.tenant_id)
     title = f"{_('Scheda analitica')} {case.pseudonym}"
     doc = Document(title)
-    letterhead(doc, node.name if node else "")
+    letterhead(doc, who.name, who.address, who.contacts)
     doc.heading(title, 15)
     summary_part, actions_part, checks_part, legal_part = sections(record)
     (summary_title, _header, summary), (actions_title, action_header, actions) = summary_part, actions_part
@@ -65,5 +63,6 @@ def render(record) -> bytes:
         doc.table(legal_header, [[_text(v) for v in row] for row in legal], size=7)
     else:
         doc.text(_("Nessuna azione di tutela legale."))
-    signature(doc, record.case_worker.full_name if record.case_worker else None, to_user_timezone(utcnow()).date())
+    signature(doc, record.case_worker.full_name if record.case_worker else None, to_user_timezone(utcnow()).date(),
+              who.place)
     return doc.bytes()
