@@ -151,7 +151,11 @@ def own_entry() -> DirectoryEntry:
     entry = db.session.scalar(select(DirectoryEntry).where(DirectoryEntry.organisation_id == tenant_id))
     if entry is None:
         entry = DirectoryEntry(organisation_id=tenant_id, grounds=[])
-        db.session.add(entry)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(entry)
+                db.session.flush()
+        except IntegrityError:  # opened in two tabs at once: the entry the other request created
+            return db.session.scalar(select(DirectoryEntry).where(DirectoryEntry.organisation_id == tenant_id))
         record("directory.entry.create", "directory_entry", entry.id, [])
     return entry

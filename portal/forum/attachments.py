@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..core import files, storage
+from ..core.edge import DB_INT_MAX
 from ..core.rows import by_id
 from ..extensions import db
 from ..models_base import utcnow
@@ -64,13 +65,23 @@ def add_pending(upload) -> ForumAttachment:
 
 def pending(ids) -> list[ForumAttachment]:
     """The current user's files still waiting for their post, among ``ids`` (anything else is ignored)."""
-    wanted = sorted({int(i) for i in ids if str(i).isdigit()})[: MAX_FILES * 2]
+    wanted = sorted({n for n in map(_id, ids) if n is not None})[: MAX_FILES * 2]
     if not wanted:
         return []
     return list(db.session.scalars(select(ForumAttachment).where(
         ForumAttachment.id.in_(wanted), ForumAttachment.post_id.is_(None),
         ForumAttachment.uploaded_by_id == current_user.id,
     ).order_by(ForumAttachment.id)))
+
+
+def _id(text) -> int | None:
+    """An id as the form's hidden field carries it, read as core/edge.py reads ``type=int``: None for what is no
+    number (``isdigit`` takes "²", which ``int`` refuses) or one no database integer holds (an overflow)."""
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= DB_INT_MAX else None
 
 
 def names_for_check(rows: list[ForumAttachment]) -> list[str]:

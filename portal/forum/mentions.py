@@ -14,11 +14,11 @@ from sqlalchemy import or_, select
 
 from ..accounts.models import Membership, Role, User
 from ..extensions import db
-from ..mail import send_mail
 from ..tenancy import context
 from ..tenancy.models import Tenant
 from . import text
 from .models import ForumPost, ForumSubscription, ForumThread
+from .notify import mail_in
 
 ADMIN_ROLES = (Role.ANTENNA_ADMIN, Role.COORDINATOR)
 MAX_MENTIONS = 10  # per post: a post naming the whole network is not a way to mass-mail it
@@ -60,13 +60,13 @@ def notify(post: ForumPost, thread: ForumThread, slugs, skip: set[str] = frozens
     sent = set(skip)
     for tenant in db.session.scalars(select(Tenant).where(Tenant.slug.in_(slugs), Tenant.active.is_(True))):
         for email in sorted(recipients(tenant, thread, post.author_user_id) - sent):
-            send_mail(
-                email, _("Rete – la vostra organizzazione è citata nel forum: %(title)s", title=thread.title),
+            mail_in(  # the mentioned organisation's outbox: the mail is to its people
+                tenant.id, email, _("Rete – la vostra organizzazione è citata nel forum: %(title)s", title=thread.title),
                 _("%(author)s ha citato %(org)s nella discussione \"%(title)s\" del forum della rete.\n\n"
                   "Leggila qui: %(link)s\n", author=author.name, org=tenant.name, title=thread.title,
                   link=f"{base}/forum/t/{thread.id}#post-{post.id}"),
                 kind="forum.mention", params={"title": thread.title, "author": author.name, "org": tenant.name},
-                link=f"{base}/forum/t/{thread.id}#post-{post.id}", notify_tenant=tenant.id,
+                link=f"{base}/forum/t/{thread.id}#post-{post.id}",
             )
             sent.add(email)
     return len(sent) - len(skip)

@@ -9,11 +9,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
+from ..notifications.services import home_tenant
+from ..tenancy import context
 from .models import ForumCategory, ForumPost, ForumSubscription, ForumThread, SubscriptionMode
 
 
@@ -44,7 +47,12 @@ def subscribe(thread: ForumThread | None = None, category: ForumCategory | None 
             user_id=current_user.id, thread_id=thread.id if thread else None,
             category_id=category.id if category else None, mode=mode, created_at=utcnow(),
         )
-        db.session.add(row)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                db.session.flush()
+        except IntegrityError:  # the button pressed twice (two tabs, a double click): the first one's row
+            row = subscription_for(thread, category)
     row.mode = mode
     db.session.flush()
     return row
@@ -57,22 +65,40 @@ def unsubscribe(thread: ForumThread | None = None, category: ForumCategory | Non
         db.session.flush()
 
 
+def mail_in(tenant_id: int, to: str, subject: str, body: str, **notice) -> None:
+    """Queue a forum mail as the recipient's organisation: its outbox row is that tenant's, which its own
+    admins see while pending or failed, never the author's (whose admins would read other organisations'
+    addresses there)."""
+    db.session.flush()  # the author's own changes, under the author's context
+    with context.acting_as(tenant_id):
+        send_mail(to, subject, body, notify_tenant=tenant_id, **notice)
+
+
 def notify_reply(post: ForumPost, thread: ForumThread) -> set[str]:
-    """E-mail the immediate subscribers of the thread or its category (not the author); their addresses."""
+    """E-mail the immediate subscribers of the thread or its category (not the author); their addresses.
+    Nobody about a hidden thread: only its moderators read it, and a reply must not carry its title out."""
+    if thread.hidden or post.hidden:
+        return set()
     rows = db.session.execute(
-        select(User.email).join(ForumSubscription, ForumSubscription.user_id == User.id).where(
+        select(User.id, User.email).join(ForumSubscription, ForumSubscription.user_id == User.id).where(
             or_(ForumSubscription.thread_id == thread.id, ForumSubscription.category_id == thread.category_id),
             ForumSubscription.mode == SubscriptionMode.IMMEDIATE, User.id != post.author_user_id, User.active.is_(True),
         ).distinct()
-    ).scalars().all()
+    ).all()
     subject = _("Rete – nuova risposta: %(title)s", title=thread.title)
     body = _(
         "C'è una nuova risposta nella discussione \"%(title)s\" del forum della rete.\n\nLeggila qui: %(link)s\n",
         title=thread.title, link=_link(thread.id),
     )
-    for email in rows:
-        send_mail(email, subject, body, kind="forum.reply", params={"title": thread.title}, link=_link(thread.id))
-    return set(rows)
+    sent = set()
+    for user_id, email in rows:
+        tenant_id = home_tenant(user_id)
+        if tenant_id is None:
+            continue  # no organisation left: they read no forum
+        mail_in(tenant_id, email, subject, body, kind="forum.reply", params={"title": thread.title},
+                link=_link(thread.id))
+        sent.add(email)
+    return sent
 
 
 def send_digest(now=None) -> int:

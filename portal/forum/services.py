@@ -10,7 +10,8 @@ from math import ceil
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, can, can_in_node, current_membership
 from ..audit.services import record
@@ -57,6 +58,22 @@ def may_moderate(author_tenant: Tenant) -> bool:
     return is_moderator() and author_tenant.network_node_id == current_membership().tenant_id
 
 
+def _visible(model):
+    """The rows of ``model`` (thread or post) the current user may read: every one not hidden, and the hidden
+    ones they may moderate (their author's organisation is of the moderator's network), never another
+    network's: a coordinator of another node is a reader like any other there."""
+    if not is_moderator():
+        return model.hidden.is_(False)
+    node_id = current_membership().tenant_id
+    network = select(Tenant.id).where(or_(Tenant.id == node_id, Tenant.node_id == node_id))
+    return or_(model.hidden.is_(False), model.author_tenant_id.in_(network))
+
+
+def may_read(row) -> bool:
+    """A thread or post the current user may read: not hidden, or hidden and theirs to moderate."""
+    return not row.hidden or may_moderate(row.author_tenant)
+
+
 # --- reading --------------------------------------------------------------------------------------
 
 def categories() -> list[ForumCategory]:
@@ -72,9 +89,7 @@ def list_threads(category: ForumCategory | None = None, page: int = 1) -> tuple[
     query = select(ForumThread)
     if category is not None:
         query = query.where(ForumThread.category_id == category.id)
-    if not is_moderator():
-        query = query.where(ForumThread.hidden.is_(False))
-    query = query.order_by(ForumThread.last_post_at.desc(), ForumThread.id.desc())
+    query = query.where(_visible(ForumThread)).order_by(ForumThread.last_post_at.desc(), ForumThread.id.desc())
     rows = list(db.session.scalars(query.offset((page - 1) * THREADS_PER_PAGE).limit(THREADS_PER_PAGE + 1)))
     return rows[:THREADS_PER_PAGE], len(rows) > THREADS_PER_PAGE
 
@@ -100,7 +115,7 @@ def _aware(value):
 def get_thread(thread_id) -> ForumThread | None:
     _require_forum()
     thread = by_id(ForumThread, thread_id)
-    if thread is None or (thread.hidden and not is_moderator()):
+    if thread is None or not may_read(thread):
         return None
     return thread
 
@@ -108,16 +123,14 @@ def get_thread(thread_id) -> ForumThread | None:
 def get_post(post_id) -> ForumPost | None:
     _require_forum()
     post = by_id(ForumPost, post_id)
-    if post is None or get_thread(post.thread_id) is None or (post.hidden and not is_moderator()):
+    if post is None or get_thread(post.thread_id) is None or not may_read(post):
         return None
     return post
 
 
 def thread_posts(thread: ForumThread, page: int = 1) -> tuple[list[ForumPost], int]:
     """One page of posts (oldest first) and the number of pages."""
-    query = select(ForumPost).where(ForumPost.thread_id == thread.id)
-    if not is_moderator():
-        query = query.where(ForumPost.hidden.is_(False))
+    query = select(ForumPost).where(ForumPost.thread_id == thread.id, _visible(ForumPost))
     total = thread.post_count
     pages = max(ceil(total / POSTS_PER_PAGE), 1)
     rows = db.session.scalars(query.order_by(ForumPost.id).offset((page - 1) * POSTS_PER_PAGE).limit(POSTS_PER_PAGE))
@@ -145,8 +158,12 @@ def mark_read(thread: ForumThread, seen_at=False) -> None:
             ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id == thread.id
         ))
     if seen_at is None:
-        db.session.add(ForumReadMarker(user_id=current_user.id, thread_id=thread.id, seen_at=utcnow()))
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(ForumReadMarker(user_id=current_user.id, thread_id=thread.id, seen_at=utcnow()))
+                db.session.flush()
+        except IntegrityError:
+            pass  # the user's other tab (or a reload) marked it at the same instant: read now all the same
     elif _aware(seen_at) < _aware(thread.last_post_at):
         db.session.execute(update(ForumReadMarker).where(
             ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id == thread.id

@@ -253,9 +253,10 @@ def moderate_post(post_id):
 @bp.route("/t/<int:thread_id>/modera", methods=["POST"])
 def moderate_thread(thread_id):
     thread = _thread_or_404(thread_id)
-    category = None
-    if request.form.get("category_id", "").isdigit():
-        category = db.session.get(ForumCategory, int(request.form["category_id"]))
+    # type=int (core/edge.py) gives None for what int() refuses ("²") or no database integer holds: no category,
+    # which a move refuses (400) instead of a ValueError or an overflow (500)
+    category_id = request.form.get("category_id", type=int)
+    category = db.session.get(ForumCategory, category_id) if category_id else None
     return _moderated(lambda: services.moderate_thread(thread, request.form.get("action", ""), category), thread.id)
 
 

@@ -13,6 +13,7 @@ Other networks' groups do not exist for a user (404); a non-member of the same n
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.permissions import Capability, can_in_node, current_membership
@@ -107,8 +108,9 @@ def visible_minutes(meeting: Meeting) -> Minutes | None:
 # --- groups ---------------------------------------------------------------------------------------
 
 def _set_members(group: NetworkGroup, tenant_ids) -> bool:
-    allowed = {t.id for t in network_organisations(group.node_id)}
-    wanted = {int(i) for i in tenant_ids if str(i).isdigit() and int(i) in allowed}
+    # Matched as text against the network's ids: nothing a form sends ("²", a huge number) is parsed or queried.
+    allowed = {str(t.id): t.id for t in network_organisations(group.node_id)}
+    wanted = {allowed[str(i)] for i in tenant_ids if str(i) in allowed}
     current = {m.tenant_id: m for m in group.members}
     for tenant_id, member in current.items():
         if tenant_id not in wanted:
@@ -190,7 +192,14 @@ def save_minutes(meeting: Meeting, body: str, upload=None, version=None) -> Minu
     created = minutes is None
     if created:
         minutes = Minutes(meeting_id=meeting.id, body=body, body_html=text.render(body))
-        db.session.add(minutes)
+        try:
+            with db.session.begin_nested():
+                db.session.add(minutes)
+                db.session.flush()
+        except IntegrityError:
+            # Another tab or coordinator wrote the first draft at the same instant: the 409 page keeps this
+            # text, as when that draft was saved first (check_version above).
+            raise Conflict() from None
     fields = ["body"] if created or minutes.body != body else []
     minutes.body, minutes.body_html = body, text.render(body)
     if stored:

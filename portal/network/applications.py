@@ -5,12 +5,13 @@ until the node accepts. The applicant follows it through a link holding a random
 sha256 only (the token is 256 random bits: a slow hash adds nothing). Acceptance creates the antenna tenant,
 invites its first admin, records the agreement and the proposed points, inactive until training.
 """
+import contextlib
 import hashlib
 import re
 import secrets
 from datetime import date
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,8 +20,9 @@ from ..accounts.services import invite_user
 from ..audit.services import record
 from ..core.changes import apply_changes
 from ..core.locking import check_version
+from ..core.rows import add_keyed, by_submission_key
 from ..directory.models import DirectoryEntry, InformationPoint
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..i18n import local_today
 from ..mail import send_mail
 from ..models_base import utcnow
@@ -71,24 +73,55 @@ def follow_link(application: Application, token: str) -> str:
         "network_public.follow", call_id=application.call_id, token=token)
 
 
-def apply(call: Call, data: dict, stored=None, today: date | None = None) -> tuple[Application, str]:
-    """A new application to ``call`` (open today); returns it and the follow-up token (shown once, e-mailed)."""
+_UNSET = object()
+
+
+@contextlib.contextmanager
+def _as_the_door(node_id: int):
+    """The applicant's step, taken by nobody for the call's node: whoever is signed in on this browser (a user
+    of another organisation, or of the node itself), the rows, the audit event (no actor) and the mail are an
+    anonymous visitor's. The request's own context is the signed-in user's tenant: everything the step
+    writes, its mail too, happens inside."""
+    signed_in = g.get("_login_user", _UNSET)
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's current_user: the audit sees no user
+    try:
+        with context.acting_as(node_id, user_id=None):
+            yield
+    finally:
+        if signed_in is _UNSET:
+            g.pop("_login_user", None)
+        else:
+            g._login_user = signed_in
+
+
+def by_key(call: Call, submission_key: str | None) -> Application | None:
+    """The application a form with this key already sent to ``call`` (a double click, a page sent again)."""
+    if not submission_key:
+        return None
+    with context.acting_as(call.node_id, user_id=None):
+        found = by_submission_key(Application, submission_key)
+    return found if found is not None and found.call_id == call.id else None
+
+
+def apply(call: Call, data: dict, stored=None, today: date | None = None,
+          submission_key: str | None = None) -> tuple[Application, str]:
+    """A new application to ``call`` (open today); returns it and the follow-up token (shown once, e-mailed).
+    A ``submission_key`` already used (the same form posted twice at once) is refused: one application per form."""
     if not call.is_open(today or local_today()):
         raise services.NetworkError(_("L'avviso non è aperto alle candidature."))
     token = secrets.token_urlsafe(32)
-    with context.acting_as(call.node_id, user_id=None):
+    with _as_the_door(call.node_id):
         application = Application(call_id=call.id, token_hash=token_hash(token), status=ApplicationStatus.SUBMITTED,
-                                  **data)
+                                  submission_key=submission_key or None, **data)
         _attach(application, stored)
-        db.session.add(application)
-        db.session.flush()
+        add_keyed(application, services.NetworkError(_("Questa candidatura era già stata inviata.")))
         record("network.application.submit", "network_application", application.id, sorted(data))
-    # The applicant has no tenant: the mail is the node's, so it leaves right after the commit.
-    send_mail(data["contact_email"], _("Rete – candidatura ricevuta: %(title)s", title=call.title),
-              _("Gentile %(name)s,\n\nabbiamo ricevuto la candidatura di %(org)s all'avviso \"%(title)s\".\n"
-                "Puoi seguirla (e correggerla, se il nodo lo chiede) da questo collegamento personale, da non "
-                "condividere:\n%(link)s\n", name=data["contact_name"], org=data["organisation_name"],
-                title=call.title, link=follow_link(application, token)), tenant_id=call.node_id)
+        # The applicant has no tenant: the mail is the node's, so it leaves right after the commit.
+        send_mail(data["contact_email"], _("Rete – candidatura ricevuta: %(title)s", title=call.title),
+                  _("Gentile %(name)s,\n\nabbiamo ricevuto la candidatura di %(org)s all'avviso \"%(title)s\".\n"
+                    "Puoi seguirla (e correggerla, se il nodo lo chiede) da questo collegamento personale, da non "
+                    "condividere:\n%(link)s\n", name=data["contact_name"], org=data["organisation_name"],
+                    title=call.title, link=follow_link(application, token)))
     return application, token
 
 
@@ -109,7 +142,7 @@ def edit(application: Application, data: dict, version, stored=None) -> Applicat
     """The applicant's corrections, allowed only while the node asks for changes."""
     if application.status != ApplicationStatus.CHANGES_REQUESTED:
         raise services.NetworkError(_("La candidatura si può modificare solo quando il nodo chiede modifiche."))
-    with context.acting_as(application.tenant_id, user_id=None):
+    with _as_the_door(application.tenant_id):
         check_version(application, version)
         changed = apply_changes(application, data)
         _attach(application, stored)

@@ -4,7 +4,7 @@ from stdnum.it import codicefiscale, iva
 from wtforms import DateField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from ..core.fields import HoursField, Range
+from ..core.fields import HoursField, Range, SubmissionKeyField
 from ..core.forms import PortalForm
 from ..directory.forms import PointFields
 from ..i18n import lazy_gettext as _l
@@ -62,6 +62,7 @@ def valid_tax_code(value: str) -> bool:
 
 class ApplicationForm(PortalForm):
     version = HiddenField()
+    submission_key = SubmissionKeyField()  # a new application only (a correction changes the one it follows)
     organisation_name = StringField(_l("Nome dell'organizzazione"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Tipo di organizzazione"), validators=[InputRequired()])
     tax_code = StringField(_l("Codice fiscale o partita IVA"), validators=[DataRequired(), Length(min=11, max=16)])

@@ -6,7 +6,7 @@ coordinator keeps them. A call is published to the public, so it is Shared (its 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -99,6 +99,7 @@ class Application(TenantOwned, Versioned, Timestamped, db.Model):
     """A candidatura: the node's row (tenant_id = the call's node) from the moment it is sent."""
 
     __tablename__ = "network_applications"
+    __table_args__ = (Index("uq_network_applications_submission_key", "submission_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("network_calls.id"), index=True)
@@ -120,5 +121,7 @@ class Application(TenantOwned, Versioned, Timestamped, db.Model):
     review_message: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"))  # set on acceptance
+    # The public form's key (migration 0046): a double click sends one application, not two.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     call: Mapped[Call] = relationship(lazy="joined")

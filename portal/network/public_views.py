@@ -49,12 +49,16 @@ def apply(call_id):
     if request.method == "POST":
         if not is_open:
             abort(404)
+        key = form.submission_key.data
+        if applications.by_key(call, key) is not None:  # a double click: the first one's confirmation, nothing more
+            return render_template("network/public_sent.html", call=call)
         if form.validate_on_submit():
             if _honeypot_filled(form):
                 abort(400)
             with attempt(form) as done:
-                applications.apply(call, form.data_for_service(), store_upload(form.attachment.data, "attachment"))
-            if done:
+                applications.apply(call, form.data_for_service(), store_upload(form.attachment.data, "attachment"),
+                                   submission_key=key)
+            if done or applications.by_key(call, key) is not None:  # the same form, sent at the same instant
                 return render_template("network/public_sent.html", call=call)
         status = 400
     return render_template("network/public_apply.html", call=call, form=form, is_open=is_open), status
