@@ -250,6 +250,15 @@ def erase_public_reports(today):
                f"file: {totals['files']}).")
 
 
+@job("expire-imports")
+def expire_imports():
+    """Delete the import batches that created nothing and were left IMPORT_UNFINISHED_KEEP_DAYS (default 7), the file's content with them."""
+    from .imports.services import expire_unfinished
+
+    deleted = _as_system("expire-imports", expire_unfinished)
+    click.echo(f"Importazioni non eseguite eliminate: {deleted}")
+
+
 @job("forum-digest")
 def forum_digest():
     """E-mail the daily forum digest to users who chose it (threads with new posts since the last one)."""

@@ -105,6 +105,9 @@ def load_config() -> dict:
         "FILE_STORAGE": os.environ.get("RETE_FILE_STORAGE", "database" if production else "local").strip().lower(),
         # Prepared exports (portal/exports) can be downloaded this long, then go.
         "EXPORT_KEEP_HOURS": _int("EXPORT_KEEP_HOURS", 24),
+        # An import batch never imported (uploaded, checked, or with nothing created) goes after this many days
+        # untouched (expire-imports): its encrypted rows are people's data nobody is using.
+        "IMPORT_UNFINISHED_KEEP_DAYS": _int("IMPORT_UNFINISHED_KEEP_DAYS", 7),
         "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
         # An antenna's draft nobody worked on for this many months is anonymised (apply-retention): the node never had it.
         "DRAFT_RETENTION_MONTHS": _int("DRAFT_RETENTION_MONTHS", 6),

@@ -141,6 +141,7 @@ MATRIX: dict[str, Route] = {
     "imports.start": Route("foreign", args=_import_batch, form=lambda net: {"version": 1}),
     "imports.undo": Route("foreign", args=_import_batch, form=lambda net: {"version": 1}),
     "imports.confirm": Route("foreign", args=_import_batch, form=lambda net: {"version": 1}),
+    "imports.discard": Route("foreign", args=_import_batch, form=lambda net: {"version": 1}),
     # --- cases ---
     "cases.index": Route("own"),
     "cases.detail": Route("foreign", args=lambda net: {"case_id": net.case.id}, victim="n1"),

@@ -7,9 +7,11 @@ from collections import defaultdict
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
+from ..accounts.members import members_of
 from ..accounts.models import User
+from ..accounts.permissions import PERMISSIONS, Capability
 from ..core import links
 from ..extensions import db
 from ..mail import send_mail
@@ -43,12 +45,16 @@ def _daily_subject(total: int) -> str:
                     "Rete – riepilogo quotidiano: %(num)d allerte aperte", total)
 
 
-def _recipients(tenant_id: int, owner_id: int | None) -> list[str]:
-    if owner_id is not None:
-        user = db.session.get(User, owner_id)
-        if user is not None and user.active:
-            return [user.email]
-    # No case worker (or an inactive one): the coordination owns it.
+def _handlers(tenant_id: int) -> dict[int, User]:
+    """The node's users who may handle alerts today: an active account with an active case worker's or
+    coordinator's membership of the node. An owner not among them (a case worker who left the node, whose
+    cases were not reassigned yet) counts as no owner: the coordination gets their alerts."""
+    return {user.id: user for user in members_of(tenant_id, *PERMISSIONS[Capability.HANDLE_ALERTS])}
+
+
+def _recipients(tenant_id: int, owner: User | None) -> list[str]:
+    if owner is not None:
+        return [owner.email]
     return [u.email for u in coordinators(tenant_id)]
 
 
@@ -61,12 +67,13 @@ def notify_new(tenant_id: int) -> int:
     ).all()
     if not rows:
         return 0
+    handlers = _handlers(tenant_id)
     by_owner = defaultdict(list)
     for alert_id, rule, pseudonym, owner_id in rows:
-        by_owner[owner_id].append((alert_id, rule, pseudonym))
+        by_owner[handlers.get(owner_id)].append((alert_id, rule, pseudonym))
     sent = 0
-    for owner_id, items in by_owner.items():
-        recipients = _recipients(tenant_id, owner_id)
+    for owner, items in by_owner.items():
+        recipients = _recipients(tenant_id, owner)
         if recipients and send_mail(
             recipients, ngettext("Rete – %(num)d nuova allerta", "Rete – %(num)d nuove allerte", len(items)),
             _("Nuove situazioni di criticità da seguire:") + "\n" + "\n".join(_lines(items)) + "\n",
@@ -93,17 +100,17 @@ def send_digest(tenant_id: int) -> int:
         Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED
     ).order_by(Alert.due_on, Alert.id)
     sent = 0
+    handlers = _handlers(tenant_id)
     owners = db.session.scalars(
         select(Alert.owner_id).where(Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED,
-                                     Alert.owner_id.is_not(None)).distinct()
+                                     Alert.owner_id.in_(list(handlers))).distinct()
     ).all()
     for owner_id in owners:
-        user = db.session.get(User, owner_id)
         rows = db.session.execute(open_alerts.where(Alert.owner_id == owner_id).limit(MAX_LINES + 1)).all()
         total = db.session.scalar(select(func.count(Alert.id)).where(
             Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED, Alert.owner_id == owner_id))
-        if user is not None and user.active and send_mail(
-            user.email, _daily_subject(total),
+        if send_mail(
+            handlers[owner_id].email, _daily_subject(total),
             _("Le tue allerte ancora aperte:") + "\n" + "\n".join(_lines(rows[:MAX_LINES])) + "\n",
         ):
             sent += 1
@@ -111,7 +118,8 @@ def send_digest(tenant_id: int) -> int:
         select(Alert.rule, func.count(Alert.id)).where(Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED)
         .group_by(Alert.rule).order_by(Alert.rule)
     ).all()
-    unowned = db.session.execute(open_alerts.where(Alert.owner_id.is_(None)).limit(MAX_LINES + 1)).all()
+    unowned = db.session.execute(open_alerts.where(or_(Alert.owner_id.is_(None), Alert.owner_id.not_in(list(handlers))))
+                                 .limit(MAX_LINES + 1)).all()
     emails = [u.email for u in coordinators(tenant_id)]
     if per_rule and emails:
         counts = [f"- {RULE_LABELS[Rule(rule)]}: {count}" for rule, count in per_rule]

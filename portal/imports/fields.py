@@ -183,7 +183,8 @@ def check_row(cells: dict[str, str], lookup: dict, points: dict[str, int], today
     if cells.get("birth_year"):
         text = cells["birth_year"]
         when = parse_date(text)
-        birth_year = when.year if when else (int(text) if text.isdigit() else None)
+        # ASCII digits only: str.isdigit() also takes "²" or "1980²", which int() refuses.
+        birth_year = when.year if when else (int(text) if re.fullmatch(r"[0-9]{4}", text) else None)
         if birth_year is None or not 1900 <= birth_year <= today.year:
             err("birth_year", "invalid_year")
             birth_year = None

@@ -1,9 +1,9 @@
 """An import batch (one uploaded file, its column mapping and its state) and the outcome of each row.
 
 Both tables are the importing tenant's alone (``TenantOwned``, RLS). The file's cells are identity and
-special-category data: they are kept only as ciphertext (``rows``, bound to the batch's ``uid``), only
-until the batch is confirmed or undone. Row results store codes (error and warning codes, field names),
-never cell values.
+special-category data: they are kept only as ciphertext (``headers`` and ``rows``, bound to the batch's
+``uid``), only until the batch is confirmed, undone or discarded. Row results store codes (error and warning
+codes, field names), never cell values.
 """
 import json
 from datetime import datetime
@@ -51,7 +51,9 @@ class ImportBatch(TenantOwned, RowUid, Versioned, CreatedBy, db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     state: Mapped[BatchState] = mapped_column(enum_column(BatchState, name="import_batch_state"))
-    headers: Mapped[list] = mapped_column(JSON, default=list)  # the file's column names (no cell values)
+    # Only batches uploaded before the header moved into the ciphertext: a file without a header row has
+    # its first person there. Emptied when their rows are dropped.
+    plain_headers: Mapped[list] = mapped_column("headers", JSON, default=list)
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # Rete field -> column index
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
     valid_rows: Mapped[int] = mapped_column(Integer, default=0)
@@ -64,17 +66,43 @@ class ImportBatch(TenantOwned, RowUid, Versioned, CreatedBy, db.Model):
     imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # confirmed or undone
 
+    # The file's table, {"headers": [...], "rows": [[...], ...]} (before: the rows' list alone).
     rows_enc: Mapped[str | None] = mapped_column(Text)
     rows_json = EncryptedField("rows_enc")
 
     @property
+    def headers(self) -> list[str]:
+        """The file's column names: its first row, which may be a person's when the file has no header."""
+        return self._table()["headers"]
+
+    @headers.setter
+    def headers(self, value: list[str]) -> None:
+        self._store(value, self.rows)
+
+    @property
     def rows(self) -> list[list[str]]:
-        value = self.rows_json
-        return json.loads(value) if value else []
+        return self._table()["rows"]
 
     @rows.setter
     def rows(self, value: list[list[str]] | None) -> None:
-        self.rows_json = json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else None
+        """None drops the file's content, its column names with it."""
+        self._store(self.headers if value else None, value)
+
+    def _table(self) -> dict:
+        # Decrypted once per ciphertext: the dry run reads the headers for every row.
+        token, cached = getattr(self, "_decrypted", (None, None))
+        if cached is None or token is not self.rows_enc:
+            value = self.rows_json
+            cached = json.loads(value) if value else {"headers": [], "rows": []}
+            if isinstance(cached, list):
+                cached = {"headers": self.plain_headers or [], "rows": cached}
+            self._decrypted = (self.rows_enc, cached)
+        return cached
+
+    def _store(self, headers: list[str] | None, rows: list[list[str]] | None) -> None:
+        table = {"headers": headers or [], "rows": rows or []}
+        self.rows_json = json.dumps(table, ensure_ascii=False, separators=(",", ":")) if headers or rows else None
+        self.plain_headers = []
 
 
 class ImportRow(TenantOwned, db.Model):

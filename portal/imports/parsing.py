@@ -3,11 +3,13 @@
 CSV through the standard ``csv`` module: encoding tried in order (UTF-8 with or without BOM, then
 Windows-1252, what Italian Excel writes), delimiter sniffed among ``;`` ``,`` tab and ``|``. XLSX through
 openpyxl in read-only mode (the first sheet; formulas are read as their cached values, never evaluated).
-Limits are checked before anything is kept, with a message the user can act on.
+Limits are checked row by row while the file is read, so a file past one is refused before the rest of it
+is built in memory, with a message the user can act on.
 """
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -16,6 +18,12 @@ MAX_BYTES = 8 * 1024 * 1024  # under MAX_CONTENT_LENGTH (26 MB by default), so t
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
 MAX_CELL = 10_000
+# All the cells' text together: as much as the largest CSV accepted can hold. An XLSX may repeat one shared
+# string in every cell, a few bytes of file for each copy of it the table would hold.
+MAX_TEXT = MAX_BYTES
+# An XLSX's parts unzipped (their declared sizes, which zipfile holds them to): the largest table the limits
+# above admit unpacks to a few tens of MB; a zip bomb, to gigabytes that openpyxl would read before any row.
+MAX_UNPACKED = 16 * MAX_BYTES
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = ";,\t|"
 
@@ -38,24 +46,45 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
         table, csv_file = _read_csv(data), True
     else:
         raise FileError(_("Formato non riconosciuto: carica un file CSV o XLSX."))
-    table = [[_clean(cell) for cell in row] for row in table]
-    table = [row for row in table if any(row)]
     if not table:
         raise FileError(_("Il file non contiene righe."))
     headers, rows = table[0], table[1:]
-    if len(headers) > MAX_COLUMNS:
-        raise FileError(_("Il file ha più di %(n)s colonne.", n=MAX_COLUMNS))
     if not any(headers):
         raise FileError(_("La prima riga deve contenere i nomi delle colonne."))
     if not rows:
         raise FileError(_("Il file contiene solo l'intestazione, nessuna riga da importare."))
-    if len(rows) > MAX_ROWS:
-        raise FileError(_("Il file ha %(n)s righe: il massimo per un'importazione è %(max)s. Dividilo in più file.",
-                          n=len(rows), max=MAX_ROWS))
-    width = len(headers)
+    # A CSV's columns are its header's (a longer row is refused by the dry run); a sheet's reach its last
+    # filled cell, whatever width the sheet declares.
+    width = len(headers) if csv_file else max(map(len, table))
     rows = [_fit(row, width, csv_file) for row in rows]
-    headers = [h or _("Colonna %(n)s", n=i + 1) for i, h in enumerate(headers)]
+    headers = [h or _("Colonna %(n)s", n=i + 1) for i, h in enumerate(_fit(headers, width, False))]
     return headers, rows
+
+
+def _bounded(source: Iterable, csv_header: bool = False) -> list[list[str]]:
+    """The non-empty rows of ``source`` as text, without their trailing empty cells, refused at the first
+    row past a limit. ``csv_header``: the header keeps its unnamed last columns (within the limit), whose
+    cells the rows may fill."""
+    table: list[list[str]] = []
+    text = 0
+    for raw in source:
+        row = [_clean(cell) for cell in raw]
+        while row and not row[-1]:
+            row.pop()
+        if not row:
+            continue
+        if len(row) > MAX_COLUMNS:
+            raise FileError(_("Il file ha più di %(n)s colonne.", n=MAX_COLUMNS))
+        if len(table) > MAX_ROWS:  # the header and MAX_ROWS rows are in already
+            raise FileError(_("Il file ha più righe del massimo per un'importazione (%(max)s). Dividilo in più file.",
+                              max=MAX_ROWS))
+        text += sum(map(len, row))
+        if text > MAX_TEXT:
+            raise FileError(_("Il file contiene troppi dati per un'importazione. Dividilo in più file."))
+        if csv_header and not table and len(raw) <= MAX_COLUMNS:
+            row += [""] * (len(raw) - len(row))
+        table.append(row)
+    return table
 
 
 def _fit(row: list[str], width: int, keep_overflow: bool) -> list[str]:
@@ -90,7 +119,7 @@ def _clean(cell) -> str:
     return text
 
 
-def _read_csv(data: bytes) -> list[list]:
+def _read_csv(data: bytes) -> list[list[str]]:
     for encoding in ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -106,25 +135,46 @@ def _read_csv(data: bytes) -> list[list]:
         first = sample.splitlines()[0] if sample else ""
         delimiter = max(DELIMITERS, key=first.count) if first else ";"
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"'))
+        return _bounded(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"'), csv_header=True)
     except csv.Error as exc:
         raise FileError(_("Il file CSV non è leggibile: %(reason)s", reason=str(exc))) from exc
 
 
-def _read_xlsx(data: bytes) -> list[list]:
+def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    unreadable = _("Il file XLSX non è leggibile.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except Exception as exc:  # a damaged archive raises more than BadZipFile
+        raise FileError(unreadable) from exc
+    if unpacked > MAX_UNPACKED:
+        raise FileError(_("Il file contiene troppi dati per un'importazione. Dividilo in più file."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileError(_("Il file XLSX non è leggibile.")) from exc
+    except Exception as exc:  # whatever its zip, XML or values make openpyxl raise: a file we cannot read
+        raise FileError(unreadable) from exc
     try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
+        return _bounded(_sheet_rows(workbook, unreadable))
     finally:
         workbook.close()
+
+
+def _sheet_rows(workbook, unreadable: str) -> Iterator[tuple]:
+    """The first sheet's rows, each as long as its own last cell: the size the sheet declares (its
+    ``dimension``, up to 16,384 columns by a million rows) would pad every row, and add rows, up to it."""
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
+    except Exception as exc:
+        raise FileError(unreadable) from exc
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # XML cut short or malformed halfway (a ParseError is a SyntaxError), a bad value
+            raise FileError(unreadable) from exc
+        yield row

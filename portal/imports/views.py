@@ -1,4 +1,5 @@
-"""Bulk import pages: the antenna's batches, upload, columns, dry run, progress, undo and confirmation."""
+"""Bulk import pages: the antenna's batches, upload, columns, dry run, progress, undo, confirmation and
+discarding a batch that created nothing."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -86,6 +87,8 @@ def detail(batch_id):
         progress=services.progress(batch), earlier=services.earlier_batch_of_same_file(batch),
         STATE_LABELS=STATE_LABELS, ROW_LABELS=ROW_LABELS, ERROR_LABELS=ERROR_LABELS, FIELD_LABELS=FIELD_LABELS,
         WARNING_LABELS=WARNING_LABELS, BatchState=BatchState, cases=batch.kind == services.CASES,
+        may_discard=services.may_discard(batch), unfinished=services.unfinished(batch),
+        keep_days=services.unfinished_keep_days(),
     )
 
 
@@ -134,6 +137,15 @@ def undo(batch_id):
 @bp.route("/<int:batch_id>/conferma", methods=["POST"])
 def confirm(batch_id):
     return _stepped(batch_id, services.confirm, _("Importazione confermata."))
+
+
+@bp.route("/<int:batch_id>/elimina", methods=["POST"])
+def discard(batch_id):
+    done = _step(batch_id, services.discard)[0]
+    if not done:
+        return redirect(url_for(".detail", batch_id=batch_id))
+    flash(_("Importazione eliminata, con il contenuto del file."), "success")
+    return redirect(url_for(".index"))
 
 
 def _stepped(batch_id, action, message: str):

@@ -1,0 +1,140 @@
+"""A batch that created nothing holds the file and nothing else: its uploader (or the tenant's admins) may
+discard it from its page, and ``flask rete expire-imports`` deletes those left IMPORT_UNFINISHED_KEEP_DAYS.
+The file's first row, a person's when the file has no header, is ciphertext like the rest."""
+import json
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from portal.audit.models import AuditEvent
+from portal.extensions import db
+from portal.imports.models import BatchState, ImportBatch, ImportRow
+from portal.models_base import utcnow
+from portal.tenancy import context
+
+from .imports_support import HEADER, csv_bytes, person_row
+from .test_imports import check, post_step, upload
+
+
+def _a(network):
+    return context.acting_as(network.tenants["a"].id)
+
+
+def _exists(network, batch_id) -> bool:
+    with _a(network):
+        return db.session.get(ImportBatch, batch_id, populate_existing=True) is not None
+
+
+def _rows(network, batch_id) -> int:
+    with _a(network):
+        return db.session.scalar(select(func.count(ImportRow.id)).where(ImportRow.batch_id == batch_id))
+
+
+def _audited(network, action, batch_id) -> int:
+    with _a(network):
+        return db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == action, AuditEvent.object_type == "import_batch", AuditEvent.object_id == str(batch_id)))
+
+
+def test_the_uploader_discards_a_checked_batch_with_its_rows(login, network, session):
+    client = login("a_operator")
+    batch_id = check(client, upload(client, csv_bytes([person_row(n) for n in range(1, 4)])))
+    assert _rows(network, batch_id) == 3
+    assert "Elimina l'importazione" in client.get(f"/importazioni/{batch_id}").get_data(as_text=True)
+    answer = post_step(client, batch_id, "elimina")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/importazioni/")
+    assert not _exists(network, batch_id) and _rows(network, batch_id) == 0
+    assert _audited(network, "import.discarded", batch_id) == 1
+    assert client.get(f"/importazioni/{batch_id}").status_code == 404
+
+
+def test_an_admin_may_discard_another_users_batch_an_operator_may_not(login, network, session):
+    admin = login("a_admin")
+    batch_id = check(admin, upload(admin, csv_bytes([person_row(1)])))
+    operator = login("a_operator")
+    assert "Elimina l'importazione" not in operator.get(f"/importazioni/{batch_id}").get_data(as_text=True)
+    assert post_step(operator, batch_id, "elimina").status_code == 403
+    assert _exists(network, batch_id)
+    admin_again = login("a_admin")
+    batch_id2 = check(operator, upload(operator, csv_bytes([person_row(2)])))
+    assert post_step(admin_again, batch_id2, "elimina").status_code == 302
+    assert not _exists(network, batch_id2)
+
+
+def test_a_batch_that_created_drafts_is_undone_not_discarded(login, network, session):
+    client = login("a_operator")
+    batch_id = check(client, upload(client, csv_bytes([person_row(1)])))
+    post_step(client, batch_id, "importa")
+    assert "Elimina l'importazione" not in client.get(f"/importazioni/{batch_id}").get_data(as_text=True)
+    answer = post_step(client, batch_id, "elimina")
+    assert "non ha creato nulla" in client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert _exists(network, batch_id) and _rows(network, batch_id) == 1
+
+
+def _batch(network, state, created_rows=0, days_ago=0) -> int:
+    with _a(network):
+        batch = ImportBatch(tenant_id=network.tenants["a"].id, filename="vecchio.csv", file_sha256="0" * 64,
+                            state=state, created_by_id=network.users["a_operator"].id, mapping={}, total_rows=1,
+                            created_rows=created_rows)
+        batch.headers, batch.rows = ["Cognome"], [["Rossi"]]
+        db.session.add(batch)
+        db.session.flush()
+        db.session.add(ImportRow(tenant_id=batch.tenant_id, batch_id=batch.id, number=2, row_key="k" * 64,
+                                 status="valid", errors=[], warnings=[]))
+        db.session.flush()
+        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id)
+                           .values(updated_at=utcnow() - timedelta(days=days_ago)))
+        return batch.id
+
+
+def test_expire_imports_deletes_unfinished_batches_left_too_long(app, network, session, monkeypatch):
+    old_draft = _batch(network, BatchState.DRAFT, days_ago=8)
+    old_checked = _batch(network, BatchState.CHECKED, days_ago=30)
+    all_refused = _batch(network, BatchState.IMPORTED, created_rows=0, days_ago=8)
+    recent = _batch(network, BatchState.CHECKED, days_ago=2)
+    imported = _batch(network, BatchState.IMPORTED, created_rows=1, days_ago=60)  # undo still needs it
+    runner = app.test_cli_runner()
+
+    monkeypatch.setitem(app.config, "IMPORT_UNFINISHED_KEEP_DAYS", 31)
+    result = runner.invoke(args=["rete", "expire-imports"])
+    assert result.exit_code == 0 and "eliminate: 0" in result.output, result.output
+
+    monkeypatch.setitem(app.config, "IMPORT_UNFINISHED_KEEP_DAYS", 7)  # the default
+    result = runner.invoke(args=["rete", "expire-imports"])
+    assert result.exit_code == 0 and "eliminate: 3" in result.output, result.output
+    for gone in (old_draft, old_checked, all_refused):
+        assert not _exists(network, gone) and _rows(network, gone) == 0
+        assert _audited(network, "import.expired", gone) == 1
+    for kept in (recent, imported):
+        assert _exists(network, kept) and _rows(network, kept) == 1
+
+
+def test_a_file_without_header_keeps_its_first_person_encrypted(login, network, session):
+    """Its first row is a person's: stored with the rows, as ciphertext, and gone with them."""
+    first = person_row(1, Cognome="Quartararo")
+    client = login("a_operator")
+    answer = upload(client, csv_bytes([person_row(2)], header=first))
+    batch_id = int(answer.headers["Location"].split("/")[2])
+    assert "Quartararo" in client.get(f"/importazioni/{batch_id}/colonne").get_data(as_text=True)  # to choose by
+    with _a(network):
+        stored = db.session.execute(select(ImportBatch.__table__.c.headers, ImportBatch.rows_enc)
+                                    .where(ImportBatch.id == batch_id)).one()
+    assert "Quartararo" not in json.dumps(stored.headers) + stored.rows_enc
+    assert post_step(client, batch_id, "elimina").status_code == 302
+    assert not _exists(network, batch_id)
+
+
+def test_a_batch_stored_before_keeps_working_and_drops_its_plain_headers(network, session):
+    """Stored as a plain header column and the rows alone in the ciphertext: read as before, and the
+    header goes when the rows do."""
+    with _a(network):
+        batch = ImportBatch(tenant_id=network.tenants["a"].id, filename="prima.csv", file_sha256="0" * 64,
+                            state=BatchState.IMPORTED, created_by_id=network.users["a_operator"].id, mapping={},
+                            plain_headers=HEADER[:2])
+        batch.rows_json = json.dumps([["Rossi", "Anna"]])
+        db.session.add(batch)
+        db.session.flush()
+        assert (batch.headers, batch.rows) == (HEADER[:2], [["Rossi", "Anna"]])
+        batch.rows = None
+        db.session.flush()
+        assert (batch.plain_headers, batch.rows_enc, batch.headers, batch.rows) == ([], None, [], [])
