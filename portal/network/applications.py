@@ -5,24 +5,24 @@ until the node accepts. The applicant follows it through a link holding a random
 sha256 only (the token is 256 random bits: a slow hash adds nothing). Acceptance creates the antenna tenant,
 invites its first admin, records the agreement and the proposed points, inactive until training.
 """
-import contextlib
 import hashlib
 import re
 import secrets
 from datetime import date
 
-from flask import current_app, g, url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import Role
 from ..accounts.services import invite_user
+from ..accounts.visitor import as_visitor
 from ..audit.services import record
 from ..core.changes import apply_changes
 from ..core.locking import check_version
 from ..core.rows import add_keyed, by_submission_key
 from ..directory.models import DirectoryEntry, InformationPoint
-from ..extensions import db, login_manager
+from ..extensions import db
 from ..i18n import local_today
 from ..mail import send_mail
 from ..models_base import utcnow
@@ -73,27 +73,6 @@ def follow_link(application: Application, token: str) -> str:
         "network_public.follow", call_id=application.call_id, token=token)
 
 
-_UNSET = object()
-
-
-@contextlib.contextmanager
-def _as_the_door(node_id: int):
-    """The applicant's step, taken by nobody for the call's node: whoever is signed in on this browser (a user
-    of another organisation, or of the node itself), the rows, the audit event (no actor) and the mail are an
-    anonymous visitor's. The request's own context is the signed-in user's tenant: everything the step
-    writes, its mail too, happens inside."""
-    signed_in = g.get("_login_user", _UNSET)
-    g._login_user = login_manager.anonymous_user()  # Flask-Login's current_user: the audit sees no user
-    try:
-        with context.acting_as(node_id, user_id=None):
-            yield
-    finally:
-        if signed_in is _UNSET:
-            g.pop("_login_user", None)
-        else:
-            g._login_user = signed_in
-
-
 def by_key(call: Call, submission_key: str | None) -> Application | None:
     """The application a form with this key already sent to ``call`` (a double click, a page sent again)."""
     if not submission_key:
@@ -110,7 +89,7 @@ def apply(call: Call, data: dict, stored=None, today: date | None = None,
     if not call.is_open(today or local_today()):
         raise services.NetworkError(_("L'avviso non è aperto alle candidature."))
     token = secrets.token_urlsafe(32)
-    with _as_the_door(call.node_id):
+    with as_visitor(call.node_id):
         application = Application(call_id=call.id, token_hash=token_hash(token), status=ApplicationStatus.SUBMITTED,
                                   submission_key=submission_key or None, **data)
         _attach(application, stored)
@@ -142,7 +121,7 @@ def edit(application: Application, data: dict, version, stored=None) -> Applicat
     """The applicant's corrections, allowed only while the node asks for changes."""
     if application.status != ApplicationStatus.CHANGES_REQUESTED:
         raise services.NetworkError(_("La candidatura si può modificare solo quando il nodo chiede modifiche."))
-    with _as_the_door(application.tenant_id):
+    with as_visitor(application.tenant_id):
         check_version(application, version)
         changed = apply_changes(application, data)
         _attach(application, stored)

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.permissions import Capability, can_in_node
+from ..accounts.visitor import as_visitor
 from ..audit.services import record
 from ..core import links
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
@@ -21,7 +22,7 @@ from ..extensions import db
 from ..i18n import local_day, local_today
 from ..mail import send_mail
 from ..models_base import utcnow
-from ..tenancy.context import acting_as, current
+from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from . import files as report_files
 from . import receipt, routing, signals
@@ -46,7 +47,7 @@ def submit(data: dict, uploads: list, language: str) -> tuple[PublicReport, str]
     if node is None:
         raise ReportError(_("Il servizio non è al momento disponibile. Riprova più tardi."))
     code = receipt.new_code()
-    with acting_as(node.id):
+    with as_visitor(node.id):  # a browser signed in to Rete reports as anyone: no actor in the audit
         report = PublicReport(
             tenant_id=node.id, code_hash=receipt.hash_code(code), reporter_kind=data["reporter_kind"],
             municipality_code=data.get("municipality_code") or None, context=data["context"],
@@ -79,7 +80,7 @@ def open_with_code(typed: str | None) -> tuple[int, int] | None:
     if key is None:
         receipt.verify(None, code or "")
         return None
-    with acting_as(key.node_id):
+    with as_visitor(key.node_id):
         report = db.session.get(PublicReport, key.report_id)
         if report is None or not receipt.verify(report.code_hash, code):
             return None

@@ -11,12 +11,12 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from ..accounts.visitor import as_visitor
 from ..core.errors import ErrorFrame, frame_errors
 from ..core.files import send_stored
 from ..core.rows import or_404
 from ..core.transaction import attempt
 from ..extensions import csrf, db, limiter
-from ..tenancy.context import acting_as
 from . import abuse, receipt, services
 from . import files as report_files
 from .forms import NOTICE_VERSION, CodeForm, ReplyForm, ReportForm
@@ -170,7 +170,7 @@ def status():
         return redirect(url_for(".follow"))
     node_id, report_id = opened
     form = ReplyForm()
-    with acting_as(node_id):
+    with as_visitor(node_id):  # the reporter's door: whoever is signed in, no actor
         report = db.session.get(PublicReport, report_id)
         if report is None:
             session.pop(ACCESS_KEY, None)
@@ -193,7 +193,7 @@ def status():
 def download(file_id: int):
     opened = or_404(_opened())
     node_id, report_id = opened
-    with acting_as(node_id):
+    with as_visitor(node_id):  # the reporter's door: whoever is signed in, no actor
         item = db.session.get(PublicReportFile, file_id)
         if item is None or item.report_id != report_id:
             abort(404)
