@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "import.completed": _l("importazione completata"),
     "import.confirmed": _l("ha confermato un'importazione"),
     "import.undone": _l("ha annullato un'importazione"),
+    "import.discarded": _l("ha eliminato un'importazione non eseguita"),
+    "import.expired": _l("importazione non eseguita eliminata alla scadenza"),
     # cases
     "case.opened": _l("ha aperto la presa in carico"),
     "case.read": _l("ha visualizzato la presa in carico"),
