@@ -3,8 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..core.fields import form_check
 from ..core.rows import visible_or_404
-from ..core.transaction import show_on_form
 from ..core.views_helpers import acted
 from ..crypto import DecryptionError, decrypt
 from ..extensions import db, limiter
@@ -98,16 +98,12 @@ def setup():
 def _manage(user, codes_form=None):
     form = DisableSecondFactorForm()
     required = two_factor.required_for(user, active_memberships(user))
-    if form.validate_on_submit():
-        try:  # not attempt(): a wrong password's or code's count towards the lock must commit, as at login
-            services.confirm_password(user, form.password.data, "password")
-            two_factor.confirm_code(user, form.code.data)
-        except services.AccountError as exc:
-            show_on_form(form, exc)
-        else:
-            two_factor.disable(user, user)
-            flash(_("Verifica in due passaggi disattivata."), "info")
-            return redirect(url_for("two_factor.setup") if required else url_for("core.home"))
+    # form_check, not attempt(): a wrong password's or code's count towards the lock must commit, as at login.
+    if form.validate_on_submit() and form_check(form, services.confirm_password, user, form.password.data, "password") \
+            and form_check(form, two_factor.confirm_code, user, form.code.data):
+        two_factor.disable(user, user)
+        flash(_("Verifica in due passaggi disattivata."), "info")
+        return redirect(url_for("two_factor.setup") if required else url_for("core.home"))
     return render_template("accounts/two_factor_manage.html", form=form, user=user, required=required,
                            codes_form=codes_form or PasswordConfirmForm(prefix="codes"), remaining=recovery_codes.remaining(user))
 
@@ -121,13 +117,8 @@ def recovery():
     if not user.has_second_factor:
         return redirect(url_for("two_factor.setup"))
     form = PasswordConfirmForm(prefix="codes")  # the page has a second password field (to disable)
-    if form.validate_on_submit():
-        try:  # not attempt(): a wrong password's count towards the lock must commit, as at login
-            services.confirm_password(user, form.password.data, "password")
-        except services.AccountError as exc:
-            show_on_form(form, exc)
-        else:
-            return render_template("accounts/two_factor_recovery.html", codes=recovery_codes.regenerate(user))
+    if form.validate_on_submit() and form_check(form, services.confirm_password, user, form.password.data, "password"):
+        return render_template("accounts/two_factor_recovery.html", codes=recovery_codes.regenerate(user))
     return _manage(user, codes_form=form)
 
 

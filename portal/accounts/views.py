@@ -5,7 +5,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..core.transaction import attempt, show_on_form
+from ..core.fields import form_check
+from ..core.transaction import attempt
 from ..core.views_helpers import acted
 from ..extensions import db, limiter
 from ..i18n import LOCALE_KEY
@@ -167,16 +168,12 @@ def reset_password(token):
 @membership_required
 def change_password():
     form = ChangePasswordForm(email=current_user.email)
-    if form.validate_on_submit():
-        try:  # not attempt(): a wrong password's count towards the lock must commit, as at login
-            services.confirm_password(current_user, form.current.data, "current")
-        except services.AccountError as exc:
-            show_on_form(form, exc)
-        else:
-            # The other sessions end (a thief's copy of the cookie among them); this one goes on.
-            services.set_password(current_user, form.password.data, keep=user_sessions.current_session())
-            flash(_("Password aggiornata: le altre sessioni sono state chiuse."), "success")
-            return redirect(url_for("core.home"))
+    # form_check, not attempt(): a wrong password's count towards the lock must commit, as at login.
+    if form.validate_on_submit() and form_check(form, services.confirm_password, current_user, form.current.data, "current"):
+        # The other sessions end (a thief's copy of the cookie among them); this one goes on.
+        services.set_password(current_user, form.password.data, keep=user_sessions.current_session())
+        flash(_("Password aggiornata: le altre sessioni sono state chiuse."), "success")
+        return redirect(url_for("core.home"))
     return render_template("accounts/change_password.html", form=form)
 
 
