@@ -253,7 +253,7 @@ def erase_public_reports(today):
 @job("expire-imports")
 def expire_imports():
     """Delete the import batches that created nothing and were left IMPORT_UNFINISHED_KEEP_DAYS (default 7), the file's content with them."""
-    from .imports.services import expire_unfinished
+    from .imports.unfinished import expire_unfinished
 
     deleted = _as_system("expire-imports", expire_unfinished)
     click.echo(f"Importazioni non eseguite eliminate: {deleted}")

@@ -32,6 +32,19 @@ def by_submission_key(model, submission_key: str | None):
     return db.session.scalar(select(model).where(model.submission_key == submission_key))
 
 
+def add_once(row) -> bool:
+    """Add and flush a row a unique key allows once (a read marker, a subscription, an organisation's entry),
+    inside a savepoint: False, with nothing pending, when another request added it at the same instant
+    (two tabs, a double click) — the caller reads that one instead."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 def add_keyed(row, refusal: Exception) -> None:
     """Add and flush a row carrying its form's key; the same key posted at the same instant is told apart by
     the unique index, the second raising ``refusal`` (added inside a savepoint, so nothing stays pending)."""

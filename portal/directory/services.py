@@ -9,7 +9,7 @@ from ..audit.services import record
 from ..core.changes import apply_changes
 from ..core.errors import Forbidden, NotFound  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
-from ..core.rows import by_id
+from ..core.rows import add_once, by_id
 from ..extensions import db
 from ..tenancy.models import Tenant
 from .models import DirectoryEntry, InformationPoint
@@ -151,11 +151,7 @@ def own_entry() -> DirectoryEntry:
     entry = db.session.scalar(select(DirectoryEntry).where(DirectoryEntry.organisation_id == tenant_id))
     if entry is None:
         entry = DirectoryEntry(organisation_id=tenant_id, grounds=[])
-        try:
-            with db.session.begin_nested():
-                db.session.add(entry)
-                db.session.flush()
-        except IntegrityError:  # opened in two tabs at once: the entry the other request created
+        if not add_once(entry):  # opened in two tabs at once: the entry the other request created
             return db.session.scalar(select(DirectoryEntry).where(DirectoryEntry.organisation_id == tenant_id))
         record("directory.entry.create", "directory_entry", entry.id, [])
     return entry

@@ -9,9 +9,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..core.rows import add_once
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
@@ -47,11 +47,7 @@ def subscribe(thread: ForumThread | None = None, category: ForumCategory | None 
             user_id=current_user.id, thread_id=thread.id if thread else None,
             category_id=category.id if category else None, mode=mode, created_at=utcnow(),
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(row)
-                db.session.flush()
-        except IntegrityError:  # the button pressed twice (two tabs, a double click): the first one's row
+        if not add_once(row):  # the button pressed twice (two tabs, a double click): the first one's row
             row = subscription_for(thread, category)
     row.mode = mode
     db.session.flush()

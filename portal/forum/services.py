@@ -11,12 +11,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import Capability, can, can_in_node, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
-from ..core.rows import by_id
+from ..core.rows import add_once, by_id
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
@@ -158,12 +157,8 @@ def mark_read(thread: ForumThread, seen_at=False) -> None:
             ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id == thread.id
         ))
     if seen_at is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(ForumReadMarker(user_id=current_user.id, thread_id=thread.id, seen_at=utcnow()))
-                db.session.flush()
-        except IntegrityError:
-            pass  # the user's other tab (or a reload) marked it at the same instant: read now all the same
+        # False when the user's other tab (or a reload) marked it at the same instant: read now all the same.
+        add_once(ForumReadMarker(user_id=current_user.id, thread_id=thread.id, seen_at=utcnow()))
     elif _aware(seen_at) < _aware(thread.last_post_at):
         db.session.execute(update(ForumReadMarker).where(
             ForumReadMarker.user_id == current_user.id, ForumReadMarker.thread_id == thread.id

@@ -13,7 +13,6 @@ Other networks' groups do not exist for a user (404); a non-member of the same n
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.permissions import Capability, can_in_node, current_membership
@@ -22,7 +21,7 @@ from ..core import files, storage
 from ..core.changes import apply_changes
 from ..core.errors import Conflict, Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
-from ..core.rows import by_id
+from ..core.rows import add_keyed, by_id
 from ..extensions import db
 from ..forum import text
 from ..models_base import utcnow
@@ -192,14 +191,9 @@ def save_minutes(meeting: Meeting, body: str, upload=None, version=None) -> Minu
     created = minutes is None
     if created:
         minutes = Minutes(meeting_id=meeting.id, body=body, body_html=text.render(body))
-        try:
-            with db.session.begin_nested():
-                db.session.add(minutes)
-                db.session.flush()
-        except IntegrityError:
-            # Another tab or coordinator wrote the first draft at the same instant: the 409 page keeps this
-            # text, as when that draft was saved first (check_version above).
-            raise Conflict() from None
+        # Another tab or coordinator wrote the first draft at the same instant: the 409 page keeps this text,
+        # as when that draft was saved first (check_version above).
+        add_keyed(minutes, Conflict())
     fields = ["body"] if created or minutes.body != body else []
     minutes.body, minutes.body_html = body, text.render(body)
     if stored:

@@ -10,7 +10,7 @@ from ..core.rows import or_403, or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..jobs import enqueue
-from . import services
+from . import services, unfinished
 from .fields import fields_for
 from .forms import FileError, UploadForm, VersionForm, mapping_form, mapping_of
 from .jobs import run_import
@@ -87,8 +87,8 @@ def detail(batch_id):
         progress=services.progress(batch), earlier=services.earlier_batch_of_same_file(batch),
         STATE_LABELS=STATE_LABELS, ROW_LABELS=ROW_LABELS, ERROR_LABELS=ERROR_LABELS, FIELD_LABELS=FIELD_LABELS,
         WARNING_LABELS=WARNING_LABELS, BatchState=BatchState, cases=batch.kind == services.CASES,
-        may_discard=services.may_discard(batch), unfinished=services.unfinished(batch),
-        keep_days=services.unfinished_keep_days(),
+        may_discard=unfinished.may_discard(batch), unfinished=unfinished.unfinished(batch),
+        keep_days=unfinished.unfinished_keep_days(),
     )
 
 
@@ -141,7 +141,7 @@ def confirm(batch_id):
 
 @bp.route("/<int:batch_id>/elimina", methods=["POST"])
 def discard(batch_id):
-    done = _step(batch_id, services.discard)[0]
+    done = _step(batch_id, unfinished.discard)[0]
     if not done:
         return redirect(url_for(".detail", batch_id=batch_id))
     flash(_("Importazione eliminata, con il contenuto del file."), "success")
