@@ -10,7 +10,7 @@ from portal.forum.models import ForumAttachment, ForumPost, ForumSubscription, S
 from portal.notifications.models import OutboxMail
 from portal.tenancy import context
 
-from .forum_support import make_thread
+from .forum_support import make_thread, reply
 from .helpers import csrf_token
 from .test_forum_attachments import PDF
 
@@ -77,3 +77,23 @@ def test_a_hidden_post_is_read_by_its_networks_moderators_only(login, network):
                       ).status_code == 404
     assert BODY in own.get(page).get_data(as_text=True)
     assert own.get(f"/forum/allegati/{attachment.id}").status_code == 200
+
+
+def test_another_networks_hidden_thread_leaves_no_title_on_the_moderators_page(login, network):
+    """A coordinator's own network may have posted in a thread that another network hid: the report on that
+    post and the contact it confirmed stay out of the coordinator's review page (the title would show)."""
+    thread = make_thread(network.users["a_operator"], network.tenants["a"], title=TITLE)
+    other = login("n2_coordinator")
+    page = f"/forum/t/{thread.id}"
+    assert reply(other, thread.id, "Scriveteci a rete.nodo2@example.org", confirm=True).status_code == 302
+    post = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == thread.id).order_by(ForumPost.id.desc()))
+    reader = login("b_operator")
+    assert reader.post(f"/forum/p/{post.id}/segnala", data={"reason": "Recapito privato",
+                                                            "csrf_token": csrf_token(reader, page)}).status_code == 302
+    before = other.get("/forum/segnalazioni").get_data(as_text=True)
+    assert before.count(TITLE) == 2  # the report and the confirmed contact, while the thread is visible
+
+    own = login("n1_coordinator")
+    assert _moderate(own, f"{page}/modera", "hide", page).status_code == 302
+    assert TITLE not in other.get("/forum/segnalazioni").get_data(as_text=True)
+    assert own.get("/forum/segnalazioni").status_code == 200

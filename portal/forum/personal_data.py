@@ -8,16 +8,12 @@ who confirmed it and audited (field names only).
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.models import User
-from ..accounts.permissions import current_membership
 from ..audit.services import record
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
 from . import privacy
-from .models import ForumPost, ForumThread, PersonalDataConfirmation
-
-PER_PAGE = 50  # confirmations per page of the moderators' list
+from .models import ForumPost, PersonalDataConfirmation
 
 
 class PersonalDataFound(Exception):
@@ -73,20 +69,3 @@ def kinds_outside(post: ForumPost, fields) -> set[str]:
     """Kinds confirmed in the post's other fields (an edit changes the body only)."""
     return {str(k) for k in db.session.scalars(select(PersonalDataConfirmation.kind).where(
         PersonalDataConfirmation.post_id == post.id, PersonalDataConfirmation.field.not_in(fields)))}
-
-
-def confirmations_for_review(page: int = 1) -> tuple[list[tuple[PersonalDataConfirmation, ForumPost, ForumThread, User]], bool]:
-    """Every contact confirmed in posts of the moderator's network, newest first, a page at a time, and whether
-    another page follows (the caller checks the role)."""
-    node_id = current_membership().tenant_id
-    rows = db.session.execute(
-        select(PersonalDataConfirmation, ForumPost, ForumThread, User)
-        .join(ForumPost, ForumPost.id == PersonalDataConfirmation.post_id)
-        .join(ForumThread, ForumThread.id == ForumPost.thread_id)
-        .join(Tenant, Tenant.id == ForumPost.author_tenant_id)
-        .join(User, User.id == PersonalDataConfirmation.confirmed_by_id)
-        .where((Tenant.node_id == node_id) | (Tenant.id == node_id))
-        .order_by(PersonalDataConfirmation.confirmed_at.desc(), PersonalDataConfirmation.id.desc())
-        .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
-    ).all()
-    return [tuple(r) for r in rows[:PER_PAGE]], len(rows) > PER_PAGE

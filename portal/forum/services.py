@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select, update
 
+from ..accounts.models import User
 from ..accounts.permissions import Capability, can, can_in_node, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
@@ -29,11 +30,13 @@ from .models import (
     ForumReport,
     ForumSubscription,
     ForumThread,
+    PersonalDataConfirmation,
     ThreadKind,
 )
 
 THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 20
+CONFIRMATIONS_PER_PAGE = 50  # the moderators' list of confirmed contacts
 
 
 class ForumError(ServiceError):
@@ -313,11 +316,31 @@ def open_reports() -> list[tuple[ForumReport, ForumPost, ForumThread]]:
         .join(ForumPost, ForumPost.id == ForumReport.post_id)
         .join(ForumThread, ForumThread.id == ForumPost.thread_id)
         .join(Tenant, Tenant.id == ForumPost.author_tenant_id)
-        .where(ForumReport.resolved_at.is_(None), (Tenant.node_id == node_id) | (Tenant.id == node_id))
+        .where(ForumReport.resolved_at.is_(None), (Tenant.node_id == node_id) | (Tenant.id == node_id),
+               _visible(ForumThread))  # never the title of a thread another network hid
         .order_by(ForumReport.id)
         .limit(200)
     ).all()
     return [tuple(r) for r in rows]
+
+
+def review_confirmations(page: int = 1) -> tuple[list[tuple[PersonalDataConfirmation, ForumPost, ForumThread, User]], bool]:
+    """Every contact confirmed in posts of the moderator's network, newest first, a page at a time, and whether
+    another page follows; as the reports, never in a thread another network hid."""
+    if not is_moderator():
+        raise Forbidden()
+    node_id = current_membership().tenant_id
+    rows = db.session.execute(
+        select(PersonalDataConfirmation, ForumPost, ForumThread, User)
+        .join(ForumPost, ForumPost.id == PersonalDataConfirmation.post_id)
+        .join(ForumThread, ForumThread.id == ForumPost.thread_id)
+        .join(Tenant, Tenant.id == ForumPost.author_tenant_id)
+        .join(User, User.id == PersonalDataConfirmation.confirmed_by_id)
+        .where((Tenant.node_id == node_id) | (Tenant.id == node_id), _visible(ForumThread))
+        .order_by(PersonalDataConfirmation.confirmed_at.desc(), PersonalDataConfirmation.id.desc())
+        .offset((page - 1) * CONFIRMATIONS_PER_PAGE).limit(CONFIRMATIONS_PER_PAGE + 1)
+    ).all()
+    return [tuple(r) for r in rows[:CONFIRMATIONS_PER_PAGE]], len(rows) > CONFIRMATIONS_PER_PAGE
 
 
 def moderate_post(post: ForumPost, action: str) -> None:

@@ -8,7 +8,7 @@ from ..core.rows import or_403, or_404
 from ..core.views_helpers import expose_labels, send_read
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
-from . import attachments, labels, models, notify, personal_data, services
+from . import attachments, labels, models, notify, services
 from .forms import PostForm, PracticeFilterForm, PracticeForm, ReportForm, SearchForm, SubscribeForm, ThreadForm
 from .models import ForumCategory, SubscriptionMode, ThreadKind
 from .search import search as run_search
@@ -327,7 +327,7 @@ def subscriptions():
 @bp.route("/segnalazioni")
 def reports():
     or_403(services.is_moderator())
-    confirmations, has_next = personal_data.confirmations_for_review(_page())
+    confirmations, has_next = services.review_confirmations(_page())
     return render_template("forum/reports.html", rows=services.open_reports(), confirmations=confirmations,
                            has_next=has_next, page=_page())
 
