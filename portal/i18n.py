@@ -1,5 +1,5 @@
 """Italian first: locale selection, Europe/Rome dates (dd/mm/yyyy) and euro amounts (€ 1.234,56)."""
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -46,6 +46,15 @@ def local_day(moment: datetime) -> date:
     """The day in Rome of a moment (naive moments are UTC, as the database keeps them)."""
     zone = get_timezone() if has_app_context() else ZoneInfo("Europe/Rome")
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).date()
+
+
+def day_start(day: date) -> datetime:
+    """Midnight in Rome at the start of ``day``, as an aware UTC moment: where a period of days begins and
+    (the day after its last) ends, for comparing with the timestamps the database keeps in UTC. Without it
+    a referral sent at 00:30 on 1 April in Rome (22:30 UTC on 31 March) counted in March."""
+    # ZoneInfo, not babel's zone object: combining a date with a pytz zone takes its 1866 offset (+0:50).
+    zone = ZoneInfo(str(get_timezone()) if has_app_context() else "Europe/Rome")
+    return datetime.combine(day, time.min, zone).astimezone(UTC)
 
 
 def format_day(value: date | datetime | None) -> str:

@@ -1,8 +1,10 @@
 """Helpers for driving the app as a user would: real forms, real CSRF tokens."""
 import contextlib
+import importlib.util
 import re
 import threading
 from html.parser import HTMLParser
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
@@ -134,3 +136,12 @@ def database_away(app):
         yield
     finally:
         sa.event.remove(engine, "before_cursor_execute", refuse)
+
+
+def migration_helper(name: str):
+    """A frozen module of migrations/helpers, loaded as the migrations load it (not importable as a package)."""
+    path = Path(__file__).resolve().parent.parent / "migrations" / "helpers" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    helper = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helper)
+    return helper

@@ -1,9 +1,7 @@
 """The case's case worker copied onto its actions (portal/cases/action_worker.py, migration 0039): kept by the
 database's triggers through every kind of change, followed by the case worker's "Azioni in ritardo", frozen
 in the migration's helper as the application defines it, and checked by ``flask rete monitoring-verify``."""
-import importlib.util
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlalchemy import select, text, update
 
@@ -15,6 +13,7 @@ from portal.tenancy import context
 
 from .case_support import post
 from .factories import MembershipFactory, make_action, make_case, make_referral
+from .helpers import migration_helper
 from .test_budget_totals import _committed_contract, _remove_contract
 from .test_home_queue import _sections
 
@@ -82,10 +81,7 @@ def test_the_overdue_queue_follows_a_reassignment_and_a_new_action(login, networ
 def test_the_migration_helper_is_the_applications_ddl():
     """0039 installs what action_worker.py defines (frozen in its helper): a change there needs a new
     migration with a _v2 helper, not an edit of the released one."""
-    path = Path(__file__).resolve().parent.parent / "migrations" / "helpers" / "action_case_worker_v1.py"
-    spec = importlib.util.spec_from_file_location("action_case_worker_v1", path)
-    helper = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(helper)
+    helper = migration_helper("action_case_worker_v1")
     for name in ("COLUMN", "POSTGRESQL_DDL", "POSTGRESQL_DROP", "SQLITE_DDL", "SQLITE_DROP", "BACKFILL"):
         assert getattr(helper, name) == getattr(action_worker, name), name
 

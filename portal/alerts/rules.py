@@ -13,15 +13,15 @@ spelling of the isolation rule as the ORM scoping, not a second one.
 ``Scope`` narrows a rule to one case or referral (the on-change hook).
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, DateTime, Integer, and_, bindparam, case, cast, exists, func, literal, null, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from ..budget.models import Delivery, DeliveryStatus, ServiceOrder
 from ..cases.legal import LegalDeadline
 from ..cases.models import ENDED_STATES, Action, ActionStatus, Case, Verification, VerificationPhase
+from ..core.sql import local_date
+from ..i18n import day_start
 from ..people.models import Person
 from ..referrals.models import Referral, ReferralState
 from .models import Rule
@@ -57,28 +57,6 @@ COLUMNS = ("object_id", "case_id", "referral_id", "pseudonym", "owner_id", "due_
 OPEN_CASE = C.c.state.not_in([s.value for s in ENDED_STATES])
 
 
-class day_of(FunctionElement):
-    """The calendar day of a timestamp (UTC), in both dialects."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(day_of)
-def _day_default(element, compiler, **kw):
-    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
-
-
-@compiles(day_of, "postgresql")
-def _day_postgresql(element, compiler, **kw):
-    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
-
-
-@compiles(day_of, "sqlite")
-def _day_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
 @dataclass(frozen=True)
 class Scope:
     tenant_id: int
@@ -89,8 +67,8 @@ class Scope:
 
     @property
     def cutoff(self) -> datetime:
-        """Midnight UTC ``threshold`` days before today: timestamps before it are older than N days."""
-        return datetime.combine(self.day_before, time.min, timezone.utc)
+        """Midnight in Rome ``threshold`` days before today: timestamps before it are older than N days."""
+        return day_start(self.day_before)
 
     @property
     def day_before(self) -> date:
@@ -152,7 +130,7 @@ def referral_undecided(scope: Scope):
     query = (
         select(
             R.c.id.label("object_id"), cast(null(), Integer).label("case_id"), R.c.id.label("referral_id"),
-            P.c.pseudonym.label("pseudonym"), cast(null(), Integer).label("owner_id"), day_of(waiting_since).label("due_on"),
+            P.c.pseudonym.label("pseudonym"), cast(null(), Integer).label("owner_id"), local_date(waiting_since).label("due_on"),
         )
         .select_from(R.join(P, P.c.id == R.c.person_id))
         .where(_visible(Referral, scope), R.c.state == ReferralState.SUBMITTED.value,
@@ -171,7 +149,7 @@ def _case_columns(object_column, due):
 def case_without_action(scope: Scope):
     """A case open for N days without any action planned (cancelled ones do not count)."""
     has_action = exists().where(_visible(Action, scope), A.c.case_id == C.c.id, A.c.status != ActionStatus.CANCELLED.value)
-    query = select(*_case_columns(C.c.id, day_of(C.c.opened_at))).where(
+    query = select(*_case_columns(C.c.id, local_date(C.c.opened_at))).where(
         _visible(Case, scope), OPEN_CASE, C.c.opened_at < scope.cutoff, ~has_action
     )
     return _narrow(query, scope, C.c.id, C.c.referral_id)
@@ -224,7 +202,7 @@ def follow_up_due(scope: Scope):
 
 def urgent_unassigned(scope: Scope):
     """A case marked urgent with no case worker, for more than N days (0: at once)."""
-    query = select(*_case_columns(C.c.id, day_of(C.c.opened_at))).where(
+    query = select(*_case_columns(C.c.id, local_date(C.c.opened_at))).where(
         _visible(Case, scope), OPEN_CASE, C.c.urgent.is_(True), C.c.case_worker_id.is_(None),
     )
     if scope.waits:

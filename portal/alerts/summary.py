@@ -3,16 +3,17 @@
 Counts the case alerts of the current tenant (the ORM scoping applies); security alerts are the DPO's and
 stay out of the coordinator's report.
 """
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 
 from ..extensions import db
+from ..i18n import day_start
 from .models import Alert, AlertState
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
+    return day_start(start), day_start(end + timedelta(days=1))  # the days are Rome's
 
 
 def handled_in_period(start: date, end: date) -> dict[str, int]:

@@ -5,13 +5,13 @@ tenant's rule to each of them (raw SQL would bypass it on SQLite). Nothing here 
 column: monitoring uses only the people's monitoring attributes.
 """
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, cast, exists, func, literal, select
 
 from ..cases.models import Action, Case
-from ..core.sql import dialect
-from ..i18n import local_today
+from ..core.sql import dialect, local_month
+from ..i18n import day_start, local_today
 from ..referrals.models import Referral
 
 
@@ -24,12 +24,12 @@ class Filters:
     provider_id: int | None = None
 
     @property
-    def since(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=UTC)
+    def since(self) -> datetime:  # the first day's midnight in Rome
+        return day_start(self.start)
 
     @property
-    def until(self) -> datetime:  # exclusive
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+    def until(self) -> datetime:  # exclusive: midnight in Rome after the last day
+        return day_start(self.end + timedelta(days=1))
 
     def months(self, most: int = 60) -> list[str]:
         """``YYYY-MM`` of every month the period touches, for a time series that shows a month with nothing
@@ -64,11 +64,8 @@ def case_has_ground(ground: str):
 
 
 def month_of(column):
-    """The month of a timestamp: 'YYYY-MM' on SQLite; on PostgreSQL the first instant of the month
-    (date_trunc costs a tenth of to_char per row; :func:`month_label` makes both 'YYYY-MM')."""
-    if dialect() == "postgresql":
-        return func.date_trunc("month", column)
-    return func.strftime("%Y-%m", column)
+    """The month in Rome of a timestamp (core.sql.local_month; :func:`month_label` makes it 'YYYY-MM')."""
+    return local_month(column)
 
 
 def month_label(value) -> str | None:

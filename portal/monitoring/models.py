@@ -46,7 +46,7 @@ class CaseFacts(TenantOwned, db.Model):
 
 
 class ReferralMonth(TenantOwned, db.Model):
-    """Received referrals (not drafts) by node, month of their first sending (UTC), key and value: a
+    """Received referrals (not drafts) by node, month of their first sending (in Rome), key and value: a
     "long" table with one row per value of each panel's key (``referral_summary.KEYS``): the grounds as
     listed, the state, the antenna, the hours to the decision, the days to the first action. Written only
     by the triggers of migration 0031 (referral_summary.py); the node's rows, read by the node only."""

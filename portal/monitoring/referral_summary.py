@@ -2,7 +2,7 @@
 periodic report do not group 100,000 referrals per page view (at that size the grouped scan cost most of
 the dashboard's 268 ms and the report's 555 ms on the 2-core PostgreSQL).
 
-``monitoring_referral_months`` (models.ReferralMonth) holds, per node, month of the first sending (UTC)
+``monitoring_referral_months`` (models.ReferralMonth) holds, per node, month of the first sending (in Rome)
 and key, the number of received referrals (not drafts) with each value: the grounds as listed (so the
 intersectional ones are those listing more than one), the state, the antenna, the hours from sending to
 the decision and the days from sending to the case's first action — the same expressions the dashboard
@@ -23,11 +23,13 @@ end of the period from the referrals (an index range on node and sending time); 
 provider filters and the antenna's own dashboard read the referrals themselves.
 """
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import String, cast, func, literal, select, union_all
 
+from ..core.sql import ZONE, sqlite_rome
 from ..extensions import db
+from ..i18n import day_start, local_day
 from .models import ReferralMonth
 
 KEYS = ("grounds", "state", "tenant", "decision_hours", "first_action_days")
@@ -39,14 +41,17 @@ _INTEGER = {"postgresql": "integer", "sqlite": "INTEGER"}
 
 def _expressions(dialect: str, p: str, first_action: str) -> dict:
     """The SQL of each key's value for the referral row ``p`` (NEW, OLD or an alias)."""
+    # The month and the day of the sending are Rome's (migration 0047; 0031 took UTC's).
     if dialect == "postgresql":
-        month = f"date_trunc('month', {p}.submitted_at AT TIME ZONE 'UTC')::date"
+        sent = f"({p}.submitted_at AT TIME ZONE '{ZONE}')"
+        month = f"date_trunc('month', {sent})::date"
         hours = f"round(extract(epoch FROM {p}.decided_at - {p}.submitted_at) / 86400.0 * 24)"
-        days = f"({first_action}) - CAST({p}.submitted_at AS date)"
+        days = f"({first_action}) - CAST({sent} AS date)"
     else:
-        month = f"date({p}.submitted_at, 'start of month')"
+        sent = sqlite_rome(f"{p}.submitted_at")
+        month = f"date({sent}, 'start of month')"
         hours = f"round((julianday({p}.decided_at) - julianday({p}.submitted_at)) * 24)"
-        days = f"julianday(({first_action})) - julianday(date({p}.submitted_at))"
+        days = f"julianday(({first_action})) - julianday(date({sent}))"
     integer = _INTEGER[dialect]
     return {
         "month": month,
@@ -203,16 +208,17 @@ def normalise(key: str, value):
 
 
 def whole_months(since: datetime, until: datetime) -> tuple[date, date] | None:
-    """The first day of the first whole month in [since, until) and of the month after the last one."""
-    first = date(since.year, since.month, 1)
-    if since != datetime(first.year, first.month, 1, tzinfo=UTC):
+    """The first day of the first whole month (in Rome) in [since, until) and of the month after the last one."""
+    first = local_day(since).replace(day=1)
+    if since != month_start(first):
         first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    end = date(until.year, until.month, 1)
+    end = local_day(until).replace(day=1)
     return (first, end) if first < end else None
 
 
 def month_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    """Midnight in Rome on ``day`` (the first of a month), as the summary's months begin."""
+    return day_start(day)
 
 
 def counts(first: date, end: date, keys) -> dict[str, Counter]:

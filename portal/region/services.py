@@ -31,6 +31,7 @@ from sqlalchemy import delete, select
 from ..audit.services import record
 from ..cases.models import Case, Verification, VerificationPhase
 from ..extensions import db
+from ..i18n import local_day
 from ..monitoring.filters import Filters
 from ..monitoring.indicators import DIMENSIONS, indicators
 from ..referrals.models import Referral, ReferralState
@@ -43,8 +44,9 @@ DECISIONS = (ReferralState.ACCEPTED.value, ReferralState.DECLINED.value)
 
 
 def month_start(moment) -> date:
+    """The first of the month ``moment`` falls in, in Rome (as the node's own dashboard counts it)."""
     if isinstance(moment, datetime):
-        moment = moment.astimezone(UTC) if moment.tzinfo else moment
+        moment = local_day(moment)
     return date(moment.year, moment.month, 1)
 
 
