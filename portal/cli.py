@@ -252,11 +252,15 @@ def erase_public_reports(today):
 
 @job("expire-imports")
 def expire_imports():
-    """Delete the import batches that created nothing and were left IMPORT_UNFINISHED_KEEP_DAYS (default 7), the file's content with them."""
-    from .imports.unfinished import expire_unfinished
+    """Delete the import batches that created nothing and were left IMPORT_UNFINISHED_KEEP_DAYS (default 7), the
+    file's content with them; drop the file's content of imports left unconfirmed as long; close the imports
+    stopped for a day (the worker died), their file's content dropped."""
+    from .imports.unfinished import expire_all
 
-    deleted = _as_system("expire-imports", expire_unfinished)
-    click.echo(f"Importazioni non eseguite eliminate: {deleted}")
+    done = _as_system("expire-imports", expire_all)
+    click.echo(f"Importazioni interrotte chiuse: {done['stalled']}")
+    click.echo(f"Importazioni non eseguite eliminate: {done['deleted']}")
+    click.echo(f"Importazioni non confermate, contenuto del file eliminato: {done['rows_dropped']}")
 
 
 @job("forum-digest")

@@ -1,5 +1,7 @@
 """A batch that created nothing holds the file and nothing else: its uploader (or the tenant's admins) may
 discard it from its page, and ``flask rete expire-imports`` deletes those left IMPORT_UNFINISHED_KEEP_DAYS.
+The same command drops the file's rows of an import stopped for a day or left unconfirmed that long, keeping
+what it created and its undo.
 The file's first row, a person's when the file has no header, is ciphertext like the rest."""
 import json
 from datetime import timedelta
@@ -7,13 +9,17 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from portal.audit.models import AuditEvent
+from portal.cases.models import Case
 from portal.extensions import db
-from portal.imports.models import BatchState, ImportBatch, ImportRow
+from portal.imports import services, views
+from portal.imports.models import BatchState, ImportBatch, ImportRow, RowStatus
 from portal.models_base import utcnow
+from portal.referrals.models import Referral
 from portal.tenancy import context
 
-from .imports_support import HEADER, csv_bytes, person_row
+from .imports_support import HEADER, case_row, csv_bytes, person_row
 from .test_imports import check, post_step, upload
+from .test_imports_cases import upload_and_check
 
 
 def _a(network):
@@ -138,3 +144,133 @@ def test_a_batch_stored_before_keeps_working_and_drops_its_plain_headers(network
         batch.rows = None
         db.session.flush()
         assert (batch.plain_headers, batch.rows_enc, batch.headers, batch.rows) == ([], None, [], [])
+
+
+# --- imports that created something: the file's rows do not outlive a stopped or forgotten import -----------
+
+def _worker_dies_after_one_row(monkeypatch):
+    """The job imports one row and commits, then its worker dies: the batch stays ``importing``."""
+    def enqueue(_job, batch_id, *_args):
+        services.import_chunk(services.get_batch(batch_id), size=1)
+        db.session.commit()
+
+    monkeypatch.setattr(views, "enqueue", enqueue)
+
+
+def _age(network, batch_id, **ago):
+    with _a(network):
+        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+                           .values(updated_at=utcnow() - timedelta(**ago)))
+
+
+def _get(network, batch_id) -> ImportBatch:
+    with _a(network):
+        return db.session.get(ImportBatch, batch_id, populate_existing=True)
+
+
+def _results(network, batch_id) -> list[tuple]:
+    with _a(network):
+        return [(r.status, r.errors, r.referral_id) for r in db.session.scalars(
+            select(ImportRow).where(ImportRow.batch_id == batch_id).order_by(ImportRow.number))]
+
+
+def _drafts(network, ids) -> int:
+    with _a(network):
+        return db.session.scalar(select(func.count(Referral.id)).where(Referral.id.in_(ids)))
+
+
+def _expire(app) -> str:
+    result = app.test_cli_runner().invoke(args=["rete", "expire-imports"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_an_import_stopped_for_a_day_is_closed_keeping_what_it_created_and_its_undo(app, login, network, session,
+                                                                                    monkeypatch):
+    client = login("a_operator")
+    _worker_dies_after_one_row(monkeypatch)
+    stopped = check(client, upload(client, csv_bytes([person_row(n) for n in range(1, 4)])))
+    post_step(client, stopped, "importa")
+    running = check(client, upload(client, csv_bytes([person_row(n) for n in range(4, 6)])))
+    post_step(client, running, "importa")
+    assert _get(network, stopped).state == _get(network, running).state == BatchState.IMPORTING
+    _age(network, stopped, hours=25)
+    _age(network, running, hours=20)  # slow, not dead: left alone
+
+    assert "Importazioni interrotte chiuse: 1" in _expire(app)
+    batch = _get(network, stopped)
+    assert batch.state == BatchState.IMPORTED and batch.rows_enc is None
+    assert (batch.created_rows, batch.failed_rows) == (1, 2)
+    (created, *left) = _results(network, stopped)
+    assert created[0] == RowStatus.CREATED and _drafts(network, [created[2]]) == 1  # the draft is the tenant's
+    assert left == [(RowStatus.FAILED, [["row", "interrupted"]], None)] * 2
+    assert _audited(network, "import.interrupted", stopped) == 1
+    assert "Importazioni interrotte chiuse: 0" in _expire(app)
+    assert _audited(network, "import.interrupted", stopped) == 1
+
+    still = _get(network, running)
+    assert still.state == BatchState.IMPORTING and still.rows_enc is not None
+    post_step(client, running, "importa")  # resumed: the file's rows are still there
+    assert _get(network, running).created_rows == 2
+
+    assert post_step(client, stopped, "annulla").status_code == 302
+    assert _get(network, stopped).state == BatchState.UNDONE and _drafts(network, [created[2]]) == 0
+
+
+def test_an_import_left_unconfirmed_loses_the_files_rows_not_what_it_created_nor_its_undo(app, login, network,
+                                                                                          session):
+    client = login("a_operator")
+    left = check(client, upload(client, csv_bytes([person_row(n) for n in (1, 2)])))
+    post_step(client, left, "importa")
+    recent = check(client, upload(client, csv_bytes([person_row(3)])))
+    post_step(client, recent, "importa")
+    _age(network, left, days=8)
+    _age(network, recent, days=6)
+
+    output = _expire(app)
+    assert "contenuto del file eliminato: 1" in output and "eliminate: 0" in output, output
+    batch = _get(network, left)
+    assert batch.state == BatchState.IMPORTED and batch.rows_enc is None and batch.created_rows == 2
+    results = _results(network, left)
+    assert [status for status, _errors, _id in results] == [RowStatus.CREATED] * 2
+    assert _drafts(network, [referral_id for _s, _e, referral_id in results]) == 2
+    assert _audited(network, "import.rows_expired", left) == 1
+    assert _get(network, recent).rows_enc is not None
+    _age(network, left, days=8)  # left again as long: nothing more to drop, nothing audited again
+    assert "contenuto del file eliminato: 0" in _expire(app)
+    assert _audited(network, "import.rows_expired", left) == 1
+
+    assert post_step(client, left, "annulla").status_code == 302
+    assert _get(network, left).state == BatchState.UNDONE
+    assert _drafts(network, [referral_id for _s, _e, referral_id in results]) == 0
+
+
+def test_a_stopped_case_import_is_undone_only_while_its_cases_are_untouched_since_it_stopped(app, login, network,
+                                                                                             session, monkeypatch):
+    """Closed a day later, the import counts as done when it stopped: a case changed in between blocks undo."""
+    client = login("n1_coordinator")
+    node = network.tenants["n1"]
+    _worker_dies_after_one_row(monkeypatch)
+    batch_id = upload_and_check(client, [case_row(1), case_row(2)])
+    post_step(client, batch_id, "importa")
+    stopped_at = utcnow() - timedelta(hours=30)
+    with context.acting_as(node.id):
+        referral_id = db.session.scalar(select(ImportRow.referral_id).where(ImportRow.batch_id == batch_id,
+                                                                            ImportRow.status == RowStatus.CREATED))
+        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(updated_at=stopped_at))
+        db.session.execute(update(Referral).where(Referral.id == referral_id).values(updated_at=stopped_at))
+
+    def case_changed_at(when):
+        with context.acting_as(node.id):
+            db.session.execute(update(Case).where(Case.referral_id == referral_id).values(updated_at=when))
+
+    assert "Importazioni interrotte chiuse: 1" in _expire(app)
+    case_changed_at(stopped_at + timedelta(hours=2))  # by its case worker, while the import lay stopped
+    post_step(client, batch_id, "annulla")
+    with context.acting_as(node.id):
+        assert db.session.get(ImportBatch, batch_id, populate_existing=True).state == BatchState.IMPORTED
+    case_changed_at(stopped_at - timedelta(minutes=1))  # untouched since the import stopped
+    post_step(client, batch_id, "annulla")
+    with context.acting_as(node.id):
+        assert db.session.get(ImportBatch, batch_id, populate_existing=True).state == BatchState.UNDONE
+        assert db.session.get(Referral, referral_id) is None

@@ -119,6 +119,38 @@ def requires_scope(scope: Scope):
     return decorator
 
 
+FORM_MIMETYPES = ("multipart/form-data", "application/x-www-form-urlencoded")  # what werkzeug parses
+
+
+def _fingerprint() -> str:
+    """sha256 of the method, the path and the whole body. A form body cannot be read raw: ``core/edge.py``
+    reads ``request.form`` for every POST, which consumes the stream, so ``get_data()`` is empty there and
+    every multipart request would look alike. Its parsed fields and files are hashed instead, each length-
+    prefixed (no two bodies hash alike by shifting a boundary); the files are hashed from their spooled
+    copies in chunks, then rewound for the view, so a large upload is not read into memory once more."""
+    digest = hashlib.sha256(request.method.encode() + b"\n" + request.path.encode() + b"\n")
+    if request.mimetype not in FORM_MIMETYPES:
+        digest.update(request.get_data())  # the same hash as before forms were covered: stored keys still replay
+        return digest.hexdigest()
+
+    def put(text: str | None) -> None:
+        data = (text or "").encode()
+        digest.update(len(data).to_bytes(8, "big") + data)
+
+    put(request.mimetype)
+    for name, value in request.form.items(multi=True):
+        put(name)
+        put(value)
+    for name, upload in request.files.items(multi=True):
+        put(name)
+        put(upload.filename)
+        put(upload.content_type)
+        upload.stream.seek(0)
+        digest.update(hashlib.file_digest(upload.stream, "sha256").digest())
+        upload.stream.seek(0)
+    return digest.hexdigest()
+
+
 def _idempotent(view):
     """POSTs honour ``Idempotency-Key``: the first answer (status and body) is stored with the change, in
     the same transaction, and replayed for 24 hours; the same key with another request is refused."""
@@ -133,8 +165,7 @@ def _idempotent(view):
         if len(key) > 200:
             raise Problem(400, "Idempotency-Key troppo lunga (al massimo 200 caratteri).")
         client = g.api_client
-        fingerprint = hashlib.sha256(
-            b"\n".join([request.method.encode(), request.path.encode(), request.get_data()])).hexdigest()
+        fingerprint = _fingerprint()
         since = utcnow() - timedelta(hours=IDEMPOTENCY_HOURS)
         db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.client_id == client.id,
                                                            IdempotencyRecord.created_at < since))

@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "import.undone": _l("ha annullato un'importazione"),
     "import.discarded": _l("ha eliminato un'importazione non eseguita"),
     "import.expired": _l("importazione non eseguita eliminata alla scadenza"),
+    "import.interrupted": _l("importazione interrotta chiusa: righe restanti non importate, contenuto del file eliminato"),
+    "import.rows_expired": _l("importazione non confermata: contenuto del file eliminato alla scadenza"),
     # cases
     "case.opened": _l("ha aperto la presa in carico"),
     "case.read": _l("ha visualizzato la presa in carico"),

@@ -6,6 +6,7 @@ from .models import ROW_LABELS as ROW_LABELS
 from .models import STATE_LABELS as STATE_LABELS
 
 ERROR_LABELS = {
+    "interrupted": _l("non importata: l'importazione si è interrotta, carica di nuovo il file per il resto"),
     "required": _l("obbligatorio, manca"),
     "too_long": _l("troppo lungo"),
     "invalid_tax_code": _l("codice fiscale non valido"),

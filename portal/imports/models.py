@@ -2,8 +2,9 @@
 
 Both tables are the importing tenant's alone (``TenantOwned``, RLS). The file's cells are identity and
 special-category data: they are kept only as ciphertext (``headers`` and ``rows``, bound to the batch's
-``uid``), only until the batch is confirmed, undone or discarded. Row results store codes (error and warning
-codes, field names), never cell values.
+``uid``), only until the batch is confirmed, undone or discarded, and at the latest until ``flask rete
+expire-imports`` drops them (``unfinished.py``). Row results store codes (error and warning codes, field
+names), never cell values.
 """
 import json
 from datetime import datetime
@@ -23,7 +24,8 @@ class BatchState(LabelledEnum):
     DRAFT = "draft", _l("Caricato: scegli le colonne")  # uploaded, columns not yet mapped
     CHECKED = "checked", _l("Verificato, da importare")  # dry run done: per-row errors and possible duplicates known
     IMPORTING = "importing", _l("Importazione in corso")  # rows are being created in chunks (the job queue)
-    IMPORTED = "imported", _l("Importato: da confermare o annullare")  # every valid row created; undoable
+    # Every valid row created (or the import stopped, the rows not reached failed: unfinished.close_stalled); undoable
+    IMPORTED = "imported", _l("Importato: da confermare o annullare")
     CONFIRMED = "confirmed", _l("Confermato")  # final: no undo, file content dropped
     UNDONE = "undone", _l("Annullato")  # what the batch created was removed
 
