@@ -87,6 +87,7 @@ MATRIX: dict[str, Route] = {
     "accounts.logout": Route("own"),
     "accounts.forgot_password": Route("public", form=lambda net: {"email": "nessuno@x.example"}),
     "accounts.reset_password": Route("public", args=lambda net: {"token": "non-valido"}),
+    "accounts.accept_invitation": Route("public", args=lambda net: {"token": "non-valido"}),
     "accounts.change_password": Route("own"),
     "accounts.users": Route("own"),
     "accounts.invite": Route("own"),

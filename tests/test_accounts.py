@@ -1,11 +1,12 @@
 """Login, lockout, rate limit, CSRF, idle timeout, password reset by real SMTP, invitations."""
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
-from portal.accounts import services
+from portal.accounts import invitations, services
 from portal.accounts.models import Membership, Role, User, UserSession
 from portal.accounts.passwords import policy_problems, verify_password
 from portal.audit.models import AuditEvent
@@ -160,28 +161,41 @@ def test_admin_invites_user_into_own_tenant(login, network, mailbox, session):
     assert invited.tenant_id == network.tenants["a"].id
 
 
-def test_inviting_someone_with_an_account_keeps_their_name_and_tells_the_inviter(login, network, mailbox, session):
+def test_inviting_someone_with_an_account_waits_for_them_to_accept(login, network, mailbox, session):
     """The name belongs to the account's owner (and shows in every organisation they belong to): the invitation
-    adds the membership, and says so without telling the inviter whose the address is (no name in the message)."""
+    offers a membership that waits for its owner, and until they accept the inviter learns nothing of whose
+    the address is (not in the message, not in the user list) and the person has no access there."""
     existing = network.users["b_operator"]
     client = login("a_admin")
     response = post_form(client, "/utenti/invita", {"full_name": "Nome Scritto Nell'Invito",
                                                     "email": existing.email.upper(), "role": "antenna_operator"})
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
-    assert "troverà la tua organizzazione al prossimo accesso" in page and f"«{existing.full_name}»" not in page
-    assert "Nome Scritto Nell" not in page
+    assert "quando la persona lo avrà accettato" in page and existing.full_name not in page
+    assert "Nome Scritto Nell" not in page and "Invito in attesa" in page
     assert session.get(User, existing.id, populate_existing=True).full_name == "Persona B Operator"
-    with context.acting_as(network.tenants["a"].id):
-        assert session.scalar(select(Membership).where(Membership.user_id == existing.id,
-                                                       Membership.tenant_id == network.tenants["a"].id)).active
-    assert "Gentile Persona B Operator" in mailbox.body(mailbox.wait_for(1)[0])
-    # The name typed matching the account's changes nothing in what is said.
-    node_admin = login("n1_sysadmin")
-    again = post_form(node_admin, "/utenti/invita", {"full_name": " persona  b operator ", "email": existing.email,
-                                                     "role": "case_worker"})
-    shown = node_admin.get(again.location).get_data(as_text=True)
-    assert "troverà la tua organizzazione al prossimo accesso" in shown
+
+    def membership():
+        with context.acting_as(network.tenants["a"].id):
+            return session.scalar(select(Membership).where(Membership.user_id == existing.id,
+                                                           Membership.tenant_id == network.tenants["a"].id,
+                                                           ).execution_options(populate_existing=True))
+
+    assert not membership().active and membership().pending
+    body = mailbox.body(mailbox.wait_for(1)[0])
+    assert existing.full_name not in body and "Nome Scritto" not in body  # the outbox shows it to the inviter
+    path = urlsplit(re.search(r"https?://\S+/invito/\S+", body).group(0)).path
+    person = login("b_operator")
+    choices = person.get("/accesso/organizzazione").get_data(as_text=True)
+    assert network.tenants["a"].name not in choices  # not usable before accepting
+    offer = person.get(path)
+    assert offer.status_code == 200 and network.tenants["a"].name in offer.get_data(as_text=True)
+    assert not membership().active  # opening the link (a mail scanner does) accepts nothing
+    accepted = person.post(path, data={"csrf_token": csrf_from(offer.get_data(as_text=True))})
+    assert accepted.status_code == 302 and membership().active and not membership().pending
+    assert network.tenants["a"].name in person.get("/accesso/organizzazione").get_data(as_text=True)
+    assert existing.full_name in client.get("/utenti").get_data(as_text=True)
+    assert person.get(path).status_code == 302  # used: the link is dead
 
 
 def test_antenna_admin_cannot_grant_node_roles(login):
@@ -200,7 +214,7 @@ def test_inviting_a_member_says_so_under_the_address_and_a_role_refusal_names_it
     # The form offers only the organisation's roles: the service's own refusal names the role.
     with app.test_request_context(), context.acting_as(network.tenants["a"].id):
         with pytest.raises(services.AccountError) as refused:
-            services.invite_user("xy@alfa.example", "X Y", Role.COORDINATOR, network.users["a_admin"])
+            invitations.invite_user("xy@alfa.example", "X Y", Role.COORDINATOR, network.users["a_admin"])
     assert refused.value.field == "role"
 
 

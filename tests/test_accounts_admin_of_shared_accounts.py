@@ -6,7 +6,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from portal.accounts import identity
+from portal.accounts import identity, invitations
 from portal.accounts.models import Membership, Role, User, UserSession
 from portal.extensions import db
 from portal.tenancy import context
@@ -24,15 +24,20 @@ def flashed(client) -> list[str]:
         return [message for _, message in cookie_session.get("_flashes", [])]
 
 
-def invited_coordinator(admin, network) -> Membership:
-    """Antenna A's administrator types the node coordinator's address into the invitation."""
+def invited_coordinator(admin, network, accepted: bool = True) -> Membership:
+    """Antenna A's administrator types the node coordinator's address into the invitation; the coordinator
+    accepts it (as from the mail's link), unless ``accepted`` is false."""
     response = post_form(admin, "/utenti/invita", {"full_name": "Un Nome Qualsiasi",
                                                    "email": network.users["n1_coordinator"].email,
                                                    "role": Role.ANTENNA_OPERATOR.value})
     assert response.status_code == 302
     with context.acting_as(network.tenants["a"].id):
-        return db.session.scalar(select(Membership).where(Membership.user_id == network.users["n1_coordinator"].id,
-                                                          Membership.tenant_id == network.tenants["a"].id))
+        membership = db.session.scalar(select(Membership).where(
+            Membership.user_id == network.users["n1_coordinator"].id, Membership.tenant_id == network.tenants["a"].id))
+    assert membership.pending and not membership.active
+    if accepted:
+        invitations.accept(membership)
+    return membership
 
 
 def live_sessions(user) -> int:
@@ -53,8 +58,36 @@ def test_adding_an_existing_account_does_not_tell_its_name(login, network, admin
     assert response.status_code == 302
     said = " ".join(flashed(admin))
     assert coordinator.email in said and coordinator.full_name not in said
-    # The person is told, by name, in their own mailbox.
-    assert f"Gentile {coordinator.full_name}" in mailbox.body(mailbox.wait_for(1)[0])
+    # Not even the mail names them: the inviter's outbox lists it.
+    body = mailbox.body(mailbox.wait_for(1)[0])
+    assert coordinator.full_name not in body and "/invito/" in body
+    listed = admin.get("/utenti").get_data(as_text=True)
+    assert coordinator.email in listed and coordinator.full_name not in listed
+
+
+def test_a_pending_invitation_gives_no_hold_on_the_person(app, login, network, admin):
+    """Until the owner accepts, the membership is no member: its codice fiscale page and the second factor's
+    reset are 404, and withdrawing the invitation ends none of the person's sessions."""
+    coordinator = network.users["n1_coordinator"]
+    coordinator.totp_secret = pyotp.random_base32()
+    with context.acting_as(network.tenants["n1"].id):
+        identity.set_fiscal_code(coordinator, COORDINATOR_CODE)
+    db.session.flush()
+    membership = invited_coordinator(admin, network, accepted=False)
+    at_node = app.test_client()
+    assert log_in(at_node, coordinator.email).location.endswith("/accesso/codice")
+    response = at_node.post("/accesso/codice", data={"code": pyotp.TOTP(coordinator.totp_secret).now(),
+                                                     "csrf_token": csrf_token(at_node, "/accesso/codice")})
+    assert response.location == "/"  # one organisation to work for: the invitation is not one yet
+    assert admin.get(f"/utenti/{membership.id}/codice-fiscale").status_code == 404
+    assert post_form(admin, f"/utenti/{membership.id}/azzera-verifica", {"version": membership.version},
+                     page="/utenti").status_code == 404
+    assert db.session.get(User, coordinator.id, populate_existing=True).has_second_factor
+    response = post_form(admin, f"/utenti/{membership.id}/disattiva", {"version": membership.version}, page="/utenti")
+    assert response.status_code == 302 and "Invito annullato." in flashed(admin)
+    db.session.refresh(membership)
+    assert not membership.pending and not membership.active
+    assert live_sessions(coordinator) == 1 and at_node.get("/").status_code == 200
 
 
 def test_the_fiscal_code_of_someone_who_belongs_elsewhere_is_not_shown(login, network, admin):

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from joserfc.errors import JoseError
 
-from ..core.rows import visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import acted
 from ..extensions import db, limiter
@@ -14,6 +13,7 @@ from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from . import identity, services, sign_in
 from .forms import FiscalCodeForm, PasswordSignInForm
+from .members import administered_membership
 from .models import Membership
 from .permissions import Capability, membership_required, requires
 from .views import _login_limit, _safe_next, ask_second_factor, complete_login
@@ -77,7 +77,7 @@ def callback():
 
 
 def _own_membership(membership_id) -> Membership:
-    return visible_or_404(Membership, membership_id, own=True)
+    return administered_membership(membership_id)
 
 
 @bp.route("/utenti/<int:membership_id>/codice-fiscale", methods=["GET", "POST"])

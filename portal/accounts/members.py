@@ -2,6 +2,7 @@
 domains use to assign, notify and mail (a membership and its user must both be active)."""
 from sqlalchemy import Select, select
 
+from ..core.rows import or_404, visible_or_404
 from ..extensions import db
 from .models import Membership, Role, User
 
@@ -21,3 +22,11 @@ def members_of(tenant_id: int, *roles: Role) -> list[User]:
 
 def member_emails(tenant_id: int, *roles: Role) -> list[str]:
     return [user.email for user in members_of(tenant_id, *roles)]
+
+
+def administered_membership(membership_id: int) -> Membership:
+    """A membership of the current tenant its administrator acts on (codice fiscale, second factor): 404 for
+    one still waiting for its owner to accept, which gives no right over what is the person's
+    (invitations.py)."""
+    membership = visible_or_404(Membership, membership_id, own=True)
+    return or_404(None if membership.pending else membership)

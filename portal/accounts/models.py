@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedField
@@ -89,6 +89,8 @@ class Membership(UserShared, Versioned, Timestamped, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     role: Mapped[Role] = mapped_column(enum_column(Role, name="role"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An existing account added by an administrator: not active until its owner accepts (the invitation's link).
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship(back_populates="memberships")
     tenant: Mapped[Tenant] = relationship(lazy="joined")

@@ -2,13 +2,12 @@
 
 Plain functions that flush and audit; the request commits.
 """
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from ..audit.services import record
 from ..core.errors import ServiceError
@@ -228,58 +227,10 @@ def tenant_memberships() -> list[Membership]:
         db.session.scalars(
             select(Membership).join(Membership.user)
             .where(Membership.tenant_id == current().tenant_id)
-            .order_by(func.lower(User.full_name))
+            # Invitations waiting last, by address: their owner's name is not this list's to show, nor to sort by.
+            .order_by(Membership.pending, func.lower(case((Membership.pending, User.email), else_=User.full_name)))
         )
     )
-
-
-@dataclass(frozen=True)
-class Invitation:
-    membership: Membership
-    existing: bool  # the address already had an account (which keeps its own name and password)
-
-
-def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invitation:
-    """A membership of the current tenant for ``email``, and the mail that tells its owner. A new address gets an
-    account named ``full_name``; an existing account keeps its own name (its owner's, shown in every
-    organisation it belongs to), which the inviter is not told: an address typed is no right to learn whose
-    it is."""
-    tenant = db.session.get(Tenant, current().tenant_id)
-    if role not in roles_for(tenant):
-        raise AccountError(_("Questo ruolo non è previsto per la tua organizzazione."), "role")
-    user = find_user(email)
-    existing = user is not None
-    if user is None:
-        user = User(email=normalise_email(email), full_name=full_name.strip(), active=True)
-        db.session.add(user)
-        db.session.flush()
-    former = db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.tenant_id == tenant.id)
-    )
-    if former is not None and former.active:
-        raise AccountError(_("Questa persona fa già parte della tua organizzazione."), "email")
-    if former is not None:
-        former.active, former.role = True, role
-        membership = former
-    else:
-        membership = Membership(user_id=user.id, tenant_id=tenant.id, role=role, active=True)
-        db.session.add(membership)
-    db.session.flush()
-    record("membership.invited", "membership", membership.id, ["role", "active"])
-    link = _link("accounts.reset_password", token=make_reset_token(user, invitation=True))
-    _send_mail(
-        user.email,
-        _("Rete – invito da %(org)s", org=tenant.name),
-        _("Gentile %(name)s,\n\n%(inviter)s ti ha invitato a Rete per %(org)s.\n"
-          "Scegli la tua password qui (collegamento valido %(h)d ore): %(link)s\n",
-          name=user.full_name, inviter=inviter.full_name, org=tenant.name, link=link,
-          h=current_app.config["INVITATION_HOURS"])
-        if not user.password_hash
-        else _("Gentile %(name)s,\n\n%(inviter)s ti ha dato accesso a Rete per %(org)s.\n"
-               "Accedi con le tue credenziali: %(link)s\n",
-               name=user.full_name, inviter=inviter.full_name, org=tenant.name, link=_link("accounts.login")),
-    )
-    return Invitation(membership, existing)
 
 
 def deactivate_membership(membership: Membership, actor: User, expected_version: int) -> None:
@@ -288,9 +239,12 @@ def deactivate_membership(membership: Membership, actor: User, expected_version:
     from ..core.locking import check_version
 
     check_version(membership, expected_version)
-    membership.active = False
+    was_pending = membership.pending
+    membership.active = membership.pending = False  # a pending one: the invitation is withdrawn, its link dead
     db.session.flush()
-    record("membership.deactivated", "membership", membership.id, ["active"])
+    record("membership.deactivated", "membership", membership.id, ["active", "pending"])
+    if was_pending:  # never worked here: the person's sessions are none of this organisation's business
+        return
     # A session is not bound to one membership: each request re-reads the one it chose, so a session working
     # for this organisation is sent to choose among what is left at its next request (session.py). Its
     # sessions end only when nothing is left, never the person's work for other organisations.

@@ -4,14 +4,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.fields import form_check
-from ..core.rows import visible_or_404
 from ..core.views_helpers import acted
 from ..crypto import DecryptionError, decrypt
 from ..extensions import db, limiter
 from ..models_base import utcnow
 from . import recovery_codes, services, sign_in, two_factor
 from .forms import CodeForm, DisableSecondFactorForm, PasswordConfirmForm, VersionedActionForm
-from .models import Membership, User
+from .members import administered_membership
+from .models import User
 from .permissions import Capability, current_membership, membership_required, requires
 from .session import active_memberships
 from .views import CURRENT_PASSWORD_SCOPE, PENDING_2FA_KEY, _login_limit, complete_login
@@ -127,7 +127,7 @@ def recovery():
 @requires(Capability.MANAGE_USERS)
 def reset(membership_id):
     """A lost phone: the tenant's administrator removes the factor; the user enrols again at next login."""
-    membership = visible_or_404(Membership, membership_id, own=True)
+    membership = administered_membership(membership_id)
     return acted(VersionedActionForm(), lambda: two_factor.reset(membership.user, current_user._get_current_object()),
                  _("Verifica in due passaggi azzerata per %(name)s.", name=membership.user.full_name),
                  url_for("accounts.users"))

@@ -13,7 +13,7 @@ from ..i18n import LOCALE_KEY
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from . import services, sign_in, user_sessions
+from . import invitations, services, sign_in, user_sessions
 from .forms import (
     ActionForm,
     ChangePasswordForm,
@@ -163,6 +163,24 @@ def reset_password(token):
     return render_template("accounts/reset_password.html", form=form, user=user)
 
 
+@bp.route("/invito/<token>", methods=["GET", "POST"])
+def accept_invitation(token):
+    """The owner of an existing account accepts a role an organisation offered (invitations.py): the link
+    from the mail, then one button, so a mail scanner opening the link accepts nothing."""
+    try:
+        membership = invitations.pending_for(token)
+    except services.AccountError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("accounts.login"))
+    form = ActionForm()
+    if form.validate_on_submit():
+        invitations.accept(membership)
+        flash(_("Invito accettato: entra in Rete e scegli %(org)s.", org=membership.tenant.name), "success")
+        return redirect(url_for("accounts.choose_tenant") if current_user.is_authenticated
+                        and current_user.id == membership.user_id else url_for("accounts.login"))
+    return render_template("accounts/accept_invitation.html", form=form, invitation=membership)
+
+
 @bp.route("/profilo/password", methods=["GET", "POST"])
 @limiter.shared_limit(_login_limit, scope=CURRENT_PASSWORD_SCOPE, methods=["POST"])
 @membership_required
@@ -200,10 +218,11 @@ def invite():
     form.role.choices = [(r.value, ROLE_LABELS[r]) for r in services.roles_for(tenant)]
     if form.validate_on_submit():
         with attempt(form) as done:
-            invitation = services.invite_user(form.email.data, form.full_name.data, Role(form.role.data), current_user)
+            invitation = invitations.invite_user(form.email.data, form.full_name.data, Role(form.role.data),
+                                                 current_user)
         if done:
             # An existing account's name is its owner's: the address typed does not tell it to the inviter.
-            flash(_("Accesso aggiunto per %(email)s: troverà la tua organizzazione al prossimo accesso a Rete.",
+            flash(_("Invito inviato a %(email)s: l'accesso sarà attivo quando la persona lo avrà accettato.",
                     email=form.email.data) if invitation.existing
                   else _("Invito inviato a %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.users"))
@@ -221,7 +240,7 @@ def deactivate(membership_id):
         abort(404)
     form = VersionedActionForm()
     return acted(form, lambda: services.deactivate_membership(membership, current_user, form.version.data),
-                 _("Accesso disattivato."), url_for("accounts.users"))
+                 _("Invito annullato.") if membership.pending else _("Accesso disattivato."), url_for("accounts.users"))
 
 
 @bp.route("/profilo/sessioni")

@@ -88,6 +88,7 @@ ACTION_LABELS = {
     "password.reset_requested": _l("ha chiesto di reimpostare la password"),
     "membership.invited": _l("ha invitato un utente"),
     "membership.deactivated": _l("ha disattivato un utente"),
+    "membership.accepted": _l("ha accettato un invito"),
 }
 
 # A search hit is an identity read too (for the unusual-access check); it reads differently in the log.

@@ -196,6 +196,7 @@ FIELDS = {
     "password_sign_in_disabled": _l("Accesso con password disattivato"),
     "role": _l("Ruolo"),
     "active": _l("Attivo"),
+    "pending": _l("In attesa di accettazione"),
     "ended_at": _l("Data di chiusura della sessione"),
     "name": _l("Nome"),
     "scopes": _l("Permessi"),

@@ -14,8 +14,8 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..accounts.invitations import invite_user
 from ..accounts.models import Role
-from ..accounts.services import invite_user
 from ..accounts.visitor import as_visitor
 from ..audit.services import record
 from ..core.changes import apply_changes

@@ -1,0 +1,101 @@
+"""Invitations: an organisation's administrator gives an e-mail address a role there.
+
+A new address gets an account at once, named as the administrator typed, and a link to choose its password.
+An address that already has an account is someone's, maybe in another organisation: typing it is no right to
+learn whose it is nor to hand it a role. Its membership waits (``pending``, not active) until the owner
+accepts it from the link in the mail; until then the administrator's list shows the address only, and what
+belongs to the person (name, codice fiscale, second factor) stays out of reach.
+"""
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..extensions import db
+from ..tenancy import context
+from ..tenancy.context import current
+from ..tenancy.models import Tenant
+from .models import ROLE_LABELS, Membership, Role, User
+from .services import AccountError, _link, _send_mail, find_user, make_reset_token, normalise_email, roles_for
+
+
+@dataclass(frozen=True)
+class Invitation:
+    membership: Membership
+    existing: bool  # the address already had an account: the membership waits for its owner to accept
+
+
+def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invitation:
+    """A membership of the current tenant for ``email``, and the mail that tells its owner (see the module)."""
+    tenant = db.session.get(Tenant, current().tenant_id)
+    if role not in roles_for(tenant):
+        raise AccountError(_("Questo ruolo non è previsto per la tua organizzazione."), "role")
+    user = find_user(email)
+    existing = user is not None
+    if user is None:
+        user = User(email=normalise_email(email), full_name=full_name.strip(), active=True)
+        db.session.add(user)
+        db.session.flush()
+    membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.tenant_id == tenant.id)
+    )
+    if membership is not None and membership.active:
+        raise AccountError(_("Questa persona fa già parte della tua organizzazione."), "email")
+    if membership is None:
+        membership = Membership(user_id=user.id, tenant_id=tenant.id)
+        db.session.add(membership)
+    membership.role, membership.active, membership.pending = role, not existing, existing
+    db.session.flush()
+    record("membership.invited", "membership", membership.id, ["role", "active", "pending"])
+    values = {"inviter": inviter.full_name, "org": tenant.name, "h": current_app.config["INVITATION_HOURS"]}
+    if existing:
+        # Not "Gentile <name>": the mail is the invitation's only trace of the name, and it goes to its owner.
+        body = _("%(inviter)s ti invita a Rete per %(org)s, con il ruolo «%(role)s».\n"
+                 "Se accetti, apri questo collegamento (valido %(h)d ore): %(link)s\n"
+                 "Se non aspettavi questo invito, ignora il messaggio: nessun accesso ti sarà dato.\n",
+                 role=ROLE_LABELS[role], link=_link("accounts.accept_invitation", token=_token(membership)), **values)
+    else:
+        body = _("Gentile %(name)s,\n\n%(inviter)s ti ha invitato a Rete per %(org)s.\n"
+                 "Scegli la tua password qui (collegamento valido %(h)d ore): %(link)s\n",
+                 name=user.full_name, link=_link("accounts.reset_password", token=make_reset_token(user, invitation=True)),
+                 **values)
+    _send_mail(user.email, _("Rete – invito da %(org)s", org=tenant.name), body)
+    return Invitation(membership, existing)
+
+
+# --- the owner's answer: a signed, expiring link to one pending membership ---------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="rete-membership-invitation")
+
+
+def _token(membership: Membership) -> str:
+    # The version: an invitation cancelled and sent again makes the first mail's link useless.
+    return _serializer().dumps({"m": membership.id, "u": membership.user_id, "v": membership.version})
+
+
+def pending_for(token: str) -> Membership:
+    """The pending membership a link is for, readable as its owner (no sign-in: the link went to their mailbox,
+    as a password reset's does)."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["INVITATION_HOURS"] * 3600)
+    except SignatureExpired as exc:
+        raise AccountError(_("Il collegamento è scaduto: chiedi all'organizzazione di invitarti di nuovo.")) from exc
+    except BadSignature as exc:
+        raise AccountError(_("Il collegamento non è valido.")) from exc
+    with context.acting_as(None, data.get("u")):  # the owner's own memberships, as at login
+        membership = db.session.get(Membership, data.get("m"))
+        if (membership is None or membership.user_id != data.get("u") or not membership.pending
+                or membership.version != data.get("v") or not membership.user.active or not membership.tenant.active):
+            raise AccountError(_("Il collegamento non è valido o è già stato usato."))
+    return membership
+
+
+def accept(membership: Membership) -> None:
+    with context.acting_as(membership.tenant_id, membership.user_id):
+        membership.active, membership.pending = True, False
+        db.session.flush()
+        record("membership.accepted", "membership", membership.id, ["active", "pending"], user_id=membership.user_id)
