@@ -8,10 +8,12 @@ from portal.tenancy import context
 
 from .forum_support import victim_entry
 from .helpers import csrf_token
+from .network_support import n1_rows
 
 
 def test_directory_lists_and_filters(login, network):
     entry = victim_entry(network)
+    n1_rows(network)  # A's agreement in force: its active point is published
     client = login("b_operator")
     assert network.tenants["a"].name in client.get("/rete/").get_data(as_text=True)
     assert network.tenants["a"].name in client.get("/rete/?motivo=ethnicity&comune=A429").get_data(as_text=True)

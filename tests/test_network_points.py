@@ -80,6 +80,7 @@ def test_a_user_of_another_organisation_is_not_recorded(login, network):
 def test_directory_shows_active_points_only(login, network):
     point = _waiting_point(network)
     entry = victim_entry(network)
+    n1_rows(network)  # A's agreement in force: its active point is published
     reader = login("b_operator").get(f"/rete/{entry.id}").get_data(as_text=True)
     assert "Punto di prova" in reader and "Sportello in attesa" not in reader
     own = login("a_admin").get(f"/rete/{entry.id}").get_data(as_text=True)

@@ -3,7 +3,10 @@ from datetime import date, timedelta
 
 from portal.directory.models import DirectoryEntry, InformationPoint
 from portal.extensions import db
-from portal.network.models import Call
+from portal.network.models import Agreement, Call
+from portal.tenancy import context
+
+from .network_support import n1_rows
 
 
 def test_open_calls_only(client, network):
@@ -23,6 +26,10 @@ def test_open_calls_only(client, network):
 
 def test_active_points_of_active_organisations_only(client, network):
     a, b = network.tenants["a"], network.tenants["b"]
+    n1_rows(network)  # A's agreement in force; B's too, so that only its closing keeps its point out
+    with context.acting_as(network.tenants["n1"].id):
+        db.session.add(Agreement(organisation_id=b.id, signed_on=date.today(), expires_on=date.today() + timedelta(days=9)))
+        db.session.flush()
     for tenant, names in ((a, ("Punto attivo", "Punto da attivare")), (b, ("Punto di un'antenna chiusa",))):
         entry = DirectoryEntry(organisation_id=tenant.id, grounds=[])
         db.session.add(entry)

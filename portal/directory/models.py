@@ -43,8 +43,9 @@ class DirectoryEntry(Shared, Versioned, Timestamped, db.Model):
 class InformationPoint(Shared, Versioned, Timestamped, db.Model):
     """A "punto informativo" attached to an antenna's entry: it listens and orients, never takes in charge.
 
-    The antenna's admin keeps its details; only the node activates it (portal/network/points.py), once the
-    organisation has a trained operator and a signed agreement. The directory lists active points only.
+    The antenna's admin keeps its details; only the node activates it (portal/network/services.py), once the
+    organisation has a trained operator and a signed agreement. An active point is published (the public
+    list, the directory) only while its organisation has an agreement in force (network.published_points).
     """
 
     __tablename__ = "directory_information_points"

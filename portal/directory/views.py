@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.grounds import GROUND_LABELS
 from ..core.rows import or_403, or_404
+from ..network.services import published_points
 from ..tenancy.models import TenantKind
 from . import services
 from .forms import EntryForm, FilterForm, PointForm
@@ -69,7 +70,11 @@ def by_slug(slug):
 
 
 def _detail_page(entry, point_form=None):
-    return render_template("directory/detail.html", entry=entry, may_edit=services.may_edit(entry),
+    may_edit = services.may_edit(entry)
+    published = published_points(entry)
+    # The network reads the published points; the organisation and its node all of them, marked.
+    return render_template("directory/detail.html", entry=entry, may_edit=may_edit,
+                           points=entry.points if may_edit else published, published=published,
                            point_form=point_form or PointForm())
 
 

@@ -1,8 +1,10 @@
 """The node's side of the network: courses and completions, agreements, activating information points.
 
 Only a node's coordinator changes these rows (checked here, not in views). A point becomes active only when
-its organisation has a trained operator and an agreement in force; the error names what is missing.
+its organisation has a trained operator and an agreement in force; the error names what is missing. An active
+point is published (the public list, the network's directory) only while an agreement is in force.
 """
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -53,16 +55,26 @@ def network_organisations() -> list[Tenant]:
     ).all())
 
 
-def public_points() -> list[tuple[InformationPoint, Tenant]]:
-    """Active information points of active organisations, for everyone (the directory's public part):
-    only what the organisation publishes about the point."""
+def public_points(today: date | None = None) -> list[tuple[InformationPoint, Tenant]]:
+    """Published information points, for everyone (the directory's public part): only what the organisation
+    publishes about the point."""
     rows = db.session.execute(
         select(InformationPoint, Tenant).join(DirectoryEntry, DirectoryEntry.id == InformationPoint.entry_id)
         .join(Tenant, Tenant.id == DirectoryEntry.organisation_id)
         .where(InformationPoint.active.is_(True), Tenant.active.is_(True))
         .order_by(InformationPoint.municipality_name, InformationPoint.name, InformationPoint.id)
-    )
-    return [tuple(row) for row in rows]
+    ).all()
+    published = under_agreement({tenant.id: tenant for _point, tenant in rows}.values(), today)
+    return [(point, tenant) for point, tenant in rows if tenant.id in published]
+
+
+def published_points(entry: DirectoryEntry, today: date | None = None) -> list[InformationPoint]:
+    """The entry's points that anyone outside the organisation and its node may see: active, of an active
+    organisation under an agreement in force (the same rule as :func:`public_points`)."""
+    active = entry.active_points
+    if not active or not entry.organisation.active or not under_agreement([entry.organisation], today):
+        return []
+    return active
 
 
 # --- courses ----------------------------------------------------------------------------------------
@@ -86,12 +98,21 @@ def add_course(data: dict) -> Course:
     return course
 
 
-def _member_of(user: User, organisation_id: int) -> bool:
-    # Memberships are the organisation's rows: look as that organisation, for this one check.
+def _current_members(organisation_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Of ``user_ids``, those who still work for the organisation: an active membership of an active user."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return set()
+    # Memberships are the organisation's rows: look as that organisation, for this one question.
     with context.acting_as(organisation_id):
-        return db.session.scalar(select(Membership.id).where(
-            Membership.user_id == user.id, Membership.tenant_id == organisation_id, Membership.active.is_(True)
-        )) is not None
+        return set(db.session.scalars(
+            select(Membership.user_id).join(User, User.id == Membership.user_id)
+            .where(Membership.tenant_id == organisation_id, Membership.user_id.in_(user_ids),
+                   Membership.active.is_(True), User.active.is_(True))))
+
+
+def _member_of(user: User, organisation_id: int) -> bool:
+    return user.id in _current_members(organisation_id, [user.id])
 
 
 def record_participation(course: Course, email: str, organisation_id: int, completed_on: date | None,
@@ -122,38 +143,77 @@ def record_participation(course: Course, email: str, organisation_id: int, compl
     return participation
 
 
+# A trained operator is a current one: a participation completed for the organisation (the node's rows) by
+# someone who still works there. Someone whose membership ended (or whose account was deactivated) no longer
+# staffs its points, so they stop counting; the participation stays, as the course's record of who completed
+# it then. No figure counts trained operators over a past period; one that does should count participations
+# completed in it, whatever the memberships are today.
 def _trained_clause():
     return (Participation.completed_on.is_not(None), Participation.hours_attended >= required_hours())
 
 
 def trained_operators(organisation_id: int) -> list[User]:
-    """Users who completed at least the required hours of training for this organisation (the node's rows)."""
-    return list(db.session.scalars(
+    """The organisation's current users who completed at least the required hours of training for it."""
+    users = list(db.session.scalars(
         select(User).join(Participation, Participation.user_id == User.id)
         .where(Participation.organisation_id == organisation_id, *_trained_clause())
         .distinct().order_by(User.full_name)
     ))
+    current = _current_members(organisation_id, (user.id for user in users))
+    return [user for user in users if user.id in current]
 
 
-def _trained_by_organisation() -> dict[int, list[str]]:
-    """{organisation id: names of its trained operators}, in one query."""
-    out: dict[int, list[str]] = {}
+def _trained_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
+    """{organisation id: names of its current trained operators}: one query for the training, then one per
+    organisation that has any for its memberships (each organisation's own rows)."""
+    trained: dict[int, list[tuple[int, str]]] = {}
     rows = db.session.execute(
-        select(Participation.organisation_id, User.full_name).join(User, User.id == Participation.user_id)
-        .where(*_trained_clause()).distinct().order_by(User.full_name))
-    for organisation_id, name in rows:
-        out.setdefault(organisation_id, []).append(name)
+        select(Participation.organisation_id, User.id, User.full_name).join(User, User.id == Participation.user_id)
+        .where(Participation.organisation_id.in_(set(organisation_ids)), *_trained_clause())
+        .distinct().order_by(User.full_name, User.id))
+    for organisation_id, user_id, name in rows:
+        trained.setdefault(organisation_id, []).append((user_id, name))
+    out: dict[int, list[str]] = {}
+    for organisation_id, people in trained.items():
+        current = _current_members(organisation_id, (user_id for user_id, _name in people))
+        if names := [name for user_id, name in people if user_id in current]:
+            out[organisation_id] = names
     return out
 
 
 # --- agreements -------------------------------------------------------------------------------------
 
-def agreement_in_force(organisation_id: int, today: date | None = None) -> Agreement | None:
+def agreements_in_force(organisation_ids: Iterable[int], today: date | None = None) -> dict[int, Agreement]:
+    """{organisation id: its agreement in force today (in Rome), the one ending last}, in one query.
+    Agreements are the node's rows: ask as the node."""
+    organisation_ids = set(organisation_ids)
+    if not organisation_ids:
+        return {}
     today = today or local_today()
-    return db.session.scalar(
-        select(Agreement).where(Agreement.organisation_id == organisation_id, Agreement.signed_on <= today,
+    found = db.session.scalars(
+        select(Agreement).where(Agreement.organisation_id.in_(organisation_ids), Agreement.signed_on <= today,
                                 Agreement.expires_on >= today)
-        .order_by(Agreement.expires_on.desc()).limit(1))
+        .order_by(Agreement.expires_on, Agreement.id))
+    return {agreement.organisation_id: agreement for agreement in found}  # ascending: the last one stays
+
+
+def agreement_in_force(organisation_id: int, today: date | None = None) -> Agreement | None:
+    return agreements_in_force([organisation_id], today).get(organisation_id)
+
+
+def under_agreement(organisations: Iterable[Tenant], today: date | None = None) -> set[int]:
+    """Ids of the ``organisations`` with an agreement in force, whatever node they belong to: one query per
+    node. For pages whose reader may not read the node's agreements (the public, the network's members)."""
+    by_node: dict[int, set[int]] = {}
+    for organisation in organisations:
+        if organisation.node_id is not None:  # a node signs no agreement with itself
+            by_node.setdefault(organisation.node_id, set()).add(organisation.id)
+    found: set[int] = set()
+    for node_id, organisation_ids in sorted(by_node.items()):
+        # The node's rows: read as that node, for this one question (in force or not); nothing of them is shown.
+        with context.acting_as(node_id):
+            found |= set(agreements_in_force(organisation_ids, today))
+    return found
 
 
 def record_agreement(organisation_id: int, signed_on: date, expires_on: date, stored=None) -> Agreement:
@@ -226,11 +286,14 @@ def set_active(point: InformationPoint, active: bool, version) -> InformationPoi
 def point_rows(node_id: int | None = None, today: date | None = None) -> list[dict]:
     """Each point of the network with what the node watches: a trained operator, the agreement's expiry."""
     today = today or local_today()
-    trained = _trained_by_organisation()
+    points = network_points(node_id)
+    organisation_ids = {point.entry.organisation_id for point in points}
+    trained = _trained_by_organisation(organisation_ids)
+    agreements = agreements_in_force(organisation_ids, today)
     rows = []
-    for point in network_points(node_id):
+    for point in points:
         organisation_id = point.entry.organisation_id
-        agreement = agreement_in_force(organisation_id, today)
+        agreement = agreements.get(organisation_id)
         rows.append({
             "point": point, "organisation": point.entry.organisation, "trained": organisation_id in trained,
             "operators": trained.get(organisation_id, []),
