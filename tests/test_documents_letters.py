@@ -1,6 +1,7 @@
 """Letters from the node's editable templates: rendered as PDF, stored on the case as a document, pseudonym
 unless a user who may see identity asks for the name (audited); templates checked on save."""
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -30,7 +31,8 @@ def _documents(network):
 
 def _letter_text(storage, document) -> str:
     reader = PdfReader(io.BytesIO((storage / document.storage_key).read_bytes()))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    # A justified line reads back with its widened spaces ("Antenna  Alfa"): one space, as typed.
+    return re.sub(r"[ \t]+", " ", "\n".join(page.extract_text() for page in reader.pages))
 
 
 def _generate(client, network, **data):
@@ -63,6 +65,22 @@ def test_each_letter_is_rendered_and_stored_on_the_case(login, network, storage,
     assert VICTIM_LAST_NAME not in text
     events = [e.action for e in audit_actions(network, object_type="case", object_id=network.case.id)]
     assert "case.letter_generated" in events
+
+
+@pytest.mark.parametrize(("kind", "extra", "line"), [
+    ("acceptance", {}, "Ente che la prende in carico: Provincia di Novara"),
+    ("decline", {"reason": "Fuori ambito"}, "Ente che ha esaminato la segnalazione: Provincia di Novara"),
+    ("summons", {"appointment": "12/01/2027 ore 10:00"}, "• Ente: Provincia di Novara"),
+    ("closure", {}, "Ente che ha seguito il percorso: Provincia di Novara"),
+])
+def test_the_italian_letters_put_no_article_before_a_feminine_node_name(login, network, storage, kind, extra, line):
+    """The default texts said "il {node}": "il Provincia di Novara". The name now follows a colon."""
+    network.tenants["n1"].name = "Provincia di Novara"
+    db.session.flush()
+    assert _generate(login("n1_case_worker"), network, kind=kind, **extra).status_code == 302
+    text = _letter_text(storage, _documents(network)[0])
+    assert line in text
+    assert not re.search(r"\b(il|lo|la|l'|del|dello|della|dell'|dal|dallo|dalla|dall'|al|nel)\s*Provincia", text, re.I)
 
 
 def test_decline_needs_a_reason_and_summons_an_appointment(login, network, storage):

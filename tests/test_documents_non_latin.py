@@ -1,14 +1,21 @@
 """Names in scripts the interface font lacks (Titillium Web is latin-ext only) print in the PDFs, drawn from the
-fallback font, and stay PDF/A-2b; a character no embedded font has is never quoted in the logs (the log
-redaction knows e-mails and tax codes, not a person's name)."""
+fallback font, and stay PDF/A-2b; Arabic is shaped (joined letters, right to left), Latin text is not (it needs
+no shaping, which is slow); a character no embedded font has is never quoted in the logs (the log redaction
+knows e-mails and tax codes, not a person's name)."""
 import io
 import logging
+import unicodedata
 
 import pytest
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 from sqlalchemy import select
 
 from portal.cases.models import CaseDocument
+from portal.core.pdf import Document
+from portal.documents.letterhead import letterhead
 from portal.extensions import db
 from portal.tenancy import context
 
@@ -18,6 +25,10 @@ from .helpers import post_form
 CYRILLIC = ("Олена", "Коваленко")
 ARABIC = ("محمد", "علي")
 CHINESE = ("王", "小明")  # no embedded font has these: they print as boxes, and must not reach the logs
+# "محمد علي" as it must be drawn, left to right: علي then محمد (right to left), each letter in its joined form.
+ARABIC_DRAWN = ["ARABIC LETTER YEH FINAL FORM", "ARABIC LETTER LAM MEDIAL FORM", "ARABIC LETTER AIN INITIAL FORM",
+                "ARABIC LETTER DAL FINAL FORM", "ARABIC LETTER MEEM MEDIAL FORM", "ARABIC LETTER HAH MEDIAL FORM",
+                "ARABIC LETTER MEEM INITIAL FORM"]
 
 
 @pytest.fixture
@@ -58,6 +69,44 @@ def _assert_pdfa_with_fonts_embedded(data: bytes) -> set[str]:
     return names
 
 
+def _glyph_reader(font_dict):
+    """CID -> the character the embedded font maps its glyph to (the lowest, for a glyph that has several)."""
+    descendant = font_dict["/DescendantFonts"][0].get_object()
+    font = TTFont(io.BytesIO(descendant["/FontDescriptor"]["/FontFile2"].get_object().get_data()))
+    order = font.getGlyphOrder()
+    char_of = {}
+    for code, glyph in sorted(font.getBestCmap().items()):
+        char_of.setdefault(glyph, chr(code))
+    cid_map = descendant.get("/CIDToGIDMap")
+    gids = None if cid_map is None or cid_map == "/Identity" else cid_map.get_object().get_data()
+
+    def char(cid: int) -> str | None:
+        gid = cid if gids is None else int.from_bytes(gids[2 * cid:2 * cid + 2], "big")
+        return char_of.get(order[gid]) if gid < len(order) else None
+    return char
+
+
+def _arabic_drawn(data: bytes) -> list[str]:
+    """The Arabic glyphs the PDF draws, in the order drawn (left to right on a line), each named by the character
+    the embedded font maps it to: a contextual form ("MEEM INITIAL FORM") when shaped, the bare letter when not."""
+    reader = PdfReader(io.BytesIO(data))
+    drawn = []
+    for page in reader.pages:
+        fonts = {name: _glyph_reader(ref.get_object()) for name, ref in page["/Resources"]["/Font"].items()}
+        char = None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                char = fonts[operands[0]]
+            elif operator in (b"Tj", b"TJ"):
+                for string in operands[0] if operator == b"TJ" else operands[:1]:
+                    raw = getattr(string, "original_bytes", b"")  # Identity-H: two bytes a CID
+                    for i in range(0, len(raw) - 1, 2):
+                        found = char(int.from_bytes(raw[i:i + 2], "big"))
+                        if found and unicodedata.name(found, "").startswith("ARABIC"):
+                            drawn.append(unicodedata.name(found))
+    return drawn
+
+
 def _logged(caplog) -> str:
     return "\n".join(f"{r.name} {r.msg} {r.args} {r.getMessage()}" for r in caplog.records)
 
@@ -71,12 +120,13 @@ def test_a_cyrillic_name_prints_in_the_letter(login, network, storage, caplog):
     assert "Олена" not in _logged(caplog) and "Коваленко" not in _logged(caplog)
 
 
-def test_an_arabic_name_prints_in_the_letter(login, network, storage, caplog):
+def test_an_arabic_name_prints_joined_and_right_to_left_in_the_letter(login, network, storage, caplog):
     caplog.set_level(logging.WARNING)
     data = _letter_by_name(login, network, storage, _case_of(network, *ARABIC))
+    assert _arabic_drawn(data) == ARABIC_DRAWN  # unshaped: MEEM, HAH, MEEM, DAL, AIN, LAM, YEH, isolated, reversed
     text = _text(data)
-    # Every letter is drawn and extractable (the order on the line is left to the reader: no text shaping).
-    assert set("".join(ARABIC)) <= set(text)
+    # Read back, each word is its letters in logical order (unshaped, pypdf read "دمحم"), from the contextual forms.
+    assert "محمد" in text and "علي" in text
     _assert_pdfa_with_fonts_embedded(data)
     assert not [r for r in caplog.records if r.name.startswith("fpdf")]
     assert not set("".join(ARABIC)) & set(_logged(caplog))
@@ -93,6 +143,47 @@ def test_a_cyrillic_case_worker_prints_in_the_scheda_analitica(login, network, c
     fonts = _assert_pdfa_with_fonts_embedded(response.get_data())
     assert {"/MPDFAA+DejaVuSansBook", "/MPDFAA+DejaVuSansBold"} <= fonts
     assert "Олена" not in _logged(caplog)
+
+
+def test_an_arabic_case_worker_prints_joined_in_the_scheda_analitica(login, network):
+    network.users["n1_case_worker"].full_name = " ".join(ARABIC)
+    db.session.flush()
+    response = login("n1_coordinator").get(f"/casi/{network.case.id}/scheda.pdf")
+    assert response.status_code == 200
+    # Referente del caso (a pair), then the signature (bold, drawn by the letterhead module).
+    assert _arabic_drawn(response.get_data()) == ARABIC_DRAWN * 2
+    _assert_pdfa_with_fonts_embedded(response.get_data())
+
+
+def test_the_letterhead_shapes_on_a_plain_document_too(app):
+    """The monitoring report draws the letterhead with fpdf2's own calls, outside the Document's methods."""
+    with app.test_request_context():
+        doc = Document("Relazione")
+        letterhead(doc, " ".join(ARABIC))
+        assert _arabic_drawn(doc.bytes()) == ARABIC_DRAWN
+
+
+@pytest.mark.parametrize("draw", ["heading", "text", "pair", "table"])
+def test_every_document_shapes_what_it_draws(app, draw):
+    """The art. 15 export (people/export_pdf.py) and every other PDF draw through core.pdf.Document."""
+    name = " ".join(ARABIC)
+    with app.test_request_context():
+        doc = Document("Dati personali")
+        {"heading": lambda: doc.heading(name), "text": lambda: doc.text(name),
+         "pair": lambda: doc.pair("Nome", name), "table": lambda: doc.table(["Nome"], [[name]])}[draw]()
+        assert _arabic_drawn(doc.bytes()) == ARABIC_DRAWN
+
+
+def test_latin_text_is_drawn_without_shaping(login, network, storage, monkeypatch):
+    calls = []
+    original = FPDF.set_text_shaping
+    monkeypatch.setattr(FPDF, "set_text_shaping", lambda pdf, *args, **kwargs: calls.append(args)
+                        or original(pdf, *args, **kwargs))
+    _letter_by_name(login, network, storage, _case_of(network, "Łukasz", "Müller-Ștefănescu"))
+    assert login("n1_coordinator").get(f"/casi/{network.case.id}/scheda.pdf").status_code == 200
+    assert calls == []
+    _letter_by_name(login, network, storage, _case_of(network, *ARABIC))
+    assert calls  # the spy sees shaping when a text needs it
 
 
 def test_a_character_no_font_has_is_never_quoted_in_the_logs(login, network, storage, caplog):

@@ -1,5 +1,5 @@
 """PDF documents with fpdf2 (pure Python, no network, no system libraries), shared by the art. 15 export
-and the node's documents (scheda analitica, letters).
+and the node's documents (scheda analitica, letters). Right-to-left text is shaped (``shaping_for``).
 
 The interface font (Titillium Web, latin-ext, vendored in static/vendor) is embedded, so names such as
 "Łukasz" or "Ștefan" print as typed; what it lacks (Greek, Cyrillic, Arabic, Hebrew...) comes from DejaVu Sans,
@@ -8,6 +8,8 @@ transparency, an sRGB output intent and XMP metadata declaring the conformance (
 import logging
 import os
 import tempfile
+import unicodedata
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 
@@ -21,6 +23,32 @@ FONTS = {"": "Titillium_Web/titillium-web-v10-latin-ext_latin-regular.woff",
 # falls back to the same style (fpdf2's exact match), so a bold name stays bold.
 FALLBACK_FONTS = {"dejavu": {"": "DejaVu_Sans/dejavu-sans-400.woff", "B": "DejaVu_Sans/dejavu-sans-700.woff"}}
 PDF_MIMETYPE = "application/pdf"
+# Bidi classes of right-to-left letters (Hebrew "R"; Arabic, Syriac, Thaana "AL").
+_RIGHT_TO_LEFT = frozenset({"R", "AL"})
+
+
+def needs_shaping(*values) -> bool:
+    """Whether any of the values, as printed, has right-to-left letters."""
+    for value in values:
+        text = "" if value is None else str(value)  # a lazy label or a number prints through str()
+        if not text.isascii() and any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in text):
+            return True
+    return False
+
+
+@contextmanager
+def shaping_for(pdf, *texts):
+    """Text shaping (HarfBuzz, through uharfbuzz) on while drawing these texts if they need it, then back as
+    it was. Without it fpdf2 draws each character's own glyph left to right: an Arabic name came out with its
+    letters isolated and reversed. Only around such text: shaping Latin text made a scheda analitica (tables)
+    nearly twice as slow to build, for nothing."""
+    before = pdf.text_shaping
+    if before is None and needs_shaping(*texts):
+        pdf.set_text_shaping(True)
+    try:
+        yield
+    finally:
+        pdf.text_shaping = before
 
 
 class _GlyphsUnquoted(logging.Filter):
@@ -103,28 +131,32 @@ class Document:
     def heading(self, text: str, size: int = 13) -> None:
         self.pdf.set_font("titillium", "B", size)
         self.pdf.ln(2)
-        self.pdf.multi_cell(0, size * 0.5, str(text), new_x="LMARGIN", new_y="NEXT")
+        with shaping_for(self.pdf, text):
+            self.pdf.multi_cell(0, size * 0.5, str(text), new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(1)
 
     def text(self, text: str, size: int = 10) -> None:
         self.pdf.set_font("titillium", "", size)
-        self.pdf.multi_cell(0, size / 2, str(text), new_x="LMARGIN", new_y="NEXT")
+        with shaping_for(self.pdf, text):
+            self.pdf.multi_cell(0, size / 2, str(text), new_x="LMARGIN", new_y="NEXT")
 
     def gap(self, height: float = 4) -> None:
         self.pdf.ln(height)
 
     def pair(self, label, value) -> None:
-        self.pdf.set_font("titillium", "B", 10)
-        self.pdf.multi_cell(55, 5, str(label), new_x="RIGHT", new_y="TOP")
-        self.pdf.set_font("titillium", "", 10)
-        self.pdf.multi_cell(0, 5, str(value if value not in (None, "") else _("non indicato")), new_x="LMARGIN", new_y="NEXT")
+        with shaping_for(self.pdf, label, value):
+            self.pdf.set_font("titillium", "B", 10)
+            self.pdf.multi_cell(55, 5, str(label), new_x="RIGHT", new_y="TOP")
+            self.pdf.set_font("titillium", "", 10)
+            self.pdf.multi_cell(0, 5, str(value if value not in (None, "") else _("non indicato")), new_x="LMARGIN",
+                                new_y="NEXT")
 
     def table(self, header: list, rows: list[list], size: int = 8) -> None:
         """Text cells, header repeated on each page; widths follow the content (fpdf2's table)."""
         from fpdf.fonts import FontFace
 
         self.pdf.set_font("titillium", "", size)
-        with self.pdf.table(text_align="LEFT", line_height=size / 2 + 0.5, headings_style=FontFace(emphasis="BOLD")) as table:
+        with shaping_for(self.pdf, *header, *(value for row in rows for value in row)), self.pdf.table(text_align="LEFT", line_height=size / 2 + 0.5, headings_style=FontFace(emphasis="BOLD")) as table:
             head = table.row()
             for cell in header:
                 head.cell(str(cell))

@@ -6,12 +6,14 @@ from .models import LetterKind
 
 LANGUAGES = ("it", "en")
 
+# In Italian no article goes before {node}: "il {node}" printed "il Provincia di Novara". A node's name may be
+# feminine or begin with a vowel, so it follows a colon ("Ente: …"), as administrative letters put it.
 DEFAULTS: dict[tuple[LetterKind, str], tuple[str, str]] = {
     (LetterKind.ACCEPTANCE, "it"): (
         "Presa in carico della segnalazione",
         "Gentile {addressee},\n\n"
-        "la informiamo che la segnalazione inviata dall'antenna {antenna} è stata accolta: il {node} la prende "
-        "in carico con il codice {pseudonym}.\n\n"
+        "la informiamo che la segnalazione inviata dall'antenna {antenna} è stata accolta e presa in carico con il "
+        "codice {pseudonym}.\n\nEnte che la prende in carico: {node}\n\n"
         "La persona di riferimento per il suo percorso è {case_worker}, che la contatterà per concordare il primo "
         "incontro.\n\nCordiali saluti.",
     ),
@@ -25,8 +27,8 @@ DEFAULTS: dict[tuple[LetterKind, str], tuple[str, str]] = {
     (LetterKind.DECLINE, "it"): (
         "Esito della segnalazione",
         "Gentile {addressee},\n\n"
-        "la segnalazione inviata dall'antenna {antenna} (codice {pseudonym}) non può essere presa in carico dal "
-        "{node} per il seguente motivo:\n\n{reason}\n\n"
+        "la segnalazione inviata dall'antenna {antenna} (codice {pseudonym}) non può essere presa in carico per il "
+        "seguente motivo:\n\n{reason}\n\nEnte che ha esaminato la segnalazione: {node}\n\n"
         "L'antenna resta a sua disposizione per indicarle altri servizi adatti.\n\nCordiali saluti.",
     ),
     (LetterKind.DECLINE, "en"): (
@@ -39,7 +41,7 @@ DEFAULTS: dict[tuple[LetterKind, str], tuple[str, str]] = {
     (LetterKind.SUMMONS, "it"): (
         "Convocazione a colloquio",
         "Gentile {addressee},\n\n"
-        "la invitiamo a un colloquio con {case_worker} del {node}:\n\n- {appointment}\n\n"
+        "la invitiamo a un colloquio con {case_worker}:\n\n- {appointment}\n- Ente: {node}\n\n"
         "Se non potesse essere presente, la preghiamo di avvisarci indicando il codice {pseudonym}.\n\n"
         "Cordiali saluti.",
     ),
@@ -52,7 +54,8 @@ DEFAULTS: dict[tuple[LetterKind, str], tuple[str, str]] = {
     (LetterKind.CLOSURE, "it"): (
         "Chiusura del percorso",
         "Gentile {addressee},\n\n"
-        "il percorso seguito dal {node} con il codice {pseudonym} si è concluso in data {date}.\n\n"
+        "il percorso seguito con il codice {pseudonym} si è concluso in data {date}.\n\n"
+        "Ente che ha seguito il percorso: {node}\n\n"
         "La ringraziamo per la collaborazione; per qualsiasi necessità può rivolgersi all'antenna {antenna}.\n\n"
         "Cordiali saluti.",
     ),
