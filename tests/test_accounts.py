@@ -273,3 +273,13 @@ def test_admin_cannot_deactivate_other_tenants_users(login, network, attacker, s
     session.expire_all()
     with context.acting_as(network.tenants["a"].id):
         assert session.get(Membership, target.id).active is True
+
+
+def test_an_applicants_own_account_is_given_the_role_at_once(app, network):
+    """The network's applications invite their contact person with ``consented``: they applied, from an address
+    they confirmed, so an account they already have takes the new antenna's role without a link to accept."""
+    existing = network.users["b_operator"]
+    with app.test_request_context(), context.acting_as(network.tenants["a"].id):
+        invitation = invitations.invite_user(existing.email, "Chi ha scritto la candidatura", Role.ANTENNA_ADMIN,
+                                             network.users["n1_coordinator"], consented=True)
+        assert invitation.membership.active and not invitation.membership.pending and not invitation.existing

@@ -83,12 +83,29 @@ def test_a_pending_invitation_gives_no_hold_on_the_person(app, login, network, a
     assert post_form(admin, f"/utenti/{membership.id}/azzera-verifica", {"version": membership.version},
                      page="/utenti").status_code == 404
     assert db.session.get(User, coordinator.id, populate_existing=True).has_second_factor
-    response = post_form(admin, f"/utenti/{membership.id}/disattiva", {"version": membership.version}, page="/utenti")
+    membership_id = membership.id
+    response = post_form(admin, f"/utenti/{membership_id}/disattiva", {"version": membership.version}, page="/utenti")
     assert response.status_code == 302 and "Invito annullato." in flashed(admin)
-    with context.acting_as(network.tenants["a"].id):
-        db.session.refresh(membership)
-        assert not membership.pending and not membership.active
     assert live_sessions(coordinator) == 1 and at_node.get("/").status_code == 200
+    # Withdrawn, it is gone: kept, it would read as a former member's row, name and all.
+    listed = admin.get("/utenti").get_data(as_text=True)
+    assert coordinator.full_name not in listed and coordinator.email not in listed
+    assert admin.get(f"/utenti/{membership_id}/codice-fiscale").status_code == 404
+    assert invited_coordinator(admin, network, accepted=False).pending  # invited again: it waits again
+
+
+def test_a_former_member_invited_again_is_back_at_once(login, network, admin, mailbox):
+    """Deactivated here, then invited again: the organisation knew them, the role is back without a link."""
+    operator = network.memberships["a_operator"]
+    assert post_form(admin, f"/utenti/{operator.id}/disattiva", {"version": operator.version},
+                     page="/utenti").status_code == 302
+    mailbox.messages.clear()
+    assert post_form(admin, "/utenti/invita", {"full_name": "X", "email": network.users["a_operator"].email,
+                                               "role": Role.ANTENNA_OPERATOR.value}).status_code == 302
+    with context.acting_as(network.tenants["a"].id):
+        db.session.refresh(operator)
+        assert operator.active and not operator.pending
+    assert "/invito/" not in mailbox.body(mailbox.wait_for(1)[0])
 
 
 def test_the_fiscal_code_of_someone_who_belongs_elsewhere_is_not_shown(login, network, admin):

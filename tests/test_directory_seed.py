@@ -60,3 +60,11 @@ def test_entries_carry_municipalities_known_to_istat(seeded_app):
         codes = dict(rows)
         assert istat_of(codes["comune-novara"]) == "003106"
         assert istat_of(codes["consorzio-castelletto"]) == "003043"  # "Castelletto sopra Ticino", ISTAT spelling
+
+
+def test_the_demo_publishes_its_information_point(seeded_app):
+    """The seeded point is active under an agreement in force: the public list of a fresh demo is not empty."""
+    from portal.network.services import public_points
+
+    with seeded_app.test_request_context():
+        assert [point.name for point, _tenant in public_points()] == ["Punto informativo di Novara"]

@@ -4,7 +4,10 @@ A new address gets an account at once, named as the administrator typed, and a l
 An address that already has an account is someone's, maybe in another organisation: typing it is no right to
 learn whose it is nor to hand it a role. Its membership waits (``pending``, not active) until the owner
 accepts it from the link in the mail; until then the administrator's list shows the address only, and what
-belongs to the person (name, codice fiscale, second factor) stays out of reach.
+belongs to the person (name, codice fiscale, second factor) stays out of reach. Withdrawn, it is deleted: a
+row that stayed would read as a former member's. A former member (their membership deactivated here) is
+given their role back at once, as before: the organisation knew them. An antenna's contact person who
+applied to join the network (network/applications.py) asked for the role: ``consented``.
 """
 from dataclasses import dataclass
 
@@ -25,10 +28,10 @@ from .services import AccountError, _link, _send_mail, find_user, make_reset_tok
 @dataclass(frozen=True)
 class Invitation:
     membership: Membership
-    existing: bool  # the address already had an account: the membership waits for its owner to accept
+    existing: bool  # the address had an account new to the organisation: it waits for its owner to accept
 
 
-def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invitation:
+def invite_user(email: str, full_name: str, role: Role, inviter: User, *, consented: bool = False) -> Invitation:
     """A membership of the current tenant for ``email``, and the mail that tells its owner (see the module)."""
     tenant = db.session.get(Tenant, current().tenant_id)
     if role not in roles_for(tenant):
@@ -44,26 +47,31 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invita
     )
     if membership is not None and membership.active:
         raise AccountError(_("Questa persona fa già parte della tua organizzazione."), "email")
+    waits = existing and not consented and (membership is None or membership.pending)
     if membership is None:
         membership = Membership(user_id=user.id, tenant_id=tenant.id)
         db.session.add(membership)
-    membership.role, membership.active, membership.pending = role, not existing, existing
+    membership.role, membership.active, membership.pending = role, not waits, waits
     db.session.flush()
     record("membership.invited", "membership", membership.id, ["role", "active", "pending"])
     values = {"inviter": inviter.full_name, "org": tenant.name, "h": current_app.config["INVITATION_HOURS"]}
-    if existing:
-        # Not "Gentile <name>": the mail is the invitation's only trace of the name, and it goes to its owner.
+    if waits:
+        # Not "Gentile <name>": nothing of the invitation names the person before they accept.
         body = _("%(inviter)s ti invita a Rete per %(org)s, con il ruolo «%(role)s».\n"
                  "Se accetti, apri questo collegamento (valido %(h)d ore): %(link)s\n"
                  "Se non aspettavi questo invito, ignora il messaggio: nessun accesso ti sarà dato.\n",
                  role=ROLE_LABELS[role], link=_link("accounts.accept_invitation", token=_token(membership)), **values)
+    elif user.password_hash:
+        body = _("Gentile %(name)s,\n\n%(inviter)s ti ha dato accesso a Rete per %(org)s.\n"
+                 "Accedi con le tue credenziali: %(link)s\n", name=user.full_name, link=_link("accounts.login"),
+                 **values)
     else:
         body = _("Gentile %(name)s,\n\n%(inviter)s ti ha invitato a Rete per %(org)s.\n"
                  "Scegli la tua password qui (collegamento valido %(h)d ore): %(link)s\n",
                  name=user.full_name, link=_link("accounts.reset_password", token=make_reset_token(user, invitation=True)),
                  **values)
     _send_mail(user.email, _("Rete – invito da %(org)s", org=tenant.name), body)
-    return Invitation(membership, existing)
+    return Invitation(membership, waits)
 
 
 # --- the owner's answer: a signed, expiring link to one pending membership ---------------------------

@@ -239,12 +239,16 @@ def deactivate_membership(membership: Membership, actor: User, expected_version:
     from ..core.locking import check_version
 
     check_version(membership, expected_version)
-    was_pending = membership.pending
-    membership.active = membership.pending = False  # a pending one: the invitation is withdrawn, its link dead
-    db.session.flush()
-    record("membership.deactivated", "membership", membership.id, ["active", "pending"])
-    if was_pending:  # never worked here: the person's sessions are none of this organisation's business
+    if membership.pending:
+        # An invitation withdrawn: deleted, as it was never a member here (kept, it would read as a former
+        # member's, name and all); the person's sessions are none of this organisation's business.
+        record("membership.withdrawn", "membership", membership.id, ["pending"])
+        db.session.delete(membership)
+        db.session.flush()
         return
+    membership.active = False
+    db.session.flush()
+    record("membership.deactivated", "membership", membership.id, ["active"])
     # A session is not bound to one membership: each request re-reads the one it chose, so a session working
     # for this organisation is sent to choose among what is left at its next request (session.py). Its
     # sessions end only when nothing is left, never the person's work for other organisations.

@@ -89,6 +89,7 @@ ACTION_LABELS = {
     "membership.invited": _l("ha invitato un utente"),
     "membership.deactivated": _l("ha disattivato un utente"),
     "membership.accepted": _l("ha accettato un invito"),
+    "membership.withdrawn": _l("ha annullato un invito"),
 }
 
 # A search hit is an identity read too (for the unusual-access check); it reads differently in the log.

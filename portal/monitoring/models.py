@@ -1,7 +1,7 @@
 """Small summaries of the actions and the referrals, kept by the database itself (see summaries.py and
 referral_summary.py for why).
 
-Written only by triggers (on ``actions``, migration 0007; on ``referrals``, migration 0031); never by the
+Written only by triggers (on ``actions``, migration 0007; on ``referrals``, migrations 0031 and 0047); never by the
 application.
 """
 from datetime import date
@@ -49,7 +49,7 @@ class ReferralMonth(TenantOwned, db.Model):
     """Received referrals (not drafts) by node, month of their first sending (in Rome), key and value: a
     "long" table with one row per value of each panel's key (``referral_summary.KEYS``): the grounds as
     listed, the state, the antenna, the hours to the decision, the days to the first action. Written only
-    by the triggers of migration 0031 (referral_summary.py); the node's rows, read by the node only."""
+    by the triggers of migrations 0031 and 0047 (referral_summary.py); the node's rows, read by the node only."""
 
     __tablename__ = "monitoring_referral_months"
 

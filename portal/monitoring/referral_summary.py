@@ -8,7 +8,7 @@ intersectional ones are those listing more than one), the state, the antenna, th
 the decision and the days from sending to the case's first action — the same expressions the dashboard
 grouped the referrals by (queries._facts), so both give the same figures. Like summaries.py it cannot drift:
 
-- only triggers write it (migration 0031): on ``referrals`` (the referral's contribution before the
+- only triggers write it (migrations 0031, 0047): on ``referrals`` (the referral's contribution before the
   change is taken off, the one after added) and on ``monitoring_case_facts`` (the first action moved);
   every change, ORM or bulk SQL, passes through them in the same transaction;
 - the deltas of one change are summed per row and applied in key order with ``INSERT ... ON CONFLICT DO

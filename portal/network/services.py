@@ -22,6 +22,7 @@ from ..extensions import db
 from ..i18n import local_today
 from ..tenancy import context
 from ..tenancy.models import Tenant
+from ..tenancy.scoping import get_visible
 from . import files
 from .models import Agreement, Course, Participation
 
@@ -189,12 +190,14 @@ def agreements_in_force(organisation_ids: Iterable[int], today: date | None = No
     organisation_ids = set(organisation_ids)
     if not organisation_ids:
         return {}
-    today = today or local_today()
     found = db.session.scalars(
-        select(Agreement).where(Agreement.organisation_id.in_(organisation_ids), Agreement.signed_on <= today,
-                                Agreement.expires_on >= today)
+        select(Agreement).where(*_in_force(organisation_ids, today or local_today()))
         .order_by(Agreement.expires_on, Agreement.id))
     return {agreement.organisation_id: agreement for agreement in found}  # ascending: the last one stays
+
+
+def _in_force(organisation_ids, today: date) -> tuple:
+    return Agreement.organisation_id.in_(organisation_ids), Agreement.signed_on <= today, Agreement.expires_on >= today
 
 
 def agreement_in_force(organisation_id: int, today: date | None = None) -> Agreement | None:
@@ -212,7 +215,8 @@ def under_agreement(organisations: Iterable[Tenant], today: date | None = None) 
     for node_id, organisation_ids in sorted(by_node.items()):
         # The node's rows: read as that node, for this one question (in force or not); nothing of them is shown.
         with context.acting_as(node_id):
-            found |= set(agreements_in_force(organisation_ids, today))
+            found |= set(db.session.scalars(select(Agreement.organisation_id).where(
+                *_in_force(organisation_ids, today or local_today()))))
     return found
 
 
@@ -236,7 +240,7 @@ def record_agreement(organisation_id: int, signed_on: date, expires_on: date, st
 
 def get_agreement(agreement_id) -> Agreement | None:
     _node_id()
-    return db.session.get(Agreement, int(agreement_id))
+    return get_visible(Agreement, int(agreement_id))  # the tenant's rule even for a row already in the session
 
 
 # --- information points -----------------------------------------------------------------------------

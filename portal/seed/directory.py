@@ -2,11 +2,15 @@
 
 Addresses and phone numbers are invented placeholders; institutions' names come from the seed document.
 """
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from ..directory.models import DirectoryEntry, InformationPoint
 from ..directory.municipalities import province
 from ..extensions import db
+from ..i18n import local_today
+from ..network.models import Agreement
 from ..tenancy.models import Tenant
 from ..tenancy.models import TenantKind as K
 from .network import ANTENNAS, NODE
@@ -49,6 +53,10 @@ def seed() -> list[str]:
         db.session.add(entry)
         db.session.flush()
         if slug == "ordine-psicologi":
+            # Published only under an agreement in force (network.public_points): the demo's runs for years.
+            today = local_today()
+            db.session.add(Agreement(tenant_id=tenant.node_id, organisation_id=tenant.id,
+                                     signed_on=today - timedelta(days=180), expires_on=today + timedelta(days=3 * 365)))
             db.session.add(InformationPoint(entry_id=entry.id, name="Punto informativo di Novara",
                                             municipality_name="Novara", opening_hours="Giovedì 15-18 (fittizio)",
                                             active=True))
