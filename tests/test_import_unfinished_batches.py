@@ -274,3 +274,21 @@ def test_a_stopped_case_import_is_undone_only_while_its_cases_are_untouched_sinc
     with context.acting_as(node.id):
         assert db.session.get(ImportBatch, batch_id, populate_existing=True).state == BatchState.UNDONE
         assert db.session.get(Referral, referral_id) is None
+
+
+def test_a_step_refused_by_a_concurrent_change_leaves_the_others_done(app, network, session, monkeypatch):
+    """A batch a user or a worker moved while the nightly job ran (the version check, a deadlock) makes that
+    step wait for the next night: the unfinished batches are still deleted."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from portal.imports import unfinished
+
+    old_draft = _batch(network, BatchState.DRAFT, days_ago=8)
+
+    def moved_meanwhile(now=None):
+        raise StaleDataError("the batch moved")
+
+    monkeypatch.setattr(unfinished, "close_stalled", moved_meanwhile)
+    result = app.test_cli_runner().invoke(args=["rete", "expire-imports"])
+    assert result.exit_code == 0 and "chiuse: 0" in result.output and "eliminate: 1" in result.output, result.output
+    assert not _exists(network, old_draft) and _audited(network, "import.expired", old_draft) == 1

@@ -88,3 +88,29 @@ def test_the_migration_helper_is_the_applications_ddl():
         assert getattr(helper, name) == getattr(referral_summary, name), name
     for dialect in ("postgresql", "sqlite"):
         assert helper.backfill(dialect) == referral_summary.backfill(dialect)
+
+
+def test_retention_pseudonyms_and_api_keys_take_romes_days(login, network):
+    """The other places a stored moment becomes a day: retention counts from the day in Rome, a pseudonym
+    carries the year in Rome, and an API key typed to expire on a day works to that day's last second in Rome
+    (and the list shows that day)."""
+    from portal.api.models import ApiClient
+    from portal.people import gdpr, services
+
+    from .factories import make_person
+    from .helpers import post_form
+
+    assert gdpr.day_of(datetime(2026, 3, 31, 22, 30, tzinfo=UTC)) == date(2026, 4, 1)
+    assert gdpr.day_of(date(2026, 3, 31)) == date(2026, 3, 31)
+    person = make_person(network.tenants["a"])
+    person.created_at = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January 2026 in Rome
+    assert "-2026-" in services.next_pseudonym(person)
+
+    admin = login("a_admin")
+    assert post_form(admin, "/amministrazione/api/", {"name": "Gestionale", "scopes": ["referrals:read"],
+                                                      "expires_on": "2030-06-30"}).status_code == 200
+    with context.acting_as(network.tenants["a"].id):
+        client = db.session.scalar(select(ApiClient).where(ApiClient.name == "Gestionale"))
+        expires = client.expires_at if client.expires_at.tzinfo else client.expires_at.replace(tzinfo=UTC)
+    assert expires == datetime(2030, 6, 30, 21, 59, 59, tzinfo=UTC)  # 23:59:59 in Rome (summer)
+    assert "30/06/2030" in admin.get("/amministrazione/api/").get_data(as_text=True)

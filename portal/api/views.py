@@ -1,6 +1,6 @@
 """Pages of the organisation's administrator: API clients (keys shown once, revocation), the webhook
 delivery log, and the browsable API reference (rendered here: no CDN script under the strict CSP)."""
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from ..core.forms import PortalForm
 from ..core.rows import by_submission_key, or_403, or_404
 from ..core.transaction import attempt
 from ..extensions import db
+from ..i18n import day_start
 from ..i18n import lazy_gettext as _l
 from . import clients, webhooks
 from .models import DELIVERY_LABELS, SCOPE_LABELS, ApiClient
@@ -49,7 +50,8 @@ def index():
         flash(clients.already_created(), "info")  # the page sent again: nothing added, no key to show
         return redirect(url_for(".index"))
     if form.validate_on_submit():
-        expires = (datetime.combine(form.expires_on.data, time(23, 59), tzinfo=UTC)
+        # Valid through the day typed, in Rome: to its last second (the list shows that day).
+        expires = (day_start(form.expires_on.data + timedelta(days=1)) - timedelta(seconds=1)
                    if form.expires_on.data else None)
         with attempt(form) as done:
             client, key = clients.create_client(form.name.data.strip(), form.scopes.data, expires,

@@ -1,5 +1,5 @@
 """The data protection officer's view of the audit log (read-only)."""
-from datetime import datetime, time
+from datetime import timedelta
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..accounts.permissions import Capability, membership_required, requires
 from ..extensions import db
+from ..i18n import day_start
 from .forms import AuditFilterForm
 from .labels import action_label, field_labels, object_label
 from .models import AuditEvent
@@ -36,9 +37,9 @@ def index():
         if form.actor.data:
             query = query.where(func.lower(User.email).contains(form.actor.data.lower()))
         if form.since.data:
-            query = query.where(AuditEvent.at >= datetime.combine(form.since.data, time.min))
+            query = query.where(AuditEvent.at >= day_start(form.since.data))  # the days typed are Rome's
         if form.until.data:
-            query = query.where(AuditEvent.at <= datetime.combine(form.until.data, time.max))
+            query = query.where(AuditEvent.at < day_start(form.until.data + timedelta(days=1)))
     page = max(request.args.get("pagina", 1, type=int), 1)
     rows = db.session.execute(
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)

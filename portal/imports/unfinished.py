@@ -7,11 +7,14 @@ for good: an import whose worker died (``importing`` with no progress for ``STAL
 imported, its remaining rows marked not imported; an import nobody confirms or undoes loses the file's rows
 after ``IMPORT_UNFINISHED_KEEP_DAYS``. Both batches stay, as the record of what was imported, and can still be
 undone or confirmed: undo and confirmation read the rows' results (``ImportRow``), never the file's rows."""
+import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.permissions import Capability, can
 from ..audit.services import record
@@ -23,6 +26,8 @@ from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant
 from .models import BatchState, ImportBatch, ImportRow, RowStatus
 from .services import ImportError_, _require
+
+log = logging.getLogger(__name__)
 
 
 def unfinished(batch: ImportBatch) -> bool:
@@ -99,13 +104,18 @@ def close_stalled(now: datetime | None = None) -> int:
 
     def close(found: list[ImportBatch], tenant_id: int) -> None:
         for batch in found:
-            left = db.session.execute(update(ImportRow).where(
-                ImportRow.batch_id == batch.id, ImportRow.status == RowStatus.VALID,
-            ).values(status=RowStatus.FAILED, errors=[["row", INTERRUPTED]])).rowcount
             # The last progress, not now: undoing a node's cases refuses those changed after imported_at.
             batch.imported_at = batch.updated_at
-            batch.state, batch.failed_rows, batch.rows = BatchState.IMPORTED, batch.failed_rows + left, None
-        db.session.flush()  # the version check: a worker that moved the batch meanwhile fails this run, not its rows
+            batch.state, batch.rows = BatchState.IMPORTED, None
+        # The batch first, as a worker writes it before its rows: the version check (a worker that moved it
+        # meanwhile fails this run, not its rows) and the row lock come before any row is touched, so the two
+        # never wait on each other's rows.
+        db.session.flush()
+        for batch in found:
+            batch.failed_rows += db.session.execute(update(ImportRow).where(
+                ImportRow.batch_id == batch.id, ImportRow.status == RowStatus.VALID,
+            ).values(status=RowStatus.FAILED, errors=[["row", INTERRUPTED]])).rowcount
+        db.session.flush()
         for batch in found:
             record("import.interrupted", "import_batch", batch.id, ["failed_rows", "rows", "state"],
                    tenant_id=tenant_id)
@@ -137,8 +147,18 @@ def expire_all(now: datetime | None = None) -> dict[str, int]:
     """``flask rete expire-imports``: stalled imports closed first (an import that created nothing then
     waits ``IMPORT_UNFINISHED_KEEP_DAYS`` as an unfinished batch, so its uploader sees why), then
     unfinished batches deleted and unconfirmed ones' rows dropped."""
-    return {"stalled": close_stalled(now), "deleted": expire_unfinished(now),
-            "rows_dropped": expire_unconfirmed_rows(now)}
+    done = {}
+    for name, step in (("stalled", close_stalled), ("deleted", expire_unfinished),
+                       ("rows_dropped", expire_unconfirmed_rows)):
+        # Each step on its own: a batch a user or a worker moved meanwhile makes that step wait for the next
+        # night, never undoes the other steps' deletions.
+        try:
+            with db.session.begin_nested():
+                done[name] = step(now)
+        except (StaleDataError, OperationalError) as exc:
+            log.warning("expire-imports: %s skipped until the next run (%s)", name, type(exc).__name__)
+            done[name] = 0
+    return done
 
 
 def _each_tenant(stale, act) -> int:

@@ -1,7 +1,7 @@
 """Data-subject rights and retention (GDPR): the DPO's requests, erasure, anonymisation and the retention
 job (``flask rete apply-retention``). Who accessed a person is ``access_log.py``; the export, ``export.py``."""
 from calendar import monthrange
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from flask_babel import gettext as _
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..core.signals import required_answers
 from ..extensions import db
-from ..i18n import local_today
+from ..i18n import local_day, local_today
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .models import Person
@@ -96,7 +96,8 @@ def _add_months(day: date, months: int) -> date:
 
 
 def day_of(value) -> date | None:
-    return value.date() if value is not None and hasattr(value, "date") else value
+    """The day in Rome of a stored moment (retention counts the days people live by); a date as it is."""
+    return local_day(value) if isinstance(value, datetime) else value
 
 
 

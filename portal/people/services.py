@@ -23,7 +23,7 @@ from ..core import bulk
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..crypto import blind_index, normalise
 from ..extensions import db
-from ..i18n import local_today
+from ..i18n import local_day, local_today
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .models import AgeBand, Person
@@ -113,7 +113,8 @@ def refresh_indexes(person: Person) -> None:
 def next_pseudonym(person: Person) -> str:
     node = db.session.get(Tenant, person.node_id)
     prefix = (node.code if node is not None and node.code else "RT").upper()
-    return f"{prefix}-{person.created_at.year if person.created_at else local_today().year}-{person.id:06d}"
+    year = local_day(person.created_at).year if person.created_at else local_today().year  # Rome's new year
+    return f"{prefix}-{year}-{person.id:06d}"
 
 
 def set_identity(person: Person, *, first_name, last_name, tax_code=None, birth_year=None, contact=None) -> list[str]:
