@@ -21,14 +21,25 @@ class local_time(FunctionElement):
     inherit_cache = True
 
 
+class local_date(local_time):
+    """The day in Rome a UTC timestamp falls on, in both dialects."""
+
+    type = Date()
+    inherit_cache = True
+
+
 @compiles(local_time, "postgresql")
-def _local_time_postgresql(element, compiler, **kw):
-    return f"({compiler.process(element.clauses, **kw)} AT TIME ZONE '{ZONE}')"
+@compiles(local_date, "postgresql")
+def _rome_postgresql(element, compiler, **kw):
+    sql = f"({compiler.process(element.clauses, **kw)} AT TIME ZONE '{ZONE}')"
+    return f"CAST({sql} AS DATE)" if isinstance(element, local_date) else sql
 
 
 @compiles(local_time)
-def _local_time_sqlite(element, compiler, **kw):
-    return sqlite_rome(compiler.process(element.clauses, **kw))
+@compiles(local_date)
+def _rome_sqlite(element, compiler, **kw):
+    sql = sqlite_rome(compiler.process(element.clauses, **kw))
+    return f"date({sql})" if isinstance(element, local_date) else sql
 
 
 def sqlite_rome(column: str) -> str:
@@ -40,23 +51,6 @@ def sqlite_rome(column: str) -> str:
 
     return (f"datetime({column}, CASE WHEN {column} >= {change(2)} AND {column} < {change(9)} "
             f"THEN '+2 hours' ELSE '+1 hours' END)")
-
-
-class local_date(local_time):
-    """The day in Rome a UTC timestamp falls on, in both dialects."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(local_date, "postgresql")
-def _local_date_postgresql(element, compiler, **kw):
-    return f"CAST({_local_time_postgresql(element, compiler, **kw)} AS DATE)"
-
-
-@compiles(local_date)
-def _local_date_sqlite(element, compiler, **kw):
-    return f"date({_local_time_sqlite(element, compiler, **kw)})"
 
 
 def local_month(column):
