@@ -193,3 +193,18 @@ def test_a_character_no_font_has_is_never_quoted_in_the_logs(login, network, sto
     assert [r for r in caplog.records if r.name == "fpdf.output"]  # the warning is kept...
     assert not set("".join(CHINESE)) & set(logged)  # ...without the characters
     assert "\\u738b" not in logged
+
+
+def test_a_paragraph_in_arabic_starts_at_the_right_edge(app, monkeypatch):
+    """A node's own letter written in Arabic: its paragraphs align right; a Latin paragraph that quotes an
+    Arabic name stays justified."""
+    aligned = []
+    original = FPDF.multi_cell
+    monkeypatch.setattr(FPDF, "multi_cell", lambda pdf, *args, **kwargs: aligned.append(kwargs.get("align"))
+                        or original(pdf, *args, **kwargs))
+    with app.test_request_context():
+        doc = Document("Lettera")
+        doc.text(" ".join(ARABIC) + " تم قبول طلبك.")
+        doc.text("Gentile " + " ".join(ARABIC) + ", la informiamo che...")
+        doc.bytes()
+    assert aligned == ["R", "J"]

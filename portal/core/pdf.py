@@ -36,6 +36,18 @@ def needs_shaping(*values) -> bool:
     return False
 
 
+def right_to_left(text) -> bool:
+    """Whether a paragraph reads right to left: its first letter with a direction is Arabic or Hebrew (the
+    Unicode bidi algorithm's rule for a paragraph's direction, P2)."""
+    for char in str(text):
+        direction = unicodedata.bidirectional(char)
+        if direction == "L":
+            return False
+        if direction in _RIGHT_TO_LEFT:
+            return True
+    return False
+
+
 @contextmanager
 def shaping_for(pdf, *texts):
     """Text shaping (HarfBuzz, through uharfbuzz) on while drawing these texts if they need it, then back as
@@ -137,8 +149,9 @@ class Document:
 
     def text(self, text: str, size: int = 10) -> None:
         self.pdf.set_font("titillium", "", size)
-        with shaping_for(self.pdf, text):
-            self.pdf.multi_cell(0, size / 2, str(text), new_x="LMARGIN", new_y="NEXT")
+        with shaping_for(self.pdf, text):  # an Arabic paragraph (a node's own letter) starts at the right edge
+            self.pdf.multi_cell(0, size / 2, str(text), new_x="LMARGIN", new_y="NEXT",
+                                align="R" if self.pdf.text_shaping and right_to_left(text) else "J")
 
     def gap(self, height: float = 4) -> None:
         self.pdf.ln(height)
