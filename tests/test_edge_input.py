@@ -1,11 +1,12 @@
-"""Bad input answers 4xx, never 500: ids beyond the database's integer range, absurd page numbers and NUL
-bytes (which PostgreSQL refuses in text) are stopped at the edge, for every route of the app."""
+"""Bad input answers 4xx, never 500: ids beyond the database's integer range, absurd page numbers and days, NUL
+bytes (which PostgreSQL refuses in text) are stopped at the edge or on their field, for every route of the
+app; a field of spaces where a value is required is refused on its field."""
 import re
 
 import pytest
 from werkzeug.routing.converters import NumberConverter
 
-from .helpers import csrf_token
+from .helpers import csrf_token, field_error
 from .isolation import MATRIX
 
 BIG_VALUES = ("2147483648", "99999999999999999999")  # just past PostgreSQL's integer; past any 64-bit one
@@ -74,7 +75,7 @@ def _crawl(app, client, network, relogin):
                 for big in BIG_VALUES:
                     url = _url(app, rule, network, big)
                     check(url, client.get, url)
-            for big in (*BIG_VALUES, "-1", "0"):
+            for big in (*BIG_VALUES, "-1", "0", "0001-01-01", "9999-12-31"):  # days no moment can hold
                 check(f"{plain}?…={big}", client.get, plain, query_string={name: big for name in QUERY_ARGS})
             check(plain + " (NUL)", client.get, plain, query_string={name: "a\x00b" for name in QUERY_ARGS})
         if "POST" in rule.methods:
@@ -139,3 +140,35 @@ def test_a_malformed_multipart_part_without_name_or_value_is_not_a_5xx():
 
     assert _has_nul(MultiDict([(None, "x"), ("a", None)])) is False
     assert _has_nul(MultiDict([(None, "x\x00")])) is True
+
+
+def test_a_required_amount_of_spaces_is_refused_on_its_field(login, network):
+    """ "  " passed wtforms' InputRequired, the amount read as no value, and the contract's service was handed
+    None (a TypeError, 500). core.fields.InputRequired counts spaces as nothing typed."""
+    from .budget_support import budget_of, make_contract
+
+    contract = make_contract(network, budget_of(network), network.tenants["p"], cig="SPAZI00001", value="500.00")
+    line = contract.lines[0]
+    officer = login("n1_budget_officer")
+    url = f"/budget/contratti/{contract.id}/modifica"
+    response = officer.post(url, data={
+        "csrf_token": csrf_token(officer, url), "version": contract.version, "title": contract.title,
+        "procedure": "open", "legal_basis": "D.Lgs. 36/2023", "cig": "SPAZI00001", "start_date": "2026-01-01",
+        "end_date": "2027-12-31", "total_value": "  ", "vat_rate": "5", "lines-0-line_id": str(line.id),
+        "lines-0-service_type": "counselling", "lines-0-unit": "hour", "lines-0-unit_price": "25,00",
+        "lines-0-quantity": "20"})
+    assert response.status_code == 200 and field_error(response.get_data(as_text=True), "total_value")
+
+
+def test_a_feedback_rating_of_spaces_is_no_rating(client):
+    page = "/accesso"
+    response = client.post("/feedback", data={"page": page, "rating": "  ", "message": "Pagina chiara.",
+                                              "csrf_token": csrf_token(client, page)})
+    assert response.status_code < 500
+
+
+def test_a_day_no_moment_can_hold_is_refused_on_the_audit_filter(login):
+    dpo = login("n1_dpo")
+    for query in ("since=0001-01-01", "until=9999-12-31"):
+        response = dpo.get(f"/registro-accessi/?{query}")
+        assert response.status_code == 200 and "La data deve essere compresa" in response.get_data(as_text=True)

@@ -1,9 +1,9 @@
 """Alert forms. Labels are Italian msgids; English lives in the catalogue."""
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import WholeNumberField
+from ..core.fields import InputRequired, WholeNumberField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import RULE_LABELS

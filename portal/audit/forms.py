@@ -1,6 +1,7 @@
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from ..core.fields import PlausibleDateField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 
@@ -10,5 +11,6 @@ class AuditFilterForm(PortalForm):
     action = StringField(_l("Azione"), validators=[Optional(), Length(max=60)])
     object_type = StringField(_l("Tipo di oggetto"), validators=[Optional(), Length(max=60)])
     object_id = StringField(_l("Identificativo"), validators=[Optional(), Length(max=60)])
-    since = DateField(_l("Dal"), validators=[Optional()])
-    until = DateField(_l("Al"), validators=[Optional()])
+    # Days of the work: "0001-01-01" in the address is refused on its field (it was a 500 turned into a moment).
+    since = PlausibleDateField(_l("Dal"), validators=[Optional()])
+    until = PlausibleDateField(_l("Al"), validators=[Optional()])

@@ -2,11 +2,20 @@
 from decimal import Decimal
 
 from wtforms import BooleanField, DateField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from ..cases.models import ServiceType
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, MoneyField, Range, ServiceRule, SubmissionKeyField, WholeNumberField, form_check
+from ..core.fields import (
+    HoursField,
+    InputRequired,
+    MoneyField,
+    Range,
+    ServiceRule,
+    SubmissionKeyField,
+    WholeNumberField,
+    form_check,
+)
 from ..core.forms import PortalForm, PortalSubForm
 from ..i18n import lazy_gettext as _l
 from .contracts import (

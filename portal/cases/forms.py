@@ -6,10 +6,18 @@ the services. Hours are Decimal, typed in the user's locale (``core.fields.Hours
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import HoursField, PlausibleDateField, Range, ServiceRule, SubmissionKeyField, form_check
+from ..core.fields import (
+    HoursField,
+    InputRequired,
+    PlausibleDateField,
+    Range,
+    ServiceRule,
+    SubmissionKeyField,
+    form_check,
+)
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l

@@ -1,9 +1,9 @@
 """Forms of the legal path. Amounts are Decimal, typed the Italian way (``1.234,56``)."""
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import MoneyField, Range, ServiceRule
+from ..core.fields import InputRequired, MoneyField, Range, ServiceRule
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .legal import (

@@ -4,7 +4,7 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from wtforms import DateField, DecimalField, HiddenField, IntegerField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, validators
 from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
@@ -178,6 +178,17 @@ class SubmissionKeyField(HiddenField):
 
 
 # --- a service's own rule, checked with the form's ----------------------------------------------------
+
+class InputRequired(validators.InputRequired):
+    """wtforms' InputRequired, with input made only of spaces counted as none: "  " in an amount passed it,
+    the field read it as no value, and the service was handed None (a 500 instead of "obbligatorio")."""
+
+    def __call__(self, form, field):
+        if field.raw_data and isinstance(field.raw_data[0], str) and not field.raw_data[0].strip():
+            field.errors[:] = []
+            raise StopValidation(self.message or field.gettext("This field is required."))
+        super().__call__(form, field)
+
 
 class ServiceRule:
     """A validator that runs a service's own check of typed values, so a rule that needs no database shows

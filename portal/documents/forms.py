@@ -1,8 +1,9 @@
 """Forms of the node's documents: a letter to generate on a case, a letter template to edit."""
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from ..core.choices import enum_choices
+from ..core.fields import InputRequired
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import LANGUAGE_LABELS

@@ -2,9 +2,9 @@
 from flask_wtf.file import FileField
 from stdnum.it import codicefiscale, iva
 from wtforms import DateField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from ..core.fields import HoursField, Range, SubmissionKeyField
+from ..core.fields import HoursField, InputRequired, Range, SubmissionKeyField
 from ..core.forms import PortalForm
 from ..directory.forms import PointFields
 from ..i18n import lazy_gettext as _l

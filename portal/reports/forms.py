@@ -3,9 +3,10 @@ node's triage. Labels are Italian msgids."""
 
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.choices import enum_choices
+from ..core.fields import InputRequired
 from ..core.forms import PortalForm
 from ..directory import municipalities
 from ..i18n import lazy_gettext as _l
