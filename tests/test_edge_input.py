@@ -172,3 +172,13 @@ def test_a_day_no_moment_can_hold_is_refused_on_the_audit_filter(login):
     for query in ("since=0001-01-01", "until=9999-12-31"):
         response = dpo.get(f"/registro-accessi/?{query}")
         assert response.status_code == 200 and "La data deve essere compresa" in response.get_data(as_text=True)
+
+
+def test_every_form_takes_the_required_rule_that_refuses_spaces():
+    """wtforms' own InputRequired lets a field of spaces by: forms take core.fields.InputRequired."""
+    from pathlib import Path
+
+    portal = Path(__file__).resolve().parent.parent / "portal"
+    direct = re.compile(r"^from wtforms\.validators import [^\n]*\bInputRequired\b|\bvalidators\.InputRequired\(\)", re.M)
+    offenders = [str(path.relative_to(portal)) for path in portal.rglob("*.py") if direct.search(path.read_text())]
+    assert offenders == []
