@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy import literal, select
 
-from portal.core.sql import local_date, sqlite_rome
+from portal.core.sql import local_date, local_month, sqlite_rome
 from portal.extensions import db
 from portal.i18n import day_start
 from portal.monitoring import queries, referral_summary
-from portal.monitoring.filters import Filters, month_label, month_of
+from portal.monitoring.filters import Filters, month_label
 from portal.monitoring.models import ReferralMonth
 from portal.region.services import month_start
 from portal.tenancy import context
@@ -48,7 +48,7 @@ def test_the_day_and_month_in_sql_are_romes(session):
     for moment, day in EDGES:
         value = literal(moment, sa.DateTime(timezone=True))
         assert db.session.scalar(select(local_date(value))) == day
-        assert month_label(db.session.scalar(select(month_of(value)))) == day.strftime("%Y-%m")
+        assert month_label(db.session.scalar(select(local_month(value)))) == day.strftime("%Y-%m")
         assert month_start(moment) == day.replace(day=1)  # the region's months
     assert day_start(date(2026, 4, 1)) == datetime(2026, 3, 31, 22, tzinfo=UTC)
     assert day_start(date(2026, 1, 1)) == datetime(2025, 12, 31, 23, tzinfo=UTC)

@@ -13,6 +13,7 @@ schema owner sees every node's rows). Downgrade puts back 0031's UTC triggers an
 from alembic import op
 from helpers import referral_summary_v1 as utc_months
 from helpers import referral_summary_v2 as rome_months
+from helpers import unforced_v1
 
 revision = '0047'
 down_revision = '0046'
@@ -25,13 +26,8 @@ def _replace(old, new):
     for statement in old.POSTGRESQL_DROP if postgresql else old.SQLITE_DROP:
         op.execute(statement)
     op.execute(f"DELETE FROM {new.TABLE}")
-    if postgresql:
-        op.execute("ALTER TABLE referrals NO FORCE ROW LEVEL SECURITY")
-        op.execute("ALTER TABLE monitoring_case_facts NO FORCE ROW LEVEL SECURITY")
-    op.execute(new.backfill(op.get_bind().dialect.name))
-    if postgresql:
-        op.execute("ALTER TABLE monitoring_case_facts FORCE ROW LEVEL SECURITY")
-        op.execute("ALTER TABLE referrals FORCE ROW LEVEL SECURITY")
+    with unforced_v1.unforced(op, 'referrals', 'monitoring_case_facts'):
+        op.execute(new.backfill(op.get_bind().dialect.name))
     for statement in new.POSTGRESQL_DDL if postgresql else new.SQLITE_DDL:
         op.execute(statement)
 

@@ -13,6 +13,7 @@ forced for a moment, as 0031 did, so a non-superuser schema owner sees every nod
 them back.
 """
 from alembic import op
+from helpers import unforced_v1
 
 revision = '0049'
 down_revision = '0048'
@@ -43,20 +44,14 @@ def _day(column, zone, postgresql):
 
 
 def _move(from_zone, to_zone):
-    postgresql = op.get_bind().dialect.name == 'postgresql'
-    if postgresql:
-        for table in TABLES:
-            op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-    for rule, table, moment in SOURCES:
-        source = f"FROM {table} s WHERE s.id = alerts.object_id AND {moment} IS NOT NULL"
-        op.execute(
-            f"UPDATE alerts SET due_on = (SELECT {_day(moment, to_zone, postgresql)} {source}) "
-            f"WHERE rule = '{rule}' AND due_on = (SELECT {_day(moment, from_zone, postgresql)} {source}) "
-            f"AND due_on <> (SELECT {_day(moment, to_zone, postgresql)} {source})"
-        )
-    if postgresql:
-        for table in reversed(TABLES):
-            op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    with unforced_v1.unforced(op, *TABLES) as postgresql:
+        for rule, table, moment in SOURCES:
+            source = f"FROM {table} s WHERE s.id = alerts.object_id AND {moment} IS NOT NULL"
+            op.execute(
+                f"UPDATE alerts SET due_on = (SELECT {_day(moment, to_zone, postgresql)} {source}) "
+                f"WHERE rule = '{rule}' AND due_on = (SELECT {_day(moment, from_zone, postgresql)} {source}) "
+                f"AND due_on <> (SELECT {_day(moment, to_zone, postgresql)} {source})"
+            )
 
 
 def upgrade():

@@ -17,12 +17,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from ..audit.services import record
+from ..core.links import absolute_url_for
 from ..extensions import db
 from ..tenancy import context
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from .models import ROLE_LABELS, Membership, Role, User
-from .services import AccountError, _link, _send_mail, find_user, make_reset_token, normalise_email, roles_for
+from .services import AccountError, find_user, make_reset_token, normalise_email, roles_for, send_account_mail
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,17 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User, *, consen
         body = _("%(inviter)s ti invita a Rete per %(org)s, con il ruolo «%(role)s».\n"
                  "Se accetti, apri questo collegamento (valido %(h)d ore): %(link)s\n"
                  "Se non aspettavi questo invito, ignora il messaggio: nessun accesso ti sarà dato.\n",
-                 role=ROLE_LABELS[role], link=_link("accounts.accept_invitation", token=_token(membership)), **values)
+                 role=ROLE_LABELS[role], link=absolute_url_for("accounts.accept_invitation", token=_token(membership)), **values)
     elif user.password_hash:
         body = _("Gentile %(name)s,\n\n%(inviter)s ti ha dato accesso a Rete per %(org)s.\n"
-                 "Accedi con le tue credenziali: %(link)s\n", name=user.full_name, link=_link("accounts.login"),
+                 "Accedi con le tue credenziali: %(link)s\n", name=user.full_name, link=absolute_url_for("accounts.login"),
                  **values)
     else:
         body = _("Gentile %(name)s,\n\n%(inviter)s ti ha invitato a Rete per %(org)s.\n"
                  "Scegli la tua password qui (collegamento valido %(h)d ore): %(link)s\n",
-                 name=user.full_name, link=_link("accounts.reset_password", token=make_reset_token(user, invitation=True)),
+                 name=user.full_name, link=absolute_url_for("accounts.reset_password", token=make_reset_token(user, invitation=True)),
                  **values)
-    _send_mail(user.email, _("Rete – invito da %(org)s", org=tenant.name), body)
+    send_account_mail(user.email, _("Rete – invito da %(org)s", org=tenant.name), body)
     return Invitation(membership, waits)
 
 

@@ -4,13 +4,14 @@ Plain functions that flush and audit; the request commits.
 """
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, func, select
 
 from ..audit.services import record
 from ..core.errors import ServiceError
+from ..core.links import absolute_url_for
 from ..core.signals import required_answers
 from ..extensions import db
 from ..models_base import utcnow
@@ -170,11 +171,7 @@ def user_for_token(token: str) -> User:
     return user
 
 
-def _link(endpoint: str, **values) -> str:
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
-def _send_mail(address: str, subject: str, body: str) -> None:
+def send_account_mail(address: str, subject: str, body: str) -> None:
     """Queued by the outbox, a layer above, which answers ``account_mail`` (accounts/signals.py)."""
     required_answers(account_mail, address, subject=subject, body=body,
                      unanswered="account_mail has no receiver: the notifications package is not loaded")
@@ -185,8 +182,8 @@ def request_password_reset(email: str) -> None:
     user = find_user(email)
     if user is None or not user.active:
         return
-    link = _link("accounts.reset_password", token=make_reset_token(user))
-    _send_mail(
+    link = absolute_url_for("accounts.reset_password", token=make_reset_token(user))
+    send_account_mail(
         user.email,
         _("Rete – reimpostazione della password"),
         _("Gentile %(name)s,\n\nper scegliere una nuova password apri questo collegamento (valido %(h)d ore):\n%(link)s\n\n"

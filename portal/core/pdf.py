@@ -169,7 +169,9 @@ class Document:
         from fpdf.fonts import FontFace
 
         self.pdf.set_font("titillium", "", size)
-        with shaping_for(self.pdf, *header, *(value for row in rows for value in row)), self.pdf.table(text_align="LEFT", line_height=size / 2 + 0.5, headings_style=FontFace(emphasis="BOLD")) as table:
+        shaped = shaping_for(self.pdf, *header, *(value for row in rows for value in row))
+        with shaped, self.pdf.table(text_align="LEFT", line_height=size / 2 + 0.5,
+                                    headings_style=FontFace(emphasis="BOLD")) as table:
             head = table.row()
             for cell in header:
                 head.cell(str(cell))

@@ -48,12 +48,8 @@ def add_once(row) -> bool:
 def add_keyed(row, refusal: Exception) -> None:
     """Add and flush a row carrying its form's key; the same key posted at the same instant is told apart by
     the unique index, the second raising ``refusal`` (added inside a savepoint, so nothing stays pending)."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
-        raise refusal from None
+    if not add_once(row):
+        raise refusal
 
 
 def lock(model, ident, column=None):

@@ -66,5 +66,3 @@ def days_from_timestamp_to_date(day, moment):
     if dialect() == "postgresql":
         return day - local_date(moment)
     return cast(func.julianday(day) - func.julianday(local_date(moment)), Integer)
-
-

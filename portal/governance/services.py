@@ -21,7 +21,7 @@ from ..core import files, storage
 from ..core.changes import apply_changes
 from ..core.errors import Conflict, Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
-from ..core.rows import add_keyed, by_id
+from ..core.rows import add_once, by_id
 from ..extensions import db
 from ..forum import text
 from ..models_base import utcnow
@@ -193,7 +193,8 @@ def save_minutes(meeting: Meeting, body: str, upload=None, version=None) -> Minu
         minutes = Minutes(meeting_id=meeting.id, body=body, body_html=text.render(body))
         # Another tab or coordinator wrote the first draft at the same instant: the 409 page keeps this text,
         # as when that draft was saved first (check_version above).
-        add_keyed(minutes, Conflict())
+        if not add_once(minutes):
+            raise Conflict()
     fields = ["body"] if created or minutes.body != body else []
     minutes.body, minutes.body_html = body, text.render(body)
     if stored:

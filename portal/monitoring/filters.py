@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, cast, exists, func, literal, select
 
 from ..cases.models import Action, Case
-from ..core.sql import dialect, local_month
+from ..core.sql import dialect
 from ..i18n import day_start, local_today
 from ..referrals.models import Referral
 
@@ -61,11 +61,6 @@ def referral_has_ground(ground: str):
 def case_has_ground(ground: str):
     # Case.grounds is comma-joined: match a whole item, as the case list does.
     return (literal(",") + Case.grounds + literal(",")).like(f"%,{_escape_like(ground)},%", escape="\\")
-
-
-def month_of(column):
-    """The month in Rome of a timestamp (core.sql.local_month; :func:`month_label` makes it 'YYYY-MM')."""
-    return local_month(column)
 
 
 def month_label(value) -> str | None:

@@ -30,7 +30,7 @@ from ..cases.models import (
     Verification,
     VerificationPhase,
 )
-from ..core.sql import days_from_timestamp_to_date, dialect
+from ..core.sql import days_from_timestamp_to_date, dialect, local_month
 from ..extensions import db
 from ..i18n import local_today
 from ..referrals.models import Ground, OutcomeCode, Referral, ReferralState
@@ -41,7 +41,6 @@ from .filters import (
     case_conditions,
     days_between,
     month_label,
-    month_of,
     referral_conditions,
     referral_has_ground,
 )
@@ -105,7 +104,7 @@ def _facts(where: list, keys=KEYS) -> dict:
     """{key: [(value, count)]} for the referrals matching ``where``."""
     columns = {
         "grounds": cast(Referral.grounds, String),
-        "month": month_of(Referral.submitted_at),
+        "month": local_month(Referral.submitted_at),  # month_label makes it 'YYYY-MM'
         "state": Referral.state,
         "tenant": Referral.tenant_id,
         "decision_hours": func.round(days_between(Referral.decided_at, Referral.submitted_at) * 24),

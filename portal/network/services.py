@@ -69,13 +69,17 @@ def public_points(today: date | None = None) -> list[tuple[InformationPoint, Ten
     return [(point, tenant) for point, tenant in rows if tenant.id in published]
 
 
+def _published(point: InformationPoint, organisation: Tenant, in_force: bool) -> bool:
+    """Whether anyone outside the organisation and its node sees the point: active, of an active organisation
+    under an agreement in force (public_points asks the same in SQL)."""
+    return point.active and organisation.active and in_force
+
+
 def published_points(entry: DirectoryEntry, today: date | None = None) -> list[InformationPoint]:
-    """The entry's points that anyone outside the organisation and its node may see: active, of an active
-    organisation under an agreement in force (the same rule as :func:`public_points`)."""
+    """The entry's points that anyone outside the organisation and its node may see (:func:`_published`)."""
     active = entry.active_points
-    if not active or not entry.organisation.active or not under_agreement([entry.organisation], today):
-        return []
-    return active
+    in_force = bool(active) and entry.organisation.active and bool(under_agreement([entry.organisation], today))
+    return [point for point in active if _published(point, entry.organisation, in_force)]
 
 
 # --- courses ----------------------------------------------------------------------------------------
@@ -212,11 +216,11 @@ def under_agreement(organisations: Iterable[Tenant], today: date | None = None) 
         if organisation.node_id is not None:  # a node signs no agreement with itself
             by_node.setdefault(organisation.node_id, set()).add(organisation.id)
     found: set[int] = set()
+    today = today or local_today()
     for node_id, organisation_ids in sorted(by_node.items()):
         # The node's rows: read as that node, for this one question (in force or not); nothing of them is shown.
         with context.acting_as(node_id):
-            found |= set(db.session.scalars(select(Agreement.organisation_id).where(
-                *_in_force(organisation_ids, today or local_today()))))
+            found |= set(db.session.scalars(select(Agreement.organisation_id).where(*_in_force(organisation_ids, today))))
     return found
 
 
@@ -302,6 +306,8 @@ def point_rows(node_id: int | None = None, today: date | None = None) -> list[di
             "point": point, "organisation": point.entry.organisation, "trained": organisation_id in trained,
             "operators": trained.get(organisation_id, []),
             "agreement": agreement,
+            # What the public list shows (public_points): said here, not re-spelled by the page.
+            "published": _published(point, point.entry.organisation, agreement is not None),
             "expiring": agreement is not None and agreement.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS),
         })
     return rows
