@@ -151,14 +151,48 @@ def test_reset_for_unknown_email_says_the_same_and_sends_nothing(client, mailbox
     assert mailbox.wait_for(1, timeout=0.5) == []
 
 
-def test_admin_invites_user_into_own_tenant(login, network, mailbox, session):
-    client = login("a_admin")
-    response = post_form(client, "/utenti/invita", {"full_name": "Nuova Operatrice", "email": "nuova@alfa.example", "role": "antenna_operator"})
+def test_a_new_address_accepts_then_chooses_its_password_and_works_there(login, client, network, mailbox, session):
+    """A new address gets its account (named as typed) with the membership waiting, like any invitation; its
+    owner accepts from the mail, chooses a password on the way and then works for the organisation."""
+    admin = login("a_admin")
+    response = post_form(admin, "/utenti/invita", {"full_name": "Nuova Operatrice", "email": "nuova@alfa.example",
+                                                   "role": "antenna_operator"})
     assert response.status_code == 302
-    assert "nuova@alfa.example" in mailbox.body(mailbox.wait_for(1)[0]) or mailbox.messages[0]["To"] == "nuova@alfa.example"
+    [message] = mailbox.wait_for(1)
+    assert message["To"] == "nuova@alfa.example"
     with context.acting_as(network.tenants["a"].id):
         invited = session.scalar(select(Membership).join(User).where(User.email == "nuova@alfa.example"))
-    assert invited.tenant_id == network.tenants["a"].id
+    assert invited.tenant_id == network.tenants["a"].id and invited.pending and not invited.active
+    path = urlsplit(re.search(r"https?://\S+/invito/\S+", mailbox.body(message)).group(0)).path
+    offer = client.get(path)
+    accepted = client.post(path, data={"csrf_token": csrf_from(offer.get_data(as_text=True))})
+    assert accepted.status_code == 302 and "/password/nuova/" in accepted.location  # no password yet: choose one
+    page = client.get(accepted.location).get_data(as_text=True)
+    chosen = client.post(accepted.location, data={"csrf_token": csrf_from(page), "password": "Porte-Aperte-2026!",
+                                                  "confirm": "Porte-Aperte-2026!"})
+    assert chosen.status_code == 302, chosen.get_data(as_text=True)
+    assert log_in(client, "nuova@alfa.example", "Porte-Aperte-2026!").status_code == 302
+    assert "Antenna Alfa" in client.get("/").get_data(as_text=True)
+    assert "Nuova Operatrice" in admin.get("/utenti").get_data(as_text=True)  # accepted: the name shows
+
+
+def test_an_administrator_cannot_tell_whether_an_address_had_an_account(login, network, mailbox):
+    """Inviting an address with an account and one without reads the same to the administrator: the message
+    after the form, the user list's row and the mail in the outbox, but for the address and the link."""
+    admin = login("a_admin")
+    seen = []
+    for email in (network.users["b_operator"].email, "nessuno@altrove.example"):
+        response = post_form(admin, "/utenti/invita", {"full_name": "Nome Scritto", "email": email,
+                                                       "role": "antenna_operator"})
+        message = admin.get(response.location).get_data(as_text=True)
+        [notice] = re.findall(r"Invito inviato a [^<]*", message)
+        row = re.search(rf"<tr>((?:(?!</tr>).)*{re.escape(email)}(?:(?!</tr>).)*)</tr>", message, re.S).group(1)
+        [mail] = [m for m in mailbox.wait_for(len(seen) + 1) if m["To"] == email]
+        seen.append([re.sub(r"/invito/\S+", "/invito/…", text).replace(email, "…")
+                     for text in (notice, re.sub(r"/utenti/\d+/", "/utenti/…/", re.sub(r'value="\d+"', "", row)),
+                                  mail["Subject"], mailbox.body(mail))])
+    assert seen[0] == seen[1]
+    assert "Invito in attesa" in seen[0][1] and "Nome Scritto" not in seen[0][1]
 
 
 def test_inviting_someone_with_an_account_waits_for_them_to_accept(login, network, mailbox, session):
@@ -282,4 +316,4 @@ def test_an_applicants_own_account_is_given_the_role_at_once(app, network):
     with app.test_request_context(), context.acting_as(network.tenants["a"].id):
         invitation = invitations.invite_user(existing.email, "Chi ha scritto la candidatura", Role.ANTENNA_ADMIN,
                                              network.users["n1_coordinator"], consented=True)
-        assert invitation.membership.active and not invitation.membership.pending and not invitation.existing
+        assert invitation.membership.active and not invitation.membership.pending and not invitation.waits

@@ -1,13 +1,16 @@
 """Invitations: an organisation's administrator gives an e-mail address a role there.
 
-A new address gets an account at once, named as the administrator typed, and a link to choose its password.
-An address that already has an account is someone's, maybe in another organisation: typing it is no right to
-learn whose it is nor to hand it a role. Its membership waits (``pending``, not active) until the owner
-accepts it from the link in the mail; until then the administrator's list shows the address only, and what
-belongs to the person (name, codice fiscale, second factor) stays out of reach. Withdrawn, it is deleted: a
-row that stayed would read as a former member's. A former member (their membership deactivated here) is
-given their role back at once, as before: the organisation knew them. An antenna's contact person who
-applied to join the network (network/applications.py) asked for the role: ``consented``.
+Typing an address is no right to learn whether it already has an account, nor whose it is, nor to hand it a
+role: the address may be someone's in another organisation. So every invitation to someone new to the
+organisation makes a membership that waits (``pending``, not active) until the address's owner accepts it
+from the link in the mail, and it reads the same whether the address had an account or not: the same mail,
+the same message to the administrator, "Invito in attesa" and the address in the user list, and what belongs
+to the person (name, codice fiscale, second factor) out of reach until then. A new address gets its account
+(named as the administrator typed) at once, inactive in the organisation; accepting leads it on to choose
+its password. Withdrawn, the invitation is deleted: a row that stayed would read as a former member's. A
+former member (their membership deactivated here) is given their role back at once: the organisation knew
+them. An antenna's contact person who applied to join the network (network/applications.py) asked for the
+role: ``consented``, active at once.
 """
 from dataclasses import dataclass
 
@@ -29,7 +32,7 @@ from .services import AccountError, find_user, make_reset_token, normalise_email
 @dataclass(frozen=True)
 class Invitation:
     membership: Membership
-    existing: bool  # the address had an account new to the organisation: it waits for its owner to accept
+    waits: bool  # someone new to the organisation: the membership waits for the address's owner to accept
 
 
 def invite_user(email: str, full_name: str, role: Role, inviter: User, *, consented: bool = False) -> Invitation:
@@ -38,7 +41,6 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User, *, consen
     if role not in roles_for(tenant):
         raise AccountError(_("Questo ruolo non è previsto per la tua organizzazione."), "role")
     user = find_user(email)
-    existing = user is not None
     if user is None:
         user = User(email=normalise_email(email), full_name=full_name.strip(), active=True)
         db.session.add(user)
@@ -48,7 +50,7 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User, *, consen
     )
     if membership is not None and membership.active:
         raise AccountError(_("Questa persona fa già parte della tua organizzazione."), "email")
-    waits = existing and not consented and (membership is None or membership.pending)
+    waits = not consented and (membership is None or membership.pending)
     if membership is None:
         membership = Membership(user_id=user.id, tenant_id=tenant.id)
         db.session.add(membership)
@@ -57,7 +59,8 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User, *, consen
     record("membership.invited", "membership", membership.id, ["role", "active", "pending"])
     values = {"inviter": inviter.full_name, "org": tenant.name, "h": current_app.config["INVITATION_HOURS"]}
     if waits:
-        # Not "Gentile <name>": nothing of the invitation names the person before they accept.
+        # One text whether the address had an account or not (the inviter's outbox shows it), and not
+        # "Gentile <name>": nothing of the invitation names the person before they accept.
         body = _("%(inviter)s ti invita a Rete per %(org)s, con il ruolo «%(role)s».\n"
                  "Se accetti, apri questo collegamento (valido %(h)d ore): %(link)s\n"
                  "Se non aspettavi questo invito, ignora il messaggio: nessun accesso ti sarà dato.\n",

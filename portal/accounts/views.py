@@ -224,9 +224,9 @@ def invite():
             invitation = invitations.invite_user(form.email.data, form.full_name.data, Role(form.role.data),
                                                  current_user)
         if done:
-            # An existing account's name is its owner's: the address typed does not tell it to the inviter.
+            # The same words whether the address had an account or not (invitations.py).
             flash(_("Invito inviato a %(email)s: l'accesso sarà attivo quando la persona lo avrà accettato.",
-                    email=form.email.data) if invitation.existing
+                    email=form.email.data) if invitation.waits
                   else _("Invito inviato a %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/invite.html", form=form)
