@@ -99,6 +99,9 @@ def load_config() -> dict:
         "CASE_DIARY_EDIT_MINUTES": _int("CASE_DIARY_EDIT_MINUTES", 15),
         "ATTACHMENT_MAX_BYTES": attachment_max,
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
+        # A font for Chinese, Japanese and Korean in the PDFs (core/pdf.py), from the system: too big to vendor.
+        # Debian's fonts-wqy-microhei; without the file such names print blank, as before.
+        "PDF_CJK_FONT": os.environ.get("PDF_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
         # Where uploaded files' bytes live (portal/core/storage.py): "database" (in the row's table: every
         # worker and host sees them, transactional, in every backup; production) or "local" (ATTACHMENT_DIR,
         # one host only: the embedded default).

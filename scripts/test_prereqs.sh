@@ -3,7 +3,8 @@
 #   Debian's Chromium at /usr/bin/chromium  -> the browser tests
 #   PostgreSQL on 127.0.0.1:5432            -> the PostgreSQL suite (browser tests included)
 #   Redis on 127.0.0.1:6379                 -> the RQ job test
-# Usage: scripts/test_prereqs.sh install   as root with apt-get, install Chromium when missing (as .ci/run)
+#   a CJK font (Debian fonts-wqy-microhei)  -> the test of Chinese names in PDFs (production needs it too)
+# Usage: scripts/test_prereqs.sh install   as root with apt-get, install Chromium and the font when missing (as .ci/run)
 #        scripts/test_prereqs.sh report    one line naming what was skipped and the command that installs it
 set -uo pipefail
 
@@ -12,15 +13,19 @@ PG_HOST="${RETE_TEST_PG_HOST:-127.0.0.1}"
 PG_PORT="${RETE_TEST_PG_PORT:-5432}"
 REDIS_PORT="${RETE_TEST_REDIS_PORT:-6379}"
 APT_GET="${RETE_APT_GET:-apt-get}"
+CJK_FONT="${PDF_CJK_FONT:-/usr/share/fonts/truetype/wqy/wqy-microhei.ttc}"
 
 listening() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 install() {
-    [ -x "$CHROMIUM" ] && return 0
+    local packages=()
+    [ -x "$CHROMIUM" ] || packages+=(chromium chromium-driver)
+    [ -f "$CJK_FONT" ] || packages+=(fonts-wqy-microhei)
+    [ ${#packages[@]} -eq 0 ] && return 0
     if [ "$(id -u)" = 0 ] && command -v "$APT_GET" >/dev/null 2>&1; then
-        echo "Chromium missing: installing Debian's chromium for the browser tests"
-        "$APT_GET" update -qq && DEBIAN_FRONTEND=noninteractive "$APT_GET" install -y -qq chromium chromium-driver \
-            || echo "Chromium could not be installed; the browser tests will be skipped"
+        echo "Missing: installing ${packages[*]} (browser tests, CJK names in PDFs)"
+        "$APT_GET" update -qq && DEBIAN_FRONTEND=noninteractive "$APT_GET" install -y -qq "${packages[@]}" \
+            || echo "${packages[*]} could not be installed; the tests that need them will be skipped"
     fi
     return 0
 }
@@ -30,6 +35,10 @@ report() {
     if [ ! -x "$CHROMIUM" ]; then
         skipped+=("browser tests (no Chromium at $CHROMIUM)")
         packages+=(chromium chromium-driver)
+    fi
+    if [ ! -f "$CJK_FONT" ]; then
+        skipped+=("Chinese names in PDFs (no font at $CJK_FONT)")
+        packages+=(fonts-wqy-microhei)
     fi
     if ! listening "$PG_HOST" "$PG_PORT"; then
         skipped+=("PostgreSQL suite (nothing on $PG_HOST:$PG_PORT)")

@@ -76,6 +76,20 @@ for weight in 400 700; do
     copy "$DEJAVU/files/dejavu-sans-latin-$weight-normal.woff" "$DEST/fonts/DejaVu_Sans/dejavu-sans-$weight.woff"
 done
 copy "$DEJAVU/LICENSE" "$DEST/fonts/DejaVu_Sans/LICENSE.txt"
+# Noto Sans for the scripts DejaVu lacks, names of people from South Asia and the Horn of Africa (PDFs only,
+# loaded by core/pdf.py when a text needs them): each package's file of its own script, two weights.
+NOTO_SCRIPTS="bengali devanagari ethiopic gurmukhi malayalam sinhala tamil"
+for script in $NOTO_SCRIPTS; do
+    pkg="$NM/@fontsource/noto-sans-$script"
+    if [ ! -d "$pkg" ]; then
+        echo "vendor.sh: missing $pkg - run 'npm ci' first" >&2
+        exit 1
+    fi
+    for weight in 400 700; do
+        copy "$pkg/files/noto-sans-$script-$script-$weight-normal.woff" "$DEST/fonts/Noto_Sans/noto-sans-$script-$weight.woff"
+    done
+    copy "$pkg/LICENSE" "$DEST/fonts/Noto_Sans/LICENSE-$script.txt"
+done
 
 # Record what was vendored (useful when auditing third-party components, AgID "riuso").
 versions="bootstrap-italia $(node -p "require('$NM/bootstrap-italia/package.json').version" 2>/dev/null \
@@ -86,6 +100,10 @@ chart.js $(node -p "require('$NM/chart.js/package.json').version" 2>/dev/null \
     || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/chart.js/package.json")
 @fontsource/dejavu-sans $(node -p "require('$DEJAVU/package.json').version" 2>/dev/null \
     || sed -n 's/^  "version": "\(.*\)",$/\1/p' "$DEJAVU/package.json")"
+for script in $NOTO_SCRIPTS; do
+    versions="$versions
+@fontsource/noto-sans-$script $(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$NM/@fontsource/noto-sans-$script/package.json")"
+done
 if [ ! -f "$DEST/VERSIONS" ] || [ "$(cat "$DEST/VERSIONS")" != "$versions" ]; then
     printf '%s\n' "$versions" > "$DEST/VERSIONS"
 fi

@@ -4,6 +4,7 @@ no shaping, which is slow); a character no embedded font has is never quoted in 
 knows e-mails and tax codes, not a person's name)."""
 import io
 import logging
+import os
 import unicodedata
 
 import pytest
@@ -19,12 +20,14 @@ from portal.documents.letterhead import letterhead
 from portal.extensions import db
 from portal.tenancy import context
 
+from .conftest import unavailable
 from .factories import make_case, make_person, make_referral
 from .helpers import post_form
 
 CYRILLIC = ("Олена", "Коваленко")
 ARABIC = ("محمد", "علي")
-CHINESE = ("王", "小明")  # no embedded font has these: they print as boxes, and must not reach the logs
+CHINESE = ("王", "小明")  # the system's CJK font (PDF_CJK_FONT), added only to documents that need it
+THAI = ("สมชาย", "ใจดี")  # no font Rete embeds has these: they print as boxes, and must not reach the logs
 # "محمد علي" as it must be drawn, left to right: علي then محمد (right to left), each letter in its joined form.
 ARABIC_DRAWN = ["ARABIC LETTER YEH FINAL FORM", "ARABIC LETTER LAM MEDIAL FORM", "ARABIC LETTER AIN INITIAL FORM",
                 "ARABIC LETTER DAL FINAL FORM", "ARABIC LETTER MEEM MEDIAL FORM", "ARABIC LETTER HAH MEDIAL FORM",
@@ -86,9 +89,10 @@ def _glyph_reader(font_dict):
     return char
 
 
-def _arabic_drawn(data: bytes) -> list[str]:
-    """The Arabic glyphs the PDF draws, in the order drawn (left to right on a line), each named by the character
-    the embedded font maps it to: a contextual form ("MEEM INITIAL FORM") when shaped, the bare letter when not."""
+def _drawn(data: bytes, script: str) -> list[str]:
+    """The glyphs of one script the PDF draws, in the order drawn (left to right on a line), each named by the
+    character the embedded font maps it to: for Arabic a contextual form ("MEEM INITIAL FORM") when shaped, the
+    bare letter when not; a conjunct or reordered form that maps to no character is not listed."""
     reader = PdfReader(io.BytesIO(data))
     drawn = []
     for page in reader.pages:
@@ -102,9 +106,13 @@ def _arabic_drawn(data: bytes) -> list[str]:
                     raw = getattr(string, "original_bytes", b"")  # Identity-H: two bytes a CID
                     for i in range(0, len(raw) - 1, 2):
                         found = char(int.from_bytes(raw[i:i + 2], "big"))
-                        if found and unicodedata.name(found, "").startswith("ARABIC"):
+                        if found and unicodedata.name(found, "").startswith(script):
                             drawn.append(unicodedata.name(found))
     return drawn
+
+
+def _arabic_drawn(data: bytes) -> list[str]:
+    return _drawn(data, "ARABIC")
 
 
 def _logged(caplog) -> str:
@@ -188,11 +196,62 @@ def test_latin_text_is_drawn_without_shaping(login, network, storage, monkeypatc
 
 def test_a_character_no_font_has_is_never_quoted_in_the_logs(login, network, storage, caplog):
     caplog.set_level(logging.WARNING)
-    _letter_by_name(login, network, storage, _case_of(network, *CHINESE))
+    _letter_by_name(login, network, storage, _case_of(network, *THAI))
     logged = _logged(caplog)
     assert [r for r in caplog.records if r.name == "fpdf.output"]  # the warning is kept...
-    assert not set("".join(CHINESE)) & set(logged)  # ...without the characters
-    assert "\\u738b" not in logged
+    assert not set("".join(THAI)) & set(logged)  # ...without the characters
+    assert "\\u0e2a" not in logged.lower()
+
+
+@pytest.mark.parametrize("first_name, last_name, font", [
+    ("মোহাম্মদ", "রহমান", "NotoSansBengali"), ("ਗੁਰਪ੍ਰੀਤ", "ਸਿੰਘ", "NotoSansGurmukhi"),
+    ("प्रिया", "शर्मा", "NotoSansDevanagari"), ("නිමල්", "පෙරේරා", "NotoSansSinhala"), ("முருகன்", "செல்வம்", "NotoSansTamil"),
+    ("അനിൽ", "കുമാർ", "NotoSansMalayalam"), ("አበበ", "በቀለ", "NotoSansEthiopic"),
+])
+def test_names_of_south_asia_and_the_horn_of_africa_print_in_the_letter(login, network, storage, caplog,
+                                                                        first_name, last_name, font):
+    caplog.set_level(logging.WARNING)
+    data = _letter_by_name(login, network, storage, _case_of(network, first_name, last_name))
+    assert any(font in name for name in _assert_pdfa_with_fonts_embedded(data))
+    assert not [r for r in caplog.records if r.name.startswith("fpdf")]  # no glyph was missing
+
+
+def test_a_devanagari_name_is_shaped(app):
+    """Unshaped, प्रिया printed its letters one by one in the order typed: प, the virama, र, then the vowel sign
+    that belongs before them. Shaped, प्र is one conjunct glyph and the vowel sign its form before it (neither
+    is a character of the font's map), then य and ा."""
+    with app.test_request_context():
+        doc = Document("Lettera")
+        doc.text("Gentile प्रिया")
+        drawn = _drawn(doc.bytes(), "DEVANAGARI")
+    assert drawn == ["DEVANAGARI LETTER YA", "DEVANAGARI VOWEL SIGN AA"]
+
+
+def test_a_chinese_name_prints_from_the_systems_font(app, login, network, storage, caplog):
+    font = app.config["PDF_CJK_FONT"]
+    if not os.path.exists(font):
+        unavailable(f"no CJK font at {font} (apt-get install fonts-wqy-microhei)")
+    caplog.set_level(logging.WARNING)
+    data = _letter_by_name(login, network, storage, _case_of(network, *CHINESE))
+    assert "Gentile 王 小明," in _text(data)
+    assert any("WenQuanYi" in name for name in _assert_pdfa_with_fonts_embedded(data))
+    assert not [r for r in caplog.records if r.name.startswith("fpdf")]
+    with app.test_request_context():
+        doc = Document("Scheda")
+        doc.heading(" ".join(CHINESE))  # bold: the font has one weight, which serves (not blank)
+        assert "王 小明" in _text(doc.bytes())
+
+
+def test_a_latin_document_adds_no_font_on_demand(app):
+    """Parsing a font costs time (the CJK one about 0.25 s): an Italian letter, with its quotes, dashes, bullets
+    and euro, keeps the two families it starts with."""
+    with app.test_request_context():
+        doc = Document("Lettera")
+        doc.heading("Perché “così” — € 1.234,56")
+        doc.text("• Gentile Ștefan Łukasz Müller, la informiamo…")
+        doc.table(["Voce"], [["€ 12,00 – ok"]])
+        doc.bytes()
+        assert sorted(doc.pdf.fonts) == ["dejavu", "dejavuB", "titillium", "titilliumB"]
 
 
 def test_a_paragraph_in_arabic_starts_at_the_right_edge(app, monkeypatch):

@@ -1,15 +1,19 @@
 """PDF documents with fpdf2 (pure Python, no network, no system libraries), shared by the art. 15 export
-and the node's documents (scheda analitica, letters). Right-to-left text is shaped (``shaping_for``).
+and the node's documents (scheda analitica, letters). Complex scripts are shaped (``scripts_for``).
 
 The interface font (Titillium Web, latin-ext, vendored in static/vendor) is embedded, so names such as
 "Łukasz" or "Ștefan" print as typed; what it lacks (Greek, Cyrillic, Arabic, Hebrew...) comes from DejaVu Sans,
-vendored the same way, through fpdf2's fallback fonts. Documents aim at PDF/A-2b: every font embedded, no
-transparency, an sRGB output intent and XMP metadata declaring the conformance (fpdf2's ``enforce_compliance``)."""
+vendored the same way, through fpdf2's fallback fonts. Scripts DejaVu lacks too (Bengali, Devanagari,
+Gurmukhi, Sinhala, Tamil, Malayalam, Ethiopic: Noto Sans, vendored; Chinese, Japanese, Korean: a system font,
+``PDF_CJK_FONT``) are added to a document only when a text of it needs them. Documents aim at PDF/A-2b: every
+font embedded, no transparency, an sRGB output intent and XMP metadata declaring the conformance (fpdf2's
+``enforce_compliance``)."""
 import logging
 import os
 import tempfile
 import unicodedata
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
@@ -20,18 +24,31 @@ from flask_babel import gettext as _
 FONTS = {"": "Titillium_Web/titillium-web-v10-latin-ext_latin-regular.woff",
          "B": "Titillium_Web/titillium-web-v10-latin-ext_latin-700.woff"}
 # Titillium has Latin only: without a fallback a Cyrillic or Arabic name prints blank. Each style
-# falls back to the same style (fpdf2's exact match), so a bold name stays bold.
+# falls back to the same style, so a bold name stays bold.
 FALLBACK_FONTS = {"dejavu": {"": "DejaVu_Sans/dejavu-sans-400.woff", "B": "DejaVu_Sans/dejavu-sans-700.woff"}}
+# Fonts added on demand (module docstring), in the order fpdf2 tries them: parsing one costs time (the CJK
+# font about 0.25 s), which a document of Latin or Cyrillic text should not pay.
+NOTO_SCRIPTS = ("bengali", "devanagari", "gurmukhi", "malayalam", "sinhala", "tamil", "ethiopic")
+CJK_FAMILY = "cjk"
 PDF_MIMETYPE = "application/pdf"
 # Bidi classes of right-to-left letters (Hebrew "R"; Arabic, Syriac, Thaana "AL").
 _RIGHT_TO_LEFT = frozenset({"R", "AL"})
+# The Brahmic scripts of India and Sri Lanka (U+0900 Devanagari to U+0DFF Sinhala): vowel signs drawn before
+# their consonant, conjuncts. Unshaped, a Bengali or Punjabi name prints its letters one by one, out of order.
+_BRAHMIC = range(0x0900, 0x0E00)
+
+
+def _printed(values):
+    for value in values:
+        yield "" if value is None else str(value)  # a lazy label or a number prints through str()
 
 
 def needs_shaping(*values) -> bool:
-    """Whether any of the values, as printed, has right-to-left letters."""
-    for value in values:
-        text = "" if value is None else str(value)  # a lazy label or a number prints through str()
-        if not text.isascii() and any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in text):
+    """Whether any of the values, as printed, has letters that are drawn joined or reordered: right to left
+    (Arabic, Hebrew) or Brahmic."""
+    for text in _printed(values):
+        if not text.isascii() and any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT or ord(char) in _BRAHMIC
+                                      for char in text):
             return True
     return False
 
@@ -49,11 +66,12 @@ def right_to_left(text) -> bool:
 
 
 @contextmanager
-def shaping_for(pdf, *texts):
-    """Text shaping (HarfBuzz, through uharfbuzz) on while drawing these texts if they need it, then back as
-    it was. Without it fpdf2 draws each character's own glyph left to right: an Arabic name came out with its
-    letters isolated and reversed. Only around such text: shaping Latin text made a scheda analitica (tables)
-    nearly twice as slow to build, for nothing."""
+def scripts_for(pdf, *texts):
+    """What these texts need while they are drawn: the fonts of their scripts (added once per document) and text
+    shaping (HarfBuzz, through uharfbuzz), then shaping back as it was. Without shaping fpdf2 draws each
+    character's own glyph left to right: an Arabic name came out with its letters isolated and reversed. Only
+    around such text: shaping Latin text made a scheda analitica (tables) nearly twice as slow to build."""
+    add_fonts_for(pdf, texts)
     before = pdf.text_shaping
     if before is None and needs_shaping(*texts):
         pdf.set_text_shaping(True)
@@ -61,6 +79,60 @@ def shaping_for(pdf, *texts):
         yield
     finally:
         pdf.text_shaping = before
+
+
+def add_fonts_for(pdf, texts) -> None:
+    """Adds to the document the on-demand fonts (NOTO_SCRIPTS, then the CJK one) that have characters of these
+    texts which the interface font and DejaVu lack."""
+    wanted = {char for text in _printed(texts) if not text.isascii() for char in text if ord(char) > 0x24F}
+    missing = wanted - _base_characters() if wanted else wanted
+    if not missing:
+        return
+    fonts = _on_demand_fonts()
+    needed = [font for font in fonts if font.family not in pdf.fonts and missing & font.characters()]
+    for font in needed:
+        for style, path in font.styles.items():
+            pdf.add_font(font.family, style, path, collection_font_number=font.number)
+    if needed:
+        # Not exact: the CJK font has one weight, and a bold Chinese name had better print regular than blank.
+        # A font of the same weight is still preferred (fpdf2's get_fallback_font), so bold Cyrillic stays bold.
+        pdf.set_fallback_fonts([*FALLBACK_FONTS, *(font.family for font in fonts if font.family in pdf.fonts)],
+                               exact_match=False)
+
+
+@dataclass(frozen=True)
+class _OnDemandFont:
+    family: str
+    styles: dict  # fpdf2 style -> a TrueType file
+    number: int = 0  # the font's number in a TrueType collection (.ttc)
+
+    def characters(self) -> frozenset:
+        return _characters(self.styles[""], self.number)
+
+
+def _on_demand_fonts() -> list[_OnDemandFont]:
+    """The vendored Noto fonts (unwrapped like the others), then the CJK font where the system has it (one
+    weight: parsing it costs about 0.25 s each time a document adds it)."""
+    fonts = [_OnDemandFont(f"noto-{script}", {style: font_file(f"Noto_Sans/noto-sans-{script}-{weight}.woff")
+                                              for style, weight in (("", 400), ("B", 700))})
+             for script in NOTO_SCRIPTS]
+    cjk = current_app.config.get("PDF_CJK_FONT")
+    if cjk and os.path.exists(cjk):
+        fonts.append(_OnDemandFont(CJK_FAMILY, {"": cjk}))
+    return fonts
+
+
+@cache
+def _characters(path: str, number: int = 0) -> frozenset:
+    """The characters a font file has (its cmap), read once per process."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(map(chr, TTFont(path, fontNumber=number, lazy=True).getBestCmap()))
+
+
+@cache
+def _base_characters() -> frozenset:
+    return _characters(font_file(FONTS[""])) | _characters(font_file(FALLBACK_FONTS["dejavu"][""]))
 
 
 class _GlyphsUnquoted(logging.Filter):
@@ -143,13 +215,13 @@ class Document:
     def heading(self, text: str, size: int = 13) -> None:
         self.pdf.set_font("titillium", "B", size)
         self.pdf.ln(2)
-        with shaping_for(self.pdf, text):
+        with scripts_for(self.pdf, text):
             self.pdf.multi_cell(0, size * 0.5, str(text), new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(1)
 
     def text(self, text: str, size: int = 10) -> None:
         self.pdf.set_font("titillium", "", size)
-        with shaping_for(self.pdf, text):  # an Arabic paragraph (a node's own letter) starts at the right edge
+        with scripts_for(self.pdf, text):  # an Arabic paragraph (a node's own letter) starts at the right edge
             self.pdf.multi_cell(0, size / 2, str(text), new_x="LMARGIN", new_y="NEXT",
                                 align="R" if self.pdf.text_shaping and right_to_left(text) else "J")
 
@@ -157,7 +229,7 @@ class Document:
         self.pdf.ln(height)
 
     def pair(self, label, value) -> None:
-        with shaping_for(self.pdf, label, value):
+        with scripts_for(self.pdf, label, value):
             self.pdf.set_font("titillium", "B", 10)
             self.pdf.multi_cell(55, 5, str(label), new_x="RIGHT", new_y="TOP")
             self.pdf.set_font("titillium", "", 10)
@@ -169,7 +241,7 @@ class Document:
         from fpdf.fonts import FontFace
 
         self.pdf.set_font("titillium", "", size)
-        shaped = shaping_for(self.pdf, *header, *(value for row in rows for value in row))
+        shaped = scripts_for(self.pdf, *header, *(value for row in rows for value in row))
         with shaped, self.pdf.table(text_align="LEFT", line_height=size / 2 + 0.5,
                                     headings_style=FontFace(emphasis="BOLD")) as table:
             head = table.row()

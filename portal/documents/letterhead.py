@@ -10,7 +10,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.pdf import Document, shaping_for
+from ..core.pdf import Document, scripts_for
 from ..directory.models import DirectoryEntry
 from ..extensions import db
 from ..i18n import format_day
@@ -43,12 +43,12 @@ def letterhead(doc: Document, node_name: str, address: str = "", contacts: str =
     """A text letterhead (no image: nothing to fetch, nothing transparent for PDF/A)."""
     pdf = doc.pdf
     pdf.set_font("titillium", "B", 12)
-    with shaping_for(pdf, node_name):  # here too for the monitoring report's plain Document
+    with scripts_for(pdf, node_name):  # here too for the monitoring report's plain Document
         pdf.multi_cell(0, 6, node_name, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("titillium", "", 10)
     for line in (address, contacts):
         if line:
-            with shaping_for(pdf, line):
+            with scripts_for(pdf, line):
                 pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_draw_color(0, 102, 204)
     pdf.line(pdf.l_margin, pdf.get_y() + 2, pdf.w - pdf.r_margin, pdf.get_y() + 2)
@@ -72,7 +72,7 @@ def signature(doc: Document, case_worker_name: str | None, on: date, place: str 
     pdf.multi_cell(0, 5, _("Il/la referente del caso"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(x)
     pdf.set_font("titillium", "B", 10)
-    with shaping_for(pdf, case_worker_name):
+    with scripts_for(pdf, case_worker_name):
         pdf.multi_cell(0, 5, case_worker_name or _("non assegnato"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(10)
     pdf.set_x(x)

@@ -4,7 +4,7 @@ never stands without its figures. Aggregates only: nothing about any person."""
 from flask_babel import gettext as _
 
 from ..accounts.permissions import current_membership
-from ..core.pdf import Document, shaping_for
+from ..core.pdf import Document, scripts_for
 from ..documents.letterhead import letterhead
 from ..i18n import format_day
 from .exports import display_value, report_sections
@@ -37,7 +37,7 @@ def _bars(doc: Document, rows: list) -> None:
     for label, value in rows:
         y = pdf.get_y()
         pdf.set_xy(pdf.l_margin, y)
-        with shaping_for(pdf, label):  # an antenna's name may be Arabic
+        with scripts_for(pdf, label):  # an antenna's name may be Arabic
             pdf.cell(LABEL_WIDTH, 5, _short(str(label)), align="R")
         bar = width * value / top if top else 0
         if bar > 0:
