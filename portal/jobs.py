@@ -2,7 +2,7 @@
 import functools
 import logging
 
-from flask import current_app, has_app_context
+from flask import after_this_request, current_app, has_app_context
 
 from .extensions import db
 
@@ -60,3 +60,36 @@ def enqueue(func, *args, **kwargs):
     except RedisError as exc:
         log.warning("job queue unreachable (%s): running %s now", type(exc).__name__, func.__name__)
         return func(*args, **kwargs)
+
+
+def after_response(func, *args) -> None:
+    """Run ``func(*args)`` once this request's answer has been sent (werkzeug's ``call_on_close``), in a
+    transaction of its own: for work whose duration must not show in the answer's time — a password reset asked
+    for a known address (a mail, an audit row) must answer as fast as one for an unknown address. A failure is
+    logged, never raised: the answer has gone. Jobs get plain arguments only, as on the queue."""
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def _later(response):
+        response.call_on_close(lambda: _run_after(app, func, args))
+        return response
+
+
+def _run_after(app, func, args) -> None:
+    if has_app_context():  # the test client closes the answer inside the test's own app context (its session)
+        _run_committed(func, args)
+        return
+    with app.app_context():
+        try:
+            _run_committed(func, args)
+        finally:
+            db.session.remove()
+
+
+def _run_committed(func, args) -> None:
+    try:
+        func(*args)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("work after the answer failed: %s", func.__name__)

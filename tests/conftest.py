@@ -146,6 +146,9 @@ class IsolatedClient(FlaskClient):
     and its own database session), and no tenant context inherited from the test code."""
 
     def open(self, *args, **kwargs):
+        # Read whole and closed, as a server does once the answer is sent: closing runs the work left for then
+        # (portal.jobs.after_response). Werkzeug's client would close only what a test reads whole.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -404,3 +404,22 @@ def test_nul_characters_are_refused_not_a_5xx(client, network):
     person = {**NEW_REFERRAL["person"], "first_name": "A\u0000B"}
     refused = client.post("/api/v1/referrals", headers=auth, json={**NEW_REFERRAL, "person": person})
     assert refused.status_code == 400 and refused.mimetype == PROBLEM
+
+
+def test_made_up_keys_share_their_address_limit_and_cannot_spend_a_clients(app, client, network):
+    """The limit counts a call under its client only once its key is verified: invented keys (each a new key id)
+    share their address's count, and a caller who knows a client's key id cannot use up that client's limit."""
+    real = headers_for(network, "b")
+    real_key = real["Authorization"].split(" ", 1)[1]
+    tenant, key_id = real_key.split("_")[1:3]
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    try:
+        invented = [client.get("/api/v1/directory", headers={"Authorization": f"Bearer rete_{tenant}_{i:012d}_{'x' * 43}"})
+                    .status_code for i in range(5)]
+        spent = [client.get("/api/v1/directory", headers={"Authorization": f"Bearer rete_{tenant}_{key_id}_{'y' * 43}"},
+                            environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code for _ in range(4)]
+        own = client.get("/api/v1/directory", headers=real, environ_base={"REMOTE_ADDR": "10.8.8.8"}).status_code
+    finally:
+        app.config["API_RATE_LIMIT"] = "120 per minute"
+    assert invented[:3] == [401, 401, 401] and invented[3:] == [429, 429]
+    assert spent[3] == 429 and own == 200

@@ -82,14 +82,21 @@ def test_apply_confirm_by_mail_accept_creates_tenant_and_invitation(app, client,
     user = db.session.scalar(select(User).where(User.email == "ilaria@nuovavoce.example"))
     with context.acting_as(tenant.id):
         membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
-        assert membership.role == Role.ANTENNA_ADMIN and membership.active
+        assert membership.role == Role.ANTENNA_ADMIN and membership.pending and not membership.active
     entry = db.session.scalar(select(DirectoryEntry).where(DirectoryEntry.organisation_id == tenant.id))
     assert [(p.name, p.active, p.opening_hours) for p in entry.points] == [("Sportello Nuova Voce", False, "Lunedì 9-12")]
     from portal.network.models import Agreement
 
     with context.acting_as(network.tenants["n1"].id):
         assert db.session.scalar(select(Agreement).where(Agreement.organisation_id == tenant.id)) is not None
-    assert any(m["To"] == "ilaria@nuovavoce.example" and "invito" in m["Subject"] for m in mailbox.wait_for(3))
+    [invitation] = [m for m in mailbox.wait_for(3) if m["To"] == "ilaria@nuovavoce.example" and "invito" in m["Subject"]]
+    # The contact person accepts from the mail, then chooses a password (a new account has none).
+    accept_link = re.search(r"(/invito/\S+)", mailbox.body(invitation)).group(1)
+    response = client.post(accept_link, data={"csrf_token": csrf_token(client, accept_link)})
+    assert response.status_code == 302 and "/password/nuova/" in response.location
+    with context.acting_as(tenant.id):
+        db.session.refresh(membership)
+        assert membership.active and not membership.pending
     # Decided: no more edits through the link.
     assert client.post(link, data=_form(client, link)).status_code == 409
 
@@ -193,3 +200,33 @@ def test_another_node_cannot_see_the_application(login, network, client):
     # The follow-up link needs the right token.
     assert client.get(f"/rete/avvisi/{rows['call'].id}/candidatura/{FOLLOW_TOKEN}").status_code == 200
     assert client.get(f"/rete/avvisi/{rows['call'].id}/candidatura/{FOLLOW_TOKEN}x").status_code == 404
+
+
+def test_an_application_with_someone_elses_address_gives_them_nothing_and_tells_nothing(client, login, network,
+                                                                                       mailbox):
+    """Anyone may apply, typing any address (nothing confirms it before the node decides): accepting invites it
+    as any invitation does. An existing account gets no role until its owner accepts, the mail does not name
+    them, and the node cannot look them up (the training register finds only current members)."""
+    victim = network.users["n2_case_worker"]
+    call = n1_rows(network)["call"]
+    url = f"/rete/avvisi/{call.id}/candidatura"
+    assert client.post(url, data=_form(client, url, contact_email=victim.email,
+                                       contact_name="Nome Inventato")).status_code == 200
+    application = _applications(network)[-1]
+    coordinator = login("n1_coordinator")
+    review = f"/rete/candidature/{application.id}"
+    response = coordinator.post(review, data={
+        "version": application.version, "decision": "accept", "signed_on": date.today().isoformat(),
+        "expires_on": (date.today() + timedelta(days=730)).isoformat(), "csrf_token": csrf_token(coordinator, review)})
+    assert response.status_code == 302
+    _refresh(application, network)
+    with context.acting_as(application.organisation_id):
+        membership = db.session.scalar(select(Membership).where(Membership.user_id == victim.id))
+        assert membership.pending and not membership.active
+    mails = [mailbox.body(m) for m in mailbox.wait_for(2) if m["To"] == victim.email]
+    assert any("/invito/" in body for body in mails) and not any(victim.full_name in body for body in mails)
+    page = f"/rete/formazione/{n1_rows(network)['course'].id}"
+    answer = coordinator.post(page, data={"email": victim.email, "organisation_id": application.organisation_id,
+                                          "csrf_token": csrf_token(coordinator, page)})
+    assert answer.status_code == 400 and victim.full_name not in answer.get_data(as_text=True)
+    assert field_error(answer.get_data(as_text=True), "email")  # "no member of the organisation with this e-mail"

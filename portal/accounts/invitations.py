@@ -9,8 +9,8 @@ to the person (name, codice fiscale, second factor) out of reach until then. A n
 (named as the administrator typed) at once, inactive in the organisation; accepting leads it on to choose
 its password. Withdrawn, the invitation is deleted: a row that stayed would read as a former member's. A
 former member (their membership deactivated here) is given their role back at once: the organisation knew
-them. An antenna's contact person who applied to join the network (network/applications.py) asked for the
-role: ``consented``, active at once.
+them. An antenna's contact person who applied to join the network (network/applications.py) is invited the
+same way: the application's address was never confirmed, so anyone could have typed someone else's.
 """
 from dataclasses import dataclass
 
@@ -35,7 +35,7 @@ class Invitation:
     waits: bool  # someone new to the organisation: the membership waits for the address's owner to accept
 
 
-def invite_user(email: str, full_name: str, role: Role, inviter: User, *, consented: bool = False) -> Invitation:
+def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invitation:
     """A membership of the current tenant for ``email``, and the mail that tells its owner (see the module)."""
     tenant = db.session.get(Tenant, current().tenant_id)
     if role not in roles_for(tenant):
@@ -50,7 +50,7 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User, *, consen
     )
     if membership is not None and membership.active:
         raise AccountError(_("Questa persona fa già parte della tua organizzazione."), "email")
-    waits = not consented and (membership is None or membership.pending)
+    waits = membership is None or membership.pending
     if membership is None:
         membership = Membership(user_id=user.id, tenant_id=tenant.id)
         db.session.add(membership)

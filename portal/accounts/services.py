@@ -5,6 +5,7 @@ Plain functions that flush and audit; the request commits.
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, func, select
@@ -14,6 +15,7 @@ from ..core.errors import ServiceError
 from ..core.links import absolute_url_for
 from ..core.signals import required_answers
 from ..extensions import db
+from ..jobs import after_response
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
@@ -178,7 +180,20 @@ def send_account_mail(address: str, subject: str, body: str) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link if the account exists. The caller shows the same message either way."""
+    """Send a reset link, once the answer has gone, if the account exists. The caller shows the same message
+    either way, and answers as fast: looking the address up, the mail and the audit row come after."""
+    # A wiring fault (no outbox loaded) is told now, not logged after a page that says the mail is on its way.
+    if not account_mail.receivers:
+        raise RuntimeError("account_mail has no receiver: the notifications package is not loaded")
+    after_response(send_password_reset, email, str(get_locale() or "it"))
+
+
+def send_password_reset(email: str, locale: str) -> None:
+    with force_locale(locale):
+        _send_password_reset(email)
+
+
+def _send_password_reset(email: str) -> None:
     user = find_user(email)
     if user is None or not user.active:
         return

@@ -71,10 +71,12 @@ def page_header(membership, here: str) -> Markup:
     return Markup(html)
 
 
-def page_footer(membership, here: str) -> Markup:
+def page_footer(membership) -> Markup:
     html = _rendered("footer", "core/_footer.html", membership)
-    if request.endpoint == "core.feedback":
+    if request.endpoint == "core.feedback" or request.url_rule is None:
         feedback = url_for("core.feedback")
     else:
-        feedback = url_for("core.feedback", pagina=here)
+        # The route, not the address: a reset or invitation link's token, or a search, must not travel in a
+        # query string (proxy logs, history) nor be stored with the feedback.
+        feedback = url_for("core.feedback", pagina=request.url_rule.rule)
     return Markup(html.replace(FEEDBACK_MARK, str(escape(feedback))))

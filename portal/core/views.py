@@ -8,6 +8,7 @@ from ..core.rows import or_404
 from ..i18n import LOCALE_KEY
 from . import health, navigation, queue, services
 from .forms import FeedbackForm, LanguageForm
+from .links import route_of
 
 bp = Blueprint("core", __name__)
 
@@ -54,7 +55,7 @@ def privacy():
 
 @bp.route("/feedback", methods=["GET", "POST"])
 def feedback():
-    form = FeedbackForm(page=request.args.get("pagina", request.referrer or ""))
+    form = FeedbackForm(page=route_of(request.args.get("pagina") or request.referrer))
     if form.validate_on_submit():
         services.save_feedback(form)
         flash(_("Grazie: il tuo messaggio è stato ricevuto."), "success")

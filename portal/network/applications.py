@@ -192,8 +192,8 @@ def accept(application: Application, version, signed_on: date, expires_on: date,
     db.session.flush()
     services.record_agreement(tenant.id, signed_on, expires_on, stored)
     with context.acting_as(tenant.id):  # the new organisation's own rows: its first admin, its directory entry
-        # The contact person applied, from an address they confirmed: an account they already have is theirs to use.
-        invite_user(application.contact_email, application.contact_name, Role.ANTENNA_ADMIN, inviter, consented=True)
+        # As any invitation: the role waits for the address's owner (an application's address is unconfirmed).
+        invite_user(application.contact_email, application.contact_name, Role.ANTENNA_ADMIN, inviter)
     entry = DirectoryEntry(organisation_id=tenant.id, grounds=[])
     db.session.add(entry)
     db.session.flush()
