@@ -84,6 +84,15 @@ class SentWithRetries(Created):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class FormKeyed:
+    """A row a page's form creates, carrying the form's random key (``core.fields.SubmissionKeyField``): a second
+    post of the same form (a double click, a page posted again) finds it (``core.rows.by_submission_key``)
+    instead of adding another. Each table has a unique index ``uq_<table>_submission_key`` (migration 0050),
+    which refuses the same key posted at the same instant (``core.rows.add_keyed``). NULL for older rows."""
+
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+
+
 class Versioned:
     """Optimistic locking: an UPDATE whose version no longer matches raises StaleDataError.
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
-from portal.budget.models import Contract, Delivery, DeliveryStatus, Invoice, InvoiceStatus, ServiceOrder
+from portal.budget.models import Contract, Delivery, DeliveryStatus, InternalCost, Invoice, InvoiceStatus, ServiceOrder
 from portal.extensions import db
 from portal.tenancy import context
 
@@ -248,6 +248,27 @@ def test_internal_costs_on_the_direct_line(login, network):
     assert client.post("/budget/costi-interni", data={**data, "amount": "30,00", "override_reason": "Riserva"}).status_code == 302
     overview = client.get("/budget/").get_data(as_text=True)
     assert "€\xa0110,00" in overview
+
+
+def test_an_internal_cost_form_posted_twice_counts_once(login, network, monkeypatch):
+    """A double click (or the page sent again): the form's key is kept on the cost, the second post adds
+    nothing (the money counted once); sent at the same instant, the unique key refuses the second on the form."""
+    from portal.budget import services as budget_services
+
+    budget_of(network)
+    client = login("n1_coordinator")
+    page = client.get("/budget/costi-interni").get_data(as_text=True)
+    key = re.search(r'name="submission_key"[^>]*value="([^"]+)"', page).group(1)
+    data = {"csrf_token": csrf_from(page), "submission_key": key, "line": page.split('<option value="')[1].split('"')[0],
+            "spent_on": "2026-02-01", "description": "Monitoraggio", "amount": "30,00"}  # room for three
+    first, again = client.post("/budget/costi-interni", data=data), client.post("/budget/costi-interni", data=data)
+    assert first.status_code == again.status_code == 302
+    assert "Questo costo interno era già stato registrato." in client.get(again.location).get_data(as_text=True)
+    monkeypatch.setattr(budget_services, "internal_cost_by_key", lambda key: None)  # the first not yet seen
+    raced = client.post("/budget/costi-interni", data=data)
+    assert raced.status_code == 200 and "Questo costo interno era già stato registrato." in raced.get_data(as_text=True)
+    with context.acting_as(network.tenants["n1"].id):
+        assert db.session.scalars(select(InternalCost.amount)).all() == [Decimal("30.00")]
 
 
 def test_overview_and_statement_run_a_bounded_number_of_queries(login, network, count_queries):

@@ -1,9 +1,11 @@
 """Service orders after issue: the list (filters, pages, bounded queries), closing and cancelling with a
 reason, the provider correcting a returned delivery, and editing contracts and budget lines under
 optimistic locking with the figures kept consistent."""
+import re
 from decimal import Decimal
 
-from sqlalchemy import select
+from markupsafe import escape
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.budget.models import BudgetLine, Contract, Delivery, DeliveryStatus, OrderStatus, ServiceOrder
@@ -101,8 +103,9 @@ def test_close_keeps_input_on_error_then_blocks_new_deliveries(login, network):
     provider = login("p_user")
     page = provider.get(f"/budget/ordini/{order.id}").get_data(as_text=True)
     assert "Registra una prestazione" not in page and "Percorso concluso" in page
-    assert provider.post(f"/budget/ordini/{order.id}", data={"csrf_token": csrf_from(page), "delivered_on": "2026-03-02",
-                                                             "units": "1"}).status_code == 403
+    refused = provider.post(f"/budget/ordini/{order.id}", data={"csrf_token": csrf_from(page), "delivered_on": "2026-03-02",
+                                                                "units": "1"})
+    assert refused.status_code == 200 and "non è aperto" in refused.get_data(as_text=True)  # the service's refusal
     assert provider.post(url, data={"csrf_token": csrf_from(page), "version": closed.version, "step": "cancel",
                                     "reason": "x"}).status_code == 403
 
@@ -120,6 +123,83 @@ def test_cancel_an_order_without_deliveries_frees_its_quantity(login, network):
 
     with context.acting_as(network.tenants["n1"].id):
         assert ordered_by_line(contract) == {}
+
+
+# --- the node changes the order or the delivery while the provider types -----------------------------------
+
+KEY_RE = re.compile(r'name="submission_key"[^>]*value="([^"]+)"')
+TYPED_NOTE = "Colloquio di orientamento con la mediatrice"
+
+
+def _deliveries(network, order) -> int:
+    with context.acting_as(network.tenants["n1"].id):
+        return db.session.scalar(select(func.count(Delivery.id)).where(Delivery.order_id == order.id))
+
+
+def test_a_delivery_typed_while_the_node_closed_the_order_comes_back_refused_with_the_input(login, network):
+    contract = make_contract(network, budget_of(network), network.tenants["p"])
+    order = make_order(contract, network.action)
+    make_delivery(order)
+    provider = login("p_user")
+    page = provider.get(f"/budget/ordini/{order.id}").get_data(as_text=True)
+    assert "Registra una prestazione" in page
+    officer = login("n1_budget_officer")
+    assert officer.post(f"/budget/ordini/{order.id}/stato", data={
+        "csrf_token": csrf_token(officer, f"/budget/ordini/{order.id}"), "version": order.version, "step": "close",
+        "reason": "Servizio concluso"}).status_code == 302
+    response = provider.post(f"/budget/ordini/{order.id}", data={
+        "csrf_token": csrf_from(page), "submission_key": KEY_RE.search(page).group(1), "delivered_on": "2026-03-09",
+        "units": "1,5", "attended": "y", "note": TYPED_NOTE})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200, body
+    assert str(escape("L'ordine di servizio non è aperto.")) in body
+    assert TYPED_NOTE in body and 'value="2026-03-09"' in body and 'value="1,5"' in body
+    assert _deliveries(network, order) == 1  # the one logged before the order closed
+    # The node's own staff never log deliveries: that is the role's refusal.
+    assert officer.post(f"/budget/ordini/{order.id}", data={
+        "csrf_token": csrf_token(officer, f"/budget/ordini/{order.id}"), "delivered_on": "2026-03-09",
+        "units": "1"}).status_code == 403
+
+
+def _correction_page(login, network):
+    """A delivery, and its correction page opened by the provider before the node does anything."""
+    contract = make_contract(network, budget_of(network), network.tenants["p"])
+    order = make_order(contract, network.action)
+    delivery = make_delivery(order)
+    provider = login("p_user")
+    url = f"/budget/prestazioni/{delivery.id}/modifica"
+    return order, delivery, provider, url, provider.get(url).get_data(as_text=True), login("n1_budget_officer")
+
+
+def _send_correction(provider, url, page, delivery):
+    return provider.post(url, data={"csrf_token": csrf_from(page), "version": delivery.version,
+                                    "delivered_on": "2026-03-03", "units": "3", "attended": "y", "note": TYPED_NOTE})
+
+
+def test_a_correction_typed_while_the_node_reviewed_the_delivery_is_a_conflict_with_the_input(login, network):
+    order, delivery, provider, url, page, officer = _correction_page(login, network)
+    assert officer.post(f"/budget/prestazioni/{delivery.id}/esame", data={
+        "csrf_token": csrf_token(officer, f"/budget/ordini/{order.id}"), "version": delivery.version,
+        "decision": "approve"}).status_code == 302
+    response = _send_correction(provider, url, page, delivery)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409, body
+    assert TYPED_NOTE in body and "03/03/2026" in body
+    approved = fresh(Delivery, delivery.id, network.tenants["n1"].id)
+    assert approved.status == DeliveryStatus.APPROVED and approved.note == "Nota di prova"
+    assert provider.get(url).status_code == 403  # the page itself: an approved delivery is not corrected
+
+
+def test_a_correction_typed_while_the_node_closed_the_order_comes_back_refused_with_the_input(login, network):
+    order, delivery, provider, url, page, officer = _correction_page(login, network)
+    assert officer.post(f"/budget/ordini/{order.id}/stato", data={
+        "csrf_token": csrf_token(officer, f"/budget/ordini/{order.id}"), "version": order.version, "step": "close",
+        "reason": "Servizio concluso"}).status_code == 302
+    response = _send_correction(provider, url, page, delivery)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200, body
+    assert str(escape("L'ordine di servizio non è aperto.")) in body and TYPED_NOTE in body
+    assert fresh(Delivery, delivery.id, network.tenants["n1"].id).note == "Nota di prova"
 
 
 # --- the provider corrects a returned delivery -----------------------------------------------------------

@@ -1,5 +1,7 @@
 """Documents on a case, on its phase-1 outcome and on a delivery: checked storage, need-to-know, the
 delivery's provider, audit on upload and download, deletion on anonymisation."""
+import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +12,7 @@ from portal.tenancy import context
 
 from .budget_support import budget_of, make_contract, make_delivery, make_order
 from .case_support import audit_actions
-from .helpers import log_in
+from .helpers import csrf_from, log_in
 from .referral_support import PDF
 from .story_support import other_case_worker, phase_1_outcome, upload
 
@@ -138,3 +140,29 @@ def test_anonymisation_deletes_documents_after_commit(app, login, network, stora
         assert all(p.exists() for p in paths)  # not before the commit
         db.session.commit()
     assert _documents(network) == [] and not any(p.exists() for p in paths)
+
+
+@pytest.mark.parametrize("backend", ["local", "database"])
+def test_a_document_form_sent_twice_keeps_one_file(app, login, network, storage, monkeypatch, backend):
+    """A double click (or the page sent again): the form's key is kept on the document, the second post stores
+    nothing; sent at the same instant, the unique key refuses the second before its file is kept."""
+    from portal.cases import documents
+
+    monkeypatch.setitem(app.config, "FILE_STORAGE", backend)
+    client = login("n1_case_worker")
+    page = client.get(f"/casi/{network.case.id}").get_data(as_text=True)
+    key = re.search(r'id="document-submission-key"[^>]*value="([^"]+)"', page).group(1)
+
+    def send():
+        return client.post(f"/casi/{network.case.id}/documenti", content_type="multipart/form-data", data={
+            "csrf_token": csrf_from(page), "submission_key": key, "subject": "case", "file": (io.BytesIO(PDF), "verbale.pdf")})
+
+    first, again = send(), send()
+    assert first.status_code == again.status_code == 302 and again.location == first.location
+    assert "Questo documento era già stato aggiunto." in client.get(again.location).get_data(as_text=True)
+    monkeypatch.setattr(documents, "document_by_key", lambda case, key: None)  # the first not yet seen
+    raced = send()
+    assert raced.status_code == 200 and "Questo documento era già stato aggiunto." in raced.get_data(as_text=True)
+    [document] = _documents(network)
+    assert len(list(storage.iterdir()) if storage.exists() else []) == (1 if backend == "local" else 0)
+    assert client.get(f"/casi/documenti/{document.id}").data == PDF

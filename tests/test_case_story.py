@@ -15,7 +15,7 @@ from portal.tenancy import context
 
 from .case_support import add_diary_entry, audit_actions, post
 from .factories import make_case, make_referral
-from .helpers import log_in
+from .helpers import csrf_from, log_in
 from .referral_support import victim_attachment
 from .story_support import other_case_worker
 
@@ -183,3 +183,22 @@ def test_case_page_index_leads_to_its_sections(login, stranger, network):
     for body, ids in ((full, targets), (summary, _section_links(summary))):
         missing = [t for t in ids if f'id="{t}"' not in body]
         assert not missing, f"index links to missing sections: {missing}"
+
+
+def test_a_diary_note_sent_twice_is_added_once(login, network, monkeypatch):
+    """A double click (or the page sent again): the form's key is kept on the entry, the second post adds
+    nothing; sent at the same instant, the unique key refuses the second on the form."""
+    from portal.cases import diary
+
+    client = login("n1_case_worker")
+    page = client.get(f"/casi/{network.case.id}").get_data(as_text=True)
+    key = re.search(r'id="diary-submission-key"[^>]*value="([^"]+)"', page).group(1)
+    url, data = f"/casi/{network.case.id}/diario", {"text": "Colloquio svolto", "submission_key": key,
+                                                    "csrf_token": csrf_from(page)}
+    first, again = client.post(url, data=data), client.post(url, data=data)
+    assert first.status_code == again.status_code == 302 and again.location == first.location
+    assert "Questa nota era già stata aggiunta al diario." in client.get(again.location).get_data(as_text=True)
+    monkeypatch.setattr(diary, "entry_by_key", lambda case, key: None)  # the first not yet seen
+    raced = client.post(url, data=data)
+    assert raced.status_code == 200 and "Questa nota era già stata aggiunta al diario." in raced.get_data(as_text=True)
+    assert [entry.text for entry in _entries(network)] == ["Colloquio svolto"]

@@ -97,7 +97,8 @@ def test_an_edit_notifies_only_newly_mentioned_organisations(login, network, mai
     url = f"/forum/p/{post.id}/modifica"
     from .helpers import csrf_token
 
-    response = author.post(url, data={"body": "Per @antenna-beta e per il @nodo-uno", "csrf_token": csrf_token(author, url)})
+    response = author.post(url, data={"body": "Per @antenna-beta e per il @nodo-uno", "version": post.version,
+                                      "csrf_token": csrf_token(author, url)})
     assert response.status_code == 302
     assert [m["To"] for m in mailbox.wait_for(1)] == [network.users["n1_coordinator"].email]
 

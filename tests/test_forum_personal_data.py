@@ -131,7 +131,7 @@ def test_identifying_data_is_refused_in_replies_and_edits(login, network):
 
     post = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == thread_id))
     url = f"/forum/p/{post.id}/modifica"
-    data = {"body": f"Testo corretto {CF}", "csrf_token": csrf_token(client, url)}
+    data = {"body": f"Testo corretto {CF}", "version": post.version, "csrf_token": csrf_token(client, url)}
     first = client.post(url, data=data)
     assert first.status_code == 200 and f"<mark>{CF}</mark>" in first.get_data(as_text=True)
     assert _every_tick(client, url, data, first).status_code == 200
@@ -218,8 +218,11 @@ def test_an_edit_keeps_confirmed_contacts_and_asks_for_new_ones(login, network):
     post = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == thread.id))
     url = f"/forum/p/{post.id}/modifica"
     token = csrf_token(client, url)
-    assert client.post(url, data={"body": "Ufficio: 0321 123456 (mattina)", "csrf_token": token}).status_code == 302
-    added = client.post(url, data={"body": "Ufficio: 0321 123456, cellulare 333 1234567", "csrf_token": token})
+    assert client.post(url, data={"body": "Ufficio: 0321 123456 (mattina)", "version": post.version,
+                                  "csrf_token": token}).status_code == 302
+    db.session.refresh(post)  # the edit page opened again shows the post's new version
+    added = client.post(url, data={"body": "Ufficio: 0321 123456, cellulare 333 1234567", "version": post.version,
+                                   "csrf_token": token})
     assert added.status_code == 200 and "Confermo che il numero 333 1234567 nel testo" in added.get_data(as_text=True)
     assert "Confermo che il numero 0321 123456" not in added.get_data(as_text=True)
 

@@ -107,7 +107,8 @@ def test_author_edits_within_window_and_history_is_kept(login, network, app):
     from .helpers import csrf_token
 
     url = f"/forum/p/{post.id}/modifica"
-    response = client.post(url, data={"body": "Seconda versione", "csrf_token": csrf_token(client, url)})
+    response = client.post(url, data={"body": "Seconda versione", "version": post.version,
+                                      "csrf_token": csrf_token(client, url)})
     assert response.status_code == 302
     db.session.refresh(post)
     assert post.body == "Seconda versione" and post.edited_at is not None
@@ -121,7 +122,8 @@ def test_author_edits_within_window_and_history_is_kept(login, network, app):
         late_look = client.get(url)
         assert late_look.status_code == 403 and "Seconda versione" not in late_look.get_data(as_text=True)
         # Written while the window closed: refused, the text kept on the page with the reason.
-        late = client.post(url, data={"body": "Terza versione scritta con calma", "csrf_token": csrf_token(client, url)})
+        late = client.post(url, data={"body": "Terza versione scritta con calma", "version": post.version,
+                                      "csrf_token": csrf_token(client, url)})
         body = late.get_data(as_text=True)
         assert late.status_code == 403 and "Terza versione scritta con calma" in body and "è scaduto" in body
         db.session.refresh(post)

@@ -3,9 +3,10 @@ import io
 from email.header import decode_header, make_header
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from portal.extensions import db
+from portal.notifications.models import PRIVATE_RECIPIENT, OutboxMail
 from portal.referrals.models import Referral, ReferralState
 from portal.reports import receipt
 from portal.reports.labels import NODE_STATE_LABELS
@@ -173,6 +174,29 @@ def test_a_refused_file_type_is_shown_on_its_field_with_the_message_kept(client,
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400 and "Sono ammessi solo file PDF, PNG o JPEG." in (field_error(html, "file") or "")
     assert "Ecco la lettera del datore di lavoro.</textarea>" in html
+
+
+def test_a_message_page_sent_twice_while_the_report_waits_is_a_conflict(client, login, network, session):
+    """The report already waits for the reporter, so the message leaves its state as it was: every message still
+    changes the report's version, and the same page sent again is a conflict (the text kept), not a second
+    message and a second mail."""
+    submit(client, notify_email="segnalante@example.org")
+    report = _report(network)
+    node = login("n1_case_worker")
+    detail, url = f"/segnalazioni-pubbliche/{report.id}", f"/segnalazioni-pubbliche/{report.id}/messaggio"
+    assert node.post(url, data={"csrf_token": csrf_from(node.get(detail).get_data(as_text=True)),
+                                "version": report.version, "body": "Prima domanda"}).status_code == 302
+    report = _report(network)
+    assert report.state == ReportState.INFO_REQUESTED
+    data = {"csrf_token": csrf_from(node.get(detail).get_data(as_text=True)), "version": report.version,
+            "body": "Seconda domanda"}
+    assert node.post(url, data=data).status_code == 302
+    again = node.post(url, data=data)
+    assert again.status_code == 409 and "Seconda domanda" in again.get_data(as_text=True)
+    assert [m.body for m in _report(network).messages] == ["Prima domanda", "Seconda domanda"]
+    with context.acting_as(network.tenants["n1"].id):  # the reporter's mails (their address blanked once sent)
+        mails = db.session.scalar(select(func.count(OutboxMail.id)).where(OutboxMail.kind == PRIVATE_RECIPIENT))
+    assert mails == 2  # one per message
 
 
 def test_close_with_a_reason_the_reporter_sees(client, login, network, session):

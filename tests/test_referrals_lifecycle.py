@@ -381,6 +381,28 @@ def test_edit_keeps_identity_and_is_version_checked(login, network, session):
     assert reload(session, a, referral).situation == "Situazione aggiornata."
 
 
+def test_an_edit_saved_after_a_colleague_sent_or_withdrew_the_draft_is_a_conflict_with_the_input(login, network, session):
+    a = network.tenants["a"]
+    typed = "Situazione riscritta mentre la collega agiva sulla bozza."
+    for move in ("submit", "withdraw"):
+        draft = make_referral(a, network.users["a_operator"], state="draft")
+        operator = login("a_operator")
+        url = f"/segnalazioni/{draft.id}/modifica"
+        page = operator.get(url).get_data(as_text=True)  # the operator opens the draft for editing...
+        with context.acting_as(a.id):
+            versions = {"version": draft.version, "person_version": draft.person.version}
+        # ...meanwhile a colleague sends it or withdraws it...
+        assert _move(login("a_admin"), draft, move, version=draft.version).status_code == 302, move
+        # ...and the operator saves: the conflict page, with what was typed.
+        response = operator.post(url, data={**form_data(situation=typed), **versions, "action": "save",
+                                            "csrf_token": csrf_from(page)})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 409, (move, body)
+        assert str(escape(typed)) in body and FIRST_NAME in body
+        assert reload(session, a, draft).situation != typed
+        assert operator.get(url).status_code == 302  # the page itself: no longer an edit form
+
+
 def test_edit_is_refused_once_sent_and_to_the_node(login, network, session):
     referral = make_referral(network.tenants["a"], network.users["a_operator"])  # submitted
     response = login("a_operator").get(f"/segnalazioni/{referral.id}/modifica")

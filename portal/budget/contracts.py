@@ -238,8 +238,13 @@ def assign_order(contract: Contract, *, action_id, line_id, quantity: Decimal, o
 
 # --- deliveries --------------------------------------------------------------------------------------
 
+def is_order_provider(order: ServiceOrder) -> bool:
+    """The current user is of the provider the order is addressed to: who logs its deliveries."""
+    return is_provider() and order.provider_id == current().tenant_id
+
+
 def may_log(order: ServiceOrder) -> bool:
-    return is_provider() and order.provider_id == current().tenant_id and order.status == OrderStatus.OPEN
+    return is_order_provider(order) and order.status == OrderStatus.OPEN
 
 
 def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, replacing: Delivery | None = None) -> Decimal:
@@ -292,7 +297,7 @@ def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, att
                  submission_key: str | None = None) -> Delivery:
     """The provider logs what it delivered. Over the contract's value it is refused (no override here). A
     ``submission_key`` already used (the same form posted twice) is refused: one delivery per form."""
-    if not is_provider() or order.provider_id != current().tenant_id:
+    if not is_order_provider(order):
         raise Forbidden()
     amount = check_delivery(order, delivered_on=delivered_on, units=units)
     delivery = Delivery(

@@ -135,6 +135,7 @@ class InternalCostForm(PortalForm):
     description = StringField(_l("Descrizione"), validators=[DataRequired(), Length(max=300)])
     amount = MoneyField(_l("Importo (€)"), validators=[InputRequired(), ServiceRule(check_positive_amount)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
+    submission_key = SubmissionKeyField()  # kept on the cost: the same form posted again counts it once
 
 
 # --- editing, order status, identity grants, controls ---------------------------------------------------

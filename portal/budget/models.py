@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..cases.models import ServiceType
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from ..models_base import LabelledEnum, Timestamped, Versioned
+from ..models_base import FormKeyed, LabelledEnum, Timestamped, Versioned
 from ..tenancy.mixins import ProviderShared, TenantOwned
 from ..tenancy.models import enum_column
 
@@ -249,10 +249,11 @@ class Payment(TenantOwned, Timestamped, db.Model):
     reference: Mapped[str | None] = mapped_column(String(80))
 
 
-class InternalCost(TenantOwned, Timestamped, db.Model):
+class InternalCost(TenantOwned, FormKeyed, Timestamped, db.Model):
     """Realizzazione diretta: a cost the Provincia bears itself (control, monitoring, reserve)."""
 
     __tablename__ = "internal_costs"
+    __table_args__ = (Index("uq_internal_costs_submission_key", "submission_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     budget_line_id: Mapped[int] = mapped_column(ForeignKey("budget_lines.id"), index=True)

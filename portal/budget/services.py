@@ -16,7 +16,7 @@ from ..accounts.permissions import Capability, can, can_in_node, current_members
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
-from ..core.rows import add_keyed, lock
+from ..core.rows import add_keyed, by_submission_key, lock
 from ..extensions import db
 from ..i18n import local_today
 from ..models_base import utcnow
@@ -113,7 +113,15 @@ def direct_lines() -> list[BudgetLine]:
     ))
 
 
-def add_internal_cost(line: BudgetLine, *, spent_on: date, description: str, amount: Decimal, override_reason=None) -> InternalCost:
+def internal_cost_by_key(submission_key: str | None) -> InternalCost | None:
+    """The cost a form with this key already registered (the same form posted again)."""
+    return by_submission_key(InternalCost, submission_key)
+
+
+def add_internal_cost(line: BudgetLine, *, spent_on: date, description: str, amount: Decimal, override_reason=None,
+                      submission_key: str | None = None) -> InternalCost:
+    """A cost on a direct-management line; a ``submission_key`` already used (the same form posted twice at
+    once) is refused: one cost per form, never counted twice."""
     ensure_money()
     if line.kind != LineKind.DIRECT_MANAGEMENT:
         raise BudgetError(_("I costi interni si registrano solo sulle linee a realizzazione diretta."), "line")
@@ -126,10 +134,9 @@ def add_internal_cost(line: BudgetLine, *, spent_on: date, description: str, amo
     reason = line_override(line, amount, override_reason, _("Il costo supera il residuo della linea di budget."))
     cost = InternalCost(
         tenant_id=line.tenant_id, budget_line_id=line.id, spent_on=spent_on, description=description, amount=amount,
-        override_reason=reason,
+        override_reason=reason, submission_key=submission_key or None,
     )
-    db.session.add(cost)
-    db.session.flush()
+    add_keyed(cost, BudgetError(_("Questo costo interno era già stato registrato.")))
     record("internal_cost.created", "internal_cost", cost.id, ["amount", "budget_line_id", "description", "spent_on"])
     if reason:
         record("internal_cost.override", "internal_cost", cost.id, ["override_reason"])

@@ -241,7 +241,8 @@ def order_page(order, form=None, status=200, status_form=None):
     deliveries = contract_services.deliveries_of(order)
     return render_template(
         "budget/order.html", order=order, action=action, deliveries=deliveries,
-        form=form or DeliveryForm(), may_log=contract_services.may_log(order), review_form=ReviewForm(),
+        # A refused delivery comes back with what was typed, also on an order closed meanwhile.
+        form=form or DeliveryForm(), may_log=contract_services.may_log(order) or form is not None, review_form=ReviewForm(),
         may_change_status=orders.may_change_status(order), status_form=status_form or OrderStatusForm(version=order.version),
         editable={d.id for d in deliveries if orders.may_edit_delivery(d)},
         over_contract=contract_services.over_contract([d for d in deliveries if d.status == DeliveryStatus.SUBMITTED])
@@ -264,7 +265,9 @@ def order(order_id):
     order = visible_or_404(ServiceOrder, order_id)
     if request.method == "GET":
         return order_page(order)
-    or_403(contract_services.may_log(order))
+    # The role only: an order closed since the page was rendered is the service's refusal, shown on the form
+    # with the delivery typed.
+    or_403(contract_services.is_order_provider(order))
     form = DeliveryForm()
     if contract_services.delivery_by_key(order, form.submission_key.data) is not None:
         flash(_("Questa prestazione era già stata registrata."), "info")  # a double click: nothing added
@@ -298,11 +301,15 @@ def internal_costs():
     form = InternalCostForm()
     lines = services.direct_lines()
     form.line.choices = [(str(line.id), line.title) for line in lines]
+    if request.method == "POST" and services.internal_cost_by_key(form.submission_key.data) is not None:
+        flash(_("Questo costo interno era già stato registrato."), "info")  # a double click: counted once
+        return redirect(url_for("budget.internal_costs"))
     if form.validate_on_submit():
         line = visible_or_404(BudgetLine, form.line.data, own=True)
         with attempt(form) as done:
             services.add_internal_cost(line, spent_on=form.spent_on.data, description=form.description.data,
-                                       amount=form.amount.data, override_reason=form.override_reason.data)
+                                       amount=form.amount.data, override_reason=form.override_reason.data,
+                                       submission_key=form.submission_key.data)
         if done:
             flash(_("Costo interno registrato."), "success")
             return redirect(url_for("budget.internal_costs"))

@@ -91,7 +91,10 @@ def edit_delivery(delivery_id):
     delivery = visible_or_404(Delivery, delivery_id)
     if delivery.provider_id != current().tenant_id:
         abort(404)
-    or_403(orders.may_edit_delivery(delivery))
+    if request.method == "GET":
+        or_403(orders.may_edit_delivery(delivery))
+    # A POST is the provider's own delivery: one reviewed since is a conflict (409) and an order closed since a
+    # refusal on the form, the correction typed kept either way (the service checks both).
     form = edit_form(DeliveryEditForm, delivery)
     return saved(form, lambda: orders.edit_delivery(delivery, delivered_on=form.delivered_on.data, units=form.units.data,
                                                     attended=form.attended.data, note=form.note.data,

@@ -18,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core import files, storage
+from ..core.rows import add_keyed, by_submission_key
 from ..extensions import db
 from ..referrals.models import Referral
 from ..referrals.services import can_read_texts
@@ -67,24 +68,35 @@ def may_upload_delivery_documents(delivery) -> bool:
     return case is not None and may_upload(case)
 
 
-def _store(upload, action: str = "case.document_added", **columns) -> CaseDocument:
+def _store(upload, action: str = "case.document_added", submission_key: str | None = None, **columns) -> CaseDocument:
     try:
         stored = files.check_upload(upload, limit=current_app.config["ATTACHMENT_MAX_BYTES"], default_name="documento")
     except files.FileRejected as exc:
         raise CaseError(str(exc), "file") from exc
     document = CaseDocument(
         filename=stored.filename, content_type=stored.content_type, size=stored.size,
-        storage_key=stored.storage_key, sha256=stored.sha256, uploaded_by_id=current_user.id, **columns,
+        storage_key=stored.storage_key, sha256=stored.sha256, uploaded_by_id=current_user.id,
+        submission_key=submission_key or None, **columns,
     )
+    if submission_key:  # the row before the bytes: the same form sent at the same instant keeps no second file
+        add_keyed(document, CaseError(_("Questo documento era già stato aggiunto."), "file"))
+    else:
+        db.session.add(document)
     storage.save(document, stored, storage.ROOT)
-    db.session.add(document)
     db.session.flush()
     record(action, "case_document", document.id, ["filename", "content_type", "size", "sha256", "kind"])
     return document
 
 
-def add_case_document(case: Case, upload, *, phase_1: bool = False) -> CaseDocument:
-    """A document on the case itself or, with ``phase_1``, on its phase-1 outcome (which must exist)."""
+def document_by_key(case: Case, submission_key: str | None) -> CaseDocument | None:
+    """The document a form with this key already added to the case (the same form posted again)."""
+    found = by_submission_key(CaseDocument, submission_key)
+    return found if found is not None and found.case_id == case.id else None
+
+
+def add_case_document(case: Case, upload, *, phase_1: bool = False, submission_key: str | None = None) -> CaseDocument:
+    """A document on the case itself or, with ``phase_1``, on its phase-1 outcome (which must exist). A
+    ``submission_key`` already used (the same form posted twice at once) is refused: one document per form."""
     if not may_upload(case):
         raise Forbidden()
     verification_id = None
@@ -94,7 +106,7 @@ def add_case_document(case: Case, upload, *, phase_1: bool = False) -> CaseDocum
             raise CaseError(_("Registra prima l'esito della fase 1, poi allega il documento che lo prova."), "file")
         verification_id = verification.id
     return _store(upload, case_id=case.id, tenant_id=case.tenant_id, provider_id=None, verification_id=verification_id,
-                  kind=DocumentKind.PHASE_1_OUTCOME if phase_1 else DocumentKind.CASE)
+                  kind=DocumentKind.PHASE_1_OUTCOME if phase_1 else DocumentKind.CASE, submission_key=submission_key)
 
 
 def copy_in(case: Case, filename: str, content: bytes, *, phase_1: bool = False) -> CaseDocument:

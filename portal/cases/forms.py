@@ -89,6 +89,7 @@ class DiaryForm(PortalForm):
     """A new entry of the case diary, or the correction of one (then ``version`` is the entry's)."""
 
     version = HiddenField()
+    submission_key = SubmissionKeyField()  # a new entry only (a correction changes the entry it names)
     text = TextAreaField(_l("Nota"), validators=[DataRequired(message=_l("Scrivi il testo della nota.")), Length(max=10000)])
 
 
@@ -96,6 +97,7 @@ class DocumentForm(PortalForm):
     file = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
     subject = SelectField(_l("Riferito a"), choices=[("case", _l("Il caso")), ("phase_1", _l("L'esito della fase 1"))],
                           default="case", validators=[Optional()])
+    submission_key = SubmissionKeyField()  # kept on the document: the same form posted again stores nothing more
 
 
 class DeliveryDocumentForm(PortalForm):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..crypto import EncryptedField
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from ..models_base import LabelledEnum, RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
+from ..models_base import FormKeyed, LabelledEnum, RowUid, StoredFileColumns, Timestamped, Versioned, utcnow
 from ..people.models import Person
 from ..tenancy.mixins import PeerShared, ProviderShared, TenantOwned
 from ..tenancy.models import enum_column
@@ -228,7 +228,7 @@ class Verification(TenantOwned, Versioned, Timestamped, db.Model):
     case: Mapped[Case] = relationship(back_populates="verifications")
 
 
-class DiaryEntry(TenantOwned, RowUid, Versioned, Timestamped, db.Model):
+class DiaryEntry(TenantOwned, RowUid, FormKeyed, Versioned, Timestamped, db.Model):
     """One dated entry of the case diary (the node's internal notes, never shown to antennas or providers).
 
     Written by one person and correctable only by them for a short while (``CASE_DIARY_EDIT_MINUTES``);
@@ -236,7 +236,8 @@ class DiaryEntry(TenantOwned, RowUid, Versioned, Timestamped, db.Model):
     diary (migration 0018)."""
 
     __tablename__ = "case_diary_entries"
-    __table_args__ = (Index("ix_case_diary_entries_case_written", "case_id", "written_at", "id"),)
+    __table_args__ = (Index("ix_case_diary_entries_case_written", "case_id", "written_at", "id"),
+                      Index("uq_case_diary_entries_submission_key", "submission_key", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -273,13 +274,14 @@ class DocumentKind(LabelledEnum):
 DOCUMENT_KIND_LABELS = DocumentKind.labels()
 
 
-class CaseDocument(ProviderShared, StoredFileColumns, Timestamped, db.Model):
+class CaseDocument(ProviderShared, StoredFileColumns, FormKeyed, Timestamped, db.Model):
     """A document on a case, on its phase-1 outcome or on a delivery, stored like referral attachments
     (portal/core/files.py). The node's; a delivery's documents are shared with that delivery's provider
     (``provider_id``), who may upload them too."""
 
     __tablename__ = "case_documents"
     __sharer_may_insert__ = True
+    __table_args__ = (Index("uq_case_documents_submission_key", "submission_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -28,7 +28,7 @@ from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core import bulk, cached_choices
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
-from ..core.locking import check_version
+from ..core.locking import ConflictError, check_version
 from ..extensions import db
 from ..i18n import format_day, local_day, local_today
 from ..models_base import utcnow
@@ -129,6 +129,22 @@ def ensure_can_view(case: Case) -> None:
 def ensure_can_edit(case: Case) -> None:
     if not can_edit(case):
         raise Forbidden()
+
+
+def ensure_can_still_edit(case: Case, rendered_version) -> None:
+    """:func:`ensure_can_edit` for a form posted from a page rendered with the case at ``rendered_version`` (what
+    the form carries; None when nothing). A right lost since then is a conflict, whose page keeps what was
+    typed: the case changed (reassigned, transferred) or, for who is still responsible for it, a transfer was
+    proposed (a proposal leaves the case's row as it is). Who had no right then either gets the 403."""
+    if can_edit(case):
+        return
+    try:
+        rendered = int(rendered_version)
+    except (TypeError, ValueError):
+        raise Forbidden() from None
+    if rendered < case.version or is_responsible(case):
+        raise ConflictError(case, rendered)
+    raise Forbidden()
 
 
 def ensure_open(case: Case) -> None:

@@ -51,11 +51,24 @@ def node_staff(view):
     return membership_required(requires(Capability.DECIDE_REFERRALS)(view))
 
 
-def editable_case(case_id) -> Case:
-    """The node's own case (404 otherwise) that the current user may change (403 otherwise)."""
-    case = visible_or_404(Case, case_id, own=True)
-    services.ensure_can_edit(case)
+# The case's version when a page with a case's form was rendered (cases/_form_page.html and the forms of the
+# case page carry it): a form posted after the user lost the right to change the case is a conflict, not a 403.
+CASE_VERSION = "case_version"
+
+
+def may_still_edit(case: Case) -> Case:
+    """``case`` if the current user may change it (403 otherwise). A form posted when that right went away after
+    the page was rendered is the conflict page (409), which keeps what was typed."""
+    if request.method == "POST":
+        services.ensure_can_still_edit(case, request.form.get(CASE_VERSION))
+    else:
+        services.ensure_can_edit(case)
     return case
+
+
+def editable_case(case_id) -> Case:
+    """The node's own case (404 otherwise) that the current user may change (:func:`may_still_edit`)."""
+    return may_still_edit(visible_or_404(Case, case_id, own=True))
 
 
 def case_saved(form, save, message, case, section=None):
@@ -170,7 +183,9 @@ def transition(case_id):
 @node_staff
 def close(case_id):
     case = editable_case(case_id)
-    if case.state == CaseState.CLOSED:
+    # On GET only: a case closed by someone else after the form was opened is the service's conflict (409), which
+    # keeps the reason typed.
+    if request.method == "GET" and case.state == CaseState.CLOSED:
         flash(_("Il percorso è già concluso."), "info")
         return redirect(url_for("cases.detail", case_id=case.id))
     form = CloseForm(version=case.version)
@@ -258,9 +273,9 @@ def record_action(action_id):
 
 
 def _editable_action(action_id) -> Action:
-    """The node's own action (404 otherwise) on a case the current user may change (403 otherwise)."""
+    """The node's own action (404 otherwise) on a case the current user may change (:func:`may_still_edit`)."""
     action = visible_or_404(Action, action_id, own=True)
-    services.ensure_can_edit(action.case)
+    may_still_edit(action.case)
     return action
 
 
@@ -289,7 +304,9 @@ def order_action(action_id):
 def job_outcome(case_id):
     case = editable_case(case_id)
     existing = services.phase_1_verification(case)
-    if case.state != CaseState.PHASE_1:
+    # On GET only: a case that left phase 1 after the form was opened is the service's refusal, on the form with
+    # the outcome typed.
+    if request.method == "GET" and case.state != CaseState.PHASE_1:
         flash(_("L'esito della fase 1 si registra durante la fase 1."), "info")
         return redirect(url_for("cases.detail", case_id=case.id))
     form = JobOutcomeForm(obj=existing if request.method == "GET" else None)

@@ -20,7 +20,7 @@ from .legal import (
 )
 from .legal_forms import DeadlineForm, FundRequestForm, LegalPathForm
 from .models import Case
-from .views import bp, case_saved, editable_case, node_staff
+from .views import bp, case_saved, editable_case, may_still_edit, node_staff
 
 
 @bp.app_template_global()
@@ -64,7 +64,7 @@ def _deadline_form(case, deadline):
 
 
 def _save_deadline(case, deadline):
-    services.ensure_can_edit(case)
+    may_still_edit(case)
     form = _deadline_form(case, deadline)
 
     def save():
@@ -85,7 +85,7 @@ def legal_deadline(case_id=None, deadline_id=None):
 
 
 def _save_fund_request(case, request):
-    services.ensure_can_edit(case)
+    may_still_edit(case)
     if request is None:
         form = FundRequestForm()
     else:

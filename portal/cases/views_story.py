@@ -3,7 +3,7 @@ documents on the case, its phase-1 outcome and its deliveries. Routes on the cas
 blueprint.py); what the case page shows of the story is story.py's; rules in diary.py, documents.py and
 referrals.services.can_read_texts."""
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,13 @@ from .forms import DiaryForm, DocumentForm
 from .models import Case, CaseDocument, DiaryEntry
 from .views import _case_page, bp, case_saved, editable_case, node_staff
 
+
+def _already(message, case, section):
+    """The same form posted again (a double click, a page sent again): back to the case, nothing added twice."""
+    flash(message, "info")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor=section))
+
+
 # --- diary -------------------------------------------------------------------------------------------
 
 @bp.route("/<int:case_id>/diario", methods=["POST"])
@@ -22,8 +29,12 @@ from .views import _case_page, bp, case_saved, editable_case, node_staff
 def diary_add(case_id):
     case = editable_case(case_id)
     form = DiaryForm()
-    return case_saved(form, lambda: diary.add_entry(case, form.text.data), _("Nota aggiunta al diario."), case, "diario") \
+    if diary.entry_by_key(case, form.submission_key.data) is not None:
+        return _already(_("Questa nota era già stata aggiunta al diario."), case, "diario")
+    return case_saved(form, lambda: diary.add_entry(case, form.text.data, form.submission_key.data),
+                      _("Nota aggiunta al diario."), case, "diario") \
         or _case_page(case, diary_form=form)
+
 
 
 @bp.route("/diario/<int:entry_id>", methods=["GET", "POST"])
@@ -47,7 +58,10 @@ def diary_edit(entry_id):
 def document_upload(case_id):
     case = visible_or_404(Case, case_id, own=True, may=documents.may_upload)
     form = DocumentForm()
-    return case_saved(form, lambda: documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1"),
+    if documents.document_by_key(case, form.submission_key.data) is not None:
+        return _already(_("Questo documento era già stato aggiunto."), case, "documenti")
+    return case_saved(form, lambda: documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1",
+                                                                submission_key=form.submission_key.data),
                       _added, case, "documenti") \
         or _case_page(case, document_form=form)
 

@@ -74,7 +74,8 @@ class LanguageForm(PortalForm):
 
 # Never shown back on an error page: what nobody types, secrets, files, and the names of tokens, keys and codes.
 NOT_SHOWN_FIELDS = (HiddenField, PasswordField, SubmitField, FileField)
-NEVER_SHOWN = frozenset({"csrf_token", "version", "submission_key", "password", "confirm", "current", "code"})
+NEVER_SHOWN = frozenset({"csrf_token", "version", "case_version", "submission_key", "password", "confirm", "current",
+                         "code"})
 
 
 def typed_input(forms, formdata, skip) -> list[tuple[str, str]]:

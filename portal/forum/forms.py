@@ -4,6 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..core.fields import SubmissionKeyField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
@@ -24,6 +25,7 @@ class ThreadForm(PortalForm):
     body = TextAreaField(_l("Testo"), validators=[DataRequired(), Length(max=20000)])
     files = MultipleFileField(FILES_LABEL)
     pending = HiddenField()  # ids of files already checked and stored, waiting for this post
+    submission_key = SubmissionKeyField()  # kept on the thread: the same form posted again publishes nothing more
 
 
 class PracticeForm(ThreadForm):
@@ -46,6 +48,14 @@ class PostForm(PortalForm):
     body = TextAreaField(_l("Risposta"), validators=[DataRequired(), Length(max=20000)])
     files = MultipleFileField(FILES_LABEL)
     pending = HiddenField()
+    submission_key = SubmissionKeyField()  # kept on the reply: the same form posted again publishes nothing more
+
+
+class PostEditForm(PortalForm):
+    """The author's correction of a post; ``version`` is the post's as the page showed it."""
+
+    version = HiddenField()
+    body = TextAreaField(_l("Testo"), validators=[DataRequired(), Length(max=20000)])
 
 
 class ReportForm(PortalForm):

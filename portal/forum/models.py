@@ -13,7 +13,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from ..models_base import Created, LabelledEnum, MarkdownBody, StoredFileColumns, Timestamped, utcnow
+from ..models_base import (
+    Created,
+    FormKeyed,
+    LabelledEnum,
+    MarkdownBody,
+    StoredFileColumns,
+    Timestamped,
+    Versioned,
+    utcnow,
+)
 from ..tenancy.mixins import Shared
 from ..tenancy.models import Tenant, enum_column
 
@@ -69,12 +78,13 @@ class ForumCategory(Shared, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ForumThread(Shared, Timestamped, db.Model):
+class ForumThread(Shared, FormKeyed, Timestamped, db.Model):
     __tablename__ = "forum_threads"
     __shared_reason__ = "threads are published to the whole network; they carry no case data"
     __table_args__ = (
         Index("ix_forum_threads_category_last", "category_id", "last_post_at"),
         Index("ix_forum_threads_validated", "kind", "validated_at"),
+        Index("uq_forum_threads_submission_key", "submission_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -102,10 +112,11 @@ class ForumThread(Shared, Timestamped, db.Model):
     author_tenant: Mapped[Tenant] = relationship(foreign_keys=[author_tenant_id], lazy="joined", innerjoin=True)
 
 
-class ForumPost(Shared, MarkdownBody, Timestamped, db.Model):
+class ForumPost(Shared, FormKeyed, MarkdownBody, Versioned, Timestamped, db.Model):
     __tablename__ = "forum_posts"
     __shared_reason__ = "posts are published to the whole network; checked for personal data before publishing"
-    __table_args__ = (Index("ix_forum_posts_thread_id_id", "thread_id", "id"),)
+    __table_args__ = (Index("ix_forum_posts_thread_id_id", "thread_id", "id"),
+                      Index("uq_forum_posts_submission_key", "submission_key", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"))

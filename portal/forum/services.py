@@ -16,7 +16,8 @@ from ..accounts.models import User
 from ..accounts.permissions import Capability, can, can_in_node, current_membership
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
-from ..core.rows import add_once, by_id
+from ..core.locking import check_version
+from ..core.rows import add_keyed, add_once, by_id, by_submission_key
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
@@ -216,15 +217,18 @@ def count_post(thread: ForumThread) -> None:
     thread.last_post_at = utcnow()
 
 
-def _new_post(thread: ForumThread, body: str, findings, first: bool, files=()) -> ForumPost:
+def _new_post(thread: ForumThread, body: str, findings, first: bool, files=(), submission_key: str | None = None) -> ForumPost:
     membership = current_membership()
     body_html, post_mentions = text.render_with_mentions(body, mentions.targets(body))
     post = ForumPost(
         thread_id=thread.id, author_user_id=current_user.id, author_tenant_id=membership.tenant_id, body=body,
         body_html=body_html, search_text=_search_text(thread if first else None, body),
-        personal_data_flags=[], hidden=False,
+        personal_data_flags=[], hidden=False, submission_key=submission_key or None,
     )
-    db.session.add(post)
+    if submission_key:  # refused by the unique key before it is counted (the same form sent at the same instant)
+        add_keyed(post, ForumError(_("Questa risposta era già stata pubblicata.")))
+    else:
+        db.session.add(post)
     count_post(thread)
     db.session.flush()
     attachments.claim(list(files), post)
@@ -233,10 +237,23 @@ def _new_post(thread: ForumThread, body: str, findings, first: bool, files=()) -
     return post
 
 
+def thread_by_key(submission_key: str | None) -> ForumThread | None:
+    """The thread the current user's form with this key already published (the same form posted again)."""
+    found = by_submission_key(ForumThread, submission_key)
+    return found if found is not None and found.author_user_id == current_user.id else None
+
+
+def reply_by_key(thread: ForumThread, submission_key: str | None) -> ForumPost | None:
+    """The reply to ``thread`` the current user's form with this key already published."""
+    found = by_submission_key(ForumPost, submission_key)
+    return found if found is not None and found.thread_id == thread.id and found.author_user_id == current_user.id else None
+
+
 def create_thread(category: ForumCategory, title: str, body: str, *, practice: dict | None = None,
-                  ground: str | None = None, confirmed=(), files=()) -> ForumThread:
+                  ground: str | None = None, confirmed=(), files=(), submission_key: str | None = None) -> ForumThread:
     """Publish a thread; ``files`` are pending attachments (forum/attachments.py), their names checked too;
-    ``confirmed`` the keys of the contacts the author confirmed (personal_data.check)."""
+    ``confirmed`` the keys of the contacts the author confirmed (personal_data.check). A ``submission_key``
+    already used (the same form posted twice at once) is refused: one thread per form."""
     _require_forum()
     practice = {k: (practice or {}).get(k) or None for k in PRACTICE_FIELDS} if practice is not None else None
     findings = personal_data.check(
@@ -246,22 +263,24 @@ def create_thread(category: ForumCategory, title: str, body: str, *, practice: d
     thread = ForumThread(
         category_id=category.id, kind=ThreadKind.PRACTICE if practice is not None else ThreadKind.DISCUSSION,
         title=title.strip(), author_user_id=current_user.id, author_tenant_id=membership.tenant_id,
-        ground=ground or None, locked=False, hidden=False, post_count=0, last_post_at=utcnow(), **(practice or {}),
+        ground=ground or None, locked=False, hidden=False, post_count=0, last_post_at=utcnow(),
+        submission_key=submission_key or None, **(practice or {}),
     )
-    db.session.add(thread)
-    db.session.flush()
+    add_keyed(thread, ForumError(_("Questa discussione era già stata pubblicata.")))
     post = _new_post(thread, body, findings, first=True, files=files)
     record("forum.thread.create", "forum_thread", thread.id, ["title", "body", *(practice or {})])
     mentions.notify(post, thread, post.mentioned)
     return thread
 
 
-def reply(thread: ForumThread, body: str, *, confirmed=(), files=()) -> ForumPost:
+def reply(thread: ForumThread, body: str, *, confirmed=(), files=(), submission_key: str | None = None) -> ForumPost:
+    """A reply; a ``submission_key`` already used (the same form posted twice at once) is refused: one reply
+    per form, its subscribers told once."""
     _require_forum()
     if thread.locked:
-        raise ForumError(_("La discussione è chiusa: non si può rispondere."))
+        raise ForumError(_("La discussione è chiusa: non si può rispondere."), "body")
     findings = personal_data.check({"body": body, "files": attachments.names_for_check(files)}, confirmed)
-    post = _new_post(thread, body, findings, first=False, files=files)
+    post = _new_post(thread, body, findings, first=False, files=files, submission_key=submission_key)
     record("forum.post.create", "forum_post", post.id, ["body"])
     from .notify import notify_reply
 
@@ -270,10 +289,12 @@ def reply(thread: ForumThread, body: str, *, confirmed=(), files=()) -> ForumPos
     return post
 
 
-def edit_post(post: ForumPost, body: str, *, confirmed=()) -> ForumPost:
-    """Only the body changes; contacts confirmed in it before need no new confirmation."""
+def edit_post(post: ForumPost, body: str, expected_version, *, confirmed=()) -> ForumPost:
+    """Only the body changes; contacts confirmed in it before need no new confirmation. ``expected_version``
+    is the post's as the form showed it: an edit saved since (another tab) is a conflict, never overwritten."""
     if not may_edit(post):
         raise Forbidden()
+    check_version(post, expected_version)
     findings = personal_data.check({"body": body}, confirmed, already=personal_data.confirmed_keys(post, ["body"]))
     db.session.add(ForumPostRevision(post_id=post.id, body=post.body, edited_by_id=current_user.id, edited_at=utcnow()))
     first_id = db.session.scalar(select(func.min(ForumPost.id)).where(ForumPost.thread_id == post.thread_id))

@@ -5,11 +5,21 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.rows import or_403, or_404
-from ..core.views_helpers import expose_labels, send_read
+from ..core.transaction import show_on_form
+from ..core.views_helpers import edit_form, expose_labels, send_read
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
 from . import attachments, labels, models, notify, services
-from .forms import PostForm, PracticeFilterForm, PracticeForm, ReportForm, SearchForm, SubscribeForm, ThreadForm
+from .forms import (
+    PostEditForm,
+    PostForm,
+    PracticeFilterForm,
+    PracticeForm,
+    ReportForm,
+    SearchForm,
+    SubscribeForm,
+    ThreadForm,
+)
 from .models import ForumCategory, SubscriptionMode, ThreadKind
 from .search import search as run_search
 
@@ -125,7 +135,13 @@ def new_thread():
     _category_choices(form)
     if request.method == "GET" and request.args.get("categoria"):
         form.category.data = request.args["categoria"]
+    if request.method == "POST":
+        published = services.thread_by_key(form.submission_key.data)
+        if published is not None:  # the same form again (a double click): nothing stored or published twice
+            flash(_("Questa discussione era già stata pubblicata."), "info")
+            return redirect(url_for(".thread", thread_id=published.id))
     findings, files = [], []
+    status = 200
     valid = form.validate_on_submit()
     if request.method == "POST" and _csrf_ok(form):
         files = _files(form)  # kept across a re-render, whatever else is wrong
@@ -135,15 +151,18 @@ def new_thread():
             thread = services.create_thread(
                 category, form.title.data, form.body.data, practice=form.practice() if practice else None,
                 ground=form.ground.data if practice else None, confirmed=_confirmed(), files=files,
+                submission_key=form.submission_key.data,
             )
         except services.PersonalDataFound as exc:
             findings, files = _refused(form, exc, files)
+        except services.ForumError as exc:  # the same form sent at the same instant: the first one stands
+            files, status = _turned_down(form, exc)
         else:
             flash(_("Pubblicato nel forum della rete."), "success")
             return redirect(url_for(".thread", thread_id=thread.id))
     return render_template("forum/new.html", form=form, practice=practice, findings=findings, confirmed=_confirmed(),
                            files=files,
-                           max_mb=round(attachments.max_bytes() / 1048576, 1))
+                           max_mb=round(attachments.max_bytes() / 1048576, 1)), status
 
 
 @bp.route("/t/<int:thread_id>")
@@ -171,28 +190,47 @@ def _render_thread(thread, posts, pages, form, findings=(), files=(), subscribed
     )
 
 
+def _last_page(thread) -> str:
+    last = max((thread.post_count - 1) // services.POSTS_PER_PAGE + 1, 1)
+    return url_for(".thread", thread_id=thread.id, pagina=last)
+
+
+def _turned_down(form, exc) -> tuple[list, int]:
+    """A post refused after its files were stored (the discussion closed meanwhile, the same form already
+    sent): the refusal on the form, the text kept, no files carried on. 409, so the request's transaction
+    rolls back and takes the files it stored with it."""
+    show_on_form(form, exc)
+    form.pending.data = ""
+    form._errors = None
+    return [], 409
+
+
 @bp.route("/t/<int:thread_id>/rispondi", methods=["POST"])
 def reply(thread_id):
     thread = _thread_or_404(thread_id)
     form = PostForm()
+    if services.reply_by_key(thread, form.submission_key.data) is not None:
+        # the same form again (a double click): nothing stored, published or notified twice
+        flash(_("Questa risposta era già stata pubblicata."), "info")
+        return redirect(_last_page(thread))
     findings, files = [], []
+    status = 200
     valid = form.validate_on_submit()
     if _csrf_ok(form):
         files = _files(form)
     if valid and not form.files.errors:
         try:
-            services.reply(thread, form.body.data, confirmed=_confirmed(), files=files)
+            services.reply(thread, form.body.data, confirmed=_confirmed(), files=files,
+                           submission_key=form.submission_key.data)
         except services.PersonalDataFound as exc:
             findings, files = _refused(form, exc, files)
-        except services.ForumError as exc:  # closed meanwhile: back to the thread, which shows it closed
-            flash(str(exc), "warning")
-            return redirect(url_for(".thread", thread_id=thread.id))
+        except services.ForumError as exc:  # closed meanwhile, or the same form at the same instant
+            files, status = _turned_down(form, exc)
         else:
             flash(_("Risposta pubblicata."), "success")
-            last = max((thread.post_count - 1) // services.POSTS_PER_PAGE + 1, 1)
-            return redirect(url_for(".thread", thread_id=thread.id, pagina=last))
+            return redirect(_last_page(thread))
     posts, pages = services.thread_posts(thread, 1)
-    return _render_thread(thread, posts, pages, form, findings, files)
+    return _render_thread(thread, posts, pages, form, findings, files), status
 
 
 @bp.route("/allegati/<int:attachment_id>")
@@ -208,7 +246,7 @@ def download(attachment_id):
 def edit_post(post_id):
     post = _post_or_404(post_id)
     or_403(services.is_author(post) and (request.method == "POST" or services.may_edit(post)))
-    form = PostForm(obj=post)
+    form = edit_form(PostEditForm, post)
     findings = []
     if not services.may_edit(post):
         # The window closed while the author was writing: refused, but what they wrote stays on the page.
@@ -220,7 +258,7 @@ def edit_post(post_id):
                                revisions=services.revisions(post)), 403
     if form.validate_on_submit():
         try:
-            services.edit_post(post, form.body.data, confirmed=_confirmed())
+            services.edit_post(post, form.body.data, form.version.data, confirmed=_confirmed())
         except services.PersonalDataFound as exc:
             findings, _kept = _refused(form, exc)
         else:

@@ -388,9 +388,9 @@ def update_with_person(referral: Referral, *, identity: dict, monitoring: dict, 
     """The antenna's edit form (draft or info requested): referral and person, both version-checked."""
     if side_of_current_user(referral) != ANTENNA:
         raise Forbidden()
+    check_version(referral, expected_version)  # first: sent or withdrawn since the form was opened is a conflict
     if referral.state not in EDITABLE_STATES:
         raise ReferralError(_("La segnalazione non è più modificabile."))
-    check_version(referral, expected_version)
     from ..people import services as people
 
     try:  # version-checked and audited by the people domain

@@ -106,7 +106,9 @@ def edit(referral_id):
     referral = _get(referral_id)
     if services.side_of_current_user(referral) != services.ANTENNA:
         abort(403)
-    if referral.state not in services.EDITABLE_STATES:
+    # On GET only: a form posted after a colleague sent or withdrew the referral is the service's conflict (409),
+    # which keeps the edits typed.
+    if request.method == "GET" and referral.state not in services.EDITABLE_STATES:
         flash(_("La segnalazione non è più modificabile."), "warning")
         return redirect(url_for(".detail", referral_id=referral.id))
     form = ReferralForm(legal_basis=referral.legal_basis)

@@ -194,6 +194,9 @@ def ask(report: PublicReport, body: str, upload, expected_version) -> PublicRepo
     checked = report_files.check(upload, "file") if upload is not None else None
     message = _add_message(report, MessageAuthor.NODE, body, checked)
     report.state = ReportState.INFO_REQUESTED
+    # Every message changes the report, waiting already or not: its version moves, so the same page sent
+    # again is a conflict, not a second message and a second mail to the reporter.
+    report.updated_at = utcnow()
     db.session.flush()
     record("public_report.node_message", "public_report", report.id, ["body", "state"] + (["file"] if checked else []))
     _notify_reporter(report)

@@ -39,9 +39,9 @@ def load(owner_url: str, threads: int, posts: int) -> int:
                 FROM generate_series(1, :n) g"""), {"n": threads})
             db.session.execute(sa.text(f"""
                 INSERT INTO forum_posts (thread_id, author_user_id, author_tenant_id, body, body_html, search_text,
-                    personal_data_flags, hidden, created_at, updated_at)
+                    personal_data_flags, hidden, version, created_at, updated_at)
                 SELECT t.id, t.author_user_id, t.author_tenant_id, b.txt, '<p>' || b.txt || '</p>', b.txt, '[]', false,
-                    now(), now()
+                    1, now(), now()
                 FROM generate_series(1, :m) g
                 JOIN forum_threads t ON t.id = (SELECT min(id) FROM forum_threads) + (g % :n)
                 CROSS JOIN LATERAL (SELECT 'Messaggio ' || g || ': ' || ({words})[1 + g % 20] || ' e '
@@ -55,9 +55,9 @@ def load(owner_url: str, threads: int, posts: int) -> int:
         if db.session.scalar(sa.text("SELECT post_count FROM forum_threads WHERE id = :t"), {"t": big}) < 200:
             db.session.execute(sa.text("""
                 INSERT INTO forum_posts (thread_id, author_user_id, author_tenant_id, body, body_html, search_text,
-                    personal_data_flags, hidden, created_at, updated_at)
+                    personal_data_flags, hidden, version, created_at, updated_at)
                 SELECT t.id, t.author_user_id, t.author_tenant_id, 'Risposta ' || g, '<p>Risposta ' || g || '</p>',
-                    'Risposta ' || g, '[]', false, now(), now()
+                    'Risposta ' || g, '[]', false, 1, now(), now()
                 FROM forum_threads t CROSS JOIN generate_series(1, 200) g WHERE t.id = :t"""), {"t": big})
             db.session.execute(sa.text(
                 "UPDATE forum_threads SET post_count = (SELECT count(*) FROM forum_posts WHERE thread_id = :t) "

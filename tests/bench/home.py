@@ -69,8 +69,9 @@ def _mix(owner_url: str) -> None:
                  "post_count, last_post_at, created_at, updated_at) SELECT min(id), 'practice', 'Scheda di prova', :author, "
                  ":antenna, false, false, 1, :now, :now, :now FROM forum_categories", {"author": author, "antenna": antenna}),
                 ("INSERT INTO forum_posts (thread_id, author_user_id, author_tenant_id, body, body_html, search_text, "
-                 "personal_data_flags, hidden, has_attachments, created_at, updated_at) SELECT max(id), :author, :antenna, "
-                 "'333 1234567', '<p>333 1234567</p>', 'x', '[\"phone\"]', false, false, :now, :now FROM forum_threads",
+                 "personal_data_flags, hidden, has_attachments, version, created_at, updated_at) SELECT max(id), :author, "
+                 ":antenna, '333 1234567', '<p>333 1234567</p>', 'x', '[\"phone\"]', false, false, 1, :now, :now "
+                 "FROM forum_threads",
                  {"author": author, "antenna": antenna}),
             ]
             for statement, params in sql:

@@ -1,0 +1,51 @@
+"""forum threads and replies, case-diary notes, case documents and internal costs carry their form's key;
+forum posts carry a version
+
+Revision ID: 0050
+Revises: 0049
+Create Date: 2026-12-07 07:00:00
+
+Each of these forms carries a random key, stored on the row it creates; a second post of the same form (a
+double click, a page posted again) finds that row, or, posted at the same instant, is refused by the unique
+index, instead of adding a second thread, reply, note, document or cost (a cost counted twice in the
+budget). NULL for rows created before.
+
+A forum post's edit form carries the post's ``version`` (models_base.Versioned): an edit saved meanwhile (a
+second tab) is a conflict, not overwritten. Existing posts start at 1; on PostgreSQL the default then goes,
+as the model gives it (SQLite cannot drop a default without a table copy: it keeps the unused one).
+
+Plain ADD COLUMN and unique indexes, as 0043: SQLite's batch mode would copy the tables and drop their
+triggers (forum_posts' full-text search triggers among them).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0050'
+down_revision = '0049'
+branch_labels = None
+depends_on = None
+
+TABLES = ('forum_threads', 'forum_posts', 'case_diary_entries', 'case_documents', 'internal_costs')
+
+
+def upgrade():
+    for table in TABLES:
+        op.add_column(table, sa.Column('submission_key', sa.String(length=64), nullable=True))
+        op.create_index(f'uq_{table}_submission_key', table, ['submission_key'], unique=True)
+    op.add_column('forum_posts', sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
+    if op.get_bind().dialect.name != 'sqlite':
+        op.alter_column('forum_posts', 'version', server_default=None)
+
+
+def downgrade():
+    _drop_column('forum_posts', 'version')
+    for table in TABLES:
+        op.drop_index(f'uq_{table}_submission_key', table_name=table)
+        _drop_column(table, 'submission_key')
+
+
+def _drop_column(table, column):
+    if op.get_bind().dialect.name == 'sqlite':  # native DROP COLUMN (3.35+), no table copy
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+    else:
+        op.drop_column(table, column)
