@@ -37,6 +37,11 @@ def _kinds(text, prefixes=("NO",)):
     ("il caso no-2026-000123 in minuscolo", "pseudonym"),
     ("il caso NO 2026 000123 con gli spazi", "pseudonym"),
     ("senza prefisso di nodo: RT-2025-1234567", "pseudonym"),
+    # A word processor's autocorrect: en and em dashes, spaces around them, the minus sign.
+    ("incollato da Word: NO–2026–000123", "pseudonym"),
+    ("con i trattini lunghi NO — 2026 — 000123", "pseudonym"),
+    ("con il segno meno NO\u22122026\u2212000123", "pseudonym"),
+    ("codice RSS–MRA–85T10–A562S con i trattini", "tax_code"),
     ("Chiamatela al 333 123 4567", "phone"),
     ("Scrivete a mario.rossi@example.org", "email"),
 ])

@@ -31,10 +31,13 @@ EMAIL = "email"
 IDENTIFYING = frozenset({TAX_CODE, PSEUDONYM})
 CONTACTS = frozenset({PHONE, EMAIL})
 
+# Every dash a keyboard or an autocorrect writes (hyphen, en and em dashes, minus...): a word processor turns
+# "NP-2026-000001" into "NP–2026–000001", which must be found all the same.
+_DASHES = r"\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d"  # for a character class, as the regex engine reads it
 # The 16 characters of a codice fiscale, with optional spaces, dots or dashes between its groups
-# (RSS MRA 85T10 A562S); omocodia replaces digits with the letters LMNPQRSTUV.
+# (RSS MRA 85T10 A562S, RSS – MRA); omocodia replaces digits with the letters LMNPQRSTUV.
 _D = "[0-9LMNPQRSTUV]"
-_SEP = r"[\s.\-]?"
+_SEP = rf"(?:\s*[.{_DASHES}]\s*|\s)?"
 _TAX_CODE = re.compile(
     rf"(?<![A-Z0-9])[A-Z]{{3}}{_SEP}[A-Z]{{3}}{_SEP}{_D}{{2}}[A-EHLMPR-T]{_D}{{2}}{_SEP}[A-Z]{_D}{{3}}{_SEP}[A-Z](?![A-Z0-9])",
     re.IGNORECASE,
@@ -112,7 +115,8 @@ def _valid_tax_code(candidate: str, budget: list[int]) -> bool:
 def _pseudonym_pattern(prefixes) -> re.Pattern:
     codes = sorted({p.upper() for p in (prefixes or ()) if p} | set(DEFAULT_PREFIXES), key=len, reverse=True)
     alternatives = "|".join(re.escape(c) for c in codes)
-    return re.compile(rf"(?<![A-Z0-9])(?:{alternatives})[\s._/-]?(?:19|20)\d{{2}}[\s._/-]?\d{{6,9}}(?!\d)", re.IGNORECASE)
+    sep = rf"(?:\s*[._/{_DASHES}]\s*|\s)?"
+    return re.compile(rf"(?<![A-Z0-9])(?:{alternatives}){sep}(?:19|20)\d{{2}}{sep}\d{{6,9}}(?!\d)", re.IGNORECASE)
 
 
 def _scan_one(field: str, text: str, pseudonyms: re.Pattern, budget: list[int]) -> list[Finding]:
