@@ -141,3 +141,29 @@ def test_placeholders_reach_no_attribute_and_no_code():
     with pytest.raises(TemplateError):
         check_text("{unknown}", "body")
     assert Placeholders("{date}").get_identifiers() == ["date"]
+
+
+def test_opening_a_letter_by_name_is_a_read_of_identity_on_need_to_know(login, network, storage, monkeypatch):
+    """The name is on the paper: every download of such a letter is an identity read (the person's access log,
+    the unusual-access check), and only for who may see identity; a pseudonymous letter is a document read."""
+    writer = login("n1_case_worker")
+    assert _generate(writer, network, kind="acceptance", by_name="y").status_code == 302
+    assert _generate(writer, network, kind="closure").status_code == 302
+    by_name, pseudonymous = _documents(network)
+    assert by_name.names_person and not pseudonymous.names_person
+    coordinator = login("n1_coordinator")
+
+    def identity_reads():
+        return [e for e in audit_actions(network, object_type="person", object_id=network.person.id)
+                if e.action == "person.identity_read" and e.actor_user_id == network.users["n1_coordinator"].id]
+
+    assert coordinator.get(f"/casi/documenti/{by_name.id}").status_code == 200
+    assert len(identity_reads()) == 1
+    assert coordinator.get(f"/casi/documenti/{pseudonymous.id}").status_code == 200
+    assert len(identity_reads()) == 1
+    log = login("n1_dpo").get(f"/persone/{network.person.id}/accessi").get_data(as_text=True)
+    assert network.users["n1_coordinator"].full_name in log
+    assert "ha scaricato un documento del caso" in log  # the case's documents are the person's objects too
+    monkeypatch.setattr("portal.cases.documents.can_see_identity", lambda person, membership=None: False)
+    assert coordinator.get(f"/casi/documenti/{by_name.id}").status_code == 403
+    assert coordinator.get(f"/casi/documenti/{pseudonymous.id}").status_code == 200

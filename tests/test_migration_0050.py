@@ -1,5 +1,6 @@
 """Migration 0050 on a populated database: a forum post written before it gets version 1 (its edit form now
-carries the version), the form keys start empty, and a key is unique; the downgrade takes both away."""
+carries the version), the form keys start empty, and a key is unique; case documents gain ``names_person``; the
+downgrade takes them away."""
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
@@ -34,6 +35,7 @@ def test_0050_on_a_populated_database(populated):  # noqa: F811
         upgrade(revision="0050")
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT version, submission_key FROM forum_posts")).all() == [(1, None)]
+        assert "names_person" in {c["name"] for c in inspect(db.engine).get_columns("case_documents")}
         with pytest.raises(IntegrityError), db.engine.begin() as conn:
             conn.execute(text("UPDATE forum_threads SET submission_key = 'k'"))
             conn.execute(text(THREAD.replace("'T'", "'U'")), {"cat": category, "user": ids["user"], "node": ids["node"]})
@@ -41,4 +43,5 @@ def test_0050_on_a_populated_database(populated):  # noqa: F811
         downgrade(revision="0049")
         columns = {c["name"] for c in inspect(db.engine).get_columns("forum_posts")}
         assert "version" not in columns and "submission_key" not in columns
+        assert "names_person" not in {c["name"] for c in inspect(db.engine).get_columns("case_documents")}
         db.engine.dispose()

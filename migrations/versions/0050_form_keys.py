@@ -14,6 +14,10 @@ A forum post's edit form carries the post's ``version`` (models_base.Versioned):
 second tab) is a conflict, not overwritten. Existing posts start at 1; on PostgreSQL the default then goes,
 as the model gives it (SQLite cannot drop a default without a table copy: it keeps the unused one).
 
+A case document that is a letter addressed to the person by name says so (``names_person``, false for every
+document before): opening it is a read of their identity, on need-to-know and audited as one. Letters by
+name generated before this carry no mark.
+
 Plain ADD COLUMN and unique indexes, as 0043: SQLite's batch mode would copy the tables and drop their
 triggers (forum_posts' full-text search triggers among them).
 """
@@ -35,9 +39,11 @@ def upgrade():
     op.add_column('forum_posts', sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
     if op.get_bind().dialect.name != 'sqlite':
         op.alter_column('forum_posts', 'version', server_default=None)
+    op.add_column('case_documents', sa.Column('names_person', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
+    _drop_column('case_documents', 'names_person')
     _drop_column('forum_posts', 'version')
     for table in TABLES:
         op.drop_index(f'uq_{table}_submission_key', table_name=table)

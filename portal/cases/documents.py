@@ -20,6 +20,8 @@ from ..audit.services import record
 from ..core import files, storage
 from ..core.rows import add_keyed, by_submission_key
 from ..extensions import db
+from ..people.models import Person
+from ..people.services import can_see_identity, record_identity_read
 from ..referrals.models import Referral
 from ..referrals.services import can_read_texts
 from ..tenancy.context import current
@@ -153,9 +155,15 @@ def may_read(document: CaseDocument) -> bool:
 
 
 def read(document: CaseDocument) -> bytes | None:
-    """The file's bytes for a download (None when gone), audited as a read."""
+    """The file's bytes for a download (None when gone), audited as a read; a letter addressed to the person by
+    name is a read of their identity too, for whoever may see it only."""
     if not may_read(document):
         raise Forbidden()
+    if document.names_person:
+        person = db.session.get(Person, db.session.get(Case, document.case_id).person_id)
+        if person is None or not can_see_identity(person):
+            raise Forbidden()
+        record_identity_read(person.id, ["first_name", "last_name"])
     record("case.document_read", "case_document", document.id, ["content"])
     return storage.read(document, storage.ROOT)
 

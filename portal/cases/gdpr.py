@@ -16,7 +16,7 @@ from ..people.signals import (
     person_objects,
     retention_starts,
 )
-from .models import Action, Case, CaseTransfer, OfficeReferral, Verification
+from .models import Action, Case, CaseDocument, CaseTransfer, OfficeReferral, Verification
 
 # Free texts that may identify the person, cleared on anonymisation: columns per row of theirs.
 CASE_TEXTS = ("closure_reason",)  # the internal notes are the case diary's (diary.clear_texts)
@@ -158,7 +158,7 @@ def objects(person) -> list[tuple[str, str]]:
     case_ids = [c.id for c in rows_about(Case, person)]
     found = [("case", str(i)) for i in case_ids]
     if case_ids:
-        for model, object_type in ((Action, "action"), (Verification, "verification")):
+        for model, object_type in ((Action, "action"), (Verification, "verification"), (CaseDocument, "case_document")):
             found += [(object_type, str(i)) for i in db.session.scalars(
                 select(model.id).where(model.case_id.in_(case_ids)).order_by(model.id))]
         # A transfer carries the person's identity and story: its reads are reads of the person.

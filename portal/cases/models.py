@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -289,6 +290,9 @@ class CaseDocument(ProviderShared, StoredFileColumns, FormKeyed, Timestamped, db
     verification_id: Mapped[int | None] = mapped_column(ForeignKey("verifications.id"))
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # A letter addressed to the person by name (documents/letters.py): opening it reads their identity, on
+    # need-to-know and audited as such (migration 0050).
+    names_person: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TransferState(LabelledEnum):

@@ -159,5 +159,7 @@ def generate(case, kind: LetterKind, language: str, *, by_name: bool = False, re
     content = render_letter(who, subject, body, values, today, values["case_worker"], language)
     upload = FileStorage(io.BytesIO(content), filename=f"lettera-{FILE_STEMS[kind]}-{case.pseudonym}.pdf")
     document = case_documents.add_case_document(case, upload)
+    document.names_person = by_name
+    db.session.flush()
     record("case.letter_generated", "case", case.id, ["kind", "language"] + (["addressee"] if by_name else []))
     return document
