@@ -309,13 +309,20 @@ def test_admin_cannot_deactivate_other_tenants_users(login, network, attacker, s
         assert session.get(Membership, target.id).active is True
 
 
-def test_a_reset_for_a_known_address_does_its_work_after_the_answer(client, network, mailbox, session):
+def test_a_reset_for_a_known_address_does_its_work_after_the_answer(client, network, mailbox, monkeypatch):
     """The answer's time must not tell whether an address has an account: looking it up, the mail and the audit
     row come once the answer has been sent (portal.jobs.after_response), for every address alike."""
+    from portal.accounts import services as account_services
+
+    recorded = []
+    original = account_services.record
+    monkeypatch.setattr(account_services, "record", lambda *a, **k: recorded.append(original(*a, **k).ip))
     user = network.users["a_operator"]
     token = csrf_token(client, "/password/dimenticata")
-    response = client.post("/password/dimenticata", data={"email": user.email, "csrf_token": token}, buffered=False)
+    response = client.post("/password/dimenticata", data={"email": user.email, "csrf_token": token}, buffered=False,
+                           environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert response.status_code == 302
     assert mailbox.wait_for(1, timeout=0.5) == []  # answered: nothing sent yet
     response.close()  # the server has sent the answer
+    assert recorded == ["203.0.113.7"]  # the asker's address stays on the audit row, as before
     assert mailbox.wait_for(1)[0]["To"] == user.email

@@ -423,3 +423,11 @@ def test_made_up_keys_share_their_address_limit_and_cannot_spend_a_clients(app, 
         app.config["API_RATE_LIMIT"] = "120 per minute"
     assert invented[:3] == [401, 401, 401] and invented[3:] == [429, 429]
     assert spent[3] == 429 and own == 200
+
+
+def test_a_node_client_answers_json_where_staff_must_enrol_a_second_factor(app, client, network, monkeypatch):
+    """The rate limit verifies the key before the app's other request hooks run: it must bind nothing, or the
+    second-factor guard takes the call for a signed-in staff member's and redirects it to enrolment."""
+    monkeypatch.setitem(app.config, "TOTP_REQUIRED", True)
+    response = client.get("/api/v1/directory", headers=headers_for(network, "n1"))
+    assert response.status_code == 200 and response.is_json, (response.status_code, response.location)

@@ -32,3 +32,14 @@ def test_a_referrer_with_a_search_is_kept_as_its_route(login):
     client = login("n1_coordinator")
     form = client.get("/feedback", headers={"Referer": "http://localhost/casi/?q=Rossi"}).get_data(as_text=True)
     assert "Rossi" not in form and 'value="/casi/"' in form
+
+
+def test_the_page_of_a_record_reaches_the_feedback_as_its_route(login, network):
+    client = login("n1_coordinator")
+    page = client.get(f"/casi/{network.case.id}").get_data(as_text=True)
+    link = unescape(re.search(r'href="(/feedback[^"]*)"', page).group(1))
+    form = client.get(link).get_data(as_text=True)
+    assert 'value="/casi/&lt;int:case_id&gt;"' in form
+    client.post("/feedback", data={"csrf_token": csrf_from(form), "page": "/casi/<int:case_id>",
+                                   "message": "La scheda è chiara."})
+    assert db.session.scalars(select(Feedback.page)).all() == ["/casi/<int:case_id>"]

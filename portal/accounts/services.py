@@ -4,7 +4,7 @@ Plain functions that flush and audit; the request commits.
 """
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -173,10 +173,12 @@ def user_for_token(token: str) -> User:
     return user
 
 
+ACCOUNT_MAIL_UNANSWERED = "account_mail has no receiver: the notifications package is not loaded"
+
+
 def send_account_mail(address: str, subject: str, body: str) -> None:
     """Queued by the outbox, a layer above, which answers ``account_mail`` (accounts/signals.py)."""
-    required_answers(account_mail, address, subject=subject, body=body,
-                     unanswered="account_mail has no receiver: the notifications package is not loaded")
+    required_answers(account_mail, address, subject=subject, body=body, unanswered=ACCOUNT_MAIL_UNANSWERED)
 
 
 def request_password_reset(email: str) -> None:
@@ -184,16 +186,16 @@ def request_password_reset(email: str) -> None:
     either way, and answers as fast: looking the address up, the mail and the audit row come after."""
     # A wiring fault (no outbox loaded) is told now, not logged after a page that says the mail is on its way.
     if not account_mail.receivers:
-        raise RuntimeError("account_mail has no receiver: the notifications package is not loaded")
-    after_response(send_password_reset, email, str(get_locale() or "it"))
+        raise RuntimeError(ACCOUNT_MAIL_UNANSWERED)
+    after_response(send_password_reset, email, str(get_locale() or "it"), request.remote_addr)
 
 
-def send_password_reset(email: str, locale: str) -> None:
+def send_password_reset(email: str, locale: str, ip: str | None) -> None:
     with force_locale(locale):
-        _send_password_reset(email)
+        _send_password_reset(email, ip)
 
 
-def _send_password_reset(email: str) -> None:
+def _send_password_reset(email: str, ip: str | None) -> None:
     user = find_user(email)
     if user is None or not user.active:
         return
@@ -205,7 +207,7 @@ def _send_password_reset(email: str) -> None:
           "Se non hai chiesto tu la reimpostazione, ignora questo messaggio.",
           name=user.full_name, h=current_app.config["PASSWORD_RESET_HOURS"], link=link),
     )
-    record("password.reset_requested", "user", user.id, user_id=user.id)
+    record("password.reset_requested", "user", user.id, user_id=user.id, ip=ip)  # the asker's, as before
 
 
 def set_password(user: User, password: str, keep: UserSession | None = None) -> None:

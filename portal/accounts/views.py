@@ -175,10 +175,12 @@ def accept_invitation(token):
     form = ActionForm()
     if form.validate_on_submit():
         invitations.accept(membership)
-        flash(_("Invito accettato: entra in Rete e scegli %(org)s.", org=membership.tenant.name), "success")
         if not membership.user.password_hash:  # an account never used: it needs its password first
+            flash(_("Invito accettato: scegli la tua password, poi entra in Rete per %(org)s.",
+                    org=membership.tenant.name), "success")
             return redirect(url_for("accounts.reset_password",
                                     token=services.make_reset_token(membership.user, invitation=True)))
+        flash(_("Invito accettato: entra in Rete e scegli %(org)s.", org=membership.tenant.name), "success")
         return redirect(url_for("accounts.choose_tenant") if current_user.is_authenticated
                         and current_user.id == membership.user_id else url_for("accounts.login"))
     return render_template("accounts/accept_invitation.html", form=form, invitation=membership)

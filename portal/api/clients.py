@@ -115,6 +115,21 @@ class AuthError(Exception):
     """401: no key, a malformed, unknown, wrong, expired or revoked one (the same answer for each)."""
 
 
+def verified_client_id(header: str | None) -> int | None:
+    """The id of the usable client whose key the header carries, or None, binding nothing (no tenant context,
+    no signed-in user): for the rate limit's key, which is asked before the app's other request hooks, and
+    those must not take the call for a signed-in user's (the second-factor guard would redirect it)."""
+    scheme, _sep, token = (header or "").partition(" ")
+    parsed = keys.parse(token.strip()) if scheme.lower() == "bearer" else None
+    if parsed is None:
+        return None
+    tenant_id, key_id, secret = parsed
+    with context.acting_as(tenant_id):
+        client = db.session.scalar(select(ApiClient).where(ApiClient.key_id == key_id))
+        usable = client is not None and keys.matches(secret, client.secret_hash) and client.usable(utcnow())
+        return client.id if usable else None
+
+
 def authenticate(header: str | None) -> ApiClient:
     """Bind the call to its client: tenant context, acting membership and user, as a session login does."""
     g.membership, g.api_client = None, None

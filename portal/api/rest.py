@@ -58,25 +58,9 @@ csrf.exempt(blp)  # no cookies: every call carries its key, so there is no cross
 def _client_key() -> str:
     """Rate-limit key: the client, once its key is verified; else the caller's address. Keyed on the id a call
     claimed, every made-up key had a count of its own (unlimited lookups from one address), and anyone knowing
-    a client's key id could use up that client's limit."""
-    client = _authenticated()
-    return f"api-client:{client.id}" if client is not None else f"api-anon:{request.remote_addr}"
-
-
-_VERIFIED = "rete.api_client"
-
-
-def _authenticated():
-    """The call's client, verified once per request (the limit's key and the blueprint both ask), or None. Kept
-    in the request's environ, not ``g``: an app context can outlive a request (the tests' does). Verifying
-    binds the tenant context; the limit's check runs after the session's binding (accounts/session.py), which
-    resets it, and before the blueprint's hooks."""
-    if _VERIFIED not in request.environ:
-        try:
-            request.environ[_VERIFIED] = clients.authenticate(request.headers.get("Authorization"))
-        except clients.AuthError:
-            request.environ[_VERIFIED] = None
-    return request.environ[_VERIFIED]
+    a client's key id could use up that client's limit. Verified without binding: the blueprint binds."""
+    client_id = clients.verified_client_id(request.headers.get("Authorization"))
+    return f"api-client:{client_id}" if client_id is not None else f"api-anon:{request.remote_addr}"
 
 
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "120 per minute"), key_func=_client_key)(blp)
@@ -94,9 +78,11 @@ def _ids_in_range(_endpoint, values):
 
 @blp.before_request
 def _authenticate():
-    if _authenticated() is None:
+    try:
+        clients.authenticate(request.headers.get("Authorization"))
+    except clients.AuthError:
         raise Problem(401, "Chiave API mancante, non valida, scaduta o revocata.",
-                      headers={"WWW-Authenticate": 'Bearer realm="rete"'})
+                      headers={"WWW-Authenticate": 'Bearer realm="rete"'}) from None
 
 
 @blp.before_request

@@ -37,10 +37,11 @@ def event_hash(event: AuditEvent, prev_hash: str) -> str:
 
 
 def record(action: str, object_type: str | None = None, object_id=None, fields=(), *, tenant_id=None, user_id=None,
-           keep_ip: bool = True):
+           keep_ip: bool = True, ip: str | None = None):
     """Append one event in the caller's transaction (it commits or rolls back with the change itself).
 
-    ``keep_ip=False``: the public report door, whose reporters' addresses are never stored with a report."""
+    ``keep_ip=False``: the public report door, whose reporters' addresses are never stored with a report.
+    ``ip``: the request's address for work done after its answer (``portal.jobs.after_response``)."""
     ctx = current()
     tenant_id = tenant_id if tenant_id is not None else ctx.tenant_id
     if user_id is None and has_request_context() and current_user and current_user.is_authenticated:
@@ -55,7 +56,8 @@ def record(action: str, object_type: str | None = None, object_id=None, fields=(
         tenant_id=tenant_id, node_id=node_id, chain_key=key, seq=head.seq + 1, at=utcnow(),
         actor_user_id=user_id, action=action, object_type=object_type,
         object_id=None if object_id is None else str(object_id), fields=sorted(fields),
-        ip=request.remote_addr if keep_ip and has_request_context() else None, prev_hash=head.last_hash,
+        ip=(ip or (request.remote_addr if has_request_context() else None)) if keep_ip else None,
+        prev_hash=head.last_hash,
     )
     event.hash = event_hash(event, head.last_hash)
     head.seq, head.last_hash = event.seq, event.hash

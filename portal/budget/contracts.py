@@ -289,8 +289,7 @@ def _check_ordered_quantity(order: ServiceOrder, units: Decimal, replacing: Deli
 
 def delivery_by_key(order: ServiceOrder, submission_key: str | None) -> Delivery | None:
     """The delivery a form with this key already created on the order (a second post of the same form)."""
-    found = by_submission_key(Delivery, submission_key)
-    return found if found is not None and found.order_id == order.id else None
+    return by_submission_key(Delivery, submission_key, order_id=order.id)
 
 
 def log_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, attended: bool, note: str | None,

@@ -16,7 +16,7 @@ from ..accounts.permissions import Capability, can, can_in_node, current_members
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
-from ..core.rows import add_keyed, by_submission_key, lock
+from ..core.rows import add_form_row, add_keyed, by_submission_key, lock
 from ..extensions import db
 from ..i18n import local_today
 from ..models_base import utcnow
@@ -136,7 +136,7 @@ def add_internal_cost(line: BudgetLine, *, spent_on: date, description: str, amo
         tenant_id=line.tenant_id, budget_line_id=line.id, spent_on=spent_on, description=description, amount=amount,
         override_reason=reason, submission_key=submission_key or None,
     )
-    add_keyed(cost, BudgetError(_("Questo costo interno era già stato registrato.")))
+    add_form_row(cost, BudgetError(_("Questo costo interno era già stato registrato.")))
     record("internal_cost.created", "internal_cost", cost.id, ["amount", "budget_line_id", "description", "spent_on"])
     if reason:
         record("internal_cost.override", "internal_cost", cost.id, ["override_reason"])

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..core.locking import check_version
-from ..core.rows import add_keyed, by_submission_key
+from ..core.rows import add_form_row, by_submission_key
 from ..extensions import db
 from ..models_base import utcnow
 from .models import Case, DiaryEntry, DiaryRevision
@@ -61,8 +61,7 @@ def _clean(text: str | None) -> str:
 
 def entry_by_key(case: Case, submission_key: str | None) -> DiaryEntry | None:
     """The entry a diary form with this key already added to the case (the same form posted again)."""
-    found = by_submission_key(DiaryEntry, submission_key)
-    return found if found is not None and found.case_id == case.id else None
+    return by_submission_key(DiaryEntry, submission_key, case_id=case.id)
 
 
 def add_entry(case: Case, text: str | None, submission_key: str | None = None) -> DiaryEntry:
@@ -71,7 +70,7 @@ def add_entry(case: Case, text: str | None, submission_key: str | None = None) -
     entry = DiaryEntry(case_id=case.id, tenant_id=case.tenant_id, author_id=current_user.id, written_at=utcnow(),
                        submission_key=submission_key or None)
     entry.text = _clean(text)
-    add_keyed(entry, CaseError(_("Questa nota era già stata aggiunta al diario.")))
+    add_form_row(entry, CaseError(_("Questa nota era già stata aggiunta al diario.")))
     record("case.diary_added", "case_diary_entry", entry.id, ["text"])
     return entry
 

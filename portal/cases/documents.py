@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage
 from ..accounts.permissions import Capability, can, current_membership
 from ..audit.services import record
 from ..core import files, storage
-from ..core.rows import add_keyed, by_submission_key
+from ..core.rows import add_form_row, by_submission_key
 from ..extensions import db
 from ..people.models import Person
 from ..people.services import can_see_identity, record_identity_read
@@ -80,10 +80,8 @@ def _store(upload, action: str = "case.document_added", submission_key: str | No
         storage_key=stored.storage_key, sha256=stored.sha256, uploaded_by_id=current_user.id,
         submission_key=submission_key or None, **columns,
     )
-    if submission_key:  # the row before the bytes: the same form sent at the same instant keeps no second file
-        add_keyed(document, CaseError(_("Questo documento era già stato aggiunto."), "file"))
-    else:
-        db.session.add(document)
+    # The row before the bytes: the same form sent at the same instant keeps no second file.
+    add_form_row(document, CaseError(_("Questo documento era già stato aggiunto."), "file"))
     storage.save(document, stored, storage.ROOT)
     db.session.flush()
     record(action, "case_document", document.id, ["filename", "content_type", "size", "sha256", "kind"])
@@ -92,8 +90,7 @@ def _store(upload, action: str = "case.document_added", submission_key: str | No
 
 def document_by_key(case: Case, submission_key: str | None) -> CaseDocument | None:
     """The document a form with this key already added to the case (the same form posted again)."""
-    found = by_submission_key(CaseDocument, submission_key)
-    return found if found is not None and found.case_id == case.id else None
+    return by_submission_key(CaseDocument, submission_key, case_id=case.id)
 
 
 def add_case_document(case: Case, upload, *, phase_1: bool = False, submission_key: str | None = None) -> CaseDocument:

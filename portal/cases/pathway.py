@@ -131,8 +131,7 @@ def plan_action(case: Case, data: dict) -> tuple[Action, OrderResult | None]:
 
 def planned_by_key(case: Case, submission_key: str | None) -> Action | None:
     """The action a planning form with this key already created on the case (the same form posted again)."""
-    found = by_submission_key(Action, submission_key)
-    return found if found is not None and found.case_id == case.id else None
+    return by_submission_key(Action, submission_key, case_id=case.id)
 
 
 def order_action(action: Action, override_reason: str | None = None) -> OrderResult:

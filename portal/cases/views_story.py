@@ -36,7 +36,6 @@ def diary_add(case_id):
         or _case_page(case, diary_form=form)
 
 
-
 @bp.route("/diario/<int:entry_id>", methods=["GET", "POST"])
 @node_staff
 def diary_edit(entry_id):

@@ -23,8 +23,11 @@ def absolute_url_for(endpoint: str, **values) -> str:
 def route_of(address: str | None) -> str:
     """The route a page's address is an instance of (``/password/nuova/<token>``), without the values and the
     query: what may be stored, or put in a link, about a page. A path's values can be secrets (a reset or an
-    invitation token), a query a search for a person; '' for an address that is no page of Rete."""
+    invitation token), a query a search for a person; '' for an address that is no page of Rete. A route given
+    (the footer's link carries one) is kept as it is: ``/casi/<int:case_id>`` matches no address itself."""
     path = urlsplit(address or "").path
+    if path in {rule.rule for rule in current_app.url_map.iter_rules()}:
+        return path
     try:
         rule, _ = current_app.url_map.bind("localhost").match(path, return_rule=True)
     except HTTPException:  # not found, another method only, a redirect (werkzeug's routing answers)

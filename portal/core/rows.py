@@ -24,12 +24,16 @@ def by_id(model, ident):
         return None
 
 
-def by_submission_key(model, submission_key: str | None):
+def by_submission_key(model, submission_key: str | None, **belongs):
     """The ``model`` row a form with this key already created (a page posted again, a double click); None
-    for a form without one."""
+    for a form without one, or when the row found is not the one ``belongs`` names (another case's, another
+    author's: a key is no way to reach someone else's row)."""
     if not submission_key:
         return None
-    return db.session.scalar(select(model).where(model.submission_key == submission_key))
+    found = db.session.scalar(select(model).where(model.submission_key == submission_key))
+    if found is None or any(getattr(found, name) != value for name, value in belongs.items()):
+        return None
+    return found
 
 
 def add_once(row) -> bool:
@@ -50,6 +54,17 @@ def add_keyed(row, refusal: Exception) -> None:
     the unique index, the second raising ``refusal`` (added inside a savepoint, so nothing stays pending)."""
     if not add_once(row):
         raise refusal
+
+
+def add_form_row(row, refusal: Exception) -> None:
+    """Add and flush a row a page's form creates (``models_base.FormKeyed``): with the form's key as
+    ``add_keyed`` (the same form posted at the same instant is refused); without one (a page from before, a
+    script) plainly, so that no other integrity fault is taken for a repeated form."""
+    if row.submission_key:
+        add_keyed(row, refusal)
+    else:
+        db.session.add(row)
+        db.session.flush()
 
 
 def lock(model, ident, column=None):

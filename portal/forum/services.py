@@ -17,7 +17,7 @@ from ..accounts.permissions import Capability, can, can_in_node, current_members
 from ..audit.services import record
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
-from ..core.rows import add_keyed, add_once, by_id, by_submission_key
+from ..core.rows import add_form_row, add_once, by_id, by_submission_key
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.models import Tenant
@@ -225,10 +225,8 @@ def _new_post(thread: ForumThread, body: str, findings, first: bool, files=(), s
         body_html=body_html, search_text=_search_text(thread if first else None, body),
         personal_data_flags=[], hidden=False, submission_key=submission_key or None,
     )
-    if submission_key:  # refused by the unique key before it is counted (the same form sent at the same instant)
-        add_keyed(post, ForumError(_("Questa risposta era già stata pubblicata.")))
-    else:
-        db.session.add(post)
+    # Refused by the unique key before it is counted (the same form sent at the same instant).
+    add_form_row(post, ForumError(_("Questa risposta era già stata pubblicata.")))
     count_post(thread)
     db.session.flush()
     attachments.claim(list(files), post)
@@ -239,14 +237,12 @@ def _new_post(thread: ForumThread, body: str, findings, first: bool, files=(), s
 
 def thread_by_key(submission_key: str | None) -> ForumThread | None:
     """The thread the current user's form with this key already published (the same form posted again)."""
-    found = by_submission_key(ForumThread, submission_key)
-    return found if found is not None and found.author_user_id == current_user.id else None
+    return by_submission_key(ForumThread, submission_key, author_user_id=current_user.id)
 
 
 def reply_by_key(thread: ForumThread, submission_key: str | None) -> ForumPost | None:
     """The reply to ``thread`` the current user's form with this key already published."""
-    found = by_submission_key(ForumPost, submission_key)
-    return found if found is not None and found.thread_id == thread.id and found.author_user_id == current_user.id else None
+    return by_submission_key(ForumPost, submission_key, thread_id=thread.id, author_user_id=current_user.id)
 
 
 def create_thread(category: ForumCategory, title: str, body: str, *, practice: dict | None = None,
@@ -266,7 +262,7 @@ def create_thread(category: ForumCategory, title: str, body: str, *, practice: d
         ground=ground or None, locked=False, hidden=False, post_count=0, last_post_at=utcnow(),
         submission_key=submission_key or None, **(practice or {}),
     )
-    add_keyed(thread, ForumError(_("Questa discussione era già stata pubblicata.")))
+    add_form_row(thread, ForumError(_("Questa discussione era già stata pubblicata.")))
     post = _new_post(thread, body, findings, first=True, files=files)
     record("forum.thread.create", "forum_thread", thread.id, ["title", "body", *(practice or {})])
     mentions.notify(post, thread, post.mentioned)
