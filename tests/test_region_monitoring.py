@@ -115,3 +115,28 @@ def test_who_may_see_the_regional_pages(session, network, login):
     running = Quarter.of(date.today()).key
     assert analyst.get(f"/regione/?trimestre={running}").status_code == 404
     assert analyst.get(f"/regione/{running}.csv").status_code == 404
+
+
+def test_a_hidden_decision_cannot_be_recovered_from_the_participants_total():
+    """Accepted referrals are the cases opened, which every participant table totals: a node whose declined
+    count is hidden must not publish both its decided total and its participants' total (8 accepted, 2
+    declined: decided 10 minus participants 8 would give the hidden 2)."""
+    from portal.core.quarters import Quarter
+    from portal.monitoring.indicators import DIMENSIONS, VALUES
+
+    q = Quarter(2026, 2)
+    month = q.months[0]
+    n1, n2 = 101, 102
+    data = {("decision", "accepted", n1, month): 8, ("decision", "declined", n1, month): 2,
+            ("decision", "accepted", n2, month): 7, ("decision", "declined", n2, month): 6}
+    for dimension in DIMENSIONS:
+        data[(f"esf_{dimension}", VALUES[dimension][0], n1, month)] = 8
+        data[(f"esf_{dimension}", VALUES[dimension][0], n2, month)] = 7
+    tables = {t.name: t for t in build_tables(data, q, [n1, n2])}
+    decisions = tables["decisioni"]
+    assert ("declined", n1) in decisions.hidden
+    participants = [t for name, t in tables.items() if name.startswith("esf_")
+                    and name not in ("esf_risultati", "esf_formazione", "esf_sei_mesi")]
+    # What an analyst knows of the accepted row: the participants' totals, where published.
+    known = {("accepted", node) for node in (n1, n2, TOTAL) if all((TOTAL, node) not in t.hidden for t in participants)}
+    assert disclosed(decisions, decisions.hidden - known) == set()

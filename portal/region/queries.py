@@ -129,6 +129,18 @@ def _column_margin(table, key):
     return key[1] if key[0] == TOTAL else None
 
 
+def _accepted_margin(table, key):
+    """A node's accepted referrals are its cases opened in the quarter (a case opens on acceptance), which the
+    participant tables total: the decisions table shares that margin with them, or a hidden "declined" would
+    be the decided total minus the participants' total."""
+    if table.name == DECISIONS_TABLE:
+        return key[1] if key[0] == "accepted" else None
+    return _column_margin(table, key)
+
+
+DECISIONS_TABLE = "decisioni"
+
+
 def build_tables(data: dict, quarter: Quarter, node_ids: list) -> list[Table]:
     months = [m.isoformat()[:7] for m in quarter.months]
     contexts = [c.value for c in Context]
@@ -141,8 +153,8 @@ def build_tables(data: dict, quarter: Quarter, node_ids: list) -> list[Table]:
         Table("segnalazioni_motivo", grounds, node_ids, _cells(data, "ground", grounds, node_ids)),
     ]
     suppress_linked(referrals, _column_margin)
-    decisions = suppress(Table("decisioni", ["accepted", "declined"], node_ids,
-                               _cells(data, "decision", ["accepted", "declined"], node_ids)))
+    decisions = Table(DECISIONS_TABLE, ["accepted", "declined"], node_ids,
+                      _cells(data, "decision", ["accepted", "declined"], node_ids))
     outcomes = [o.value for o in ClosureOutcome]
     leavers = [
         Table("casi_chiusi", outcomes, node_ids, _cells(data, "cases_closed", outcomes, node_ids)),
@@ -152,7 +164,7 @@ def build_tables(data: dict, quarter: Quarter, node_ids: list) -> list[Table]:
     participants = [
         Table(f"esf_{d}", VALUES[d], node_ids, _cells(data, f"esf_{d}", VALUES[d], node_ids)) for d in DIMENSIONS
     ]
-    suppress_linked(participants, _column_margin)
+    suppress_linked([decisions, *participants], _accepted_margin)
     training = suppress(Table("esf_formazione", ["completed"], node_ids,
                               _cells(data, "esf_training", ["completed"], node_ids)))
     six = suppress(Table("esf_sei_mesi", list(SIX_MONTHS), node_ids,
