@@ -14,7 +14,7 @@ from ..cases.models import Action, Case
 from ..cases.services import node_providers
 from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import acted, saved
+from ..core.views_helpers import acted, already_sent, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..tenancy.context import current
@@ -270,8 +270,7 @@ def order(order_id):
     or_403(contract_services.is_order_provider(order))
     form = DeliveryForm()
     if contract_services.delivery_by_key(order, form.submission_key.data) is not None:
-        flash(_("Questa prestazione era già stata registrata."), "info")  # a double click: nothing added
-        return redirect(url_for("budget.order", order_id=order.id))
+        return already_sent(_("Questa prestazione era già stata registrata."), url_for("budget.order", order_id=order.id))
     return saved(form, lambda: contract_services.log_delivery(order, delivered_on=form.delivered_on.data, units=form.units.data,
                                                               attended=form.attended.data, note=form.note.data,
                                                               submission_key=form.submission_key.data),
@@ -302,8 +301,7 @@ def internal_costs():
     lines = services.direct_lines()
     form.line.choices = [(str(line.id), line.title) for line in lines]
     if request.method == "POST" and services.internal_cost_by_key(form.submission_key.data) is not None:
-        flash(_("Questo costo interno era già stato registrato."), "info")  # a double click: counted once
-        return redirect(url_for("budget.internal_costs"))
+        return already_sent(_("Questo costo interno era già stato registrato."), url_for("budget.internal_costs"))
     if form.validate_on_submit():
         line = visible_or_404(BudgetLine, form.line.data, own=True)
         with attempt(form) as done:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, can_in_node, membership_required, requires
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import acted, edit_form, expose_labels, saved
+from ..core.views_helpers import acted, already_sent, edit_form, expose_labels, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..models_base import utcnow
@@ -213,8 +213,8 @@ def new_action(case_id):
     form.provider.choices = _provider_choices()
     form.office.choices = _office_choices()
     if request.method == "POST" and pathway.planned_by_key(case, form.submission_key.data) is not None:
-        flash(_("Questa azione era già stata pianificata."), "info")  # a double click: nothing planned twice
-        return redirect(url_for("cases.detail", case_id=case.id) + "#azioni")
+        return already_sent(_("Questa azione era già stata pianificata."),
+                            url_for("cases.detail", case_id=case.id, _anchor="azioni"))
     if form.validate_on_submit():
         with attempt(form) as done:
             ordering = pathway.plan_action(case, form.data_for_service())[1]

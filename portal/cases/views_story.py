@@ -3,24 +3,17 @@ documents on the case, its phase-1 outcome and its deliveries. Routes on the cas
 blueprint.py); what the case page shows of the story is story.py's; rules in diary.py, documents.py and
 referrals.services.can_read_texts."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import membership_required
 from ..core.rows import visible_or_404
-from ..core.views_helpers import send_read
+from ..core.views_helpers import already_sent, send_read
 from . import diary, documents
 from .forms import DiaryForm, DocumentForm
 from .models import Case, CaseDocument, DiaryEntry
 from .views import _case_page, bp, case_saved, editable_case, node_staff
-
-
-def _already(message, case, section):
-    """The same form posted again (a double click, a page sent again): back to the case, nothing added twice."""
-    flash(message, "info")
-    return redirect(url_for("cases.detail", case_id=case.id, _anchor=section))
-
 
 # --- diary -------------------------------------------------------------------------------------------
 
@@ -30,7 +23,8 @@ def diary_add(case_id):
     case = editable_case(case_id)
     form = DiaryForm()
     if diary.entry_by_key(case, form.submission_key.data) is not None:
-        return _already(_("Questa nota era già stata aggiunta al diario."), case, "diario")
+        return already_sent(_("Questa nota era già stata aggiunta al diario."),
+                            url_for("cases.detail", case_id=case.id, _anchor="diario"))
     return case_saved(form, lambda: diary.add_entry(case, form.text.data, form.submission_key.data),
                       _("Nota aggiunta al diario."), case, "diario") \
         or _case_page(case, diary_form=form)
@@ -58,7 +52,8 @@ def document_upload(case_id):
     case = visible_or_404(Case, case_id, own=True, may=documents.may_upload)
     form = DocumentForm()
     if documents.document_by_key(case, form.submission_key.data) is not None:
-        return _already(_("Questo documento era già stato aggiunto."), case, "documenti")
+        return already_sent(_("Questo documento era già stato aggiunto."),
+                            url_for("cases.detail", case_id=case.id, _anchor="documenti"))
     return case_saved(form, lambda: documents.add_case_document(case, form.file.data, phase_1=form.subject.data == "phase_1",
                                                                 submission_key=form.submission_key.data),
                       _added, case, "documenti") \

@@ -83,6 +83,13 @@ def download(content, mimetype: str, filename: str):
     return response
 
 
+def already_sent(message, target: str):
+    """The same form posted again (a double click, a page sent again; its ``SubmissionKeyField`` found the row
+    the first post made): nothing is done twice, the user is told so and sent where the first post went."""
+    flash(message, "info")
+    return redirect(target)
+
+
 def send_read(row, read):
     """``row``'s stored file as a download, under its own name and type (``row.filename``, ``row.content_type``):
     ``read(row)`` gives its bytes, None when it has none (404); a Forbidden it raises is the app's 403."""

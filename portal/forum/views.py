@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.rows import or_403, or_404
 from ..core.transaction import show_on_form
-from ..core.views_helpers import edit_form, expose_labels, send_read
+from ..core.views_helpers import already_sent, edit_form, expose_labels, send_read
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
 from . import attachments, labels, models, notify, services
@@ -137,9 +137,9 @@ def new_thread():
         form.category.data = request.args["categoria"]
     if request.method == "POST":
         published = services.thread_by_key(form.submission_key.data)
-        if published is not None:  # the same form again (a double click): nothing stored or published twice
-            flash(_("Questa discussione era già stata pubblicata."), "info")
-            return redirect(url_for(".thread", thread_id=published.id))
+        if published is not None:  # nothing stored or published twice
+            return already_sent(_("Questa discussione era già stata pubblicata."),
+                                url_for(".thread", thread_id=published.id))
     findings, files = [], []
     status = 200
     valid = form.validate_on_submit()
@@ -209,10 +209,8 @@ def _turned_down(form, exc) -> tuple[list, int]:
 def reply(thread_id):
     thread = _thread_or_404(thread_id)
     form = PostForm()
-    if services.reply_by_key(thread, form.submission_key.data) is not None:
-        # the same form again (a double click): nothing stored, published or notified twice
-        flash(_("Questa risposta era già stata pubblicata."), "info")
-        return redirect(_last_page(thread))
+    if services.reply_by_key(thread, form.submission_key.data) is not None:  # nor notified twice
+        return already_sent(_("Questa risposta era già stata pubblicata."), _last_page(thread))
     findings, files = [], []
     status = 200
     valid = form.validate_on_submit()

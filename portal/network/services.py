@@ -77,8 +77,8 @@ def _published(point: InformationPoint, organisation: Tenant, in_force: bool) ->
 
 def published_points(entry: DirectoryEntry, today: date | None = None) -> list[InformationPoint]:
     """The entry's points that anyone outside the organisation and its node may see (:func:`_published`)."""
-    active = entry.active_points
-    in_force = bool(active) and entry.organisation.active and bool(under_agreement([entry.organisation], today))
+    active = entry.active_points  # none: no agreement to look up
+    in_force = bool(active) and bool(under_agreement([entry.organisation], today))
     return [point for point in active if _published(point, entry.organisation, in_force)]
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import expose_labels, saved, send_read
+from ..core.views_helpers import already_sent, expose_labels, saved, send_read
 from ..extensions import db
 from ..people.duplicates import warning_context as duplicate_warning
 from ..people.services import can_see_identity, can_view_person, reveal_identity
@@ -74,8 +74,8 @@ def new():
         # A second post of the same form (double click, back button): show the first, create nothing.
         existing = services.find_by_submission_key(form.submission_key.data)
         if existing is not None:
-            flash(_("Questa segnalazione era già stata registrata."), "info")
-            return redirect(url_for(".detail", referral_id=existing.id))
+            return already_sent(_("Questa segnalazione era già stata registrata."),
+                                url_for(".detail", referral_id=existing.id))
     if not form.submission_key.data:
         form.submission_key.data = services.new_submission_key()
     if form.validate_on_submit():
