@@ -90,10 +90,13 @@ def _client(app, email, page):
 
 
 def _waiting_on_a_lock(inspector, name: str, seconds: float = 5) -> bool:
-    """True once a session of the database waits for a lock another holds; False after ``seconds``."""
+    """True once a session of the database waits for a lock another holds; False after ``seconds``.
+
+    Each poll is its own transaction: PostgreSQL shows one snapshot of pg_stat_activity per transaction, so polls
+    in one transaction saw only the first (a second request slower than the first poll was never seen waiting)."""
     query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND wait_event_type = 'Lock'")
     deadline = time.monotonic() + seconds
-    with inspector.connect() as connection:
+    with inspector.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         while time.monotonic() < deadline:
             if connection.execute(query, {"name": name}).scalar():
                 return True
