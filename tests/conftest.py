@@ -8,7 +8,8 @@
 - A real SMTP server (aiosmtpd) receives the mail.
 
 The fixtures the tests use on top of it (the test network, clients logged in as its users, the statement
-counter, the mailbox) are the plugin module ``tests/fixtures.py``.
+counter, the mailbox) are the plugin module ``tests/fixtures.py``; the migration tests' own (a throw-away
+database they upgrade and downgrade) are ``tests/migration_support.py``.
 """
 import contextvars
 import os
@@ -34,7 +35,7 @@ from .mail_server import MailServer
 os.environ["TZ"] = "Europe/Rome"
 time.tzset()
 
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.migration_support"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DB_KIND = os.environ.get("RETE_TEST_DB", "sqlite")

@@ -205,9 +205,9 @@ def test_moderators_list_every_confirmation_with_who_confirmed(login, network):
 
 
 def test_the_moderators_list_goes_by_pages(login, network, monkeypatch):
-    from portal.forum import services
+    from portal.forum import moderation
 
-    monkeypatch.setattr(services, "CONFIRMATIONS_PER_PAGE", 1)
+    monkeypatch.setattr(moderation, "CONFIRMATIONS_PER_PAGE", 1)
     publish(login("a_operator"), "Primo", "Ufficio: 0321 111111", confirm=True)
     publish(login("a_operator"), "Secondo", "Ufficio: 0321 222222", confirm=True)
     coordinator = login("n1_coordinator")

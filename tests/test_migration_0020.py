@@ -1,15 +1,12 @@
 """Migration 0020 on a database with data: the outcome sentences stored in either language become codes (and
 come back as Italian sentences on downgrade); forum posts confirmed with the old single tick appear among the
 moderators' confirmations; sample-check adjustments keep the reviewer's note without a translated prefix."""
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
-from portal import create_app
 from portal.extensions import db
 
-from .conftest import Database
-from .test_budget_totals import _committed_contract
+from .migration_support import contract_at
 
 SENTENCES = [
     ("Presa in carico dal nodo", "accepted", "taken_in_charge"),
@@ -25,13 +22,6 @@ SENTENCES = [
     ("Un testo scritto a mano", "declined", "not_taken_in_charge"),  # unknown text: from the referral's state
     (None, "submitted", None),
 ]
-
-
-@pytest.fixture
-def populated(tmp_path_factory):
-    database = Database(tmp_path_factory, "migr20")
-    yield database
-    database.drop()
 
 
 def _referral(conn, ids, n, summary, state):
@@ -67,45 +57,39 @@ def _adjustments(conn, ids) -> dict:
     return {"check": check}
 
 
-def test_outcome_sentences_become_codes_and_old_confirmations_are_kept(populated):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": populated.owner_url, "DATABASE_OWNER_URL": populated.owner_url},
-                     owner=True)
-    with app.app_context():
-        upgrade(revision="0015")
-        with db.engine.begin() as conn:
-            ids = _committed_contract(conn)
-            ids.update(conn.execute(text(
-                "SELECT person_id AS person, created_by_id AS u, tenant_id AS a, node_id AS n FROM referrals"
-                " WHERE id = :referral"), ids).mappings().one())
-            made = [(_referral(conn, ids, i, summary, state), code) for i, (summary, state, code) in enumerate(SENTENCES)]
-            # The contract's referral has an open case: a text nobody knows takes the case's state.
-            conn.execute(text("UPDATE referrals SET outcome_summary = 'Testo libero' WHERE id = :referral"), ids)
-            conn.execute(text("UPDATE cases SET state = 'phase_1' WHERE referral_id = :referral"), ids)
-            made.append((ids["referral"], "phase_1"))
-            category = conn.execute(text("SELECT id FROM forum_categories ORDER BY id LIMIT 1")).scalar()
-            thread = conn.execute(text(
-                "INSERT INTO forum_threads (category_id, kind, title, author_user_id, author_tenant_id, locked, hidden,"
-                " post_count, last_post_at, created_at, updated_at) VALUES (:c, 'discussion', 'T', :u, :a, false,"
-                " false, 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"),
-                {**ids, "c": category}).scalar()
-            for flags in ('["tax_code", "phone"]', '[]'):
-                conn.execute(text(
-                    "INSERT INTO forum_posts (thread_id, author_user_id, author_tenant_id, body, body_html, search_text,"
-                    " personal_data_flags, hidden, has_attachments, created_at, updated_at) VALUES (:t, :u, :a, 'x',"
-                    " '<p>x</p>', 'x', :flags, false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-                    {**ids, "t": thread, "flags": flags})
-            adjustments = _adjustments(conn, ids)
-        upgrade(revision="heads")
-        with db.engine.connect() as conn:
-            codes = dict(conn.execute(text("SELECT id, outcome_code FROM referrals")).all())
-            reasons = conn.execute(text("SELECT reason FROM delivery_adjustments ORDER BY id")).scalars().all()
-            confirmations = conn.execute(text(
-                "SELECT kind, field, value, confirmed_by_id FROM forum_personal_data_confirmations ORDER BY kind")).all()
-        downgrade(revision="0015")
-        with db.engine.connect() as conn:
-            sentences = dict(conn.execute(text("SELECT id, outcome_summary FROM referrals")).all())
-            reasons_back = conn.execute(text("SELECT reason FROM delivery_adjustments ORDER BY id")).scalars().all()
-        db.engine.dispose()
+def test_outcome_sentences_become_codes_and_old_confirmations_are_kept(migration_db):
+    with contract_at("0015") as (conn, ids):
+        ids.update(conn.execute(text(
+            "SELECT person_id AS person, created_by_id AS u, tenant_id AS a, node_id AS n FROM referrals"
+            " WHERE id = :referral"), ids).mappings().one())
+        made = [(_referral(conn, ids, i, summary, state), code) for i, (summary, state, code) in enumerate(SENTENCES)]
+        # The contract's referral has an open case: a text nobody knows takes the case's state.
+        conn.execute(text("UPDATE referrals SET outcome_summary = 'Testo libero' WHERE id = :referral"), ids)
+        conn.execute(text("UPDATE cases SET state = 'phase_1' WHERE referral_id = :referral"), ids)
+        made.append((ids["referral"], "phase_1"))
+        category = conn.execute(text("SELECT id FROM forum_categories ORDER BY id LIMIT 1")).scalar()
+        thread = conn.execute(text(
+            "INSERT INTO forum_threads (category_id, kind, title, author_user_id, author_tenant_id, locked, hidden,"
+            " post_count, last_post_at, created_at, updated_at) VALUES (:c, 'discussion', 'T', :u, :a, false,"
+            " false, 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"),
+            {**ids, "c": category}).scalar()
+        for flags in ('["tax_code", "phone"]', '[]'):
+            conn.execute(text(
+                "INSERT INTO forum_posts (thread_id, author_user_id, author_tenant_id, body, body_html, search_text,"
+                " personal_data_flags, hidden, has_attachments, created_at, updated_at) VALUES (:t, :u, :a, 'x',"
+                " '<p>x</p>', 'x', :flags, false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                {**ids, "t": thread, "flags": flags})
+        adjustments = _adjustments(conn, ids)
+    upgrade(revision="heads")
+    with db.engine.connect() as conn:
+        codes = dict(conn.execute(text("SELECT id, outcome_code FROM referrals")).all())
+        reasons = conn.execute(text("SELECT reason FROM delivery_adjustments ORDER BY id")).scalars().all()
+        confirmations = conn.execute(text(
+            "SELECT kind, field, value, confirmed_by_id FROM forum_personal_data_confirmations ORDER BY kind")).all()
+    downgrade(revision="0015")
+    with db.engine.connect() as conn:
+        sentences = dict(conn.execute(text("SELECT id, outcome_summary FROM referrals")).all())
+        reasons_back = conn.execute(text("SELECT reason FROM delivery_adjustments ORDER BY id")).scalars().all()
     check = adjustments["check"]
     assert reasons == ["Foglio firme mancante", "Missing signature sheet", "Nota: senza prefisso"]
     assert reasons_back == [f"Controllo a campione n. {check}: {r}" for r in reasons]

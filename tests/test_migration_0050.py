@@ -6,10 +6,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from portal import create_app
 from portal.extensions import db
 
-from .test_migrations import populated  # noqa: F401  (the throw-away database fixture)
+from .migration_support import contract_at
 
 CATEGORY = "INSERT INTO forum_categories (slug, name, kind, position) VALUES ('m50', 'M', 'network', 1) RETURNING id"
 THREAD = ("INSERT INTO forum_threads (category_id, kind, title, author_user_id, author_tenant_id, locked, hidden,"
@@ -20,28 +19,20 @@ POST = ("INSERT INTO forum_posts (thread_id, author_user_id, author_tenant_id, s
         " false, 'Testo', '<p>Testo</p>', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
 
 
-def test_0050_on_a_populated_database(populated):  # noqa: F811
-    from .test_budget_totals import _committed_contract
-
-    url = populated.owner_url
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATABASE_OWNER_URL": url}, owner=True)
-    with app.app_context():
-        upgrade(revision="0049")
-        with db.engine.begin() as conn:
-            ids = _committed_contract(conn)
-            category = conn.execute(text(CATEGORY)).scalar()
-            thread = conn.execute(text(THREAD), {"cat": category, "user": ids["user"], "node": ids["node"]}).scalar()
-            conn.execute(text(POST), {"thread": thread, "user": ids["user"], "node": ids["node"]})
-        upgrade(revision="0050")
-        with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT version, submission_key FROM forum_posts")).all() == [(1, None)]
-        assert "names_person" in {c["name"] for c in inspect(db.engine).get_columns("case_documents")}
-        with pytest.raises(IntegrityError), db.engine.begin() as conn:
-            conn.execute(text("UPDATE forum_threads SET submission_key = 'k'"))
-            conn.execute(text(THREAD.replace("'T'", "'U'")), {"cat": category, "user": ids["user"], "node": ids["node"]})
-            conn.execute(text("UPDATE forum_threads SET submission_key = 'k' WHERE title = 'U'"))
-        downgrade(revision="0049")
-        columns = {c["name"] for c in inspect(db.engine).get_columns("forum_posts")}
-        assert "version" not in columns and "submission_key" not in columns
-        assert "names_person" not in {c["name"] for c in inspect(db.engine).get_columns("case_documents")}
-        db.engine.dispose()
+def test_0050_on_a_populated_database(migration_db):
+    with contract_at("0049") as (conn, ids):
+        category = conn.execute(text(CATEGORY)).scalar()
+        thread = conn.execute(text(THREAD), {"cat": category, "user": ids["user"], "node": ids["node"]}).scalar()
+        conn.execute(text(POST), {"thread": thread, "user": ids["user"], "node": ids["node"]})
+    upgrade(revision="0050")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version, submission_key FROM forum_posts")).all() == [(1, None)]
+    assert "names_person" in {c["name"] for c in inspect(db.engine).get_columns("case_documents")}
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(text("UPDATE forum_threads SET submission_key = 'k'"))
+        conn.execute(text(THREAD.replace("'T'", "'U'")), {"cat": category, "user": ids["user"], "node": ids["node"]})
+        conn.execute(text("UPDATE forum_threads SET submission_key = 'k' WHERE title = 'U'"))
+    downgrade(revision="0049")
+    columns = {c["name"] for c in inspect(db.engine).get_columns("forum_posts")}
+    assert "version" not in columns and "submission_key" not in columns
+    assert "names_person" not in {c["name"] for c in inspect(db.engine).get_columns("case_documents")}

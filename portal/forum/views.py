@@ -9,7 +9,7 @@ from ..core.transaction import show_on_form
 from ..core.views_helpers import already_sent, edit_form, expose_labels, send_read
 from ..extensions import db
 from ..referrals.labels import GROUND_LABELS
-from . import attachments, labels, models, notify, services
+from . import attachments, labels, models, moderation, notify, services
 from .forms import (
     PostEditForm,
     PostForm,
@@ -271,7 +271,7 @@ def report(post_id):
     post = _post_or_404(post_id)
     form = ReportForm()
     if form.validate_on_submit():
-        services.report(post, form.reason.data)
+        moderation.report(post, form.reason.data)
         flash(_("Grazie: i moderatori del nodo esamineranno il messaggio."), "success")
     elif form.reason.data and form.reason.errors:  # too long (the box's maxlength bypassed)
         flash(" ".join(str(error) for error in form.reason.errors), "warning")
@@ -283,7 +283,7 @@ def report(post_id):
 @bp.route("/p/<int:post_id>/modera", methods=["POST"])
 def moderate_post(post_id):
     post = _post_or_404(post_id)
-    return _moderated(lambda: services.moderate_post(post, request.form.get("action", "")), post.thread_id)
+    return _moderated(lambda: moderation.moderate_post(post, request.form.get("action", "")), post.thread_id)
 
 
 @bp.route("/t/<int:thread_id>/modera", methods=["POST"])
@@ -293,7 +293,7 @@ def moderate_thread(thread_id):
     # which a move refuses (400) instead of a ValueError or an overflow (500)
     category_id = request.form.get("category_id", type=int)
     category = db.session.get(ForumCategory, category_id) if category_id else None
-    return _moderated(lambda: services.moderate_thread(thread, request.form.get("action", ""), category), thread.id)
+    return _moderated(lambda: moderation.moderate_thread(thread, request.form.get("action", ""), category), thread.id)
 
 
 def _moderated(moderate, thread_id):
@@ -307,7 +307,7 @@ def _moderated(moderate, thread_id):
 @bp.route("/t/<int:thread_id>/valida", methods=["POST"])
 def validate(thread_id):
     thread = _thread_or_404(thread_id)
-    services.validate_practice(thread, request.form.get("action", "validate") == "validate")
+    moderation.validate_practice(thread, request.form.get("action", "validate") == "validate")
     flash(_("Buona prassi validata dal nodo.") if thread.validated_at else _("Validazione ritirata."), "success")
     return redirect(url_for(".thread", thread_id=thread.id))
 
@@ -363,8 +363,8 @@ def subscriptions():
 @bp.route("/segnalazioni")
 def reports():
     or_403(services.is_moderator())
-    confirmations, has_next = services.review_confirmations(_page())
-    return render_template("forum/reports.html", rows=services.open_reports(), confirmations=confirmations,
+    confirmations, has_next = moderation.review_confirmations(_page())
+    return render_template("forum/reports.html", rows=moderation.open_reports(), confirmations=confirmations,
                            has_next=has_next, page=_page())
 
 
