@@ -54,10 +54,12 @@ def seed_demo():
 
 @job("region-refresh")
 def region_refresh():
-    """Recompute every node's summary for its regional centre (each node's rows read as that node)."""
-    from .region.services import refresh_all
+    """Recompute every node's summary for its regional centre (each node's rows read as that node), then
+    release each closed quarter whose day has come (REGION_RELEASE_DELAY_DAYS after its end), once."""
+    from .i18n import local_today
+    from .region.releases import refresh_and_publish
 
-    lines = _as_system("region-refresh", refresh_all)
+    lines = _as_system("region-refresh", refresh_and_publish, local_today())
     for line in lines:
         click.echo(line)
 

@@ -116,6 +116,9 @@ def load_config() -> dict:
         "DRAFT_RETENTION_MONTHS": _int("DRAFT_RETENTION_MONTHS", 6),
         # Public reports closed, converted or with a question unanswered this many days are erased (erase-public-reports).
         "PUBLIC_REPORT_RETENTION_DAYS": _int("PUBLIC_REPORT_RETENTION_DAYS", 365),
+        # A closed quarter is published to its region this many days after it ends (late records settle first),
+        # once: its published figures never change (region/releases.py).
+        "REGION_RELEASE_DELAY_DAYS": _int("REGION_RELEASE_DELAY_DAYS", 30),
         # More public reports than this reaching one node within the minutes below: a security alert for its DPOs.
         "PUBLIC_REPORT_BURST_THRESHOLD": _int("PUBLIC_REPORT_BURST_THRESHOLD", 20),
         "PUBLIC_REPORT_BURST_MINUTES": _int("PUBLIC_REPORT_BURST_MINUTES", 10),

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from portal.extensions import db
 from portal.region.queries import Quarter
-from portal.region.services import refresh_all
+from portal.region.releases import refresh_and_publish, release_day
 from portal.tenancy import context
 
 from .factories import TenantFactory, make_case, make_referral
@@ -48,8 +48,9 @@ def referrals_in(net, node_key: str, n: int, *, month: date, context_code="work"
     return made
 
 
-def refresh():
+def refresh(today: date | None = None):
+    """The nightly job, on the day the last closed quarter is due for release (unless ``today`` is given)."""
     with context.system("test region-refresh"):
-        lines = refresh_all()
+        lines = refresh_and_publish(today or release_day(last_quarter()))
         db.session.flush()
     return lines

@@ -184,7 +184,7 @@ def test_regione_piemonte_above_the_eight_nodes(seeded):
 def test_the_regional_page_has_shapes_on_first_start(seeded):
     from datetime import date
 
-    from portal.region.queries import region_view
+    from portal.region.releases import region_view
 
     app, *_ = seeded
     with app.app_context(), context.system("test"):

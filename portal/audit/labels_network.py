@@ -139,6 +139,7 @@ ACTIONS = {
     "monitoring.open_data_exported": _l("ha esportato gli open data"),
     "region.exported": _l("ha esportato i dati regionali del trimestre"),
     "region.summary_refreshed": _l("riepiloghi regionali aggiornati"),
+    "region.quarter_released": _l("ha pubblicato il trimestre al centro regionale"),
 }
 
 OBJECTS = {

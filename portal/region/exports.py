@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from ..core import spreadsheets
 from ..monitoring.suppression import TOTAL
-from .queries import RegionView
+from .releases import RegionView
 
 COLUMNS = ["trimestre", "tabella", "dimensione_riga", "valore_riga", "nodo", "valore", "soppresso"]
 DIMENSION_OF = {

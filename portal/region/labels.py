@@ -5,7 +5,7 @@ from ..i18n import lazy_gettext as _l
 from ..monitoring import labels as monitoring
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from ..referrals.models import ReferralState
-from .services import INTERSECTIONAL
+from .services import INTERSECTIONAL, UNSPECIFIED
 
 DECISION_LABELS = {ReferralState.ACCEPTED.value: _l("Accolte (presa in carico)"),
                    ReferralState.DECLINED.value: _l("Non accolte")}
@@ -20,7 +20,8 @@ def row_labels(table_name: str) -> dict:
     if table_name == "segnalazioni_contesto":
         return _codes(CONTEXT_LABELS)
     if table_name == "segnalazioni_motivo":
-        return _codes(GROUND_LABELS) | {INTERSECTIONAL: _l("Intersezionale (due o più motivi)")}
+        return _codes(GROUND_LABELS) | {INTERSECTIONAL: _l("Intersezionale (due o più motivi)"),
+                                        UNSPECIFIED: _l("Motivo non indicato")}
     if table_name == "decisioni":
         return DECISION_LABELS
     if table_name == "casi_chiusi":

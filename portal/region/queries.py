@@ -9,7 +9,7 @@ so "per node" and "all nodes" are the same published grid: no second view to sub
 
 Only ``RegionSummary`` rows are read; the scoping rule limits them to the current region's nodes.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -27,28 +27,18 @@ from ..referrals.models import Context, Ground
 from ..tenancy.context import acting_as
 from ..tenancy.models import Tenant, TenantKind
 from .models import RegionSummary
-from .services import INTERSECTIONAL
+from .services import INTERSECTIONAL, UNSPECIFIED
 
 TITLES = {
     "segnalazioni_mese": _l("Segnalazioni ricevute per mese"),
     "segnalazioni_contesto": _l("Segnalazioni per contesto"),
-    "segnalazioni_motivo": _l("Segnalazioni per motivo (menzioni; intersezionale: due o più motivi)"),
+    "segnalazioni_motivo": _l("Segnalazioni per motivo (intersezionale: due o più motivi)"),
     "decisioni": _l("Decisioni sulle segnalazioni"),
     "casi_chiusi": _l("Casi chiusi per esito"),
     "esf_risultati": _l("Partecipanti all'uscita (indicatori FSE+)"),
     "esf_formazione": _l("Partecipanti che hanno completato una formazione"),
     "esf_sei_mesi": _l("Follow-up a sei mesi dall'uscita (indicatori FSE+)"),
 } | {f"esf_{d}": DIMENSION_TITLES[d] for d in DIMENSIONS}
-
-
-@dataclass
-class RegionView:
-    region: Tenant
-    quarter: Quarter | None
-    quarters: list  # closed quarters with data, newest first
-    nodes: list  # the region's nodes: the columns of every table
-    tables: list = field(default_factory=list)  # suppressed Tables, in display order
-    medians: dict = field(default_factory=dict)  # node id (or TOTAL) -> median days to decision, or None
 
 
 def region_nodes(region: Tenant) -> list[Tenant]:
@@ -145,11 +135,12 @@ def build_tables(data: dict, quarter: Quarter, node_ids: list) -> list[Table]:
     months = [m.isoformat()[:7] for m in quarter.months]
     contexts = [c.value for c in Context]
     grounds = [g.value for g in Ground] + [INTERSECTIONAL]
+    if any(m == "ground" and v == UNSPECIFIED for m, v, _t, _month in data):
+        grounds.append(UNSPECIFIED)  # a row only when there is one: an all-zero row costs other cells
     referrals = [
         Table("segnalazioni_mese", months, node_ids, _by_month(data, quarter, node_ids)),
         Table("segnalazioni_contesto", contexts, node_ids, _cells(data, "context", contexts, node_ids)),
-        # Mentions, not referrals, but close to them (equal when every referral has one ground): a node's
-        # total hidden in one is hidden in the others too, to leave nothing to compare.
+        # Each referral in one row (its ground, or intersectional): the same totals as the two above.
         Table("segnalazioni_motivo", grounds, node_ids, _cells(data, "ground", grounds, node_ids)),
     ]
     suppress_linked(referrals, _column_margin)
@@ -186,19 +177,14 @@ def _medians(data: dict, decisions: Table, node_ids: list) -> dict:
     return out
 
 
-def region_view(region: Tenant, quarter_key: str | None, today: date) -> RegionView:
-    quarters = closed_quarters(region, today)
-    quarter = Quarter.parse(quarter_key) if quarter_key else (quarters[0] if quarters else None)
-    if quarter is not None and quarter.end > Quarter.of(today).start:
-        quarter = None  # a quarter still running is never shown (see the module docstring)
-    view = RegionView(region=region, quarter=quarter, quarters=quarters, nodes=region_nodes(region))
-    if quarter is None or not view.nodes:
-        return view
-    node_ids = [n.id for n in view.nodes]
-    data = _load(region, quarter)
+def compute(region: Tenant, quarter: Quarter) -> tuple[list, list, dict]:
+    """The region's nodes, the quarter's suppressed tables and the medians, from the summaries as they are
+    now (releases.py publishes this once per quarter); no tables when no node has data for the quarter."""
+    nodes = region_nodes(region)
+    data = _load(region, quarter) if nodes else {}
     if not data:
-        return view
-    view.tables = build_tables(data, quarter, node_ids)
-    decisions = next(t for t in view.tables if t.name == "decisioni")
-    view.medians = _medians(data, decisions, node_ids)
-    return view
+        return nodes, [], {}
+    node_ids = [n.id for n in nodes]
+    tables = build_tables(data, quarter, node_ids)
+    decisions = next(t for t in tables if t.name == DECISIONS_TABLE)
+    return nodes, tables, _medians(data, decisions, node_ids)

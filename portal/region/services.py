@@ -11,8 +11,8 @@ Measures (``RegionSummary.measure`` / ``value``), each counted in the month name
 measure             value                                        month of
 ==================  ===========================================  =========================================
 referrals           ``total``                                    submission
-ground              a ground code, or ``intersectional``         submission (mentions; intersectional =
-                                                                 two or more grounds, counted as well)
+ground              the one ground, ``intersectional`` (two or   submission (each referral in one row)
+                    more) or ``unspecified``
 context             a context code                               submission
 decision            ``accepted`` / ``declined``                  decision
 decision_days       whole days from submission to decision       decision (a histogram, for the median)
@@ -40,6 +40,7 @@ from ..tenancy.models import Tenant, TenantKind
 from .models import RegionSummary
 
 INTERSECTIONAL = "intersectional"
+UNSPECIFIED = "unspecified"
 DECISIONS = (ReferralState.ACCEPTED.value, ReferralState.DECLINED.value)
 
 
@@ -70,11 +71,7 @@ def _referral_counts(node_id: int, counts: Counter) -> None:
     for grounds, context, state, submitted, decided in rows:
         month = month_start(submitted)
         counts[(month, "referrals", "total")] += 1
-        grounds = [g for g in (grounds or []) if g]
-        for ground in grounds:
-            counts[(month, "ground", ground)] += 1
-        if len(set(grounds)) > 1:
-            counts[(month, "ground", INTERSECTIONAL)] += 1
+        counts[(month, "ground", _ground_row(grounds))] += 1
         counts[(month, "context", _value(context))] += 1
         state = _value(state)
         if decided is not None and state in DECISIONS:
@@ -82,6 +79,17 @@ def _referral_counts(node_id: int, counts: Counter) -> None:
             counts[(decided_month, "decision", state)] += 1
             days = max(0, (_aware(decided) - _aware(submitted)).days)
             counts[(decided_month, "decision_days", str(days))] += 1
+
+
+def _ground_row(grounds) -> str:
+    """A referral's one row of the grounds table: its ground, ``intersectional`` for two or more, or
+    ``unspecified``. One row each (not one per ground mentioned), so the table totals the referrals as the
+    other referral tables do: mention totals less the referral totals gave the multi-ground count, a small
+    cell the suppression of either table could not see."""
+    grounds = sorted({g for g in (grounds or []) if g})
+    if len(grounds) > 1:
+        return INTERSECTIONAL
+    return grounds[0] if grounds else UNSPECIFIED
 
 
 def _aware(moment: datetime) -> datetime:

@@ -10,7 +10,8 @@ from ..core.rows import or_403
 from ..core.views_helpers import download
 from ..i18n import local_today
 from . import exports
-from .queries import TITLES, Quarter, node_contacts, region_view
+from .queries import TITLES, Quarter, node_contacts
+from .releases import region_view
 
 bp = Blueprint("region", __name__, url_prefix="/regione")
 
@@ -38,7 +39,7 @@ def _view(quarter_key: str | None):
         abort(404)
     view = region_view(current_membership().tenant, quarter_key, local_today())
     if quarter_key is not None and view.quarter is None:
-        abort(404)  # a quarter still running (or in the future) is never shown
+        abort(404)  # a quarter not released (still running, or within its delay) is never shown
     return view
 
 

@@ -154,7 +154,8 @@ def _referrals(node: Tenant, antennas: list[Tenant]) -> int:
 
 
 def seed() -> list[str]:
-    from ..region.services import refresh_all
+    from ..i18n import local_today
+    from ..region.releases import refresh_and_publish
 
     region, _ = _tenant(*REGION, K.REGIONAL_CENTRE)
     novara = db.session.scalar(select(Tenant).where(Tenant.slug == NODE_SLUG))
@@ -175,7 +176,7 @@ def seed() -> list[str]:
     users = add_users(USERS)
     node_users = add_users(NODE_USERS)
     db.session.flush()
-    refresh_all()
+    refresh_and_publish(local_today())
     return [f"Regione Piemonte: {nodes_added} nodi, {users} utenti regionali e {referrals} segnalazioni fittizie aggiunti",
             f"Nodo di Vercelli: {node_users} utenti dimostrativi aggiunti",
             f"nodi piemontesi: {desks} schede di rubrica e coordinatori aggiunti"]
