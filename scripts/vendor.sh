@@ -76,9 +76,11 @@ for weight in 400 700; do
     copy "$DEJAVU/files/dejavu-sans-latin-$weight-normal.woff" "$DEST/fonts/DejaVu_Sans/dejavu-sans-$weight.woff"
 done
 copy "$DEJAVU/LICENSE" "$DEST/fonts/DejaVu_Sans/LICENSE.txt"
-# Noto Sans for the scripts DejaVu lacks, names of people from South Asia and the Horn of Africa (PDFs only,
-# loaded by core/pdf.py when a text needs them): each package's file of its own script, two weights.
-NOTO_SCRIPTS="bengali devanagari ethiopic gurmukhi malayalam sinhala tamil"
+# Noto Sans for the scripts DejaVu lacks, names of people from South and South-East Asia and the Horn of Africa
+# (PDFs only, loaded by core/pdf_fonts.py when a text needs them): each package's file of its own script, two
+# weights. DejaVu has Armenian, Georgian and Lao already. Keep in step with NOTO_SCRIPTS in core/pdf_fonts.py.
+NOTO_SCRIPTS="bengali devanagari ethiopic gujarati gurmukhi kannada khmer malayalam myanmar oriya sinhala tamil
+              telugu thai"
 for script in $NOTO_SCRIPTS; do
     pkg="$NM/@fontsource/noto-sans-$script"
     if [ ! -d "$pkg" ]; then

@@ -1,7 +1,8 @@
 """Names in scripts the interface font lacks (Titillium Web is latin-ext only) print in the PDFs, drawn from the
-fallback font, and stay PDF/A-2b; Arabic is shaped (joined letters, right to left), Latin text is not (it needs
-no shaping, which is slow); a character no embedded font has is never quoted in the logs (the log redaction
-knows e-mails and tax codes, not a person's name)."""
+fallback font or a font added on demand, and stay PDF/A-2b; Arabic is shaped (joined letters, right to left), so
+are the Brahmic scripts and Thai (reordered, stacked), Latin text is not (it needs no shaping, which is slow); a
+character no embedded font has is never quoted in the logs (the log redaction knows e-mails and tax codes, not a
+person's name)."""
 import io
 import logging
 import os
@@ -26,8 +27,10 @@ from .helpers import post_form
 
 CYRILLIC = ("Олена", "Коваленко")
 ARABIC = ("محمد", "علي")
+THAI = ("สมชาย", "ใจดี")
+GUJARATI = ("કિરણ", "પટેલ")
 CHINESE = ("王", "小明")  # the system's CJK font (PDF_CJK_FONT), added only to documents that need it
-THAI = ("สมชาย", "ใจดี")  # no font Rete embeds has these: they print as boxes, and must not reach the logs
+TIBETAN = ("བཀྲ་ཤིས་", "བསྟན་འཛིན་")  # no font Rete embeds has these: they print as boxes, and must not reach the logs
 # "محمد علي" as it must be drawn, left to right: علي then محمد (right to left), each letter in its joined form.
 ARABIC_DRAWN = ["ARABIC LETTER YEH FINAL FORM", "ARABIC LETTER LAM MEDIAL FORM", "ARABIC LETTER AIN INITIAL FORM",
                 "ARABIC LETTER DAL FINAL FORM", "ARABIC LETTER MEEM MEDIAL FORM", "ARABIC LETTER HAH MEDIAL FORM",
@@ -196,20 +199,25 @@ def test_latin_text_is_drawn_without_shaping(login, network, storage, monkeypatc
 
 def test_a_character_no_font_has_is_never_quoted_in_the_logs(login, network, storage, caplog):
     caplog.set_level(logging.WARNING)
-    _letter_by_name(login, network, storage, _case_of(network, *THAI))
+    _letter_by_name(login, network, storage, _case_of(network, *TIBETAN))
     logged = _logged(caplog)
     assert [r for r in caplog.records if r.name == "fpdf.output"]  # the warning is kept...
-    assert not set("".join(THAI)) & set(logged)  # ...without the characters
-    assert "\\u0e2a" not in logged.lower()
+    assert not set("".join(TIBETAN)) & set(logged)  # ...without the characters
+    assert "\\u0f40" not in logged.lower()
 
 
 @pytest.mark.parametrize("first_name, last_name, font", [
     ("মোহাম্মদ", "রহমান", "NotoSansBengali"), ("ਗੁਰਪ੍ਰੀਤ", "ਸਿੰਘ", "NotoSansGurmukhi"),
     ("प्रिया", "शर्मा", "NotoSansDevanagari"), ("නිමල්", "පෙරේරා", "NotoSansSinhala"), ("முருகன்", "செல்வம்", "NotoSansTamil"),
     ("അനിൽ", "കുമാർ", "NotoSansMalayalam"), ("አበበ", "በቀለ", "NotoSansEthiopic"),
+    (*THAI, "NotoSansThai"), (*GUJARATI, "NotoSansGujarati"), ("వెంకట", "రావు", "NotoSansTelugu"),
+    ("ಸುರೇಶ್", "ಗೌಡ", "NotoSansKannada"), ("ସୁଭାଷ", "ମହାପାତ୍ର", "NotoSansOriya"), ("សុខ", "ចាន់", "NotoSansKhmer"),
+    ("အောင်", "ကျော်", "NotoSansMyanmar"),
+    # DejaVu has these: nothing to add on demand.
+    ("ສົມພອນ", "ພົມມະຈັນ", "DejaVuSans"), ("ნინო", "ბერიძე", "DejaVuSans"), ("Արամ", "Պետրոսյան", "DejaVuSans"),
 ])
-def test_names_of_south_asia_and_the_horn_of_africa_print_in_the_letter(login, network, storage, caplog,
-                                                                        first_name, last_name, font):
+def test_names_of_asia_and_the_horn_of_africa_print_in_the_letter(login, network, storage, caplog,
+                                                                  first_name, last_name, font):
     caplog.set_level(logging.WARNING)
     data = _letter_by_name(login, network, storage, _case_of(network, first_name, last_name))
     assert any(font in name for name in _assert_pdfa_with_fonts_embedded(data))
@@ -225,6 +233,44 @@ def test_a_devanagari_name_is_shaped(app):
         doc.text("Gentile प्रिया")
         drawn = _drawn(doc.bytes(), "DEVANAGARI")
     assert drawn == ["DEVANAGARI LETTER YA", "DEVANAGARI VOWEL SIGN AA"]
+
+
+@pytest.mark.parametrize("name, script, drawn", [
+    # น้ำฝน: shaped, SARA AM is drawn as NIKHAHIT then SARA AA, and MAI THO as the form placed above them (no
+    # character of the font's map); unshaped, MAI THO and SARA AM as typed, the tone mark clashing with the NIKHAHIT.
+    ("น้ำฝน", "THAI", ["THAI CHARACTER NO NU", "THAI CHARACTER NIKHAHIT", "THAI CHARACTER SARA AA",
+                      "THAI CHARACTER FO FA", "THAI CHARACTER NO NU"]),
+    # ปิ่น: over the tall PO PLA, SARA I and MAI EK are drawn shifted left (unshaped, they struck its stem).
+    ("ปิ่น", "THAI", ["THAI CHARACTER PO PLA", "THAI CHARACTER NO NU"]),
+    # કિરણ: the vowel sign I is drawn in its form before KA (unshaped: after it, as typed).
+    (GUJARATI[0], "GUJARATI", ["GUJARATI LETTER KA", "GUJARATI LETTER RA", "GUJARATI LETTER NNA"]),
+    # પ્રિયા: પ્ર one conjunct glyph, the vowel sign I its form before it, then ય and ા (as in Devanagari, below).
+    ("પ્રિયા", "GUJARATI", ["GUJARATI LETTER YA", "GUJARATI VOWEL SIGN AA"]),
+    # ကျော်: the vowel sign E is drawn before its consonant (unshaped: after KA and its medial YA, as typed).
+    ("ကျော်", "MYANMAR", ["MYANMAR VOWEL SIGN E", "MYANMAR LETTER KA", "MYANMAR CONSONANT SIGN MEDIAL YA",
+                         "MYANMAR VOWEL SIGN AA", "MYANMAR SIGN ASAT"]),
+    # ស្រីពៅ: the subscript RO (drawn before SA) and ព joined with the end of the split vowel ៅ are no characters of
+    # the font's map; the vowel's E is drawn before ព (unshaped: SA, COENG, RO, II, PO, AU, one by one as typed).
+    ("ស្រីពៅ", "KHMER", ["KHMER LETTER SA", "KHMER VOWEL SIGN II", "KHMER VOWEL SIGN E"]),
+])
+def test_names_in_thai_gujarati_myanmar_khmer_are_shaped(app, name, script, drawn):
+    with app.test_request_context():
+        doc = Document("Lettera")
+        doc.text(f"Gentile {name}")
+        assert _drawn(doc.bytes(), script) == drawn
+
+
+def test_a_name_adds_the_font_of_its_own_script_only(app):
+    """The danda (।) ends a sentence in ten of the Noto fonts: a Gujarati sentence adds the Gujarati font alone,
+    a Thai name the Thai font, and a script DejaVu has (Georgian) none."""
+    with app.test_request_context():
+        doc = Document("Lettera")
+        doc.text(" ".join(GUJARATI) + "।")
+        doc.heading(" ".join(THAI))
+        doc.pair("Nome", "ნინო ბერიძე")
+        doc.bytes()
+        assert sorted(doc.pdf.fonts) == ["dejavu", "dejavuB", "noto-gujarati", "noto-gujaratiB", "noto-thai",
+                                         "noto-thaiB", "titillium", "titilliumB"]
 
 
 def test_a_chinese_name_prints_from_the_systems_font(app, login, network, storage, caplog):

@@ -3,39 +3,28 @@ and the node's documents (scheda analitica, letters). Complex scripts are shaped
 
 The interface font (Titillium Web, latin-ext, vendored in static/vendor) is embedded, so names such as
 "Łukasz" or "Ștefan" print as typed; what it lacks (Greek, Cyrillic, Arabic, Hebrew...) comes from DejaVu Sans,
-vendored the same way, through fpdf2's fallback fonts. Scripts DejaVu lacks too (Bengali, Devanagari,
-Gurmukhi, Sinhala, Tamil, Malayalam, Ethiopic: Noto Sans, vendored; Chinese, Japanese, Korean: a system font,
-``PDF_CJK_FONT``) are added to a document only when a text of it needs them. Documents aim at PDF/A-2b: every
-font embedded, no transparency, an sRGB output intent and XMP metadata declaring the conformance (fpdf2's
-``enforce_compliance``)."""
-import logging
-import os
-import tempfile
+vendored the same way, through fpdf2's fallback fonts. Scripts DejaVu lacks too (Bengali, Devanagari, Gujarati,
+Gurmukhi, Kannada, Malayalam, Oriya, Sinhala, Tamil, Telugu, Thai, Khmer, Myanmar, Ethiopic: Noto Sans, vendored;
+Chinese, Japanese, Korean: a system font, ``PDF_CJK_FONT``) are added to a document only when a text of it needs
+them (core/pdf_fonts.py). Documents aim at PDF/A-2b: every font embedded, no transparency, an sRGB output intent
+and XMP metadata declaring the conformance (fpdf2's ``enforce_compliance``)."""
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
-from flask import current_app
 from flask_babel import gettext as _
 
-# Family -> style -> WOFF under static/vendor/fonts (scripts/vendor.sh copies them from npm packages).
-FONTS = {"": "Titillium_Web/titillium-web-v10-latin-ext_latin-regular.woff",
-         "B": "Titillium_Web/titillium-web-v10-latin-ext_latin-700.woff"}
-# Titillium has Latin only: without a fallback a Cyrillic or Arabic name prints blank. Each style
-# falls back to the same style, so a bold name stays bold.
-FALLBACK_FONTS = {"dejavu": {"": "DejaVu_Sans/dejavu-sans-400.woff", "B": "DejaVu_Sans/dejavu-sans-700.woff"}}
-# Fonts added on demand (module docstring), in the order fpdf2 tries them: parsing one costs time (the CJK
-# font about 0.25 s), which a document of Latin or Cyrillic text should not pay.
-NOTO_SCRIPTS = ("bengali", "devanagari", "gurmukhi", "malayalam", "sinhala", "tamil", "ethiopic")
-CJK_FAMILY = "cjk"
+from .pdf_fonts import FALLBACK_FONTS, FONTS, add_fonts_for, font_file
+
 PDF_MIMETYPE = "application/pdf"
 # Bidi classes of right-to-left letters (Hebrew "R"; Arabic, Syriac, Thaana "AL").
 _RIGHT_TO_LEFT = frozenset({"R", "AL"})
-# The Brahmic scripts of India and Sri Lanka (U+0900 Devanagari to U+0DFF Sinhala): vowel signs drawn before
-# their consonant, conjuncts. Unshaped, a Bengali or Punjabi name prints its letters one by one, out of order.
-_BRAHMIC = range(0x0900, 0x0E00)
+# Scripts whose letters are not drawn one after the other as typed. The Brahmic scripts of India and Sri Lanka
+# (U+0900 Devanagari to U+0DFF Sinhala), Myanmar and Khmer: vowel signs drawn before their consonant, conjuncts,
+# subscript letters; unshaped, a Bengali or Punjabi name prints its letters one by one, out of order. Thai and Lao
+# (U+0E00 to U+0EFF): vowel signs and tone marks stacked above or below their consonant, placed by the font.
+_COMPLEX = frozenset((*range(0x0900, 0x0F00), *range(0x1000, 0x10A0), *range(0x1780, 0x1800)))
 
 
 def _printed(values):
@@ -44,10 +33,10 @@ def _printed(values):
 
 
 def needs_shaping(*values) -> bool:
-    """Whether any of the values, as printed, has letters that are drawn joined or reordered: right to left
-    (Arabic, Hebrew) or Brahmic."""
+    """Whether any of the values, as printed, has letters that are drawn joined, reordered or stacked: right to
+    left (Arabic, Hebrew), Brahmic, Thai..."""
     for text in _printed(values):
-        if not text.isascii() and any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT or ord(char) in _BRAHMIC
+        if not text.isascii() and any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT or ord(char) in _COMPLEX
                                       for char in text):
             return True
     return False
@@ -79,92 +68,6 @@ def scripts_for(pdf, *texts):
         yield
     finally:
         pdf.text_shaping = before
-
-
-def add_fonts_for(pdf, texts) -> None:
-    """Adds to the document the on-demand fonts (NOTO_SCRIPTS, then the CJK one) that have characters of these
-    texts which the interface font and DejaVu lack."""
-    wanted = {char for text in _printed(texts) if not text.isascii() for char in text if ord(char) > 0x24F}
-    missing = wanted - _base_characters() if wanted else wanted
-    if not missing:
-        return
-    fonts = _on_demand_fonts()
-    needed = [font for font in fonts if font.family not in pdf.fonts and missing & font.characters()]
-    for font in needed:
-        for style, path in font.styles.items():
-            pdf.add_font(font.family, style, path, collection_font_number=font.number)
-    if needed:
-        # Not exact: the CJK font has one weight, and a bold Chinese name had better print regular than blank.
-        # A font of the same weight is still preferred (fpdf2's get_fallback_font), so bold Cyrillic stays bold.
-        pdf.set_fallback_fonts([*FALLBACK_FONTS, *(font.family for font in fonts if font.family in pdf.fonts)],
-                               exact_match=False)
-
-
-@dataclass(frozen=True)
-class _OnDemandFont:
-    family: str
-    styles: dict  # fpdf2 style -> a TrueType file
-    number: int = 0  # the font's number in a TrueType collection (.ttc)
-
-    def characters(self) -> frozenset:
-        return _characters(self.styles[""], self.number)
-
-
-def _on_demand_fonts() -> list[_OnDemandFont]:
-    """The vendored Noto fonts (unwrapped like the others), then the CJK font where the system has it (one
-    weight: parsing it costs about 0.25 s each time a document adds it)."""
-    fonts = [_OnDemandFont(f"noto-{script}", {style: font_file(f"Noto_Sans/noto-sans-{script}-{weight}.woff")
-                                              for style, weight in (("", 400), ("B", 700))})
-             for script in NOTO_SCRIPTS]
-    cjk = current_app.config.get("PDF_CJK_FONT")
-    if cjk and os.path.exists(cjk):
-        fonts.append(_OnDemandFont(CJK_FAMILY, {"": cjk}))
-    return fonts
-
-
-@cache
-def _characters(path: str, number: int = 0) -> frozenset:
-    """The characters a font file has (its cmap), read once per process."""
-    from fontTools.ttLib import TTFont
-
-    return frozenset(map(chr, TTFont(path, fontNumber=number, lazy=True).getBestCmap()))
-
-
-@cache
-def _base_characters() -> frozenset:
-    return _characters(font_file(FONTS[""])) | _characters(font_file(FALLBACK_FONTS["dejavu"][""]))
-
-
-class _GlyphsUnquoted(logging.Filter):
-    """fpdf2 warns of the characters no embedded font has (a Chinese name, still) and quotes up to ten of
-    them: that is a person's name in the logs, which the log redaction does not recognise. The warning is
-    kept, for the operators to know that something printed as boxes, without the characters."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if "glyph" in str(record.msg).lower():
-            font = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
-            record.msg = "Font %s lacks glyphs for some characters of a document (not logged: they are its text)"
-            record.args = (font,)
-        return True
-
-
-logging.getLogger("fpdf.output").addFilter(_GlyphsUnquoted())
-
-
-@cache
-def font_file(name: str) -> str:
-    """fpdf2 embeds TrueType: the vendored WOFF, unwrapped once per process into a temporary .ttf."""
-    from fontTools.ttLib import TTFont
-
-    source = os.path.join(current_app.static_folder, "vendor", "fonts", name)
-    stem = os.path.basename(name).replace(".woff", ".ttf")
-    target = os.path.join(tempfile.gettempdir(), f"rete-{os.getpid()}-{stem}")
-    font = TTFont(source)
-    font.flavor = None
-    partial = f"{target}.{os.urandom(4).hex()}"
-    font.save(partial)
-    os.replace(partial, target)  # atomic: a concurrent request never reads half a font
-    return target
 
 
 @cache
