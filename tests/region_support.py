@@ -2,8 +2,9 @@
 from datetime import UTC, date, datetime, timedelta
 
 from portal.extensions import db
+from portal.monitoring.releases import release_day
 from portal.region.queries import Quarter
-from portal.region.releases import refresh_and_publish, release_day
+from portal.region.releases import refresh_and_publish
 from portal.tenancy import context
 
 from .factories import TenantFactory, make_case, make_referral

@@ -5,11 +5,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.monitoring.models import StatisticsRelease
+from portal.monitoring.opendata import INTERSECTIONAL
+from portal.monitoring.releases import release_day
 from portal.monitoring.suppression import TOTAL
-from portal.region.models import RegionRelease
 from portal.region.queries import build_tables
-from portal.region.releases import release_day
-from portal.region.services import INTERSECTIONAL
 from portal.tenancy import context
 
 from .factories import TenantFactory
@@ -38,7 +38,7 @@ def test_a_released_quarter_never_changes(session, network, login):
     assert not any("pubblicato" in line for line in lines)
     assert analyst.get(f"/regione/{q.key}.csv").data == first
     with context.acting_as(network.tenants["r"].id):
-        assert len(db.session.scalars(select(RegionRelease)).all()) == 1
+        assert len(db.session.scalars(select(StatisticsRelease)).all()) == 1
 
 
 def test_a_quarter_is_released_only_once_its_delay_has_passed(session, network, login):
@@ -60,7 +60,7 @@ def test_a_release_keeps_no_hidden_count(session, network):
     _data(network)
     refresh()
     with context.acting_as(network.tenants["r"].id):
-        release = db.session.scalars(select(RegionRelease)).one()
+        release = db.session.scalars(select(StatisticsRelease)).one()
     cells = [value for table in release.content["tables"] for _r, _c, value in table["cells"]]
     assert None in cells  # something was hidden (N1's few referrals of some months)...
     assert all(value is None or value >= 5 for value in cells)  # ...and stored as nothing
@@ -91,6 +91,6 @@ def test_another_region_reads_no_release(session, network):
     other = TenantFactory(slug="altra-regione", name="Altra regione", kind="regional_centre")
     session.flush()
     context.activate(other.id, None, regional=True)
-    assert db.session.scalars(select(RegionRelease)).all() == []
+    assert db.session.scalars(select(StatisticsRelease)).all() == []
     context.activate(network.tenants["r"].id, None, regional=True)
-    assert len(db.session.scalars(select(RegionRelease)).all()) == 1
+    assert len(db.session.scalars(select(StatisticsRelease)).all()) == 1

@@ -1,5 +1,5 @@
 """Row-level security for migrations after 0050 (frozen: see __init__.py). As ``rls_v2``, and the tables a
-regional centre keeps its own rows in grow by ``region_releases`` (0051): their policies read the plain tenant
+regional centre keeps its own rows in grow by ``statistics_releases`` (0051): their policies read the plain tenant
 setting, not ``rete_data_tenant()`` (NULL for a region), or the region could not read its own releases.
 """
 from . import rls_v1
@@ -8,7 +8,7 @@ from .rls_v2 import APP_ROLE, APPEND_ONLY_TABLES, READ_ONLY_TABLES, disable, gra
 __all__ = ["APP_ROLE", "APPEND_ONLY_TABLES", "READ_ONLY_TABLES", "REGIONAL_TABLES", "disable", "enable_regional",
            "grant_app_role"]
 
-REGIONAL_TABLES = rls_v1.REGIONAL_TABLES | {"region_releases"}
+REGIONAL_TABLES = rls_v1.REGIONAL_TABLES | {"statistics_releases"}
 
 
 def enable_regional(op, table: str) -> None:

@@ -25,6 +25,8 @@ ACTIONS = {
     "sessions.ended": _l("ha chiuso le altre sessioni"),
     "user.fiscal_code_set": _l("ha registrato il codice fiscale di un utente per SPID e CIE"),
     "user.fiscal_code_removed": _l("ha tolto il codice fiscale di un utente per SPID e CIE"),
+    "user.fiscal_code_cleared": _l("codice fiscale per SPID e CIE tolto: l'utente è entrato in un'altra "
+                                   "organizzazione, va registrato di nuovo"),
     "tenant.password_sign_in_disabled": _l("ha disattivato l'accesso con password per l'organizzazione"),
     "tenant.password_sign_in_enabled": _l("ha riattivato l'accesso con password per l'organizzazione"),
     "keys.rotated": _l("ha sostituito le chiavi di cifratura"),
@@ -137,6 +139,7 @@ ACTIONS = {
     "export.downloaded": _l("ha scaricato un'esportazione"),
     "monitoring.report_exported": _l("ha esportato il rapporto di monitoraggio"),
     "monitoring.open_data_exported": _l("ha esportato gli open data"),
+    "monitoring.open_data_released": _l("ha pubblicato gli open data del trimestre (da allora non cambiano)"),
     "region.exported": _l("ha esportato i dati regionali del trimestre"),
     "region.summary_refreshed": _l("riepiloghi regionali aggiornati"),
     "region.quarter_released": _l("ha pubblicato il trimestre al centro regionale"),

@@ -1,16 +1,15 @@
 """Small summaries of the actions and the referrals, kept by the database itself (see summaries.py and
-referral_summary.py for why).
-
-Written only by triggers (on ``actions``, migration 0007; on ``referrals``, migrations 0031 and 0047); never by the
-application.
+referral_summary.py for why), written only by triggers (on ``actions``, migration 0007; on ``referrals``,
+migrations 0031 and 0047); and the statistics a tenant has published, once per quarter (releases.py).
 """
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..models_base import utcnow
 from ..tenancy.mixins import ProviderShared, TenantOwned
 
 
@@ -59,3 +58,19 @@ class ReferralMonth(TenantOwned, db.Model):
     key: Mapped[str] = mapped_column(String(20), primary_key=True)
     value: Mapped[str] = mapped_column(String(200), primary_key=True)
     referrals: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatisticsRelease(TenantOwned, db.Model):
+    """One quarter's suppressed tables as their tenant published them, once (releases.py says why): a node's
+    open data (``kind`` ``open_data``) or a regional centre's tables (``region``). ``content`` holds the
+    published values only: a hidden cell is ``null``, its count never kept. A regional centre reads its own
+    (one of mixins.REGIONAL_TABLES)."""
+
+    __tablename__ = "statistics_releases"
+    __table_args__ = (UniqueConstraint("tenant_id", "kind", "quarter"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    quarter: Mapped[str] = mapped_column(String(7))  # "2026-Q3"
+    released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    content: Mapped[dict] = mapped_column(JSON)

@@ -9,8 +9,13 @@ persone, soppresso`` — ``valore_*`` are codes (``totale`` for a margin), ``per
 
 Tables (participants = people whose case the node opened in the period, once each):
 ``partecipanti_eta``, ``partecipanti_lavoro``, ``partecipanti_istruzione``, ``partecipanti_cittadinanza``,
-``partecipanti_disabilita`` — each by gender (columns); ``motivi`` — grounds by gender, counting
-*mentions* (a person with two grounds counts in two rows, so its totals are sums of mentions).
+``partecipanti_disabilita`` — each by gender (columns); ``motivi`` — participants by ground and gender, each
+once: the one ground of their case, or ``intersectional`` for two or more (``unspecified`` for none). Mentions
+(a participant in each of their grounds' rows) totalled more than the participants: the difference was the
+number of multi-ground cases, a small count neither table's suppression could see.
+
+Each quarter is published once (monitoring/releases.py): the first export stores its rows, and every later
+export of that quarter, through the page, the export queue or the API, is the same file.
 """
 
 from datetime import date
@@ -27,9 +32,10 @@ from ..extensions import db
 from ..i18n import format_day, local_today
 from ..people.models import Gender, Person
 from ..referrals.models import Ground
+from . import releases
 from .filters import Filters
 from .indicators import VALUES, indicators
-from .suppression import TOTAL, Table, suppress, suppress_linked
+from .suppression import TOTAL, Table, suppress_linked
 
 COLUMNS = ["periodo_dal", "periodo_al", "tabella", "dimensione_riga", "valore_riga", "dimensione_colonna",
            "valore_colonna", "persone", "soppresso"]
@@ -41,6 +47,7 @@ PARTICIPANT_TABLES = {
     "partecipanti_disabilita": "disability",
 }
 GENDERS = [g.value for g in Gender]
+INTERSECTIONAL, UNSPECIFIED = "intersectional", "unspecified"
 
 
 def _grounds_by_gender(f: Filters) -> dict:
@@ -53,9 +60,18 @@ def _grounds_by_gender(f: Filters) -> dict:
     cells: dict = {}
     for grounds, gender, n in rows:
         gender = getattr(gender, "value", gender) or Gender.NOT_STATED.value
-        for ground in filter(None, (grounds or "").split(",")):
-            cells[(ground, gender)] = cells.get((ground, gender), 0) + n
+        row = ground_row(filter(None, (grounds or "").split(",")))
+        cells[(row, gender)] = cells.get((row, gender), 0) + n
     return cells
+
+
+def ground_row(grounds) -> str:
+    """One row per person (or referral) in a grounds table: its ground, ``intersectional`` for two or more,
+    ``unspecified`` for none; so the table totals the same units as the tables beside it."""
+    grounds = sorted(set(grounds or ()))
+    if len(grounds) > 1:
+        return INTERSECTIONAL
+    return grounds[0] if grounds else UNSPECIFIED
 
 
 def tables(f: Filters) -> list[Table]:
@@ -65,10 +81,15 @@ def tables(f: Filters) -> list[Table]:
         Table(name, VALUES[dimension], GENDERS, dict(ind.by_gender[dimension]))
         for name, dimension in PARTICIPANT_TABLES.items()
     ]
-    # Shared margins: the totals by gender and the grand total are the same in every participants table.
-    suppress_linked(linked, lambda table, key: key[1] if key[0] == TOTAL else None)
-    grounds = Table("motivi", [g.value for g in Ground], GENDERS, _grounds_by_gender(f))
-    return [*linked, suppress(grounds)]
+    by_ground = _grounds_by_gender(f)
+    rows = [g.value for g in Ground] + [INTERSECTIONAL]
+    if any(r == UNSPECIFIED for r, _gender in by_ground):
+        rows.append(UNSPECIFIED)  # a row only when there is one: an all-zero row costs other cells
+    grounds = Table("motivi", rows, GENDERS, by_ground)
+    # Shared margins: the totals by gender and the grand total are the same in every participants table, the
+    # grounds table included (each participant in one row).
+    suppress_linked([*linked, grounds], lambda table, key: key[1] if key[0] == TOTAL else None)
+    return [*linked, grounds]
 
 
 def _dimension(table: Table) -> str:
@@ -103,10 +124,21 @@ def check_period(start: date, end: date, today: date | None = None) -> None:
 
 def export(f: Filters) -> list[list]:
     """The published rows of the period, audited as an export: the page's CSV and the API both take them
-    from here, so the suppression, the period's rule and the record are the same through either door."""
+    from here, so the suppression, the period's rule, the release and the record are the same through either
+    door. The quarter's first export releases it; every later one returns the released rows."""
     check_period(f.start, f.end)
+    release, made = releases.release_once(releases.OPEN_DATA, Quarter.of(f.start),
+                                          lambda: {"rows": list(rows(f, tables(f)))})
+    if made:
+        record("monitoring.open_data_released", "open_data", None, ["period"])
     record("monitoring.open_data_exported", "open_data", None, ["period"])
-    return list(rows(f, tables(f)))
+    return release.content["rows"]
+
+
+def released_on(quarters: list[Quarter]) -> dict:
+    """Quarter key -> the moment its open data was released, for the quarters already released."""
+    done = releases.released(releases.OPEN_DATA)
+    return {q.key: done[q.key].released_at for q in quarters if q.key in done}
 
 
 def csv_text(f: Filters) -> str:

@@ -168,8 +168,9 @@ def _report_file(endpoint: str, fields: list[str], render, mimetype: str, extens
 @coordinator
 def open_data():
     form = OpenDataForm(request.args)
-    return render_template("monitoring/opendata.html", form=form, period=_period(form),
-                           quarters=closed_before(local_today(), 8))
+    quarters = closed_before(local_today(), 8)
+    return render_template("monitoring/opendata.html", form=form, period=_period(form), quarters=quarters,
+                           released=opendata.released_on(quarters))
 
 
 @bp.route("/open-data.csv")

@@ -3,9 +3,9 @@ from ..cases.labels import CLOSURE_OUTCOME_LABELS
 from ..i18n import format_month
 from ..i18n import lazy_gettext as _l
 from ..monitoring import labels as monitoring
+from ..monitoring.opendata import INTERSECTIONAL, UNSPECIFIED
 from ..referrals.labels import CONTEXT_LABELS, GROUND_LABELS
 from ..referrals.models import ReferralState
-from .services import INTERSECTIONAL, UNSPECIFIED
 
 DECISION_LABELS = {ReferralState.ACCEPTED.value: _l("Accolte (presa in carico)"),
                    ReferralState.DECLINED.value: _l("Non accolte")}

@@ -9,14 +9,13 @@ One row per node × month × measure × value (a "long" table): see ``MEASURES``
 hold raw counts; suppression is applied when the region's tables are built (queries.py), the only door
 through which the counts leave the database.
 """
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models_base import utcnow
-from ..tenancy.mixins import RegionShared, TenantOwned
+from ..tenancy.mixins import RegionShared
 
 
 class RegionSummary(RegionShared, db.Model):
@@ -32,19 +31,3 @@ class RegionSummary(RegionShared, db.Model):
     value: Mapped[str] = mapped_column(String(40))
     count: Mapped[int] = mapped_column(Integer, default=0)
 
-
-class RegionRelease(TenantOwned, db.Model):
-    """One closed quarter's tables as the region published them, once: owned by the regional centre.
-
-    ``content`` holds the published cells only (a hidden cell is ``null``: its count is never stored here),
-    the nodes that were the columns (id, slug, name, code) and the medians; see region/releases.py for why a
-    quarter is published once and never recounted.
-    """
-
-    __tablename__ = "region_releases"
-    __table_args__ = (UniqueConstraint("tenant_id", "quarter"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    quarter: Mapped[str] = mapped_column(String(7))  # "2026-Q3"
-    released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    content: Mapped[dict] = mapped_column(JSON)

@@ -21,13 +21,13 @@ from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..monitoring.indicators import DIMENSIONS, RESULTS, SIX_MONTHS, VALUES
 from ..monitoring.labels import DIMENSION_TITLES
+from ..monitoring.opendata import INTERSECTIONAL, UNSPECIFIED
 from ..monitoring.queries import _timing
 from ..monitoring.suppression import THRESHOLD, TOTAL, Table, suppress, suppress_linked
 from ..referrals.models import Context, Ground
 from ..tenancy.context import acting_as
 from ..tenancy.models import Tenant, TenantKind
 from .models import RegionSummary
-from .services import INTERSECTIONAL, UNSPECIFIED
 
 TITLES = {
     "segnalazioni_mese": _l("Segnalazioni ricevute per mese"),

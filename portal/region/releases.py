@@ -1,25 +1,20 @@
-"""Releases: each closed quarter's tables published to the region once, then never recounted.
-
-Why: tables recounted at every download let a region compare two downloads of the same quarter, and a late
-correction of one person's monitoring details showed as a one-unit change across tables (a small cell no
-suppression of either download could see). So a quarter is published once, ``REGION_RELEASE_DELAY_DAYS``
-after it ends (late records settle first), by the nightly ``flask rete region-refresh``; the page and the
-exports read that release only. A node's later corrections show in its own dashboard, not in a released
-quarter. Only the published cells are stored: a hidden cell is ``null``, its count never kept.
+"""The region's releases: each closed quarter's tables published to the regional centre once
+(monitoring/releases.py says why), ``REGION_RELEASE_DELAY_DAYS`` after it ends (late records settle first), by
+the nightly ``flask rete region-refresh``; the page and the exports read that release only.
 """
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..audit.services import record
 from ..core.quarters import Quarter
 from ..extensions import db
+from ..monitoring import releases
+from ..monitoring.releases import release_day
 from ..monitoring.suppression import TOTAL, Table
 from ..tenancy.context import acting_as
 from ..tenancy.models import Tenant, TenantKind
-from .models import RegionRelease
 from .queries import closed_quarters, compute
 
 
@@ -45,10 +40,6 @@ class RegionView:
     pending: list = field(default_factory=list)  # (Quarter, day it will be released) of closed quarters not yet
 
 
-def release_day(quarter: Quarter) -> date:
-    return quarter.end + timedelta(days=current_app.config["REGION_RELEASE_DELAY_DAYS"])
-
-
 def _column(key):
     return TOTAL if key == TOTAL else int(key)
 
@@ -69,23 +60,21 @@ def _table(stored: dict) -> Table:
                  {key: value or 0 for key, value in cells.items()}, hidden=hidden)
 
 
-def publish(region: Tenant, quarter: Quarter) -> RegionRelease | None:
-    """Release one quarter as the summaries hold it now; None when no node has data for it."""
+def publish(region: Tenant, quarter: Quarter) -> bool:
+    """Release one quarter as the summaries hold it now; False when no node has data for it."""
     with acting_as(region.id):
         nodes, tables, medians = compute(region, quarter)
         if not tables:
-            return None
-        release = RegionRelease(tenant_id=region.id, quarter=quarter.key, content=_content(nodes, tables, medians))
-        db.session.add(release)
-        db.session.flush()
-        record("region.quarter_released", "region", region.id, ["quarter"])
-    return release
+            return False
+        _release, made = releases.release_once(releases.REGION, quarter, lambda: _content(nodes, tables, medians))
+        if made:
+            record("region.quarter_released", "region", region.id, ["quarter"])
+    return made
 
 
 def _released(region: Tenant) -> dict:
     with acting_as(region.id):
-        return {r.quarter: r for r in db.session.scalars(
-            select(RegionRelease).where(RegionRelease.tenant_id == region.id))}
+        return releases.released(releases.REGION)
 
 
 def publish_due(region: Tenant, today: date) -> list[str]:
@@ -93,7 +82,7 @@ def publish_due(region: Tenant, today: date) -> list[str]:
     released = _released(region)
     with acting_as(region.id):
         due = [q for q in closed_quarters(region, today) if q.key not in released and release_day(q) <= today]
-    return [f"{region.name}: {q.key} pubblicato" for q in reversed(due) if publish(region, q) is not None]
+    return [f"{region.name}: {q.key} pubblicato" for q in reversed(due) if publish(region, q)]
 
 
 def publish_all(today: date) -> list[str]:

@@ -34,13 +34,12 @@ from ..extensions import db
 from ..i18n import local_day
 from ..monitoring.filters import Filters
 from ..monitoring.indicators import DIMENSIONS, indicators
+from ..monitoring.opendata import ground_row
 from ..referrals.models import Referral, ReferralState
 from ..tenancy.context import acting_as
 from ..tenancy.models import Tenant, TenantKind
 from .models import RegionSummary
 
-INTERSECTIONAL = "intersectional"
-UNSPECIFIED = "unspecified"
 DECISIONS = (ReferralState.ACCEPTED.value, ReferralState.DECLINED.value)
 
 
@@ -71,7 +70,7 @@ def _referral_counts(node_id: int, counts: Counter) -> None:
     for grounds, context, state, submitted, decided in rows:
         month = month_start(submitted)
         counts[(month, "referrals", "total")] += 1
-        counts[(month, "ground", _ground_row(grounds))] += 1
+        counts[(month, "ground", ground_row(grounds))] += 1  # each referral once: see ground_row
         counts[(month, "context", _value(context))] += 1
         state = _value(state)
         if decided is not None and state in DECISIONS:
@@ -79,17 +78,6 @@ def _referral_counts(node_id: int, counts: Counter) -> None:
             counts[(decided_month, "decision", state)] += 1
             days = max(0, (_aware(decided) - _aware(submitted)).days)
             counts[(decided_month, "decision_days", str(days))] += 1
-
-
-def _ground_row(grounds) -> str:
-    """A referral's one row of the grounds table: its ground, ``intersectional`` for two or more, or
-    ``unspecified``. One row each (not one per ground mentioned), so the table totals the referrals as the
-    other referral tables do: mention totals less the referral totals gave the multi-ground count, a small
-    cell the suppression of either table could not see."""
-    grounds = sorted({g for g in (grounds or []) if g})
-    if len(grounds) > 1:
-        return INTERSECTIONAL
-    return grounds[0] if grounds else UNSPECIFIED
 
 
 def _aware(moment: datetime) -> datetime:

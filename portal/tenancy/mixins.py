@@ -111,8 +111,8 @@ SCOPED_MIXINS = (TenantOwned, NodeShared, ProviderShared, UserShared, RegionShar
 # carried the region's id by mistake: in the ORM (scoping.py) and in PostgreSQL (rls.py, migration 0024).
 # Also the e-mail outbox and in-app notifications addressed to its users (a regional user's password reset
 # queues a mail under the region): they carry codes and pseudonyms only, never a person's data.
-# And the region's own releases of its quarters (region_releases: published counts, never a person).
-REGIONAL_TABLES = frozenset({"memberships", "audit_events", "region_summaries", "region_releases", "mail_outbox",
+# And the statistics it has released (statistics_releases: published counts of its quarters, never a person).
+REGIONAL_TABLES = frozenset({"memberships", "audit_events", "region_summaries", "statistics_releases", "mail_outbox",
                              "notifications"})
 
 # Summaries only their triggers write: the application reads them, never writes a row (before_flush refuses,
