@@ -14,9 +14,9 @@ A forum post's edit form carries the post's ``version`` (models_base.Versioned):
 second tab) is a conflict, not overwritten. Existing posts start at 1; on PostgreSQL the default then goes,
 as the model gives it (SQLite cannot drop a default without a table copy: it keeps the unused one).
 
-A case document that is a letter addressed to the person by name says so (``names_person``, false for every
-document before): opening it is a read of their identity, on need-to-know and audited as one. Letters by
-name generated before this carry no mark.
+A case document that is a letter addressed to the person by name says so (``names_person``): opening it is a
+read of their identity, on need-to-know and audited as one. Letters generated before this are marked when
+their case's audit trail shows a letter by name (every letter of that case: which one it was is not recorded).
 
 Plain ADD COLUMN and unique indexes, as 0043: SQLite's batch mode would copy the tables and drop their
 triggers (forum_posts' full-text search triggers among them).
@@ -40,6 +40,20 @@ def upgrade():
     if op.get_bind().dialect.name != 'sqlite':
         op.alter_column('forum_posts', 'version', server_default=None)
     op.add_column('case_documents', sa.Column('names_person', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.execute(MARK_LETTERS_BY_NAME)
+
+
+# Letters generated before this (documents/letters.py names them "lettera-<kind>-<pseudonym>.pdf") on a case whose
+# audit trail has a letter by name ("case.letter_generated" with the field "addressee"): which of the case's
+# letters it was is not recorded, so each of them is marked, on the side of need-to-know.
+MARK_LETTERS_BY_NAME = """
+UPDATE case_documents SET names_person = true
+WHERE kind = 'case' AND filename LIKE 'lettera-%' AND EXISTS (
+    SELECT 1 FROM audit_events
+    WHERE audit_events.action = 'case.letter_generated' AND audit_events.object_type = 'case'
+      AND audit_events.object_id = CAST(case_documents.case_id AS VARCHAR(60))
+      AND CAST(audit_events.fields AS TEXT) LIKE '%"addressee"%')
+"""
 
 
 def downgrade():
