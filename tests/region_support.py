@@ -55,3 +55,13 @@ def refresh(today: date | None = None):
         lines = refresh_and_publish(today or release_day(last_quarter()))
         db.session.flush()
     return lines
+
+
+def outside_region(net, node_key: str = "n1"):
+    """The node leaves its region: its open data is released on its own, at the first export (a node of a region
+    waits for the region's joint release, region/joint_release.py)."""
+    node = net.tenants[node_key]
+    with context.system("test: the node leaves its region"):
+        node.region_id = None
+        db.session.flush()
+    return node

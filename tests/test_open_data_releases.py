@@ -13,6 +13,7 @@ from portal.monitoring.suppression import TOTAL
 from portal.tenancy import context
 
 from .factories import make_case, make_person, make_referral
+from .region_support import outside_region
 from .test_monitoring_dashboard import MARCH, _set, at
 from .test_monitoring_report import FIRST_QUARTER, _many
 
@@ -25,6 +26,7 @@ def _one_more(network, day: int, grounds=("ethnicity",)):
 
 
 def test_a_quarters_open_data_never_changes_once_exported(network, login):
+    outside_region(network)
     _many(network)
     coordinator = login("n1_coordinator")
     first = coordinator.get("/monitoraggio/open-data.csv" + FIRST_QUARTER)
@@ -81,6 +83,7 @@ def test_the_api_answers_the_released_rows(network, client):
     """The API's first answer for Q1 releases it; after a late record the API and the page answer the same."""
     from .api_support import headers_for
 
+    outside_region(network)
     _many(network)
     auth, period = headers_for(network, "n1"), {"dal": "2026-01-01", "al": "2026-03-31"}
     first = client.get("/api/v1/open-data", headers=auth, query_string=period)

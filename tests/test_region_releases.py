@@ -94,3 +94,37 @@ def test_another_region_reads_no_release(session, network):
     assert db.session.scalars(select(StatisticsRelease)).all() == []
     context.activate(network.tenants["r"].id, None, regional=True)
     assert len(db.session.scalars(select(StatisticsRelease)).all()) == 1
+
+
+def test_a_region_node_s_open_data_waits_for_the_region_and_is_released_with_it(session, network, login):
+    """Suppressed apart, the node's open data and the region's column for it gave away cells both hid
+    (tests/test_joint_suppression.py): the node's quarter is released by the region's job, jointly."""
+    from portal.monitoring import opendata
+    from portal.monitoring.releases import OPEN_DATA, find
+
+    q = _data(network)
+    query = f"?dal={q.start.isoformat()}&al={q.last.isoformat()}"
+    coordinator = login("n1_coordinator")
+    refused = coordinator.get("/monitoraggio/open-data.csv" + query)  # back to the page, which says when
+    assert refused.status_code == 302
+    assert "si pubblicano" in coordinator.get(refused.location).get_data(as_text=True)
+    refresh()
+    with context.acting_as(network.tenants["n1"].id):
+        release = find(OPEN_DATA, q)
+    assert release is not None
+    answer = coordinator.get("/monitoraggio/open-data.csv" + query)
+    assert answer.status_code == 200
+    rows = answer.get_data(as_text=True).splitlines()[1:]
+    assert len(rows) == len(release.content["rows"])
+    # The region's file and the node's, together: nothing hidden is determined.
+    from portal.region.joint_release import REGION
+    from portal.region.releases import _table
+
+    from .test_joint_suppression import _attack
+
+    with context.acting_as(network.tenants["r"].id):
+        region_release = db.session.scalars(select(StatisticsRelease)).one()
+    node = network.tenants["n1"].id
+    publications = {(REGION, t["name"]): _table(t) for t in region_release.content["tables"]}
+    publications |= {(node, t.name): t for t in opendata.from_rows(release.content["rows"])}
+    assert _attack(publications, [node], small_only=False) == []

@@ -75,7 +75,7 @@ class OpenDataForm(PeriodForm):
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
             return False
-        return form_check(self, opendata.check_period, *self.period())
+        return form_check(self, opendata.check_ready, *self.period())
 
 
 class AntennaFilterForm(PeriodForm):

@@ -32,6 +32,8 @@ from ..extensions import db
 from ..i18n import format_day, local_today
 from ..people.models import Gender, Person
 from ..referrals.models import Ground
+from ..tenancy.context import current_tenant_id
+from ..tenancy.models import Tenant
 from . import releases
 from .filters import Filters
 from .indicators import VALUES, indicators
@@ -125,14 +127,63 @@ def check_period(start: date, end: date, today: date | None = None) -> None:
 def export(f: Filters) -> list[list]:
     """The published rows of the period, audited as an export: the page's CSV and the API both take them
     from here, so the suppression, the period's rule, the release and the record are the same through either
-    door. The quarter's first export releases it; every later one returns the released rows."""
+    door. The quarter's first export releases it; every later one returns the released rows. A node of a
+    region waits for the region's release of the quarter, which releases its open data with it (jointly
+    suppressed: region/releases.py), unless it has nothing to publish for the quarter."""
     check_period(f.start, f.end)
-    release, made = releases.release_once(releases.OPEN_DATA, Quarter.of(f.start),
-                                          lambda: {"rows": list(rows(f, tables(f)))})
-    if made:
-        record("monitoring.open_data_released", "open_data", None, ["period"])
+    quarter = Quarter.of(f.start)
+    release = releases.find(releases.OPEN_DATA, quarter)
+    if release is None:
+        suppressed = tables(f)
+        _check_not_waiting_for_region(quarter, suppressed)
+        release, made = releases.release_once(releases.OPEN_DATA, quarter, lambda: content(f, suppressed))
+        if made:
+            record("monitoring.open_data_released", "open_data", None, ["period"])
     record("monitoring.open_data_exported", "open_data", None, ["period"])
     return release.content["rows"]
+
+
+def check_ready(start: date, end: date) -> None:
+    """The form's check before a download or a queued export: the period's rule, and for a node of a region a
+    quarter not yet released with the region's (``export`` would refuse it the same way)."""
+    check_period(start, end)
+    quarter = Quarter.of(start)
+    if releases.find(releases.OPEN_DATA, quarter) is None:
+        _check_not_waiting_for_region(quarter, tables(Filters(start, end)))
+
+
+def content(f: Filters, suppressed: list[Table]) -> dict:
+    """What a release of the open data keeps: the published rows (hidden cells empty)."""
+    return {"rows": list(rows(f, suppressed))}
+
+
+def from_rows(stored: list[list]) -> list[Table]:
+    """The tables of a released quarter, as published (a hidden cell hidden, its count unknown: 0)."""
+    by_name: dict = {}
+    for *_period, name, _dimension_name, r, _column, c, value, hidden in stored:
+        key = (TOTAL if r == "totale" else r, TOTAL if c == "totale" else c)
+        cells, hidden_keys, row_values, columns = by_name.setdefault(name, ({}, set(), [], []))
+        cells[key] = 0 if value == "" else int(value)
+        if hidden:
+            hidden_keys.add(key)
+        for values, v in ((row_values, key[0]), (columns, key[1])):
+            if v != TOTAL and v not in values:
+                values.append(v)
+    return [Table(name, row_values, columns, cells, hidden=hidden_keys)
+            for name, (cells, hidden_keys, row_values, columns) in by_name.items()]
+
+
+def _check_not_waiting_for_region(quarter: Quarter, suppressed: list[Table]) -> None:
+    node = db.session.get(Tenant, current_tenant_id())
+    if node is None or node.region_id is None or not any(t.cells[(TOTAL, TOTAL)] for t in suppressed):
+        return
+    day = releases.release_day(quarter)
+    if day > local_today():
+        raise ServiceError(_("Gli open data del %(quarter)s si pubblicano il %(day)s, insieme ai dati del centro "
+                             "regionale: pubblicati a parte, i due file insieme rivelerebbero celle che ciascuno "
+                             "nasconde.", quarter=quarter.label, day=format_day(day)), "al")
+    raise ServiceError(_("Gli open data del %(quarter)s si pubblicano con i dati del centro regionale, "
+                         "all'elaborazione notturna: riprova domani.", quarter=quarter.label), "al")
 
 
 def released_on(quarters: list[Quarter]) -> dict:

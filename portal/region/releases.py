@@ -15,6 +15,7 @@ from ..monitoring.releases import release_day
 from ..monitoring.suppression import TOTAL, Table
 from ..tenancy.context import acting_as
 from ..tenancy.models import Tenant, TenantKind
+from .joint_release import release_node_open_data, suppress_with_nodes
 from .queries import closed_quarters, compute
 
 
@@ -61,14 +62,21 @@ def _table(stored: dict) -> Table:
 
 
 def publish(region: Tenant, quarter: Quarter) -> bool:
-    """Release one quarter as the summaries hold it now; False when no node has data for it."""
+    """Release one quarter as the summaries hold it now, with each node's open data for it (suppressed
+    together: joint_release.py); False when no node has data for it."""
     with acting_as(region.id):
         nodes, tables, medians = compute(region, quarter)
-        if not tables:
-            return False
+    if not tables:
+        return False
+    fresh = suppress_with_nodes(tables, nodes, quarter)
+    decisions = next(t for t in tables if t.name == "decisioni")
+    medians = {n: m for n, m in medians.items() if decisions.published((TOTAL, n)) is not None}
+    with acting_as(region.id):
         _release, made = releases.release_once(releases.REGION, quarter, lambda: _content(nodes, tables, medians))
         if made:
             record("region.quarter_released", "region", region.id, ["quarter"])
+    if made:
+        release_node_open_data(fresh, quarter)
     return made
 
 

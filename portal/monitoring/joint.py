@@ -1,0 +1,143 @@
+"""Joint suppression: publications that count the same people, audited as one linear system.
+
+A region's tables have a column per node; that column's participants by age band (or labour status...) are the
+row totals of the node's open data for the same quarter, and its participants by gender the open data's gender
+totals. Each publication suppressed on its own (suppression.py) is safe alone, but together their equations
+can determine a cell both hide. So the region's quarter and its nodes' open data are released together
+(region/releases.py), and this module audits them as one system: every table's row and column sums, plus
+*links* saying two cells of different tables are the same count. A hidden count is disclosed when the published
+ones determine it (its unit vector lies in the row space of the constraints on the hidden counts, exactly, over
+fractions, as in suppression.py); while one is, one more published cell near it is hidden. Cells of a
+publication already released (``fixed``) never change: only the others hide more.
+
+Hand-written rather than a library: the rest of the suppression is (suppression.py says why), and this reuses
+its equations and its elimination.
+"""
+from fractions import Fraction
+
+from .suppression import TOTAL, _equations, _reduce
+
+
+class _Cells:
+    """The cells of every table as variables, linked cells being one variable (a union-find)."""
+
+    def __init__(self, tables: dict, links: list):
+        self.tables = tables  # publication key -> Table; a key is e.g. ("region", "esf_gender")
+        self.parent = {(p, k): (p, k) for p, t in tables.items() for k in t.keys}
+        for a, b in links:
+            if a in self.parent and b in self.parent:
+                self.parent[self._root(a)] = self._root(b)
+
+    def _root(self, cell):
+        while self.parent[cell] != cell:
+            self.parent[cell] = self.parent[self.parent[cell]]
+            cell = self.parent[cell]
+        return cell
+
+    def members(self) -> dict:
+        groups: dict = {}
+        for cell in self.parent:
+            groups.setdefault(self._root(cell), []).append(cell)
+        return groups
+
+    def hidden(self, cell) -> bool:
+        publication, key = cell
+        return key in self.tables[publication].hidden
+
+
+def _known(groups: dict, cells: _Cells) -> set:
+    """Variables whose value is published somewhere (any member published)."""
+    return {root for root, members in groups.items() if not all(cells.hidden(m) for m in members)}
+
+
+def disclosed(tables: dict, links: list) -> set:
+    """The hidden variables (their root cell) that the published cells of all the tables determine."""
+    cells = _Cells(tables, links)
+    groups = cells.members()
+    known = _known(groups, cells)
+    unknown = sorted((root for root in groups if root not in known), key=str)
+    if not unknown:
+        return set()
+    index = {root: i for i, root in enumerate(unknown)}
+    basis: list = []
+    pivots: list = []
+    for publication, table in tables.items():
+        for keys in _equations(table):
+            *parts, total = keys
+            row: dict = {}
+            for key, sign in [*((k, 1) for k in parts), (total, -1)]:
+                root = cells._root((publication, key))
+                if root in index:
+                    row[index[root]] = row.get(index[root], 0) + Fraction(sign)
+            row = _reduce({k: v for k, v in row.items() if v}, basis, pivots)
+            if not row:
+                continue
+            pivot = min(row)
+            scale = row[pivot]
+            row = {k: v / scale for k, v in row.items()}
+            for i, other in enumerate(basis):
+                if pivot in other:
+                    factor = other[pivot]
+                    merged = dict(other)
+                    for k, v in row.items():
+                        merged[k] = merged.get(k, 0) - factor * v
+                    basis[i] = {k: v for k, v in merged.items() if v}
+            basis.append(row)
+            pivots.append(pivot)
+    return {root for root, i in index.items() if not _reduce({i: Fraction(1)}, basis, pivots)}
+
+
+def _neighbours(tables: dict, cells: _Cells, root, fixed: set) -> list:
+    """Published cells sharing a row or column with any cell of ``root``'s variable, in publications that may
+    still change, inner cells first, then the smallest count."""
+    groups = cells.members()
+    frozen = {r for r, members in groups.items()  # published by a fixed publication: hiding elsewhere is no use
+              if any(p in fixed and not cells.hidden((p, k)) for p, k in members)}
+    out = set()
+    for publication, (r, c) in groups[root]:
+        table = tables[publication]
+        for key in {(r, other) for other in [*table.columns, TOTAL]} | {(other, c) for other in [*table.rows, TOTAL]}:
+            cell = (publication, key)
+            if publication not in fixed and key not in table.hidden and cells._root(cell) not in frozen:
+                out.add(cell)
+    return sorted(out, key=lambda cell: (TOTAL in cell[1], tables[cell[0]].cells[cell[1]], str(cell)))
+
+
+def _hide(tables: dict, cells: _Cells, cell, fixed: set) -> None:
+    """Hide a cell and every cell linked to it (they are one count), in the publications that may change."""
+    root = cells._root(cell)
+    for publication, key in cells.members()[root]:
+        if publication not in fixed:
+            tables[publication].hidden.add(key)
+
+
+def suppress_jointly(tables: dict, links: list, fixed: set = frozenset()) -> set:
+    """Hide more cells of the publications not in ``fixed`` until no hidden count is determined by all the
+    published ones together. Returns the variables still disclosed (only when fixed publications alone
+    determine them: nothing left to hide can help), normally none."""
+    cells = _Cells(tables, links)
+    for members in cells.members().values():  # one count: hidden in one table, hidden in all that may change
+        if any(cells.hidden(m) for m in members):
+            for publication, key in members:
+                if publication not in fixed:
+                    tables[publication].hidden.add(key)
+    stuck: set = set()
+    while exposed := disclosed(tables, links) - stuck:
+        root = min(exposed, key=str)
+        options = _neighbours(tables, cells, root, fixed)
+        if not options:
+            stuck.add(root)
+            continue
+        choice = options[0]
+        for option in options[:4]:  # the first few that break it, rather than an audit per neighbour
+            trial = {p: t for p, t in tables.items()}
+            saved = {p: set(t.hidden) for p, t in tables.items()}
+            _hide(trial, cells, option, fixed)
+            broken = root not in disclosed(trial, links)
+            for p, t in tables.items():
+                t.hidden = saved[p]
+            if broken:
+                choice = option
+                break
+        _hide(tables, cells, choice, fixed)
+    return stuck

@@ -1,0 +1,145 @@
+"""A region's quarter and its nodes' open data, suppressed together: an attacker holding both files solves every
+equation they give (each table's sums, and the same count in both files) and recovers no small cell.
+
+The attacker here is independent of portal/monitoring/joint.py: its own variables, its own elimination."""
+import random
+from fractions import Fraction
+
+import pytest
+
+from portal.core.quarters import Quarter
+from portal.monitoring.indicators import DIMENSIONS, VALUES
+from portal.monitoring.joint import suppress_jointly
+from portal.monitoring.opendata import GENDERS, INTERSECTIONAL, PARTICIPANT_TABLES
+from portal.monitoring.suppression import TOTAL, Table, suppress_linked
+from portal.referrals.models import Ground
+from portal.region.joint_release import REGION, _node_links, _region_links
+from portal.region.queries import build_tables
+
+NODES = [1, 2, 3]
+
+
+def _people(rng: random.Random) -> dict:
+    people = {}
+    for n in NODES:
+        people[n] = []
+        for _ in range(rng.randint(15, 60)):
+            person = {d: rng.choice(VALUES[d][: rng.randint(2, len(VALUES[d]))] if rng.random() < .3 else VALUES[d])
+                      for d in DIMENSIONS}
+            person["ground"] = rng.choice([g.value for g in Ground][:4] + [INTERSECTIONAL])
+            people[n].append(person)
+    return people
+
+
+def _publications(people: dict, rng: random.Random) -> dict:
+    """The region's tables and each node's open data, each suppressed alone as the code builds them."""
+    q = Quarter(2026, 1)
+    data: dict = {}
+    for n in NODES:
+        for person in people[n]:
+            for d in DIMENSIONS:
+                key = (f"esf_{d}", person[d], n, q.start)
+                data[key] = data.get(key, 0) + 1
+        data[("decision", "accepted", n, q.start)] = len(people[n])
+        data[("decision", "declined", n, q.start)] = rng.randint(0, 8)
+        data[("referrals", "total", n, q.start)] = len(people[n])
+    publications = {(REGION, t.name): t for t in build_tables(data, q, NODES)}
+    for n in NODES:
+        tables = []
+        for name, d in PARTICIPANT_TABLES.items():
+            cells: dict = {}
+            for person in people[n]:
+                cells[(person[d], person["gender"])] = cells.get((person[d], person["gender"]), 0) + 1
+            tables.append(Table(name, VALUES[d], GENDERS, cells))
+        grounds: dict = {}
+        for person in people[n]:
+            grounds[(person["ground"], person["gender"])] = grounds.get((person["ground"], person["gender"]), 0) + 1
+        tables.append(Table("motivi", [g.value for g in Ground] + [INTERSECTIONAL], GENDERS, grounds))
+        suppress_linked(tables, lambda table, key: key[1] if key[0] == TOTAL else None)
+        publications |= {(n, t.name): t for t in tables}
+    return publications
+
+
+def _attack(publications: dict, nodes: list = NODES, small_only: bool = True) -> list:
+    """Every hidden cell below 5 (or any, ``small_only`` False: released files keep no hidden count) that the
+    published cells of both files determine, with its true count."""
+    variables: dict = {}
+
+    def var(publication, key):
+        return variables.setdefault((publication, key), len(variables))
+
+    equations = []
+    for publication, table in publications.items():
+        for r in [*table.rows, TOTAL]:
+            equations.append(({var(publication, (r, c)): Fraction(1) for c in table.columns} | {var(publication, (r, TOTAL)): Fraction(-1)}, 0))
+        for c in [*table.columns, TOTAL]:
+            equations.append(({var(publication, (r, c)): Fraction(1) for r in table.rows} | {var(publication, (TOTAL, c)): Fraction(-1)}, 0))
+        for key in table.keys:
+            if key not in table.hidden:
+                equations.append(({var(publication, key): Fraction(1)}, table.cells[key]))
+
+    def same(a, b):
+        if a != b:  # {x: 1, x: -1} would be the row {x: -1}: "x = 0", which nobody knows
+            equations.append(({variables[a]: Fraction(1), variables[b]: Fraction(-1)}, 0))
+
+    for n in nodes:  # what the attacker knows: the same people counted in both files
+        for name, d in PARTICIPANT_TABLES.items():
+            for value in [*VALUES[d], TOTAL]:
+                same(((REGION, f"esf_{d}"), (value, n)), ((n, name), (value, TOTAL)))
+        for g in GENDERS:
+            same(((REGION, "esf_gender"), (g, n)), ((n, "partecipanti_eta"), (TOTAL, g)))
+        for name in PARTICIPANT_TABLES:
+            for g in [*GENDERS, TOTAL]:
+                same(((n, "partecipanti_eta"), (TOTAL, g)), ((n, name), (TOTAL, g)))
+            same(((REGION, "esf_gender"), (TOTAL, n)), ((REGION, f"esf_{PARTICIPANT_TABLES[name]}"), (TOTAL, n)))
+        same(((REGION, "esf_gender"), (TOTAL, n)), ((REGION, "decisioni"), ("accepted", n)))
+    basis: list = []  # (pivot, row), every row reduced against every other (reduced row-echelon form)
+    for coefficients, _rhs in equations:
+        row = _reduced(dict(coefficients), basis)
+        if not row:
+            continue
+        pivot = min(row)
+        row = {k: c / row[pivot] for k, c in row.items()}
+        for index, (other_pivot, other) in enumerate(basis):
+            if other.get(pivot):
+                basis[index] = (other_pivot, _minus(other, other[pivot], row))
+        basis.append((pivot, row))
+
+    def determined(i):
+        return not _reduced({i: Fraction(1)}, basis)
+
+    return [(publication, key, table.cells[key]) for publication, table in publications.items()
+            for key in table.hidden
+            if (table.cells[key] < 5 or not small_only) and determined(variables[(publication, key)])]
+
+
+def _minus(row: dict, factor, other: dict) -> dict:
+    out = dict(row)
+    for k, c in other.items():
+        out[k] = out.get(k, 0) - factor * c
+    return {k: c for k, c in out.items() if c}
+
+
+def _reduced(row: dict, basis: list) -> dict:
+    for pivot, b in basis:
+        if row.get(pivot):
+            row = _minus(row, row[pivot], b)
+    return row
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_two_files_together_disclose_no_small_cell(seed):
+    rng = random.Random(seed)
+    people = _people(rng)
+    publications = _publications(people, random.Random(seed))
+    links = _region_links(NODES)
+    for n in NODES:
+        links += _node_links(n, [name for owner, name in publications if owner == n])
+    assert suppress_jointly(publications, links) == set()
+    assert _attack(publications) == []
+
+
+def test_apart_they_did():
+    """The same data suppressed apart (as before the joint release): the attacker recovers small cells."""
+    found = [leak for seed in range(6) for leak in _attack(_publications(_people(random.Random(seed)), random.Random(seed)))]
+    assert found
