@@ -74,7 +74,8 @@ def load_config() -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (rate limits key on the client
         # address they report); none in development, one TLS proxy in the production shape.
         "PROXY_TRUSTED_HOPS": _int("PROXY_TRUSTED_HOPS", 1 if production else 0),
-        # Node staff (case workers, coordinators, budget officers, DPOs) must enrol a second factor.
+        # Node staff (case workers, coordinators, budget officers, DPOs, system administrators) must enrol a
+        # second factor (two_factor.guarded).
         "TOTP_REQUIRED": _bool("TOTP_REQUIRED", production),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
         "INVITATION_HOURS": _int("INVITATION_HOURS", 72),

@@ -90,7 +90,8 @@ def _install_handler(fmt: str) -> None:
     root.addHandler(handler)
 
 
-def _route() -> str:
+def route_template() -> str:
+    """The request's route as declared (``/password/nuova/<token>``): what logs may say of the address."""
     return request.url_rule.rule if request.url_rule else "-"
 
 
@@ -101,7 +102,7 @@ def init_logging(app: Flask) -> None:
 
     def log_exception(exc_info) -> None:
         # Flask's own puts request.path in the message; the route template says as much, without a token
-        app.logger.error("unhandled exception on %s %s", request.method, _route(), exc_info=exc_info)
+        app.logger.error("unhandled exception on %s %s", request.method, route_template(), exc_info=exc_info)
 
     app.log_exception = log_exception
 
@@ -115,7 +116,7 @@ def init_logging(app: Flask) -> None:
     def _finish(response):
         rid = g.get("request_id") or uuid.uuid4().hex
         response.headers[REQUEST_ID_HEADER] = rid
-        rule = _route()
+        rule = route_template()
         duration = round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1)
         level = logging.DEBUG if request.endpoint == "static" else logging.INFO
         requests_log.log(level, "%s %s %s %sms", request.method, rule, response.status_code, duration, extra={

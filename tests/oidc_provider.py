@@ -6,7 +6,7 @@ the person pressing "authorize" on its form (the browser test presses the real b
 """
 import contextlib
 import os
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from stdnum.it import codicefiscale
@@ -42,6 +42,17 @@ class Provider:
 
     def config(self, **extra) -> dict:
         return {"OIDC_ISSUER": self.url, "OIDC_CLIENT_ID": CLIENT_ID, "OIDC_CLIENT_SECRET": CLIENT_SECRET, **extra}
+
+
+def spid_sign_in(client, provider: Provider, sub, code, acr=SPID_L2, next_url=None):
+    """The whole redirect flow: Rete → the provider's form → back to Rete's callback (the client's app must
+    have the provider configured: ``provider.config()``)."""
+    provider.put(sub, code, acr)
+    start = client.get("/accesso/spid" + (f"?next={next_url}" if next_url else ""))
+    assert start.status_code == 302, start.get_data(as_text=True)
+    assert "acr_values=" in start.location and "code_challenge=" in start.location and "nonce=" in start.location
+    back = urlsplit(provider.authorize(start.location, sub))
+    return client.get(f"{back.path}?{back.query}")
 
 
 @contextlib.contextmanager

@@ -109,12 +109,13 @@ def test_a_former_member_invited_again_is_back_at_once(login, network, admin, ma
 
 
 def test_the_fiscal_code_of_someone_who_belongs_elsewhere_is_not_shown(login, network, admin):
+    membership = invited_coordinator(admin, network)
+    # Recorded once the coordinator belongs to both (joining A cleared any code: test_accounts_identity_scope.py).
     with context.acting_as(network.tenants["n1"].id):
         identity.set_fiscal_code(network.users["n1_coordinator"], COORDINATOR_CODE)
     with context.acting_as(network.tenants["a"].id):
         identity.set_fiscal_code(network.users["a_operator"], OPERATOR_CODE)
     db.session.flush()
-    membership = invited_coordinator(admin, network)
     page = admin.get(f"/utenti/{membership.id}/codice-fiscale")
     html = page.get_data(as_text=True)
     assert page.status_code == 200

@@ -16,7 +16,7 @@ from portal.tenancy.models import Tenant
 
 from .conftest import IsolatedClient, make_config
 from .helpers import field_error, log_in, post_form
-from .oidc_provider import SPID_L1, SPID_L2, SPID_L3, fiscal_code
+from .oidc_provider import SPID_L1, SPID_L2, SPID_L3, fiscal_code, spid_sign_in
 
 CODES = {key: fiscal_code(stem) for key, stem in {
     "n1_case_worker": "RSSMRA80A01F952", "a_operator": "BNCLCU85M41L219", "a_admin": "VRDGPP70C10F205",
@@ -39,16 +39,6 @@ def linked(network):
             identity.set_fiscal_code(network.users[key], code)
     db.session.flush()
     return network
-
-
-def spid_sign_in(client, oidc_provider, sub, code, acr=SPID_L2, next_url=None):
-    """The whole redirect flow: Rete → the provider's form → back to Rete's callback."""
-    oidc_provider.put(sub, code, acr)
-    start = client.get("/accesso/spid" + (f"?next={next_url}" if next_url else ""))
-    assert start.status_code == 302, start.get_data(as_text=True)
-    assert "acr_values=" in start.location and "code_challenge=" in start.location and "nonce=" in start.location
-    back = urlsplit(oidc_provider.authorize(start.location, sub))
-    return client.get(f"{back.path}?{back.query}")
 
 
 @pytest.fixture(autouse=True)

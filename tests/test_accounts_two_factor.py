@@ -132,3 +132,36 @@ def test_only_the_tenants_administrator_resets_a_lost_factor(login, network, adm
     user = db.session.get(User, network.users["n1_case_worker"].id)
     db.session.refresh(user)
     assert user.has_second_factor is (expected != 302)
+
+
+def test_an_administrator_does_not_reset_their_own_factor(login, network):
+    """From the user list it would go with neither password nor code (a screen left open): the profile's page,
+    which asks for both, is where one turns one's own factor off."""
+    client = login("n1_coordinator")
+    enrol(client)
+    own = network.memberships["n1_coordinator"]
+    response = post_form(client, f"/utenti/{own.id}/azzera-verifica", {"version": own.version}, page="/utenti")
+    assert response.status_code == 302
+    assert "Non puoi azzerare la tua stessa verifica in due passaggi" in client.get(response.location).get_data(as_text=True)
+    assert db.session.get(User, network.users["n1_coordinator"].id, populate_existing=True).has_second_factor
+    assert client.get("/").status_code == 200  # and the session goes on
+
+
+def test_required_mode_sends_whoever_manages_a_nodes_users_to_enrolment(app, login, network, monkeypatch):
+    """The node's system administrator hands out the guarded roles and resets their factor: a password alone
+    must not be enough. Managing users elsewhere (an antenna, the regional centre) asks for nothing more."""
+    monkeypatch.setitem(app.config, "TOTP_REQUIRED", True)
+    admin = login("n1_sysadmin")
+    for path in ("/utenti", "/utenti/invita", f"/utenti/{network.memberships['n1_case_worker'].id}/codice-fiscale"):
+        response = admin.get(path)
+        assert response.status_code == 302 and response.location.endswith("/profilo/verifica-due-passaggi"), path
+    enrol(admin)
+    assert admin.get("/utenti").status_code == 200
+    assert login("a_admin").get("/utenti").status_code == 200
+    assert login("r_coordinator").get("/").status_code == 200
+    # The rule is the capability at a node, not a list of roles that could miss a new one.
+    from portal.accounts.permissions import Capability, can_in_node
+
+    for key, membership in network.memberships.items():
+        if can_in_node(Capability.MANAGE_USERS, membership):
+            assert two_factor.guarded(membership), key

@@ -5,9 +5,11 @@ import logging
 
 from sqlalchemy.exc import OperationalError, PendingRollbackError
 
+from portal.accounts import services
 from portal.directory import services as directory
 from portal.extensions import db
 from portal.forum import services as forum
+from portal.tenancy.scoping import TenantViolation
 
 from .api_support import headers_for
 from .forum_support import category
@@ -122,3 +124,24 @@ def test_any_other_failure_is_still_a_500(app, login, monkeypatch):
 
     monkeypatch.setattr(forum, "create_thread", create_thread)
     assert _new_thread(client).status_code == 500
+
+
+def test_a_link_token_in_the_path_never_reaches_the_log(app, client, network, caplog, monkeypatch):
+    """A password reset (or invitation) link opened while the database is away: the log names the route, not
+    the address, which carries the token that opens the account."""
+    with app.test_request_context():
+        token = services.make_reset_token(network.users["n1_coordinator"])
+    with caplog.at_level(logging.WARNING, logger="portal.core.errors"), database_away(app):
+        _kept_503(client.get(f"/password/nuova/{token}"))
+    assert "database unavailable on GET /password/nuova/<token>: _ServerGone 57P01" in caplog.text
+    assert token not in caplog.text
+    assert client.get(f"/password/nuova/{token}").status_code == 200  # the link still works once it is back
+    caplog.clear()
+
+    def crossing(_token):
+        raise TenantViolation("a write across tenants")
+
+    monkeypatch.setattr(services, "user_for_token", crossing)
+    with caplog.at_level(logging.WARNING, logger="portal.core.errors"):
+        assert client.get(f"/password/nuova/{token}").status_code == 403
+    assert "tenant violation on /password/nuova/<token>" in caplog.text and token not in caplog.text

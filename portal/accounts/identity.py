@@ -15,9 +15,9 @@ from ..audit.services import record
 from ..crypto import blind_index
 from ..extensions import db
 from ..models_base import utcnow
-from . import sign_in
-from .models import User
-from .services import AccountError, check_administrable
+from . import sign_in, user_sessions
+from .models import SessionEnd, User
+from .services import AccountError, check_administrable, locked
 from .session import active_memberships
 
 CLIENT_NAME = "identity_provider"
@@ -69,10 +69,26 @@ def user_by_fiscal_code(value: str) -> User | None:
     return db.session.scalar(select(User).where(User.fiscal_code_bidx == fiscal_code_index(value)))
 
 
-def administered_fiscal_code(user: User) -> str | None:
-    """The code, for the administrator's page that corrects it: only one who may set it reads it."""
+def _check_administrator(user: User, actor: User) -> None:
+    # Recorded on one's own account, the code would let whoever holds that identity in with no password and,
+    # from SPID level 2, no code: a screen left open must not be enough. Another administrator records it.
+    if actor.id == user.id:
+        raise AccountError(_("Non puoi registrare o modificare il codice fiscale del tuo stesso account: chiedilo a "
+                             "un altro amministratore."))
     check_administrable(user)
+
+
+def administered_fiscal_code(user: User, actor: User) -> str | None:
+    """The code, for the administrator's page that corrects it: only one who may set it reads it."""
+    _check_administrator(user, actor)
     return user.fiscal_code
+
+
+def administer_fiscal_code(user: User, value: str | None, actor: User) -> None:
+    """An administrator records (or removes) ``user``'s code: never their own, and only if they answer for
+    every organisation the user belongs to or is invited to (services.check_administrable)."""
+    _check_administrator(user, actor)
+    set_fiscal_code(user, value)
 
 
 def set_fiscal_code(user: User, value: str | None) -> None:
@@ -86,10 +102,36 @@ def set_fiscal_code(user: User, value: str | None) -> None:
             raise AccountError(_("Questo codice fiscale è già associato a un altro utente."), "fiscal_code")
     if code == user.fiscal_code:
         return
+    _store(user, code, "user.fiscal_code_set" if code else "user.fiscal_code_removed")
+
+
+def membership_gained(user: User) -> None:
+    """``user`` has just gained a membership (an invitation accepted, a former member taken back). Whoever
+    recorded their code answered for the organisations they had then, not for this one: the code is cleared, and
+    the sessions it may have opened end, until someone who answers for all of them records it again."""
+    user = locked(user)  # re-read: a code recorded meanwhile is cleared too
+    if user.fiscal_code_enc is not None:
+        _store(user, None, "user.fiscal_code_cleared")
+
+
+def _store(user: User, code: str | None, action: str) -> None:
+    previous = user.fiscal_code_enc
     user.fiscal_code = code
     user.fiscal_code_bidx = fiscal_code_index(code) if code else None
     db.session.flush()
-    record("user.fiscal_code_set" if code else "user.fiscal_code_removed", "user", user.id, ["fiscal_code"])
+    record(action, "user", user.id, ["fiscal_code"])
+    if previous is not None:
+        _end_sessions(user)
+
+
+def _end_sessions(user: User) -> None:
+    """The old code may have opened sessions (someone else's identity, recorded by mistake or on purpose): they
+    end, as after a new password. The rows do not say how they were opened, so all of them end, but the one
+    making the request when it is the user's own, opened with the password."""
+    row = user_sessions.current_session()
+    keep = row if (row is not None and row.user_id == user.id
+                   and sign_in.session_method()[0] != sign_in.IDENTITY_PROVIDER) else None
+    user_sessions.end_all(user, SessionEnd.FISCAL_CODE, keep=keep)
 
 
 # --- the sign-in ------------------------------------------------------------------------------------

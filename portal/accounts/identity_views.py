@@ -89,11 +89,10 @@ def fiscal_code(membership_id):
     form = FiscalCodeForm()
     if request.method == "GET":
         with attempt(form):  # refused: said on top of the form, which stays empty
-            form.fiscal_code.data = identity.administered_fiscal_code(user) or ""
+            form.fiscal_code.data = identity.administered_fiscal_code(user, current_user) or ""
     if form.validate_on_submit():
         with attempt(form) as done:
-            services.check_administrable(user)
-            identity.set_fiscal_code(user, form.fiscal_code.data)
+            identity.administer_fiscal_code(user, form.fiscal_code.data, current_user)
         if done:
             flash(_("Codice fiscale di %(name)s aggiornato.", name=user.full_name), "success")
             return redirect(url_for("accounts.users"))

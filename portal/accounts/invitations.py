@@ -10,7 +10,9 @@ to the person (name, codice fiscale, second factor) out of reach until then. A n
 its password. Withdrawn, the invitation is deleted: a row that stayed would read as a former member's. A
 former member (their membership deactivated here) is given their role back at once: the organisation knew
 them. An antenna's contact person who applied to join the network (network/applications.py) is invited the
-same way: the application's address was never confirmed, so anyone could have typed someone else's.
+same way: the application's address was never confirmed, so anyone could have typed someone else's. An
+invitation accepted, or a former member taken back, is a membership gained: the codice fiscale recorded for
+SPID/CIE sign-in is cleared (identity.membership_gained), as whoever recorded it did not answer for this role.
 """
 from dataclasses import dataclass
 
@@ -25,6 +27,7 @@ from ..extensions import db
 from ..tenancy import context
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
+from . import identity
 from .models import ROLE_LABELS, Membership, Role, User
 from .services import AccountError, find_user, make_reset_token, normalise_email, roles_for, send_account_mail
 
@@ -57,6 +60,8 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invita
     membership.role, membership.active, membership.pending = role, not waits, waits
     db.session.flush()
     record("membership.invited", "membership", membership.id, ["role", "active", "pending"])
+    if not waits:  # a former member is back at once: a membership gained
+        identity.membership_gained(user)
     values = {"inviter": inviter.full_name, "org": tenant.name, "h": current_app.config["INVITATION_HOURS"]}
     if waits:
         # One text whether the address had an account or not (the inviter's outbox shows it), and not
@@ -111,3 +116,4 @@ def accept(membership: Membership) -> None:
         membership.active, membership.pending = True, False
         db.session.flush()
         record("membership.accepted", "membership", membership.id, ["active", "pending"], user_id=membership.user_id)
+        identity.membership_gained(membership.user)

@@ -36,7 +36,8 @@ NODE_ROLES = {Role.CASE_WORKER, Role.COORDINATOR, Role.BUDGET_OFFICER, Role.DATA
 ANTENNA_ROLES = {Role.ANTENNA_OPERATOR, Role.ANTENNA_ADMIN, Role.DATA_PROTECTION_OFFICER}
 PROVIDER_ROLES = {Role.PROVIDER_USER}
 REGION_ROLES = {Role.REGIONAL_COORDINATOR, Role.REGIONAL_ANALYST, Role.REGIONAL_DPO}
-# Roles that must use a second factor once they have enrolled one (node staff see special-category data).
+# Roles sent to enrol a second factor when TOTP_REQUIRED (node staff see special-category data);
+# two_factor.guarded adds every node membership that can manage users (the system administrator).
 SECOND_FACTOR_ROLES = {Role.CASE_WORKER, Role.COORDINATOR, Role.BUDGET_OFFICER, Role.DATA_PROTECTION_OFFICER}
 
 
@@ -107,6 +108,9 @@ class SessionEnd(enum.StrEnum):
     PASSWORD = "password"  # changed or reset: every other session goes
     DEACTIVATED = "deactivated"
     SECOND_FACTOR = "second_factor"  # the factor was removed or reset (a lost phone)
+    # The codice fiscale SPID/CIE sign-in matches was changed, removed or cleared (identity.py). The column has
+    # no check constraint (enum_column, non-native): a new value needs no migration.
+    FISCAL_CODE = "fiscal_code"
     IDLE = "idle"
     EXPIRED = "expired"  # SESSION_ABSOLUTE_HOURS after login
 

@@ -64,6 +64,14 @@ def is_locked(user: User) -> bool:
     return bool(user.locked_until) and _as_utc(user.locked_until) > utcnow()
 
 
+def refuse_if_locked(user: User, field: str | None = None) -> None:
+    """AccountError (audited, not counted) while ``user``, read under :func:`locked`, is locked: even the right
+    password or code is refused, and a code is not checked at all."""
+    if is_locked(user):
+        record("login.locked", "user", user.id, user_id=user.id)
+        raise AccountError(_("Account temporaneamente bloccato per troppi tentativi: riprova più tardi."), field)
+
+
 def count_failure(user: User) -> None:
     """One more failed attempt (a password, a code) on ``user``, read under :func:`locked`; too many lock it."""
     cfg = current_app.config
@@ -119,9 +127,7 @@ def confirm_password(user: User, password: str, field: str) -> None:
     A right one clears nothing: only a whole sign-in does."""
     password_ok = verify_password(user.password_hash, password)
     user = locked(user)  # after the slow hash, as at login
-    if is_locked(user):
-        record("login.locked", "user", user.id, user_id=user.id)
-        raise AccountError(_("Account temporaneamente bloccato per troppi tentativi: riprova più tardi."), field)
+    refuse_if_locked(user, field)
     if not password_ok:
         count_failure(user)
         record("login.failure", "user", user.id, user_id=user.id)
@@ -271,14 +277,17 @@ def deactivate_membership(membership: Membership, actor: User, expected_version:
         user_sessions.end_all(membership.user, SessionEnd.DEACTIVATED)
 
 
-def _active_elsewhere(user: User, tenant_id: int) -> list[int]:
-    """The tenants other than ``tenant_id`` where ``user`` has an active membership."""
+def _active_elsewhere(user: User, tenant_id: int, *, invited: bool = False) -> list[int]:
+    """The tenants other than ``tenant_id`` where ``user`` has an active membership (``invited``: or one waiting
+    for them to accept)."""
     from ..tenancy import context
 
+    held = Membership.active.is_(True)
+    if invited:
+        held = held | Membership.pending.is_(True)
     with context.acting_as(tenant_id, user.id):  # the user's own memberships, wherever they are
         return list(db.session.scalars(
-            select(Membership.tenant_id).where(Membership.user_id == user.id, Membership.active.is_(True),
-                                               Membership.tenant_id != tenant_id)
+            select(Membership.tenant_id).where(Membership.user_id == user.id, held, Membership.tenant_id != tenant_id)
         ))
 
 
@@ -287,10 +296,13 @@ def check_administrable(user: User, refusal: str | None = None) -> None:
     administered only by an organisation that answers for every organisation they belong to: otherwise an
     administrator who added someone's account (an address is enough) could read their codice fiscale, route a
     SPID/CIE sign-in into their roles elsewhere, or strip the second factor guarding the node's data.
+    An invitation waiting elsewhere counts: accepted, it would open a role this administrator does not answer
+    for (and a membership gained later clears the codice fiscale anyway: identity.membership_gained).
     ``refusal``: the message, when the refused action is not the codice fiscale."""
     tenant_id = current().tenant_id
     # A node answers for its own antennas: their staff may be administered by the node's administrator.
-    if any(db.session.get(Tenant, other).node_id != tenant_id for other in _active_elsewhere(user, tenant_id)):
+    if any(db.session.get(Tenant, other).node_id != tenant_id
+           for other in _active_elsewhere(user, tenant_id, invited=True)):
         raise AccountError(refusal or _("Questa persona ha accesso anche ad altre organizzazioni: il suo codice "
                                         "fiscale può essere registrato solo dall'amministratore del nodo."))
 

@@ -21,7 +21,8 @@ from ..extensions import db
 from ..models_base import utcnow
 from . import recovery_codes, user_sessions
 from .models import SECOND_FACTOR_ROLES, SessionEnd, User
-from .services import AccountError, check_administrable, clear_failures, count_failure, locked
+from .permissions import Capability, can_in_node
+from .services import AccountError, check_administrable, clear_failures, count_failure, locked, refuse_if_locked
 
 ISSUER = "Rete Novara"
 
@@ -65,8 +66,14 @@ def matching_step(secret: str, code: str, last_step: int | None) -> int | None:
     return None
 
 
+def guarded(membership) -> bool:
+    """A membership whose sign-in needs the second factor (when required): node staff, and whoever can manage a
+    node's users (its system administrator too), who could hand those roles out or reset their factor."""
+    return membership.role in SECOND_FACTOR_ROLES or can_in_node(Capability.MANAGE_USERS, membership)
+
+
 def required_for(user: User, memberships) -> bool:
-    return bool(current_app.config["TOTP_REQUIRED"]) and any(m.role in SECOND_FACTOR_ROLES for m in memberships)
+    return bool(current_app.config["TOTP_REQUIRED"]) and any(guarded(m) for m in memberships)
 
 
 def enable(user: User, secret: str, code: str) -> bool:
@@ -83,8 +90,10 @@ def enable(user: User, secret: str, code: str) -> bool:
 
 
 def check_login_code(user: User, code: str) -> bool:
-    """Verify the code (or a recovery code) of a pending login; failures count towards the same lockout."""
+    """Verify the code (or a recovery code) of a pending login; failures count towards the same lockout. While
+    the account is locked: AccountError, and nothing counted."""
     user = locked(user)  # a second login checking the same code sees the step (or recovery code) this one spent
+    refuse_if_locked(user)  # a lock set by a code checked at the same moment: this one is not even tried
     step = matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None and recovery_codes.use(user, code):
         clear_failures(user)
@@ -106,6 +115,7 @@ def confirm_code(user: User, code: str) -> None:
     """The code asked again to turn the factor off, or AccountError on the form's ``code``; a wrong one counts
     towards the lock like one at login."""
     user = locked(user)
+    refuse_if_locked(user, "code")
     if matching_step(user.totp_secret, code, user.totp_last_step) is None:
         count_failure(user)
         record("login.2fa_failure", "user", user.id, user_id=user.id)
@@ -128,7 +138,11 @@ def disable(user: User, actor: User) -> None:
 
 def reset(user: User, actor: User) -> None:
     """A lost phone: the administrator removes the factor, which guards the user everywhere, so only one who
-    answers for every organisation the user belongs to (check_administrable)."""
+    answers for every organisation the user belongs to (check_administrable); never on one's own account, which
+    would strip it with neither password nor code (the profile's page asks for both)."""
+    if actor.id == user.id:
+        raise AccountError(_("Non puoi azzerare la tua stessa verifica in due passaggi: per disattivarla usa la "
+                             "pagina «Verifica in due passaggi» del tuo profilo."))
     check_administrable(user, _("Questa persona ha accesso anche ad altre organizzazioni: la sua verifica in due "
                                 "passaggi può essere azzerata solo dall'amministratore del nodo."))
     disable(user, actor)

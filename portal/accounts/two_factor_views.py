@@ -53,10 +53,12 @@ def verify():
         abort(400)
     form = CodeForm()
     if form.validate_on_submit():
-        if services.is_locked(user):
-            flash(_("Account temporaneamente bloccato per troppi tentativi: riprova più tardi."), "danger")
+        try:  # not attempt(): a wrong code's count towards the lock must commit
+            passed = two_factor.check_login_code(user, form.code.data)
+        except services.AccountError as exc:  # locked, checked under the row lock (codes sent at once)
+            flash(str(exc), "danger")
             return redirect(url_for("accounts.login"))
-        if two_factor.check_login_code(user, form.code.data):
+        if passed:
             method, acr = pending.get("method", sign_in.PASSWORD), pending.get("acr")
             return complete_login(user, sign_in.usable(active_memberships(user), method, acr), pending["next"],
                                   method, acr)

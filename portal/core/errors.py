@@ -6,6 +6,8 @@
 - :class:`Conflict` — someone saved in between: the 409 page, keeping what the user typed.
 - the database unreachable, or a transaction it ended (connection lost, deadlock, lock wait, SQLite busy):
   a 503 page with ``Retry-After``, keeping what the user typed (:func:`database_unavailable`).
+
+What reaches the log names the route template, never the path (tokens travel in it: portal/logs.py).
 """
 import contextlib
 import logging
@@ -20,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..logs import route_template
 from ..tenancy.scoping import TenantViolation
 from .forms import NEVER_SHOWN, typed_input
 from .kept import carried
@@ -153,7 +156,8 @@ def note_unavailable(exc: OperationalError) -> None:
     """Roll the request back and log the failure: its class and SQLSTATE only (the message may quote the
     statement's values)."""
     _quietly_rolled_back()
-    log.warning("database unavailable on %s %s: %s %s", request.method, request.path, type(exc.orig).__name__,
+    # The route template, not the path: a reset or invitation link's token is in the path.
+    log.warning("database unavailable on %s %s: %s %s", request.method, route_template(), type(exc.orig).__name__,
                 getattr(exc.orig, "sqlstate", "") or "")
 
 
@@ -210,7 +214,7 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(TenantViolation)
     def _violation(exc):
         db.session.rollback()
-        log.warning("tenant violation on %s: %s", request.path, exc)
+        log.warning("tenant violation on %s: %s", route_template(), exc)
         return error_page("errors/403.html", 403)
 
     @app.errorhandler(OperationalError)
