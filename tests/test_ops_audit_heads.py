@@ -20,15 +20,20 @@ def owner_app(database, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database.owner_url, "DATABASE_OWNER_URL": database.owner_url,
                       "AUDIT_HEADS_KEY": KEY, "AUDIT_HEADS_DIR": str(tmp_path / "heads")}, owner=True)
     with app.app_context(), context.system("test"):
+        _clear_global_chain()  # events of anonymous actors earlier tests committed (failed logins): start at seq 0
         for n in range(3):
             record("x.heads", "thing", n)
         db.session.commit()
     yield app
     with app.app_context():
-        db.session.execute(text("DELETE FROM audit_events WHERE chain_key = 'global'"))
-        db.session.execute(text("DELETE FROM audit_chain_heads WHERE chain_key = 'global'"))
+        _clear_global_chain()
         db.session.commit()
         db.engine.dispose()
+
+
+def _clear_global_chain():
+    db.session.execute(text("DELETE FROM audit_events WHERE chain_key = 'global'"))
+    db.session.execute(text("DELETE FROM audit_chain_heads WHERE chain_key = 'global'"))
 
 
 def rewrite_global_chain():
