@@ -50,6 +50,12 @@ def enqueue(func, *args, **kwargs):
     url = current_app.config.get("REDIS_URL")
     if not url:
         return func(*args, **kwargs)
+    job = _push(url, func, *args, **kwargs)
+    return func(*args, **kwargs) if job is None else job
+
+
+def _push(url: str, func, *args, **kwargs):
+    """The job on the queue, or None (logged) when Redis does not answer."""
     from redis import Redis
     from redis.exceptions import RedisError
     from rq import Queue
@@ -58,15 +64,28 @@ def enqueue(func, *args, **kwargs):
     try:
         return Queue("rete", connection=connection).enqueue(func, *args, **kwargs)
     except RedisError as exc:
-        log.warning("job queue unreachable (%s): running %s now", type(exc).__name__, func.__name__)
-        return func(*args, **kwargs)
+        log.warning("job queue unreachable (%s): %s runs here", type(exc).__name__, func.__name__)
+        return None
+
+
+@in_app
+def run_committed(func, *args) -> None:
+    """A queued ``after_response`` job: ``func(*args)`` in a transaction of its own."""
+    _run_committed(func, args)
 
 
 def after_response(func, *args) -> None:
-    """Run ``func(*args)`` once this request's answer has been sent (werkzeug's ``call_on_close``), in a
-    transaction of its own: for work whose duration must not show in the answer's time — a password reset asked
-    for a known address (a mail, an audit row) must answer as fast as one for an unknown address. A failure is
-    logged, never raised: the answer has gone. Jobs get plain arguments only, as on the queue."""
+    """Run ``func(*args)`` where its duration cannot show in this request's answer, in a transaction of its own:
+    a password reset asked for a known address (a lookup, a mail, an audit row) must answer, and close its
+    connection, as fast as one for an unknown address. With the job queue (REDIS_URL) the work is queued from
+    the request, one push whatever it is, and a worker does it: work after the answer would still hold a sync
+    worker's connection open (a reviewer timed the close: 7.1 ms for a known address, 4.3 ms for an unknown
+    one). Without the queue (the embedded default), or with it unreachable, it runs once the answer has been
+    sent (werkzeug's ``call_on_close``). A failure is logged, never raised: the answer has gone. Jobs get plain
+    arguments only, as on the queue."""
+    url = current_app.config.get("REDIS_URL")
+    if url and _push(url, run_committed, func, *args) is not None:
+        return
     app = current_app._get_current_object()
 
     @after_this_request

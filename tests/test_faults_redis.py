@@ -94,8 +94,8 @@ def test_redis_outage_keeps_pages_logins_and_the_login_limit(served, redis_serve
     assert [visitor.post_form("/accesso", UNKNOWN) for _ in range(LIMIT + 1)] == [200] * LIMIT + [429]
     assert limiter_keys(redis_server)
     assert visitor.post_form("/password/dimenticata", {"email": OPERATOR}) == 302
-    # The reset's work (lookup, outbox row, audit) runs once the answer has gone (portal.jobs.after_response).
-    wait_until(lambda: rq_jobs(redis_server) == 1, 5, interval=0.05, what="the reset mail queued")
+    # The reset (lookup, outbox row, audit) is one job on the queue, for a worker (portal.jobs.after_response).
+    wait_until(lambda: rq_jobs(redis_server) == 1, 5, interval=0.05, what="the reset queued")
 
     redis_server.stop()
 

@@ -83,3 +83,29 @@ def test_send_mail_through_rq_worker(app, network, mailbox, redis_url):
         Worker([queue], connection=queue.connection).work(burst=True)
     assert mailbox.wait_for(1)[0]["Subject"] == "Dalla coda"
     assert _rows(tid)[0][1] == OutboxStatus.SENT
+
+
+def test_a_reset_with_the_queue_is_one_push_whatever_the_address(app, client, network, mailbox, redis_url):
+    """With the job queue the reset's lookup, mail and audit row are a worker's: the request pushes one job for a
+    known address and one for an unknown one (done after the answer, they still held a sync worker's
+    connection open longer for a known address)."""
+    from redis import Redis
+    from rq import Queue
+
+    from portal.worker import Worker
+
+    from .helpers import csrf_token
+
+    queue = Queue("rete", connection=Redis.from_url(redis_url))
+    app.config["REDIS_URL"] = redis_url
+    try:
+        for address in (network.users["a_operator"].email, "nessuno@prova.example"):
+            token = csrf_token(client, "/password/dimenticata")
+            assert client.post("/password/dimenticata", data={"email": address, "csrf_token": token}).status_code == 302
+        assert queue.count == 2  # one job each, nothing looked up in the request
+        assert mailbox.wait_for(1, timeout=0.3) == []
+    finally:
+        app.config["REDIS_URL"] = None
+    with app.app_context():
+        Worker([queue], connection=queue.connection).work(burst=True)
+    assert [m["To"] for m in mailbox.wait_for(1)] == [network.users["a_operator"].email]
