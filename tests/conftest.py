@@ -135,6 +135,7 @@ def make_config(database, mail_server, **extra) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": mail_server.port,
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "PASSWORD_RESET_ADDRESS_LIMIT": "1000 per hour",
         "FAST_PASSWORD_HASH": True,
         "SERVER_NAME": None,
     }

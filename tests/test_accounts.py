@@ -67,6 +67,19 @@ def test_login_is_rate_limited(app, client, network):
     assert codes[3] == 429
 
 
+def test_one_address_gets_a_few_reset_mails_whoever_asks(app, network, monkeypatch):
+    """Four clients (four addresses of theirs) asking for the same mailbox: the fourth is refused; another
+    address is not; an unknown address counts the same, so the refusal tells nothing about accounts."""
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_ADDRESS_LIMIT", "3 per hour")
+    target, codes = network.users["a_operator"].email, []
+    for n, address in enumerate([target] * 4 + ["altro@prova.example", "nessuno@prova.example"] * 1):
+        client = app.test_client()
+        codes.append(client.post("/password/dimenticata", environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+                                 data={"email": f"  {address.upper()} " if n == 3 else address,
+                                       "csrf_token": csrf_token(client, "/password/dimenticata")}).status_code)
+    assert codes == [302, 302, 302, 429, 302, 302]
+
+
 def test_user_with_two_memberships_chooses_tenant(client, network, session):
     from .factories import MembershipFactory
 

@@ -1,4 +1,5 @@
 """Login, tenant choice, logout, password reset and the tenant's user administration."""
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -136,8 +137,20 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
+def _reset_address_limit() -> str:
+    return current_app.config["PASSWORD_RESET_ADDRESS_LIMIT"]
+
+
+def _reset_address_key() -> str:
+    """The address asked for, hashed (the limiter's storage keeps no address): one address's mailbox cannot be
+    flooded from many clients. Known and unknown addresses count alike, so the 429 tells nothing."""
+    typed = (request.form.get("email") or "").strip().lower()
+    return hashlib.sha256(typed.encode("utf-8")).hexdigest()
+
+
 @bp.route("/password/dimenticata", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_reset_address_limit, methods=["POST"], key_func=_reset_address_key, scope="reset-address")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
