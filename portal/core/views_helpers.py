@@ -122,3 +122,17 @@ def expose_labels(bp, module, *names, everywhere=False, **renamed):
     shown = {name: getattr(module, name) for name in names}
     shown |= {alias: getattr(module, name) for alias, name in renamed.items()}
     (bp.app_context_processor if everywhere else bp.context_processor)(lambda: shown)
+
+
+def asked_from_this_site() -> bool:
+    """A GET that reveals an identity (and audits the read in the user's name) came from one of this site's
+    pages, or was typed or bookmarked: not from a link on another site, which a signed-in browser would follow
+    with its cookies (SameSite=Lax lets top-level navigations carry them), logging a read nobody meant. Browsers
+    say where a request came from in Sec-Fetch-Site; without it (older browsers, tools) the request is taken as
+    it comes."""
+    return request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
+
+
+def asked_to_reveal() -> bool:
+    """The page was asked with ``?identita=1`` from this site (``asked_from_this_site``)."""
+    return request.args.get("identita") == "1" and asked_from_this_site()

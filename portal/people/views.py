@@ -11,7 +11,7 @@ from ..accounts.permissions import current_membership, membership_required
 from ..audit.services import record
 from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import expose_labels
+from ..core.views_helpers import asked_from_this_site, asked_to_reveal, expose_labels
 from ..tenancy.scoping import get_visible
 from . import duplicates as dups
 from . import labels, services
@@ -55,6 +55,8 @@ def detail(person_id):
 @membership_required
 def identity(person_id):
     person = _person(person_id)
+    if not asked_from_this_site():  # a link on another site: the record, and its button, not the identity
+        return redirect(url_for("people.detail", person_id=person.id))
     identity = services.reveal_identity(person)  # audited; None when the need-to-know rule says no
     if identity is None:
         abort(403)
@@ -145,7 +147,7 @@ def compare(person_id, other_id):
     """The two people side by side: referrals and monitoring attributes; identity only on request (audited)."""
     person, other = _pair(person_id, other_id)
     identities = None
-    if request.args.get("identita") == "1":
+    if asked_to_reveal():
         identities = {p.id: services.reveal_identity(p) for p in (person, other)}
     return render_template(
         "people/compare.html", person=person, other=other, reason=dups.match_reason(person, other),

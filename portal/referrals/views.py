@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import already_sent, expose_labels, saved, send_read
+from ..core.views_helpers import already_sent, asked_to_reveal, expose_labels, saved, send_read
 from ..extensions import db
 from ..people.duplicates import warning_context as duplicate_warning
 from ..people.services import can_see_identity, can_view_person, reveal_identity
@@ -143,7 +143,7 @@ def _render_detail(referral: Referral, *, failed: str | None = None, failed_form
     may_read_texts = services.can_read_texts(referral)
     texts = services.read_texts(referral) if may_read_texts else None
     identity = None
-    show_identity = request.args.get("identita") == "1"
+    show_identity = asked_to_reveal()
     may_see_identity = can_see_identity(referral.person)
     if show_identity and may_see_identity:
         identity = reveal_identity(referral.person)
