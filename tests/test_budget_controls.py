@@ -4,6 +4,7 @@ adjustment rows), and the provider scorecard (punctuality, approved vs returned,
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
@@ -194,14 +195,51 @@ def test_scorecard_counts_punctuality_reviews_and_outcomes(login, network):
         assert 'data-score="on_time">3 (50%)' in page  # the 2 fresh deliveries are late against 02/03/2026 too
         assert 'data-score="approved">3<' in page and 'data-score="submitted">2<' in page
         assert 'data-score="returned">1<' in page and 'data-score="returned_ever">2<' in page
-        assert 'data-outcome="employed">1<' in page and 'data-outcome="none">1<' in page
         assert "2 partecipanti" in page
         assert VICTIM_LAST_NAME not in page and network.case.pseudonym not in page
+        if key == "p_user":  # two participants the provider knows: their outcomes are not its to read
+            assert 'data-outcome="hidden"' in page and 'data-outcome="employed"' not in page
+        else:
+            assert 'data-outcome="employed">1<' in page and 'data-outcome="none">1<' in page
     assert login("n1_dpo").get(url).status_code == 403
     for key in ("a_operator", "n2_coordinator"):
         assert login(key).get(url).status_code == 404
     assert login("n1_coordinator").get("/budget/fornitori").status_code == 200
     assert login("p_user").get("/budget/fornitori").status_code == 403
+
+
+def test_provider_scorecard_does_not_give_one_participant_s_phase_1_outcome(login, network):
+    """The provider knows who its participants are (its orders): with one, the count would be that person's
+    outcome, recorded by the node and never shared with the provider."""
+    order = make_order(make_contract(network, budget_of(network), network.tenants["p"], cig="SCHEDA0002"), network.action)
+    make_delivery(order, status=DeliveryStatus.APPROVED)
+    with context.acting_as(network.tenants["n1"].id):
+        db.session.add(Verification(tenant_id=network.case.tenant_id, case_id=network.case.id, phase=VerificationPhase.JOB_INSERTION,
+                                    due_date=date(2026, 6, 30), done_on=date(2026, 6, 1), job_outcome=JobOutcome.EMPLOYED))
+        db.session.flush()
+    url = f"/budget/fornitori/{network.tenants['p'].id}/scheda"
+    page = login("p_user").get(url).get_data(as_text=True)
+    assert "Dati non mostrati: meno di 5 persone" in page and "1 partecipanti" in page
+    assert 'data-outcome="employed"' not in page and 'data-outcome="none"' not in page
+    assert 'data-outcome="employed">1<' in login("n1_coordinator").get(url).get_data(as_text=True)  # the node: all
+
+
+@pytest.mark.parametrize(("smallest", "shown"), [(5, True), (4, False), (0, False)])
+def test_provider_sees_the_outcome_split_only_with_at_least_five_in_each(login, network, monkeypatch, smallest, shown):
+    """Primary suppression: every count shown at least 5 (zeros included), or none of them, so a hidden one is
+    never the total minus the others."""
+    from portal.budget import scorecard
+
+    counts = {o.value: 7 for o in JobOutcome} | {"": 6}
+    counts[JobOutcome.TRAINEESHIP.value] = smallest
+    monkeypatch.setattr(scorecard, "_outcomes", lambda provider: (sum(counts.values()), dict(counts)))
+    url = f"/budget/fornitori/{network.tenants['p'].id}/scheda"
+    page = login("p_user").get(url).get_data(as_text=True)
+    assert (f'data-outcome="traineeship">{smallest}<' in page) is shown
+    assert ('data-outcome="none">6<' in page) is shown
+    assert ("Dati non mostrati" in page) is not shown
+    node = login("n1_coordinator").get(url).get_data(as_text=True)
+    assert f'data-outcome="traineeship">{smallest}<' in node and "Dati non mostrati" not in node
 
 
 def test_fresh_rows_after_seeding_helpers(network):

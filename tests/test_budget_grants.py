@@ -1,6 +1,9 @@
 """Identity grants: the node (assigned case worker or coordinator) lets the provider delivering an
-action of a case see the person's identity for that case, with a reason; revocable; audited. The decision is
-``people.services.can_see_identity``; without a grant the provider sees only the pseudonym."""
+action of a case see the person's identity for that case, with a reason; revocable (also on a read-only case);
+audited. A grant counts only while the case is not ended and the provider has an open order on a live action
+of it; the case moving to another node revokes it. The decision is ``people.services.can_see_identity``;
+without a grant the provider sees only the pseudonym."""
+import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
@@ -86,6 +89,7 @@ def test_case_worker_grants_provider_reads_identity_audited_then_revoked(login, 
 
 def test_need_to_know_function_decides_for_the_provider(app, network):
     """can_see_identity is the one place: a provider membership with and without an active grant."""
+    _provider_order(network)
     membership = network.memberships["p_user"]
     with context.acting_as(network.tenants["n1"].id):
         assert not can_see_identity(network.person, membership)
@@ -140,3 +144,90 @@ def test_no_new_grant_on_a_closed_case(login, network):
     assert "non si concedono nuovi accessi" in page
     response = coordinator.post(url, data={"csrf_token": csrf_from(page), "provider": network.tenants["p"].id, "reason": "x"})
     assert response.status_code == 200 and "non si concedono nuovi accessi" in response.get_data(as_text=True)
+
+
+def _reads_identity(login, order) -> bool:
+    shown = login("p_user").get(f"/budget/ordini/{order.id}?identita=1")
+    return shown.status_code == 200 and VICTIM_TAX_CODE in shown.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("ended", ["order_cancelled", "order_closed", "action_cancelled", "case_closed"])
+def test_a_grant_counts_only_while_the_case_and_an_open_order_on_it_last(login, network, ended):
+    """The need to know ends with the provider's work on the case: its order ended, its action cancelled, or
+    the case closed. The grant row stays (history) but no longer opens the identity."""
+    from portal.budget.models import OrderStatus, ServiceOrder
+    from portal.cases.models import Action, ActionStatus, Case, CaseState
+
+    order = _provider_order(network)
+    make_grant(network.case, network.tenants["p"])
+    assert _reads_identity(login, order)
+    with context.acting_as(network.tenants["n1"].id):
+        if ended.startswith("order_"):
+            db.session.get(ServiceOrder, order.id).status = OrderStatus(ended.removeprefix("order_"))
+        elif ended == "action_cancelled":
+            db.session.get(Action, network.action.id).status = ActionStatus.CANCELLED
+        else:
+            db.session.get(Case, network.case.id).state = CaseState.CLOSED
+        db.session.flush()
+    assert not _reads_identity(login, order)
+    page = login("p_user").get(f"/budget/ordini/{order.id}").get_data(as_text=True)
+    assert "Accompagnamento al colloquio" not in page  # no grant shown on the order any more
+    grants_page = login("n1_coordinator").get(f"/budget/casi/{network.case.id}/accesso-identita").get_data(as_text=True)
+    assert "Senza effetto" in grants_page  # the node sees that the row no longer opens anything
+    with context.acting_as(network.tenants["n1"].id):
+        assert not can_see_identity(fresh(type(network.person), network.person.id, network.tenants["n1"].id),
+                                    network.memberships["p_user"])
+
+
+def test_moving_the_case_to_another_node_revokes_its_grants(login, network):
+    """N1 no longer follows the person, and nobody at N1 may grant again: its grants end with the transfer,
+    audited in N1's chain; the provider's order stays (its deliveries), the identity does not."""
+    from portal.cases.models import Case, CaseTransfer
+
+    from .case_support import post
+
+    order = _provider_order(network)
+    grant = make_grant(network.case, network.tenants["p"])
+    assert _reads_identity(login, order)
+    coordinator = login("n1_coordinator")
+    assert post(coordinator, f"/casi/{network.case.id}/trasferimento", {
+        "version": fresh(Case, network.case.id, network.tenants["n1"].id).version,
+        "target": network.tenants["n2"].id, "reason": "Si è trasferita.", "notes": []}).status_code == 302
+    with context.acting_as(network.tenants["n1"].id):
+        transfer = db.session.scalars(select(CaseTransfer).execution_options(populate_existing=True)).one()
+    page = f"/casi/trasferimenti/{transfer.id}"
+    assert post(login("n2_coordinator"), f"{page}/accetta", {"version": transfer.version, "case_worker": ""},
+                page=page).status_code == 302
+    revoked = fresh(IdentityGrant, grant.id, network.tenants["n1"].id)
+    assert revoked.revoked_at is not None and revoked.revoked_by_id is None
+    assert revoked.revoke_reason == "Caso trasferito a un altro nodo della regione."
+    assert _events(network, "identity_grant.revoked", grant.id)
+    assert not _reads_identity(login, order)
+    # The grants page stays readable at N1 (history), with nothing to grant.
+    html = coordinator.get(f"/budget/casi/{network.case.id}/accesso-identita").get_data(as_text=True)
+    assert "Revocato il" in html and "Caso trasferito" in html and "sola lettura" in html
+
+
+def test_grants_are_revoked_while_the_case_waits_for_a_transfer(login, network):
+    """A pending transfer makes the case read-only: no new grant, but revoking (it only takes access away)
+    stays open to who is responsible for the case."""
+    from .transfer_support import pending_transfer
+
+    _provider_order(network)
+    grant = make_grant(network.case, network.tenants["p"])
+    pending_transfer(network.case, network.tenants["n2"], network.users["n1_coordinator"])
+    coordinator = login("n1_coordinator")
+    url = f"/budget/casi/{network.case.id}/accesso-identita"
+    page = coordinator.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "sola lettura" in html and f"/budget/accesso-identita/{grant.id}/revoca" in html
+    assert "Concedi l&#39;accesso all&#39;identità" not in html
+    token = csrf_from(html)
+    assert coordinator.post(url, data={"csrf_token": token, "provider": network.tenants["p"].id,
+                                       "reason": "x"}).status_code == 403
+    assert coordinator.post(f"/budget/accesso-identita/{grant.id}/revoca", data={
+        "csrf_token": token, "version": grant.version, "reason": "In attesa del trasferimento"}).status_code == 302
+    assert fresh(IdentityGrant, grant.id, network.tenants["n1"].id).revoked_at is not None
+    assert _events(network, "identity_grant.revoked", grant.id)
+    # Who is not responsible for the case still may not.
+    assert login("n1_budget_officer").get(url).status_code == 403

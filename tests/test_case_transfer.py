@@ -251,3 +251,30 @@ def test_answering_takes_both_nodes_chain_heads_lowest_tenant_first(app, login, 
         sa.event.remove(engine, "before_cursor_execute", heads)
     assert response.status_code == 302
     assert keys[:2] == [f"t{sender}", f"t{receiver_id}"]
+
+
+def test_the_receiver_s_reads_take_both_nodes_chain_heads_lowest_tenant_first(app, login, network):
+    """A read by the receiving node is recorded in its chain and the sender's: both heads first, lowest tenant
+    id first, as an answer does (the receiver's alone first would deadlock against a crossing transfer)."""
+    net = network
+    sender, receiver_id = net.tenants["n1"].id, net.tenants["n2"].id
+    assert sender < receiver_id
+    _propose(login, net)
+    transfer = _transfer(net)
+    receiver = login("n2_coordinator")
+    keys = []
+
+    def heads(conn, cursor, statement, parameters, *args):
+        if "audit_chain_heads" in statement:
+            values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+            keys.extend(v for v in values if isinstance(v, str) and v not in keys and v[:1] == "t")
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", heads)
+    try:
+        response = receiver.get(f"/casi/trasferimenti/{transfer.id}?identita=1")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", heads)
+    assert response.status_code == 200
+    assert keys[:2] == [f"t{sender}", f"t{receiver_id}"]

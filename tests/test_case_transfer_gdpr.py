@@ -1,13 +1,15 @@
 """A case transfer carries a copy of the person (identity, situation, chosen diary notes): erasure and
-retention at either node clear it; its reads are in the DPO's access log and count as identity reveals."""
+retention at either node clear it, and so does a decline or a withdrawal (the receiver then reads it no more);
+its reads, the receiver's too, are in the sender's DPO's access log and count as identity reveals."""
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from portal.alerts.models import SecurityAlert
 from portal.audit.models import AuditEvent
-from portal.audit.services import record
+from portal.audit.services import record, verify_chains
 from portal.cases.models import Action, Case, CaseState, CaseTransfer, TransferState
 from portal.extensions import db
 from portal.i18n import local_today
@@ -15,7 +17,7 @@ from portal.people.models import Person
 from portal.referrals.models import Referral
 from portal.tenancy import context
 
-from .case_support import add_diary_entry, post
+from .case_support import add_diary_entry, audit_actions, post
 from .fixtures import fresh
 from .network import VICTIM_LAST_NAME, VICTIM_TAX_CODE
 from .test_alerts_security import set_threshold
@@ -159,3 +161,70 @@ def test_reading_a_transfer_s_identity_counts_towards_unusual_access(login, netw
     with context.acting_as(net.tenants["n1"].id):
         [alert] = db.session.scalars(select(SecurityAlert).execution_options(populate_existing=True)).all()
         assert alert.subject_user_id == coordinator.id and alert.identities_read == 2
+
+
+@pytest.mark.parametrize("ending", ["withdrawn", "declined"])
+def test_a_declined_or_withdrawn_proposal_is_closed_to_the_receiving_node(login, network, ending):
+    """The case stays with the sender: the receiver no longer reads the proposal, and the row's copy of the
+    identity and of the texts goes (audited in the sender's chain). The sender keeps its own person and case."""
+    net = network
+    transfer = _propose(login, net)
+    page = f"/casi/trasferimenti/{transfer.id}"
+    receiver = login("n2_coordinator")
+    assert VICTIM_TAX_CODE in receiver.get(f"{page}?identita=1").get_data(as_text=True)  # while pending
+    if ending == "withdrawn":
+        response = post(login("n1_coordinator"), f"{page}/ritira", {"version": transfer.version}, page=page)
+    else:
+        response = post(receiver, f"{page}/rifiuta", {"version": transfer.version, "reason": "Non di nostra competenza."},
+                        page=page)
+    assert response.status_code == 302
+
+    assert receiver.get(page).status_code == 403
+    assert receiver.get(f"{page}?identita=1").status_code == 403
+    listing = receiver.get("/casi/trasferimenti").get_data(as_text=True)
+    assert net.case.pseudonym in listing and f'href="{page}"' not in listing  # listed, no longer a link
+    transfer = _transfer(net)
+    assert transfer.state == TransferState(ending) and transfer.identity_enc is None
+    content = json.loads(transfer.snapshot_json)
+    assert content["summary"]["situation"] is None and content["notes"] == []
+    assert all(a["outcome"] is None for a in content["pathway"]["actions"])
+    assert content["summary"]["grounds"] and content["pathway"]["actions"]  # codes and dates stay
+    assert transfer.reason == REASON  # the sender's own words on its proposal
+    if ending == "declined":
+        assert transfer.decline_reason == "Non di nostra competenza."
+    [cleared] = [e for e in audit_actions(net, "n1", "case_transfer", transfer.id) if e.action == "case_transfer.copy_cleared"]
+    assert {"case_transfer.identity", "case_transfer.snapshot"} <= set(cleared.fields)
+
+    sender = login("n1_coordinator")
+    html = sender.get(page).get_data(as_text=True)
+    assert "La proposta è chiusa" in html and "identita=1" not in html and "Licenziata dopo" not in html
+    with context.acting_as(net.tenants["n1"].id):
+        assert db.session.get(Person, net.person.id).tax_code == VICTIM_TAX_CODE
+        assert db.session.get(Referral, net.referral.id).situation == SITUATION
+    assert VICTIM_LAST_NAME in sender.get(f"/casi/{net.case.id}?identita=1").get_data(as_text=True)
+
+
+def test_the_receiving_node_s_reads_are_in_the_sender_s_access_log_and_export(login, network):
+    """The transfer carries the sender's person: the receiver's reads of it are recorded in the sender's chain
+    too, so the sender's DPO sees them in the person's access log and the art. 15 export."""
+    net = network
+    transfer = _propose(login, net)
+    receiver = login("n2_coordinator")
+    assert receiver.get(f"/casi/trasferimenti/{transfer.id}?identita=1").status_code == 200
+    n2_user = net.users["n2_coordinator"]
+    at_sender = {(e.action, e.actor_user_id) for e in audit_actions(net, "n1", "case_transfer", transfer.id)}
+    assert {("case_transfer.read", n2_user.id), ("case_transfer.identity_read", n2_user.id)} <= at_sender
+    at_receiver = {(e.action, e.actor_user_id) for e in audit_actions(net, "n2", "case_transfer", transfer.id)}
+    assert {("case_transfer.read", n2_user.id), ("case_transfer.identity_read", n2_user.id)} <= at_receiver
+
+    n1_dpo = login("n1_dpo")
+    html = n1_dpo.get(f"/persone/{net.person.id}/accessi").get_data(as_text=True)
+    assert "ha letto i dati identificativi della persona proposta da un altro nodo" in html
+    assert n2_user.full_name in html
+    assert open_request(n1_dpo, net.person, "access").status_code == 302
+    export = json.loads(n1_dpo.get(f"/persone/{net.person.id}/esporta").get_data(as_text=True))
+    assert ("case_transfer.identity_read", str(transfer.id), n2_user.full_name) in {
+        (a["action"], a["object_id"], a["user"]) for a in export["accesses"]}
+    for key in ("n1", "n2"):  # both chains still verify: the heads were taken before the events
+        with context.acting_as(net.tenants[key].id):
+            assert verify_chains([f"t{net.tenants[key].id}"]) == [], key

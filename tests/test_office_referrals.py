@@ -125,3 +125,39 @@ def test_an_order_from_the_budget_page_reaches_the_office_copy(login, network):
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     [copy] = referrals_of(network, "e")
     assert copy.action_status == ActionStatus.PLANNED
+
+
+def test_moving_the_case_to_another_node_withdraws_its_office_referrals(login, network):
+    """The sender no longer follows the person once the case moved: the referrals it made (waiting or taken in
+    charge) are withdrawn, audited in its chain, and the office is told; the office records nothing more."""
+    from portal.cases.models import Case, OfficeReferral
+
+    from .fixtures import fresh
+    from .transfer_support import transfers_seen_by
+
+    net = network
+    waiting = victim_referral(net)
+    with context.acting_as(net.tenants["n1"].id):  # and one the other office already took in charge
+        taken = OfficeReferral(tenant_id=net.action.tenant_id, peer_id=net.tenants["e"].id, action_id=net.action.id,
+                               pseudonym=net.action.pseudonym, service_type=net.action.service_type, phase=net.action.phase,
+                               planned_start=net.action.planned_start, action_status=net.action.status,
+                               state=OfficeReferralState.TAKEN, referred_at=waiting.referred_at)
+        db.session.add(taken)
+        db.session.flush()
+    coordinator = login("n1_coordinator")
+    assert post(coordinator, f"/casi/{net.case.id}/trasferimento", {
+        "version": fresh(Case, net.case.id, net.tenants["n1"].id).version, "target": net.tenants["n2"].id,
+        "reason": "Si è trasferita.", "notes": []}).status_code == 302
+    [transfer] = transfers_seen_by(net.tenants["n1"].id)
+    page = f"/casi/trasferimenti/{transfer.id}"
+    assert post(login("n2_coordinator"), f"{page}/accetta", {"version": transfer.version, "case_worker": ""},
+                page=page).status_code == 302
+
+    assert [r.state for r in referrals_of(net, "f")] == [OfficeReferralState.WITHDRAWN]
+    assert [r.state for r in referrals_of(net, "e")] == [OfficeReferralState.WITHDRAWN]
+    withdrawn = {int(e.object_id) for e in audit_actions(net, "n1", "office_referral") if e.action == "office_referral.withdrawn"}
+    assert withdrawn == {waiting.id, taken.id}
+    assert "office.withdrawn" in _notices(net, "e_operator") and "office.withdrawn" in _notices(net, "f_operator")
+    office = login("e_operator")
+    refused = post(office, f"/casi/ufficio/{taken.id}", {"version": str(referrals_of(net, "e")[0].version), "note": "dopo"})
+    assert refused.status_code == 200 and "ritirato" in refused.get_data(as_text=True)

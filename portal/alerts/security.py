@@ -1,7 +1,7 @@
 """Unusual access: one user reading many people's identities in a short time.
 
 Each identity reveal is an audit event (``person.identity_read``, see people.services.reveal_identity; and
-``case_transfer.identity_read``, the identity a case transfer carries, see cases.transfers.reveal_identity).
+``case_transfer.identity_read``, the identity a case transfer carries, see cases.transfer_reads.reveal_identity).
 After each one, ``check_reader`` counts the distinct people (persons and transfers) the same user revealed in
 the window (one count over ``ix_audit_events_actor_user_id``); at the threshold it raises a SecurityAlert for the data
 protection officer of the reader's node, recorded with the time it was detected, and e-mails the node's

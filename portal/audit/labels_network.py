@@ -51,6 +51,8 @@ ACTIONS = {
     "case_transfer.declined": _l("non ha accolto il caso proposto da un altro nodo"),
     "case_transfer.read": _l("ha letto la proposta di trasferimento"),
     "case_transfer.identity_read": _l("ha letto i dati identificativi della persona proposta da un altro nodo"),
+    "case_transfer.copy_cleared": _l("ha cancellato i dati della persona copiati nella proposta di trasferimento "
+                                     "(non accolta o ritirata)"),
     "legal_path.created": _l("ha registrato un'azione di tutela legale"),
     "legal_path.updated": _l("ha modificato un'azione di tutela legale"),
     "legal_deadline.created": _l("ha registrato un'udienza o una scadenza"),

@@ -1,8 +1,13 @@
 """Identity grants: the node lets a provider see a person's identity for one case, with a reason.
 
 Who grants: the case worker assigned to the case or the coordinator (``cases.services.can_edit``). To whom:
-a provider delivering an action of that case (an action planned with it, not cancelled). Revocable; the
-row stays as history. Both steps are audited.
+a provider delivering an action of that case (an action planned with it, not cancelled). Revocable by the
+same people also once the case is read-only (a transfer pending or done: revoking only takes access away);
+the row stays as history. Both steps are audited.
+
+A grant counts only while it is needed (:func:`live`): its case not ended, and the provider still with an
+open order on an action of the case that is not cancelled. When the case moves to another node the grants
+are revoked (``cases.signals.case_transferred``): nobody at the sender may grant again, so none stays behind.
 
 The rule itself — may this membership see this person's identity? — stays in one place,
 ``people.services.can_see_identity``, which reads the active grants. The provider cannot read the
@@ -12,12 +17,13 @@ own audit chain and runs the unusual-access check, exactly as ``people.services.
 """
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..accounts.permissions import current_membership
 from ..audit.services import record
 from ..cases import services as case_services
-from ..cases.models import Action, ActionStatus, Case, CaseState
+from ..cases.models import ENDED_STATES, Action, ActionStatus, Case, CaseState
+from ..cases.signals import case_transferred
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -25,7 +31,7 @@ from ..people.models import Person
 from ..people.services import IDENTITY_FIELDS, can_see_identity, record_identity_read
 from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant
-from .models import IdentityGrant, ServiceOrder
+from .models import IdentityGrant, OrderStatus, ServiceOrder
 from .services import BudgetError, Forbidden, is_provider
 
 
@@ -36,6 +42,23 @@ def may_manage_grants(case: Case) -> bool:
 def ensure_may_manage(case: Case) -> None:
     if not may_manage_grants(case):
         raise Forbidden()
+
+
+def may_revoke_grants(case: Case) -> bool:
+    """Who grants, also on a read-only case (transfer pending or done): revoking only takes access away."""
+    return case_services.is_responsible(case)
+
+
+def live():
+    """The conditions under which an IdentityGrant row counts, beside not being revoked: its case is not
+    ended, and its provider still has an open order on a not-cancelled action of the case. Read as the node
+    (the provider sees neither the case nor the other rows)."""
+    open_order = exists(
+        select(ServiceOrder.id).join(Action, Action.id == ServiceOrder.action_id)
+        .where(Action.case_id == IdentityGrant.case_id, Action.status != ActionStatus.CANCELLED,
+               ServiceOrder.provider_id == IdentityGrant.provider_id, ServiceOrder.status == OrderStatus.OPEN))
+    not_ended = exists(select(Case.id).where(Case.id == IdentityGrant.case_id, Case.state.not_in(ENDED_STATES)))
+    return (IdentityGrant.revoked_at.is_(None), not_ended, open_order)
 
 
 def case_providers(case: Case) -> list[Tenant]:
@@ -50,6 +73,11 @@ def grants_of(case: Case) -> list[IdentityGrant]:
     return list(db.session.scalars(
         select(IdentityGrant).where(IdentityGrant.case_id == case.id).order_by(IdentityGrant.revoked_at.is_not(None), IdentityGrant.id.desc())
     ))
+
+
+def counting_ids(case: Case) -> set[int]:
+    """The case's grants that open the identity now (not revoked, and :func:`live`), for the grants page."""
+    return set(db.session.scalars(select(IdentityGrant.id).where(IdentityGrant.case_id == case.id, *live())))
 
 
 def active_grant(case_id: int, provider_id: int) -> IdentityGrant | None:
@@ -82,9 +110,8 @@ def grant(case: Case, provider_id, reason: str | None) -> IdentityGrant:
 
 def revoke(row: IdentityGrant, reason: str | None, expected_version) -> None:
     case = db.session.get(Case, row.case_id)
-    if case is None or row.tenant_id != current().tenant_id:
+    if case is None or row.tenant_id != current().tenant_id or not may_revoke_grants(case):
         raise Forbidden()
-    ensure_may_manage(case)
     check_version(row, expected_version)
     if row.revoked_at is not None:
         raise BudgetError(_("L'accesso è già stato revocato."))
@@ -95,14 +122,35 @@ def revoke(row: IdentityGrant, reason: str | None, expected_version) -> None:
     record("identity_grant.revoked", "identity_grant", row.id, ["revoke_reason", "revoked_at", "revoked_by_id"])
 
 
+def on_case_transferred(case, **_kw) -> None:
+    """Receiver of ``cases.signals.case_transferred`` (acting as the sending node): its grants for the case
+    end with it. No user of the sender revoked them: ``revoked_by_id`` stays empty, the reason says why."""
+    for row in db.session.scalars(select(IdentityGrant).where(
+            IdentityGrant.case_id == case.id, IdentityGrant.revoked_at.is_(None)).order_by(IdentityGrant.id)):
+        row.revoked_at = utcnow()
+        row.revoke_reason = _("Caso trasferito a un altro nodo della regione.")
+        db.session.flush()
+        record("identity_grant.revoked", "identity_grant", row.id, ["revoke_reason", "revoked_at"])
+
+
+case_transferred.connect(on_case_transferred, weak=False)
+
+
 # --- the provider's side -------------------------------------------------------------------------------
 
 def provider_grant(order: ServiceOrder) -> IdentityGrant | None:
-    """The active grant that covers this order's case for the current provider (its own row, no cross read)."""
+    """The grant that covers this order's case for the current provider, if it still counts (:func:`live`,
+    checked as the node: only the grant's id comes out)."""
     if not is_provider() or order.provider_id != current().tenant_id:
         return None
     action = db.session.get(Action, order.action_id)
-    return active_grant(action.case_id, order.provider_id) if action is not None else None
+    if action is None:
+        return None
+    with acting_as(order.tenant_id):
+        grant_id = db.session.scalar(select(IdentityGrant.id).where(
+            IdentityGrant.case_id == action.case_id, IdentityGrant.provider_id == order.provider_id, *live()
+        ).limit(1))
+    return db.session.get(IdentityGrant, grant_id) if grant_id is not None else None
 
 
 def provider_identity(order: ServiceOrder) -> dict | None:

@@ -252,11 +252,11 @@ def order_page(order, form=None, status=200, status_form=None):
 
 
 def _grant_case_id(order, action):
-    """The case whose identity grants the current node user may manage from this order, if any."""
+    """The case whose identity grants the current node user may manage (or at least revoke) from this order."""
     if action is None or order.tenant_id != current().tenant_id:
         return None
     case = db.session.get(Case, action.case_id)
-    return case.id if case is not None and grants.may_manage_grants(case) else None
+    return case.id if case is not None and grants.may_revoke_grants(case) else None
 
 
 @bp.route("/ordini/<int:order_id>", methods=["GET", "POST"])

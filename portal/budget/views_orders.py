@@ -158,7 +158,7 @@ def edit_line(line_id):
 # --- identity grants of a case -----------------------------------------------------------------------
 
 def _grant_page(case: Case, form=None, status=200):
-    or_403(grants.may_manage_grants(case))
+    or_403(grants.may_revoke_grants(case))  # a read-only case: the grants to revoke, no new one
     form = form or GrantForm()
     providers = grants.case_providers(case)
     form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in providers]
@@ -166,7 +166,8 @@ def _grant_page(case: Case, form=None, status=200):
     return render_template(
         "budget/grants.html", case=case, form=form, rows=rows, revoke_form=RevokeForm(),
         names=provider_names([g.provider_id for g in rows] + [p.id for p in providers]), has_providers=bool(providers),
-        case_open=case.state != CaseState.CLOSED,
+        case_open=case.state != CaseState.CLOSED, may_grant=grants.may_manage_grants(case),
+        counting=grants.counting_ids(case),
     ), status
 
 

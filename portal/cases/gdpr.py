@@ -26,14 +26,14 @@ VERIFICATION_TEXTS = ("difficulties", "support_needed", "evidence")
 
 @person_anonymising.connect
 def clear_texts(person) -> list[str]:
-    from . import diary, legal, transfers
+    from . import diary, legal, transfer_reads
     from .documents import delete_documents
 
     case_ids, cleared = clear_about(Case, person, CASE_TEXTS, "case")
     if case_ids:
         cleared += diary.clear_texts(case_ids)
         cleared += legal.clear_texts(case_ids)
-        cleared += transfers.clear_texts(case_ids)
+        cleared += transfer_reads.clear_texts(case_ids)
         if delete_documents(case_ids):
             cleared.append("case.documents")
         cleared += clear_columns(db.session.scalars(select(Action).where(Action.case_id.in_(case_ids))),
@@ -153,7 +153,7 @@ def retention(persons) -> tuple[dict[int, list], set[int], dict[int, list]]:
 
 @person_objects.connect
 def objects(person) -> list[tuple[str, str]]:
-    from .transfers import of_cases
+    from .transfer_reads import of_cases
 
     case_ids = [c.id for c in rows_about(Case, person)]
     found = [("case", str(i)) for i in case_ids]

@@ -47,10 +47,7 @@ def sync(action: Action) -> None:
     rows = list(db.session.scalars(select(OfficeReferral).where(OfficeReferral.action_id == action.id)))
     for row in rows:
         if row.peer_id != action.office_id and row.state != OfficeReferralState.WITHDRAWN:
-            row.state = OfficeReferralState.WITHDRAWN
-            db.session.flush()
-            record("office_referral.withdrawn", "office_referral", row.id, ["state"])
-            notify_roles(row.peer_id, OFFICE_ROLES, "office.withdrawn", {"code": row.pseudonym}, _path(row))
+            _withdraw(row)
     if action.office_id is None:
         return
     row = next((r for r in rows if r.peer_id == action.office_id), None)
@@ -72,6 +69,24 @@ def sync(action: Action) -> None:
         record("office_referral.updated", "office_referral", row.id, changed)
         if "state" in changed:
             _tell_office(row)
+
+
+def withdraw_all(case) -> None:
+    """The case moved to another node (transfers.py, acting as the sender): the sender no longer follows the
+    person, so each of its referrals still open is withdrawn and the office told."""
+    rows = db.session.scalars(
+        select(OfficeReferral).join(Action, Action.id == OfficeReferral.action_id)
+        .where(Action.case_id == case.id, OfficeReferral.state != OfficeReferralState.WITHDRAWN)
+        .order_by(OfficeReferral.id))
+    for row in list(rows):
+        _withdraw(row)
+
+
+def _withdraw(row: OfficeReferral) -> None:
+    row.state = OfficeReferralState.WITHDRAWN
+    db.session.flush()
+    record("office_referral.withdrawn", "office_referral", row.id, ["state"])
+    notify_roles(row.peer_id, OFFICE_ROLES, "office.withdrawn", {"code": row.pseudonym}, _path(row))
 
 
 def _path(row: OfficeReferral) -> str:

@@ -20,6 +20,9 @@ action_planned = _signals.signal("action-planned")
 case_changed = _signals.signal("case-changed")
 # sent(action) when an action with a provider was cancelled (flushed): the budget ends its order
 action_cancelled = _signals.signal("action-cancelled")
+# sent(case) acting as the sending node, once its case moved to another node (flushed): the person is no
+# longer its to follow, so the budget revokes the providers' identity grants for the case
+case_transferred = _signals.signal("case-transferred")
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,22 @@ antenna is told (pseudonym only) — acting as the sender for those few rows, as
 (``acting_as``): one transaction, both chains or neither.
 
 The row is a copy of the person at both nodes: anonymising either node's person (erasure, retention) clears
-its identity and free texts (``clear_texts``, through cases/gdpr.py), and its reads are in the access log.
+its identity and free texts (``transfer_reads.clear_texts``, through cases/gdpr.py), and so does a decline or
+a withdrawal (``transfer_reads.clear_copy``); who reads it, and how that is audited: transfer_reads.py.
+
+Once the case has moved the sender no longer follows the person, so what it had opened to others ends with
+it: its office referrals are withdrawn (offices.py) and the providers' identity grants revoked (the budget
+answers ``case_transferred``).
 """
 import json
 import secrets
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..accounts.models import Role
-from ..accounts.permissions import current_membership
 from ..audit.chain import hold_chains
 from ..audit.services import record
 from ..core import links
@@ -33,17 +37,17 @@ from ..core.locking import check_version
 from ..extensions import db
 from ..mail import send_mail
 from ..models_base import utcnow
-from ..people.gdpr import clear_columns
 from ..people.models import Person
 from ..people.services import IDENTITY_FIELDS, MONITORING_FIELDS, create_person
 from ..referrals.models import Context, LegalBasis, OutcomeCode, Referral, ReferralState, Urgency
 from ..referrals.services import add_first_event
 from ..tenancy.context import acting_as, current
 from ..tenancy.models import Tenant, TenantKind
-from . import transfer_files
+from . import offices, transfer_files
 from .models import ENDED_STATES, Case, CaseState, CaseTransfer, DiaryEntry, TransferState, Verification
 from .services import OUTCOME_FOR, is_read_only, node_case_workers, open_case
-from .signals import case_changed
+from .signals import case_changed, case_transferred
+from .transfer_reads import clear_copy, coordinator_of
 
 REASON_MAX = 2000
 # What the sender's pathway carries over: codes, dates and figures (never an action's internal notes).
@@ -57,36 +61,20 @@ class TransferError(ServiceError):
     """A refused transfer step, with a message fit for the user (shown on the form)."""
 
 
-# --- who may do what ---------------------------------------------------------------------------------
-
-def _coordinator_of(tenant_id: int, membership=None) -> bool:
-    membership = membership or current_membership()
-    return (membership is not None and membership.role == Role.COORDINATOR and membership.tenant_id == tenant_id
-            and membership.tenant.is_node)
-
-
-def is_coordinator(membership=None) -> bool:
-    membership = membership or current_membership()
-    return membership is not None and _coordinator_of(membership.tenant_id, membership)
-
+# --- who may do what (who reads: transfer_reads.py) ---------------------------------------------------
 
 def may_propose(case: Case, membership=None) -> bool:
     """The case's coordinator, while the case is open and not already proposed."""
-    return (_coordinator_of(case.tenant_id, membership) and case.state not in ENDED_STATES
+    return (coordinator_of(case.tenant_id, membership) and case.state not in ENDED_STATES
             and not is_read_only(case))
 
 
-def is_party(transfer: CaseTransfer, membership=None) -> bool:
-    """Coordinators of the two nodes (the only tenants that see the row at all)."""
-    return _coordinator_of(transfer.tenant_id, membership) or _coordinator_of(transfer.peer_id, membership)
-
-
 def may_decide(transfer: CaseTransfer, membership=None) -> bool:
-    return transfer.state == TransferState.PENDING and _coordinator_of(transfer.peer_id, membership)
+    return transfer.state == TransferState.PENDING and coordinator_of(transfer.peer_id, membership)
 
 
 def may_withdraw(transfer: CaseTransfer, membership=None) -> bool:
-    return transfer.state == TransferState.PENDING and _coordinator_of(transfer.tenant_id, membership)
+    return transfer.state == TransferState.PENDING and coordinator_of(transfer.tenant_id, membership)
 
 
 def target_nodes() -> list[Tenant]:
@@ -98,112 +86,6 @@ def target_nodes() -> list[Tenant]:
         select(Tenant).where(Tenant.region_id == node.region_id, Tenant.kind == TenantKind.NODE, Tenant.active,
                              Tenant.id != node.id).order_by(Tenant.name)
     ))
-
-
-# --- reading -----------------------------------------------------------------------------------------
-
-def get(transfer_id) -> CaseTransfer | None:
-    from ..tenancy.scoping import get_visible
-
-    return get_visible(CaseTransfer, transfer_id)
-
-
-def of_case(case: Case) -> CaseTransfer | None:
-    """The sender's pending or accepted transfer of this case, or the one that brought it here."""
-    return db.session.scalars(select(CaseTransfer).where(
-        or_(CaseTransfer.case_id == case.id, CaseTransfer.new_case_id == case.id),
-        CaseTransfer.state.in_([TransferState.PENDING, TransferState.ACCEPTED]),
-    ).order_by(CaseTransfer.id.desc()).limit(1)).first()
-
-
-def listing() -> dict[str, list[CaseTransfer]]:
-    """The current node's transfers: waiting for it, and the rest (sent or received), newest first."""
-    tid = current().tenant_id
-    rows = list(db.session.scalars(select(CaseTransfer).order_by(CaseTransfer.proposed_at.desc(), CaseTransfer.id.desc())))
-    incoming = [t for t in rows if t.peer_id == tid and t.state == TransferState.PENDING]
-    return {"incoming": incoming, "others": [t for t in rows if t not in incoming]}
-
-
-def snapshot(transfer: CaseTransfer) -> dict:
-    """Summary, pathway and chosen notes, for the two coordinators (an audited read)."""
-    if not is_party(transfer):
-        raise Forbidden()
-    record("case_transfer.read", "case_transfer", transfer.id, ["snapshot"])
-    content = json.loads(transfer.snapshot_json or "{}")
-    # Dates back from their ISO text, for the pages' own date filters.
-    content["summary"]["opened_at"] = datetime.fromisoformat(content["summary"]["opened_at"])
-    for row in content["pathway"]["actions"] + content["pathway"]["verifications"]:
-        for f in ("planned_start", "planned_end", "delivered_on", "due_date", "done_on", "start_date"):
-            if row.get(f):
-                row[f] = date.fromisoformat(row[f])
-    for note in content["notes"]:
-        note["written_at"] = datetime.fromisoformat(note["written_at"])
-    return content
-
-
-def reveal_identity(transfer: CaseTransfer) -> dict:
-    """The identity carried by a transfer, for the two coordinators (who see identity at their node),
-    audited like every reveal of identity."""
-    if not is_party(transfer) or transfer.identity_enc is None:
-        raise Forbidden()
-    from ..people.signals import identity_read
-
-    record("case_transfer.identity_read", "case_transfer", transfer.id, IDENTITY_FIELDS)
-    identity_read.send(None)  # counts towards the unusual-access check like any other reveal
-    return json.loads(transfer.identity_json)
-
-
-def tenant_names(*transfers: CaseTransfer) -> dict[int, str]:
-    ids = {t.tenant_id for t in transfers} | {t.peer_id for t in transfers}
-    return dict(db.session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids))).all()) if ids else {}
-
-
-# --- the data subject's rights (cases/gdpr.py answers people's signals through these) -----------------
-
-# What anonymisation clears on a transfer: the identity and the free texts it copied (columns, and the
-# snapshot's keys), as on the case itself; the codes, dates and hours stay for the history and statistics.
-TRANSFER_TEXTS = ("identity_enc", "reason_enc", "decline_reason_enc")
-SUMMARY_TEXTS = ("situation", "needs", "availability")
-ACTION_TEXTS = ("outcome",)  # an action's internal notes never go in a snapshot
-
-
-def of_cases(case_ids):
-    """The transfers of these cases: sent from one (the sender's person) or that opened one (the receiver's)."""
-    return select(CaseTransfer).where(or_(CaseTransfer.case_id.in_(case_ids), CaseTransfer.new_case_id.in_(case_ids)))
-
-
-def clear_texts(case_ids) -> list[str]:
-    """Anonymisation of the person of these cases: each transfer of theirs loses its copy of the identity and
-    of the free texts, at either node. The row is both nodes' copy, and the other node keeps its own person,
-    referral and case, so erasing it at one node takes nothing the other node answers for."""
-    cleared = []
-    for transfer in db.session.scalars(of_cases(case_ids).order_by(CaseTransfer.id)):
-        cleared += clear_columns([transfer], TRANSFER_TEXTS, "case_transfer")
-        if transfer.snapshot_enc is not None:
-            before = json.loads(transfer.snapshot_json or "{}")
-            after = _without_texts(json.loads(transfer.snapshot_json or "{}"))
-            if after != before:
-                transfer.snapshot_json = json.dumps(after)
-                cleared.append("case_transfer.snapshot")
-    return cleared
-
-
-def _without_texts(content: dict) -> dict:
-    """The snapshot with what may identify the person left out: the summary's texts, the actions' outcomes, the
-    diary notes and the files' names (the files themselves go with the case's anonymisation)."""
-    summary = content.get("summary") or {}
-    for key in SUMMARY_TEXTS:
-        if key in summary:
-            summary[key] = None
-    for action in (content.get("pathway") or {}).get("actions", []):
-        for key in ACTION_TEXTS:
-            if key in action:
-                action[key] = None
-    if content.get("notes"):
-        content["notes"] = []
-    if content.get("files"):
-        content["files"] = []
-    return content
 
 
 # --- proposing ---------------------------------------------------------------------------------------
@@ -289,12 +171,14 @@ def withdraw(transfer: CaseTransfer, expected_version) -> None:
     transfer.state, transfer.decided_by_id, transfer.decided_at = TransferState.WITHDRAWN, current_user.id, utcnow()
     db.session.flush()
     record("case_transfer.withdrawn", "case_transfer", transfer.id, ["state"])
+    clear_copy(transfer)
 
 
 # --- the receiving node's answer ---------------------------------------------------------------------
 
 def decline(transfer: CaseTransfer, reason: str | None, expected_version) -> None:
-    """The case stays the sender's, exactly as it was (its row is never touched by a proposal)."""
+    """The case stays the sender's, exactly as it was (its row is never touched by a proposal); the transfer's
+    copy of the person goes, audited in the sender's chain (its person)."""
     if not may_decide(transfer):
         raise Forbidden()
     check_version(transfer, expected_version)
@@ -310,6 +194,7 @@ def decline(transfer: CaseTransfer, reason: str | None, expected_version) -> Non
     record("case_transfer.declined", "case_transfer", transfer.id, ["state", "decline_reason"])
     with acting_as(transfer.tenant_id):
         record("case_transfer.declined", "case_transfer", transfer.id, ["state", "decline_reason"])
+        clear_copy(transfer)
         _tell_node(db.session.get(Tenant, transfer.tenant_id), transfer, "case_transfer.declined",
                    _("Rete – trasferimento del caso %(code)s non accolto", code=transfer.pseudonym))
 
@@ -392,8 +277,9 @@ def _verification(row: dict) -> dict:
 
 
 def _finish_at_sender(transfer: CaseTransfer) -> None:
-    """Acting as the sender: its case becomes read-only history, its chain records the acceptance, the
-    antenna learns the outcome (a code) and is told by e-mail with the pseudonym only."""
+    """Acting as the sender: its case becomes read-only history, its chain records the acceptance, what it
+    had opened to others ends (office referrals, identity grants), the antenna learns the outcome (a code)
+    and is told by e-mail with the pseudonym only."""
     db.session.flush()  # the receiver's rows under the receiver's context
     with acting_as(transfer.tenant_id):
         case = db.session.get(Case, transfer.case_id)
@@ -407,6 +293,8 @@ def _finish_at_sender(transfer: CaseTransfer) -> None:
             db.session.flush()
             record("referral.outcome", "referral", referral.id, ["outcome_code"])
         case_changed.send(case)
+        offices.withdraw_all(case)
+        case_transferred.send(case)
         _tell_node(db.session.get(Tenant, transfer.tenant_id), transfer, "case_transfer.accepted",
                    _("Rete – trasferimento del caso %(code)s accolto", code=transfer.pseudonym))
         if referral is not None and referral.tenant_id != transfer.tenant_id:

@@ -19,7 +19,7 @@ from ..models_base import utcnow
 from ..people.services import can_see_identity, can_view_person, reveal_identity
 from ..referrals import labels as referral_labels
 from ..tenancy.models import Tenant
-from . import exports, labels, listing, pathway, services, transfers, verifications
+from . import exports, labels, listing, pathway, services, transfer_reads, transfers, verifications
 from . import record as records
 from .forms import (
     ActionPlanForm,
@@ -134,7 +134,7 @@ def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=N
         assign_form = AssignForm(version=case.version, case_worker=str(case.case_worker_id or ""))
     assign_form.case_worker.choices = _case_worker_choices()
     record = records.analytical_record(case)
-    transfer = transfers.of_case(case)
+    transfer = transfer_reads.of_case(case)
     return render_template(
         "cases/detail.html", case=case, record=record, identity=identity, editable=editable,
         may_see_identity=can_see_identity(case.person), may_view_person=can_view_person(case.person),
@@ -142,7 +142,8 @@ def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=N
         transitions=services.allowed_transitions(case), assign_form=assign_form,
         transition_form=TransitionForm(version=case.version), phase_1=services.phase_1_verification(case),
         follow_ups=services.follow_ups(case), order_form=OrderActionForm(),
-        transfer=transfer, transfer_names=transfers.tenant_names(transfer) if transfer else {},
+        transfer=transfer, transfer_names=transfer_reads.tenant_names(transfer) if transfer else {},
+        responsible=services.is_responsible(case),
         may_transfer=transfers.may_propose(case),
         **story_context(case, diary_form=diary_form, document_form=document_form),
     ), status

@@ -1,7 +1,8 @@
 """Transfer screens: propose a case to another node of the region (from the case page), the node's list of
 transfers ("Trasferimenti") with those waiting for it, one transfer's page with the answer. Routes on the
-cases blueprint (loaded by blueprint.py); rules in transfers.py. A transfer of two other nodes is
-404 (the scoping hides it), a user of the two nodes who is not their coordinator gets 403."""
+cases blueprint (loaded by blueprint.py); rules in transfers.py, who reads what in transfer_reads.py. A
+transfer of two other nodes is 404 (the scoping hides it), a user of the two nodes who is not their
+coordinator gets 403, and so does the receiving node's once the proposal was declined or withdrawn."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from ..extensions import db
 from ..i18n import format_number
 from ..referrals.labels import CONTEXT_LABELS
 from ..tenancy.context import current
-from . import diary, services, transfer_files, transfers
+from . import diary, services, transfer_files, transfer_reads, transfers
 from .forms import TransferAcceptForm, TransferDeclineForm, TransferForm, TransferWithdrawForm
 from .labels import TRANSFER_STATE_LABELS
 from .models import Case, CaseTransfer, DiaryEntry
@@ -22,7 +23,7 @@ from .views import bp, node_staff
 
 def _transfer(transfer_id, may=None) -> CaseTransfer:
     """The transfer (404 when the node does not see it); 403 when ``may(transfer)`` says no."""
-    transfer = or_404(transfers.get(transfer_id))
+    transfer = or_404(transfer_reads.get(transfer_id))
     if may is not None and not may(transfer):
         abort(403)
     return transfer
@@ -68,19 +69,20 @@ def transfer_propose(case_id):
 @bp.route("/trasferimenti")
 @node_staff
 def transfer_list():
-    or_403(transfers.is_coordinator())
-    rows = transfers.listing()
-    names = transfers.tenant_names(*rows["incoming"], *rows["others"])
+    or_403(transfer_reads.is_coordinator())
+    rows = transfer_reads.listing()
+    names = transfer_reads.tenant_names(*rows["incoming"], *rows["others"])
+    readable = {t.id for t in rows["incoming"] + rows["others"] if transfer_reads.is_party(t)}
     return render_template("cases/transfer_list.html", names=names, TRANSFER_STATE_LABELS=TRANSFER_STATE_LABELS,
-                           **rows)
+                           readable=readable, **rows)
 
 
 def _detail(transfer, accept_form=None, decline_form=None, status=200):
-    or_403(transfers.is_party(transfer))
-    content = transfers.snapshot(transfer)
+    or_403(transfer_reads.is_party(transfer))
+    content = transfer_reads.snapshot(transfer)
     identity = None
     if request.args.get("identita") == "1":
-        identity = transfers.reveal_identity(transfer)
+        identity = transfer_reads.reveal_identity(transfer)
     may_decide = transfers.may_decide(transfer)
     if may_decide:
         accept_form = accept_form or TransferAcceptForm(version=transfer.version)
@@ -89,7 +91,7 @@ def _detail(transfer, accept_form=None, decline_form=None, status=200):
         decline_form = decline_form or TransferDeclineForm(version=transfer.version)
     return render_template(
         "cases/transfer_detail.html", transfer=transfer, content=content, identity=identity,
-        names=transfers.tenant_names(transfer), may_decide=may_decide, accept_form=accept_form,
+        names=transfer_reads.tenant_names(transfer), may_decide=may_decide, accept_form=accept_form,
         decline_form=decline_form, withdraw_form=TransferWithdrawForm(version=transfer.version),
         may_withdraw=transfers.may_withdraw(transfer), TRANSFER_STATE_LABELS=TRANSFER_STATE_LABELS,
         CONTEXT_LABELS=CONTEXT_LABELS, own=transfer.tenant_id == current().tenant_id,
