@@ -7,8 +7,8 @@ from portal.audit.models import AuditEvent
 from portal.tenancy import context
 
 
-def _reads(session, network) -> int:
-    with context.acting_as(network.tenants["a"].id):
+def _reads(session, network, tenant: str = "a") -> int:
+    with context.acting_as(network.tenants[tenant].id):
         return session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "person.identity_read", AuditEvent.object_id == str(network.person.id)))
 
@@ -29,3 +29,12 @@ def test_a_referral_linked_from_elsewhere_shows_no_identity(login, network, sess
     assert page.status_code == 200 and _reads(session, network) == before
     client.get(f"/segnalazioni/{network.referral.id}?identita=1", headers={"Sec-Fetch-Site": "same-origin"})
     assert _reads(session, network) == before + 1
+
+
+def test_a_case_linked_from_elsewhere_shows_no_identity(login, network, session):
+    client = login("n1_case_worker")
+    before = _reads(session, network, "n1")
+    page = client.get(f"/casi/{network.case.id}?identita=1", headers={"Sec-Fetch-Site": "cross-site"})
+    assert page.status_code == 200 and _reads(session, network, "n1") == before
+    assert client.get(f"/casi/{network.case.id}?identita=1", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    assert _reads(session, network, "n1") == before + 1

@@ -14,7 +14,7 @@ from ..cases.models import Action, Case
 from ..cases.services import node_providers
 from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import acted, already_sent, saved
+from ..core.views_helpers import acted, already_sent, asked_to_reveal, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..tenancy.context import current
@@ -234,7 +234,7 @@ def order_page(order, form=None, status=200, status_form=None):
         abort(403)
     action = get_visible(Action, order.action_id)
     identity = None
-    if request.args.get("identita") == "1":
+    if asked_to_reveal():
         identity = grants.provider_identity(order)  # audited; None without an active grant
         if identity is None:
             abort(403)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, can_in_node, membership_required, requires
 from ..core.rows import visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import acted, already_sent, edit_form, expose_labels, saved
+from ..core.views_helpers import acted, already_sent, asked_to_reveal, edit_form, expose_labels, saved
 from ..core.views_helpers import download as _download
 from ..extensions import db
 from ..models_base import utcnow
@@ -125,7 +125,7 @@ def index():
 def _case_page(case: Case, *, diary_form=None, document_form=None, assign_form=None, status=200):
     services.read_case(case)
     identity = None
-    if request.args.get("identita") == "1":
+    if asked_to_reveal():
         identity = reveal_identity(case.person)
         if identity is None:
             abort(403)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..core.rows import or_403, or_404, visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import saved
+from ..core.views_helpers import asked_to_reveal, saved
 from ..extensions import db
 from ..i18n import format_number
 from ..referrals.labels import CONTEXT_LABELS
@@ -81,7 +81,7 @@ def _detail(transfer, accept_form=None, decline_form=None, status=200):
     or_403(transfer_reads.is_party(transfer))
     content = transfer_reads.snapshot(transfer)
     identity = None
-    if request.args.get("identita") == "1":
+    if asked_to_reveal():
         identity = transfer_reads.reveal_identity(transfer)
     may_decide = transfers.may_decide(transfer)
     if may_decide:
