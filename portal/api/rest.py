@@ -93,6 +93,24 @@ def _no_nul_characters():
     body = request.get_data(cache=True) if webargs_core.is_json(request.mimetype) else b""
     if any("\x00" in v for v in request.args.values()) or b"\\u0000" in body or b"\x00" in body:
         raise Problem(400, "La richiesta contiene un carattere NUL (U+0000), non ammesso.")
+    if body:
+        _check_json(body)
+
+
+def _check_json(body: bytes) -> None:
+    """A body webargs would choke on, refused with a 400 before it does: nesting past Python's recursion limit,
+    an integer past its digit limit (webargs catches only decoding errors), or a string with a lone surrogate
+    (valid JSON, but no UTF-8 text: it failed at encryption or at the database)."""
+    try:
+        document = json.loads(body)
+    except json.JSONDecodeError:
+        return  # malformed: webargs answers it, as before
+    except (ValueError, RecursionError):
+        raise Problem(400, "Il corpo JSON annida troppi livelli o ha un numero troppo lungo.") from None
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise Problem(400, "Il corpo JSON contiene caratteri non validi (un surrogato UTF-16 isolato).") from None
 
 
 @blp.after_request

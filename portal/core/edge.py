@@ -6,12 +6,15 @@
   default applies), so ``?pagina=99999999999999999999`` is page 1, not an OFFSET overflow.
 - A NUL byte in the path, a query or form argument or an upload's file name is a 400 with a message:
   PostgreSQL refuses NUL in text, and no legitimate form sends one.
+- A JSON body sent to a page (anything outside the API) is a 415 with a message: Flask-WTF would build the
+  form from it, and numbers, lists and null would reach fields that expect text (a 500), past the NUL check.
+  The pages' forms and htmx send form data; the API (``/api/``) reads JSON and checks its own bodies.
 """
 import builtins
 
 from flask import Flask, Request, request
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter
 
 from ..i18n import lazy_gettext as _l
@@ -63,9 +66,19 @@ def _refuse_nul():
         raise UnsafeInput()
 
 
+class FormsOnly(UnsupportedMediaType):
+    user_message = _l("Le pagine di Rete accettano moduli, non JSON: per i dati strutturati c'è l'API (/api/v1).")
+
+
+def _refuse_json_to_pages():
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json and not request.path.startswith("/api/"):
+        raise FormsOnly()
+
+
 def init_edge(app: Flask) -> None:
     """Call before any blueprint is registered (rules pick their converters when added)."""
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.request_class = EdgeRequest
     # First of all before_request functions: the session, CSRF and views never see such input.
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_nul)
+    app.before_request_funcs[None].insert(0, _refuse_json_to_pages)
