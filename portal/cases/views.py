@@ -189,7 +189,7 @@ def close(case_id):
     if request.method == "GET" and case.state == CaseState.CLOSED:
         flash(_("Il percorso è già concluso."), "info")
         return redirect(url_for("cases.detail", case_id=case.id))
-    form = CloseForm(version=case.version)
+    form = CloseForm() if request.method != "GET" else CloseForm(version=case.version)  # the version POSTed is checked
     return case_saved(form, lambda: services.close_case(case, outcome=form.outcome.data, reason=form.reason.data,
                                                         expected_version=form.version.data, closed_on=form.closed_on.data),
                       _("Percorso concluso."), case) \

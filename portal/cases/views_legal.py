@@ -2,6 +2,7 @@
 itself, its hearings and deadlines, the fund requests. Rules in legal_services.py. The case page shows
 them through the ``legal_panel`` template global (cases/_legal.html)."""
 
+import flask
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
@@ -41,12 +42,20 @@ def _case_and(model, case_id, row_id):
     return visible_or_404(Case, case_id if row is None else row.case_id, own=True), row
 
 
+def _posted() -> bool:
+    """A POST: its form is the request's alone, the ``version`` it carries the one checked (the row's own values
+    would fill a field left out, a missing version among them, and skip the check)."""
+    return flask.request.method != "GET"
+
+
 @bp.route("/<int:case_id>/tutela", methods=["GET", "POST"])
 @node_staff
 def legal_edit(case_id):
     case = editable_case(case_id)
     path = legal.legal_path(case)
-    if path is None:
+    if _posted():
+        form = LegalPathForm()
+    elif path is None:
         form = LegalPathForm(version="0")
     else:
         form = LegalPathForm(version=path.version, action_type=path.action_type.value, counsel=path.counsel,
@@ -57,7 +66,7 @@ def legal_edit(case_id):
 
 
 def _deadline_form(case, deadline):
-    if deadline is None:
+    if deadline is None or _posted():
         return DeadlineForm()
     return DeadlineForm(version=deadline.version, due_on=deadline.due_on, kind=deadline.kind.value,
                         note=deadline.note, done=deadline.done_on is not None)
@@ -86,7 +95,7 @@ def legal_deadline(case_id=None, deadline_id=None):
 
 def _save_fund_request(case, request):
     may_still_edit(case)
-    if request is None:
+    if request is None or _posted():
         form = FundRequestForm()
     else:
         form = FundRequestForm(version=request.version, fund=request.fund.value, requested=request.requested,

@@ -3,7 +3,7 @@ documents on the case, its phase-1 outcome and its deliveries. Routes on the cas
 blueprint.py); what the case page shows of the story is story.py's; rules in diary.py, documents.py and
 referrals.services.can_read_texts."""
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -37,7 +37,7 @@ def diary_edit(entry_id):
     case = editable_case(entry.case_id)
     if entry.author_id != current_user.id:
         abort(403)
-    form = DiaryForm(version=entry.version, text=entry.text)
+    form = DiaryForm() if request.method != "GET" else DiaryForm(version=entry.version, text=entry.text)
     return case_saved(form, lambda: diary.correct_entry(entry, form.text.data, form.version.data),
                       _("Nota corretta: la versione precedente resta nel diario."), case, "diario") \
         or render_template("cases/diary_edit.html", case=case, entry=entry, form=form,

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import Capability, membership_required, requires
 from ..core.grounds import GROUND_LABELS
 from ..core.rows import or_403, or_404
+from ..core.views_helpers import edit_form
 from ..network.services import published_points
 from ..tenancy.models import TenantKind
 from . import services
@@ -86,9 +87,7 @@ def detail(entry_id):
 @bp.route("/<int:entry_id>/modifica", methods=["GET", "POST"])
 def edit(entry_id):
     entry = _editable_entry(entry_id)
-    form = EntryForm(obj=entry)
-    if request.method == "GET":
-        form.version.data = entry.version
+    form = edit_form(EntryForm, entry)
     if form.validate_on_submit():
         services.update(entry, form.data_for_service(), form.version.data)
         flash(_("Scheda della rubrica aggiornata."), "success")
@@ -111,9 +110,7 @@ def add_point(entry_id):
 def edit_point(entry_id, point_id):
     entry = _editable_entry(entry_id)
     point = services.point_of(entry, point_id)
-    form = PointForm(obj=point)
-    if request.method == "GET":
-        form.version.data = point.version
+    form = edit_form(PointForm, point)
     if form.validate_on_submit():
         services.update_point(entry, point.id, {k: (form[k].data or None) for k in PointForm.FIELDS},
                               form.version.data)

@@ -8,7 +8,7 @@ from ..accounts.permissions import Capability, membership_required, requires
 from ..core.files import send_stored
 from ..core.rows import or_403, or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import expose_labels
+from ..core.views_helpers import edit_form, expose_labels
 from . import models, services
 from .forms import ApproveForm, GroupForm, MeetingForm, MinutesForm
 from .models import GroupKind
@@ -81,10 +81,9 @@ def group(group_id):
 def edit_group(group_id):
     group = _group_or_404(group_id)
     _require_manager(group)
-    form = GroupForm(obj=group)
+    form = edit_form(GroupForm, group)
     _member_choices(form, group.node_id)
     if request.method == "GET":
-        form.version.data = group.version
         form.members.data = [m.tenant_id for m in group.members]
     if form.validate_on_submit():
         services.update_group(
@@ -126,9 +125,7 @@ def meeting(meeting_id):
 @bp.route("/riunioni/<int:meeting_id>/modifica", methods=["GET", "POST"])
 def edit_meeting(meeting_id):
     meeting = _meeting_or_abort(meeting_id, manage=True)
-    form = MeetingForm(obj=meeting)
-    if request.method == "GET":
-        form.version.data = meeting.version
+    form = edit_form(MeetingForm, meeting)
     if form.validate_on_submit():
         services.update_meeting(meeting, _meeting_data(form), form.version.data)
         flash(_("Riunione aggiornata."), "success")
@@ -142,9 +139,7 @@ def minutes(meeting_id):
     current = meeting.minutes
     if current is not None and current.approved_at is not None:
         abort(403)  # approved minutes are final
-    form = MinutesForm(obj=current)
-    if request.method == "GET" and current is not None:
-        form.version.data = current.version
+    form = MinutesForm() if current is None else edit_form(MinutesForm, current)
     if form.validate_on_submit():
         with attempt(form) as done:
             services.save_minutes(meeting, form.body.data, form.file.data, form.version.data)
