@@ -16,11 +16,12 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core.locking import check_version
 from ..crypto import encrypt
 from ..extensions import db
 from ..models_base import utcnow
 from . import recovery_codes, user_sessions
-from .models import SECOND_FACTOR_ROLES, SessionEnd, User
+from .models import SECOND_FACTOR_ROLES, Membership, SessionEnd, User
 from .permissions import Capability, can_in_node
 from .services import AccountError, check_administrable, clear_failures, count_failure, locked, refuse_if_locked
 
@@ -136,10 +137,14 @@ def disable(user: User, actor: User) -> None:
                           keep=user_sessions.current_session() if actor.id == user.id else None)
 
 
-def reset(user: User, actor: User) -> None:
+def reset(membership: Membership, actor: User, expected_version) -> None:
     """A lost phone: the administrator removes the factor, which guards the user everywhere, so only one who
     answers for every organisation the user belongs to (check_administrable); never on one's own account, which
-    would strip it with neither password nor code (the profile's page asks for both)."""
+    would strip it with neither password nor code (the profile's page asks for both). ``expected_version`` is
+    the membership's as the user list showed it: a list gone stale (the access changed meanwhile) is a
+    conflict, not a reset of what the administrator did not see."""
+    user = membership.user
+    check_version(membership, expected_version)
     if actor.id == user.id:
         raise AccountError(_("Non puoi azzerare la tua stessa verifica in due passaggi: per disattivarla usa la "
                              "pagina «Verifica in due passaggi» del tuo profilo."))

@@ -130,6 +130,7 @@ def recovery():
 def reset(membership_id):
     """A lost phone: the tenant's administrator removes the factor; the user enrols again at next login."""
     membership = administered_membership(membership_id)
-    return acted(VersionedActionForm(), lambda: two_factor.reset(membership.user, current_user._get_current_object()),
+    form = VersionedActionForm()
+    return acted(form, lambda: two_factor.reset(membership, current_user._get_current_object(), form.version.data),
                  _("Verifica in due passaggi azzerata per %(name)s.", name=membership.user.full_name),
                  url_for("accounts.users"))

@@ -3,7 +3,7 @@ from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import InputRequired, WholeNumberField
+from ..core.fields import InputRequired, OptionalChoice, WholeNumberField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import RULE_LABELS
@@ -18,11 +18,11 @@ class AlertFilterForm(PortalForm):
 
     regola = SelectField(
         _l("Regola"), choices=[("", _l("Tutte"))] + [(r.value, RULE_LABELS[r]) for r in CASE_RULES],
-        validators=[Optional()],
+        validators=[OptionalChoice()],
     )
     stato = SelectField(_l("Stato"), choices=[("", _l("Da gestire (aperte e prese in visione)"))]
-                        + enum_choices(AlertState) + [("tutte", _l("Tutte"))], validators=[Optional()])
-    responsabile = SelectField(_l("Responsabile"), choices=[], validators=[Optional()])
+                        + enum_choices(AlertState) + [("tutte", _l("Tutte"))], validators=[OptionalChoice()])
+    responsabile = SelectField(_l("Responsabile"), choices=[], validators=[OptionalChoice()])
 
 
 class AcknowledgeForm(PortalForm):

@@ -10,6 +10,7 @@ from ..core.fields import (
     HoursField,
     InputRequired,
     MoneyField,
+    OptionalChoice,
     Range,
     ServiceRule,
     SubmissionKeyField,
@@ -33,8 +34,8 @@ from .services import check_not_future, check_positive_amount
 
 
 class ContractLineForm(PortalSubForm):
-    service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(ServiceType, blank=_l("Nessuno")), validators=[Optional()])
-    unit = SelectField(_l("Unità"), choices=enum_choices(Unit), validators=[Optional()])
+    service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(ServiceType, blank=_l("Nessuno")), validators=[OptionalChoice()])
+    unit = SelectField(_l("Unità"), choices=enum_choices(Unit), validators=[OptionalChoice()])
     unit_price = MoneyField(_l("Prezzo unitario (€)"), validators=[Optional(), Range(min=0)])
     quantity = HoursField(_l("Quantità"), validators=[Optional(), Range(min=0, max=9999999)])
 
@@ -175,9 +176,9 @@ class OrderStatusForm(PortalForm):
 class OrderFilterForm(PortalSubForm):
     """The order list's filters, read from the query string (GET: no CSRF)."""
 
-    contratto = SelectField(_l("Contratto"), choices=[], validators=[Optional()])
-    fornitore = SelectField(_l("Soggetto attuatore"), choices=[], validators=[Optional()])
-    stato = SelectField(_l("Stato"), choices=[], validators=[Optional()])
+    contratto = SelectField(_l("Contratto"), choices=[], validators=[OptionalChoice()])
+    fornitore = SelectField(_l("Soggetto attuatore"), choices=[], validators=[OptionalChoice()])
+    stato = SelectField(_l("Stato"), choices=[], validators=[OptionalChoice()])
 
 
 class DeliveryEditForm(DeliveryForm):

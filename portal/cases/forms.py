@@ -12,6 +12,7 @@ from ..core.choices import enum_choices
 from ..core.fields import (
     HoursField,
     InputRequired,
+    OptionalChoice,
     PlausibleDateField,
     Range,
     ServiceRule,
@@ -35,8 +36,8 @@ class ActionPlanForm(PortalForm):
     submission_key = SubmissionKeyField()  # planning only (an edit changes the action it names)
     service_type = SelectField(_l("Tipo di servizio"), choices=enum_choices(ServiceType), validators=[DataRequired()])
     phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ActionPhase), validators=[DataRequired()])
-    provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[Optional()])
-    office = SelectField(_l("Ufficio pubblico coinvolto"), choices=[], validate_choice=True, validators=[Optional()])
+    provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[OptionalChoice()])
+    office = SelectField(_l("Ufficio pubblico coinvolto"), choices=[], validate_choice=True, validators=[OptionalChoice()])
     planned_start = PlausibleDateField(_l("Inizio previsto"), validators=[DataRequired()])
     planned_end = PlausibleDateField(_l("Fine prevista"), validators=[
         Optional(), ServiceRule(check_plan_period, "planned_start", "planned_end")])
@@ -96,7 +97,7 @@ class DiaryForm(PortalForm):
 class DocumentForm(PortalForm):
     file = FileField(_l("File (PDF, PNG o JPEG)"), validators=[FileRequired(message=_l("Scegli un file da allegare."))])
     subject = SelectField(_l("Riferito a"), choices=[("case", _l("Il caso")), ("phase_1", _l("L'esito della fase 1"))],
-                          default="case", validators=[Optional()])
+                          default="case", validators=[OptionalChoice()])
     submission_key = SubmissionKeyField()  # kept on the document: the same form posted again stores nothing more
 
 
@@ -106,7 +107,7 @@ class DeliveryDocumentForm(PortalForm):
 
 class AssignForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[Optional()])
+    case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[OptionalChoice()])
 
 
 class TransitionForm(PortalForm):
@@ -131,7 +132,7 @@ class JobOutcomeForm(PortalForm):
     version = HiddenField(validators=[InputRequired()])
     job_outcome = RadioField(_l("Esito dell'inserimento lavorativo"), choices=enum_choices(JobOutcome), validators=[DataRequired()])
     contract_type = SelectField(
-        _l("Tipo di contratto"), choices=enum_choices(ContractType, blank=_l("Non applicabile")), validators=[Optional()]
+        _l("Tipo di contratto"), choices=enum_choices(ContractType, blank=_l("Non applicabile")), validators=[OptionalChoice()]
     )
     hours_per_week = HoursField(_l("Ore settimanali"), validators=[Optional(), Range(min=0, max=80)])
     sector = StringField(_l("Settore"), validators=[Optional(), Length(max=120)])
@@ -177,15 +178,15 @@ class CaseFilterForm(PortalForm):
         csrf = False
 
     q = StringField(_l("Cerca per codice pseudonimo"), validators=[Optional(), Length(max=20)])
-    stato = FilterSelectField(_l("Stato"), choices=enum_choices(CaseState, blank=_l("Tutti")), validators=[Optional()])
+    stato = FilterSelectField(_l("Stato"), choices=enum_choices(CaseState, blank=_l("Tutti")), validators=[OptionalChoice()])
     motivo = FilterSelectField(
         _l("Motivo di discriminazione"),
-        choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[Optional()],
+        choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[OptionalChoice()],
     )
-    antenna = FilterSelectField(_l("Antenna"), choices=[], validators=[Optional()])
-    operatore = FilterSelectField(_l("Operatore/operatrice"), choices=[], validators=[Optional()])
+    antenna = FilterSelectField(_l("Antenna"), choices=[], validators=[OptionalChoice()])
+    operatore = FilterSelectField(_l("Operatore/operatrice"), choices=[], validators=[OptionalChoice()])
     fase = FilterSelectField(
-        _l("Azioni nella fase"), choices=enum_choices(ActionPhase, blank=_l("Tutte")), validators=[Optional()]
+        _l("Azioni nella fase"), choices=enum_choices(ActionPhase, blank=_l("Tutte")), validators=[OptionalChoice()]
     )
     ordina = HiddenField()
 
@@ -210,7 +211,7 @@ class TransferForm(PortalForm):
 
 class TransferAcceptForm(PortalForm):
     version = HiddenField(validators=[DataRequired()])
-    case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[Optional()])
+    case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[OptionalChoice()])
 
 
 class TransferDeclineForm(PortalForm):

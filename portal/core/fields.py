@@ -143,6 +143,10 @@ def _bound(value) -> str:
     return format_quantity(value)
 
 
+#: The most an integer column holds (PostgreSQL's ``integer``); a whole number is refused beyond it.
+LARGEST_WHOLE = 2**31 - 1
+
+
 class WholeNumberField(IntegerField):
     """A whole number (a year, a count, a threshold). What is not one ("1.985", "1e3") is refused once, in the
     page's language: wtforms' own refusal read "Non è una valore intero valido" and the range check added
@@ -158,6 +162,11 @@ class WholeNumberField(IntegerField):
         if not _WHOLE.fullmatch(raw):
             self.data = None
             raise ValueError(_("Scrivi un numero intero, senza virgola né punto."))
+        # Counted before it is read: hundreds of digits made the range check overflow (math.isnan), and what
+        # an integer column cannot keep failed its write.
+        if len(raw.lstrip("-").lstrip("0")) > 10 or not -LARGEST_WHOLE <= int(raw) <= LARGEST_WHOLE:
+            self.data = None
+            raise ValueError(_("Il numero è troppo grande."))
         self.data = int(raw)
 
     def pre_validate(self, form):
@@ -188,6 +197,15 @@ class InputRequired(validators.InputRequired):
             field.errors[:] = []
             raise StopValidation(self.message or field.gettext("This field is required."))
         super().__call__(form, field)
+
+
+class OptionalChoice(Optional):
+    """wtforms' Optional for a choice (select, radio, checkboxes): the chain stops only on input that is truly
+    empty. wtforms' own also stopped on spaces and cleared the errors, so "   " passed the choice check and
+    reached the service as a value (a 500 instead of "scelta non valida")."""
+
+    def __init__(self):
+        super().__init__(strip_whitespace=False)
 
 
 class ServiceRule:

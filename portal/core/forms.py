@@ -59,7 +59,7 @@ class FeedbackForm(PortalForm):
     rating = RadioField(
         _l("Quanto sono chiare le informazioni su questa pagina?"),
         choices=[("5", _l("Molto")), ("4", _l("Abbastanza")), ("2", _l("Poco")), ("1", _l("Per niente"))],
-        validators=[Optional()],
+        validators=[Optional(strip_whitespace=False)],  # fields.OptionalChoice (that module imports this one)
     )
     message = TextAreaField(_l("Il tuo messaggio"), validators=[DataRequired(), Length(max=2000)])
     contact_email = EmailField(

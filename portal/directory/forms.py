@@ -3,6 +3,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.fields import OptionalChoice
 from ..core.forms import PortalForm, PortalSubForm
 from ..core.grounds import GROUND_LABELS
 from ..i18n import lazy_gettext as _l
@@ -31,14 +32,14 @@ class EntryForm(PortalForm):
     version = HiddenField()
     description = TextAreaField(_l("Chi siamo"), validators=[Optional(), Length(max=3000)])
     address = StringField(_l("Indirizzo"), validators=[Optional(), Length(max=300)])
-    municipality_code = SelectField(_l("Comune"), validators=[Optional()])
+    municipality_code = SelectField(_l("Comune"), validators=[OptionalChoice()])
     phone = StringField(_l("Telefono"), validators=[Optional(), Length(max=60)])
     email = StringField(_l("E-mail istituzionale"), validators=[Optional(), Email(), Length(max=200)])
     website = StringField(_l("Sito web"), validators=[Optional(), Length(max=300)])
     referents = TextAreaField(_l("Referenti"), validators=[Optional(), Length(max=2000)])
     grounds = SelectMultipleField(
         _l("Motivi di discriminazione seguiti"), choices=[(k.value, v) for k, v in GROUND_LABELS.items()],
-        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validators=[Optional()],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validators=[OptionalChoice()],
     )
     services = TextAreaField(_l("Servizi offerti"), validators=[Optional(), Length(max=3000)])
 
@@ -83,9 +84,9 @@ class FilterForm(PortalForm):
         csrf = False
 
     q = StringField(_l("Cerca per nome, servizio, comune o codice ISTAT"), validators=[Optional(), Length(max=100)])
-    tipo = SelectField(_l("Tipo di organizzazione"), validators=[Optional()])
-    motivo = SelectField(_l("Motivo di discriminazione"), validators=[Optional()])
-    comune = SelectField(_l("Comune"), validators=[Optional()])
+    tipo = SelectField(_l("Tipo di organizzazione"), validators=[OptionalChoice()])
+    motivo = SelectField(_l("Motivo di discriminazione"), validators=[OptionalChoice()])
+    comune = SelectField(_l("Comune"), validators=[OptionalChoice()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,7 @@ from ..accounts.models import Membership
 from ..accounts.permissions import current_membership
 from ..audit.services import record
 from ..core import files, storage
-from ..core.errors import Forbidden, ServiceError
+from ..core.errors import Forbidden, NotFound, ServiceError
 from ..extensions import db
 from ..jobs import enqueue, in_app
 from ..models_base import aware, utcnow
@@ -64,10 +64,13 @@ def keep_hours() -> int:
 
 def request_export(key: str, form) -> ExportJob:
     """The current user asks for an export: a queued job in the caller's transaction (the view commits,
-    then calls :func:`start`). Forbidden for a kind they may not export; ValueError for unusable input."""
+    then calls :func:`start`). NotFound for a kind there is not, Forbidden for one they may not export;
+    ValueError for unusable input."""
     export = KINDS.get(key)
+    if export is None:
+        raise NotFound()
     membership = current_membership()
-    if export is None or membership is None or not export.allowed(membership):
+    if membership is None or not export.allowed(membership):
         raise Forbidden()
     params = export.params(form)
     purge_expired()

@@ -4,7 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.fields import SubmissionKeyField
+from ..core.fields import OptionalChoice, SubmissionKeyField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from ..referrals.labels import GROUND_LABELS
@@ -29,7 +29,7 @@ class ThreadForm(PortalForm):
 
 
 class PracticeForm(ThreadForm):
-    ground = SelectField(_l("Motivo di discriminazione"), choices=_grounds(), validators=[Optional()])
+    ground = SelectField(_l("Motivo di discriminazione"), choices=_grounds(), validators=[OptionalChoice()])
     problem = TextAreaField(PRACTICE_LABELS["problem"], validators=[DataRequired(), Length(max=5000)])
     target_group = TextAreaField(PRACTICE_LABELS["target_group"], validators=[DataRequired(), Length(max=2000)])
     intervention = TextAreaField(PRACTICE_LABELS["intervention"], validators=[DataRequired(), Length(max=5000)])
@@ -81,5 +81,5 @@ class PracticeFilterForm(PortalForm):
     class Meta:
         csrf = False
 
-    motivo = SelectField(_l("Motivo di discriminazione"), choices=[("", _l("Tutti"))] + _grounds()[1:], validators=[Optional()])
-    categoria = SelectField(_l("Categoria"), validators=[Optional()])
+    motivo = SelectField(_l("Motivo di discriminazione"), choices=[("", _l("Tutti"))] + _grounds()[1:], validators=[OptionalChoice()])
+    categoria = SelectField(_l("Categoria"), validators=[OptionalChoice()])

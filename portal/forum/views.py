@@ -307,7 +307,11 @@ def _moderated(moderate, thread_id):
 @bp.route("/t/<int:thread_id>/valida", methods=["POST"])
 def validate(thread_id):
     thread = _thread_or_404(thread_id)
-    moderation.validate_practice(thread, request.form.get("action", "validate") == "validate")
+    # The two buttons of the thread's page; anything else is refused (it read as a withdrawal).
+    action = request.form.get("action", "validate")
+    if action not in ("validate", "unvalidate"):
+        raise services.ForumError(_("Azione di moderazione non prevista."))
+    moderation.validate_practice(thread, action == "validate")
     flash(_("Buona prassi validata dal nodo.") if thread.validated_at else _("Validazione ritirata."), "success")
     return redirect(url_for(".thread", thread_id=thread.id))
 
@@ -343,6 +347,8 @@ def subscriptions():
         category = db.session.get(ForumCategory, category_id) if category_id else None
         if not form.validate_on_submit() or (thread is None) == (category is None):
             abort(400)
+        if form.action.data not in ("subscribe", "unsubscribe"):  # anything else read as a subscription
+            raise services.ForumError(_("Azione non prevista: scegli se seguire o smettere di seguire."))
         if form.action.data == "unsubscribe":
             notify.unsubscribe(thread, category)
             flash(_("Non riceverai più avvisi."), "success")

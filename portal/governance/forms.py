@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices
+from ..core.fields import OptionalChoice
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .models import GroupKind
@@ -19,7 +20,7 @@ class GroupForm(PortalForm):
     description = TextAreaField(_l("Descrizione"), validators=[Optional(), Length(max=3000)])
     members = SelectMultipleField(
         _l("Organizzazioni che ne fanno parte"), coerce=int, option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False), validators=[Optional()],
+        widget=ListWidget(prefix_label=False), validators=[OptionalChoice()],
     )
 
 

@@ -2,7 +2,7 @@
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from ..core.fields import PlausibleDateField, form_check
+from ..core.fields import OptionalChoice, PlausibleDateField, form_check
 from ..core.forms import PortalForm
 from ..core.quarters import last_closed
 from ..core.widgets import LongSelect
@@ -81,7 +81,7 @@ class OpenDataForm(PeriodForm):
 class AntennaFilterForm(PeriodForm):
     motivo = SelectField(
         _l("Motivo di discriminazione"),
-        choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[Optional()],
+        choices=[("", _l("Tutti"))] + [(g.value, GROUND_LABELS[g]) for g in Ground], validators=[OptionalChoice()],
     )
 
     def filters(self) -> Filters | None:
@@ -94,8 +94,8 @@ class AntennaFilterForm(PeriodForm):
 
 
 class NodeFilterForm(AntennaFilterForm):
-    antenna = SelectField(_l("Antenna"), choices=[], validators=[Optional()], widget=LongSelect())
-    fornitore = SelectField(_l("Soggetto attuatore"), choices=[], validators=[Optional()])
+    antenna = SelectField(_l("Antenna"), choices=[], validators=[OptionalChoice()], widget=LongSelect())
+    fornitore = SelectField(_l("Soggetto attuatore"), choices=[], validators=[OptionalChoice()])
 
     def _others(self) -> dict:
         return {"antenna_id": _int(_ok(self.antenna)), "ground": _ok(self.motivo), "provider_id": _int(_ok(self.fornitore))}

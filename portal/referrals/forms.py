@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices, enum_or_none
-from ..core.fields import InputRequired
+from ..core.fields import InputRequired, OptionalChoice, SubmissionKeyField
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
@@ -41,7 +41,7 @@ SUBMIT, SAVE, RESUBMIT = "submit", "save", "resubmit"
 
 
 class ReferralForm(PortalForm):
-    submission_key = HiddenField()
+    submission_key = SubmissionKeyField()
     version = HiddenField()
     person_version = HiddenField()
     action = StringField()  # the button pressed (never rendered as a field)
@@ -55,15 +55,15 @@ class ReferralForm(PortalForm):
     contact = StringField(_l("Recapito (telefono o e-mail)"), validators=[Optional(), Length(max=200)])
     # ... and monitoring attributes (aggregate statistics only).
     gender = SelectField(_l("Genere"), choices=enum_choices(Gender, NOT_STATED), coerce=enum_or_none(Gender),
-                         validators=[Optional()])
+                         validators=[OptionalChoice()])
     citizenship_group = SelectField(_l("Cittadinanza"), choices=enum_choices(CitizenshipGroup, NOT_STATED),
-                                    coerce=enum_or_none(CitizenshipGroup), validators=[Optional()])
+                                    coerce=enum_or_none(CitizenshipGroup), validators=[OptionalChoice()])
     disability = SelectField(_l("Disabilità"), choices=[("", NOT_STATED), ("yes", _l("Sì")), ("no", _l("No"))],
-                             coerce=_disability, validators=[Optional()])
+                             coerce=_disability, validators=[OptionalChoice()])
     labour_status = SelectField(_l("Condizione occupazionale"), choices=enum_choices(LabourStatus, NOT_STATED),
-                                coerce=enum_or_none(LabourStatus), validators=[Optional()])
+                                coerce=enum_or_none(LabourStatus), validators=[OptionalChoice()])
     education_level = SelectField(_l("Titolo di studio"), choices=enum_choices(EducationLevel, NOT_STATED),
-                                  coerce=enum_or_none(EducationLevel), validators=[Optional()])
+                                  coerce=enum_or_none(EducationLevel), validators=[OptionalChoice()])
 
     # The referral.
     grounds = CheckboxesField(_l("Motivi di discriminazione"), choices=enum_choices(Ground), validators=[Optional()])
@@ -85,7 +85,7 @@ class ReferralForm(PortalForm):
     files = MultipleFileField(_l("Documenti da allegare (facoltativo)"))
 
     information_point_id = SelectField(_l("Inviata dal punto informativo"), coerce=lambda v: int(v) if v else None,
-                                       validators=[Optional()])
+                                       validators=[OptionalChoice()])
 
     def __init__(self, *args, legal_basis=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,7 +248,7 @@ class LegalBasisForm(PortalForm):
     legal_basis = SelectField(
         _l("Base giuridica del trattamento"),
         choices=enum_choices({k: v for k, v in LEGAL_BASIS_LABELS.items() if k != LegalBasis.CONSENT}, _l("Nessuna")),
-        coerce=enum_or_none(LegalBasis), validators=[Optional()],
+        coerce=enum_or_none(LegalBasis), validators=[OptionalChoice()],
     )
 
 
@@ -263,7 +263,7 @@ class InboxFilterForm(PortalForm):
         csrf = False
 
     stato = FilterSelectField(_l("Stato"), choices=enum_choices(ReferralState, _l("Tutte le inviate")),
-                              validators=[Optional()])
+                              validators=[OptionalChoice()])
 
     def state(self) -> ReferralState | None:
         return ReferralState(self.stato.data) if self.stato.data in {s.value for s in ReferralState} else None

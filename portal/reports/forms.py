@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectFiel
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.choices import enum_choices
-from ..core.fields import InputRequired
+from ..core.fields import InputRequired, OptionalChoice
 from ..core.forms import PortalForm
 from ..directory import municipalities
 from ..i18n import lazy_gettext as _l
@@ -32,7 +32,7 @@ class ReportForm(PortalForm):
                                validators=[InputRequired(message=_l("Indica chi sta scrivendo."))])
     what = TextAreaField(_l("Che cosa è successo?"),
                          validators=[DataRequired(message=_l("Racconta che cosa è successo.")), Length(max=10000)])
-    municipality_code = SelectField(_l("In quale comune?"), validators=[Optional()])
+    municipality_code = SelectField(_l("In quale comune?"), validators=[OptionalChoice()])
     context = SelectField(_l("In quale ambito?"), choices=enum_choices(Context, _l("Scegli un ambito")),
                           validators=[InputRequired(message=_l("Scegli l'ambito in cui è successo."))])
     occurred_on = DateField(_l("Quando? (anche approssimativo)"), validators=[Optional(), _not_future])
