@@ -15,7 +15,7 @@ its equations and its elimination.
 """
 from fractions import Fraction
 
-from .suppression import TOTAL, _equations, _reduce
+from .suppression import TOTAL, _equations, _reduce, add_row
 
 
 class _Cells:
@@ -69,21 +69,7 @@ def disclosed(tables: dict, links: list) -> set:
                 root = cells._root((publication, key))
                 if root in index:
                     row[index[root]] = row.get(index[root], 0) + Fraction(sign)
-            row = _reduce({k: v for k, v in row.items() if v}, basis, pivots)
-            if not row:
-                continue
-            pivot = min(row)
-            scale = row[pivot]
-            row = {k: v / scale for k, v in row.items()}
-            for i, other in enumerate(basis):
-                if pivot in other:
-                    factor = other[pivot]
-                    merged = dict(other)
-                    for k, v in row.items():
-                        merged[k] = merged.get(k, 0) - factor * v
-                    basis[i] = {k: v for k, v in merged.items() if v}
-            basis.append(row)
-            pivots.append(pivot)
+            add_row(row, basis, pivots)
     return {root for root, i in index.items() if not _reduce({i: Fraction(1)}, basis, pivots)}
 
 

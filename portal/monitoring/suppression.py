@@ -81,23 +81,28 @@ def _row_space(table: Table, hidden: set) -> tuple[list, dict]:
                 row[index[key]] = row.get(index[key], 0) + Fraction(1)
         if total in index:
             row[index[total]] = row.get(index[total], 0) - Fraction(1)
-        row = _reduce({k: v for k, v in row.items() if v}, basis, pivots)
-        if not row:
-            continue
-        pivot = min(row)
-        scale = row[pivot]
-        row = {k: v / scale for k, v in row.items()}
-        # Keep the basis fully reduced: clear the new pivot from the earlier rows.
-        for i, other in enumerate(basis):
-            if pivot in other:
-                factor = other[pivot]
-                merged = dict(other)
-                for k, v in row.items():
-                    merged[k] = merged.get(k, 0) - factor * v
-                basis[i] = {k: v for k, v in merged.items() if v}
-        basis.append(row)
-        pivots.append(pivot)
+        add_row(row, basis, pivots)
     return list(zip(pivots, basis, strict=True)), index
+
+
+def add_row(row: dict, basis: list, pivots: list) -> None:
+    """Add a constraint (a sparse row {column: Fraction}) to a reduced row-echelon basis, kept fully reduced:
+    the new pivot is cleared from the earlier rows. A row the basis already spans adds nothing."""
+    row = _reduce({k: v for k, v in row.items() if v}, basis, pivots)
+    if not row:
+        return
+    pivot = min(row)
+    scale = row[pivot]
+    row = {k: v / scale for k, v in row.items()}
+    for i, other in enumerate(basis):
+        if pivot in other:
+            factor = other[pivot]
+            merged = dict(other)
+            for k, v in row.items():
+                merged[k] = merged.get(k, 0) - factor * v
+            basis[i] = {k: v for k, v in merged.items() if v}
+    basis.append(row)
+    pivots.append(pivot)
 
 
 def _reduce(vector: dict, basis: list, pivots: list) -> dict:
