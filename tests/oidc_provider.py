@@ -70,3 +70,14 @@ def running_provider():
             os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
         else:
             os.environ["AUTHLIB_INSECURE_TRANSPORT"] = previous
+
+
+def provider_app(database, mail_server, provider):
+    """An app that talks to the provider (the session-wide one has no identity provider): a module's ``app``."""
+    from portal import create_app
+
+    from .conftest import IsolatedClient, make_config
+
+    app = create_app(make_config(database, mail_server, **provider.config()))
+    app.test_client_class = IsolatedClient
+    return app

@@ -6,7 +6,6 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from portal import create_app
 from portal.accounts import identity, services
 from portal.accounts.models import User, UserSession
 from portal.audit.models import AuditEvent
@@ -14,9 +13,8 @@ from portal.extensions import db
 from portal.tenancy import context
 from portal.tenancy.models import Tenant
 
-from .conftest import IsolatedClient, make_config
 from .helpers import field_error, log_in, post_form
-from .oidc_provider import SPID_L1, SPID_L2, SPID_L3, fiscal_code, spid_sign_in
+from .oidc_provider import SPID_L1, SPID_L2, SPID_L3, fiscal_code, provider_app, spid_sign_in
 
 CODES = {key: fiscal_code(stem) for key, stem in {
     "n1_case_worker": "RSSMRA80A01F952", "a_operator": "BNCLCU85M41L219", "a_admin": "VRDGPP70C10F205",
@@ -25,10 +23,7 @@ CODES = {key: fiscal_code(stem) for key, stem in {
 
 @pytest.fixture(scope="module")
 def app(database, mail_server, oidc_provider):
-    """This module's app talks to the provider (the session-wide one has no identity provider)."""
-    app = create_app(make_config(database, mail_server, **oidc_provider.config()))
-    app.test_client_class = IsolatedClient
-    return app
+    return provider_app(database, mail_server, oidc_provider)
 
 
 @pytest.fixture

@@ -9,27 +9,23 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from portal import create_app
 from portal.accounts import identity, user_sessions
 from portal.accounts.models import Membership, Role, SessionEnd, User, UserSession
 from portal.extensions import db
 from portal.tenancy import context
 
-from .conftest import IsolatedClient, make_config
 from .factories import MembershipFactory
 from .helpers import csrf_from, post_form
-from .oidc_provider import fiscal_code, spid_sign_in
-
-SOMEONE_ELSE = fiscal_code("MLCTTR75A01F952")  # another person's SPID identity
-RIGHT_CODE = fiscal_code("BNCLCU85M41L219")
+from .oidc_provider import fiscal_code, provider_app, spid_sign_in
 
 
 @pytest.fixture(scope="module")
 def app(database, mail_server, oidc_provider):
-    """This module's app talks to the provider (the session-wide one has no identity provider)."""
-    app = create_app(make_config(database, mail_server, **oidc_provider.config()))
-    app.test_client_class = IsolatedClient
-    return app
+    return provider_app(database, mail_server, oidc_provider)
+
+
+SOMEONE_ELSE = fiscal_code("MLCTTR75A01F952")  # another person's SPID identity
+RIGHT_CODE = fiscal_code("BNCLCU85M41L219")
 
 
 @pytest.fixture
