@@ -157,6 +157,8 @@ def test_opening_a_letter_by_name_is_a_read_of_identity_on_need_to_know(login, n
         return [e for e in audit_actions(network, object_type="person", object_id=network.person.id)
                 if e.action == "person.identity_read" and e.actor_user_id == network.users["n1_coordinator"].id]
 
+    linked = coordinator.get(f"/casi/documenti/{by_name.id}", headers={"Sec-Fetch-Site": "cross-site"})
+    assert linked.status_code == 302 and identity_reads() == []  # from another site's link: the case, no read
     assert coordinator.get(f"/casi/documenti/{by_name.id}").status_code == 200
     assert len(identity_reads()) == 1
     assert coordinator.get(f"/casi/documenti/{pseudonymous.id}").status_code == 200

@@ -38,3 +38,16 @@ def test_a_case_linked_from_elsewhere_shows_no_identity(login, network, session)
     assert page.status_code == 200 and _reads(session, network, "n1") == before
     assert client.get(f"/casi/{network.case.id}?identita=1", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
     assert _reads(session, network, "n1") == before + 1
+
+
+@pytest.mark.parametrize("site, reads", [("cross-site", 0), ("same-origin", 1)])
+def test_the_rectify_and_edit_forms_read_only_when_asked_from_here(login, network, session, site, reads):
+    from .factories import make_referral
+
+    client = login("a_operator")
+    draft = make_referral(network.tenants["a"], network.users["a_operator"], person=network.person, state="draft")
+    before = _reads(session, network)
+    for path in (f"/persone/{network.person.id}/rettifica", f"/segnalazioni/{draft.id}/modifica"):
+        answer = client.get(path, headers={"Sec-Fetch-Site": site})
+        assert answer.status_code == (200 if reads else 302), path
+    assert _reads(session, network) - before == 2 * reads

@@ -29,8 +29,15 @@ def test_a_quarters_open_data_never_changes_once_exported(network, login):
     outside_region(network)
     _many(network)
     coordinator = login("n1_coordinator")
+    linked = coordinator.get("/monitoraggio/open-data.csv" + FIRST_QUARTER, headers={"Sec-Fetch-Site": "cross-site"})
+    assert linked.status_code == 302  # a link on another site releases nothing for good: back to the page
+    with context.acting_as(network.tenants["n1"].id):
+        assert db.session.scalars(select(StatisticsRelease)).all() == []
     first = coordinator.get("/monitoraggio/open-data.csv" + FIRST_QUARTER)
     assert first.status_code == 200
+    # Once released, the file is the same wherever the link is.
+    assert coordinator.get("/monitoraggio/open-data.csv" + FIRST_QUARTER,
+                           headers={"Sec-Fetch-Site": "cross-site"}).data == first.data
     _one_more(network, 25)  # a late record of the quarter: one more woman aged 25-54
     again = coordinator.get("/monitoraggio/open-data.csv" + FIRST_QUARTER)
     assert again.data == first.data

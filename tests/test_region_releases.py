@@ -128,3 +128,18 @@ def test_a_region_node_s_open_data_waits_for_the_region_and_is_released_with_it(
     publications = {(REGION, t["name"]): _table(t) for t in region_release.content["tables"]}
     publications |= {(node, t.name): t for t in opendata.from_rows(release.content["rows"])}
     assert _attack(publications, [node], small_only=False) == []
+
+
+def test_a_node_joining_after_the_region_released_a_quarter_releases_its_own(session, network, login):
+    """The region's file of that quarter has no column for it: nothing to link with, so it does not wait for a
+    release that will never come."""
+    from .region_support import outside_region
+
+    q = _data(network)
+    node = outside_region(network)
+    refresh()  # the region releases the quarter with N2 alone
+    with context.system("test: N1 joins the region"):
+        node.region_id = network.tenants["r"].id
+        db.session.flush()
+    answer = login("n1_coordinator").get(f"/monitoraggio/open-data.csv?dal={q.start.isoformat()}&al={q.last.isoformat()}")
+    assert answer.status_code == 200

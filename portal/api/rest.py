@@ -103,8 +103,8 @@ def _check_json(body: bytes) -> None:
     (valid JSON, but no UTF-8 text: it failed at encryption or at the database)."""
     try:
         document = json.loads(body)
-    except json.JSONDecodeError:
-        return  # malformed: webargs answers it, as before
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return  # malformed, or not UTF-8: webargs answers it, as before
     except (ValueError, RecursionError):
         raise Problem(400, "Il corpo JSON annida troppi livelli o ha un numero troppo lungo.") from None
     try:

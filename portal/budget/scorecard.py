@@ -11,9 +11,9 @@ Definitions (shown on the page):
 
 Visible to the node's staff for every provider of the node, and to a provider for itself. The outcomes
 come from the node's cases: for a provider they are counted acting as its node, and only the counts
-leave that block. The provider knows who its participants are (its orders), so a small count would tell it
-their outcome: it sees the split only when every count shown is at least ``MIN_SHOWN`` (else none of them,
-so no hidden count can be derived from the others and the total); the node's staff see every figure.
+leave that block. The provider knows who its participants are (its orders), and sees the page change when the
+node records an outcome: comparing two views would tell it one person's outcome however large the counts, so
+a provider sees the number of its participants, not the split; the node's staff see every figure.
 """
 from dataclasses import dataclass, field
 
@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import case, func, select
 
 from ..accounts.permissions import Capability, can, current_membership
-from ..cases.models import Action, JobOutcome, Verification, VerificationPhase
+from ..cases.models import Action, Verification, VerificationPhase
 from ..core.rows import by_id
 from ..core.sql import days_from_timestamp_to_date
 from ..extensions import db
@@ -31,7 +31,6 @@ from .models import Delivery, DeliveryStatus, ServiceOrder
 from .services import is_node_member, is_provider
 
 DEFAULT_ON_TIME_DAYS = 30
-MIN_SHOWN = 5  # primary suppression of the outcome counts shown to the provider itself
 
 
 @dataclass
@@ -46,15 +45,11 @@ class Scorecard:
     returned_ever: int = 0
     participants: int = 0
     outcomes: dict = field(default_factory=dict)  # JobOutcome value or "" (not verified yet) -> count
-    outcomes_hidden: bool = False  # the provider's own view, with a count below MIN_SHOWN: no split shown
+    outcomes_hidden: bool = False  # the provider's own view: no split shown (module docstring)
 
     @property
     def on_time_percent(self):
         return round(100 * self.on_time / self.deliveries) if self.deliveries else None
-
-    @property
-    def min_shown(self) -> int:
-        return MIN_SHOWN
 
     @property
     def reviewed(self) -> int:
@@ -110,15 +105,9 @@ def scorecard(provider: Tenant) -> Scorecard:
     ).one()
     (card.deliveries, card.on_time, card.approved, card.submitted, card.returned, card.returned_ever) = (int(v or 0) for v in row)
     card.participants, card.outcomes = _outcomes(provider)
-    if current().tenant_id != provider.node_id and _too_small(card.outcomes):
+    if current().tenant_id != provider.node_id:
         card.outcomes, card.outcomes_hidden = {}, True
     return card
-
-
-def _too_small(outcomes: dict) -> bool:
-    """Any of the counts the page shows (each outcome and "not verified yet", zeros included: a zero says
-    something of everyone else) below MIN_SHOWN."""
-    return any(outcomes.get(key, 0) < MIN_SHOWN for key in [o.value for o in JobOutcome] + [""])
 
 
 def _outcomes(provider: Tenant) -> tuple[int, dict]:

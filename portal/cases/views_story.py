@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..accounts.permissions import membership_required
 from ..core.rows import visible_or_404
-from ..core.views_helpers import already_sent, send_read
+from ..core.views_helpers import already_sent, asked_from_this_site, send_read
 from . import diary, documents
 from .forms import DiaryForm, DocumentForm
 from .models import Case, CaseDocument, DiaryEntry
@@ -73,6 +73,8 @@ def _download(document: CaseDocument):
 def document_download(document_id):
     """Node staff who read the case; for a delivery's document also its provider (hence no node_staff)."""
     document = visible_or_404(CaseDocument, document_id)
+    if document.names_person and not asked_from_this_site():  # opening it reads the identity: not from a link
+        return redirect(url_for("cases.detail", case_id=document.case_id))  # on another site
     return _download(document)
 
 

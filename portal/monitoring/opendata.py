@@ -32,7 +32,7 @@ from ..extensions import db
 from ..i18n import format_day, local_today
 from ..people.models import Gender, Person
 from ..referrals.models import Ground
-from ..tenancy.context import current_tenant_id
+from ..tenancy.context import acting_as, current_tenant_id
 from ..tenancy.models import Tenant
 from . import releases
 from .filters import Filters
@@ -152,6 +152,10 @@ def check_ready(start: date, end: date) -> None:
         _check_not_waiting_for_region(quarter, tables(Filters(start, end)))
 
 
+def is_released(f: Filters) -> bool:
+    return releases.find(releases.OPEN_DATA, Quarter.of(f.start)) is not None
+
+
 def content(f: Filters, suppressed: list[Table]) -> dict:
     """What a release of the open data keeps: the published rows (hidden cells empty)."""
     return {"rows": list(rows(f, suppressed))}
@@ -177,6 +181,8 @@ def _check_not_waiting_for_region(quarter: Quarter, suppressed: list[Table]) -> 
     node = db.session.get(Tenant, current_tenant_id())
     if node is None or node.region_id is None or not any(t.cells[(TOTAL, TOTAL)] for t in suppressed):
         return
+    if _released_without(node, quarter):
+        return  # the region released the quarter before the node joined: no column of it to link with
     day = releases.release_day(quarter)
     if day > local_today():
         raise ServiceError(_("Gli open data del %(quarter)s si pubblicano il %(day)s, insieme ai dati del centro "
@@ -194,3 +200,10 @@ def released_on(quarters: list[Quarter]) -> dict:
 
 def csv_text(f: Filters) -> str:
     return spreadsheets.csv_text(COLUMNS, export(f))
+
+
+def _released_without(node: Tenant, quarter: Quarter) -> bool:
+    """The node's region has released the quarter, and the node was not one of its columns (it joined later)."""
+    with acting_as(node.region_id):
+        release = releases.find(releases.REGION, quarter)
+    return release is not None and node.id not in {n["id"] for n in release.content.get("nodes", [])}

@@ -18,6 +18,7 @@ from ..cases.services import antenna_choices, provider_choices
 from ..core.pdf import PDF_MIMETYPE
 from ..core.quarters import closed_before
 from ..core.rows import or_403
+from ..core.views_helpers import asked_from_this_site
 from ..core.views_helpers import download as _download
 from ..i18n import local_today
 from . import exports, labels, opendata, queries, report
@@ -179,6 +180,8 @@ def open_data_csv():
     if elsewhere := _explicit_period("monitoring.open_data_csv", "monitoring.open_data", OpenDataForm):
         return elsewhere
     f = queries.Filters(*_period(OpenDataForm(request.args)))
+    if not asked_from_this_site() and not opendata.is_released(f):  # a link elsewhere releases nothing for good
+        return redirect(url_for("monitoring.open_data", dal=f.start.isoformat(), al=f.end.isoformat()))
     text = opendata.csv_text(f)
     return _download(io.BytesIO(text.encode("utf-8")), "text/csv",
                      f"rete-open-data-{f.start.isoformat()}-{f.end.isoformat()}.csv")

@@ -81,6 +81,8 @@ def rectify(person_id):
                 else:
                     flash(_("Nessuna modifica da salvare."), "info")
                 return redirect(url_for("people.detail", person_id=person.id))
+    elif not asked_from_this_site():  # a link on another site: the record, not an audited read of the identity
+        return redirect(url_for("people.detail", person_id=person.id))
     else:
         current_identity = services.reveal_identity(person)  # the form shows the identity: an audited read
         form = RectifyForm(data={**current_identity, **services.monitoring_of(person), "version": person.version})

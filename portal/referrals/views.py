@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.permissions import Capability, current_membership, membership_required, requires
 from ..core.rows import or_403, visible_or_404
 from ..core.transaction import attempt
-from ..core.views_helpers import already_sent, asked_to_reveal, expose_labels, saved, send_read
+from ..core.views_helpers import already_sent, asked_from_this_site, asked_to_reveal, expose_labels, saved, send_read
 from ..extensions import db
 from ..people.duplicates import warning_context as duplicate_warning
 from ..people.services import can_see_identity, can_view_person, reveal_identity
@@ -110,6 +110,8 @@ def edit(referral_id):
     # which keeps the edits typed.
     if request.method == "GET" and referral.state not in services.EDITABLE_STATES:
         flash(_("La segnalazione non è più modificabile."), "warning")
+        return redirect(url_for(".detail", referral_id=referral.id))
+    if request.method == "GET" and not asked_from_this_site():  # the form shows the identity: an audited read
         return redirect(url_for(".detail", referral_id=referral.id))
     form = ReferralForm(legal_basis=referral.legal_basis)
     if request.method == "GET":

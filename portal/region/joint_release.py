@@ -75,12 +75,31 @@ def suppress_with_nodes(region_tables: list, nodes: list, quarter) -> dict:
     links = _region_links([n.id for n in nodes])
     for node in nodes:
         links += _node_links(node.id, [name for (owner, name) in node_tables if owner == node.id])
-    suppress_jointly(publications, links, fixed)
+    suppress_jointly(publications, consistent(links, publications, fixed), fixed)
     fresh: dict = {}
     for (owner, _name), table in node_tables.items():
         if (owner, table.name) not in fixed:
             fresh.setdefault(owner, []).append(table)
     return fresh
+
+
+def consistent(links: list, publications: dict, fixed: set) -> list:
+    """A node's release made before it joined the region holds the counts of then; the region counts now. A cell
+    the old release published is one count with the region's only while they agree: where they differ (a
+    correction since), the region's cell is hidden and stands alone, or the two files side by side would show
+    the correction."""
+    kept = []
+    for a, b in links:
+        if (a[0] in fixed) == (b[0] in fixed):
+            kept.append((a, b))
+            continue
+        old, new = (a, b) if a[0] in fixed else (b, a)
+        old_table, new_table = publications[old[0]], publications[new[0]]
+        if old[1] in old_table.hidden or old_table.cells[old[1]] == new_table.cells[new[1]]:
+            kept.append((a, b))
+        else:
+            new_table.hidden.add(new[1])
+    return kept
 
 
 def release_node_open_data(fresh: dict, quarter) -> None:
