@@ -272,6 +272,7 @@ def assert_accessible(page, label: str, *, context=None) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    page.wait_for_load_state()  # after a click that navigates, axe on a page still loading finds no document
     results = Axe().run(page, context=context, options=options)
     blocking = [v for v in results.response["violations"] if v.get("impact") in AXE_BLOCKING]
     if blocking:

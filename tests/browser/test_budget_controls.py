@@ -147,4 +147,6 @@ def test_identity_grant_flow_and_new_budget_pages(page, open_page):
     assert_accessible(page, "contract edit form")
     page.goto("/budget/")
     page.get_by_role("link", name="modifica la linea 1").first.click()
+    page.wait_for_url(re.compile(r"/budget/linee/\d+/modifica$"))  # axe on a page still loading found no document
+    page.wait_for_load_state()
     assert_accessible(page, "budget line edit form")
