@@ -1,4 +1,6 @@
 """Moving a case to another node of the same region: propose, accept or decline, withdraw; who sees what."""
+import contextlib
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -233,22 +235,10 @@ def test_answering_takes_both_nodes_chain_heads_lowest_tenant_first(app, login, 
     transfer = _transfer(net)
     receiver = login("n2_coordinator")
     page = f"/casi/trasferimenti/{transfer.id}"
-    keys = []
-
-    def heads(conn, cursor, statement, parameters, *args):
-        if "audit_chain_heads" in statement:
-            values = parameters.values() if isinstance(parameters, dict) else parameters or ()
-            keys.extend(v for v in values if isinstance(v, str) and v not in keys and v[:1] == "t")
-
-    with app.app_context():
-        engine = db.engine
     token = csrf_from(receiver.get(page).get_data(as_text=True))
-    sa.event.listen(engine, "before_cursor_execute", heads)
-    try:
+    with _chain_heads_taken(app) as keys:
         response = receiver.post(f"{page}/{answer}", data={
             "version": transfer.version, "reason": "Non di nostra competenza.", "csrf_token": token})
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", heads)
     assert response.status_code == 302
     assert keys[:2] == [f"t{sender}", f"t{receiver_id}"]
 
@@ -262,7 +252,16 @@ def test_the_receiver_s_reads_take_both_nodes_chain_heads_lowest_tenant_first(ap
     _propose(login, net)
     transfer = _transfer(net)
     receiver = login("n2_coordinator")
-    keys = []
+    with _chain_heads_taken(app) as keys:
+        response = receiver.get(f"/casi/trasferimenti/{transfer.id}?identita=1")
+    assert response.status_code == 200
+    assert keys[:2] == [f"t{sender}", f"t{receiver_id}"]
+
+
+@contextlib.contextmanager
+def _chain_heads_taken(app):
+    """The tenant chain heads ("t<id>") the statements inside touch, in the order first touched."""
+    keys: list = []
 
     def heads(conn, cursor, statement, parameters, *args):
         if "audit_chain_heads" in statement:
@@ -273,8 +272,6 @@ def test_the_receiver_s_reads_take_both_nodes_chain_heads_lowest_tenant_first(ap
         engine = db.engine
     sa.event.listen(engine, "before_cursor_execute", heads)
     try:
-        response = receiver.get(f"/casi/trasferimenti/{transfer.id}?identita=1")
+        yield keys
     finally:
         sa.event.remove(engine, "before_cursor_execute", heads)
-    assert response.status_code == 200
-    assert keys[:2] == [f"t{sender}", f"t{receiver_id}"]
