@@ -47,7 +47,10 @@ def test_closing_a_case_without_its_version_after_someone_saved_it_is_refused(lo
     typed = {"csrf_token": token, "outcome": "other", "reason": "Chiuso senza versione-7781"}
     stale = worker.post(url, data={**typed, "version": "1"})
     assert stale.status_code == 409 and "Chiuso senza versione-7781" in stale.get_data(as_text=True)
-    _refused_keeping(worker.post(url, data=typed), "Chiuso senza versione-7781")
+    missing = worker.post(url, data=typed)
+    _refused_keeping(missing, "Chiuso senza versione-7781")
+    # It says what is missing (wtforms' "campo obbligatorio" named no field the page shows).
+    assert "manca la versione dei dati" in missing.get_data(as_text=True)
     with context.acting_as(network.tenants["n1"].id):
         case = _one(Case, Case.id == network.case.id)
         assert case.state != CaseState.CLOSED

@@ -2,6 +2,7 @@
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from ..core.fields import VersionField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .passwords import policy_problems
@@ -62,7 +63,7 @@ class ActionForm(PortalForm):
 class VersionedActionForm(PortalForm):
     """A button that changes one row: carries the version it was rendered with."""
 
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
 
 
 class CodeForm(PortalForm):

@@ -1,9 +1,9 @@
 """Alert forms. Labels are Italian msgids; English lives in the catalogue."""
-from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..core.choices import enum_choices
-from ..core.fields import InputRequired, OptionalChoice, WholeNumberField
+from ..core.fields import InputRequired, OptionalChoice, VersionField, WholeNumberField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import RULE_LABELS
@@ -26,11 +26,11 @@ class AlertFilterForm(PortalForm):
 
 
 class AcknowledgeForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
 
 
 class ResolveForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     note = TextAreaField(
         _l("Come è stata risolta"), validators=[DataRequired(_l("Scrivi come è stata risolta la situazione.")),
                                                Length(max=2000)],
@@ -38,7 +38,7 @@ class ResolveForm(PortalForm):
 
 
 class RuleSettingForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     enabled = BooleanField(_l("Regola attiva"))
     threshold = WholeNumberField(_l("Soglia"), validators=[InputRequired(_l("Indica una soglia valida.")), NumberRange(min=0, max=3650)])
     window_minutes = WholeNumberField(_l("Finestra di tempo (minuti)"), validators=[Optional(), NumberRange(min=1, max=1440)])

@@ -14,6 +14,7 @@ from ..core.fields import (
     Range,
     ServiceRule,
     SubmissionKeyField,
+    VersionField,
     WholeNumberField,
     form_check,
 )
@@ -89,7 +90,7 @@ class ContractForm(_ContractLines, PortalForm):
 
 
 class SettlementForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     note = TextAreaField(_l("Come è stata risolta la differenza"), validators=[DataRequired(), Length(max=4000)])
 
 
@@ -111,7 +112,7 @@ class DeliveryForm(PortalForm):
 
 
 class ReviewForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     decision = HiddenField(validators=[AnyOf(("approve", "return"))])  # the button pressed; else a forged form (400)
     note = StringField(_l("Nota per il soggetto attuatore"), validators=[Optional(), Length(max=500)])
     override_reason = StringField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])
@@ -124,7 +125,7 @@ class InvoiceForm(PortalForm):
 
 
 class InvoiceActionForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     step = HiddenField(validators=[AnyOf(("verify", "pay"))])  # the button pressed; else a forged form (400)
     paid_on = DateField(_l("Data del pagamento"), validators=[Optional()])
     reference = StringField(_l("Riferimento del mandato"), validators=[Optional(), Length(max=80)])
@@ -152,7 +153,7 @@ class ContractLineEditForm(ContractLineForm):
 
 
 class ContractEditForm(_ContractLines, PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     title = StringField(_l("Oggetto del contratto"), validators=[DataRequired(), Length(max=300)])
     procedure, legal_basis, cig, start_date, end_date, total_value, vat_rate = _contract_terms()
     lines = FieldList(FormField(ContractLineEditForm), min_entries=1, max_entries=30)
@@ -160,13 +161,13 @@ class ContractEditForm(_ContractLines, PortalForm):
 
 
 class BudgetLineForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     title = StringField(_l("Titolo della linea"), validators=[DataRequired(), Length(max=300)])
     allocated = MoneyField(_l("Stanziato (€)"), validators=[InputRequired(), ServiceRule(check_allocation)])
 
 
 class OrderStatusForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     step = SelectField(_l("Operazione"), choices=[("close", _l("Chiudi l'ordine (servizio concluso)")),
                                                   ("cancel", _l("Annulla l'ordine (emesso per errore)"))],
                        validators=[DataRequired()])
@@ -182,7 +183,7 @@ class OrderFilterForm(PortalSubForm):
 
 
 class DeliveryEditForm(DeliveryForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
 
 
 class GrantForm(PortalForm):
@@ -191,7 +192,7 @@ class GrantForm(PortalForm):
 
 
 class RevokeForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     reason = StringField(_l("Motivo della revoca"), validators=[Optional(), Length(max=500)])
 
 
@@ -213,7 +214,7 @@ class SampleDrawForm(PortalForm):
 
 
 class VerifyItemForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     outcome = SelectField(_l("Esito della verifica"), choices=[], validators=[DataRequired()])
     discrepancy_amount = MoneyField(_l("Importo non riconosciuto (€)"), validators=[Optional()])
     note = StringField(_l("Nota della verifica"), validators=[Optional(), Length(max=500)])

@@ -17,6 +17,7 @@ from ..core.fields import (
     Range,
     ServiceRule,
     SubmissionKeyField,
+    VersionField,
     form_check,
 )
 from ..core.forms import PortalForm
@@ -62,7 +63,7 @@ class OrderActionForm(PortalForm):
 
 
 class ActionRecordForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     status = SelectField(_l("Stato"), choices=enum_choices(ActionStatus), validators=[DataRequired()])
     delivered_hours = HoursField(_l("Ore erogate"), validators=[Optional(), Range(min=0, max=9999)])
     delivered_on = DateField(_l("Data dell'ultima erogazione"), validators=[Optional(), ServiceRule(check_delivered_day)])
@@ -106,17 +107,17 @@ class DeliveryDocumentForm(PortalForm):
 
 
 class AssignForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[OptionalChoice()])
 
 
 class TransitionForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     transition = HiddenField(validators=[DataRequired()])
 
 
 class CloseForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     closed_on = PlausibleDateField(_l("Data di chiusura"), validators=[Optional(), ServiceRule(check_closing_day)])
     outcome = SelectField(
         _l("Esito del percorso"), choices=enum_choices(ClosureOutcome, blank=_l("Scegli l'esito")),
@@ -129,7 +130,7 @@ class CloseForm(PortalForm):
 
 
 class JobOutcomeForm(PortalForm):
-    version = HiddenField(validators=[InputRequired()])
+    version = VersionField()
     job_outcome = RadioField(_l("Esito dell'inserimento lavorativo"), choices=enum_choices(JobOutcome), validators=[DataRequired()])
     contract_type = SelectField(
         _l("Tipo di contratto"), choices=enum_choices(ContractType, blank=_l("Non applicabile")), validators=[OptionalChoice()]
@@ -156,7 +157,7 @@ class JobOutcomeForm(PortalForm):
 
 
 class FollowUpForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     done_on = DateField(_l("Data della verifica"), validators=[DataRequired(), ServiceRule(check_verification_day)])
     still_in_work = RadioField(
         _l("La persona lavora ancora?"), choices=[("si", _l("Sì")), ("no", _l("No"))], validators=[DataRequired()]
@@ -195,7 +196,7 @@ class CaseFilterForm(PortalForm):
 class TransferForm(PortalForm):
     """Propose the case to another node of the region: which node, why, which diary notes go with it."""
 
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     # Not validated against the choices: the service refuses any other node with its own clear message.
     target = SelectField(_l("Nodo che riceve il caso"), choices=[], validate_choice=False,
                          validators=[DataRequired(message=_l("Scegli il nodo che riceve il caso."))])
@@ -210,12 +211,12 @@ class TransferForm(PortalForm):
 
 
 class TransferAcceptForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     case_worker = SelectField(_l("Operatore/operatrice del caso"), choices=[], validators=[OptionalChoice()])
 
 
 class TransferDeclineForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     reason = TextAreaField(
         _l("Motivo per cui non accogli il trasferimento"),
         validators=[DataRequired(message=_l("Indica il motivo per cui il trasferimento non è accolto.")),
@@ -224,11 +225,11 @@ class TransferDeclineForm(PortalForm):
 
 
 class TransferWithdrawForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
 
 
 class OfficeTakeForm(PortalForm):
     """The office took the person in charge; what came of it (optional, may be written later)."""
 
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     note = TextAreaField(_l("Esito o nota dell'ufficio"), validators=[Optional(), Length(max=2000)])

@@ -9,7 +9,9 @@ from wtforms.validators import Length, NumberRange, Optional, StopValidation, Va
 from wtforms.widgets import TextInput
 
 from ..i18n import decimal_point, format_money, format_quantity
+from ..i18n import lazy_gettext as _l
 from .checks import check_plausible_day
+from .edge import DB_INT_MAX
 from .errors import ServiceError
 from .transaction import show_on_form
 
@@ -143,10 +145,6 @@ def _bound(value) -> str:
     return format_quantity(value)
 
 
-#: The most an integer column holds (PostgreSQL's ``integer``); a whole number is refused beyond it.
-LARGEST_WHOLE = 2**31 - 1
-
-
 class WholeNumberField(IntegerField):
     """A whole number (a year, a count, a threshold). What is not one ("1.985", "1e3") is refused once, in the
     page's language: wtforms' own refusal read "Non è una valore intero valido" and the range check added
@@ -164,7 +162,7 @@ class WholeNumberField(IntegerField):
             raise ValueError(_("Scrivi un numero intero, senza virgola né punto."))
         # Counted before it is read: hundreds of digits made the range check overflow (math.isnan), and what
         # an integer column cannot keep failed its write.
-        if len(raw.lstrip("-").lstrip("0")) > 10 or not -LARGEST_WHOLE <= int(raw) <= LARGEST_WHOLE:
+        if len(raw.lstrip("-").lstrip("0")) > 10 or not -DB_INT_MAX <= int(raw) <= DB_INT_MAX:
             self.data = None
             raise ValueError(_("Il numero è troppo grande."))
         self.data = int(raw)
@@ -184,6 +182,18 @@ class SubmissionKeyField(HiddenField):
 
     def __init__(self, **kwargs):
         super().__init__(default=new_submission_key, validators=[Optional(), Length(max=64)], **kwargs)
+
+
+class VersionField(HiddenField):
+    """The version of the row an edit form was rendered from, checked by the service against the row's
+    (``core.locking.check_version``). Left out of a POST (a client that strips hidden fields, a hand-made
+    request), the form answers with what was typed and says what is missing: wtforms' own message,
+    "campo obbligatorio", named no field the page shows."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validators=[InputRequired(message=_l(
+            "Il modulo è arrivato incompleto (manca la versione dei dati): ricarica la pagina e invia di nuovo "
+            "le modifiche."))], **kwargs)
 
 
 # --- a service's own rule, checked with the form's ----------------------------------------------------

@@ -44,8 +44,6 @@ def edit_form(form_class, row):
     return form
 
 
-# What a page writes into a button's form and people do not type: wrong, the form was forged or is stale.
-_UNSEEN = {"HiddenField", "CSRFTokenField"}
 
 
 def acted(form, act, message, target, refused_target=None):
@@ -56,7 +54,9 @@ def acted(form, act, message, target, refused_target=None):
     with its label like a refusal, not a 400 page."""
     if not form.validate_on_submit():
         refused = [field for field in form if field.errors]
-        if not refused or any(field.type in _UNSEEN for field in refused):
+        # A hidden field (version, token, key) is what the page wrote, not what people typed: wrong, the form
+        # was forged or is stale.
+        if not refused or any(field.flags.hidden for field in refused):
             abort(400)
         for field in refused:
             flash(f"{field.label.text}: {field.errors[0]}", "danger")

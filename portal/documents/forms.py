@@ -1,9 +1,9 @@
 """Forms of the node's documents: a letter to generate on a case, a letter template to edit."""
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..core.choices import enum_choices
-from ..core.fields import InputRequired
+from ..core.fields import VersionField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .labels import LANGUAGE_LABELS
@@ -20,6 +20,6 @@ class LetterForm(PortalForm):
 
 
 class TemplateForm(PortalForm):
-    version = HiddenField(validators=[InputRequired()])
+    version = VersionField()
     subject = StringField(_l("Oggetto"), validators=[DataRequired(message=_l("Indica l'oggetto.")), Length(max=200)])
     body = TextAreaField(_l("Testo"), validators=[DataRequired(message=_l("Scrivi il testo della lettera.")), Length(max=20000)])

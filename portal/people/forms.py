@@ -1,10 +1,10 @@
 """People forms. Labels are Italian msgids; English lives in the catalogue."""
 
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.choices import enum_choices, enum_or_none
-from ..core.fields import WholeNumberField
+from ..core.fields import VersionField, WholeNumberField
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from ..i18n import local_today
@@ -35,7 +35,7 @@ class BirthYearField(WholeNumberField):
 
 
 class RectifyForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     first_name = StringField(_l("Nome"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Cognome"), validators=[DataRequired(), Length(max=100)])
     tax_code = StringField(_l("Codice fiscale"), validators=[Optional(), Length(max=16)])
@@ -102,7 +102,7 @@ class RectifyForm(PortalForm):
 class VersionedActionForm(PortalForm):
     """A button that changes one row: carries the version it was rendered with."""
 
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
 
 
 class ActionForm(PortalForm):

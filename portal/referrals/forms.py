@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices, enum_or_none
-from ..core.fields import InputRequired, OptionalChoice, SubmissionKeyField
+from ..core.fields import InputRequired, OptionalChoice, SubmissionKeyField, VersionField
 from ..core.forms import PortalForm
 from ..core.widgets import FilterSelectField
 from ..i18n import lazy_gettext as _l
@@ -202,7 +202,7 @@ class ReferralForm(PortalForm):
 class TransitionForm(PortalForm):
     """A state change: the version the page was rendered with and an optional message."""
 
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     message = TextAreaField(_l("Messaggio (facoltativo)"), validators=[Optional(), Length(max=5000)])
 
 
@@ -243,7 +243,7 @@ TRANSITION_FORMS = {
 
 
 class LegalBasisForm(PortalForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     # Consent is the antenna's to record (notice version and date): the node chooses among the others.
     legal_basis = SelectField(
         _l("Base giuridica del trattamento"),
