@@ -7,7 +7,8 @@ the row stays as history. Both steps are audited.
 
 A grant counts only while it is needed (:func:`live`): its case not ended, and the provider still with an
 open order on an action of the case that is not cancelled. When the case moves to another node the grants
-are revoked (``cases.signals.case_transferred``): nobody at the sender may grant again, so none stays behind.
+are revoked (``cases.signals.case_transferred``): nobody at the sender may grant again, so none stays behind;
+when its pathway is closed too (``case_closed``), so the grant's history says when access ended.
 
 The rule itself — may this membership see this person's identity? — stays in one place,
 ``people.services.can_see_identity``, which reads the active grants. The provider cannot read the
@@ -23,7 +24,7 @@ from ..accounts.permissions import current_membership
 from ..audit.services import record
 from ..cases import services as case_services
 from ..cases.models import ENDED_STATES, Action, ActionStatus, Case, CaseState
-from ..cases.signals import case_transferred
+from ..cases.signals import case_closed, case_transferred
 from ..core.locking import check_version
 from ..extensions import db
 from ..models_base import utcnow
@@ -122,18 +123,29 @@ def revoke(row: IdentityGrant, reason: str | None, expected_version) -> None:
     record("identity_grant.revoked", "identity_grant", row.id, ["revoke_reason", "revoked_at", "revoked_by_id"])
 
 
-def on_case_transferred(case, **_kw) -> None:
-    """Receiver of ``cases.signals.case_transferred`` (acting as the sending node): its grants for the case
-    end with it. No user of the sender revoked them: ``revoked_by_id`` stays empty, the reason says why."""
+def _revoke_with_case(case, reason: str) -> None:
+    """The case's grants end with its pathway. No user revoked them: ``revoked_by_id`` stays empty, the
+    reason says why."""
     for row in db.session.scalars(select(IdentityGrant).where(
             IdentityGrant.case_id == case.id, IdentityGrant.revoked_at.is_(None)).order_by(IdentityGrant.id)):
         row.revoked_at = utcnow()
-        row.revoke_reason = _("Caso trasferito a un altro nodo della regione.")
+        row.revoke_reason = reason
         db.session.flush()
         record("identity_grant.revoked", "identity_grant", row.id, ["revoke_reason", "revoked_at"])
 
 
+def on_case_transferred(case, **_kw) -> None:
+    """Receiver of ``cases.signals.case_transferred`` (acting as the sending node)."""
+    _revoke_with_case(case, _("Caso trasferito a un altro nodo della regione."))
+
+
+def on_case_closed(case, **_kw) -> None:
+    """Receiver of ``cases.signals.case_closed``."""
+    _revoke_with_case(case, _("Percorso concluso."))
+
+
 case_transferred.connect(on_case_transferred, weak=False)
+case_closed.connect(on_case_closed, weak=False)
 
 
 # --- the provider's side -------------------------------------------------------------------------------

@@ -82,6 +82,18 @@ def withdraw_all(case) -> None:
         _withdraw(row)
 
 
+def withdraw_waiting(case) -> None:
+    """The case's pathway was closed (services.close_case): a referral the office has not taken yet is withdrawn
+    and the office told, so it does not take in charge a person nobody follows any more. One it took stays as
+    its record of the work it did."""
+    rows = db.session.scalars(
+        select(OfficeReferral).join(Action, Action.id == OfficeReferral.action_id)
+        .where(Action.case_id == case.id, OfficeReferral.state == OfficeReferralState.REFERRED)
+        .order_by(OfficeReferral.id))
+    for row in list(rows):
+        _withdraw(row)
+
+
 def _withdraw(row: OfficeReferral) -> None:
     row.state = OfficeReferralState.WITHDRAWN
     db.session.flush()

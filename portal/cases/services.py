@@ -35,6 +35,7 @@ from ..models_base import utcnow
 from ..referrals.models import OutcomeCode, Referral
 from ..tenancy.context import current
 from ..tenancy.models import PUBLIC_OFFICE_KINDS, Tenant, TenantKind
+from . import offices
 from .models import (
     ENDED_STATES,
     Case,
@@ -45,7 +46,7 @@ from .models import (
     Verification,
     VerificationPhase,
 )
-from .signals import case_changed
+from .signals import case_changed, case_closed
 
 FOLLOW_UP_MONTHS = (3, 6, 12)
 CASE_WORKER_ROLES = (Role.CASE_WORKER, Role.COORDINATOR)
@@ -370,5 +371,7 @@ def close_case(case: Case, *, outcome, reason: str | None, expected_version, clo
     case.closure_reason = reason
     case.closed_at = utcnow() if closed_on == today else datetime.combine(closed_on, time(12), UTC)
     _set_state(case, CaseState.CLOSED, ["closed_at", "closure_outcome", "closure_reason"])
+    offices.withdraw_waiting(case)
+    case_closed.send(case)
 
 

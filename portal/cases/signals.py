@@ -23,6 +23,9 @@ action_cancelled = _signals.signal("action-cancelled")
 # sent(case) acting as the sending node, once its case moved to another node (flushed): the person is no
 # longer its to follow, so the budget revokes the providers' identity grants for the case
 case_transferred = _signals.signal("case-transferred")
+# sent(case) once its pathway was closed (flushed): nobody follows the person any more, so the budget revokes
+# the providers' identity grants for the case (they already stopped counting: budget/grants.live)
+case_closed = _signals.signal("case-closed")
 
 
 @dataclass(frozen=True)
