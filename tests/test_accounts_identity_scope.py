@@ -3,6 +3,7 @@ recorded on one's own account, not while an invitation from another organisation
 gains a membership (to be recorded again by someone who answers for all their organisations); and the sessions a
 code may have opened end when it is changed, removed or cleared."""
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pyotp
@@ -112,6 +113,36 @@ def test_an_invitation_waiting_elsewhere_keeps_the_code_out_of_reach(login, netw
                      page="/utenti").status_code == 302
     assert record_code(admin, target, RIGHT_CODE).status_code == 302
     assert fresh(operator).fiscal_code == RIGHT_CODE
+
+
+def test_an_expired_invitation_holds_nothing_until_it_is_sent_again(app, login, network, mailbox):
+    """Its link no longer opens the role: it keeps nothing out of reach, and the node's list says it expired.
+    Sent again, it waits (and holds) again, and only the new mail's link works."""
+    operator = network.users["a_operator"]
+    coordinator = login("n1_coordinator")
+    invite = {"full_name": "X", "email": operator.email, "role": Role.CASE_WORKER.value}
+    assert post_form(coordinator, "/utenti/invita", invite).status_code == 302
+    first_link = invitation_link(mailbox, operator.email)
+    with context.acting_as(network.tenants["n1"].id):
+        pending = db.session.scalar(select(Membership).where(
+            Membership.user_id == operator.id, Membership.tenant_id == network.tenants["n1"].id))
+        pending.updated_at = pending.updated_at - timedelta(hours=app.config["INVITATION_HOURS"] + 1)
+        db.session.flush()
+    users = coordinator.get("/utenti").get_data(as_text=True)
+    assert "Invito scaduto" in users and "Da accettare" not in users.split("Invito scaduto")[0].rsplit("<tr", 1)[-1]
+    admin = login("a_admin")
+    target = network.memberships["a_operator"].id
+    assert record_code(admin, target, RIGHT_CODE).status_code == 302
+    assert fresh(operator).fiscal_code == RIGHT_CODE
+    mailbox.messages.clear()
+    assert post_form(coordinator, "/utenti/invita", invite).status_code == 302  # sent again
+    second_link = invitation_link(mailbox, operator.email)
+    assert "Invito scaduto" not in coordinator.get("/utenti").get_data(as_text=True)
+    refused = record_code(admin, target, SOMEONE_ELSE)
+    assert refused.status_code == 200 and "altre organizzazioni" in refused.get_data(as_text=True)
+    invited = app.test_client()
+    assert invited.get(first_link).location.endswith("/accesso")  # refused: "non è valido o è già stato usato"
+    assert invited.get(second_link).status_code == 200  # the page with the button that accepts
 
 
 def test_a_former_member_taken_back_loses_the_code(app, login, network, oidc_provider, mailbox, audited):

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..core.links import absolute_url_for
 from ..extensions import db
+from ..models_base import utcnow
 from ..tenancy import context
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
@@ -57,6 +58,10 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invita
     if membership is None:
         membership = Membership(user_id=user.id, tenant_id=tenant.id)
         db.session.add(membership)
+    elif membership.pending:
+        # Sent again: its validity runs from now (services.invitation_open), and the new version voids the
+        # earlier mail's link.
+        membership.updated_at = utcnow()
     membership.role, membership.active, membership.pending = role, not waits, waits
     db.session.flush()
     record("membership.invited", "membership", membership.id, ["role", "active", "pending"])

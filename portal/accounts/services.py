@@ -16,7 +16,7 @@ from ..core.links import absolute_url_for
 from ..core.signals import required_answers
 from ..extensions import db
 from ..jobs import after_response
-from ..models_base import utcnow
+from ..models_base import aware, utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from . import user_sessions
@@ -277,14 +277,27 @@ def deactivate_membership(membership: Membership, actor: User, expected_version:
         user_sessions.end_all(membership.user, SessionEnd.DEACTIVATED)
 
 
+def invitation_open():
+    """SQL: a membership waiting for its owner whose link may still be accepted, ``INVITATION_HOURS`` from the
+    moment it was sent (or sent again: invitations.invite_user touches the row, which also voids the earlier
+    link). An expired one opens nothing: the list of users says so, to be sent again or withdrawn."""
+    cutoff = utcnow() - timedelta(hours=current_app.config["INVITATION_HOURS"])
+    return Membership.pending.is_(True) & (Membership.updated_at > cutoff)
+
+
+def invitation_expired(membership: Membership) -> bool:
+    cutoff = utcnow() - timedelta(hours=current_app.config["INVITATION_HOURS"])
+    return membership.pending and aware(membership.updated_at) <= cutoff
+
+
 def _active_elsewhere(user: User, tenant_id: int, *, invited: bool = False) -> list[int]:
     """The tenants other than ``tenant_id`` where ``user`` has an active membership (``invited``: or one waiting
-    for them to accept)."""
+    for them to accept, while its link is valid)."""
     from ..tenancy import context
 
     held = Membership.active.is_(True)
     if invited:
-        held = held | Membership.pending.is_(True)
+        held = held | invitation_open()
     with context.acting_as(tenant_id, user.id):  # the user's own memberships, wherever they are
         return list(db.session.scalars(
             select(Membership.tenant_id).where(Membership.user_id == user.id, held, Membership.tenant_id != tenant_id)

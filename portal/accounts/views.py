@@ -219,8 +219,10 @@ def change_password():
 def users():
     from ..tenancy.models import Tenant
 
+    memberships = services.tenant_memberships()
     return render_template(
-        "accounts/users.html", memberships=services.tenant_memberships(), action_form=VersionedActionForm(),
+        "accounts/users.html", memberships=memberships, action_form=VersionedActionForm(),
+        expired={m.id for m in memberships if services.invitation_expired(m)},
         identity_enabled=sign_in.identity_provider_enabled(), tenant=db.session.get(Tenant, current().tenant_id),
     )
 
