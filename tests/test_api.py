@@ -368,7 +368,7 @@ def test_outside_tests_webhooks_need_https_and_a_public_address(app, client, net
     auth = headers_for(network, "a")
     app.config["WEBHOOK_ALLOW_HTTP"] = False
     try:
-        answers = {url: client.post("/api/v1/webhooks", headers=auth, json={"url": url, "events": ["order.created"]})
+        answers = {url: client.post("/api/v1/webhooks", headers=auth, json={"url": url, "events": ["referral.state_changed"]})
                    for url in ("http://ricevente.example/h", "https://127.0.0.1/h", "https://10.1.2.3/h",
                                "https://localhost/h", "https://ricevente.example/h")}
     finally:

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+from datetime import date
 
 from sqlalchemy import select
 
@@ -40,6 +41,9 @@ def test_open_data_through_the_api_is_the_pages_csv_and_is_audited(client, login
     assert len(exports) == 2  # the API call and the page, one record each
 
 
+NEXT_YEAR = date.today().year + 1
+
+
 def test_open_data_refuses_a_bad_period_and_clients_without_the_scope(client, network):
     auth = headers_for(network, "n1")
     backwards = client.get("/api/v1/open-data", headers=auth, query_string={"dal": "2026-12-31", "al": "2026-01-01"})
@@ -48,7 +52,7 @@ def test_open_data_refuses_a_bad_period_and_clients_without_the_scope(client, ne
     # One closed quarter, as on the page (opendata.check_period): overlapping periods would subtract.
     for period, words in (({"dal": "2026-07-01", "al": "2026-09-29"}, "per trimestre"),
                           ({"dal": "2026-01-01", "al": "2026-06-30"}, "per trimestre"),
-                          ({"dal": "2099-01-01", "al": "2099-03-31"}, "non è ancora concluso")):
+                          ({"dal": f"{NEXT_YEAR}-01-01", "al": f"{NEXT_YEAR}-03-31"}, "non è ancora concluso")):
         refused = client.get("/api/v1/open-data", headers=auth, query_string=period)
         assert refused.status_code == 422 and words in refused.get_json()["errors"]["query"]["al"][0], period
     antenna = headers_for(network, "a")  # an antenna cannot be granted the node's open data

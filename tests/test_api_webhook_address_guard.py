@@ -154,12 +154,12 @@ def test_subscribing_refuses_every_spelling_of_an_internal_address(client, netwo
                "https://interno.example/h", "https://misto.example/h", "https://nat64.example/h",
                "https://app.localhost/h"]
     for url in refused:
-        answer = client.post("/api/v1/webhooks", headers=auth, json={"url": url, "events": ["order.created"]})
+        answer = client.post("/api/v1/webhooks", headers=auth, json={"url": url, "events": ["referral.state_changed"]})
         assert answer.status_code == 422 and answer.mimetype == PROBLEM, (url, answer.get_data(as_text=True))
         assert list(answer.get_json()["errors"]["json"]) == ["url"]
     # A public name; a name that does not resolve yet (judged again at each delivery).
     for url in ("https://pubblico.example/h", "https://ricevente.example/h"):
-        answer = client.post("/api/v1/webhooks", headers=auth, json={"url": url, "events": ["order.created"]})
+        answer = client.post("/api/v1/webhooks", headers=auth, json={"url": url, "events": ["referral.state_changed"]})
         assert answer.status_code == 201, (url, answer.get_data(as_text=True))
 
 

@@ -9,6 +9,8 @@ import hmac
 import re
 import secrets
 
+from ..core.edge import DB_INT_MAX
+
 KEY_RE = re.compile(r"^rete_(\d{1,10})_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$")
 
 
@@ -25,7 +27,9 @@ def hash_secret(secret: str) -> str:
 
 def parse(key: str) -> tuple[int, str, str] | None:
     match = KEY_RE.match(key or "")
-    if match is None:
+    # A tenant id past the database's integer names no tenant: looked up, it overflowed (a 500 before any
+    # authentication, from the rate limiter's key).
+    if match is None or int(match.group(1)) > DB_INT_MAX:
         return None
     return int(match.group(1)), match.group(2), match.group(3)
 

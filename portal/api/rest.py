@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from webargs import core as webargs_core
 
+from ..core.edge import DB_INT_MAX
 from ..core.transaction import attempt
 from ..extensions import csrf, db, limiter
 from ..i18n import lazy_gettext as _l
@@ -66,7 +67,7 @@ def _client_key() -> str:
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "120 per minute"), key_func=_client_key)(blp)
 
 
-MAX_ID = 2**31 - 1  # the database's integer: a larger id in a URL names nothing (404, not an overflow)
+MAX_ID = DB_INT_MAX  # the database's integer: a larger id in a URL names nothing (404, not an overflow)
 
 
 @blp.url_value_preprocessor
@@ -245,9 +246,10 @@ def page_args() -> tuple[int | None, int]:
         return None, int(raw_limit)
     try:
         before = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==="))["before"]
-        if not isinstance(before, int):
+        # An id the database's integer holds (past it the query overflowed: a 500); bool is an int to Python.
+        if not isinstance(before, int) or isinstance(before, bool) or not 0 < before <= MAX_ID:
             raise ValueError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: a cursor of nested brackets
         raise Problem(400, "'cursor' non valido: usa il valore 'next_cursor' della pagina precedente.") from None
     return before, int(raw_limit)
 

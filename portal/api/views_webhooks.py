@@ -26,10 +26,11 @@ class SubscriptionForm(PortalForm):
     # One per render: the page answers the post itself (the secret is shown once), so a reload posts it again.
     submission_key = SubmissionKeyField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, events=tuple(EventKind), **kwargs):
         super().__init__(*args, **kwargs)
-        # Per form, in the page's language: a class attribute was formatted once, in Italian, at import.
-        self.events.choices = [(k.value, f"{k.value} – {EVENT_LABELS[k]}") for k in EventKind]
+        # Per form, in the page's language: a class attribute was formatted once, in Italian, at import. Only
+        # the events the client's scopes let it read (webhooks.EVENT_SCOPES).
+        self.events.choices = [(k.value, f"{k.value} – {EVENT_LABELS[k]}") for k in events]
 
 
 def _client(client_id: int):
@@ -50,7 +51,7 @@ def _subscription(client, subscription_id: int) -> WebhookSubscription:
 @membership_required
 def subscriptions(client_id):
     client = _client(client_id)
-    form, secret = SubscriptionForm(), None
+    form, secret = SubscriptionForm(events=webhooks.receivable(client)), None
     usable = Scope.WEBHOOKS.value in (client.scopes or []) and client.revoked_at is None
     if request.method == "POST" and not usable:
         abort(403)
@@ -63,7 +64,7 @@ def subscriptions(client_id):
         if done:
             db.session.commit()  # the secret is shown only once it is stored
             flash(_("Sottoscrizione creata. Copia ora il segreto di firma: non sarà più mostrato."), "success")
-            form = SubscriptionForm(formdata=None)
+            form = SubscriptionForm(formdata=None, events=webhooks.receivable(client))
     return render_template("api/webhooks.html", client=client, form=form, secret=secret, usable=usable,
                            rows=webhooks.subscriptions(client), EVENT_LABELS=EVENT_LABELS)
 

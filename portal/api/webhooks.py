@@ -40,7 +40,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
 from ..tenancy.models import Tenant
-from .models import ApiClient, DeliveryStatus, EventKind, WebhookDelivery, WebhookSubscription
+from .models import ApiClient, DeliveryStatus, EventKind, Scope, WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 300
@@ -52,6 +52,26 @@ class WebhookError(ServiceError):
 
 
 # --- subscriptions ----------------------------------------------------------------------------------------
+
+# The read scopes that let a client learn an event's data (any one of them): a webhook tells nothing the
+# client's API calls could not read (an antenna client holding only webhooks:manage learnt its referrals'
+# states). The node reads its referrals, orders and public reports pseudonymised with cases:read.
+EVENT_SCOPES = {
+    EventKind.REFERRAL_STATE_CHANGED: {Scope.REFERRALS_READ, Scope.CASES_READ},
+    EventKind.ORDER_CREATED: {Scope.ORDERS_READ, Scope.CASES_READ},
+    EventKind.REPORT_RECEIVED: {Scope.CASES_READ},
+}
+
+
+def may_receive(scopes, event: str) -> bool:
+    """``scopes``: a client's (codes, as stored)."""
+    kind = EventKind(event)
+    return any(scope.value in (scopes or []) for scope in EVENT_SCOPES[kind])
+
+
+def receivable(client: ApiClient) -> list[EventKind]:
+    return [kind for kind in EventKind if may_receive(client.scopes, kind.value)]
+
 
 def subscriptions(client: ApiClient) -> list[WebhookSubscription]:
     return list(db.session.scalars(select(WebhookSubscription).where(
@@ -85,6 +105,10 @@ def subscribe(client: ApiClient, url: str, events: list[str],
     known = {k.value for k in EventKind}
     if not events or not set(events) <= known:
         raise WebhookError(_("Eventi non riconosciuti: scegli tra %(known)s.", known=", ".join(sorted(known))), "events")
+    if not all(may_receive(client.scopes, event) for event in events):
+        allowed = ", ".join(kind.value for kind in receivable(client)) or "—"
+        raise WebhookError(_("Questo client non ha il permesso di leggere i dati di tutti gli eventi scelti: può "
+                             "ricevere %(allowed)s.", allowed=allowed), "events")
     secret = secrets.token_urlsafe(32)
     subscription = WebhookSubscription(client_id=client.id, url=url, events=sorted(set(events)), active=True,
                                        submission_key=submission_key or None)
@@ -250,10 +274,11 @@ def enqueue(tenant_id: int, kind: EventKind, payload: dict) -> int:
     db.session.flush()  # the caller's own changes, under its own context
     written = 0
     with context.acting_as(tenant_id):
-        subs = db.session.scalars(receiving(utcnow()))
+        subs = db.session.execute(receiving(utcnow()).add_columns(ApiClient.scopes))
         body = {"event": kind.value, "occurred_at": utcnow().isoformat(), "data": payload}
-        for sub in subs:
-            if kind.value not in (sub.events or []):
+        for sub, scopes in subs:
+            # Checked again here: a subscription made before the scope rule (or a client's scopes since changed).
+            if kind.value not in (sub.events or []) or not may_receive(scopes, kind.value):
                 continue
             db.session.add(WebhookDelivery(subscription_id=sub.id, tenant_id=tenant_id, event=kind.value,
                                            payload=body, status=DeliveryStatus.PENDING, attempts=0,

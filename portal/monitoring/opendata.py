@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..cases.models import Case
 from ..core import spreadsheets
+from ..core.checks import check_plausible_day
 from ..core.errors import ServiceError
 from ..core.quarters import Quarter, last_closed
 from ..extensions import db
@@ -113,6 +114,8 @@ def check_period(start: date, end: date, today: date | None = None) -> None:
     days between, a cell each answer hid; a period still running grows day by day the same way. Quarters
     are disjoint and, once ended, do not change."""
     today = today or local_today()
+    check_plausible_day(start, "dal")  # a year 1 or 9999 had no quarter around it to compute (a 500)
+    check_plausible_day(end, "al")
     quarter = Quarter.of(start)
     if (start, end) != (quarter.start, quarter.last):
         example = last_closed(today)
@@ -135,7 +138,7 @@ def export(f: Filters) -> list[list]:
     release = releases.find(releases.OPEN_DATA, quarter)
     if release is None:
         suppressed = tables(f)
-        _check_not_waiting_for_region(quarter, suppressed)
+        _check_not_waiting_for_region(quarter, lambda: suppressed)
         release, made = releases.release_once(releases.OPEN_DATA, quarter, lambda: content(f, suppressed))
         if made:
             record("monitoring.open_data_released", "open_data", None, ["period"])
@@ -149,7 +152,7 @@ def check_ready(start: date, end: date) -> None:
     check_period(start, end)
     quarter = Quarter.of(start)
     if releases.find(releases.OPEN_DATA, quarter) is None:
-        _check_not_waiting_for_region(quarter, tables(Filters(start, end)))
+        _check_not_waiting_for_region(quarter, lambda: tables(Filters(start, end)))
 
 
 def is_released(f: Filters) -> bool:
@@ -177,12 +180,16 @@ def from_rows(stored: list[list]) -> list[Table]:
             for name, (cells, hidden_keys, row_values, columns) in by_name.items()]
 
 
-def _check_not_waiting_for_region(quarter: Quarter, suppressed: list[Table]) -> None:
+def _check_not_waiting_for_region(quarter: Quarter, suppressed) -> None:
+    """``suppressed()`` gives the quarter's tables: computed last, only for a node of a region that has not
+    released the quarter without it (the form's check runs on every download asked for)."""
     node = db.session.get(Tenant, current_tenant_id())
-    if node is None or node.region_id is None or not any(t.cells[(TOTAL, TOTAL)] for t in suppressed):
+    if node is None or node.region_id is None:
         return
     if _released_without(node, quarter):
         return  # the region released the quarter before the node joined: no column of it to link with
+    if not any(t.cells[(TOTAL, TOTAL)] for t in suppressed()):
+        return
     day = releases.release_day(quarter)
     if day > local_today():
         raise ServiceError(_("Gli open data del %(quarter)s si pubblicano il %(day)s, insieme ai dati del centro "

@@ -350,6 +350,15 @@ def timeline(referral: Referral) -> list:
     ).all()
 
 
+def _check_named(identity: dict) -> None:
+    """An antenna refers someone it knows by name (the form's required fields, also for the API and the
+    import: spaces alone were stored as no name). Only a node converting an anonymous public report makes a
+    person without one (reports/services.py)."""
+    for field, message in (("first_name", _("Indica il nome.")), ("last_name", _("Indica il cognome."))):
+        if not (identity.get(field) or "").strip():
+            raise ReferralError(message, field)
+
+
 def create_with_person(*, identity: dict, monitoring: dict, data: dict, submission_key: str, submit: bool = False,
                        message: str | None = None, uploads=(), key_checked: bool = False):
     """The antenna's new-referral form: the person, the draft and, if asked, its submission.
@@ -361,6 +370,7 @@ def create_with_person(*, identity: dict, monitoring: dict, data: dict, submissi
     """
     if not can(Capability.REFER):
         raise Forbidden()
+    _check_named(identity)
     existing = None if key_checked else find_by_submission_key(submission_key)
     if existing is not None:
         return existing, False
@@ -391,6 +401,7 @@ def update_with_person(referral: Referral, *, identity: dict, monitoring: dict, 
     check_version(referral, expected_version)  # first: sent or withdrawn since the form was opened is a conflict
     if referral.state not in EDITABLE_STATES:
         raise ReferralError(_("La segnalazione non è più modificabile."))
+    _check_named(identity)
     from ..people import services as people
 
     try:  # version-checked and audited by the people domain
