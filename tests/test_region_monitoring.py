@@ -140,3 +140,28 @@ def test_a_hidden_decision_cannot_be_recovered_from_the_participants_total():
     # What an analyst knows of the accepted row: the participants' totals, where published.
     known = {("accepted", node) for node in (n1, n2, TOTAL) if all((TOTAL, node) not in t.hidden for t in participants)}
     assert disclosed(decisions, decisions.hidden - known) == set()
+
+
+def test_the_leavers_without_a_completed_training_are_suppressed_with_the_leavers():
+    """7 leavers at each node, 5 of them trained: published alone, "completed" (5) and the leavers' total (7)
+    told the 2 others, a count below the threshold no table hid. They are a row of their own, suppressed with
+    the tables that total the same leavers."""
+    from portal.core.quarters import Quarter
+    from portal.monitoring.suppression import THRESHOLD
+
+    q = Quarter(2026, 3)
+    month = q.months[0]
+    data = {}
+    for node in (101, 102):
+        data |= {("cases_closed", "employed", node, month): 7, ("esf_result", "employed", node, month): 7,
+                 ("esf_training", "completed", node, month): 5}
+    tables = {t.name: t for t in build_tables(data, q, [101, 102])}
+    training = tables["esf_formazione"]
+    assert training.rows == ["completed", "not_completed"]
+    for node in (101, 102, TOTAL):
+        leavers = tables["esf_risultati"].published((TOTAL, node))
+        assert training.published((TOTAL, node)) == leavers  # one count of the same leavers
+        completed = training.published(("completed", node))
+        if leavers is not None and completed is not None:
+            assert leavers - completed == 0 or leavers - completed >= THRESHOLD
+    assert disclosed(training, training.hidden) == set()

@@ -17,7 +17,7 @@ PARTICIPANTS = [f"esf_{d}" for d in DIMENSIONS]
 # Tables of the region that count the same units per node (their node totals are one count).
 SAME_UNITS = (
     ["segnalazioni_mese", "segnalazioni_contesto", "segnalazioni_motivo"],
-    ["casi_chiusi", "esf_risultati"],
+    ["casi_chiusi", "esf_risultati", "esf_formazione"],
 )
 
 

@@ -9,7 +9,7 @@ from ..referrals.models import ReferralState
 
 DECISION_LABELS = {ReferralState.ACCEPTED.value: _l("Accolte (presa in carico)"),
                    ReferralState.DECLINED.value: _l("Non accolte")}
-TRAINING_LABELS = {"completed": _l("Formazione completata")}
+TRAINING_LABELS = {"completed": _l("Formazione completata"), "not_completed": _l("Senza formazione completata")}
 
 
 def _codes(labels: dict) -> dict:

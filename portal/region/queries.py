@@ -36,7 +36,7 @@ TITLES = {
     "decisioni": _l("Decisioni sulle segnalazioni"),
     "casi_chiusi": _l("Casi chiusi per esito"),
     "esf_risultati": _l("Partecipanti all'uscita (indicatori FSE+)"),
-    "esf_formazione": _l("Partecipanti che hanno completato una formazione"),
+    "esf_formazione": _l("Partecipanti all'uscita, per formazione completata"),
     "esf_sei_mesi": _l("Follow-up a sei mesi dall'uscita (indicatori FSE+)"),
 } | {f"esf_{d}": DIMENSION_TITLES[d] for d in DIMENSIONS}
 
@@ -147,20 +147,35 @@ def build_tables(data: dict, quarter: Quarter, node_ids: list) -> list[Table]:
     decisions = Table(DECISIONS_TABLE, ["accepted", "declined"], node_ids,
                       _cells(data, "decision", ["accepted", "declined"], node_ids))
     outcomes = [o.value for o in ClosureOutcome]
+    results = _cells(data, "esf_result", list(RESULTS), node_ids)
     leavers = [
         Table("casi_chiusi", outcomes, node_ids, _cells(data, "cases_closed", outcomes, node_ids)),
-        Table("esf_risultati", list(RESULTS), node_ids, _cells(data, "esf_result", list(RESULTS), node_ids)),
+        Table("esf_risultati", list(RESULTS), node_ids, results),
+        # The leavers who completed a training are some of the leavers: published alone, the leavers' total
+        # less them was a small count no table hid. The rest is a row of its own, suppressed with the leavers.
+        Table("esf_formazione", TRAINING_ROWS, node_ids, _training(data, results, node_ids)),
     ]
     suppress_linked(leavers, _column_margin)
     participants = [
         Table(f"esf_{d}", VALUES[d], node_ids, _cells(data, f"esf_{d}", VALUES[d], node_ids)) for d in DIMENSIONS
     ]
     suppress_linked([decisions, *participants], _accepted_margin)
-    training = suppress(Table("esf_formazione", ["completed"], node_ids,
-                              _cells(data, "esf_training", ["completed"], node_ids)))
     six = suppress(Table("esf_sei_mesi", list(SIX_MONTHS), node_ids,
                          _cells(data, "esf_six_months", list(SIX_MONTHS), node_ids)))
-    return [*referrals, decisions, *leavers, training, six, *participants]
+    return [*referrals, decisions, *leavers, six, *participants]
+
+
+TRAINING_ROWS = ["completed", "not_completed"]
+
+
+def _training(data: dict, results: dict, nodes: list) -> dict:
+    completed = _cells(data, "esf_training", ["completed"], nodes)
+    cells = {}
+    for n in nodes:
+        leavers = sum(results[(r, n)] for r in RESULTS)
+        cells[("completed", n)] = completed[("completed", n)]
+        cells[("not_completed", n)] = leavers - completed[("completed", n)]
+    return cells
 
 
 def _medians(data: dict, decisions: Table, node_ids: list) -> dict:
