@@ -7,20 +7,19 @@ already weighed the figures before it waits (on the audit head or the row), and 
 
 tests/test_budget_order_quantity.py checks the order of the statements; this checks the outcome.
 """
-import threading
-import time
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from portal import create_app
 from portal.budget.models import BudgetLine, LineKind
 from portal.extensions import db
 from portal.tenancy import context
 
-from .conftest import DB_KIND, Database, IsolatedClient, make_config
+from .conftest import DB_KIND
 from .helpers import csrf_from, field_error, log_in
+from .race_support import race, race_app
+from .race_support import status as _status
 
 pytestmark = pytest.mark.skipif(
     DB_KIND != "postgresql", reason="row locks across two connections: PostgreSQL (SQLite runs one writer at a time)")
@@ -33,14 +32,8 @@ def shared(tmp_path_factory, mail_server):
     """A committed database with the test network, a budget and one contract (or line) per race; the app on it."""
     from .budget_support import contract_form, make_budget, make_contract, make_delivery, make_order
     from .factories import make_action
-    from .network import build_network
 
-    database = Database(tmp_path_factory, "budget_race")
-    database.migrate()
-    owner = create_app({"SQLALCHEMY_DATABASE_URI": database.owner_url, "DATABASE_OWNER_URL": database.owner_url,
-                        "TESTING": True, "FAST_PASSWORD_HASH": True}, owner=True)
-    with owner.app_context(), context.system("test network"):
-        net = build_network(db.session)
+    def seed(net):
         budget = make_budget(net, services="100000.00")
         provider = net.tenants["p"]
 
@@ -70,89 +63,16 @@ def shared(tmp_path_factory, mail_server):
             db.session.flush()
         ids["room_line"] = room.id
         ids["room_contract_form"] = contract_form(net, budget, budget_line=str(room.id), cig="STANZIA001")
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    app = create_app(make_config(database, mail_server, ATTACHMENT_DIR=str(tmp_path_factory.mktemp("race_files"))))
-    app.test_client_class = IsolatedClient
-    inspector = sa.create_engine(database.owner_url)
-    yield app, database, inspector, ids
-    inspector.dispose()
-    with app.app_context():
-        db.engine.dispose()
-    database.drop()
+        return ids
+
+    with race_app(tmp_path_factory, mail_server, "budget_race", seed) as shared:
+        yield shared
 
 
 def _client(app, email, page):
     client = app.test_client()
     assert log_in(client, email).status_code == 302
     return client, csrf_from(client.get(page).get_data(as_text=True))
-
-
-def _waiting_on_a_lock(inspector, name: str, seconds: float = 5) -> bool:
-    """True once a session of the database waits for a lock another holds; False after ``seconds``.
-
-    Each poll is its own transaction: PostgreSQL shows one snapshot of pg_stat_activity per transaction, so polls
-    in one transaction saw only the first (a second request slower than the first poll was never seen waiting)."""
-    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND wait_event_type = 'Lock'")
-    deadline = time.monotonic() + seconds
-    with inspector.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        while time.monotonic() < deadline:
-            if connection.execute(query, {"name": name}).scalar():
-                return True
-            time.sleep(0.05)
-    return False
-
-
-def race(shared, first, hold_after: str, second, spy: str | None = None):
-    """Run ``first`` until it has run a statement containing ``hold_after``; hold it there while ``second``
-    runs until it waits on a lock; let both finish. Returns the two outcomes (a response, or what was raised:
-    under TESTING a server error propagates instead of answering 500), whether the second waited, and, with
-    ``spy``, whether the first had committed when the second first ran a statement containing it."""
-    app, database, inspector, _ids = shared
-    with app.app_context():
-        engine = db.engine
-    held, committed, threads, outcomes = threading.Event(), threading.Event(), {}, {}
-
-    def after(conn, cursor, statement, parameters, context, executemany):
-        me = threading.current_thread()
-        if me is threads.get("first") and hold_after in statement and not held.is_set():
-            held.set()
-            outcomes["waited"] = _waiting_on_a_lock(inspector, database.name)
-        elif spy and me is threads.get("second") and spy in statement and "after_commit" not in outcomes:
-            outcomes["after_commit"] = committed.is_set()
-
-    def on_commit(conn):
-        if threading.current_thread() is threads.get("first"):
-            committed.set()
-
-    def run(key, call):
-        try:
-            outcomes[key] = call()
-        except Exception as exc:  # noqa: BLE001 - a 500 under TESTING: the finding
-            outcomes[key] = exc
-
-    def run_second():
-        assert held.wait(15), f"the first request never ran {hold_after!r}"
-        run("second", second)
-
-    threads["first"] = threading.Thread(target=run, args=("first", first))
-    threads["second"] = threading.Thread(target=run_second)
-    sa.event.listen(engine, "after_cursor_execute", after)
-    sa.event.listen(engine, "commit", on_commit)
-    try:
-        for thread in threads.values():
-            thread.start()
-        for thread in threads.values():
-            thread.join(60)
-    finally:
-        sa.event.remove(engine, "after_cursor_execute", after)
-        sa.event.remove(engine, "commit", on_commit)
-    return outcomes
-
-
-def _status(outcome):
-    return outcome if isinstance(outcome, Exception) else outcome.status_code
 
 
 def _scalar(shared, sql, **params):
