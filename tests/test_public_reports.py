@@ -40,13 +40,15 @@ def _report(network, node="n1"):
 def test_anonymous_report_in_french_gets_a_code_and_the_state_page(client, network, session, storage):
     page = client.get("/segnala?lingua=fr").get_data(as_text=True)
     assert 'lang="fr"' in page and "Signaler une discrimination" in page
-    response, code = submit(client, lang="fr", files=[("prova.pdf", PDF)])
+    response, code = submit(client, lang="fr", files=[("Zoraida_Quintavalle_certificato.pdf", PDF)])
     assert response.status_code == 200, response.get_data(as_text=True)
     assert code is not None and len(code) == 16 and code.isdigit()
     assert "reçu" in response.get_data(as_text=True)
     report = _report(network)
     assert report.tenant_id == network.tenants["n1"].id and report.language == "fr"
     assert report.name is None and report.contact is None and len(report.files) == 1
+    # A file's name can name someone and is kept in clear: the reporter's files get a neutral one.
+    assert report.files[0].filename == "allegato-1.pdf"
     follow = open_report(client, " ".join(code[i:i + 4] for i in range(0, 16, 4)))
     assert follow.status_code == 302 and follow.headers["Location"].endswith("/segnala/segue/stato")
     status = client.get("/segnala/segue/stato").get_data(as_text=True)
@@ -144,7 +146,7 @@ def test_node_asks_reporter_answers_with_a_file(app, client, login, network, ses
     report = _report(network)
     assert report.state == ReportState.ANSWERED
     page = node.get(f"/segnalazioni-pubbliche/{report.id}").get_data(as_text=True)
-    assert "Alla ditta Esempio" in page and "lettera.pdf" in page
+    assert "Alla ditta Esempio" in page and "allegato-1.pdf" in page and "lettera.pdf" not in page
     file_id = report.messages[-1].files[0].id if report.messages[-1].files else None
     assert file_id is not None
     download = node.get(f"/segnalazioni-pubbliche/file/{file_id}")
@@ -227,7 +229,8 @@ def test_conversion_into_person_and_referral(client, login, network, session):
     with context.acting_as(n1):
         referral = db.session.get(Referral, report.referral_id)
         assert referral.tenant_id == n1 and referral.node_id == n1 and referral.state == ReferralState.SUBMITTED
-        assert referral.situation == WHAT and sorted(referral.grounds) == ["gender", "religion"]
+        assert referral.situation.startswith(WHAT) and sorted(referral.grounds) == ["gender", "religion"]
+        assert "Data dei fatti: 20/11/2026" in referral.situation  # the facts come along (the report is erased later)
         assert referral.person.first_name == "Amina" and referral.person.last_name == "Haddad"
         assert referral.person.contact == "333 1234567"
     assert response.headers["Location"].endswith(f"/segnalazioni/{referral.id}")
@@ -271,6 +274,22 @@ def test_wrong_codes_with_one_prefix_lock_that_prefix_from_any_address(app, netw
     other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
     assert open_report(other, "9999" + "5" * 12).status_code == 429
     assert open_report(other, "8888" + "5" * 12).status_code == 400
+
+
+def test_the_right_code_opens_its_report_past_its_prefixs_limit(app, network, session):
+    """Whoever knew a reporter's first four digits locked them out for a day with 20 wrong codes from 20
+    addresses: the right code still opens the report."""
+    reporter = app.test_client()
+    _, code = submit(reporter)
+    attacker = app.test_client()
+    for n in range(20):
+        attacker.environ_base["REMOTE_ADDR"] = f"10.1.{n}.1"
+        wrong = code[:4] + f"{(int(code[4:]) + n + 1) % 10**12:012d}"
+        assert open_report(attacker, wrong).status_code == 400
+    attacker.environ_base["REMOTE_ADDR"] = "10.1.99.1"
+    assert open_report(attacker, code[:4] + f"{(int(code[4:]) + 99) % 10**12:012d}").status_code == 429
+    reporter.environ_base["REMOTE_ADDR"] = "10.2.0.1"
+    assert open_report(reporter, code).status_code == 302
 
 
 def test_routing_by_province_or_default(client, network, session, login):

@@ -114,7 +114,7 @@ def test_old_reports_are_erased_and_their_code_opens_nothing(app, client, login,
         assert reports[silent.id].state == ReportState.CLOSED and reports[silent.id].close_reason == CloseReason.NO_ANSWER
         assert reports[converted.id].state == ReportState.CONVERTED
         referral = db.session.get(Referral, reports[converted.id].referral_id)
-        assert referral.situation == WHAT and referral.person.last_name == "Neri"  # the referral keeps its copy
+        assert referral.situation.startswith(WHAT) and referral.person.last_name == "Neri"  # the referral keeps its copy
         for report_id in (talking.id, recent.id, waiting.id):
             assert reports[report_id].erased_at is None and reports[report_id].what == WHAT
         keys = {k.report_id for k in db.session.scalars(select(PublicReportKey))}

@@ -1,12 +1,15 @@
 """Files of public reports: checked by content (PDF, PNG, JPEG, as referral attachments) and size by
 core.files, kept by core.storage (area ``public-reports``) under a random key."""
+import os
+
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from ..core import files, storage
 from ..core.errors import ServiceError
 from ..extensions import db
-from .models import PublicReport, PublicReportFile
+from .models import MessageAuthor, PublicReport, PublicReportFile
 
 MAX_FILES = 3
 AREA = "public-reports"
@@ -39,9 +42,20 @@ def uploads_of(field_data) -> list:
 def save(report: PublicReport, checked: files.StoredFile, author, message_id: int | None = None) -> PublicReportFile:
     item = PublicReportFile(
         report_id=report.id, tenant_id=report.tenant_id, message_id=message_id, author=author,
-        filename=checked.filename, content_type=checked.content_type, size=checked.size,
+        filename=_neutral_name(report, checked) if author == MessageAuthor.REPORTER else checked.filename,
+        content_type=checked.content_type, size=checked.size,
         storage_key=checked.storage_key, sha256=checked.sha256,
     )
     storage.save(item, checked, AREA)
     db.session.add(item)
     return item
+
+
+def _neutral_name(report: PublicReport, checked: files.StoredFile) -> str:
+    """"allegato-2.pdf" for a reporter's file: its name can name them or the person (Mario_Rossi_certificato.pdf),
+    and file names are kept in clear (the texts and the identity are encrypted); the type's extension is all it
+    keeps. The node's staff name their own files."""
+    db.session.flush()
+    n = db.session.scalar(select(func.count()).select_from(PublicReportFile)
+                          .where(PublicReportFile.report_id == report.id)) + 1
+    return f"allegato-{n}{os.path.splitext(checked.filename)[1]}"

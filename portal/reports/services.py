@@ -19,14 +19,23 @@ from ..core import links
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
-from ..i18n import local_day, local_today
+from ..i18n import format_day, format_moment, local_day, local_today
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from . import files as report_files
 from . import receipt, routing, signals
-from .models import MessageAuthor, PublicReport, PublicReportFile, PublicReportKey, PublicReportMessage, ReportState
+from .models import (
+    REPORTER_LABELS,
+    MessageAuthor,
+    PublicReport,
+    PublicReportFile,
+    PublicReportKey,
+    PublicReportMessage,
+    ReporterKind,
+    ReportState,
+)
 
 
 class ReportError(ServiceError):
@@ -229,8 +238,13 @@ def _split_name(name: str | None) -> tuple[str | None, str | None]:
 def convert(report: PublicReport, expected_version):
     """A person and a referral owned by the node (sent at once, so the node decides it as any other).
 
-    Identity only from what the reporter gave; the referral's texts from the report's."""
+    The person's identity and consent only from a reporter who is the person discriminated against: a
+    witness's or an organisation's name is theirs, not the person's (it goes into the referral's text, as
+    the reporter's). The referral's text is all the node learnt from the report (``_referral_text``)."""
     require_triage()
+    # Under the row's lock: two staff converting at once, the second finds it converted (a refusal, not the
+    # duplicate referral key's 500).
+    db.session.refresh(report, with_for_update=True)
     check_version(report, expected_version)
     if report.state not in OPEN_STATES:
         raise ReportError(_("La segnalazione è chiusa o già convertita."))
@@ -239,18 +253,22 @@ def convert(report: PublicReport, expected_version):
     from ..referrals.services import add_first_event
 
     node_id = current().tenant_id
-    first, last = _split_name(report.name)
-    person = create_person(node_id=node_id, first_name=first, last_name=last, contact=report.contact)
+    victim = report.reporter_kind == ReporterKind.VICTIM
+    first, last = _split_name(report.name) if victim else (None, None)
+    person = create_person(node_id=node_id, first_name=first, last_name=last,
+                           contact=report.contact if victim else None)
     now = utcnow()
     person.shared_at = now
     referral = Referral(
         uid=secrets.token_hex(16), person_id=person.id, node_id=node_id, tenant_id=node_id,
         created_by_id=current_user.id, state=ReferralState.SUBMITTED, grounds=list(report.grounds or []),
-        context=Context(report.context), consent_notice_version=report.consent_notice_version,
-        consent_date=local_day(report.submitted_at) if report.submitted_at else local_today(),
+        context=Context(report.context),
+        # Someone else's consent is not the person's: the node records a legal basis before taking in charge.
+        consent_notice_version=report.consent_notice_version if victim else None,
+        consent_date=(local_day(report.submitted_at) if report.submitted_at else local_today()) if victim else None,
         submission_key=f"public-report-{report.uid}", submitted_at=now,
     )
-    referral.situation = report.what
+    referral.situation = _referral_text(report, victim)
     db.session.add(referral)
     db.session.flush()
     add_first_event(referral, now, _("Da una segnalazione pubblica"))
@@ -261,6 +279,31 @@ def convert(report: PublicReport, expected_version):
     record("public_report.converted", "public_report", report.id, ["state", "referral_id"])
     _notify_reporter(report)
     return referral
+
+
+def _referral_text(report: PublicReport, victim: bool) -> str:
+    """The report's first text, then its facts, who wrote (named where it is not the person), and the thread
+    with the node's questions and the answers: the retention job erases the report a year after its
+    conversion, and the referral is where the node keeps working. In Italian, the node's language."""
+    from ..directory import municipalities
+
+    with force_locale("it"):
+        facts = [_("Chi scrive: %(kind)s", kind=REPORTER_LABELS[report.reporter_kind])]
+        if not victim and report.name:
+            facts.append(_("Nome di chi scrive: %(name)s", name=report.name))
+        if not victim and report.contact:
+            facts.append(_("Recapito di chi scrive: %(contact)s", contact=report.contact))
+        if report.occurred_on:
+            facts.append(_("Data dei fatti: %(day)s", day=format_day(report.occurred_on)))
+        if report.municipality_code:
+            facts.append(_("Comune: %(name)s", name=municipalities.name_of(report.municipality_code)))
+        parts = [report.what or "", "\n".join(facts)]
+        messages = db.session.scalars(select(PublicReportMessage).where(PublicReportMessage.report_id == report.id)
+                                      .order_by(PublicReportMessage.at, PublicReportMessage.id))
+        for message in messages:
+            author = _("Il nodo") if message.author == MessageAuthor.NODE else _("Chi scrive")
+            parts.append(f"{format_moment(message.at)} – {author}:\n{message.body or ''}")
+    return "\n\n".join(part for part in parts if part)
 
 
 def _copy_files(report: PublicReport, referral) -> None:

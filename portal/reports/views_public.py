@@ -7,9 +7,10 @@ A verified receipt code opens the report for ``PUBLIC_REPORT_SESSION_MINUTES`` i
 """
 import time
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from limits import parse as parse_limit
 
 from ..accounts.visitor import as_visitor
 from ..core.errors import ErrorFrame, frame_errors
@@ -78,8 +79,15 @@ def _code_limit() -> str:
     return current_app.config.get("PUBLIC_REPORT_CODE_LIMIT", "20 per day")
 
 
-def _code_prefix_key() -> str:
-    return "public-report-code:" + receipt.prefix(request.form.get("code"))
+def _prefix_refuses(typed: str) -> bool:
+    """Counts a wrong code against its first four digits, from whatever address: wrong guesses at one prefix
+    stop at the code limit (a cap a botnet's many addresses do not multiply). The right code still opens its
+    report past it: refused too, anyone who knew a reporter's first digits could lock them out for a day."""
+    limit, prefix = parse_limit(_code_limit()), receipt.prefix(typed)
+    exhausted = not limiter.limiter.test(limit, "public-report-code-prefix", prefix)
+    if not exhausted:
+        limiter.limiter.hit(limit, "public-report-code-prefix", prefix)
+    return exhausted
 
 
 def _wrong_code(response) -> bool:
@@ -133,32 +141,60 @@ def _abuse_problem(form) -> str | None:
 # --- following a report with the receipt code ---------------------------------------------------------
 
 def _opened() -> tuple[int, int] | None:
+    """The report the code opened in this browser, while it is used: the window runs from the last request
+    (someone writing a long reply is not cut off half-way), and closes after ``PUBLIC_REPORT_SESSION_MINUTES``
+    left alone (a shared computer)."""
     access = session.get(ACCESS_KEY)
     minutes = current_app.config.get("PUBLIC_REPORT_SESSION_MINUTES", 30)
     if not access or time.time() - access.get("t", 0) > minutes * 60:
         session.pop(ACCESS_KEY, None)
         return None
+    session[ACCESS_KEY] = {**access, "t": time.time()}
     return access["n"], access["r"]
 
 
 @csrf.exempt  # checked by the form itself: see _FORM_CHECKS_CSRF
 @bp.route("/segue", methods=["GET", "POST"])
 @limiter.limit(_code_limit, methods=["POST"], deduct_when=_wrong_code)
-@limiter.limit(_code_limit, methods=["POST"], key_func=_code_prefix_key, deduct_when=_wrong_code)
 def follow():
     form = CodeForm()
     if form.validate_on_submit():
         opened = services.open_with_code(form.code.data)
         if opened is None:
             g.public_report_wrong_code = True
+            if _prefix_refuses(form.code.data):
+                abort(429)
             form.code.errors = list(form.code.errors) + [_("Il codice non corrisponde a nessuna segnalazione. "
                                                            "Controlla le 16 cifre e riprova.")]
             form.code.data = ""
             return _render("reports/public_follow.html", 400, form=form)
         session[ACCESS_KEY] = {"n": opened[0], "r": opened[1], "t": time.time()}
+        if (form.body.data or "").strip():  # the reply written while the access had expired
+            return _send_reply(opened, form)
         return redirect(url_for(".status"))
     status = 400 if request.method == "POST" else 200
     return _render("reports/public_follow.html", status, form=form)
+
+
+def _send_reply(opened: tuple[int, int], form):
+    node_id, report_id = opened
+    with as_visitor(node_id):
+        report = or_404(db.session.get(PublicReport, report_id))
+        with attempt(form) as done:
+            services.reporter_reply(report, form.body.data, None)
+        if done:
+            return redirect(url_for(".status", inviato=1))
+        flash(str(done.error), "danger")
+    return redirect(url_for(".status"))
+
+
+def _expired_reply():
+    """A reply posted after the access expired: the code form again, the reply kept to be sent with it (a
+    file cannot be carried back: the page says so)."""
+    form = CodeForm(formdata=None, body=request.form.get("body", ""))
+    form.form_errors.append(_("Per sicurezza l'accesso alla segnalazione è scaduto: scrivi di nuovo il codice "
+                              "ricevuta e il tuo messaggio sarà inviato. Un file allegato va scelto di nuovo."))
+    return _render("reports/public_follow.html", 400, form=form)
 
 
 @csrf.exempt  # checked by the form itself: see _FORM_CHECKS_CSRF
@@ -167,6 +203,8 @@ def follow():
 def status():
     opened = _opened()
     if opened is None:
+        if request.method == "POST" and (request.form.get("body") or "").strip():
+            return _expired_reply()
         return redirect(url_for(".follow"))
     node_id, report_id = opened
     form = ReplyForm()
