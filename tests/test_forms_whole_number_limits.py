@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from portal.alerts.models import Rule, RuleSetting
-from portal.core.fields import LARGEST_WHOLE
+from portal.core.edge import DB_INT_MAX
 from portal.extensions import db
 from portal.tenancy import context
 
@@ -51,12 +51,12 @@ def test_the_limit_is_what_an_integer_column_keeps(app):
         number = WholeNumberField()
 
     with app.test_request_context(method="POST"):
-        for typed, data in ((str(LARGEST_WHOLE), LARGEST_WHOLE), ("-" + str(LARGEST_WHOLE), -LARGEST_WHOLE),
+        for typed, data in ((str(DB_INT_MAX), DB_INT_MAX), ("-" + str(DB_INT_MAX), -DB_INT_MAX),
                             ("000000000000042", 42)):
             form = Form(data={}, formdata=_formdata(typed))
             assert form.validate(), (typed, form.errors)
             assert form.number.data == data
-        for typed in (str(LARGEST_WHOLE + 1), "99999999999", HUGE, "9" * 5000):
+        for typed in (str(DB_INT_MAX + 1), "99999999999", HUGE, "9" * 5000):
             form = Form(formdata=_formdata(typed))
             assert not form.validate()
             assert form.number.errors == ["Il numero è troppo grande."], typed
