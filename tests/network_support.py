@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from portal.extensions import db
 from portal.network.applications import token_hash
-from portal.network.models import Agreement, Application, Call, Course
+from portal.network.models import Agreement, Application, Call, Course, Participation
 from portal.tenancy import context
 from portal.tenancy.models import TenantKind
 
@@ -32,6 +32,18 @@ def n1_rows(net):
             db.session.flush()
         net._network_rows = {"call": call, "course": course, "agreement": agreement, "application": application}
     return net._network_rows
+
+
+def trained_at(organisation, user):
+    """``user`` completed the node's anti-discrimination course for ``organisation``: its active points may be
+    published (network.services.staffed). The course is made for the occasion, as the organisation's node."""
+    with context.acting_as(organisation.node_id):
+        course = Course(title="Corso per il punto", hours=Decimal(32))
+        db.session.add(course)
+        db.session.flush()
+        db.session.add(Participation(course_id=course.id, user_id=user.id, organisation_id=organisation.id,
+                                     completed_on=date.today(), hours_attended=Decimal(32)))
+        db.session.flush()
 
 
 def call_args(net):

@@ -8,12 +8,13 @@ from portal.tenancy import context
 
 from .forum_support import victim_entry
 from .helpers import csrf_token
-from .network_support import n1_rows
+from .network_support import n1_rows, trained_at
 
 
 def test_directory_lists_and_filters(login, network):
     entry = victim_entry(network)
-    n1_rows(network)  # A's agreement in force: its active point is published
+    n1_rows(network)  # A's agreement in force and a trained operator: its active point is published
+    trained_at(network.tenants["a"], network.users["a_operator"])
     client = login("b_operator")
     assert network.tenants["a"].name in client.get("/rete/").get_data(as_text=True)
     assert network.tenants["a"].name in client.get("/rete/?motivo=ethnicity&comune=A429").get_data(as_text=True)

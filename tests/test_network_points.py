@@ -12,7 +12,7 @@ from portal.tenancy import context
 
 from .forum_support import victim_entry
 from .helpers import csrf_token, field_error
-from .network_support import n1_rows
+from .network_support import n1_rows, trained_at
 
 
 def _waiting_point(net):
@@ -80,7 +80,8 @@ def test_a_user_of_another_organisation_is_not_recorded(login, network):
 def test_directory_shows_active_points_only(login, network):
     point = _waiting_point(network)
     entry = victim_entry(network)
-    n1_rows(network)  # A's agreement in force: its active point is published
+    n1_rows(network)  # A's agreement in force and a trained operator: its active point is published
+    trained_at(network.tenants["a"], network.users["a_operator"])
     reader = login("b_operator").get(f"/rete/{entry.id}").get_data(as_text=True)
     assert "Punto di prova" in reader and "Sportello in attesa" not in reader
     own = login("a_admin").get(f"/rete/{entry.id}").get_data(as_text=True)

@@ -6,7 +6,7 @@ from portal.extensions import db
 from portal.network.models import Agreement, Call
 from portal.tenancy import context
 
-from .network_support import n1_rows
+from .network_support import n1_rows, trained_at
 
 
 def test_open_calls_only(client, network):
@@ -27,6 +27,8 @@ def test_open_calls_only(client, network):
 def test_active_points_of_active_organisations_only(client, network):
     a, b = network.tenants["a"], network.tenants["b"]
     n1_rows(network)  # A's agreement in force; B's too, so that only its closing keeps its point out
+    trained_at(a, network.users["a_operator"])
+    trained_at(b, network.users["b_operator"])
     with context.acting_as(network.tenants["n1"].id):
         db.session.add(Agreement(organisation_id=b.id, signed_on=date.today(), expires_on=date.today() + timedelta(days=9)))
         db.session.flush()

@@ -45,7 +45,8 @@ class InformationPoint(Shared, Versioned, Timestamped, db.Model):
 
     The antenna's admin keeps its details; only the node activates it (portal/network/services.py), once the
     organisation has a trained operator and a signed agreement. An active point is published (the public
-    list, the directory) only while its organisation has an agreement in force (network.published_points).
+    list, the directory) only while its organisation has an agreement in force and a trained operator
+    (network.published_points).
     """
 
     __tablename__ = "directory_information_points"

@@ -72,10 +72,10 @@ def by_slug(slug):
 
 def _detail_page(entry, point_form=None):
     may_edit = services.may_edit(entry)
-    published = published_points(entry)
+    published, gaps = published_points(entry)
     # The network reads the published points; the organisation and its node all of them, marked.
     return render_template("directory/detail.html", entry=entry, may_edit=may_edit,
-                           points=entry.points if may_edit else published, published=published,
+                           points=entry.points if may_edit else published, published=published, gaps=gaps,
                            point_form=point_form or PointForm())
 
 

@@ -2,7 +2,8 @@
 
 Only a node's coordinator changes these rows (checked here, not in views). A point becomes active only when
 its organisation has a trained operator and an agreement in force; the error names what is missing. An active
-point is published (the public list, the network's directory) only while an agreement is in force.
+point is published (the public list, the network's directory) only while an agreement is in force and a
+trained operator still works for its organisation.
 """
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -65,21 +66,29 @@ def public_points(today: date | None = None) -> list[tuple[InformationPoint, Ten
         .where(InformationPoint.active.is_(True), Tenant.active.is_(True))
         .order_by(InformationPoint.municipality_name, InformationPoint.name, InformationPoint.id)
     ).all()
-    published = under_agreement({tenant.id: tenant for _point, tenant in rows}.values(), today)
+    organisations = {tenant.id: tenant for _point, tenant in rows}.values()
+    published = under_agreement(organisations, today) & staffed(organisations)
     return [(point, tenant) for point, tenant in rows if tenant.id in published]
 
 
-def _published(point: InformationPoint, organisation: Tenant, in_force: bool) -> bool:
+def _published(point: InformationPoint, organisation: Tenant, in_force: bool, trained: bool) -> bool:
     """Whether anyone outside the organisation and its node sees the point: active, of an active organisation
-    under an agreement in force (public_points asks the same in SQL)."""
-    return point.active and organisation.active and in_force
+    under an agreement in force, with a trained operator still working there (public_points asks the same).
+    Activating a point asks for both; when the last trained operator leaves, the public stops being sent to a
+    point nobody trained staffs, until someone trained does (the node's queue flags it meanwhile)."""
+    return point.active and organisation.active and in_force and trained
 
 
-def published_points(entry: DirectoryEntry, today: date | None = None) -> list[InformationPoint]:
-    """The entry's points that anyone outside the organisation and its node may see (:func:`_published`)."""
-    active = entry.active_points  # none: no agreement to look up
-    in_force = bool(active) and bool(under_agreement([entry.organisation], today))
-    return [point for point in active if _published(point, entry.organisation, in_force)]
+def published_points(entry: DirectoryEntry, today: date | None = None) -> tuple[list[InformationPoint], list[str]]:
+    """The entry's points that anyone outside the organisation and its node may see (:func:`_published`), and
+    what keeps its active points from the public (messages for its keepers)."""
+    active = entry.active_points  # none: no agreement or training to look up
+    if not active:
+        return [], []
+    in_force, trained = bool(under_agreement([entry.organisation], today)), bool(staffed([entry.organisation]))
+    gaps = ([] if in_force else [_("Non pubblicato: nessun accordo in vigore")]) + (
+        [] if trained else [_("Non pubblicato: nessun operatore formato")])
+    return [point for point in active if _published(point, entry.organisation, in_force, trained)], gaps
 
 
 # --- courses ----------------------------------------------------------------------------------------
@@ -208,6 +217,20 @@ def agreement_in_force(organisation_id: int, today: date | None = None) -> Agree
     return agreements_in_force([organisation_id], today).get(organisation_id)
 
 
+def staffed(organisations: Iterable[Tenant]) -> set[int]:
+    """Ids of the ``organisations`` with a current trained operator, whatever node they belong to (the
+    training is the node's rows: read as that node, for this one question; nothing of them is shown)."""
+    by_node: dict[int, set[int]] = {}
+    for organisation in organisations:
+        if organisation.node_id is not None:
+            by_node.setdefault(organisation.node_id, set()).add(organisation.id)
+    found: set[int] = set()
+    for node_id, organisation_ids in sorted(by_node.items()):
+        with context.acting_as(node_id):
+            found |= set(_trained_by_organisation(organisation_ids))
+    return found
+
+
 def under_agreement(organisations: Iterable[Tenant], today: date | None = None) -> set[int]:
     """Ids of the ``organisations`` with an agreement in force, whatever node they belong to: one query per
     node. For pages whose reader may not read the node's agreements (the public, the network's members)."""
@@ -307,7 +330,7 @@ def point_rows(node_id: int | None = None, today: date | None = None) -> list[di
             "operators": trained.get(organisation_id, []),
             "agreement": agreement,
             # What the public list shows (public_points): said here, not re-spelled by the page.
-            "published": _published(point, point.entry.organisation, agreement is not None),
+            "published": _published(point, point.entry.organisation, agreement is not None, organisation_id in trained),
             "expiring": agreement is not None and agreement.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS),
         })
     return rows

@@ -3,14 +3,16 @@
 Addresses and phone numbers are invented placeholders; institutions' names come from the seed document.
 """
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..accounts.models import Membership, User
 from ..directory.models import DirectoryEntry, InformationPoint
 from ..directory.municipalities import province
 from ..extensions import db
 from ..i18n import local_today
-from ..network.models import Agreement
+from ..network.models import Agreement, Course, Participation
 from ..tenancy.models import Tenant
 from ..tenancy.models import TenantKind as K
 from .network import ANTENNAS, NODE
@@ -53,16 +55,34 @@ def seed() -> list[str]:
         db.session.add(entry)
         db.session.flush()
         if slug == "ordine-psicologi":
-            # Published only under an agreement in force (network.public_points): the demo's runs for years.
+            # Published only under an agreement in force and with a trained operator (network.public_points):
+            # the demo's agreement runs for years, its operator completed the node's course.
             today = local_today()
             db.session.add(Agreement(tenant_id=tenant.node_id, organisation_id=tenant.id,
                                      signed_on=today - timedelta(days=180), expires_on=today + timedelta(days=3 * 365)))
+            _trained_operator(tenant, today)
             db.session.add(InformationPoint(entry_id=entry.id, name="Punto informativo di Novara",
                                             municipality_name="Novara", opening_hours="Giovedì 15-18 (fittizio)",
                                             active=True))
         created += 1
     db.session.flush()
     return [f"rubrica: {created} schede create", *seed_groups()]
+
+
+def _trained_operator(organisation: Tenant, today) -> None:
+    """The node's anti-discrimination course, completed by the organisation's demo operator."""
+    operator = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                                 .where(Membership.tenant_id == organisation.id))
+    if operator is None:
+        return
+    course = Course(tenant_id=organisation.node_id, title="Formazione antidiscriminazione per la rete (demo)",
+                    hours=Decimal(32), starts_on=today - timedelta(days=240), ends_on=today - timedelta(days=200),
+                    organiser="Provincia di Novara")
+    db.session.add(course)
+    db.session.flush()
+    db.session.add(Participation(tenant_id=organisation.node_id, course_id=course.id, user_id=operator.id,
+                                 organisation_id=organisation.id, completed_on=course.ends_on,
+                                 hours_attended=Decimal(32)))
 
 
 # --- network groups: the "cabina di regia" and the protocol signatories (seed document) ----------------

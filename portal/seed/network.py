@@ -61,6 +61,9 @@ USERS = [
     ("admin@comune-arona.example", "Davide Greco (demo)", "comune-arona", Role.ANTENNA_ADMIN),
     ("operatore@cisa24.example", "Roberto Villa (demo)", "cisa-24", Role.ANTENNA_OPERATOR),
     ("operatrice@coop-esempio.example", "Marta Colombo (demo)", "coop-esempio", Role.PROVIDER_USER),
+    # Staffs the demo's information point, trained by the node (seed/directory.py): a point is published only
+    # while a trained operator works there.
+    ("operatrice@ordine-psicologi.example", "Irene Vitali (demo)", "ordine-psicologi", Role.ANTENNA_OPERATOR),
     # One operator per Provincia office: they see the actions the node refers to them (/casi/ufficio).
     ("operatore@cpi-novara.example", "Fabio Moretti (demo)", "cpi-novara", Role.ANTENNA_OPERATOR),
     ("operatrice@cpi-borgomanero.example", "Silvia Ricci (demo)", "cpi-borgomanero", Role.ANTENNA_OPERATOR),

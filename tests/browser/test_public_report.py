@@ -189,17 +189,23 @@ def test_a_witness_reports_in_french_and_the_node_takes_it_to_a_case(open_page, 
         {"name": "ticket.pdf", "mimeType": "application/pdf", "buffer": PDF})
     _submit(reporter, "Envoyer le message")
     expect(reporter.get_by_text("Message envoyé.")).to_be_visible()
-    expect(reporter.get_by_role("link", name="ticket.pdf")).to_be_visible()
+    # Kept under a neutral name: a file's name can name someone, and file names are stored in clear.
+    expect(reporter.get_by_role("link", name="allegato-1.pdf")).to_be_visible()
     assert_accessible(reporter, "report state page after the answer (fr)")
 
     # 4. The node reads the answer and its file, converts the report and takes the referral in charge.
     node.goto(report_path)
     expect(node.get_by_text("Ligne 4, vers 8 h 15.")).to_be_visible()
     with node.expect_download() as download:
-        node.get_by_role("link", name="ticket.pdf").click()
-    assert download.value.suggested_filename == "ticket.pdf"
+        node.get_by_role("link", name="allegato-1.pdf").click()
+    assert download.value.suggested_filename == "allegato-1.pdf"
     _submit(node, "Converti in segnalazione")
     assert re.fullmatch(r"/segnalazioni/\d+", _path(node)), node.url
+    # A witness's consent is not the person's: the node records a legal basis before taking in charge.
+    node.get_by_role("tab", name="Base giuridica").click()
+    node.get_by_label("Base giuridica del trattamento").select_option(label="Interesse pubblico rilevante (art. 9.2.g GDPR)")
+    _submit(node, "Registra la base giuridica")
+    node.get_by_role("tab", name="Prendi in carico").click()
     node.get_by_label(re.compile(r"^Case manager")).select_option(label=CASE_WORKER_NAME)
     _submit(node, "Prendi in carico")
     expect(node.locator(".badge").filter(has_text="Presa in carico")).to_be_visible()
