@@ -18,7 +18,7 @@ def test_conversion_copies_the_reports_files_onto_the_referral(client, login, ne
     submit(client, files=[("ricevuta.pdf", PDF), ("foto.png", PNG)])
     report = _report(network)
     originals = sorted((f.filename, f.sha256, f.storage_key) for f in report.files)
-    assert [name for name, _, _ in originals] == ["foto.png", "ricevuta.pdf"]
+    assert [name for name, _, _ in originals] == ["allegato-1.pdf", "allegato-2.png"]  # neutral names
     node = login("n1_coordinator")
     page = node.get(f"/segnalazioni-pubbliche/{report.id}").get_data(as_text=True)
     response = node.post(f"/segnalazioni-pubbliche/{report.id}/converti",
@@ -36,7 +36,7 @@ def test_conversion_copies_the_reports_files_onto_the_referral(client, login, ne
     assert events.count("public_report.file_copied") == 2 and events.count("referral.attachment_added") == 2
     # The node sees and downloads them on the referral.
     detail = node.get(f"/segnalazioni/{referral_id}").get_data(as_text=True)
-    assert "ricevuta.pdf" in detail and "foto.png" in detail
-    pdf = next(a for a in copies if a.filename == "ricevuta.pdf")
+    assert "allegato-1.pdf" in detail and "allegato-2.png" in detail
+    pdf = next(a for a in copies if a.filename == "allegato-1.pdf")
     download = node.get(f"/segnalazioni/{referral_id}/allegati/{pdf.id}")
     assert download.status_code == 200 and download.data == PDF
