@@ -188,6 +188,14 @@ def _send_reply(opened: tuple[int, int], form):
     return redirect(url_for(".status"))
 
 
+def _token_valid(form) -> bool:
+    """The form's own CSRF check (this door checks it in the form: _FORM_CHECKS_CSRF): a post from elsewhere
+    is sent to the code page as before, with nothing of it shown back."""
+    form.validate()
+    token = getattr(form, "csrf_token", None)
+    return token is None or not token.errors
+
+
 def _expired_reply():
     """A reply posted after the access expired: the code form again, the reply kept to be sent with it (a
     file cannot be carried back: the page says so)."""
@@ -203,7 +211,7 @@ def _expired_reply():
 def status():
     opened = _opened()
     if opened is None:
-        if request.method == "POST" and (request.form.get("body") or "").strip():
+        if request.method == "POST" and (request.form.get("body") or "").strip() and _token_valid(ReplyForm()):
             return _expired_reply()
         return redirect(url_for(".follow"))
     node_id, report_id = opened
