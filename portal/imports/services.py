@@ -25,7 +25,7 @@ from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbid
 from ..crypto import blind_index, normalise
 from ..extensions import db
 from ..models_base import utcnow
-from ..people.services import remembering_tax_codes
+from ..people.services import record_identity_read, remembering_tax_codes
 from ..referrals.models import Referral
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
@@ -186,9 +186,13 @@ def dry_run(batch: ImportBatch) -> None:
         else:
             status = RowStatus.VALID
             for column in ("tax_code_bidx", "name_year_bidx"):
-                pseudonym = by_index.get(r["indexes"].get(column))
-                if pseudonym:
+                match = by_index.get(r["indexes"].get(column))
+                if match:
+                    pseudonym, person_id = match
                     r["warnings"].append(["possible_duplicate", pseudonym])
+                    # A row's identity matched to a pseudonym is an identity search (as /persone/cerca): in
+                    # the person's access log, and counted by the unusual-access check.
+                    record_identity_read(person_id, ["import", "tax_code" if column == "tax_code_bidx" else "name_year"])
                     break
         counts[{RowStatus.INVALID: "invalid", RowStatus.ALREADY_IMPORTED: "existing"}.get(status, "valid")] += 1
         counts["duplicate"] += bool(r["warnings"]) and status == RowStatus.VALID
@@ -218,19 +222,19 @@ def _existing(column, values: list) -> set:
 
 
 def _existing_people(Person, rows: list) -> dict:
-    """Blind index -> pseudonym of the tenant's people (the scoping: an antenna's own) matching a row."""
+    """Blind index -> (pseudonym, id) of the tenant's people (the scoping: an antenna's own) matching a row."""
     values = sorted({v for r in rows for c in ("tax_code_bidx", "name_year_bidx") if (v := r["indexes"].get(c))})
     found = {}
     for start in range(0, len(values), CHUNK):
         part = values[start:start + CHUNK]
-        for pseudonym, tax, name_year in db.session.execute(
-            select(Person.pseudonym, Person.tax_code_bidx, Person.name_year_bidx)
+        for pseudonym, person_id, tax, name_year in db.session.execute(
+            select(Person.pseudonym, Person.id, Person.tax_code_bidx, Person.name_year_bidx)
             .where(Person.anonymised_at.is_(None))
             .where((Person.tax_code_bidx.in_(part)) | (Person.name_year_bidx.in_(part)))
         ):
             for value in (tax, name_year):
                 if value in part:
-                    found.setdefault(value, pseudonym)
+                    found.setdefault(value, (pseudonym, person_id))
     return found
 
 
