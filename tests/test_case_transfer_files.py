@@ -64,6 +64,9 @@ def _propose_files(login, net, values):
 def test_chosen_files_go_along_on_acceptance(login, network, mailbox, storage):
     net = network
     files = _files(login, net)
+    with context.acting_as(net.tenants["n1"].id):  # a letter addressed to the person by name
+        fresh(CaseDocument, files["verbale"].id, net.tenants["n1"].id).names_person = True
+        db.session.flush()
     form = login("n1_coordinator").get(f"/casi/{net.case.id}/trasferimento").get_data(as_text=True)
     for name in ("unilav.pdf", "verbale.pdf", "riservato.pdf", "ricevuta.png"):
         assert name in form, name
@@ -91,6 +94,8 @@ def test_chosen_files_go_along_on_acceptance(login, network, mailbox, storage):
             Verification.case_id == new_case.id, Verification.phase == VerificationPhase.JOB_INSERTION))
     assert (copies[0].kind, copies[0].verification_id) == (DocumentKind.PHASE_1_OUTCOME, phase_1.id)
     assert {d.kind for d in copies[1:]} == {DocumentKind.CASE}
+    # The letter by name stays one at the receiver: opening it there reads identity (audited, need-to-know).
+    assert [d.names_person for d in copies] == [False, True, False]
     # The receiving case worker reads them; the sender keeps its own, untouched.
     worker = login("n2_case_worker")
     assert worker.get(f"/casi/documenti/{copies[1].id}").data == PDF

@@ -108,7 +108,8 @@ def add_case_document(case: Case, upload, *, phase_1: bool = False, submission_k
                   kind=DocumentKind.PHASE_1_OUTCOME if phase_1 else DocumentKind.CASE, submission_key=submission_key)
 
 
-def copy_in(case: Case, filename: str, content: bytes, *, phase_1: bool = False) -> CaseDocument:
+def copy_in(case: Case, filename: str, content: bytes, *, phase_1: bool = False,
+            names_person: bool = False) -> CaseDocument:
     """A file that came with a transferred case (transfer_files.py) kept as this case's document: checked by
     content again like an upload and stored under a key of its own, so the copy is read, retained and erased
     with its row (as ``referrals.attachments.copy_in``). The caller decides who may: no upload check here."""
@@ -116,7 +117,8 @@ def copy_in(case: Case, filename: str, content: bytes, *, phase_1: bool = False)
     return _store(FileStorage(io.BytesIO(content), filename=filename), "case.document_copied_by_transfer",
                   case_id=case.id, tenant_id=case.tenant_id, provider_id=None,
                   verification_id=verification.id if verification else None,
-                  kind=DocumentKind.PHASE_1_OUTCOME if verification else DocumentKind.CASE)
+                  kind=DocumentKind.PHASE_1_OUTCOME if verification else DocumentKind.CASE,
+                  names_person=names_person)
 
 
 def add_delivery_document(delivery, upload) -> CaseDocument:

@@ -67,11 +67,14 @@ def copy(transfer, new_case: Case, files: list[dict], error) -> int:
             content = storage.read(row, storage.ROOT) if row is not None else None
             if content is None:
                 continue
+            # A letter addressed to the person by name stays one: opening it at the receiver reads identity.
+            names_person = bool(getattr(row, "names_person", False))
             record("case_transfer.file_sent", "attachment" if entry["source"] == ATTACHMENT else "case_document",
                    row.id, ["content"])
             db.session.flush()
         try:
-            documents.copy_in(new_case, entry["filename"], content, phase_1=entry.get("phase_1", False))
+            documents.copy_in(new_case, entry["filename"], content, phase_1=entry.get("phase_1", False),
+                              names_person=names_person)
         except ServiceError as exc:
             raise error(_("«%(name)s» non può accompagnare il caso: %(reason)s", name=entry["filename"],
                           reason=str(exc))) from exc
