@@ -155,6 +155,17 @@ def format_number_babel(value, digits: int = 2) -> str:
     return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0", locale=get_locale())
 
 
+def format_size(size: int | None) -> str:
+    """A file's size as people read it: "60 byte", "0,6 kB" was "0,0 kB" for a small file; "1,2 MB". One
+    spelling for every page, export and message (five formatters each rounded its own way)."""
+    size = size or 0
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1048576:
+        return f"{format_number(size / 1024, 1)} kB"
+    return f"{format_number(size / 1048576, 1)} MB"
+
+
 def format_month(value) -> str:
     """A month as people write it ("ottobre 2026"), from a date or the 'YYYY-MM' key of the tables."""
     if value is None or value == "":
@@ -228,7 +239,7 @@ def init_i18n(app: Flask) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
     app.jinja_env.filters.update(day=format_day, moment=format_moment, money=format_money, number=format_number,
-                                  month=format_month)
+                                  month=format_month, filesize=format_size)
 
     @app.context_processor
     def _locale():

@@ -90,7 +90,7 @@ def test_the_export_has_a_printable_version_with_the_attachments_list(login, net
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert "I dati personali che trattiamo su di lei" in html and "PROT-77" in html
     assert VICTIM_LAST_NAME in html and VICTIM_TAX_CODE in html
-    assert attachment.filename in html and "kB" in html and "Allegati" in html
+    assert attachment.filename in html and f"{attachment.size} byte" in html and "Allegati" in html  # i18n.format_size
     assert "Inviata" in html and "Lavoro" in html  # state and context by label
     assert ">submitted<" not in html and ">work<" not in html  # never the codes
     assert "Chi ha avuto accesso ai suoi dati" in html

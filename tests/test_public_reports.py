@@ -72,6 +72,20 @@ def test_nothing_identifying_is_required_and_the_form_keeps_input(client, sessio
     assert "Racconta che cosa è successo." in html and "Per inviare la segnalazione serve il consenso." in html
 
 
+def test_a_form_sent_back_with_errors_keeps_the_time_it_was_first_shown(client, session, network):
+    """Fixing two fields within seconds of the errors is a person: the time the form was first shown stays,
+    so the second post is not refused as "too fast" (a new time on every error page did that)."""
+    import re
+
+    response, code = submit(client, what="", consent=None)  # report_form's time: 30 s ago
+    assert response.status_code == 200 and code is None
+    issued = re.search(r'name="issued"[^>]*value="([^"]+)"', response.get_data(as_text=True)).group(1)
+    page = response.get_data(as_text=True)
+    again = client.post("/segnala/modulo", data={**report_form(issued=issued), "csrf_token": csrf_from(page)},
+                        content_type="multipart/form-data")
+    assert again.status_code == 200 and CODE_RE.search(again.get_data(as_text=True))
+
+
 def test_too_fast_and_honeypot_are_refused(client, session, network):
     import time
 
@@ -300,13 +314,16 @@ def test_routing_by_province_or_default(client, network, session, login):
     submit(client, municipality_code="A429")  # Arona, province of Novara: node n2's province
     assert _report(network, "n2") is not None and _report(network, "n2").routed_by_default is False
     assert _report(network, "n1") is None
-    response, _ = submit(client, municipality_code="")  # not said: the default node, and it says so
+    response, code = submit(client, municipality_code="")  # not said: the default node, and it says so
     fallback = _report(network, "n1")
     assert fallback is not None and fallback.routed_by_default is True
     page = response.get_data(as_text=True)
-    # ... in words that fit: no comune was given, so none was "indicated"
+    # ... in words that fit: no comune was given, so none was "indicated" (the status page says the same)
     assert "Non hai indicato il comune" in page and "nodo provinciale di riferimento" in page
     assert "Per il comune indicato" not in page
+    assert open_report(client, code).status_code == 302
+    status = client.get("/segnala/segue/stato").get_data(as_text=True)
+    assert "Non hai indicato il comune" in status and "Per il comune indicato" not in status
     detail = login("n1_case_worker").get(f"/segnalazioni-pubbliche/{fallback.id}").get_data(as_text=True)
     assert "Chi ha segnalato non ha indicato il comune" in detail and "copre il comune indicato" not in detail
     response, _ = submit(client, municipality_code="L219")  # Turin: a province without a node of this network

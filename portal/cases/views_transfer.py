@@ -11,7 +11,7 @@ from ..core.rows import or_403, or_404, visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import asked_to_reveal, saved
 from ..extensions import db
-from ..i18n import format_number
+from ..i18n import format_size
 from ..referrals.labels import CONTEXT_LABELS
 from ..tenancy.context import current
 from . import diary, services, transfer_files, transfer_reads, transfers
@@ -41,7 +41,7 @@ def _propose_form(case, form=None) -> tuple[TransferForm, list[DiaryEntry]]:
 
 def _file_label(choice: dict) -> str:
     where = {transfer_files.DOCUMENT: _("documento del caso"), transfer_files.ATTACHMENT: _("allegato della segnalazione")}
-    size = _("%(kb)s kB", kb=format_number(choice["size"] / 1024, 1))
+    size = format_size(choice["size"])
     return f"{choice['filename']} ({where[choice['source']]}, {size})"
 
 

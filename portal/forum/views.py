@@ -41,14 +41,6 @@ def _snippet(markdown) -> str:
     return snippet(markdown)
 
 
-@bp.app_template_filter("filesize")
-def _filesize(size) -> str:
-    from ..i18n import format_number
-
-    size = size or 0
-    return f"{format_number(size / 1048576, 1)} MB" if size >= 1048576 else f"{format_number(max(size / 1024, 1), 0)} KB"
-
-
 def _page() -> int:
     return max(request.args.get("pagina", 1, type=int), 1)
 

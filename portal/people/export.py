@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..accounts.permissions import current_membership
 from ..audit.services import record
 from ..extensions import db
+from ..i18n import format_size
 from ..tenancy.models import Tenant
 from .access_log import access_events, readable
 from .models import Person
@@ -95,7 +96,7 @@ def labels() -> dict:
             "education_level": people_labels.EDUCATION_LABELS, "disability": people_labels.YES_NO_CODES,
         },
         "FIELD_NAMES": people_labels.MONITORING_FIELD_LABELS, "IDENTITY_LABELS": people_labels.IDENTITY_LABELS,
-        "retention_years": current_app.config["RETENTION_YEARS"], "when": when, "kilobytes": kilobytes, "hours": hours,
+        "retention_years": current_app.config["RETENTION_YEARS"], "when": when, "filesize": format_size, "hours": hours,
     }
 
 
@@ -111,12 +112,6 @@ def when(value: str | None, time: bool = True) -> str:
         return format_day(date.fromisoformat(value))
     moment = datetime.fromisoformat(value)
     return format_moment(moment) if time else format_day(moment)
-
-
-def kilobytes(size: int | None) -> str:
-    from ..i18n import format_number
-
-    return f"{format_number((size or 0) / 1024, 1)} kB"
 
 
 def hours(value: str | None) -> str:

@@ -38,7 +38,7 @@ def render(data: dict, labels: dict) -> bytes:
             doc.text(f"{when(e['at'])} — {labels['REFERRAL_STATE_LABELS'].get(e['to_state'], e['to_state'])}"
                      + (f": {e['message']}" if e["message"] else ""))
         doc.pair(_("Allegati"), "; ".join(
-            f"{a['filename']} ({when(a['uploaded_at'], time=False)}, {labels['kilobytes'](a['size'])})" for a in r["attachments"]
+            f"{a['filename']} ({when(a['uploaded_at'], time=False)}, {labels['filesize'](a['size'])})" for a in r["attachments"]
         ) or _("Nessun allegato."))
     doc.heading(_("Prese in carico"))
     for c in data["cases"] or []:

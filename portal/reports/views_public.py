@@ -122,7 +122,10 @@ def new():
             return _render("reports/public_form.html", 400, form=form)
         return _render("reports/public_receipt.html", code=receipt.grouped(code), by_default=report.routed_by_default,
                        municipality_said=bool(report.municipality_code))
-    if request.method == "POST":  # form errors: shown on the form (200, as every form of the app), input kept
+    if request.method == "POST" and abuse.seconds_since(form.issued.data) is None:
+        # Form errors: shown on the form (200, as every form of the app), input kept. The time it was first
+        # rendered stays (a new one refused as "too fast" a person fixing two fields within seconds); only a
+        # missing, forged or expired one is replaced.
         form.issued.data = abuse.form_token()
     return _render("reports/public_form.html", form=form)
 
