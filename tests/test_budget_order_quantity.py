@@ -50,7 +50,10 @@ def test_a_delivery_beyond_the_ordered_quantity_is_refused(login, network):
     assert "Supera la quantità dell&#39;ordine: ordinate 10, ne restano 3." in body
     assert 'value="3,5"' in body and 'value="Colloquio"' in body
     assert _log(provider, order, "3").status_code == 302
-    assert "ne restano 0." in _log(provider, order, "0,25").get_data(as_text=True)
+    # Nothing left: the order's page offers no form that could only be refused, and says why.
+    page = provider.get(f"/budget/ordini/{order.id}").get_data(as_text=True)
+    assert "Tutta la quantità ordinata è già registrata" in page and "Registra la prestazione" not in page
+    assert "ne restano 0." in _log(provider, order, "0,25").get_data(as_text=True)  # a post anyway: refused
     assert len(_units(order)) == 4
 
 

@@ -56,3 +56,17 @@ def test_closing_the_case_withdraws_the_referrals_no_office_took(login, network,
     (seen,) = referrals_of(network, "f")
     assert seen.state == after
     assert bool(_events(network, "office_referral.withdrawn", row.id)) == (after == OfficeReferralState.WITHDRAWN)
+
+
+def test_the_close_page_says_what_stays_and_the_office_no_longer_reads_a_stale_status(login, network):
+    """The victim's action is planned: the close page says it stays as it is; once withdrawn, the office's
+    copy (no longer kept in step) shows no action status ("Pianificata" beside "Ritirata dal nodo")."""
+    victim_referral(network)
+    page = login("n1_coordinator").get(f"/casi/{network.case.id}/chiudi").get_data(as_text=True)
+    assert "1 azione del percorso non è conclusa né annullata" in page
+    _close(login, network)
+    office = login("f_operator")
+    listing = office.get("/casi/ufficio").get_data(as_text=True)
+    assert "Ritirata dal nodo" in listing and "Pianificata" not in listing
+    (row,) = referrals_of(network, "f")
+    assert "Pianificata" not in office.get(f"/casi/ufficio/{row.id}").get_data(as_text=True)

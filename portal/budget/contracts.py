@@ -275,12 +275,22 @@ def check_delivery(order: ServiceOrder, *, delivered_on: date, units: Decimal, r
     return amount
 
 
-def _check_ordered_quantity(order: ServiceOrder, units: Decimal, replacing: Delivery | None) -> None:
-    """The order's deliveries not sent back (approved or awaiting review), the corrected one aside, and the
-    new units fit in the quantity ordered."""
+def _logged(order: ServiceOrder, replacing: Delivery | None = None) -> Decimal:
+    """The units of the order's deliveries not sent back (approved or awaiting review), the corrected one aside."""
     others = [Delivery.id != replacing.id] if replacing is not None else []
-    logged = Decimal(db.session.scalar(select(func.coalesce(func.sum(Delivery.units), 0)).where(
+    return Decimal(db.session.scalar(select(func.coalesce(func.sum(Delivery.units), 0)).where(
         Delivery.order_id == order.id, Delivery.status != DeliveryStatus.RETURNED, *others)) or 0)
+
+
+def units_left(order: ServiceOrder) -> Decimal:
+    """What the provider may still log on the order (its page offers no form once nothing is left)."""
+    return max(Decimal("0"), order.quantity - _logged(order))
+
+
+def _check_ordered_quantity(order: ServiceOrder, units: Decimal, replacing: Delivery | None) -> None:
+    """The order's deliveries not sent back, the corrected one aside, and the new units fit in the quantity
+    ordered."""
+    logged = _logged(order, replacing)
     if logged + units > order.quantity:
         raise BudgetError(_("Supera la quantità dell'ordine: ordinate %(ordered)s, ne restano %(left)s.",
                             ordered=format_quantity(order.quantity), left=format_quantity(max(Decimal("0"), order.quantity - logged))),

@@ -38,6 +38,7 @@ from ..tenancy.models import PUBLIC_OFFICE_KINDS, Tenant, TenantKind
 from . import offices
 from .models import (
     ENDED_STATES,
+    ActionStatus,
     Case,
     CaseState,
     CaseTransfer,
@@ -341,6 +342,11 @@ def check_closing_day(day: date | None) -> None:
     """A pathway closes on a day that came (the form runs it too, core.fields.ServiceRule)."""
     if day is not None and day > local_today():
         raise CaseError(_("La data di chiusura non può essere nel futuro."), "closed_on")
+
+
+def unfinished_actions(case: Case) -> int:
+    """The case's actions neither done nor cancelled: the close page says they stay as they are."""
+    return sum(1 for a in case.actions if a.status not in (ActionStatus.DONE, ActionStatus.CANCELLED))
 
 
 def close_case(case: Case, *, outcome, reason: str | None, expected_version, closed_on: date | None = None) -> None:

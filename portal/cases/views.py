@@ -193,7 +193,7 @@ def close(case_id):
     return case_saved(form, lambda: services.close_case(case, outcome=form.outcome.data, reason=form.reason.data,
                                                         expected_version=form.version.data, closed_on=form.closed_on.data),
                       _("Percorso concluso."), case) \
-        or render_template("cases/close.html", case=case, form=form)
+        or render_template("cases/close.html", case=case, form=form, unfinished=services.unfinished_actions(case))
 
 
 # --- actions -----------------------------------------------------------------------------------------
