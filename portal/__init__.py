@@ -76,7 +76,7 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from .accounts.models import ROLE_LABELS
+    from .accounts.models import role_label
     from .accounts.permissions import Capability, can, current_membership
     from .accounts.sign_in import identity_provider_enabled
     from .core.display import codes_whole
@@ -85,7 +85,7 @@ def configure_templates(app: Flask) -> None:
     from .tenancy.models import KIND_LABELS
 
     app.jinja_env.globals.update(
-        ROLE_LABELS=ROLE_LABELS, KIND_LABELS=KIND_LABELS, can=can, Capability=Capability,
+        role_label=role_label, KIND_LABELS=KIND_LABELS, can=can, Capability=Capability,
         current_membership=current_membership, identity_enabled=identity_provider_enabled,
         page_header=page_header, page_footer=page_footer, render_control=render_control, described_by=described_by,
     )

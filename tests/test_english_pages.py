@@ -15,7 +15,6 @@ Italian on purpose (``DATA``).
 import csv
 import io
 import re
-import time
 from html import escape
 
 import openpyxl
@@ -115,7 +114,6 @@ def _get_routes(app, network):
 
 
 def test_the_english_interface_speaks_english(app, login, network):
-    started = time.monotonic()
     routes = _get_routes(app, network)
     findings: dict[str, set] = {}
     checked = set()
@@ -129,7 +127,6 @@ def test_the_english_interface_speaks_english(app, login, network):
             for found in READERS[response.mimetype](response, endpoint):
                 findings.setdefault(found, set()).add(endpoint)
     assert len(checked) > 100  # the roles reached the pages (a login gone wrong would check only the public ones)
-    assert time.monotonic() - started < 60  # ~18 s on SQLite for 14 clients x ~200 routes: no cap needed
     assert not findings, f"{len(findings)} Italian texts:\n" + "\n".join(
         f"{found} on {', '.join(sorted(where)[:3])}" for found, where in sorted(findings.items()))
 

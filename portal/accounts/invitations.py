@@ -29,7 +29,7 @@ from ..tenancy import context
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
 from . import identity
-from .models import ROLE_LABELS, Membership, Role, User
+from .models import Membership, Role, User, role_label
 from .services import AccountError, find_user, make_reset_token, normalise_email, roles_for, send_account_mail
 
 
@@ -74,7 +74,7 @@ def invite_user(email: str, full_name: str, role: Role, inviter: User) -> Invita
         body = _("%(inviter)s ti invita a Rete per %(org)s, con il ruolo «%(role)s».\n"
                  "Se accetti, apri questo collegamento (valido %(h)d ore): %(link)s\n"
                  "Se non aspettavi questo invito, ignora il messaggio: nessun accesso ti sarà dato.\n",
-                 role=ROLE_LABELS[role], link=absolute_url_for("accounts.accept_invitation", token=_token(membership)), **values)
+                 role=role_label(role, tenant), link=absolute_url_for("accounts.accept_invitation", token=_token(membership)), **values)
     elif user.password_hash:
         body = _("Gentile %(name)s,\n\n%(inviter)s ti ha dato accesso a Rete per %(org)s.\n"
                  "Accedi con le tue credenziali: %(link)s\n", name=user.full_name, link=absolute_url_for("accounts.login"),

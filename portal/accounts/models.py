@@ -11,7 +11,7 @@ from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models_base import LabelledEnum, Timestamped, Versioned
 from ..tenancy.mixins import Shared, UserShared
-from ..tenancy.models import Tenant, enum_column
+from ..tenancy.models import PUBLIC_OFFICE_KINDS, Tenant, enum_column
 
 
 class Role(LabelledEnum):
@@ -30,6 +30,17 @@ class Role(LabelledEnum):
 
 
 ROLE_LABELS = Role.labels()
+# A public office (employment centre, education or labour office, equality adviser) works with the antenna's
+# roles, but its people are not "di antenna": the label names their office.
+OFFICE_ROLE_LABELS = {Role.ANTENNA_OPERATOR: _l("Operatore/operatrice dell'ufficio"),
+                      Role.ANTENNA_ADMIN: _l("Amministratore/amministratrice dell'ufficio")}
+
+
+def role_label(role: Role, tenant: Tenant | None = None) -> str:
+    """The role as its organisation's people read it (``ROLE_LABELS``, or the office's words)."""
+    if tenant is not None and tenant.kind in PUBLIC_OFFICE_KINDS and role in OFFICE_ROLE_LABELS:
+        return OFFICE_ROLE_LABELS[role]
+    return ROLE_LABELS[role]
 
 
 NODE_ROLES = {Role.CASE_WORKER, Role.COORDINATOR, Role.BUDGET_OFFICER, Role.DATA_PROTECTION_OFFICER, Role.SYSTEM_ADMIN}

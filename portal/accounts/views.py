@@ -25,7 +25,7 @@ from .forms import (
     NewPasswordForm,
     VersionedActionForm,
 )
-from .models import ROLE_LABELS, Membership, Role, SessionEnd
+from .models import Membership, Role, SessionEnd, role_label
 from .permissions import Capability, membership_required, requires
 from .session import active_memberships, choose_membership, ended_message
 
@@ -115,7 +115,7 @@ def complete_login(user, memberships, next_url, method=sign_in.PASSWORD, acr=Non
 def choose_tenant():
     memberships = sign_in.usable(active_memberships(current_user), *sign_in.session_method())
     form = ChooseTenantForm(next=request.args.get("next", ""))
-    form.membership.choices = [(m.id, f"{m.tenant.name} – {ROLE_LABELS[m.role]}") for m in memberships]
+    form.membership.choices = [(m.id, f"{m.tenant.name} – {role_label(m.role, m.tenant)}") for m in memberships]
     if form.validate_on_submit():
         chosen = next(m for m in memberships if m.id == form.membership.data)
         choose_membership(chosen)
@@ -235,7 +235,7 @@ def invite():
 
     tenant = db.session.get(Tenant, current().tenant_id)
     form = InviteForm()
-    form.role.choices = [(r.value, ROLE_LABELS[r]) for r in services.roles_for(tenant)]
+    form.role.choices = [(r.value, role_label(r, tenant)) for r in services.roles_for(tenant)]
     if form.validate_on_submit():
         with attempt(form) as done:
             invitation = invitations.invite_user(form.email.data, form.full_name.data, Role(form.role.data),
