@@ -217,15 +217,21 @@ def agreement_in_force(organisation_id: int, today: date | None = None) -> Agree
     return agreements_in_force([organisation_id], today).get(organisation_id)
 
 
-def staffed(organisations: Iterable[Tenant]) -> set[int]:
-    """Ids of the ``organisations`` with a current trained operator, whatever node they belong to (the
-    training is the node's rows: read as that node, for this one question; nothing of them is shown)."""
+def _by_node(organisations: Iterable[Tenant]) -> list[tuple[int, set[int]]]:
+    """The organisations' ids by their node, whose rows (agreements, training) say what is asked of them; a node
+    signs no agreement with itself nor trains itself."""
     by_node: dict[int, set[int]] = {}
     for organisation in organisations:
         if organisation.node_id is not None:
             by_node.setdefault(organisation.node_id, set()).add(organisation.id)
+    return sorted(by_node.items())
+
+
+def staffed(organisations: Iterable[Tenant]) -> set[int]:
+    """Ids of the ``organisations`` with a current trained operator, whatever node they belong to (the
+    training is the node's rows: read as that node, for this one question; nothing of them is shown)."""
     found: set[int] = set()
-    for node_id, organisation_ids in sorted(by_node.items()):
+    for node_id, organisation_ids in _by_node(organisations):
         with context.acting_as(node_id):
             found |= set(_trained_by_organisation(organisation_ids))
     return found
@@ -234,13 +240,9 @@ def staffed(organisations: Iterable[Tenant]) -> set[int]:
 def under_agreement(organisations: Iterable[Tenant], today: date | None = None) -> set[int]:
     """Ids of the ``organisations`` with an agreement in force, whatever node they belong to: one query per
     node. For pages whose reader may not read the node's agreements (the public, the network's members)."""
-    by_node: dict[int, set[int]] = {}
-    for organisation in organisations:
-        if organisation.node_id is not None:  # a node signs no agreement with itself
-            by_node.setdefault(organisation.node_id, set()).add(organisation.id)
     found: set[int] = set()
     today = today or local_today()
-    for node_id, organisation_ids in sorted(by_node.items()):
+    for node_id, organisation_ids in _by_node(organisations):
         # The node's rows: read as that node, for this one question (in force or not); nothing of them is shown.
         with context.acting_as(node_id):
             found |= set(db.session.scalars(select(Agreement.organisation_id).where(*_in_force(organisation_ids, today))))
