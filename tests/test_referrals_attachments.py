@@ -124,11 +124,11 @@ def test_antenna_attaches_until_the_node_decides_and_so_does_the_node(login, net
 
 
 def test_a_form_sent_back_with_errors_says_which_files_to_choose_again(login, network):
-    """A browser never sends a chosen file back: the summary names them, so the referral is not sent without
-    its documents (the field's help said it, below the fold)."""
+    """A browser never sends a chosen file back: the summary says so, on the files' field, so the referral is
+    not sent without its documents (the field's help said it, below the fold)."""
     from .referral_support import post_new
 
     response, _key = post_new(login("a_operator"), first_name="", files=(io.BytesIO(PDF), "certificato.pdf"))
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "Il modulo contiene errori" in body
-    assert "scegli di nuovo certificato.pdf" in body
+    assert "i file scelti non restano nel modulo rimandato" in body
