@@ -12,7 +12,10 @@ from portal.models_base import LabelledEnum
 PORTAL = pathlib.Path(__file__).resolve().parent.parent / "portal"
 # Module-level tables keyed by a labelled enum's members that are a second text per code, not its label: a rule's
 # help; a public report's state in the node's words (the label is the reporter's: "Il nodo ti ha chiesto…").
-SECOND_TEXTS = {("alerts/labels.py", "RULE_HELP"), ("reports/labels.py", "NODE_STATE_LABELS")}
+# Deliberate second texts for some codes, for another reader: the rules' help, a public report's states in the
+# node's words, the antenna's roles in a public office's words.
+SECOND_TEXTS = {("alerts/labels.py", "RULE_HELP"), ("reports/labels.py", "NODE_STATE_LABELS"),
+                ("accounts/models.py", "OFFICE_ROLE_LABELS")}
 
 
 def _all_labelled(cls=LabelledEnum):
