@@ -229,7 +229,8 @@ def test_provider_never_sees_the_outcome_split(login, network, monkeypatch):
     from portal.budget import scorecard
 
     counts = {o.value: 7 for o in JobOutcome} | {"": 6}
-    monkeypatch.setattr(scorecard, "_outcomes", lambda provider: (sum(counts.values()), dict(counts)))
+    monkeypatch.setattr(scorecard, "_participants", lambda provider: (None, sum(counts.values())))
+    monkeypatch.setattr(scorecard, "_outcomes", lambda cases, participants: dict(counts))
     url = f"/budget/fornitori/{network.tenants['p'].id}/scheda"
     page = login("p_user").get(url).get_data(as_text=True)
     assert 'data-outcome="traineeship"' not in page and 'data-outcome="none"' not in page

@@ -10,10 +10,10 @@ Definitions (shown on the page):
   has at least one approved delivery; "not yet verified" when the case has no phase-1 outcome yet.
 
 Visible to the node's staff for every provider of the node, and to a provider for itself. The outcomes
-come from the node's cases: for a provider they are counted acting as its node, and only the counts
-leave that block. The provider knows who its participants are (its orders), and sees the page change when the
-node records an outcome: comparing two views would tell it one person's outcome however large the counts, so
-a provider sees the number of its participants, not the split; the node's staff see every figure.
+come from the node's verifications. The provider knows who its participants are (its orders), and would see
+the page change when the node records an outcome: comparing two views would tell it one person's outcome
+however large the counts, so a provider sees the number of its participants (from its own deliveries), not
+the split, and nothing of the node's is read for it; the node's staff see every figure.
 """
 from dataclasses import dataclass, field
 
@@ -25,7 +25,7 @@ from ..cases.models import Action, Verification, VerificationPhase
 from ..core.rows import by_id
 from ..core.sql import days_from_timestamp_to_date
 from ..extensions import db
-from ..tenancy.context import acting_as, current
+from ..tenancy.context import current
 from ..tenancy.models import Tenant, TenantKind
 from .models import Delivery, DeliveryStatus, ServiceOrder
 from .services import is_node_member, is_provider
@@ -104,38 +104,38 @@ def scorecard(provider: Tenant) -> Scorecard:
         .where(Delivery.provider_id == provider.id, Delivery.tenant_id == provider.node_id)
     ).one()
     (card.deliveries, card.on_time, card.approved, card.submitted, card.returned, card.returned_ever) = (int(v or 0) for v in row)
-    card.participants, card.outcomes = _outcomes(provider)
-    if current().tenant_id != provider.node_id:
-        card.outcomes, card.outcomes_hidden = {}, True
+    cases, card.participants = _participants(provider)
+    if current().tenant_id == provider.node_id:
+        card.outcomes = _outcomes(cases, card.participants)
+    else:  # the provider: how many, never the split (module docstring), so nothing of the node's is read
+        card.outcomes_hidden = True
     return card
 
 
-def _outcomes(provider: Tenant) -> tuple[int, dict]:
-    def count():
-        cases = (
-            select(Action.case_id)
-            .join(ServiceOrder, ServiceOrder.action_id == Action.id)
-            .join(Delivery, Delivery.order_id == ServiceOrder.id)
-            .where(Delivery.provider_id == provider.id, Delivery.status == DeliveryStatus.APPROVED)
-            .distinct().subquery()
-        )
-        participants = db.session.scalar(select(func.count()).select_from(cases)) or 0
-        outcomes = dict(db.session.execute(
-            select(Verification.job_outcome, func.count(Verification.id))
-            .where(Verification.case_id.in_(select(cases.c.case_id)), Verification.phase == VerificationPhase.JOB_INSERTION,
-                   Verification.job_outcome.is_not(None))
-            .group_by(Verification.job_outcome)
-        ).all())
-        return participants, outcomes
+def _participants(provider: Tenant):
+    """The cases with an approved delivery of the provider (its own deliveries: the provider reads them too), as
+    a subquery, and how many."""
+    cases = (
+        select(Action.case_id)
+        .join(ServiceOrder, ServiceOrder.action_id == Action.id)
+        .join(Delivery, Delivery.order_id == ServiceOrder.id)
+        .where(Delivery.provider_id == provider.id, Delivery.status == DeliveryStatus.APPROVED)
+        .distinct().subquery()
+    )
+    return cases, db.session.scalar(select(func.count()).select_from(cases)) or 0
 
-    if current().tenant_id == provider.node_id:
-        participants, outcomes = count()
-    else:  # the provider itself: the node's verifications, counted as the node, counts only
-        with acting_as(provider.node_id):
-            participants, outcomes = count()
+
+def _outcomes(cases, participants: int) -> dict:
+    """The phase-1 outcome of those cases (the node's verifications), "" for not verified yet."""
+    outcomes = dict(db.session.execute(
+        select(Verification.job_outcome, func.count(Verification.id))
+        .where(Verification.case_id.in_(select(cases.c.case_id)), Verification.phase == VerificationPhase.JOB_INSERTION,
+               Verification.job_outcome.is_not(None))
+        .group_by(Verification.job_outcome)
+    ).all())
     result = {str(k.value if hasattr(k, "value") else k): v for k, v in outcomes.items()}
     result[""] = max(0, participants - sum(outcomes.values()))
-    return participants, result
+    return result
 
 
 def node_scorecards() -> list[Tenant]:
