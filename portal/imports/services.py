@@ -25,7 +25,7 @@ from ..core.errors import Forbidden  # noqa: F401  (re-exported: <domain>.Forbid
 from ..crypto import blind_index, normalise
 from ..extensions import db
 from ..models_base import utcnow
-from ..people.services import record_identity_read, remembering_tax_codes
+from ..people.services import record_identity_reads, remembering_tax_codes
 from ..referrals.models import Referral
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
@@ -177,7 +177,7 @@ def dry_run(batch: ImportBatch) -> None:
     by_index = _existing_people(Person, valid)
     db.session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
     counts = dict.fromkeys(("valid", "invalid", "duplicate", "existing"), 0)
-    objects = []
+    objects, reads = [], []
     for r in results:
         if not r["checked"].ok:
             status = RowStatus.INVALID
@@ -192,7 +192,7 @@ def dry_run(batch: ImportBatch) -> None:
                     r["warnings"].append(["possible_duplicate", pseudonym])
                     # A row's identity matched to a pseudonym is an identity search (as /persone/cerca): in
                     # the person's access log, and counted by the unusual-access check.
-                    record_identity_read(person_id, ["import", "tax_code" if column == "tax_code_bidx" else "name_year"])
+                    reads.append((person_id, ["import", "tax_code" if column == "tax_code_bidx" else "name_year"]))
                     break
         counts[{RowStatus.INVALID: "invalid", RowStatus.ALREADY_IMPORTED: "existing"}.get(status, "valid")] += 1
         counts["duplicate"] += bool(r["warnings"]) and status == RowStatus.VALID
@@ -200,6 +200,7 @@ def dry_run(batch: ImportBatch) -> None:
                                  status=status, errors=r["checked"].errors, warnings=r["warnings"],
                                  flagged=bool(r["warnings"])))
     db.session.add_all(objects)
+    record_identity_reads(reads)
     batch.valid_rows, batch.invalid_rows = counts["valid"], counts["invalid"]
     batch.duplicate_rows, batch.existing_rows = counts["duplicate"], counts["existing"]
     batch.state = BatchState.CHECKED

@@ -190,10 +190,19 @@ def record_identity_read(person_id: int, fields=None) -> None:
     """Every reveal of identity, whoever shows it: audited, then checked for unusual access (many
     identities read in a short time alert the node's DPO). ``fields``: what was read, when
     not the whole identity (a search hit: ``search`` and the fields searched on)."""
+    record_identity_reads([(person_id, IDENTITY_FIELDS if fields is None else fields)])
+
+
+def record_identity_reads(reads: list) -> None:
+    """Several reveals at once (``(person_id, fields)`` each: an import's rows matched by identity): each in its
+    person's access log, then the unusual-access check once, which counts the reads in its window and so finds
+    after the last what it would have found after each (20,000 rows ran it 20,000 times)."""
     from .signals import identity_read
 
-    record("person.identity_read", "person", person_id, IDENTITY_FIELDS if fields is None else fields)
-    identity_read.send(person_id)
+    for person_id, fields in reads:
+        record("person.identity_read", "person", person_id, fields)
+    if reads:
+        identity_read.send(reads[-1][0])
 
 
 # --- The people screens: who may do what, rectification ---
