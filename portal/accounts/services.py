@@ -2,7 +2,7 @@
 
 Plain functions that flush and audit; the request commits.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, request
 from flask_babel import force_locale, get_locale
@@ -277,17 +277,20 @@ def deactivate_membership(membership: Membership, actor: User, expected_version:
         user_sessions.end_all(membership.user, SessionEnd.DEACTIVATED)
 
 
+def _invitations_sent_before() -> datetime:
+    """An invitation sent (or sent again: invitations.invite_user touches the row, which also voids the earlier
+    link) before this has expired with its link, ``INVITATION_HOURS`` later."""
+    return utcnow() - timedelta(hours=current_app.config["INVITATION_HOURS"])
+
+
 def invitation_open():
-    """SQL: a membership waiting for its owner whose link may still be accepted, ``INVITATION_HOURS`` from the
-    moment it was sent (or sent again: invitations.invite_user touches the row, which also voids the earlier
-    link). An expired one opens nothing: the list of users says so, to be sent again or withdrawn."""
-    cutoff = utcnow() - timedelta(hours=current_app.config["INVITATION_HOURS"])
-    return Membership.pending.is_(True) & (Membership.updated_at > cutoff)
+    """SQL: a membership waiting for its owner whose link may still be accepted. An expired one opens nothing:
+    the list of users says so, to be sent again or withdrawn."""
+    return Membership.pending.is_(True) & (Membership.updated_at > _invitations_sent_before())
 
 
 def invitation_expired(membership: Membership) -> bool:
-    cutoff = utcnow() - timedelta(hours=current_app.config["INVITATION_HOURS"])
-    return membership.pending and aware(membership.updated_at) <= cutoff
+    return membership.pending and aware(membership.updated_at) <= _invitations_sent_before()
 
 
 def _active_elsewhere(user: User, tenant_id: int, *, invited: bool = False) -> list[int]:
