@@ -202,18 +202,24 @@ def remind_stale(days):
 @job("rotate-keys")
 @click.option("--batch-size", default=200, show_default=True, help="Rows re-encrypted per transaction.")
 def rotate_keys(batch_size):
-    """Re-encrypt every encrypted field of every model with the active key (first of RETE_DATA_KEYS)."""
+    """Re-encrypt every encrypted field of every model, and seal every stored file, with the active key (first
+    of RETE_DATA_KEYS); files stored before files were sealed are sealed too."""
     from .audit.services import record
+    from .core.storage import reseal_all
     from .crypto import active_key_id, rotate_all
 
     with context.system("rotate-keys"):
         counts, failures = rotate_all(batch_size)
-        if counts:
-            record("keys.rotated", "data_key", active_key_id(), sorted(counts))
+        sealed, file_failures = reseal_all(batch_size)
+        failures += file_failures
+        if counts or sealed:
+            record("keys.rotated", "data_key", active_key_id(), sorted(counts) + (["files"] if sealed else []))
             db.session.commit()
     for name, count in counts.items():
         click.echo(f"{name}: {count} valori cifrati di nuovo con la chiave {active_key_id()}")
-    if not counts:
+    if sealed:
+        click.echo(f"File: {sealed} cifrati di nuovo con la chiave {active_key_id()}")
+    if not counts and not sealed:
         click.echo(f"Nessun valore da cifrare di nuovo: tutto è già cifrato con la chiave {active_key_id()}.")
     if failures:
         for failure in failures:

@@ -4,6 +4,9 @@ AES-256-GCM with a key id in every ciphertext (``v1.<kid>.<base64 nonce|cipherte
 data binds each ciphertext to its table, column and row, so a value copied onto another row or field
 fails to decrypt. Keys come from the environment (``RETE_DATA_KEYS``), never from the database; the
 first key encrypts, all of them decrypt, and ``flask rete rotate-keys`` re-encrypts with the first.
+
+Stored files (attachments, case documents, exports…) are sealed the same way as bytes (:func:`seal`), bound to
+their random storage key; their names are an :class:`EncryptedField` bound to the same key (:class:`FileNameField`).
 """
 import base64
 import functools
@@ -62,6 +65,48 @@ def decrypt(token: str | None, aad: str) -> str | None:
         raise DecryptionError("cannot decrypt field") from exc
 
 
+# A sealed file starts with this header, then the key id's length and the key id, then nonce and ciphertext.
+# No file the portal keeps starts with a NUL byte (uploads are sniffed PDF, images or office documents;
+# exports are XLSX, PDF, CSV or JSON), so a file without it is one stored before files were sealed.
+FILE_MAGIC = b"\x00RETE-SEALED-1\x00"
+
+
+def _file_aad(storage_key: str) -> bytes:
+    return f"file.{storage_key}".encode()
+
+
+def seal(content: bytes, storage_key: str) -> bytes:
+    """A file's bytes encrypted with the active key, bound to its storage key (a copy under another key fails)."""
+    kid, key = _keys()[0]
+    nonce = os.urandom(12)
+    return FILE_MAGIC + bytes([len(kid)]) + kid.encode() + nonce + AESGCM(key).encrypt(nonce, content, _file_aad(storage_key))
+
+
+def is_sealed(blob: bytes) -> bool:
+    return bytes(blob[:len(FILE_MAGIC)]) == FILE_MAGIC
+
+
+def sealed_key_id(blob: bytes) -> str | None:
+    """The key id a sealed file was written with; None for a file stored before sealing."""
+    if not is_sealed(blob):
+        return None
+    start = len(FILE_MAGIC) + 1
+    return bytes(blob[start:start + blob[len(FILE_MAGIC)]]).decode()
+
+
+def unseal(blob: bytes, storage_key: str) -> bytes:
+    """The plain bytes of a stored file; a file stored before sealing is returned as it is."""
+    blob = bytes(blob)
+    kid = sealed_key_id(blob)
+    if kid is None:
+        return blob
+    raw = blob[len(FILE_MAGIC) + 1 + len(kid):]
+    try:
+        return AESGCM(dict(_keys())[kid]).decrypt(raw[:12], raw[12:], _file_aad(storage_key))
+    except Exception as exc:  # wrong key, another file's bytes, tampered: all the same to the caller
+        raise DecryptionError("cannot decrypt file") from exc
+
+
 def key_id_of(token: str | None) -> str | None:
     return token.split(".", 2)[1] if token else None
 
@@ -112,6 +157,27 @@ class EncryptedField:
             return False
         self.__set__(obj, self.__get__(obj))
         return True
+
+
+class FileNameField(EncryptedField):
+    """A stored file's name (``Mario_Rossi_certificato.pdf`` names a person): encrypted like identity, bound to
+    the row's storage key, which is random, unique and set with the file (so it must be set first)."""
+
+    def _aad(self, obj) -> str:
+        if not obj.storage_key:
+            raise ValueError(f"{type(obj).__name__}: set storage_key before {self.name}")
+        return f"{obj.__tablename__}.{self.name}.{obj.storage_key}"
+
+    def __get__(self, obj, owner=None):
+        if obj is not None and getattr(obj, self.column) is None:
+            return None  # an export not ready yet has neither key nor name
+        return super().__get__(obj, owner)
+
+    def __set__(self, obj, value):
+        if not value:
+            setattr(obj, self.column, None)
+        else:
+            super().__set__(obj, value)
 
 
 def encrypted_fields() -> dict[type, list[EncryptedField]]:

@@ -3,8 +3,10 @@ import enum
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from .crypto import FileNameField
 
 
 def utcnow() -> datetime:
@@ -109,23 +111,32 @@ class Versioned:
         return {"version_id_col": cls.version}
 
 
-def file_content():
+def file_content(key: str = "storage_key"):
     """The bytes of a stored file when FILE_STORAGE is ``database`` (portal/core/storage.py): in the row's own
     table, so they share its tenant rule (RLS), its transaction and its backups. Deferred: loaded only when
-    the file is read, never by a list."""
-    return mapped_column(LargeBinary, deferred=True, nullable=True)
+    the file is read, never by a list. Sealed (``crypto.seal``) under the row's ``key`` column, which the
+    column's info names so that ``flask rete rotate-keys`` finds every file of every table."""
+    return mapped_column(LargeBinary, deferred=True, nullable=True, info={"file_key": key})
 
 
 def _file_columns(optional: bool):
     # One set of columns for every table that keeps a file (what portal.core.files.StoredFile carries and
     # portal.core.storage.save writes), so their sizes cannot drift apart; migration 0042 made them equal.
     class FileColumns:
-        filename: Mapped[str | None] = mapped_column(String(200), nullable=optional)
+        # The name is encrypted, bound to the storage key (set the key first): names name people.
+        filename = FileNameField("filename_enc")
+        filename_enc: Mapped[str | None] = mapped_column(Text, nullable=optional)
         content_type: Mapped[str | None] = mapped_column(String(120), nullable=optional)
         size: Mapped[int | None] = mapped_column(Integer, nullable=optional)
         storage_key: Mapped[str | None] = mapped_column(String(80), unique=True, nullable=optional)
         sha256: Mapped[str | None] = mapped_column(String(64), nullable=optional)
         content: Mapped[bytes | None] = file_content()
+
+    @event.listens_for(FileColumns, "init", propagate=True)
+    def _key_before_name(target, args, kwargs):
+        # The constructor sets keywords in their order; the name's encryption needs the key already set.
+        if "filename" in kwargs:
+            kwargs["filename"] = kwargs.pop("filename")
 
     return FileColumns
 

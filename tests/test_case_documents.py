@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.cases.models import CaseDocument, DocumentKind
+from portal.crypto import unseal
 from portal.extensions import db
 from portal.tenancy import context
 
@@ -42,7 +43,8 @@ def test_case_document_is_checked_stored_downloaded_and_audited(login, network, 
     assert _case_upload(client, network, filename="verbale colloquio.pdf").status_code == 302
     [document] = _documents(network)
     assert document.kind == DocumentKind.CASE and document.filename == "verbale_colloquio.pdf"
-    assert (storage / document.storage_key).read_bytes() == PDF
+    raw = (storage / document.storage_key).read_bytes()
+    assert unseal(raw, document.storage_key) == PDF and PDF not in raw  # sealed at rest
     assert document.filename in client.get(f"/casi/{network.case.id}").get_data(as_text=True)
     response = client.get(f"/casi/documenti/{document.id}")
     assert response.status_code == 200 and response.data == PDF

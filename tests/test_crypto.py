@@ -7,14 +7,16 @@ from sqlalchemy import select, text
 from portal import create_app
 from portal.cases.models import DiaryEntry
 from portal.config import DEV_DATA_KEYS
-from portal.crypto import DecryptionError, blind_index, encrypted_fields, key_id_of, normalise
+from portal.core import files, storage
+from portal.crypto import DecryptionError, blind_index, encrypted_fields, key_id_of, normalise, sealed_key_id
 from portal.extensions import db
 from portal.people.models import Person
-from portal.referrals.models import Referral
+from portal.referrals.models import Attachment, Referral
 from portal.tenancy import context
 
 from .factories import MembershipFactory, NodeFactory, TenantFactory, UserFactory, make_case, make_person, make_referral
 from .network import VICTIM_LAST_NAME, VICTIM_TAX_CODE
+from .referral_support import PDF
 
 K2 = "k2:" + base64.urlsafe_b64encode(b"another-32-byte-key-for-tests!!!").decode()
 
@@ -111,6 +113,7 @@ def owner_app(database, mail_server):
         run("DELETE FROM case_diary_entries WHERE tenant_id IN :t")
         run("DELETE FROM cases WHERE tenant_id IN :t")
         run("DELETE FROM referral_events WHERE tenant_id IN :t")
+        run("DELETE FROM attachments WHERE tenant_id IN :t")
         run("DELETE FROM referrals WHERE tenant_id IN :t")
         run("DELETE FROM people WHERE tenant_id IN :t")
         run("DELETE FROM memberships WHERE tenant_id IN :t")
@@ -130,15 +133,21 @@ def _all_tokens():
     return [t for t in tokens if t[2] is not None]
 
 
+def _antenna_with_operator(created, name: str, code: str):
+    """A node, its antenna and an operator, committed (removed by ``owner_app``)."""
+    node = NodeFactory(slug=f"nodo-{name}", code=code)
+    antenna = TenantFactory(slug=f"antenna-{name}", node=node)
+    user = UserFactory(email=f"{name}@prova.example")
+    created["tenants"] += [antenna.id, node.id]
+    created["users"].append(user.id)
+    MembershipFactory(user=user, tenant=antenna)
+    return node, antenna, user
+
+
 def test_rotate_keys_cli_reencrypts_every_field_with_the_active_key(owner_app):
     app, created = owner_app
     with app.app_context():
-        node = NodeFactory(slug="nodo-rotazione", code="RK")
-        antenna = TenantFactory(slug="antenna-rotazione", node=node)
-        user = UserFactory(email="rotazione@prova.example")
-        created["tenants"] += [antenna.id, node.id]
-        created["users"].append(user.id)
-        MembershipFactory(user=user, tenant=antenna)
+        node, antenna, user = _antenna_with_operator(created, "rotazione", "RK")
         people = [
             make_person(antenna, first_name=f"Nome{i}", last_name=f"Cognome{i}", tax_code=VICTIM_TAX_CODE if i == 0 else None,
                         contact=f"33300000{i}") for i in range(5)
@@ -191,3 +200,75 @@ def test_rotate_keys_cli_reencrypts_every_field_with_the_active_key(owner_app):
             with pytest.raises(DecryptionError):
                 db.session.get(DiaryEntry, entry.id).text  # noqa: B018
         db.session.remove()
+
+
+def _file_rows(attachments):
+    """(raw bytes as kept, row) of each attachment: its row's column, or its file in the local folder."""
+    raw = []
+    for a in attachments:
+        row = db.session.get(Attachment, a)
+        kept = row.content if row.content is not None else (storage.directory(storage.ROOT) + "/" + row.storage_key)
+        raw.append((bytes(kept) if isinstance(kept, bytes | memoryview) else open(kept, "rb").read(), row))
+    return raw
+
+
+def test_stored_files_are_sealed_and_rotate_keys_seals_them_with_the_active_key(owner_app, tmp_path):
+    """A file's bytes and name are unreadable at rest in both backends; files kept before sealing are read as
+    they are, and rotate-keys seals them (and the sealed ones) with the active key."""
+    app, created = owner_app
+    app.config["ATTACHMENT_DIR"] = str(tmp_path)
+    with app.app_context():
+        node, antenna, user = _antenna_with_operator(created, "file", "RF")
+        referral = make_referral(antenna, user)
+        contents, ids = [], []
+        for backend, sealed in (("local", True), ("database", True), ("local", False), ("database", False)):
+            app.config["FILE_STORAGE"] = backend
+            content = PDF + f"{backend}-{sealed}".encode()
+            stored = files.generated(content, "application/pdf", f"Mario_Rossi_{backend}_{sealed}.pdf")
+            with context.acting_as(antenna.id):
+                row = Attachment(referral_id=referral.id, tenant_id=antenna.id, node_id=node.id, filename=stored.filename,
+                                 content_type=stored.content_type, size=stored.size, storage_key=stored.storage_key,
+                                 sha256=stored.sha256, uploaded_by_id=user.id)
+                if sealed:
+                    storage.save(row, stored, storage.ROOT)
+                elif backend == "database":  # as kept before this release
+                    row.content = content
+                else:
+                    (tmp_path / stored.storage_key).write_bytes(content)
+                db.session.add(row)
+                db.session.flush()
+            contents.append(content)
+            ids.append(row.id)
+        db.session.commit()
+        with context.system("test"):
+            kept = _file_rows(ids)
+            assert [sealed_key_id(raw) for raw, _ in kept] == ["k1", "k1", None, None]
+            assert all(PDF not in raw for raw, _ in kept[:2])
+            assert [storage.read(row, storage.ROOT) for _, row in kept] == contents
+            names = db.session.execute(text(f"SELECT filename_enc FROM attachments WHERE id IN ({','.join(map(str, ids))})")).scalars().all()
+            assert len(names) == 4 and not any("Rossi" in name for name in names)
+            assert kept[0][1].filename == "Mario_Rossi_local_True.pdf"
+        db.session.remove()
+
+        app.config["DATA_KEYS"] = f"{K2},{DEV_DATA_KEYS}"
+        result = app.test_cli_runner().invoke(args=["rete", "rotate-keys"])
+        assert result.exit_code == 0, result.output
+        assert "File: 4 " in result.output and "Attachment.filename: 4" in result.output
+        db.session.remove()
+        with context.system("test"):
+            kept = _file_rows(ids)
+            assert [sealed_key_id(raw) for raw, _ in kept] == ["k2"] * 4
+            assert not any(PDF in raw for raw, _ in kept)
+            assert [storage.read(row, storage.ROOT) for _, row in kept] == contents
+            assert [row.filename for _, row in kept][3] == "Mario_Rossi_database_False.pdf"
+            first, second = kept[1][1], kept[3][1]
+            first.content = second.content  # a sealed file copied onto another row fails: bound to its key
+            with pytest.raises(DecryptionError):
+                storage.read(first, storage.ROOT)
+            db.session.rollback()
+            app.config["DATA_KEYS"] = DEV_DATA_KEYS  # the old key alone no longer opens them
+            with pytest.raises(DecryptionError):
+                storage.read(db.session.get(Attachment, ids[0]), storage.ROOT)
+        db.session.remove()
+        result = app.test_cli_runner().invoke(args=["rete", "rotate-keys"])
+        assert result.exit_code == 1 and "NON DECIFRABILE" in result.output

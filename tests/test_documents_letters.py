@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.cases.models import CaseDocument, DocumentKind
+from portal.crypto import unseal
 from portal.documents.letters import Placeholders, TemplateError, check_text, fill
 from portal.documents.models import LetterTemplate
 from portal.extensions import db
@@ -30,7 +31,7 @@ def _documents(network):
 
 
 def _letter_text(storage, document) -> str:
-    reader = PdfReader(io.BytesIO((storage / document.storage_key).read_bytes()))
+    reader = PdfReader(io.BytesIO(unseal((storage / document.storage_key).read_bytes(), document.storage_key)))
     # A justified line reads back with its widened spaces ("Antenna  Alfa"): one space, as typed.
     return re.sub(r"[ \t]+", " ", "\n".join(page.extract_text() for page in reader.pages))
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.cases.models import CaseDocument
+from portal.crypto import unseal
 from portal.directory.models import DirectoryEntry
 from portal.extensions import db
 from portal.tenancy import context
@@ -58,7 +59,7 @@ def test_a_letter_of_vercellis_node_names_vercelli(login, network, storage, verc
     assert response.status_code == 302, response.get_data(as_text=True)
     with context.acting_as(network.tenants["n2"].id):
         [document] = db.session.scalars(select(CaseDocument).where(CaseDocument.case_id == vercelli_case.id))
-    text = _text((storage / document.storage_key).read_bytes())
+    text = _text(unseal((storage / document.storage_key).read_bytes(), document.storage_key))
     _assert_vercelli(text)
     assert len(DATED_IN_VERCELLI.findall(text)) == 2  # under the letterhead and above the signature
 
@@ -75,6 +76,6 @@ def test_a_node_without_a_directory_entry_gets_its_name_and_a_date_without_place
     assert response.status_code == 302
     with context.acting_as(network.tenants["n1"].id):
         [document] = db.session.scalars(select(CaseDocument))
-    text = _text((storage / document.storage_key).read_bytes())
+    text = _text(unseal((storage / document.storage_key).read_bytes(), document.storage_key))
     assert text.startswith("Nodo Uno di prova\n")
     assert "Novara" not in text

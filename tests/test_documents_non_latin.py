@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal.cases.models import CaseDocument
 from portal.core.pdf import Document
+from portal.crypto import unseal
 from portal.documents.letterhead import letterhead
 from portal.extensions import db
 from portal.tenancy import context
@@ -55,7 +56,7 @@ def _letter_by_name(login, network, storage, case) -> bytes:
     assert response.status_code == 302, response.get_data(as_text=True)
     with context.acting_as(network.tenants["n1"].id):
         document = db.session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)).one()
-    return (storage / document.storage_key).read_bytes()
+    return unseal((storage / document.storage_key).read_bytes(), document.storage_key)
 
 
 def _text(data: bytes) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.core import files
+from portal.crypto import unseal
 from portal.extensions import db
 from portal.forum.models import ForumAttachment, ForumPost, ForumThread
 from portal.tenancy import context
@@ -89,7 +90,7 @@ def test_files_are_stored_outside_static_and_served_to_the_network(app, login, n
     assert (pdf.content_type, pdf.size, pdf.filename) == ("application/pdf", len(PDF), "modello.pdf")
     assert docx.filename == "scheda.docx" and docx.content_type.endswith("wordprocessingml.document")
     path = storage / pdf.storage_key
-    assert path.read_bytes() == PDF and "static" not in str(path) and pdf.storage_key not in pdf.filename
+    assert unseal(path.read_bytes(), pdf.storage_key) == PDF and PDF not in path.read_bytes() and "static" not in str(path) and pdf.storage_key not in pdf.filename
     page = client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
     assert f"/forum/allegati/{pdf.id}" in page and "modello.pdf" in page
     for key in ("b_operator", "p_user", "n2_dpo"):  # the forum is the network's: any member reads its files

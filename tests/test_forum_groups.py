@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
+from portal.crypto import unseal
 from portal.extensions import db
 from portal.governance.models import GroupMember, Meeting, Minutes, NetworkGroup
 from portal.tenancy import context
@@ -82,7 +83,7 @@ def test_meetings_and_minutes_flow(login, network, storage):
                      content_type="multipart/form-data")
     assert response.status_code == 302
     minutes = db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
-    assert minutes.attachment_type == "application/pdf" and (storage / minutes.attachment_key).read_bytes() == PDF
+    assert minutes.attachment_type == "application/pdf" and unseal((storage / minutes.attachment_key).read_bytes(), minutes.attachment_key) == PDF
     member = login("a_operator")
     assert "Decisione" not in member.get(murl).get_data(as_text=True)
     assert member.get(f"{murl}/verbale/allegato").status_code == 404

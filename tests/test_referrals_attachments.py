@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from portal.crypto import unseal
 from portal.models_base import utcnow
 from portal.referrals.models import Attachment, ReferralState
 from portal.tenancy import context
@@ -50,7 +51,7 @@ def test_pdf_is_stored_and_downloaded(login, network, session, storage, draft):
     assert attachment.content_type == "application/pdf" and attachment.size == len(PDF)
     assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
     path = storage / attachment.storage_key
-    assert path.read_bytes() == PDF and "static" not in str(path)
+    assert unseal(path.read_bytes(), attachment.storage_key) == PDF and PDF not in path.read_bytes() and "static" not in str(path)
     assert attachment.storage_key not in attachment.filename and "referto" in attachment.filename
     url = f"/segnalazioni/{draft.id}/allegati/{attachment.id}"
     assert login("n1_coordinator").get(url).status_code == 404  # a draft is not yet addressed to the node

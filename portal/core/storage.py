@@ -7,6 +7,10 @@
   so they follow the row's tenant rule (ORM scoping and PostgreSQL RLS), its transaction (a rollback
   leaves nothing, deleting the row deletes them) and every ``pg_dump``. Every worker and host sees them.
 
+Either way the bytes are sealed (``crypto.seal``: AES-GCM with the data keys, bound to the storage key), so
+a database dump, a backup or the folder holds no readable file; files stored before sealing are read as
+they are and sealed by ``flask rete rotate-keys`` (:func:`reseal_all`).
+
 Domains call only :func:`save`, :func:`read`, :func:`forget` (and :func:`delete`) with the row that references the file; a
 row's ``storage_key`` stays the file's name in ``local`` and its identity in both. Files written by the
 local backend before a switch to ``database`` stay readable (and are removed) from their folder.
@@ -15,6 +19,7 @@ import os
 
 from flask import current_app
 
+from .. import crypto
 from ..extensions import db
 from . import files
 
@@ -47,11 +52,12 @@ def _path(area: str, key: str) -> str:
 
 def save(row, stored: files.StoredFile, area: str, *, content: str = "content") -> None:
     """Keep ``stored``'s bytes for ``row`` (the caller sets the row's key and metadata columns)."""
+    sealed = crypto.seal(stored.content, stored.storage_key)
     if backend() == DATABASE:
-        setattr(row, content, stored.content)
+        setattr(row, content, sealed)
         return
     path = _path(area, stored.storage_key)
-    files.write(path, stored.content)
+    files.write(path, sealed)
     # A file written by a transaction that then rolls back is removed with it (nothing points at it).
     files.delete_after_rollback(db.session(), path)
 
@@ -62,13 +68,13 @@ def read(row, area: str, *, key: str = "storage_key", content: str = "content") 
     if not storage_key:
         return None
     data = getattr(row, content)  # deferred: loaded here only
-    if data is not None:
-        return data
-    try:
-        with open(_path(area, storage_key), "rb") as stored:
-            return stored.read()
-    except FileNotFoundError:
-        return None
+    if data is None:
+        try:
+            with open(_path(area, storage_key), "rb") as stored:
+                data = stored.read()
+        except FileNotFoundError:
+            return None
+    return crypto.unseal(data, storage_key)
 
 
 def forget(row, area: str, *, key: str = "storage_key") -> None:
@@ -89,3 +95,64 @@ def delete(rows, area: str) -> int:
     if rows:
         db.session.flush()
     return len(rows)
+
+
+def reseal_all(batch_size: int = 200) -> tuple[int, list[str]]:
+    """Seal with the active key every stored file written under another key or before files were sealed:
+    the rows' ``content`` columns (every table, found by the columns' ``file_key`` info) and the files of the
+    local folders (their names are their storage keys). Committed in batches, in system context.
+    Returns (files sealed again, files that could not be read)."""
+    from sqlalchemy import select, update
+
+    kid = crypto.active_key_id()
+    count, failures = 0, []
+
+    def again(blob: bytes, storage_key: str, where: str) -> bytes | None:
+        nonlocal count
+        if crypto.sealed_key_id(blob) == kid:
+            return None
+        try:
+            plain = crypto.unseal(blob, storage_key)
+        except crypto.DecryptionError:
+            failures.append(where)
+            return None
+        count += 1
+        return crypto.seal(plain, storage_key)
+
+    for mapper in db.Model.registry.mappers:
+        table = mapper.class_.__table__
+        for column in table.columns:
+            key_name = column.info.get("file_key")
+            if not key_name:
+                continue
+            last_id = 0
+            while True:
+                rows = db.session.execute(select(table.c.id, table.c[key_name], column).where(
+                    column.isnot(None), table.c.id > last_id).order_by(table.c.id).limit(batch_size)).all()
+                if not rows:
+                    break
+                last_id = rows[-1][0]
+                for row_id, storage_key, blob in rows:
+                    sealed = again(blob, storage_key, f"{table.name} {row_id}")
+                    if sealed is not None:
+                        db.session.execute(update(table).where(table.c.id == row_id).values({column.name: sealed}))
+                db.session.commit()
+    for folder in sorted(_folders()):
+        for root, _dirs, names in os.walk(folder):
+            for name in names:
+                if name.startswith(".") or name.endswith(".sealing"):
+                    continue  # not a stored file (keys are hex), or what a crash left beside one
+                path = os.path.join(root, name)
+                with open(path, "rb") as stored:
+                    sealed = again(stored.read(), name, path)
+                if sealed is not None:
+                    # A new file beside it, then renamed over it: a crash leaves the old or the new, never half.
+                    files.write(path + ".sealing", sealed)
+                    os.replace(path + ".sealing", path)
+    return count, failures
+
+
+def _folders() -> set[str]:
+    config = current_app.config
+    found = {config["ATTACHMENT_DIR"]} | {config[s] for s in _FOLDER_SETTING.values() if config.get(s)}
+    return {folder for folder in found if folder and os.path.isdir(folder)}

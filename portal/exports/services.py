@@ -110,8 +110,8 @@ def _run(job_id: int, tenant_id: int) -> str | None:
             _progress(job, 5, ExportState.RUNNING)
             content, content_type, filename = export.build(dict(job.params), lambda percent: _progress(job, percent))
             stored = files.generated(content, content_type, filename)
+            job.storage_key, job.sha256 = stored.storage_key, stored.sha256  # the key first: it binds the name
             job.filename, job.content_type, job.size = stored.filename, stored.content_type, stored.size
-            job.storage_key, job.sha256 = stored.storage_key, stored.sha256
             storage.save(job, stored, AREA)
             job.state, job.progress, job.finished_at = ExportState.DONE, 100, utcnow()
             job.expires_at = job.finished_at + timedelta(hours=keep_hours())

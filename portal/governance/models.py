@@ -86,6 +86,6 @@ class Minutes(Shared, MarkdownBody, Versioned, Timestamped, db.Model):
     attachment_size: Mapped[int | None] = mapped_column(Integer)
     attachment_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     attachment_sha256: Mapped[str | None] = mapped_column(String(64))
-    attachment_content: Mapped[bytes | None] = file_content()
+    attachment_content: Mapped[bytes | None] = file_content("attachment_key")
 
     meeting: Mapped[Meeting] = relationship(back_populates="minutes")

@@ -52,9 +52,10 @@ def save(report: PublicReport, checked: files.StoredFile, author, message_id: in
 
 
 def _neutral_name(report: PublicReport, checked: files.StoredFile) -> str:
-    """"allegato-2.pdf" for a reporter's file: its name can name them or the person (Mario_Rossi_certificato.pdf),
-    and file names are kept in clear (the texts and the identity are encrypted); the type's extension is all it
-    keeps. The node's staff name their own files."""
+    """"allegato-2.pdf" for a reporter's file: its name can name them or the person (Mario_Rossi_certificato.pdf)
+    to every member of staff who opens the report, and then the referral it becomes; the type's extension is
+    all it keeps (names are also encrypted at rest, like every stored file's). The node's staff name their own
+    files."""
     db.session.flush()
     n = db.session.scalar(select(func.count()).select_from(PublicReportFile)
                           .where(PublicReportFile.report_id == report.id)) + 1
