@@ -57,17 +57,26 @@ def _order_item(row) -> Item:
                 queue.as_day(row.created_at))
 
 
-@queue.source("budget.deliveries_to_approve", _l("Prestazioni da approvare"), applies=_money_staff, order=30)
-def deliveries_to_approve(membership, limit, offset):
-    statement = (
-        select(Delivery.id, Delivery.order_id, Delivery.delivered_on, Delivery.amount, ServiceOrder.pseudonym)
+def _deliveries(owner_column, membership, status):
+    """The organisation's deliveries in ``status``, oldest first, with their order's pseudonym; whose they are
+    says ``owner_column``: ``Delivery.tenant_id`` for the node, ``Delivery.provider_id`` for the provider."""
+    return (
+        select(Delivery.id, Delivery.order_id, Delivery.delivered_on, ServiceOrder.pseudonym)
         .join(ServiceOrder, ServiceOrder.id == Delivery.order_id)
-        .where(Delivery.tenant_id == membership.tenant_id, Delivery.status == DeliveryStatus.SUBMITTED)
+        .where(owner_column == membership.tenant_id, Delivery.status == status)
         .order_by(Delivery.delivered_on, Delivery.id)
     )
+
+
+def _delivery_title(row) -> str:
+    return _("%(pseudonym)s – prestazione n. %(id)s", pseudonym=row.pseudonym, id=row.id)
+
+
+@queue.source("budget.deliveries_to_approve", _l("Prestazioni da approvare"), applies=_money_staff, order=30)
+def deliveries_to_approve(membership, limit, offset):
+    statement = _deliveries(Delivery.tenant_id, membership, DeliveryStatus.SUBMITTED)
     return queue.page_of(statement, limit, offset, lambda row: Item(
-        _("%(pseudonym)s – prestazione n. %(id)s", pseudonym=row.pseudonym, id=row.id),
-        _order_url(row.order_id), row.delivered_on,
+        _delivery_title(row), _order_url(row.order_id), row.delivered_on,
         note=queue.waiting_since(row.delivered_on),
     ))
 
@@ -140,15 +149,9 @@ def new_orders(membership, limit, offset):
 @queue.source("budget.returned_deliveries", _l("Prestazioni rinviate dal nodo"), applies=_provider, order=31,
               hint=_l("Correggile e inviale di nuovo."))
 def returned_deliveries(membership, limit, offset):
-    statement = (
-        select(Delivery.id, Delivery.delivered_on, Delivery.review_note, ServiceOrder.pseudonym)
-        .join(ServiceOrder, ServiceOrder.id == Delivery.order_id)
-        .where(Delivery.provider_id == membership.tenant_id, Delivery.status == DeliveryStatus.RETURNED)
-        .order_by(Delivery.delivered_on, Delivery.id)
-    )
+    statement = _deliveries(Delivery.provider_id, membership, DeliveryStatus.RETURNED)
     return queue.page_of(statement, limit, offset, lambda row: Item(
-        _("%(pseudonym)s – prestazione n. %(id)s", pseudonym=row.pseudonym, id=row.id),
-        url_for("budget.edit_delivery", delivery_id=row.id), row.delivered_on, late=True,
+        _delivery_title(row), url_for("budget.edit_delivery", delivery_id=row.id), row.delivered_on, late=True,
     ))
 
 
