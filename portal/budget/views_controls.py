@@ -50,6 +50,12 @@ def draw_sample():
         or _controls_page(form=form)
 
 
+def _outcome_choices() -> list:
+    """The outcomes a verification records (pending is the item not yet verified)."""
+    return [("", _("Scegli"))] + [(o.value, OUTCOME_LABELS[o])
+                                  for o in (VerificationOutcome.CONFIRMED, VerificationOutcome.DISCREPANCY)]
+
+
 def _check_page(check: SampleCheck, failed: dict | None = None, status=200):
     items = controls.items_of(check)
     forms = {}
@@ -58,8 +64,7 @@ def _check_page(check: SampleCheck, failed: dict | None = None, status=200):
             prefix=f"v{item.id}", version=item.version, outcome=item.outcome.value if item.outcome != VerificationOutcome.PENDING else "",
             discrepancy_amount=item.discrepancy_amount, note=item.note,
         )
-        form.outcome.choices = [("", _("Scegli")), (VerificationOutcome.CONFIRMED.value, OUTCOME_LABELS[VerificationOutcome.CONFIRMED]),
-                                (VerificationOutcome.DISCREPANCY.value, OUTCOME_LABELS[VerificationOutcome.DISCREPANCY])]
+        form.outcome.choices = _outcome_choices()
         forms[item.id] = form
     same_population, redrawn = controls.redraw(check)
     return render_template(
@@ -80,7 +85,7 @@ def sample_check(check_id):
 def verify_item(item_id):
     item = visible_or_404(SampleCheckItem, item_id, own=True)
     form = VerifyItemForm(prefix=f"v{item.id}")
-    form.outcome.choices = [("", "")] + [(o.value, o.value) for o in (VerificationOutcome.CONFIRMED, VerificationOutcome.DISCREPANCY)]
+    form.outcome.choices = _outcome_choices()
     if done := saved(form, lambda: controls.record_outcome(item, outcome=form.outcome.data, amount=form.discrepancy_amount.data,
                                                            note=form.note.data, expected_version=form.version.data),
                      _("Esito della verifica registrato."),
