@@ -19,10 +19,14 @@ check_viewers = guarded(controls.may_view_checks)
 checkers = guarded(controls.may_check)
 
 
+def _provider_choices(providers) -> list:
+    return [("", _("Scegli"))] + [(str(p.id), p.name) for p in providers]
+
+
 def _controls_page(form=None, status=200):
     form = form or SampleDrawForm()
     providers = node_providers()
-    form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in providers]
+    form.provider.choices = _provider_choices(providers)
     rows = controls.checks()
     return render_template(
         "budget/controls.html", form=form, rows=rows, providers=providers, may_check=controls.may_check(),
@@ -40,7 +44,7 @@ def controls_index():
 @checkers
 def draw_sample():
     form = SampleDrawForm()
-    form.provider.choices = [("", _("Scegli"))] + [(str(p.id), p.name) for p in node_providers()]
+    form.provider.choices = _provider_choices(node_providers())
     return saved(form, lambda: controls.draw_sample(form.provider.data, size=form.size.data, percent=form.percent.data,
                                                     period_from=form.period_from.data, period_to=form.period_to.data,
                                                     seed=form.seed.data, note=form.note.data),
