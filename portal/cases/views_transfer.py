@@ -77,6 +77,11 @@ def transfer_list():
                            readable=readable, **rows)
 
 
+def _accept_choices() -> list:
+    """Whom the accepted case may go to: one of the node's case workers, or nobody yet."""
+    return [("", _("Da assegnare"))] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+
+
 def _detail(transfer, accept_form=None, decline_form=None, status=200):
     or_403(transfer_reads.is_party(transfer))
     content = transfer_reads.snapshot(transfer)
@@ -86,8 +91,7 @@ def _detail(transfer, accept_form=None, decline_form=None, status=200):
     may_decide = transfers.may_decide(transfer)
     if may_decide:
         accept_form = accept_form or TransferAcceptForm(version=transfer.version)
-        accept_form.case_worker.choices = [("", _("Da assegnare"))] + [
-            (str(u.id), u.full_name) for u in services.node_case_workers()]
+        accept_form.case_worker.choices = _accept_choices()
         decline_form = decline_form or TransferDeclineForm(version=transfer.version)
     return render_template(
         "cases/transfer_detail.html", transfer=transfer, content=content, identity=identity,
@@ -109,7 +113,7 @@ def transfer_detail(transfer_id):
 def transfer_accept(transfer_id):
     transfer = _transfer(transfer_id, transfers.may_decide)
     form = TransferAcceptForm()
-    form.case_worker.choices = [("", "")] + [(str(u.id), u.full_name) for u in services.node_case_workers()]
+    form.case_worker.choices = _accept_choices()
     return saved(form, lambda: transfers.accept(transfer, form.version.data, form.case_worker.data),
                  lambda case: _("Trasferimento accolto: il caso è ora del tuo nodo con il codice %(code)s.",
                                 code=transfer.new_pseudonym),
