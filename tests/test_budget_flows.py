@@ -227,6 +227,10 @@ def test_invoices_and_payments(login, network):
     officer.post(f"/budget/fatture/{invoice.id}", data={"csrf_token": token, "version": invoice.version, "step": "verify"})
     invoice = fresh(Invoice, invoice.id, network.tenants["n1"].id)
     assert invoice.status == InvoiceStatus.VERIFIED
+    undated = officer.post(f"/budget/fatture/{invoice.id}", data={"csrf_token": token, "version": invoice.version,
+                                                                  "step": "pay", "paid_on": ""}, follow_redirects=True)
+    assert "Indica la data del pagamento." in undated.get_data(as_text=True) and not _events(network, "payment.created")
+    assert fresh(Invoice, invoice.id, network.tenants["n1"].id).status == InvoiceStatus.VERIFIED
     officer.post(f"/budget/fatture/{invoice.id}", data={"csrf_token": token, "version": invoice.version, "step": "pay", "paid_on": "2026-05-01"})
     assert fresh(Invoice, invoice.id, network.tenants["n1"].id).status == InvoiceStatus.PAID
     page = officer.get(f"/budget/contratti/{contract.id}").get_data(as_text=True)

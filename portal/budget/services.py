@@ -192,9 +192,12 @@ def verify_invoice(invoice: Invoice, expected_version) -> None:
     record("invoice.verified", "invoice", invoice.id, ["status"])
 
 
-def pay_invoice(invoice: Invoice, *, paid_on: date, amount: Decimal | None, reference: str | None, expected_version) -> Payment:
+def pay_invoice(invoice: Invoice, *, paid_on: date | None, amount: Decimal | None, reference: str | None,
+                expected_version) -> Payment:
     """A payment of a verified invoice (partial payments allowed); fully paid -> status paid."""
     ensure_money()
+    if paid_on is None:
+        raise BudgetError(_("Indica la data del pagamento."))
     check_version(invoice, expected_version)
     if invoice.status != InvoiceStatus.VERIFIED:
         raise BudgetError(_("Si paga solo una fattura verificata e non ancora saldata."))

@@ -215,8 +215,6 @@ def invoice_step(invoice_id):
     def step():
         if verify:
             services.verify_invoice(invoice, form.version.data)
-        elif form.paid_on.data is None:
-            raise services.BudgetError(_("Indica la data del pagamento."))
         else:
             services.pay_invoice(invoice, paid_on=form.paid_on.data, amount=None, reference=form.reference.data,
                                  expected_version=form.version.data)
