@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.permissions import current_membership
-from ..core.rows import or_403, visible_or_404
+from ..core.rows import one_page, or_403, visible_or_404
 from ..core.transaction import attempt
 from ..core.views_helpers import expose_labels, guarded
 from ..extensions import db
@@ -28,6 +28,10 @@ expose_labels(bp, labels, "RULE_LABELS", "RULE_HELP", "OBJECT_LABELS", ALERT_STA
 staff = guarded(services.is_node_staff)
 dpo = guarded(security.may_see)
 rule_editors = guarded(lambda: any(services.may_edit_setting(rule) for rule in Rule))
+
+
+def _unique_scalars(statement):
+    return db.session.scalars(statement).unique()  # joined rows: one alert once
 
 
 def _page() -> int:
@@ -60,10 +64,8 @@ def index():
         query = query.where(Alert.owner_id == int(owner))
     total = db.session.scalar(query.with_only_columns(func.count()).select_from(Alert).order_by(None))
     page = _page()
-    rows = db.session.scalars(
-        query.order_by(Alert.opened_at.desc(), Alert.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).unique().all()
-    return render_template("alerts/index.html", form=form, alerts=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
+    rows, has_next = one_page(_unique_scalars, query.order_by(Alert.opened_at.desc(), Alert.id.desc()), page, PAGE_SIZE)
+    return render_template("alerts/index.html", form=form, alerts=rows, has_next=has_next,
                            page=page, total=total, coordinator=coordinator)
 
 
@@ -167,11 +169,9 @@ def security_list():
     query = select(SecurityAlert).options(joinedload(SecurityAlert.subject))
     if request.args.get("stato") != "tutte":
         query = query.where(SecurityAlert.state != AlertState.RESOLVED)
-    rows = db.session.scalars(
-        query.order_by(SecurityAlert.detected_at.desc(), SecurityAlert.id.desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).unique().all()
-    return render_template("alerts/security.html", alerts=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page,
+    rows, has_next = one_page(_unique_scalars, query.order_by(SecurityAlert.detected_at.desc(), SecurityAlert.id.desc()),
+                              page, PAGE_SIZE)
+    return render_template("alerts/security.html", alerts=rows, has_next=has_next, page=page,
                            all_states=request.args.get("stato") == "tutte",
                            rules_link=services.may_edit_setting(Rule.UNUSUAL_ACCESS))
 

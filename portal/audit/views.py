@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..accounts.permissions import Capability, membership_required, requires
+from ..core.rows import one_page
 from ..extensions import db
 from ..i18n import day_start
 from .forms import AuditFilterForm
@@ -41,9 +42,6 @@ def index():
         if form.until.data:
             query = query.where(AuditEvent.at < day_start(form.until.data + timedelta(days=1)))
     page = max(request.args.get("pagina", 1, type=int), 1)
-    rows = db.session.execute(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return render_template(
-        "audit/index.html", form=form, rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
-    )
+    rows, has_next = one_page(db.session.execute, query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page,
+                              PAGE_SIZE)
+    return render_template("audit/index.html", form=form, rows=rows, page=page, has_next=has_next)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..cases.signals import action_cancelled
 from ..core.locking import check_version
-from ..core.rows import lock
+from ..core.rows import lock, one_page
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import current
@@ -68,11 +68,7 @@ def order_list(filters: OrderFilters) -> tuple[list[OrderRow], bool]:
     if filters.status in {s.value for s in OrderStatus}:
         statement = statement.where(ServiceOrder.status == OrderStatus(filters.status))
     page = max(1, filters.page)
-    rows = db.session.execute(
-        statement.order_by(ServiceOrder.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).all()
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, has_next = one_page(db.session.execute, statement.order_by(ServiceOrder.id.desc()), page, PAGE_SIZE)
     ids = [row[0].id for row in rows]
     pending, approved = {}, {}
     if ids:

@@ -15,6 +15,13 @@ from ..tenancy.scoping import get_visible
 row_locking = Namespace().signal("row-locking")
 
 
+def one_page(rows_of, statement, page: int, size: int) -> tuple[list, bool]:
+    """Page ``page`` (from 1) of ``statement`` as ``rows_of`` reads it (``db.session.scalars``, ``execute``…) and
+    whether another page follows: one row more than the page is read, so a list needs no count for its pager."""
+    rows = list(rows_of(statement.offset((max(page, 1) - 1) * size).limit(size + 1)))
+    return rows[:size], len(rows) > size
+
+
 def by_id(model, ident):
     """The ``model`` row whose id is ``ident`` as a request gave it (text, perhaps not a number); None when
     there is none. The session's tenant criteria apply as to any read."""

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import membership_required
 from ..accounts.user_sessions import passive
-from ..core.rows import or_403, or_404
+from ..core.rows import one_page, or_403, or_404
 from ..core.transaction import attempt
 from ..extensions import db
 from ..jobs import enqueue
@@ -72,9 +72,8 @@ def _rows_page(batch, page: int):
     """Rows worth a look (errors, warnings, refused, skipped), a page at a time, in file order."""
     interesting = ImportRow.status.in_([RowStatus.INVALID, RowStatus.FAILED, RowStatus.ALREADY_IMPORTED]) \
         | ImportRow.flagged.is_(True)
-    rows = list(db.session.scalars(select(ImportRow).where(ImportRow.batch_id == batch.id, interesting)
-                                   .order_by(ImportRow.number).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return one_page(db.session.scalars, select(ImportRow).where(ImportRow.batch_id == batch.id, interesting)
+                    .order_by(ImportRow.number), page, PAGE_SIZE)
 
 
 @bp.route("/<int:batch_id>")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from ..accounts.members import members_of
 from ..accounts.models import Membership, User
+from ..core.rows import one_page
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy import context
@@ -108,11 +109,8 @@ def unread_count() -> int:
 
 def page(number: int) -> tuple[list[Notification], bool]:
     """Newest first; one query (a row more than the page tells whether a next page exists)."""
-    rows = list(db.session.scalars(
-        select(Notification).where(Notification.tenant_id == context.current_tenant_id(), _mine())
-        .order_by(Notification.id.desc()).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ))
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return one_page(db.session.scalars, select(Notification).where(
+        Notification.tenant_id == context.current_tenant_id(), _mine()).order_by(Notification.id.desc()), number, PAGE_SIZE)
 
 
 def get_mine(notification_id) -> Notification | None:
