@@ -25,7 +25,7 @@ def test_every_role_has_a_page():
     described = {role for page in PAGES for role in page.roles}
     assert described == set(Role)
     kinds = [page.kind for page in PAGES]
-    assert kinds.count(ROLE) == 8 and kinds.count(WORKFLOW) == 5
+    assert kinds.count(ROLE) == 9 and kinds.count(WORKFLOW) == 5
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.kind == ROLE], ids=lambda p: p.slug)
@@ -37,6 +37,17 @@ def test_role_page_renders_for_its_role(login, page):
         body = response.get_data(as_text=True)
         assert f"<h1>{escape(page.title)}</h1>" in body
         assert all(str(escape(point)) in body for point in page.points)
+
+
+@pytest.mark.parametrize("key, slug", [("e_operator", "ufficio"), ("e_admin", "ufficio"), ("a_operator", "antenna")])
+def test_a_public_offices_users_are_sent_to_the_offices_page(login, key, slug):
+    """They hold antenna roles, but receive the node's referrals too: the home page's and the index's link to
+    their own page is the office's, which describes both."""
+    client = login(key)
+    home, index = client.get("/").get_data(as_text=True), client.get("/guida/").get_data(as_text=True)
+    assert f'href="/guida/{slug}"' in home and f'<a href="/guida/{slug}">La guida del tuo ruolo' in index
+    page = client.get("/guida/ufficio").get_data(as_text=True)
+    assert "Persone inviate dal nodo" in page and "come fanno le antenne" in page
 
 
 @pytest.mark.parametrize("key", ["a_operator", "n1_case_worker", "p_user", "n1_sysadmin"])

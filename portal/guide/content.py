@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from ..accounts.models import Role
+from ..accounts.permissions import OFFICE_ROLES
 from ..i18n import lazy_gettext as _l
 
 ROLE, WORKFLOW = "role", "workflow"
@@ -29,6 +30,13 @@ PAGES = (
           _l("Nella pagina della segnalazione leggi l'esito e, se la persona è presa in carico, la fase del percorso."),
           _l("L'amministratore dell'antenna invita e disattiva gli utenti della propria organizzazione.")),
          roles=(Role.ANTENNA_OPERATOR, Role.ANTENNA_ADMIN), related=("segnalazione", "forum")),
+    Page("ufficio", ROLE, _l("Uffici pubblici della rete"),
+         _l("L'ufficio pubblico riceve dal nodo le persone che il percorso gli affida e, come un'antenna, può segnalarne."),
+         (_l("In «Persone inviate dal nodo» trovi le azioni che il nodo ha affidato al tuo ufficio, con il solo codice pseudonimo."),
+          _l("Apri l'invio e registra la presa in carico; se vuoi, aggiungi una nota sull'esito, che il nodo legge nel caso."),
+          _l("Se il nodo affida l'azione a un altro ufficio o chiude il percorso prima, l'invio è ritirato e ricevi un avviso."),
+          _l("Puoi anche segnalare al nodo una persona a rischio di discriminazione, come fanno le antenne.")),
+         related=("antenna", "percorso")),
     Page("case-manager", ROLE, _l("Case manager del nodo"),
          _l("Il case manager segue la persona presa in carico, dal primo colloquio alla chiusura del caso."),
          (_l("Esamina le segnalazioni ricevute: prendile in carico, chiedi informazioni o non accoglierle con un motivo."),
@@ -113,6 +121,10 @@ BY_SLUG = {page.slug: page for page in PAGES}
 ROLE_PAGE = {role: page.slug for page in PAGES for role in page.roles}
 
 
-def role_page(role) -> str:
-    """The slug of the page describing ``role`` (the guide's index when a role has none)."""
-    return ROLE_PAGE.get(role, "")
+OFFICE_PAGE = "ufficio"
+
+
+def role_page(role, office: bool = False) -> str:
+    """The slug of the page describing ``role`` (the guide's index when a role has none); a public office's
+    users hold antenna roles but do an office's work too (``office``), which their own page describes."""
+    return OFFICE_PAGE if office and role in OFFICE_ROLES else ROLE_PAGE.get(role, "")

@@ -1,7 +1,7 @@
 """The guide: for logged-in members only (the public report pages carry their own explanations)."""
 from flask import Blueprint, render_template
 
-from ..accounts.permissions import current_membership, membership_required
+from ..accounts.permissions import current_membership, is_office_member, membership_required
 from ..core.rows import or_404
 from .content import BY_SLUG, PAGES, ROLE, WORKFLOW, role_page
 from .diagrams import DIAGRAMS
@@ -16,8 +16,8 @@ def guide_page(slug: str):
 
 
 @bp.app_template_global("guide_role_page")
-def guide_role_page(role) -> str:
-    return role_page(role)
+def guide_role_page(membership) -> str:
+    return role_page(membership.role, is_office_member(membership))
 
 
 @bp.route("/")
@@ -25,7 +25,7 @@ def guide_role_page(role) -> str:
 def index():
     return render_template(
         "guide/index.html", roles=[p for p in PAGES if p.kind == ROLE],
-        workflows=[p for p in PAGES if p.kind == WORKFLOW], mine=role_page(current_membership().role),
+        workflows=[p for p in PAGES if p.kind == WORKFLOW], mine=guide_role_page(current_membership()),
     )
 
 
