@@ -205,15 +205,18 @@ def rotate_keys(batch_size):
     """Re-encrypt every encrypted field of every model, and seal every stored file, with the active key (first
     of RETE_DATA_KEYS); files stored before files were sealed are sealed too."""
     from .audit.services import record
-    from .core.storage import reseal_all
+    from .core.sealing import reseal_all
     from .crypto import active_key_id, rotate_all
 
     with context.system("rotate-keys"):
         counts, failures = rotate_all(batch_size)
+        if counts:
+            record("keys.rotated", "data_key", active_key_id(), sorted(counts))
+            db.session.commit()
         sealed, file_failures = reseal_all(batch_size)
         failures += file_failures
-        if counts or sealed:
-            record("keys.rotated", "data_key", active_key_id(), sorted(counts) + (["files"] if sealed else []))
+        if sealed:
+            record("keys.rotated", "data_key", active_key_id(), ["files"])
             db.session.commit()
     for name, count in counts.items():
         click.echo(f"{name}: {count} valori cifrati di nuovo con la chiave {active_key_id()}")

@@ -12,12 +12,16 @@ import base64
 import functools
 import hashlib
 import hmac
+import logging
 import os
 import unicodedata
 import uuid
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
+from flask_babel import gettext
+
+log = logging.getLogger(__name__)
 
 
 class DecryptionError(ValueError):
@@ -79,19 +83,28 @@ def seal(content: bytes, storage_key: str) -> bytes:
     """A file's bytes encrypted with the active key, bound to its storage key (a copy under another key fails)."""
     kid, key = _keys()[0]
     nonce = os.urandom(12)
-    return FILE_MAGIC + bytes([len(kid)]) + kid.encode() + nonce + AESGCM(key).encrypt(nonce, content, _file_aad(storage_key))
+    return sealed_header(kid) + nonce + AESGCM(key).encrypt(nonce, content, _file_aad(storage_key))
 
 
 def is_sealed(blob: bytes) -> bool:
     return bytes(blob[:len(FILE_MAGIC)]) == FILE_MAGIC
 
 
+def sealed_header(kid: str) -> bytes:
+    """What every file sealed with key ``kid`` starts with."""
+    return FILE_MAGIC + bytes([len(kid)]) + kid.encode()
+
+
 def sealed_key_id(blob: bytes) -> str | None:
-    """The key id a sealed file was written with; None for a file stored before sealing."""
+    """The key id a sealed file was written with ("" for a header cut short); None for a file stored before
+    sealing."""
     if not is_sealed(blob):
         return None
     start = len(FILE_MAGIC) + 1
-    return bytes(blob[start:start + blob[len(FILE_MAGIC)]]).decode()
+    try:
+        return bytes(blob[start:start + blob[len(FILE_MAGIC)]]).decode()
+    except (IndexError, UnicodeDecodeError):
+        return ""
 
 
 def unseal(blob: bytes, storage_key: str) -> bytes:
@@ -100,8 +113,8 @@ def unseal(blob: bytes, storage_key: str) -> bytes:
     kid = sealed_key_id(blob)
     if kid is None:
         return blob
-    raw = blob[len(FILE_MAGIC) + 1 + len(kid):]
     try:
+        raw = blob[len(sealed_header(kid)):]
         return AESGCM(dict(_keys())[kid]).decrypt(raw[:12], raw[12:], _file_aad(storage_key))
     except Exception as exc:  # wrong key, another file's bytes, tampered: all the same to the caller
         raise DecryptionError("cannot decrypt file") from exc
@@ -169,9 +182,17 @@ class FileNameField(EncryptedField):
         return f"{obj.__tablename__}.{self.name}.{obj.storage_key}"
 
     def __get__(self, obj, owner=None):
-        if obj is not None and getattr(obj, self.column) is None:
+        if obj is None:
+            return self
+        if getattr(obj, self.column) is None:
             return None  # an export not ready yet has neither key nor name
-        return super().__get__(obj, owner)
+        try:
+            return super().__get__(obj, owner)
+        except DecryptionError:
+            # One unreadable name (a key missing from RETE_DATA_KEYS) must not take down the forum thread or the
+            # case page that lists it: a neutral name, and the row in the log (its file is refused as well).
+            log.error("file name not decryptable: %s %s", type(obj).__name__, getattr(obj, "id", None))
+            return gettext("file non leggibile")
 
     def __set__(self, obj, value):
         if not value:

@@ -3,7 +3,7 @@ contents, so the same key with another file is refused (422) and the identical r
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.extensions import db
 from portal.referrals.models import Attachment
@@ -55,3 +55,7 @@ def test_the_identical_multipart_request_is_replayed_and_the_view_still_reads_th
     assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json() == first.get_json()
     assert _attachments(network, referral) == 1
+    # The answer kept for the replay names the file: it is encrypted like identity, not kept in clear.
+    with context.acting_as(network.tenants["a"].id):
+        [kept] = db.session.execute(text("SELECT body_enc FROM api_idempotency WHERE key = 'allegati-2'")).scalars()
+    assert "verbale" in first.get_data(as_text=True) and "verbale" not in kept and kept.startswith("v1.")

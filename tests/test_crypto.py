@@ -8,7 +8,7 @@ from portal import create_app
 from portal.cases.models import DiaryEntry
 from portal.config import DEV_DATA_KEYS
 from portal.core import files, storage
-from portal.crypto import DecryptionError, blind_index, encrypted_fields, key_id_of, normalise, sealed_key_id
+from portal.crypto import DecryptionError, blind_index, encrypted_fields, key_id_of, normalise, sealed_key_id, unseal
 from portal.extensions import db
 from portal.people.models import Person
 from portal.referrals.models import Attachment, Referral
@@ -240,6 +240,11 @@ def test_stored_files_are_sealed_and_rotate_keys_seals_them_with_the_active_key(
             contents.append(content)
             ids.append(row.id)
         db.session.commit()
+        # What else an operator keeps in the folder is not a stored file: rotate-keys leaves it alone.
+        others = {tmp_path / "LEGGIMI.txt": b"note", tmp_path / "backup" / ("ab" * 24): b"copia"}
+        for path, data in others.items():
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(data)
         with context.system("test"):
             kept = _file_rows(ids)
             assert [sealed_key_id(raw) for raw, _ in kept] == ["k1", "k1", None, None]
@@ -258,17 +263,18 @@ def test_stored_files_are_sealed_and_rotate_keys_seals_them_with_the_active_key(
         with context.system("test"):
             kept = _file_rows(ids)
             assert [sealed_key_id(raw) for raw, _ in kept] == ["k2"] * 4
+            assert {path: path.read_bytes() for path in others} == others
             assert not any(PDF in raw for raw, _ in kept)
             assert [storage.read(row, storage.ROOT) for _, row in kept] == contents
             assert [row.filename for _, row in kept][3] == "Mario_Rossi_database_False.pdf"
             first, second = kept[1][1], kept[3][1]
             first.content = second.content  # a sealed file copied onto another row fails: bound to its key
             with pytest.raises(DecryptionError):
-                storage.read(first, storage.ROOT)
+                unseal(first.content, first.storage_key)
+            assert storage.read(first, storage.ROOT) is None  # refused (a 404), never served
             db.session.rollback()
             app.config["DATA_KEYS"] = DEV_DATA_KEYS  # the old key alone no longer opens them
-            with pytest.raises(DecryptionError):
-                storage.read(db.session.get(Attachment, ids[0]), storage.ROOT)
+            assert storage.read(db.session.get(Attachment, ids[0]), storage.ROOT) is None
         db.session.remove()
         result = app.test_cli_runner().invoke(args=["rete", "rotate-keys"])
         assert result.exit_code == 1 and "NON DECIFRABILE" in result.output

@@ -172,3 +172,25 @@ def test_files_from_the_local_folder_stay_readable_after_the_switch(app, login, 
         assert delete_attachments([draft.id]) == 1
         db.session.commit()  # the test's savepoint: the file goes once the deletion commits
     assert not path.exists()
+
+
+def test_a_file_that_cannot_be_decrypted_is_a_404_and_its_name_a_neutral_one(app, login, network, session,
+                                                                               in_database, caplog):
+    """Tampered bytes or a name under a key the server lacks: the download is refused, the page still opens
+    (one unreadable name must not take down a forum thread or a case page), the log names the row only."""
+    from portal import crypto
+
+    draft = make_referral(network.tenants["a"], network.users["a_operator"], state="draft")
+    client = login("a_operator")
+    assert _upload(client, draft.id, (PDF, "referto_Mario_Rossi.pdf")).status_code == 302
+    with context.acting_as(network.tenants["a"].id):
+        attachment = session.scalar(select(Attachment).where(Attachment.referral_id == draft.id))
+        sealed = bytes(attachment.content)
+        attachment.content = sealed[:-1] + bytes([sealed[-1] ^ 1])
+        attachment.filename_enc = crypto.encrypt("altro.pdf", "another.row")
+        session.flush()
+    assert client.get(f"/segnalazioni/{draft.id}/allegati/{attachment.id}").status_code == 404
+    page = client.get(f"/segnalazioni/{draft.id}")
+    assert page.status_code == 200 and "file non leggibile" in page.get_data(as_text=True)
+    logged = caplog.text
+    assert "not decryptable: Attachment" in logged and "Rossi" not in logged and "altro" not in logged

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.backup import libpq_environment
+from portal.crypto import unseal
 from portal.extensions import db
 
 from .conftest import APP_ROLE, DB_KIND, Database
@@ -109,9 +110,11 @@ def test_restore_into_a_fresh_database(seeded, tmp_path, tmp_path_factory):
 
         owner = sa.create_engine(restored.owner_url)
         with owner.connect() as conn:
-            [(file_tenant, content)] = conn.execute(text(
-                "SELECT tenant_id, content FROM attachments WHERE content IS NOT NULL")).all()
-            assert bytes(content) == FILE
+            [(file_tenant, content, key)] = conn.execute(text(
+                "SELECT tenant_id, content, storage_key FROM attachments WHERE content IS NOT NULL")).all()
+            content = bytes(content)
+            with restored_app.app_context():  # sealed in the dump; the keys, kept apart, open it
+                assert unseal(content, key) == FILE and FILE not in content
             per_tenant = dict(conn.execute(text(
                 "SELECT tenant_id, count(*) FROM referrals GROUP BY tenant_id ORDER BY count(*) DESC")).all())
         owner.dispose()
@@ -128,7 +131,7 @@ def test_restore_into_a_fresh_database(seeded, tmp_path, tmp_path_factory):
             for tenant in per_tenant:
                 conn.execute(text("SELECT set_config('app.tenant_id', :t, false)"), {"t": str(tenant)})
                 seen_files = [bytes(row.content) for row in conn.execute(text(stored))]
-                assert seen_files == ([FILE] if tenant == file_tenant else [])
+                assert seen_files == ([content] if tenant == file_tenant else [])
             assert conn.execute(text("SELECT current_user")).scalar() == APP_ROLE
         as_app.dispose()
     finally:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..crypto import EncryptedField
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from ..models_base import CreatedBy, LabelledEnum, SentWithRetries, Timestamped, utcnow
+from ..models_base import CreatedBy, LabelledEnum, RowUid, SentWithRetries, Timestamped, utcnow
 from ..tenancy.mixins import TenantOwned
 from ..tenancy.models import enum_column
 
@@ -62,8 +62,9 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class IdempotencyRecord(TenantOwned, db.Model):
-    """The answer to a POST with an ``Idempotency-Key``, replayed for 24 hours to the same client."""
+class IdempotencyRecord(TenantOwned, RowUid, db.Model):
+    """The answer to a POST with an ``Idempotency-Key``, replayed for 24 hours to the same client. Encrypted:
+    an answer can carry what the request wrote (a file's name, a referral's pseudonym and state)."""
 
     __tablename__ = "api_idempotency"
     __table_args__ = (UniqueConstraint("client_id", "key", name="uq_api_idempotency_client_key"),)
@@ -73,7 +74,8 @@ class IdempotencyRecord(TenantOwned, db.Model):
     key: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(64))  # method, path and body: a reused key is refused
     status: Mapped[int] = mapped_column(Integer)
-    body: Mapped[str] = mapped_column(Text)
+    body = EncryptedField("body_enc")
+    body_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 

@@ -9,12 +9,13 @@
 
 Either way the bytes are sealed (``crypto.seal``: AES-GCM with the data keys, bound to the storage key), so
 a database dump, a backup or the folder holds no readable file; files stored before sealing are read as
-they are and sealed by ``flask rete rotate-keys`` (:func:`reseal_all`).
+they are and sealed by ``flask rete rotate-keys`` (``core/sealing.py``).
 
 Domains call only :func:`save`, :func:`read`, :func:`forget` (and :func:`delete`) with the row that references the file; a
 row's ``storage_key`` stays the file's name in ``local`` and its identity in both. Files written by the
 local backend before a switch to ``database`` stay readable (and are removed) from their folder.
 """
+import logging
 import os
 
 from flask import current_app
@@ -27,9 +28,11 @@ LOCAL = "local"
 DATABASE = "database"
 BACKENDS = (LOCAL, DATABASE)
 
+log = logging.getLogger(__name__)
+
 # Areas: the folder of each kind of file under the local backend (and its override setting, if any).
 ROOT = ""
-_FOLDER_SETTING = {"forum": "FORUM_ATTACHMENT_DIR", "governance": "GOVERNANCE_ATTACHMENT_DIR"}
+FOLDER_SETTINGS = {"forum": "FORUM_ATTACHMENT_DIR", "governance": "GOVERNANCE_ATTACHMENT_DIR"}
 
 
 def backend() -> str:
@@ -38,7 +41,7 @@ def backend() -> str:
 
 def directory(area: str) -> str:
     config = current_app.config
-    setting = _FOLDER_SETTING.get(area)
+    setting = FOLDER_SETTINGS.get(area)
     if setting and config.get(setting):
         return config[setting]
     return os.path.join(config["ATTACHMENT_DIR"], area) if area else config["ATTACHMENT_DIR"]
@@ -63,7 +66,8 @@ def save(row, stored: files.StoredFile, area: str, *, content: str = "content") 
 
 
 def read(row, area: str, *, key: str = "storage_key", content: str = "content") -> bytes | None:
-    """The file's bytes, None when the row has no file or its bytes are gone."""
+    """The file's bytes, None when the row has no file, its bytes are gone or they cannot be decrypted (a key
+    missing from RETE_DATA_KEYS, tampered bytes): the user gets a 404, the log the row, never the data."""
     storage_key = getattr(row, key)
     if not storage_key:
         return None
@@ -74,7 +78,12 @@ def read(row, area: str, *, key: str = "storage_key", content: str = "content") 
                 data = stored.read()
         except FileNotFoundError:
             return None
-    return crypto.unseal(data, storage_key)
+    try:
+        return crypto.unseal(data, storage_key)
+    except crypto.DecryptionError:
+        log.error("stored file not decryptable: %s %s (key %s)", type(row).__name__, getattr(row, "id", None),
+                  crypto.sealed_key_id(data))
+        return None
 
 
 def forget(row, area: str, *, key: str = "storage_key") -> None:
@@ -96,63 +105,3 @@ def delete(rows, area: str) -> int:
         db.session.flush()
     return len(rows)
 
-
-def reseal_all(batch_size: int = 200) -> tuple[int, list[str]]:
-    """Seal with the active key every stored file written under another key or before files were sealed:
-    the rows' ``content`` columns (every table, found by the columns' ``file_key`` info) and the files of the
-    local folders (their names are their storage keys). Committed in batches, in system context.
-    Returns (files sealed again, files that could not be read)."""
-    from sqlalchemy import select, update
-
-    kid = crypto.active_key_id()
-    count, failures = 0, []
-
-    def again(blob: bytes, storage_key: str, where: str) -> bytes | None:
-        nonlocal count
-        if crypto.sealed_key_id(blob) == kid:
-            return None
-        try:
-            plain = crypto.unseal(blob, storage_key)
-        except crypto.DecryptionError:
-            failures.append(where)
-            return None
-        count += 1
-        return crypto.seal(plain, storage_key)
-
-    for mapper in db.Model.registry.mappers:
-        table = mapper.class_.__table__
-        for column in table.columns:
-            key_name = column.info.get("file_key")
-            if not key_name:
-                continue
-            last_id = 0
-            while True:
-                rows = db.session.execute(select(table.c.id, table.c[key_name], column).where(
-                    column.isnot(None), table.c.id > last_id).order_by(table.c.id).limit(batch_size)).all()
-                if not rows:
-                    break
-                last_id = rows[-1][0]
-                for row_id, storage_key, blob in rows:
-                    sealed = again(blob, storage_key, f"{table.name} {row_id}")
-                    if sealed is not None:
-                        db.session.execute(update(table).where(table.c.id == row_id).values({column.name: sealed}))
-                db.session.commit()
-    for folder in sorted(_folders()):
-        for root, _dirs, names in os.walk(folder):
-            for name in names:
-                if name.startswith(".") or name.endswith(".sealing"):
-                    continue  # not a stored file (keys are hex), or what a crash left beside one
-                path = os.path.join(root, name)
-                with open(path, "rb") as stored:
-                    sealed = again(stored.read(), name, path)
-                if sealed is not None:
-                    # A new file beside it, then renamed over it: a crash leaves the old or the new, never half.
-                    files.write(path + ".sealing", sealed)
-                    os.replace(path + ".sealing", path)
-    return count, failures
-
-
-def _folders() -> set[str]:
-    config = current_app.config
-    found = {config["ATTACHMENT_DIR"]} | {config[s] for s in _FOLDER_SETTING.values() if config.get(s)}
-    return {folder for folder in found if folder and os.path.isdir(folder)}
