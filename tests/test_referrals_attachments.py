@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from portal.core.files import display_name
 from portal.crypto import unseal
 from portal.models_base import utcnow
 from portal.referrals.models import Attachment, ReferralState
@@ -66,6 +67,29 @@ def test_pdf_is_stored_and_downloaded(login, network, session, storage, draft):
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert login("a_operator").get(f"/segnalazioni/{draft.id}").get_data(as_text=True).count(url) == 1
+
+
+def test_an_italian_name_keeps_its_letters_and_loses_what_could_act_as_a_path(login, network, session, storage,
+                                                                              draft):
+    """"Relazione attività" stays as typed (secure_filename made it "attivita"); a path, control characters and a
+    direction override (which shows "gnp.exe" backwards) go; the download names it in UTF-8 (RFC 6266)."""
+    client = login("a_operator")
+    for name in ("Relazione attività città.pdf", "foto\u202egnp.exe.pdf", "../../a\x01b;c.pdf"):
+        assert _upload(client, draft, PDF, name).status_code == 302
+    names = sorted(a.filename for a in _attachments(session, network, draft))
+    assert names == ["Relazione_attività_città.pdf", "a_b_c.pdf", "foto_gnp.exe.pdf"]
+    [attachment] = [a for a in _attachments(session, network, draft) if a.filename.startswith("Relazione")]
+    response = client.get(f"/segnalazioni/{draft.id}/allegati/{attachment.id}")
+    assert "filename*=UTF-8''Relazione_attivit%C3%A0_citt%C3%A0.pdf" in response.headers["Content-Disposition"]
+    assert "Relazione_attività_città.pdf" in client.get(f"/segnalazioni/{draft.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("uploaded, kept", [
+    ("C:\\Documenti\\verbale.pdf", "verbale.pdf"), ('nome"; filename="altro.pdf', "nome_filename=_altro.pdf"),
+    ("प्रिया शर्मा.pdf", "प्रिया_शर्मा.pdf"), ("", "allegato.pdf"), ("x" * 300 + ".pdf", "x" * 150 + ".pdf")])
+def test_the_names_kept(uploaded, kept):
+    """What browsers may send that the test client cannot (Windows paths, quotes), and names of other scripts."""
+    assert display_name(uploaded, ".pdf") == kept
 
 
 def test_png_accepted_even_with_a_wrong_extension(login, network, session, storage, draft):

@@ -8,7 +8,9 @@ office documents (OOXML, OpenDocument, legacy OLE2), refusing macro-enabled ones
 import hashlib
 import io
 import os
+import re
 import secrets
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -16,7 +18,6 @@ from flask import send_file
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-from werkzeug.utils import secure_filename
 
 from ..i18n import format_quantity
 
@@ -101,10 +102,18 @@ def sniff_document(content: bytes) -> tuple[str, str] | None:
     return None
 
 
+# Not werkzeug's secure_filename, which folds a name to ASCII ("Relazione attività" → "Relazione_attivita"): this
+# name never touches a file system (files are kept under their random key); it is shown (escaped) and sent as
+# the download's name (RFC 6266 filename*), so letters of every script stay and only what could act as a path,
+# a control character, a header's syntax or a direction override ("fdp.exe" shown backwards) goes.
+_NOT_IN_A_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*;\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+
+
 def display_name(filename: str | None, extension: str, default: str = "allegato") -> str:
-    """A safe download name: the uploaded stem (secure_filename) with the extension of the real type."""
-    stem = os.path.splitext(secure_filename(filename or "") or default)[0][:150] or default
-    return stem + extension
+    """The uploaded name's last part, its stem cleaned and cut to 150 characters, with the real type's extension."""
+    base = unicodedata.normalize("NFC", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])
+    stem = "_".join(_NOT_IN_A_NAME.sub(" ", os.path.splitext(base)[0]).split()).strip("._")[:150]
+    return (stem or default) + extension
 
 
 def write(path: str, content: bytes) -> None:
