@@ -104,4 +104,3 @@ def delete(rows, area: str) -> int:
     if rows:
         db.session.flush()
     return len(rows)
-
