@@ -237,12 +237,13 @@ def order_page(order, form=None, status=200, status_form=None):
         if identity is None:
             abort(403)
     deliveries = contract_services.deliveries_of(order)
+    may_log = contract_services.may_log(order)
     return render_template(
         "budget/order.html", order=order, action=action, deliveries=deliveries,
         # A refused delivery comes back with what was typed, also on an order closed meanwhile.
-        form=form or DeliveryForm(), may_log=contract_services.may_log(order) or form is not None, review_form=ReviewForm(),
+        form=form or DeliveryForm(), may_log=may_log or form is not None, review_form=ReviewForm(),
         # Everything ordered already logged: no form that could only be refused (a returned delivery frees its units).
-        all_logged=contract_services.may_log(order) and form is None and not contract_services.units_left(order),
+        all_logged=may_log and form is None and not contract_services.units_left(order),
         may_change_status=orders.may_change_status(order), status_form=status_form or OrderStatusForm(version=order.version),
         editable={d.id for d in deliveries if orders.may_edit_delivery(d)},
         over_contract=contract_services.over_contract([d for d in deliveries if d.status == DeliveryStatus.SUBMITTED])
