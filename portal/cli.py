@@ -228,6 +228,8 @@ def rotate_keys(batch_size):
         for failure in failures:
             click.echo(f"NON DECIFRABILE: {failure}", err=True)
         sys.exit(1)
+    if not current_app.config["SEALED_FILES_ONLY"]:
+        click.echo("Ogni file è cifrato: RETE_SEALED_FILES_ONLY=1 rifiuterà d'ora in poi un file senza sigillo.")
 
 
 @job("apply-retention")

@@ -109,6 +109,9 @@ def load_config() -> dict:
         # worker and host sees them, transactional, in every backup; production) or "local" (ATTACHMENT_DIR,
         # one host only: the embedded default).
         "FILE_STORAGE": os.environ.get("RETE_FILE_STORAGE", "database" if production else "local").strip().lower(),
+        # Once `flask rete rotate-keys` has sealed every file stored before files were sealed, a file without the
+        # seal can only have been put there by someone writing the database or the folder: refuse it (a 404).
+        "SEALED_FILES_ONLY": _bool("RETE_SEALED_FILES_ONLY", False),
         # Prepared exports (portal/exports) can be downloaded this long, then go.
         "EXPORT_KEEP_HOURS": _int("EXPORT_KEEP_HOURS", 24),
         # An import batch never imported (uploaded, checked, or with nothing created) goes after this many days

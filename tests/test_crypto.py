@@ -259,6 +259,7 @@ def test_stored_files_are_sealed_and_rotate_keys_seals_them_with_the_active_key(
         result = app.test_cli_runner().invoke(args=["rete", "rotate-keys"])
         assert result.exit_code == 0, result.output
         assert "File: 4 " in result.output and "Attachment.filename: 4" in result.output
+        assert "RETE_SEALED_FILES_ONLY=1" in result.output  # all sealed: the operator may now refuse unsealed files
         db.session.remove()
         with context.system("test"):
             kept = _file_rows(ids)
@@ -278,3 +279,4 @@ def test_stored_files_are_sealed_and_rotate_keys_seals_them_with_the_active_key(
         db.session.remove()
         result = app.test_cli_runner().invoke(args=["rete", "rotate-keys"])
         assert result.exit_code == 1 and "NON DECIFRABILE" in result.output
+        assert "RETE_SEALED_FILES_ONLY" not in result.output

@@ -194,3 +194,25 @@ def test_a_file_that_cannot_be_decrypted_is_a_404_and_its_name_a_neutral_one(app
     assert page.status_code == 200 and "file non leggibile" in page.get_data(as_text=True)
     logged = caplog.text
     assert "not decryptable: Attachment" in logged and "Rossi" not in logged and "altro" not in logged
+
+
+def test_a_file_without_the_seal_is_served_until_sealed_files_only_is_set(app, login, network, session, in_database,
+                                                                           monkeypatch, caplog):
+    """A file stored before files were sealed is read as it is; once rotate-keys has sealed them all,
+    RETE_SEALED_FILES_ONLY refuses one (it could only have been written there behind the portal's back)."""
+    draft = make_referral(network.tenants["a"], network.users["a_operator"], state="draft")
+    client = login("a_operator")
+    assert _upload(client, draft.id, (PDF, "certificato.pdf")).status_code == 302
+    with context.acting_as(network.tenants["a"].id):
+        attachment = session.scalar(select(Attachment).where(Attachment.referral_id == draft.id))
+        attachment.content = PDF  # as stored before sealing
+        session.flush()
+    url = f"/segnalazioni/{draft.id}/allegati/{attachment.id}"
+    _assert_download_headers(client.get(url), PDF)
+    monkeypatch.setitem(app.config, "SEALED_FILES_ONLY", True)
+    assert client.get(url).status_code == 404
+    assert "not sealed, refused" in caplog.text and "certificato" not in caplog.text
+    with context.acting_as(network.tenants["a"].id):
+        attachment.content = b"".join([FILE_MAGIC, b"\x02k1", b"x" * 40])  # sealed-looking but forged
+        session.flush()
+    assert client.get(url).status_code == 404

@@ -9,7 +9,8 @@
 
 Either way the bytes are sealed (``crypto.seal``: AES-GCM with the data keys, bound to the storage key), so
 a database dump, a backup or the folder holds no readable file; files stored before sealing are read as
-they are and sealed by ``flask rete rotate-keys`` (``core/sealing.py``).
+they are and sealed by ``flask rete rotate-keys`` (``core/sealing.py``), and once it has sealed them all
+``RETE_SEALED_FILES_ONLY`` refuses any file without the seal.
 
 Domains call only :func:`save`, :func:`read`, :func:`forget` (and :func:`delete`) with the row that references the file; a
 row's ``storage_key`` stays the file's name in ``local`` and its identity in both. Files written by the
@@ -67,7 +68,8 @@ def save(row, stored: files.StoredFile, area: str, *, content: str = "content") 
 
 def read(row, area: str, *, key: str = "storage_key", content: str = "content") -> bytes | None:
     """The file's bytes, None when the row has no file, its bytes are gone or they cannot be decrypted (a key
-    missing from RETE_DATA_KEYS, tampered bytes): the user gets a 404, the log the row, never the data."""
+    missing from RETE_DATA_KEYS, tampered bytes, no seal under RETE_SEALED_FILES_ONLY): the user gets a 404, the
+    log the row, never the data."""
     storage_key = getattr(row, key)
     if not storage_key:
         return None
@@ -78,6 +80,10 @@ def read(row, area: str, *, key: str = "storage_key", content: str = "content") 
                 data = stored.read()
         except FileNotFoundError:
             return None
+    if current_app.config.get("SEALED_FILES_ONLY") and not crypto.is_sealed(data):
+        log.error("stored file not sealed, refused (RETE_SEALED_FILES_ONLY): %s %s", type(row).__name__,
+                  getattr(row, "id", None))
+        return None
     try:
         return crypto.unseal(data, storage_key)
     except crypto.DecryptionError:
