@@ -28,6 +28,9 @@ LOCALE_KEY = "lang"
 def select_locale() -> str:
     if not has_request_context():  # CLI jobs and e-mails sent from them speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    page = g.get("page_locale")  # a part of the site speaking languages of its own (the public door)
+    if page:
+        return page
     supported = current_app.config["LANGUAGES"]
     chosen = session.get(LOCALE_KEY)
     if chosen in supported:

@@ -73,8 +73,20 @@ def _session_lost(client, app, monkeypatch):
     return client.post("/segnala/modulo", data={**report_form(), "csrf_token": csrf_from(page)})
 
 
+def _wrong_code(client, app, monkeypatch):
+    """A receipt code mistyped, the likeliest error of one coming back: the message is the view's own."""
+    return open_report(client, "5678" + "9" * 12)
+
+
+def _impossible_date(client, app, monkeypatch):
+    """A day that does not exist (a browser without a date picker sends what was typed): WTForms' message."""
+    page = client.get("/segnala/modulo").get_data(as_text=True)
+    return client.post("/segnala/modulo", data={**report_form(occurred_on="2026-02-31"), "csrf_token": csrf_from(page)})
+
+
 ERRORS = {"404": (_not_found, 404), "413": (_too_large, 413), "429": (_too_many, 429),
-          "503": (_database_away, 503), "session lost": (_session_lost, 200)}
+          "503": (_database_away, 503), "session lost": (_session_lost, 200), "wrong code": (_wrong_code, 400),
+          "impossible date": (_impossible_date, 200)}
 
 
 def _error_texts(app, monkeypatch, case: str, lang: str) -> tuple[str, list[str]]:
@@ -95,7 +107,7 @@ def test_the_doors_error_pages_speak_the_visitors_language(app, session, network
     _html, italian = _error_texts(app, monkeypatch, case, "it")
     for lang in (code for code, _name in PUBLIC_LANGUAGES if code not in {"it", "en"}):
         html, texts = _error_texts(app, monkeypatch, case, lang)
-        typed = {WHAT, "20/11/2026"}  # what the reporter wrote is shown back as written
+        typed = {WHAT, "20/11/2026", "2026-02-31"}  # what the reporter wrote is shown back as written
         left = [t for t in texts if t in italian and t not in NAMES | typed | SAME_WORD.get(lang, set()) and not t.isdigit()
                 and not MUNICIPALITY.match(t)]
         assert not left, f"Italian on the {lang} {case} page: {left}"

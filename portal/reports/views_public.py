@@ -1,16 +1,18 @@
 """The public door (no account): explanations, the report form, the receipt code, following a report.
 
-Pages speak the chosen language of ``labels.PUBLIC_LANGUAGES`` (``?lingua=``, kept in the session) through
-``force_locale``, so the six extra languages exist only here and the rest of the app keeps it/en.
+Pages speak the chosen language of ``labels.PUBLIC_LANGUAGES`` (``?lingua=``, kept in the session) for the
+whole request (``g.page_locale``, read by ``i18n.select_locale``), so the six extra languages exist only here
+and the rest of the app keeps it/en.
 A verified receipt code opens the report for ``PUBLIC_REPORT_SESSION_MINUTES`` in this browser's session
 (the report's id, never the code); the code itself is only ever POSTed.
 """
 import time
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from limits import parse as parse_limit
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..accounts.visitor import as_visitor
 from ..core.errors import ErrorFrame, frame_errors
@@ -44,12 +46,22 @@ def _direction(lang: str) -> str:
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
 
 
+@bp.before_request
+def _visitor_language() -> None:
+    """The whole request in the visitor's language, not only the page: the messages a view or a form's checks
+    write before it is rendered (a wrong receipt code, "not a valid date") too."""
+    try:
+        g.page_locale = _lang()
+    except RequestEntityTooLarge:  # the body cannot be read: the address and the session say; the view answers 413
+        g.page_locale = _lang(request.args)
+    refresh()  # a locale looked up before this request reached the door is forgotten
+
+
 def _render(template: str, status: int = 200, **context):
-    lang = _lang()
-    with force_locale(lang):
-        page = render_template(template, lang=lang, page_dir=_direction(lang),
-                               public_languages=PUBLIC_LANGUAGES, notice_version=NOTICE_VERSION,
-                               REPORT_STATE_LABELS=STATE_LABELS, REPORT_CLOSE_LABELS=CLOSE_LABELS, **context)
+    lang = g.page_locale
+    page = render_template(template, lang=lang, page_dir=_direction(lang),
+                           public_languages=PUBLIC_LANGUAGES, notice_version=NOTICE_VERSION,
+                           REPORT_STATE_LABELS=STATE_LABELS, REPORT_CLOSE_LABELS=CLOSE_LABELS, **context)
     return page, status
 
 
@@ -117,7 +129,7 @@ def new():
             "name", "contact", "notify_email")}
         data["consent_notice_version"] = NOTICE_VERSION
         with attempt(form) as done:
-            report, code = services.submit(data, report_files.uploads_of(form.files.data), _lang())
+            report, code = services.submit(data, report_files.uploads_of(form.files.data), g.page_locale)
         if not done:
             return _render("reports/public_form.html", 400, form=form)
         return _render("reports/public_receipt.html", code=receipt.grouped(code), by_default=report.routed_by_default,
