@@ -72,8 +72,8 @@ def _contract_terms(legal_basis=None, vat_rate=None):
         SelectField(_l("Procedura"), choices=enum_choices(Procedure), validators=[DataRequired()]),
         StringField(_l("Riferimento normativo"), default=legal_basis, validators=[DataRequired(), Length(max=120)]),
         StringField(_l("Codice CIG"), validators=[DataRequired(), Length(max=12), ServiceRule(check_cig)]),
-        DateField(_l("Inizio"), validators=[DataRequired()]),
-        DateField(_l("Fine"), validators=[DataRequired(), ServiceRule(check_contract_period, "start_date", "end_date")]),
+        DateField(_l("Inizio"), validators=[InputRequired()]),
+        DateField(_l("Fine"), validators=[InputRequired(), ServiceRule(check_contract_period, "start_date", "end_date")]),
         MoneyField(_l("Valore totale, IVA inclusa (€)"), validators=[InputRequired(), ServiceRule(check_contract_value)]),
         HoursField(_l("Aliquota IVA (%)"), default=vat_rate, validators=[Optional(), Range(min=0, max=100)]),
     )
@@ -105,7 +105,7 @@ class OrderForm(PortalForm):
 class DeliveryForm(PortalForm):
     # A key per rendered form (the delivery keeps it): a double click or a resent page registers it once.
     submission_key = SubmissionKeyField()
-    delivered_on = DateField(_l("Data della prestazione"), validators=[DataRequired(), ServiceRule(check_not_future)])
+    delivered_on = DateField(_l("Data della prestazione"), validators=[InputRequired(), ServiceRule(check_not_future)])
     units = HoursField(_l("Ore o unità erogate"), validators=[InputRequired(), Range(max=9999), ServiceRule(check_units)])
     attended = BooleanField(_l("La persona era presente"), default=True)
     note = StringField(_l("Nota breve"), validators=[Optional(), Length(max=500)])
@@ -120,7 +120,7 @@ class ReviewForm(PortalForm):
 
 class InvoiceForm(PortalForm):
     number = StringField(_l("Numero della fattura"), validators=[DataRequired(), Length(max=40)])
-    issued_on = DateField(_l("Data della fattura"), validators=[DataRequired(), ServiceRule(check_not_future)])
+    issued_on = DateField(_l("Data della fattura"), validators=[InputRequired(), ServiceRule(check_not_future)])
     amount = MoneyField(_l("Importo, IVA inclusa (€)"), validators=[InputRequired(), ServiceRule(check_positive_amount)])
 
 
@@ -133,7 +133,7 @@ class InvoiceActionForm(PortalForm):
 
 class InternalCostForm(PortalForm):
     line = SelectField(_l("Linea di budget"), choices=[], validators=[DataRequired()])
-    spent_on = DateField(_l("Data"), validators=[DataRequired(), ServiceRule(check_not_future)])
+    spent_on = DateField(_l("Data"), validators=[InputRequired(), ServiceRule(check_not_future)])
     description = StringField(_l("Descrizione"), validators=[DataRequired(), Length(max=300)])
     amount = MoneyField(_l("Importo (€)"), validators=[InputRequired(), ServiceRule(check_positive_amount)])
     override_reason = TextAreaField(_l("Motivo della deroga"), validators=[Optional(), Length(max=2000)])

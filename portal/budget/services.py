@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ..accounts.permissions import Capability, can, can_in_node, current_membership
 from ..audit.services import record
+from ..core.checks import check_plausible_day
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..core.rows import add_form_row, add_keyed, by_submission_key, lock
@@ -83,6 +84,7 @@ def check_not_future(day: date | None, field: str | None = None) -> None:
     """A day of something done (spent, invoiced, delivered): the budget counts it as happened."""
     if day is None or day > local_today():
         raise BudgetError(_("La data non può essere nel futuro."), field)
+    check_plausible_day(day, field)  # nor 1900: a slip of the keyboard
 
 
 # --- budget ------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ class ActionPlanForm(PortalForm):
     phase = SelectField(_l("Fase del percorso"), choices=enum_choices(ActionPhase), validators=[DataRequired()])
     provider = SelectField(_l("Soggetto attuatore"), choices=[], validate_choice=True, validators=[OptionalChoice()])
     office = SelectField(_l("Ufficio pubblico coinvolto"), choices=[], validate_choice=True, validators=[OptionalChoice()])
-    planned_start = PlausibleDateField(_l("Inizio previsto"), validators=[DataRequired()])
+    planned_start = PlausibleDateField(_l("Inizio previsto"), validators=[InputRequired()])
     planned_end = PlausibleDateField(_l("Fine prevista"), validators=[
         Optional(), ServiceRule(check_plan_period, "planned_start", "planned_end")])
     planned_hours = HoursField(_l("Ore previste"), validators=[InputRequired(), Range(max=9999),
@@ -137,9 +137,9 @@ class JobOutcomeForm(PortalForm):
     )
     hours_per_week = HoursField(_l("Ore settimanali"), validators=[Optional(), Range(min=0, max=80)])
     sector = StringField(_l("Settore"), validators=[Optional(), Length(max=120)])
-    start_date = DateField(_l("Data di inizio"), validators=[Optional()])
+    start_date = PlausibleDateField(_l("Data di inizio"), validators=[Optional()])
     evidence = StringField(_l("Documentazione a riprova"), validators=[Optional(), Length(max=300)])
-    done_on = DateField(_l("Data della verifica"), validators=[DataRequired(), ServiceRule(check_verification_day)])
+    done_on = DateField(_l("Data della verifica"), validators=[InputRequired(), ServiceRule(check_verification_day)])
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -158,7 +158,7 @@ class JobOutcomeForm(PortalForm):
 
 class FollowUpForm(PortalForm):
     version = VersionField()
-    done_on = DateField(_l("Data della verifica"), validators=[DataRequired(), ServiceRule(check_verification_day)])
+    done_on = DateField(_l("Data della verifica"), validators=[InputRequired(), ServiceRule(check_verification_day)])
     still_in_work = RadioField(
         _l("La persona lavora ancora?"), choices=[("si", _l("Sì")), ("no", _l("No"))], validators=[DataRequired()]
     )

@@ -34,7 +34,7 @@ class LegalPathForm(PortalForm):
 
 class DeadlineForm(PortalForm):
     version = HiddenField()
-    due_on = DateField(_l("Data"), validators=[DataRequired()])
+    due_on = DateField(_l("Data"), validators=[InputRequired()])
     kind = SelectField(_l("Tipo"), choices=enum_choices(DeadlineKind), validators=[DataRequired()])
     note = StringField(_l("Nota"), validators=[Optional(), Length(max=500)])
     done = BooleanField(_l("Svolta"))
@@ -48,7 +48,7 @@ class FundRequestForm(PortalForm):
     version = HiddenField()
     fund = SelectField(_l("Fondo"), choices=enum_choices(Fund), validators=[DataRequired()])
     requested = MoneyField(_l("Importo richiesto"), validators=[InputRequired(), Range(min=0, max=MAX_AMOUNT)])
-    requested_on = DateField(_l("Data della richiesta"), validators=[DataRequired()])
+    requested_on = DateField(_l("Data della richiesta"), validators=[InputRequired()])
     granted = MoneyField(_l("Importo concesso"), validators=[Optional(), Range(min=0, max=MAX_AMOUNT)])
     granted_on = DateField(_l("Data della concessione"), validators=[Optional()])
     paid = MoneyField(_l("Importo erogato"), validators=[Optional(), Range(min=0, max=MAX_AMOUNT)])

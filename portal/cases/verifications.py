@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..audit.services import record
 from ..core.changes import apply_changes
+from ..core.checks import check_plausible_day
 from ..core.locking import ConflictError, check_version
 from ..extensions import db
 from ..i18n import local_today
@@ -31,6 +32,7 @@ def check_job_details(outcome: JobOutcome | None, data: dict) -> None:
         missing = [name for name in ("contract_type", "hours_per_week", "sector", "start_date") if not data.get(name)]
         if missing:
             raise CaseError(_("Per un'assunzione indica tipo di contratto, ore settimanali, settore e data di inizio."), missing[0])
+    check_plausible_day(data.get("start_date"), "start_date")
 
 
 def window_opens(verification: Verification) -> date:

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.choices import enum_choices
-from ..core.fields import OptionalChoice
+from ..core.fields import InputRequired, OptionalChoice
 from ..core.forms import PortalForm
 from ..i18n import lazy_gettext as _l
 from .models import GroupKind
@@ -26,7 +26,7 @@ class GroupForm(PortalForm):
 
 class MeetingForm(PortalForm):
     version = HiddenField()
-    held_on = DateField(_l("Data"), validators=[DataRequired(message=_l("Indica la data della riunione."))])
+    held_on = DateField(_l("Data"), validators=[InputRequired(message=_l("Indica la data della riunione."))])
     starts_at = TimeField(_l("Ora di inizio"), validators=[Optional()])
     place = StringField(_l("Luogo"), validators=[DataRequired(), Length(max=300)])
     agenda = TextAreaField(_l("Ordine del giorno"), validators=[DataRequired(), Length(max=10000)])
