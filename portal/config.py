@@ -98,6 +98,7 @@ def load_config() -> dict:
         # Hours of anti-discrimination training that make a "trained operator" (an information point needs one).
         "TRAINING_REQUIRED_HOURS": _int("TRAINING_REQUIRED_HOURS", 32),
         "APPLICATION_RATE_LIMIT": os.environ.get("APPLICATION_RATE_LIMIT", "5 per hour"),  # public applications
+        "FEEDBACK_RATE_LIMIT": os.environ.get("FEEDBACK_RATE_LIMIT", "20 per hour"),  # the footer's form, open to anyone
         # How long the author of a case-diary entry may still correct it (earlier wordings are kept).
         "CASE_DIARY_EDIT_MINUTES": _int("CASE_DIARY_EDIT_MINUTES", 15),
         "ATTACHMENT_MAX_BYTES": attachment_max,

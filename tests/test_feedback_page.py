@@ -43,3 +43,15 @@ def test_the_page_of_a_record_reaches_the_feedback_as_its_route(login, network):
     client.post("/feedback", data={"csrf_token": csrf_from(form), "page": "/casi/<int:case_id>",
                                    "message": "La scheda è chiara."})
     assert db.session.scalars(select(Feedback.page)).all() == ["/casi/<int:case_id>"]
+
+
+def test_feedback_is_rate_limited_per_address(app, session, monkeypatch):
+    """Open to anyone: a loop posting it is stopped (429) before it fills the table."""
+    monkeypatch.setitem(app.config, "FEEDBACK_RATE_LIMIT", "3 per hour")
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.9.8.7"
+    token = csrf_from(client.get("/feedback").get_data(as_text=True))
+    codes = [client.post("/feedback", data={"csrf_token": token, "message": f"Messaggio {n}"}).status_code
+             for n in range(4)]
+    assert codes == [302, 302, 302, 429]
+    assert len(db.session.scalars(select(Feedback.message).where(Feedback.message.like("Messaggio %"))).all()) == 3

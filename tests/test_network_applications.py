@@ -46,6 +46,8 @@ def test_apply_confirm_by_mail_accept_creates_tenant_and_invitation(app, client,
     assert application.status == ApplicationStatus.SUBMITTED and application.tenant_id == network.tenants["n1"].id
     message = mailbox.wait_for(1)[-1]
     assert message["To"] == "ilaria@nuovavoce.example"
+    # Nothing the applicant typed is in the portal's mail (anyone may give any address).
+    assert "Nuova Voce" not in mailbox.body(message) and "Ilaria" not in mailbox.body(message)
     link = re.search(r"(/rete/avvisi/\d+/candidatura/\S+)", mailbox.body(message)).group(1)
     token = link.rsplit("/", 1)[1]
     assert token not in application.token_hash and len(application.token_hash) == 64  # stored hashed only

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from ..accounts.permissions import current_membership, membership_required
 from ..accounts.views import _safe_next
 from ..core.rows import or_404
+from ..extensions import limiter
 from ..i18n import LOCALE_KEY
 from . import health, navigation, queue, services
 from .forms import FeedbackForm, LanguageForm
@@ -53,7 +54,12 @@ def privacy():
     return render_template("core/privacy.html")
 
 
+def _feedback_limit() -> str:
+    return current_app.config["FEEDBACK_RATE_LIMIT"]
+
+
 @bp.route("/feedback", methods=["GET", "POST"])
+@limiter.limit(_feedback_limit, methods=["POST"])  # open to anyone: a loop must not fill the table
 def feedback():
     form = FeedbackForm(page=route_of(request.args.get("pagina") or request.referrer))
     if form.validate_on_submit():

@@ -95,11 +95,13 @@ def apply(call: Call, data: dict, stored=None, today: date | None = None,
         _attach(application, stored)
         add_keyed(application, services.NetworkError(_("Questa candidatura era già stata inviata.")))
         record("network.application.submit", "network_application", application.id, sorted(data))
-        # The applicant has no tenant: the mail is the node's, so it leaves right after the commit.
+        # The applicant has no tenant: the mail is the node's, so it leaves right after the commit. Nothing the
+        # applicant typed goes in it: anyone may apply with any address, and the portal's own mail must not carry
+        # their words ("your account expires, sign in at …") to it. The link shows the application.
         send_mail(data["contact_email"], _("Rete – candidatura ricevuta: %(title)s", title=call.title),
-                  _("Gentile %(name)s,\n\nabbiamo ricevuto la candidatura di %(org)s all'avviso \"%(title)s\".\n"
-                    "Puoi seguirla (e correggerla, se il nodo lo chiede) da questo collegamento personale, da non "
-                    "condividere:\n%(link)s\n", name=data["contact_name"], org=data["organisation_name"],
+                  _("Buongiorno,\n\nabbiamo ricevuto una candidatura all'avviso \"%(title)s\" che indica questo "
+                    "indirizzo come contatto. Puoi seguirla (e correggerla, se il nodo lo chiede) da questo collegamento "
+                    "personale, da non condividere:\n%(link)s\n\nSe non l'hai inviata tu, ignora questo messaggio.\n",
                     title=call.title, link=follow_link(application, token)))
     return application, token
 
