@@ -124,8 +124,11 @@ def test_monitoring_counts_and_amounts_suppress_small_cells(login, network):
     body = client.get("/monitoraggio/" + MARCH).get_data(as_text=True).replace("\xa0", " ")
     assert "€ 5.000,00" in body and "€ 1.200,00" in body  # requested 5 × 1.000; granted 800 + 4 × 100
     paths = body[body.index('id="legal-paths"'):body.index('id="legal-funds"')]
+    # Five civil actions, all pending, and nothing else: the cell, its row or its column published beside the
+    # total of 5 would show every other cell to be 0 (counts are never negative), so the total alone is.
     civil = paths[paths.index("Azione civile contro la discriminazione"):]
-    assert '<td class="text-end">5</td>' in civil.split("</tr>")[0]
+    assert '<td class="text-end">5</td>' not in civil.split("</tr>")[0]
+    assert '<td class="text-end">5</td>' in paths.split("</tr>")[-2]  # the last row: the totals
 
 
 def test_anonymisation_clears_the_lawyer_text_and_keeps_the_codes(login, network, session):
@@ -215,7 +218,10 @@ def test_civil_action_and_fund_request_on_the_record_downloads_and_in_the_monito
         _legal_rows_for(make_case(make_referral(network.tenants["a"], network.users["a_operator"])), granted="100.00")
     body = client.get("/monitoraggio/?dal=2026-02-01&al=2026-03-31").get_data(as_text=True).replace("\xa0", " ")
     paths = body[body.index('id="legal-paths"'):body.index('id="legal-funds"')]
+    # Five civil actions, all pending, and nothing else: the cell, its row or its column published beside the
+    # total of 5 would show every other cell to be 0 (counts are never negative), so the total alone is.
     civil = paths[paths.index("Azione civile contro la discriminazione"):]
-    assert '<td class="text-end">5</td>' in civil.split("</tr>")[0]
+    assert '<td class="text-end">5</td>' not in civil.split("</tr>")[0]
+    assert '<td class="text-end">5</td>' in paths.split("</tr>")[-2]  # the last row: the totals
     funds = body[body.index('id="legal-funds"'):]
     assert "€ 5.500,00" in funds and "€ 1.634,56" in funds  # requested 1.500 + 4 × 1.000; granted 1.234,56 + 4 × 100

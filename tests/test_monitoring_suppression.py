@@ -4,7 +4,7 @@ and by an independent rank computation over a prime field (property-based, hypot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.monitoring.suppression import THRESHOLD, TOTAL, Table, disclosed, suppress, suppress_linked
+from portal.monitoring.suppression import THRESHOLD, TOTAL, Table, disclosed, suppress, suppress_linked, thin_sums
 
 P = 2_147_483_647  # a prime: ranks of these small 0/±1 systems are the same over GF(P) as over the rationals
 
@@ -73,11 +73,36 @@ def determined_by_rank(table: Table) -> set:
     return {k for k, i in index.items() if _rank_mod_p(system + [[int(j == i) for j in range(len(hidden))]]) == base}
 
 
+def small_sum_attack(table: Table) -> dict:
+    """Counts are never negative: a line whose total is published leaves its hidden cells a known sum; when that
+    sum is below the threshold, each of them is known to be at most that (0 when it is 0)."""
+    lines = [[(r, c) for c in table.columns] + [(r, TOTAL)] for r in [*table.rows, TOTAL]]
+    lines += [[(r, c) for r in table.rows] + [(TOTAL, c)] for c in [*table.columns, TOTAL]]
+    found = {}
+    for *parts, total in lines:
+        if table.published(total) is None:
+            continue
+        left = table.published(total) - sum(table.published(k) or 0 for k in parts)
+        if left < THRESHOLD:
+            found.update({k: left for k in parts if table.published(k) is None})
+    return found
+
+
 def check(table: Table) -> None:
     assert all(k in table.hidden for k in table.keys if table.cells[k] < THRESHOLD)
     assert disclosed(table) == set()
     assert determined_by_rank(table) == set()
     assert subtraction_attack(table) == {}
+    assert small_sum_attack(table) == {} and thin_sums(table) == []
+
+
+def test_hidden_cells_adding_up_to_nothing_are_hidden_with_more():
+    """The regional table an attacker read: a node's 9 referrals all in September, July and August hidden as
+    zeros; with the 9 beside its total of 9, both were 0 for certain. Now the 9 goes too."""
+    table = make([[0, 0, 9], [3, 4, 8]])
+    table.hidden = {k for k in table.keys if table.cells[k] < THRESHOLD}
+    assert disclosed(table) == set() and small_sum_attack(table) == {("r0", "c0"): 0, ("r0", "c1"): 0}
+    check(suppress(table))
 
 
 def test_the_checks_catch_primary_suppression_alone():

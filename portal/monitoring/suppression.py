@@ -15,12 +15,18 @@ published unless suppressed. The rule:
    disclosed value's row and column (margins last), the smallest one that makes it undetermined, or
    failing that the smallest one at all, and the audit runs again. Hiding only ever grows, so this
    ends (at worst with everything hidden), and it ends only when the audit finds nothing disclosed.
+4. **Counts are never negative**: a row (or column) whose total is published and whose hidden cells
+   therefore add up to a known number fixes them all when that number is 0 ("nobody under 25" in every
+   node) and leaves them a handful of people when it is below ``THRESHOLD``. While some equation's hidden
+   cells add up to fewer than ``THRESHOLD``, its smallest published cell (its total, when none is left) is
+   hidden too, and the audits run again.
 
 Tables that share margins (every participants table shares the totals by gender and the grand total)
 are suppressed together by :func:`suppress_linked`: a margin hidden in one is hidden in all.
 
-Exact (linear) disclosure is what this guarantees; a hidden cell may still be known to lie in a range
-(it is at least 0 and at most its row total), as with any suppression method.
+Exact linear disclosure, and a small known sum in any one row, column or margin, are what this rules out.
+Several equations combined with the counts' being non-negative may still narrow a hidden cell's range
+further (finding every such case is a linear program per hidden cell, not done here).
 """
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -135,16 +141,35 @@ def _candidates(table: Table, key) -> list:
     return sorted(same, key=lambda k: (TOTAL in k, table.cells[k], str(k)))
 
 
+def thin_sums(table: Table, hidden: set | None = None) -> list[list]:
+    """The equations (as :func:`_equations` gives them) whose total is published and whose hidden cells,
+    two or more, add up to fewer than ``THRESHOLD`` people (one hidden cell is :func:`disclosed`'s case)."""
+    hidden = table.hidden if hidden is None else hidden
+    thin = []
+    for *parts, total in _equations(table):
+        unknown = [key for key in parts if key in hidden]
+        if total not in hidden and len(unknown) > 1 and sum(table.cells[key] for key in unknown) < THRESHOLD:
+            thin.append([*parts, total])
+    return thin
+
+
 def suppress(table: Table, forced: set = frozenset()) -> Table:
     """Hide the small cells and enough others that none can be recovered (``forced``: hide these too)."""
     table.hidden = {k for k in table.keys if table.cells[k] < THRESHOLD} | set(forced)
-    while exposed := disclosed(table):
-        key = min(exposed, key=str)
-        options = _candidates(table, key)
-        if not options:  # cannot happen while a row/column has a published cell; guard anyway
-            table.hidden |= set(table.keys)
+    while True:
+        if exposed := disclosed(table):
+            key = min(exposed, key=str)
+            options = _candidates(table, key)
+            if not options:  # cannot happen while a row/column has a published cell; guard anyway
+                table.hidden |= set(table.keys)
+                break
+            choice = next((k for k in options if key not in disclosed(table, table.hidden | {k})), options[0])
+        elif thin := thin_sums(table):
+            *parts, total = thin[0]
+            published = sorted((k for k in parts if k not in table.hidden), key=lambda k: (table.cells[k], str(k)))
+            choice = published[0] if published else total
+        else:
             break
-        choice = next((k for k in options if key not in disclosed(table, table.hidden | {k})), options[0])
         table.hidden.add(choice)
     return table
 
