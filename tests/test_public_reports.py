@@ -333,11 +333,12 @@ def test_routing_by_province_or_default(client, network, session, login):
 
 def test_node_is_told_without_content_and_access_expires(app, client, network, session, mailbox, monkeypatch):
     mailbox.messages.clear()
-    _, code = submit(client, wants_contact="y", name="Amina Haddad", contact="333 1234567")
+    _, code = submit(client, lang="en", wants_contact="y", name="Amina Haddad", contact="333 1234567")
     mails = [m for m in mailbox.wait_for(1) if m["To"] == network.tenants["n1"].email]
     assert mails, "the node's address is told of a new report"
     body = mailbox.body(mails[0])
     assert "/segnalazioni-pubbliche/" in body
+    assert "È arrivata la segnalazione pubblica" in body  # the node's language, not the reporter's English
     for secret in ("Amina", "333 1234567", WHAT[:20], code):
         assert secret not in body
     assert open_report(client, code).status_code == 302

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..extensions import db
+from ..i18n import staff_language
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..notifications import labels as notice_labels
@@ -59,6 +60,11 @@ def _notify_dpos(alert: SecurityAlert) -> None:
     if not recipients:
         return
     link = security_link(alert)
+    with staff_language():  # raised by a reporter's request, which speaks the reporter's language
+        _mail_dpos(recipients, alert, link)
+
+
+def _mail_dpos(recipients, alert: SecurityAlert, link: str) -> None:
     send_mail(
         recipients,
         _("Rete – allerta di sicurezza: molte segnalazioni pubbliche in poco tempo"),

@@ -19,7 +19,7 @@ from ..core import links
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
-from ..i18n import format_day, format_moment, local_day, local_today
+from ..i18n import format_day, format_moment, local_day, local_today, staff_language
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import current
@@ -115,10 +115,15 @@ def reporter_reply(report: PublicReport, body: str, upload=None) -> PublicReport
            keep_ip=False)
     node = db.session.get(Tenant, report.tenant_id)
     if node.email:
-        send_mail(node.email, _("Rete – nuovo messaggio su una segnalazione pubblica"),
-                  _("Chi ha inviato la segnalazione pubblica n. %(id)s ha scritto un messaggio.\nLeggilo in Rete: %(link)s\n",
-                    id=report.id, link=_node_link(report)), tenant_id=report.tenant_id)
+        with staff_language():  # the reporter's request speaks their language; the node reads its own
+            _mail_node_reply(node, report)
     return message
+
+
+def _mail_node_reply(node: Tenant, report: PublicReport) -> None:
+    send_mail(node.email, _("Rete – nuovo messaggio su una segnalazione pubblica"),
+              _("Chi ha inviato la segnalazione pubblica n. %(id)s ha scritto un messaggio.\nLeggilo in Rete: %(link)s\n",
+                id=report.id, link=_node_link(report)), tenant_id=report.tenant_id)
 
 
 def _add_message(report, author, body, checked) -> PublicReportMessage:
@@ -141,11 +146,13 @@ def _node_link(report: PublicReport) -> str:
 
 
 def _notify_node(node: Tenant, report: PublicReport) -> None:
-    """The node's address gets a number and a link: never the content."""
+    """The node's address gets a number and a link: never the content; in the node's language (the reporter's
+    request speaks theirs)."""
     if node.email:
-        send_mail(node.email, _("Rete – nuova segnalazione pubblica"),
-                  _("È arrivata la segnalazione pubblica n. %(id)s.\nLeggila in Rete: %(link)s\n",
-                    id=report.id, link=_node_link(report)), tenant_id=node.id)
+        with staff_language():
+            send_mail(node.email, _("Rete – nuova segnalazione pubblica"),
+                      _("È arrivata la segnalazione pubblica n. %(id)s.\nLeggila in Rete: %(link)s\n",
+                        id=report.id, link=_node_link(report)), tenant_id=node.id)
 
 
 def _notify_reporter(report: PublicReport) -> None:
