@@ -70,6 +70,8 @@ def load_config() -> dict:
         "PASSWORD_RESET_ADDRESS_LIMIT": os.environ.get("PASSWORD_RESET_ADDRESS_LIMIT", "3 per hour"),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
+        # How long a browser that signed in keeps its own count of failures (accounts/devices.py).
+        "DEVICE_COOKIE_DAYS": _int("DEVICE_COOKIE_DAYS", 180),
         "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 30),
         # A session ends this long after login however active it is (a stolen cookie does not live forever).
         "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),

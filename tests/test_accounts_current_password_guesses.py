@@ -1,10 +1,12 @@
 """The pages that ask a signed-in user's password again (a new password, the second factor off, new recovery
 codes) are no door for guessing it from a session left open on a shared computer: wrong passwords count towards
-the account's lock like a login's, and the requests share the login's rate limit."""
+the lock like a login's (the browser's own, since it signed in: accounts/devices.py), and the requests share the
+login's rate limit."""
 import pyotp
 import pytest
+from sqlalchemy import select
 
-from portal.accounts.models import User
+from portal.accounts.models import DeviceLock, User
 from portal.accounts.passwords import verify_password
 from portal.extensions import db
 
@@ -21,6 +23,12 @@ def fresh(user) -> User:
     row = db.session.get(User, user.id)
     db.session.refresh(row)
     return row
+
+
+def counted(user) -> DeviceLock:
+    """The lock of the browser the session was opened in (it signed in, so it counts its own failures)."""
+    db.session.expire_all()
+    return db.session.scalars(select(DeviceLock).where(DeviceLock.user_id == user.id)).one()
 
 
 def change_password(client, current):
@@ -60,12 +68,16 @@ def test_wrong_current_passwords_lock_the_account(app, login, network):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         response = change_password(client, WRONG)
         assert response.status_code == 200 and "La password attuale non è corretta" in response.get_data(as_text=True)
-    assert fresh(user).locked_until is not None
-    # Locked: the right password changes nothing now, and says why; the login door is shut too.
+    assert counted(user).locked_until is not None
+    # Locked: the right password changes nothing now, and says why; the login door is shut to this browser too,
+    # not to the owner's others (nor does the account's count move: guesses elsewhere are held as before).
     refused = change_password(client, TEST_PASSWORD)
     assert refused.status_code == 200 and "bloccato" in refused.get_data(as_text=True)
     assert verify_password(fresh(user).password_hash, TEST_PASSWORD)
-    assert "bloccato" in log_in(app.test_client(), user.email).get_data(as_text=True)
+    client.post("/esci", data={"csrf_token": csrf_from(client.get("/profilo/password").get_data(as_text=True))})
+    assert "bloccato" in log_in(client, user.email).get_data(as_text=True)
+    assert not fresh(user).failed_logins and fresh(user).locked_until is None
+    assert log_in(app.test_client(), user.email).status_code == 302
 
 
 def test_the_second_factor_pages_count_towards_the_same_lock(app, enrolled):
@@ -75,9 +87,9 @@ def test_the_second_factor_pages_count_towards_the_same_lock(app, enrolled):
     disable_factor(client, WRONG)
     new_codes(client, WRONG)
     new_codes(client, WRONG)
-    assert fresh(user).failed_logins == 4 and fresh(user).locked_until is None
+    assert counted(user).failed_logins == 4 and counted(user).locked_until is None
     change_password(client, WRONG)
-    assert fresh(user).locked_until is not None
+    assert counted(user).locked_until is not None
     refused = new_codes(client, TEST_PASSWORD)
     assert "bloccato" in refused.get_data(as_text=True) and 'class="rete-recovery"' not in refused.get_data(as_text=True)
     assert "bloccato" in disable_factor(client, TEST_PASSWORD, code_for(user.totp_secret)).get_data(as_text=True)
@@ -88,7 +100,7 @@ def test_a_wrong_code_to_turn_the_factor_off_counts_too(enrolled):
     client, user = enrolled
     response = disable_factor(client, TEST_PASSWORD, wrong_code(user))
     assert "Codice non valido" in response.get_data(as_text=True)
-    assert fresh(user).failed_logins == 1 and fresh(user).has_second_factor
+    assert counted(user).failed_logins == 1 and fresh(user).has_second_factor
 
 
 def test_the_right_password_still_works_below_the_limit(app, login, network):

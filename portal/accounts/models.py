@@ -146,6 +146,21 @@ class UserSession(Shared, db.Model):
     user: Mapped[User] = relationship()
 
 
+class DeviceLock(Shared, db.Model):
+    """The failed attempts of one browser that has signed in to the account before (accounts/devices.py), known
+    by the random nonce of its device cookie; a row only once it has failed."""
+
+    __tablename__ = "device_locks"
+    __shared_reason__ = "belongs to a user (global identity), counted at sign-in before any tenant is chosen"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(32), unique=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class RecoveryCode(Shared, db.Model):
     """Single-use second-factor recovery codes (80 random bits each, so a plain salted SHA-256 suffices)."""
 

@@ -19,7 +19,7 @@ from ..jobs import after_response
 from ..models_base import aware, utcnow
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
-from . import user_sessions
+from . import devices, user_sessions
 from .models import (
     ANTENNA_ROLES,
     NODE_ROLES,
@@ -60,8 +60,14 @@ def _as_utc(moment):
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
+def _held(counter) -> bool:
+    return bool(counter.locked_until) and _as_utc(counter.locked_until) > utcnow()
+
+
 def is_locked(user: User) -> bool:
-    return bool(user.locked_until) and _as_utc(user.locked_until) > utcnow()
+    """Whether this request's attempts on ``user`` (read under :func:`locked`) are held: its browser's own lock
+    when it signed in to the account before, else the account's (devices.py)."""
+    return _held(devices.counter(user))
 
 
 def refuse_if_locked(user: User, field: str | None = None) -> None:
@@ -73,20 +79,30 @@ def refuse_if_locked(user: User, field: str | None = None) -> None:
 
 
 def count_failure(user: User) -> None:
-    """One more failed attempt (a password, a code) on ``user``, read under :func:`locked`; too many lock it."""
+    """One more failed attempt (a password, a code) on ``user``, read under :func:`locked`; too many lock it:
+    the browser that made them when it has signed in to the account before, else every other browser."""
     cfg = current_app.config
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-        user.locked_until = utcnow() + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
-        user.failed_logins = 0
+    counter = devices.counter(user)
+    counter.failed_logins = (counter.failed_logins or 0) + 1
+    if counter.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+        counter.locked_until = utcnow() + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+        counter.failed_logins = 0
+    if counter is not user:
+        devices.failed(counter)
     db.session.flush()
 
 
 def clear_failures(user: User) -> None:
     """A whole sign-in went through. With a second factor that is the right code, never the password alone:
-    a password someone phished, typed again, would otherwise restart the count of the codes they guess."""
-    user.failed_logins = 0
-    user.locked_until = None
+    a password someone phished, typed again, would otherwise restart the count of the codes they guess.
+    From a browser that signed in before, its own count goes; the account's (other browsers') stays, lock
+    included: the owner signing in does not let a guesser elsewhere start again."""
+    counter = devices.counter(user)
+    if counter is user:
+        user.failed_logins = 0
+        user.locked_until = None
+    else:
+        devices.cleared(counter)
 
 
 def authenticate(email: str, password: str) -> User:

@@ -14,7 +14,7 @@ from ..i18n import LOCALE_KEY
 from ..models_base import utcnow
 from ..tenancy.context import current
 from ..tenancy.scoping import get_visible
-from . import invitations, services, sign_in, user_sessions
+from . import devices, invitations, services, sign_in, user_sessions
 from .forms import (
     ActionForm,
     ChangePasswordForm,
@@ -106,8 +106,10 @@ def complete_login(user, memberships, next_url, method=sign_in.PASSWORD, acr=Non
     if len(memberships) == 1:
         choose_membership(memberships[0])
         services.record_login(memberships[0])
-        return redirect(_safe_next(next_url))
-    return redirect(url_for("accounts.choose_tenant", next=next_url or None))
+        response = redirect(_safe_next(next_url))
+    else:
+        response = redirect(url_for("accounts.choose_tenant", next=next_url or None))
+    return devices.remember(response, user)  # its own count of failures from now on
 
 
 @bp.route("/accesso/organizzazione", methods=["GET", "POST"])
