@@ -124,3 +124,8 @@ def test_an_expired_cookie_is_a_new_browser(app, network, monkeypatch, age_days,
     owner.set_cookie(devices.COOKIE, cookie)
     _lock_from_a_new_browser(app, user.email)
     assert _signed_in(log_in(owner, user.email)) is opens
+
+
+def test_the_privacy_page_names_the_device_cookie(client, app):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "quello del dispositivo" in page and f"per {app.config['DEVICE_COOKIE_DAYS']} giorni" in page

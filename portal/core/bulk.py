@@ -25,6 +25,7 @@ class _Batch:
     def __init__(self):
         self.ids: dict[str, list[int]] = {}
         self.kept: dict = {}  # objects the batch holds on to (the identity map keeps only weak references)
+        self.closers: list = []  # run when the block ends well, before its flush (at_end)
 
     def take(self, table) -> int:
         free = self.ids.setdefault(table.name, [])
@@ -50,6 +51,8 @@ def batched():
     try:
         with session.no_autoflush:
             yield
+        for close in session.info[_KEY].closers:
+            close()
         session.flush()
     finally:
         session.info.pop(_KEY, None)
@@ -63,6 +66,12 @@ def kept() -> dict | None:
     """The current batch's store of objects to hold for its duration (None outside a batch)."""
     batch = _current()
     return batch.kept if batch is not None else None
+
+
+def at_end(close) -> None:
+    """Call ``close()`` when the current batch ends well, before its flush (a counter giving back the numbers it
+    reserved and did not use); nothing when the block fails, whose savepoint undoes what it reserved."""
+    _current().closers.append(close)
 
 
 def assign_id(obj) -> None:

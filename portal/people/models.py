@@ -8,7 +8,7 @@ from ..crypto import EncryptedField
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models_base import LabelledEnum, RowUid, Timestamped, Versioned
-from ..tenancy.mixins import NodeShared, TenantOwned
+from ..tenancy.mixins import NodeShared, Shared, TenantOwned
 from ..tenancy.models import enum_column
 
 
@@ -176,3 +176,15 @@ class DuplicateDismissal(TenantOwned, db.Model):
     other_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     dismissed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     dismissed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PseudonymCounter(Shared, db.Model):
+    """The last number given in a pseudonym of ``prefix`` and ``year`` (people/pseudonyms.py)."""
+
+    __tablename__ = "pseudonym_counters"
+    __shared_reason__ = ("a number per node code and year, taken by any antenna of the node for a new person before "
+                         "the node sees it; only the current prefix's row is ever read, and it holds no data")
+
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)

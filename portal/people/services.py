@@ -26,6 +26,7 @@ from ..extensions import db
 from ..i18n import local_day, local_today
 from ..tenancy.context import current
 from ..tenancy.models import Tenant
+from . import pseudonyms
 from .models import AgeBand, Person
 from .signals import identity_needed
 
@@ -114,7 +115,7 @@ def next_pseudonym(person: Person) -> str:
     node = db.session.get(Tenant, person.node_id)
     prefix = (node.code if node is not None and node.code else "RT").upper()
     year = local_day(person.created_at).year if person.created_at else local_today().year  # Rome's new year
-    return f"{prefix}-{year}-{person.id:06d}"
+    return f"{prefix}-{year}-{pseudonyms.next_number(prefix, year):06d}"
 
 
 def set_identity(person: Person, *, first_name, last_name, tax_code=None, birth_year=None, contact=None) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from portal.cases.models import Action, ActionPhase, ActionStatus, Case, CaseState, ServiceType
 from portal.crypto import blind_index, encrypt
 from portal.extensions import db
-from portal.people.models import Gender, LabourStatus, Person
+from portal.people.models import Gender, LabourStatus, Person, PseudonymCounter
 from portal.referrals.models import Context, Ground, Referral, ReferralState
 from portal.tenancy.models import Tenant, TenantKind
 
@@ -105,6 +105,8 @@ def seed_scale(*, antennas: int, cases: int, actions: int, big_case_actions: int
             _insert(Action, action_rows)
             action_rows = []
     _insert(Action, action_rows)
+    # The codes above were written past the services' counter: the next person the pages create follows them.
+    db.session.merge(PseudonymCounter(prefix="NO", year=2026, last=first_person + cases - 1))
     db.session.commit()
     return _targets(node)
 
