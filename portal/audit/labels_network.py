@@ -233,6 +233,7 @@ FIELDS = {
     "identities_read": _l("Dati identificativi letti"),
     "subject_user_id": _l("Utente interessato"),
     # budget
+    "advance": _l("Acconto oltre le prestazioni approvate"),
     "amount": _l("Importo"),
     "budget_line_id": _l("Linea di budget"),
     "cig": _l("CIG"),

@@ -129,6 +129,7 @@ class InvoiceActionForm(PortalForm):
     step = HiddenField(validators=[AnyOf(("verify", "pay"))])  # the button pressed; else a forged form (400)
     paid_on = DateField(_l("Data del pagamento"), validators=[Optional()])
     reference = StringField(_l("Riferimento del mandato"), validators=[Optional(), Length(max=80)])
+    advance = BooleanField(_l("È un acconto previsto dal contratto"))
 
 
 class InternalCostForm(PortalForm):

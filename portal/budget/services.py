@@ -19,7 +19,7 @@ from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-e
 from ..core.locking import check_version
 from ..core.rows import add_form_row, add_keyed, by_submission_key, lock
 from ..extensions import db
-from ..i18n import local_today
+from ..i18n import format_money, local_today
 from ..models_base import utcnow
 from ..tenancy.context import current
 from . import figures
@@ -184,14 +184,34 @@ def add_invoice(contract: Contract, *, number: str, issued_on: date, amount: Dec
     return invoice
 
 
-def verify_invoice(invoice: Invoice, expected_version) -> None:
+VERIFIED_STATES = (InvoiceStatus.VERIFIED, InvoiceStatus.PAID)
+
+
+def beyond_delivered(invoices: list[Invoice], delivered: Decimal) -> dict[int, Decimal]:
+    """For each received invoice of ``invoices`` (the contract's), how much verifying it would put the contract's
+    verified invoices above what was ``delivered`` (approved deliveries, net of the sample checks' findings):
+    an invoice in advance of the work, which only the budget office can accept for what the contract allows."""
+    verified = sum((i.amount for i in invoices if i.status in VERIFIED_STATES), figures.ZERO)
+    return {i.id: max(figures.ZERO, verified + i.amount - delivered) for i in invoices if i.status == InvoiceStatus.RECEIVED}
+
+
+def verify_invoice(invoice: Invoice, expected_version, *, advance_confirmed: bool = False) -> None:
+    """Verified: the invoice may be paid. One that goes beyond the work approved so far is verified only when
+    the budget officer confirms it is an advance (audited as such); a word of the page, not a silent total."""
     ensure_money()
     check_version(invoice, expected_version)
     if invoice.status != InvoiceStatus.RECEIVED:
         raise BudgetError(_("La fattura è già stata verificata."))
+    contract = db.session.get(Contract, invoice.contract_id)
+    lock(Contract, contract.id)  # two invoices verified at once are weighed one after the other
+    excess = beyond_delivered(invoices_of(contract), figures.contract_of(contract).delivered)[invoice.id]
+    if excess and not advance_confirmed:
+        raise BudgetError(_("La fattura %(n)s supera di %(amount)s le prestazioni erogate e approvate finora: "
+                            "verificala solo se il contratto prevede un acconto, confermandolo.",
+                            n=invoice.number, amount=format_money(excess)), "advance")
     invoice.status = InvoiceStatus.VERIFIED
     db.session.flush()
-    record("invoice.verified", "invoice", invoice.id, ["status"])
+    record("invoice.verified", "invoice", invoice.id, ["advance", "status"] if excess else ["status"])
 
 
 def pay_invoice(invoice: Invoice, *, paid_on: date | None, amount: Decimal | None, reference: str | None,

@@ -143,6 +143,7 @@ def _statement(contract, *, invoice_form=None, status=200):
         "budget/contract.html", contract=contract, figs=figs, ordered=ordered,
         orders=orders, order_count=order_count, deliveries=deliveries, invoices=invoices,
         paid=services.paid_by_invoice(contract) if invoices else {},
+        beyond=services.beyond_delivered(invoices, figs.delivered),
         provider_name=_provider_names([contract.provider_id]).get(contract.provider_id, ""),
         invoice_form=invoice_form or InvoiceForm(), review_form=ReviewForm(), invoice_action_form=InvoiceActionForm(),
     ), status
@@ -214,7 +215,7 @@ def invoice_step(invoice_id):
 
     def step():
         if verify:
-            services.verify_invoice(invoice, form.version.data)
+            services.verify_invoice(invoice, form.version.data, advance_confirmed=form.advance.data)
         else:
             services.pay_invoice(invoice, paid_on=form.paid_on.data, amount=None, reference=form.reference.data,
                                  expected_version=form.version.data)

@@ -1,0 +1,52 @@
+"""An invoice beyond the work approved so far (Fatturato above Erogato) is not verified without a word: the
+statement says by how much, and verifying it takes the budget officer's confirmation that it is an advance the
+contract allows, audited as such."""
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.budget.models import DeliveryStatus, Invoice, InvoiceStatus
+from portal.extensions import db
+from portal.tenancy import context
+
+from .budget_support import budget_of, make_contract, make_delivery, make_order
+from .fixtures import fresh
+from .helpers import csrf_token
+
+
+def _invoice(officer, contract, number, amount):
+    token = csrf_token(officer, f"/budget/contratti/{contract.id}")
+    response = officer.post(f"/budget/contratti/{contract.id}/fatture", data={
+        "csrf_token": token, "number": number, "issued_on": "2026-04-01", "amount": amount})
+    assert response.status_code == 302
+    return db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id, Invoice.number == number))
+
+
+def _verify(officer, invoice, **extra):
+    token = csrf_token(officer, f"/budget/contratti/{invoice.contract_id}")
+    return officer.post(f"/budget/fatture/{invoice.id}", data={
+        "csrf_token": token, "version": invoice.version, "step": "verify", **extra}, follow_redirects=True)
+
+
+def test_an_invoice_beyond_the_approved_work_is_verified_only_as_a_confirmed_advance(login, network):
+    node = network.tenants["n1"].id
+    contract = make_contract(network, budget_of(network), network.tenants["p"])  # € 25,00 an hour
+    make_delivery(make_order(contract, network.action, quantity="10"), units="4", status=DeliveryStatus.APPROVED)
+    officer = login("n1_budget_officer")
+    with context.acting_as(node):
+        within = _invoice(officer, contract, "1/2026", "80,00")
+        beyond = _invoice(officer, contract, "2/2026", "50,00")
+    assert "Supera di" not in officer.get(f"/budget/contratti/{contract.id}").get_data(as_text=True)  # each alone
+    assert _verify(officer, within).status_code == 200
+    assert fresh(Invoice, within.id, node).status == InvoiceStatus.VERIFIED
+    page = officer.get(f"/budget/contratti/{contract.id}").get_data(as_text=True)
+    assert page.count("Supera di") == 1 and "Supera di €\xa030,00 le prestazioni" in page  # 80 + 50 − 100
+    assert f'id="advance-{beyond.id}"' in page
+    refused = _verify(officer, beyond).get_data(as_text=True)
+    assert "La fattura 2/2026 supera di €\xa030,00 le prestazioni erogate e approvate finora" in refused
+    assert fresh(Invoice, beyond.id, node).status == InvoiceStatus.RECEIVED
+    _verify(officer, fresh(Invoice, beyond.id, node), advance="y")
+    assert fresh(Invoice, beyond.id, node).status == InvoiceStatus.VERIFIED
+    with context.acting_as(node):
+        audited = {e.object_id: e.fields for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "invoice.verified"))}
+    assert audited == {str(within.id): ["status"], str(beyond.id): ["advance", "status"]}
