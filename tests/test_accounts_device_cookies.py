@@ -119,7 +119,7 @@ def test_an_expired_cookie_is_a_new_browser(app, network, monkeypatch, age_days,
     user = network.users["a_operator"]
     with app.test_request_context(), monkeypatch.context() as clock:
         clock.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - age_days * 86400)
-        cookie = devices._serializer().dumps({"u": user.id, "n": "a" * 32})
+        cookie = devices._serializer().dumps({"u": user.id, "n": "a" * 32, "f": devices._fingerprint(user)})
     owner = app.test_client()
     owner.set_cookie(devices.COOKIE, cookie)
     _lock_from_a_new_browser(app, user.email)
@@ -129,3 +129,28 @@ def test_an_expired_cookie_is_a_new_browser(app, network, monkeypatch, age_days,
 def test_the_privacy_page_names_the_device_cookie(client, app):
     page = client.get("/privacy").get_data(as_text=True)
     assert "quello del dispositivo" in page and f"per {app.config['DEVICE_COOKIE_DAYS']} giorni" in page
+
+
+def test_a_new_password_forgets_every_browser(app, network):
+    """Whoever signed in with the old password (phished, a former colleague) keeps no count of their own after a
+    reset: their browser is a new one again, held by the account's lock. Found by review."""
+    from portal.accounts import services
+
+    user = network.users["a_operator"]
+    former = _browser_that_signed_in(app, user.email)
+    with app.test_request_context():
+        services.set_password(user, "Una-nuova-password-lunga-7")
+    db.session.flush()
+    _lock_from_a_new_browser(app, user.email)
+    assert "bloccato" in log_in(former, user.email, "Una-nuova-password-lunga-7").get_data(as_text=True)
+
+
+def test_a_new_second_factor_forgets_every_browser(app, network):
+    from datetime import timedelta
+
+    user = network.users["a_operator"]
+    owner = _browser_that_signed_in(app, user.email)
+    user.totp_enabled_at = (user.totp_enabled_at or fresh(user).created_at) + timedelta(days=1)
+    db.session.flush()
+    _lock_from_a_new_browser(app, user.email)
+    assert "bloccato" in log_in(owner, user.email).get_data(as_text=True)

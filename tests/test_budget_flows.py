@@ -225,7 +225,7 @@ def test_invoices_and_payments(login, network):
     forged = officer.post(f"/budget/fatture/{invoice.id}", data={"csrf_token": token, "version": invoice.version, "step": "cancel"})
     assert forged.status_code == 400 and fresh(Invoice, invoice.id, network.tenants["n1"].id).status == InvoiceStatus.RECEIVED
     officer.post(f"/budget/fatture/{invoice.id}", data={"csrf_token": token, "version": invoice.version, "step": "verify",
-                                                       "advance": "y"})  # nothing delivered yet: an advance
+                                                       "advance": "120.50"})  # nothing delivered yet: an advance
     invoice = fresh(Invoice, invoice.id, network.tenants["n1"].id)
     assert invoice.status == InvoiceStatus.VERIFIED
     undated = officer.post(f"/budget/fatture/{invoice.id}", data={"csrf_token": token, "version": invoice.version,

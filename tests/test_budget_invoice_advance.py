@@ -44,9 +44,30 @@ def test_an_invoice_beyond_the_approved_work_is_verified_only_as_a_confirmed_adv
     refused = _verify(officer, beyond).get_data(as_text=True)
     assert "La fattura 2/2026 supera di €\xa030,00 le prestazioni erogate e approvate finora" in refused
     assert fresh(Invoice, beyond.id, node).status == InvoiceStatus.RECEIVED
-    _verify(officer, fresh(Invoice, beyond.id, node), advance="y")
+    assert 'name="advance" value="30.00"' in page  # the tick carries the excess it confirms
+    _verify(officer, fresh(Invoice, beyond.id, node), advance="30.00")
     assert fresh(Invoice, beyond.id, node).status == InvoiceStatus.VERIFIED
     with context.acting_as(node):
         audited = {e.object_id: e.fields for e in db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "invoice.verified"))}
     assert audited == {str(within.id): ["status"], str(beyond.id): ["advance", "status"]}
+
+
+def test_a_tick_confirms_the_excess_it_was_shown_not_one_grown_since(login, network):
+    """The page showed € 30,00 beyond; meanwhile another invoice was verified as an advance, and this one would
+    now go € 70,00 beyond: the old tick does not cover it, the refusal says the new figure. Found by review."""
+    node = network.tenants["n1"].id
+    contract = make_contract(network, budget_of(network), network.tenants["p"])
+    make_delivery(make_order(contract, network.action, quantity="10"), units="4", status=DeliveryStatus.APPROVED)
+    officer = login("n1_budget_officer")
+    with context.acting_as(node):
+        first = _invoice(officer, contract, "1/2026", "80,00")
+        second = _invoice(officer, contract, "2/2026", "50,00")
+        third = _invoice(officer, contract, "3/2026", "40,00")
+    _verify(officer, first)
+    assert 'name="advance" value="30.00"' in officer.get(f"/budget/contratti/{contract.id}").get_data(as_text=True)
+    _verify(officer, third, advance="20.00")  # a colleague: 80 + 40 − 100
+    refused = _verify(officer, second, advance="30.00").get_data(as_text=True)
+    assert "supera di €\xa070,00" in refused and fresh(Invoice, second.id, node).status == InvoiceStatus.RECEIVED
+    _verify(officer, fresh(Invoice, second.id, node), advance="70.00")
+    assert fresh(Invoice, second.id, node).status == InvoiceStatus.VERIFIED

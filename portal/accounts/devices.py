@@ -8,11 +8,14 @@ shares the account's count (``User.failed_logins``/``locked_until``), so guessin
 before while the owner's own browser still opens.
 
 Hand-written because no maintained Flask extension does this; the cookie is signed by itsdangerous (as the
-reset links are) and carries no more than a user id and the nonce. A device's failures are kept in
+reset links are) and carries no more than a user id, the nonce and a keyed digest of the account's password
+and second factor, so a new password or factor forgets every browser. A device's failures are kept in
 ``device_locks`` (a row only once it has failed, deleted by its next whole sign-in), not in the cookie, so a
 browser replaying an older cookie does not get its count back.
 """
-from datetime import timedelta
+import hashlib
+import hmac
+from datetime import UTC, timedelta
 from secrets import token_hex
 
 from flask import current_app, has_request_context, request
@@ -43,10 +46,20 @@ def _nonce(user: User) -> str | None:
         data = _serializer().loads(raw, max_age=int(_lifetime().total_seconds()))
     except BadSignature:  # forged, from another secret, or expired
         return None
-    if not isinstance(data, dict) or data.get("u") != user.id:
+    if not isinstance(data, dict) or data.get("u") != user.id or data.get("f") != _fingerprint(user):
         return None
     nonce = data.get("n")
     return nonce if isinstance(nonce, str) and len(nonce) == 32 else None
+
+
+def _fingerprint(user: User) -> str:
+    """Changes with the password and the second factor: a new one (reset after a phishing, a lost phone) forgets
+    every browser the account had, so whoever signed in with the old one keeps no count of their own."""
+    enrolled = user.totp_enabled_at
+    if enrolled is not None:  # seconds since the epoch: SQLite gives the moment back without its zone
+        enrolled = int(enrolled.replace(tzinfo=enrolled.tzinfo or UTC).timestamp())
+    material = f"{user.id}|{user.password_hash or ''}|{enrolled or ''}"
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), material.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def counter(user: User) -> User | DeviceLock:
@@ -75,7 +88,7 @@ def cleared(row: DeviceLock) -> None:
 
 def remember(response, user: User):
     """After a whole sign-in: this browser is now one of ``user``'s devices (a new nonce each time)."""
-    token = _serializer().dumps({"u": user.id, "n": token_hex(16)})
+    token = _serializer().dumps({"u": user.id, "n": token_hex(16), "f": _fingerprint(user)})
     response.set_cookie(COOKIE, token, max_age=int(_lifetime().total_seconds()), httponly=True,
                         secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax")
     return response

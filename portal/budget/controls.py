@@ -27,10 +27,12 @@ from ..accounts.permissions import Capability, can_in_node
 from ..audit.services import record
 from ..cases.services import node_providers
 from ..core.locking import check_version
+from ..core.rows import lock
 from ..extensions import db
 from ..models_base import utcnow
 from ..tenancy.context import current
 from .models import (
+    Contract,
     Delivery,
     DeliveryAdjustment,
     DeliveryStatus,
@@ -183,6 +185,9 @@ def record_outcome(item: SampleCheckItem, *, outcome: str, amount: Decimal | Non
     if outcome not in (VerificationOutcome.CONFIRMED.value, VerificationOutcome.DISCREPANCY.value):
         raise BudgetError(_("Scegli l'esito: confermata o con discrepanza."), "outcome")
     delivery = db.session.get(Delivery, item.delivery_id)
+    # The contract held, as verifying an invoice holds it: an adjustment lowers what it delivered, which an
+    # invoice's verification weighs at the same moment (and the delivery's other adjustments are summed below).
+    lock(Contract, delivery.contract_id)
     adjustment = db.session.scalar(select(DeliveryAdjustment).where(DeliveryAdjustment.item_id == item.id))
     note = (note or "").strip() or None
     if outcome == VerificationOutcome.DISCREPANCY:

@@ -1,7 +1,17 @@
 """Budget and contract forms. Money is Decimal, typed in the user's locale (``core.fields.MoneyField``)."""
 from decimal import Decimal
 
-from wtforms import BooleanField, DateField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from ..cases.models import ServiceType
@@ -129,7 +139,9 @@ class InvoiceActionForm(PortalForm):
     step = HiddenField(validators=[AnyOf(("verify", "pay"))])  # the button pressed; else a forged form (400)
     paid_on = DateField(_l("Data del pagamento"), validators=[Optional()])
     reference = StringField(_l("Riferimento del mandato"), validators=[Optional(), Length(max=80)])
-    advance = BooleanField(_l("È un acconto previsto dal contratto"))
+    # Ticked, it carries the excess the page showed: verified as an advance up to that, not beyond (another
+    # invoice verified meanwhile can make it larger).
+    advance = DecimalField(_l("È un acconto previsto dal contratto"), places=2, validators=[Optional()])
 
 
 class InternalCostForm(PortalForm):

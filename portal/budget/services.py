@@ -195,9 +195,10 @@ def beyond_delivered(invoices: list[Invoice], delivered: Decimal) -> dict[int, D
     return {i.id: max(figures.ZERO, verified + i.amount - delivered) for i in invoices if i.status == InvoiceStatus.RECEIVED}
 
 
-def verify_invoice(invoice: Invoice, expected_version, *, advance_confirmed: bool = False) -> None:
+def verify_invoice(invoice: Invoice, expected_version, *, advance_up_to: Decimal | None = None) -> None:
     """Verified: the invoice may be paid. One that goes beyond the work approved so far is verified only when
-    the budget officer confirms it is an advance (audited as such); a word of the page, not a silent total."""
+    the budget officer confirms it as an advance of the excess they were shown (``advance_up_to``; audited as
+    such): a word of the page, not a silent total, and not an excess grown since the page was read."""
     ensure_money()
     check_version(invoice, expected_version)
     if invoice.status != InvoiceStatus.RECEIVED:
@@ -205,7 +206,7 @@ def verify_invoice(invoice: Invoice, expected_version, *, advance_confirmed: boo
     contract = db.session.get(Contract, invoice.contract_id)
     lock(Contract, contract.id)  # two invoices verified at once are weighed one after the other
     excess = beyond_delivered(invoices_of(contract), figures.contract_of(contract).delivered)[invoice.id]
-    if excess and not advance_confirmed:
+    if excess and (advance_up_to is None or excess > advance_up_to):
         raise BudgetError(_("La fattura %(n)s supera di %(amount)s le prestazioni erogate e approvate finora: "
                             "verificala solo se il contratto prevede un acconto, confermandolo.",
                             n=invoice.number, amount=format_money(excess)), "advance")

@@ -215,7 +215,7 @@ def invoice_step(invoice_id):
 
     def step():
         if verify:
-            services.verify_invoice(invoice, form.version.data, advance_confirmed=form.advance.data)
+            services.verify_invoice(invoice, form.version.data, advance_up_to=form.advance.data)
         else:
             services.pay_invoice(invoice, paid_on=form.paid_on.data, amount=None, reference=form.reference.data,
                                  expected_version=form.version.data)

@@ -3,15 +3,17 @@
 They used to end in the person's id, which every node's people share: a node's next code jumped past the other
 nodes' people (NO-2026-000040, then NO-2026-000209), so its staff could read roughly how many people the other
 nodes had taken in meanwhile. A counter row per prefix and year, incremented under its row lock (UPDATE …
-RETURNING) for each new person, numbers each node's own people without gaps; two nodes without a code share
-the ``RT`` prefix, and so one counter, which keeps their codes unique.
+RETURNING) for each new person, numbers each node's own people without gaps. Two nodes without a code share
+the ``RT`` prefix, and so one counter, which keeps their codes unique but shows each the other's volume: in an
+installation of several nodes every node has its code (``tenants.code``; nodes are created by the operators).
 """
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core import bulk
+from ..core.rows import row_locking
 from ..extensions import db
-from .models import PseudonymCounter
+from .models import Person, PseudonymCounter
 
 
 def _advance(prefix: str, year: int, by: int) -> int:
@@ -19,6 +21,11 @@ def _advance(prefix: str, year: int, by: int) -> int:
     until the transaction ends. The year's first number creates the row (ON CONFLICT: another antenna may be
     creating it at the same moment; this one then waits for it and moves it next)."""
     session = db.session
+    # Taken for a person being written: the audit chain's head first, as before any lock such a write takes
+    # (audit/chain.py). An import chunk flushes nothing before its first number, so without this it held the
+    # counter and then waited for the head that a referral of the same antenna held while waiting for the
+    # counter: a deadlock on PostgreSQL.
+    row_locking.send(Person)
     move = (update(PseudonymCounter).where(PseudonymCounter.prefix == prefix, PseudonymCounter.year == year)
             .values(last=PseudonymCounter.last + by).returning(PseudonymCounter.last)
             .execution_options(synchronize_session=False))
