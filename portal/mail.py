@@ -5,11 +5,13 @@ change sends nothing and a committed one is sent after the commit, retried while
 (``portal.notifications.outbox``). With ``kind`` the recipients who are users of Rete also get an in-app
 notification (``portal.notifications.services.notify``).
 """
+import contextlib
 import logging
 import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +39,30 @@ def deliver(settings: dict, to: list[str], subject: str, body: str) -> None:
         smtp.send_message(message)
 
 
+def recipient_language(user) -> str:
+    """The language a user of Rete chose in the portal (kept with the account), else the portal's."""
+    config = current_app.config
+    return user.locale if user is not None and user.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+
+
+def _in_language(language: str | None, subject, body, composed: dict) -> tuple[str, str]:
+    """``subject`` and ``body`` as text in ``language`` (None: the current one), composed once per language."""
+    if language not in composed:
+        with force_locale(language) if language else contextlib.nullcontext():
+            composed[language] = tuple(text() if callable(text) else str(text) for text in (subject, body))
+    return composed[language]
+
+
 def send_mail(
-    to: str | list[str], subject: str, body: str, *, kind: str | None = None, params: dict | None = None,
+    to: str | list[str], subject, body, *, kind: str | None = None, params: dict | None = None,
     link: str | None = None, notify_tenant: int | None = None, tenant_id: int | None = None, private: bool = False,
 ) -> bool:
     """Queue a plain-text message, one outbox row per recipient (each sees only their own address).
+
+    ``subject`` and ``body`` are text, or lazy text (``_l``) or a function returning text, composed for each
+    recipient in their language: a user of Rete reads the one they chose in the portal, any other address (an
+    organisation's mailbox) the portal's, whoever's action sent it (an English-speaking operator's referral
+    does not reach the node in English). Plain text goes as it is; a private recipient reads the current one.
 
     Bodies never carry special-category data: link to the portal. ``kind``/``params``/``link`` also
     notify, in the app, the recipients who are users of Rete (``notify_tenant``: the tenant where they see
@@ -65,20 +86,22 @@ def send_mail(
         raise ValueError("send_mail: tenant_id is for a context without a tenant, not another tenant's mail")
     owner = acting if acting is not None else tenant_id
     recipients = list(dict.fromkeys([to] if isinstance(to, str) else to))
+    composed: dict = {}
     if private:
         for address in recipients:
-            outbox.queue(address, subject, body, kind=PRIVATE_RECIPIENT, tenant_id=owner)
+            outbox.queue(address, *_in_language(None, subject, body, composed), kind=PRIVATE_RECIPIENT, tenant_id=owner)
         return True
     users = services.users_by_email(recipients)
     for address in recipients:
         user = users.get(address.lower())
+        subject_text, body_text = _in_language(recipient_language(user), subject, body, composed)
         home = None
         if user is not None and (kind or owner is None):
             home = services.home_tenant(user.id, notify_tenant)
         row_owner = owner if owner is not None else home
         if row_owner is None:
             log.warning("outbox: a mail with no owning tenant; it waits for send-outbox")
-        outbox.queue(address, subject, body, kind=kind, tenant_id=row_owner)
+        outbox.queue(address, subject_text, body_text, kind=kind, tenant_id=row_owner)
         if kind and home is not None:
             services.notify(user.id, kind, params or {}, link, tenant_id=home)
     return True

@@ -35,14 +35,20 @@ def test_an_invoice_beyond_the_approved_work_is_verified_only_as_a_confirmed_adv
     with context.acting_as(node):
         within = _invoice(officer, contract, "1/2026", "80,00")
         beyond = _invoice(officer, contract, "2/2026", "50,00")
-    assert "Supera di" not in officer.get(f"/budget/contratti/{contract.id}").get_data(as_text=True)  # each alone
+    assert "Verificandola" not in officer.get(f"/budget/contratti/{contract.id}").get_data(as_text=True)  # each alone
     assert _verify(officer, within).status_code == 200
     assert fresh(Invoice, within.id, node).status == InvoiceStatus.VERIFIED
     page = officer.get(f"/budget/contratti/{contract.id}").get_data(as_text=True)
-    assert page.count("Supera di") == 1 and "Supera di €\xa030,00 le prestazioni" in page  # 80 + 50 − 100
+    assert page.count("Verificandola") == 1  # 80 + 50 − 100:
+    assert "Verificandola, le fatture verificate supererebbero l’erogato di €\xa030,00." in page
     assert f'id="advance-{beyond.id}"' in page
-    refused = _verify(officer, beyond).get_data(as_text=True)
-    assert "La fattura 2/2026 supera di €\xa030,00 le prestazioni erogate e approvate finora" in refused
+    token = csrf_token(officer, f"/budget/contratti/{contract.id}")
+    answer = officer.post(f"/budget/fatture/{beyond.id}", data={"csrf_token": token, "version": beyond.version,
+                                                                "step": "verify"})
+    assert answer.location.endswith(f"/budget/contratti/{contract.id}")  # the top, where the refusal is told
+    refused = officer.get(answer.location).get_data(as_text=True)
+    assert ("Verificando la fattura 2/2026, le fatture verificate supererebbero di €\xa030,00 le prestazioni "
+            "erogate e approvate finora") in refused
     assert fresh(Invoice, beyond.id, node).status == InvoiceStatus.RECEIVED
     assert 'name="advance" value="30.00"' in page  # the tick carries the excess it confirms
     _verify(officer, fresh(Invoice, beyond.id, node), advance="30.00")
@@ -68,6 +74,8 @@ def test_a_tick_confirms_the_excess_it_was_shown_not_one_grown_since(login, netw
     assert 'name="advance" value="30.00"' in officer.get(f"/budget/contratti/{contract.id}").get_data(as_text=True)
     _verify(officer, third, advance="20.00")  # a colleague: 80 + 40 − 100
     refused = _verify(officer, second, advance="30.00").get_data(as_text=True)
-    assert "supera di €\xa070,00" in refused and fresh(Invoice, second.id, node).status == InvoiceStatus.RECEIVED
+    assert "L'eccedenza della fattura 2/2026 è cambiata: ora le fatture verificate supererebbero di €\xa070,00" \
+        in refused.replace("&#39;", "'")
+    assert fresh(Invoice, second.id, node).status == InvoiceStatus.RECEIVED
     _verify(officer, fresh(Invoice, second.id, node), advance="70.00")
     assert fresh(Invoice, second.id, node).status == InvoiceStatus.VERIFIED

@@ -116,8 +116,9 @@ def authenticate(email: str, password: str) -> User:
     password_ok = verify_password(user.password_hash if user is not None else None, password)
     if user is not None:  # after the slow hash, so the lock is held for a moment only
         user = locked(user)
-    refused = AccountError(_("E-mail o password non corretti. Dopo troppi tentativi l'account resta bloccato "
-                             "per qualche minuto."))
+    # One answer for all (no oracle), which must not tell a locked owner that their right password is wrong.
+    refused = AccountError(_("E-mail o password non corretti. Dopo troppi tentativi sbagliati l'accesso resta "
+                             "bloccato per qualche minuto, anche con la password giusta."))
     if user is not None and is_locked(user):
         record("login.locked", "user", user.id, user_id=user.id)
         raise refused
@@ -148,6 +149,18 @@ def confirm_password(user: User, password: str, field: str) -> None:
         count_failure(user)
         record("login.failure", "user", user.id, user_id=user.id)
         raise AccountError(_("La password attuale non è corretta."), field)
+
+
+def remember_language(user: User, language: str | None) -> str | None:
+    """The language ``user`` chose (kept with the account, for their mail and their next sign-in elsewhere), or,
+    given none, the one they chose before; None when neither is one of the portal's."""
+    languages = current_app.config["LANGUAGES"]
+    if language in languages:
+        if user.locale != language:
+            user.locale = language
+            db.session.flush()
+        return language
+    return user.locale if user.locale in languages else None
 
 
 def record_login(membership: Membership) -> None:

@@ -100,6 +100,9 @@ def fresh_session() -> None:
 def complete_login(user, memberships, next_url, method=sign_in.PASSWORD, acr=None):
     """``memberships``: those this sign-in opens (sign_in.usable)."""
     fresh_session()
+    language = services.remember_language(user, session.get(LOCALE_KEY))  # chosen here, or before elsewhere
+    if language:
+        session[LOCALE_KEY] = language
     sign_in.remember(method, acr)
     login_user(user)
     user_sessions.start(user)
@@ -134,7 +137,7 @@ def logout():
         record("logout", "user", current_user.id)
         user_sessions.end_current(SessionEnd.LOGOUT)
     logout_user()
-    session.clear()
+    fresh_session()  # the chosen language stays: the page after signing out speaks it
     flash(_("Sei uscito da Rete."), "info")
     return redirect(url_for("accounts.login"))
 

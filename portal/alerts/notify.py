@@ -14,6 +14,7 @@ from ..accounts.models import User
 from ..accounts.permissions import PERMISSIONS, Capability
 from ..core import links
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_mail
 from ..models_base import utcnow
 from .labels import RULE_LABELS
@@ -75,8 +76,9 @@ def notify_new(tenant_id: int) -> int:
     for owner, items in by_owner.items():
         recipients = _recipients(tenant_id, owner)
         if recipients and send_mail(
-            recipients, ngettext("Rete – %(num)d nuova allerta", "Rete – %(num)d nuove allerte", len(items)),
-            _("Nuove situazioni di criticità da seguire:") + "\n" + "\n".join(_lines(items)) + "\n",
+            recipients,  # composed in each recipient's language
+            lambda count=len(items): ngettext("Rete – %(num)d nuova allerta", "Rete – %(num)d nuove allerte", count),
+            lambda items=items: _("Nuove situazioni di criticità da seguire:") + "\n" + "\n".join(_lines(items)) + "\n",
             kind="alerts.new", params={"count": len(items)}, notify_tenant=tenant_id,
             link=alert_link(items[0][0]) if len(items) == 1 else _list_link(),
         ):
@@ -110,8 +112,8 @@ def send_digest(tenant_id: int) -> int:
         total = db.session.scalar(select(func.count(Alert.id)).where(
             Alert.tenant_id == tenant_id, Alert.state != AlertState.RESOLVED, Alert.owner_id == owner_id))
         if send_mail(
-            handlers[owner_id].email, _daily_subject(total),
-            _("Le tue allerte ancora aperte:") + "\n" + "\n".join(_lines(rows[:MAX_LINES])) + "\n",
+            handlers[owner_id].email, lambda total=total: _daily_subject(total),
+            lambda rows=rows: _("Le tue allerte ancora aperte:") + "\n" + "\n".join(_lines(rows[:MAX_LINES])) + "\n",
         ):
             sent += 1
     per_rule = db.session.execute(
@@ -122,12 +124,16 @@ def send_digest(tenant_id: int) -> int:
                                  .limit(MAX_LINES + 1)).all()
     emails = [u.email for u in coordinators(tenant_id)]
     if per_rule and emails:
-        counts = [f"- {RULE_LABELS[Rule(rule)]}: {count}" for rule, count in per_rule]
-        body = _("Allerte aperte nel nodo, per regola:") + "\n" + "\n".join(counts) + "\n"
-        if unowned:
-            body += "\n" + _("Senza case manager (di competenza del coordinamento):") + "\n" + "\n".join(_lines(unowned)) + "\n"
+        def body():  # in each coordinator's language
+            counts = [f"- {RULE_LABELS[Rule(rule)]}: {count}" for rule, count in per_rule]
+            text = _("Allerte aperte nel nodo, per regola:") + "\n" + "\n".join(counts) + "\n"
+            if unowned:
+                text += ("\n" + _("Senza case manager (di competenza del coordinamento):") + "\n"
+                         + "\n".join(_lines(unowned)) + "\n")
+            return text
+
         total = sum(count for _rule, count in per_rule)
-        if send_mail(emails, _daily_subject(total), body):
+        if send_mail(emails, lambda: _daily_subject(total), body):
             sent += 1
     security_open = db.session.scalar(
         select(func.count(SecurityAlert.id)).where(SecurityAlert.tenant_id == tenant_id,
@@ -137,8 +143,8 @@ def send_digest(tenant_id: int) -> int:
     if security_open and recipients:
         path = links.path_for("alerts.security_list")
         link = links.absolute(path)
-        if send_mail(recipients, _("Rete – riepilogo quotidiano: allerte di sicurezza aperte"),
-                     _("Allerte di sicurezza aperte: %(count)s.\nPer i dettagli accedi a Rete: %(link)s\n",
-                       count=security_open, link=link)):
+        if send_mail(recipients, _l("Rete – riepilogo quotidiano: allerte di sicurezza aperte"),
+                     _l("Allerte di sicurezza aperte: %(count)s.\nPer i dettagli accedi a Rete: %(link)s\n",
+                        count=security_open, link=link)):
             sent += 1
     return sent

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..extensions import db
-from ..i18n import staff_language
+from ..i18n import lazy_gettext as _l
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..notifications import labels as notice_labels
@@ -60,15 +60,11 @@ def _notify_dpos(alert: SecurityAlert) -> None:
     if not recipients:
         return
     link = security_link(alert)
-    with staff_language():  # raised by a reporter's request, which speaks the reporter's language
-        _mail_dpos(recipients, alert, link)
-
-
-def _mail_dpos(recipients, alert: SecurityAlert, link: str) -> None:
+    # Raised by a reporter's request, which speaks the reporter's language: each DPO reads their own.
     send_mail(
         recipients,
-        _("Rete – allerta di sicurezza: molte segnalazioni pubbliche in poco tempo"),
-        _("Sono arrivate %(count)s segnalazioni pubbliche in %(minutes)s minuti (soglia %(threshold)s): può "
+        _l("Rete – allerta di sicurezza: molte segnalazioni pubbliche in poco tempo"),
+        _l("Sono arrivate %(count)s segnalazioni pubbliche in %(minutes)s minuti (soglia %(threshold)s): può "
           "trattarsi di un abuso.\nPer i dettagli accedi a Rete: %(link)s\n",
           count=alert.identities_read, minutes=alert.window_minutes, threshold=alert.threshold, link=link),
         kind="security_alert.report_burst", params={"count": alert.identities_read, "minutes": alert.window_minutes},

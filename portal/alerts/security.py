@@ -24,6 +24,7 @@ from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..core import links
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import acting_as, current
@@ -157,8 +158,8 @@ def _notify_dpos(alert: SecurityAlert) -> None:
         return
     send_mail(
         recipients,
-        _("Rete – allerta di sicurezza: accessi insoliti alle identità"),
-        _("Rilevata il %(when)s: un utente ha letto %(count)s identità diverse in %(minutes)s minuti "
+        _l("Rete – allerta di sicurezza: accessi insoliti alle identità"),
+        _l("Rilevata il %(when)s: un utente ha letto %(count)s identità diverse in %(minutes)s minuti "
           "(soglia %(threshold)s).\nPer i dettagli accedi a Rete: %(link)s\n",
           when=format_moment(alert.detected_at), count=alert.identities_read, minutes=alert.window_minutes,
           threshold=alert.threshold, link=security_link(alert)),

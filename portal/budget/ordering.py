@@ -25,6 +25,7 @@ from ..cases.signals import OrderResult, action_planned
 from ..core import links
 from ..core.rows import lock
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_mail
 from ..tenancy import context
 from ..tenancy.models import Tenant
@@ -154,8 +155,8 @@ def notify_provider(order: ServiceOrder) -> None:
     link = links.absolute(path)
     service = SERVICE_TYPE_LABELS[order.line.service_type]
     send_mail(
-        recipients, _("Rete – nuovo ordine di servizio per %(code)s", code=order.pseudonym),
-        _("Il nodo vi ha affidato un servizio (%(service)s) per la persona %(code)s.\n"
+        recipients, _l("Rete – nuovo ordine di servizio per %(code)s", code=order.pseudonym),
+        _l("Il nodo vi ha affidato un servizio (%(service)s) per la persona %(code)s.\n"
           "L'ordine e le prestazioni da registrare sono su Rete: %(link)s\n", service=service, code=order.pseudonym,
           link=link),
         kind="order.created", params={"code": order.pseudonym}, link=path, notify_tenant=order.provider_id,

@@ -206,9 +206,13 @@ def verify_invoice(invoice: Invoice, expected_version, *, advance_up_to: Decimal
     contract = db.session.get(Contract, invoice.contract_id)
     lock(Contract, contract.id)  # two invoices verified at once are weighed one after the other
     excess = beyond_delivered(invoices_of(contract), figures.contract_of(contract).delivered)[invoice.id]
-    if excess and (advance_up_to is None or excess > advance_up_to):
-        raise BudgetError(_("La fattura %(n)s supera di %(amount)s le prestazioni erogate e approvate finora: "
-                            "verificala solo se il contratto prevede un acconto, confermandolo.",
+    if excess and advance_up_to is None:
+        raise BudgetError(_("Verificando la fattura %(n)s, le fatture verificate supererebbero di %(amount)s le "
+                            "prestazioni erogate e approvate finora: verificala solo se il contratto prevede un "
+                            "acconto, confermandolo.", n=invoice.number, amount=format_money(excess)), "advance")
+    if excess and excess > advance_up_to:  # another invoice verified since the page was read
+        raise BudgetError(_("L'eccedenza della fattura %(n)s è cambiata: ora le fatture verificate supererebbero "
+                            "di %(amount)s le prestazioni erogate e approvate. Controlla e conferma di nuovo.",
                             n=invoice.number, amount=format_money(excess)), "advance")
     invoice.status = InvoiceStatus.VERIFIED
     db.session.flush()

@@ -22,6 +22,7 @@ from ..core.changes import apply_changes
 from ..core.errors import Forbidden, ServiceError
 from ..core.locking import check_version
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..notifications.services import notify_roles
@@ -118,8 +119,8 @@ def _tell_office(row: OfficeReferral) -> None:
     path = _path(row)
     link = links.absolute(path)
     send_mail(
-        sorted(recipients), _("Rete – il nodo vi invia la persona %(code)s", code=row.pseudonym),
-        _("Il nodo vi indirizza la persona %(code)s per un'azione del suo percorso (%(service)s, dal %(day)s).\n"
+        sorted(recipients), _l("Rete – il nodo vi invia la persona %(code)s", code=row.pseudonym),
+        _l("Il nodo vi indirizza la persona %(code)s per un'azione del suo percorso (%(service)s, dal %(day)s).\n"
           "L'invio è su Rete, dove potete registrare la presa in carico: %(link)s\n",
           code=row.pseudonym, service=SERVICE_TYPE_LABELS[row.service_type], day=f"{row.planned_start:%d/%m/%Y}",
           link=link),

@@ -35,6 +35,7 @@ from ..core import links
 from ..core.errors import Forbidden, ServiceError
 from ..core.locking import check_version
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..people.models import Person
@@ -160,7 +161,7 @@ def propose(case: Case, *, target_id, reason: str | None, note_ids=(), file_valu
         ["files"] if content["files"] else [])
     record("case_transfer.proposed", "case_transfer", transfer.id, fields)
     _tell_node(target, transfer, "case_transfer.proposed",
-               _("Rete – proposta di trasferimento del caso %(code)s", code=transfer.pseudonym))
+               _l("Rete – proposta di trasferimento del caso %(code)s", code=transfer.pseudonym))
     return transfer
 
 
@@ -196,7 +197,7 @@ def decline(transfer: CaseTransfer, reason: str | None, expected_version) -> Non
         record("case_transfer.declined", "case_transfer", transfer.id, ["state", "decline_reason"])
         clear_copy(transfer)
         _tell_node(db.session.get(Tenant, transfer.tenant_id), transfer, "case_transfer.declined",
-                   _("Rete – trasferimento del caso %(code)s non accolto", code=transfer.pseudonym))
+                   _l("Rete – trasferimento del caso %(code)s non accolto", code=transfer.pseudonym))
 
 
 def accept(transfer: CaseTransfer, expected_version, case_worker_id=None) -> Case:
@@ -296,7 +297,7 @@ def _finish_at_sender(transfer: CaseTransfer) -> None:
         offices.withdraw_all(case)
         case_transferred.send(case)
         _tell_node(db.session.get(Tenant, transfer.tenant_id), transfer, "case_transfer.accepted",
-                   _("Rete – trasferimento del caso %(code)s accolto", code=transfer.pseudonym))
+                   _l("Rete – trasferimento del caso %(code)s accolto", code=transfer.pseudonym))
         if referral is not None and referral.tenant_id != transfer.tenant_id:
             _tell_antenna(referral)
 
@@ -307,14 +308,14 @@ def _link(endpoint: str, **values) -> str:
     return links.absolute_url_for(endpoint, **values)
 
 
-def _tell_node(node: Tenant, transfer: CaseTransfer, kind: str, subject: str) -> None:
+def _tell_node(node: Tenant, transfer: CaseTransfer, kind: str, subject) -> None:
     """The node's mailbox and, in the app, its coordinators."""
     from ..notifications.services import notify_roles
 
     link = _link("cases.transfer_detail", transfer_id=transfer.id)
     if node.email:
-        send_mail(node.email, subject, _("%(subject)s.\nPer i dettagli accedi a Rete: %(link)s\n",
-                                         subject=subject, link=link))
+        send_mail(node.email, subject, _l("%(subject)s.\nPer i dettagli accedi a Rete: %(link)s\n",
+                                          subject=subject, link=link))  # the mailbox: the portal's language
     notify_roles(node.id, (Role.COORDINATOR,), kind, {"code": transfer.pseudonym}, link)
 
 
@@ -328,8 +329,8 @@ def _tell_antenna(referral: Referral) -> None:
     code = referral.person.pseudonym
     link = referral_link(referral)
     send_mail(
-        user.email, _("Rete – segnalazione %(code)s: caso trasferito", code=code),
-        _("La persona della segnalazione %(code)s è ora seguita da un altro nodo della regione.\n"
+        user.email, _l("Rete – segnalazione %(code)s: caso trasferito", code=code),
+        _l("La persona della segnalazione %(code)s è ora seguita da un altro nodo della regione.\n"
           "Per i dettagli accedi a Rete: %(link)s\n", code=code, link=link),
         kind="case_transfer.antenna", params={"code": code}, link=link, notify_tenant=referral.tenant_id,
     )

@@ -1,8 +1,10 @@
 """Home (per role), legal pages, feedback, language switch and a health check."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..accounts.permissions import current_membership, membership_required
+from ..accounts.services import remember_language
 from ..accounts.views import _safe_next
 from ..core.rows import or_404
 from ..extensions import limiter
@@ -74,6 +76,8 @@ def set_language():
     form = LanguageForm()
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
         session[LOCALE_KEY] = form.lang.data
+        if current_user.is_authenticated:  # kept with the account: their mail, their next sign-in elsewhere
+            remember_language(current_user, form.lang.data)
     return redirect(_safe_next(form.next.data))
 
 

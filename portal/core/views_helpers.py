@@ -60,14 +60,20 @@ def acted(form, act, message, target, refused_target=None):
             abort(400)
         for field in refused:
             flash(f"{field.label.text}: {field.errors[0]}", "danger")
-        return redirect(target)
+        return redirect(_at_the_top(target))
     with attempt() as done:
         result = act()
     if done:
         flash(_of(message, result), "success")
         return redirect(target)
     flash(str(done.error), "danger")
-    return redirect(refused_target(done.error) if refused_target else target)
+    return redirect(refused_target(done.error) if refused_target else _at_the_top(target))
+
+
+def _at_the_top(target: str) -> str:
+    """A refusal is told at the top of the page (the messages' place): a target's anchor (``#fatture``) would
+    open the page thousands of pixels below it, on a phone, with no sign that anything was refused."""
+    return target.split("#", 1)[0]
 
 
 def download(content, mimetype: str, filename: str):

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from ..accounts.models import User
 from ..core.rows import add_once
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..notifications.services import home_tenant
@@ -61,7 +62,7 @@ def unsubscribe(thread: ForumThread | None = None, category: ForumCategory | Non
         db.session.flush()
 
 
-def mail_in(tenant_id: int, to: str, subject: str, body: str, **notice) -> None:
+def mail_in(tenant_id: int, to: str, subject, body, **notice) -> None:
     """Queue a forum mail as the recipient's organisation: its outbox row is that tenant's, which its own
     admins see while pending or failed, never the author's (whose admins would read other organisations'
     addresses there)."""
@@ -81,8 +82,8 @@ def notify_reply(post: ForumPost, thread: ForumThread) -> set[str]:
             ForumSubscription.mode == SubscriptionMode.IMMEDIATE, User.id != post.author_user_id, User.active.is_(True),
         ).distinct()
     ).all()
-    subject = _("Rete – nuova risposta: %(title)s", title=thread.title)
-    body = _(
+    subject = _l("Rete – nuova risposta: %(title)s", title=thread.title)  # in each subscriber's language
+    body = _l(
         "C'è una nuova risposta nella discussione \"%(title)s\" del forum della rete.\n\nLeggila qui: %(link)s\n",
         title=thread.title, link=_link(thread.id),
     )
@@ -127,8 +128,8 @@ def send_digest(now=None) -> int:
         if titles and user is not None and user.active:
             lines = [f"- {title}: {_link(tid)}" for tid, title in sorted(titles.items())]
             send_mail(
-                user.email, _("Rete – riepilogo quotidiano del forum"),
-                _("Novità nelle discussioni che segui:") + "\n\n" + "\n".join(lines) + "\n",
+                user.email, _l("Rete – riepilogo quotidiano del forum"),
+                lambda lines=lines: _("Novità nelle discussioni che segui:") + "\n\n" + "\n".join(lines) + "\n",
             )
             sent += 1
     db.session.flush()

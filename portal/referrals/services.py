@@ -24,6 +24,7 @@ from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-e
 from ..core.locking import check_version
 from ..core.signals import required_answers
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import current
@@ -279,8 +280,8 @@ def notify(referral: Referral, spec: Transition) -> None:
               "link": link}
     send_mail(
         recipient,
-        _("Rete – segnalazione %(code)s: %(state)s", code=referral.person.pseudonym, state=STATE_LABELS[referral.state]),
-        _("La segnalazione %(code)s è ora nello stato \"%(state)s\".\nPer i dettagli accedi a Rete: %(link)s\n",
+        _l("Rete – segnalazione %(code)s: %(state)s", code=referral.person.pseudonym, state=STATE_LABELS[referral.state]),
+        _l("La segnalazione %(code)s è ora nello stato \"%(state)s\".\nPer i dettagli accedi a Rete: %(link)s\n",
           code=referral.person.pseudonym, state=STATE_LABELS[referral.state], link=link),
         notify_tenant=referral.tenant_id if spec.side == NODE else referral.node_id, **notice,
     )
