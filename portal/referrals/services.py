@@ -63,6 +63,14 @@ class ReferralError(ServiceError):
     """A refused transition, with a message fit for the user."""
 
 
+def last_notice_version() -> str | None:
+    """The version of the information notice on the antenna's latest referral that has one: the printed notice
+    it hands to people changes rarely, so the form offers it again (the operator changes it when it does)."""
+    return db.session.scalar(select(Referral.consent_notice_version).where(
+        Referral.tenant_id == current().tenant_id, Referral.consent_notice_version.is_not(None))
+        .order_by(Referral.id.desc()).limit(1))
+
+
 def new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 

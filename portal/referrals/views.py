@@ -78,6 +78,8 @@ def new():
                                 url_for(".detail", referral_id=existing.id))
     if not form.submission_key.data:
         form.submission_key.data = services.new_submission_key()
+    if request.method == "GET":  # the notice this antenna hands out, as on its last referral: typed once
+        form.consent_notice_version.data = services.last_notice_version()
     if form.validate_on_submit():
         try:
             with attempt(form) as done:  # a refusal leaves nothing half-done: no person, referral or file
