@@ -65,8 +65,8 @@ def _notify_dpos(alert: SecurityAlert) -> None:
         recipients,
         _l("Rete – allerta di sicurezza: molte segnalazioni pubbliche in poco tempo"),
         _l("Sono arrivate %(count)s segnalazioni pubbliche in %(minutes)s minuti (soglia %(threshold)s): può "
-          "trattarsi di un abuso.\nPer i dettagli accedi a Rete: %(link)s\n",
-          count=alert.identities_read, minutes=alert.window_minutes, threshold=alert.threshold, link=link),
+           "trattarsi di un abuso.\nPer i dettagli accedi a Rete: %(link)s\n",
+           count=alert.identities_read, minutes=alert.window_minutes, threshold=alert.threshold, link=link),
         kind="security_alert.report_burst", params={"count": alert.identities_read, "minutes": alert.window_minutes},
         link=link, notify_tenant=alert.tenant_id, tenant_id=alert.tenant_id,
     )

@@ -160,9 +160,9 @@ def _notify_dpos(alert: SecurityAlert) -> None:
         recipients,
         _l("Rete – allerta di sicurezza: accessi insoliti alle identità"),
         _l("Rilevata il %(when)s: un utente ha letto %(count)s identità diverse in %(minutes)s minuti "
-          "(soglia %(threshold)s).\nPer i dettagli accedi a Rete: %(link)s\n",
-          when=format_moment(alert.detected_at), count=alert.identities_read, minutes=alert.window_minutes,
-          threshold=alert.threshold, link=security_link(alert)),
+           "(soglia %(threshold)s).\nPer i dettagli accedi a Rete: %(link)s\n",
+           when=format_moment(alert.detected_at), count=alert.identities_read, minutes=alert.window_minutes,
+           threshold=alert.threshold, link=security_link(alert)),
         kind="security_alert.opened", params={"count": alert.identities_read, "minutes": alert.window_minutes},
         link=security_link(alert), notify_tenant=alert.tenant_id,
     )

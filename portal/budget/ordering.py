@@ -157,8 +157,8 @@ def notify_provider(order: ServiceOrder) -> None:
     send_mail(
         recipients, _l("Rete – nuovo ordine di servizio per %(code)s", code=order.pseudonym),
         _l("Il nodo vi ha affidato un servizio (%(service)s) per la persona %(code)s.\n"
-          "L'ordine e le prestazioni da registrare sono su Rete: %(link)s\n", service=service, code=order.pseudonym,
-          link=link),
+           "L'ordine e le prestazioni da registrare sono su Rete: %(link)s\n", service=service, code=order.pseudonym,
+           link=link),
         kind="order.created", params={"code": order.pseudonym}, link=path, notify_tenant=order.provider_id,
     )
 

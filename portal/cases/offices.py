@@ -121,9 +121,9 @@ def _tell_office(row: OfficeReferral) -> None:
     send_mail(
         sorted(recipients), _l("Rete – il nodo vi invia la persona %(code)s", code=row.pseudonym),
         _l("Il nodo vi indirizza la persona %(code)s per un'azione del suo percorso (%(service)s, dal %(day)s).\n"
-          "L'invio è su Rete, dove potete registrare la presa in carico: %(link)s\n",
-          code=row.pseudonym, service=SERVICE_TYPE_LABELS[row.service_type], day=f"{row.planned_start:%d/%m/%Y}",
-          link=link),
+           "L'invio è su Rete, dove potete registrare la presa in carico: %(link)s\n",
+           code=row.pseudonym, service=SERVICE_TYPE_LABELS[row.service_type], day=f"{row.planned_start:%d/%m/%Y}",
+           link=link),
         kind="office.referred", params={"code": row.pseudonym}, link=path, notify_tenant=row.peer_id,
     )
 

@@ -331,6 +331,6 @@ def _tell_antenna(referral: Referral) -> None:
     send_mail(
         user.email, _l("Rete – segnalazione %(code)s: caso trasferito", code=code),
         _l("La persona della segnalazione %(code)s è ora seguita da un altro nodo della regione.\n"
-          "Per i dettagli accedi a Rete: %(link)s\n", code=code, link=link),
+           "Per i dettagli accedi a Rete: %(link)s\n", code=code, link=link),
         kind="case_transfer.antenna", params={"code": code}, link=link, notify_tenant=referral.tenant_id,
     )

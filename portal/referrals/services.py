@@ -290,7 +290,7 @@ def notify(referral: Referral, spec: Transition) -> None:
         recipient,
         _l("Rete – segnalazione %(code)s: %(state)s", code=referral.person.pseudonym, state=STATE_LABELS[referral.state]),
         _l("La segnalazione %(code)s è ora nello stato \"%(state)s\".\nPer i dettagli accedi a Rete: %(link)s\n",
-          code=referral.person.pseudonym, state=STATE_LABELS[referral.state], link=link),
+           code=referral.person.pseudonym, state=STATE_LABELS[referral.state], link=link),
         notify_tenant=referral.tenant_id if spec.side == NODE else referral.node_id, **notice,
     )
     if spec.side == ANTENNA:  # the node's mailbox is no user: its deciders see it in the app
