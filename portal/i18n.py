@@ -15,7 +15,7 @@ from babel.numbers import (
     get_minus_sign_symbol,
 )
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import force_locale, get_locale, get_timezone, get_translations
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 from wtforms.i18n import messages_path
@@ -36,12 +36,6 @@ def select_locale() -> str:
     if chosen in supported:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def staff_language():
-    """The portal's default language for a while (a ``with`` block): text for the node's staff composed while a
-    request speaks a visitor's language (the public door's mail to the node, a security alert to its DPO)."""
-    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def local_today(now: datetime | None = None) -> date:

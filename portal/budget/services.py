@@ -203,8 +203,8 @@ def verify_invoice(invoice: Invoice, expected_version, *, advance_up_to: Decimal
     check_version(invoice, expected_version)
     if invoice.status != InvoiceStatus.RECEIVED:
         raise BudgetError(_("La fattura è già stata verificata."))
+    lock(Contract, invoice.contract_id)  # two invoices verified at once are weighed one after the other
     contract = db.session.get(Contract, invoice.contract_id)
-    lock(Contract, contract.id)  # two invoices verified at once are weighed one after the other
     excess = beyond_delivered(invoices_of(contract), figures.contract_of(contract).delivered)[invoice.id]
     if excess and advance_up_to is None:
         raise BudgetError(_("Verificando la fattura %(n)s, le fatture verificate supererebbero di %(amount)s le "

@@ -3,7 +3,8 @@
 Two classes of finding:
 
 - **identifying** — a valid codice fiscale (omocodia forms included) or a person's pseudonym code
-  (``NO-2026-000123``: a node's code, the year, the person's number in that node and year; portal/people/services.next_pseudonym).
+  (``NO-2026-000123``: a node's code, the year, the person's number in that node and year;
+  portal/people/pseudonyms.py).
   Never published: the post is refused and no confirmation overrides it.
 - **contacts** — phone numbers and e-mail addresses, usually an office's. Published only when the author
   confirms each one (the confirmation names the number and where it was found); a changed number is a new

@@ -19,7 +19,8 @@ from ..core import links
 from ..core.errors import Forbidden, ServiceError  # noqa: F401  (Forbidden re-exported: <domain>.Forbidden)
 from ..core.locking import check_version
 from ..extensions import db
-from ..i18n import format_day, format_moment, local_day, local_today, staff_language
+from ..i18n import format_day, format_moment, local_day, local_today
+from ..i18n import lazy_gettext as _l
 from ..mail import send_mail
 from ..models_base import utcnow
 from ..tenancy.context import current
@@ -114,16 +115,11 @@ def reporter_reply(report: PublicReport, body: str, upload=None) -> PublicReport
     record("public_report.reporter_message", "public_report", report.id, ["body"] + (["file"] if checked else []),
            keep_ip=False)
     node = db.session.get(Tenant, report.tenant_id)
-    if node.email:
-        with staff_language():  # the reporter's request speaks their language; the node reads its own
-            _mail_node_reply(node, report)
+    if node.email:  # lazy text: the node's mailbox reads the portal's language, not the reporter's (send_mail)
+        send_mail(node.email, _l("Rete – nuovo messaggio su una segnalazione pubblica"),
+                  _l("Chi ha inviato la segnalazione pubblica n. %(id)s ha scritto un messaggio.\nLeggilo in Rete: "
+                     "%(link)s\n", id=report.id, link=_node_link(report)), tenant_id=report.tenant_id)
     return message
-
-
-def _mail_node_reply(node: Tenant, report: PublicReport) -> None:
-    send_mail(node.email, _("Rete – nuovo messaggio su una segnalazione pubblica"),
-              _("Chi ha inviato la segnalazione pubblica n. %(id)s ha scritto un messaggio.\nLeggilo in Rete: %(link)s\n",
-                id=report.id, link=_node_link(report)), tenant_id=report.tenant_id)
 
 
 def _add_message(report, author, body, checked) -> PublicReportMessage:
@@ -149,10 +145,9 @@ def _notify_node(node: Tenant, report: PublicReport) -> None:
     """The node's address gets a number and a link: never the content; in the node's language (the reporter's
     request speaks theirs)."""
     if node.email:
-        with staff_language():
-            send_mail(node.email, _("Rete – nuova segnalazione pubblica"),
-                      _("È arrivata la segnalazione pubblica n. %(id)s.\nLeggila in Rete: %(link)s\n",
-                        id=report.id, link=_node_link(report)), tenant_id=node.id)
+        send_mail(node.email, _l("Rete – nuova segnalazione pubblica"),
+                  _l("È arrivata la segnalazione pubblica n. %(id)s.\nLeggila in Rete: %(link)s\n",
+                     id=report.id, link=_node_link(report)), tenant_id=node.id)
 
 
 def _notify_reporter(report: PublicReport) -> None:
