@@ -11,10 +11,11 @@ from portal.core.quarters import Quarter
 from portal.monitoring.indicators import DIMENSIONS, VALUES
 from portal.monitoring.joint import suppress_jointly
 from portal.monitoring.opendata import GENDERS, INTERSECTIONAL, PARTICIPANT_TABLES
-from portal.monitoring.suppression import TOTAL, Table, suppress_linked
+from portal.monitoring.suppression import THRESHOLD, TOTAL, Table, suppress_linked
 from portal.referrals.models import Ground
 from portal.region.joint_release import REGION, _node_links, _region_links
 from portal.region.queries import build_tables
+from tests import range_attack
 
 NODES = [1, 2, 3]
 
@@ -60,9 +61,9 @@ def _publications(people: dict, rng: random.Random) -> dict:
     return publications
 
 
-def _attack(publications: dict, nodes: list = NODES, small_only: bool = True) -> list:
-    """Every hidden cell below 5 (or any, ``small_only`` False: released files keep no hidden count) that the
-    published cells of both files determine, with its true count."""
+def _known_equations(publications: dict, nodes: list) -> tuple[dict, list]:
+    """What the attacker holds: a variable per cell of every file, each table's sums, each published count,
+    and the same people counted in both files."""
     variables: dict = {}
 
     def var(publication, key):
@@ -93,6 +94,13 @@ def _attack(publications: dict, nodes: list = NODES, small_only: bool = True) ->
                 same(((n, "partecipanti_eta"), (TOTAL, g)), ((n, name), (TOTAL, g)))
             same(((REGION, "esf_gender"), (TOTAL, n)), ((REGION, f"esf_{PARTICIPANT_TABLES[name]}"), (TOTAL, n)))
         same(((REGION, "esf_gender"), (TOTAL, n)), ((REGION, "decisioni"), ("accepted", n)))
+    return variables, equations
+
+
+def _attack(publications: dict, nodes: list = NODES, small_only: bool = True) -> list:
+    """Every hidden cell below 5 (or any, ``small_only`` False: released files keep no hidden count) that the
+    published cells of both files determine, with its true count."""
+    variables, equations = _known_equations(publications, nodes)
     basis: list = []  # (pivot, row), every row reduced against every other (reduced row-echelon form)
     for coefficients, _rhs in equations:
         row = _reduced(dict(coefficients), basis)
@@ -111,6 +119,18 @@ def _attack(publications: dict, nodes: list = NODES, small_only: bool = True) ->
     return [(publication, key, table.cells[key]) for publication, table in publications.items()
             for key in table.hidden
             if (table.cells[key] < 5 or not small_only) and determined(variables[(publication, key)])]
+
+
+def _squeezed(publications: dict) -> dict:
+    """Every hidden cell below 5 that the attacker, knowing counts are non-negative, pins to fewer than 5 whole
+    values (a linear program per cell over the attacker's own equations, tests/range_attack.py), with its range."""
+    variables, equations = _known_equations(publications, NODES)
+    small = {variables[(publication, key)]: table.cells[key] for publication, table in publications.items()
+             for key in table.hidden if table.cells[key] < THRESHOLD}
+    found = range_attack.narrow(len(variables), [(row, float(rhs)) for row, rhs in equations], small, THRESHOLD,
+                                integer=False)
+    cell = {i: v for v, i in variables.items()}
+    return {cell[i]: span for i, span in found.items()}
 
 
 def _minus(row: dict, factor, other: dict) -> dict:
@@ -137,12 +157,31 @@ def test_the_two_files_together_disclose_no_small_cell(seed):
         links += _node_links(n, [name for owner, name in publications if owner == n])
     assert suppress_jointly(publications, links) == set()
     assert _attack(publications) == []
+    assert _squeezed(publications) == {}
 
 
 def test_apart_they_did():
     """The same data suppressed apart (as before the joint release): the attacker recovers small cells."""
     found = [leak for seed in range(6) for leak in _attack(_publications(_people(random.Random(seed)), random.Random(seed)))]
     assert found
+
+
+def test_without_the_ranges_they_squeezed_small_cells(monkeypatch):
+    """Audited for exact disclosure only (as before the ranges were), the two files together pinned small cells
+    of seeds 1 and 2 to fewer than 5 values (0 to 4) though no equation determined them."""
+    from portal.monitoring import joint
+
+    monkeypatch.setattr(joint, "narrow", lambda *args, **kwargs: set())
+    found = {}
+    for seed in (1, 2):
+        publications = _publications(_people(random.Random(seed)), random.Random(seed))
+        links = _region_links(NODES)
+        for n in NODES:
+            links += _node_links(n, [name for owner, name in publications if owner == n])
+        suppress_jointly(publications, links)
+        assert _attack(publications) == []
+        found |= _squeezed(publications)
+    assert found and all(high - low < THRESHOLD for low, high in found.values())
 
 
 def test_a_node_release_from_before_a_correction_never_sits_beside_a_different_published_count():

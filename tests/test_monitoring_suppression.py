@@ -1,10 +1,14 @@
 """Small-cell suppression (portal/monitoring/suppression.py): every value under 5 is hidden, and no hidden
-value can be recovered from the published ones — checked by an attacker who subtracts (explicit cases)
-and by an independent rank computation over a prime field (property-based, hypothesis)."""
+value can be recovered from the published ones — checked by an attacker who subtracts (explicit cases),
+by an independent rank computation over a prime field (property-based, hypothesis), and by an attacker who
+knows counts are whole and non-negative and solves an integer program per hidden count (tests/range_attack.py):
+no small hidden count is left fewer than 5 possible values."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from portal.monitoring import suppression
 from portal.monitoring.suppression import THRESHOLD, TOTAL, Table, disclosed, suppress, suppress_linked, thin_sums
+from tests import range_attack
 
 P = 2_147_483_647  # a prime: ranks of these small 0/±1 systems are the same over GF(P) as over the rationals
 
@@ -88,12 +92,26 @@ def small_sum_attack(table: Table) -> dict:
     return found
 
 
+def squeezed(table: Table) -> dict:
+    """Hidden keys below the threshold that the integer attacker pins to fewer than 5 values, with their range."""
+    keys = table.keys
+    variable = {k: i for i, k in enumerate(keys)}
+    lines = [[(r, c) for c in table.columns] + [(r, TOTAL)] for r in [*table.rows, TOTAL]]
+    lines += [[(r, c) for r in table.rows] + [(TOTAL, c)] for c in [*table.columns, TOTAL]]
+    equations = [({variable[k]: 1 for k in parts} | {variable[total]: -1}, 0) for *parts, total in lines]
+    equations += [({variable[k]: 1}, table.cells[k]) for k in keys if k not in table.hidden]
+    small = {variable[k]: table.cells[k] for k in table.hidden if table.cells[k] < THRESHOLD}
+    found = range_attack.narrow(len(keys), equations, small, THRESHOLD, integer=True)
+    return {keys[i]: span for i, span in found.items()}
+
+
 def check(table: Table) -> None:
     assert all(k in table.hidden for k in table.keys if table.cells[k] < THRESHOLD)
     assert disclosed(table) == set()
     assert determined_by_rank(table) == set()
     assert subtraction_attack(table) == {}
     assert small_sum_attack(table) == {} and thin_sums(table) == []
+    assert squeezed(table) == {} and suppression.narrow(table) == set()
 
 
 def test_hidden_cells_adding_up_to_nothing_are_hidden_with_more():
@@ -102,6 +120,18 @@ def test_hidden_cells_adding_up_to_nothing_are_hidden_with_more():
     table = make([[0, 0, 9], [3, 4, 8]])
     table.hidden = {k for k in table.keys if table.cells[k] < THRESHOLD}
     assert disclosed(table) == set() and small_sum_attack(table) == {("r0", "c0"): 0, ("r0", "c1"): 0}
+    check(suppress(table))
+
+
+def test_equations_together_squeeze_no_small_cell():
+    """7 people, 5 of them in one cell. Hiding the other three cells, both row totals and both column totals
+    left no line thin and no cell determined, yet with the grand total of 7 the three hidden cells share the 2
+    people left: each is 0, 1 or 2 (published so before the ranges were audited)."""
+    table = make([[1, 0], [1, 5]])
+    table.hidden = set(table.keys) - {("r1", "c1"), (TOTAL, TOTAL)}
+    assert disclosed(table) == set() and thin_sums(table) == []
+    assert squeezed(table)[("r0", "c0")] == (0, 2)
+    assert suppression.narrow(table) == {k for k in table.hidden if table.cells[k] < THRESHOLD}
     check(suppress(table))
 
 
@@ -162,4 +192,12 @@ counts = st.integers(min_value=0, max_value=40) | st.integers(min_value=0, max_v
 @given(st.integers(1, 4).flatmap(lambda r: st.integers(1, 4).flatmap(
     lambda c: st.lists(st.lists(counts, min_size=c, max_size=c), min_size=r, max_size=r))))
 def test_nothing_hidden_can_be_recovered(cells):
+    check(suppress(make(cells)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(2, 3).flatmap(lambda r: st.integers(2, 3).flatmap(
+    lambda c: st.lists(st.lists(st.integers(0, 7), min_size=c, max_size=c), min_size=r, max_size=r))))
+def test_small_tables_leave_no_small_count_squeezed(cells):
+    """Where a few people fill a small table, equations together squeeze hidden cells most often."""
     check(suppress(make(cells)))

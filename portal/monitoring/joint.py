@@ -7,15 +7,18 @@ can determine a cell both hide. So the region's quarter and its nodes' open data
 (region/releases.py), and this module audits them as one system: every table's row and column sums, plus
 *links* saying two cells of different tables are the same count. A hidden count is disclosed when the published
 ones determine it (its unit vector lies in the row space of the constraints on the hidden counts, exactly, over
-fractions, as in suppression.py); while one is, one more published cell near it is hidden. Cells of a
-publication already released (``fixed``) never change: only the others hide more.
+fractions, as in suppression.py); while one is, one more published cell near it is hidden. Then, as for one
+table, a small hidden count that all the equations together squeeze into fewer than 5 values (intervals.py, over
+the same system) has one more published cell near it hidden, until none is. Cells of a publication already
+released (``fixed``) never change: only the others hide more.
 
 Hand-written rather than a library: the rest of the suppression is (suppression.py says why), and this reuses
 its equations and its elimination.
 """
 from fractions import Fraction
 
-from .suppression import TOTAL, _equations, _reduce, add_row
+from . import intervals
+from .suppression import THRESHOLD, TOTAL, _equations, _reduce, add_row
 
 
 class _Cells:
@@ -50,43 +53,79 @@ def _known(groups: dict, cells: _Cells) -> set:
     return {root for root, members in groups.items() if not all(cells.hidden(m) for m in members)}
 
 
-def disclosed(tables: dict, links: list) -> set:
-    """The hidden variables (their root cell) that the published cells of all the tables determine."""
+def _system(tables: dict, links: list) -> tuple[_Cells, dict, list]:
+    """The hidden variables (root cell -> index) and every table's equations over them, as
+    ``({index: coefficient}, constant)`` with the published counts moved to the constant."""
     cells = _Cells(tables, links)
     groups = cells.members()
     known = _known(groups, cells)
     unknown = sorted((root for root in groups if root not in known), key=str)
-    if not unknown:
-        return set()
     index = {root: i for i, root in enumerate(unknown)}
-    basis: list = []
-    pivots: list = []
+    value = {root: next(tables[p].cells[k] for p, k in members if not cells.hidden((p, k)))
+             for root, members in groups.items() if root in known}
+    equations = []
     for publication, table in tables.items():
         for keys in _equations(table):
             *parts, total = keys
             row: dict = {}
+            constant = 0
             for key, sign in [*((k, 1) for k in parts), (total, -1)]:
                 root = cells._root((publication, key))
                 if root in index:
-                    row[index[root]] = row.get(index[root], 0) + Fraction(sign)
-            add_row(row, basis, pivots)
+                    row[index[root]] = row.get(index[root], 0) + sign
+                else:
+                    constant -= sign * value[root]
+            equations.append(({i: c for i, c in row.items() if c}, constant))
+    return cells, index, equations
+
+
+def disclosed(tables: dict, links: list) -> set:
+    """The hidden variables (their root cell) that the published cells of all the tables determine."""
+    _cells, index, equations = _system(tables, links)
+    basis: list = []
+    pivots: list = []
+    for row, _constant in equations:
+        add_row({i: Fraction(c) for i, c in row.items()}, basis, pivots)
     return {root for root, i in index.items() if not _reduce({i: Fraction(1)}, basis, pivots)}
+
+
+def narrow(tables: dict, links: list, only=None) -> set:
+    """The hidden variables below ``THRESHOLD`` (their root cell) that all the equations together, with the
+    counts' being whole and non-negative, squeeze into fewer than ``THRESHOLD`` values (``only``: ask just these)."""
+    _cells, index, equations = _system(tables, links)
+    watched = {i: tables[root[0]].cells[root[1]] for root, i in index.items()
+               if tables[root[0]].cells[root[1]] < THRESHOLD and (only is None or root in only)}
+    roots = {i: root for root, i in index.items()}
+    return {roots[i] for i in intervals.narrow(intervals.System(len(index), equations), watched, THRESHOLD)}
 
 
 def _neighbours(tables: dict, cells: _Cells, root, fixed: set) -> list:
     """Published cells sharing a row or column with any cell of ``root``'s variable, in publications that may
-    still change, inner cells first, then the smallest count."""
+    still change, inner cells first, then the smallest count. Where every such cell is hidden already, those
+    sharing a row or column with the hidden ones, and so on outwards: a count squeezed by several equations
+    can sit among hidden cells only."""
     groups = cells.members()
     frozen = {r for r, members in groups.items()  # published by a fixed publication: hiding elsewhere is no use
               if any(p in fixed and not cells.hidden((p, k)) for p, k in members)}
-    out = set()
-    for publication, (r, c) in groups[root]:
-        table = tables[publication]
-        for key in {(r, other) for other in [*table.columns, TOTAL]} | {(other, c) for other in [*table.rows, TOTAL]}:
-            cell = (publication, key)
-            if publication not in fixed and key not in table.hidden and cells._root(cell) not in frozen:
-                out.add(cell)
-    return sorted(out, key=lambda cell: (TOTAL in cell[1], tables[cell[0]].cells[cell[1]], str(cell)))
+    seen, ring = {root}, [root]
+    while ring:
+        out, further = set(), []
+        for variable in ring:
+            for publication, (r, c) in groups[variable]:
+                table = tables[publication]
+                for key in {(r, o) for o in [*table.columns, TOTAL]} | {(o, c) for o in [*table.rows, TOTAL]}:
+                    cell = (publication, key)
+                    other = cells._root(cell)
+                    if key in table.hidden:
+                        if other not in seen:
+                            seen.add(other)
+                            further.append(other)
+                    elif publication not in fixed and other not in frozen:
+                        out.add(cell)
+        if out:
+            return sorted(out, key=lambda cell: (TOTAL in cell[1], tables[cell[0]].cells[cell[1]], str(cell)))
+        ring = sorted(further, key=str)
+    return []
 
 
 def _hide(tables: dict, cells: _Cells, cell, fixed: set) -> None:
@@ -98,9 +137,9 @@ def _hide(tables: dict, cells: _Cells, cell, fixed: set) -> None:
 
 
 def suppress_jointly(tables: dict, links: list, fixed: set = frozenset()) -> set:
-    """Hide more cells of the publications not in ``fixed`` until no hidden count is determined by all the
-    published ones together. Returns the variables still disclosed (only when fixed publications alone
-    determine them: nothing left to hide can help), normally none."""
+    """Hide more cells of the publications not in ``fixed`` until no hidden count is determined, nor a small
+    one narrowed, by all the published ones together. Returns the variables still disclosed or narrow (only
+    when fixed publications alone pin them: nothing left to hide can help), normally none."""
     cells = _Cells(tables, links)
     for members in cells.members().values():  # one count: hidden in one table, hidden in all that may change
         if any(cells.hidden(m) for m in members):
@@ -108,7 +147,12 @@ def suppress_jointly(tables: dict, links: list, fixed: set = frozenset()) -> set
                 if publication not in fixed:
                     tables[publication].hidden.add(key)
     stuck: set = set()
-    while exposed := disclosed(tables, links) - stuck:
+    while True:
+        exact = bool(exposed := disclosed(tables, links) - stuck)
+        if not exact:  # the ranges only once nothing is determined: the solver is the slower audit
+            exposed = narrow(tables, links) - stuck
+        if not exposed:
+            return stuck
         root = min(exposed, key=str)
         options = _neighbours(tables, cells, root, fixed)
         if not options:
@@ -116,14 +160,12 @@ def suppress_jointly(tables: dict, links: list, fixed: set = frozenset()) -> set
             continue
         choice = options[0]
         for option in options[:4]:  # the first few that break it, rather than an audit per neighbour
-            trial = {p: t for p, t in tables.items()}
             saved = {p: set(t.hidden) for p, t in tables.items()}
-            _hide(trial, cells, option, fixed)
-            broken = root not in disclosed(trial, links)
+            _hide(tables, cells, option, fixed)
+            broken = root not in (disclosed(tables, links) if exact else narrow(tables, links, {root}))
             for p, t in tables.items():
                 t.hidden = saved[p]
             if broken:
                 choice = option
                 break
         _hide(tables, cells, choice, fixed)
-    return stuck

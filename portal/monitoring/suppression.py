@@ -20,16 +20,22 @@ published unless suppressed. The rule:
    node) and leaves them a handful of people when it is below ``THRESHOLD``. While some equation's hidden
    cells add up to fewer than ``THRESHOLD``, its smallest published cell (its total, when none is left) is
    hidden too, and the audits run again.
+5. **Nor can equations combined narrow a small count**: several equations together, with the counts' being
+   whole and non-negative, may still squeeze a hidden count below ``THRESHOLD`` into fewer than
+   ``THRESHOLD`` values without any one line being thin. Its least and greatest value are a linear program
+   each (intervals.py); while some small hidden count is that narrow, one more published cell near it is
+   hidden, as for a disclosed one, and the audits run again.
 
 Tables that share margins (every participants table shares the totals by gender and the grand total)
 are suppressed together by :func:`suppress_linked`: a margin hidden in one is hidden in all.
 
-Exact linear disclosure, and a small known sum in any one row, column or margin, are what this rules out.
-Several equations combined with the counts' being non-negative may still narrow a hidden cell's range
-further (finding every such case is a linear program per hidden cell, not done here).
+Exact disclosure is decided over fractions (no rounding can hide a determined count); the ranges, which only
+the solver can give, are asked only of what the exact audit leaves undetermined.
 """
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from . import intervals
 
 THRESHOLD = 5
 TOTAL = "__total__"
@@ -153,6 +159,36 @@ def thin_sums(table: Table, hidden: set | None = None) -> list[list]:
     return thin
 
 
+def _system(table: Table, hidden: set) -> tuple[intervals.System, dict]:
+    """The table's equations over the hidden keys, the published values moved to the constants."""
+    index = {key: i for i, key in enumerate(sorted(hidden, key=str))}
+    equations = []
+    for keys in _equations(table):
+        *parts, total = keys
+        coefficients: dict = {}
+        constant = 0
+        for key, sign in [*((k, 1) for k in parts), (total, -1)]:
+            if key in index:
+                coefficients[index[key]] = coefficients.get(index[key], 0) + sign
+            else:
+                constant -= sign * table.cells[key]
+        equations.append(({i: c for i, c in coefficients.items() if c}, constant))
+    return intervals.System(len(index), equations), index
+
+
+def narrow(table: Table, hidden: set | None = None, only=None) -> set:
+    """The hidden keys below ``THRESHOLD`` whose least and greatest possible value span fewer than
+    ``THRESHOLD`` whole values (``only``: ask just these)."""
+    hidden = table.hidden if hidden is None else hidden
+    if not any(table.cells[key] < THRESHOLD for key in hidden):
+        return set()
+    system, index = _system(table, hidden)
+    watched = {i: table.cells[key] for key, i in index.items()
+               if table.cells[key] < THRESHOLD and (only is None or key in only)}
+    keys = {i: key for key, i in index.items()}
+    return {keys[i] for i in intervals.narrow(system, watched, THRESHOLD)}
+
+
 def suppress(table: Table, forced: set = frozenset()) -> Table:
     """Hide the small cells and enough others that none can be recovered (``forced``: hide these too)."""
     table.hidden = {k for k in table.keys if table.cells[k] < THRESHOLD} | set(forced)
@@ -160,15 +196,22 @@ def suppress(table: Table, forced: set = frozenset()) -> Table:
         if exposed := disclosed(table):
             key = min(exposed, key=str)
             options = _candidates(table, key)
-            if not options:  # cannot happen while a row/column has a published cell; guard anyway
-                table.hidden |= set(table.keys)
-                break
-            choice = next((k for k in options if key not in disclosed(table, table.hidden | {k})), options[0])
+            choice = next((k for k in options if key not in disclosed(table, table.hidden | {k})),
+                          options[0] if options else None)
         elif thin := thin_sums(table):
             *parts, total = thin[0]
             published = sorted((k for k in parts if k not in table.hidden), key=lambda k: (table.cells[k], str(k)))
             choice = published[0] if published else total
+        elif squeezed := narrow(table):
+            key = min(squeezed, key=str)
+            options = _candidates(table, key)
+            # the first few that widen it, rather than an audit per neighbour
+            choice = next((k for k in options[:4] if not narrow(table, table.hidden | {k}, only={key})),
+                          options[0] if options else None)
         else:
+            break
+        if choice is None:  # cannot happen while a row/column has a published cell; guard anyway
+            table.hidden |= set(table.keys)
             break
         table.hidden.add(choice)
     return table
