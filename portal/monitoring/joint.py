@@ -89,12 +89,18 @@ def disclosed(tables: dict, links: list) -> set:
     return {root for root, i in index.items() if not _reduce({i: Fraction(1)}, basis, pivots)}
 
 
-def narrow(tables: dict, links: list, only=None) -> set:
+def narrow(tables: dict, links: list, only=None, fixed: set = frozenset()) -> set:
     """The hidden variables below ``THRESHOLD`` (their root cell) that all the equations together, with the
-    counts' being whole and non-negative, squeeze into fewer than ``THRESHOLD`` values (``only``: ask just these)."""
-    _cells, index, equations = _system(tables, links)
-    watched = {i: tables[root[0]].cells[root[1]] for root, i in index.items()
-               if tables[root[0]].cells[root[1]] < THRESHOLD and (only is None or root in only)}
+    counts' being whole and non-negative, squeeze into fewer than ``THRESHOLD`` values (``only``: ask just these).
+    A count is read from a publication made now: one already released (``fixed``) was read back from its file,
+    where a hidden cell is no count at all; hidden in released files only, a count is watched as unknown."""
+    cells, index, equations = _system(tables, links)
+    groups = cells.members()
+    watched = {}
+    for root, i in index.items():
+        value = next((tables[p].cells[k] for p, k in groups[root] if p not in fixed), None)
+        if (value is None or value < THRESHOLD) and (only is None or root in only):
+            watched[i] = value
     roots = {i: root for root, i in index.items()}
     return {roots[i] for i in intervals.narrow(intervals.System(len(index), equations), watched, THRESHOLD)}
 
@@ -150,7 +156,7 @@ def suppress_jointly(tables: dict, links: list, fixed: set = frozenset()) -> set
     while True:
         exact = bool(exposed := disclosed(tables, links) - stuck)
         if not exact:  # the ranges only once nothing is determined: the solver is the slower audit
-            exposed = narrow(tables, links) - stuck
+            exposed = narrow(tables, links, fixed=fixed) - stuck
         if not exposed:
             return stuck
         root = min(exposed, key=str)
@@ -162,7 +168,7 @@ def suppress_jointly(tables: dict, links: list, fixed: set = frozenset()) -> set
         for option in options[:4]:  # the first few that break it, rather than an audit per neighbour
             saved = {p: set(t.hidden) for p, t in tables.items()}
             _hide(tables, cells, option, fixed)
-            broken = root not in (disclosed(tables, links) if exact else narrow(tables, links, {root}))
+            broken = root not in (disclosed(tables, links) if exact else narrow(tables, links, {root}, fixed))
             for p, t in tables.items():
                 t.hidden = saved[p]
             if broken:

@@ -32,8 +32,11 @@ are suppressed together by :func:`suppress_linked`: a margin hidden in one is hi
 Exact disclosure is decided over fractions (no rounding can hide a determined count); the ranges, which only
 the solver can give, are asked only of what the exact audit leaves undetermined.
 """
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from cachetools import LRUCache
 
 from . import intervals
 
@@ -189,8 +192,26 @@ def narrow(table: Table, hidden: set | None = None, only=None) -> set:
     return {keys[i] for i in intervals.narrow(system, watched, THRESHOLD)}
 
 
+# Suppression is a function of the counts alone, and the audits (the ranges' programs above all) cost milliseconds:
+# the dashboards suppress the same small tables at every view, so their answers are kept.
+_answers: LRUCache = LRUCache(maxsize=512)
+_answers_lock = threading.Lock()
+
+
 def suppress(table: Table, forced: set = frozenset()) -> Table:
     """Hide the small cells and enough others that none can be recovered (``forced``: hide these too)."""
+    key = (tuple(table.rows), tuple(table.columns), frozenset(table.cells.items()), frozenset(forced))
+    with _answers_lock:
+        hidden = _answers.get(key)
+    if hidden is None:
+        hidden = frozenset(_suppress(table, forced).hidden)
+        with _answers_lock:
+            _answers[key] = hidden
+    table.hidden = set(hidden)
+    return table
+
+
+def _suppress(table: Table, forced: set) -> Table:
     table.hidden = {k for k in table.keys if table.cells[k] < THRESHOLD} | set(forced)
     while True:
         if exposed := disclosed(table):
