@@ -72,3 +72,15 @@ def test_no_standard_output_is_no_crash():
                           stderr=subprocess.PIPE, text=True, close_fds=True,
                           preexec_fn=lambda: __import__("os").close(1), check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_counts_left_pinned_by_released_files_are_logged(monkeypatch, caplog):
+    """What nothing hidden now can free (files released before pin it) is told to the operator, as a number."""
+    from portal.core.quarters import Quarter
+    from portal.region import joint_release
+
+    monkeypatch.setattr(joint_release, "node_publications", lambda nodes, quarter: ({}, set()))
+    monkeypatch.setattr(joint_release, "suppress_jointly", lambda *args: {(("region", "t"), ("a", "b"))})
+    with caplog.at_level("WARNING", logger="portal.region.joint_release"):
+        joint_release.suppress_with_nodes([], [], Quarter(2026, 1))
+    assert "1 hidden counts stay pinned" in caplog.text
