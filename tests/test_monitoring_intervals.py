@@ -84,3 +84,18 @@ def test_counts_left_pinned_by_released_files_are_logged(monkeypatch, caplog):
     with caplog.at_level("WARNING", logger="portal.region.joint_release"):
         joint_release.suppress_with_nodes([], [], Quarter(2026, 1))
     assert "1 hidden counts stay pinned" in caplog.text
+
+
+def test_a_count_released_files_pin_costs_no_more_cells():
+    """A node's file released long ago hid too little: its own row gives away a cell (12 - 9 = 3). Nothing hidden
+    now can change that; the region's table hides what its own counts need and the count is reported, rather
+    than hidden cell after cell in the region's table to no end."""
+    od = Table("od", ["a", "b"], ["f", "m"], {("a", "f"): 3, ("a", "m"): 9, ("b", "f"): 7, ("b", "m"): 8})
+    od.hidden = {("a", "f"), ("b", "f"), (TOTAL, "f")}
+    rg = Table("rg", ["f", "m"], ["n1", "n2"], {("f", "n1"): 10, ("m", "n1"): 17, ("f", "n2"): 12, ("m", "n2"): 30})
+    tables = {"od": od, "rg": rg}
+    links = [(("od", (TOTAL, "f")), ("rg", ("f", "n1"))), (("od", (TOTAL, "m")), ("rg", ("m", "n1")))]
+    stuck = joint.suppress_jointly(tables, links, fixed={"od"})
+    # its row pins a-f, row b pins b-f (15 - 8), and the two the column of women (10, the region's n1 cell too)
+    assert stuck == {("od", ("a", "f")), ("od", ("b", "f")), ("rg", ("f", "n1"))}
+    assert rg.hidden == {("f", "n1")}, rg.hidden

@@ -142,6 +142,17 @@ def _hide(tables: dict, cells: _Cells, cell, fixed: set) -> None:
             tables[publication].hidden.add(key)
 
 
+def _trying(tables: dict, hide, audit) -> bool:
+    """``audit()`` with what ``hide()`` hides, the tables' hidden cells restored after."""
+    saved = {p: set(t.hidden) for p, t in tables.items()}
+    hide()
+    try:
+        return audit()
+    finally:
+        for p, t in tables.items():
+            t.hidden = saved[p]
+
+
 def suppress_jointly(tables: dict, links: list, fixed: set = frozenset()) -> set:
     """Hide more cells of the publications not in ``fixed`` until no hidden count is determined, nor a small
     one narrowed, by all the published ones together. Returns the variables still disclosed or narrow (only
@@ -164,14 +175,15 @@ def suppress_jointly(tables: dict, links: list, fixed: set = frozenset()) -> set
         if not options:
             stuck.add(root)
             continue
-        choice = options[0]
-        for option in options[:4]:  # the first few that break it, rather than an audit per neighbour
-            saved = {p: set(t.hidden) for p, t in tables.items()}
-            _hide(tables, cells, option, fixed)
-            broken = root not in (disclosed(tables, links) if exact else narrow(tables, links, {root}, fixed))
-            for p, t in tables.items():
-                t.hidden = saved[p]
-            if broken:
-                choice = option
-                break
-        _hide(tables, cells, choice, fixed)
+
+        def audit(root=root, exact=exact) -> bool:
+            return root in (disclosed(tables, links) if exact else narrow(tables, links, {root}, fixed))
+
+        # the first few that break it, rather than an audit per neighbour
+        choice = next((o for o in options[:4] if not _trying(tables, lambda o=o: _hide(tables, cells, o, fixed), audit)),
+                      None)
+        if choice is None and _trying(tables, lambda: [t.hidden.update(t.keys) for p, t in tables.items()
+                                                       if p not in fixed], audit):
+            stuck.add(root)  # released files pin it whatever is hidden now: hiding more would cost cells for nothing
+            continue
+        _hide(tables, cells, choice or options[0], fixed)
