@@ -135,6 +135,14 @@ def test_equations_together_squeeze_no_small_cell():
     check(suppress(table))
 
 
+def test_a_squeezed_cell_among_hidden_ones_does_not_take_the_whole_table():
+    """A squeezed cell whose row and column are hidden already: a published cell further out is hidden (the
+    nearest of the hidden cells' rows and columns), where the whole table used to go (16 of 16)."""
+    table = suppress(make([[12, 3, 1], [30, 5, 15], [12, 0, 0]]))
+    check(table)
+    assert len(table.hidden) < len(table.keys) and (TOTAL, TOTAL) not in table.hidden
+
+
 def test_the_checks_catch_primary_suppression_alone():
     table = make([[3, 10, 12], [8, 9, 20]])
     table.hidden = {("r0", "c0")}

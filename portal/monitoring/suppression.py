@@ -12,8 +12,9 @@ published unless suppressed. The rule:
    every solution, i.e. when its unit vector lies in the row space of the system. :func:`disclosed`
    decides that exactly (Gaussian elimination over fractions, no floating point).
 3. While some hidden value is disclosed, one more cell is hidden: among the published cells of the
-   disclosed value's row and column (margins last), the smallest one that makes it undetermined, or
-   failing that the smallest one at all, and the audit runs again. Hiding only ever grows, so this
+   disclosed value's row and column (margins last; where all are hidden, those of the hidden cells' rows
+   and columns, outwards), the smallest one that makes it undetermined, or failing that the smallest one
+   at all, and the audit runs again. Hiding only ever grows, so this
    ends (at worst with everything hidden), and it ends only when the audit finds nothing disclosed.
 4. **Counts are never negative**: a row (or column) whose total is published and whose hidden cells
    therefore add up to a known number fixes them all when that number is 0 ("nobody under 25" in every
@@ -143,11 +144,23 @@ def disclosed(table: Table, hidden: set | None = None) -> set:
 
 
 def _candidates(table: Table, key) -> list:
-    """Published keys in the same row or column, inner cells first, then the smallest value."""
-    r, c = key
-    same = {(r, other) for other in [*table.columns, TOTAL]} | {(other, c) for other in [*table.rows, TOTAL]}
-    same = [k for k in same if k not in table.hidden]
-    return sorted(same, key=lambda k: (TOTAL in k, table.cells[k], str(k)))
+    """Published keys in the same row or column, inner cells first, then the smallest value. Where every one is
+    hidden already, those in the rows and columns of the hidden ones, and so on outwards (a count squeezed by
+    several equations can sit among hidden cells only): hiding the whole table is the last resort."""
+    seen, ring = {key}, [key]
+    while ring:
+        found, further = set(), []
+        for r, c in ring:
+            for k in {(r, other) for other in [*table.columns, TOTAL]} | {(other, c) for other in [*table.rows, TOTAL]}:
+                if k not in table.hidden:
+                    found.add(k)
+                elif k not in seen:
+                    seen.add(k)
+                    further.append(k)
+        if found:
+            return sorted(found, key=lambda k: (TOTAL in k, table.cells[k], str(k)))
+        ring = sorted(further, key=str)
+    return []
 
 
 def thin_sums(table: Table, hidden: set | None = None) -> list[list]:
@@ -231,7 +244,7 @@ def _suppress(table: Table, forced: set) -> Table:
                           options[0] if options else None)
         else:
             break
-        if choice is None:  # cannot happen while a row/column has a published cell; guard anyway
+        if choice is None:  # nothing published is connected to it: only the whole table is left to hide
             table.hidden |= set(table.keys)
             break
         table.hidden.add(choice)
