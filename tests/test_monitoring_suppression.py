@@ -209,3 +209,18 @@ def test_nothing_hidden_can_be_recovered(cells):
 def test_small_tables_leave_no_small_count_squeezed(cells):
     """Where a few people fill a small table, equations together squeeze hidden cells most often."""
     check(suppress(make(cells)))
+
+
+def test_a_tables_answer_is_kept_and_never_shared(monkeypatch):
+    """The dashboard suppresses the same counts at every view: the answer is kept per process, keyed by the
+    counts, and each caller gets its own copy of the hidden cells."""
+    first = suppress(make([[3, 10, 12], [8, 9, 21]]))
+    calls = []
+    real = suppression._suppress
+    monkeypatch.setattr(suppression, "_suppress", lambda table, forced: calls.append(1) or real(table, forced))
+    again = suppress(make([[3, 10, 12], [8, 9, 21]]))
+    assert calls == [] and again.hidden == first.hidden
+    again.hidden.add(("r1", "c1"))
+    assert ("r1", "c1") not in suppress(make([[3, 10, 12], [8, 9, 21]])).hidden
+    suppress(make([[3, 10, 12], [8, 9, 22]]))  # one count differs: audited afresh
+    assert calls == [1]
