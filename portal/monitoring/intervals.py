@@ -23,8 +23,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 _SLACK = 1e-6  # the solver's tolerance: 3.9999999 is 4
-# Fewer counts than this get a program each at once: the shared program's own model costs more (measured on the
-# dashboard's legal-paths table, 4 × 5: median 7.1 ms with it, 4.9 ms without).
+# Below this many counts, each gets its own programs straight away: the shared program's extra model costs more
+# than it saves (the dashboard's legal-paths table, 4 × 5: median 7.1 ms with it, 4.9 ms without).
 _SCREEN_FROM = 24
 
 
