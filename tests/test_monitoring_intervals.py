@@ -7,7 +7,7 @@ import sys
 import highspy
 
 from portal.monitoring import intervals, joint
-from portal.monitoring.suppression import TOTAL, Table, _system
+from portal.monitoring.suppression import TOTAL, Table, _linear
 
 
 def test_a_count_squeezed_between_two_equations():
@@ -38,7 +38,8 @@ def test_a_reused_model_answers_every_count_in_any_order():
     hidden = {("r0", "c1"), ("r1", "c1"), ("r0", TOTAL), ("r2", TOTAL), (TOTAL, "c1"), ("r0", "c2"), ("r1", TOTAL),
               (TOTAL, "c0"), (TOTAL, TOTAL), ("r2", "c1"), ("r2", "c2"), ("r2", "c0"), ("r2", "c3")}
     for attempt in range(120):
-        system, index = _system(table, hidden)
+        index, equations = _linear(table, hidden)
+        system = intervals.System(len(index), equations)
         order = sorted(index.values())
         random.Random(attempt).shuffle(order)
         for variable in order:

@@ -142,6 +142,13 @@ def _hide(tables: dict, cells: _Cells, cell, fixed: set) -> None:
             tables[publication].hidden.add(key)
 
 
+def _hide_all(tables: dict, fixed: set) -> None:
+    """Hide every cell of the publications that may change (the most hiding can do)."""
+    for publication, table in tables.items():
+        if publication not in fixed:
+            table.hidden.update(table.keys)
+
+
 def _trying(tables: dict, hide, audit) -> bool:
     """``audit()`` with what ``hide()`` hides, the tables' hidden cells restored after."""
     saved = {p: set(t.hidden) for p, t in tables.items()}
@@ -182,8 +189,7 @@ def suppress_jointly(tables: dict, links: list, fixed: set = frozenset()) -> set
         # the first few that break it, rather than an audit per neighbour
         choice = next((o for o in options[:4] if not _trying(tables, lambda o=o: _hide(tables, cells, o, fixed), audit)),
                       None)
-        if choice is None and _trying(tables, lambda: [t.hidden.update(t.keys) for p, t in tables.items()
-                                                       if p not in fixed], audit):
+        if choice is None and _trying(tables, lambda: _hide_all(tables, fixed), audit):
             stuck.add(root)  # released files pin it whatever is hidden now: hiding more would cost cells for nothing
             continue
         _hide(tables, cells, choice or options[0], fixed)

@@ -84,20 +84,30 @@ def _equations(table: Table) -> list[list]:
     return eqs
 
 
+def _linear(table: Table, hidden: set) -> tuple[dict, list]:
+    """The hidden keys' indexes and the table's equations over them, as ``({index: coefficient}, constant)``
+    with the published values moved to the constant (the exact audit reads the coefficients, the ranges both)."""
+    index = {key: i for i, key in enumerate(sorted(hidden, key=str))}
+    equations = []
+    for *parts, total in _equations(table):
+        coefficients: dict = {}
+        constant = 0
+        for key, sign in [*((k, 1) for k in parts), (total, -1)]:
+            if key in index:
+                coefficients[index[key]] = coefficients.get(index[key], 0) + sign
+            else:
+                constant -= sign * table.cells[key]
+        equations.append(({i: c for i, c in coefficients.items() if c}, constant))
+    return index, equations
+
+
 def _row_space(table: Table, hidden: set) -> tuple[list, dict]:
     """Reduced row-echelon basis of the constraints restricted to the hidden keys."""
-    index = {key: i for i, key in enumerate(sorted(hidden, key=str))}
+    index, equations = _linear(table, hidden)
     basis: list[dict] = []  # each a sparse row {column: Fraction}, with its pivot first in ``pivots``
     pivots: list[int] = []
-    for keys in _equations(table):
-        row: dict = {}
-        *parts, total = keys
-        for key in parts:
-            if key in index:
-                row[index[key]] = row.get(index[key], 0) + Fraction(1)
-        if total in index:
-            row[index[total]] = row.get(index[total], 0) - Fraction(1)
-        add_row(row, basis, pivots)
+    for coefficients, _constant in equations:
+        add_row({i: Fraction(c) for i, c in coefficients.items()}, basis, pivots)
     return list(zip(pivots, basis, strict=True)), index
 
 
@@ -175,34 +185,17 @@ def thin_sums(table: Table, hidden: set | None = None) -> list[list]:
     return thin
 
 
-def _system(table: Table, hidden: set) -> tuple[intervals.System, dict]:
-    """The table's equations over the hidden keys, the published values moved to the constants."""
-    index = {key: i for i, key in enumerate(sorted(hidden, key=str))}
-    equations = []
-    for keys in _equations(table):
-        *parts, total = keys
-        coefficients: dict = {}
-        constant = 0
-        for key, sign in [*((k, 1) for k in parts), (total, -1)]:
-            if key in index:
-                coefficients[index[key]] = coefficients.get(index[key], 0) + sign
-            else:
-                constant -= sign * table.cells[key]
-        equations.append(({i: c for i, c in coefficients.items() if c}, constant))
-    return intervals.System(len(index), equations), index
-
-
 def narrow(table: Table, hidden: set | None = None, only=None) -> set:
     """The hidden keys below ``THRESHOLD`` whose least and greatest possible value span fewer than
     ``THRESHOLD`` whole values (``only``: ask just these)."""
     hidden = table.hidden if hidden is None else hidden
     if not any(table.cells[key] < THRESHOLD for key in hidden):
         return set()
-    system, index = _system(table, hidden)
+    index, equations = _linear(table, hidden)
     watched = {i: table.cells[key] for key, i in index.items()
                if table.cells[key] < THRESHOLD and (only is None or key in only)}
     keys = {i: key for key, i in index.items()}
-    return {keys[i] for i in intervals.narrow(system, watched, THRESHOLD)}
+    return {keys[i] for i in intervals.narrow(intervals.System(len(index), equations), watched, THRESHOLD)}
 
 
 # Suppression is a function of the counts alone, and the audits (the ranges' programs above all) cost milliseconds:
@@ -224,24 +217,27 @@ def suppress(table: Table, forced: set = frozenset()) -> Table:
     return table
 
 
+def _first_freeing(options: list, frees) -> object | None:
+    """The first option whose hiding ``frees`` the count; else the first, which may be one step of several."""
+    return next((k for k in options if frees(k)), options[0] if options else None)
+
+
 def _suppress(table: Table, forced: set) -> Table:
     table.hidden = {k for k in table.keys if table.cells[k] < THRESHOLD} | set(forced)
     while True:
         if exposed := disclosed(table):
             key = min(exposed, key=str)
-            options = _candidates(table, key)
-            choice = next((k for k in options if key not in disclosed(table, table.hidden | {k})),
-                          options[0] if options else None)
+            choice = _first_freeing(_candidates(table, key),
+                                    lambda k, key=key: key not in disclosed(table, table.hidden | {k}))
         elif thin := thin_sums(table):
             *parts, total = thin[0]
             published = sorted((k for k in parts if k not in table.hidden), key=lambda k: (table.cells[k], str(k)))
             choice = published[0] if published else total
         elif squeezed := narrow(table):
             key = min(squeezed, key=str)
-            options = _candidates(table, key)
             # the first few that widen it, rather than an audit per neighbour
-            choice = next((k for k in options[:4] if not narrow(table, table.hidden | {k}, only={key})),
-                          options[0] if options else None)
+            choice = _first_freeing(_candidates(table, key)[:4],
+                                    lambda k, key=key: not narrow(table, table.hidden | {k}, {key}))
         else:
             break
         if choice is None:  # nothing published is connected to it: only the whole table is left to hide
